@@ -1,0 +1,155 @@
+/**
+ * FltMgr's own state for one simulation: frames, filters, volumes, legacy filters, and the
+ * helpers every routine shares (creating objects with their machines, emitting facts, invoking a
+ * filter's callback). Routines live in their own files and take this as their context.
+ */
+import { createActor } from 'xstate';
+import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
+import type { FactBody, FrameSpec } from '../kernel/facts.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { filterMachine } from '../machines/filter.js';
+import { instanceMachine } from '../machines/instance.js';
+import { volumeMachine } from '../machines/volume.js';
+import { compareAltitudes } from '../wdk/altitude.js';
+import { FilterObject } from './filterObject.js';
+import { InstanceObject } from './instanceObject.js';
+import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
+import { VolumeObject, type LegacyFilter } from './volumeObject.js';
+
+/** When an automatic attachment to a newly mounted volume happens (§13 A7). */
+export type InstanceSetupOnMount = 'firstOperation' | 'mount';
+
+export interface FilterManagerOptions {
+  readonly frames: readonly FrameSpec[];
+  readonly instanceSetupOnMount: InstanceSetupOnMount;
+}
+
+export type FltObject = FilterObject | InstanceObject | VolumeObject;
+
+export class FilterManager {
+  readonly filters: FilterObject[] = [];
+  readonly volumes: VolumeObject[] = [];
+  /** Legacy filters loaded so far; each attaches to every volume mounted after it loads. */
+  readonly legacyFilters: { readonly name: string; readonly aboveFrame: number }[] = [];
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly options: FilterManagerOptions,
+  ) {}
+
+  get frames(): readonly FrameSpec[] {
+    return this.options.frames;
+  }
+
+  /** The frame whose altitude interval holds `altitude` (frames partition the altitude line). */
+  frameOf(altitude: string): number {
+    for (const f of this.options.frames) {
+      if (compareAltitudes(altitude, f.low) >= 0 && (f.high === null || compareAltitudes(altitude, f.high) < 0)) return f.index;
+    }
+    throw new Error(`internal: no frame holds altitude ${altitude}`);
+  }
+
+  // ---------------------------------------------------------------- facts
+
+  emit(object: FltObject | string, body: FactBody): void {
+    const id = typeof object === 'string' ? object : object.id;
+    this.kernel.emit(id, body);
+    if (object instanceof InstanceObject && object.changed.waiters.length > 0) this.kernel.signal(object.changed);
+  }
+
+  // ---------------------------------------------------------------- object creation
+
+  createFilter(name: string, registration: FLT_REGISTRATION, registry: InstancesKey, flags: number): FilterObject {
+    const id = this.kernel.nextId('F');
+    this.kernel.emit(id, { type: 'FltRegisterFilter', name, flags });
+    const actor = createActor(filterMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    this.kernel.attachActor(id, actor);
+    const filter = new FilterObject(this, id, name, registration, registry, actor);
+    this.filters.push(filter);
+    return filter;
+  }
+
+  createVolume(name: string, dosName: string | null, fsType: string, deviceType: string, sectorSize: number): VolumeObject {
+    const id = this.kernel.nextId('V');
+    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize });
+    const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    this.kernel.attachActor(id, actor);
+    const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor);
+    this.volumes.push(volume);
+    return volume;
+  }
+
+  attachLegacyFilter(volume: VolumeObject, name: string, aboveFrame: number): LegacyFilter {
+    const legacy: LegacyFilter = { id: this.kernel.nextId('L'), name, aboveFrame };
+    this.kernel.emit(legacy.id, { type: 'LegacyFilterAttach', name, volume: volume.id, aboveFrame });
+    volume.legacyFilters.push(legacy);
+    return legacy;
+  }
+
+  /** Create an instance in InstanceSetup, reserving its altitude on the volume. */
+  createInstance(filter: FilterObject, volume: VolumeObject, name: string, altitude: string, flags: number): InstanceObject {
+    const id = this.kernel.nextId('I');
+    const frame = this.frameOf(altitude);
+    this.kernel.emit(id, { type: 'InstanceSetup', filter: filter.id, volume: volume.id, name, altitude, frame, flags });
+    const actor = createActor(instanceMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    this.kernel.attachActor(id, actor);
+    const instance = new InstanceObject(id, name, altitude, frame, filter, volume, actor, this.kernel.createWaitable(`${id} changed`, 'pulse'));
+    filter.instances.push(instance);
+    const at = volume.instances.findIndex((other) => compareAltitudes(other.altitude, altitude) < 0);
+    volume.instances.splice(at < 0 ? volume.instances.length : at, 0, instance);
+    return instance;
+  }
+
+  /** Unlink an instance that is gone from its volume's list (its altitude becomes free). */
+  unlinkInstance(instance: InstanceObject): void {
+    const i = instance.volume.instances.indexOf(instance);
+    if (i >= 0) instance.volume.instances.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  filterByName(name: string): FilterObject | undefined {
+    // The newest registration wins: an unloaded filter may be registered again under its name.
+    for (let i = this.filters.length - 1; i >= 0; i--) {
+      const f = this.filters[i]!;
+      if (f.name.toLowerCase() === name.toLowerCase() && f.state !== 'Unloaded') return f;
+    }
+    return undefined;
+  }
+
+  /** Accepts `\Device\HarddiskVolume1`, `\DosDevices\D:`, `\??\D:` and `D:` (§5). */
+  volumeByName(name: string): VolumeObject | undefined {
+    const wanted = name.toLowerCase();
+    const dos = wanted.replace(/^\\dosdevices\\/, '').replace(/^\\\?\?\\/, '');
+    for (let i = this.volumes.length - 1; i >= 0; i--) {
+      const v = this.volumes[i]!;
+      if (v.state === 'Dismounted') continue;
+      if (v.name.toLowerCase() === wanted) return v;
+      if (v.dosName !== null && v.dosName.toLowerCase() === dos) return v;
+    }
+    return undefined;
+  }
+
+  relatedObjects(instance: InstanceObject): FLT_RELATED_OBJECTS {
+    return { Filter: instance.filter, Volume: instance.volume, Instance: instance, FileObject: null };
+  }
+
+  // ---------------------------------------------------------------- callbacks
+
+  /**
+   * Invoke one of `filter`'s callbacks on the current thread: a scheduling point first (Windows
+   * could switch threads here), then the callback, which may block. The thread remembers which
+   * filter it is running so self-referential misuse (a filter unloading itself) can be named.
+   */
+  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>): Blocking<T> {
+    yield* preempt();
+    const thread = this.kernel.current;
+    thread?.callbackFilters.push(filter.id);
+    try {
+      return yield* callMaybeBlocking(call());
+    } finally {
+      // The same thread resumes this frame, so the stack is balanced even across blocking.
+      this.kernel.threads.get(thread?.id ?? '')?.callbackFilters.pop();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/** PFLT_FILTER: a registered minifilter. Lifecycle in src/machines/filter.ts. */
+import type { Actor } from 'xstate';
+import type { filterMachine, FilterState } from '../machines/filter.js';
+import type { FilterManager } from './filterManager.js';
+import type { InstanceObject } from './instanceObject.js';
+import type { FLT_REGISTRATION, InstancesKey } from './registration.js';
+import { Rundown } from './rundown.js';
+
+export class FilterObject {
+  /** Instances in creation order, including torn-down ones until they are freed. */
+  readonly instances: InstanceObject[] = [];
+  /** What the filter owes before its unload gate opens, including references on its instances. */
+  readonly rundown = new Rundown();
+  /** Flags of the unload in progress (FLTFL_FILTER_UNLOAD_MANDATORY), for the teardown reason. */
+  unloadFlags = 0;
+
+  constructor(
+    readonly mgr: FilterManager,
+    readonly id: string,
+    readonly name: string,
+    readonly registration: FLT_REGISTRATION,
+    readonly registry: InstancesKey,
+    readonly actor: Actor<typeof filterMachine>,
+  ) {}
+
+  get state(): FilterState {
+    return this.actor.getSnapshot().value as FilterState;
+  }
+
+  toString(): string {
+    return `${this.id}(${this.name})`;
+  }
+}

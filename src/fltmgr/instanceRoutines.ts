@@ -1,0 +1,240 @@
+/**
+ * Attaching and tearing down instances (§3, §4): InstanceSetup, FltAttachVolume[AtAltitude],
+ * FltDetachVolume with InstanceQueryTeardown, and the teardown sequence
+ * TeardownStart → drain → wait → TeardownComplete.
+ */
+import { map } from 'rxjs';
+import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
+import { normalizeAltitude, parseAltitude } from '../wdk/altitude.js';
+import { FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, FLTFL_INSTANCE_TEARDOWN_MANUAL } from '../wdk/fltConstants.js';
+import {
+  NT_SUCCESS,
+  STATUS_FLT_DELETING_OBJECT,
+  STATUS_FLT_DO_NOT_DETACH,
+  STATUS_FLT_FILTER_NOT_READY,
+  STATUS_FLT_INSTANCE_ALTITUDE_COLLISION,
+  STATUS_FLT_INSTANCE_NAME_COLLISION,
+  STATUS_FLT_INSTANCE_NOT_FOUND,
+  STATUS_INVALID_PARAMETER,
+  STATUS_OBJECT_NAME_COLLISION,
+  STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from '../wdk/ntstatus.js';
+import type { FilterManager } from './filterManager.js';
+import type { FilterObject } from './filterObject.js';
+import { waitForGate } from './gates.js';
+import type { InstanceObject } from './instanceObject.js';
+import { referenceObject } from './references.js';
+import { ignoreReferences } from './rundown.js';
+import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
+import type { VolumeObject } from './volumeObject.js';
+
+export interface AttachResult {
+  readonly status: NTSTATUS;
+  /** Present on success when the caller asked for it; referenced (release with FltObjectDereference). */
+  readonly instance: InstanceObject | null;
+}
+
+/** Why an attach cannot start, or null if it can. Altitude collisions are reported per routine (§13 A10). */
+function attachRefusal(
+  mgr: FilterManager,
+  routine: string,
+  filter: FilterObject,
+  volume: VolumeObject,
+  name: string,
+  altitude: string,
+  altitudeCollision: NTSTATUS,
+): NTSTATUS | null {
+  if (filter.state === 'Registered') return fail(mgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not called FltStartFiltering`);
+  if (filter.state !== 'Filtering') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is unloading`);
+  if (volume.state !== 'Mounted') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
+  for (const other of volume.instances) {
+    if (other.isGone) continue;
+    if (normalizeAltitude(other.altitude) === altitude) {
+      return fail(mgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${other}`);
+    }
+    if (other.name.toLowerCase() === name.toLowerCase()) {
+      return fail(mgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${other}`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Create an instance and run InstanceSetup (§3). Success links it into the volume; a warning or error
+ * from the callback declines it. Returns the callback's status (STATUS_SUCCESS without a callback).
+ */
+export function* setupInstance(
+  mgr: FilterManager,
+  filter: FilterObject,
+  volume: VolumeObject,
+  name: string,
+  altitude: string,
+  flags: number,
+): Blocking<{ status: NTSTATUS; instance: InstanceObject }> {
+  const instance = mgr.createInstance(filter, volume, name, altitude, flags);
+  const callback = filter.registration.InstanceSetupCallback;
+  let status: NTSTATUS = STATUS_SUCCESS;
+  if (callback !== undefined) {
+    const objects = mgr.relatedObjects(instance);
+    const result: unknown = yield* mgr.invoke(filter, () => callback(objects, flags, volume.deviceType, volume.fsType));
+    status = checkStatusResult(mgr, filter, 'InstanceSetupCallback', result);
+  }
+  mgr.emit(instance, { type: 'InstanceSetupReturned', status });
+  if (!NT_SUCCESS(status)) mgr.unlinkInstance(instance);
+  return { status, instance };
+}
+
+/** Attach `filter` to `volume` as the named registry instance, or as a new instance at `altitude`. */
+export function* attachInstance(
+  mgr: FilterManager,
+  routine: string,
+  filter: FilterObject,
+  volume: VolumeObject,
+  instanceName: string | null,
+  altitudeText: string | null,
+  flags: number,
+  wantInstance: boolean,
+): Blocking<AttachResult> {
+  requireThread(mgr, routine);
+  yield* preempt();
+  let name: string;
+  let altitude: string;
+  let collision: NTSTATUS;
+  if (altitudeText === null) {
+    name = instanceName ?? filter.registry.DefaultInstance;
+    const key = Object.entries(filter.registry.Instances).find(([n]) => n.toLowerCase() === name.toLowerCase());
+    if (key === undefined) {
+      return { status: fail(mgr, filter, routine, STATUS_OBJECT_NAME_NOT_FOUND, `no registry instance '${name}'`), instance: null };
+    }
+    altitude = normalizeAltitude(key[1].Altitude);
+    collision = STATUS_OBJECT_NAME_COLLISION;
+  } else {
+    if (parseAltitude(altitudeText) === null) {
+      return { status: fail(mgr, filter, routine, STATUS_INVALID_PARAMETER, `'${altitudeText}' is not an altitude`), instance: null };
+    }
+    altitude = normalizeAltitude(altitudeText);
+    // Windows generates a name when none is given; ours says what it is.
+    name = instanceName ?? `${filter.name} Instance ${altitude}`;
+    collision = STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
+  }
+  const refused = attachRefusal(mgr, routine, filter, volume, name, altitude, collision);
+  if (refused !== null) return { status: refused, instance: null };
+  const { status, instance } = yield* setupInstance(mgr, filter, volume, name, altitude, flags);
+  if (!NT_SUCCESS(status)) {
+    // A declined automatic attachment is an outcome the InstanceSetupReturned fact already shows.
+    return { status: routine === 'AutomaticAttach' ? status : fail(mgr, filter, routine, status, 'InstanceSetup declined'), instance: null };
+  }
+  if (!wantInstance) return { status, instance: null };
+  const refStatus = referenceObject(mgr, instance);
+  return NT_SUCCESS(refStatus) ? { status, instance } : { status: refStatus, instance: null };
+}
+
+/**
+ * FltAttachVolume(Filter, Volume, InstanceName, RetInstance): attach as a registry instance
+ * (NULL name → DefaultInstance). With `RetInstance` true the instance comes back referenced.
+ */
+export function FltAttachVolume(
+  Filter: FilterObject,
+  Volume: VolumeObject,
+  InstanceName: string | null = null,
+  RetInstance = false,
+): Blocking<AttachResult> {
+  return attachInstance(Filter.mgr, 'FltAttachVolume', Filter, Volume, InstanceName, null, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
+}
+
+/** FltAttachVolumeAtAltitude(Filter, Volume, Altitude, InstanceName, RetInstance). */
+export function FltAttachVolumeAtAltitude(
+  Filter: FilterObject,
+  Volume: VolumeObject,
+  Altitude: string,
+  InstanceName: string | null = null,
+  RetInstance = false,
+): Blocking<AttachResult> {
+  return attachInstance(Filter.mgr, 'FltAttachVolumeAtAltitude', Filter, Volume, InstanceName, Altitude, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
+}
+
+/**
+ * The teardown sequence of §4 for an instance this thread owns (state Attached or TeardownApproved).
+ * New operations stop reaching the instance at TeardownStart; TeardownComplete waits until the
+ * instance's pended operations and generated I/O have drained.
+ */
+export function* teardownInstance(mgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+  const { filter } = instance;
+  const objects = mgr.relatedObjects(instance);
+  mgr.emit(instance, { type: 'InstanceTeardownStart', reason });
+  const start = filter.registration.InstanceTeardownStartCallback;
+  if (start !== undefined) yield* mgr.invoke(filter, () => start(objects, reason));
+  mgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
+  // References do not hold up TeardownComplete, only freeing (§4 step 6).
+  yield* waitForGate(mgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+  mgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
+  const complete = filter.registration.InstanceTeardownCompleteCallback;
+  if (complete !== undefined) yield* mgr.invoke(filter, () => complete(objects, reason));
+  mgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
+  mgr.unlinkInstance(instance);
+  freeIfUnreferenced(mgr, instance);
+}
+
+/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
+export function freeIfUnreferenced(mgr: FilterManager, instance: InstanceObject): void {
+  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
+    mgr.emit(instance, { type: 'InstanceFreed' });
+  }
+}
+
+/**
+ * Make sure an instance ends up detached, whoever started its teardown. Unload, dismount and manual
+ * detach can race for the same instance: the first to find it Attached tears it down, the others
+ * wait for it to finish (or for a setup or veto in progress to resolve) and re-check.
+ */
+export function* ensureTornDown(mgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+  for (;;) {
+    switch (instance.state) {
+      case 'Attached':
+        yield* teardownInstance(mgr, instance, reason);
+        return;
+      case 'Declined':
+      case 'Detached':
+      case 'Freed':
+        return;
+      case 'InstanceSetup':
+      case 'QueryTeardown':
+      case 'TeardownApproved':
+      case 'TeardownStart':
+      case 'Draining':
+      case 'TeardownComplete':
+        yield* waitFor(instance.changed, `${instance.id} leaves ${instance.state}`);
+        break;
+    }
+  }
+}
+
+/**
+ * FltDetachVolume(Filter, Volume, InstanceName): manual detach (§3). NULL name picks the filter's
+ * highest instance on the volume. QueryTeardown may veto; without one, manual detach is never
+ * allowed (STATUS_FLT_DO_NOT_DETACH, §13 A8).
+ */
+export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, InstanceName: string | null = null): Blocking<NTSTATUS> {
+  const mgr = Filter.mgr;
+  const routine = 'FltDetachVolume';
+  requireThread(mgr, routine);
+  yield* preempt();
+  const candidates = Volume.instances.filter(
+    (i) => i.filter === Filter && (InstanceName === null || i.name.toLowerCase() === InstanceName.toLowerCase()),
+  );
+  const instance = candidates.find((i) => !i.isGone && i.state !== 'InstanceSetup');
+  if (instance === undefined) return fail(mgr, Filter, routine, STATUS_FLT_INSTANCE_NOT_FOUND, `no instance '${InstanceName ?? '(highest)'}' on ${Volume}`);
+  if (instance.state !== 'Attached') return fail(mgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
+  const query = Filter.registration.InstanceQueryTeardownCallback;
+  if (query === undefined) return fail(mgr, instance, routine, STATUS_FLT_DO_NOT_DETACH, `${Filter.name} has no InstanceQueryTeardownCallback`);
+  mgr.emit(instance, { type: 'InstanceQueryTeardown', flags: 0 });
+  const objects = mgr.relatedObjects(instance);
+  const result: unknown = yield* mgr.invoke(Filter, () => query(objects, 0));
+  const status = checkStatusResult(mgr, Filter, 'InstanceQueryTeardownCallback', result);
+  mgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
+  if (isVeto(status)) return fail(mgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
+  yield* teardownInstance(mgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
+  return STATUS_SUCCESS;
+}

@@ -1,0 +1,57 @@
+/**
+ * Rundown references on filters, instances and volumes (§12). FltObjectReference fails with
+ * STATUS_FLT_DELETING_OBJECT once the object's teardown has begun. A reference on an instance also
+ * counts against its filter: a leaked instance reference keeps the filter's unload gate shut, which
+ * is how a leaked FltAttachVolume/FltGetTopInstance reference hangs an unload on Windows.
+ */
+import { STATUS_FLT_DELETING_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+import type { FilterManager, FltObject } from './filterManager.js';
+import { FilterObject } from './filterObject.js';
+import { InstanceObject } from './instanceObject.js';
+import { freeIfUnreferenced } from './instanceRoutines.js';
+import { fail } from './routineSupport.js';
+
+export function isBeingTornDown(object: FltObject): boolean {
+  if (object instanceof FilterObject) return object.state === 'Unregistering' || object.state === 'Unregistered' || object.state === 'Unloaded';
+  if (object instanceof InstanceObject) return !object.receivesOperations;
+  return object.state !== 'Mounted' && object.state !== 'Mounting';
+}
+
+/** Add a rundown reference, or fail with STATUS_FLT_DELETING_OBJECT. */
+export function referenceObject(mgr: FilterManager, object: FltObject): NTSTATUS {
+  if (isBeingTornDown(object)) return fail(mgr, object, 'FltObjectReference', STATUS_FLT_DELETING_OBJECT, `${object} is being torn down`);
+  // The fact goes in the log before the count is published, so anything the count wakes comes after it.
+  mgr.emit(object, { type: 'FltObjectReference', count: object.rundown.value.references + 1 });
+  object.rundown.add('references', 1);
+  if (object instanceof InstanceObject) object.filter.rundown.add('instanceReferences', 1);
+  return STATUS_SUCCESS;
+}
+
+export function dereferenceObject(mgr: FilterManager, object: FltObject): void {
+  if (object.rundown.value.references === 0) {
+    throw mgr.kernel.violation('FLT_DEREFERENCE_UNDERFLOW', object.id, `FltObjectDereference on ${object} without a reference to release`);
+  }
+  mgr.emit(object, { type: 'FltObjectDereference', count: object.rundown.value.references - 1 });
+  object.rundown.add('references', -1);
+  if (object instanceof InstanceObject) {
+    // Free the instance first: its filter's unload gate may open on the next line.
+    freeIfUnreferenced(mgr, object);
+    object.filter.rundown.add('instanceReferences', -1);
+  }
+}
+
+/** FltObjectReference(FltObject). */
+export function FltObjectReference(FltObject: FltObject): NTSTATUS {
+  return referenceObject(mgrOf(FltObject), FltObject);
+}
+
+/** FltObjectDereference(FltObject). */
+export function FltObjectDereference(FltObject: FltObject): void {
+  dereferenceObject(mgrOf(FltObject), FltObject);
+}
+
+export function mgrOf(object: FltObject): FilterManager {
+  if (object instanceof FilterObject) return object.mgr;
+  if (object instanceof InstanceObject) return object.filter.mgr;
+  return object.mgr;
+}

@@ -1,0 +1,80 @@
+/**
+ * FLT_REGISTRATION and the callback types a filter supplies, with the WDK's field names so a
+ * filter ported from C reads the same. Every callback may be a plain function or a generator
+ * function (to block: wait on I/O, sleep, take a lock) — see src/kernel/effects.ts.
+ */
+import type { MaybeBlocking } from '../kernel/effects.js';
+import type { FLT_POSTOP_CALLBACK_STATUS, FLT_PREOP_CALLBACK_STATUS } from '../wdk/fltConstants.js';
+import type { NTSTATUS } from '../wdk/ntstatus.js';
+import type { FilterObject } from './filterObject.js';
+import type { InstanceObject } from './instanceObject.js';
+import type { VolumeObject } from './volumeObject.js';
+
+/** FLT_RELATED_OBJECTS: read-only to filters. `FileObject` is filled in by the I/O path. */
+export interface FLT_RELATED_OBJECTS {
+  readonly Filter: FilterObject;
+  readonly Volume: VolumeObject;
+  readonly Instance: InstanceObject;
+  readonly FileObject: unknown;
+}
+
+export type PFLT_FILTER_UNLOAD_CALLBACK = (Flags: number) => MaybeBlocking<NTSTATUS>;
+
+export type PFLT_INSTANCE_SETUP_CALLBACK = (
+  FltObjects: FLT_RELATED_OBJECTS,
+  Flags: number,
+  VolumeDeviceType: string,
+  VolumeFilesystemType: string,
+) => MaybeBlocking<NTSTATUS>;
+
+export type PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK = (FltObjects: FLT_RELATED_OBJECTS, Flags: number) => MaybeBlocking<NTSTATUS>;
+
+export type PFLT_INSTANCE_TEARDOWN_CALLBACK = (FltObjects: FLT_RELATED_OBJECTS, Reason: number) => MaybeBlocking<void>;
+
+/**
+ * Operation callbacks. The callback-data type is defined by the I/O path; it is generic here so the
+ * registration layer does not depend on it.
+ */
+export type PFLT_PRE_OPERATION_CALLBACK<Data = unknown> = (
+  Data: Data,
+  FltObjects: FLT_RELATED_OBJECTS,
+  CompletionContext: { value: unknown },
+) => MaybeBlocking<FLT_PREOP_CALLBACK_STATUS>;
+
+export type PFLT_POST_OPERATION_CALLBACK<Data = unknown> = (
+  Data: Data,
+  FltObjects: FLT_RELATED_OBJECTS,
+  CompletionContext: unknown,
+  Flags: number,
+) => MaybeBlocking<FLT_POSTOP_CALLBACK_STATUS>;
+
+export interface FLT_OPERATION_REGISTRATION<Data = unknown> {
+  readonly MajorFunction: number;
+  readonly Flags?: number;
+  readonly PreOperation?: PFLT_PRE_OPERATION_CALLBACK<Data>;
+  readonly PostOperation?: PFLT_POST_OPERATION_CALLBACK<Data>;
+}
+
+export interface FLT_REGISTRATION<Data = unknown> {
+  /** Only the major byte must match FLT_REGISTRATION_VERSION (§2). Defaults to the current version. */
+  readonly Version?: number;
+  readonly Flags?: number;
+  /** Ends at the first IRP_MJ_OPERATION_END entry if one is present, as in C. */
+  readonly OperationRegistration?: readonly FLT_OPERATION_REGISTRATION<Data>[];
+  readonly FilterUnloadCallback?: PFLT_FILTER_UNLOAD_CALLBACK;
+  readonly InstanceSetupCallback?: PFLT_INSTANCE_SETUP_CALLBACK;
+  readonly InstanceQueryTeardownCallback?: PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK;
+  readonly InstanceTeardownStartCallback?: PFLT_INSTANCE_TEARDOWN_CALLBACK;
+  readonly InstanceTeardownCompleteCallback?: PFLT_INSTANCE_TEARDOWN_CALLBACK;
+}
+
+/**
+ * What the INF puts in the registry under the service's `Instances` key, which FltRegisterFilter
+ * and automatic attachment read. Instance `Flags`: 0x1 suppresses automatic attachment.
+ */
+export interface InstancesKey {
+  readonly DefaultInstance: string;
+  readonly Instances: Readonly<Record<string, { readonly Altitude: string; readonly Flags?: number }>>;
+}
+
+export const INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT = 0x1;

@@ -1,0 +1,80 @@
+/** PFLT_VOLUME: a mounted volume and its device stack. Lifecycle in src/machines/volume.ts. */
+import type { Actor } from 'xstate';
+import type { volumeMachine, VolumeState } from '../machines/volume.js';
+import type { FilterManager } from './filterManager.js';
+import type { InstanceObject } from './instanceObject.js';
+import { Rundown } from './rundown.js';
+
+export interface LegacyFilter {
+  readonly id: string;
+  readonly name: string;
+  /** Sits directly above frame `aboveFrame`; -1 means directly above the file system (§6). */
+  readonly aboveFrame: number;
+}
+
+/** A node of the device stack, top (far from the FS) to bottom. */
+export type StackNode =
+  | { readonly kind: 'instance'; readonly instance: InstanceObject }
+  | { readonly kind: 'legacy'; readonly legacy: LegacyFilter };
+
+export interface VolumeSpec {
+  /** Device name, e.g. `\Device\HarddiskVolume1`. */
+  readonly name: string;
+  /** Drive letter form, e.g. `C:`. */
+  readonly dosName?: string;
+  readonly fsType?: 'NTFS' | 'FAT' | 'ReFS';
+  readonly deviceType?: 'FILE_DEVICE_DISK_FILE_SYSTEM' | 'FILE_DEVICE_NETWORK_FILE_SYSTEM' | 'FILE_DEVICE_CD_ROM_FILE_SYSTEM';
+  readonly sectorSize?: number;
+}
+
+export class VolumeObject {
+  /** Instances holding or reserving an altitude here, highest altitude first. */
+  readonly instances: InstanceObject[] = [];
+  /** Legacy filters attached to this volume, in load order. */
+  readonly legacyFilters: LegacyFilter[] = [];
+  readonly rundown = new Rundown();
+  /** Filters already offered this volume for automatic attachment (by filter id, in order). */
+  readonly offeredTo: string[] = [];
+
+  constructor(
+    readonly mgr: FilterManager,
+    readonly id: string,
+    readonly name: string,
+    readonly dosName: string | null,
+    readonly fsType: string,
+    readonly deviceType: string,
+    readonly sectorSize: number,
+    readonly actor: Actor<typeof volumeMachine>,
+  ) {}
+
+  get state(): VolumeState {
+    return this.actor.getSnapshot().value as VolumeState;
+  }
+
+  /**
+   * The device stack top to bottom (§6): for each frame from the highest, the legacy filters that
+   * sit above it (latest load on top), then its receiving instances by descending altitude; last,
+   * legacy filters directly above the file system.
+   */
+  stack(frameCount: number): StackNode[] {
+    const nodes: StackNode[] = [];
+    const legacyAt = (k: number): void => {
+      for (let i = this.legacyFilters.length - 1; i >= 0; i--) {
+        const legacy = this.legacyFilters[i]!;
+        if (legacy.aboveFrame === k) nodes.push({ kind: 'legacy', legacy });
+      }
+    };
+    for (let k = frameCount - 1; k >= 0; k--) {
+      legacyAt(k);
+      for (const instance of this.instances) {
+        if (instance.frame === k && instance.receivesOperations) nodes.push({ kind: 'instance', instance });
+      }
+    }
+    legacyAt(-1);
+    return nodes;
+  }
+
+  toString(): string {
+    return `${this.id}(${this.dosName ?? this.name})`;
+  }
+}

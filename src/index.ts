@@ -1,0 +1,74 @@
+/**
+ * fltsim's public API, listed by hand: nothing is public by accident.
+ * Test helpers live in the separate `fltsim/testing` entry (src/testing/index.ts).
+ */
+
+// The simulation
+export { createSimulation, Simulation } from './simulation.js';
+export type { SimulationOptions, DriverSpec, DriverEntry, ThreadHandle, RunResult } from './simulation.js';
+export type { StepResult, BlockedThread } from './kernel/kernel.js';
+
+// Blocking and scheduling
+export { preempt, sleep } from './kernel/effects.js';
+export type { Blocking, MaybeBlocking } from './kernel/effects.js';
+export { inOrderStrategy, randomStrategy, replayStrategy } from './kernel/strategy.js';
+export type { Strategy, Choosable, ChoiceContext } from './kernel/strategy.js';
+export { Random } from './kernel/random.js';
+
+// Errors
+export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from './kernel/errors.js';
+
+// The log and its views
+export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
+export { foldLog } from './projection/fold.js';
+export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, ViolationView } from './projection/simState.js';
+export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
+export { formatStacks } from './trace/stackView.js';
+
+// Kernel objects and registration
+export type { FilterObject as PFLT_FILTER } from './fltmgr/filterObject.js';
+export type { InstanceObject as PFLT_INSTANCE } from './fltmgr/instanceObject.js';
+export type { VolumeObject as PFLT_VOLUME, VolumeSpec } from './fltmgr/volumeObject.js';
+export type { DriverObject as PDRIVER_OBJECT } from './fltmgr/driverObject.js';
+export type {
+  FLT_REGISTRATION,
+  FLT_OPERATION_REGISTRATION,
+  FLT_RELATED_OBJECTS,
+  InstancesKey,
+  PFLT_FILTER_UNLOAD_CALLBACK,
+  PFLT_INSTANCE_SETUP_CALLBACK,
+  PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK,
+  PFLT_INSTANCE_TEARDOWN_CALLBACK,
+  PFLT_PRE_OPERATION_CALLBACK,
+  PFLT_POST_OPERATION_CALLBACK,
+} from './fltmgr/registration.js';
+export { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT } from './fltmgr/registration.js';
+
+// Filter Manager routines (WDK names and parameter order; out-parameters become results)
+export { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from './fltmgr/filterRoutines.js';
+export type { RegisterResult } from './fltmgr/filterRoutines.js';
+export { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './fltmgr/instanceRoutines.js';
+export type { AttachResult } from './fltmgr/instanceRoutines.js';
+export {
+  FltGetVolumeFromName,
+  FltGetVolumeFromInstance,
+  FltGetTopInstance,
+  FltGetBottomInstance,
+  FltGetUpperInstance,
+  FltGetLowerInstance,
+  FltCompareInstanceAltitudes,
+} from './fltmgr/volumeRoutines.js';
+export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
+export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
+
+// Streams
+export { unloadGate } from './streams/unloadGate.js';
+export type { Outstanding } from './fltmgr/rundown.js';
+
+// WDK constants
+export * from './wdk/ntstatus.js';
+export * from './wdk/fltConstants.js';
+export * from './wdk/irp.js';
+export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.js';
+
+export { FLTSIM_VERSION } from './version.js';

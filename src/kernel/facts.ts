@@ -1,0 +1,88 @@
+/**
+ * Every fact the log can hold, as one discriminated union on `type`.
+ *
+ * A fact is a change that has happened. Facts are named in the WDK's words: a callback
+ * invocation is named after the callback (`InstanceSetup`) and its return is `<name>Returned`.
+ * The payload carries everything a fold needs to rebuild the state of every object
+ * (see src/projection/fold.ts); nothing the live kernel knows is missing from the log.
+ *
+ * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
+ * L legacy filter, T thread, W waitable. `sim` is the simulation itself.
+ */
+import type { NTSTATUS } from '../wdk/ntstatus.js';
+
+export interface FactHeader {
+  /** 0-based position in the log. */
+  readonly seq: number;
+  /** Virtual time when the fact was appended. */
+  readonly time: number;
+  /** The object the fact is about. */
+  readonly object: string;
+}
+
+export type FactBody =
+  // --- the simulation ---
+  | { type: 'SimulationStart'; seed: number; frames: readonly FrameSpec[]; version: string }
+  | { type: 'ClockAdvance'; to: number }
+  | { type: 'Choice'; task: string; of: number }
+  | { type: 'VerifierViolation'; rule: string; message: string }
+  // --- simulated threads ---
+  | { type: 'ThreadCreate'; name: string; parent: string | null }
+  | { type: 'ThreadWait'; on: string; reason: string }
+  | { type: 'ThreadWake'; by: string }
+  | { type: 'ThreadSleep'; until: number }
+  | { type: 'ThreadExit'; result: number | null; error: string | null }
+  // --- volumes and the devices on them ---
+  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number }
+  | { type: 'VolumeMounted' }
+  | { type: 'VolumeDismount' }
+  | { type: 'VolumeDismounted' }
+  | { type: 'LegacyFilterAttach'; name: string; volume: string; aboveFrame: number }
+  // --- filters ---
+  | { type: 'FltRegisterFilter'; name: string; flags: number }
+  | { type: 'FltStartFiltering' }
+  | { type: 'FilterUnloadCallback'; flags: number }
+  | { type: 'FilterUnloadReturned'; status: NTSTATUS }
+  | { type: 'FltUnregisterFilter' }
+  | { type: 'FltUnregisterFilterReturned' }
+  | { type: 'DriverUnload' }
+  // --- instances ---
+  | {
+      type: 'InstanceSetup';
+      filter: string;
+      volume: string;
+      name: string;
+      altitude: string;
+      frame: number;
+      flags: number;
+    }
+  | { type: 'InstanceSetupReturned'; status: NTSTATUS }
+  | { type: 'InstanceQueryTeardown'; flags: number }
+  | { type: 'InstanceQueryTeardownReturned'; status: NTSTATUS }
+  | { type: 'InstanceTeardownStart'; reason: number }
+  | { type: 'InstanceTeardownStartReturned' }
+  | { type: 'InstanceTeardownComplete'; reason: number }
+  | { type: 'InstanceTeardownCompleteReturned' }
+  | { type: 'InstanceFreed' }
+  // --- rundown references on filters, instances and volumes (§12) ---
+  | { type: 'FltObjectReference'; count: number }
+  | { type: 'FltObjectDereference'; count: number }
+  // --- a routine returned a failure status (success shows in the facts it caused) ---
+  | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
+
+export type FactType = FactBody['type'];
+export type Fact = FactHeader & FactBody;
+export type FactOf<T extends FactType> = FactHeader & Extract<FactBody, { type: T }>;
+
+export interface FrameSpec {
+  readonly index: number;
+  /** Inclusive lower altitude bound (normalised decimal string). */
+  readonly low: string;
+  /** Exclusive upper bound, or null for the top frame (no upper bound). */
+  readonly high: string | null;
+}
+
+/** Use in the `default` branch of every switch over facts: fails to compile if a type is missed. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
+}

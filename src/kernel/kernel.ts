@@ -1,0 +1,336 @@
+/**
+ * The kernel of one simulation: virtual clock, seeded random streams, ids, the log, simulated
+ * threads and the scheduler loop. It knows nothing about the Filter Manager; src/fltmgr builds
+ * on it. One Kernel per simulation and nothing module-global, so simulations never share state.
+ */
+import type { AnyActorRef } from 'xstate';
+import type { Blocking, Effect } from './effects.js';
+import { FltSimError, VerifierError } from './errors.js';
+import type { Fact, FactBody } from './facts.js';
+import { EventLog } from './log.js';
+import { Random } from './random.js';
+import type { Strategy } from './strategy.js';
+import { SimThread } from './thread.js';
+import { Waitable, type WaitableKind } from './waitable.js';
+
+export type ViolationMode = 'throw' | 'record';
+
+export interface KernelOptions {
+  readonly seed: number;
+  readonly strategy: Strategy;
+  /** What a VerifierError does once recorded: end `run()` by throwing it (default), or only record it. */
+  readonly onViolation: ViolationMode;
+}
+
+export type StepResult =
+  | { readonly kind: 'ran'; readonly thread: string; readonly choice: boolean }
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'deadlock'; readonly blocked: readonly BlockedThread[] };
+
+export interface BlockedThread {
+  readonly thread: string;
+  readonly name: string;
+  readonly waitingOn: string;
+  readonly reason: string;
+}
+
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W';
+
+export class Kernel {
+  readonly log: EventLog;
+  readonly seed: number;
+  /** Root random stream; consumers take a `split` of it, never draw from it directly. */
+  readonly random: Random;
+  readonly schedulerRandom: Random;
+  strategy: Strategy;
+  onViolation: ViolationMode;
+
+  private clock = 0;
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0 };
+  readonly threads = new Map<string, SimThread>();
+  /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
+  private readonly ready: SimThread[] = [];
+  private readonly sleeping: SimThread[] = [];
+  private readonly waitables = new Map<string, Waitable>();
+  private readonly exitEvents = new Map<string, Waitable>();
+  private readonly actors = new Map<string, AnyActorRef>();
+  private rejectedEvent: string | null = null;
+  current: SimThread | null = null;
+  private previous: string | null = null;
+  /** Thread ids chosen at every real choice (two or more enabled), in order: a replayable schedule. */
+  readonly choices: string[] = [];
+  readonly violations: VerifierError[] = [];
+  private pendingViolation: VerifierError | null = null;
+
+  constructor(options: KernelOptions) {
+    this.seed = options.seed;
+    this.random = Random.fromSeed(options.seed);
+    this.schedulerRandom = this.random.split('scheduler');
+    this.strategy = options.strategy;
+    this.onViolation = options.onViolation;
+    this.log = new EventLog(() => this.clock);
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+
+  nextId(prefix: IdPrefix): string {
+    return prefix + String(++this.counters[prefix]);
+  }
+
+  // ---------------------------------------------------------------- facts and machines
+
+  /** Register the actor that mirrors an object's lifecycle; facts about the object are its events. */
+  attachActor(object: string, actor: AnyActorRef): void {
+    this.actors.set(object, actor);
+  }
+
+  actorOf(object: string): AnyActorRef | undefined {
+    return this.actors.get(object);
+  }
+
+  /** Passed to every machine as input: its root `'*'` transition reports events no state accepts. */
+  readonly rejectEvent = (event: { type: string }): void => {
+    this.rejectedEvent = event.type;
+  };
+
+  /**
+   * Append a fact and deliver it to the object's machine. The machine must accept it: a rejected
+   * fact means the kernel itself skipped a check, so it throws before anything is appended.
+   */
+  emit(object: string, body: FactBody): Fact {
+    const actor = this.actors.get(object);
+    const fact = { seq: this.log.nextSeq, time: this.clock, object, ...body } as Fact;
+    if (actor !== undefined) {
+      actor.send(fact);
+      if (this.rejectedEvent !== null) {
+        const type = this.rejectedEvent;
+        this.rejectedEvent = null;
+        const state = JSON.stringify(actor.getSnapshot().value);
+        throw new FltSimError(`internal: ${object} in state ${state} cannot take ${type}`, this.place(object));
+      }
+    }
+    return this.log.append(object, body);
+  }
+
+  place(object?: string): { object?: string; seq: number; seed: number } {
+    return object === undefined ? { seq: this.log.nextSeq, seed: this.seed } : { object, seq: this.log.nextSeq, seed: this.seed };
+  }
+
+  /**
+   * Record a verifier violation in the log and return the error for the caller to throw.
+   * Recording first means the log explains every violation even if the error is caught.
+   */
+  violation(rule: string, object: string, message: string): VerifierError {
+    const error = new VerifierError(rule, message, this.place(object));
+    this.emit(object, { type: 'VerifierViolation', rule, message });
+    this.violations.push(error);
+    return error;
+  }
+
+  // ---------------------------------------------------------------- waitables
+
+  createWaitable(name: string, kind: WaitableKind): Waitable {
+    const w = new Waitable(this.nextId('W'), name, kind);
+    this.waitables.set(w.id, w);
+    return w;
+  }
+
+  /** Release waiters (FIFO). A notification waitable also stays signaled for later waiters. */
+  signal(w: Waitable): void {
+    if (w.kind === 'notification') {
+      if (w.signaled) return;
+      w.signaled = true;
+    }
+    const released = w.waiters.splice(0, w.waiters.length);
+    for (const { id } of released) {
+      const t = this.threads.get(id)!;
+      t.state = 'ready';
+      t.waitingOn = null;
+      t.waitReason = null;
+      this.insertReady(t);
+      this.emit(t.id, { type: 'ThreadWake', by: w.id });
+    }
+  }
+
+  /** A notification waitable signaled when the thread exits. */
+  exitEventOf(thread: SimThread): Waitable {
+    let w = this.exitEvents.get(thread.id);
+    if (w === undefined) {
+      w = this.createWaitable(`exit of ${thread.id}`, 'notification');
+      if (thread.state === 'exited') w.signaled = true;
+      this.exitEvents.set(thread.id, w);
+    }
+    return w;
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  spawn(name: string, body: Blocking<unknown>): SimThread {
+    const id = this.nextId('T');
+    const thread = new SimThread(id, name, body, this.threads.size);
+    this.threads.set(id, thread);
+    this.emit(id, { type: 'ThreadCreate', name, parent: this.current?.id ?? null });
+    this.insertReady(thread);
+    return thread;
+  }
+
+  private insertReady(t: SimThread): void {
+    const r = this.ready;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (r[mid]!.order < t.order) lo = mid + 1;
+      else hi = mid;
+    }
+    r.splice(lo, 0, t);
+  }
+
+  private removeReady(t: SimThread): void {
+    const i = this.ready.indexOf(t);
+    if (i >= 0) this.ready.splice(i, 1);
+  }
+
+  /** Threads that could run now, in creation order. */
+  enabled(): readonly SimThread[] {
+    return this.ready;
+  }
+
+  blockedThreads(): BlockedThread[] {
+    const out: BlockedThread[] = [];
+    for (const t of this.threads.values()) {
+      if (t.state === 'blocked') {
+        out.push({ thread: t.id, name: t.name, waitingOn: t.waitingOn ?? '?', reason: t.waitReason ?? '' });
+      }
+    }
+    return out;
+  }
+
+  /** Earliest wake-up among sleeping threads, or null. */
+  nextWakeTime(): number | null {
+    let best: number | null = null;
+    for (const t of this.sleeping) if (best === null || t.wakeAt < best) best = t.wakeAt;
+    return best;
+  }
+
+  /** Move the clock forward (never back) and ready every sleeper that is due. */
+  advanceClock(to: number): void {
+    if (to < this.clock) {
+      throw new FltSimError(`time cannot move backwards: now ${this.clock}, asked ${to}`, this.place());
+    }
+    if (to > this.clock) {
+      this.clock = to;
+      this.emit('sim', { type: 'ClockAdvance', to });
+    }
+    for (let i = 0; i < this.sleeping.length; ) {
+      const t = this.sleeping[i]!;
+      if (t.wakeAt <= this.clock) {
+        this.sleeping.splice(i, 1);
+        t.state = 'ready';
+        this.insertReady(t);
+      } else i++;
+    }
+  }
+
+  /**
+   * One scheduler step: pick an enabled thread (asking the strategy when there is a real choice)
+   * and run it to its next scheduling point. With nothing ready, time jumps to the next sleeper.
+   */
+  step(): StepResult {
+    if (this.ready.length === 0) {
+      const wake = this.nextWakeTime();
+      if (wake === null) {
+        const blocked = this.blockedThreads();
+        return blocked.length > 0 ? { kind: 'deadlock', blocked } : { kind: 'idle' };
+      }
+      this.advanceClock(wake);
+    }
+    let index = 0;
+    const choice = this.ready.length > 1;
+    if (choice) {
+      index = this.strategy.choose(this.ready, {
+        choiceIndex: this.choices.length,
+        previous: this.previous,
+        random: this.schedulerRandom,
+        seq: this.log.nextSeq,
+      });
+      const chosen = this.ready[index];
+      if (chosen === undefined) {
+        throw new FltSimError(`strategy ${this.strategy.name} chose ${index} of ${this.ready.length}`, this.place());
+      }
+      this.choices.push(chosen.id);
+      this.emit(chosen.id, { type: 'Choice', task: chosen.id, of: this.ready.length });
+    }
+    const thread = this.ready[index]!;
+    this.runSegment(thread);
+    const violation = this.pendingViolation;
+    if (violation !== null) {
+      this.pendingViolation = null;
+      if (this.onViolation === 'throw') throw violation;
+    }
+    return { kind: 'ran', thread: thread.id, choice };
+  }
+
+  private runSegment(t: SimThread): void {
+    this.current = t;
+    try {
+      for (;;) {
+        let r: IteratorResult<Effect, unknown>;
+        try {
+          r = t.body.next();
+        } catch (error) {
+          this.exitThread(t, undefined, error);
+          if (error instanceof VerifierError) {
+            this.pendingViolation = error;
+            return;
+          }
+          throw error;
+        }
+        if (r.done === true) {
+          this.exitThread(t, r.value, undefined);
+          return;
+        }
+        const effect = r.value;
+        if (effect.kind === 'preempt') return;
+        if (effect.kind === 'wait') {
+          if (effect.waitable.signaled) continue;
+          this.removeReady(t);
+          t.state = 'blocked';
+          t.waitingOn = effect.waitable.id;
+          t.waitReason = effect.reason;
+          effect.waitable.waiters.push(t);
+          this.emit(t.id, { type: 'ThreadWait', on: effect.waitable.id, reason: effect.reason });
+          return;
+        }
+        if (effect.ticks === 0) return;
+        this.removeReady(t);
+        t.state = 'sleeping';
+        t.wakeAt = this.clock + effect.ticks;
+        this.sleeping.push(t);
+        this.emit(t.id, { type: 'ThreadSleep', until: t.wakeAt });
+        return;
+      }
+    } finally {
+      this.current = null;
+      this.previous = t.id;
+    }
+  }
+
+  private exitThread(t: SimThread, result: unknown, error: unknown): void {
+    this.removeReady(t);
+    t.state = 'exited';
+    t.result = result;
+    t.error = error;
+    const errorText =
+      error === undefined ? null : error instanceof VerifierError ? error.rule : error instanceof Error ? error.message : String(error);
+    this.emit(t.id, {
+      type: 'ThreadExit',
+      result: typeof result === 'number' ? result : null,
+      error: errorText,
+    });
+    const w = this.exitEvents.get(t.id);
+    if (w !== undefined) this.signal(w);
+  }
+}

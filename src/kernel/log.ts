@@ -1,0 +1,46 @@
+/**
+ * The log: the source of truth. Append-only, readable as an array and as an RxJS Observable.
+ *
+ * The Subject emits synchronously inside `append`, so a subscriber sees each fact before the
+ * kernel takes its next step: a host that mirrors the log never lags the simulation.
+ */
+import { Observable, Subject } from 'rxjs';
+import type { Fact, FactBody } from './facts.js';
+
+export class EventLog {
+  private readonly facts: Fact[] = [];
+  private readonly subject = new Subject<Fact>();
+  /** Facts as a stream; subscribers see only facts appended after they subscribe. */
+  readonly facts$: Observable<Fact> = this.subject.asObservable();
+
+  constructor(private readonly now: () => number) {}
+
+  get length(): number {
+    return this.facts.length;
+  }
+
+  /** The seq the next fact will get: the "log position" errors report. */
+  get nextSeq(): number {
+    return this.facts.length;
+  }
+
+  append<B extends FactBody>(object: string, body: B): Fact {
+    const fact = { seq: this.facts.length, time: this.now(), object, ...body } as Fact;
+    this.facts.push(fact);
+    if (this.subject.observed) this.subject.next(fact);
+    return fact;
+  }
+
+  at(seq: number): Fact | undefined {
+    return this.facts[seq];
+  }
+
+  /** A read-only view of the whole log. Do not mutate; copy with `slice()` to keep. */
+  all(): readonly Fact[] {
+    return this.facts;
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+}

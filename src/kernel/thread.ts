@@ -1,0 +1,31 @@
+/**
+ * A simulated thread: a stack of generators driven by the scheduler, one segment per step.
+ * A segment runs from a resumption to the next Effect (preempt, wait, sleep) or to the end.
+ */
+import type { Blocking } from './effects.js';
+
+export type ThreadState = 'ready' | 'blocked' | 'sleeping' | 'exited';
+
+export class SimThread {
+  state: ThreadState = 'ready';
+  /** Virtual time at which a sleeping thread becomes ready. */
+  wakeAt = 0;
+  /** Set while blocked: the waitable id, for deadlock reports. */
+  waitingOn: string | null = null;
+  waitReason: string | null = null;
+  result: unknown = undefined;
+  /** Filters whose callbacks are running on this thread, innermost last. */
+  readonly callbackFilters: string[] = [];
+  error: unknown = undefined;
+  /** Monotonic creation index: the deterministic tie-break between equally enabled threads. */
+  readonly order: number;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly body: Blocking<unknown>,
+    order: number,
+  ) {
+    this.order = order;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Something a simulated thread can wait on, modelled on KEVENT.
+ *
+ * - `notification`: once set it stays signaled and releases every present and future waiter
+ *   (a NotificationEvent: "setup finished", "thread exited", "unload gate open").
+ * - `pulse`: releases the threads waiting now and stays clear; waiters re-check their condition
+ *   (a condition variable: "this instance changed state").
+ */
+export type WaitableKind = 'notification' | 'pulse';
+
+export interface WaitingThread {
+  readonly id: string;
+}
+
+export class Waitable {
+  signaled = false;
+  /** Threads blocked on this, in the order they started waiting (FIFO release keeps runs reproducible). */
+  readonly waiters: WaitingThread[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly kind: WaitableKind,
+  ) {}
+}

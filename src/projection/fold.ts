@@ -1,0 +1,179 @@
+/**
+ * Rebuild SimState from the log alone. Machine states are recomputed by feeding each object's
+ * facts through the same XState machine definitions, with XState's pure `transition()`, so the fold
+ * and the live kernel cannot disagree about what a fact does to a lifecycle; everything else (the
+ * stack order, reference counts, thread states) is recomputed here independently of the kernel, so
+ * a property test comparing the two catches facts that do not carry what they should.
+ */
+import { produce, type Draft } from 'immer';
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { assertNever, type Fact } from '../kernel/facts.js';
+import { filterMachine } from '../machines/filter.js';
+import { instanceMachine } from '../machines/instance.js';
+import { throwOnReject } from '../machines/machineContext.js';
+import { volumeMachine } from '../machines/volume.js';
+import { compareAltitudes } from '../wdk/altitude.js';
+import type { SimState } from './simState.js';
+
+const EMPTY: SimState = {
+  seq: 0,
+  time: 0,
+  seed: 0,
+  frames: [],
+  threads: {},
+  filters: {},
+  volumes: {},
+  instances: {},
+  legacyFilters: {},
+  violations: [],
+};
+
+const RECEIVING = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
+
+/** Fold `facts` (a whole log, or a prefix of one) into the state they describe. */
+export function foldLog(facts: readonly Fact[]): SimState {
+  const machines = new Map<string, { machine: AnyStateMachine; snapshot: AnyMachineSnapshot }>();
+  const born = (id: string, machine: AnyStateMachine): string => {
+    const [snapshot] = initialTransition(machine, throwOnReject);
+    machines.set(id, { machine, snapshot });
+    return String(snapshot.value);
+  };
+  const advance = (fact: Fact): string | null => {
+    const m = machines.get(fact.object);
+    if (m === undefined) return null;
+    const [snapshot] = transition(m.machine, m.snapshot, fact as never);
+    m.snapshot = snapshot;
+    return String(snapshot.value);
+  };
+  return produce(EMPTY, (draft) => {
+    for (const fact of facts) applyFact(draft, fact, born, advance);
+    draft.seq = facts.length;
+    for (const volume of Object.keys(draft.volumes)) restack(draft, volume);
+    for (const t of Object.values(draft.threads)) delete (t as { wakeAt?: number }).wakeAt;
+  });
+}
+
+type Born = (id: string, machine: AnyStateMachine) => string;
+type Advance = (fact: Fact) => string | null;
+
+function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance): void {
+  d.time = fact.time;
+  const id = fact.object;
+  switch (fact.type) {
+    case 'SimulationStart':
+      d.seed = fact.seed;
+      d.frames = fact.frames.map((f) => ({ ...f }));
+      return;
+    case 'ClockAdvance':
+      for (const t of Object.values(d.threads)) if (t.state === 'sleeping' && (t as { wakeAt?: number }).wakeAt! <= fact.to) t.state = 'ready';
+      return;
+    case 'Choice':
+      return;
+    case 'VerifierViolation':
+      d.violations.push({ seq: fact.seq, object: id, rule: fact.rule });
+      advance(fact);
+      return;
+    case 'ThreadCreate':
+      d.threads[id] = { name: fact.name, state: 'ready', waitingOn: null, result: null, error: null };
+      return;
+    case 'ThreadWait':
+      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on });
+      return;
+    case 'ThreadWake':
+      Object.assign(d.threads[id]!, { state: 'ready', waitingOn: null });
+      return;
+    case 'ThreadSleep':
+      // wakeAt is kept only while folding and removed before the state is handed out.
+      Object.assign(d.threads[id]!, { state: 'sleeping', wakeAt: fact.until });
+      return;
+    case 'ThreadExit': {
+      const t = d.threads[id]!;
+      t.state = 'exited';
+      t.waitingOn = null;
+      t.result = fact.result;
+      t.error = fact.error;
+      return;
+    }
+    case 'VolumeMount':
+      d.volumes[id] = {
+        name: fact.name,
+        dosName: fact.dosName,
+        fsType: fact.fsType,
+        state: born(id, volumeMachine) as never,
+        references: 0,
+        stack: [],
+      };
+      return;
+    case 'VolumeMounted':
+    case 'VolumeDismount':
+    case 'VolumeDismounted':
+      d.volumes[id]!.state = advance(fact) as never;
+      return;
+    case 'LegacyFilterAttach':
+      d.legacyFilters[id] = { name: fact.name, volume: fact.volume, aboveFrame: fact.aboveFrame };
+      return;
+    case 'FltRegisterFilter':
+      d.filters[id] = { name: fact.name, state: born(id, filterMachine) as never, references: 0, instances: [] };
+      return;
+    case 'FltStartFiltering':
+    case 'FilterUnloadCallback':
+    case 'FilterUnloadReturned':
+    case 'FltUnregisterFilter':
+    case 'FltUnregisterFilterReturned':
+    case 'DriverUnload':
+      d.filters[id]!.state = advance(fact) as never;
+      return;
+    case 'InstanceSetup':
+      d.instances[id] = {
+        filter: fact.filter,
+        volume: fact.volume,
+        name: fact.name,
+        altitude: fact.altitude,
+        frame: fact.frame,
+        state: born(id, instanceMachine) as never,
+        references: 0,
+      };
+      d.filters[fact.filter]!.instances.push(id);
+      return;
+    case 'InstanceSetupReturned':
+    case 'InstanceQueryTeardown':
+    case 'InstanceQueryTeardownReturned':
+    case 'InstanceTeardownStart':
+    case 'InstanceTeardownStartReturned':
+    case 'InstanceTeardownComplete':
+    case 'InstanceTeardownCompleteReturned':
+    case 'InstanceFreed':
+      d.instances[id]!.state = advance(fact) as never;
+      return;
+    case 'FltObjectReference':
+    case 'FltObjectDereference': {
+      advance(fact);
+      const target = d.filters[id] ?? d.instances[id] ?? d.volumes[id];
+      if (target !== undefined) target.references = fact.count;
+      return;
+    }
+    case 'RoutineFailed':
+      advance(fact);
+      return;
+    default:
+      assertNever(fact, 'fact');
+  }
+}
+
+/** The device stack rule of §6, recomputed from the folded records. */
+function restack(d: Draft<SimState>, volumeId: string): void {
+  const instances = Object.entries(d.instances)
+    .filter(([, i]) => i.volume === volumeId && RECEIVING.has(i.state))
+    .sort(([, a], [, b]) => compareAltitudes(b.altitude, a.altitude));
+  const legacy = Object.entries(d.legacyFilters).filter(([, l]) => l.volume === volumeId);
+  const stack: string[] = [];
+  const legacyAt = (k: number): void => {
+    for (let i = legacy.length - 1; i >= 0; i--) if (legacy[i]![1].aboveFrame === k) stack.push(legacy[i]![0]);
+  };
+  for (let k = d.frames.length - 1; k >= 0; k--) {
+    legacyAt(k);
+    for (const [iid, i] of instances) if (i.frame === k) stack.push(iid);
+  }
+  legacyAt(-1);
+  d.volumes[volumeId]!.stack = stack;
+}

@@ -1,0 +1,79 @@
+/** The live view: SimState read off the running kernel's objects and machines. */
+import { freeze } from 'immer';
+import type { Simulation } from '../simulation.js';
+import type { FilterView, InstanceView, LegacyFilterView, SimState, ThreadView, VolumeView } from './simState.js';
+
+export type { SimState } from './simState.js';
+
+export function liveState(sim: Simulation): SimState {
+  const { kernel, mgr } = sim;
+  const threads: Record<string, ThreadView> = {};
+  for (const t of kernel.threads.values()) {
+    threads[t.id] = {
+      name: t.name,
+      state: t.state,
+      waitingOn: t.waitingOn,
+      result: t.state === 'exited' && typeof t.result === 'number' ? t.result : null,
+      error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
+    };
+  }
+  const filters: Record<string, FilterView> = {};
+  const instances: Record<string, InstanceView> = {};
+  // Instances are listed in creation order (their ids' numeric order), across filters.
+  const allInstances = mgr.filters.flatMap((f) => f.instances).sort((a, b) => idNumber(a.id) - idNumber(b.id));
+  for (const f of mgr.filters) {
+    filters[f.id] = { name: f.name, state: f.state, references: f.rundown.value.references, instances: f.instances.map((i) => i.id) };
+  }
+  for (const i of allInstances) {
+    instances[i.id] = {
+      filter: i.filter.id,
+      volume: i.volume.id,
+      name: i.name,
+      altitude: i.altitude,
+      frame: i.frame,
+      state: i.state,
+      references: i.rundown.value.references,
+    };
+  }
+  const volumes: Record<string, VolumeView> = {};
+  const legacyFilters: Record<string, LegacyFilterView> = {};
+  const allLegacy = mgr.volumes.flatMap((v) => v.legacyFilters.map((l) => ({ l, v }))).sort((a, b) => idNumber(a.l.id) - idNumber(b.l.id));
+  for (const { l, v } of allLegacy) legacyFilters[l.id] = { name: l.name, volume: v.id, aboveFrame: l.aboveFrame };
+  for (const v of mgr.volumes) {
+    volumes[v.id] = {
+      name: v.name,
+      dosName: v.dosName,
+      fsType: v.fsType,
+      state: v.state,
+      references: v.rundown.value.references,
+      stack: v.stack(mgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
+    };
+  }
+  const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
+  return freeze(
+    {
+      seq: kernel.log.length,
+      time: kernel.now,
+      seed: kernel.seed,
+      frames: mgr.frames,
+      threads,
+      filters,
+      volumes,
+      instances,
+      legacyFilters,
+      violations,
+    },
+    true,
+  );
+}
+
+export function idNumber(id: string): number {
+  return Number(id.slice(1));
+}
+
+function errorText(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'rule' in error && typeof (error as { rule: unknown }).rule === 'string') {
+    return (error as { rule: string }).rule;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

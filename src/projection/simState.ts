@@ -1,0 +1,71 @@
+/**
+ * The state of a whole simulation as plain data: what a person, a checker or a debugger reads.
+ * Built two ways that must agree: live from the kernel (liveState) and from the log alone (foldLog).
+ * Records are keyed by object id; keys are inserted in creation order, so serialisation is stable.
+ */
+import type { FrameSpec } from '../kernel/facts.js';
+import type { ThreadState } from '../kernel/thread.js';
+import type { FilterState } from '../machines/filter.js';
+import type { InstanceState } from '../machines/instance.js';
+import type { VolumeState } from '../machines/volume.js';
+
+export interface ThreadView {
+  readonly name: string;
+  readonly state: ThreadState;
+  readonly waitingOn: string | null;
+  readonly result: number | null;
+  readonly error: string | null;
+}
+
+export interface FilterView {
+  readonly name: string;
+  readonly state: FilterState;
+  readonly references: number;
+  readonly instances: readonly string[];
+}
+
+export interface VolumeView {
+  readonly name: string;
+  readonly dosName: string | null;
+  readonly fsType: string;
+  readonly state: VolumeState;
+  readonly references: number;
+  /** Device stack top to bottom: instance ids (I…) and legacy filter ids (L…); the FS is below the last. */
+  readonly stack: readonly string[];
+}
+
+export interface InstanceView {
+  readonly filter: string;
+  readonly volume: string;
+  readonly name: string;
+  readonly altitude: string;
+  readonly frame: number;
+  readonly state: InstanceState;
+  readonly references: number;
+}
+
+export interface LegacyFilterView {
+  readonly name: string;
+  readonly volume: string;
+  readonly aboveFrame: number;
+}
+
+export interface ViolationView {
+  readonly seq: number;
+  readonly object: string;
+  readonly rule: string;
+}
+
+export interface SimState {
+  /** Number of facts folded: the log position this state is at. */
+  readonly seq: number;
+  readonly time: number;
+  readonly seed: number;
+  readonly frames: readonly FrameSpec[];
+  readonly threads: Readonly<Record<string, ThreadView>>;
+  readonly filters: Readonly<Record<string, FilterView>>;
+  readonly volumes: Readonly<Record<string, VolumeView>>;
+  readonly instances: Readonly<Record<string, InstanceView>>;
+  readonly legacyFilters: Readonly<Record<string, LegacyFilterView>>;
+  readonly violations: readonly ViolationView[];
+}

@@ -1,0 +1,297 @@
+/**
+ * createSimulation: one object that owns the clock, the random source, the scheduler, the log and
+ * every kernel object. Two simulations never share anything.
+ */
+import type { Observable } from 'rxjs';
+import { waitFor, type Blocking } from './kernel/effects.js';
+import { UsageError } from './kernel/errors.js';
+import type { Fact } from './kernel/facts.js';
+import { framesFromBoundaries } from './kernel/frames.js';
+import { Kernel, type BlockedThread, type StepResult, type ViolationMode } from './kernel/kernel.js';
+import { strategyByName, type Strategy } from './kernel/strategy.js';
+import type { SimThread } from './kernel/thread.js';
+import { DriverObject } from './fltmgr/driverObject.js';
+import { FilterManager, type InstanceSetupOnMount } from './fltmgr/filterManager.js';
+import type { FilterObject } from './fltmgr/filterObject.js';
+import { unloadFilter } from './fltmgr/filterRoutines.js';
+import { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './fltmgr/instanceRoutines.js';
+import type { InstancesKey } from './fltmgr/registration.js';
+import type { VolumeObject, VolumeSpec } from './fltmgr/volumeObject.js';
+import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
+import { liveState, type SimState } from './projection/liveState.js';
+import { FLTSIM_VERSION } from './version.js';
+import { STATUS_FLT_FILTER_NOT_FOUND, STATUS_FLT_VOLUME_NOT_FOUND, type NTSTATUS } from './wdk/ntstatus.js';
+import { fail } from './fltmgr/routineSupport.js';
+
+export interface SimulationOptions {
+  /** Seeds every random stream. Same seed and options → byte-identical log. Default 1. */
+  readonly seed?: number;
+  /** Who runs next when several threads can: 'in-order' (default), 'random', or your own Strategy. */
+  readonly strategy?: 'in-order' | 'random' | Strategy;
+  /** Altitudes where one frame ends and the next begins (§6). Default: one frame. */
+  readonly frameBoundaries?: readonly string[];
+  /** When automatic attachment to a newly mounted volume happens (§13 A7). Default 'firstOperation'. */
+  readonly instanceSetupOnMount?: InstanceSetupOnMount;
+  /** What a verifier violation does once logged: throw out of run()/step() (default) or only record. */
+  readonly onViolation?: ViolationMode;
+}
+
+export interface DriverSpec {
+  /** The service name; also the filter's name. */
+  readonly name: string;
+  /** The registry `Instances` key the INF would write; omit to model a missing key. */
+  readonly instances?: InstancesKey;
+}
+
+export type DriverEntry = (driver: DriverObject) => Blocking<NTSTATUS>;
+
+/** A simulated thread as a caller sees it. */
+export interface ThreadHandle {
+  readonly id: string;
+  readonly name: string;
+  readonly state: SimThread['state'];
+  /** The body's return value once exited (an NTSTATUS for routines that return one). */
+  readonly result: unknown;
+  readonly error: unknown;
+}
+
+export type RunResult =
+  | { readonly reason: 'idle'; readonly steps: number }
+  | { readonly reason: 'deadlock'; readonly steps: number; readonly blocked: readonly BlockedThread[] }
+  | { readonly reason: 'limit'; readonly steps: number };
+
+export class Simulation {
+  /** @internal */ readonly kernel: Kernel;
+  /** @internal */ readonly mgr: FilterManager;
+  readonly seed: number;
+  readonly options: Readonly<Required<Omit<SimulationOptions, 'strategy'>>> & { readonly strategy: string };
+
+  constructor(options: SimulationOptions = {}) {
+    const seed = options.seed ?? 1;
+    if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${String(seed)}`);
+    const strategyOption = options.strategy ?? 'in-order';
+    const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
+    const frames = framesFromBoundaries(options.frameBoundaries ?? []);
+    const setupOnMount = options.instanceSetupOnMount ?? 'firstOperation';
+    if (setupOnMount !== 'firstOperation' && setupOnMount !== 'mount') {
+      throw new UsageError('BAD_OPTION', `instanceSetupOnMount must be 'firstOperation' or 'mount', got ${String(setupOnMount)}`);
+    }
+    const onViolation = options.onViolation ?? 'throw';
+    if (onViolation !== 'throw' && onViolation !== 'record') {
+      throw new UsageError('BAD_OPTION', `onViolation must be 'throw' or 'record', got ${String(onViolation)}`);
+    }
+    this.seed = seed;
+    this.options = {
+      seed,
+      strategy: strategy.name,
+      frameBoundaries: frames.slice(1).map((f) => f.low),
+      instanceSetupOnMount: setupOnMount,
+      onViolation,
+    };
+    this.kernel = new Kernel({ seed, strategy, onViolation });
+    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount });
+    this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
+  }
+
+  // ---------------------------------------------------------------- the log
+
+  /** Every fact so far, in order. Read-only; `slice()` it to keep a copy. */
+  get log(): readonly Fact[] {
+    return this.kernel.log.all();
+  }
+
+  /** Facts as they are appended (not the ones before subscribing). */
+  get facts$(): Observable<Fact> {
+    return this.kernel.log.facts$;
+  }
+
+  get now(): number {
+    return this.kernel.now;
+  }
+
+  /** Thread ids chosen at every real scheduling choice: feed to `replayStrategy` to reproduce the run. */
+  get choices(): readonly string[] {
+    return this.kernel.choices;
+  }
+
+  /** The state of every object, as plain frozen data (the same shape `foldLog` rebuilds from the log). */
+  state(): SimState {
+    return liveState(this);
+  }
+
+  // ---------------------------------------------------------------- building a system
+
+  /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
+  loadLegacyFilter(spec: { readonly name: string; readonly aboveFrame: number }): void {
+    const top = this.mgr.frames.length - 1;
+    if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
+      throw new UsageError('BAD_ARGUMENT', `legacy filter ${spec.name}: aboveFrame must be an integer from -1 to ${top}, got ${spec.aboveFrame}`);
+    }
+    this.mgr.legacyFilters.push({ name: spec.name, aboveFrame: spec.aboveFrame });
+  }
+
+  /** Mount a volume now. Automatic attachment follows per `instanceSetupOnMount`. */
+  mountVolume(spec: VolumeSpec): VolumeObject {
+    if (this.mgr.volumeByName(spec.name) !== undefined || (spec.dosName !== undefined && this.mgr.volumeByName(spec.dosName) !== undefined)) {
+      throw new UsageError('DUPLICATE_VOLUME', `a mounted volume is already named ${spec.name}${spec.dosName ? ` or ${spec.dosName}` : ''}`);
+    }
+    const volume = mountVolume(this.mgr, spec);
+    if (this.mgr.options.instanceSetupOnMount === 'mount') {
+      this.kernel.spawn(`mount ${volume.dosName ?? volume.name}`, offerNewVolume(this.mgr, volume));
+    }
+    return volume;
+  }
+
+  /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
+  dismountVolume(volume: VolumeObject): ThreadHandle {
+    return this.spawn(`dismount ${volume.dosName ?? volume.name}`, () => dismountVolume(this.mgr, volume));
+  }
+
+  /**
+   * Load a minifilter driver: DriverEntry runs on a new thread when scheduled. It typically calls
+   * FltRegisterFilter and `yield* FltStartFiltering(filter)`. If it returns a failure after
+   * unregistering, the driver is unloaded.
+   */
+  loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
+    const driver = new DriverObject(this.mgr, spec.name, spec.instances ?? null);
+    const mgr = this.mgr;
+    return this.spawn(`DriverEntry(${spec.name})`, function* () {
+      const status = yield* entry(driver);
+      const filter = driver.filterId === null ? undefined : mgr.filters.find((f) => f.id === driver.filterId);
+      if ((status >>> 30) >= 2 && filter !== undefined) {
+        if (filter.state !== 'Unregistered') {
+          throw mgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
+        }
+        mgr.emit(filter, { type: 'DriverUnload' });
+      }
+      return status;
+    });
+  }
+
+  /** Run `body` on a new simulated thread. */
+  spawn(name: string, body: () => Blocking<unknown>): ThreadHandle {
+    return handleOf(this.kernel.spawn(name, body()));
+  }
+
+  /** Block the current simulated thread until `thread` exits; returns its result. */
+  *join(thread: ThreadHandle): Blocking<unknown> {
+    const t = this.kernel.threads.get(thread.id);
+    if (t === undefined) throw new UsageError('UNKNOWN_THREAD', `no thread ${thread.id} in this simulation`, this.kernel.place());
+    yield* waitFor(this.kernel.exitEventOf(t), `join ${t.id}`);
+    return t.result;
+  }
+
+  // ---------------------------------------------------------------- routines without an object argument
+
+  /** FltUnloadFilter(FilterName): non-mandatory unload from kernel code (§2). */
+  FltUnloadFilter(FilterName: string): Blocking<NTSTATUS> {
+    return unloadFilter(this.mgr, 'FltUnloadFilter', FilterName, false);
+  }
+
+  /** fltlib FilterUnload / `fltmc unload`: non-mandatory. Reports the NTSTATUS, not an HRESULT. */
+  FilterUnload(FilterName: string): Blocking<NTSTATUS> {
+    return unloadFilter(this.mgr, 'FilterUnload', FilterName, false);
+  }
+
+  /** Service control STOP (`sc stop`): a mandatory unload (FLTFL_FILTER_UNLOAD_MANDATORY). */
+  ServiceStop(ServiceName: string): Blocking<NTSTATUS> {
+    return unloadFilter(this.mgr, 'ServiceStop', ServiceName, true);
+  }
+
+  /** fltlib FilterAttach / `fltmc attach`. */
+  *FilterAttach(FilterName: string, VolumeName: string, InstanceName: string | null = null): Blocking<NTSTATUS> {
+    const found = this.lookup('FilterAttach', FilterName, VolumeName);
+    if (typeof found === 'number') return found;
+    return (yield* FltAttachVolume(found.filter, found.volume, InstanceName)).status;
+  }
+
+  /** fltlib FilterAttachAtAltitude. */
+  *FilterAttachAtAltitude(FilterName: string, VolumeName: string, Altitude: string, InstanceName: string | null = null): Blocking<NTSTATUS> {
+    const found = this.lookup('FilterAttachAtAltitude', FilterName, VolumeName);
+    if (typeof found === 'number') return found;
+    return (yield* FltAttachVolumeAtAltitude(found.filter, found.volume, Altitude, InstanceName)).status;
+  }
+
+  /** fltlib FilterDetach / `fltmc detach`. */
+  *FilterDetach(FilterName: string, VolumeName: string, InstanceName: string | null = null): Blocking<NTSTATUS> {
+    const found = this.lookup('FilterDetach', FilterName, VolumeName);
+    if (typeof found === 'number') return found;
+    return yield* FltDetachVolume(found.filter, found.volume, InstanceName);
+  }
+
+  private lookup(routine: string, filterName: string, volumeName: string): { filter: FilterObject; volume: VolumeObject } | NTSTATUS {
+    const filter = this.mgr.filterByName(filterName);
+    if (filter === undefined) return fail(this.mgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
+    const volume = this.mgr.volumeByName(volumeName);
+    if (volume === undefined) return fail(this.mgr, 'sim', routine, STATUS_FLT_VOLUME_NOT_FOUND, `no volume named '${volumeName}'`);
+    return { filter, volume };
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  filter(name: string): FilterObject | undefined {
+    return this.mgr.filterByName(name);
+  }
+
+  volume(name: string): VolumeObject | undefined {
+    return this.mgr.volumeByName(name);
+  }
+
+  thread(id: string): ThreadHandle | undefined {
+    const t = this.kernel.threads.get(id);
+    return t === undefined ? undefined : handleOf(t);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Run exactly one scheduler step. */
+  step(): StepResult {
+    return this.kernel.step();
+  }
+
+  /**
+   * Run until `stop()` holds (checked before every step), nothing can run, or `maxSteps` steps.
+   * The result's reason is 'stopped' when the predicate ended the run.
+   */
+  runUntil(stop: () => boolean, options: { readonly maxSteps?: number } = {}): RunResult | { readonly reason: 'stopped'; readonly steps: number } {
+    const maxSteps = options.maxSteps ?? 1_000_000;
+    for (let steps = 0; steps < maxSteps; steps++) {
+      if (stop()) return { reason: 'stopped', steps };
+      const r = this.kernel.step();
+      if (r.kind === 'idle') return { reason: 'idle', steps };
+      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked };
+    }
+    return { reason: 'limit', steps: maxSteps };
+  }
+
+  /** Run until nothing can run (idle or deadlock), or `maxSteps` steps. */
+  run(options: { readonly maxSteps?: number } = {}): RunResult {
+    const maxSteps = options.maxSteps ?? 1_000_000;
+    for (let steps = 0; steps < maxSteps; steps++) {
+      const r = this.kernel.step();
+      if (r.kind === 'idle') return { reason: 'idle', steps };
+      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked };
+    }
+    return { reason: 'limit', steps: maxSteps };
+  }
+}
+
+function handleOf(t: SimThread): ThreadHandle {
+  return {
+    id: t.id,
+    name: t.name,
+    get state() {
+      return t.state;
+    },
+    get result() {
+      return t.result;
+    },
+    get error() {
+      return t.error;
+    },
+  };
+}
+
+export function createSimulation(options: SimulationOptions = {}): Simulation {
+  return new Simulation(options);
+}

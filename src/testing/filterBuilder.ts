@@ -1,0 +1,63 @@
+/**
+ * A small builder for test and example filters: register, start, and (by default) unregister on
+ * unload, with any callback overridden. Keeps scenario tests about the behaviour under test.
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterObject } from '../fltmgr/filterObject.js';
+import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
+import type { FLT_REGISTRATION, InstancesKey } from '../fltmgr/registration.js';
+import type { Simulation, ThreadHandle } from '../simulation.js';
+import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+
+export interface TestFilterSpec {
+  readonly name: string;
+  /** Altitude of the default instance (named "<name> Instance"). */
+  readonly altitude: string;
+  /** Extra registry instances: name → altitude. */
+  readonly moreInstances?: Readonly<Record<string, string>>;
+  /** Registry instance flags of the default instance (0x1 suppresses automatic attachment). */
+  readonly instanceFlags?: number;
+  /** Callbacks and flags; FilterUnloadCallback defaults to one that unregisters and succeeds. */
+  readonly registration?: FLT_REGISTRATION;
+  /** Call FltStartFiltering in DriverEntry (default true). */
+  readonly start?: boolean;
+}
+
+export interface TestFilter {
+  readonly entry: ThreadHandle;
+  /** The filter object once DriverEntry has registered it. */
+  readonly filter: () => FilterObject;
+  readonly instanceName: string;
+}
+
+export function installFilter(sim: Simulation, spec: TestFilterSpec): TestFilter {
+  let filter: FilterObject | null = null;
+  const instanceName = `${spec.name} Instance`;
+  const instances: Record<string, { Altitude: string; Flags?: number }> = {
+    [instanceName]: { Altitude: spec.altitude, Flags: spec.instanceFlags ?? 0 },
+  };
+  for (const [n, a] of Object.entries(spec.moreInstances ?? {})) instances[n] = { Altitude: a };
+  const registry: InstancesKey = { DefaultInstance: instanceName, Instances: instances };
+  const registration: FLT_REGISTRATION = {
+    FilterUnloadCallback: function* (): Blocking<NTSTATUS> {
+      yield* FltUnregisterFilter(filter!);
+      return STATUS_SUCCESS;
+    },
+    ...spec.registration,
+  };
+  const entry = sim.loadDriver({ name: spec.name, instances: registry }, function* (driver) {
+    const r = FltRegisterFilter(driver, registration);
+    if (r.filter === null) return r.status;
+    filter = r.filter;
+    if (spec.start === false) return STATUS_SUCCESS;
+    return yield* FltStartFiltering(r.filter);
+  });
+  return {
+    entry,
+    instanceName,
+    filter: () => {
+      if (filter === null) throw new Error(`filter ${spec.name} has not registered yet: run the simulation first`);
+      return filter;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// The README's main command, run the way a newcomer runs it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function runCli(args: string[]): { code: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(args, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+describe('fltsim demo', () => {
+  it('npm run demo prints a stack, attaches, a vetoed detach, a vetoed and a real unload, and ends idle', () => {
+    const stdout = execFileSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(stdout).toContain('# device stacks once both drivers have loaded');
+    expect(stdout).toMatch(/frame 1 \[250000, ∞\)\n {4}I3 monitor "Monitor" @ 385100\n {4}I1 scanner "Scanner" @ 328000\n {2}L1 legacy filter LegacyAV\.sys/);
+    expect(stdout).toContain('InstanceSetupReturned status=STATUS_FLT_DO_NOT_ATTACH');
+    expect(stdout).toContain('RoutineFailed routine=FltDetachVolume status=STATUS_FLT_DO_NOT_DETACH');
+    expect(stdout).toContain('RoutineFailed routine=FilterUnload status=STATUS_FLT_DO_NOT_DETACH (scanner vetoed the unload)');
+    expect(stdout).toContain('FilterUnloadCallback flags=MANDATORY');
+    expect(stdout).toContain('V2(E:) VolumeDismounted');
+    expect(stdout).toMatch(/# run ended: idle after \d+ facts/);
+  });
+
+  it('is byte-identical for the same seed, different for another seed under random scheduling', () => {
+    const a = runCli(['demo', '--seed', '5', '--strategy', 'random']);
+    const b = runCli(['demo', '--seed', '5', '--strategy', 'random']);
+    const c = runCli(['demo', '--seed', '6', '--strategy', 'random']);
+    expect(a.code).toBe(0);
+    expect(b.out).toEqual(a.out);
+    expect(c.out).not.toEqual(a.out);
+  });
+
+  it('bad arguments get a one-line error and a non-zero exit', () => {
+    expect(runCli(['demo', '--seed', 'x'])).toMatchObject({ code: 2, err: ["fltsim demo: --seed needs an integer, got 'x'"] });
+    expect(runCli(['demo', '--strategy'])).toMatchObject({ code: 2, err: ['fltsim demo: --strategy must be in-order or random, got nothing'] });
+    expect(runCli(['demo', '--bogus'])).toMatchObject({ code: 2, err: ["fltsim demo: unknown argument '--bogus' (try fltsim demo --help)"] });
+    expect(runCli(['frobnicate'])).toMatchObject({ code: 2, err: ["fltsim: unknown command 'frobnicate' (try fltsim --help)"] });
+    expect(runCli(['--help']).code).toBe(0);
+    expect(runCli([]).code).toBe(2);
+  });
+
+  it('the bin entry runs as `fltsim` would', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), '--help'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('fltsim demo [--seed N]');
+    const bad = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), 'nope'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("fltsim: unknown command 'nope' (try fltsim --help)");
+  });
+});
