@@ -1,0 +1,258 @@
+/**
+ * The two halves of IRP_MJ_CREATE once the name is resolved: open an existing file (with the
+ * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
+ * every successful create leaves behind.
+ */
+import type { FsLink, FsNode, FsState } from './model.js';
+import type { FileObjectShare } from './shareAccess.js';
+import type { FsCompletion, FsRequest } from './types.js';
+import type { CreateParameters } from '../wdk/parameters.js';
+import { STATUS_DISK_FULL, STATUS_PRIVILEGE_NOT_HELD } from '../wdk/ntstatus.js';
+import { WRITE_LIKE_ACCESS, addLink, freeBytes, newNode, roundUp } from './model.js';
+import { IoCheckShareAccess } from './shareAccess.js';
+import { allowedAccess, defaultTokenGroups, grantFrom, holdsSecurityPrivilege, inheritDescriptor } from './security.js';
+import { complete } from './types.js';
+import {
+  ACCESS_SYSTEM_SECURITY,
+  DELETE,
+  FILE_ADD_FILE,
+  FILE_ADD_SUBDIRECTORY,
+  FILE_ALL_ACCESS,
+  FILE_APPEND_DATA,
+  FILE_ATTRIBUTE_ARCHIVE,
+  FILE_ATTRIBUTE_HIDDEN,
+  FILE_ATTRIBUTE_READONLY,
+  FILE_ATTRIBUTE_SYSTEM,
+  FILE_ATTRIBUTE_VALID_SET_FLAGS,
+  FILE_CREATE,
+  FILE_CREATED,
+  FILE_DELETE_CHILD,
+  FILE_DELETE_ON_CLOSE,
+  FILE_DIRECTORY_FILE,
+  FILE_EXISTS,
+  FILE_LIST_DIRECTORY,
+  FILE_NO_INTERMEDIATE_BUFFERING,
+  FILE_NON_DIRECTORY_FILE,
+  FILE_OPEN,
+  FILE_OPEN_REPARSE_POINT,
+  FILE_OPENED,
+  FILE_OVERWRITE,
+  FILE_OVERWRITTEN,
+  FILE_RANDOM_ACCESS,
+  FILE_READ_ATTRIBUTES,
+  FILE_SEQUENTIAL_ONLY,
+  FILE_SUPERSEDE,
+  FILE_SUPERSEDED,
+  FILE_SYNCHRONOUS_IO_ALERT,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+  FILE_WRITE_DATA,
+  FILE_WRITE_THROUGH,
+  FO_ALERTABLE_IO,
+  FO_DELETE_ON_CLOSE,
+  FO_NO_INTERMEDIATE_BUFFERING,
+  FO_RANDOM_ACCESS,
+  FO_SEQUENTIAL_ONLY,
+  FO_SYNCHRONOUS_IO,
+  FO_WRITE_THROUGH,
+  MAXIMUM_ALLOWED,
+} from '../wdk/fileConstants.js';
+import { SL_FORCE_ACCESS_CHECK } from '../wdk/irp.js';
+import {
+  STATUS_ACCESS_DENIED,
+  STATUS_CANNOT_DELETE,
+  STATUS_DELETE_PENDING,
+  STATUS_DIRECTORY_NOT_EMPTY,
+  STATUS_FILE_IS_A_DIRECTORY,
+  STATUS_MEDIA_WRITE_PROTECTED,
+  STATUS_NOT_A_DIRECTORY,
+  STATUS_OBJECT_NAME_COLLISION,
+  STATUS_OBJECT_NAME_INVALID,
+  STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_REPARSE,
+  STATUS_SUCCESS,
+} from '../wdk/ntstatus.js';
+
+export interface CreateRequest {
+  readonly state: FsState;
+  readonly request: FsRequest;
+  readonly params: CreateParameters;
+  readonly disposition: number;
+  readonly options: number;
+  /** DesiredAccess after generic mapping. */
+  readonly desired: number;
+  readonly shareAccess: number;
+  readonly trailingBackslash: boolean;
+  /** The full name as the opener spelled it (FileNameInformation reports it). */
+  readonly typedName: string;
+  readonly targetName?: string;
+}
+
+export function reparseCompletion(node: FsNode, unparsedNameLength: number): FsCompletion {
+  const reparse = node.reparse;
+  if (reparse === null) throw new Error('fs internal: reparse completion without a reparse point');
+  return {
+    Status: STATUS_REPARSE,
+    Information: reparse.tag,
+    tagData: { ReparseTag: reparse.tag, ReparseGuid: reparse.guid, data: reparse.data.slice(), UnparsedNameLength: unparsedNameLength },
+  };
+}
+
+function tokenGroups(state: FsState, request: FsRequest): readonly string[] {
+  const extra = state.options.tokenGroups;
+  return extra ? [request.requestorSid, ...extra(request.requestorSid)] : defaultTokenGroups(request.requestorSid);
+}
+
+/** UserMode requests, and KernelMode ones with SL_FORCE_ACCESS_CHECK, are checked against the DACL. */
+function mustCheckAccess(request: FsRequest): boolean {
+  return request.RequestorMode === 'UserMode' || (request.OperationFlags & SL_FORCE_ACCESS_CHECK) !== 0;
+}
+
+/** ACCESS_SYSTEM_SECURITY needs SeSecurityPrivilege when the access check applies. */
+function systemSecurityDenied(req: CreateRequest, groups: readonly string[]): boolean {
+  return (req.desired & ACCESS_SYSTEM_SECURITY) !== 0 && mustCheckAccess(req.request) && !holdsSecurityPrivilege(groups);
+}
+
+export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
+  const { state, request, params, disposition, options } = req;
+  if (link?.deletePending) return complete(STATUS_DELETE_PENDING);
+  if (node.reparse !== null && !(options & FILE_OPEN_REPARSE_POINT)) return reparseCompletion(node, 0);
+  if (disposition === FILE_CREATE) return complete(STATUS_OBJECT_NAME_COLLISION, FILE_EXISTS);
+  const overwrite = disposition === FILE_SUPERSEDE || disposition >= FILE_OVERWRITE;
+  if (node.kind === 'directory') {
+    if (options & FILE_NON_DIRECTORY_FILE) return complete(STATUS_FILE_IS_A_DIRECTORY);
+    // FastFAT/NTFS: a directory can only be opened, never overwritten or superseded.
+    if (overwrite) return complete(STATUS_OBJECT_NAME_COLLISION);
+  } else {
+    if (options & FILE_DIRECTORY_FILE) return complete(STATUS_NOT_A_DIRECTORY);
+    if (req.trailingBackslash) return complete(STATUS_OBJECT_NAME_INVALID);
+  }
+  const deleteOnClose = (options & FILE_DELETE_ON_CLOSE) !== 0;
+  const addedAccess = overwrite ? (disposition === FILE_SUPERSEDE ? DELETE : FILE_WRITE_DATA) : 0;
+  const wantMax = (req.desired & MAXIMUM_ALLOWED) !== 0;
+  const effective = req.desired | addedAccess;
+  const readOnlyFile = node.kind === 'file' && (node.attributes & FILE_ATTRIBUTE_READONLY) !== 0;
+
+  if (state.options.readOnly && (effective & WRITE_LIKE_ACCESS || overwrite || deleteOnClose)) return complete(STATUS_MEDIA_WRITE_PROTECTED);
+  if (readOnlyFile && (effective & (FILE_WRITE_DATA | FILE_APPEND_DATA) || overwrite)) return complete(STATUS_ACCESS_DENIED);
+  if (deleteOnClose && (readOnlyFile || node === state.root)) return complete(STATUS_CANNOT_DELETE);
+  if (deleteOnClose && node.kind === 'directory' && (node.children?.size ?? 0) > 0) return complete(STATUS_DIRECTORY_NOT_EMPTY);
+  if (overwrite) {
+    const keep = node.attributes & (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM);
+    // CreateFile(CREATE_ALWAYS/TRUNCATE) on a hidden or system file must restate those attributes.
+    if ((params.FileAttributes & keep) !== keep) return complete(STATUS_ACCESS_DENIED);
+  }
+
+  const groups = tokenGroups(state, request);
+  let allowed = FILE_ALL_ACCESS;
+  if (node.security !== null && mustCheckAccess(request)) {
+    allowed = allowedAccess(node.security, groups);
+    const parent = link?.parent ?? null;
+    if (parent?.security) {
+      const parentAllowed = allowedAccess(parent.security, groups);
+      // NTFS: FILE_DELETE_CHILD on the parent grants DELETE; FILE_LIST_DIRECTORY grants FILE_READ_ATTRIBUTES.
+      if (parentAllowed & FILE_DELETE_CHILD) allowed |= DELETE;
+      if (parentAllowed & FILE_LIST_DIRECTORY) allowed |= FILE_READ_ATTRIBUTES;
+    }
+  }
+  if (wantMax && readOnlyFile) allowed &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+  if (wantMax && state.options.readOnly) allowed &= ~WRITE_LIKE_ACCESS;
+  let granted = grantFrom(effective, allowed);
+  if (granted === null) return complete(STATUS_ACCESS_DENIED);
+  if (systemSecurityDenied(req, groups)) return complete(STATUS_PRIVILEGE_NOT_HELD);
+  if (req.desired & ACCESS_SYSTEM_SECURITY) granted |= ACCESS_SYSTEM_SECURITY;
+
+  let newAllocation = node.allocationSize;
+  if (overwrite) {
+    newAllocation = roundUp(params.AllocationSize ?? 0, state.clusterSize);
+    if (newAllocation - node.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
+  }
+  const share = IoCheckShareAccess(granted, req.shareAccess, node.share, true);
+  if (share.Status !== STATUS_SUCCESS) return complete(share.Status);
+  node.share = share.ShareAccess;
+
+  let information = FILE_OPENED;
+  if (overwrite) {
+    const now = state.options.now();
+    const requested = params.FileAttributes & FILE_ATTRIBUTE_VALID_SET_FLAGS;
+    node.attributes = (disposition === FILE_SUPERSEDE ? requested : node.attributes | requested) | FILE_ATTRIBUTE_ARCHIVE;
+    node.data = new Uint8Array(0);
+    node.allocationSize = newAllocation;
+    node.lastWriteTime = now;
+    node.changeTime = now;
+    information = disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN;
+  }
+  const grantedAccess = (granted & ~(addedAccess & ~req.desired)) >>> 0;
+  return openContext(req, { kind: 'file', node, link, granted: grantedAccess, share: share.FileObject, information });
+}
+
+export function createNew(req: CreateRequest, parent: FsNode, name: string): FsCompletion {
+  const { state, request, params, disposition, options } = req;
+  if (disposition === FILE_OPEN || disposition === FILE_OVERWRITE) return complete(STATUS_OBJECT_NAME_NOT_FOUND);
+  const directory = (options & FILE_DIRECTORY_FILE) !== 0;
+  if (req.trailingBackslash && !directory) return complete(STATUS_OBJECT_NAME_INVALID);
+  if (parent.links[0]?.deletePending) return complete(STATUS_DELETE_PENDING);
+  if (state.options.readOnly) return complete(STATUS_MEDIA_WRITE_PROTECTED);
+  const groups = tokenGroups(state, request);
+  if (parent.security !== null && mustCheckAccess(request)) {
+    const needed = directory ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
+    if (!(allowedAccess(parent.security, groups) & needed)) return complete(STATUS_ACCESS_DENIED);
+  }
+  if (systemSecurityDenied(req, groups)) return complete(STATUS_PRIVILEGE_NOT_HELD);
+  const attributes = params.FileAttributes & FILE_ATTRIBUTE_VALID_SET_FLAGS;
+  if (options & FILE_DELETE_ON_CLOSE && attributes & FILE_ATTRIBUTE_READONLY) return complete(STATUS_CANNOT_DELETE);
+  const allocation = directory ? 0 : roundUp(params.AllocationSize ?? 0, state.clusterSize);
+  if (allocation > freeBytes(state)) return complete(STATUS_DISK_FULL);
+
+  // The creator is granted what it asked for (MAXIMUM_ALLOWED: everything), whatever the new DACL says.
+  const granted = (grantFrom(req.desired, FILE_ALL_ACCESS) ?? 0) | (req.desired & ACCESS_SYSTEM_SECURITY);
+  const node = newNode(state, directory ? 'directory' : 'file', parent.security ? inheritDescriptor(parent.security, request.requestorSid) : null);
+  node.attributes = attributes | (directory ? 0 : FILE_ATTRIBUTE_ARCHIVE);
+  node.allocationSize = allocation;
+  const link = addLink(parent, name, node);
+  parent.lastWriteTime = node.creationTime;
+  parent.changeTime = node.creationTime;
+  const share = IoCheckShareAccess(granted, req.shareAccess, node.share, true);
+  node.share = share.ShareAccess;
+  return openContext(req, { kind: 'file', node, link, granted, share: share.FileObject, information: FILE_CREATED });
+}
+
+export interface OpenedObject {
+  readonly kind: 'volume' | 'file';
+  readonly node: FsNode;
+  readonly link: FsLink | null;
+  readonly granted: number;
+  readonly share: FileObjectShare;
+  readonly information: number;
+}
+
+/** Records FsContext2 for the file object and reports the FO_* flags the create options imply. */
+export function openContext(req: CreateRequest, opened: OpenedObject): FsCompletion {
+  const { state, request, options } = req;
+  const id = request.FileObject.id;
+  state.contexts.set(id, {
+    fileObjectId: id,
+    kind: opened.kind,
+    node: opened.node,
+    link: opened.link,
+    grantedAccess: opened.granted >>> 0,
+    share: opened.share,
+    openedName: opened.kind === 'volume' ? null : req.typedName,
+    deleteOnClose: (options & FILE_DELETE_ON_CLOSE) !== 0,
+    posixDelete: false,
+    state: 'open',
+    enumeration: null,
+    targetName: req.targetName ?? null,
+  });
+  state.closed.delete(id);
+  opened.node.uncleanCount++;
+  opened.node.openCount++;
+  let flags = request.FileObject.flags;
+  if (options & FILE_SYNCHRONOUS_IO_ALERT) flags |= FO_SYNCHRONOUS_IO | FO_ALERTABLE_IO;
+  if (options & FILE_SYNCHRONOUS_IO_NONALERT) flags |= FO_SYNCHRONOUS_IO;
+  if (options & FILE_NO_INTERMEDIATE_BUFFERING) flags |= FO_NO_INTERMEDIATE_BUFFERING;
+  if (options & FILE_WRITE_THROUGH) flags |= FO_WRITE_THROUGH;
+  if (options & FILE_SEQUENTIAL_ONLY) flags |= FO_SEQUENTIAL_ONLY;
+  if (options & FILE_RANDOM_ACCESS) flags |= FO_RANDOM_ACCESS;
+  if (options & FILE_DELETE_ON_CLOSE) flags |= FO_DELETE_ON_CLOSE;
+  return { Status: STATUS_SUCCESS, Information: opened.information, fileObjectFlags: flags >>> 0 };
+}

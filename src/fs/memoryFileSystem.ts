@@ -1,0 +1,194 @@
+/**
+ * MemoryFileSystem: the file system at the bottom of every simulated stack. One `dispatch(request)`
+ * entry point, synchronous and deterministic; every bad input is an NTSTATUS, never an exception.
+ *
+ * Dispatch order: CLEANUP and CLOSE always succeed (even after dismount); after `dismount()` every
+ * other request is STATUS_VOLUME_DISMOUNTED; IRP_MJ_CREATE makes a context; any other request needs
+ * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up →
+ * STATUS_FILE_CLOSED except paging I/O, which the cache manager may still issue).
+ */
+import type { FsState } from './model.js';
+import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
+import type { FsCompletion, FsRequest, FsVolumeOptions } from './types.js';
+import type { SecurityDescriptor } from '../wdk/parameters.js';
+import { create } from './create.js';
+import { queryDirectory } from './directory.js';
+import { deviceControl, fileSystemControl } from './fsctl.js';
+import { queryInformation } from './information.js';
+import { cleanup, close } from './lifecycle.js';
+import { FIRST_USER_FILE_ID, ROOT_FILE_ID, makeNode } from './model.js';
+import { flush, read, write } from './readWrite.js';
+import { cloneDescriptor, defaultRootDescriptor } from './security.js';
+import { querySecurity, setSecurity } from './securityIrp.js';
+import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
+import { setInformation } from './setInformation.js';
+import { complete } from './types.js';
+import { queryVolumeInformation } from './volumeInformation.js';
+import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
+import {
+  IRP_MJ_CLEANUP,
+  IRP_MJ_CLOSE,
+  IRP_MJ_CREATE,
+  IRP_MJ_DEVICE_CONTROL,
+  IRP_MJ_DIRECTORY_CONTROL,
+  IRP_MJ_FILE_SYSTEM_CONTROL,
+  IRP_MJ_FLUSH_BUFFERS,
+  IRP_MJ_QUERY_INFORMATION,
+  IRP_MJ_QUERY_SECURITY,
+  IRP_MJ_QUERY_VOLUME_INFORMATION,
+  IRP_MJ_READ,
+  IRP_MJ_SET_INFORMATION,
+  IRP_MJ_SET_SECURITY,
+  IRP_MJ_WRITE,
+  IRP_MN_QUERY_DIRECTORY,
+  IRP_PAGING_IO,
+} from '../wdk/irp.js';
+import {
+  STATUS_FILE_CLOSED,
+  STATUS_INVALID_DEVICE_REQUEST,
+  STATUS_INVALID_HANDLE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_VOLUME_DISMOUNTED,
+} from '../wdk/ntstatus.js';
+
+const DEFAULT_TOTAL_BYTES = 64 * 1024 * 1024;
+const DEFAULT_SERIAL_NUMBER = 0x5eed0001;
+
+function createState(options: FsVolumeOptions): FsState {
+  const { sectorSize } = options;
+  if (!Number.isInteger(sectorSize) || sectorSize < 512 || (sectorSize & (sectorSize - 1)) !== 0) {
+    throw new Error(`fltsim fs: sectorSize must be a power of two >= 512, got ${sectorSize}`);
+  }
+  const clusterSize = options.clusterSize ?? Math.max(4096, sectorSize);
+  if (clusterSize % sectorSize !== 0) throw new Error(`fltsim fs: clusterSize ${clusterSize} is not a multiple of sectorSize ${sectorSize}`);
+  const createdAt = options.now();
+  const security = options.fsType === 'NTFS' ? cloneDescriptor(options.rootSecurity ?? defaultRootDescriptor()) : null;
+  const root = makeNode(ROOT_FILE_ID, 'directory', security, createdAt);
+  return {
+    options,
+    clusterSize,
+    totalBytes: options.totalBytes ?? DEFAULT_TOTAL_BYTES,
+    serialNumber: (options.serialNumber ?? DEFAULT_SERIAL_NUMBER) >>> 0,
+    createdAt,
+    root,
+    nodes: new Map([[ROOT_FILE_ID, root]]),
+    contexts: new Map(),
+    closed: new Set(),
+    volumeShare: EMPTY_SHARE_ACCESS,
+    nextFileId: FIRST_USER_FILE_ID,
+    dismounted: false,
+  };
+}
+
+function wellFormed(request: FsRequest): boolean {
+  return (
+    typeof request === 'object' &&
+    request !== null &&
+    typeof request.MajorFunction === 'number' &&
+    typeof request.FileObject === 'object' &&
+    request.FileObject !== null &&
+    typeof request.FileObject.id === 'string' &&
+    typeof request.FileObject.flags === 'number' &&
+    typeof request.Parameters === 'object' &&
+    request.Parameters !== null
+  );
+}
+
+export class MemoryFileSystem {
+  readonly #state: FsState;
+
+  constructor(options: FsVolumeOptions) {
+    this.#state = createState(options);
+  }
+
+  get volumeName(): string {
+    return this.#state.options.volumeName;
+  }
+
+  get fsType(): 'NTFS' | 'FAT' {
+    return this.#state.options.fsType;
+  }
+
+  get sectorSize(): number {
+    return this.#state.options.sectorSize;
+  }
+
+  get isDismounted(): boolean {
+    return this.#state.dismounted;
+  }
+
+  dispatch(request: FsRequest): FsCompletion {
+    const state = this.#state;
+    if (!wellFormed(request)) return complete(STATUS_INVALID_PARAMETER);
+    const major = request.MajorFunction;
+    if (major === IRP_MJ_CLEANUP) return cleanup(state, request);
+    if (major === IRP_MJ_CLOSE) return close(state, request);
+    if (state.dismounted) return complete(STATUS_VOLUME_DISMOUNTED);
+    if (major === IRP_MJ_CREATE) return create(state, request);
+    const id = request.FileObject.id;
+    const ctx = state.contexts.get(id);
+    if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);
+    const pagingIo = (request.IrpFlags & IRP_PAGING_IO) !== 0 && (major === IRP_MJ_READ || major === IRP_MJ_WRITE);
+    if (ctx.state === 'cleanedUp' && !pagingIo) return complete(STATUS_FILE_CLOSED);
+    switch (major) {
+      case IRP_MJ_READ:
+        return read(state, request, ctx);
+      case IRP_MJ_WRITE:
+        return write(state, request, ctx);
+      case IRP_MJ_QUERY_INFORMATION:
+        return queryInformation(state, request, ctx);
+      case IRP_MJ_SET_INFORMATION:
+        return setInformation(state, request, ctx);
+      case IRP_MJ_QUERY_VOLUME_INFORMATION:
+        return queryVolumeInformation(state, request);
+      case IRP_MJ_QUERY_SECURITY:
+        return querySecurity(state, request, ctx);
+      case IRP_MJ_SET_SECURITY:
+        return setSecurity(state, request, ctx);
+      case IRP_MJ_FILE_SYSTEM_CONTROL:
+        return fileSystemControl(state, request, ctx);
+      case IRP_MJ_DEVICE_CONTROL:
+        return deviceControl(state, request, ctx);
+      case IRP_MJ_FLUSH_BUFFERS:
+        return flush(state, request, ctx);
+      case IRP_MJ_DIRECTORY_CONTROL:
+        return request.MinorFunction === IRP_MN_QUERY_DIRECTORY ? queryDirectory(state, request, ctx) : complete(STATUS_INVALID_DEVICE_REQUEST);
+      default:
+        return complete(STATUS_INVALID_DEVICE_REQUEST);
+    }
+  }
+
+  /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */
+  dismount(): void {
+    this.#state.dismounted = true;
+  }
+
+  // ---- Seeding and inspection (no IRPs, no access checks) ------------------------------------
+  mkdir(path: string): void {
+    seedMkdir(this.#state, path);
+  }
+  writeFile(path: string, data: Uint8Array | string, options?: SeedFileOptions): void {
+    seedWriteFile(this.#state, path, data, options);
+  }
+  setReparsePoint(path: string, tag: number, guid: string | null, data: Uint8Array): void {
+    seedReparsePoint(this.#state, path, tag, guid, data);
+  }
+  setSecurity(path: string, sd: SecurityDescriptor): void {
+    seedSecurity(this.#state, path, sd);
+  }
+  stat(path: string): FsStat | null {
+    return statOf(this.#state, path);
+  }
+  readFile(path: string): Uint8Array | null {
+    return readFileOf(this.#state, path);
+  }
+  list(dirPath: string): string[] | null {
+    return listOf(this.#state, dirPath);
+  }
+  exists(path: string): boolean {
+    return statOf(this.#state, path) !== null;
+  }
+  snapshot(): FsSnapshot {
+    return snapshotOf(this.#state);
+  }
+}

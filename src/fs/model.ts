@@ -1,0 +1,239 @@
+/**
+ * The file system's state: files (one record per file id, like an MFT record), links (names in a
+ * directory; a file has one per hard link), and per-file-object contexts (FsContext2 / CCB).
+ * Everything is owned by one `FsState`; nothing lives at module level.
+ */
+import type { FileObjectShare, ShareAccess } from './shareAccess.js';
+import type { FsVolumeOptions } from './types.js';
+import type { Guid, SecurityDescriptor } from '../wdk/parameters.js';
+import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
+import {
+  DELETE,
+  FILE_APPEND_DATA,
+  FILE_ATTRIBUTE_DIRECTORY,
+  FILE_ATTRIBUTE_NORMAL,
+  FILE_ATTRIBUTE_REPARSE_POINT,
+  FILE_WRITE_ATTRIBUTES,
+  FILE_WRITE_DATA,
+  FILE_WRITE_EA,
+} from '../wdk/fileConstants.js';
+
+export interface ReparsePoint {
+  readonly tag: number;
+  readonly guid: Guid | null;
+  readonly data: Uint8Array;
+}
+
+/** A name of a file in a directory. Mutable: rename moves it, so every open through it follows. */
+export interface FsLink {
+  readonly node: FsNode;
+  parent: FsNode;
+  name: string;
+  /** Open.Link.IsDeleted in MS-FSA: set by FileDispositionInformation or delete-on-close. */
+  deletePending: boolean;
+}
+
+export interface FsNode {
+  readonly fileId: number;
+  readonly kind: 'file' | 'directory';
+  data: Uint8Array;
+  allocationSize: number;
+  /** Stored attributes; DIRECTORY and REPARSE_POINT are derived, NORMAL is never stored. */
+  attributes: number;
+  creationTime: number;
+  lastAccessTime: number;
+  lastWriteTime: number;
+  changeTime: number;
+  /** null on FAT, which keeps no security. */
+  security: SecurityDescriptor | null;
+  reparse: ReparsePoint | null;
+  objectId: Guid | null;
+  /** Names of this file; empty once every name is gone (the file lives on while opened). */
+  links: FsLink[];
+  /** Directory entries keyed by upcased name; null for files. */
+  readonly children: Map<string, FsLink> | null;
+  share: ShareAccess;
+  /** Handles not yet cleaned up (Fcb->UncleanCount). */
+  uncleanCount: number;
+  /** File objects not yet closed (Fcb->CloseCount). */
+  openCount: number;
+}
+
+export interface EnumerationCursor {
+  readonly pattern: string;
+  /** 0 = '.' next, 1 = '..' next, 2 = names after `afterKey`. */
+  stage: 0 | 1 | 2;
+  afterKey: string | null;
+  returnedAny: boolean;
+}
+
+/** FsContext2 / CCB: what the FS knows about one FILE_OBJECT. */
+export interface OpenContext {
+  readonly fileObjectId: string;
+  readonly kind: 'volume' | 'file';
+  readonly node: FsNode;
+  /** The name it was opened by; null for the root and volume opens. */
+  readonly link: FsLink | null;
+  readonly grantedAccess: number;
+  readonly share: FileObjectShare;
+  /** Name as the opener spelled it; null once a rename made it stale (then the stored name is used). */
+  openedName: string | null;
+  deleteOnClose: boolean;
+  posixDelete: boolean;
+  state: 'open' | 'cleanedUp';
+  enumeration: EnumerationCursor | null;
+  /** Final component of an SL_OPEN_TARGET_DIRECTORY open, for the rename/link that follows. */
+  readonly targetName: string | null;
+}
+
+export interface FsState {
+  readonly options: FsVolumeOptions;
+  readonly clusterSize: number;
+  readonly totalBytes: number;
+  readonly serialNumber: number;
+  readonly createdAt: number;
+  readonly root: FsNode;
+  /** Every live file record, by file id (insertion order = creation order). */
+  readonly nodes: Map<number, FsNode>;
+  readonly contexts: Map<string, OpenContext>;
+  /** Ids of file objects that were closed, so late I/O gets STATUS_FILE_CLOSED. */
+  readonly closed: Set<string>;
+  volumeShare: ShareAccess;
+  nextFileId: number;
+  dismounted: boolean;
+}
+
+/** Access bits that modify the volume; refused on a read-only volume. */
+export const WRITE_LIKE_ACCESS = FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | DELETE;
+
+export const ROOT_FILE_ID = 5;
+export const FIRST_USER_FILE_ID = 64;
+
+export function makeNode(fileId: number, kind: 'file' | 'directory', security: SecurityDescriptor | null, now: number): FsNode {
+  return {
+    fileId,
+    kind,
+    data: new Uint8Array(0),
+    allocationSize: 0,
+    attributes: 0,
+    creationTime: now,
+    lastAccessTime: now,
+    lastWriteTime: now,
+    changeTime: now,
+    security,
+    reparse: null,
+    objectId: null,
+    links: [],
+    children: kind === 'directory' ? new Map() : null,
+    share: EMPTY_SHARE_ACCESS,
+    uncleanCount: 0,
+    openCount: 0,
+  };
+}
+
+/** A new file record with the next file id and every timestamp = now(). */
+export function newNode(state: FsState, kind: 'file' | 'directory', security: SecurityDescriptor | null): FsNode {
+  const node = makeNode(state.nextFileId++, kind, security, state.options.now());
+  state.nodes.set(node.fileId, node);
+  return node;
+}
+
+export function upcase(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const up = ch.toUpperCase();
+    out += up.length === ch.length ? up : ch;
+  }
+  return out;
+}
+
+/** NTFS collation for enumeration: compare upcased UTF-16 code units. */
+export function compareNames(a: string, b: string): number {
+  const ua = upcase(a);
+  const ub = upcase(b);
+  return ua < ub ? -1 : ua > ub ? 1 : 0;
+}
+
+export function addLink(parent: FsNode, name: string, node: FsNode): FsLink {
+  const link: FsLink = { node, parent, name, deletePending: false };
+  parent.children?.set(upcase(name), link);
+  node.links.push(link);
+  return link;
+}
+
+/** Removes a name from its directory; the file record goes when no name and no open remain. */
+export function removeLink(state: FsState, node: FsNode, link: FsLink): void {
+  const key = upcase(link.name);
+  if (link.parent.children?.get(key) === link) link.parent.children.delete(key);
+  node.links = node.links.filter((l) => l !== link);
+  const now = state.options.now();
+  link.parent.lastWriteTime = now;
+  link.parent.changeTime = now;
+  forgetIfUnreferenced(state, node);
+}
+
+export function forgetIfUnreferenced(state: FsState, node: FsNode): void {
+  if (node.links.length === 0 && node.openCount === 0 && node !== state.root) state.nodes.delete(node.fileId);
+}
+
+export function childLink(dir: FsNode, name: string): FsLink | null {
+  return dir.children?.get(upcase(name)) ?? null;
+}
+
+/** Volume-relative full path of a link, from the names as stored (the normalized name). */
+export function linkPath(link: FsLink | null): string {
+  if (link === null) return '\\';
+  const parts: string[] = [link.name];
+  let parent = link.parent;
+  while (parent.links.length > 0) {
+    const up = parent.links[0];
+    if (up === undefined) break;
+    parts.unshift(up.name);
+    parent = up.parent;
+  }
+  return '\\' + parts.join('\\');
+}
+
+/** Attributes as queries report them. */
+export function reportedAttributes(node: FsNode): number {
+  let attributes = node.attributes;
+  if (node.kind === 'directory') attributes |= FILE_ATTRIBUTE_DIRECTORY;
+  if (node.reparse !== null) attributes |= FILE_ATTRIBUTE_REPARSE_POINT;
+  return attributes === 0 ? FILE_ATTRIBUTE_NORMAL : attributes;
+}
+
+export function roundUp(value: number, unit: number): number {
+  return Math.ceil(value / unit) * unit;
+}
+
+export function usedBytes(state: FsState): number {
+  let used = 0;
+  for (const node of state.nodes.values()) used += node.allocationSize;
+  return used;
+}
+
+export function freeBytes(state: FsState): number {
+  return Math.max(0, state.totalBytes - usedBytes(state));
+}
+
+export function isDescendantOf(node: FsNode, ancestor: FsNode): boolean {
+  let current: FsNode = node;
+  for (;;) {
+    if (current === ancestor) return true;
+    const up = current.links[0];
+    if (up === undefined) return false;
+    current = up.parent;
+  }
+}
+
+/** True when some file strictly below `dir` has a handle that has not been cleaned up. */
+export function hasOpenHandlesBelow(state: FsState, dir: FsNode): boolean {
+  for (const node of state.nodes.values()) {
+    if (node !== dir && node.uncleanCount > 0 && isDescendantOf(node, dir)) return true;
+  }
+  return false;
+}
+
+export function hex(value: number, digits: number): string {
+  return (value >>> 0).toString(16).padStart(digits, '0').slice(-digits);
+}

@@ -1,0 +1,94 @@
+/**
+ * The file system's public request/completion shapes: the only contract between the I/O path and
+ * the in-memory file system at the bottom of every stack.
+ */
+import type {
+  DirectoryEntry,
+  FILE_OBJECTID_BUFFER,
+  FileInformation,
+  FltParameters,
+  GET_LENGTH_INFORMATION,
+  Guid,
+  REPARSE_DATA_BUFFER,
+  SecurityDescriptor,
+  VolumeInformation,
+} from '../wdk/parameters.js';
+
+export interface FsVolumeOptions {
+  volumeName: string;
+  fsType: 'NTFS' | 'FAT';
+  sectorSize: number;
+  readOnly?: boolean;
+  label?: string;
+  serialNumber?: number;
+  /** Volume capacity; default 64 MiB. */
+  totalBytes?: number;
+  /** Bytes per cluster; default max(4096, sectorSize). Must be a multiple of sectorSize. */
+  clusterSize?: number;
+  /** Descriptor of the root directory (NTFS only); default: SYSTEM and Administrators full
+   * control, Authenticated Users modify. */
+  rootSecurity?: SecurityDescriptor;
+  /** The SIDs a requestor's token holds besides its own; default: Everyone, Authenticated Users,
+   * and Administrators for SYSTEM. */
+  tokenGroups?: (requestorSid: string) => readonly string[];
+  /** Virtual clock; timestamps come from here and nowhere else. */
+  now: () => number;
+}
+
+/** The parts of a FILE_OBJECT the FS reads. The I/O path owns the object; the FS never keeps it. */
+export interface FsFileObjectRef {
+  id: string;
+  fileName: string;
+  relatedFileObjectId: string | null;
+  flags: number;
+  currentByteOffset: number;
+}
+
+export interface FsRequest {
+  MajorFunction: number;
+  MinorFunction: number;
+  IrpFlags: number;
+  OperationFlags: number;
+  FileObject: FsFileObjectRef;
+  /** The FLT_PARAMETERS member for MajorFunction. */
+  Parameters: FltParameters;
+  RequestorMode: 'KernelMode' | 'UserMode';
+  /** Whose token access checks use. */
+  requestorSid: string;
+  /** Write data when Parameters.Write.WriteBuffer is absent. */
+  buffer?: Uint8Array;
+}
+
+/** Reparse data handed back with STATUS_REPARSE (FLT_CALLBACK_DATA.TagData). */
+export interface FsTagData {
+  ReparseTag: number;
+  ReparseGuid: Guid | null;
+  data: Uint8Array;
+  /** REPARSE_DATA_BUFFER.Reserved on a reparse return: bytes of the name left unparsed. */
+  UnparsedNameLength: number;
+}
+
+export type FsOutput =
+  | { readonly kind: 'data'; readonly data: Uint8Array }
+  | { readonly kind: 'fileInformation'; readonly FileInformationClass: number; readonly info: FileInformation }
+  | { readonly kind: 'volumeInformation'; readonly FsInformationClass: number; readonly info: VolumeInformation }
+  | { readonly kind: 'securityDescriptor'; readonly descriptor: SecurityDescriptor }
+  | { readonly kind: 'directory'; readonly FileInformationClass: number; readonly entries: readonly DirectoryEntry[] }
+  | { readonly kind: 'reparse'; readonly buffer: REPARSE_DATA_BUFFER }
+  | { readonly kind: 'objectId'; readonly buffer: FILE_OBJECTID_BUFFER }
+  | { readonly kind: 'lengthInfo'; readonly info: GET_LENGTH_INFORMATION };
+
+export interface FsCompletion {
+  Status: number;
+  Information: number;
+  output?: FsOutput;
+  /** New FILE_OBJECT.CurrentByteOffset, when the FS moved it. */
+  currentByteOffset?: number;
+  /** The complete new FILE_OBJECT.Flags value, when the FS changed them. */
+  fileObjectFlags?: number;
+  tagData?: FsTagData;
+}
+
+export function complete(Status: number, Information = 0): FsCompletion {
+  return { Status, Information };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { makeFs } from './helpers.js';
+import type { FILE_OBJECTID_BUFFER } from '../../src/wdk/parameters.js';
+import {
+  FILE_CREATE,
+  FILE_GENERIC_WRITE,
+  FILE_READ_ATTRIBUTES,
+  FSCTL_CREATE_OR_GET_OBJECT_ID,
+  FSCTL_DELETE_OBJECT_ID,
+  FSCTL_GET_OBJECT_ID,
+  FSCTL_IS_VOLUME_MOUNTED,
+  FSCTL_OPLOCK_BREAK_ACKNOWLEDGE,
+  FSCTL_REQUEST_BATCH_OPLOCK,
+  FSCTL_REQUEST_FILTER_OPLOCK,
+  FSCTL_REQUEST_OPLOCK,
+  FSCTL_REQUEST_OPLOCK_LEVEL_1,
+  FSCTL_REQUEST_OPLOCK_LEVEL_2,
+  FSCTL_SET_OBJECT_ID,
+  CTL_CODE,
+} from '../../src/wdk/fileConstants.js';
+import {
+  STATUS_ACCESS_DENIED,
+  STATUS_BUFFER_TOO_SMALL,
+  STATUS_INVALID_DEVICE_REQUEST,
+  STATUS_OBJECT_NAME_COLLISION,
+  STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_OPLOCK_NOT_GRANTED,
+  STATUS_SUCCESS,
+} from '../../src/wdk/ntstatus.js';
+import { STATUS_INVALID_OPLOCK_PROTOCOL } from '../../src/wdk/ntstatus.js';
+import {  } from '../../src/fs/index.js';
+
+function objectId(c: { output?: { kind: string; buffer?: unknown } }): FILE_OBJECTID_BUFFER | null {
+  return c.output?.kind === 'objectId' ? (c.output.buffer as FILE_OBJECTID_BUFFER) : null;
+}
+
+describe('FSCTL codes', () => {
+  it('the WDK values match CTL_CODE(FILE_DEVICE_FILE_SYSTEM, n, METHOD_BUFFERED, FILE_ANY_ACCESS)', () => {
+    expect(CTL_CODE(9, 39, 0, 0)).toBe(FSCTL_GET_OBJECT_ID);
+    expect(CTL_CODE(9, 48, 0, 0)).toBe(FSCTL_CREATE_OR_GET_OBJECT_ID);
+    expect(CTL_CODE(9, 23, 0, 0)).toBe(FSCTL_REQUEST_FILTER_OPLOCK);
+    expect(CTL_CODE(9, 144, 0, 0)).toBe(FSCTL_REQUEST_OPLOCK);
+  });
+});
+
+describe('object ids', () => {
+  it('FSCTL_GET_OBJECT_ID without one is STATUS_OBJECT_NAME_NOT_FOUND; CREATE_OR_GET makes a deterministic one', () => {
+    const a = makeFs();
+    a.io.open('f', '\\x', { disposition: FILE_CREATE, access: FILE_READ_ATTRIBUTES });
+    expect(a.io.fsctl('f', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECT_NAME_NOT_FOUND);
+    const created = a.io.fsctl('f', FSCTL_CREATE_OR_GET_OBJECT_ID, null, 0, 64);
+    expect(created).toMatchObject({ Status: STATUS_SUCCESS, Information: 64 });
+    const b = makeFs();
+    b.io.open('f', '\\x', { disposition: FILE_CREATE });
+    expect(objectId(b.io.fsctl('f', FSCTL_CREATE_OR_GET_OBJECT_ID, null, 0, 64))).toEqual(objectId(created));
+    expect(objectId(a.io.fsctl('f', FSCTL_GET_OBJECT_ID, null, 0, 64))?.ObjectId).toBe(objectId(created)?.ObjectId);
+    expect(a.io.fsctl('f', FSCTL_GET_OBJECT_ID, null, 0, 63).Status).toBe(STATUS_BUFFER_TOO_SMALL);
+  });
+
+  it('FSCTL_SET_OBJECT_ID refuses a second id; FSCTL_DELETE_OBJECT_ID removes it; both need write access', () => {
+    const { io } = makeFs();
+    const id: FILE_OBJECTID_BUFFER = { ObjectId: 'aaaaaaaa-0000-0000-0000-000000000001', BirthVolumeId: '', BirthObjectId: '', DomainId: '' };
+    io.open('r', '\\x', { disposition: FILE_CREATE, access: FILE_READ_ATTRIBUTES });
+    expect(io.fsctl('r', FSCTL_SET_OBJECT_ID, id, 64).Status).toBe(STATUS_ACCESS_DENIED);
+    io.open('w', '\\x', { access: FILE_GENERIC_WRITE });
+    expect(io.fsctl('w', FSCTL_SET_OBJECT_ID, id, 64).Status).toBe(STATUS_SUCCESS);
+    expect(io.fsctl('w', FSCTL_SET_OBJECT_ID, id, 64).Status).toBe(STATUS_OBJECT_NAME_COLLISION);
+    expect(io.fsctl('w', FSCTL_DELETE_OBJECT_ID).Status).toBe(STATUS_SUCCESS);
+    expect(io.fsctl('w', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECT_NAME_NOT_FOUND);
+  });
+
+  it('FAT has no object ids: STATUS_INVALID_DEVICE_REQUEST', () => {
+    const { io } = makeFs({ fsType: 'FAT' });
+    io.open('f', '\\x', { disposition: FILE_CREATE });
+    expect(io.fsctl('f', FSCTL_CREATE_OR_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_INVALID_DEVICE_REQUEST);
+  });
+});
+
+describe('oplocks and unknown FSCTLs', () => {
+  it.each([FSCTL_REQUEST_OPLOCK_LEVEL_1, FSCTL_REQUEST_OPLOCK_LEVEL_2, FSCTL_REQUEST_BATCH_OPLOCK, FSCTL_REQUEST_FILTER_OPLOCK, FSCTL_REQUEST_OPLOCK])(
+    'oplock request 0x%s is never granted (STATUS_OPLOCK_NOT_GRANTED)',
+    (code) => {
+      const { io } = makeFs();
+      io.open('f', '\\x', { disposition: FILE_CREATE });
+      expect(io.fsctl('f', code).Status).toBe(STATUS_OPLOCK_NOT_GRANTED);
+    },
+  );
+
+  it('a break acknowledgement without an oplock is STATUS_INVALID_OPLOCK_PROTOCOL', () => {
+    const { io } = makeFs();
+    io.open('f', '\\x', { disposition: FILE_CREATE });
+    expect(io.fsctl('f', FSCTL_OPLOCK_BREAK_ACKNOWLEDGE).Status).toBe(STATUS_INVALID_OPLOCK_PROTOCOL);
+  });
+
+  it('FSCTL_IS_VOLUME_MOUNTED succeeds; an unknown FSCTL is STATUS_INVALID_DEVICE_REQUEST', () => {
+    const { io } = makeFs();
+    io.open('v', '');
+    expect(io.fsctl('v', FSCTL_IS_VOLUME_MOUNTED).Status).toBe(STATUS_SUCCESS);
+    expect(io.fsctl('v', CTL_CODE(9, 999, 0, 0)).Status).toBe(STATUS_INVALID_DEVICE_REQUEST);
+  });
+});
