@@ -1,0 +1,51 @@
+/**
+ * `npm run bench`: every figure group in order, then one table. Baselines run first so each later
+ * figure can be compared with a baseline measured in the same run on the same machine.
+ *
+ * Performance is measured, not asserted: a missed target prints MISS and the exit code stays 0.
+ * To add a group: one file exporting a FigureGroup, one line in GROUPS.
+ */
+import * as os from 'node:os';
+import { baselines } from './baselines.js';
+import { formatTable, garbageCollector, type BenchContext, type FigureGroup, type Row } from './harness.js';
+import { kernel } from './kernel.js';
+
+const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
+  { name: 'baselines', run: baselines },
+  { name: 'kernel', run: kernel },
+];
+
+function main(): void {
+  const started = process.hrtime.bigint();
+  const collector = garbageCollector();
+  const gc = collector?.gc ?? null;
+  const rows: Row[] = [];
+  const context: BenchContext = {
+    baseline: (name) => {
+      const row = rows.find((r) => r.name === name);
+      if (row === undefined) throw new Error(`bench: baseline '${name}' has not been measured yet; run its group earlier`);
+      return row;
+    },
+    gc,
+  };
+  const cpus = os.cpus();
+  console.log(`fltsim bench: Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}`);
+  // Under vitest the 'development' export condition selects XState's slower development build.
+  const xstateBuild = import.meta.resolve('xstate');
+  const build = xstateBuild.includes('development') ? 'DEVELOPMENT build (figures not comparable)' : 'production build';
+  console.log(`XState ${build}: ${xstateBuild.replace(/^.*node_modules\//, '')}`);
+  console.log(`GC for memory figures: ${collector === null ? 'unavailable, memory figures skipped' : `via ${collector.source}`}`);
+  for (const group of GROUPS) {
+    gc?.(); // start each group on a clean heap, not on the previous group's garbage
+    const groupStart = process.hrtime.bigint();
+    rows.push(...group.run(context));
+    console.log(`  ${group.name}: ${(Number(process.hrtime.bigint() - groupStart) / 1e9).toFixed(1)} s`);
+  }
+  console.log();
+  console.log(formatTable(rows));
+  console.log();
+  console.log(`ratio = value / baseline, both measured in this run; medians of timed repetitions after warm-up.`);
+  console.log(`total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+}
+
+main();
