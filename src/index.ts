@@ -21,7 +21,7 @@ export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from '.
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, ViolationView } from './projection/simState.js';
+export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ViolationView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 
@@ -61,6 +61,35 @@ export {
 export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
 
+// The I/O path (§7, §8): callback data, file objects, pending, work items, I/O from above
+export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/callbackData.js';
+export type { FileObject as PFILE_OBJECT } from './io/fileObject.js';
+export {
+  FltCompletePendedPreOperation,
+  FltCompletePendedPostOperation,
+  FltSetCallbackDataDirty,
+  FltClearCallbackDataDirty,
+  FltIsCallbackDataDirty,
+} from './io/pending.js';
+export {
+  FltAllocateGenericWorkItem,
+  FltFreeGenericWorkItem,
+  FltQueueGenericWorkItem,
+  FltAllocateDeferredIoWorkItem,
+  FltFreeDeferredIoWorkItem,
+  FltQueueDeferredIoWorkItem,
+} from './io/workItems.js';
+export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './io/workItems.js';
+export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
+export { DEFAULT_USER_SID, SYSTEM_SID } from './io/sids.js';
+export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
+export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
+
+// The file system at the bottom
+export { MemoryFileSystem } from './fs/memoryFileSystem.js';
+export type { FsSnapshot, FsStat, SeedFileOptions } from './fs/seed.js';
+export type { FsTagData, FsOutput } from './fs/types.js';
+
 // Streams
 export { unloadGate } from './streams/unloadGate.js';
 export type { Outstanding } from './fltmgr/rundown.js';
@@ -69,6 +98,8 @@ export type { Outstanding } from './fltmgr/rundown.js';
 export * from './wdk/ntstatus.js';
 export * from './wdk/fltConstants.js';
 export * from './wdk/irp.js';
+export * from './wdk/fileConstants.js';
+export * from './wdk/parameters.js';
 export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.js';
 
 export { FLTSIM_VERSION } from './version.js';

@@ -11,14 +11,16 @@ import { Kernel, type BlockedThread, type StepResult, type ViolationMode } from 
 import { strategyByName, type Strategy } from './kernel/strategy.js';
 import type { SimThread } from './kernel/thread.js';
 import { DriverObject } from './fltmgr/driverObject.js';
-import { FilterManager, type InstanceSetupOnMount } from './fltmgr/filterManager.js';
+import { FilterManager, type FileSystemCompletion, type InstanceSetupOnMount } from './fltmgr/filterManager.js';
 import type { FilterObject } from './fltmgr/filterObject.js';
 import { unloadFilter } from './fltmgr/filterRoutines.js';
 import { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './fltmgr/instanceRoutines.js';
 import type { InstancesKey } from './fltmgr/registration.js';
-import type { VolumeObject, VolumeSpec } from './fltmgr/volumeObject.js';
+import type { LegacyFilterSpec, VolumeObject, VolumeSpec } from './fltmgr/volumeObject.js';
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
 import { liveState, type SimState } from './projection/liveState.js';
+import { IoManager } from './io/ioManager.js';
+import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';
 import { STATUS_FLT_FILTER_NOT_FOUND, STATUS_FLT_VOLUME_NOT_FOUND, type NTSTATUS } from './wdk/ntstatus.js';
 import { fail } from './fltmgr/routineSupport.js';
@@ -34,6 +36,14 @@ export interface SimulationOptions {
   readonly instanceSetupOnMount?: InstanceSetupOnMount;
   /** What a verifier violation does once logged: throw out of run()/step() (default) or only record. */
   readonly onViolation?: ViolationMode;
+  /**
+   * 'inline' (default): the file system completes each request in the thread that sent it.
+   * 'deferred': it returns STATUS_PENDING and completes after `fileSystemLatency` ticks on an I/O
+   * completion thread, so post-operations race with everything else.
+   */
+  readonly fileSystemCompletion?: FileSystemCompletion;
+  /** Ticks a deferred request takes (default 1). */
+  readonly fileSystemLatency?: number;
 }
 
 export interface DriverSpec {
@@ -63,6 +73,8 @@ export type RunResult =
 export class Simulation {
   /** @internal */ readonly kernel: Kernel;
   /** @internal */ readonly mgr: FilterManager;
+  /** I/O from above the stack, as an application issues it (NtCreateFile, NtReadFile, …). */
+  readonly io: IoManager;
   readonly seed: number;
   readonly options: Readonly<Required<Omit<SimulationOptions, 'strategy'>>> & { readonly strategy: string };
 
@@ -76,6 +88,14 @@ export class Simulation {
     if (setupOnMount !== 'firstOperation' && setupOnMount !== 'mount') {
       throw new UsageError('BAD_OPTION', `instanceSetupOnMount must be 'firstOperation' or 'mount', got ${String(setupOnMount)}`);
     }
+    const fileSystemCompletion = options.fileSystemCompletion ?? 'inline';
+    if (fileSystemCompletion !== 'inline' && fileSystemCompletion !== 'deferred') {
+      throw new UsageError('BAD_OPTION', `fileSystemCompletion must be 'inline' or 'deferred', got ${String(fileSystemCompletion)}`);
+    }
+    const fileSystemLatency = options.fileSystemLatency ?? 1;
+    if (!Number.isInteger(fileSystemLatency) || fileSystemLatency < 0) {
+      throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks >= 0, got ${String(fileSystemLatency)}`);
+    }
     const onViolation = options.onViolation ?? 'throw';
     if (onViolation !== 'throw' && onViolation !== 'record') {
       throw new UsageError('BAD_OPTION', `onViolation must be 'throw' or 'record', got ${String(onViolation)}`);
@@ -87,9 +107,12 @@ export class Simulation {
       frameBoundaries: frames.slice(1).map((f) => f.low),
       instanceSetupOnMount: setupOnMount,
       onViolation,
+      fileSystemCompletion,
+      fileSystemLatency,
     };
     this.kernel = new Kernel({ seed, strategy, onViolation });
-    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount });
+    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount, fileSystemCompletion, fileSystemLatency });
+    this.io = new IoManager(this.mgr);
     this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
   }
 
@@ -122,12 +145,12 @@ export class Simulation {
   // ---------------------------------------------------------------- building a system
 
   /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
-  loadLegacyFilter(spec: { readonly name: string; readonly aboveFrame: number }): void {
+  loadLegacyFilter(spec: LegacyFilterSpec): void {
     const top = this.mgr.frames.length - 1;
     if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
       throw new UsageError('BAD_ARGUMENT', `legacy filter ${spec.name}: aboveFrame must be an integer from -1 to ${top}, got ${spec.aboveFrame}`);
     }
-    this.mgr.legacyFilters.push({ name: spec.name, aboveFrame: spec.aboveFrame });
+    this.mgr.legacyFilters.push(spec);
   }
 
   /** Mount a volume now. Automatic attachment follows per `instanceSetupOnMount`. */
@@ -171,6 +194,11 @@ export class Simulation {
   /** Run `body` on a new simulated thread. */
   spawn(name: string, body: () => Blocking<unknown>): ThreadHandle {
     return handleOf(this.kernel.spawn(name, body()));
+  }
+
+  /** The simulated thread running now (like PsGetCurrentThreadId), or null outside a run. */
+  currentThread(): string | null {
+    return this.kernel.current?.id ?? null;
   }
 
   /** Block the current simulated thread until `thread` exits; returns its result. */
@@ -235,6 +263,13 @@ export class Simulation {
 
   volume(name: string): VolumeObject | undefined {
     return this.mgr.volumeByName(name);
+  }
+
+  /** The in-memory file system of a volume, to seed files before a run and inspect them after. */
+  fileSystem(volumeName: string): MemoryFileSystem {
+    const volume = this.mgr.volumeByName(volumeName);
+    if (volume === undefined) throw new UsageError('UNKNOWN_VOLUME', `no mounted volume named '${volumeName}'`);
+    return volume.fileSystem;
   }
 
   thread(id: string): ThreadHandle | undefined {

@@ -11,17 +11,26 @@ import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
 import { compareAltitudes } from '../wdk/altitude.js';
+import { MemoryFileSystem } from '../fs/memoryFileSystem.js';
+import type { IoOperation } from '../io/callbackData.js';
+import type { FileObject } from '../io/fileObject.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
-import { VolumeObject, type LegacyFilter } from './volumeObject.js';
+import { VolumeObject, type LegacyFilter, type LegacyFilterSpec } from './volumeObject.js';
 
 /** When an automatic attachment to a newly mounted volume happens (§13 A7). */
 export type InstanceSetupOnMount = 'firstOperation' | 'mount';
 
+/** Whether the file system completes requests in the sending thread or later on a completion thread. */
+export type FileSystemCompletion = 'inline' | 'deferred';
+
 export interface FilterManagerOptions {
   readonly frames: readonly FrameSpec[];
   readonly instanceSetupOnMount: InstanceSetupOnMount;
+  readonly fileSystemCompletion: FileSystemCompletion;
+  /** Ticks between a deferred request reaching the file system and its completion. */
+  readonly fileSystemLatency: number;
 }
 
 export type FltObject = FilterObject | InstanceObject | VolumeObject;
@@ -30,7 +39,11 @@ export class FilterManager {
   readonly filters: FilterObject[] = [];
   readonly volumes: VolumeObject[] = [];
   /** Legacy filters loaded so far; each attaches to every volume mounted after it loads. */
-  readonly legacyFilters: { readonly name: string; readonly aboveFrame: number }[] = [];
+  readonly legacyFilters: LegacyFilterSpec[] = [];
+  /** Operations in flight, in start order: what a teardown drains (§4 step 3). */
+  readonly operations = new Set<IoOperation>();
+  /** File objects not yet closed (or failed to open), in creation order. */
+  readonly fileObjects = new Map<string, FileObject>();
 
   constructor(
     readonly kernel: Kernel,
@@ -69,18 +82,21 @@ export class FilterManager {
     return filter;
   }
 
-  createVolume(name: string, dosName: string | null, fsType: string, deviceType: string, sectorSize: number): VolumeObject {
+  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT', deviceType: string, sectorSize: number): VolumeObject {
     const id = this.kernel.nextId('V');
     this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize });
     const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
     this.kernel.attachActor(id, actor);
-    const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor);
+    const kernel = this.kernel;
+    const fileSystem = new MemoryFileSystem({ volumeName: name, fsType, sectorSize, now: () => kernel.now });
+    const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor, fileSystem);
     this.volumes.push(volume);
     return volume;
   }
 
-  attachLegacyFilter(volume: VolumeObject, name: string, aboveFrame: number): LegacyFilter {
-    const legacy: LegacyFilter = { id: this.kernel.nextId('L'), name, aboveFrame };
+  attachLegacyFilter(volume: VolumeObject, spec: LegacyFilterSpec): LegacyFilter {
+    const { name, aboveFrame } = spec;
+    const legacy: LegacyFilter = { id: this.kernel.nextId('L'), name, aboveFrame, onIrp: spec.onIrp ?? null };
     this.kernel.emit(legacy.id, { type: 'LegacyFilterAttach', name, volume: volume.id, aboveFrame });
     volume.legacyFilters.push(legacy);
     return legacy;
@@ -130,8 +146,8 @@ export class FilterManager {
     return undefined;
   }
 
-  relatedObjects(instance: InstanceObject): FLT_RELATED_OBJECTS {
-    return { Filter: instance.filter, Volume: instance.volume, Instance: instance, FileObject: null };
+  relatedObjects(instance: InstanceObject, fileObject: FileObject | null = null): FLT_RELATED_OBJECTS {
+    return { Filter: instance.filter, Volume: instance.volume, Instance: instance, FileObject: fileObject };
   }
 
   // ---------------------------------------------------------------- callbacks

@@ -25,6 +25,7 @@ import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { waitForGate } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
+import { drainPostOperations } from '../io/drain.js';
 import { referenceObject } from './references.js';
 import { ignoreReferences } from './rundown.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
@@ -167,6 +168,7 @@ export function* teardownInstance(mgr: FilterManager, instance: InstanceObject, 
   const start = filter.registration.InstanceTeardownStartCallback;
   if (start !== undefined) yield* mgr.invoke(filter, () => start(objects, reason));
   mgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
+  yield* drainPostOperations(mgr, instance);
   // References do not hold up TeardownComplete, only freeing (§4 step 6).
   yield* waitForGate(mgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
   mgr.emit(instance, { type: 'InstanceTeardownComplete', reason });

@@ -9,13 +9,15 @@ import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 import type { VolumeObject } from './volumeObject.js';
+import type { FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import type { FileObject } from '../io/fileObject.js';
 
-/** FLT_RELATED_OBJECTS: read-only to filters. `FileObject` is filled in by the I/O path. */
+/** FLT_RELATED_OBJECTS: read-only to filters. FileObject is null outside operation callbacks. */
 export interface FLT_RELATED_OBJECTS {
   readonly Filter: FilterObject;
   readonly Volume: VolumeObject;
   readonly Instance: InstanceObject;
-  readonly FileObject: unknown;
+  readonly FileObject: FileObject | null;
 }
 
 export type PFLT_FILTER_UNLOAD_CALLBACK = (Flags: number) => MaybeBlocking<NTSTATUS>;
@@ -31,31 +33,28 @@ export type PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK = (FltObjects: FLT_RELATED_OBJ
 
 export type PFLT_INSTANCE_TEARDOWN_CALLBACK = (FltObjects: FLT_RELATED_OBJECTS, Reason: number) => MaybeBlocking<void>;
 
-/**
- * Operation callbacks. The callback-data type is defined by the I/O path; it is generic here so the
- * registration layer does not depend on it.
- */
-export type PFLT_PRE_OPERATION_CALLBACK<Data = unknown> = (
+/** Operation callbacks (§8). `Data` is the same object in every callback of one operation. */
+export type PFLT_PRE_OPERATION_CALLBACK<Data = FLT_CALLBACK_DATA> = (
   Data: Data,
   FltObjects: FLT_RELATED_OBJECTS,
   CompletionContext: { value: unknown },
 ) => MaybeBlocking<FLT_PREOP_CALLBACK_STATUS>;
 
-export type PFLT_POST_OPERATION_CALLBACK<Data = unknown> = (
+export type PFLT_POST_OPERATION_CALLBACK<Data = FLT_CALLBACK_DATA> = (
   Data: Data,
   FltObjects: FLT_RELATED_OBJECTS,
   CompletionContext: unknown,
   Flags: number,
 ) => MaybeBlocking<FLT_POSTOP_CALLBACK_STATUS>;
 
-export interface FLT_OPERATION_REGISTRATION<Data = unknown> {
+export interface FLT_OPERATION_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly MajorFunction: number;
   readonly Flags?: number;
   readonly PreOperation?: PFLT_PRE_OPERATION_CALLBACK<Data>;
   readonly PostOperation?: PFLT_POST_OPERATION_CALLBACK<Data>;
 }
 
-export interface FLT_REGISTRATION<Data = unknown> {
+export interface FLT_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   /** Only the major byte must match FLT_REGISTRATION_VERSION (§2). Defaults to the current version. */
   readonly Version?: number;
   readonly Flags?: number;

@@ -21,6 +21,11 @@ export function checkStatusResult(mgr: FilterManager, filter: FilterObject, call
   );
 }
 
+/** A callback result that is not an NTSTATUS (FLT_PREOP_* / FLT_POSTOP_*), for error messages. */
+export function describeResult(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describe(value);
+}
+
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'number') return ntStatusName(value);

@@ -16,12 +16,14 @@ export interface Outstanding {
   readonly workItems: number;
   /** For a filter: references held on its instances, which also keep its unload gate shut. */
   readonly instanceReferences: number;
+  /** Operation callbacks (pre, post, drain) running now: FltMgr holds instance rundown protection across them. */
+  readonly callbacksInProgress: number;
 }
 
-export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0 });
+export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0 });
 
 export function isDrained(o: Outstanding): boolean {
-  return o.references === 0 && o.pendedOperations === 0 && o.generatedIo === 0 && o.workItems === 0 && o.instanceReferences === 0;
+  return o.references === 0 && o.pendedOperations === 0 && o.generatedIo === 0 && o.workItems === 0 && o.instanceReferences === 0 && o.callbacksInProgress === 0;
 }
 
 export function ignoreReferences(o: Outstanding): Outstanding {

@@ -1,15 +1,30 @@
 /** PFLT_VOLUME: a mounted volume and its device stack. Lifecycle in src/machines/volume.ts. */
 import type { Actor } from 'xstate';
 import type { volumeMachine, VolumeState } from '../machines/volume.js';
+import type { MemoryFileSystem } from '../fs/memoryFileSystem.js';
 import type { FilterManager } from './filterManager.js';
 import type { InstanceObject } from './instanceObject.js';
 import { Rundown } from './rundown.js';
 
-export interface LegacyFilter {
-  readonly id: string;
+/**
+ * What a legacy filter does with an IRP on its way down: pass it on (the default), or complete it
+ * itself with a status, in which case nothing below sees it. It sees generated I/O only from
+ * instances above it (§6).
+ */
+export type LegacyIrpHandler = (irp: { readonly MajorFunction: number; readonly fileName: string; readonly generated: boolean }) => 'pass' | { readonly complete: number };
+
+export interface LegacyFilterSpec {
   readonly name: string;
   /** Sits directly above frame `aboveFrame`; -1 means directly above the file system (§6). */
   readonly aboveFrame: number;
+  readonly onIrp?: LegacyIrpHandler;
+}
+
+export interface LegacyFilter {
+  readonly id: string;
+  readonly name: string;
+  readonly aboveFrame: number;
+  readonly onIrp: LegacyIrpHandler | null;
 }
 
 /** A node of the device stack, top (far from the FS) to bottom. */
@@ -22,7 +37,7 @@ export interface VolumeSpec {
   readonly name: string;
   /** Drive letter form, e.g. `C:`. */
   readonly dosName?: string;
-  readonly fsType?: 'NTFS' | 'FAT' | 'ReFS';
+  readonly fsType?: 'NTFS' | 'FAT';
   readonly deviceType?: 'FILE_DEVICE_DISK_FILE_SYSTEM' | 'FILE_DEVICE_NETWORK_FILE_SYSTEM' | 'FILE_DEVICE_CD_ROM_FILE_SYSTEM';
   readonly sectorSize?: number;
 }
@@ -35,6 +50,8 @@ export class VolumeObject {
   readonly rundown = new Rundown();
   /** Filters already offered this volume for automatic attachment (by filter id, in order). */
   readonly offeredTo: string[] = [];
+  /** Whether an operation has been delivered yet (automatic attachment happens before the first, §13 A7). */
+  firstOperationSeen = false;
 
   constructor(
     readonly mgr: FilterManager,
@@ -45,6 +62,8 @@ export class VolumeObject {
     readonly deviceType: string,
     readonly sectorSize: number,
     readonly actor: Actor<typeof volumeMachine>,
+    /** The file system at the bottom of this volume's stack. */
+    readonly fileSystem: MemoryFileSystem,
   ) {}
 
   get state(): VolumeState {

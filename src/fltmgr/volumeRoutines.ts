@@ -32,7 +32,7 @@ export function mountVolume(mgr: FilterManager, spec: VolumeSpec): VolumeObject 
     spec.deviceType ?? 'FILE_DEVICE_DISK_FILE_SYSTEM',
     spec.sectorSize ?? 512,
   );
-  for (const legacy of mgr.legacyFilters) mgr.attachLegacyFilter(volume, legacy.name, legacy.aboveFrame);
+  for (const legacy of mgr.legacyFilters) mgr.attachLegacyFilter(volume, legacy);
   mgr.emit(volume, { type: 'VolumeMounted' });
   return volume;
 }

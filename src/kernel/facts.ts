@@ -67,8 +67,53 @@ export type FactBody =
   // --- rundown references on filters, instances and volumes (§12) ---
   | { type: 'FltObjectReference'; count: number }
   | { type: 'FltObjectDereference'; count: number }
+  // --- file objects (O…) ---
+  | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null }
+  | { type: 'FileObjectOpened'; flags: number }
+  | { type: 'FileObjectOpenFailed'; status: NTSTATUS }
+  | { type: 'FileObjectHandleCreated'; handle: string }
+  | { type: 'FileObjectHandleClosed'; handle: string }
+  | { type: 'FileObjectUpdate'; currentByteOffset: number; flags: number }
+  | { type: 'FileObjectOpenCancelled' }
+  | { type: 'FileObjectCleanup' }
+  | { type: 'FileObjectClose' }
+  // --- callback data: one per operation (D…) ---
+  | {
+      type: 'IoStart';
+      major: number;
+      minor: number;
+      fileObject: string;
+      volume: string;
+      thread: string | null;
+      /** Instance that generated it, or null for I/O from above the stack. */
+      initiator: string | null;
+      flags: number;
+      irpFlags: number;
+      operationFlags: number;
+      requestorMode: 'KernelMode' | 'UserMode';
+      parameters: ParametersSummary;
+    }
+  /** `parameters`: fingerprint of the Iopb parameters the callback saw (src/io/parametersSummary.ts). */
+  | { type: 'PreOperation'; instance: string; parameters: string }
+  | { type: 'PreOperationReturned'; instance: string; result: number; dirty: boolean; status: NTSTATUS | null }
+  /** `early`: called before the pre-op had returned PENDING (§8); logged when it takes effect. */
+  | { type: 'FltCompletePendedPreOperation'; instance: string; result: number; status: NTSTATUS | null; early: boolean }
+  | { type: 'LegacyFilterDispatch'; legacy: string }
+  | { type: 'LegacyFilterCompletion'; legacy: string; status: NTSTATUS }
+  | { type: 'FsDispatch'; parameters: string }
+  | { type: 'FsPending'; completesAt: number }
+  | { type: 'FsComplete'; status: NTSTATUS; information: number }
+  | { type: 'PostOperation'; instance: string; flags: number; parameters: string }
+  | { type: 'PostOperationReturned'; instance: string; result: number; status: NTSTATUS }
+  | { type: 'FltCompletePendedPostOperation'; instance: string; early: boolean }
+  | { type: 'DrainPostOperation'; instance: string; parameters: string }
+  | { type: 'DrainPostOperationReturned'; instance: string; result: number }
+  | { type: 'IoComplete'; status: NTSTATUS; information: number }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
+
+/** Operation parameters as JSON: buffers become their length, structures stay as they are. */
+export type ParametersSummary = { readonly [key: string]: unknown };
 
 export type FactType = FactBody['type'];
 export type Fact = FactHeader & FactBody;

@@ -34,7 +34,8 @@ export interface BlockedThread {
   readonly reason: string;
 }
 
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W';
+/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle. */
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H';
 
 export class Kernel {
   readonly log: EventLog;
@@ -46,7 +47,7 @@ export class Kernel {
   onViolation: ViolationMode;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0 };
   readonly threads = new Map<string, SimThread>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];
@@ -294,6 +295,13 @@ export class Kernel {
         }
         const effect = r.value;
         if (effect.kind === 'preempt') return;
+        if (t.irql >= 2) {
+          // Blocking at DISPATCH_LEVEL bugchecks on Windows: the thread ends here, as a verifier error.
+          const error = this.violation('BLOCKING_AT_DISPATCH', t.id, `${t.name} blocked (${effect.kind}) at DISPATCH_LEVEL, in a post-operation callback or completion`);
+          this.exitThread(t, undefined, error);
+          this.pendingViolation = error;
+          return;
+        }
         if (effect.kind === 'wait') {
           if (effect.waitable.signaled) continue;
           this.removeReady(t);

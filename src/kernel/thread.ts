@@ -14,6 +14,8 @@ export class SimThread {
   waitingOn: string | null = null;
   waitReason: string | null = null;
   result: unknown = undefined;
+  /** 0 PASSIVE_LEVEL, 1 APC_LEVEL, 2 DISPATCH_LEVEL: a thread at DISPATCH must not block. */
+  irql = 0;
   /** Filters whose callbacks are running on this thread, innermost last. */
   readonly callbackFilters: string[] = [];
   error: unknown = undefined;

@@ -12,6 +12,9 @@ import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { throwOnReject } from '../machines/machineContext.js';
 import { volumeMachine } from '../machines/volume.js';
+import { fileObjectMachine } from '../machines/fileObject.js';
+import { callbackDataMachine } from '../machines/callbackData.js';
+import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import type { SimState } from './simState.js';
 
@@ -25,6 +28,8 @@ const EMPTY: SimState = {
   volumes: {},
   instances: {},
   legacyFilters: {},
+  fileObjects: {},
+  operations: {},
   violations: [],
 };
 
@@ -154,6 +159,84 @@ function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance)
     }
     case 'RoutineFailed':
       advance(fact);
+      return;
+    case 'FileObjectCreate':
+      d.fileObjects[id] = { volume: fact.volume, fileName: fact.fileName, state: born(id, fileObjectMachine) as never, flags: 0, currentByteOffset: 0, handles: [] };
+      return;
+    case 'FileObjectOpened': {
+      const fo = d.fileObjects[id]!;
+      fo.state = advance(fact) as never;
+      fo.flags = fact.flags;
+      return;
+    }
+    case 'FileObjectUpdate': {
+      const fo = d.fileObjects[id]!;
+      advance(fact);
+      fo.flags = fact.flags;
+      fo.currentByteOffset = fact.currentByteOffset;
+      return;
+    }
+    case 'FileObjectHandleCreated': {
+      const fo = d.fileObjects[id]!;
+      fo.state = advance(fact) as never;
+      fo.flags = (fo.flags | FO_HANDLE_CREATED) >>> 0;
+      fo.handles.push(fact.handle);
+      return;
+    }
+    case 'FileObjectHandleClosed': {
+      const fo = d.fileObjects[id]!;
+      fo.state = advance(fact) as never;
+      fo.handles = fo.handles.filter((h) => h !== fact.handle);
+      return;
+    }
+    case 'FileObjectOpenCancelled':
+    case 'FileObjectCleanup':
+      d.fileObjects[id]!.state = advance(fact) as never;
+      return;
+    case 'FileObjectOpenFailed':
+    case 'FileObjectClose':
+      advance(fact);
+      delete d.fileObjects[id];
+      return;
+    case 'IoStart':
+      d.operations[id] = {
+        major: fact.major,
+        fileObject: fact.fileObject,
+        volume: fact.volume,
+        initiator: fact.initiator,
+        thread: fact.thread,
+        state: born(id, callbackDataMachine) as never,
+        pendedBy: null,
+      };
+      return;
+    case 'PreOperationReturned':
+    case 'PostOperationReturned': {
+      const op = d.operations[id]!;
+      op.state = advance(fact) as never;
+      op.pendedBy = op.state === 'PrePended' || op.state === 'PostPended' ? fact.instance : null;
+      return;
+    }
+    case 'FltCompletePendedPreOperation':
+    case 'FltCompletePendedPostOperation': {
+      const op = d.operations[id]!;
+      op.state = advance(fact) as never;
+      op.pendedBy = null;
+      return;
+    }
+    case 'PreOperation':
+    case 'LegacyFilterDispatch':
+    case 'LegacyFilterCompletion':
+    case 'FsDispatch':
+    case 'FsPending':
+    case 'FsComplete':
+    case 'PostOperation':
+    case 'DrainPostOperation':
+    case 'DrainPostOperationReturned':
+      d.operations[id]!.state = advance(fact) as never;
+      return;
+    case 'IoComplete':
+      advance(fact);
+      delete d.operations[id];
       return;
     default:
       assertNever(fact, 'fact');

@@ -1,7 +1,7 @@
 /** The live view: SimState read off the running kernel's objects and machines. */
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
-import type { FilterView, InstanceView, LegacyFilterView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -49,6 +49,29 @@ export function liveState(sim: Simulation): SimState {
       stack: v.stack(mgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
     };
   }
+  const fileObjects: Record<string, FileObjectView> = {};
+  for (const fo of mgr.fileObjects.values()) {
+    fileObjects[fo.id] = {
+      volume: fo.volume.id,
+      fileName: fo.FileName,
+      state: fo.state,
+      flags: fo.Flags,
+      currentByteOffset: fo.CurrentByteOffset,
+      handles: sim.io.handlesOf(fo),
+    };
+  }
+  const operations: Record<string, OperationView> = {};
+  for (const op of mgr.operations) {
+    operations[op.id] = {
+      major: op.major,
+      fileObject: op.data.Iopb.TargetFileObject.id,
+      volume: op.volume.id,
+      initiator: op.initiator?.id ?? null,
+      thread: op.issuerThread,
+      state: op.state,
+      pendedBy: op.phase === 'prePended' || op.phase === 'postPended' ? (op.pendedBy?.id ?? null) : null,
+    };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     {
@@ -61,6 +84,8 @@ export function liveState(sim: Simulation): SimState {
       volumes,
       instances,
       legacyFilters,
+      fileObjects,
+      operations,
       violations,
     },
     true,

@@ -8,6 +8,8 @@ import type { ThreadState } from '../kernel/thread.js';
 import type { FilterState } from '../machines/filter.js';
 import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
+import type { FileObjectState } from '../machines/fileObject.js';
+import type { CallbackDataState } from '../machines/callbackData.js';
 
 export interface ThreadView {
   readonly name: string;
@@ -50,6 +52,28 @@ export interface LegacyFilterView {
   readonly aboveFrame: number;
 }
 
+export interface FileObjectView {
+  readonly volume: string;
+  readonly fileName: string;
+  readonly state: FileObjectState;
+  readonly flags: number;
+  readonly currentByteOffset: number;
+  /** Handles open on it now. */
+  readonly handles: readonly string[];
+}
+
+/** An operation in flight (completed ones leave the state; their facts stay in the log). */
+export interface OperationView {
+  readonly major: number;
+  readonly fileObject: string;
+  readonly volume: string;
+  readonly initiator: string | null;
+  readonly thread: string | null;
+  readonly state: CallbackDataState;
+  /** The instance holding it pended (pre or post), if any. */
+  readonly pendedBy: string | null;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -67,5 +91,7 @@ export interface SimState {
   readonly volumes: Readonly<Record<string, VolumeView>>;
   readonly instances: Readonly<Record<string, InstanceView>>;
   readonly legacyFilters: Readonly<Record<string, LegacyFilterView>>;
+  readonly fileObjects: Readonly<Record<string, FileObjectView>>;
+  readonly operations: Readonly<Record<string, OperationView>>;
   readonly violations: readonly ViolationView[];
 }

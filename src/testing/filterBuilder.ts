@@ -5,7 +5,7 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
 import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
-import type { FLT_REGISTRATION, InstancesKey } from '../fltmgr/registration.js';
+import type { FLT_OPERATION_REGISTRATION, FLT_REGISTRATION, InstancesKey } from '../fltmgr/registration.js';
 import type { Simulation, ThreadHandle } from '../simulation.js';
 import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -60,4 +60,9 @@ export function installFilter(sim: Simulation, spec: TestFilterSpec): TestFilter
       return filter;
     },
   };
+}
+
+/** An OperationRegistration table: the same pre and/or post callbacks for several major functions. */
+export function operations(majors: readonly number[], callbacks: Omit<FLT_OPERATION_REGISTRATION, 'MajorFunction'>): FLT_OPERATION_REGISTRATION[] {
+  return majors.map((MajorFunction) => ({ MajorFunction, ...callbacks }));
 }

@@ -1,7 +1,7 @@
 /** fltsim/testing: helpers for tests and examples, kept out of the main entry. */
 export { compactTrace } from './compactTrace.js';
 export type { CompactTraceOptions } from './compactTrace.js';
-export { installFilter } from './filterBuilder.js';
+export { installFilter, operations } from './filterBuilder.js';
 export type { TestFilter, TestFilterSpec } from './filterBuilder.js';
 export { randomWorkload } from './randomWorkload.js';
 export type { RandomWorkloadOptions } from './randomWorkload.js';

@@ -9,12 +9,22 @@
  */
 import { assertNever, type Fact } from '../kernel/facts.js';
 import {
+  CALLBACK_DATA_FLAG_NAMES,
+  FLT_POSTOP_NAMES,
+  FLT_PREOP_NAMES,
   FILTER_UNLOAD_FLAG_NAMES,
   flagNames,
   INSTANCE_SETUP_FLAG_NAMES,
   INSTANCE_TEARDOWN_FLAG_NAMES,
 } from '../wdk/fltConstants.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
+import { irpMajorName } from '../wdk/irp.js';
+import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
+
+/** JSON without quotes around keys: `{Read:{Length:10,ByteOffset:0}}`. */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:');
+}
 
 export class TraceNamer {
   private readonly names = new Map<string, string>();
@@ -36,6 +46,12 @@ export class TraceNamer {
         break;
       case 'LegacyFilterAttach':
         this.names.set(fact.object, `${fact.name} on ${this.names.get(fact.volume) ?? fact.volume}`);
+        break;
+      case 'FileObjectCreate':
+        this.names.set(fact.object, fact.fileName === '' ? `${this.names.get(fact.volume) ?? fact.volume}<volume>` : fact.fileName);
+        break;
+      case 'IoStart':
+        this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
         break;
       default:
         break;
@@ -108,6 +124,58 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `count=${fact.count}`;
     case 'RoutineFailed':
       return `routine=${fact.routine} status=${ntStatusName(fact.status)} (${fact.detail})`;
+    case 'FileObjectCreate':
+      return `volume=${namer.short(fact.volume)} name=${fact.fileName === '' ? '<volume>' : fact.fileName}${fact.relatedFileObject === null ? '' : ` related=${fact.relatedFileObject}`}${fact.targetedInstance === null ? '' : ` below=${namer.short(fact.targetedInstance)}`}`;
+    case 'FileObjectOpened':
+      return `flags=${bitNames(fact.flags, FO_FLAG_NAMES)}`;
+    case 'FileObjectOpenFailed':
+      return `status=${ntStatusName(fact.status)}`;
+    case 'FileObjectHandleCreated':
+    case 'FileObjectHandleClosed':
+      return `handle=${fact.handle}`;
+    case 'FileObjectUpdate':
+      return `offset=${fact.currentByteOffset} flags=${bitNames(fact.flags, FO_FLAG_NAMES)}`;
+    case 'FileObjectOpenCancelled':
+    case 'FileObjectCleanup':
+    case 'FileObjectClose':
+      return '';
+    case 'FsDispatch':
+      return `params=${fact.parameters}`;
+    case 'IoStart':
+      return [
+        irpMajorName(fact.major),
+        `file=${namer.short(fact.fileObject)}`,
+        fact.initiator === null ? '' : `from=${namer.short(fact.initiator)}`,
+        `flags=${flagNames(fact.flags, CALLBACK_DATA_FLAG_NAMES)}`,
+        fact.irpFlags === 0 ? '' : `irpFlags=0x${fact.irpFlags.toString(16)}`,
+        fact.operationFlags === 0 ? '' : `slFlags=0x${fact.operationFlags.toString(16)}`,
+        fact.requestorMode,
+        compactJson(fact.parameters),
+      ].filter(Boolean).join(' ');
+    case 'PreOperation':
+    case 'DrainPostOperation':
+      return `instance=${namer.short(fact.instance)} params=${fact.parameters}`;
+    case 'PreOperationReturned':
+      return `instance=${namer.short(fact.instance)} ${FLT_PREOP_NAMES[fact.result] ?? fact.result}${fact.dirty ? ' dirty' : ''}${fact.status === null ? '' : ` status=${ntStatusName(fact.status)}`}`;
+    case 'FltCompletePendedPreOperation':
+      return `instance=${namer.short(fact.instance)} ${FLT_PREOP_NAMES[fact.result] ?? fact.result}${fact.status === null ? '' : ` status=${ntStatusName(fact.status)}`}${fact.early ? ' early' : ''}`;
+    case 'LegacyFilterDispatch':
+      return `legacy=${namer.short(fact.legacy)}`;
+    case 'LegacyFilterCompletion':
+      return `legacy=${namer.short(fact.legacy)} status=${ntStatusName(fact.status)}`;
+    case 'FsPending':
+      return `completesAt=${fact.completesAt}`;
+    case 'FsComplete':
+    case 'IoComplete':
+      return `status=${ntStatusName(fact.status)} information=${fact.information}`;
+    case 'PostOperation':
+      return `instance=${namer.short(fact.instance)}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`} params=${fact.parameters}`;
+    case 'PostOperationReturned':
+      return `instance=${namer.short(fact.instance)} ${FLT_POSTOP_NAMES[fact.result] ?? fact.result} status=${ntStatusName(fact.status)}`;
+    case 'DrainPostOperationReturned':
+      return `instance=${namer.short(fact.instance)} ${FLT_POSTOP_NAMES[fact.result] ?? fact.result}`;
+    case 'FltCompletePendedPostOperation':
+      return `instance=${namer.short(fact.instance)}${fact.early ? ' early' : ''}`;
     default:
       return assertNever(fact, 'fact');
   }

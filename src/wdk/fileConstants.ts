@@ -1,7 +1,7 @@
 /**
  * File-system constants, values exact from wdm.h / ntifs.h / winnt.h / winioctl.h (checked against
  * WDK headers in public repositories). Each group has a name table so a trace can print
- * `FILE_OPEN_IF` instead of `3`. Flag groups print as `A|B|0x40` via `flagNames`.
+ * `FILE_OPEN_IF` instead of `3`. Flag groups print as `A|B|0x40` via `bitNames`.
  */
 
 // ---- Access mask (winnt.h / wdm.h) --------------------------------------------------------------
@@ -452,7 +452,8 @@ export const SID_BUILTIN_ADMINISTRATORS = 'S-1-5-32-544';
 export const SID_BUILTIN_USERS = 'S-1-5-32-545';
 
 /** `FILE_READ_DATA|SYNCHRONIZE|0x40000000`-style rendering of a flag word against a name table. */
-export function flagNames(value: number, names: Readonly<Record<number, string>>): string {
+/** Names of the set bits of `value`, from a table keyed by bit value (`FO_FLAG_NAMES`, …). */
+export function bitNames(value: number, names: Readonly<Record<number, string>>): string {
   let rest = value >>> 0;
   const parts: string[] = [];
   const bits = Object.keys(names)

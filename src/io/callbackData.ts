@@ -1,0 +1,146 @@
+/**
+ * FLT_CALLBACK_DATA as filters see it, and the operation record behind it.
+ *
+ * A filter gets the same `FLT_CALLBACK_DATA` object in every callback of an operation, so it can
+ * keep the pointer across a pend, queue it, or compare it, as on Windows. What it sees in `Iopb`
+ * follows §7: each pre-operation gets the parameters as the instances above left them (edits count
+ * only with FltSetCallbackDataDirty), and each post-operation gets the parameters its own pre-op
+ * saw, never the edits made at or below it.
+ */
+import type { Actor } from 'xstate';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { LegacyFilter, StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
+import type { FsOutput, FsTagData } from '../fs/types.js';
+import type { Waitable } from '../kernel/waitable.js';
+import type { callbackDataMachine, CallbackDataState } from '../machines/callbackData.js';
+import type { FltParameters } from '../wdk/parameters.js';
+import type { NTSTATUS } from '../wdk/ntstatus.js';
+import type { FileObject } from './fileObject.js';
+
+export interface FLT_IO_PARAMETER_BLOCK {
+  IrpFlags: number;
+  readonly MajorFunction: number;
+  MinorFunction: number;
+  OperationFlags: number;
+  TargetFileObject: FileObject;
+  TargetInstance: InstanceObject | null;
+  Parameters: FltParameters;
+}
+
+export interface IO_STATUS_BLOCK {
+  Status: NTSTATUS;
+  Information: number;
+}
+
+export interface FLT_CALLBACK_DATA {
+  Flags: number;
+  /** The issuing simulated thread's id. */
+  readonly Thread: string | null;
+  Iopb: FLT_IO_PARAMETER_BLOCK;
+  IoStatus: IO_STATUS_BLOCK;
+  /** Reparse data, in post-create after STATUS_REPARSE only. */
+  TagData: FsTagData | null;
+  readonly RequestorMode: 'KernelMode' | 'UserMode';
+  /** Four slots the filter may use while it owns the operation. */
+  FilterContext: unknown[];
+}
+
+/** Where a completion node is in its life. */
+export type NodeState = 'waiting' | 'running' | 'pended' | 'drained' | 'done';
+
+/** One entry of the completion stack: an instance that asked for its post-op, or a legacy filter the IRP passed. */
+export type CompletionNode =
+  | {
+      readonly kind: 'instance';
+      readonly instance: InstanceObject;
+      readonly context: unknown;
+      /** The parameters this instance's pre-op saw (what its post-op sees, §7). */
+      readonly iopb: FLT_IO_PARAMETER_BLOCK;
+      /** Post-op must run on `thread`: the pre-op returned SYNCHRONIZE, or the operation is a create. */
+      readonly synchronize: boolean;
+      readonly thread: string | null;
+      state: NodeState;
+    }
+  | { readonly kind: 'legacy'; readonly legacy: LegacyFilter };
+
+export type Phase = 'pre' | 'prePended' | 'fs' | 'fsPending' | 'post' | 'postPended' | 'postHandoff' | 'completed';
+
+const OPERATION = Symbol('fltsim.operation');
+
+export class IoOperation {
+  readonly data: FLT_CALLBACK_DATA;
+  /** The parameters as the next lower instance will see them. */
+  currentIopb: FLT_IO_PARAMETER_BLOCK;
+  phase: Phase = 'pre';
+  /** Next node of `path` the pre-walk visits. */
+  cursor = 0;
+  readonly completion: CompletionNode[] = [];
+  /** Index in `completion` of the next node the post-walk visits (walks down to -1). */
+  postCursor = -1;
+  /** The instance holding the operation pended, if any. */
+  pendedBy: InstanceObject | null = null;
+  /** The parameters the pending pre-op saw, for its completion node when it resumes with a callback. */
+  pendedSeen: FLT_IO_PARAMETER_BLOCK | null = null;
+  /** Whose pre-op is running now: FltCompletePendedPreOperation may legally arrive before it returns (§8). */
+  preCallbackRunning: InstanceObject | null = null;
+  earlyPreCompletion: { instance: InstanceObject; result: number; context: unknown } | null = null;
+  /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
+  postCallbackRunning: InstanceObject | null = null;
+  earlyPostCompletion: InstanceObject | null = null;
+  /** What the file system handed back beyond the status (data, information structures). */
+  output: FsOutput | null = null;
+  /** Called once at completion, in order (async generated I/O callbacks, the issuer's bookkeeping). */
+  readonly onComplete: ((op: IoOperation) => void)[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly volume: VolumeObject,
+    /** Stack nodes the operation passes, top to bottom (a suffix of the stack for generated I/O). */
+    readonly path: readonly StackNode[],
+    readonly initiator: InstanceObject | null,
+    readonly issuerThread: string | null,
+    readonly requestorSid: string,
+    /** Write data or control input, kept outside Parameters for requests that carry a buffer. */
+    readonly buffer: Uint8Array | undefined,
+    readonly completed: Waitable,
+    /** Pulsed when the walk hands a post-op to another thread, a node is drained, or the operation completes. */
+    readonly progress: Waitable,
+    readonly actor: Actor<typeof callbackDataMachine>,
+    data: Omit<FLT_CALLBACK_DATA, 'FilterContext'>,
+  ) {
+    this.data = { ...data, FilterContext: [null, null, null, null] };
+    Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false });
+    this.currentIopb = copyIopb(data.Iopb);
+  }
+
+  get state(): CallbackDataState {
+    return this.actor.getSnapshot().value as CallbackDataState;
+  }
+
+  get major(): number {
+    return this.data.Iopb.MajorFunction;
+  }
+
+  toString(): string {
+    return this.id;
+  }
+}
+
+/** The operation behind a callback-data object, or null if it is not one fltsim handed out. */
+export function operationOf(data: FLT_CALLBACK_DATA): IoOperation | null {
+  const op = (data as unknown as Record<symbol, unknown>)[OPERATION];
+  return op instanceof IoOperation ? op : null;
+}
+
+/** A copy deep enough that a callback's edits cannot reach another callback's view. */
+export function copyIopb(iopb: FLT_IO_PARAMETER_BLOCK): FLT_IO_PARAMETER_BLOCK {
+  return { ...iopb, Parameters: copyParameters(iopb.Parameters) };
+}
+
+function copyParameters(p: FltParameters): FltParameters {
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(p)) {
+    out[key] = member !== null && typeof member === 'object' && !(member instanceof Uint8Array) ? { ...(member as object) } : member;
+  }
+  return out as unknown as FltParameters;
+}

@@ -1,0 +1,48 @@
+/**
+ * The end of an open: IRP_MJ_CLEANUP when the last handle closes, IRP_MJ_CLOSE when the last
+ * reference goes (§11.3). For a file object opened by FltCreateFile* with an instance, both start
+ * below that instance (§13 A6).
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE } from '../wdk/irp.js';
+import { driveToCompletion } from './dispatch.js';
+import type { FileObject } from './fileObject.js';
+import { fileObjectClosed } from './fileObjects.js';
+import { startOperation } from './startOperation.js';
+import { SYSTEM_SID } from './sids.js';
+
+export function* closeHandle(mgr: FilterManager, fo: FileObject, handle: string | null): Blocking<void> {
+  if (handle !== null) mgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });
+  fo.handleCount--;
+  if (fo.handleCount > 0) return;
+  const op = startOperation(mgr, {
+    volume: fo.volume,
+    fileObject: fo,
+    MajorFunction: IRP_MJ_CLEANUP,
+    Parameters: { Cleanup: {} },
+    RequestorMode: 'KernelMode',
+    requestorSid: SYSTEM_SID,
+    initiator: fo.targetedInstance,
+    markGenerated: false,
+  });
+  yield* driveToCompletion(mgr, op);
+  mgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
+}
+
+export function* dereferenceFileObject(mgr: FilterManager, fo: FileObject): Blocking<void> {
+  fo.pointerCount--;
+  if (fo.pointerCount > 0) return;
+  const op = startOperation(mgr, {
+    volume: fo.volume,
+    fileObject: fo,
+    MajorFunction: IRP_MJ_CLOSE,
+    Parameters: { Close: {} },
+    RequestorMode: 'KernelMode',
+    requestorSid: SYSTEM_SID,
+    initiator: fo.targetedInstance,
+    markGenerated: false,
+  });
+  yield* driveToCompletion(mgr, op);
+  fileObjectClosed(mgr, fo);
+}

@@ -1,0 +1,157 @@
+/**
+ * The walk of one operation through the stack (§6, §8): pre-operations top to bottom, legacy
+ * filters, the file system, then post-operations bottom to top, and completion.
+ *
+ * `advance` moves an operation as far as the *current* thread can take it. It stops when the
+ * operation is pended (pre or post), when the file system completes later, when a post-operation
+ * must run on another thread (SYNCHRONIZE, or any post-create: they run where the pre-op ran), or at
+ * completion. Whoever resumes the operation — FltCompletePendedPreOperation, FltCompletePendedPost-
+ * Operation, an I/O completion thread, or the thread the walk was handed back to — calls `advance`
+ * again, on its own thread. That is how Windows does it, and it is what makes the thread a callback
+ * runs on a property of the schedule that tests and the explorer can observe.
+ */
+import { waitFor, type Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { LegacyFilter } from '../fltmgr/volumeObject.js';
+import { STATUS_PENDING } from '../wdk/ntstatus.js';
+import type { CompletionNode, IoOperation } from './callbackData.js';
+import { operationRegistration } from './eligibility.js';
+import { fileSystemStage } from './fileSystemStage.js';
+import { postOperation } from './postOperation.js';
+import { beginPost, preOperation } from './preOperation.js';
+
+export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
+  for (;;) {
+    switch (op.phase) {
+      case 'pre': {
+        const node = op.path[op.cursor];
+        if (node === undefined) {
+          op.phase = 'fs';
+          break;
+        }
+        if (node.kind === 'legacy') {
+          legacyDispatch(mgr, op, node.legacy);
+          break;
+        }
+        const entry = operationRegistration(node.instance, op.currentIopb);
+        if (entry === null) op.cursor++;
+        else yield* preOperation(mgr, op, node.instance, entry);
+        break;
+      }
+      case 'fs':
+        yield* fileSystemStage(mgr, op, (o) => continueAfterCompletion(mgr, o));
+        break;
+      case 'post': {
+        const node = op.completion[op.postCursor];
+        if (node === undefined) {
+          completeOperation(mgr, op);
+          return;
+        }
+        if (node.kind === 'legacy') {
+          mgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
+          op.postCursor--;
+          break;
+        }
+        if (node.state === 'drained') {
+          op.postCursor--;
+          break;
+        }
+        if (node.synchronize && node.thread !== (mgr.kernel.current?.id ?? null)) {
+          handOff(mgr, op, node);
+          return;
+        }
+        yield* postOperation(mgr, op, node);
+        break;
+      }
+      case 'prePended':
+      case 'fsPending':
+      case 'postPended':
+      case 'postHandoff':
+      case 'completed':
+        return;
+    }
+  }
+}
+
+/** After the file system completes on a completion thread: the post walk, on that thread. */
+function* continueAfterCompletion(mgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(mgr, op);
+}
+
+function legacyDispatch(mgr: FilterManager, op: IoOperation, legacy: LegacyFilter): void {
+  mgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
+  op.cursor++;
+  const verdict = legacy.onIrp?.({
+    MajorFunction: op.major,
+    fileName: op.currentIopb.TargetFileObject.FileName,
+    generated: op.initiator !== null,
+  }) ?? 'pass';
+  if (verdict === 'pass') {
+    op.completion.push({ kind: 'legacy', legacy });
+    return;
+  }
+  // The legacy filter completed the IRP itself: nothing below sees it; it gets no completion call.
+  op.data.IoStatus = { Status: verdict.complete >>> 0, Information: 0 };
+  beginPost(op);
+}
+
+/** Hand the post walk to the thread that must run this node, and stop here. */
+function handOff(mgr: FilterManager, op: IoOperation, _node: Extract<CompletionNode, { kind: 'instance' }>): void {
+  op.phase = 'postHandoff';
+  signalProgress(mgr, op);
+}
+
+/** Wake every thread waiting on this operation to re-check: a hand-off, a drained node, completion. */
+export function signalProgress(mgr: FilterManager, op: IoOperation): void {
+  if (op.progress.waiters.length > 0) mgr.kernel.signal(op.progress);
+}
+
+/**
+ * For a thread that started or resumed the walk: run the post-operations that must run on this
+ * thread when the walk hands them back. A resumer returns once it owns no waiting node; the issuer
+ * (`untilComplete`) stays until the operation completes, because for a create every post-op is
+ * its own, including those of nodes pushed later by a worker that resumed a pended pre-op.
+ */
+export function* serveHandoffs(mgr: FilterManager, op: IoOperation, untilComplete: boolean): Blocking<void> {
+  const me = mgr.kernel.current?.id ?? null;
+  for (;;) {
+    if (op.phase === 'completed') return;
+    if (op.phase === 'postHandoff') {
+      const next = op.completion[op.postCursor];
+      if (next !== undefined && next.kind === 'instance' && next.thread === me) {
+        op.phase = 'post';
+        yield* advance(mgr, op);
+        continue;
+      }
+    }
+    const owesMe = op.completion.some((n) => n.kind === 'instance' && n.synchronize && n.thread === me && n.state === 'waiting');
+    if (!owesMe && !untilComplete) return;
+    yield* waitFor(op.progress, owesMe ? `${op.id} hands a post-op back to ${me ?? '-'}` : `${op.id} completion`);
+  }
+}
+
+/** Advance, then serve hand-backs: what a thread that resumes an operation does. */
+export function* drive(mgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(mgr, op);
+  yield* serveHandoffs(mgr, op, false);
+}
+
+/** Drive the operation and block until it completes: synchronous I/O, from the issuing thread. */
+export function* driveToCompletion(mgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(mgr, op);
+  yield* serveHandoffs(mgr, op, true);
+}
+
+function completeOperation(mgr: FilterManager, op: IoOperation): void {
+  const { Status, Information } = op.data.IoStatus;
+  if (Status === STATUS_PENDING) {
+    // §14 invariant 10: a post-op left STATUS_PENDING in IoStatus.
+    throw mgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', op.id, `${op.id} would complete with STATUS_PENDING`);
+  }
+  op.phase = 'completed';
+  mgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
+  mgr.operations.delete(op);
+  mgr.kernel.signal(op.completed);
+  signalProgress(mgr, op);
+  for (const listener of op.onComplete) listener(op);
+}

@@ -1,0 +1,55 @@
+/**
+ * Draining at instance teardown (§4 step 3, §14 invariants 4 and 20): every operation still waiting
+ * for this instance's post-op gets it now, with FLTFL_POST_OPERATION_DRAINING, on a copy of its
+ * callback data flagged FLTFL_CALLBACK_DATA_DRAINING_IO. When the operation really completes, the
+ * instance is skipped.
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import {
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLTFL_CALLBACK_DATA_DRAINING_IO,
+  FLTFL_CALLBACK_DATA_POST_OPERATION,
+  FLTFL_POST_OPERATION_DRAINING,
+} from '../wdk/fltConstants.js';
+import { copyIopb, type FLT_CALLBACK_DATA } from './callbackData.js';
+import { fingerprintIopb } from './parametersSummary.js';
+import { signalProgress } from './dispatch.js';
+
+export function* drainPostOperations(mgr: FilterManager, instance: InstanceObject): Blocking<void> {
+  for (const op of [...mgr.operations]) {
+    for (const node of op.completion) {
+      if (node.kind !== 'instance' || node.instance !== instance || node.state !== 'waiting') continue;
+      // Marked before the call: the real completion must skip this node even if it arrives meanwhile.
+      node.state = 'drained';
+      const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
+      if (post !== undefined) {
+        const copy: FLT_CALLBACK_DATA = {
+          ...op.data,
+          Flags: (op.data.Flags | FLTFL_CALLBACK_DATA_DRAINING_IO | FLTFL_CALLBACK_DATA_POST_OPERATION) >>> 0,
+          Iopb: copyIopb(node.iopb),
+          IoStatus: { ...op.data.IoStatus },
+          FilterContext: [...op.data.FilterContext],
+        };
+        mgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: fingerprintIopb(node.iopb) });
+        instance.rundown.add('callbacksInProgress', 1);
+        const result: unknown = yield* mgr.invoke(instance.filter, () =>
+          post(copy, mgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
+        );
+        if (result !== FLT_POSTOP_FINISHED_PROCESSING) {
+          throw mgr.kernel.violation(
+            'DRAIN_MUST_FINISH',
+            instance.id,
+            `draining PostOperation of ${instance.filter.name} for ${op.id} returned ${describeResult(result)}; it must return FLT_POSTOP_FINISHED_PROCESSING (§14 invariant 20)`,
+          );
+        }
+        mgr.emit(op.id, { type: 'DrainPostOperationReturned', instance: instance.id, result });
+        instance.rundown.add('callbacksInProgress', -1);
+      }
+      // A thread waiting to run this node's post-op (SYNCHRONIZE, create) is released without it.
+      signalProgress(mgr, op);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * FILE_OBJECT: what an open looks like to filters and the file system. Lifecycle in
+ * src/machines/fileObject.ts; flags and CurrentByteOffset are data, changed only through facts.
+ */
+import type { Actor } from 'xstate';
+import type { fileObjectMachine, FileObjectState } from '../machines/fileObject.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { VolumeObject } from '../fltmgr/volumeObject.js';
+import type { FsFileObjectRef } from '../fs/types.js';
+
+export class FileObject {
+  /** FO_* flags (src/wdk/fileConstants.ts). */
+  Flags = 0;
+  CurrentByteOffset = 0;
+  /** Open handles (cleanup is sent when this reaches zero). */
+  handleCount = 0;
+  /** Object references, handles included (close is sent when this reaches zero). */
+  pointerCount = 0;
+
+  constructor(
+    readonly id: string,
+    readonly volume: VolumeObject,
+    readonly FileName: string,
+    readonly RelatedFileObject: FileObject | null,
+    /** Set for opens by FltCreateFile* with an instance: cleanup and close start below it (§13 A6). */
+    readonly targetedInstance: InstanceObject | null,
+    readonly actor: Actor<typeof fileObjectMachine>,
+  ) {}
+
+  get state(): FileObjectState {
+    return this.actor.getSnapshot().value as FileObjectState;
+  }
+
+  /** The view the file system reads. */
+  fsRef(): FsFileObjectRef {
+    return {
+      id: this.id,
+      fileName: this.FileName,
+      relatedFileObjectId: this.RelatedFileObject?.id ?? null,
+      flags: this.Flags,
+      currentByteOffset: this.CurrentByteOffset,
+    };
+  }
+
+  toString(): string {
+    return `${this.id}(${this.FileName === '' ? '<volume>' : this.FileName})`;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The bottom of the stack: the request goes to the volume's in-memory file system. The file
+ * system completes inline (in the sending thread) or, with `fileSystemCompletion: 'deferred'`,
+ * returns STATUS_PENDING and completes later on an I/O completion thread — a point the scheduler
+ * can interleave with everything else, which is where post-operation races come from.
+ */
+import { sleep, type Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { FsCompletion, FsRequest } from '../fs/types.js';
+import { IRP_MJ_CREATE } from '../wdk/irp.js';
+import { NT_SUCCESS, STATUS_REPARSE } from '../wdk/ntstatus.js';
+import type { IoOperation } from './callbackData.js';
+import { fileObjectOpened, updateFileObject } from './fileObjects.js';
+import { beginPost } from './preOperation.js';
+import { fingerprintIopb } from './parametersSummary.js';
+
+export function fsRequestOf(op: IoOperation): FsRequest {
+  const iopb = op.currentIopb;
+  const request: FsRequest = {
+    MajorFunction: iopb.MajorFunction,
+    MinorFunction: iopb.MinorFunction,
+    IrpFlags: iopb.IrpFlags,
+    OperationFlags: iopb.OperationFlags,
+    FileObject: iopb.TargetFileObject.fsRef(),
+    Parameters: iopb.Parameters,
+    RequestorMode: op.data.RequestorMode,
+    requestorSid: op.requestorSid,
+  };
+  return op.buffer === undefined ? request : { ...request, buffer: op.buffer };
+}
+
+/** Send the operation to the file system; on return it is in 'post' (inline) or 'fsPending'. */
+export function* fileSystemStage(mgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
+  mgr.emit(op.id, { type: 'FsDispatch', parameters: fingerprintIopb(op.currentIopb) });
+  const fs = op.volume.fileSystem;
+  if (mgr.options.fileSystemCompletion === 'inline') {
+    applyCompletion(mgr, op, fs.dispatch(fsRequestOf(op)));
+    beginPost(op);
+    return;
+  }
+  const latency = mgr.options.fileSystemLatency;
+  op.phase = 'fsPending';
+  mgr.emit(op.id, { type: 'FsPending', completesAt: mgr.kernel.now + latency });
+  mgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
+    yield* sleep(latency);
+    applyCompletion(mgr, op, fs.dispatch(fsRequestOf(op)));
+    beginPost(op);
+    // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
+    const thread = mgr.kernel.current!;
+    thread.irql = 2;
+    yield* runPostWalk(op);
+    thread.irql = 0;
+    return 0;
+  })());
+}
+
+/** Record what the file system did: status, output, and the file object changes it made. */
+function applyCompletion(mgr: FilterManager, op: IoOperation, result: FsCompletion): void {
+  const fo = op.currentIopb.TargetFileObject;
+  mgr.emit(op.id, { type: 'FsComplete', status: result.Status, information: result.Information });
+  op.data.IoStatus = { Status: result.Status, Information: result.Information };
+  op.output = result.output ?? null;
+  op.data.TagData = result.tagData ?? null;
+  if (op.major === IRP_MJ_CREATE && NT_SUCCESS(result.Status) && result.Status !== STATUS_REPARSE && fo.state === 'Opening') {
+    fileObjectOpened(mgr, fo, result.fileObjectFlags ?? fo.Flags);
+  } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
+    updateFileObject(mgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
+  }
+}

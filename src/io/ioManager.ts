@@ -1,0 +1,347 @@
+/**
+ * I/O from above the stack: what an application (through the I/O manager) sends. Each routine
+ * runs on a simulated thread and blocks it until the operation completes, as synchronous I/O does;
+ * several threads can have I/O in flight at once. The I/O manager's own duties are modelled:
+ * handles, CurrentByteOffset for synchronous file objects, serialising I/O on them, cleanup when the
+ * last handle closes and close when the last reference goes, and the target-directory open before a
+ * rename or link (§11.19). Names follow the native API (NtCreateFile …); results replace out-parameters.
+ */
+import { waitFor, type Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import {
+  BYTE_OFFSET_USE_FILE_POINTER_POSITION,
+  FILE_INFORMATION_CLASS,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  FO_HANDLE_CREATED,
+  FO_SYNCHRONOUS_IO,
+  SYNCHRONIZE,
+  FILE_WRITE_DATA,
+} from '../wdk/fileConstants.js';
+import {
+  IRP_MJ_CREATE,
+  IRP_MJ_DEVICE_CONTROL,
+  IRP_MJ_DIRECTORY_CONTROL,
+  IRP_MJ_FILE_SYSTEM_CONTROL,
+  IRP_MJ_FLUSH_BUFFERS,
+  IRP_MJ_QUERY_INFORMATION,
+  IRP_MJ_QUERY_SECURITY,
+  IRP_MJ_QUERY_VOLUME_INFORMATION,
+  IRP_MJ_READ,
+  IRP_MJ_SET_INFORMATION,
+  IRP_MJ_SET_SECURITY,
+  IRP_MJ_WRITE,
+  IRP_MN_QUERY_DIRECTORY,
+  IRP_MN_USER_FS_REQUEST,
+  SL_OPEN_TARGET_DIRECTORY,
+  SL_RESTART_SCAN,
+  SL_RETURN_SINGLE_ENTRY,
+} from '../wdk/irp.js';
+import {
+  NT_SUCCESS,
+  STATUS_INVALID_HANDLE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_IO_REPARSE_TAG_NOT_HANDLED,
+  STATUS_OBJECT_PATH_NOT_FOUND,
+  STATUS_REPARSE,
+  type NTSTATUS,
+} from '../wdk/ntstatus.js';
+import {
+  packCreateOptions,
+  type FileInformation,
+  type FltParameters,
+  type FsctlInput,
+  type SecurityDescriptor,
+} from '../wdk/parameters.js';
+import type { FsOutput } from '../fs/types.js';
+import type { IoOperation } from './callbackData.js';
+import { driveToCompletion } from './dispatch.js';
+import type { FileObject } from './fileObject.js';
+import { closeHandle, dereferenceFileObject } from './closeFile.js';
+import { createFileObject, fileObjectOpenFailed } from './fileObjects.js';
+import { resolvePath } from './paths.js';
+import { beforeFirstOperation, startOperation } from './startOperation.js';
+import type { Waitable } from '../kernel/waitable.js';
+import { DEFAULT_USER_SID } from './sids.js';
+
+/** A token in the model: the caller's mode and SID. Defaults: UserMode, a standard user. */
+export interface Requestor {
+  readonly RequestorMode?: 'KernelMode' | 'UserMode';
+  readonly sid?: string;
+}
+
+
+export interface CreateFileOptions extends Requestor {
+  readonly DesiredAccess: number;
+  readonly ShareAccess?: number;
+  readonly CreateDisposition?: number;
+  readonly CreateOptions?: number;
+  readonly FileAttributes?: number;
+  readonly AllocationSize?: number;
+  /** IRP_MJ_CREATE stack flags, e.g. SL_OPEN_TARGET_DIRECTORY, SL_FORCE_ACCESS_CHECK. */
+  readonly OperationFlags?: number;
+}
+
+export interface CreateFileResult {
+  readonly status: NTSTATUS;
+  /** Create disposition result (FILE_OPENED, FILE_CREATED, …) or, after STATUS_REPARSE, the tag. */
+  readonly information: number;
+  readonly handle: string | null;
+}
+
+export interface IoResult<T = FsOutput | null> {
+  readonly status: NTSTATUS;
+  readonly information: number;
+  readonly output: T;
+}
+
+export class IoManager {
+  private readonly handles = new Map<string, FileObject>();
+  private readonly serialization = new Map<string, { busy: boolean; released: Waitable }>();
+
+  constructor(private readonly mgr: FilterManager) {}
+
+  /** Handles open on a file object, in the order they were created. */
+  handlesOf(fo: FileObject): string[] {
+    const out: string[] = [];
+    for (const [h, f] of this.handles) if (f === fo) out.push(h);
+    return out;
+  }
+
+  /** The file object behind a handle (for tests and filters that were handed one). */
+  fileObject(handle: string): FileObject | undefined {
+    return this.handles.get(handle);
+  }
+
+  /** NtCreateFile: open or create `path` with the given access, share mode, disposition and options. */
+  *NtCreateFile(path: string, options: CreateFileOptions): Blocking<CreateFileResult> {
+    const resolved = resolvePath(this.mgr, path);
+    if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
+    const { op, fo } = yield* this.create(resolved.volume, resolved.fileName, options);
+    const status = op.data.IoStatus.Status;
+    const information = op.data.IoStatus.Information;
+    if (status === STATUS_REPARSE) {
+      // No filter took the reparse point over, so the I/O manager has nothing to reparse to. It does
+      // not resolve symbolic links or mount points in this model (docs/io-path.md).
+      return { status: STATUS_IO_REPARSE_TAG_NOT_HANDLED, information: 0, handle: null };
+    }
+    if (!NT_SUCCESS(status)) return { status, information, handle: null };
+    return { status, information, handle: this.createHandle(fo) };
+  }
+
+  /** The create itself: a new file object and an IRP_MJ_CREATE from the top of the stack. */
+  private *create(volume: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<{ op: IoOperation; fo: FileObject }> {
+    yield* beforeFirstOperation(this.mgr, volume);
+    const fo = createFileObject(this.mgr, volume, fileName, null, null);
+    const op = startOperation(this.mgr, {
+      volume,
+      fileObject: fo,
+      MajorFunction: IRP_MJ_CREATE,
+      OperationFlags: options.OperationFlags ?? 0,
+      Parameters: {
+        Create: {
+          SecurityContext: { DesiredAccess: options.DesiredAccess },
+          Options: packCreateOptions(options.CreateDisposition ?? FILE_OPEN, options.CreateOptions ?? 0),
+          FileAttributes: options.FileAttributes ?? 0,
+          ShareAccess: options.ShareAccess ?? 0,
+          EaLength: 0,
+          ...(options.AllocationSize === undefined ? {} : { AllocationSize: options.AllocationSize }),
+        },
+      },
+      RequestorMode: options.RequestorMode ?? 'UserMode',
+      requestorSid: options.sid ?? DEFAULT_USER_SID,
+      initiator: null,
+    });
+    yield* driveToCompletion(this.mgr, op);
+    const status = op.data.IoStatus.Status;
+    if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
+      if (fo.state === 'Opened') {
+        // The file system opened it, a filter failed the create and never called FltCancelFileOpen:
+        // the I/O manager frees the file object without cleanup or close, so the FS leaks the open.
+        throw this.mgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+      }
+      if (fo.state === 'Opening') fileObjectOpenFailed(this.mgr, fo, status);
+    }
+    return { op, fo };
+  }
+
+  private createHandle(fo: FileObject): string {
+    const handle = this.mgr.kernel.nextId('H');
+    this.mgr.kernel.emit(fo.id, { type: 'FileObjectHandleCreated', handle });
+    fo.Flags = (fo.Flags | FO_HANDLE_CREATED) >>> 0;
+    fo.handleCount++;
+    fo.pointerCount++;
+    this.handles.set(handle, fo);
+    return handle;
+  }
+
+  /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
+  *NtClose(handle: string): Blocking<NTSTATUS> {
+    const fo = this.handles.get(handle);
+    if (fo === undefined) return STATUS_INVALID_HANDLE;
+    this.handles.delete(handle);
+    yield* closeHandle(this.mgr, fo, handle);
+    yield* dereferenceFileObject(this.mgr, fo);
+    return 0;
+  }
+
+  /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
+  *NtReadFile(handle: string, Length: number, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<Uint8Array | null>> {
+    const r = yield* this.request(handle, IRP_MJ_READ, (fo) => ({ Read: { Length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset) } }), { IrpFlags });
+    return { ...r, output: r.output?.kind === 'data' ? r.output.data : null };
+  }
+
+  /** NtWriteFile. ByteOffset -1 (FILE_WRITE_TO_END_OF_FILE) appends. */
+  *NtWriteFile(handle: string, data: Uint8Array | string, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<null>> {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const r = yield* this.request(handle, IRP_MJ_WRITE, (fo) => ({ Write: { Length: bytes.length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset) } }), { IrpFlags, buffer: bytes });
+    return { ...r, output: null };
+  }
+
+  *NtQueryInformationFile(handle: string, FileInformationClass: number, Length: number): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_QUERY_INFORMATION, () => ({ QueryFileInformation: { Length, FileInformationClass } }));
+  }
+
+  /**
+   * NtSetInformationFile. For a rename or link the I/O manager first opens the target's parent
+   * directory (IRP_MJ_CREATE with SL_OPEN_TARGET_DIRECTORY, share read|write) and hands it to the
+   * file system in the request, then closes it (§11.19).
+   */
+  *NtSetInformationFile(handle: string, FileInformationClass: number, info: FileInformation | null, Length = 64): Blocking<IoResult> {
+    const fo = this.handles.get(handle);
+    if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
+    const renameLike = FileInformationClass === FILE_INFORMATION_CLASS.FileRenameInformation || FileInformationClass === FILE_INFORMATION_CLASS.FileLinkInformation;
+    let parentHandle: string | null = null;
+    if (renameLike && info !== null && 'FileName' in info && typeof info.FileName === 'string') {
+      // A target given as a full path names its volume; a volume-relative one stays on this volume.
+      const target = resolvePath(this.mgr, info.FileName)?.fileName ?? info.FileName;
+      const { op, fo: targetFo } = yield* this.create(fo.volume, target, {
+        DesiredAccess: FILE_WRITE_DATA | SYNCHRONIZE,
+        ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
+        OperationFlags: SL_OPEN_TARGET_DIRECTORY,
+      });
+      if (!NT_SUCCESS(op.data.IoStatus.Status)) return { status: op.data.IoStatus.Status, information: 0, output: null };
+      parentHandle = this.createHandle(targetFo);
+    }
+    const parent = parentHandle === null ? null : this.handles.get(parentHandle)!;
+    try {
+      return yield* this.request(handle, IRP_MJ_SET_INFORMATION, () => ({
+        SetFileInformation: { Length, FileInformationClass, ParentOfTarget: parent?.id ?? null, InfoBuffer: info },
+      }));
+    } finally {
+      if (parentHandle !== null) yield* this.NtClose(parentHandle);
+    }
+  }
+
+  *NtQueryVolumeInformationFile(handle: string, FsInformationClass: number, Length: number): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_QUERY_VOLUME_INFORMATION, () => ({ QueryVolumeInformation: { Length, FsInformationClass } }));
+  }
+
+  *NtQuerySecurityObject(handle: string, SecurityInformation: number, Length: number): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_QUERY_SECURITY, () => ({ QuerySecurity: { SecurityInformation, Length } }));
+  }
+
+  *NtSetSecurityObject(handle: string, SecurityInformation: number, SecurityDescriptor: SecurityDescriptor | null): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_SET_SECURITY, () => ({ SetSecurity: { SecurityInformation, SecurityDescriptor } }));
+  }
+
+  *NtFsControlFile(handle: string, FsControlCode: number, InputBuffer: FsctlInput | null, InputBufferLength: number, OutputBufferLength: number): Blocking<IoResult> {
+    return yield* this.request(
+      handle,
+      IRP_MJ_FILE_SYSTEM_CONTROL,
+      () => ({ FileSystemControl: { FsControlCode, InputBufferLength, OutputBufferLength, InputBuffer } }),
+      { MinorFunction: IRP_MN_USER_FS_REQUEST },
+    );
+  }
+
+  *NtDeviceIoControlFile(handle: string, IoControlCode: number, InputBuffer: Uint8Array | null, OutputBufferLength: number): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_DEVICE_CONTROL, () => ({
+      DeviceIoControl: { IoControlCode, InputBufferLength: InputBuffer?.length ?? 0, OutputBufferLength, InputBuffer },
+    }));
+  }
+
+  *NtFlushBuffersFile(handle: string): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_FLUSH_BUFFERS, () => ({ FlushBuffers: {} }));
+  }
+
+  *NtQueryDirectoryFile(
+    handle: string,
+    FileInformationClass: number,
+    Length: number,
+    options: { readonly FileName?: string; readonly RestartScan?: boolean; readonly ReturnSingleEntry?: boolean } = {},
+  ): Blocking<IoResult> {
+    const flags = (options.RestartScan === true ? SL_RESTART_SCAN : 0) | (options.ReturnSingleEntry === true ? SL_RETURN_SINGLE_ENTRY : 0);
+    return yield* this.request(
+      handle,
+      IRP_MJ_DIRECTORY_CONTROL,
+      () => ({ DirectoryControl: { QueryDirectory: { Length, FileName: options.FileName ?? null, FileInformationClass, FileIndex: 0 } } }),
+      { MinorFunction: IRP_MN_QUERY_DIRECTORY, OperationFlags: flags },
+    );
+  }
+
+  /** Build, send and wait for one operation on an open handle. */
+  private *request(
+    handle: string,
+    MajorFunction: number,
+    parameters: (fo: FileObject) => FltParameters,
+    extra: { readonly MinorFunction?: number; readonly OperationFlags?: number; readonly IrpFlags?: number; readonly buffer?: Uint8Array } = {},
+  ): Blocking<IoResult> {
+    const fo = this.handles.get(handle);
+    if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
+    yield* this.acquire(fo);
+    try {
+      const Parameters = parameters(fo);
+      const read = (Parameters as { Read?: { ByteOffset: number } }).Read ?? (Parameters as { Write?: { ByteOffset: number } }).Write;
+      if (read !== undefined && read.ByteOffset === BYTE_OFFSET_USE_FILE_POINTER_POSITION) {
+        // An asynchronous file object has no current position to use.
+        return { status: STATUS_INVALID_PARAMETER, information: 0, output: null };
+      }
+      const op = startOperation(this.mgr, {
+        volume: fo.volume,
+        fileObject: fo,
+        MajorFunction,
+        MinorFunction: extra.MinorFunction ?? 0,
+        OperationFlags: extra.OperationFlags ?? 0,
+        IrpFlags: extra.IrpFlags ?? 0,
+        Parameters,
+        // These calls model an application calling the native API: the requestor is user mode.
+        RequestorMode: 'UserMode',
+        requestorSid: DEFAULT_USER_SID,
+        initiator: fo.targetedInstance,
+        markGenerated: false,
+        ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
+      });
+      yield* driveToCompletion(this.mgr, op);
+      return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
+    } finally {
+      this.release(fo);
+    }
+  }
+
+  /** The I/O manager fills in CurrentByteOffset for synchronous file objects when no offset is given. */
+  private offsetFor(fo: FileObject, ByteOffset: number | undefined): number {
+    if (ByteOffset !== undefined) return ByteOffset;
+    return (fo.Flags & FO_SYNCHRONOUS_IO) !== 0 ? fo.CurrentByteOffset : BYTE_OFFSET_USE_FILE_POINTER_POSITION;
+  }
+
+  /** The I/O manager serialises I/O on a synchronous file object (one request at a time). */
+  private *acquire(fo: FileObject): Blocking<void> {
+    if ((fo.Flags & FO_SYNCHRONOUS_IO) === 0) return;
+    let lock = this.serialization.get(fo.id);
+    if (lock === undefined) {
+      lock = { busy: false, released: this.mgr.kernel.createWaitable(`${fo.id} synchronous I/O lock`, 'pulse') };
+      this.serialization.set(fo.id, lock);
+    }
+    while (lock.busy) yield* waitFor(lock.released, `${fo.id} busy with another synchronous request`);
+    lock.busy = true;
+  }
+
+  private release(fo: FileObject): void {
+    const lock = this.serialization.get(fo.id);
+    if (lock === undefined || !lock.busy) return;
+    lock.busy = false;
+    if (lock.released.waiters.length > 0) this.mgr.kernel.signal(lock.released);
+  }
+}
+

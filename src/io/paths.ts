@@ -1,0 +1,28 @@
+/**
+ * Turning a path an application passes into a volume and a volume-relative name:
+ * `C:\dir\f.txt`, `\??\C:\dir\f.txt`, `\DosDevices\C:\dir`, `\Device\HarddiskVolume1\dir\f.txt`;
+ * the volume alone (`C:`, `\Device\HarddiskVolume1`) opens the volume itself (file name '').
+ */
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { VolumeObject } from '../fltmgr/volumeObject.js';
+
+export interface ResolvedPath {
+  readonly volume: VolumeObject;
+  readonly fileName: string;
+}
+
+export function resolvePath(mgr: FilterManager, path: string): ResolvedPath | null {
+  let rest = path.replace(/^\\\?\?\\/, '').replace(/^\\DosDevices\\/i, '');
+  const drive = /^([A-Za-z]:)(\\.*)?$/.exec(rest);
+  if (drive !== null) {
+    const volume = mgr.volumeByName(drive[1]!);
+    return volume === undefined ? null : { volume, fileName: drive[2] ?? '' };
+  }
+  const device = /^(\\Device\\[^\\]+)(\\.*)?$/i.exec(rest);
+  if (device !== null) {
+    const volume = mgr.volumeByName(device[1]!);
+    return volume === undefined ? null : { volume, fileName: device[2] ?? '' };
+  }
+  rest = '';
+  return null;
+}

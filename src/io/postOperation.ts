@@ -1,0 +1,75 @@
+/**
+ * Calling one instance's post-operation callback (§8): it sees the parameters its own pre-op saw
+ * (§7) and the current IoStatus. A post-op that is not synchronized runs as if at DISPATCH_LEVEL
+ * (any thread, must not block); blocking there is a verifier error, as it bugchecks on Windows.
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import {
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_POSTOP_MORE_PROCESSING_REQUIRED,
+  FLTFL_CALLBACK_DATA_POST_OPERATION,
+} from '../wdk/fltConstants.js';
+import { irpMajorName } from '../wdk/irp.js';
+import { copyIopb, type CompletionNode, type IoOperation } from './callbackData.js';
+import { checkCompletionStatus } from './preOperation.js';
+import { fingerprintIopb } from './parametersSummary.js';
+
+type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
+
+const DISPATCH_LEVEL = 2;
+
+export function* postOperation(mgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<void> {
+  const { instance } = node;
+  const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
+  if (post === undefined) {
+    node.state = 'done';
+    op.postCursor--;
+    return;
+  }
+  const data = op.data;
+  data.Iopb = copyIopb(node.iopb);
+  data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
+  node.state = 'running';
+  mgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: fingerprintIopb(node.iopb) });
+  instance.rundown.add('callbacksInProgress', 1);
+  const thread = mgr.kernel.current;
+  const irql = thread?.irql ?? 0;
+  if (thread !== null && !node.synchronize) thread.irql = DISPATCH_LEVEL;
+  op.postCallbackRunning = instance;
+  let raw: unknown;
+  try {
+    raw = yield* mgr.invoke(instance.filter, () => post(data, mgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0));
+  } finally {
+    op.postCallbackRunning = null;
+    if (thread !== null) thread.irql = irql;
+    data.Flags &= ~FLTFL_CALLBACK_DATA_POST_OPERATION;
+  }
+  const where = `PostOperation of ${instance.filter.name} (${instance.id}) for ${op.id} ${irpMajorName(op.major)}`;
+  if (raw !== FLT_POSTOP_FINISHED_PROCESSING && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
+    throw mgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_POSTOP_CALLBACK_STATUS`);
+  }
+  checkCompletionStatus(mgr, op, instance, where, data.IoStatus.Status);
+  if (op.earlyPostCompletion === instance && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
+    op.earlyPostCompletion = null;
+    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPostOperation on ${op.id} while its post-op was running, and the post-op then returned FLT_POSTOP_FINISHED_PROCESSING`);
+  }
+  mgr.emit(op.id, { type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
+  instance.rundown.add('callbacksInProgress', -1);
+  if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
+    if (op.earlyPostCompletion === instance) {
+      // FltCompletePendedPostOperation came before the post-op returned: carry on upward.
+      op.earlyPostCompletion = null;
+      mgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
+    } else {
+      node.state = 'pended';
+      op.phase = 'postPended';
+      op.pendedBy = instance;
+      instance.rundown.add('pendedOperations', 1);
+      return;
+    }
+  }
+  node.state = 'done';
+  op.postCursor--;
+}

@@ -1,0 +1,169 @@
+/**
+ * Calling one instance's pre-operation callback and acting on its result (§8, §7, §14 inv. 3, 9).
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { FLT_OPERATION_REGISTRATION } from '../fltmgr/registration.js';
+import {
+  FLT_PREOP_COMPLETE,
+  FLT_PREOP_DISALLOW_FASTIO,
+  FLT_PREOP_PENDING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FLT_PREOP_SYNCHRONIZE,
+  FLTFL_CALLBACK_DATA_DIRTY,
+} from '../wdk/fltConstants.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
+import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
+import { copyIopb, type IoOperation } from './callbackData.js';
+import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import { fingerprintIopb } from './parametersSummary.js';
+
+const PRE_RESULTS: ReadonlySet<unknown> = new Set([0, 1, 2, 3, 4, 5]);
+
+/** Run the pre-op of `instance` (the node at op.cursor) and move the operation on per its result. */
+export function* preOperation(mgr: FilterManager, op: IoOperation, instance: InstanceObject, entry: FLT_OPERATION_REGISTRATION): Blocking<void> {
+  const pre = entry.PreOperation;
+  if (pre === undefined) {
+    // §13 A15: a post-only registration behaves as if its pre-op returned SUCCESS_WITH_CALLBACK, NULL context.
+    pushNode(mgr, op, instance, null, false);
+    op.cursor++;
+    return;
+  }
+  const data = op.data;
+  data.Iopb = copyIopb(op.currentIopb);
+  data.Iopb.TargetInstance = instance;
+  data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+  const seen = copyIopb(data.Iopb);
+  mgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: fingerprintIopb(seen) });
+  const box = { value: null as unknown };
+  op.preCallbackRunning = instance;
+  instance.rundown.add('callbacksInProgress', 1);
+  let raw: unknown;
+  try {
+    raw = yield* mgr.invoke(instance.filter, () => pre(data, mgr.relatedObjects(instance, data.Iopb.TargetFileObject), box));
+  } finally {
+    op.preCallbackRunning = null;
+  }
+  const result = checkPreResult(mgr, op, instance, raw, box.value);
+  const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
+  mgr.emit(op.id, {
+    type: 'PreOperationReturned',
+    instance: instance.id,
+    result,
+    dirty,
+    status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
+  });
+  instance.rundown.add('callbacksInProgress', -1);
+  checkNoEarlyCompletion(mgr, op, instance, result);
+  applyPreResult(mgr, op, instance, result, box.value, seen);
+}
+
+/**
+ * Act on a pre-op result (returned, or given later to FltCompletePendedPreOperation): edits made
+ * with FltSetCallbackDataDirty pass down, others are dropped (§7); the walk goes on, stops, or waits.
+ */
+export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, context: unknown, seen: ReturnType<typeof copyIopb>): void {
+  const data = op.data;
+  if ((data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0) {
+    op.currentIopb = copyIopb(data.Iopb);
+    data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+  }
+  switch (result) {
+    case FLT_PREOP_SUCCESS_WITH_CALLBACK:
+    case FLT_PREOP_SYNCHRONIZE:
+      pushNode(mgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen);
+      op.cursor++;
+      return;
+    case FLT_PREOP_SUCCESS_NO_CALLBACK:
+      op.cursor++;
+      return;
+    case FLT_PREOP_COMPLETE:
+      beginPost(op);
+      return;
+    case FLT_PREOP_PENDING: {
+      const early = op.earlyPreCompletion;
+      if (early !== null && early.instance === instance) {
+        // §8: FltCompletePendedPreOperation ran before the pre-op returned PENDING; go on as it said.
+        op.earlyPreCompletion = null;
+        mgr.emit(op.id, {
+          type: 'FltCompletePendedPreOperation',
+          instance: instance.id,
+          result: early.result,
+          status: early.result === FLT_PREOP_COMPLETE ? op.data.IoStatus.Status : null,
+          early: true,
+        });
+        applyPreResult(mgr, op, instance, early.result, early.context, seen);
+        return;
+      }
+      op.phase = 'prePended';
+      op.pendedBy = instance;
+      op.pendedSeen = seen;
+      instance.rundown.add('pendedOperations', 1);
+      return;
+    }
+    default:
+      throw new Error(`internal: unchecked pre-op result ${result}`);
+  }
+}
+
+/** An early completion recorded against a pre-op that then did not return PENDING is a misuse (§14 inv. 7). */
+export function checkNoEarlyCompletion(mgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number): void {
+  if (op.earlyPreCompletion !== null && op.earlyPreCompletion.instance === instance && result !== FLT_PREOP_PENDING) {
+    op.earlyPreCompletion = null;
+    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPreOperation on ${op.id} while its pre-op was running, and the pre-op then returned ${result}, not FLT_PREOP_PENDING`);
+  }
+}
+
+/** Switch the operation to its post walk, starting from the lowest node pushed so far. */
+export function beginPost(op: IoOperation): void {
+  op.phase = 'post';
+  op.postCursor = op.completion.length - 1;
+}
+
+function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = copyIopb(op.currentIopb)): void {
+  // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
+  // behaves as if every instance had asked to synchronize with the issuer.
+  const isCreate = op.major === IRP_MJ_CREATE;
+  op.completion.push({
+    kind: 'instance',
+    instance,
+    context,
+    iopb: seen,
+    synchronize: synchronize || isCreate,
+    thread: isCreate ? op.issuerThread : (mgr.kernel.current?.id ?? null),
+    state: 'waiting',
+  });
+}
+
+function checkPreResult(mgr: FilterManager, op: IoOperation, instance: InstanceObject, raw: unknown, context: unknown): number {
+  const where = `PreOperation of ${instance.filter.name} (${instance.id}) for ${op.id} ${irpMajorName(op.major)}`;
+  if (!PRE_RESULTS.has(raw)) {
+    throw mgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_PREOP_CALLBACK_STATUS`);
+  }
+  const result = raw as number;
+  const wantsPost = result === FLT_PREOP_SUCCESS_WITH_CALLBACK || result === FLT_PREOP_SYNCHRONIZE;
+  if (!wantsPost && context !== null && context !== undefined) {
+    throw mgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `${where} set a CompletionContext but returned ${result} (§14 invariant 9)`);
+  }
+  const entry = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major);
+  if (wantsPost && entry?.PostOperation === undefined) {
+    throw mgr.kernel.violation('NO_POST_OPERATION', instance.id, `${where} asked for a post-operation callback it did not register`);
+  }
+  if (result === FLT_PREOP_DISALLOW_FASTIO) {
+    throw mgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for an IRP operation`);
+  }
+  if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(mgr, op, instance, where, op.data.IoStatus.Status);
+  return result;
+}
+
+/** §14 invariant 10: a completion status is final, and CLEANUP/CLOSE never fail. */
+export function checkCompletionStatus(mgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, status: number): void {
+  if (status === STATUS_PENDING || status === STATUS_FLT_DISALLOW_FAST_IO) {
+    throw mgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', instance.id, `${where} completed the operation with status ${describe(status)}`);
+  }
+  if ((op.major === IRP_MJ_CLEANUP || op.major === IRP_MJ_CLOSE) && !NT_SUCCESS(status)) {
+    throw mgr.kernel.violation('CLEANUP_CLOSE_FAILED', instance.id, `${where} failed ${irpMajorName(op.major)} with ${describe(status)}; cleanup and close cannot fail`);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Work items (§8, §12): how a filter gets its own code onto another thread — typically to finish
+ * an operation it pended. Each queued item runs on a new system worker thread when the scheduler
+ * picks it, at PASSIVE_LEVEL, and holds its filter's unload gate shut until its routine returns.
+ */
+import type { Blocking, MaybeBlocking } from '../kernel/effects.js';
+import type { FilterManager, FltObject } from '../fltmgr/filterManager.js';
+import { FilterObject } from '../fltmgr/filterObject.js';
+import { InstanceObject } from '../fltmgr/instanceObject.js';
+import { isBeingTornDown, mgrOf } from '../fltmgr/references.js';
+import { fail } from '../fltmgr/routineSupport.js';
+import { IRP_PAGING_IO } from '../wdk/irp.js';
+import {
+  STATUS_FLT_DELETING_OBJECT,
+  STATUS_FLT_NOT_SAFE_TO_POST_OPERATION,
+  STATUS_INVALID_PARAMETER,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from '../wdk/ntstatus.js';
+import { operationOf, type FLT_CALLBACK_DATA } from './callbackData.js';
+
+/** PFLT_GENERIC_WORKITEM / PFLT_DEFERRED_IO_WORKITEM: an item can be queued once at a time. */
+export interface FltWorkItem {
+  readonly id: string;
+  queued: boolean;
+}
+
+export type WORK_QUEUE_TYPE = 'CriticalWorkQueue' | 'DelayedWorkQueue';
+
+export type PFLT_GENERIC_WORKITEM_ROUTINE = (FltWorkItem: FltWorkItem, FltObject: FltObject, Context: unknown) => MaybeBlocking<void>;
+export type PFLT_DEFERRED_IO_WORKITEM_ROUTINE = (FltWorkItem: FltWorkItem, CallbackData: FLT_CALLBACK_DATA, Context: unknown) => MaybeBlocking<void>;
+
+/** FltAllocateGenericWorkItem / FltAllocateDeferredIoWorkItem. Ids are per item object, not per simulation. */
+export function FltAllocateGenericWorkItem(): FltWorkItem {
+  return { id: 'generic work item', queued: false };
+}
+
+export function FltAllocateDeferredIoWorkItem(): FltWorkItem {
+  return { id: 'deferred I/O work item', queued: false };
+}
+
+export function FltFreeGenericWorkItem(_FltWorkItem: FltWorkItem): void {}
+export function FltFreeDeferredIoWorkItem(_FltWorkItem: FltWorkItem): void {}
+
+function filterOf(object: FltObject): FilterObject | null {
+  if (object instanceof FilterObject) return object;
+  if (object instanceof InstanceObject) return object.filter;
+  return null;
+}
+
+/**
+ * FltQueueGenericWorkItem(FltWorkItem, FltObject, WorkerRoutine, QueueType, Context): run
+ * WorkerRoutine on a worker thread. FltObject (a filter or instance) stays referenced until the
+ * routine returns; STATUS_FLT_DELETING_OBJECT once it is being torn down.
+ */
+export function FltQueueGenericWorkItem(
+  FltWorkItem: FltWorkItem,
+  FltObject: FltObject,
+  WorkerRoutine: PFLT_GENERIC_WORKITEM_ROUTINE,
+  QueueType: WORK_QUEUE_TYPE,
+  Context: unknown,
+): NTSTATUS {
+  const mgr = mgrOf(FltObject);
+  const filter = filterOf(FltObject);
+  if (filter === null) return fail(mgr, FltObject, 'FltQueueGenericWorkItem', STATUS_INVALID_PARAMETER, 'FltObject must be a filter or an instance');
+  if (isBeingTornDown(FltObject)) return fail(mgr, FltObject, 'FltQueueGenericWorkItem', STATUS_FLT_DELETING_OBJECT, `${FltObject} is being torn down`);
+  queue(mgr, FltWorkItem, filter, `WorkItem(${filter.name}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, FltObject, Context));
+  return STATUS_SUCCESS;
+}
+
+/**
+ * FltQueueDeferredIoWorkItem(FltWorkItem, Data, WorkerRoutine, QueueType, Context): post an
+ * operation to a worker thread, typically from a pre-op that then returns FLT_PREOP_PENDING.
+ * Refused with STATUS_FLT_NOT_SAFE_TO_POST_OPERATION for paging I/O, and with
+ * STATUS_FLT_DELETING_OBJECT once the target instance is tearing down (§14 invariant 19).
+ */
+export function FltQueueDeferredIoWorkItem(
+  FltWorkItem: FltWorkItem,
+  Data: FLT_CALLBACK_DATA,
+  WorkerRoutine: PFLT_DEFERRED_IO_WORKITEM_ROUTINE,
+  QueueType: WORK_QUEUE_TYPE,
+  Context: unknown,
+): NTSTATUS {
+  const op = operationOf(Data);
+  if (op === null) throw new TypeError('FltQueueDeferredIoWorkItem: Data is not callback data handed out by this simulation');
+  const mgr = op.volume.mgr;
+  const instance = Data.Iopb.TargetInstance;
+  if (instance === null) return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_INVALID_PARAMETER, 'no target instance');
+  if ((Data.Iopb.IrpFlags & IRP_PAGING_IO) !== 0) {
+    return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'paging I/O cannot be posted');
+  }
+  if (!instance.receivesOperations) {
+    return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down`);
+  }
+  queue(mgr, FltWorkItem, instance.filter, `DeferredIo(${instance.filter.name}, ${op.id}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, Data, Context));
+  return STATUS_SUCCESS;
+}
+
+function queue(mgr: FilterManager, item: FltWorkItem, filter: FilterObject, name: string, routine: () => MaybeBlocking<void>): void {
+  if (item.queued) throw mgr.kernel.violation('WORK_ITEM_QUEUED_TWICE', filter.id, `${name}: the work item is already queued`);
+  item.queued = true;
+  filter.rundown.add('workItems', 1);
+  mgr.kernel.spawn(name, runItem(mgr, item, filter, routine));
+}
+
+function* runItem(mgr: FilterManager, item: FltWorkItem, filter: FilterObject, routine: () => MaybeBlocking<void>): Blocking<number> {
+  item.queued = false;
+  try {
+    yield* mgr.invoke(filter, routine);
+  } finally {
+    filter.rundown.add('workItems', -1);
+  }
+  return STATUS_SUCCESS;
+}

@@ -1,0 +1,87 @@
+/**
+ * Callback data (FLT_CALLBACK_DATA): one per operation, §7, §8.
+ *
+ *   PreOperation --PreOperationReturned(PENDING)--> PrePended --FltCompletePendedPreOperation--> PreOperation
+ *   PreOperation --FsDispatch--> Dispatched --FsPending--> FsPending --FsComplete--> PostOperation
+ *   Dispatched --FsComplete--> PostOperation
+ *   PreOperation --PostOperation--> PostOperation        (a pre-op completed it: only higher posts run)
+ *   PostOperation --PostOperationReturned(MORE_PROCESSING_REQUIRED)--> PostPended
+ *   PostPended --FltCompletePendedPostOperation--> PostOperation
+ *   PreOperation | PostOperation --IoComplete--> Completed
+ *
+ * Draining post-operations (§4) run on a copy of the data while the operation is anywhere before
+ * Completed; they do not move the original, so they are bookkeeping in every live state.
+ */
+import { setup } from 'xstate';
+import type { FactOf } from '../kernel/facts.js';
+import { FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_PREOP_PENDING } from '../wdk/fltConstants.js';
+import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+
+export type CallbackDataEvent =
+  | FactOf<'PreOperation'>
+  | FactOf<'PreOperationReturned'>
+  | FactOf<'FltCompletePendedPreOperation'>
+  | FactOf<'LegacyFilterDispatch'>
+  | FactOf<'LegacyFilterCompletion'>
+  | FactOf<'FsDispatch'>
+  | FactOf<'FsPending'>
+  | FactOf<'FsComplete'>
+  | FactOf<'PostOperation'>
+  | FactOf<'PostOperationReturned'>
+  | FactOf<'FltCompletePendedPostOperation'>
+  | FactOf<'DrainPostOperation'>
+  | FactOf<'DrainPostOperationReturned'>
+  | FactOf<'IoComplete'>
+  | FactOf<'RoutineFailed'>
+  | FactOf<'VerifierViolation'>;
+
+export type CallbackDataState = 'PreOperation' | 'PrePended' | 'Dispatched' | 'FsPending' | 'PostOperation' | 'PostPended' | 'Completed';
+
+const bookkeeping = {
+  DrainPostOperation: {},
+  DrainPostOperationReturned: {},
+  RoutineFailed: {},
+  VerifierViolation: {},
+} as const;
+
+export const callbackDataMachine = setup({
+  types: {} as { context: MachineContext; events: CallbackDataEvent; input: MachineInput },
+  actions: { rejectEvent: ({ context, event }) => context.reject(event) },
+  guards: {
+    pended: ({ event }) => event.type === 'PreOperationReturned' && event.result === FLT_PREOP_PENDING,
+    postPended: ({ event }) => event.type === 'PostOperationReturned' && event.result === FLT_POSTOP_MORE_PROCESSING_REQUIRED,
+  },
+}).createMachine({
+  id: 'callbackData',
+  context: contextFromInput,
+  initial: 'PreOperation',
+  on: { '*': { actions: 'rejectEvent' } },
+  states: {
+    PreOperation: {
+      on: {
+        ...bookkeeping,
+        PreOperation: {},
+        PreOperationReturned: [{ guard: 'pended', target: 'PrePended' }, {}],
+        LegacyFilterDispatch: {},
+        FsDispatch: 'Dispatched',
+        PostOperation: 'PostOperation',
+        LegacyFilterCompletion: 'PostOperation',
+        IoComplete: 'Completed',
+      },
+    },
+    PrePended: { on: { ...bookkeeping, FltCompletePendedPreOperation: 'PreOperation' } },
+    Dispatched: { on: { ...bookkeeping, FsPending: 'FsPending', FsComplete: 'PostOperation' } },
+    FsPending: { on: { ...bookkeeping, FsComplete: 'PostOperation' } },
+    PostOperation: {
+      on: {
+        ...bookkeeping,
+        PostOperation: {},
+        PostOperationReturned: [{ guard: 'postPended', target: 'PostPended' }, {}],
+        LegacyFilterCompletion: {},
+        IoComplete: 'Completed',
+      },
+    },
+    PostPended: { on: { ...bookkeeping, FltCompletePendedPostOperation: 'PostOperation' } },
+    Completed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
+  },
+});

@@ -1,0 +1,52 @@
+/**
+ * The file object (FILE_OBJECT), §11.1–11.3, §11.13.
+ *
+ *   Opening --FileObjectOpened--> Opened --FileObjectHandleCreated--> HandleCreated
+ *   Opening --FileObjectOpenFailed--> OpenFailed                                   (final)
+ *   Opened --FileObjectOpenCancelled--> OpenCancelled                              (FltCancelFileOpen)
+ *   HandleCreated | OpenCancelled --FileObjectCleanup--> CleanedUp                 (last handle gone)
+ *   Opened | CleanedUp | OpenCancelled --FileObjectClose--> Closed                 (last reference gone)
+ *
+ * Opened is the window between the file system's success and the handle: post-create runs here, and
+ * only here may FltCancelFileOpen be called (FO_HANDLE_CREATED clear).
+ */
+import { setup } from 'xstate';
+import type { FactOf } from '../kernel/facts.js';
+import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+
+export type FileObjectEvent =
+  | FactOf<'FileObjectOpened'>
+  | FactOf<'FileObjectOpenFailed'>
+  | FactOf<'FileObjectHandleCreated'>
+  | FactOf<'FileObjectHandleClosed'>
+  | FactOf<'FileObjectUpdate'>
+  | FactOf<'FileObjectOpenCancelled'>
+  | FactOf<'FileObjectCleanup'>
+  | FactOf<'FileObjectClose'>
+  | FactOf<'RoutineFailed'>
+  | FactOf<'VerifierViolation'>;
+
+export type FileObjectState = 'Opening' | 'Opened' | 'OpenFailed' | 'HandleCreated' | 'OpenCancelled' | 'CleanedUp' | 'Closed';
+
+const bookkeeping = { FileObjectUpdate: {}, RoutineFailed: {}, VerifierViolation: {} } as const;
+
+export const fileObjectMachine = setup({
+  types: {} as { context: MachineContext; events: FileObjectEvent; input: MachineInput },
+  actions: { rejectEvent: ({ context, event }) => context.reject(event) },
+}).createMachine({
+  id: 'fileObject',
+  context: contextFromInput,
+  initial: 'Opening',
+  on: { '*': { actions: 'rejectEvent' } },
+  states: {
+    Opening: { on: { ...bookkeeping, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed' } },
+    Opened: {
+      on: { ...bookkeeping, FileObjectHandleCreated: 'HandleCreated', FileObjectOpenCancelled: 'OpenCancelled', FileObjectClose: 'Closed' },
+    },
+    OpenFailed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
+    HandleCreated: { on: { ...bookkeeping, FileObjectHandleCreated: {}, FileObjectHandleClosed: {}, FileObjectCleanup: 'CleanedUp' } },
+    OpenCancelled: { on: { ...bookkeeping, FileObjectCleanup: {}, FileObjectClose: 'Closed' } },
+    CleanedUp: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },
+    Closed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
+  },
+});
