@@ -50,12 +50,14 @@ function attachRefusal(
   if (filter.state === 'Registered') return fail(mgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not called FltStartFiltering`);
   if (filter.state !== 'Filtering') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is unloading`);
   if (volume.state !== 'Mounted') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
+  const lowerName = name.toLowerCase();
   for (const other of volume.instances) {
     if (other.isGone) continue;
-    if (normalizeAltitude(other.altitude) === altitude) {
+    // Both altitudes are normalised, so equal numbers are equal strings.
+    if (other.altitude === altitude) {
       return fail(mgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${other}`);
     }
-    if (other.name.toLowerCase() === name.toLowerCase()) {
+    if (other.name.toLowerCase() === lowerName) {
       return fail(mgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${other}`);
     }
   }

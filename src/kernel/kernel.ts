@@ -112,7 +112,7 @@ export class Kernel {
         throw new FltSimError(`internal: ${object} in state ${state} cannot take ${type}`, this.place(object));
       }
     }
-    return this.log.append(object, body);
+    return this.log.push(fact);
   }
 
   place(object?: string): { object?: string; seq: number; seed: number } {

@@ -25,7 +25,12 @@ export class EventLog {
   }
 
   append<B extends FactBody>(object: string, body: B): Fact {
-    const fact = { seq: this.facts.length, time: this.now(), object, ...body } as Fact;
+    return this.push({ seq: this.facts.length, time: this.now(), object, ...body } as Fact);
+  }
+
+  /** Append a fact built by the caller; its seq must be the next one. */
+  push(fact: Fact): Fact {
+    if (fact.seq !== this.facts.length) throw new Error(`internal: fact seq ${fact.seq}, log length ${this.facts.length}`);
     this.facts.push(fact);
     if (this.subject.observed) this.subject.next(fact);
     return fact;
