@@ -8,11 +8,17 @@
 import * as os from 'node:os';
 import { baselines } from './baselines.js';
 import { formatTable, garbageCollector, type BenchContext, type FigureGroup, type Row } from './harness.js';
+import { io } from './io.js';
 import { kernel } from './kernel.js';
+import { timeTravel } from './timeTravel.js';
+import { embedding } from './embedding.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
   { name: 'kernel', run: kernel },
+  { name: 'time travel', run: timeTravel },
+  { name: 'embedding', run: embedding },
+  { name: 'io', run: io },
 ];
 
 function main(): void {

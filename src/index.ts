@@ -85,6 +85,38 @@ export { DEFAULT_USER_SID, SYSTEM_SID } from './io/sids.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 
+// Generated I/O (§10, §11): the routines a minifilter uses to issue I/O itself
+export { FltCreateFile, FltCreateFileEx, FltClose, ObDereferenceObject, KernelHandle } from './generated/createFile.js';
+export type { OBJECT_ATTRIBUTES, CreateFileResult as FltCreateFileResult, CreateFileExResult as FltCreateFileExResult } from './generated/createFile.js';
+export { FltReadFile, FltWriteFile } from './generated/readWrite.js';
+export type { ReadResult, WriteResult } from './generated/readWrite.js';
+export {
+  FltAllocateCallbackData,
+  FltAllocateCallbackDataEx,
+  FltFreeCallbackData,
+  FltReuseCallbackData,
+  FltPerformSynchronousIo,
+  FltPerformAsynchronousIo,
+} from './generated/callbackDataRoutines.js';
+export type { AllocateResult, PFLT_COMPLETED_ASYNC_IO_CALLBACK } from './generated/callbackDataRoutines.js';
+export {
+  FltQueryInformationFile,
+  FltSetInformationFile,
+  FltQueryVolumeInformationFile,
+  FltQuerySecurityObject,
+  FltSetSecurityObject,
+  FltFsControlFile,
+  FltDeviceIoControlFile,
+  FltFlushBuffers,
+  FltTagFile,
+  FltUntagFile,
+} from './generated/fileRoutines.js';
+export type { GeneratedResult } from './generated/fileRoutines.js';
+export { FltCancelFileOpen } from './generated/cancelFileOpen.js';
+export { FltReissueSynchronousIo } from './generated/reissue.js';
+export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
+export type { Semantics } from './fltmgr/semantics.js';
+
 // The file system at the bottom
 export { MemoryFileSystem } from './fs/memoryFileSystem.js';
 export type { FsSnapshot, FsStat, SeedFileOptions } from './fs/seed.js';
@@ -92,6 +124,10 @@ export type { FsTagData, FsOutput } from './fs/types.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';
+export { asyncCompletions } from './streams/asyncCompletions.js';
+export type { CompletedRun } from './streams/asyncCompletions.js';
+export { fileOpenCancellation } from './streams/fileOpenCancellation.js';
+export type { CancellationRequest } from './streams/fileOpenCancellation.js';
 export type { Outstanding } from './fltmgr/rundown.js';
 
 // WDK constants
@@ -103,3 +139,11 @@ export * from './wdk/parameters.js';
 export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.js';
 
 export { FLTSIM_VERSION } from './version.js';
+
+// Embedding: a host drives the simulation step by step, on its clock, and saves/restores it (docs/embedding.md)
+export { createScenarioSimulation, restoreSimulation, findScenario, builtInScenarios } from './host/scenarios.js';
+export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scenarios.js';
+export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenarios/scenario.js';
+export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
+export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';
+export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilFactResult } from './host/types.js';

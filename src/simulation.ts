@@ -20,10 +20,17 @@ import type { LegacyFilterSpec, VolumeObject, VolumeSpec } from './fltmgr/volume
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
 import { liveState, type SimState } from './projection/liveState.js';
 import { IoManager } from './io/ioManager.js';
+import { DEFAULT_USER_SID } from './io/sids.js';
+import { DEFAULT_SEMANTICS, type Semantics } from './fltmgr/semantics.js';
+import { installAsyncDelivery } from './generated/asyncDelivery.js';
 import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';
 import { STATUS_FLT_FILTER_NOT_FOUND, STATUS_FLT_VOLUME_NOT_FOUND, type NTSTATUS } from './wdk/ntstatus.js';
 import { fail } from './fltmgr/routineSupport.js';
+import { HostDriver } from './host/driver.js';
+import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snapshot.js';
+import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
+import type { ScenarioArgs } from './scenarios/scenario.js';
 
 export interface SimulationOptions {
   /** Seeds every random stream. Same seed and options → byte-identical log. Default 1. */
@@ -44,6 +51,8 @@ export interface SimulationOptions {
   readonly fileSystemCompletion?: FileSystemCompletion;
   /** Ticks a deferred request takes (default 1). */
   readonly fileSystemLatency?: number;
+  /** The §13 ambiguities, each with the reference's default (src/fltmgr/semantics.ts). */
+  readonly semantics?: Partial<Semantics>;
 }
 
 export interface DriverSpec {
@@ -77,12 +86,18 @@ export class Simulation {
   readonly io: IoManager;
   readonly seed: number;
   readonly options: Readonly<Required<Omit<SimulationOptions, 'strategy'>>> & { readonly strategy: string };
+  /** @internal Host-driven stepping and its record (src/host/driver.ts). */
+  readonly host: HostDriver;
+  /** The registered scenario that built this simulation, if one did (src/host/scenarios.ts). */
+  private scenario: { readonly id: string; readonly args: ScenarioArgs } | null = null;
+  private readonly strategyIsBuiltIn: boolean;
 
   constructor(options: SimulationOptions = {}) {
     const seed = options.seed ?? 1;
     if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${String(seed)}`);
     const strategyOption = options.strategy ?? 'in-order';
     const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
+    this.strategyIsBuiltIn = typeof strategyOption === 'string';
     const frames = framesFromBoundaries(options.frameBoundaries ?? []);
     const setupOnMount = options.instanceSetupOnMount ?? 'firstOperation';
     if (setupOnMount !== 'firstOperation' && setupOnMount !== 'mount') {
@@ -109,10 +124,17 @@ export class Simulation {
       onViolation,
       fileSystemCompletion,
       fileSystemLatency,
+      semantics: { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) },
     };
     this.kernel = new Kernel({ seed, strategy, onViolation });
-    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount, fileSystemCompletion, fileSystemLatency });
+    const semantics: Semantics = { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) };
+    for (const key of Object.keys(options.semantics ?? {})) {
+      if (!(key in DEFAULT_SEMANTICS)) throw new UsageError('BAD_OPTION', `unknown semantics option '${key}' (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
+    }
+    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount, fileSystemCompletion, fileSystemLatency, semantics });
+    installAsyncDelivery(this.mgr);
     this.io = new IoManager(this.mgr);
+    this.host = new HostDriver(this.kernel);
     this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
   }
 
@@ -167,7 +189,7 @@ export class Simulation {
 
   /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
   dismountVolume(volume: VolumeObject): ThreadHandle {
-    return this.spawn(`dismount ${volume.dosName ?? volume.name}`, () => dismountVolume(this.mgr, volume));
+    return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.mgr, volume)));
   }
 
   /**
@@ -178,7 +200,7 @@ export class Simulation {
   loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
     const driver = new DriverObject(this.mgr, spec.name, spec.instances ?? null);
     const mgr = this.mgr;
-    return this.spawn(`DriverEntry(${spec.name})`, function* () {
+    return handleOf(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
       const status = yield* entry(driver);
       const filter = driver.filterId === null ? undefined : mgr.filters.find((f) => f.id === driver.filterId);
       if ((status >>> 30) >= 2 && filter !== undefined) {
@@ -188,12 +210,15 @@ export class Simulation {
         mgr.emit(filter, { type: 'DriverUnload' });
       }
       return status;
-    });
+    })()));
   }
 
-  /** Run `body` on a new simulated thread. */
-  spawn(name: string, body: () => Blocking<unknown>): ThreadHandle {
-    return handleOf(this.kernel.spawn(name, body()));
+  /**
+   * Run `body` on a new simulated thread: an application thread, with a standard user's token
+   * unless `options.token` names another SID (`SYSTEM_SID` for a service).
+   */
+  spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string } = {}): ThreadHandle {
+    return handleOf(this.kernel.spawn(name, body(), options.token ?? DEFAULT_USER_SID));
   }
 
   /** The simulated thread running now (like PsGetCurrentThreadId), or null outside a run. */
@@ -279,16 +304,103 @@ export class Simulation {
 
   // ---------------------------------------------------------------- running
 
-  /** Run exactly one scheduler step. */
-  step(): StepResult {
-    return this.kernel.step();
+  /**
+   * Run exactly one scheduler step and say what happened: the thread run, the clock after it, and
+   * the facts the step appended. With `choice` (an id from `enabled()`) the host makes the choice
+   * the strategy would have made; a choice that is not enabled is a UsageError (`NOT_ENABLED`) and
+   * changes nothing.
+   */
+  step(choice?: string): HostStep {
+    return this.host.step(choice);
+  }
+
+  /** What the next `step()` may run, in creation order: the ready threads, or the sleepers due first. */
+  enabled(): readonly EnabledChoice[] {
+    return this.host.enabled();
+  }
+
+  /** The earliest virtual time at which fltsim has something to run: now if a thread is ready, else the first sleeper's wake-up, else null. */
+  nextEventTime(): number | null {
+    return this.host.nextEventTime();
+  }
+
+  /** The earliest wake-up among sleeping threads (whether or not others are ready now), or null. */
+  nextWakeTime(): number | null {
+    return this.kernel.nextWakeTime();
+  }
+
+  /**
+   * For a host that owns the clock: move virtual time to `time` without running anything. Sleepers
+   * due by then become ready (a host that wants them woken exactly on time stops at
+   * `nextEventTime()` first). Time moving backwards is a UsageError (`TIME_BACKWARDS`) that changes nothing.
+   */
+  advanceTo(time: number): void {
+    this.host.advanceTo(time);
+  }
+
+  /**
+   * Run until a step appends a fact `match` accepts (the run stops right after that step and
+   * returns the fact), nothing can run, or `maxSteps` steps.
+   */
+  runUntilFact(match: (fact: Fact) => boolean, options: { readonly maxSteps?: number } = {}): RunUntilFactResult {
+    return this.host.runUntilFact(match, options.maxSteps ?? 1_000_000);
+  }
+
+  /** Run until nothing can run: `run()` under the name a host looks for. */
+  runUntilIdle(options: { readonly maxSteps?: number } = {}): RunResult {
+    return this.run(options);
+  }
+
+  /**
+   * The whole simulation as plain JSON data: scenario, options and drive record
+   * (src/host/snapshot.ts); `restoreSimulation` rebuilds it. Only a simulation built by
+   * `createScenarioSimulation` with a built-in strategy can be saved, since a restore re-executes
+   * it; otherwise a UsageError (`NOT_SAVABLE`).
+   */
+  save(): SimulationSnapshot {
+    this.host.assertOutsideThreads('save');
+    if (this.scenario === null) {
+      throw new UsageError('NOT_SAVABLE', 'only a simulation created by createScenarioSimulation can be saved: restore re-executes its scenario');
+    }
+    const o = this.options;
+    const strategy = o.strategy;
+    if (!this.strategyIsBuiltIn || (strategy !== 'in-order' && strategy !== 'random')) {
+      throw new UsageError('NOT_SAVABLE', `a simulation with a custom strategy ('${strategy}') cannot be saved: make the choices with step(id) instead`);
+    }
+    return {
+      format: SNAPSHOT_FORMAT,
+      version: FLTSIM_VERSION,
+      scenario: this.scenario.id,
+      args: { ...this.scenario.args },
+      options: JSON.parse(JSON.stringify({ ...o, strategy })) as SimulationSnapshot['options'],
+      drive: this.host.drive(),
+      facts: this.kernel.log.length,
+      digest: logDigest(this.kernel.log.all()),
+    };
+  }
+
+  /** @internal Mark this fresh simulation as built by a registered scenario (src/host/scenarios.ts). */
+  adoptScenario(id: string, args: ScenarioArgs): void {
+    if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${id}' must build a fresh simulation`);
+    this.scenario = { id, args };
   }
 
   /**
    * Run until `stop()` holds (checked before every step), nothing can run, or `maxSteps` steps.
    * The result's reason is 'stopped' when the predicate ended the run.
+   *
+   * Given a time instead: run everything due up to and including that time (the strategy chooses),
+   * then move the clock there — lock-step with a host clock. Blocked threads do not end it; they
+   * may be waiting for something the host does later. The result's reason is then 'reached'.
    */
-  runUntil(stop: () => boolean, options: { readonly maxSteps?: number } = {}): RunResult | { readonly reason: 'stopped'; readonly steps: number } {
+  runUntil(time: number, options?: { readonly maxSteps?: number }): RunUntilTimeResult;
+  runUntil(stop: () => boolean, options?: { readonly maxSteps?: number }): RunResult | { readonly reason: 'stopped'; readonly steps: number };
+  runUntil(
+    until: (() => boolean) | number,
+    options: { readonly maxSteps?: number } = {},
+  ): RunResult | RunUntilTimeResult | { readonly reason: 'stopped'; readonly steps: number } {
+    if (typeof until === 'number') return this.host.runUntilTime(until, options.maxSteps ?? 1_000_000);
+    const stop = until;
     const maxSteps = options.maxSteps ?? 1_000_000;
     for (let steps = 0; steps < maxSteps; steps++) {
       if (stop()) return { reason: 'stopped', steps };

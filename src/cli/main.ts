@@ -5,11 +5,16 @@ import { createSimulation } from '../simulation.js';
 import { buildDemo, demoOptions } from '../scenarios/demo.js';
 import { formatTrace } from '../trace/textFormat.js';
 import { formatStacks } from '../trace/stackView.js';
+import { exportCommand, replayCommand, runCommand } from './travelCommands.js';
 
 const HELP = `fltsim — a deterministic simulator of the Windows Filter Manager
 
 Usage:
   fltsim demo [--seed N] [--strategy in-order|random]   run the built-in demo and print its trace
+  fltsim run <scenario> [--seed N] [--trace out.ndjson] run a scenario (registry id or module path)
+  fltsim replay <trace.ndjson> [--at N]                 re-run a trace and check it; or the state at event N
+  fltsim export <trace.ndjson> --format perfetto|mermaid|text
+  fltsim <command> --help                               help for one command
   fltsim --help                                         this text
 
 The same seed and options always print the same trace.`;
@@ -19,13 +24,17 @@ export interface CliIo {
   err(line: string): void;
 }
 
-export function main(argv: readonly string[], io: CliIo): number {
+/** The exit code; a promise only for \`run\` with a scenario module path, which must be imported. */
+export function main(argv: readonly string[], io: CliIo): number | Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP);
     return command === undefined ? 2 : 0;
   }
   if (command === 'demo') return demo(rest, io);
+  if (command === 'run') return runCommand(rest, io);
+  if (command === 'replay') return replayCommand(rest, io);
+  if (command === 'export') return exportCommand(rest, io);
   io.err(`fltsim: unknown command '${command}' (try fltsim --help)`);
   return 2;
 }
@@ -78,8 +87,12 @@ function demo(args: readonly string[], io: CliIo): number {
 
 const isEntry = typeof process !== 'undefined' && process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 if (isEntry) {
-  process.exitCode = main(process.argv.slice(2), {
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
+  void Promise.resolve(
+    main(process.argv.slice(2), {
+      out: (l) => process.stdout.write(l + '\n'),
+      err: (l) => process.stderr.write(l + '\n'),
+    }),
+  ).then((code) => {
+    process.exitCode = code;
   });
 }

@@ -13,6 +13,13 @@ import { volumeMachine } from '../machines/volume.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { MemoryFileSystem } from '../fs/memoryFileSystem.js';
 import type { IoOperation } from '../io/callbackData.js';
+import { Subject } from 'rxjs';
+import type { CompletedRun } from '../streams/asyncCompletions.js';
+import type { Semantics } from './semantics.js';
+
+export interface CompletedRunItem extends CompletedRun {
+  readonly op: IoOperation;
+}
 import type { FileObject } from '../io/fileObject.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
@@ -31,6 +38,7 @@ export interface FilterManagerOptions {
   readonly fileSystemCompletion: FileSystemCompletion;
   /** Ticks between a deferred request reaching the file system and its completion. */
   readonly fileSystemLatency: number;
+  readonly semantics: Semantics;
 }
 
 export type FltObject = FilterObject | InstanceObject | VolumeObject;
@@ -44,6 +52,12 @@ export class FilterManager {
   readonly operations = new Set<IoOperation>();
   /** File objects not yet closed (or failed to open), in creation order. */
   readonly fileObjects = new Map<string, FileObject>();
+  /** Callback data filters allocated and have not freed (FltAllocateCallbackData), by id. */
+  readonly allocatedData = new Map<string, IoOperation>();
+  /** Kernel handles from FltCreateFile*, closed with FltClose. */
+  readonly kernelHandles = new Map<string, FileObject>();
+  /** Every completed run of an operation, for the asynchronous-completion stream (src/streams/asyncCompletions.ts). */
+  readonly completedRuns = new Subject<CompletedRunItem>();
 
   constructor(
     readonly kernel: Kernel,

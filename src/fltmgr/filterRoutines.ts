@@ -124,6 +124,12 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
     yield* ensureTornDown(mgr, next, reason);
   }
   yield* waitForGate(mgr.kernel, Filter.rundown.outstanding$, `unload gate of ${Filter.id}`);
+  // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
+  for (const data of mgr.allocatedData.values()) {
+    if (data.allocatedBy?.filter === Filter) {
+      mgr.kernel.reportViolation('CALLBACK_DATA_LEAKED', data.id, `${Filter.name} unregistered without freeing callback data ${data.id} (FltFreeCallbackData)`);
+    }
+  }
   mgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
 }
 

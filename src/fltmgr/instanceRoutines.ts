@@ -25,9 +25,9 @@ import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { waitForGate } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
-import { drainPostOperations } from '../io/drain.js';
+import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
 import { referenceObject } from './references.js';
-import { ignoreReferences } from './rundown.js';
+import { ignoreReferences, isDrained } from './rundown.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
 
@@ -170,9 +170,16 @@ export function* teardownInstance(mgr: FilterManager, instance: InstanceObject, 
   const start = filter.registration.InstanceTeardownStartCallback;
   if (start !== undefined) yield* mgr.invoke(filter, () => start(objects, reason));
   mgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
-  yield* drainPostOperations(mgr, instance);
+  // Drain, then wait for what the instance owes; a pre-op that was still running at TeardownStart
+  // may have asked for a post-op meanwhile, so drain again until nothing is left to drain.
   // References do not hold up TeardownComplete, only freeing (§4 step 6).
-  yield* waitForGate(mgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+  // The gate opening only makes this thread ready: another thread may start a callback on the
+  // instance before it runs, so both conditions are checked again when it does.
+  for (;;) {
+    yield* drainPostOperations(mgr, instance);
+    yield* waitForGate(mgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+    if (!hasWaitingPostOperation(mgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
+  }
   mgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
   const complete = filter.registration.InstanceTeardownCompleteCallback;
   if (complete !== undefined) yield* mgr.invoke(filter, () => complete(objects, reason));

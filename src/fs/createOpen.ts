@@ -9,7 +9,7 @@ import type { FsCompletion, FsRequest } from './types.js';
 import type { CreateParameters } from '../wdk/parameters.js';
 import { STATUS_DISK_FULL, STATUS_PRIVILEGE_NOT_HELD } from '../wdk/ntstatus.js';
 import { WRITE_LIKE_ACCESS, addLink, freeBytes, newNode, roundUp } from './model.js';
-import { IoCheckShareAccess } from './shareAccess.js';
+import { checkShareUnlessIgnored } from './shareAccess.js';
 import { allowedAccess, defaultTokenGroups, grantFrom, holdsSecurityPrivilege, inheritDescriptor } from './security.js';
 import { complete } from './types.js';
 import {
@@ -166,7 +166,7 @@ export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | nu
     newAllocation = roundUp(params.AllocationSize ?? 0, state.clusterSize);
     if (newAllocation - node.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
   }
-  const share = IoCheckShareAccess(granted, req.shareAccess, node.share, true);
+  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, node.share);
   if (share.Status !== STATUS_SUCCESS) return complete(share.Status);
   node.share = share.ShareAccess;
 
@@ -211,7 +211,7 @@ export function createNew(req: CreateRequest, parent: FsNode, name: string): FsC
   const link = addLink(parent, name, node);
   parent.lastWriteTime = node.creationTime;
   parent.changeTime = node.creationTime;
-  const share = IoCheckShareAccess(granted, req.shareAccess, node.share, true);
+  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, node.share);
   node.share = share.ShareAccess;
   return openContext(req, { kind: 'file', node, link, granted, share: share.FileObject, information: FILE_CREATED });
 }

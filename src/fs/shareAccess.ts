@@ -96,6 +96,22 @@ export function IoUpdateShareAccess(fo: FileObjectShare, shareAccess: ShareAcces
 }
 
 /** IoRemoveShareAccess: count this file object out (at IRP_MJ_CLEANUP). */
+/** The share record of a file object that ignores sharing: it takes no part in share access. */
+export const NO_SHARE: FileObjectShare = Object.freeze({
+  ReadAccess: false,
+  WriteAccess: false,
+  DeleteAccess: false,
+  SharedRead: true,
+  SharedWrite: true,
+  SharedDelete: true,
+});
+
+/** IoCheckShareAccess, unless the file object ignores sharing (IoIsFileObjectIgnoringSharing). */
+export function checkShareUnlessIgnored(ignore: boolean | undefined, desiredAccess: number, desiredShare: number, shareAccess: ShareAccess): ReturnType<typeof IoCheckShareAccess> {
+  if (ignore === true) return { Status: 0, ShareAccess: shareAccess, FileObject: NO_SHARE };
+  return IoCheckShareAccess(desiredAccess, desiredShare, shareAccess, true);
+}
+
 export function IoRemoveShareAccess(fo: FileObjectShare, shareAccess: ShareAccess): ShareAccess {
   if (!takesPart(fo)) return shareAccess;
   return adjust(shareAccess, fo, -1);

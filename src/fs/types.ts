@@ -42,6 +42,11 @@ export interface FsFileObjectRef {
   relatedFileObjectId: string | null;
   flags: number;
   currentByteOffset: number;
+  /**
+   * The file object ignores sharing (IoSetFileObjectIgnoreSharing; FltCreateFile with
+   * IO_IGNORE_SHARE_ACCESS_CHECK): the FS neither checks nor records its share access.
+   */
+  ignoreSharing?: boolean;
 }
 
 export interface FsRequest {

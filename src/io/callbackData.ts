@@ -19,7 +19,8 @@ import type { FileObject } from './fileObject.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
-  readonly MajorFunction: number;
+  /** Set by a filter on data it allocated; read-only on data FltMgr hands to callbacks (§7). */
+  MajorFunction: number;
   MinorFunction: number;
   OperationFlags: number;
   TargetFileObject: FileObject;
@@ -67,14 +68,26 @@ export type Phase = 'pre' | 'prePended' | 'fs' | 'fsPending' | 'post' | 'postPen
 
 const OPERATION = Symbol('fltsim.operation');
 
+export interface AsyncCallback {
+  readonly routine: (Data: FLT_CALLBACK_DATA, Context: unknown) => unknown;
+  readonly context: unknown;
+}
+
+/**
+ * The record behind one callback-data object. FltMgr-built data runs one operation; data a filter
+ * allocated (FltAllocateCallbackData) may run several in turn (FltReuseCallbackData), so the walk
+ * state is reset by `begin` for each run.
+ */
 export class IoOperation {
   readonly data: FLT_CALLBACK_DATA;
   /** The parameters as the next lower instance will see them. */
   currentIopb: FLT_IO_PARAMETER_BLOCK;
   phase: Phase = 'pre';
+  /** Stack nodes the operation passes, top to bottom (a suffix of the stack for generated I/O). */
+  path: readonly StackNode[] = [];
   /** Next node of `path` the pre-walk visits. */
   cursor = 0;
-  readonly completion: CompletionNode[] = [];
+  completion: CompletionNode[] = [];
   /** Index in `completion` of the next node the post-walk visits (walks down to -1). */
   postCursor = -1;
   /** The instance holding the operation pended, if any. */
@@ -87,29 +100,45 @@ export class IoOperation {
   /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
   postCallbackRunning: InstanceObject | null = null;
   earlyPostCompletion: InstanceObject | null = null;
+  /** A pre-op or a legacy filter completed it: the file system never saw it (STATUS_FLT_IO_COMPLETE). */
+  completedAbove = false;
   /** What the file system handed back beyond the status (data, information structures). */
   output: FsOutput | null = null;
-  /** Called once at completion, in order (async generated I/O callbacks, the issuer's bookkeeping). */
-  readonly onComplete: ((op: IoOperation) => void)[] = [];
+  /** The asynchronous completion routine of this run, if it was issued asynchronously. */
+  asyncCallback: AsyncCallback | null = null;
+  /** The asynchronous callback of the last run has returned (data may be freed or reused after). */
+  callbackDone = true;
+  /** FltPerformAsynchronousIo is still on the caller's stack and will run the callback itself if the run completes. */
+  issuingInline = false;
+  /** How many runs this data has started (FltReuseCallbackData starts another). */
+  runs = 0;
+  /** Called once at completion, in order; cleared for each run. */
+  onComplete: ((op: IoOperation) => void)[] = [];
+  issuerThread: string | null = null;
+  requestorSid = '';
+  /** Write data or control input, kept outside Parameters for requests that carry a buffer. */
+  buffer: Uint8Array | undefined = undefined;
+  completed: Waitable;
+  /** Pulsed when the walk hands a post-op to another thread, a node is drained, or the operation completes. */
+  progress: Waitable;
+  /** The instance that generates this run (null for I/O from above the stack). */
+  initiator: InstanceObject | null;
 
   constructor(
     readonly id: string,
     readonly volume: VolumeObject,
-    /** Stack nodes the operation passes, top to bottom (a suffix of the stack for generated I/O). */
-    readonly path: readonly StackNode[],
-    readonly initiator: InstanceObject | null,
-    readonly issuerThread: string | null,
-    readonly requestorSid: string,
-    /** Write data or control input, kept outside Parameters for requests that carry a buffer. */
-    readonly buffer: Uint8Array | undefined,
-    readonly completed: Waitable,
-    /** Pulsed when the walk hands a post-op to another thread, a node is drained, or the operation completes. */
-    readonly progress: Waitable,
+    /** The instance whose filter allocated this data (FltAllocateCallbackData), or null if FltMgr built it. */
+    readonly allocatedBy: InstanceObject | null,
+    initiator: InstanceObject | null,
+    waitables: { readonly completed: Waitable; readonly progress: Waitable },
     readonly actor: Actor<typeof callbackDataMachine>,
     data: Omit<FLT_CALLBACK_DATA, 'FilterContext'>,
   ) {
+    this.initiator = initiator;
+    this.completed = waitables.completed;
+    this.progress = waitables.progress;
     this.data = { ...data, FilterContext: [null, null, null, null] };
-    Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false });
+    Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false, writable: true });
     this.currentIopb = copyIopb(data.Iopb);
   }
 
@@ -121,9 +150,33 @@ export class IoOperation {
     return this.data.Iopb.MajorFunction;
   }
 
+  /** Reset the walk for a new run of this data. */
+  reset(path: readonly StackNode[], waitables: { readonly completed: Waitable; readonly progress: Waitable }): void {
+    this.path = path;
+    this.phase = 'pre';
+    this.cursor = 0;
+    this.completion = [];
+    this.postCursor = -1;
+    this.pendedBy = null;
+    this.pendedSeen = null;
+    this.earlyPreCompletion = null;
+    this.earlyPostCompletion = null;
+    this.completedAbove = false;
+    this.output = null;
+    this.onComplete = [];
+    this.completed = waitables.completed;
+    this.progress = waitables.progress;
+    this.currentIopb = copyIopb(this.data.Iopb);
+  }
+
   toString(): string {
     return this.id;
   }
+}
+
+/** Point a callback-data object at the walk that is processing it now (a reissue nests one). */
+export function bindData(data: FLT_CALLBACK_DATA, op: IoOperation): void {
+  (data as unknown as Record<symbol, unknown>)[OPERATION] = op;
 }
 
 /** The operation behind a callback-data object, or null if it is not one fltsim handed out. */

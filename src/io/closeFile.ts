@@ -33,6 +33,24 @@ export function* closeHandle(mgr: FilterManager, fo: FileObject, handle: string 
 export function* dereferenceFileObject(mgr: FilterManager, fo: FileObject): Blocking<void> {
   fo.pointerCount--;
   if (fo.pointerCount > 0) return;
+  yield* sendClose(mgr, fo);
+}
+
+/**
+ * Drop the reference a request held on its file object, where the caller cannot block (at
+ * completion, possibly at DISPATCH_LEVEL): if it was the last, IRP_MJ_CLOSE goes out on a thread of
+ * its own, as the object manager defers the delete.
+ */
+export function releaseRequestReference(mgr: FilterManager, fo: FileObject): void {
+  fo.pointerCount--;
+  if (fo.pointerCount > 0) return;
+  mgr.kernel.spawn(`Close(${fo.id})`, (function* () {
+    yield* sendClose(mgr, fo);
+    return 0;
+  })());
+}
+
+function* sendClose(mgr: FilterManager, fo: FileObject): Blocking<void> {
   const op = startOperation(mgr, {
     volume: fo.volume,
     fileObject: fo,

@@ -19,6 +19,7 @@ import { operationRegistration } from './eligibility.js';
 import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
 import { beginPost, preOperation } from './preOperation.js';
+import { releaseGenerated } from '../generated/generatedIo.js';
 
 export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
   for (;;) {
@@ -92,6 +93,7 @@ function legacyDispatch(mgr: FilterManager, op: IoOperation, legacy: LegacyFilte
   }
   // The legacy filter completed the IRP itself: nothing below sees it; it gets no completion call.
   op.data.IoStatus = { Status: verdict.complete >>> 0, Information: 0 };
+  op.completedAbove = true;
   beginPost(op);
 }
 
@@ -154,4 +156,6 @@ function completeOperation(mgr: FilterManager, op: IoOperation): void {
   mgr.kernel.signal(op.completed);
   signalProgress(mgr, op);
   for (const listener of op.onComplete) listener(op);
+  if (op.asyncCallback === null) releaseGenerated(op);
+  else if (!op.issuingInline) mgr.completedRuns.next({ op, run: `${op.id}#${op.runs}`, callbackOwed: true });
 }

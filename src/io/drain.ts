@@ -53,3 +53,11 @@ export function* drainPostOperations(mgr: FilterManager, instance: InstanceObjec
     }
   }
 }
+
+/** Does any operation in flight still wait for this instance's post-op? */
+export function hasWaitingPostOperation(mgr: FilterManager, instance: InstanceObject): boolean {
+  for (const op of mgr.operations) {
+    for (const node of op.completion) if (node.kind === 'instance' && node.instance === instance && node.state === 'waiting') return true;
+  }
+  return false;
+}

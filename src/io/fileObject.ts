@@ -16,6 +16,8 @@ export class FileObject {
   handleCount = 0;
   /** Object references, handles included (close is sent when this reaches zero). */
   pointerCount = 0;
+  /** Opened with IO_IGNORE_SHARE_ACCESS_CHECK: takes no part in share access. */
+  ignoreSharing = false;
 
   constructor(
     readonly id: string,
@@ -39,6 +41,7 @@ export class FileObject {
       relatedFileObjectId: this.RelatedFileObject?.id ?? null,
       flags: this.Flags,
       currentByteOffset: this.CurrentByteOffset,
+      ...(this.ignoreSharing ? { ignoreSharing: true } : {}),
     };
   }
 

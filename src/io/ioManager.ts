@@ -14,7 +14,6 @@ import {
   FILE_OPEN,
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
-  FO_HANDLE_CREATED,
   FO_SYNCHRONOUS_IO,
   SYNCHRONIZE,
   FILE_WRITE_DATA,
@@ -58,7 +57,8 @@ import type { FsOutput } from '../fs/types.js';
 import type { IoOperation } from './callbackData.js';
 import { driveToCompletion } from './dispatch.js';
 import type { FileObject } from './fileObject.js';
-import { closeHandle, dereferenceFileObject } from './closeFile.js';
+import { closeHandleIn, createHandle, handlesOf } from './handles.js';
+import { dereferenceFileObject } from './closeFile.js';
 import { createFileObject, fileObjectOpenFailed } from './fileObjects.js';
 import { resolvePath } from './paths.js';
 import { beforeFirstOperation, startOperation } from './startOperation.js';
@@ -102,11 +102,9 @@ export class IoManager {
 
   constructor(private readonly mgr: FilterManager) {}
 
-  /** Handles open on a file object, in the order they were created. */
+  /** Handles open on a file object (application and kernel), in the order they were created. */
   handlesOf(fo: FileObject): string[] {
-    const out: string[] = [];
-    for (const [h, f] of this.handles) if (f === fo) out.push(h);
-    return out;
+    return [...handlesOf(this.handles, fo), ...handlesOf(this.mgr.kernelHandles, fo)];
   }
 
   /** The file object behind a handle (for tests and filters that were handed one). */
@@ -123,7 +121,7 @@ export class IoManager {
     const information = op.data.IoStatus.Information;
     if (status === STATUS_REPARSE) {
       // No filter took the reparse point over, so the I/O manager has nothing to reparse to. It does
-      // not resolve symbolic links or mount points in this model (docs/io-path.md).
+      // not resolve symbolic links or mount points in this model (docs/architecture.md, "The I/O path").
       return { status: STATUS_IO_REPARSE_TAG_NOT_HANDLED, information: 0, handle: null };
     }
     if (!NT_SUCCESS(status)) return { status, information, handle: null };
@@ -150,7 +148,7 @@ export class IoManager {
         },
       },
       RequestorMode: options.RequestorMode ?? 'UserMode',
-      requestorSid: options.sid ?? DEFAULT_USER_SID,
+      requestorSid: options.sid ?? this.mgr.kernel.current?.token ?? DEFAULT_USER_SID,
       initiator: null,
     });
     yield* driveToCompletion(this.mgr, op);
@@ -167,23 +165,12 @@ export class IoManager {
   }
 
   private createHandle(fo: FileObject): string {
-    const handle = this.mgr.kernel.nextId('H');
-    this.mgr.kernel.emit(fo.id, { type: 'FileObjectHandleCreated', handle });
-    fo.Flags = (fo.Flags | FO_HANDLE_CREATED) >>> 0;
-    fo.handleCount++;
-    fo.pointerCount++;
-    this.handles.set(handle, fo);
-    return handle;
+    return createHandle(this.mgr, this.handles, fo);
   }
 
   /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
   *NtClose(handle: string): Blocking<NTSTATUS> {
-    const fo = this.handles.get(handle);
-    if (fo === undefined) return STATUS_INVALID_HANDLE;
-    this.handles.delete(handle);
-    yield* closeHandle(this.mgr, fo, handle);
-    yield* dereferenceFileObject(this.mgr, fo);
-    return 0;
+    return (yield* closeHandleIn(this.mgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
   }
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
@@ -289,6 +276,9 @@ export class IoManager {
   ): Blocking<IoResult> {
     const fo = this.handles.get(handle);
     if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
+    // The system service references the object through the handle before it waits for the file
+    // object's lock, so a close on another thread cannot send IRP_MJ_CLOSE under it.
+    fo.pointerCount++;
     yield* this.acquire(fo);
     try {
       const Parameters = parameters(fo);
@@ -307,7 +297,7 @@ export class IoManager {
         Parameters,
         // These calls model an application calling the native API: the requestor is user mode.
         RequestorMode: 'UserMode',
-        requestorSid: DEFAULT_USER_SID,
+        requestorSid: this.mgr.kernel.current?.token ?? DEFAULT_USER_SID,
         initiator: fo.targetedInstance,
         markGenerated: false,
         ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
@@ -316,6 +306,7 @@ export class IoManager {
       return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
     } finally {
       this.release(fo);
+      yield* dereferenceFileObject(this.mgr, fo);
     }
   }
 

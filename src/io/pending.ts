@@ -45,6 +45,9 @@ export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, Callback
   if (CallbackStatus !== FLT_PREOP_SUCCESS_WITH_CALLBACK && Context !== null && Context !== undefined) {
     throw mgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `FltCompletePendedPreOperation on ${op.id} passed a Context without SUCCESS_WITH_CALLBACK (§14 invariant 9)`);
   }
+  if (CallbackStatus === FLT_PREOP_SUCCESS_WITH_CALLBACK && instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation === undefined) {
+    throw mgr.kernel.violation('NO_POST_OPERATION', instance.id, `FltCompletePendedPreOperation on ${op.id} with SUCCESS_WITH_CALLBACK, but ${instance.filter.name} registered no post-operation for it`);
+  }
   if (CallbackStatus === FLT_PREOP_COMPLETE) checkCompletionStatus(mgr, op, instance, `FltCompletePendedPreOperation on ${op.id}`, Data.IoStatus.Status);
   if (early) {
     // The pre-op has not returned yet: its own thread goes on with this result when it returns

@@ -56,7 +56,6 @@ export function* postOperation(mgr: FilterManager, op: IoOperation, node: Instan
     throw mgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPostOperation on ${op.id} while its post-op was running, and the post-op then returned FLT_POSTOP_FINISHED_PROCESSING`);
   }
   mgr.emit(op.id, { type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
-  instance.rundown.add('callbacksInProgress', -1);
   if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     if (op.earlyPostCompletion === instance) {
       // FltCompletePendedPostOperation came before the post-op returned: carry on upward.
@@ -66,10 +65,13 @@ export function* postOperation(mgr: FilterManager, op: IoOperation, node: Instan
       node.state = 'pended';
       op.phase = 'postPended';
       op.pendedBy = instance;
+      // Counted before the callback is released, so a waiting teardown cannot slip between them.
       instance.rundown.add('pendedOperations', 1);
+      instance.rundown.add('callbacksInProgress', -1);
       return;
     }
   }
   node.state = 'done';
   op.postCursor--;
+  instance.rundown.add('callbacksInProgress', -1);
 }

@@ -55,9 +55,11 @@ export function* preOperation(mgr: FilterManager, op: IoOperation, instance: Ins
     dirty,
     status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
   });
-  instance.rundown.add('callbacksInProgress', -1);
   checkNoEarlyCompletion(mgr, op, instance, result);
   applyPreResult(mgr, op, instance, result, box.value, seen);
+  // Only now may a teardown waiting on this instance go on: a PENDING result is counted above and
+  // a node asking for a post-op is pushed, so neither slips past the drain (§4 steps 3-4).
+  instance.rundown.add('callbacksInProgress', -1);
 }
 
 /**
@@ -80,6 +82,7 @@ export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: In
       op.cursor++;
       return;
     case FLT_PREOP_COMPLETE:
+      op.completedAbove = true;
       beginPost(op);
       return;
     case FLT_PREOP_PENDING: {

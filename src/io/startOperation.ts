@@ -8,6 +8,9 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
 import { offerNewVolume } from '../fltmgr/volumeRoutines.js';
+import { compareAltitudes } from '../wdk/altitude.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE } from '../wdk/irp.js';
+import { releaseRequestReference } from './closeFile.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import type { FltParameters } from '../wdk/parameters.js';
@@ -45,67 +48,123 @@ export function* beforeFirstOperation(mgr: FilterManager, volume: VolumeObject):
   if (mgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(mgr, volume);
 }
 
-/** The nodes below `initiator` (or the whole stack), top to bottom. */
+/**
+ * The nodes below `initiator` (or the whole stack), top to bottom (§6, §10). Below is decided by
+ * position — a lower altitude, or a legacy filter under the initiator's frame — not by the
+ * initiator being in the stack: an instance in teardown has left the list of receiving instances
+ * but may still issue I/O, and that I/O must still start below it.
+ */
 export function pathFor(mgr: FilterManager, volume: VolumeObject, initiator: InstanceObject | null, fromTop: boolean): StackNode[] {
   const stack = volume.stack(mgr.frames.length);
   if (initiator === null || fromTop) return stack;
-  const at = stack.findIndex((n) => n.kind === 'instance' && n.instance === initiator);
-  // An initiator on another volume than the target (or no longer in the stack) sees from the top
-  // of the target volume's stack down: it is not part of that stack.
-  return at < 0 ? stack : stack.slice(at + 1);
+  return stack.filter((node) =>
+    node.kind === 'instance' ? compareAltitudes(node.instance.altitude, initiator.altitude) < 0 : node.legacy.aboveFrame < initiator.frame,
+  );
 }
 
-export function startOperation(mgr: FilterManager, spec: OperationSpec): IoOperation {
+/** Create callback data (actor in Allocated) without starting an operation. */
+export function createCallbackData(
+  mgr: FilterManager,
+  volume: VolumeObject,
+  fileObject: FileObject,
+  initiator: InstanceObject | null,
+  allocatedBy: InstanceObject | null,
+  RequestorMode: 'KernelMode' | 'UserMode',
+): IoOperation {
   const kernel = mgr.kernel;
   const id = kernel.nextId('D');
-  const generated = spec.initiator !== null && (spec.markGenerated ?? true);
-  const flags = FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0);
-  const thread = kernel.current?.id ?? null;
-  const iopb = {
-    IrpFlags: spec.IrpFlags ?? 0,
-    MajorFunction: spec.MajorFunction,
-    MinorFunction: spec.MinorFunction ?? 0,
-    OperationFlags: spec.OperationFlags ?? 0,
-    TargetFileObject: spec.fileObject,
-    TargetInstance: null,
-    Parameters: spec.Parameters,
-  };
-  kernel.emit(id, {
-    type: 'IoStart',
-    major: spec.MajorFunction,
-    minor: iopb.MinorFunction,
-    fileObject: spec.fileObject.id,
-    volume: spec.volume.id,
-    thread,
-    initiator: spec.initiator?.id ?? null,
-    flags,
-    irpFlags: iopb.IrpFlags,
-    operationFlags: iopb.OperationFlags,
-    requestorMode: spec.RequestorMode,
-    parameters: summarizeParameters(spec.Parameters, spec.buffer),
-  });
   const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
   kernel.attachActor(id, actor);
-  const op = new IoOperation(
-    id,
-    spec.volume,
-    pathFor(mgr, spec.volume, spec.initiator, spec.fromTop ?? false),
-    spec.initiator,
-    thread,
-    spec.requestorSid,
-    spec.buffer,
-    kernel.createWaitable(`${id} completed`, 'notification'),
-    kernel.createWaitable(`${id} progress`, 'pulse'),
-    actor,
-    {
-      Flags: flags,
-      Thread: thread,
-      Iopb: iopb,
-      IoStatus: { Status: STATUS_SUCCESS, Information: 0 },
-      TagData: null,
-      RequestorMode: spec.RequestorMode,
+  return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(mgr, id), actor, {
+    Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
+    Thread: kernel.current?.id ?? null,
+    Iopb: {
+      IrpFlags: 0,
+      MajorFunction: 0,
+      MinorFunction: 0,
+      OperationFlags: 0,
+      TargetFileObject: fileObject,
+      TargetInstance: allocatedBy,
+      Parameters: {} as FltParameters,
     },
-  );
+    IoStatus: { Status: STATUS_SUCCESS, Information: 0 },
+    TagData: null,
+    RequestorMode,
+  });
+}
+
+function waitablesFor(mgr: FilterManager, id: string) {
+  return {
+    completed: mgr.kernel.createWaitable(`${id} completed`, 'notification'),
+    progress: mgr.kernel.createWaitable(`${id} progress`, 'pulse'),
+  };
+}
+
+/**
+ * Start a run of `op` with the parameters now in `op.data.Iopb`: log IoStart, compute the path,
+ * and count it as generated I/O of its initiator (the unload gate waits for it, §10).
+ */
+export function beginOperation(mgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number }): void {
+  const kernel = mgr.kernel;
+  const generated = op.initiator !== null && (options.markGenerated ?? true);
+  const data = op.data;
+  data.Flags = (FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
+  (data as { Thread: string | null }).Thread = kernel.current?.id ?? null;
+  data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
+  data.TagData = null;
+  const iopb = data.Iopb;
+  // A reused callback data needs fresh waitables: the last run's completion event stays signaled.
+  op.reset(pathFor(mgr, op.volume, op.initiator, options.fromTop ?? false), op.completed.signaled ? waitablesFor(mgr, op.id) : { completed: op.completed, progress: op.progress });
+  op.issuerThread = kernel.current?.id ?? null;
+  op.requestorSid = options.requestorSid;
+  op.buffer = options.buffer;
+  op.asyncCallback = null;
+  op.callbackDone = true;
+  op.runs++;
+  kernel.emit(op.id, {
+    type: 'IoStart',
+    major: iopb.MajorFunction,
+    minor: iopb.MinorFunction,
+    fileObject: iopb.TargetFileObject.id,
+    volume: op.volume.id,
+    thread: op.issuerThread,
+    initiator: op.initiator?.id ?? null,
+    flags: data.Flags,
+    irpFlags: iopb.IrpFlags,
+    operationFlags: iopb.OperationFlags,
+    requestorMode: data.RequestorMode,
+    parameters: summarizeParameters(iopb.Parameters, options.buffer),
+  });
   mgr.operations.add(op);
+  // Every request holds a reference on its file object (as an IRP does), so IRP_MJ_CLOSE waits for
+  // it even when the last handle goes while it is in flight. Create, cleanup and close are the
+  // object's own lifecycle and take none.
+  const fo = iopb.TargetFileObject;
+  if (iopb.MajorFunction !== IRP_MJ_CREATE && iopb.MajorFunction !== IRP_MJ_CLEANUP && iopb.MajorFunction !== IRP_MJ_CLOSE) {
+    fo.pointerCount++;
+    op.onComplete.push(() => releaseRequestReference(mgr, fo));
+  }
+  if (op.initiator !== null) {
+    op.initiator.rundown.add('generatedIo', 1);
+    op.initiator.filter.rundown.add('generatedIo', 1);
+  }
+}
+
+/** Build FltMgr's own callback data for an operation and start it. */
+export function startOperation(mgr: FilterManager, spec: OperationSpec): IoOperation {
+  const op = createCallbackData(mgr, spec.volume, spec.fileObject, spec.initiator, null, spec.RequestorMode);
+  const iopb = op.data.Iopb;
+  iopb.MajorFunction = spec.MajorFunction;
+  iopb.MinorFunction = spec.MinorFunction ?? 0;
+  iopb.IrpFlags = spec.IrpFlags ?? 0;
+  iopb.OperationFlags = spec.OperationFlags ?? 0;
+  iopb.TargetInstance = null;
+  iopb.Parameters = spec.Parameters;
+  beginOperation(mgr, op, {
+    requestorSid: spec.requestorSid,
+    buffer: spec.buffer,
+    fromTop: spec.fromTop ?? false,
+    markGenerated: spec.markGenerated ?? true,
+  });
   return op;
 }

@@ -109,6 +109,17 @@ export type FactBody =
   | { type: 'DrainPostOperation'; instance: string; parameters: string }
   | { type: 'DrainPostOperationReturned'; instance: string; result: number }
   | { type: 'IoComplete'; status: NTSTATUS; information: number }
+  // --- generated I/O (§10, §11) ---
+  /** Callback data a filter allocated (§11.8); the operation starts with IoStart at FltPerform*. */
+  | { type: 'FltAllocateCallbackData'; instance: string; volume: string; fileObject: string | null; flags: number }
+  | { type: 'FltReuseCallbackData' }
+  | { type: 'FltFreeCallbackData' }
+  /** The PFLT_COMPLETED_ASYNC_IO_CALLBACK of an asynchronous generated operation (§11.10). */
+  | { type: 'AsyncIoCallback'; instance: string }
+  | { type: 'AsyncIoCallbackReturned'; instance: string }
+  /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
+  | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
+  | { type: 'FltCancelFileOpen'; instance: string }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

@@ -5,7 +5,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { Blocking, Effect } from './effects.js';
-import { FltSimError, VerifierError } from './errors.js';
+import { FltSimError, UsageError, VerifierError } from './errors.js';
 import type { Fact, FactBody } from './facts.js';
 import { EventLog } from './log.js';
 import { Random } from './random.js';
@@ -35,6 +35,9 @@ export interface BlockedThread {
 }
 
 /** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle. */
+/** The SYSTEM account's SID: the token of threads the kernel starts. */
+export const SYSTEM_TOKEN = 'S-1-5-18';
+
 type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H';
 
 export class Kernel {
@@ -62,6 +65,8 @@ export class Kernel {
   readonly choices: string[] = [];
   readonly violations: VerifierError[] = [];
   private pendingViolation: VerifierError | null = null;
+  /** Steps that ran a thread (idle and deadlock answers are not counted): the length of the schedule. */
+  stepCount = 0;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -130,6 +135,16 @@ export class Kernel {
     return error;
   }
 
+  /**
+   * Record a violation without ending the current thread: for leaks found where the run can go on
+   * (the unload still completes). `run()` still throws it after the step when onViolation is 'throw'.
+   */
+  reportViolation(rule: string, object: string, message: string): VerifierError {
+    const error = this.violation(rule, object, message);
+    this.pendingViolation ??= error;
+    return error;
+  }
+
   // ---------------------------------------------------------------- waitables
 
   createWaitable(name: string, kind: WaitableKind): Waitable {
@@ -168,9 +183,10 @@ export class Kernel {
 
   // ---------------------------------------------------------------- threads
 
-  spawn(name: string, body: Blocking<unknown>): SimThread {
+  /** Start a simulated thread. System threads (the default) carry the SYSTEM token. */
+  spawn(name: string, body: Blocking<unknown>, token = SYSTEM_TOKEN): SimThread {
     const id = this.nextId('T');
-    const thread = new SimThread(id, name, body, this.threads.size);
+    const thread = new SimThread(id, name, body, this.threads.size, token);
     this.threads.set(id, thread);
     this.emit(id, { type: 'ThreadCreate', name, parent: this.current?.id ?? null });
     this.insertReady(thread);
@@ -238,8 +254,12 @@ export class Kernel {
   /**
    * One scheduler step: pick an enabled thread (asking the strategy when there is a real choice)
    * and run it to its next scheduling point. With nothing ready, time jumps to the next sleeper.
+   * `hostChoice` names the thread instead of asking the strategy; it must be one `nextRunnable()`
+   * lists (a UsageError otherwise, thrown before anything changes). A real choice is recorded and
+   * logged the same way whoever made it, so a host's run and a strategy's run log alike.
    */
-  step(): StepResult {
+  step(hostChoice?: string): StepResult {
+    if (hostChoice !== undefined) this.checkEnabled(hostChoice);
     if (this.ready.length === 0) {
       const wake = this.nextWakeTime();
       if (wake === null) {
@@ -251,12 +271,15 @@ export class Kernel {
     let index = 0;
     const choice = this.ready.length > 1;
     if (choice) {
-      index = this.strategy.choose(this.ready, {
-        choiceIndex: this.choices.length,
-        previous: this.previous,
-        random: this.schedulerRandom,
-        seq: this.log.nextSeq,
-      });
+      index =
+        hostChoice === undefined
+          ? this.strategy.choose(this.ready, {
+              choiceIndex: this.choices.length,
+              previous: this.previous,
+              random: this.schedulerRandom,
+              seq: this.log.nextSeq,
+            })
+          : this.ready.findIndex((t) => t.id === hostChoice);
       const chosen = this.ready[index];
       if (chosen === undefined) {
         throw new FltSimError(`strategy ${this.strategy.name} chose ${index} of ${this.ready.length}`, this.place());
@@ -265,6 +288,7 @@ export class Kernel {
       this.emit(chosen.id, { type: 'Choice', task: chosen.id, of: this.ready.length });
     }
     const thread = this.ready[index]!;
+    this.stepCount++;
     this.runSegment(thread);
     const violation = this.pendingViolation;
     if (violation !== null) {
@@ -272,6 +296,28 @@ export class Kernel {
       if (this.onViolation === 'throw') throw violation;
     }
     return { kind: 'ran', thread: thread.id, choice };
+  }
+
+  /**
+   * The threads the next `step()` may run: the ready ones, or, when none is ready, the sleepers due
+   * first (the step moves the clock to `dueAt` and runs one of them). Listed in creation order.
+   */
+  nextRunnable(): { readonly threads: readonly SimThread[]; readonly dueAt: number | null } {
+    if (this.ready.length > 0) return { threads: this.ready, dueAt: null };
+    const dueAt = this.nextWakeTime();
+    if (dueAt === null) return { threads: [], dueAt: null };
+    const due = this.sleeping.filter((t) => t.wakeAt === dueAt).sort((a, b) => a.order - b.order);
+    return { threads: due, dueAt };
+  }
+
+  /** A host's choice must name a thread the next step may run; checked before anything changes. */
+  private checkEnabled(id: string): void {
+    const { threads } = this.nextRunnable();
+    if (threads.some((t) => t.id === id)) return;
+    const known = this.threads.get(id);
+    const why = known === undefined ? 'no such thread' : `it is ${known.state}`;
+    const enabled = threads.length === 0 ? 'nothing' : threads.map((t) => t.id).join(', ');
+    throw new UsageError('NOT_ENABLED', `cannot step ${id}: ${why}; enabled now: ${enabled}`, this.place(id));
   }
 
   private runSegment(t: SimThread): void {

@@ -9,6 +9,12 @@ import type { Fact, FactBody } from './facts.js';
 
 export class EventLog {
   private readonly facts: Fact[] = [];
+  private count = 0;
+  /**
+   * When false, facts are numbered and streamed but not kept: `all()` holds only what was recorded
+   * before. For measuring what keeping the log costs, and for runs whose log nobody reads.
+   */
+  recording = true;
   private readonly subject = new Subject<Fact>();
   /** Facts as a stream; subscribers see only facts appended after they subscribe. */
   readonly facts$: Observable<Fact> = this.subject.asObservable();
@@ -16,22 +22,23 @@ export class EventLog {
   constructor(private readonly now: () => number) {}
 
   get length(): number {
-    return this.facts.length;
+    return this.count;
   }
 
   /** The seq the next fact will get: the "log position" errors report. */
   get nextSeq(): number {
-    return this.facts.length;
+    return this.count;
   }
 
   append<B extends FactBody>(object: string, body: B): Fact {
-    return this.push({ seq: this.facts.length, time: this.now(), object, ...body } as Fact);
+    return this.push({ seq: this.count, time: this.now(), object, ...body } as Fact);
   }
 
   /** Append a fact built by the caller; its seq must be the next one. */
   push(fact: Fact): Fact {
-    if (fact.seq !== this.facts.length) throw new Error(`internal: fact seq ${fact.seq}, log length ${this.facts.length}`);
-    this.facts.push(fact);
+    if (fact.seq !== this.count) throw new Error(`internal: fact seq ${fact.seq}, log length ${this.count}`);
+    this.count++;
+    if (this.recording) this.facts.push(fact);
     if (this.subject.observed) this.subject.next(fact);
     return fact;
   }

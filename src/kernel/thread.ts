@@ -27,6 +27,8 @@ export class SimThread {
     readonly name: string,
     readonly body: Blocking<unknown>,
     order: number,
+    /** The SID of the thread's token: whose access a forced access check uses. */
+    readonly token: string,
   ) {
     this.order = order;
   }

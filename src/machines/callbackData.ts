@@ -11,6 +11,14 @@
  *
  * Draining post-operations (§4) run on a copy of the data while the operation is anywhere before
  * Completed; they do not move the original, so they are bookkeeping in every live state.
+ *
+ * Callback data a filter allocates (§11.8–11.12) starts in Allocated and comes back there on reuse:
+ *
+ *   Allocated --IoStart--> PreOperation ... Completed --FltReuseCallbackData--> Allocated
+ *   Allocated | Completed --FltFreeCallbackData--> Freed                          (final)
+ *
+ * Data FltMgr builds itself is born with its IoStart, so its actor starts in Allocated and takes
+ * IoStart at once.
  */
 import { setup } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
@@ -32,10 +40,16 @@ export type CallbackDataEvent =
   | FactOf<'DrainPostOperation'>
   | FactOf<'DrainPostOperationReturned'>
   | FactOf<'IoComplete'>
+  | FactOf<'IoStart'>
+  | FactOf<'FltReuseCallbackData'>
+  | FactOf<'FltFreeCallbackData'>
+  | FactOf<'AsyncIoCallback'>
+  | FactOf<'AsyncIoCallbackReturned'>
+  | FactOf<'FltReissueSynchronousIo'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
-export type CallbackDataState = 'PreOperation' | 'PrePended' | 'Dispatched' | 'FsPending' | 'PostOperation' | 'PostPended' | 'Completed';
+export type CallbackDataState = 'Allocated' | 'Freed' | 'PreOperation' | 'PrePended' | 'Dispatched' | 'FsPending' | 'PostOperation' | 'PostPended' | 'Completed';
 
 const bookkeeping = {
   DrainPostOperation: {},
@@ -54,9 +68,12 @@ export const callbackDataMachine = setup({
 }).createMachine({
   id: 'callbackData',
   context: contextFromInput,
-  initial: 'PreOperation',
+  initial: 'Allocated',
   on: { '*': { actions: 'rejectEvent' } },
   states: {
+    // AsyncIoCallbackReturned: a completion callback may reuse or free its data before returning.
+    Allocated: { on: { ...bookkeeping, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
+    Freed: { on: { RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
     PreOperation: {
       on: {
         ...bookkeeping,
@@ -75,6 +92,7 @@ export const callbackDataMachine = setup({
     PostOperation: {
       on: {
         ...bookkeeping,
+        FltReissueSynchronousIo: {},
         PostOperation: {},
         PostOperationReturned: [{ guard: 'postPended', target: 'PostPended' }, {}],
         LegacyFilterCompletion: {},
@@ -82,6 +100,18 @@ export const callbackDataMachine = setup({
       },
     },
     PostPended: { on: { ...bookkeeping, FltCompletePendedPostOperation: 'PostOperation' } },
-    Completed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
+    Completed: {
+      on: {
+        RoutineFailed: {},
+        VerifierViolation: {},
+        // A drain started before the operation completed may return after it (the drain ran on a copy).
+        DrainPostOperationReturned: {},
+        AsyncIoCallback: {},
+        AsyncIoCallbackReturned: {},
+        FltReissueSynchronousIo: {},
+        FltReuseCallbackData: 'Allocated',
+        FltFreeCallbackData: 'Freed',
+      },
+    },
   },
 });

@@ -23,6 +23,7 @@ export type FileObjectEvent =
   | FactOf<'FileObjectOpenCancelled'>
   | FactOf<'FileObjectCleanup'>
   | FactOf<'FileObjectClose'>
+  | FactOf<'FltCancelFileOpen'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
@@ -41,11 +42,19 @@ export const fileObjectMachine = setup({
   states: {
     Opening: { on: { ...bookkeeping, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed' } },
     Opened: {
-      on: { ...bookkeeping, FileObjectHandleCreated: 'HandleCreated', FileObjectOpenCancelled: 'OpenCancelled', FileObjectClose: 'Closed' },
+      on: {
+        ...bookkeeping,
+        FltCancelFileOpen: {},
+        // The cleanup FltCancelFileOpen sends below the caller (§11.13) comes before the flag is set.
+        FileObjectCleanup: {},
+        FileObjectHandleCreated: 'HandleCreated',
+        FileObjectOpenCancelled: 'OpenCancelled',
+        FileObjectClose: 'Closed',
+      },
     },
     OpenFailed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
     HandleCreated: { on: { ...bookkeeping, FileObjectHandleCreated: {}, FileObjectHandleClosed: {}, FileObjectCleanup: 'CleanedUp' } },
-    OpenCancelled: { on: { ...bookkeeping, FileObjectCleanup: {}, FileObjectClose: 'Closed' } },
+    OpenCancelled: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },
     CleanedUp: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },
     Closed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
   },

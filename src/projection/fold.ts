@@ -58,10 +58,10 @@ export function foldLog(facts: readonly Fact[]): SimState {
   });
 }
 
-type Born = (id: string, machine: AnyStateMachine) => string;
-type Advance = (fact: Fact) => string | null;
+export type Born = (id: string, machine: AnyStateMachine) => string;
+export type Advance = (fact: Fact) => string | null;
 
-function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance): void {
+export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance): void {
   d.time = fact.time;
   const id = fact.object;
   switch (fact.type) {
@@ -198,16 +198,50 @@ function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance)
       advance(fact);
       delete d.fileObjects[id];
       return;
-    case 'IoStart':
+    case 'FltAllocateCallbackData':
+      d.operations[id] = {
+        major: 0,
+        fileObject: fact.fileObject,
+        volume: fact.volume,
+        initiator: fact.instance,
+        thread: null,
+        state: born(id, callbackDataMachine) as never,
+        pendedBy: null,
+        allocatedBy: fact.instance,
+      };
+      return;
+    case 'IoStart': {
+      // FltMgr's own data is born with its IoStart; a filter's allocated data was born earlier.
+      const existing = d.operations[id];
+      if (existing === undefined) born(id, callbackDataMachine);
       d.operations[id] = {
         major: fact.major,
         fileObject: fact.fileObject,
         volume: fact.volume,
         initiator: fact.initiator,
         thread: fact.thread,
-        state: born(id, callbackDataMachine) as never,
+        state: advance(fact) as never,
         pendedBy: null,
+        allocatedBy: existing?.allocatedBy ?? null,
       };
+      return;
+    }
+    case 'FltReuseCallbackData':
+    case 'AsyncIoCallback':
+    case 'AsyncIoCallbackReturned': // may follow a free inside the callback: the view is gone then
+
+    case 'FltReissueSynchronousIo': {
+      const state = advance(fact);
+      const op = d.operations[id];
+      if (op !== undefined) op.state = state as never;
+      return;
+    }
+    case 'FltFreeCallbackData':
+      advance(fact);
+      delete d.operations[id];
+      return;
+    case 'FltCancelFileOpen':
+      d.fileObjects[id]!.state = advance(fact) as never;
       return;
     case 'PreOperationReturned':
     case 'PostOperationReturned': {
@@ -231,20 +265,29 @@ function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance)
     case 'FsComplete':
     case 'PostOperation':
     case 'DrainPostOperation':
-    case 'DrainPostOperationReturned':
       d.operations[id]!.state = advance(fact) as never;
       return;
-    case 'IoComplete':
-      advance(fact);
-      delete d.operations[id];
+    case 'DrainPostOperationReturned': {
+      // May come after the operation completed and left the state (the drain ran on a copy).
+      const state = advance(fact);
+      const op = d.operations[id];
+      if (op !== undefined) op.state = state as never;
       return;
+    }
+    case 'IoComplete': {
+      const state = advance(fact);
+      const op = d.operations[id]!;
+      if (op.allocatedBy === null) delete d.operations[id];
+      else op.state = state as never;
+      return;
+    }
     default:
       assertNever(fact, 'fact');
   }
 }
 
 /** The device stack rule of §6, recomputed from the folded records. */
-function restack(d: Draft<SimState>, volumeId: string): void {
+export function restack(d: Draft<SimState>, volumeId: string): void {
   const instances = Object.entries(d.instances)
     .filter(([, i]) => i.volume === volumeId && RECEIVING.has(i.state))
     .sort(([, a], [, b]) => compareAltitudes(b.altitude, a.altitude));

@@ -61,15 +61,17 @@ export function liveState(sim: Simulation): SimState {
     };
   }
   const operations: Record<string, OperationView> = {};
-  for (const op of mgr.operations) {
+  for (const op of [...mgr.operations, ...mgr.allocatedData.values()]) {
+    // The parameters of the run that started (a filter may be filling in its allocated data for the next).
     operations[op.id] = {
-      major: op.major,
-      fileObject: op.data.Iopb.TargetFileObject.id,
+      major: op.currentIopb.MajorFunction,
+      fileObject: op.currentIopb.TargetFileObject?.id ?? null,
       volume: op.volume.id,
       initiator: op.initiator?.id ?? null,
       thread: op.issuerThread,
       state: op.state,
       pendedBy: op.phase === 'prePended' || op.phase === 'postPended' ? (op.pendedBy?.id ?? null) : null,
+      allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));

@@ -62,16 +62,18 @@ export interface FileObjectView {
   readonly handles: readonly string[];
 }
 
-/** An operation in flight (completed ones leave the state; their facts stay in the log). */
+/** An operation in flight, or callback data a filter allocated and has not freed (other completed operations leave the state; their facts stay in the log). */
 export interface OperationView {
   readonly major: number;
-  readonly fileObject: string;
+  readonly fileObject: string | null;
   readonly volume: string;
   readonly initiator: string | null;
   readonly thread: string | null;
   readonly state: CallbackDataState;
   /** The instance holding it pended (pre or post), if any. */
   readonly pendedBy: string | null;
+  /** For callback data a filter allocated: the instance; it stays here until FltFreeCallbackData. */
+  readonly allocatedBy: string | null;
 }
 
 export interface ViolationView {

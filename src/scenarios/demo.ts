@@ -7,6 +7,7 @@
 import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
 import type { Simulation } from '../simulation.js';
+import type { Scenario } from './scenario.js';
 import { FLTFL_FILTER_UNLOAD_MANDATORY } from '../wdk/fltConstants.js';
 import { STATUS_FLT_DO_NOT_ATTACH, STATUS_FLT_DO_NOT_DETACH, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 
@@ -75,3 +76,13 @@ export function buildDemo(sim: Simulation): { readonly driversLoaded: () => bool
   });
   return { driversLoaded: () => drivers.every((d) => d.state === 'exited') };
 }
+
+/** The demo as a registered scenario (src/scenarios/index.ts), so `fltsim run demo` can record and replay it. */
+export const demoScenario: Scenario = {
+  id: 'demo',
+  description: 'two volumes, two frames, a legacy filter and three minifilters: attach, vetoed detach and unload, service stop, dismount',
+  options: demoOptions,
+  build(sim) {
+    buildDemo(sim);
+  },
+};

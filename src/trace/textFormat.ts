@@ -50,6 +50,9 @@ export class TraceNamer {
       case 'FileObjectCreate':
         this.names.set(fact.object, fact.fileName === '' ? `${this.names.get(fact.volume) ?? fact.volume}<volume>` : fact.fileName);
         break;
+      case 'FltAllocateCallbackData':
+        this.names.set(fact.object, `allocated by ${this.names.get(fact.instance) ?? fact.instance}`);
+        break;
       case 'IoStart':
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
         break;
@@ -176,6 +179,17 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)} ${FLT_POSTOP_NAMES[fact.result] ?? fact.result}`;
     case 'FltCompletePendedPostOperation':
       return `instance=${namer.short(fact.instance)}${fact.early ? ' early' : ''}`;
+    case 'FltAllocateCallbackData':
+      return `instance=${namer.short(fact.instance)}${fact.fileObject === null ? '' : ` file=${namer.short(fact.fileObject)}`}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`}`;
+    case 'FltReuseCallbackData':
+    case 'FltFreeCallbackData':
+      return '';
+    case 'AsyncIoCallback':
+    case 'AsyncIoCallbackReturned':
+    case 'FltCancelFileOpen':
+      return `instance=${namer.short(fact.instance)}`;
+    case 'FltReissueSynchronousIo':
+      return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
     default:
       return assertNever(fact, 'fact');
   }

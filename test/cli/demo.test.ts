@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, '..', '..');
 function runCli(args: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(args, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) });
+  const code = main(args, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) }) as number; // demo is synchronous
   return { code, out, err };
 }
 

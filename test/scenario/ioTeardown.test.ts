@@ -8,6 +8,7 @@ import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,
   FLT_PREOP_PENDING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FLTFL_CALLBACK_DATA_DRAINING_IO,
   FLTFL_POST_OPERATION_DRAINING,
@@ -66,7 +67,7 @@ describe('teardown with I/O in flight (§4)', () => {
       'I1(upper@300000 on C:) InstanceFreed',
     ]);
     // Now the lower filter lets the create go: it completes, and upper's post-create is not called again.
-    sim.spawn('worker', () => FltCompletePendedPreOperation(parked!, FLT_PREOP_SUCCESS_WITH_CALLBACK, null));
+    sim.spawn('worker', () => FltCompletePendedPreOperation(parked!, FLT_PREOP_SUCCESS_NO_CALLBACK, null));
     expect(sim.run().reason).toBe('idle');
     expect(app.result).toMatchObject({ status: STATUS_SUCCESS });
     expect(seen).toHaveLength(1);
@@ -94,7 +95,7 @@ describe('teardown with I/O in flight (§4)', () => {
     sim.spawn('unload', () => sim.FilterUnload('hsm'));
     sim.spawn('hsm worker', function* () {
       yield* sleep(50);
-      yield* FltCompletePendedPreOperation(queue.shift()!, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
+      yield* FltCompletePendedPreOperation(queue.shift()!, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
       return 0;
     });
     expect(sim.run().reason).toBe('idle');

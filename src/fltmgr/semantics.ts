@@ -1,0 +1,35 @@
+/**
+ * Where the reference lists an ambiguity (§13), the model takes its recommended default; each
+ * alternative is a documented option here, set with `createSimulation({ semantics: { … } })`.
+ */
+export interface Semantics {
+  /**
+   * §11 (common): may an instance whose teardown has started still issue I/O? Default 'allow'
+   * (files are closed in TeardownComplete); 'deny' fails FltAllocateCallbackData and FltCreateFile*
+   * with STATUS_FLT_DELETING_OBJECT once teardown has begun (LiberNT's reading).
+   */
+  readonly generatedIoDuringTeardown: 'allow' | 'deny';
+  /** §13 A5: do lower filters see FLTFL_CALLBACK_DATA_GENERATED_IO on creates from FltCreateFile*? Default false. */
+  readonly flagGeneratedCreates: boolean;
+  /**
+   * §13 A4: what asynchronous FltReadFile/FltWriteFile return. Default 'pending': STATUS_PENDING once
+   * issued, the callback always from a scheduled completion. 'perform': as FltPerformAsynchronousIo
+   * (STATUS_SUCCESS with the callback already run when the I/O completed inside the call).
+   */
+  readonly asyncReadWriteReturn: 'pending' | 'perform';
+  /**
+   * §13 A2: does an explicit ByteOffset still advance CurrentByteOffset of a synchronous file object
+   * (FltReadFile/FltWriteFile)? Default true (current DDI text); false is the pre-2023 text.
+   */
+  readonly explicitOffsetUpdatesPosition: boolean;
+  /** §13 A13: the minor function FltFsControlFile uses. Default IRP_MN_USER_FS_REQUEST. */
+  readonly fsControlMinor: 'IRP_MN_USER_FS_REQUEST' | 'IRP_MN_KERNEL_CALL';
+}
+
+export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
+  generatedIoDuringTeardown: 'allow',
+  flagGeneratedCreates: false,
+  asyncReadWriteReturn: 'pending',
+  explicitOffsetUpdatesPosition: true,
+  fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
+});

@@ -1,0 +1,169 @@
+/**
+ * Callback data a filter allocates and sends itself (§11.8–11.12): FltAllocateCallbackData[Ex],
+ * FltPerformSynchronousIo, FltPerformAsynchronousIo, FltReuseCallbackData, FltFreeCallbackData.
+ * The filter fills Data->Iopb (MajorFunction, Parameters, …) between allocation and Perform.
+ */
+import { createActor } from 'xstate';
+import type { Blocking } from '../kernel/effects.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import { callbackDataMachine } from '../machines/callbackData.js';
+import { operationOf, IoOperation, type FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import type { FileObject } from '../io/fileObject.js';
+import { beginOperation } from '../io/startOperation.js';
+import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
+import { IRP_MJ_CREATE } from '../wdk/irp.js';
+import {
+  STATUS_FLT_IO_COMPLETE,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from '../wdk/ntstatus.js';
+import type { FltParameters } from '../wdk/parameters.js';
+import { checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
+import { requireThread } from '../fltmgr/routineSupport.js';
+
+export interface AllocateResult {
+  readonly status: NTSTATUS;
+  readonly data: FLT_CALLBACK_DATA | null;
+}
+
+export type PFLT_COMPLETED_ASYNC_IO_CALLBACK = (CallbackData: FLT_CALLBACK_DATA, Context: unknown) => void;
+
+/** FltAllocateCallbackData(Instance, FileObject): FileObject is null for a create. */
+export function FltAllocateCallbackData(Instance: InstanceObject, FileObject: FileObject | null): AllocateResult {
+  return FltAllocateCallbackDataEx(Instance, FileObject, 0);
+}
+
+/** FltAllocateCallbackDataEx(Instance, FileObject, Flags): FLT_ALLOCATE_CALLBACK_DATA_PREALLOCATE_ALL_MEMORY changes nothing observable here. */
+export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: FileObject | null, Flags: number): AllocateResult {
+  const mgr = Instance.filter.mgr;
+  const refused = checkInitiator(mgr, Instance, 'FltAllocateCallbackData');
+  if (refused !== null) return { status: refused, data: null };
+  if (FileObject !== null) {
+    const bad = checkFileObject(mgr, Instance, FileObject, 'FltAllocateCallbackData');
+    if (bad !== null) return { status: bad, data: null };
+  }
+  const kernel = mgr.kernel;
+  const id = kernel.nextId('D');
+  kernel.emit(id, { type: 'FltAllocateCallbackData', instance: Instance.id, volume: Instance.volume.id, fileObject: FileObject?.id ?? null, flags: Flags });
+  const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
+  kernel.attachActor(id, actor);
+  const op = new IoOperation(
+    id,
+    Instance.volume,
+    Instance,
+    Instance,
+    { completed: kernel.createWaitable(`${id} completed`, 'notification'), progress: kernel.createWaitable(`${id} progress`, 'pulse') },
+    actor,
+    {
+      Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
+      Thread: kernel.current?.id ?? null,
+      // A create's target file object is filled in by the filter (FltCreateFile is the usual way).
+      Iopb: { IrpFlags: 0, MajorFunction: 0, MinorFunction: 0, OperationFlags: 0, TargetFileObject: FileObject as FileObject, TargetInstance: Instance, Parameters: {} as FltParameters },
+      IoStatus: { Status: STATUS_SUCCESS, Information: 0 },
+      TagData: null,
+      RequestorMode: 'KernelMode',
+    },
+  );
+  mgr.allocatedData.set(id, op);
+  return { status: STATUS_SUCCESS, data: op.data };
+}
+
+/** The filter's own data, checked for the rules every CBD routine shares (§14 invariants 12, 13). */
+function ownData(routine: string, Data: FLT_CALLBACK_DATA): { mgr: FilterManager; op: IoOperation } {
+  const op = operationOf(Data);
+  if (op === null) throw new TypeError(`${routine}: Data is not callback data handed out by this simulation`);
+  const mgr = op.volume.mgr;
+  if (op.allocatedBy === null) {
+    throw mgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id}, callback data FltMgr passed to a callback; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
+  }
+  if (op.state === 'Freed') {
+    throw mgr.kernel.violation('USE_AFTER_FREE', op.id, `${routine} on ${op.id} after FltFreeCallbackData (§14 invariant 13)`);
+  }
+  const caller = mgr.kernel.current?.callbackFilters.at(-1);
+  if (caller !== undefined && caller !== op.allocatedBy.filter.id) {
+    throw mgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id} by ${caller}, but ${op.allocatedBy.filter.id} allocated it (§14 invariant 12)`);
+  }
+  return { mgr, op };
+}
+
+function checkIdle(mgr: FilterManager, op: IoOperation, routine: string): void {
+  // The more specific rule first: an asynchronous run owes its callback whether or not it has completed.
+  if (!op.callbackDone) {
+    throw mgr.kernel.violation('FREE_BEFORE_CALLBACK', op.id, `${routine} on ${op.id} before its asynchronous completion callback ran (§14 invariant 13)`);
+  }
+  if (op.state !== 'Allocated' && op.state !== 'Completed') {
+    throw mgr.kernel.violation('CALLBACK_DATA_IN_FLIGHT', op.id, `${routine} on ${op.id} while its operation is in flight (${op.state})`);
+  }
+}
+
+function begin(mgr: FilterManager, op: IoOperation, routine: string): NTSTATUS | null {
+  checkIdle(mgr, op, routine);
+  if (op.state === 'Completed') {
+    throw mgr.kernel.violation('PERFORM_WITHOUT_REUSE', op.id, `${routine} on ${op.id}, which already ran: call FltReuseCallbackData first (§11.11)`);
+  }
+  const refused = checkInitiator(mgr, op.allocatedBy!, routine);
+  if (refused !== null) return refused;
+  const fo = op.data.Iopb.TargetFileObject as FileObject | null;
+  if (fo === null || fo === undefined) throw mgr.kernel.violation('NO_TARGET_FILE_OBJECT', op.id, `${routine} on ${op.id} with no Iopb->TargetFileObject`);
+  const bad = checkFileObject(mgr, op.allocatedBy!, fo, routine);
+  if (bad !== null) return bad;
+  beginOperation(mgr, op, { requestorSid: mgr.kernel.current?.token ?? 'S-1-5-18' });
+  return null;
+}
+
+/** FltPerformSynchronousIo(CallbackData): send it below the initiating instance and wait; the result is in IoStatus. */
+export function* FltPerformSynchronousIo(CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
+  const { mgr, op } = ownData('FltPerformSynchronousIo', CallbackData);
+  requireThread(mgr, 'FltPerformSynchronousIo');
+  const refused = begin(mgr, op, 'FltPerformSynchronousIo');
+  if (refused !== null) {
+    CallbackData.IoStatus = { Status: refused, Information: 0 };
+    return;
+  }
+  yield* performSynchronous(mgr, op);
+}
+
+/**
+ * FltPerformAsynchronousIo(CallbackData, CallbackRoutine, CallbackContext) (§11.10): STATUS_PENDING
+ * (the callback comes later), STATUS_SUCCESS (it completed and the callback already ran),
+ * STATUS_FLT_IO_COMPLETE (a lower pre-op completed it; the callback already ran). A create cannot
+ * be asynchronous.
+ */
+export function* FltPerformAsynchronousIo(CallbackData: FLT_CALLBACK_DATA, CallbackRoutine: PFLT_COMPLETED_ASYNC_IO_CALLBACK, CallbackContext: unknown): Blocking<NTSTATUS> {
+  const { mgr, op } = ownData('FltPerformAsynchronousIo', CallbackData);
+  requireThread(mgr, 'FltPerformAsynchronousIo');
+  if (CallbackData.Iopb.MajorFunction === IRP_MJ_CREATE) {
+    throw mgr.kernel.violation(
+      'ASYNC_CREATE',
+      op.id,
+      `FltPerformAsynchronousIo on ${op.id} for IRP_MJ_CREATE; creates are always synchronous (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, §14 invariant 11)`,
+    );
+  }
+  const refused = begin(mgr, op, 'FltPerformAsynchronousIo');
+  if (refused !== null) return refused;
+  const outcome = yield* performAsynchronous(mgr, op, { routine: CallbackRoutine, context: CallbackContext }, true);
+  if (outcome === 'pending') return STATUS_PENDING;
+  return op.completedAbove ? STATUS_FLT_IO_COMPLETE : STATUS_SUCCESS;
+}
+
+/** FltReuseCallbackData(CallbackData): ready the data for another run; target instance and file object stay. */
+export function FltReuseCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
+  const { mgr, op } = ownData('FltReuseCallbackData', CallbackData);
+  checkIdle(mgr, op, 'FltReuseCallbackData');
+  if (op.state === 'Allocated') return;
+  mgr.emit(op.id, { type: 'FltReuseCallbackData' });
+  CallbackData.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
+  CallbackData.TagData = null;
+  CallbackData.Flags = FLTFL_CALLBACK_DATA_IRP_OPERATION;
+}
+
+/** FltFreeCallbackData(CallbackData). Any later use is a verifier error. */
+export function FltFreeCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
+  const { mgr, op } = ownData('FltFreeCallbackData', CallbackData);
+  checkIdle(mgr, op, 'FltFreeCallbackData');
+  mgr.emit(op.id, { type: 'FltFreeCallbackData' });
+  mgr.allocatedData.delete(op.id);
+}
+

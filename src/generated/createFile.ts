@@ -1,0 +1,229 @@
+/**
+ * FltCreateFile, FltCreateFileEx, FltClose (§11.1–11.3) and ObDereferenceObject for the file object
+ * FltCreateFileEx hands back.
+ *
+ * With an instance, the create starts just below it (the instance and everything above never see
+ * it); with Instance = NULL it starts at the top of the volume's stack, so the caller's own
+ * instance sees it too (the recursion hazard of §10). Creates are always synchronous. The handle is
+ * a kernel handle; cleanup and close for the file object start below the instance as well (§13 A6).
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { FilterObject } from '../fltmgr/filterObject.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import { fail, requireThread } from '../fltmgr/routineSupport.js';
+import { closeHandleIn, createHandle } from '../io/handles.js';
+import { dereferenceFileObject } from '../io/closeFile.js';
+import { driveToCompletion } from '../io/dispatch.js';
+import type { FileObject } from '../io/fileObject.js';
+import { createFileObject, fileObjectOpenFailed } from '../io/fileObjects.js';
+import { resolvePath } from '../io/paths.js';
+import { beforeFirstOperation, startOperation } from '../io/startOperation.js';
+import { FILE_OPEN, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
+import {
+  IO_FORCE_ACCESS_CHECK,
+  IO_IGNORE_SHARE_ACCESS_CHECK,
+  IO_OPEN_TARGET_DIRECTORY,
+  IO_STOP_ON_SYMLINK,
+} from '../wdk/fltConstants.js';
+import { IRP_MJ_CREATE, SL_FORCE_ACCESS_CHECK, SL_OPEN_TARGET_DIRECTORY } from '../wdk/irp.js';
+import {
+  NT_SUCCESS,
+  STATUS_INVALID_DEVICE_OBJECT_PARAMETER,
+  STATUS_INVALID_HANDLE,
+  STATUS_IO_REPARSE_TAG_NOT_HANDLED,
+  STATUS_OBJECT_PATH_NOT_FOUND,
+  STATUS_REPARSE,
+  STATUS_STOPPED_ON_SYMLINK,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from '../wdk/ntstatus.js';
+import { packCreateOptions } from '../wdk/parameters.js';
+import { checkInitiator } from './generatedIo.js';
+
+/**
+ * A kernel handle (OBJ_KERNEL_HANDLE) from FltCreateFile*: opaque, and it knows its simulation, so
+ * FltClose(FileHandle) needs nothing else, as in the WDK.
+ */
+export class KernelHandle {
+  constructor(
+    readonly id: string,
+    /** @internal */ readonly mgr: FilterObject['mgr'],
+  ) {}
+
+  toString(): string {
+    return this.id;
+  }
+}
+
+/** OBJECT_ATTRIBUTES: the name (`\??\C:\dir\f`, `\Device\HarddiskVolume1\dir\f`), or a name relative to RootDirectory. */
+export interface OBJECT_ATTRIBUTES {
+  readonly ObjectName: string;
+  readonly RootDirectory?: KernelHandle | null;
+  readonly Attributes?: number;
+}
+
+export interface IO_STATUS_RESULT {
+  readonly Status: NTSTATUS;
+  readonly Information: number;
+}
+
+export interface CreateFileResult {
+  readonly status: NTSTATUS;
+  readonly FileHandle: KernelHandle | null;
+  readonly IoStatusBlock: IO_STATUS_RESULT;
+}
+
+export interface CreateFileExResult extends CreateFileResult {
+  /** Referenced: release with ObDereferenceObject (as well as FltClose for the handle). */
+  readonly FileObject: FileObject | null;
+}
+
+/**
+ * FltCreateFile(Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes,
+ * ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags).
+ */
+export function* FltCreateFile(
+  Filter: FilterObject,
+  Instance: InstanceObject | null,
+  DesiredAccess: number,
+  ObjectAttributes: OBJECT_ATTRIBUTES,
+  AllocationSize = 0,
+  FileAttributes = 0,
+  ShareAccess = 0,
+  CreateDisposition = FILE_OPEN,
+  CreateOptions = 0,
+  EaBuffer: Uint8Array | null = null,
+  EaLength = 0,
+  Flags = 0,
+): Blocking<CreateFileResult> {
+  const r = yield* createFile('FltCreateFile', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, false);
+  return { status: r.status, FileHandle: r.FileHandle, IoStatusBlock: r.IoStatusBlock };
+}
+
+/** FltCreateFileEx: as FltCreateFile, and also returns the referenced file object. */
+export function FltCreateFileEx(
+  Filter: FilterObject,
+  Instance: InstanceObject | null,
+  DesiredAccess: number,
+  ObjectAttributes: OBJECT_ATTRIBUTES,
+  AllocationSize = 0,
+  FileAttributes = 0,
+  ShareAccess = 0,
+  CreateDisposition = FILE_OPEN,
+  CreateOptions = 0,
+  EaBuffer: Uint8Array | null = null,
+  EaLength = 0,
+  Flags = 0,
+): Blocking<CreateFileExResult> {
+  return createFile('FltCreateFileEx', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, true);
+}
+
+function* createFile(
+  routine: string,
+  Filter: FilterObject,
+  Instance: InstanceObject | null,
+  DesiredAccess: number,
+  ObjectAttributes: OBJECT_ATTRIBUTES,
+  AllocationSize: number,
+  FileAttributes: number,
+  ShareAccess: number,
+  CreateDisposition: number,
+  CreateOptions: number,
+  _EaBuffer: Uint8Array | null,
+  _EaLength: number,
+  Flags: number,
+  wantFileObject: boolean,
+): Blocking<CreateFileExResult> {
+  const mgr = Filter.mgr;
+  const thread = requireThread(mgr, routine);
+  const failed = (status: NTSTATUS): CreateFileExResult => ({ status, FileHandle: null, FileObject: null, IoStatusBlock: { Status: status, Information: 0 } });
+  if (Instance !== null) {
+    if (Instance.filter !== Filter) throw mgr.kernel.violation('INSTANCE_OF_ANOTHER_FILTER', Instance.id, `${routine}: ${Instance} does not belong to ${Filter.name}`);
+    const refused = checkInitiator(mgr, Instance, routine);
+    if (refused !== null) return failed(refused);
+  }
+  let related: FileObject | null = null;
+  let volume;
+  let fileName: string;
+  const root = ObjectAttributes.RootDirectory ?? null;
+  if (root !== null) {
+    related = root.mgr === mgr ? (mgr.kernelHandles.get(root.id) ?? null) : null;
+    if (related === null) return failed(fail(mgr, Filter, routine, STATUS_INVALID_HANDLE, `RootDirectory ${root} is not a kernel handle`));
+    volume = related.volume;
+    fileName = ObjectAttributes.ObjectName;
+  } else {
+    const resolved = resolvePath(mgr, ObjectAttributes.ObjectName);
+    if (resolved === null) return failed(fail(mgr, Filter, routine, STATUS_OBJECT_PATH_NOT_FOUND, `no volume for '${ObjectAttributes.ObjectName}'`));
+    volume = resolved.volume;
+    fileName = resolved.fileName;
+  }
+  if (Instance !== null && Instance.volume !== volume) {
+    // IoCreateFileSpecifyDeviceObjectHint refuses a device that is not in the target's stack.
+    return failed(fail(mgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
+  }
+  yield* beforeFirstOperation(mgr, volume);
+  const fo = createFileObject(mgr, volume, fileName, related, Instance);
+  fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
+  const op = startOperation(mgr, {
+    volume,
+    fileObject: fo,
+    MajorFunction: IRP_MJ_CREATE,
+    OperationFlags: ((Flags & IO_FORCE_ACCESS_CHECK) !== 0 ? SL_FORCE_ACCESS_CHECK : 0) | ((Flags & IO_OPEN_TARGET_DIRECTORY) !== 0 ? SL_OPEN_TARGET_DIRECTORY : 0),
+    Parameters: {
+      Create: {
+        SecurityContext: { DesiredAccess },
+        Options: packCreateOptions(CreateDisposition, CreateOptions),
+        FileAttributes,
+        ShareAccess,
+        EaLength: 0,
+        ...(AllocationSize === 0 ? {} : { AllocationSize }),
+      },
+    },
+    RequestorMode: 'KernelMode',
+    // A forced access check uses the calling thread's token; otherwise kernel mode is not checked.
+    requestorSid: thread.token,
+    initiator: Instance,
+    fromTop: Instance === null,
+    markGenerated: mgr.options.semantics.flagGeneratedCreates,
+  });
+  yield* driveToCompletion(mgr, op);
+  let status = op.data.IoStatus.Status;
+  if (status === STATUS_REPARSE) {
+    // FltCreateFile never returns STATUS_REPARSE (§11.1): nothing took the reparse point over.
+    const tag = op.data.TagData?.ReparseTag ?? 0;
+    const symlink = tag === IO_REPARSE_TAG_SYMLINK || tag === IO_REPARSE_TAG_MOUNT_POINT;
+    status = symlink && (Flags & IO_STOP_ON_SYMLINK) !== 0 ? STATUS_STOPPED_ON_SYMLINK : STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+  }
+  if (!NT_SUCCESS(status)) {
+    if (fo.state === 'Opened') {
+      throw mgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+    }
+    if (fo.state === 'Opening') fileObjectOpenFailed(mgr, fo, status);
+    return failed(status);
+  }
+  const FileHandle = new KernelHandle(createHandle(mgr, mgr.kernelHandles, fo), mgr);
+  if (wantFileObject) fo.pointerCount++;
+  return {
+    status: STATUS_SUCCESS,
+    FileHandle,
+    FileObject: wantFileObject ? fo : null,
+    IoStatusBlock: { Status: op.data.IoStatus.Status, Information: op.data.IoStatus.Information },
+  };
+}
+
+/** FltClose(FileHandle): closes a handle from FltCreateFile*; the last one sends IRP_MJ_CLEANUP below the instance. */
+export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
+  const mgr = FileHandle.mgr;
+  requireThread(mgr, 'FltClose');
+  return (yield* closeHandleIn(mgr, mgr.kernelHandles, FileHandle.id)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+}
+
+/** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
+export function* ObDereferenceObject(FileObject: FileObject): Blocking<void> {
+  const mgr = FileObject.volume.mgr;
+  requireThread(mgr, 'ObDereferenceObject');
+  if (FileObject.pointerCount <= 0) {
+    throw mgr.kernel.violation('DEREFERENCE_UNREFERENCED_FILE_OBJECT', FileObject.id, `ObDereferenceObject on ${FileObject}, which holds no reference`);
+  }
+  yield* dereferenceFileObject(mgr, FileObject);
+}

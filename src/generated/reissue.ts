@@ -1,0 +1,74 @@
+/**
+ * FltReissueSynchronousIo(InitiatingInstance, CallbackData) (§11.14): send an operation again to
+ * the instances below the initiator, from the post-op of a synchronized operation (its pre-op
+ * returned SYNCHRONIZE, or it is a create) or on the filter's own data after
+ * FltPerformSynchronousIo. Lower instances see a second pre/post pair with
+ * FLTFL_CALLBACK_DATA_REISSUED_IO; higher instances see only the final result. The reissue is a
+ * nested walk of the same FLT_CALLBACK_DATA object, logged as its own operation id.
+ */
+import type { Blocking } from '../kernel/effects.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import { requireThread } from '../fltmgr/routineSupport.js';
+import { bindData, operationOf, type FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import { driveToCompletion } from '../io/dispatch.js';
+import { startOperation } from '../io/startOperation.js';
+import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_REISSUED_IO, FLTFL_CALLBACK_DATA_REISSUE_MASK } from '../wdk/fltConstants.js';
+import { FO_FILE_OPEN_CANCELLED } from '../wdk/fileConstants.js';
+import { IRP_MJ_CREATE } from '../wdk/irp.js';
+import { STATUS_CANCELLED } from '../wdk/ntstatus.js';
+import { SYSTEM_TOKEN } from '../kernel/kernel.js';
+
+export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
+  const outer = operationOf(CallbackData);
+  if (outer === null) throw new TypeError('FltReissueSynchronousIo: CallbackData is not callback data handed out by this simulation');
+  const mgr = outer.volume.mgr;
+  requireThread(mgr, 'FltReissueSynchronousIo');
+  const fromSynchronizedPost =
+    outer.postCallbackRunning === InitiatingInstance &&
+    outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && n.state === 'running');
+  const ownAfterPerform = outer.allocatedBy === InitiatingInstance && outer.state === 'Completed' && outer.asyncCallback === null;
+  if (!fromSynchronizedPost && !ownAfterPerform) {
+    throw mgr.kernel.violation(
+      'REISSUE_NOT_SYNCHRONIZED',
+      InitiatingInstance.id,
+      `FltReissueSynchronousIo on ${outer.id} from ${InitiatingInstance}: only from the post-op of a synchronized operation (SYNCHRONIZE or create), or on the filter's own data after FltPerformSynchronousIo (§14 invariant 14)`,
+    );
+  }
+  const iopb = CallbackData.Iopb;
+  const fo = iopb.TargetFileObject;
+  if (iopb.MajorFunction === IRP_MJ_CREATE && (fo.Flags & FO_FILE_OPEN_CANCELLED) !== 0) {
+    // A cancelled open cannot be reissued (§11.13): it completes with STATUS_CANCELLED.
+    CallbackData.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
+    return;
+  }
+  const inner = startOperation(mgr, {
+    volume: outer.volume,
+    fileObject: fo,
+    MajorFunction: iopb.MajorFunction,
+    MinorFunction: iopb.MinorFunction,
+    IrpFlags: iopb.IrpFlags,
+    OperationFlags: iopb.OperationFlags,
+    Parameters: iopb.Parameters,
+    RequestorMode: CallbackData.RequestorMode,
+    requestorSid: outer.requestorSid || SYSTEM_TOKEN,
+    initiator: InitiatingInstance,
+    ...(outer.buffer === undefined ? {} : { buffer: outer.buffer }),
+  });
+  mgr.emit(outer.id, { type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
+  inner.data.Flags = ((CallbackData.Flags & FLTFL_CALLBACK_DATA_REISSUE_MASK) | FLTFL_CALLBACK_DATA_GENERATED_IO | FLTFL_CALLBACK_DATA_REISSUED_IO) >>> 0;
+  // Lower callbacks receive the caller's data object; while the reissue runs it belongs to the inner walk.
+  const savedIopb = CallbackData.Iopb;
+  const savedFlags = CallbackData.Flags;
+  bindData(CallbackData, inner);
+  Object.assign(CallbackData, { Flags: inner.data.Flags });
+  (inner as { data: FLT_CALLBACK_DATA }).data = CallbackData;
+  try {
+    yield* driveToCompletion(mgr, inner);
+  } finally {
+    bindData(CallbackData, outer);
+    CallbackData.Iopb = savedIopb;
+    CallbackData.Flags = savedFlags;
+  }
+  // IoStatus and TagData are already the reissue's: the inner walk wrote them into this data object.
+  outer.output = inner.output;
+}

@@ -1,0 +1,75 @@
+/**
+ * Scenarios a host can name, and restore by re-execution.
+ *
+ * A simulation built by a registered scenario can be saved (`sim.save()`) and rebuilt anywhere the
+ * same scenario is registered (`restoreSimulation`). The registry is a value the caller passes,
+ * never module state: a host adds its own scenarios next to the built-in ones.
+ *
+ * The registry is the project's (src/scenarios/index.ts, shared with time travel); this module
+ * adds what a host needs on top of it: create by id, and restore by re-execution.
+ */
+import { ReplayDivergenceError } from '../kernel/errors.js';
+import { scenarioById, scenarios as registeredScenarios } from '../scenarios/index.js';
+import { scenarioOptions, type Scenario, type ScenarioArgs } from '../scenarios/scenario.js';
+import { createSimulation, type Simulation, type SimulationOptions } from '../simulation.js';
+import { FLTSIM_VERSION } from '../version.js';
+import { checkSnapshot, logDigest } from './snapshot.js';
+
+/** Every scenario fltsim ships (demo, io-soak, random, random-io, …): the project's registry. */
+export const builtInScenarios: readonly Scenario[] = registeredScenarios;
+
+/** The options a host may give a scenario run: a built-in strategy by name, so the run can be saved. */
+export type ScenarioRunOptions = Omit<SimulationOptions, 'strategy'> & { readonly strategy?: 'in-order' | 'random' };
+
+export interface ScenarioSimulationOptions {
+  /** The scenario's arguments (JSON-safe). */
+  readonly args?: ScenarioArgs;
+  /** Where to look the id up; default `builtInScenarios`. */
+  readonly scenarios?: readonly Scenario[];
+}
+
+/** The scenario named `id`, or a UsageError (`UNKNOWN_SCENARIO`) listing the known ones. */
+export function findScenario(id: string, scenarios: readonly Scenario[] = builtInScenarios): Scenario {
+  return scenarioById(id, scenarios);
+}
+
+/**
+ * A fresh simulation built by the scenario `id`, not yet run. The scenario's options come first,
+ * `options` override them. An unknown id is a UsageError (`UNKNOWN_SCENARIO`).
+ */
+export function createScenarioSimulation(id: string, options: ScenarioRunOptions = {}, more: ScenarioSimulationOptions = {}): Simulation {
+  const scenario = findScenario(id, more.scenarios);
+  const args = more.args ?? {};
+  const sim = createSimulation({ ...scenarioOptions(scenario, options.seed ?? 1, args), ...options });
+  sim.adoptScenario(scenario.id, args);
+  scenario.build(sim, args);
+  return sim;
+}
+
+/**
+ * Rebuild a saved simulation: create it with the saved options, build its scenario, re-execute its
+ * drive record, and check that the log is the one that was saved (fact count and digest).
+ *
+ * Errors, each typed and each leaving every existing simulation as it was:
+ * - not a snapshot, or a malformed one: UsageError `BAD_SNAPSHOT`;
+ * - written by another fltsim version: UsageError `SNAPSHOT_VERSION`;
+ * - a scenario not in `scenarios`: UsageError `UNKNOWN_SCENARIO`;
+ * - a re-execution that does not reproduce the saved log: ReplayDivergenceError.
+ */
+export function restoreSimulation(snapshot: unknown, options: { readonly scenarios?: readonly Scenario[] } = {}): Simulation {
+  const saved = checkSnapshot(snapshot, FLTSIM_VERSION);
+  const scenario = findScenario(saved.scenario, options.scenarios);
+  const sim = createSimulation(saved.options);
+  sim.adoptScenario(scenario.id, saved.args);
+  scenario.build(sim, saved.args);
+  sim.host.replay(saved.drive);
+  const log = sim.log;
+  if (log.length !== saved.facts || logDigest(log) !== saved.digest) {
+    throw new ReplayDivergenceError(
+      `restore of scenario '${saved.scenario}' rebuilt ${log.length} facts (digest ${logDigest(log)}), the snapshot has ${saved.facts} (digest ${saved.digest}): ` +
+        'did the host change the simulation outside its scenario and drive?',
+      { seed: saved.options.seed },
+    );
+  }
+  return sim;
+}

@@ -1,0 +1,75 @@
+/**
+ * A saved simulation as plain JSON. Nothing live is serialised: a snapshot names the scenario that
+ * built the system, the resolved options (seed included) and the drive record (what the strategy
+ * and the host did, step by step). Restoring re-executes exactly that, which the determinism of
+ * the kernel makes exact; the fact count and a digest of the log check it.
+ *
+ * This is the minimal form the embedding issue needs. Time travel (issue 5) restores the same way
+ * (seed + options + scenario + recorded choices); the two are meant to merge into one format.
+ */
+import { UsageError } from '../kernel/errors.js';
+import type { Fact } from '../kernel/facts.js';
+import type { ScenarioArgs } from '../scenarios/scenario.js';
+import type { Simulation } from '../simulation.js';
+import type { DriveEntry } from './types.js';
+
+export const SNAPSHOT_FORMAT = 'fltsim.snapshot';
+
+/** Every option a simulation was created with, resolved (`sim.options`); the strategy by its built-in name. */
+export type SnapshotOptions = Omit<Simulation['options'], 'strategy'> & { readonly strategy: 'in-order' | 'random' };
+
+export interface SimulationSnapshot {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  /** The fltsim version that wrote it: another version may build a different log from the same drive. */
+  readonly version: string;
+  /** The id of the registered scenario that built the system. */
+  readonly scenario: string;
+  /** The scenario's arguments. */
+  readonly args: ScenarioArgs;
+  readonly options: SnapshotOptions;
+  readonly drive: readonly DriveEntry[];
+  /** Facts in the log when saved, and an FNV-1a digest of their JSON: a restore must rebuild both. */
+  readonly facts: number;
+  readonly digest: string;
+}
+
+/** FNV-1a (32 bits) over the JSON of each fact: cheap, and the same in Node and in a browser. */
+export function logDigest(facts: readonly Fact[]): string {
+  let hash = 0x811c9dc5;
+  for (const fact of facts) {
+    const text = JSON.stringify(fact);
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    hash ^= 0x0a;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Check that `value` is a snapshot this fltsim can restore: the right shape, and written by this
+ * very version. Throws a UsageError naming what is wrong.
+ */
+export function checkSnapshot(value: unknown, version: string): SimulationSnapshot {
+  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== SNAPSHOT_FORMAT) {
+    throw new UsageError('BAD_SNAPSHOT', `not an fltsim snapshot (expected format '${SNAPSHOT_FORMAT}')`);
+  }
+  const s = value as Partial<Record<keyof SimulationSnapshot, unknown>>;
+  if (s.version !== version) {
+    throw new UsageError('SNAPSHOT_VERSION', `snapshot written by fltsim ${String(s.version)}, this is fltsim ${version}: its drive record may not rebuild the same log`);
+  }
+  const okDrive = Array.isArray(s.drive) && s.drive.every(isDriveEntry);
+  const okOptions = typeof s.options === 'object' && s.options !== null && Number.isSafeInteger((s.options as { seed?: unknown }).seed);
+  if (typeof s.scenario !== 'string' || typeof s.args !== 'object' || s.args === null || !okOptions || !okDrive || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
+    throw new UsageError('BAD_SNAPSHOT', 'snapshot is missing scenario, options, drive, facts or digest, or one of them is malformed');
+  }
+  return value as SimulationSnapshot;
+}
+
+function isDriveEntry(entry: unknown): entry is DriveEntry {
+  if (typeof entry === 'number') return Number.isSafeInteger(entry) && entry > 0;
+  if (typeof entry === 'string') return true;
+  return typeof entry === 'object' && entry !== null && Number.isSafeInteger((entry as { advanceTo?: unknown }).advanceTo);
+}

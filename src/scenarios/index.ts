@@ -1,0 +1,29 @@
+/**
+ * The scenario registry: every scenario fltsim knows by id. Save files and trace headers name a
+ * scenario by id, and restoring re-executes it, so an id must keep building the same system.
+ * A frozen array, never module state that grows: a host with scenarios of its own passes
+ * `[...scenarios, ...mine]` where an API takes a registry.
+ */
+import { UsageError } from '../kernel/errors.js';
+import { demoScenario } from './demo.js';
+import { ioSoakScenario } from './ioSoak.js';
+import { randomIoScenario, randomScenario } from './random.js';
+import type { Scenario } from './scenario.js';
+
+export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenario.js';
+export { scenarioOptions } from './scenario.js';
+export { demoScenario, ioSoakScenario, randomScenario, randomIoScenario };
+
+export const scenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario]);
+
+export function scenarioById(id: string, registry: readonly Scenario[] = scenarios): Scenario {
+  const found = registry.find((s) => s.id === id);
+  if (found === undefined) throw new UsageError('UNKNOWN_SCENARIO', `no scenario '${id}' (known: ${registry.map((s) => s.id).join(', ')})`);
+  return found;
+}
+
+/** Is `value` shaped like a scenario (for modules loaded by path)? */
+export function isScenario(value: unknown): value is Scenario {
+  const s = value as Partial<Scenario> | null;
+  return typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.description === 'string' && typeof s.build === 'function';
+}

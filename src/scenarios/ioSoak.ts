@@ -1,0 +1,82 @@
+/**
+ * A steady I/O system for long runs: a scanner that pends some reads to a deferred-I/O worker, an
+ * activity monitor above it with pre- and post-callbacks, and application threads that open, write,
+ * read and close files in a loop while the file system completes requests asynchronously. The number
+ * of live objects stays bounded however long it runs, which is what a long trace looks like in
+ * practice (and what the time-travel benchmarks need: a million facts of ordinary traffic).
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_GENERIC_WRITE,
+  FILE_OPEN_IF,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+} from '../wdk/fileConstants.js';
+import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_PENDING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../wdk/fltConstants.js';
+import { IRP_MJ_CREATE, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
+import { FltAllocateDeferredIoWorkItem, FltQueueDeferredIoWorkItem } from '../io/workItems.js';
+import { FltCompletePendedPreOperation } from '../io/pending.js';
+import { installFilter, operations } from '../testing/filterBuilder.js';
+import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
+import { intArg, type Scenario } from './scenario.js';
+
+export const ioSoakScenario: Scenario = {
+  id: 'io-soak',
+  description: 'scanner pending reads to a worker, a monitor, and application threads doing open/write/read/close in a loop (args: threads, iterations)',
+  options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1 },
+  build(sim, args) {
+    const threads = intArg(args, 'threads', 3, 1);
+    const iterations = intArg(args, 'iterations', 4, 0);
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:', fsType: 'NTFS' });
+    let reads = 0;
+    installFilter(sim, {
+      name: 'scanner',
+      altitude: '328000',
+      registration: {
+        OperationRegistration: [
+          ...operations([IRP_MJ_CREATE, IRP_MJ_WRITE], { PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK, PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }),
+          ...operations([IRP_MJ_READ], {
+            // Every third read is scanned on a worker thread: the pre-op pends and the worker resumes it.
+            PreOperation: (data) => {
+              if (++reads % 3 !== 0) return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+              FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+                yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
+              }, 'DelayedWorkQueue', null);
+              return FLT_PREOP_PENDING;
+            },
+            PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
+          }),
+        ],
+      },
+    });
+    installFilter(sim, {
+      name: 'monitor',
+      altitude: '385100',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_CREATE, IRP_MJ_READ, IRP_MJ_WRITE], {
+          PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+          PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
+        }),
+      },
+    });
+    for (let t = 0; t < threads; t++) {
+      const path = `C:\\file${t}.txt`;
+      sim.spawn(`app${t}`, function* () {
+        for (let i = 0; i < iterations; i++) {
+          const open = yield* sim.io.NtCreateFile(path, {
+            DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+            ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
+            CreateDisposition: FILE_OPEN_IF,
+            CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
+          });
+          if (open.handle === null) return open.status;
+          yield* sim.io.NtWriteFile(open.handle, `line ${i}\n`, i * 8);
+          yield* sim.io.NtReadFile(open.handle, 8, 0);
+          yield* sim.io.NtClose(open.handle);
+        }
+        return STATUS_SUCCESS;
+      });
+    }
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * Writing a trace file: the header line, then one fact per line as the log holds it (JSON, keys in
+ * the log's order). Lines, not one string, so a caller can stream a long log to disk: one JS
+ * string caps near 6M facts. Every line ends with a newline; a last line without one means the
+ * file was cut short.
+ */
+import type { Fact } from '../kernel/facts.js';
+import type { Simulation } from '../simulation.js';
+import { traceHeader, type TraceHeader } from './header.js';
+
+export function* traceFileLines(header: TraceHeader, facts: readonly Fact[]): Generator<string> {
+  yield JSON.stringify(header) + '\n';
+  for (const fact of facts) yield JSON.stringify(fact) + '\n';
+}
+
+/** The whole trace file of a scenario-built simulation, in chunks of about `chunk` lines. */
+export function* traceFileChunks(sim: Simulation, chunk = 10_000): Generator<string> {
+  let buffer: string[] = [];
+  for (const line of traceFileLines(traceHeader(sim), sim.log)) {
+    buffer.push(line);
+    if (buffer.length >= chunk) {
+      yield buffer.join('');
+      buffer = [];
+    }
+  }
+  if (buffer.length > 0) yield buffer.join('');
+}
+
+export function traceFileText(sim: Simulation): string {
+  return [...traceFileChunks(sim)].join('');
+}

@@ -1,0 +1,42 @@
+/**
+ * Typed errors of time travel and trace files. Each names where the problem is (a log position,
+ * a trace-file line) so a user can open the file at that line or jump the cursor there.
+ */
+import { FltSimError, ReplayDivergenceError } from '../kernel/errors.js';
+import type { Fact } from '../kernel/facts.js';
+
+/** A fact the fold cannot take: its object's machine rejects it, its seq is out of order, or it names an object that does not exist. */
+export class FactRejectedError extends FltSimError {
+  constructor(
+    readonly fact: Fact,
+    readonly problem: string,
+  ) {
+    super(`fact #${String(fact.seq)} (${String(fact.type)} on ${String(fact.object)}) cannot follow the facts before it: ${problem}`, { object: fact.object, seq: fact.seq });
+  }
+}
+
+/** A trace file that cannot be loaded. Nothing of it is loaded: readers parse and check the whole file first. */
+export class TraceFileError extends FltSimError {
+  constructor(
+    /** 1-based line of the file (line 1 is the header); 0 when the problem is the file as a whole. */
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(line > 0 ? `trace file line ${line}: ${problem}` : `trace file: ${problem}`);
+  }
+}
+
+/** A re-run that did not reproduce its recording: the first fact that differs (undefined: that log ended first). */
+export class DeterminismError extends ReplayDivergenceError {
+  constructor(
+    readonly firstDifference: number,
+    readonly expected: Fact | undefined,
+    readonly actual: Fact | undefined,
+    seed: number,
+  ) {
+    super(
+      `replay diverged at seq ${firstDifference}: expected ${expected === undefined ? '(end of log)' : JSON.stringify(expected)}, got ${actual === undefined ? '(end of log)' : JSON.stringify(actual)}`,
+      { seq: firstDifference, seed },
+    );
+  }
+}

@@ -1,0 +1,8 @@
+/** Time travel: the state at any position, cursors, diffs, rebuilding, forking and checked replay. */
+export { Timeline, DEFAULT_CHECKPOINT_INTERVAL } from './timeline.js';
+export { Cursor } from './cursor.js';
+export { diffStates } from './diff.js';
+export type { StateDiff, ObjectChange, ObjectRef } from './diff.js';
+export { startRun, rebuild, fork, replayChecked, firstDifference } from './recording.js';
+export type { RunSpec, Recording } from './recording.js';
+export { FactRejectedError, TraceFileError, DeterminismError } from './errors.js';

@@ -1,0 +1,180 @@
+/**
+ * The state of every object at any position of a log, cheaply.
+ *
+ * A Timeline folds the log once, as facts arrive, and every `interval` facts records a checkpoint.
+ * A checkpoint does not copy the state: it records a frozen copy of each object that changed since
+ * the previous checkpoint (a *version*), so memory grows with the changes, not with checkpoints ×
+ * objects (a long run keeps every exited thread in its state). `stateAt(p)` assembles the state at
+ * the checkpoint below p from the versions, then folds the tail, copying only the views the tail
+ * changes. See docs/time-travel.md for the measured choice of the interval.
+ */
+import { freeze } from 'immer';
+import type { Fact } from '../kernel/facts.js';
+import type { SimState } from '../projection/simState.js';
+import { emptyState, FoldEngine, RECORD_OF_PREFIX, type RecordName, type WorkingState } from './foldEngine.js';
+
+/** Facts between checkpoints; measured in bench/timeTravel.ts (docs/time-travel.md). */
+export const DEFAULT_CHECKPOINT_INTERVAL = 1024;
+
+interface History {
+  readonly id: string;
+  readonly record: RecordName;
+  /** Checkpoint indexes, ascending, at which the object had a new version. */
+  readonly at: number[];
+  /** The object's view from that checkpoint on; null once it has left the state. */
+  readonly versions: (object | null)[];
+}
+
+interface Checkpoint {
+  readonly time: number;
+  readonly seed: number;
+  readonly frames: SimState['frames'];
+  readonly violations: number;
+  readonly sleepers: readonly (readonly [string, number])[];
+}
+
+export class Timeline {
+  private readonly facts: Fact[] = [];
+  private readonly head = new FoldEngine(emptyState());
+  /** Histories in the order objects first appeared at a checkpoint: assembly stops at the first one born later. */
+  private readonly histories: History[] = [];
+  private readonly historyOf = new Map<string, History>();
+  private readonly checkpoints: Checkpoint[] = [];
+
+  constructor(readonly interval: number = DEFAULT_CHECKPOINT_INTERVAL) {
+    if (!Number.isInteger(interval) || interval < 1) throw new RangeError(`checkpoint interval must be a whole number >= 1, got ${interval}`);
+    this.head.touched = new Set();
+    this.checkpoint();
+  }
+
+  /** A timeline of a whole log. Throws FactRejectedError at the first fact that cannot follow the ones before it. */
+  static of(facts: Iterable<Fact>, interval?: number): Timeline {
+    const t = new Timeline(interval);
+    for (const fact of facts) t.push(fact);
+    return t;
+  }
+
+  /** Facts folded so far: positions run from 0 (before the first fact) to `length`. */
+  get length(): number {
+    return this.facts.length;
+  }
+
+  get log(): readonly Fact[] {
+    return this.facts;
+  }
+
+  /** Append the next fact of the log. */
+  push(fact: Fact): void {
+    this.head.apply(fact);
+    this.facts.push(fact);
+    if (this.facts.length % this.interval === 0) this.checkpoint();
+  }
+
+  /** The state after the first `position` facts (0 ≤ position ≤ length); equal to `foldLog(log.slice(0, position))`. */
+  stateAt(position: number): SimState {
+    if (!Number.isInteger(position) || position < 0 || position > this.facts.length) {
+      throw new RangeError(`position must be a whole number from 0 to ${this.facts.length}, got ${position}`);
+    }
+    const index = Math.min(Math.floor(position / this.interval), this.checkpoints.length - 1);
+    const checkpoint = this.checkpoints[index]!;
+    const base = this.assemble(index, checkpoint);
+    const engine = new FoldEngine(base, new Map(checkpoint.sleepers));
+    // The assembled records are fresh objects but the views in them are shared frozen versions:
+    // copy a view before the tail changes it (the same ids the head marks as touched).
+    const thawed: object[] = [];
+    const thaw = (id: string): void => {
+      const record = RECORD_OF_PREFIX[id.charAt(0)];
+      if (record === undefined) return;
+      const views = base[record] as Record<string, object>;
+      const view = views[id];
+      if (view !== undefined && Object.isFrozen(view)) thawed.push((views[id] = mutableCopy(view)));
+    };
+    const facts = this.facts;
+    for (let seq = index * this.interval; seq < position; seq++) {
+      const fact = facts[seq]!;
+      if (fact.type === 'ClockAdvance') {
+        for (const [id, wakeAt] of engine.sleepers) if (wakeAt <= fact.to) thaw(id);
+      } else {
+        for (const key in fact) {
+          const value = (fact as unknown as Record<string, unknown>)[key];
+          if (typeof value === 'string' && key !== 'type') thaw(value);
+        }
+      }
+      engine.apply(fact);
+    }
+    for (const id of Object.keys(base.volumes)) thaw(id);
+    engine.finish();
+    for (const view of thawed) freeze(view, true);
+    for (const record of Object.values(RECORD_OF_PREFIX)) Object.freeze(base[record]);
+    freeze(base.violations, true);
+    return Object.freeze(base) as SimState;
+  }
+
+  /** Versions kept: what the checkpoints cost in memory (one frozen view each). */
+  get versionCount(): number {
+    let n = 0;
+    for (const h of this.histories) n += h.versions.length;
+    return n;
+  }
+
+  private checkpoint(): void {
+    const index = this.checkpoints.length;
+    const state = this.head.state;
+    for (const id of this.head.touched!) {
+      const record = RECORD_OF_PREFIX[id.charAt(0)]!;
+      const view = (state[record] as Record<string, object>)[id];
+      let history = this.historyOf.get(id);
+      if (history === undefined) {
+        if (view === undefined) continue; // born and gone between two checkpoints
+        history = { id, record, at: [], versions: [] };
+        this.histories.push(history);
+        this.historyOf.set(id, history);
+      }
+      history.at.push(index);
+      history.versions.push(view === undefined ? null : frozenCopy(view));
+      if (view === undefined) this.historyOf.delete(id);
+    }
+    this.head.touched!.clear();
+    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, sleepers: [...this.head.sleepers] });
+  }
+
+  /** The state at checkpoint `index`, sharing the frozen versions (immer copies what the tail changes). */
+  private assemble(index: number, checkpoint: Checkpoint): WorkingState {
+    const base = emptyState();
+    const head = this.head.state;
+    base.seq = index * this.interval;
+    base.time = checkpoint.time;
+    base.seed = checkpoint.seed;
+    base.frames = checkpoint.frames as WorkingState['frames'];
+    base.violations = head.violations.slice(0, checkpoint.violations);
+    for (const h of this.histories) {
+      if (h.at[0]! > index) break;
+      const version = h.versions[lastAtOrBefore(h.at, index)];
+      if (version !== null && version !== undefined) (base[h.record] as Record<string, object>)[h.id] = version;
+    }
+    return base;
+  }
+}
+
+/** Index of the last element ≤ target in an ascending array whose first element is ≤ target. */
+function lastAtOrBefore(sorted: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (sorted[mid]! <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Views are mutated in place by a fold, arrays included; a copy shares nothing mutable. */
+function mutableCopy(view: object): object {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(view)) copy[key] = Array.isArray(value) ? value.slice() : value;
+  return copy;
+}
+
+function frozenCopy(view: object): object {
+  return freeze(mutableCopy(view), true);
+}

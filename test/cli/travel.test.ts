@@ -1,0 +1,68 @@
+// The time-travel commands (issue 5, item 5), spawned as a user runs them: `fltsim run` writes a
+// trace, `replay` re-runs it with a determinism check or prints the state at an event, `export`
+// converts it. Wrong arguments: one line on stderr and a non-zero exit.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'fltsim-cli-'));
+
+function fltsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('fltsim run / replay / export', () => {
+  const trace = join(dir, 'soak.ndjson');
+  const run = fltsim('run', 'io-soak', '--seed', '7', '--strategy', 'random', '--arg', 'iterations=2', '--trace', trace);
+
+  it('run writes an NDJSON trace whose header names the scenario, seed and version', () => {
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^# fltsim run io-soak, seed 7, strategy random: idle after \d+ facts/);
+    const header = JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!);
+    expect(header).toMatchObject({ format: 'fltsim-trace', fltsimVersion: '0.1.0', seed: 7, scenario: { id: 'io-soak', args: { iterations: '2' } } });
+  });
+
+  it('replay re-runs the trace and finds it identical; --at N prints the state at event N', () => {
+    const replay = fltsim('replay', trace);
+    expect([replay.status, replay.stdout.trim()]).toEqual([0, expect.stringMatching(/^# replayed io-soak seed 7: \d+ facts, identical$/)]);
+    const at = fltsim('replay', trace, '--at', '25');
+    expect(at.status).toBe(0);
+    expect(at.stdout).toMatch(/^# state after 25 facts/);
+    expect(at.stdout).toContain('"seq": 25');
+  });
+
+  it('export to perfetto (JSON with traceEvents), mermaid and text', () => {
+    const perfetto = fltsim('export', trace, '--format', 'perfetto');
+    expect(perfetto.status).toBe(0);
+    expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
+    expect(fltsim('export', trace, '--format', 'mermaid').stdout).toMatch(/^sequenceDiagram\n/);
+    expect(fltsim('export', trace, '--format', 'text').stdout).toMatch(/^#0 t=0 sim SimulationStart seed=7/);
+  });
+
+  it('a damaged trace is one line naming the line, exit 1', () => {
+    const damaged = join(dir, 'damaged.ndjson');
+    writeFileSync(damaged, readFileSync(trace, 'utf8').slice(0, -5));
+    const r = fltsim('replay', damaged);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^fltsim: trace file line \d+: truncated/);
+  });
+
+  it('wrong arguments: one line and exit 2; --help for each command', () => {
+    expect(fltsim('run')).toMatchObject({ status: 2, stderr: 'fltsim run: needs exactly one scenario, got none\n' });
+    expect(fltsim('run', 'demo', '--seed', 'x')).toMatchObject({ status: 2, stderr: "fltsim run: --seed needs an integer, got 'x'\n" });
+    expect(fltsim('export', trace)).toMatchObject({ status: 2, stderr: 'fltsim export: --format must be perfetto, mermaid or text, got nothing\n' });
+    expect(fltsim('replay', trace, '--bogus', '1')).toMatchObject({ status: 2, stderr: "fltsim replay: unknown argument '--bogus' (try fltsim replay --help)\n" });
+    expect(fltsim('run', 'nope')).toMatchObject({ status: 1, stderr: "fltsim: [UNKNOWN_SCENARIO] no scenario 'nope' (known: demo, io-soak, random, random-io)\n" });
+    for (const command of ['run', 'replay', 'export']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} <`) });
+  });
+
+  it('run accepts a path to a module exporting a scenario (through the TypeScript entry)', () => {
+    const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli', 'main.ts'), 'run', join(root, 'test', 'cli', 'fixtures', 'oneVolume.ts')], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect([r.status, r.stdout.trim()]).toEqual([0, expect.stringMatching(/^# fltsim run one-volume, seed 1, strategy in-order: idle after \d+ facts/)]);
+  });
+});

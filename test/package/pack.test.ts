@@ -1,0 +1,90 @@
+// The package as a user gets it (issue 7): `npm pack`, install the tarball into an empty folder,
+// import the public entry and the testing entry by name, type-check against the shipped .d.ts,
+// and run a scenario there — the same log as the same scenario run from the sources here.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScenarioSimulation, logDigest } from '../../src/index.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'fltsim-pack-'));
+const app = join(work, 'app');
+let tarball = '';
+let installMode = '';
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' } });
+}
+
+const CONSUMER = `
+import { createScenarioSimulation, logDigest, FLTSIM_VERSION } from 'fltsim';
+import { compactTrace } from 'fltsim/testing';
+const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' });
+const result = sim.run();
+console.log(JSON.stringify({ reason: result.reason, facts: sim.log.length, digest: logDigest(sim.log), version: FLTSIM_VERSION, compact: compactTrace(sim.log).length }));
+`;
+
+const TYPED_CONSUMER = `
+import { createScenarioSimulation, type HostStep, type SimulationSnapshot } from 'fltsim';
+import { compactTrace } from 'fltsim/testing';
+const sim = createScenarioSimulation('demo', { seed: 1 });
+const step: HostStep = sim.step();
+const saved: SimulationSnapshot = sim.save();
+export const lines: string[] = compactTrace(sim.log);
+export const kind: 'ran' | 'idle' | 'deadlock' = step.kind;
+export const facts: number = saved.facts;
+`;
+
+beforeAll(() => {
+  // dist/ is fresh (test/package/buildOnce.ts); --ignore-scripts keeps `prepare` from rebuilding it
+  // under the browser test's feet. That `prepare` builds is checked below.
+  const name = npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', work], root).trim().split('\n').pop()!;
+  tarball = join(work, name);
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // Dependencies come from the npm cache that `npm ci` filled; the registry only if the cache lacks them.
+  try {
+    npm(['install', '--offline', '--no-audit', '--no-fund', tarball], app);
+    installMode = 'offline';
+  } catch {
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
+    installMode = 'prefer-offline';
+  }
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the packed tarball', () => {
+  it('holds the built ESM, its declarations, the bin and the README, and no sources or tests', () => {
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json']));
+    expect(listing.filter((f) => /^package\/(src|test|bench|examples)\//.test(f))).toEqual([]);
+  });
+
+  it(`installs into an empty folder, and its public entry runs a scenario with the log the sources give`, () => {
+    expect(readdirSync(join(app, 'node_modules')).sort()).toEqual(expect.arrayContaining(['fltsim', 'immer', 'rxjs', 'xstate']));
+    writeFileSync(join(app, 'consumer.mjs'), CONSUMER);
+    const fromPackage = JSON.parse(execFileSync(process.execPath, ['consumer.mjs'], { cwd: app, encoding: 'utf8' })) as Record<string, unknown>;
+    const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' });
+    sim.run();
+    expect(fromPackage).toMatchObject({ reason: 'idle', facts: sim.log.length, digest: logDigest(sim.log) });
+    expect(['offline', 'prefer-offline']).toContain(installMode);
+  });
+
+  it('type-checks a TypeScript consumer against the shipped declarations, through the exports map', () => {
+    writeFileSync(join(app, 'consumer.ts'), TYPED_CONSUMER);
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['consumer.ts'] }),
+    );
+    execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { encoding: 'utf8' });
+  });
+
+  it('builds itself on pack and on a git install: `prepare` runs the build', async () => {
+    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { scripts: Record<string, string>; exports: Record<string, unknown> };
+    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.build.json');
+    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './package.json']);
+  });
+});
