@@ -1,12 +1,19 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so `npx fltsim` works from a checkout without a build.
-import { register } from 'tsx/esm/api';
+// `fltsim`: from a checkout, run the TypeScript CLI through tsx (no build needed); from an installed
+// package, which ships dist/ and not src/, run the compiled CLI.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-register();
-const cli = new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(fileURLToPath(cli));
-process.exitCode = main(process.argv.slice(2), {
+const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+let cli;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import(source);
+} else {
+  cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
+}
+process.exitCode = cli.main(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
 });

@@ -73,6 +73,14 @@ describe('the packed tarball', () => {
     expect(['offline', 'prefer-offline']).toContain(installMode);
   });
 
+  it('installs the `fltsim` command, which runs the compiled CLI (no sources or tsx in the package)', () => {
+    const bin = join(app, 'node_modules', '.bin', 'fltsim');
+    const help = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' });
+    expect(help).toContain('fltsim demo');
+    const demo = execFileSync(bin, ['demo', '--seed', '3'], { cwd: app, encoding: 'utf8' });
+    expect(demo).toMatch(/# run ended: idle after \d+ facts/);
+  });
+
   it('type-checks a TypeScript consumer against the shipped declarations, through the exports map', () => {
     writeFileSync(join(app, 'consumer.ts'), TYPED_CONSUMER);
     writeFileSync(
