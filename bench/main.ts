@@ -12,6 +12,7 @@ import { io } from './io.js';
 import { kernel } from './kernel.js';
 import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
+import { generatedIo } from './generatedIo.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -19,6 +20,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'time travel', run: timeTravel },
   { name: 'embedding', run: embedding },
   { name: 'io', run: io },
+  { name: 'generated io', run: generatedIo },
 ];
 
 function main(): void {

@@ -11,7 +11,7 @@ import { formatSeconds, measure, settledHeap, sink, type BenchContext, type Row 
 import { Timeline } from '../src/travel/timeline.js';
 import { startRun } from '../src/travel/recording.js';
 import { traceFileChunks } from '../src/tracefile/writer.js';
-import type { Simulation } from '../src/index.js';
+import type { Fact, Simulation } from '../src/index.js';
 
 const MILLION_ITERATIONS = 2300; // io-soak with 4 threads: ~1.01M facts
 const RATIO_ITERATIONS = 575; // ~250k facts: the cost ratio does not depend on length, and this keeps the bench short
@@ -57,36 +57,39 @@ function costOfRecording(): Row {
 
 export function timeTravel(context: BenchContext): Row[] {
   const rows: Row[] = [costOfRecording()];
-  const gc = context.gc;
-  // The log's own cost: the heap with a finished run alive, recording on minus recording off.
-  let heapOff = 0;
-  if (gc !== null) {
-    const off = soak(MILLION_ITERATIONS);
-    off.kernel.log.recording = false;
-    off.run({ maxSteps: Number.MAX_SAFE_INTEGER });
-    heapOff = settledHeap(gc);
-    sink(off);
-    sink(null);
-  }
   const sim = soak(MILLION_ITERATIONS);
   sim.run({ maxSteps: Number.MAX_SAFE_INTEGER });
   const facts = sim.log.length;
-  if (gc !== null) {
-    const perFact = (settledHeap(gc) - heapOff) / facts;
-    rows.push(budgetRow('retained log memory', perFact, 'bytes/fact', 200, `${facts} facts; heap with the finished run alive, recording on minus off`));
-  }
   let bytes = 0;
   for (const chunk of traceFileChunks(sim)) bytes += Buffer.byteLength(chunk);
   rows.push(budgetRow('trace file size', bytes / facts, 'bytes/fact', 120, `${(bytes / 1e6).toFixed(0)} MB for ${facts} facts, header included`));
+  rows.push(jumps(sim));
+  rows.push(...logMemory(sim, context));
+  return rows;
+}
+
+/** Jumps to random positions; the timeline is dropped on return, before the log's memory is measured. */
+function jumps(sim: Simulation): Row {
   const started = process.hrtime.bigint();
   const timeline = Timeline.of(sim.log);
   const built = Number(process.hrtime.bigint() - started) / 1e9;
-  const targets = positions(JUMPS, facts);
+  const targets = positions(JUMPS, sim.log.length);
   let i = 0;
   const jump = measure({ warmup: 5, repetitions: JUMPS }, () => timeline.stateAt(targets[i++ % JUMPS]!));
   sink(null);
-  rows.push(
-    budgetRow('jump to a random position, 1M log', jump.median, 's', 0.05, `median of ${JUMPS}; min ${formatSeconds(jump.min)} max ${formatSeconds(jump.max)}; interval ${timeline.interval}, ${timeline.versionCount} versions; timeline built in ${built.toFixed(1)} s`),
-  );
-  return rows;
+  return budgetRow('jump to a random position, 1M log', jump.median, 's', 0.05, `median of ${JUMPS}; min ${formatSeconds(jump.min)} max ${formatSeconds(jump.max)}; interval ${timeline.interval}, ${timeline.versionCount} versions; timeline built in ${built.toFixed(1)} s`);
+}
+
+/**
+ * What the log alone keeps alive: the settled heap with the finished run, minus the same after
+ * emptying the log's array (which only the log references). Measured last: it destroys the log.
+ */
+function logMemory(sim: Simulation, context: BenchContext): Row[] {
+  const gc = context.gc;
+  if (gc === null) return [];
+  const facts = sim.log.length;
+  const withLog = settledHeap(gc);
+  (sim.log as Fact[]).length = 0;
+  const without = settledHeap(gc);
+  return [budgetRow('retained log memory', (withLog - without) / facts, 'bytes/fact', 200, `${facts} facts; heap with the log minus without it`)];
 }

@@ -13,7 +13,7 @@ if (existsSync(source)) {
 } else {
   cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
-process.exitCode = cli.main(process.argv.slice(2), {
+process.exitCode = await cli.main(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
 });

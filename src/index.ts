@@ -147,3 +147,13 @@ export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenarios/scenar
 export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
 export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';
 export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilFactResult } from './host/types.js';
+
+// Time travel, scenarios, trace files and exports (docs/time-travel.md, docs/trace-format.md)
+export { scenarios, scenarioById, isScenario, ioSoakScenario, randomScenario, randomIoScenario } from './scenarios/index.js';
+export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError } from './travel/index.js';
+export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording } from './travel/index.js';
+export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile } from './tracefile/index.js';
+export type { TraceHeader, TraceFile } from './tracefile/index.js';
+export { toChromeTrace } from './trace/perfetto.js';
+export type { ChromeTrace, TraceEvent } from './trace/perfetto.js';
+export { toMermaid } from './trace/mermaid.js';

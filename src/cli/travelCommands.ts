@@ -63,24 +63,25 @@ function integer(p: Parsed, command: string, flag: string): number | undefined {
   return Number(v);
 }
 
-/** Run a command body, turning argument mistakes and fltsim errors into one line and an exit code. */
-async function guarded(io: CliIo, body: () => number | Promise<number>): Promise<number> {
+/** An argument mistake is exit 2, an fltsim error or a file-system error (ENOENT, …) exit 1: one line each. */
+function report(io: CliIo, error: unknown): number {
+  if (error instanceof ArgError) {
+    io.err(error.message);
+    return 2;
+  }
+  const fsError = error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E');
+  if (error instanceof FltSimError || fsError) {
+    io.err(`fltsim: ${(error as Error).message}`);
+    return 1;
+  }
+  throw error;
+}
+
+async function guarded(io: CliIo, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (error) {
-    if (error instanceof ArgError) {
-      io.err(error.message);
-      return 2;
-    }
-    if (error instanceof FltSimError) {
-      io.err(`fltsim: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E')) {
-      io.err(`fltsim: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return report(io, error);
   }
 }
 
@@ -88,39 +89,22 @@ function sync(io: CliIo, body: () => number): number {
   try {
     return body();
   } catch (error) {
-    if (error instanceof ArgError) {
-      io.err(error.message);
-      return 2;
-    }
-    if (error instanceof FltSimError) {
-      io.err(`fltsim: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E')) {
-      io.err(`fltsim: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    return report(io, error);
   }
 }
 
 /** `run` returns a promise only when the scenario is a module path (it must be imported). */
 export function runCommand(args: readonly string[], io: CliIo): number | Promise<number> {
-  let parsed: Parsed | 'help';
+  let p: Parsed;
+  let target: string;
   try {
-    parsed = parse('run', args, { '--seed': 'value', '--strategy': 'value', '--arg': 'repeat', '--trace': 'value' });
+    const parsed = parse('run', args, { '--seed': 'value', '--strategy': 'value', '--arg': 'repeat', '--trace': 'value' });
+    if (parsed === 'help') return (io.out(RUN_HELP), 0);
+    p = parsed;
+    target = one(p, 'run', 'scenario');
   } catch (error) {
-    return sync(io, () => {
-      throw error;
-    });
+    return report(io, error);
   }
-  if (parsed === 'help') {
-    io.out(RUN_HELP);
-    return 0;
-  }
-  const p = parsed;
-  const target = sync(io, () => (one(p, 'run', 'scenario'), 0)) === 0 ? p.positional[0]! : null;
-  if (target === null) return 2;
   if (/[\\/]|\.m?[jt]s$/.test(target)) {
     return guarded(io, async () => {
       const module = (await import(pathToFileURL(resolve(target)).href)) as Record<string, unknown>;

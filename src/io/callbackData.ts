@@ -55,8 +55,10 @@ export type CompletionNode =
       readonly kind: 'instance';
       readonly instance: InstanceObject;
       readonly context: unknown;
-      /** The parameters this instance's pre-op saw (what its post-op sees, §7). */
+      /** The parameters this instance's pre-op saw (what its post-op sees, §7). Never mutated. */
       readonly iopb: FLT_IO_PARAMETER_BLOCK;
+      /** Fingerprint of `iopb`, logged with the post-op (and a drain). */
+      readonly fingerprint: string;
       /** Post-op must run on `thread`: the pre-op returned SYNCHRONIZE, or the operation is a create. */
       readonly synchronize: boolean;
       readonly thread: string | null;
@@ -80,8 +82,13 @@ export interface AsyncCallback {
  */
 export class IoOperation {
   readonly data: FLT_CALLBACK_DATA;
-  /** The parameters as the next lower instance will see them. */
+  /**
+   * The parameters as the next lower instance will see them. Replaced (never mutated in place) when
+   * a dirty edit applies, so views taken of it stay valid.
+   */
   currentIopb: FLT_IO_PARAMETER_BLOCK;
+  /** Fingerprint of currentIopb, computed on demand and dropped whenever currentIopb is replaced. */
+  currentFingerprint: string | null = null;
   phase: Phase = 'pre';
   /** Stack nodes the operation passes, top to bottom (a suffix of the stack for generated I/O). */
   path: readonly StackNode[] = [];
@@ -167,6 +174,7 @@ export class IoOperation {
     this.completed = waitables.completed;
     this.progress = waitables.progress;
     this.currentIopb = copyIopb(this.data.Iopb);
+    this.currentFingerprint = null;
   }
 
   toString(): string {

@@ -15,7 +15,6 @@ import {
   FLTFL_POST_OPERATION_DRAINING,
 } from '../wdk/fltConstants.js';
 import { copyIopb, type FLT_CALLBACK_DATA } from './callbackData.js';
-import { fingerprintIopb } from './parametersSummary.js';
 import { signalProgress } from './dispatch.js';
 
 export function* drainPostOperations(mgr: FilterManager, instance: InstanceObject): Blocking<void> {
@@ -29,11 +28,11 @@ export function* drainPostOperations(mgr: FilterManager, instance: InstanceObjec
         const copy: FLT_CALLBACK_DATA = {
           ...op.data,
           Flags: (op.data.Flags | FLTFL_CALLBACK_DATA_DRAINING_IO | FLTFL_CALLBACK_DATA_POST_OPERATION) >>> 0,
-          Iopb: copyIopb(node.iopb),
+          Iopb: { ...copyIopb(node.iopb), TargetInstance: instance },
           IoStatus: { ...op.data.IoStatus },
           FilterContext: [...op.data.FilterContext],
         };
-        mgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: fingerprintIopb(node.iopb) });
+        mgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
         instance.rundown.add('callbacksInProgress', 1);
         const result: unknown = yield* mgr.invoke(instance.filter, () =>
           post(copy, mgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),

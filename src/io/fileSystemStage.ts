@@ -11,8 +11,7 @@ import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import { NT_SUCCESS, STATUS_REPARSE } from '../wdk/ntstatus.js';
 import type { IoOperation } from './callbackData.js';
 import { fileObjectOpened, updateFileObject } from './fileObjects.js';
-import { beginPost } from './preOperation.js';
-import { fingerprintIopb } from './parametersSummary.js';
+import { beginPost, currentFingerprint } from './preOperation.js';
 
 export function fsRequestOf(op: IoOperation): FsRequest {
   const iopb = op.currentIopb;
@@ -31,7 +30,7 @@ export function fsRequestOf(op: IoOperation): FsRequest {
 
 /** Send the operation to the file system; on return it is in 'post' (inline) or 'fsPending'. */
 export function* fileSystemStage(mgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
-  mgr.emit(op.id, { type: 'FsDispatch', parameters: fingerprintIopb(op.currentIopb) });
+  mgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
   if (mgr.options.fileSystemCompletion === 'inline') {
     applyCompletion(mgr, op, fs.dispatch(fsRequestOf(op)));

@@ -14,7 +14,6 @@ import {
 import { irpMajorName } from '../wdk/irp.js';
 import { copyIopb, type CompletionNode, type IoOperation } from './callbackData.js';
 import { checkCompletionStatus } from './preOperation.js';
-import { fingerprintIopb } from './parametersSummary.js';
 
 type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 
@@ -30,9 +29,10 @@ export function* postOperation(mgr: FilterManager, op: IoOperation, node: Instan
   }
   const data = op.data;
   data.Iopb = copyIopb(node.iopb);
+  data.Iopb.TargetInstance = instance;
   data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
   node.state = 'running';
-  mgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: fingerprintIopb(node.iopb) });
+  mgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
   instance.rundown.add('callbacksInProgress', 1);
   const thread = mgr.kernel.current;
   const irql = thread?.irql ?? 0;

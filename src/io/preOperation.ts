@@ -32,11 +32,12 @@ export function* preOperation(mgr: FilterManager, op: IoOperation, instance: Ins
     return;
   }
   const data = op.data;
-  data.Iopb = copyIopb(op.currentIopb);
+  // The callback gets its own copy to edit; `seen` can share currentIopb, which is never mutated.
+  const seen = op.currentIopb;
+  data.Iopb = copyIopb(seen);
   data.Iopb.TargetInstance = instance;
   data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
-  const seen = copyIopb(data.Iopb);
-  mgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: fingerprintIopb(seen) });
+  mgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
   const box = { value: null as unknown };
   op.preCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
@@ -70,6 +71,7 @@ export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: In
   const data = op.data;
   if ((data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0) {
     op.currentIopb = copyIopb(data.Iopb);
+    op.currentFingerprint = null;
     data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
   }
   switch (result) {
@@ -119,13 +121,19 @@ export function checkNoEarlyCompletion(mgr: FilterManager, op: IoOperation, inst
   }
 }
 
+/** The fingerprint of the operation's current parameters, computed once per change. */
+export function currentFingerprint(op: IoOperation): string {
+  op.currentFingerprint ??= fingerprintIopb(op.currentIopb);
+  return op.currentFingerprint;
+}
+
 /** Switch the operation to its post walk, starting from the lowest node pushed so far. */
 export function beginPost(op: IoOperation): void {
   op.phase = 'post';
   op.postCursor = op.completion.length - 1;
 }
 
-function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = copyIopb(op.currentIopb)): void {
+function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb): void {
   // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
   // behaves as if every instance had asked to synchronize with the issuer.
   const isCreate = op.major === IRP_MJ_CREATE;
@@ -134,6 +142,7 @@ function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject,
     instance,
     context,
     iopb: seen,
+    fingerprint: seen === op.currentIopb ? currentFingerprint(op) : fingerprintIopb(seen),
     synchronize: synchronize || isCreate,
     thread: isCreate ? op.issuerThread : (mgr.kernel.current?.id ?? null),
     state: 'waiting',

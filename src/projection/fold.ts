@@ -50,8 +50,9 @@ export function foldLog(facts: readonly Fact[]): SimState {
     m.snapshot = snapshot;
     return String(snapshot.value);
   };
+  const sleepers = new Map<string, number>();
   return produce(EMPTY, (draft) => {
-    for (const fact of facts) applyFact(draft, fact, born, advance);
+    for (const fact of facts) applyFact(draft, fact, born, advance, sleepers);
     draft.seq = facts.length;
     for (const volume of Object.keys(draft.volumes)) restack(draft, volume);
     for (const t of Object.values(draft.threads)) delete (t as { wakeAt?: number }).wakeAt;
@@ -61,7 +62,7 @@ export function foldLog(facts: readonly Fact[]): SimState {
 export type Born = (id: string, machine: AnyStateMachine) => string;
 export type Advance = (fact: Fact) => string | null;
 
-export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance): void {
+export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance, sleepers?: Map<string, number>): void {
   d.time = fact.time;
   const id = fact.object;
   switch (fact.type) {
@@ -70,6 +71,16 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       d.frames = fact.frames.map((f) => ({ ...f }));
       return;
     case 'ClockAdvance':
+      if (sleepers !== undefined) {
+        // An index of sleeping threads keeps long runs linear (scanning every thread is quadratic).
+        for (const [thread, until] of sleepers) {
+          if (until > fact.to) continue;
+          sleepers.delete(thread);
+          const t = d.threads[thread]!;
+          if (t.state === 'sleeping') t.state = 'ready';
+        }
+        return;
+      }
       for (const t of Object.values(d.threads)) if (t.state === 'sleeping' && (t as { wakeAt?: number }).wakeAt! <= fact.to) t.state = 'ready';
       return;
     case 'Choice':
@@ -90,6 +101,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'ThreadSleep':
       // wakeAt is kept only while folding and removed before the state is handed out.
       Object.assign(d.threads[id]!, { state: 'sleeping', wakeAt: fact.until });
+      sleepers?.set(id, fact.until);
       return;
     case 'ThreadExit': {
       const t = d.threads[id]!;

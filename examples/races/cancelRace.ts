@@ -1,0 +1,89 @@
+/**
+ * Race (b): cancel racing completion of a pended user request — double completion.
+ *
+ * The filter pends every user read, queues it, and a worker completes it. Its teardown path
+ * (InstanceTeardownStart, the unload's "cancel everything" point) completes whatever is queued with
+ * STATUS_CANCELLED. The buggy worker peeks at the queue, works, and only then completes and
+ * dequeues: if teardown cancels in between, both complete the same callback data and FltMgr's
+ * verifier reports COMPLETE_NOT_PENDED (§14 invariant 7). The fix dequeues first — whoever takes
+ * the data off the queue owns its completion — as a cancel-safe queue does.
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+  FLT_PREOP_COMPLETE,
+  FLT_PREOP_PENDING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FltAllocateGenericWorkItem,
+  FltCompletePendedPreOperation,
+  FltQueueGenericWorkItem,
+  IRP_MJ_READ,
+  preempt,
+  STATUS_CANCELLED,
+  STATUS_SUCCESS,
+  type Blocking,
+  type FLT_CALLBACK_DATA,
+  type Scenario,
+} from '../../src/index.js';
+import { installFilter, operations } from '../../src/testing/index.js';
+import { FILE, variantOf, volumeWithFile } from './common.js';
+
+export const cancelRaceScenario: Scenario = {
+  id: 'race-cancel-completion',
+  description: 'teardown cancels a pended user read while the filter\'s worker completes it (double completion); args: variant (buggy|fixed)',
+  options: { onViolation: 'record' },
+  build(sim, args) {
+    const variant = variantOf(args);
+    volumeWithFile(sim);
+    const queue: FLT_CALLBACK_DATA[] = [];
+    function* worker(): Blocking<void> {
+      if (variant === 'fixed') {
+        const data = queue.shift();
+        if (data === undefined) return; // teardown cancelled it first
+        yield* preempt(); // the work on the request
+        yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+        return;
+      }
+      const data = queue[0];
+      if (data === undefined) return;
+      yield* preempt(); // the work on the request, with the data still on the queue
+      yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+      queue.shift();
+    }
+    installFilter(sim, {
+      name: 'pender',
+      altitude: '200000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: (data) => {
+            // Queueing fails once teardown has started (STATUS_FLT_DELETING_OBJECT): then nobody would
+            // complete the request, so let it pass instead of pending it (the explorer found this one).
+            if (FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, worker, 'DelayedWorkQueue', null) !== STATUS_SUCCESS) {
+              return FLT_PREOP_SUCCESS_NO_CALLBACK;
+            }
+            queue.push(data);
+            return FLT_PREOP_PENDING;
+          },
+        }),
+        InstanceTeardownStartCallback: function* () {
+          const cancelled = variant === 'fixed' ? queue.splice(0) : queue.slice();
+          for (const data of cancelled) {
+            data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
+            yield* FltCompletePendedPreOperation(data, FLT_PREOP_COMPLETE, null);
+          }
+        },
+      },
+    });
+    sim.run();
+    sim.spawn('app', function* () {
+      const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+      if (open.handle === null) return open.status;
+      const read = yield* sim.io.NtReadFile(open.handle, 4, 0);
+      yield* sim.io.NtClose(open.handle);
+      return read.status;
+    });
+    sim.spawn('fltmc unload pender', () => sim.FilterUnload('pender'));
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * What the race scenarios share: the volume, a file to read, a passive filter below the one under
+ * test (so generated I/O has an instance to be seen by), and the `variant` argument.
+ */
+import {
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  IRP_MJ_READ,
+  UsageError,
+  type FLT_CALLBACK_DATA,
+  type ScenarioArgs,
+  type Simulation,
+} from '../../src/index.js';
+import { installFilter, operations } from '../../src/testing/index.js';
+
+export type Variant = 'buggy' | 'fixed';
+
+/** `variant`: 'buggy' (default) plants the bug, 'fixed' is the same filter written correctly. */
+export function variantOf(args: ScenarioArgs): Variant {
+  const v = args['variant'] ?? 'buggy';
+  if (v !== 'buggy' && v !== 'fixed') throw new UsageError('BAD_SCENARIO_ARGUMENT', `variant must be 'buggy' or 'fixed', got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export const FILE = 'C:\\f.bin';
+
+export function volumeWithFile(sim: Simulation): void {
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\f.bin', 'ABCDEFGH');
+}
+
+/** A filter that only watches reads, below the filter under test. */
+export function installLowerReader(sim: Simulation): void {
+  installFilter(sim, {
+    name: 'lower',
+    altitude: '100000',
+    registration: { OperationRegistration: operations([IRP_MJ_READ], { PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK, PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }) },
+  });
+}
+
+export function readParams(data: FLT_CALLBACK_DATA, offset: number, length: number): void {
+  data.Iopb.MajorFunction = IRP_MJ_READ;
+  data.Iopb.Parameters = { Read: { Length: length, Key: 0, ByteOffset: offset } };
+}

@@ -1,0 +1,79 @@
+/**
+ * Race (c): teardown draining a parked post-operation.
+ *
+ * 'parker' returns FLT_POSTOP_MORE_PROCESSING_REQUIRED from its post-create and finishes the work
+ * on a worker (FltCompletePendedPostOperation). A lower filter pends creates for a while. If parker
+ * is unloaded while a create is still pended below it, FltMgr drains parker's post-create with
+ * FLTFL_POST_OPERATION_DRAINING — and the buggy filter parks the drain too, which FltMgr forbids
+ * (DRAIN_MUST_FINISH, §14 invariant 20). The fix checks the flag and returns FINISHED_PROCESSING.
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_POSTOP_MORE_PROCESSING_REQUIRED,
+  FLT_PREOP_PENDING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FLTFL_POST_OPERATION_DRAINING,
+  FltAllocateGenericWorkItem,
+  FltCompletePendedPostOperation,
+  FltCompletePendedPreOperation,
+  FltQueueGenericWorkItem,
+  IRP_MJ_CREATE,
+  preempt,
+  STATUS_SUCCESS,
+  type Scenario,
+} from '../../src/index.js';
+import { installFilter, operations } from '../../src/testing/index.js';
+import { FILE, variantOf, volumeWithFile } from './common.js';
+
+export const drainRaceScenario: Scenario = {
+  id: 'race-drain-parked-post',
+  description: 'unload drains a post-create the filter parks with MORE_PROCESSING_REQUIRED while a lower filter holds the create pended; args: variant (buggy|fixed)',
+  options: { onViolation: 'record' },
+  build(sim, args) {
+    const variant = variantOf(args);
+    volumeWithFile(sim);
+    installFilter(sim, {
+      name: 'parker',
+      altitude: '300000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_CREATE], {
+          PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+          PostOperation: (data, objects, _context, flags) => {
+            if (variant === 'fixed' && (flags & FLTFL_POST_OPERATION_DRAINING) !== 0) return FLT_POSTOP_FINISHED_PROCESSING;
+            const queued = FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), objects.Instance, function* () {
+              yield* FltCompletePendedPostOperation(data);
+            }, 'DelayedWorkQueue', null);
+            // Teardown has started (STATUS_FLT_DELETING_OBJECT): no worker will finish it, so finish now.
+            if (queued !== STATUS_SUCCESS && (flags & FLTFL_POST_OPERATION_DRAINING) === 0) return FLT_POSTOP_FINISHED_PROCESSING;
+            return FLT_POSTOP_MORE_PROCESSING_REQUIRED;
+          },
+        }),
+      },
+    });
+    installFilter(sim, {
+      name: 'holder',
+      altitude: '100000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_CREATE], {
+          PreOperation: (data, objects) => {
+            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), objects.Instance, function* () {
+              yield* preempt(); // looks the file up before letting the create go on
+              yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+            }, 'DelayedWorkQueue', null);
+            return FLT_PREOP_PENDING;
+          },
+        }),
+      },
+    });
+    sim.run();
+    sim.spawn('app', function* () {
+      const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN });
+      if (open.handle !== null) yield* sim.io.NtClose(open.handle);
+      return open.status;
+    });
+    sim.spawn('fltmc unload parker', () => sim.FilterUnload('parker'));
+  },
+};

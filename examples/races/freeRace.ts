@@ -1,0 +1,58 @@
+/**
+ * Race (e): free of callback data before its asynchronous callback ran.
+ *
+ * The worker issues an asynchronous read with FltPerformAsynchronousIo and then, guessing that one
+ * tick is enough for the disk, sleeps a tick and frees the data. Whether the completion callback
+ * has run by then depends on the schedule; when it has not, the verifier reports
+ * FREE_BEFORE_CALLBACK (§14 invariant 13). The fix frees the data in the completion callback.
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FltAllocateCallbackData,
+  FltClose,
+  FltCreateFileEx,
+  FltFreeCallbackData,
+  FltPerformAsynchronousIo,
+  ObDereferenceObject,
+  sleep,
+  STATUS_SUCCESS,
+  type FLT_RELATED_OBJECTS,
+  type Scenario,
+} from '../../src/index.js';
+import { installFilter } from '../../src/testing/index.js';
+import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
+
+export const freeRaceScenario: Scenario = {
+  id: 'race-free-before-callback',
+  description: 'a worker frees its callback data a tick after FltPerformAsynchronousIo, racing the completion callback; args: variant (buggy|fixed)',
+  options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  build(sim, args) {
+    const variant = variantOf(args);
+    volumeWithFile(sim);
+    let objects: FLT_RELATED_OBJECTS | null = null;
+    installFilter(sim, { name: 'reader', altitude: '300000', registration: { InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS) } });
+    installLowerReader(sim);
+    sim.run();
+    const o = objects!;
+    sim.spawn('reader worker', function* () {
+      const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+      if (r.FileObject === null) return r.status;
+      const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
+      if (data === null) return 'no callback data';
+      readParams(data, 0, 4);
+      let done = false;
+      yield* FltPerformAsynchronousIo(data, (d) => {
+        done = true;
+        if (variant === 'fixed') FltFreeCallbackData(d);
+      }, null);
+      yield* sleep(1);
+      if (variant === 'buggy') FltFreeCallbackData(data);
+      while (!done) yield* sleep(1);
+      yield* FltClose(r.FileHandle!);
+      yield* ObDereferenceObject(r.FileObject);
+      return STATUS_SUCCESS;
+    });
+  },
+};

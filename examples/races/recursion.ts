@@ -1,0 +1,52 @@
+/**
+ * Race (d): a filter that opens a file of its own from its pre-create with FltCreateFile and
+ * Instance = NULL. That create starts at the top of the stack (§14 invariant 1's exception), so it
+ * reaches the same pre-create, which opens again, without end: unbounded recursion, reported as a
+ * liveness violation (UNBOUNDED_RECURSION). The fix passes its own instance, so its create is seen
+ * only by the instances below it.
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FltClose,
+  FltCreateFile,
+  IRP_MJ_CREATE,
+  type Scenario,
+} from '../../src/index.js';
+import { installFilter, operations } from '../../src/testing/index.js';
+import { FILE, variantOf, volumeWithFile } from './common.js';
+
+export const recursionScenario: Scenario = {
+  id: 'race-reentrant-create',
+  description: 'a pre-create that reissues a create from the top of the stack (Instance = NULL) re-enters itself; args: variant (buggy|fixed)',
+  options: { onViolation: 'record' },
+  build(sim, args) {
+    const variant = variantOf(args);
+    volumeWithFile(sim);
+    sim.fileSystem('C:').writeFile('\\policy.dat', 'allow');
+    installFilter(sim, {
+      name: 'policy',
+      altitude: '320000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_CREATE], {
+          PreOperation: function* (_data, objects) {
+            const instance = variant === 'fixed' ? objects.Instance : null;
+            const r = yield* FltCreateFile(objects.Filter, instance, FILE_GENERIC_READ, { ObjectName: 'C:\\policy.dat' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+            if (r.FileHandle !== null) yield* FltClose(r.FileHandle);
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        }),
+      },
+    });
+    sim.run();
+    for (const name of ['app 1', 'app 2']) {
+      sim.spawn(name, function* () {
+        const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN });
+        if (open.handle !== null) yield* sim.io.NtClose(open.handle);
+        return open.status;
+      });
+    }
+  },
+};

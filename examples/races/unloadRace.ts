@@ -1,0 +1,88 @@
+/**
+ * Race (a): unload while an asynchronous generated read is outstanding, and the filter's own worker
+ * thread keeps using its instance without holding a reference on it.
+ *
+ * The worker prefetches the file in a few rounds of open → asynchronous read → close. The
+ * outstanding read keeps the instance alive (teardown waits for it), but between rounds nothing
+ * does: if the whole unload lands in that gap, the next FltCreateFileEx uses a torn-down instance
+ * and the model raises INSTANCE_USED_AFTER_TEARDOWN. The fix takes FltObjectReference first and
+ * stops prefetching when it fails (STATUS_FLT_DELETING_OBJECT).
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FltAllocateCallbackData,
+  FltClose,
+  FltCreateFileEx,
+  FltFreeCallbackData,
+  FltObjectDereference,
+  FltObjectReference,
+  FltPerformAsynchronousIo,
+  ObDereferenceObject,
+  preempt,
+  sleep,
+  STATUS_SUCCESS,
+  type Blocking,
+  type FLT_RELATED_OBJECTS,
+  type Scenario,
+} from '../../src/index.js';
+import { installFilter } from '../../src/testing/index.js';
+import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
+
+function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
+  const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+  if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
+  const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
+  if (data === null) return 'no callback data';
+  readParams(data, round * 2, 2);
+  // The completion callback frees the data (allowed there, §11.12); the file is closed only after
+  // it ran, so the read never outlives the worker's hold on the file object.
+  let done = false;
+  yield* FltPerformAsynchronousIo(data, (d) => ((done = true), FltFreeCallbackData(d)), null);
+  while (!done) yield* sleep(1);
+  yield* FltClose(r.FileHandle!);
+  yield* ObDereferenceObject(r.FileObject);
+  return null;
+}
+
+export const unloadRaceScenario: Scenario = {
+  id: 'race-unload-async-read',
+  description: 'unload while the filter\'s worker has an asynchronous read outstanding and uses its instance without a reference; args: variant (buggy|fixed), rounds (1), flush (10)',
+  options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  build(sim, args) {
+    const variant = variantOf(args);
+    const rounds = typeof args['rounds'] === 'number' ? args['rounds'] : 1;
+    volumeWithFile(sim);
+    let objects: FLT_RELATED_OBJECTS | null = null;
+    const flush = typeof args['flush'] === 'number' ? args['flush'] : 10;
+    installFilter(sim, {
+      name: 'prefetcher',
+      altitude: '300000',
+      registration: {
+        InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
+        // TeardownComplete writes back a small cache, one entry per scheduling point: it makes the unload a
+        // long run of steps, so the bug needs the worker starved for all of them (PCT's depth-2 case).
+        InstanceTeardownCompleteCallback: function* () {
+          for (let entry = 0; entry < flush; entry++) yield* preempt();
+        },
+      },
+    });
+    installLowerReader(sim);
+    sim.run();
+    const o = objects!;
+    sim.spawn('prefetch worker', function* () {
+      for (let round = 0; round < rounds; round++) {
+        if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+        try {
+          const failed = yield* prefetchRound(o, round);
+          if (failed !== null) return failed;
+        } finally {
+          if (variant === 'fixed') FltObjectDereference(o.Instance);
+        }
+      }
+      return 'done';
+    });
+    sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
+  },
+};

@@ -1,0 +1,99 @@
+/**
+ * Judging one schedule: the §14 checkers over its log, the verifier's record, user monitors, and
+ * the two ways a run can fail to finish — deadlock (nothing can run while threads wait) and
+ * liveness (a Coyote-style "hot" state: something is owed and the run does not get it paid).
+ */
+import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
+import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
+import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
+import type { BlockedThread } from '../kernel/kernel.js';
+import type { Fact } from '../kernel/facts.js';
+import type { SimState } from '../projection/simState.js';
+import type { ExplorationViolation, Monitor } from './types.js';
+
+type Check = (facts: readonly Fact[]) => InvariantViolation[];
+
+/** Every §14 safety check, by name: they hold on any prefix of a correct run. */
+export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS };
+
+/** The first verifier violation the run recorded (the model's own misuse rules), or null. */
+export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {
+  for (const f of facts) {
+    if (f.type === 'VerifierViolation') return { kind: 'verifier', name: f.rule, seq: f.seq, message: `${f.object}: ${f.message}` };
+  }
+  return null;
+}
+
+/** The earliest §14 violation over the log, or null. */
+export function invariantViolation(facts: readonly Fact[]): ExplorationViolation | null {
+  let best: ExplorationViolation | null = null;
+  for (const [name, check] of Object.entries(SAFETY_CHECKS)) {
+    for (const v of check(facts)) {
+      if (best === null || v.seq < best.seq) best = { kind: 'invariant', name: `${name} (§14 ${v.invariant})`, seq: v.seq, message: v.message };
+    }
+  }
+  return best;
+}
+
+export function monitorViolation(facts: readonly Fact[], monitors: readonly Monitor[]): ExplorationViolation | null {
+  for (let i = 0; i < monitors.length; i++) {
+    const monitor = monitors[i]!;
+    const found = monitor(facts)[0];
+    if (found !== undefined) return { kind: 'monitor', name: found.name ?? (monitor.name || `monitor ${i}`), seq: found.seq, message: found.message };
+  }
+  return null;
+}
+
+/** Owed at the end of an idle run: every operation completed, every drain returned (§14 6, 20). */
+export function idleLivenessViolation(facts: readonly Fact[]): ExplorationViolation | null {
+  for (const [name, check] of Object.entries(IO_LIVENESS)) {
+    const v = check(facts)[0];
+    if (v !== undefined) return { kind: 'liveness', name, seq: v.seq, message: v.message };
+  }
+  return null;
+}
+
+/**
+ * What a state owes (its "hot" parts): an unload requested and not finished, an operation pended
+ * by a filter and not completed, any operation still in flight, a thread blocked. Empty: cold.
+ */
+export function hotParts(state: SimState): string[] {
+  const out: string[] = [];
+  for (const [id, f] of Object.entries(state.filters)) {
+    if (f.state === 'UnloadCallback' || f.state === 'Unregistering') out.push(`unload of ${f.name} (${id}) not finished`);
+  }
+  for (const [id, op] of Object.entries(state.operations)) {
+    if (op.pendedBy !== null) out.push(`${id} pended by ${op.pendedBy} and not completed`);
+    else if (op.state !== 'Allocated' && op.state !== 'Freed' && op.state !== 'Completed') out.push(`${id} in flight (${op.state})`);
+  }
+  for (const [id, t] of Object.entries(state.threads)) if (t.state === 'blocked') out.push(`${id} (${t.name}) blocked on ${t.waitingOn ?? '?'}`);
+  return out;
+}
+
+/**
+ * Name the waiters of a deadlock, and the wait cycle where the log shows one: a thread waiting for
+ * another thread's exit ("exit of T3", a join) is an edge to that thread.
+ */
+export function deadlockViolation(blocked: readonly BlockedThread[], seq: number): ExplorationViolation {
+  const waiters = blocked.map((b) => `${b.thread} (${b.name}) waits on ${b.waitingOn}${b.reason === '' ? '' : ` for ${b.reason}`}`);
+  const byId = new Map(blocked.map((b) => [b.thread, b]));
+  const next = (b: BlockedThread): BlockedThread | undefined => {
+    const m = /^(?:join |exit of )(T\d+)/.exec(b.reason);
+    return m === null ? undefined : byId.get(m[1]!);
+  };
+  let cycle = '';
+  for (const start of blocked) {
+    const path: string[] = [];
+    let at: BlockedThread | undefined = start;
+    while (at !== undefined && !path.includes(at.thread)) {
+      path.push(at.thread);
+      at = next(at);
+    }
+    if (at !== undefined) {
+      const from = path.indexOf(at.thread);
+      cycle = ` Wait cycle: ${[...path.slice(from), at.thread].join(' → ')}.`;
+      break;
+    }
+  }
+  return { kind: 'deadlock', name: 'deadlock', seq, message: `nothing can run while ${blocked.length} thread(s) wait: ${waiters.join('; ')}.${cycle}` };
+}

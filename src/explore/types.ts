@@ -1,0 +1,90 @@
+/**
+ * The explorer's vocabulary: what it runs (an Explorable), what it reports (an ExplorationViolation),
+ * and the options and result of `explore`.
+ */
+import type { Fact } from '../kernel/facts.js';
+import type { ScenarioArgs, ScenarioOptions } from '../scenarios/scenario.js';
+import type { Simulation } from '../simulation.js';
+
+/** A registry `Scenario`, or anything with the same build/options shape. */
+export interface Explorable {
+  readonly id?: string;
+  readonly options?: ScenarioOptions | ((seed: number, args: ScenarioArgs) => ScenarioOptions);
+  build(sim: Simulation, args: ScenarioArgs): void;
+}
+
+export type ViolationKind = 'invariant' | 'verifier' | 'monitor' | 'deadlock' | 'liveness';
+
+export interface ExplorationViolation {
+  readonly kind: ViolationKind;
+  /** The §14 check's name, the verifier rule, the monitor's name, 'deadlock' or the liveness rule. */
+  readonly name: string;
+  /** Log position where it became visible (the last fact for deadlock and liveness). */
+  readonly seq: number;
+  readonly message: string;
+}
+
+/** What a user monitor sees: the whole log of a finished (or stopped) schedule. */
+export type Monitor = (facts: readonly Fact[]) => readonly MonitorViolation[];
+
+export interface MonitorViolation {
+  readonly name?: string;
+  readonly seq: number;
+  readonly message: string;
+}
+
+export type StrategyChoice = 'random' | 'pct' | 'exhaustive';
+
+export interface ExploreOptions {
+  /** 'random' (default), 'pct' or 'exhaustive' (bounded DFS over preemptions). */
+  readonly strategy?: StrategyChoice;
+  /** Seed of the first schedule; schedule i runs with seed + i. Default 1. */
+  readonly seed?: number;
+  /** Most schedules to try. Default 1000. */
+  readonly schedules?: number;
+  readonly args?: ScenarioArgs;
+  /** PCT depth d (default 2). */
+  readonly depth?: number;
+  /** Exhaustive: most preemptions per schedule (default 2). */
+  readonly preemptionBound?: number;
+  /** Exhaustive: visit each (state, enabled, previous, preemptions) once (default true). */
+  readonly stateHashing?: boolean;
+  /** Steps one schedule may take; a run still hot after them is a liveness violation. Default 20,000. */
+  readonly maxSteps?: number;
+  /** Operations in flight at once above which the run is reported as unbounded recursion. Default 32. */
+  readonly maxOperationsInFlight?: number;
+  /** Run the §14 checkers (kernel, I/O, generated) over each log. Default true. */
+  readonly invariants?: boolean;
+  readonly monitors?: readonly Monitor[];
+  /** Shrink a found schedule to a 1-minimal one. Default true. */
+  readonly shrink?: boolean;
+  /** Called after every schedule (for progress output; never reads the clock itself). */
+  readonly onSchedule?: (index: number, violationFound: boolean) => void;
+}
+
+export interface ExploreResult {
+  readonly found: boolean;
+  /** Schedules run (the failing one included). */
+  readonly schedules: number;
+  /** Seed of the failing schedule (or of the last one run). */
+  readonly seed: number;
+  readonly strategy: string;
+  /** Choices of the failing schedule, for `replayStrategy`; empty when nothing was found. */
+  readonly choices: readonly string[];
+  readonly violation: ExplorationViolation | null;
+  /** The failing schedule's log as text (formatTrace). */
+  readonly trace: readonly string[];
+  /** The 1-minimal schedule and its trace, when shrinking is on and something was found. */
+  readonly shrunk: { readonly choices: readonly string[]; readonly preemptions: number; readonly trace: readonly string[] } | null;
+  /** PCT only: the guaranteed lower bound 1/(n·k^(d−1)) of hitting a depth-d bug per schedule. */
+  readonly pctBound: PctBound | null;
+  /** Exhaustive only: whether the bounded space was covered (nothing found means none within the bound). */
+  readonly exhausted: boolean;
+}
+
+export interface PctBound {
+  readonly threads: number;
+  readonly steps: number;
+  readonly depth: number;
+  readonly probability: number;
+}
