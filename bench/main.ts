@@ -12,6 +12,7 @@ import { io } from './io.js';
 import { kernel } from './kernel.js';
 import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
+import { exploreFigures } from './explore.js';
 import { generatedIo } from './generatedIo.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
@@ -20,6 +21,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'time travel', run: timeTravel },
   { name: 'embedding', run: embedding },
   { name: 'io', run: io },
+  { name: 'explore', run: exploreFigures },
   { name: 'generated io', run: generatedIo },
 ];
 

@@ -157,3 +157,7 @@ export type { TraceHeader, TraceFile } from './tracefile/index.js';
 export { toChromeTrace } from './trace/perfetto.js';
 export type { ChromeTrace, TraceEvent } from './trace/perfetto.js';
 export { toMermaid } from './trace/mermaid.js';
+
+// Race exploration (docs/exploration.md)
+export { explore, replaySchedule, pctStrategy, pctBound, formatPctBound, exhaustiveSearch, shrinkSchedule, lenientReplayStrategy, preemptionsOf, withoutPreemptions, replayLeniently, runSchedule } from './explore/index.js';
+export type { ExploreOptions, ExploreResult, ExplorationViolation, Explorable, Monitor, MonitorViolation, PctBound, ChoicePoint, ReplayOptions } from './explore/index.js';

@@ -223,6 +223,54 @@ export const generatedIoBeforeTeardown: Check = (facts) => {
   return out;
 };
 
+/**
+ * 14: FltReissueSynchronousIo only (a) from the post-op of a synchronized operation — the
+ * reissuing instance's pre-op returned SYNCHRONIZE, or the operation is a create — or (b) on the
+ * filter's own allocated data after its run completed; never on a create whose open was cancelled.
+ */
+export const reissueOnlySynchronized: Check = (facts) => {
+  const out: InvariantViolation[] = [];
+  const major = new Map<string, number>();
+  const fileObject = new Map<string, string>();
+  const synchronizedBy = new Map<string, Set<string>>();
+  const allocatedBy = new Map<string, string>();
+  const completed = new Set<string>();
+  const cancelled = new Set<string>();
+  for (const f of facts) {
+    switch (f.type) {
+      case 'FltAllocateCallbackData':
+        allocatedBy.set(f.object, f.instance);
+        break;
+      case 'IoStart':
+        major.set(f.object, f.major);
+        fileObject.set(f.object, f.fileObject);
+        synchronizedBy.set(f.object, new Set());
+        completed.delete(f.object);
+        break;
+      case 'PreOperationReturned':
+        if (f.result === 5) synchronizedBy.get(f.object)?.add(f.instance);
+        break;
+      case 'IoComplete':
+        completed.add(f.object);
+        break;
+      case 'FileObjectOpenCancelled':
+        cancelled.add(f.object);
+        break;
+      case 'FltReissueSynchronousIo': {
+        const isCreate = major.get(f.object) === 0;
+        const fromPost = !completed.has(f.object) && (isCreate || synchronizedBy.get(f.object)?.has(f.instance) === true);
+        const ownData = completed.has(f.object) && allocatedBy.get(f.object) === f.instance;
+        if (!fromPost && !ownData) out.push({ invariant: '14', seq: f.seq, message: `${f.object}: FltReissueSynchronousIo by ${f.instance} on an operation it did not synchronize` });
+        if (isCreate && cancelled.has(fileObject.get(f.object) ?? '')) out.push({ invariant: '14', seq: f.seq, message: `${f.object}: reissue of a cancelled open` });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+};
+
 /** 19: after TeardownStart(I), no FltObjectReference on I succeeds. */
 export const noReferenceAfterTeardownStart: Check = (facts) => {
   const out: InvariantViolation[] = [];
@@ -242,6 +290,7 @@ export const GENERATED_INVARIANTS: Readonly<Record<string, Check>> = {
   noAsynchronousCreate,
   callbackDataLifetime,
   cancelledOpenCleanupClose,
+  reissueOnlySynchronized,
   generatedIoBeforeTeardown,
   noReferenceAfterTeardownStart,
 };

@@ -113,7 +113,7 @@ describe('deadlock, liveness and monitors', () => {
 });
 
 describe('exhaustive search visits exactly the interleavings a brute-force enumeration counts', () => {
-  // Two threads of three steps each and one of two: the choice tree is small enough to enumerate.
+  // Threads of 3, 3 and 2 preemption points: the choice tree is small enough to enumerate.
   const tiny: Explorable = {
     build(sim: Simulation) {
       for (const [name, steps] of [['a', 3], ['b', 3], ['c', 2]] as const) {
@@ -138,7 +138,7 @@ describe('exhaustive search visits exactly the interleavings a brute-force enume
       const { sim } = runSchedule(tiny, { ...base, seed: 1, strategy });
       if (open === null) return [sim.choices.slice()];
     } catch {
-      // runSchedule reports strategy errors as CRASH; a thrown strategy ends up here only if rethrown.
+      // not reached: runSchedule reports the strategy's 'branch' error as a CRASH violation
     }
     return (open as string[] | null ?? []).flatMap((id) => bruteForce([...prefix, id]));
   }
@@ -155,7 +155,7 @@ describe('exhaustive search visits exactly the interleavings a brute-force enume
     const visited: string[] = [];
     const r = exhaustiveSearch(tiny, { ...base, seed: 1, preemptionBound: Infinity, stateHashing: false, maxSchedules: 100_000, visit: (_o, choices) => (visited.push(choices.join(' ')), false) });
     expect(r.exhausted).toBe(true);
-    expect(all.length).toBe(560); // 8! / (3!·3!·2!)
+    expect(all.length).toBe(11550); // segments 4, 4, 3 (each thread's last runs to its exit): 11!/(4!·4!·3!)
     expect(visited.length).toBe(all.length);
     expect(new Set(visited)).toEqual(new Set(all.map((c) => c.join(' '))));
   });

@@ -24,6 +24,7 @@ import {
   type FLT_CALLBACK_DATA,
 } from '../../src/index.js';
 import { installFilter, operations } from '../../src/testing/index.js';
+import { reissueOnlySynchronized } from '../../src/checkers/generatedInvariants.js';
 
 const NAMES: Record<number, string> = { 0: 'create', 3: 'read', 0x12: 'cleanup', 2: 'close' };
 const HSM_TAG = 0x1234;
@@ -126,6 +127,10 @@ describe('FltReissueSynchronousIo (§11.14, invariant 14)', () => {
     expect(below.slice(0, 4)).toEqual(['pre create', 'post create 104', 'pre create (reissued)', 'post create ok']);
     expect(above.slice(0, 2)).toEqual(['pre create', 'post create ok']);
     expect(sim.state().violations).toEqual([]);
+    // Invariant 14 holds over the log, and the checker would catch a reissue of a non-create.
+    expect(reissueOnlySynchronized(sim.log)).toEqual([]);
+    const edited = sim.log.map((f) => (f.type === 'IoStart' && f.major === IRP_MJ_CREATE ? { ...f, major: IRP_MJ_READ } : f));
+    expect(reissueOnlySynchronized(edited).map((v) => v.invariant)).toContain('14');
   });
 
   it('from the post-op of an operation that is not synchronized it is a verifier error', () => {
