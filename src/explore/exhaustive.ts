@@ -121,6 +121,11 @@ function prefixThenNoPreemption(
 
 /** The folded state without log positions and time, plus what the scheduler's next move depends on. */
 export function stateKey(sim: Simulation, enabled: readonly string[], previous: string | null, preemptions: number): string {
-  const state = JSON.stringify(sim.state(), (key, value: unknown) => (key === 'seq' || key === 'time' ? undefined : value));
-  return `${state}|${enabled.join(',')}|${previous ?? ''}|${preemptions}`;
+  const state = JSON.stringify(sim.state(), (key, value: unknown) => (key === 'seq' ? undefined : value));
+  // The folded state cannot see where each thread's code is (its generator), so two schedules that
+  // reach the same objects with threads at different points would be merged wrongly: found by the
+  // buggy unload race, whose bug exhaustive search then missed. Each thread's segment count stands
+  // for its position (its code is deterministic); the clock stays in for sleepers.
+  const progress = [...sim.kernel.threads.values()].map((t) => `${t.id}:${t.segments}`).join(',');
+  return `${state}|${progress}|${enabled.join(',')}|${previous ?? ''}|${preemptions}`;
 }

@@ -130,6 +130,8 @@ export class IoOperation {
   progress: Waitable;
   /** The instance that generates this run (null for I/O from above the stack). */
   initiator: InstanceObject | null;
+  /** For I/O that is not the instance's own but starts below it (see OperationSpec.startBelow). */
+  startBelow: InstanceObject | null = null;
 
   constructor(
     readonly id: string,

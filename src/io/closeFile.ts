@@ -23,8 +23,8 @@ export function* closeHandle(mgr: FilterManager, fo: FileObject, handle: string 
     Parameters: { Cleanup: {} },
     RequestorMode: 'KernelMode',
     requestorSid: SYSTEM_SID,
-    initiator: fo.targetedInstance,
-    markGenerated: false,
+    initiator: null,
+    startBelow: fo.targetedInstance,
   });
   yield* driveToCompletion(mgr, op);
   mgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
@@ -58,8 +58,8 @@ function* sendClose(mgr: FilterManager, fo: FileObject): Blocking<void> {
     Parameters: { Close: {} },
     RequestorMode: 'KernelMode',
     requestorSid: SYSTEM_SID,
-    initiator: fo.targetedInstance,
-    markGenerated: false,
+    initiator: null,
+    startBelow: fo.targetedInstance,
   });
   yield* driveToCompletion(mgr, op);
   fileObjectClosed(mgr, fo);

@@ -32,6 +32,12 @@ export interface OperationSpec {
   readonly buffer?: Uint8Array;
   /** The instance generating the I/O; null for I/O from above the stack (applications, the I/O manager). */
   readonly initiator: InstanceObject | null;
+  /**
+   * Start below this instance without it being the initiator: the I/O manager's cleanup and close
+   * for a file object FltCreateFile* opened through an instance (§13 A6). Not generated I/O of that
+   * instance, so it does not hold its drain or unload gate.
+   */
+  readonly startBelow?: InstanceObject | null;
   /** Start at the top of the stack even though an instance issues it (FltCreateFile with Instance = NULL, §10). */
   readonly fromTop?: boolean;
   /** Whether lower filters see FLTFL_CALLBACK_DATA_GENERATED_IO (§13 A5 for creates). */
@@ -114,7 +120,7 @@ export function beginOperation(mgr: FilterManager, op: IoOperation, options: { r
   data.TagData = null;
   const iopb = data.Iopb;
   // A reused callback data needs fresh waitables: the last run's completion event stays signaled.
-  op.reset(pathFor(mgr, op.volume, op.initiator, options.fromTop ?? false), op.completed.signaled ? waitablesFor(mgr, op.id) : { completed: op.completed, progress: op.progress });
+  op.reset(pathFor(mgr, op.volume, op.initiator ?? op.startBelow, options.fromTop ?? false), op.completed.signaled ? waitablesFor(mgr, op.id) : { completed: op.completed, progress: op.progress });
   op.issuerThread = kernel.current?.id ?? null;
   op.requestorSid = options.requestorSid;
   op.buffer = options.buffer;
@@ -153,6 +159,7 @@ export function beginOperation(mgr: FilterManager, op: IoOperation, options: { r
 /** Build FltMgr's own callback data for an operation and start it. */
 export function startOperation(mgr: FilterManager, spec: OperationSpec): IoOperation {
   const op = createCallbackData(mgr, spec.volume, spec.fileObject, spec.initiator, null, spec.RequestorMode);
+  op.startBelow = spec.startBelow ?? null;
   const iopb = op.data.Iopb;
   iopb.MajorFunction = spec.MajorFunction;
   iopb.MinorFunction = spec.MinorFunction ?? 0;

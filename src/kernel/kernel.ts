@@ -322,6 +322,7 @@ export class Kernel {
 
   private runSegment(t: SimThread): void {
     this.current = t;
+    t.segments++;
     try {
       for (;;) {
         let r: IteratorResult<Effect, unknown>;

@@ -14,6 +14,11 @@ export class SimThread {
   waitingOn: string | null = null;
   waitReason: string | null = null;
   result: unknown = undefined;
+  /**
+   * Segments this thread has run. Its code is deterministic, so (segments run, state seen) stands
+   * for where its generator is: exploration's state hashing needs it, since the fold cannot see it.
+   */
+  segments = 0;
   /** 0 PASSIVE_LEVEL, 1 APC_LEVEL, 2 DISPATCH_LEVEL: a thread at DISPATCH must not block. */
   irql = 0;
   /** Filters whose callbacks are running on this thread, innermost last. */

@@ -257,3 +257,37 @@ describe('FltReadFile and FltWriteFile (§11.4, §11.5)', () => {
     expect(completion).toBeDefined();
   });
 });
+
+describe('the last reference on a file object (§11.3, §13 A6, §14 invariant 18)', () => {
+  it('a read still in flight keeps the file object: CLOSE follows the read, below the opener, and is not the opener\'s generated I/O', () => {
+    const sim = createSimulation({ fileSystemCompletion: 'deferred', fileSystemLatency: 5 });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').writeFile('\\data.bin', '0123456789');
+    let objects: FLT_RELATED_OBJECTS | null = null;
+    const below: string[] = [];
+    installFilter(sim, { name: 'opener', altitude: '200000', registration: { InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS) } });
+    installFilter(sim, {
+      name: 'below',
+      altitude: '100000',
+      registration: { OperationRegistration: operations(MAJORS, { PreOperation: (d) => (below.push(NAMES[d.Iopb.MajorFunction]!), FLT_PREOP_SUCCESS_WITH_CALLBACK), PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }) },
+    });
+    sim.run();
+    sim.spawn('opener thread', function* () {
+      const { Filter, Instance } = objects!;
+      const open = yield* FltCreateFileEx(Filter, Instance, FILE_GENERIC_READ, { ObjectName: 'C:\\data.bin' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+      yield* FltReadFile(Instance, open.FileObject!, 0, 4, new Uint8Array(4), 0, () => undefined, null);
+      // Both of the filter's references go while the read is still in flight.
+      yield* FltClose(open.FileHandle!);
+      yield* ObDereferenceObject(open.FileObject!);
+      return 0;
+    }, { token: 'S-1-5-18' });
+    expect(sim.run().reason).toBe('idle');
+    expect(below).toEqual(['create', 'read', 'cleanup', 'close']);
+    const at = (type: string, major: number) => sim.log.find((f) => f.type === 'IoStart' && f.major === major)!;
+    const close = at('IoStart', IRP_MJ_CLOSE);
+    const readDone = sim.log.find((f) => f.type === 'IoComplete' && f.object === at('IoStart', IRP_MJ_READ).object)!;
+    expect(close.seq).toBeGreaterThan(readDone.seq);
+    expect(close).toMatchObject({ initiator: null });
+    expect(sim.state().fileObjects).toEqual({});
+  });
+});
