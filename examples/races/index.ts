@@ -1,16 +1,6 @@
 /**
- * Built-in race scenarios: each plants one classic minifilter race and carries its fix, selected by
- * the argument `variant` ('buggy' by default, or 'fixed'). `explore` finds every bug and passes
- * every fix (test/explore). Not in the src/scenarios registry: pass `raceScenarios` where an API
- * takes one, e.g. `[...builtInScenarios, ...raceScenarios]`.
+ * The built-in race scenarios (issue 6), each with a buggy and a fixed filter (`args.variant`):
+ * they live in src/scenarios/races so the installed `fltsim` can run them; this is their examples
+ * entry. Try: `npx fltsim run race-unload-async-read --arg variant=buggy`.
  */
-import type { Scenario } from '../../src/index.js';
-import { cancelRaceScenario } from './cancelRace.js';
-import { drainRaceScenario } from './drainRace.js';
-import { freeRaceScenario } from './freeRace.js';
-import { recursionScenario } from './recursion.js';
-import { unloadRaceScenario } from './unloadRace.js';
-
-export { cancelRaceScenario, drainRaceScenario, freeRaceScenario, recursionScenario, unloadRaceScenario };
-
-export const raceScenarios: readonly Scenario[] = Object.freeze([unloadRaceScenario, cancelRaceScenario, drainRaceScenario, recursionScenario, freeRaceScenario]);
+export * from '../../src/scenarios/races/index.js';

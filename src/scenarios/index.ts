@@ -9,12 +9,14 @@ import { demoScenario } from './demo.js';
 import { ioSoakScenario } from './ioSoak.js';
 import { randomIoScenario, randomScenario } from './random.js';
 import type { Scenario } from './scenario.js';
+import { raceScenarios } from './races/index.js';
 
 export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenario.js';
 export { scenarioOptions } from './scenario.js';
 export { demoScenario, ioSoakScenario, randomScenario, randomIoScenario };
 
-export const scenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario]);
+export const scenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario, ...raceScenarios]);
+export { raceScenarios };
 
 export function scenarioById(id: string, registry: readonly Scenario[] = scenarios): Scenario {
   const found = registry.find((s) => s.id === id);

@@ -20,8 +20,8 @@ import {
   STATUS_SUCCESS,
   type FLT_RELATED_OBJECTS,
   type Scenario,
-} from '../../src/index.js';
-import { installFilter } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter } from '../../testing/index.js';
 import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
 
 export const freeRaceScenario: Scenario = {

@@ -26,8 +26,8 @@ import {
   type Blocking,
   type FLT_RELATED_OBJECTS,
   type Scenario,
-} from '../../src/index.js';
-import { installFilter } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter } from '../../testing/index.js';
 import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
 
 function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {

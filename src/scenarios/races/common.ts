@@ -10,8 +10,8 @@ import {
   type FLT_CALLBACK_DATA,
   type ScenarioArgs,
   type Simulation,
-} from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter, operations } from '../../testing/index.js';
 
 export type Variant = 'buggy' | 'fixed';
 

@@ -14,8 +14,8 @@ import {
   FltCreateFile,
   IRP_MJ_CREATE,
   type Scenario,
-} from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter, operations } from '../../testing/index.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const recursionScenario: Scenario = {

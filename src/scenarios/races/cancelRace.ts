@@ -26,8 +26,8 @@ import {
   type Blocking,
   type FLT_CALLBACK_DATA,
   type Scenario,
-} from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter, operations } from '../../testing/index.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const cancelRaceScenario: Scenario = {

@@ -24,8 +24,8 @@ import {
   preempt,
   STATUS_SUCCESS,
   type Scenario,
-} from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+} from './api.js';
+import { installFilter, operations } from '../../testing/index.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const drainRaceScenario: Scenario = {
