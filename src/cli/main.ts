@@ -6,6 +6,9 @@ import { buildDemo, demoOptions } from '../scenarios/demo.js';
 import { formatTrace } from '../trace/textFormat.js';
 import { formatStacks } from '../trace/stackView.js';
 import { exportCommand, replayCommand, runCommand } from './travelCommands.js';
+import { describeExploration, exploreCommand } from './exploreCommand.js';
+import { explore } from '../explore/explore.js';
+import { scenarioById } from '../scenarios/index.js';
 
 const HELP = `fltsim — a deterministic simulator of the Windows Filter Manager
 
@@ -14,6 +17,7 @@ Usage:
   fltsim run <scenario> [--seed N] [--trace out.ndjson] run a scenario (registry id or module path)
   fltsim replay <trace.ndjson> [--at N]                 re-run a trace and check it; or the state at event N
   fltsim export <trace.ndjson> --format perfetto|mermaid|text
+  fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N]   find, shrink and print a race
   fltsim <command> --help                               help for one command
   fltsim --help                                         this text
 
@@ -35,6 +39,7 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
   if (command === 'run') return runCommand(rest, io);
   if (command === 'replay') return replayCommand(rest, io);
   if (command === 'export') return exportCommand(rest, io);
+  if (command === 'explore') return exploreCommand(rest, io);
   io.err(`fltsim: unknown command '${command}' (try fltsim --help)`);
   return 2;
 }
@@ -82,7 +87,30 @@ function demo(args: readonly string[], io: CliIo): number {
   for (const line of formatStacks(sim.state())) io.out(line);
   io.out('');
   io.out(`# run ended: ${result.reason} after ${sim.log.length} facts, ${sim.choices.length} scheduling choices`);
+  io.out('');
+  raceDemo(seed, io);
   return result.reason === 'idle' ? 0 : 1;
+}
+
+/**
+ * The second half of the demo: a filter's worker thread prefetches a file through generated I/O
+ * (FltCreateFileEx, an asynchronous read) while the filter is unloaded; the explorer finds the
+ * schedule where the worker uses its torn-down instance, then checks the fixed filter (which holds
+ * a reference on its instance) against every schedule within two preemptions.
+ */
+function raceDemo(seed: number, io: CliIo): void {
+  const scenario = scenarioById('race-unload-async-read');
+  io.out(`# race exploration: ${scenario.description}`);
+  const buggy = explore(scenario, { strategy: 'pct', seed, schedules: 200, args: { variant: 'buggy', rounds: 2 } });
+  // Print the schedule PCT found, which interleaves the worker's generated I/O with the teardown;
+  // shrinking reduces it to the simplest failing one (the whole unload first), said in one line.
+  for (const line of describeExploration(scenario, { ...buggy, shrunk: null })) if (!/ Choice of=\d+$/.test(line)) io.out(line);
+  if (buggy.shrunk !== null) {
+    io.out(`# shrunk: the same violation with ${buggy.shrunk.preemptions} preemption(s) in ${buggy.shrunk.trace.length} facts — the minimal schedule that still fails`);
+  }
+  const fixed = explore(scenario, { strategy: 'exhaustive', preemptionBound: 2, schedules: 5000, args: { variant: 'fixed', rounds: 2 } });
+  io.out('');
+  io.out(`# the fixed filter (FltObjectReference on its instance before each round): ${fixed.found ? `VIOLATION ${fixed.violation?.name}` : 'no violation'} in ${fixed.schedules} schedules${fixed.exhausted ? ', every schedule within 2 preemptions' : ''}`);
 }
 
 const isEntry = typeof process !== 'undefined' && process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);

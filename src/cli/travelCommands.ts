@@ -26,14 +26,14 @@ export const EXPORT_HELP = `fltsim export <trace.ndjson> --format perfetto|merma
   Convert a trace file: Chrome trace-event JSON (open it in ui.perfetto.dev), a Mermaid sequence
   diagram, or the one-line-per-event text format. Writes to stdout unless --out is given.`;
 
-class ArgError extends Error {}
+export class ArgError extends Error {}
 
-interface Parsed {
+export interface Parsed {
   readonly positional: string[];
   readonly flags: Map<string, string[]>;
 }
 
-function parse(command: string, args: readonly string[], known: Readonly<Record<string, 'value' | 'repeat'>>): Parsed | 'help' {
+export function parse(command: string, args: readonly string[], known: Readonly<Record<string, 'value' | 'repeat'>>): Parsed | 'help' {
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
@@ -51,12 +51,12 @@ function parse(command: string, args: readonly string[], known: Readonly<Record<
   return { positional, flags };
 }
 
-function one(p: Parsed, command: string, what: string): string {
+export function one(p: Parsed, command: string, what: string): string {
   if (p.positional.length !== 1) throw new ArgError(`fltsim ${command}: needs exactly one ${what}, got ${p.positional.length === 0 ? 'none' : p.positional.join(' ')}`);
   return p.positional[0]!;
 }
 
-function integer(p: Parsed, command: string, flag: string): number | undefined {
+export function integer(p: Parsed, command: string, flag: string): number | undefined {
   const v = p.flags.get(flag)?.[0];
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new ArgError(`fltsim ${command}: ${flag} needs an integer, got '${v}'`);
@@ -64,7 +64,7 @@ function integer(p: Parsed, command: string, flag: string): number | undefined {
 }
 
 /** An argument mistake is exit 2, an fltsim error or a file-system error (ENOENT, …) exit 1: one line each. */
-function report(io: CliIo, error: unknown): number {
+export function report(io: CliIo, error: unknown): number {
   if (error instanceof ArgError) {
     io.err(error.message);
     return 2;
@@ -85,7 +85,7 @@ async function guarded(io: CliIo, body: () => Promise<number>): Promise<number> 
   }
 }
 
-function sync(io: CliIo, body: () => number): number {
+export function sync(io: CliIo, body: () => number): number {
   try {
     return body();
   } catch (error) {

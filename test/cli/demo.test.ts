@@ -26,6 +26,21 @@ describe('fltsim demo', () => {
     expect(stdout).toMatch(/# run ended: idle after \d+ facts/);
   });
 
+  it('then finds the planted unload race, shows its trace with the generated I/O, and checks the fix exhaustively', () => {
+    const out = runCli(['demo']);
+    expect(out.code).toBe(0);
+    const text = out.out.join('\n');
+    expect(text).toContain('# race exploration: unload while the filter');
+    expect(text).toMatch(/# VIOLATION \(verifier\) INSTANCE_USED_AFTER_TEARDOWN at #\d+/);
+    expect(text).toMatch(/IoStart IRP_MJ_CREATE file=O\d+:\\f\.bin from=I\d+:prefetcher/);
+    expect(text).toMatch(/# shrunk: the same violation with 0 preemption\(s\) in \d+ facts/);
+    expect(text).toMatch(/# the fixed filter \(FltObjectReference on its instance before each round\): no violation in \d+ schedules, every schedule within 2 preemptions/);
+    // The race's trace is printed without its scheduling lines, so it reads as the sequence of events.
+    const race = out.out.slice(out.out.findIndex((l) => l.startsWith('# race exploration')));
+    expect(race.filter((l) => / Choice of=\d+$/.test(l))).toEqual([]);
+    expect(race.filter((l) => / InstanceTeardownComplete /.test(l))).toHaveLength(1);
+  });
+
   it('is byte-identical for the same seed, different for another seed under random scheduling', () => {
     const a = runCli(['demo', '--seed', '5', '--strategy', 'random']);
     const b = runCli(['demo', '--seed', '5', '--strategy', 'random']);
