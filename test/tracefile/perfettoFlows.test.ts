@@ -47,9 +47,8 @@ describe('Perfetto export of generated I/O', () => {
     sim.run();
     sim.spawn('app', () => sim.io.NtCreateFile('C:\\doc.txt', { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN }));
     sim.run();
-    const trace = toChromeTrace(sim.log) as { traceEvents: { ph: string; id?: number; tid: number; name: string; args?: { name?: string } }[] };
-    const events = trace.traceEvents;
-    const trackOf = (tid: number) => events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.tid === tid)?.args?.name ?? '?';
+    const events = toChromeTrace(sim.log).traceEvents;
+    const trackOf = (tid: number) => String(events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.tid === tid)?.args?.['name'] ?? '?');
     const starts = events.filter((e) => e.ph === 's');
     const ends = events.filter((e) => e.ph === 'f');
     expect(starts.length).toBeGreaterThan(0);
