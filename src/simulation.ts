@@ -25,6 +25,9 @@ import { DEFAULT_SEMANTICS, type Semantics } from './fltmgr/semantics.js';
 import { installAsyncDelivery } from './generated/asyncDelivery.js';
 import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';
+import { resolveOptions, type ResolvedOptions, type SimulationOptions } from './simulationOptions.js';
+
+export type { SimulationOptions, ResolvedOptions } from './simulationOptions.js';
 import { STATUS_FLT_FILTER_NOT_FOUND, STATUS_FLT_VOLUME_NOT_FOUND, type NTSTATUS } from './wdk/ntstatus.js';
 import { fail } from './fltmgr/routineSupport.js';
 import { HostDriver } from './host/driver.js';
@@ -32,28 +35,6 @@ import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snap
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
 import type { ScenarioArgs } from './scenarios/scenario.js';
 
-export interface SimulationOptions {
-  /** Seeds every random stream. Same seed and options → byte-identical log. Default 1. */
-  readonly seed?: number;
-  /** Who runs next when several threads can: 'in-order' (default), 'random', or your own Strategy. */
-  readonly strategy?: 'in-order' | 'random' | Strategy;
-  /** Altitudes where one frame ends and the next begins (§6). Default: one frame. */
-  readonly frameBoundaries?: readonly string[];
-  /** When automatic attachment to a newly mounted volume happens (§13 A7). Default 'firstOperation'. */
-  readonly instanceSetupOnMount?: InstanceSetupOnMount;
-  /** What a verifier violation does once logged: throw out of run()/step() (default) or only record. */
-  readonly onViolation?: ViolationMode;
-  /**
-   * 'inline' (default): the file system completes each request in the thread that sent it.
-   * 'deferred': it returns STATUS_PENDING and completes after `fileSystemLatency` ticks on an I/O
-   * completion thread, so post-operations race with everything else.
-   */
-  readonly fileSystemCompletion?: FileSystemCompletion;
-  /** Ticks a deferred request takes (default 1). */
-  readonly fileSystemLatency?: number;
-  /** The §13 ambiguities, each with the reference's default (src/fltmgr/semantics.ts). */
-  readonly semantics?: Partial<Semantics>;
-}
 
 export interface DriverSpec {
   /** The service name; also the filter's name. */
@@ -85,7 +66,7 @@ export class Simulation {
   /** I/O from above the stack, as an application issues it (NtCreateFile, NtReadFile, …). */
   readonly io: IoManager;
   readonly seed: number;
-  readonly options: Readonly<Required<Omit<SimulationOptions, 'strategy'>>> & { readonly strategy: string };
+  readonly options: ResolvedOptions;
   /** @internal Host-driven stepping and its record (src/host/driver.ts). */
   readonly host: HostDriver;
   /** The registered scenario that built this simulation, if one did (src/host/scenarios.ts). */
@@ -93,45 +74,19 @@ export class Simulation {
   private readonly strategyIsBuiltIn: boolean;
 
   constructor(options: SimulationOptions = {}) {
-    const seed = options.seed ?? 1;
-    if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${String(seed)}`);
-    const strategyOption = options.strategy ?? 'in-order';
-    const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
-    this.strategyIsBuiltIn = typeof strategyOption === 'string';
-    const frames = framesFromBoundaries(options.frameBoundaries ?? []);
-    const setupOnMount = options.instanceSetupOnMount ?? 'firstOperation';
-    if (setupOnMount !== 'firstOperation' && setupOnMount !== 'mount') {
-      throw new UsageError('BAD_OPTION', `instanceSetupOnMount must be 'firstOperation' or 'mount', got ${String(setupOnMount)}`);
-    }
-    const fileSystemCompletion = options.fileSystemCompletion ?? 'inline';
-    if (fileSystemCompletion !== 'inline' && fileSystemCompletion !== 'deferred') {
-      throw new UsageError('BAD_OPTION', `fileSystemCompletion must be 'inline' or 'deferred', got ${String(fileSystemCompletion)}`);
-    }
-    const fileSystemLatency = options.fileSystemLatency ?? 1;
-    if (!Number.isInteger(fileSystemLatency) || fileSystemLatency < 0) {
-      throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks >= 0, got ${String(fileSystemLatency)}`);
-    }
-    const onViolation = options.onViolation ?? 'throw';
-    if (onViolation !== 'throw' && onViolation !== 'record') {
-      throw new UsageError('BAD_OPTION', `onViolation must be 'throw' or 'record', got ${String(onViolation)}`);
-    }
+    const resolved = resolveOptions(options);
+    const { seed, strategy, frames, onViolation } = resolved;
+    this.strategyIsBuiltIn = resolved.strategyIsBuiltIn;
     this.seed = seed;
-    this.options = {
-      seed,
-      strategy: strategy.name,
-      frameBoundaries: frames.slice(1).map((f) => f.low),
-      instanceSetupOnMount: setupOnMount,
-      onViolation,
-      fileSystemCompletion,
-      fileSystemLatency,
-      semantics: { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) },
-    };
+    this.options = resolved.summary;
     this.kernel = new Kernel({ seed, strategy, onViolation });
-    const semantics: Semantics = { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) };
-    for (const key of Object.keys(options.semantics ?? {})) {
-      if (!(key in DEFAULT_SEMANTICS)) throw new UsageError('BAD_OPTION', `unknown semantics option '${key}' (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
-    }
-    this.mgr = new FilterManager(this.kernel, { frames, instanceSetupOnMount: setupOnMount, fileSystemCompletion, fileSystemLatency, semantics });
+    this.mgr = new FilterManager(this.kernel, {
+      frames,
+      instanceSetupOnMount: resolved.summary.instanceSetupOnMount,
+      fileSystemCompletion: resolved.summary.fileSystemCompletion,
+      fileSystemLatency: resolved.summary.fileSystemLatency,
+      semantics: resolved.summary.semantics,
+    });
     installAsyncDelivery(this.mgr);
     this.io = new IoManager(this.mgr);
     this.host = new HostDriver(this.kernel);

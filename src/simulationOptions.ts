@@ -1,0 +1,90 @@
+/**
+ * The options of createSimulation, and their validation: a bad option is a UsageError naming it,
+ * thrown before anything exists.
+ */
+import { UsageError } from './kernel/errors.js';
+import type { FrameSpec } from './kernel/facts.js';
+import { framesFromBoundaries } from './kernel/frames.js';
+import type { ViolationMode } from './kernel/kernel.js';
+import { strategyByName, type Strategy } from './kernel/strategy.js';
+import type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
+import { DEFAULT_SEMANTICS, type Semantics } from './fltmgr/semantics.js';
+
+export interface SimulationOptions {
+  /** Seeds every random stream. Same seed and options → byte-identical log. Default 1. */
+  readonly seed?: number;
+  /** Who runs next when several threads can: 'in-order' (default), 'random', or your own Strategy. */
+  readonly strategy?: 'in-order' | 'random' | Strategy;
+  /** Altitudes where one frame ends and the next begins (§6). Default: one frame. */
+  readonly frameBoundaries?: readonly string[];
+  /** When automatic attachment to a newly mounted volume happens (§13 A7). Default 'firstOperation'. */
+  readonly instanceSetupOnMount?: InstanceSetupOnMount;
+  /** What a verifier violation does once logged: throw out of run()/step() (default) or only record. */
+  readonly onViolation?: ViolationMode;
+  /**
+   * 'inline' (default): the file system completes each request in the thread that sent it.
+   * 'deferred': it returns STATUS_PENDING and completes after `fileSystemLatency` ticks on an I/O
+   * completion thread, so post-operations race with everything else.
+   */
+  readonly fileSystemCompletion?: FileSystemCompletion;
+  /** Ticks a deferred request takes (default 1). */
+  readonly fileSystemLatency?: number;
+  /** The §13 ambiguities, each with the reference's default (src/fltmgr/semantics.ts). */
+  readonly semantics?: Partial<Semantics>;
+}
+
+/** The options as a simulation holds them: every default filled in, the strategy by name. */
+export type ResolvedOptions = Readonly<Required<Omit<SimulationOptions, 'strategy' | 'semantics'>>> & {
+  readonly strategy: string;
+  readonly semantics: Semantics;
+};
+
+export interface Resolution {
+  readonly seed: number;
+  readonly strategy: Strategy;
+  readonly strategyIsBuiltIn: boolean;
+  readonly frames: FrameSpec[];
+  readonly onViolation: ViolationMode;
+  readonly summary: ResolvedOptions;
+}
+
+export function resolveOptions(options: SimulationOptions): Resolution {
+  const seed = options.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${String(seed)}`);
+  const strategyOption = options.strategy ?? 'in-order';
+  const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
+  const frames = framesFromBoundaries(options.frameBoundaries ?? []);
+  const instanceSetupOnMount = oneOf('instanceSetupOnMount', options.instanceSetupOnMount ?? 'firstOperation', ['firstOperation', 'mount'] as const);
+  const fileSystemCompletion = oneOf('fileSystemCompletion', options.fileSystemCompletion ?? 'inline', ['inline', 'deferred'] as const);
+  const onViolation = oneOf('onViolation', options.onViolation ?? 'throw', ['throw', 'record'] as const);
+  const fileSystemLatency = options.fileSystemLatency ?? 1;
+  if (!Number.isInteger(fileSystemLatency) || fileSystemLatency < 0) {
+    throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks >= 0, got ${String(fileSystemLatency)}`);
+  }
+  for (const key of Object.keys(options.semantics ?? {})) {
+    if (!(key in DEFAULT_SEMANTICS)) throw new UsageError('BAD_OPTION', `unknown semantics option '${key}' (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
+  }
+  const semantics: Semantics = { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) };
+  return {
+    seed,
+    strategy,
+    strategyIsBuiltIn: typeof strategyOption === 'string',
+    frames,
+    onViolation,
+    summary: {
+      seed,
+      strategy: strategy.name,
+      frameBoundaries: frames.slice(1).map((f) => f.low),
+      instanceSetupOnMount,
+      onViolation,
+      fileSystemCompletion,
+      fileSystemLatency,
+      semantics,
+    },
+  };
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError('BAD_OPTION', `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`);
+}
