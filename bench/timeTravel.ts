@@ -17,8 +17,8 @@ const MILLION_ITERATIONS = 2300; // io-soak with 4 threads: ~1.01M facts
 const RATIO_ITERATIONS = 575; // ~250k facts: the cost ratio does not depend on length, and this keeps the bench short
 const JUMPS = 101;
 
-function soak(iterations: number): Simulation {
-  return startRun({ scenario: 'io-soak', args: { threads: 4, iterations }, options: { seed: 1, strategy: 'random' } });
+function soak(iterations: number, record = true): Simulation {
+  return startRun({ scenario: 'io-soak', args: { threads: 4, iterations }, options: { seed: 1, strategy: 'random', record } });
 }
 
 function budgetRow(name: string, value: number, unit: string, budget: number, note: string): Row {
@@ -36,8 +36,7 @@ function positions(n: number, length: number): number[] {
 
 function costOfRecording(): Row {
   const off = measure({ warmup: 1, repetitions: 3 }, () => {
-    const sim = soak(RATIO_ITERATIONS);
-    sim.kernel.log.recording = false;
+    const sim = soak(RATIO_ITERATIONS, false);
     sim.run({ maxSteps: Number.MAX_SAFE_INTEGER });
     return sim.log.length;
   });

@@ -77,6 +77,7 @@ export class Simulation {
     this.seed = seed;
     this.options = resolved.summary;
     this.kernel = new Kernel({ seed, strategy, onViolation });
+    this.kernel.log.recording = resolved.summary.record;
     this.mgr = new FilterManager(this.kernel, {
       frames,
       instanceSetupOnMount: resolved.summary.instanceSetupOnMount,

@@ -31,6 +31,12 @@ export interface SimulationOptions {
   readonly fileSystemLatency?: number;
   /** The §13 ambiguities, each with the reference's default (src/fltmgr/semantics.ts). */
   readonly semantics?: Partial<Semantics>;
+  /**
+   * Keep the log (default true). With false, facts are still numbered and streamed on `facts$` but
+   * not kept: for hosts that consume the stream themselves and long runs whose log nobody reads.
+   * Time travel, trace files and the fold need the log.
+   */
+  readonly record?: boolean;
 }
 
 /** The options as a simulation holds them: every default filled in, the strategy by name. */
@@ -65,6 +71,8 @@ export function resolveOptions(options: SimulationOptions): Resolution {
     if (!(key in DEFAULT_SEMANTICS)) throw new UsageError('BAD_OPTION', `unknown semantics option '${key}' (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
   }
   const semantics: Semantics = { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) };
+  const record = options.record ?? true;
+  if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${String(record)}`);
   return {
     seed,
     strategy,
@@ -80,6 +88,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
       fileSystemCompletion,
       fileSystemLatency,
       semantics,
+      record,
     },
   };
 }

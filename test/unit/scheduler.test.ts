@@ -164,3 +164,24 @@ describe('isolation', () => {
     expect(b.log[1]!.object).toBe('T1');
   });
 });
+
+describe('record: false', () => {
+  it('numbers and streams every fact but keeps none, and the run is the same', () => {
+    const run = (record: boolean) => {
+      const sim = createSimulation({ seed: 3, strategy: 'random', record });
+      const seen: unknown[] = [];
+      sim.facts$.subscribe((f) => seen.push(f));
+      sim.spawn('a', () => worker('a', [], 4));
+      sim.spawn('b', () => worker('b', [], 4));
+      sim.run();
+      return { sim, seen };
+    };
+    const kept = run(true);
+    const streamed = run(false);
+    expect(streamed.sim.log).toHaveLength(0);
+    expect(streamed.sim.kernel.log.length).toBe(kept.sim.log.length);
+    // The stream carries the same facts (all but SimulationStart, appended before anyone could subscribe).
+    expect(JSON.stringify(streamed.seen)).toBe(JSON.stringify(kept.sim.log.slice(1)));
+    expect(streamed.sim.choices).toEqual(kept.sim.choices);
+  });
+});
