@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import { waitFor, type Blocking } from './kernel/effects.js';
 import { UsageError } from './kernel/errors.js';
 import type { Fact } from './kernel/facts.js';
-import { Kernel, type BlockedThread, type StepResult } from './kernel/kernel.js';
+import { Kernel, type BlockedThread } from './kernel/kernel.js';
 import type { SimThread } from './kernel/thread.js';
 import { DriverObject } from './fltmgr/driverObject.js';
 import { FilterManager } from './fltmgr/filterManager.js';

@@ -7,7 +7,7 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
-import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import { describeResult } from '../fltmgr/routineSupport.js';
 import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLTFL_CALLBACK_DATA_DRAINING_IO,

@@ -5,7 +5,7 @@
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
-import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import { describeResult } from '../fltmgr/routineSupport.js';
 import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,

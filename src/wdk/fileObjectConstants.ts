@@ -1,5 +1,4 @@
 /** File objects, security and what the file system controls, values exact from wdm.h / winnt.h / ntifs.h: FO_* flags, SECURITY_INFORMATION, reparse tags, FSCTL/IOCTL codes, byte-offset specials, well-known SIDs. */
-import { FILE_READ_DATA, SYNCHRONIZE } from './createConstants.js';
 
 // ---- FILE_OBJECT.Flags (wdm.h) -----------------------------------------------------------------
 export const FO_FILE_OPEN = 0x00000001;
