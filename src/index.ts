@@ -161,3 +161,5 @@ export { toMermaid } from './trace/mermaid.js';
 // Race exploration (docs/exploration.md)
 export { explore, replaySchedule, pctStrategy, pctBound, formatPctBound, exhaustiveSearch, shrinkSchedule, lenientReplayStrategy, preemptionsOf, withoutPreemptions, replayLeniently, runSchedule } from './explore/index.js';
 export type { ExploreOptions, ExploreResult, ExplorationViolation, Explorable, Monitor, MonitorViolation, PctBound, ChoicePoint, ReplayOptions } from './explore/index.js';
+export { formatCoverage, windowHits } from './explore/index.js';
+export type { RaceWindow, WindowCoverage } from './explore/index.js';

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { explore, replaySchedule } from '../explore/explore.js';
+import { formatCoverage } from '../explore/coverage.js';
 import type { ExploreResult, StrategyChoice } from '../explore/types.js';
 import { scenarioById, scenarios } from '../scenarios/index.js';
 import type { Scenario } from '../scenarios/scenario.js';
@@ -17,7 +18,8 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
   Run the scenario under up to N schedules (default 1000) and stop at the first violation of a
   §14 invariant, a verifier rule, a deadlock or a liveness bound; shrink it to a schedule where
   removing any preemption makes it pass, and print it. PCT takes a depth (default 2), exhaustive
-  search a preemption bound (default 2). Exit 1 if a violation was found.
+  search a preemption bound (default 2). Prints, per race window the scenario declares, the
+  schedules that reached it, and names the windows never reached. Exit 1 if a violation was found.
   Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).`;
 
 export function exploreCommand(args: readonly string[], io: CliIo): number {
@@ -76,6 +78,7 @@ function runExploration(scenario: Scenario, strategy: StrategyChoice, p: Parsed)
 export function describeExploration(scenario: Scenario, r: ExploreResult): string[] {
   const lines = [`# explored ${scenario.id} with ${r.strategy}: ${r.schedules} schedule(s)${r.exhausted ? ', the bounded space exhausted' : ''}`];
   if (r.pctBound !== null) lines.push(`# PCT guarantees each schedule finds a bug of depth ${r.pctBound.depth} with probability at least ${r.pctBound.probability.toPrecision(3)} (n=${r.pctBound.threads}, k=${r.pctBound.steps})`);
+  lines.push(...formatCoverage(r.coverage, r.schedules));
   if (!r.found || r.violation === null) return [...lines, '# no violation found'];
   lines.push(`# VIOLATION (${r.violation.kind}) ${r.violation.name} at #${r.violation.seq}: ${r.violation.message}`);
   lines.push(`# found by schedule seed ${r.seed}, ${r.choices.length} choices${r.shrunk === null ? '' : `; shrunk to ${r.shrunk.preemptions} preemption(s)`}`);

@@ -9,23 +9,73 @@ import type { ScenarioArgs } from '../scenarios/scenario.js';
 import type { Simulation } from '../simulation.js';
 import { formatTrace } from '../trace/textFormat.js';
 import { exhaustiveSearch } from './exhaustive.js';
+import { InvariantVerdicts } from './check.js';
+import { CoverageCounter, windowHits, type RaceWindow, type WindowCoverage } from './coverage.js';
 import { pctBound, pctStrategy } from './pct.js';
 import { runSchedule, SCHEDULE_DEFAULTS, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import { shrinkSchedule } from './shrink.js';
 import type { Explorable, ExploreOptions, ExploreResult, Monitor, PctBound } from './types.js';
 
+/**
+ * What every schedule of a random or PCT exploration shares, fixed before the first one runs so
+ * that schedule i depends only on (plan, i): the parallel CLI runs the indices on several threads
+ * and gets the schedules a single thread would.
+ */
+export interface ExplorationPlan {
+  readonly strategy: 'random' | 'pct';
+  readonly seed: number;
+  readonly depth: number;
+  /** PCT: threads n and choices k, the most seen over the first PCT_ESTIMATE_RUNS random runs. */
+  readonly estimate: { readonly threads: number; readonly steps: number };
+  readonly windows: readonly RaceWindow[];
+}
+
+/** Random runs that size PCT's change-point range before exploring (k must be fixed up front). */
+const PCT_ESTIMATE_RUNS = 4;
+
+export function explorationPlan(target: Explorable, options: ExploreOptions = {}): ExplorationPlan {
+  const strategy = options.strategy ?? 'random';
+  if (strategy === 'exhaustive') throw new Error('explorationPlan: exhaustive search has no independent schedules');
+  const seed = options.seed ?? 1;
+  let estimate = { threads: 0, steps: 0 };
+  if (strategy === 'pct') {
+    const base = scheduleBase(options);
+    for (let i = 0; i < PCT_ESTIMATE_RUNS; i++) {
+      const m = measure(target, { ...base, seed: seed + i, strategy: randomStrategy() });
+      estimate = { threads: Math.max(estimate.threads, m.threads), steps: Math.max(estimate.steps, m.steps) };
+    }
+  }
+  return { strategy, seed, depth: options.depth ?? 2, estimate, windows: windowsOf(target, options) };
+}
+
+export interface IndexedSchedule {
+  readonly outcome: ScheduleOutcome;
+  readonly seed: number;
+  /** Hits of each of the plan's windows in this schedule. */
+  readonly windowHits: readonly number[];
+}
+
+/** Schedule `index` of a plan: seed + index, under a fresh random or PCT strategy. */
+export function runPlannedSchedule(target: Explorable, options: ExploreOptions, plan: ExplorationPlan, index: number, verdicts?: InvariantVerdicts): IndexedSchedule {
+  const seed = plan.seed + index;
+  const strategy: Strategy = plan.strategy === 'pct' ? pctStrategy({ depth: plan.depth, steps: plan.estimate.steps }) : randomStrategy();
+  const outcome = runSchedule(target, { ...scheduleBase(options), seed, strategy, ...(verdicts === undefined ? {} : { verdicts }) });
+  return { outcome, seed, windowHits: windowHits(outcome.sim.log, plan.windows) };
+}
+
 export function explore(target: Explorable, options: ExploreOptions = {}): ExploreResult {
   const strategy = options.strategy ?? 'random';
   const seed = options.seed ?? 1;
   const budget = options.schedules ?? 1000;
-  const base = scheduleBase(options);
-  let found: { outcome: ScheduleOutcome; seed: number; choices: readonly string[] } | null = null;
-  let schedules = 0;
-  let exhausted = false;
-  let bound: PctBound | null = null;
+  const verdicts = new InvariantVerdicts();
   if (strategy === 'exhaustive') {
+    const windows = windowsOf(target, options);
+    const coverage = new CoverageCounter(windows);
+    let found: { outcome: ScheduleOutcome; choices: readonly string[] } | null = null;
+    let schedules = 0;
     const r = exhaustiveSearch(target, {
-      ...base,
+      ...scheduleBase(options),
+      verdicts,
       seed,
       preemptionBound: options.preemptionBound ?? 2,
       stateHashing: options.stateHashing ?? true,
@@ -33,41 +83,73 @@ export function explore(target: Explorable, options: ExploreOptions = {}): Explo
       visit: (outcome, choices) => {
         options.onSchedule?.(schedules, outcome.violation !== null);
         schedules++;
+        coverage.add(windowHits(outcome.sim.log, windows));
         if (outcome.violation === null) return false;
-        found = { outcome, seed, choices };
+        found = { outcome, choices };
         return true;
       },
     });
-    exhausted = r.exhausted;
-  } else {
-    const depth = options.depth ?? 2;
-    // PCT needs n and k up front: estimate them from one run, and let k grow with what runs show.
-    let estimate = strategy === 'pct' ? measure(target, { ...base, seed, strategy: randomStrategy() }) : { threads: 0, steps: 0 };
-    for (let i = 0; i < budget; i++) {
-      const s = seed + i;
-      const chosen: Strategy = strategy === 'pct' ? pctStrategy({ depth, steps: estimate.steps }) : randomStrategy();
-      const outcome = runSchedule(target, { ...base, seed: s, strategy: chosen });
-      schedules++;
-      if (strategy === 'pct') estimate = { threads: Math.max(estimate.threads, threadCount(outcome.sim)), steps: Math.max(estimate.steps, outcome.sim.choices.length) };
-      options.onSchedule?.(i, outcome.violation !== null);
-      if (outcome.violation !== null) {
-        found = { outcome, seed: s, choices: outcome.sim.choices.slice() };
-        break;
-      }
-    }
-    if (strategy === 'pct') bound = pctBound(estimate.threads, estimate.steps, depth);
+    const hit = found as { outcome: ScheduleOutcome; choices: readonly string[] } | null;
+    return concludeExploration(target, options, { schedules, exhausted: r.exhausted, pctBound: null, coverage: coverage.result(), found: hit === null ? null : { ...hit, seed } });
   }
-  const hit = found as { outcome: ScheduleOutcome; seed: number; choices: readonly string[] } | null;
+  const plan = explorationPlan(target, options);
+  const coverage = new CoverageCounter(plan.windows);
+  let schedules = 0;
+  let found: IndexedSchedule | null = null;
+  for (let i = 0; i < budget; i++) {
+    const run = runPlannedSchedule(target, options, plan, i, verdicts);
+    schedules++;
+    coverage.add(run.windowHits);
+    options.onSchedule?.(i, run.outcome.violation !== null);
+    if (run.outcome.violation !== null) {
+      found = run;
+      break;
+    }
+  }
+  const hit = found as IndexedSchedule | null;
+  return concludeExploration(target, options, {
+    schedules,
+    exhausted: false,
+    pctBound: planBound(plan),
+    coverage: coverage.result(),
+    found: hit === null ? null : { outcome: hit.outcome, seed: hit.seed, choices: hit.outcome.sim.choices.slice() },
+  });
+}
+
+/** PCT's guarantee for the k its change points were drawn over; null for random. */
+export function planBound(plan: ExplorationPlan): PctBound | null {
+  return plan.strategy === 'pct' ? pctBound(plan.estimate.threads, plan.estimate.steps, plan.depth) : null;
+}
+
+export interface ExplorationSummary {
+  readonly schedules: number;
+  readonly exhausted: boolean;
+  readonly pctBound: PctBound | null;
+  readonly coverage: readonly WindowCoverage[];
+  /** The first failing schedule, or null. */
+  readonly found: { readonly outcome: ScheduleOutcome; readonly seed: number; readonly choices: readonly string[] } | null;
+}
+
+/** The result: the failing schedule's trace, shrunk when asked, and the coverage report. */
+export function concludeExploration(target: Explorable, options: ExploreOptions, s: ExplorationSummary): ExploreResult {
+  const strategy = options.strategy ?? 'random';
+  const seed = options.seed ?? 1;
+  const common = { schedules: s.schedules, strategy, pctBound: s.pctBound, exhausted: s.exhausted, coverage: s.coverage, windowsNeverHit: s.coverage.filter((c) => c.schedules === 0).map((c) => c.name) };
+  const hit = s.found;
   if (hit === null) {
-    return { found: false, schedules, seed: seed + Math.max(0, schedules - 1), strategy, choices: [], violation: null, trace: [], shrunk: null, pctBound: bound, exhausted };
+    return { ...common, found: false, seed: strategy === 'exhaustive' ? seed : seed + Math.max(0, s.schedules - 1), choices: [], violation: null, trace: [], shrunk: null };
   }
   const violation = hit.outcome.violation!;
   let shrunk: ExploreResult['shrunk'] = null;
   if (options.shrink ?? true) {
-    const s = shrinkSchedule(target, { ...base, seed: hit.seed }, hit.choices, violation);
-    shrunk = { choices: s.choices, preemptions: s.preemptions, trace: formatTrace(s.outcome.sim.log) };
+    const r = shrinkSchedule(target, { ...scheduleBase(options), seed: hit.seed }, hit.choices, violation);
+    shrunk = { choices: r.choices, preemptions: r.preemptions, trace: formatTrace(r.outcome.sim.log) };
   }
-  return { found: true, schedules, seed: hit.seed, strategy, choices: hit.choices, violation, trace: formatTrace(hit.outcome.sim.log), shrunk, pctBound: bound, exhausted };
+  return { ...common, found: true, seed: hit.seed, choices: hit.choices, violation, trace: formatTrace(hit.outcome.sim.log), shrunk };
+}
+
+function windowsOf(target: Explorable, options: ExploreOptions): readonly RaceWindow[] {
+  return [...(target.windows ?? []), ...(options.windows ?? [])];
 }
 
 export interface ReplayOptions {

@@ -1,6 +1,8 @@
 /** Race exploration: find, shrink and replay schedules that break a scenario (docs/exploration.md). */
-export { explore, replaySchedule } from './explore.js';
-export type { ReplayOptions } from './explore.js';
+export { explore, replaySchedule, explorationPlan, runPlannedSchedule, concludeExploration, planBound } from './explore.js';
+export type { ReplayOptions, ExplorationPlan, IndexedSchedule, ExplorationSummary } from './explore.js';
+export { windowHits, CoverageCounter, formatCoverage } from './coverage.js';
+export type { RaceWindow, WindowCoverage } from './coverage.js';
 export { pctStrategy, pctBound, formatPctBound } from './pct.js';
 export type { PctOptions } from './pct.js';
 export { exhaustiveSearch, stateKey } from './exhaustive.js';
@@ -9,5 +11,5 @@ export { shrinkSchedule, lenientReplayStrategy, recordingStrategy, preemptionsOf
 export type { ChoicePoint, ShrinkResult, ReplayedSchedule } from './shrink.js';
 export { runSchedule, buildSimulation, sameViolation } from './run.js';
 export type { ScheduleOptions, ScheduleOutcome } from './run.js';
-export { SAFETY_CHECKS, hotParts, deadlockViolation } from './check.js';
+export { SAFETY_CHECKS, hotParts, deadlockViolation, InvariantVerdicts } from './check.js';
 export type { Explorable, ExplorationViolation, ViolationKind, Monitor, MonitorViolation, ExploreOptions, ExploreResult, PctBound, StrategyChoice } from './types.js';

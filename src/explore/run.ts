@@ -14,6 +14,7 @@ import {
   idleLivenessViolation,
   invariantViolation,
   monitorViolation,
+  type InvariantVerdicts,
   verifierViolation,
 } from './check.js';
 import type { Explorable, ExplorationViolation, Monitor } from './types.js';
@@ -26,6 +27,8 @@ export interface ScheduleOptions {
   readonly maxOperationsInFlight: number;
   readonly invariants: boolean;
   readonly monitors: readonly Monitor[];
+  /** Remembered §14 verdicts by log, shared across the schedules of one exploration (same result, less work). */
+  readonly verdicts?: InvariantVerdicts;
   /** Called with the fresh simulation before the scenario builds and runs it (a strategy that reads state needs it). */
   readonly onBuilt?: (sim: Simulation) => void;
 }
@@ -98,7 +101,7 @@ export function runSchedule(target: Explorable, options: ScheduleOptions): Sched
   const facts = sim.log;
   const violation =
     verifierViolation(facts) ??
-    (options.invariants ? invariantViolation(facts) : null) ??
+    (options.invariants ? (options.verdicts === undefined ? invariantViolation(facts) : options.verdicts.check(facts)) : null) ??
     monitorViolation(facts, options.monitors) ??
     ended ??
     (reason === 'idle' ? idleLivenessViolation(facts) : reason === 'limit' ? boundViolation(sim, facts) : null);

@@ -5,12 +5,15 @@
 import type { Fact } from '../kernel/facts.js';
 import type { ScenarioArgs, ScenarioOptions } from '../scenarios/scenario.js';
 import type { Simulation } from '../simulation.js';
+import type { RaceWindow, WindowCoverage } from './coverage.js';
 
 /** A registry `Scenario`, or anything with the same build/options shape. */
 export interface Explorable {
   readonly id?: string;
   readonly options?: ScenarioOptions | ((seed: number, args: ScenarioArgs) => ScenarioOptions);
   build(sim: Simulation, args: ScenarioArgs): void;
+  /** The races this scenario exists to provoke, counted per schedule (src/explore/coverage.ts). */
+  readonly windows?: readonly RaceWindow[];
 }
 
 export type ViolationKind = 'invariant' | 'verifier' | 'monitor' | 'deadlock' | 'liveness';
@@ -58,6 +61,8 @@ export interface ExploreOptions {
   readonly monitors?: readonly Monitor[];
   /** Shrink a found schedule to a 1-minimal one. Default true. */
   readonly shrink?: boolean;
+  /** Race windows to count besides the scenario's own `windows`. */
+  readonly windows?: readonly RaceWindow[];
   /** Called after every schedule (for progress output; never reads the clock itself). */
   readonly onSchedule?: (index: number, violationFound: boolean) => void;
 }
@@ -80,6 +85,10 @@ export interface ExploreResult {
   readonly pctBound: PctBound | null;
   /** Exhaustive only: whether the bounded space was covered (nothing found means none within the bound). */
   readonly exhausted: boolean;
+  /** Per race window (the scenario's, then the options'): schedules that hit it, and hits. */
+  readonly coverage: readonly WindowCoverage[];
+  /** Names of the windows no schedule reached. */
+  readonly windowsNeverHit: readonly string[];
 }
 
 export interface PctBound {

@@ -8,6 +8,7 @@
  * is not in `args` or drawn from the simulation's own seeded streams.
  */
 import { UsageError } from '../kernel/errors.js';
+import type { RaceWindow } from '../explore/coverage.js';
 import type { Simulation, SimulationOptions } from '../simulation.js';
 
 /** JSON-safe scenario arguments (they are written into save files and trace headers). */
@@ -24,6 +25,8 @@ export interface Scenario {
   readonly options?: ScenarioOptions | ((seed: number, args: ScenarioArgs) => ScenarioOptions);
   /** Build the system and queue the workload; the caller runs the simulation. */
   build(sim: Simulation, args: ScenarioArgs): void;
+  /** Race windows exploration counts and reports (docs/exploration.md, "Race windows"). */
+  readonly windows?: readonly RaceWindow[];
 }
 
 export function scenarioOptions(scenario: Scenario, seed: number, args: ScenarioArgs): ScenarioOptions {

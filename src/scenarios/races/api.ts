@@ -27,3 +27,5 @@ export type { FLT_CALLBACK_DATA } from '../../io/callbackData.js';
 export type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
 export type { Scenario, ScenarioArgs } from '../scenario.js';
 export type { Simulation } from '../../simulation.js';
+export type { RaceWindow } from '../../explore/coverage.js';
+export type { Fact } from '../../kernel/facts.js';

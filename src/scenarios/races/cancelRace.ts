@@ -34,6 +34,22 @@ export const cancelRaceScenario: Scenario = {
   id: 'race-cancel-completion',
   description: 'teardown cancels a pended user read while the filter\'s worker completes it (double completion); args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  windows: [
+    {
+      // The race itself: teardown's cancel lands while the request sits pended on the queue.
+      name: 'teardown starts between the pend and the completion of the read',
+      opensAt: (f) => f.type === 'PreOperationReturned' && f.result === FLT_PREOP_PENDING,
+      closesAt: (f) => f.type === 'FltCompletePendedPreOperation',
+      hitBy: (f) => f.type === 'InstanceTeardownStart',
+    },
+    {
+      // The fatal half: the worker completes after teardown already did.
+      name: 'the worker completes after teardown cancelled',
+      opensAt: (f) => f.type === 'FltCompletePendedPreOperation' && f.result === FLT_PREOP_COMPLETE,
+      closesAt: () => false,
+      hitBy: (f) => (f.type === 'FltCompletePendedPreOperation' && f.result !== FLT_PREOP_COMPLETE) || (f.type === 'VerifierViolation' && f.rule === 'COMPLETE_NOT_PENDED'),
+    },
+  ],
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

@@ -32,6 +32,20 @@ export const drainRaceScenario: Scenario = {
   id: 'race-drain-parked-post',
   description: 'unload drains a post-create the filter parks with MORE_PROCESSING_REQUIRED while a lower filter holds the create pended; args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  windows: [
+    {
+      name: 'unload starts while the lower filter holds the create pended',
+      opensAt: (f) => f.type === 'PreOperationReturned' && f.result === FLT_PREOP_PENDING,
+      closesAt: (f) => f.type === 'FltCompletePendedPreOperation',
+      hitBy: (f) => f.type === 'InstanceTeardownStart',
+    },
+    {
+      name: "FltMgr drains parker's post-create",
+      opensAt: (f) => f.type === 'InstanceTeardownStart',
+      closesAt: (f) => f.type === 'InstanceFreed',
+      hitBy: (f) => f.type === 'DrainPostOperation',
+    },
+  ],
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

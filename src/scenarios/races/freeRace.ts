@@ -28,6 +28,15 @@ export const freeRaceScenario: Scenario = {
   id: 'race-free-before-callback',
   description: 'a worker frees its callback data a tick after FltPerformAsynchronousIo, racing the completion callback; args: variant (buggy|fixed)',
   options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  windows: [
+    {
+      // Reached by the bug only: the fix frees inside the callback, after the window closed.
+      name: 'the data is freed between FltPerformAsynchronousIo and its completion callback',
+      opensAt: (f) => f.type === 'IoStart' && f.initiator !== null,
+      closesAt: (f) => f.type === 'AsyncIoCallback',
+      hitBy: (f) => f.type === 'FltFreeCallbackData' || (f.type === 'VerifierViolation' && f.rule === 'FREE_BEFORE_CALLBACK'),
+    },
+  ],
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

@@ -22,6 +22,20 @@ export const recursionScenario: Scenario = {
   id: 'race-reentrant-create',
   description: 'a pre-create that reissues a create from the top of the stack (Instance = NULL) re-enters itself; args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  windows: [
+    {
+      name: 'a create starts while a pre-create is running (the filter reissues from its pre-create)',
+      opensAt: (f) => f.type === 'PreOperation',
+      closesAt: (f) => f.type === 'PreOperationReturned',
+      hitBy: (f) => f.type === 'IoStart' && f.major === IRP_MJ_CREATE,
+    },
+    {
+      name: 'a second create from above the stack starts while one is in flight',
+      opensAt: (f) => f.type === 'IoStart' && f.major === IRP_MJ_CREATE && f.initiator === null,
+      closesAt: (f) => f.type === 'IoComplete',
+      hitBy: (f) => f.type === 'IoStart' && f.major === IRP_MJ_CREATE && f.initiator === null,
+    },
+  ],
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

@@ -19,6 +19,7 @@ import {
   FltObjectDereference,
   FltObjectReference,
   FltPerformAsynchronousIo,
+  IRP_MJ_READ,
   ObDereferenceObject,
   preempt,
   sleep,
@@ -28,6 +29,7 @@ import {
   type Scenario,
 } from './api.js';
 import { installFilter } from '../../testing/index.js';
+import { intArg } from '../scenario.js';
 import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
 
 function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
@@ -50,12 +52,21 @@ export const unloadRaceScenario: Scenario = {
   id: 'race-unload-async-read',
   description: 'unload while the filter\'s worker has an asynchronous read outstanding and uses its instance without a reference; args: variant (buggy|fixed), rounds (1), flush (10)',
   options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  windows: [
+    {
+      // The fatal gap: nothing holds the instance, so teardown may finish in it.
+      name: 'the instance is freed while the worker has no read outstanding',
+      opensAt: (f) => (f.type === 'ThreadCreate' && f.name === 'prefetch worker') || f.type === 'AsyncIoCallbackReturned',
+      closesAt: (f) => f.type === 'IoStart' && f.major === IRP_MJ_READ,
+      hitBy: (f) => f.type === 'InstanceFreed',
+    },
+  ],
   build(sim, args) {
     const variant = variantOf(args);
-    const rounds = typeof args['rounds'] === 'number' ? args['rounds'] : 1;
+    const rounds = intArg(args, 'rounds', 1, 1);
     volumeWithFile(sim);
     let objects: FLT_RELATED_OBJECTS | null = null;
-    const flush = typeof args['flush'] === 'number' ? args['flush'] : 10;
+    const flush = intArg(args, 'flush', 10);
     installFilter(sim, {
       name: 'prefetcher',
       altitude: '300000',
