@@ -13,7 +13,14 @@ if (existsSync(source)) {
 } else {
   cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
+// `fltsim explore … | head` closes the pipe early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 process.exitCode = await cli.main(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
+  // A live status line (explore's progress) only on a terminal; '' clears it.
+  ...(process.stderr.isTTY ? { progress: (line) => process.stderr.write(`\r${line}\x1b[K`) } : {}),
 });

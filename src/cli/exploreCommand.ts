@@ -11,44 +11,96 @@ import { scenarioById, scenarios } from '../scenarios/index.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { traceFileText } from '../tracefile/writer.js';
 import type { CliIo } from './main.js';
-import { ArgError, integer, one, parse, sync, type Parsed } from './travelCommands.js';
+import { exploreInParallel } from './parallelExplore.js';
+import { ProgressLine } from './progressLine.js';
+import { ArgError, integer, one, parse, report, sync, type Parsed } from './travelCommands.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
-                [--depth D] [--bound B] [--arg key=value]... [--trace shrunk.ndjson]
+                [--depth D] [--bound B] [--arg key=value]... [--trace shrunk.ndjson] [--workers N]
   Run the scenario under up to N schedules (default 1000) and stop at the first violation of a
   §14 invariant, a verifier rule, a deadlock or a liveness bound; shrink it to a schedule where
   removing any preemption makes it pass, and print it. PCT takes a depth (default 2), exhaustive
   search a preemption bound (default 2). Prints, per race window the scenario declares, the
   schedules that reached it, and names the windows never reached. Exit 1 if a violation was found.
+  --workers N spreads random or PCT schedules over N threads with the same result as one thread
+  (exhaustive search stays on one: its schedules share one visited-state set). On a terminal a
+  progress line shows schedules done and the rate.
   Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).`;
 
-export function exploreCommand(args: readonly string[], io: CliIo): number {
+export function exploreCommand(args: readonly string[], io: CliIo): number | Promise<number> {
+  let r: ExploreRequest | number;
+  try {
+    r = exploreRequest(args, io);
+  } catch (error) {
+    return report(io, error);
+  }
+  if (typeof r === 'number') return r;
+  const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
+  if (r.workers > 1 && r.strategy !== 'exhaustive') {
+    return exploreInParallel(r.scenario, { ...r.options, strategy: r.strategy }, r.workers, (done, budget) => progress?.update(done, budget)).then(
+      (result) => (progress?.end(), sync(io, () => conclude(r, result, io))),
+      (error: unknown) => (progress?.end(), report(io, error)),
+    );
+  }
   return sync(io, () => {
-    const parsed = parse('explore', args, {
-      '--strategy': 'value',
-      '--schedules': 'value',
-      '--seed': 'value',
-      '--depth': 'value',
-      '--bound': 'value',
-      '--arg': 'repeat',
-      '--trace': 'value',
-    });
-    if (parsed === 'help') return (io.out(EXPLORE_HELP), 0);
-    const scenario = scenarioById(one(parsed, 'explore', 'scenario'));
-    const strategy = parsed.flags.get('--strategy')?.[0] ?? 'random';
-    if (strategy !== 'random' && strategy !== 'pct' && strategy !== 'exhaustive') {
-      throw new ArgError(`fltsim explore: --strategy must be random, pct or exhaustive, got '${strategy}'`);
-    }
-    const result = runExploration(scenario, strategy, parsed);
-    for (const line of describeExploration(scenario, result)) io.out(line);
-    const out = parsed.flags.get('--trace')?.[0];
-    if (out !== undefined && result.found) {
-      const replay = replaySchedule(scenario, { seed: result.seed, choices: result.shrunk?.choices ?? result.choices, args: argsOf(parsed) });
-      writeFileSync(out, traceFileText(replay.sim));
-      io.out(`# the shrunk schedule's trace is in ${out} (fltsim replay / fltsim export read it)`);
-    }
-    return result.found ? 1 : 0;
+    if (r.workers > 1) io.out('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
+    const budget = r.options.schedules ?? 1000;
+    const result = explore(r.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number) => progress.update(i + 1, budget) }) });
+    progress?.end();
+    return conclude(r, result, io);
   });
+}
+
+interface ExploreRequest {
+  readonly scenario: Scenario;
+  readonly strategy: StrategyChoice;
+  readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number };
+  readonly workers: number;
+  readonly parsed: Parsed;
+}
+
+/** The parsed command, or an exit code (0 after --help). Throws ArgError for bad arguments. */
+function exploreRequest(args: readonly string[], io: CliIo): ExploreRequest | number {
+  const parsed = parse('explore', args, {
+    '--strategy': 'value',
+    '--schedules': 'value',
+    '--seed': 'value',
+    '--depth': 'value',
+    '--bound': 'value',
+    '--arg': 'repeat',
+    '--trace': 'value',
+    '--workers': 'value',
+  });
+  if (parsed === 'help') return (io.out(EXPLORE_HELP), 0);
+  const scenario = scenarioById(one(parsed, 'explore', 'scenario'));
+  const strategy = parsed.flags.get('--strategy')?.[0] ?? 'random';
+  if (strategy !== 'random' && strategy !== 'pct' && strategy !== 'exhaustive') {
+    throw new ArgError(`fltsim explore: --strategy must be random, pct or exhaustive, got '${strategy}'`);
+  }
+  const workers = integer(parsed, 'explore', '--workers') ?? 1;
+  if (workers < 1 || workers > 64) throw new ArgError(`fltsim explore: --workers must be between 1 and 64, got ${workers}`);
+  const depth = integer(parsed, 'explore', '--depth');
+  const bound = integer(parsed, 'explore', '--bound');
+  const options = {
+    seed: integer(parsed, 'explore', '--seed') ?? 1,
+    schedules: integer(parsed, 'explore', '--schedules') ?? 1000,
+    args: argsOf(parsed),
+    ...(depth === undefined ? {} : { depth }),
+    ...(bound === undefined ? {} : { preemptionBound: bound }),
+  };
+  return { scenario, strategy, options, workers, parsed };
+}
+
+/** Print the result, write the shrunk trace when asked; exit 1 for a violation. */
+function conclude(r: ExploreRequest, result: ExploreResult, io: CliIo): number {
+  for (const line of describeExploration(r.scenario, result)) io.out(line);
+  const out = r.parsed.flags.get('--trace')?.[0];
+  if (out !== undefined && result.found) {
+    const replay = replaySchedule(r.scenario, { seed: result.seed, choices: result.shrunk?.choices ?? result.choices, args: r.options.args });
+    writeFileSync(out, traceFileText(replay.sim));
+    io.out(`# the shrunk schedule's trace is in ${out} (fltsim replay / fltsim export read it)`);
+  }
+  return result.found ? 1 : 0;
 }
 
 function argsOf(p: Parsed): Record<string, string> {
@@ -59,19 +111,6 @@ function argsOf(p: Parsed): Record<string, string> {
     args[m[1]!] = m[2]!;
   }
   return args;
-}
-
-function runExploration(scenario: Scenario, strategy: StrategyChoice, p: Parsed): ExploreResult {
-  const depth = integer(p, 'explore', '--depth');
-  const bound = integer(p, 'explore', '--bound');
-  return explore(scenario, {
-    strategy,
-    seed: integer(p, 'explore', '--seed') ?? 1,
-    schedules: integer(p, 'explore', '--schedules') ?? 1000,
-    args: argsOf(p),
-    ...(depth === undefined ? {} : { depth }),
-    ...(bound === undefined ? {} : { preemptionBound: bound }),
-  });
 }
 
 /** What a person reads: the outcome, and for a violation the shrunk schedule and its trace. */

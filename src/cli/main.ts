@@ -26,6 +26,8 @@ The same seed and options always print the same trace.`;
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Redraw a transient status line in place ('' clears it); absent when output is not a terminal. */
+  progress?(line: string): void;
 }
 
 /** The exit code; a promise only for \`run\` with a scenario module path, which must be imported. */
@@ -119,6 +121,7 @@ if (isEntry) {
     main(process.argv.slice(2), {
       out: (l) => process.stdout.write(l + '\n'),
       err: (l) => process.stderr.write(l + '\n'),
+      ...(process.stderr.isTTY ? { progress: (l: string) => process.stderr.write(`\r${l}\x1b[K`) } : {}),
     }),
   ).then((code) => {
     process.exitCode = code;

@@ -1,0 +1,84 @@
+/**
+ * `fltsim explore --workers N`: a random or PCT exploration spread over N worker threads, with the
+ * same answer a single thread gives. Schedule i depends only on the plan and i (explorationPlan), so
+ * the workers run disjoint indices; the answer is the lowest failing index f, the coverage is summed
+ * over indices 0..f, and the failing schedule is re-run here (it is deterministic) for its log, its
+ * trace and its shrinking, which then happen exactly as in `explore`.
+ *
+ * Node only (worker_threads), which is why this lives in the CLI and not in src/explore.
+ */
+import { Worker } from 'node:worker_threads';
+import { CoverageCounter } from '../explore/coverage.js';
+import { concludeExploration, explorationPlan, planBound, runPlannedSchedule } from '../explore/explore.js';
+import type { ExploreResult } from '../explore/types.js';
+import type { Scenario } from '../scenarios/scenario.js';
+import type { ExploreWorkerData, ExploreWorkerMessage, ScheduleReport } from './exploreWorker.js';
+
+export type ParallelExploreOptions = ExploreWorkerData['options'] & { readonly strategy: 'random' | 'pct' };
+
+/**
+ * Explore `scenario` (a registry scenario: workers look it up by id) on `workers` threads.
+ * `onProgress(done, budget)` is called as batches arrive.
+ */
+export async function exploreInParallel(scenario: Scenario, options: ParallelExploreOptions, workers: number, onProgress?: (done: number, budget: number) => void): Promise<ExploreResult> {
+  const plan = explorationPlan(scenario, options);
+  const budget = options.schedules ?? 1000;
+  const firstFailure = new SharedArrayBuffer(4);
+  new Int32Array(firstFailure)[0] = budget;
+  const reports = new Map<number, ScheduleReport>();
+  const stride = Math.max(1, Math.min(workers, budget));
+  const threads = Array.from({ length: stride }, (_, w) =>
+    spawn({ scenarioId: scenario.id, options, worker: w, stride, firstFailure }, (batch) => {
+      for (const r of batch) reports.set(r[0]!, r);
+      onProgress?.(reports.size, budget);
+    }),
+  );
+  try {
+    await Promise.all(threads.map((t) => t.finished));
+  } finally {
+    for (const t of threads) void t.worker.terminate();
+  }
+  const failing = new Int32Array(firstFailure)[0]!;
+  const schedules = failing < budget ? failing + 1 : budget;
+  const coverage = new CoverageCounter(plan.windows);
+  for (let i = 0; i < schedules; i++) {
+    const r = reports.get(i);
+    if (r === undefined) throw new Error(`fltsim explore --workers: schedule ${i} was never reported (a worker stopped early)`);
+    coverage.add(r.slice(2));
+  }
+  let found = null;
+  if (failing < budget) {
+    const run = runPlannedSchedule(scenario, options, plan, failing);
+    if (run.outcome.violation === null) throw new Error(`fltsim explore --workers: schedule ${failing} failed on a worker but passed when re-run (nondeterminism)`);
+    found = { outcome: run.outcome, seed: run.seed, choices: run.outcome.sim.choices.slice() };
+  }
+  return concludeExploration(scenario, options, { schedules, exhausted: false, pctBound: planBound(plan), coverage: coverage.result(), found });
+}
+
+function spawn(data: ExploreWorkerData, onBatch: (reports: readonly ScheduleReport[]) => void): { worker: Worker; finished: Promise<void> } {
+  const worker = startWorker(data);
+  const finished = new Promise<void>((resolve, reject) => {
+    let done = false;
+    worker.on('message', (m: ExploreWorkerMessage) => {
+      if (m.kind === 'batch') onBatch(m.reports);
+      else done = true;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (done ? resolve() : reject(new Error(`fltsim explore --workers: worker ${data.worker} exited with code ${code} before finishing`))));
+  });
+  return { worker, finished };
+}
+
+/**
+ * Compiled, the worker is exploreWorker.js beside this file. From a checkout (run through tsx) it is
+ * the .ts source, and a worker thread does not inherit tsx's loader, so a two-line bootstrap
+ * registers tsx in the worker before importing it.
+ */
+function startWorker(data: ExploreWorkerData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./exploreWorker.js', here), { workerData: data });
+  const entry = new URL('./exploreWorker.ts', here).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: data });
+}
