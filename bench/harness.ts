@@ -95,7 +95,8 @@ export interface BenchContext {
 }
 
 /** One file per group (bench/kernel.ts, ...); main.ts lists them in order. */
-export type FigureGroup = (context: BenchContext) => Row[];
+/** A group may be asynchronous (worker threads); groups still run one after another. */
+export type FigureGroup = (context: BenchContext) => Row[] | Promise<Row[]>;
 
 // ---------------------------------------------------------------- memory
 

@@ -13,6 +13,7 @@ import { kernel } from './kernel.js';
 import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
 import { exploreFigures } from './explore.js';
+import { exploreWorkerFigures } from './exploreWorkers.js';
 import { generatedIo } from './generatedIo.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
@@ -22,10 +23,11 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'embedding', run: embedding },
   { name: 'io', run: io },
   { name: 'explore', run: exploreFigures },
+  { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'generated io', run: generatedIo },
 ];
 
-function main(): void {
+async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const collector = garbageCollector();
   const gc = collector?.gc ?? null;
@@ -48,7 +50,7 @@ function main(): void {
   for (const group of GROUPS) {
     gc?.(); // start each group on a clean heap, not on the previous group's garbage
     const groupStart = process.hrtime.bigint();
-    rows.push(...group.run(context));
+    rows.push(...(await group.run(context)));
     console.log(`  ${group.name}: ${(Number(process.hrtime.bigint() - groupStart) / 1e9).toFixed(1)} s`);
   }
   console.log();
@@ -58,4 +60,4 @@ function main(): void {
   console.log(`total ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
 }
 
-main();
+await main();

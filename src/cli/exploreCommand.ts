@@ -37,7 +37,7 @@ export function exploreCommand(args: readonly string[], io: CliIo): number | Pro
   if (typeof r === 'number') return r;
   const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
   if (r.workers > 1 && r.strategy !== 'exhaustive') {
-    return exploreInParallel(r.scenario, { ...r.options, strategy: r.strategy }, r.workers, (done, budget) => progress?.update(done, budget)).then(
+    return exploreInParallel(r.scenario, { ...r.options, strategy: r.strategy }, r.workers, (done, budget, violations) => progress?.update(done, budget, violations)).then(
       (result) => (progress?.end(), sync(io, () => conclude(r, result, io))),
       (error: unknown) => (progress?.end(), report(io, error)),
     );
@@ -45,7 +45,7 @@ export function exploreCommand(args: readonly string[], io: CliIo): number | Pro
   return sync(io, () => {
     if (r.workers > 1) io.out('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
     const budget = r.options.schedules ?? 1000;
-    const result = explore(r.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number) => progress.update(i + 1, budget) }) });
+    const result = explore(r.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number, failed: boolean) => progress.update(i + 1, budget, failed ? 1 : 0) }) });
     progress?.end();
     return conclude(r, result, io);
   });

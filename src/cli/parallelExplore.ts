@@ -18,19 +18,23 @@ export type ParallelExploreOptions = ExploreWorkerData['options'] & { readonly s
 
 /**
  * Explore `scenario` (a registry scenario: workers look it up by id) on `workers` threads.
- * `onProgress(done, budget)` is called as batches arrive.
+ * `onProgress(done, budget, violations)` is called as batches arrive.
  */
-export async function exploreInParallel(scenario: Scenario, options: ParallelExploreOptions, workers: number, onProgress?: (done: number, budget: number) => void): Promise<ExploreResult> {
+export async function exploreInParallel(scenario: Scenario, options: ParallelExploreOptions, workers: number, onProgress?: (done: number, budget: number, violations: number) => void): Promise<ExploreResult> {
   const plan = explorationPlan(scenario, options);
   const budget = options.schedules ?? 1000;
   const firstFailure = new SharedArrayBuffer(4);
   new Int32Array(firstFailure)[0] = budget;
   const reports = new Map<number, ScheduleReport>();
+  let violations = 0;
   const stride = Math.max(1, Math.min(workers, budget));
   const threads = Array.from({ length: stride }, (_, w) =>
     spawn({ scenarioId: scenario.id, options, worker: w, stride, firstFailure }, (batch) => {
-      for (const r of batch) reports.set(r[0]!, r);
-      onProgress?.(reports.size, budget);
+      for (const r of batch) {
+        reports.set(r[0]!, r);
+        violations += r[1]!;
+      }
+      onProgress?.(reports.size, budget, violations);
     }),
   );
   try {

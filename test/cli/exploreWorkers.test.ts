@@ -67,7 +67,7 @@ describe('the progress line', () => {
     const code = exploreCommand(['race-free-before-callback', '--schedules', '300', '--arg', 'variant=fixed'], c.io);
     expect(code).toBe(0);
     expect(c.progress.length).toBeGreaterThanOrEqual(2);
-    expect(c.progress.at(-2)).toMatch(/^explored 300\/300 schedules, [\d,]+\/s$/);
+    expect(c.progress.at(-2)).toMatch(/^explored 300\/300 schedules, [\d,]+\/s, 0 violations$/);
     expect(c.progress.at(-1)).toBe('');
     expect(c.out.join('\n')).not.toContain('explored 300/300');
   });
@@ -82,8 +82,15 @@ describe('the progress line', () => {
     now = 1000;
     line.update(1500, 2000);
     now = 1200;
-    line.update(2000, 2000); // the last one is drawn whatever the interval
+    line.update(1800, 2000, 1); // a new violation is drawn at once
+    line.update(2000, 2000, 1); // and so is the last schedule, whatever the interval
     line.end();
-    expect(lines).toEqual(['explored 1/2,000 schedules, 0/s', 'explored 1,500/2,000 schedules, 1,500/s', 'explored 2,000/2,000 schedules, 1,667/s', '']);
+    expect(lines).toEqual([
+      'explored 1/2,000 schedules, 0/s, 0 violations',
+      'explored 1,500/2,000 schedules, 1,500/s, 0 violations',
+      'explored 1,800/2,000 schedules, 1,500/s, 1 violation',
+      'explored 2,000/2,000 schedules, 1,667/s, 1 violation',
+      '',
+    ]);
   });
 });
