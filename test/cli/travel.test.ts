@@ -56,7 +56,7 @@ describe('fltsim run / replay / export', () => {
     expect(fltsim('run', 'demo', '--seed', 'x')).toMatchObject({ status: 2, stderr: "fltsim run: --seed needs an integer, got 'x'\n" });
     expect(fltsim('export', trace)).toMatchObject({ status: 2, stderr: 'fltsim export: --format must be perfetto, mermaid or text, got nothing\n' });
     expect(fltsim('replay', trace, '--bogus', '1')).toMatchObject({ status: 2, stderr: "fltsim replay: unknown argument '--bogus' (try fltsim replay --help)\n" });
-    expect(fltsim('run', 'nope')).toMatchObject({ status: 1, stderr: "fltsim: [UNKNOWN_SCENARIO] no scenario 'nope' (known: demo, io-soak, random, random-io, race-unload-async-read, race-cancel-completion, race-drain-parked-post, race-reentrant-create, race-free-before-callback)\n" });
+    expect(fltsim('run', 'nope')).toMatchObject({ status: 1, stderr: "fltsim: [UNKNOWN_SCENARIO] no scenario 'nope' (known: demo, io-soak, random, random-io, race-unload-async-read, race-cancel-completion, race-drain-parked-post, race-reentrant-create, race-free-before-callback, race-unload-sync-read)\n" });
     for (const command of ['run', 'replay', 'export']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} <`) });
   });
 

@@ -14,7 +14,7 @@ import {
   withoutPreemptions,
   type Explorable,
 } from '../../src/explore/index.js';
-import { raceScenarios, unloadRaceScenario, cancelRaceScenario } from '../../examples/races/index.js';
+import { raceScenarios, unloadRaceScenario, unloadSyncRaceScenario, cancelRaceScenario } from '../../examples/races/index.js';
 
 const base = { args: {}, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] };
 
@@ -38,7 +38,23 @@ describe('built-in races: found by every strategy, fixed variants pass', () => {
 
   it('names the planted rule of each race', () => {
     const names = raceScenarios.map((s) => explore(s, { strategy: 'random', seed: 1, schedules: 500, shrink: false }).violation!.name);
-    expect(names).toEqual(['INSTANCE_USED_AFTER_TEARDOWN', 'COMPLETE_NOT_PENDED', 'DRAIN_MUST_FINISH', 'UNBOUNDED_RECURSION', 'FREE_BEFORE_CALLBACK']);
+    expect(names).toEqual(['INSTANCE_USED_AFTER_TEARDOWN', 'COMPLETE_NOT_PENDED', 'DRAIN_MUST_FINISH', 'UNBOUNDED_RECURSION', 'FREE_BEFORE_CALLBACK', 'INSTANCE_USED_AFTER_TEARDOWN']);
+  });
+
+  it('the deep unload race: the worker never blocks, so the unload needs an uninterrupted run through its flush', () => {
+    const r = explore(unloadSyncRaceScenario, { strategy: 'pct', seed: 1, schedules: 200, shrink: false });
+    expect(r.violation?.name).toBe('INSTANCE_USED_AFTER_TEARDOWN');
+    const sim = replaySchedule(unloadSyncRaceScenario, { seed: r.seed, choices: r.choices }).sim;
+    const threadOf = (name: string) => sim.log.find((f) => f.type === 'ThreadCreate' && f.name === name)!.object;
+    const worker = threadOf('prefetch worker');
+    expect(sim.log.filter((f) => f.object === worker && f.type === 'ThreadWait')).toEqual([]);
+    // From TeardownComplete to InstanceFreed every scheduling choice went to the unload thread: the
+    // ten flush points, each one a coin flip random would have had to win.
+    const from = sim.log.findIndex((f) => f.type === 'InstanceTeardownComplete');
+    const to = sim.log.findIndex((f) => f.type === 'InstanceFreed');
+    const choices = sim.log.slice(from, to).filter((f) => f.type === 'Choice');
+    expect(choices.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(choices.map((f) => f.object))).toEqual(new Set([threadOf('fltmc unload prefetcher')]));
   });
 
   it('PCT reports its guaranteed lower bound 1/(n·k^(d-1))', () => {

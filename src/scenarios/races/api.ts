@@ -17,6 +17,7 @@ export { IRP_MJ_CREATE, IRP_MJ_READ } from '../../wdk/irp.js';
 export { STATUS_CANCELLED, STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 export { FltAllocateCallbackData, FltFreeCallbackData, FltPerformAsynchronousIo } from '../../generated/callbackDataRoutines.js';
 export { FltClose, FltCreateFile, FltCreateFileEx, ObDereferenceObject } from '../../generated/createFile.js';
+export { FltReadFile } from '../../generated/readWrite.js';
 export { FltAllocateGenericWorkItem, FltQueueGenericWorkItem } from '../../io/workItems.js';
 export { FltCompletePendedPostOperation, FltCompletePendedPreOperation } from '../../io/pending.js';
 export { FltObjectDereference, FltObjectReference } from '../../fltmgr/references.js';

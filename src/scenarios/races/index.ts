@@ -10,7 +10,8 @@ import { drainRaceScenario } from './drainRace.js';
 import { freeRaceScenario } from './freeRace.js';
 import { recursionScenario } from './recursion.js';
 import { unloadRaceScenario } from './unloadRace.js';
+import { unloadSyncRaceScenario } from './unloadSyncRace.js';
 
-export { cancelRaceScenario, drainRaceScenario, freeRaceScenario, recursionScenario, unloadRaceScenario };
+export { cancelRaceScenario, drainRaceScenario, freeRaceScenario, recursionScenario, unloadRaceScenario, unloadSyncRaceScenario };
 
-export const raceScenarios: readonly Scenario[] = Object.freeze([unloadRaceScenario, cancelRaceScenario, drainRaceScenario, recursionScenario, freeRaceScenario]);
+export const raceScenarios: readonly Scenario[] = Object.freeze([unloadRaceScenario, cancelRaceScenario, drainRaceScenario, recursionScenario, freeRaceScenario, unloadSyncRaceScenario]);

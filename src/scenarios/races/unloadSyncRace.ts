@@ -1,0 +1,83 @@
+/**
+ * Race (a'), the deep one: the same unload bug as race-unload-async-read, but the worker never
+ * blocks. It reads synchronously (FltReadFile) through an inline file system, so it is runnable at
+ * every scheduling point, and the unload can only free the instance before one of its rounds if the
+ * unload thread gets a long uninterrupted run: TeardownComplete writes back `flush` cache entries,
+ * one scheduling point each, while the worker needs one step to reach the instance again. Seeded random must win most of those coin flips in a row; PCT needs only the unload thread
+ * above the worker in priority. Measured medians over 20 seeds (PCT d=2 / random): flush 2: 3 / 13,
+ * 6: 4 / 47, 8: 5 / 80, 10: 5 / 179 — random's cost grows with the run the unload needs, PCT's does
+ * not. This is the planted race behind the bench's PCT-versus-random figure (flush 10, the default).
+ *
+ * The fix is the same as race-unload-async-read's: FltObjectReference before each round, stop when
+ * it fails with STATUS_FLT_DELETING_OBJECT.
+ */
+import {
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FltClose,
+  FltCreateFileEx,
+  FltObjectDereference,
+  FltObjectReference,
+  FltReadFile,
+  ObDereferenceObject,
+  preempt,
+  STATUS_SUCCESS,
+  type FLT_RELATED_OBJECTS,
+  type Scenario,
+} from './api.js';
+import { installFilter } from '../../testing/index.js';
+import { intArg } from '../scenario.js';
+import { FILE, installLowerReader, variantOf, volumeWithFile } from './common.js';
+
+export const unloadSyncRaceScenario: Scenario = {
+  id: 'race-unload-sync-read',
+  description: 'unload while the filter\'s worker prefetches with synchronous reads, never blocking, and uses its instance without a reference (the deep variant); args: variant (buggy|fixed), rounds (3), flush (10)',
+  options: { fileSystemCompletion: 'inline', onViolation: 'record' },
+  windows: [
+    {
+      // The worker is always T3 here (after the two DriverEntry threads). Like race-unload-async-read's
+      // window, the fix reaches it too (its own last dereference may free the instance).
+      name: 'the instance is freed while the worker is still prefetching',
+      opensAt: (f) => f.type === 'ThreadCreate' && f.name === 'prefetch worker',
+      closesAt: (f) => f.type === 'ThreadExit' && f.object === 'T3',
+      hitBy: (f) => f.type === 'InstanceFreed',
+    },
+  ],
+  build(sim, args) {
+    const variant = variantOf(args);
+    const rounds = intArg(args, 'rounds', 3, 1);
+    const flush = intArg(args, 'flush', 10);
+    volumeWithFile(sim);
+    let objects: FLT_RELATED_OBJECTS | null = null;
+    installFilter(sim, {
+      name: 'prefetcher',
+      altitude: '300000',
+      registration: {
+        InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
+        InstanceTeardownCompleteCallback: function* () {
+          for (let entry = 0; entry < flush; entry++) yield* preempt();
+        },
+      },
+    });
+    installLowerReader(sim);
+    sim.run();
+    const o = objects!;
+    sim.spawn('prefetch worker', function* () {
+      for (let round = 0; round < rounds; round++) {
+        if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+        try {
+          const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+          if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
+          yield* FltReadFile(o.Instance, r.FileObject, round * 2, 2, new Uint8Array(2));
+          yield* FltClose(r.FileHandle!);
+          yield* ObDereferenceObject(r.FileObject);
+        } finally {
+          if (variant === 'fixed') FltObjectDereference(o.Instance);
+        }
+      }
+      return 'done';
+    });
+    sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
+  },
+};
