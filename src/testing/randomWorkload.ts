@@ -14,6 +14,7 @@ import type { Simulation } from '../simulation.js';
 import { FLTFL_FILTER_UNLOAD_MANDATORY } from '../wdk/fltConstants.js';
 import { NT_SUCCESS, STATUS_FLT_DO_NOT_ATTACH, STATUS_FLT_DO_NOT_DETACH, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { installFilter, type TestFilter } from './filterBuilder.js';
+import { between } from './draws.js';
 
 export interface RandomWorkloadOptions {
   readonly volumes?: readonly [number, number];
@@ -29,10 +30,6 @@ export function randomFrameBoundaries(seed: number): string[] {
   const r = Random.fromSeed(seed).split('workload-frames');
   const n = r.nextInt(3);
   return ['100000', '250000', '360000'].slice(0, n);
-}
-
-function between(r: Random, [lo, hi]: readonly [number, number]): number {
-  return lo + r.nextInt(hi - lo + 1);
 }
 
 /**
