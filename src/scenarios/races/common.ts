@@ -3,11 +3,14 @@
  * test (so generated I/O has an instance to be seen by), and the `variant` argument.
  */
 import {
+  preempt,
+  STATUS_SUCCESS,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   IRP_MJ_READ,
   UsageError,
   type FLT_CALLBACK_DATA,
+  type FLT_RELATED_OBJECTS,
   type ScenarioArgs,
   type Simulation,
 } from './api.js';
@@ -41,4 +44,28 @@ export function installLowerReader(sim: Simulation): void {
 export function readParams(data: FLT_CALLBACK_DATA, offset: number, length: number): void {
   data.Iopb.MajorFunction = IRP_MJ_READ;
   data.Iopb.Parameters = { Read: { Length: length, Key: 0, ByteOffset: offset } };
+}
+
+/**
+ * The two unload races' system: the file, the filter under test ('prefetcher' at 300000) above the
+ * passive reader, loaded and attached. Its TeardownComplete writes back a small cache, one entry per
+ * scheduling point, which makes the unload a long run of steps: a bug that needs the worker starved
+ * through all of them. Returns the prefetcher's related objects on the volume.
+ */
+export function prefetcherSystem(sim: Simulation, flush: number): FLT_RELATED_OBJECTS {
+  volumeWithFile(sim);
+  let objects: FLT_RELATED_OBJECTS | null = null;
+  installFilter(sim, {
+    name: 'prefetcher',
+    altitude: '300000',
+    registration: {
+      InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
+      InstanceTeardownCompleteCallback: function* () {
+        for (let entry = 0; entry < flush; entry++) yield* preempt();
+      },
+    },
+  });
+  installLowerReader(sim);
+  sim.run();
+  return objects!;
 }

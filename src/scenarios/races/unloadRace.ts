@@ -21,16 +21,14 @@ import {
   FltPerformAsynchronousIo,
   IRP_MJ_READ,
   ObDereferenceObject,
-  preempt,
   sleep,
   STATUS_SUCCESS,
   type Blocking,
   type FLT_RELATED_OBJECTS,
   type Scenario,
 } from './api.js';
-import { installFilter } from '../../testing/index.js';
 import { intArg } from '../scenario.js';
-import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
+import { FILE, readParams, variantOf, prefetcherSystem } from './common.js';
 
 function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
   const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
@@ -64,24 +62,7 @@ export const unloadRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 1, 1);
-    volumeWithFile(sim);
-    let objects: FLT_RELATED_OBJECTS | null = null;
-    const flush = intArg(args, 'flush', 10);
-    installFilter(sim, {
-      name: 'prefetcher',
-      altitude: '300000',
-      registration: {
-        InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
-        // TeardownComplete writes back a small cache, one entry per scheduling point: it makes the unload a
-        // long run of steps, so the bug needs the worker starved for all of them (PCT's depth-2 case).
-        InstanceTeardownCompleteCallback: function* () {
-          for (let entry = 0; entry < flush; entry++) yield* preempt();
-        },
-      },
-    });
-    installLowerReader(sim);
-    sim.run();
-    const o = objects!;
+    const o = prefetcherSystem(sim, intArg(args, 'flush', 10));
     sim.spawn('prefetch worker', function* () {
       for (let round = 0; round < rounds; round++) {
         if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';

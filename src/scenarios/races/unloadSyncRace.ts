@@ -21,14 +21,11 @@ import {
   FltObjectReference,
   FltReadFile,
   ObDereferenceObject,
-  preempt,
   STATUS_SUCCESS,
-  type FLT_RELATED_OBJECTS,
   type Scenario,
 } from './api.js';
-import { installFilter } from '../../testing/index.js';
 import { intArg } from '../scenario.js';
-import { FILE, installLowerReader, variantOf, volumeWithFile } from './common.js';
+import { FILE, variantOf, prefetcherSystem } from './common.js';
 
 export const unloadSyncRaceScenario: Scenario = {
   id: 'race-unload-sync-read',
@@ -47,22 +44,7 @@ export const unloadSyncRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 3, 1);
-    const flush = intArg(args, 'flush', 10);
-    volumeWithFile(sim);
-    let objects: FLT_RELATED_OBJECTS | null = null;
-    installFilter(sim, {
-      name: 'prefetcher',
-      altitude: '300000',
-      registration: {
-        InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
-        InstanceTeardownCompleteCallback: function* () {
-          for (let entry = 0; entry < flush; entry++) yield* preempt();
-        },
-      },
-    });
-    installLowerReader(sim);
-    sim.run();
-    const o = objects!;
+    const o = prefetcherSystem(sim, intArg(args, 'flush', 10));
     sim.spawn('prefetch worker', function* () {
       for (let round = 0; round < rounds; round++) {
         if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
