@@ -38,7 +38,7 @@ export function exploreCommand(args: readonly string[], io: CliIo): number | Pro
   const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
   if (r.workers > 1 && r.strategy !== 'exhaustive') {
     return exploreInParallel(r.scenario, { ...r.options, strategy: r.strategy }, r.workers, (done, budget, violations) => progress?.update(done, budget, violations)).then(
-      (result) => (progress?.end(), sync(io, () => conclude(r, result, io))),
+      (result) => (progress?.end(), sync(io, () => conclude(r, result, io, r.workers))),
       (error: unknown) => (progress?.end(), report(io, error)),
     );
   }
@@ -92,8 +92,8 @@ function exploreRequest(args: readonly string[], io: CliIo): ExploreRequest | nu
 }
 
 /** Print the result, write the shrunk trace when asked; exit 1 for a violation. */
-function conclude(r: ExploreRequest, result: ExploreResult, io: CliIo): number {
-  for (const line of describeExploration(r.scenario, result)) io.out(line);
+function conclude(r: ExploreRequest, result: ExploreResult, io: CliIo, threads = 1): number {
+  for (const line of describeExploration(r.scenario, result, threads)) io.out(line);
   const out = r.parsed.flags.get('--trace')?.[0];
   if (out !== undefined && result.found) {
     const replay = replaySchedule(r.scenario, { seed: result.seed, choices: result.shrunk?.choices ?? result.choices, args: r.options.args });
@@ -114,8 +114,9 @@ function argsOf(p: Parsed): Record<string, string> {
 }
 
 /** What a person reads: the outcome, and for a violation the shrunk schedule and its trace. */
-export function describeExploration(scenario: Scenario, r: ExploreResult): string[] {
-  const lines = [`# explored ${scenario.id} with ${r.strategy}: ${r.schedules} schedule(s)${r.exhausted ? ', the bounded space exhausted' : ''}`];
+export function describeExploration(scenario: Scenario, r: ExploreResult, threads = 1): string[] {
+  const on = threads > 1 ? ` on ${threads} worker threads` : '';
+  const lines = [`# explored ${scenario.id} with ${r.strategy}${on}: ${r.schedules} schedule(s)${r.exhausted ? ', the bounded space exhausted' : ''}`];
   if (r.pctBound !== null) lines.push(`# PCT guarantees each schedule finds a bug of depth ${r.pctBound.depth} with probability at least ${r.pctBound.probability.toPrecision(3)} (n=${r.pctBound.threads}, k=${r.pctBound.steps})`);
   lines.push(...formatCoverage(r.coverage, r.schedules));
   if (!r.found || r.violation === null) return [...lines, '# no violation found'];

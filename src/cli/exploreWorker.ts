@@ -12,6 +12,8 @@ import { scenarioById } from '../scenarios/index.js';
 
 /** What the coordinator hands each worker: plain data only (windows and monitors are functions). */
 export interface ExploreWorkerData {
+  /** Marks the workerData as ours: this module runs its loop only when started with it. */
+  readonly kind: 'fltsim-explore';
   readonly scenarioId: string;
   readonly options: Pick<ExploreOptions, 'strategy' | 'seed' | 'schedules' | 'args' | 'depth' | 'maxSteps' | 'maxOperationsInFlight'>;
   readonly worker: number;
@@ -28,7 +30,8 @@ export type ExploreWorkerMessage = { readonly kind: 'batch'; readonly reports: r
 /** Schedules per message: large enough that posting costs little, small enough for a live progress line. */
 const BATCH = 32;
 
-function work(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void): void {
+/** The worker's loop, callable without a thread (the tests drive it directly). */
+export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void): void {
   const scenario = scenarioById(data.scenarioId);
   // The plan is a pure function of the scenario and options, so every worker derives the same one.
   const plan = explorationPlan(scenario, data.options);
@@ -62,7 +65,8 @@ function lowerTo(cell: Int32Array, value: number): void {
   }
 }
 
-if (parentPort !== null) {
+const started = workerData as Partial<ExploreWorkerData> | null;
+if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
-  work(workerData as ExploreWorkerData, (m) => port.postMessage(m));
+  exploreWorkerLoop(started as ExploreWorkerData, (m) => port.postMessage(m));
 }

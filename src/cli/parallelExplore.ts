@@ -29,7 +29,7 @@ export async function exploreInParallel(scenario: Scenario, options: ParallelExp
   let violations = 0;
   const stride = Math.max(1, Math.min(workers, budget));
   const threads = Array.from({ length: stride }, (_, w) =>
-    spawn({ scenarioId: scenario.id, options, worker: w, stride, firstFailure }, (batch) => {
+    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, options, worker: w, stride, firstFailure }, (batch) => {
       for (const r of batch) {
         reports.set(r[0]!, r);
         violations += r[1]!;

@@ -7,7 +7,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exploreCommand } from '../../src/cli/exploreCommand.js';
+import { exploreWorkerLoop, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
 import { ProgressLine } from '../../src/cli/progressLine.js';
+
+/** The report with the header's "on N worker threads" taken out, which is the only line that may differ. */
+function sameAsOneThread(stdout: string, threads: number): string {
+  const marker = ` on ${threads} worker threads:`;
+  expect(stdout.split('\n')[0]).toContain(marker);
+  return stdout.replace(marker, ':');
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -30,7 +38,7 @@ describe('fltsim explore --workers', () => {
     const two = fltsim(...args, '--workers', '2');
     expect(one.status).toBe(1);
     expect(two.status).toBe(1);
-    expect(two.stdout).toBe(one.stdout);
+    expect(sameAsOneThread(two.stdout, 2)).toBe(one.stdout);
     expect(one.stdout).toContain('# VIOLATION (verifier) INSTANCE_USED_AFTER_TEARDOWN');
     // Seed 7 fails first at schedule 13 (seed 19): the lower indices all had to be run to know it.
     expect(one.stdout).toContain('# explored race-unload-async-read with random: 13 schedule(s)');
@@ -42,10 +50,29 @@ describe('fltsim explore --workers', () => {
     const three = fltsim(...args, '--workers', '3');
     expect(one.status).toBe(0);
     expect(three.status).toBe(0);
-    expect(three.stdout).toBe(one.stdout);
+    expect(sameAsOneThread(three.stdout, 3)).toBe(one.stdout);
     expect(one.stdout).toContain('600 schedule(s)');
     expect(one.stdout).toContain('# no violation found');
   }, 60_000);
+
+  it('a worker runs every stride-th index and stops at its first index past the lowest failure found', () => {
+    const firstFailure = new SharedArrayBuffer(4);
+    const budget = 40;
+    new Int32Array(firstFailure)[0] = budget;
+    const run = (worker: number): ScheduleReport[] => {
+      const reports: ScheduleReport[] = [];
+      const post = (m: ExploreWorkerMessage) => void (m.kind === 'batch' && reports.push(...m.reports));
+      exploreWorkerLoop({ kind: 'fltsim-explore', scenarioId: 'race-unload-async-read', options: { strategy: 'random', seed: 7, schedules: budget, args: { variant: 'buggy' } }, worker, stride: 3, firstFailure }, post);
+      return reports;
+    };
+    // Seed 7 first fails at index 12 (test above): worker 0 runs 0, 3, …, 12 and records the failure.
+    const zero = run(0);
+    expect(zero.map((r) => r[0])).toEqual([0, 3, 6, 9, 12]);
+    expect(zero.map((r) => r[1])).toEqual([0, 0, 0, 0, 1]);
+    expect(new Int32Array(firstFailure)[0]).toBe(12);
+    // Worker 1 then runs only the indices below 12, and no further.
+    expect(run(1).map((r) => r[0])).toEqual([1, 4, 7, 10]);
+  });
 
   it('rejects a worker count outside 1..64 with exit 2 and says which flag', () => {
     const c = capture();
