@@ -62,7 +62,7 @@ export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
 
 // The I/O path (§7, §8): callback data, file objects, pending, work items, I/O from above
-export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/callbackData.js';
+export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/ioOperation.js';
 export type { FileObject as PFILE_OBJECT } from './io/fileObject.js';
 export {
   FltCompletePendedPreOperation,
@@ -86,10 +86,10 @@ export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.j
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 
 // Generated I/O (§10, §11): the routines a minifilter uses to issue I/O itself
-export { FltCreateFile, FltCreateFileEx, FltClose, ObDereferenceObject, KernelHandle } from './generated/createFile.js';
-export type { OBJECT_ATTRIBUTES, CreateFileResult as FltCreateFileResult, CreateFileExResult as FltCreateFileExResult } from './generated/createFile.js';
-export { FltReadFile, FltWriteFile } from './generated/readWrite.js';
-export type { ReadResult, WriteResult } from './generated/readWrite.js';
+export { FltCreateFile, FltCreateFileEx, FltClose, ObDereferenceObject, KernelHandle } from './issuedIo/createFile.js';
+export type { OBJECT_ATTRIBUTES, CreateFileResult as FltCreateFileResult, CreateFileExResult as FltCreateFileExResult } from './issuedIo/createFile.js';
+export { FltReadFile, FltWriteFile } from './issuedIo/readWrite.js';
+export type { ReadResult, WriteResult } from './issuedIo/readWrite.js';
 export {
   FltAllocateCallbackData,
   FltAllocateCallbackDataEx,
@@ -97,8 +97,8 @@ export {
   FltReuseCallbackData,
   FltPerformSynchronousIo,
   FltPerformAsynchronousIo,
-} from './generated/callbackDataRoutines.js';
-export type { AllocateResult, PFLT_COMPLETED_ASYNC_IO_CALLBACK } from './generated/callbackDataRoutines.js';
+} from './issuedIo/callbackDataRoutines.js';
+export type { AllocateResult, PFLT_COMPLETED_ASYNC_IO_CALLBACK } from './issuedIo/callbackDataRoutines.js';
 export {
   FltQueryInformationFile,
   FltSetInformationFile,
@@ -110,10 +110,10 @@ export {
   FltFlushBuffers,
   FltTagFile,
   FltUntagFile,
-} from './generated/fileRoutines.js';
-export type { GeneratedResult } from './generated/fileRoutines.js';
-export { FltCancelFileOpen } from './generated/cancelFileOpen.js';
-export { FltReissueSynchronousIo } from './generated/reissue.js';
+} from './issuedIo/fileRoutines.js';
+export type { GeneratedResult } from './issuedIo/fileRoutines.js';
+export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
+export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
 export type { Semantics } from './fltmgr/semantics.js';
 

@@ -19,7 +19,7 @@ import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRout
 import { liveState, type SimState } from './projection/liveState.js';
 import { IoManager } from './io/ioManager.js';
 import { DEFAULT_USER_SID } from './io/sids.js';
-import { installAsyncDelivery } from './generated/asyncDelivery.js';
+import { installAsyncDelivery } from './issuedIo/asyncDelivery.js';
 import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';
 import { resolveOptions, type ResolvedOptions, type SimulationOptions } from './simulationOptions.js';
@@ -59,7 +59,7 @@ export type RunResult =
 
 export class Simulation {
   /** @internal */ readonly kernel: Kernel;
-  /** @internal */ readonly mgr: FilterManager;
+  /** @internal */ readonly fltMgr: FilterManager;
   /** I/O from above the stack, as an application issues it (NtCreateFile, NtReadFile, …). */
   readonly io: IoManager;
   readonly seed: number;
@@ -78,15 +78,15 @@ export class Simulation {
     this.options = resolved.summary;
     this.kernel = new Kernel({ seed, strategy, onViolation });
     this.kernel.log.recording = resolved.summary.record;
-    this.mgr = new FilterManager(this.kernel, {
+    this.fltMgr = new FilterManager(this.kernel, {
       frames,
       instanceSetupOnMount: resolved.summary.instanceSetupOnMount,
       fileSystemCompletion: resolved.summary.fileSystemCompletion,
       fileSystemLatency: resolved.summary.fileSystemLatency,
       semantics: resolved.summary.semantics,
     });
-    installAsyncDelivery(this.mgr);
-    this.io = new IoManager(this.mgr);
+    installAsyncDelivery(this.fltMgr);
+    this.io = new IoManager(this.fltMgr);
     this.host = new HostDriver(this.kernel);
     this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
   }
@@ -121,28 +121,28 @@ export class Simulation {
 
   /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
   loadLegacyFilter(spec: LegacyFilterSpec): void {
-    const top = this.mgr.frames.length - 1;
+    const top = this.fltMgr.frames.length - 1;
     if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
       throw new UsageError('BAD_ARGUMENT', `legacy filter ${spec.name}: aboveFrame must be an integer from -1 to ${top}, got ${spec.aboveFrame}`);
     }
-    this.mgr.legacyFilters.push(spec);
+    this.fltMgr.legacyFilters.push(spec);
   }
 
   /** Mount a volume now. Automatic attachment follows per `instanceSetupOnMount`. */
   mountVolume(spec: VolumeSpec): VolumeObject {
-    if (this.mgr.volumeByName(spec.name) !== undefined || (spec.dosName !== undefined && this.mgr.volumeByName(spec.dosName) !== undefined)) {
+    if (this.fltMgr.volumeByName(spec.name) !== undefined || (spec.dosName !== undefined && this.fltMgr.volumeByName(spec.dosName) !== undefined)) {
       throw new UsageError('DUPLICATE_VOLUME', `a mounted volume is already named ${spec.name}${spec.dosName ? ` or ${spec.dosName}` : ''}`);
     }
-    const volume = mountVolume(this.mgr, spec);
-    if (this.mgr.options.instanceSetupOnMount === 'mount') {
-      this.kernel.spawn(`mount ${volume.dosName ?? volume.name}`, offerNewVolume(this.mgr, volume));
+    const volume = mountVolume(this.fltMgr, spec);
+    if (this.fltMgr.options.instanceSetupOnMount === 'mount') {
+      this.kernel.spawn(`mount ${volume.dosName ?? volume.name}`, offerNewVolume(this.fltMgr, volume));
     }
     return volume;
   }
 
   /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
   dismountVolume(volume: VolumeObject): ThreadHandle {
-    return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.mgr, volume)));
+    return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
   }
 
   /**
@@ -151,16 +151,16 @@ export class Simulation {
    * unregistering, the driver is unloaded.
    */
   loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
-    const driver = new DriverObject(this.mgr, spec.name, spec.instances ?? null);
-    const mgr = this.mgr;
+    const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
+    const fltMgr = this.fltMgr;
     return handleOf(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
       const status = yield* entry(driver);
-      const filter = driver.filterId === null ? undefined : mgr.filters.find((f) => f.id === driver.filterId);
+      const filter = driver.filterId === null ? undefined : fltMgr.filters.find((f) => f.id === driver.filterId);
       if ((status >>> 30) >= 2 && filter !== undefined) {
         if (filter.state !== 'Unregistered') {
-          throw mgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
+          throw fltMgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
         }
-        mgr.emit(filter, { type: 'DriverUnload' });
+        fltMgr.emit(filter, { type: 'DriverUnload' });
       }
       return status;
     })()));
@@ -191,17 +191,17 @@ export class Simulation {
 
   /** FltUnloadFilter(FilterName): non-mandatory unload from kernel code (§2). */
   FltUnloadFilter(FilterName: string): Blocking<NTSTATUS> {
-    return unloadFilter(this.mgr, 'FltUnloadFilter', FilterName, false);
+    return unloadFilter(this.fltMgr, 'FltUnloadFilter', FilterName, false);
   }
 
   /** fltlib FilterUnload / `fltmc unload`: non-mandatory. Reports the NTSTATUS, not an HRESULT. */
   FilterUnload(FilterName: string): Blocking<NTSTATUS> {
-    return unloadFilter(this.mgr, 'FilterUnload', FilterName, false);
+    return unloadFilter(this.fltMgr, 'FilterUnload', FilterName, false);
   }
 
   /** Service control STOP (`sc stop`): a mandatory unload (FLTFL_FILTER_UNLOAD_MANDATORY). */
   ServiceStop(ServiceName: string): Blocking<NTSTATUS> {
-    return unloadFilter(this.mgr, 'ServiceStop', ServiceName, true);
+    return unloadFilter(this.fltMgr, 'ServiceStop', ServiceName, true);
   }
 
   /** fltlib FilterAttach / `fltmc attach`. */
@@ -226,26 +226,26 @@ export class Simulation {
   }
 
   private lookup(routine: string, filterName: string, volumeName: string): { filter: FilterObject; volume: VolumeObject } | NTSTATUS {
-    const filter = this.mgr.filterByName(filterName);
-    if (filter === undefined) return fail(this.mgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
-    const volume = this.mgr.volumeByName(volumeName);
-    if (volume === undefined) return fail(this.mgr, 'sim', routine, STATUS_FLT_VOLUME_NOT_FOUND, `no volume named '${volumeName}'`);
+    const filter = this.fltMgr.filterByName(filterName);
+    if (filter === undefined) return fail(this.fltMgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
+    const volume = this.fltMgr.volumeByName(volumeName);
+    if (volume === undefined) return fail(this.fltMgr, 'sim', routine, STATUS_FLT_VOLUME_NOT_FOUND, `no volume named '${volumeName}'`);
     return { filter, volume };
   }
 
   // ---------------------------------------------------------------- lookups
 
   filter(name: string): FilterObject | undefined {
-    return this.mgr.filterByName(name);
+    return this.fltMgr.filterByName(name);
   }
 
   volume(name: string): VolumeObject | undefined {
-    return this.mgr.volumeByName(name);
+    return this.fltMgr.volumeByName(name);
   }
 
   /** The in-memory file system of a volume, to seed files before a run and inspect them after. */
   fileSystem(volumeName: string): MemoryFileSystem {
-    const volume = this.mgr.volumeByName(volumeName);
+    const volume = this.fltMgr.volumeByName(volumeName);
     if (volume === undefined) throw new UsageError('UNKNOWN_VOLUME', `no mounted volume named '${volumeName}'`);
     return volume.fileSystem;
   }

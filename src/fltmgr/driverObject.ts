@@ -7,7 +7,7 @@ export class DriverObject {
   filterId: string | null = null;
 
   constructor(
-    readonly mgr: FilterManager,
+    readonly fltMgr: FilterManager,
     readonly name: string,
     readonly registry: InstancesKey | null,
   ) {}

@@ -12,7 +12,7 @@ import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { MemoryFileSystem } from '../fs/memoryFileSystem.js';
-import type { IoOperation } from '../io/callbackData.js';
+import type { IoOperation } from '../io/ioOperation.js';
 import { Subject } from 'rxjs';
 import type { CompletedRun } from '../streams/asyncCompletions.js';
 import type { Semantics } from './semantics.js';

@@ -15,7 +15,7 @@ export class FilterObject {
   unloadFlags = 0;
 
   constructor(
-    readonly mgr: FilterManager,
+    readonly fltMgr: FilterManager,
     readonly id: string,
     readonly name: string,
     readonly registration: FLT_REGISTRATION,

@@ -49,10 +49,10 @@ export interface RegisterResult {
  * Instances key, and returns the filter in Registered. Non-blocking.
  */
 export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGISTRATION): RegisterResult {
-  const mgr = Driver.mgr;
-  const refuse = (status: NTSTATUS, detail: string): RegisterResult => ({ status: fail(mgr, 'sim', 'FltRegisterFilter', status, `${Driver.name}: ${detail}`), filter: null });
+  const fltMgr = Driver.fltMgr;
+  const refuse = (status: NTSTATUS, detail: string): RegisterResult => ({ status: fail(fltMgr, 'sim', 'FltRegisterFilter', status, `${Driver.name}: ${detail}`), filter: null });
   if (Driver.filterId !== null) {
-    throw mgr.kernel.violation('FLT_REGISTER_TWICE', Driver.filterId, `driver ${Driver.name} already registered filter ${Driver.filterId}`);
+    throw fltMgr.kernel.violation('FLT_REGISTER_TWICE', Driver.filterId, `driver ${Driver.name} already registered filter ${Driver.filterId}`);
   }
   const version = Registration.Version ?? FLT_REGISTRATION_VERSION;
   if ((version & 0xff00) !== FLT_MAJOR_VERSION) return refuse(STATUS_INVALID_PARAMETER, `registration version 0x${version.toString(16)} has the wrong major version`);
@@ -65,7 +65,7 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
   for (const [name, key] of Object.entries(registry.Instances)) {
     if (!isAltitude(key.Altitude)) return refuse(STATUS_INVALID_PARAMETER, `instance '${name}' has a malformed altitude '${key.Altitude}'`);
   }
-  const filter = mgr.createFilter(Driver.name, Registration, registry, Registration.Flags ?? 0);
+  const filter = fltMgr.createFilter(Driver.name, Registration, registry, Registration.Flags ?? 0);
   Driver.filterId = filter.id;
   return { status: STATUS_SUCCESS, filter };
 }
@@ -74,29 +74,29 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
  * Offer a volume to a started filter for automatic attachment with its default instance, unless
  * the instance key suppresses automatic attachment. A decline is an outcome, not an error.
  */
-export function* offerVolume(mgr: FilterManager, filter: FilterObject, volume: VolumeObject, extraFlags: number): Blocking<void> {
+export function* offerVolume(fltMgr: FilterManager, filter: FilterObject, volume: VolumeObject, extraFlags: number): Blocking<void> {
   if (volume.offeredTo.includes(filter.id)) return;
   volume.offeredTo.push(filter.id);
   const name = filter.registry.DefaultInstance;
   const key = Object.entries(filter.registry.Instances).find(([n]) => n.toLowerCase() === name.toLowerCase());
   if (key === undefined || ((key[1].Flags ?? 0) & INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT) !== 0) return;
-  yield* attachInstance(mgr, 'AutomaticAttach', filter, volume, name, null, FLTFL_INSTANCE_SETUP_AUTOMATIC_ATTACHMENT | extraFlags, false);
+  yield* attachInstance(fltMgr, 'AutomaticAttach', filter, volume, name, null, FLTFL_INSTANCE_SETUP_AUTOMATIC_ATTACHMENT | extraFlags, false);
 }
 
 /** FltStartFiltering(Filter): start receiving I/O; existing volumes are offered before it returns. */
 export function* FltStartFiltering(Filter: FilterObject): Blocking<NTSTATUS> {
-  const mgr = Filter.mgr;
-  requireThread(mgr, 'FltStartFiltering');
+  const fltMgr = Filter.fltMgr;
+  requireThread(fltMgr, 'FltStartFiltering');
   yield* preempt();
   if (Filter.state !== 'Registered') {
-    return fail(mgr, Filter, 'FltStartFiltering', STATUS_INVALID_PARAMETER, `${Filter.name} is ${Filter.state}, not Registered`);
+    return fail(fltMgr, Filter, 'FltStartFiltering', STATUS_INVALID_PARAMETER, `${Filter.name} is ${Filter.state}, not Registered`);
   }
-  mgr.emit(Filter, { type: 'FltStartFiltering' });
-  for (const volume of mgr.volumes.slice()) {
+  fltMgr.emit(Filter, { type: 'FltStartFiltering' });
+  for (const volume of fltMgr.volumes.slice()) {
     if (volume.state !== 'Mounted') continue;
     // The filter may have begun unloading while an earlier InstanceSetup ran.
     if (stateNow(Filter) !== 'Filtering') break;
-    yield* offerVolume(mgr, Filter, volume, 0);
+    yield* offerVolume(fltMgr, Filter, volume, 0);
   }
   return STATUS_SUCCESS;
 }
@@ -106,13 +106,13 @@ export function* FltStartFiltering(Filter: FilterObject): Blocking<NTSTATUS> {
  * unload gate opens (no references, pended operations, generated I/O or work items left).
  */
 export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
-  const mgr = Filter.mgr;
-  requireThread(mgr, 'FltUnregisterFilter');
+  const fltMgr = Filter.fltMgr;
+  requireThread(fltMgr, 'FltUnregisterFilter');
   yield* preempt();
   if (Filter.state === 'Unregistering' || Filter.state === 'Unregistered' || Filter.state === 'Unloaded') {
-    throw mgr.kernel.violation('FLT_UNREGISTER_TWICE', Filter.id, `FltUnregisterFilter on ${Filter.name}, which is already ${Filter.state}`);
+    throw fltMgr.kernel.violation('FLT_UNREGISTER_TWICE', Filter.id, `FltUnregisterFilter on ${Filter.name}, which is already ${Filter.state}`);
   }
-  mgr.emit(Filter, { type: 'FltUnregisterFilter' });
+  fltMgr.emit(Filter, { type: 'FltUnregisterFilter' });
   const reason =
     (Filter.unloadFlags & FLTFL_FILTER_UNLOAD_MANDATORY) !== 0
       ? FLTFL_INSTANCE_TEARDOWN_MANDATORY_FILTER_UNLOAD
@@ -121,54 +121,54 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   for (;;) {
     const next = Filter.instances.find((i) => !i.isGone);
     if (next === undefined) break;
-    yield* ensureTornDown(mgr, next, reason);
+    yield* ensureTornDown(fltMgr, next, reason);
   }
-  yield* waitForGate(mgr.kernel, Filter.rundown.outstanding$, `unload gate of ${Filter.id}`);
+  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$, `unload gate of ${Filter.id}`);
   // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
-  for (const data of mgr.allocatedData.values()) {
+  for (const data of fltMgr.allocatedData.values()) {
     if (data.allocatedBy?.filter === Filter) {
-      mgr.kernel.reportViolation('CALLBACK_DATA_LEAKED', data.id, `${Filter.name} unregistered without freeing callback data ${data.id} (FltFreeCallbackData)`);
+      fltMgr.kernel.reportViolation('CALLBACK_DATA_LEAKED', data.id, `${Filter.name} unregistered without freeing callback data ${data.id} (FltFreeCallbackData)`);
     }
   }
-  mgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
+  fltMgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
 }
 
 /**
  * The unload procedure (§2) shared by FltUnloadFilter, FilterUnload and service stop.
  * Returns STATUS_SUCCESS when the driver is gone, or why it is not.
  */
-export function* unloadFilter(mgr: FilterManager, routine: string, filterName: string, mandatory: boolean): Blocking<NTSTATUS> {
-  const thread = requireThread(mgr, routine);
+export function* unloadFilter(fltMgr: FilterManager, routine: string, filterName: string, mandatory: boolean): Blocking<NTSTATUS> {
+  const thread = requireThread(fltMgr, routine);
   yield* preempt();
-  const filter = mgr.filterByName(filterName);
-  if (filter === undefined) return fail(mgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
+  const filter = fltMgr.filterByName(filterName);
+  if (filter === undefined) return fail(fltMgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
   if (thread.callbackFilters.includes(filter.id)) {
-    throw mgr.kernel.violation('FLT_UNLOAD_SELF', filter.id, `${filter.name} asked to unload itself from its own callback; FltMgr would wait on itself`);
+    throw fltMgr.kernel.violation('FLT_UNLOAD_SELF', filter.id, `${filter.name} asked to unload itself from its own callback; FltMgr would wait on itself`);
   }
-  if (filter.state === 'Registered') return fail(mgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not started filtering`);
-  if (filter.state !== 'Filtering') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is already ${filter.state}`);
+  if (filter.state === 'Registered') return fail(fltMgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not started filtering`);
+  if (filter.state !== 'Filtering') return fail(fltMgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is already ${filter.state}`);
   const flags = (filter.registration.Flags ?? 0);
   if (mandatory && (flags & FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP) !== 0) {
-    return fail(mgr, filter, routine, STATUS_FLT_DO_NOT_DETACH, `${filter.name} registered FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP`);
+    return fail(fltMgr, filter, routine, STATUS_FLT_DO_NOT_DETACH, `${filter.name} registered FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP`);
   }
   const callback = filter.registration.FilterUnloadCallback;
-  if (callback === undefined) return fail(mgr, filter, routine, STATUS_FLT_DO_NOT_DETACH, `${filter.name} has no FilterUnloadCallback`);
+  if (callback === undefined) return fail(fltMgr, filter, routine, STATUS_FLT_DO_NOT_DETACH, `${filter.name} has no FilterUnloadCallback`);
   const unloadFlags = mandatory ? FLTFL_FILTER_UNLOAD_MANDATORY : 0;
   filter.unloadFlags = unloadFlags;
-  mgr.emit(filter, { type: 'FilterUnloadCallback', flags: unloadFlags });
-  const result: unknown = yield* mgr.invoke(filter, () => callback(unloadFlags));
-  const status = checkStatusResult(mgr, filter, 'FilterUnloadCallback', result);
+  fltMgr.emit(filter, { type: 'FilterUnloadCallback', flags: unloadFlags });
+  const result: unknown = yield* fltMgr.invoke(filter, () => callback(unloadFlags));
+  const status = checkStatusResult(fltMgr, filter, 'FilterUnloadCallback', result);
   const stateAfter = stateNow(filter);
-  mgr.emit(filter, { type: 'FilterUnloadReturned', status });
+  fltMgr.emit(filter, { type: 'FilterUnloadReturned', status });
   if (stateAfter === 'Unregistered') {
     if (!mandatory && isVeto(status)) {
-      throw mgr.kernel.violation('UNLOAD_VETO_AFTER_UNREGISTER', filter.id, `${filter.name} unregistered and then vetoed its unload with ${status}`);
+      throw fltMgr.kernel.violation('UNLOAD_VETO_AFTER_UNREGISTER', filter.id, `${filter.name} unregistered and then vetoed its unload with ${status}`);
     }
     return STATUS_SUCCESS;
   }
   filter.unloadFlags = 0;
-  if (!mandatory && isVeto(status)) return fail(mgr, filter, routine, status, `${filter.name} vetoed the unload`);
-  throw mgr.kernel.violation(
+  if (!mandatory && isVeto(status)) return fail(fltMgr, filter, routine, status, `${filter.name} vetoed the unload`);
+  throw fltMgr.kernel.violation(
     'UNLOAD_WITHOUT_UNREGISTER',
     filter.id,
     `FilterUnloadCallback of ${filter.name} returned without FltUnregisterFilter; Windows would unload a driver FltMgr still calls`,

@@ -39,7 +39,7 @@ export interface AttachResult {
 
 /** Why an attach cannot start, or null if it can. Altitude collisions are reported per routine (§13 A10). */
 function attachRefusal(
-  mgr: FilterManager,
+  fltMgr: FilterManager,
   routine: string,
   filter: FilterObject,
   volume: VolumeObject,
@@ -47,18 +47,18 @@ function attachRefusal(
   altitude: string,
   altitudeCollision: NTSTATUS,
 ): NTSTATUS | null {
-  if (filter.state === 'Registered') return fail(mgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not called FltStartFiltering`);
-  if (filter.state !== 'Filtering') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is unloading`);
-  if (volume.state !== 'Mounted') return fail(mgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
+  if (filter.state === 'Registered') return fail(fltMgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not called FltStartFiltering`);
+  if (filter.state !== 'Filtering') return fail(fltMgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is unloading`);
+  if (volume.state !== 'Mounted') return fail(fltMgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
   const lowerName = name.toLowerCase();
   for (const other of volume.instances) {
     if (other.isGone) continue;
     // Both altitudes are normalised, so equal numbers are equal strings.
     if (other.altitude === altitude) {
-      return fail(mgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${other}`);
+      return fail(fltMgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${other}`);
     }
     if (other.name.toLowerCase() === lowerName) {
-      return fail(mgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${other}`);
+      return fail(fltMgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${other}`);
     }
   }
   return null;
@@ -69,29 +69,29 @@ function attachRefusal(
  * from the callback declines it. Returns the callback's status (STATUS_SUCCESS without a callback).
  */
 export function* setupInstance(
-  mgr: FilterManager,
+  fltMgr: FilterManager,
   filter: FilterObject,
   volume: VolumeObject,
   name: string,
   altitude: string,
   flags: number,
 ): Blocking<{ status: NTSTATUS; instance: InstanceObject }> {
-  const instance = mgr.createInstance(filter, volume, name, altitude, flags);
+  const instance = fltMgr.createInstance(filter, volume, name, altitude, flags);
   const callback = filter.registration.InstanceSetupCallback;
   let status: NTSTATUS = STATUS_SUCCESS;
   if (callback !== undefined) {
-    const objects = mgr.relatedObjects(instance);
-    const result: unknown = yield* mgr.invoke(filter, () => callback(objects, flags, volume.deviceType, volume.fsType));
-    status = checkStatusResult(mgr, filter, 'InstanceSetupCallback', result);
+    const objects = fltMgr.relatedObjects(instance);
+    const result: unknown = yield* fltMgr.invoke(filter, () => callback(objects, flags, volume.deviceType, volume.fsType));
+    status = checkStatusResult(fltMgr, filter, 'InstanceSetupCallback', result);
   }
-  mgr.emit(instance, { type: 'InstanceSetupReturned', status });
-  if (!NT_SUCCESS(status)) mgr.unlinkInstance(instance);
+  fltMgr.emit(instance, { type: 'InstanceSetupReturned', status });
+  if (!NT_SUCCESS(status)) fltMgr.unlinkInstance(instance);
   return { status, instance };
 }
 
 /** Attach `filter` to `volume` as the named registry instance, or as a new instance at `altitude`. */
 export function* attachInstance(
-  mgr: FilterManager,
+  fltMgr: FilterManager,
   routine: string,
   filter: FilterObject,
   volume: VolumeObject,
@@ -100,7 +100,7 @@ export function* attachInstance(
   flags: number,
   wantInstance: boolean,
 ): Blocking<AttachResult> {
-  requireThread(mgr, routine);
+  requireThread(fltMgr, routine);
   yield* preempt();
   let name: string;
   let altitude: string;
@@ -109,28 +109,28 @@ export function* attachInstance(
     name = instanceName ?? filter.registry.DefaultInstance;
     const key = Object.entries(filter.registry.Instances).find(([n]) => n.toLowerCase() === name.toLowerCase());
     if (key === undefined) {
-      return { status: fail(mgr, filter, routine, STATUS_OBJECT_NAME_NOT_FOUND, `no registry instance '${name}'`), instance: null };
+      return { status: fail(fltMgr, filter, routine, STATUS_OBJECT_NAME_NOT_FOUND, `no registry instance '${name}'`), instance: null };
     }
     altitude = normalizeAltitude(key[1].Altitude);
     collision = STATUS_OBJECT_NAME_COLLISION;
   } else {
     if (parseAltitude(altitudeText) === null) {
-      return { status: fail(mgr, filter, routine, STATUS_INVALID_PARAMETER, `'${altitudeText}' is not an altitude`), instance: null };
+      return { status: fail(fltMgr, filter, routine, STATUS_INVALID_PARAMETER, `'${altitudeText}' is not an altitude`), instance: null };
     }
     altitude = normalizeAltitude(altitudeText);
     // Windows generates a name when none is given; ours says what it is.
     name = instanceName ?? `${filter.name} Instance ${altitude}`;
     collision = STATUS_FLT_INSTANCE_ALTITUDE_COLLISION;
   }
-  const refused = attachRefusal(mgr, routine, filter, volume, name, altitude, collision);
+  const refused = attachRefusal(fltMgr, routine, filter, volume, name, altitude, collision);
   if (refused !== null) return { status: refused, instance: null };
-  const { status, instance } = yield* setupInstance(mgr, filter, volume, name, altitude, flags);
+  const { status, instance } = yield* setupInstance(fltMgr, filter, volume, name, altitude, flags);
   if (!NT_SUCCESS(status)) {
     // A declined automatic attachment is an outcome the InstanceSetupReturned fact already shows.
-    return { status: routine === 'AutomaticAttach' ? status : fail(mgr, filter, routine, status, 'InstanceSetup declined'), instance: null };
+    return { status: routine === 'AutomaticAttach' ? status : fail(fltMgr, filter, routine, status, 'InstanceSetup declined'), instance: null };
   }
   if (!wantInstance) return { status, instance: null };
-  const refStatus = referenceObject(mgr, instance);
+  const refStatus = referenceObject(fltMgr, instance);
   return NT_SUCCESS(refStatus) ? { status, instance } : { status: refStatus, instance: null };
 }
 
@@ -144,7 +144,7 @@ export function FltAttachVolume(
   InstanceName: string | null = null,
   RetInstance = false,
 ): Blocking<AttachResult> {
-  return attachInstance(Filter.mgr, 'FltAttachVolume', Filter, Volume, InstanceName, null, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
+  return attachInstance(Filter.fltMgr, 'FltAttachVolume', Filter, Volume, InstanceName, null, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
 }
 
 /** FltAttachVolumeAtAltitude(Filter, Volume, Altitude, InstanceName, RetInstance). */
@@ -155,7 +155,7 @@ export function FltAttachVolumeAtAltitude(
   InstanceName: string | null = null,
   RetInstance = false,
 ): Blocking<AttachResult> {
-  return attachInstance(Filter.mgr, 'FltAttachVolumeAtAltitude', Filter, Volume, InstanceName, Altitude, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
+  return attachInstance(Filter.fltMgr, 'FltAttachVolumeAtAltitude', Filter, Volume, InstanceName, Altitude, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
 }
 
 /**
@@ -163,35 +163,35 @@ export function FltAttachVolumeAtAltitude(
  * New operations stop reaching the instance at TeardownStart; TeardownComplete waits until the
  * instance's pended operations and generated I/O have drained.
  */
-export function* teardownInstance(mgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
   const { filter } = instance;
-  const objects = mgr.relatedObjects(instance);
-  mgr.emit(instance, { type: 'InstanceTeardownStart', reason });
+  const objects = fltMgr.relatedObjects(instance);
+  fltMgr.emit(instance, { type: 'InstanceTeardownStart', reason });
   const start = filter.registration.InstanceTeardownStartCallback;
-  if (start !== undefined) yield* mgr.invoke(filter, () => start(objects, reason));
-  mgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
+  if (start !== undefined) yield* fltMgr.invoke(filter, () => start(objects, reason));
+  fltMgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
   // Drain, then wait for what the instance owes; a pre-op that was still running at TeardownStart
   // may have asked for a post-op meanwhile, so drain again until nothing is left to drain.
   // References do not hold up TeardownComplete, only freeing (§4 step 6).
   // The gate opening only makes this thread ready: another thread may start a callback on the
   // instance before it runs, so both conditions are checked again when it does.
   for (;;) {
-    yield* drainPostOperations(mgr, instance);
-    yield* waitForGate(mgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
-    if (!hasWaitingPostOperation(mgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
+    yield* drainPostOperations(fltMgr, instance);
+    yield* waitForGate(fltMgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+    if (!hasWaitingPostOperation(fltMgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
   }
-  mgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
+  fltMgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
   const complete = filter.registration.InstanceTeardownCompleteCallback;
-  if (complete !== undefined) yield* mgr.invoke(filter, () => complete(objects, reason));
-  mgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
-  mgr.unlinkInstance(instance);
-  freeIfUnreferenced(mgr, instance);
+  if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));
+  fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
+  fltMgr.unlinkInstance(instance);
+  freeIfUnreferenced(fltMgr, instance);
 }
 
 /** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
-export function freeIfUnreferenced(mgr: FilterManager, instance: InstanceObject): void {
+export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
   if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
-    mgr.emit(instance, { type: 'InstanceFreed' });
+    fltMgr.emit(instance, { type: 'InstanceFreed' });
   }
 }
 
@@ -200,11 +200,11 @@ export function freeIfUnreferenced(mgr: FilterManager, instance: InstanceObject)
  * detach can race for the same instance: the first to find it Attached tears it down, the others
  * wait for it to finish (or for a setup or veto in progress to resolve) and re-check.
  */
-export function* ensureTornDown(mgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+export function* ensureTornDown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
   for (;;) {
     switch (instance.state) {
       case 'Attached':
-        yield* teardownInstance(mgr, instance, reason);
+        yield* teardownInstance(fltMgr, instance, reason);
         return;
       case 'Declined':
       case 'Detached':
@@ -228,24 +228,24 @@ export function* ensureTornDown(mgr: FilterManager, instance: InstanceObject, re
  * allowed (STATUS_FLT_DO_NOT_DETACH, §13 A8).
  */
 export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, InstanceName: string | null = null): Blocking<NTSTATUS> {
-  const mgr = Filter.mgr;
+  const fltMgr = Filter.fltMgr;
   const routine = 'FltDetachVolume';
-  requireThread(mgr, routine);
+  requireThread(fltMgr, routine);
   yield* preempt();
   const candidates = Volume.instances.filter(
     (i) => i.filter === Filter && (InstanceName === null || i.name.toLowerCase() === InstanceName.toLowerCase()),
   );
   const instance = candidates.find((i) => !i.isGone && i.state !== 'InstanceSetup');
-  if (instance === undefined) return fail(mgr, Filter, routine, STATUS_FLT_INSTANCE_NOT_FOUND, `no instance '${InstanceName ?? '(highest)'}' on ${Volume}`);
-  if (instance.state !== 'Attached') return fail(mgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
+  if (instance === undefined) return fail(fltMgr, Filter, routine, STATUS_FLT_INSTANCE_NOT_FOUND, `no instance '${InstanceName ?? '(highest)'}' on ${Volume}`);
+  if (instance.state !== 'Attached') return fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
   const query = Filter.registration.InstanceQueryTeardownCallback;
-  if (query === undefined) return fail(mgr, instance, routine, STATUS_FLT_DO_NOT_DETACH, `${Filter.name} has no InstanceQueryTeardownCallback`);
-  mgr.emit(instance, { type: 'InstanceQueryTeardown', flags: 0 });
-  const objects = mgr.relatedObjects(instance);
-  const result: unknown = yield* mgr.invoke(Filter, () => query(objects, 0));
-  const status = checkStatusResult(mgr, Filter, 'InstanceQueryTeardownCallback', result);
-  mgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
-  if (isVeto(status)) return fail(mgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
-  yield* teardownInstance(mgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
+  if (query === undefined) return fail(fltMgr, instance, routine, STATUS_FLT_DO_NOT_DETACH, `${Filter.name} has no InstanceQueryTeardownCallback`);
+  fltMgr.emit(instance, { type: 'InstanceQueryTeardown', flags: 0 });
+  const objects = fltMgr.relatedObjects(instance);
+  const result: unknown = yield* fltMgr.invoke(Filter, () => query(objects, 0));
+  const status = checkStatusResult(fltMgr, Filter, 'InstanceQueryTeardownCallback', result);
+  fltMgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
+  if (isVeto(status)) return fail(fltMgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
+  yield* teardownInstance(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
   return STATUS_SUCCESS;
 }

@@ -18,24 +18,24 @@ export function isBeingTornDown(object: FltObject): boolean {
 }
 
 /** Add a rundown reference, or fail with STATUS_FLT_DELETING_OBJECT. */
-export function referenceObject(mgr: FilterManager, object: FltObject): NTSTATUS {
-  if (isBeingTornDown(object)) return fail(mgr, object, 'FltObjectReference', STATUS_FLT_DELETING_OBJECT, `${object} is being torn down`);
+export function referenceObject(fltMgr: FilterManager, object: FltObject): NTSTATUS {
+  if (isBeingTornDown(object)) return fail(fltMgr, object, 'FltObjectReference', STATUS_FLT_DELETING_OBJECT, `${object} is being torn down`);
   // The fact goes in the log before the count is published, so anything the count wakes comes after it.
-  mgr.emit(object, { type: 'FltObjectReference', count: object.rundown.value.references + 1 });
+  fltMgr.emit(object, { type: 'FltObjectReference', count: object.rundown.value.references + 1 });
   object.rundown.add('references', 1);
   if (object instanceof InstanceObject) object.filter.rundown.add('instanceReferences', 1);
   return STATUS_SUCCESS;
 }
 
-export function dereferenceObject(mgr: FilterManager, object: FltObject): void {
+export function dereferenceObject(fltMgr: FilterManager, object: FltObject): void {
   if (object.rundown.value.references === 0) {
-    throw mgr.kernel.violation('FLT_DEREFERENCE_UNDERFLOW', object.id, `FltObjectDereference on ${object} without a reference to release`);
+    throw fltMgr.kernel.violation('FLT_DEREFERENCE_UNDERFLOW', object.id, `FltObjectDereference on ${object} without a reference to release`);
   }
-  mgr.emit(object, { type: 'FltObjectDereference', count: object.rundown.value.references - 1 });
+  fltMgr.emit(object, { type: 'FltObjectDereference', count: object.rundown.value.references - 1 });
   object.rundown.add('references', -1);
   if (object instanceof InstanceObject) {
     // Free the instance first: its filter's unload gate may open on the next line.
-    freeIfUnreferenced(mgr, object);
+    freeIfUnreferenced(fltMgr, object);
     object.filter.rundown.add('instanceReferences', -1);
   }
 }
@@ -51,7 +51,7 @@ export function FltObjectDereference(FltObject: FltObject): void {
 }
 
 export function mgrOf(object: FltObject): FilterManager {
-  if (object instanceof FilterObject) return object.mgr;
-  if (object instanceof InstanceObject) return object.filter.mgr;
-  return object.mgr;
+  if (object instanceof FilterObject) return object.fltMgr;
+  if (object instanceof InstanceObject) return object.filter.fltMgr;
+  return object.fltMgr;
 }

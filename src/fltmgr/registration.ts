@@ -9,7 +9,7 @@ import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 import type { VolumeObject } from './volumeObject.js';
-import type { FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 
 /** FLT_RELATED_OBJECTS: read-only to filters. FileObject is null outside operation callbacks. */

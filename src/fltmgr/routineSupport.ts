@@ -6,15 +6,15 @@ import type { FilterManager, FltObject } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 
 /** Record that a routine failed with `status` and return it (modelled failures are NTSTATUS values). */
-export function fail(mgr: FilterManager, object: FltObject | string, routine: string, status: NTSTATUS, detail: string): NTSTATUS {
-  mgr.emit(object, { type: 'RoutineFailed', routine, status, detail });
+export function fail(fltMgr: FilterManager, object: FltObject | string, routine: string, status: NTSTATUS, detail: string): NTSTATUS {
+  fltMgr.emit(object, { type: 'RoutineFailed', routine, status, detail });
   return status;
 }
 
 /** A callback's NTSTATUS result must be a 32-bit number; anything else is a bug in the simulated filter. */
-export function checkStatusResult(mgr: FilterManager, filter: FilterObject, callback: string, value: unknown): NTSTATUS {
+export function checkStatusResult(fltMgr: FilterManager, filter: FilterObject, callback: string, value: unknown): NTSTATUS {
   if (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0xffffffff) return value >>> 0;
-  throw mgr.kernel.violation(
+  throw fltMgr.kernel.violation(
     'CALLBACK_RETURN_INVALID',
     filter.id,
     `${callback} of filter ${filter.name} returned ${describe(value)}, not an NTSTATUS`,
@@ -37,13 +37,13 @@ export function describe(value: unknown): string {
 }
 
 /** Blocking routines run on a simulated thread; calling one from plain code is a usage error. */
-export function requireThread(mgr: FilterManager, routine: string): SimThread {
-  const t = mgr.kernel.current;
+export function requireThread(fltMgr: FilterManager, routine: string): SimThread {
+  const t = fltMgr.kernel.current;
   if (t === null) {
     throw new UsageError(
       'NOT_ON_A_THREAD',
       `${routine} blocks, so it must run on a simulated thread: call it with yield* inside DriverEntry, a callback, or sim.spawn()`,
-      mgr.kernel.place(),
+      fltMgr.kernel.place(),
     );
   }
   return t;

@@ -54,7 +54,7 @@ export class VolumeObject {
   firstOperationSeen = false;
 
   constructor(
-    readonly mgr: FilterManager,
+    readonly fltMgr: FilterManager,
     readonly id: string,
     readonly name: string,
     readonly dosName: string | null,

@@ -24,16 +24,16 @@ import { fail } from './routineSupport.js';
 import type { VolumeObject, VolumeSpec } from './volumeObject.js';
 
 /** Mount a volume: the device appears, legacy filters attach at their positions, then it is Mounted. */
-export function mountVolume(mgr: FilterManager, spec: VolumeSpec): VolumeObject {
-  const volume = mgr.createVolume(
+export function mountVolume(fltMgr: FilterManager, spec: VolumeSpec): VolumeObject {
+  const volume = fltMgr.createVolume(
     spec.name,
     spec.dosName ?? null,
     spec.fsType ?? 'NTFS',
     spec.deviceType ?? 'FILE_DEVICE_DISK_FILE_SYSTEM',
     spec.sectorSize ?? 512,
   );
-  for (const legacy of mgr.legacyFilters) mgr.attachLegacyFilter(volume, legacy);
-  mgr.emit(volume, { type: 'VolumeMounted' });
+  for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(volume, legacy);
+  fltMgr.emit(volume, { type: 'VolumeMounted' });
   return volume;
 }
 
@@ -42,24 +42,24 @@ export function mountVolume(mgr: FilterManager, spec: VolumeSpec): VolumeObject 
  * thread does this right after the mount; by default the I/O path calls it on the issuing thread
  * before the first operation reaches the volume.
  */
-export function* offerNewVolume(mgr: FilterManager, volume: VolumeObject): Blocking<void> {
-  for (const filter of mgr.filters.slice()) {
+export function* offerNewVolume(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
+  for (const filter of fltMgr.filters.slice()) {
     if (volume.state !== 'Mounted') return;
-    if (filter.state === 'Filtering') yield* offerVolume(mgr, filter, volume, FLTFL_INSTANCE_SETUP_NEWLY_MOUNTED_VOLUME);
+    if (filter.state === 'Filtering') yield* offerVolume(fltMgr, filter, volume, FLTFL_INSTANCE_SETUP_NEWLY_MOUNTED_VOLUME);
   }
 }
 
 /** Dismount: every instance is torn down with VOLUME_DISMOUNT, top of the stack first (§4). */
-export function* dismountVolume(mgr: FilterManager, volume: VolumeObject): Blocking<NTSTATUS> {
+export function* dismountVolume(fltMgr: FilterManager, volume: VolumeObject): Blocking<NTSTATUS> {
   yield* preempt();
-  if (volume.state !== 'Mounted') return fail(mgr, volume, 'Dismount', STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
-  mgr.emit(volume, { type: 'VolumeDismount' });
+  if (volume.state !== 'Mounted') return fail(fltMgr, volume, 'Dismount', STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
+  fltMgr.emit(volume, { type: 'VolumeDismount' });
   for (;;) {
     const next = volume.instances.find((i) => !i.isGone);
     if (next === undefined) break;
-    yield* ensureTornDown(mgr, next, FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT);
+    yield* ensureTornDown(fltMgr, next, FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT);
   }
-  mgr.emit(volume, { type: 'VolumeDismounted' });
+  fltMgr.emit(volume, { type: 'VolumeDismounted' });
   return STATUS_SUCCESS;
 }
 
@@ -71,19 +71,19 @@ export interface VolumeResult {
 
 /** FltGetVolumeFromName(Filter, VolumeName): `\Device\…`, `\DosDevices\D:`, `\??\D:` or `D:`. */
 export function FltGetVolumeFromName(Filter: FilterObject, VolumeName: string): VolumeResult {
-  const mgr = Filter.mgr;
-  if (VolumeName.length === 0) return { status: fail(mgr, Filter, 'FltGetVolumeFromName', STATUS_INVALID_PARAMETER, 'empty volume name'), volume: null };
-  const volume = mgr.volumeByName(VolumeName);
+  const fltMgr = Filter.fltMgr;
+  if (VolumeName.length === 0) return { status: fail(fltMgr, Filter, 'FltGetVolumeFromName', STATUS_INVALID_PARAMETER, 'empty volume name'), volume: null };
+  const volume = fltMgr.volumeByName(VolumeName);
   if (volume === undefined) {
-    return { status: fail(mgr, Filter, 'FltGetVolumeFromName', STATUS_FLT_VOLUME_NOT_FOUND, `no volume '${VolumeName}'`), volume: null };
+    return { status: fail(fltMgr, Filter, 'FltGetVolumeFromName', STATUS_FLT_VOLUME_NOT_FOUND, `no volume '${VolumeName}'`), volume: null };
   }
-  const status = referenceObject(mgr, volume);
+  const status = referenceObject(fltMgr, volume);
   return NT_SUCCESS(status) ? { status, volume } : { status, volume: null };
 }
 
 /** FltGetVolumeFromInstance(Instance). */
 export function FltGetVolumeFromInstance(Instance: InstanceObject): VolumeResult {
-  const status = referenceObject(Instance.filter.mgr, Instance.volume);
+  const status = referenceObject(Instance.filter.fltMgr, Instance.volume);
   return NT_SUCCESS(status) ? { status, volume: Instance.volume } : { status, volume: null };
 }
 
@@ -93,9 +93,9 @@ export interface InstanceResult {
   readonly instance: InstanceObject | null;
 }
 
-function handOut(mgr: FilterManager, routine: string, object: FilterObject | VolumeObject | InstanceObject, found: InstanceObject | undefined): InstanceResult {
-  if (found === undefined) return { status: fail(mgr, object, routine, STATUS_NO_MORE_ENTRIES, 'no such instance'), instance: null };
-  const status = referenceObject(mgr, found);
+function handOut(fltMgr: FilterManager, routine: string, object: FilterObject | VolumeObject | InstanceObject, found: InstanceObject | undefined): InstanceResult {
+  if (found === undefined) return { status: fail(fltMgr, object, routine, STATUS_NO_MORE_ENTRIES, 'no such instance'), instance: null };
+  const status = referenceObject(fltMgr, found);
   return NT_SUCCESS(status) ? { status, instance: found } : { status, instance: null };
 }
 
@@ -105,25 +105,25 @@ function attachedOn(volume: VolumeObject): InstanceObject[] {
 
 /** FltGetTopInstance(Volume): the highest attached instance. */
 export function FltGetTopInstance(Volume: VolumeObject): InstanceResult {
-  return handOut(Volume.mgr, 'FltGetTopInstance', Volume, attachedOn(Volume)[0]);
+  return handOut(Volume.fltMgr, 'FltGetTopInstance', Volume, attachedOn(Volume)[0]);
 }
 
 /** FltGetBottomInstance(Volume): the lowest attached instance. */
 export function FltGetBottomInstance(Volume: VolumeObject): InstanceResult {
   const all = attachedOn(Volume);
-  return handOut(Volume.mgr, 'FltGetBottomInstance', Volume, all[all.length - 1]);
+  return handOut(Volume.fltMgr, 'FltGetBottomInstance', Volume, all[all.length - 1]);
 }
 
 /** FltGetUpperInstance(CurrentInstance): the next attached instance above. */
 export function FltGetUpperInstance(CurrentInstance: InstanceObject): InstanceResult {
   const above = attachedOn(CurrentInstance.volume).filter((i) => compareAltitudes(i.altitude, CurrentInstance.altitude) > 0);
-  return handOut(CurrentInstance.filter.mgr, 'FltGetUpperInstance', CurrentInstance, above[above.length - 1]);
+  return handOut(CurrentInstance.filter.fltMgr, 'FltGetUpperInstance', CurrentInstance, above[above.length - 1]);
 }
 
 /** FltGetLowerInstance(CurrentInstance): the next attached instance below. */
 export function FltGetLowerInstance(CurrentInstance: InstanceObject): InstanceResult {
   const below = attachedOn(CurrentInstance.volume).filter((i) => compareAltitudes(i.altitude, CurrentInstance.altitude) < 0);
-  return handOut(CurrentInstance.filter.mgr, 'FltGetLowerInstance', CurrentInstance, below[0]);
+  return handOut(CurrentInstance.filter.fltMgr, 'FltGetLowerInstance', CurrentInstance, below[0]);
 }
 
 /**

@@ -8,15 +8,15 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE } from '../wdk/irp.js';
 import { driveToCompletion } from './dispatch.js';
 import type { FileObject } from './fileObject.js';
-import { fileObjectClosed } from './fileObjects.js';
+import { fileObjectClosed } from './fileObjectLifecycle.js';
 import { startOperation } from './startOperation.js';
 import { SYSTEM_SID } from './sids.js';
 
-export function* closeHandle(mgr: FilterManager, fo: FileObject, handle: string | null): Blocking<void> {
-  if (handle !== null) mgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });
+export function* closeHandle(fltMgr: FilterManager, fo: FileObject, handle: string | null): Blocking<void> {
+  if (handle !== null) fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });
   fo.handleCount--;
   if (fo.handleCount > 0) return;
-  const op = startOperation(mgr, {
+  const op = startOperation(fltMgr, {
     volume: fo.volume,
     fileObject: fo,
     MajorFunction: IRP_MJ_CLEANUP,
@@ -26,14 +26,14 @@ export function* closeHandle(mgr: FilterManager, fo: FileObject, handle: string 
     initiator: null,
     startBelow: fo.targetedInstance,
   });
-  yield* driveToCompletion(mgr, op);
-  mgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
+  yield* driveToCompletion(fltMgr, op);
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
 }
 
-export function* dereferenceFileObject(mgr: FilterManager, fo: FileObject): Blocking<void> {
+export function* dereferenceFileObject(fltMgr: FilterManager, fo: FileObject): Blocking<void> {
   fo.pointerCount--;
   if (fo.pointerCount > 0) return;
-  yield* sendClose(mgr, fo);
+  yield* sendClose(fltMgr, fo);
 }
 
 /**
@@ -41,17 +41,17 @@ export function* dereferenceFileObject(mgr: FilterManager, fo: FileObject): Bloc
  * completion, possibly at DISPATCH_LEVEL): if it was the last, IRP_MJ_CLOSE goes out on a thread of
  * its own, as the object manager defers the delete.
  */
-export function releaseRequestReference(mgr: FilterManager, fo: FileObject): void {
+export function releaseRequestReference(fltMgr: FilterManager, fo: FileObject): void {
   fo.pointerCount--;
   if (fo.pointerCount > 0) return;
-  mgr.kernel.spawn(`Close(${fo.id})`, (function* () {
-    yield* sendClose(mgr, fo);
+  fltMgr.kernel.spawn(`Close(${fo.id})`, (function* () {
+    yield* sendClose(fltMgr, fo);
     return 0;
   })());
 }
 
-function* sendClose(mgr: FilterManager, fo: FileObject): Blocking<void> {
-  const op = startOperation(mgr, {
+function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void> {
+  const op = startOperation(fltMgr, {
     volume: fo.volume,
     fileObject: fo,
     MajorFunction: IRP_MJ_CLOSE,
@@ -61,6 +61,6 @@ function* sendClose(mgr: FilterManager, fo: FileObject): Blocking<void> {
     initiator: null,
     startBelow: fo.targetedInstance,
   });
-  yield* driveToCompletion(mgr, op);
-  fileObjectClosed(mgr, fo);
+  yield* driveToCompletion(fltMgr, op);
+  fileObjectClosed(fltMgr, fo);
 }

@@ -14,14 +14,14 @@ import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { LegacyFilter } from '../fltmgr/volumeObject.js';
 import { STATUS_PENDING } from '../wdk/ntstatus.js';
-import type { CompletionNode, IoOperation } from './callbackData.js';
+import type { CompletionNode, IoOperation } from './ioOperation.js';
 import { operationRegistration } from './eligibility.js';
 import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
 import { beginPost, preOperation } from './preOperation.js';
-import { releaseGenerated } from '../generated/generatedIo.js';
+import { releaseGenerated } from '../issuedIo/generatedIo.js';
 
-export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
+export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   for (;;) {
     switch (op.phase) {
       case 'pre': {
@@ -31,25 +31,25 @@ export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
           break;
         }
         if (node.kind === 'legacy') {
-          legacyDispatch(mgr, op, node.legacy);
+          legacyDispatch(fltMgr, op, node.legacy);
           break;
         }
         const entry = operationRegistration(node.instance, op.currentIopb);
         if (entry === null) op.cursor++;
-        else yield* preOperation(mgr, op, node.instance, entry);
+        else yield* preOperation(fltMgr, op, node.instance, entry);
         break;
       }
       case 'fs':
-        yield* fileSystemStage(mgr, op, (o) => continueAfterCompletion(mgr, o));
+        yield* fileSystemStage(fltMgr, op, (o) => continueAfterCompletion(fltMgr, o));
         break;
       case 'post': {
         const node = op.completion[op.postCursor];
         if (node === undefined) {
-          completeOperation(mgr, op);
+          completeOperation(fltMgr, op);
           return;
         }
         if (node.kind === 'legacy') {
-          mgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
+          fltMgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
           op.postCursor--;
           break;
         }
@@ -57,11 +57,11 @@ export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
           op.postCursor--;
           break;
         }
-        if (node.synchronize && node.thread !== (mgr.kernel.current?.id ?? null)) {
-          handOff(mgr, op, node);
+        if (node.synchronize && node.thread !== (fltMgr.kernel.current?.id ?? null)) {
+          handOff(fltMgr, op, node);
           return;
         }
-        yield* postOperation(mgr, op, node);
+        yield* postOperation(fltMgr, op, node);
         break;
       }
       case 'prePended':
@@ -75,12 +75,12 @@ export function* advance(mgr: FilterManager, op: IoOperation): Blocking<void> {
 }
 
 /** After the file system completes on a completion thread: the post walk, on that thread. */
-function* continueAfterCompletion(mgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* advance(mgr, op);
+function* continueAfterCompletion(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(fltMgr, op);
 }
 
-function legacyDispatch(mgr: FilterManager, op: IoOperation, legacy: LegacyFilter): void {
-  mgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
+function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFilter): void {
+  fltMgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
   op.cursor++;
   const verdict = legacy.onIrp?.({
     MajorFunction: op.major,
@@ -98,14 +98,14 @@ function legacyDispatch(mgr: FilterManager, op: IoOperation, legacy: LegacyFilte
 }
 
 /** Hand the post walk to the thread that must run this node, and stop here. */
-function handOff(mgr: FilterManager, op: IoOperation, _node: Extract<CompletionNode, { kind: 'instance' }>): void {
+function handOff(fltMgr: FilterManager, op: IoOperation, _node: Extract<CompletionNode, { kind: 'instance' }>): void {
   op.phase = 'postHandoff';
-  signalProgress(mgr, op);
+  signalProgress(fltMgr, op);
 }
 
 /** Wake every thread waiting on this operation to re-check: a hand-off, a drained node, completion. */
-export function signalProgress(mgr: FilterManager, op: IoOperation): void {
-  if (op.progress.waiters.length > 0) mgr.kernel.signal(op.progress);
+export function signalProgress(fltMgr: FilterManager, op: IoOperation): void {
+  if (op.progress.waiters.length > 0) fltMgr.kernel.signal(op.progress);
 }
 
 /**
@@ -114,15 +114,15 @@ export function signalProgress(mgr: FilterManager, op: IoOperation): void {
  * (`untilComplete`) stays until the operation completes, because for a create every post-op is
  * its own, including those of nodes pushed later by a worker that resumed a pended pre-op.
  */
-export function* serveHandoffs(mgr: FilterManager, op: IoOperation, untilComplete: boolean): Blocking<void> {
-  const me = mgr.kernel.current?.id ?? null;
+export function* serveHandoffs(fltMgr: FilterManager, op: IoOperation, untilComplete: boolean): Blocking<void> {
+  const me = fltMgr.kernel.current?.id ?? null;
   for (;;) {
     if (op.phase === 'completed') return;
     if (op.phase === 'postHandoff') {
       const next = op.completion[op.postCursor];
       if (next !== undefined && next.kind === 'instance' && next.thread === me) {
         op.phase = 'post';
-        yield* advance(mgr, op);
+        yield* advance(fltMgr, op);
         continue;
       }
     }
@@ -133,29 +133,29 @@ export function* serveHandoffs(mgr: FilterManager, op: IoOperation, untilComplet
 }
 
 /** Advance, then serve hand-backs: what a thread that resumes an operation does. */
-export function* drive(mgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* advance(mgr, op);
-  yield* serveHandoffs(mgr, op, false);
+export function* drive(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(fltMgr, op);
+  yield* serveHandoffs(fltMgr, op, false);
 }
 
 /** Drive the operation and block until it completes: synchronous I/O, from the issuing thread. */
-export function* driveToCompletion(mgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* advance(mgr, op);
-  yield* serveHandoffs(mgr, op, true);
+export function* driveToCompletion(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* advance(fltMgr, op);
+  yield* serveHandoffs(fltMgr, op, true);
 }
 
-function completeOperation(mgr: FilterManager, op: IoOperation): void {
+function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
   const { Status, Information } = op.data.IoStatus;
   if (Status === STATUS_PENDING) {
     // §14 invariant 10: a post-op left STATUS_PENDING in IoStatus.
-    throw mgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', op.id, `${op.id} would complete with STATUS_PENDING`);
+    throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', op.id, `${op.id} would complete with STATUS_PENDING`);
   }
   op.phase = 'completed';
-  mgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
-  mgr.operations.delete(op);
-  mgr.kernel.signal(op.completed);
-  signalProgress(mgr, op);
+  fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
+  fltMgr.operations.delete(op);
+  fltMgr.kernel.signal(op.completed);
+  signalProgress(fltMgr, op);
   for (const listener of op.onComplete) listener(op);
   if (op.asyncCallback === null) releaseGenerated(op);
-  else if (!op.issuingInline) mgr.completedRuns.next({ op, run: `${op.id}#${op.runs}`, callbackOwed: true });
+  else if (!op.issuingInline) fltMgr.completedRuns.next({ op, run: `${op.id}#${op.runs}`, callbackOwed: true });
 }

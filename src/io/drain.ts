@@ -14,11 +14,11 @@ import {
   FLTFL_CALLBACK_DATA_POST_OPERATION,
   FLTFL_POST_OPERATION_DRAINING,
 } from '../wdk/fltConstants.js';
-import { copyIopb, type FLT_CALLBACK_DATA } from './callbackData.js';
+import { copyIopb, type FLT_CALLBACK_DATA } from './ioOperation.js';
 import { signalProgress } from './dispatch.js';
 
-export function* drainPostOperations(mgr: FilterManager, instance: InstanceObject): Blocking<void> {
-  for (const op of [...mgr.operations]) {
+export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceObject): Blocking<void> {
+  for (const op of [...fltMgr.operations]) {
     for (const node of op.completion) {
       if (node.kind !== 'instance' || node.instance !== instance || node.state !== 'waiting') continue;
       // Marked before the call: the real completion must skip this node even if it arrives meanwhile.
@@ -32,30 +32,30 @@ export function* drainPostOperations(mgr: FilterManager, instance: InstanceObjec
           IoStatus: { ...op.data.IoStatus },
           FilterContext: [...op.data.FilterContext],
         };
-        mgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
+        fltMgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
         instance.rundown.add('callbacksInProgress', 1);
-        const result: unknown = yield* mgr.invoke(instance.filter, () =>
-          post(copy, mgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
+        const result: unknown = yield* fltMgr.invoke(instance.filter, () =>
+          post(copy, fltMgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
         );
         if (result !== FLT_POSTOP_FINISHED_PROCESSING) {
-          throw mgr.kernel.violation(
+          throw fltMgr.kernel.violation(
             'DRAIN_MUST_FINISH',
             instance.id,
             `draining PostOperation of ${instance.filter.name} for ${op.id} returned ${describeResult(result)}; it must return FLT_POSTOP_FINISHED_PROCESSING (§14 invariant 20)`,
           );
         }
-        mgr.emit(op.id, { type: 'DrainPostOperationReturned', instance: instance.id, result });
+        fltMgr.emit(op.id, { type: 'DrainPostOperationReturned', instance: instance.id, result });
         instance.rundown.add('callbacksInProgress', -1);
       }
       // A thread waiting to run this node's post-op (SYNCHRONIZE, create) is released without it.
-      signalProgress(mgr, op);
+      signalProgress(fltMgr, op);
     }
   }
 }
 
 /** Does any operation in flight still wait for this instance's post-op? */
-export function hasWaitingPostOperation(mgr: FilterManager, instance: InstanceObject): boolean {
-  for (const op of mgr.operations) {
+export function hasWaitingPostOperation(fltMgr: FilterManager, instance: InstanceObject): boolean {
+  for (const op of fltMgr.operations) {
     for (const node of op.completion) if (node.kind === 'instance' && node.instance === instance && node.state === 'waiting') return true;
   }
   return false;

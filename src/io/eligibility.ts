@@ -12,7 +12,7 @@ import {
   FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO,
 } from '../wdk/fltConstants.js';
 import { IRP_MJ_OPERATION_END, IRP_MJ_READ, IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
-import type { FLT_IO_PARAMETER_BLOCK } from './callbackData.js';
+import type { FLT_IO_PARAMETER_BLOCK } from './ioOperation.js';
 
 export function operationRegistration(instance: InstanceObject, iopb: FLT_IO_PARAMETER_BLOCK): FLT_OPERATION_REGISTRATION | null {
   if (!instance.receivesOperations) return null;

@@ -9,8 +9,8 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
 import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import { NT_SUCCESS, STATUS_REPARSE } from '../wdk/ntstatus.js';
-import type { IoOperation } from './callbackData.js';
-import { fileObjectOpened, updateFileObject } from './fileObjects.js';
+import type { IoOperation } from './ioOperation.js';
+import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './preOperation.js';
 
 export function fsRequestOf(op: IoOperation): FsRequest {
@@ -29,23 +29,23 @@ export function fsRequestOf(op: IoOperation): FsRequest {
 }
 
 /** Send the operation to the file system; on return it is in 'post' (inline) or 'fsPending'. */
-export function* fileSystemStage(mgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
-  mgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
+export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
+  fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
-  if (mgr.options.fileSystemCompletion === 'inline') {
-    applyCompletion(mgr, op, fs.dispatch(fsRequestOf(op)));
+  if (fltMgr.options.fileSystemCompletion === 'inline') {
+    applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
     beginPost(op);
     return;
   }
-  const latency = mgr.options.fileSystemLatency;
+  const latency = fltMgr.options.fileSystemLatency;
   op.phase = 'fsPending';
-  mgr.emit(op.id, { type: 'FsPending', completesAt: mgr.kernel.now + latency });
-  mgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
+  fltMgr.emit(op.id, { type: 'FsPending', completesAt: fltMgr.kernel.now + latency });
+  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     yield* sleep(latency);
-    applyCompletion(mgr, op, fs.dispatch(fsRequestOf(op)));
+    applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
     beginPost(op);
     // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
-    const thread = mgr.kernel.current!;
+    const thread = fltMgr.kernel.current!;
     thread.irql = 2;
     yield* runPostWalk(op);
     thread.irql = 0;
@@ -54,15 +54,15 @@ export function* fileSystemStage(mgr: FilterManager, op: IoOperation, runPostWal
 }
 
 /** Record what the file system did: status, output, and the file object changes it made. */
-function applyCompletion(mgr: FilterManager, op: IoOperation, result: FsCompletion): void {
+function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompletion): void {
   const fo = op.currentIopb.TargetFileObject;
-  mgr.emit(op.id, { type: 'FsComplete', status: result.Status, information: result.Information });
+  fltMgr.emit(op.id, { type: 'FsComplete', status: result.Status, information: result.Information });
   op.data.IoStatus = { Status: result.Status, Information: result.Information };
   op.output = result.output ?? null;
   op.data.TagData = result.tagData ?? null;
   if (op.major === IRP_MJ_CREATE && NT_SUCCESS(result.Status) && result.Status !== STATUS_REPARSE && fo.state === 'Opening') {
-    fileObjectOpened(mgr, fo, result.fileObjectFlags ?? fo.Flags);
+    fileObjectOpened(fltMgr, fo, result.fileObjectFlags ?? fo.Flags);
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
-    updateFileObject(mgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
+    updateFileObject(fltMgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
   }
 }

@@ -9,9 +9,9 @@ import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { closeHandle, dereferenceFileObject } from './closeFile.js';
 import type { FileObject } from './fileObject.js';
 
-export function createHandle(mgr: FilterManager, table: Map<string, FileObject>, fo: FileObject): string {
-  const handle = mgr.kernel.nextId('H');
-  mgr.kernel.emit(fo.id, { type: 'FileObjectHandleCreated', handle });
+export function createHandle(fltMgr: FilterManager, table: Map<string, FileObject>, fo: FileObject): string {
+  const handle = fltMgr.kernel.nextId('H');
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleCreated', handle });
   fo.Flags = (fo.Flags | FO_HANDLE_CREATED) >>> 0;
   fo.handleCount++;
   fo.pointerCount++;
@@ -20,12 +20,12 @@ export function createHandle(mgr: FilterManager, table: Map<string, FileObject>,
 }
 
 /** Close a handle from `table`; false if it is not there (STATUS_INVALID_HANDLE for the caller). */
-export function* closeHandleIn(mgr: FilterManager, table: Map<string, FileObject>, handle: string): Blocking<boolean> {
+export function* closeHandleIn(fltMgr: FilterManager, table: Map<string, FileObject>, handle: string): Blocking<boolean> {
   const fo = table.get(handle);
   if (fo === undefined) return false;
   table.delete(handle);
-  yield* closeHandle(mgr, fo, handle);
-  yield* dereferenceFileObject(mgr, fo);
+  yield* closeHandle(fltMgr, fo, handle);
+  yield* dereferenceFileObject(fltMgr, fo);
   return true;
 }
 

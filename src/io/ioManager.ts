@@ -54,12 +54,12 @@ import {
   type SecurityDescriptor,
 } from '../wdk/parameters.js';
 import type { FsOutput } from '../fs/types.js';
-import type { IoOperation } from './callbackData.js';
+import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
 import type { FileObject } from './fileObject.js';
 import { closeHandleIn, createHandle, handlesOf } from './handles.js';
 import { dereferenceFileObject } from './closeFile.js';
-import { createFileObject, fileObjectOpenFailed } from './fileObjects.js';
+import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js';
 import { resolvePath } from './paths.js';
 import { beforeFirstOperation, startOperation } from './startOperation.js';
 import type { Waitable } from '../kernel/waitable.js';
@@ -100,11 +100,11 @@ export class IoManager {
   private readonly handles = new Map<string, FileObject>();
   private readonly serialization = new Map<string, { busy: boolean; released: Waitable }>();
 
-  constructor(private readonly mgr: FilterManager) {}
+  constructor(private readonly fltMgr: FilterManager) {}
 
   /** Handles open on a file object (application and kernel), in the order they were created. */
   handlesOf(fo: FileObject): string[] {
-    return [...handlesOf(this.handles, fo), ...handlesOf(this.mgr.kernelHandles, fo)];
+    return [...handlesOf(this.handles, fo), ...handlesOf(this.fltMgr.kernelHandles, fo)];
   }
 
   /** The file object behind a handle (for tests and filters that were handed one). */
@@ -114,7 +114,7 @@ export class IoManager {
 
   /** NtCreateFile: open or create `path` with the given access, share mode, disposition and options. */
   *NtCreateFile(path: string, options: CreateFileOptions): Blocking<CreateFileResult> {
-    const resolved = resolvePath(this.mgr, path);
+    const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
     const { op, fo } = yield* this.create(resolved.volume, resolved.fileName, options);
     const status = op.data.IoStatus.Status;
@@ -130,9 +130,9 @@ export class IoManager {
 
   /** The create itself: a new file object and an IRP_MJ_CREATE from the top of the stack. */
   private *create(volume: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<{ op: IoOperation; fo: FileObject }> {
-    yield* beforeFirstOperation(this.mgr, volume);
-    const fo = createFileObject(this.mgr, volume, fileName, null, null);
-    const op = startOperation(this.mgr, {
+    yield* beforeFirstOperation(this.fltMgr, volume);
+    const fo = createFileObject(this.fltMgr, volume, fileName, null, null);
+    const op = startOperation(this.fltMgr, {
       volume,
       fileObject: fo,
       MajorFunction: IRP_MJ_CREATE,
@@ -148,29 +148,29 @@ export class IoManager {
         },
       },
       RequestorMode: options.RequestorMode ?? 'UserMode',
-      requestorSid: options.sid ?? this.mgr.kernel.current?.token ?? DEFAULT_USER_SID,
+      requestorSid: options.sid ?? this.fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,
       initiator: null,
     });
-    yield* driveToCompletion(this.mgr, op);
+    yield* driveToCompletion(this.fltMgr, op);
     const status = op.data.IoStatus.Status;
     if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
       if (fo.state === 'Opened') {
         // The file system opened it, a filter failed the create and never called FltCancelFileOpen:
         // the I/O manager frees the file object without cleanup or close, so the FS leaks the open.
-        throw this.mgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+        throw this.fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
       }
-      if (fo.state === 'Opening') fileObjectOpenFailed(this.mgr, fo, status);
+      if (fo.state === 'Opening') fileObjectOpenFailed(this.fltMgr, fo, status);
     }
     return { op, fo };
   }
 
   private createHandle(fo: FileObject): string {
-    return createHandle(this.mgr, this.handles, fo);
+    return createHandle(this.fltMgr, this.handles, fo);
   }
 
   /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
   *NtClose(handle: string): Blocking<NTSTATUS> {
-    return (yield* closeHandleIn(this.mgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
+    return (yield* closeHandleIn(this.fltMgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
   }
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
@@ -202,7 +202,7 @@ export class IoManager {
     let parentHandle: string | null = null;
     if (renameLike && info !== null && 'FileName' in info && typeof info.FileName === 'string') {
       // A target given as a full path names its volume; a volume-relative one stays on this volume.
-      const target = resolvePath(this.mgr, info.FileName)?.fileName ?? info.FileName;
+      const target = resolvePath(this.fltMgr, info.FileName)?.fileName ?? info.FileName;
       const { op, fo: targetFo } = yield* this.create(fo.volume, target, {
         DesiredAccess: FILE_WRITE_DATA | SYNCHRONIZE,
         ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
@@ -287,7 +287,7 @@ export class IoManager {
         // An asynchronous file object has no current position to use.
         return { status: STATUS_INVALID_PARAMETER, information: 0, output: null };
       }
-      const op = startOperation(this.mgr, {
+      const op = startOperation(this.fltMgr, {
         volume: fo.volume,
         fileObject: fo,
         MajorFunction,
@@ -297,16 +297,16 @@ export class IoManager {
         Parameters,
         // These calls model an application calling the native API: the requestor is user mode.
         RequestorMode: 'UserMode',
-        requestorSid: this.mgr.kernel.current?.token ?? DEFAULT_USER_SID,
+        requestorSid: this.fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,
         initiator: fo.targetedInstance,
         markGenerated: false,
         ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
       });
-      yield* driveToCompletion(this.mgr, op);
+      yield* driveToCompletion(this.fltMgr, op);
       return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
     } finally {
       this.release(fo);
-      yield* dereferenceFileObject(this.mgr, fo);
+      yield* dereferenceFileObject(this.fltMgr, fo);
     }
   }
 
@@ -321,7 +321,7 @@ export class IoManager {
     if ((fo.Flags & FO_SYNCHRONOUS_IO) === 0) return;
     let lock = this.serialization.get(fo.id);
     if (lock === undefined) {
-      lock = { busy: false, released: this.mgr.kernel.createWaitable(`${fo.id} synchronous I/O lock`, 'pulse') };
+      lock = { busy: false, released: this.fltMgr.kernel.createWaitable(`${fo.id} synchronous I/O lock`, 'pulse') };
       this.serialization.set(fo.id, lock);
     }
     while (lock.busy) yield* waitFor(lock.released, `${fo.id} busy with another synchronous request`);
@@ -332,7 +332,7 @@ export class IoManager {
     const lock = this.serialization.get(fo.id);
     if (lock === undefined || !lock.busy) return;
     lock.busy = false;
-    if (lock.released.waiters.length > 0) this.mgr.kernel.signal(lock.released);
+    if (lock.released.waiters.length > 0) this.fltMgr.kernel.signal(lock.released);
   }
 }
 

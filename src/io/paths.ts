@@ -11,16 +11,16 @@ export interface ResolvedPath {
   readonly fileName: string;
 }
 
-export function resolvePath(mgr: FilterManager, path: string): ResolvedPath | null {
+export function resolvePath(fltMgr: FilterManager, path: string): ResolvedPath | null {
   let rest = path.replace(/^\\\?\?\\/, '').replace(/^\\DosDevices\\/i, '');
   const drive = /^([A-Za-z]:)(\\.*)?$/.exec(rest);
   if (drive !== null) {
-    const volume = mgr.volumeByName(drive[1]!);
+    const volume = fltMgr.volumeByName(drive[1]!);
     return volume === undefined ? null : { volume, fileName: drive[2] ?? '' };
   }
   const device = /^(\\Device\\[^\\]+)(\\.*)?$/i.exec(rest);
   if (device !== null) {
-    const volume = mgr.volumeByName(device[1]!);
+    const volume = fltMgr.volumeByName(device[1]!);
     return volume === undefined ? null : { volume, fileName: device[2] ?? '' };
   }
   rest = '';

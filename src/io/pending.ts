@@ -15,7 +15,7 @@ import {
   type FLT_PREOP_CALLBACK_STATUS,
 } from '../wdk/fltConstants.js';
 import { describe } from '../fltmgr/routineSupport.js';
-import { operationOf, type FLT_CALLBACK_DATA, type IoOperation } from './callbackData.js';
+import { operationOf, type FLT_CALLBACK_DATA, type IoOperation } from './ioOperation.js';
 import { drive } from './dispatch.js';
 import { applyPreResult, checkCompletionStatus } from './preOperation.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -33,29 +33,29 @@ function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
  */
 export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, CallbackStatus: FLT_PREOP_CALLBACK_STATUS, Context: unknown = null): Blocking<void> {
   const op = operationFor(Data, 'FltCompletePendedPreOperation');
-  const mgr = op.volume.mgr;
+  const fltMgr = op.volume.fltMgr;
   const early = op.phase === 'pre' && op.preCallbackRunning !== null && op.earlyPreCompletion === null;
   const instance = early ? op.preCallbackRunning! : op.pendedBy;
   if ((op.phase !== 'prePended' && !early) || instance === null) {
-    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPreOperation on ${op.id}, which is not pended in a pre-operation (it is ${op.phase}); §14 invariant 7`);
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPreOperation on ${op.id}, which is not pended in a pre-operation (it is ${op.phase}); §14 invariant 7`);
   }
   if (CallbackStatus !== FLT_PREOP_COMPLETE && CallbackStatus !== FLT_PREOP_SUCCESS_NO_CALLBACK && CallbackStatus !== FLT_PREOP_SUCCESS_WITH_CALLBACK) {
-    throw mgr.kernel.violation('COMPLETE_PENDED_BAD_STATUS', instance.id, `FltCompletePendedPreOperation on ${op.id} with ${describe(CallbackStatus)}; only COMPLETE, SUCCESS_NO_CALLBACK and SUCCESS_WITH_CALLBACK resume a pended pre-op (§13 A1)`);
+    throw fltMgr.kernel.violation('COMPLETE_PENDED_BAD_STATUS', instance.id, `FltCompletePendedPreOperation on ${op.id} with ${describe(CallbackStatus)}; only COMPLETE, SUCCESS_NO_CALLBACK and SUCCESS_WITH_CALLBACK resume a pended pre-op (§13 A1)`);
   }
   if (CallbackStatus !== FLT_PREOP_SUCCESS_WITH_CALLBACK && Context !== null && Context !== undefined) {
-    throw mgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `FltCompletePendedPreOperation on ${op.id} passed a Context without SUCCESS_WITH_CALLBACK (§14 invariant 9)`);
+    throw fltMgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `FltCompletePendedPreOperation on ${op.id} passed a Context without SUCCESS_WITH_CALLBACK (§14 invariant 9)`);
   }
   if (CallbackStatus === FLT_PREOP_SUCCESS_WITH_CALLBACK && instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation === undefined) {
-    throw mgr.kernel.violation('NO_POST_OPERATION', instance.id, `FltCompletePendedPreOperation on ${op.id} with SUCCESS_WITH_CALLBACK, but ${instance.filter.name} registered no post-operation for it`);
+    throw fltMgr.kernel.violation('NO_POST_OPERATION', instance.id, `FltCompletePendedPreOperation on ${op.id} with SUCCESS_WITH_CALLBACK, but ${instance.filter.name} registered no post-operation for it`);
   }
-  if (CallbackStatus === FLT_PREOP_COMPLETE) checkCompletionStatus(mgr, op, instance, `FltCompletePendedPreOperation on ${op.id}`, Data.IoStatus.Status);
+  if (CallbackStatus === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, `FltCompletePendedPreOperation on ${op.id}`, Data.IoStatus.Status);
   if (early) {
     // The pre-op has not returned yet: its own thread goes on with this result when it returns
     // PENDING, and the fact is logged then, where it takes effect.
     op.earlyPreCompletion = { instance, result: CallbackStatus, context: Context };
     return;
   }
-  mgr.emit(op.id, {
+  fltMgr.emit(op.id, {
     type: 'FltCompletePendedPreOperation',
     instance: instance.id,
     result: CallbackStatus,
@@ -67,31 +67,31 @@ export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, Callback
   const seen = op.pendedSeen!;
   op.pendedSeen = null;
   instance.rundown.add('pendedOperations', -1);
-  applyPreResult(mgr, op, instance, CallbackStatus, Context, seen);
-  yield* drive(mgr, op);
+  applyPreResult(fltMgr, op, instance, CallbackStatus, Context, seen);
+  yield* drive(fltMgr, op);
 }
 
 /** FltCompletePendedPostOperation(Data): resume an operation a post-op pended with MORE_PROCESSING_REQUIRED. */
 export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocking<void> {
   const op = operationFor(Data, 'FltCompletePendedPostOperation');
-  const mgr = op.volume.mgr;
+  const fltMgr = op.volume.fltMgr;
   const early = op.phase === 'post' && op.postCallbackRunning !== null && op.earlyPostCompletion === null;
   const instance = early ? op.postCallbackRunning! : op.pendedBy;
   if ((op.phase !== 'postPended' && !early) || instance === null) {
-    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPostOperation on ${op.id}, which is not pended in a post-operation (it is ${op.phase}); §14 invariant 7`);
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPostOperation on ${op.id}, which is not pended in a post-operation (it is ${op.phase}); §14 invariant 7`);
   }
   if (early) {
     op.earlyPostCompletion = instance;
     return;
   }
-  mgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: false });
+  fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: false });
   const node = op.completion[op.postCursor];
   if (node !== undefined && node.kind === 'instance') node.state = 'done';
   op.postCursor--;
   op.phase = 'post';
   op.pendedBy = null;
   instance.rundown.add('pendedOperations', -1);
-  yield* drive(mgr, op);
+  yield* drive(fltMgr, op);
 }
 
 /** FltSetCallbackDataDirty(Data): the edits made to Data->Iopb count for lower instances (§7). */

@@ -12,14 +12,14 @@ import {
   FLTFL_CALLBACK_DATA_POST_OPERATION,
 } from '../wdk/fltConstants.js';
 import { irpMajorName } from '../wdk/irp.js';
-import { copyIopb, type CompletionNode, type IoOperation } from './callbackData.js';
+import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
 import { checkCompletionStatus } from './preOperation.js';
 
 type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 
 const DISPATCH_LEVEL = 2;
 
-export function* postOperation(mgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<void> {
+export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<void> {
   const { instance } = node;
   const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
   if (post === undefined) {
@@ -32,15 +32,15 @@ export function* postOperation(mgr: FilterManager, op: IoOperation, node: Instan
   data.Iopb.TargetInstance = instance;
   data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
   node.state = 'running';
-  mgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
+  fltMgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
   instance.rundown.add('callbacksInProgress', 1);
-  const thread = mgr.kernel.current;
+  const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
   if (thread !== null && !node.synchronize) thread.irql = DISPATCH_LEVEL;
   op.postCallbackRunning = instance;
   let raw: unknown;
   try {
-    raw = yield* mgr.invoke(instance.filter, () => post(data, mgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0));
+    raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0));
   } finally {
     op.postCallbackRunning = null;
     if (thread !== null) thread.irql = irql;
@@ -48,19 +48,19 @@ export function* postOperation(mgr: FilterManager, op: IoOperation, node: Instan
   }
   const where = `PostOperation of ${instance.filter.name} (${instance.id}) for ${op.id} ${irpMajorName(op.major)}`;
   if (raw !== FLT_POSTOP_FINISHED_PROCESSING && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
-    throw mgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_POSTOP_CALLBACK_STATUS`);
+    throw fltMgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_POSTOP_CALLBACK_STATUS`);
   }
-  checkCompletionStatus(mgr, op, instance, where, data.IoStatus.Status);
+  checkCompletionStatus(fltMgr, op, instance, where, data.IoStatus.Status);
   if (op.earlyPostCompletion === instance && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     op.earlyPostCompletion = null;
-    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPostOperation on ${op.id} while its post-op was running, and the post-op then returned FLT_POSTOP_FINISHED_PROCESSING`);
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPostOperation on ${op.id} while its post-op was running, and the post-op then returned FLT_POSTOP_FINISHED_PROCESSING`);
   }
-  mgr.emit(op.id, { type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
+  fltMgr.emit(op.id, { type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
   if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     if (op.earlyPostCompletion === instance) {
       // FltCompletePendedPostOperation came before the post-op returned: carry on upward.
       op.earlyPostCompletion = null;
-      mgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
+      fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
     } else {
       node.state = 'pended';
       op.phase = 'postPended';

@@ -16,18 +16,18 @@ import {
 } from '../wdk/fltConstants.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
 import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
-import { copyIopb, type IoOperation } from './callbackData.js';
+import { copyIopb, type IoOperation } from './ioOperation.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
 import { fingerprintIopb } from './parametersSummary.js';
 
 const PRE_RESULTS: ReadonlySet<unknown> = new Set([0, 1, 2, 3, 4, 5]);
 
 /** Run the pre-op of `instance` (the node at op.cursor) and move the operation on per its result. */
-export function* preOperation(mgr: FilterManager, op: IoOperation, instance: InstanceObject, entry: FLT_OPERATION_REGISTRATION): Blocking<void> {
+export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, entry: FLT_OPERATION_REGISTRATION): Blocking<void> {
   const pre = entry.PreOperation;
   if (pre === undefined) {
     // §13 A15: a post-only registration behaves as if its pre-op returned SUCCESS_WITH_CALLBACK, NULL context.
-    pushNode(mgr, op, instance, null, false);
+    pushNode(fltMgr, op, instance, null, false);
     op.cursor++;
     return;
   }
@@ -37,27 +37,27 @@ export function* preOperation(mgr: FilterManager, op: IoOperation, instance: Ins
   data.Iopb = copyIopb(seen);
   data.Iopb.TargetInstance = instance;
   data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
-  mgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
+  fltMgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
   const box = { value: null as unknown };
   op.preCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
   let raw: unknown;
   try {
-    raw = yield* mgr.invoke(instance.filter, () => pre(data, mgr.relatedObjects(instance, data.Iopb.TargetFileObject), box));
+    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box));
   } finally {
     op.preCallbackRunning = null;
   }
-  const result = checkPreResult(mgr, op, instance, raw, box.value);
+  const result = checkPreResult(fltMgr, op, instance, raw, box.value);
   const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
-  mgr.emit(op.id, {
+  fltMgr.emit(op.id, {
     type: 'PreOperationReturned',
     instance: instance.id,
     result,
     dirty,
     status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
   });
-  checkNoEarlyCompletion(mgr, op, instance, result);
-  applyPreResult(mgr, op, instance, result, box.value, seen);
+  checkNoEarlyCompletion(fltMgr, op, instance, result);
+  applyPreResult(fltMgr, op, instance, result, box.value, seen);
   // Only now may a teardown waiting on this instance go on: a PENDING result is counted above and
   // a node asking for a post-op is pushed, so neither slips past the drain (§4 steps 3-4).
   instance.rundown.add('callbacksInProgress', -1);
@@ -67,7 +67,7 @@ export function* preOperation(mgr: FilterManager, op: IoOperation, instance: Ins
  * Act on a pre-op result (returned, or given later to FltCompletePendedPreOperation): edits made
  * with FltSetCallbackDataDirty pass down, others are dropped (§7); the walk goes on, stops, or waits.
  */
-export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, context: unknown, seen: ReturnType<typeof copyIopb>): void {
+export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, context: unknown, seen: ReturnType<typeof copyIopb>): void {
   const data = op.data;
   if ((data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0) {
     op.currentIopb = copyIopb(data.Iopb);
@@ -77,7 +77,7 @@ export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: In
   switch (result) {
     case FLT_PREOP_SUCCESS_WITH_CALLBACK:
     case FLT_PREOP_SYNCHRONIZE:
-      pushNode(mgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen);
+      pushNode(fltMgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen);
       op.cursor++;
       return;
     case FLT_PREOP_SUCCESS_NO_CALLBACK:
@@ -92,14 +92,14 @@ export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: In
       if (early !== null && early.instance === instance) {
         // §8: FltCompletePendedPreOperation ran before the pre-op returned PENDING; go on as it said.
         op.earlyPreCompletion = null;
-        mgr.emit(op.id, {
+        fltMgr.emit(op.id, {
           type: 'FltCompletePendedPreOperation',
           instance: instance.id,
           result: early.result,
           status: early.result === FLT_PREOP_COMPLETE ? op.data.IoStatus.Status : null,
           early: true,
         });
-        applyPreResult(mgr, op, instance, early.result, early.context, seen);
+        applyPreResult(fltMgr, op, instance, early.result, early.context, seen);
         return;
       }
       op.phase = 'prePended';
@@ -114,10 +114,10 @@ export function applyPreResult(mgr: FilterManager, op: IoOperation, instance: In
 }
 
 /** An early completion recorded against a pre-op that then did not return PENDING is a misuse (§14 inv. 7). */
-export function checkNoEarlyCompletion(mgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number): void {
+export function checkNoEarlyCompletion(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number): void {
   if (op.earlyPreCompletion !== null && op.earlyPreCompletion.instance === instance && result !== FLT_PREOP_PENDING) {
     op.earlyPreCompletion = null;
-    throw mgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPreOperation on ${op.id} while its pre-op was running, and the pre-op then returned ${result}, not FLT_PREOP_PENDING`);
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPreOperation on ${op.id} while its pre-op was running, and the pre-op then returned ${result}, not FLT_PREOP_PENDING`);
   }
 }
 
@@ -133,7 +133,7 @@ export function beginPost(op: IoOperation): void {
   op.postCursor = op.completion.length - 1;
 }
 
-function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb): void {
+function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb): void {
   // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
   // behaves as if every instance had asked to synchronize with the issuer.
   const isCreate = op.major === IRP_MJ_CREATE;
@@ -144,38 +144,38 @@ function pushNode(mgr: FilterManager, op: IoOperation, instance: InstanceObject,
     iopb: seen,
     fingerprint: seen === op.currentIopb ? currentFingerprint(op) : fingerprintIopb(seen),
     synchronize: synchronize || isCreate,
-    thread: isCreate ? op.issuerThread : (mgr.kernel.current?.id ?? null),
+    thread: isCreate ? op.issuerThread : (fltMgr.kernel.current?.id ?? null),
     state: 'waiting',
   });
 }
 
-function checkPreResult(mgr: FilterManager, op: IoOperation, instance: InstanceObject, raw: unknown, context: unknown): number {
+function checkPreResult(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, raw: unknown, context: unknown): number {
   const where = `PreOperation of ${instance.filter.name} (${instance.id}) for ${op.id} ${irpMajorName(op.major)}`;
   if (!PRE_RESULTS.has(raw)) {
-    throw mgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_PREOP_CALLBACK_STATUS`);
+    throw fltMgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_PREOP_CALLBACK_STATUS`);
   }
   const result = raw as number;
   const wantsPost = result === FLT_PREOP_SUCCESS_WITH_CALLBACK || result === FLT_PREOP_SYNCHRONIZE;
   if (!wantsPost && context !== null && context !== undefined) {
-    throw mgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `${where} set a CompletionContext but returned ${result} (§14 invariant 9)`);
+    throw fltMgr.kernel.violation('COMPLETION_CONTEXT_WITHOUT_CALLBACK', instance.id, `${where} set a CompletionContext but returned ${result} (§14 invariant 9)`);
   }
   const entry = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major);
   if (wantsPost && entry?.PostOperation === undefined) {
-    throw mgr.kernel.violation('NO_POST_OPERATION', instance.id, `${where} asked for a post-operation callback it did not register`);
+    throw fltMgr.kernel.violation('NO_POST_OPERATION', instance.id, `${where} asked for a post-operation callback it did not register`);
   }
   if (result === FLT_PREOP_DISALLOW_FASTIO) {
-    throw mgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for an IRP operation`);
+    throw fltMgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for an IRP operation`);
   }
-  if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(mgr, op, instance, where, op.data.IoStatus.Status);
+  if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, where, op.data.IoStatus.Status);
   return result;
 }
 
 /** §14 invariant 10: a completion status is final, and CLEANUP/CLOSE never fail. */
-export function checkCompletionStatus(mgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, status: number): void {
+export function checkCompletionStatus(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, status: number): void {
   if (status === STATUS_PENDING || status === STATUS_FLT_DISALLOW_FAST_IO) {
-    throw mgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', instance.id, `${where} completed the operation with status ${describe(status)}`);
+    throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', instance.id, `${where} completed the operation with status ${describe(status)}`);
   }
   if ((op.major === IRP_MJ_CLEANUP || op.major === IRP_MJ_CLOSE) && !NT_SUCCESS(status)) {
-    throw mgr.kernel.violation('CLEANUP_CLOSE_FAILED', instance.id, `${where} failed ${irpMajorName(op.major)} with ${describe(status)}; cleanup and close cannot fail`);
+    throw fltMgr.kernel.violation('CLEANUP_CLOSE_FAILED', instance.id, `${where} failed ${irpMajorName(op.major)} with ${describe(status)}; cleanup and close cannot fail`);
   }
 }

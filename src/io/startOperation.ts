@@ -15,7 +15,7 @@ import { callbackDataMachine } from '../machines/callbackData.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
-import { IoOperation } from './callbackData.js';
+import { IoOperation } from './ioOperation.js';
 import type { FileObject } from './fileObject.js';
 import { summarizeParameters } from './parametersSummary.js';
 
@@ -48,10 +48,10 @@ export interface OperationSpec {
  * Automatic attachment before the first operation reaches a newly mounted volume (§13 A7,
  * default). Runs on the issuing thread, before the operation is built.
  */
-export function* beforeFirstOperation(mgr: FilterManager, volume: VolumeObject): Blocking<void> {
+export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
   if (volume.firstOperationSeen) return;
   volume.firstOperationSeen = true;
-  if (mgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(mgr, volume);
+  if (fltMgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(fltMgr, volume);
 }
 
 /**
@@ -60,8 +60,8 @@ export function* beforeFirstOperation(mgr: FilterManager, volume: VolumeObject):
  * initiator being in the stack: an instance in teardown has left the list of receiving instances
  * but may still issue I/O, and that I/O must still start below it.
  */
-export function pathFor(mgr: FilterManager, volume: VolumeObject, initiator: InstanceObject | null, fromTop: boolean): StackNode[] {
-  const stack = volume.stack(mgr.frames.length);
+export function pathFor(fltMgr: FilterManager, volume: VolumeObject, initiator: InstanceObject | null, fromTop: boolean): StackNode[] {
+  const stack = volume.stack(fltMgr.frames.length);
   if (initiator === null || fromTop) return stack;
   return stack.filter((node) =>
     node.kind === 'instance' ? compareAltitudes(node.instance.altitude, initiator.altitude) < 0 : node.legacy.aboveFrame < initiator.frame,
@@ -70,18 +70,18 @@ export function pathFor(mgr: FilterManager, volume: VolumeObject, initiator: Ins
 
 /** Create callback data (actor in Allocated) without starting an operation. */
 export function createCallbackData(
-  mgr: FilterManager,
+  fltMgr: FilterManager,
   volume: VolumeObject,
   fileObject: FileObject,
   initiator: InstanceObject | null,
   allocatedBy: InstanceObject | null,
   RequestorMode: 'KernelMode' | 'UserMode',
 ): IoOperation {
-  const kernel = mgr.kernel;
+  const kernel = fltMgr.kernel;
   const id = kernel.nextId('D');
   const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
   kernel.attachActor(id, actor);
-  return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(mgr, id), actor, {
+  return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(fltMgr, id), actor, {
     Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
     Thread: kernel.current?.id ?? null,
     Iopb: {
@@ -99,10 +99,10 @@ export function createCallbackData(
   });
 }
 
-function waitablesFor(mgr: FilterManager, id: string) {
+function waitablesFor(fltMgr: FilterManager, id: string) {
   return {
-    completed: mgr.kernel.createWaitable(`${id} completed`, 'notification'),
-    progress: mgr.kernel.createWaitable(`${id} progress`, 'pulse'),
+    completed: fltMgr.kernel.createWaitable(`${id} completed`, 'notification'),
+    progress: fltMgr.kernel.createWaitable(`${id} progress`, 'pulse'),
   };
 }
 
@@ -110,8 +110,8 @@ function waitablesFor(mgr: FilterManager, id: string) {
  * Start a run of `op` with the parameters now in `op.data.Iopb`: log IoStart, compute the path,
  * and count it as generated I/O of its initiator (the unload gate waits for it, §10).
  */
-export function beginOperation(mgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number }): void {
-  const kernel = mgr.kernel;
+export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number }): void {
+  const kernel = fltMgr.kernel;
   const generated = op.initiator !== null && (options.markGenerated ?? true);
   const data = op.data;
   data.Flags = (FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
@@ -120,7 +120,7 @@ export function beginOperation(mgr: FilterManager, op: IoOperation, options: { r
   data.TagData = null;
   const iopb = data.Iopb;
   // A reused callback data needs fresh waitables: the last run's completion event stays signaled.
-  op.reset(pathFor(mgr, op.volume, op.initiator ?? op.startBelow, options.fromTop ?? false), op.completed.signaled ? waitablesFor(mgr, op.id) : { completed: op.completed, progress: op.progress });
+  op.reset(pathFor(fltMgr, op.volume, op.initiator ?? op.startBelow, options.fromTop ?? false), op.completed.signaled ? waitablesFor(fltMgr, op.id) : { completed: op.completed, progress: op.progress });
   op.issuerThread = kernel.current?.id ?? null;
   op.requestorSid = options.requestorSid;
   op.buffer = options.buffer;
@@ -141,14 +141,14 @@ export function beginOperation(mgr: FilterManager, op: IoOperation, options: { r
     requestorMode: data.RequestorMode,
     parameters: summarizeParameters(iopb.Parameters, options.buffer),
   });
-  mgr.operations.add(op);
+  fltMgr.operations.add(op);
   // Every request holds a reference on its file object (as an IRP does), so IRP_MJ_CLOSE waits for
   // it even when the last handle goes while it is in flight. Create, cleanup and close are the
   // object's own lifecycle and take none.
   const fo = iopb.TargetFileObject;
   if (iopb.MajorFunction !== IRP_MJ_CREATE && iopb.MajorFunction !== IRP_MJ_CLEANUP && iopb.MajorFunction !== IRP_MJ_CLOSE) {
     fo.pointerCount++;
-    op.onComplete.push(() => releaseRequestReference(mgr, fo));
+    op.onComplete.push(() => releaseRequestReference(fltMgr, fo));
   }
   if (op.initiator !== null) {
     op.initiator.rundown.add('generatedIo', 1);
@@ -157,8 +157,8 @@ export function beginOperation(mgr: FilterManager, op: IoOperation, options: { r
 }
 
 /** Build FltMgr's own callback data for an operation and start it. */
-export function startOperation(mgr: FilterManager, spec: OperationSpec): IoOperation {
-  const op = createCallbackData(mgr, spec.volume, spec.fileObject, spec.initiator, null, spec.RequestorMode);
+export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOperation {
+  const op = createCallbackData(fltMgr, spec.volume, spec.fileObject, spec.initiator, null, spec.RequestorMode);
   op.startBelow = spec.startBelow ?? null;
   const iopb = op.data.Iopb;
   iopb.MajorFunction = spec.MajorFunction;
@@ -167,7 +167,7 @@ export function startOperation(mgr: FilterManager, spec: OperationSpec): IoOpera
   iopb.OperationFlags = spec.OperationFlags ?? 0;
   iopb.TargetInstance = null;
   iopb.Parameters = spec.Parameters;
-  beginOperation(mgr, op, {
+  beginOperation(fltMgr, op, {
     requestorSid: spec.requestorSid,
     buffer: spec.buffer,
     fromTop: spec.fromTop ?? false,

@@ -17,7 +17,7 @@ import {
   STATUS_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
-import { operationOf, type FLT_CALLBACK_DATA } from './callbackData.js';
+import { operationOf, type FLT_CALLBACK_DATA } from './ioOperation.js';
 
 /** PFLT_GENERIC_WORKITEM / PFLT_DEFERRED_IO_WORKITEM: an item can be queued once at a time. */
 export interface FltWorkItem {
@@ -60,11 +60,11 @@ export function FltQueueGenericWorkItem(
   QueueType: WORK_QUEUE_TYPE,
   Context: unknown,
 ): NTSTATUS {
-  const mgr = mgrOf(FltObject);
+  const fltMgr = mgrOf(FltObject);
   const filter = filterOf(FltObject);
-  if (filter === null) return fail(mgr, FltObject, 'FltQueueGenericWorkItem', STATUS_INVALID_PARAMETER, 'FltObject must be a filter or an instance');
-  if (isBeingTornDown(FltObject)) return fail(mgr, FltObject, 'FltQueueGenericWorkItem', STATUS_FLT_DELETING_OBJECT, `${FltObject} is being torn down`);
-  queue(mgr, FltWorkItem, filter, `WorkItem(${filter.name}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, FltObject, Context));
+  if (filter === null) return fail(fltMgr, FltObject, 'FltQueueGenericWorkItem', STATUS_INVALID_PARAMETER, 'FltObject must be a filter or an instance');
+  if (isBeingTornDown(FltObject)) return fail(fltMgr, FltObject, 'FltQueueGenericWorkItem', STATUS_FLT_DELETING_OBJECT, `${FltObject} is being torn down`);
+  queue(fltMgr, FltWorkItem, filter, `WorkItem(${filter.name}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, FltObject, Context));
   return STATUS_SUCCESS;
 }
 
@@ -83,30 +83,30 @@ export function FltQueueDeferredIoWorkItem(
 ): NTSTATUS {
   const op = operationOf(Data);
   if (op === null) throw new TypeError('FltQueueDeferredIoWorkItem: Data is not callback data handed out by this simulation');
-  const mgr = op.volume.mgr;
+  const fltMgr = op.volume.fltMgr;
   const instance = Data.Iopb.TargetInstance;
-  if (instance === null) return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_INVALID_PARAMETER, 'no target instance');
+  if (instance === null) return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_INVALID_PARAMETER, 'no target instance');
   if ((Data.Iopb.IrpFlags & IRP_PAGING_IO) !== 0) {
-    return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'paging I/O cannot be posted');
+    return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'paging I/O cannot be posted');
   }
   if (!instance.receivesOperations) {
-    return fail(mgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down`);
+    return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down`);
   }
-  queue(mgr, FltWorkItem, instance.filter, `DeferredIo(${instance.filter.name}, ${op.id}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, Data, Context));
+  queue(fltMgr, FltWorkItem, instance.filter, `DeferredIo(${instance.filter.name}, ${op.id}, ${QueueType})`, () => WorkerRoutine(FltWorkItem, Data, Context));
   return STATUS_SUCCESS;
 }
 
-function queue(mgr: FilterManager, item: FltWorkItem, filter: FilterObject, name: string, routine: () => MaybeBlocking<void>): void {
-  if (item.queued) throw mgr.kernel.violation('WORK_ITEM_QUEUED_TWICE', filter.id, `${name}: the work item is already queued`);
+function queue(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, name: string, routine: () => MaybeBlocking<void>): void {
+  if (item.queued) throw fltMgr.kernel.violation('WORK_ITEM_QUEUED_TWICE', filter.id, `${name}: the work item is already queued`);
   item.queued = true;
   filter.rundown.add('workItems', 1);
-  mgr.kernel.spawn(name, runItem(mgr, item, filter, routine));
+  fltMgr.kernel.spawn(name, runItem(fltMgr, item, filter, routine));
 }
 
-function* runItem(mgr: FilterManager, item: FltWorkItem, filter: FilterObject, routine: () => MaybeBlocking<void>): Blocking<number> {
+function* runItem(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, routine: () => MaybeBlocking<void>): Blocking<number> {
   item.queued = false;
   try {
-    yield* mgr.invoke(filter, routine);
+    yield* fltMgr.invoke(filter, routine);
   } finally {
     filter.rundown.add('workItems', -1);
   }

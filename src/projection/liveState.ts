@@ -6,7 +6,7 @@ import type { FileObjectView, FilterView, InstanceView, LegacyFilterView, Operat
 export type { SimState } from './simState.js';
 
 export function liveState(sim: Simulation): SimState {
-  const { kernel, mgr } = sim;
+  const { kernel, fltMgr } = sim;
   const threads: Record<string, ThreadView> = {};
   for (const t of kernel.threads.values()) {
     threads[t.id] = {
@@ -20,8 +20,8 @@ export function liveState(sim: Simulation): SimState {
   const filters: Record<string, FilterView> = {};
   const instances: Record<string, InstanceView> = {};
   // Instances are listed in creation order (their ids' numeric order), across filters.
-  const allInstances = mgr.filters.flatMap((f) => f.instances).sort((a, b) => idNumber(a.id) - idNumber(b.id));
-  for (const f of mgr.filters) {
+  const allInstances = fltMgr.filters.flatMap((f) => f.instances).sort((a, b) => idNumber(a.id) - idNumber(b.id));
+  for (const f of fltMgr.filters) {
     filters[f.id] = { name: f.name, state: f.state, references: f.rundown.value.references, instances: f.instances.map((i) => i.id) };
   }
   for (const i of allInstances) {
@@ -37,20 +37,20 @@ export function liveState(sim: Simulation): SimState {
   }
   const volumes: Record<string, VolumeView> = {};
   const legacyFilters: Record<string, LegacyFilterView> = {};
-  const allLegacy = mgr.volumes.flatMap((v) => v.legacyFilters.map((l) => ({ l, v }))).sort((a, b) => idNumber(a.l.id) - idNumber(b.l.id));
+  const allLegacy = fltMgr.volumes.flatMap((v) => v.legacyFilters.map((l) => ({ l, v }))).sort((a, b) => idNumber(a.l.id) - idNumber(b.l.id));
   for (const { l, v } of allLegacy) legacyFilters[l.id] = { name: l.name, volume: v.id, aboveFrame: l.aboveFrame };
-  for (const v of mgr.volumes) {
+  for (const v of fltMgr.volumes) {
     volumes[v.id] = {
       name: v.name,
       dosName: v.dosName,
       fsType: v.fsType,
       state: v.state,
       references: v.rundown.value.references,
-      stack: v.stack(mgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
+      stack: v.stack(fltMgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
     };
   }
   const fileObjects: Record<string, FileObjectView> = {};
-  for (const fo of mgr.fileObjects.values()) {
+  for (const fo of fltMgr.fileObjects.values()) {
     fileObjects[fo.id] = {
       volume: fo.volume.id,
       fileName: fo.FileName,
@@ -61,7 +61,7 @@ export function liveState(sim: Simulation): SimState {
     };
   }
   const operations: Record<string, OperationView> = {};
-  for (const op of [...mgr.operations, ...mgr.allocatedData.values()]) {
+  for (const op of [...fltMgr.operations, ...fltMgr.allocatedData.values()]) {
     // The parameters of the run that started (a filter may be filling in its allocated data for the next).
     operations[op.id] = {
       major: op.currentIopb.MajorFunction,
@@ -80,7 +80,7 @@ export function liveState(sim: Simulation): SimState {
       seq: kernel.log.length,
       time: kernel.now,
       seed: kernel.seed,
-      frames: mgr.frames,
+      frames: fltMgr.frames,
       threads,
       filters,
       volumes,

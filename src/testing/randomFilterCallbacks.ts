@@ -6,7 +6,7 @@
  */
 import { sleep, type Blocking } from '../kernel/effects.js';
 import type { Random } from '../kernel/random.js';
-import type { FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import { FltCompletePendedPostOperation, FltCompletePendedPreOperation, FltSetCallbackDataDirty } from '../io/pending.js';
 import {
   FltAllocateDeferredIoWorkItem,

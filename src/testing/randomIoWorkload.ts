@@ -96,7 +96,7 @@ export function randomIoSimulationOptions(seed: number, fileSystemCompletion?: F
  */
 export function randomIoWorkload(sim: Simulation, seed: number, options: RandomIoWorkloadOptions = {}): RandomIoSystem {
   const r = Random.fromSeed(seed).split('io-workload');
-  const frames = sim.mgr.frames.length;
+  const frames = sim.fltMgr.frames.length;
 
   // ---- legacy filters: some complete IRPs on "locked" files themselves (never CREATE with success,
   // never CLEANUP/CLOSE with a failure: those are the rules a legacy filter follows too).

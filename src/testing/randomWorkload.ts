@@ -38,7 +38,7 @@ export function randomFrameBoundaries(seed: number): string[] {
  */
 export function randomWorkload(sim: Simulation, seed: number, options: RandomWorkloadOptions = {}): TestFilter[] {
   const r = Random.fromSeed(seed).split('workload');
-  const frames = sim.mgr.frames.length;
+  const frames = sim.fltMgr.frames.length;
   const legacyCount = between(r, options.legacyFilters ?? [0, 2]);
   for (let i = 0; i < legacyCount; i++) sim.loadLegacyFilter({ name: `legacy${i}.sys`, aboveFrame: r.nextInt(frames + 1) - 1 });
   const volumeCount = between(r, options.volumes ?? [1, 3]);

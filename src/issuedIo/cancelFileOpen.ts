@@ -11,10 +11,10 @@ import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { requireThread } from '../fltmgr/routineSupport.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
-import type { IoOperation } from '../io/callbackData.js';
+import type { IoOperation } from '../io/ioOperation.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
-import { fileObjectClosed, updateFileObject } from '../io/fileObjects.js';
+import { fileObjectClosed, updateFileObject } from '../io/fileObjectLifecycle.js';
 import { startOperation } from '../io/startOperation.js';
 import { fileOpenCancellation } from '../streams/fileOpenCancellation.js';
 import { FO_FILE_OPEN_CANCELLED, FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
@@ -23,50 +23,50 @@ import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { SYSTEM_TOKEN } from '../kernel/kernel.js';
 
 /** The create operation whose post-create `instance` is running now on this file object, if any. */
-function postCreateInProgress(mgr: FilterManager, instance: InstanceObject, fo: FileObject): IoOperation | null {
-  for (const op of mgr.operations) {
+function postCreateInProgress(fltMgr: FilterManager, instance: InstanceObject, fo: FileObject): IoOperation | null {
+  for (const op of fltMgr.operations) {
     if (op.major === IRP_MJ_CREATE && op.data.Iopb.TargetFileObject === fo && op.postCallbackRunning === instance) return op;
   }
   return null;
 }
 
 export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObject): Blocking<void> {
-  const mgr = Instance.filter.mgr;
-  requireThread(mgr, 'FltCancelFileOpen');
-  const create = postCreateInProgress(mgr, Instance, FileObject);
+  const fltMgr = Instance.filter.fltMgr;
+  requireThread(fltMgr, 'FltCancelFileOpen');
+  const create = postCreateInProgress(fltMgr, Instance, FileObject);
   if (create === null) {
-    throw mgr.kernel.violation('CANCEL_OPEN_OUTSIDE_POST_CREATE', Instance.id, `FltCancelFileOpen(${Instance}, ${FileObject}) outside that instance's post-create for the file object (§11.13)`);
+    throw fltMgr.kernel.violation('CANCEL_OPEN_OUTSIDE_POST_CREATE', Instance.id, `FltCancelFileOpen(${Instance}, ${FileObject}) outside that instance's post-create for the file object (§11.13)`);
   }
   if ((FileObject.Flags & FO_HANDLE_CREATED) !== 0 || FileObject.state !== 'Opened') {
-    throw mgr.kernel.violation(
+    throw fltMgr.kernel.violation(
       'CANCEL_OPEN_NOT_OPENED',
       FileObject.id,
       `FltCancelFileOpen on ${FileObject}, which is ${FileObject.state}: it needs a create the file system succeeded and no handle yet (IoCancelFileOpen bugchecks with INVALID_CANCEL_OF_FILE_OPEN)`,
     );
   }
-  mgr.emit(FileObject.id, { type: 'FltCancelFileOpen', instance: Instance.id });
+  fltMgr.emit(FileObject.id, { type: 'FltCancelFileOpen', instance: Instance.id });
   const cancel$ = new Subject<void>();
   const completed$ = new Subject<void>();
   let cleanupDone = false;
   fileOpenCancellation(cancel$, completed$).subscribe((request) => {
     if (request === 'cleanup') cleanupDone = true;
-    else mgr.kernel.spawn(`Close(${FileObject.id})`, sendBelow(mgr, Instance, FileObject, IRP_MJ_CLOSE));
+    else fltMgr.kernel.spawn(`Close(${FileObject.id})`, sendBelow(fltMgr, Instance, FileObject, IRP_MJ_CLOSE));
   });
   create.onComplete.push((op) => {
     // §14 invariant 15: after a cancel the create must fail, with Information 0.
     if (NT_SUCCESS(op.data.IoStatus.Status) || op.data.IoStatus.Information !== 0) {
-      throw mgr.kernel.violation('CANCELLED_OPEN_NOT_FAILED', Instance.id, `${op.id} completes with ${op.data.IoStatus.Status}/${op.data.IoStatus.Information} after FltCancelFileOpen; the post-create must set an error and Information 0`);
+      throw fltMgr.kernel.violation('CANCELLED_OPEN_NOT_FAILED', Instance.id, `${op.id} completes with ${op.data.IoStatus.Status}/${op.data.IoStatus.Information} after FltCancelFileOpen; the post-create must set an error and Information 0`);
     }
     completed$.next();
   });
   cancel$.next();
-  if (cleanupDone) yield* sendBelow(mgr, Instance, FileObject, IRP_MJ_CLEANUP);
-  updateFileObject(mgr, FileObject, FileObject.CurrentByteOffset, (FileObject.Flags | FO_FILE_OPEN_CANCELLED) >>> 0);
-  mgr.emit(FileObject.id, { type: 'FileObjectOpenCancelled' });
+  if (cleanupDone) yield* sendBelow(fltMgr, Instance, FileObject, IRP_MJ_CLEANUP);
+  updateFileObject(fltMgr, FileObject, FileObject.CurrentByteOffset, (FileObject.Flags | FO_FILE_OPEN_CANCELLED) >>> 0);
+  fltMgr.emit(FileObject.id, { type: 'FileObjectOpenCancelled' });
 }
 
-function* sendBelow(mgr: FilterManager, instance: InstanceObject, fo: FileObject, major: number): Blocking<number> {
-  const op = startOperation(mgr, {
+function* sendBelow(fltMgr: FilterManager, instance: InstanceObject, fo: FileObject, major: number): Blocking<number> {
+  const op = startOperation(fltMgr, {
     volume: fo.volume,
     fileObject: fo,
     MajorFunction: major,
@@ -76,8 +76,8 @@ function* sendBelow(mgr: FilterManager, instance: InstanceObject, fo: FileObject
     initiator: instance,
     markGenerated: false,
   });
-  yield* driveToCompletion(mgr, op);
-  if (major === IRP_MJ_CLEANUP) mgr.emit(fo.id, { type: 'FileObjectCleanup' });
-  else fileObjectClosed(mgr, fo);
+  yield* driveToCompletion(fltMgr, op);
+  if (major === IRP_MJ_CLEANUP) fltMgr.emit(fo.id, { type: 'FileObjectCleanup' });
+  else fileObjectClosed(fltMgr, fo);
   return 0;
 }

@@ -15,7 +15,7 @@ import { closeHandleIn, createHandle } from '../io/handles.js';
 import { dereferenceFileObject } from '../io/closeFile.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
-import { createFileObject, fileObjectOpenFailed } from '../io/fileObjects.js';
+import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycle.js';
 import { resolvePath } from '../io/paths.js';
 import { beforeFirstOperation, startOperation } from '../io/startOperation.js';
 import { FILE_OPEN, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
@@ -47,7 +47,7 @@ import { checkInitiator } from './generatedIo.js';
 export class KernelHandle {
   constructor(
     readonly id: string,
-    /** @internal */ readonly mgr: FilterObject['mgr'],
+    /** @internal */ readonly fltMgr: FilterObject['fltMgr'],
   ) {}
 
   toString(): string {
@@ -134,12 +134,12 @@ function* createFile(
   Flags: number,
   wantFileObject: boolean,
 ): Blocking<CreateFileExResult> {
-  const mgr = Filter.mgr;
-  const thread = requireThread(mgr, routine);
+  const fltMgr = Filter.fltMgr;
+  const thread = requireThread(fltMgr, routine);
   const failed = (status: NTSTATUS): CreateFileExResult => ({ status, FileHandle: null, FileObject: null, IoStatusBlock: { Status: status, Information: 0 } });
   if (Instance !== null) {
-    if (Instance.filter !== Filter) throw mgr.kernel.violation('INSTANCE_OF_ANOTHER_FILTER', Instance.id, `${routine}: ${Instance} does not belong to ${Filter.name}`);
-    const refused = checkInitiator(mgr, Instance, routine);
+    if (Instance.filter !== Filter) throw fltMgr.kernel.violation('INSTANCE_OF_ANOTHER_FILTER', Instance.id, `${routine}: ${Instance} does not belong to ${Filter.name}`);
+    const refused = checkInitiator(fltMgr, Instance, routine);
     if (refused !== null) return failed(refused);
   }
   let related: FileObject | null = null;
@@ -147,24 +147,24 @@ function* createFile(
   let fileName: string;
   const root = ObjectAttributes.RootDirectory ?? null;
   if (root !== null) {
-    related = root.mgr === mgr ? (mgr.kernelHandles.get(root.id) ?? null) : null;
-    if (related === null) return failed(fail(mgr, Filter, routine, STATUS_INVALID_HANDLE, `RootDirectory ${root} is not a kernel handle`));
+    related = root.fltMgr === fltMgr ? (fltMgr.kernelHandles.get(root.id) ?? null) : null;
+    if (related === null) return failed(fail(fltMgr, Filter, routine, STATUS_INVALID_HANDLE, `RootDirectory ${root} is not a kernel handle`));
     volume = related.volume;
     fileName = ObjectAttributes.ObjectName;
   } else {
-    const resolved = resolvePath(mgr, ObjectAttributes.ObjectName);
-    if (resolved === null) return failed(fail(mgr, Filter, routine, STATUS_OBJECT_PATH_NOT_FOUND, `no volume for '${ObjectAttributes.ObjectName}'`));
+    const resolved = resolvePath(fltMgr, ObjectAttributes.ObjectName);
+    if (resolved === null) return failed(fail(fltMgr, Filter, routine, STATUS_OBJECT_PATH_NOT_FOUND, `no volume for '${ObjectAttributes.ObjectName}'`));
     volume = resolved.volume;
     fileName = resolved.fileName;
   }
   if (Instance !== null && Instance.volume !== volume) {
     // IoCreateFileSpecifyDeviceObjectHint refuses a device that is not in the target's stack.
-    return failed(fail(mgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
+    return failed(fail(fltMgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
   }
-  yield* beforeFirstOperation(mgr, volume);
-  const fo = createFileObject(mgr, volume, fileName, related, Instance);
+  yield* beforeFirstOperation(fltMgr, volume);
+  const fo = createFileObject(fltMgr, volume, fileName, related, Instance);
   fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
-  const op = startOperation(mgr, {
+  const op = startOperation(fltMgr, {
     volume,
     fileObject: fo,
     MajorFunction: IRP_MJ_CREATE,
@@ -184,9 +184,9 @@ function* createFile(
     requestorSid: thread.token,
     initiator: Instance,
     fromTop: Instance === null,
-    markGenerated: mgr.options.semantics.flagGeneratedCreates,
+    markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
   });
-  yield* driveToCompletion(mgr, op);
+  yield* driveToCompletion(fltMgr, op);
   let status = op.data.IoStatus.Status;
   if (status === STATUS_REPARSE) {
     // FltCreateFile never returns STATUS_REPARSE (§11.1): nothing took the reparse point over.
@@ -196,12 +196,12 @@ function* createFile(
   }
   if (!NT_SUCCESS(status)) {
     if (fo.state === 'Opened') {
-      throw mgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+      throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
     }
-    if (fo.state === 'Opening') fileObjectOpenFailed(mgr, fo, status);
+    if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
     return failed(status);
   }
-  const FileHandle = new KernelHandle(createHandle(mgr, mgr.kernelHandles, fo), mgr);
+  const FileHandle = new KernelHandle(createHandle(fltMgr, fltMgr.kernelHandles, fo), fltMgr);
   if (wantFileObject) fo.pointerCount++;
   return {
     status: STATUS_SUCCESS,
@@ -213,17 +213,17 @@ function* createFile(
 
 /** FltClose(FileHandle): closes a handle from FltCreateFile*; the last one sends IRP_MJ_CLEANUP below the instance. */
 export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
-  const mgr = FileHandle.mgr;
-  requireThread(mgr, 'FltClose');
-  return (yield* closeHandleIn(mgr, mgr.kernelHandles, FileHandle.id)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+  const fltMgr = FileHandle.fltMgr;
+  requireThread(fltMgr, 'FltClose');
+  return (yield* closeHandleIn(fltMgr, fltMgr.kernelHandles, FileHandle.id)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
 export function* ObDereferenceObject(FileObject: FileObject): Blocking<void> {
-  const mgr = FileObject.volume.mgr;
-  requireThread(mgr, 'ObDereferenceObject');
+  const fltMgr = FileObject.volume.fltMgr;
+  requireThread(fltMgr, 'ObDereferenceObject');
   if (FileObject.pointerCount <= 0) {
-    throw mgr.kernel.violation('DEREFERENCE_UNREFERENCED_FILE_OBJECT', FileObject.id, `ObDereferenceObject on ${FileObject}, which holds no reference`);
+    throw fltMgr.kernel.violation('DEREFERENCE_UNREFERENCED_FILE_OBJECT', FileObject.id, `ObDereferenceObject on ${FileObject}, which holds no reference`);
   }
-  yield* dereferenceFileObject(mgr, FileObject);
+  yield* dereferenceFileObject(fltMgr, FileObject);
 }

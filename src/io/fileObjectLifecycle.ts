@@ -8,45 +8,45 @@ import type { NTSTATUS } from '../wdk/ntstatus.js';
 import { FileObject } from './fileObject.js';
 
 export function createFileObject(
-  mgr: FilterManager,
+  fltMgr: FilterManager,
   volume: VolumeObject,
   fileName: string,
   related: FileObject | null,
   targetedInstance: InstanceObject | null,
 ): FileObject {
-  const id = mgr.kernel.nextId('O');
-  mgr.kernel.emit(id, {
+  const id = fltMgr.kernel.nextId('O');
+  fltMgr.kernel.emit(id, {
     type: 'FileObjectCreate',
     volume: volume.id,
     fileName,
     relatedFileObject: related?.id ?? null,
     targetedInstance: targetedInstance?.id ?? null,
   });
-  const actor = createActor(fileObjectMachine, { input: { reject: mgr.kernel.rejectEvent } }).start();
-  mgr.kernel.attachActor(id, actor);
+  const actor = createActor(fileObjectMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
+  fltMgr.kernel.attachActor(id, actor);
   const fo = new FileObject(id, volume, fileName, related, targetedInstance, actor);
-  mgr.fileObjects.set(id, fo);
+  fltMgr.fileObjects.set(id, fo);
   return fo;
 }
 
-export function fileObjectOpened(mgr: FilterManager, fo: FileObject, flags: number): void {
-  mgr.kernel.emit(fo.id, { type: 'FileObjectOpened', flags });
+export function fileObjectOpened(fltMgr: FilterManager, fo: FileObject, flags: number): void {
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpened', flags });
   fo.Flags = flags;
 }
 
-export function updateFileObject(mgr: FilterManager, fo: FileObject, currentByteOffset: number, flags: number): void {
+export function updateFileObject(fltMgr: FilterManager, fo: FileObject, currentByteOffset: number, flags: number): void {
   if (currentByteOffset === fo.CurrentByteOffset && flags === fo.Flags) return;
-  mgr.kernel.emit(fo.id, { type: 'FileObjectUpdate', currentByteOffset, flags });
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectUpdate', currentByteOffset, flags });
   fo.CurrentByteOffset = currentByteOffset;
   fo.Flags = flags;
 }
 
-export function fileObjectOpenFailed(mgr: FilterManager, fo: FileObject, status: NTSTATUS): void {
-  mgr.kernel.emit(fo.id, { type: 'FileObjectOpenFailed', status });
-  mgr.fileObjects.delete(fo.id);
+export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, status: NTSTATUS): void {
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpenFailed', status });
+  fltMgr.fileObjects.delete(fo.id);
 }
 
-export function fileObjectClosed(mgr: FilterManager, fo: FileObject): void {
-  mgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
-  mgr.fileObjects.delete(fo.id);
+export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
+  fltMgr.fileObjects.delete(fo.id);
 }

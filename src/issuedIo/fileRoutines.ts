@@ -56,21 +56,21 @@ function* sendBelow(
   Parameters: FltParameters,
   MinorFunction = 0,
 ): Blocking<GeneratedResult> {
-  const mgr = Instance.filter.mgr;
-  requireThread(mgr, routine);
-  const refused = checkInitiator(mgr, Instance, routine) ?? checkFileObject(mgr, Instance, FileObject, routine);
+  const fltMgr = Instance.filter.fltMgr;
+  requireThread(fltMgr, routine);
+  const refused = checkInitiator(fltMgr, Instance, routine) ?? checkFileObject(fltMgr, Instance, FileObject, routine);
   if (refused !== null) return { status: refused, information: 0, output: null };
-  const op = startOperation(mgr, {
+  const op = startOperation(fltMgr, {
     volume: FileObject.volume,
     fileObject: FileObject,
     MajorFunction,
     MinorFunction,
     Parameters,
     RequestorMode: 'KernelMode',
-    requestorSid: mgr.kernel.current?.token ?? SYSTEM_TOKEN,
+    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_TOKEN,
     initiator: Instance,
   });
-  yield* performSynchronous(mgr, op);
+  yield* performSynchronous(fltMgr, op);
   return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
 }
 
@@ -116,7 +116,7 @@ export function* FltSetInformationFile(
     IO_OPEN_TARGET_DIRECTORY,
   );
   if (!NT_SUCCESS(parent.status) || parent.FileHandle === null) return { status: parent.status, information: 0, output: null };
-  const parentObject = Instance.filter.mgr.kernelHandles.get(parent.FileHandle.id)!;
+  const parentObject = Instance.filter.fltMgr.kernelHandles.get(parent.FileHandle.id)!;
   try {
     return yield* sendBelow('FltSetInformationFile', Instance, FileObject, IRP_MJ_SET_INFORMATION, {
       SetFileInformation: { Length, FileInformationClass, ParentOfTarget: parentObject.id, InfoBuffer: FileInformation },
@@ -150,7 +150,7 @@ export function FltFsControlFile(
   InputBufferLength: number,
   OutputBufferLength: number,
 ): Blocking<GeneratedResult> {
-  const minor = Instance.filter.mgr.options.semantics.fsControlMinor === 'IRP_MN_KERNEL_CALL' ? IRP_MN_KERNEL_CALL : IRP_MN_USER_FS_REQUEST;
+  const minor = Instance.filter.fltMgr.options.semantics.fsControlMinor === 'IRP_MN_KERNEL_CALL' ? IRP_MN_KERNEL_CALL : IRP_MN_USER_FS_REQUEST;
   return sendBelow('FltFsControlFile', Instance, FileObject, IRP_MJ_FILE_SYSTEM_CONTROL, { FileSystemControl: { FsControlCode, InputBufferLength, OutputBufferLength, InputBuffer } }, minor);
 }
 
@@ -188,7 +188,7 @@ export function* FltTagFile(
   DataBufferLength: number,
 ): Blocking<NTSTATUS> {
   if (!IsReparseTagMicrosoft(FileTag) && Guid === null) {
-    return fail(InitiatingInstance.filter.mgr, InitiatingInstance, 'FltTagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
+    return fail(InitiatingInstance.filter.fltMgr, InitiatingInstance, 'FltTagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
   }
   const data = DataBuffer.subarray(0, DataBufferLength);
   // FltMgr builds the REPARSE_(GUID_)DATA_BUFFER: its length counts the header as well as the data.
@@ -206,7 +206,7 @@ export function* FltTagFile(
 /** FltUntagFile(InitiatingInstance, FileObject, FileTag, Guid): remove the reparse point (FSCTL_DELETE_REPARSE_POINT); the file stays. */
 export function* FltUntagFile(InitiatingInstance: InstanceObject, FileObject: FileObject, FileTag: number, Guid: string | null): Blocking<NTSTATUS> {
   if (!IsReparseTagMicrosoft(FileTag) && Guid === null) {
-    return fail(InitiatingInstance.filter.mgr, InitiatingInstance, 'FltUntagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
+    return fail(InitiatingInstance.filter.fltMgr, InitiatingInstance, 'FltUntagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
   }
   const r = yield* sendBelow('FltUntagFile', InitiatingInstance, FileObject, IRP_MJ_FILE_SYSTEM_CONTROL, {
     FileSystemControl: {

@@ -8,7 +8,7 @@ import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { operationOf, IoOperation, type FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import { operationOf, IoOperation, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 import { beginOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
@@ -37,14 +37,14 @@ export function FltAllocateCallbackData(Instance: InstanceObject, FileObject: Fi
 
 /** FltAllocateCallbackDataEx(Instance, FileObject, Flags): FLT_ALLOCATE_CALLBACK_DATA_PREALLOCATE_ALL_MEMORY changes nothing observable here. */
 export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: FileObject | null, Flags: number): AllocateResult {
-  const mgr = Instance.filter.mgr;
-  const refused = checkInitiator(mgr, Instance, 'FltAllocateCallbackData');
+  const fltMgr = Instance.filter.fltMgr;
+  const refused = checkInitiator(fltMgr, Instance, 'FltAllocateCallbackData');
   if (refused !== null) return { status: refused, data: null };
   if (FileObject !== null) {
-    const bad = checkFileObject(mgr, Instance, FileObject, 'FltAllocateCallbackData');
+    const bad = checkFileObject(fltMgr, Instance, FileObject, 'FltAllocateCallbackData');
     if (bad !== null) return { status: bad, data: null };
   }
-  const kernel = mgr.kernel;
+  const kernel = fltMgr.kernel;
   const id = kernel.nextId('D');
   kernel.emit(id, { type: 'FltAllocateCallbackData', instance: Instance.id, volume: Instance.volume.id, fileObject: FileObject?.id ?? null, flags: Flags });
   const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
@@ -66,63 +66,63 @@ export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: 
       RequestorMode: 'KernelMode',
     },
   );
-  mgr.allocatedData.set(id, op);
+  fltMgr.allocatedData.set(id, op);
   return { status: STATUS_SUCCESS, data: op.data };
 }
 
 /** The filter's own data, checked for the rules every CBD routine shares (§14 invariants 12, 13). */
-function ownData(routine: string, Data: FLT_CALLBACK_DATA): { mgr: FilterManager; op: IoOperation } {
+function ownData(routine: string, Data: FLT_CALLBACK_DATA): { fltMgr: FilterManager; op: IoOperation } {
   const op = operationOf(Data);
   if (op === null) throw new TypeError(`${routine}: Data is not callback data handed out by this simulation`);
-  const mgr = op.volume.mgr;
+  const fltMgr = op.volume.fltMgr;
   if (op.allocatedBy === null) {
-    throw mgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id}, callback data FltMgr passed to a callback; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
+    throw fltMgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id}, callback data FltMgr passed to a callback; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
   }
   if (op.state === 'Freed') {
-    throw mgr.kernel.violation('USE_AFTER_FREE', op.id, `${routine} on ${op.id} after FltFreeCallbackData (§14 invariant 13)`);
+    throw fltMgr.kernel.violation('USE_AFTER_FREE', op.id, `${routine} on ${op.id} after FltFreeCallbackData (§14 invariant 13)`);
   }
-  const caller = mgr.kernel.current?.callbackFilters.at(-1);
+  const caller = fltMgr.kernel.current?.callbackFilters.at(-1);
   if (caller !== undefined && caller !== op.allocatedBy.filter.id) {
-    throw mgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id} by ${caller}, but ${op.allocatedBy.filter.id} allocated it (§14 invariant 12)`);
+    throw fltMgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id} by ${caller}, but ${op.allocatedBy.filter.id} allocated it (§14 invariant 12)`);
   }
-  return { mgr, op };
+  return { fltMgr, op };
 }
 
-function checkIdle(mgr: FilterManager, op: IoOperation, routine: string): void {
+function checkIdle(fltMgr: FilterManager, op: IoOperation, routine: string): void {
   // The more specific rule first: an asynchronous run owes its callback whether or not it has completed.
   if (!op.callbackDone) {
-    throw mgr.kernel.violation('FREE_BEFORE_CALLBACK', op.id, `${routine} on ${op.id} before its asynchronous completion callback ran (§14 invariant 13)`);
+    throw fltMgr.kernel.violation('FREE_BEFORE_CALLBACK', op.id, `${routine} on ${op.id} before its asynchronous completion callback ran (§14 invariant 13)`);
   }
   if (op.state !== 'Allocated' && op.state !== 'Completed') {
-    throw mgr.kernel.violation('CALLBACK_DATA_IN_FLIGHT', op.id, `${routine} on ${op.id} while its operation is in flight (${op.state})`);
+    throw fltMgr.kernel.violation('CALLBACK_DATA_IN_FLIGHT', op.id, `${routine} on ${op.id} while its operation is in flight (${op.state})`);
   }
 }
 
-function begin(mgr: FilterManager, op: IoOperation, routine: string): NTSTATUS | null {
-  checkIdle(mgr, op, routine);
+function begin(fltMgr: FilterManager, op: IoOperation, routine: string): NTSTATUS | null {
+  checkIdle(fltMgr, op, routine);
   if (op.state === 'Completed') {
-    throw mgr.kernel.violation('PERFORM_WITHOUT_REUSE', op.id, `${routine} on ${op.id}, which already ran: call FltReuseCallbackData first (§11.11)`);
+    throw fltMgr.kernel.violation('PERFORM_WITHOUT_REUSE', op.id, `${routine} on ${op.id}, which already ran: call FltReuseCallbackData first (§11.11)`);
   }
-  const refused = checkInitiator(mgr, op.allocatedBy!, routine);
+  const refused = checkInitiator(fltMgr, op.allocatedBy!, routine);
   if (refused !== null) return refused;
   const fo = op.data.Iopb.TargetFileObject as FileObject | null;
-  if (fo === null || fo === undefined) throw mgr.kernel.violation('NO_TARGET_FILE_OBJECT', op.id, `${routine} on ${op.id} with no Iopb->TargetFileObject`);
-  const bad = checkFileObject(mgr, op.allocatedBy!, fo, routine);
+  if (fo === null || fo === undefined) throw fltMgr.kernel.violation('NO_TARGET_FILE_OBJECT', op.id, `${routine} on ${op.id} with no Iopb->TargetFileObject`);
+  const bad = checkFileObject(fltMgr, op.allocatedBy!, fo, routine);
   if (bad !== null) return bad;
-  beginOperation(mgr, op, { requestorSid: mgr.kernel.current?.token ?? 'S-1-5-18' });
+  beginOperation(fltMgr, op, { requestorSid: fltMgr.kernel.current?.token ?? 'S-1-5-18' });
   return null;
 }
 
 /** FltPerformSynchronousIo(CallbackData): send it below the initiating instance and wait; the result is in IoStatus. */
 export function* FltPerformSynchronousIo(CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
-  const { mgr, op } = ownData('FltPerformSynchronousIo', CallbackData);
-  requireThread(mgr, 'FltPerformSynchronousIo');
-  const refused = begin(mgr, op, 'FltPerformSynchronousIo');
+  const { fltMgr, op } = ownData('FltPerformSynchronousIo', CallbackData);
+  requireThread(fltMgr, 'FltPerformSynchronousIo');
+  const refused = begin(fltMgr, op, 'FltPerformSynchronousIo');
   if (refused !== null) {
     CallbackData.IoStatus = { Status: refused, Information: 0 };
     return;
   }
-  yield* performSynchronous(mgr, op);
+  yield* performSynchronous(fltMgr, op);
 }
 
 /**
@@ -132,28 +132,28 @@ export function* FltPerformSynchronousIo(CallbackData: FLT_CALLBACK_DATA): Block
  * be asynchronous.
  */
 export function* FltPerformAsynchronousIo(CallbackData: FLT_CALLBACK_DATA, CallbackRoutine: PFLT_COMPLETED_ASYNC_IO_CALLBACK, CallbackContext: unknown): Blocking<NTSTATUS> {
-  const { mgr, op } = ownData('FltPerformAsynchronousIo', CallbackData);
-  requireThread(mgr, 'FltPerformAsynchronousIo');
+  const { fltMgr, op } = ownData('FltPerformAsynchronousIo', CallbackData);
+  requireThread(fltMgr, 'FltPerformAsynchronousIo');
   if (CallbackData.Iopb.MajorFunction === IRP_MJ_CREATE) {
-    throw mgr.kernel.violation(
+    throw fltMgr.kernel.violation(
       'ASYNC_CREATE',
       op.id,
       `FltPerformAsynchronousIo on ${op.id} for IRP_MJ_CREATE; creates are always synchronous (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, §14 invariant 11)`,
     );
   }
-  const refused = begin(mgr, op, 'FltPerformAsynchronousIo');
+  const refused = begin(fltMgr, op, 'FltPerformAsynchronousIo');
   if (refused !== null) return refused;
-  const outcome = yield* performAsynchronous(mgr, op, { routine: CallbackRoutine, context: CallbackContext }, true);
+  const outcome = yield* performAsynchronous(fltMgr, op, { routine: CallbackRoutine, context: CallbackContext }, true);
   if (outcome === 'pending') return STATUS_PENDING;
   return op.completedAbove ? STATUS_FLT_IO_COMPLETE : STATUS_SUCCESS;
 }
 
 /** FltReuseCallbackData(CallbackData): ready the data for another run; target instance and file object stay. */
 export function FltReuseCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
-  const { mgr, op } = ownData('FltReuseCallbackData', CallbackData);
-  checkIdle(mgr, op, 'FltReuseCallbackData');
+  const { fltMgr, op } = ownData('FltReuseCallbackData', CallbackData);
+  checkIdle(fltMgr, op, 'FltReuseCallbackData');
   if (op.state === 'Allocated') return;
-  mgr.emit(op.id, { type: 'FltReuseCallbackData' });
+  fltMgr.emit(op.id, { type: 'FltReuseCallbackData' });
   CallbackData.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
   CallbackData.TagData = null;
   CallbackData.Flags = FLTFL_CALLBACK_DATA_IRP_OPERATION;
@@ -161,9 +161,9 @@ export function FltReuseCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
 
 /** FltFreeCallbackData(CallbackData). Any later use is a verifier error. */
 export function FltFreeCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
-  const { mgr, op } = ownData('FltFreeCallbackData', CallbackData);
-  checkIdle(mgr, op, 'FltFreeCallbackData');
-  mgr.emit(op.id, { type: 'FltFreeCallbackData' });
-  mgr.allocatedData.delete(op.id);
+  const { fltMgr, op } = ownData('FltFreeCallbackData', CallbackData);
+  checkIdle(fltMgr, op, 'FltFreeCallbackData');
+  fltMgr.emit(op.id, { type: 'FltFreeCallbackData' });
+  fltMgr.allocatedData.delete(op.id);
 }
 

@@ -12,9 +12,9 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
-import type { IoOperation } from '../io/callbackData.js';
+import type { IoOperation } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
-import { updateFileObject } from '../io/fileObjects.js';
+import { updateFileObject } from '../io/fileObjectLifecycle.js';
 import { startOperation } from '../io/startOperation.js';
 import { BYTE_OFFSET_USE_FILE_POINTER_POSITION, FO_SYNCHRONOUS_IO } from '../wdk/fileConstants.js';
 import {
@@ -85,18 +85,18 @@ function* readOrWrite(
   callback: PFLT_COMPLETED_ASYNC_IO_CALLBACK | null,
   context: unknown,
 ): Blocking<{ status: NTSTATUS; bytes: number }> {
-  const mgr = instance.filter.mgr;
-  requireThread(mgr, routine);
-  const refused = checkInitiator(mgr, instance, routine) ?? checkFileObject(mgr, instance, fo, routine);
+  const fltMgr = instance.filter.fltMgr;
+  requireThread(fltMgr, routine);
+  const refused = checkInitiator(fltMgr, instance, routine) ?? checkFileObject(fltMgr, instance, fo, routine);
   if (refused !== null) return { status: refused, bytes: 0 };
-  if (Buffer.length < Length) return { status: fail(mgr, instance, routine, STATUS_INVALID_PARAMETER, `Buffer holds ${Buffer.length} bytes, Length is ${Length}`), bytes: 0 };
+  if (Buffer.length < Length) return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, `Buffer holds ${Buffer.length} bytes, Length is ${Length}`), bytes: 0 };
   if ((Flags & FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING) !== 0 && (Flags & FLTFL_IO_OPERATION_PAGING) === 0) {
-    return { status: fail(mgr, instance, routine, STATUS_INVALID_PARAMETER, 'FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING requires FLTFL_IO_OPERATION_PAGING'), bytes: 0 };
+    return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, 'FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING requires FLTFL_IO_OPERATION_PAGING'), bytes: 0 };
   }
   const synchronousFile = (fo.Flags & FO_SYNCHRONOUS_IO) !== 0;
   const usePointer = ByteOffset === null || ByteOffset === BYTE_OFFSET_USE_FILE_POINTER_POSITION;
   if (usePointer && !synchronousFile) {
-    return { status: fail(mgr, instance, routine, STATUS_INVALID_PARAMETER, `${fo} is not a synchronous file object: ByteOffset is required`), bytes: 0 };
+    return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, `${fo} is not a synchronous file object: ByteOffset is required`), bytes: 0 };
   }
   const offset = usePointer ? fo.CurrentByteOffset : ByteOffset;
   const irpFlags =
@@ -105,29 +105,29 @@ function* readOrWrite(
     ((Flags & FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING) !== 0 ? IRP_SYNCHRONOUS_PAGING_IO : 0);
   const write = major === IRP_MJ_WRITE;
   const payload = write ? Buffer.slice(0, Length) : undefined;
-  const op = startOperation(mgr, {
+  const op = startOperation(fltMgr, {
     volume: fo.volume,
     fileObject: fo,
     MajorFunction: major,
     IrpFlags: irpFlags,
     Parameters: write ? { Write: { Length, Key: 0, ByteOffset: offset } } : { Read: { Length, Key: 0, ByteOffset: offset } },
     RequestorMode: 'KernelMode',
-    requestorSid: mgr.kernel.current?.token ?? SYSTEM_TOKEN,
+    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_TOKEN,
     initiator: instance,
     ...(payload === undefined ? {} : { buffer: payload }),
   });
   const restore =
-    synchronousFile && ((Flags & FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET) !== 0 || (!usePointer && !mgr.options.semantics.explicitOffsetUpdatesPosition));
+    synchronousFile && ((Flags & FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET) !== 0 || (!usePointer && !fltMgr.options.semantics.explicitOffsetUpdatesPosition));
   const saved = fo.CurrentByteOffset;
   op.onComplete.push((done: IoOperation) => {
     if (!write && done.output?.kind === 'data') Buffer.set(done.output.data.subarray(0, Length));
-    if (restore) updateFileObject(mgr, fo, saved, fo.Flags);
+    if (restore) updateFileObject(fltMgr, fo, saved, fo.Flags);
   });
   if (callback === null) {
-    yield* performSynchronous(mgr, op);
+    yield* performSynchronous(fltMgr, op);
     return { status: op.data.IoStatus.Status, bytes: op.data.IoStatus.Information };
   }
-  const inline = mgr.options.semantics.asyncReadWriteReturn === 'perform';
-  const outcome = yield* performAsynchronous(mgr, op, { routine: callback, context }, inline);
+  const inline = fltMgr.options.semantics.asyncReadWriteReturn === 'perform';
+  const outcome = yield* performAsynchronous(fltMgr, op, { routine: callback, context }, inline);
   return { status: outcome === 'pending' ? STATUS_PENDING : STATUS_SUCCESS, bytes: 0 };
 }

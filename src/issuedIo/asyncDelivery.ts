@@ -8,10 +8,10 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import { asyncCompletions } from '../streams/asyncCompletions.js';
 import { runAsyncCallback } from './generatedIo.js';
 
-export function installAsyncDelivery(mgr: FilterManager): void {
-  asyncCompletions(mgr.completedRuns).subscribe(({ op }) => {
-    mgr.kernel.spawn(`AsyncIoCompletion(${op.id})`, (function* () {
-      yield* runAsyncCallback(mgr, op);
+export function installAsyncDelivery(fltMgr: FilterManager): void {
+  asyncCompletions(fltMgr.completedRuns).subscribe(({ op }) => {
+    fltMgr.kernel.spawn(`AsyncIoCompletion(${op.id})`, (function* () {
+      yield* runAsyncCallback(fltMgr, op);
       return 0;
     })());
   });

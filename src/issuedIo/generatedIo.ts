@@ -9,7 +9,7 @@ import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail } from '../fltmgr/routineSupport.js';
-import type { IoOperation, AsyncCallback } from '../io/callbackData.js';
+import type { IoOperation, AsyncCallback } from '../io/ioOperation.js';
 import { drive, driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
 import { STATUS_FLT_DELETING_OBJECT, STATUS_INVALID_PARAMETER, type NTSTATUS } from '../wdk/ntstatus.js';
@@ -20,18 +20,18 @@ import { STATUS_FLT_DELETING_OBJECT, STATUS_INVALID_PARAMETER, type NTSTATUS } f
  * is allowed unless `semantics.generatedIoDuringTeardown` is 'deny'. Returns a failure status, or
  * null when the I/O may go ahead.
  */
-export function checkInitiator(mgr: FilterManager, instance: InstanceObject, routine: string): NTSTATUS | null {
+export function checkInitiator(fltMgr: FilterManager, instance: InstanceObject, routine: string): NTSTATUS | null {
   const state = instance.state;
   if (state === 'Freed' || state === 'Declined') {
-    throw mgr.kernel.violation('INSTANCE_USED_AFTER_TEARDOWN', instance.id, `${routine} from ${instance}, which is gone (${state}): nothing held a reference on it`);
+    throw fltMgr.kernel.violation('INSTANCE_USED_AFTER_TEARDOWN', instance.id, `${routine} from ${instance}, which is gone (${state}): nothing held a reference on it`);
   }
   if (state === 'Detached') {
     // Still referenced, so the pointer is good, but its rundown has completed.
-    return fail(mgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} has completed its teardown`);
+    return fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} has completed its teardown`);
   }
   if (state === 'InstanceSetup') return null;
-  if (!instance.receivesOperations && mgr.options.semantics.generatedIoDuringTeardown === 'deny') {
-    return fail(mgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down (semantics.generatedIoDuringTeardown = 'deny')`);
+  if (!instance.receivesOperations && fltMgr.options.semantics.generatedIoDuringTeardown === 'deny') {
+    return fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down (semantics.generatedIoDuringTeardown = 'deny')`);
   }
   return null;
 }
@@ -41,25 +41,25 @@ export function checkInitiator(mgr: FilterManager, instance: InstanceObject, rou
  * another simulation is foreign (verifier errors); one on another volume than the instance is
  * STATUS_INVALID_PARAMETER (§13 A14, a documented choice).
  */
-export function checkFileObject(mgr: FilterManager, instance: InstanceObject, fo: FileObject | null | undefined, routine: string): NTSTATUS | null {
+export function checkFileObject(fltMgr: FilterManager, instance: InstanceObject, fo: FileObject | null | undefined, routine: string): NTSTATUS | null {
   if (fo === null || fo === undefined) {
-    throw mgr.kernel.violation('NULL_FILE_OBJECT', instance.id, `${routine} from ${instance} with no FileObject (a failed FltCreateFileEx returns none)`);
+    throw fltMgr.kernel.violation('NULL_FILE_OBJECT', instance.id, `${routine} from ${instance} with no FileObject (a failed FltCreateFileEx returns none)`);
   }
   if (fo.state === 'Closed' || fo.state === 'OpenFailed') {
-    throw mgr.kernel.violation('IO_ON_CLOSED_FILE_OBJECT', fo.id, `${routine} on ${fo}, which is ${fo.state}`);
+    throw fltMgr.kernel.violation('IO_ON_CLOSED_FILE_OBJECT', fo.id, `${routine} on ${fo}, which is ${fo.state}`);
   }
-  if (mgr.fileObjects.get(fo.id) !== fo) {
-    throw mgr.kernel.violation('FOREIGN_FILE_OBJECT', instance.id, `${routine} on a file object that does not belong to this simulation (${fo.id})`);
+  if (fltMgr.fileObjects.get(fo.id) !== fo) {
+    throw fltMgr.kernel.violation('FOREIGN_FILE_OBJECT', instance.id, `${routine} on a file object that does not belong to this simulation (${fo.id})`);
   }
   if (fo.volume !== instance.volume) {
-    return fail(mgr, fo.id, routine, STATUS_INVALID_PARAMETER, `${instance} is on ${instance.volume}, ${fo} on ${fo.volume} (§13 A14)`);
+    return fail(fltMgr, fo.id, routine, STATUS_INVALID_PARAMETER, `${instance} is on ${instance.volume}, ${fo} on ${fo.volume} (§13 A14)`);
   }
   return null;
 }
 
 /** Issue synchronously: drive the operation and wait for it on the calling thread. */
-export function* performSynchronous(mgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* driveToCompletion(mgr, op);
+export function* performSynchronous(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* driveToCompletion(fltMgr, op);
 }
 
 export type AsyncOutcome = 'completedInline' | 'pending';
@@ -70,17 +70,17 @@ export type AsyncOutcome = 'completedInline' | 'pending';
  * here, before the routine returns (FltPerformAsynchronousIo's STATUS_SUCCESS); otherwise the
  * callback is delivered later by a scheduled completion.
  */
-export function* performAsynchronous(mgr: FilterManager, op: IoOperation, callback: AsyncCallback, inlineCallback: boolean): Blocking<AsyncOutcome> {
+export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, callback: AsyncCallback, inlineCallback: boolean): Blocking<AsyncOutcome> {
   op.asyncCallback = callback;
   op.callbackDone = false;
   op.issuingInline = inlineCallback;
   try {
-    yield* drive(mgr, op);
+    yield* drive(fltMgr, op);
   } finally {
     op.issuingInline = false;
   }
   if (op.phase === 'completed' && inlineCallback) {
-    yield* runAsyncCallback(mgr, op);
+    yield* runAsyncCallback(fltMgr, op);
     return 'completedInline';
   }
   // Not inline: completeOperation has handed (or will hand) the run to the completion stream.
@@ -88,21 +88,21 @@ export function* performAsynchronous(mgr: FilterManager, op: IoOperation, callba
 }
 
 /** Call the completion routine at DISPATCH_LEVEL on the current thread, then release the gates. */
-export function* runAsyncCallback(mgr: FilterManager, op: IoOperation): Blocking<void> {
+export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   const callback = op.asyncCallback!;
   const instance = op.initiator!;
-  const thread = mgr.kernel.current;
+  const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
-  mgr.emit(op.id, { type: 'AsyncIoCallback', instance: instance.id });
+  fltMgr.emit(op.id, { type: 'AsyncIoCallback', instance: instance.id });
   // From here the filter owns the data again: it may free or reuse it inside the callback (§11.10).
   op.callbackDone = true;
   if (thread !== null) thread.irql = 2;
   try {
-    yield* mgr.invoke(instance.filter, () => callback.routine(op.data, callback.context) as void);
+    yield* fltMgr.invoke(instance.filter, () => callback.routine(op.data, callback.context) as void);
   } finally {
     if (thread !== null) thread.irql = irql;
   }
-  mgr.emit(op.id, { type: 'AsyncIoCallbackReturned', instance: instance.id });
+  fltMgr.emit(op.id, { type: 'AsyncIoCallbackReturned', instance: instance.id });
   releaseGenerated(op);
 }
 

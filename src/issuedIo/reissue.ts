@@ -9,7 +9,7 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { requireThread } from '../fltmgr/routineSupport.js';
-import { bindData, operationOf, type FLT_CALLBACK_DATA } from '../io/callbackData.js';
+import { bindData, operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import { startOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_REISSUED_IO, FLTFL_CALLBACK_DATA_REISSUE_MASK } from '../wdk/fltConstants.js';
@@ -21,14 +21,14 @@ import { SYSTEM_TOKEN } from '../kernel/kernel.js';
 export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
   const outer = operationOf(CallbackData);
   if (outer === null) throw new TypeError('FltReissueSynchronousIo: CallbackData is not callback data handed out by this simulation');
-  const mgr = outer.volume.mgr;
-  requireThread(mgr, 'FltReissueSynchronousIo');
+  const fltMgr = outer.volume.fltMgr;
+  requireThread(fltMgr, 'FltReissueSynchronousIo');
   const fromSynchronizedPost =
     outer.postCallbackRunning === InitiatingInstance &&
     outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && n.state === 'running');
   const ownAfterPerform = outer.allocatedBy === InitiatingInstance && outer.state === 'Completed' && outer.asyncCallback === null;
   if (!fromSynchronizedPost && !ownAfterPerform) {
-    throw mgr.kernel.violation(
+    throw fltMgr.kernel.violation(
       'REISSUE_NOT_SYNCHRONIZED',
       InitiatingInstance.id,
       `FltReissueSynchronousIo on ${outer.id} from ${InitiatingInstance}: only from the post-op of a synchronized operation (SYNCHRONIZE or create), or on the filter's own data after FltPerformSynchronousIo (§14 invariant 14)`,
@@ -41,7 +41,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     CallbackData.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
     return;
   }
-  const inner = startOperation(mgr, {
+  const inner = startOperation(fltMgr, {
     volume: outer.volume,
     fileObject: fo,
     MajorFunction: iopb.MajorFunction,
@@ -54,7 +54,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     initiator: InitiatingInstance,
     ...(outer.buffer === undefined ? {} : { buffer: outer.buffer }),
   });
-  mgr.emit(outer.id, { type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
+  fltMgr.emit(outer.id, { type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
   inner.data.Flags = ((CallbackData.Flags & FLTFL_CALLBACK_DATA_REISSUE_MASK) | FLTFL_CALLBACK_DATA_GENERATED_IO | FLTFL_CALLBACK_DATA_REISSUED_IO) >>> 0;
   // Lower callbacks receive the caller's data object; while the reissue runs it belongs to the inner walk.
   const savedIopb = CallbackData.Iopb;
@@ -63,7 +63,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   Object.assign(CallbackData, { Flags: inner.data.Flags });
   (inner as { data: FLT_CALLBACK_DATA }).data = CallbackData;
   try {
-    yield* driveToCompletion(mgr, inner);
+    yield* driveToCompletion(fltMgr, inner);
   } finally {
     bindData(CallbackData, outer);
     CallbackData.Iopb = savedIopb;
