@@ -32,7 +32,7 @@ export function* closeHandle(fltMgr: FilterManager, fo: FileObject, handle: stri
 
 export function* dereferenceFileObject(fltMgr: FilterManager, fo: FileObject): Blocking<void> {
   fo.pointerCount--;
-  if (fo.pointerCount > 0) return;
+  if (fo.pointerCount > 0 || !lastReferenceGone(fo)) return;
   yield* sendClose(fltMgr, fo);
 }
 
@@ -43,11 +43,35 @@ export function* dereferenceFileObject(fltMgr: FilterManager, fo: FileObject): B
  */
 export function releaseRequestReference(fltMgr: FilterManager, fo: FileObject): void {
   fo.pointerCount--;
-  if (fo.pointerCount > 0) return;
+  if (fo.pointerCount > 0 || !lastReferenceGone(fo)) return;
   fltMgr.kernel.spawn(`Close(${fo.id})`, (function* () {
     yield* sendClose(fltMgr, fo);
     return 0;
   })());
+}
+
+/**
+ * The I/O manager drops the reference it held on the file object for the whole create (§11.1,
+ * §11.13; IopParseDevice). After a success the handle holds the object, so this is never the last
+ * reference; after a failure it is, unless I/O a post-create issued on it is still in flight, in
+ * which case that I/O's completion sends the close.
+ */
+export function releaseCreateReference(fltMgr: FilterManager, fo: FileObject): void {
+  releaseRequestReference(fltMgr, fo);
+}
+
+/**
+ * The last reference is gone. Returns whether the I/O manager now sends IRP_MJ_CLOSE itself: not
+ * for an open the file system never granted (IopDeleteFile sends none), and not for a cancelled
+ * open, whose close is handed to FltCancelFileOpen (it goes below the canceller).
+ */
+function lastReferenceGone(fo: FileObject): boolean {
+  if (fo.state === 'OpenFailed') return false;
+  if (fo.released !== null) {
+    fo.released();
+    return false;
+  }
+  return true;
 }
 
 function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void> {

@@ -14,8 +14,17 @@ export class FileObject {
   CurrentByteOffset = 0;
   /** Open handles (cleanup is sent when this reaches zero). */
   handleCount = 0;
-  /** Object references, handles included (close is sent when this reaches zero). */
-  pointerCount = 0;
+  /**
+   * Object references, handles included (close is sent when this reaches zero). A new file object
+   * starts with one: the reference the I/O manager holds for the whole create, so I/O a post-create
+   * issues on it can never drop the last one (src/io/closeFile.ts, releaseCreateReference).
+   */
+  pointerCount = 1;
+  /**
+   * Set by FltCancelFileOpen (§11.13): who sends IRP_MJ_CLOSE below the canceller once the last
+   * reference goes, instead of the I/O manager (src/streams/fileOpenCancellation.ts).
+   */
+  released: (() => void) | null = null;
   /** Opened with IO_IGNORE_SHARE_ACCESS_CHECK: takes no part in share access. */
   ignoreSharing = false;
 

@@ -58,7 +58,7 @@ import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
 import type { FileObject } from './fileObject.js';
 import { closeHandleIn, createHandle, handlesOf } from './handles.js';
-import { dereferenceFileObject } from './closeFile.js';
+import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
 import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js';
 import { resolvePath } from './paths.js';
 import { beforeFirstOperation, startOperation } from './startOperation.js';
@@ -160,12 +160,16 @@ export class IoManager {
         throw this.fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
       }
       if (fo.state === 'Opening') fileObjectOpenFailed(this.fltMgr, fo, status);
+      releaseCreateReference(this.fltMgr, fo);
     }
     return { op, fo };
   }
 
+  /** After a successful create: the handle takes over the file object from the create's reference. */
   private createHandle(fo: FileObject): string {
-    return createHandle(this.fltMgr, this.handles, fo);
+    const handle = createHandle(this.fltMgr, this.handles, fo);
+    releaseCreateReference(this.fltMgr, fo);
+    return handle;
   }
 
   /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */

@@ -1,10 +1,10 @@
 /**
  * FltCancelFileOpen(Instance, FileObject) (§11.13): undo an open the file system granted, from the
  * post-create of the instance that wants the create to fail. IRP_MJ_CLEANUP goes below the caller
- * now; FO_FILE_OPEN_CANCELLED is set; IRP_MJ_CLOSE follows below the caller once the create has
- * completed (the I/O manager then drops the file object), on its own thread. The caller must then
- * fail the create (an error in IoStatus, Information 0). What it owes is the stream in
- * src/streams/fileOpenCancellation.ts.
+ * now; FO_FILE_OPEN_CANCELLED is set; IRP_MJ_CLOSE follows below the caller, on its own thread, once
+ * the file object's last reference goes: the I/O manager's at the end of the create, or later, that
+ * of I/O a post-create still has in flight on it. The caller must then fail the create (an error in
+ * IoStatus, Information 0). What it owes is the stream in src/streams/fileOpenCancellation.ts.
  */
 import { Subject } from 'rxjs';
 import type { Blocking } from '../kernel/effects.js';
@@ -46,18 +46,19 @@ export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObj
   }
   fltMgr.emit(FileObject.id, { type: 'FltCancelFileOpen', instance: Instance.id });
   const cancel$ = new Subject<void>();
-  const completed$ = new Subject<void>();
+  const released$ = new Subject<void>();
   let cleanupDone = false;
-  fileOpenCancellation(cancel$, completed$).subscribe((request) => {
+  fileOpenCancellation(cancel$, released$).subscribe((request) => {
     if (request === 'cleanup') cleanupDone = true;
     else fltMgr.kernel.spawn(`Close(${FileObject.id})`, sendBelow(fltMgr, Instance, FileObject, IRP_MJ_CLOSE));
   });
+  // The close is this routine's to send once nothing references the file object (src/io/closeFile.ts).
+  FileObject.released = () => released$.next();
   create.onComplete.push((op) => {
     // §14 invariant 15: after a cancel the create must fail, with Information 0.
     if (NT_SUCCESS(op.data.IoStatus.Status) || op.data.IoStatus.Information !== 0) {
       throw fltMgr.kernel.violation('CANCELLED_OPEN_NOT_FAILED', Instance.id, `${op.id} completes with ${op.data.IoStatus.Status}/${op.data.IoStatus.Information} after FltCancelFileOpen; the post-create must set an error and Information 0`);
     }
-    completed$.next();
   });
   cancel$.next();
   if (cleanupDone) yield* sendBelow(fltMgr, Instance, FileObject, IRP_MJ_CLEANUP);

@@ -12,7 +12,7 @@ import type { FilterObject } from '../fltmgr/filterObject.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import { closeHandleIn, createHandle } from '../io/handles.js';
-import { dereferenceFileObject } from '../io/closeFile.js';
+import { dereferenceFileObject, releaseCreateReference } from '../io/closeFile.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
 import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycle.js';
@@ -199,10 +199,12 @@ function* createFile(
       throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
     }
     if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
+    releaseCreateReference(fltMgr, fo);
     return failed(status);
   }
   const FileHandle = new KernelHandle(createHandle(fltMgr, fltMgr.kernelHandles, fo), fltMgr);
-  if (wantFileObject) fo.pointerCount++;
+  // FltCreateFileEx hands the create's reference on to its caller (ObDereferenceObject releases it).
+  if (!wantFileObject) releaseCreateReference(fltMgr, fo);
   return {
     status: STATUS_SUCCESS,
     FileHandle,

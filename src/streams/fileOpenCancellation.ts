@@ -1,20 +1,22 @@
 /**
  * What FltCancelFileOpen owes the stack below its caller (§11.13, §14 invariant 15): exactly one
- * IRP_MJ_CLEANUP, at once, and exactly one IRP_MJ_CLOSE, once the create has completed and the I/O
- * manager drops the file object. A create that completes without a cancel owes nothing here.
+ * IRP_MJ_CLEANUP, at once, and exactly one IRP_MJ_CLOSE, once the file object is released: the I/O
+ * manager drops the reference it held for the create when the create completes, and I/O a
+ * post-create issued on the file object holds it until that I/O completes. A create that completes
+ * without a cancel owes nothing here.
  *
  *   cancel$:     ---c--------------
- *   completed$:  --------x|
+ *   released$:   --------x|
  *   requests:    ---a----(b|)        a = send cleanup, b = send close
- *   subscription to completed$ starts at c:  ---^----!
+ *   subscription to released$ starts at c:  ---^----!
  */
 import { concat, map, of, switchMap, take, type Observable } from 'rxjs';
 
 export type CancellationRequest = 'cleanup' | 'close';
 
-export function fileOpenCancellation(cancel$: Observable<unknown>, completed$: Observable<unknown>): Observable<CancellationRequest> {
+export function fileOpenCancellation(cancel$: Observable<unknown>, released$: Observable<unknown>): Observable<CancellationRequest> {
   return cancel$.pipe(
     take(1),
-    switchMap(() => concat(of<CancellationRequest>('cleanup'), completed$.pipe(take(1), map((): CancellationRequest => 'close')))),
+    switchMap(() => concat(of<CancellationRequest>('cleanup'), released$.pipe(take(1), map((): CancellationRequest => 'close')))),
   );
 }
