@@ -17,6 +17,8 @@ export { Random } from './kernel/random.js';
 
 // Errors
 export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from './kernel/errors.js';
+export { VERIFIER_RULES, VERIFIER_RULE_IDS } from './kernel/verifierRules.js';
+export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';

@@ -6,6 +6,8 @@
  *   unknown scenario, a choice that is not enabled). Nothing is appended to the log.
  * A modelled failure (access denied, sharing violation) is neither: it is an NTSTATUS.
  */
+import type { VerifierRule } from './verifierRules.js';
+
 export interface ErrorPlace {
   /** The object the rule is about (`F1`, `I2`, `V1`, `T3`). */
   readonly object?: string | undefined;
@@ -28,9 +30,9 @@ export class FltSimError extends Error {
 }
 
 export class VerifierError extends FltSimError {
-  /** Stable rule id, listed in docs/verifier.md. */
-  readonly rule: string;
-  constructor(rule: string, message: string, place: ErrorPlace) {
+  /** Stable rule id: a key of VERIFIER_RULES, listed in docs/verifier.md. */
+  readonly rule: VerifierRule;
+  constructor(rule: VerifierRule, message: string, place: ErrorPlace) {
     super(`[${rule}] ${message} (object ${place.object ?? '-'}, at seq ${place.seq ?? '-'}, seed ${place.seed ?? '-'})`, place);
     this.rule = rule;
   }

@@ -12,6 +12,7 @@ import { Random } from './random.js';
 import type { Strategy } from './strategy.js';
 import { SimThread } from './thread.js';
 import { Waitable, type WaitableKind } from './waitable.js';
+import type { VerifierRule } from './verifierRules.js';
 
 export type ViolationMode = 'throw' | 'record';
 
@@ -128,7 +129,7 @@ export class Kernel {
    * Record a verifier violation in the log and return the error for the caller to throw.
    * Recording first means the log explains every violation even if the error is caught.
    */
-  violation(rule: string, object: string, message: string): VerifierError {
+  violation(rule: VerifierRule, object: string, message: string): VerifierError {
     const error = new VerifierError(rule, message, this.place(object));
     this.emit(object, { type: 'VerifierViolation', rule, message });
     this.violations.push(error);
@@ -139,7 +140,7 @@ export class Kernel {
    * Record a violation without ending the current thread: for leaks found where the run can go on
    * (the unload still completes). `run()` still throws it after the step when onViolation is 'throw'.
    */
-  reportViolation(rule: string, object: string, message: string): VerifierError {
+  reportViolation(rule: VerifierRule, object: string, message: string): VerifierError {
     const error = this.violation(rule, object, message);
     this.pendingViolation ??= error;
     return error;

@@ -1,0 +1,223 @@
+/**
+ * The one table of verifier rules. Every `kernel.violation(...)` / `reportViolation(...)` names a
+ * key of this table (the parameter type is `VerifierRule`, so a rule that is not here does not
+ * compile); docs/verifier.md is generated from it (`npm run docs`, kept in sync by
+ * test/docs/generatedDocs.test.ts); test/verifier/rules.test.ts triggers every entry (its trigger
+ * table is typed by `VerifierRule`, so a rule without a trigger does not compile either).
+ *
+ * Adding a rule: an entry here, under the facility it belongs to; a trigger in test/verifier/;
+ * then `npm run docs`.
+ */
+export interface VerifierRuleSpec {
+  /** What the filter did, in one sentence: the condition the rule raises on. */
+  readonly checks: string;
+  /**
+   * The Windows counterpart where one exists: the bug check a checked kernel or Driver Verifier
+   * raises, or the Filter Verifier check. null when Windows misbehaves later instead (a hang, a
+   * leak, a use after free found by chance).
+   */
+  readonly windows: string | null;
+  /** Sections of docs/semantics.md that state the fact the rule enforces ("§14.7" = §14 invariant 7). */
+  readonly sections: readonly string[];
+}
+
+export const VERIFIER_RULES = {
+  // ---------------------------------------------------------------- registration and unload (§2)
+  FLT_REGISTER_TWICE: {
+    checks: 'a driver calls FltRegisterFilter a second time',
+    windows: null,
+    sections: ['§2'],
+  },
+  FLT_UNREGISTER_TWICE: {
+    checks: 'FltUnregisterFilter on a filter already unregistering or gone (the filter pointer is dead after the first call)',
+    windows: 'Filter Verifier (filter objects): use of a freed filter object',
+    sections: ['§2'],
+  },
+  UNLOAD_WITHOUT_UNREGISTER: {
+    checks: 'FilterUnloadCallback returns success (or any status, when the unload is mandatory) without having called FltUnregisterFilter',
+    windows: 'bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS when FltMgr next calls into the unloaded image',
+    sections: ['§2'],
+  },
+  UNLOAD_VETO_AFTER_UNREGISTER: {
+    checks: 'a non-mandatory FilterUnloadCallback unregisters and then returns a veto',
+    windows: null,
+    sections: ['§2'],
+  },
+  FLT_UNLOAD_SELF: {
+    checks: 'FltUnloadFilter / FilterUnload of a filter from inside one of its own callbacks (FltMgr would wait on itself)',
+    windows: null,
+    sections: ['§2'],
+  },
+  DRIVER_ENTRY_FAILED_REGISTERED: {
+    checks: 'DriverEntry returns a failure without having called FltUnregisterFilter',
+    windows: 'bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS when FltMgr next calls into the unloaded image',
+    sections: ['§2'],
+  },
+  CALLBACK_DATA_LEAKED: {
+    checks: 'a filter finishes unregistering with callback data it allocated and never freed (reported; the unload completes)',
+    windows: 'Filter Verifier leak report at filter unload (callback data is a tracked resource)',
+    sections: ['§13.A12', '§15.9'],
+  },
+  // ---------------------------------------------------------------- references and work items (§12)
+  FLT_DEREFERENCE_UNDERFLOW: {
+    checks: 'FltObjectDereference without a reference to release',
+    windows: 'Filter Verifier (filter, instance and volume object references)',
+    sections: ['§12'],
+  },
+  WORK_ITEM_QUEUED_TWICE: {
+    checks: 'a work item is queued again before its routine ran',
+    windows: 'Filter Verifier (queued work items)',
+    sections: ['§12'],
+  },
+  // ---------------------------------------------------------------- callbacks and their results (§8)
+  CALLBACK_RETURN_INVALID: {
+    checks: 'a callback returns something that is not its type (NTSTATUS, FLT_PREOP_CALLBACK_STATUS, FLT_POSTOP_CALLBACK_STATUS)',
+    windows: null,
+    sections: ['§8'],
+  },
+  COMPLETION_CONTEXT_WITHOUT_CALLBACK: {
+    checks: 'a pre-operation sets a CompletionContext but returns neither SUCCESS_WITH_CALLBACK nor SYNCHRONIZE',
+    windows: 'Filter Verifier: completion context returned without a post-operation callback',
+    sections: ['§14.9'],
+  },
+  NO_POST_OPERATION: {
+    checks: 'SUCCESS_WITH_CALLBACK or SYNCHRONIZE from a filter that registered no post-operation for the major function',
+    windows: null,
+    sections: ['§8'],
+  },
+  DISALLOW_FASTIO_ON_IRP: {
+    checks: 'a pre-operation returns FLT_PREOP_DISALLOW_FASTIO for an IRP operation',
+    windows: null,
+    sections: ['§8'],
+  },
+  COMPLETE_WITH_PENDING_STATUS: {
+    checks: 'an operation is completed with STATUS_PENDING (or STATUS_FLT_DISALLOW_FAST_IO) in IoStatus',
+    windows: null,
+    sections: ['§14.10'],
+  },
+  CLEANUP_CLOSE_FAILED: {
+    checks: 'a filter completes IRP_MJ_CLEANUP or IRP_MJ_CLOSE with a failure status',
+    windows: null,
+    sections: ['§14.10'],
+  },
+  BLOCKING_AT_DISPATCH: {
+    checks: 'a thread at DISPATCH_LEVEL (a post-operation not made safe, a completion callback) blocks',
+    windows: 'bug check 0xA IRQL_NOT_LESS_OR_EQUAL; with Driver Verifier IRQL checking, bug check 0xC4',
+    sections: ['§8'],
+  },
+  // ---------------------------------------------------------------- pending (§8)
+  COMPLETE_NOT_PENDED: {
+    checks: 'FltCompletePendedPreOperation / FltCompletePendedPostOperation on data that is not pended (twice, or the callback then did not pend)',
+    windows: null,
+    sections: ['§14.7'],
+  },
+  COMPLETE_PENDED_BAD_STATUS: {
+    checks: 'FltCompletePendedPreOperation with SYNCHRONIZE, PENDING or DISALLOW_FASTIO',
+    windows: null,
+    sections: ['§13.A1'],
+  },
+  // ---------------------------------------------------------------- teardown (§4)
+  DRAIN_MUST_FINISH: {
+    checks: 'a draining post-operation returns anything but FLT_POSTOP_FINISHED_PROCESSING',
+    windows: null,
+    sections: ['§4', '§14.20'],
+  },
+  // ---------------------------------------------------------------- creates and file objects (§11)
+  CREATE_FAILED_WITHOUT_CANCEL: {
+    checks: 'a post-create fails a create the file system opened without calling FltCancelFileOpen (the open would leak)',
+    windows: null,
+    sections: ['§8', '§11.13'],
+  },
+  INSTANCE_OF_ANOTHER_FILTER: {
+    checks: "FltCreateFile* is passed another filter's instance",
+    windows: null,
+    sections: ['§11.1'],
+  },
+  INSTANCE_USED_AFTER_TEARDOWN: {
+    checks: 'generated I/O from an instance that is torn down and freed (a referenced, torn-down instance gets STATUS_FLT_DELETING_OBJECT instead)',
+    windows: 'Filter Verifier (instance objects): use of a freed instance',
+    sections: ['§4', '§11'],
+  },
+  NULL_FILE_OBJECT: {
+    checks: 'generated I/O with no file object (a failed FltCreateFileEx returns none)',
+    windows: null,
+    sections: ['§11'],
+  },
+  IO_ON_CLOSED_FILE_OBJECT: {
+    checks: 'generated I/O on a file object that is closed or whose open failed',
+    windows: 'Filter Verifier (file objects): use of a freed file object',
+    sections: ['§11'],
+  },
+  FOREIGN_FILE_OBJECT: {
+    checks: 'generated I/O on a file object that belongs to another simulation',
+    windows: null,
+    sections: ['§11'],
+  },
+  DEREFERENCE_UNREFERENCED_FILE_OBJECT: {
+    checks: 'ObDereferenceObject on a file object that holds no reference',
+    windows: 'bug check 0x18 REFERENCE_BY_POINTER',
+    sections: ['§11.2'],
+  },
+  // ---------------------------------------------------------------- callback data the filter allocates (§11.8–11.12)
+  FREE_NOT_OWNED: {
+    checks: "FltFree/Reuse/Perform on callback data FltMgr passed to a callback, or on another filter's data",
+    windows: 'Filter Verifier (callback data)',
+    sections: ['§14.12'],
+  },
+  FREE_BEFORE_CALLBACK: {
+    checks: 'free or reuse of callback data before its asynchronous completion callback ran',
+    windows: 'Filter Verifier (callback data)',
+    sections: ['§14.13'],
+  },
+  USE_AFTER_FREE: {
+    checks: 'any use of callback data after FltFreeCallbackData',
+    windows: 'Filter Verifier (callback data); without it, a use after free',
+    sections: ['§14.13'],
+  },
+  CALLBACK_DATA_IN_FLIGHT: {
+    checks: 'perform, reuse or free of callback data whose operation is still in flight',
+    windows: null,
+    sections: ['§11.9', '§11.10'],
+  },
+  PERFORM_WITHOUT_REUSE: {
+    checks: 'perform again on callback data that already ran, without FltReuseCallbackData',
+    windows: null,
+    sections: ['§11.11'],
+  },
+  NO_TARGET_FILE_OBJECT: {
+    checks: 'perform on callback data with no Iopb->TargetFileObject',
+    windows: null,
+    sections: ['§11.8'],
+  },
+  ASYNC_CREATE: {
+    checks: 'FltPerformAsynchronousIo for IRP_MJ_CREATE (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST)',
+    windows: null,
+    sections: ['§14.11'],
+  },
+  // ---------------------------------------------------------------- cancel and reissue (§11.13, §11.14)
+  CANCEL_OPEN_OUTSIDE_POST_CREATE: {
+    checks: "FltCancelFileOpen outside that instance's post-create for the file object",
+    windows: null,
+    sections: ['§11.13'],
+  },
+  CANCEL_OPEN_NOT_OPENED: {
+    checks: 'FltCancelFileOpen on a file object the file system did not open, or that already has a handle',
+    windows: 'bug check 0xE8 INVALID_CANCEL_OF_FILE_OPEN',
+    sections: ['§11.13', '§14.15'],
+  },
+  CANCELLED_OPEN_NOT_FAILED: {
+    checks: 'the create still succeeds (or Information is not 0) after FltCancelFileOpen',
+    windows: null,
+    sections: ['§14.15'],
+  },
+  REISSUE_NOT_SYNCHRONIZED: {
+    checks: "FltReissueSynchronousIo outside a synchronized post-operation, or on the filter's own data before FltPerformSynchronousIo ran",
+    windows: null,
+    sections: ['§14.14'],
+  },
+} as const satisfies Record<string, VerifierRuleSpec>;
+
+/** A rule id: a key of `VERIFIER_RULES`. */
+export type VerifierRule = keyof typeof VERIFIER_RULES;
+
+export const VERIFIER_RULE_IDS = Object.keys(VERIFIER_RULES) as readonly VerifierRule[];
