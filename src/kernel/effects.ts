@@ -19,7 +19,24 @@ export type Effect =
   /** Block until the waitable is signaled. */
   | { readonly kind: 'wait'; readonly waitable: Waitable; readonly reason: string }
   /** Block for a span of virtual time. */
-  | { readonly kind: 'sleep'; readonly ticks: number };
+  | { readonly kind: 'sleep'; readonly ticks: number }
+  /**
+   * Block until one (WaitAny) or all (WaitAll) of the waitables are signaled, or until `timeout`
+   * ticks of virtual time have passed (null: no timeout). Resumed with a WaitOutcome.
+   */
+  | {
+      readonly kind: 'waitObjects';
+      readonly waitables: readonly Waitable[];
+      readonly waitType: WaitType;
+      readonly timeout: number | null;
+      readonly reason: string;
+    };
+
+/** KeWaitForMultipleObjects' WAIT_TYPE. */
+export type WaitType = 'WaitAny' | 'WaitAll';
+
+/** How a wait on objects ended: the index of the object that satisfied it (0 for WaitAll), or its timeout. */
+export type WaitOutcome = { readonly kind: 'signaled'; readonly index: number } | { readonly kind: 'timeout' };
 
 export type Blocking<T> = Generator<Effect, T, unknown>;
 
@@ -39,8 +56,29 @@ export function* sleep(ticks: number): Blocking<void> {
 }
 
 export function* waitFor(waitable: Waitable, reason: string): Blocking<void> {
-  if (waitable.signaled) return;
+  if (waitable.signaled) {
+    // A synchronization waitable is consumed by the wait it satisfies.
+    if (waitable.kind === 'synchronization') waitable.signaled = false;
+    return;
+  }
   yield { kind: 'wait', waitable, reason };
+}
+
+/**
+ * Wait on several objects at once, with an optional timeout in ticks of virtual time (0 polls: the
+ * wait never blocks). The kernel decides which object satisfies the wait: for WaitAny the first in
+ * `waitables` that is signaled when the wait starts, or the one whose signal releases it; a
+ * synchronization waitable that satisfies a wait is reset by it (for WaitAll, all of them at once).
+ */
+export function* waitForObjects(waitables: readonly Waitable[], waitType: WaitType, timeout: number | null, reason: string): Blocking<WaitOutcome> {
+  if (waitables.length === 0) throw new RangeError('waitForObjects needs at least one waitable');
+  if (timeout !== null && (!Number.isSafeInteger(timeout) || timeout < 0)) {
+    throw new RangeError(`a wait's timeout is a whole number of ticks >= 0 or null, got ${timeout}`);
+  }
+  if (waitType === 'WaitAll' && waitables.some((w) => w.kind === 'pulse')) {
+    throw new RangeError('a pulse waitable never stays signaled, so it cannot take part in a WaitAll');
+  }
+  return (yield { kind: 'waitObjects', waitables, waitType, timeout, reason }) as WaitOutcome;
 }
 
 export function isGenerator<T>(value: unknown): value is Blocking<T> {

@@ -29,6 +29,9 @@ export type FactBody =
   // --- simulated threads ---
   | { type: 'ThreadCreate'; name: string; parent: string | null }
   | { type: 'ThreadWait'; on: string; reason: string }
+  /** A wait on several objects, or with a timeout (KeWaitForMultipleObjects and friends); `until` is the deadline. */
+  | { type: 'ThreadWaitObjects'; on: readonly string[]; waitType: 'WaitAny' | 'WaitAll'; until: number | null; reason: string }
+  /** `by`: the waitable whose signal released the thread, or `timeout`. */
   | { type: 'ThreadWake'; by: string }
   | { type: 'ThreadSleep'; until: number }
   | { type: 'ThreadExit'; result: number | null; error: string | null }

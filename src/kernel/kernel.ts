@@ -4,7 +4,7 @@
  * on it. One Kernel per simulation and nothing module-global, so simulations never share state.
  */
 import type { AnyActorRef } from 'xstate';
-import type { Blocking, Effect } from './effects.js';
+import type { Blocking, Effect, WaitOutcome, WaitType } from './effects.js';
 import { FltSimError, UsageError, VerifierError } from './errors.js';
 import type { Fact, FactBody } from './facts.js';
 import { EventLog } from './log.js';
@@ -154,21 +154,76 @@ export class Kernel {
     return w;
   }
 
-  /** Release waiters (FIFO). A notification waitable also stays signaled for later waiters. */
+  /**
+   * Signal a waitable and release the waits it satisfies, in the order they started (FIFO keeps
+   * runs reproducible). A notification waitable stays signaled and releases every wait it
+   * satisfies; a synchronization waitable releases the first wait it satisfies and is consumed by
+   * it (or stays signaled when no wait takes it); a pulse releases the waits present now.
+   */
   signal(w: Waitable): void {
     if (w.kind === 'notification') {
       if (w.signaled) return;
       w.signaled = true;
+    } else if (w.kind === 'synchronization') {
+      w.signaled = true;
     }
-    const released = w.waiters.splice(0, w.waiters.length);
-    for (const { id } of released) {
+    if (w.waiters.length === 0) return;
+    for (const { id } of w.waiters.slice()) {
+      if (w.kind === 'synchronization' && !w.signaled) break;
       const t = this.threads.get(id)!;
-      t.state = 'ready';
-      t.waitingOn = null;
-      t.waitReason = null;
-      this.insertReady(t);
-      this.emit(t.id, { type: 'ThreadWake', by: w.id });
+      const set = t.waitSet;
+      if (set === null) {
+        if (w.kind === 'synchronization') w.signaled = false;
+        this.releaseWait(t, undefined, w);
+        continue;
+      }
+      if (set.waitType === 'WaitAny') {
+        if (w.kind === 'synchronization') w.signaled = false;
+        this.releaseWait(t, { kind: 'signaled', index: set.waitables.indexOf(w) }, w);
+        continue;
+      }
+      // WaitAll: released only when every object is signaled at once; the pulse case is refused at the wait.
+      if (!set.waitables.every((x) => x === w || x.signaled)) continue;
+      for (const x of set.waitables) if (x.kind === 'synchronization') x.signaled = false;
+      this.releaseWait(t, { kind: 'signaled', index: 0 }, w);
     }
+  }
+
+  /** Ready a blocked thread: off every waitable it waits on and off the timeout list. */
+  private releaseWait(t: SimThread, outcome: WaitOutcome | undefined, by: Waitable | 'timeout'): void {
+    const waitables = t.waitSet?.waitables ?? [];
+    for (const x of waitables) {
+      const i = x.waiters.findIndex((waiter) => waiter.id === t.id);
+      if (i >= 0) x.waiters.splice(i, 1);
+    }
+    if (t.waitSet === null && by !== 'timeout') {
+      const i = by.waiters.findIndex((waiter) => waiter.id === t.id);
+      if (i >= 0) by.waiters.splice(i, 1);
+    }
+    const timer = t.waitTimer;
+    t.waitTimer = null;
+    if (timer !== null && timer !== this.current && timer.state === 'sleeping') this.cancelTimer(timer);
+    t.state = 'ready';
+    t.waitingOn = null;
+    t.waitReason = null;
+    t.waitSet = null;
+    t.resumeValue = outcome;
+    this.insertReady(t);
+    this.emit(t.id, { type: 'ThreadWake', by: by === 'timeout' ? by : by.id });
+  }
+
+  /** Satisfy a wait at once if its objects allow it (consuming synchronization waitables): the outcome, or null. */
+  private satisfyNow(waitables: readonly Waitable[], waitType: WaitType): WaitOutcome | null {
+    if (waitType === 'WaitAny') {
+      const index = waitables.findIndex((w) => w.signaled);
+      if (index < 0) return null;
+      const w = waitables[index]!;
+      if (w.kind === 'synchronization') w.signaled = false;
+      return { kind: 'signaled', index };
+    }
+    if (!waitables.every((w) => w.signaled)) return null;
+    for (const w of waitables) if (w.kind === 'synchronization') w.signaled = false;
+    return { kind: 'signaled', index: 0 };
   }
 
   /** A notification waitable signaled when the thread exits. */
@@ -328,7 +383,9 @@ export class Kernel {
       for (;;) {
         let r: IteratorResult<Effect, unknown>;
         try {
-          r = t.body.next();
+          const resume = t.resumeValue;
+          t.resumeValue = undefined;
+          r = t.body.next(resume);
         } catch (error) {
           this.exitThread(t, undefined, error);
           if (error instanceof VerifierError) {
@@ -350,8 +407,28 @@ export class Kernel {
           this.pendingViolation = error;
           return;
         }
+        if (effect.kind === 'waitObjects') {
+          const now = this.satisfyNow(effect.waitables, effect.waitType);
+          if (now !== null || effect.timeout === 0) {
+            t.resumeValue = now ?? { kind: 'timeout' };
+            continue;
+          }
+          this.removeReady(t);
+          t.state = 'blocked';
+          t.waitingOn = effect.waitables.map((w) => w.id).join(',');
+          t.waitReason = effect.reason;
+          t.waitSet = { waitables: effect.waitables, waitType: effect.waitType };
+          for (const w of effect.waitables) w.waiters.push(t);
+          const until = effect.timeout === null ? null : this.clock + effect.timeout;
+          this.emit(t.id, { type: 'ThreadWaitObjects', on: effect.waitables.map((w) => w.id), waitType: effect.waitType, until, reason: effect.reason });
+          if (effect.timeout !== null) t.waitTimer = this.spawn(`timeout of ${t.id}`, this.waitTimeout(t, effect.timeout));
+          return;
+        }
         if (effect.kind === 'wait') {
-          if (effect.waitable.signaled) continue;
+          if (effect.waitable.signaled) {
+            if (effect.waitable.kind === 'synchronization') effect.waitable.signaled = false;
+            continue;
+          }
           this.removeReady(t);
           t.state = 'blocked';
           t.waitingOn = effect.waitable.id;
@@ -372,6 +449,24 @@ export class Kernel {
       this.current = null;
       this.previous = t.id;
     }
+  }
+
+  /**
+   * The timer of a wait with a timeout, as a thread of its own: when the deadline comes, its expiry
+   * and whatever would satisfy the wait at the same virtual time are two things the scheduler
+   * orders (on Windows the timer DPC and the KeSetEvent race), so exploration sees both outcomes.
+   */
+  private *waitTimeout(waiter: SimThread, ticks: number): Blocking<void> {
+    yield { kind: 'sleep', ticks };
+    const self = this.current;
+    if (waiter.state === 'blocked' && waiter.waitTimer === self) this.releaseWait(waiter, { kind: 'timeout' }, 'timeout');
+  }
+
+  /** A wait satisfied before its deadline takes its timer off the clock (KeCancelTimer). */
+  private cancelTimer(timer: SimThread): void {
+    const i = this.sleeping.indexOf(timer);
+    if (i >= 0) this.sleeping.splice(i, 1);
+    this.exitThread(timer, undefined, undefined);
   }
 
   private exitThread(t: SimThread, result: unknown, error: unknown): void {

@@ -2,7 +2,8 @@
  * A simulated thread: a stack of generators driven by the scheduler, one segment per step.
  * A segment runs from a resumption to the next Effect (preempt, wait, sleep) or to the end.
  */
-import type { Blocking } from './effects.js';
+import type { Blocking, WaitType } from './effects.js';
+import type { Waitable } from './waitable.js';
 
 export type ThreadState = 'ready' | 'blocked' | 'sleeping' | 'exited';
 
@@ -13,6 +14,12 @@ export class SimThread {
   /** Set while blocked: the waitable id, for deadlock reports. */
   waitingOn: string | null = null;
   waitReason: string | null = null;
+  /** Set while blocked in a wait on objects (waitObjects): what it waits for, to release it from all of them. */
+  waitSet: { readonly waitables: readonly Waitable[]; readonly waitType: WaitType } | null = null;
+  /** Set while blocked in a wait with a timeout: the timer thread that ends the wait at its deadline. */
+  waitTimer: SimThread | null = null;
+  /** What the thread's generator is resumed with at its next segment (a wait's outcome). */
+  resumeValue: unknown = undefined;
   result: unknown = undefined;
   /**
    * Segments this thread has run. Its code is deterministic, so (segments run, state seen) stands

@@ -3,10 +3,12 @@
  *
  * - `notification`: once set it stays signaled and releases every present and future waiter
  *   (a NotificationEvent: "setup finished", "thread exited", "unload gate open").
+ * - `synchronization`: a SynchronizationEvent (auto-reset): a set releases one waiter and stays
+ *   clear, or, with nobody waiting, stays signaled until one wait consumes it.
  * - `pulse`: releases the threads waiting now and stays clear; waiters re-check their condition
  *   (a condition variable: "this instance changed state").
  */
-export type WaitableKind = 'notification' | 'pulse';
+export type WaitableKind = 'notification' | 'synchronization' | 'pulse';
 
 export interface WaitingThread {
   readonly id: string;

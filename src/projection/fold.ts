@@ -95,6 +95,9 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'ThreadWait':
       Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on });
       return;
+    case 'ThreadWaitObjects':
+      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on.join(',') });
+      return;
     case 'ThreadWake':
       Object.assign(d.threads[id]!, { state: 'ready', waitingOn: null });
       return;

@@ -6,7 +6,7 @@
 import type { Fact, FactType } from '../kernel/facts.js';
 import { formatFact, TraceNamer } from '../trace/textFormat.js';
 
-const NOISE: ReadonlySet<FactType> = new Set(['Choice', 'ThreadCreate', 'ThreadWait', 'ThreadWake', 'ThreadSleep', 'ThreadExit', 'ClockAdvance', 'SimulationStart']);
+const NOISE: ReadonlySet<FactType> = new Set(['Choice', 'ThreadCreate', 'ThreadWait', 'ThreadWaitObjects', 'ThreadWake', 'ThreadSleep', 'ThreadExit', 'ClockAdvance', 'SimulationStart']);
 
 export interface CompactTraceOptions {
   /** Only these fact types (default: everything but scheduling and thread bookkeeping). */

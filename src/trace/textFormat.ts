@@ -86,6 +86,8 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `name="${fact.name}"${fact.parent === null ? '' : ` parent=${fact.parent}`}`;
     case 'ThreadWait':
       return `on=${fact.on} (${fact.reason})`;
+    case 'ThreadWaitObjects':
+      return `on=${fact.on.join(',')} ${fact.waitType}${fact.until === null ? '' : ` until=${fact.until}`} (${fact.reason})`;
     case 'ThreadWake':
       return `by=${fact.by}`;
     case 'ThreadSleep':
