@@ -174,6 +174,17 @@ export class Simulation {
     return handleOf(this.kernel.spawn(name, body(), options.token ?? DEFAULT_USER_SID));
   }
 
+  /**
+   * Run `continuation` once nothing can run: at once if nothing can run now, otherwise at the end
+   * of the step after which nothing can. A scenario queues the rest of its set-up with it (load
+   * the drivers, then, once they have attached, start the workload) instead of calling `run()`
+   * inside `build`: its set-up steps are then steps of the run, which is what lets a run be saved,
+   * rebuilt and forked at any step, set-up included (docs/time-travel.md).
+   */
+  whenSettled(continuation: () => void): void {
+    this.kernel.whenSettled(continuation);
+  }
+
   /** The simulated thread running now (like PsGetCurrentThreadId), or null outside a run. */
   currentThread(): string | null {
     return this.kernel.current?.id ?? null;

@@ -68,6 +68,9 @@ export class Kernel {
   private pendingViolation: VerifierError | null = null;
   /** Steps that ran a thread (idle and deadlock answers are not counted): the length of the schedule. */
   stepCount = 0;
+  /** Continuations waiting for the simulation to settle (`whenSettled`), first in first out. */
+  private readonly settledQueue: (() => void)[] = [];
+  private settling = false;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -316,6 +319,7 @@ export class Kernel {
    */
   step(hostChoice?: string): StepResult {
     if (hostChoice !== undefined) this.checkEnabled(hostChoice);
+    if (this.settledQueue.length > 0) this.settle();
     if (this.ready.length === 0) {
       const wake = this.nextWakeTime();
       if (wake === null) {
@@ -346,12 +350,37 @@ export class Kernel {
     const thread = this.ready[index]!;
     this.stepCount++;
     this.runSegment(thread);
+    // Settle within the step, so that between steps enabled() and nextRunnable() tell the truth.
+    if (this.settledQueue.length > 0) this.settle();
     const violation = this.pendingViolation;
     if (violation !== null) {
       this.pendingViolation = null;
       if (this.onViolation === 'throw') throw violation;
     }
     return { kind: 'ran', thread: thread.id, choice };
+  }
+
+  /**
+   * Run `continuation` once nothing can run (no thread ready, no sleeper; blocked threads may
+   * remain): at once if that holds now and no simulated thread is running, otherwise at the end of
+   * the step after which it holds. This is what a scenario's set-up uses instead of running the
+   * simulation inside its build: every set-up step is then a step of the run itself, so a run can
+   * be saved, rebuilt and forked at any step, set-up included (docs/time-travel.md). Continuations
+   * run in the order they were queued, outside any thread; a continuation may queue another.
+   */
+  whenSettled(continuation: () => void): void {
+    this.settledQueue.push(continuation);
+    if (this.current === null) this.settle();
+  }
+
+  private settle(): void {
+    if (this.settling) return;
+    this.settling = true;
+    try {
+      while (this.settledQueue.length > 0 && this.ready.length === 0 && this.nextWakeTime() === null) this.settledQueue.shift()!();
+    } finally {
+      this.settling = false;
+    }
   }
 
   /**

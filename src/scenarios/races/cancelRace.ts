@@ -92,14 +92,15 @@ export const cancelRaceScenario: Scenario = {
         },
       },
     });
-    sim.run();
-    sim.spawn('app', function* () {
-      const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
-      if (open.handle === null) return open.status;
-      const read = yield* sim.io.NtReadFile(open.handle, 4, 0);
-      yield* sim.io.NtClose(open.handle);
-      return read.status;
+    sim.whenSettled(() => {
+      sim.spawn('app', function* () {
+        const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+        if (open.handle === null) return open.status;
+        const read = yield* sim.io.NtReadFile(open.handle, 4, 0);
+        yield* sim.io.NtClose(open.handle);
+        return read.status;
+      });
+      sim.spawn('fltmc unload pender', () => sim.FilterUnload('pender'));
     });
-    sim.spawn('fltmc unload pender', () => sim.FilterUnload('pender'));
   },
 };

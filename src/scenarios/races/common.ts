@@ -50,9 +50,10 @@ export function readParams(data: FLT_CALLBACK_DATA, offset: number, length: numb
  * The two unload races' system: the file, the filter under test ('prefetcher' at 300000) above the
  * passive reader, loaded and attached. Its TeardownComplete writes back a small cache, one entry per
  * scheduling point, which makes the unload a long run of steps: a bug that needs the worker starved
- * through all of them. Returns the prefetcher's related objects on the volume.
+ * through all of them. Once both have attached, calls `then` with the prefetcher's related objects
+ * on the volume (the set-up runs as steps of the run: `whenSettled`).
  */
-export function prefetcherSystem(sim: Simulation, flush: number): FLT_RELATED_OBJECTS {
+export function prefetcherSystem(sim: Simulation, flush: number, then: (objects: FLT_RELATED_OBJECTS) => void): void {
   volumeWithFile(sim);
   let objects: FLT_RELATED_OBJECTS | null = null;
   installFilter(sim, {
@@ -66,6 +67,5 @@ export function prefetcherSystem(sim: Simulation, flush: number): FLT_RELATED_OB
     },
   });
   installLowerReader(sim);
-  sim.run();
-  return objects!;
+  sim.whenSettled(() => then(objects!));
 }

@@ -82,12 +82,13 @@ export const drainRaceScenario: Scenario = {
         }),
       },
     });
-    sim.run();
-    sim.spawn('app', function* () {
-      const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN });
-      if (open.handle !== null) yield* sim.io.NtClose(open.handle);
-      return open.status;
+    sim.whenSettled(() => {
+      sim.spawn('app', function* () {
+        const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN });
+        if (open.handle !== null) yield* sim.io.NtClose(open.handle);
+        return open.status;
+      });
+      sim.spawn('fltmc unload parker', () => sim.FilterUnload('parker'));
     });
-    sim.spawn('fltmc unload parker', () => sim.FilterUnload('parker'));
   },
 };

@@ -43,25 +43,26 @@ export const freeRaceScenario: Scenario = {
     let objects: FLT_RELATED_OBJECTS | null = null;
     installFilter(sim, { name: 'reader', altitude: '300000', registration: { InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS) } });
     installLowerReader(sim);
-    sim.run();
-    const o = objects!;
-    sim.spawn('reader worker', function* () {
-      const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
-      if (r.FileObject === null) return r.status;
-      const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
-      if (data === null) return 'no callback data';
-      readParams(data, 0, 4);
-      let done = false;
-      yield* FltPerformAsynchronousIo(data, (d) => {
-        done = true;
-        if (variant === 'fixed') FltFreeCallbackData(d);
-      }, null);
-      yield* sleep(1);
-      if (variant === 'buggy') FltFreeCallbackData(data);
-      while (!done) yield* sleep(1);
-      yield* FltClose(r.FileHandle!);
-      yield* ObDereferenceObject(r.FileObject);
-      return STATUS_SUCCESS;
+    sim.whenSettled(() => {
+      const o = objects!;
+      sim.spawn('reader worker', function* () {
+        const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+        if (r.FileObject === null) return r.status;
+        const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
+        if (data === null) return 'no callback data';
+        readParams(data, 0, 4);
+        let done = false;
+        yield* FltPerformAsynchronousIo(data, (d) => {
+          done = true;
+          if (variant === 'fixed') FltFreeCallbackData(d);
+        }, null);
+        yield* sleep(1);
+        if (variant === 'buggy') FltFreeCallbackData(data);
+        while (!done) yield* sleep(1);
+        yield* FltClose(r.FileHandle!);
+        yield* ObDereferenceObject(r.FileObject);
+        return STATUS_SUCCESS;
+      });
     });
   },
 };

@@ -54,13 +54,14 @@ export const recursionScenario: Scenario = {
         }),
       },
     });
-    sim.run();
-    for (const name of ['app 1', 'app 2']) {
-      sim.spawn(name, function* () {
-        const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN });
-        if (open.handle !== null) yield* sim.io.NtClose(open.handle);
-        return open.status;
-      });
-    }
+    sim.whenSettled(() => {
+      for (const name of ['app 1', 'app 2']) {
+        sim.spawn(name, function* () {
+          const open = yield* sim.io.NtCreateFile(FILE, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN });
+          if (open.handle !== null) yield* sim.io.NtClose(open.handle);
+          return open.status;
+        });
+      }
+    });
   },
 };

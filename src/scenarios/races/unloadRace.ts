@@ -62,19 +62,20 @@ export const unloadRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 1, 1);
-    const o = prefetcherSystem(sim, intArg(args, 'flush', 10));
-    sim.spawn('prefetch worker', function* () {
-      for (let round = 0; round < rounds; round++) {
-        if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
-        try {
-          const failed = yield* prefetchRound(o, round);
-          if (failed !== null) return failed;
-        } finally {
-          if (variant === 'fixed') FltObjectDereference(o.Instance);
+    prefetcherSystem(sim, intArg(args, 'flush', 10), (o) => {
+      sim.spawn('prefetch worker', function* () {
+        for (let round = 0; round < rounds; round++) {
+          if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+          try {
+            const failed = yield* prefetchRound(o, round);
+            if (failed !== null) return failed;
+          } finally {
+            if (variant === 'fixed') FltObjectDereference(o.Instance);
+          }
         }
-      }
-      return 'done';
+        return 'done';
+      });
+      sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
     });
-    sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
   },
 };

@@ -44,22 +44,23 @@ export const unloadSyncRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 3, 1);
-    const o = prefetcherSystem(sim, intArg(args, 'flush', 10));
-    sim.spawn('prefetch worker', function* () {
-      for (let round = 0; round < rounds; round++) {
-        if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
-        try {
-          const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
-          if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
-          yield* FltReadFile(o.Instance, r.FileObject, round * 2, 2, new Uint8Array(2));
-          yield* FltClose(r.FileHandle!);
-          yield* ObDereferenceObject(r.FileObject);
-        } finally {
-          if (variant === 'fixed') FltObjectDereference(o.Instance);
+    prefetcherSystem(sim, intArg(args, 'flush', 10), (o) => {
+      sim.spawn('prefetch worker', function* () {
+        for (let round = 0; round < rounds; round++) {
+          if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+          try {
+            const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+            if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
+            yield* FltReadFile(o.Instance, r.FileObject, round * 2, 2, new Uint8Array(2));
+            yield* FltClose(r.FileHandle!);
+            yield* ObDereferenceObject(r.FileObject);
+          } finally {
+            if (variant === 'fixed') FltObjectDereference(o.Instance);
+          }
         }
-      }
-      return 'done';
+        return 'done';
+      });
+      sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
     });
-    sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
   },
 };
