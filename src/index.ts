@@ -155,7 +155,7 @@ export { scenarios, scenarioById, isScenario, ioSoakScenario, randomScenario, ra
 export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError } from './travel/index.js';
 export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording } from './travel/index.js';
 export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile } from './tracefile/index.js';
-export type { TraceHeader, TraceFile } from './tracefile/index.js';
+export type { TraceHeader, TraceFile, ScenarioModuleRef } from './tracefile/index.js';
 export { toChromeTrace } from './trace/perfetto.js';
 export type { ChromeTrace, TraceEvent } from './trace/perfetto.js';
 export { toMermaid } from './trace/mermaid.js';

@@ -317,36 +317,48 @@ export class Simulation {
 
   /**
    * The whole simulation as plain JSON data: scenario, options and drive record
-   * (src/host/snapshot.ts); `restoreSimulation` rebuilds it. Only a simulation built by
-   * `createScenarioSimulation` with a built-in strategy can be saved, since a restore re-executes
-   * it; otherwise a UsageError (`NOT_SAVABLE`).
+   * (src/host/snapshot.ts); `restoreSimulation` rebuilds it. Only a simulation built by a
+   * scenario can be saved, since a restore re-executes it; otherwise a UsageError (`NOT_SAVABLE`).
+   * A run under a custom strategy (exploration's PCT or search) saves the choices it made as
+   * strategy `'replay'`: restored, it follows them and then continues in order.
    */
   save(): SimulationSnapshot {
     this.host.assertOutsideThreads('save');
     if (this.scenario === null) {
-      throw new UsageError('NOT_SAVABLE', 'only a simulation created by createScenarioSimulation can be saved: restore re-executes its scenario');
+      throw new UsageError('NOT_SAVABLE', 'only a simulation built by a scenario (createScenarioSimulation, startRun, explore) can be saved: restore re-executes its scenario');
     }
     const o = this.options;
-    const strategy = o.strategy;
-    if (!this.strategyIsBuiltIn || (strategy !== 'in-order' && strategy !== 'random')) {
-      throw new UsageError('NOT_SAVABLE', `a simulation with a custom strategy ('${strategy}') cannot be saved: make the choices with step(id) instead`);
-    }
+    const builtIn = this.strategyIsBuiltIn && (o.strategy === 'in-order' || o.strategy === 'random');
+    const strategy = builtIn ? (o.strategy as 'in-order' | 'random') : 'replay';
     return {
       format: SNAPSHOT_FORMAT,
       version: FLTSIM_VERSION,
       scenario: this.scenario.id,
       args: { ...this.scenario.args },
       options: JSON.parse(JSON.stringify({ ...o, strategy })) as SimulationSnapshot['options'],
+      ...(builtIn ? {} : { choices: [...this.kernel.choices] }),
       drive: this.host.drive(),
       facts: this.kernel.log.length,
       digest: logDigest(this.kernel.log.all()),
     };
   }
 
-  /** @internal Mark this fresh simulation as built by a registered scenario (src/host/scenarios.ts). */
-  adoptScenario(id: string, args: ScenarioArgs): void {
-    if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${id}' must build a fresh simulation`);
-    this.scenario = { id, args };
+  /**
+   * @internal Build this fresh simulation with a scenario and remember it, so it can be saved
+   * (src/host/scenarios.ts, src/explore). Steps the build itself takes (a build that calls `run()`
+   * rather than `whenSettled`) are re-taken by the build on restore, so the drive record starts
+   * after them.
+   */
+  buildScenario(scenario: { readonly id?: string; build(sim: Simulation, args: ScenarioArgs): void }, args: ScenarioArgs): void {
+    if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${scenario.id ?? '(unnamed)'}' must build a fresh simulation`);
+    if (scenario.id !== undefined) this.scenario = { id: scenario.id, args };
+    scenario.build(this, args);
+    this.host.sealBuild();
+  }
+
+  /** Facts and steps the scenario's build produced (steps: only a build that runs the simulation itself). */
+  get built(): { readonly facts: number; readonly steps: number } {
+    return this.host.built;
   }
 
   /**

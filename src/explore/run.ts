@@ -52,7 +52,7 @@ export function buildSimulation(target: Explorable, seed: number, args: Scenario
   // 'record' so a verifier error ends only the offending thread and the run (and its log) goes on.
   const sim = createSimulation({ ...scenarioOptions, seed, strategy, onViolation: 'record' });
   onBuilt?.(sim); // before build: a scenario may run its setup inside build, under the same strategy
-  target.build(sim, args);
+  sim.buildScenario(target, args); // with an id, the schedule can be saved and written as a trace
   return sim;
 }
 

@@ -14,6 +14,8 @@ import { driveRecord, type DriveEntry, type EnabledChoice, type HostAction, type
 
 export class HostDriver {
   private readonly actions: HostAction[] = [];
+  /** Where the scenario's build ended: the drive record starts there, since a restore re-runs the build. */
+  private build = { steps: 0, actions: 0, facts: 0 };
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -87,9 +89,20 @@ export class HostDriver {
     return { reason: 'limit', steps: maxSteps };
   }
 
-  /** The drive record so far: strategy steps run-length encoded, the host's choices and clock moves. */
+  /** The drive record so far (after the build): strategy steps run-length encoded, the host's choices and clock moves. */
   drive(): DriveEntry[] {
-    return driveRecord(this.actions, this.kernel.stepCount);
+    const { steps, actions } = this.build;
+    const after = this.actions.slice(actions).map((a) => ({ ...a, atStep: a.atStep - steps }));
+    return driveRecord(after, this.kernel.stepCount - steps);
+  }
+
+  /** Mark the end of the scenario's build. */
+  sealBuild(): void {
+    this.build = { steps: this.kernel.stepCount, actions: this.actions.length, facts: this.kernel.log.length };
+  }
+
+  get built(): { readonly facts: number; readonly steps: number } {
+    return { facts: this.build.facts, steps: this.build.steps };
   }
 
   /** True while nothing has been stepped or moved: a scenario may still claim the simulation. */
@@ -98,10 +111,13 @@ export class HostDriver {
   }
 
   /** Re-execute a drive record (restore). A record this simulation cannot follow is a ReplayDivergenceError. */
-  replay(drive: readonly DriveEntry[]): void {
+  replay(drive: readonly DriveEntry[], afterStep?: () => void): void {
     for (const entry of drive) {
       if (typeof entry === 'number') {
-        for (let i = 0; i < entry; i++) this.replayStrategyStep();
+        for (let i = 0; i < entry; i++) {
+          this.replayStrategyStep();
+          afterStep?.();
+        }
       } else if (typeof entry === 'string') {
         if (!this.kernel.nextRunnable().threads.some((t) => t.id === entry)) {
           throw new ReplayDivergenceError(`restore: the recorded host choice ${entry} is not enabled here`, this.kernel.place(entry));
@@ -111,6 +127,7 @@ export class HostDriver {
         } catch {
           // As for strategy steps below: the original step threw too.
         }
+        afterStep?.();
       } else {
         this.advanceTo(entry.advanceTo);
       }

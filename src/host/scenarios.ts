@@ -9,11 +9,12 @@
  * adds what a host needs on top of it: create by id, and restore by re-execution.
  */
 import { ReplayDivergenceError } from '../kernel/errors.js';
+import { replayStrategy } from '../kernel/strategy.js';
 import { scenarioById, scenarios as registeredScenarios } from '../scenarios/index.js';
 import { scenarioOptions, type Scenario, type ScenarioArgs } from '../scenarios/scenario.js';
 import { createSimulation, type Simulation, type SimulationOptions } from '../simulation.js';
 import { FLTSIM_VERSION } from '../version.js';
-import { checkSnapshot, logDigest } from './snapshot.js';
+import { checkSnapshot, logDigest, type SimulationSnapshot } from './snapshot.js';
 
 /** Every scenario fltsim ships (demo, io-soak, random, random-io, …): the project's registry. */
 export const builtInScenarios: readonly Scenario[] = registeredScenarios;
@@ -41,8 +42,26 @@ export function createScenarioSimulation(id: string, options: ScenarioRunOptions
   const scenario = findScenario(id, more.scenarios);
   const args = more.args ?? {};
   const sim = createSimulation({ ...scenarioOptions(scenario, options.seed ?? 1, args), ...options });
-  sim.adoptScenario(scenario.id, args);
-  scenario.build(sim, args);
+  sim.buildScenario(scenario, args);
+  return sim;
+}
+
+/** What re-executes a run: the parts of a snapshot (or a trace header) that rebuild it. */
+export type Recording = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options' | 'drive' | 'choices'>;
+
+/**
+ * A fresh simulation built as `recording` was, its drive not yet followed: strategy 'replay'
+ * follows the recorded choices (then in order), the built-in strategies are created by name.
+ */
+export function recordedSimulation(recording: Recording, scenarios: readonly Scenario[] = builtInScenarios): Simulation {
+  const scenario = findScenario(recording.scenario, scenarios);
+  const { strategy, ...options } = recording.options;
+  const sim = createSimulation({
+    ...scenarioOptions(scenario, options.seed, recording.args),
+    ...options,
+    strategy: strategy === 'replay' ? replayStrategy(recording.choices ?? []) : strategy,
+  });
+  sim.buildScenario(scenario, recording.args);
   return sim;
 }
 
@@ -58,16 +77,13 @@ export function createScenarioSimulation(id: string, options: ScenarioRunOptions
  */
 export function restoreSimulation(snapshot: unknown, options: { readonly scenarios?: readonly Scenario[] } = {}): Simulation {
   const saved = checkSnapshot(snapshot, FLTSIM_VERSION);
-  const scenario = findScenario(saved.scenario, options.scenarios);
-  const sim = createSimulation(saved.options);
-  sim.adoptScenario(scenario.id, saved.args);
-  scenario.build(sim, saved.args);
+  const sim = recordedSimulation(saved, options.scenarios);
   sim.host.replay(saved.drive);
   const log = sim.log;
   if (log.length !== saved.facts || logDigest(log) !== saved.digest) {
     throw new ReplayDivergenceError(
       `restore of scenario '${saved.scenario}' rebuilt ${log.length} facts (digest ${logDigest(log)}), the snapshot has ${saved.facts} (digest ${saved.digest}): ` +
-        'did the host change the simulation outside its scenario and drive?',
+        'did the scenario change, or the host change the simulation outside its scenario and drive?',
       { seed: saved.options.seed },
     );
   }

@@ -15,8 +15,11 @@ import type { DriveEntry } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'fltsim.snapshot';
 
-/** Every option a simulation was created with, resolved (`sim.options`); the strategy by its built-in name. */
-export type SnapshotOptions = Omit<Simulation['options'], 'strategy'> & { readonly strategy: 'in-order' | 'random' };
+/**
+ * Every option a simulation was created with, resolved (`sim.options`); the strategy by its
+ * built-in name, or `'replay'` for a run under a custom strategy, which the snapshot's `choices` replay.
+ */
+export type SnapshotOptions = Omit<Simulation['options'], 'strategy'> & { readonly strategy: 'in-order' | 'random' | 'replay' };
 
 export interface SimulationSnapshot {
   readonly format: typeof SNAPSHOT_FORMAT;
@@ -27,6 +30,8 @@ export interface SimulationSnapshot {
   /** The scenario's arguments. */
   readonly args: ScenarioArgs;
   readonly options: SnapshotOptions;
+  /** With strategy 'replay' only: the thread chosen at each real choice (then in order). */
+  readonly choices?: readonly string[];
   readonly drive: readonly DriveEntry[];
   /** Facts in the log when saved, and an FNV-1a digest of their JSON: a restore must rebuild both. */
   readonly facts: number;
@@ -61,8 +66,10 @@ export function checkSnapshot(value: unknown, version: string): SimulationSnapsh
     throw new UsageError('SNAPSHOT_VERSION', `snapshot written by fltsim ${String(s.version)}, this is fltsim ${version}: its drive record may not rebuild the same log`);
   }
   const okDrive = Array.isArray(s.drive) && s.drive.every(isDriveEntry);
-  const okOptions = typeof s.options === 'object' && s.options !== null && Number.isSafeInteger((s.options as { seed?: unknown }).seed);
-  if (typeof s.scenario !== 'string' || typeof s.args !== 'object' || s.args === null || !okOptions || !okDrive || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
+  const o = s.options as { seed?: unknown; strategy?: unknown } | null;
+  const okOptions = typeof o === 'object' && o !== null && Number.isSafeInteger(o.seed) && (o.strategy === 'in-order' || o.strategy === 'random' || o.strategy === 'replay');
+  const okChoices = o?.strategy === 'replay' ? Array.isArray(s.choices) && s.choices.every((c) => typeof c === 'string') : s.choices === undefined;
+  if (typeof s.scenario !== 'string' || typeof s.args !== 'object' || s.args === null || !okOptions || !okChoices || !okDrive || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
     throw new UsageError('BAD_SNAPSHOT', 'snapshot is missing scenario, options, drive, facts or digest, or one of them is malformed');
   }
   return value as SimulationSnapshot;

@@ -2,6 +2,7 @@
  * The first line of an NDJSON trace file (docs/trace-format.md): what built the run, so it can be
  * replayed, and what the file holds, so a reader can tell a complete file from a damaged one.
  */
+import type { Recording } from '../host/scenarios.js';
 import type { SimulationSnapshot } from '../host/snapshot.js';
 import type { Simulation } from '../simulation.js';
 import { FLTSIM_VERSION } from '../version.js';
@@ -10,16 +11,25 @@ export const TRACE_FORMAT = 'fltsim-trace';
 /** Bumped when a change to the file layout would make an older reader misread a file. */
 export const TRACE_FORMAT_VERSION = 1;
 
+/**
+ * Where a scenario that is not built in came from: the module's path (absolute) and the SHA-256 of
+ * its text, so a replay can load it again and refuse when it changed.
+ */
+export interface ScenarioModuleRef {
+  readonly path: string;
+  readonly sha256: string;
+}
+
 export interface TraceHeader {
   readonly format: typeof TRACE_FORMAT;
   readonly formatVersion: number;
   /** The fltsim that wrote it: a replay needs the same version to rebuild the same log. */
   readonly fltsimVersion: string;
-  readonly scenario: { readonly id: string; readonly args: SimulationSnapshot['args'] };
+  readonly scenario: { readonly id: string; readonly args: SimulationSnapshot['args']; readonly module?: ScenarioModuleRef };
   readonly seed: number;
   /** Every option, resolved (the seed and the strategy's name included). */
   readonly options: SimulationSnapshot['options'];
-  /** Thread ids chosen at each real scheduling choice, in order (for `replayStrategy`). */
+  /** Thread ids chosen at each real scheduling choice, in order (for `replayStrategy`; with strategy 'replay', what the replay follows). */
   readonly choices: readonly string[];
   /** The drive record (src/host/types.ts): what re-executes the run exactly, host choices included. */
   readonly drive: SimulationSnapshot['drive'];
@@ -28,14 +38,14 @@ export interface TraceHeader {
   readonly digest: string;
 }
 
-/** The header for a simulation built by a registered scenario (`startRun`), as it is now. */
-export function traceHeader(sim: Simulation): TraceHeader {
+/** The header for a simulation built by a scenario (`startRun`, explore), as it is now; `module` when the scenario came from one. */
+export function traceHeader(sim: Simulation, module?: ScenarioModuleRef): TraceHeader {
   const saved = sim.save();
   return {
     format: TRACE_FORMAT,
     formatVersion: TRACE_FORMAT_VERSION,
     fltsimVersion: FLTSIM_VERSION,
-    scenario: { id: saved.scenario, args: saved.args },
+    scenario: module === undefined ? { id: saved.scenario, args: saved.args } : { id: saved.scenario, args: saved.args, module },
     seed: saved.options.seed,
     options: saved.options,
     choices: [...sim.choices],
@@ -46,6 +56,7 @@ export function traceHeader(sim: Simulation): TraceHeader {
 }
 
 /** The recording a header describes, for `rebuild`, `fork` and `replayChecked`. */
-export function recordingOf(header: TraceHeader): Pick<SimulationSnapshot, 'scenario' | 'args' | 'options' | 'drive'> {
-  return { scenario: header.scenario.id, args: header.scenario.args, options: header.options, drive: header.drive };
+export function recordingOf(header: TraceHeader): Recording {
+  const recording = { scenario: header.scenario.id, args: header.scenario.args, options: header.options, drive: header.drive };
+  return header.options.strategy === 'replay' ? { ...recording, choices: header.choices } : recording;
 }

@@ -33,10 +33,19 @@ export class DeterminismError extends ReplayDivergenceError {
     readonly expected: Fact | undefined,
     readonly actual: Fact | undefined,
     seed: number,
+    /** Why the replay stopped there, when not a differing fact (e.g. the drive could not be followed). */
+    readonly reason?: string,
   ) {
     super(
-      `replay diverged at seq ${firstDifference}: expected ${expected === undefined ? '(end of log)' : JSON.stringify(expected)}, got ${actual === undefined ? '(end of log)' : JSON.stringify(actual)}`,
+      `replay diverged at seq ${firstDifference}: expected ${brief(expected)}, got ${brief(actual)}${reason === undefined ? '' : `: ${reason}`}`,
       { seq: firstDifference, seed },
     );
   }
+}
+
+/** A fact in an error message: its JSON, elided past 300 characters (a message stays one readable line). */
+function brief(fact: Fact | undefined): string {
+  if (fact === undefined) return '(end of log)';
+  const text = JSON.stringify(fact);
+  return text.length <= 300 ? text : `${text.slice(0, 300)}… (${text.length} characters)`;
 }

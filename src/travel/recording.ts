@@ -1,22 +1,23 @@
 /**
- * Runs that can be rebuilt: started from a registered scenario, saved as what built them (scenario,
- * options with the seed, the drive record), and re-executed to any step. Simulated threads are
- * generators, which cannot be serialised, so re-execution *is* restore (docs/time-travel.md); it
- * also rebuilds what XState's own persistence drops: blocked threads, pended operations, in-flight
- * completions, sleepers' deadlines and unload gates.
+ * Runs that can be rebuilt: started from a scenario, saved as what built them (scenario, options
+ * with the seed, the drive record), and re-executed to any step. Simulated threads are generators,
+ * which cannot be serialised, so re-execution *is* restore (docs/time-travel.md); it also rebuilds
+ * what XState's own persistence drops: blocked threads, pended operations, in-flight completions,
+ * sleepers' deadlines and unload gates.
  *
  * Saving and restoring whole runs is `sim.save()` / `restoreSimulation` (src/host); this module
  * adds what time travel needs on top: re-executing only up to a position, forking there with other
  * choices, and replaying a recording with a fact-by-fact determinism check.
  */
-import { ReplayDivergenceError } from '../kernel/errors.js';
+import { ReplayDivergenceError, UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
-import { createScenarioSimulation, type ScenarioRunOptions } from '../host/scenarios.js';
-import type { SimulationSnapshot } from '../host/snapshot.js';
+import { createScenarioSimulation, recordedSimulation, type Recording, type ScenarioRunOptions } from '../host/scenarios.js';
 import type { DriveEntry } from '../host/types.js';
 import { scenarios as registry, type Scenario, type ScenarioArgs } from '../scenarios/index.js';
 import type { Simulation } from '../simulation.js';
 import { DeterminismError } from './errors.js';
+
+export type { Recording } from '../host/scenarios.js';
 
 export interface RunSpec {
   /** A registered scenario id. */
@@ -25,9 +26,6 @@ export interface RunSpec {
   /** Seed, strategy ('in-order' or 'random', so the run can be saved) and any other option. */
   readonly options?: ScenarioRunOptions;
 }
-
-/** What rebuilds a run: the parts of a saved simulation that re-execution needs. */
-export type Recording = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options' | 'drive'>;
 
 /** A fresh simulation built by a registered scenario, not yet run; it can be saved at any step. */
 export function startRun(spec: RunSpec, scenarios: readonly Scenario[] = registry): Simulation {
@@ -38,20 +36,29 @@ export function startRun(spec: RunSpec, scenarios: readonly Scenario[] = registr
  * Rebuild a recording by re-executing it, stopping before the first step that would take the log
  * past `position` (default: the whole recording). Positions inside a step (a step appends several
  * facts) stop at the step boundary at or before them; `sim.log.length` says where it stopped.
+ * Positions inside the scenario's build stop right after the build, unless the build ran steps
+ * of its own (it calls `run()` instead of `whenSettled`): those positions cannot be re-executed
+ * apart from the rest of the build, which is a UsageError (`POSITION_IN_BUILD`).
  */
 export function rebuild(recording: Recording, options: { readonly position?: number; readonly scenarios?: readonly Scenario[] } = {}): Simulation {
   const scenarios = options.scenarios ?? registry;
-  const spec = { scenario: recording.scenario, args: recording.args, options: recording.options };
   if (options.position === undefined) {
-    const sim = startRun(spec, scenarios);
+    const sim = recordedSimulation(recording, scenarios);
     sim.host.replay(recording.drive);
     return sim;
   }
   // A step's length is known only once it has run, so the first pass finds how many steps fit.
-  const probe = startRun(spec, scenarios);
+  const probe = recordedSimulation(recording, scenarios);
   const position = options.position;
+  if (position < probe.built.facts && probe.built.steps > 0) {
+    throw new UsageError(
+      'POSITION_IN_BUILD',
+      `position ${position} is inside the build of scenario '${recording.scenario}', which runs ${probe.built.steps} steps itself (facts 0 to ${probe.built.facts}): ` +
+        'a build that queues its later set-up with sim.whenSettled() can be rebuilt at any step',
+    );
+  }
   const steps = stepsWithin(probe, recording.drive, position);
-  const sim = startRun(spec, scenarios);
+  const sim = recordedSimulation(recording, scenarios);
   sim.host.replay(truncateDrive(recording.drive, steps));
   return sim;
 }
@@ -69,21 +76,33 @@ export function fork(recording: Recording, position: number, choose: readonly st
 }
 
 /**
- * Re-run a recording and check that it reproduces `expected` fact for fact (a determinism check).
- * Throws DeterminismError naming the first differing fact; returns the rebuilt simulation.
+ * Re-run a recording and check that it reproduces `expected` fact for fact (a determinism check),
+ * step by step, so a run that goes astray stops at its first differing fact. Throws
+ * DeterminismError naming that fact — also when the recorded drive cannot be followed (its
+ * `reason` says why) — and returns the rebuilt simulation otherwise. Nothing is reported
+ * identical that was not compared: the whole expected log is.
  */
 export function replayChecked(recording: Recording, expected: readonly Fact[], scenarios?: readonly Scenario[]): Simulation {
-  let sim: Simulation;
+  const sim = recordedSimulation(recording, scenarios);
+  let checked = 0;
+  const check = (): void => {
+    const log = sim.log;
+    for (; checked < log.length; checked++) {
+      if (checked >= expected.length || JSON.stringify(log[checked]) !== JSON.stringify(expected[checked])) {
+        throw new DeterminismError(checked, expected[checked], log[checked], recording.options.seed);
+      }
+    }
+  };
+  check();
   try {
-    sim = rebuild(recording, scenarios === undefined ? {} : { scenarios });
+    sim.host.replay(recording.drive, check);
   } catch (error) {
-    if (!(error instanceof ReplayDivergenceError)) throw error;
-    // The drive could not be followed: still report the first fact that differs, if any.
-    sim = startRun({ scenario: recording.scenario, args: recording.args, options: recording.options }, scenarios);
-    sim.run();
+    if (!(error instanceof ReplayDivergenceError) || error instanceof DeterminismError) throw error;
+    check();
+    throw new DeterminismError(sim.log.length, expected[sim.log.length], undefined, recording.options.seed, `the recorded drive could not be followed (${error.message})`);
   }
-  const difference = firstDifference(expected, sim.log);
-  if (difference !== null) throw new DeterminismError(difference, expected[difference], sim.log[difference], recording.options.seed);
+  check();
+  if (sim.log.length !== expected.length) throw new DeterminismError(sim.log.length, expected[sim.log.length], undefined, recording.options.seed);
   return sim;
 }
 
