@@ -185,12 +185,19 @@ export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObjec
   if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));
   fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
   fltMgr.unlinkInstance(instance);
+  // §15.8: the instance's file, stream and stream-handle contexts go with it.
+  fltMgr.contexts.instanceTornDown(instance);
+  if (fltMgr.options.semantics.volumeContextLifetime === 'lastInstance' && !filter.instances.some((i) => i.volume === instance.volume && !i.isGone)) {
+    fltMgr.contexts.volumeContextOfFilterEnds(filter, instance.volume);
+  }
   freeIfUnreferenced(fltMgr, instance);
 }
 
 /** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
 export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
   if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
+    // Freeing the instance deletes what still hangs on it, its instance context (§15.8).
+    fltMgr.contexts.instanceFreed(instance);
     fltMgr.emit(instance, { type: 'InstanceFreed' });
   }
 }

@@ -9,6 +9,7 @@ import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import { freeIfUnreferenced } from './instanceRoutines.js';
+import { VolumeObject } from './volumeObject.js';
 import { fail } from './routineSupport.js';
 
 export function isBeingTornDown(object: FltObject): boolean {
@@ -37,6 +38,8 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
     // Free the instance first: its filter's unload gate may open on the next line.
     freeIfUnreferenced(fltMgr, object);
     object.filter.rundown.add('instanceReferences', -1);
+  } else if (object instanceof VolumeObject && object.state === 'Dismounted' && object.rundown.value.references === 0) {
+    fltMgr.contexts.volumeDeleted(object);
   }
 }
 

@@ -7,7 +7,7 @@
  * (see src/projection/fold.ts); nothing the live kernel knows is missing from the log.
  *
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
- * L legacy filter, T thread, W waitable. `sim` is the simulation itself.
+ * L legacy filter, T thread, W waitable, C context. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -123,6 +123,18 @@ export type FactBody =
   /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
   | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
   | { type: 'FltCancelFileOpen'; instance: string }
+  // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---
+  | { type: 'FltAllocateContext'; filter: string; contextType: number; size: number; poolType: number }
+  /** `by`: the routine that took the reference (FltReferenceContext, FltGetStreamContext, …). */
+  | { type: 'FltReferenceContext'; by: string; count: number }
+  /** `by`: the routine that dropped it (FltReleaseContext, FltReleaseContexts). */
+  | { type: 'FltReleaseContext'; by: string; count: number }
+  /** A FltSet*Context linked it to `target`; the object's reference is counted in `count`. */
+  | { type: 'ContextLinked'; by: string; instance: string | null; target: string; count: number }
+  /** Unlinked by a delete, a REPLACE, or FltMgr at its object's teardown; the link reference dropped or handed to the caller. */
+  | { type: 'ContextUnlinked'; by: string; handedToCaller: boolean; count: number }
+  | { type: 'ContextCleanupCallback' }
+  | { type: 'ContextFreed' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

@@ -35,11 +35,11 @@ export interface BlockedThread {
   readonly reason: string;
 }
 
-/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle. */
+/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, C context. */
 /** The SYSTEM account's SID: the token of threads the kernel starts. */
 export const SYSTEM_TOKEN = 'S-1-5-18';
 
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H';
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'C';
 
 export class Kernel {
   readonly log: EventLog;
@@ -51,7 +51,7 @@ export class Kernel {
   onViolation: ViolationMode;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, C: 0 };
   readonly threads = new Map<string, SimThread>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];

@@ -1,7 +1,8 @@
 /** The live view: SimState read off the running kernel's objects and machines. */
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
-import type { FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import { contextTypeName } from '../wdk/contextConstants.js';
+import type { ContextView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -74,6 +75,18 @@ export function liveState(sim: Simulation): SimState {
       allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
+  const contexts: Record<string, ContextView> = {};
+  for (const c of fltMgr.contexts.live.values()) {
+    contexts[c.id] = {
+      filter: c.filter.id,
+      contextType: contextTypeName(c.ContextType),
+      size: c.Size,
+      state: c.state,
+      references: c.references,
+      target: c.link?.target ?? null,
+      instance: c.link?.instance?.id ?? null,
+    };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     {
@@ -88,6 +101,7 @@ export function liveState(sim: Simulation): SimState {
       legacyFilters,
       fileObjects,
       operations,
+      contexts,
       violations,
     },
     true,

@@ -10,6 +10,7 @@ import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
 import type { CallbackDataState } from '../machines/callbackData.js';
+import type { ContextState } from '../machines/context.js';
 
 export interface ThreadView {
   readonly name: string;
@@ -76,6 +77,20 @@ export interface OperationView {
   readonly allocatedBy: string | null;
 }
 
+/** A context not yet freed (§15): freed ones leave the state, their facts stay in the log. */
+export interface ContextView {
+  readonly filter: string;
+  /** FLT_STREAM_CONTEXT, … */
+  readonly contextType: string;
+  readonly size: number;
+  readonly state: ContextState;
+  readonly references: number;
+  /** What it is linked to while Linked: a volume, instance or file object id, or a stream (`V1:stream#64`). */
+  readonly target: string | null;
+  /** The instance it was set by (null for volume contexts and unlinked ones). */
+  readonly instance: string | null;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -95,5 +110,6 @@ export interface SimState {
   readonly legacyFilters: Readonly<Record<string, LegacyFilterView>>;
   readonly fileObjects: Readonly<Record<string, FileObjectView>>;
   readonly operations: Readonly<Record<string, OperationView>>;
+  readonly contexts: Readonly<Record<string, ContextView>>;
   readonly violations: readonly ViolationView[];
 }

@@ -19,6 +19,7 @@ import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
+import { contextMachine } from '../machines/context.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -28,7 +29,7 @@ import type { SimState } from '../projection/simState.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations';
+export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'contexts';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -39,6 +40,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   L: 'legacyFilters',
   O: 'fileObjects',
   D: 'operations',
+  C: 'contexts',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -47,10 +49,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   V: volumeMachine,
   O: fileObjectMachine,
   D: callbackDataMachine,
+  C: contextMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, violations: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, contexts: {}, violations: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
