@@ -2,7 +2,7 @@
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
-import type { ContextView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ContextView, ProcessView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -12,12 +12,15 @@ export function liveState(sim: Simulation): SimState {
   for (const t of kernel.threads.values()) {
     threads[t.id] = {
       name: t.name,
+      process: t.process,
       state: t.state,
       waitingOn: t.waitingOn,
       result: t.state === 'exited' && typeof t.result === 'number' ? t.result : null,
       error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
     };
   }
+  const processes: Record<string, ProcessView> = {};
+  for (const p of fltMgr.processes.processes.values()) processes[p.id] = { name: p.ImageFileName, pid: p.UniqueProcessId, state: p.state };
   const filters: Record<string, FilterView> = {};
   const instances: Record<string, InstanceView> = {};
   // Instances are listed in creation order (their ids' numeric order), across filters.
@@ -94,6 +97,7 @@ export function liveState(sim: Simulation): SimState {
       time: kernel.now,
       seed: kernel.seed,
       frames: fltMgr.frames,
+      processes,
       threads,
       filters,
       volumes,

@@ -11,9 +11,12 @@ import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
 import type { CallbackDataState } from '../machines/callbackData.js';
 import type { ContextState } from '../machines/context.js';
+import type { ProcessState } from '../machines/process.js';
 
 export interface ThreadView {
   readonly name: string;
+  /** The owning process (P0 System, P1 the default application process). */
+  readonly process: string;
   readonly state: ThreadState;
   readonly waitingOn: string | null;
   readonly result: number | null;
@@ -77,6 +80,13 @@ export interface OperationView {
   readonly allocatedBy: string | null;
 }
 
+/** A process (§23.1): P0 System and P1 the default application process are there from the start. */
+export interface ProcessView {
+  readonly name: string;
+  readonly pid: number;
+  readonly state: ProcessState;
+}
+
 /** A context not yet freed (§15): freed ones leave the state, their facts stay in the log. */
 export interface ContextView {
   readonly filter: string;
@@ -103,6 +113,7 @@ export interface SimState {
   readonly time: number;
   readonly seed: number;
   readonly frames: readonly FrameSpec[];
+  readonly processes: Readonly<Record<string, ProcessView>>;
   readonly threads: Readonly<Record<string, ThreadView>>;
   readonly filters: Readonly<Record<string, FilterView>>;
   readonly volumes: Readonly<Record<string, VolumeView>>;

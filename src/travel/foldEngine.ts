@@ -20,6 +20,7 @@ import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { contextMachine } from '../machines/context.js';
+import { processMachine } from '../machines/process.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -29,7 +30,7 @@ import type { SimState } from '../projection/simState.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'contexts';
+export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'contexts';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -41,6 +42,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   O: 'fileObjects',
   D: 'operations',
   C: 'contexts',
+  P: 'processes',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -50,10 +52,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   O: fileObjectMachine,
   D: callbackDataMachine,
   C: contextMachine,
+  P: processMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, contexts: {}, violations: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, contexts: {}, violations: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
