@@ -35,6 +35,12 @@ export interface Semantics {
    * STATUS_FLT_INVALID_CONTEXT_REGISTRATION (the code's name); the alternative STATUS_INVALID_PARAMETER.
    */
   readonly invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION' | 'STATUS_INVALID_PARAMETER';
+  /**
+   * §11.10, §14 invariant 11: FltPerformAsynchronousIo for IRP_MJ_CREATE. Default 'status', as the
+   * DDI documents: STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, and the callback runs once with it.
+   * 'verifier' reports the verifier rule ASYNC_CREATE instead (the calling thread ends).
+   */
+  readonly asyncCreate: 'status' | 'verifier';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -45,4 +51,5 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
   volumeContextLifetime: 'volume',
   invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
+  asyncCreate: 'status',
 });
