@@ -27,6 +27,7 @@ import { waitForGate } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
 import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
 import { referenceObject } from './references.js';
+import { freeIfUnreferenced } from './instanceLifetime.js';
 import { ignoreReferences, isDrained } from './rundown.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
@@ -204,14 +205,6 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   freeIfUnreferenced(fltMgr, instance);
 }
 
-/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
-export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
-  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
-    // Freeing the instance deletes what still hangs on it, its instance context (§15.8).
-    fltMgr.contexts.instanceFreed(instance);
-    fltMgr.emit(instance, { type: 'InstanceFreed' });
-  }
-}
 
 /**
  * Make sure an instance ends up detached, whoever started its teardown. Unload, dismount and manual

@@ -8,7 +8,7 @@ import { STATUS_FLT_DELETING_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wd
 import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
-import { freeIfUnreferenced } from './instanceRoutines.js';
+import { freeIfUnreferenced } from './instanceLifetime.js';
 import { VolumeObject } from './volumeObject.js';
 import { fail } from './routineSupport.js';
 

@@ -5,6 +5,7 @@
  * initiator's drain gate and its filter's unload gate shut until it completes — or, when issued
  * asynchronously, until its callback has returned.
  */
+import { freeIfUnreferenced } from '../fltmgr/instanceLifetime.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -121,4 +122,6 @@ export function releaseGenerated(op: IoOperation): void {
   if (instance === null) return;
   instance.rundown.add('generatedIo', -1);
   instance.filter.rundown.add('generatedIo', -1);
+  // The last I/O of a detached instance lets it go (§4 step 6).
+  freeIfUnreferenced(instance.filter.fltMgr, instance);
 }
