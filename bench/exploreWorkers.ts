@@ -16,7 +16,7 @@ const LARGE = 16_000;
 async function seconds(workers: number, schedules: number): Promise<number> {
   const scenario = scenarioById('race-free-before-callback');
   const start = process.hrtime.bigint();
-  const r = await exploreInParallel(scenario, { strategy: 'random', schedules, args: { variant: 'fixed' } }, workers);
+  const r = await exploreInParallel(scenario, { strategy: 'random', schedules, args: { variant: 'fixed' } }, workers, undefined);
   if (r.schedules !== schedules) throw new Error(`bench: the fixed free race stopped after ${r.schedules} schedules`);
   return Number(process.hrtime.bigint() - start) / 1e9;
 }

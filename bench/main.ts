@@ -15,7 +15,6 @@ import { embedding } from './embedding.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { generatedIo } from './generatedIo.js';
-import { contexts } from './contexts.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -26,7 +25,6 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'generated io', run: generatedIo },
-  { name: 'contexts', run: contexts },
 ];
 
 async function main(): Promise<void> {

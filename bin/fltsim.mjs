@@ -4,6 +4,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const debug = process.argv.includes('--debug');
+// Whatever escapes the CLI's own error handling is still one line (exit 70, a bug), unless --debug.
+const crash = (error) => {
+  process.stderr.write(debug && error instanceof Error ? `${error.stack}\n` : `fltsim: internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (run with --debug for the stack)\n`);
+  process.exit(70);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 let cli;
 if (existsSync(source)) {
@@ -14,9 +23,11 @@ if (existsSync(source)) {
   cli = await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }
 // `fltsim explore … | head` closes the pipe early: stop quietly, as other command-line tools do.
+// Any other failure to write stdout (a full disk: ENOSPC) is an output error, exit 5, in one line.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`fltsim: cannot write the output: ${error.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : error.message}\n`);
+  process.exit(5);
 });
 process.exitCode = await cli.main(process.argv.slice(2), {
   out: (line) => process.stdout.write(line + '\n'),

@@ -23,9 +23,10 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, ViolationView } from './projection/simState.js';
+export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ViolationView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
+export { formatObjects, formatDiff } from './trace/stateView.js';
 
 // Kernel objects and registration
 export type { FilterObject as PFLT_FILTER } from './fltmgr/filterObject.js';
@@ -62,56 +63,6 @@ export {
 } from './fltmgr/volumeRoutines.js';
 export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
-export {
-  FltGetVolumeProperties,
-  FltGetFileSystemType,
-  FltGetVolumeName,
-  FltGetVolumeGuidName,
-  FltIsVolumeWritable,
-  FltGetVolumeFromFileObject,
-  FltGetFilterFromInstance,
-} from './fltmgr/volumeInformation.js';
-export type { FLT_VOLUME_PROPERTIES, VolumePropertiesResult, VolumeNameResult } from './fltmgr/volumeInformation.js';
-export { FltEnumerateVolumes, FltEnumerateInstances } from './fltmgr/enumeration.js';
-export type { EnumerationResult } from './fltmgr/enumeration.js';
-
-// Processes (§23.1)
-export type { ProcessObject as PEPROCESS, ThreadObject as PETHREAD } from './io/processes.js';
-export { SYSTEM_PID } from './io/processes.js';
-export { IoThreadToProcess, PsGetProcessId, PsGetThreadId } from './io/processRoutines.js';
-export { FltGetRequestorProcess, FltGetRequestorProcessId, FltGetRequestorProcessIdEx } from './fltmgr/requestorProcess.js';
-
-// Contexts (§15)
-export type { PFLT_CONTEXT } from './fltmgr/contextObject.js';
-export type {
-  FLT_CONTEXT_REGISTRATION,
-  PFLT_CONTEXT_CLEANUP_CALLBACK,
-  PFLT_CONTEXT_ALLOCATE_CALLBACK,
-  PFLT_CONTEXT_FREE_CALLBACK,
-} from './fltmgr/registration.js';
-export { FltAllocateContext, FltReferenceContext, FltReleaseContext, FltDeleteContext, FltGetContexts, FltReleaseContexts } from './fltmgr/contextRoutines.js';
-export type { AllocateContextResult, FLT_RELATED_CONTEXTS } from './fltmgr/contextRoutines.js';
-export {
-  FltSetVolumeContext,
-  FltGetVolumeContext,
-  FltDeleteVolumeContext,
-  FltSetInstanceContext,
-  FltGetInstanceContext,
-  FltDeleteInstanceContext,
-  FltSetFileContext,
-  FltGetFileContext,
-  FltDeleteFileContext,
-  FltSetStreamContext,
-  FltGetStreamContext,
-  FltDeleteStreamContext,
-  FltSetStreamHandleContext,
-  FltGetStreamHandleContext,
-  FltDeleteStreamHandleContext,
-  FltSupportsStreamContexts,
-  FltSupportsFileContexts,
-  FltSupportsFileContextsEx,
-} from './fltmgr/contextKinds.js';
-export type { PFLT_CONTEXT_OUT, GetContextResult } from './fltmgr/contextSetGet.js';
 
 // The I/O path (§7, §8): callback data, file objects, pending, work items, I/O from above
 export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/ioOperation.js';
@@ -165,8 +116,6 @@ export {
 } from './issuedIo/fileRoutines.js';
 export type { GeneratedResult } from './issuedIo/fileRoutines.js';
 export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
-export { ObReferenceObject, ObReferenceObjectByHandle, IoFileObjectType } from './issuedIo/objectReferences.js';
-export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
 export type { Semantics } from './fltmgr/semantics.js';
@@ -187,8 +136,6 @@ export type { Outstanding } from './fltmgr/rundown.js';
 // WDK constants
 export * from './wdk/ntstatus.js';
 export * from './wdk/fltConstants.js';
-export * from './wdk/contextConstants.js';
-export * from './wdk/volumeConstants.js';
 export * from './wdk/irp.js';
 export * from './wdk/fileConstants.js';
 export * from './wdk/parameters.js';
@@ -208,8 +155,10 @@ export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilF
 export { scenarios, scenarioById, isScenario, ioSoakScenario, randomScenario, randomIoScenario } from './scenarios/index.js';
 export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError } from './travel/index.js';
 export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording } from './travel/index.js';
+export { threadActivity, whyFact } from './travel/index.js';
+export type { ThreadActivity, CallbackSpan, CausalLink, CauseRelation } from './travel/index.js';
 export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile } from './tracefile/index.js';
-export type { TraceHeader, TraceFile, ScenarioModuleRef } from './tracefile/index.js';
+export type { TraceHeader, TraceFile, ScenarioModuleRef, TraceHeaderExtras, TraceViolation } from './tracefile/index.js';
 export { toChromeTrace } from './trace/perfetto.js';
 export type { ChromeTrace, TraceEvent } from './trace/perfetto.js';
 export { toMermaid } from './trace/mermaid.js';

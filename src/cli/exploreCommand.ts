@@ -1,120 +1,121 @@
 /**
  * `fltsim explore <scenario>`: run a scenario under many schedules, stop at the first violation,
- * shrink it, and print it with its trace (or write the shrunk run as a trace file). Exit 1 when a
- * violation is found, 0 when none is, 2 for bad arguments.
+ * shrink it, and print it with its trace; `--trace` / `--trace-shrunk` write the failing and the
+ * shrunk schedule as trace files `fltsim replay` checks and lands on. Exit 1 when a violation is
+ * found, 0 when none is.
  */
-import { writeFileSync } from 'node:fs';
 import { explore, replaySchedule } from '../explore/explore.js';
 import { formatCoverage } from '../explore/coverage.js';
 import type { ExploreResult, StrategyChoice } from '../explore/types.js';
-import { scenarioById, scenarios } from '../scenarios/index.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import { traceFileText } from '../tracefile/writer.js';
-import type { CliIo } from './main.js';
+import { traceFileChunks } from '../tracefile/writer.js';
+import { integerOption, oneOf, onePositional, parseCommand, scenarioArgs, stringOption, type Parsed } from './args.js';
+import { EXIT } from './exitCodes.js';
+import { writeChunks } from './files.js';
+import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
-import { ArgError, integer, one, parse, report, sync, type Parsed } from './travelCommands.js';
+import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
+import { scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
-                [--depth D] [--bound B] [--arg key=value]... [--trace shrunk.ndjson] [--workers N]
-  Run the scenario under up to N schedules (default 1000) and stop at the first violation of a
-  §14 invariant, a verifier rule, a deadlock or a liveness bound; shrink it to a schedule where
-  removing any preemption makes it pass, and print it. PCT takes a depth (default 2), exhaustive
-  search a preemption bound (default 2). Prints, per race window the scenario declares, the
-  schedules that reached it, and names the windows never reached. Exit 1 if a violation was found.
-  --workers N spreads random or PCT schedules over N threads with the same result as one thread
-  (exhaustive search stays on one: its schedules share one visited-state set). On a terminal a
-  progress line shows schedules done and the rate.
-  Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).`;
+                [--depth D] [--bound B] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE] [--workers N]
+  Run the scenario (a built-in id or a module path) under up to N schedules (default 1000) and stop
+  at the first violation of a §14 invariant, a verifier rule, a deadlock or a liveness bound;
+  shrink it to a schedule where removing any preemption makes it pass, and print it. PCT takes a
+  depth (default 2), exhaustive search a preemption bound (default 2). Prints, per race window the
+  scenario declares, the schedules that reached it, and names the windows never reached.
+  --trace FILE          write the failing schedule's trace (fltsim replay FILE lands on the violation)
+  --trace-shrunk FILE   write the shrunk schedule's trace
+  --workers N           spread random or PCT schedules over N threads with the same result as one
+                        (exhaustive search stays on one: its schedules share one visited-state set)
+  On a terminal a progress line shows schedules done and the rate. Exit 1 if a violation was found.
+  Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).
+  ${TRUST_NOTE}`;
 
-export function exploreCommand(args: readonly string[], io: CliIo): number | Promise<number> {
-  let r: ExploreRequest | number;
-  try {
-    r = exploreRequest(args, io);
-  } catch (error) {
-    return report(io, error);
-  }
-  if (typeof r === 'number') return r;
-  const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
-  if (r.workers > 1 && r.strategy !== 'exhaustive') {
-    return exploreInParallel(r.scenario, { ...r.options, strategy: r.strategy }, r.workers, (done, budget, violations) => progress?.update(done, budget, violations)).then(
-      (result) => (progress?.end(), sync(io, () => conclude(r, result, io, r.workers))),
-      (error: unknown) => (progress?.end(), report(io, error)),
-    );
-  }
-  return sync(io, () => {
-    if (r.workers > 1) io.out('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
-    const budget = r.options.schedules ?? 1000;
-    const result = explore(r.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number, failed: boolean) => progress.update(i + 1, budget, failed ? 1 : 0) }) });
-    progress?.end();
-    return conclude(r, result, io);
-  });
-}
+export const exploreCommand: Command = {
+  name: 'explore',
+  summary: 'find, shrink and print a race under many schedules',
+  help: EXPLORE_HELP,
+  async run(argv, io) {
+    const p = parseCommand('explore', argv, {
+      strategy: { type: 'string' },
+      schedules: { type: 'string' },
+      seed: { type: 'string' },
+      depth: { type: 'string' },
+      bound: { type: 'string' },
+      arg: { type: 'string', multiple: true },
+      trace: { type: 'string' },
+      'trace-shrunk': { type: 'string' },
+      workers: { type: 'string' },
+    });
+    if (p.values['help'] === true) return (io.out(EXPLORE_HELP), EXIT.ok);
+    const r = request(p);
+    const resolved = await resolveScenario(r.target);
+    const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
+    let result: ExploreResult;
+    if (r.workers > 1 && r.strategy !== 'exhaustive') {
+      try {
+        const module = resolved.module?.path;
+        result = await exploreInParallel(resolved.scenario, { ...r.options, strategy: r.strategy }, r.workers, module, (done, budget, violations) => progress?.update(done, budget, violations));
+      } finally {
+        progress?.end();
+      }
+    } else {
+      if (r.workers > 1) io.out('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
+      const budget = r.options.schedules;
+      result = explore(resolved.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number, failed: boolean) => progress.update(i + 1, budget, failed ? 1 : 0) }) });
+      progress?.end();
+    }
+    return conclude(p, r, resolved, result, io, r.workers > 1 && r.strategy !== 'exhaustive' ? r.workers : 1);
+  },
+};
 
 interface ExploreRequest {
-  readonly scenario: Scenario;
+  readonly target: string;
   readonly strategy: StrategyChoice;
   readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number };
   readonly workers: number;
-  readonly parsed: Parsed;
 }
 
-/** The parsed command, or an exit code (0 after --help). Throws ArgError for bad arguments. */
-function exploreRequest(args: readonly string[], io: CliIo): ExploreRequest | number {
-  const parsed = parse('explore', args, {
-    '--strategy': 'value',
-    '--schedules': 'value',
-    '--seed': 'value',
-    '--depth': 'value',
-    '--bound': 'value',
-    '--arg': 'repeat',
-    '--trace': 'value',
-    '--workers': 'value',
-  });
-  if (parsed === 'help') return (io.out(EXPLORE_HELP), 0);
-  const scenario = scenarioById(one(parsed, 'explore', 'scenario'));
-  const strategy = parsed.flags.get('--strategy')?.[0] ?? 'random';
-  if (strategy !== 'random' && strategy !== 'pct' && strategy !== 'exhaustive') {
-    throw new ArgError(`fltsim explore: --strategy must be random, pct or exhaustive, got '${strategy}'`);
-  }
-  const workers = integer(parsed, 'explore', '--workers') ?? 1;
-  if (workers < 1 || workers > 64) throw new ArgError(`fltsim explore: --workers must be between 1 and 64, got ${workers}`);
-  const depth = integer(parsed, 'explore', '--depth');
-  const bound = integer(parsed, 'explore', '--bound');
+function request(p: Parsed): ExploreRequest {
+  const target = onePositional(p, 'explore', 'scenario');
+  const strategy = oneOf(p, 'strategy', ['random', 'pct', 'exhaustive'] as const, 'random');
+  const workers = integerOption(p, 'workers', { min: 1, max: 64 }) ?? 1;
+  const depth = integerOption(p, 'depth', { min: 1, max: 64 });
+  const bound = integerOption(p, 'bound', { min: 0, max: 64 });
   const options = {
-    seed: integer(parsed, 'explore', '--seed') ?? 1,
-    schedules: integer(parsed, 'explore', '--schedules') ?? 1000,
-    args: argsOf(parsed),
+    seed: integerOption(p, 'seed') ?? 1,
+    schedules: integerOption(p, 'schedules', { min: 1, max: 100_000_000 }) ?? 1000,
+    args: scenarioArgs(p),
     ...(depth === undefined ? {} : { depth }),
     ...(bound === undefined ? {} : { preemptionBound: bound }),
   };
-  return { scenario, strategy, options, workers, parsed };
+  return { target, strategy, options, workers };
 }
 
-/** Print the result, write the shrunk trace when asked; exit 1 for a violation. */
-function conclude(r: ExploreRequest, result: ExploreResult, io: CliIo, threads = 1): number {
-  for (const line of describeExploration(r.scenario, result, threads)) io.out(line);
-  const out = r.parsed.flags.get('--trace')?.[0];
-  if (out !== undefined && result.found) {
-    const replay = replaySchedule(r.scenario, { seed: result.seed, choices: result.shrunk?.choices ?? result.choices, args: r.options.args });
-    writeFileSync(out, traceFileText(replay.sim));
-    io.out(`# the shrunk schedule's trace is in ${out} (fltsim replay / fltsim export read it)`);
+/** Print the result, write the traces asked for; exit 1 for a violation. */
+function conclude(p: Parsed, r: ExploreRequest, resolved: ResolvedScenario, result: ExploreResult, io: CliIo, threads: number): number {
+  for (const line of describeExploration(resolved.scenario, result, threads, r.target)) io.out(line);
+  const writes: [string | undefined, readonly string[] | undefined, string][] = [
+    [stringOption(p, 'trace'), result.choices, 'failing schedule'],
+    [stringOption(p, 'trace-shrunk'), result.shrunk?.choices, 'shrunk schedule'],
+  ];
+  for (const [out, choices, what] of writes) {
+    if (out === undefined) continue;
+    if (!result.found || choices === undefined) {
+      io.out(`# no ${what} to write to ${out}: no violation was found`);
+      continue;
+    }
+    const replay = replaySchedule(resolved.scenario, { seed: result.seed, choices, args: r.options.args });
+    writeChunks(out, traceFileChunks(replay.sim, 10_000, { module: resolved.module, violation: replay.violation }));
+    io.out(`# the ${what}'s trace is in ${out}: fltsim replay ${out} checks it and lands on the violation`);
   }
-  return result.found ? 1 : 0;
-}
-
-function argsOf(p: Parsed): Record<string, string> {
-  const args: Record<string, string> = {};
-  for (const kv of p.flags.get('--arg') ?? []) {
-    const m = /^([A-Za-z_][\w-]*)=(.*)$/.exec(kv);
-    if (m === null) throw new ArgError(`fltsim explore: --arg needs key=value, got '${kv}'`);
-    args[m[1]!] = m[2]!;
-  }
-  return args;
+  return result.found ? EXIT.violation : EXIT.ok;
 }
 
 /** What a person reads: the outcome, and for a violation the shrunk schedule and its trace. */
-export function describeExploration(scenario: Scenario, r: ExploreResult, threads = 1): string[] {
+export function describeExploration(scenario: Scenario, r: ExploreResult, threads = 1, target: string = scenario.id): string[] {
   const on = threads > 1 ? ` on ${threads} worker threads` : '';
   const lines = [`# explored ${scenario.id} with ${r.strategy}${on}: ${r.schedules} schedule(s)${r.exhausted ? ', the bounded space exhausted' : ''}`];
   if (r.pctBound !== null) lines.push(`# PCT guarantees each schedule finds a bug of depth ${r.pctBound.depth} with probability at least ${r.pctBound.probability.toPrecision(3)} (n=${r.pctBound.threads}, k=${r.pctBound.steps})`);
@@ -122,7 +123,7 @@ export function describeExploration(scenario: Scenario, r: ExploreResult, thread
   if (!r.found || r.violation === null) return [...lines, '# no violation found'];
   lines.push(`# VIOLATION (${r.violation.kind}) ${r.violation.name} at #${r.violation.seq}: ${r.violation.message}`);
   lines.push(`# found by schedule seed ${r.seed}, ${r.choices.length} choices${r.shrunk === null ? '' : `; shrunk to ${r.shrunk.preemptions} preemption(s)`}`);
-  lines.push(`# replay it: fltsim explore ${scenario.id} --strategy ${r.strategy} --seed ${r.seed} --schedules 1, or replaySchedule(scenario, { seed, choices })`);
+  lines.push(`# replay it: fltsim explore ${target} --strategy ${r.strategy} --seed ${r.seed} --schedules 1 --trace failing.ndjson, then fltsim replay failing.ndjson`);
   lines.push('# trace of the failing schedule (one fact per line):');
   lines.push(...(r.shrunk?.trace ?? r.trace));
   return lines;

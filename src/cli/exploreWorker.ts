@@ -8,13 +8,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InvariantVerdicts } from '../explore/check.js';
 import { explorationPlan, runPlannedSchedule } from '../explore/explore.js';
 import type { ExploreOptions } from '../explore/types.js';
-import { scenarioById } from '../scenarios/index.js';
+import { scenarioById, type Scenario } from '../scenarios/index.js';
+import { loadScenarioModule } from './scenarioModule.js';
 
 /** What the coordinator hands each worker: plain data only (windows and monitors are functions). */
 export interface ExploreWorkerData {
   /** Marks the workerData as ours: this module runs its loop only when started with it. */
   readonly kind: 'fltsim-explore';
   readonly scenarioId: string;
+  /** A scenario module's absolute path: the worker imports it (a module is code, trusted like the command line). */
+  readonly module?: string;
   readonly options: Pick<ExploreOptions, 'strategy' | 'seed' | 'schedules' | 'args' | 'depth' | 'maxSteps' | 'maxOperationsInFlight'>;
   readonly worker: number;
   readonly stride: number;
@@ -31,8 +34,7 @@ export type ExploreWorkerMessage = { readonly kind: 'batch'; readonly reports: r
 const BATCH = 32;
 
 /** The worker's loop, callable without a thread (the tests drive it directly). */
-export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void): void {
-  const scenario = scenarioById(data.scenarioId);
+export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void, scenario: Scenario = scenarioById(data.scenarioId)): void {
   // The plan is a pure function of the scenario and options, so every worker derives the same one.
   const plan = explorationPlan(scenario, data.options);
   const budget = data.options.schedules ?? 1000;
@@ -68,5 +70,7 @@ function lowerTo(cell: Int32Array, value: number): void {
 const started = workerData as Partial<ExploreWorkerData> | null;
 if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
-  exploreWorkerLoop(started as ExploreWorkerData, (m) => port.postMessage(m));
+  const data = started as ExploreWorkerData;
+  const scenario = data.module === undefined ? Promise.resolve(scenarioById(data.scenarioId)) : loadScenarioModule(data.module).then((r) => r.scenario);
+  void scenario.then((s) => exploreWorkerLoop(data, (m) => port.postMessage(m), s));
 }

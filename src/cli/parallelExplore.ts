@@ -17,10 +17,17 @@ import type { ExploreWorkerData, ExploreWorkerMessage, ScheduleReport } from './
 export type ParallelExploreOptions = ExploreWorkerData['options'] & { readonly strategy: 'random' | 'pct' };
 
 /**
- * Explore `scenario` (a registry scenario: workers look it up by id) on `workers` threads.
+ * Explore `scenario` on `workers` threads (workers look a built-in scenario up by id, and import a module's).
  * `onProgress(done, budget, violations)` is called as batches arrive.
  */
-export async function exploreInParallel(scenario: Scenario, options: ParallelExploreOptions, workers: number, onProgress?: (done: number, budget: number, violations: number) => void): Promise<ExploreResult> {
+export async function exploreInParallel(
+  scenario: Scenario,
+  options: ParallelExploreOptions,
+  workers: number,
+  /** The scenario module's absolute path, when the scenario is not built in: each worker imports it. */
+  module: string | undefined,
+  onProgress?: (done: number, budget: number, violations: number) => void,
+): Promise<ExploreResult> {
   const plan = explorationPlan(scenario, options);
   const budget = options.schedules ?? 1000;
   const firstFailure = new SharedArrayBuffer(4);
@@ -29,7 +36,7 @@ export async function exploreInParallel(scenario: Scenario, options: ParallelExp
   let violations = 0;
   const stride = Math.max(1, Math.min(workers, budget));
   const threads = Array.from({ length: stride }, (_, w) =>
-    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, options, worker: w, stride, firstFailure }, (batch) => {
+    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, ...(module === undefined ? {} : { module }), options, worker: w, stride, firstFailure }, (batch) => {
       for (const r of batch) {
         reports.set(r[0]!, r);
         violations += r[1]!;

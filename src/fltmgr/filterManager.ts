@@ -21,8 +21,6 @@ export interface CompletedRunItem extends CompletedRun {
   readonly op: IoOperation;
 }
 import type { FileObject } from '../io/fileObject.js';
-import { ContextTable } from './contextTable.js';
-import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
@@ -60,17 +58,11 @@ export class FilterManager {
   readonly kernelHandles = new Map<string, FileObject>();
   /** Every completed run of an operation, for the asynchronous-completion stream (src/streams/asyncCompletions.ts). */
   readonly completedRuns = new Subject<CompletedRunItem>();
-  /** Every context not yet freed, and which object each is linked to (§15). */
-  readonly contexts: ContextTable = new ContextTable(this);
-  /** Processes and which one owns each thread (§23.1). */
-  readonly processes: ProcessTable;
 
   constructor(
     readonly kernel: Kernel,
     readonly options: FilterManagerOptions,
-  ) {
-    this.processes = new ProcessTable(kernel);
-  }
+  ) {}
 
   get frames(): readonly FrameSpec[] {
     return this.options.frames;
@@ -104,20 +96,13 @@ export class FilterManager {
     return filter;
   }
 
-  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false): VolumeObject {
+  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT', deviceType: string, sectorSize: number): VolumeObject {
     const id = this.kernel.nextId('V');
-    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize, ...(readOnly ? { readOnly } : {}) });
+    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize });
     const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
-    const fileSystem = new MemoryFileSystem({
-      volumeName: name,
-      fsType: fsType === 'ReFS' ? 'NTFS' : fsType,
-      sectorSize,
-      now: () => kernel.now,
-      ...(fsType === 'ReFS' ? { fileSystemName: 'ReFS' } : {}),
-      ...(readOnly ? { readOnly } : {}),
-    });
+    const fileSystem = new MemoryFileSystem({ volumeName: name, fsType, sectorSize, now: () => kernel.now });
     const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor, fileSystem);
     this.volumes.push(volume);
     return volume;
@@ -184,21 +169,17 @@ export class FilterManager {
   /**
    * Invoke one of `filter`'s callbacks on the current thread: a scheduling point first (Windows
    * could switch threads here), then the callback, which may block. The thread remembers which
-   * filter it is running so self-referential misuse (a filter unloading itself) can be named, and
-   * for an operation callback (`instance` given) which instance's rundown protection it holds.
+   * filter it is running so self-referential misuse (a filter unloading itself) can be named.
    */
-  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>, instance?: InstanceObject): Blocking<T> {
+  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>): Blocking<T> {
     yield* preempt();
     const thread = this.kernel.current;
     thread?.callbackFilters.push(filter.id);
-    if (instance !== undefined) thread?.operationCallbacks.push(instance.id);
     try {
       return yield* callMaybeBlocking(call());
     } finally {
       // The same thread resumes this frame, so the stack is balanced even across blocking.
-      const same = this.kernel.threads.get(thread?.id ?? '');
-      same?.callbackFilters.pop();
-      if (instance !== undefined) same?.operationCallbacks.pop();
+      this.kernel.threads.get(thread?.id ?? '')?.callbackFilters.pop();
     }
   }
 }

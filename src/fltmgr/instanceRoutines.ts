@@ -27,7 +27,6 @@ import { waitForGate } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
 import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
 import { referenceObject } from './references.js';
-import { freeIfUnreferenced } from './instanceLifetime.js';
 import { ignoreReferences, isDrained } from './rundown.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
@@ -165,23 +164,12 @@ export function FltAttachVolumeAtAltitude(
  * instance's pended operations and generated I/O have drained.
  */
 export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
-  yield* startTeardown(fltMgr, instance, reason);
-  yield* completeTeardown(fltMgr, instance, reason);
-}
-
-/** §4 step 2: TeardownStart; from here the instance gets no callbacks for new operations. */
-function* startTeardown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
-  const { filter } = instance;
-  fltMgr.emit(instance, { type: 'InstanceTeardownStart', reason });
-  const start = filter.registration.InstanceTeardownStartCallback;
-  if (start !== undefined) yield* fltMgr.invoke(filter, () => start(fltMgr.relatedObjects(instance), reason));
-  fltMgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
-}
-
-/** §4 steps 3-6: drain, wait for what the instance owes, TeardownComplete, unlink, free. */
-function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
   const { filter } = instance;
   const objects = fltMgr.relatedObjects(instance);
+  fltMgr.emit(instance, { type: 'InstanceTeardownStart', reason });
+  const start = filter.registration.InstanceTeardownStartCallback;
+  if (start !== undefined) yield* fltMgr.invoke(filter, () => start(objects, reason));
+  fltMgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
   // Drain, then wait for what the instance owes; a pre-op that was still running at TeardownStart
   // may have asked for a post-op meanwhile, so drain again until nothing is left to drain.
   // References do not hold up TeardownComplete, only freeing (§4 step 6).
@@ -197,14 +185,15 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));
   fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
   fltMgr.unlinkInstance(instance);
-  // §15.8: the instance's file, stream and stream-handle contexts go with it.
-  fltMgr.contexts.instanceTornDown(instance);
-  if (fltMgr.options.semantics.volumeContextLifetime === 'lastInstance' && !filter.instances.some((i) => i.volume === instance.volume && !i.isGone)) {
-    fltMgr.contexts.volumeContextOfFilterEnds(filter, instance.volume);
-  }
   freeIfUnreferenced(fltMgr, instance);
 }
 
+/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
+export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
+  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
+    fltMgr.emit(instance, { type: 'InstanceFreed' });
+  }
+}
 
 /**
  * Make sure an instance ends up detached, whoever started its teardown. Unload, dismount and manual
@@ -257,18 +246,6 @@ export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, Ins
   const status = checkStatusResult(fltMgr, Filter, 'InstanceQueryTeardownCallback', result);
   fltMgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
   if (isVeto(status)) return fail(fltMgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
-  if (fltMgr.kernel.current?.operationCallbacks.includes(instance.id) === true) {
-    // Called from one of the instance's own operation callbacks (MetadataManager detaches in its
-    // post-FSCTL after a dismount): this thread holds the instance's rundown protection, so waiting
-    // here for the drain would wait on itself. TeardownStart runs now; the drain, the wait and
-    // TeardownComplete run on a system worker thread and finish once that callback has returned.
-    yield* startTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
-    fltMgr.kernel.spawn(`Teardown(${instance.id})`, (function* () {
-      yield* completeTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
-      return 0;
-    })());
-    return STATUS_SUCCESS;
-  }
   yield* teardownInstance(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
   return STATUS_SUCCESS;
 }

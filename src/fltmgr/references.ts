@@ -8,8 +8,7 @@ import { STATUS_FLT_DELETING_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wd
 import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
-import { freeIfUnreferenced } from './instanceLifetime.js';
-import { VolumeObject } from './volumeObject.js';
+import { freeIfUnreferenced } from './instanceRoutines.js';
 import { fail } from './routineSupport.js';
 
 export function isBeingTornDown(object: FltObject): boolean {
@@ -38,8 +37,6 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
     // Free the instance first: its filter's unload gate may open on the next line.
     freeIfUnreferenced(fltMgr, object);
     object.filter.rundown.add('instanceReferences', -1);
-  } else if (object instanceof VolumeObject && object.state === 'Dismounted' && object.rundown.value.references === 0) {
-    fltMgr.contexts.volumeDeleted(object);
   }
 }
 

@@ -24,31 +24,6 @@ export interface Semantics {
   readonly explicitOffsetUpdatesPosition: boolean;
   /** §13 A13: the minor function FltFsControlFile uses. Default IRP_MN_USER_FS_REQUEST. */
   readonly fsControlMinor: 'IRP_MN_USER_FS_REQUEST' | 'IRP_MN_KERNEL_CALL';
-  /**
-   * §15.8: when a filter's volume context goes. Default 'volume': at FltUnregisterFilter or when the
-   * volume object is deleted (dismounted and unreferenced); 'lastInstance': also when the filter's
-   * last instance on the volume is torn down.
-   */
-  readonly volumeContextLifetime: 'volume' | 'lastInstance';
-  /**
-   * §15.2: what FltRegisterFilter returns for a malformed ContextRegistration. Default
-   * STATUS_FLT_INVALID_CONTEXT_REGISTRATION (the code's name); the alternative STATUS_INVALID_PARAMETER.
-   */
-  readonly invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION' | 'STATUS_INVALID_PARAMETER';
-  /**
-   * §11.10, §14 invariant 11: FltPerformAsynchronousIo for IRP_MJ_CREATE. Default 'status', as the
-   * DDI documents: STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, and the callback runs once with it.
-   * 'verifier' reports the verifier rule ASYNC_CREATE instead (the calling thread ends).
-   */
-  readonly asyncCreate: 'status' | 'verifier';
-  /**
-   * §7, §11.14: the flags lower instances see on a reissued operation. Default 'keepOriginal':
-   * FLTFL_CALLBACK_DATA_REISSUED_IO added to what the original data had, so a reissued user create
-   * is not GENERATED_IO (FLT_IS_REISSUED_IO documents only the REISSUED_IO flag). 'addGenerated'
-   * also sets GENERATED_IO, as a comment in fltKernel.h says ("if the i/o was reissued both flags
-   * will necessarily be set").
-   */
-  readonly reissuedIoFlags: 'keepOriginal' | 'addGenerated';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -57,8 +32,4 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   asyncReadWriteReturn: 'pending',
   explicitOffsetUpdatesPosition: true,
   fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
-  volumeContextLifetime: 'volume',
-  invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
-  asyncCreate: 'status',
-  reissuedIoFlags: 'keepOriginal',
 });

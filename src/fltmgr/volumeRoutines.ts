@@ -31,7 +31,6 @@ export function mountVolume(fltMgr: FilterManager, spec: VolumeSpec): VolumeObje
     spec.fsType ?? 'NTFS',
     spec.deviceType ?? 'FILE_DEVICE_DISK_FILE_SYSTEM',
     spec.sectorSize ?? 512,
-    spec.readOnly ?? false,
   );
   for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(volume, legacy);
   fltMgr.emit(volume, { type: 'VolumeMounted' });
@@ -61,8 +60,6 @@ export function* dismountVolume(fltMgr: FilterManager, volume: VolumeObject): Bl
     yield* ensureTornDown(fltMgr, next, FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT);
   }
   fltMgr.emit(volume, { type: 'VolumeDismounted' });
-  // The volume object is deleted once dismounted and unreferenced; its volume contexts go with it (§15.8).
-  if (volume.rundown.value.references === 0) fltMgr.contexts.volumeDeleted(volume);
   return STATUS_SUCCESS;
 }
 

@@ -12,7 +12,6 @@ import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { forgetIfUnreferenced, removeLink } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
-import { releaseLockAtCleanup } from './volumeLock.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 
@@ -27,7 +26,6 @@ export function cleanupContext(state: FsState, ctx: OpenContext): void {
   ctx.state = 'cleanedUp';
   const node = ctx.node;
   if (ctx.kind === 'volume') {
-    releaseLockAtCleanup(state, ctx);
     state.volumeShare = IoRemoveShareAccess(ctx.share, state.volumeShare);
     node.uncleanCount--;
     return;
@@ -60,8 +58,6 @@ export function close(state: FsState, request: FsRequest): FsCompletion {
     state.closed.add(ctx.fileObjectId);
     ctx.node.openCount--;
     forgetIfUnreferenced(state, ctx.node);
-    // The last close of a file frees its stream control block: per-stream contexts go with it (§15.8).
-    if (ctx.kind === 'file' && ctx.node.openCount === 0) return { Status: STATUS_SUCCESS, Information: 0, streamTornDown: ctx.node.fileId };
   }
   return { Status: STATUS_SUCCESS, Information: 0 };
 }

@@ -4,8 +4,8 @@
  *
  * Dispatch order: CLEANUP and CLOSE always succeed (even after dismount); after `dismount()` every
  * other request is STATUS_VOLUME_DISMOUNTED; IRP_MJ_CREATE makes a context; any other request needs
- * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up → per
- * request class, src/fs/afterCleanup.ts).
+ * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up →
+ * STATUS_FILE_CLOSED except paging I/O, which the cache manager may still issue).
  */
 import type { FsState } from './model.js';
 import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
@@ -15,7 +15,6 @@ import { create } from './create.js';
 import { queryDirectory } from './directory.js';
 import { deviceControl, fileSystemControl } from './fsctl.js';
 import { queryInformation } from './information.js';
-import { afterCleanupStatus } from './afterCleanup.js';
 import { cleanup, close } from './lifecycle.js';
 import { FIRST_USER_FILE_ID, ROOT_FILE_ID, makeNode } from './model.js';
 import { flush, read, write } from './readWrite.js';
@@ -42,9 +41,9 @@ import {
   IRP_MJ_SET_SECURITY,
   IRP_MJ_WRITE,
   IRP_MN_QUERY_DIRECTORY,
+  IRP_PAGING_IO,
 } from '../wdk/irp.js';
 import {
-  STATUS_ACCESS_DENIED,
   STATUS_FILE_CLOSED,
   STATUS_INVALID_DEVICE_REQUEST,
   STATUS_INVALID_HANDLE,
@@ -78,7 +77,6 @@ function createState(options: FsVolumeOptions): FsState {
     volumeShare: EMPTY_SHARE_ACCESS,
     nextFileId: FIRST_USER_FILE_ID,
     dismounted: false,
-    lockedBy: null,
   };
 }
 
@@ -111,11 +109,6 @@ export class MemoryFileSystem {
     return this.#state.options.fsType;
   }
 
-  /** Mounted read-only: writes fail, FltIsVolumeWritable says no. */
-  get readOnly(): boolean {
-    return this.#state.options.readOnly === true;
-  }
-
   get sectorSize(): number {
     return this.#state.options.sectorSize;
   }
@@ -131,15 +124,12 @@ export class MemoryFileSystem {
     if (major === IRP_MJ_CLEANUP) return cleanup(state, request);
     if (major === IRP_MJ_CLOSE) return close(state, request);
     if (state.dismounted) return complete(STATUS_VOLUME_DISMOUNTED);
-    // Only the locking file object may use a locked volume (§21.7): new opens are refused.
-    if (major === IRP_MJ_CREATE) return state.lockedBy === null ? create(state, request) : complete(STATUS_ACCESS_DENIED);
+    if (major === IRP_MJ_CREATE) return create(state, request);
     const id = request.FileObject.id;
     const ctx = state.contexts.get(id);
     if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);
-    if (ctx.state === 'cleanedUp') {
-      const refused = afterCleanupStatus(state, request, ctx);
-      if (refused !== null) return complete(refused);
-    }
+    const pagingIo = (request.IrpFlags & IRP_PAGING_IO) !== 0 && (major === IRP_MJ_READ || major === IRP_MJ_WRITE);
+    if (ctx.state === 'cleanedUp' && !pagingIo) return complete(STATUS_FILE_CLOSED);
     switch (major) {
       case IRP_MJ_READ:
         return read(state, request, ctx);
@@ -166,16 +156,6 @@ export class MemoryFileSystem {
       default:
         return complete(STATUS_INVALID_DEVICE_REQUEST);
     }
-  }
-
-  /**
-   * What an open file object is bound to: the file (its id, which names its stream, §15.1), the
-   * volume itself, or null when the FS holds no open for it (not opened yet, or closed).
-   */
-  openOf(fileObjectId: string): { readonly kind: 'volume' } | { readonly kind: 'file'; readonly fileId: number } | null {
-    const ctx = this.#state.contexts.get(fileObjectId);
-    if (ctx === undefined) return null;
-    return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId };
   }
 
   /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */

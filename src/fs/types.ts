@@ -19,8 +19,6 @@ export interface FsVolumeOptions {
   fsType: 'NTFS' | 'FAT';
   sectorSize: number;
   readOnly?: boolean;
-  /** FileFsAttributeInformation's FileSystemName when it is not `fsType` (a ReFS volume runs on the NTFS model). */
-  fileSystemName?: string;
   label?: string;
   serialNumber?: number;
   /** Volume capacity; default 64 MiB. */
@@ -94,11 +92,6 @@ export interface FsCompletion {
   /** The complete new FILE_OBJECT.Flags value, when the FS changed them. */
   fileObjectFlags?: number;
   tagData?: FsTagData;
-  /**
-   * CLOSE of the last file object of a file: the FS frees its stream control block and calls
-   * FsRtlTeardownPerStreamContexts (and, for the file, FsRtlTeardownPerFileContexts) with this file id.
-   */
-  streamTornDown?: number;
 }
 
 export function complete(Status: number, Information = 0): FsCompletion {

@@ -16,7 +16,6 @@ import type { callbackDataMachine, CallbackDataState } from '../machines/callbac
 import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
-import type { ThreadObject } from './processes.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -36,8 +35,8 @@ export interface IO_STATUS_BLOCK {
 
 export interface FLT_CALLBACK_DATA {
   Flags: number;
-  /** The issuing thread (PETHREAD), or null for an operation no thread issued. */
-  readonly Thread: ThreadObject | null;
+  /** The issuing simulated thread's id. */
+  readonly Thread: string | null;
   Iopb: FLT_IO_PARAMETER_BLOCK;
   IoStatus: IO_STATUS_BLOCK;
   /** Reparse data, in post-create after STATUS_REPARSE only. */
@@ -88,12 +87,6 @@ export class IoOperation {
    * a dirty edit applies, so views taken of it stay valid.
    */
   currentIopb: FLT_IO_PARAMETER_BLOCK;
-  /**
-   * The parameters as the issuer set them for this run. Each level writes its own view into the one
-   * data object while it runs (§7); a filter's own data gets this view back when the run completes,
-   * so after FltPerformSynchronousIo (or in its async callback) the initiator reads its own values.
-   */
-  issuerIopb: FLT_IO_PARAMETER_BLOCK;
   /** Fingerprint of currentIopb, computed on demand and dropped whenever currentIopb is replaced. */
   currentFingerprint: string | null = null;
   phase: Phase = 'pre';
@@ -156,7 +149,6 @@ export class IoOperation {
     this.data = { ...data, FilterContext: [null, null, null, null] };
     Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false, writable: true });
     this.currentIopb = copyIopb(data.Iopb);
-    this.issuerIopb = copyIopb(data.Iopb);
   }
 
   get state(): CallbackDataState {
@@ -184,7 +176,6 @@ export class IoOperation {
     this.completed = waitables.completed;
     this.progress = waitables.progress;
     this.currentIopb = copyIopb(this.data.Iopb);
-    this.issuerIopb = copyIopb(this.data.Iopb);
     this.currentFingerprint = null;
   }
 

@@ -4,7 +4,6 @@
  */
 import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
-import type { ThreadObject } from './processes.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
@@ -43,8 +42,6 @@ export interface OperationSpec {
   readonly fromTop?: boolean;
   /** Whether lower filters see FLTFL_CALLBACK_DATA_GENERATED_IO (§13 A5 for creates). */
   readonly markGenerated?: boolean;
-  /** More FLTFL_CALLBACK_DATA_* flags for this run (a reissue's REISSUED_IO and the original's kind bits). */
-  readonly extraFlags?: number;
 }
 
 /**
@@ -86,7 +83,7 @@ export function createCallbackData(
   kernel.attachActor(id, actor);
   return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(fltMgr, id), actor, {
     Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
-    Thread: kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current),
+    Thread: kernel.current?.id ?? null,
     Iopb: {
       IrpFlags: 0,
       MajorFunction: 0,
@@ -118,7 +115,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   const generated = op.initiator !== null && (options.markGenerated ?? true);
   const data = op.data;
   data.Flags = (FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
-  (data as { Thread: ThreadObject | null }).Thread = kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current);
+  (data as { Thread: string | null }).Thread = kernel.current?.id ?? null;
   data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
   data.TagData = null;
   const iopb = data.Iopb;
@@ -175,7 +172,6 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
     buffer: spec.buffer,
     fromTop: spec.fromTop ?? false,
     markGenerated: spec.markGenerated ?? true,
-    extraFlags: spec.extraFlags ?? 0,
   });
   return op;
 }

@@ -5,7 +5,6 @@
  * initiator's drain gate and its filter's unload gate shut until it completes — or, when issued
  * asynchronously, until its callback has returned.
  */
-import { freeIfUnreferenced } from '../fltmgr/instanceLifetime.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -90,16 +89,6 @@ export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, cal
 
 /** Call the completion routine at DISPATCH_LEVEL on the current thread, then release the gates. */
 export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* callAsyncCallback(fltMgr, op);
-  releaseGenerated(op);
-}
-
-/**
- * Call the completion routine at DISPATCH_LEVEL on the current thread. Also for a request refused
- * before it was issued: the callback runs exactly once on every path (§11.10), then with nothing
- * in flight to release.
- */
-export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   const callback = op.asyncCallback!;
   const instance = op.initiator!;
   const thread = fltMgr.kernel.current;
@@ -114,6 +103,7 @@ export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Bloc
     if (thread !== null) thread.irql = irql;
   }
   fltMgr.emit(op.id, { type: 'AsyncIoCallbackReturned', instance: instance.id });
+  releaseGenerated(op);
 }
 
 /** The initiator's generated I/O is done: its drain gate and its filter's unload gate may open. */
@@ -122,6 +112,4 @@ export function releaseGenerated(op: IoOperation): void {
   if (instance === null) return;
   instance.rundown.add('generatedIo', -1);
   instance.filter.rundown.add('generatedIo', -1);
-  // The last I/O of a detached instance lets it go (§4 step 6).
-  freeIfUnreferenced(instance.filter.fltMgr, instance);
 }

@@ -7,7 +7,7 @@
  * (see src/projection/fold.ts); nothing the live kernel knows is missing from the log.
  *
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
- * L legacy filter, T thread, W waitable, C context. `sim` is the simulation itself.
+ * L legacy filter, T thread, W waitable. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -27,8 +27,7 @@ export type FactBody =
   | { type: 'Choice'; task: string; of: number }
   | { type: 'VerifierViolation'; rule: string; message: string }
   // --- simulated threads ---
-  /** `process`: absent for the System process (kernel threads), else the process id (P1 is the default application process). */
-  | { type: 'ThreadCreate'; name: string; parent: string | null; process?: string }
+  | { type: 'ThreadCreate'; name: string; parent: string | null }
   | { type: 'ThreadWait'; on: string; reason: string }
   /** A wait on several objects, or with a timeout (KeWaitForMultipleObjects and friends); `until` is the deadline. */
   | { type: 'ThreadWaitObjects'; on: readonly string[]; waitType: 'WaitAny' | 'WaitAll'; until: number | null; reason: string }
@@ -37,7 +36,7 @@ export type FactBody =
   | { type: 'ThreadSleep'; until: number }
   | { type: 'ThreadExit'; result: number | null; error: string | null }
   // --- volumes and the devices on them ---
-  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean }
+  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number }
   | { type: 'VolumeMounted' }
   | { type: 'VolumeDismount' }
   | { type: 'VolumeDismounted' }
@@ -124,21 +123,6 @@ export type FactBody =
   /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
   | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
   | { type: 'FltCancelFileOpen'; instance: string }
-  // --- processes (P…), §23.1: P0 System and P1 the default application process exist from the start ---
-  | { type: 'ProcessCreate'; name: string; pid: number; parent: string | null; token: string }
-  | { type: 'ProcessExit'; status: number }
-  // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---
-  | { type: 'FltAllocateContext'; filter: string; contextType: number; size: number; poolType: number }
-  /** `by`: the routine that took the reference (FltReferenceContext, FltGetStreamContext, …). */
-  | { type: 'FltReferenceContext'; by: string; count: number }
-  /** `by`: the routine that dropped it (FltReleaseContext, FltReleaseContexts). */
-  | { type: 'FltReleaseContext'; by: string; count: number }
-  /** A FltSet*Context linked it to `target`; the object's reference is counted in `count`. */
-  | { type: 'ContextLinked'; by: string; instance: string | null; target: string; count: number }
-  /** Unlinked by a delete, a REPLACE, or FltMgr at its object's teardown; the link reference dropped or handed to the caller. */
-  | { type: 'ContextUnlinked'; by: string; handedToCaller: boolean; count: number }
-  | { type: 'ContextCleanupCallback' }
-  | { type: 'ContextFreed' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

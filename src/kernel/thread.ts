@@ -30,12 +30,6 @@ export class SimThread {
   irql = 0;
   /** Filters whose callbacks are running on this thread, innermost last. */
   readonly callbackFilters: string[] = [];
-  /**
-   * Instances whose operation callbacks (pre, post, drain) are running on this thread, innermost
-   * last: FltMgr holds each one's rundown protection across the call, so this thread must not wait
-   * for that instance to drain (FltDetachVolume from its own post-op).
-   */
-  readonly operationCallbacks: string[] = [];
   error: unknown = undefined;
   /** Monotonic creation index: the deterministic tie-break between equally enabled threads. */
   readonly order: number;
@@ -47,8 +41,6 @@ export class SimThread {
     order: number,
     /** The SID of the thread's token: whose access a forced access check uses. */
     readonly token: string,
-    /** The id of the process the thread belongs to (P0: System). */
-    readonly process: string,
   ) {
     this.order = order;
   }

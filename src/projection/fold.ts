@@ -14,16 +14,6 @@ import { throwOnReject } from '../machines/machineContext.js';
 import { volumeMachine } from '../machines/volume.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { contextMachine } from '../machines/context.js';
-import { processMachine } from '../machines/process.js';
-import { SYSTEM_PROCESS } from '../kernel/kernel.js';
-import { DEFAULT_APPLICATION_PROCESS, SYSTEM_PID, FIRST_APPLICATION_PID } from '../io/processes.js';
-
-const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; readonly pid: number }])[] = [
-  [SYSTEM_PROCESS, { name: 'System', pid: SYSTEM_PID }],
-  [DEFAULT_APPLICATION_PROCESS, { name: 'application.exe', pid: FIRST_APPLICATION_PID }],
-];
-import { contextTypeName } from '../wdk/contextConstants.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import type { SimState } from './simState.js';
@@ -33,7 +23,6 @@ const EMPTY: SimState = {
   time: 0,
   seed: 0,
   frames: [],
-  processes: {},
   threads: {},
   filters: {},
   volumes: {},
@@ -41,7 +30,6 @@ const EMPTY: SimState = {
   legacyFilters: {},
   fileObjects: {},
   operations: {},
-  contexts: {},
   violations: [],
 };
 
@@ -81,16 +69,6 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'SimulationStart':
       d.seed = fact.seed;
       d.frames = fact.frames.map((f) => ({ ...f }));
-      // The two processes every simulation starts with (src/io/processes.ts).
-      for (const [pid, p] of STARTING_PROCESSES) {
-        d.processes[pid] = { ...p, state: born(pid, processMachine) as never };
-      }
-      return;
-    case 'ProcessCreate':
-      d.processes[id] = { name: fact.name, pid: fact.pid, state: born(id, processMachine) as never };
-      return;
-    case 'ProcessExit':
-      d.processes[id]!.state = advance(fact) as never;
       return;
     case 'ClockAdvance':
       if (sleepers !== undefined) {
@@ -112,7 +90,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       return;
     case 'ThreadCreate':
-      d.threads[id] = { name: fact.name, process: fact.process ?? SYSTEM_PROCESS, state: 'ready', waitingOn: null, result: null, error: null };
+      d.threads[id] = { name: fact.name, state: 'ready', waitingOn: null, result: null, error: null };
       return;
     case 'ThreadWait':
       Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on });
@@ -318,47 +296,6 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       else op.state = state as never;
       return;
     }
-    case 'FltAllocateContext':
-      d.contexts[id] = {
-        filter: fact.filter,
-        contextType: contextTypeName(fact.contextType),
-        size: fact.size,
-        state: born(id, contextMachine) as never,
-        references: 1,
-        target: null,
-        instance: null,
-      };
-      return;
-    case 'FltReferenceContext':
-    case 'FltReleaseContext': {
-      const c = d.contexts[id]!;
-      c.state = advance(fact) as never;
-      c.references = fact.count;
-      return;
-    }
-    case 'ContextLinked': {
-      const c = d.contexts[id]!;
-      c.state = advance(fact) as never;
-      c.references = fact.count;
-      c.target = fact.target;
-      c.instance = fact.instance;
-      return;
-    }
-    case 'ContextUnlinked': {
-      const c = d.contexts[id]!;
-      c.state = advance(fact) as never;
-      c.references = fact.count;
-      c.target = null;
-      c.instance = null;
-      return;
-    }
-    case 'ContextCleanupCallback':
-      d.contexts[id]!.state = advance(fact) as never;
-      return;
-    case 'ContextFreed':
-      advance(fact);
-      delete d.contexts[id];
-      return;
     default:
       assertNever(fact, 'fact');
   }

@@ -1,8 +1,7 @@
 /** The live view: SimState read off the running kernel's objects and machines. */
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
-import { contextTypeName } from '../wdk/contextConstants.js';
-import type { ContextView, ProcessView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -12,15 +11,12 @@ export function liveState(sim: Simulation): SimState {
   for (const t of kernel.threads.values()) {
     threads[t.id] = {
       name: t.name,
-      process: t.process,
       state: t.state,
       waitingOn: t.waitingOn,
       result: t.state === 'exited' && typeof t.result === 'number' ? t.result : null,
       error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
     };
   }
-  const processes: Record<string, ProcessView> = {};
-  for (const p of fltMgr.processes.processes.values()) processes[p.id] = { name: p.ImageFileName, pid: p.UniqueProcessId, state: p.state };
   const filters: Record<string, FilterView> = {};
   const instances: Record<string, InstanceView> = {};
   // Instances are listed in creation order (their ids' numeric order), across filters.
@@ -78,18 +74,6 @@ export function liveState(sim: Simulation): SimState {
       allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
-  const contexts: Record<string, ContextView> = {};
-  for (const c of fltMgr.contexts.live.values()) {
-    contexts[c.id] = {
-      filter: c.filter.id,
-      contextType: contextTypeName(c.ContextType),
-      size: c.Size,
-      state: c.state,
-      references: c.references,
-      target: c.link?.target ?? null,
-      instance: c.link?.instance?.id ?? null,
-    };
-  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     {
@@ -97,7 +81,6 @@ export function liveState(sim: Simulation): SimState {
       time: kernel.now,
       seed: kernel.seed,
       frames: fltMgr.frames,
-      processes,
       threads,
       filters,
       volumes,
@@ -105,7 +88,6 @@ export function liveState(sim: Simulation): SimState {
       legacyFilters,
       fileObjects,
       operations,
-      contexts,
       violations,
     },
     true,

@@ -10,13 +10,9 @@ import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
 import type { CallbackDataState } from '../machines/callbackData.js';
-import type { ContextState } from '../machines/context.js';
-import type { ProcessState } from '../machines/process.js';
 
 export interface ThreadView {
   readonly name: string;
-  /** The owning process (P0 System, P1 the default application process). */
-  readonly process: string;
   readonly state: ThreadState;
   readonly waitingOn: string | null;
   readonly result: number | null;
@@ -80,27 +76,6 @@ export interface OperationView {
   readonly allocatedBy: string | null;
 }
 
-/** A process (§23.1): P0 System and P1 the default application process are there from the start. */
-export interface ProcessView {
-  readonly name: string;
-  readonly pid: number;
-  readonly state: ProcessState;
-}
-
-/** A context not yet freed (§15): freed ones leave the state, their facts stay in the log. */
-export interface ContextView {
-  readonly filter: string;
-  /** FLT_STREAM_CONTEXT, … */
-  readonly contextType: string;
-  readonly size: number;
-  readonly state: ContextState;
-  readonly references: number;
-  /** What it is linked to while Linked: a volume, instance or file object id, or a stream (`V1:stream#64`). */
-  readonly target: string | null;
-  /** The instance it was set by (null for volume contexts and unlinked ones). */
-  readonly instance: string | null;
-}
-
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -113,7 +88,6 @@ export interface SimState {
   readonly time: number;
   readonly seed: number;
   readonly frames: readonly FrameSpec[];
-  readonly processes: Readonly<Record<string, ProcessView>>;
   readonly threads: Readonly<Record<string, ThreadView>>;
   readonly filters: Readonly<Record<string, FilterView>>;
   readonly volumes: Readonly<Record<string, VolumeView>>;
@@ -121,6 +95,5 @@ export interface SimState {
   readonly legacyFilters: Readonly<Record<string, LegacyFilterView>>;
   readonly fileObjects: Readonly<Record<string, FileObjectView>>;
   readonly operations: Readonly<Record<string, OperationView>>;
-  readonly contexts: Readonly<Record<string, ContextView>>;
   readonly violations: readonly ViolationView[];
 }

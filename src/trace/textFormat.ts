@@ -19,7 +19,6 @@ import {
 } from '../wdk/fltConstants.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
-import { contextTypeName } from '../wdk/contextConstants.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 
 /** JSON without quotes around keys: `{Read:{Length:10,ByteOffset:0}}`. */
@@ -34,7 +33,6 @@ export class TraceNamer {
   learn(fact: Fact): void {
     switch (fact.type) {
       case 'ThreadCreate':
-      case 'ProcessCreate':
         this.names.set(fact.object, fact.name);
         break;
       case 'VolumeMount':
@@ -54,9 +52,6 @@ export class TraceNamer {
         break;
       case 'FltAllocateCallbackData':
         this.names.set(fact.object, `allocated by ${this.names.get(fact.instance) ?? fact.instance}`);
-        break;
-      case 'FltAllocateContext':
-        this.names.set(fact.object, `${contextTypeName(fact.contextType).replace(/^FLT_|_CONTEXT$/g, '')} of ${this.names.get(fact.filter) ?? fact.filter}`);
         break;
       case 'IoStart':
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
@@ -88,12 +83,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'VerifierViolation':
       return `rule=${fact.rule} ${fact.message}`;
     case 'ThreadCreate':
-      // The default application process is left out, so traces read as they did before processes.
-      return `name="${fact.name}"${fact.parent === null ? '' : ` parent=${fact.parent}`}${fact.process === undefined || fact.process === 'P1' ? '' : ` process=${namer.short(fact.process)}`}`;
-    case 'ProcessCreate':
-      return `name=${fact.name} pid=${fact.pid}${fact.parent === null ? '' : ` parent=${namer.short(fact.parent)}`} token=${fact.token}`;
-    case 'ProcessExit':
-      return `status=${ntStatusName(fact.status)}`;
+      return `name="${fact.name}"${fact.parent === null ? '' : ` parent=${fact.parent}`}`;
     case 'ThreadWait':
       return `on=${fact.on} (${fact.reason})`;
     case 'ThreadWaitObjects':
@@ -202,18 +192,6 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)}`;
     case 'FltReissueSynchronousIo':
       return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
-    case 'FltAllocateContext':
-      return `filter=${namer.short(fact.filter)} ${contextTypeName(fact.contextType)} size=${fact.size} pool=${fact.poolType}`;
-    case 'FltReferenceContext':
-    case 'FltReleaseContext':
-      return `by=${fact.by} count=${fact.count}`;
-    case 'ContextLinked':
-      return `by=${fact.by} to=${namer.short(fact.target)}${fact.instance === null ? '' : ` instance=${namer.short(fact.instance)}`} count=${fact.count}`;
-    case 'ContextUnlinked':
-      return `by=${fact.by}${fact.handedToCaller ? ' handed to caller' : ''} count=${fact.count}`;
-    case 'ContextCleanupCallback':
-    case 'ContextFreed':
-      return '';
     default:
       return assertNever(fact, 'fact');
   }

@@ -20,6 +20,19 @@ export interface ScenarioModuleRef {
   readonly sha256: string;
 }
 
+export interface TraceViolation {
+  readonly kind: string;
+  readonly name: string;
+  readonly seq: number;
+  readonly message: string;
+}
+
+/** What a writer may add to the header besides the run itself. */
+export interface TraceHeaderExtras {
+  readonly module?: ScenarioModuleRef | undefined;
+  readonly violation?: TraceViolation | null | undefined;
+}
+
 export interface TraceHeader {
   readonly format: typeof TRACE_FORMAT;
   readonly formatVersion: number;
@@ -33,14 +46,20 @@ export interface TraceHeader {
   readonly choices: readonly string[];
   /** The drive record (src/host/types.ts): what re-executes the run exactly, host choices included. */
   readonly drive: SimulationSnapshot['drive'];
+  /** Facts the scenario's build appended before the run's first step (for threadActivity); absent when 0. */
+  readonly built?: number;
+  /** The violation the run was written for (`fltsim explore --trace`): where `fltsim replay` lands. */
+  readonly violation?: TraceViolation;
   /** Facts that follow, one per line, and the FNV-1a digest of their JSON (`logDigest`). */
   readonly facts: number;
   readonly digest: string;
 }
 
 /** The header for a simulation built by a scenario (`startRun`, explore), as it is now; `module` when the scenario came from one. */
-export function traceHeader(sim: Simulation, module?: ScenarioModuleRef): TraceHeader {
+export function traceHeader(sim: Simulation, extras: TraceHeaderExtras = {}): TraceHeader {
   const saved = sim.save();
+  const module = extras.module;
+  const built = sim.built.facts;
   return {
     format: TRACE_FORMAT,
     formatVersion: TRACE_FORMAT_VERSION,
@@ -50,6 +69,8 @@ export function traceHeader(sim: Simulation, module?: ScenarioModuleRef): TraceH
     options: saved.options,
     choices: [...sim.choices],
     drive: saved.drive,
+    ...(built > 0 ? { built } : {}),
+    ...(extras.violation === undefined || extras.violation === null ? {} : { violation: { ...extras.violation } }),
     facts: saved.facts,
     digest: saved.digest,
   };

@@ -6,7 +6,7 @@
  */
 import type { Fact } from '../kernel/facts.js';
 import type { Simulation } from '../simulation.js';
-import { traceHeader, type ScenarioModuleRef, type TraceHeader } from './header.js';
+import { traceHeader, type TraceHeaderExtras, type TraceHeader } from './header.js';
 
 export function* traceFileLines(header: TraceHeader, facts: readonly Fact[]): Generator<string> {
   yield JSON.stringify(header) + '\n';
@@ -14,9 +14,9 @@ export function* traceFileLines(header: TraceHeader, facts: readonly Fact[]): Ge
 }
 
 /** The whole trace file of a scenario-built simulation, in chunks of about `chunk` lines. */
-export function* traceFileChunks(sim: Simulation, chunk = 10_000, module?: ScenarioModuleRef): Generator<string> {
+export function* traceFileChunks(sim: Simulation, chunk = 10_000, extras: TraceHeaderExtras = {}): Generator<string> {
   let buffer: string[] = [];
-  for (const line of traceFileLines(traceHeader(sim, module), sim.log)) {
+  for (const line of traceFileLines(traceHeader(sim, extras), sim.log)) {
     buffer.push(line);
     if (buffer.length >= chunk) {
       yield buffer.join('');
@@ -26,6 +26,6 @@ export function* traceFileChunks(sim: Simulation, chunk = 10_000, module?: Scena
   if (buffer.length > 0) yield buffer.join('');
 }
 
-export function traceFileText(sim: Simulation, module?: ScenarioModuleRef): string {
-  return [...traceFileChunks(sim, 10_000, module)].join('');
+export function traceFileText(sim: Simulation, extras: TraceHeaderExtras = {}): string {
+  return [...traceFileChunks(sim, 10_000, extras)].join('');
 }

@@ -19,8 +19,6 @@ import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { contextMachine } from '../machines/context.js';
-import { processMachine } from '../machines/process.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -30,7 +28,7 @@ import type { SimState } from '../projection/simState.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'contexts';
+export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -41,8 +39,6 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   L: 'legacyFilters',
   O: 'fileObjects',
   D: 'operations',
-  C: 'contexts',
-  P: 'processes',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -51,12 +47,10 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   V: volumeMachine,
   O: fileObjectMachine,
   D: callbackDataMachine,
-  C: contextMachine,
-  P: processMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, contexts: {}, violations: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, violations: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
@@ -94,8 +88,6 @@ export class FoldEngine {
     const touched = this.touched;
     if (touched !== null) {
       if (RECORD_OF_PREFIX[fact.object.charAt(0)] !== undefined) touched.add(fact.object);
-      // The processes every simulation starts with are born with SimulationStart, a fact about 'sim'.
-      if (fact.type === 'SimulationStart') for (const id of Object.keys(d.processes)) touched.add(id);
       // Facts also change the objects they name (InstanceSetup adds to its filter's list): mark every id-valued field.
       for (const key in fact) {
         const value = (fact as unknown as Record<string, unknown>)[key];

@@ -6,15 +6,15 @@ import { main } from '../../src/cli/main.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function runCli(args: string[]): { code: number; out: string[]; err: string[] } {
+async function runCli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(args, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) }) as number; // demo is synchronous
+  const code = await main(args, { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) });
   return { code, out, err };
 }
 
-describe('fltsim demo', () => {
-  it('npm run demo prints a stack, attaches, a vetoed detach, a vetoed and a real unload, and ends idle', () => {
+describe('fltsim demo', async () => {
+  it('npm run demo prints a stack, attaches, a vetoed detach, a vetoed and a real unload, and ends idle', async () => {
     const stdout = execFileSync('npm', ['run', '--silent', 'demo'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(stdout).toContain('# device stacks once both drivers have loaded');
     expect(stdout).toMatch(/frame 1 \[250000, ∞\)\n {4}I3 monitor "Monitor" @ 385100\n {4}I1 scanner "Scanner" @ 328000\n {2}L1 legacy filter LegacyAV\.sys/);
@@ -26,8 +26,8 @@ describe('fltsim demo', () => {
     expect(stdout).toMatch(/# run ended: idle after \d+ facts/);
   });
 
-  it('then finds the planted unload race, shows its trace with the generated I/O, and checks the fix exhaustively', () => {
-    const out = runCli(['demo']);
+  it('then finds the planted unload race, shows its trace with the generated I/O, and checks the fix exhaustively', async () => {
+    const out = await runCli(['demo']);
     expect(out.code).toBe(0);
     const text = out.out.join('\n');
     expect(text).toContain('# race exploration: unload while the filter');
@@ -41,30 +41,32 @@ describe('fltsim demo', () => {
     expect(race.filter((l) => / InstanceTeardownComplete /.test(l))).toHaveLength(1);
   });
 
-  it('is byte-identical for the same seed, different for another seed under random scheduling', () => {
-    const a = runCli(['demo', '--seed', '5', '--strategy', 'random']);
-    const b = runCli(['demo', '--seed', '5', '--strategy', 'random']);
-    const c = runCli(['demo', '--seed', '6', '--strategy', 'random']);
+  it('is byte-identical for the same seed, different for another seed under random scheduling', async () => {
+    const a = await runCli(['demo', '--seed', '5', '--strategy', 'random']);
+    const b = await runCli(['demo', '--seed', '5', '--strategy', 'random']);
+    const c = await runCli(['demo', '--seed', '6', '--strategy', 'random']);
     expect(a.code).toBe(0);
     expect(b.out).toEqual(a.out);
     expect(c.out).not.toEqual(a.out);
   });
 
-  it('bad arguments get a one-line error and a non-zero exit', () => {
-    expect(runCli(['demo', '--seed', 'x'])).toMatchObject({ code: 2, err: ["fltsim demo: --seed needs an integer, got 'x'"] });
-    expect(runCli(['demo', '--strategy'])).toMatchObject({ code: 2, err: ['fltsim demo: --strategy must be in-order or random, got nothing'] });
-    expect(runCli(['demo', '--bogus'])).toMatchObject({ code: 2, err: ["fltsim demo: unknown argument '--bogus' (try fltsim demo --help)"] });
-    expect(runCli(['frobnicate'])).toMatchObject({ code: 2, err: ["fltsim: unknown command 'frobnicate' (try fltsim --help)"] });
-    expect(runCli(['--help']).code).toBe(0);
-    expect(runCli([]).code).toBe(2);
+  it('bad arguments get a one-line error and a non-zero exit', async () => {
+    expect(await runCli(['demo', '--seed', 'x'])).toMatchObject({ code: 2, err: ["fltsim demo: --seed must be an integer of at most 15 digits, got 'x'"] });
+    expect(await runCli(['demo', '--seed=99999999999999999999'])).toMatchObject({ code: 2, err: ["fltsim demo: --seed must be an integer of at most 15 digits, got '99999999999999999999'"] });
+    expect(await runCli(['demo', '--strategy'])).toMatchObject({ code: 2, err: ['fltsim demo: --strategy needs a value'] });
+    expect(await runCli(['demo', '--strategy=fifo'])).toMatchObject({ code: 2, err: ["fltsim demo: --strategy must be in-order or random, got 'fifo'"] });
+    expect(await runCli(['demo', '--bogus'])).toMatchObject({ code: 2, err: ["fltsim demo: unknown option '--bogus' (try fltsim demo --help)"] });
+    expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, err: ["fltsim: unknown command 'frobnicate' (commands: run, explore, replay, export, demo; try fltsim --help)"] });
+    expect((await runCli(['--help'])).code).toBe(0);
+    expect((await runCli([])).code).toBe(2);
   });
 
-  it('the bin entry runs as `fltsim` would', () => {
+  it('the bin entry runs as `fltsim` would', async () => {
     const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), '--help'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('fltsim demo [--seed N]');
+    expect(r.stdout).toMatch(/^ {2}demo {6}run the built-in demo/m);
     const bad = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), 'nope'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe("fltsim: unknown command 'nope' (try fltsim --help)");
+    expect(bad.stderr.trim()).toBe("fltsim: unknown command 'nope' (commands: run, explore, replay, export, demo; try fltsim --help)");
   });
 });

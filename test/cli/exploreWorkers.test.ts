@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exploreCommand } from '../../src/cli/exploreCommand.js';
+import { main } from '../../src/cli/main.js';
 import { exploreWorkerLoop, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
 import { ProgressLine } from '../../src/cli/progressLine.js';
 
@@ -31,8 +32,8 @@ function capture(): { io: { out(l: string): void; err(l: string): void; progress
   return { io: { out: (l) => out.push(l), err: (l) => err.push(l), progress: (l) => progress.push(l) }, out, err, progress };
 }
 
-describe('fltsim explore --workers', () => {
-  it('finds the same first failing schedule as one thread, with the same coverage and shrunk trace', () => {
+describe('fltsim explore --workers', async () => {
+  it('finds the same first failing schedule as one thread, with the same coverage and shrunk trace', async () => {
     const args = ['explore', 'race-unload-async-read', '--strategy', 'random', '--seed', '7', '--arg', 'variant=buggy'];
     const one = fltsim(...args);
     const two = fltsim(...args, '--workers', '2');
@@ -44,7 +45,7 @@ describe('fltsim explore --workers', () => {
     expect(one.stdout).toContain('# explored race-unload-async-read with random: 13 schedule(s)');
   }, 60_000);
 
-  it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', () => {
+  it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', async () => {
     const args = ['explore', 'race-cancel-completion', '--strategy', 'pct', '--schedules', '600', '--arg', 'variant=fixed'];
     const one = fltsim(...args);
     const three = fltsim(...args, '--workers', '3');
@@ -55,7 +56,7 @@ describe('fltsim explore --workers', () => {
     expect(one.stdout).toContain('# no violation found');
   }, 60_000);
 
-  it('a worker runs every stride-th index and stops at its first index past the lowest failure found', () => {
+  it('a worker runs every stride-th index and stops at its first index past the lowest failure found', async () => {
     const firstFailure = new SharedArrayBuffer(4);
     const budget = 40;
     new Int32Array(firstFailure)[0] = budget;
@@ -74,24 +75,24 @@ describe('fltsim explore --workers', () => {
     expect(run(1).map((r) => r[0])).toEqual([1, 4, 7, 10]);
   });
 
-  it('rejects a worker count outside 1..64 with exit 2 and says which flag', () => {
+  it('rejects a worker count outside 1..64 with exit 2 and says which flag', async () => {
     const c = capture();
-    expect(exploreCommand(['race-unload-async-read', '--workers', '0'], c.io)).toBe(2);
-    expect(c.err.join('\n')).toContain('--workers must be between 1 and 64, got 0');
+    expect(await main(['explore', 'race-unload-async-read', '--workers', '0'], c.io)).toBe(2);
+    expect(c.err).toEqual(["fltsim explore: --workers must be an integer from 1 to 64, got '0'"]);
   });
 
-  it('exhaustive search stays on one thread and says so', () => {
+  it('exhaustive search stays on one thread and says so', async () => {
     const c = capture();
-    const code = exploreCommand(['race-free-before-callback', '--strategy', 'exhaustive', '--workers', '4', '--arg', 'variant=fixed'], c.io);
+    const code = await exploreCommand.run(['race-free-before-callback', '--strategy', 'exhaustive', '--workers', '4', '--arg', 'variant=fixed'], c.io);
     expect(code).toBe(0);
     expect(c.out[0]).toBe('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
   });
 });
 
-describe('the progress line', () => {
-  it('is drawn through io.progress during a single-thread exploration and cleared before the report', () => {
+describe('the progress line', async () => {
+  it('is drawn through io.progress during a single-thread exploration and cleared before the report', async () => {
     const c = capture();
-    const code = exploreCommand(['race-free-before-callback', '--schedules', '300', '--arg', 'variant=fixed'], c.io);
+    const code = await exploreCommand.run(['race-free-before-callback', '--schedules', '300', '--arg', 'variant=fixed'], c.io);
     expect(code).toBe(0);
     expect(c.progress.length).toBeGreaterThanOrEqual(2);
     expect(c.progress.at(-2)).toMatch(/^explored 300\/300 schedules, [\d,]+\/s, 0 violations$/);
@@ -99,7 +100,7 @@ describe('the progress line', () => {
     expect(c.out.join('\n')).not.toContain('explored 300/300');
   });
 
-  it('redraws at most once per interval, always draws the last schedule, and reports the rate', () => {
+  it('redraws at most once per interval, always draws the last schedule, and reports the rate', async () => {
     let now = 0;
     const lines: string[] = [];
     const line = new ProgressLine((l) => lines.push(l), () => now, 100);

@@ -28,11 +28,12 @@ describe('fltsim run / replay / export', () => {
 
   it('replay re-runs the trace and finds it identical; --at N prints the state at event N', () => {
     const replay = fltsim('replay', trace);
-    expect([replay.status, replay.stdout.trim()]).toEqual([0, expect.stringMatching(/^# replayed io-soak seed 7: \d+ facts, identical$/)]);
+    expect([replay.status, replay.stdout.trim()]).toEqual([0, expect.stringMatching(/^# replayed io-soak seed 7: \d+ facts, identical \(every fact compared with the trace\)$/)]);
     const at = fltsim('replay', trace, '--at', '25');
     expect(at.status).toBe(0);
-    expect(at.stdout).toMatch(/^# state after 25 facts/);
-    expect(at.stdout).toContain('"seq": 25');
+    expect(at.stdout).toMatch(/^# at fact #25 of \d+ \(t=\d+\), on T\d+/);
+    expect(at.stdout).toContain('# what it changed:');
+    expect(fltsim('replay', trace, '--at=25', '--json').stdout).toContain('"seq": 26');
   });
 
   it('export to perfetto (JSON with traceEvents), mermaid and text', () => {
@@ -43,24 +44,24 @@ describe('fltsim run / replay / export', () => {
     expect(fltsim('export', trace, '--format', 'text').stdout).toMatch(/^#0 t=0 sim SimulationStart seed=7/);
   });
 
-  it('a damaged trace is one line naming the line, exit 1', () => {
+  it('a damaged trace is one line naming the file and the line, exit 3', () => {
     const damaged = join(dir, 'damaged.ndjson');
     writeFileSync(damaged, readFileSync(trace, 'utf8').slice(0, -5));
     const r = fltsim('replay', damaged);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^fltsim: trace file line \d+: truncated/);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/^fltsim replay: \S+damaged\.ndjson: trace file line \d+: truncated[^\n]*\n$/);
   });
 
   it('wrong arguments: one line and exit 2; --help for each command', () => {
-    expect(fltsim('run')).toMatchObject({ status: 2, stderr: 'fltsim run: needs exactly one scenario, got none\n' });
-    expect(fltsim('run', 'demo', '--seed', 'x')).toMatchObject({ status: 2, stderr: "fltsim run: --seed needs an integer, got 'x'\n" });
+    expect(fltsim('run')).toMatchObject({ status: 2, stderr: 'fltsim run: needs exactly one scenario, got none (try fltsim run --help)\n' });
+    expect(fltsim('run', 'demo', '--seed', 'x')).toMatchObject({ status: 2, stderr: "fltsim run: --seed must be an integer of at most 15 digits, got 'x'\n" });
     expect(fltsim('export', trace)).toMatchObject({ status: 2, stderr: 'fltsim export: --format must be perfetto, mermaid or text, got nothing\n' });
-    expect(fltsim('replay', trace, '--bogus', '1')).toMatchObject({ status: 2, stderr: "fltsim replay: unknown argument '--bogus' (try fltsim replay --help)\n" });
-    expect(fltsim('run', 'nope')).toMatchObject({ status: 1, stderr: "fltsim: [UNKNOWN_SCENARIO] no scenario 'nope' (known: demo, io-soak, random, random-io, race-unload-async-read, race-cancel-completion, race-drain-parked-post, race-reentrant-create, race-free-before-callback, race-unload-sync-read)\n" });
+    expect(fltsim('replay', trace, '--bogus', '1')).toMatchObject({ status: 2, stderr: "fltsim replay: unknown option '--bogus' (try fltsim replay --help)\n" });
+    expect(fltsim('run', 'nope')).toMatchObject({ status: 2, stderr: "fltsim run: [UNKNOWN_SCENARIO] no scenario 'nope' (known: demo, io-soak, random, random-io, race-unload-async-read, race-cancel-completion, race-drain-parked-post, race-reentrant-create, race-free-before-callback, race-unload-sync-read)\n" });
     for (const command of ['run', 'replay', 'export']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} <`) });
   });
 
-  it('run accepts a path to a module exporting a scenario (through the TypeScript entry)', () => {
+  it('run accepts a path to a module exporting a scenario (through the TypeScript entry, no extra flags)', () => {
     const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli', 'main.ts'), 'run', join(root, 'test', 'cli', 'fixtures', 'oneVolume.ts')], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect([r.status, r.stdout.trim()]).toEqual([0, expect.stringMatching(/^# fltsim run one-volume, seed 1, strategy in-order: idle after \d+ facts/)]);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScenarioSimulation, logDigest } from '../../src/index.js';
+import { cliTests } from './cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'fltsim-pack-'));
@@ -76,7 +77,7 @@ describe('the packed tarball', () => {
   it('installs the `fltsim` command, which runs the compiled CLI (no sources or tsx in the package)', () => {
     const bin = join(app, 'node_modules', '.bin', 'fltsim');
     const help = execFileSync(bin, ['--help'], { cwd: app, encoding: 'utf8' });
-    expect(help).toContain('fltsim demo');
+    expect(help).toMatch(/^ {2}demo {6}run the built-in demo/m);
     const demo = execFileSync(bin, ['demo', '--seed', '3'], { cwd: app, encoding: 'utf8' });
     expect(demo).toMatch(/# run ended: idle after \d+ facts/);
   });
@@ -95,4 +96,8 @@ describe('the packed tarball', () => {
     expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.build.json');
     expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './package.json']);
   });
+});
+
+describe('the installed `fltsim` command', () => {
+  cliTests(() => ({ app }));
 });

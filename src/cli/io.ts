@@ -1,0 +1,18 @@
+/** What a command writes to: lines on stdout and stderr, and a transient progress line on terminals. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Redraw a transient status line in place ('' clears it); absent when output is not a terminal. */
+  progress?(line: string): void;
+}
+
+/** A command: its name, its --help text, and what it does with its arguments (the exit code). */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(argv: readonly string[], io: CliIo): Promise<number>;
+}
+
+export const TRUST_NOTE = `A scenario module is code: naming one runs it, with your permissions, like any script (trusted
+  input). Trace files are data: fltsim checks them and never runs code from them.`;

@@ -1,0 +1,71 @@
+/**
+ * What `fltsim run|explore|export <scenario>` names: a built-in scenario id, or the path of a module
+ * that exports a scenario (`.ts` or `.js`). A module is code, and loading it runs it: scenario
+ * modules are trusted input, like any script a user runs (trace files are not; docs/cli.md).
+ *
+ * TypeScript modules load through tsx's ESM loader, registered here on first use, so no
+ * `node --import tsx` is needed. A trace records the module's absolute path and the SHA-256 of its
+ * text; `fltsim replay` loads it again from there and refuses a module that changed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isScenario, scenarioById, scenarios as builtIn, type Scenario } from '../scenarios/index.js';
+import type { ScenarioModuleRef } from '../tracefile/header.js';
+import { inputError } from './exitCodes.js';
+import { readBytes } from './files.js';
+
+export interface ResolvedScenario {
+  readonly scenario: Scenario;
+  /** Where it came from, when not built in. */
+  readonly module?: ScenarioModuleRef;
+  /** The registry to build and restore it with: the built-in scenarios plus this one. */
+  readonly registry: readonly Scenario[];
+}
+
+/** A positional names a module when it looks like a path: a separator or a script extension. */
+export function looksLikePath(target: string): boolean {
+  return /[\\/]/.test(target) || /\.(?:[mc]?[jt]s|tsx|jsx)$/.test(target);
+}
+
+export async function resolveScenario(target: string): Promise<ResolvedScenario> {
+  if (!looksLikePath(target)) return { scenario: scenarioById(target), registry: builtIn };
+  return loadScenarioModule(target);
+}
+
+/** Import the module at `path` and find its scenario (the default export, `scenario`, or the only one). */
+export async function loadScenarioModule(path: string, expected?: ScenarioModuleRef): Promise<ResolvedScenario> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw inputError(`scenario module ${path}: no such file`);
+  const sha256 = createHash('sha256').update(readBytes(absolute, 'scenario module')).digest('hex');
+  if (expected !== undefined && expected.sha256 !== sha256) {
+    throw inputError(`scenario module ${absolute} changed since the trace was written (SHA-256 now ${sha256.slice(0, 12)}…, the trace has ${expected.sha256.slice(0, 12)}…): replay needs the module as it was`);
+  }
+  if (/\.[mc]?tsx?$/.test(absolute)) await registerTypeScript();
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+    throw inputError(`scenario module ${path} failed to load: ${message}`);
+  }
+  const candidates = [exports['default'], exports['scenario'], ...Object.values(exports)].filter(isScenario);
+  const scenario = candidates[0];
+  if (scenario === undefined) throw inputError(`scenario module ${path} exports no scenario (an object with id, description and build; see docs/cli.md)`);
+  const registry = [...builtIn.filter((s) => s.id !== scenario.id), scenario];
+  return { scenario, module: { path: absolute, sha256 }, registry };
+}
+
+let typeScript: Promise<void> | null = null;
+
+/** tsx's ESM loader, once per process (the checkout's bin has registered it already: a second hook is harmless). */
+function registerTypeScript(): Promise<void> {
+  typeScript ??= import('tsx/esm/api').then(
+    (tsx: { register: () => unknown }) => void tsx.register(),
+    () => {
+      throw inputError('loading a TypeScript scenario module needs the tsx package, which is missing: reinstall fltsim, or compile the module to .js');
+    },
+  );
+  return typeScript;
+}

@@ -1,0 +1,103 @@
+/**
+ * Why did this fact happen? The causal chain of a fact, read off the log: the operation it belongs
+ * to, the callback and thread that issued that operation, the operation whose callback that was,
+ * and so on up to the root — an application thread's request, a host's action, a DriverEntry. For
+ * generated I/O inside a post-create that is: the read → the scanner's FltCreateFileEx open → the
+ * post-create that issued it → the application's open → the application thread.
+ *
+ * The chain is data (links with a relation and the seq they point at), so the CLI (`fltsim replay
+ * --why`) and a viewer can print it or turn each link into a jump. Threads and callbacks come from
+ * threadActivity.ts.
+ */
+import { UsageError } from '../kernel/errors.js';
+import type { Fact } from '../kernel/facts.js';
+import { threadActivity, type ThreadActivity } from './threadActivity.js';
+
+export type CauseRelation =
+  /** The fact asked about. */
+  | 'fact'
+  /** The first fact of the operation or file object the previous link is about (its IoStart, its FileObjectCreate). */
+  | 'object'
+  /** The callback invocation during which the previous link's fact was appended. */
+  | 'callback'
+  /** The operation (or file object) whose callback, or whose open, the previous link is. */
+  | 'operation'
+  /** The creation of the thread that appended the previous link's fact, when no callback was running. */
+  | 'thread';
+
+export interface CausalLink {
+  readonly relation: CauseRelation;
+  readonly seq: number;
+  readonly fact: Fact;
+  /** The thread that appended this fact (null: outside any thread — the build, a host). */
+  readonly thread: string | null;
+}
+
+/**
+ * The causal chain of the fact at `seq`, the fact first and the root last. `activity` may be
+ * passed when the caller already has it (it is one pass over the log); `buildFacts` as for
+ * threadActivity.
+ */
+export function whyFact(facts: readonly Fact[], seq: number, options: { readonly activity?: ThreadActivity; readonly buildFacts?: number } = {}): CausalLink[] {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq >= facts.length) {
+    throw new UsageError('BAD_POSITION', `no fact #${String(seq)}: the log holds facts 0 to ${facts.length - 1}`);
+  }
+  const activity = options.activity ?? threadActivity(facts, options.buildFacts ?? 0);
+  const origins = originsOf(facts, seq);
+  const chain: CausalLink[] = [];
+  const seen = new Set<number>();
+  const add = (relation: CauseRelation, at: number): boolean => {
+    if (seen.has(at)) return false;
+    seen.add(at);
+    chain.push({ relation, seq: at, fact: facts[at]!, thread: activity.threadOf[at] ?? null });
+    return true;
+  };
+  add('fact', seq);
+  let at = seq;
+  for (;;) {
+    const next = causeOf(facts, at, activity, origins);
+    if (next === null || !add(next.relation, next.seq)) break;
+    at = next.seq;
+  }
+  return chain;
+}
+
+/** The first fact of each object up to `end`, and for file objects the create operation that opened them. */
+function originsOf(facts: readonly Fact[], end: number): { first: Map<string, number>; opener: Map<string, number> } {
+  const first = new Map<string, number>();
+  const opener = new Map<string, number>();
+  for (let i = 0; i <= end; i++) {
+    const f = facts[i]!;
+    if (!first.has(f.object)) first.set(f.object, i);
+    if (f.type === 'IoStart' && !opener.has(f.fileObject) && first.get(f.fileObject) !== undefined && facts[first.get(f.fileObject)!]!.type === 'FileObjectCreate') {
+      opener.set(f.fileObject, i);
+    }
+  }
+  return { first, opener };
+}
+
+function causeOf(facts: readonly Fact[], at: number, activity: ThreadActivity, origins: { first: Map<string, number>; opener: Map<string, number> }): { relation: CauseRelation; seq: number } | null {
+  const f = facts[at]!;
+  // A fact that is not its object's first belongs to the object's story first (the operation, the file object).
+  const first = origins.first.get(f.object);
+  if (first !== undefined && first < at && hasStory(f.object)) return { relation: 'object', seq: first };
+  // The first fact of a file object: the create that opened it (an IoStart right after, on the same thread).
+  if (f.type === 'FileObjectCreate') {
+    const opener = origins.opener.get(f.object);
+    if (opener !== undefined) return { relation: 'operation', seq: opener };
+  }
+  // A callback invocation is part of its object's story (the operation it was called for) — unless it opened it.
+  const callback = activity.callbackOf[at]!;
+  if (callback >= 0) return { relation: 'callback', seq: callback };
+  const thread = f.type === 'ThreadCreate' ? f.parent : activity.threadOf[at];
+  if (thread !== null && thread !== undefined) {
+    const created = origins.first.get(thread);
+    if (created !== undefined && created !== at) return { relation: 'thread', seq: created };
+  }
+  return null;
+}
+
+/** Operations (callback data) and file objects: objects whose later facts all follow from their first. */
+function hasStory(object: string): boolean {
+  return /^[DO]\d+$/.test(object);
+}

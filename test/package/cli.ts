@@ -1,0 +1,103 @@
+// The command line as a user gets it from the packed tarball (issue 13): each command with a
+// scenario module (TypeScript, loaded without extra flags) and each error class with its exit
+// code. Called from pack.test.ts, which packs and installs once.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** The scanner fixture as a user writes it: importing the installed package by name. */
+export function writeScannerModule(app: string): string {
+  const source = readFileSync(join(root, 'test', 'travel', 'fixtures', 'scannerScenario.ts'), 'utf8')
+    .replace("'../../../src/index.js'", "'fltsim'")
+    .replace("'../../../src/testing/index.js'", "'fltsim/testing'");
+  const path = join(app, 'scanner.ts');
+  writeFileSync(path, source);
+  return path;
+}
+
+export function cliTests(context: () => { app: string }): void {
+  const fltsim = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const { app } = context();
+    const r = spawnSync(join(app, 'node_modules', '.bin', 'fltsim'), args, { cwd: app, encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('--version, and --help on every command with the exit-code table and the trust note', () => {
+    expect(fltsim('--version')).toMatchObject({ status: 0, stdout: '0.1.0\n' });
+    const help = fltsim('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Exit codes:\n  0   success');
+    expect(help.stdout).toContain('A scenario module is code');
+    for (const command of ['run', 'explore', 'replay', 'export', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
+  });
+
+  it('run a TypeScript scenario module with --arg, replay its trace checked, ask why a generated read happened, export it', () => {
+    const { app } = context();
+    const module = writeScannerModule(app);
+    const run = fltsim('run', 'scanner.ts', '--arg', 'apps=3', '--seed=4', '--strategy', 'random', '--trace', 'scanner.ndjson');
+    expect(run).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^# fltsim run scanner, seed 4, strategy random: idle after \d+ facts/) });
+    const text = readFileSync(join(app, 'scanner.ndjson'), 'utf8');
+    const header = JSON.parse(text.split('\n')[0]!);
+    expect(header.scenario).toEqual({ id: 'scanner', args: { apps: '3' }, module: { path: module, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(fltsim('replay', 'scanner.ndjson')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^# replayed scanner seed 4: \d+ facts, identical/) });
+    // The scanner's generated read (IoStart with an initiator), back to the application's open.
+    const facts = text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as { seq: number; type: string; initiator?: string | null; major?: number });
+    const read = facts.find((f) => f.type === 'IoStart' && f.major === 3 && f.initiator !== null)!;
+    const why = fltsim('replay', 'scanner.ndjson', '--why', String(read.seq));
+    expect(why.status).toBe(0);
+    expect(why.stdout).toMatch(/IoStart IRP_MJ_READ[^\n]*\n {2}↑ issued inside the callback\n[^\n]*PostOperation[^\n]*\n {2}↑ belongs to the operation[^\n]*\n[^\n]*IoStart IRP_MJ_CREATE[^\n]*UserMode[^\n]*\n {2}↑ on the thread created at\n[^\n]*ThreadCreate name="app \d"/);
+    const perfetto = fltsim('export', 'scanner.ts', '--format', 'perfetto', '--arg', 'apps=1');
+    expect(perfetto.status).toBe(0);
+    expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
+  });
+
+  it('explore a module scenario on two workers, and a race whose trace replay lands on and steps back from', () => {
+    writeScannerModule(context().app);
+    const one = fltsim('explore', 'scanner.ts', '--schedules', '30');
+    const two = fltsim('explore', 'scanner.ts', '--schedules', '30', '--workers', '2');
+    expect([one.status, two.status]).toEqual([0, 0]);
+    expect(two.stdout.replace(' on 2 worker threads', '')).toBe(one.stdout);
+    const race = fltsim('explore', 'race-free-before-callback', '--trace', 'race.ndjson', '--trace-shrunk', 'shrunk.ndjson');
+    expect(race.status).toBe(1);
+    const replay = fltsim('replay', 'race.ndjson');
+    expect(replay.status).toBe(0);
+    expect(replay.stdout).toMatch(/# VIOLATION \(verifier\) FREE_BEFORE_CALLBACK at #(\d+)/);
+    const seq = Number(/at #(\d+)/.exec(replay.stdout)![1]);
+    expect(fltsim('replay', 'race.ndjson', '--at', 'violation', '--back', '1').stdout).toContain(`# at fact #${seq - 1} of`);
+    expect(fltsim('replay', 'shrunk.ndjson').stdout).toContain('identical');
+  });
+
+  it('each error class: one line, its exit code, no stack', () => {
+    const { app } = context();
+    writeScannerModule(app);
+    fltsim('run', 'scanner.ts', '--trace', 'before.ndjson');
+    const cases: [string[], number, RegExp][] = [
+      [['run', 'demo', '--bogus'], 2, /^fltsim run: unknown option '--bogus'/],
+      [['run', 'demo', '--seed', '99999999999999999999'], 2, /^fltsim run: --seed must be an integer/],
+      [['run', 'no-such-scenario'], 2, /^fltsim run: \[UNKNOWN_SCENARIO\]/],
+      [['replay', 'missing.ndjson'], 3, /^fltsim replay: cannot read trace file missing\.ndjson: no such file \(ENOENT\)$/],
+      [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file$/],
+      [['run', 'demo', '--trace', '/dev/full'], 5, /^fltsim run: cannot write \/dev\/full: no space left on the device \(ENOSPC\)$/],
+    ];
+    for (const [args, code, line] of cases) {
+      const r = fltsim(...args);
+      expect([r.status, r.stderr.split('\n').length], args.join(' ')).toEqual([code, 2]);
+      expect(r.stderr.trimEnd(), args.join(' ')).toMatch(line);
+    }
+    // A damaged trace (input, 3); a trace that does not reproduce (4); a changed module (3).
+    const text = readFileSync(join(app, 'before.ndjson'), 'utf8');
+    writeFileSync(join(app, 'damaged.ndjson'), text.slice(0, -3));
+    expect(fltsim('replay', 'damaged.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: damaged\.ndjson: trace file line \d+: truncated[^\n]*\n$/) });
+    const [first, ...rest] = text.split('\n');
+    const header = JSON.parse(first!);
+    writeFileSync(join(app, 'reseeded.ndjson'), [JSON.stringify({ ...header, seed: 2, options: { ...header.options, seed: 2 } }), ...rest].join('\n'));
+    expect(fltsim('replay', 'reseeded.ndjson')).toMatchObject({ status: 4, stderr: expect.stringMatching(/^fltsim replay: replay differs: replay diverged at seq 0[^\n]*\n$/) });
+    writeFileSync(join(app, 'scanner.ts'), readFileSync(join(app, 'scanner.ts'), 'utf8') + '\n// edited\n');
+    expect(fltsim('replay', 'before.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: scenario module \S+scanner\.ts changed since the trace was written/) });
+    // A violation found is exit 1.
+    expect(fltsim('explore', 'race-cancel-completion', '--schedules', '200').status).toBe(1);
+  });
+}
