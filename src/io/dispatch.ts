@@ -153,6 +153,7 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
   op.phase = 'completed';
   fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
   fltMgr.operations.delete(op);
+  if (op.allocatedBy === null) fltMgr.kernel.retireActor(op.id);
   fltMgr.kernel.signal(op.completed);
   signalProgress(fltMgr, op);
   for (const listener of op.onComplete) listener(op);

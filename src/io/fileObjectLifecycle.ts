@@ -44,9 +44,11 @@ export function updateFileObject(fltMgr: FilterManager, fo: FileObject, currentB
 export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, status: NTSTATUS): void {
   fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpenFailed', status });
   fltMgr.fileObjects.delete(fo.id);
+  fltMgr.kernel.retireActor(fo.id);
 }
 
 export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
   fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
   fltMgr.fileObjects.delete(fo.id);
+  fltMgr.kernel.retireActor(fo.id);
 }

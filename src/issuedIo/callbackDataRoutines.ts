@@ -165,5 +165,6 @@ export function FltFreeCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
   checkIdle(fltMgr, op, 'FltFreeCallbackData');
   fltMgr.emit(op.id, { type: 'FltFreeCallbackData' });
   fltMgr.allocatedData.delete(op.id);
+  fltMgr.kernel.retireActor(op.id);
 }
 

@@ -3,7 +3,7 @@
  * threads and the scheduler loop. It knows nothing about the Filter Manager; src/fltmgr builds
  * on it. One Kernel per simulation and nothing module-global, so simulations never share state.
  */
-import type { AnyActorRef } from 'xstate';
+import { transition, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { Blocking, Effect, WaitOutcome, WaitType } from './effects.js';
 import { FltSimError, UsageError, VerifierError } from './errors.js';
 import type { Fact, FactBody } from './facts.js';
@@ -56,9 +56,10 @@ export class Kernel {
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];
   private readonly sleeping: SimThread[] = [];
-  private readonly waitables = new Map<string, Waitable>();
   private readonly exitEvents = new Map<string, Waitable>();
   private readonly actors = new Map<string, AnyActorRef>();
+  /** Retired objects: their machine and last state only (no actor, no snapshot), rebuilt for a late fact. */
+  private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue }>();
   private rejectedEvent: string | null = null;
   current: SimThread | null = null;
   private previous: string | null = null;
@@ -96,6 +97,21 @@ export class Kernel {
     this.actors.set(object, actor);
   }
 
+  /**
+   * An object has left the live state for good (a closed file object, a completed operation nobody
+   * can reuse): its actor is stopped and only its last snapshot is kept, so a long run's memory
+   * stays flat while a late fact about it is still checked against its machine (pure transition:
+   * slower, but late facts are rare).
+   */
+  retireActor(object: string): void {
+    const actor = this.actors.get(object);
+    if (actor === undefined) return;
+    const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
+    this.retired.set(object, { machine: snapshot.machine as AnyStateMachine, value: snapshot.value });
+    actor.stop();
+    this.actors.delete(object);
+  }
+
   actorOf(object: string): AnyActorRef | undefined {
     return this.actors.get(object);
   }
@@ -114,14 +130,26 @@ export class Kernel {
     const fact = { seq: this.log.nextSeq, time: this.clock, object, ...body } as Fact;
     if (actor !== undefined) {
       actor.send(fact);
-      if (this.rejectedEvent !== null) {
-        const type = this.rejectedEvent;
-        this.rejectedEvent = null;
-        const state = JSON.stringify(actor.getSnapshot().value);
-        throw new FltSimError(`internal: ${object} in state ${state} cannot take ${type}`, this.place(object));
+      this.throwIfRejected(object, () => actor.getSnapshot().value);
+    } else {
+      const retired = this.retired.get(object);
+      if (retired !== undefined) {
+        const snapshot = retired.machine.resolveState({ value: retired.value, context: { reject: this.rejectEvent } });
+        const [next, actions] = transition(retired.machine, snapshot, fact);
+        // transition() is pure: run the root '*' rejection action ourselves so a refused fact is seen.
+        for (const action of actions) action.exec?.(action.info, action.params);
+        this.throwIfRejected(object, () => retired.value);
+        retired.value = next.value;
       }
     }
     return this.log.push(fact);
+  }
+
+  private throwIfRejected(object: string, stateOf: () => unknown): void {
+    if (this.rejectedEvent === null) return;
+    const type = this.rejectedEvent;
+    this.rejectedEvent = null;
+    throw new FltSimError(`internal: ${object} in state ${JSON.stringify(stateOf())} cannot take ${type}`, this.place(object));
   }
 
   place(object?: string): { object?: string; seq: number; seed: number } {
@@ -152,9 +180,8 @@ export class Kernel {
   // ---------------------------------------------------------------- waitables
 
   createWaitable(name: string, kind: WaitableKind): Waitable {
-    const w = new Waitable(this.nextId('W'), name, kind);
-    this.waitables.set(w.id, w);
-    return w;
+    // Not kept in any table: a waitable lives as long as the objects and threads that hold it.
+    return new Waitable(this.nextId('W'), name, kind);
   }
 
   /**
@@ -414,6 +441,7 @@ export class Kernel {
         try {
           const resume = t.resumeValue;
           t.resumeValue = undefined;
+          if (t.body === null) throw new FltSimError(`internal: ${t.id} has ended and cannot run`, this.place(t.id));
           r = t.body.next(resume);
         } catch (error) {
           this.exitThread(t, undefined, error);
@@ -510,7 +538,13 @@ export class Kernel {
       result: typeof result === 'number' ? result : null,
       error: errorText,
     });
+    // The generator and its closures are not needed once the thread has ended; the exit event is
+    // signaled and dropped (exitEventOf makes a signaled one for a late joiner).
+    t.release();
     const w = this.exitEvents.get(t.id);
-    if (w !== undefined) this.signal(w);
+    if (w !== undefined) {
+      this.exitEvents.delete(t.id);
+      this.signal(w);
+    }
   }
 }

@@ -34,14 +34,26 @@ export class SimThread {
   /** Monotonic creation index: the deterministic tie-break between equally enabled threads. */
   readonly order: number;
 
+  /** An ended thread keeps its id, name and result; its generator (and all it closes over) goes. */
+  release(): void {
+    this.body = null;
+    this.waitSet = null;
+    this.waitTimer = null;
+    this.resumeValue = undefined;
+  }
+
+  /** The thread's code: null once it has ended. */
+  body: Blocking<unknown> | null;
+
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly body: Blocking<unknown>,
+    body: Blocking<unknown>,
     order: number,
     /** The SID of the thread's token: whose access a forced access check uses. */
     readonly token: string,
   ) {
     this.order = order;
+    this.body = body;
   }
 }
