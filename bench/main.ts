@@ -15,6 +15,7 @@ import { embedding } from './embedding.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { generatedIo } from './generatedIo.js';
+import { memory } from './memory.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -25,6 +26,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'generated io', run: generatedIo },
+  { name: 'memory', run: memory },
 ];
 
 async function main(): Promise<void> {
