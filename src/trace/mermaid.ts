@@ -9,6 +9,7 @@ import { irpMajorName } from '../wdk/irp.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_PREOP_PENDING } from '../wdk/fltConstants.js';
 import { TraceNamer } from './textFormat.js';
+import { mermaidText } from './escape.js';
 
 export function toMermaid(facts: readonly Fact[], options: { readonly from?: number; readonly to?: number } = {}): string {
   const namer = new TraceNamer();
@@ -17,11 +18,19 @@ export function toMermaid(facts: readonly Fact[], options: { readonly from?: num
   const participants: string[] = [];
   const declared = new Set<string>();
   const body: string[] = [];
-  const who = (id: string): string => {
+  // Participant ids go into the diagram bare: one that is not a plain identifier (a damaged or
+  // hostile trace) gets a stand-in, and its label still shows what it was.
+  const safeIds = new Map<string, string>();
+  const who = (raw: string): string => {
+    let id = safeIds.get(raw);
+    if (id === undefined) {
+      id = /^[A-Za-z0-9_]+$/.test(raw) ? raw : `X${safeIds.size}`;
+      safeIds.set(raw, id);
+    }
     if (!declared.has(id)) {
       declared.add(id);
-      const label = id.startsWith('FS_') ? `file system of ${namer.label(id.slice(3))}` : namer.label(id);
-      participants.push(`  participant ${id} as ${label.replace(/[;#]/g, ' ')}`);
+      const label = raw.startsWith('FS_') ? `file system of ${namer.label(raw.slice(3))}` : namer.label(raw);
+      participants.push(`  participant ${id} as ${mermaidText(label)}`);
     }
     return id;
   };
@@ -31,7 +40,7 @@ export function toMermaid(facts: readonly Fact[], options: { readonly from?: num
   const volumeOf = new Map<string, string>();
   const arrow = (op: string, target: string, text: string, dashed = false): void => {
     const at = where.get(op) ?? target;
-    body.push(`  ${who(at)}${dashed ? '-->>' : '->>'}${who(target)}: ${op} ${text}`);
+    body.push(`  ${who(at)}${dashed ? '-->>' : '->>'}${who(target)}: ${op} ${mermaidText(text)}`);
     where.set(op, target);
   };
   for (const fact of facts) {
@@ -45,7 +54,7 @@ export function toMermaid(facts: readonly Fact[], options: { readonly from?: num
         where.set(id, origin);
         what.set(id, irpMajorName(fact.major).replace('IRP_MJ_', ''));
         volumeOf.set(id, fact.volume);
-        body.push(`  Note over ${who(origin)}: ${id} ${what.get(id)} ${namer.label(fact.fileObject)}${fact.initiator === null ? '' : ' (generated)'}`);
+        body.push(`  Note over ${who(origin)}: ${id} ${mermaidText(`${what.get(id)} ${namer.label(fact.fileObject)}`)}${fact.initiator === null ? '' : ' (generated)'}`);
         break;
       }
       case 'PreOperation':
@@ -70,7 +79,7 @@ export function toMermaid(facts: readonly Fact[], options: { readonly from?: num
       case 'InstanceSetupReturned':
       case 'InstanceTeardownComplete':
       case 'VerifierViolation':
-        body.push(`  Note over ${who(id)}: ${fact.type}${'status' in fact ? ` ${ntStatusName(fact.status)}` : ''}${'rule' in fact ? ` ${fact.rule}` : ''}`);
+        body.push(`  Note over ${who(id)}: ${fact.type}${'status' in fact ? ` ${ntStatusName(fact.status)}` : ''}${'rule' in fact ? ` ${mermaidText(fact.rule)}` : ''}`);
         break;
       default:
         break;

@@ -20,6 +20,7 @@ import {
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
+import { printableLine } from './escape.js';
 
 /** JSON without quotes around keys: `{Read:{Length:10,ByteOffset:0}}`. */
 function compactJson(value: unknown): string {
@@ -201,7 +202,8 @@ function payload(fact: Fact, namer: TraceNamer): string {
 export function formatFact(fact: Fact, namer: TraceNamer): string {
   namer.learn(fact);
   const rest = payload(fact, namer);
-  return `#${fact.seq} t=${fact.time} ${namer.label(fact.object)} ${fact.type}${rest === '' ? '' : ' ' + rest}`;
+  // Names and messages come from the run (or a shared trace file): one fact is always one line.
+  return printableLine(`#${fact.seq} t=${fact.time} ${namer.label(fact.object)} ${fact.type}${rest === '' ? '' : ' ' + rest}`);
 }
 
 /** Format a whole log (or a slice that starts at seq 0). */
