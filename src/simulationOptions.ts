@@ -29,7 +29,7 @@ export interface SimulationOptions {
   readonly fileSystemCompletion?: FileSystemCompletion;
   /** Ticks a deferred request takes (default 1). */
   readonly fileSystemLatency?: number;
-  /** The §13 ambiguities, each with the reference's default (src/fltmgr/semantics.ts). */
+  /** The §13 ambiguities (docs/semantics.md), each with fltsim's default (src/fltmgr/semantics.ts). */
   readonly semantics?: Partial<Semantics>;
   /**
    * Keep the log (default true). With false, facts are still numbered and streamed on `facts$` but

@@ -1,6 +1,7 @@
 /**
- * Where the reference lists an ambiguity (§13), the model takes its recommended default; each
- * alternative is a documented option here, set with `createSimulation({ semantics: { … } })`.
+ * Where the WDK documentation is ambiguous (docs/semantics.md §13), the model takes the default
+ * listed there; each alternative is a documented option here, set with
+ * `createSimulation({ semantics: { … } })`.
  */
 export interface Semantics {
   /**

@@ -1,5 +1,5 @@
 /**
- * IRP_MJ_CLEANUP and IRP_MJ_CLOSE. Neither can fail (fltmgr-semantics §8, invariant 10): an unknown
+ * IRP_MJ_CLEANUP and IRP_MJ_CLOSE. Neither can fail (docs/semantics.md §8, §14 inv. 10): an unknown
  * or already-closed file object still completes with STATUS_SUCCESS.
  *
  * Cleanup (last handle to the FILE_OBJECT closed): IoRemoveShareAccess, delete-on-close marks the

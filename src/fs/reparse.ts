@@ -1,6 +1,6 @@
 /**
  * FSCTL_SET/GET/DELETE_REPARSE_POINT, following MS-FSA 2.1.5.10 and the statuses MS-FSCC lists
- * (fltmgr-semantics §11.6, §11.7). Input and output are REPARSE_DATA_BUFFER (Microsoft tags, 8-byte
+ * (docs/semantics.md §11.6, §11.7). Input and output are REPARSE_DATA_BUFFER (Microsoft tags, 8-byte
  * header) or REPARSE_GUID_DATA_BUFFER (ReparseGuid set, 24-byte header) as structures; the byte
  * lengths in the FSCTL parameters are still checked against those layouts.
  */

@@ -1,6 +1,6 @@
 /**
  * IRP_MJ_QUERY_SECURITY and IRP_MJ_SET_SECURITY (FltQuerySecurityObject / FltSetSecurityObject,
- * fltmgr-semantics §11.20, §11.22). FAT keeps no security: both fail with STATUS_INVALID_DEVICE_REQUEST.
+ * docs/semantics.md §11.20, §11.22). FAT keeps no security: both fail with STATUS_INVALID_DEVICE_REQUEST.
  */
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScenarioSimulation, logDigest } from '../../src/index.js';
 import { cliTests } from './cli.js';
@@ -58,10 +58,24 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  it('holds the built ESM, its declarations, the bin and the README, and no sources or tests', () => {
+  it('holds the built ESM, its declarations, the bin, the README and docs/, and no sources or tests', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json']));
     expect(listing.filter((f) => /^package\/(src|test|bench|examples)\//.test(f))).toEqual([]);
+  });
+
+  it('ships docs/, so every relative link of the README and the docs resolves inside the package', () => {
+    const listing = new Set(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean));
+    expect(listing).toContain('package/docs/semantics.md');
+    const broken: string[] = [];
+    for (const doc of [...listing].filter((f) => f.endsWith('.md'))) {
+      const text = execFileSync('tar', ['-xzOf', tarball, doc], { encoding: 'utf8' });
+      const dir = doc.slice(0, doc.lastIndexOf('/') + 1);
+      for (const [, target] of text.matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)) {
+        if (!listing.has(posix.normalize(dir + target!))) broken.push(`${doc} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it(`installs into an empty folder, and its public entry runs a scenario with the log the sources give`, () => {
