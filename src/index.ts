@@ -81,8 +81,8 @@ export {
   FltAllocateDeferredIoWorkItem,
   FltFreeDeferredIoWorkItem,
   FltQueueDeferredIoWorkItem,
-} from './io/workItems.js';
-export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './io/workItems.js';
+} from './fltmgr/workItems.js';
+export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
 export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
 export { DEFAULT_USER_SID, SYSTEM_SID } from './io/sids.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
@@ -131,7 +131,7 @@ export { asyncCompletions } from './streams/asyncCompletions.js';
 export type { CompletedRun } from './streams/asyncCompletions.js';
 export { fileOpenCancellation } from './streams/fileOpenCancellation.js';
 export type { CancellationRequest } from './streams/fileOpenCancellation.js';
-export type { Outstanding } from './fltmgr/rundown.js';
+export type { Outstanding } from './streams/outstanding.js';
 
 // WDK constants
 export * from './wdk/ntstatus.js';

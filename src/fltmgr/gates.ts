@@ -2,7 +2,7 @@
 import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { unloadGate } from '../streams/unloadGate.js';
-import type { Outstanding } from './rundown.js';
+import type { Outstanding } from '../streams/outstanding.js';
 import type { Observable } from 'rxjs';
 
 /** Wait until `outstanding$` drains. Returns at once, without a wait fact, if it already has. */

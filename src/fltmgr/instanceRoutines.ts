@@ -26,8 +26,9 @@ import type { FilterObject } from './filterObject.js';
 import { waitForGate } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
 import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
-import { referenceObject } from './references.js';
-import { ignoreReferences, isDrained } from './rundown.js';
+import { freeIfUnreferenced, referenceObject } from './references.js';
+import { isDrained } from '../streams/outstanding.js';
+import { ignoreReferences } from './rundown.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
 
@@ -186,13 +187,6 @@ export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObjec
   fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
   fltMgr.unlinkInstance(instance);
   freeIfUnreferenced(fltMgr, instance);
-}
-
-/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
-export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
-  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
-    fltMgr.emit(instance, { type: 'InstanceFreed' });
-  }
 }
 
 /**

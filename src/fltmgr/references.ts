@@ -8,7 +8,6 @@ import { STATUS_FLT_DELETING_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wd
 import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
-import { freeIfUnreferenced } from './instanceRoutines.js';
 import { fail } from './routineSupport.js';
 
 export function isBeingTornDown(object: FltObject): boolean {
@@ -54,4 +53,11 @@ export function mgrOf(object: FltObject): FilterManager {
   if (object instanceof FilterObject) return object.fltMgr;
   if (object instanceof InstanceObject) return object.filter.fltMgr;
   return object.fltMgr;
+}
+
+/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
+export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
+  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
+    fltMgr.emit(instance, { type: 'InstanceFreed' });
+  }
 }

@@ -134,3 +134,13 @@ export function FltCompareInstanceAltitudes(Instance1: InstanceObject, Instance2
   if (Instance1 === Instance2 || Instance1.volume !== Instance2.volume) return 0;
   return Math.sign(compareAltitudes(Instance1.altitude, Instance2.altitude));
 }
+
+/**
+ * Automatic attachment before the first operation reaches a newly mounted volume (§13 A7,
+ * default). Runs on the issuing thread, before the operation is built.
+ */
+export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
+  if (volume.firstOperationSeen) return;
+  volume.firstOperationSeen = true;
+  if (fltMgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(fltMgr, volume);
+}

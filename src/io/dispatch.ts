@@ -19,7 +19,7 @@ import { operationRegistration } from './eligibility.js';
 import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
 import { beginPost, preOperation } from './preOperation.js';
-import { releaseGenerated } from '../issuedIo/generatedIo.js';
+import { releaseGenerated } from './generatedIoCount.js';
 
 export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   for (;;) {

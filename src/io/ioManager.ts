@@ -61,7 +61,8 @@ import { closeHandleIn, createHandle, handlesOf } from './handles.js';
 import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
 import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js';
 import { resolvePath } from './paths.js';
-import { beforeFirstOperation, startOperation } from './startOperation.js';
+import { startOperation } from './startOperation.js';
+import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { DEFAULT_USER_SID } from './sids.js';
 

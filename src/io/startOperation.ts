@@ -7,10 +7,9 @@ import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
-import { offerNewVolume } from '../fltmgr/volumeRoutines.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE } from '../wdk/irp.js';
-import { releaseRequestReference } from './closeFile.js';
+import { countGenerated } from './generatedIoCount.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import type { FltParameters } from '../wdk/parameters.js';
@@ -18,6 +17,9 @@ import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { IoOperation } from './ioOperation.js';
 import type { FileObject } from './fileObject.js';
 import { summarizeParameters } from './parametersSummary.js';
+import { driveToCompletion } from './dispatch.js';
+import { fileObjectClosed } from './fileObjectLifecycle.js';
+import { SYSTEM_SID } from './sids.js';
 
 export interface OperationSpec {
   readonly volume: VolumeObject;
@@ -44,15 +46,6 @@ export interface OperationSpec {
   readonly markGenerated?: boolean;
 }
 
-/**
- * Automatic attachment before the first operation reaches a newly mounted volume (§13 A7,
- * default). Runs on the issuing thread, before the operation is built.
- */
-export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
-  if (volume.firstOperationSeen) return;
-  volume.firstOperationSeen = true;
-  if (fltMgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(fltMgr, volume);
-}
 
 /**
  * The nodes below `initiator` (or the whole stack), top to bottom (§6, §10). Below is decided by
@@ -150,10 +143,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
     fo.pointerCount++;
     op.onComplete.push(() => releaseRequestReference(fltMgr, fo));
   }
-  if (op.initiator !== null) {
-    op.initiator.rundown.add('generatedIo', 1);
-    op.initiator.filter.rundown.add('generatedIo', 1);
-  }
+  countGenerated(op);
 }
 
 /** Build FltMgr's own callback data for an operation and start it. */
@@ -174,4 +164,51 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
     markGenerated: spec.markGenerated ?? true,
   });
   return op;
+}
+
+// ------------------------------------------------------------- the close a last reference sends
+// Here rather than in closeFile.ts because a request's own reference (taken in beginOperation) may be
+// the last one, and then its completion starts the IRP_MJ_CLOSE: the two belong to one module.
+
+/**
+ * Drop the reference a request held on its file object, where the caller cannot block (at
+ * completion, possibly at DISPATCH_LEVEL): if it was the last, IRP_MJ_CLOSE goes out on a thread of
+ * its own, as the object manager defers the delete.
+ */
+export function releaseRequestReference(fltMgr: FilterManager, fo: FileObject): void {
+  fo.pointerCount--;
+  if (fo.pointerCount > 0 || !lastReferenceGone(fo)) return;
+  fltMgr.kernel.spawn(`Close(${fo.id})`, (function* () {
+    yield* sendClose(fltMgr, fo);
+    return 0;
+  })());
+}
+
+/**
+ * The last reference is gone. Returns whether the I/O manager now sends IRP_MJ_CLOSE itself: not
+ * for an open the file system never granted (IopDeleteFile sends none), and not for a cancelled
+ * open, whose close is handed to FltCancelFileOpen (it goes below the canceller).
+ */
+export function lastReferenceGone(fo: FileObject): boolean {
+  if (fo.state === 'OpenFailed') return false;
+  if (fo.released !== null) {
+    fo.released();
+    return false;
+  }
+  return true;
+}
+
+export function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void> {
+  const op = startOperation(fltMgr, {
+    volume: fo.volume,
+    fileObject: fo,
+    MajorFunction: IRP_MJ_CLOSE,
+    Parameters: { Close: {} },
+    RequestorMode: 'KernelMode',
+    requestorSid: SYSTEM_SID,
+    initiator: null,
+    startBelow: fo.targetedInstance,
+  });
+  yield* driveToCompletion(fltMgr, op);
+  fileObjectClosed(fltMgr, fo);
 }

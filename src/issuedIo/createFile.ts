@@ -17,7 +17,8 @@ import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
 import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycle.js';
 import { resolvePath } from '../io/paths.js';
-import { beforeFirstOperation, startOperation } from '../io/startOperation.js';
+import { startOperation } from '../io/startOperation.js';
+import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { FILE_OPEN, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
 import {
   IO_FORCE_ACCESS_CHECK,

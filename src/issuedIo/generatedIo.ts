@@ -11,6 +11,7 @@ import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail } from '../fltmgr/routineSupport.js';
 import type { IoOperation, AsyncCallback } from '../io/ioOperation.js';
 import { drive, driveToCompletion } from '../io/dispatch.js';
+import { releaseGenerated } from '../io/generatedIoCount.js';
 import type { FileObject } from '../io/fileObject.js';
 import { STATUS_FLT_DELETING_OBJECT, STATUS_INVALID_PARAMETER, type NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -106,10 +107,3 @@ export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Block
   releaseGenerated(op);
 }
 
-/** The initiator's generated I/O is done: its drain gate and its filter's unload gate may open. */
-export function releaseGenerated(op: IoOperation): void {
-  const instance = op.initiator;
-  if (instance === null) return;
-  instance.rundown.add('generatedIo', -1);
-  instance.filter.rundown.add('generatedIo', -1);
-}

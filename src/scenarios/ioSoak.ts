@@ -15,9 +15,9 @@ import {
 } from '../wdk/fileConstants.js';
 import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_PENDING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../wdk/fltConstants.js';
 import { IRP_MJ_CREATE, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
-import { FltAllocateDeferredIoWorkItem, FltQueueDeferredIoWorkItem } from '../io/workItems.js';
+import { FltAllocateDeferredIoWorkItem, FltQueueDeferredIoWorkItem } from '../fltmgr/workItems.js';
 import { FltCompletePendedPreOperation } from '../io/pending.js';
-import { installFilter, operations } from '../testing/filterBuilder.js';
+import { installFilter, operations } from './builders/filterBuilder.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { intArg, type Scenario } from './scenario.js';
 

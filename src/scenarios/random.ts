@@ -3,8 +3,8 @@
  * and exported from the command line: `fltsim run random-io --seed 42 --trace failing.ndjson`.
  * The workload's own seed is the argument `workload`, by default the run's seed.
  */
-import { randomFrameBoundaries, randomWorkload } from '../testing/randomWorkload.js';
-import { randomIoSimulationOptions, randomIoWorkload } from '../testing/randomIoWorkload.js';
+import { randomFrameBoundaries, randomWorkload } from './builders/randomWorkload.js';
+import { randomIoSimulationOptions, randomIoWorkload } from './builders/randomIoWorkload.js';
 import { intArg, type Scenario, type ScenarioArgs, type ScenarioOptions } from './scenario.js';
 
 const workloadSeed = (seed: number, args: ScenarioArgs): number => intArg(args, 'workload', seed, -(2 ** 31));

@@ -11,7 +11,7 @@
  *   subscription: ^-------!                unsubscribes from the counts as it opens
  */
 import { filter, take, type Observable } from 'rxjs';
-import { isDrained, type Outstanding } from '../fltmgr/rundown.js';
+import { isDrained, type Outstanding } from './outstanding.js';
 
 export function unloadGate(outstanding$: Observable<Outstanding>): Observable<Outstanding> {
   return outstanding$.pipe(filter(isDrained), take(1));

@@ -1,10 +1,14 @@
-/** fltsim/testing: helpers for tests and examples, kept out of the main entry. */
+/**
+ * fltsim/testing: helpers for tests and examples, kept out of the main entry. The filter builder and
+ * the random workloads live in src/scenarios/builders/ (the built-in scenarios are made of them);
+ * this entry re-exports them under the names tests use.
+ */
 export { compactTrace } from './compactTrace.js';
 export type { CompactTraceOptions } from './compactTrace.js';
-export { installFilter, operations } from './filterBuilder.js';
-export type { TestFilter, TestFilterSpec } from './filterBuilder.js';
-export { randomWorkload } from './randomWorkload.js';
-export type { RandomWorkloadOptions } from './randomWorkload.js';
-export { randomIoWorkload, randomIoSimulationOptions } from './randomIoWorkload.js';
-export type { RandomIoWorkloadOptions, RandomIoSystem } from './randomIoWorkload.js';
+export { installFilter, operations } from '../scenarios/builders/filterBuilder.js';
+export type { TestFilter, TestFilterSpec } from '../scenarios/builders/filterBuilder.js';
+export { randomWorkload } from '../scenarios/builders/randomWorkload.js';
+export type { RandomWorkloadOptions } from '../scenarios/builders/randomWorkload.js';
+export { randomIoWorkload, randomIoSimulationOptions } from '../scenarios/builders/randomIoWorkload.js';
+export type { RandomIoWorkloadOptions, RandomIoSystem } from '../scenarios/builders/randomIoWorkload.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';

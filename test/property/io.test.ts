@@ -1,4 +1,4 @@
-// The I/O path over random stacks and random I/O (src/testing/randomIoWorkload.ts): the §14 I/O
+// The I/O path over random stacks and random I/O (src/scenarios/builders/randomIoWorkload.ts): the §14 I/O
 // invariants, liveness with well-behaved filters, fold(log) = live state, and determinism.
 // Every assertion names its seed (and workload mode); `build(seed, mode, busy)` replays it exactly.
 import { describe, expect, it } from 'vitest';

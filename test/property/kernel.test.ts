@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSimulation, foldLog, replayStrategy } from '../../src/index.js';
 import { randomWorkload } from '../../src/testing/index.js';
-import { randomFrameBoundaries } from '../../src/testing/randomWorkload.js';
+import { randomFrameBoundaries } from '../../src/scenarios/builders/randomWorkload.js';
 import { checkKernelInvariants } from '../../src/checkers/kernelInvariants.js';
 import type { Simulation } from '../../src/index.js';
 

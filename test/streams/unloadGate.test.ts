@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 import { unloadGate } from '../../src/streams/unloadGate.js';
-import type { Outstanding } from '../../src/fltmgr/rundown.js';
+import type { Outstanding } from '../../src/streams/outstanding.js';
 
 const zero: Outstanding = { references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0 };
 const values: Record<string, Outstanding> = {

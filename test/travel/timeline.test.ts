@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSimulation, foldLog } from '../../src/index.js';
 import { randomWorkload } from '../../src/testing/index.js';
-import { randomFrameBoundaries } from '../../src/testing/randomWorkload.js';
-import { randomIoSimulationOptions, randomIoWorkload } from '../../src/testing/randomIoWorkload.js';
+import { randomFrameBoundaries } from '../../src/scenarios/builders/randomWorkload.js';
+import { randomIoSimulationOptions, randomIoWorkload } from '../../src/scenarios/builders/randomIoWorkload.js';
 import { Cursor, diffStates, Timeline } from '../../src/travel/index.js';
 import { startRun } from '../../src/travel/recording.js';
 

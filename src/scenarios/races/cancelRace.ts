@@ -8,26 +8,16 @@
  * verifier reports COMPLETE_NOT_PENDED (§14 invariant 7). The fix dequeues first — whoever takes
  * the data off the queue owns its completion — as a cancel-safe queue does.
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FILE_SHARE_READ,
-  FILE_SYNCHRONOUS_IO_NONALERT,
-  FLT_PREOP_COMPLETE,
-  FLT_PREOP_PENDING,
-  FLT_PREOP_SUCCESS_NO_CALLBACK,
-  FltAllocateGenericWorkItem,
-  FltCompletePendedPreOperation,
-  FltQueueGenericWorkItem,
-  IRP_MJ_READ,
-  preempt,
-  STATUS_CANCELLED,
-  STATUS_SUCCESS,
-  type Blocking,
-  type FLT_CALLBACK_DATA,
-  type Scenario,
-} from './api.js';
-import { installFilter, operations } from '../../testing/index.js';
+import { FltAllocateGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
+import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
+import { FltCompletePendedPreOperation } from '../../io/pending.js';
+import { preempt, type Blocking } from '../../kernel/effects.js';
+import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT } from '../../wdk/fileConstants.js';
+import { FLT_PREOP_COMPLETE, FLT_PREOP_PENDING, FLT_PREOP_SUCCESS_NO_CALLBACK } from '../../wdk/fltConstants.js';
+import { IRP_MJ_READ } from '../../wdk/irp.js';
+import { STATUS_CANCELLED, STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Scenario } from '../scenario.js';
+import { installFilter, operations } from '../builders/filterBuilder.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const cancelRaceScenario: Scenario = {

@@ -2,19 +2,16 @@
  * What the race scenarios share: the volume, a file to read, a passive filter below the one under
  * test (so generated I/O has an instance to be seen by), and the `variant` argument.
  */
-import {
-  preempt,
-  STATUS_SUCCESS,
-  FLT_POSTOP_FINISHED_PROCESSING,
-  FLT_PREOP_SUCCESS_WITH_CALLBACK,
-  IRP_MJ_READ,
-  UsageError,
-  type FLT_CALLBACK_DATA,
-  type FLT_RELATED_OBJECTS,
-  type ScenarioArgs,
-  type Simulation,
-} from './api.js';
-import { installFilter, operations } from '../../testing/index.js';
+import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
+import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
+import { preempt } from '../../kernel/effects.js';
+import { UsageError } from '../../kernel/errors.js';
+import type { Simulation } from '../../simulation.js';
+import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../../wdk/fltConstants.js';
+import { IRP_MJ_READ } from '../../wdk/irp.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { ScenarioArgs } from '../scenario.js';
+import { installFilter, operations } from '../builders/filterBuilder.js';
 
 export type Variant = 'buggy' | 'fixed';
 

@@ -7,25 +7,15 @@
  * FLTFL_POST_OPERATION_DRAINING — and the buggy filter parks the drain too, which FltMgr forbids
  * (DRAIN_MUST_FINISH, §14 invariant 20). The fix checks the flag and returns FINISHED_PROCESSING.
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FLT_POSTOP_FINISHED_PROCESSING,
-  FLT_POSTOP_MORE_PROCESSING_REQUIRED,
-  FLT_PREOP_PENDING,
-  FLT_PREOP_SUCCESS_NO_CALLBACK,
-  FLT_PREOP_SUCCESS_WITH_CALLBACK,
-  FLTFL_POST_OPERATION_DRAINING,
-  FltAllocateGenericWorkItem,
-  FltCompletePendedPostOperation,
-  FltCompletePendedPreOperation,
-  FltQueueGenericWorkItem,
-  IRP_MJ_CREATE,
-  preempt,
-  STATUS_SUCCESS,
-  type Scenario,
-} from './api.js';
-import { installFilter, operations } from '../../testing/index.js';
+import { FltAllocateGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
+import { FltCompletePendedPostOperation, FltCompletePendedPreOperation } from '../../io/pending.js';
+import { preempt } from '../../kernel/effects.js';
+import { FILE_GENERIC_READ, FILE_OPEN } from '../../wdk/fileConstants.js';
+import { FLT_POSTOP_FINISHED_PROCESSING, FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_PREOP_PENDING, FLT_PREOP_SUCCESS_NO_CALLBACK, FLT_PREOP_SUCCESS_WITH_CALLBACK, FLTFL_POST_OPERATION_DRAINING } from '../../wdk/fltConstants.js';
+import { IRP_MJ_CREATE } from '../../wdk/irp.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Scenario } from '../scenario.js';
+import { installFilter, operations } from '../builders/filterBuilder.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const drainRaceScenario: Scenario = {

@@ -6,22 +6,14 @@
  * has run by then depends on the schedule; when it has not, the verifier reports
  * FREE_BEFORE_CALLBACK (§14 invariant 13). The fix frees the data in the completion callback.
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FILE_SHARE_READ,
-  FltAllocateCallbackData,
-  FltClose,
-  FltCreateFileEx,
-  FltFreeCallbackData,
-  FltPerformAsynchronousIo,
-  ObDereferenceObject,
-  sleep,
-  STATUS_SUCCESS,
-  type FLT_RELATED_OBJECTS,
-  type Scenario,
-} from './api.js';
-import { installFilter } from '../../testing/index.js';
+import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
+import { FltAllocateCallbackData, FltFreeCallbackData, FltPerformAsynchronousIo } from '../../issuedIo/callbackDataRoutines.js';
+import { FltClose, FltCreateFileEx, ObDereferenceObject } from '../../issuedIo/createFile.js';
+import { sleep } from '../../kernel/effects.js';
+import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Scenario } from '../scenario.js';
+import { installFilter } from '../builders/filterBuilder.js';
 import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
 
 export const freeRaceScenario: Scenario = {

@@ -4,7 +4,7 @@
  * every fix (test/explore). Not in the src/scenarios registry: pass `raceScenarios` where an API
  * takes one, e.g. `[...builtInScenarios, ...raceScenarios]`.
  */
-import type { Scenario } from './api.js';
+import type { Scenario } from '../scenario.js';
 import { cancelRaceScenario } from './cancelRace.js';
 import { drainRaceScenario } from './drainRace.js';
 import { freeRaceScenario } from './freeRace.js';

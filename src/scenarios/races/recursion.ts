@@ -5,17 +5,12 @@
  * liveness violation (UNBOUNDED_RECURSION). The fix passes its own instance, so its create is seen
  * only by the instances below it.
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FILE_SHARE_READ,
-  FLT_PREOP_SUCCESS_NO_CALLBACK,
-  FltClose,
-  FltCreateFile,
-  IRP_MJ_CREATE,
-  type Scenario,
-} from './api.js';
-import { installFilter, operations } from '../../testing/index.js';
+import { FltClose, FltCreateFile } from '../../issuedIo/createFile.js';
+import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
+import { FLT_PREOP_SUCCESS_NO_CALLBACK } from '../../wdk/fltConstants.js';
+import { IRP_MJ_CREATE } from '../../wdk/irp.js';
+import type { Scenario } from '../scenario.js';
+import { installFilter, operations } from '../builders/filterBuilder.js';
 import { FILE, variantOf, volumeWithFile } from './common.js';
 
 export const recursionScenario: Scenario = {

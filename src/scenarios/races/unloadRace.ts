@@ -8,25 +8,15 @@
  * and the model raises INSTANCE_USED_AFTER_TEARDOWN. The fix takes FltObjectReference first and
  * stops prefetching when it fails (STATUS_FLT_DELETING_OBJECT).
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FILE_SHARE_READ,
-  FltAllocateCallbackData,
-  FltClose,
-  FltCreateFileEx,
-  FltFreeCallbackData,
-  FltObjectDereference,
-  FltObjectReference,
-  FltPerformAsynchronousIo,
-  IRP_MJ_READ,
-  ObDereferenceObject,
-  sleep,
-  STATUS_SUCCESS,
-  type Blocking,
-  type FLT_RELATED_OBJECTS,
-  type Scenario,
-} from './api.js';
+import { FltObjectDereference, FltObjectReference } from '../../fltmgr/references.js';
+import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
+import { FltAllocateCallbackData, FltFreeCallbackData, FltPerformAsynchronousIo } from '../../issuedIo/callbackDataRoutines.js';
+import { FltClose, FltCreateFileEx, ObDereferenceObject } from '../../issuedIo/createFile.js';
+import { sleep, type Blocking } from '../../kernel/effects.js';
+import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
+import { IRP_MJ_READ } from '../../wdk/irp.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
 import { FILE, readParams, variantOf, prefetcherSystem } from './common.js';
 

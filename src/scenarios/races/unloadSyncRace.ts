@@ -11,19 +11,12 @@
  * The fix is the same as race-unload-async-read's: FltObjectReference before each round, stop when
  * it fails with STATUS_FLT_DELETING_OBJECT.
  */
-import {
-  FILE_GENERIC_READ,
-  FILE_OPEN,
-  FILE_SHARE_READ,
-  FltClose,
-  FltCreateFileEx,
-  FltObjectDereference,
-  FltObjectReference,
-  FltReadFile,
-  ObDereferenceObject,
-  STATUS_SUCCESS,
-  type Scenario,
-} from './api.js';
+import { FltObjectDereference, FltObjectReference } from '../../fltmgr/references.js';
+import { FltClose, FltCreateFileEx, ObDereferenceObject } from '../../issuedIo/createFile.js';
+import { FltReadFile } from '../../issuedIo/readWrite.js';
+import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
 import { FILE, variantOf, prefetcherSystem } from './common.js';
 

@@ -5,14 +5,14 @@
  * moments. All randomness comes from the workload's own stream, split from the seed, so the
  * scheduler's draws and the workload's never disturb each other.
  */
-import { sleep, type Blocking } from '../kernel/effects.js';
-import { Random } from '../kernel/random.js';
-import { FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
-import { FltObjectDereference, FltObjectReference } from '../fltmgr/references.js';
-import { FltGetTopInstance } from '../fltmgr/volumeRoutines.js';
-import type { Simulation } from '../simulation.js';
-import { FLTFL_FILTER_UNLOAD_MANDATORY } from '../wdk/fltConstants.js';
-import { NT_SUCCESS, STATUS_FLT_DO_NOT_ATTACH, STATUS_FLT_DO_NOT_DETACH, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+import { sleep, type Blocking } from '../../kernel/effects.js';
+import { Random } from '../../kernel/random.js';
+import { FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
+import { FltObjectDereference, FltObjectReference } from '../../fltmgr/references.js';
+import { FltGetTopInstance } from '../../fltmgr/volumeRoutines.js';
+import type { Simulation } from '../../simulation.js';
+import { FLTFL_FILTER_UNLOAD_MANDATORY } from '../../wdk/fltConstants.js';
+import { NT_SUCCESS, STATUS_FLT_DO_NOT_ATTACH, STATUS_FLT_DO_NOT_DETACH, STATUS_SUCCESS, type NTSTATUS } from '../../wdk/ntstatus.js';
 import { installFilter, type TestFilter } from './filterBuilder.js';
 import { between } from './draws.js';
 

@@ -12,11 +12,11 @@
  * no verifier violation. All randomness comes from the workload's own stream, split from the seed;
  * draws made inside callbacks follow the schedule, which the seed also fixes.
  */
-import { sleep } from '../kernel/effects.js';
-import { Random } from '../kernel/random.js';
-import type { SimulationOptions, Simulation } from '../simulation.js';
-import type { FLT_OPERATION_REGISTRATION } from '../fltmgr/registration.js';
-import type { FileSystemCompletion } from '../fltmgr/filterManager.js';
+import { sleep } from '../../kernel/effects.js';
+import { Random } from '../../kernel/random.js';
+import type { SimulationOptions, Simulation } from '../../simulation.js';
+import type { FLT_OPERATION_REGISTRATION } from '../../fltmgr/registration.js';
+import type { FileSystemCompletion } from '../../fltmgr/filterManager.js';
 import {
   IRP_MJ_CLEANUP,
   IRP_MJ_CLOSE,
@@ -28,8 +28,8 @@ import {
   IRP_MJ_READ,
   IRP_MJ_SET_INFORMATION,
   IRP_MJ_WRITE,
-} from '../wdk/irp.js';
-import { STATUS_ACCESS_DENIED, STATUS_SUCCESS } from '../wdk/ntstatus.js';
+} from '../../wdk/irp.js';
+import { STATUS_ACCESS_DENIED, STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import { between, pick } from './draws.js';
 import { installFilter, type TestFilter } from './filterBuilder.js';
 import { application, type OpenHandle } from './randomApplication.js';

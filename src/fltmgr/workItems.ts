@@ -4,11 +4,11 @@
  * picks it, at PASSIVE_LEVEL, and holds its filter's unload gate shut until its routine returns.
  */
 import type { Blocking, MaybeBlocking } from '../kernel/effects.js';
-import type { FilterManager, FltObject } from '../fltmgr/filterManager.js';
-import { FilterObject } from '../fltmgr/filterObject.js';
-import { InstanceObject } from '../fltmgr/instanceObject.js';
-import { isBeingTornDown, mgrOf } from '../fltmgr/references.js';
-import { fail } from '../fltmgr/routineSupport.js';
+import type { FilterManager, FltObject } from './filterManager.js';
+import { FilterObject } from './filterObject.js';
+import { InstanceObject } from './instanceObject.js';
+import { isBeingTornDown, mgrOf } from './references.js';
+import { fail } from './routineSupport.js';
 import { IRP_PAGING_IO } from '../wdk/irp.js';
 import {
   STATUS_FLT_DELETING_OBJECT,
@@ -17,7 +17,7 @@ import {
   STATUS_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
-import { operationOf, type FLT_CALLBACK_DATA } from './ioOperation.js';
+import { operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 
 /** PFLT_GENERIC_WORKITEM / PFLT_DEFERRED_IO_WORKITEM: an item can be queued once at a time. */
 export interface FltWorkItem {

@@ -4,18 +4,18 @@
  * blocking only where it is legal, and pended operations handed to work items that resume them
  * after a bounded delay — or to the instance's TeardownStart, whichever comes first (§4 step 2).
  */
-import { sleep, type Blocking } from '../kernel/effects.js';
-import type { Random } from '../kernel/random.js';
-import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
-import { FltCompletePendedPostOperation, FltCompletePendedPreOperation, FltSetCallbackDataDirty } from '../io/pending.js';
+import { sleep, type Blocking } from '../../kernel/effects.js';
+import type { Random } from '../../kernel/random.js';
+import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
+import { FltCompletePendedPostOperation, FltCompletePendedPreOperation, FltSetCallbackDataDirty } from '../../io/pending.js';
 import {
   FltAllocateDeferredIoWorkItem,
   FltAllocateGenericWorkItem,
   FltQueueDeferredIoWorkItem,
   FltQueueGenericWorkItem,
-} from '../io/workItems.js';
-import type { InstanceObject } from '../fltmgr/instanceObject.js';
-import type { FLT_RELATED_OBJECTS } from '../fltmgr/registration.js';
+} from '../../fltmgr/workItems.js';
+import type { InstanceObject } from '../../fltmgr/instanceObject.js';
+import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
 import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,
@@ -27,8 +27,8 @@ import {
   FLTFL_POST_OPERATION_DRAINING,
   type FLT_POSTOP_CALLBACK_STATUS,
   type FLT_PREOP_CALLBACK_STATUS,
-} from '../wdk/fltConstants.js';
-import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, IRP_MJ_QUERY_INFORMATION, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
+} from '../../wdk/fltConstants.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, IRP_MJ_QUERY_INFORMATION, IRP_MJ_READ, IRP_MJ_WRITE } from '../../wdk/irp.js';
 import {
   NT_SUCCESS,
   STATUS_ACCESS_DENIED,
@@ -37,7 +37,7 @@ import {
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
   type NTSTATUS,
-} from '../wdk/ntstatus.js';
+} from '../../wdk/ntstatus.js';
 import { pick } from './draws.js';
 
 /** An operation a filter pended, until a worker or the instance's TeardownStart resumes it. */

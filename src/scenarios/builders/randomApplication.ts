@@ -3,9 +3,9 @@
  * writes, queries, sets, flushes, lists and closes files through `sim.io`, on handles of its own or
  * on a pool it shares with the others.
  */
-import { sleep, type Blocking } from '../kernel/effects.js';
-import type { Random } from '../kernel/random.js';
-import type { Simulation } from '../simulation.js';
+import { sleep, type Blocking } from '../../kernel/effects.js';
+import type { Random } from '../../kernel/random.js';
+import type { Simulation } from '../../simulation.js';
 import {
   DELETE,
   FILE_CREATE,
@@ -18,8 +18,8 @@ import {
   FILE_OVERWRITE_IF,
   FILE_SYNCHRONOUS_IO_NONALERT,
   FS_INFORMATION_CLASS,
-} from '../wdk/fileConstants.js';
-import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+} from '../../wdk/fileConstants.js';
+import { STATUS_SUCCESS, type NTSTATUS } from '../../wdk/ntstatus.js';
 import { pick } from './draws.js';
 
 

@@ -2,12 +2,12 @@
  * A small builder for test and example filters: register, start, and (by default) unregister on
  * unload, with any callback overridden. Keeps scenario tests about the behaviour under test.
  */
-import type { Blocking } from '../kernel/effects.js';
-import type { FilterObject } from '../fltmgr/filterObject.js';
-import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
-import type { FLT_OPERATION_REGISTRATION, FLT_REGISTRATION, InstancesKey } from '../fltmgr/registration.js';
-import type { Simulation, ThreadHandle } from '../simulation.js';
-import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+import type { Blocking } from '../../kernel/effects.js';
+import type { FilterObject } from '../../fltmgr/filterObject.js';
+import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
+import type { FLT_OPERATION_REGISTRATION, FLT_REGISTRATION, InstancesKey } from '../../fltmgr/registration.js';
+import type { Simulation, ThreadHandle } from '../../simulation.js';
+import { STATUS_SUCCESS, type NTSTATUS } from '../../wdk/ntstatus.js';
 
 export interface TestFilterSpec {
   readonly name: string;

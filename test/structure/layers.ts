@@ -1,0 +1,60 @@
+/**
+ * The layers of src/, lowest first. A file belongs to the layer holding the longest prefix of its
+ * path (relative to src/), so a file named on its own overrides its folder; a file may import values
+ * only from its own layer or a lower one.
+ * docs/architecture.md explains each layer.
+ */
+export interface Layer {
+  readonly name: string;
+  readonly holds: readonly string[];
+}
+
+export const LAYERS: readonly Layer[] = [
+  { name: 'kernel', holds: ['wdk/', 'kernel/', 'version.ts'] },
+  // Stream factories depend on nothing above them: the types they need live beside them.
+  { name: 'machines and streams', holds: ['machines/', 'streams/'] },
+  { name: 'file system', holds: ['fs/'] },
+  // The data of the kernel objects the walk moves through, and the helpers every routine uses to
+  // report a failure: below the walk, which reads and updates them.
+  {
+    name: 'kernel objects',
+    holds: [
+      'fltmgr/filterManager.ts',
+      'fltmgr/filterObject.ts',
+      'fltmgr/instanceObject.ts',
+      'fltmgr/volumeObject.ts',
+      'fltmgr/driverObject.ts',
+      'fltmgr/registration.ts',
+      'fltmgr/rundown.ts',
+      'fltmgr/semantics.ts',
+      'fltmgr/routineSupport.ts',
+      'fltmgr/gates.ts',
+      'io/fileObject.ts',
+      'io/sids.ts',
+    ],
+  },
+  { name: 'I/O walk', holds: ['io/'] },
+  { name: 'Filter Manager routines', holds: ['fltmgr/'] },
+  // Both issue I/O into the stack: minifilters through the Flt routines, applications through the
+  // I/O manager (NtCreateFile, NtReadFile, …), which attaches lazily before a volume's first
+  // operation (§13 A7) and so sits above the Filter Manager routines.
+  { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager.ts'] },
+  // One simulation owns everything; the stepping and snapshot machinery it offers hosts is its own.
+  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/types.ts'] },
+  { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
+  // Time travel's recordings rebuild runs of registered scenarios, so they sit with the scenarios.
+  { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
+  { name: 'entries and command line', holds: ['index.ts', 'testing/', 'cli/'] },
+];
+
+export function layerOf(path: string): { readonly name: string; readonly rank: number } {
+  let rank = -1;
+  let longest = 0;
+  LAYERS.forEach((layer, i) => {
+    for (const prefix of layer.holds) {
+      if (path.startsWith(prefix) && prefix.length > longest) [rank, longest] = [i, prefix.length];
+    }
+  });
+  if (rank < 0) throw new Error(`src/${path} is in no layer: add it to test/structure/layers.ts`);
+  return { name: LAYERS[rank]!.name, rank };
+}
