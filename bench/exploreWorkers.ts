@@ -7,14 +7,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { exploreInParallel } from '../src/cli/parallelExplore.js';
-import { scenarioById } from '../src/scenarios/index.js';
+import { findScenario } from '../src/scenarios/index.js';
 import type { Row } from './harness.js';
 
 const SMALL = 4_000;
 const LARGE = 16_000;
 
 async function seconds(workers: number, schedules: number): Promise<number> {
-  const scenario = scenarioById('race-free-before-callback');
+  const scenario = findScenario('race-free-before-callback');
   const start = process.hrtime.bigint();
   const r = await exploreInParallel(scenario, { strategy: 'random', schedules, args: { variant: 'fixed' } }, workers, undefined);
   if (r.schedules !== schedules) throw new Error(`bench: the fixed free race stopped after ${r.schedules} schedules`);

@@ -84,7 +84,7 @@ export {
 } from './fltmgr/workItems.js';
 export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
 export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
-export { DEFAULT_USER_SID, SYSTEM_SID } from './io/sids.js';
+export { DEFAULT_USER_SID, SYSTEM_SID } from './kernel/sids.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 
@@ -144,7 +144,7 @@ export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.
 export { FLTSIM_VERSION } from './version.js';
 
 // Embedding: a host drives the simulation step by step, on its clock, and saves/restores it (docs/embedding.md)
-export { createScenarioSimulation, restoreSimulation, findScenario, builtInScenarios } from './host/scenarios.js';
+export { createScenarioSimulation, restoreSimulation } from './host/scenarios.js';
 export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scenarios.js';
 export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenarios/scenario.js';
 export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
@@ -152,7 +152,7 @@ export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';
 export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilFactResult } from './host/types.js';
 
 // Time travel, scenarios, trace files and exports (docs/time-travel.md, docs/trace-format.md)
-export { scenarios, scenarioById, isScenario, ioSoakScenario, randomScenario, randomIoScenario } from './scenarios/index.js';
+export { builtInScenarios, findScenario, isScenario, ioSoakScenario, randomScenario, randomIoScenario } from './scenarios/index.js';
 export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError } from './travel/index.js';
 export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording } from './travel/index.js';
 export { threadActivity, whyFact } from './travel/index.js';

@@ -18,7 +18,7 @@ import type { LegacyFilterSpec, VolumeObject, VolumeSpec } from './fltmgr/volume
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
 import { liveState, type SimState } from './projection/liveState.js';
 import { IoManager } from './io/ioManager.js';
-import { DEFAULT_USER_SID } from './io/sids.js';
+import { DEFAULT_USER_SID } from './kernel/sids.js';
 import { installAsyncDelivery } from './issuedIo/asyncDelivery.js';
 import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';

@@ -4,7 +4,7 @@ import { buildDemo, demoOptions } from '../scenarios/demo.js';
 import { formatTrace } from '../trace/textFormat.js';
 import { formatStacks } from '../trace/stackView.js';
 import { explore } from '../explore/explore.js';
-import { scenarioById } from '../scenarios/index.js';
+import { findScenario } from '../scenarios/index.js';
 import { integerOption, oneOf, parseCommand } from './args.js';
 import { EXIT, usageError } from './exitCodes.js';
 import type { CliIo, Command } from './io.js';
@@ -53,7 +53,7 @@ function demo(seed: number, strategy: 'in-order' | 'random', io: CliIo): number 
  * a reference on its instance) against every schedule within two preemptions.
  */
 function raceDemo(seed: number, io: CliIo): void {
-  const scenario = scenarioById('race-unload-async-read');
+  const scenario = findScenario('race-unload-async-read');
   io.out(`# race exploration: ${scenario.description}`);
   const buggy = explore(scenario, { strategy: 'pct', seed, schedules: 200, args: { variant: 'buggy', rounds: 2 } });
   // Print the schedule PCT found, which interleaves the worker's generated I/O with the teardown;

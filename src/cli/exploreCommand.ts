@@ -16,7 +16,7 @@ import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
-import { scenarios } from '../scenarios/index.js';
+import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
                 [--depth D] [--bound B] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE] [--workers N]

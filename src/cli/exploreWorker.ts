@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InvariantVerdicts } from '../explore/check.js';
 import { explorationPlan, runPlannedSchedule } from '../explore/explore.js';
 import type { ExploreOptions } from '../explore/types.js';
-import { scenarioById, type Scenario } from '../scenarios/index.js';
+import { findScenario, type Scenario } from '../scenarios/index.js';
 import { loadScenarioModule } from './scenarioModule.js';
 
 /** What the coordinator hands each worker: plain data only (windows and monitors are functions). */
@@ -34,7 +34,7 @@ export type ExploreWorkerMessage = { readonly kind: 'batch'; readonly reports: r
 const BATCH = 32;
 
 /** The worker's loop, callable without a thread (the tests drive it directly). */
-export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void, scenario: Scenario = scenarioById(data.scenarioId)): void {
+export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void, scenario: Scenario = findScenario(data.scenarioId)): void {
   // The plan is a pure function of the scenario and options, so every worker derives the same one.
   const plan = explorationPlan(scenario, data.options);
   const budget = data.options.schedules ?? 1000;
@@ -71,6 +71,6 @@ const started = workerData as Partial<ExploreWorkerData> | null;
 if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
   const data = started as ExploreWorkerData;
-  const scenario = data.module === undefined ? Promise.resolve(scenarioById(data.scenarioId)) : loadScenarioModule(data.module).then((r) => r.scenario);
+  const scenario = data.module === undefined ? Promise.resolve(findScenario(data.scenarioId)) : loadScenarioModule(data.module).then((r) => r.scenario);
   void scenario.then((s) => exploreWorkerLoop(data, (m) => port.postMessage(m), s));
 }

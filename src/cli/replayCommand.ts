@@ -6,7 +6,7 @@
  */
 import { invariantViolation, verifierViolation } from '../explore/check.js';
 import type { Fact } from '../kernel/facts.js';
-import { builtInScenarios } from '../host/scenarios.js';
+import { builtInScenarios } from '../scenarios/index.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { formatStacks } from '../trace/stackView.js';
 import { formatDiff, formatObjects } from '../trace/stateView.js';

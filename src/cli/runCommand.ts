@@ -8,7 +8,7 @@ import { EXIT } from './exitCodes.js';
 import { writeChunks } from './files.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
-import { scenarios } from '../scenarios/index.js';
+import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const SCENARIO_OPTIONS = {
   seed: { type: 'string' },

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isScenario, scenarioById, scenarios as builtIn, type Scenario } from '../scenarios/index.js';
+import { isScenario, findScenario, builtInScenarios as builtIn, type Scenario } from '../scenarios/index.js';
 import type { ScenarioModuleRef } from '../tracefile/header.js';
 import { inputError } from './exitCodes.js';
 import { readBytes } from './files.js';
@@ -30,7 +30,7 @@ export function looksLikePath(target: string): boolean {
 }
 
 export async function resolveScenario(target: string): Promise<ResolvedScenario> {
-  if (!looksLikePath(target)) return { scenario: scenarioById(target), registry: builtIn };
+  if (!looksLikePath(target)) return { scenario: findScenario(target), registry: builtIn };
   return loadScenarioModule(target);
 }
 

@@ -10,14 +10,11 @@
  */
 import { ReplayDivergenceError } from '../kernel/errors.js';
 import { replayStrategy } from '../kernel/strategy.js';
-import { scenarioById, scenarios as registeredScenarios } from '../scenarios/index.js';
+import { builtInScenarios, findScenario } from '../scenarios/index.js';
 import { scenarioOptions, type Scenario, type ScenarioArgs } from '../scenarios/scenario.js';
 import { createSimulation, type Simulation, type SimulationOptions } from '../simulation.js';
 import { FLTSIM_VERSION } from '../version.js';
 import { checkSnapshot, logDigest, type SimulationSnapshot } from './snapshot.js';
-
-/** Every scenario fltsim ships (demo, io-soak, random, random-io, …): the project's registry. */
-export const builtInScenarios: readonly Scenario[] = registeredScenarios;
 
 /** The options a host may give a scenario run: a built-in strategy by name, so the run can be saved. */
 export type ScenarioRunOptions = Omit<SimulationOptions, 'strategy'> & { readonly strategy?: 'in-order' | 'random' };
@@ -27,11 +24,6 @@ export interface ScenarioSimulationOptions {
   readonly args?: ScenarioArgs;
   /** Where to look the id up; default `builtInScenarios`. */
   readonly scenarios?: readonly Scenario[];
-}
-
-/** The scenario named `id`, or a UsageError (`UNKNOWN_SCENARIO`) listing the known ones. */
-export function findScenario(id: string, scenarios: readonly Scenario[] = builtInScenarios): Scenario {
-  return scenarioById(id, scenarios);
 }
 
 /**

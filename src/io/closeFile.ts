@@ -9,7 +9,7 @@ import { IRP_MJ_CLEANUP } from '../wdk/irp.js';
 import { driveToCompletion } from './dispatch.js';
 import type { FileObject } from './fileObject.js';
 import { lastReferenceGone, releaseRequestReference, sendClose, startOperation } from './startOperation.js';
-import { SYSTEM_SID } from './sids.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 export function* closeHandle(fltMgr: FilterManager, fo: FileObject, handle: string | null): Blocking<void> {
   if (handle !== null) fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });

@@ -64,7 +64,7 @@ import { resolvePath } from './paths.js';
 import { startOperation } from './startOperation.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import type { Waitable } from '../kernel/waitable.js';
-import { DEFAULT_USER_SID } from './sids.js';
+import { DEFAULT_USER_SID } from '../kernel/sids.js';
 
 /** A token in the model: the caller's mode and SID. Defaults: UserMode, a standard user. */
 export interface Requestor {

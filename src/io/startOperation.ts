@@ -19,7 +19,7 @@ import type { FileObject } from './fileObject.js';
 import { summarizeParameters } from './parametersSummary.js';
 import { driveToCompletion } from './dispatch.js';
 import { fileObjectClosed } from './fileObjectLifecycle.js';
-import { SYSTEM_SID } from './sids.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 export interface OperationSpec {
   readonly volume: VolumeObject;

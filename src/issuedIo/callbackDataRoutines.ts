@@ -22,6 +22,7 @@ import {
 import type { FltParameters } from '../wdk/parameters.js';
 import { checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
 import { requireThread } from '../fltmgr/routineSupport.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 export interface AllocateResult {
   readonly status: NTSTATUS;
@@ -109,7 +110,7 @@ function begin(fltMgr: FilterManager, op: IoOperation, routine: string): NTSTATU
   if (fo === null || fo === undefined) throw fltMgr.kernel.violation('NO_TARGET_FILE_OBJECT', op.id, `${routine} on ${op.id} with no Iopb->TargetFileObject`);
   const bad = checkFileObject(fltMgr, op.allocatedBy!, fo, routine);
   if (bad !== null) return bad;
-  beginOperation(fltMgr, op, { requestorSid: fltMgr.kernel.current?.token ?? 'S-1-5-18' });
+  beginOperation(fltMgr, op, { requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_SID });
   return null;
 }
 

@@ -20,7 +20,7 @@ import { fileOpenCancellation } from '../streams/fileOpenCancellation.js';
 import { FO_FILE_OPEN_CANCELLED, FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE } from '../wdk/irp.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
-import { SYSTEM_TOKEN } from '../kernel/kernel.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 /** The create operation whose post-create `instance` is running now on this file object, if any. */
 function postCreateInProgress(fltMgr: FilterManager, instance: InstanceObject, fo: FileObject): IoOperation | null {
@@ -73,7 +73,7 @@ function* sendBelow(fltMgr: FilterManager, instance: InstanceObject, fo: FileObj
     MajorFunction: major,
     Parameters: major === IRP_MJ_CLEANUP ? { Cleanup: {} } : { Close: {} },
     RequestorMode: 'KernelMode',
-    requestorSid: SYSTEM_TOKEN,
+    requestorSid: SYSTEM_SID,
     initiator: instance,
     markGenerated: false,
   });

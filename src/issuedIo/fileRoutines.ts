@@ -4,7 +4,7 @@
  * status with what it handed back. Out-parameters (LengthReturned, buffers) are fields of the result.
  */
 import type { Blocking } from '../kernel/effects.js';
-import { SYSTEM_TOKEN } from '../kernel/kernel.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import type { FileObject } from '../io/fileObject.js';
@@ -67,7 +67,7 @@ function* sendBelow(
     MinorFunction,
     Parameters,
     RequestorMode: 'KernelMode',
-    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_TOKEN,
+    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_SID,
     initiator: Instance,
   });
   yield* performSynchronous(fltMgr, op);

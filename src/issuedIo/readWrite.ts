@@ -27,7 +27,7 @@ import { IRP_MJ_READ, IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO, IRP_SYNCHRONOUS_
 import { STATUS_INVALID_PARAMETER, STATUS_PENDING, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { PFLT_COMPLETED_ASYNC_IO_CALLBACK } from './callbackDataRoutines.js';
 import { checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
-import { SYSTEM_TOKEN } from '../kernel/kernel.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 export interface ReadResult {
   readonly status: NTSTATUS;
@@ -112,7 +112,7 @@ function* readOrWrite(
     IrpFlags: irpFlags,
     Parameters: write ? { Write: { Length, Key: 0, ByteOffset: offset } } : { Read: { Length, Key: 0, ByteOffset: offset } },
     RequestorMode: 'KernelMode',
-    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_TOKEN,
+    requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_SID,
     initiator: instance,
     ...(payload === undefined ? {} : { buffer: payload }),
   });

@@ -16,7 +16,7 @@ import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_REISSUED_IO, FLTF
 import { FO_FILE_OPEN_CANCELLED } from '../wdk/fileConstants.js';
 import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import { STATUS_CANCELLED } from '../wdk/ntstatus.js';
-import { SYSTEM_TOKEN } from '../kernel/kernel.js';
+import { SYSTEM_SID } from '../kernel/sids.js';
 
 export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
   const outer = operationOf(CallbackData);
@@ -50,7 +50,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     OperationFlags: iopb.OperationFlags,
     Parameters: iopb.Parameters,
     RequestorMode: CallbackData.RequestorMode,
-    requestorSid: outer.requestorSid || SYSTEM_TOKEN,
+    requestorSid: outer.requestorSid || SYSTEM_SID,
     initiator: InitiatingInstance,
     ...(outer.buffer === undefined ? {} : { buffer: outer.buffer }),
   });

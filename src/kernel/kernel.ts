@@ -13,6 +13,7 @@ import type { Strategy } from './strategy.js';
 import { SimThread } from './thread.js';
 import { Waitable, type WaitableKind } from './waitable.js';
 import type { VerifierRule } from './verifierRules.js';
+import { SYSTEM_SID } from './sids.js';
 
 export type ViolationMode = 'throw' | 'record';
 
@@ -36,9 +37,6 @@ export interface BlockedThread {
 }
 
 /** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle. */
-/** The SYSTEM account's SID: the token of threads the kernel starts. */
-export const SYSTEM_TOKEN = 'S-1-5-18';
-
 type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H';
 
 export class Kernel {
@@ -270,7 +268,7 @@ export class Kernel {
   // ---------------------------------------------------------------- threads
 
   /** Start a simulated thread. System threads (the default) carry the SYSTEM token. */
-  spawn(name: string, body: Blocking<unknown>, token = SYSTEM_TOKEN): SimThread {
+  spawn(name: string, body: Blocking<unknown>, token = SYSTEM_SID): SimThread {
     const id = this.nextId('T');
     const thread = new SimThread(id, name, body, this.threads.size, token);
     this.threads.set(id, thread);

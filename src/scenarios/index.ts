@@ -2,7 +2,7 @@
  * The scenario registry: every scenario fltsim knows by id. Save files and trace headers name a
  * scenario by id, and restoring re-executes it, so an id must keep building the same system.
  * A frozen array, never module state that grows: a host with scenarios of its own passes
- * `[...scenarios, ...mine]` where an API takes a registry.
+ * `[...builtInScenarios, ...mine]` where an API takes a registry.
  */
 import { UsageError } from '../kernel/errors.js';
 import { demoScenario } from './demo.js';
@@ -15,10 +15,12 @@ export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenario.js';
 export { scenarioOptions } from './scenario.js';
 export { demoScenario, ioSoakScenario, randomScenario, randomIoScenario };
 
-export const scenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario, ...raceScenarios]);
+/** Every scenario fltsim ships (demo, io-soak, random, random-io, the races): the project's registry. */
+export const builtInScenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario, ...raceScenarios]);
 export { raceScenarios };
 
-export function scenarioById(id: string, registry: readonly Scenario[] = scenarios): Scenario {
+/** The scenario named `id` in `registry`, or a UsageError (`UNKNOWN_SCENARIO`) listing the known ones. */
+export function findScenario(id: string, registry: readonly Scenario[] = builtInScenarios): Scenario {
   const found = registry.find((s) => s.id === id);
   if (found === undefined) throw new UsageError('UNKNOWN_SCENARIO', `no scenario '${id}' (known: ${registry.map((s) => s.id).join(', ')})`);
   return found;

@@ -13,7 +13,7 @@ import { ReplayDivergenceError, UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import { createScenarioSimulation, recordedSimulation, type Recording, type ScenarioRunOptions } from '../host/scenarios.js';
 import type { DriveEntry } from '../host/types.js';
-import { scenarios as registry, type Scenario, type ScenarioArgs } from '../scenarios/index.js';
+import { builtInScenarios as registry, type Scenario, type ScenarioArgs } from '../scenarios/index.js';
 import type { Simulation } from '../simulation.js';
 import { DeterminismError } from './errors.js';
 

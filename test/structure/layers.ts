@@ -30,7 +30,6 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/routineSupport.ts',
       'fltmgr/gates.ts',
       'io/fileObject.ts',
-      'io/sids.ts',
     ],
   },
   { name: 'I/O walk', holds: ['io/'] },

@@ -2,7 +2,7 @@
 // The long sweep is everyScenario.deep.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { explore, replaySchedule, restoreSimulation, scenarios } from '../../src/index.js';
+import { explore, replaySchedule, restoreSimulation, builtInScenarios as scenarios } from '../../src/index.js';
 import { rebuild, replayChecked, startRun } from '../../src/travel/recording.js';
 import { checkRun, kinds, registry, runs } from './everyScenario.js';
 

@@ -6,7 +6,7 @@
 // Shared by everyScenario.test.ts (short) and everyScenario.deep.test.ts (long).
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { foldLog, restoreSimulation, scenarios, type Fact, type Scenario, type ScenarioArgs } from '../../src/index.js';
+import { foldLog, restoreSimulation, builtInScenarios as scenarios, type Fact, type Scenario, type ScenarioArgs } from '../../src/index.js';
 import { fork, replayChecked, startRun, type RunSpec } from '../../src/travel/recording.js';
 import { scenario as scannerModule } from './fixtures/scannerScenario.js';
 

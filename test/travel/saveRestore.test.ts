@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { restoreSimulation } from '../../src/index.js';
-import { scenarios } from '../../src/scenarios/index.js';
+import { builtInScenarios as scenarios } from '../../src/scenarios/index.js';
 import { fork, rebuild, replayChecked, startRun, type RunSpec } from '../../src/travel/recording.js';
 import { DeterminismError } from '../../src/travel/errors.js';
 
