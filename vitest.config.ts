@@ -18,8 +18,9 @@ export default defineConfig({
     // On a loaded two-core machine the whole suite gets slower, never red.
     testTimeout: 900_000,
     hookTimeout: 900_000,
-    // CI also writes a JSON report so .ci/run can print a plain "N passed, N failed" line.
-    reporters: ci ? ['default', 'json'] : ['default'],
+    // Every run ends with a plain "N passed, N failed" line (test/support/passedFailedReporter.ts);
+    // CI also writes a JSON report so .ci/run can add up the normal and the deep runs.
+    reporters: ci ? ['default', './test/support/passedFailedReporter.ts', 'json'] : ['default', './test/support/passedFailedReporter.ts'],
     ...(ci ? { outputFile: { json: deep ? 'out/test-deep-results.json' : 'out/test-results.json' } } : {}),
   },
 });
