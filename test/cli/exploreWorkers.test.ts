@@ -43,7 +43,7 @@ describe('fltsim explore --workers', async () => {
     expect(one.stdout).toContain('# VIOLATION (verifier) INSTANCE_USED_AFTER_TEARDOWN');
     // Seed 7 fails first at schedule 13 (seed 19): the lower indices all had to be run to know it.
     expect(one.stdout).toContain('# explored race-unload-async-read with random: 13 schedule(s)');
-  }, 60_000);
+  });
 
   it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', async () => {
     const args = ['explore', 'race-cancel-completion', '--strategy', 'pct', '--schedules', '600', '--arg', 'variant=fixed'];
@@ -54,7 +54,7 @@ describe('fltsim explore --workers', async () => {
     expect(sameAsOneThread(three.stdout, 3)).toBe(one.stdout);
     expect(one.stdout).toContain('600 schedule(s)');
     expect(one.stdout).toContain('# no violation found');
-  }, 60_000);
+  });
 
   it('a worker runs every stride-th index and stops at its first index past the lowest failure found', async () => {
     const firstFailure = new SharedArrayBuffer(4);

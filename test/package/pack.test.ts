@@ -53,7 +53,7 @@ beforeAll(() => {
     npm(['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
     installMode = 'prefer-offline';
   }
-}, 120_000);
+});
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
