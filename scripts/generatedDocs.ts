@@ -1,11 +1,12 @@
 /**
  * Docs generated from the code, so they cannot drift: docs/verifier.md from the rule table
- * (src/kernel/verifierRules.ts). `npm run docs` writes them; test/docs/generatedDocs.test.ts fails
+ * (src/kernel/verifierRules.ts), docs/machines.md from the machine definitions (src/machines/). `npm run docs` writes them; test/docs/generatedDocs.test.ts fails
  * when a committed file differs from what this renders.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VERIFIER_RULES, VERIFIER_RULE_IDS } from '../src/kernel/verifierRules.js';
+import { renderMachinesDoc } from './machineStates.js';
 
 /** "§14.7" → "§14 inv. 7", "§13.A12" → "§13 A12"; the link goes to the section's anchor in docs/semantics.md. */
 export function sectionLink(section: string): string {
@@ -52,7 +53,7 @@ replay that diverges) are \`UsageError\` / \`ReplayDivergenceError\` and append 
 
 /** Every generated doc: path relative to the repository → its content. */
 export function generatedDocs(): Record<string, string> {
-  return { 'docs/verifier.md': renderVerifierDoc() };
+  return { 'docs/verifier.md': renderVerifierDoc(), 'docs/machines.md': renderMachinesDoc() };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
