@@ -41,15 +41,15 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
 
 /** FltObjectReference(FltObject). */
 export function FltObjectReference(FltObject: FltObject): NTSTATUS {
-  return referenceObject(mgrOf(FltObject), FltObject);
+  return referenceObject(fltMgrOf(FltObject), FltObject);
 }
 
 /** FltObjectDereference(FltObject). */
 export function FltObjectDereference(FltObject: FltObject): void {
-  dereferenceObject(mgrOf(FltObject), FltObject);
+  dereferenceObject(fltMgrOf(FltObject), FltObject);
 }
 
-export function mgrOf(object: FltObject): FilterManager {
+export function fltMgrOf(object: FltObject): FilterManager {
   if (object instanceof FilterObject) return object.fltMgr;
   if (object instanceof InstanceObject) return object.filter.fltMgr;
   return object.fltMgr;

@@ -7,7 +7,7 @@ import type { Blocking, MaybeBlocking } from '../kernel/effects.js';
 import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
-import { isBeingTornDown, mgrOf } from './references.js';
+import { isBeingTornDown, fltMgrOf } from './references.js';
 import { fail } from './routineSupport.js';
 import { IRP_PAGING_IO } from '../wdk/irp.js';
 import {
@@ -60,7 +60,7 @@ export function FltQueueGenericWorkItem(
   QueueType: WORK_QUEUE_TYPE,
   Context: unknown,
 ): NTSTATUS {
-  const fltMgr = mgrOf(FltObject);
+  const fltMgr = fltMgrOf(FltObject);
   const filter = filterOf(FltObject);
   if (filter === null) return fail(fltMgr, FltObject, 'FltQueueGenericWorkItem', STATUS_INVALID_PARAMETER, 'FltObject must be a filter or an instance');
   if (isBeingTornDown(FltObject)) return fail(fltMgr, FltObject, 'FltQueueGenericWorkItem', STATUS_FLT_DELETING_OBJECT, `${FltObject} is being torn down`);
