@@ -21,11 +21,8 @@ import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
+import { parametersText } from './parameterText.js';
 
-/** JSON without quotes around keys: `{Read:{Length:10,ByteOffset:0}}`. */
-function compactJson(value: unknown): string {
-  return JSON.stringify(value).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:');
-}
 
 export class TraceNamer {
   private readonly names = new Map<string, string>();
@@ -156,7 +153,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
         fact.irpFlags === 0 ? '' : `irpFlags=0x${fact.irpFlags.toString(16)}`,
         fact.operationFlags === 0 ? '' : `slFlags=0x${fact.operationFlags.toString(16)}`,
         fact.requestorMode,
-        compactJson(fact.parameters),
+        `{${parametersText(fact.parameters)}}`,
       ].filter(Boolean).join(' ');
     case 'PreOperation':
     case 'DrainPostOperation':

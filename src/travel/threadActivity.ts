@@ -7,7 +7,8 @@
  * sleeping timer thread is its cancellation by the running thread); a step with a real choice starts
  * with a Choice fact naming the thread; a step without one runs the only ready thread, and the
  * ready set follows from ThreadCreate, ThreadWake, ClockAdvance and the three above. A thread keeps
- * running across a preemption with no fact only when it is the one ready thread, so nothing is
+ * running across a preemption with no fact only when it is the one ready thread; a thread's exit
+ * wakes those joining it (`join T…`) after its ThreadExit. So nothing is
  * ambiguous inside the run. Facts appended outside any thread (the scenario's build, a
  * `whenSettled` continuation, a host's own calls) are attributed to none: before the first step,
  * pass the build's length (`sim.built.facts`, the trace header's `built`) to be exact.
@@ -61,8 +62,10 @@ export function threadActivity(facts: readonly Fact[], buildFacts = 0): ThreadAc
   const sleeping = new Map<string, number>();
   const open = new Map<string | null, number[]>();
   let current: string | null = null;
-  /** A thread that just exited: the wake-ups of those joining it follow its ThreadExit, still its own. */
+  /** A thread that just exited: the wake-ups of threads joining it follow its ThreadExit, still its own. */
   let exited: string | null = null;
+  /** Why each blocked thread waits (ThreadWait's reason): `join T7` waits on T7's exit. */
+  const waitReason = new Map<string, string>();
   for (let seq = 0; seq < facts.length; seq++) {
     const f = facts[seq]!;
     let thread: string | null;
@@ -81,7 +84,7 @@ export function threadActivity(facts: readonly Fact[], buildFacts = 0): ThreadAc
       ready.add(f.object);
     } else if (endsSegment) {
       thread = f.object;
-    } else if (f.type === 'ThreadWake' && exited !== null) {
+    } else if (f.type === 'ThreadWake' && exited !== null && waitReason.get(f.object) === `join ${exited}`) {
       thread = exited;
     } else {
       if (seq < buildFacts) current = null;
@@ -111,6 +114,7 @@ export function threadActivity(facts: readonly Fact[], buildFacts = 0): ThreadAc
     }
     // After the fact: who can run next.
     if (f.type !== 'ThreadWake') exited = f.type === 'ThreadExit' && endsSegment ? f.object : null;
+    if (f.type === 'ThreadWait') waitReason.set(f.object, f.reason);
     if (f.type === 'ThreadExit' && !endsSegment) {
       sleeping.delete(f.object); // a timer cancelled (KeCancelTimer)
     } else if (endsSegment) {

@@ -138,7 +138,7 @@ describe('pre- and post-operation order (§8, §14 invariant 2)', () => {
     sim.run();
     const read = compactTrace(sim.log).filter((l) => l.startsWith('D2('));
     expect(read).toEqual([
-      'D2(READ \\f.txt) IoStart IRP_MJ_READ file=O1:\\f.txt flags=IRP_OPERATION UserMode {Read:{Length:4,Key:0,ByteOffset:0}}',
+      'D2(READ \\f.txt) IoStart IRP_MJ_READ file=O1:\\f.txt flags=IRP_OPERATION UserMode {Offset: 0, Length: 4}',
       expect.stringMatching(/^D2\(READ \\f\.txt\) PreOperation instance=I1:av@328000 on C: params=[0-9a-f]{8}$/),
       'D2(READ \\f.txt) PreOperationReturned instance=I1:av@328000 on C: FLT_PREOP_SUCCESS_WITH_CALLBACK',
       expect.stringMatching(/^D2\(READ \\f\.txt\) FsDispatch params=[0-9a-f]{8}$/),

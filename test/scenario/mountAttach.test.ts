@@ -28,7 +28,7 @@ describe('attaching to a newly mounted volume (§13 A7)', () => {
     expect(compactTrace(sim.log, { types: ['InstanceSetup', 'InstanceSetupReturned', 'IoStart', 'PreOperation'] }).map((l) => l.replace(/ params=\w+/, ''))).toEqual([
       'I1(mon@385100 on Z:) InstanceSetup filter=F1:mon volume=V1:Z: name="mon Instance" altitude=385100 frame=0 flags=AUTOMATIC_ATTACHMENT|NEWLY_MOUNTED_VOLUME',
       'I1(mon@385100 on Z:) InstanceSetupReturned status=STATUS_SUCCESS',
-      'D1(CREATE \\f) IoStart IRP_MJ_CREATE file=O1:\\f flags=IRP_OPERATION UserMode {Create:{SecurityContext:{DesiredAccess:1179785},Options:16777216,FileAttributes:0,ShareAccess:0,EaLength:0}}',
+      'D1(CREATE \\f) IoStart IRP_MJ_CREATE file=O1:\\f flags=IRP_OPERATION UserMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: None}',
       'D1(CREATE \\f) PreOperation instance=I1:mon@385100 on Z:',
     ]);
     const app = sim.log.find((f) => f.type === 'ThreadCreate' && f.name === 'app')!.object;
