@@ -70,6 +70,18 @@ function checkHeader(value: unknown): TraceHeader {
     Array.isArray(h.choices) && h.choices.every((c) => typeof c === 'string') && Array.isArray(h.drive) &&
     Number.isSafeInteger(h.facts) && typeof h.digest === 'string';
   if (!ok) throw new TraceFileError(1, 'the header lacks scenario, seed, options, choices, drive, facts or digest, or one of them is malformed');
+  // The optional fields (scenario module, build length, violation): checked here too, so a command never meets a malformed one.
+  const module = (scenario as { module?: unknown }).module as { path?: unknown; sha256?: unknown } | null | undefined;
+  if (module !== undefined && (typeof module !== 'object' || module === null || typeof module.path !== 'string' || typeof module.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(module.sha256))) {
+    throw new TraceFileError(1, 'the header\'s scenario.module must be { path, sha256 } (a string and 64 hex digits)');
+  }
+  if (h.built !== undefined && !(Number.isSafeInteger(h.built) && (h.built as number) >= 0 && (h.built as number) <= (h.facts as number))) {
+    throw new TraceFileError(1, 'the header\'s built must be a whole number of facts, at most facts');
+  }
+  const v = h.violation as { kind?: unknown; name?: unknown; seq?: unknown; message?: unknown } | null | undefined;
+  if (v !== undefined && (typeof v !== 'object' || v === null || typeof v.kind !== 'string' || typeof v.name !== 'string' || typeof v.message !== 'string' || !Number.isSafeInteger(v.seq) || (v.seq as number) < 0 || (v.seq as number) >= (h.facts as number))) {
+    throw new TraceFileError(1, 'the header\'s violation must be { kind, name, seq, message } with seq a fact of the file');
+  }
   return h as unknown as TraceHeader;
 }
 

@@ -85,3 +85,21 @@ describe('exports', () => {
     expect(lines.at(-1)).toBe(`  I2-->>${start.thread}: ${op.object} complete STATUS_SUCCESS`);
   });
 });
+
+describe('the header fields time travel added (issue 13), checked with the rest of the header', () => {
+  it('a malformed scenario.module, built or violation is a line-1 error, not a crash later', async () => {
+    const { readTraceFile, startRun } = await import('../../src/index.js');
+    const { traceFileText } = await import('../../src/tracefile/writer.js');
+    const sim = startRun({ scenario: 'race-free-before-callback', options: { seed: 1 } });
+    sim.run();
+    const [head, ...rest] = traceFileText(sim, { violation: { kind: 'verifier', name: 'X', seq: 3, message: 'm' } }).split('\n');
+    const header = JSON.parse(head!) as Record<string, unknown>;
+    expect(readTraceFile([JSON.stringify(header), ...rest].join('\n')).header.violation).toEqual({ kind: 'verifier', name: 'X', seq: 3, message: 'm' });
+    const bad = [
+      { ...header, violation: { kind: 'verifier', name: 'X', seq: 1e9, message: 'm' } },
+      { ...header, built: -1 },
+      { ...header, scenario: { ...(header['scenario'] as object), module: { path: 1, sha256: 'x' } } },
+    ];
+    for (const h of bad) expect(() => readTraceFile([JSON.stringify(h), ...rest].join('\n'))).toThrow(/^trace file line 1: the header's (violation|built|scenario\.module)/);
+  });
+});
