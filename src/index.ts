@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ViolationView } from './projection/simState.js';
+export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -119,6 +119,49 @@ export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
 export type { Semantics } from './fltmgr/semantics.js';
+
+// Synchronization and waits a minifilter uses (§18): KEVENT, KeWaitFor*, locks, IRQL and APC regions
+export { KEVENT, KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent, KeReadStateEvent, NotificationEvent, SynchronizationEvent, IO_NO_INCREMENT } from './sync/kevent.js';
+export type { EVENT_TYPE } from './sync/kevent.js';
+export { KeWaitForSingleObject, KeWaitForMultipleObjects, Executive, UserRequest, KernelMode, UserMode, WaitAll, WaitAny, THREAD_WAIT_OBJECTS, MAXIMUM_WAIT_OBJECTS } from './sync/waits.js';
+export type { KWAIT_REASON, KPROCESSOR_MODE, DispatcherObject } from './sync/waits.js';
+export { HUNDRED_NANOSECONDS_PER_TICK, timeoutToTicks, relativeTicks } from './kernel/time.js';
+export type { LargeInteger } from './kernel/time.js';
+export {
+  ERESOURCE,
+  ExInitializeResourceLite,
+  ExDeleteResourceLite,
+  ExAcquireResourceExclusiveLite,
+  ExAcquireResourceSharedLite,
+  ExReleaseResourceLite,
+  FltAcquireResourceExclusive,
+  FltAcquireResourceShared,
+  FltReleaseResource,
+} from './sync/eresource.js';
+export { FAST_MUTEX, KGUARDED_MUTEX, ExInitializeFastMutex, ExAcquireFastMutex, ExReleaseFastMutex, KeInitializeGuardedMutex, KeAcquireGuardedMutex, KeReleaseGuardedMutex } from './sync/fastMutex.js';
+export { EX_PUSH_LOCK, FltInitializePushLock, FltAcquirePushLockExclusive, FltAcquirePushLockShared, FltReleasePushLock, FltDeletePushLock } from './sync/pushLock.js';
+export { KSPIN_LOCK, KeInitializeSpinLock, KeAcquireSpinLock, KeReleaseSpinLock } from './sync/spinLock.js';
+export { InterlockedIncrement, InterlockedDecrement, InterlockedExchange, InterlockedCompareExchange, InterlockedExchangeAdd } from './sync/interlocked.js';
+export type { LONG } from './sync/interlocked.js';
+export {
+  KeGetCurrentIrql,
+  KeAreAllApcsDisabled,
+  KeAreApcsDisabled,
+  KeEnterCriticalRegion,
+  KeLeaveCriticalRegion,
+  FsRtlEnterFileSystem,
+  FsRtlExitFileSystem,
+  KeEnterGuardedRegion,
+  KeLeaveGuardedRegion,
+  PASSIVE_LEVEL,
+  APC_LEVEL,
+  DISPATCH_LEVEL,
+  ROUTINE_IRQL_LIMITS,
+} from './sync/irql.js';
+export type { KIRQL } from './sync/irql.js';
+export type { EventType, LockType, LockMode } from './kernel/facts.js';
+export { waitForGraph, formatCycle } from './projection/waitFor.js';
+export type { WaitForEdge, WaitForGraph } from './projection/waitFor.js';
 
 // The file system at the bottom
 export { MemoryFileSystem } from './fs/memoryFileSystem.js';

@@ -17,6 +17,7 @@ import type { InstancesKey } from './fltmgr/registration.js';
 import type { LegacyFilterSpec, VolumeObject, VolumeSpec } from './fltmgr/volumeObject.js';
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
 import { liveState, type SimState } from './projection/liveState.js';
+import type { WaitForEdge } from './projection/waitFor.js';
 import { IoManager } from './io/ioManager.js';
 import { DEFAULT_USER_SID } from './kernel/sids.js';
 import { installAsyncDelivery } from './issuedIo/asyncDelivery.js';
@@ -54,7 +55,13 @@ export interface ThreadHandle {
 
 export type RunResult =
   | { readonly reason: 'idle'; readonly steps: number }
-  | { readonly reason: 'deadlock'; readonly steps: number; readonly blocked: readonly BlockedThread[] }
+  | {
+      readonly reason: 'deadlock';
+      readonly steps: number;
+      readonly blocked: readonly BlockedThread[];
+      /** The wait-for cycles among the blocked threads, edge by edge (empty when the waits end at something no thread owes, §18.5). */
+      readonly cycles: readonly (readonly WaitForEdge[])[];
+    }
   | { readonly reason: 'limit'; readonly steps: number };
 
 export class Simulation {
@@ -382,7 +389,7 @@ export class Simulation {
       if (stop()) return { reason: 'stopped', steps };
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
-      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked };
+      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
     }
     return { reason: 'limit', steps: maxSteps };
   }
@@ -393,7 +400,7 @@ export class Simulation {
     for (let steps = 0; steps < maxSteps; steps++) {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
-      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked };
+      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
     }
     return { reason: 'limit', steps: maxSteps };
   }

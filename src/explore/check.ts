@@ -9,6 +9,7 @@ import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelIn
 import type { BlockedThread } from '../kernel/kernel.js';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
+import { formatCycle, type WaitForEdge } from '../projection/waitFor.js';
 import type { ExplorationViolation, Monitor } from './types.js';
 
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
@@ -97,7 +98,7 @@ export function hotParts(state: SimState): string[] {
  * Name the waiters of a deadlock, and the wait cycle where the log shows one: a thread waiting for
  * another thread's exit ("exit of T3", a join) is an edge to that thread.
  */
-export function deadlockViolation(blocked: readonly BlockedThread[], seq: number): ExplorationViolation {
+export function deadlockViolation(blocked: readonly BlockedThread[], seq: number, waitCycles: readonly (readonly WaitForEdge[])[] = []): ExplorationViolation {
   const waiters = blocked.map((b) => `${b.thread} (${b.name}) waits on ${b.waitingOn}${b.reason === '' ? '' : ` for ${b.reason}`}`);
   const byId = new Map(blocked.map((b) => [b.thread, b]));
   const next = (b: BlockedThread): BlockedThread | undefined => {
@@ -118,5 +119,7 @@ export function deadlockViolation(blocked: readonly BlockedThread[], seq: number
       break;
     }
   }
-  return { kind: 'deadlock', name: 'deadlock', seq, message: `nothing can run while ${blocked.length} thread(s) wait: ${waiters.join('; ')}.${cycle}` };
+  // The wait-for graph (locks, events, operations, gates) names cycles the join rule above cannot see.
+  const graph = waitCycles.length === 0 ? '' : ` Wait-for cycle${waitCycles.length > 1 ? 's' : ''}: ${waitCycles.map(formatCycle).join(' | ')}.`;
+  return { kind: 'deadlock', name: 'deadlock', seq, message: `nothing can run while ${blocked.length} thread(s) wait: ${waiters.join('; ')}.${cycle}${graph}` };
 }

@@ -70,7 +70,7 @@ export function runSchedule(target: Explorable, options: ScheduleOptions): Sched
       steps += r.steps;
       if (r.reason === 'deadlock') {
         reason = 'deadlock';
-        ended = deadlockViolation(r.blocked, lastSeq(sim.log));
+        ended = deadlockViolation(r.blocked, lastSeq(sim.log), r.cycles);
         break;
       }
       if (r.reason === 'idle') {

@@ -1,4 +1,5 @@
 /** Small pieces every routine file uses: failure facts, callback-result checks, thread checks. */
+import { checkIrql } from '../sync/irql.js';
 import { UsageError } from '../kernel/errors.js';
 import type { SimThread } from '../kernel/thread.js';
 import { ntStatusName, type NTSTATUS } from '../wdk/ntstatus.js';
@@ -46,6 +47,7 @@ export function requireThread(fltMgr: FilterManager, routine: string): SimThread
       fltMgr.kernel.place(),
     );
   }
+  checkIrql(fltMgr.kernel, t, routine);
   return t;
 }
 

@@ -7,6 +7,7 @@
  * instance sees it too (the recursion hazard of §10). Creates are always synchronous. The handle is
  * a kernel handle; cleanup and close for the file object start below the instance as well (§13 A6).
  */
+import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -137,6 +138,14 @@ function* createFile(
 ): Blocking<CreateFileExResult> {
   const fltMgr = Filter.fltMgr;
   const thread = requireThread(fltMgr, routine);
+  if (normalKernelApcsDisabled(thread)) {
+    // §18.5: a thread deadlock on Windows (the create's completion needs an APC); recorded, and the model goes on.
+    fltMgr.kernel.reportViolation(
+      'CREATE_WITH_APCS_DISABLED',
+      thread.id,
+      `${routine} by ${thread.name} with normal kernel APCs disabled (critical region ${thread.criticalRegionDepth}, guarded region ${thread.guardedRegionDepth}${thread.locksHeld.length === 0 ? '' : `, holding ${thread.locksHeld.join(', ')}`})`,
+    );
+  }
   const failed = (status: NTSTATUS): CreateFileExResult => ({ status, FileHandle: null, FileObject: null, IoStatusBlock: { Status: status, Information: 0 } });
   if (Instance !== null) {
     if (Instance.filter !== Filter) throw fltMgr.kernel.violation('INSTANCE_OF_ANOTHER_FILTER', Instance.id, `${routine}: ${Instance} does not belong to ${Filter.name}`);

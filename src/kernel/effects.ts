@@ -11,13 +11,18 @@
  * which is what `step()` and deterministic replay need; promises would hand ordering to the
  * microtask queue.
  */
+import type { Kernel } from './kernel.js';
+import type { SimThread } from './thread.js';
 import type { Waitable } from './waitable.js';
 
 export type Effect =
   /** A point where Windows could switch threads: the scheduler may run something else. */
   | { readonly kind: 'preempt' }
-  /** Block until the waitable is signaled. */
-  | { readonly kind: 'wait'; readonly waitable: Waitable; readonly reason: string }
+  /**
+   * Block until the waitable is signaled. `spin`: the thread spins rather than sleeps (a spin lock
+   * it waits for), which is allowed at DISPATCH_LEVEL.
+   */
+  | { readonly kind: 'wait'; readonly waitable: Waitable; readonly reason: string; readonly spin?: true }
   /** Block for a span of virtual time. */
   | { readonly kind: 'sleep'; readonly ticks: number }
   /**
@@ -30,7 +35,13 @@ export type Effect =
       readonly waitType: WaitType;
       readonly timeout: number | null;
       readonly reason: string;
-    };
+    }
+  /**
+   * Run `call` with the kernel and the calling thread, inside the current segment (not a
+   * scheduling point), and resume with its result. This is how routines without an object that
+   * leads to the simulation (KeInitializeEvent, KeEnterCriticalRegion, KeGetCurrentIrql) reach it.
+   */
+  | { readonly kind: 'kernelCall'; readonly call: (kernel: Kernel, thread: SimThread) => unknown };
 
 /** KeWaitForMultipleObjects' WAIT_TYPE. */
 export type WaitType = 'WaitAny' | 'WaitAll';
@@ -55,13 +66,13 @@ export function* sleep(ticks: number): Blocking<void> {
   yield { kind: 'sleep', ticks };
 }
 
-export function* waitFor(waitable: Waitable, reason: string): Blocking<void> {
-  if (waitable.signaled) {
-    // A synchronization waitable is consumed by the wait it satisfies.
-    if (waitable.kind === 'synchronization') waitable.signaled = false;
-    return;
-  }
-  yield { kind: 'wait', waitable, reason };
+/** Run `call` with the kernel and the current thread, without a scheduling point. */
+export function* kernelCall<T>(call: (kernel: Kernel, thread: SimThread) => T): Blocking<T> {
+  return (yield { kind: 'kernelCall', call }) as T;
+}
+
+export function* waitFor(waitable: Waitable, reason: string, spin = false): Blocking<void> {
+  yield spin ? { kind: 'wait', waitable, reason, spin } : { kind: 'wait', waitable, reason };
 }
 
 /**

@@ -7,7 +7,8 @@
  * (see src/projection/fold.ts); nothing the live kernel knows is missing from the log.
  *
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
- * L legacy filter, T thread, W waitable. `sim` is the simulation itself.
+ * L legacy filter, T thread, W waitable, E KEVENT, K lock (ERESOURCE, mutex, push lock,
+ * spin lock). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -35,6 +36,23 @@ export type FactBody =
   | { type: 'ThreadWake'; by: string }
   | { type: 'ThreadSleep'; until: number }
   | { type: 'ThreadExit'; result: number | null; error: string | null }
+  /** A KeWaitForSingleObject / KeWaitForMultipleObjects / FltCancellableWaitFor… call on `on` (E…, K…, W…); `timeout` in ticks, null for none (§18.2). */
+  | { type: 'KeWait'; routine: string; on: readonly string[]; waitType: 'WaitAny' | 'WaitAll'; timeout: number | null }
+  | { type: 'KeWaitReturned'; routine: string; status: NTSTATUS }
+  /** KeEnter/LeaveCriticalRegion, FsRtlEnter/ExitFileSystem, KeEnter/LeaveGuardedRegion and the lock wrappers that do the same: the depths after the call (§18.1). */
+  | { type: 'ApcRegion'; routine: string; criticalRegion: number; guardedRegion: number }
+  // --- dispatcher objects and locks a filter uses (§18): KEVENT E…, locks K… ---
+  | { type: 'KeInitializeEvent'; name: string; eventType: EventType; signaled: boolean }
+  | { type: 'KeSetEvent'; thread: string; previous: boolean }
+  | { type: 'KeResetEvent'; thread: string; previous: boolean }
+  | { type: 'KeClearEvent'; thread: string }
+  /** A wait by `thread` was satisfied by this SynchronizationEvent, which so reset itself. */
+  | { type: 'EventAutoReset'; thread: string }
+  | { type: 'LockInitialize'; routine: string; lockType: LockType; name: string }
+  /** `thread` was granted the lock in `mode` (a recursive acquire by an owner too). */
+  | { type: 'LockAcquire'; routine: string; thread: string; mode: LockMode }
+  | { type: 'LockRelease'; routine: string; thread: string }
+  | { type: 'LockDelete'; routine: string }
   // --- volumes and the devices on them ---
   | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number }
   | { type: 'VolumeMounted' }
@@ -125,6 +143,12 @@ export type FactBody =
   | { type: 'FltCancelFileOpen'; instance: string }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
+
+/** KeInitializeEvent's EVENT_TYPE. */
+export type EventType = 'NotificationEvent' | 'SynchronizationEvent';
+/** The lock objects a minifilter uses (§18.4). */
+export type LockType = 'ERESOURCE' | 'FAST_MUTEX' | 'KGUARDED_MUTEX' | 'EX_PUSH_LOCK' | 'KSPIN_LOCK';
+export type LockMode = 'Exclusive' | 'Shared';
 
 /** Operation parameters as JSON: buffers become their length, structures stay as they are. */
 export type ParametersSummary = { readonly [key: string]: unknown };

@@ -11,6 +11,7 @@ import { EventLog } from './log.js';
 import { Random } from './random.js';
 import type { Strategy } from './strategy.js';
 import { SimThread } from './thread.js';
+import { LockOrderGraph } from './lockOrder.js';
 import { Waitable, type WaitableKind } from './waitable.js';
 import type { VerifierRule } from './verifierRules.js';
 import { SYSTEM_SID } from './sids.js';
@@ -36,8 +37,8 @@ export interface BlockedThread {
   readonly reason: string;
 }
 
-/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle. */
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H';
+/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock. */
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K';
 
 export class Kernel {
   readonly log: EventLog;
@@ -49,7 +50,7 @@ export class Kernel {
   onViolation: ViolationMode;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0 };
   readonly threads = new Map<string, SimThread>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];
@@ -58,6 +59,10 @@ export class Kernel {
   private readonly actors = new Map<string, AnyActorRef>();
   /** Retired objects: their machine and last state only (no actor, no snapshot), rebuilt for a late fact. */
   private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue }>();
+  /** Dispatcher objects and locks a filter initialized (E…, K…), in creation order: what sim.state() lists. */
+  readonly kernelObjects = new Map<string, object>();
+  /** The lock acquisition-order graph of the run (Driver Verifier's deadlock detection, §18.5). */
+  readonly lockOrder = new LockOrderGraph();
   private rejectedEvent: string | null = null;
   current: SimThread | null = null;
   private previous: string | null = null;
@@ -177,9 +182,13 @@ export class Kernel {
 
   // ---------------------------------------------------------------- waitables
 
-  createWaitable(name: string, kind: WaitableKind): Waitable {
+  /**
+   * A new waitable, with an id of its own (W…) or, for a kernel object that is itself the thing
+   * waited on (a KEVENT E…, a lock K…), that object's id, so a ThreadWait names the object.
+   */
+  createWaitable(name: string, kind: WaitableKind, id: string = this.nextId('W')): Waitable {
     // Not kept in any table: a waitable lives as long as the objects and threads that hold it.
-    return new Waitable(this.nextId('W'), name, kind);
+    return new Waitable(id, name, kind);
   }
 
   /**
@@ -201,18 +210,18 @@ export class Kernel {
       const t = this.threads.get(id)!;
       const set = t.waitSet;
       if (set === null) {
-        if (w.kind === 'synchronization') w.signaled = false;
+        this.consume(w, t);
         this.releaseWait(t, undefined, w);
         continue;
       }
       if (set.waitType === 'WaitAny') {
-        if (w.kind === 'synchronization') w.signaled = false;
+        this.consume(w, t);
         this.releaseWait(t, { kind: 'signaled', index: set.waitables.indexOf(w) }, w);
         continue;
       }
       // WaitAll: released only when every object is signaled at once; the pulse case is refused at the wait.
       if (!set.waitables.every((x) => x === w || x.signaled)) continue;
-      for (const x of set.waitables) if (x.kind === 'synchronization') x.signaled = false;
+      for (const x of set.waitables) this.consume(x, t);
       this.releaseWait(t, { kind: 'signaled', index: 0 }, w);
     }
   }
@@ -235,23 +244,33 @@ export class Kernel {
     t.waitingOn = null;
     t.waitReason = null;
     t.waitSet = null;
+    t.waitUntil = null;
     t.resumeValue = outcome;
     this.insertReady(t);
     this.emit(t.id, { type: 'ThreadWake', by: by === 'timeout' ? by : by.id });
   }
 
   /** Satisfy a wait at once if its objects allow it (consuming synchronization waitables): the outcome, or null. */
-  private satisfyNow(waitables: readonly Waitable[], waitType: WaitType): WaitOutcome | null {
+  private satisfyNow(waitables: readonly Waitable[], waitType: WaitType, t: SimThread): WaitOutcome | null {
     if (waitType === 'WaitAny') {
       const index = waitables.findIndex((w) => w.signaled);
       if (index < 0) return null;
-      const w = waitables[index]!;
-      if (w.kind === 'synchronization') w.signaled = false;
+      this.consume(waitables[index]!, t);
       return { kind: 'signaled', index };
     }
     if (!waitables.every((w) => w.signaled)) return null;
-    for (const w of waitables) if (w.kind === 'synchronization') w.signaled = false;
+    for (const w of waitables) this.consume(w, t);
     return { kind: 'signaled', index: 0 };
+  }
+
+  /**
+   * A wait by `t` was satisfied by `w`: a synchronization waitable resets (it is consumed by the
+   * wait), and its owner hears of it (a KEVENT logs its auto-reset).
+   */
+  private consume(w: Waitable, t: SimThread): void {
+    if (w.kind !== 'synchronization') return;
+    w.signaled = false;
+    w.onConsumed?.(t.id);
   }
 
   /** A notification waitable signaled when the thread exits. */
@@ -440,7 +459,10 @@ export class Kernel {
           const resume = t.resumeValue;
           t.resumeValue = undefined;
           if (t.body === null) throw new FltSimError(`internal: ${t.id} has ended and cannot run`, this.place(t.id));
-          r = t.body.next(resume);
+          const thrown = t.resumeError;
+          t.resumeError = undefined;
+          // A kernel call that failed (a verifier finding) is thrown where the routine called it, so its finally blocks run.
+          r = thrown === undefined ? t.body.next(resume) : t.body.throw(thrown);
         } catch (error) {
           this.exitThread(t, undefined, error);
           if (error instanceof VerifierError) {
@@ -455,7 +477,27 @@ export class Kernel {
         }
         const effect = r.value;
         if (effect.kind === 'preempt') return;
-        if (t.irql >= 2) {
+        if (effect.kind === 'kernelCall') {
+          try {
+            t.resumeValue = effect.call(this, t);
+          } catch (error) {
+            t.resumeError = error ?? new Error('a kernel call threw a nullish value');
+          }
+          continue;
+        }
+        // What does not block is allowed at any IRQL: a wait already satisfied, a poll (timeout 0).
+        if (effect.kind === 'wait' && effect.waitable.signaled) {
+          this.consume(effect.waitable, t);
+          continue;
+        }
+        if (effect.kind === 'waitObjects') {
+          const now = this.satisfyNow(effect.waitables, effect.waitType, t);
+          if (now !== null || effect.timeout === 0) {
+            t.resumeValue = now ?? { kind: 'timeout' };
+            continue;
+          }
+        }
+        if (t.irql >= 2 && !(effect.kind === 'wait' && effect.spin === true)) {
           // Blocking at DISPATCH_LEVEL bugchecks on Windows: the thread ends here, as a verifier error.
           const error = this.violation('BLOCKING_AT_DISPATCH', t.id, `${t.name} blocked (${effect.kind}) at DISPATCH_LEVEL, in a post-operation callback or completion`);
           this.exitThread(t, undefined, error);
@@ -463,11 +505,6 @@ export class Kernel {
           return;
         }
         if (effect.kind === 'waitObjects') {
-          const now = this.satisfyNow(effect.waitables, effect.waitType);
-          if (now !== null || effect.timeout === 0) {
-            t.resumeValue = now ?? { kind: 'timeout' };
-            continue;
-          }
           this.removeReady(t);
           t.state = 'blocked';
           t.waitingOn = effect.waitables.map((w) => w.id).join(',');
@@ -475,15 +512,12 @@ export class Kernel {
           t.waitSet = { waitables: effect.waitables, waitType: effect.waitType };
           for (const w of effect.waitables) w.waiters.push(t);
           const until = effect.timeout === null ? null : this.clock + effect.timeout;
+          t.waitUntil = until;
           this.emit(t.id, { type: 'ThreadWaitObjects', on: effect.waitables.map((w) => w.id), waitType: effect.waitType, until, reason: effect.reason });
           if (effect.timeout !== null) t.waitTimer = this.spawn(`timeout of ${t.id}`, this.waitTimeout(t, effect.timeout));
           return;
         }
         if (effect.kind === 'wait') {
-          if (effect.waitable.signaled) {
-            if (effect.waitable.kind === 'synchronization') effect.waitable.signaled = false;
-            continue;
-          }
           this.removeReady(t);
           t.state = 'blocked';
           t.waitingOn = effect.waitable.id;
@@ -527,6 +561,10 @@ export class Kernel {
   private exitThread(t: SimThread, result: unknown, error: unknown): void {
     this.removeReady(t);
     t.state = 'exited';
+    if (t.locksHeld.length > 0 && !(error instanceof VerifierError)) {
+      // Driver Verifier 0x100A: the locks stay owned by a thread that is gone (§18.5).
+      this.reportViolation('LOCK_HELD_AT_THREAD_EXIT', t.id, `${t.name} ends holding ${t.locksHeld.join(', ')}`);
+    }
     t.result = result;
     t.error = error;
     const errorText =

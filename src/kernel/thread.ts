@@ -16,10 +16,14 @@ export class SimThread {
   waitReason: string | null = null;
   /** Set while blocked in a wait on objects (waitObjects): what it waits for, to release it from all of them. */
   waitSet: { readonly waitables: readonly Waitable[]; readonly waitType: WaitType } | null = null;
+  /** Set while blocked in a wait with a timeout: its deadline. */
+  waitUntil: number | null = null;
   /** Set while blocked in a wait with a timeout: the timer thread that ends the wait at its deadline. */
   waitTimer: SimThread | null = null;
   /** What the thread's generator is resumed with at its next segment (a wait's outcome). */
   resumeValue: unknown = undefined;
+  /** An error to throw into the generator at its next resumption instead (a kernel call that failed). */
+  resumeError: unknown = undefined;
   result: unknown = undefined;
   /**
    * Segments this thread has run. Its code is deterministic, so (segments run, state seen) stands
@@ -28,6 +32,15 @@ export class SimThread {
   segments = 0;
   /** 0 PASSIVE_LEVEL, 1 APC_LEVEL, 2 DISPATCH_LEVEL: a thread at DISPATCH must not block. */
   irql = 0;
+  /**
+   * KeEnterCriticalRegion / FsRtlEnterFileSystem depth (normal kernel APCs off) and
+   * KeEnterGuardedRegion depth (all APCs off), §18.1. The Flt lock wrappers enter a critical
+   * region themselves; a guarded mutex enters a guarded region.
+   */
+  criticalRegionDepth = 0;
+  guardedRegionDepth = 0;
+  /** Locks (K…) this thread holds, each once, in the order it first took them: the lock-order graph's "held" side. */
+  readonly locksHeld: string[] = [];
   /** Filters whose callbacks are running on this thread, innermost last. */
   readonly callbackFilters: string[] = [];
   error: unknown = undefined;

@@ -215,6 +215,67 @@ export const VERIFIER_RULES = {
     windows: null,
     sections: ['§14.14'],
   },
+  // ---------------------------------------------------------------- synchronization and IRQL (§18)
+  IRQL_TOO_HIGH: {
+    checks: 'a routine is called above the IRQL its documentation allows (a PASSIVE_LEVEL routine at APC_LEVEL or DISPATCH_LEVEL, an ERESOURCE or push lock acquired at DISPATCH_LEVEL)',
+    windows: 'Driver Verifier IRQL checking: bug check 0xC4; without it, bug check 0xA IRQL_NOT_LESS_OR_EQUAL once paged memory is touched',
+    sections: ['§18.1'],
+  },
+  WAIT_AT_DISPATCH: {
+    checks: 'a KeWaitForSingleObject / KeWaitForMultipleObjects / FltCancellableWaitFor… with a timeout other than 0 at DISPATCH_LEVEL (a spin lock held)',
+    windows: 'bug check 0xA IRQL_NOT_LESS_OR_EQUAL (Driver Verifier: 0xC4)',
+    sections: ['§18.2', '§18.4'],
+  },
+  TOO_MANY_WAIT_OBJECTS: {
+    checks: 'KeWaitForMultipleObjects on more than MAXIMUM_WAIT_OBJECTS (64) objects, or on more than THREAD_WAIT_OBJECTS (3) without a WaitBlockArray',
+    windows: 'bug check 0xC MAXIMUM_WAIT_OBJECTS_EXCEEDED',
+    sections: ['§18.2'],
+  },
+  CREATE_WITH_APCS_DISABLED: {
+    checks: 'FltCreateFile* with normal kernel APCs disabled (a critical or guarded region, an ERESOURCE or push lock taken through the Flt wrappers, a fast mutex); recorded, and the create proceeds',
+    windows: null,
+    sections: ['§18.5'],
+  },
+  APC_REGION_UNBALANCED: {
+    checks: 'KeLeaveCriticalRegion / FsRtlExitFileSystem / KeLeaveGuardedRegion without a matching enter',
+    windows: 'bug check 0x1 APC_INDEX_MISMATCH when the thread next returns to user mode',
+    sections: ['§18.1'],
+  },
+  OBJECT_NOT_INITIALIZED: {
+    checks: 'a KEVENT or lock used before KeInitializeEvent / its initialize routine, or after it was deleted',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1002 (uninitialized resource)',
+    sections: ['§18.5'],
+  },
+  RESOURCE_WITHOUT_CRITICAL_REGION: {
+    checks: 'ExAcquireResourceExclusiveLite / ExAcquireResourceSharedLite with normal kernel APCs enabled (no KeEnterCriticalRegion or FsRtlEnterFileSystem first)',
+    windows: null,
+    sections: ['§18.4'],
+  },
+  LOCK_SELF_DEADLOCK: {
+    checks: 'a thread acquires a lock it already holds where that never returns: a FAST_MUTEX, guarded mutex, spin lock or push lock again, or an ERESOURCE exclusive while it holds it shared',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1000 (self-deadlock); for push locks and ERESOURCEs, a hang',
+    sections: ['§18.4', '§18.5'],
+  },
+  LOCK_NOT_OWNED: {
+    checks: 'a thread releases a lock it does not hold (never acquired, already released, or held by another thread)',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1007 (released without being acquired) or 0x1004 (released by another thread)',
+    sections: ['§18.5'],
+  },
+  LOCK_DELETED_WHILE_OWNED: {
+    checks: 'ExDeleteResourceLite / FltDeletePushLock on a lock some thread holds',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x100B',
+    sections: ['§18.5'],
+  },
+  LOCK_HELD_AT_THREAD_EXIT: {
+    checks: 'a thread ends while it holds a lock (reported; the lock stays owned by the dead thread)',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x100A (a terminated thread owns a lock)',
+    sections: ['§18.5'],
+  },
+  LOCK_ORDER_INVERSION: {
+    checks: 'two locks are taken in both orders in one run (an acquisition-order cycle), even if the run did not deadlock (reported; the run goes on)',
+    windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1001 (lock hierarchy violation), for spin locks and (fast, guarded) mutexes; fltsim also tracks ERESOURCEs and push locks',
+    sections: ['§18.5'],
+  },
 } as const satisfies Record<string, VerifierRuleSpec>;
 
 /** A rule id: a key of `VERIFIER_RULES`. */

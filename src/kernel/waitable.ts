@@ -18,6 +18,8 @@ export class Waitable {
   signaled = false;
   /** Threads blocked on this, in the order they started waiting (FIFO release keeps runs reproducible). */
   readonly waiters: WaitingThread[] = [];
+  /** Told when a wait consumes this synchronization waitable (a KEVENT logs its auto-reset). */
+  onConsumed: ((thread: string) => void) | null = null;
 
   constructor(
     readonly id: string,

@@ -14,6 +14,9 @@ import { throwOnReject } from '../machines/machineContext.js';
 import { volumeMachine } from '../machines/volume.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
+import { keventMachine } from '../machines/kevent.js';
+import { LOCK_MACHINES } from '../machines/locks.js';
+import { waitForGraph } from './waitFor.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import type { SimState } from './simState.js';
@@ -30,7 +33,10 @@ const EMPTY: SimState = {
   legacyFilters: {},
   fileObjects: {},
   operations: {},
+  events: {},
+  locks: {},
   violations: [],
+  waitCycles: [],
 };
 
 const RECEIVING = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
@@ -51,12 +57,18 @@ export function foldLog(facts: readonly Fact[]): SimState {
     return String(snapshot.value);
   };
   const sleepers = new Map<string, number>();
-  return produce(EMPTY, (draft) => {
+  const state = produce(EMPTY, (draft) => {
     for (const fact of facts) applyFact(draft, fact, born, advance, sleepers);
     draft.seq = facts.length;
     for (const volume of Object.keys(draft.volumes)) restack(draft, volume);
     for (const t of Object.values(draft.threads)) delete (t as { wakeAt?: number }).wakeAt;
   });
+  return withWaitCycles(state);
+}
+
+/** Fill in `waitCycles`, which follows from the rest of the state (the same function for live and folded states). */
+export function withWaitCycles(state: SimState): SimState {
+  return { ...state, waitCycles: waitForGraph(state).cycles };
 }
 
 export type Born = (id: string, machine: AnyStateMachine) => string;
@@ -90,16 +102,63 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       return;
     case 'ThreadCreate':
-      d.threads[id] = { name: fact.name, state: 'ready', waitingOn: null, result: null, error: null };
+      d.threads[id] = { name: fact.name, state: 'ready', waitingOn: null, waitReason: null, waitUntil: null, criticalRegion: 0, guardedRegion: 0, result: null, error: null };
       return;
     case 'ThreadWait':
-      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on });
+      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on, waitReason: fact.reason });
       return;
     case 'ThreadWaitObjects':
-      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on.join(',') });
+      Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on.join(','), waitReason: fact.reason, waitUntil: fact.until });
       return;
     case 'ThreadWake':
-      Object.assign(d.threads[id]!, { state: 'ready', waitingOn: null });
+      Object.assign(d.threads[id]!, { state: 'ready', waitingOn: null, waitReason: null, waitUntil: null });
+      return;
+    case 'KeWait':
+    case 'KeWaitReturned':
+      return;
+    case 'ApcRegion':
+      Object.assign(d.threads[id]!, { criticalRegion: fact.criticalRegion, guardedRegion: fact.guardedRegion });
+      return;
+    case 'KeInitializeEvent': {
+      const existing = d.events[id];
+      if (existing === undefined) born(id, keventMachine);
+      const state = advance(fact) as never;
+      if (existing === undefined) d.events[id] = { name: fact.name, eventType: fact.eventType, state, setBy: [] };
+      else Object.assign(existing, { name: fact.name, eventType: fact.eventType, state });
+      return;
+    }
+    case 'KeSetEvent': {
+      const e = d.events[id]!;
+      e.state = advance(fact) as never;
+      if (!e.setBy.includes(fact.thread)) e.setBy.push(fact.thread);
+      return;
+    }
+    case 'KeResetEvent':
+    case 'KeClearEvent':
+    case 'EventAutoReset':
+      d.events[id]!.state = advance(fact) as never;
+      return;
+    case 'LockInitialize': {
+      if (d.locks[id] === undefined || d.locks[id]!.state === 'Deleted') born(id, LOCK_MACHINES[fact.lockType]);
+      d.locks[id] = { name: fact.name, lockType: fact.lockType, state: advance(fact) as never, owners: {} };
+      return;
+    }
+    case 'LockAcquire': {
+      const l = d.locks[id]!;
+      l.state = advance(fact) as never;
+      l.owners[fact.thread] = (l.owners[fact.thread] ?? 0) + 1;
+      return;
+    }
+    case 'LockRelease': {
+      const l = d.locks[id]!;
+      l.state = advance(fact) as never;
+      const count = (l.owners[fact.thread] ?? 0) - 1;
+      if (count > 0) l.owners[fact.thread] = count;
+      else delete l.owners[fact.thread];
+      return;
+    }
+    case 'LockDelete':
+      d.locks[id]!.state = advance(fact) as never;
       return;
     case 'ThreadSleep':
       // wakeAt is kept only while folding and removed before the state is handed out.
@@ -110,6 +169,8 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       const t = d.threads[id]!;
       t.state = 'exited';
       t.waitingOn = null;
+      t.waitReason = null;
+      t.waitUntil = null;
       t.result = fact.result;
       t.error = fact.error;
       return;

@@ -1,7 +1,14 @@
 /** The live view: SimState read off the running kernel's objects and machines. */
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
-import type { FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { AnyMachineSnapshot } from 'xstate';
+import { withWaitCycles } from './fold.js';
+import { KEVENT } from '../sync/kevent.js';
+import { LockObject } from '../sync/lockCore.js';
+import type { KernelObject } from '../sync/kernelObject.js';
+import type { LockContext } from '../machines/lockOwners.js';
+import type { KeventState } from '../machines/kevent.js';
+import type { EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -13,6 +20,10 @@ export function liveState(sim: Simulation): SimState {
       name: t.name,
       state: t.state,
       waitingOn: t.waitingOn,
+      waitReason: t.waitReason,
+      waitUntil: t.waitUntil,
+      criticalRegion: t.criticalRegionDepth,
+      guardedRegion: t.guardedRegionDepth,
       result: t.state === 'exited' && typeof t.result === 'number' ? t.result : null,
       error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
     };
@@ -74,9 +85,19 @@ export function liveState(sim: Simulation): SimState {
       allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
+  const events: Record<string, EventView> = {};
+  const locks: Record<string, LockView> = {};
+  for (const [id, object] of kernel.kernelObjects) {
+    const snapshot = (object as KernelObject).binding!.actor.getSnapshot() as AnyMachineSnapshot;
+    if (object instanceof KEVENT) {
+      events[id] = { name: object.name ?? id, eventType: object.eventType, state: snapshot.value as KeventState, setBy: [...object.setBy] };
+    } else if (object instanceof LockObject) {
+      locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: { ...(snapshot.context as LockContext).owners } };
+    }
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
-    {
+    withWaitCycles({
       seq: kernel.log.length,
       time: kernel.now,
       seed: kernel.seed,
@@ -88,8 +109,11 @@ export function liveState(sim: Simulation): SimState {
       legacyFilters,
       fileObjects,
       operations,
+      events,
+      locks,
       violations,
-    },
+      waitCycles: [],
+    }),
     true,
   );
 }

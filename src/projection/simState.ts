@@ -10,11 +10,24 @@ import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
 import type { CallbackDataState } from '../machines/callbackData.js';
+import type { EventType, LockType } from '../kernel/facts.js';
+import type { KeventState } from '../machines/kevent.js';
+import type { EresourceState } from '../machines/eresource.js';
+import type { PushLockState } from '../machines/pushLock.js';
+import type { ExclusiveLockState } from '../machines/exclusiveLock.js';
+import type { WaitForEdge } from './waitFor.js';
 
 export interface ThreadView {
   readonly name: string;
   readonly state: ThreadState;
   readonly waitingOn: string | null;
+  /** Why it waits, as the wait was logged (`D3 completion`, `unload gate of F1`, `FltAcquireResourceExclusive K2 Exclusive`). */
+  readonly waitReason: string | null;
+  /** The deadline of a wait with a timeout: such a wait ends by itself, so it is never part of a deadlock. */
+  readonly waitUntil: number | null;
+  /** KeEnterCriticalRegion / FsRtlEnterFileSystem depth and KeEnterGuardedRegion depth (§18.1). */
+  readonly criticalRegion: number;
+  readonly guardedRegion: number;
   readonly result: number | null;
   readonly error: string | null;
 }
@@ -76,6 +89,24 @@ export interface OperationView {
   readonly allocatedBy: string | null;
 }
 
+/** A KEVENT (§18.2). */
+export interface EventView {
+  readonly name: string;
+  readonly eventType: EventType;
+  readonly state: KeventState;
+  /** Threads that have called KeSetEvent on it, in the order they first did: who a waiter expects to signal it. */
+  readonly setBy: readonly string[];
+}
+
+/** An ERESOURCE, mutex, push lock or spin lock (§18.4). */
+export interface LockView {
+  readonly name: string;
+  readonly lockType: LockType;
+  readonly state: EresourceState | PushLockState | ExclusiveLockState;
+  /** Owning thread → how many times it holds the lock (recursion), in the order they were granted it. */
+  readonly owners: Readonly<Record<string, number>>;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -95,5 +126,12 @@ export interface SimState {
   readonly legacyFilters: Readonly<Record<string, LegacyFilterView>>;
   readonly fileObjects: Readonly<Record<string, FileObjectView>>;
   readonly operations: Readonly<Record<string, OperationView>>;
+  readonly events: Readonly<Record<string, EventView>>;
+  readonly locks: Readonly<Record<string, LockView>>;
   readonly violations: readonly ViolationView[];
+  /**
+   * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
+   * something only the next one can give. A cycle never resolves by itself.
+   */
+  readonly waitCycles: readonly (readonly WaitForEdge[])[];
 }

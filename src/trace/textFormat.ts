@@ -48,6 +48,12 @@ export class TraceNamer {
       case 'FileObjectCreate':
         this.names.set(fact.object, fact.fileName === '' ? `${this.names.get(fact.volume) ?? fact.volume}<volume>` : fact.fileName);
         break;
+      case 'KeInitializeEvent':
+        this.names.set(fact.object, `${fact.name} (${fact.eventType})`);
+        break;
+      case 'LockInitialize':
+        this.names.set(fact.object, `${fact.name} (${fact.lockType})`);
+        break;
       case 'FltAllocateCallbackData':
         this.names.set(fact.object, `allocated by ${this.names.get(fact.instance) ?? fact.instance}`);
         break;
@@ -92,6 +98,28 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `until=${fact.until}`;
     case 'ThreadExit':
       return [fact.result === null ? '' : `result=${ntStatusName(fact.result)}`, fact.error === null ? '' : `error=${fact.error}`].filter(Boolean).join(' ');
+    case 'KeWait':
+      return `${fact.routine} on=${fact.on.join(',')}${fact.on.length > 1 ? ` ${fact.waitType}` : ''} timeout=${fact.timeout === null ? 'none' : fact.timeout}`;
+    case 'KeWaitReturned':
+      return `${fact.routine} status=${ntStatusName(fact.status)}`;
+    case 'ApcRegion':
+      return `${fact.routine} critical=${fact.criticalRegion} guarded=${fact.guardedRegion}`;
+    case 'KeInitializeEvent':
+      return `name=${fact.name} ${fact.eventType} ${fact.signaled ? 'signaled' : 'not-signaled'}`;
+    case 'KeSetEvent':
+    case 'KeResetEvent':
+      return `by=${namer.short(fact.thread)} previous=${fact.previous ? 1 : 0}`;
+    case 'KeClearEvent':
+    case 'EventAutoReset':
+      return `by=${namer.short(fact.thread)}`;
+    case 'LockInitialize':
+      return `${fact.routine} name=${fact.name} ${fact.lockType}`;
+    case 'LockAcquire':
+      return `${fact.routine} by=${namer.short(fact.thread)} ${fact.mode}`;
+    case 'LockRelease':
+      return `${fact.routine} by=${namer.short(fact.thread)}`;
+    case 'LockDelete':
+      return fact.routine;
     case 'VolumeMount':
       return `name=${fact.name}${fact.dosName === null ? '' : ` dos=${fact.dosName}`} fs=${fact.fsType} sector=${fact.sectorSize}`;
     case 'VolumeMounted':

@@ -23,12 +23,15 @@ import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
+import { keventMachine } from '../machines/kevent.js';
+import { LOCK_MACHINES } from '../machines/locks.js';
 import { applyFact, restack } from '../projection/fold.js';
-import type { SimState } from '../projection/simState.js';
+import type { LockView, SimState } from '../projection/simState.js';
+import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations';
+export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -39,6 +42,8 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   L: 'legacyFilters',
   O: 'fileObjects',
   D: 'operations',
+  E: 'events',
+  K: 'locks',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -47,10 +52,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   V: volumeMachine,
   O: fileObjectMachine,
   D: callbackDataMachine,
+  E: keventMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, violations: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, violations: [], waitCycles: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
@@ -145,10 +151,13 @@ export class FoldEngine {
 
   /** An actor for an object folded before this engine started, in the state its view records. */
   private revive(id: string): AnyActorRef | undefined {
-    const machine = MACHINE_OF_PREFIX[id.charAt(0)];
     const view = viewOf(this.state, id);
+    // A lock's machine depends on its type, and its context holds the owners.
+    const lock = id.charAt(0) === 'K' ? (view as LockView | undefined) : undefined;
+    const machine = lock === undefined ? MACHINE_OF_PREFIX[id.charAt(0)] : LOCK_MACHINES[lock.lockType];
     if (machine === undefined || view === undefined || typeof view.state !== 'string') return undefined;
-    const snapshot = machine.resolveState({ value: view.state, context: { reject: this.input.reject } });
+    const context = lock === undefined ? { reject: this.input.reject } : { reject: this.input.reject, owners: { ...lock.owners } };
+    const snapshot = machine.resolveState({ value: view.state, context });
     const actor = createActor(machine, { snapshot, input: this.input }).start();
     this.actors.set(id, actor);
     return actor;
@@ -157,5 +166,6 @@ export class FoldEngine {
   /** Recompute every device stack: the last step of a fold, as in foldLog. */
   finish(): void {
     for (const volume of Object.keys(this.state.volumes)) restack(this.state, volume);
+    this.state.waitCycles = waitForGraph(this.state as SimState).cycles as WorkingState['waitCycles'];
   }
 }

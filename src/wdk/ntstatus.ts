@@ -7,6 +7,10 @@
  */
 export const NTSTATUS_NAMES = {
   STATUS_SUCCESS: 0x00000000,
+  STATUS_ABANDONED: 0x00000080,
+  STATUS_USER_APC: 0x000000c0,
+  STATUS_ALERTED: 0x00000101,
+  STATUS_TIMEOUT: 0x00000102,
   STATUS_PENDING: 0x00000103,
   STATUS_REPARSE: 0x00000104,
   STATUS_MORE_ENTRIES: 0x00000105,
@@ -54,6 +58,7 @@ export const NTSTATUS_NAMES = {
   STATUS_DIRECTORY_NOT_EMPTY: 0xc0000101,
   STATUS_NOT_A_DIRECTORY: 0xc0000103,
   STATUS_CANCELLED: 0xc0000120,
+  STATUS_THREAD_IS_TERMINATING: 0xc000004b,
   STATUS_CANNOT_DELETE: 0xc0000121,
   STATUS_FILE_DELETED: 0xc0000123,
   STATUS_FILE_CLOSED: 0xc0000128,
@@ -143,6 +148,11 @@ export const {
   STATUS_DIRECTORY_NOT_EMPTY,
   STATUS_NOT_A_DIRECTORY,
   STATUS_CANCELLED,
+  STATUS_THREAD_IS_TERMINATING,
+  STATUS_ABANDONED,
+  STATUS_USER_APC,
+  STATUS_ALERTED,
+  STATUS_TIMEOUT,
   STATUS_CANNOT_DELETE,
   STATUS_FILE_DELETED,
   STATUS_FILE_CLOSED,
@@ -182,6 +192,13 @@ export const {
 const nameByValue = new Map<number, string>(
   Object.entries(NTSTATUS_NAMES).map(([name, value]) => [value, name]),
 );
+
+/**
+ * KeWaitForMultipleObjects' WaitAny result for object i is STATUS_WAIT_0 + i; STATUS_WAIT_0 is
+ * STATUS_SUCCESS (0), so it is not in the name table (a trace prints STATUS_SUCCESS for it).
+ */
+export const STATUS_WAIT_0 = 0x00000000;
+export const STATUS_ABANDONED_WAIT_0 = 0x00000080;
 
 /** True for success and informational statuses (severity 00 or 01), as the WDK macro. */
 export function NT_SUCCESS(status: NTSTATUS): boolean {

@@ -86,6 +86,6 @@ describe('Cursor', () => {
     expect(diff.added).toEqual([{ record: 'operations', id: start.object }]);
     const wait = sim.log.find((f) => f.type === 'ThreadWait')!;
     const blocked = diffStates(timeline.stateAt(wait.seq), timeline.stateAt(wait.seq + 1));
-    expect(blocked.changed).toContainEqual({ record: 'threads', id: wait.object, fields: { state: ['ready', 'blocked'], waitingOn: [null, (wait as { on: string }).on] } });
+    expect(blocked.changed).toContainEqual({ record: 'threads', id: wait.object, fields: { state: ['ready', 'blocked'], waitingOn: [null, (wait as { on: string }).on], waitReason: [null, (wait as { reason: string }).reason] } });
   });
 });

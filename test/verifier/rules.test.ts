@@ -8,9 +8,10 @@ import { callbackDataTriggers } from './callbackDataTriggers.js';
 import { callbackTriggers } from './callbackTriggers.js';
 import { fileTriggers } from './fileTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
+import { syncTriggers } from './syncTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers };
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {

@@ -1,0 +1,156 @@
+/**
+ * The wait-for graph of a state (§18.5): for every blocked thread, what it waits on and who is
+ * expected to end that wait, and the cycles among them. Computed from SimState alone, so the live
+ * state, the fold of the log and a deadlock report all read the same graph.
+ *
+ * Who ends a wait:
+ * - a lock (K…): its owners;
+ * - a KEVENT (E…): the threads that have set it before (an event has no owner; a thread that set
+ *   it once is the one a waiter expects to set it again). None: the chain stops there;
+ * - a join (`join T…`, `exit of T…`): that thread;
+ * - an operation's completion (`D… completion`, a post-op handed back): the threads working on it
+ *   (a deferred work item, a completion thread, named after the operation);
+ * - an unload gate or a drain (`unload gate of F…`, `drain of I…`): the threads working on the
+ *   operations the filter or instance still owes;
+ * - a synchronous file object busy with another request: the threads whose request holds it.
+ * A wait with a timeout ends by itself and takes part in no cycle.
+ */
+import type { SimState, ThreadView } from './simState.js';
+import { irpMajorName } from '../wdk/irp.js';
+
+export interface WaitForEdge {
+  /** The waiting thread. */
+  readonly thread: string;
+  /** What it waits on: a lock K…, a KEVENT E…, an operation D…, a filter F… or instance I… gate, a thread T…, a file object O…. */
+  readonly on: string;
+  /** The threads expected to end the wait (empty: nobody the state can name). */
+  readonly holders: readonly string[];
+  /** The edge in words: `T1 (worker) waits for K2 'meta' (ERESOURCE, OwnedExclusive), held by T3 (app)`. */
+  readonly text: string;
+}
+
+export interface WaitForGraph {
+  /** One edge per object a blocked thread waits on, in thread order. */
+  readonly edges: readonly WaitForEdge[];
+  /** Each cycle once, starting at its lowest thread id; each edge's holders include the next edge's thread. */
+  readonly cycles: readonly (readonly WaitForEdge[])[];
+}
+
+function threadLabel(state: SimState, id: string): string {
+  const t = state.threads[id];
+  return t === undefined ? id : `${id} (${t.name})`;
+}
+
+function list(state: SimState, ids: readonly string[]): string {
+  return ids.map((id) => threadLabel(state, id)).join(', ');
+}
+
+/** Threads still alive, other than `except`, whose name refers to `object` (work items and completions are named after their operation). */
+function workingOn(state: SimState, object: string, except: string): string[] {
+  const pattern = new RegExp(`\\b${object}\\b`);
+  return Object.entries(state.threads)
+    .filter(([id, t]) => id !== except && t.state !== 'exited' && pattern.test(t.name))
+    .map(([id]) => id);
+}
+
+function operationText(state: SimState, id: string): string {
+  const op = state.operations[id];
+  if (op === undefined) return id;
+  const where = op.pendedBy !== null ? `${op.state} by ${op.pendedBy}` : op.state;
+  return `${id} ${irpMajorName(op.major)} (${where})`;
+}
+
+/** Operations a filter's (F…) or an instance's (I…) gate still waits for. */
+function owedOperations(state: SimState, gate: string): string[] {
+  const instances = gate.startsWith('F') ? new Set(state.filters[gate]?.instances ?? []) : new Set([gate]);
+  return Object.entries(state.operations)
+    .filter(([, op]) => (op.pendedBy !== null && instances.has(op.pendedBy)) || (op.initiator !== null && instances.has(op.initiator) && op.state !== 'Allocated' && op.state !== 'Completed' && op.state !== 'Freed'))
+    .map(([id]) => id);
+}
+
+function edgeFor(state: SimState, id: string, t: ThreadView, on: string): WaitForEdge {
+  const who = threadLabel(state, id);
+  const lock = state.locks[on];
+  if (lock !== undefined) {
+    const holders = Object.keys(lock.owners);
+    return { thread: id, on, holders, text: `${who} waits for ${on} '${lock.name}' (${lock.lockType}, ${lock.state}), held by ${holders.length === 0 ? 'nobody' : list(state, holders)}` };
+  }
+  const event = state.events[on];
+  if (event !== undefined) {
+    const holders = event.setBy.filter((x) => x !== id);
+    const by = holders.length === 0 ? 'no other thread has ever set it' : `set before by ${list(state, holders)}`;
+    return { thread: id, on, holders, text: `${who} waits for ${on} '${event.name}' (${event.eventType}, ${event.state}); ${by}` };
+  }
+  const reason = t.waitReason ?? '';
+  let m = /^(?:join |exit of )(T\d+)/.exec(reason);
+  if (m !== null) return { thread: id, on: m[1]!, holders: [m[1]!], text: `${who} waits for ${threadLabel(state, m[1]!)} to exit` };
+  m = /^(D\d+) (?:completion|hands)/.exec(reason);
+  if (m !== null) {
+    const holders = workingOn(state, m[1]!, id);
+    const by = holders.length === 0 ? 'no thread is working on it' : `worked on by ${list(state, holders)}`;
+    return { thread: id, on: m[1]!, holders, text: `${who} waits for ${operationText(state, m[1]!)} to complete; ${by}` };
+  }
+  m = /^(?:unload gate of|drain of) ([FI]\d+)/.exec(reason);
+  if (m !== null) {
+    const owed = owedOperations(state, m[1]!);
+    const holders = [...new Set(owed.flatMap((op) => workingOn(state, op, id)))];
+    const what = owed.length === 0 ? 'references' : owed.map((op) => operationText(state, op)).join(', ');
+    const by = holders.length === 0 ? '' : `; worked on by ${list(state, holders)}`;
+    return { thread: id, on: m[1]!, holders, text: `${who} waits for the ${reason} (owed: ${what})${by}` };
+  }
+  m = /^(O\d+) busy/.exec(reason);
+  if (m !== null) {
+    const holders = Object.values(state.operations).filter((op) => op.fileObject === m![1] && op.thread !== null && op.thread !== id).map((op) => op.thread!);
+    return { thread: id, on: m[1]!, holders: [...new Set(holders)], text: `${who} waits for ${m[1]} (another synchronous request on it)${holders.length === 0 ? '' : `, issued by ${list(state, holders)}`}` };
+  }
+  return { thread: id, on, holders: [], text: `${who} waits on ${on}${reason === '' ? '' : ` for ${reason}`}` };
+}
+
+/** The wait-for graph of `state`. */
+export function waitForGraph(state: SimState): WaitForGraph {
+  const edges: WaitForEdge[] = [];
+  for (const [id, t] of Object.entries(state.threads)) {
+    if (t.state !== 'blocked' || t.waitingOn === null) continue;
+    for (const on of t.waitingOn.split(',')) edges.push(edgeFor(state, id, t, on));
+  }
+  return { edges, cycles: findCycles(state, edges) };
+}
+
+function findCycles(state: SimState, edges: readonly WaitForEdge[]): WaitForEdge[][] {
+  const byThread = new Map<string, WaitForEdge[]>();
+  for (const e of edges) {
+    if (state.threads[e.thread]!.waitUntil !== null) continue;
+    const out = byThread.get(e.thread);
+    if (out === undefined) byThread.set(e.thread, [e]);
+    else out.push(e);
+  }
+  const found = new Map<string, WaitForEdge[]>();
+  const path: WaitForEdge[] = [];
+  const onPath = new Set<string>();
+  const visit = (thread: string): void => {
+    for (const e of byThread.get(thread) ?? []) {
+      path.push(e);
+      onPath.add(thread);
+      for (const next of e.holders) {
+        if (onPath.has(next)) {
+          const cycle = path.slice(path.findIndex((x) => x.thread === next));
+          const start = cycle.reduce((best, x, i) => (Number(x.thread.slice(1)) < Number(cycle[best]!.thread.slice(1)) ? i : best), 0);
+          const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+          const key = rotated.map((x) => `${x.thread}>${x.on}`).join(' ');
+          if (!found.has(key)) found.set(key, rotated);
+        } else if (byThread.has(next) && path.length < byThread.size) {
+          visit(next);
+        }
+      }
+      onPath.delete(thread);
+      path.pop();
+    }
+  };
+  for (const thread of byThread.keys()) visit(thread);
+  return [...found.values()].sort((a, b) => Number(a[0]!.thread.slice(1)) - Number(b[0]!.thread.slice(1)));
+}
+
+/** A cycle as one line: `T1 → K2 → T3 → E1 → T1`, with each edge's text. */
+export function formatCycle(cycle: readonly WaitForEdge[]): string {
+  return `${[...cycle.map((e) => `${e.thread} → ${e.on}`), cycle[0]!.thread].join(' → ')}: ${cycle.map((e) => e.text).join('; ')}`;
+}

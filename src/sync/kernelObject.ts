@@ -1,0 +1,54 @@
+/**
+ * What a KEVENT and the lock objects share: the caller allocates the object (`new KEVENT()`, as a
+ * driver declares one in its globals or a context) and an initialize routine binds it to the
+ * simulation whose thread runs that routine. From then on the object carries its simulation, id,
+ * machine and the waitable threads block on (whose id is the object's, so a ThreadWait names it).
+ */
+import type { AnyActorRef } from 'xstate';
+import type { Kernel } from '../kernel/kernel.js';
+import type { SimThread } from '../kernel/thread.js';
+import { UsageError } from '../kernel/errors.js';
+import type { Waitable } from '../kernel/waitable.js';
+
+export interface Binding {
+  readonly kernel: Kernel;
+  readonly id: string;
+  readonly actor: AnyActorRef;
+  readonly waitable: Waitable;
+}
+
+export abstract class KernelObject {
+  /** @internal Set by the initialize routine. */
+  binding: Binding | null = null;
+  /** @internal Set by a delete routine: the object may not be used again until re-initialized. */
+  deleted = false;
+
+  /** `name` labels the object in traces and reports; the id (E…, K…) is given at initialization. */
+  constructor(readonly name: string | null = null) {}
+
+  /** The id given at initialization, or null before. */
+  get id(): string | null {
+    return this.binding?.id ?? null;
+  }
+}
+
+/**
+ * The object's binding, checked: initialized, not deleted, and in this simulation. An object used
+ * uninitialized or after deletion is the verifier's OBJECT_NOT_INITIALIZED (Driver Verifier 0x1002).
+ */
+export function bound(kernel: Kernel, thread: SimThread, object: KernelObject, routine: string): Binding {
+  const b = object.binding;
+  if (b === null || object.deleted) {
+    const what = b === null ? 'never initialized' : `deleted (${b.id})`;
+    throw kernel.violation('OBJECT_NOT_INITIALIZED', b?.id ?? thread.id, `${routine} by ${thread.name} on ${object.constructor.name}${object.name === null ? '' : ` '${object.name}'`}, which is ${what}`);
+  }
+  if (b.kernel !== kernel) {
+    throw new UsageError('FOREIGN_OBJECT', `${routine}: ${b.id} belongs to another simulation`, kernel.place(thread.id));
+  }
+  return b;
+}
+
+/** A label for reports: `E2 'scan done'`. */
+export function describe(object: KernelObject): string {
+  return `${object.binding?.id ?? '?'}${object.name === null ? '' : ` '${object.name}'`}`;
+}
