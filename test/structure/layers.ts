@@ -13,6 +13,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'kernel', holds: ['wdk/', 'kernel/', 'version.ts'] },
   // Stream factories depend on nothing above them: the types they need live beside them.
   { name: 'machines and streams', holds: ['machines/', 'streams/'] },
+  // KEVENT, the locks, IRQL and APC regions (§18): kernel objects a filter uses, checked by every routine above.
+  { name: 'synchronization objects', holds: ['sync/'] },
   { name: 'file system', holds: ['fs/'] },
   // The data of the kernel objects the walk moves through, and the helpers every routine uses to
   // report a failure: below the walk, which reads and updates them.
