@@ -16,6 +16,7 @@ import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
+import { syncFigures } from './sync.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -27,6 +28,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
+  { name: 'synchronization', run: syncFigures },
 ];
 
 async function main(): Promise<void> {

@@ -9,6 +9,12 @@ import { fileObjectMachine } from '../src/machines/fileObject.js';
 import { filterMachine } from '../src/machines/filter.js';
 import { instanceMachine } from '../src/machines/instance.js';
 import { volumeMachine } from '../src/machines/volume.js';
+import { keventMachine } from '../src/machines/kevent.js';
+import { eresourceMachine } from '../src/machines/eresource.js';
+import { fastMutexMachine } from '../src/machines/fastMutex.js';
+import { guardedMutexMachine } from '../src/machines/guardedMutex.js';
+import { pushLockMachine } from '../src/machines/pushLock.js';
+import { spinLockMachine } from '../src/machines/spinLock.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -17,6 +23,12 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   volumeMachine,
   fileObjectMachine,
   callbackDataMachine,
+  keventMachine,
+  eresourceMachine,
+  fastMutexMachine,
+  guardedMutexMachine,
+  pushLockMachine,
+  spinLockMachine,
 };
 
 interface StateNodeLike {
