@@ -43,7 +43,7 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_MEDIA_WRITE_PROTECTED,
   STATUS_OBJECT_NAME_COLLISION,
-  STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_OBJECTID_NOT_FOUND,
   STATUS_OPLOCK_NOT_GRANTED,
   STATUS_SUCCESS,
 } from '../wdk/ntstatus.js';
@@ -94,7 +94,7 @@ function getObjectId(state: FsState, ctx: OpenContext, outputLength: number, cre
   if (!(outputLength >= FILE_OBJECTID_BUFFER_SIZE)) return complete(STATUS_BUFFER_TOO_SMALL);
   const node = ctx.node;
   if (node.objectId === null) {
-    if (!createIfMissing) return complete(STATUS_OBJECT_NAME_NOT_FOUND);
+    if (!createIfMissing) return complete(STATUS_OBJECTID_NOT_FOUND);
     if (state.options.readOnly) return complete(STATUS_MEDIA_WRITE_PROTECTED);
     node.objectId = objectIdFor(state, node.fileId);
   }

@@ -4,8 +4,8 @@
  *
  * Dispatch order: CLEANUP and CLOSE always succeed (even after dismount); after `dismount()` every
  * other request is STATUS_VOLUME_DISMOUNTED; IRP_MJ_CREATE makes a context; any other request needs
- * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up →
- * STATUS_FILE_CLOSED except paging I/O, which the cache manager may still issue).
+ * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up → per
+ * request class, src/fs/afterCleanup.ts).
  */
 import type { FsState } from './model.js';
 import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
@@ -15,6 +15,7 @@ import { create } from './create.js';
 import { queryDirectory } from './directory.js';
 import { deviceControl, fileSystemControl } from './fsctl.js';
 import { queryInformation } from './information.js';
+import { afterCleanupStatus } from './afterCleanup.js';
 import { cleanup, close } from './lifecycle.js';
 import { FIRST_USER_FILE_ID, ROOT_FILE_ID, makeNode } from './model.js';
 import { flush, read, write } from './readWrite.js';
@@ -41,7 +42,6 @@ import {
   IRP_MJ_SET_SECURITY,
   IRP_MJ_WRITE,
   IRP_MN_QUERY_DIRECTORY,
-  IRP_PAGING_IO,
 } from '../wdk/irp.js';
 import {
   STATUS_FILE_CLOSED,
@@ -128,8 +128,10 @@ export class MemoryFileSystem {
     const id = request.FileObject.id;
     const ctx = state.contexts.get(id);
     if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);
-    const pagingIo = (request.IrpFlags & IRP_PAGING_IO) !== 0 && (major === IRP_MJ_READ || major === IRP_MJ_WRITE);
-    if (ctx.state === 'cleanedUp' && !pagingIo) return complete(STATUS_FILE_CLOSED);
+    if (ctx.state === 'cleanedUp') {
+      const refused = afterCleanupStatus(state, request, ctx);
+      if (refused !== null) return complete(refused);
+    }
     switch (major) {
       case IRP_MJ_READ:
         return read(state, request, ctx);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeFs } from './helpers.js';
+import { makeFs, outputInfo } from './helpers.js';
+import { FSCTL_GET_OBJECT_ID, IRP_MJ_QUERY_SECURITY, IRP_MJ_QUERY_VOLUME_INFORMATION, IRP_MJ_SET_SECURITY, IRP_PAGING_IO, OWNER_SECURITY_INFORMATION } from '../../src/index.js';
 import {
   DELETE,
   FILE_ATTRIBUTE_READONLY,
@@ -14,6 +15,7 @@ import {
   FILE_READ_DATA,
   FO_CLEANUP_COMPLETE,
   FO_DELETE_ON_CLOSE,
+  READ_CONTROL,
 } from '../../src/wdk/fileConstants.js';
 import {
   STATUS_ACCESS_DENIED,
@@ -21,6 +23,8 @@ import {
   STATUS_DELETE_PENDING,
   STATUS_DIRECTORY_NOT_EMPTY,
   STATUS_FILE_CLOSED,
+  STATUS_FILE_DELETED,
+  STATUS_OBJECTID_NOT_FOUND,
   STATUS_SUCCESS,
 } from '../../src/wdk/ntstatus.js';
 
@@ -45,6 +49,88 @@ describe('delete-on-close', () => {
     expect(c.Status).toBe(STATUS_SUCCESS);
     expect(io.flags('a') & FO_CLEANUP_COMPLETE).toBe(FO_CLEANUP_COMPLETE);
     expect(io.read('a', 0, 1).Status).toBe(STATUS_FILE_CLOSED);
+  });
+});
+
+describe('requests after IRP_MJ_CLEANUP, before IRP_MJ_CLOSE (§21.2)', () => {
+  const OUT = 64;
+  /** Every request class on the cleaned-up file object `a`, by the status it gets. */
+  function classes(io: ReturnType<typeof makeFs>['io']) {
+    return {
+      read: io.read('a', 0, 1).Status,
+      pagingRead: io.read('a', 0, 512, { IrpFlags: IRP_PAGING_IO }).Status,
+      write: io.write('a', 0, 'y').Status,
+      queryStandard: io.query('a', C.FileStandardInformation).Status,
+      setBasic: io.set('a', C.FileBasicInformation, { CreationTime: 0, LastAccessTime: 0, LastWriteTime: 0, ChangeTime: 0, FileAttributes: 0 }).Status,
+      getObjectId: io.fsctl('a', FSCTL_GET_OBJECT_ID, null, 0, OUT).Status,
+      querySecurity: io.send('a', IRP_MJ_QUERY_SECURITY, { QuerySecurity: { SecurityInformation: OWNER_SECURITY_INFORMATION, Length: 4096 } }).Status,
+      setSecurity: io.send('a', IRP_MJ_SET_SECURITY, { SetSecurity: { SecurityInformation: OWNER_SECURITY_INFORMATION, SecurityDescriptor: null } }).Status,
+      queryVolume: io.send('a', IRP_MJ_QUERY_VOLUME_INFORMATION, { QueryVolumeInformation: { Length: 4096, FsInformationClass: 1 } }).Status,
+      flush: io.flush('a').Status,
+    };
+  }
+
+  it('NTFS, the file still there: its state is served, what acts through the handle is STATUS_FILE_CLOSED', () => {
+    const { fs, io } = makeFs();
+    fs.writeFile('\\f', 'x'.repeat(600));
+    io.open('a', '\\f', { access: FILE_READ_DATA | DELETE | READ_CONTROL });
+    io.cleanup('a');
+    expect(classes(io)).toEqual({
+      read: STATUS_FILE_CLOSED,
+      pagingRead: STATUS_SUCCESS,
+      write: STATUS_FILE_CLOSED,
+      queryStandard: STATUS_SUCCESS,
+      setBasic: STATUS_FILE_CLOSED,
+      getObjectId: STATUS_OBJECTID_NOT_FOUND,
+      querySecurity: STATUS_SUCCESS,
+      setSecurity: STATUS_FILE_CLOSED,
+      queryVolume: STATUS_SUCCESS,
+      flush: STATUS_FILE_CLOSED,
+    });
+  });
+
+  it('NTFS, the file removed by that cleanup: queries and FSCTLs on it are STATUS_FILE_DELETED (the delete sample relies on it)', () => {
+    const { fs, io } = makeFs();
+    fs.writeFile('\\f', 'x'.repeat(600));
+    io.open('a', '\\f', { access: FILE_READ_DATA | DELETE });
+    expect(io.set('a', C.FileDispositionInformation, { DeleteFile: true }).Status).toBe(STATUS_SUCCESS);
+    io.cleanup('a');
+    expect(fs.exists('\\f')).toBe(false);
+    expect(classes(io)).toMatchObject({ pagingRead: STATUS_SUCCESS, queryStandard: STATUS_FILE_DELETED, getObjectId: STATUS_FILE_DELETED, querySecurity: STATUS_FILE_DELETED, read: STATUS_FILE_CLOSED, queryVolume: STATUS_SUCCESS });
+    expect(io.close('a').Status).toBe(STATUS_SUCCESS);
+  });
+
+  it('NTFS, delete pending while another handle keeps the file: FileStandardInformation succeeds with DeletePending TRUE', () => {
+    const { fs, io } = makeFs();
+    fs.writeFile('\\f', 'x');
+    io.open('a', '\\f', { access: FILE_READ_DATA | DELETE, share: 7 });
+    io.open('b', '\\f', { access: FILE_READ_DATA, share: 7 });
+    io.set('a', C.FileDispositionInformation, { DeleteFile: true });
+    io.cleanup('a');
+    const standard = io.query('a', C.FileStandardInformation);
+    expect(standard.Status).toBe(STATUS_SUCCESS);
+    expect(outputInfo<{ DeletePending: boolean }>(standard).DeletePending).toBe(true);
+    io.cleanup('b');
+    expect(io.query('a', C.FileStandardInformation).Status).toBe(STATUS_FILE_DELETED);
+  });
+
+  it('FAT: FastFat refuses everything but paging I/O, query and set information with STATUS_FILE_CLOSED', () => {
+    const { fs, io } = makeFs({ fsType: 'FAT' });
+    fs.writeFile('\\f', 'x'.repeat(600));
+    io.open('a', '\\f', { access: FILE_READ_DATA | DELETE });
+    io.cleanup('a');
+    expect(classes(io)).toEqual({
+      read: STATUS_FILE_CLOSED,
+      pagingRead: STATUS_SUCCESS,
+      write: STATUS_FILE_CLOSED,
+      queryStandard: STATUS_SUCCESS,
+      setBasic: STATUS_ACCESS_DENIED,
+      getObjectId: STATUS_FILE_CLOSED,
+      querySecurity: STATUS_FILE_CLOSED,
+      setSecurity: STATUS_FILE_CLOSED,
+      queryVolume: STATUS_FILE_CLOSED,
+      flush: STATUS_FILE_CLOSED,
+    });
   });
 
   it('a non-empty directory opened delete-on-close is STATUS_DIRECTORY_NOT_EMPTY; the root is STATUS_CANNOT_DELETE', () => {

@@ -23,7 +23,7 @@ import {
   STATUS_BUFFER_TOO_SMALL,
   STATUS_INVALID_DEVICE_REQUEST,
   STATUS_OBJECT_NAME_COLLISION,
-  STATUS_OBJECT_NAME_NOT_FOUND,
+  STATUS_OBJECTID_NOT_FOUND,
   STATUS_OPLOCK_NOT_GRANTED,
   STATUS_SUCCESS,
 } from '../../src/wdk/ntstatus.js';
@@ -44,10 +44,10 @@ describe('FSCTL codes', () => {
 });
 
 describe('object ids', () => {
-  it('FSCTL_GET_OBJECT_ID without one is STATUS_OBJECT_NAME_NOT_FOUND; CREATE_OR_GET makes a deterministic one', () => {
+  it('FSCTL_GET_OBJECT_ID without one is STATUS_OBJECTID_NOT_FOUND; CREATE_OR_GET makes a deterministic one', () => {
     const a = makeFs();
     a.io.open('f', '\\x', { disposition: FILE_CREATE, access: FILE_READ_ATTRIBUTES });
-    expect(a.io.fsctl('f', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECT_NAME_NOT_FOUND);
+    expect(a.io.fsctl('f', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECTID_NOT_FOUND);
     const created = a.io.fsctl('f', FSCTL_CREATE_OR_GET_OBJECT_ID, null, 0, 64);
     expect(created).toMatchObject({ Status: STATUS_SUCCESS, Information: 64 });
     const b = makeFs();
@@ -66,7 +66,7 @@ describe('object ids', () => {
     expect(io.fsctl('w', FSCTL_SET_OBJECT_ID, id, 64).Status).toBe(STATUS_SUCCESS);
     expect(io.fsctl('w', FSCTL_SET_OBJECT_ID, id, 64).Status).toBe(STATUS_OBJECT_NAME_COLLISION);
     expect(io.fsctl('w', FSCTL_DELETE_OBJECT_ID).Status).toBe(STATUS_SUCCESS);
-    expect(io.fsctl('w', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECT_NAME_NOT_FOUND);
+    expect(io.fsctl('w', FSCTL_GET_OBJECT_ID, null, 0, 64).Status).toBe(STATUS_OBJECTID_NOT_FOUND);
   });
 
   it('FAT has no object ids: STATUS_INVALID_DEVICE_REQUEST', () => {
