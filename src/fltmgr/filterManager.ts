@@ -169,17 +169,21 @@ export class FilterManager {
   /**
    * Invoke one of `filter`'s callbacks on the current thread: a scheduling point first (Windows
    * could switch threads here), then the callback, which may block. The thread remembers which
-   * filter it is running so self-referential misuse (a filter unloading itself) can be named.
+   * filter it is running so self-referential misuse (a filter unloading itself) can be named, and
+   * for an operation callback (`instance` given) which instance's rundown protection it holds.
    */
-  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>): Blocking<T> {
+  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>, instance?: InstanceObject): Blocking<T> {
     yield* preempt();
     const thread = this.kernel.current;
     thread?.callbackFilters.push(filter.id);
+    if (instance !== undefined) thread?.operationCallbacks.push(instance.id);
     try {
       return yield* callMaybeBlocking(call());
     } finally {
       // The same thread resumes this frame, so the stack is balanced even across blocking.
-      this.kernel.threads.get(thread?.id ?? '')?.callbackFilters.pop();
+      const same = this.kernel.threads.get(thread?.id ?? '');
+      same?.callbackFilters.pop();
+      if (instance !== undefined) same?.operationCallbacks.pop();
     }
   }
 }

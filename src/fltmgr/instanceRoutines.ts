@@ -165,12 +165,23 @@ export function FltAttachVolumeAtAltitude(
  * instance's pended operations and generated I/O have drained.
  */
 export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+  yield* startTeardown(fltMgr, instance, reason);
+  yield* completeTeardown(fltMgr, instance, reason);
+}
+
+/** §4 step 2: TeardownStart; from here the instance gets no callbacks for new operations. */
+function* startTeardown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
   const { filter } = instance;
-  const objects = fltMgr.relatedObjects(instance);
   fltMgr.emit(instance, { type: 'InstanceTeardownStart', reason });
   const start = filter.registration.InstanceTeardownStartCallback;
-  if (start !== undefined) yield* fltMgr.invoke(filter, () => start(objects, reason));
+  if (start !== undefined) yield* fltMgr.invoke(filter, () => start(fltMgr.relatedObjects(instance), reason));
   fltMgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
+}
+
+/** §4 steps 3-6: drain, wait for what the instance owes, TeardownComplete, unlink, free. */
+function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
+  const { filter } = instance;
+  const objects = fltMgr.relatedObjects(instance);
   // Drain, then wait for what the instance owes; a pre-op that was still running at TeardownStart
   // may have asked for a post-op meanwhile, so drain again until nothing is left to drain.
   // References do not hold up TeardownComplete, only freeing (§4 step 6).
@@ -240,6 +251,18 @@ export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, Ins
   const status = checkStatusResult(fltMgr, Filter, 'InstanceQueryTeardownCallback', result);
   fltMgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
   if (isVeto(status)) return fail(fltMgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
+  if (fltMgr.kernel.current?.operationCallbacks.includes(instance.id) === true) {
+    // Called from one of the instance's own operation callbacks (MetadataManager detaches in its
+    // post-FSCTL after a dismount): this thread holds the instance's rundown protection, so waiting
+    // here for the drain would wait on itself. TeardownStart runs now; the drain, the wait and
+    // TeardownComplete run on a system worker thread and finish once that callback has returned.
+    yield* startTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
+    fltMgr.kernel.spawn(`Teardown(${instance.id})`, (function* () {
+      yield* completeTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
+      return 0;
+    })());
+    return STATUS_SUCCESS;
+  }
   yield* teardownInstance(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
   return STATUS_SUCCESS;
 }

@@ -2,10 +2,12 @@
  * IRP_MJ_FILE_SYSTEM_CONTROL and IRP_MJ_DEVICE_CONTROL.
  *
  * Modelled FSCTLs: the reparse-point trio (reparse.ts), the object-id family, FSCTL_IS_VOLUME_MOUNTED,
+ * volume lock, unlock and dismount (volumeLock.ts),
  * and the oplock requests, which are never granted (STATUS_OPLOCK_NOT_GRANTED; a break acknowledgement
  * without an oplock is STATUS_INVALID_OPLOCK_PROTOCOL). Every other FSCTL, and every IOCTL except
  * IOCTL_DISK_GET_LENGTH_INFO on a volume open, is STATUS_INVALID_DEVICE_REQUEST.
  */
+import { dismountVolume, lockVolume, unlockVolume } from './volumeLock.js';
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_OBJECTID_BUFFER } from '../wdk/parameters.js';
@@ -33,6 +35,9 @@ import {
   FSCTL_REQUEST_OPLOCK_LEVEL_1,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   FSCTL_SET_OBJECT_ID,
+  FSCTL_LOCK_VOLUME,
+  FSCTL_UNLOCK_VOLUME,
+  FSCTL_DISMOUNT_VOLUME,
   FSCTL_SET_REPARSE_POINT,
   IOCTL_DISK_GET_LENGTH_INFO,
 } from '../wdk/fileConstants.js';
@@ -67,6 +72,12 @@ export function fileSystemControl(state: FsState, request: FsRequest, ctx: OpenC
       return deleteReparsePoint(state, ctx, params);
     case FSCTL_IS_VOLUME_MOUNTED:
       return complete(STATUS_SUCCESS);
+    case FSCTL_LOCK_VOLUME:
+      return lockVolume(state, ctx);
+    case FSCTL_UNLOCK_VOLUME:
+      return unlockVolume(state, ctx);
+    case FSCTL_DISMOUNT_VOLUME:
+      return dismountVolume(state, ctx);
     case FSCTL_GET_OBJECT_ID:
     case FSCTL_CREATE_OR_GET_OBJECT_ID:
       return getObjectId(state, ctx, params.OutputBufferLength, code === FSCTL_CREATE_OR_GET_OBJECT_ID);

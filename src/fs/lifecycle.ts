@@ -12,6 +12,7 @@ import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { forgetIfUnreferenced, removeLink } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
+import { releaseLockAtCleanup } from './volumeLock.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 
@@ -26,6 +27,7 @@ export function cleanupContext(state: FsState, ctx: OpenContext): void {
   ctx.state = 'cleanedUp';
   const node = ctx.node;
   if (ctx.kind === 'volume') {
+    releaseLockAtCleanup(state, ctx);
     state.volumeShare = IoRemoveShareAccess(ctx.share, state.volumeShare);
     node.uncleanCount--;
     return;

@@ -44,6 +44,7 @@ import {
   IRP_MN_QUERY_DIRECTORY,
 } from '../wdk/irp.js';
 import {
+  STATUS_ACCESS_DENIED,
   STATUS_FILE_CLOSED,
   STATUS_INVALID_DEVICE_REQUEST,
   STATUS_INVALID_HANDLE,
@@ -77,6 +78,7 @@ function createState(options: FsVolumeOptions): FsState {
     volumeShare: EMPTY_SHARE_ACCESS,
     nextFileId: FIRST_USER_FILE_ID,
     dismounted: false,
+    lockedBy: null,
   };
 }
 
@@ -124,7 +126,8 @@ export class MemoryFileSystem {
     if (major === IRP_MJ_CLEANUP) return cleanup(state, request);
     if (major === IRP_MJ_CLOSE) return close(state, request);
     if (state.dismounted) return complete(STATUS_VOLUME_DISMOUNTED);
-    if (major === IRP_MJ_CREATE) return create(state, request);
+    // Only the locking file object may use a locked volume (§21.7): new opens are refused.
+    if (major === IRP_MJ_CREATE) return state.lockedBy === null ? create(state, request) : complete(STATUS_ACCESS_DENIED);
     const id = request.FileObject.id;
     const ctx = state.contexts.get(id);
     if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);

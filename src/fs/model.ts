@@ -101,6 +101,8 @@ export interface FsState {
   volumeShare: ShareAccess;
   nextFileId: number;
   dismounted: boolean;
+  /** The volume open holding FSCTL_LOCK_VOLUME, if any (§21.7). */
+  lockedBy: string | null;
 }
 
 /** Access bits that modify the volume; refused on a read-only volume. */

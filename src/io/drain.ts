@@ -36,7 +36,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
         instance.rundown.add('callbacksInProgress', 1);
         const result: unknown = yield* fltMgr.invoke(instance.filter, () =>
           post(copy, fltMgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
-        );
+        instance);
         if (result !== FLT_POSTOP_FINISHED_PROCESSING) {
           throw fltMgr.kernel.violation(
             'DRAIN_MUST_FINISH',

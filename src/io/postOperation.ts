@@ -40,7 +40,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   op.postCallbackRunning = instance;
   let raw: unknown;
   try {
-    raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0));
+    raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), instance);
   } finally {
     op.postCallbackRunning = null;
     if (thread !== null) thread.irql = irql;

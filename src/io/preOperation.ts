@@ -43,7 +43,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   instance.rundown.add('callbacksInProgress', 1);
   let raw: unknown;
   try {
-    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box));
+    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), instance);
   } finally {
     op.preCallbackRunning = null;
   }

@@ -43,6 +43,12 @@ export class SimThread {
   readonly locksHeld: string[] = [];
   /** Filters whose callbacks are running on this thread, innermost last. */
   readonly callbackFilters: string[] = [];
+  /**
+   * Instances whose operation callbacks (pre, post, drain) are running on this thread, innermost
+   * last: FltMgr holds each one's rundown protection across the call, so this thread must not wait
+   * for that instance to drain (FltDetachVolume from its own post-op).
+   */
+  readonly operationCallbacks: string[] = [];
   error: unknown = undefined;
   /** Monotonic creation index: the deterministic tie-break between equally enabled threads. */
   readonly order: number;

@@ -16,6 +16,13 @@ import {
   FSCTL_REQUEST_OPLOCK_LEVEL_1,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   FSCTL_SET_OBJECT_ID,
+  FSCTL_LOCK_VOLUME,
+  FSCTL_UNLOCK_VOLUME,
+  FSCTL_DISMOUNT_VOLUME,
+  FILE_READ_DATA,
+  FILE_WRITE_DATA,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
   CTL_CODE,
 } from '../../src/wdk/fileConstants.js';
 import {
@@ -26,6 +33,9 @@ import {
   STATUS_OBJECTID_NOT_FOUND,
   STATUS_OPLOCK_NOT_GRANTED,
   STATUS_SUCCESS,
+  STATUS_INVALID_PARAMETER,
+  STATUS_NOT_LOCKED,
+  STATUS_VOLUME_DISMOUNTED,
 } from '../../src/wdk/ntstatus.js';
 import { STATUS_INVALID_OPLOCK_PROTOCOL } from '../../src/wdk/ntstatus.js';
 import {  } from '../../src/fs/index.js';
@@ -97,5 +107,49 @@ describe('oplocks and unknown FSCTLs', () => {
     io.open('v', '');
     expect(io.fsctl('v', FSCTL_IS_VOLUME_MOUNTED).Status).toBe(STATUS_SUCCESS);
     expect(io.fsctl('v', CTL_CODE(9, 999, 0, 0)).Status).toBe(STATUS_INVALID_DEVICE_REQUEST);
+  });
+});
+
+describe('volume lock, unlock and dismount (§21.7)', () => {
+  const volumeOpen = { access: FILE_READ_DATA | FILE_WRITE_DATA, share: FILE_SHARE_READ | FILE_SHARE_WRITE };
+
+  it('a lock fails with STATUS_ACCESS_DENIED while another file object is open; alone it locks, new opens are refused, cleanup of the locker unlocks', () => {
+    const { fs, io } = makeFs();
+    fs.writeFile('\\f', 'x');
+    io.open('v', '', volumeOpen);
+    io.open('f', '\\f');
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_ACCESS_DENIED);
+    io.cleanup('f');
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_ACCESS_DENIED); // cleaned up, not yet closed: still open
+    io.close('f');
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_SUCCESS);
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_ACCESS_DENIED);
+    expect(io.open('g', '\\f').Status).toBe(STATUS_ACCESS_DENIED);
+    expect(io.fsctl('v', FSCTL_UNLOCK_VOLUME).Status).toBe(STATUS_SUCCESS);
+    expect(io.fsctl('v', FSCTL_UNLOCK_VOLUME).Status).toBe(STATUS_NOT_LOCKED);
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_SUCCESS);
+    io.cleanup('v');
+    expect(io.open('g', '\\f').Status).toBe(STATUS_SUCCESS);
+  });
+
+  it('only a volume open may lock or dismount; a dismount succeeds in use, then everything but cleanup and close is STATUS_VOLUME_DISMOUNTED', () => {
+    const { fs, io } = makeFs();
+    fs.writeFile('\\f', 'x');
+    io.open('f', '\\f');
+    expect(io.fsctl('f', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_INVALID_PARAMETER);
+    expect(io.fsctl('f', FSCTL_DISMOUNT_VOLUME).Status).toBe(STATUS_INVALID_PARAMETER);
+    io.open('v', '', volumeOpen);
+    expect(io.fsctl('v', FSCTL_DISMOUNT_VOLUME).Status).toBe(STATUS_SUCCESS);
+    expect(io.read('f', 0, 1).Status).toBe(STATUS_VOLUME_DISMOUNTED);
+    expect(io.open('g', '\\f').Status).toBe(STATUS_VOLUME_DISMOUNTED);
+    expect([io.cleanup('f').Status, io.close('f').Status, io.cleanup('v').Status, io.close('v').Status]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('the locker may dismount its locked volume; nobody else can even open it', () => {
+    const { io } = makeFs();
+    io.open('v', '', volumeOpen);
+    expect(io.fsctl('v', FSCTL_LOCK_VOLUME).Status).toBe(STATUS_SUCCESS);
+    expect(io.open('w', '', volumeOpen).Status).toBe(STATUS_ACCESS_DENIED);
+    expect(io.fsctl('v', FSCTL_DISMOUNT_VOLUME).Status).toBe(STATUS_SUCCESS);
   });
 });

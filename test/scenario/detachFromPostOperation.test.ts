@@ -1,0 +1,112 @@
+// Issue 10 item 4: FltDetachVolume from the instance's own post-operation — MetadataManager's
+// FmmPostFSControl after a successful FSCTL_DISMOUNT_VOLUME (§3, §4, §21.7). The calling post-op
+// holds the instance's rundown protection, so the teardown cannot wait for it inline: TeardownStart
+// runs inside the call, TeardownComplete once that post-op has returned.
+import { describe, expect, it } from 'vitest';
+import {
+  createSimulation,
+  FILE_READ_DATA,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  FILE_WRITE_DATA,
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FLT_PREOP_SYNCHRONIZE,
+  FltDetachVolume,
+  FSCTL_DISMOUNT_VOLUME,
+  FSCTL_LOCK_VOLUME,
+  FSCTL_UNLOCK_VOLUME,
+  IRP_MJ_FILE_SYSTEM_CONTROL,
+  ntStatusName,
+  STATUS_ACCESS_DENIED,
+  STATUS_SUCCESS,
+  type FLT_CALLBACK_DATA,
+} from '../../src/index.js';
+import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
+
+const VOLUME_OPEN = { DesiredAccess: FILE_READ_DATA | FILE_WRITE_DATA, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE };
+const codeOf = (data: FLT_CALLBACK_DATA) => (data.Iopb.Parameters as { FileSystemControl: { FsControlCode: number } }).FileSystemControl.FsControlCode;
+
+function metadataManagerSystem() {
+  const sim = createSimulation({ onViolation: 'record' });
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\data.txt', 'x');
+  const detach: string[] = [];
+  const fmm = installFilter(sim, {
+    name: 'fmm',
+    altitude: '370030',
+    registration: {
+      InstanceQueryTeardownCallback: () => STATUS_SUCCESS,
+      OperationRegistration: operations([IRP_MJ_FILE_SYSTEM_CONTROL], {
+        // FmmPreFSControl: lock and dismount of a volume open, and unlock, are synchronized.
+        PreOperation: (data) => {
+          const code = codeOf(data);
+          const volumeOpen = data.Iopb.TargetFileObject.FileName === '';
+          return (volumeOpen && (code === FSCTL_DISMOUNT_VOLUME || code === FSCTL_LOCK_VOLUME)) || code === FSCTL_UNLOCK_VOLUME ? FLT_PREOP_SYNCHRONIZE : FLT_PREOP_SUCCESS_NO_CALLBACK;
+        },
+        // FmmPostFSControl: after a successful dismount the instance is no longer valid; detach it.
+        PostOperation: function* (data, objects) {
+          if (codeOf(data) === FSCTL_DISMOUNT_VOLUME && data.IoStatus.Status === STATUS_SUCCESS) {
+            detach.push(ntStatusName(yield* FltDetachVolume(fmm.filter(), objects.Volume, null)));
+          }
+          return FLT_POSTOP_FINISHED_PROCESSING;
+        },
+      }),
+    },
+  });
+  sim.run();
+  return { sim, detach };
+}
+
+describe('FltDetachVolume from the instance\'s own post-FSCTL (MetadataManager, §4)', () => {
+  it('lock, dismount, detach: TeardownStart inside the post-op, TeardownComplete after it returned, no deadlock', () => {
+    const { sim, detach } = metadataManagerSystem();
+    const from = sim.log.length;
+    const app = sim.spawn('chkdsk', function* () {
+      const volume = yield* sim.io.NtCreateFile('C:', VOLUME_OPEN);
+      const lock = yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_LOCK_VOLUME, null, 0, 0);
+      const dismount = yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_DISMOUNT_VOLUME, null, 0, 0);
+      const after = yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_UNLOCK_VOLUME, null, 0, 0);
+      yield* sim.io.NtClose(volume.handle!);
+      return [lock.status, dismount.status, after.status].map(ntStatusName);
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toEqual(['STATUS_SUCCESS', 'STATUS_SUCCESS', 'STATUS_VOLUME_DISMOUNTED']);
+    expect(detach).toEqual(['STATUS_SUCCESS']);
+    expect(
+      compactTrace(sim.log, {
+        from,
+        types: ['PostOperation', 'PostOperationReturned', 'InstanceQueryTeardown', 'InstanceTeardownStart', 'InstanceTeardownStartReturned', 'InstanceTeardownComplete', 'InstanceTeardownCompleteReturned', 'InstanceFreed'],
+      }),
+    ).toEqual([
+      'D2(FILE_SYSTEM_CONTROL C:<volume>) PostOperation instance=I1:fmm@370030 on C: params=27c353fa',
+      'D2(FILE_SYSTEM_CONTROL C:<volume>) PostOperationReturned instance=I1:fmm@370030 on C: FLT_POSTOP_FINISHED_PROCESSING status=STATUS_SUCCESS',
+      'D3(FILE_SYSTEM_CONTROL C:<volume>) PostOperation instance=I1:fmm@370030 on C: params=75e569ff',
+      'I1(fmm@370030 on C:) InstanceQueryTeardown flags=0',
+      'I1(fmm@370030 on C:) InstanceTeardownStart reason=MANUAL',
+      'I1(fmm@370030 on C:) InstanceTeardownStartReturned',
+      'D3(FILE_SYSTEM_CONTROL C:<volume>) PostOperationReturned instance=I1:fmm@370030 on C: FLT_POSTOP_FINISHED_PROCESSING status=STATUS_SUCCESS',
+      'I1(fmm@370030 on C:) InstanceTeardownComplete reason=MANUAL',
+      'I1(fmm@370030 on C:) InstanceTeardownCompleteReturned',
+      'I1(fmm@370030 on C:) InstanceFreed',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('the lock fails with STATUS_ACCESS_DENIED while another file object is open on the volume (§21.7)', () => {
+    const { sim } = metadataManagerSystem();
+    const app = sim.spawn('app', function* () {
+      const file = yield* sim.io.NtCreateFile('C:\\data.txt', { DesiredAccess: FILE_READ_DATA, ShareAccess: FILE_SHARE_READ });
+      const volume = yield* sim.io.NtCreateFile('C:', VOLUME_OPEN);
+      const whileOpen = (yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_LOCK_VOLUME, null, 0, 0)).status;
+      yield* sim.io.NtClose(file.handle!);
+      const alone = (yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_LOCK_VOLUME, null, 0, 0)).status;
+      const unlock = (yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_UNLOCK_VOLUME, null, 0, 0)).status;
+      yield* sim.io.NtClose(volume.handle!);
+      return [whileOpen, alone, unlock];
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toEqual([STATUS_ACCESS_DENIED, STATUS_SUCCESS, STATUS_SUCCESS]);
+    expect(sim.state().violations).toEqual([]);
+  });
+});
