@@ -49,7 +49,11 @@ export const generatedStaysBelowInitiator: Check = (facts) => {
   return out;
 };
 
-/** 6: every asynchronous run (one with an AsyncIoCallback) gets exactly one callback, after its IoComplete. */
+/**
+ * 6: every asynchronous run (one with an AsyncIoCallback) gets exactly one callback, after its
+ * IoComplete. A FltPerformAsynchronousIo refused before issuing is a run that ends at its
+ * RoutineFailed: its one callback follows that.
+ */
 export const asyncCallbackExactlyOnce: Check = (facts) => {
   const out: InvariantViolation[] = [];
   const completedRun = new Map<string, boolean>();
@@ -57,6 +61,9 @@ export const asyncCallbackExactlyOnce: Check = (facts) => {
   for (const f of facts) {
     if (f.type === 'IoStart') {
       completedRun.set(f.object, false);
+      called.set(f.object, false);
+    } else if (f.type === 'RoutineFailed' && f.routine === 'FltPerformAsynchronousIo') {
+      completedRun.set(f.object, true);
       called.set(f.object, false);
     } else if (f.type === 'IoComplete') completedRun.set(f.object, true);
     else if (f.type === 'AsyncIoCallback') {

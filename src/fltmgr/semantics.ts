@@ -25,6 +25,12 @@ export interface Semantics {
   readonly explicitOffsetUpdatesPosition: boolean;
   /** §13 A13: the minor function FltFsControlFile uses. Default IRP_MN_USER_FS_REQUEST. */
   readonly fsControlMinor: 'IRP_MN_USER_FS_REQUEST' | 'IRP_MN_KERNEL_CALL';
+  /**
+   * §11.10, §14 invariant 11: FltPerformAsynchronousIo for IRP_MJ_CREATE. Default 'status', as the
+   * DDI documents: STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, and the callback runs once with it.
+   * 'verifier' reports the verifier rule ASYNC_CREATE instead (the calling thread ends).
+   */
+  readonly asyncCreate: 'status' | 'verifier';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -33,4 +39,5 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   asyncReadWriteReturn: 'pending',
   explicitOffsetUpdatesPosition: true,
   fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
+  asyncCreate: 'status',
 });

@@ -8,20 +8,21 @@ import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { operationOf, IoOperation, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { operationOf, IoOperation, type AsyncCallback, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 import { beginOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import {
+  STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST,
   STATUS_FLT_IO_COMPLETE,
   STATUS_PENDING,
   STATUS_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import type { FltParameters } from '../wdk/parameters.js';
-import { checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
-import { requireThread } from '../fltmgr/routineSupport.js';
+import { callAsyncCallback, checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
+import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
 
 export interface AllocateResult {
@@ -130,23 +131,39 @@ export function* FltPerformSynchronousIo(CallbackData: FLT_CALLBACK_DATA): Block
  * FltPerformAsynchronousIo(CallbackData, CallbackRoutine, CallbackContext) (§11.10): STATUS_PENDING
  * (the callback comes later), STATUS_SUCCESS (it completed and the callback already ran),
  * STATUS_FLT_IO_COMPLETE (a lower pre-op completed it; the callback already ran). A create cannot
- * be asynchronous.
+ * be asynchronous: STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST. Whenever the request is refused before
+ * it is issued, the callback has already run, once, with the refusal in IoStatus (the callback runs
+ * on every path; ddi issue 672).
  */
 export function* FltPerformAsynchronousIo(CallbackData: FLT_CALLBACK_DATA, CallbackRoutine: PFLT_COMPLETED_ASYNC_IO_CALLBACK, CallbackContext: unknown): Blocking<NTSTATUS> {
   const { fltMgr, op } = ownData('FltPerformAsynchronousIo', CallbackData);
   requireThread(fltMgr, 'FltPerformAsynchronousIo');
+  const callback = { routine: CallbackRoutine, context: CallbackContext };
   if (CallbackData.Iopb.MajorFunction === IRP_MJ_CREATE) {
-    throw fltMgr.kernel.violation(
-      'ASYNC_CREATE',
-      op.id,
-      `FltPerformAsynchronousIo on ${op.id} for IRP_MJ_CREATE; creates are always synchronous (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, §14 invariant 11)`,
-    );
+    if (fltMgr.options.semantics.asyncCreate === 'verifier') {
+      throw fltMgr.kernel.violation(
+        'ASYNC_CREATE',
+        op.id,
+        `FltPerformAsynchronousIo on ${op.id} for IRP_MJ_CREATE; creates are always synchronous (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, §14 invariant 11)`,
+      );
+    }
+    checkIdle(fltMgr, op, 'FltPerformAsynchronousIo');
+    return yield* refuseAsynchronous(fltMgr, op, callback, STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST, 'IRP_MJ_CREATE is never asynchronous (§11.10)');
   }
   const refused = begin(fltMgr, op, 'FltPerformAsynchronousIo');
-  if (refused !== null) return refused;
-  const outcome = yield* performAsynchronous(fltMgr, op, { routine: CallbackRoutine, context: CallbackContext }, true);
+  if (refused !== null) return yield* refuseAsynchronous(fltMgr, op, callback, refused, 'refused before it was issued');
+  const outcome = yield* performAsynchronous(fltMgr, op, callback, true);
   if (outcome === 'pending') return STATUS_PENDING;
   return op.completedAbove ? STATUS_FLT_IO_COMPLETE : STATUS_SUCCESS;
+}
+
+/** A refused asynchronous request: the status in IoStatus, the callback once, right here; the status returned. */
+function* refuseAsynchronous(fltMgr: FilterManager, op: IoOperation, callback: AsyncCallback, status: NTSTATUS, why: string): Blocking<NTSTATUS> {
+  fail(fltMgr, op.id, 'FltPerformAsynchronousIo', status, `${op.id}: ${why}`);
+  op.data.IoStatus = { Status: status, Information: 0 };
+  op.asyncCallback = callback;
+  yield* callAsyncCallback(fltMgr, op);
+  return status;
 }
 
 /** FltReuseCallbackData(CallbackData): ready the data for another run; target instance and file object stay. */

@@ -90,6 +90,16 @@ export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, cal
 
 /** Call the completion routine at DISPATCH_LEVEL on the current thread, then release the gates. */
 export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  yield* callAsyncCallback(fltMgr, op);
+  releaseGenerated(op);
+}
+
+/**
+ * Call the completion routine at DISPATCH_LEVEL on the current thread. Also for a request refused
+ * before it was issued: the callback runs exactly once on every path (§11.10), then with nothing
+ * in flight to release.
+ */
+export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   const callback = op.asyncCallback!;
   const instance = op.initiator!;
   const thread = fltMgr.kernel.current;
@@ -104,6 +114,5 @@ export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Block
     if (thread !== null) thread.irql = irql;
   }
   fltMgr.emit(op.id, { type: 'AsyncIoCallbackReturned', instance: instance.id });
-  releaseGenerated(op);
 }
 

@@ -190,7 +190,7 @@ export const VERIFIER_RULES = {
     sections: ['§11.8'],
   },
   ASYNC_CREATE: {
-    checks: 'FltPerformAsynchronousIo for IRP_MJ_CREATE (Windows returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST)',
+    checks: "only with semantics.asyncCreate = 'verifier': FltPerformAsynchronousIo for IRP_MJ_CREATE (by default, as Windows, it returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST and calls back once)",
     windows: null,
     sections: ['§14.11'],
   },

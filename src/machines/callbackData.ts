@@ -72,7 +72,8 @@ export const callbackDataMachine = setup({
   on: { '*': { actions: 'rejectEvent' } },
   states: {
     // AsyncIoCallbackReturned: a completion callback may reuse or free its data before returning.
-    Allocated: { on: { ...bookkeeping, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
+    // AsyncIoCallback: FltPerformAsynchronousIo refused before issuing still calls back once (§11.10).
+    Allocated: { on: { ...bookkeeping, AsyncIoCallback: {}, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
     Freed: { on: { RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
     PreOperation: {
       on: {

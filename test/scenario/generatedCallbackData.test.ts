@@ -20,6 +20,7 @@ import {
   FltUnregisterFilter,
   IRP_MJ_CREATE,
   IRP_MJ_READ,
+  ntStatusName,
   ObDereferenceObject,
   sleep,
   STATUS_ACCESS_DENIED,
@@ -35,6 +36,7 @@ import {
   type SimulationOptions,
 } from '../../src/index.js';
 import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
+import { checkGeneratedInvariants } from '../../src/checkers/generatedInvariants.js';
 
 function world(options: SimulationOptions = {}, lowerDenies = false) {
   const sim = createSimulation({ onViolation: 'record', ...options });
@@ -177,13 +179,38 @@ describe('callback data the filter allocates (§11.8–11.12)', () => {
         FltFreeCallbackData(data!);
       }),
     ).toEqual(['USE_AFTER_FREE']);
-    expect(
-      rules(function* () {
-        const { data } = FltAllocateCallbackData(scanner().Instance, null);
-        data!.Iopb.MajorFunction = IRP_MJ_CREATE;
-        yield* FltPerformAsynchronousIo(data!, () => undefined, null);
-      }),
-    ).toEqual(['ASYNC_CREATE']);
+    // The old reading of an asynchronous create, kept as an option: a verifier stop.
+    const strict = world({ semantics: { asyncCreate: 'verifier' } });
+    strict.sim.spawn('misuse', function* () {
+      const { data } = FltAllocateCallbackData(strict.scanner().Instance, null);
+      data!.Iopb.MajorFunction = IRP_MJ_CREATE;
+      yield* FltPerformAsynchronousIo(data!, () => undefined, null);
+    });
+    strict.sim.run();
+    expect(strict.sim.state().violations.map((v) => v.rule)).toEqual(['ASYNC_CREATE']);
+  });
+
+  it('an asynchronous create returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST and calls back exactly once with it, before returning (§11.10, §14 invariants 6, 11)', () => {
+    const { sim, scanner } = world();
+    const events: string[] = [];
+    sim.spawn('scan', function* () {
+      const { data } = FltAllocateCallbackData(scanner().Instance, null);
+      data!.Iopb.MajorFunction = IRP_MJ_CREATE;
+      const status = yield* FltPerformAsynchronousIo(data!, (d, context) => void events.push(`callback ${ntStatusName(d.IoStatus.Status)} context=${String(context)}`), 'ctx');
+      events.push(`returned ${ntStatusName(status)}`);
+      FltFreeCallbackData(data!);
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(events).toEqual(['callback STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST context=ctx', 'returned STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST']);
+    expect(compactTrace(sim.log, { objects: ['D1'] })).toEqual([
+      'D1(allocated by scanner@300000 on C:) FltAllocateCallbackData instance=I1:scanner@300000 on C:',
+      'D1(allocated by scanner@300000 on C:) RoutineFailed routine=FltPerformAsynchronousIo status=STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST (D1: IRP_MJ_CREATE is never asynchronous (§11.10))',
+      'D1(allocated by scanner@300000 on C:) AsyncIoCallback instance=I1:scanner@300000 on C:',
+      'D1(allocated by scanner@300000 on C:) AsyncIoCallbackReturned instance=I1:scanner@300000 on C:',
+      'D1(allocated by scanner@300000 on C:) FltFreeCallbackData',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+    expect(checkGeneratedInvariants(sim.log)).toEqual([]);
   });
 });
 

@@ -91,9 +91,10 @@ export const callbackDataTriggers = {
     w.sim.run();
     return w.sim;
   },
+  // Opt-in: by default the call returns STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST (§11.10).
   ASYNC_CREATE: () =>
     withData(function* (data) {
       data.Iopb.MajorFunction = IRP_MJ_CREATE;
       yield* FltPerformAsynchronousIo(data, () => undefined, null);
-    }),
+    }, { semantics: { asyncCreate: 'verifier' } }),
 } satisfies Partial<Record<VerifierRule, Trigger>>;
