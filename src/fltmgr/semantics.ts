@@ -31,6 +31,14 @@ export interface Semantics {
    * 'verifier' reports the verifier rule ASYNC_CREATE instead (the calling thread ends).
    */
   readonly asyncCreate: 'status' | 'verifier';
+  /**
+   * §7, §11.14: the flags lower instances see on a reissued operation. Default 'keepOriginal':
+   * FLTFL_CALLBACK_DATA_REISSUED_IO added to what the original data had, so a reissued user create
+   * is not GENERATED_IO (FLT_IS_REISSUED_IO documents only the REISSUED_IO flag). 'addGenerated'
+   * also sets GENERATED_IO, as a comment in fltKernel.h says ("if the i/o was reissued both flags
+   * will necessarily be set").
+   */
+  readonly reissuedIoFlags: 'keepOriginal' | 'addGenerated';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -40,4 +48,5 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   explicitOffsetUpdatesPosition: true,
   fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
   asyncCreate: 'status',
+  reissuedIoFlags: 'keepOriginal',
 });

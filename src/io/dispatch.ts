@@ -14,7 +14,7 @@ import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { LegacyFilter } from '../fltmgr/volumeObject.js';
 import { STATUS_PENDING } from '../wdk/ntstatus.js';
-import type { CompletionNode, IoOperation } from './ioOperation.js';
+import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
 import { operationRegistration } from './eligibility.js';
 import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
@@ -151,6 +151,8 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
     throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', op.id, `${op.id} would complete with STATUS_PENDING`);
   }
   op.phase = 'completed';
+  // The filter that allocated the data sees its own view again, not the last lower level's (§7).
+  if (op.allocatedBy !== null) op.data.Iopb = copyIopb(op.issuerIopb);
   fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
   fltMgr.operations.delete(op);
   if (op.allocatedBy === null) fltMgr.kernel.retireActor(op.id);

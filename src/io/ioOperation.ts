@@ -87,6 +87,12 @@ export class IoOperation {
    * a dirty edit applies, so views taken of it stay valid.
    */
   currentIopb: FLT_IO_PARAMETER_BLOCK;
+  /**
+   * The parameters as the issuer set them for this run. Each level writes its own view into the one
+   * data object while it runs (§7); a filter's own data gets this view back when the run completes,
+   * so after FltPerformSynchronousIo (or in its async callback) the initiator reads its own values.
+   */
+  issuerIopb: FLT_IO_PARAMETER_BLOCK;
   /** Fingerprint of currentIopb, computed on demand and dropped whenever currentIopb is replaced. */
   currentFingerprint: string | null = null;
   phase: Phase = 'pre';
@@ -149,6 +155,7 @@ export class IoOperation {
     this.data = { ...data, FilterContext: [null, null, null, null] };
     Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false, writable: true });
     this.currentIopb = copyIopb(data.Iopb);
+    this.issuerIopb = copyIopb(data.Iopb);
   }
 
   get state(): CallbackDataState {
@@ -176,6 +183,7 @@ export class IoOperation {
     this.completed = waitables.completed;
     this.progress = waitables.progress;
     this.currentIopb = copyIopb(this.data.Iopb);
+    this.issuerIopb = copyIopb(this.data.Iopb);
     this.currentFingerprint = null;
   }
 

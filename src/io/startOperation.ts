@@ -44,6 +44,8 @@ export interface OperationSpec {
   readonly fromTop?: boolean;
   /** Whether lower filters see FLTFL_CALLBACK_DATA_GENERATED_IO (§13 A5 for creates). */
   readonly markGenerated?: boolean;
+  /** More FLTFL_CALLBACK_DATA_* flags for this run (a reissue's REISSUED_IO and the original's kind bits). */
+  readonly extraFlags?: number;
 }
 
 
@@ -162,6 +164,7 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
     buffer: spec.buffer,
     fromTop: spec.fromTop ?? false,
     markGenerated: spec.markGenerated ?? true,
+    extraFlags: spec.extraFlags ?? 0,
   });
   return op;
 }

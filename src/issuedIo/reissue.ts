@@ -52,10 +52,13 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     RequestorMode: CallbackData.RequestorMode,
     requestorSid: outer.requestorSid || SYSTEM_SID,
     initiator: InitiatingInstance,
+    // REISSUED_IO, and what the original had: its kind bits, and GENERATED_IO only if it was
+    // generated (or if semantics.reissuedIoFlags asks for it).
+    markGenerated: (CallbackData.Flags & FLTFL_CALLBACK_DATA_GENERATED_IO) !== 0 || fltMgr.options.semantics.reissuedIoFlags === 'addGenerated',
+    extraFlags: ((CallbackData.Flags & FLTFL_CALLBACK_DATA_REISSUE_MASK) | FLTFL_CALLBACK_DATA_REISSUED_IO) >>> 0,
     ...(outer.buffer === undefined ? {} : { buffer: outer.buffer }),
   });
   fltMgr.emit(outer.id, { type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
-  inner.data.Flags = ((CallbackData.Flags & FLTFL_CALLBACK_DATA_REISSUE_MASK) | FLTFL_CALLBACK_DATA_GENERATED_IO | FLTFL_CALLBACK_DATA_REISSUED_IO) >>> 0;
   // Lower callbacks receive the caller's data object; while the reissue runs it belongs to the inner walk.
   const savedIopb = CallbackData.Iopb;
   const savedFlags = CallbackData.Flags;
