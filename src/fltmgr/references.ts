@@ -55,9 +55,24 @@ export function fltMgrOf(object: FltObject): FilterManager {
   return object.fltMgr;
 }
 
-/** §4 step 6: the instance is freed once detached and its last rundown reference is gone. */
+/**
+ * §4 step 6: the instance is freed once detached and its last rundown reference is gone. I/O it
+ * generated holds it too (§10, §12: the operation references its initiating instance until it
+ * completes): a thread holding no reference may issue I/O while TeardownComplete runs (§11 allows
+ * I/O during teardown), and the instance must outlive that I/O. Called when the instance detaches
+ * and when its last reference goes (a detached instance cannot be referenced again), so at most
+ * once with no reference left; if its I/O still runs then, the completion of the last of it frees it.
+ */
 export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
-  if (instance.state === 'Detached' && instance.rundown.value.references === 0) {
+  if (instance.state !== 'Detached' || instance.rundown.value.references !== 0) return;
+  if (instance.rundown.value.generatedIo === 0) {
     fltMgr.emit(instance, { type: 'InstanceFreed' });
+    return;
   }
+  const subscription = instance.rundown.outstanding$.subscribe((owed) => {
+    // The first, synchronous value still counts the I/O: `subscription` is set before this can pass.
+    if (owed.generatedIo !== 0 || owed.references !== 0) return;
+    subscription.unsubscribe();
+    fltMgr.emit(instance, { type: 'InstanceFreed' });
+  });
 }
