@@ -20,17 +20,19 @@ import {
   ntStatusName,
   STATUS_ACCESS_DENIED,
   STATUS_SUCCESS,
+  explore,
+  type Blocking,
+  type Explorable,
   type FLT_CALLBACK_DATA,
+  type Simulation,
 } from '../../src/index.js';
 import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
 
 const VOLUME_OPEN = { DesiredAccess: FILE_READ_DATA | FILE_WRITE_DATA, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE };
 const codeOf = (data: FLT_CALLBACK_DATA) => (data.Iopb.Parameters as { FileSystemControl: { FsControlCode: number } }).FileSystemControl.FsControlCode;
 
-function metadataManagerSystem() {
-  const sim = createSimulation({ onViolation: 'record' });
-  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
-  sim.fileSystem('C:').writeFile('\\data.txt', 'x');
+/** MetadataManager's FSCTL handling, shortened: returns the statuses its FltDetachVolume calls got. */
+function installMetadataManager(sim: Simulation): string[] {
   const detach: string[] = [];
   const fmm = installFilter(sim, {
     name: 'fmm',
@@ -54,9 +56,56 @@ function metadataManagerSystem() {
       }),
     },
   });
+  return detach;
+}
+
+function metadataManagerSystem() {
+  const sim = createSimulation({ onViolation: 'record' });
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\data.txt', 'x');
+  const detach = installMetadataManager(sim);
   sim.run();
   return { sim, detach };
 }
+
+function* lockAndDismount(sim: Simulation): Blocking<void> {
+  const volume = yield* sim.io.NtCreateFile('C:', VOLUME_OPEN);
+  yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_LOCK_VOLUME, null, 0, 0);
+  yield* sim.io.NtFsControlFile(volume.handle!, FSCTL_DISMOUNT_VOLUME, null, 0, 0);
+  yield* sim.io.NtClose(volume.handle!);
+}
+
+/** chkdsk dismounts while an application reads a file and the filter is being unloaded. */
+const dismountRace: Explorable = {
+  id: 'fmm-dismount-detach',
+  options: { onViolation: 'record' },
+  windows: [
+    {
+      // The detach from inside the post-FSCTL: its teardown is handed to a Teardown(I…) thread.
+      name: 'FltDetachVolume from the instance\'s own post-op',
+      opensAt: (f) => f.type === 'PostOperation',
+      closesAt: (f) => f.type === 'PostOperationReturned',
+      hitBy: (f) => f.type === 'ThreadCreate' && f.name.startsWith('Teardown('),
+    },
+    {
+      name: 'the unload reaches the instance first: the detach finds it tearing down',
+      opensAt: (f) => f.type === 'FilterUnloadCallback',
+      closesAt: () => false,
+      hitBy: (f) => f.type === 'RoutineFailed' && f.routine === 'FltDetachVolume',
+    },
+  ],
+  build(sim) {
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').writeFile('\\data.txt', 'x');
+    installMetadataManager(sim);
+    sim.spawn('chkdsk', () => lockAndDismount(sim));
+    sim.spawn('app', function* () {
+      const file = yield* sim.io.NtCreateFile('C:\\data.txt', { DesiredAccess: FILE_READ_DATA, ShareAccess: FILE_SHARE_READ });
+      if (file.handle !== null) yield* sim.io.NtClose(file.handle);
+    });
+    sim.spawn('fltmc unload fmm', () => sim.FilterUnload('fmm'));
+  },
+};
 
 describe('FltDetachVolume from the instance\'s own post-FSCTL (MetadataManager, §4)', () => {
   it('lock, dismount, detach: TeardownStart inside the post-op, TeardownComplete after it returned, no deadlock', () => {
@@ -109,4 +158,12 @@ describe('FltDetachVolume from the instance\'s own post-FSCTL (MetadataManager, 
     expect(app.result).toEqual([STATUS_ACCESS_DENIED, STATUS_SUCCESS, STATUS_SUCCESS]);
     expect(sim.state().violations).toEqual([]);
   });
+
+  for (const strategy of ['random', 'pct'] as const) {
+    it(`${strategy}: racing an application and an unload, no schedule deadlocks or breaks a §14 invariant`, () => {
+      const r = explore(dismountRace, { strategy, seed: 1, schedules: 40, shrink: false });
+      expect(r.violation).toBeNull();
+      expect(r.windowsNeverHit).toEqual([]);
+    });
+  }
 });
