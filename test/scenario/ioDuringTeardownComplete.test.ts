@@ -55,7 +55,7 @@ describe('I/O issued while TeardownComplete runs (§4, §12)', () => {
     const trace = compactTrace(sim.log, { types: ['InstanceTeardownComplete', 'InstanceTeardownCompleteReturned', 'IoStart', 'IoComplete', 'InstanceFreed'] });
     expect(trace.filter((l) => !l.includes('CLEANUP') && !l.includes('CLOSE'))).toEqual([
       'I1(cache@300000 on C:) InstanceTeardownComplete reason=MANUAL',
-      'D1(CREATE \\cache.db) IoStart IRP_MJ_CREATE file=O1:\\cache.db from=I1:cache@300000 on C: flags=IRP_OPERATION KernelMode {Create:{SecurityContext:{DesiredAccess:1179785},Options:16777216,FileAttributes:0,ShareAccess:1,EaLength:0}}',
+      'D1(CREATE \\cache.db) IoStart IRP_MJ_CREATE file=O1:\\cache.db from=I1:cache@300000 on C: flags=IRP_OPERATION KernelMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read}',
       'I1(cache@300000 on C:) InstanceTeardownCompleteReturned',
       'D1(CREATE \\cache.db) IoComplete status=STATUS_SUCCESS information=1',
       'I1(cache@300000 on C:) InstanceFreed',
