@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -63,6 +63,38 @@ export {
 } from './fltmgr/volumeRoutines.js';
 export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
+
+// Contexts (§15)
+export type { PFLT_CONTEXT } from './fltmgr/contextObject.js';
+export type {
+  FLT_CONTEXT_REGISTRATION,
+  PFLT_CONTEXT_CLEANUP_CALLBACK,
+  PFLT_CONTEXT_ALLOCATE_CALLBACK,
+  PFLT_CONTEXT_FREE_CALLBACK,
+} from './fltmgr/registration.js';
+export { FltAllocateContext, FltReferenceContext, FltReleaseContext, FltDeleteContext, FltGetContexts, FltReleaseContexts } from './fltmgr/contextRoutines.js';
+export type { AllocateContextResult, FLT_RELATED_CONTEXTS } from './fltmgr/contextRoutines.js';
+export {
+  FltSetVolumeContext,
+  FltGetVolumeContext,
+  FltDeleteVolumeContext,
+  FltSetInstanceContext,
+  FltGetInstanceContext,
+  FltDeleteInstanceContext,
+  FltSetFileContext,
+  FltGetFileContext,
+  FltDeleteFileContext,
+  FltSetStreamContext,
+  FltGetStreamContext,
+  FltDeleteStreamContext,
+  FltSetStreamHandleContext,
+  FltGetStreamHandleContext,
+  FltDeleteStreamHandleContext,
+  FltSupportsStreamContexts,
+  FltSupportsFileContexts,
+  FltSupportsFileContextsEx,
+} from './fltmgr/contextKinds.js';
+export type { PFLT_CONTEXT_OUT, GetContextResult } from './fltmgr/contextSetGet.js';
 
 // The I/O path (§7, §8): callback data, file objects, pending, work items, I/O from above
 export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/ioOperation.js';
@@ -179,6 +211,7 @@ export type { Outstanding } from './streams/outstanding.js';
 // WDK constants
 export * from './wdk/ntstatus.js';
 export * from './wdk/fltConstants.js';
+export * from './wdk/contextConstants.js';
 export * from './wdk/irp.js';
 export * from './wdk/fileConstants.js';
 export * from './wdk/parameters.js';

@@ -3,6 +3,7 @@
  * the two ways a run can fail to finish — deadlock (nothing can run while threads wait) and
  * liveness (a Coyote-style "hot" state: something is owed and the run does not get it paid).
  */
+import { CONTEXT_INVARIANTS } from '../checkers/contextInvariants.js';
 import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
 import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
 import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
@@ -14,8 +15,8 @@ import type { ExplorationViolation, Monitor } from './types.js';
 
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
 
-/** Every §14 safety check, by name: they hold on any prefix of a correct run. */
-export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS };
+/** Every §14 and §19.9 safety check, by name: they hold on any prefix of a correct run. */
+export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS };
 
 /** The first verifier violation the run recorded (the model's own misuse rules), or null. */
 export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {
@@ -30,7 +31,8 @@ export function invariantViolation(facts: readonly Fact[]): ExplorationViolation
   let best: ExplorationViolation | null = null;
   for (const [name, check] of Object.entries(SAFETY_CHECKS)) {
     for (const v of check(facts)) {
-      if (best === null || v.seq < best.seq) best = { kind: 'invariant', name: `${name} (§14 ${v.invariant})`, seq: v.seq, message: v.message };
+      const section = v.invariant.startsWith('19.9') ? v.invariant : `14 ${v.invariant}`;
+      if (best === null || v.seq < best.seq) best = { kind: 'invariant', name: `${name} (§${section})`, seq: v.seq, message: v.message };
     }
   }
   return best;

@@ -21,6 +21,7 @@ export interface CompletedRunItem extends CompletedRun {
   readonly op: IoOperation;
 }
 import type { FileObject } from '../io/fileObject.js';
+import { ContextTable } from './contextTable.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
@@ -58,6 +59,8 @@ export class FilterManager {
   readonly kernelHandles = new Map<string, FileObject>();
   /** Every completed run of an operation, for the asynchronous-completion stream (src/streams/asyncCompletions.ts). */
   readonly completedRuns = new Subject<CompletedRunItem>();
+  /** Every context not yet freed, and which object each is linked to (§15). */
+  readonly contexts: ContextTable = new ContextTable(this);
 
   constructor(
     readonly kernel: Kernel,

@@ -19,6 +19,7 @@ import {
   STATUS_FLT_DO_NOT_DETACH,
   STATUS_FLT_FILTER_NOT_FOUND,
   STATUS_FLT_FILTER_NOT_READY,
+  STATUS_FLT_INVALID_CONTEXT_REGISTRATION,
   STATUS_INVALID_PARAMETER,
   STATUS_OBJECT_NAME_NOT_FOUND,
   STATUS_SUCCESS,
@@ -28,7 +29,10 @@ import type { FilterState } from '../machines/filter.js';
 import type { DriverObject } from './driverObject.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
+import { contextRegistrationError } from './contextRegistration.js';
 import { waitForGate } from './gates.js';
+import { ignoreContexts } from './rundown.js';
+import { map } from 'rxjs';
 import { attachInstance, ensureTornDown } from './instanceRoutines.js';
 import { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT, type FLT_REGISTRATION } from './registration.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
@@ -64,6 +68,11 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
   }
   for (const [name, key] of Object.entries(registry.Instances)) {
     if (!isAltitude(key.Altitude)) return refuse(STATUS_INVALID_PARAMETER, `instance '${name}' has a malformed altitude '${key.Altitude}'`);
+  }
+  const contextError = contextRegistrationError(Registration.ContextRegistration);
+  if (contextError !== null) {
+    const status = fltMgr.options.semantics.invalidContextRegistration === 'STATUS_INVALID_PARAMETER' ? STATUS_INVALID_PARAMETER : STATUS_FLT_INVALID_CONTEXT_REGISTRATION;
+    return refuse(status, `ContextRegistration: ${contextError}`);
   }
   const filter = fltMgr.createFilter(Driver.name, Registration, registry, Registration.Flags ?? 0);
   Driver.filterId = filter.id;
@@ -123,7 +132,17 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
     if (next === undefined) break;
     yield* ensureTornDown(fltMgr, next, reason);
   }
-  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$, `unload gate of ${Filter.id}`);
+  // §15.8: after the TeardownComplete callbacks, FltMgr deletes every context the filter still has linked.
+  fltMgr.contexts.filterUnregistering(Filter);
+  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}`);
+  // §15.9: a context still referenced now is leaked; Filter Verifier reports it, and the reference
+  // keeps the filter object alive, so the unload waits for a release that may never come.
+  const leaked = fltMgr.contexts.liveOf(Filter);
+  if (leaked.length > 0) {
+    const list = leaked.map((c) => `${c.id} RefCount ${c.references}`).join(', ');
+    fltMgr.kernel.reportViolation('CONTEXT_LEAKED', Filter.id, `FILTER VERIFIER: ${Filter.name} leaked references to FLT_CONTEXT: ${leaked.length} (${list}); FltUnregisterFilter waits for them`);
+    yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$, `contexts of ${Filter.id}`);
+  }
   // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
   for (const data of fltMgr.allocatedData.values()) {
     if (data.allocatedBy?.filter === Filter) {

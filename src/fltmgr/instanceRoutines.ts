@@ -197,6 +197,11 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));
   fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
   fltMgr.unlinkInstance(instance);
+  // §15.8: the instance's file, stream and stream-handle contexts go with it.
+  fltMgr.contexts.instanceTornDown(instance);
+  if (fltMgr.options.semantics.volumeContextLifetime === 'lastInstance' && !filter.instances.some((i) => i.volume === instance.volume && !i.isGone)) {
+    fltMgr.contexts.volumeContextOfFilterEnds(filter, instance.volume);
+  }
   freeIfUnreferenced(fltMgr, instance);
 }
 

@@ -8,6 +8,7 @@ import { STATUS_FLT_DELETING_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wd
 import type { FilterManager, FltObject } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
+import { VolumeObject } from './volumeObject.js';
 import { fail } from './routineSupport.js';
 
 export function isBeingTornDown(object: FltObject): boolean {
@@ -36,6 +37,8 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
     // Free the instance first: its filter's unload gate may open on the next line.
     freeIfUnreferenced(fltMgr, object);
     object.filter.rundown.add('instanceReferences', -1);
+  } else if (object instanceof VolumeObject && object.state === 'Dismounted' && object.rundown.value.references === 0) {
+    fltMgr.contexts.volumeDeleted(object);
   }
 }
 
@@ -66,13 +69,19 @@ export function fltMgrOf(object: FltObject): FilterManager {
 export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObject): void {
   if (instance.state !== 'Detached' || instance.rundown.value.references !== 0) return;
   if (instance.rundown.value.generatedIo === 0) {
-    fltMgr.emit(instance, { type: 'InstanceFreed' });
+    free(fltMgr, instance);
     return;
   }
   const subscription = instance.rundown.outstanding$.subscribe((owed) => {
     // The first, synchronous value still counts the I/O: `subscription` is set before this can pass.
     if (owed.generatedIo !== 0 || owed.references !== 0) return;
     subscription.unsubscribe();
-    fltMgr.emit(instance, { type: 'InstanceFreed' });
+    free(fltMgr, instance);
   });
+}
+
+function free(fltMgr: FilterManager, instance: InstanceObject): void {
+  // Freeing the instance deletes what still hangs on it, its instance context (§15.8).
+  fltMgr.contexts.instanceFreed(instance);
+  fltMgr.emit(instance, { type: 'InstanceFreed' });
 }

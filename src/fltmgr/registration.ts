@@ -11,6 +11,7 @@ import type { InstanceObject } from './instanceObject.js';
 import type { VolumeObject } from './volumeObject.js';
 import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
+import type { ContextObject } from './contextObject.js';
 
 /** FLT_RELATED_OBJECTS: read-only to filters. FileObject is null outside operation callbacks. */
 export interface FLT_RELATED_OBJECTS {
@@ -54,10 +55,31 @@ export interface FLT_OPERATION_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly PostOperation?: PFLT_POST_OPERATION_CALLBACK<Data>;
 }
 
+/** Runs just before FltMgr frees a context: free what the context points to, never the context (§15.2). */
+export type PFLT_CONTEXT_CLEANUP_CALLBACK = (Context: ContextObject, ContextType: number) => void;
+/** Supplies the memory of a context instead of FltMgr's pool; null fails the allocation. */
+export type PFLT_CONTEXT_ALLOCATE_CALLBACK = (PoolType: number, Size: number, ContextType: number) => unknown;
+export type PFLT_CONTEXT_FREE_CALLBACK = (Pool: unknown, ContextType: number) => void;
+
+/** One entry of FLT_REGISTRATION.ContextRegistration (§15.2); the array may end with `{ ContextType: FLT_CONTEXT_END }`. */
+export interface FLT_CONTEXT_REGISTRATION {
+  readonly ContextType: number;
+  readonly Flags?: number;
+  readonly ContextCleanupCallback?: PFLT_CONTEXT_CLEANUP_CALLBACK | null;
+  /** Bytes of the filter-defined part; FLT_VARIABLE_SIZED_CONTEXTS for any size. */
+  readonly Size?: number;
+  /** Required (non-zero) unless ContextAllocateCallback is supplied. */
+  readonly PoolTag?: number;
+  readonly ContextAllocateCallback?: PFLT_CONTEXT_ALLOCATE_CALLBACK | null;
+  readonly ContextFreeCallback?: PFLT_CONTEXT_FREE_CALLBACK | null;
+}
+
 export interface FLT_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   /** Only the major byte must match FLT_REGISTRATION_VERSION (§2). Defaults to the current version. */
   readonly Version?: number;
   readonly Flags?: number;
+  /** The context types the filter allocates (§15.2); ends at the first FLT_CONTEXT_END entry if one is present. */
+  readonly ContextRegistration?: readonly FLT_CONTEXT_REGISTRATION[];
   /** Ends at the first IRP_MJ_OPERATION_END entry if one is present, as in C. */
   readonly OperationRegistration?: readonly FLT_OPERATION_REGISTRATION<Data>[];
   readonly FilterUnloadCallback?: PFLT_FILTER_UNLOAD_CALLBACK;

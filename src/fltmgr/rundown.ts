@@ -10,6 +10,10 @@ export function ignoreReferences(o: Outstanding): Outstanding {
   return o.references === 0 ? o : { ...o, references: 0 };
 }
 
+export function ignoreContexts(o: Outstanding): Outstanding {
+  return o.contexts === 0 ? o : { ...o, contexts: 0 };
+}
+
 export class Rundown {
   readonly outstanding$ = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
 

@@ -39,6 +39,17 @@ export interface Semantics {
    * will necessarily be set").
    */
   readonly reissuedIoFlags: 'keepOriginal' | 'addGenerated';
+  /**
+   * §15.8: when a filter's volume context goes. Default 'volume': at FltUnregisterFilter or when the
+   * volume object is deleted (dismounted and unreferenced); 'lastInstance': also when the filter's
+   * last instance on the volume is torn down.
+   */
+  readonly volumeContextLifetime: 'volume' | 'lastInstance';
+  /**
+   * §15.2: what FltRegisterFilter returns for a malformed ContextRegistration. Default
+   * STATUS_FLT_INVALID_CONTEXT_REGISTRATION (the code's name); the alternative STATUS_INVALID_PARAMETER.
+   */
+  readonly invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION' | 'STATUS_INVALID_PARAMETER';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -49,4 +60,6 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   fsControlMinor: 'IRP_MN_USER_FS_REQUEST',
   asyncCreate: 'status',
   reissuedIoFlags: 'keepOriginal',
+  volumeContextLifetime: 'volume',
+  invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
 });

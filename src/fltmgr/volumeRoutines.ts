@@ -60,6 +60,8 @@ export function* dismountVolume(fltMgr: FilterManager, volume: VolumeObject): Bl
     yield* ensureTornDown(fltMgr, next, FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT);
   }
   fltMgr.emit(volume, { type: 'VolumeDismounted' });
+  // The volume object is deleted once dismounted and unreferenced; its volume contexts go with it (§15.8).
+  if (volume.rundown.value.references === 0) fltMgr.contexts.volumeDeleted(volume);
   return STATUS_SUCCESS;
 }
 

@@ -60,6 +60,8 @@ export function close(state: FsState, request: FsRequest): FsCompletion {
     state.closed.add(ctx.fileObjectId);
     ctx.node.openCount--;
     forgetIfUnreferenced(state, ctx.node);
+    // The last close of a file frees its stream control block: per-stream contexts go with it (§15.8).
+    if (ctx.kind === 'file' && ctx.node.openCount === 0) return { Status: STATUS_SUCCESS, Information: 0, streamTornDown: ctx.node.fileId };
   }
   return { Status: STATUS_SUCCESS, Information: 0 };
 }

@@ -163,6 +163,16 @@ export class MemoryFileSystem {
     }
   }
 
+  /**
+   * What an open file object is bound to: the file (its id, which names its stream, §15.1), the
+   * volume itself, or null when the FS holds no open for it (not opened yet, or closed).
+   */
+  openOf(fileObjectId: string): { readonly kind: 'volume' } | { readonly kind: 'file'; readonly fileId: number } | null {
+    const ctx = this.#state.contexts.get(fileObjectId);
+    if (ctx === undefined) return null;
+    return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId };
+  }
+
   /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */
   dismount(): void {
     this.#state.dismounted = true;

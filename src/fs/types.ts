@@ -92,6 +92,11 @@ export interface FsCompletion {
   /** The complete new FILE_OBJECT.Flags value, when the FS changed them. */
   fileObjectFlags?: number;
   tagData?: FsTagData;
+  /**
+   * CLOSE of the last file object of a file: the FS frees its stream control block and calls
+   * FsRtlTeardownPerStreamContexts (and, for the file, FsRtlTeardownPerFileContexts) with this file id.
+   */
+  streamTornDown?: number;
 }
 
 export function complete(Status: number, Information = 0): FsCompletion {

@@ -60,6 +60,7 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
   op.data.IoStatus = { Status: result.Status, Information: result.Information };
   op.output = result.output ?? null;
   op.data.TagData = result.tagData ?? null;
+  if (result.streamTornDown !== undefined) fltMgr.contexts.streamTornDown(op.volume, result.streamTornDown);
   if (op.major === IRP_MJ_CREATE && NT_SUCCESS(result.Status) && result.Status !== STATUS_REPARSE && fo.state === 'Opening') {
     fileObjectOpened(fltMgr, fo, result.fileObjectFlags ?? fo.Flags);
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {

@@ -213,5 +213,7 @@ export function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void
     startBelow: fo.targetedInstance,
   });
   yield* driveToCompletion(fltMgr, op);
+  // The file object is gone once its close completed: FltMgr deletes its stream-handle contexts (§15.8).
+  fltMgr.contexts.fileObjectClosed(fo);
   fileObjectClosed(fltMgr, fo);
 }

@@ -8,7 +8,7 @@
  *
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
  * L legacy filter, T thread, W waitable, E KEVENT, K lock (ERESOURCE, mutex, push lock,
- * spin lock). `sim` is the simulation itself.
+ * spin lock), C context. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -141,6 +141,18 @@ export type FactBody =
   /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
   | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
   | { type: 'FltCancelFileOpen'; instance: string }
+  // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---
+  | { type: 'FltAllocateContext'; filter: string; contextType: number; size: number; poolType: number }
+  /** `by`: the routine that took the reference (FltReferenceContext, FltGetStreamContext, …). */
+  | { type: 'FltReferenceContext'; by: string; count: number }
+  /** `by`: the routine that dropped it (FltReleaseContext, FltReleaseContexts). */
+  | { type: 'FltReleaseContext'; by: string; count: number }
+  /** A FltSet*Context linked it to `target`; the object's reference is counted in `count`. */
+  | { type: 'ContextLinked'; by: string; instance: string | null; target: string; count: number }
+  /** Unlinked by a delete, a REPLACE, or FltMgr at its object's teardown; the link reference dropped or handed to the caller. */
+  | { type: 'ContextUnlinked'; by: string; handedToCaller: boolean; count: number }
+  | { type: 'ContextCleanupCallback' }
+  | { type: 'ContextFreed' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

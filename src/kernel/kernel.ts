@@ -37,8 +37,8 @@ export interface BlockedThread {
   readonly reason: string;
 }
 
-/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock. */
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K';
+/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock, C context. */
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C';
 
 export class Kernel {
   readonly log: EventLog;
@@ -50,7 +50,7 @@ export class Kernel {
   onViolation: ViolationMode;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0 };
   readonly threads = new Map<string, SimThread>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];

@@ -17,6 +17,8 @@ import { callbackDataMachine } from '../machines/callbackData.js';
 import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
 import { waitForGraph } from './waitFor.js';
+import { contextMachine } from '../machines/context.js';
+import { contextTypeName } from '../wdk/contextConstants.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import type { SimState } from './simState.js';
@@ -35,6 +37,7 @@ const EMPTY: SimState = {
   operations: {},
   events: {},
   locks: {},
+  contexts: {},
   violations: [],
   waitCycles: [],
 };
@@ -357,6 +360,47 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       else op.state = state as never;
       return;
     }
+    case 'FltAllocateContext':
+      d.contexts[id] = {
+        filter: fact.filter,
+        contextType: contextTypeName(fact.contextType),
+        size: fact.size,
+        state: born(id, contextMachine) as never,
+        references: 1,
+        target: null,
+        instance: null,
+      };
+      return;
+    case 'FltReferenceContext':
+    case 'FltReleaseContext': {
+      const c = d.contexts[id]!;
+      c.state = advance(fact) as never;
+      c.references = fact.count;
+      return;
+    }
+    case 'ContextLinked': {
+      const c = d.contexts[id]!;
+      c.state = advance(fact) as never;
+      c.references = fact.count;
+      c.target = fact.target;
+      c.instance = fact.instance;
+      return;
+    }
+    case 'ContextUnlinked': {
+      const c = d.contexts[id]!;
+      c.state = advance(fact) as never;
+      c.references = fact.count;
+      c.target = null;
+      c.instance = null;
+      return;
+    }
+    case 'ContextCleanupCallback':
+      d.contexts[id]!.state = advance(fact) as never;
+      return;
+    case 'ContextFreed':
+      advance(fact);
+      delete d.contexts[id];
+      return;
     default:
       assertNever(fact, 'fact');
   }

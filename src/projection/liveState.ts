@@ -8,7 +8,8 @@ import { LockObject } from '../sync/lockCore.js';
 import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
-import type { EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import { contextTypeName } from '../wdk/contextConstants.js';
+import type { ContextView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -95,6 +96,18 @@ export function liveState(sim: Simulation): SimState {
       locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: { ...(snapshot.context as LockContext).owners } };
     }
   }
+  const contexts: Record<string, ContextView> = {};
+  for (const c of fltMgr.contexts.live.values()) {
+    contexts[c.id] = {
+      filter: c.filter.id,
+      contextType: contextTypeName(c.ContextType),
+      size: c.Size,
+      state: c.state,
+      references: c.references,
+      target: c.link?.target ?? null,
+      instance: c.link?.instance?.id ?? null,
+    };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -111,6 +124,7 @@ export function liveState(sim: Simulation): SimState {
       operations,
       events,
       locks,
+      contexts,
       violations,
       waitCycles: [],
     }),

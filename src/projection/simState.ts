@@ -16,6 +16,7 @@ import type { EresourceState } from '../machines/eresource.js';
 import type { PushLockState } from '../machines/pushLock.js';
 import type { ExclusiveLockState } from '../machines/exclusiveLock.js';
 import type { WaitForEdge } from './waitFor.js';
+import type { ContextState } from '../machines/context.js';
 
 export interface ThreadView {
   readonly name: string;
@@ -107,6 +108,20 @@ export interface LockView {
   readonly owners: Readonly<Record<string, number>>;
 }
 
+/** A context not yet freed (§15): freed ones leave the state, their facts stay in the log. */
+export interface ContextView {
+  readonly filter: string;
+  /** FLT_STREAM_CONTEXT, … */
+  readonly contextType: string;
+  readonly size: number;
+  readonly state: ContextState;
+  readonly references: number;
+  /** What it is linked to while Linked: a volume, instance or file object id, or a stream (`V1:stream#64`). */
+  readonly target: string | null;
+  /** The instance it was set by (null for volume contexts and unlinked ones). */
+  readonly instance: string | null;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -128,6 +143,7 @@ export interface SimState {
   readonly operations: Readonly<Record<string, OperationView>>;
   readonly events: Readonly<Record<string, EventView>>;
   readonly locks: Readonly<Record<string, LockView>>;
+  readonly contexts: Readonly<Record<string, ContextView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for

@@ -16,11 +16,13 @@ export interface Outstanding {
   readonly instanceReferences: number;
   /** Operation callbacks (pre, post, drain) running now: FltMgr holds instance rundown protection across them. */
   readonly callbacksInProgress: number;
+  /** For a filter: its contexts not yet freed (§15.9: a context reference keeps the filter alive). */
+  readonly contexts: number;
 }
 
-export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0 });
+export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0 });
 
 export function isDrained(o: Outstanding): boolean {
-  return o.references === 0 && o.pendedOperations === 0 && o.generatedIo === 0 && o.workItems === 0 && o.instanceReferences === 0 && o.callbacksInProgress === 0;
+  return o.references === 0 && o.pendedOperations === 0 && o.generatedIo === 0 && o.workItems === 0 && o.instanceReferences === 0 && o.callbacksInProgress === 0 && o.contexts === 0;
 }
 

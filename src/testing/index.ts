@@ -11,4 +11,7 @@ export { randomWorkload } from '../scenarios/builders/randomWorkload.js';
 export type { RandomWorkloadOptions } from '../scenarios/builders/randomWorkload.js';
 export { randomIoWorkload, randomIoSimulationOptions } from '../scenarios/builders/randomIoWorkload.js';
 export type { RandomIoWorkloadOptions, RandomIoSystem } from '../scenarios/builders/randomIoWorkload.js';
+export { randomContextWorkload, randomContextSimulationOptions } from '../scenarios/builders/randomContextWorkload.js';
+export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomContextWorkload.js';
+export { CONTEXT_INVARIANTS, checkContextInvariants } from '../checkers/contextInvariants.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';

@@ -178,7 +178,7 @@ function threadTracks(facts: readonly Fact[], namer: TraceNamer, span: (track: s
   for (const cb of activity.callbacks.values()) {
     if (cb.thread === null) continue;
     const open = facts[cb.open]!;
-    const instance = 'instance' in open ? ` ${namer.short(open.instance)}` : '';
+    const instance = 'instance' in open && typeof open.instance === 'string' ? ` ${namer.short(open.instance)}` : '';
     span(cb.thread, `${open.type} ${namer.short(open.object)}${instance}`, open, cb.close === null ? facts.length : cb.close + 1, cb.close === null ? { open: true } : {}, THREADS_PID);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '../wdk/fltConstants.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
+import { contextTypeName } from '../wdk/contextConstants.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
 import { parametersText } from './parameterText.js';
@@ -56,6 +57,9 @@ export class TraceNamer {
         break;
       case 'FltAllocateCallbackData':
         this.names.set(fact.object, `allocated by ${this.names.get(fact.instance) ?? fact.instance}`);
+        break;
+      case 'FltAllocateContext':
+        this.names.set(fact.object, `${contextTypeName(fact.contextType).replace(/^FLT_|_CONTEXT$/g, '')} of ${this.names.get(fact.filter) ?? fact.filter}`);
         break;
       case 'IoStart':
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
@@ -218,6 +222,18 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)}`;
     case 'FltReissueSynchronousIo':
       return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
+    case 'FltAllocateContext':
+      return `filter=${namer.short(fact.filter)} ${contextTypeName(fact.contextType)} size=${fact.size} pool=${fact.poolType}`;
+    case 'FltReferenceContext':
+    case 'FltReleaseContext':
+      return `by=${fact.by} count=${fact.count}`;
+    case 'ContextLinked':
+      return `by=${fact.by} to=${namer.short(fact.target)}${fact.instance === null ? '' : ` instance=${namer.short(fact.instance)}`} count=${fact.count}`;
+    case 'ContextUnlinked':
+      return `by=${fact.by}${fact.handedToCaller ? ' handed to caller' : ''} count=${fact.count}`;
+    case 'ContextCleanupCallback':
+    case 'ContextFreed':
+      return '';
     default:
       return assertNever(fact, 'fact');
   }

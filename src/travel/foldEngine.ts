@@ -19,6 +19,7 @@ import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
+import { contextMachine } from '../machines/context.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -31,7 +32,7 @@ import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks';
+export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -44,6 +45,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   D: 'operations',
   E: 'events',
   K: 'locks',
+  C: 'contexts',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -53,10 +55,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   O: fileObjectMachine,
   D: callbackDataMachine,
   E: keventMachine,
+  C: contextMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, violations: [], waitCycles: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, violations: [], waitCycles: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
