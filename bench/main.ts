@@ -17,6 +17,7 @@ import { exploreWorkerFigures } from './exploreWorkers.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { syncFigures } from './sync.js';
+import { contexts } from './contexts.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -29,6 +30,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
   { name: 'synchronization', run: syncFigures },
+  { name: 'contexts', run: contexts },
 ];
 
 async function main(): Promise<void> {
