@@ -71,7 +71,7 @@ export const VERIFIER_RULES = {
   },
   // ---------------------------------------------------------------- callbacks and their results (§8)
   CALLBACK_RETURN_INVALID: {
-    checks: 'a callback returns something that is not its type (NTSTATUS, FLT_PREOP_CALLBACK_STATUS, FLT_POSTOP_CALLBACK_STATUS)',
+    checks: 'a callback returns something that is not its type (NTSTATUS, FLT_PREOP_CALLBACK_STATUS, FLT_POSTOP_CALLBACK_STATUS; a ContextCleanupCallback returns nothing and may not block)',
     windows: null,
     sections: ['§8'],
   },
@@ -275,6 +275,39 @@ export const VERIFIER_RULES = {
     checks: 'two locks are taken in both orders in one run (an acquisition-order cycle), even if the run did not deadlock (reported; the run goes on)',
     windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1001 (lock hierarchy violation), for spin locks and (fast, guarded) mutexes; fltsim also tracks ERESOURCEs and push locks',
     sections: ['§18.5'],
+  },
+  // ---------------------------------------------------------------- contexts (§15)
+  CONTEXT_DOUBLE_RELEASE: {
+    checks:
+      'FltReleaseContext(s) on a context whose count is already 0, or that would take the reference its object holds (a linked context at count 1); FltDeleteContext without a reference of its own',
+    windows: 'Filter Verifier (contexts): reference count underflow; without it, a use after free',
+    sections: ['§15.6', '§19.9'],
+  },
+  CONTEXT_USED_AFTER_FREE: {
+    checks: "FltReferenceContext, a FltSet*Context or FltDeleteContext on a context whose last reference is gone, or a read of a freed context's Data",
+    windows: 'Filter Verifier (contexts); without it, a use of freed pool',
+    sections: ['§15.6', '§19.9'],
+  },
+  CONTEXT_WRONG_TYPE: {
+    checks: 'a FltSet*Context with a context of another kind (recorded; the routine returns STATUS_INVALID_PARAMETER as Windows does)',
+    windows: 'Filter Verifier (contexts): incorrect context type',
+    sections: ['§15.4'],
+  },
+  CONTEXT_OF_ANOTHER_FILTER: {
+    checks: 'a FltSet*Context with a context another filter allocated',
+    windows: null,
+    sections: ['§15.1'],
+  },
+  CONTEXT_ROUTINE_AT_DISPATCH: {
+    checks: 'FltAllocateContext, a get, set or delete routine or FltGetContexts at DISPATCH_LEVEL (a post-operation not made safe), or the release of a paged context there',
+    windows: 'bug check 0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (IRQL check); without Driver Verifier, 0xA IRQL_NOT_LESS_OR_EQUAL on a paged context',
+    sections: ['§15.5', '§15.6', '§19.9'],
+  },
+  CONTEXT_LEAKED: {
+    checks:
+      "FltUnregisterFilter, after deleting the filter's contexts and draining its other rundown, finds contexts still referenced: reported with each one's RefCount, and the unregister keeps waiting (the reference keeps the filter object alive)",
+    windows: 'Filter Verifier at filter unload: "leaked references to the following resources: FLT_CONTEXT"; the unload never completes',
+    sections: ['§15.9', '§19.9'],
   },
 } as const satisfies Record<string, VerifierRuleSpec>;
 

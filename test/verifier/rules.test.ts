@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { foldLog, VERIFIER_RULE_IDS, VERIFIER_RULES, type VerifierRule } from '../../src/index.js';
 import { callbackDataTriggers } from './callbackDataTriggers.js';
 import { callbackTriggers } from './callbackTriggers.js';
+import { contextTriggers } from './contextTriggers.js';
 import { fileTriggers } from './fileTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers };
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {
