@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -63,6 +63,24 @@ export {
 } from './fltmgr/volumeRoutines.js';
 export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
+export {
+  FltGetVolumeProperties,
+  FltGetFileSystemType,
+  FltGetVolumeName,
+  FltGetVolumeGuidName,
+  FltIsVolumeWritable,
+  FltGetVolumeFromFileObject,
+  FltGetFilterFromInstance,
+} from './fltmgr/volumeInformation.js';
+export type { FLT_VOLUME_PROPERTIES, VolumePropertiesResult, VolumeNameResult } from './fltmgr/volumeInformation.js';
+export { FltEnumerateVolumes, FltEnumerateInstances } from './fltmgr/enumeration.js';
+export type { EnumerationResult } from './fltmgr/enumeration.js';
+
+// Processes (§23.1)
+export type { ProcessObject as PEPROCESS, ThreadObject as PETHREAD } from './io/processes.js';
+export { SYSTEM_PID } from './io/processes.js';
+export { IoThreadToProcess, PsGetProcessId, PsGetThreadId } from './io/processRoutines.js';
+export { FltGetRequestorProcess, FltGetRequestorProcessId, FltGetRequestorProcessIdEx } from './fltmgr/requestorProcess.js';
 
 // Contexts (§15)
 export type { PFLT_CONTEXT } from './fltmgr/contextObject.js';
@@ -148,6 +166,8 @@ export {
 } from './issuedIo/fileRoutines.js';
 export type { GeneratedResult } from './issuedIo/fileRoutines.js';
 export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
+export { ObReferenceObject, ObReferenceObjectByHandle, IoFileObjectType } from './issuedIo/objectReferences.js';
+export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
 export type { Semantics } from './fltmgr/semantics.js';
@@ -212,6 +232,7 @@ export type { Outstanding } from './streams/outstanding.js';
 export * from './wdk/ntstatus.js';
 export * from './wdk/fltConstants.js';
 export * from './wdk/contextConstants.js';
+export * from './wdk/volumeConstants.js';
 export * from './wdk/irp.js';
 export * from './wdk/fileConstants.js';
 export * from './wdk/parameters.js';

@@ -20,6 +20,9 @@ import { liveState, type SimState } from './projection/liveState.js';
 import type { WaitForEdge } from './projection/waitFor.js';
 import { IoManager } from './io/ioManager.js';
 import { DEFAULT_USER_SID } from './kernel/sids.js';
+import { ProcessObject, type ThreadObject } from './io/processes.js';
+import { enumerateFilters, enumerateInstances, type EnumerationResult } from './fltmgr/enumeration.js';
+import type { InstanceObject } from './fltmgr/instanceObject.js';
 import { installAsyncDelivery } from './issuedIo/asyncDelivery.js';
 import type { MemoryFileSystem } from './fs/memoryFileSystem.js';
 import { FLTSIM_VERSION } from './version.js';
@@ -174,11 +177,28 @@ export class Simulation {
   }
 
   /**
-   * Run `body` on a new simulated thread: an application thread, with a standard user's token
-   * unless `options.token` names another SID (`SYSTEM_SID` for a service).
+   * Run `body` on a new simulated thread: an application thread of `options.process` (default: the
+   * default application process, P1), with its process's token unless `options.token` names
+   * another SID (`SYSTEM_SID` for a service).
    */
-  spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string } = {}): ThreadHandle {
-    return handleOf(this.kernel.spawn(name, body(), options.token ?? DEFAULT_USER_SID));
+  spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string; readonly process?: ProcessObject } = {}): ThreadHandle {
+    const table = this.fltMgr.processes;
+    const process = options.process ?? table.defaultApplication;
+    if (!(process instanceof ProcessObject) || table.processes.get(process.id) !== process) {
+      throw new UsageError('BAD_ARGUMENT', `spawn ${name}: options.process is not a process of this simulation (sim.createProcess)`);
+    }
+    if (process.state === 'Exited') throw new UsageError('PROCESS_EXITED', `spawn ${name}: ${process} has exited`);
+    if (process !== table.defaultApplication) table.threadStarting(process);
+    return handleOf(this.kernel.spawn(name, body(), options.token ?? process.token, process.id));
+  }
+
+  /**
+   * A new user-mode process (EPROCESS), Running: its threads are started with
+   * `sim.spawn(name, body, { process })`, and it exits when the last of them has.
+   */
+  createProcess(ImageFileName: string, options: { readonly token?: string } = {}): ProcessObject {
+    if (ImageFileName.length === 0) throw new UsageError('BAD_ARGUMENT', 'createProcess: the image name is empty');
+    return this.fltMgr.processes.create(ImageFileName, options.token ?? DEFAULT_USER_SID);
   }
 
   /**
@@ -195,6 +215,42 @@ export class Simulation {
   /** The simulated thread running now (like PsGetCurrentThreadId), or null outside a run. */
   currentThread(): string | null {
     return this.kernel.current?.id ?? null;
+  }
+
+  private currentThreadObject(routine: string): ThreadObject {
+    const thread = this.kernel.current;
+    if (thread === null) throw new UsageError('NOT_ON_A_THREAD', `${routine} reads the current thread: call it from a simulated thread`, this.kernel.place());
+    return this.fltMgr.processes.threadObject(thread);
+  }
+
+  /** FltEnumerateFilters(FilterList, NumberFiltersProvided, &NumberFiltersReturned): each filter returned is referenced (§23.3). */
+  FltEnumerateFilters(NumberFiltersProvided: number): EnumerationResult<FilterObject> {
+    return enumerateFilters(this.fltMgr, NumberFiltersProvided);
+  }
+
+  /** FltEnumerateInstances with no Volume and no Filter: every attached instance, each referenced (§23.3). */
+  FltEnumerateInstances(Volume: VolumeObject | null, Filter: FilterObject | null, NumberInstancesProvided: number): EnumerationResult<InstanceObject> {
+    return enumerateInstances(this.fltMgr, Volume, Filter, NumberInstancesProvided);
+  }
+
+  /** PsGetCurrentThread(): the running thread's PETHREAD. */
+  PsGetCurrentThread(): ThreadObject {
+    return this.currentThreadObject('PsGetCurrentThread');
+  }
+
+  /** PsGetCurrentProcess(): the process of the running thread (in a post-op on a worker, the worker's: System). */
+  PsGetCurrentProcess(): ProcessObject {
+    return this.currentThreadObject('PsGetCurrentProcess').process;
+  }
+
+  /** PsGetCurrentProcessId(): the PID of the running thread's process. */
+  PsGetCurrentProcessId(): number {
+    return this.currentThreadObject('PsGetCurrentProcessId').process.UniqueProcessId;
+  }
+
+  /** PsGetCurrentThreadId(): the TID of the running thread. */
+  PsGetCurrentThreadId(): number {
+    return this.currentThreadObject('PsGetCurrentThreadId').Cid.UniqueThread;
   }
 
   /** Block the current simulated thread until `thread` exits; returns its result. */

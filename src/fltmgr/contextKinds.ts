@@ -89,9 +89,9 @@ export function FltSupportsStreamContexts(FileObject: FileObject): boolean {
   return FileObject.volume.fileSystem.openOf(FileObject.id)?.kind === 'file';
 }
 
-/** FltSupportsFileContexts(FileObject): the FS itself keeps file contexts (NTFS); FAT does not (§15.1). */
+/** FltSupportsFileContexts(FileObject): the FS itself keeps file contexts (NTFS, ReFS); FAT does not (§15.1). */
 export function FltSupportsFileContexts(FileObject: FileObject): boolean {
-  return FltSupportsStreamContexts(FileObject) && FileObject.volume.fsType === 'NTFS';
+  return FltSupportsStreamContexts(FileObject) && FileObject.volume.fsType !== 'FAT';
 }
 
 /** FltSupportsFileContextsEx(FileObject, Instance): with an instance FltMgr emulates file contexts on single-stream file systems (§15.1). */

@@ -22,6 +22,7 @@ export interface CompletedRunItem extends CompletedRun {
 }
 import type { FileObject } from '../io/fileObject.js';
 import { ContextTable } from './contextTable.js';
+import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
@@ -61,11 +62,15 @@ export class FilterManager {
   readonly completedRuns = new Subject<CompletedRunItem>();
   /** Every context not yet freed, and which object each is linked to (§15). */
   readonly contexts: ContextTable = new ContextTable(this);
+  /** Processes and which one owns each thread (§23.1). */
+  readonly processes: ProcessTable;
 
   constructor(
     readonly kernel: Kernel,
     readonly options: FilterManagerOptions,
-  ) {}
+  ) {
+    this.processes = new ProcessTable(kernel);
+  }
 
   get frames(): readonly FrameSpec[] {
     return this.options.frames;
@@ -99,13 +104,20 @@ export class FilterManager {
     return filter;
   }
 
-  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT', deviceType: string, sectorSize: number): VolumeObject {
+  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false): VolumeObject {
     const id = this.kernel.nextId('V');
-    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize });
+    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize, ...(readOnly ? { readOnly } : {}) });
     const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
-    const fileSystem = new MemoryFileSystem({ volumeName: name, fsType, sectorSize, now: () => kernel.now });
+    const fileSystem = new MemoryFileSystem({
+      volumeName: name,
+      fsType: fsType === 'ReFS' ? 'NTFS' : fsType,
+      sectorSize,
+      now: () => kernel.now,
+      ...(fsType === 'ReFS' ? { fileSystemName: 'ReFS' } : {}),
+      ...(readOnly ? { readOnly } : {}),
+    });
     const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor, fileSystem);
     this.volumes.push(volume);
     return volume;

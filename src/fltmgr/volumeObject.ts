@@ -37,7 +37,10 @@ export interface VolumeSpec {
   readonly name: string;
   /** Drive letter form, e.g. `C:`. */
   readonly dosName?: string;
-  readonly fsType?: 'NTFS' | 'FAT';
+  /** ReFS runs on the NTFS model of the in-memory file system and is named ReFS (§23.2). */
+  readonly fsType?: 'NTFS' | 'FAT' | 'ReFS';
+  /** Mounted read-only (FltIsVolumeWritable answers FALSE; the file system refuses writes). */
+  readonly readOnly?: boolean;
   readonly deviceType?: 'FILE_DEVICE_DISK_FILE_SYSTEM' | 'FILE_DEVICE_NETWORK_FILE_SYSTEM' | 'FILE_DEVICE_CD_ROM_FILE_SYSTEM';
   readonly sectorSize?: number;
 }

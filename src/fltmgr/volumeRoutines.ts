@@ -31,6 +31,7 @@ export function mountVolume(fltMgr: FilterManager, spec: VolumeSpec): VolumeObje
     spec.fsType ?? 'NTFS',
     spec.deviceType ?? 'FILE_DEVICE_DISK_FILE_SYSTEM',
     spec.sectorSize ?? 512,
+    spec.readOnly ?? false,
   );
   for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(volume, legacy);
   fltMgr.emit(volume, { type: 'VolumeMounted' });

@@ -111,6 +111,11 @@ export class MemoryFileSystem {
     return this.#state.options.fsType;
   }
 
+  /** Mounted read-only: writes fail, FltIsVolumeWritable says no. */
+  get readOnly(): boolean {
+    return this.#state.options.readOnly === true;
+  }
+
   get sectorSize(): number {
     return this.#state.options.sectorSize;
   }

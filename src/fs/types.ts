@@ -19,6 +19,8 @@ export interface FsVolumeOptions {
   fsType: 'NTFS' | 'FAT';
   sectorSize: number;
   readOnly?: boolean;
+  /** FileFsAttributeInformation's FileSystemName when it is not `fsType` (a ReFS volume runs on the NTFS model). */
+  fileSystemName?: string;
   label?: string;
   serialNumber?: number;
   /** Volume capacity; default 64 MiB. */

@@ -94,7 +94,7 @@ export function queryVolumeInformation(state: FsState, request: FsRequest): FsCo
       info = { DeviceType: FILE_DEVICE_DISK, Characteristics: FILE_DEVICE_IS_MOUNTED | (state.options.readOnly ? FILE_READ_ONLY_DEVICE : 0) };
       break;
     case V.FileFsAttributeInformation: {
-      const name = fitName(state.options.fsType, params.Length, layout.nameOffset ?? 0);
+      const name = fitName(state.options.fileSystemName ?? state.options.fsType, params.Length, layout.nameOffset ?? 0);
       info = {
         FileSystemAttributes: fileSystemAttributes(state),
         MaximumComponentNameLength: 255,

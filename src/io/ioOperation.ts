@@ -16,6 +16,7 @@ import type { callbackDataMachine, CallbackDataState } from '../machines/callbac
 import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
+import type { ThreadObject } from './processes.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -35,8 +36,8 @@ export interface IO_STATUS_BLOCK {
 
 export interface FLT_CALLBACK_DATA {
   Flags: number;
-  /** The issuing simulated thread's id. */
-  readonly Thread: string | null;
+  /** The issuing thread (PETHREAD), or null for an operation no thread issued. */
+  readonly Thread: ThreadObject | null;
   Iopb: FLT_IO_PARAMETER_BLOCK;
   IoStatus: IO_STATUS_BLOCK;
   /** Reparse data, in post-create after STATUS_REPARSE only. */

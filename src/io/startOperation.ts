@@ -4,6 +4,7 @@
  */
 import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
+import type { ThreadObject } from './processes.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
@@ -78,7 +79,7 @@ export function createCallbackData(
   kernel.attachActor(id, actor);
   return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(fltMgr, id), actor, {
     Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
-    Thread: kernel.current?.id ?? null,
+    Thread: kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current),
     Iopb: {
       IrpFlags: 0,
       MajorFunction: 0,
@@ -110,7 +111,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   const generated = op.initiator !== null && (options.markGenerated ?? true);
   const data = op.data;
   data.Flags = (FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
-  (data as { Thread: string | null }).Thread = kernel.current?.id ?? null;
+  (data as { Thread: ThreadObject | null }).Thread = kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current);
   data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
   data.TagData = null;
   const iopb = data.Iopb;

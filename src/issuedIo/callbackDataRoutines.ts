@@ -60,7 +60,7 @@ export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: 
     actor,
     {
       Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,
-      Thread: kernel.current?.id ?? null,
+      Thread: kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current),
       // A create's target file object is filled in by the filter (FltCreateFile is the usual way).
       Iopb: { IrpFlags: 0, MajorFunction: 0, MinorFunction: 0, OperationFlags: 0, TargetFileObject: FileObject as FileObject, TargetInstance: Instance, Parameters: {} as FltParameters },
       IoStatus: { Status: STATUS_SUCCESS, Information: 0 },

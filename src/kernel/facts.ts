@@ -28,7 +28,8 @@ export type FactBody =
   | { type: 'Choice'; task: string; of: number }
   | { type: 'VerifierViolation'; rule: string; message: string }
   // --- simulated threads ---
-  | { type: 'ThreadCreate'; name: string; parent: string | null }
+  /** `process`: absent for the System process (kernel threads), else the process id (P1 is the default application process). */
+  | { type: 'ThreadCreate'; name: string; parent: string | null; process?: string }
   | { type: 'ThreadWait'; on: string; reason: string }
   /** A wait on several objects, or with a timeout (KeWaitForMultipleObjects and friends); `until` is the deadline. */
   | { type: 'ThreadWaitObjects'; on: readonly string[]; waitType: 'WaitAny' | 'WaitAll'; until: number | null; reason: string }
@@ -54,7 +55,7 @@ export type FactBody =
   | { type: 'LockRelease'; routine: string; thread: string }
   | { type: 'LockDelete'; routine: string }
   // --- volumes and the devices on them ---
-  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number }
+  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean }
   | { type: 'VolumeMounted' }
   | { type: 'VolumeDismount' }
   | { type: 'VolumeDismounted' }
@@ -141,6 +142,9 @@ export type FactBody =
   /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
   | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
   | { type: 'FltCancelFileOpen'; instance: string }
+  // --- processes (P…), §23.1: P0 System and P1 the default application process exist from the start ---
+  | { type: 'ProcessCreate'; name: string; pid: number; parent: string | null; token: string }
+  | { type: 'ProcessExit'; status: number }
   // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---
   | { type: 'FltAllocateContext'; filter: string; contextType: number; size: number; poolType: number }
   /** `by`: the routine that took the reference (FltReferenceContext, FltGetStreamContext, …). */

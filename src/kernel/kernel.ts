@@ -37,8 +37,11 @@ export interface BlockedThread {
   readonly reason: string;
 }
 
-/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock, C context. */
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C';
+/** F filter, I instance, V volume, L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock, C context, P process. */
+/** The System process (PID 4): kernel threads belong to it unless spawned into another. */
+export const SYSTEM_PROCESS = 'P0';
+
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C' | 'P';
 
 export class Kernel {
   readonly log: EventLog;
@@ -50,7 +53,7 @@ export class Kernel {
   onViolation: ViolationMode;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0 };
   readonly threads = new Map<string, SimThread>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];
@@ -75,6 +78,8 @@ export class Kernel {
   /** Continuations waiting for the simulation to settle (`whenSettled`), first in first out. */
   private readonly settledQueue: (() => void)[] = [];
   private settling = false;
+  /** Called after a thread's ThreadExit fact (the process table ends a process with its last thread). */
+  onThreadExit: ((thread: SimThread) => void) | null = null;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -286,12 +291,15 @@ export class Kernel {
 
   // ---------------------------------------------------------------- threads
 
-  /** Start a simulated thread. System threads (the default) carry the SYSTEM token. */
-  spawn(name: string, body: Blocking<unknown>, token = SYSTEM_SID): SimThread {
+  /**
+   * Start a simulated thread. System threads (the default) carry the SYSTEM token and belong to the
+   * System process; a thread of another process names it in its ThreadCreate fact.
+   */
+  spawn(name: string, body: Blocking<unknown>, token = SYSTEM_SID, process: string = SYSTEM_PROCESS): SimThread {
     const id = this.nextId('T');
-    const thread = new SimThread(id, name, body, this.threads.size, token);
+    const thread = new SimThread(id, name, body, this.threads.size, token, process);
     this.threads.set(id, thread);
-    this.emit(id, { type: 'ThreadCreate', name, parent: this.current?.id ?? null });
+    this.emit(id, process === SYSTEM_PROCESS ? { type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
     this.insertReady(thread);
     return thread;
   }
@@ -582,5 +590,6 @@ export class Kernel {
       this.exitEvents.delete(t.id);
       this.signal(w);
     }
+    this.onThreadExit?.(t);
   }
 }

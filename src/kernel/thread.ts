@@ -71,6 +71,8 @@ export class SimThread {
     order: number,
     /** The SID of the thread's token: whose access a forced access check uses. */
     readonly token: string,
+    /** The id of the process the thread belongs to (P0: System). */
+    readonly process: string,
   ) {
     this.order = order;
     this.body = body;

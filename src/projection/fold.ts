@@ -18,6 +18,14 @@ import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
 import { waitForGraph } from './waitFor.js';
 import { contextMachine } from '../machines/context.js';
+import { processMachine } from '../machines/process.js';
+import { SYSTEM_PROCESS } from '../kernel/kernel.js';
+import { DEFAULT_APPLICATION_PROCESS, SYSTEM_PID, FIRST_APPLICATION_PID } from '../io/processes.js';
+
+const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; readonly pid: number }])[] = [
+  [SYSTEM_PROCESS, { name: 'System', pid: SYSTEM_PID }],
+  [DEFAULT_APPLICATION_PROCESS, { name: 'application.exe', pid: FIRST_APPLICATION_PID }],
+];
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
@@ -28,6 +36,7 @@ const EMPTY: SimState = {
   time: 0,
   seed: 0,
   frames: [],
+  processes: {},
   threads: {},
   filters: {},
   volumes: {},
@@ -84,6 +93,16 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'SimulationStart':
       d.seed = fact.seed;
       d.frames = fact.frames.map((f) => ({ ...f }));
+      // The two processes every simulation starts with (src/io/processes.ts).
+      for (const [pid, p] of STARTING_PROCESSES) {
+        d.processes[pid] = { ...p, state: born(pid, processMachine) as never };
+      }
+      return;
+    case 'ProcessCreate':
+      d.processes[id] = { name: fact.name, pid: fact.pid, state: born(id, processMachine) as never };
+      return;
+    case 'ProcessExit':
+      d.processes[id]!.state = advance(fact) as never;
       return;
     case 'ClockAdvance':
       if (sleepers !== undefined) {
@@ -105,7 +124,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       return;
     case 'ThreadCreate':
-      d.threads[id] = { name: fact.name, state: 'ready', waitingOn: null, waitReason: null, waitUntil: null, criticalRegion: 0, guardedRegion: 0, result: null, error: null };
+      d.threads[id] = { name: fact.name, process: fact.process ?? SYSTEM_PROCESS, state: 'ready', waitingOn: null, waitReason: null, waitUntil: null, criticalRegion: 0, guardedRegion: 0, result: null, error: null };
       return;
     case 'ThreadWait':
       Object.assign(d.threads[id]!, { state: 'blocked', waitingOn: fact.on, waitReason: fact.reason });

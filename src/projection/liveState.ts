@@ -9,7 +9,7 @@ import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
-import type { ContextView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ContextView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -19,6 +19,7 @@ export function liveState(sim: Simulation): SimState {
   for (const t of kernel.threads.values()) {
     threads[t.id] = {
       name: t.name,
+      process: t.process,
       state: t.state,
       waitingOn: t.waitingOn,
       waitReason: t.waitReason,
@@ -29,6 +30,8 @@ export function liveState(sim: Simulation): SimState {
       error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
     };
   }
+  const processes: Record<string, ProcessView> = {};
+  for (const p of fltMgr.processes.processes.values()) processes[p.id] = { name: p.ImageFileName, pid: p.UniqueProcessId, state: p.state };
   const filters: Record<string, FilterView> = {};
   const instances: Record<string, InstanceView> = {};
   // Instances are listed in creation order (their ids' numeric order), across filters.
@@ -115,6 +118,7 @@ export function liveState(sim: Simulation): SimState {
       time: kernel.now,
       seed: kernel.seed,
       frames: fltMgr.frames,
+      processes,
       threads,
       filters,
       volumes,

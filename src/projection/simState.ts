@@ -17,9 +17,12 @@ import type { PushLockState } from '../machines/pushLock.js';
 import type { ExclusiveLockState } from '../machines/exclusiveLock.js';
 import type { WaitForEdge } from './waitFor.js';
 import type { ContextState } from '../machines/context.js';
+import type { ProcessState } from '../machines/process.js';
 
 export interface ThreadView {
   readonly name: string;
+  /** The owning process (P0 System, P1 the default application process). */
+  readonly process: string;
   readonly state: ThreadState;
   readonly waitingOn: string | null;
   /** Why it waits, as the wait was logged (`D3 completion`, `unload gate of F1`, `FltAcquireResourceExclusive K2 Exclusive`). */
@@ -108,6 +111,13 @@ export interface LockView {
   readonly owners: Readonly<Record<string, number>>;
 }
 
+/** A process (§23.1): P0 System and P1 the default application process are there from the start. */
+export interface ProcessView {
+  readonly name: string;
+  readonly pid: number;
+  readonly state: ProcessState;
+}
+
 /** A context not yet freed (§15): freed ones leave the state, their facts stay in the log. */
 export interface ContextView {
   readonly filter: string;
@@ -134,6 +144,7 @@ export interface SimState {
   readonly time: number;
   readonly seed: number;
   readonly frames: readonly FrameSpec[];
+  readonly processes: Readonly<Record<string, ProcessView>>;
   readonly threads: Readonly<Record<string, ThreadView>>;
   readonly filters: Readonly<Record<string, FilterView>>;
   readonly volumes: Readonly<Record<string, VolumeView>>;

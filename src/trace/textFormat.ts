@@ -32,6 +32,7 @@ export class TraceNamer {
   learn(fact: Fact): void {
     switch (fact.type) {
       case 'ThreadCreate':
+      case 'ProcessCreate':
         this.names.set(fact.object, fact.name);
         break;
       case 'VolumeMount':
@@ -91,7 +92,12 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'VerifierViolation':
       return `rule=${fact.rule} ${fact.message}`;
     case 'ThreadCreate':
-      return `name="${fact.name}"${fact.parent === null ? '' : ` parent=${fact.parent}`}`;
+      // The default application process is left out, so traces read as they did before processes.
+      return `name="${fact.name}"${fact.parent === null ? '' : ` parent=${fact.parent}`}${fact.process === undefined || fact.process === 'P1' ? '' : ` process=${namer.short(fact.process)}`}`;
+    case 'ProcessCreate':
+      return `name=${fact.name} pid=${fact.pid}${fact.parent === null ? '' : ` parent=${namer.short(fact.parent)}`} token=${fact.token}`;
+    case 'ProcessExit':
+      return `status=${ntStatusName(fact.status)}`;
     case 'ThreadWait':
       return `on=${fact.on} (${fact.reason})`;
     case 'ThreadWaitObjects':

@@ -20,6 +20,7 @@ import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { contextMachine } from '../machines/context.js';
+import { processMachine } from '../machines/process.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -32,7 +33,7 @@ import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts';
+export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -46,6 +47,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   E: 'events',
   K: 'locks',
   C: 'contexts',
+  P: 'processes',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -56,10 +58,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   D: callbackDataMachine,
   E: keventMachine,
   C: contextMachine,
+  P: processMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, violations: [], waitCycles: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, violations: [], waitCycles: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */
