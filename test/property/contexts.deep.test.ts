@@ -1,7 +1,7 @@
 // The long run of test/property/contexts.test.ts (npm run test:deep).
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import { checkContextRun } from './contexts.test.js';
+import { checkContextRun } from './contextRun.js';
 
 describe('random context use under teardown and unload, deep (§15, §19.9)', () => {
   it('holds over many seeds', () => {

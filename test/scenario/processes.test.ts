@@ -19,6 +19,7 @@ import {
   IRP_MJ_CREATE,
   IRP_MJ_READ,
   PsGetProcessId,
+  PsGetThreadId,
   SYSTEM_PID,
   UsageError,
   type PEPROCESS,
@@ -46,6 +47,7 @@ function system(options: SimulationOptions = {}) {
       OperationRegistration: operations([IRP_MJ_READ], {
         PreOperation: (Data) => {
           log.push(`pre: requestor ${FltGetRequestorProcessId(Data)} (${IoThreadToProcess(Data.Thread!).ImageFileName}), current ${sim.PsGetCurrentProcessId()}, tid ${sim.PsGetCurrentThreadId()}`);
+          expect(PsGetThreadId(Data.Thread!)).toBe(sim.PsGetCurrentThreadId());
           return FLT_PREOP_SUCCESS_WITH_CALLBACK;
         },
         PostOperation: (Data) => {
