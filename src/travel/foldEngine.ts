@@ -100,6 +100,8 @@ export class FoldEngine {
     const touched = this.touched;
     if (touched !== null) {
       if (RECORD_OF_PREFIX[fact.object.charAt(0)] !== undefined) touched.add(fact.object);
+      // The processes every simulation starts with are born with SimulationStart, a fact about 'sim'.
+      if (fact.type === 'SimulationStart') for (const id of Object.keys(d.processes)) touched.add(id);
       // Facts also change the objects they name (InstanceSetup adds to its filter's list): mark every id-valued field.
       for (const key in fact) {
         const value = (fact as unknown as Record<string, unknown>)[key];
