@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -166,6 +166,26 @@ export {
 } from './issuedIo/fileRoutines.js';
 export type { GeneratedResult } from './issuedIo/fileRoutines.js';
 export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
+export { FltCreateFileEx2 } from './issuedIo/createFile.js';
+export type { IO_DRIVER_CREATE_CONTEXT } from './issuedIo/createFile.js';
+export {
+  FltAllocateExtraCreateParameterList,
+  FltFreeExtraCreateParameterList,
+  FltAllocateExtraCreateParameter,
+  FltFreeExtraCreateParameter,
+  FltInsertExtraCreateParameter,
+  FltFindExtraCreateParameter,
+  FltRemoveExtraCreateParameter,
+  FltGetNextExtraCreateParameter,
+  FltGetEcpListFromCallbackData,
+  FltSetEcpListIntoCallbackData,
+  FltAcknowledgeEcp,
+  FltIsEcpAcknowledged,
+  FltIsEcpFromUserMode,
+  FltPrepareToReuseEcp,
+} from './fltmgr/ecpRoutines.js';
+export type { FindEcpResult } from './fltmgr/ecpRoutines.js';
+export type { EcpListObject as PECP_LIST, EcpObject as PECP_CONTEXT } from './fltmgr/ecpObjects.js';
 export { ObReferenceObject, ObReferenceObjectByHandle, IoFileObjectType } from './issuedIo/objectReferences.js';
 export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';

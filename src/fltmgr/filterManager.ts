@@ -22,6 +22,7 @@ export interface CompletedRunItem extends CompletedRun {
 }
 import type { FileObject } from '../io/fileObject.js';
 import { ContextTable } from './contextTable.js';
+import { EcpTable } from './ecpObjects.js';
 import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
@@ -62,6 +63,8 @@ export class FilterManager {
   readonly completedRuns = new Subject<CompletedRunItem>();
   /** Every context not yet freed, and which object each is linked to (§15). */
   readonly contexts: ContextTable = new ContextTable(this);
+  /** ECP lists and ECP contexts not yet freed (§22). */
+  readonly ecps: EcpTable = new EcpTable(this);
   /** Processes and which one owns each thread (§23.1). */
   readonly processes: ProcessTable;
 

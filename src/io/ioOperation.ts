@@ -17,6 +17,7 @@ import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
 import type { ThreadObject } from './processes.js';
+import type { EcpListObject } from '../fltmgr/ecpObjects.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -118,6 +119,8 @@ export class IoOperation {
   completedAbove = false;
   /** What the file system handed back beyond the status (data, information structures). */
   output: FsOutput | null = null;
+  /** A create's extra create parameters (§22): from FltCreateFileEx2, or FltSetEcpListIntoCallbackData. */
+  ecpList: EcpListObject | null = null;
   /** The asynchronous completion routine of this run, if it was issued asynchronously. */
   asyncCallback: AsyncCallback | null = null;
   /** The asynchronous callback of the last run has returned (data may be freed or reused after). */

@@ -5,6 +5,7 @@
 import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
 import type { ThreadObject } from './processes.js';
+import type { EcpListObject } from '../fltmgr/ecpObjects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
@@ -47,6 +48,8 @@ export interface OperationSpec {
   readonly markGenerated?: boolean;
   /** More FLTFL_CALLBACK_DATA_* flags for this run (a reissue's REISSUED_IO and the original's kind bits). */
   readonly extraFlags?: number;
+  /** A create's ECP list (FltCreateFileEx2, §22). */
+  readonly ecpList?: EcpListObject | null;
 }
 
 
@@ -136,6 +139,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
     operationFlags: iopb.OperationFlags,
     requestorMode: data.RequestorMode,
     parameters: summarizeParameters(iopb.Parameters, options.buffer),
+    ...(op.ecpList === null ? {} : { ecpList: op.ecpList.id }),
   });
   fltMgr.operations.add(op);
   // Every request holds a reference on its file object (as an IRP does), so IRP_MJ_CLOSE waits for
@@ -160,6 +164,7 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
   iopb.OperationFlags = spec.OperationFlags ?? 0;
   iopb.TargetInstance = null;
   iopb.Parameters = spec.Parameters;
+  op.ecpList = spec.ecpList ?? null;
   beginOperation(fltMgr, op, {
     requestorSid: spec.requestorSid,
     buffer: spec.buffer,

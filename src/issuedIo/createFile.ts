@@ -11,6 +11,7 @@ import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { EcpListObject } from '../fltmgr/ecpObjects.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import { closeHandleIn, createHandle } from '../io/handles.js';
 import { dereferenceFileObject, releaseCreateReference } from '../io/closeFile.js';
@@ -120,6 +121,39 @@ export function FltCreateFileEx(
   return createFile('FltCreateFileEx', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, true);
 }
 
+/**
+ * IO_DRIVER_CREATE_CONTEXT: the ECP list the create carries (§22.1). `DeviceObjectHint` is the
+ * instance argument here; transactions (`TxnParameters`) are not modelled.
+ */
+export interface IO_DRIVER_CREATE_CONTEXT {
+  readonly ExtraCreateParameter: EcpListObject | null;
+}
+
+/**
+ * FltCreateFileEx2(…, DriverContext): FltCreateFileEx whose create carries DriverContext's ECP list
+ * down the stack (FltGetEcpListFromCallbackData in every lower pre- and post-create). The list is
+ * the caller's before and after: unchanged, reusable, freed by the caller (§22.2).
+ */
+export function FltCreateFileEx2(
+  Filter: FilterObject,
+  Instance: InstanceObject | null,
+  DesiredAccess: number,
+  ObjectAttributes: OBJECT_ATTRIBUTES,
+  AllocationSize = 0,
+  FileAttributes = 0,
+  ShareAccess = 0,
+  CreateDisposition = FILE_OPEN,
+  CreateOptions = 0,
+  EaBuffer: Uint8Array | null = null,
+  EaLength = 0,
+  Flags = 0,
+  DriverContext: IO_DRIVER_CREATE_CONTEXT | null = null,
+): Blocking<CreateFileExResult> {
+  const list = DriverContext?.ExtraCreateParameter ?? null;
+  if (list !== null && list.state === 'Freed') throw Filter.fltMgr.kernel.violation('ECP_USED_AFTER_FREE', list.id, `FltCreateFileEx2 with ${list}, which was freed`);
+  return createFile('FltCreateFileEx2', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, true, list);
+}
+
 function* createFile(
   routine: string,
   Filter: FilterObject,
@@ -135,6 +169,7 @@ function* createFile(
   _EaLength: number,
   Flags: number,
   wantFileObject: boolean,
+  ecpList: EcpListObject | null = null,
 ): Blocking<CreateFileExResult> {
   const fltMgr = Filter.fltMgr;
   const thread = requireThread(fltMgr, routine);
@@ -195,6 +230,7 @@ function* createFile(
     initiator: Instance,
     fromTop: Instance === null,
     markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
+    ecpList,
   });
   yield* driveToCompletion(fltMgr, op);
   let status = op.data.IoStatus.Status;

@@ -114,6 +114,8 @@ export type FactBody =
       operationFlags: number;
       requestorMode: 'KernelMode' | 'UserMode';
       parameters: ParametersSummary;
+      /** A create's ECP list (FltCreateFileEx2, §22), when it carries one. */
+      ecpList?: string;
     }
   /** `parameters`: fingerprint of the Iopb parameters the callback saw (src/io/parametersSummary.ts). */
   | { type: 'PreOperation'; instance: string; parameters: string }
@@ -145,6 +147,16 @@ export type FactBody =
   // --- processes (P…), §23.1: P0 System and P1 the default application process exist from the start ---
   | { type: 'ProcessCreate'; name: string; pid: number; parent: string | null; token: string }
   | { type: 'ProcessExit'; status: number }
+  // --- extra create parameters (§22): ECP lists (E…) and ECP contexts (X…) ---
+  | { type: 'FltAllocateExtraCreateParameterList'; filter: string }
+  | { type: 'FltFreeExtraCreateParameterList' }
+  | { type: 'FltAllocateExtraCreateParameter'; filter: string; guid: string; size: number }
+  | { type: 'FltInsertExtraCreateParameter'; list: string }
+  | { type: 'FltRemoveExtraCreateParameter'; list: string }
+  | { type: 'FltAcknowledgeEcp'; filter: string }
+  | { type: 'FltPrepareToReuseEcp' }
+  /** `withList`: freed by FltFreeExtraCreateParameterList of the list that held it. */
+  | { type: 'FltFreeExtraCreateParameter'; withList: boolean }
   // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---
   | { type: 'FltAllocateContext'; filter: string; contextType: number; size: number; poolType: number }
   /** `by`: the routine that took the reference (FltReferenceContext, FltGetStreamContext, …). */

@@ -276,6 +276,17 @@ export const VERIFIER_RULES = {
     windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1001 (lock hierarchy violation), for spin locks and (fast, guarded) mutexes; fltsim also tracks ERESOURCEs and push locks',
     sections: ['§18.5'],
   },
+  // ---------------------------------------------------------------- extra create parameters (§22)
+  ECP_USED_AFTER_FREE: {
+    checks: 'an ECP list or ECP context used after FltFreeExtraCreateParameterList / FltFreeExtraCreateParameter (FltCreateFileEx2 included)',
+    windows: 'Driver Verifier special pool: a use of freed pool',
+    sections: ['§22.2'],
+  },
+  ECP_FREED_IN_LIST: {
+    checks: 'FltFreeExtraCreateParameter on an ECP still in a list (remove it, or free the list)',
+    windows: null,
+    sections: ['§22.2'],
+  },
   // ---------------------------------------------------------------- contexts (§15)
   CONTEXT_DOUBLE_RELEASE: {
     checks:

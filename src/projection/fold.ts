@@ -19,6 +19,7 @@ import { LOCK_MACHINES } from '../machines/locks.js';
 import { waitForGraph } from './waitFor.js';
 import { contextMachine } from '../machines/context.js';
 import { processMachine } from '../machines/process.js';
+import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { SYSTEM_PROCESS } from '../kernel/kernel.js';
 import { DEFAULT_APPLICATION_PROCESS, SYSTEM_PID, FIRST_APPLICATION_PID } from '../io/processes.js';
 
@@ -47,6 +48,8 @@ const EMPTY: SimState = {
   events: {},
   locks: {},
   contexts: {},
+  ecpLists: {},
+  ecps: {},
   violations: [],
   waitCycles: [],
 };
@@ -377,6 +380,42 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       const op = d.operations[id]!;
       if (op.allocatedBy === null) delete d.operations[id];
       else op.state = state as never;
+      return;
+    }
+    case 'FltAllocateExtraCreateParameterList':
+      d.ecpLists[id] = { filter: fact.filter, state: born(id, ecpListMachine) as never, ecps: [] };
+      return;
+    case 'FltFreeExtraCreateParameterList':
+      advance(fact);
+      delete d.ecpLists[id];
+      return;
+    case 'FltAllocateExtraCreateParameter':
+      d.ecps[id] = { filter: fact.filter, guid: fact.guid, size: fact.size, state: born(id, ecpMachine) as never, list: null };
+      return;
+    case 'FltInsertExtraCreateParameter': {
+      const e = d.ecps[id]!;
+      e.state = advance(fact) as never;
+      e.list = fact.list;
+      d.ecpLists[fact.list]!.ecps.push(id);
+      return;
+    }
+    case 'FltRemoveExtraCreateParameter': {
+      const e = d.ecps[id]!;
+      e.state = advance(fact) as never;
+      e.list = null;
+      const list = d.ecpLists[fact.list]!;
+      list.ecps = list.ecps.filter((x) => x !== id);
+      return;
+    }
+    case 'FltAcknowledgeEcp':
+    case 'FltPrepareToReuseEcp':
+      d.ecps[id]!.state = advance(fact) as never;
+      return;
+    case 'FltFreeExtraCreateParameter': {
+      advance(fact);
+      const list = d.ecps[id]!.list;
+      if (list !== null && d.ecpLists[list] !== undefined) d.ecpLists[list]!.ecps = d.ecpLists[list]!.ecps.filter((x) => x !== id);
+      delete d.ecps[id];
       return;
     }
     case 'FltAllocateContext':

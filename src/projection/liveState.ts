@@ -9,7 +9,7 @@ import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
-import type { ContextView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ContextView, EcpListView, EcpView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -111,6 +111,10 @@ export function liveState(sim: Simulation): SimState {
       instance: c.link?.instance?.id ?? null,
     };
   }
+  const ecpLists: Record<string, EcpListView> = {};
+  for (const l of fltMgr.ecps.lists.values()) ecpLists[l.id] = { filter: l.filter.id, state: l.state, ecps: l.ecps.map((e) => e.id) };
+  const ecps: Record<string, EcpView> = {};
+  for (const e of fltMgr.ecps.ecps.values()) ecps[e.id] = { filter: e.filter.id, guid: e.EcpType, size: e.Size, state: e.state, list: e.list?.id ?? null };
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -129,6 +133,8 @@ export function liveState(sim: Simulation): SimState {
       events,
       locks,
       contexts,
+      ecpLists,
+      ecps,
       violations,
       waitCycles: [],
     }),

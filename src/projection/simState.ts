@@ -18,6 +18,7 @@ import type { ExclusiveLockState } from '../machines/exclusiveLock.js';
 import type { WaitForEdge } from './waitFor.js';
 import type { ContextState } from '../machines/context.js';
 import type { ProcessState } from '../machines/process.js';
+import type { EcpListState, EcpState } from '../machines/ecp.js';
 
 export interface ThreadView {
   readonly name: string;
@@ -132,6 +133,23 @@ export interface ContextView {
   readonly instance: string | null;
 }
 
+/** An ECP list not yet freed (§22). */
+export interface EcpListView {
+  readonly filter: string;
+  readonly state: EcpListState;
+  /** The ECPs in it, in insertion order. */
+  readonly ecps: readonly string[];
+}
+
+/** An ECP context not yet freed (§22). */
+export interface EcpView {
+  readonly filter: string;
+  readonly guid: string;
+  readonly size: number;
+  readonly state: EcpState;
+  readonly list: string | null;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -155,6 +173,8 @@ export interface SimState {
   readonly events: Readonly<Record<string, EventView>>;
   readonly locks: Readonly<Record<string, LockView>>;
   readonly contexts: Readonly<Record<string, ContextView>>;
+  readonly ecpLists: Readonly<Record<string, EcpListView>>;
+  readonly ecps: Readonly<Record<string, EcpView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for

@@ -192,6 +192,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
         fact.operationFlags === 0 ? '' : `slFlags=0x${fact.operationFlags.toString(16)}`,
         fact.requestorMode,
         `{${parametersText(fact.parameters)}}`,
+        fact.ecpList === undefined ? '' : `ecps=${fact.ecpList}`,
       ].filter(Boolean).join(' ');
     case 'PreOperation':
     case 'DrainPostOperation':
@@ -228,6 +229,20 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)}`;
     case 'FltReissueSynchronousIo':
       return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
+    case 'FltAllocateExtraCreateParameterList':
+      return `filter=${namer.short(fact.filter)}`;
+    case 'FltAllocateExtraCreateParameter':
+      return `filter=${namer.short(fact.filter)} {${fact.guid}} size=${fact.size}`;
+    case 'FltInsertExtraCreateParameter':
+    case 'FltRemoveExtraCreateParameter':
+      return `list=${fact.list}`;
+    case 'FltAcknowledgeEcp':
+      return `by=${namer.short(fact.filter)}`;
+    case 'FltFreeExtraCreateParameter':
+      return fact.withList ? 'with its list' : '';
+    case 'FltFreeExtraCreateParameterList':
+    case 'FltPrepareToReuseEcp':
+      return '';
     case 'FltAllocateContext':
       return `filter=${namer.short(fact.filter)} ${contextTypeName(fact.contextType)} size=${fact.size} pool=${fact.poolType}`;
     case 'FltReferenceContext':

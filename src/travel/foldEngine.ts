@@ -21,6 +21,7 @@ import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { contextMachine } from '../machines/context.js';
 import { processMachine } from '../machines/process.js';
+import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
@@ -33,7 +34,7 @@ import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts';
+export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts' | 'ecpLists' | 'ecps';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -48,6 +49,8 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   K: 'locks',
   C: 'contexts',
   P: 'processes',
+  G: 'ecpLists',
+  X: 'ecps',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -59,10 +62,12 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   E: keventMachine,
   C: contextMachine,
   P: processMachine,
+  G: ecpListMachine,
+  X: ecpMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, violations: [], waitCycles: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, ecpLists: {}, ecps: {}, violations: [], waitCycles: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */

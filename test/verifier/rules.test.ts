@@ -7,12 +7,13 @@ import { foldLog, VERIFIER_RULE_IDS, VERIFIER_RULES, type VerifierRule } from '.
 import { callbackDataTriggers } from './callbackDataTriggers.js';
 import { callbackTriggers } from './callbackTriggers.js';
 import { contextTriggers } from './contextTriggers.js';
+import { ecpTriggers } from './ecpTriggers.js';
 import { fileTriggers } from './fileTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers };
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {
