@@ -32,6 +32,11 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/routineSupport.ts',
       'fltmgr/gates.ts',
       'io/fileObject.ts',
+      // Contexts, ECPs and processes: objects and the tables that own them (their routines sit above).
+      'fltmgr/contextObject.ts',
+      'fltmgr/contextTable.ts',
+      'fltmgr/ecpObjects.ts',
+      'io/processes.ts',
     ],
   },
   { name: 'I/O walk', holds: ['io/'] },
