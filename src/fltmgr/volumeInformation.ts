@@ -32,7 +32,7 @@ import {
 } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
-import { mgrOf, referenceObject } from './references.js';
+import { referenceObject } from './references.js';
 import { fail } from './routineSupport.js';
 import { VolumeObject } from './volumeObject.js';
 
@@ -191,7 +191,7 @@ export function FltGetVolumeFromFileObject(Filter: FilterObject, FileObject: Fil
 
 /** FltGetFilterFromInstance(Instance, &RetFilter): referenced; release with FltObjectDereference. */
 export function FltGetFilterFromInstance(Instance: InstanceObject): { readonly status: NTSTATUS; readonly filter: FilterObject | null } {
-  const fltMgr = mgrOf(Instance);
+  const fltMgr = Instance.filter.fltMgr;
   const status = referenceObject(fltMgr, Instance.filter);
   return { status, filter: NT_SUCCESS(status) ? Instance.filter : null };
 }
