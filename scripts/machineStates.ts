@@ -15,6 +15,9 @@ import { fastMutexMachine } from '../src/machines/fastMutex.js';
 import { guardedMutexMachine } from '../src/machines/guardedMutex.js';
 import { pushLockMachine } from '../src/machines/pushLock.js';
 import { spinLockMachine } from '../src/machines/spinLock.js';
+import { contextMachine } from '../src/machines/context.js';
+import { processMachine } from '../src/machines/process.js';
+import { ecpListMachine, ecpMachine } from '../src/machines/ecp.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -29,6 +32,10 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   guardedMutexMachine,
   pushLockMachine,
   spinLockMachine,
+  contextMachine,
+  processMachine,
+  ecpListMachine,
+  ecpMachine,
 };
 
 interface StateNodeLike {
