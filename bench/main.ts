@@ -18,6 +18,7 @@ import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { syncFigures } from './sync.js';
 import { contexts } from './contexts.js';
+import { names } from './names.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -31,6 +32,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'memory', run: memory },
   { name: 'synchronization', run: syncFigures },
   { name: 'contexts', run: contexts },
+  { name: 'names', run: names },
 ];
 
 async function main(): Promise<void> {

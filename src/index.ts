@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -44,6 +44,12 @@ export type {
   PFLT_INSTANCE_TEARDOWN_CALLBACK,
   PFLT_PRE_OPERATION_CALLBACK,
   PFLT_POST_OPERATION_CALLBACK,
+  PFLT_GENERATE_FILE_NAME,
+  PFLT_NORMALIZE_NAME_COMPONENT,
+  PFLT_NORMALIZE_NAME_COMPONENT_EX,
+  PFLT_NORMALIZE_CONTEXT_CLEANUP,
+  FLT_NAME_CONTROL,
+  FILE_NAMES_INFORMATION_OUT,
 } from './fltmgr/registration.js';
 export { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT } from './fltmgr/registration.js';
 
@@ -113,6 +119,22 @@ export {
   FltSupportsFileContextsEx,
 } from './fltmgr/contextKinds.js';
 export type { PFLT_CONTEXT_OUT, GetContextResult } from './fltmgr/contextSetGet.js';
+
+// File names (§16; docs/routines.md)
+export {
+  FltGetFileNameInformation,
+  FltGetFileNameInformationUnsafe,
+  FltGetDestinationFileNameInformation,
+  FltParseFileNameInformation,
+  FltParseFileName,
+  FltReferenceFileNameInformation,
+  FltReleaseFileNameInformation,
+  FltCheckAndGrowNameControl,
+  FltPurgeFileNameInformationCache,
+} from './fltmgr/names/nameRoutines.js';
+export type { NameResult } from './fltmgr/names/nameRoutines.js';
+export type { FLT_FILE_NAME_INFORMATION } from './fltmgr/names/fileNameRecord.js';
+export * from './wdk/nameConstants.js';
 
 // The I/O path (§7, §8): callback data, file objects, pending, work items, I/O from above
 export type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK, IO_STATUS_BLOCK } from './io/ioOperation.js';

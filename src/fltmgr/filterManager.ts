@@ -16,6 +16,7 @@ import type { IoOperation } from '../io/ioOperation.js';
 import { Subject } from 'rxjs';
 import type { CompletedRun } from '../streams/asyncCompletions.js';
 import type { Semantics } from './semantics.js';
+import { FileNameState } from './names/nameState.js';
 
 export interface CompletedRunItem extends CompletedRun {
   readonly op: IoOperation;
@@ -67,12 +68,15 @@ export class FilterManager {
   readonly ecps: EcpTable = new EcpTable(this);
   /** Processes and which one owns each thread (§23.1). */
   readonly processes: ProcessTable;
+  /** File name information, the name cache and running name providers (§16). */
+  readonly names: FileNameState;
 
   constructor(
     readonly kernel: Kernel,
     readonly options: FilterManagerOptions,
   ) {
     this.processes = new ProcessTable(kernel);
+    this.names = new FileNameState(kernel);
   }
 
   get frames(): readonly FrameSpec[] {
@@ -107,9 +111,9 @@ export class FilterManager {
     return filter;
   }
 
-  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false): VolumeObject {
+  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false, shortNames = false): VolumeObject {
     const id = this.kernel.nextId('V');
-    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize, ...(readOnly ? { readOnly } : {}) });
+    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize, ...(readOnly ? { readOnly } : {}), ...(shortNames ? { shortNames } : {}) });
     const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
@@ -120,6 +124,8 @@ export class FilterManager {
       now: () => kernel.now,
       ...(fsType === 'ReFS' ? { fileSystemName: 'ReFS' } : {}),
       ...(readOnly ? { readOnly } : {}),
+      // Set only when asked, so logs of volumes without 8.3 names stay as they were.
+      ...(shortNames ? { shortNames } : {}),
     });
     const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor, fileSystem);
     this.volumes.push(volume);

@@ -43,6 +43,24 @@ function stateNow(filter: FilterObject): FilterState {
   return filter.state;
 }
 
+/**
+ * §16.6: a name provider supplies GenerateFileNameCallback and at least one of
+ * NormalizeNameComponent(Ex)Callback; a provider callback that is not a function is invalid too.
+ */
+function nameProviderProblem(r: FLT_REGISTRATION): string | null {
+  const callbacks = ['GenerateFileNameCallback', 'NormalizeNameComponentCallback', 'NormalizeNameComponentExCallback', 'NormalizeContextCleanupCallback'] as const;
+  for (const name of callbacks) {
+    const value = r[name];
+    if (value !== undefined && value !== null && typeof value !== 'function') return `${name} is not a function`;
+  }
+  const generate = r.GenerateFileNameCallback !== undefined && r.GenerateFileNameCallback !== null;
+  const normalize = (r.NormalizeNameComponentCallback ?? r.NormalizeNameComponentExCallback ?? null) !== null;
+  if (generate !== normalize || (!generate && r.NormalizeContextCleanupCallback != null)) {
+    return 'a name provider needs GenerateFileNameCallback and NormalizeNameComponentCallback or NormalizeNameComponentExCallback';
+  }
+  return null;
+}
+
 export interface RegisterResult {
   readonly status: NTSTATUS;
   readonly filter: FilterObject | null;
@@ -60,6 +78,8 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
   }
   const version = Registration.Version ?? FLT_REGISTRATION_VERSION;
   if ((version & 0xff00) !== FLT_MAJOR_VERSION) return refuse(STATUS_INVALID_PARAMETER, `registration version 0x${version.toString(16)} has the wrong major version`);
+  const provider = nameProviderProblem(Registration);
+  if (provider !== null) return refuse(STATUS_INVALID_PARAMETER, provider);
   const registry = Driver.registry;
   if (registry === null) return refuse(STATUS_OBJECT_NAME_NOT_FOUND, 'no Instances key in the service registry');
   const names = Object.keys(registry.Instances);
@@ -148,6 +168,14 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
     if (data.allocatedBy?.filter === Filter) {
       fltMgr.kernel.reportViolation('CALLBACK_DATA_LEAKED', data.id, `${Filter.name} unregistered without freeing callback data ${data.id} (FltFreeCallbackData)`);
     }
+  }
+  // §15.9, §16.4: Filter Verifier reports name-information references a filter still holds as it goes.
+  for (const name of fltMgr.names.heldBy(Filter.id)) {
+    fltMgr.kernel.reportViolation(
+      'FLT_NAME_LEAKED',
+      name.id,
+      `${Filter.name} unregistered holding ${name.byFilter.get(Filter.id)} reference(s) to FLT_FILE_NAME_INFORMATION ${name.id} (${name.info.Name}); release each with FltReleaseFileNameInformation`,
+    );
   }
   fltMgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
 }

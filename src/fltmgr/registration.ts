@@ -87,7 +87,65 @@ export interface FLT_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly InstanceQueryTeardownCallback?: PFLT_INSTANCE_QUERY_TEARDOWN_CALLBACK;
   readonly InstanceTeardownStartCallback?: PFLT_INSTANCE_TEARDOWN_CALLBACK;
   readonly InstanceTeardownCompleteCallback?: PFLT_INSTANCE_TEARDOWN_CALLBACK;
+  /** Name provider (§16.6): with it, NormalizeNameComponentCallback or NormalizeNameComponentExCallback is required. */
+  readonly GenerateFileNameCallback?: PFLT_GENERATE_FILE_NAME;
+  readonly NormalizeNameComponentCallback?: PFLT_NORMALIZE_NAME_COMPONENT;
+  readonly NormalizeNameComponentExCallback?: PFLT_NORMALIZE_NAME_COMPONENT_EX;
+  readonly NormalizeContextCleanupCallback?: PFLT_NORMALIZE_CONTEXT_CLEANUP;
 }
+
+/** FLT_NAME_CONTROL: the buffer a provider fills (FltCheckAndGrowNameControl, then copy into Name). */
+export interface FLT_NAME_CONTROL {
+  Name: string;
+}
+
+/** FILE_NAMES_INFORMATION as a NormalizeNameComponent(Ex) callback fills it: the component's long name. */
+export interface FILE_NAMES_INFORMATION_OUT {
+  FileNameLength: number;
+  FileName: string;
+}
+
+/**
+ * GenerateFileNameCallback(Instance, FileObject, CallbackData, NameOptions, &CacheFileNameInformation,
+ * FileName): the provider builds the name a filter above it asked for. CallbackData is null for
+ * FltGetFileNameInformationUnsafe queries. PASSIVE_LEVEL; may block.
+ */
+export type PFLT_GENERATE_FILE_NAME = (
+  Instance: InstanceObject,
+  FileObject: FileObject,
+  CallbackData: FLT_CALLBACK_DATA | null,
+  NameOptions: number,
+  CacheFileNameInformation: { value: boolean },
+  FileName: FLT_NAME_CONTROL,
+) => MaybeBlocking<NTSTATUS>;
+
+/** NormalizeNameComponentCallback: the long name of `Component` in `ParentDirectory` (both full names). */
+export type PFLT_NORMALIZE_NAME_COMPONENT = (
+  Instance: InstanceObject,
+  ParentDirectory: string,
+  VolumeNameLength: number,
+  Component: string,
+  ExpandComponentName: FILE_NAMES_INFORMATION_OUT,
+  ExpandComponentNameLength: number,
+  Flags: number,
+  NormalizationContext: { value: unknown },
+) => MaybeBlocking<NTSTATUS>;
+
+/** NormalizeNameComponentExCallback: as above with the file object the name is for (Vista+; preferred when both are given). */
+export type PFLT_NORMALIZE_NAME_COMPONENT_EX = (
+  Instance: InstanceObject,
+  FileObject: FileObject,
+  ParentDirectory: string,
+  VolumeNameLength: number,
+  Component: string,
+  ExpandComponentName: FILE_NAMES_INFORMATION_OUT,
+  ExpandComponentNameLength: number,
+  Flags: number,
+  NormalizationContext: { value: unknown },
+) => MaybeBlocking<NTSTATUS>;
+
+/** NormalizeContextCleanupCallback: free what the component calls of one name kept in NormalizationContext. */
+export type PFLT_NORMALIZE_CONTEXT_CLEANUP = (NormalizationContext: { value: unknown }) => MaybeBlocking<void>;
 
 /**
  * What the INF puts in the registry under the service's `Instances` key, which FltRegisterFilter

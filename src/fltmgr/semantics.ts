@@ -50,6 +50,13 @@ export interface Semantics {
    * STATUS_FLT_INVALID_CONTEXT_REGISTRATION (the code's name); the alternative STATUS_INVALID_PARAMETER.
    */
   readonly invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION' | 'STATUS_INVALID_PARAMETER';
+  /**
+   * §16.5: what a successful rename or link does to the name cache. Default 'invalidate' (local file
+   * systems: the file's names, and a directory's descendants', are dropped before post-rename runs,
+   * so FltGetFileNameInformation there returns the new name); 'stale' keeps them, as network
+   * redirectors were seen to (the old name comes back in post-rename).
+   */
+  readonly renameNameCache: 'invalidate' | 'stale';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -62,4 +69,5 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   reissuedIoFlags: 'keepOriginal',
   volumeContextLifetime: 'volume',
   invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
+  renameNameCache: 'invalidate',
 });

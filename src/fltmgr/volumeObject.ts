@@ -43,6 +43,8 @@ export interface VolumeSpec {
   readonly readOnly?: boolean;
   readonly deviceType?: 'FILE_DEVICE_DISK_FILE_SYSTEM' | 'FILE_DEVICE_NETWORK_FILE_SYSTEM' | 'FILE_DEVICE_CD_ROM_FILE_SYSTEM';
   readonly sectorSize?: number;
+  /** The file system generates 8.3 aliases for long names (§21.6); default false. */
+  readonly shortNames?: boolean;
 }
 
 export class VolumeObject {

@@ -32,6 +32,7 @@ export function mountVolume(fltMgr: FilterManager, spec: VolumeSpec): VolumeObje
     spec.deviceType ?? 'FILE_DEVICE_DISK_FILE_SYSTEM',
     spec.sectorSize ?? 512,
     spec.readOnly ?? false,
+    spec.shortNames === true,
   );
   for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(volume, legacy);
   fltMgr.emit(volume, { type: 'VolumeMounted' });

@@ -61,6 +61,8 @@ interface Candidate {
   readonly name: string;
   readonly node: FsNode;
   readonly stage: 0 | 1 | 2;
+  /** The entry's 8.3 alias (FileBoth/IdBothDirectoryInformation ShortName), if it has one. */
+  readonly shortName?: string | null;
 }
 
 function* candidates(state: FsState, dir: FsNode, cursor: EnumerationCursor): Generator<Candidate> {
@@ -70,7 +72,7 @@ function* candidates(state: FsState, dir: FsNode, cursor: EnumerationCursor): Ge
   const links: FsLink[] = [...(dir.children?.values() ?? [])].sort((a, b) => compareNames(a.name, b.name));
   for (const link of links) {
     if (cursor.afterKey !== null && upcase(link.name) <= cursor.afterKey) continue;
-    yield { name: link.name, node: link.node, stage: 2 };
+    yield { name: link.name, node: link.node, stage: 2, shortName: link.shortName };
   }
 }
 
@@ -90,7 +92,8 @@ function entryFor(cls: number, c: Candidate, fileName: string): DirectoryEntry {
   };
   if (cls === C.FileDirectoryInformation) return directory;
   // NTFS reports the reparse tag in EaSize for reparse points.
-  const both = { ...directory, EaSize: n.reparse?.tag ?? 0, ShortNameLength: 0, ShortName: '' };
+  const shortName = c.shortName ?? '';
+  const both = { ...directory, EaSize: n.reparse?.tag ?? 0, ShortNameLength: shortName.length * 2, ShortName: shortName };
   if (cls === C.FileBothDirectoryInformation) return both;
   return { ...both, FileId: n.fileId };
 }

@@ -18,6 +18,7 @@ import type {
   FileInformation,
 } from '../wdk/parameters.js';
 import { hex, linkPath, reportedAttributes } from './model.js';
+import { isLegal83Name } from './shortNames.js';
 import { complete } from './types.js';
 import {
   FILE_DELETE_ON_CLOSE,
@@ -40,6 +41,7 @@ import {
   STATUS_INFO_LENGTH_MISMATCH,
   STATUS_INVALID_INFO_CLASS,
   STATUS_INVALID_PARAMETER,
+  STATUS_OBJECT_NAME_NOT_FOUND,
   STATUS_SUCCESS,
 } from '../wdk/ntstatus.js';
 import { FILE_INFORMATION_LAYOUT, parametersMember } from '../wdk/parameters.js';
@@ -106,6 +108,13 @@ export function fileId128(fileId: number): string {
 
 type Query = { info: FileInformation; status: number; bytes: number };
 
+/** The 8.3 name of the link a file object was opened by: its alias, or the name itself when that is 8.3 already. */
+export function alternateName(state: FsState, ctx: OpenContext): string | null {
+  const link = ctx.link;
+  if (link === null || state.options.shortNames !== true) return null;
+  return link.shortName ?? (isLegal83Name(link.name) ? link.name : null);
+}
+
 export function queryInformation(state: FsState, request: FsRequest, ctx: OpenContext): FsCompletion {
   const params = parametersMember(request.Parameters, 'QueryFileInformation');
   if (params === null) return complete(STATUS_INVALID_PARAMETER);
@@ -114,7 +123,8 @@ export function queryInformation(state: FsState, request: FsRequest, ctx: OpenCo
   const layout = FILE_INFORMATION_LAYOUT[cls];
   const queryable = [C.FileBasicInformation, C.FileStandardInformation, C.FileInternalInformation, C.FileEaInformation, C.FileAccessInformation,
     C.FileNameInformation, C.FilePositionInformation, C.FileModeInformation, C.FileAlignmentInformation, C.FileAllInformation,
-    C.FileNetworkOpenInformation, C.FileAttributeTagInformation, C.FileNormalizedNameInformation, C.FileIdInformation] as number[];
+    C.FileNetworkOpenInformation, C.FileAttributeTagInformation, C.FileNormalizedNameInformation, C.FileIdInformation,
+    C.FileAlternateNameInformation] as number[];
   if (layout === undefined || !queryable.includes(cls) || ctx.kind === 'volume') return complete(STATUS_INVALID_PARAMETER);
   if (!(typeof params.Length === 'number' && params.Length >= layout.size)) return complete(STATUS_INFO_LENGTH_MISMATCH);
   const needsReadAttributes = [C.FileBasicInformation, C.FileAllInformation, C.FileNetworkOpenInformation, C.FileAttributeTagInformation] as number[];
@@ -158,6 +168,12 @@ function build(state: FsState, request: FsRequest, ctx: OpenContext, cls: number
       return fitName(openedName, length, nameOffset);
     case C.FileNormalizedNameInformation:
       return fitName(linkPath(ctx.link), length, nameOffset);
+    case C.FileAlternateNameInformation: {
+      // MS-FSCC 2.4.5: the 8.3 name of the final component; none (8.3 generation off, or the root) → not found.
+      const alias = alternateName(state, ctx);
+      if (alias === null) return { info: { FileNameLength: 0, FileName: '' }, status: STATUS_OBJECT_NAME_NOT_FOUND, bytes: 0 };
+      return fitName(alias, length, nameOffset);
+    }
     case C.FileAllInformation: {
       const name = fitName(openedName, length, nameOffset);
       const info: FILE_ALL_INFORMATION = {

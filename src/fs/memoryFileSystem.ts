@@ -24,6 +24,7 @@ import { querySecurity, setSecurity } from './securityIrp.js';
 import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
 import { setInformation } from './setInformation.js';
 import { complete } from './types.js';
+import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import {
@@ -65,6 +66,7 @@ function createState(options: FsVolumeOptions): FsState {
   const createdAt = options.now();
   const security = options.fsType === 'NTFS' ? cloneDescriptor(options.rootSecurity ?? defaultRootDescriptor()) : null;
   const root = makeNode(ROOT_FILE_ID, 'directory', security, createdAt);
+  if (options.shortNames === true) root.shortChildren = new Map();
   return {
     options,
     clusterSize,
@@ -210,5 +212,23 @@ export class MemoryFileSystem {
   }
   snapshot(): FsSnapshot {
     return snapshotOf(this.#state);
+  }
+
+  // ---- The Filter Manager's own name lookups (§16; no IRP, no filter sees them) ---------------
+  /** Normalize a name that is not open yet (pre-create): long names, stored case; see nameLookup.ts. */
+  normalizeUnopenedName(fileName: string, relatedFileObjectId: string | null): NameLookup {
+    return normalizeUnopenedName(this.#state, fileName, relatedFileObjectId);
+  }
+  /** The path of the file a FILE_OPEN_BY_FILE_ID name designates (pre-create names of opens by id, §21.4). */
+  pathOfFileId(fileName: string): NameLookup {
+    return pathOfFileId(this.#state, fileName);
+  }
+  /** The stream an open file object refers to (what FltMgr reads from FsContext); null for volume opens and unknown ones. */
+  fsContextOf(fileObjectId: string): FsContextIdentity | null {
+    return fsContextOf(this.#state, fileObjectId);
+  }
+  /** Whether file `fileId` is `ancestorId` or lies below it. */
+  fileIsWithin(fileId: number, ancestorId: number): boolean {
+    return fileIsWithin(this.#state, fileId, ancestorId);
   }
 }

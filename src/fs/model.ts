@@ -7,6 +7,8 @@ import type { FileObjectShare, ShareAccess } from './shareAccess.js';
 import type { FsVolumeOptions } from './types.js';
 import type { Guid, SecurityDescriptor } from '../wdk/parameters.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
+import { generateShortName } from './shortNames.js';
+import { upcase } from './collation.js';
 import {
   DELETE,
   FILE_APPEND_DATA,
@@ -31,6 +33,8 @@ export interface FsLink {
   name: string;
   /** Open.Link.IsDeleted in MS-FSA: set by FileDispositionInformation or delete-on-close. */
   deletePending: boolean;
+  /** The 8.3 alias (§21.6), on volumes that generate them and only for names that are not 8.3 already. */
+  shortName: string | null;
 }
 
 export interface FsNode {
@@ -52,6 +56,8 @@ export interface FsNode {
   links: FsLink[];
   /** Directory entries keyed by upcased name; null for files. */
   readonly children: Map<string, FsLink> | null;
+  /** Directory entries keyed by upcased 8.3 alias; null for files and on volumes without 8.3 names. */
+  shortChildren: Map<string, FsLink> | null;
   share: ShareAccess;
   /** Handles not yet cleaned up (Fcb->UncleanCount). */
   uncleanCount: number;
@@ -127,6 +133,7 @@ export function makeNode(fileId: number, kind: 'file' | 'directory', security: S
     objectId: null,
     links: [],
     children: kind === 'directory' ? new Map() : null,
+    shortChildren: null,
     share: EMPTY_SHARE_ACCESS,
     uncleanCount: 0,
     openCount: 0,
@@ -136,37 +143,44 @@ export function makeNode(fileId: number, kind: 'file' | 'directory', security: S
 /** A new file record with the next file id and every timestamp = now(). */
 export function newNode(state: FsState, kind: 'file' | 'directory', security: SecurityDescriptor | null): FsNode {
   const node = makeNode(state.nextFileId++, kind, security, state.options.now());
+  if (kind === 'directory' && state.options.shortNames === true) node.shortChildren = new Map();
   state.nodes.set(node.fileId, node);
   return node;
 }
 
-export function upcase(name: string): string {
-  let out = '';
-  for (const ch of name) {
-    const up = ch.toUpperCase();
-    out += up.length === ch.length ? up : ch;
-  }
-  return out;
-}
-
-/** NTFS collation for enumeration: compare upcased UTF-16 code units. */
-export function compareNames(a: string, b: string): number {
-  const ua = upcase(a);
-  const ub = upcase(b);
-  return ua < ub ? -1 : ua > ub ? 1 : 0;
-}
+export { compareNames, upcase } from './collation.js';
 
 export function addLink(parent: FsNode, name: string, node: FsNode): FsLink {
-  const link: FsLink = { node, parent, name, deletePending: false };
-  parent.children?.set(upcase(name), link);
+  const link: FsLink = { node, parent, name, deletePending: false, shortName: null };
+  enterLink(parent, link);
   node.links.push(link);
   return link;
 }
 
+/** Put `link` (already named) into `dir`'s entries, giving it an 8.3 alias where the volume makes them. */
+export function enterLink(dir: FsNode, link: FsLink): void {
+  link.parent = dir;
+  dir.children?.set(upcase(link.name), link);
+  const shorts = dir.shortChildren;
+  if (shorts === null) {
+    link.shortName = null;
+    return;
+  }
+  link.shortName = generateShortName(link.name, (alias) => shorts.has(alias) || dir.children?.has(alias) === true);
+  if (link.shortName !== null) shorts.set(upcase(link.shortName), link);
+}
+
+/** Take `link` out of its directory's entries (both its long name and its alias). */
+export function leaveLink(link: FsLink): void {
+  const dir = link.parent;
+  const key = upcase(link.name);
+  if (dir.children?.get(key) === link) dir.children.delete(key);
+  if (link.shortName !== null && dir.shortChildren?.get(upcase(link.shortName)) === link) dir.shortChildren.delete(upcase(link.shortName));
+}
+
 /** Removes a name from its directory; the file record goes when no name and no open remain. */
 export function removeLink(state: FsState, node: FsNode, link: FsLink): void {
-  const key = upcase(link.name);
-  if (link.parent.children?.get(key) === link) link.parent.children.delete(key);
+  leaveLink(link);
   node.links = node.links.filter((l) => l !== link);
   const now = state.options.now();
   link.parent.lastWriteTime = now;
@@ -178,8 +192,10 @@ export function forgetIfUnreferenced(state: FsState, node: FsNode): void {
   if (node.links.length === 0 && node.openCount === 0 && node !== state.root) state.nodes.delete(node.fileId);
 }
 
+/** The entry `name` names in `dir`: its long name, or else its 8.3 alias. */
 export function childLink(dir: FsNode, name: string): FsLink | null {
-  return dir.children?.get(upcase(name)) ?? null;
+  const key = upcase(name);
+  return dir.children?.get(key) ?? dir.shortChildren?.get(key) ?? null;
 }
 
 /** Volume-relative full path of a link, from the names as stored (the normalized name). */

@@ -8,7 +8,7 @@
 import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_RENAME_INFORMATION, SetFileInformationParameters } from '../wdk/parameters.js';
-import { addLink, childLink, hasOpenHandlesBelow, isDescendantOf, removeLink, upcase } from './model.js';
+import { addLink, childLink, enterLink, hasOpenHandlesBelow, isDescendantOf, leaveLink, removeLink, upcase } from './model.js';
 import { isValidComponent, parseFileName, walkToParent } from './namespace.js';
 import { complete } from './types.js';
 import { DELETE, FILE_ATTRIBUTE_READONLY } from '../wdk/fileConstants.js';
@@ -91,7 +91,11 @@ export function renameOrLink(
 
   const existing = childLink(target.dir, target.name);
   if (existing === source && !isLink) {
-    source.name = target.name; // same entry: only the case changes
+    // Same entry (only the case changes, or the target was the alias): the entry keeps its alias.
+    const key = upcase(source.name);
+    if (source.parent.children?.get(key) === source) source.parent.children.delete(key);
+    if (source.shortName === null || upcase(target.name) !== upcase(source.shortName)) source.name = target.name;
+    source.parent.children?.set(upcase(source.name), source);
     return renamed(state, node, source);
   }
   if (existing !== null) {
@@ -103,12 +107,10 @@ export function renameOrLink(
     node.changeTime = state.options.now();
     return complete(STATUS_SUCCESS);
   }
-  const oldKey = upcase(source.name);
-  if (source.parent.children?.get(oldKey) === source) source.parent.children.delete(oldKey);
+  leaveLink(source);
   touch(state, source.parent);
-  source.parent = target.dir;
   source.name = target.name;
-  target.dir.children?.set(upcase(target.name), source);
+  enterLink(target.dir, source);
   return renamed(state, node, source);
 }
 

@@ -33,6 +33,8 @@ export interface FsVolumeOptions {
   /** The SIDs a requestor's token holds besides its own; default: Everyone, Authenticated Users,
    * and Administrators for SYSTEM. */
   tokenGroups?: (requestorSid: string) => readonly string[];
+  /** Generate 8.3 aliases for long names (§21.6); default false, as on volumes with 8.3 generation off. */
+  shortNames?: boolean;
   /** Virtual clock; timestamps come from here and nowhere else. */
   now: () => number;
 }

@@ -48,6 +48,8 @@ export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, stat
 }
 
 export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
+  // Names cached for this file object (and its stream, if it was the last) go with it (§16.5).
+  fltMgr.names.fileObjectClosed(fo.id);
   fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);

@@ -7,7 +7,8 @@
 import { sleep, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
-import { IRP_MJ_CREATE } from '../wdk/irp.js';
+import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
+import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
 import { NT_SUCCESS, STATUS_REPARSE } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
@@ -61,9 +62,38 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
   op.output = result.output ?? null;
   op.data.TagData = result.tagData ?? null;
   if (result.streamTornDown !== undefined) fltMgr.contexts.streamTornDown(op.volume, result.streamTornDown);
+  if (op.major === IRP_MJ_SET_INFORMATION && NT_SUCCESS(result.Status)) namespaceChangedBy(fltMgr, op);
   if (op.major === IRP_MJ_CREATE && NT_SUCCESS(result.Status) && result.Status !== STATUS_REPARSE && fo.state === 'Opening') {
     fileObjectOpened(fltMgr, fo, result.fileObjectFlags ?? fo.Flags);
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
     updateFileObject(fltMgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
   }
 }
+
+/**
+ * §16.5: a successful rename or link invalidates the cached names of the file (and of everything
+ * below a renamed directory) before any post-operation callback runs, so a post-rename query gets
+ * the new name — unless `semantics.renameNameCache` is 'stale' (the network-redirector behaviour).
+ */
+function namespaceChangedBy(fltMgr: FilterManager, op: IoOperation): void {
+  const params = op.currentIopb.Parameters as { SetFileInformation?: { FileInformationClass?: number } };
+  const cls = params.SetFileInformation?.FileInformationClass;
+  const reason = cls === undefined ? null : RENAME_CLASSES.has(cls) ? 'rename' : LINK_CLASSES.has(cls) ? 'link' : null;
+  if (reason === null || fltMgr.options.semantics.renameNameCache === 'stale' || fltMgr.names.cache.size === 0) return;
+  const fs = op.volume.fileSystem;
+  const identity = fs.fsContextOf(op.currentIopb.TargetFileObject.id);
+  if (identity !== null) fltMgr.names.namespaceChanged(fs, op.volume.id, identity.fileId, identity.directory, reason);
+}
+
+const RENAME_CLASSES: ReadonlySet<number> = new Set([
+  FILE_INFORMATION_CLASS.FileRenameInformation,
+  FILE_INFORMATION_CLASS.FileRenameInformationEx,
+  FILE_INFORMATION_CLASS.FileRenameInformationBypassAccessCheck,
+  FILE_INFORMATION_CLASS.FileRenameInformationExBypassAccessCheck,
+]);
+const LINK_CLASSES: ReadonlySet<number> = new Set([
+  FILE_INFORMATION_CLASS.FileLinkInformation,
+  FILE_INFORMATION_CLASS.FileLinkInformationEx,
+  FILE_INFORMATION_CLASS.FileLinkInformationBypassAccessCheck,
+  FILE_INFORMATION_CLASS.FileLinkInformationExBypassAccessCheck,
+]);

@@ -7,8 +7,9 @@
  * (see src/projection/fold.ts); nothing the live kernel knows is missing from the log.
  *
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
- * L legacy filter, T thread, W waitable, E KEVENT, K lock (ERESOURCE, mutex, push lock,
- * spin lock), C context. `sim` is the simulation itself.
+ * L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock
+ * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
+ * information. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -55,7 +56,7 @@ export type FactBody =
   | { type: 'LockRelease'; routine: string; thread: string }
   | { type: 'LockDelete'; routine: string }
   // --- volumes and the devices on them ---
-  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean }
+  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean; shortNames?: boolean }
   | { type: 'VolumeMounted' }
   | { type: 'VolumeDismount' }
   | { type: 'VolumeDismounted' }
@@ -147,7 +148,7 @@ export type FactBody =
   // --- processes (P…), §23.1: P0 System and P1 the default application process exist from the start ---
   | { type: 'ProcessCreate'; name: string; pid: number; parent: string | null; token: string }
   | { type: 'ProcessExit'; status: number }
-  // --- extra create parameters (§22): ECP lists (E…) and ECP contexts (X…) ---
+  // --- extra create parameters (§22): ECP lists (G…) and ECP contexts (X…) ---
   | { type: 'FltAllocateExtraCreateParameterList'; filter: string }
   | { type: 'FltFreeExtraCreateParameterList' }
   | { type: 'FltAllocateExtraCreateParameter'; filter: string; guid: string; size: number }
@@ -169,6 +170,37 @@ export type FactBody =
   | { type: 'ContextUnlinked'; by: string; handedToCaller: boolean; count: number }
   | { type: 'ContextCleanupCallback' }
   | { type: 'ContextFreed' }
+  // --- file names (§16): queries are facts of the file object; name information objects are N… ---
+  /** A name query reached FltMgr (`options` as FLT_FILE_NAME_OPTIONS); `instance` is the querying instance, `provider` the one asked. */
+  | { type: 'FileNameQuery'; routine: string; instance: string | null; operation: string | null; options: number; provider: string | null }
+  | { type: 'NameCacheMiss'; key: string }
+  /** FltMgr asked the file system (`format` as FLT_FILE_NAME_*); `name` is what it got, '' on failure. */
+  | { type: 'FileSystemNameQuery'; format: number; status: NTSTATUS; name: string }
+  /** A name provider's callbacks (§16.6), logged on the file object the name is for. */
+  | { type: 'GenerateFileName'; instance: string; options: number }
+  | { type: 'GenerateFileNameReturned'; instance: string; status: NTSTATUS; name: string; cache: boolean }
+  | { type: 'NormalizeNameComponent'; instance: string; parent: string; component: string; flags: number }
+  | { type: 'NormalizeNameComponentReturned'; instance: string; status: NTSTATUS; expanded: string }
+  | { type: 'NormalizeContextCleanup'; instance: string }
+  /** A FLT_FILE_NAME_INFORMATION came into being with one reference for `filter`. */
+  | {
+      type: 'FileNameInformationCreate';
+      fileObject: string;
+      volume: string;
+      filter: string;
+      routine: string;
+      format: number;
+      name: string;
+      provider: string | null;
+    }
+  | { type: 'NameCacheInsert'; key: string; fileId: number | null }
+  /** A cache hit hands `filter` one more reference to the cached structure; `count` is the total after. */
+  | { type: 'NameCacheHit'; key: string; fileObject: string; filter: string; count: number }
+  | { type: 'NameCacheInvalidate'; key: string; reason: 'rename' | 'link' | 'close' | 'purge' }
+  | { type: 'FltReferenceFileNameInformation'; filter: string; count: number }
+  /** `cached`: the name cache still holds the structure (it is freed when both are done with it). */
+  | { type: 'FltReleaseFileNameInformation'; filter: string; count: number; cached: boolean }
+  | { type: 'FltParseFileNameInformation'; filter: string; namesParsed: number }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

@@ -320,6 +320,37 @@ export const VERIFIER_RULES = {
     windows: 'Filter Verifier at filter unload: "leaked references to the following resources: FLT_CONTEXT"; the unload never completes',
     sections: ['§15.9', '§19.9'],
   },
+  // ---------------------------------------------------------------- file names (§16)
+  NAME_QUERY_AT_DISPATCH: {
+    checks: 'FltGetFileNameInformation(Unsafe) or FltGetDestinationFileNameInformation at DISPATCH_LEVEL, e.g. in a post-operation callback that is not synchronized (recorded; the call returns STATUS_FLT_INVALID_NAME_REQUEST)',
+    windows: 'Driver Verifier IRQL checking / Filter Verifier incorrect calling context: the routines are callable at APC_LEVEL at most',
+    sections: ['§16.3'],
+  },
+  FLT_NAME_DOUBLE_RELEASE: {
+    checks: 'FltReleaseFileNameInformation by a filter that holds no reference to the structure (released already, or never its own)',
+    windows: 'Filter Verifier (name information structures): release of an unreferenced FLT_FILE_NAME_INFORMATION',
+    sections: ['§16.4', '§19.9'],
+  },
+  FLT_NAME_USE_AFTER_RELEASE: {
+    checks: 'FltReferenceFileNameInformation or FltParseFileNameInformation on a structure the filter holds no reference to',
+    windows: 'Filter Verifier (name information structures): use of a released FLT_FILE_NAME_INFORMATION',
+    sections: ['§16.4', '§19.9'],
+  },
+  FLT_NAME_MODIFIED: {
+    checks: 'a filter wrote into a FLT_FILE_NAME_INFORMATION (seen at its next reference, release or parse); the structure is FltMgr\'s and shared',
+    windows: null,
+    sections: ['§16.1', '§19.9'],
+  },
+  FLT_NAME_LEAKED: {
+    checks: 'a filter finishes unregistering still holding references to name information (one finding per structure; the unload completes)',
+    windows: 'Filter Verifier leak report at filter unload ("References to FLT_FILE_NAME_INFORMATION")',
+    sections: ['§15.9', '§16.4'],
+  },
+  NAME_PROVIDER_RECURSION: {
+    checks: 'a name provider\'s nested query (FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER left set) comes back to the same provider for the same file object',
+    windows: 'unbounded recursion: kernel stack overflow (bug check 0x7F)',
+    sections: ['§16.6', '§19.9'],
+  },
 } as const satisfies Record<string, VerifierRuleSpec>;
 
 /** A rule id: a key of `VERIFIER_RULES`. */

@@ -25,11 +25,34 @@ export type FileObjectEvent =
   | FactOf<'FileObjectClose'>
   | FactOf<'FltCancelFileOpen'>
   | FactOf<'RoutineFailed'>
-  | FactOf<'VerifierViolation'>;
+  | FactOf<'VerifierViolation'>
+  | FileNameQueryEvent;
+
+/** Name queries are facts of the file object they name (§16); they never change its state. */
+type FileNameQueryEvent =
+  | FactOf<'FileNameQuery'>
+  | FactOf<'NameCacheMiss'>
+  | FactOf<'FileSystemNameQuery'>
+  | FactOf<'GenerateFileName'>
+  | FactOf<'GenerateFileNameReturned'>
+  | FactOf<'NormalizeNameComponent'>
+  | FactOf<'NormalizeNameComponentReturned'>
+  | FactOf<'NormalizeContextCleanup'>;
 
 export type FileObjectState = 'Opening' | 'Opened' | 'OpenFailed' | 'HandleCreated' | 'OpenCancelled' | 'CleanedUp' | 'Closed';
 
-const bookkeeping = { FileObjectUpdate: {}, RoutineFailed: {}, VerifierViolation: {} } as const;
+const nameQueries = {
+  FileNameQuery: {},
+  NameCacheMiss: {},
+  FileSystemNameQuery: {},
+  GenerateFileName: {},
+  GenerateFileNameReturned: {},
+  NormalizeNameComponent: {},
+  NormalizeNameComponentReturned: {},
+  NormalizeContextCleanup: {},
+} as const;
+
+const bookkeeping = { FileObjectUpdate: {}, RoutineFailed: {}, VerifierViolation: {}, ...nameQueries } as const;
 
 export const fileObjectMachine = setup({
   types: {} as { context: MachineContext; events: FileObjectEvent; input: MachineInput },
@@ -52,7 +75,8 @@ export const fileObjectMachine = setup({
         FileObjectClose: 'Closed',
       },
     },
-    OpenFailed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
+    // Post-create of a failed create may still ask for the name it tried (built from FileName).
+    OpenFailed: { on: { RoutineFailed: {}, VerifierViolation: {}, ...nameQueries } },
     HandleCreated: { on: { ...bookkeeping, FileObjectHandleCreated: {}, FileObjectHandleClosed: {}, FileObjectCleanup: 'CleanedUp' } },
     OpenCancelled: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },
     CleanedUp: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },

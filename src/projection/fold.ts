@@ -30,6 +30,7 @@ const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; r
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
+import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import type { SimState } from './simState.js';
 
 const EMPTY: SimState = {
@@ -50,6 +51,8 @@ const EMPTY: SimState = {
   contexts: {},
   ecpLists: {},
   ecps: {},
+  fileNames: {},
+  nameCache: {},
   violations: [],
   waitCycles: [],
 };
@@ -459,6 +462,61 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       delete d.contexts[id];
       return;
+    case 'FileNameQuery':
+    case 'NameCacheMiss':
+    case 'FileSystemNameQuery':
+    case 'GenerateFileName':
+    case 'GenerateFileNameReturned':
+    case 'NormalizeNameComponent':
+    case 'NormalizeNameComponentReturned':
+    case 'NormalizeContextCleanup':
+    case 'FltParseFileNameInformation':
+      advance(fact);
+      return;
+    case 'FileNameInformationCreate':
+      d.fileNames[id] = {
+        fileObject: fact.fileObject,
+        volume: fact.volume,
+        format: fact.format,
+        name: fact.name,
+        provider: fact.provider,
+        state: born(id, fileNameInformationMachine) as never,
+        references: [fact.filter],
+        cacheKey: null,
+      };
+      return;
+    case 'NameCacheInsert': {
+      advance(fact);
+      d.fileNames[id]!.cacheKey = fact.key;
+      d.nameCache[fact.key] = id;
+      return;
+    }
+    case 'NameCacheHit':
+    case 'FltReferenceFileNameInformation': {
+      const n = d.fileNames[id]!;
+      n.state = advance(fact) as never;
+      n.references.push(fact.filter);
+      n.references.sort();
+      return;
+    }
+    case 'FltReleaseFileNameInformation': {
+      const n = d.fileNames[id]!;
+      n.state = advance(fact) as never;
+      const at = n.references.indexOf(fact.filter);
+      if (at >= 0) n.references.splice(at, 1);
+      if (n.state === 'Freed') delete d.fileNames[id];
+      return;
+    }
+    case 'NameCacheInvalidate': {
+      const state = advance(fact);
+      delete d.nameCache[fact.key];
+      const n = d.fileNames[id];
+      if (n === undefined) return;
+      n.cacheKey = null;
+      n.state = state as never;
+      if (n.state === 'Freed') delete d.fileNames[id];
+      return;
+    }
     default:
       assertNever(fact, 'fact');
   }

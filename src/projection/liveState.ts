@@ -9,7 +9,7 @@ import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
-import type { ContextView, EcpListView, EcpView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ContextView, EcpListView, EcpView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -115,6 +115,21 @@ export function liveState(sim: Simulation): SimState {
   for (const l of fltMgr.ecps.lists.values()) ecpLists[l.id] = { filter: l.filter.id, state: l.state, ecps: l.ecps.map((e) => e.id) };
   const ecps: Record<string, EcpView> = {};
   for (const e of fltMgr.ecps.ecps.values()) ecps[e.id] = { filter: e.filter.id, guid: e.EcpType, size: e.Size, state: e.state, list: e.list?.id ?? null };
+  const fileNames: Record<string, FileNameInformationView> = {};
+  for (const n of fltMgr.names.records.values()) {
+    fileNames[n.id] = {
+      fileObject: n.fileObjectId,
+      volume: n.volumeId,
+      format: n.info.Format,
+      name: n.info.Name,
+      provider: n.providerId,
+      state: n.state,
+      references: n.referenceList(),
+      cacheKey: n.cacheKey,
+    };
+  }
+  const nameCache: Record<string, string> = {};
+  for (const [key, n] of fltMgr.names.cache) nameCache[key] = n.id;
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -135,6 +150,8 @@ export function liveState(sim: Simulation): SimState {
       contexts,
       ecpLists,
       ecps,
+      fileNames,
+      nameCache,
       violations,
       waitCycles: [],
     }),

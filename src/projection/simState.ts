@@ -20,6 +20,7 @@ import type { ContextState } from '../machines/context.js';
 import type { ProcessState } from '../machines/process.js';
 import type { EcpListState, EcpState } from '../machines/ecp.js';
 
+import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 export interface ThreadView {
   readonly name: string;
   /** The owning process (P0 System, P1 the default application process). */
@@ -150,6 +151,22 @@ export interface EcpView {
   readonly list: string | null;
 }
 
+/** A FLT_FILE_NAME_INFORMATION still alive: referenced by a filter or kept by the name cache (§16.4, §16.5). */
+export interface FileNameInformationView {
+  readonly fileObject: string;
+  readonly volume: string;
+  /** FLT_FILE_NAME_NORMALIZED / _OPENED / _SHORT. */
+  readonly format: number;
+  readonly name: string;
+  /** The name-provider instance that produced it, or null for the file system. */
+  readonly provider: string | null;
+  readonly state: FileNameInformationState;
+  /** References filters hold: one filter id per reference, sorted (`['F1', 'F1', 'F2']`). */
+  readonly references: readonly string[];
+  /** The name-cache entry holding it, or null. */
+  readonly cacheKey: string | null;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -175,6 +192,9 @@ export interface SimState {
   readonly contexts: Readonly<Record<string, ContextView>>;
   readonly ecpLists: Readonly<Record<string, EcpListView>>;
   readonly ecps: Readonly<Record<string, EcpView>>;
+  readonly fileNames: Readonly<Record<string, FileNameInformationView>>;
+  /** The name cache: entry key (`volume|scope|format|provider`) → the name information it holds. */
+  readonly nameCache: Readonly<Record<string, string>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for

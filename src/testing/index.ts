@@ -10,6 +10,7 @@ export type { TestFilter, TestFilterSpec } from '../scenarios/builders/filterBui
 export { randomWorkload } from '../scenarios/builders/randomWorkload.js';
 export type { RandomWorkloadOptions } from '../scenarios/builders/randomWorkload.js';
 export { randomIoWorkload, randomIoSimulationOptions } from '../scenarios/builders/randomIoWorkload.js';
+export { NAME_INVARIANTS, checkNameInvariants } from '../checkers/nameInvariants.js';
 export type { RandomIoWorkloadOptions, RandomIoSystem } from '../scenarios/builders/randomIoWorkload.js';
 export { randomContextWorkload, randomContextSimulationOptions } from '../scenarios/builders/randomContextWorkload.js';
 export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomContextWorkload.js';

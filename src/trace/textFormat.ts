@@ -23,6 +23,7 @@ import { contextTypeName } from '../wdk/contextConstants.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
 import { parametersText } from './parameterText.js';
+import { fileNameOptionsText } from '../wdk/nameConstants.js';
 
 
 export class TraceNamer {
@@ -64,6 +65,9 @@ export class TraceNamer {
         break;
       case 'IoStart':
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
+        break;
+      case 'FileNameInformationCreate':
+        this.names.set(fact.object, fact.name);
         break;
       default:
         break;
@@ -255,6 +259,35 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'ContextCleanupCallback':
     case 'ContextFreed':
       return '';
+    case 'FileNameQuery':
+      return `${fact.routine} ${fileNameOptionsText(fact.options)}${fact.instance === null ? '' : ` instance=${namer.short(fact.instance)}`}${fact.operation === null ? '' : ` op=${fact.operation}`}${fact.provider === null ? '' : ` provider=${namer.short(fact.provider)}`}`;
+    case 'NameCacheMiss':
+    case 'NameCacheInsert':
+      return `key=${fact.key}`;
+    case 'NameCacheHit':
+      return `key=${fact.key} filter=${namer.short(fact.filter)} count=${fact.count}`;
+    case 'NameCacheInvalidate':
+      return `key=${fact.key} reason=${fact.reason}`;
+    case 'FileSystemNameQuery':
+      return `${fileNameOptionsText(fact.format).split('|')[0]} status=${ntStatusName(fact.status)}${fact.name === '' ? '' : ` name=${fact.name}`}`;
+    case 'GenerateFileName':
+      return `instance=${namer.short(fact.instance)} ${fileNameOptionsText(fact.options)}`;
+    case 'GenerateFileNameReturned':
+      return `instance=${namer.short(fact.instance)} status=${ntStatusName(fact.status)}${fact.name === '' ? '' : ` name=${fact.name}`}${fact.cache ? ' cache' : ''}`;
+    case 'NormalizeNameComponent':
+      return `instance=${namer.short(fact.instance)} parent=${fact.parent} component=${fact.component}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`}`;
+    case 'NormalizeNameComponentReturned':
+      return `instance=${namer.short(fact.instance)} status=${ntStatusName(fact.status)}${fact.expanded === '' ? '' : ` expanded=${fact.expanded}`}`;
+    case 'NormalizeContextCleanup':
+      return `instance=${namer.short(fact.instance)}`;
+    case 'FileNameInformationCreate':
+      return `${fileNameOptionsText(fact.format).split('|')[0]} name=${fact.name} file=${namer.short(fact.fileObject)} filter=${namer.short(fact.filter)}${fact.provider === null ? '' : ` provider=${namer.short(fact.provider)}`}`;
+    case 'FltReferenceFileNameInformation':
+      return `filter=${namer.short(fact.filter)} count=${fact.count}`;
+    case 'FltReleaseFileNameInformation':
+      return `filter=${namer.short(fact.filter)} count=${fact.count}${fact.cached ? ' cached' : ''}`;
+    case 'FltParseFileNameInformation':
+      return `filter=${namer.short(fact.filter)} namesParsed=0x${fact.namesParsed.toString(16)}`;
     default:
       return assertNever(fact, 'fact');
   }

@@ -23,6 +23,7 @@ import { contextMachine } from '../machines/context.js';
 import { processMachine } from '../machines/process.js';
 import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
+import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
@@ -34,7 +35,7 @@ import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts' | 'ecpLists' | 'ecps';
+export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts' | 'ecpLists' | 'ecps' | 'fileNames';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -51,6 +52,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   P: 'processes',
   G: 'ecpLists',
   X: 'ecps',
+  N: 'fileNames',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -64,10 +66,11 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   P: processMachine,
   G: ecpListMachine,
   X: ecpMachine,
+  N: fileNameInformationMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, ecpLists: {}, ecps: {}, violations: [], waitCycles: [] };
+  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, ecpLists: {}, ecps: {}, fileNames: {}, nameCache: {}, violations: [], waitCycles: [] };
 }
 
 /** The view of object `id` in `state`, if it is there now. */

@@ -30,6 +30,8 @@ interface Checkpoint {
   readonly seed: number;
   readonly frames: SimState['frames'];
   readonly violations: number;
+  /** The name cache is small and keyed by entry, not by object: kept whole per checkpoint. */
+  readonly nameCache: Readonly<Record<string, string>>;
   readonly sleepers: readonly (readonly [string, number])[];
 }
 
@@ -107,6 +109,7 @@ export class Timeline {
     for (const view of thawed) freeze(view, true);
     for (const record of Object.values(RECORD_OF_PREFIX)) Object.freeze(base[record]);
     freeze(base.violations, true);
+    freeze(base.nameCache, true);
     return Object.freeze(base) as SimState;
   }
 
@@ -135,7 +138,7 @@ export class Timeline {
       if (view === undefined) this.historyOf.delete(id);
     }
     this.head.touched!.clear();
-    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, sleepers: [...this.head.sleepers] });
+    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, nameCache: { ...state.nameCache }, sleepers: [...this.head.sleepers] });
   }
 
   /** The state at checkpoint `index`, sharing the frozen versions (immer copies what the tail changes). */
@@ -147,6 +150,7 @@ export class Timeline {
     base.seed = checkpoint.seed;
     base.frames = checkpoint.frames as WorkingState['frames'];
     base.violations = head.violations.slice(0, checkpoint.violations);
+    base.nameCache = { ...checkpoint.nameCache };
     for (const h of this.histories) {
       if (h.at[0]! > index) break;
       const version = h.versions[lastAtOrBefore(h.at, index)];

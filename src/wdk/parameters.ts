@@ -373,6 +373,7 @@ export const FILE_INFORMATION_LAYOUT: Readonly<Record<number, InfoLayout>> = {
   18: { size: 104, nameOffset: 100 }, // FILE_ALL_INFORMATION
   19: { size: 8 }, // FILE_ALLOCATION_INFORMATION
   20: { size: 8 }, // FILE_END_OF_FILE_INFORMATION
+  21: { size: 8, nameOffset: 4 }, // FILE_NAME_INFORMATION (alternate, 8.3)
   34: { size: 56 }, // FILE_NETWORK_OPEN_INFORMATION
   35: { size: 8 }, // FILE_ATTRIBUTE_TAG_INFORMATION
   37: { size: 112, nameOffset: 104 }, // FILE_ID_BOTH_DIR_INFORMATION

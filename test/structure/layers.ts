@@ -31,6 +31,9 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/semantics.ts',
       'fltmgr/routineSupport.ts',
       'fltmgr/gates.ts',
+      // The name records and the name cache: data the walk updates (close, rename), not routines.
+      'fltmgr/names/nameState.ts',
+      'fltmgr/names/fileNameRecord.ts',
       'io/fileObject.ts',
       // Contexts, ECPs and processes: objects and the tables that own them (their routines sit above).
       'fltmgr/contextObject.ts',

@@ -11,9 +11,10 @@ import { ecpTriggers } from './ecpTriggers.js';
 import { fileTriggers } from './fileTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
+import { nameTriggers } from './nameTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers, ...nameTriggers };
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {
