@@ -5,6 +5,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import { callbackDataMachine } from '../src/machines/callbackData.js';
+import { fileNameInformationMachine } from '../src/machines/fileNameInformation.js';
 import { fileObjectMachine } from '../src/machines/fileObject.js';
 import { filterMachine } from '../src/machines/filter.js';
 import { instanceMachine } from '../src/machines/instance.js';
@@ -36,6 +37,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   processMachine,
   ecpListMachine,
   ecpMachine,
+  fileNameInformationMachine,
 };
 
 interface StateNodeLike {
