@@ -17,7 +17,8 @@ import {
   STATUS_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
-import { operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { callbackDataRef } from '../io/callbackDataRef.js';
 
 /** PFLT_GENERIC_WORKITEM / PFLT_DEFERRED_IO_WORKITEM: an item can be queued once at a time. */
 export interface FltWorkItem {
@@ -72,7 +73,8 @@ export function FltQueueGenericWorkItem(
  * FltQueueDeferredIoWorkItem(FltWorkItem, Data, WorkerRoutine, QueueType, Context): post an
  * operation to a worker thread, typically from a pre-op that then returns FLT_PREOP_PENDING.
  * Refused with STATUS_FLT_NOT_SAFE_TO_POST_OPERATION for paging I/O, and with
- * STATUS_FLT_DELETING_OBJECT once the target instance is tearing down (§14 invariant 19).
+ * STATUS_FLT_DELETING_OBJECT once the target instance is tearing down, the copy a draining post-op
+ * received included (§14 invariant 19).
  */
 export function FltQueueDeferredIoWorkItem(
   FltWorkItem: FltWorkItem,
@@ -81,13 +83,17 @@ export function FltQueueDeferredIoWorkItem(
   QueueType: WORK_QUEUE_TYPE,
   Context: unknown,
 ): NTSTATUS {
-  const op = operationOf(Data);
-  if (op === null) throw new TypeError('FltQueueDeferredIoWorkItem: Data is not callback data handed out by this simulation');
+  const ref = callbackDataRef(Data, 'FltQueueDeferredIoWorkItem');
+  const op = ref.op;
   const fltMgr = op.volume.fltMgr;
   const instance = Data.Iopb.TargetInstance;
   if (instance === null) return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_INVALID_PARAMETER, 'no target instance');
   if ((Data.Iopb.IrpFlags & IRP_PAGING_IO) !== 0) {
     return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'paging I/O cannot be posted');
+  }
+  if (ref.kind === 'drainingCopy') {
+    // A draining post-op's copy: the operation is leaving this instance for good (§4, §14 invariant 19).
+    return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_DELETING_OBJECT, `draining copy of ${op.id}: ${ref.instance.id} is tearing down`);
   }
   if (!instance.receivesOperations) {
     return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_DELETING_OBJECT, `${instance} is tearing down`);

@@ -16,6 +16,7 @@ import {
 } from '../wdk/fltConstants.js';
 import { copyIopb, type FLT_CALLBACK_DATA } from './ioOperation.js';
 import { signalProgress } from './dispatch.js';
+import { markDrainingCopy } from './callbackDataRef.js';
 
 export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceObject): Blocking<void> {
   for (const op of [...fltMgr.operations]) {
@@ -32,6 +33,8 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
           IoStatus: { ...op.data.IoStatus },
           FilterContext: [...op.data.FilterContext],
         };
+        // Linked, so Flt routines handed the copy can answer for a draining operation (§14 invariant 19).
+        markDrainingCopy(copy, op, instance);
         fltMgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
         instance.rundown.add('callbacksInProgress', 1);
         const result: unknown = yield* fltMgr.invoke(instance.filter, () =>

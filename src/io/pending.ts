@@ -15,15 +15,19 @@ import {
   type FLT_PREOP_CALLBACK_STATUS,
 } from '../wdk/fltConstants.js';
 import { describe } from '../fltmgr/routineSupport.js';
-import { operationOf, type FLT_CALLBACK_DATA, type IoOperation } from './ioOperation.js';
+import type { FLT_CALLBACK_DATA, IoOperation } from './ioOperation.js';
+import { callbackDataRef } from './callbackDataRef.js';
 import { drive } from './dispatch.js';
 import { applyPreResult, checkCompletionStatus } from './preOperation.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 
 function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
-  const op = operationOf(Data);
-  if (op === null) throw new TypeError(`${routine}: Data is not callback data handed out by this simulation`);
-  return op;
+  const ref = callbackDataRef(Data, routine);
+  if (ref.kind === 'drainingCopy') {
+    // A draining post-op may not pend (it must return FINISHED_PROCESSING), so its copy is never pended.
+    throw ref.op.volume.fltMgr.kernel.violation('COMPLETE_NOT_PENDED', ref.op.id, `${routine} on the copy of ${ref.op.id} a draining post-op of ${ref.instance} received; a drained operation is not pended by it (§14 invariants 7, 20)`);
+  }
+  return ref.op;
 }
 
 /**

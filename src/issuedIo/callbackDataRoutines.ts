@@ -8,7 +8,8 @@ import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { operationOf, IoOperation, type AsyncCallback, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { IoOperation, type AsyncCallback, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { callbackDataRef } from '../io/callbackDataRef.js';
 import type { FileObject } from '../io/fileObject.js';
 import { beginOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
@@ -74,9 +75,12 @@ export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: 
 
 /** The filter's own data, checked for the rules every CBD routine shares (§14 invariants 12, 13). */
 function ownData(routine: string, Data: FLT_CALLBACK_DATA): { fltMgr: FilterManager; op: IoOperation } {
-  const op = operationOf(Data);
-  if (op === null) throw new TypeError(`${routine}: Data is not callback data handed out by this simulation`);
+  const ref = callbackDataRef(Data, routine);
+  const op = ref.op;
   const fltMgr = op.volume.fltMgr;
+  if (ref.kind === 'drainingCopy') {
+    throw fltMgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on the copy of ${op.id} FltMgr made for a draining post-op of ${ref.instance}; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
+  }
   if (op.allocatedBy === null) {
     throw fltMgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id}, callback data FltMgr passed to a callback; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
   }

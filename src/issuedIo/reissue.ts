@@ -9,7 +9,8 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { requireThread } from '../fltmgr/routineSupport.js';
-import { bindData, operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { bindData, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { callbackDataRef } from '../io/callbackDataRef.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import { startOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_REISSUED_IO, FLTFL_CALLBACK_DATA_REISSUE_MASK } from '../wdk/fltConstants.js';
@@ -19,10 +20,13 @@ import { STATUS_CANCELLED } from '../wdk/ntstatus.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
 
 export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, CallbackData: FLT_CALLBACK_DATA): Blocking<void> {
-  const outer = operationOf(CallbackData);
-  if (outer === null) throw new TypeError('FltReissueSynchronousIo: CallbackData is not callback data handed out by this simulation');
+  const ref = callbackDataRef(CallbackData, 'FltReissueSynchronousIo');
+  const outer = ref.op;
   const fltMgr = outer.volume.fltMgr;
   requireThread(fltMgr, 'FltReissueSynchronousIo');
+  if (ref.kind === 'drainingCopy') {
+    throw fltMgr.kernel.violation('REISSUE_NOT_SYNCHRONIZED', InitiatingInstance.id, `FltReissueSynchronousIo on the copy of ${outer.id} a draining post-op of ${ref.instance} received: a drained operation is still below and cannot be sent again (§14 invariants 14, 20)`);
+  }
   const fromSynchronizedPost =
     outer.postCallbackRunning === InitiatingInstance &&
     outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && n.state === 'running');
