@@ -41,8 +41,10 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   const iopb = CallbackData.Iopb;
   const fo = iopb.TargetFileObject;
   if (iopb.MajorFunction === IRP_MJ_CREATE && (fo.Flags & FO_FILE_OPEN_CANCELLED) !== 0) {
-    // A cancelled open cannot be reissued (§11.13): it completes with STATUS_CANCELLED.
+    // A cancelled open cannot be reissued (§11.13): it completes with STATUS_CANCELLED, as Windows
+    // does; the filter's logic error is recorded too (§14 invariant 14), without ending its thread.
     CallbackData.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
+    fltMgr.kernel.reportViolation('REISSUE_CANCELLED_OPEN', InitiatingInstance.id, `FltReissueSynchronousIo on ${outer.id} from ${InitiatingInstance}: the create of ${fo} was cancelled with FltCancelFileOpen and cannot be reissued; it completes with STATUS_CANCELLED (§11.13, §14 invariant 14)`);
     return;
   }
   const inner = startOperation(fltMgr, {

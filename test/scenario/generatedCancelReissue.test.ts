@@ -19,6 +19,7 @@ import {
   NT_SUCCESS,
   packCreateOptions,
   STATUS_ACCESS_DENIED,
+  STATUS_CANCELLED,
   STATUS_REPARSE,
   STATUS_SUCCESS,
   unpackCreateOptions,
@@ -185,5 +186,30 @@ describe('FltReissueSynchronousIo (§11.14, invariant 14)', () => {
     });
     sim.run();
     expect(sim.state().violations.map((v) => v.rule)).toEqual(['REISSUE_NOT_SYNCHRONIZED']);
+  });
+
+  it('on a create cancelled with FltCancelFileOpen it completes with STATUS_CANCELLED and records REISSUE_CANCELLED_OPEN (§11.13, §11.14)', () => {
+    const reissued: string[] = [];
+    const { sim, above, below } = system({
+      OperationRegistration: operations([IRP_MJ_CREATE], {
+        PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+        PostOperation: function* (data, objects) {
+          if (!NT_SUCCESS(data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
+          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject);
+          yield* FltReissueSynchronousIo(objects.Instance, data); // the filter's logic error
+          reissued.push(`${data.IoStatus.Status === STATUS_CANCELLED ? 'STATUS_CANCELLED' : data.IoStatus.Status}/${data.IoStatus.Information}`);
+          return FLT_POSTOP_FINISHED_PROCESSING;
+        },
+      }),
+    });
+    const app = sim.spawn('app', () => sim.io.NtCreateFile('C:\\secret.txt', { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN }));
+    expect(sim.run().reason).toBe('idle');
+    expect(reissued).toEqual(['STATUS_CANCELLED/0']);
+    expect(app.result).toMatchObject({ status: STATUS_CANCELLED, handle: null });
+    // Nothing was sent again: below, the one create, then the cancel's cleanup and close.
+    expect(below).toEqual(['pre create', 'post create ok', 'pre cleanup', 'post cleanup ok', 'pre close', 'post close ok']);
+    expect(above).toEqual(['pre create', 'post create c0000120']); // STATUS_CANCELLED
+    expect(sim.state().violations.map((v) => [v.object, v.rule])).toEqual([['I2', 'REISSUE_CANCELLED_OPEN']]);
+    expect(sim.log.filter((f) => f.type === 'FltReissueSynchronousIo')).toEqual([]);
   });
 });
