@@ -278,6 +278,8 @@ export * from './wdk/volumeConstants.js';
 export * from './wdk/irp.js';
 export * from './wdk/fileConstants.js';
 export * from './wdk/parameters.js';
+export { symbolicLinkReparseData, mountPointReparseData, parseNameSurrogate, SYMLINK_FLAG_RELATIVE } from './wdk/reparseData.js';
+export type { NameSurrogate } from './wdk/reparseData.js';
 export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.js';
 
 export { FLTSIM_VERSION } from './version.js';

@@ -3,8 +3,8 @@
  * runs on a simulated thread and blocks it until the operation completes, as synchronous I/O does;
  * several threads can have I/O in flight at once. The I/O manager's own duties are modelled:
  * handles, CurrentByteOffset for synchronous file objects, serialising I/O on them, cleanup when the
- * last handle closes and close when the last reference goes, and the target-directory open before a
- * rename or link (§11.19). Names follow the native API (NtCreateFile …); results replace out-parameters.
+ * last handle closes and close when the last reference goes, the target-directory open before a
+ * rename or link (§11.19), and following symbolic links and mount points (§21.11). Names follow the native API (NtCreateFile …); results replace out-parameters.
  */
 import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -41,7 +41,7 @@ import {
   NT_SUCCESS,
   STATUS_INVALID_HANDLE,
   STATUS_INVALID_PARAMETER,
-  STATUS_IO_REPARSE_TAG_NOT_HANDLED,
+  STATUS_NOT_SAME_DEVICE,
   STATUS_OBJECT_PATH_NOT_FOUND,
   STATUS_REPARSE,
   type NTSTATUS,
@@ -63,6 +63,7 @@ import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js
 import { resolvePath } from './paths.js';
 import { startOperation } from './startOperation.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
+import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
 
@@ -117,16 +118,15 @@ export class IoManager {
   *NtCreateFile(path: string, options: CreateFileOptions): Blocking<CreateFileResult> {
     const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
-    const { op, fo } = yield* this.create(resolved.volume, resolved.fileName, options);
-    const status = op.data.IoStatus.Status;
-    const information = op.data.IoStatus.Information;
-    if (status === STATUS_REPARSE) {
-      // No filter took the reparse point over, so the I/O manager has nothing to reparse to. It does
-      // not resolve symbolic links or mount points in this model (docs/architecture.md, "The I/O path").
-      return { status: STATUS_IO_REPARSE_TAG_NOT_HANDLED, information: 0, handle: null };
-    }
-    if (!NT_SUCCESS(status)) return { status, information, handle: null };
-    return { status, information, handle: this.createHandle(fo) };
+    const { attempt, status } = yield* this.open(resolved.volume, resolved.fileName, options);
+    // (STATUS_REPARSE never comes back from open(): the I/O manager followed it or failed it.)
+    if (!NT_SUCCESS(status)) return { status, information: status === attempt.op.data.IoStatus.Status ? attempt.op.data.IoStatus.Information : 0, handle: null };
+    return { status, information: attempt.op.data.IoStatus.Information, handle: this.createHandle(attempt.fo) };
+  }
+
+  /** An open as IopParseDevice does it: creates from the top of the stack, following symbolic links and mount points (§21.11). */
+  private open(volume: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<CreateOutcome> {
+    return createFollowingReparse(this.fltMgr, volume, fileName, null, (v, name) => this.create(v, name, options), { confinedTo: null, stopOnSymlink: false });
   }
 
   /** The create itself: a new file object and an IRP_MJ_CREATE from the top of the stack. */
@@ -207,14 +207,19 @@ export class IoManager {
     let parentHandle: string | null = null;
     if (renameLike && info !== null && 'FileName' in info && typeof info.FileName === 'string') {
       // A target given as a full path names its volume; a volume-relative one stays on this volume.
-      const target = resolvePath(this.fltMgr, info.FileName)?.fileName ?? info.FileName;
-      const { op, fo: targetFo } = yield* this.create(fo.volume, target, {
+      const named = resolvePath(this.fltMgr, info.FileName);
+      const { attempt, status } = yield* this.open(named?.volume ?? fo.volume, named?.fileName ?? info.FileName, {
         DesiredAccess: FILE_WRITE_DATA | SYNCHRONIZE,
         ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
         OperationFlags: SL_OPEN_TARGET_DIRECTORY,
       });
-      if (!NT_SUCCESS(op.data.IoStatus.Status)) return { status: op.data.IoStatus.Status, information: 0, output: null };
-      parentHandle = this.createHandle(targetFo);
+      if (!NT_SUCCESS(status)) return { status, information: 0, output: null };
+      parentHandle = this.createHandle(attempt.fo);
+      if (attempt.fo.volume !== fo.volume) {
+        // The target directory is on another volume (named so, or reached through a link): IopOpenLinkOrRenameTarget refuses it.
+        yield* this.NtClose(parentHandle);
+        return { status: STATUS_NOT_SAME_DEVICE, information: 0, output: null };
+      }
     }
     const parent = parentHandle === null ? null : this.handles.get(parentHandle)!;
     try {

@@ -21,7 +21,9 @@ import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycl
 import { resolvePath } from '../io/paths.js';
 import { startOperation } from '../io/startOperation.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
-import { FILE_OPEN, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
+import { createFollowingReparse, type CreateAttempt } from '../io/reparseResolution.js';
+import type { VolumeObject } from '../fltmgr/volumeObject.js';
+import { FILE_OPEN } from '../wdk/fileConstants.js';
 import {
   IO_FORCE_ACCESS_CHECK,
   IO_IGNORE_SHARE_ACCESS_CHECK,
@@ -33,10 +35,8 @@ import {
   NT_SUCCESS,
   STATUS_INVALID_DEVICE_OBJECT_PARAMETER,
   STATUS_INVALID_HANDLE,
-  STATUS_IO_REPARSE_TAG_NOT_HANDLED,
   STATUS_OBJECT_PATH_NOT_FOUND,
   STATUS_REPARSE,
-  STATUS_STOPPED_ON_SYMLINK,
   STATUS_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
@@ -206,48 +206,53 @@ function* createFile(
     // IoCreateFileSpecifyDeviceObjectHint refuses a device that is not in the target's stack.
     return failed(fail(fltMgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
   }
-  yield* beforeFirstOperation(fltMgr, volume);
-  const fo = createFileObject(fltMgr, volume, fileName, related, Instance);
-  fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
-  const op = startOperation(fltMgr, {
-    volume,
-    fileObject: fo,
-    MajorFunction: IRP_MJ_CREATE,
-    OperationFlags: ((Flags & IO_FORCE_ACCESS_CHECK) !== 0 ? SL_FORCE_ACCESS_CHECK : 0) | ((Flags & IO_OPEN_TARGET_DIRECTORY) !== 0 ? SL_OPEN_TARGET_DIRECTORY : 0),
-    Parameters: {
-      Create: {
-        SecurityContext: { DesiredAccess },
-        Options: packCreateOptions(CreateDisposition, CreateOptions),
-        FileAttributes,
-        ShareAccess,
-        EaLength: 0,
-        ...(AllocationSize === 0 ? {} : { AllocationSize }),
+  // One create per name the I/O manager parses: a symbolic link or mount point sends another (§21.11).
+  const attemptCreate = function* (target: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> {
+    yield* beforeFirstOperation(fltMgr, target);
+    const fo = createFileObject(fltMgr, target, name, relatedFo, Instance);
+    fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
+    const op = startOperation(fltMgr, {
+      volume: target,
+      fileObject: fo,
+      MajorFunction: IRP_MJ_CREATE,
+      OperationFlags: ((Flags & IO_FORCE_ACCESS_CHECK) !== 0 ? SL_FORCE_ACCESS_CHECK : 0) | ((Flags & IO_OPEN_TARGET_DIRECTORY) !== 0 ? SL_OPEN_TARGET_DIRECTORY : 0),
+      Parameters: {
+        Create: {
+          SecurityContext: { DesiredAccess },
+          Options: packCreateOptions(CreateDisposition, CreateOptions),
+          FileAttributes,
+          ShareAccess,
+          EaLength: 0,
+          ...(AllocationSize === 0 ? {} : { AllocationSize }),
+        },
       },
-    },
-    RequestorMode: 'KernelMode',
-    // A forced access check uses the calling thread's token; otherwise kernel mode is not checked.
-    requestorSid: thread.token,
-    initiator: Instance,
-    fromTop: Instance === null,
-    markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
-    ecpList,
-  });
-  yield* driveToCompletion(fltMgr, op);
-  let status = op.data.IoStatus.Status;
-  if (status === STATUS_REPARSE) {
-    // FltCreateFile never returns STATUS_REPARSE (§11.1): nothing took the reparse point over.
-    const tag = op.data.TagData?.ReparseTag ?? 0;
-    const symlink = tag === IO_REPARSE_TAG_SYMLINK || tag === IO_REPARSE_TAG_MOUNT_POINT;
-    status = symlink && (Flags & IO_STOP_ON_SYMLINK) !== 0 ? STATUS_STOPPED_ON_SYMLINK : STATUS_IO_REPARSE_TAG_NOT_HANDLED;
-  }
-  if (!NT_SUCCESS(status)) {
-    if (fo.state === 'Opened') {
-      throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+      RequestorMode: 'KernelMode',
+      // A forced access check uses the calling thread's token; otherwise kernel mode is not checked.
+      requestorSid: thread.token,
+      initiator: Instance,
+      fromTop: Instance === null,
+      markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
+      ecpList,
+    });
+    yield* driveToCompletion(fltMgr, op);
+    const status = op.data.IoStatus.Status;
+    if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
+      if (fo.state === 'Opened') {
+        throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+      }
+      if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
+      releaseCreateReference(fltMgr, fo);
     }
-    if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
-    releaseCreateReference(fltMgr, fo);
-    return failed(status);
-  }
+    return { op, fo };
+  };
+  // FltCreateFile never returns STATUS_REPARSE (§11.1): the I/O manager follows links and mount
+  // points, on the instance's own volume only for a targeted create (STATUS_MOUNT_POINT_NOT_RESOLVED).
+  const { attempt, status } = yield* createFollowingReparse(fltMgr, volume, fileName, related, attemptCreate, {
+    confinedTo: Instance === null ? null : Instance.volume,
+    stopOnSymlink: (Flags & IO_STOP_ON_SYMLINK) !== 0,
+  });
+  if (!NT_SUCCESS(status)) return failed(status);
+  const { op, fo } = attempt;
   const FileHandle = new KernelHandle(createHandle(fltMgr, fltMgr.kernelHandles, fo), fltMgr);
   // FltCreateFileEx hands the create's reference on to its caller (ObDereferenceObject releases it).
   if (!wantFileObject) releaseCreateReference(fltMgr, fo);
