@@ -47,7 +47,15 @@ mistake shows later (a hang, a leak, corrupted state).
 ${rows.join('\n')}
 
 Usage errors of fltsim itself (a bad option, a blocking routine called outside a simulated thread, a
-replay that diverges) are \`UsageError\` / \`ReplayDivergenceError\` and append nothing to the log.
+replay that diverges, \`Data\` that no simulation handed out: \`NOT_CALLBACK_DATA\`) are \`UsageError\` /
+\`ReplayDivergenceError\` and append nothing to the log.
+
+Nothing a filter does surfaces as an internal error of ours. With \`onViolation: 'record'\` (and in
+\`explore\`), anything else thrown inside a simulated thread becomes the finding \`CRASH\` on that
+thread at its log position, and the run goes on. The copy of the callback data a draining post-op
+receives (§4, §14 inv. 20) stays linked to its operation: FltQueueDeferredIoWorkItem on it fails
+with STATUS_FLT_DELETING_OBJECT, and the routines that cannot apply to it name their rule
+(\`COMPLETE_NOT_PENDED\`, \`FREE_NOT_OWNED\`, \`REISSUE_NOT_SYNCHRONIZED\`).
 `;
 }
 

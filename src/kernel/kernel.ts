@@ -472,9 +472,10 @@ export class Kernel {
           // A kernel call that failed (a verifier finding) is thrown where the routine called it, so its finally blocks run.
           r = thrown === undefined ? t.body.next(resume) : t.body.throw(thrown);
         } catch (error) {
-          this.exitThread(t, undefined, error);
-          if (error instanceof VerifierError) {
-            this.pendingViolation = error;
+          const reason = this.asFinding(t, error);
+          this.exitThread(t, undefined, reason);
+          if (reason instanceof VerifierError) {
+            this.pendingViolation = reason;
             return;
           }
           throw error;
@@ -564,6 +565,19 @@ export class Kernel {
     const i = this.sleeping.indexOf(timer);
     if (i >= 0) this.sleeping.splice(i, 1);
     this.exitThread(timer, undefined, undefined);
+  }
+
+  /**
+   * What a throw out of a simulated thread becomes. A VerifierError is already a finding. With
+   * onViolation 'record', anything else unexpected inside the model (an internal error, a
+   * TypeError, the JavaScript stack giving out) is recorded as the finding `CRASH` on the failing
+   * thread, at this log position, and the run goes on; the log stays whole. A UsageError is the
+   * fltsim caller's own mistake and is rethrown as it is.
+   */
+  private asFinding(t: SimThread, error: unknown): unknown {
+    if (error instanceof VerifierError || error instanceof UsageError || this.onViolation !== 'record') return error;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return this.violation('CRASH', t.id, `${t.name} (${t.id}) crashed inside the model: ${what}`);
   }
 
   private exitThread(t: SimThread, result: unknown, error: unknown): void {

@@ -275,6 +275,16 @@ export const VERIFIER_RULES = {
     checks: 'two locks are taken in both orders in one run (an acquisition-order cycle), even if the run did not deadlock (reported; the run goes on)',
     windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1001 (lock hierarchy violation), for spin locks and (fast, guarded) mutexes; fltsim also tracks ERESOURCEs and push locks',
     sections: ['§18.5'],
+  REISSUE_CANCELLED_OPEN: {
+    checks: 'FltReissueSynchronousIo on a create the filter cancelled with FltCancelFileOpen (it still completes with STATUS_CANCELLED; recorded without ending the thread)',
+    windows: null,
+    sections: ['§11.13', '§11.14', '§14.14'],
+  },
+  // ---------------------------------------------------------------- the model itself
+  CRASH: {
+    checks: "with onViolation 'record' (and in explore): anything other than a rule thrown inside a simulated thread — a filter callback's own exception, or an internal error of fltsim — recorded on the failing thread at its log position; the run goes on",
+    windows: 'bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED (an exception in a driver)',
+    sections: ['§14'],
   },
   // ---------------------------------------------------------------- extra create parameters (§22)
   ECP_USED_AFTER_FREE: {

@@ -12,9 +12,10 @@ import { fileTriggers } from './fileTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
 import { nameTriggers } from './nameTriggers.js';
+import { robustnessTriggers } from './robustnessTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers, ...nameTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers, ...nameTriggers, ...robustnessTriggers };
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {

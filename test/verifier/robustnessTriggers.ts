@@ -1,0 +1,51 @@
+/** Triggers for the rules of issue 10's robustness work: findings that leave the run going. */
+import {
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FltCancelFileOpen,
+  FltReissueSynchronousIo,
+  IRP_MJ_CREATE,
+  IRP_MJ_READ,
+  NT_SUCCESS,
+  STATUS_ACCESS_DENIED,
+  type VerifierRule,
+} from '../../src/index.js';
+import { operations } from '../../src/testing/index.js';
+import { readOnce, world, type Trigger } from './world.js';
+
+export const robustnessTriggers = {
+  REISSUE_CANCELLED_OPEN: () => {
+    // A post-create cancels the open, then reissues it: Windows completes it with STATUS_CANCELLED.
+    const { sim } = world({
+      'confused@300000': () => ({
+        OperationRegistration: operations([IRP_MJ_CREATE], {
+          PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+          PostOperation: function* (d, o) {
+            if (!NT_SUCCESS(d.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
+            yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject);
+            yield* FltReissueSynchronousIo(o.Instance, d);
+            d.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
+            return FLT_POSTOP_FINISHED_PROCESSING;
+          },
+        }),
+      }),
+    });
+    sim.spawn('app', () => readOnce(sim));
+    sim.run();
+    return sim;
+  },
+  CRASH: () => {
+    // A pre-read dereferences a context it never set (a TypeError here, an access violation on Windows).
+    const { sim } = world({
+      'careless@300000': () => ({
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: (d) => ((d.FilterContext[0] as { size: number } | null)!.size > 0 ? FLT_PREOP_SUCCESS_NO_CALLBACK : FLT_PREOP_SUCCESS_NO_CALLBACK),
+        }),
+      }),
+    });
+    sim.spawn('app', () => readOnce(sim));
+    sim.run();
+    return sim;
+  },
+} satisfies Partial<Record<VerifierRule, Trigger>>;
