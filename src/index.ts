@@ -119,6 +119,7 @@ export {
   FltSupportsFileContextsEx,
 } from './fltmgr/contextKinds.js';
 export type { PFLT_CONTEXT_OUT, GetContextResult } from './fltmgr/contextSetGet.js';
+export { MAX_CALLBACK_REENTRY } from './fltmgr/filterManager.js';
 
 // File names (§16; docs/routines.md)
 export {

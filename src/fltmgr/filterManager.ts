@@ -7,6 +7,7 @@ import { createActor } from 'xstate';
 import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { FactBody, FrameSpec } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { OperationCallbackFrame } from '../kernel/thread.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
@@ -46,6 +47,9 @@ export interface FilterManagerOptions {
 }
 
 export type FltObject = FilterObject | InstanceObject | VolumeObject;
+
+/** How many times one instance's pre- (or post-) operation may be running on one thread before it is CALLBACK_RECURSION. */
+export const MAX_CALLBACK_REENTRY = 8;
 
 export class FilterManager {
   readonly filters: FilterObject[] = [];
@@ -194,20 +198,38 @@ export class FilterManager {
    * Invoke one of `filter`'s callbacks on the current thread: a scheduling point first (Windows
    * could switch threads here), then the callback, which may block. The thread remembers which
    * filter it is running so self-referential misuse (a filter unloading itself) can be named, and
-   * for an operation callback (`instance` given) which instance's rundown protection it holds.
+   * for an operation callback (`frame` given) which instance's rundown protection it holds, so re-entry is bounded.
    */
-  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>, instance?: InstanceObject): Blocking<T> {
+  *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>, frame?: OperationCallbackFrame): Blocking<T> {
     yield* preempt();
     const thread = this.kernel.current;
+    if (frame !== undefined && thread !== null) this.checkReentry(thread.operationCallbacks, frame);
     thread?.callbackFilters.push(filter.id);
-    if (instance !== undefined) thread?.operationCallbacks.push(instance.id);
+    if (frame !== undefined) thread?.operationCallbacks.push(frame);
     try {
       return yield* callMaybeBlocking(call());
     } finally {
       // The same thread resumes this frame, so the stack is balanced even across blocking.
-      const same = this.kernel.threads.get(thread?.id ?? '');
-      same?.callbackFilters.pop();
-      if (instance !== undefined) same?.operationCallbacks.pop();
+      const t = this.kernel.threads.get(thread?.id ?? '');
+      t?.callbackFilters.pop();
+      if (frame !== undefined) t?.operationCallbacks.pop();
     }
+  }
+
+  /**
+   * An instance's operation callback entered again on the same thread, through I/O it issued from
+   * inside itself (typically FltCreateFile with Instance = NULL from a pre-create, §10), more than
+   * MAX_CALLBACK_REENTRY times: on Windows the kernel stack overflows. Reported with the chain of
+   * operations before JavaScript's own stack gives out.
+   */
+  private checkReentry(stack: readonly OperationCallbackFrame[], frame: OperationCallbackFrame): void {
+    const same = stack.filter((f) => f.instance === frame.instance && f.callback === frame.callback);
+    if (same.length < MAX_CALLBACK_REENTRY) return;
+    const chain = [...same.map((f) => f.operation()), frame.operation()].join(' → ');
+    throw this.kernel.violation(
+      'CALLBACK_RECURSION',
+      frame.instance,
+      `${frame.callback} of ${frame.instance} entered ${same.length + 1} times on one thread, each time from I/O the one before issued: ${chain} (§10, §14 inv. 1)`,
+    );
   }
 }

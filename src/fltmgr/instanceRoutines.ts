@@ -256,7 +256,7 @@ export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, Ins
   const status = checkStatusResult(fltMgr, Filter, 'InstanceQueryTeardownCallback', result);
   fltMgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
   if (isVeto(status)) return fail(fltMgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
-  if (fltMgr.kernel.current?.operationCallbacks.includes(instance.id) === true) {
+  if (fltMgr.kernel.current?.operationCallbacks.some((f) => f.instance === instance.id) === true) {
     // Called from one of the instance's own operation callbacks (MetadataManager detaches in its
     // post-FSCTL after a dismount): this thread holds the instance's rundown protection, so waiting
     // here for the drain would wait on itself. TeardownStart runs now; the drain, the wait and

@@ -17,6 +17,7 @@ import {
 import { copyIopb, type FLT_CALLBACK_DATA } from './ioOperation.js';
 import { signalProgress } from './dispatch.js';
 import { markDrainingCopy } from './callbackDataRef.js';
+import { callbackFrame } from './callbackFrame.js';
 
 export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceObject): Blocking<void> {
   for (const op of [...fltMgr.operations]) {
@@ -39,7 +40,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
         instance.rundown.add('callbacksInProgress', 1);
         const result: unknown = yield* fltMgr.invoke(instance.filter, () =>
           post(copy, fltMgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
-        instance);
+        callbackFrame(op, instance, 'DrainPostOperation'));
         if (result !== FLT_POSTOP_FINISHED_PROCESSING) {
           throw fltMgr.kernel.violation(
             'DRAIN_MUST_FINISH',

@@ -14,6 +14,7 @@ import {
 import { irpMajorName } from '../wdk/irp.js';
 import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
 import { checkCompletionStatus } from './preOperation.js';
+import { callbackFrame } from './callbackFrame.js';
 
 type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 
@@ -40,7 +41,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   op.postCallbackRunning = instance;
   let raw: unknown;
   try {
-    raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), instance);
+    raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), callbackFrame(op, instance, 'PostOperation'));
   } finally {
     op.postCallbackRunning = null;
     if (thread !== null) thread.irql = irql;

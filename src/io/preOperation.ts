@@ -19,6 +19,7 @@ import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/
 import { copyIopb, type IoOperation } from './ioOperation.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
 import { fingerprintIopb } from './parametersSummary.js';
+import { callbackFrame } from './callbackFrame.js';
 
 const PRE_RESULTS: ReadonlySet<unknown> = new Set([0, 1, 2, 3, 4, 5]);
 
@@ -43,7 +44,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   instance.rundown.add('callbacksInProgress', 1);
   let raw: unknown;
   try {
-    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), instance);
+    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), callbackFrame(op, instance, 'PreOperation'));
   } finally {
     op.preCallbackRunning = null;
   }

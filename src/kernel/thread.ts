@@ -5,6 +5,14 @@
 import type { Blocking, WaitType } from './effects.js';
 import type { Waitable } from './waitable.js';
 
+/** One operation callback on a thread's stack: whose, which, and for what operation. */
+export interface OperationCallbackFrame {
+  readonly instance: string;
+  readonly callback: 'PreOperation' | 'PostOperation' | 'DrainPostOperation';
+  /** The operation as a report names it (`D3 IRP_MJ_CREATE \policy.dat`), built only for a report. */
+  readonly operation: () => string;
+}
+
 export type ThreadState = 'ready' | 'blocked' | 'sleeping' | 'exited';
 
 export class SimThread {
@@ -44,11 +52,11 @@ export class SimThread {
   /** Filters whose callbacks are running on this thread, innermost last. */
   readonly callbackFilters: string[] = [];
   /**
-   * Instances whose operation callbacks (pre, post, drain) are running on this thread, innermost
-   * last: FltMgr holds each one's rundown protection across the call, so this thread must not wait
-   * for that instance to drain (FltDetachVolume from its own post-op).
+   * Operation callbacks (pre, post, drain) running on this thread, innermost last: FltMgr holds each
+   * instance's rundown protection across the call, so this thread must not wait for that instance to
+   * drain (FltDetachVolume from its own post-op); and re-entry of one callback is bounded (§10).
    */
-  readonly operationCallbacks: string[] = [];
+  readonly operationCallbacks: OperationCallbackFrame[] = [];
   error: unknown = undefined;
   /** Monotonic creation index: the deterministic tie-break between equally enabled threads. */
   readonly order: number;

@@ -280,6 +280,11 @@ export const VERIFIER_RULES = {
     windows: null,
     sections: ['§11.13', '§11.14', '§14.14'],
   },
+  CALLBACK_RECURSION: {
+    checks: "an instance's pre- or post-operation entered again on the same thread, through I/O it issued itself, more than 8 times (MAX_CALLBACK_REENTRY; typically FltCreateFile with Instance = NULL on the same name from a pre-create); the message has the chain of operations",
+    windows: 'bug check 0x7F UNEXPECTED_KERNEL_MODE_TRAP (double fault: the kernel stack overflows)',
+    sections: ['§10', '§14.1'],
+  },
   // ---------------------------------------------------------------- the model itself
   CRASH: {
     checks: "with onViolation 'record' (and in explore): anything other than a rule thrown inside a simulated thread — a filter callback's own exception, or an internal error of fltsim — recorded on the failing thread at its log position; the run goes on",

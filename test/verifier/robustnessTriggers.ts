@@ -3,7 +3,12 @@ import {
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
   FltCancelFileOpen,
+  FltClose,
+  FltCreateFile,
   FltReissueSynchronousIo,
   IRP_MJ_CREATE,
   IRP_MJ_READ,
@@ -27,6 +32,23 @@ export const robustnessTriggers = {
             yield* FltReissueSynchronousIo(o.Instance, d);
             d.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
             return FLT_POSTOP_FINISHED_PROCESSING;
+          },
+        }),
+      }),
+    });
+    sim.spawn('app', () => readOnce(sim));
+    sim.run();
+    return sim;
+  },
+  CALLBACK_RECURSION: () => {
+    // A pre-create opens the same name with Instance = NULL: the open starts at the top and re-enters it.
+    const { sim } = world({
+      'recursive@300000': () => ({
+        OperationRegistration: operations([IRP_MJ_CREATE], {
+          PreOperation: function* (_d, o) {
+            const r = yield* FltCreateFile(o.Filter, null, FILE_GENERIC_READ, { ObjectName: 'C:\\f.txt' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+            if (r.FileHandle !== null) yield* FltClose(r.FileHandle);
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
           },
         }),
       }),

@@ -1,9 +1,10 @@
 /**
  * Race (d): a filter that opens a file of its own from its pre-create with FltCreateFile and
  * Instance = NULL. That create starts at the top of the stack (§14 invariant 1's exception), so it
- * reaches the same pre-create, which opens again, without end: unbounded recursion, reported as a
- * liveness violation (UNBOUNDED_RECURSION). The fix passes its own instance, so its create is seen
- * only by the instances below it.
+ * reaches the same pre-create on the same thread, which opens again, without end: the verifier
+ * reports CALLBACK_RECURSION with the chain of creates once the pre-create has been entered more
+ * than MAX_CALLBACK_REENTRY times (on Windows the kernel stack overflows). The fix passes its own
+ * instance, so its create is seen only by the instances below it.
  */
 import { FltClose, FltCreateFile } from '../../issuedIo/createFile.js';
 import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
