@@ -275,6 +275,7 @@ export const VERIFIER_RULES = {
     checks: 'two locks are taken in both orders in one run (an acquisition-order cycle), even if the run did not deadlock (reported; the run goes on)',
     windows: 'Driver Verifier deadlock detection: bug check 0xC4, parameter 0x1001 (lock hierarchy violation), for spin locks and (fast, guarded) mutexes; fltsim also tracks ERESOURCEs and push locks',
     sections: ['§18.5'],
+  },
   REISSUE_CANCELLED_OPEN: {
     checks: 'FltReissueSynchronousIo on a create the filter cancelled with FltCancelFileOpen (it still completes with STATUS_CANCELLED; recorded without ending the thread)',
     windows: null,
