@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `fltsim`: from a checkout, run the TypeScript CLI through tsx (no build needed); from an installed
-// package, which ships dist/ and not src/, run the compiled CLI.
-import { existsSync } from 'node:fs';
+// `fltsim`: from an installed package, which ships dist/ and not src/, run the compiled CLI. From a
+// checkout, run the compiled CLI too when dist/ is at least as new as every file under src/ (after
+// `npm ci` or a build: it starts in a third of the time, and its explore workers need no loader);
+// otherwise run the TypeScript sources through tsx, so an edit shows without a build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const debug = process.argv.includes('--debug');
@@ -14,8 +17,20 @@ process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
 
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** Whether any file under `dir` was modified after `limit` (stops at the first one). */
+function newerThan(dir, limit) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(path, limit) : statSync(path).mtimeMs > limit) return true;
+  }
+  return false;
+}
+
+const sourcesFresh = existsSync(source) && (!existsSync(compiled) || newerThan(fileURLToPath(new URL('../src', import.meta.url)), statSync(compiled).mtimeMs));
 let cli;
-if (existsSync(source)) {
+if (sourcesFresh) {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import(source);

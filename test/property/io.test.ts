@@ -31,6 +31,7 @@ import {
 import { randomIoSimulationOptions, randomIoWorkload, installFilter, operations, compactTrace } from '../../src/testing/index.js';
 import { checkIoInvariants, checkIoLiveness } from '../../src/checkers/ioInvariants.js';
 import { checkKernelInvariants } from '../../src/checkers/kernelInvariants.js';
+import { budget } from '../support/deep.js';
 
 /** More applications, longer ones, and more teardown while they run. */
 const BUSY = { applications: [2, 6], requestsPerApplication: [5, 20], operatorActions: [1, 5] } as const;
@@ -70,7 +71,7 @@ describe('random I/O: the §14 I/O invariants', () => {
         expect(describeViolations(checkKernelInvariants(sim.log)), `${where}: kernel invariants`).toEqual([]);
         expect(plain(sim.state().violations), `${where}: verifier violations`).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: budget(60, 600) },
     );
   });
 
@@ -86,7 +87,7 @@ describe('random I/O: the §14 I/O invariants', () => {
         expect(describeViolations(checkIoLiveness(sim.log)), `${where}: liveness`).toEqual([]);
         expect(plain(sim.state().violations), `${where}: verifier violations`).toEqual([]);
       }),
-      { numRuns: 100 },
+      { numRuns: budget(25, 250) },
     );
   });
 });
@@ -105,7 +106,7 @@ describe('random I/O: the log is the source of truth', () => {
         runToEnd(sim);
         expect(plain(foldLog(sim.log)), `seed ${seed}: fold vs live at the end`).toEqual(plain(sim.state()));
       }),
-      { numRuns: 80 },
+      { numRuns: budget(20, 200) },
     );
   });
 
@@ -119,7 +120,7 @@ describe('random I/O: the log is the source of truth', () => {
         expect(endB, `seed ${seed}: outcome`).toEqual(endA);
         expect(JSON.stringify(b.log), `seed ${seed}: log`).toBe(JSON.stringify(a.log));
       }),
-      { numRuns: 40 },
+      { numRuns: budget(10, 100) },
     );
   });
 

@@ -9,6 +9,7 @@ import { randomFrameBoundaries } from '../../src/scenarios/builders/randomWorklo
 import { randomIoSimulationOptions, randomIoWorkload } from '../../src/scenarios/builders/randomIoWorkload.js';
 import { Cursor, diffStates, Timeline } from '../../src/travel/index.js';
 import { startRun } from '../../src/travel/recording.js';
+import { budget } from '../support/deep.js';
 
 const seeds = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const json = (x: unknown): string => JSON.stringify(x);
@@ -23,7 +24,7 @@ describe('Timeline.stateAt', () => {
         const timeline = Timeline.of(sim.log, interval);
         for (let p = 0; p <= sim.log.length; p++) expect(json(timeline.stateAt(p)), `seed ${seed} position ${p}`).toBe(json(foldLog(sim.log.slice(0, p))));
       }),
-      { numRuns: 12 },
+      { numRuns: budget(5, 24) },
     );
   });
 
@@ -37,7 +38,7 @@ describe('Timeline.stateAt', () => {
         for (let p = 0; p <= sim.log.length; p += 7) expect(json(timeline.stateAt(p)), `seed ${seed} position ${p}`).toBe(json(foldLog(sim.log.slice(0, p))));
         expect(json(timeline.stateAt(sim.log.length))).toBe(json(sim.state()));
       }),
-      { numRuns: 10 },
+      { numRuns: budget(4, 20) },
     );
   });
 
