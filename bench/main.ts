@@ -19,6 +19,7 @@ import { memory } from './memory.js';
 import { syncFigures } from './sync.js';
 import { contexts } from './contexts.js';
 import { names } from './names.js';
+import { ports } from './ports.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -33,6 +34,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'synchronization', run: syncFigures },
   { name: 'contexts', run: contexts },
   { name: 'names', run: names },
+  { name: 'ports', run: ports },
 ];
 
 async function main(): Promise<void> {

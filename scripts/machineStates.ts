@@ -6,6 +6,9 @@
 import type { AnyStateMachine } from 'xstate';
 import { callbackDataMachine } from '../src/machines/callbackData.js';
 import { fileNameInformationMachine } from '../src/machines/fileNameInformation.js';
+import { clientPortMachine } from '../src/machines/clientPort.js';
+import { communicationPortMachine } from '../src/machines/communicationPort.js';
+import { filterMessageMachine } from '../src/machines/filterMessage.js';
 import { fileObjectMachine } from '../src/machines/fileObject.js';
 import { filterMachine } from '../src/machines/filter.js';
 import { instanceMachine } from '../src/machines/instance.js';
@@ -38,6 +41,9 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   ecpListMachine,
   ecpMachine,
   fileNameInformationMachine,
+  communicationPortMachine,
+  clientPortMachine,
+  filterMessageMachine,
 };
 
 interface StateNodeLike {

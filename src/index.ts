@@ -23,7 +23,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -157,7 +157,7 @@ export {
 } from './fltmgr/workItems.js';
 export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
 export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
-export { DEFAULT_USER_SID, SYSTEM_SID } from './kernel/sids.js';
+export { DEFAULT_USER_SID, SYSTEM_SID, ADMINISTRATORS_SID } from './kernel/sids.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 
@@ -213,6 +213,29 @@ export { ObReferenceObject, ObReferenceObjectByHandle, IoFileObjectType } from '
 export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';
+
+// Communication ports (§17): the kernel side, and the user-mode side run by application threads
+export { FltBuildDefaultSecurityDescriptor, FltFreeSecurityDescriptor, FltCreateCommunicationPort, FltCloseCommunicationPort, FltCloseClientPort } from './fltmgr/portRoutines.js';
+export type { BuildSecurityDescriptorResult, CreatePortResult } from './fltmgr/portRoutines.js';
+export { FltSendMessage } from './fltmgr/sendMessage.js';
+export { FilterGetMessage, FilterReplyMessage, FilterSendMessage, CloseHandle } from './fltmgr/filterPortUser.js';
+export type { ConnectResult, SendMessageResult } from './fltmgr/filterPortUser.js';
+export { WaitForSingleObject, SetEvent, ResetEvent, GetOverlappedResult } from './fltmgr/win32Events.js';
+export type { OverlappedResult } from './fltmgr/win32Events.js';
+export { portVariable } from './fltmgr/portObjects.js';
+export type {
+  ServerPort as PFLT_SERVER_PORT,
+  ClientPort as PFLT_PORT,
+  PortVariable,
+  SecurityDescriptor as PSECURITY_DESCRIPTOR,
+  PORT_OBJECT_ATTRIBUTES,
+  PFLT_CONNECT_NOTIFY,
+  PFLT_DISCONNECT_NOTIFY,
+  PFLT_MESSAGE_NOTIFY,
+  FilterPortHandle,
+  EventHandle,
+  OVERLAPPED,
+} from './fltmgr/portObjects.js';
 export type { Semantics } from './fltmgr/semantics.js';
 
 // Synchronization and waits a minifilter uses (§18): KEVENT, KeWaitFor*, locks, IRQL and APC regions
@@ -281,6 +304,8 @@ export * from './wdk/fileConstants.js';
 export * from './wdk/parameters.js';
 export { symbolicLinkReparseData, mountPointReparseData, parseNameSurrogate, SYMLINK_FLAG_RELATIVE } from './wdk/reparseData.js';
 export type { NameSurrogate } from './wdk/reparseData.js';
+export * from './wdk/portConstants.js';
+export * from './wdk/hresult.js';
 export { compareAltitudes, isAltitude, normalizeAltitude } from './wdk/altitude.js';
 
 export { FLTSIM_VERSION } from './version.js';

@@ -2,6 +2,9 @@
  * createSimulation: one object that owns the clock, the random source, the scheduler, the log and
  * every kernel object. Two simulations never share anything.
  */
+import { connectCommunicationPort, type ConnectResult } from './fltmgr/filterPortUser.js';
+import type { EventHandle } from './fltmgr/portObjects.js';
+import { createEvent } from './fltmgr/win32Events.js';
 import type { Observable } from 'rxjs';
 import { waitFor, type Blocking } from './kernel/effects.js';
 import { UsageError } from './kernel/errors.js';
@@ -276,6 +279,29 @@ export class Simulation {
   /** Service control STOP (`sc stop`): a mandatory unload (FLTFL_FILTER_UNLOAD_MANDATORY). */
   ServiceStop(ServiceName: string): Blocking<NTSTATUS> {
     return unloadFilter(this.fltMgr, 'ServiceStop', ServiceName, true);
+  }
+
+  /**
+   * fltlib FilterConnectCommunicationPort(lpPortName, dwOptions, lpContext, wSizeOfContext,
+   * lpSecurityAttributes, &hPort), from an application thread: ConnectNotify runs in it (§17.4).
+   * Returns the HRESULT and hPort (null where fltlib returns INVALID_HANDLE_VALUE).
+   * lpSecurityAttributes is accepted and ignored, as it only shapes the handle's own security.
+   */
+  FilterConnectCommunicationPort(
+    lpPortName: string,
+    dwOptions: number,
+    lpContext: Uint8Array | null,
+    wSizeOfContext: number,
+    lpSecurityAttributes: unknown = null,
+  ): Blocking<ConnectResult> {
+    void lpSecurityAttributes;
+    return connectCommunicationPort(this.fltMgr, lpPortName, dwOptions, lpContext, wSizeOfContext);
+  }
+
+  /** Win32 CreateEventW(lpEventAttributes, bManualReset, bInitialState, lpName), for OVERLAPPED gets. */
+  CreateEventW(lpEventAttributes: unknown, bManualReset: boolean, bInitialState: boolean, lpName: string | null): EventHandle {
+    void lpEventAttributes;
+    return createEvent(this.kernel, bManualReset, bInitialState, lpName);
   }
 
   /** fltlib FilterAttach / `fltmc attach`. */

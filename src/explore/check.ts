@@ -8,6 +8,7 @@ import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
 import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
 import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
 import { NAME_INVARIANTS } from '../checkers/nameInvariants.js';
+import { PORT_INVARIANTS } from '../checkers/portInvariants.js';
 import type { BlockedThread } from '../kernel/kernel.js';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
@@ -17,7 +18,7 @@ import type { ExplorationViolation, Monitor } from './types.js';
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
 
 /** Every §14 and §19.9 safety check, by name: they hold on any prefix of a correct run. */
-export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS };
+export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS };
 
 /** The first verifier violation the run recorded (the model's own misuse rules), or null. */
 export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {

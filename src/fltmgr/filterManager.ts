@@ -27,6 +27,7 @@ import { ContextTable } from './contextTable.js';
 import { EcpTable } from './ecpObjects.js';
 import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
+import { PortRegistry } from './portObjects.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
 import { VolumeObject, type LegacyFilter, type LegacyFilterSpec } from './volumeObject.js';
@@ -74,6 +75,8 @@ export class FilterManager {
   readonly processes: ProcessTable;
   /** File name information, the name cache and running name providers (§16). */
   readonly names: FileNameState;
+  /** Communication ports, connections and messages in flight (§17). */
+  readonly ports = new PortRegistry();
 
   constructor(
     readonly kernel: Kernel,

@@ -34,6 +34,7 @@ import { waitForGate } from './gates.js';
 import { ignoreContexts } from './rundown.js';
 import { map } from 'rxjs';
 import { attachInstance, ensureTornDown } from './instanceRoutines.js';
+import { disconnectPortsAtUnregister, portHolders, reportLeakedClientPorts } from './portUnload.js';
 import { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT, type FLT_REGISTRATION } from './registration.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
@@ -142,6 +143,8 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
     throw fltMgr.kernel.violation('FLT_UNREGISTER_TWICE', Filter.id, `FltUnregisterFilter on ${Filter.name}, which is already ${Filter.state}`);
   }
   fltMgr.emit(Filter, { type: 'FltUnregisterFilter' });
+  // §17.2: client ports are disconnected before the instances are torn down; an open server port is the filter's bug.
+  yield* disconnectPortsAtUnregister(Filter);
   const reason =
     (Filter.unloadFlags & FLTFL_FILTER_UNLOAD_MANDATORY) !== 0
       ? FLTFL_INSTANCE_TEARDOWN_MANDATORY_FILTER_UNLOAD
@@ -154,7 +157,9 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   }
   // §15.8: after the TeardownComplete callbacks, FltMgr deletes every context the filter still has linked.
   fltMgr.contexts.filterUnregistering(Filter);
-  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}`);
+  // An open server port keeps the gate shut (§17.2): the wait names it.
+  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}${portHolders(Filter)}`);
+  reportLeakedClientPorts(Filter);
   // §15.9: a context still referenced now is leaked; Filter Verifier reports it, and the reference
   // keeps the filter object alive, so the unload waits for a release that may never come.
   const leaked = fltMgr.contexts.liveOf(Filter);

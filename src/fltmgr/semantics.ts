@@ -57,6 +57,12 @@ export interface Semantics {
    * redirectors were seen to (the old name comes back in post-rename).
    */
   readonly renameNameCache: 'invalidate' | 'stale';
+  /**
+   * §17.3: FltSendMessage with a Timeout that points to zero. Default 'noWait' (a zero wait, as for
+   * every kernel wait: delivered only to a get already waiting, and STATUS_TIMEOUT unless the reply
+   * is there at once); 'infinite' follows the DDI remark "if Timeout is zero, wait indefinitely".
+   */
+  readonly sendMessageZeroTimeout: 'noWait' | 'infinite';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -70,4 +76,5 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   volumeContextLifetime: 'volume',
   invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
   renameNameCache: 'invalidate',
+  sendMessageZeroTimeout: 'noWait',
 });

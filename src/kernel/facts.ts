@@ -9,7 +9,8 @@
  * Object ids are per-simulation counters with a kind prefix: F filter, I instance, V volume,
  * L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
- * information. `sim` is the simulation itself.
+ * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
+ * request. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -201,6 +202,34 @@ export type FactBody =
   /** `cached`: the name cache still holds the structure (it is freed when both are done with it). */
   | { type: 'FltReleaseFileNameInformation'; filter: string; count: number; cached: boolean }
   | { type: 'FltParseFileNameInformation'; filter: string; namesParsed: number }
+  // --- communication ports (§17): server ports R…, connections (client ports) Q…, messages M… ---
+  | { type: 'FltCreateCommunicationPort'; filter: string; name: string; maxConnections: number; messageNotify: boolean }
+  | { type: 'FltCloseCommunicationPort' }
+  /** A connection being made (born with this fact): ConnectNotify runs in the connecting thread. */
+  | { type: 'ConnectNotify'; serverPort: string; filter: string; thread: string; contextLength: number }
+  /** `handle`: the user-mode handle FilterConnectCommunicationPort hands out, when the status is a success. */
+  | { type: 'ConnectNotifyReturned'; status: NTSTATUS; handle: string | null }
+  /** The user's last handle closed (CloseHandle), or FltUnregisterFilter disconnects the port. */
+  | { type: 'DisconnectNotify'; reason: 'CloseHandle' | 'FltUnregisterFilter' }
+  | { type: 'DisconnectNotifyReturned' }
+  | { type: 'FltCloseClientPort' }
+  /** CloseHandle on the connection's user-mode handle. */
+  | { type: 'PortHandleClosed'; handle: string }
+  /** A FilterGetMessage waiting for a message (U…); a message queued already is delivered to it at once. */
+  | { type: 'FilterGetMessage'; get: string; size: number; overlapped: boolean }
+  /** A get that ends without a message: STATUS_CANCELLED (handle closed), STATUS_PORT_DISCONNECTED, STATUS_BUFFER_TOO_SMALL. */
+  | { type: 'FilterGetMessageAborted'; get: string; status: NTSTATUS }
+  /** FilterSendMessage from user mode: MessageNotify runs in the sending thread. */
+  | { type: 'MessageNotify'; inputLength: number; outputLength: number }
+  | { type: 'MessageNotifyReturned'; status: NTSTATUS; returnOutputBufferLength: number }
+  /** A message (born with this fact); `replyLength` null when no reply is expected, `until` the deadline in ticks. */
+  | { type: 'FltSendMessage'; filter: string; port: string; thread: string; senderLength: number; replyLength: number | null; until: number | null }
+  | { type: 'FilterMessageDelivered'; get: string }
+  /** The one reply accepted for the message; `status` is FILTER_REPLY_HEADER.Status, `length` the payload after the header. */
+  | { type: 'FilterReplyMessage'; length: number; status: NTSTATUS }
+  /** The sender stopped waiting: an undelivered message leaves the queue, a delivered one loses its waiter. */
+  | { type: 'FilterMessageWithdrawn'; reason: 'timeout' | 'disconnected' }
+  | { type: 'FltSendMessageReturned'; status: NTSTATUS; replyLength: number }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

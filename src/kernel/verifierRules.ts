@@ -367,6 +367,37 @@ export const VERIFIER_RULES = {
     windows: 'unbounded recursion: kernel stack overflow (bug check 0x7F)',
     sections: ['§16.6', '§19.9'],
   },
+  // ---------------------------------------------------------------- communication ports (§17)
+  SERVER_PORT_OPEN_AT_UNLOAD: {
+    checks: 'FltUnregisterFilter is entered while a server port of the filter is still open (reported; the unload then waits for the port to close, which hangs it)',
+    windows: null,
+    sections: ['§17.2', '§19.9'],
+  },
+  SERVER_PORT_CLOSED_TWICE: {
+    checks: 'FltCloseCommunicationPort on a server port already closed',
+    windows: 'Driver Verifier: object reference count underflow (bug check 0x18 REFERENCE_BY_POINTER)',
+    sections: ['§17.2'],
+  },
+  CLIENT_PORT_CLOSE_INVALID: {
+    checks: 'FltCloseClientPort on a client port already closed through another copy of the pointer, or before ConnectNotify accepted it',
+    windows: 'Driver Verifier: object reference count underflow (bug check 0x18 REFERENCE_BY_POINTER)',
+    sections: ['§17.2', '§19.9'],
+  },
+  CLIENT_PORT_LEAKED: {
+    checks: 'a filter finishes unregistering with a client port whose DisconnectNotify returned without FltCloseClientPort (reported; the unload completes)',
+    windows: 'Filter Verifier leak report at filter unload (the port object stays referenced)',
+    sections: ['§17.2'],
+  },
+  PORT_BUFFER_TOO_SHORT: {
+    checks: "a port buffer is shorter than the length passed with it (FltSendMessage's SenderBuffer or ReplyBuffer, MessageNotify's ReturnOutputBufferLength beyond OutputBufferLength)",
+    windows: 'Driver Verifier special pool: bug check 0xD6 DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION',
+    sections: ['§17.3', '§17.4'],
+  },
+  PORT_SECURITY_DESCRIPTOR_FREED: {
+    checks: 'FltCreateCommunicationPort with a security descriptor already freed by FltFreeSecurityDescriptor',
+    windows: 'Driver Verifier special pool: use of freed pool',
+    sections: ['§17.2'],
+  },
 } as const satisfies Record<string, VerifierRuleSpec>;
 
 /** A rule id: a key of `VERIFIER_RULES`. */

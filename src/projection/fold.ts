@@ -28,6 +28,7 @@ const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; r
   [DEFAULT_APPLICATION_PROCESS, { name: 'application.exe', pid: FIRST_APPLICATION_PID }],
 ];
 import { contextTypeName } from '../wdk/contextConstants.js';
+import { applyPortFact, isPortFact } from './portFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
@@ -53,6 +54,9 @@ const EMPTY: SimState = {
   ecps: {},
   fileNames: {},
   nameCache: {},
+  serverPorts: {},
+  clientPorts: {},
+  messages: {},
   violations: [],
   waitCycles: [],
 };
@@ -518,6 +522,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     }
     default:
+      if (isPortFact(fact)) return applyPortFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
 }

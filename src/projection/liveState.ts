@@ -3,6 +3,7 @@ import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
 import type { AnyMachineSnapshot } from 'xstate';
 import { withWaitCycles } from './fold.js';
+import { livePorts } from './livePorts.js';
 import { KEVENT } from '../sync/kevent.js';
 import { LockObject } from '../sync/lockCore.js';
 import type { KernelObject } from '../sync/kernelObject.js';
@@ -130,6 +131,7 @@ export function liveState(sim: Simulation): SimState {
   }
   const nameCache: Record<string, string> = {};
   for (const [key, n] of fltMgr.names.cache) nameCache[key] = n.id;
+  const { serverPorts, clientPorts, messages } = livePorts(fltMgr.ports);
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -152,6 +154,9 @@ export function liveState(sim: Simulation): SimState {
       ecps,
       fileNames,
       nameCache,
+      serverPorts,
+      clientPorts,
+      messages,
       violations,
       waitCycles: [],
     }),

@@ -19,6 +19,9 @@ import type { WaitForEdge } from './waitFor.js';
 import type { ContextState } from '../machines/context.js';
 import type { ProcessState } from '../machines/process.js';
 import type { EcpListState, EcpState } from '../machines/ecp.js';
+import type { CommunicationPortState } from '../machines/communicationPort.js';
+import type { ClientPortState } from '../machines/clientPort.js';
+import type { FilterMessageState } from '../machines/filterMessage.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 export interface ThreadView {
@@ -167,6 +170,41 @@ export interface FileNameInformationView {
   readonly cacheKey: string | null;
 }
 
+/** A server port (§17.2); it stays here, Closed, once closed. */
+export interface ServerPortView {
+  readonly filter: string;
+  readonly name: string;
+  readonly state: CommunicationPortState;
+  readonly maxConnections: number;
+  /** Connections counted against MaxConnections (ConnectNotify until DisconnectNotify returned). */
+  readonly connections: readonly string[];
+}
+
+/** A connection (client port and its user-mode handle), §17.1. */
+export interface ClientPortView {
+  readonly serverPort: string;
+  readonly filter: string;
+  readonly state: ClientPortState;
+  /** The user-mode handle while open. */
+  readonly handle: string | null;
+  /** Undelivered messages, oldest first. */
+  readonly queued: readonly string[];
+  /** FilterGetMessage requests waiting for a message, oldest first. */
+  readonly pendingGets: readonly string[];
+  /** Delivered messages whose senders wait for a reply, in delivery order. */
+  readonly awaitingReply: readonly string[];
+}
+
+/** A message whose FltSendMessage has not returned (§17.3); returned ones leave the state. */
+export interface MessageView {
+  readonly port: string;
+  readonly filter: string;
+  /** The thread in FltSendMessage. */
+  readonly sender: string;
+  readonly state: FilterMessageState;
+  readonly replyExpected: boolean;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -195,6 +233,9 @@ export interface SimState {
   readonly fileNames: Readonly<Record<string, FileNameInformationView>>;
   /** The name cache: entry key (`volume|scope|format|provider`) → the name information it holds. */
   readonly nameCache: Readonly<Record<string, string>>;
+  readonly serverPorts: Readonly<Record<string, ServerPortView>>;
+  readonly clientPorts: Readonly<Record<string, ClientPortView>>;
+  readonly messages: Readonly<Record<string, MessageView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for

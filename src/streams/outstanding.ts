@@ -18,11 +18,25 @@ export interface Outstanding {
   readonly callbacksInProgress: number;
   /** For a filter: its contexts not yet freed (§15.9: a context reference keeps the filter alive). */
   readonly contexts: number;
+  /** For a filter: its server ports not yet closed (§17.2: an open server port hangs FltUnregisterFilter). */
+  readonly serverPorts: number;
+  /** For a filter: ConnectNotify, DisconnectNotify and MessageNotify calls running now. */
+  readonly portCallbacks: number;
 }
 
-export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0 });
+export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0, serverPorts: 0, portCallbacks: 0 });
 
 export function isDrained(o: Outstanding): boolean {
-  return o.references === 0 && o.pendedOperations === 0 && o.generatedIo === 0 && o.workItems === 0 && o.instanceReferences === 0 && o.callbacksInProgress === 0 && o.contexts === 0;
+  return (
+    o.references === 0 &&
+    o.pendedOperations === 0 &&
+    o.generatedIo === 0 &&
+    o.workItems === 0 &&
+    o.instanceReferences === 0 &&
+    o.callbacksInProgress === 0 &&
+    o.contexts === 0 &&
+    o.serverPorts === 0 &&
+    o.portCallbacks === 0
+  );
 }
 

@@ -20,6 +20,8 @@ import {
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
+import { isPortFact } from '../projection/portFold.js';
+import { portPayload } from './portFormat.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
 import { parametersText } from './parameterText.js';
@@ -68,6 +70,12 @@ export class TraceNamer {
         break;
       case 'FileNameInformationCreate':
         this.names.set(fact.object, fact.name);
+        break;
+      case 'FltCreateCommunicationPort':
+        this.names.set(fact.object, fact.name);
+        break;
+      case 'ConnectNotify':
+        this.names.set(fact.object, `client of ${this.names.get(fact.serverPort) ?? fact.serverPort}`);
         break;
       default:
         break;
@@ -289,6 +297,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'FltParseFileNameInformation':
       return `filter=${namer.short(fact.filter)} namesParsed=0x${fact.namesParsed.toString(16)}`;
     default:
+      if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');
   }
 }

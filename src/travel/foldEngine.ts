@@ -22,6 +22,9 @@ import { callbackDataMachine } from '../machines/callbackData.js';
 import { contextMachine } from '../machines/context.js';
 import { processMachine } from '../machines/process.js';
 import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
+import { clientPortMachine } from '../machines/clientPort.js';
+import { communicationPortMachine } from '../machines/communicationPort.js';
+import { filterMessageMachine } from '../machines/filterMessage.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { filterMachine } from '../machines/filter.js';
@@ -35,7 +38,24 @@ import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
-export type RecordName = 'processes' | 'threads' | 'filters' | 'volumes' | 'instances' | 'legacyFilters' | 'fileObjects' | 'operations' | 'events' | 'locks' | 'contexts' | 'ecpLists' | 'ecps' | 'fileNames';
+export type RecordName =
+  | 'processes'
+  | 'threads'
+  | 'filters'
+  | 'volumes'
+  | 'instances'
+  | 'legacyFilters'
+  | 'fileObjects'
+  | 'operations'
+  | 'events'
+  | 'locks'
+  | 'contexts'
+  | 'ecpLists'
+  | 'ecps'
+  | 'fileNames'
+  | 'serverPorts'
+  | 'clientPorts'
+  | 'messages';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -53,6 +73,9 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   G: 'ecpLists',
   X: 'ecps',
   N: 'fileNames',
+  R: 'serverPorts',
+  Q: 'clientPorts',
+  M: 'messages',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -67,10 +90,38 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   G: ecpListMachine,
   X: ecpMachine,
   N: fileNameInformationMachine,
+  R: communicationPortMachine,
+  Q: clientPortMachine,
+  M: filterMessageMachine,
 };
 
 export function emptyState(): WorkingState {
-  return { seq: 0, time: 0, seed: 0, frames: [], processes: {}, threads: {}, filters: {}, volumes: {}, instances: {}, legacyFilters: {}, fileObjects: {}, operations: {}, events: {}, locks: {}, contexts: {}, ecpLists: {}, ecps: {}, fileNames: {}, nameCache: {}, violations: [], waitCycles: [] };
+  return {
+    seq: 0,
+    time: 0,
+    seed: 0,
+    frames: [],
+    processes: {},
+    threads: {},
+    filters: {},
+    volumes: {},
+    instances: {},
+    legacyFilters: {},
+    fileObjects: {},
+    operations: {},
+    events: {},
+    locks: {},
+    contexts: {},
+    ecpLists: {},
+    ecps: {},
+    fileNames: {},
+    nameCache: {},
+    serverPorts: {},
+    clientPorts: {},
+    messages: {},
+    violations: [],
+    waitCycles: [],
+  };
 }
 
 /** The view of object `id` in `state`, if it is there now. */

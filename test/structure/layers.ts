@@ -34,6 +34,8 @@ export const LAYERS: readonly Layer[] = [
       // The name records and the name cache: data the walk updates (close, rename), not routines.
       'fltmgr/names/nameState.ts',
       'fltmgr/names/fileNameRecord.ts',
+      // Server ports, connections and messages (§17): FltMgr's registry of them hangs off filterManager.ts.
+      'fltmgr/portObjects.ts',
       'io/fileObject.ts',
       // Contexts, ECPs and processes: objects and the tables that own them (their routines sit above).
       'fltmgr/contextObject.ts',

@@ -9,13 +9,25 @@ import { callbackTriggers } from './callbackTriggers.js';
 import { contextTriggers } from './contextTriggers.js';
 import { ecpTriggers } from './ecpTriggers.js';
 import { fileTriggers } from './fileTriggers.js';
+import { portTriggers } from './portTriggers.js';
 import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
 import { nameTriggers } from './nameTriggers.js';
 import { robustnessTriggers } from './robustnessTriggers.js';
 import type { Trigger } from './world.js';
 
-const TRIGGERS: Record<VerifierRule, Trigger> = { ...registrationTriggers, ...callbackTriggers, ...fileTriggers, ...callbackDataTriggers, ...syncTriggers, ...contextTriggers, ...ecpTriggers, ...nameTriggers, ...robustnessTriggers };
+const TRIGGERS: Record<VerifierRule, Trigger> = {
+  ...registrationTriggers,
+  ...callbackTriggers,
+  ...fileTriggers,
+  ...callbackDataTriggers,
+  ...syncTriggers,
+  ...contextTriggers,
+  ...ecpTriggers,
+  ...nameTriggers,
+  ...portTriggers,
+  ...robustnessTriggers,
+};
 
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {

@@ -1,0 +1,226 @@
+/**
+ * The communication-port objects of §17 and where FltMgr keeps them: server ports (named in the
+ * object namespace), connections (client ports, each with its user-mode handle, its queue of
+ * undelivered messages, its waiting gets and the messages whose senders wait for a reply), and
+ * the messages themselves. Lifecycles are machines (src/machines/communicationPort.ts,
+ * clientPort.ts, filterMessage.ts); queues and counts are data.
+ */
+import type { Actor } from 'xstate';
+import type { MaybeBlocking } from '../kernel/effects.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Waitable } from '../kernel/waitable.js';
+import type { clientPortMachine, ClientPortState } from '../machines/clientPort.js';
+import type { communicationPortMachine, CommunicationPortState } from '../machines/communicationPort.js';
+import type { filterMessageMachine, FilterMessageState } from '../machines/filterMessage.js';
+import type { NTSTATUS } from '../wdk/ntstatus.js';
+import type { FilterManager } from './filterManager.js';
+import type { FilterObject } from './filterObject.js';
+
+/**
+ * PSECURITY_DESCRIPTOR from FltBuildDefaultSecurityDescriptor: the SIDs its DACL grants
+ * `access` to. FltCreateCommunicationPort keeps its own copy, so freeing it right after (as
+ * scanner.c does) leaves the port's security unchanged.
+ */
+export class SecurityDescriptor {
+  /** Set by FltFreeSecurityDescriptor; using or freeing it again is a verifier finding. */
+  freed = false;
+  constructor(
+    readonly grants: readonly string[],
+    readonly access: number,
+  ) {}
+}
+
+/** OBJECT_ATTRIBUTES as FltCreateCommunicationPort reads it (InitializeObjectAttributes' fields). */
+export interface PORT_OBJECT_ATTRIBUTES {
+  readonly ObjectName: string;
+  readonly Attributes?: number;
+  readonly SecurityDescriptor?: SecurityDescriptor | null;
+}
+
+/** PFLT_CONNECT_NOTIFY: ConnectionPortCookie is the out-parameter, a box the callback fills. */
+export type PFLT_CONNECT_NOTIFY = (
+  ClientPort: ClientPort,
+  ServerPortCookie: unknown,
+  ConnectionContext: Uint8Array | null,
+  SizeOfContext: number,
+  ConnectionPortCookie: { value: unknown },
+) => MaybeBlocking<NTSTATUS>;
+
+/** PFLT_DISCONNECT_NOTIFY. */
+export type PFLT_DISCONNECT_NOTIFY = (ConnectionCookie: unknown) => MaybeBlocking<void>;
+
+/** PFLT_MESSAGE_NOTIFY: ReturnOutputBufferLength is the out-parameter, a box the callback fills. */
+export type PFLT_MESSAGE_NOTIFY = (
+  PortCookie: unknown,
+  InputBuffer: Uint8Array | null,
+  InputBufferLength: number,
+  OutputBuffer: Uint8Array | null,
+  OutputBufferLength: number,
+  ReturnOutputBufferLength: { value: number },
+) => MaybeBlocking<NTSTATUS>;
+
+export class ServerPort {
+  /** Connections counted against MaxConnections (ConnectNotify until DisconnectNotify returned), oldest first. */
+  readonly connections: ClientPort[] = [];
+
+  constructor(
+    readonly fltMgr: FilterManager,
+    readonly id: string,
+    readonly filter: FilterObject,
+    readonly name: string,
+    readonly grants: readonly string[],
+    readonly cookie: unknown,
+    readonly ConnectNotify: PFLT_CONNECT_NOTIFY,
+    readonly DisconnectNotify: PFLT_DISCONNECT_NOTIFY,
+    readonly MessageNotify: PFLT_MESSAGE_NOTIFY | null,
+    readonly maxConnections: number,
+    readonly actor: Actor<typeof communicationPortMachine>,
+  ) {}
+
+  get state(): CommunicationPortState {
+    return this.actor.getSnapshot().value as CommunicationPortState;
+  }
+
+  toString(): string {
+    return `${this.id}(${this.name})`;
+  }
+}
+
+/** A FilterGetMessage not yet given a message. */
+export interface PendingGet {
+  readonly id: string;
+  readonly buffer: Uint8Array;
+  readonly size: number;
+  /** The caller's OVERLAPPED for an overlapped get; null for a synchronous one. */
+  readonly overlapped: OVERLAPPED | null;
+  /** Signaled when the get completes: the synchronous caller waits on it. */
+  readonly done: Waitable;
+  /** How it completed (STATUS_SUCCESS with the bytes written, or why not); null while pending. */
+  result: { readonly status: NTSTATUS; readonly bytes: number } | null;
+}
+
+/** The kernel end of a connection: PFLT_PORT as ConnectNotify receives it. */
+export class ClientPort {
+  /** The connection's cookie from ConnectNotify, passed to DisconnectNotify and MessageNotify. */
+  cookie: unknown = null;
+  /** The user-mode handle while it is open. */
+  handle: FilterPortHandle | null = null;
+  /** Messages not yet delivered, FIFO (§17.3). */
+  readonly queued: FilterMessage[] = [];
+  /** Gets waiting for a message, FIFO. */
+  readonly pendingGets: PendingGet[] = [];
+  /** Delivered messages whose senders wait for a reply, in delivery order. */
+  readonly awaitingReply: FilterMessage[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly server: ServerPort,
+    readonly actor: Actor<typeof clientPortMachine>,
+  ) {}
+
+  get filter(): FilterObject {
+    return this.server.filter;
+  }
+
+  get fltMgr(): FilterManager {
+    return this.server.fltMgr;
+  }
+
+  get state(): ClientPortState {
+    return this.actor.getSnapshot().value as ClientPortState;
+  }
+
+  toString(): string {
+    return `${this.id}(connection to ${this.server.name})`;
+  }
+}
+
+/**
+ * The caller's PFLT_PORT variable, which FltSendMessage and FltCloseClientPort take by address:
+ * `&ScannerData.ClientPort` in C is a box here. FltCloseClientPort writes null into it, and
+ * FltSendMessage reads it only after its entry scheduling point, as FltMgr synchronises the two.
+ */
+export interface PortVariable {
+  value: ClientPort | null;
+}
+
+/** A PFLT_PORT variable holding `port` (null by default), to pass where C passes `&ClientPort`. */
+export function portVariable(port: ClientPort | null = null): PortVariable {
+  return { value: port };
+}
+
+export class FilterMessage {
+  /** The accepted reply: FILTER_REPLY_HEADER.Status and the bytes after the header. */
+  reply: { readonly status: NTSTATUS; readonly data: Uint8Array } | null = null;
+  /** Why it was withdrawn (the FilterMessageWithdrawn fact's reason), once it is. */
+  withdrawnFor: 'timeout' | 'disconnected' | null = null;
+
+  constructor(
+    readonly id: string,
+    /** FILTER_MESSAGE_HEADER.MessageId: unique while the simulation lives. */
+    readonly messageId: number,
+    readonly port: ClientPort,
+    /** The thread blocked in FltSendMessage. */
+    readonly sender: string,
+    readonly body: Uint8Array,
+    /** The kernel ReplyBuffer's capacity (*ReplyLength on entry), or null when no reply is expected. */
+    readonly replyCapacity: number | null,
+    /** Signaled when the sender may return: delivered (no reply expected), replied, or withdrawn. */
+    readonly done: Waitable,
+    readonly actor: Actor<typeof filterMessageMachine>,
+  ) {}
+
+  get state(): FilterMessageState {
+    return this.actor.getSnapshot().value as FilterMessageState;
+  }
+}
+
+/** The user-mode HANDLE of a connection (FilterConnectCommunicationPort's *hPort). */
+export class FilterPortHandle {
+  constructor(
+    readonly id: string,
+    readonly port: ClientPort,
+    /** FLT_PORT_FLAG_SYNC_HANDLE: overlapped gets are refused on it. */
+    readonly synchronous: boolean,
+  ) {}
+
+  /** Open while its connection still names it. */
+  get isOpen(): boolean {
+    return this.port.handle === this;
+  }
+
+  toString(): string {
+    return this.id;
+  }
+}
+
+/** A Win32 event HANDLE (CreateEventW), for OVERLAPPED gets. */
+export class EventHandle {
+  constructor(
+    readonly kernel: Kernel,
+    readonly id: string,
+    readonly waitable: Waitable,
+    readonly manualReset: boolean,
+  ) {}
+}
+
+/** OVERLAPPED: FltMgr writes the final NTSTATUS into Internal and the byte count into InternalHigh. */
+export interface OVERLAPPED {
+  hEvent: EventHandle | null;
+  Internal: NTSTATUS;
+  InternalHigh: number;
+}
+
+/** FltMgr's port bookkeeping for one simulation. */
+export class PortRegistry {
+  readonly serverPorts: ServerPort[] = [];
+  readonly clientPorts: ClientPort[] = [];
+  /** Messages whose FltSendMessage has not returned, by id. */
+  readonly messages = new Map<string, FilterMessage>();
+
+  /** The Listening server port named `name` (object names compare case-insensitively). */
+  listening(name: string): ServerPort | undefined {
+    const wanted = name.toLowerCase();
+    return this.serverPorts.find((p) => p.state === 'Listening' && p.name.toLowerCase() === wanted);
+  }
+}
