@@ -103,7 +103,9 @@ export function hotParts(state: SimState): string[] {
  * another thread's exit ("exit of T3", a join) is an edge to that thread.
  */
 export function deadlockViolation(blocked: readonly BlockedThread[], seq: number, waitCycles: readonly (readonly WaitForEdge[])[] = []): ExplorationViolation {
-  const waiters = blocked.map((b) => `${b.thread} (${b.name}) waits on ${b.waitingOn}${b.reason === '' ? '' : ` for ${b.reason}`}`);
+  const waiters = blocked.map(
+    (b) => `${b.thread} (${b.name}) waits on ${b.waitingOn}${b.reason === '' ? '' : ` for ${b.reason}`}${b.heldBy === undefined || b.heldBy.length === 0 ? '' : `, held by ${b.heldBy.join(', ')}`}`,
+  );
   const byId = new Map(blocked.map((b) => [b.thread, b]));
   const next = (b: BlockedThread): BlockedThread | undefined => {
     const m = /^(?:join |exit of )(T\d+)/.exec(b.reason);

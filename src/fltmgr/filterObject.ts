@@ -13,6 +13,8 @@ export class FilterObject {
   readonly rundown = new Rundown();
   /** Flags of the unload in progress (FLTFL_FILTER_UNLOAD_MANDATORY), for the teardown reason. */
   unloadFlags = 0;
+  /** While FltUnregisterFilter waits on the unload gate: what held it when the wait began (the RundownWait fact). */
+  waitingFor: readonly string[] | null = null;
 
   constructor(
     readonly fltMgr: FilterManager,

@@ -30,11 +30,11 @@ import type { DriverObject } from './driverObject.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { contextRegistrationError } from './contextRegistration.js';
-import { waitForGate } from './gates.js';
+import { waitForRundown } from './gates.js';
 import { ignoreContexts } from './rundown.js';
 import { map } from 'rxjs';
 import { attachInstance, ensureTornDown } from './instanceRoutines.js';
-import { disconnectPortsAtUnregister, portHolders, reportLeakedClientPorts } from './portUnload.js';
+import { disconnectPortsAtUnregister, reportLeakedClientPorts } from './portUnload.js';
 import { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT, type FLT_REGISTRATION } from './registration.js';
 import { checkStatusResult, fail, isVeto, requireThread } from './routineSupport.js';
 import type { VolumeObject } from './volumeObject.js';
@@ -157,8 +157,8 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   }
   // §15.8: after the TeardownComplete callbacks, FltMgr deletes every context the filter still has linked.
   fltMgr.contexts.filterUnregistering(Filter);
-  // An open server port keeps the gate shut (§17.2): the wait names it.
-  yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}${portHolders(Filter)}`);
+  // An open server port keeps the gate shut (§17.2): the wait names it with the other holders.
+  yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}`);
   reportLeakedClientPorts(Filter);
   // §15.9: a context still referenced now is leaked; Filter Verifier reports it, and the reference
   // keeps the filter object alive, so the unload waits for a release that may never come.
@@ -166,7 +166,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   if (leaked.length > 0) {
     const list = leaked.map((c) => `${c.id} RefCount ${c.references}`).join(', ');
     fltMgr.kernel.reportViolation('CONTEXT_LEAKED', Filter.id, `FILTER VERIFIER: ${Filter.name} leaked references to FLT_CONTEXT: ${leaked.length} (${list}); FltUnregisterFilter waits for them`);
-    yield* waitForGate(fltMgr.kernel, Filter.rundown.outstanding$, `contexts of ${Filter.id}`);
+    yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$, `contexts of ${Filter.id}`, { contexts: true });
   }
   // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
   for (const data of fltMgr.allocatedData.values()) {
@@ -182,6 +182,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
       `${Filter.name} unregistered holding ${name.byFilter.get(Filter.id)} reference(s) to FLT_FILE_NAME_INFORMATION ${name.id} (${name.info.Name}); release each with FltReleaseFileNameInformation`,
     );
   }
+  Filter.waitingFor = null;
   fltMgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
 }
 

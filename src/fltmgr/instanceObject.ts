@@ -16,6 +16,8 @@ export class InstanceObject {
   readonly rundown = new Rundown();
   /** Pulsed on every state change, so threads waiting for another thread's teardown re-check. */
   readonly changed: Waitable;
+  /** While TeardownComplete waits for the drain: what held it when the wait began (the RundownWait fact). */
+  waitingFor: readonly string[] | null = null;
 
   constructor(
     readonly id: string,

@@ -23,7 +23,7 @@ import {
 } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
-import { waitForGate } from './gates.js';
+import { waitForRundown } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
 import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
 import { freeIfUnreferenced, referenceObject } from './references.js';
@@ -189,9 +189,10 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   // instance before it runs, so both conditions are checked again when it does.
   for (;;) {
     yield* drainPostOperations(fltMgr, instance);
-    yield* waitForGate(fltMgr.kernel, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+    yield* waitForRundown(fltMgr, instance, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
     if (!hasWaitingPostOperation(fltMgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
   }
+  instance.waitingFor = null;
   fltMgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
   const complete = filter.registration.InstanceTeardownCompleteCallback;
   if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));

@@ -2,7 +2,7 @@
  * Communication ports at FltUnregisterFilter (§17.2): FltMgr disconnects every connection of the
  * filter (DisconnectNotify in the unloading thread, before instance teardown), senders still
  * waiting get STATUS_PORT_DISCONNECTED; a server port still open holds the unload (the hang the
- * documentation warns of), and is named in the wait and reported by the verifier.
+ * documentation warns of): the wait names it among its holders (rundownHolders.ts), the verifier reports it.
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from './filterObject.js';
@@ -24,12 +24,6 @@ export function* disconnectPortsAtUnregister(filter: FilterObject): Blocking<voi
     if (next === undefined) return;
     yield* disconnect(next, 'FltUnregisterFilter');
   }
-}
-
-/** " (held by server port R1 \ScannerPort)" when open server ports keep the filter's unload gate shut. */
-export function portHolders(filter: FilterObject): string {
-  const open = filter.fltMgr.ports.serverPorts.filter((p) => p.filter === filter && p.state === 'Listening');
-  return open.length === 0 ? '' : ` (held by ${open.map((p) => `server port ${p.id} ${p.name}`).join(', ')})`;
 }
 
 /** A connection whose DisconnectNotify returned without FltCloseClientPort leaks its port object. */

@@ -21,6 +21,8 @@ export function isBeingTornDown(object: FltObject): boolean {
 export function referenceObject(fltMgr: FilterManager, object: FltObject): NTSTATUS {
   if (isBeingTornDown(object)) return fail(fltMgr, object, 'FltObjectReference', STATUS_FLT_DELETING_OBJECT, `${object} is being torn down`);
   // The fact goes in the log before the count is published, so anything the count wakes comes after it.
+  const thread = fltMgr.kernel.current;
+  object.rundown.referenceTakers.push(`${thread === null ? 'the host' : `${thread.id} (${thread.name})`} at #${fltMgr.kernel.log.nextSeq}`);
   fltMgr.emit(object, { type: 'FltObjectReference', count: object.rundown.value.references + 1 });
   object.rundown.add('references', 1);
   if (object instanceof InstanceObject) object.filter.rundown.add('instanceReferences', 1);
@@ -31,6 +33,10 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
   if (object.rundown.value.references === 0) {
     throw fltMgr.kernel.violation('FLT_DEREFERENCE_UNDERFLOW', object.id, `FltObjectDereference on ${object} without a reference to release`);
   }
+  // References are not tagged on Windows either: the one this thread took goes first, else the oldest.
+  const takers = object.rundown.referenceTakers;
+  const mine = takers.findIndex((t) => t.startsWith(`${fltMgr.kernel.current?.id ?? 'the host'} `));
+  takers.splice(mine < 0 ? 0 : mine, 1);
   fltMgr.emit(object, { type: 'FltObjectDereference', count: object.rundown.value.references - 1 });
   object.rundown.add('references', -1);
   if (object instanceof InstanceObject) {

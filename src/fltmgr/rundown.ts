@@ -16,6 +16,10 @@ export function ignoreContexts(o: Outstanding): Outstanding {
 
 export class Rundown {
   readonly outstanding$ = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
+  /** Who holds each rundown reference (`T3 (worker) at #45`), oldest first: what a hung unload names. */
+  readonly referenceTakers: string[] = [];
+  /** Threads of the work items queued against this object and not finished. */
+  readonly workItemThreads: string[] = [];
 
   get value(): Outstanding {
     return this.outstanding$.value;

@@ -106,7 +106,8 @@ function queue(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, n
   if (item.queued) throw fltMgr.kernel.violation('WORK_ITEM_QUEUED_TWICE', filter.id, `${name}: the work item is already queued`);
   item.queued = true;
   filter.rundown.add('workItems', 1);
-  fltMgr.kernel.spawn(name, runItem(fltMgr, item, filter, routine));
+  const thread = fltMgr.kernel.spawn(name, runItem(fltMgr, item, filter, routine));
+  filter.rundown.workItemThreads.push(`${thread.id} (${name})`);
 }
 
 function* runItem(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, routine: () => MaybeBlocking<void>): Blocking<number> {
@@ -114,6 +115,10 @@ function* runItem(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject
   try {
     yield* fltMgr.invoke(filter, routine);
   } finally {
+    const self = fltMgr.kernel.current?.id ?? '';
+    const items = filter.rundown.workItemThreads;
+    const i = items.findIndex((t) => t.startsWith(`${self} `));
+    if (i >= 0) items.splice(i, 1);
     filter.rundown.add('workItems', -1);
   }
   return STATUS_SUCCESS;

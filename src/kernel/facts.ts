@@ -91,6 +91,8 @@ export type FactBody =
   // --- rundown references on filters, instances and volumes (§12) ---
   | { type: 'FltObjectReference'; count: number }
   | { type: 'FltObjectDereference'; count: number }
+  /** An unload (on a filter) or a teardown (on an instance) starts waiting for its rundown: what holds it, one line each. */
+  | { type: 'RundownWait'; gate: string; holders: readonly string[] }
   // --- file objects (O…) ---
   | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null }
   | { type: 'FileObjectOpened'; flags: number }

@@ -35,6 +35,8 @@ export interface BlockedThread {
   readonly name: string;
   readonly waitingOn: string;
   readonly reason: string;
+  /** For a wait on an unload gate or drain: what holds it shut, by kind and object. */
+  readonly heldBy?: readonly string[];
 }
 
 /** The System process (PID 4): kernel threads belong to it unless spawned into another. */
@@ -335,7 +337,8 @@ export class Kernel {
     const out: BlockedThread[] = [];
     for (const t of this.threads.values()) {
       if (t.state === 'blocked') {
-        out.push({ thread: t.id, name: t.name, waitingOn: t.waitingOn ?? '?', reason: t.waitReason ?? '' });
+        const holders = (t.waitSet?.waitables.find((w) => w.holders !== null) ?? t.blockedOn)?.holders ?? null;
+        out.push({ thread: t.id, name: t.name, waitingOn: t.waitingOn ?? '?', reason: t.waitReason ?? '', ...(holders === null ? {} : { heldBy: holders() }) });
       }
     }
     return out;
@@ -524,6 +527,7 @@ export class Kernel {
           t.waitingOn = effect.waitables.map((w) => w.id).join(',');
           t.waitReason = effect.reason;
           t.waitSet = { waitables: effect.waitables, waitType: effect.waitType };
+          t.blockedOn = null;
           for (const w of effect.waitables) w.waiters.push(t);
           const until = effect.timeout === null ? null : this.clock + effect.timeout;
           t.waitUntil = until;
@@ -536,6 +540,7 @@ export class Kernel {
           t.state = 'blocked';
           t.waitingOn = effect.waitable.id;
           t.waitReason = effect.reason;
+          t.blockedOn = effect.waitable;
           effect.waitable.waiters.push(t);
           this.emit(t.id, { type: 'ThreadWait', on: effect.waitable.id, reason: effect.reason });
           return;

@@ -24,6 +24,8 @@ export class SimThread {
   waitReason: string | null = null;
   /** Set while blocked in a wait on objects (waitObjects): what it waits for, to release it from all of them. */
   waitSet: { readonly waitables: readonly Waitable[]; readonly waitType: WaitType } | null = null;
+  /** The waitable of the thread's last single-object wait (read while it is blocked, for deadlock reports). */
+  blockedOn: Waitable | null = null;
   /** Set while blocked in a wait with a timeout: its deadline. */
   waitUntil: number | null = null;
   /** Set while blocked in a wait with a timeout: the timer thread that ends the wait at its deadline. */
@@ -65,6 +67,7 @@ export class SimThread {
   release(): void {
     this.body = null;
     this.waitSet = null;
+    this.blockedOn = null;
     this.waitTimer = null;
     this.resumeValue = undefined;
   }

@@ -20,6 +20,8 @@ export class Waitable {
   readonly waiters: WaitingThread[] = [];
   /** Told when a wait consumes this synchronization waitable (a KEVENT logs its auto-reset). */
   onConsumed: ((thread: string) => void) | null = null;
+  /** For a gate: what holds it shut now, one line each (named in deadlock reports). */
+  holders: (() => readonly string[]) | null = null;
 
   constructor(
     readonly id: string,

@@ -21,6 +21,7 @@ export type FilterEvent =
   | FactOf<'FltUnregisterFilter'>
   | FactOf<'FltUnregisterFilterReturned'>
   | FactOf<'DriverUnload'>
+  | FactOf<'RundownWait'>
   | FactOf<'FltObjectReference'>
   | FactOf<'FltObjectDereference'>
   | FactOf<'RoutineFailed'>
@@ -57,7 +58,7 @@ export const filterMachine = setup({
       on: { ...bookkeeping, FilterUnloadReturned: 'Filtering', FltUnregisterFilter: 'Unregistering' },
     },
     Unregistering: {
-      on: { ...bookkeeping, FltUnregisterFilterReturned: 'Unregistered' },
+      on: { ...bookkeeping, RundownWait: {}, FltUnregisterFilterReturned: 'Unregistered' },
     },
     Unregistered: {
       on: { ...bookkeeping, FilterUnloadReturned: 'Unloaded', DriverUnload: 'Unloaded' },

@@ -28,6 +28,7 @@ export type InstanceEvent =
   | FactOf<'InstanceTeardownComplete'>
   | FactOf<'InstanceTeardownCompleteReturned'>
   | FactOf<'InstanceFreed'>
+  | FactOf<'RundownWait'>
   | FactOf<'FltObjectReference'>
   | FactOf<'FltObjectDereference'>
   | FactOf<'RoutineFailed'>
@@ -84,7 +85,7 @@ export const instanceMachine = setup({
     },
     TeardownApproved: { on: { ...bookkeeping, InstanceTeardownStart: 'TeardownStart' } },
     TeardownStart: { on: { ...bookkeeping, InstanceTeardownStartReturned: 'Draining' } },
-    Draining: { on: { ...bookkeeping, InstanceTeardownComplete: 'TeardownComplete' } },
+    Draining: { on: { ...bookkeeping, RundownWait: {}, InstanceTeardownComplete: 'TeardownComplete' } },
     TeardownComplete: { on: { ...bookkeeping, InstanceTeardownCompleteReturned: 'Detached' } },
     Detached: { on: { ...bookkeeping, InstanceFreed: 'Freed' } },
     Freed: { on: { RoutineFailed: {}, VerifierViolation: {} } },

@@ -226,16 +226,24 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       d.legacyFilters[id] = { name: fact.name, volume: fact.volume, aboveFrame: fact.aboveFrame };
       return;
     case 'FltRegisterFilter':
-      d.filters[id] = { name: fact.name, state: born(id, filterMachine) as never, references: 0, instances: [] };
+      d.filters[id] = { name: fact.name, state: born(id, filterMachine) as never, references: 0, instances: [], waitingFor: null };
       return;
     case 'FltStartFiltering':
     case 'FilterUnloadCallback':
     case 'FilterUnloadReturned':
     case 'FltUnregisterFilter':
-    case 'FltUnregisterFilterReturned':
     case 'DriverUnload':
       d.filters[id]!.state = advance(fact) as never;
       return;
+    case 'FltUnregisterFilterReturned':
+      Object.assign(d.filters[id]!, { state: advance(fact), waitingFor: null });
+      return;
+    case 'RundownWait': {
+      advance(fact);
+      const waiter = d.filters[id] ?? d.instances[id];
+      if (waiter !== undefined) waiter.waitingFor = [...fact.holders];
+      return;
+    }
     case 'InstanceSetup':
       d.instances[id] = {
         filter: fact.filter,
@@ -245,6 +253,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
         frame: fact.frame,
         state: born(id, instanceMachine) as never,
         references: 0,
+        waitingFor: null,
       };
       d.filters[fact.filter]!.instances.push(id);
       return;
@@ -253,10 +262,12 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'InstanceQueryTeardownReturned':
     case 'InstanceTeardownStart':
     case 'InstanceTeardownStartReturned':
-    case 'InstanceTeardownComplete':
     case 'InstanceTeardownCompleteReturned':
     case 'InstanceFreed':
       d.instances[id]!.state = advance(fact) as never;
+      return;
+    case 'InstanceTeardownComplete':
+      Object.assign(d.instances[id]!, { state: advance(fact), waitingFor: null });
       return;
     case 'FltObjectReference':
     case 'FltObjectDereference': {

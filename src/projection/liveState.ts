@@ -38,7 +38,7 @@ export function liveState(sim: Simulation): SimState {
   // Instances are listed in creation order (their ids' numeric order), across filters.
   const allInstances = fltMgr.filters.flatMap((f) => f.instances).sort((a, b) => idNumber(a.id) - idNumber(b.id));
   for (const f of fltMgr.filters) {
-    filters[f.id] = { name: f.name, state: f.state, references: f.rundown.value.references, instances: f.instances.map((i) => i.id) };
+    filters[f.id] = { name: f.name, state: f.state, references: f.rundown.value.references, instances: f.instances.map((i) => i.id), waitingFor: f.waitingFor };
   }
   for (const i of allInstances) {
     instances[i.id] = {
@@ -49,6 +49,7 @@ export function liveState(sim: Simulation): SimState {
       frame: i.frame,
       state: i.state,
       references: i.rundown.value.references,
+      waitingFor: i.waitingFor,
     };
   }
   const volumes: Record<string, VolumeView> = {};

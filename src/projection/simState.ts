@@ -46,6 +46,8 @@ export interface FilterView {
   readonly state: FilterState;
   readonly references: number;
   readonly instances: readonly string[];
+  /** While its unload waits on the unload gate: what held the gate when the wait began (RundownWait). */
+  readonly waitingFor: readonly string[] | null;
 }
 
 export interface VolumeView {
@@ -66,6 +68,8 @@ export interface InstanceView {
   readonly frame: number;
   readonly state: InstanceState;
   readonly references: number;
+  /** While TeardownComplete waits for the drain: what held it when the wait began (RundownWait). */
+  readonly waitingFor: readonly string[] | null;
 }
 
 export interface LegacyFilterView {

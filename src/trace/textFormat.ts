@@ -175,6 +175,8 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'FltObjectReference':
     case 'FltObjectDereference':
       return `count=${fact.count}`;
+    case 'RundownWait':
+      return `${fact.gate} held by: ${fact.holders.join('; ')}`;
     case 'RoutineFailed':
       return `routine=${fact.routine} status=${ntStatusName(fact.status)} (${fact.detail})`;
     case 'FileObjectCreate':

@@ -243,12 +243,20 @@ describe('unload with asynchronous generated I/O outstanding (§2, §4, §14 inv
         try {
           const r = yield* FltCreateFileEx(objects!.Filter, instance, FILE_GENERIC_READ, { ObjectName: 'C:\\f.bin' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
           if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
-          const { data } = FltAllocateCallbackData(instance, r.FileObject);
-          if (data === null) return 'no data';
-          readParams(data, 0, 4);
-          // The callback frees the data: allowed inside it (§11.12), and the unload reports a leak otherwise.
-          const status = yield* FltPerformAsynchronousIo(data, (d) => FltFreeCallbackData(d), null);
-          return status === STATUS_PENDING ? 'issued' : 'completed inline';
+          // The file is closed on every path, as a filter must (an open kept past unload is FILE_HANDLE_LEAKED).
+          try {
+            const { data } = FltAllocateCallbackData(instance, r.FileObject);
+            if (data === null) return 'no data';
+            readParams(data, 0, 4);
+            // The callback frees the data: allowed inside it (§11.12), and the unload reports a leak otherwise.
+            let done = false;
+            const status = yield* FltPerformAsynchronousIo(data, (d) => ((done = true), FltFreeCallbackData(d)), null);
+            while (!done) yield* sleep(1);
+            return status === STATUS_PENDING ? 'issued' : 'completed inline';
+          } finally {
+            yield* FltClose(r.FileHandle!);
+            yield* ObDereferenceObject(r.FileObject);
+          }
         } finally {
           FltObjectDereference(instance);
         }

@@ -289,12 +289,13 @@ describe('disconnects (§17.2, §17.4)', () => {
 });
 
 describe('ports at FltUnregisterFilter (§17.2)', () => {
-  it('an open server port holds the unload: FltUnregisterFilter waits on a gate that names the port, and the verifier reports it', () => {
+  it('an open server port holds the unload: FltUnregisterFilter waits on its gate, the wait names the port, and the verifier reports it', () => {
     const { sim } = system({ closeServerPortOnUnload: false }, { onViolation: 'record' });
     sim.spawn('fltmc unload', () => sim.FilterUnload('scanner'));
     const result = sim.run();
     expect(result.reason).toBe('deadlock');
-    expect(result.reason === 'deadlock' && result.blocked.map((b) => `${b.name}: ${b.reason}`)).toEqual(['fltmc unload: unload gate of F1 (held by server port R1 \\ScannerPort)']);
+    expect(result.reason === 'deadlock' && result.blocked.map((b) => `${b.name}: ${b.reason}, held by ${b.heldBy?.join('; ')}`)).toEqual(['fltmc unload: unload gate of F1, held by server port R1 \\ScannerPort']);
+    expect(sim.state().filters.F1!.waitingFor).toEqual(['server port R1 \\ScannerPort']);
     expect(sim.state().violations.map((v) => `${v.rule} ${v.object}`)).toEqual(['SERVER_PORT_OPEN_AT_UNLOAD R1']);
     expect(sim.state().filters.F1!.state).toBe('Unregistering');
   });
