@@ -18,7 +18,7 @@ import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wd
 import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
 import { copyIopb, type IoOperation } from './ioOperation.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
-import { fingerprintIopb } from './parametersSummary.js';
+import { fingerprintIopb, summarizeParameters } from './parametersSummary.js';
 import { callbackFrame } from './callbackFrame.js';
 
 const PRE_RESULTS: ReadonlySet<unknown> = new Set([0, 1, 2, 3, 4, 5]);
@@ -56,6 +56,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
     result,
     dirty,
     status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
+    ...(dirty ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined) } } : {}),
   });
   checkNoEarlyCompletion(fltMgr, op, instance, result);
   applyPreResult(fltMgr, op, instance, result, box.value, seen);

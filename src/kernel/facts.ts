@@ -123,7 +123,11 @@ export type FactBody =
     }
   /** `parameters`: fingerprint of the Iopb parameters the callback saw (src/io/parametersSummary.ts). */
   | { type: 'PreOperation'; instance: string; parameters: string }
-  | { type: 'PreOperationReturned'; instance: string; result: number; dirty: boolean; status: NTSTATUS | null }
+  /**
+   * `edit`: when the callback called FltSetCallbackDataDirty, the target file object and parameters it
+   * passes down (§7), so a reader sees what changed, not only a new fingerprint below.
+   */
+  | { type: 'PreOperationReturned'; instance: string; result: number; dirty: boolean; status: NTSTATUS | null; edit?: { fileObject: string; parameters: ParametersSummary } }
   /** `early`: called before the pre-op had returned PENDING (§8); logged when it takes effect. */
   | { type: 'FltCompletePendedPreOperation'; instance: string; result: number; status: NTSTATUS | null; early: boolean }
   | { type: 'LegacyFilterDispatch'; legacy: string }

@@ -30,6 +30,13 @@ import { fileNameOptionsText } from '../wdk/nameConstants.js';
 
 export class TraceNamer {
   private readonly names = new Map<string, string>();
+  /**
+   * Per operation, what each parameter fingerprint it showed means: the view as issued, or the
+   * view after an instance's FltSetCallbackDataDirty (§7). A level's PreOperation, FsDispatch or
+   * PostOperation then reads `params=as-issued` or `params=as-edited-by-I3` instead of a hash (one
+   * word, so the line still splits on spaces).
+   */
+  private readonly views = new Map<string, { readonly labels: Map<string, string>; next: string | null }>();
 
   /** Learn names from creation facts; call for every fact in order. */
   learn(fact: Fact): void {
@@ -67,6 +74,14 @@ export class TraceNamer {
         break;
       case 'IoStart':
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
+        // A reissue starts again from the data's current parameters: those are "as issued" now.
+        this.views.set(fact.object, { labels: new Map(), next: 'as-issued' });
+        break;
+      case 'PreOperationReturned':
+        if (fact.dirty) {
+          const view = this.views.get(fact.object);
+          if (view !== undefined) view.next = `as-edited-by-${fact.instance}`;
+        }
         break;
       case 'FileNameInformationCreate':
         this.names.set(fact.object, fact.name);
@@ -80,6 +95,23 @@ export class TraceNamer {
       default:
         break;
     }
+  }
+
+  /**
+   * What a parameter fingerprint of operation `op` stands for. The first new fingerprint after
+   * IoStart is the view as issued; the first new one after a dirty pre-op is that instance's edit;
+   * any other (an edit made in a pended pre-op's completion) stays the fingerprint.
+   */
+  parameters(op: string, fingerprint: string): string {
+    const view = this.views.get(op);
+    if (view === undefined) return fingerprint;
+    let label = view.labels.get(fingerprint);
+    if (label === undefined && view.next !== null) {
+      label = view.next;
+      view.labels.set(fingerprint, label);
+      view.next = null;
+    }
+    return label ?? fingerprint;
   }
 
   label(id: string): string {
@@ -195,7 +227,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'FileObjectClose':
       return '';
     case 'FsDispatch':
-      return `params=${fact.parameters}`;
+      return `params=${namer.parameters(fact.object, fact.parameters)}`;
     case 'IoStart':
       return [
         irpMajorName(fact.major),
@@ -210,9 +242,9 @@ function payload(fact: Fact, namer: TraceNamer): string {
       ].filter(Boolean).join(' ');
     case 'PreOperation':
     case 'DrainPostOperation':
-      return `instance=${namer.short(fact.instance)} params=${fact.parameters}`;
+      return `instance=${namer.short(fact.instance)} params=${namer.parameters(fact.object, fact.parameters)}`;
     case 'PreOperationReturned':
-      return `instance=${namer.short(fact.instance)} ${FLT_PREOP_NAMES[fact.result] ?? fact.result}${fact.dirty ? ' dirty' : ''}${fact.status === null ? '' : ` status=${ntStatusName(fact.status)}`}`;
+      return `instance=${namer.short(fact.instance)} ${FLT_PREOP_NAMES[fact.result] ?? fact.result}${fact.dirty ? ' dirty' : ''}${fact.status === null ? '' : ` status=${ntStatusName(fact.status)}`}${fact.edit === undefined ? '' : ` → file=${namer.short(fact.edit.fileObject)} {${parametersText(fact.edit.parameters)}}`}`;
     case 'FltCompletePendedPreOperation':
       return `instance=${namer.short(fact.instance)} ${FLT_PREOP_NAMES[fact.result] ?? fact.result}${fact.status === null ? '' : ` status=${ntStatusName(fact.status)}`}${fact.early ? ' early' : ''}`;
     case 'LegacyFilterDispatch':
@@ -225,7 +257,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'IoComplete':
       return `status=${ntStatusName(fact.status)} information=${fact.information}`;
     case 'PostOperation':
-      return `instance=${namer.short(fact.instance)}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`} params=${fact.parameters}`;
+      return `instance=${namer.short(fact.instance)}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`} params=${namer.parameters(fact.object, fact.parameters)}`;
     case 'PostOperationReturned':
       return `instance=${namer.short(fact.instance)} ${FLT_POSTOP_NAMES[fact.result] ?? fact.result} status=${ntStatusName(fact.status)}`;
     case 'DrainPostOperationReturned':

@@ -174,7 +174,7 @@ function oneRead(filters: Record<string, FLT_REGISTRATION>, fileSystemCompletion
     return yield* sim.FilterDetach(detach.filter, 'C:');
   });
   const end = runToEnd(sim);
-  return { sim, end, trace: compactTrace(sim.log).map((l) => l.replace(/ params=\w+/, '')).join('\n') };
+  return { sim, end, trace: compactTrace(sim.log).map((l) => l.replace(/ params=\S+/, '')).join('\n') };
 }
 
 describe('reductions of simulator bugs found by these properties', () => {

@@ -52,7 +52,7 @@ describe('a throw inside the model is a CRASH finding, not an escaped exception'
     const crash = sim.log.find((f) => f.type === 'VerifierViolation')!;
     expect(crash).toMatchObject({ object: 'T2', rule: 'CRASH' });
     expect(crash.type === 'VerifierViolation' && crash.message).toMatch(/^reader \(T2\) crashed inside the model: TypeError: /);
-    expect(compactTrace(sim.log, { types: ['PreOperation', 'VerifierViolation', 'ThreadExit'] }).slice(-4).map((l) => l.replace(/ params=\w+|: TypeError.*/g, ''))).toEqual([
+    expect(compactTrace(sim.log, { types: ['PreOperation', 'VerifierViolation', 'ThreadExit'] }).slice(-4).map((l) => l.replace(/ params=\S+|: TypeError.*/g, ''))).toEqual([
       'D2(READ \\f.txt) PreOperation instance=I1:buggy@300000 on C:',
       'T2(reader) VerifierViolation rule=CRASH reader (T2) crashed inside the model',
       'T2(reader) ThreadExit error=CRASH',

@@ -73,7 +73,7 @@ describe('a draining post-op passing its Data to Flt routines (§4, §14 invaria
       ntStatusName(FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, () => undefined, 'DelayedWorkQueue', null)),
     );
     expect(outcomes).toEqual(['STATUS_FLT_DELETING_OBJECT']);
-    expect(compactTrace(sim.log, { from, types: ['DrainPostOperation', 'RoutineFailed', 'DrainPostOperationReturned', 'InstanceTeardownComplete'] }).map((l) => l.replace(/ params=\w+/, ''))).toEqual([
+    expect(compactTrace(sim.log, { from, types: ['DrainPostOperation', 'RoutineFailed', 'DrainPostOperationReturned', 'InstanceTeardownComplete'] }).map((l) => l.replace(/ params=\S+/, ''))).toEqual([
       'D1(CREATE \\f.txt) DrainPostOperation instance=I1:upper@300000 on C:',
       'D1(CREATE \\f.txt) RoutineFailed routine=FltQueueDeferredIoWorkItem status=STATUS_FLT_DELETING_OBJECT (draining copy of D1: I1 is tearing down)',
       'D1(CREATE \\f.txt) DrainPostOperationReturned instance=I1:upper@300000 on C: FLT_POSTOP_FINISHED_PROCESSING',

@@ -15,7 +15,7 @@ import {
   type FLT_CALLBACK_DATA,
   type Simulation,
 } from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
 
 const lengthOf = (d: FLT_CALLBACK_DATA): number => (d.Iopb.Parameters as { Read: { Length: number } }).Read.Length;
 
@@ -52,7 +52,7 @@ function editingStack(dirty: boolean) {
     return yield* sim.io.NtReadFile(open.handle!, 8, 0);
   });
   sim.run();
-  return { seen, read: app.result as { information: number } };
+  return { sim, seen, read: app.result as { information: number } };
 }
 
 describe('parameter edits (§7, invariant 16)', () => {
@@ -67,6 +67,29 @@ describe('parameter edits (§7, invariant 16)', () => {
       'post above Length=8',
     ]);
     expect(read.information).toBe(2);
+  });
+
+  it('the text trace shows the edit decoded, and each level\'s view as issued or as edited by whom', () => {
+    const { sim } = editingStack(true);
+    const read = compactTrace(sim.log).filter((l) => l.startsWith('D2(')).map((l) => l.replace(/^D2\(READ \\f\.txt\) /, ''));
+    expect(read).toEqual([
+      'IoStart IRP_MJ_READ file=O1:\\f.txt flags=IRP_OPERATION UserMode {Offset: 0, Length: 8}',
+      'PreOperation instance=I1:above@300000 on C: params=as-issued',
+      'PreOperationReturned instance=I1:above@300000 on C: FLT_PREOP_SUCCESS_WITH_CALLBACK',
+      'PreOperation instance=I2:editor@200000 on C: params=as-issued',
+      'PreOperationReturned instance=I2:editor@200000 on C: FLT_PREOP_SUCCESS_WITH_CALLBACK dirty → file=O1:\\f.txt {Offset: 0, Length: 2}',
+      'PreOperation instance=I3:below@100000 on C: params=as-edited-by-I2',
+      'PreOperationReturned instance=I3:below@100000 on C: FLT_PREOP_SUCCESS_WITH_CALLBACK',
+      'FsDispatch params=as-edited-by-I2',
+      'FsComplete status=STATUS_SUCCESS information=2',
+      'PostOperation instance=I3:below@100000 on C: params=as-edited-by-I2',
+      'PostOperationReturned instance=I3:below@100000 on C: FLT_POSTOP_FINISHED_PROCESSING status=STATUS_SUCCESS',
+      'PostOperation instance=I2:editor@200000 on C: params=as-issued',
+      'PostOperationReturned instance=I2:editor@200000 on C: FLT_POSTOP_FINISHED_PROCESSING status=STATUS_SUCCESS',
+      'PostOperation instance=I1:above@300000 on C: params=as-issued',
+      'PostOperationReturned instance=I1:above@300000 on C: FLT_POSTOP_FINISHED_PROCESSING status=STATUS_SUCCESS',
+      'IoComplete status=STATUS_SUCCESS information=2',
+    ]);
   });
 
   it('without it the edit is ignored: nobody below sees it, the file system reads the original length', () => {

@@ -55,7 +55,7 @@ describe('teardown with I/O in flight (§4)', () => {
     expect(detach.result).toBe(STATUS_SUCCESS);
     expect(seen).toEqual([{ flags: FLTFL_POST_OPERATION_DRAINING, dataFlags: expect.any(Number), same: false }]);
     expect(seen[0]!.dataFlags & FLTFL_CALLBACK_DATA_DRAINING_IO).toBe(FLTFL_CALLBACK_DATA_DRAINING_IO);
-    expect(compactTrace(sim.log, { from }).map((l) => l.replace(/ params=\w+/, ''))).toEqual([
+    expect(compactTrace(sim.log, { from }).map((l) => l.replace(/ params=\S+/, ''))).toEqual([
       'I1(upper@300000 on C:) InstanceQueryTeardown flags=0',
       'I1(upper@300000 on C:) InstanceQueryTeardownReturned status=STATUS_SUCCESS',
       'I1(upper@300000 on C:) InstanceTeardownStart reason=MANUAL',

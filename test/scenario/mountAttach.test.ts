@@ -25,7 +25,7 @@ describe('attaching to a newly mounted volume (§13 A7)', () => {
     expect(compactTrace(sim.log, { types: ['InstanceSetup'] })).toEqual([]);
     sim.spawn('app', () => sim.io.NtCreateFile('Z:\\f', { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN }));
     sim.run();
-    expect(compactTrace(sim.log, { types: ['InstanceSetup', 'InstanceSetupReturned', 'IoStart', 'PreOperation'] }).map((l) => l.replace(/ params=\w+/, ''))).toEqual([
+    expect(compactTrace(sim.log, { types: ['InstanceSetup', 'InstanceSetupReturned', 'IoStart', 'PreOperation'] }).map((l) => l.replace(/ params=\S+/, ''))).toEqual([
       'I1(mon@385100 on Z:) InstanceSetup filter=F1:mon volume=V1:Z: name="mon Instance" altitude=385100 frame=0 flags=AUTOMATIC_ATTACHMENT|NEWLY_MOUNTED_VOLUME',
       'I1(mon@385100 on Z:) InstanceSetupReturned status=STATUS_SUCCESS',
       'D1(CREATE \\f) IoStart IRP_MJ_CREATE file=O1:\\f flags=IRP_OPERATION UserMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: None}',
