@@ -36,6 +36,7 @@ import {
 import type { FilterManager } from './filterManager.js';
 import { FilterPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
 import { createClientPort } from './portRoutines.js';
+import { bufferArgument, overlappedArgument, portHandleArgument } from './portArguments.js';
 import { abortGets, disconnect, isConnectionOpen, pump, runPortCallback } from './portTraffic.js';
 import { isBeingTornDown } from './references.js';
 import { checkStatusResult, fail, requireThread } from './routineSupport.js';
@@ -122,7 +123,9 @@ function probe(port: ClientPort, routine: string, buffer: Uint8Array | null, siz
  * message fails with ERROR_INSUFFICIENT_BUFFER and the message waits for another get.
  */
 export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint8Array, dwMessageBufferSize: number, lpOverlapped: OVERLAPPED | null): Blocking<HRESULT> {
-  requireThread(hPort.port.fltMgr, 'FilterGetMessage');
+  requireThread(portHandleArgument('FilterGetMessage', hPort).port.fltMgr, 'FilterGetMessage');
+  bufferArgument('FilterGetMessage', 'lpMessageBuffer', lpMessageBuffer, false);
+  if (lpOverlapped !== null) overlappedArgument('FilterGetMessage', lpOverlapped);
   yield* preempt();
   const port = openPort(hPort, 'FilterGetMessage');
   if (typeof port === 'number') return port;
@@ -165,7 +168,8 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
  * or a sender that timed out or was disconnected) and nothing changes.
  */
 export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint8Array, dwReplyBufferSize: number): Blocking<HRESULT> {
-  requireThread(hPort.port.fltMgr, 'FilterReplyMessage');
+  requireThread(portHandleArgument('FilterReplyMessage', hPort).port.fltMgr, 'FilterReplyMessage');
+  bufferArgument('FilterReplyMessage', 'lpReplyBuffer', lpReplyBuffer, false);
   yield* preempt();
   const port = openPort(hPort, 'FilterReplyMessage');
   if (typeof port === 'number') return port;
@@ -212,7 +216,9 @@ export function* FilterSendMessage(
   lpOutBuffer: Uint8Array | null,
   dwOutBufferSize: number,
 ): Blocking<SendMessageResult> {
-  const fltMgr = hPort.port.fltMgr;
+  const fltMgr = portHandleArgument('FilterSendMessage', hPort).port.fltMgr;
+  bufferArgument('FilterSendMessage', 'lpInBuffer', lpInBuffer, true);
+  bufferArgument('FilterSendMessage', 'lpOutBuffer', lpOutBuffer, true);
   requireThread(fltMgr, 'FilterSendMessage');
   yield* preempt();
   const port = openPort(hPort, 'FilterSendMessage');
@@ -241,7 +247,7 @@ export function* FilterSendMessage(
  * handle already closed.
  */
 export function* CloseHandle(hObject: FilterPortHandle): Blocking<boolean> {
-  const port = hObject.port;
+  const port = portHandleArgument('CloseHandle', hObject).port;
   requireThread(port.fltMgr, 'CloseHandle');
   yield* preempt();
   if (!hObject.isOpen) {

@@ -29,6 +29,7 @@ import {
   type PORT_OBJECT_ATTRIBUTES,
   type PortVariable,
 } from './portObjects.js';
+import { filterArgument, portVariableArgument, securityDescriptorArgument, serverPortArgument } from './portArguments.js';
 import { endTraffic } from './portTraffic.js';
 import { isBeingTornDown } from './references.js';
 import { fail } from './routineSupport.js';
@@ -49,7 +50,7 @@ export function FltBuildDefaultSecurityDescriptor(DesiredAccess: number): BuildS
 
 /** FltFreeSecurityDescriptor(SecurityDescriptor). A port created with it keeps its own copy. */
 export function FltFreeSecurityDescriptor(SecurityDescriptor: SecurityDescriptor): void {
-  SecurityDescriptor.freed = true;
+  securityDescriptorArgument('FltFreeSecurityDescriptor', SecurityDescriptor).freed = true;
 }
 
 export interface CreatePortResult {
@@ -72,9 +73,10 @@ export function FltCreateCommunicationPort(
   MessageNotifyCallback: PFLT_MESSAGE_NOTIFY | null,
   MaxConnections: number,
 ): CreatePortResult {
-  const fltMgr = Filter.fltMgr;
+  const fltMgr = filterArgument('FltCreateCommunicationPort', Filter).fltMgr;
   const refuse = (status: NTSTATUS, detail: string): CreatePortResult => ({ status: fail(fltMgr, Filter, 'FltCreateCommunicationPort', status, detail), ServerPort: null });
   if (isBeingTornDown(Filter)) return refuse(STATUS_FLT_DELETING_OBJECT, `${Filter.name} is ${Filter.state}`);
+  if (ObjectAttributes === null || typeof ObjectAttributes !== 'object') return refuse(STATUS_INVALID_PARAMETER, 'ObjectAttributes is NULL');
   const name = ObjectAttributes.ObjectName;
   if (typeof name !== 'string' || !name.startsWith('\\') || name.length < 2) return refuse(STATUS_OBJECT_NAME_INVALID, `port name ${JSON.stringify(name)} is not an object name`);
   if (((ObjectAttributes.Attributes ?? 0) & OBJ_KERNEL_HANDLE) === 0) return refuse(STATUS_INVALID_PARAMETER, `ObjectAttributes of ${name} lack OBJ_KERNEL_HANDLE`);
@@ -82,7 +84,7 @@ export function FltCreateCommunicationPort(
     return refuse(STATUS_INVALID_PARAMETER, `${name}: ConnectNotifyCallback and DisconnectNotifyCallback are required`);
   }
   if (!Number.isInteger(MaxConnections) || MaxConnections <= 0) return refuse(STATUS_INVALID_PARAMETER, `${name}: MaxConnections ${MaxConnections} must be > 0`);
-  const sd = ObjectAttributes.SecurityDescriptor ?? null;
+  const sd = ObjectAttributes.SecurityDescriptor == null ? null : securityDescriptorArgument('FltCreateCommunicationPort', ObjectAttributes.SecurityDescriptor);
   if (sd !== null && sd.freed) {
     throw fltMgr.kernel.violation('PORT_SECURITY_DESCRIPTOR_FREED', Filter.id, `FltCreateCommunicationPort(${name}) with a security descriptor already passed to FltFreeSecurityDescriptor`);
   }
@@ -104,7 +106,7 @@ export function FltCreateCommunicationPort(
  * closes them or the filter unloads.
  */
 export function FltCloseCommunicationPort(ServerPort: ServerPort): void {
-  const fltMgr = ServerPort.fltMgr;
+  const fltMgr = serverPortArgument('FltCloseCommunicationPort', ServerPort).fltMgr;
   if (ServerPort.state === 'Closed') {
     throw fltMgr.kernel.violation('SERVER_PORT_CLOSED_TWICE', ServerPort.id, `FltCloseCommunicationPort on ${ServerPort}, already closed`);
   }
@@ -121,7 +123,8 @@ export function FltCloseCommunicationPort(ServerPort: ServerPort): void {
  * closes its handle or the filter unloads.
  */
 export function FltCloseClientPort(Filter: FilterObject, ClientPort: PortVariable): void {
-  const port = ClientPort.value;
+  filterArgument('FltCloseClientPort', Filter);
+  const port = portVariableArgument('FltCloseClientPort', ClientPort).value;
   ClientPort.value = null;
   if (port === null) return;
   closeClientPort(Filter, port);

@@ -15,6 +15,7 @@
  * *ReplyLength bytes are copied). On return *ReplyLength holds the bytes copied.
  */
 import { preempt, waitForObjects, type Blocking } from '../kernel/effects.js';
+import { UsageError } from '../kernel/errors.js';
 import { timeoutToTicks, type LargeInteger } from '../kernel/time.js';
 import { createActor } from 'xstate';
 import { filterMessageMachine } from '../machines/filterMessage.js';
@@ -28,6 +29,7 @@ import {
 } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import { FilterMessage, type PortVariable } from './portObjects.js';
+import { bufferArgument, filterArgument, portVariableArgument } from './portArguments.js';
 import { pump, withdraw } from './portTraffic.js';
 import { fail, requireThread } from './routineSupport.js';
 
@@ -40,7 +42,13 @@ export function* FltSendMessage(
   ReplyLength: { value: number } | null,
   Timeout: LargeInteger | null,
 ): Blocking<NTSTATUS> {
-  const fltMgr = Filter.fltMgr;
+  const fltMgr = filterArgument('FltSendMessage', Filter).fltMgr;
+  portVariableArgument('FltSendMessage', ClientPort);
+  bufferArgument('FltSendMessage', 'SenderBuffer', SenderBuffer, false);
+  bufferArgument('FltSendMessage', 'ReplyBuffer', ReplyBuffer, true);
+  if (ReplyLength !== null && (typeof ReplyLength !== 'object' || !('value' in ReplyLength))) {
+    throw new UsageError('BAD_ARGUMENT', 'FltSendMessage: ReplyLength is not the address of a ULONG ({ value }) or NULL');
+  }
   const kernel = fltMgr.kernel;
   const thread = requireThread(fltMgr, 'FltSendMessage');
   yield* preempt();

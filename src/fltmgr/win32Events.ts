@@ -8,6 +8,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import { ERROR_IO_INCOMPLETE, ERROR_INVALID_PARAMETER, win32ErrorFromNtStatus } from '../wdk/hresult.js';
 import { NT_SUCCESS, STATUS_PENDING, hex32 } from '../wdk/ntstatus.js';
 import { INFINITE, WAIT_OBJECT_0, WAIT_TIMEOUT } from '../wdk/portConstants.js';
+import { UsageError } from '../kernel/errors.js';
+import { eventHandleArgument, overlappedArgument } from './portArguments.js';
 import { EventHandle, type FilterPortHandle, type OVERLAPPED } from './portObjects.js';
 
 /** CreateEventW(NULL, bManualReset, bInitialState, lpName): a manual-reset (notification) or auto-reset (synchronization) event. */
@@ -19,18 +21,22 @@ export function createEvent(kernel: Kernel, bManualReset: boolean, bInitialState
 
 /** WaitForSingleObject(hHandle, dwMilliseconds): WAIT_OBJECT_0 or WAIT_TIMEOUT; a scheduling point when it waits. */
 export function* WaitForSingleObject(hHandle: EventHandle, dwMilliseconds: number): Blocking<number> {
+  eventHandleArgument('WaitForSingleObject', hHandle);
+  if (dwMilliseconds !== INFINITE && (!Number.isInteger(dwMilliseconds) || dwMilliseconds < 0)) {
+    throw new UsageError('BAD_ARGUMENT', `WaitForSingleObject: dwMilliseconds ${dwMilliseconds} is not a DWORD`);
+  }
   const ticks = dwMilliseconds === INFINITE ? null : dwMilliseconds;
   const outcome = yield* waitForObjects([hHandle.waitable], 'WaitAny', ticks, `WaitForSingleObject(${hHandle.id})`);
   return outcome.kind === 'signaled' ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
 }
 
 export function SetEvent(hEvent: EventHandle): boolean {
-  hEvent.kernel.signal(hEvent.waitable);
+  eventHandleArgument('SetEvent', hEvent).kernel.signal(hEvent.waitable);
   return true;
 }
 
 export function ResetEvent(hEvent: EventHandle): boolean {
-  hEvent.waitable.signaled = false;
+  eventHandleArgument('ResetEvent', hEvent).waitable.signaled = false;
   return true;
 }
 
@@ -48,6 +54,7 @@ export interface OverlappedResult {
  */
 export function* GetOverlappedResult(hFile: FilterPortHandle, lpOverlapped: OVERLAPPED, bWait: boolean): Blocking<OverlappedResult> {
   void hFile;
+  overlappedArgument('GetOverlappedResult', lpOverlapped);
   if (lpOverlapped.Internal === STATUS_PENDING) {
     if (!bWait || lpOverlapped.hEvent === null) return { result: false, NumberOfBytesTransferred: 0, LastError: bWait ? ERROR_INVALID_PARAMETER : ERROR_IO_INCOMPLETE };
     yield* waitForObjects([lpOverlapped.hEvent.waitable], 'WaitAny', null, `GetOverlappedResult(${lpOverlapped.hEvent.id})`);

@@ -45,7 +45,14 @@ const REAL = '\\Device\\HarddiskVolume1\\real';
 const VIRTUAL = '\\Device\\HarddiskVolume1\\virtual';
 
 /** A NameChanger-like provider: files under \real are named \virtual to the filters above it. */
-function renamingProvider(options: { normalizedSupported: boolean; recurse?: boolean }): FLT_REGISTRATION {
+function renamingProvider(options: { normalizedSupported: boolean; recurse?: boolean; normalize?: 'ex' | 'plain' | 'both' }): FLT_REGISTRATION {
+  const expand = (tag: string) => (Component: string, Expand: FILE_NAMES_INFORMATION_OUT, Context: { value: unknown }): NTSTATUS => {
+    Context.value = 'component state';
+    Expand.FileName = Component === 'virtual' ? `Virtual${tag}` : Component;
+    Expand.FileNameLength = Expand.FileName.length * 2;
+    return STATUS_SUCCESS;
+  };
+  const normalize = options.normalize ?? 'ex';
   return {
     GenerateFileNameCallback: function* (Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT, CallbackData: FLT_CALLBACK_DATA | null, NameOptions: number, Cache: { value: boolean }, FileName: FLT_NAME_CONTROL): Blocking<NTSTATUS> {
       if (!options.normalizedSupported && (NameOptions & 0xff) === FLT_FILE_NAME_NORMALIZED) return STATUS_NOT_SUPPORTED;
@@ -62,12 +69,9 @@ function renamingProvider(options: { normalizedSupported: boolean; recurse?: boo
       Cache.value = true;
       return STATUS_SUCCESS;
     },
-    NormalizeNameComponentExCallback: (_i, _fo, _parent, _len, Component: string, Expand: FILE_NAMES_INFORMATION_OUT, _max, _flags, Context: { value: unknown }): NTSTATUS => {
-      Context.value = 'component state';
-      Expand.FileName = Component === 'virtual' ? 'Virtual' : Component;
-      Expand.FileNameLength = Expand.FileName.length * 2;
-      return STATUS_SUCCESS;
-    },
+    ...(normalize === 'plain' ? {} : { NormalizeNameComponentExCallback: (_i, _fo, _parent, _len, Component, Expand, _max, _flags, Context) => expand('')(Component, Expand, Context) }),
+    // The plain callback marks what it expands, so a test sees which one FltMgr called.
+    ...(normalize === 'ex' ? {} : { NormalizeNameComponentCallback: (_i, _parent, _len, Component, Expand, _max, _flags, Context) => expand(' (plain)')(Component, Expand, Context) }),
     NormalizeContextCleanupCallback: (Context: { value: unknown }): void => {
       Context.value = null;
     },
@@ -154,6 +158,24 @@ describe('name providers (§16.6)', () => {
       'NormalizeContextCleanup',
     ]);
     w.checkFold();
+  });
+
+  it('NormalizeNameComponentCallback serves a provider that registers only it; with both registered FltMgr calls only NormalizeNameComponentExCallback (§16.6)', () => {
+    const names = (normalize: 'plain' | 'both'): string[] => {
+      const seen: string[] = [];
+      const w = nameWorld([
+        { name: 'scanner', altitude: '385000', registration: asker('above', seen) },
+        { name: 'NameChanger', altitude: '370120', registration: renamingProvider({ normalizedSupported: false, normalize }) },
+      ]);
+      w.sim.fileSystem('C:').writeFile('\\real\\f.txt', 'x');
+      w.app('app', function* () {
+        yield* w.sim.io.NtClose(yield* openFile(w.sim, 'C:\\real\\f.txt'));
+      });
+      w.checkFold();
+      return seen;
+    };
+    expect(names('plain')).toEqual(['above: \\Device\\HarddiskVolume1\\Virtual (plain)\\f.txt']);
+    expect(names('both')).toEqual(['above: \\Device\\HarddiskVolume1\\Virtual\\f.txt']);
   });
 
   it('a provider whose nested query keeps REQUEST_FROM_CURRENT_PROVIDER comes back to itself: NAME_PROVIDER_RECURSION (§19.9 invariant 12)', () => {
