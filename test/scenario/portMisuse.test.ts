@@ -92,7 +92,7 @@ describe('a message sent on a closed port (§17.3, §19.9 inv. 17)', () => {
     expect(compactTrace(sim.log, { types: ['FltCloseClientPort', 'RoutineFailed'] })).toEqual([
       'Q1(client of \\ScannerPort) FltCloseClientPort',
       'F1(scanner) RoutineFailed routine=FltSendMessage status=STATUS_PORT_DISCONNECTED (the ClientPort variable is NULL)',
-      'Q1(client of \\ScannerPort) RoutineFailed routine=FltSendMessage status=STATUS_PORT_DISCONNECTED (Q1(connection to \\\\ScannerPort) is ClientPortClosed)',
+      'Q1(client of \\ScannerPort) RoutineFailed routine=FltSendMessage status=STATUS_PORT_DISCONNECTED (Q1(connection to \\ScannerPort) is ClientPortClosed)',
     ]);
     expect(sim.state().violations).toEqual([]);
   });
