@@ -4,17 +4,18 @@
  * modules are trusted input, like any script a user runs (trace files are not; docs/cli.md).
  *
  * TypeScript modules load through tsx's ESM loader, registered here on first use, so no
- * `node --import tsx` is needed. A trace records the module's absolute path and the SHA-256 of its
- * text; `fltsim replay` loads it again from there and refuses a module that changed.
+ * `node --import tsx` is needed. A directory names the scenario in its index.ts (or index.js), so a
+ * sample runs as `fltsim run examples/samples/scanner`. A trace records the module's absolute path
+ * and a SHA-256 over it and the local files it imports (moduleDigest.ts); `fltsim replay` loads it
+ * again from there and refuses when any of them changed.
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isScenario, findScenario, builtInScenarios as builtIn, type Scenario } from '../scenarios/index.js';
 import type { ScenarioModuleRef } from '../tracefile/header.js';
 import { inputError } from './exitCodes.js';
-import { readBytes } from './files.js';
+import { moduleDigest } from './moduleDigest.js';
 
 export interface ResolvedScenario {
   readonly scenario: Scenario;
@@ -36,11 +37,11 @@ export async function resolveScenario(target: string): Promise<ResolvedScenario>
 
 /** Import the module at `path` and find its scenario (the default export, `scenario`, or the only one). */
 export async function loadScenarioModule(path: string, expected?: ScenarioModuleRef): Promise<ResolvedScenario> {
-  const absolute = resolve(path);
-  if (!existsSync(absolute)) throw inputError(`scenario module ${path}: no such file`);
-  const sha256 = createHash('sha256').update(readBytes(absolute, 'scenario module')).digest('hex');
+  const absolute = entryOf(path);
+  const { sha256, files } = moduleDigest(absolute);
   if (expected !== undefined && expected.sha256 !== sha256) {
-    throw inputError(`scenario module ${absolute} changed since the trace was written (SHA-256 now ${sha256.slice(0, 12)}…, the trace has ${expected.sha256.slice(0, 12)}…): replay needs the module as it was`);
+    const which = files.length === 1 ? '' : ` or one of the ${files.length - 1} local file(s) it imports (${files.slice(1, 4).join(', ')}${files.length > 4 ? ', …' : ''})`;
+    throw inputError(`scenario module ${absolute}${which} changed since the trace was written (SHA-256 now ${sha256.slice(0, 12)}…, the trace has ${expected.sha256.slice(0, 12)}…): replay needs the module as it was`);
   }
   if (/\.[mc]?tsx?$/.test(absolute)) await registerTypeScript();
   let exports: Record<string, unknown>;
@@ -55,6 +56,18 @@ export async function loadScenarioModule(path: string, expected?: ScenarioModule
   if (scenario === undefined) throw inputError(`scenario module ${path} exports no scenario (an object with id, description and build; see docs/cli.md)`);
   const registry = [...builtIn.filter((s) => s.id !== scenario.id), scenario];
   return { scenario, module: { path: absolute, sha256 }, registry };
+}
+
+/** The module file a path names: the file itself, or a directory's index.ts / index.js. */
+function entryOf(path: string): string {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw inputError(`scenario module ${path}: no such file or directory`);
+  if (!statSync(absolute).isDirectory()) return absolute;
+  for (const index of ['index.ts', 'index.js', 'index.mts', 'index.mjs']) {
+    const file = join(absolute, index);
+    if (existsSync(file)) return file;
+  }
+  throw inputError(`scenario module ${path}: a directory without index.ts or index.js`);
 }
 
 let typeScript: Promise<void> | null = null;

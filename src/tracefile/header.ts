@@ -12,8 +12,9 @@ export const TRACE_FORMAT = 'fltsim-trace';
 export const TRACE_FORMAT_VERSION = 1;
 
 /**
- * Where a scenario that is not built in came from: the module's path (absolute) and the SHA-256 of
- * its text, so a replay can load it again and refuse when it changed.
+ * Where a scenario that is not built in came from: the module's path (absolute) and a SHA-256 over
+ * it and the local files it imports (src/cli/moduleDigest.ts), so a replay can load it again and
+ * refuse when any of them changed.
  */
 export interface ScenarioModuleRef {
   readonly path: string;
