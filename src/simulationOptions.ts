@@ -8,7 +8,8 @@ import { framesFromBoundaries } from './kernel/frames.js';
 import type { ViolationMode } from './kernel/kernel.js';
 import { strategyByName, type Strategy } from './kernel/strategy.js';
 import type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
-import { DEFAULT_SEMANTICS, type Semantics } from './fltmgr/semantics.js';
+import { DEFAULT_SEMANTICS, SEMANTICS_VALUES, type Semantics } from './fltmgr/semantics.js';
+import { shown } from './kernel/elide.js';
 
 export interface SimulationOptions {
   /** Seeds every random stream. Same seed and options → byte-identical log. Default 1. */
@@ -54,9 +55,12 @@ export interface Resolution {
   readonly summary: ResolvedOptions;
 }
 
+/** The longest a deferred file-system request may take (ticks): far beyond any workload, and a bound. */
+export const MAX_FILE_SYSTEM_LATENCY = 1_000_000;
+
 export function resolveOptions(options: SimulationOptions): Resolution {
   const seed = options.seed ?? 1;
-  if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new UsageError('BAD_OPTION', `seed must be an integer, got ${shown(seed)}`);
   const strategyOption = options.strategy ?? 'in-order';
   const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
   const frames = framesFromBoundaries(options.frameBoundaries ?? []);
@@ -64,15 +68,20 @@ export function resolveOptions(options: SimulationOptions): Resolution {
   const fileSystemCompletion = oneOf('fileSystemCompletion', options.fileSystemCompletion ?? 'inline', ['inline', 'deferred'] as const);
   const onViolation = oneOf('onViolation', options.onViolation ?? 'throw', ['throw', 'record'] as const);
   const fileSystemLatency = options.fileSystemLatency ?? 1;
-  if (!Number.isInteger(fileSystemLatency) || fileSystemLatency < 0) {
-    throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks >= 0, got ${String(fileSystemLatency)}`);
+  if (!Number.isSafeInteger(fileSystemLatency) || fileSystemLatency < 0 || fileSystemLatency > MAX_FILE_SYSTEM_LATENCY) {
+    throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks from 0 to ${MAX_FILE_SYSTEM_LATENCY}, got ${shown(fileSystemLatency)}`);
   }
-  for (const key of Object.keys(options.semantics ?? {})) {
-    if (!(key in DEFAULT_SEMANTICS)) throw new UsageError('BAD_OPTION', `unknown semantics option '${key}' (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
+  const given: unknown = options.semantics ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new UsageError('BAD_OPTION', `semantics must be an object, got ${shown(given)}`);
+  const semantics = { ...DEFAULT_SEMANTICS } as Record<keyof Semantics, unknown>;
+  for (const [key, value] of Object.entries(given)) {
+    if (!Object.hasOwn(SEMANTICS_VALUES, key)) throw new UsageError('BAD_OPTION', `unknown semantics option ${shown(key)} (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
+    const allowed = SEMANTICS_VALUES[key as keyof Semantics] as readonly unknown[];
+    if (!allowed.includes(value)) throw new UsageError('BAD_OPTION', `semantics.${key} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${shown(value)}`);
+    semantics[key as keyof Semantics] = value;
   }
-  const semantics: Semantics = { ...DEFAULT_SEMANTICS, ...(options.semantics ?? {}) };
   const record = options.record ?? true;
-  if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${String(record)}`);
+  if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${shown(record)}`);
   return {
     seed,
     strategy,
@@ -87,7 +96,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
       onViolation,
       fileSystemCompletion,
       fileSystemLatency,
-      semantics,
+      semantics: semantics as Semantics,
       record,
     },
   };
@@ -95,5 +104,5 @@ export function resolveOptions(options: SimulationOptions): Resolution {
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError('BAD_OPTION', `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`);
+  throw new UsageError('BAD_OPTION', `${name} must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${shown(value)}`);
 }

@@ -78,3 +78,20 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   renameNameCache: 'invalidate',
   sendMessageZeroTimeout: 'noWait',
 });
+
+/**
+ * The values each semantics option may take: checked by createSimulation, so an option read from
+ * a trace header or a command line cannot carry anything else. Typed over Semantics, so a new
+ * option that does not list its values does not compile.
+ */
+export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Semantics[K][] } = {
+  generatedIoDuringTeardown: ['allow', 'deny'],
+  flagGeneratedCreates: [false, true],
+  asyncReadWriteReturn: ['pending', 'perform'],
+  explicitOffsetUpdatesPosition: [true, false],
+  fsControlMinor: ['IRP_MN_USER_FS_REQUEST', 'IRP_MN_KERNEL_CALL'],
+  asyncCreate: ['status', 'verifier'],
+  reissuedIoFlags: ['keepOriginal', 'addGenerated'],
+  volumeContextLifetime: ['volume', 'lastInstance'],
+  invalidContextRegistration: ['STATUS_FLT_INVALID_CONTEXT_REGISTRATION', 'STATUS_INVALID_PARAMETER'],
+};

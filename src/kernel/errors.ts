@@ -6,6 +6,7 @@
  *   unknown scenario, a choice that is not enabled). Nothing is appended to the log.
  * A modelled failure (access denied, sharing violation) is neither: it is an NTSTATUS.
  */
+import { elide, MAX_MESSAGE } from './elide.js';
 import type { VerifierRule } from './verifierRules.js';
 
 export interface ErrorPlace {
@@ -21,7 +22,8 @@ export class FltSimError extends Error {
   readonly seq: number | undefined;
   readonly seed: number | undefined;
   constructor(message: string, place: ErrorPlace = {}) {
-    super(message);
+    // Bounded: a message may quote input of any size (a fact, a name, an argument).
+    super(elide(message, MAX_MESSAGE));
     this.name = new.target.name;
     this.object = place.object;
     this.seq = place.seq;

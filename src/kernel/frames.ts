@@ -4,13 +4,20 @@
  * which legacy filters it sits above or below.
  */
 import { compareAltitudes, isAltitude, normalizeAltitude } from '../wdk/altitude.js';
+import { shown } from './elide.js';
 import { UsageError } from './errors.js';
 import type { FrameSpec } from './facts.js';
 
+/** Frames a volume's stack may have: Windows builds a handful; the bound keeps option input small. */
+export const MAX_FRAMES = 64;
+
 export function framesFromBoundaries(boundaries: readonly string[]): FrameSpec[] {
+  if (!Array.isArray(boundaries) || boundaries.length > MAX_FRAMES - 1) {
+    throw new UsageError('BAD_OPTION', `frameBoundaries must be a list of at most ${MAX_FRAMES - 1} altitudes, got ${shown(boundaries)}`);
+  }
   const cut = boundaries.map((b, i) => {
     if (typeof b !== 'string' || !isAltitude(b)) {
-      throw new UsageError('BAD_OPTION', `frameBoundaries[${i}] = ${JSON.stringify(b)} is not an altitude (digits, at most one '.')`);
+      throw new UsageError('BAD_OPTION', `frameBoundaries[${i}] = ${shown(b)} is not an altitude (digits, at most one '.')`);
     }
     return normalizeAltitude(b);
   });

@@ -45,7 +45,8 @@ describe('trace files', () => {
     expect(failure(withLine(10, null))).toEqual({ line: 10, problem: 'seq 9 out of order, expected 8' });
     // Hand-edited: an operation completes before it was dispatched to the file system.
     const start = sim.log.find((f) => f.type === 'IoStart')!;
-    const edited = { ...sim.log[start.seq + 1]!, type: 'FsComplete', status: 0, information: 0 };
+    const { seq, time, object } = sim.log[start.seq + 1]!;
+    const edited = { seq, time, object, type: 'FsComplete', status: 0, information: 0 };
     const r = failure(withLine(start.seq + 3, JSON.stringify(edited)));
     expect(r.line).toBe(start.seq + 3);
     expect(r.problem).toMatch(/does not accept FsComplete|FsComplete on D/);

@@ -1,0 +1,157 @@
+/**
+ * The schema of every fact a trace file may hold: for each fact type, each field and what it must
+ * be. A trace file is untrusted input (docs/security.md): the reader checks every line against this
+ * table before anything is folded or replayed.
+ *
+ * The table cannot drift from the fact union: its type is derived from `FactBody`, so a fact type
+ * or a field missing here, one too many, or a kind that does not fit the field's type is a compile
+ * error.
+ */
+import type { FactBody, FactHeader, FactType } from '../kernel/facts.js';
+
+/**
+ * What a field may hold. `id`: an object id (`sim`, or a kind letter and a number: F1, T12, …) —
+ * the only strings that may become keys of the fold's records. `int`: a safe integer. `number`: any
+ * finite number. `json`: any JSON value (parameter summaries). A string array is a closed set of
+ * literals.
+ */
+export type FieldKind = RequiredKind | OptionalKind;
+type RequiredKind = 'string' | 'id' | 'int' | 'number' | 'boolean' | 'string?' | 'id?' | 'int?' | 'ids' | 'strings' | 'frames' | 'json' | readonly string[];
+/** A field a fact may leave out (`process?: string`): absent, or present with the kind after `opt `. */
+export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean';
+
+type KindOf<V> = undefined extends V ? OptionalKindOf<Exclude<V, undefined>> : RequiredKindOf<V>;
+type OptionalKindOf<V> = [V] extends [boolean] ? 'opt boolean' : [V] extends [string] ? 'opt string' | 'opt id' : never;
+type RequiredKindOf<V> = [V] extends [boolean]
+  ? 'boolean'
+  : [V] extends [number]
+    ? 'int' | 'number'
+    : [V] extends [string]
+      ? string extends V
+        ? 'string' | 'id'
+        : readonly V[]
+      : [V] extends [number | null]
+        ? 'int?'
+        : [V] extends [string | null]
+          ? 'string?' | 'id?'
+          : [V] extends [readonly string[]]
+            ? 'ids' | 'strings'
+            : [V] extends [readonly { readonly index: number }[]]
+              ? 'frames'
+              : 'json';
+
+type FieldsOf<T extends FactType> = Omit<Extract<FactBody, { type: T }>, 'type' | keyof FactHeader>;
+
+export type FactSchema = { readonly [T in FactType]: { readonly [K in keyof FieldsOf<T>]-?: KindOf<FieldsOf<T>[K]> } };
+
+const STATUS = 'int';
+
+export const FACT_SCHEMA: FactSchema = {
+  SimulationStart: { seed: 'int', frames: 'frames', version: 'string' },
+  ClockAdvance: { to: 'int' },
+  Choice: { task: 'id', of: 'int' },
+  VerifierViolation: { rule: 'string', message: 'string' },
+  ThreadCreate: { name: 'string', parent: 'id?', process: 'opt id' },
+  ThreadWait: { on: 'id', reason: 'string' },
+  ThreadWaitObjects: { on: 'ids', waitType: ['WaitAny', 'WaitAll'], until: 'int?', reason: 'string' },
+  ThreadWake: { by: 'string' },
+  ThreadSleep: { until: 'int' },
+  ThreadExit: { result: 'int?', error: 'string?' },
+  KeWait: { routine: 'string', on: 'ids', waitType: ['WaitAny', 'WaitAll'], timeout: 'int?' },
+  KeWaitReturned: { routine: 'string', status: STATUS },
+  ApcRegion: { routine: 'string', criticalRegion: 'int', guardedRegion: 'int' },
+  KeInitializeEvent: { name: 'string', eventType: ['NotificationEvent', 'SynchronizationEvent'], signaled: 'boolean' },
+  KeSetEvent: { thread: 'id', previous: 'boolean' },
+  KeResetEvent: { thread: 'id', previous: 'boolean' },
+  KeClearEvent: { thread: 'id' },
+  EventAutoReset: { thread: 'id' },
+  LockInitialize: { routine: 'string', lockType: ['ERESOURCE', 'FAST_MUTEX', 'KGUARDED_MUTEX', 'EX_PUSH_LOCK', 'KSPIN_LOCK'], name: 'string' },
+  LockAcquire: { routine: 'string', thread: 'id', mode: ['Exclusive', 'Shared'] },
+  LockRelease: { routine: 'string', thread: 'id' },
+  LockDelete: { routine: 'string' },
+  VolumeMount: { name: 'string', dosName: 'string?', fsType: 'string', deviceType: 'string', sectorSize: 'int', readOnly: 'opt boolean' },
+  VolumeMounted: {},
+  VolumeDismount: {},
+  VolumeDismounted: {},
+  LegacyFilterAttach: { name: 'string', volume: 'id', aboveFrame: 'int' },
+  FltRegisterFilter: { name: 'string', flags: 'int' },
+  FltStartFiltering: {},
+  FilterUnloadCallback: { flags: 'int' },
+  FilterUnloadReturned: { status: STATUS },
+  FltUnregisterFilter: {},
+  FltUnregisterFilterReturned: {},
+  DriverUnload: {},
+  InstanceSetup: { filter: 'id', volume: 'id', name: 'string', altitude: 'string', frame: 'int', flags: 'int' },
+  InstanceSetupReturned: { status: STATUS },
+  InstanceQueryTeardown: { flags: 'int' },
+  InstanceQueryTeardownReturned: { status: STATUS },
+  InstanceTeardownStart: { reason: 'int' },
+  InstanceTeardownStartReturned: {},
+  InstanceTeardownComplete: { reason: 'int' },
+  InstanceTeardownCompleteReturned: {},
+  InstanceFreed: {},
+  FltObjectReference: { count: 'int' },
+  FltObjectDereference: { count: 'int' },
+  FileObjectCreate: { volume: 'id', fileName: 'string', relatedFileObject: 'id?', targetedInstance: 'id?' },
+  FileObjectOpened: { flags: 'int' },
+  FileObjectOpenFailed: { status: STATUS },
+  FileObjectHandleCreated: { handle: 'id' },
+  FileObjectHandleClosed: { handle: 'id' },
+  FileObjectUpdate: { currentByteOffset: 'int', flags: 'int' },
+  FileObjectOpenCancelled: {},
+  FileObjectCleanup: {},
+  FileObjectClose: {},
+  IoStart: {
+    major: 'int',
+    minor: 'int',
+    fileObject: 'id',
+    volume: 'id',
+    thread: 'id?',
+    initiator: 'id?',
+    flags: 'int',
+    irpFlags: 'int',
+    operationFlags: 'int',
+    requestorMode: ['KernelMode', 'UserMode'],
+    parameters: 'json',
+    ecpList: 'opt id',
+  },
+  PreOperation: { instance: 'id', parameters: 'string' },
+  PreOperationReturned: { instance: 'id', result: 'int', dirty: 'boolean', status: 'int?' },
+  FltCompletePendedPreOperation: { instance: 'id', result: 'int', status: 'int?', early: 'boolean' },
+  LegacyFilterDispatch: { legacy: 'id' },
+  LegacyFilterCompletion: { legacy: 'id', status: STATUS },
+  FsDispatch: { parameters: 'string' },
+  FsPending: { completesAt: 'int' },
+  FsComplete: { status: STATUS, information: 'int' },
+  PostOperation: { instance: 'id', flags: 'int', parameters: 'string' },
+  PostOperationReturned: { instance: 'id', result: 'int', status: STATUS },
+  FltCompletePendedPostOperation: { instance: 'id', early: 'boolean' },
+  DrainPostOperation: { instance: 'id', parameters: 'string' },
+  DrainPostOperationReturned: { instance: 'id', result: 'int' },
+  IoComplete: { status: STATUS, information: 'int' },
+  FltAllocateCallbackData: { instance: 'id', volume: 'id', fileObject: 'id?', flags: 'int' },
+  FltReuseCallbackData: {},
+  FltFreeCallbackData: {},
+  AsyncIoCallback: { instance: 'id' },
+  AsyncIoCallbackReturned: { instance: 'id' },
+  FltReissueSynchronousIo: { instance: 'id', reissue: 'id' },
+  FltCancelFileOpen: { instance: 'id' },
+  ProcessCreate: { name: 'string', pid: 'int', parent: 'id?', token: 'string' },
+  ProcessExit: { status: STATUS },
+  FltAllocateExtraCreateParameterList: { filter: 'id' },
+  FltFreeExtraCreateParameterList: {},
+  FltAllocateExtraCreateParameter: { filter: 'id', guid: 'string', size: 'int' },
+  FltInsertExtraCreateParameter: { list: 'id' },
+  FltRemoveExtraCreateParameter: { list: 'id' },
+  FltAcknowledgeEcp: { filter: 'id' },
+  FltPrepareToReuseEcp: {},
+  FltFreeExtraCreateParameter: { withList: 'boolean' },
+  FltAllocateContext: { filter: 'id', contextType: 'int', size: 'int', poolType: 'int' },
+  FltReferenceContext: { by: 'string', count: 'int' },
+  FltReleaseContext: { by: 'string', count: 'int' },
+  ContextLinked: { by: 'string', instance: 'id?', target: 'id', count: 'int' },
+  ContextUnlinked: { by: 'string', handedToCaller: 'boolean', count: 'int' },
+  ContextCleanupCallback: {},
+  ContextFreed: {},
+  RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
+};
