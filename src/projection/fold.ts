@@ -32,34 +32,37 @@ import { applyPortFact, isPortFact } from './portFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
-import type { SimState } from './simState.js';
+import { idRecord, type SimState } from './simState.js';
 
-const EMPTY: SimState = {
-  seq: 0,
-  time: 0,
-  seed: 0,
-  frames: [],
-  processes: {},
-  threads: {},
-  filters: {},
-  volumes: {},
-  instances: {},
-  legacyFilters: {},
-  fileObjects: {},
-  operations: {},
-  events: {},
-  locks: {},
-  contexts: {},
-  ecpLists: {},
-  ecps: {},
-  fileNames: {},
-  nameCache: {},
-  serverPorts: {},
-  clientPorts: {},
-  messages: {},
-  violations: [],
-  waitCycles: [],
-};
+/** A fresh empty state: its records have no prototype (idRecord), and each fold gets its own. */
+function emptyFoldState(): SimState {
+  return {
+    seq: 0,
+    time: 0,
+    seed: 0,
+    frames: [],
+    processes: idRecord(),
+    threads: idRecord(),
+    filters: idRecord(),
+    volumes: idRecord(),
+    instances: idRecord(),
+    legacyFilters: idRecord(),
+    fileObjects: idRecord(),
+    operations: idRecord(),
+    events: idRecord(),
+    locks: idRecord(),
+    contexts: idRecord(),
+    ecpLists: idRecord(),
+    ecps: idRecord(),
+    fileNames: idRecord(),
+    nameCache: idRecord(),
+    serverPorts: idRecord(),
+    clientPorts: idRecord(),
+    messages: idRecord(),
+    violations: [],
+    waitCycles: [],
+  };
+}
 
 const RECEIVING = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
 
@@ -79,7 +82,7 @@ export function foldLog(facts: readonly Fact[]): SimState {
     return String(snapshot.value);
   };
   const sleepers = new Map<string, number>();
-  const state = produce(EMPTY, (draft) => {
+  const state = produce(emptyFoldState(), (draft) => {
     for (const fact of facts) applyFact(draft, fact, born, advance, sleepers);
     draft.seq = facts.length;
     for (const volume of Object.keys(draft.volumes)) restack(draft, volume);
@@ -172,7 +175,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     case 'LockInitialize': {
       if (d.locks[id] === undefined || d.locks[id]!.state === 'Deleted') born(id, LOCK_MACHINES[fact.lockType]);
-      d.locks[id] = { name: fact.name, lockType: fact.lockType, state: advance(fact) as never, owners: {} };
+      d.locks[id] = { name: fact.name, lockType: fact.lockType, state: advance(fact) as never, owners: idRecord() };
       return;
     }
     case 'LockAcquire': {

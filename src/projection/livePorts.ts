@@ -1,5 +1,6 @@
 /** The communication-port part of the live view (§17), read off FltMgr's port registry. */
 import type { PortRegistry } from '../fltmgr/portObjects.js';
+import { idRecord } from './simState.js';
 import type { ClientPortView, MessageView, ServerPortView } from './simState.js';
 
 export function livePorts(ports: PortRegistry): {
@@ -7,11 +8,11 @@ export function livePorts(ports: PortRegistry): {
   clientPorts: Record<string, ClientPortView>;
   messages: Record<string, MessageView>;
 } {
-  const serverPorts: Record<string, ServerPortView> = {};
+  const serverPorts = idRecord<ServerPortView>();
   for (const p of ports.serverPorts) {
     serverPorts[p.id] = { filter: p.filter.id, name: p.name, state: p.state, maxConnections: p.maxConnections, connections: p.connections.map((c) => c.id) };
   }
-  const clientPorts: Record<string, ClientPortView> = {};
+  const clientPorts = idRecord<ClientPortView>();
   for (const q of ports.clientPorts) {
     clientPorts[q.id] = {
       serverPort: q.server.id,
@@ -23,7 +24,7 @@ export function livePorts(ports: PortRegistry): {
       awaitingReply: q.awaitingReply.map((m) => m.id),
     };
   }
-  const messages: Record<string, MessageView> = {};
+  const messages = idRecord<MessageView>();
   for (const m of ports.messages.values()) {
     messages[m.id] = { port: m.port.id, filter: m.port.filter.id, sender: m.sender, state: m.state, replyExpected: m.replyCapacity !== null };
   }

@@ -10,13 +10,14 @@ import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
+import { idRecord } from './simState.js';
 import type { ContextView, EcpListView, EcpView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
 export function liveState(sim: Simulation): SimState {
   const { kernel, fltMgr } = sim;
-  const threads: Record<string, ThreadView> = {};
+  const threads = idRecord<ThreadView>();
   for (const t of kernel.threads.values()) {
     threads[t.id] = {
       name: t.name,
@@ -31,10 +32,10 @@ export function liveState(sim: Simulation): SimState {
       error: t.state === 'exited' && t.error !== undefined ? errorText(t.error) : null,
     };
   }
-  const processes: Record<string, ProcessView> = {};
+  const processes = idRecord<ProcessView>();
   for (const p of fltMgr.processes.processes.values()) processes[p.id] = { name: p.ImageFileName, pid: p.UniqueProcessId, state: p.state };
-  const filters: Record<string, FilterView> = {};
-  const instances: Record<string, InstanceView> = {};
+  const filters = idRecord<FilterView>();
+  const instances = idRecord<InstanceView>();
   // Instances are listed in creation order (their ids' numeric order), across filters.
   const allInstances = fltMgr.filters.flatMap((f) => f.instances).sort((a, b) => idNumber(a.id) - idNumber(b.id));
   for (const f of fltMgr.filters) {
@@ -52,8 +53,8 @@ export function liveState(sim: Simulation): SimState {
       waitingFor: i.waitingFor,
     };
   }
-  const volumes: Record<string, VolumeView> = {};
-  const legacyFilters: Record<string, LegacyFilterView> = {};
+  const volumes = idRecord<VolumeView>();
+  const legacyFilters = idRecord<LegacyFilterView>();
   const allLegacy = fltMgr.volumes.flatMap((v) => v.legacyFilters.map((l) => ({ l, v }))).sort((a, b) => idNumber(a.l.id) - idNumber(b.l.id));
   for (const { l, v } of allLegacy) legacyFilters[l.id] = { name: l.name, volume: v.id, aboveFrame: l.aboveFrame };
   for (const v of fltMgr.volumes) {
@@ -66,7 +67,7 @@ export function liveState(sim: Simulation): SimState {
       stack: v.stack(fltMgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
     };
   }
-  const fileObjects: Record<string, FileObjectView> = {};
+  const fileObjects = idRecord<FileObjectView>();
   for (const fo of fltMgr.fileObjects.values()) {
     fileObjects[fo.id] = {
       volume: fo.volume.id,
@@ -77,7 +78,7 @@ export function liveState(sim: Simulation): SimState {
       handles: sim.io.handlesOf(fo),
     };
   }
-  const operations: Record<string, OperationView> = {};
+  const operations = idRecord<OperationView>();
   for (const op of [...fltMgr.operations, ...fltMgr.allocatedData.values()]) {
     // The parameters of the run that started (a filter may be filling in its allocated data for the next).
     operations[op.id] = {
@@ -91,17 +92,17 @@ export function liveState(sim: Simulation): SimState {
       allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
-  const events: Record<string, EventView> = {};
-  const locks: Record<string, LockView> = {};
+  const events = idRecord<EventView>();
+  const locks = idRecord<LockView>();
   for (const [id, object] of kernel.kernelObjects) {
     const snapshot = (object as KernelObject).binding!.actor.getSnapshot() as AnyMachineSnapshot;
     if (object instanceof KEVENT) {
       events[id] = { name: object.name ?? id, eventType: object.eventType, state: snapshot.value as KeventState, setBy: [...object.setBy] };
     } else if (object instanceof LockObject) {
-      locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: { ...(snapshot.context as LockContext).owners } };
+      locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: Object.assign(idRecord<number>(), (snapshot.context as LockContext).owners) };
     }
   }
-  const contexts: Record<string, ContextView> = {};
+  const contexts = idRecord<ContextView>();
   for (const c of fltMgr.contexts.live.values()) {
     contexts[c.id] = {
       filter: c.filter.id,
@@ -113,11 +114,11 @@ export function liveState(sim: Simulation): SimState {
       instance: c.link?.instance?.id ?? null,
     };
   }
-  const ecpLists: Record<string, EcpListView> = {};
+  const ecpLists = idRecord<EcpListView>();
   for (const l of fltMgr.ecps.lists.values()) ecpLists[l.id] = { filter: l.filter.id, state: l.state, ecps: l.ecps.map((e) => e.id) };
-  const ecps: Record<string, EcpView> = {};
+  const ecps = idRecord<EcpView>();
   for (const e of fltMgr.ecps.ecps.values()) ecps[e.id] = { filter: e.filter.id, guid: e.EcpType, size: e.Size, state: e.state, list: e.list?.id ?? null };
-  const fileNames: Record<string, FileNameInformationView> = {};
+  const fileNames = idRecord<FileNameInformationView>();
   for (const n of fltMgr.names.records.values()) {
     fileNames[n.id] = {
       fileObject: n.fileObjectId,
@@ -130,7 +131,7 @@ export function liveState(sim: Simulation): SimState {
       cacheKey: n.cacheKey,
     };
   }
-  const nameCache: Record<string, string> = {};
+  const nameCache = idRecord<string>();
   for (const [key, n] of fltMgr.names.cache) nameCache[key] = n.id;
   const { serverPorts, clientPorts, messages } = livePorts(fltMgr.ports);
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));

@@ -247,3 +247,11 @@ export interface SimState {
    */
   readonly waitCycles: readonly (readonly WaitForEdge[])[];
 }
+
+/**
+ * A record of views keyed by object id, with no prototype: a key read from a trace file (already
+ * checked to look like an id) can never reach Object.prototype, whatever it is (docs/security.md).
+ */
+export function idRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}

@@ -33,7 +33,7 @@ import { volumeMachine } from '../machines/volume.js';
 import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
 import { applyFact, restack } from '../projection/fold.js';
-import type { LockView, SimState } from '../projection/simState.js';
+import { idRecord, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -101,24 +101,24 @@ export function emptyState(): WorkingState {
     time: 0,
     seed: 0,
     frames: [],
-    processes: {},
-    threads: {},
-    filters: {},
-    volumes: {},
-    instances: {},
-    legacyFilters: {},
-    fileObjects: {},
-    operations: {},
-    events: {},
-    locks: {},
-    contexts: {},
-    ecpLists: {},
-    ecps: {},
-    fileNames: {},
-    nameCache: {},
-    serverPorts: {},
-    clientPorts: {},
-    messages: {},
+    processes: idRecord(),
+    threads: idRecord(),
+    filters: idRecord(),
+    volumes: idRecord(),
+    instances: idRecord(),
+    legacyFilters: idRecord(),
+    fileObjects: idRecord(),
+    operations: idRecord(),
+    events: idRecord(),
+    locks: idRecord(),
+    contexts: idRecord(),
+    ecpLists: idRecord(),
+    ecps: idRecord(),
+    fileNames: idRecord(),
+    nameCache: idRecord(),
+    serverPorts: idRecord(),
+    clientPorts: idRecord(),
+    messages: idRecord(),
     violations: [],
     waitCycles: [],
   };
