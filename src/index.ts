@@ -313,19 +313,20 @@ export { FLTSIM_VERSION } from './version.js';
 // Embedding: a host drives the simulation step by step, on its clock, and saves/restores it (docs/embedding.md)
 export { createScenarioSimulation, restoreSimulation } from './host/scenarios.js';
 export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scenarios.js';
-export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenarios/scenario.js';
+export type { Scenario, ScenarioArgs, ScenarioOptions, ScenarioArgument } from './scenarios/scenario.js';
+export { checkScenarioArgs } from './scenarios/scenario.js';
 export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
 export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';
 export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilFactResult } from './host/types.js';
 
 // Time travel, scenarios, trace files and exports (docs/time-travel.md, docs/trace-format.md)
 export { builtInScenarios, findScenario, isScenario, ioSoakScenario, randomScenario, randomIoScenario } from './scenarios/index.js';
-export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError } from './travel/index.js';
-export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording } from './travel/index.js';
+export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError, BudgetExceededError, DEFAULT_REPLAY_BUDGET } from './travel/index.js';
+export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording, ReplayBudget, BudgetName } from './travel/index.js';
 export { threadActivity, whyFact } from './travel/index.js';
 export type { ThreadActivity, CallbackSpan, CausalLink, CauseRelation } from './travel/index.js';
-export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile } from './tracefile/index.js';
-export type { TraceHeader, TraceFile, ScenarioModuleRef, TraceHeaderExtras, TraceViolation } from './tracefile/index.js';
+export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile, DEFAULT_MAX_FACTS, DEFAULT_MAX_LINE } from './tracefile/index.js';
+export type { TraceHeader, TraceFile, ScenarioModuleRef, TraceHeaderExtras, TraceViolation, TraceReadLimits } from './tracefile/index.js';
 export { toChromeTrace } from './trace/perfetto.js';
 export type { ChromeTrace, TraceEvent } from './trace/perfetto.js';
 export { toMermaid } from './trace/mermaid.js';

@@ -3,6 +3,7 @@
  * reported as one line on stderr naming what went wrong and where (a file, a line, a flag, a fact);
  * only `--debug` adds a stack. docs/cli.md prints the same table.
  */
+import { BudgetExceededError } from '../travel/budget.js';
 import { DeterminismError, TraceFileError } from '../travel/errors.js';
 import { FltSimError, ReplayDivergenceError, UsageError, VerifierError } from '../kernel/errors.js';
 
@@ -13,7 +14,7 @@ export const EXIT = {
   violation: 1,
   /** The command line is wrong: an unknown command or option, a bad value, an unknown scenario id. */
   usage: 2,
-  /** An input cannot be used: a missing or unreadable file, a damaged trace, a scenario module that is missing, invalid or changed. */
+  /** An input cannot be used: a missing or unreadable file, a damaged trace, a scenario module that is missing, invalid or changed, or one that needs more than a budget (--max-facts, …) allows. */
   input: 3,
   /** A replay did not reproduce its trace (another fltsim, a changed scenario, or nondeterminism). */
   diverged: 4,
@@ -29,7 +30,7 @@ export const EXIT_TABLE = `Exit codes:
   0   success (a run ended idle, a replay reproduced its trace, no violation found)
   1   violation found (explore found one; a run ended in a verifier violation or a deadlock)
   2   usage error (unknown command or option, bad value, unknown scenario id)
-  3   input error (missing or unreadable file, damaged trace, scenario module missing, invalid or changed)
+  3   input error (missing or unreadable file, damaged trace, scenario module missing, invalid or changed, a budget exceeded)
   4   replay differs (the trace does not reproduce)
   5   output error (a file cannot be written: disk full, no permission)
   70  internal error (a bug in fltsim; --debug shows the stack)`;
@@ -54,6 +55,7 @@ const USAGE_CODES = new Set(['UNKNOWN_SCENARIO', 'BAD_SCENARIO_ARGUMENT', 'BAD_O
 export function describeFailure(error: unknown): { code: ExitCode; line: string } {
   if (error instanceof CliError) return { code: error.exitCode, line: error.message };
   if (error instanceof TraceFileError) return { code: EXIT.input, line: error.message };
+  if (error instanceof BudgetExceededError) return { code: EXIT.input, line: `stopped: ${error.message}` };
   if (error instanceof DeterminismError || error instanceof ReplayDivergenceError) return { code: EXIT.diverged, line: `replay differs: ${error.message}` };
   if (error instanceof VerifierError) return { code: EXIT.violation, line: `verifier violation ${error.message}` };
   if (error instanceof UsageError) return { code: USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.input, line: error.message };

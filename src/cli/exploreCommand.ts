@@ -15,6 +15,7 @@ import { writeChunks } from './files.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
+import { checkScenarioArgs } from '../scenarios/scenario.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
 import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
@@ -52,6 +53,7 @@ export const exploreCommand: Command = {
     if (p.values['help'] === true) return (io.out(EXPLORE_HELP), EXIT.ok);
     const r = request(p);
     const resolved = await resolveScenario(r.target);
+    checkScenarioArgs(resolved.scenario, r.options.args); // before any worker starts
     const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
     let result: ExploreResult;
     if (r.workers > 1 && r.strategy !== 'exhaustive') {

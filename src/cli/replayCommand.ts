@@ -14,6 +14,7 @@ import { formatTrace } from '../trace/textFormat.js';
 import type { TraceViolation } from '../tracefile/header.js';
 import { recordingOf, type TraceFile } from '../tracefile/index.js';
 import { diffStates } from '../travel/diff.js';
+import { DEFAULT_REPLAY_BUDGET } from '../travel/budget.js';
 import { replayChecked } from '../travel/recording.js';
 import { threadActivity, type ThreadActivity } from '../travel/threadActivity.js';
 import { whyFact, type CausalLink } from '../travel/why.js';
@@ -27,6 +28,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'check that a trace reproduces; step back from its violation; ask why',
   help: `fltsim replay <trace.ndjson> [--at violation|SEQ] [--back N] [--why SEQ] [--json] [--scenario PATH]
+                             [--max-facts N] [--max-steps N] [--max-memory MIB]
   With no option: re-run the trace's scenario with its recorded schedule and compare every fact
   (exit 4 at the first that differs), then, if the run has a violation, land on it.
   --at violation|SEQ    the state of every object right after fact #SEQ (or the violation's fact),
@@ -36,17 +38,33 @@ export const replayCommand: Command = {
                         to it, back to the application's request (or the host)
   --json                with --at: the state as JSON instead of lines
   --scenario PATH       the scenario module, when it moved since the trace was written
+  --max-facts N         read and replay at most N facts (default 5000000)
+  --max-steps N         replay at most N scheduler steps (default 5000000)
+  --max-memory MIB      stop the replay past MIB MiB of heap (default 4096)
   A trace is data: it is checked, never executed. A trace of a scenario module names the module
   (path and SHA-256); replay loads that module — code, trusted — and refuses it if it changed.`,
   async run(argv, io) {
-    const p = parseCommand('replay', argv, { at: { type: 'string' }, back: { type: 'string' }, why: { type: 'string' }, json: { type: 'boolean' }, scenario: { type: 'string' } });
+    const p = parseCommand('replay', argv, {
+      at: { type: 'string' },
+      back: { type: 'string' },
+      why: { type: 'string' },
+      json: { type: 'boolean' },
+      scenario: { type: 'string' },
+      'max-facts': { type: 'string' },
+      'max-steps': { type: 'string' },
+      'max-memory': { type: 'string' },
+    });
     if (p.values['help'] === true) return (io.out(replayCommand.help), EXIT.ok);
     const path = onePositional(p, 'replay', 'trace file');
     const back = integerOption(p, 'back', { min: 0, max: Number.MAX_SAFE_INTEGER });
     const why = integerOption(p, 'why', { min: 0, max: Number.MAX_SAFE_INTEGER });
     const at = stringOption(p, 'at');
     if (at !== undefined && at !== 'violation' && !/^\d+$/.test(at)) throw usageError(`--at must be 'violation' or a fact number, got '${at}'`);
-    const file = loadTrace(path);
+    const maxFacts = integerOption(p, 'max-facts', { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? DEFAULT_REPLAY_BUDGET.maxFacts;
+    const maxSteps = integerOption(p, 'max-steps', { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? DEFAULT_REPLAY_BUDGET.maxSteps;
+    const maxMemoryMiB = integerOption(p, 'max-memory', { min: 1, max: 2 ** 30 });
+    const budget = { maxFacts, maxSteps, maxMemory: maxMemoryMiB === undefined ? DEFAULT_REPLAY_BUDGET.maxMemory : maxMemoryMiB * 2 ** 20, heapUsed: () => process.memoryUsage().heapUsed };
+    const file = loadTrace(path, { maxFacts });
     const facts = file.facts;
     const violation = violationOf(file);
     const activity = threadActivity(facts, file.header.built ?? 0);
@@ -64,7 +82,7 @@ export const replayCommand: Command = {
       return EXIT.ok;
     }
     const scenarios = await scenariosFor(file, stringOption(p, 'scenario'));
-    replayChecked(recordingOf(file.header), facts, scenarios);
+    replayChecked(recordingOf(file.header), facts, scenarios, budget);
     io.out(`# replayed ${file.header.scenario.id} seed ${file.header.seed}: ${facts.length} facts, identical (every fact compared with the trace)`);
     if (violation !== null) {
       io.out(`# VIOLATION (${violation.kind}) ${violation.name} at #${violation.seq}: ${violation.message}`);

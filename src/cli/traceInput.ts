@@ -1,5 +1,5 @@
 /** Reading a trace file for a command: a missing file or a damaged trace is one line, exit 3. */
-import { readTraceFile, type TraceFile } from '../tracefile/reader.js';
+import { readTraceFile, type TraceFile, type TraceReadLimits } from '../tracefile/reader.js';
 import { TraceFileError } from '../travel/errors.js';
 import { inputError } from './exitCodes.js';
 import { readText } from './files.js';
@@ -9,10 +9,10 @@ export function isTracePath(source: string): boolean {
   return /\.(?:ndjson|jsonl)$/i.test(source);
 }
 
-export function loadTrace(path: string): TraceFile {
+export function loadTrace(path: string, limits: TraceReadLimits = {}): TraceFile {
   const text = readText(path, 'trace file');
   try {
-    return readTraceFile(text);
+    return readTraceFile(text, limits);
   } catch (error) {
     if (error instanceof TraceFileError) throw inputError(`${path}: ${error.message}`);
     throw error;

@@ -82,6 +82,7 @@ export const demoScenario: Scenario = {
   id: 'demo',
   description: 'two volumes, two frames, a legacy filter and three minifilters: attach, vetoed detach and unload, service stop, dismount',
   options: demoOptions,
+  arguments: {},
   build(sim) {
     buildDemo(sim);
   },

@@ -21,13 +21,21 @@ import { installFilter, operations } from './builders/filterBuilder.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { intArg, type Scenario } from './scenario.js';
 
+/** io-soak's bounds: a run of the largest is ~10^9 facts, past any budget, but never a build that cannot end. */
+const MAX_SOAK_THREADS = 256;
+const MAX_SOAK_ITERATIONS = 10_000_000;
+
 export const ioSoakScenario: Scenario = {
   id: 'io-soak',
   description: 'scanner pending reads to a worker, a monitor, and application threads doing open/write/read/close in a loop (args: threads, iterations)',
   options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1 },
+  arguments: {
+    threads: { kind: 'int', min: 1, max: MAX_SOAK_THREADS, description: 'application threads (default 3)' },
+    iterations: { kind: 'int', min: 0, max: MAX_SOAK_ITERATIONS, description: 'open/write/read/close rounds per thread (default 4)' },
+  },
   build(sim, args) {
-    const threads = intArg(args, 'threads', 3, 1);
-    const iterations = intArg(args, 'iterations', 4, 0);
+    const threads = intArg(args, 'threads', 3, 1, MAX_SOAK_THREADS);
+    const iterations = intArg(args, 'iterations', 4, 0, MAX_SOAK_ITERATIONS);
     sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:', fsType: 'NTFS' });
     let reads = 0;
     installFilter(sim, {

@@ -7,6 +7,7 @@
  * So `build` must be a pure function of (sim, args): no module state, no wall clock, no input that
  * is not in `args` or drawn from the simulation's own seeded streams.
  */
+import { shown } from '../kernel/elide.js';
 import { UsageError } from '../kernel/errors.js';
 import type { RaceWindow } from '../explore/coverage.js';
 import type { Simulation, SimulationOptions } from '../simulation.js';
@@ -27,20 +28,67 @@ export interface Scenario {
   build(sim: Simulation, args: ScenarioArgs): void;
   /** Race windows exploration counts and reports (docs/exploration.md, "Race windows"). */
   readonly windows?: readonly RaceWindow[];
+  /**
+   * The arguments the scenario takes and their ranges. When declared, every run checks its args
+   * against it first (a trace header's and a command line's alike): an unknown argument or a value
+   * out of range is a UsageError `BAD_SCENARIO_ARGUMENT`, so an argument cannot ask for unbounded
+   * work (docs/security.md).
+   */
+  readonly arguments?: Readonly<Record<string, ScenarioArgument>>;
+}
+
+/** One declared argument: a whole number in [min, max], or one of a few words. */
+export type ScenarioArgument =
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly description: string }
+  | { readonly kind: 'choice'; readonly values: readonly string[]; readonly description: string };
+
+/** The most arguments any scenario run may carry, declared or not. */
+const MAX_ARGUMENTS = 64;
+
+/**
+ * Check `args` against what the scenario declares (see `Scenario.arguments`). A scenario that
+ * declares nothing still gets a JSON-safe, bounded object of scalars.
+ */
+export function checkScenarioArgs(scenario: Scenario, args: unknown): ScenarioArgs {
+  const bad = (message: string): UsageError => new UsageError('BAD_SCENARIO_ARGUMENT', `scenario '${scenario.id}': ${message}`);
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw bad(`arguments must be an object, got ${shown(args)}`);
+  const entries = Object.entries(args);
+  if (entries.length > MAX_ARGUMENTS) throw bad(`at most ${MAX_ARGUMENTS} arguments, got ${entries.length}`);
+  const declared = scenario.arguments;
+  for (const [name, value] of entries) {
+    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw bad(`argument ${shown(name)} must be a string, number, boolean or null, got ${shown(value)}`);
+    if (typeof value === 'string' && value.length > 4096) throw bad(`argument ${shown(name)} is ${value.length} characters long (at most 4096)`);
+    if (declared === undefined) continue;
+    if (!Object.hasOwn(declared, name)) {
+      const known = Object.keys(declared);
+      throw bad(`no argument ${shown(name)} (${known.length === 0 ? 'it takes none' : `known: ${known.join(', ')}`})`);
+    }
+    const spec = declared[name]!;
+    if (value === null) continue;
+    if (spec.kind === 'int') {
+      const n = typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < spec.min || n > spec.max) throw bad(`argument ${name} must be a whole number from ${spec.min} to ${spec.max}, got ${shown(value)}`);
+    } else if (typeof value !== 'string' || !spec.values.includes(value)) {
+      throw bad(`argument ${name} must be ${spec.values.map((v) => `'${v}'`).join(' or ')}, got ${shown(value)}`);
+    }
+  }
+  return args as ScenarioArgs;
 }
 
 export function scenarioOptions(scenario: Scenario, seed: number, args: ScenarioArgs): ScenarioOptions {
+  checkScenarioArgs(scenario, args);
+
   const o = scenario.options;
   return o === undefined ? {} : typeof o === 'function' ? o(seed, args) : o;
 }
 
 /** An integer argument with a default; anything else is the caller's mistake. */
-export function intArg(args: ScenarioArgs, name: string, fallback: number, min = 0): number {
-  const v = args[name];
+export function intArg(args: ScenarioArgs, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const v = Object.hasOwn(args, name) ? args[name] : undefined;
   if (v === undefined || v === null) return fallback;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  const n = typeof v === 'string' && /^-?\d{1,16}$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument ${name} must be a whole number from ${min} to ${max}, got ${shown(v)}`);
   }
   return n;
 }

@@ -13,10 +13,10 @@ import type { FactBody, FactHeader, FactType } from '../kernel/facts.js';
  * What a field may hold. `id`: an object id (`sim`, or a kind letter and a number: F1, T12, …) —
  * the only strings that may become keys of the fold's records. `int`: a safe integer. `number`: any
  * finite number. `json`: any JSON value (parameter summaries). A string array is a closed set of
- * literals.
+ * literals. `link`: what a context is linked to, an object id or a stream (`V1:stream#64`).
  */
 export type FieldKind = RequiredKind | OptionalKind;
-type RequiredKind = 'string' | 'id' | 'int' | 'number' | 'boolean' | 'string?' | 'id?' | 'int?' | 'ids' | 'strings' | 'frames' | 'json' | readonly string[];
+type RequiredKind = 'string' | 'id' | 'link' | 'int' | 'number' | 'boolean' | 'string?' | 'id?' | 'int?' | 'ids' | 'strings' | 'frames' | 'json' | readonly string[];
 /** A field a fact may leave out (`process?: string`): absent, or present with the kind after `opt `. */
 export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean';
 
@@ -28,7 +28,7 @@ type RequiredKindOf<V> = [V] extends [boolean]
     ? 'int' | 'number'
     : [V] extends [string]
       ? string extends V
-        ? 'string' | 'id'
+        ? 'string' | 'id' | 'link'
         : readonly V[]
       : [V] extends [number | null]
         ? 'int?'
@@ -149,7 +149,7 @@ export const FACT_SCHEMA: FactSchema = {
   FltAllocateContext: { filter: 'id', contextType: 'int', size: 'int', poolType: 'int' },
   FltReferenceContext: { by: 'string', count: 'int' },
   FltReleaseContext: { by: 'string', count: 'int' },
-  ContextLinked: { by: 'string', instance: 'id?', target: 'id', count: 'int' },
+  ContextLinked: { by: 'string', instance: 'id?', target: 'link', count: 'int' },
   ContextUnlinked: { by: 'string', handedToCaller: 'boolean', count: 'int' },
   ContextCleanupCallback: {},
   ContextFreed: {},

@@ -2,5 +2,5 @@
 export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf } from './header.js';
 export type { ScenarioModuleRef, TraceHeader, TraceHeaderExtras, TraceViolation } from './header.js';
 export { traceFileLines, traceFileChunks, traceFileText } from './writer.js';
-export { readTraceFile, compareVersions } from './reader.js';
-export type { TraceFile } from './reader.js';
+export { readTraceFile, compareVersions, DEFAULT_MAX_FACTS, DEFAULT_MAX_LINE } from './reader.js';
+export type { TraceFile, TraceReadLimits } from './reader.js';

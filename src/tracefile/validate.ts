@@ -16,6 +16,8 @@ export { shown };
 
 /** An object id: `sim`, or a kind letter and a decimal number (F1, T12, W300). */
 const OBJECT_ID = /^(sim|[A-Z][1-9][0-9]{0,14})$/;
+/** What a context is linked to: an object, or a stream of a volume (src/fltmgr/contextTable.ts). */
+const CONTEXT_LINK = /^[A-Z][1-9][0-9]{0,14}(:stream#[0-9]{1,20})?$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const HEADER_FIELDS: ReadonlySet<string> = new Set(['seq', 'time', 'object', 'type']);
 /** How deep a `json` field (a parameter summary) may nest, and how many values it may hold. */
@@ -81,6 +83,8 @@ export function checkKind(value: unknown, kind: FieldKind): string | null {
       return typeof value !== 'string' ? 'must be a string' : value.length > MAX_STRING ? `must be at most ${MAX_STRING} characters` : null;
     case 'id':
       return isObjectId(value) ? null : 'must be an object id';
+    case 'link':
+      return typeof value === 'string' && CONTEXT_LINK.test(value) ? null : 'must be an object id or a stream (V1:stream#64)';
     case 'int':
       return Number.isSafeInteger(value) ? null : 'must be a whole number';
     case 'number':

@@ -15,6 +15,7 @@ import { createScenarioSimulation, recordedSimulation, type Recording, type Scen
 import type { DriveEntry } from '../host/types.js';
 import { builtInScenarios as registry, type Scenario, type ScenarioArgs } from '../scenarios/index.js';
 import type { Simulation } from '../simulation.js';
+import { BudgetExceededError, MEMORY_CHECK_INTERVAL, resolveBudget, type ReplayBudget } from './budget.js';
 import { DeterminismError } from './errors.js';
 
 export type { Recording } from '../host/scenarios.js';
@@ -82,11 +83,22 @@ export function fork(recording: Recording, position: number, choose: readonly st
  * `reason` says why) — and returns the rebuilt simulation otherwise. Nothing is reported
  * identical that was not compared: the whole expected log is.
  */
-export function replayChecked(recording: Recording, expected: readonly Fact[], scenarios?: readonly Scenario[]): Simulation {
+export function replayChecked(recording: Recording, expected: readonly Fact[], scenarios?: readonly Scenario[], budget?: ReplayBudget): Simulation {
+  const limits = resolveBudget(budget);
+  // What the recording asks for is known before anything runs: refuse it then, not after the work.
+  if (expected.length > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the recording has ${expected.length} facts`);
+  const steps = driveSteps(recording.drive);
+  if (steps > limits.maxSteps) throw new BudgetExceededError('steps', limits.maxSteps, `the recording takes ${steps} steps`);
   const sim = recordedSimulation(recording, scenarios);
   let checked = 0;
+  let taken = 0;
   const check = (): void => {
     const log = sim.log;
+    if (log.length > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the replay reached ${log.length} facts`);
+    if (limits.heapUsed !== undefined && ++taken % MEMORY_CHECK_INTERVAL === 1) {
+      const used = limits.heapUsed();
+      if (used > limits.maxMemory) throw new BudgetExceededError('memory', limits.maxMemory, `${Math.round(used / 2 ** 20)} MiB in use after ${taken} steps`);
+    }
     for (; checked < log.length; checked++) {
       if (checked >= expected.length || JSON.stringify(log[checked]) !== JSON.stringify(expected[checked])) {
         throw new DeterminismError(checked, expected[checked], log[checked], recording.options.seed);
@@ -111,6 +123,13 @@ export function firstDifference(a: readonly Fact[], b: readonly Fact[]): number 
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return i;
   return a.length === b.length ? null : n;
+}
+
+/** Steps a drive record takes (its host choices and step counts). */
+export function driveSteps(drive: readonly DriveEntry[]): number {
+  let n = 0;
+  for (const entry of drive) n += typeof entry === 'number' ? entry : typeof entry === 'string' ? 1 : 0;
+  return n;
 }
 
 /** How many steps of the drive end with the log at or before `position`. */

@@ -18,7 +18,7 @@ import { IRP_MJ_READ } from '../../wdk/irp.js';
 import { STATUS_CANCELLED, STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { installFilter, operations } from '../builders/filterBuilder.js';
-import { FILE, variantOf, volumeWithFile } from './common.js';
+import { FILE, variantOf, VARIANT_ARGUMENT, volumeWithFile } from './common.js';
 
 export const cancelRaceScenario: Scenario = {
   id: 'race-cancel-completion',
@@ -40,6 +40,7 @@ export const cancelRaceScenario: Scenario = {
       hitBy: (f) => (f.type === 'FltCompletePendedPreOperation' && f.result !== FLT_PREOP_COMPLETE) || (f.type === 'VerifierViolation' && f.rule === 'COMPLETE_NOT_PENDED'),
     },
   ],
+  arguments: VARIANT_ARGUMENT,
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

@@ -10,10 +10,17 @@ import type { Simulation } from '../../simulation.js';
 import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../../wdk/fltConstants.js';
 import { IRP_MJ_READ } from '../../wdk/irp.js';
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
-import type { ScenarioArgs } from '../scenario.js';
+import type { ScenarioArgument, ScenarioArgs } from '../scenario.js';
 import { installFilter, operations } from '../builders/filterBuilder.js';
 
 export type Variant = 'buggy' | 'fixed';
+
+/** Bounds of the prefetch races' arguments: far beyond what a race needs, and a bound on the work. */
+export const MAX_ROUNDS = 1000;
+export const MAX_FLUSH = 100_000;
+
+/** The argument every race takes. */
+export const VARIANT_ARGUMENT = { variant: { kind: 'choice', values: ['buggy', 'fixed'], description: "'buggy' (default) plants the bug, 'fixed' writes the filter correctly" } } as const satisfies Readonly<Record<string, ScenarioArgument>>;
 
 /** `variant`: 'buggy' (default) plants the bug, 'fixed' is the same filter written correctly. */
 export function variantOf(args: ScenarioArgs): Variant {

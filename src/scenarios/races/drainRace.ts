@@ -16,7 +16,7 @@ import { IRP_MJ_CREATE } from '../../wdk/irp.js';
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { installFilter, operations } from '../builders/filterBuilder.js';
-import { FILE, variantOf, volumeWithFile } from './common.js';
+import { FILE, variantOf, VARIANT_ARGUMENT, volumeWithFile } from './common.js';
 
 export const drainRaceScenario: Scenario = {
   id: 'race-drain-parked-post',
@@ -36,6 +36,7 @@ export const drainRaceScenario: Scenario = {
       hitBy: (f) => f.type === 'DrainPostOperation',
     },
   ],
+  arguments: VARIANT_ARGUMENT,
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

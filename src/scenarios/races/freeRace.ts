@@ -14,7 +14,7 @@ import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileCon
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { installFilter } from '../builders/filterBuilder.js';
-import { FILE, installLowerReader, readParams, variantOf, volumeWithFile } from './common.js';
+import { FILE, installLowerReader, readParams, variantOf, VARIANT_ARGUMENT, volumeWithFile } from './common.js';
 
 export const freeRaceScenario: Scenario = {
   id: 'race-free-before-callback',
@@ -29,6 +29,7 @@ export const freeRaceScenario: Scenario = {
       hitBy: (f) => f.type === 'FltFreeCallbackData' || (f.type === 'VerifierViolation' && f.rule === 'FREE_BEFORE_CALLBACK'),
     },
   ],
+  arguments: VARIANT_ARGUMENT,
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

@@ -12,7 +12,7 @@ import { FLT_PREOP_SUCCESS_NO_CALLBACK } from '../../wdk/fltConstants.js';
 import { IRP_MJ_CREATE } from '../../wdk/irp.js';
 import type { Scenario } from '../scenario.js';
 import { installFilter, operations } from '../builders/filterBuilder.js';
-import { FILE, variantOf, volumeWithFile } from './common.js';
+import { FILE, variantOf, VARIANT_ARGUMENT, volumeWithFile } from './common.js';
 
 export const recursionScenario: Scenario = {
   id: 'race-reentrant-create',
@@ -32,6 +32,7 @@ export const recursionScenario: Scenario = {
       hitBy: (f) => f.type === 'IoStart' && f.major === IRP_MJ_CREATE && f.initiator === null,
     },
   ],
+  arguments: VARIANT_ARGUMENT,
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);

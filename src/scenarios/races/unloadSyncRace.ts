@@ -18,7 +18,7 @@ import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileCon
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
-import { FILE, variantOf, prefetcherSystem } from './common.js';
+import { FILE, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT } from './common.js';
 
 export const unloadSyncRaceScenario: Scenario = {
   id: 'race-unload-sync-read',
@@ -34,10 +34,15 @@ export const unloadSyncRaceScenario: Scenario = {
       hitBy: (f) => f.type === 'InstanceFreed',
     },
   ],
+  arguments: {
+    ...VARIANT_ARGUMENT,
+    rounds: { kind: 'int', min: 1, max: MAX_ROUNDS, description: 'prefetch rounds of the worker' },
+    flush: { kind: 'int', min: 0, max: MAX_FLUSH, description: 'ticks before the worker flushes' },
+  },
   build(sim, args) {
     const variant = variantOf(args);
-    const rounds = intArg(args, 'rounds', 3, 1);
-    prefetcherSystem(sim, intArg(args, 'flush', 10), (o) => {
+    const rounds = intArg(args, 'rounds', 3, 1, MAX_ROUNDS);
+    prefetcherSystem(sim, intArg(args, 'flush', 10, 0, MAX_FLUSH), (o) => {
       sim.spawn('prefetch worker', function* () {
         for (let round = 0; round < rounds; round++) {
           if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
