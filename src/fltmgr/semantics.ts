@@ -94,4 +94,6 @@ export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Seman
   reissuedIoFlags: ['keepOriginal', 'addGenerated'],
   volumeContextLifetime: ['volume', 'lastInstance'],
   invalidContextRegistration: ['STATUS_FLT_INVALID_CONTEXT_REGISTRATION', 'STATUS_INVALID_PARAMETER'],
+  renameNameCache: ['invalidate', 'stale'],
+  sendMessageZeroTimeout: ['noWait', 'infinite'],
 };
