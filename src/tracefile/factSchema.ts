@@ -185,5 +185,6 @@ export const FACT_SCHEMA: FactSchema = {
   FilterReplyMessage: { length: 'int', status: STATUS },
   FilterMessageWithdrawn: { reason: ['timeout', 'disconnected'] },
   FltSendMessageReturned: { status: STATUS, replyLength: 'int' },
+  RundownWait: { gate: 'string', holders: 'strings' },
   RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
 };
