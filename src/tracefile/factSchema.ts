@@ -17,11 +17,17 @@ import type { FactBody, FactHeader, FactType } from '../kernel/facts.js';
  */
 export type FieldKind = RequiredKind | OptionalKind;
 type RequiredKind = 'string' | 'id' | 'link' | 'int' | 'number' | 'boolean' | 'string?' | 'id?' | 'int?' | 'ids' | 'strings' | 'frames' | 'json' | readonly string[];
-/** A field a fact may leave out (`process?: string`): absent, or present with the kind after `opt `. */
-export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean';
+/** A field a fact may leave out (`process?: string`): absent, or present with the kind after `opt ` (`edit`: a dirty pre-op's { fileObject, parameters }). */
+export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean' | 'opt edit';
 
 type KindOf<V> = undefined extends V ? OptionalKindOf<Exclude<V, undefined>> : RequiredKindOf<V>;
-type OptionalKindOf<V> = [V] extends [boolean] ? 'opt boolean' : [V] extends [string] ? 'opt string' | 'opt id' : never;
+type OptionalKindOf<V> = [V] extends [boolean]
+  ? 'opt boolean'
+  : [V] extends [string]
+    ? 'opt string' | 'opt id'
+    : [V] extends [{ readonly fileObject: string; readonly parameters: unknown }]
+      ? 'opt edit'
+      : never;
 type RequiredKindOf<V> = [V] extends [boolean]
   ? 'boolean'
   : [V] extends [number]
@@ -116,7 +122,7 @@ export const FACT_SCHEMA: FactSchema = {
     ecpList: 'opt id',
   },
   PreOperation: { instance: 'id', parameters: 'string' },
-  PreOperationReturned: { instance: 'id', result: 'int', dirty: 'boolean', status: 'int?' },
+  PreOperationReturned: { instance: 'id', result: 'int', dirty: 'boolean', status: 'int?', edit: 'opt edit' },
   FltCompletePendedPreOperation: { instance: 'id', result: 'int', status: 'int?', early: 'boolean' },
   LegacyFilterDispatch: { legacy: 'id' },
   LegacyFilterCompletion: { legacy: 'id', status: STATUS },

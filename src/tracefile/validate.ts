@@ -79,6 +79,10 @@ export function checkKind(value: unknown, kind: FieldKind): string | null {
       return checkKind(value, 'id');
     case 'opt boolean':
       return checkKind(value, 'boolean');
+    case 'opt edit':
+      return isPlainRecord(value) && Object.keys(value).length === 2 && isObjectId(value['fileObject']) && isPlainRecord(value['parameters']) && isSafeJson(value['parameters'])
+        ? null
+        : 'must be { fileObject, parameters } (an object id and a parameter summary)';
     case 'string':
       return typeof value !== 'string' ? 'must be a string' : value.length > MAX_STRING ? `must be at most ${MAX_STRING} characters` : null;
     case 'id':
