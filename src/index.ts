@@ -126,6 +126,7 @@ export {
   FltGetFileNameInformation,
   FltGetFileNameInformationUnsafe,
   FltGetDestinationFileNameInformation,
+  FltGetTunneledName,
   FltParseFileNameInformation,
   FltParseFileName,
   FltReferenceFileNameInformation,
@@ -133,7 +134,7 @@ export {
   FltCheckAndGrowNameControl,
   FltPurgeFileNameInformationCache,
 } from './fltmgr/names/nameRoutines.js';
-export type { NameResult } from './fltmgr/names/nameRoutines.js';
+export type { NameResult, TunneledNameResult } from './fltmgr/names/nameRoutines.js';
 export type { FLT_FILE_NAME_INFORMATION } from './fltmgr/names/fileNameRecord.js';
 export * from './wdk/nameConstants.js';
 

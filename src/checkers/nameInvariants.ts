@@ -1,5 +1,5 @@
 /**
- * §19.9 invariants 8–10 and 12 (file names), and §16's observer-visible rules, checked over a log
+ * §19.9 invariants 8–12 (file names), and §16's observer-visible rules, checked over a log
  * alone. Same shape as kernelInvariants.ts: each check returns `{ invariant, seq, message }` for every
  * violation at the fact where it becomes visible; all are safety checks (they hold on any prefix).
  *
@@ -12,7 +12,7 @@
 import type { Fact } from '../kernel/facts.js';
 import type { InvariantViolation } from './kernelInvariants.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
-import { IRP_PAGING_IO } from '../wdk/irp.js';
+import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION, IRP_PAGING_IO } from '../wdk/irp.js';
 import {
   FLT_FILE_NAME_DO_NOT_CACHE,
   FLT_FILE_NAME_NORMALIZED,
@@ -160,6 +160,12 @@ export const queryMethodsKeepTheirWord: Check = (facts) => {
   return out;
 };
 
+/** 11: FltGetTunneledName is called only from post-create or post-set-information. */
+export const tunneledNameOnlyAfterCreateOrRename: Check = (facts) =>
+  facts
+    .filter((f) => f.type === 'FltGetTunneledName' && (!f.post || (f.major !== IRP_MJ_CREATE && f.major !== IRP_MJ_SET_INFORMATION)))
+    .map((f) => ({ invariant: '19.9/11', seq: f.seq, message: `FltGetTunneledName on ${f.object} from ${f.type === 'FltGetTunneledName' ? f.operation : ''} outside a post-create or post-set-information` }));
+
 /** 12: a provider's nested queries never reach the same provider for the same file object (no recursion). */
 export const providersDoNotRecurse: Check = (facts) => {
   const out: InvariantViolation[] = [];
@@ -195,6 +201,7 @@ export const NAME_INVARIANTS: Readonly<Record<string, Check>> = {
   nameReferencesBalanced,
   unsafeQueriesStayInTheCache,
   queryMethodsKeepTheirWord,
+  tunneledNameOnlyAfterCreateOrRename,
   providersDoNotRecurse,
   namesHaveTheirFormat,
 };

@@ -208,6 +208,11 @@ export type FactBody =
   /** `cached`: the name cache still holds the structure (it is freed when both are done with it). */
   | { type: 'FltReleaseFileNameInformation'; filter: string; count: number; cached: boolean }
   | { type: 'FltParseFileNameInformation'; filter: string; namesParsed: number }
+  /**
+   * FltGetTunneledName on this structure from `operation` (major `major`, in its post-operation or
+   * not); `tunneled` is the new structure when a tunnel-cache pair applied, null when none did.
+   */
+  | { type: 'FltGetTunneledName'; filter: string; operation: string; major: number; post: boolean; tunneled: string | null }
   // --- communication ports (§17): server ports R…, connections (client ports) Q…, messages M… ---
   | { type: 'FltCreateCommunicationPort'; filter: string; name: string; maxConnections: number; messageNotify: boolean }
   | { type: 'FltCloseCommunicationPort' }

@@ -362,6 +362,11 @@ export const VERIFIER_RULES = {
     windows: 'Filter Verifier leak report at filter unload ("References to FLT_FILE_NAME_INFORMATION")',
     sections: ['§15.9', '§16.4'],
   },
+  TUNNELED_NAME_OUTSIDE_POST_OPERATION: {
+    checks: 'FltGetTunneledName called anywhere but the post-operation callback of IRP_MJ_CREATE or IRP_MJ_SET_INFORMATION (recorded; the call returns STATUS_INVALID_PARAMETER)',
+    windows: null,
+    sections: ['§16.4', '§19.9'],
+  },
   NAME_PROVIDER_RECURSION: {
     checks: 'a name provider\'s nested query (FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER left set) comes back to the same provider for the same file object',
     windows: 'unbounded recursion: kernel stack overflow (bug check 0x7F)',

@@ -21,6 +21,7 @@ export type FileNameInformationEvent =
   | FactOf<'FltReferenceFileNameInformation'>
   | FactOf<'FltReleaseFileNameInformation'>
   | FactOf<'FltParseFileNameInformation'>
+  | FactOf<'FltGetTunneledName'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
@@ -46,6 +47,7 @@ export const fileNameInformationMachine = setup({
         NameCacheInvalidate: {},
         FltReferenceFileNameInformation: {},
         FltParseFileNameInformation: {},
+        FltGetTunneledName: {},
         FltReleaseFileNameInformation: [{ guard: 'stillReferenced' }, { guard: 'keptByCache', target: 'Cached' }, { target: 'Freed' }],
         RoutineFailed: {},
         VerifierViolation: {},

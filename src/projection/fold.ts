@@ -489,6 +489,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'NormalizeNameComponentReturned':
     case 'NormalizeContextCleanup':
     case 'FltParseFileNameInformation':
+    case 'FltGetTunneledName':
       advance(fact);
       return;
     case 'FileNameInformationCreate':

@@ -330,6 +330,8 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `filter=${namer.short(fact.filter)} count=${fact.count}${fact.cached ? ' cached' : ''}`;
     case 'FltParseFileNameInformation':
       return `filter=${namer.short(fact.filter)} namesParsed=0x${fact.namesParsed.toString(16)}`;
+    case 'FltGetTunneledName':
+      return `filter=${namer.short(fact.filter)} op=${fact.operation} ${irpMajorName(fact.major)}${fact.post ? ' post' : ' not in a post-operation'} tunneled=${fact.tunneled ?? 'none'}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

@@ -174,6 +174,7 @@ export const FACT_SCHEMA: FactSchema = {
   FltReferenceFileNameInformation: { filter: 'id', count: 'int' },
   FltReleaseFileNameInformation: { filter: 'id', count: 'int', cached: 'boolean' },
   FltParseFileNameInformation: { filter: 'id', namesParsed: 'int' },
+  FltGetTunneledName: { filter: 'id', operation: 'id', major: 'int', post: 'boolean', tunneled: 'id?' },
   FltCreateCommunicationPort: { filter: 'id', name: 'string', maxConnections: 'int', messageNotify: 'boolean' },
   FltCloseCommunicationPort: {},
   ConnectNotify: { serverPort: 'id', filter: 'id', thread: 'id', contextLength: 'int' },

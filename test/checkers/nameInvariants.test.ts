@@ -1,4 +1,4 @@
-// §19.9 invariants 8–10, 12 and §16's format rules over logs: a correct run passes, and each check
+// §19.9 invariants 8–12 and §16's format rules over logs: a correct run passes, and each check
 // names the fact where a log that breaks it goes wrong.
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   FLT_FILE_NAME_SHORT,
   FLT_POSTOP_FINISHED_PROCESSING,
   FltGetFileNameInformation,
+  FltGetTunneledName,
   FltReleaseFileNameInformation,
   IRP_MJ_CREATE,
   createSimulation,
@@ -33,7 +34,10 @@ function scannerLog(): Fact[] {
           MajorFunction: IRP_MJ_CREATE,
           PostOperation: function* (Data: FLT_CALLBACK_DATA): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
             const r = yield* FltGetFileNameInformation(Data, FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT);
-            if (r.FileNameInformation !== null) FltReleaseFileNameInformation(r.FileNameInformation);
+            if (r.FileNameInformation === null) return FLT_POSTOP_FINISHED_PROCESSING;
+            // ctx's post-create: was the name tunneled? (never, in the model's file systems)
+            FltGetTunneledName(Data, r.FileNameInformation);
+            FltReleaseFileNameInformation(r.FileNameInformation);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },
         },
@@ -82,6 +86,15 @@ describe('name invariants (§19.9)', () => {
     expect(NAME_INVARIANTS.queryMethodsKeepTheirWord!(fsOnly).map((v) => v.invariant)).toEqual(['19.9/10']);
     const cacheOnly = edited(scannerLog(), 'FileNameQuery', (f) => (f.options = FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_CACHE_ONLY));
     expect(NAME_INVARIANTS.queryMethodsKeepTheirWord!(cacheOnly).map((v) => v.message)).toContain('FileSystemNameQuery for O1 during a CACHE_ONLY query');
+  });
+
+  it('11: FltGetTunneledName outside a post-create or post-set-information', () => {
+    const log = scannerLog();
+    expect(log.filter((f) => f.type === 'FltGetTunneledName').length).toBe(1);
+    const inPreCreate = edited(log, 'FltGetTunneledName', (f) => (f.post = false));
+    expect(NAME_INVARIANTS.tunneledNameOnlyAfterCreateOrRename!(inPreCreate).map((v) => v.message)).toEqual([
+      'FltGetTunneledName on N1 from D1 outside a post-create or post-set-information',
+    ]);
   });
 
   it('12: a provider asked again for the same file object from inside its own GenerateFileName', () => {

@@ -12,6 +12,7 @@ import {
   FLT_PREOP_SUCCESS_NO_CALLBACK,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FltGetFileNameInformation,
+  FltGetTunneledName,
   FltParseFileNameInformation,
   FltReleaseFileNameInformation,
   IRP_MJ_CREATE,
@@ -27,7 +28,7 @@ import { readOnce, world, type Trigger } from './world.js';
 const NORMALIZED = FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT;
 
 /** A filter whose pre-create gets the NORMALIZED name and hands it to `use`; an application opens \f.txt. */
-function withName(use: (info: FLT_FILE_NAME_INFORMATION) => void, unload = false): Trigger {
+function withName(use: (info: FLT_FILE_NAME_INFORMATION, Data: FLT_CALLBACK_DATA) => void, unload = false): Trigger {
   return () => {
     const w = world({
       'names@300000': () => ({
@@ -36,7 +37,7 @@ function withName(use: (info: FLT_FILE_NAME_INFORMATION) => void, unload = false
             MajorFunction: IRP_MJ_CREATE,
             PreOperation: function* (Data: FLT_CALLBACK_DATA) {
               const r = yield* FltGetFileNameInformation(Data, NORMALIZED);
-              if (r.FileNameInformation !== null) use(r.FileNameInformation);
+              if (r.FileNameInformation !== null) use(r.FileNameInformation, Data);
               return FLT_PREOP_SUCCESS_NO_CALLBACK;
             },
           },
@@ -90,6 +91,11 @@ export const nameTriggers = {
     FltReleaseFileNameInformation(info);
   }),
   FLT_NAME_LEAKED: withName(() => undefined, true),
+  // In pre-create, where the tunnel cache has not been consulted yet.
+  TUNNELED_NAME_OUTSIDE_POST_OPERATION: withName((info, Data) => {
+    FltGetTunneledName(Data, info);
+    FltReleaseFileNameInformation(info);
+  }),
   NAME_PROVIDER_RECURSION: () => {
     const w = world({
       'scanner@385000': () => ({

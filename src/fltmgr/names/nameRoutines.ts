@@ -18,6 +18,8 @@ import type { FilterManager } from '../filterManager.js';
 import { InstanceObject } from '../instanceObject.js';
 import type { FLT_NAME_CONTROL } from '../registration.js';
 import { fail } from '../routineSupport.js';
+import { FLTFL_CALLBACK_DATA_POST_OPERATION } from '../../wdk/fltConstants.js';
+import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION, irpMajorName } from '../../wdk/irp.js';
 import {
   FLT_FILE_NAME_NORMALIZED,
   FLT_FILE_NAME_OPENED,
@@ -237,6 +239,38 @@ export function FltParseFileNameInformation(FileNameInformation: FLT_FILE_NAME_I
   record.home.kernel.emit(record.id, { type: 'FltParseFileNameInformation', filter: filterId, namesParsed });
   record.update({ ...parseFileNameParts(record.info.Name, record.info.Format), NamesParsed: namesParsed });
   return STATUS_SUCCESS;
+}
+
+export interface TunneledNameResult {
+  readonly status: NTSTATUS;
+  /** *RetTunneledFileNameInformation: a new referenced structure when tunneling changed the name, else NULL. */
+  readonly RetTunneledFileNameInformation: FLT_FILE_NAME_INFORMATION | null;
+}
+
+/**
+ * FltGetTunneledName(CallbackData, FileNameInformation, &RetTunneledFileNameInformation) — §16.4.
+ * Only from the post-operation callback of IRP_MJ_CREATE or IRP_MJ_SET_INFORMATION (rename, link),
+ * for a NORMALIZED name the filter got in the pre-operation; anywhere else it is the filter's
+ * mistake (TUNNELED_NAME_OUTSIDE_POST_OPERATION, recorded; STATUS_INVALID_PARAMETER [model]).
+ * [model] The model's file systems keep no tunnel cache (no short/long name pair is restored after a
+ * delete or rename), so no name is ever tunneled: STATUS_SUCCESS with NULL, as Windows answers when
+ * no tunneling happened. The caller still releases FileNameInformation itself.
+ */
+export function FltGetTunneledName(CallbackData: FLT_CALLBACK_DATA, FileNameInformation: FLT_FILE_NAME_INFORMATION): TunneledNameResult {
+  const routine = 'FltGetTunneledName';
+  const op = CallbackData === null || typeof CallbackData !== 'object' ? null : operationOf(CallbackData);
+  if (op === null) return { status: STATUS_INVALID_PARAMETER, RetTunneledFileNameInformation: null };
+  const record = recordOrThrow(routine, FileNameInformation);
+  const filterId = checkUse(record, routine, actingFilter(record), 'FLT_NAME_USE_AFTER_RELEASE');
+  const major = CallbackData.Iopb.MajorFunction;
+  const post = (CallbackData.Flags & FLTFL_CALLBACK_DATA_POST_OPERATION) !== 0;
+  const kernel = record.home.kernel;
+  kernel.emit(record.id, { type: 'FltGetTunneledName', filter: filterId, operation: op.id, major, post, tunneled: null });
+  if (!post || (major !== IRP_MJ_CREATE && major !== IRP_MJ_SET_INFORMATION)) {
+    kernel.reportViolation('TUNNELED_NAME_OUTSIDE_POST_OPERATION', record.id, `${routine} from ${post ? 'the post-operation' : 'outside the post-operation'} of ${irpMajorName(major)}: only post-create and post-set-information may ask`);
+    return { status: fail(op.volume.fltMgr, record.id, routine, STATUS_INVALID_PARAMETER, 'not in a post-create or post-set-information callback'), RetTunneledFileNameInformation: null };
+  }
+  return { status: STATUS_SUCCESS, RetTunneledFileNameInformation: null };
 }
 
 /** FltParseFileName(FileName, &Extension, &Stream, &FinalComponent) — the same parser for a bare name. */

@@ -12,6 +12,7 @@ import {
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FLT_PREOP_SYNCHRONIZE,
   FltGetFileNameInformation,
+  FltGetTunneledName,
   FltParseFileNameInformation,
   FltReleaseFileNameInformation,
   IRP_MJ_CREATE,
@@ -22,6 +23,7 @@ import {
   FILE_OPEN_BY_FILE_ID,
   type Blocking,
   type FLT_CALLBACK_DATA,
+  type FLT_FILE_NAME_INFORMATION,
   type FLT_POSTOP_CALLBACK_STATUS,
   type FLT_PREOP_CALLBACK_STATUS,
 } from '../../../src/index.js';
@@ -242,6 +244,39 @@ describe('FltGetFileNameInformation (§16.3)', () => {
       'pre-create NORMALIZED: STATUS_INVALID_PARAMETER',
       'pre-create OPENED: STATUS_INVALID_PARAMETER',
     ]);
+    w.checkFold();
+  });
+
+  it('FltGetTunneledName in post-rename, with the name from pre-rename: STATUS_SUCCESS and NULL, the model keeping no tunnel cache (§16.4, §19.9 inv. 11)', () => {
+    const seen: string[] = [];
+    let fromPre: FLT_FILE_NAME_INFORMATION | null = null;
+    const registration = {
+      OperationRegistration: [
+        {
+          MajorFunction: IRP_MJ_SET_INFORMATION,
+          PreOperation: function* (Data: FLT_CALLBACK_DATA): Blocking<FLT_PREOP_CALLBACK_STATUS> {
+            fromPre = (yield* FltGetFileNameInformation(Data, NORMALIZED)).FileNameInformation;
+            return FLT_PREOP_SYNCHRONIZE;
+          },
+          PostOperation: (Data: FLT_CALLBACK_DATA): FLT_POSTOP_CALLBACK_STATUS => {
+            const r = FltGetTunneledName(Data, fromPre!);
+            seen.push(`${ntStatusName(r.status)} ${r.RetTunneledFileNameInformation === null ? 'NULL' : r.RetTunneledFileNameInformation.Name}`);
+            FltReleaseFileNameInformation(fromPre!);
+            return FLT_POSTOP_FINISHED_PROCESSING;
+          },
+        },
+      ],
+    };
+    const w = nameWorld([{ name: 'ctx', altitude: '230000', registration }]);
+    w.sim.fileSystem('C:').writeFile('\\old.txt', 'x');
+    w.app('app', function* () {
+      const h = yield* openFile(w.sim, 'C:\\old.txt', { DesiredAccess: FILE_GENERIC_READ | DELETE });
+      yield* w.sim.io.NtSetInformationFile(h, FILE_INFORMATION_CLASS.FileRenameInformation, { ReplaceIfExists: false, RootDirectory: null, FileName: '\\new.txt' });
+      yield* w.sim.io.NtClose(h);
+    });
+    expect(seen).toEqual(['STATUS_SUCCESS NULL']);
+    expect(w.trace().filter((l) => l.includes('FltGetTunneledName'))).toEqual(['N1(\\Device\\HarddiskVolume1\\old.txt) FltGetTunneledName filter=F1:ctx op=D3 IRP_MJ_SET_INFORMATION post tunneled=none']);
+    expect(w.sim.state().violations).toEqual([]);
     w.checkFold();
   });
 });

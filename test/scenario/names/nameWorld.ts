@@ -31,6 +31,7 @@ export const NAME_FACTS: readonly FactType[] = [
   'FltReferenceFileNameInformation',
   'FltReleaseFileNameInformation',
   'FltParseFileNameInformation',
+  'FltGetTunneledName',
   'GenerateFileName',
   'GenerateFileNameReturned',
   'NormalizeNameComponent',
