@@ -17,6 +17,7 @@ export { Random } from './kernel/random.js';
 
 // Errors
 export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from './kernel/errors.js';
+export { SubscriberError } from './kernel/factStream.js';
 export { VERIFIER_RULES, VERIFIER_RULE_IDS } from './kernel/verifierRules.js';
 export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 

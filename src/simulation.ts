@@ -134,6 +134,7 @@ export class Simulation {
 
   /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
   loadLegacyFilter(spec: LegacyFilterSpec): void {
+    this.refuseDuringDelivery('loadLegacyFilter');
     const top = this.fltMgr.frames.length - 1;
     if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
       throw new UsageError('BAD_ARGUMENT', `legacy filter ${spec.name}: aboveFrame must be an integer from -1 to ${top}, got ${spec.aboveFrame}`);
@@ -143,6 +144,10 @@ export class Simulation {
 
   /** Mount a volume now. Automatic attachment follows per `instanceSetupOnMount`. */
   mountVolume(spec: VolumeSpec): VolumeObject {
+    return this.kernel.log.delivery.guard('mountVolume', () => this.mountVolumeNow(spec));
+  }
+
+  private mountVolumeNow(spec: VolumeSpec): VolumeObject {
     if (this.fltMgr.volumeByName(spec.name) !== undefined || (spec.dosName !== undefined && this.fltMgr.volumeByName(spec.dosName) !== undefined)) {
       throw new UsageError('DUPLICATE_VOLUME', `a mounted volume is already named ${spec.name}${spec.dosName ? ` or ${spec.dosName}` : ''}`);
     }
@@ -155,6 +160,7 @@ export class Simulation {
 
   /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
   dismountVolume(volume: VolumeObject): ThreadHandle {
+    this.refuseDuringDelivery('dismountVolume');
     return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
   }
 
@@ -164,6 +170,7 @@ export class Simulation {
    * unregistering, the driver is unloaded.
    */
   loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
+    this.refuseDuringDelivery('loadDriver');
     const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
     const fltMgr = this.fltMgr;
     return handleOf(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
@@ -185,6 +192,7 @@ export class Simulation {
    * another SID (`SYSTEM_SID` for a service).
    */
   spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string; readonly process?: ProcessObject } = {}): ThreadHandle {
+    this.refuseDuringDelivery('spawn');
     const table = this.fltMgr.processes;
     const process = options.process ?? table.defaultApplication;
     if (!(process instanceof ProcessObject) || table.processes.get(process.id) !== process) {
@@ -200,6 +208,7 @@ export class Simulation {
    * `sim.spawn(name, body, { process })`, and it exits when the last of them has.
    */
   createProcess(ImageFileName: string, options: { readonly token?: string } = {}): ProcessObject {
+    this.refuseDuringDelivery('createProcess');
     if (ImageFileName.length === 0) throw new UsageError('BAD_ARGUMENT', 'createProcess: the image name is empty');
     return this.fltMgr.processes.create(ImageFileName, options.token ?? DEFAULT_USER_SID);
   }
@@ -212,7 +221,13 @@ export class Simulation {
    * rebuilt and forked at any step, set-up included (docs/time-travel.md).
    */
   whenSettled(continuation: () => void): void {
+    this.refuseDuringDelivery('whenSettled');
     this.kernel.whenSettled(continuation);
+  }
+
+  /** A fact subscriber must not drive the simulation (src/kernel/factStream.ts). */
+  private refuseDuringDelivery(call: string): void {
+    this.kernel.log.delivery.refuseDuringDelivery(call);
   }
 
   /** The simulated thread running now (like PsGetCurrentThreadId), or null outside a run. */
@@ -465,6 +480,7 @@ export class Simulation {
     options: { readonly maxSteps?: number } = {},
   ): RunResult | RunUntilTimeResult | { readonly reason: 'stopped'; readonly steps: number } {
     if (typeof until === 'number') return this.host.runUntilTime(until, options.maxSteps ?? 1_000_000);
+    this.host.assertOutsideThreads('runUntil');
     const stop = until;
     const maxSteps = options.maxSteps ?? 1_000_000;
     for (let steps = 0; steps < maxSteps; steps++) {
@@ -478,6 +494,7 @@ export class Simulation {
 
   /** Run until nothing can run (idle or deadlock), or `maxSteps` steps. */
   run(options: { readonly maxSteps?: number } = {}): RunResult {
+    this.refuseDuringDelivery('run');
     const maxSteps = options.maxSteps ?? 1_000_000;
     for (let steps = 0; steps < maxSteps; steps++) {
       const r = this.kernel.step();

@@ -153,8 +153,9 @@ export class HostDriver {
     }
   }
 
-  /** Simulated code must not drive its own simulation: a step inside a step would corrupt both. */
+  /** Neither simulated code nor a fact subscriber may drive the simulation: a step inside a step would corrupt both. */
   assertOutsideThreads(what: string): void {
+    this.kernel.log.delivery.refuseDuringDelivery(what);
     const current = this.kernel.current;
     if (current !== null) {
       throw new UsageError('REENTRANT', `${what}() called from simulated thread ${current.id}: only the host drives the simulation`, this.kernel.place());

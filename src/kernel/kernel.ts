@@ -141,6 +141,8 @@ export class Kernel {
    * fact means the kernel itself skipped a check, so it throws before anything is appended.
    */
   emit(object: string, body: FactBody): Fact {
+    // Before the machine moves: a subscriber that changes the simulation must change nothing.
+    this.log.delivery.refuseDuringDelivery('a call that appends a fact');
     const actor = this.actors.get(object);
     const fact = { seq: this.log.nextSeq, time: this.clock, object, ...body } as Fact;
     if (actor !== undefined) {
@@ -303,12 +305,18 @@ export class Kernel {
    * System process; a thread of another process names it in its ThreadCreate fact.
    */
   spawn(name: string, body: Blocking<unknown>, token = SYSTEM_SID, process: string = SYSTEM_PROCESS): SimThread {
-    const id = this.nextId('T');
-    const thread = new SimThread(id, name, body, this.threads.size, token, process);
-    this.threads.set(id, thread);
-    this.emit(id, process === SYSTEM_PROCESS ? { type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
-    this.insertReady(thread);
-    return thread;
+    const delivery = this.log.delivery;
+    delivery.enter('spawn');
+    try {
+      const id = this.nextId('T');
+      const thread = new SimThread(id, name, body, this.threads.size, token, process);
+      this.threads.set(id, thread);
+      this.emit(id, process === SYSTEM_PROCESS ? { type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
+      this.insertReady(thread);
+      return thread;
+    } finally {
+      delivery.exit();
+    }
   }
 
   private insertReady(t: SimThread): void {
@@ -353,6 +361,16 @@ export class Kernel {
 
   /** Move the clock forward (never back) and ready every sleeper that is due. */
   advanceClock(to: number): void {
+    const delivery = this.log.delivery;
+    delivery.enter('advanceClock');
+    try {
+      this.moveClock(to);
+    } finally {
+      delivery.exit();
+    }
+  }
+
+  private moveClock(to: number): void {
     if (to < this.clock) {
       throw new FltSimError(`time cannot move backwards: now ${this.clock}, asked ${to}`, this.place());
     }
@@ -378,6 +396,17 @@ export class Kernel {
    * logged the same way whoever made it, so a host's run and a strategy's run log alike.
    */
   step(hostChoice?: string): StepResult {
+    // A step is a simulation call: refused from a fact subscriber, and failed by one that throws.
+    const delivery = this.log.delivery;
+    delivery.enter('step');
+    try {
+      return this.stepOnce(hostChoice);
+    } finally {
+      delivery.exit();
+    }
+  }
+
+  private stepOnce(hostChoice: string | undefined): StepResult {
     if (hostChoice !== undefined) this.checkEnabled(hostChoice);
     if (this.settledQueue.length > 0) this.settle();
     if (this.ready.length === 0) {

@@ -2,9 +2,12 @@
  * The log: the source of truth. Append-only, readable as an array and as an RxJS Observable.
  *
  * The Subject emits synchronously inside `append`, so a subscriber sees each fact before the
- * kernel takes its next step: a host that mirrors the log never lags the simulation.
+ * kernel takes its next step: a host that mirrors the log never lags the simulation. Delivery is
+ * guarded (src/kernel/factStream.ts): a subscriber cannot drive the simulation, and what it throws
+ * fails the simulation call that appended the fact.
  */
-import { Observable, Subject } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
+import { FactDelivery, FactStream } from './factStream.js';
 import type { Fact, FactBody } from './facts.js';
 
 export class EventLog {
@@ -16,8 +19,10 @@ export class EventLog {
    */
   recording = true;
   private readonly subject = new Subject<Fact>();
+  /** Who is being delivered now, and what a subscriber threw. */
+  readonly delivery = new FactDelivery();
   /** Facts as a stream; subscribers see only facts appended after they subscribe. */
-  readonly facts$: Observable<Fact> = this.subject.asObservable();
+  readonly facts$: Observable<Fact> = new FactStream<Fact>(this.delivery, (subscriber) => this.subject.subscribe(subscriber));
 
   constructor(private readonly now: () => number) {}
 
@@ -37,9 +42,10 @@ export class EventLog {
   /** Append a fact built by the caller; its seq must be the next one. */
   push(fact: Fact): Fact {
     if (fact.seq !== this.count) throw new Error(`internal: fact seq ${fact.seq}, log length ${this.count}`);
+    this.delivery.refuseDuringDelivery('a call that appends a fact');
     this.count++;
     if (this.recording) this.facts.push(fact);
-    if (this.subject.observed) this.subject.next(fact);
+    if (this.subject.observed) this.delivery.deliver(fact, () => this.subject.next(fact));
     return fact;
   }
 
@@ -53,6 +59,6 @@ export class EventLog {
   }
 
   complete(): void {
-    this.subject.complete();
+    this.delivery.guard('complete', () => this.subject.complete());
   }
 }
