@@ -79,7 +79,7 @@ export function cliTests(context: () => { app: string }): void {
       [['run', 'demo', '--seed', '99999999999999999999'], 2, /^fltsim run: --seed must be an integer/],
       [['run', 'no-such-scenario'], 2, /^fltsim run: \[UNKNOWN_SCENARIO\]/],
       [['replay', 'missing.ndjson'], 3, /^fltsim replay: cannot read trace file missing\.ndjson: no such file \(ENOENT\)$/],
-      [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file$/],
+      [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file or directory$/],
       [['run', 'demo', '--trace', '/dev/full'], 5, /^fltsim run: cannot write \/dev\/full: no space left on the device \(ENOSPC\)$/],
     ];
     for (const [args, code, line] of cases) {

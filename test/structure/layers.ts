@@ -31,6 +31,8 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/semantics.ts',
       'fltmgr/routineSupport.ts',
       'fltmgr/gates.ts',
+      // What holds a gate, read off the objects above for the gate's wait reason and the deadlock report.
+      'fltmgr/rundownHolders.ts',
       // The name records and the name cache: data the walk updates (close, rename), not routines.
       'fltmgr/names/nameState.ts',
       'fltmgr/names/fileNameRecord.ts',

@@ -55,7 +55,7 @@ describe('whyFact', () => {
       [
         "fact: #41 t=0 D3(READ \\doc1.txt) IoComplete status=STATUS_SUCCESS information=8",
         "object: #38 t=0 D3(READ \\doc1.txt) IoStart IRP_MJ_READ file=O2:\\doc1.txt from=I1:scanner@320000 on C: flags=IRP_OPERATION|GENERATED_IO KernelMode {Offset: 0, Length: 8}",
-        "callback: #29 t=0 D1(CREATE \\doc1.txt) PostOperation instance=I1:scanner@320000 on C: params=9d7ec900",
+        "callback: #29 t=0 D1(CREATE \\doc1.txt) PostOperation instance=I1:scanner@320000 on C: params=as-issued",
         "object: #22 t=0 D1(CREATE \\doc1.txt) IoStart IRP_MJ_CREATE file=O1:\\doc1.txt flags=IRP_OPERATION UserMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read}",
         "thread: #18 t=0 T3(app 1) ThreadCreate name="app 1"",
       ]
