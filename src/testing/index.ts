@@ -16,8 +16,8 @@ export { randomContextWorkload, randomContextSimulationOptions } from '../scenar
 export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomContextWorkload.js';
 export { CONTEXT_INVARIANTS, checkContextInvariants } from '../checkers/contextInvariants.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';
-export { installPortFilter } from './portFilter.js';
-export type { PortFilter, PortFilterSpec, PortFilterSends } from './portFilter.js';
+export { installPortFilter } from '../scenarios/builders/portFilter.js';
+export type { PortFilter, PortFilterSpec, PortFilterSends } from '../scenarios/builders/portFilter.js';
 export { PORT_INVARIANTS, checkPortInvariants } from '../checkers/portInvariants.js';
-export { randomPortWorkload } from './randomPortWorkload.js';
-export type { RandomPortWorkloadOptions } from './randomPortWorkload.js';
+export { randomPortWorkload } from '../scenarios/builders/randomPortWorkload.js';
+export type { RandomPortWorkloadOptions } from '../scenarios/builders/randomPortWorkload.js';

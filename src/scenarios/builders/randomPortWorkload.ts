@@ -6,16 +6,16 @@
  * MessageNotify, close and reconnect; a detach of one instance; and an unload racing all of it.
  * Everything is drawn from the seed, so a failing seed replays.
  */
-import type { Blocking } from '../kernel/effects.js';
-import { sleep } from '../kernel/effects.js';
-import { Random } from '../kernel/random.js';
-import { CloseHandle, FilterGetMessage, FilterReplyMessage, FilterSendMessage } from '../fltmgr/filterPortUser.js';
-import type { FilterPortHandle, OVERLAPPED } from '../fltmgr/portObjects.js';
-import { WaitForSingleObject } from '../fltmgr/win32Events.js';
-import { ADMINISTRATORS_SID } from '../kernel/sids.js';
-import type { Simulation } from '../simulation.js';
-import { FILE_CREATE, FILE_GENERIC_WRITE, FILE_SYNCHRONOUS_IO_NONALERT } from '../wdk/fileConstants.js';
-import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
+import type { Blocking } from '../../kernel/effects.js';
+import { sleep } from '../../kernel/effects.js';
+import { Random } from '../../kernel/random.js';
+import { CloseHandle, FilterGetMessage, FilterReplyMessage, FilterSendMessage } from '../../fltmgr/filterPortUser.js';
+import type { FilterPortHandle, OVERLAPPED } from '../../fltmgr/portObjects.js';
+import { WaitForSingleObject } from '../../fltmgr/win32Events.js';
+import { ADMINISTRATORS_SID } from '../../kernel/sids.js';
+import type { Simulation } from '../../simulation.js';
+import { FILE_CREATE, FILE_GENERIC_WRITE, FILE_SYNCHRONOUS_IO_NONALERT } from '../../wdk/fileConstants.js';
+import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import { installPortFilter, type PortFilter } from './portFilter.js';
 
 export interface RandomPortWorkloadOptions {

@@ -5,17 +5,17 @@
  * with FltSendMessage and records the status. Options change one thing each, for scenario tests
  * and the random port property.
  */
-import type { Blocking } from '../kernel/effects.js';
-import type { FilterObject } from '../fltmgr/filterObject.js';
-import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../fltmgr/filterRoutines.js';
-import { portVariable, type PFLT_MESSAGE_NOTIFY, type PortVariable, type ServerPort } from '../fltmgr/portObjects.js';
-import { FltBuildDefaultSecurityDescriptor, FltCloseClientPort, FltCloseCommunicationPort, FltCreateCommunicationPort, FltFreeSecurityDescriptor } from '../fltmgr/portRoutines.js';
-import { FltSendMessage } from '../fltmgr/sendMessage.js';
-import type { Simulation, ThreadHandle } from '../simulation.js';
-import { FLT_PREOP_SUCCESS_NO_CALLBACK, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE } from '../wdk/fltConstants.js';
-import { IRP_MJ_WRITE } from '../wdk/irp.js';
-import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
-import { FLT_PORT_ALL_ACCESS } from '../wdk/portConstants.js';
+import type { Blocking } from '../../kernel/effects.js';
+import type { FilterObject } from '../../fltmgr/filterObject.js';
+import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
+import { portVariable, type PFLT_MESSAGE_NOTIFY, type PortVariable, type ServerPort } from '../../fltmgr/portObjects.js';
+import { FltBuildDefaultSecurityDescriptor, FltCloseClientPort, FltCloseCommunicationPort, FltCreateCommunicationPort, FltFreeSecurityDescriptor } from '../../fltmgr/portRoutines.js';
+import { FltSendMessage } from '../../fltmgr/sendMessage.js';
+import type { Simulation, ThreadHandle } from '../../simulation.js';
+import { FLT_PREOP_SUCCESS_NO_CALLBACK, OBJ_CASE_INSENSITIVE, OBJ_KERNEL_HANDLE } from '../../wdk/fltConstants.js';
+import { IRP_MJ_WRITE } from '../../wdk/irp.js';
+import { STATUS_SUCCESS, type NTSTATUS } from '../../wdk/ntstatus.js';
+import { FLT_PORT_ALL_ACCESS } from '../../wdk/portConstants.js';
 
 export interface PortFilterSpec {
   readonly name?: string;
