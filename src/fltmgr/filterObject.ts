@@ -5,6 +5,7 @@ import type { FilterManager } from './filterManager.js';
 import type { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, InstancesKey } from './registration.js';
 import { Rundown } from './rundown.js';
+import { FilterFiles } from './filterFiles.js';
 
 export class FilterObject {
   /** Instances in creation order, including torn-down ones until they are freed. */
@@ -15,6 +16,8 @@ export class FilterObject {
   unloadFlags = 0;
   /** While FltUnregisterFilter waits on the unload gate: what held it when the wait began (the RundownWait fact). */
   waitingFor: readonly string[] | null = null;
+  /** Handles and file-object references it opened with FltCreateFile* and still holds. */
+  readonly files: FilterFiles = new FilterFiles(this);
 
   constructor(
     readonly fltMgr: FilterManager,
@@ -27,6 +30,12 @@ export class FilterObject {
 
   get state(): FilterState {
     return this.actor.getSnapshot().value as FilterState;
+  }
+
+  /** FltUnregisterFilter has returned: the filter's code is gone, what it still holds is leaked. */
+  get isGone(): boolean {
+    const state = this.state;
+    return state === 'Unregistered' || state === 'Unloaded';
   }
 
   toString(): string {

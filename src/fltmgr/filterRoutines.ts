@@ -31,8 +31,10 @@ import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { contextRegistrationError } from './contextRegistration.js';
 import { waitForRundown } from './gates.js';
-import { ignoreContexts } from './rundown.js';
+import { FilterFiles } from './filterFiles.js';
+import { ignoreContexts, ignoreOpenFiles } from './rundown.js';
 import { map } from 'rxjs';
+import type { Outstanding } from '../streams/outstanding.js';
 import { attachInstance, ensureTornDown } from './instanceRoutines.js';
 import { disconnectPortsAtUnregister, reportLeakedClientPorts } from './portUnload.js';
 import { INSTANCE_FLAG_SUPPRESS_AUTOMATIC_ATTACHMENT, type FLT_REGISTRATION } from './registration.js';
@@ -157,8 +159,11 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   }
   // §15.8: after the TeardownComplete callbacks, FltMgr deletes every context the filter still has linked.
   fltMgr.contexts.filterUnregistering(Filter);
+  // Files the filter opened hold the unload only with semantics.leakedFilesHoldUnload (§2, §12).
+  const holdFiles = fltMgr.options.semantics.leakedFilesHoldUnload;
+  const counted = holdFiles ? (o: Outstanding): Outstanding => o : ignoreOpenFiles;
   // An open server port keeps the gate shut (§17.2): the wait names it with the other holders.
-  yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map(ignoreContexts)), `unload gate of ${Filter.id}`);
+  yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map((o) => ignoreContexts(counted(o)))), `unload gate of ${Filter.id}`, { openFiles: holdFiles });
   reportLeakedClientPorts(Filter);
   // §15.9: a context still referenced now is leaked; Filter Verifier reports it, and the reference
   // keeps the filter object alive, so the unload waits for a release that may never come.
@@ -166,7 +171,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   if (leaked.length > 0) {
     const list = leaked.map((c) => `${c.id} RefCount ${c.references}`).join(', ');
     fltMgr.kernel.reportViolation('CONTEXT_LEAKED', Filter.id, `FILTER VERIFIER: ${Filter.name} leaked references to FLT_CONTEXT: ${leaked.length} (${list}); FltUnregisterFilter waits for them`);
-    yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$, `contexts of ${Filter.id}`, { contexts: true });
+    yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map(counted)), `contexts of ${Filter.id}`, { contexts: true, openFiles: holdFiles });
   }
   // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
   for (const data of fltMgr.allocatedData.values()) {
@@ -181,6 +186,13 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
       name.id,
       `${Filter.name} unregistered holding ${name.byFilter.get(Filter.id)} reference(s) to FLT_FILE_NAME_INFORMATION ${name.id} (${name.info.Name}); release each with FltReleaseFileNameInformation`,
     );
+  }
+  // Files it opened and never closed: Filter Verifier reports each with its opener (§2, §12).
+  for (const [handle, open] of Filter.files.handles) {
+    fltMgr.kernel.reportViolation('FILE_HANDLE_LEAKED', open.fo.id, `${Filter.name} unregistered with kernel handle ${handle} to ${open.fo} still open (${FilterFiles.opener(Filter, open)}); FltClose it, at the latest in InstanceTeardownComplete`);
+  }
+  for (const open of Filter.files.references) {
+    fltMgr.kernel.reportViolation('FILE_OBJECT_LEAKED', open.fo.id, `${Filter.name} unregistered still holding the reference FltCreateFileEx handed it on ${open.fo} (${FilterFiles.opener(Filter, open)}); ObDereferenceObject it`);
   }
   Filter.waitingFor = null;
   fltMgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });

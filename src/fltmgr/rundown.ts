@@ -14,6 +14,11 @@ export function ignoreContexts(o: Outstanding): Outstanding {
   return o.contexts === 0 ? o : { ...o, contexts: 0 };
 }
 
+/** What a filter's unload waits for when open files do not hold it (the default). */
+export function ignoreOpenFiles(o: Outstanding): Outstanding {
+  return o.openFiles === 0 ? o : { ...o, openFiles: 0 };
+}
+
 export class Rundown {
   readonly outstanding$ = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
   /** Who holds each rundown reference (`T3 (worker) at #45`), oldest first: what a hung unload names. */

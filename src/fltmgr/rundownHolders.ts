@@ -3,13 +3,15 @@
  * rundown references and who took them, queued work items, generated I/O not yet completed,
  * operations pended and not released, operation callbacks still running, and for a filter the
  * references on its instances, its server ports still open and port callbacks still running (§17.2)
- * and, where its gate counts them, its contexts not yet freed (§15.9).
+ * and, where its gate counts them, its contexts not yet freed (§15.9) and the files it opened and has
+ * not closed (`semantics.leakedFilesHoldUnload`).
  * A hung unload names these in its `RundownWait` fact, in `sim.state()` and in the deadlock report.
  */
 import type { IoOperation } from '../io/ioOperation.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { irpMajorName } from '../wdk/irp.js';
 import type { FilterManager } from './filterManager.js';
+import { FilterFiles } from './filterFiles.js';
 import { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 
@@ -22,6 +24,8 @@ function describeOp(op: IoOperation): string {
 export interface GateCounts {
   /** The filter's contexts (the second wait of FltUnregisterFilter, §15.9). */
   readonly contexts?: boolean;
+  /** The files the filter opened and has not closed (`semantics.leakedFilesHoldUnload`). */
+  readonly openFiles?: boolean;
 }
 
 /** Holders of `object`'s gate now, one line each. For an instance, references are left out: they delay its freeing, not TeardownComplete (§4). */
@@ -54,6 +58,10 @@ export function rundownHolders(fltMgr: FilterManager, object: FilterObject | Ins
     for (const port of fltMgr.ports.serverPorts) if (port.filter === object && port.state === 'Listening') out.push(`server port ${port.id} ${port.name}`);
     const portCallbacks = object.rundown.value.portCallbacks;
     if (portCallbacks > 0) out.push(`${portCallbacks} port callback${portCallbacks === 1 ? '' : 's'} (ConnectNotify, DisconnectNotify, MessageNotify) running`);
+    if (counts.openFiles === true) {
+      for (const [handle, open] of object.files.handles) out.push(`open file: handle ${handle} to ${open.fo} ${FilterFiles.opener(object, open)}`);
+      for (const open of object.files.references) out.push(`open file: FltCreateFileEx reference on ${open.fo} ${FilterFiles.opener(object, open)}`);
+    }
     if (counts.contexts === true) {
       // FltMgr has deleted (unlinked) every context of the filter by then (§15.8): what is left is references.
       for (const c of fltMgr.contexts.liveOf(object)) out.push(`context ${c.id} (${contextTypeName(c.ContextType)}) RefCount ${c.references}`);

@@ -63,6 +63,13 @@ export interface Semantics {
    * is there at once); 'infinite' follows the DDI remark "if Timeout is zero, wait indefinitely".
    */
   readonly sendMessageZeroTimeout: 'noWait' | 'infinite';
+  /**
+   * §2, §12: do kernel handles and file-object references a filter opened with FltCreateFile* and
+   * never closed hold its unload? Default false: as on Windows, FltUnregisterFilter returns and
+   * Filter Verifier reports the leaks (FILE_HANDLE_LEAKED, FILE_OBJECT_LEAKED). true: they keep the
+   * unload gate shut until closed, and a hang names them.
+   */
+  readonly leakedFilesHoldUnload: boolean;
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -77,6 +84,7 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   invalidContextRegistration: 'STATUS_FLT_INVALID_CONTEXT_REGISTRATION',
   renameNameCache: 'invalidate',
   sendMessageZeroTimeout: 'noWait',
+  leakedFilesHoldUnload: false,
 });
 
 /**

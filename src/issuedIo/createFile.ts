@@ -253,7 +253,9 @@ function* createFile(
   });
   if (!NT_SUCCESS(status)) return failed(status);
   const { op, fo } = attempt;
-  const FileHandle = new KernelHandle(createHandle(fltMgr, fltMgr.kernelHandles, fo), fltMgr);
+  const handleId = createHandle(fltMgr, fltMgr.kernelHandles, fo);
+  const FileHandle = new KernelHandle(handleId, fltMgr);
+  Filter.files.opened(handleId, { fo, instance: Instance, thread: `${thread.id} (${thread.name})`, seq: fltMgr.kernel.log.nextSeq - 1 }, wantFileObject);
   // FltCreateFileEx hands the create's reference on to its caller (ObDereferenceObject releases it).
   if (!wantFileObject) releaseCreateReference(fltMgr, fo);
   return {
@@ -268,7 +270,14 @@ function* createFile(
 export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
   const fltMgr = FileHandle.fltMgr;
   requireThread(fltMgr, 'FltClose');
-  return (yield* closeHandleIn(fltMgr, fltMgr.kernelHandles, FileHandle.id)) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+  const opener = fltMgr.filters.find((f) => f.files.handles.has(FileHandle.id));
+  if (opener?.isGone === true) {
+    // The filter that opened it has unloaded: its handle was reported leaked and is nobody's to close now.
+    throw fltMgr.kernel.violation('HANDLE_OF_UNLOADED_FILTER', opener.id, `FltClose(${FileHandle.id}) after ${opener.name} unregistered; the handle leaked when it unloaded (FILE_HANDLE_LEAKED)`);
+  }
+  if (!(yield* closeHandleIn(fltMgr, fltMgr.kernelHandles, FileHandle.id))) return STATUS_INVALID_HANDLE;
+  opener?.files.closed(FileHandle.id);
+  return STATUS_SUCCESS;
 }
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
@@ -278,5 +287,9 @@ export function* ObDereferenceObject(FileObject: FileObject): Blocking<void> {
   if (FileObject.pointerCount <= 0) {
     throw fltMgr.kernel.violation('DEREFERENCE_UNREFERENCED_FILE_OBJECT', FileObject.id, `ObDereferenceObject on ${FileObject}, which holds no reference`);
   }
+  // The reference a filter's FltCreateFileEx took, the calling filter's first.
+  const caller = fltMgr.kernel.current?.callbackFilters.at(-1);
+  const holders = fltMgr.filters.filter((f) => f.files.references.some((r) => r.fo === FileObject));
+  (holders.find((f) => f.id === caller) ?? holders[0])?.files.dereferenced(FileObject);
   yield* dereferenceFileObject(fltMgr, FileObject);
 }

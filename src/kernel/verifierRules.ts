@@ -53,6 +53,21 @@ export const VERIFIER_RULES = {
     windows: 'bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS when FltMgr next calls into the unloaded image',
     sections: ['§2'],
   },
+  FILE_HANDLE_LEAKED: {
+    checks: 'a filter finishes unregistering with a kernel handle from FltCreateFile* still open (reported with its opener; the unload completes unless semantics.leakedFilesHoldUnload)',
+    windows: 'Filter Verifier leak report at filter unload (handles a filter opened are tracked)',
+    sections: ['§2', '§11.3'],
+  },
+  FILE_OBJECT_LEAKED: {
+    checks: 'a filter finishes unregistering still holding the file-object reference FltCreateFileEx handed it (reported with its opener; the unload completes unless semantics.leakedFilesHoldUnload)',
+    windows: 'Filter Verifier leak report at filter unload (object references a filter took are tracked)',
+    sections: ['§2', '§11.2'],
+  },
+  HANDLE_OF_UNLOADED_FILTER: {
+    checks: 'FltClose on a kernel handle whose filter has finished unregistering (its code is gone; the handle was reported leaked)',
+    windows: 'bug check 0xCE DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS (the unloaded filter would be running)',
+    sections: ['§2', '§11.3'],
+  },
   CALLBACK_DATA_LEAKED: {
     checks: 'a filter finishes unregistering with callback data it allocated and never freed (reported; the unload completes)',
     windows: 'Filter Verifier leak report at filter unload (callback data is a tracked resource)',

@@ -22,9 +22,11 @@ export interface Outstanding {
   readonly serverPorts: number;
   /** For a filter: ConnectNotify, DisconnectNotify and MessageNotify calls running now. */
   readonly portCallbacks: number;
+  /** For a filter: kernel handles and file-object references it opened (FltCreateFile*) and still holds; they hold the unload only with `semantics.leakedFilesHoldUnload`. */
+  readonly openFiles: number;
 }
 
-export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0, serverPorts: 0, portCallbacks: 0 });
+export const NOTHING_OUTSTANDING: Outstanding = Object.freeze({ references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0, serverPorts: 0, portCallbacks: 0, openFiles: 0 });
 
 export function isDrained(o: Outstanding): boolean {
   return (
@@ -36,7 +38,8 @@ export function isDrained(o: Outstanding): boolean {
     o.callbacksInProgress === 0 &&
     o.contexts === 0 &&
     o.serverPorts === 0 &&
-    o.portCallbacks === 0
+    o.portCallbacks === 0 &&
+    o.openFiles === 0
   );
 }
 

@@ -38,7 +38,10 @@ describe('built-in races: found by every strategy, fixed variants pass', () => {
 
   it('names the planted rule of each race', () => {
     const names = raceScenarios.map((s) => explore(s, { strategy: 'random', seed: 1, schedules: 500, shrink: false }).violation!.name);
-    expect(names).toEqual(['INSTANCE_USED_AFTER_TEARDOWN', 'COMPLETE_NOT_PENDED', 'DRAIN_MUST_FINISH', 'CALLBACK_RECURSION', 'FREE_BEFORE_CALLBACK', 'INSTANCE_USED_AFTER_TEARDOWN']);
+    // Without a reference the unload does not wait for the async worker: the first symptom is usually
+    // that it returns while the worker still holds its file open (FILE_HANDLE_LEAKED, issue 10 item
+    // 10), before the worker touches the freed instance (INSTANCE_USED_AFTER_TEARDOWN).
+    expect(names).toEqual(['FILE_HANDLE_LEAKED', 'COMPLETE_NOT_PENDED', 'DRAIN_MUST_FINISH', 'CALLBACK_RECURSION', 'FREE_BEFORE_CALLBACK', 'INSTANCE_USED_AFTER_TEARDOWN']);
   });
 
   it('the deep unload race: the worker never blocks, so the unload needs an uninterrupted run through its flush', () => {

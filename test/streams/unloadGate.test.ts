@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { unloadGate } from '../../src/streams/unloadGate.js';
 import type { Outstanding } from '../../src/streams/outstanding.js';
 
-const zero: Outstanding = { references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0, serverPorts: 0, portCallbacks: 0 };
+const zero: Outstanding = { references: 0, pendedOperations: 0, generatedIo: 0, workItems: 0, instanceReferences: 0, callbacksInProgress: 0, contexts: 0, serverPorts: 0, portCallbacks: 0, openFiles: 0 };
 const values: Record<string, Outstanding> = {
   a: { ...zero, references: 1 },
   b: { ...zero, generatedIo: 2 },

@@ -9,17 +9,55 @@ import {
   FltCancelFileOpen,
   FltClose,
   FltCreateFile,
+  ObDereferenceObject,
   FltReissueSynchronousIo,
   IRP_MJ_CREATE,
   IRP_MJ_READ,
   NT_SUCCESS,
   STATUS_ACCESS_DENIED,
+  type Blocking,
+  type KernelHandle,
+  type PFILE_OBJECT,
+  type Simulation,
   type VerifierRule,
 } from '../../src/index.js';
 import { operations } from '../../src/testing/index.js';
-import { readOnce, world, type Trigger } from './world.js';
+import { openFromFilter, readOnce, world, type Trigger } from './world.js';
+
+/** A filter thread opens \\f.txt, releases the file object reference, and keeps the handle; then the filter unloads. */
+function leaky(then?: (file: { handle: KernelHandle; fo: PFILE_OBJECT }) => Blocking<unknown>): Simulation {
+  const w = world({ 'leaky@300000': () => ({}) });
+  let file: { handle: KernelHandle; fo: PFILE_OBJECT } | null = null;
+  w.sim.spawn('open', function* () {
+    file = yield* openFromFilter(w.objects('leaky'));
+    yield* ObDereferenceObject(file.fo);
+  });
+  w.sim.run();
+  w.sim.spawn('fltmc unload leaky', () => w.sim.FilterUnload('leaky'));
+  w.sim.run();
+  if (then !== undefined) {
+    w.sim.spawn('late close', () => then(file!));
+    w.sim.run();
+  }
+  return w.sim;
+}
 
 export const robustnessTriggers = {
+  FILE_HANDLE_LEAKED: () => leaky(),
+  FILE_OBJECT_LEAKED: () => {
+    // The handle is closed in time; the FltCreateFileEx reference is not.
+    const w = world({ 'leaky@300000': () => ({}) });
+    w.sim.spawn('open', function* () {
+      const file = yield* openFromFilter(w.objects('leaky'));
+      yield* FltClose(file.handle);
+    });
+    w.sim.run();
+    w.sim.spawn('fltmc unload leaky', () => w.sim.FilterUnload('leaky'));
+    w.sim.run();
+    return w.sim;
+  },
+  // The handle is reported leaked at unload (FILE_HANDLE_LEAKED comes first), then closed too late.
+  HANDLE_OF_UNLOADED_FILTER: () => leaky((file) => FltClose(file.handle)),
   REISSUE_CANCELLED_OPEN: () => {
     // A post-create cancels the open, then reissues it: Windows completes it with STATUS_CANCELLED.
     const { sim } = world({

@@ -29,6 +29,8 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...robustnessTriggers,
 };
 
+const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };
+
 describe('every verifier rule is triggered (docs/verifier.md)', () => {
   it('the trigger table covers exactly the rule table', () => {
     expect(Object.keys(TRIGGERS).sort()).toEqual([...VERIFIER_RULE_IDS].sort());
@@ -38,9 +40,12 @@ describe('every verifier rule is triggered (docs/verifier.md)', () => {
     it(`${rule}: ${VERIFIER_RULES[rule].checks} (${VERIFIER_RULES[rule].sections.join(', ')})`, () => {
       const sim = TRIGGERS[rule]();
       const violations = sim.state().violations;
-      expect(violations[0]?.rule).toBe(rule);
-      const fact = sim.log.find((f) => f.type === 'VerifierViolation')!;
-      expect(fact).toMatchObject({ type: 'VerifierViolation', rule, object: violations[0]!.object, seq: violations[0]!.seq });
+      // The rule is the first finding, except where it presupposes another (a handle reported leaked
+      // at unload before it is closed too late): PRESUPPOSES lists those.
+      expect(violations.map((v) => v.rule).filter((r) => r !== rule)).toEqual(PRESUPPOSES[rule] ?? []);
+      const found = violations.find((v) => v.rule === rule);
+      const fact = sim.log.find((f) => f.type === 'VerifierViolation' && f.rule === rule)!;
+      expect(fact).toMatchObject({ type: 'VerifierViolation', rule, object: found!.object, seq: found!.seq });
       expect(foldLog(sim.log).violations).toEqual(violations);
     });
   }

@@ -23,17 +23,21 @@ import { FILE, readParams, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, V
 function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
   const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
   if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
-  const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
-  if (data === null) return 'no callback data';
-  readParams(data, round * 2, 2);
-  // The completion callback frees the data (allowed there, §11.12); the file is closed only after
-  // it ran, so the read never outlives the worker's hold on the file object.
-  let done = false;
-  yield* FltPerformAsynchronousIo(data, (d) => ((done = true), FltFreeCallbackData(d)), null);
-  while (!done) yield* sleep(1);
-  yield* FltClose(r.FileHandle!);
-  yield* ObDereferenceObject(r.FileObject);
-  return null;
+  // The file is closed on every path: an open kept past the unload is a leak (FILE_HANDLE_LEAKED).
+  try {
+    const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
+    if (data === null) return 'no callback data';
+    readParams(data, round * 2, 2);
+    // The completion callback frees the data (allowed there, §11.12); the file is closed only after
+    // it ran, so the read never outlives the worker's hold on the file object.
+    let done = false;
+    yield* FltPerformAsynchronousIo(data, (d) => ((done = true), FltFreeCallbackData(d)), null);
+    while (!done) yield* sleep(1);
+    return null;
+  } finally {
+    yield* FltClose(r.FileHandle!);
+    yield* ObDereferenceObject(r.FileObject);
+  }
 }
 
 export const unloadRaceScenario: Scenario = {
