@@ -104,4 +104,5 @@ export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Seman
   invalidContextRegistration: ['STATUS_FLT_INVALID_CONTEXT_REGISTRATION', 'STATUS_INVALID_PARAMETER'],
   renameNameCache: ['invalidate', 'stale'],
   sendMessageZeroTimeout: ['noWait', 'infinite'],
+  leakedFilesHoldUnload: [false, true],
 };
