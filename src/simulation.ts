@@ -68,7 +68,9 @@ export type RunResult =
       /** The wait-for cycles among the blocked threads, edge by edge (empty when the waits end at something no thread owes, §18.5). */
       readonly cycles: readonly (readonly WaitForEdge[])[];
     }
-  | { readonly reason: 'limit'; readonly steps: number };
+  | { readonly reason: 'limit'; readonly steps: number }
+  /** Host-owned clock only (`clock: 'host'`): nothing is ready and the first sleeper is due at `until`. */
+  | { readonly reason: 'waiting'; readonly steps: number; readonly until: number };
 
 export class Simulation {
   /** @internal */ readonly kernel: Kernel;
@@ -85,11 +87,11 @@ export class Simulation {
 
   constructor(options: SimulationOptions = {}) {
     const resolved = resolveOptions(options);
-    const { seed, strategy, frames, onViolation } = resolved;
+    const { seed, strategy, frames, onViolation, clock } = resolved;
     this.strategyIsBuiltIn = resolved.strategyIsBuiltIn;
     this.seed = seed;
     this.options = resolved.summary;
-    this.kernel = new Kernel({ seed, strategy, onViolation });
+    this.kernel = new Kernel({ seed, strategy, onViolation, clock });
     this.kernel.log.recording = resolved.summary.record;
     this.fltMgr = new FilterManager(this.kernel, {
       frames,
@@ -488,6 +490,7 @@ export class Simulation {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
       if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
+      if (r.kind === 'waiting') return { reason: 'waiting', steps, until: r.until };
     }
     return { reason: 'limit', steps: maxSteps };
   }
@@ -500,6 +503,7 @@ export class Simulation {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
       if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
+      if (r.kind === 'waiting') return { reason: 'waiting', steps, until: r.until };
     }
     return { reason: 'limit', steps: maxSteps };
   }

@@ -38,12 +38,21 @@ export interface SimulationOptions {
    * Time travel, trace files and the fold need the log.
    */
   readonly record?: boolean;
+  /**
+   * Who owns virtual time (docs/embedding.md). 'sim' (default): when nothing is ready, a step jumps
+   * the clock to the next sleeper. 'host': fltsim never moves its clock by itself — a step with
+   * only sleepers left answers `{ kind: 'waiting', until }`, `run()` stops with reason 'waiting',
+   * and only `advanceTo(t)` / `runUntil(t)` move time. One tick is one millisecond of virtual time.
+   */
+  readonly clock?: 'sim' | 'host';
 }
 
 /** The options as a simulation holds them: every default filled in, the strategy by name. */
-export type ResolvedOptions = Readonly<Required<Omit<SimulationOptions, 'strategy' | 'semantics'>>> & {
+export type ResolvedOptions = Readonly<Required<Omit<SimulationOptions, 'strategy' | 'semantics' | 'clock'>>> & {
   readonly strategy: string;
   readonly semantics: Semantics;
+  /** Present only when the host owns the clock, so saves and trace headers of other runs stay as they were. */
+  readonly clock?: 'host';
 };
 
 export interface Resolution {
@@ -52,6 +61,7 @@ export interface Resolution {
   readonly strategyIsBuiltIn: boolean;
   readonly frames: FrameSpec[];
   readonly onViolation: ViolationMode;
+  readonly clock: 'sim' | 'host';
   readonly summary: ResolvedOptions;
 }
 
@@ -80,6 +90,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
     if (!allowed.includes(value)) throw new UsageError('BAD_OPTION', `semantics.${key} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${shown(value)}`);
     semantics[key as keyof Semantics] = value;
   }
+  const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);
   const record = options.record ?? true;
   if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${shown(record)}`);
   return {
@@ -88,6 +99,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
     strategyIsBuiltIn: typeof strategyOption === 'string',
     frames,
     onViolation,
+    clock,
     summary: {
       seed,
       strategy: strategy.name,
@@ -98,6 +110,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
       fileSystemLatency,
       semantics: semantics as Semantics,
       record,
+      ...(clock === 'host' ? { clock } : {}),
     },
   };
 }

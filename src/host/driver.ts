@@ -39,6 +39,7 @@ export class HostDriver {
     // Built field by field: an object spread here costs a tenth of a step (bench/embedding.ts).
     const time = kernel.now;
     if (result.kind === 'ran') return { kind: 'ran', thread: result.thread, choice: result.choice, time, facts: kernel.log.all().slice(from) };
+    if (result.kind === 'waiting') return { kind: 'waiting', until: result.until, time, facts: [] };
     return result.kind === 'idle' ? { kind: 'idle', time, facts: [] } : { kind: 'deadlock', blocked: result.blocked, time, facts: [] };
   }
 
@@ -67,6 +68,9 @@ export class HostDriver {
         this.advanceTo(time);
         return { reason: 'reached', steps };
       }
+      // A host-owned clock moves only by the host's calls: runUntil(t) is one, so it moves time to
+      // each wake-up on the way, as recorded clock moves that a restore repeats.
+      if (this.kernel.hostClock && next > this.kernel.now) this.advanceTo(next);
       this.kernel.step();
     }
     return { reason: 'limit', steps: maxSteps };
@@ -80,6 +84,7 @@ export class HostDriver {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
       if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked };
+      if (r.kind === 'waiting') return { reason: 'waiting', steps, until: r.until };
       steps++;
       for (let seq = from; seq < log.length; seq++) {
         const fact = log.at(seq)!;

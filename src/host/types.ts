@@ -30,6 +30,7 @@ export type RunUntilFactResult =
   | { readonly reason: 'matched'; readonly steps: number; readonly fact: Fact }
   | { readonly reason: 'idle'; readonly steps: number }
   | { readonly reason: 'deadlock'; readonly steps: number; readonly blocked: readonly BlockedThread[] }
+  | { readonly reason: 'waiting'; readonly steps: number; readonly until: number }
   | { readonly reason: 'limit'; readonly steps: number };
 
 /**

@@ -23,12 +23,19 @@ export interface KernelOptions {
   readonly strategy: Strategy;
   /** What a VerifierError does once recorded: end `run()` by throwing it (default), or only record it. */
   readonly onViolation: ViolationMode;
+  /**
+   * Who moves the clock. 'sim' (default): a step with nothing ready jumps to the next sleeper.
+   * 'host': only `advanceClock` moves it; a step with only sleepers left answers 'waiting'.
+   */
+  readonly clock?: 'sim' | 'host';
 }
 
 export type StepResult =
   | { readonly kind: 'ran'; readonly thread: string; readonly choice: boolean }
   | { readonly kind: 'idle' }
-  | { readonly kind: 'deadlock'; readonly blocked: readonly BlockedThread[] };
+  | { readonly kind: 'deadlock'; readonly blocked: readonly BlockedThread[] }
+  /** Host-owned clock only: nothing is ready, and the first sleeper is due at `until` — the host moves time. */
+  | { readonly kind: 'waiting'; readonly until: number };
 
 export interface BlockedThread {
   readonly thread: string;
@@ -58,6 +65,8 @@ export class Kernel {
   readonly schedulerRandom: Random;
   strategy: Strategy;
   onViolation: ViolationMode;
+  /** The host owns the clock (KernelOptions.clock): steps never move it. */
+  readonly hostClock: boolean;
 
   private clock = 0;
   private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0 };
@@ -94,6 +103,7 @@ export class Kernel {
     this.schedulerRandom = this.random.split('scheduler');
     this.strategy = options.strategy;
     this.onViolation = options.onViolation;
+    this.hostClock = options.clock === 'host';
     this.log = new EventLog(() => this.clock);
   }
 
@@ -415,6 +425,7 @@ export class Kernel {
         const blocked = this.blockedThreads();
         return blocked.length > 0 ? { kind: 'deadlock', blocked } : { kind: 'idle' };
       }
+      if (this.hostClock) return { kind: 'waiting', until: wake };
       this.advanceClock(wake);
     }
     let index = 0;
@@ -478,6 +489,8 @@ export class Kernel {
    */
   nextRunnable(): { readonly threads: readonly SimThread[]; readonly dueAt: number | null } {
     if (this.ready.length > 0) return { threads: this.ready, dueAt: null };
+    // Under a host-owned clock a sleeper is not steppable: only the host's advanceTo wakes it.
+    if (this.hostClock) return { threads: [], dueAt: null };
     const dueAt = this.nextWakeTime();
     if (dueAt === null) return { threads: [], dueAt: null };
     const due = this.sleeping.filter((t) => t.wakeAt === dueAt).sort((a, b) => a.order - b.order);
