@@ -18,6 +18,8 @@ export { Random } from './kernel/random.js';
 // Errors
 export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from './kernel/errors.js';
 export { SubscriberError } from './kernel/factStream.js';
+export { BUILT_IN_ACTIONS } from './host/actions.js';
+export type { HostActionFunction, ApplicationIoStep } from './host/actions.js';
 export { VERIFIER_RULES, VERIFIER_RULE_IDS } from './kernel/verifierRules.js';
 export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 
@@ -315,7 +317,7 @@ export { FLTSIM_VERSION } from './version.js';
 // Embedding: a host drives the simulation step by step, on its clock, and saves/restores it (docs/embedding.md)
 export { createScenarioSimulation, restoreSimulation } from './host/scenarios.js';
 export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scenarios.js';
-export type { Scenario, ScenarioArgs, ScenarioOptions, ScenarioArgument } from './scenarios/scenario.js';
+export type { Scenario, ScenarioArgs, ScenarioOptions, ScenarioArgument, JsonValue } from './scenarios/scenario.js';
 export { checkScenarioArgs } from './scenarios/scenario.js';
 export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
 export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';

@@ -37,7 +37,8 @@ import { fail } from './fltmgr/routineSupport.js';
 import { HostDriver } from './host/driver.js';
 import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snapshot.js';
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
-import type { ScenarioArgs } from './scenarios/scenario.js';
+import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './scenarios/scenario.js';
+import { BUILT_IN_ACTIONS, type HostActionFunction } from './host/actions.js';
 
 
 export interface DriverSpec {
@@ -82,7 +83,14 @@ export class Simulation {
   /** @internal Host-driven stepping and its record (src/host/driver.ts). */
   readonly host: HostDriver;
   /** The registered scenario that built this simulation, if one did (src/host/scenarios.ts). */
-  private scenario: { readonly id: string; readonly args: ScenarioArgs } | null = null;
+  private scenario: { readonly id: string; readonly args: ScenarioArgs; readonly actions: Readonly<Record<string, HostActionFunction>> } | null = null;
+  /**
+   * Depth of code whose effects a restore repeats by itself: the scenario's build, its
+   * `whenSettled` continuations and recorded actions. A change made by host code outside them is
+   * not in the drive record, and makes the simulation unsavable (`unrecorded` says which).
+   */
+  private recordedDepth = 0;
+  private unrecorded: string | null = null;
   private readonly strategyIsBuiltIn: boolean;
 
   constructor(options: SimulationOptions = {}) {
@@ -103,6 +111,7 @@ export class Simulation {
     installAsyncDelivery(this.fltMgr);
     this.io = new IoManager(this.fltMgr);
     this.host = new HostDriver(this.kernel);
+    this.host.perform = (name, args) => this.act(name, args);
     this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
   }
 
@@ -137,6 +146,7 @@ export class Simulation {
   /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
   loadLegacyFilter(spec: LegacyFilterSpec): void {
     this.refuseDuringDelivery('loadLegacyFilter');
+    this.noteHostChange(`loadLegacyFilter(${spec.name})`);
     const top = this.fltMgr.frames.length - 1;
     if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
       throw new UsageError('BAD_ARGUMENT', `legacy filter ${spec.name}: aboveFrame must be an integer from -1 to ${top}, got ${spec.aboveFrame}`);
@@ -150,6 +160,7 @@ export class Simulation {
   }
 
   private mountVolumeNow(spec: VolumeSpec): VolumeObject {
+    this.noteHostChange(`mountVolume(${spec.name})`);
     if (this.fltMgr.volumeByName(spec.name) !== undefined || (spec.dosName !== undefined && this.fltMgr.volumeByName(spec.dosName) !== undefined)) {
       throw new UsageError('DUPLICATE_VOLUME', `a mounted volume is already named ${spec.name}${spec.dosName ? ` or ${spec.dosName}` : ''}`);
     }
@@ -163,6 +174,7 @@ export class Simulation {
   /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
   dismountVolume(volume: VolumeObject): ThreadHandle {
     this.refuseDuringDelivery('dismountVolume');
+    this.noteHostChange(`dismountVolume(${volume.name})`);
     return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
   }
 
@@ -173,6 +185,7 @@ export class Simulation {
    */
   loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
     this.refuseDuringDelivery('loadDriver');
+    this.noteHostChange(`loadDriver(${spec.name})`);
     const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
     const fltMgr = this.fltMgr;
     return handleOf(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
@@ -195,6 +208,7 @@ export class Simulation {
    */
   spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string; readonly process?: ProcessObject } = {}): ThreadHandle {
     this.refuseDuringDelivery('spawn');
+    this.noteHostChange(`spawn(${name})`);
     const table = this.fltMgr.processes;
     const process = options.process ?? table.defaultApplication;
     if (!(process instanceof ProcessObject) || table.processes.get(process.id) !== process) {
@@ -211,6 +225,7 @@ export class Simulation {
    */
   createProcess(ImageFileName: string, options: { readonly token?: string } = {}): ProcessObject {
     this.refuseDuringDelivery('createProcess');
+    this.noteHostChange(`createProcess(${ImageFileName})`);
     if (ImageFileName.length === 0) throw new UsageError('BAD_ARGUMENT', 'createProcess: the image name is empty');
     return this.fltMgr.processes.create(ImageFileName, options.token ?? DEFAULT_USER_SID);
   }
@@ -224,7 +239,54 @@ export class Simulation {
    */
   whenSettled(continuation: () => void): void {
     this.refuseDuringDelivery('whenSettled');
-    this.kernel.whenSettled(continuation);
+    this.noteHostChange('whenSettled');
+    this.kernel.whenSettled(() => this.recorded(continuation));
+  }
+
+  /**
+   * Perform the host input `name` with JSON `args` and record it in the drive record, so a restore
+   * performs it again at this very step (docs/embedding.md, "Host inputs"). `name` is a built-in
+   * action (`fltsim.applicationIo`, `fltsim.mountVolume`, `fltsim.dismountVolume`,
+   * `fltsim.serviceStop`, `fltsim.filterUnload`; src/host/actions.ts) or one of the scenario's
+   * `actions`. Unknown: UsageError `UNKNOWN_ACTION`; args that are not bounded JSON:
+   * `BAD_ACTION_ARGUMENT`. An action that throws records nothing, and leaves the simulation
+   * unsavable if it changed something before throwing.
+   */
+  act(name: string, args: JsonValue = null): void {
+    this.host.assertOutsideThreads('act');
+    const own = this.scenario?.actions;
+    const action = own !== undefined && Object.hasOwn(own, name) ? own[name] : Object.hasOwn(BUILT_IN_ACTIONS, name) ? BUILT_IN_ACTIONS[name] : undefined;
+    if (action === undefined) {
+      const known = [...Object.keys(BUILT_IN_ACTIONS), ...Object.keys(this.scenario?.actions ?? {})];
+      throw new UsageError('UNKNOWN_ACTION', `no action ${JSON.stringify(name)} (known: ${known.join(', ')})`, this.kernel.place());
+    }
+    const problem = jsonValueProblem(args);
+    if (problem !== null) throw new UsageError('BAD_ACTION_ARGUMENT', `action ${name}: its argument must be a JSON value, got ${problem}`, this.kernel.place());
+    // A copy: what the host later does to its own object must not change what was recorded.
+    const copy = JSON.parse(JSON.stringify(args)) as JsonValue;
+    const facts = this.kernel.log.length;
+    try {
+      this.recorded(() => action(this, copy));
+    } catch (error) {
+      if (this.kernel.log.length !== facts) this.unrecorded ??= `action ${name}, which threw after changing the simulation`;
+      throw error;
+    }
+    this.host.recordAct(name, copy);
+  }
+
+  private recorded<T>(body: () => T): T {
+    this.recordedDepth++;
+    try {
+      return body();
+    } finally {
+      this.recordedDepth--;
+    }
+  }
+
+  /** A change from host code between steps that no recorded call covers: a restore could not repeat it. */
+  private noteHostChange(call: string): void {
+    if (this.recordedDepth > 0 || this.kernel.current !== null || this.scenario === null) return;
+    this.unrecorded ??= `${call} at step ${this.kernel.stepCount}`;
   }
 
   /** A fact subscriber must not drive the simulation (src/kernel/factStream.ts). */
@@ -433,6 +495,12 @@ export class Simulation {
     if (this.scenario === null) {
       throw new UsageError('NOT_SAVABLE', 'only a simulation built by a scenario (createScenarioSimulation, startRun, explore) can be saved: restore re-executes its scenario');
     }
+    if (this.unrecorded !== null) {
+      throw new UsageError(
+        'NOT_SAVABLE',
+        `the host changed the simulation outside a recorded call (${this.unrecorded}): a restore could not repeat it; perform host inputs with sim.act(name, args) (docs/embedding.md, "Host inputs")`,
+      );
+    }
     const o = this.options;
     const builtIn = this.strategyIsBuiltIn && (o.strategy === 'in-order' || o.strategy === 'random');
     const strategy = builtIn ? (o.strategy as 'in-order' | 'random') : 'replay';
@@ -440,7 +508,7 @@ export class Simulation {
       format: SNAPSHOT_FORMAT,
       version: FLTSIM_VERSION,
       scenario: this.scenario.id,
-      args: { ...this.scenario.args },
+      args: JSON.parse(JSON.stringify(this.scenario.args)) as ScenarioArgs,
       options: JSON.parse(JSON.stringify({ ...o, strategy })) as SimulationSnapshot['options'],
       ...(builtIn ? {} : { choices: [...this.kernel.choices] }),
       drive: this.host.drive(),
@@ -455,10 +523,13 @@ export class Simulation {
    * rather than `whenSettled`) are re-taken by the build on restore, so the drive record starts
    * after them.
    */
-  buildScenario(scenario: { readonly id?: string; build(sim: Simulation, args: ScenarioArgs): void }, args: ScenarioArgs): void {
+  buildScenario(
+    scenario: { readonly id?: string; build(sim: Simulation, args: ScenarioArgs): void; readonly actions?: Readonly<Record<string, HostActionFunction>> },
+    args: ScenarioArgs,
+  ): void {
     if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${scenario.id ?? '(unnamed)'}' must build a fresh simulation`);
-    if (scenario.id !== undefined) this.scenario = { id: scenario.id, args };
-    scenario.build(this, args);
+    if (scenario.id !== undefined) this.scenario = { id: scenario.id, args: JSON.parse(JSON.stringify(args)) as ScenarioArgs, actions: scenario.actions ?? {} };
+    this.recorded(() => scenario.build(this, args));
     this.host.sealBuild();
   }
 

@@ -10,6 +10,7 @@
 import { ReplayDivergenceError, UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import type { Kernel, StepResult } from '../kernel/kernel.js';
+import type { JsonValue } from '../scenarios/scenario.js';
 import { driveRecord, type DriveEntry, type EnabledChoice, type HostAction, type HostStep, type RunUntilFactResult, type RunUntilTimeResult } from './types.js';
 
 export class HostDriver {
@@ -17,7 +18,15 @@ export class HostDriver {
   /** Where the scenario's build ended: the drive record starts there, since a restore re-runs the build. */
   private build = { steps: 0, actions: 0, facts: 0 };
 
+  /** Performs a recorded action on replay (Simulation.act, which records it again). */
+  perform: ((name: string, args: JsonValue) => void) | null = null;
+
   constructor(private readonly kernel: Kernel) {}
+
+  /** Record an action the host performed now (sim.act). */
+  recordAct(name: string, args: JsonValue): void {
+    this.actions.push({ atStep: this.kernel.stepCount, act: name, args });
+  }
 
   step(choice: string | undefined): HostStep {
     this.assertOutsideThreads('step');
@@ -133,6 +142,9 @@ export class HostDriver {
           // As for strategy steps below: the original step threw too.
         }
         afterStep?.();
+      } else if ('act' in entry) {
+        if (this.perform === null) throw new ReplayDivergenceError(`restore: no way to perform the recorded action ${entry.act}`, this.kernel.place());
+        this.perform(entry.act, entry.args);
       } else {
         this.advanceTo(entry.advanceTo);
       }

@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
-import type { ScenarioArgs } from '../scenarios/scenario.js';
+import { jsonValueProblem, type ScenarioArgs } from '../scenarios/scenario.js';
 import type { Simulation } from '../simulation.js';
 import type { DriveEntry } from './types.js';
 
@@ -78,5 +78,8 @@ export function checkSnapshot(value: unknown, version: string): SimulationSnapsh
 function isDriveEntry(entry: unknown): entry is DriveEntry {
   if (typeof entry === 'number') return Number.isSafeInteger(entry) && entry > 0;
   if (typeof entry === 'string') return true;
-  return typeof entry === 'object' && entry !== null && Number.isSafeInteger((entry as { advanceTo?: unknown }).advanceTo);
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as { advanceTo?: unknown; act?: unknown; args?: unknown };
+  if (typeof e.act === 'string') return 'args' in e && jsonValueProblem(e.args) === null;
+  return Number.isSafeInteger(e.advanceTo);
 }

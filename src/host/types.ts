@@ -4,6 +4,7 @@
  */
 import type { Fact } from '../kernel/facts.js';
 import type { BlockedThread, StepResult } from '../kernel/kernel.js';
+import type { JsonValue } from '../scenarios/scenario.js';
 
 /**
  * One thing the next `step()` may run. A `thread` is ready now; a `sleeper` is due at `dueAt`
@@ -37,13 +38,17 @@ export type RunUntilFactResult =
  * One entry of the drive record, in the order the host acted:
  * - a number n: n steps the simulation's own strategy chose (run-length encoded);
  * - a string: one step whose real choice (two or more enabled) the host made, naming the thread;
- * - `{ advanceTo }`: the host moved the clock.
+ * - `{ advanceTo }`: the host moved the clock;
+ * - `{ act, args }`: the host performed an action (`sim.act`): a built-in one or its scenario's.
  * Steps with a single runnable thread involve no choice, so a host's `step(id)` there is a plain step.
  */
-export type DriveEntry = number | string | { readonly advanceTo: number };
+export type DriveEntry = number | string | { readonly advanceTo: number } | { readonly act: string; readonly args: JsonValue };
 
 /** A host action, as recorded live: at which step count it happened. */
-export type HostAction = { readonly atStep: number; readonly choose: string } | { readonly atStep: number; readonly advanceTo: number };
+export type HostAction =
+  | { readonly atStep: number; readonly choose: string }
+  | { readonly atStep: number; readonly advanceTo: number }
+  | { readonly atStep: number; readonly act: string; readonly args: JsonValue };
 
 /** Encode the host's actions and the total step count as a run-length drive record. */
 export function driveRecord(actions: readonly HostAction[], totalSteps: number): DriveEntry[] {
@@ -55,6 +60,8 @@ export function driveRecord(actions: readonly HostAction[], totalSteps: number):
     if ('choose' in action) {
       drive.push(action.choose);
       cursor++;
+    } else if ('act' in action) {
+      drive.push({ act: action.act, args: action.args });
     } else {
       drive.push({ advanceTo: action.advanceTo });
     }

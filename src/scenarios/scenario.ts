@@ -12,8 +12,15 @@ import { UsageError } from '../kernel/errors.js';
 import type { RaceWindow } from '../explore/coverage.js';
 import type { Simulation, SimulationOptions } from '../simulation.js';
 
-/** JSON-safe scenario arguments (they are written into save files and trace headers). */
-export type ScenarioArgs = { readonly [key: string]: string | number | boolean | null };
+/** A JSON value: what a save file or trace header can hold. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * JSON-safe scenario arguments (they are written into save files and trace headers): scalars, or
+ * structured values (arrays, objects) for a workload shaped by the host's own state, bounded in
+ * depth and size.
+ */
+export type ScenarioArgs = { readonly [key: string]: JsonValue };
 
 /** Options a scenario may fix: everything but the seed and the strategy, which belong to the run. */
 export type ScenarioOptions = Omit<SimulationOptions, 'seed' | 'strategy'>;
@@ -35,15 +42,49 @@ export interface Scenario {
    * work (docs/security.md).
    */
   readonly arguments?: Readonly<Record<string, ScenarioArgument>>;
+  /**
+   * Host inputs this scenario knows how to perform, by name (docs/embedding.md, "Host inputs"):
+   * `sim.act(name, args)` runs one and records it, so a restore performs it again at the same step.
+   * Like `build`, each must be a pure function of (sim, args).
+   */
+  readonly actions?: Readonly<Record<string, (sim: Simulation, args: JsonValue) => void>>;
 }
 
-/** One declared argument: a whole number in [min, max], or one of a few words. */
+/** One declared argument: a whole number in [min, max], one of a few words, or any bounded JSON value. */
 export type ScenarioArgument =
   | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly description: string }
-  | { readonly kind: 'choice'; readonly values: readonly string[]; readonly description: string };
+  | { readonly kind: 'choice'; readonly values: readonly string[]; readonly description: string }
+  | { readonly kind: 'json'; readonly description: string };
 
 /** The most arguments any scenario run may carry, declared or not. */
 const MAX_ARGUMENTS = 64;
+/** Bounds on one structured value: nesting depth, and characters of its JSON. */
+export const MAX_JSON_DEPTH = 16;
+export const MAX_JSON_CHARS = 65_536;
+
+/**
+ * Why `value` is not a bounded JSON value (null when it is): plain objects and arrays of strings,
+ * finite numbers, booleans and null, at most MAX_JSON_DEPTH deep and MAX_JSON_CHARS long.
+ */
+export function jsonValueProblem(value: unknown): string | null {
+  const walk = (v: unknown, depth: number): string | null => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+    if (typeof v === 'number') return Number.isFinite(v) ? null : `a number that JSON cannot hold (${String(v)})`;
+    if (typeof v !== 'object') return `a ${typeof v}, which JSON cannot hold`;
+    if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH}`;
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'an object that is not plain data';
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      const problem = walk(item, depth + 1);
+      if (problem !== null) return problem;
+    }
+    return null;
+  };
+  const problem = walk(value, 0);
+  if (problem !== null) return problem;
+  const chars = JSON.stringify(value).length;
+  return chars > MAX_JSON_CHARS ? `${chars} characters of JSON (at most ${MAX_JSON_CHARS})` : null;
+}
 
 /**
  * Check `args` against what the scenario declares (see `Scenario.arguments`). A scenario that
@@ -56,7 +97,12 @@ export function checkScenarioArgs(scenario: Scenario, args: unknown): ScenarioAr
   if (entries.length > MAX_ARGUMENTS) throw bad(`at most ${MAX_ARGUMENTS} arguments, got ${entries.length}`);
   const declared = scenario.arguments;
   for (const [name, value] of entries) {
-    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw bad(`argument ${shown(name)} must be a string, number, boolean or null, got ${shown(value)}`);
+    if (typeof value === 'object' && value !== null) {
+      const problem = jsonValueProblem(value);
+      if (problem !== null) throw bad(`argument ${shown(name)} must be a JSON value, got ${problem}`);
+    } else if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw bad(`argument ${shown(name)} must be a string, number, boolean, null, array or object, got ${shown(value)}`);
+    }
     if (typeof value === 'string' && value.length > 4096) throw bad(`argument ${shown(name)} is ${value.length} characters long (at most 4096)`);
     if (declared === undefined) continue;
     if (!Object.hasOwn(declared, name)) {
@@ -64,7 +110,7 @@ export function checkScenarioArgs(scenario: Scenario, args: unknown): ScenarioAr
       throw bad(`no argument ${shown(name)} (${known.length === 0 ? 'it takes none' : `known: ${known.join(', ')}`})`);
     }
     const spec = declared[name]!;
-    if (value === null) continue;
+    if (value === null || spec.kind === 'json') continue;
     if (spec.kind === 'int') {
       const n = typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < spec.min || n > spec.max) throw bad(`argument ${name} must be a whole number from ${spec.min} to ${spec.max}, got ${shown(value)}`);

@@ -151,6 +151,8 @@ function stepsWithin(sim: Simulation, drive: readonly DriveEntry[], position: nu
       for (let i = 0; i < entry; i++) if (!probe()) return steps;
     } else if (typeof entry === 'string') {
       if (!probe(entry)) return steps;
+    } else if ('act' in entry) {
+      sim.act(entry.act, entry.args);
     } else {
       sim.advanceTo(entry.advanceTo);
     }
