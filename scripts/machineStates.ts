@@ -22,6 +22,8 @@ import { spinLockMachine } from '../src/machines/spinLock.js';
 import { contextMachine } from '../src/machines/context.js';
 import { processMachine } from '../src/machines/process.js';
 import { ecpListMachine, ecpMachine } from '../src/machines/ecp.js';
+import { irpMachine } from '../src/machines/irp.js';
+import { cbdqMachine } from '../src/machines/cbdq.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -44,6 +46,8 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   communicationPortMachine,
   clientPortMachine,
   filterMessageMachine,
+  irpMachine,
+  cbdqMachine,
 };
 
 interface StateNodeLike {

@@ -26,7 +26,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -162,6 +162,38 @@ export {
 export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
 export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
 export { DEFAULT_USER_SID, SYSTEM_SID, ADMINISTRATORS_SID } from './kernel/sids.js';
+
+// Cancellation and cancel-safe queues (§18.3, §19)
+export type { AppRequest } from './io/appRequests.js';
+export {
+  FltSetCancelCompletion,
+  FltClearCancelCompletion,
+  FltCancelIo,
+  FltIsIoCanceled,
+  FltCancellableWaitForSingleObject,
+  FltCancellableWaitForMultipleObjects,
+} from './fltmgr/cancelRoutines.js';
+export type { PFLT_COMPLETE_CANCELED_CALLBACK } from './fltmgr/cancelRoutines.js';
+export {
+  FLT_CALLBACK_DATA_QUEUE,
+  FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT,
+  FltCbdqInitialize,
+  FltCbdqInsertIo,
+  FltCbdqRemoveIo,
+  FltCbdqRemoveNextIo,
+  FltCbdqDisable,
+  FltCbdqEnable,
+} from './fltmgr/cbdq.js';
+export type {
+  PFLT_CALLBACK_DATA_QUEUE_INSERT_IO,
+  PFLT_CALLBACK_DATA_QUEUE_REMOVE_IO,
+  PFLT_CALLBACK_DATA_QUEUE_PEEK_NEXT_IO,
+  PFLT_CALLBACK_DATA_QUEUE_ACQUIRE,
+  PFLT_CALLBACK_DATA_QUEUE_RELEASE,
+  PFLT_CALLBACK_DATA_QUEUE_COMPLETE_CANCELED_IO,
+} from './fltmgr/cbdq.js';
+export type { CancelRoutineKind } from './kernel/facts.js';
+export { FltLockUserBuffer } from './fltmgr/userBuffers.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 
@@ -289,6 +321,8 @@ export type { WaitForEdge, WaitForGraph } from './projection/waitFor.js';
 export { MemoryFileSystem } from './fs/memoryFileSystem.js';
 export type { FsSnapshot, FsStat, SeedFileOptions } from './fs/seed.js';
 export type { FsTagData, FsOutput } from './fs/types.js';
+export { FsHold } from './fs/holds.js';
+export type { FsHoldSpec, HeldRequest, HeldRequestInfo } from './fs/holds.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';

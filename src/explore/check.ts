@@ -4,6 +4,7 @@
  * liveness (a Coyote-style "hot" state: something is owed and the run does not get it paid).
  */
 import { CONTEXT_INVARIANTS } from '../checkers/contextInvariants.js';
+import { CANCEL_INVARIANTS } from '../checkers/cancelInvariants.js';
 import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
 import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
 import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
@@ -18,7 +19,7 @@ import type { ExplorationViolation, Monitor } from './types.js';
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
 
 /** Every §14 and §19.9 safety check, by name: they hold on any prefix of a correct run. */
-export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS };
+export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS, ...CANCEL_INVARIANTS };
 
 /** The first verifier violation the run recorded (the model's own misuse rules), or null. */
 export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {

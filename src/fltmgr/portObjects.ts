@@ -209,6 +209,8 @@ export interface OVERLAPPED {
   hEvent: EventHandle | null;
   Internal: NTSTATUS;
   InternalHigh: number;
+  /** The file offset of an overlapped ReadFile / WriteFile (sim.io); 0 when absent. */
+  Offset?: number;
 }
 
 /** FltMgr's port bookkeeping for one simulation. */

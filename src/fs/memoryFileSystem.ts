@@ -24,6 +24,7 @@ import { querySecurity, setSecurity } from './securityIrp.js';
 import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
 import { setInformation } from './setInformation.js';
 import { complete } from './types.js';
+import { FsHold, type FsHoldSpec, type HeldRequestInfo } from './holds.js';
 import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
@@ -100,9 +101,23 @@ function wellFormed(request: FsRequest): boolean {
 
 export class MemoryFileSystem {
   readonly #state: FsState;
+  /** Holds a test set on this volume (src/fs/holds.ts), in the order they were made. */
+  readonly holds: FsHold[] = [];
 
   constructor(options: FsVolumeOptions) {
     this.#state = createState(options);
+  }
+
+  /** Hold matching requests in the file system until released or cancelled (src/fs/holds.ts). */
+  hold(spec: FsHoldSpec = {}): FsHold {
+    const hold = new FsHold(spec);
+    this.holds.push(hold);
+    return hold;
+  }
+
+  /** The first active hold that wants this request, if any. */
+  holdFor(request: HeldRequestInfo): FsHold | null {
+    return this.holds.find((h) => h.active && h.matches(request)) ?? null;
   }
 
   get volumeName(): string {

@@ -20,6 +20,7 @@ import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
 import { beginPost, preOperation } from './preOperation.js';
 import { releaseGenerated } from './generatedIoCount.js';
+import { irpCompleted, isCancelable } from './irpCancel.js';
 
 export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   for (;;) {
@@ -150,10 +151,15 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
     // §14 invariant 10: a post-op left STATUS_PENDING in IoStatus.
     throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', op.id, `${op.id} would complete with STATUS_PENDING`);
   }
+  if (isCancelable(op)) {
+    // §19.5 rule 1: whoever armed the cancel routine still owns it; the cancel path could complete this too.
+    throw fltMgr.kernel.violation('COMPLETE_WHILE_CANCELABLE', op.id, `${op.id} completes while its ${op.irp!.routineKind} cancel routine is still armed (${op.irp!.id}); take it back first (FltClearCancelCompletion, a Cbdq removal) — §19.3, §19.9 invariant 23`);
+  }
   op.phase = 'completed';
   // The filter that allocated the data sees its own view again, not the last lower level's (§7).
   if (op.allocatedBy !== null) op.data.Iopb = copyIopb(op.issuerIopb);
   fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
+  irpCompleted(fltMgr, op, Status);
   fltMgr.operations.delete(op);
   if (op.allocatedBy === null) fltMgr.kernel.retireActor(op.id);
   fltMgr.kernel.signal(op.completed);

@@ -33,6 +33,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
           Iopb: { ...copyIopb(node.iopb), TargetInstance: instance },
           IoStatus: { ...op.data.IoStatus },
           FilterContext: [...op.data.FilterContext],
+          QueueContext: [...op.data.QueueContext],
         };
         // Linked, so Flt routines handed the copy can answer for a draining operation (§14 invariant 19).
         markDrainingCopy(copy, op, instance);

@@ -4,12 +4,14 @@
  * returns STATUS_PENDING and completes later on an I/O completion thread — a point the scheduler
  * can interleave with everything else, which is where post-operation races come from.
  */
-import { sleep, type Blocking } from '../kernel/effects.js';
+import { preempt, sleep, type Blocking } from '../kernel/effects.js';
+import type { FsHold } from '../fs/holds.js';
+import { clearCancelRoutine, setCancelRoutine } from './irpCancel.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
 import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
 import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
-import { NT_SUCCESS, STATUS_REPARSE } from '../wdk/ntstatus.js';
+import { NT_SUCCESS, STATUS_CANCELLED, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './preOperation.js';
@@ -33,6 +35,13 @@ export function fsRequestOf(op: IoOperation): FsRequest {
 export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
   fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
+  if (fs.holds.length > 0) {
+    const hold = fs.holdFor({ operation: op.id, MajorFunction: op.major, fileName: op.currentIopb.TargetFileObject.FileName });
+    if (hold !== null) {
+      parkCancellably(fltMgr, op, hold, runPostWalk);
+      return;
+    }
+  }
   if (fltMgr.options.fileSystemCompletion === 'inline') {
     applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
     beginPost(op);
@@ -46,6 +55,52 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
     beginPost(op);
     // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
+    const thread = fltMgr.kernel.current!;
+    thread.irql = 2;
+    yield* runPostWalk(op);
+    thread.irql = 0;
+    return 0;
+  })());
+}
+
+/**
+ * A held request (src/fs/holds.ts) waits in the file system with the file system's cancel routine
+ * armed (§19.2 (c)): a release takes the routine back and completes it; a cancel completes it with
+ * STATUS_CANCELLED, Information 0. Either way the completion runs on an I/O completion thread.
+ */
+function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, runPostWalk: (op: IoOperation) => Blocking<void>): void {
+  op.phase = 'fsPending';
+  fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
+  const unhold = (): void => {
+    const at = hold.held.indexOf(request);
+    if (at >= 0) hold.held.splice(at, 1);
+  };
+  const request = {
+    operation: op.id,
+    MajorFunction: op.major,
+    fileName: op.currentIopb.TargetFileObject.FileName,
+    complete: (status: NTSTATUS | null): boolean => {
+      if (!clearCancelRoutine(fltMgr, op, 'FileSystem')) return false;
+      unhold();
+      completeLater(fltMgr, op, status, runPostWalk);
+      return true;
+    },
+  };
+  hold.held.push(request);
+  const cancelled = (): void => {
+    unhold();
+    completeLater(fltMgr, op, STATUS_CANCELLED, runPostWalk);
+  };
+  if (setCancelRoutine(fltMgr, op, 'FileSystem', null, cancelled) === 'cancelled') cancelled();
+}
+
+/** Complete a request the file system held: run it now (`status` null) or end it with `status`, then the post walk. */
+function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS | null, runPostWalk: (op: IoOperation) => Blocking<void>): void {
+  const fs = op.volume.fileSystem;
+  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
+    yield* preempt();
+    applyCompletion(fltMgr, op, status === null ? fs.dispatch(fsRequestOf(op)) : { Status: status, Information: 0 });
+    beginPost(op);
     const thread = fltMgr.kernel.current!;
     thread.irql = 2;
     yield* runPostWalk(op);

@@ -56,6 +56,9 @@ import {
 import type { FsOutput } from '../fs/types.js';
 import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
+import type { AppRequest, OverlappedRequest } from './appRequests.js';
+import type { OVERLAPPED } from '../fltmgr/portObjects.js';
+import { cancelIoEx, cancelIoFile, cancelSynchronousIo, getOverlappedResult, readFileOverlapped, writeFileOverlapped } from './overlappedIo.js';
 import type { FileObject } from './fileObject.js';
 import { closeHandleIn, createHandle, handlesOf } from './handles.js';
 import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
@@ -101,6 +104,10 @@ export interface IoResult<T = FsOutput | null> {
 export class IoManager {
   private readonly handles = new Map<string, FileObject>();
   private readonly serialization = new Map<string, { busy: boolean; released: Waitable }>();
+  /** Requests applications have in flight, oldest first (src/io/appRequests.ts). */
+  readonly inFlight: AppRequest[] = [];
+  /** The request each OVERLAPPED was last used for (weak: the application owns the structure). */
+  readonly overlappedRequests = new WeakMap<OVERLAPPED, OverlappedRequest>();
 
   constructor(private readonly fltMgr: FilterManager) {}
 
@@ -152,7 +159,7 @@ export class IoManager {
       requestorSid: options.sid ?? this.fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,
       initiator: null,
     });
-    yield* driveToCompletion(this.fltMgr, op);
+    yield* this.tracked({ op, handle: null, overlapped: null }, driveToCompletion(this.fltMgr, op));
     const status = op.data.IoStatus.Status;
     if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
       if (fo.state === 'Opened') {
@@ -277,6 +284,61 @@ export class IoManager {
     );
   }
 
+  // ---------------------------------------------------------------- asynchronous I/O and cancellation (§19.1), src/io/overlappedIo.ts
+
+  /** ReadFile with an OVERLAPPED on an asynchronous handle: STATUS_PENDING, or the status if it completed at once. */
+  ReadFile(handle: string, nNumberOfBytesToRead: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    return readFileOverlapped(this, handle, nNumberOfBytesToRead, lpOverlapped);
+  }
+
+  /** WriteFile with an OVERLAPPED on an asynchronous handle. */
+  WriteFile(handle: string, data: Uint8Array | string, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    return writeFileOverlapped(this, handle, data, lpOverlapped);
+  }
+
+  /** GetOverlappedResult(hFile, lpOverlapped, bWait): the request's outcome; STATUS_PENDING if it has not completed and bWait is false. */
+  GetOverlappedResult(handle: string, lpOverlapped: OVERLAPPED, bWait: boolean): Blocking<IoResult<Uint8Array | null>> {
+    return getOverlappedResult(this, handle, lpOverlapped, bWait);
+  }
+
+  /** NtCancelIoFile / CancelIo(hFile): the calling thread's requests on the handle. STATUS_SUCCESS (even if none), STATUS_INVALID_HANDLE. */
+  NtCancelIoFile(handle: string): Blocking<NTSTATUS> {
+    return cancelIoFile(this.fltMgr, this, handle);
+  }
+
+  /** CancelIoEx(hFile, lpOverlapped) / NtCancelIoFileEx: the calling process's requests on the handle (only lpOverlapped's, if given); STATUS_NOT_FOUND if none. */
+  CancelIoEx(handle: string, lpOverlapped: OVERLAPPED | null = null): Blocking<NTSTATUS> {
+    return cancelIoEx(this.fltMgr, this, handle, lpOverlapped);
+  }
+
+  /** CancelSynchronousIo(hThread) / NtCancelSynchronousIoFile: that thread's synchronous request; STATUS_NOT_FOUND if it has none. */
+  CancelSynchronousIo(thread: string | { readonly id: string }): Blocking<NTSTATUS> {
+    return cancelSynchronousIo(this.fltMgr, this, typeof thread === 'string' ? thread : thread.id);
+  }
+
+  /** The Filter Manager this I/O manager sends to (for src/io/overlappedIo.ts). */
+  fltMgrOf(): FilterManager {
+    return this.fltMgr;
+  }
+
+  /** Is `handle` open? (for the cancel routines) */
+  hasHandle(handle: string): boolean {
+    return this.handles.has(handle);
+  }
+
+  /** Run `body` with the request listed in flight (for the cancel routines), issued by the current thread. */
+  private *tracked<T>(request: Omit<AppRequest, 'thread' | 'process'>, body: Blocking<T>): Blocking<T> {
+    const thread = this.fltMgr.kernel.current;
+    const entry: AppRequest = { ...request, thread: thread?.id ?? null, process: thread?.process ?? null };
+    this.inFlight.push(entry);
+    try {
+      return yield* body;
+    } finally {
+      const at = this.inFlight.indexOf(entry);
+      if (at >= 0) this.inFlight.splice(at, 1);
+    }
+  }
+
   /** Build, send and wait for one operation on an open handle. */
   private *request(
     handle: string,
@@ -312,7 +374,7 @@ export class IoManager {
         markGenerated: false,
         ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
       });
-      yield* driveToCompletion(this.fltMgr, op);
+      yield* this.tracked({ op, handle, overlapped: null }, driveToCompletion(this.fltMgr, op));
       return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
     } finally {
       this.release(fo);

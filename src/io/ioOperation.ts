@@ -18,6 +18,7 @@ import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
 import type { ThreadObject } from './processes.js';
 import type { EcpListObject } from '../fltmgr/ecpObjects.js';
+import type { IrpCancel } from './irpCancel.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -46,6 +47,12 @@ export interface FLT_CALLBACK_DATA {
   readonly RequestorMode: 'KernelMode' | 'UserMode';
   /** Four slots the filter may use while it owns the operation. */
   FilterContext: unknown[];
+  /**
+   * Two slots for the filter while the operation sits in its cancel-safe queue (§19.4). On Windows
+   * they share memory with FilterContext and QueueLinks; here they are separate, and the queue's
+   * links are the filter's own list.
+   */
+  QueueContext: unknown[];
 }
 
 /** Where a completion node is in its life. */
@@ -121,6 +128,12 @@ export class IoOperation {
   output: FsOutput | null = null;
   /** A create's extra create parameters (§22): from FltCreateFileEx2, or FltSetEcpListIntoCallbackData. */
   ecpList: EcpListObject | null = null;
+  /** The IRP's cancel state (§19), once cancellation concerns this run (src/io/irpCancel.ts). */
+  irp: IrpCancel | null = null;
+  /** Created by the first FltCancellableWaitFor* on this data: signaled with the cancel bit. */
+  cancelRequested: Waitable | null = null;
+  /** The instance whose pre-op a Cbdq refused this data to (STATUS_FLT_CBDQ_DISABLED) while it runs. */
+  cbdqRefusedIn: InstanceObject | null = null;
   /** The asynchronous completion routine of this run, if it was issued asynchronously. */
   asyncCallback: AsyncCallback | null = null;
   /** The asynchronous callback of the last run has returned (data may be freed or reused after). */
@@ -151,12 +164,12 @@ export class IoOperation {
     initiator: InstanceObject | null,
     waitables: { readonly completed: Waitable; readonly progress: Waitable },
     readonly actor: Actor<typeof callbackDataMachine>,
-    data: Omit<FLT_CALLBACK_DATA, 'FilterContext'>,
+    data: Omit<FLT_CALLBACK_DATA, 'FilterContext' | 'QueueContext'>,
   ) {
     this.initiator = initiator;
     this.completed = waitables.completed;
     this.progress = waitables.progress;
-    this.data = { ...data, FilterContext: [null, null, null, null] };
+    this.data = { ...data, FilterContext: [null, null, null, null], QueueContext: [null, null] };
     Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false, writable: true });
     this.currentIopb = copyIopb(data.Iopb);
     this.issuerIopb = copyIopb(data.Iopb);
@@ -184,6 +197,9 @@ export class IoOperation {
     this.completedAbove = false;
     this.output = null;
     this.onComplete = [];
+    this.irp = null;
+    this.cancelRequested = null;
+    this.cbdqRefusedIn = null;
     this.completed = waitables.completed;
     this.progress = waitables.progress;
     this.currentIopb = copyIopb(this.data.Iopb);

@@ -18,6 +18,7 @@ import { describe } from '../fltmgr/routineSupport.js';
 import type { FLT_CALLBACK_DATA, IoOperation } from './ioOperation.js';
 import { callbackDataRef } from './callbackDataRef.js';
 import { drive } from './dispatch.js';
+import { isCancelable } from './irpCancel.js';
 import { applyPreResult, checkCompletionStatus } from './preOperation.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 
@@ -52,6 +53,7 @@ export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, Callback
   if (CallbackStatus === FLT_PREOP_SUCCESS_WITH_CALLBACK && instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation === undefined) {
     throw fltMgr.kernel.violation('NO_POST_OPERATION', instance.id, `FltCompletePendedPreOperation on ${op.id} with SUCCESS_WITH_CALLBACK, but ${instance.filter.name} registered no post-operation for it`);
   }
+  checkOwnsCompletion(fltMgr, op, 'FltCompletePendedPreOperation');
   if (CallbackStatus === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, `FltCompletePendedPreOperation on ${op.id}`, Data.IoStatus.Status);
   if (early) {
     // The pre-op has not returned yet: its own thread goes on with this result when it returns
@@ -84,6 +86,7 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
   if ((op.phase !== 'postPended' && !early) || instance === null) {
     throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPostOperation on ${op.id}, which is not pended in a post-operation (it is ${op.phase}); §14 invariant 7`);
   }
+  checkOwnsCompletion(fltMgr, op, 'FltCompletePendedPostOperation');
   if (early) {
     op.earlyPostCompletion = instance;
     return;
@@ -96,6 +99,17 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
   op.pendedBy = null;
   instance.rundown.add('pendedOperations', -1);
   yield* drive(fltMgr, op);
+}
+
+/**
+ * §19.3, §19.5 rule 1: while a cancel routine is armed on the operation, its owner has not given it
+ * up, so a completion here races the cancel path (whoever removes the data owns the completion).
+ */
+function checkOwnsCompletion(fltMgr: FilterManager, op: IoOperation, routine: string): void {
+  if (!isCancelable(op)) return;
+  const irp = op.irp!;
+  const how = irp.routineKind === 'FltCbdq' ? 'it is still in a cancel-safe queue (remove it with FltCbdqRemoveIo / FltCbdqRemoveNextIo first)' : 'its FltSetCancelCompletion routine is still armed (FltClearCancelCompletion first, and complete only on STATUS_SUCCESS)';
+  throw fltMgr.kernel.violation('COMPLETE_WHILE_CANCELABLE', op.id, `${routine} on ${op.id} while ${how}: a cancel now would complete it a second time (§19.3, §19.9 invariant 23)`);
 }
 
 /** FltSetCallbackDataDirty(Data): the edits made to Data->Iopb count for lower instances (§7). */

@@ -15,6 +15,7 @@ import {
   FLTFL_CALLBACK_DATA_DIRTY,
 } from '../wdk/fltConstants.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
+import { isCancelable } from './irpCancel.js';
 import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
 import { copyIopb, type IoOperation } from './ioOperation.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
@@ -59,6 +60,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
     ...(dirty ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined) } } : {}),
   });
   checkNoEarlyCompletion(fltMgr, op, instance, result);
+  checkRefusedInsertNotPended(fltMgr, op, instance, result);
   applyPreResult(fltMgr, op, instance, result, box.value, seen);
   // Only now may a teardown waiting on this instance go on: a PENDING result is counted above and
   // a node asking for a post-op is pushed, so neither slips past the drain (§4 steps 3-4).
@@ -121,6 +123,17 @@ export function checkNoEarlyCompletion(fltMgr: FilterManager, op: IoOperation, i
     op.earlyPreCompletion = null;
     throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPreOperation on ${op.id} while its pre-op was running, and the pre-op then returned ${result}, not FLT_PREOP_PENDING`);
   }
+}
+
+/**
+ * §19.5 rule 4: data a Cbdq refused (STATUS_FLT_CBDQ_DISABLED) was never queued, so a pre-op that
+ * pends it anyway leaves it with nobody to complete it — unless it armed another way to finish it.
+ */
+function checkRefusedInsertNotPended(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number): void {
+  const refused = op.cbdqRefusedIn === instance;
+  op.cbdqRefusedIn = null;
+  if (!refused || result !== FLT_PREOP_PENDING || op.earlyPreCompletion !== null || isCancelable(op)) return;
+  throw fltMgr.kernel.violation('CBDQ_PENDED_AFTER_DISABLE', instance.id, `${instance.filter.name}'s pre-operation returned FLT_PREOP_PENDING for ${op.id}, which its FltCbdqInsertIo refused with STATUS_FLT_CBDQ_DISABLED: it is in no queue and nothing will complete it (§19.5 rule 4)`);
 }
 
 /** The fingerprint of the operation's current parameters, computed once per change. */

@@ -10,7 +10,8 @@
  * L legacy filter, T thread, W waitable, O file object, D callback data, H handle, E KEVENT, K lock
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
- * request. `sim` is the simulation itself.
+ * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
+ * callback-data queue (Cbdq). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -133,7 +134,8 @@ export type FactBody =
   | { type: 'LegacyFilterDispatch'; legacy: string }
   | { type: 'LegacyFilterCompletion'; legacy: string; status: NTSTATUS }
   | { type: 'FsDispatch'; parameters: string }
-  | { type: 'FsPending'; completesAt: number }
+  /** `completesAt`: the virtual time the file system completes it, or null while a hold keeps it (until released or cancelled). */
+  | { type: 'FsPending'; completesAt: number | null }
   | { type: 'FsComplete'; status: NTSTATUS; information: number }
   | { type: 'PostOperation'; instance: string; flags: number; parameters: string }
   | { type: 'PostOperationReturned'; instance: string; result: number; status: NTSTATUS }
@@ -241,6 +243,24 @@ export type FactBody =
   /** The sender stopped waiting: an undelivered message leaves the queue, a delivered one loses its waiter. */
   | { type: 'FilterMessageWithdrawn'; reason: 'timeout' | 'disconnected' }
   | { type: 'FltSendMessageReturned'; status: NTSTATUS; replyLength: number }
+  // --- cancellation (§19): the IRP behind operation `operation` (J…), born with its first cancel fact ---
+  /** A cancel routine was armed: by FltSetCancelCompletion, by FltMgr for a Cbdq insertion, or by the file system parking the request. */
+  | { type: 'IoSetCancelRoutine'; operation: string; routine: CancelRoutineKind; instance: string | null }
+  /** The cancel routine was taken back without running (FltClearCancelCompletion, a Cbdq removal, the file system completing the request). */
+  | { type: 'CancelRoutineCleared'; operation: string; routine: CancelRoutineKind; by: string }
+  /** The cancel bit was set by `by` on `thread`; `routineCalled`: a cancel routine was armed and is now called (its owner owns the completion). */
+  | { type: 'IoCancelIrp'; operation: string; thread: string | null; by: string; routineCalled: boolean }
+  | { type: 'IoCompleteRequest'; operation: string; status: NTSTATUS }
+  // --- cancel-safe callback-data queues (B…), §19.4 ---
+  | { type: 'FltCbdqInitialize'; instance: string; name: string }
+  /** `status`: what InsertIo returned (inserted when it is a success), or STATUS_FLT_CBDQ_DISABLED (not inserted). */
+  | { type: 'FltCbdqInsertIo'; operation: string; status: NTSTATUS; thread: string }
+  | { type: 'FltCbdqRemoveIo'; operation: string | null; thread: string }
+  | { type: 'FltCbdqRemoveNextIo'; operation: string | null; thread: string }
+  /** FltMgr's cancel path took a cancelled operation off the queue (RemoveIo under the queue's lock); CompleteCanceledIo follows. */
+  | { type: 'CbdqCompleteCanceledIo'; operation: string; thread: string }
+  | { type: 'FltCbdqDisable'; thread: string }
+  | { type: 'FltCbdqEnable'; thread: string }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 
@@ -249,6 +269,8 @@ export type EventType = 'NotificationEvent' | 'SynchronizationEvent';
 /** The lock objects a minifilter uses (§18.4). */
 export type LockType = 'ERESOURCE' | 'FAST_MUTEX' | 'KGUARDED_MUTEX' | 'EX_PUSH_LOCK' | 'KSPIN_LOCK';
 export type LockMode = 'Exclusive' | 'Shared';
+/** Who armed an IRP's cancel routine (§19.2): the filter's CanceledCallback, FltMgr's Cbdq routine, or the file system's. */
+export type CancelRoutineKind = 'FltSetCancelCompletion' | 'FltCbdq' | 'FileSystem';
 
 /** Operation parameters as JSON: buffers become their length, structures stay as they are. */
 export type ParametersSummary = { readonly [key: string]: unknown };

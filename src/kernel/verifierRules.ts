@@ -230,6 +230,32 @@ export const VERIFIER_RULES = {
     windows: null,
     sections: ['§14.14'],
   },
+  // ---------------------------------------------------------------- cancellation and cancel-safe queues (§19)
+  COMPLETE_WHILE_CANCELABLE: {
+    checks: 'a pended operation is completed while a cancel routine is still armed on it (FltSetCancelCompletion not taken back with FltClearCancelCompletion, or data still in a Cbdq): the cancel path may complete it too — a double completion waiting for its schedule',
+    windows: 'Driver Verifier I/O verification: IRP completed with a cancel routine set (bug check 0xC9); without it, a double completion (bug check 0x44 MULTIPLE_IRP_COMPLETE_REQUESTS)',
+    sections: ['§19.3', '§19.5', '§19.9'],
+  },
+  CANCEL_IO_NOT_OWNED: {
+    checks: 'FltCancelIo on callback data no filter issued or holds pended (an application\'s request on its way down, the file system\'s): a filter cancels only what it owns',
+    windows: null,
+    sections: ['§19.1', '§19.9'],
+  },
+  CANCEL_ROUTINE_CONFLICT: {
+    checks: 'a second cancel routine for one operation: FltSetCancelCompletion on data already in a Cbdq or already armed, FltCbdqInsertIo of data with a cancel routine, FltCancellableWaitFor… on data with one',
+    windows: 'Driver Verifier I/O verification: cancel routine overwritten (bug check 0xC9)',
+    sections: ['§18.3', '§19.3', '§19.9'],
+  },
+  CANCEL_COMPLETION_NOT_PENDED: {
+    checks: 'FltSetCancelCompletion or FltClearCancelCompletion on data that is not pended by a filter (not posted to a work queue): nothing could complete it through the cancel routine',
+    windows: null,
+    sections: ['§19.3'],
+  },
+  CBDQ_PENDED_AFTER_DISABLE: {
+    checks: 'a pre-operation returns FLT_PREOP_PENDING for data its FltCbdqInsertIo refused (STATUS_FLT_CBDQ_DISABLED): the data is in no queue, so nobody completes it and teardown waits forever',
+    windows: null,
+    sections: ['§19.4', '§19.5'],
+  },
   // ---------------------------------------------------------------- synchronization and IRQL (§18)
   IRQL_TOO_HIGH: {
     checks: 'a routine is called above the IRQL its documentation allows (a PASSIVE_LEVEL routine at APC_LEVEL or DISPATCH_LEVEL, an ERESOURCE or push lock acquired at DISPATCH_LEVEL)',

@@ -30,8 +30,11 @@ const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; r
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { applyPortFact, isPortFact } from './portFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
+import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
+import { irpMachine } from '../machines/irp.js';
+import { cbdqMachine } from '../machines/cbdq.js';
 import { idRecord, type SimState } from './simState.js';
 
 /** A fresh empty state: its records have no prototype (idRecord), and each fold gets its own. */
@@ -51,6 +54,8 @@ function emptyFoldState(): SimState {
     operations: idRecord(),
     events: idRecord(),
     locks: idRecord(),
+    irps: idRecord(),
+    cbdqs: idRecord(),
     contexts: idRecord(),
     ecpLists: idRecord(),
     ecps: idRecord(),
@@ -536,6 +541,46 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       if (n.state === 'Freed') delete d.fileNames[id];
       return;
     }
+    case 'IoSetCancelRoutine':
+    case 'CancelRoutineCleared':
+    case 'IoCancelIrp': {
+      // An IRP is born with its first cancel fact (src/io/irpCancel.ts).
+      if (d.irps[id] === undefined) {
+        born(id, irpMachine);
+        d.irps[id] = { operation: fact.operation, state: 'NotCancelable', routine: null };
+      }
+      const irp = d.irps[id]!;
+      irp.state = advance(fact) as never;
+      irp.routine = irp.state === 'Cancelable' && fact.type === 'IoSetCancelRoutine' ? fact.routine : irp.state === 'Cancelable' ? irp.routine : null;
+      return;
+    }
+    case 'IoCompleteRequest':
+      advance(fact);
+      delete d.irps[id];
+      return;
+    case 'FltCbdqInitialize':
+      if (d.cbdqs[id] === undefined) born(id, cbdqMachine);
+      d.cbdqs[id] = { name: fact.name, instance: fact.instance, state: advance(fact) as never, queued: [] };
+      return;
+    case 'FltCbdqInsertIo': {
+      const q = d.cbdqs[id]!;
+      q.state = advance(fact) as never;
+      if (NT_SUCCESS(fact.status)) q.queued.push(fact.operation);
+      return;
+    }
+    case 'FltCbdqRemoveIo':
+    case 'FltCbdqRemoveNextIo':
+    case 'CbdqCompleteCanceledIo': {
+      const q = d.cbdqs[id]!;
+      q.state = advance(fact) as never;
+      const at = fact.operation === null ? -1 : q.queued.indexOf(fact.operation);
+      if (at >= 0) q.queued.splice(at, 1);
+      return;
+    }
+    case 'FltCbdqDisable':
+    case 'FltCbdqEnable':
+      d.cbdqs[id]!.state = advance(fact) as never;
+      return;
     default:
       if (isPortFact(fact)) return applyPortFact(d, fact, born, advance);
       assertNever(fact, 'fact');

@@ -10,8 +10,10 @@ import type { KernelObject } from '../sync/kernelObject.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
+import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
+import type { CbdqState } from '../machines/cbdq.js';
 import { idRecord } from './simState.js';
-import type { ContextView, EcpListView, EcpView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { CbdqView, IrpView, ContextView, EcpListView, EcpView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -94,13 +96,22 @@ export function liveState(sim: Simulation): SimState {
   }
   const events = idRecord<EventView>();
   const locks = idRecord<LockView>();
+  const cbdqs = idRecord<CbdqView>();
   for (const [id, object] of kernel.kernelObjects) {
     const snapshot = (object as KernelObject).binding!.actor.getSnapshot() as AnyMachineSnapshot;
     if (object instanceof KEVENT) {
       events[id] = { name: object.name ?? id, eventType: object.eventType, state: snapshot.value as KeventState, setBy: [...object.setBy] };
+    } else if (object instanceof FLT_CALLBACK_DATA_QUEUE) {
+      cbdqs[id] = { name: object.name ?? id, instance: object.instance!.id, state: snapshot.value as CbdqState, queued: queuedIds(object) };
     } else if (object instanceof LockObject) {
       locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: Object.assign(idRecord<number>(), (snapshot.context as LockContext).owners) };
     }
+  }
+  const irps = idRecord<IrpView>();
+  const withIrp = [...fltMgr.operations, ...fltMgr.allocatedData.values()].filter((op) => op.irp !== null && op.irp.state !== 'Completed');
+  for (const op of withIrp.sort((a, b) => idNumber(a.irp!.id) - idNumber(b.irp!.id))) {
+    const irp = op.irp!;
+    irps[irp.id] = { operation: op.id, state: irp.state, routine: irp.state === 'Cancelable' ? irp.routineKind : null };
   }
   const contexts = idRecord<ContextView>();
   for (const c of fltMgr.contexts.live.values()) {
@@ -151,6 +162,8 @@ export function liveState(sim: Simulation): SimState {
       operations,
       events,
       locks,
+      irps,
+      cbdqs,
       contexts,
       ecpLists,
       ecps,

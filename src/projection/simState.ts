@@ -10,7 +10,9 @@ import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
 import type { CallbackDataState } from '../machines/callbackData.js';
-import type { EventType, LockType } from '../kernel/facts.js';
+import type { CancelRoutineKind, EventType, LockType } from '../kernel/facts.js';
+import type { IrpState } from '../machines/irp.js';
+import type { CbdqState } from '../machines/cbdq.js';
 import type { KeventState } from '../machines/kevent.js';
 import type { EresourceState } from '../machines/eresource.js';
 import type { PushLockState } from '../machines/pushLock.js';
@@ -118,6 +120,24 @@ export interface LockView {
   readonly state: EresourceState | PushLockState | ExclusiveLockState;
   /** Owning thread → how many times it holds the lock (recursion), in the order they were granted it. */
   readonly owners: Readonly<Record<string, number>>;
+}
+
+/** The IRP of an in-flight operation whose cancel state matters (§19): born with its first cancel fact, gone at completion. */
+export interface IrpView {
+  readonly operation: string;
+  /** NotCancelable, Cancelable (a routine armed), CancelRequested / CancelRoutineCalled (the cancel bit is set). */
+  readonly state: IrpState;
+  /** Who armed the cancel routine, while one is armed. */
+  readonly routine: CancelRoutineKind | null;
+}
+
+/** A cancel-safe callback-data queue (§19.4). */
+export interface CbdqView {
+  readonly name: string;
+  readonly instance: string;
+  readonly state: CbdqState;
+  /** The operations in it, oldest first. */
+  readonly queued: readonly string[];
 }
 
 /** A process (§23.1): P0 System and P1 the default application process are there from the start. */
@@ -231,6 +251,8 @@ export interface SimState {
   readonly operations: Readonly<Record<string, OperationView>>;
   readonly events: Readonly<Record<string, EventView>>;
   readonly locks: Readonly<Record<string, LockView>>;
+  readonly irps: Readonly<Record<string, IrpView>>;
+  readonly cbdqs: Readonly<Record<string, CbdqView>>;
   readonly contexts: Readonly<Record<string, ContextView>>;
   readonly ecpLists: Readonly<Record<string, EcpListView>>;
   readonly ecps: Readonly<Record<string, EcpView>>;

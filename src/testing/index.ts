@@ -15,6 +15,7 @@ export type { RandomIoWorkloadOptions, RandomIoSystem } from '../scenarios/build
 export { randomContextWorkload, randomContextSimulationOptions } from '../scenarios/builders/randomContextWorkload.js';
 export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomContextWorkload.js';
 export { CONTEXT_INVARIANTS, checkContextInvariants } from '../checkers/contextInvariants.js';
+export { CANCEL_INVARIANTS, checkCancelInvariants } from '../checkers/cancelInvariants.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';
 export { installPortFilter } from '../scenarios/builders/portFilter.js';
 export type { PortFilter, PortFilterSpec, PortFilterSends } from '../scenarios/builders/portFilter.js';

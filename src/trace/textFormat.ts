@@ -252,7 +252,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'LegacyFilterCompletion':
       return `legacy=${namer.short(fact.legacy)} status=${ntStatusName(fact.status)}`;
     case 'FsPending':
-      return `completesAt=${fact.completesAt}`;
+      return fact.completesAt === null ? 'held' : `completesAt=${fact.completesAt}`;
     case 'FsComplete':
     case 'IoComplete':
       return `status=${ntStatusName(fact.status)} information=${fact.information}`;
@@ -332,6 +332,26 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `filter=${namer.short(fact.filter)} namesParsed=0x${fact.namesParsed.toString(16)}`;
     case 'FltGetTunneledName':
       return `filter=${namer.short(fact.filter)} op=${fact.operation} ${irpMajorName(fact.major)}${fact.post ? ' post' : ' not in a post-operation'} tunneled=${fact.tunneled ?? 'none'}`;
+    case 'IoSetCancelRoutine':
+      return `op=${fact.operation} routine=${fact.routine}${fact.instance === null ? '' : ` instance=${namer.short(fact.instance)}`}`;
+    case 'CancelRoutineCleared':
+      return `op=${fact.operation} routine=${fact.routine} by=${fact.by}`;
+    case 'IoCancelIrp':
+      return `op=${fact.operation} by=${fact.by}${fact.thread === null ? '' : ` thread=${fact.thread}`}${fact.routineCalled ? ' routine called' : ''}`;
+    case 'IoCompleteRequest':
+      return `op=${fact.operation} status=${ntStatusName(fact.status)}`;
+    case 'FltCbdqInitialize':
+      return `instance=${namer.short(fact.instance)} name=${fact.name}`;
+    case 'FltCbdqInsertIo':
+      return `op=${fact.operation} status=${ntStatusName(fact.status)} thread=${fact.thread}`;
+    case 'FltCbdqRemoveIo':
+    case 'FltCbdqRemoveNextIo':
+      return `op=${fact.operation ?? 'NULL'} thread=${fact.thread}`;
+    case 'CbdqCompleteCanceledIo':
+      return `op=${fact.operation} thread=${fact.thread}`;
+    case 'FltCbdqDisable':
+    case 'FltCbdqEnable':
+      return `thread=${fact.thread}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

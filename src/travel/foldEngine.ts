@@ -32,6 +32,8 @@ import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
 import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
+import { irpMachine } from '../machines/irp.js';
+import { cbdqMachine } from '../machines/cbdq.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { idRecord, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -49,6 +51,8 @@ export type RecordName =
   | 'operations'
   | 'events'
   | 'locks'
+  | 'irps'
+  | 'cbdqs'
   | 'contexts'
   | 'ecpLists'
   | 'ecps'
@@ -76,6 +80,8 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   R: 'serverPorts',
   Q: 'clientPorts',
   M: 'messages',
+  J: 'irps',
+  B: 'cbdqs',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -90,6 +96,8 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   G: ecpListMachine,
   X: ecpMachine,
   N: fileNameInformationMachine,
+  J: irpMachine,
+  B: cbdqMachine,
   R: communicationPortMachine,
   Q: clientPortMachine,
   M: filterMessageMachine,
@@ -111,6 +119,8 @@ export function emptyState(): WorkingState {
     operations: idRecord(),
     events: idRecord(),
     locks: idRecord(),
+    irps: idRecord(),
+    cbdqs: idRecord(),
     contexts: idRecord(),
     ecpLists: idRecord(),
     ecps: idRecord(),

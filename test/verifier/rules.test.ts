@@ -14,6 +14,7 @@ import { registrationTriggers } from './registrationTriggers.js';
 import { syncTriggers } from './syncTriggers.js';
 import { nameTriggers } from './nameTriggers.js';
 import { robustnessTriggers } from './robustnessTriggers.js';
+import { cancelTriggers } from './cancelTriggers.js';
 import type { Trigger } from './world.js';
 
 const TRIGGERS: Record<VerifierRule, Trigger> = {
@@ -27,6 +28,7 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...nameTriggers,
   ...portTriggers,
   ...robustnessTriggers,
+  ...cancelTriggers,
 };
 
 const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };

@@ -1,0 +1,125 @@
+/**
+ * The cancel state of an operation's IRP (§19.1–§19.3), shared by every party that can arm a
+ * cancel routine (FltSetCancelCompletion, a Cbdq insertion, the file system parking a request)
+ * and every party that can cancel (FltCancelIo, the I/O manager's NtCancelIoFile / CancelIoEx /
+ * CancelSynchronousIo). IoCancelIrp's rule is the whole protocol: set the cancel bit; if a routine
+ * is armed, take it and call it — its owner now owns the completion; if none is, leave the bit set
+ * so the request is cancelled once it becomes cancellable.
+ *
+ * The IRP machine (src/machines/irp.ts) decides: `Cancelable` means a routine is armed, and the
+ * engine only ever asks the snapshot. The object is created on the first cancel fact about the
+ * operation, so logs of runs without cancellation carry no IRP.
+ */
+import { createActor, type Actor } from 'xstate';
+import { callMaybeBlocking, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
+import type { CancelRoutineKind } from '../kernel/facts.js';
+import type { Waitable } from '../kernel/waitable.js';
+import { irpMachine, type IrpState } from '../machines/irp.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
+import type { InstanceObject } from '../fltmgr/instanceObject.js';
+import type { NTSTATUS } from '../wdk/ntstatus.js';
+import type { IoOperation } from './ioOperation.js';
+
+/** What IoCancelIrp calls: the routine armed with the cancel routine, on the cancelling thread. */
+export type CancelRoutine = (op: IoOperation) => MaybeBlocking<void>;
+
+export class IrpCancel {
+  routineKind: CancelRoutineKind | null = null;
+  routine: CancelRoutine | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly op: IoOperation,
+    readonly actor: Actor<typeof irpMachine>,
+  ) {}
+
+  get state(): IrpState {
+    return this.actor.getSnapshot().value as IrpState;
+  }
+
+  /** Irp->Cancel. */
+  get cancelBit(): boolean {
+    return this.state === 'CancelRequested' || this.state === 'CancelRoutineCalled';
+  }
+}
+
+/** The IRP of `op`, created (J…) the first time cancellation concerns it. */
+export function irpOf(fltMgr: FilterManager, op: IoOperation): IrpCancel {
+  if (op.irp !== null) return op.irp;
+  const kernel = fltMgr.kernel;
+  const id = kernel.nextId('J');
+  const actor = createActor(irpMachine, { input: { reject: kernel.rejectEvent } }).start();
+  kernel.attachActor(id, actor);
+  op.irp = new IrpCancel(id, op, actor);
+  return op.irp;
+}
+
+/** Signaled with the cancel bit: FltCancellableWaitFor* waits on it beside its objects (§18.3). */
+export function cancelSignal(fltMgr: FilterManager, op: IoOperation): Waitable {
+  if (op.cancelRequested === null) {
+    op.cancelRequested = fltMgr.kernel.createWaitable(`${op.id} cancel requested`, 'notification');
+    op.cancelRequested.signaled = isCancelRequested(op);
+  }
+  return op.cancelRequested;
+}
+
+/** FltIsIoCanceled's answer: the cancel bit of the operation's IRP. */
+export function isCancelRequested(op: IoOperation): boolean {
+  return op.irp !== null && op.irp.cancelBit;
+}
+
+/** A cancel routine is armed: only its owner, or whoever takes it back, may complete the operation. */
+export function isCancelable(op: IoOperation): boolean {
+  return op.irp !== null && op.irp.state === 'Cancelable';
+}
+
+/**
+ * Arm a cancel routine. Returns 'armed', or 'cancelled' when the cancel bit was already set: the
+ * machine then moved straight to CancelRoutineCalled and the caller runs its cancel path itself
+ * (the insertion race §19.4 describes, settled the way FltMgr's Cbdq settles it).
+ */
+export function setCancelRoutine(fltMgr: FilterManager, op: IoOperation, kind: CancelRoutineKind, instance: InstanceObject | null, routine: CancelRoutine): 'armed' | 'cancelled' {
+  const irp = irpOf(fltMgr, op);
+  fltMgr.emit(irp.id, { type: 'IoSetCancelRoutine', operation: op.id, routine: kind, instance: instance?.id ?? null });
+  if (irp.state === 'CancelRoutineCalled') return 'cancelled';
+  irp.routineKind = kind;
+  irp.routine = routine;
+  return 'armed';
+}
+
+/** Take the cancel routine back before it is called (IoSetCancelRoutine(Irp, NULL) returning it): true if this caller got it. */
+export function clearCancelRoutine(fltMgr: FilterManager, op: IoOperation, by: string): boolean {
+  const irp = op.irp;
+  if (irp === null || irp.state !== 'Cancelable') return false;
+  fltMgr.emit(irp.id, { type: 'CancelRoutineCleared', operation: op.id, routine: irp.routineKind!, by });
+  irp.routineKind = null;
+  irp.routine = null;
+  return true;
+}
+
+/**
+ * IoCancelIrp as FltCancelIo and the I/O manager use it: true if a cancel routine was called.
+ * The routine runs on the cancelling thread, inside this call, as on Windows.
+ */
+export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): Blocking<boolean> {
+  if (op.phase === 'completed') return false;
+  const irp = irpOf(fltMgr, op);
+  const routine = irp.state === 'Cancelable' ? irp.routine : null;
+  fltMgr.emit(irp.id, { type: 'IoCancelIrp', operation: op.id, thread: fltMgr.kernel.current?.id ?? null, by, routineCalled: routine !== null });
+  if (op.cancelRequested !== null) fltMgr.kernel.signal(op.cancelRequested);
+  if (routine === null) return false;
+  irp.routine = null;
+  irp.routineKind = null;
+  yield* callMaybeBlocking(routine(op));
+  return true;
+}
+
+/** The operation completed: its IRP (if it has one) is done with, and must not still have a routine armed. */
+export function irpCompleted(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS): void {
+  const irp = op.irp;
+  if (irp === null || irp.state === 'Completed') return;
+  fltMgr.emit(irp.id, { type: 'IoCompleteRequest', operation: op.id, status });
+  irp.routine = null;
+  irp.routineKind = null;
+  fltMgr.kernel.retireActor(irp.id);
+}

@@ -1,0 +1,287 @@
+// §19: who can cancel what, and exactly one completion per operation whatever wins the race.
+// Each test drives one protocol and pins the facts a person checks against the WDK pages.
+import { describe, expect, it } from 'vitest';
+import {
+  createSimulation,
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+  FLT_PREOP_COMPLETE,
+  FLT_PREOP_PENDING,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FltAllocateDeferredIoWorkItem,
+  FltCancellableWaitForSingleObject,
+  FltClearCancelCompletion,
+  FltCompletePendedPreOperation,
+  FltIsIoCanceled,
+  FltQueueDeferredIoWorkItem,
+  FltSetCancelCompletion,
+  foldLog,
+  IRP_MJ_READ,
+  KeInitializeEvent,
+  KEVENT,
+  NotificationEvent,
+  type OVERLAPPED,
+  relativeTicks,
+  sleep,
+  STATUS_CANCELLED,
+  STATUS_NOT_FOUND,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  STATUS_TIMEOUT,
+  SynchronizationEvent,
+  KeSetEvent,
+  type Blocking,
+  type FLT_CALLBACK_DATA,
+  type FLT_REGISTRATION,
+  type Simulation,
+} from '../../src/index.js';
+import { checkCancelInvariants, compactTrace, installFilter, operations } from '../../src/testing/index.js';
+
+/** An OVERLAPPED for an asynchronous read at `Offset`, without an event. */
+function newOverlapped(Offset: number): OVERLAPPED {
+  return { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset };
+}
+
+function system(filters: Record<string, (sim: Simulation) => FLT_REGISTRATION> = {}): Simulation {
+  const sim = createSimulation({ onViolation: 'record' });
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
+  for (const [key, make] of Object.entries(filters)) {
+    const [name, altitude] = key.split('@') as [string, string];
+    installFilter(sim, { name, altitude, registration: make(sim) });
+  }
+  sim.run();
+  return sim;
+}
+
+function* open(sim: Simulation, synchronous: boolean): Blocking<string> {
+  const r = yield* sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: synchronous ? FILE_SYNCHRONOUS_IO_NONALERT : 0 });
+  return r.handle!;
+}
+
+const cancelFacts = ['IoSetCancelRoutine', 'CancelRoutineCleared', 'IoCancelIrp', 'IoCompleteRequest', 'FltCompletePendedPreOperation', 'IoComplete'] as const;
+
+/** A filter that posts every read to a deferred-I/O worker with a cancel routine, as §19.3 describes. */
+function postingFilter(delay: number, completions: string[]) {
+  return (sim: Simulation): FLT_REGISTRATION => ({
+    OperationRegistration: operations([IRP_MJ_READ], {
+      PreOperation: (data) => {
+        expect(FltSetCancelCompletion(data, function* (Data) {
+          completions.push(`cancel routine on ${sim.currentThread()}`);
+          Data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
+          yield* FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null);
+        })).toBe(STATUS_SUCCESS);
+        FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+          yield* sleep(delay);
+          const owns = FltClearCancelCompletion(Data);
+          completions.push(`worker: FltClearCancelCompletion ${owns === STATUS_SUCCESS ? 'SUCCESS' : 'CANCELLED'}`);
+          if (owns === STATUS_SUCCESS) yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+        }, 'DelayedWorkQueue', null);
+        return FLT_PREOP_PENDING;
+      },
+    }),
+  });
+}
+
+describe('FltSetCancelCompletion and FltClearCancelCompletion (§19.3)', () => {
+  it('CancelIoEx on a posted overlapped read: the cancel routine completes it, the worker\'s FltClearCancelCompletion says CANCELLED', () => {
+    const completions: string[] = [];
+    const sim = system({ 'poster@300000': postingFilter(10, completions) });
+    const overlapped = newOverlapped(0);
+    let issued = 0;
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      issued = yield* sim.io.ReadFile(h, 4, overlapped);
+      expect(yield* sim.io.CancelIoEx(h, overlapped)).toBe(STATUS_SUCCESS);
+      const r = yield* sim.io.GetOverlappedResult(h, overlapped, true);
+      expect(yield* sim.io.CancelIoEx(h, overlapped)).toBe(STATUS_NOT_FOUND);
+      yield* sim.io.NtClose(h);
+      return r.status;
+    });
+    sim.run();
+    expect(issued).toBe(STATUS_PENDING);
+    expect(app.result).toBe(STATUS_CANCELLED);
+    expect(completions).toEqual([`cancel routine on ${app.id}`, 'worker: FltClearCancelCompletion CANCELLED']);
+    const read = sim.log.find((f) => f.type === 'IoStart' && f.major === IRP_MJ_READ)!.object;
+    expect(compactTrace(sim.log, { types: [...cancelFacts] }).filter((l) => l.includes(read) || l.includes('J1'))).toEqual([
+      'J1 IoSetCancelRoutine op=D2 routine=FltSetCancelCompletion instance=I1:poster@300000 on C:',
+      `J1 IoCancelIrp op=D2 by=CancelIoEx thread=${app.id} routine called`,
+      'D2(READ \\f.txt) FltCompletePendedPreOperation instance=I1:poster@300000 on C: FLT_PREOP_COMPLETE status=STATUS_CANCELLED',
+      'D2(READ \\f.txt) IoComplete status=STATUS_CANCELLED information=0',
+      'J1 IoCompleteRequest op=D2 status=STATUS_CANCELLED',
+    ]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('the worker wins: FltClearCancelCompletion SUCCESS, the read completes normally and a late CancelIoEx finds nothing (§19.5 rule 6)', () => {
+    const completions: string[] = [];
+    const sim = system({ 'poster@300000': postingFilter(0, completions) });
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, true);
+      const r = yield* sim.io.NtReadFile(h, 4, 0);
+      const late = yield* sim.io.CancelIoEx(h);
+      yield* sim.io.NtClose(h);
+      return [r.status, late];
+    });
+    sim.run();
+    expect(app.result).toEqual([STATUS_SUCCESS, STATUS_NOT_FOUND]);
+    expect(completions).toEqual(['worker: FltClearCancelCompletion SUCCESS']);
+    expect(compactTrace(sim.log, { types: ['IoSetCancelRoutine', 'CancelRoutineCleared', 'IoCompleteRequest'] })).toEqual([
+      'J1 IoSetCancelRoutine op=D2 routine=FltSetCancelCompletion instance=I1:poster@300000 on C:',
+      'J1 CancelRoutineCleared op=D2 routine=FltSetCancelCompletion by=FltClearCancelCompletion',
+      'J1 IoCompleteRequest op=D2 status=STATUS_SUCCESS',
+    ]);
+  });
+
+  it('CancelSynchronousIo ends a pended synchronous read only through its completion (§19.5 rule 7)', () => {
+    const completions: string[] = [];
+    const sim = system({ 'poster@300000': postingFilter(50, completions) });
+    let reader = '';
+    const app = sim.spawn('app', function* () {
+      reader = sim.currentThread()!;
+      const h = yield* open(sim, true);
+      const r = yield* sim.io.NtReadFile(h, 4, 0);
+      yield* sim.io.NtClose(h);
+      return r.status;
+    });
+    const canceller = sim.spawn('canceller', function* () {
+      yield* sleep(5);
+      return yield* sim.io.CancelSynchronousIo(reader);
+    });
+    sim.run();
+    expect([app.result, canceller.result]).toEqual([STATUS_CANCELLED, STATUS_SUCCESS]);
+    expect(completions[0]).toBe(`cancel routine on ${canceller.id}`);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+});
+
+describe('the cancel reaching the file system (§19.2)', () => {
+  it('a held read completes with STATUS_CANCELLED when the application cancels it; a released one normally', () => {
+    const sim = system();
+    const hold = sim.fileSystem('C:').hold({ path: '\\f.txt', MajorFunction: IRP_MJ_READ });
+    const first = newOverlapped(0);
+    const second = newOverlapped(4);
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      const issued = [yield* sim.io.ReadFile(h, 4, first), yield* sim.io.ReadFile(h, 4, second)];
+      expect(hold.held.map((r) => r.operation)).toEqual(['D2', 'D3']);
+      yield* sim.io.CancelIoEx(h, first);
+      hold.release();
+      const results = [(yield* sim.io.GetOverlappedResult(h, first, true)).status, (yield* sim.io.GetOverlappedResult(h, second, true))];
+      yield* sim.io.NtClose(h);
+      return { issued, results };
+    });
+    sim.run();
+    const { issued, results } = app.result as { issued: number[]; results: [number, { status: number; output: Uint8Array }] };
+    expect(issued).toEqual([STATUS_PENDING, STATUS_PENDING]);
+    expect(results[0]).toBe(STATUS_CANCELLED);
+    expect(results[1].status).toBe(STATUS_SUCCESS);
+    expect(new TextDecoder().decode(results[1].output)).toBe('4567');
+    expect(compactTrace(sim.log, { types: ['FsPending', 'IoSetCancelRoutine', 'IoCancelIrp', 'CancelRoutineCleared', 'FsComplete'] })).toEqual([
+      'D1(CREATE \\f.txt) FsComplete status=STATUS_SUCCESS information=1',
+      'D2(READ \\f.txt) FsPending held',
+      'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
+      'D3(READ \\f.txt) FsPending held',
+      'J2 IoSetCancelRoutine op=D3 routine=FileSystem',
+      `J1 IoCancelIrp op=D2 by=CancelIoEx thread=${app.id} routine called`,
+      'J2 CancelRoutineCleared op=D3 routine=FileSystem by=FileSystem',
+      'D2(READ \\f.txt) FsComplete status=STATUS_CANCELLED information=0',
+      'D3(READ \\f.txt) FsComplete status=STATUS_SUCCESS information=4',
+      'D4(CLEANUP \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
+      'D5(CLOSE \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
+    ]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+  });
+
+  it('a cancel before the request becomes cancellable leaves the bit set; the file system then completes it as cancelled at once (§19.1)', () => {
+    const seen: boolean[] = [];
+    const sim = system({
+      'watcher@300000': (s) => ({
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: function* (data) {
+            // The application cancels while this pre-op runs: only the bit is set (§19.2).
+            yield* sleep(10);
+            seen.push(FltIsIoCanceled(data));
+            void s;
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        }),
+      }),
+    });
+    sim.fileSystem('C:').hold({ MajorFunction: IRP_MJ_READ });
+    let reader = '';
+    const app = sim.spawn('app', function* () {
+      reader = sim.currentThread()!;
+      const h = yield* open(sim, true);
+      const r = yield* sim.io.NtReadFile(h, 4, 0);
+      yield* sim.io.NtClose(h);
+      return r.status;
+    });
+    const canceller = sim.spawn('canceller', function* () {
+      yield* sleep(5);
+      yield* sim.io.CancelSynchronousIo(reader);
+    });
+    sim.run();
+    expect(seen).toEqual([true]);
+    expect(app.result).toBe(STATUS_CANCELLED);
+    expect(compactTrace(sim.log, { types: ['IoCancelIrp', 'IoSetCancelRoutine', 'FsComplete'] }).slice(1, 4)).toEqual([
+      `J1 IoCancelIrp op=D2 by=CancelSynchronousIo thread=${canceller.id}`,
+      'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
+      'D2(READ \\f.txt) FsComplete status=STATUS_CANCELLED information=0',
+    ]);
+  });
+});
+
+describe('FltCancellableWaitForSingleObject (§18.3)', () => {
+  it('returns STATUS_CANCELLED when the operation it waits for is cancelled, STATUS_TIMEOUT without a cancel', () => {
+    const statuses: number[] = [];
+    const never = new KEVENT('never set');
+    const sim = system({
+      'scanner@300000': () => ({
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: function* (data: FLT_CALLBACK_DATA) {
+            yield* KeInitializeEvent(never, NotificationEvent, false);
+            statuses.push(yield* FltCancellableWaitForSingleObject(never, relativeTicks(100), data));
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        }),
+      }),
+    });
+    let reader = '';
+    sim.spawn('app', function* () {
+      reader = sim.currentThread()!;
+      const h = yield* open(sim, true);
+      yield* sim.io.NtReadFile(h, 4, 0);
+      yield* sim.io.NtReadFile(h, 4, 0);
+      yield* sim.io.NtClose(h);
+    });
+    sim.spawn('canceller', function* () {
+      yield* sleep(5);
+      yield* sim.io.CancelSynchronousIo(reader);
+    });
+    sim.run();
+    expect(statuses).toEqual([STATUS_CANCELLED, STATUS_TIMEOUT]);
+    expect(compactTrace(sim.log, { types: ['KeWaitReturned'] })).toEqual([
+      'T2(app) KeWaitReturned FltCancellableWaitForSingleObject status=STATUS_CANCELLED',
+      'T2(app) KeWaitReturned FltCancellableWaitForSingleObject status=STATUS_TIMEOUT',
+    ]);
+  });
+
+  it('without CallbackData it is a plain wait: the event ends it', () => {
+    const event = new KEVENT('work');
+    const sim = createSimulation();
+    const waiter = sim.spawn('waiter', function* () {
+      yield* KeInitializeEvent(event, SynchronizationEvent, false);
+      return yield* FltCancellableWaitForSingleObject(event, null, null);
+    });
+    sim.spawn('setter', function* () {
+      yield* sleep(3);
+      yield* KeSetEvent(event, 0, false);
+    });
+    sim.run();
+    expect(waiter.result).toBe(STATUS_SUCCESS);
+  });
+});
