@@ -20,6 +20,7 @@ import { syncFigures } from './sync.js';
 import { contexts } from './contexts.js';
 import { names } from './names.js';
 import { ports } from './ports.js';
+import { cancellation } from './cancellation.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -35,6 +36,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'contexts', run: contexts },
   { name: 'names', run: names },
   { name: 'ports', run: ports },
+  { name: 'cancellation', run: cancellation },
 ];
 
 async function main(): Promise<void> {
