@@ -4,7 +4,8 @@
  * freed is the verifier's ECP_USED_AFTER_FREE; freeing an ECP still in a list is ECP_FREED_IN_LIST.
  */
 import { UsageError } from '../kernel/errors.js';
-import { operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { operationOfData } from '../io/callbackDataRef.js';
 import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import { STATUS_INVALID_PARAMETER, STATUS_NOT_FOUND, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { EcpListObject, EcpObject } from './ecpObjects.js';
@@ -111,7 +112,7 @@ export function FltGetNextExtraCreateParameter(
 }
 
 function createOf(routine: string, Data: FLT_CALLBACK_DATA) {
-  const op = operationOf(Data);
+  const op = operationOfData(Data);
   if (op === null) throw new UsageError('BAD_ARGUMENT', `${routine}: Data is not a FLT_CALLBACK_DATA of this simulation`);
   return op;
 }

@@ -4,11 +4,12 @@
  * (KeStackAttachProcess), so this is always the thread's own process, as IoThreadToProcess says.
  */
 import { UsageError } from '../kernel/errors.js';
-import { operationOf, type FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import { operationOfData } from '../io/callbackDataRef.js';
 import type { ProcessObject } from '../io/processes.js';
 
 function requestor(routine: string, Data: FLT_CALLBACK_DATA): ProcessObject | null {
-  if (operationOf(Data) === null) throw new UsageError('BAD_ARGUMENT', `${routine}: Data is not a FLT_CALLBACK_DATA of this simulation`);
+  if (operationOfData(Data) === null) throw new UsageError('BAD_ARGUMENT', `${routine}: Data is not a FLT_CALLBACK_DATA of this simulation`);
   return Data.Thread?.process ?? null;
 }
 

@@ -27,6 +27,17 @@ export type CallbackDataRef =
   | { readonly kind: 'drainingCopy'; readonly op: IoOperation; readonly instance: InstanceObject };
 
 /**
+ * The operation `Data` belongs to, a draining copy's included; null for anything a simulation did
+ * not hand out. For routines that only read the operation (its requestor, its ECP list, its file's
+ * name), which answer a draining copy as they answer the operation's own data.
+ */
+export function operationOfData(Data: FLT_CALLBACK_DATA): IoOperation | null {
+  if (Data === null || typeof Data !== 'object') return null;
+  const link = (Data as unknown as Record<symbol, DrainingLink | undefined>)[DRAINING_COPY];
+  return link !== undefined ? link.op : operationOf(Data);
+}
+
+/**
  * Resolve `Data` for `routine`. Data that no simulation handed out is a UsageError (there is no
  * simulation to log it in); a draining copy comes back as such, for the routine to refuse.
  */

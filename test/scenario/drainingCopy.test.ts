@@ -14,7 +14,13 @@ import {
   FltCompletePendedPostOperation,
   FltCompletePendedPreOperation,
   FltFreeCallbackData,
+  FltGetEcpListFromCallbackData,
+  FltGetFileNameInformation,
+  FltGetRequestorProcessId,
   FltIsCallbackDataDirty,
+  FltReleaseFileNameInformation,
+  FLT_FILE_NAME_OPENED,
+  FLT_FILE_NAME_QUERY_DEFAULT,
   FltQueueDeferredIoWorkItem,
   FltReissueSynchronousIo,
   FltSetCallbackDataDirty,
@@ -83,6 +89,23 @@ describe('a draining post-op passing its Data to Flt routines (§4, §14 invaria
     expect(end.reason).toBe('idle');
     expect(app.result).toMatchObject({ status: STATUS_SUCCESS });
     expect(sim.state().violations).toEqual([]);
+  });
+
+  // Routines that only read the operation answer the copy as they answer the operation's own data.
+  it('FltGetRequestorProcessId, FltGetEcpListFromCallbackData and FltGetFileNameInformation read the operation the copy belongs to (§23.1, §22.2, §16.3)', () => {
+    const { sim, outcomes, app } = drainWith(function* (data, objects) {
+      const pid = FltGetRequestorProcessId(data);
+      const ecps = FltGetEcpListFromCallbackData(objects.Filter, data);
+      const name = yield* FltGetFileNameInformation(data, FLT_FILE_NAME_OPENED | FLT_FILE_NAME_QUERY_DEFAULT);
+      if (name.FileNameInformation !== null) FltReleaseFileNameInformation(name.FileNameInformation);
+      return `pid=${pid} ecps=${ntStatusName(ecps.status)}:${ecps.EcpList} name=${ntStatusName(name.status)}:${name.FileNameInformation?.Name ?? null}`;
+    });
+    // The application's process (§23.1), the create's (empty) ECP list (§22.2), the name parsed from
+    // the file object the create opens (§16.3: opened names of a create in flight come from its FileName).
+    const state = sim.state();
+    const pid = state.processes[state.threads[app.id]!.process]!.pid;
+    expect(outcomes).toEqual([`pid=${pid} ecps=STATUS_SUCCESS:null name=STATUS_SUCCESS:\\Device\\HarddiskVolume1\\f.txt`]);
+    expect(state.violations).toEqual([]);
   });
 
   it('the dirty flag routines work on the copy itself', () => {

@@ -12,7 +12,8 @@ import { preempt, type Blocking } from '../../kernel/effects.js';
 import { UsageError } from '../../kernel/errors.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { FileObject } from '../../io/fileObject.js';
-import { operationOf, type FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
+import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
+import { operationOfData } from '../../io/callbackDataRef.js';
 import { resolvePath } from '../../io/paths.js';
 import type { FilterManager } from '../filterManager.js';
 import { InstanceObject } from '../instanceObject.js';
@@ -67,7 +68,7 @@ function callerInstance(fltMgr: FilterManager, filterId: string | null, fallback
  * provider below the caller) as the query method says. ≤ APC_LEVEL.
  */
 export function* FltGetFileNameInformation(CallbackData: FLT_CALLBACK_DATA, NameOptions: number): Blocking<NameResult> {
-  const op = CallbackData === null || typeof CallbackData !== 'object' ? null : operationOf(CallbackData);
+  const op = operationOfData(CallbackData);
   if (op === null) return { status: STATUS_INVALID_PARAMETER, FileNameInformation: null };
   const fltMgr = op.volume.fltMgr;
   yield* preempt();
@@ -258,7 +259,7 @@ export interface TunneledNameResult {
  */
 export function FltGetTunneledName(CallbackData: FLT_CALLBACK_DATA, FileNameInformation: FLT_FILE_NAME_INFORMATION): TunneledNameResult {
   const routine = 'FltGetTunneledName';
-  const op = CallbackData === null || typeof CallbackData !== 'object' ? null : operationOf(CallbackData);
+  const op = operationOfData(CallbackData);
   if (op === null) return { status: STATUS_INVALID_PARAMETER, RetTunneledFileNameInformation: null };
   const record = recordOrThrow(routine, FileNameInformation);
   const filterId = checkUse(record, routine, actingFilter(record), 'FLT_NAME_USE_AFTER_RELEASE');
