@@ -131,7 +131,7 @@ export class Simulation {
     return this.kernel.now;
   }
 
-  /** Thread ids chosen at every real scheduling choice: feed to `replayStrategy` to reproduce the run. */
+  /** Thread ids chosen at every real scheduling choice: feed to `replayStrategy` to reproduce the run. Empty with `record: false`. */
   get choices(): readonly string[] {
     return this.kernel.choices;
   }
@@ -175,7 +175,7 @@ export class Simulation {
   dismountVolume(volume: VolumeObject): ThreadHandle {
     this.refuseDuringDelivery('dismountVolume');
     this.noteHostChange(`dismountVolume(${volume.name})`);
-    return handleOf(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
+    return this.handle(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
   }
 
   /**
@@ -188,7 +188,7 @@ export class Simulation {
     this.noteHostChange(`loadDriver(${spec.name})`);
     const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
     const fltMgr = this.fltMgr;
-    return handleOf(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
+    return this.handle(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
       const status = yield* entry(driver);
       const filter = driver.filterId === null ? undefined : fltMgr.filters.find((f) => f.id === driver.filterId);
       if ((status >>> 30) >= 2 && filter !== undefined) {
@@ -216,7 +216,7 @@ export class Simulation {
     }
     if (process.state === 'Exited') throw new UsageError('PROCESS_EXITED', `spawn ${name}: ${process} has exited`);
     if (process !== table.defaultApplication) table.threadStarting(process);
-    return handleOf(this.kernel.spawn(name, body(), options.token ?? process.token, process.id));
+    return this.handle(this.kernel.spawn(name, body(), options.token ?? process.token, process.id));
   }
 
   /**
@@ -337,8 +337,11 @@ export class Simulation {
 
   /** Block the current simulated thread until `thread` exits; returns its result. */
   *join(thread: ThreadHandle): Blocking<unknown> {
-    const t = this.kernel.threads.get(thread.id);
-    if (t === undefined) throw new UsageError('UNKNOWN_THREAD', `no thread ${thread.id} in this simulation`, this.kernel.place());
+    // Not recording, the kernel forgets exited threads; the handle it gave out still knows its thread.
+    const t = (typeof thread === 'object' && thread !== null ? this.handleThreads.get(thread) : undefined) ?? this.kernel.threads.get((thread as { id?: string } | null)?.id ?? '');
+    if (t === undefined) {
+      throw new UsageError('UNKNOWN_THREAD', `no thread ${shownId(thread)} in this simulation`, this.kernel.place());
+    }
     yield* waitFor(this.kernel.exitEventOf(t), `join ${t.id}`);
     return t.result;
   }
@@ -429,9 +432,19 @@ export class Simulation {
     return volume.fileSystem;
   }
 
+  /** A handle for `t`, remembered so `join` finds the thread even after the kernel forgot it (record: false). */
+  private handle(t: SimThread): ThreadHandle {
+    const handle = handleOf(t);
+    this.handleThreads.set(handle, t);
+    return handle;
+  }
+
+  /** The thread behind each handle given out; weak, so a handle nobody holds frees its thread. */
+  private readonly handleThreads = new WeakMap<object, SimThread>();
+
   thread(id: string): ThreadHandle | undefined {
     const t = this.kernel.threads.get(id);
-    return t === undefined ? undefined : handleOf(t);
+    return t === undefined ? undefined : this.handle(t);
   }
 
   // ---------------------------------------------------------------- running
@@ -578,6 +591,11 @@ export class Simulation {
     }
     return { reason: 'limit', steps: maxSteps };
   }
+}
+
+function shownId(thread: unknown): string {
+  const id = typeof thread === 'object' && thread !== null ? (thread as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id.slice(0, 40) : String(typeof thread);
 }
 
 function handleOf(t: SimThread): ThreadHandle {

@@ -35,7 +35,10 @@ export interface SimulationOptions {
   /**
    * Keep the log (default true). With false, facts are still numbered and streamed on `facts$` but
    * not kept: for hosts that consume the stream themselves and long runs whose log nobody reads.
-   * Time travel, trace files and the fold need the log.
+   * Time travel, trace files and the fold need the log. Not recording, the simulation also forgets
+   * what only the log's readers need, so memory stays flat however long it runs: exited threads
+   * (`sim.thread(id)` no longer finds them, `sim.state()` lists live ones; a handle from `spawn`
+   * still joins), retired objects' last states, and `sim.choices` (left empty).
    */
   readonly record?: boolean;
   /**

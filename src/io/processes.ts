@@ -100,6 +100,8 @@ export class ProcessTable {
   }
 
   private threadExited(thread: SimThread): void {
+    // Not recording, a long run keeps only live objects: an exited thread's PETHREAD goes with it.
+    if (!this.kernel.keepsHistory) this.threadObjects.delete(thread.id);
     const left = this.liveThreads.get(thread.process);
     if (left === undefined) return;
     this.liveThreads.set(thread.process, left - 1);

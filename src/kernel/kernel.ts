@@ -86,8 +86,12 @@ export class Kernel {
   private rejectedEvent: string | null = null;
   current: SimThread | null = null;
   private previous: string | null = null;
-  /** Thread ids chosen at every real choice (two or more enabled), in order: a replayable schedule. */
+  /** Thread ids chosen at every real choice (two or more enabled), in order: a replayable schedule. Not kept when the log is not recorded. */
   readonly choices: string[] = [];
+  /** Real choices made so far (the strategy's choiceIndex), counted whether or not `choices` is kept. */
+  private choiceCount = 0;
+  /** Threads spawned so far: each thread's creation order, which ready threads are sorted by. */
+  private spawned = 0;
   readonly violations: VerifierError[] = [];
   private pendingViolation: VerifierError | null = null;
   /** Steps that ran a thread (idle and deadlock answers are not counted): the length of the schedule. */
@@ -133,9 +137,19 @@ export class Kernel {
     const actor = this.actors.get(object);
     if (actor === undefined) return;
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
-    this.retired.set(object, { machine: snapshot.machine as AnyStateMachine, value: snapshot.value });
+    // Not recording, nobody reads a late fact's check back: keep nothing of a retired object.
+    if (this.keepsHistory) this.retired.set(object, { machine: snapshot.machine as AnyStateMachine, value: snapshot.value });
     actor.stop();
     this.actors.delete(object);
+  }
+
+  /**
+   * Whether the kernel keeps what only the log's readers need: exited threads, retired objects'
+   * last states, the list of choices. Not recording (`record: false`), a long run keeps only its
+   * live objects (docs/security.md, bench/memory.ts).
+   */
+  get keepsHistory(): boolean {
+    return this.log.recording;
   }
 
   actorOf(object: string): AnyActorRef | undefined {
@@ -320,7 +334,7 @@ export class Kernel {
     delivery.enter('spawn');
     try {
       const id = this.nextId('T');
-      const thread = new SimThread(id, name, body, this.threads.size, token, process);
+      const thread = new SimThread(id, name, body, this.spawned++, token, process);
       this.threads.set(id, thread);
       this.emit(id, process === SYSTEM_PROCESS ? { type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
       this.insertReady(thread);
@@ -435,7 +449,7 @@ export class Kernel {
       index =
         hostChoice === undefined
           ? this.strategy.choose(this.ready, {
-              choiceIndex: this.choices.length,
+              choiceIndex: this.choiceCount,
               previous: this.previous,
               random: this.schedulerRandom,
               seq: this.log.nextSeq,
@@ -445,7 +459,8 @@ export class Kernel {
       if (chosen === undefined) {
         throw new FltSimError(`strategy ${this.strategy.name} chose ${index} of ${this.ready.length}`, this.place());
       }
-      this.choices.push(chosen.id);
+      this.choiceCount++;
+      if (this.keepsHistory) this.choices.push(chosen.id);
       this.emit(chosen.id, { type: 'Choice', task: chosen.id, of: this.ready.length });
     }
     const thread = this.ready[index]!;
@@ -658,5 +673,7 @@ export class Kernel {
       this.signal(w);
     }
     this.onThreadExit?.(t);
+    // Its handle (sim.spawn's result) still answers state and result; the kernel forgets it.
+    if (!this.keepsHistory) this.threads.delete(t.id);
   }
 }
