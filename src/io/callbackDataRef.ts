@@ -42,6 +42,7 @@ export function operationOfData(Data: FLT_CALLBACK_DATA): IoOperation | null {
  * simulation to log it in); a draining copy comes back as such, for the routine to refuse.
  */
 export function callbackDataRef(Data: FLT_CALLBACK_DATA, routine: string): CallbackDataRef {
+  if (typeof Data !== 'object' || Data === null) throw new UsageError('NOT_CALLBACK_DATA', `${routine}: Data is ${Data === null ? 'NULL' : typeof Data}, not callback data a simulation handed out`);
   const link = (Data as unknown as Record<symbol, DrainingLink | undefined>)[DRAINING_COPY];
   if (link !== undefined) return { kind: 'drainingCopy', op: link.op, instance: link.instance };
   const op = operationOf(Data);

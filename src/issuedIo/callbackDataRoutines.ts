@@ -3,6 +3,7 @@
  * FltPerformSynchronousIo, FltPerformAsynchronousIo, FltReuseCallbackData, FltFreeCallbackData.
  * The filter fills Data->Iopb (MajorFunction, Parameters, …) between allocation and Perform.
  */
+import { fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
 import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -40,6 +41,9 @@ export function FltAllocateCallbackData(Instance: InstanceObject, FileObject: Fi
 
 /** FltAllocateCallbackDataEx(Instance, FileObject, Flags): FLT_ALLOCATE_CALLBACK_DATA_PREALLOCATE_ALL_MEMORY changes nothing observable here. */
 export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: FileObject | null, Flags: number): AllocateResult {
+  instanceArgument('FltAllocateCallbackData', 'Instance', Instance);
+  fileObjectArgument('FltAllocateCallbackData', FileObject);
+  ulongArgument('FltAllocateCallbackData', 'Flags', Flags);
   const fltMgr = Instance.filter.fltMgr;
   const refused = checkInitiator(fltMgr, Instance, 'FltAllocateCallbackData');
   if (refused !== null) return { status: refused, data: null };

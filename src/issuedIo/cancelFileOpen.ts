@@ -6,6 +6,7 @@
  * of I/O a post-create still has in flight on it. The caller must then fail the create (an error in
  * IoStatus, Information 0). What it owes is the stream in src/streams/fileOpenCancellation.ts.
  */
+import { fileObjectArgument, instanceArgument } from './routineArguments.js';
 import { Subject } from 'rxjs';
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -31,6 +32,8 @@ function postCreateInProgress(fltMgr: FilterManager, instance: InstanceObject, f
 }
 
 export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObject): Blocking<void> {
+  instanceArgument('FltCancelFileOpen', 'Instance', Instance);
+  fileObjectArgument('FltCancelFileOpen', FileObject);
   const fltMgr = Instance.filter.fltMgr;
   requireThread(fltMgr, 'FltCancelFileOpen');
   const create = postCreateInProgress(fltMgr, Instance, FileObject);

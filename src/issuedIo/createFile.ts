@@ -42,6 +42,9 @@ import {
 } from '../wdk/ntstatus.js';
 import { packCreateOptions } from '../wdk/parameters.js';
 import { checkInitiator } from './generatedIo.js';
+import { fileObjectArgument, filterArgument, instanceArgument, ulongArgument } from './routineArguments.js';
+import { UsageError } from '../kernel/errors.js';
+import { shown } from '../kernel/elide.js';
 
 /**
  * A kernel handle (OBJ_KERNEL_HANDLE) from FltCreateFile*: opaque, and it knows its simulation, so
@@ -171,6 +174,16 @@ function* createFile(
   wantFileObject: boolean,
   ecpList: EcpListObject | null = null,
 ): Blocking<CreateFileExResult> {
+  filterArgument(routine, Filter);
+  if (Instance !== null && Instance !== undefined) instanceArgument(routine, 'Instance', Instance, true);
+  Instance ??= null;
+  ulongArgument(routine, 'DesiredAccess', DesiredAccess);
+  if (typeof ObjectAttributes !== 'object' || ObjectAttributes === null || typeof ObjectAttributes.ObjectName !== 'string') {
+    throw new UsageError('BAD_ARGUMENT', `${routine}: ObjectAttributes is ${shown(ObjectAttributes)}, not { ObjectName: string }`);
+  }
+  for (const [name, value] of [['AllocationSize', AllocationSize], ['FileAttributes', FileAttributes], ['ShareAccess', ShareAccess], ['CreateDisposition', CreateDisposition], ['CreateOptions', CreateOptions], ['Flags', Flags]] as const) {
+    ulongArgument(routine, name, value);
+  }
   const fltMgr = Filter.fltMgr;
   const thread = requireThread(fltMgr, routine);
   if (normalKernelApcsDisabled(thread)) {
@@ -268,6 +281,7 @@ function* createFile(
 
 /** FltClose(FileHandle): closes a handle from FltCreateFile*; the last one sends IRP_MJ_CLEANUP below the instance. */
 export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
+  if (!(FileHandle instanceof KernelHandle)) throw new UsageError('BAD_ARGUMENT', `FltClose: FileHandle is ${shown(FileHandle)}, not a HANDLE from FltCreateFile*`);
   const fltMgr = FileHandle.fltMgr;
   requireThread(fltMgr, 'FltClose');
   const opener = fltMgr.filters.find((f) => f.files.handles.has(FileHandle.id));
@@ -282,6 +296,7 @@ export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
 export function* ObDereferenceObject(FileObject: FileObject): Blocking<void> {
+  if (fileObjectArgument('ObDereferenceObject', FileObject) === null) throw new UsageError('BAD_ARGUMENT', 'ObDereferenceObject: Object is NULL (a failed FltCreateFileEx returns no FileObject)');
   const fltMgr = FileObject.volume.fltMgr;
   requireThread(fltMgr, 'ObDereferenceObject');
   if (FileObject.pointerCount <= 0) {

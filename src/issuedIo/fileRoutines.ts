@@ -3,6 +3,8 @@
  * builds one IRP, sends it below the initiating instance, waits, and returns the file system's
  * status with what it handed back. Out-parameters (LengthReturned, buffers) are fields of the result.
  */
+import { UsageError } from '../kernel/errors.js';
+import { fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
 import type { Blocking } from '../kernel/effects.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -48,6 +50,11 @@ export interface GeneratedResult {
   readonly output: FsOutput | null;
 }
 
+/** Each named argument must be a ULONG (src/issuedIo/routineArguments.ts). */
+function ulongs(routine: string, values: Readonly<Record<string, unknown>>): void {
+  for (const [name, value] of Object.entries(values)) ulongArgument(routine, name, value);
+}
+
 function* sendBelow(
   routine: string,
   Instance: InstanceObject,
@@ -56,6 +63,8 @@ function* sendBelow(
   Parameters: FltParameters,
   MinorFunction = 0,
 ): Blocking<GeneratedResult> {
+  instanceArgument(routine, 'Instance', Instance);
+  fileObjectArgument(routine, FileObject);
   const fltMgr = Instance.filter.fltMgr;
   requireThread(fltMgr, routine);
   const refused = checkInitiator(fltMgr, Instance, routine) ?? checkFileObject(fltMgr, Instance, FileObject, routine);
@@ -76,6 +85,7 @@ function* sendBelow(
 
 /** FltQueryInformationFile(Instance, FileObject, Length, FileInformationClass) → status, LengthReturned, FileInformation. */
 export function FltQueryInformationFile(Instance: InstanceObject, FileObject: FileObject, Length: number, FileInformationClass: number): Blocking<GeneratedResult> {
+  ulongs('FltQueryInformationFile', { Length, FileInformationClass });
   return sendBelow('FltQueryInformationFile', Instance, FileObject, IRP_MJ_QUERY_INFORMATION, { QueryFileInformation: { Length, FileInformationClass } });
 }
 
@@ -92,6 +102,12 @@ export function* FltSetInformationFile(
   Length: number,
   FileInformationClass: number,
 ): Blocking<GeneratedResult> {
+  instanceArgument('FltSetInformationFile', 'Instance', Instance);
+  ulongs('FltSetInformationFile', { Length, FileInformationClass });
+  // The information is a structure of its class: plain data, never another of the model's objects.
+  if (FileInformation !== null && (typeof FileInformation !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(FileInformation)))) {
+    throw new UsageError('BAD_ARGUMENT', `FltSetInformationFile: FileInformation is ${typeof FileInformation === 'object' ? ((FileInformation as object).constructor?.name ?? 'an object') : typeof FileInformation}, not the structure of a FILE_INFORMATION_CLASS or NULL`);
+  }
   const renameLike = FileInformationClass === FILE_INFORMATION_CLASS.FileRenameInformation || FileInformationClass === FILE_INFORMATION_CLASS.FileLinkInformation;
   if (!renameLike || FileInformation === null || !('FileName' in FileInformation)) {
     return yield* sendBelow('FltSetInformationFile', Instance, FileObject, IRP_MJ_SET_INFORMATION, {
@@ -128,16 +144,19 @@ export function* FltSetInformationFile(
 
 /** FltQueryVolumeInformationFile(Instance, FileObject, Length, FsInformationClass). */
 export function FltQueryVolumeInformationFile(Instance: InstanceObject, FileObject: FileObject, Length: number, FsInformationClass: number): Blocking<GeneratedResult> {
+  ulongs('FltQueryVolumeInformationFile', { Length, FsInformationClass });
   return sendBelow('FltQueryVolumeInformationFile', Instance, FileObject, IRP_MJ_QUERY_VOLUME_INFORMATION, { QueryVolumeInformation: { Length, FsInformationClass } });
 }
 
 /** FltQuerySecurityObject(Instance, FileObject, SecurityInformation, Length): STATUS_BUFFER_TOO_SMALL sets `information` to the length needed. */
 export function FltQuerySecurityObject(Instance: InstanceObject, FileObject: FileObject, SecurityInformation: number, Length: number): Blocking<GeneratedResult> {
+  ulongs('FltQuerySecurityObject', { SecurityInformation, Length });
   return sendBelow('FltQuerySecurityObject', Instance, FileObject, IRP_MJ_QUERY_SECURITY, { QuerySecurity: { SecurityInformation, Length } });
 }
 
 /** FltSetSecurityObject(Instance, FileObject, SecurityInformation, SecurityDescriptor). */
 export function FltSetSecurityObject(Instance: InstanceObject, FileObject: FileObject, SecurityInformation: number, SecurityDescriptor: SecurityDescriptor | null): Blocking<GeneratedResult> {
+  ulongs('FltSetSecurityObject', { SecurityInformation });
   return sendBelow('FltSetSecurityObject', Instance, FileObject, IRP_MJ_SET_SECURITY, { SetSecurity: { SecurityInformation, SecurityDescriptor } });
 }
 
@@ -150,6 +169,8 @@ export function FltFsControlFile(
   InputBufferLength: number,
   OutputBufferLength: number,
 ): Blocking<GeneratedResult> {
+  instanceArgument('FltFsControlFile', 'Instance', Instance);
+  ulongs('FltFsControlFile', { FsControlCode, InputBufferLength, OutputBufferLength });
   const minor = Instance.filter.fltMgr.options.semantics.fsControlMinor === 'IRP_MN_KERNEL_CALL' ? IRP_MN_KERNEL_CALL : IRP_MN_USER_FS_REQUEST;
   return sendBelow('FltFsControlFile', Instance, FileObject, IRP_MJ_FILE_SYSTEM_CONTROL, { FileSystemControl: { FsControlCode, InputBufferLength, OutputBufferLength, InputBuffer } }, minor);
 }
@@ -163,6 +184,7 @@ export function FltDeviceIoControlFile(
   InputBufferLength: number,
   OutputBufferLength: number,
 ): Blocking<GeneratedResult> {
+  ulongs('FltDeviceIoControlFile', { IoControlCode, InputBufferLength, OutputBufferLength });
   return sendBelow('FltDeviceIoControlFile', Instance, FileObject, IRP_MJ_DEVICE_CONTROL, { DeviceIoControl: { IoControlCode, InputBufferLength, OutputBufferLength, InputBuffer } });
 }
 

@@ -28,6 +28,7 @@ import { STATUS_INVALID_PARAMETER, STATUS_PENDING, STATUS_SUCCESS, type NTSTATUS
 import type { PFLT_COMPLETED_ASYNC_IO_CALLBACK } from './callbackDataRoutines.js';
 import { checkFileObject, checkInitiator, performAsynchronous, performSynchronous } from './generatedIo.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
+import { bufferArgument, callbackArgument, fileObjectArgument, instanceArgument, offsetArgument, ulongArgument } from './routineArguments.js';
 
 export interface ReadResult {
   readonly status: NTSTATUS;
@@ -85,7 +86,14 @@ function* readOrWrite(
   callback: PFLT_COMPLETED_ASYNC_IO_CALLBACK | null,
   context: unknown,
 ): Blocking<{ status: NTSTATUS; bytes: number }> {
+  instanceArgument(routine, 'InitiatingInstance', instance);
   const fltMgr = instance.filter.fltMgr;
+  fileObjectArgument(routine, fo);
+  ByteOffset = offsetArgument(routine, 'ByteOffset', ByteOffset);
+  ulongArgument(routine, 'Length', Length);
+  bufferArgument(routine, 'Buffer', Buffer);
+  ulongArgument(routine, 'Flags', Flags);
+  callbackArgument(routine, 'CallbackRoutine', callback);
   requireThread(fltMgr, routine);
   const refused = checkInitiator(fltMgr, instance, routine) ?? checkFileObject(fltMgr, instance, fo, routine);
   if (refused !== null) return { status: refused, bytes: 0 };
@@ -95,10 +103,14 @@ function* readOrWrite(
   }
   const synchronousFile = (fo.Flags & FO_SYNCHRONOUS_IO) !== 0;
   const usePointer = ByteOffset === null || ByteOffset === BYTE_OFFSET_USE_FILE_POINTER_POSITION;
+  // -1 is FILE_WRITE_TO_END_OF_FILE for a write; any other negative offset is refused, as NtReadFile/NtWriteFile do.
+  if (ByteOffset !== null && ByteOffset < 0 && !usePointer && !(major === IRP_MJ_WRITE && ByteOffset === -1)) {
+    return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, `ByteOffset ${ByteOffset} is negative`), bytes: 0 };
+  }
   if (usePointer && !synchronousFile) {
     return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, `${fo} is not a synchronous file object: ByteOffset is required`), bytes: 0 };
   }
-  const offset = usePointer ? fo.CurrentByteOffset : ByteOffset;
+  const offset = usePointer ? fo.CurrentByteOffset : (ByteOffset as number);
   const irpFlags =
     ((Flags & FLTFL_IO_OPERATION_NON_CACHED) !== 0 ? IRP_NOCACHE : 0) |
     ((Flags & FLTFL_IO_OPERATION_PAGING) !== 0 ? IRP_PAGING_IO : 0) |
