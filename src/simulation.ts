@@ -11,6 +11,7 @@ import { UsageError } from './kernel/errors.js';
 import type { Fact } from './kernel/facts.js';
 import { Kernel, type BlockedThread } from './kernel/kernel.js';
 import type { SimThread } from './kernel/thread.js';
+import { SharedCell } from './kernel/sharedCell.js';
 import { DriverObject } from './fltmgr/driverObject.js';
 import { FilterManager } from './fltmgr/filterManager.js';
 import type { FilterObject } from './fltmgr/filterObject.js';
@@ -228,6 +229,14 @@ export class Simulation {
     this.noteHostChange(`createProcess(${ImageFileName})`);
     if (ImageFileName.length === 0) throw new UsageError('BAD_ARGUMENT', 'createProcess: the image name is empty');
     return this.fltMgr.processes.create(ImageFileName, options.token ?? DEFAULT_USER_SID);
+  }
+
+  /**
+   * A JavaScript variable the scenario's threads share, declared to exploration (partial-order
+   * reduction sees its reads and writes; docs/exploration.md, "Independence").
+   */
+  sharedCell<T>(name: string, initial: T): SharedCell<T> {
+    return new SharedCell(this.kernel, name, initial);
   }
 
   /**

@@ -24,6 +24,8 @@ export interface ExhaustiveOptions extends Omit<ScheduleOptions, 'strategy' | 'o
   readonly maxSchedules: number;
   /** Called after each complete schedule; return true to stop the search (a violation was found). */
   readonly visit: (outcome: ScheduleOutcome, choices: readonly string[]) => boolean;
+  /** Search only the subtree under these first choices (a root of the plan's partition, subtrees.ts). */
+  readonly root?: readonly string[];
 }
 
 export interface ExhaustiveResult {
@@ -41,7 +43,7 @@ class Pruned extends ScheduleAbandoned {}
 
 export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions): ExhaustiveResult {
   const seen = new Set<string>();
-  const stack: string[][] = [[]];
+  const stack: string[][] = [[...(options.root ?? [])]];
   let schedules = 0;
   let pruned = 0;
   while (stack.length > 0) {

@@ -8,7 +8,9 @@ import { randomStrategy, replayStrategy, type Strategy } from '../kernel/strateg
 import type { ScenarioArgs } from '../scenarios/scenario.js';
 import type { Simulation } from '../simulation.js';
 import { formatTrace } from '../trace/textFormat.js';
-import { exhaustiveSearch } from './exhaustive.js';
+import { exhaustiveSearch, type ExhaustiveOptions } from './exhaustive.js';
+import { reducedSearch } from './reduced.js';
+import { subtreeRoots } from './subtrees.js';
 import { InvariantVerdicts } from './check.js';
 import { CoverageCounter, windowHits, type RaceWindow, type WindowCoverage } from './coverage.js';
 import { pctBound, pctStrategy } from './pct.js';
@@ -71,26 +73,24 @@ export function explore(target: Explorable, options: ExploreOptions = {}): Explo
   if (strategy === 'exhaustive') {
     const windows = windowsOf(target, options);
     const coverage = new CoverageCounter(windows);
-    let found: { outcome: ScheduleOutcome; choices: readonly string[] } | null = null;
+    let found: SubtreeSearch['found'] = null;
     let schedules = 0;
-    const r = exhaustiveSearch(target, {
-      ...scheduleBase(options),
-      verdicts,
-      seed,
-      preemptionBound: options.preemptionBound ?? 2,
-      stateHashing: options.stateHashing ?? true,
-      maxSchedules: budget,
-      visit: (outcome, choices) => {
-        options.onSchedule?.(schedules, outcome.violation !== null);
-        schedules++;
-        coverage.add(windowHits(outcome.sim.log, windows));
-        if (outcome.violation === null) return false;
-        found = { outcome, choices };
-        return true;
-      },
-    });
-    const hit = found as { outcome: ScheduleOutcome; choices: readonly string[] } | null;
-    return concludeExploration(target, options, { schedules, exhausted: r.exhausted, pctBound: null, coverage: coverage.result(), found: hit === null ? null : { ...hit, seed } });
+    let exhausted = true;
+    for (const root of exhaustiveRoots(target, options)) {
+      if (schedules >= budget) {
+        exhausted = false;
+        break;
+      }
+      const r = searchSubtree(target, options, root, budget - schedules, windows, verdicts, (i, failed) => options.onSchedule?.(schedules + i, failed));
+      for (const hits of r.hits) coverage.add(hits);
+      schedules += r.schedules;
+      if (r.found !== null) {
+        found = r.found;
+        break;
+      }
+      if (!r.exhausted) exhausted = false;
+    }
+    return concludeExploration(target, options, { schedules, exhausted: found === null && exhausted, pctBound: null, coverage: coverage.result(), found: found === null ? null : { outcome: found.outcome, choices: found.choices, seed } });
   }
   const plan = explorationPlan(target, options);
   const coverage = new CoverageCounter(plan.windows);
@@ -114,6 +114,54 @@ export function explore(target: Explorable, options: ExploreOptions = {}): Explo
     coverage: coverage.result(),
     found: hit === null ? null : { outcome: hit.outcome, seed: hit.seed, choices: hit.outcome.sim.choices.slice() },
   });
+}
+
+/** The roots of an exhaustive plan: the choice prefixes of length `splitDepth` (one empty root when 0). */
+export function exhaustiveRoots(target: Explorable, options: ExploreOptions): string[][] {
+  const depth = options.splitDepth ?? 0;
+  if (depth === 0) return [[]];
+  return subtreeRoots(target, { ...scheduleBase(options), seed: options.seed ?? 1 }, depth, options.preemptionBound ?? 2);
+}
+
+/** One subtree's search: its schedules' window hits in order, and its first failing schedule. */
+export interface SubtreeSearch {
+  readonly schedules: number;
+  readonly exhausted: boolean;
+  readonly hits: readonly (readonly number[])[];
+  readonly found: { readonly outcome: ScheduleOutcome; readonly choices: readonly string[] } | null;
+}
+
+/** Search the subtree under `root` (reduced unless `reduction: 'none'`) with at most `budget` schedules. */
+export function searchSubtree(
+  target: Explorable,
+  options: ExploreOptions,
+  root: readonly string[],
+  budget: number,
+  windows: readonly RaceWindow[],
+  verdicts: InvariantVerdicts,
+  onSchedule?: (index: number, failed: boolean) => void,
+): SubtreeSearch {
+  const reduction = options.reduction ?? 'dpor';
+  const hits: number[][] = [];
+  let found: SubtreeSearch['found'] = null;
+  const search = reduction === 'none' ? exhaustiveSearch : (t: Explorable, o: ExhaustiveOptions) => reducedSearch(t, { ...o, reduction });
+  const r = search(target, {
+    ...scheduleBase(options),
+    verdicts,
+    seed: options.seed ?? 1,
+    root,
+    preemptionBound: options.preemptionBound ?? 2,
+    stateHashing: options.stateHashing ?? true,
+    maxSchedules: budget,
+    visit: (outcome, choices) => {
+      onSchedule?.(hits.length, outcome.violation !== null);
+      hits.push(windowHits(outcome.sim.log, windows));
+      if (outcome.violation === null) return false;
+      found = { outcome, choices };
+      return true;
+    },
+  });
+  return { schedules: hits.length, exhausted: r.exhausted, hits, found };
 }
 
 /** PCT's guarantee for the k its change points were drawn over; null for random. */
@@ -148,7 +196,7 @@ export function concludeExploration(target: Explorable, options: ExploreOptions,
   return { ...common, found: true, seed: hit.seed, choices: hit.choices, violation, trace: formatTrace(hit.outcome.sim.log), shrunk };
 }
 
-function windowsOf(target: Explorable, options: ExploreOptions): readonly RaceWindow[] {
+export function windowsOf(target: Explorable, options: ExploreOptions): readonly RaceWindow[] {
   return [...(target.windows ?? []), ...(options.windows ?? [])];
 }
 
@@ -167,7 +215,7 @@ export function replaySchedule(target: Explorable, options: ReplayOptions): Sche
   return runSchedule(target, { ...scheduleBase(options), seed: options.seed, strategy: replayStrategy(options.choices) });
 }
 
-function scheduleBase(options: Omit<ExploreOptions, 'seed' | 'strategy'>): Omit<ScheduleOptions, 'seed' | 'strategy'> {
+export function scheduleBase(options: Omit<ExploreOptions, 'seed' | 'strategy'>): Omit<ScheduleOptions, 'seed' | 'strategy'> {
   return {
     args: options.args ?? {},
     maxSteps: options.maxSteps ?? SCHEDULE_DEFAULTS.maxSteps,

@@ -14,6 +14,8 @@ export interface Explorable {
   build(sim: Simulation, args: ScenarioArgs): void;
   /** The races this scenario exists to provoke, counted per schedule (src/explore/coverage.ts). */
   readonly windows?: readonly RaceWindow[];
+  /** 'cells': its filters share JavaScript state between threads only through `sim.sharedCell` (see Scenario). */
+  readonly sharedState?: 'cells';
 }
 
 export type ViolationKind = 'invariant' | 'verifier' | 'monitor' | 'deadlock' | 'liveness';
@@ -50,7 +52,18 @@ export interface ExploreOptions {
   readonly depth?: number;
   /** Exhaustive: most preemptions per schedule (default 2). */
   readonly preemptionBound?: number;
-  /** Exhaustive: visit each (state, enabled, previous, preemptions) once (default true). */
+  /**
+   * Exhaustive: partial-order reduction (docs/exploration.md, "Independence"): 'dpor' (default:
+   * source-set DPOR with sleep sets), 'sleep-sets' (sleep sets only), or 'none' (every interleaving).
+   */
+  readonly reduction?: 'none' | 'sleep-sets' | 'dpor';
+  /**
+   * Exhaustive: cut the choice tree at this depth and search each prefix's subtree on its own, in
+   * order (default 0: one tree). The unit `--shard K/N` deals out: shards and a single run with the
+   * same depth walk the same plan.
+   */
+  readonly splitDepth?: number;
+  /** Exhaustive: visit each (state, enabled, previous, preemptions) once (default true; not with 'dpor'). */
   readonly stateHashing?: boolean;
   /** Steps one schedule may take; a run still hot after them is a liveness violation. Default 20,000. */
   readonly maxSteps?: number;

@@ -15,6 +15,7 @@ import { LockOrderGraph } from './lockOrder.js';
 import { Waitable, type WaitableKind } from './waitable.js';
 import type { VerifierRule } from './verifierRules.js';
 import { SYSTEM_SID } from './sids.js';
+import type { FootprintRecorder } from './footprint.js';
 
 export type ViolationMode = 'throw' | 'record';
 
@@ -101,6 +102,8 @@ export class Kernel {
   private settling = false;
   /** Called after a thread's ThreadExit fact (the process table ends a process with its last thread). */
   onThreadExit: ((thread: SimThread) => void) | null = null;
+  /** Set by exploration with partial-order reduction: each step's read and write sets (footprint.ts). */
+  private footprints: FootprintRecorder | null = null;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -125,6 +128,29 @@ export class Kernel {
   /** Register the actor that mirrors an object's lifecycle; facts about the object are its events. */
   attachActor(object: string, actor: AnyActorRef): void {
     this.actors.set(object, actor);
+    if (this.footprints !== null) this.watchReads(object, actor, this.footprints);
+  }
+
+  /**
+   * Record every step's footprint from now on: facts appended, snapshots read, waitables touched
+   * (footprint.ts). A snapshot read is how the model asks an object's state, so every actor's
+   * `getSnapshot` reports a read of its object while a step runs.
+   */
+  recordFootprints(recorder: FootprintRecorder): void {
+    this.footprints = recorder;
+    for (const [object, actor] of this.actors) this.watchReads(object, actor, recorder);
+  }
+
+  get footprintRecorder(): FootprintRecorder | null {
+    return this.footprints;
+  }
+
+  private watchReads(object: string, actor: AnyActorRef, recorder: FootprintRecorder): void {
+    const read = actor.getSnapshot.bind(actor);
+    actor.getSnapshot = () => {
+      recorder.read(object);
+      return read();
+    };
   }
 
   /**
@@ -184,6 +210,7 @@ export class Kernel {
         retired.value = next.value;
       }
     }
+    this.footprints?.fact(fact);
     return this.log.push(fact);
   }
 
@@ -237,6 +264,7 @@ export class Kernel {
    * it (or stays signaled when no wait takes it); a pulse releases the waits present now.
    */
   signal(w: Waitable): void {
+    this.footprints?.write(w.id);
     if (w.kind === 'notification') {
       if (w.signaled) return;
       w.signaled = true;
@@ -307,6 +335,7 @@ export class Kernel {
    * wait), and its owner hears of it (a KEVENT logs its auto-reset).
    */
   private consume(w: Waitable, t: SimThread): void {
+    this.footprints?.write(w.id);
     if (w.kind !== 'synchronization') return;
     w.signaled = false;
     w.onConsumed?.(t.id);
@@ -314,6 +343,7 @@ export class Kernel {
 
   /** A notification waitable signaled when the thread exits. */
   exitEventOf(thread: SimThread): Waitable {
+    this.footprints?.read(thread.id);
     let w = this.exitEvents.get(thread.id);
     if (w === undefined) {
       w = this.createWaitable(`exit of ${thread.id}`, 'notification');
@@ -406,6 +436,7 @@ export class Kernel {
     for (let i = 0; i < this.sleeping.length; ) {
       const t = this.sleeping[i]!;
       if (t.wakeAt <= this.clock) {
+        this.footprints?.write(t.id);
         this.sleeping.splice(i, 1);
         t.state = 'ready';
         this.insertReady(t);
@@ -425,9 +456,25 @@ export class Kernel {
     const delivery = this.log.delivery;
     delivery.enter('step');
     try {
-      return this.stepOnce(hostChoice);
+      return this.recordedStep(hostChoice);
     } finally {
       delivery.exit();
+    }
+  }
+
+  /** The step, its footprint recorded when exploration asked for it (footprint.ts). */
+  private recordedStep(hostChoice: string | undefined): StepResult {
+    const recorder = this.footprints;
+    if (recorder === null) return this.stepOnce(hostChoice);
+    recorder.begin();
+    try {
+      const r = this.stepOnce(hostChoice);
+      if (r.kind === 'ran') recorder.end(r.thread, r.choice ? this.choices.length - 1 : null);
+      else recorder.abort();
+      return r;
+    } catch (error) {
+      recorder.abort();
+      throw error;
     }
   }
 
@@ -560,6 +607,8 @@ export class Kernel {
           }
           continue;
         }
+        // A wait reads its waitables' state and may change it (consume, queue a waiter).
+        if (this.footprints !== null) for (const w of effect.kind === 'wait' ? [effect.waitable] : effect.kind === 'waitObjects' ? effect.waitables : []) this.footprints.write(w.id);
         // What does not block is allowed at any IRQL: a wait already satisfied, a poll (timeout 0).
         if (effect.kind === 'wait' && effect.waitable.signaled) {
           this.consume(effect.waitable, t);

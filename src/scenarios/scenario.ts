@@ -36,6 +36,12 @@ export interface Scenario {
   /** Race windows exploration counts and reports (docs/exploration.md, "Race windows"). */
   readonly windows?: readonly RaceWindow[];
   /**
+   * 'cells': every JavaScript variable the scenario's filters share between threads is a
+   * `sim.sharedCell`, so partial-order reduction may trust each step's footprint. Absent: every
+   * step counts as touching undeclared state, dependent on every other (docs/exploration.md).
+   */
+  readonly sharedState?: 'cells';
+  /**
    * The arguments the scenario takes and their ranges. When declared, every run checks its args
    * against it first (a trace header's and a command line's alike): an unknown argument or a value
    * out of range is a UsageError `BAD_SCENARIO_ARGUMENT`, so an argument cannot ask for unbounded

@@ -24,6 +24,7 @@ export const cancelRaceScenario: Scenario = {
   id: 'race-cancel-completion',
   description: 'teardown cancels a pended user read while the filter\'s worker completes it (double completion); args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  sharedState: 'cells',
   windows: [
     {
       // The race itself: teardown's cancel lands while the request sits pended on the queue.
@@ -44,20 +45,21 @@ export const cancelRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);
-    const queue: FLT_CALLBACK_DATA[] = [];
+    // The filter's queue of pended reads: pushed by the pre-read, taken by the worker and by teardown.
+    const queue = sim.sharedCell<FLT_CALLBACK_DATA[]>('pender queue', []);
     function* worker(): Blocking<void> {
       if (variant === 'fixed') {
-        const data = queue.shift();
+        const data = queue.modify((q) => q.shift());
         if (data === undefined) return; // teardown cancelled it first
         yield* preempt(); // the work on the request
         yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
         return;
       }
-      const data = queue[0];
+      const data = queue.get()[0];
       if (data === undefined) return;
       yield* preempt(); // the work on the request, with the data still on the queue
       yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
-      queue.shift();
+      queue.modify((q) => q.shift());
     }
     installFilter(sim, {
       name: 'pender',
@@ -70,12 +72,12 @@ export const cancelRaceScenario: Scenario = {
             if (FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, worker, 'DelayedWorkQueue', null) !== STATUS_SUCCESS) {
               return FLT_PREOP_SUCCESS_NO_CALLBACK;
             }
-            queue.push(data);
+            queue.modify((q) => q.push(data));
             return FLT_PREOP_PENDING;
           },
         }),
         InstanceTeardownStartCallback: function* () {
-          const cancelled = variant === 'fixed' ? queue.splice(0) : queue.slice();
+          const cancelled = queue.modify((q) => (variant === 'fixed' ? q.splice(0) : q.slice()));
           for (const data of cancelled) {
             data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
             yield* FltCompletePendedPreOperation(data, FLT_PREOP_COMPLETE, null);

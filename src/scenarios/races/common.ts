@@ -59,17 +59,17 @@ export function readParams(data: FLT_CALLBACK_DATA, offset: number, length: numb
  */
 export function prefetcherSystem(sim: Simulation, flush: number, then: (objects: FLT_RELATED_OBJECTS) => void): void {
   volumeWithFile(sim);
-  let objects: FLT_RELATED_OBJECTS | null = null;
+  const objects = sim.sharedCell<FLT_RELATED_OBJECTS | null>('prefetcher objects', null);
   installFilter(sim, {
     name: 'prefetcher',
     altitude: '300000',
     registration: {
-      InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
+      InstanceSetupCallback: (o) => (objects.set(o), STATUS_SUCCESS),
       InstanceTeardownCompleteCallback: function* () {
         for (let entry = 0; entry < flush; entry++) yield* preempt();
       },
     },
   });
   installLowerReader(sim);
-  sim.whenSettled(() => then(objects!));
+  sim.whenSettled(() => then(objects.get()!));
 }

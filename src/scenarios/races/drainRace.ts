@@ -22,6 +22,8 @@ export const drainRaceScenario: Scenario = {
   id: 'race-drain-parked-post',
   description: 'unload drains a post-create the filter parks with MORE_PROCESSING_REQUIRED while a lower filter holds the create pended; args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  // No JavaScript state is shared between threads: the parked data travels in the work item.
+  sharedState: 'cells',
   windows: [
     {
       name: 'unload starts while the lower filter holds the create pended',

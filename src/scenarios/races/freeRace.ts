@@ -20,6 +20,7 @@ export const freeRaceScenario: Scenario = {
   id: 'race-free-before-callback',
   description: 'a worker frees its callback data a tick after FltPerformAsynchronousIo, racing the completion callback; args: variant (buggy|fixed)',
   options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  sharedState: 'cells',
   windows: [
     {
       // Reached by the bug only: the fix frees inside the callback, after the window closed.
@@ -33,25 +34,25 @@ export const freeRaceScenario: Scenario = {
   build(sim, args) {
     const variant = variantOf(args);
     volumeWithFile(sim);
-    let objects: FLT_RELATED_OBJECTS | null = null;
-    installFilter(sim, { name: 'reader', altitude: '300000', registration: { InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS) } });
+    const objects = sim.sharedCell<FLT_RELATED_OBJECTS | null>('reader objects', null);
+    installFilter(sim, { name: 'reader', altitude: '300000', registration: { InstanceSetupCallback: (o) => (objects.set(o), STATUS_SUCCESS) } });
     installLowerReader(sim);
     sim.whenSettled(() => {
-      const o = objects!;
+      const o = objects.get()!;
       sim.spawn('reader worker', function* () {
         const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
         if (r.FileObject === null) return r.status;
         const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
         if (data === null) return 'no callback data';
         readParams(data, 0, 4);
-        let done = false;
+        const done = sim.sharedCell('read done', false);
         yield* FltPerformAsynchronousIo(data, (d) => {
-          done = true;
+          done.set(true);
           if (variant === 'fixed') FltFreeCallbackData(d);
         }, null);
         yield* sleep(1);
         if (variant === 'buggy') FltFreeCallbackData(data);
-        while (!done) yield* sleep(1);
+        while (!done.get()) yield* sleep(1);
         yield* FltClose(r.FileHandle!);
         yield* ObDereferenceObject(r.FileObject);
         return STATUS_SUCCESS;

@@ -18,6 +18,8 @@ export const recursionScenario: Scenario = {
   id: 'race-reentrant-create',
   description: 'a pre-create that reissues a create from the top of the stack (Instance = NULL) re-enters itself; args: variant (buggy|fixed)',
   options: { onViolation: 'record' },
+  // No JavaScript state is shared between threads.
+  sharedState: 'cells',
   windows: [
     {
       name: 'a create starts while a pre-create is running (the filter reissues from its pre-create)',

@@ -16,11 +16,12 @@ import { sleep, type Blocking } from '../../kernel/effects.js';
 import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
 import { IRP_MJ_READ } from '../../wdk/irp.js';
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
+import type { Simulation } from '../../simulation.js';
 import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
 import { FILE, readParams, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT } from './common.js';
 
-function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
+function* prefetchRound(sim: Simulation, o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
   const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
   if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
   // The file is closed on every path: an open kept past the unload is a leak (FILE_HANDLE_LEAKED).
@@ -30,9 +31,9 @@ function* prefetchRound(o: FLT_RELATED_OBJECTS, round: number): Blocking<string 
     readParams(data, round * 2, 2);
     // The completion callback frees the data (allowed there, §11.12); the file is closed only after
     // it ran, so the read never outlives the worker's hold on the file object.
-    let done = false;
-    yield* FltPerformAsynchronousIo(data, (d) => ((done = true), FltFreeCallbackData(d)), null);
-    while (!done) yield* sleep(1);
+    const done = sim.sharedCell('read done', false);
+    yield* FltPerformAsynchronousIo(data, (d) => (done.set(true), FltFreeCallbackData(d)), null);
+    while (!done.get()) yield* sleep(1);
     return null;
   } finally {
     yield* FltClose(r.FileHandle!);
@@ -44,6 +45,7 @@ export const unloadRaceScenario: Scenario = {
   id: 'race-unload-async-read',
   description: 'unload while the filter\'s worker has an asynchronous read outstanding and uses its instance without a reference; args: variant (buggy|fixed), rounds (1), flush (10)',
   options: { fileSystemCompletion: 'deferred', fileSystemLatency: 1, onViolation: 'record' },
+  sharedState: 'cells',
   windows: [
     {
       // The fatal gap: nothing holds the instance, so teardown may finish in it.
@@ -66,7 +68,7 @@ export const unloadRaceScenario: Scenario = {
         for (let round = 0; round < rounds; round++) {
           if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
           try {
-            const failed = yield* prefetchRound(o, round);
+            const failed = yield* prefetchRound(sim, o, round);
             if (failed !== null) return failed;
           } finally {
             if (variant === 'fixed') FltObjectDereference(o.Instance);

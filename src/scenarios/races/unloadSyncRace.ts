@@ -24,6 +24,7 @@ export const unloadSyncRaceScenario: Scenario = {
   id: 'race-unload-sync-read',
   description: 'unload while the filter\'s worker prefetches with synchronous reads, never blocking, and uses its instance without a reference (the deep variant); args: variant (buggy|fixed), rounds (3), flush (10)',
   options: { fileSystemCompletion: 'inline', onViolation: 'record' },
+  sharedState: 'cells',
   windows: [
     {
       // The worker is always T3 here (after the two DriverEntry threads). Like race-unload-async-read's

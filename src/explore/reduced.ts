@@ -1,0 +1,199 @@
+/**
+ * Bounded exhaustive search with partial-order reduction: sleep sets, and dynamic partial-order
+ * reduction (source-set DPOR, Abdulla et al. 2014) on top of them, under the same preemption bound
+ * and state hashing as the plain search (exhaustive.ts). Stateless like it: every run re-executes
+ * the scenario, following the current path's choices and then a default continuation.
+ *
+ * - Each step's footprint comes from the kernel (footprint.ts). Two steps of different threads are
+ *   independent when neither writes what the other touches; their two orders reach the same state.
+ * - Sleep sets: after the subtree of choice p at a point is done, p sleeps in its siblings'
+ *   subtrees until a step dependent with p's step runs; a run in which every enabled thread sleeps
+ *   is cut (its schedules are covered). Past its prefix a run never picks a sleeping thread.
+ * - DPOR: a choice point starts with one choice; after each run the races of its steps
+ *   (races.ts) add, at the choice point before a race's first step, a thread that starts the
+ *   reversed order, unless one is there already. Only such points are ever branched.
+ * - Preemption bound: a choice that would exceed it is not taken. A reversal that needs one more
+ *   preemption than allowed is also tried at the latest earlier point where that thread could be
+ *   scheduled without preempting (Coons et al., "Bounded partial-order reduction", 2013).
+ * - State hashing (sleep sets only): a point is cut when its state, enabled threads, last thread,
+ *   preemptions spent and sleep set were all seen before. DPOR runs without it: a cut run hides
+ *   the races its rest would have shown.
+ *
+ * Without a bound, the final states and violations it reaches are those of the full enumeration
+ * (test/explore/reduced.test.ts checks it against brute force). With a bound it explores each
+ * Mazurkiewicz trace through some schedule within the bound it finds, not every such schedule.
+ */
+import { FootprintRecorder, dependent, type StepFootprint } from '../kernel/footprint.js';
+import type { Strategy } from '../kernel/strategy.js';
+import type { Simulation } from '../simulation.js';
+import { stateKey, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
+import { HappensBefore } from './races.js';
+import { runSchedule, ScheduleAbandoned, type ScheduleOutcome } from './run.js';
+import type { Explorable } from './types.js';
+
+export type Reduction = 'none' | 'sleep-sets' | 'dpor';
+
+interface Node {
+  readonly enabled: readonly string[];
+  readonly previous: string | null;
+  /** Preemptions spent before this choice. */
+  readonly spent: number;
+  /** Position of this choice's step among the run's steps. */
+  readonly step: number;
+  /** Threads asleep on arrival, with the footprint of the step each would take. */
+  readonly sleep: ReadonlyMap<string, StepFootprint>;
+  chosen: string;
+  /** A choice of the subtree's root: never branched here. */
+  readonly frozen: boolean;
+  readonly backtrack: string[];
+  readonly done: Set<string>;
+  /** The footprint of the step each explored choice took here. */
+  readonly explored: Map<string, StepFootprint>;
+}
+
+/** A run cut short on purpose; caught here, never escapes. */
+class Cut extends ScheduleAbandoned {}
+
+export function reducedSearch(target: Explorable, options: ExhaustiveOptions & { readonly reduction: 'sleep-sets' | 'dpor' }): ExhaustiveResult {
+  const dpor = options.reduction === 'dpor';
+  const hashing = options.stateHashing && !dpor;
+  const bound = options.preemptionBound;
+  const seen = new Set<string>();
+  const path: Node[] = [];
+  let prefix = 0;
+  let schedules = 0;
+  let pruned = 0;
+  for (;;) {
+    if (schedules >= options.maxSchedules) return { schedules, pruned, exhausted: false, stopped: false };
+    const recorder = new FootprintRecorder(target.sharedState !== 'cells');
+    const holder: { sim: Simulation | null } = { sim: null };
+    const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null);
+    let outcome: ScheduleOutcome | null = null;
+    try {
+      outcome = runSchedule(target, {
+        ...options,
+        strategy,
+        onBuilt: (sim) => {
+          holder.sim = sim;
+          sim.kernel.recordFootprints(recorder);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof Cut)) throw error;
+      pruned++;
+    }
+    const steps = recorder.steps;
+    for (const node of path) {
+      const taken = steps[node.step];
+      if (taken !== undefined && !node.explored.has(node.chosen)) node.explored.set(node.chosen, taken);
+    }
+    if (dpor) addReversals(path, new HappensBefore(steps), bound);
+    else for (const node of path) for (const id of node.enabled) if (!node.backtrack.includes(id)) node.backtrack.push(id);
+    if (outcome !== null) {
+      schedules++;
+      if (options.visit(outcome, outcome.sim.choices.slice())) return { schedules, pruned, exhausted: false, stopped: true };
+    }
+    // Backtrack: the deepest point with a choice left that is neither done, asleep, nor over the bound.
+    let next = -1;
+    for (let c = path.length - 1; c >= 0 && next < 0; c--) {
+      const node = path[c]!;
+      if (node.frozen) break;
+      const q = node.backtrack.find((id) => !node.done.has(id) && !node.sleep.has(id) && node.spent + cost(node, id) <= bound);
+      if (q === undefined) continue;
+      node.done.add(q);
+      node.chosen = q;
+      next = c;
+    }
+    if (next < 0) return { schedules, pruned, exhausted: true, stopped: false };
+    path.length = next + 1;
+    prefix = next + 1;
+  }
+}
+
+/** For every race in the run, make sure the point before its first step can start the reversed order. */
+function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): void {
+  const byStep = new Map<number, number>();
+  path.forEach((node, c) => byStep.set(node.step, c));
+  for (const race of hb.races((i) => byStep.has(i))) {
+    const c = byStep.get(race.first)!;
+    const node = path[c]!;
+    if (node.frozen) continue;
+    if (race.initials.some((id) => node.backtrack.includes(id))) continue;
+    // Prefer the thread of the second step; a thread not enabled here was enabled by the first step: no reversal.
+    const second = hb.steps[race.second]!.thread;
+    const candidates = race.initials.includes(second) ? [second, ...race.initials] : race.initials;
+    const p = candidates.find((id) => node.enabled.includes(id));
+    if (p === undefined) continue;
+    node.backtrack.push(p);
+    if (node.spent + cost(node, p) <= bound) continue;
+    // Over the bound here: also try p where it costs no preemption, the latest such point before.
+    for (let k = c - 1; k >= 0; k--) {
+      const earlier = path[k]!;
+      if (earlier.frozen) break;
+      if (earlier.enabled.includes(p) && cost(earlier, p) === 0) {
+        if (!earlier.backtrack.includes(p)) earlier.backtrack.push(p);
+        break;
+      }
+    }
+  }
+}
+
+function cost(node: Pick<Node, 'previous' | 'enabled'>, chosen: string): number {
+  return node.previous !== null && chosen !== node.previous && node.enabled.includes(node.previous) ? 1 : 0;
+}
+
+/**
+ * Follow the path's choices for `prefix` points, then at each new point pick the last thread if it
+ * can run and is awake (no preemption), else the oldest awake thread; record each new point.
+ */
+function follow(
+  path: Node[],
+  prefix: number,
+  root: readonly string[],
+  recorder: FootprintRecorder,
+  bound: number,
+  hashing: { readonly seen: Set<string>; readonly holder: { readonly sim: Simulation | null } } | null,
+): Strategy {
+  return {
+    name: 'exhaustive',
+    choose(enabled, { choiceIndex, previous }) {
+      const ids = enabled.map((t) => t.id);
+      if (choiceIndex < prefix) {
+        const node = path[choiceIndex]!;
+        const i = ids.indexOf(node.chosen);
+        if (i < 0 || ids.join(',') !== node.enabled.join(',')) throw new Error(`exhaustive: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+        return i;
+      }
+      const parent = path[choiceIndex - 1];
+      const sleep = parent === undefined ? new Map<string, StepFootprint>() : sleepAfter(parent, recorder);
+      const spent = parent === undefined ? 0 : parent.spent + cost(parent, parent.chosen);
+      const awake = ids.filter((id) => !sleep.has(id));
+      const frozen = choiceIndex < root.length;
+      const chosen = frozen ? root[choiceIndex] : previous !== null && awake.includes(previous) ? previous : awake[0];
+      if (frozen && !ids.includes(chosen!)) throw new Error(`exhaustive: root diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+      if (chosen === undefined || spent + cost({ previous, enabled: ids }, chosen) > bound) throw new Cut();
+      if (hashing !== null) {
+        const key = `${stateKey(hashing.holder.sim!, ids, previous, spent)}|${[...sleep.keys()].sort().join(',')}`;
+        if (hashing.seen.has(key)) throw new Cut();
+        hashing.seen.add(key);
+      }
+      path.push({ enabled: ids, previous, spent, step: recorder.steps.length, sleep, chosen, frozen, backtrack: [chosen], done: new Set([chosen]), explored: new Map() });
+      return ids.indexOf(chosen);
+    },
+  };
+}
+
+/**
+ * The sleep set at the next point: the parent's sleepers and its choices explored before the one
+ * taken, kept while every step since (the parent's own and the forced ones after it) is
+ * independent of the step each would take.
+ */
+function sleepAfter(parent: Node, recorder: FootprintRecorder): Map<string, StepFootprint> {
+  const sleep = new Map(parent.sleep);
+  for (const [id, footprint] of parent.explored) if (id !== parent.chosen && parent.done.has(id)) sleep.set(id, footprint);
+  for (let s = parent.step; s < recorder.steps.length; s++) {
+    const step = recorder.steps[s]!;
+    for (const [id, footprint] of sleep) if (id === step.thread || dependent(footprint, step)) sleep.delete(id);
+  }
+  return sleep;
+}

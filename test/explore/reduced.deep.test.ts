@@ -1,0 +1,29 @@
+// The long version of reduced.test.ts (issue 16): more and larger random programs against brute
+// force, and on every built-in race (bound 2) DPOR finds the violations the plain search finds.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { exhaustiveSearch, reducedSearch, type Reduction } from '../../src/index.js';
+import { raceScenarios } from '../../examples/races/index.js';
+import { checkAgainstBruteForce, programs } from './reducedRun.js';
+
+describe('reduced exhaustive search = brute-force enumeration (long)', () => {
+  it('on 60 random programs of up to 7 operations', () => {
+    fc.assert(fc.property(programs(7), (p) => void checkAgainstBruteForce(p, true)), { numRuns: 60, seed: 1616 });
+  }, 600_000);
+});
+
+describe('every built-in race, bound 2: DPOR finds the violations the plain search finds', () => {
+  const violations = (scenario: (typeof raceScenarios)[number], variant: string, reduction: Reduction) => {
+    const names = new Set<string>();
+    const options = { seed: 1, args: { variant }, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [], preemptionBound: 2, stateHashing: true, maxSchedules: 50_000 };
+    const visit = (o: { violation: { name: string } | null }) => (o.violation !== null && names.add(o.violation.name), false);
+    const r = reduction === 'none' ? exhaustiveSearch(scenario, { ...options, visit }) : reducedSearch(scenario, { ...options, reduction, visit });
+    expect(r.exhausted).toBe(true);
+    return names;
+  };
+  for (const scenario of raceScenarios) {
+    it(scenario.id, () => {
+      for (const variant of ['buggy', 'fixed']) expect(violations(scenario, variant, 'dpor'), variant).toEqual(violations(scenario, variant, 'none'));
+    }, 600_000);
+  }
+});

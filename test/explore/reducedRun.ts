@@ -1,0 +1,88 @@
+// Random small scenarios for partial-order reduction, and the check that reduced search reaches
+// what brute-force enumeration reaches; shared by reduced.test.ts (short) and reduced.deep.test.ts.
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { exhaustiveSearch, preempt, reducedSearch, sleep, type Explorable, type Monitor, type Reduction, type SharedCell, type Simulation } from '../../src/index.js';
+
+type Op = { readonly kind: 'read' | 'write' | 'sleep'; readonly cell: number };
+export type Program = readonly (readonly Op[])[];
+
+const op = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const, 'write' as const, 'sleep' as const), cell: fc.integer({ min: 0, max: 2 }) });
+/** 2 or 3 threads, at most `budget` operations in all (the enumeration grows as a multinomial). */
+export const programs = (budget: number): fc.Arbitrary<Program> =>
+  fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }).filter((p) => p.flat().length <= budget);
+
+/**
+ * Threads that read and write three variables, with a scheduling point between operations. Declared:
+ * the variables are shared cells and the scenario says so. Undeclared: plain JavaScript variables,
+ * which every step must then be assumed to touch.
+ */
+export function programScenario(program: Program, declared: boolean): Explorable & { finals: () => string } {
+  let read: () => string = () => '';
+  return {
+    ...(declared ? { sharedState: 'cells' as const } : {}),
+    finals: () => read(),
+    build(sim: Simulation) {
+      const plain = [0, 0, 0];
+      const cells: SharedCell<number>[] = [0, 1, 2].map((i) => sim.sharedCell(`v${i}`, 0));
+      const get = (i: number) => (declared ? cells[i]!.get() : plain[i]!);
+      const set = (i: number, v: number) => (declared ? cells[i]!.set(v) : (plain[i] = v));
+      read = () => JSON.stringify([0, 1, 2].map(get));
+      program.forEach((ops, t) => {
+        sim.spawn(`t${t}`, function* () {
+          let acc = t + 1;
+          for (const o of ops) {
+            if (o.kind === 'read') acc = acc * 3 + get(o.cell);
+            else if (o.kind === 'write') set(o.cell, acc + get(o.cell));
+            else yield* sleep(1);
+            yield* preempt();
+          }
+          return acc % 97;
+        });
+      });
+    },
+  };
+}
+
+/** A violation per thread whose result is a multiple of 4: something only some orders produce. */
+const multipleOfFour: Monitor = (facts) =>
+  facts.filter((f) => f.type === 'ThreadExit' && f.result !== null && f.result % 4 === 0).map((f) => ({ name: `${f.object} returned a multiple of 4`, seq: f.seq, message: 'found' }));
+
+const base = { seed: 1, args: {}, maxSteps: 5_000, maxOperationsInFlight: 32, invariants: false, monitors: [multipleOfFour] };
+
+export interface Reached {
+  readonly finals: Set<string>;
+  readonly violations: Set<string>;
+  readonly schedules: number;
+}
+
+/** Final states (variables and thread results) and violations an unbounded search reaches. */
+export function reach(scenario: ReturnType<typeof programScenario>, reduction: Reduction, stateHashing = false): Reached {
+  const finals = new Set<string>();
+  const violations = new Set<string>();
+  const visit = (o: { sim: Simulation; violation: { name: string } | null }) => {
+    const results = o.sim.log.filter((f) => f.type === 'ThreadExit').map((f) => `${f.object}=${f.type === 'ThreadExit' ? f.result : ''}`).sort();
+    finals.add(`${scenario.finals()} ${results.join(' ')}`);
+    for (const v of multipleOfFour(o.sim.log)) violations.add(v.name!);
+    return false;
+  };
+  const options = { ...base, preemptionBound: Infinity, stateHashing, maxSchedules: 1_000_000, visit };
+  const r = reduction === 'none' ? exhaustiveSearch(scenario, options) : reducedSearch(scenario, { ...options, reduction });
+  expect(r.exhausted).toBe(true);
+  return { finals, violations, schedules: r.schedules };
+}
+
+/** Reduced search (sleep sets, DPOR) reaches exactly brute force's final states and violations. */
+export function checkAgainstBruteForce(program: Program, declared: boolean): { brute: number; dpor: number } {
+  const scenario = programScenario(program, declared);
+  const brute = reach(scenario, 'none');
+  const dpor = reach(scenario, 'dpor');
+  const sleepSets = reach(scenario, 'sleep-sets', true);
+  const where = JSON.stringify(program);
+  expect(dpor.finals, `dpor, ${where}`).toEqual(brute.finals);
+  expect(dpor.violations, `dpor, ${where}`).toEqual(brute.violations);
+  expect(sleepSets.finals, `sleep sets, ${where}`).toEqual(brute.finals);
+  expect(sleepSets.violations, `sleep sets, ${where}`).toEqual(brute.violations);
+  expect(dpor.schedules).toBeLessThanOrEqual(brute.schedules);
+  return { brute: brute.schedules, dpor: dpor.schedules };
+}
