@@ -16,20 +16,29 @@ import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
 import { checkScenarioArgs } from '../scenarios/scenario.js';
+import { runShardCommand, shardOption } from './shardCommand.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
 import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
-                [--depth D] [--bound B] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE] [--workers N]
+                [--depth D] [--bound B] [--split-depth S] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
+                [--workers N] [--shard K/N [--out FILE]]
   Run the scenario (a built-in id or a module path) under up to N schedules (default 1000) and stop
   at the first violation of a §14 invariant, a verifier rule, a deadlock or a liveness bound;
   shrink it to a schedule where removing any preemption makes it pass, and print it. PCT takes a
   depth (default 2), exhaustive search a preemption bound (default 2). Prints, per race window the
   scenario declares, the schedules that reached it, and names the windows never reached.
+  Exhaustive search uses partial-order reduction (DPOR with sleep sets; docs/exploration.md).
   --trace FILE          write the failing schedule's trace (fltsim replay FILE lands on the violation)
   --trace-shrunk FILE   write the shrunk schedule's trace
   --workers N           spread random or PCT schedules over N threads with the same result as one
                         (exhaustive search stays on one: its schedules share one visited-state set)
+  --split-depth S       exhaustive: search the subtree under each choice prefix of length S on its
+                        own (default 0: one tree); the unit --shard deals out
+  --shard K/N           run only the K-th of N partitions of this plan (schedule indices, or
+                        exhaustive subtrees) and write a result file; fltsim merge prints the report
+                        of the whole plan from the N files. Built-in scenarios only.
+  --out FILE            where --shard writes its result (default shard-K-of-N.json)
   On a terminal a progress line shows schedules done and the rate. Exit 1 if a violation was found.
   Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).
   ${TRUST_NOTE}`;
@@ -49,11 +58,15 @@ export const exploreCommand: Command = {
       trace: { type: 'string' },
       'trace-shrunk': { type: 'string' },
       workers: { type: 'string' },
+      'split-depth': { type: 'string' },
+      shard: { type: 'string' },
+      out: { type: 'string' },
     });
     if (p.values['help'] === true) return (io.out(EXPLORE_HELP), EXIT.ok);
     const r = request(p);
     const resolved = await resolveScenario(r.target);
     checkScenarioArgs(resolved.scenario, r.options.args); // before any worker starts
+    if (r.shard !== null) return runShardCommand(p, r, r.shard, resolved, io);
     const progress = io.progress === undefined ? null : new ProgressLine(io.progress, () => Date.now());
     let result: ExploreResult;
     if (r.workers > 1 && r.strategy !== 'exhaustive') {
@@ -76,8 +89,9 @@ export const exploreCommand: Command = {
 interface ExploreRequest {
   readonly target: string;
   readonly strategy: StrategyChoice;
-  readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number };
+  readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number; splitDepth?: number };
   readonly workers: number;
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 function request(p: Parsed): ExploreRequest {
@@ -86,18 +100,20 @@ function request(p: Parsed): ExploreRequest {
   const workers = integerOption(p, 'workers', { min: 1, max: 64 }) ?? 1;
   const depth = integerOption(p, 'depth', { min: 1, max: 64 });
   const bound = integerOption(p, 'bound', { min: 0, max: 64 });
+  const splitDepth = integerOption(p, 'split-depth', { min: 0, max: 16 });
   const options = {
     seed: integerOption(p, 'seed') ?? 1,
     schedules: integerOption(p, 'schedules', { min: 1, max: 100_000_000 }) ?? 1000,
     args: scenarioArgs(p),
     ...(depth === undefined ? {} : { depth }),
     ...(bound === undefined ? {} : { preemptionBound: bound }),
+    ...(splitDepth === undefined ? {} : { splitDepth }),
   };
-  return { target, strategy, options, workers };
+  return { target, strategy, options, workers, shard: shardOption(p) };
 }
 
 /** Print the result, write the traces asked for; exit 1 for a violation. */
-function conclude(p: Parsed, r: ExploreRequest, resolved: ResolvedScenario, result: ExploreResult, io: CliIo, threads: number): number {
+export function conclude(p: Parsed, r: Pick<ExploreRequest, 'target' | 'options'>, resolved: ResolvedScenario, result: ExploreResult, io: CliIo, threads: number): number {
   for (const line of describeExploration(resolved.scenario, result, threads, r.target)) io.out(line);
   const writes: [string | undefined, readonly string[] | undefined, string][] = [
     [stringOption(p, 'trace'), result.choices, 'failing schedule'],

@@ -8,13 +8,14 @@ import { demoCommand } from './demoCommand.js';
 import { describeFailure, EXIT, EXIT_TABLE } from './exitCodes.js';
 import { exploreCommand } from './exploreCommand.js';
 import { exportCommand } from './exportCommand.js';
+import { mergeCommand } from './mergeCommand.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { replayCommand } from './replayCommand.js';
 import { runCommand } from './runCommand.js';
 
 export type { CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [runCommand, exploreCommand, replayCommand, exportCommand, demoCommand];
+const COMMANDS: readonly Command[] = [runCommand, exploreCommand, mergeCommand, replayCommand, exportCommand, demoCommand];
 
 const HELP = `fltsim ${FLTSIM_VERSION} — a deterministic simulator of the Windows Filter Manager
 

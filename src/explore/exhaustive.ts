@@ -33,6 +33,8 @@ export interface ExhaustiveResult {
   readonly schedules: number;
   /** Runs cut short at a state already visited. */
   readonly pruned: number;
+  /** Runs cut short after the last complete schedule: whether a smaller budget would have ended exhausted. */
+  readonly prunedAfterLast: number;
   /** The bounded space was covered (not stopped by a violation or by maxSchedules). */
   readonly exhausted: boolean;
   readonly stopped: boolean;
@@ -46,8 +48,9 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
   const stack: string[][] = [[...(options.root ?? [])]];
   let schedules = 0;
   let pruned = 0;
+  let prunedAfterLast = 0;
   while (stack.length > 0) {
-    if (schedules >= options.maxSchedules) return { schedules, pruned, exhausted: false, stopped: false };
+    if (schedules >= options.maxSchedules) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     const prefix = stack.pop()!;
     const points: ChoicePoint[] = [];
     const holder: { sim: Simulation | null } = { sim: null };
@@ -58,6 +61,7 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
     } catch (error) {
       if (!(error instanceof Pruned)) throw error;
       pruned++;
+      prunedAfterLast++;
     }
     // Expand the new choice points (those past the prefix), deepest last so the stack pops them first.
     let spent = 0;
@@ -74,10 +78,11 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
     }
     if (outcome !== null) {
       schedules++;
-      if (options.visit(outcome, points.map((q) => q.chosen))) return { schedules, pruned, exhausted: false, stopped: true };
+      prunedAfterLast = 0;
+      if (options.visit(outcome, points.map((q) => q.chosen))) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: true };
     }
   }
-  return { schedules, pruned, exhausted: true, stopped: false };
+  return { schedules, pruned, prunedAfterLast, exhausted: true, stopped: false };
 }
 
 function isPreemption(previous: string | null, chosen: string, enabled: readonly string[]): boolean {

@@ -127,6 +127,8 @@ export function exhaustiveRoots(target: Explorable, options: ExploreOptions): st
 export interface SubtreeSearch {
   readonly schedules: number;
   readonly exhausted: boolean;
+  /** Runs cut short after the last schedule (a budget of exactly `schedules` would not have ended exhausted). */
+  readonly prunedAfterLast: number;
   readonly hits: readonly (readonly number[])[];
   readonly found: { readonly outcome: ScheduleOutcome; readonly choices: readonly string[] } | null;
 }
@@ -161,7 +163,7 @@ export function searchSubtree(
       return true;
     },
   });
-  return { schedules: hits.length, exhausted: r.exhausted, hits, found };
+  return { schedules: hits.length, exhausted: r.exhausted, prunedAfterLast: r.prunedAfterLast, hits, found };
 }
 
 /** PCT's guarantee for the k its change points were drawn over; null for random. */

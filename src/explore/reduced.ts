@@ -63,8 +63,9 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   let prefix = 0;
   let schedules = 0;
   let pruned = 0;
+  let prunedAfterLast = 0;
   for (;;) {
-    if (schedules >= options.maxSchedules) return { schedules, pruned, exhausted: false, stopped: false };
+    if (schedules >= options.maxSchedules) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     const recorder = new FootprintRecorder(target.sharedState !== 'cells');
     const holder: { sim: Simulation | null } = { sim: null };
     const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null);
@@ -81,6 +82,7 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
     } catch (error) {
       if (!(error instanceof Cut)) throw error;
       pruned++;
+      prunedAfterLast++;
     }
     const steps = recorder.steps;
     for (const node of path) {
@@ -91,7 +93,8 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
     else for (const node of path) for (const id of node.enabled) if (!node.backtrack.includes(id)) node.backtrack.push(id);
     if (outcome !== null) {
       schedules++;
-      if (options.visit(outcome, outcome.sim.choices.slice())) return { schedules, pruned, exhausted: false, stopped: true };
+      prunedAfterLast = 0;
+      if (options.visit(outcome, outcome.sim.choices.slice())) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: true };
     }
     // Backtrack: the deepest point with a choice left that is neither done, asleep, nor over the bound.
     let next = -1;
@@ -104,7 +107,7 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
       node.chosen = q;
       next = c;
     }
-    if (next < 0) return { schedules, pruned, exhausted: true, stopped: false };
+    if (next < 0) return { schedules, pruned, prunedAfterLast, exhausted: true, stopped: false };
     path.length = next + 1;
     prefix = next + 1;
   }
