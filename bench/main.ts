@@ -14,6 +14,7 @@ import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
+import { explorePorFigures } from './explorePor.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { syncFigures } from './sync.js';
@@ -30,6 +31,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'io', run: io },
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },
+  { name: 'explore POR', run: explorePorFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
   { name: 'synchronization', run: syncFigures },

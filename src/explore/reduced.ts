@@ -15,6 +15,8 @@
  * - Preemption bound: a choice that would exceed it is not taken. A reversal that needs one more
  *   preemption than allowed is also tried at the latest earlier point where that thread could be
  *   scheduled without preempting (Coons et al., "Bounded partial-order reduction", 2013).
+ * - A run cut off before its end (step bound, runaway recursion) gives each unfinished thread one
+ *   more step that depends on everything, so the races its next step may have are not lost.
  * - State hashing (sleep sets only): a point is cut when its state, enabled threads, last thread,
  *   preemptions spent and sleep set were all seen before. DPOR runs without it: a cut run hides
  *   the races its rest would have shown.
@@ -23,7 +25,7 @@
  * (test/explore/reduced.test.ts checks it against brute force). With a bound it explores each
  * Mazurkiewicz trace through some schedule within the bound it finds, not every such schedule.
  */
-import { FootprintRecorder, dependent, type StepFootprint } from '../kernel/footprint.js';
+import { FootprintRecorder, dependent, type StepFootprint, type StepRecord } from '../kernel/footprint.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
 import { stateKey, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
@@ -89,7 +91,11 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
       const taken = steps[node.step];
       if (taken !== undefined && !node.explored.has(node.chosen)) node.explored.set(node.chosen, taken);
     }
-    if (dpor) addReversals(path, new HappensBefore(steps), bound);
+    if (dpor) {
+      addReversals(path, new HappensBefore(steps), bound);
+      // One at a time: appended together, the stand-ins would order each other and hide their races.
+      for (const pending of outcome === null ? [] : unfinished(outcome.sim)) addReversals(path, new HappensBefore([...steps, pending]), bound);
+    }
     else for (const node of path) for (const id of node.enabled) if (!node.backtrack.includes(id)) node.backtrack.push(id);
     if (outcome !== null) {
       schedules++;
@@ -139,6 +145,20 @@ function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): 
       }
     }
   }
+}
+
+/**
+ * A run cut off before its threads finished (the step bound, runaway recursion, a crash) did not
+ * show their next steps, whose races decide where to branch. Each thread still ready or sleeping
+ * takes one more step of unknown footprint, dependent on everything (Flanagan–Godefroid look at
+ * every enabled thread's next step; this is the conservative stand-in).
+ */
+function unfinished(sim: Simulation): StepRecord[] {
+  const out: StepRecord[] = [];
+  for (const t of sim.kernel.threads.values()) {
+    if (t.state === 'ready' || t.state === 'sleeping') out.push({ thread: t.id, reads: new Set(), writes: new Set(), opaque: true, choiceIndex: null });
+  }
+  return out;
 }
 
 function cost(node: Pick<Node, 'previous' | 'enabled'>, chosen: string): number {

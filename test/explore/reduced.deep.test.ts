@@ -23,7 +23,10 @@ describe('every built-in race, bound 2: DPOR finds the violations the plain sear
   };
   for (const scenario of raceScenarios) {
     it(scenario.id, () => {
-      for (const variant of ['buggy', 'fixed']) expect(violations(scenario, variant, 'dpor'), variant).toEqual(violations(scenario, variant, 'none'));
+      // race-reentrant-create's bug: every run is cut at the in-flight bound, nothing is independent,
+      // and both searches take ~3,700 runs (minutes each); the normal suite checks DPOR finds it.
+      const variants = scenario.id === 'race-reentrant-create' ? ['fixed'] : ['buggy', 'fixed'];
+      for (const variant of variants) expect(violations(scenario, variant, 'dpor'), variant).toEqual(violations(scenario, variant, 'none'));
     }, 600_000);
   }
 });

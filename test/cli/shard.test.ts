@@ -1,0 +1,124 @@
+// `fltsim explore --shard K/N` and `fltsim merge` (issue 16, item 5): two shard processes and a
+// merge print, byte for byte, what one `fltsim explore` of the same plan prints, with the same exit
+// code; a result file is untrusted input, refused with one typed line and exit 3.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'fltsim-shard-'));
+
+type Ran = { status: number | null; stdout: string; stderr: string };
+
+/** Run the real bin as a user does; several at once, as shards on separate machines would. */
+function fltsim(...args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'fltsim.mjs'), ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function inProcess(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+/** Run the plan whole and as 2 shard processes (all three at once), then merge: the reports must be the same bytes. */
+async function shardedEqualsSingle(name: string, plan: readonly string[]): Promise<Ran> {
+  const files = [1, 2].map((k) => join(dir, `${name}-${k}.json`));
+  const [single, ...shards] = await Promise.all([fltsim('explore', ...plan), ...files.map((out, i) => fltsim('explore', ...plan, '--shard', `${i + 1}/2`, '--out', out))]);
+  shards.forEach((shard, i) => {
+    expect(shard!.status, shard!.stderr).toBe(0);
+    expect(shard!.stdout).toContain(`# shard ${i + 1}/2 of ${plan[0]}`);
+  });
+  const merged = await fltsim('merge', ...files);
+  expect(merged.stderr).toBe('');
+  expect(merged.stdout).toBe(single!.stdout);
+  expect(merged.status).toBe(single!.status);
+  return single!;
+}
+
+describe('fltsim explore --shard K/N, then fltsim merge', () => {
+  it('PCT over schedule indices: the lowest failing schedule, its shrunk trace and the summed coverage, as one run prints them', async () => {
+    const single = await shardedEqualsSingle('pct', ['race-unload-sync-read', '--strategy', 'pct', '--seed', '3', '--schedules', '200']);
+    expect(single.status).toBe(1);
+    expect(single.stdout).toMatch(/^# explored race-unload-sync-read with pct: \d+ schedule\(s\)\n/);
+    expect(single.stdout).toContain('# VIOLATION (verifier) INSTANCE_USED_AFTER_TEARDOWN');
+  });
+
+  it('exhaustive over the subtrees of a split plan: the same exhausted space and coverage (in process)', async () => {
+    const plan = ['race-free-before-callback', '--strategy', 'exhaustive', '--split-depth', '2', '--arg', 'variant=fixed'];
+    const single = await inProcess('explore', ...plan);
+    const files = [1, 2].map((k) => join(dir, `exhaustive-${k}.json`));
+    for (const [i, out] of files.entries()) expect((await inProcess('explore', ...plan, '--shard', `${i + 1}/2`, '--out', out)).code).toBe(0);
+    const merged = await inProcess('merge', ...files);
+    expect(merged).toEqual(single);
+    expect(single.code).toBe(0);
+    expect(single.out[0]).toMatch(/exhaustive: \d+ schedule\(s\), the bounded space exhausted/);
+  });
+});
+
+describe('fltsim merge: result files are untrusted input', () => {
+  const plan = ['explore', 'race-cancel-completion', '--strategy', 'random', '--seed', '5', '--schedules', '20'];
+  const good = async () => {
+    const files = [join(dir, 'g1.json'), join(dir, 'g2.json')];
+    for (const [i, out] of files.entries()) expect((await inProcess(...plan, '--shard', `${i + 1}/2`, '--out', out)).code).toBe(0);
+    return files;
+  };
+  const refused = async (files: string[], message: RegExp) => {
+    const r = await inProcess('merge', ...files);
+    expect(r.code).toBe(3);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(message);
+  };
+  const edited = (file: string, change: (json: Record<string, unknown>) => void): string => {
+    const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    change(json);
+    const out = `${file}.edited.json`;
+    writeFileSync(out, JSON.stringify(json));
+    return out;
+  };
+
+  it('a missing shard, one given twice, not JSON, another format', async () => {
+    const [a, b] = await good();
+    await refused([a!], /^fltsim merge: \[BAD_SHARD_RESULT\] shard 2\/2 is missing$/);
+    await refused([a!, a!], /shard 1\/2 is given twice/);
+    writeFileSync(join(dir, 'junk.json'), '{"format": ');
+    await refused([join(dir, 'junk.json'), b!], /junk\.json: not JSON/);
+    writeFileSync(join(dir, 'other.json'), '{"format": "something else"}');
+    await refused([join(dir, 'other.json'), b!], /other\.json: not an fltsim shard result/);
+  });
+
+  it('a field out of range, a plan that differs, a scenario that is not built in, a failure that does not fail', async () => {
+    const [a, b] = await good();
+    await refused([edited(a!, (j) => ((j['shard'] as { index: number }).index = 3)), b!], /shard\.index must be an integer from 1 to 2, got 3/);
+    await refused([edited(a!, (j) => ((j['plan'] as { seed: number }).seed = 6)), b!], /belongs to another plan/);
+    await refused([edited(a!, (j) => ((j['plan'] as { scenario: string }).scenario = '../../evil.ts')), b!], /plan\.scenario is not valid/);
+    const renamed = (j: Record<string, unknown>) => ((j['plan'] as { scenario: string }).scenario = 'no-such-scenario');
+    await refused([edited(a!, renamed), edited(b!, renamed)], /names scenario 'no-such-scenario', which is not built in/);
+    const units = (j: Record<string, unknown>) => (j['units'] as { hits: number[][] }[])[0]!;
+    await refused([edited(a!, (j) => units(j).hits.push([1, 1])), b!], /hits\[\d+\] must hold a position and 2 count\(s\)|modulo 2/);
+    const fake = (j: Record<string, unknown>) => ((j['units'] as { failure: unknown; schedules: number }[])[0]!.failure = { at: 0, choices: ['T2'] });
+    await refused([edited(a!, fake), b!], /schedule 0 does not fail again as its shard said/);
+  });
+
+  it('--shard K/N is checked like every option', async () => {
+    for (const bad of ['0/2', '3/2', '1', 'a/b', '1/0']) {
+      const r = await inProcess(...plan, '--shard', bad);
+      expect(r.code).toBe(2);
+      expect(r.err[0]).toContain('--shard must be K/N');
+    }
+    expect((await inProcess(...plan, '--out', 'x.json')).err[0]).toContain('--out names the result file of --shard K/N');
+  });
+});
