@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { checkAgainstBruteForce, programs, programScenario, reach } from './reducedRun.js';
 
 describe('reduced exhaustive search = brute-force enumeration (final states, violations)', () => {
-  it('on random programs of 2–3 threads over three shared cells', () => {
-    fc.assert(fc.property(programs(5), (p) => void checkAgainstBruteForce(p, true)), { numRuns: 6, seed: 16 });
+  it('on random programs of 2–3 threads over three shared cells and a FAST_MUTEX', () => {
+    fc.assert(fc.property(programs(1000), (p) => void checkAgainstBruteForce(p, true)), { numRuns: 8, seed: 16 });
   });
 
   it('threads that touch different cells are explored in one order only', () => {

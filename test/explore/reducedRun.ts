@@ -2,18 +2,29 @@
 // what brute-force enumeration reaches; shared by reduced.test.ts (short) and reduced.deep.test.ts.
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { exhaustiveSearch, preempt, reducedSearch, sleep, type Explorable, type Monitor, type Reduction, type SharedCell, type Simulation } from '../../src/index.js';
+import { ExAcquireFastMutex, ExInitializeFastMutex, ExReleaseFastMutex, FAST_MUTEX, exhaustiveSearch, preempt, reducedSearch, sleep, type Explorable, type Monitor, type Reduction, type SharedCell, type Simulation } from '../../src/index.js';
 
-type Op = { readonly kind: 'read' | 'write' | 'sleep'; readonly cell: number };
+type Op = { readonly kind: 'read' | 'write' | 'sleep' | 'locked'; readonly cell: number };
 export type Program = readonly (readonly Op[])[];
 
-const op = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const, 'write' as const, 'sleep' as const), cell: fc.integer({ min: 0, max: 2 }) });
-/** 2 or 3 threads, at most `budget` operations in all (the enumeration grows as a multinomial). */
+const op = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const, 'write' as const, 'sleep' as const, 'locked' as const), cell: fc.integer({ min: 0, max: 2 }) });
+/** Roughly the interleavings brute force enumerates: the multinomial of each thread's scheduling points. */
+function interleavings(p: Program): number {
+  const segments = p.map((ops) => 1 + ops.reduce((n, o) => n + (o.kind === 'locked' ? 3 : o.kind === 'sleep' ? 2 : 1), 0));
+  let total = 1;
+  let placed = 0;
+  for (const k of segments) for (let i = 1; i <= k; i++) total = (total * ++placed) / i;
+  return total;
+}
+
+/** 2 or 3 threads of 1–3 operations, small enough to enumerate (at most `budget` interleavings). */
 export const programs = (budget: number): fc.Arbitrary<Program> =>
-  fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }).filter((p) => p.flat().length <= budget);
+  fc.array(fc.array(op, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 }).filter((p) => interleavings(p) <= budget);
 
 /**
- * Threads that read and write three variables, with a scheduling point between operations. Declared:
+ * Threads that read and write three variables, with a scheduling point between operations; a
+ * 'locked' operation reads, yields and writes back under a FAST_MUTEX, so which thread takes the
+ * lock first decides the result (the lock's footprint, not the variables', orders the regions). Declared:
  * the variables are shared cells and the scenario says so. Undeclared: plain JavaScript variables,
  * which every step must then be assumed to touch.
  */
@@ -28,16 +39,28 @@ export function programScenario(program: Program, declared: boolean): Explorable
       const get = (i: number) => (declared ? cells[i]!.get() : plain[i]!);
       const set = (i: number, v: number) => (declared ? cells[i]!.set(v) : (plain[i] = v));
       read = () => JSON.stringify([0, 1, 2].map(get));
-      program.forEach((ops, t) => {
-        sim.spawn(`t${t}`, function* () {
-          let acc = t + 1;
-          for (const o of ops) {
-            if (o.kind === 'read') acc = acc * 3 + get(o.cell);
-            else if (o.kind === 'write') set(o.cell, acc + get(o.cell));
-            else yield* sleep(1);
-            yield* preempt();
-          }
-          return acc % 97;
+      const mutex = new FAST_MUTEX('cells');
+      sim.spawn('setup', function* () {
+        yield* ExInitializeFastMutex(mutex);
+        program.forEach((ops, t) => {
+          sim.spawn(`t${t}`, function* () {
+            let acc = t + 1;
+            for (const o of ops) {
+              if (o.kind === 'read') acc = acc * 3 + get(o.cell);
+              else if (o.kind === 'write') set(o.cell, acc + get(o.cell));
+              else if (o.kind === 'sleep') yield* sleep(1);
+              else {
+                yield* ExAcquireFastMutex(mutex);
+                const seen = get(o.cell);
+                yield* preempt();
+                set(o.cell, seen * 2 + t + 1);
+                acc = acc * 5 + seen;
+                yield* ExReleaseFastMutex(mutex);
+              }
+              yield* preempt();
+            }
+            return acc % 97;
+          });
         });
       });
     },
