@@ -15,6 +15,15 @@ import {
   FltClearCancelCompletion,
   FltCompletePendedPreOperation,
   FltIsIoCanceled,
+  FltCancelIo,
+  FltAllocateCallbackData,
+  FltPerformAsynchronousIo,
+  FltFreeCallbackData,
+  FltCreateFileEx,
+  FltClose,
+  ObDereferenceObject,
+  ntStatusName,
+  type FLT_RELATED_OBJECTS,
   FltQueueDeferredIoWorkItem,
   FltSetCancelCompletion,
   foldLog,
@@ -283,5 +292,40 @@ describe('FltCancellableWaitForSingleObject (§18.3)', () => {
     });
     sim.run();
     expect(waiter.result).toBe(STATUS_SUCCESS);
+  });
+});
+
+describe('FltCancelIo on I/O the filter issued (§19.1)', () => {
+  it('an asynchronous read the file system holds: FltCancelIo returns TRUE, the callback sees STATUS_CANCELLED once; a second FltCancelIo finds it completed', () => {
+    let scanner: FLT_RELATED_OBJECTS | null = null;
+    const sim = system();
+    installFilter(sim, { name: 'scanner', altitude: '300000', registration: { InstanceSetupCallback: (o) => ((scanner = o), STATUS_SUCCESS) } });
+    sim.run();
+    sim.fileSystem('C:').hold({ path: '\\f.txt', MajorFunction: IRP_MJ_READ });
+    const events: string[] = [];
+    sim.spawn('scan', function* () {
+      const o = scanner!;
+      const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: 'C:\\f.txt' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+      const { data } = FltAllocateCallbackData(o.Instance, r.FileObject!);
+      data!.Iopb.MajorFunction = IRP_MJ_READ;
+      data!.Iopb.Parameters = { Read: { Length: 4, Key: 0, ByteOffset: 0 } };
+      const issued = yield* FltPerformAsynchronousIo(data!, (d) => void events.push(`callback ${ntStatusName(d.IoStatus.Status)}`), null);
+      events.push(`issued ${ntStatusName(issued)}`);
+      events.push(`FltCancelIo ${String(yield* FltCancelIo(data!))}`);
+      while (!events.some((e) => e.startsWith('callback'))) yield* sleep(1);
+      events.push(`again ${String(yield* FltCancelIo(data!))}`);
+      FltFreeCallbackData(data!);
+      yield* FltClose(r.FileHandle!);
+      yield* ObDereferenceObject(r.FileObject!);
+    });
+    sim.run();
+    expect(events).toEqual(['issued STATUS_PENDING', 'FltCancelIo true', 'callback STATUS_CANCELLED', 'again false']);
+    expect(compactTrace(sim.log, { types: ['IoSetCancelRoutine', 'IoCancelIrp', 'IoCompleteRequest'] })).toEqual([
+      'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
+      'J1 IoCancelIrp op=D2 by=FltCancelIo thread=T2 routine called',
+      'J1 IoCompleteRequest op=D2 status=STATUS_CANCELLED',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
   });
 });
