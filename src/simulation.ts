@@ -38,7 +38,7 @@ import { fail } from './fltmgr/routineSupport.js';
 import { HostDriver } from './host/driver.js';
 import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snapshot.js';
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
-import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './scenarios/scenario.js';
+import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './kernel/jsonValue.js';
 import { BUILT_IN_ACTIONS, type HostActionFunction } from './host/actions.js';
 
 

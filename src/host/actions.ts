@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import type { VolumeSpec } from '../fltmgr/volumeObject.js';
-import type { JsonValue } from '../scenarios/scenario.js';
+import type { JsonValue } from '../kernel/jsonValue.js';
 import type { Simulation } from '../simulation.js';
 import { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_OPEN_IF, FILE_SYNCHRONOUS_IO_NONALERT } from '../wdk/createConstants.js';
 

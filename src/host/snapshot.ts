@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
-import { jsonValueProblem, type ScenarioArgs } from '../scenarios/scenario.js';
+import { jsonValueProblem, type ScenarioArgs } from '../kernel/jsonValue.js';
 import type { Simulation } from '../simulation.js';
 import type { DriveEntry } from './types.js';
 

@@ -12,15 +12,9 @@ import { UsageError } from '../kernel/errors.js';
 import type { RaceWindow } from '../explore/coverage.js';
 import type { Simulation, SimulationOptions } from '../simulation.js';
 
-/** A JSON value: what a save file or trace header can hold. */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-/**
- * JSON-safe scenario arguments (they are written into save files and trace headers): scalars, or
- * structured values (arrays, objects) for a workload shaped by the host's own state, bounded in
- * depth and size.
- */
-export type ScenarioArgs = { readonly [key: string]: JsonValue };
+export type { JsonValue, ScenarioArgs } from '../kernel/jsonValue.js';
+export { jsonValueProblem, MAX_JSON_CHARS, MAX_JSON_DEPTH } from '../kernel/jsonValue.js';
+import { jsonValueProblem, type JsonValue, type ScenarioArgs } from '../kernel/jsonValue.js';
 
 /** Options a scenario may fix: everything but the seed and the strategy, which belong to the run. */
 export type ScenarioOptions = Omit<SimulationOptions, 'seed' | 'strategy'>;
@@ -64,33 +58,6 @@ export type ScenarioArgument =
 
 /** The most arguments any scenario run may carry, declared or not. */
 const MAX_ARGUMENTS = 64;
-/** Bounds on one structured value: nesting depth, and characters of its JSON. */
-export const MAX_JSON_DEPTH = 16;
-export const MAX_JSON_CHARS = 65_536;
-
-/**
- * Why `value` is not a bounded JSON value (null when it is): plain objects and arrays of strings,
- * finite numbers, booleans and null, at most MAX_JSON_DEPTH deep and MAX_JSON_CHARS long.
- */
-export function jsonValueProblem(value: unknown): string | null {
-  const walk = (v: unknown, depth: number): string | null => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : `a number that JSON cannot hold (${String(v)})`;
-    if (typeof v !== 'object') return `a ${typeof v}, which JSON cannot hold`;
-    if (depth >= MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH}`;
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'an object that is not plain data';
-    for (const item of Array.isArray(v) ? v : Object.values(v)) {
-      const problem = walk(item, depth + 1);
-      if (problem !== null) return problem;
-    }
-    return null;
-  };
-  const problem = walk(value, 0);
-  if (problem !== null) return problem;
-  const chars = JSON.stringify(value).length;
-  return chars > MAX_JSON_CHARS ? `${chars} characters of JSON (at most ${MAX_JSON_CHARS})` : null;
-}
 
 /**
  * Check `args` against what the scenario declares (see `Scenario.arguments`). A scenario that

@@ -33,6 +33,8 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/gates.ts',
       // What holds a gate, read off the objects above for the gate's wait reason and the deadlock report.
       'fltmgr/rundownHolders.ts',
+      // The files a filter opened and has not closed (leak report at unload): data on the filter object.
+      'fltmgr/filterFiles.ts',
       // The name records and the name cache: data the walk updates (close, rename), not routines.
       'fltmgr/names/nameState.ts',
       'fltmgr/names/fileNameRecord.ts',
@@ -53,7 +55,7 @@ export const LAYERS: readonly Layer[] = [
   // operation (§13 A7) and so sits above the Filter Manager routines.
   { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager.ts'] },
   // One simulation owns everything; the stepping and snapshot machinery it offers hosts is its own.
-  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/types.ts'] },
+  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/types.ts', 'host/actions.ts'] },
   { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
   // Time travel's recordings rebuild runs of registered scenarios, so they sit with the scenarios.
   { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
