@@ -11,6 +11,8 @@
  * which is what `step()` and deterministic replay need; promises would hand ordering to the
  * microtask queue.
  */
+import { shown } from './elide.js';
+import { UsageError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { SimThread } from './thread.js';
 import type { Waitable } from './waitable.js';
@@ -61,8 +63,14 @@ export function* preempt(): Blocking<void> {
   yield PREEMPT;
 }
 
+/**
+ * The longest sleep or wait timeout (ticks): ~35,000 years of virtual milliseconds, and small enough
+ * that a deadline never leaves the safe integers a trace file holds (sleep(1e300) is refused).
+ */
+export const MAX_TICKS = 2 ** 50;
+
 export function* sleep(ticks: number): Blocking<void> {
-  if (!Number.isInteger(ticks) || ticks < 0) throw new RangeError(`sleep needs a whole number of ticks >= 0, got ${ticks}`);
+  if (!Number.isSafeInteger(ticks) || ticks < 0 || ticks > MAX_TICKS) throw new UsageError('BAD_ARGUMENT', `sleep needs a whole number of ticks from 0 to 2^50, got ${shown(ticks)}`);
   yield { kind: 'sleep', ticks };
 }
 
@@ -82,12 +90,12 @@ export function* waitFor(waitable: Waitable, reason: string, spin = false): Bloc
  * synchronization waitable that satisfies a wait is reset by it (for WaitAll, all of them at once).
  */
 export function* waitForObjects(waitables: readonly Waitable[], waitType: WaitType, timeout: number | null, reason: string): Blocking<WaitOutcome> {
-  if (waitables.length === 0) throw new RangeError('waitForObjects needs at least one waitable');
-  if (timeout !== null && (!Number.isSafeInteger(timeout) || timeout < 0)) {
-    throw new RangeError(`a wait's timeout is a whole number of ticks >= 0 or null, got ${timeout}`);
+  if (!Array.isArray(waitables) || waitables.length === 0) throw new UsageError('BAD_ARGUMENT', 'waitForObjects needs at least one waitable');
+  if (timeout !== null && (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > MAX_TICKS)) {
+    throw new UsageError('BAD_ARGUMENT', `a wait's timeout is a whole number of ticks from 0 to 2^50 or null, got ${shown(timeout)}`);
   }
   if (waitType === 'WaitAll' && waitables.some((w) => w.kind === 'pulse')) {
-    throw new RangeError('a pulse waitable never stays signaled, so it cannot take part in a WaitAll');
+    throw new UsageError('BAD_ARGUMENT', 'a pulse waitable never stays signaled, so it cannot take part in a WaitAll');
   }
   return (yield { kind: 'waitObjects', waitables, waitType, timeout, reason }) as WaitOutcome;
 }

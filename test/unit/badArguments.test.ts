@@ -5,7 +5,7 @@
 // are not covered yet (docs/security.md says which).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FltCreateFileEx, FltReadFile, STATUS_INVALID_PARAMETER, STATUS_SUCCESS, type Blocking } from '../../src/index.js';
+import { createSimulation, FltCreateFileEx, FltReadFile, sleep, STATUS_INVALID_PARAMETER, STATUS_SUCCESS, type Blocking } from '../../src/index.js';
 import { badWorld, callBadly, CHECKED_ROUTINES, stillWorks } from './badArgumentsWorld.js';
 
 describe('bad arguments to the generated-I/O routines: typed errors only, then I/O goes on', () => {
@@ -44,5 +44,30 @@ describe('bad arguments to the generated-I/O routines: typed errors only, then I
     expect(outcome(() => FltReadFile(Instance, fo as never, -5, 4, new Uint8Array(4)))).toBe(`returned ${JSON.stringify({ status: STATUS_INVALID_PARAMETER, BytesRead: 0 })}`);
     expect(outcome(() => FltReadFile(Instance, null as never, 0, 4, new Uint8Array(4)))).toMatch(/^VerifierError: \[NULL_FILE_OBJECT\] FltReadFile from I1/);
     expect(stillWorks(w)).toBe(STATUS_SUCCESS);
+  });
+});
+
+describe('sleep and wait timeouts stay in the range a trace file can hold (issue 14 item 3)', () => {
+  it('sleep(1e300) and sleep(NaN) are a UsageError in the sleeping thread, and the run goes on', () => {
+    const sim = createSimulation({ seed: 1 });
+    const errors: string[] = [];
+    for (const ticks of [1e300, Number.NaN, -1, 0.5]) {
+      sim.spawn(`sleeper ${ticks}`, function* () {
+        try {
+          yield* sleep(ticks);
+        } catch (error) {
+          errors.push(String(error));
+        }
+      });
+    }
+    sim.spawn('fine', () => sleep(5));
+    sim.run();
+    expect(errors).toEqual([
+      'UsageError: [BAD_ARGUMENT] sleep needs a whole number of ticks from 0 to 2^50, got 1e+300',
+      'UsageError: [BAD_ARGUMENT] sleep needs a whole number of ticks from 0 to 2^50, got NaN',
+      'UsageError: [BAD_ARGUMENT] sleep needs a whole number of ticks from 0 to 2^50, got -1',
+      'UsageError: [BAD_ARGUMENT] sleep needs a whole number of ticks from 0 to 2^50, got 0.5',
+    ]);
+    expect(sim.now).toBe(5);
   });
 });

@@ -1,7 +1,7 @@
 // The kernel's waits on objects (§18.2): WaitAny / WaitAll, timeouts on the virtual clock, and
 // synchronization (auto-reset) waitables. The KEVENT, KeWaitFor* and lock routines build on these.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, foldLog, sleep } from '../../src/index.js';
+import { createSimulation, foldLog, sleep, UsageError } from '../../src/index.js';
 import { waitForObjects, waitFor, type WaitOutcome } from '../../src/kernel/effects.js';
 
 function trace(sim: ReturnType<typeof createSimulation>): string[] {
@@ -145,7 +145,7 @@ describe('waits on objects (§18.2)', () => {
   it('bad waits are refused before anything blocks', () => {
     const sim = createSimulation();
     const p = sim.kernel.createWaitable('p', 'pulse');
-    expect(() => waitForObjects([], 'WaitAny', null, 'x').next()).toThrow(RangeError);
+    expect(() => waitForObjects([], 'WaitAny', null, 'x').next()).toThrow(UsageError);
     expect(() => waitForObjects([p], 'WaitAll', null, 'x').next()).toThrow(/pulse/);
     expect(() => waitForObjects([p], 'WaitAny', -1, 'x').next()).toThrow(/timeout/);
   });
