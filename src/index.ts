@@ -20,6 +20,7 @@ export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from '.
 export { SubscriberError } from './kernel/factStream.js';
 export { BUILT_IN_ACTIONS } from './host/actions.js';
 export type { HostActionFunction, ApplicationIoStep } from './host/actions.js';
+export type { PendingFsRequest, RequestCompletion } from './io/heldRequests.js';
 export { VERIFIER_RULES, VERIFIER_RULE_IDS } from './kernel/verifierRules.js';
 export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 

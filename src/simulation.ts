@@ -40,6 +40,7 @@ import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snap
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
 import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './kernel/jsonValue.js';
 import { BUILT_IN_ACTIONS, type HostActionFunction } from './host/actions.js';
+import type { PendingFsRequest, RequestCompletion } from './io/heldRequests.js';
 
 
 export interface DriverSpec {
@@ -275,12 +276,34 @@ export class Simulation {
     const copy = JSON.parse(JSON.stringify(args)) as JsonValue;
     const facts = this.kernel.log.length;
     try {
-      this.recorded(() => action(this, copy));
+      this.kernel.log.delivery.guard('act', () => this.recorded(() => action(this, copy)));
     } catch (error) {
       if (this.kernel.log.length !== facts) this.unrecorded ??= `action ${name}, which threw after changing the simulation`;
       throw error;
     }
     this.host.recordAct(name, copy);
+  }
+
+  /**
+   * `fileSystemCompletion: 'host'`: the file-system requests waiting for the host to complete
+   * them, in arrival order — major function, file, offset and length (docs/embedding.md).
+   */
+  heldRequests(): readonly PendingFsRequest[] {
+    return this.fltMgr.held.pending();
+  }
+
+  /**
+   * Complete a held request (recorded, as the action `fltsim.completeRequest`): at tick `at`
+   * (default now), failed with `status` (a fault, instead of performing it), or with at most
+   * `information` bytes transferred (a short read or write). Not held: UsageError `NOT_HELD`.
+   */
+  completeRequest(id: string, completion: RequestCompletion = {}): void {
+    this.act('fltsim.completeRequest', { id, ...completion });
+  }
+
+  /** @internal The action's body: `completeRequest` records it. */
+  completeHeldRequest(id: string, completion: RequestCompletion): void {
+    this.fltMgr.held.complete(id, completion);
   }
 
   private recorded<T>(body: () => T): T {

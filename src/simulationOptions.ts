@@ -26,6 +26,8 @@ export interface SimulationOptions {
    * 'inline' (default): the file system completes each request in the thread that sent it.
    * 'deferred': it returns STATUS_PENDING and completes after `fileSystemLatency` ticks on an I/O
    * completion thread, so post-operations race with everything else.
+   * 'host': every request pends until the host completes it (`sim.heldRequests()`,
+   * `sim.completeRequest(id, { at, status, information })`, docs/embedding.md "File-system timing").
    */
   readonly fileSystemCompletion?: FileSystemCompletion;
   /** Ticks a deferred request takes (default 1). */
@@ -78,7 +80,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
   const strategy = typeof strategyOption === 'string' ? strategyByName(strategyOption) : strategyOption;
   const frames = framesFromBoundaries(options.frameBoundaries ?? []);
   const instanceSetupOnMount = oneOf('instanceSetupOnMount', options.instanceSetupOnMount ?? 'firstOperation', ['firstOperation', 'mount'] as const);
-  const fileSystemCompletion = oneOf('fileSystemCompletion', options.fileSystemCompletion ?? 'inline', ['inline', 'deferred'] as const);
+  const fileSystemCompletion = oneOf('fileSystemCompletion', options.fileSystemCompletion ?? 'inline', ['inline', 'deferred', 'host'] as const);
   const onViolation = oneOf('onViolation', options.onViolation ?? 'throw', ['throw', 'record'] as const);
   const fileSystemLatency = options.fileSystemLatency ?? 1;
   if (!Number.isSafeInteger(fileSystemLatency) || fileSystemLatency < 0 || fileSystemLatency > MAX_FILE_SYSTEM_LATENCY) {

@@ -2,23 +2,20 @@
  * A host discrete-event loop that drives fltsim step by step (docs/embedding.md).
  *
  * Who owns what:
- * - time: the host. fltsim never moves its own clock here; the host advances it (`advanceTo`) to
- *   the earlier of fltsim's next wake-up and the disk's next completion.
- * - the file system's completions: the disk. With `fileSystemCompletion: 'deferred'` and latency 0,
- *   each request's completion thread (`IoCompletion(Dn)`) is ready at once; the host holds it — never
- *   chooses it — until the disk model says the request is done.
- * - the other choices: fltsim's strategy, unless a held thread is among those enabled; then the host
- *   chooses (`step(id)`) the first thread the disk does not hold.
+ * - time: the host (`clock: 'host'`). fltsim never moves its own clock; when it has nothing ready
+ *   (`step()` answers `waiting`, or nothing is left), the host advances it to `nextEventTime()`.
+ * - the file system's timing: the disk (`fileSystemCompletion: 'host'`). Each request the file
+ *   system receives is held; the host hands it to its disk model, which says when it completes, and
+ *   tells fltsim with `completeRequest(id, { at })` — a recorded call, so a save keeps it.
+ * - every other choice: fltsim's strategy. The host never picks threads.
  *
  * In your project: `import { … } from 'fltsim'`.
  */
-import type { Subscription } from 'rxjs';
-import { createScenarioSimulation, restoreSimulation, type Fact, type Simulation, type SimulationSnapshot } from '../../src/index.js';
+import { createScenarioSimulation, restoreSimulation, type Simulation, type SimulationSnapshot } from '../../src/index.js';
 import { Disk, type DiskState } from './disk.js';
 import { diskScenario } from './scenario.js';
 
 const scenarios = [diskScenario];
-const COMPLETION_THREAD = /^IoCompletion\((\w+)\)$/;
 
 export interface DiskHostOptions {
   /** fltsim's seed (its strategy's draws and the workload's). */
@@ -35,17 +32,13 @@ export interface SavedDiskHost {
 }
 
 export class DiskHost {
-  private readonly subscription: Subscription;
   /** Host loop turns so far (steps and clock moves). */
   turns = 0;
 
   private constructor(
     readonly sim: Simulation,
     readonly disk: Disk,
-  ) {
-    // The log as a stream: every request the file system pends reaches the disk as it happens.
-    this.subscription = sim.facts$.subscribe((fact) => this.onFact(fact));
-  }
+  ) {}
 
   static start(options: DiskHostOptions): DiskHost {
     const sim = createScenarioSimulation(diskScenario.id, { seed: options.seed, strategy: options.strategy ?? 'random' }, { scenarios });
@@ -61,25 +54,18 @@ export class DiskHost {
     return { fltsim: this.sim.save(), disk: this.disk.save() };
   }
 
-  private onFact(fact: Fact): void {
-    if (fact.type !== 'ThreadCreate') return;
-    const request = COMPLETION_THREAD.exec(fact.name)?.[1];
-    if (request !== undefined) this.disk.submit(fact.object, request, fact.time);
-  }
-
   /** One turn of the host's event loop; false once neither fltsim nor the disk has anything left. */
   turn(): boolean {
     this.turns++;
-    const enabled = this.sim.enabled();
-    const runnable = enabled.filter((c) => c.kind === 'thread' && !this.disk.isHolding(c.id));
-    if (runnable.length > 0) {
-      if (runnable.length === enabled.length) this.sim.step();
-      else this.sim.step(runnable[0]!.id);
-      return true;
+    // New requests go to the disk, which says when each completes; fltsim is told at once.
+    for (const request of this.sim.heldRequests()) {
+      const completesAt = this.disk.submit(request.id, request.id, this.sim.now);
+      this.sim.completeRequest(request.id, { at: completesAt });
     }
-    // Nothing can run now: move time to the next event of either simulator (sleepers that fltsim
-    // lists as enabled are never stepped directly, or fltsim would move the clock past the disk).
-    const next = earliest(this.sim.nextWakeTime(), this.disk.nextCompletion());
+    if (this.sim.step().kind === 'ran') return true;
+    // Nothing can run now: move both clocks to fltsim's next event (a completion the disk
+    // scheduled is one: its completion thread sleeps until then).
+    const next = this.sim.nextEventTime();
     if (next === null) return false;
     this.sim.advanceTo(next);
     this.disk.completeDue(next);
@@ -91,14 +77,4 @@ export class DiskHost {
     for (let i = 0; i < maxTurns; i++) if (!this.turn()) return true;
     return false;
   }
-
-  stop(): void {
-    this.subscription.unsubscribe();
-  }
-}
-
-function earliest(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
 }

@@ -1,8 +1,8 @@
 /**
  * The system fltsim simulates for the disk host: one NTFS volume, an activity monitor with pre- and
  * post-callbacks on reads and writes, and three applications that each write a file and read it back,
- * one of them pausing between the two. The file system completes each request later, on an I/O
- * completion thread (`fileSystemCompletion: 'deferred'`, latency 0): *when* is the host's to decide.
+ * one of them pausing between the two. The file system holds each request for the host
+ * (`fileSystemCompletion: 'host'`), which decides when it completes, and the host owns the clock.
  *
  * In your project: `import { … } from 'fltsim'` and `from 'fltsim/testing'`.
  */
@@ -23,7 +23,7 @@ import { installFilter, operations } from '../../src/testing/index.js';
 export const diskScenario: Scenario = {
   id: 'example-disk-host',
   description: 'three applications write and read back a file each through a monitor; the host decides when the disk completes',
-  options: { fileSystemCompletion: 'deferred', fileSystemLatency: 0 },
+  options: { fileSystemCompletion: 'host', clock: 'host' },
   build(sim) {
     sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
     installFilter(sim, {

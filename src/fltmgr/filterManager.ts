@@ -31,12 +31,13 @@ import { PortRegistry } from './portObjects.js';
 import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
 import { VolumeObject, type LegacyFilter, type LegacyFilterSpec } from './volumeObject.js';
+import { HeldRequests } from '../io/heldRequests.js';
 
 /** When an automatic attachment to a newly mounted volume happens (§13 A7). */
 export type InstanceSetupOnMount = 'firstOperation' | 'mount';
 
 /** Whether the file system completes requests in the sending thread or later on a completion thread. */
-export type FileSystemCompletion = 'inline' | 'deferred';
+export type FileSystemCompletion = 'inline' | 'deferred' | 'host';
 
 export interface FilterManagerOptions {
   readonly frames: readonly FrameSpec[];
@@ -69,6 +70,8 @@ export class FilterManager {
   readonly completedRuns = new Subject<CompletedRunItem>();
   /** Every context not yet freed, and which object each is linked to (§15). */
   readonly contexts: ContextTable = new ContextTable(this);
+  /** Requests held for the host (`fileSystemCompletion: 'host'`, src/io/heldRequests.ts). */
+  readonly held: HeldRequests;
   /** ECP lists and ECP contexts not yet freed (§22). */
   readonly ecps: EcpTable = new EcpTable(this);
   /** Processes and which one owns each thread (§23.1). */
@@ -84,6 +87,7 @@ export class FilterManager {
   ) {
     this.processes = new ProcessTable(kernel);
     this.names = new FileNameState(kernel);
+    this.held = new HeldRequests(kernel);
   }
 
   get frames(): readonly FrameSpec[] {

@@ -76,6 +76,8 @@ function ioSteps(args: { readonly [key: string]: JsonValue }): ApplicationIoStep
  * The actions every simulation knows:
  * - `fltsim.applicationIo` `{ name?, ops: ApplicationIoStep[] }`: an application thread opens a
  *   file and issues the ops in order (synchronous I/O, one handle); the sequence starts with create.
+ * - `fltsim.completeRequest` `{ id, at?, status?, information? }`: complete a request held for the
+ *   host (`fileSystemCompletion: 'host'`), at a tick, with a fault status, or cut short.
  * - `fltsim.mountVolume` `VolumeSpec`: mount a volume now.
  * - `fltsim.dismountVolume` `{ volume }`: start dismounting the named volume.
  * - `fltsim.serviceStop` `{ filter }`: a mandatory unload (`sc stop`) on a new thread.
@@ -111,6 +113,18 @@ export const BUILT_IN_ACTIONS: Readonly<Record<string, HostActionFunction>> = {
       }
       return 0;
     });
+  },
+  'fltsim.completeRequest'(sim, args) {
+    const o = objectArg('fltsim.completeRequest', args);
+    const id = stringField('fltsim.completeRequest', o, 'id');
+    const completion: { at?: number; status?: number; information?: number } = {};
+    for (const key of ['at', 'status', 'information'] as const) {
+      const v = o[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number') throw bad('fltsim.completeRequest', `${key} must be a number`);
+      completion[key] = v;
+    }
+    sim.completeHeldRequest(id, completion);
   },
   'fltsim.mountVolume'(sim, args) {
     const o = objectArg('fltsim.mountVolume', args);

@@ -4,7 +4,8 @@
  * returns STATUS_PENDING and completes later on an I/O completion thread — a point the scheduler
  * can interleave with everything else, which is where post-operation races come from.
  */
-import { preempt, sleep, type Blocking } from '../kernel/effects.js';
+import { preempt, sleep, waitFor, type Blocking } from '../kernel/effects.js';
+import { fixedLatency, hostDecides, type PendingFsRequest, type RequestCompletion } from './heldRequests.js';
 import type { FsHold } from '../fs/holds.js';
 import { clearCancelRoutine, setCancelRoutine } from './irpCancel.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -48,11 +49,25 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     return;
   }
   const latency = fltMgr.options.fileSystemLatency;
+  const timing = fltMgr.options.fileSystemCompletion === 'host' ? hostDecides : fixedLatency(latency);
+  const request = heldRequestOf(fltMgr, op);
+  const decided = timing.decide(request);
   op.phase = 'fsPending';
-  fltMgr.emit(op.id, { type: 'FsPending', completesAt: fltMgr.kernel.now + latency });
+  const released = decided === 'hold' ? fltMgr.held.hold(request) : null;
+  fltMgr.emit(op.id, { type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
-    yield* sleep(latency);
-    applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
+    let decision: RequestCompletion;
+    if (released === null) {
+      // Decided at dispatch: the delay counts from when this thread first runs, as it always has.
+      decision = decided as RequestCompletion;
+      yield* sleep((decision.at ?? request.since) - request.since);
+    } else {
+      yield* waitFor(released, `the host completes ${op.id}`);
+      decision = fltMgr.held.take(op.id);
+      const at = decision.at ?? fltMgr.kernel.now;
+      if (at > fltMgr.kernel.now) yield* sleep(at - fltMgr.kernel.now);
+    }
+    applyCompletion(fltMgr, op, completionOf(fs.dispatch.bind(fs), op, decision));
     beginPost(op);
     // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
     const thread = fltMgr.kernel.current!;
@@ -107,6 +122,36 @@ function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS 
     thread.irql = 0;
     return 0;
   })());
+}
+
+/** What a timing is told about a request: major function, file, offset and length, arrival. */
+function heldRequestOf(fltMgr: FilterManager, op: IoOperation): PendingFsRequest {
+  const iopb = op.currentIopb;
+  const params = iopb.Parameters as { Read?: { Length: number; ByteOffset: number }; Write?: { Length: number; ByteOffset: number } };
+  const transfer = params.Read ?? params.Write ?? null;
+  return {
+    id: op.id,
+    major: iopb.MajorFunction,
+    fileObject: iopb.TargetFileObject.id,
+    fileName: iopb.TargetFileObject.FileName,
+    offset: transfer?.ByteOffset ?? null,
+    length: transfer?.Length ?? null,
+    since: fltMgr.kernel.now,
+  };
+}
+
+/**
+ * The file system's answer under `decision`: performed as asked, or a fault — an error status
+ * instead of performing it, or a transfer cut short (a short read hands back only the bytes it
+ * reports; a short write reports fewer bytes done).
+ */
+function completionOf(dispatch: (request: FsRequest) => FsCompletion, op: IoOperation, decision: RequestCompletion): FsCompletion {
+  if (decision.status !== undefined) return { Status: decision.status, Information: 0 };
+  const result = dispatch(fsRequestOf(op));
+  if (decision.information === undefined || decision.information >= result.Information) return result;
+  const output = result.output;
+  const short = { ...result, Information: decision.information };
+  return output?.kind === 'data' ? { ...short, output: { kind: 'data', data: output.data.subarray(0, decision.information) } } : short;
 }
 
 /** Record what the file system did: status, output, and the file object changes it made. */

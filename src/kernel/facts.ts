@@ -134,7 +134,7 @@ export type FactBody =
   | { type: 'LegacyFilterDispatch'; legacy: string }
   | { type: 'LegacyFilterCompletion'; legacy: string; status: NTSTATUS }
   | { type: 'FsDispatch'; parameters: string }
-  /** `completesAt`: the virtual time the file system completes it, or null while a hold keeps it (until released or cancelled). */
+  /** `completesAt`: the virtual time the file system completes it, or null while a hold keeps it (until released or cancelled) or the host has not said (`fileSystemCompletion: 'host'`). */
   | { type: 'FsPending'; completesAt: number | null }
   | { type: 'FsComplete'; status: NTSTATUS; information: number }
   | { type: 'PostOperation'; instance: string; flags: number; parameters: string }

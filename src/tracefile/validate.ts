@@ -188,8 +188,9 @@ export function headerProblem(h: Record<string, unknown>): string | null {
     const ok =
       (Number.isSafeInteger(entry) && (entry as number) > 0) ||
       isObjectId(entry) ||
-      (isPlainRecord(entry) && Object.keys(entry).length === 1 && Number.isSafeInteger(entry['advanceTo']) && (entry['advanceTo'] as number) >= 0);
-    if (!ok) return `drive[${i}] must be a step count (> 0), a thread id or { advanceTo: time }, got ${shown(entry)}`;
+      (isPlainRecord(entry) && Object.keys(entry).length === 1 && Number.isSafeInteger(entry['advanceTo']) && (entry['advanceTo'] as number) >= 0) ||
+      (isPlainRecord(entry) && Object.keys(entry).length === 2 && typeof entry['act'] === 'string' && entry['act'].length > 0 && entry['act'].length <= 4096 && 'args' in entry && isSafeJson(entry['args']));
+    if (!ok) return `drive[${i}] must be a step count (> 0), a thread id, { advanceTo: time } or { act: name, args }, got ${shown(entry)}`;
   }
   if (!Number.isSafeInteger(h['facts']) || (h['facts'] as number) < 0) return `facts must be a whole number >= 0, got ${shown(h['facts'])}`;
   const facts = h['facts'] as number;
@@ -207,7 +208,7 @@ export function headerProblem(h: Record<string, unknown>): string | null {
   return null;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['seed', 'strategy', 'frameBoundaries', 'instanceSetupOnMount', 'onViolation', 'fileSystemCompletion', 'fileSystemLatency', 'semantics', 'record']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['seed', 'strategy', 'frameBoundaries', 'instanceSetupOnMount', 'onViolation', 'fileSystemCompletion', 'fileSystemLatency', 'semantics', 'record', 'clock']);
 
 /** The options as the header records them (resolved): known keys, a strategy a replay can follow, and every value in its range. */
 function headerOptionsProblem(options: Record<string, unknown>): string | null {

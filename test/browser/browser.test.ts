@@ -1,6 +1,8 @@
 // The same build runs in a browser (issue 7): a page bundled by vite from the built package runs
 // the scenarios of page/scenarios.mjs in headless Chromium, and its log equals, byte for byte, the
-// log plain Node gives running the same module against the same package.
+// log plain Node gives running the same module against the same package. Among them (issue 18) a
+// random host with recorded inputs, saved at a random step, whose restored copy the page checks
+// continues byte-identically.
 //
 // Chromium is Debian's (/usr/bin/chromium, installed by .ci/run), driven by playwright-core; no
 // browser is ever downloaded. Without it this test is skipped on a developer machine, with a

@@ -39,7 +39,6 @@ describe('examples/embedding: a disk host drives fltsim', () => {
         const halted = DiskHost.start({ seed, diskSeed });
         for (let i = 0; i < turns; i++) halted.turn();
         const restored = DiskHost.restore(JSON.parse(JSON.stringify(halted.save())));
-        halted.stop();
         restored.run();
         expect(JSON.stringify(restored.sim.log)).toBe(JSON.stringify(whole.sim.log));
         expect(restored.disk.save()).toEqual(whole.disk.save());

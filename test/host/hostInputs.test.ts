@@ -12,7 +12,12 @@ import {
   IRP_MJ_READ,
   IRP_MJ_WRITE,
   preempt,
+  readTraceFile,
+  rebuild,
+  recordingOf,
+  replayChecked,
   restoreSimulation,
+  traceFileText,
   sleep,
   UsageError,
   type JsonValue,
@@ -68,6 +73,26 @@ function codeOf(f: () => unknown): string {
 }
 
 describe('a host input is a recorded call', () => {
+  it('a trace file keeps the actions too: its header validates, replays fact for fact, and rebuilds at a position after an action', () => {
+    const sim = createScenarioSimulation('test-host-inputs', { strategy: 'random', seed: 11, clock: 'host' }, { scenarios });
+    sim.run();
+    sim.act('worker', { name: 'w', naps: [0, 3] });
+    sim.run();
+    const middle = sim.log.length;
+    sim.runUntil(10);
+    const trace = readTraceFile(traceFileText(sim));
+    expect(trace.header.options).toMatchObject({ clock: 'host' });
+    expect(trace.header.drive).toContainEqual({ act: 'worker', args: { name: 'w', naps: [0, 3] } });
+    const replayed = replayChecked(recordingOf(trace.header), trace.facts, scenarios);
+    expect(replayed.log.length).toBe(sim.log.length);
+    const rebuilt = rebuild(recordingOf(trace.header), { position: middle, scenarios });
+    expect(JSON.stringify(rebuilt.log)).toBe(JSON.stringify(sim.log.slice(0, rebuilt.log.length)));
+    expect(rebuilt.log.length).toBeLessThanOrEqual(middle);
+    // The rebuilt run stops after the action, which it performed and recorded again.
+    expect(rebuilt.log.some((f) => f.type === 'ThreadCreate' && f.name === 'w')).toBe(true);
+    expect(rebuilt.save().drive).toContainEqual({ act: 'worker', args: { name: 'w', naps: [0, 3] } });
+  });
+
   it('a thread the host spawns directly between steps makes save() refuse, naming the call (it used to restore into a ReplayDivergenceError)', () => {
     const sim = createScenarioSimulation('test-host-inputs', {}, { scenarios });
     sim.step();

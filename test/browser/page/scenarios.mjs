@@ -13,6 +13,7 @@ import {
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   IRP_MJ_READ,
   IRP_MJ_WRITE,
+  sleep,
 } from 'fltsim';
 import { installFilter, operations } from 'fltsim/testing';
 
@@ -51,7 +52,55 @@ const deferredIoScenario = {
   },
 };
 
-const scenarios = [deferredIoScenario];
+/** The same volume and filter; the host starts workers and application I/O between steps (sim.act). */
+const hostInputsScenario = {
+  ...deferredIoScenario,
+  id: 'browser-host-inputs',
+  description: 'the deferred-I/O system without its applications: the host starts them with recorded actions',
+  build(sim) {
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    installFilter(sim, {
+      name: 'counter',
+      altitude: '370000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_READ, IRP_MJ_WRITE], {
+          PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+          PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
+        }),
+      },
+    });
+  },
+  actions: {
+    worker(sim, args) {
+      sim.spawn(args.name, function* () {
+        for (const nap of args.naps) yield* sleep(nap);
+        return 0;
+      });
+    },
+  },
+};
+
+const scenarios = [deferredIoScenario, hostInputsScenario];
+
+/** A host with its own seeded generator (a 32-bit LCG: the same numbers in every JavaScript engine). */
+function hostRandom(seed) {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+}
+
+/** `moves` random host moves: steps, workers, application I/O and clock moves, each through the API. */
+function randomHost(sim, next, moves, tag) {
+  for (let i = 0; i < moves; i++) {
+    const r = next(10);
+    if (r < 6) sim.step();
+    else if (r === 6) sim.act('worker', { name: `${tag}w${i}`, naps: [next(3), next(3)] });
+    else if (r === 7) sim.act('fltsim.applicationIo', { name: `${tag}io${i}`, ops: [{ op: 'create', path: `C:\\f${next(3)}` }, { op: 'write', data: 'x'.repeat(1 + next(8)) }, { op: 'read', length: 4, offset: 0 }, { op: 'close' }] });
+    else sim.advanceTo(sim.now + next(4));
+  }
+}
 
 /** A host of its own: picks the last enabled choice, and moves its clock every fifth step. */
 function hostDrive(sim, maxSteps) {
@@ -78,5 +127,18 @@ export function runScenarios() {
   restored.run();
   io.run();
 
-  return JSON.stringify({ demo: demo.log, hosted: hosted.log, io: io.log, restored: restored.log, saved: JSON.parse(saved) });
+  // A random host, saved at a random step: the restored copy continues byte-identically.
+  const next = hostRandom(18);
+  const host = createScenarioSimulation('browser-host-inputs', { seed: 18, strategy: 'random' }, { scenarios });
+  randomHost(host, next, 20 + next(40), 'a');
+  const hostSaved = JSON.stringify(host.save());
+  const hostRestored = restoreSimulation(JSON.parse(hostSaved), { scenarios });
+  const after = next(1_000_000);
+  for (const sim of [host, hostRestored]) {
+    randomHost(sim, hostRandom(after), 30, 'b');
+    sim.run();
+  }
+  if (JSON.stringify(hostRestored.log) !== JSON.stringify(host.log)) throw new Error('the restored random host diverged from the original');
+
+  return JSON.stringify({ demo: demo.log, hosted: hosted.log, io: io.log, restored: restored.log, saved: JSON.parse(saved), host: host.log, hostSaved: JSON.parse(hostSaved) });
 }
