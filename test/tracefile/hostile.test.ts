@@ -77,7 +77,7 @@ describe('hostile trace files are refused before anything is folded', () => {
 
   it('the header: every field, option and drive entry in range (a drive of [null] is a line-1 error, not a stack trace)', () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...header, drive: [null] }, 'the header\'s drive[0] must be a step count (> 0), a thread id or { advanceTo: time }, got null'],
+      [{ ...header, drive: [null] }, 'the header\'s drive[0] must be a step count (> 0), a thread id, { advanceTo: time } or { act: name, args }, got null'],
       [{ ...header, options: { ...(header['options'] as object), fileSystemLatency: 1e300 } }, 'the header\'s options: [BAD_OPTION] fileSystemLatency must be a whole number of ticks from 0 to 1000000, got 1e+300'],
       [{ ...header, options: { ...(header['options'] as object), semantics: { asyncCreate: 'maybe' } } }, 'the header\'s options: [BAD_OPTION] semantics.asyncCreate must be "status" or "verifier", got "maybe"'],
       [{ ...header, options: { ...(header['options'] as object), strategy: 'toString' } }, 'the header\'s options.strategy must be \'in-order\', \'random\' or \'replay\', got "toString"'],
