@@ -48,6 +48,7 @@ export type {
   PFLT_INSTANCE_TEARDOWN_CALLBACK,
   PFLT_PRE_OPERATION_CALLBACK,
   PFLT_POST_OPERATION_CALLBACK,
+  PFLT_GET_OPERATION_STATUS_CALLBACK,
   PFLT_GENERATE_FILE_NAME,
   PFLT_NORMALIZE_NAME_COMPONENT,
   PFLT_NORMALIZE_NAME_COMPONENT_EX,
@@ -226,6 +227,7 @@ export {
 } from './issuedIo/fileRoutines.js';
 export type { GeneratedResult } from './issuedIo/fileRoutines.js';
 export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
+export { FltRequestOperationStatusCallback } from './io/operationStatus.js';
 export { FltCreateFileEx2 } from './issuedIo/createFile.js';
 export type { IO_DRIVER_CREATE_CONTEXT } from './issuedIo/createFile.js';
 export {

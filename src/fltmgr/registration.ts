@@ -9,7 +9,7 @@ import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 import type { VolumeObject } from './volumeObject.js';
-import type { FLT_CALLBACK_DATA } from '../io/ioOperation.js';
+import type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 import type { ContextObject } from './contextObject.js';
 
@@ -47,6 +47,14 @@ export type PFLT_POST_OPERATION_CALLBACK<Data = FLT_CALLBACK_DATA> = (
   CompletionContext: unknown,
   Flags: number,
 ) => MaybeBlocking<FLT_POSTOP_CALLBACK_STATUS>;
+
+/** PFLT_GET_OPERATION_STATUS_CALLBACK: what FltRequestOperationStatusCallback calls when the send below returns. */
+export type PFLT_GET_OPERATION_STATUS_CALLBACK = (
+  FltObjects: FLT_RELATED_OBJECTS,
+  IopbSnapshot: FLT_IO_PARAMETER_BLOCK,
+  OperationStatus: NTSTATUS,
+  RequesterContext: unknown,
+) => MaybeBlocking<void>;
 
 export interface FLT_OPERATION_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly MajorFunction: number;

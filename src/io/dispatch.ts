@@ -21,6 +21,7 @@ import { postOperation } from './postOperation.js';
 import { beginPost, preOperation } from './preOperation.js';
 import { releaseGenerated } from './generatedIoCount.js';
 import { irpCompleted, isCancelable } from './irpCancel.js';
+import { dropStatusRequests, operationStatusCallbacks } from './operationStatus.js';
 
 export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   for (;;) {
@@ -40,9 +41,19 @@ export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void>
         else yield* preOperation(fltMgr, op, node.instance, entry);
         break;
       }
-      case 'fs':
+      case 'fs': {
         yield* fileSystemStage(fltMgr, op, (o) => continueAfterCompletion(fltMgr, o));
-        break;
+        if (op.statusRequests.length === 0) break;
+        // FltRequestOperationStatusCallback: the send below returns now. Deferred, it returned
+        // STATUS_PENDING; inline, the completion ran inside it, so the rest of the walk this thread
+        // can take comes first, and the status is the file system's (src/io/operationStatus.ts).
+        const requests = op.statusRequests.splice(0);
+        const phase = op.phase as IoOperation['phase']; // moved on by fileSystemStage
+        const returned = phase === 'fsPending' ? STATUS_PENDING : op.data.IoStatus.Status;
+        if (phase === 'post') yield* advance(fltMgr, op);
+        yield* operationStatusCallbacks(fltMgr, op, requests, returned);
+        return;
+      }
       case 'post': {
         const node = op.completion[op.postCursor];
         if (node === undefined) {
@@ -156,6 +167,7 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
     throw fltMgr.kernel.violation('COMPLETE_WHILE_CANCELABLE', op.id, `${op.id} completes while its ${op.irp!.routineKind} cancel routine is still armed (${op.irp!.id}); take it back first (FltClearCancelCompletion, a Cbdq removal) — §19.3, §19.9 invariant 23`);
   }
   op.phase = 'completed';
+  dropStatusRequests(op);
   // The filter that allocated the data sees its own view again, not the last lower level's (§7).
   if (op.allocatedBy !== null) op.data.Iopb = copyIopb(op.issuerIopb);
   fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });

@@ -19,6 +19,7 @@ import type { FileObject } from './fileObject.js';
 import type { ThreadObject } from './processes.js';
 import type { EcpListObject } from '../fltmgr/ecpObjects.js';
 import type { IrpCancel } from './irpCancel.js';
+import type { MaybeBlocking } from '../kernel/effects.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -124,6 +125,8 @@ export class IoOperation {
   earlyPostCompletion: InstanceObject | null = null;
   /** A pre-op or a legacy filter completed it: the file system never saw it (STATUS_FLT_IO_COMPLETE). */
   completedAbove = false;
+  /** FltRequestOperationStatusCallback requests, called when the send below returns (src/io/operationStatus.ts). */
+  statusRequests: OperationStatusRequest[] = [];
   /** What the file system handed back beyond the status (data, information structures). */
   output: FsOutput | null = null;
   /** A create's extra create parameters (§22): from FltCreateFileEx2, or FltSetEcpListIntoCallbackData. */
@@ -195,6 +198,7 @@ export class IoOperation {
     this.earlyPreCompletion = null;
     this.earlyPostCompletion = null;
     this.completedAbove = false;
+    this.statusRequests = [];
     this.output = null;
     this.onComplete = [];
     this.irp = null;
@@ -210,6 +214,12 @@ export class IoOperation {
   toString(): string {
     return this.id;
   }
+}
+
+/** One FltRequestOperationStatusCallback request: the requesting instance and its routine, bound to its objects and snapshot. */
+export interface OperationStatusRequest {
+  readonly instance: InstanceObject;
+  readonly call: (OperationStatus: NTSTATUS) => MaybeBlocking<void>;
 }
 
 /** Point a callback-data object at the walk that is processing it now (a reissue nests one). */

@@ -154,6 +154,10 @@ export type FactBody =
   /** A post-op sent the operation again below `instance`, as operation `reissue` (§11.14). */
   | { type: 'FltReissueSynchronousIo'; instance: string; reissue: string }
   | { type: 'FltCancelFileOpen'; instance: string }
+  /** A pre-op asked for the status of the send below (FltRequestOperationStatusCallback); its callback, when the send returned. */
+  | { type: 'FltRequestOperationStatusCallback'; instance: string }
+  | { type: 'OperationStatusCallback'; instance: string; status: NTSTATUS }
+  | { type: 'OperationStatusCallbackReturned'; instance: string }
   // --- processes (P…), §23.1: P0 System and P1 the default application process exist from the start ---
   | { type: 'ProcessCreate'; name: string; pid: number; parent: string | null; token: string }
   | { type: 'ProcessExit'; status: number }

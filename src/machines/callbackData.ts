@@ -46,6 +46,9 @@ export type CallbackDataEvent =
   | FactOf<'AsyncIoCallback'>
   | FactOf<'AsyncIoCallbackReturned'>
   | FactOf<'FltReissueSynchronousIo'>
+  | FactOf<'FltRequestOperationStatusCallback'>
+  | FactOf<'OperationStatusCallback'>
+  | FactOf<'OperationStatusCallbackReturned'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
@@ -57,6 +60,11 @@ const bookkeeping = {
   RoutineFailed: {},
   VerifierViolation: {},
 } as const;
+
+// FltRequestOperationStatusCallback's callback runs when the send below returns: before the file
+// system completes (it pended), or after the completion this thread ran inside the send, by which
+// time an asynchronous completion callback may have reused or freed the data (src/io/operationStatus.ts).
+const statusCallback = { OperationStatusCallback: {}, OperationStatusCallbackReturned: {} } as const;
 
 export const callbackDataMachine = setup({
   types: {} as { context: MachineContext; events: CallbackDataEvent; input: MachineInput },
@@ -73,12 +81,13 @@ export const callbackDataMachine = setup({
   states: {
     // AsyncIoCallbackReturned: a completion callback may reuse or free its data before returning.
     // AsyncIoCallback: FltPerformAsynchronousIo refused before issuing still calls back once (§11.10).
-    Allocated: { on: { ...bookkeeping, AsyncIoCallback: {}, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
-    Freed: { on: { RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
+    Allocated: { on: { ...bookkeeping, ...statusCallback, AsyncIoCallback: {}, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
+    Freed: { on: { ...statusCallback, RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
     PreOperation: {
       on: {
         ...bookkeeping,
         PreOperation: {},
+        FltRequestOperationStatusCallback: {},
         PreOperationReturned: [{ guard: 'pended', target: 'PrePended' }, {}],
         LegacyFilterDispatch: {},
         FsDispatch: 'Dispatched',
@@ -89,10 +98,11 @@ export const callbackDataMachine = setup({
     },
     PrePended: { on: { ...bookkeeping, FltCompletePendedPreOperation: 'PreOperation' } },
     Dispatched: { on: { ...bookkeeping, FsPending: 'FsPending', FsComplete: 'PostOperation' } },
-    FsPending: { on: { ...bookkeeping, FsComplete: 'PostOperation' } },
+    FsPending: { on: { ...bookkeeping, ...statusCallback, FsComplete: 'PostOperation' } },
     PostOperation: {
       on: {
         ...bookkeeping,
+        ...statusCallback,
         FltReissueSynchronousIo: {},
         PostOperation: {},
         PostOperationReturned: [{ guard: 'postPended', target: 'PostPended' }, {}],
@@ -100,9 +110,10 @@ export const callbackDataMachine = setup({
         IoComplete: 'Completed',
       },
     },
-    PostPended: { on: { ...bookkeeping, FltCompletePendedPostOperation: 'PostOperation' } },
+    PostPended: { on: { ...bookkeeping, ...statusCallback, FltCompletePendedPostOperation: 'PostOperation' } },
     Completed: {
       on: {
+        ...statusCallback,
         RoutineFailed: {},
         VerifierViolation: {},
         // A drain started before the operation completed may return after it (the drain ran on a copy).

@@ -370,6 +370,11 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'FltCancelFileOpen':
       d.fileObjects[id]!.state = advance(fact) as never;
       return;
+    // A request lives on the operation until its callback; neither changes an object's state.
+    case 'FltRequestOperationStatusCallback':
+    case 'OperationStatusCallback':
+    case 'OperationStatusCallbackReturned':
+      return;
     case 'PreOperationReturned':
     case 'PostOperationReturned': {
       const op = d.operations[id]!;

@@ -272,7 +272,11 @@ function payload(fact: Fact, namer: TraceNamer): string {
     case 'AsyncIoCallback':
     case 'AsyncIoCallbackReturned':
     case 'FltCancelFileOpen':
+    case 'FltRequestOperationStatusCallback':
+    case 'OperationStatusCallbackReturned':
       return `instance=${namer.short(fact.instance)}`;
+    case 'OperationStatusCallback':
+      return `instance=${namer.short(fact.instance)} status=${ntStatusName(fact.status)}`;
     case 'FltReissueSynchronousIo':
       return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
     case 'FltAllocateExtraCreateParameterList':
