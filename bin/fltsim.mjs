@@ -3,8 +3,8 @@
 // checkout, run the compiled CLI too when dist/ is at least as new as every file under src/ (after
 // `npm ci` or a build: it starts in a third of the time, and its explore workers need no loader);
 // otherwise run the TypeScript sources through tsx, so an edit shows without a build.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const debug = process.argv.includes('--debug');
@@ -28,7 +28,36 @@ function newerThan(dir, limit) {
   return false;
 }
 
-const sourcesFresh = existsSync(source) && (!existsSync(compiled) || newerThan(fileURLToPath(new URL('../src', import.meta.url)), statSync(compiled).mtimeMs));
+/**
+ * The scenario modules of this checkout (examples/) import its sources, not dist/: a compiled CLI
+ * would then build the simulation from one copy of fltsim and the filter's routines from another,
+ * whose objects it does not recognise. So a command that names one — directly, or through a trace
+ * file whose header records it — runs the sources too.
+ */
+function namesCheckoutExample(args) {
+  const examples = fileURLToPath(new URL('../examples', import.meta.url)) + sep;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    const path = resolve(arg);
+    if (path.startsWith(examples)) return true;
+    if (!arg.endsWith('.ndjson') || !existsSync(path)) continue;
+    try {
+      const fd = openSync(path, 'r');
+      const head = Buffer.alloc(65536);
+      const n = readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      const module = JSON.parse(head.subarray(0, n).toString('utf8').split('\n')[0])?.scenario?.module?.path;
+      if (typeof module === 'string' && module.startsWith(examples)) return true;
+    } catch {
+      // Not a readable trace: the command reports that itself.
+    }
+  }
+  return false;
+}
+
+const sourcesFresh =
+  existsSync(source) &&
+  (!existsSync(compiled) || namesCheckoutExample(process.argv.slice(2)) || newerThan(fileURLToPath(new URL('../src', import.meta.url)), statSync(compiled).mtimeMs));
 let cli;
 if (sourcesFresh) {
   const { register } = await import('tsx/esm/api');
