@@ -1,6 +1,6 @@
 // The ctx sample (wdk-samples §9) under a long PCT exploration: three applications racing their
 // post-creates on one stream, a rename and the unload (§15, §16.5, §4); no violation, and every
-// stream context freed with Create = Cleanup = Close.
+// stream context freed with Create ≥ Cleanup ≥ Close (equal unless the unload cut it short, §15.8).
 import { describe, expect, it } from 'vitest';
 import { explore, type MonitorViolation, type Scenario, type ScenarioArgs, type Simulation } from '../../src/index.js';
 import { ctxSystem, scenario } from '../../examples/samples/ctx/index.js';
@@ -10,7 +10,7 @@ let latest: CtxImage | null = null;
 const monitored: Scenario = { ...scenario, build: (sim: Simulation, args: ScenarioArgs) => void (latest = ctxSystem(sim, { DebugLevel: 0x21, ...args })) };
 const balanced = (): MonitorViolation[] =>
   latest!.Globals.DebugOutput.map((l) => /CreateCount = (\d+) CleanupCount = (\d+) CloseCount = (\d+)/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null && !(m[1] === m[2] && m[2] === m[3]))
+    .filter((m): m is RegExpExecArray => m !== null && !(Number(m[1]) >= Number(m[2]) && Number(m[2]) >= Number(m[3])))
     .map((m) => ({ name: 'CTX_COUNTS', seq: 0, message: m.input }));
 
 describe('ctx sample, deep', () => {

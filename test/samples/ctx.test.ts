@@ -20,11 +20,15 @@ function run(args: ScenarioArgs, seed = 1, strategy: 'in-order' | 'random' | Str
 
 const cleanups = (image: CtxImage): string[] => image.Globals.DebugOutput.filter((l) => l.includes('Cleaning up stream context'));
 
-/** Check 2 as a monitor: every stream context the filter freed counted as many cleanups and closes as creates. */
+/**
+ * Check 2 as a monitor, for any schedule: a stream context never counts more cleanups than creates
+ * or more closes than cleanups. (Equal counts hold when the stream goes before the filter; an unload
+ * with handles open deletes the context at instance teardown, before their cleanups — §15.8.)
+ */
 function countsBalance(image: CtxImage): MonitorViolation[] {
   return cleanups(image)
     .map((line) => /CreateCount = (\d+) CleanupCount = (\d+) CloseCount = (\d+)/.exec(line)!)
-    .filter((m) => !(m[1] === m[2] && m[2] === m[3]))
+    .filter((m) => !(Number(m[1]) >= Number(m[2]) && Number(m[2]) >= Number(m[3])))
     .map((m) => ({ name: 'CTX_COUNTS', seq: 0, message: m.input }));
 }
 
@@ -64,7 +68,7 @@ describe('ctx sample (wdk-samples §9)', () => {
     ]);
   });
 
-  it('under random schedules of three applications the counts balance for every stream', () => {
+  it('under random schedules of three applications no stream context counts more cleanups than creates or closes than cleanups', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const { image, reason } = run({ apps: '3', opens: '2' }, seed, 'random');
       expect(reason).toBe('idle');
@@ -78,7 +82,7 @@ describe('ctx sample (wdk-samples §9)', () => {
     expect(r.stdout).toMatch(/^# fltsim run sample-ctx, seed 1, strategy in-order: idle after \d+ facts/);
   });
 
-  it('PCT: three applications, a rename and the unload: no violation and balanced counts in 30 schedules', () => {
+  it('PCT: three applications, a rename and the unload: no violation, counts never inverted, in 30 schedules', () => {
     const r = explore(monitored(), { strategy: 'pct', seed: 1, schedules: 30, shrink: false, args: { apps: '3', unloadAt: '2' }, monitors: [() => countsBalance(latest!)] });
     expect(r.violation).toBeNull();
   });
