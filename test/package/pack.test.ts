@@ -34,7 +34,7 @@ const sim = createScenarioSimulation('demo', { seed: 1 });
 const step: HostStep = sim.step();
 const saved: SimulationSnapshot = sim.save();
 export const lines: string[] = compactTrace(sim.log);
-export const kind: 'ran' | 'idle' | 'deadlock' = step.kind;
+export const kind: 'ran' | 'idle' | 'deadlock' | 'waiting' = step.kind;
 export const facts: number = saved.facts;
 `;
 
