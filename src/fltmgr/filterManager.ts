@@ -25,6 +25,7 @@ export interface CompletedRunItem extends CompletedRun {
 import type { FileObject } from '../io/fileObject.js';
 import { ContextTable } from './contextTable.js';
 import { EcpTable } from './ecpObjects.js';
+import { MemoryTable } from './memoryObjects.js';
 import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { PortRegistry } from './portObjects.js';
@@ -74,6 +75,8 @@ export class FilterManager {
   readonly held: HeldRequests;
   /** ECP lists and ECP contexts not yet freed (§22). */
   readonly ecps: EcpTable = new EcpTable(this);
+  /** Pool blocks and MDLs not yet freed (§20). */
+  readonly memory: MemoryTable;
   /** Processes and which one owns each thread (§23.1). */
   readonly processes: ProcessTable;
   /** File name information, the name cache and running name providers (§16). */
@@ -86,6 +89,7 @@ export class FilterManager {
     readonly options: FilterManagerOptions,
   ) {
     this.processes = new ProcessTable(kernel);
+    this.memory = new MemoryTable(kernel);
     this.names = new FileNameState(kernel);
     this.held = new HeldRequests(kernel);
   }

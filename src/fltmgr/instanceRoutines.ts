@@ -26,6 +26,7 @@ import type { FilterObject } from './filterObject.js';
 import { waitForRundown } from './gates.js';
 import type { InstanceObject } from './instanceObject.js';
 import { drainPostOperations, hasWaitingPostOperation } from '../io/drain.js';
+import { swappedOperationsOf } from '../io/buffers.js';
 import { freeIfUnreferenced, referenceObject } from './references.js';
 import { isDrained } from '../streams/outstanding.js';
 import { ignoreReferences } from './rundown.js';
@@ -189,6 +190,12 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   // instance before it runs, so both conditions are checked again when it does.
   for (;;) {
     yield* drainPostOperations(fltMgr, instance);
+    // §20.6: an operation whose buffers the instance swapped is cancelled, not drained: wait for it.
+    const swapped = swappedOperationsOf(fltMgr, instance)[0];
+    if (swapped !== undefined) {
+      yield* waitFor(swapped.completed, `${instance.id} teardown waits for ${swapped.id}, whose buffers it swapped (§20.6)`);
+      continue;
+    }
     yield* waitForRundown(fltMgr, instance, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
     if (!hasWaitingPostOperation(fltMgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
   }

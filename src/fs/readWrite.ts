@@ -81,7 +81,8 @@ export function read(state: FsState, request: FsRequest, ctx: OpenContext): FsCo
 export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsCompletion {
   const params = parametersMember(request.Parameters, 'Write');
   if (params === null || !validLength(params.Length)) return complete(STATUS_INVALID_PARAMETER);
-  const buffer = params.WriteBuffer ?? request.buffer;
+  // The I/O path hands over the bytes it resolved (an MDL's when there is one, §20.1); a bare request uses WriteBuffer.
+  const buffer = request.buffer ?? params.WriteBuffer;
   if (params.Length > 0 && (!(buffer instanceof Uint8Array) || buffer.length < params.Length)) return complete(STATUS_INVALID_PARAMETER);
   if (ctx.kind === 'volume' || ctx.node.kind === 'directory') return complete(STATUS_INVALID_DEVICE_REQUEST);
   if (state.options.readOnly) return complete(STATUS_MEDIA_WRITE_PROTECTED);

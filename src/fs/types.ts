@@ -64,7 +64,7 @@ export interface FsRequest {
   RequestorMode: 'KernelMode' | 'UserMode';
   /** Whose token access checks use. */
   requestorSid: string;
-  /** Write data when Parameters.Write.WriteBuffer is absent. */
+  /** The bytes a write takes, as the I/O path resolved them (MdlAddress's, else WriteBuffer); overrides Parameters.Write.WriteBuffer. */
   buffer?: Uint8Array;
 }
 

@@ -3,6 +3,10 @@
  * for this instance's post-op gets it now, with FLTFL_POST_OPERATION_DRAINING, on a copy of its
  * callback data flagged FLTFL_CALLBACK_DATA_DRAINING_IO. When the operation really completes, the
  * instance is skipped.
+ *
+ * Except an operation whose buffers this instance swapped (§20.6): draining it would let the
+ * instance free the swapped buffer while the file system still fills it. FltMgr cancels it instead
+ * and the teardown waits for its real completion, whose post-op restores and frees the buffers.
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -23,6 +27,13 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
   for (const op of [...fltMgr.operations]) {
     for (const node of op.completion) {
       if (node.kind !== 'instance' || node.instance !== instance || node.state !== 'waiting') continue;
+      if (node.swap !== undefined && node.swap !== null) {
+        if (!node.swap.cancelled) {
+          node.swap.cancelled = true;
+          fltMgr.emit(op.id, { type: 'SwappedOperationCancelled', instance: instance.id });
+        }
+        continue;
+      }
       // Marked before the call: the real completion must skip this node even if it arrives meanwhile.
       node.state = 'drained';
       const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;

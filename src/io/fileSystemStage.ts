@@ -16,8 +16,10 @@ import { NT_SUCCESS, STATUS_CANCELLED, STATUS_REPARSE, type NTSTATUS } from '../
 import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './preOperation.js';
+import { checkedTransfer, deliverData } from './buffers.js';
 
-export function fsRequestOf(op: IoOperation): FsRequest {
+/** The request as the file system gets it; `buffer` is the bytes a write takes (its MDL's, else WriteBuffer, else the issuer's data). */
+export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequest {
   const iopb = op.currentIopb;
   const request: FsRequest = {
     MajorFunction: iopb.MajorFunction,
@@ -29,7 +31,16 @@ export function fsRequestOf(op: IoOperation): FsRequest {
     RequestorMode: op.data.RequestorMode,
     requestorSid: op.requestorSid,
   };
-  return op.buffer === undefined ? request : { ...request, buffer: op.buffer };
+  const buffer = transferBytes ?? op.buffer;
+  return buffer === undefined ? request : { ...request, buffer };
+}
+
+/** One request to the file system: the transfer checked, the request sent, the data delivered into the buffer (§20.1). */
+function dispatchToFileSystem(fltMgr: FilterManager, op: IoOperation): FsCompletion {
+  const transfer = checkedTransfer(fltMgr, op);
+  const result = op.volume.fileSystem.dispatch(fsRequestOf(op, transfer?.bytes));
+  deliverData(transfer, result);
+  return result;
 }
 
 /** Send the operation to the file system; on return it is in 'post' (inline) or 'fsPending'. */
@@ -44,7 +55,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     }
   }
   if (fltMgr.options.fileSystemCompletion === 'inline') {
-    applyCompletion(fltMgr, op, fs.dispatch(fsRequestOf(op)));
+    applyCompletion(fltMgr, op, dispatchToFileSystem(fltMgr, op));
     beginPost(op);
     return;
   }
@@ -67,7 +78,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
       const at = decision.at ?? fltMgr.kernel.now;
       if (at > fltMgr.kernel.now) yield* sleep(at - fltMgr.kernel.now);
     }
-    applyCompletion(fltMgr, op, completionOf(fs.dispatch.bind(fs), op, decision));
+    applyCompletion(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision));
     beginPost(op);
     // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
     const thread = fltMgr.kernel.current!;
@@ -114,7 +125,7 @@ function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS 
   const fs = op.volume.fileSystem;
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     yield* preempt();
-    applyCompletion(fltMgr, op, status === null ? fs.dispatch(fsRequestOf(op)) : { Status: status, Information: 0 });
+    applyCompletion(fltMgr, op, status === null ? dispatchToFileSystem(fltMgr, op) : { Status: status, Information: 0 });
     beginPost(op);
     const thread = fltMgr.kernel.current!;
     thread.irql = 2;

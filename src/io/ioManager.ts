@@ -54,6 +54,7 @@ import {
   type SecurityDescriptor,
 } from '../wdk/parameters.js';
 import type { FsOutput } from '../fs/types.js';
+import { decodeDirectoryEntries } from '../wdk/directoryBytes.js';
 import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
 import type { AppRequest, OverlappedRequest } from './appRequests.js';
@@ -69,6 +70,16 @@ import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
+
+/**
+ * The buffer an application passes for `Length` bytes. A length no application could have allocated
+ * (not a whole number, or past 64 MiB) gets none: the request goes down without one and the file
+ * system answers the length as it does today (STATUS_INVALID_PARAMETER for a bad one).
+ */
+function userBuffer(Length: number): Uint8Array | null {
+  return Number.isSafeInteger(Length) && Length >= 0 && Length <= MAX_USER_BUFFER ? new Uint8Array(Length) : null;
+}
+const MAX_USER_BUFFER = 64 * 1024 * 1024;
 
 /** A token in the model: the caller's mode and SID. Defaults: UserMode, a standard user. */
 export interface Requestor {
@@ -187,14 +198,16 @@ export class IoManager {
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
   *NtReadFile(handle: string, Length: number, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<Uint8Array | null>> {
-    const r = yield* this.request(handle, IRP_MJ_READ, (fo) => ({ Read: { Length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset) } }), { IrpFlags });
-    return { ...r, output: r.output?.kind === 'data' ? r.output.data : null };
+    // The application's buffer: filters see it as ReadBuffer and the file system fills it (§20.1).
+    const ReadBuffer = userBuffer(Length);
+    const r = yield* this.request(handle, IRP_MJ_READ, (fo) => ({ Read: { Length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset), ReadBuffer, MdlAddress: null } }), { IrpFlags });
+    return { ...r, output: r.output?.kind === 'data' ? (ReadBuffer === null ? r.output.data : ReadBuffer.slice(0, Math.min(r.information, Length))) : null };
   }
 
   /** NtWriteFile. ByteOffset -1 (FILE_WRITE_TO_END_OF_FILE) appends. */
   *NtWriteFile(handle: string, data: Uint8Array | string, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<null>> {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    const r = yield* this.request(handle, IRP_MJ_WRITE, (fo) => ({ Write: { Length: bytes.length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset) } }), { IrpFlags, buffer: bytes });
+    const r = yield* this.request(handle, IRP_MJ_WRITE, (fo) => ({ Write: { Length: bytes.length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset), WriteBuffer: bytes, MdlAddress: null } }), { IrpFlags, buffer: bytes });
     return { ...r, output: null };
   }
 
@@ -276,12 +289,17 @@ export class IoManager {
     options: { readonly FileName?: string; readonly RestartScan?: boolean; readonly ReturnSingleEntry?: boolean } = {},
   ): Blocking<IoResult> {
     const flags = (options.RestartScan === true ? SL_RESTART_SCAN : 0) | (options.ReturnSingleEntry === true ? SL_RETURN_SINGLE_ENTRY : 0);
-    return yield* this.request(
+    // The application's buffer: the entries land there in their byte layout, and the application reads them back from it (§20.1).
+    const DirectoryBuffer = userBuffer(Length);
+    const r = yield* this.request(
       handle,
       IRP_MJ_DIRECTORY_CONTROL,
-      () => ({ DirectoryControl: { QueryDirectory: { Length, FileName: options.FileName ?? null, FileInformationClass, FileIndex: 0 } } }),
+      () => ({ DirectoryControl: { QueryDirectory: { Length, FileName: options.FileName ?? null, FileInformationClass, FileIndex: 0, DirectoryBuffer, MdlAddress: null } } }),
       { MinorFunction: IRP_MN_QUERY_DIRECTORY, OperationFlags: flags },
     );
+    if (r.output?.kind !== 'directory' || DirectoryBuffer === null) return r;
+    const entries = decodeDirectoryEntries(r.output.FileInformationClass, DirectoryBuffer, Math.min(r.information, DirectoryBuffer.length));
+    return { ...r, output: { kind: 'directory', FileInformationClass: r.output.FileInformationClass, entries } };
   }
 
   // ---------------------------------------------------------------- asynchronous I/O and cancellation (§19.1), src/io/overlappedIo.ts

@@ -20,6 +20,7 @@ import type { ThreadObject } from './processes.js';
 import type { EcpListObject } from '../fltmgr/ecpObjects.js';
 import type { IrpCancel } from './irpCancel.js';
 import type { MaybeBlocking } from '../kernel/effects.js';
+import type { MdlObject } from '../fltmgr/memoryObjects.js';
 
 export interface FLT_IO_PARAMETER_BLOCK {
   IrpFlags: number;
@@ -56,6 +57,16 @@ export interface FLT_CALLBACK_DATA {
   QueueContext: unknown[];
 }
 
+/** An instance's pre-op replaced the operation's data buffers (§20.6): what FltMgr owes after its post-op. */
+export interface SwapRecord {
+  /** The MDL the pre-op inserted (FltMgr frees it after the post-op), or null. */
+  readonly mdl: MdlObject | null;
+  /** FltRetainSwappedBufferMdlAddress was called: the filter frees the MDL itself. */
+  retained: boolean;
+  /** A teardown cancelled the operation instead of draining it (logged once). */
+  cancelled: boolean;
+}
+
 /** Where a completion node is in its life. */
 export type NodeState = 'waiting' | 'running' | 'pended' | 'drained' | 'done';
 
@@ -73,6 +84,8 @@ export type CompletionNode =
       readonly synchronize: boolean;
       readonly thread: string | null;
       state: NodeState;
+      /** Set when this instance's pre-op swapped the data buffers: the node is never drained (§20.6). */
+      swap?: SwapRecord | null;
     }
   | { readonly kind: 'legacy'; readonly legacy: LegacyFilter };
 
@@ -241,7 +254,19 @@ export function copyIopb(iopb: FLT_IO_PARAMETER_BLOCK): FLT_IO_PARAMETER_BLOCK {
 function copyParameters(p: FltParameters): FltParameters {
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(p)) {
-    out[key] = member !== null && typeof member === 'object' && !(member instanceof Uint8Array) ? { ...(member as object) } : member;
+    out[key] = member !== null && typeof member === 'object' && !(member instanceof Uint8Array) ? copyMember(member as Record<string, unknown>) : member;
   }
   return out as unknown as FltParameters;
+}
+
+/** The views nested one level down in a member (DirectoryControl.QueryDirectory) are copied too, so a swap edits only the copy. */
+const NESTED_VIEWS: ReadonlySet<string> = new Set(['QueryDirectory']);
+
+function copyMember(member: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...member };
+  for (const key of NESTED_VIEWS) {
+    const nested = out[key];
+    if (nested !== null && typeof nested === 'object') out[key] = { ...(nested as object) };
+  }
+  return out;
 }

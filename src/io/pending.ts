@@ -6,6 +6,7 @@
  * Resuming continues the walk on the caller's thread, as FltMgr does; so these routines can block
  * (a lower pre-op may wait on its own I/O) and are called with `yield*`.
  */
+import { finishSwap } from './buffers.js';
 import type { Blocking } from '../kernel/effects.js';
 import {
   FLT_PREOP_COMPLETE,
@@ -93,7 +94,10 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
   }
   fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: false });
   const node = op.completion[op.postCursor];
-  if (node !== undefined && node.kind === 'instance') node.state = 'done';
+  if (node !== undefined && node.kind === 'instance') {
+    finishSwap(fltMgr, op, node);
+    node.state = 'done';
+  }
   op.postCursor--;
   op.phase = 'post';
   op.pendedBy = null;

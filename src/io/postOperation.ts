@@ -15,6 +15,7 @@ import { irpMajorName } from '../wdk/irp.js';
 import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
 import { checkCompletionStatus } from './preOperation.js';
 import { callbackFrame } from './callbackFrame.js';
+import { finishSwap } from './buffers.js';
 
 type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 
@@ -62,6 +63,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
       // FltCompletePendedPostOperation came before the post-op returned: carry on upward.
       op.earlyPostCompletion = null;
       fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
+      finishSwap(fltMgr, op, node);
     } else {
       node.state = 'pended';
       op.phase = 'postPended';
@@ -72,6 +74,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
       return;
     }
   }
+  if (raw === FLT_POSTOP_FINISHED_PROCESSING) finishSwap(fltMgr, op, node);
   node.state = 'done';
   op.postCursor--;
   instance.rundown.add('callbacksInProgress', -1);

@@ -17,7 +17,8 @@ import {
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
 import { isCancelable } from './irpCancel.js';
 import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
-import { copyIopb, type IoOperation } from './ioOperation.js';
+import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
+import { insertedMdl, swappedFields } from './buffers.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
 import { fingerprintIopb, summarizeParameters } from './parametersSummary.js';
 import { callbackFrame } from './callbackFrame.js';
@@ -78,10 +79,12 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
     op.currentFingerprint = null;
     data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
   }
+  // Judged when the result is final: a pended pre-op's edits count when FltCompletePendedPreOperation says what it returns.
+  const swap = result === FLT_PREOP_PENDING || op.currentIopb === seen ? null : recordSwap(fltMgr, op, instance, result, seen, op.currentIopb);
   switch (result) {
     case FLT_PREOP_SUCCESS_WITH_CALLBACK:
     case FLT_PREOP_SYNCHRONIZE:
-      pushNode(fltMgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen);
+      pushNode(fltMgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen, swap);
       op.cursor++;
       return;
     case FLT_PREOP_SUCCESS_NO_CALLBACK:
@@ -117,6 +120,23 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
   }
 }
 
+/**
+ * §20.6: dirty edits that replaced the data buffer or put in an MDL of the filter's own are a buffer
+ * swap. Lower instances and the file system use the new buffers; this instance's post-op (and every
+ * higher one) sees the originals; FltMgr frees the inserted MDL after that post-op. A swap needs
+ * that post-op: without one nobody copies the data back or frees the buffer.
+ */
+function recordSwap(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, seen: ReturnType<typeof copyIopb>, edited: ReturnType<typeof copyIopb>): SwapRecord | null {
+  const fields = swappedFields(seen.Parameters, edited.Parameters);
+  if (fields.length === 0 || result === FLT_PREOP_COMPLETE) return null;
+  const mdl = insertedMdl(seen.Parameters, edited.Parameters);
+  fltMgr.emit(op.id, { type: 'BuffersSwapped', instance: instance.id, fields, mdl: mdl?.id ?? null });
+  if (result !== FLT_PREOP_SUCCESS_WITH_CALLBACK && result !== FLT_PREOP_SYNCHRONIZE) {
+    throw fltMgr.kernel.violation('SWAP_WITHOUT_POST_OPERATION', instance.id, `${instance.filter.name} swapped the buffers of ${op.id} (${fields.join(', ')}) and returned ${result}: a filter that swaps buffers must get its post-operation callback to restore and free them (§20.6)`);
+  }
+  return { mdl, retained: false, cancelled: false };
+}
+
 /** An early completion recorded against a pre-op that then did not return PENDING is a misuse (§14 inv. 7). */
 export function checkNoEarlyCompletion(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number): void {
   if (op.earlyPreCompletion !== null && op.earlyPreCompletion.instance === instance && result !== FLT_PREOP_PENDING) {
@@ -138,7 +158,7 @@ function checkRefusedInsertNotPended(fltMgr: FilterManager, op: IoOperation, ins
 
 /** The fingerprint of the operation's current parameters, computed once per change. */
 export function currentFingerprint(op: IoOperation): string {
-  op.currentFingerprint ??= fingerprintIopb(op.currentIopb);
+  op.currentFingerprint ??= fingerprintIopb(op.currentIopb, op.issuerIopb.Parameters);
   return op.currentFingerprint;
 }
 
@@ -148,7 +168,7 @@ export function beginPost(op: IoOperation): void {
   op.postCursor = op.completion.length - 1;
 }
 
-function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb): void {
+function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb, swap: SwapRecord | null = null): void {
   // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
   // behaves as if every instance had asked to synchronize with the issuer.
   const isCreate = op.major === IRP_MJ_CREATE;
@@ -157,10 +177,11 @@ function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObje
     instance,
     context,
     iopb: seen,
-    fingerprint: seen === op.currentIopb ? currentFingerprint(op) : fingerprintIopb(seen),
+    fingerprint: seen === op.currentIopb ? currentFingerprint(op) : fingerprintIopb(seen, op.issuerIopb.Parameters),
     synchronize: synchronize || isCreate,
     thread: isCreate ? op.issuerThread : (fltMgr.kernel.current?.id ?? null),
     state: 'waiting',
+    ...(swap === null ? {} : { swap }),
   });
 }
 

@@ -12,7 +12,6 @@
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
-import type { IoOperation } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 import { updateFileObject } from '../io/fileObjectLifecycle.js';
 import { startOperation } from '../io/startOperation.js';
@@ -97,6 +96,7 @@ function* readOrWrite(
   requireThread(fltMgr, routine);
   const refused = checkInitiator(fltMgr, instance, routine) ?? checkFileObject(fltMgr, instance, fo, routine);
   if (refused !== null) return { status: refused, bytes: 0 };
+  if (!(Buffer instanceof Uint8Array)) return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, 'Buffer is not a buffer (a Uint8Array)'), bytes: 0 };
   if (Buffer.length < Length) return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, `Buffer holds ${Buffer.length} bytes, Length is ${Length}`), bytes: 0 };
   if ((Flags & FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING) !== 0 && (Flags & FLTFL_IO_OPERATION_PAGING) === 0) {
     return { status: fail(fltMgr, instance, routine, STATUS_INVALID_PARAMETER, 'FLTFL_IO_OPERATION_SYNCHRONOUS_PAGING requires FLTFL_IO_OPERATION_PAGING'), bytes: 0 };
@@ -122,7 +122,8 @@ function* readOrWrite(
     fileObject: fo,
     MajorFunction: major,
     IrpFlags: irpFlags,
-    Parameters: write ? { Write: { Length, Key: 0, ByteOffset: offset } } : { Read: { Length, Key: 0, ByteOffset: offset } },
+    // The caller's buffer itself (§20.1): lower filters see it, and a read lands in it at completion.
+    Parameters: write ? { Write: { Length, Key: 0, ByteOffset: offset, WriteBuffer: Buffer, MdlAddress: null } } : { Read: { Length, Key: 0, ByteOffset: offset, ReadBuffer: Buffer, MdlAddress: null } },
     RequestorMode: 'KernelMode',
     requestorSid: fltMgr.kernel.current?.token ?? SYSTEM_SID,
     initiator: instance,
@@ -131,10 +132,7 @@ function* readOrWrite(
   const restore =
     synchronousFile && ((Flags & FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET) !== 0 || (!usePointer && !fltMgr.options.semantics.explicitOffsetUpdatesPosition));
   const saved = fo.CurrentByteOffset;
-  op.onComplete.push((done: IoOperation) => {
-    if (!write && done.output?.kind === 'data') Buffer.set(done.output.data.subarray(0, Length));
-    if (restore) updateFileObject(fltMgr, fo, saved, fo.Flags);
-  });
+  if (restore) op.onComplete.push(() => updateFileObject(fltMgr, fo, saved, fo.Flags));
   if (callback === null) {
     yield* performSynchronous(fltMgr, op);
     return { status: op.data.IoStatus.Status, bytes: op.data.IoStatus.Information };

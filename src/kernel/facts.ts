@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL. `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -265,6 +265,20 @@ export type FactBody =
   | { type: 'CbdqCompleteCanceledIo'; operation: string; thread: string }
   | { type: 'FltCbdqDisable'; thread: string }
   | { type: 'FltCbdqEnable'; thread: string }
+  // --- memory a filter or FltMgr allocates for data (§20): pool blocks S…, MDLs A… ---
+  /** ExAllocatePool* (`aligned` false) or FltAllocatePoolAlignedWithTag (`aligned` true, to `alignment` bytes); `owner` the filter, when a filter's code allocated it. */
+  | { type: 'PoolAllocate'; routine: string; owner: string | null; tag: string; bytes: number; aligned: boolean; alignment: number }
+  | { type: 'PoolFree'; routine: string }
+  /** An MDL describing `bytes` bytes of `buffer` (a pool block S…, or null for a caller's buffer); `operation` when FltMgr built it for one (FltLockUserBuffer). */
+  | { type: 'IoAllocateMdl'; routine: string; owner: string | null; buffer: string | null; bytes: number; operation: string | null }
+  /** Its pages are resident and locked (MmBuildMdlForNonPagedPool, MmProbeAndLockPages, FltLockUserBuffer). */
+  | { type: 'MdlLocked'; routine: string }
+  /** `by`: FltMgr (after the swapping post-op, or at completion for a FltLockUserBuffer MDL) or the filter. */
+  | { type: 'IoFreeMdl'; by: 'FltMgr' | 'filter' }
+  /** A pre-op returned with dirty edits that replaced data buffers (§20.6): `fields` the members it replaced, `mdl` the MDL it inserted. */
+  | { type: 'BuffersSwapped'; instance: string; fields: readonly string[]; mdl: string | null }
+  /** A teardown found an operation whose buffers `instance` swapped: not drained, cancelled and waited for (§20.6). */
+  | { type: 'SwappedOperationCancelled'; instance: string }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

@@ -344,6 +344,39 @@ export const VERIFIER_RULES = {
     windows: null,
     sections: ['§22.2'],
   },
+  // ---------------------------------------------------------------- buffers (§20)
+  BUFFER_INVALID: {
+    checks:
+      'a data buffer or MDL that is not one: a ReadBuffer / WriteBuffer / DirectoryBuffer that is not a Uint8Array, an MdlAddress or MDL argument fltsim did not make (IoAllocateMdl, FltLockUserBuffer), or a pool free given memory its routine did not allocate (ExFreePoolWithTag on an aligned block, FltFreePoolAlignedWithTag on anything else)',
+    windows: 'bug check 0xC2 BAD_POOL_CALLER (a bad free), or a page fault on the bad pointer (0x50)',
+    sections: ['§20.1', '§20.7'],
+  },
+  BUFFER_USED_AFTER_FREE: {
+    checks:
+      'a pool block or MDL used, mapped or freed after its free; a filter that freed the MDL it swapped into an operation, which FltMgr frees after the post-op (unless FltRetainSwappedBufferMdlAddress)',
+    windows: 'Driver Verifier special pool: a use of freed pool, or bug check 0xC2 BAD_POOL_CALLER (double free)',
+    sections: ['§20.6', '§24.9.1'],
+  },
+  BUFFER_TOO_SHORT: {
+    checks: "an operation reaches the file system with a buffer (or MDL) shorter than its Length: the file system would write past its end",
+    windows: 'memory corruption (Driver Verifier special pool: bug check 0xD6 DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION)',
+    sections: ['§20.1', '§20.6'],
+  },
+  MDL_NOT_LOCKED: {
+    checks: 'MmGetSystemAddressForMdlSafe, or the file system, on an MDL whose pages were never locked (MmBuildMdlForNonPagedPool, MmProbeAndLockPages, FltLockUserBuffer)',
+    windows: 'bug check 0xC4 DRIVER_VERIFIER_DETECTED_VIOLATION (MmMapLockedPages on an unlocked MDL)',
+    sections: ['§20.4', '§20.6'],
+  },
+  NONCACHED_BUFFER_MISALIGNED: {
+    checks: 'a non-cached (IRP_NOCACHE) read or write reaches the file system with a pool buffer aligned to less than the volume sector: allocate such buffers with FltAllocatePoolAlignedWithTag',
+    windows: 'the storage stack fails or corrupts the transfer (the DMA needs sector-aligned buffers)',
+    sections: ['§20.7', '§24.9.6'],
+  },
+  SWAP_WITHOUT_POST_OPERATION: {
+    checks: 'a pre-op swapped the data buffers of an operation (dirty) and returned without asking for its post-operation callback, which must restore and free them',
+    windows: null,
+    sections: ['§20.6', '§24.9.2'],
+  },
   // ---------------------------------------------------------------- contexts (§15)
   CONTEXT_DOUBLE_RELEASE: {
     checks:

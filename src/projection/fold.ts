@@ -20,6 +20,8 @@ import { waitForGraph } from './waitFor.js';
 import { contextMachine } from '../machines/context.js';
 import { processMachine } from '../machines/process.js';
 import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
+import { mdlMachine } from '../machines/mdl.js';
+import { poolBlockMachine } from '../machines/poolBlock.js';
 import { SYSTEM_PROCESS } from '../kernel/kernel.js';
 import { DEFAULT_APPLICATION_PROCESS, SYSTEM_PID, FIRST_APPLICATION_PID } from '../io/processes.js';
 
@@ -59,6 +61,8 @@ function emptyFoldState(): SimState {
     contexts: idRecord(),
     ecpLists: idRecord(),
     ecps: idRecord(),
+    poolBlocks: idRecord(),
+    mdls: idRecord(),
     fileNames: idRecord(),
     nameCache: idRecord(),
     serverPorts: idRecord(),
@@ -413,6 +417,26 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       else op.state = state as never;
       return;
     }
+    case 'PoolAllocate':
+      d.poolBlocks[id] = { owner: fact.owner, tag: fact.tag, bytes: fact.bytes, aligned: fact.aligned, alignment: fact.alignment, state: born(id, poolBlockMachine) as never };
+      return;
+    case 'PoolFree':
+      advance(fact);
+      delete d.poolBlocks[id];
+      return;
+    case 'IoAllocateMdl':
+      d.mdls[id] = { owner: fact.owner, buffer: fact.buffer, bytes: fact.bytes, operation: fact.operation, state: born(id, mdlMachine) as never };
+      return;
+    case 'MdlLocked':
+      d.mdls[id]!.state = advance(fact) as never;
+      return;
+    case 'IoFreeMdl':
+      advance(fact);
+      delete d.mdls[id];
+      return;
+    case 'BuffersSwapped':
+    case 'SwappedOperationCancelled':
+      return;
     case 'FltAllocateExtraCreateParameterList':
       d.ecpLists[id] = { filter: fact.filter, state: born(id, ecpListMachine) as never, ecps: [] };
       return;

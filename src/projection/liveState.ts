@@ -13,7 +13,7 @@ import { contextTypeName } from '../wdk/contextConstants.js';
 import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
 import type { CbdqState } from '../machines/cbdq.js';
 import { idRecord } from './simState.js';
-import type { CbdqView, IrpView, ContextView, EcpListView, EcpView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -129,6 +129,14 @@ export function liveState(sim: Simulation): SimState {
   for (const l of fltMgr.ecps.lists.values()) ecpLists[l.id] = { filter: l.filter.id, state: l.state, ecps: l.ecps.map((e) => e.id) };
   const ecps = idRecord<EcpView>();
   for (const e of fltMgr.ecps.ecps.values()) ecps[e.id] = { filter: e.filter.id, guid: e.EcpType, size: e.Size, state: e.state, list: e.list?.id ?? null };
+  const poolBlocks = idRecord<PoolBlockView>();
+  for (const b of fltMgr.memory.blocks.values()) {
+    poolBlocks[b.id] = { owner: b.owner?.id ?? null, tag: b.tag, bytes: b.Buffer.length, aligned: b.aligned, alignment: b.alignment, state: b.state };
+  }
+  const mdls = idRecord<MdlView>();
+  for (const m of fltMgr.memory.mdls.values()) {
+    mdls[m.id] = { owner: m.owner?.id ?? null, buffer: m.block?.id ?? null, bytes: m.ByteCount, operation: m.operation, state: m.state };
+  }
   const fileNames = idRecord<FileNameInformationView>();
   for (const n of fltMgr.names.records.values()) {
     fileNames[n.id] = {
@@ -167,6 +175,8 @@ export function liveState(sim: Simulation): SimState {
       contexts,
       ecpLists,
       ecps,
+      poolBlocks,
+      mdls,
       fileNames,
       nameCache,
       serverPorts,

@@ -24,6 +24,8 @@ import type { EcpListState, EcpState } from '../machines/ecp.js';
 import type { CommunicationPortState } from '../machines/communicationPort.js';
 import type { ClientPortState } from '../machines/clientPort.js';
 import type { FilterMessageState } from '../machines/filterMessage.js';
+import type { MdlState } from '../machines/mdl.js';
+import type { PoolBlockState } from '../machines/poolBlock.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 export interface ThreadView {
@@ -178,6 +180,28 @@ export interface EcpView {
   readonly list: string | null;
 }
 
+/** A block of pool not yet freed (§20.7): ExAllocatePool* or FltAllocatePoolAlignedWithTag. */
+export interface PoolBlockView {
+  /** The filter whose code allocated it, or null. */
+  readonly owner: string | null;
+  readonly tag: string;
+  readonly bytes: number;
+  readonly aligned: boolean;
+  readonly alignment: number;
+  readonly state: PoolBlockState;
+}
+
+/** An MDL not yet freed (§20.3–§20.6). */
+export interface MdlView {
+  readonly owner: string | null;
+  /** The pool block it describes, or null (a requester's buffer). */
+  readonly buffer: string | null;
+  readonly bytes: number;
+  /** The operation FltLockUserBuffer built it for, or null. */
+  readonly operation: string | null;
+  readonly state: MdlState;
+}
+
 /** A FLT_FILE_NAME_INFORMATION still alive: referenced by a filter or kept by the name cache (§16.4, §16.5). */
 export interface FileNameInformationView {
   readonly fileObject: string;
@@ -256,6 +280,8 @@ export interface SimState {
   readonly contexts: Readonly<Record<string, ContextView>>;
   readonly ecpLists: Readonly<Record<string, EcpListView>>;
   readonly ecps: Readonly<Record<string, EcpView>>;
+  readonly poolBlocks: Readonly<Record<string, PoolBlockView>>;
+  readonly mdls: Readonly<Record<string, MdlView>>;
   readonly fileNames: Readonly<Record<string, FileNameInformationView>>;
   /** The name cache: entry key (`volume|scope|format|provider`) → the name information it holds. */
   readonly nameCache: Readonly<Record<string, string>>;

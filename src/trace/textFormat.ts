@@ -279,6 +279,19 @@ function payload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)} status=${ntStatusName(fact.status)}`;
     case 'FltReissueSynchronousIo':
       return `instance=${namer.short(fact.instance)} as=${fact.reissue}`;
+    case 'PoolAllocate':
+      return `${fact.routine} tag='${fact.tag}' bytes=${fact.bytes}${fact.aligned ? ` aligned=${fact.alignment}` : ''}${fact.owner === null ? '' : ` owner=${namer.short(fact.owner)}`}`;
+    case 'PoolFree':
+    case 'MdlLocked':
+      return fact.routine;
+    case 'IoAllocateMdl':
+      return `${fact.routine} bytes=${fact.bytes}${fact.buffer === null ? '' : ` buffer=${fact.buffer}`}${fact.operation === null ? '' : ` for=${fact.operation}`}`;
+    case 'IoFreeMdl':
+      return `by=${fact.by}`;
+    case 'BuffersSwapped':
+      return `instance=${namer.short(fact.instance)} ${fact.fields.join(',')}${fact.mdl === null ? '' : ` mdl=${fact.mdl}`}`;
+    case 'SwappedOperationCancelled':
+      return `instance=${namer.short(fact.instance)}`;
     case 'FltAllocateExtraCreateParameterList':
       return `filter=${namer.short(fact.filter)}`;
     case 'FltAllocateExtraCreateParameter':

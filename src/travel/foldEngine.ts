@@ -25,6 +25,8 @@ import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { clientPortMachine } from '../machines/clientPort.js';
 import { communicationPortMachine } from '../machines/communicationPort.js';
 import { filterMessageMachine } from '../machines/filterMessage.js';
+import { mdlMachine } from '../machines/mdl.js';
+import { poolBlockMachine } from '../machines/poolBlock.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { filterMachine } from '../machines/filter.js';
@@ -56,6 +58,8 @@ export type RecordName =
   | 'contexts'
   | 'ecpLists'
   | 'ecps'
+  | 'poolBlocks'
+  | 'mdls'
   | 'fileNames'
   | 'serverPorts'
   | 'clientPorts'
@@ -76,6 +80,8 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   P: 'processes',
   G: 'ecpLists',
   X: 'ecps',
+  S: 'poolBlocks',
+  A: 'mdls',
   N: 'fileNames',
   R: 'serverPorts',
   Q: 'clientPorts',
@@ -95,6 +101,8 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   P: processMachine,
   G: ecpListMachine,
   X: ecpMachine,
+  S: poolBlockMachine,
+  A: mdlMachine,
   N: fileNameInformationMachine,
   J: irpMachine,
   B: cbdqMachine,
@@ -124,6 +132,8 @@ export function emptyState(): WorkingState {
     contexts: idRecord(),
     ecpLists: idRecord(),
     ecps: idRecord(),
+    poolBlocks: idRecord(),
+    mdls: idRecord(),
     fileNames: idRecord(),
     nameCache: idRecord(),
     serverPorts: idRecord(),

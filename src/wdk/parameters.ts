@@ -11,6 +11,8 @@
  *   FILE_ID_128 is 32 hex digits.
  */
 
+import type { MDL } from './buffers.js';
+
 export type Guid = string;
 
 // ---- Security descriptors ----------------------------------------------------------------------
@@ -254,14 +256,20 @@ export interface ReadParameters {
   Key: number;
   /** QuadPart; BYTE_OFFSET_USE_FILE_POINTER_POSITION (-2) for synchronous file objects. */
   ByteOffset: number;
+  /** Where the data lands (§20.1): the requester's buffer, or one a filter swapped in. */
+  ReadBuffer?: Uint8Array | null;
+  /** When set, the buffer the file system uses (a view of the same or of swapped-in bytes). */
+  MdlAddress?: MDL | null;
 }
 export interface WriteParameters {
   Length: number;
   Key: number;
   /** QuadPart; -1 = FILE_WRITE_TO_END_OF_FILE, -2 = FILE_USE_FILE_POINTER_POSITION. */
   ByteOffset: number;
-  /** The data; when absent the FS uses FsRequest.buffer. */
+  /** The data (§20.1): the requester's buffer, or one a filter swapped in; when absent the FS uses FsRequest.buffer. */
   WriteBuffer?: Uint8Array;
+  /** When set, the buffer the file system uses. */
+  MdlAddress?: MDL | null;
 }
 export interface QueryFileInformationParameters {
   Length: number;
@@ -305,6 +313,10 @@ export interface QueryDirectoryParameters {
   FileName: string | null;
   FileInformationClass: number;
   FileIndex: number;
+  /** Where the entries land, in their x64 byte layout (§20.1; src/wdk/directoryBytes.ts). */
+  DirectoryBuffer?: Uint8Array | null;
+  /** When set, the buffer the file system uses. */
+  MdlAddress?: MDL | null;
 }
 export interface DirectoryControlParameters {
   QueryDirectory: QueryDirectoryParameters;

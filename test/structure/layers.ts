@@ -45,6 +45,8 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/contextObject.ts',
       'fltmgr/contextTable.ts',
       'fltmgr/ecpObjects.ts',
+      // Pool blocks and MDLs (§20): the walk swaps, maps and frees them.
+      'fltmgr/memoryObjects.ts',
       'io/processes.ts',
     ],
   },

@@ -1,0 +1,125 @@
+/**
+ * Pool blocks and MDLs (§20.3–§20.7): the memory a filter (or FltMgr for it) allocates to hold an
+ * operation's data, with the table of live ones. Lifecycles in src/machines/poolBlock.ts and
+ * src/machines/mdl.ts; every change is a fact first.
+ *
+ * A pool block hands out a `Uint8Array`: the bytes a pointer to it would address. Routines that take
+ * the pointer back (ExFreePoolWithTag, FltFreePoolAlignedWithTag, IoAllocateMdl) find the block by
+ * the array's identity. An MDL's system address is a view of the bytes it describes, never a copy.
+ */
+import { createActor, type Actor } from 'xstate';
+import { mdlMachine, type MdlState } from '../machines/mdl.js';
+import { poolBlockMachine, type PoolBlockState } from '../machines/poolBlock.js';
+import type { MDL } from '../wdk/buffers.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { FilterObject } from './filterObject.js';
+
+/** A block of pool: `Buffer` is what the allocating routine returned. */
+export class PoolBlock {
+  constructor(
+    readonly id: string,
+    readonly owner: FilterObject | null,
+    readonly tag: string,
+    readonly Buffer: Uint8Array,
+    /** Allocated with FltAllocatePoolAlignedWithTag (freed only with FltFreePoolAlignedWithTag). */
+    readonly aligned: boolean,
+    /** The address alignment the block has, in bytes. */
+    readonly alignment: number,
+    readonly actor: Actor<typeof poolBlockMachine>,
+  ) {}
+
+  get state(): PoolBlockState {
+    return this.actor.getSnapshot().value as PoolBlockState;
+  }
+
+  toString(): string {
+    return `${this.id}(pool '${this.tag}', ${this.Buffer.length} bytes)`;
+  }
+}
+
+/** An MDL: `ByteCount` bytes starting at the buffer it was built for; `view` is its system address. */
+export class MdlObject implements MDL {
+  constructor(
+    readonly id: string,
+    readonly owner: FilterObject | null,
+    readonly view: Uint8Array,
+    /** The pool block it describes, when it describes one. */
+    readonly block: PoolBlock | null,
+    /** The operation FltMgr built it for (FltLockUserBuffer), freed when that operation completes. */
+    readonly operation: string | null,
+    readonly actor: Actor<typeof mdlMachine>,
+  ) {}
+
+  get ByteCount(): number {
+    return this.view.length;
+  }
+
+  get state(): MdlState {
+    return this.actor.getSnapshot().value as MdlState;
+  }
+
+  toString(): string {
+    return `${this.id}(MDL, ${this.view.length} bytes)`;
+  }
+}
+
+export class MemoryTable {
+  /** Blocks not yet freed, by id, in allocation order. */
+  readonly blocks = new Map<string, PoolBlock>();
+  /** MDLs not yet freed, by id, in allocation order. */
+  readonly mdls = new Map<string, MdlObject>();
+  /** Every block ever handed out, by the array it handed out (a freed one too: a second free is named). */
+  readonly #byBuffer = new WeakMap<Uint8Array, PoolBlock>();
+
+  constructor(private readonly kernel: Kernel) {}
+
+  allocate(routine: string, owner: FilterObject | null, bytes: number, tag: string, aligned: boolean, alignment: number): PoolBlock {
+    const kernel = this.kernel;
+    const id = kernel.nextId('S');
+    kernel.emit(id, { type: 'PoolAllocate', routine, owner: owner?.id ?? null, tag, bytes, aligned, alignment });
+    const actor = createActor(poolBlockMachine, { input: { reject: kernel.rejectEvent } }).start();
+    kernel.attachActor(id, actor);
+    const block = new PoolBlock(id, owner, tag, new Uint8Array(bytes), aligned, alignment, actor);
+    this.blocks.set(id, block);
+    this.#byBuffer.set(block.Buffer, block);
+    return block;
+  }
+
+  blockOf(buffer: Uint8Array): PoolBlock | undefined {
+    return this.#byBuffer.get(buffer);
+  }
+
+  free(block: PoolBlock, routine: string): void {
+    this.kernel.emit(block.id, { type: 'PoolFree', routine });
+    this.blocks.delete(block.id);
+    this.kernel.retireActor(block.id);
+  }
+
+  /** An MDL for `view`, which starts at `base` (the buffer the caller named; its pool block is recorded). */
+  allocateMdl(routine: string, owner: FilterObject | null, base: Uint8Array, view: Uint8Array, operation: string | null): MdlObject {
+    const kernel = this.kernel;
+    const id = kernel.nextId('A');
+    const block = this.blockOf(base) ?? null;
+    kernel.emit(id, { type: 'IoAllocateMdl', routine, owner: owner?.id ?? null, buffer: block?.id ?? null, bytes: view.length, operation });
+    const actor = createActor(mdlMachine, { input: { reject: kernel.rejectEvent } }).start();
+    kernel.attachActor(id, actor);
+    const mdl = new MdlObject(id, owner, view, block, operation, actor);
+    this.mdls.set(id, mdl);
+    return mdl;
+  }
+
+  lock(mdl: MdlObject, routine: string): void {
+    if (mdl.state === 'Allocated') this.kernel.emit(mdl.id, { type: 'MdlLocked', routine });
+  }
+
+  freeMdl(mdl: MdlObject, by: 'FltMgr' | 'filter'): void {
+    this.kernel.emit(mdl.id, { type: 'IoFreeMdl', by });
+    this.mdls.delete(mdl.id);
+    this.kernel.retireActor(mdl.id);
+  }
+}
+
+/** The MDL object behind an `MDL` a routine was handed, or null for anything fltsim did not make. */
+export function mdlObject(mdl: unknown): MdlObject | null {
+  return mdl instanceof MdlObject ? mdl : null;
+}
