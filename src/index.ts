@@ -228,6 +228,25 @@ export {
 export type { GeneratedResult } from './issuedIo/fileRoutines.js';
 export { FltCancelFileOpen } from './issuedIo/cancelFileOpen.js';
 export { FltRequestOperationStatusCallback } from './io/operationStatus.js';
+export { FltQueryDirectoryFile } from './issuedIo/queryDirectory.js';
+export type { QueryDirectoryResult } from './issuedIo/queryDirectory.js';
+
+// Buffers (§20): the data in FLT_PARAMETERS, MDLs, buffer swapping, pool
+export {
+  FltLockUserBuffer,
+  MmGetSystemAddressForMdlSafe,
+  FltDecodeParameters,
+  IoAllocateMdl,
+  MmBuildMdlForNonPagedPool,
+  IoFreeMdl,
+  FltGetSwappedBufferMdlAddress,
+  FltRetainSwappedBufferMdlAddress,
+  FltDoCompletionProcessingWhenSafe,
+} from './fltmgr/bufferRoutines.js';
+export type { DecodedParameters, FieldPointer, WhenSafeResult } from './fltmgr/bufferRoutines.js';
+export { ExAllocatePoolWithTag, ExAllocatePoolZero, ExFreePoolWithTag, ExFreePool, FltAllocatePoolAlignedWithTag, FltFreePoolAlignedWithTag } from './fltmgr/poolRoutines.js';
+export * from './wdk/buffers.js';
+export { encodeDirectoryEntries, decodeDirectoryEntries } from './wdk/directoryBytes.js';
 export { FltCreateFileEx2 } from './issuedIo/createFile.js';
 export type { IO_DRIVER_CREATE_CONTEXT } from './issuedIo/createFile.js';
 export {

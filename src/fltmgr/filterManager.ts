@@ -90,6 +90,7 @@ export class FilterManager {
   ) {
     this.processes = new ProcessTable(kernel);
     this.memory = new MemoryTable(kernel);
+    kernel.owners.set('FilterManager', this);
     this.names = new FileNameState(kernel);
     this.held = new HeldRequests(kernel);
   }

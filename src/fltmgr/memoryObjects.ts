@@ -48,6 +48,8 @@ export class MdlObject implements MDL {
     /** The operation FltMgr built it for (FltLockUserBuffer), freed when that operation completes. */
     readonly operation: string | null,
     readonly actor: Actor<typeof mdlMachine>,
+    /** Routines handed only the MDL (MmGetSystemAddressForMdlSafe, IoFreeMdl) report through it. */
+    readonly kernel: Kernel,
   ) {}
 
   get ByteCount(): number {
@@ -103,7 +105,7 @@ export class MemoryTable {
     kernel.emit(id, { type: 'IoAllocateMdl', routine, owner: owner?.id ?? null, buffer: block?.id ?? null, bytes: view.length, operation });
     const actor = createActor(mdlMachine, { input: { reject: kernel.rejectEvent } }).start();
     kernel.attachActor(id, actor);
-    const mdl = new MdlObject(id, owner, view, block, operation, actor);
+    const mdl = new MdlObject(id, owner, view, block, operation, actor, kernel);
     this.mdls.set(id, mdl);
     return mdl;
   }

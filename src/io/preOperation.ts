@@ -18,7 +18,7 @@ import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wd
 import { isCancelable } from './irpCancel.js';
 import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
 import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
-import { insertedMdl, swappedFields } from './buffers.js';
+import { insertedMdl, swappedFields, transferOf } from './buffers.js';
 import { describe, describeResult } from '../fltmgr/routineSupport.js';
 import { fingerprintIopb, summarizeParameters } from './parametersSummary.js';
 import { callbackFrame } from './callbackFrame.js';
@@ -129,6 +129,8 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
 function recordSwap(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, seen: ReturnType<typeof copyIopb>, edited: ReturnType<typeof copyIopb>): SwapRecord | null {
   const fields = swappedFields(seen.Parameters, edited.Parameters);
   if (fields.length === 0 || result === FLT_PREOP_COMPLETE) return null;
+  // What was swapped in must be a buffer or a locked MDL: named here, at the pre-op that did it.
+  transferOf(fltMgr, op, edited.Parameters);
   const mdl = insertedMdl(seen.Parameters, edited.Parameters);
   fltMgr.emit(op.id, { type: 'BuffersSwapped', instance: instance.id, fields, mdl: mdl?.id ?? null });
   if (result !== FLT_PREOP_SUCCESS_WITH_CALLBACK && result !== FLT_PREOP_SYNCHRONIZE) {

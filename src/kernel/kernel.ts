@@ -82,6 +82,12 @@ export class Kernel {
   private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue }>();
   /** Dispatcher objects and locks a filter initialized (E…, K…), in creation order: what sim.state() lists. */
   readonly kernelObjects = new Map<string, object>();
+  /**
+   * Per-simulation owners that a routine with no object argument reaches through `kernelCall`
+   * (ExAllocatePoolWithTag and ExFreePoolWithTag find the pool table this way). The layer that owns
+   * one registers it; the kernel never reads them.
+   */
+  readonly owners = new Map<string, object>();
   /** The lock acquisition-order graph of the run (Driver Verifier's deadlock detection, §18.5). */
   readonly lockOrder = new LockOrderGraph();
   private rejectedEvent: string | null = null;

@@ -9,6 +9,9 @@
  *   PostPended --FltCompletePendedPostOperation--> PostOperation
  *   PreOperation | PostOperation --IoComplete--> Completed
  *
+ * A pre-op that swaps the data buffers (§20.6) is BuffersSwapped, in PreOperation only; a teardown
+ * that finds such an operation cancels it (SwappedOperationCancelled) wherever it is.
+ *
  * Draining post-operations (§4) run on a copy of the data while the operation is anywhere before
  * Completed; they do not move the original, so they are bookkeeping in every live state.
  *
@@ -49,6 +52,8 @@ export type CallbackDataEvent =
   | FactOf<'FltRequestOperationStatusCallback'>
   | FactOf<'OperationStatusCallback'>
   | FactOf<'OperationStatusCallbackReturned'>
+  | FactOf<'BuffersSwapped'>
+  | FactOf<'SwappedOperationCancelled'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
@@ -57,6 +62,8 @@ export type CallbackDataState = 'Allocated' | 'Freed' | 'PreOperation' | 'PrePen
 const bookkeeping = {
   DrainPostOperation: {},
   DrainPostOperationReturned: {},
+  // A teardown cancels an operation whose buffers its instance swapped wherever the operation is (§20.6).
+  SwappedOperationCancelled: {},
   RoutineFailed: {},
   VerifierViolation: {},
 } as const;
@@ -89,6 +96,8 @@ export const callbackDataMachine = setup({
         PreOperation: {},
         FltRequestOperationStatusCallback: {},
         PreOperationReturned: [{ guard: 'pended', target: 'PrePended' }, {}],
+        // Only a pre-op's result can swap buffers (§20.6).
+        BuffersSwapped: {},
         LegacyFilterDispatch: {},
         FsDispatch: 'Dispatched',
         PostOperation: 'PostOperation',

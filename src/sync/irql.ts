@@ -46,6 +46,8 @@ export const ROUTINE_IRQL_LIMITS: Readonly<Record<string, KIRQL>> = {
   FltQuerySecurityObject: PASSIVE_LEVEL,
   FltSetSecurityObject: PASSIVE_LEVEL,
   FltCancelFileOpen: PASSIVE_LEVEL,
+  FltQueryDirectoryFile: PASSIVE_LEVEL,
+  FltLockUserBuffer: APC_LEVEL,
   FltAcquireResourceExclusive: APC_LEVEL,
   FltAcquireResourceShared: APC_LEVEL,
   ExAcquireResourceExclusiveLite: APC_LEVEL,

@@ -126,3 +126,6 @@ export const IRP_MN_NOTIFY_CHANGE_DIRECTORY = 0x02;
 export const IRP_MN_USER_FS_REQUEST = 0x00;
 export const IRP_MN_MOUNT_VOLUME = 0x01;
 export const IRP_MN_KERNEL_CALL = 0x04;
+/** READ/WRITE minor bits: an MDL read/write through the cache, and its completion (§20.1). */
+export const IRP_MN_MDL = 0x02;
+export const IRP_MN_COMPLETE = 0x04;

@@ -15,6 +15,7 @@ import { syncTriggers } from './syncTriggers.js';
 import { nameTriggers } from './nameTriggers.js';
 import { robustnessTriggers } from './robustnessTriggers.js';
 import { cancelTriggers } from './cancelTriggers.js';
+import { bufferTriggers } from './bufferTriggers.js';
 import type { Trigger } from './world.js';
 
 const TRIGGERS: Record<VerifierRule, Trigger> = {
@@ -29,6 +30,7 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...portTriggers,
   ...robustnessTriggers,
   ...cancelTriggers,
+  ...bufferTriggers,
 };
 
 const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };
