@@ -1,10 +1,11 @@
 /**
  * The swapBuffers sample as a scenario: `npx fltsim run examples/samples/swapBuffers`.
  *
- * A volume with two files and a directory; the sample loaded at its INF altitude (141000); two
+ * A volume with a directory of two files and an output directory; the sample loaded at its INF altitude (141000); two
  * application threads that write, read back and enumerate through the swapped buffers; and,
  * unless `--arg unload=false`, `fltmc unload swapBuffers` racing them. Arguments:
  *   unload=true|false      race an unload against the applications (default true)
+ *   unloadAt=N             virtual tick the unload starts at (default 2: the first requests are in flight)
  *   filter=true|false      load the sample at all (default true; false is the baseline run)
  *   completion=inline|deferred   when the file system completes (default deferred: post-ops run
  *                          at DISPATCH_LEVEL on a completion thread, where swapBuffers must post)
@@ -23,6 +24,7 @@ import {
   FILE_SYNCHRONOUS_IO_NONALERT,
   FILE_DIRECTORY_FILE,
   SYNCHRONIZE,
+  sleep,
   type Blocking,
   type Scenario,
   type ScenarioArgs,
@@ -42,11 +44,12 @@ export interface AppResult {
 }
 
 function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
+  // Scenario arguments come from the command line as strings, from code as booleans.
   const v = args[name];
   return v === undefined || v === null ? fallback : v === true || v === 'true';
 }
 
-/** Write `text` to `path`, read it back from offset 0, and enumerate `\data`: what an encryption filter must leave unchanged. */
+/** Write `text` to `path` (in `\out`), read it back from offset 0, and enumerate `\data` (which no thread changes): what an encryption filter must leave unchanged. */
 function* application(sim: Simulation, thread: string, path: string, text: string, out: AppResult[]): Blocking<number> {
   const statuses: number[] = [];
   const file = yield* sim.io.NtCreateFile(path, {
@@ -90,6 +93,7 @@ export function runSwapBuffers(sim: Simulation, args: ScenarioArgs, results: App
   sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
   const fs = sim.fileSystem('C:');
   fs.mkdir('\\data');
+  fs.mkdir('\\out');
   fs.writeFile('\\data\\readme.txt', 'swapBuffers reads this through a buffer of its own. '.repeat(20));
   fs.writeFile('\\data\\notes.txt', 'a second file');
   if (flag(args, 'filter', true)) {
@@ -97,16 +101,23 @@ export function runSwapBuffers(sim: Simulation, args: ScenarioArgs, results: App
     sim.loadDriver({ name: 'swapBuffers', instances: { DefaultInstance: 'SwapBuffers Instance', Instances: { 'SwapBuffers Instance': { Altitude: ALTITUDE, Flags: 0 } } } }, DriverEntry);
   }
   sim.whenSettled(() => {
-    sim.spawn('app A', () => application(sim, 'app A', 'C:\\data\\a.txt', 'written by A through a swapped buffer', results));
-    sim.spawn('app B', () => application(sim, 'app B', 'C:\\data\\b.txt', 'B was here', results));
-    if (flag(args, 'filter', true) && flag(args, 'unload', true)) sim.spawn('fltmc unload swapBuffers', () => sim.FilterUnload('swapBuffers'));
+    sim.spawn('app A', () => application(sim, 'app A', 'C:\\out\\a.txt', 'written by A through a swapped buffer', results));
+    sim.spawn('app B', () => application(sim, 'app B', 'C:\\out\\b.txt', 'B was here', results));
+    if (flag(args, 'filter', true) && flag(args, 'unload', true)) {
+      const at = Number(args['unloadAt'] ?? 2);
+      sim.spawn('fltmc unload swapBuffers', function* () {
+        // When the applications' first requests are at the file system, unless told otherwise.
+        yield* sleep(at);
+        return yield* sim.FilterUnload('swapBuffers');
+      });
+    }
   });
   return results;
 }
 
 export const scenario: Scenario = {
   id: 'sample-swapBuffers',
-  description: 'the swapBuffers WDK sample: two applications write, read and enumerate through swapped buffers while the filter unloads; args: unload, filter (true|false), completion (inline|deferred)',
+  description: 'the swapBuffers WDK sample: two applications write, read and enumerate through swapped buffers while the filter unloads; args: unload, filter (true|false), unloadAt (tick), completion (inline|deferred)',
   options: (_seed, args) => ({ onViolation: 'record', fileSystemCompletion: args['completion'] === 'inline' ? 'inline' : 'deferred' }),
   windows: [
     {
