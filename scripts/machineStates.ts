@@ -24,6 +24,8 @@ import { processMachine } from '../src/machines/process.js';
 import { ecpListMachine, ecpMachine } from '../src/machines/ecp.js';
 import { irpMachine } from '../src/machines/irp.js';
 import { cbdqMachine } from '../src/machines/cbdq.js';
+import { poolBlockMachine } from '../src/machines/poolBlock.js';
+import { mdlMachine } from '../src/machines/mdl.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -48,6 +50,8 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   filterMessageMachine,
   irpMachine,
   cbdqMachine,
+  poolBlockMachine,
+  mdlMachine,
 };
 
 interface StateNodeLike {

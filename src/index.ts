@@ -195,7 +195,6 @@ export type {
   PFLT_CALLBACK_DATA_QUEUE_COMPLETE_CANCELED_IO,
 } from './fltmgr/cbdq.js';
 export type { CancelRoutineKind } from './kernel/facts.js';
-export { FltLockUserBuffer } from './fltmgr/userBuffers.js';
 export type { LegacyFilterSpec, LegacyIrpHandler } from './fltmgr/volumeObject.js';
 export type { FileSystemCompletion, InstanceSetupOnMount } from './fltmgr/filterManager.js';
 

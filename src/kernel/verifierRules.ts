@@ -355,7 +355,7 @@ export const VERIFIER_RULES = {
     checks:
       'a pool block or MDL used, mapped or freed after its free; a filter that freed the MDL it swapped into an operation, which FltMgr frees after the post-op (unless FltRetainSwappedBufferMdlAddress)',
     windows: 'Driver Verifier special pool: a use of freed pool, or bug check 0xC2 BAD_POOL_CALLER (double free)',
-    sections: ['§20.6', '§24.9.1'],
+    sections: ['§20.6', '§24.9'],
   },
   BUFFER_TOO_SHORT: {
     checks: "an operation reaches the file system with a buffer (or MDL) shorter than its Length: the file system would write past its end",
@@ -370,12 +370,12 @@ export const VERIFIER_RULES = {
   NONCACHED_BUFFER_MISALIGNED: {
     checks: 'a non-cached (IRP_NOCACHE) read or write reaches the file system with a pool buffer aligned to less than the volume sector: allocate such buffers with FltAllocatePoolAlignedWithTag',
     windows: 'the storage stack fails or corrupts the transfer (the DMA needs sector-aligned buffers)',
-    sections: ['§20.7', '§24.9.6'],
+    sections: ['§20.7', '§24.9'],
   },
   SWAP_WITHOUT_POST_OPERATION: {
     checks: 'a pre-op swapped the data buffers of an operation (dirty) and returned without asking for its post-operation callback, which must restore and free them',
     windows: null,
-    sections: ['§20.6', '§24.9.2'],
+    sections: ['§20.6', '§24.9'],
   },
   // ---------------------------------------------------------------- contexts (§15)
   CONTEXT_DOUBLE_RELEASE: {
