@@ -58,7 +58,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
     result,
     dirty,
     status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
-    ...(dirty ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined) } } : {}),
+    ...(dirty ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined, op.issuerIopb.Parameters) } } : {}),
   });
   checkNoEarlyCompletion(fltMgr, op, instance, result);
   checkRefusedInsertNotPended(fltMgr, op, instance, result);

@@ -206,11 +206,11 @@ describe('routines that reach the data (§20.3–§20.5)', () => {
     sim.run();
     expect(app.result).toBe('qui');
     expect(lowerSaw).toEqual(['qui']);
-    expect(compactTrace(sim.log, { types: ['IoAllocateMdl', 'MdlLocked', 'IoFreeMdl', 'IoComplete'] }).filter((l) => /M1|READ/.test(l))).toEqual([
-      'M1 IoAllocateMdl FltLockUserBuffer bytes=3 for=D2',
-      'M1 MdlLocked FltLockUserBuffer',
+    expect(compactTrace(sim.log, { types: ['IoAllocateMdl', 'MdlLocked', 'IoFreeMdl', 'IoComplete'] }).filter((l) => /A1|READ/.test(l))).toEqual([
+      'A1 IoAllocateMdl FltLockUserBuffer bytes=3 for=D2',
+      'A1 MdlLocked FltLockUserBuffer',
       'D2(READ \\f.txt) IoComplete status=STATUS_SUCCESS information=3',
-      'M1 IoFreeMdl by=FltMgr',
+      'A1 IoFreeMdl by=FltMgr',
     ]);
     expect(foldLog(sim.log).mdls).toEqual({});
   });
@@ -334,17 +334,17 @@ describe('buffer swapping (§20.6)', () => {
     }));
     sim.run();
     expect(app.result).toBe('quick bro');
-    expect(log).toEqual(['post flags=0 swappedMdl=M1', 'copied back at a safe IRQL']);
+    expect(log).toEqual(['post flags=0 swappedMdl=A1', 'copied back at a safe IRQL']);
     expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PostOperationReturned', 'FltCompletePendedPostOperation', 'IoAllocateMdl', 'IoFreeMdl', 'IoComplete', 'ThreadCreate'] }).filter((l) => /READ|M\d|WhenSafe/.test(l))).toEqual([
-      'M1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=B1',
-      'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=M1',
+      'A1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=B1',
+      'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=A1',
       'T5(WhenSafe(swapper, D2)) ThreadCreate name="WhenSafe(swapper, D2)" parent=T4',
       'D2(READ \\f.txt) PostOperationReturned instance=I1:swapper@300000 on C: FLT_POSTOP_MORE_PROCESSING_REQUIRED status=STATUS_SUCCESS',
-      'M2 IoAllocateMdl FltLockUserBuffer bytes=9 for=D2',
+      'A2 IoAllocateMdl FltLockUserBuffer bytes=9 for=D2',
       'D2(READ \\f.txt) FltCompletePendedPostOperation instance=I1:swapper@300000 on C:',
-      'M1 IoFreeMdl by=FltMgr',
+      'A1 IoFreeMdl by=FltMgr',
       'D2(READ \\f.txt) IoComplete status=STATUS_SUCCESS information=9',
-      'M2 IoFreeMdl by=FltMgr',
+      'A2 IoFreeMdl by=FltMgr',
     ]);
     expect(sim.state().violations).toEqual([]);
     expect(foldLog(sim.log)).toEqual(sim.state());
@@ -376,7 +376,7 @@ describe('buffer swapping (§20.6)', () => {
     expect(app.result).toBe('the q');
     expect(log.every((l) => !l.includes(`flags=${FLTFL_POST_OPERATION_DRAINING}`))).toBe(true);
     expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'InstanceTeardownStart', 'SwappedOperationCancelled', 'DrainPostOperation', 'FltCompletePendedPreOperation', 'PostOperation', 'IoComplete', 'InstanceTeardownComplete'] }).filter((l) => /READ|I1/.test(l))).toEqual([
-      'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=M1',
+      'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=A1',
       'I1(swapper@300000 on C:) InstanceTeardownStart reason=FILTER_UNLOAD',
       'D2(READ \\f.txt) SwappedOperationCancelled instance=I1:swapper@300000 on C:',
       'D2(READ \\f.txt) FltCompletePendedPreOperation instance=I2:holder@100000 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
