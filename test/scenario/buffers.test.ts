@@ -335,7 +335,7 @@ describe('buffer swapping (§20.6)', () => {
     sim.run();
     expect(app.result).toBe('quick bro');
     expect(log).toEqual(['post flags=0 swappedMdl=A1', 'copied back at a safe IRQL']);
-    expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PostOperationReturned', 'FltCompletePendedPostOperation', 'IoAllocateMdl', 'IoFreeMdl', 'IoComplete', 'ThreadCreate'] }).filter((l) => /READ|M\d|WhenSafe/.test(l))).toEqual([
+    expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PostOperationReturned', 'FltCompletePendedPostOperation', 'IoAllocateMdl', 'IoFreeMdl', 'IoComplete', 'ThreadCreate'] }).filter((l) => /READ|A\d|WhenSafe/.test(l))).toEqual([
       'A1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=B1',
       'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=A1',
       'T5(WhenSafe(swapper, D2)) ThreadCreate name="WhenSafe(swapper, D2)" parent=T4',
