@@ -5,8 +5,11 @@
  * what a buffer swap (§20.6) leaves to FltMgr: the inserted MDL to free after the swapping
  * instance's post-op, unless it retained it.
  *
- * The checks here are where Windows would corrupt memory or bugcheck: a buffer shorter than the
- * transfer, a freed or unlocked MDL, a non-cached transfer into a buffer not aligned to the sector.
+ * The checks here are where Windows would corrupt memory or bugcheck: a buffer a filter passed down
+ * that is shorter than the transfer, a freed or unlocked MDL, a non-cached transfer into a buffer not
+ * aligned to the sector. The requester's own buffer shorter than a Length a filter raised is the file
+ * system's STATUS_INVALID_USER_BUFFER: its probe of the buffer fails [model: on Windows the probe
+ * fails only at an unmapped page, and a shorter overrun corrupts the requester's memory].
  */
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -77,13 +80,16 @@ export function transferOf(fltMgr: FilterManager, op: IoOperation, parameters: F
  * a non-cached read or write moves whole sectors by DMA, so its buffer must be sector aligned
  * (§20.7): a pool block with a smaller alignment is the filter's mistake.
  */
-export function checkedTransfer(fltMgr: FilterManager, op: IoOperation): Transfer | null {
+export function checkedTransfer(fltMgr: FilterManager, op: IoOperation): Transfer | null | 'invalidUserBuffer' {
   const iopb = op.currentIopb;
   const transfer = transferOf(fltMgr, op, iopb.Parameters);
   if (transfer === null) return null;
   const member = dataMemberOf(iopb.Parameters)!;
   const length = member.holder['Length'];
   if (typeof length === 'number' && length > transfer.bytes.length) {
+    // The requester's own buffer: the file system probes it for Length bytes and fails the request
+    // (neither I/O, §20.1). A buffer a filter put there instead is the filter's mistake.
+    if (isRequesterBuffer(fltMgr, op, transfer.bytes)) return 'invalidUserBuffer';
     const what = transfer.mdl !== null ? `${transfer.mdl}` : transfer.block !== null ? `${transfer.block}` : `a ${transfer.bytes.length}-byte buffer`;
     throw fltMgr.kernel.violation('BUFFER_TOO_SHORT', op.id, `${op.id} ${irpMajorName(op.major)}: ${member.name}.Length is ${length} but the buffer the file system would use is ${what} (§20.1)`);
   }
@@ -97,6 +103,12 @@ export function checkedTransfer(fltMgr: FilterManager, op: IoOperation): Transfe
     );
   }
   return transfer;
+}
+
+/** Is `bytes` the memory of the buffer the operation was issued with (the requester's, or an MDL over it)? */
+function isRequesterBuffer(fltMgr: FilterManager, op: IoOperation, bytes: Uint8Array): boolean {
+  const issued = transferOf(fltMgr, op, op.issuerIopb.Parameters);
+  return issued !== null && issued.bytes.buffer === bytes.buffer && issued.bytes.byteOffset === bytes.byteOffset;
 }
 
 /** After the file system returned: a read's data or a directory query's entries land in the transfer buffer. */

@@ -12,7 +12,7 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
 import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
 import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
-import { NT_SUCCESS, STATUS_CANCELLED, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
+import { NT_SUCCESS, STATUS_CANCELLED, STATUS_INVALID_USER_BUFFER, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './preOperation.js';
@@ -38,6 +38,7 @@ export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequ
 /** One request to the file system: the transfer checked, the request sent, the data delivered into the buffer (§20.1). */
 function dispatchToFileSystem(fltMgr: FilterManager, op: IoOperation): FsCompletion {
   const transfer = checkedTransfer(fltMgr, op);
+  if (transfer === 'invalidUserBuffer') return { Status: STATUS_INVALID_USER_BUFFER, Information: 0 };
   const result = op.volume.fileSystem.dispatch(fsRequestOf(op, transfer?.bytes));
   deliverData(transfer, result);
   return result;

@@ -50,6 +50,7 @@ import {
   sleep,
   STATUS_ACCESS_VIOLATION,
   STATUS_INVALID_PARAMETER,
+  STATUS_INVALID_USER_BUFFER,
   STATUS_SUCCESS,
   foldLog,
   type Blocking,
@@ -172,6 +173,25 @@ describe('the data in FLT_PARAMETERS (§20.1)', () => {
     sim.run();
     expect(app.result).toEqual(['f.txt', 'g.txt']);
     expect(names).toEqual(['f.txt', 'g.txt']);
+  });
+
+  it('a filter that raises Length past the requester\'s buffer gets the file system\'s STATUS_INVALID_USER_BUFFER (its probe fails), not a TypeError', () => {
+    const sim = system({
+      'grower@300000': operations([IRP_MJ_READ], {
+        PreOperation: (Data) => {
+          read(Data).Length = 100;
+          FltSetCallbackDataDirty(Data);
+          return FLT_PREOP_SUCCESS_NO_CALLBACK;
+        },
+      }),
+    });
+    const app = sim.spawn('app', () => withFile(sim, function* (h) {
+      const r = yield* sim.io.NtReadFile(h, 4, 0);
+      return [r.status, r.output];
+    }));
+    sim.run();
+    expect(app.result).toEqual([STATUS_INVALID_USER_BUFFER, null]);
+    expect(sim.state().violations).toEqual([]);
   });
 
   it('a length no application could have a buffer for is the file system\'s STATUS_INVALID_PARAMETER, not a TypeError', () => {
