@@ -5,7 +5,7 @@
  * of the summary as issued: they are where the data goes, not what the request asks, and logs
  * written before buffers were modelled stay byte-identical. A buffer or MDL that differs from the
  * issuer's — a filter swapped it (§20.6) or FltLockUserBuffer inserted an MDL (§20.3) — is written
- * by its id (`B…`, `A…`) or length, so the fingerprints show who saw the swapped buffers.
+ * by its id (`S…`, `A…`) or length, so the fingerprints show who saw the swapped buffers.
  */
 import type { ParametersSummary } from '../kernel/facts.js';
 import { BUFFER_FIELDS } from '../wdk/buffers.js';

@@ -120,11 +120,11 @@ describe('the data in FLT_PARAMETERS (§20.1)', () => {
     expect(app.result).toBe(STATUS_SUCCESS);
     expect(seen).toEqual(['hello', 'hello']);
     expect(text(sim.fileSystem('C:').readFile('\\f.txt')!.subarray(0, 5))).toBe('HELLO');
-    expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PoolAllocate', 'PoolFree', 'FsComplete'] }).filter((l) => /WRITE|B1/.test(l))).toEqual([
-      "B1 PoolAllocate FltAllocatePoolAlignedWithTag tag='Tst ' bytes=5 aligned=512 owner=F1:upper",
+    expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PoolAllocate', 'PoolFree', 'FsComplete'] }).filter((l) => /WRITE|S1/.test(l))).toEqual([
+      "S1 PoolAllocate FltAllocatePoolAlignedWithTag tag='Tst ' bytes=5 aligned=512 owner=F1:upper",
       'D2(WRITE \\f.txt) BuffersSwapped instance=I1:upper@300000 on C: Write.WriteBuffer',
       'D2(WRITE \\f.txt) FsComplete status=STATUS_SUCCESS information=5',
-      'B1 PoolFree FltFreePoolAlignedWithTag',
+      'S1 PoolFree FltFreePoolAlignedWithTag',
     ]);
     expect(sim.state().violations).toEqual([]);
   });
@@ -356,7 +356,7 @@ describe('buffer swapping (§20.6)', () => {
     expect(app.result).toBe('quick bro');
     expect(log).toEqual(['post flags=0 swappedMdl=A1', 'copied back at a safe IRQL']);
     expect(compactTrace(sim.log, { types: ['BuffersSwapped', 'PostOperationReturned', 'FltCompletePendedPostOperation', 'IoAllocateMdl', 'IoFreeMdl', 'IoComplete', 'ThreadCreate'] }).filter((l) => /READ|A\d|WhenSafe/.test(l))).toEqual([
-      'A1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=B1',
+      'A1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=S1',
       'D2(READ \\f.txt) BuffersSwapped instance=I1:swapper@300000 on C: Read.ReadBuffer,Read.MdlAddress mdl=A1',
       'T5(WhenSafe(swapper, D2)) ThreadCreate name="WhenSafe(swapper, D2)" parent=T4',
       'D2(READ \\f.txt) PostOperationReturned instance=I1:swapper@300000 on C: FLT_POSTOP_MORE_PROCESSING_REQUIRED status=STATUS_SUCCESS',
