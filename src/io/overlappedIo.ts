@@ -68,7 +68,9 @@ export function* readFileOverlapped(io: IoManager, handle: string, Length: numbe
     Object.assign(overlapped, { Internal: r.status, InternalHigh: r.information });
     return r.status;
   }
-  return yield* requestOverlapped(io.fltMgrOf(), io, handle, IRP_MJ_READ, { Read: { Length, Key: 0, ByteOffset: overlapped.Offset ?? 0 } }, overlapped);
+  // The application's buffer (§20.1), as NtReadFile passes one; a length no application could have allocated goes down without.
+  const ReadBuffer = Number.isSafeInteger(Length) && Length >= 0 && Length <= 64 * 1024 * 1024 ? new Uint8Array(Length) : null;
+  return yield* requestOverlapped(io.fltMgrOf(), io, handle, IRP_MJ_READ, { Read: { Length, Key: 0, ByteOffset: overlapped.Offset ?? 0, ReadBuffer, MdlAddress: null } }, overlapped);
 }
 
 export function* writeFileOverlapped(io: IoManager, handle: string, data: Uint8Array | string, overlapped: OVERLAPPED): Blocking<NTSTATUS> {
@@ -79,7 +81,7 @@ export function* writeFileOverlapped(io: IoManager, handle: string, data: Uint8A
     Object.assign(overlapped, { Internal: r.status, InternalHigh: r.information });
     return r.status;
   }
-  return yield* requestOverlapped(io.fltMgrOf(), io, handle, IRP_MJ_WRITE, { Write: { Length: bytes.length, Key: 0, ByteOffset: overlapped.Offset ?? 0 } }, overlapped, bytes);
+  return yield* requestOverlapped(io.fltMgrOf(), io, handle, IRP_MJ_WRITE, { Write: { Length: bytes.length, Key: 0, ByteOffset: overlapped.Offset ?? 0, WriteBuffer: bytes, MdlAddress: null } }, overlapped, bytes);
 }
 
 export function* getOverlappedResult(io: IoManager, _handle: string, overlapped: OVERLAPPED, bWait: boolean): Blocking<IoResult<Uint8Array | null>> {
