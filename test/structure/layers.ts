@@ -41,6 +41,8 @@ export const LAYERS: readonly Layer[] = [
       // Server ports, connections and messages (§17): FltMgr's registry of them hangs off filterManager.ts.
       'fltmgr/portObjects.ts',
       'io/fileObject.ts',
+      // Requests held for the host to complete: a table of pended requests that FltMgr owns.
+      'io/heldRequests.ts',
       // Contexts, ECPs and processes: objects and the tables that own them (their routines sit above).
       'fltmgr/contextObject.ts',
       'fltmgr/contextTable.ts',
