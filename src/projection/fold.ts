@@ -37,41 +37,8 @@ import { compareAltitudes } from '../wdk/altitude.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { irpMachine } from '../machines/irp.js';
 import { cbdqMachine } from '../machines/cbdq.js';
-import { idRecord, type SimState } from './simState.js';
+import { emptySimState, idRecord, type SimState } from './simState.js';
 
-/** A fresh empty state: its records have no prototype (idRecord), and each fold gets its own. */
-function emptyFoldState(): SimState {
-  return {
-    seq: 0,
-    time: 0,
-    seed: 0,
-    frames: [],
-    processes: idRecord(),
-    threads: idRecord(),
-    filters: idRecord(),
-    volumes: idRecord(),
-    instances: idRecord(),
-    legacyFilters: idRecord(),
-    fileObjects: idRecord(),
-    operations: idRecord(),
-    events: idRecord(),
-    locks: idRecord(),
-    irps: idRecord(),
-    cbdqs: idRecord(),
-    contexts: idRecord(),
-    ecpLists: idRecord(),
-    ecps: idRecord(),
-    poolBlocks: idRecord(),
-    mdls: idRecord(),
-    fileNames: idRecord(),
-    nameCache: idRecord(),
-    serverPorts: idRecord(),
-    clientPorts: idRecord(),
-    messages: idRecord(),
-    violations: [],
-    waitCycles: [],
-  };
-}
 
 const RECEIVING = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
 
@@ -91,7 +58,7 @@ export function foldLog(facts: readonly Fact[]): SimState {
     return String(snapshot.value);
   };
   const sleepers = new Map<string, number>();
-  const state = produce(emptyFoldState(), (draft) => {
+  const state = produce(emptySimState(), (draft) => {
     for (const fact of facts) applyFact(draft, fact, born, advance, sleepers);
     draft.seq = facts.length;
     for (const volume of Object.keys(draft.volumes)) restack(draft, volume);

@@ -303,3 +303,37 @@ export interface SimState {
 export function idRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/** A fresh empty state: its records have no prototype (idRecord), and each fold or timeline gets its own. */
+export function emptySimState(): SimState {
+  return {
+    seq: 0,
+    time: 0,
+    seed: 0,
+    frames: [],
+    processes: idRecord(),
+    threads: idRecord(),
+    filters: idRecord(),
+    volumes: idRecord(),
+    instances: idRecord(),
+    legacyFilters: idRecord(),
+    fileObjects: idRecord(),
+    operations: idRecord(),
+    events: idRecord(),
+    locks: idRecord(),
+    irps: idRecord(),
+    cbdqs: idRecord(),
+    contexts: idRecord(),
+    ecpLists: idRecord(),
+    ecps: idRecord(),
+    poolBlocks: idRecord(),
+    mdls: idRecord(),
+    fileNames: idRecord(),
+    nameCache: idRecord(),
+    serverPorts: idRecord(),
+    clientPorts: idRecord(),
+    messages: idRecord(),
+    violations: [],
+    waitCycles: [],
+  };
+}

@@ -37,7 +37,7 @@ import { LOCK_MACHINES } from '../machines/locks.js';
 import { irpMachine } from '../machines/irp.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { applyFact, restack } from '../projection/fold.js';
-import { idRecord, type LockView, type SimState } from '../projection/simState.js';
+import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -112,36 +112,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
 };
 
 export function emptyState(): WorkingState {
-  return {
-    seq: 0,
-    time: 0,
-    seed: 0,
-    frames: [],
-    processes: idRecord(),
-    threads: idRecord(),
-    filters: idRecord(),
-    volumes: idRecord(),
-    instances: idRecord(),
-    legacyFilters: idRecord(),
-    fileObjects: idRecord(),
-    operations: idRecord(),
-    events: idRecord(),
-    locks: idRecord(),
-    irps: idRecord(),
-    cbdqs: idRecord(),
-    contexts: idRecord(),
-    ecpLists: idRecord(),
-    ecps: idRecord(),
-    poolBlocks: idRecord(),
-    mdls: idRecord(),
-    fileNames: idRecord(),
-    nameCache: idRecord(),
-    serverPorts: idRecord(),
-    clientPorts: idRecord(),
-    messages: idRecord(),
-    violations: [],
-    waitCycles: [],
-  };
+  return emptySimState() as WorkingState;
 }
 
 /** The view of object `id` in `state`, if it is there now. */
