@@ -6,7 +6,9 @@
  *
  * Except an operation whose buffers this instance swapped (§20.6): draining it would let the
  * instance free the swapped buffer while the file system still fills it. FltMgr cancels it instead
- * and the teardown waits for its real completion, whose post-op restores and frees the buffers.
+ * (IoCancelIrp, on the teardown thread: whoever holds it below — the file system, a lower filter's
+ * cancel-safe queue or posted work — gets its cancel routine called, or finds the bit set) and the
+ * teardown waits for its real completion, whose post-op restores and frees the buffers.
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -22,6 +24,7 @@ import { copyIopb, type FLT_CALLBACK_DATA } from './ioOperation.js';
 import { signalProgress } from './dispatch.js';
 import { markDrainingCopy } from './callbackDataRef.js';
 import { callbackFrame } from './callbackFrame.js';
+import { cancelIrp } from './irpCancel.js';
 
 export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceObject): Blocking<void> {
   for (const op of [...fltMgr.operations]) {
@@ -31,6 +34,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
         if (!node.swap.cancelled) {
           node.swap.cancelled = true;
           fltMgr.emit(op.id, { type: 'SwappedOperationCancelled', instance: instance.id });
+          yield* cancelIrp(fltMgr, op, 'SwappedOperationCancelled');
         }
         continue;
       }

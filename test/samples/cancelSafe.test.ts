@@ -59,6 +59,43 @@ describe('cancelSafe, as shipped (§19.4)', () => {
     expect(sim.state().violations).toEqual([]);
   });
 
+  // Found by the cancellation property's deep run (test/property/cancellation.test.ts). The port
+  // follows cancelSafe.c line by line; IoCancelIrp leaves a cancelled read in the filter's list
+  // until its cancel path gets the queue lock (§19.4 "Cancellation path"), and RemoveNextIo skips
+  // it (§19.5 rule 3). So the worker sees an empty queue and leaves (WorkerThreadFlag 1 → 0) while
+  // CsqInsertIo, finding the list not empty (the cancelled read is still in it), queues no worker.
+  it('a read inserted while a cancelled read is still listed is stranded until teardown: the sample\'s own liveness bug, not a double completion (§19.4, §19.5 rules 1, 3)', () => {
+    const sim = createSimulation({ seed: 456, strategy: 'random', onViolation: 'record' });
+    const { results } = buildCancelSafe(sim, { delay: 0, unload: false, cancel: true });
+    const outcome = sim.run();
+    expect(compactTrace(sim.log, { types: ['FltCbdqInsertIo', 'IoCancelIrp', 'FltCbdqRemoveNextIo', 'CbdqCompleteCanceledIo', 'ThreadExit', 'LockAcquire'] }).filter((l) => !/DriverEntry|canceller\) ThreadExit/.test(l))).toEqual([
+      'K1(cancelSafe queue lock (FAST_MUTEX)) LockAcquire ExAcquireFastMutex by=T3:canceller Exclusive',
+      'B1 FltCbdqInsertIo op=D2 status=STATUS_SUCCESS thread=T3',
+      // CancelIoEx: FltMgr's cancel routine runs on the canceller, but the queue lock is not its yet.
+      'J1 IoCancelIrp op=D2 by=CancelIoEx thread=T3 routine called',
+      'K1(cancelSafe queue lock (FAST_MUTEX)) LockAcquire ExAcquireFastMutex by=T4:WorkItem(cancelSafe, DelayedWorkQueue) Exclusive',
+      // D2 is being cancelled, so the worker gets nothing, and will leave.
+      'B1 FltCbdqRemoveNextIo op=NULL thread=T4',
+      'K1(cancelSafe queue lock (FAST_MUTEX)) LockAcquire ExAcquireFastMutex by=T2:reader Exclusive',
+      // D2 is still in QueueHead: WasQueueEmpty is FALSE, no work item is queued for D4.
+      'B1 FltCbdqInsertIo op=D4 status=STATUS_SUCCESS thread=T2',
+      'T4(WorkItem(cancelSafe, DelayedWorkQueue)) ThreadExit result=STATUS_SUCCESS',
+      'K1(cancelSafe queue lock (FAST_MUTEX)) LockAcquire ExAcquireFastMutex by=T3:canceller Exclusive',
+      'B1 CbdqCompleteCanceledIo op=D2 thread=T3',
+    ]);
+    expect(results).toEqual({ cancelIoEx: STATUS_SUCCESS, canceller: STATUS_CANCELLED });
+    expect(outcome).toMatchObject({ reason: 'deadlock', blocked: [{ name: 'reader', reason: 'D4 completion' }], cycles: [] });
+    expect(sim.state().cbdqs.B1!.queued).toEqual(['D4']);
+    // Nothing else will take D4 out: only an unload (the teardown's drain) or a cancel of the read.
+    sim.spawn('fltmc unload cancelSafe', () => sim.FilterUnload('cancelSafe'));
+    expect(sim.run().reason).toBe('idle');
+    expect(results.reader).toBe(STATUS_SUCCESS);
+    expect(sim.log.filter((f) => f.type === 'IoComplete' && f.object === 'D4').length).toBe(1);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
   it('runs from the command line: fltsim run examples/samples/cancelSafe', async () => {
     const out: string[] = [];
     const code = await main(['run', 'examples/samples/cancelSafe', '--arg', 'delay=5'], { out: (l) => out.push(...l.split('\n')), err: (l) => out.push(l) });

@@ -53,6 +53,7 @@ import {
   STATUS_INVALID_USER_BUFFER,
   STATUS_SUCCESS,
   foldLog,
+  STATUS_CANCELLED,
   type Blocking,
   type FLT_CALLBACK_DATA,
   type FLT_OPERATION_REGISTRATION,
@@ -61,7 +62,7 @@ import {
   type Simulation,
   type WriteParameters,
 } from '../../src/index.js';
-import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
+import { checkCancelInvariants, compactTrace, installFilter, operations } from '../../src/testing/index.js';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog';
 const read = (Data: FLT_CALLBACK_DATA) => (Data.Iopb.Parameters as { Read: ReadParameters }).Read;
@@ -406,5 +407,37 @@ describe('buffer swapping (§20.6)', () => {
     ]);
     expect(sim.state().violations).toEqual([]);
     expect(sim.state().poolBlocks).toEqual({});
+  });
+
+  it('the teardown\'s cancel of a swapped operation is IoCancelIrp: a read the file system holds completes with STATUS_CANCELLED, and the real post-op frees the buffer (§20.6, §19.2 (c))', () => {
+    const log: string[] = [];
+    const sim = system({ 'swapper@300000': swapReads(log) });
+    // The file system holds the read (a cancellable wait, as an oplock break would be); nothing releases it.
+    const hold = sim.fileSystem('C:').hold({ path: '\\f.txt', MajorFunction: IRP_MJ_READ });
+    const app = sim.spawn('app', () => withFile(sim, function* (h) {
+      return (yield* sim.io.NtReadFile(h, 5, 0)).status;
+    }));
+    const unload = sim.spawn('fltmc unload swapper', function* () {
+      yield* sleep(10);
+      return yield* sim.FilterUnload('swapper');
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect([app.result, unload.result]).toEqual([STATUS_CANCELLED, STATUS_SUCCESS]);
+    expect(hold.held).toEqual([]);
+    expect(log.every((l) => !l.includes(`flags=${FLTFL_POST_OPERATION_DRAINING}`))).toBe(true);
+    expect(compactTrace(sim.log, { types: ['InstanceTeardownStart', 'SwappedOperationCancelled', 'IoSetCancelRoutine', 'IoCancelIrp', 'FsComplete', 'PostOperation', 'IoComplete', 'InstanceTeardownComplete'] }).filter((l) => /READ|J1|I1/.test(l))).toEqual([
+      'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
+      'I1(swapper@300000 on C:) InstanceTeardownStart reason=FILTER_UNLOAD',
+      'D2(READ \\f.txt) SwappedOperationCancelled instance=I1:swapper@300000 on C:',
+      expect.stringMatching(/^J1 IoCancelIrp op=D2 by=SwappedOperationCancelled thread=T\d+ routine called$/),
+      'D2(READ \\f.txt) FsComplete status=STATUS_CANCELLED information=0',
+      expect.stringMatching(/^D2\(READ \\f\.txt\) PostOperation instance=I1:swapper@300000 on C: /),
+      'D2(READ \\f.txt) IoComplete status=STATUS_CANCELLED information=0',
+      'I1(swapper@300000 on C:) InstanceTeardownComplete reason=FILTER_UNLOAD',
+    ]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+    expect(sim.state().poolBlocks).toEqual({});
+    expect(foldLog(sim.log)).toEqual(sim.state());
   });
 });
