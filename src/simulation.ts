@@ -73,7 +73,12 @@ export type RunResult =
     }
   | { readonly reason: 'limit'; readonly steps: number }
   /** Host-owned clock only (`clock: 'host'`): nothing is ready and the first sleeper is due at `until`. */
-  | { readonly reason: 'waiting'; readonly steps: number; readonly until: number };
+  | { readonly reason: 'waiting'; readonly steps: number; readonly until: number }
+  /**
+   * `fileSystemCompletion: 'host'`: nothing can run until the host completes one of `requests`
+   * (`sim.completeRequest`); `blocked` are the threads waiting, as a deadlock would list them.
+   */
+  | { readonly reason: 'waitingForHost'; readonly steps: number; readonly requests: readonly PendingFsRequest[]; readonly blocked: readonly BlockedThread[] };
 
 export class Simulation {
   /** @internal */ readonly kernel: Kernel;
@@ -605,20 +610,27 @@ export class Simulation {
       if (stop()) return { reason: 'stopped', steps };
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
-      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
+      if (r.kind === 'deadlock') return this.stuck(steps, r.blocked);
       if (r.kind === 'waiting') return { reason: 'waiting', steps, until: r.until };
     }
     return { reason: 'limit', steps: maxSteps };
   }
 
-  /** Run until nothing can run (idle or deadlock), or `maxSteps` steps. */
+  /** Nothing can run: waiting for the host if it holds requests, else a deadlock. */
+  private stuck(steps: number, blocked: readonly BlockedThread[]): RunResult {
+    const requests = this.fltMgr.held.pending();
+    if (requests.length > 0) return { reason: 'waitingForHost', steps, requests, blocked };
+    return { reason: 'deadlock', steps, blocked, cycles: this.state().waitCycles };
+  }
+
+  /** Run until nothing can run (idle, deadlock, or waiting for the host), or `maxSteps` steps. */
   run(options: { readonly maxSteps?: number } = {}): RunResult {
     this.refuseDuringDelivery('run');
     const maxSteps = options.maxSteps ?? 1_000_000;
     for (let steps = 0; steps < maxSteps; steps++) {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
-      if (r.kind === 'deadlock') return { reason: 'deadlock', steps, blocked: r.blocked, cycles: this.state().waitCycles };
+      if (r.kind === 'deadlock') return this.stuck(steps, r.blocked);
       if (r.kind === 'waiting') return { reason: 'waiting', steps, until: r.until };
     }
     return { reason: 'limit', steps: maxSteps };

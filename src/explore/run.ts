@@ -73,6 +73,12 @@ export function runSchedule(target: Explorable, options: ScheduleOptions): Sched
         ended = deadlockViolation(r.blocked, lastSeq(sim.log), r.cycles);
         break;
       }
+      if (r.reason === 'waitingForHost') {
+        // No host answers during an exploration: requests held for it never complete.
+        reason = 'deadlock';
+        ended = deadlockViolation(r.blocked, lastSeq(sim.log), []);
+        break;
+      }
       if (r.reason === 'idle') {
         reason = 'idle';
         break;

@@ -3,8 +3,10 @@
  * matches requests by path, major function, or a predicate; a matching request stays in the file
  * system (STATUS_PENDING, cancellable, as an oplock or a change-notify wait is, §19.2) until the
  * hold releases it — run normally then, or completed with a chosen status — or until it is
- * cancelled, when it completes with STATUS_CANCELLED. The file system only keeps the list; the I/O
- * path (src/io/fileSystemStage.ts) parks the request and completes it on an I/O completion thread.
+ * cancelled, when it completes with STATUS_CANCELLED, or until IRP_MJ_CLEANUP of its file object,
+ * when the file system completes it with STATUS_CANCELLED as every driver's DispatchCleanup does with
+ * the requests it queued for that file object. The file system only keeps the list; the I/O path
+ * (src/io/fileSystemStage.ts) parks the request and completes it on an I/O completion thread.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -15,6 +17,8 @@ export interface HeldRequestInfo {
   readonly MajorFunction: number;
   /** The file object's name on the volume (`\dir\f.txt`). */
   readonly fileName: string;
+  /** The file object (O…): what IRP_MJ_CLEANUP of that file object completes. */
+  readonly fileObject: string;
 }
 
 export interface FsHoldSpec {
@@ -26,7 +30,8 @@ export interface FsHoldSpec {
 
 /** A held request; `complete` is the I/O path's: false when a cancel got there first. */
 export interface HeldRequest extends HeldRequestInfo {
-  /** @internal */ readonly complete: (status: NTSTATUS | null) => boolean;
+  /** @internal `by` names who took the cancel routine back (the release, or IRP_MJ_CLEANUP). */
+  readonly complete: (status: NTSTATUS | null, by?: string) => boolean;
 }
 
 export class FsHold {
@@ -59,6 +64,17 @@ export class FsHold {
     if (at < 0) return false;
     const [request] = this.held.splice(at, 1);
     return request!.complete(status ?? null);
+  }
+
+  /**
+   * IRP_MJ_CLEANUP of `fileObject` reached the file system: it takes back the cancel routine of each
+   * request it holds for that file object and completes it with STATUS_CANCELLED (a request whose
+   * cancel routine was already called is the cancel's). Returns how many it completed.
+   */
+  cleanup(fileObject: string, status: NTSTATUS): number {
+    let completed = 0;
+    for (const request of this.held.filter((r) => r.fileObject === fileObject)) if (request.complete(status, 'IRP_MJ_CLEANUP')) completed++;
+    return completed;
   }
 
   /** Hold no new requests; those held stay until released or cancelled. */

@@ -7,10 +7,10 @@
 import { preempt, sleep, waitFor, type Blocking } from '../kernel/effects.js';
 import { fixedLatency, hostDecides, type PendingFsRequest, type RequestCompletion } from './heldRequests.js';
 import type { FsHold } from '../fs/holds.js';
-import { clearCancelRoutine, setCancelRoutine } from './irpCancel.js';
+import { clearCancelRoutine, isCancelRequested, setCancelRoutine } from './irpCancel.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
-import { IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
 import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
 import { NT_SUCCESS, STATUS_CANCELLED, STATUS_INVALID_USER_BUFFER, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
@@ -49,7 +49,10 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
   if (fs.holds.length > 0) {
-    const hold = fs.holdFor({ operation: op.id, MajorFunction: op.major, fileName: op.currentIopb.TargetFileObject.FileName });
+    const fo = op.currentIopb.TargetFileObject;
+    // DispatchCleanup: the requests the file system queued for this file object end first (§19.2).
+    if (op.major === IRP_MJ_CLEANUP) for (const h of fs.holds) h.cleanup(fo.id, STATUS_CANCELLED);
+    const hold = fs.holdFor({ operation: op.id, MajorFunction: op.major, fileName: fo.FileName, fileObject: fo.id });
     if (hold !== null) {
       parkCancellably(fltMgr, op, hold, runPostWalk);
       return;
@@ -65,7 +68,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   const request = heldRequestOf(fltMgr, op);
   const decided = timing.decide(request);
   op.phase = 'fsPending';
-  const released = decided === 'hold' ? fltMgr.held.hold(request) : null;
+  const released = decided === 'hold' ? fltMgr.held.hold(request, () => isCancelRequested(op)) : null;
   fltMgr.emit(op.id, { type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     let decision: RequestCompletion;
@@ -106,8 +109,9 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
     operation: op.id,
     MajorFunction: op.major,
     fileName: op.currentIopb.TargetFileObject.FileName,
-    complete: (status: NTSTATUS | null): boolean => {
-      if (!clearCancelRoutine(fltMgr, op, 'FileSystem')) return false;
+    fileObject: op.currentIopb.TargetFileObject.id,
+    complete: (status: NTSTATUS | null, by = 'FileSystem'): boolean => {
+      if (!clearCancelRoutine(fltMgr, op, by)) return false;
       unhold();
       completeLater(fltMgr, op, status, runPostWalk);
       return true;
@@ -136,7 +140,7 @@ function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS 
   })());
 }
 
-/** What a timing is told about a request: major function, file, offset and length, arrival. */
+/** What a timing is told about a request: major function, file, offset and length, arrival, the cancel bit. */
 function heldRequestOf(fltMgr: FilterManager, op: IoOperation): PendingFsRequest {
   const iopb = op.currentIopb;
   const params = iopb.Parameters as { Read?: { Length: number; ByteOffset: number }; Write?: { Length: number; ByteOffset: number } };
@@ -149,6 +153,7 @@ function heldRequestOf(fltMgr: FilterManager, op: IoOperation): PendingFsRequest
     offset: transfer?.ByteOffset ?? null,
     length: transfer?.Length ?? null,
     since: fltMgr.kernel.now,
+    cancelRequested: isCancelRequested(op),
   };
 }
 

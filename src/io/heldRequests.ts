@@ -8,6 +8,13 @@
  *
  * The host's answer is a recorded action (`fltsim.completeRequest`, src/host/actions.ts), so a
  * restore repeats it at the same step.
+ *
+ * Cancellation (§19.1, §19.2): the host is the file system here, and a file system decides whether a
+ * request it is performing is cancellable — it owns the cancel routine. NTFS arms none on an
+ * ordinary read or write, so the request keeps only the cancel bit: IoCancelIrp returns FALSE and
+ * the host is told (`cancelRequested` in `sim.heldRequests()`, and the IoCancelIrp fact). It answers
+ * as it likes: `{ status: STATUS_CANCELLED }` to honour the cancel, or a normal completion (the
+ * cancel came too late).
  */
 import { UsageError } from '../kernel/errors.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -28,6 +35,8 @@ export interface PendingFsRequest {
   readonly length: number | null;
   /** The tick it reached the file system. */
   readonly since: number;
+  /** The request's cancel bit is set (CancelIo, CancelIoEx, CancelSynchronousIo, FltCancelIo, thread exit): the host decides whether to honour it. */
+  readonly cancelRequested: boolean;
 }
 
 /** How the host completes a request: every field optional. */
@@ -60,7 +69,8 @@ export function fixedLatency(ticks: number): FileSystemTiming {
 export const hostDecides: FileSystemTiming = { decide: () => 'hold' };
 
 interface Held {
-  readonly request: PendingFsRequest;
+  readonly request: Omit<PendingFsRequest, 'cancelRequested'>;
+  readonly cancelRequested: () => boolean;
   readonly released: Waitable;
   decision: RequestCompletion | null;
 }
@@ -72,15 +82,15 @@ export class HeldRequests {
   constructor(private readonly kernel: Kernel) {}
 
   /** Hold `request`; returns the waitable its completion thread waits on. */
-  hold(request: PendingFsRequest): Waitable {
+  hold(request: Omit<PendingFsRequest, 'cancelRequested'>, cancelRequested: () => boolean): Waitable {
     const released = this.kernel.createWaitable(`host completion of ${request.id}`, 'notification');
-    this.held.set(request.id, { request, released, decision: null });
+    this.held.set(request.id, { request, cancelRequested, released, decision: null });
     return released;
   }
 
   /** Requests the host has not completed yet, in arrival order. */
   pending(): PendingFsRequest[] {
-    return [...this.held.values()].filter((h) => h.decision === null).map((h) => h.request);
+    return [...this.held.values()].filter((h) => h.decision === null).map((h) => ({ ...h.request, cancelRequested: h.cancelRequested() }));
   }
 
   /** The host's answer for `id`: checked, then its completion thread is released. */

@@ -7,6 +7,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   createScenarioSimulation,
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  STATUS_CANCELLED,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  type OVERLAPPED,
   IRP_MJ_CREATE,
   IRP_MJ_READ,
   IRP_MJ_WRITE,
@@ -98,6 +105,33 @@ describe("fileSystemCompletion: 'host' — the host completes each request", () 
     expect(sim.save().drive.filter((e) => typeof e === 'object' && 'act' in e && e.act === 'fltsim.completeRequest')).toEqual([]);
     sim.completeRequest(held!.id);
     expect(codeOf(() => sim.completeRequest(held!.id))).toBe('NOT_HELD');
+  });
+});
+
+describe("fileSystemCompletion: 'host' — cancellation and the end of a run (§19.1, §19.2)", () => {
+  it('run() says it waits for the host, not that it deadlocked; a cancelled request keeps only its bit and the host decides (here: STATUS_CANCELLED)', () => {
+    const sim = createScenarioSimulation('test-host-disk', {}, { scenarios });
+    const overlapped: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset: 0 };
+    const app = sim.spawn('app', function* () {
+      const h = (yield* sim.io.NtCreateFile('C:\\data.bin', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: 0 })).handle!;
+      const issued = yield* sim.io.ReadFile(h, 4, overlapped);
+      const cancelled = yield* sim.io.CancelIoEx(h, overlapped);
+      const result = (yield* sim.io.GetOverlappedResult(h, overlapped, true)).status;
+      yield* sim.io.NtClose(h);
+      return [issued, cancelled, result];
+    });
+    const first = sim.run();
+    expect(first).toMatchObject({ reason: 'waitingForHost', requests: [{ id: 'D1', major: IRP_MJ_CREATE, cancelRequested: false }] });
+    sim.completeRequest('D1');
+    const second = sim.run();
+    // CancelIoEx found no cancel routine (the file system arms none on a read it performs): only the bit.
+    expect(second).toMatchObject({ reason: 'waitingForHost', requests: [{ id: 'D2', major: IRP_MJ_READ, cancelRequested: true }] });
+    expect(second.reason === 'waitingForHost' && second.blocked.map((b) => b.reason)).toEqual(expect.arrayContaining(['GetOverlappedResult: D2 completion', 'the host completes D2']));
+    sim.completeRequest('D2', { status: STATUS_CANCELLED });
+    expect(serve(sim, () => ({}))).toEqual(['D3 major=18 \\data.bin offset=null length=null since=0', 'D4 major=2 \\data.bin offset=null length=null since=0']);
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toEqual([STATUS_PENDING, STATUS_SUCCESS, STATUS_CANCELLED]);
+    expect(sim.log.filter((f) => f.type === 'IoCancelIrp').map((f) => f.type === 'IoCancelIrp' && `${f.operation} by=${f.by} routineCalled=${f.routineCalled}`)).toEqual(['D2 by=CancelIoEx routineCalled=false']);
   });
 });
 

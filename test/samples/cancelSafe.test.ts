@@ -1,10 +1,11 @@
 // The cancelSafe sample (examples/samples/cancelSafe), §19.4: what its README and code say it does,
 // pinned as traces, then explored against unload and a second application thread.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, STATUS_CANCELLED, STATUS_SUCCESS, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, foldLog, HUNDRED_NANOSECONDS_PER_TICK, STATUS_CANCELLED, STATUS_FILE_CLOSED, STATUS_PENDING, STATUS_SUCCESS, type OVERLAPPED, type Simulation } from '../../src/index.js';
 import { checkCancelInvariants, compactTrace } from '../../src/testing/index.js';
 import { main } from '../../src/cli/main.js';
 import { buildCancelSafe, scenario } from '../../examples/samples/cancelSafe/index.js';
+import { createCancelSafe, CSQ_TRACE_ERROR } from '../../examples/samples/cancelSafe/cancelSafe.js';
 import { budget, DEEP } from '../support/deep.js';
 
 const QUEUE_FACTS = ['FltCbdqInitialize', 'FltCbdqInsertIo', 'FltCbdqRemoveNextIo', 'CbdqCompleteCanceledIo', 'IoCancelIrp', 'FltCbdqDisable', 'FltCompletePendedPreOperation', 'InstanceTeardownStart', 'InstanceTeardownComplete'] as const;
@@ -92,6 +93,38 @@ describe('cancelSafe, as shipped (§19.4)', () => {
     expect(results.reader).toBe(STATUS_SUCCESS);
     expect(sim.log.filter((f) => f.type === 'IoComplete' && f.object === 'D4').length).toBe(1);
     expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('IRP_MJ_CLEANUP does nothing to a read in the Cbdq: FltMgr leaves it to the filter, whose worker passes it down after the cleanup, and the file system fails it STATUS_FILE_CLOSED (§19.2, §19.4)', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    const sample = createCancelSafe({ OperatingDelay: 20 * HUNDRED_NANOSECONDS_PER_TICK, OperatingPath: '\\data', DebugLevel: CSQ_TRACE_ERROR });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').mkdir('\\data');
+    sim.fileSystem('C:').writeFile('\\data\\a.txt', 'alpha');
+    sim.loadDriver({ name: 'cancelSafe', instances: { DefaultInstance: 'CancelSafe Instance', Instances: { 'CancelSafe Instance': { Altitude: '370050', Flags: 0 } } } }, sample.DriverEntry);
+    sim.run();
+    const overlapped: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset: 0 };
+    sim.spawn('app', function* () {
+      const h = (yield* sim.io.NtCreateFile('C:\\data\\a.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: 0 })).handle!;
+      yield* sim.io.ReadFile(h, 5, overlapped);
+      yield* sim.io.NtClose(h);
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(compactTrace(sim.log, { types: ['FltCbdqInsertIo', 'FltCbdqRemoveNextIo', 'FltCompletePendedPreOperation', 'FsComplete', 'IoComplete'] }).filter((l) => !/CREATE/.test(l))).toEqual([
+      'B1 FltCbdqInsertIo op=D2 status=STATUS_SUCCESS thread=T2',
+      'D3(CLEANUP \\data\\a.txt) FsComplete status=STATUS_SUCCESS information=0',
+      'D3(CLEANUP \\data\\a.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'B1 FltCbdqRemoveNextIo op=D2 thread=T3',
+      'D2(READ \\data\\a.txt) FltCompletePendedPreOperation instance=I1:cancelSafe@370050 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D2(READ \\data\\a.txt) FsComplete status=STATUS_FILE_CLOSED information=0',
+      'D2(READ \\data\\a.txt) IoComplete status=STATUS_FILE_CLOSED information=0',
+      expect.stringMatching(/^D4\(CLOSE .*FsComplete status=STATUS_SUCCESS/),
+      expect.stringMatching(/^D4\(CLOSE .*IoComplete status=STATUS_SUCCESS/),
+      'B1 FltCbdqRemoveNextIo op=NULL thread=T3',
+    ]);
+    expect(overlapped.Internal).toBe(STATUS_FILE_CLOSED);
     expect(sim.state().violations).toEqual([]);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });

@@ -205,6 +205,41 @@ describe('the cancel reaching the file system (§19.2)', () => {
     expect(checkCancelInvariants(sim.log)).toEqual([]);
   });
 
+  it('IRP_MJ_CLEANUP: the file system takes back the cancel routine of each request it holds for that file object and completes it with STATUS_CANCELLED; another file object\'s stays held (§19.2)', () => {
+    const sim = system();
+    const hold = sim.fileSystem('C:').hold({ path: '\\f.txt', MajorFunction: IRP_MJ_READ });
+    const mine = newOverlapped(0);
+    const other = newOverlapped(0);
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      const h2 = yield* open(sim, false);
+      const issued = [yield* sim.io.ReadFile(h, 4, mine), yield* sim.io.ReadFile(h2, 4, other)];
+      // The last handle of the first file object goes: IRP_MJ_CLEANUP, while its read is held.
+      yield* sim.io.NtClose(h);
+      const held = hold.held.map((r) => r.operation);
+      hold.release();
+      const second = (yield* sim.io.GetOverlappedResult(h2, other, true)).status;
+      yield* sim.io.NtClose(h2);
+      return { issued, held, second };
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toEqual({ issued: [STATUS_PENDING, STATUS_PENDING], held: ['D4'], second: STATUS_SUCCESS });
+    expect(mine.Internal).toBe(STATUS_CANCELLED);
+    expect(compactTrace(sim.log, { types: ['IoStart', 'IoSetCancelRoutine', 'CancelRoutineCleared', 'FsComplete', 'IoComplete'] }).filter((l) => /D3|D5|J1/.test(l))).toEqual([
+      expect.stringMatching(/^D3\(READ \\f\.txt\) IoStart IRP_MJ_READ file=O1/),
+      'J1 IoSetCancelRoutine op=D3 routine=FileSystem',
+      expect.stringMatching(/^D5\(CLEANUP \\f\.txt\) IoStart IRP_MJ_CLEANUP file=O1/),
+      'J1 CancelRoutineCleared op=D3 routine=FileSystem by=IRP_MJ_CLEANUP',
+      'D5(CLEANUP \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
+      'D5(CLEANUP \\f.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D3(READ \\f.txt) FsComplete status=STATUS_CANCELLED information=0',
+      'D3(READ \\f.txt) IoComplete status=STATUS_CANCELLED information=0',
+    ]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
   it('a cancel before the request becomes cancellable leaves the bit set; the file system then completes it as cancelled at once (§19.1)', () => {
     const seen: boolean[] = [];
     const sim = system({
