@@ -47,7 +47,7 @@ describe('fltsim explore --workers', async () => {
   });
 
   it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', async () => {
-    const schedules = budget(200, 600);
+    const schedules = budget(40, 600);
     const args = ['explore', 'race-cancel-completion', '--strategy', 'pct', '--schedules', String(schedules), '--arg', 'variant=fixed'];
     const one = fltsim(...args);
     const three = fltsim(...args, '--workers', '3');

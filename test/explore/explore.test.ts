@@ -14,6 +14,7 @@ import {
   withoutPreemptions,
   type Explorable,
 } from '../../src/explore/index.js';
+import { budget, DEEP } from '../support/deep.js';
 import { raceScenarios, unloadRaceScenario, unloadSyncRaceScenario, cancelRaceScenario } from '../../examples/races/index.js';
 
 const base = { args: {}, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] };
@@ -27,10 +28,12 @@ describe('built-in races: found by every strategy, fixed variants pass', () => {
         expect(r.violation).not.toBeNull();
       }
       for (const strategy of ['random', 'pct'] as const) {
-        const r = explore(scenario, { strategy, seed: 1, schedules: 60, args: { variant: 'fixed' } });
+        const r = explore(scenario, { strategy, seed: 1, schedules: budget(12, 60), args: { variant: 'fixed' } });
         expect(r.found, `${strategy}: ${r.violation?.name} ${r.violation?.message}`).toBe(false);
       }
-      const exhaustive = explore(scenario, { strategy: 'exhaustive', preemptionBound: 2, schedules: 5000, args: { variant: 'fixed' } });
+      // Bound 2 for every race in test:deep; npm test checks bound 1 (the demo's test checks the first
+      // race's fix at bound 2 as well).
+      const exhaustive = explore(scenario, { strategy: 'exhaustive', preemptionBound: budget(1, 2), schedules: 5000, args: { variant: 'fixed' } });
       expect(exhaustive.found).toBe(false);
       expect(exhaustive.exhausted).toBe(true);
     });
@@ -132,10 +135,12 @@ describe('deadlock, liveness and monitors', () => {
 });
 
 describe('exhaustive search visits exactly the interleavings a brute-force enumeration counts', () => {
-  // Threads of 3, 3 and 2 preemption points: the choice tree is small enough to enumerate.
+  // Threads of 2, 2 and 2 preemption points in npm test (1,680 schedules), 3, 3 and 2 in test:deep
+  // (11,550): the choice tree is small enough to enumerate.
+  const shape = DEEP ? ([['a', 3], ['b', 3], ['c', 2]] as const) : ([['a', 2], ['b', 2], ['c', 2]] as const);
   const tiny: Explorable = {
     build(sim: Simulation) {
-      for (const [name, steps] of [['a', 3], ['b', 3], ['c', 2]] as const) {
+      for (const [name, steps] of shape) {
         sim.spawn(name, function* () {
           for (let i = 0; i < steps; i++) yield* preempt();
         });
@@ -174,7 +179,9 @@ describe('exhaustive search visits exactly the interleavings a brute-force enume
     const visited: string[] = [];
     const r = exhaustiveSearch(tiny, { ...base, seed: 1, preemptionBound: Infinity, stateHashing: false, maxSchedules: 100_000, visit: (_o, choices) => (visited.push(choices.join(' ')), false) });
     expect(r.exhausted).toBe(true);
-    expect(all.length).toBe(11550); // segments 4, 4, 3 (each thread's last runs to its exit): 11!/(4!·4!·3!)
+    // Each thread runs one segment more than its preemption points (its last runs to its exit):
+    // segments 3, 3, 3 give 9!/(3!·3!·3!) = 1,680; segments 4, 4, 3 give 11!/(4!·4!·3!) = 11,550.
+    expect(all.length).toBe(DEEP ? 11550 : 1680);
     expect(visited.length).toBe(all.length);
     expect(new Set(visited)).toEqual(new Set(all.map((c) => c.join(' '))));
   });
