@@ -4,11 +4,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explore, replaySchedule, restoreSimulation, builtInScenarios as scenarios } from '../../src/index.js';
 import { rebuild, replayChecked, startRun } from '../../src/travel/recording.js';
+import { budget } from '../support/deep.js';
 import { checkRun, kinds, registry, runs } from './everyScenario.js';
 
 describe('time travel on every scenario', () => {
   it('save at a random step → restore → continue is the uninterrupted log; a fork with another choice is a valid run; checked replay passes', () => {
-    fc.assert(fc.property(runs, (r) => checkRun(r)), { numRuns: 30 });
+    fc.assert(fc.property(runs, (r) => checkRun(r)), { numRuns: budget(15, 600) });
   });
 
   it('each kind once at a fixed seed, saved after its first set-up step (a DriverEntry still running)', () => {

@@ -1,6 +1,6 @@
 // The time-travel property of issue 13 over scenarios of every kind — the demo, the random kernel
 // and I/O workloads, io-soak, the six built-in races (buggy and fixed), and a scenario loaded from a
-// module (set up with whenSettled, or with run() inside its build): saved at a random step and
+// module (set up with whenSettled, or with run() inside its build; and one with every facility in flight): saved at a random step and
 // restored, a run continues to the uninterrupted log byte for byte; forked at a random choice with
 // another thread, it is a valid run of its own; and checked replay of it passes.
 // Shared by everyScenario.test.ts (short) and everyScenario.deep.test.ts (long).
@@ -8,9 +8,10 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { foldLog, restoreSimulation, builtInScenarios as scenarios, type Fact, type Scenario, type ScenarioArgs } from '../../src/index.js';
 import { fork, replayChecked, startRun, type RunSpec } from '../../src/travel/recording.js';
+import { scenario as facilitiesModule } from './fixtures/facilitiesScenario.js';
 import { scenario as scannerModule } from './fixtures/scannerScenario.js';
 
-export const registry: readonly Scenario[] = [...scenarios, scannerModule];
+export const registry: readonly Scenario[] = [...scenarios, scannerModule, facilitiesModule];
 
 export interface Kind {
   readonly scenario: string;
@@ -31,6 +32,9 @@ export const kinds: readonly Kind[] = [
     .filter((k) => !(k.scenario === 'race-reentrant-create' && k.args.variant === 'buggy')),
   { scenario: 'scanner', args: { apps: 2 } },
   { scenario: 'scanner', args: { apps: 3, setup: 'run' } },
+  // Every facility in flight at once: a cancel-safe queue, port messages, locks with waiters, timed
+  // KEVENT waits, a held file-system request (facilities.test.ts stops it where all are).
+  { scenario: 'facilities', args: {} },
 ];
 
 const text = (facts: readonly Fact[]): string => JSON.stringify(facts);

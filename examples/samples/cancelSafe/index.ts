@@ -56,8 +56,11 @@ function* openFile(sim: Simulation, path: string, synchronous: boolean): Blockin
   return r.handle;
 }
 
-/** Build the system and queue the workload; returns what the run fills in. */
-export function buildCancelSafe(sim: Simulation, args: ScenarioArgs = {}): CancelSafeRun {
+/**
+ * Build the system and queue the workload; returns what the run fills in. `alongside` starts more
+ * work at the same point as the sample's own (a scenario that composes this one with others).
+ */
+export function buildCancelSafe(sim: Simulation, args: ScenarioArgs = {}, alongside?: () => void): CancelSafeRun {
   const delay = ticks(args, 'delay', 20);
   const sample = createCancelSafe({ OperatingDelay: delay * HUNDRED_NANOSECONDS_PER_TICK, OperatingPath: '\\data', DebugLevel: CSQ_TRACE_ERROR });
   const results: CancelSafeRun['results'] = {};
@@ -88,6 +91,7 @@ export function buildCancelSafe(sim: Simulation, args: ScenarioArgs = {}): Cance
         results.unload = yield* sim.FilterUnload('cancelSafe');
       });
     }
+    alongside?.();
   });
   return { sample, results };
 }
