@@ -29,27 +29,32 @@ function newerThan(dir, limit) {
 }
 
 /**
- * The scenario modules of this checkout (examples/) import its sources, not dist/: a compiled CLI
- * would then build the simulation from one copy of fltsim and the filter's routines from another,
- * whose objects it does not recognise. So a command that names one — directly, or through a trace
- * file whose header records it — runs the sources too.
+ * The scenario modules of this checkout (examples/, test fixtures) import its sources, not dist/: a
+ * compiled CLI would then build the simulation from one copy of fltsim and the filter's routines
+ * from another, whose objects it does not recognise. So a command that names one — directly, or
+ * through a trace file whose header records it — runs the sources too. (An installed package has
+ * no src/, so this never applies there.)
  */
-function namesCheckoutExample(args) {
-  const examples = fileURLToPath(new URL('../examples', import.meta.url)) + sep;
+function namesCheckoutModule(args) {
+  const checkout = fileURLToPath(new URL('..', import.meta.url));
+  const inCheckout = (path) => path.startsWith(checkout) && !/^(?:node_modules|dist)[\\/]/.test(path.slice(checkout.length)) && !/[\\/]node_modules[\\/]/.test(path.slice(checkout.length));
+  const isModule = (path) => /\.(?:[mc]?[jt]s|tsx)$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
   for (const arg of args) {
     if (arg.startsWith('-')) continue;
     const path = resolve(arg);
-    if (path.startsWith(examples)) return true;
-    if (!arg.endsWith('.ndjson') || !existsSync(path)) continue;
+    if (inCheckout(path) && isModule(path)) return true;
+    if (!/\.(?:ndjson|jsonl|json)$/.test(arg) || !existsSync(path)) continue;
     try {
       const fd = openSync(path, 'r');
       const head = Buffer.alloc(65536);
       const n = readSync(fd, head, 0, head.length, 0);
       closeSync(fd);
-      const module = JSON.parse(head.subarray(0, n).toString('utf8').split('\n')[0])?.scenario?.module?.path;
-      if (typeof module === 'string' && module.startsWith(examples)) return true;
+      const text = head.subarray(0, n).toString('utf8');
+      // A trace's header line, or a shard result's plan (which a merge loads the module of).
+      const module = /(?:"module":\{"path":)("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
+      if (module !== undefined && inCheckout(JSON.parse(module))) return true;
     } catch {
-      // Not a readable trace: the command reports that itself.
+      // Not a readable trace or result: the command reports that itself.
     }
   }
   return false;
@@ -57,7 +62,7 @@ function namesCheckoutExample(args) {
 
 const sourcesFresh =
   existsSync(source) &&
-  (!existsSync(compiled) || namesCheckoutExample(process.argv.slice(2)) || newerThan(fileURLToPath(new URL('../src', import.meta.url)), statSync(compiled).mtimeMs));
+  (!existsSync(compiled) || namesCheckoutModule(process.argv.slice(2)) || newerThan(fileURLToPath(new URL('../src', import.meta.url)), statSync(compiled).mtimeMs));
 let cli;
 if (sourcesFresh) {
   const { register } = await import('tsx/esm/api');

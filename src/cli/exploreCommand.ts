@@ -37,7 +37,8 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
                         own (default 0: one tree); the unit --shard deals out
   --shard K/N           run only the K-th of N partitions of this plan (schedule indices, or
                         exhaustive subtrees) and write a result file; fltsim merge prints the report
-                        of the whole plan from the N files. Built-in scenarios only.
+                        of the whole plan from the N files (a module's file records its path
+                        and SHA-256, and merge refuses a module that changed)
   --out FILE            where --shard writes its result (default shard-K-of-N.json)
   On a terminal a progress line shows schedules done and the rate. Exit 1 if a violation was found.
   Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).
@@ -114,7 +115,8 @@ function request(p: Parsed): ExploreRequest {
 
 /** Print the result, write the traces asked for; exit 1 for a violation. */
 export function conclude(p: Parsed, r: Pick<ExploreRequest, 'target' | 'options'>, resolved: ResolvedScenario, result: ExploreResult, io: CliIo, threads: number): number {
-  for (const line of describeExploration(resolved.scenario, result, threads, r.target)) io.out(line);
+  // A module is named by its absolute path, so the line reads the same from a merge of shards.
+  for (const line of describeExploration(resolved.scenario, result, threads, resolved.module?.path ?? r.target)) io.out(line);
   const writes: [string | undefined, readonly string[] | undefined, string][] = [
     [stringOption(p, 'trace'), result.choices, 'failing schedule'],
     [stringOption(p, 'trace-shrunk'), result.shrunk?.choices, 'shrunk schedule'],
@@ -142,7 +144,8 @@ export function describeExploration(scenario: Scenario, r: ExploreResult, thread
   lines.push(`# VIOLATION (${r.violation.kind}) ${r.violation.name} at #${r.violation.seq}: ${r.violation.message}`);
   lines.push(`# found by schedule seed ${r.seed}, ${r.choices.length} choices${r.shrunk === null ? '' : `; shrunk to ${r.shrunk.preemptions} preemption(s)`}`);
   lines.push(`# replay it: fltsim explore ${target} --strategy ${r.strategy} --seed ${r.seed} --schedules 1 --trace failing.ndjson, then fltsim replay failing.ndjson`);
-  lines.push('# trace of the failing schedule (one fact per line):');
+  // The shrunk schedule is printed when there is one; its violation sits at its own position.
+  lines.push(r.shrunk === null ? '# trace of the failing schedule (one fact per line):' : `# trace of the shrunk schedule (one fact per line; its violation at #${r.shrunk.violation.seq}):`);
   lines.push(...(r.shrunk?.trace ?? r.trace));
   return lines;
 }

@@ -35,13 +35,16 @@ export async function resolveScenario(target: string): Promise<ResolvedScenario>
   return loadScenarioModule(target);
 }
 
-/** Import the module at `path` and find its scenario (the default export, `scenario`, or the only one). */
-export async function loadScenarioModule(path: string, expected?: ScenarioModuleRef): Promise<ResolvedScenario> {
+/**
+ * Import the module at `path` and find its scenario (the default export, `scenario`, or the first
+ * one); with `expected`, only when its digest is the recorded one (checked before it is imported).
+ */
+export async function loadScenarioModule(path: string, expected?: ScenarioModuleRef, recordedBy: { readonly since: string; readonly had: string; readonly needs: string } = { since: 'the trace was written', had: 'the trace has', needs: 'replay' }): Promise<ResolvedScenario> {
   const absolute = entryOf(path);
   const { sha256, files } = moduleDigest(absolute);
   if (expected !== undefined && expected.sha256 !== sha256) {
     const which = files.length === 1 ? '' : ` or one of the ${files.length - 1} local file(s) it imports (${files.slice(1, 4).join(', ')}${files.length > 4 ? ', …' : ''})`;
-    throw inputError(`scenario module ${absolute}${which} changed since the trace was written (SHA-256 now ${sha256.slice(0, 12)}…, the trace has ${expected.sha256.slice(0, 12)}…): replay needs the module as it was`);
+    throw inputError(`scenario module ${absolute}${which} changed since ${recordedBy.since} (SHA-256 now ${sha256.slice(0, 12)}…, ${recordedBy.had} ${expected.sha256.slice(0, 12)}…): ${recordedBy.needs} needs the module as it was`);
   }
   if (/\.[mc]?tsx?$/.test(absolute)) await registerTypeScript();
   let exports: Record<string, unknown>;

@@ -34,11 +34,12 @@ interface ShardRequest {
 }
 
 export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { readonly index: number; readonly count: number }, resolved: ResolvedScenario, io: CliIo): Promise<number> {
-  if (resolved.module !== undefined) throw usageError('--shard takes a built-in scenario id: a merge must never load code named in a result file');
   if (r.workers > 1) throw usageError('--shard and --workers do not combine: run more shards instead');
   for (const flag of ['trace', 'trace-shrunk']) if (stringOption(p, flag) !== undefined) throw usageError(`--${flag} goes to fltsim merge, which finds the failing schedule of the whole plan`);
   const plan: ShardPlan = {
-    scenario: r.target,
+    // A module's plan names its scenario by id and records where the module is and its digest, as a trace does.
+    scenario: resolved.module === undefined ? r.target : resolved.scenario.id,
+    ...(resolved.module === undefined ? {} : { module: resolved.module }),
     args: r.options.args,
     strategy: r.strategy,
     seed: r.options.seed,
@@ -53,7 +54,7 @@ export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { reado
   const schedules = result.units.reduce((n, u) => n + u.schedules, 0);
   const failed = result.units.some((u) => u.failure !== null);
   const units = plan.strategy === 'exhaustive' ? `, ${result.units.length} of ${result.roots} subtree(s)` : '';
-  io.out(`# shard ${shard.index}/${shard.count} of ${r.target} with ${plan.strategy}: ${schedules} schedule(s)${units}${failed ? ', a violation among them' : ''}; result in ${out}`);
+  io.out(`# shard ${shard.index}/${shard.count} of ${resolved.scenario.id} with ${plan.strategy}: ${schedules} schedule(s)${units}${failed ? ', a violation among them' : ''}; result in ${out}`);
   io.out(`# merge the ${shard.count} result(s): fltsim merge <files>`);
   return EXIT.ok;
 }

@@ -193,7 +193,7 @@ export function concludeExploration(target: Explorable, options: ExploreOptions,
   let shrunk: ExploreResult['shrunk'] = null;
   if (options.shrink ?? true) {
     const r = shrinkSchedule(target, { ...scheduleBase(options), seed: hit.seed }, hit.choices, violation);
-    shrunk = { choices: r.choices, preemptions: r.preemptions, trace: formatTrace(r.outcome.sim.log) };
+    shrunk = { choices: r.choices, preemptions: r.preemptions, trace: formatTrace(r.outcome.sim.log), violation: r.outcome.violation ?? violation };
   }
   return { ...common, found: true, seed: hit.seed, choices: hit.choices, violation, trace: formatTrace(hit.outcome.sim.log), shrunk };
 }

@@ -15,6 +15,7 @@ import { concludeExploration, exhaustiveRoots, explorationPlan, planBound, runPl
 import { runSchedule } from './run.js';
 import type { Explorable, ExploreOptions, ExploreResult, StrategyChoice } from './types.js';
 import { UsageError } from '../kernel/errors.js';
+import type { ScenarioModuleRef } from '../tracefile/header.js';
 
 export const SHARD_FORMAT = 'fltsim-explore-shard';
 
@@ -26,6 +27,12 @@ export function shardError(message: string): UsageError {
 /** What must be equal in every shard of one plan (and what a single run is given to print the same report). */
 export interface ShardPlan {
   readonly scenario: string;
+  /**
+   * A scenario module's path on the shard's machine and its SHA-256, as a trace header records them
+   * (src/cli/moduleDigest.ts). Shards on different machines may see the module at different paths;
+   * the digest is what must be the same everywhere (`samePlan`).
+   */
+  readonly module?: ScenarioModuleRef;
   readonly args: Readonly<Record<string, string>>;
   readonly strategy: StrategyChoice;
   readonly seed: number;
@@ -62,6 +69,14 @@ export interface ShardResult {
 export function exploreOptionsOf(plan: ShardPlan): ExploreOptions {
   return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth };
 }
+
+/** The plan as the shards must agree on it: everything but where the module sat on each machine. */
+function planKey(plan: ShardPlan): string {
+  const { module, ...rest } = plan;
+  return JSON.stringify({ ...rest, module: module?.sha256 ?? null });
+}
+
+const describeModule = (module: ScenarioModuleRef | undefined): string => (module === undefined ? 'a built-in scenario' : `module ${module.path} (SHA-256 ${module.sha256.slice(0, 12)}…)`);
 
 const sparse = (position: number, hits: readonly number[]): number[] | null => (hits.some((h) => h > 0) ? [position, ...hits] : null);
 
@@ -119,7 +134,8 @@ export function mergeShards(target: Explorable, results: readonly ShardResult[])
   const count = first.shard.count;
   const byIndex = new Map<number, ShardResult>();
   for (const r of results) {
-    if (JSON.stringify(r.plan) !== JSON.stringify(plan)) throw shardError(`shard ${r.shard.index}/${r.shard.count} belongs to another plan than shard ${first.shard.index}/${count}`);
+    if (r.plan.module?.sha256 !== plan.module?.sha256) throw shardError(`shard ${r.shard.index}/${r.shard.count} ran ${describeModule(r.plan.module)}, shard ${first.shard.index}/${count} ${describeModule(plan.module)}: the shards ran different scenario modules`);
+    if (planKey(r.plan) !== planKey(plan)) throw shardError(`shard ${r.shard.index}/${r.shard.count} belongs to another plan than shard ${first.shard.index}/${count}`);
     if (r.shard.count !== count) throw shardError(`shard ${r.shard.index}/${r.shard.count} is from a split into ${r.shard.count}, not ${count}`);
     if (byIndex.has(r.shard.index)) throw shardError(`shard ${r.shard.index}/${count} is given twice`);
     if (r.windows !== first.windows || r.roots !== first.roots) throw shardError(`shard ${r.shard.index}/${count} disagrees on the plan's windows or subtrees (another fltsim or scenario?)`);

@@ -1,8 +1,9 @@
 /**
  * Reading a shard result (shard.ts) that came from elsewhere: a CI artifact, a pod's volume. It is
  * untrusted data, checked field by field before anything is merged; the first problem is one line,
- * a UsageError BAD_SHARD_RESULT naming the field. Nothing in it is ever run: the scenario is named
- * by a built-in id, and the failing schedule is re-run and must fail again.
+ * a UsageError BAD_SHARD_RESULT naming the field. Nothing in it is ever run: the scenario is a
+ * built-in id or a module the merge loads only when its SHA-256 matches (as replay does a trace's),
+ * and the failing schedule is re-run and must fail again.
  */
 import { UsageError } from '../kernel/errors.js';
 import { shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
@@ -41,8 +42,11 @@ function plan(v: Json): ShardPlan {
   for (const [k, value] of Object.entries(argsIn)) args[text(k, 'plan.args key', /^[A-Za-z_][\w-]*$/)] = text(value, `plan.args.${k}`, /^[\s\S]*$/);
   const strategy = field(v, 'strategy', 'plan');
   if (strategy !== 'random' && strategy !== 'pct' && strategy !== 'exhaustive') throw shardError(`plan.strategy must be random, pct or exhaustive, got ${JSON.stringify(strategy)?.slice(0, 40)}`);
+  const module = moduleRef(v);
   return {
-    scenario: text(field(v, 'scenario', 'plan'), 'plan.scenario', /^[A-Za-z0-9][\w.-]{0,99}$/),
+    // A built-in id, or a module's own id (any printable text: the module is what is loaded).
+    scenario: text(field(v, 'scenario', 'plan'), 'plan.scenario', module === undefined ? /^[A-Za-z0-9][\w.-]{0,99}$/ : /^[^\0-\x1f]{1,200}$/),
+    ...(module === undefined ? {} : { module }),
     args,
     strategy,
     seed: integer(field(v, 'seed', 'plan'), 'plan.seed', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
@@ -50,6 +54,20 @@ function plan(v: Json): ShardPlan {
     depth: integer(field(v, 'depth', 'plan'), 'plan.depth', 1, 64),
     bound: integer(field(v, 'bound', 'plan'), 'plan.bound', 0, 64),
     splitDepth: integer(field(v, 'splitDepth', 'plan'), 'plan.splitDepth', 0, 16),
+  };
+}
+
+/**
+ * plan.module, when the plan's scenario came from a module: `{ path, sha256 }` as a trace header
+ * holds it. The path is only read here; merge loads a module only after its digest matches.
+ */
+function moduleRef(v: Record<string, Json>): ShardPlan['module'] {
+  if (!Object.hasOwn(v, 'module')) return undefined;
+  const m = v['module'];
+  if (!isObject(m) || Object.keys(m).length !== 2) throw shardError('plan.module must be { path, sha256 }');
+  return {
+    path: text(field(m, 'path', 'plan.module'), 'plan.module.path', /^[^\0]+$/),
+    sha256: text(field(m, 'sha256', 'plan.module'), 'plan.module.sha256', /^[0-9a-f]{64}$/),
   };
 }
 

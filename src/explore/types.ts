@@ -92,8 +92,11 @@ export interface ExploreResult {
   readonly violation: ExplorationViolation | null;
   /** The failing schedule's log as text (formatTrace). */
   readonly trace: readonly string[];
-  /** The 1-minimal schedule and its trace, when shrinking is on and something was found. */
-  readonly shrunk: { readonly choices: readonly string[]; readonly preemptions: number; readonly trace: readonly string[] } | null;
+  /**
+   * The 1-minimal schedule and its trace, when shrinking is on and something was found; its
+   * violation is the same rule or invariant, usually at another position of its own log.
+   */
+  readonly shrunk: { readonly choices: readonly string[]; readonly preemptions: number; readonly trace: readonly string[]; readonly violation: ExplorationViolation } | null;
   /** PCT only: the guaranteed lower bound 1/(n·k^(d−1)) of hitting a depth-d bug per schedule. */
   readonly pctBound: PctBound | null;
   /** Exhaustive only: whether the bounded space was covered (nothing found means none within the bound). */

@@ -1,6 +1,8 @@
 // `fltsim explore --shard K/N` and `fltsim merge` (issue 16, item 5): two shard processes and a
 // merge print, byte for byte, what one `fltsim explore` of the same plan prints, with the same exit
-// code; a result file is untrusted input, refused with one typed line and exit 3.
+// code; a result file is untrusted input, refused with one typed line and exit 3. A scenario module
+// shards too (issue 13 item 2): its result files record the module's path and SHA-256, as a trace
+// does, and merge loads it only when every shard ran that module and the file still matches.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,5 +122,51 @@ describe('fltsim merge: result files are untrusted input', () => {
       expect(r.err[0]).toContain('--shard must be K/N');
     }
     expect((await inProcess(...plan, '--out', 'x.json')).err[0]).toContain('--out names the result file of --shard K/N');
+  });
+});
+
+describe('a scenario module, sharded and merged', () => {
+  const module = join(root, 'test', 'cli', 'fixtures', 'moduleRace.ts');
+  const plan = ['explore', module, '--strategy', 'random', '--seed', '2', '--schedules', '40'];
+
+  it('shard processes and a merge print what one explore prints; the merged trace names the module and replays checked', async () => {
+    const files = [1, 2].map((k) => join(dir, `module-${k}.json`));
+    const shards = await Promise.all(files.map((out, i) => fltsim(...plan, '--shard', `${i + 1}/2`, '--out', out)));
+    shards.forEach((shard, i) => expect([shard.status, shard.stdout.split('\n')[0]], shard.stderr).toEqual([0, expect.stringContaining(`# shard ${i + 1}/2 of my-race with random`)]));
+    const trace = join(dir, 'module-merged.ndjson');
+    const merged = await fltsim('merge', ...files, '--trace', trace);
+    const single = await inProcess(...plan);
+    expect([merged.status, merged.stderr]).toEqual([1, '']);
+    expect(merged.stdout).toBe([...single.out, `# the failing schedule's trace is in ${trace}: fltsim replay ${trace} checks it and lands on the violation`, ''].join('\n'));
+    expect(single.out).toContain(`# replay it: fltsim explore ${module} --strategy random --seed ${/seed (\d+)/.exec(single.out.join('\n'))![1]} --schedules 1 --trace failing.ndjson, then fltsim replay failing.ndjson`);
+    expect(JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!).scenario).toMatchObject({ id: 'my-race', module: { path: module, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const replay = await inProcess('replay', trace);
+    expect(replay.code).toBe(0);
+    expect(replay.out[0]).toMatch(/^# replayed my-race seed \d+: \d+ facts, identical/);
+  });
+
+  it('merge refuses shards that ran different modules, a module that changed since, and --scenario naming another module', async () => {
+    const files = [join(dir, 'mod1.json'), join(dir, 'mod2.json')];
+    for (const [i, out] of files.entries()) expect((await inProcess(...plan, '--shard', `${i + 1}/2`, '--out', out)).code).toBe(0);
+    const result = JSON.parse(readFileSync(files[0]!, 'utf8')) as { plan: { scenario: string; module: { path: string; sha256: string } } };
+    expect(result.plan).toMatchObject({ scenario: 'my-race', module: { path: module } });
+    const other = '0'.repeat(64);
+    const edit = (file: string, sha256: string): string => {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { plan: { module: { sha256: string } } };
+      json.plan.module.sha256 = sha256;
+      writeFileSync(`${file}.${sha256.slice(0, 4)}.json`, JSON.stringify(json));
+      return `${file}.${sha256.slice(0, 4)}.json`;
+    };
+    const different = await inProcess('merge', files[0]!, edit(files[1]!, other));
+    expect([different.code, different.err.length]).toEqual([3, 1]);
+    expect(different.err[0]).toMatch(/mod2\.json\.0000\.json: \[BAD_SHARD_RESULT\] ran scenario module \S+moduleRace\.ts with SHA-256 000000000000…, \S+mod1\.json module \S+moduleRace\.ts with [0-9a-f]{12}…: the shards ran different scenario modules$/);
+    const changed = await inProcess('merge', edit(files[0]!, other), edit(files[1]!, other));
+    expect(changed.code).toBe(3);
+    expect(changed.err[0]).toMatch(/^fltsim merge: scenario module \S+moduleRace\.ts changed since the shards ran \(SHA-256 now [0-9a-f]{12}…, the shards had 000000000000…\): merge needs the module as it was$/);
+    const elsewhere = await inProcess('merge', ...files, '--scenario', join(root, 'test', 'cli', 'fixtures', 'oneVolume.ts'));
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.err[0]).toMatch(/oneVolume\.ts changed since the shards ran/);
+    // The module where the results say it is: the same report as the single run.
+    expect((await inProcess('merge', ...files, '--scenario', module)).code).toBe(1);
   });
 });
