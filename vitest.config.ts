@@ -6,8 +6,10 @@ const ci = process.env.CI === 'true';
 const deep = process.env.FLTSIM_DEEP === '1';
 
 export default defineConfig({
+  // The viewer's components (viewer/*.tsx) are Preact: JSX compiles to preact/jsx-runtime.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
-    include: deep ? ['test/**/*.deep.test.ts'] : ['test/**/*.test.ts'],
+    include: deep ? ['test/**/*.deep.test.ts'] : ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: deep ? ['**/node_modules/**'] : ['test/**/*.deep.test.ts', '**/node_modules/**'],
     // Builds dist/ when it is older than src/: the package and browser tests use the built package.
     globalSetup: ['test/package/buildOnce.ts'],

@@ -22,6 +22,7 @@ import { contexts } from './contexts.js';
 import { names } from './names.js';
 import { ports } from './ports.js';
 import { cancellation } from './cancellation.js';
+import { viewer } from './viewer.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -39,6 +40,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'names', run: names },
   { name: 'ports', run: ports },
   { name: 'cancellation', run: cancellation },
+  { name: 'viewer', run: viewer },
 ];
 
 async function main(): Promise<void> {

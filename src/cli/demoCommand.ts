@@ -61,6 +61,7 @@ function raceDemo(seed: number, io: CliIo): void {
   for (const line of describeExploration(scenario, { ...buggy, shrunk: null })) if (!/ Choice of=\d+$/.test(line)) io.out(line);
   if (buggy.shrunk !== null) {
     io.out(`# shrunk: the same violation with ${buggy.shrunk.preemptions} preemption(s) in ${buggy.shrunk.trace.length} facts — the minimal schedule that still fails`);
+    io.out(`# see it in a browser, stack by stack: fltsim explore ${scenario.id} --strategy pct --seed ${seed} --schedules 200 --arg variant=buggy --arg rounds=2 --trace race.ndjson --trace-shrunk shrunk.ndjson; fltsim view race.ndjson --beside shrunk.ndjson (docs/viewer.md)`);
   }
   const fixed = explore(scenario, { strategy: 'exhaustive', preemptionBound: 2, schedules: 5000, args: { variant: 'fixed', rounds: 2 } });
   io.out('');

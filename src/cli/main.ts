@@ -12,10 +12,11 @@ import { mergeCommand } from './mergeCommand.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { replayCommand } from './replayCommand.js';
 import { runCommand } from './runCommand.js';
+import { viewCommand } from './viewCommand.js';
 
 export type { CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [runCommand, exploreCommand, mergeCommand, replayCommand, exportCommand, demoCommand];
+const COMMANDS: readonly Command[] = [runCommand, exploreCommand, mergeCommand, replayCommand, exportCommand, viewCommand, demoCommand];
 
 const HELP = `fltsim ${FLTSIM_VERSION} — a deterministic simulator of the Windows Filter Manager
 
@@ -32,6 +33,7 @@ Find a race, then debug it:
   fltsim replay race.ndjson                      check it reproduces, land on the violation
   fltsim replay race.ndjson --at violation --back 3
   fltsim replay race.ndjson --why <seq>
+  fltsim view race.ndjson                        the same, in a browser: race.html
 
   ${TRUST_NOTE}
 

@@ -125,7 +125,8 @@ export class TraceNamer {
   }
 }
 
-function payload(fact: Fact, namer: TraceNamer): string {
+/** The payload part of a fact's line (after its type), as formatFact writes it; `namer` must have learned every earlier fact of the run. */
+export function factPayload(fact: Fact, namer: TraceNamer): string {
   switch (fact.type) {
     case 'SimulationStart':
       return `seed=${fact.seed} frames=${fact.frames.map((f) => `[${f.low},${f.high ?? '∞'})`).join('')} version=${fact.version}`;
@@ -378,7 +379,7 @@ function payload(fact: Fact, namer: TraceNamer): string {
 /** Format one fact; `namer` must have learned every earlier fact. */
 export function formatFact(fact: Fact, namer: TraceNamer): string {
   namer.learn(fact);
-  const rest = payload(fact, namer);
+  const rest = factPayload(fact, namer);
   // Names and messages come from the run (or a shared trace file): one fact is always one line.
   return printableLine(`#${fact.seq} t=${fact.time} ${namer.label(fact.object)} ${fact.type}${rest === '' ? '' : ' ' + rest}`);
 }

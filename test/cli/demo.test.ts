@@ -72,7 +72,7 @@ describe('fltsim demo', async () => {
     expect(await runCli(['demo', '--strategy'])).toMatchObject({ code: 2, err: ['fltsim demo: --strategy needs a value'] });
     expect(await runCli(['demo', '--strategy=fifo'])).toMatchObject({ code: 2, err: ["fltsim demo: --strategy must be in-order or random, got 'fifo'"] });
     expect(await runCli(['demo', '--bogus'])).toMatchObject({ code: 2, err: ["fltsim demo: unknown option '--bogus' (try fltsim demo --help)"] });
-    expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, err: ["fltsim: unknown command 'frobnicate' (commands: run, explore, merge, replay, export, demo; try fltsim --help)"] });
+    expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, err: ["fltsim: unknown command 'frobnicate' (commands: run, explore, merge, replay, export, view, demo; try fltsim --help)"] });
     expect((await runCli(['--help'])).code).toBe(0);
     expect((await runCli([])).code).toBe(2);
   });
@@ -83,6 +83,6 @@ describe('fltsim demo', async () => {
     expect(r.stdout).toMatch(/^ {2}demo {6}run the built-in demo/m);
     const bad = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), 'nope'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim()).toBe("fltsim: unknown command 'nope' (commands: run, explore, merge, replay, export, demo; try fltsim --help)");
+    expect(bad.stderr.trim()).toBe("fltsim: unknown command 'nope' (commands: run, explore, merge, replay, export, view, demo; try fltsim --help)");
   });
 });

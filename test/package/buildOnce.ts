@@ -1,12 +1,14 @@
 // vitest globalSetup: the package and browser tests use the built package in dist/, so build it
 // once before any test runs, unless it is newer than every file under src/ (as after `npm ci`,
-// whose `prepare` builds it). Only this setup writes dist/ during a test run.
+// whose `prepare` builds it). Only this setup writes dist/ during a test run. The same for the
+// viewer's page, dist/viewer/viewer.html: it bundles src/ too, and viewer/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const stamp = join(root, 'dist', 'index.js');
+const viewerTemplate = join(root, 'dist', 'viewer', 'viewer.html');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -20,6 +22,7 @@ function newestMtime(dir: string): number {
 
 export default function setup(): void {
   const newestSource = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsconfig.build.json')).mtimeMs);
+  buildViewerIfStale(Math.max(newestSource, newestMtime(join(root, 'viewer'))));
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
   const started = performance.now();
   try {
@@ -29,4 +32,11 @@ export default function setup(): void {
     if (!existsSync(stamp)) throw error;
   }
   console.log(`built dist/ for the package and browser tests in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function buildViewerIfStale(newestSource: number): void {
+  if (existsSync(viewerTemplate) && statSync(viewerTemplate).mtimeMs >= newestSource) return;
+  const started = performance.now();
+  execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'buildViewer.ts')], { cwd: root, stdio: 'pipe' });
+  console.log(`built dist/viewer/viewer.html for the viewer's tests in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

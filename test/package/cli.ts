@@ -31,7 +31,7 @@ export function cliTests(context: () => { app: string }): void {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Exit codes:\n  0   success');
     expect(help.stdout).toContain('A scenario module is code');
-    for (const command of ['run', 'explore', 'replay', 'export', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
+    for (const command of ['run', 'explore', 'replay', 'export', 'view', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
   });
 
   it('run a TypeScript scenario module with --arg, replay its trace checked, ask why a generated read happened, export it', () => {
@@ -52,6 +52,16 @@ export function cliTests(context: () => { app: string }): void {
     const perfetto = fltsim('export', 'scanner.ts', '--format', 'perfetto', '--arg', 'apps=1');
     expect(perfetto.status).toBe(0);
     expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
+  });
+
+  it('view: the installed package writes the viewer page, the trace embedded in its data block', () => {
+    const { app } = context();
+    const view = fltsim('view', 'demo', '--out', 'demo.html');
+    expect(view).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^# the viewer for \d+ facts is in demo.html/) });
+    const html = readFileSync(join(app, 'demo.html'), 'utf8');
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    const data = /<script type="application\/json" id="fltsim-payload">([^<]*)<\/script>/.exec(html)![1]!;
+    expect((JSON.parse(data) as { main: { facts: unknown[] } }).main.facts.length).toBeGreaterThan(50);
   });
 
   it('explore a module scenario on two workers, and a race whose trace replay lands on and steps back from', () => {

@@ -60,7 +60,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed tarball', () => {
   it('holds the built ESM, its declarations, the bin, the README and docs/, and no sources or tests', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json']));
+    expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json', 'package/dist/viewer/viewer.html']));
     expect(listing.filter((f) => /^package\/(src|test|bench|examples)\//.test(f))).toEqual([]);
   });
 

@@ -63,6 +63,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
   // Time travel's recordings rebuild runs of registered scenarios, so they sit with the scenarios.
   { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
+  // The time-travel viewer's model (no DOM: the page in viewer/ renders it; the CLI embeds traces in it).
+  { name: 'viewer', holds: ['viewer/'] },
   { name: 'entries and command line', holds: ['index.ts', 'testing/', 'cli/'] },
 ];
 

@@ -1,0 +1,49 @@
+/**
+ * The time-travel viewer (issue 17) on a 1,000,000-fact trace in Chromium: the io-soak run of the
+ * time-travel group, written by `fltsim view` and opened from disk. First paint (navigation to the
+ * first picture on screen), the whole fold behind it, a step by fact and a scrubber jump to random
+ * positions (key press or slider move to the next frame after the re-render, timed in the page).
+ * Budgets: first paint 5 s, a step 100 ms. Skipped, with a row saying so, without Debian's chromium.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
+import { HAS_CHROMIUM, launchChromium, measureViewer, type ViewerTimings } from '../test/support/viewerInChromium.js';
+import type { Row } from './harness.js';
+
+const MILLION_ITERATIONS = 2300; // io-soak with 4 threads: ~1.01M facts (bench/timeTravel.ts)
+
+/** Write the viewer for io-soak with `iterations` and time it in Chromium. */
+export async function viewerTimings(iterations: number, samples = 21): Promise<ViewerTimings> {
+  const work = mkdtempSync(join(tmpdir(), 'fltsim-viewer-bench-'));
+  const browser = await launchChromium();
+  try {
+    const html = join(work, 'soak.html');
+    const lines: string[] = [];
+    const code = await main(['view', 'io-soak', '--arg', 'threads=4', '--arg', `iterations=${iterations}`, '--strategy', 'random', '--out', html], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    if (code !== 0) throw new Error(`fltsim view failed: ${lines.join('\n')}`);
+    const facts = Number(/for (\d+) facts/.exec(lines.join('\n'))![1]);
+    const timings = await measureViewer(browser, html, facts, statSync(html).size, samples);
+    if (timings.errors.length > 0) throw new Error(`the page reported errors: ${timings.errors.join('; ')}`);
+    return timings;
+  } finally {
+    await browser.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function budgetRow(name: string, value: number, budget: number, note: string): Row {
+  return { name, value, unit: 's', baseline: { name: 'budget', value: budget }, ratio: budget / value, target: 1, note };
+}
+
+export async function viewer(): Promise<Row[]> {
+  if (!HAS_CHROMIUM) return [{ name: 'viewer: skipped (no chromium)', value: 0, unit: '', note: 'apt-get install -y chromium' }];
+  const t = await viewerTimings(MILLION_ITERATIONS);
+  const size = `${t.facts} facts, ${(t.htmlBytes / 1e6).toFixed(0)} MB of HTML`;
+  return [
+    budgetRow('viewer: first paint, 1M facts', t.firstPaintMs / 1000, 5, `${size}; whole trace folded after ${(t.foldedMs / 1000).toFixed(1)} s`),
+    budgetRow('viewer: step by fact, 1M facts, median', t.stepMedianMs / 1000, 0.1, `max ${t.stepMaxMs.toFixed(0)} ms`),
+    budgetRow('viewer: scrubber jump, 1M facts, median', t.scrubMedianMs / 1000, 0.1, `random positions; max ${t.scrubMaxMs.toFixed(0)} ms`),
+  ];
+}

@@ -1,0 +1,107 @@
+/**
+ * What the viewer page holds for one trace: the facts, their index, and a Timeline (the existing
+ * time-travel checkpoints) folded a chunk at a time, so the page paints before a long trace is
+ * folded; and the moves of the cursor. A position p is the state after the first p facts (0 … the
+ * log's length); the fact "at the cursor" is the one that led there, seq p - 1, as in Cursor.
+ */
+import type { SimState } from '../projection/simState.js';
+import { Timeline } from '../travel/timeline.js';
+import type { ViewerTrace } from './payload.js';
+import { lastBefore, nextAfter, TraceIndex, type Marker } from './traceIndex.js';
+
+export class ViewerModel {
+  readonly index: TraceIndex;
+  readonly timeline = new Timeline();
+  /** Violations, unloads, teardowns (and preemptions, when known), by seq. */
+  readonly markers: Marker[];
+  private readonly cache = new Map<number, SimState>();
+
+  constructor(readonly trace: ViewerTrace) {
+    this.index = new TraceIndex(trace.facts, trace.header?.built ?? 0);
+    this.markers = [...this.index.markers];
+    for (const seq of trace.preemptions ?? []) {
+      const f = trace.facts[seq];
+      if (f !== undefined) this.markers.push({ seq, kind: 'preemption', label: `preemption: ${f.object} runs` });
+    }
+    const v = trace.header?.violation;
+    // A checker's violation (a §14 invariant) is no fact of its own: the header says where it is.
+    if (v !== undefined && v.seq < trace.facts.length && !this.markers.some((m) => m.seq === v.seq && m.kind === 'violation')) {
+      this.markers.push({ seq: v.seq, kind: 'violation', label: `${v.name} (${v.kind})` });
+    }
+    this.markers.sort((a, b) => a.seq - b.seq);
+  }
+
+  get length(): number {
+    return this.index.length;
+  }
+
+  /** Facts folded so far: states up to this position are ready. */
+  get folded(): number {
+    return this.timeline.length;
+  }
+
+  /** Fold up to `count` more facts; true once every fact is folded. */
+  foldMore(count: number): boolean {
+    const facts = this.trace.facts;
+    const end = Math.min(facts.length, this.timeline.length + count);
+    for (let seq = this.timeline.length; seq < end; seq++) this.timeline.push(facts[seq]!);
+    return this.timeline.length === facts.length;
+  }
+
+  /** The state at `position`, or null while the fold has not reached it. */
+  stateAt(position: number): SimState | null {
+    if (position > this.timeline.length) return null;
+    let state = this.cache.get(position);
+    if (state === undefined) {
+      state = this.timeline.stateAt(position);
+      if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(position, state);
+    }
+    return state;
+  }
+
+  clamp(position: number): number {
+    return Math.max(0, Math.min(this.length, Math.trunc(position)));
+  }
+
+  /** Just after the next fact of `list` (an object's or a thread's facts) after the cursor's fact; the same position if none. */
+  nextIn(list: readonly number[], position: number): number {
+    const seq = nextAfter(list, position - 1);
+    return seq === null ? position : seq + 1;
+  }
+
+  /** Just after the previous fact of `list` before the cursor's fact; the same position if none. */
+  previousIn(list: readonly number[], position: number): number {
+    const seq = lastBefore(list, position - 1);
+    return seq === null ? position : seq + 1;
+  }
+
+  /** Just after the next violation after the cursor (or the first, from the start); the same position if none. */
+  nextViolation(position: number): number {
+    const m = this.markers.find((x) => x.kind === 'violation' && x.seq >= position);
+    return m === undefined ? position : m.seq + 1;
+  }
+
+  previousViolation(position: number): number {
+    const m = this.markers.filter((x) => x.kind === 'violation' && x.seq < position - 1).pop();
+    return m === undefined ? position : m.seq + 1;
+  }
+
+  /** Where the page opens: just after the violation the trace was written for, else its first violation, else at the start. */
+  get openingPosition(): number {
+    const v = this.trace.header?.violation;
+    if (v !== undefined && v.seq < this.length) return v.seq + 1;
+    const first = this.markers.find((m) => m.kind === 'violation');
+    return first === undefined ? 0 : first.seq + 1;
+  }
+
+  /** Just after the fact at `seq`. */
+  positionOfSeq(seq: number): number {
+    return this.clamp(seq + 1);
+  }
+
+  /** Just after the first fact at or after virtual time `time`. */
+  positionOfTime(time: number): number {
+    return this.clamp(this.index.seqAtTime(time) + 1);
+  }
+}

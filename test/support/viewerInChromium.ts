@@ -1,0 +1,148 @@
+// Opening `fltsim view`'s HTML in real Chromium (Debian's, driven by playwright-core, never a
+// downloaded browser) and measuring it: the browser tests and `npm run bench` share this.
+// Page-side code is passed as strings: the tests are type-checked without the DOM library.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
+/** toolchain.md: the flags that work here; background networking off, or Chromium calls out of a closed network. */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface Browser {
+  readonly context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'fltsim-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1500, height: 900 } });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OpenedViewer {
+  readonly page: Page;
+  /** Page errors and console errors (a CSP refusal is one) since the page opened. */
+  readonly errors: string[];
+  /** Milliseconds from navigation to the first picture on screen. */
+  readonly firstPaint: number;
+}
+
+/** Open a viewer HTML file from disk and wait for its first picture. No limit of its own: vitest's catches a hang. */
+export async function openViewer(browser: Browser, htmlPath: string): Promise<OpenedViewer> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('dialog', (dialog) => {
+    errors.push(`a dialog opened: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(pathToFileURL(htmlPath).href, { timeout: 0 });
+  await page.waitForFunction("document.body.dataset.painted === '1'", undefined, { timeout: 0, polling: 20 });
+  const firstPaint = (await page.evaluate('window.fltsimViewer.firstPaint')) as number;
+  return { page, errors, firstPaint };
+}
+
+/** Wait until the whole trace is folded (the folding notice is gone and the fold bar full). */
+export async function waitFolded(page: Page): Promise<void> {
+  await page.waitForFunction("document.querySelector('[data-testid=folding]') === null && document.querySelector('[data-testid=stack]') !== null", undefined, { timeout: 0, polling: 50 });
+}
+
+/** The cursor's seq as the page shows it (-1 at the start). */
+export async function cursorSeq(page: Page): Promise<number> {
+  const text = (await page.textContent('[data-testid=cursor]')) ?? '';
+  const m = /^#(\d+) ·/.exec(text);
+  return m === null ? -1 : Number(m[1]);
+}
+
+/**
+ * Milliseconds from a key press to the next frame after the page has re-rendered: what one step
+ * costs a user. Measured in the page, so the test's own round trips do not count.
+ */
+export async function timeKey(page: Page, key: string, modifiers: { shiftKey?: boolean; altKey?: boolean } = {}): Promise<number> {
+  return (await page.evaluate(`(async () => {
+    const before = document.querySelector('[data-testid=cursor]').textContent;
+    const t0 = performance.now();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: ${JSON.stringify(key)}, shiftKey: ${modifiers.shiftKey === true}, altKey: ${modifiers.altKey === true} }));
+    for (let i = 0; i < 1000 && document.querySelector('[data-testid=cursor]').textContent === before; i++) await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t0;
+  })()`)) as number;
+}
+
+/** Milliseconds from moving the scrubber to `position` to the next frame after the re-render. */
+export async function timeScrub(page: Page, position: number): Promise<number> {
+  return (await page.evaluate(`(async () => {
+    const range = document.querySelector('[data-testid=scrubber]');
+    const t0 = performance.now();
+    range.value = String(${position});
+    range.dispatchEvent(new Event('input', { bubbles: true }));
+    for (let i = 0; i < 1000 && document.querySelector('.trace').dataset.position !== String(${position}); i++) await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t0;
+  })()`)) as number;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Positions spread over a trace by a fixed LCG: comparable from run to run. */
+export function spreadPositions(n: number, length: number): number[] {
+  let x = 12345;
+  return Array.from({ length: n }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x % (length + 1);
+  });
+}
+
+export interface ViewerTimings {
+  readonly facts: number;
+  readonly htmlBytes: number;
+  readonly firstPaintMs: number;
+  readonly foldedMs: number;
+  readonly stepMedianMs: number;
+  readonly stepMaxMs: number;
+  readonly scrubMedianMs: number;
+  readonly scrubMaxMs: number;
+}
+
+/** Open, wait for the fold, then time steps by fact and scrubber jumps. */
+export async function measureViewer(browser: Browser, htmlPath: string, facts: number, htmlBytes: number, samples = 21): Promise<ViewerTimings & { readonly errors: readonly string[] }> {
+  const opened = await openViewer(browser, htmlPath);
+  const { page } = opened;
+  await waitFolded(page);
+  const foldedMs = (await page.evaluate('performance.now()')) as number;
+  // Steps from the middle of the trace, where the state is as large as it gets.
+  await timeScrub(page, Math.floor(facts / 2));
+  const steps: number[] = [];
+  for (let i = 0; i < samples; i++) steps.push(await timeKey(page, i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft'));
+  const scrubs: number[] = [];
+  for (const p of spreadPositions(samples, facts)) scrubs.push(await timeScrub(page, p));
+  await page.close();
+  return {
+    facts,
+    htmlBytes,
+    firstPaintMs: opened.firstPaint,
+    foldedMs,
+    stepMedianMs: median(steps),
+    stepMaxMs: Math.max(...steps),
+    scrubMedianMs: median(scrubs),
+    scrubMaxMs: Math.max(...scrubs),
+    errors: opened.errors,
+  };
+}

@@ -1,0 +1,155 @@
+// The viewer's model, without a browser (src/viewer): the stack at a cursor (§3, §6, §7, §8: the
+// levels of a volume, where an operation is at each), the event list's columns and filters, the
+// cursor's moves, the preemptions, and how a trace is embedded in the page.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
+import type { Fact } from '../../src/kernel/facts.js';
+import { filterRange } from '../../src/viewer/eventFilter.js';
+import { factLine, eventRow } from '../../src/viewer/eventRows.js';
+import { inertJson, PAYLOAD_PLACEHOLDER, viewerHtml } from '../../src/viewer/payload.js';
+import { schedulePreemptions } from '../../src/viewer/preemptions.js';
+import { levelOf, stackPicture } from '../../src/viewer/stackModel.js';
+import { ViewerModel } from '../../src/viewer/viewerModel.js';
+import { findScenario } from '../../src/scenarios/index.js';
+import { exploreRace, readTrace, type RaceTraces } from './support.js';
+import type { TraceFile } from '../../src/tracefile/reader.js';
+
+let race: RaceTraces;
+let failing: TraceFile;
+let shrunk: TraceFile;
+beforeAll(async () => {
+  race = await exploreRace();
+  failing = readTrace(race.failing);
+  shrunk = readTrace(race.shrunk);
+});
+
+const model = (file: TraceFile, preemptions: readonly number[] | null = null): ViewerModel => {
+  const m = new ViewerModel({ title: 'race', header: file.header, facts: file.facts, preemptions });
+  m.foldMore(file.facts.length);
+  return m;
+};
+
+describe('the stack at the cursor', () => {
+  it('lists, at positions through the race, the volumes, levels, operations, file objects and live threads foldLog has there (§3, §6)', () => {
+    const m = model(failing);
+    // Every third position and the last: foldLog from the start at each is quadratic.
+    for (let p = 0; p <= m.length; p += p + 3 > m.length && p < m.length ? m.length - p : 3) {
+      const folded = foldLog(failing.facts.slice(0, p));
+      const picture = stackPicture(m.stateAt(p)!, m.index, p);
+      expect(picture.volumes.map((v) => [v.id, v.state, v.levels.map((l) => l.id)])).toEqual(Object.entries(folded.volumes).map(([id, v]) => [id, v.state, [...v.stack, `${id}:fs`]]));
+      const ops = picture.volumes.flatMap((v) => [...v.levels.flatMap((l) => l.operations), ...v.idle]);
+      expect(Object.fromEntries(ops.map((o) => [o.id, o.state]))).toEqual(Object.fromEntries(Object.entries(folded.operations).map(([id, o]) => [id, o.state])));
+      expect(picture.fileObjects.map((f) => [f.id, f.state, f.handles])).toEqual(Object.entries(folded.fileObjects).map(([id, f]) => [id, f.state, f.handles]));
+      expect(picture.threads.map((t) => [t.id, t.state])).toEqual(Object.entries(folded.threads).filter(([, t]) => t.state !== 'exited').map(([id, t]) => [id, t.state]));
+    }
+  });
+
+  it('puts an operation at the level of its last PreOperation, FsDispatch or PostOperation: a pended pre-create waits at I2 while its teardown drains (§4, §7, §8)', () => {
+    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 });
+    sim.run();
+    const m = new ViewerModel({ title: 'drain', header: null, facts: sim.log, preemptions: null });
+    m.foldMore(sim.log.length);
+    const walk: string[] = [];
+    for (const seq of m.index.factsOf('D1')) {
+      const picture = stackPicture(m.stateAt(seq + 1)!, m.index, seq + 1);
+      const at = picture.volumes.flatMap((v) => v.levels.flatMap((l) => l.operations.filter((o) => o.id === 'D1').map((o) => `${l.id} ${o.phase} (${o.state})`)));
+      walk.push(`#${seq} ${m.index.facts[seq]!.type} → ${at.join(',') || 'at no level'}`);
+    }
+    expect(walk).toEqual([
+      '#22 IoStart → at no level',
+      '#23 PreOperation → I1 pre (PreOperation)',
+      '#25 PreOperationReturned → I1 pre (PreOperation)',
+      '#26 PreOperation → I2 pre (PreOperation)',
+      '#29 PreOperationReturned → I2 prePended (PrePended)',
+      '#39 DrainPostOperation → I2 prePended (PrePended)',
+      '#44 FltCompletePendedPreOperation → I2 pre (PreOperation)',
+      '#45 FsDispatch → V1:fs below (Dispatched)',
+      '#46 FsComplete → V1:fs post (PostOperation)',
+      '#48 IoComplete → at no level',
+    ]);
+    expect(levelOf(m.index, 'D1', 30)).toBe('I2');
+  });
+
+  it('says which callback each live thread runs and what a blocked thread waits on', () => {
+    const m = model(failing);
+    const v = failing.header.violation!;
+    const picture = stackPicture(m.stateAt(v.seq + 1)!, m.index, v.seq + 1);
+    expect(picture.threads.map((t) => `${t.id} ${t.state} ${t.running ?? ''}${t.waiting ?? ''}`)).toMatchInlineSnapshot(`
+      [
+        "T3 ready ",
+        "T4 ready FilterUnloadCallback F2",
+      ]
+    `);
+  });
+});
+
+describe('the event list', () => {
+  it('decodes every fact into the line the text format prints (names, statuses, parameter labels)', () => {
+    for (const facts of [failing.facts, shrunk.facts]) {
+      const m = model({ ...failing, facts } as TraceFile);
+      expect(facts.map((f) => factLine(m.index, f.seq))).toEqual(formatTrace(facts));
+    }
+  });
+
+  it('filters by type, thread, object and path, and searches every column', () => {
+    const m = model(failing);
+    const run = (filter: Parameters<typeof filterRange>[1]): number[] => {
+      const out: number[] = [];
+      filterRange(m.index, filter, 0, m.length, out);
+      return out;
+    };
+    const facts: readonly Fact[] = failing.facts;
+    expect(run({ type: 'VerifierViolation' })).toEqual(facts.filter((f) => f.type === 'VerifierViolation').map((f) => f.seq));
+    expect(run({ thread: 'T3' })).toEqual(m.index.factsOnThread('T3'));
+    expect(run({ object: 'D1' })).toEqual(m.index.factsOf('D1'));
+    expect(run({ path: '\\F.BIN' }).every((seq) => eventRow(m.index, seq).path === '\\f.bin')).toBe(true);
+    expect(run({ path: '\\F.BIN' }).length).toBeGreaterThan(5);
+    expect(run({ search: 'instance_used_after_teardown' })).toContain(failing.header.violation!.seq);
+    expect(run({ type: 'IoStart', path: 'nothing-like-this' })).toEqual([]);
+  });
+});
+
+describe('the cursor', () => {
+  it('steps by the facts of one operation and of one thread, and to the violation', () => {
+    const m = model(failing);
+    const visit = (list: readonly number[]): number[] => {
+      const seen: number[] = [];
+      for (let p = 0, next = m.nextIn(list, 0); next !== p; p = next, next = m.nextIn(list, p)) seen.push(next - 1);
+      return seen;
+    };
+    expect(visit(m.index.factsOf('D1'))).toEqual(m.index.factsOf('D1'));
+    expect(visit(m.index.factsOnThread('T4'))).toEqual(m.index.factsOnThread('T4'));
+    expect(m.previousIn(m.index.factsOf('D1'), m.length)).toBe(m.index.factsOf('D1').at(-1)! + 1);
+    expect(m.openingPosition).toBe(failing.header.violation!.seq + 1);
+    expect(m.nextViolation(0)).toBe(m.markers.find((x) => x.kind === 'violation')!.seq + 1);
+    expect(m.positionOfTime(1)).toBe(failing.facts.findIndex((f) => f.time >= 1) + 1);
+  });
+});
+
+describe('exploration results', () => {
+  it('marks the preemptions the shrinker counts: as many in the shrunk schedule as explore printed', () => {
+    const scenario = findScenario('race-unload-async-read');
+    const inShrunk = schedulePreemptions(scenario, shrunk.header, shrunk.facts);
+    expect(inShrunk?.length).toBe(race.shrunkPreemptions);
+    const inFailing = schedulePreemptions(scenario, failing.header, failing.facts)!;
+    expect(inFailing.length).toBeGreaterThanOrEqual(race.shrunkPreemptions);
+    expect(inFailing.every((seq) => failing.facts[seq]!.type === 'Choice')).toBe(true);
+    // A log that is not the schedule's: nothing is claimed.
+    expect(schedulePreemptions(scenario, failing.header, failing.facts.slice(0, -1))).toBeNull();
+  });
+});
+
+describe('the embedded trace', () => {
+  it('is JSON with no <, > or & left, which JSON.parse reads back whole', () => {
+    const value = { name: '</script><script>alert(1)</script> & <!-- \u2028 $& $1' };
+    const text = inertJson(value);
+    expect(text).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+
+  it('goes into the template once, and a `$&` in a name stays text', () => {
+    const html = viewerHtml(`<p>${PAYLOAD_PLACEHOLDER}</p>`, { main: { title: '$&', header: null, facts: [], preemptions: null }, beside: null });
+    expect(html).toBe('<p>{"main":{"title":"$&","header":null,"facts":[],"preemptions":null},"beside":null}</p>'.replace('&', '\\u0026').replace('&', '\\u0026'));
+    expect(() => viewerHtml('<p></p>', { main: { title: '', header: null, facts: [], preemptions: null }, beside: null })).toThrow(/placeholder exactly once/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * The event list, Process Monitor-style: a row per fact with decoded columns, filters by object,
+ * fact type, thread and path, and a search over every column. Virtualized: only the rows on
+ * screen are decoded and rendered, and filters run over the trace in slices between frames, so
+ * a million facts stay responsive. Clicking a row moves the cursor to it; the cursor's row is kept
+ * in view.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { eventRow } from '../src/viewer/eventRows.js';
+import { filterRange, isEmptyFilter, type EventFilter } from '../src/viewer/eventFilter.js';
+import type { ViewerModel } from '../src/viewer/viewerModel.js';
+
+const ROW_HEIGHT = 20;
+/** Browsers cap an element's height (~33M px in Chromium): past this the scroll range is scaled. */
+const MAX_SCROLL_HEIGHT = 8_000_000;
+const FILTER_SLICE = 50_000;
+
+export function EventList({ model, position, onMove }: { readonly model: ViewerModel; readonly position: number; readonly onMove: (p: number) => void }) {
+  const [filter, setFilter] = useState<EventFilter>({});
+  const [rows, setRows] = useState<readonly number[] | null>(null);
+  const [filtering, setFiltering] = useState<number | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(480);
+  const box = useRef<HTMLDivElement>(null);
+  const types = useMemo(() => [...new Set(model.index.facts.map((f) => f.type))].sort(), [model]);
+
+  useEffect(() => {
+    const measure = (): void => {
+      if (box.current !== null) setViewHeight(box.current.clientHeight || 480);
+    };
+    measure();
+    window.addEventListener('resize', measure);
+    return () => window.removeEventListener('resize', measure);
+  }, []);
+
+  // Run the filter a slice at a time; a newer filter cancels an older run.
+  useEffect(() => {
+    if (isEmptyFilter(filter)) {
+      setRows(null);
+      setFiltering(null);
+      return;
+    }
+    let cancelled = false;
+    const out: number[] = [];
+    let from = 0;
+    const slice = (): void => {
+      if (cancelled) return;
+      const to = Math.min(model.length, from + FILTER_SLICE);
+      filterRange(model.index, filter, from, to, out);
+      from = to;
+      if (from < model.length) {
+        setFiltering(from / model.length);
+        setTimeout(slice, 0);
+      } else {
+        setRows(out);
+        setFiltering(null);
+      }
+    };
+    const timer = setTimeout(slice, 150);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [model, filter]);
+
+  const count = rows === null ? model.length : rows.length;
+  const total = count * ROW_HEIGHT;
+  const scrollHeight = Math.min(total, MAX_SCROLL_HEIGHT);
+  const scale = total > scrollHeight && scrollHeight > viewHeight ? (total - viewHeight) / (scrollHeight - viewHeight) : 1;
+  // A filter that shrinks the list leaves the old scroll offset past its end.
+  const top = Math.min(scrollTop, Math.max(0, scrollHeight - viewHeight));
+  const first = Math.max(0, Math.min(count - 1, Math.floor((top * scale) / ROW_HEIGHT)));
+  const visible = Math.ceil(viewHeight / ROW_HEIGHT) + 1;
+  const seqAt = (i: number): number => (rows === null ? i : rows[i]!);
+  /** The row index of the cursor's fact, or of the last shown fact before it. */
+  const cursorIndex = position === 0 ? -1 : rows === null ? position - 1 : indexAtOrBefore(rows, position - 1);
+
+  // Keep the cursor's row in view when the cursor moves.
+  useEffect(() => {
+    const el = box.current;
+    if (el === null || cursorIndex < 0) return;
+    if (cursorIndex >= first && cursorIndex < first + visible - 1) return;
+    const wanted = Math.max(0, (cursorIndex * ROW_HEIGHT) / scale - viewHeight / 3);
+    el.scrollTop = wanted;
+    setScrollTop(wanted);
+  }, [position, rows]);
+
+  const set = (key: keyof EventFilter) => (e: Event) => setFilter({ ...filter, [key]: (e.currentTarget as HTMLInputElement).value });
+  const shown: number[] = [];
+  for (let i = first; i < Math.min(count, first + visible); i++) shown.push(i);
+
+  return (
+    <div class="events">
+      <div class="filters">
+        <input placeholder="object (O3, D12, name)" data-filter="object" value={filter.object ?? ''} onInput={set('object')} />
+        <select data-filter="type" value={filter.type ?? ''} onChange={set('type')}>
+          <option value="">any type</option>
+          {types.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <input placeholder="thread (T3)" data-filter="thread" value={filter.thread ?? ''} onInput={set('thread')} size={8} />
+        <input placeholder="path" data-filter="path" value={filter.path ?? ''} onInput={set('path')} size={12} />
+        <input placeholder="search" data-filter="search" value={filter.search ?? ''} onInput={set('search')} size={12} />
+        <span class="muted" data-testid="event-count">
+          {filtering === null ? `${count} of ${model.length}` : `filtering ${Math.floor(filtering * 100)}%`}
+        </span>
+      </div>
+      <div class="event-head">
+        <span>seq</span>
+        <span>time</span>
+        <span>thread</span>
+        <span>object</span>
+        <span>operation</span>
+        <span>path</span>
+        <span>result</span>
+        <span>detail</span>
+      </div>
+      <div class="event-box" ref={box} data-testid="events" onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+        <div class="event-spacer" style={{ height: `${scrollHeight}px` }}>
+          {shown.map((i) => {
+            const seq = seqAt(i);
+            const r = eventRow(model.index, seq);
+            return (
+              <div
+                key={seq}
+                class={`event-row${seq === position - 1 ? ' current' : ''}`}
+                data-seq={seq}
+                style={{ top: `${top + (i - first) * ROW_HEIGHT - ((top * scale) % ROW_HEIGHT)}px` }}
+                onClick={() => onMove(seq + 1)}
+              >
+                <span>{seq}</span>
+                <span>{r.time}</span>
+                <span title={r.thread}>{r.thread}</span>
+                <span title={r.object}>{r.object}</span>
+                <span>{r.operation}</span>
+                <span title={r.path}>{r.path}</span>
+                <span>{r.result}</span>
+                <span title={r.detail}>{r.detail}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The index of the last element ≤ seq in an ascending list, or -1. */
+function indexAtOrBefore(sorted: readonly number[], seq: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
