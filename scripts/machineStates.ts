@@ -26,6 +26,7 @@ import { irpMachine } from '../src/machines/irp.js';
 import { cbdqMachine } from '../src/machines/cbdq.js';
 import { poolBlockMachine } from '../src/machines/poolBlock.js';
 import { mdlMachine } from '../src/machines/mdl.js';
+import { byteRangeLockMachine } from '../src/machines/byteRangeLock.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -52,6 +53,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   cbdqMachine,
   poolBlockMachine,
   mdlMachine,
+  byteRangeLockMachine,
 };
 
 interface StateNodeLike {

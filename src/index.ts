@@ -27,7 +27,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -344,6 +344,10 @@ export type { FsSnapshot, FsStat, SeedFileOptions } from './fs/seed.js';
 export type { FsTagData, FsOutput } from './fs/types.js';
 export { FsHold } from './fs/holds.js';
 export type { FsHoldSpec, HeldRequest, HeldRequestInfo } from './fs/holds.js';
+// Byte-range locks from an application (§21.10): sim.io.NtLockFile / NtUnlockFile / LockFileEx / UnlockFileEx
+export { LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY } from './io/lockFile.js';
+export type { ByteRangeLockState } from './machines/byteRangeLock.js';
+export type { ByteRangeLockFields } from './kernel/facts.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';

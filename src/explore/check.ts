@@ -5,6 +5,7 @@
  */
 import { CONTEXT_INVARIANTS } from '../checkers/contextInvariants.js';
 import { CANCEL_INVARIANTS } from '../checkers/cancelInvariants.js';
+import { FS_INVARIANTS } from '../checkers/fsInvariants.js';
 import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
 import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
 import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
@@ -19,7 +20,7 @@ import type { ExplorationViolation, Monitor } from './types.js';
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
 
 /** Every §14 and §19.9 safety check, by name: they hold on any prefix of a correct run. */
-export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS, ...CANCEL_INVARIANTS };
+export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS, ...CANCEL_INVARIANTS, ...FS_INVARIANTS };
 
 /** The first verifier violation the run recorded (the model's own misuse rules), or null. */
 export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {
@@ -34,7 +35,7 @@ export function invariantViolation(facts: readonly Fact[]): ExplorationViolation
   let best: ExplorationViolation | null = null;
   for (const [name, check] of Object.entries(SAFETY_CHECKS)) {
     for (const v of check(facts)) {
-      const section = v.invariant.startsWith('19.9') ? v.invariant : `14 ${v.invariant}`;
+      const section = v.invariant.startsWith('19.9') || v.invariant.startsWith('24.9') ? v.invariant : `14 ${v.invariant}`;
       if (best === null || v.seq < best.seq) best = { kind: 'invariant', name: `${name} (§${section})`, seq: v.seq, message: v.message };
     }
   }

@@ -73,6 +73,8 @@ export class FilterManager {
   readonly contexts: ContextTable = new ContextTable(this);
   /** Requests held for the host (`fileSystemCompletion: 'host'`, src/io/heldRequests.ts). */
   readonly held: HeldRequests;
+  /** Requests the file system parked (a waiting byte-range lock, §21.10), by operation id: what its later release completes (src/io/fileSystemStage.ts). */
+  readonly fsParked = new Map<string, { readonly op: IoOperation; readonly runPostWalk: (op: IoOperation) => Blocking<void> }>();
   /** ECP lists and ECP contexts not yet freed (§22). */
   readonly ecps: EcpTable = new EcpTable(this);
   /** Pool blocks and MDLs not yet freed (§20). */
@@ -138,6 +140,7 @@ export class FilterManager {
       fsType: fsType === 'ReFS' ? 'NTFS' : fsType,
       sectorSize,
       now: () => kernel.now,
+      kernel,
       ...(fsType === 'ReFS' ? { fileSystemName: 'ReFS' } : {}),
       ...(readOnly ? { readOnly } : {}),
       // Set only when asked, so logs of volumes without 8.3 names stay as they were.

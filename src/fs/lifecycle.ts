@@ -13,11 +13,13 @@ import type { FsCompletion, FsRequest } from './types.js';
 import { forgetIfUnreferenced, removeLink } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
 import { releaseLockAtCleanup } from './volumeLock.js';
+import { unlockAllAtCleanup } from './byteRangeLocks.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 
 export function cleanup(state: FsState, request: FsRequest): FsCompletion {
   const ctx = state.contexts.get(request.FileObject.id);
+  if (ctx !== undefined && ctx.state !== 'cleanedUp') unlockAllAtCleanup(state, ctx, request.operation ?? '');
   if (ctx !== undefined) cleanupContext(state, ctx);
   return { Status: STATUS_SUCCESS, Information: 0, fileObjectFlags: (request.FileObject.flags | FO_CLEANUP_COMPLETE) >>> 0 };
 }

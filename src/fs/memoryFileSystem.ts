@@ -27,6 +27,8 @@ import { complete } from './types.js';
 import { FsHold, type FsHoldSpec, type HeldRequestInfo } from './holds.js';
 import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
+import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
+import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import {
   IRP_MJ_CLEANUP,
@@ -36,6 +38,7 @@ import {
   IRP_MJ_DIRECTORY_CONTROL,
   IRP_MJ_FILE_SYSTEM_CONTROL,
   IRP_MJ_FLUSH_BUFFERS,
+  IRP_MJ_LOCK_CONTROL,
   IRP_MJ_QUERY_INFORMATION,
   IRP_MJ_QUERY_SECURITY,
   IRP_MJ_QUERY_VOLUME_INFORMATION,
@@ -82,6 +85,8 @@ function createState(options: FsVolumeOptions): FsState {
     nextFileId: FIRST_USER_FILE_ID,
     dismounted: false,
     lockedBy: null,
+    link: new FsKernelLink(options.kernel ?? null),
+    fileLocks: new Map(),
   };
 }
 
@@ -178,11 +183,37 @@ export class MemoryFileSystem {
         return deviceControl(state, request, ctx);
       case IRP_MJ_FLUSH_BUFFERS:
         return flush(state, request, ctx);
+      case IRP_MJ_LOCK_CONTROL:
+        return lockControl(state, request, ctx);
       case IRP_MJ_DIRECTORY_CONTROL:
         return request.MinorFunction === IRP_MN_QUERY_DIRECTORY ? queryDirectory(state, request, ctx) : complete(STATUS_INVALID_DEVICE_REQUEST);
       default:
         return complete(STATUS_INVALID_DEVICE_REQUEST);
     }
+  }
+
+  /**
+   * Requests parked earlier (`parked: true`) that the file system has finished since the last call,
+   * oldest first: an unlock granting a waiting lock, a cleanup ending one. The I/O path takes them
+   * after every dispatch and cancel.
+   */
+  takeReleased(): ReleasedRequest[] {
+    return this.#state.link.released.splice(0);
+  }
+
+  /** The byte-range locks it holds and the lock requests waiting in it (§21.10), stream by stream. */
+  byteRangeLocks(): ByteRangeLock[] {
+    const locks: ByteRangeLock[] = [];
+    for (const fileLock of this.#state.fileLocks.values()) locks.push(...fileLock.granted, ...fileLock.waiting);
+    return locks;
+  }
+
+  /**
+   * The file system's cancel routine for a request it parked: forgets it and returns true (the I/O
+   * path completes it with STATUS_CANCELLED); false if it does not hold `operation`.
+   */
+  cancelParked(operation: string): boolean {
+    return cancelWaitingLock(this.#state, operation);
   }
 
   /**

@@ -5,6 +5,8 @@
  */
 import type { FileObjectShare, ShareAccess } from './shareAccess.js';
 import type { FsVolumeOptions } from './types.js';
+import type { FsKernelLink } from './kernelLink.js';
+import type { FileLock } from './byteRangeLocks.js';
 import type { Guid, SecurityDescriptor } from '../wdk/parameters.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import { generateShortName } from './shortNames.js';
@@ -109,6 +111,10 @@ export interface FsState {
   dismounted: boolean;
   /** The volume open holding FSCTL_LOCK_VOLUME, if any (§21.7). */
   lockedBy: string | null;
+  /** Facts about the objects below, and the parked requests let go (src/fs/kernelLink.ts). */
+  readonly link: FsKernelLink;
+  /** FILE_LOCK per stream, by file id (§21.10), created with the stream's first lock request. */
+  readonly fileLocks: Map<number, FileLock>;
 }
 
 /** Access bits that modify the volume; refused on a read-only volume. */

@@ -9,7 +9,8 @@
  */
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
-import { STATUS_DISK_FULL } from '../wdk/ntstatus.js';
+import { STATUS_DISK_FULL, STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
+import { ioConflictsWithLock } from './byteRangeLocks.js';
 import { freeBytes, roundUp } from './model.js';
 import { complete } from './types.js';
 import {
@@ -65,6 +66,7 @@ export function read(state: FsState, request: FsRequest, ctx: OpenContext): FsCo
   if (offset === null) return complete(STATUS_INVALID_PARAMETER);
   const sector = state.options.sectorSize;
   if (isNonCached(request) && (offset % sector !== 0 || params.Length % sector !== 0)) return complete(STATUS_INVALID_PARAMETER);
+  if (!paging && ioConflictsWithLock(state, ctx, request.processId ?? 0, params.Key >>> 0, offset, params.Length, false)) return complete(STATUS_FILE_LOCK_CONFLICT);
   const moves = isSynchronous(request) && !paging;
   if (params.Length === 0) return { Status: STATUS_SUCCESS, Information: 0, output: { kind: 'data', data: new Uint8Array(0) } };
   if (offset >= node.data.length) return complete(STATUS_END_OF_FILE);
@@ -97,6 +99,7 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
   if (!paging && !(granted & FILE_WRITE_DATA)) offset = endOfFile;
   const sector = state.options.sectorSize;
   if (isNonCached(request) && (offset % sector !== 0 || params.Length % sector !== 0)) return complete(STATUS_INVALID_PARAMETER);
+  if (!paging && ioConflictsWithLock(state, ctx, request.processId ?? 0, params.Key >>> 0, offset, params.Length, true)) return complete(STATUS_FILE_LOCK_CONFLICT);
   const moves = isSynchronous(request) && !paging;
   let count = params.Length;
   if (paging) count = Math.max(0, Math.min(count, endOfFile - offset));

@@ -13,6 +13,7 @@ import type {
   SecurityDescriptor,
   VolumeInformation,
 } from '../wdk/parameters.js';
+import type { Kernel } from '../kernel/kernel.js';
 
 export interface FsVolumeOptions {
   volumeName: string;
@@ -37,6 +38,8 @@ export interface FsVolumeOptions {
   shortNames?: boolean;
   /** Virtual clock; timestamps come from here and nowhere else. */
   now: () => number;
+  /** The simulation's kernel: facts about the objects the file system keeps for waiting requests (src/fs/kernelLink.ts). */
+  kernel?: Kernel;
 }
 
 /** The parts of a FILE_OBJECT the FS reads. The I/O path owns the object; the FS never keeps it. */
@@ -64,6 +67,10 @@ export interface FsRequest {
   RequestorMode: 'KernelMode' | 'UserMode';
   /** Whose token access checks use. */
   requestorSid: string;
+  /** The operation (D…): what a parked request is released by. Absent for FltMgr's own queries, which never wait. */
+  operation?: string;
+  /** The requesting process's PID (IoGetRequestorProcess): part of a byte-range lock's owner (§21.10). */
+  processId?: number;
   /** The bytes a write takes, as the I/O path resolved them (MdlAddress's, else WriteBuffer); overrides Parameters.Write.WriteBuffer. */
   buffer?: Uint8Array;
 }
@@ -90,6 +97,8 @@ export type FsOutput =
 export interface FsCompletion {
   Status: number;
   Information: number;
+  /** The file system keeps the request (Status is STATUS_PENDING) until it lets it go (src/fs/kernelLink.ts) or it is cancelled. */
+  parked?: true;
   output?: FsOutput;
   /** New FILE_OBJECT.CurrentByteOffset, when the FS moved it. */
   currentByteOffset?: number;

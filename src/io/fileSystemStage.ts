@@ -17,6 +17,7 @@ import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './preOperation.js';
 import { checkedTransfer, deliverData } from './buffers.js';
+import { SYSTEM_PID } from './processes.js';
 
 /** The request as the file system gets it; `buffer` is the bytes a write takes (its MDL's, else WriteBuffer, else the issuer's data). */
 export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequest {
@@ -30,6 +31,8 @@ export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequ
     Parameters: iopb.Parameters,
     RequestorMode: op.data.RequestorMode,
     requestorSid: op.requestorSid,
+    operation: op.id,
+    processId: op.data.Thread?.Cid.UniqueProcess ?? SYSTEM_PID,
   };
   const buffer = transferBytes ?? op.buffer;
   return buffer === undefined ? request : { ...request, buffer };
@@ -59,8 +62,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     }
   }
   if (fltMgr.options.fileSystemCompletion === 'inline') {
-    applyCompletion(fltMgr, op, dispatchToFileSystem(fltMgr, op));
-    beginPost(op);
+    if (settle(fltMgr, op, dispatchToFileSystem(fltMgr, op), runPostWalk)) beginPost(op);
     return;
   }
   const latency = fltMgr.options.fileSystemLatency;
@@ -82,7 +84,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
       const at = decision.at ?? fltMgr.kernel.now;
       if (at > fltMgr.kernel.now) yield* sleep(at - fltMgr.kernel.now);
     }
-    applyCompletion(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision));
+    if (!settle(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision), runPostWalk)) return 0;
     beginPost(op);
     // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
     const thread = fltMgr.kernel.current!;
@@ -113,24 +115,27 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
     complete: (status: NTSTATUS | null, by = 'FileSystem'): boolean => {
       if (!clearCancelRoutine(fltMgr, op, by)) return false;
       unhold();
-      completeLater(fltMgr, op, status, runPostWalk);
+      completeLater(fltMgr, op, status === null ? null : { Status: status, Information: 0 }, runPostWalk);
       return true;
     },
   };
   hold.held.push(request);
   const cancelled = (): void => {
     unhold();
-    completeLater(fltMgr, op, STATUS_CANCELLED, runPostWalk);
+    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk);
   };
   if (setCancelRoutine(fltMgr, op, 'FileSystem', null, cancelled) === 'cancelled') cancelled();
 }
 
-/** Complete a request the file system held: run it now (`status` null) or end it with `status`, then the post walk. */
-function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS | null, runPostWalk: (op: IoOperation) => Blocking<void>): void {
-  const fs = op.volume.fileSystem;
+/**
+ * Complete a request the file system held or parked, on an I/O completion thread: run it now
+ * (`result` null: a hold's release, which may park it in the file system after all) or end it with
+ * `result`; then the post walk.
+ */
+function completeLater(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>): void {
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     yield* preempt();
-    applyCompletion(fltMgr, op, status === null ? dispatchToFileSystem(fltMgr, op) : { Status: status, Information: 0 });
+    if (!settle(fltMgr, op, result ?? dispatchToFileSystem(fltMgr, op), runPostWalk)) return 0;
     beginPost(op);
     const thread = fltMgr.kernel.current!;
     thread.irql = 2;
@@ -138,6 +143,51 @@ function completeLater(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS 
     thread.irql = 0;
     return 0;
   })());
+}
+
+/**
+ * What the file system answered: the operation completes (its post walk follows), or the file
+ * system parked it (§21.10: a waiting lock). Then the requests this dispatch let go are completed.
+ * True when the operation completed.
+ */
+function settle(fltMgr: FilterManager, op: IoOperation, result: FsCompletion, runPostWalk: (op: IoOperation) => Blocking<void>): boolean {
+  if (result.parked === true) parkInFileSystem(fltMgr, op, runPostWalk);
+  else applyCompletion(fltMgr, op, result);
+  completeReleased(fltMgr, op);
+  return result.parked !== true;
+}
+
+/**
+ * A request the file system keeps (STATUS_PENDING) waits with the file system's cancel routine
+ * armed (§19.2 (c)): the file system lets it go later (completeReleased), or a cancel takes it back
+ * from the file system and completes it with STATUS_CANCELLED. If the cancel bit was set before it
+ * parked, it is cancelled at once, as a file system checking Irp->Cancel when it queues does.
+ */
+function parkInFileSystem(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): void {
+  if (op.phase !== 'fsPending') {
+    op.phase = 'fsPending';
+    fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
+  }
+  const fs = op.volume.fileSystem;
+  fltMgr.fsParked.set(op.id, { op, runPostWalk });
+  const cancelled = (): void => {
+    fs.cancelParked(op.id);
+    fltMgr.fsParked.delete(op.id);
+    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk);
+  };
+  if (setCancelRoutine(fltMgr, op, 'FileSystem', null, cancelled) === 'cancelled') cancelled();
+}
+
+/** The parked requests the file system let go during the last dispatch: each completes on its own I/O completion thread. */
+function completeReleased(fltMgr: FilterManager, op: IoOperation): void {
+  for (const { operation, completion } of op.volume.fileSystem.takeReleased()) {
+    const parked = fltMgr.fsParked.get(operation);
+    if (parked === undefined) continue;
+    fltMgr.fsParked.delete(operation);
+    // The routine is always still armed here: a cancel takes the request out of the file system in the same step.
+    if (!clearCancelRoutine(fltMgr, parked.op, 'FileSystem')) continue;
+    completeLater(fltMgr, parked.op, completion, parked.runPostWalk);
+  }
 }
 
 /** What a timing is told about a request: major function, file, offset and length, arrival, the cancel bit. */

@@ -19,6 +19,9 @@ import {
   FILE_WRITE_DATA,
 } from '../wdk/fileConstants.js';
 import {
+  IRP_MJ_LOCK_CONTROL,
+  IRP_MN_LOCK,
+  IRP_MN_UNLOCK_SINGLE,
   IRP_MJ_CREATE,
   IRP_MJ_DEVICE_CONTROL,
   IRP_MJ_DIRECTORY_CONTROL,
@@ -66,6 +69,7 @@ import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
 import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js';
 import { resolvePath } from './paths.js';
 import { startOperation } from './startOperation.js';
+import { lockFileEx, lockParameters, unlockFileEx } from './lockFile.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
@@ -300,6 +304,29 @@ export class IoManager {
     if (r.output?.kind !== 'directory' || DirectoryBuffer === null) return r;
     const entries = decodeDirectoryEntries(r.output.FileInformationClass, DirectoryBuffer, Math.min(r.information, DirectoryBuffer.length));
     return { ...r, output: { kind: 'directory', FileInformationClass: r.output.FileInformationClass, entries } };
+  }
+
+  /**
+   * NtLockFile (§21.10, src/io/lockFile.ts): IRP_MN_LOCK of [ByteOffset, ByteOffset + Length) for this
+   * handle, the calling process and Key. Without FailImmediately a conflicting request waits until granted.
+   */
+  *NtLockFile(handle: string, ByteOffset: number, Length: number, Key = 0, FailImmediately = false, ExclusiveLock = true): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_LOCK_CONTROL, () => lockParameters(this.fltMgr, ByteOffset, Length, Key, FailImmediately, ExclusiveLock), { MinorFunction: IRP_MN_LOCK });
+  }
+
+  /** NtUnlockFile: IRP_MN_UNLOCK_SINGLE; STATUS_RANGE_NOT_LOCKED when this owner holds no lock of exactly that range. */
+  *NtUnlockFile(handle: string, ByteOffset: number, Length: number, Key = 0): Blocking<IoResult> {
+    return yield* this.request(handle, IRP_MJ_LOCK_CONTROL, () => lockParameters(this.fltMgr, ByteOffset, Length, Key, false, false), { MinorFunction: IRP_MN_UNLOCK_SINGLE });
+  }
+
+  /** LockFileEx with an OVERLAPPED (LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY): STATUS_PENDING while a conflicting request waits on an asynchronous handle. */
+  LockFileEx(handle: string, dwFlags: number, nNumberOfBytesToLock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    return lockFileEx(this, handle, dwFlags, nNumberOfBytesToLock, lpOverlapped);
+  }
+
+  /** UnlockFileEx with an OVERLAPPED: the range starts at lpOverlapped.Offset. */
+  UnlockFileEx(handle: string, nNumberOfBytesToUnlock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    return unlockFileEx(this, handle, nNumberOfBytesToUnlock, lpOverlapped);
   }
 
   // ---------------------------------------------------------------- asynchronous I/O and cancellation (§19.1), src/io/overlappedIo.ts

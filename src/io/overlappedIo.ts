@@ -25,7 +25,16 @@ import type { IoManager, IoResult } from './ioManager.js';
  * request): the issuing thread takes the walk as far as it goes (a pend, the file system), then
  * returns STATUS_PENDING; the completion fills in the OVERLAPPED and sets its event.
  */
-export function* requestOverlapped(fltMgr: FilterManager, io: IoManager, handle: string, MajorFunction: number, Parameters: FltParameters, overlapped: OVERLAPPED, buffer?: Uint8Array): Blocking<NTSTATUS> {
+export function* requestOverlapped(
+  fltMgr: FilterManager,
+  io: IoManager,
+  handle: string,
+  MajorFunction: number,
+  Parameters: FltParameters,
+  overlapped: OVERLAPPED,
+  buffer?: Uint8Array,
+  extra: { readonly MinorFunction?: number; readonly OperationFlags?: number } = {},
+): Blocking<NTSTATUS> {
   const fo = io.fileObject(handle);
   if (fo === undefined) return STATUS_INVALID_HANDLE;
   const previous = io.overlappedRequests.get(overlapped);
@@ -37,6 +46,8 @@ export function* requestOverlapped(fltMgr: FilterManager, io: IoManager, handle:
     volume: fo.volume,
     fileObject: fo,
     MajorFunction,
+    ...(extra.MinorFunction === undefined ? {} : { MinorFunction: extra.MinorFunction }),
+    ...(extra.OperationFlags === undefined ? {} : { OperationFlags: extra.OperationFlags }),
     Parameters,
     RequestorMode: 'UserMode',
     requestorSid: fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,

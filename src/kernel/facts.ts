@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL. `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL, Y byte-range lock (§21.10). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -279,6 +279,13 @@ export type FactBody =
   | { type: 'BuffersSwapped'; instance: string; fields: readonly string[]; mdl: string | null }
   /** A teardown found an operation whose buffers `instance` swapped: not drained, cancelled and waited for (§20.6). */
   | { type: 'SwappedOperationCancelled'; instance: string }
+  // --- byte-range locks a file system keeps (Y…), §21.10: the lock as IRP_MN_LOCK asked for it, on stream `fileId` ---
+  | ({ type: 'ByteRangeLockWaiting' } & ByteRangeLockFields)
+  | ({ type: 'ByteRangeLockGranted' } & ByteRangeLockFields)
+  /** Removed by an unlock (`by` the IRP_MN_ minor, `operation` its request) or by its file object's cleanup (`by` IRP_MJ_CLEANUP). */
+  | { type: 'ByteRangeLockReleased'; by: string; operation: string }
+  /** A waiting request that will never be granted: cancelled (STATUS_CANCELLED) or its file object cleaned up (STATUS_RANGE_NOT_LOCKED). */
+  | { type: 'ByteRangeLockAbandoned'; status: NTSTATUS }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 
@@ -289,6 +296,18 @@ export type LockType = 'ERESOURCE' | 'FAST_MUTEX' | 'KGUARDED_MUTEX' | 'EX_PUSH_
 export type LockMode = 'Exclusive' | 'Shared';
 /** Who armed an IRP's cancel routine (§19.2): the filter's CanceledCallback, FltMgr's Cbdq routine, or the file system's. */
 export type CancelRoutineKind = 'FltSetCancelCompletion' | 'FltCbdq' | 'FileSystem';
+
+/** What a byte-range lock is: its range, owner (file object, process, key) and mode, and the IRP_MN_LOCK request (D…) that asked for it. */
+export interface ByteRangeLockFields {
+  readonly operation: string;
+  readonly fileObject: string;
+  readonly fileId: number;
+  readonly byteOffset: number;
+  readonly length: number;
+  readonly key: number;
+  readonly processId: number;
+  readonly exclusive: boolean;
+}
 
 /** Operation parameters as JSON: buffers become their length, structures stay as they are. */
 export type ParametersSummary = { readonly [key: string]: unknown };

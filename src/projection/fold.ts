@@ -31,6 +31,7 @@ const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; r
 ];
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { applyPortFact, isPortFact } from './portFold.js';
+import { applyFsFact, isFsFact } from './fsFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
@@ -579,6 +580,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     default:
       if (isPortFact(fact)) return applyPortFact(d, fact, born, advance);
+      if (isFsFact(fact)) return applyFsFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
 }

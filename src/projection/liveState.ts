@@ -12,8 +12,9 @@ import type { KeventState } from '../machines/kevent.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
 import type { CbdqState } from '../machines/cbdq.js';
+import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import { idRecord } from './simState.js';
-import type { CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ByteRangeLockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -153,6 +154,13 @@ export function liveState(sim: Simulation): SimState {
   const nameCache = idRecord<string>();
   for (const [key, n] of fltMgr.names.cache) nameCache[key] = n.id;
   const { serverPorts, clientPorts, messages } = livePorts(fltMgr.ports);
+  const byteRangeLocks = idRecord<ByteRangeLockView>();
+  const locksHeld = fltMgr.volumes.flatMap((v) => v.fileSystem.byteRangeLocks()).sort((a, b) => idNumber(a.id) - idNumber(b.id));
+  for (const { id, fields } of locksHeld) {
+    const { operation, fileObject, fileId, byteOffset, length, key, processId, exclusive } = fields;
+    const state = (kernel.actorOf(id)!.getSnapshot() as AnyMachineSnapshot).value as ByteRangeLockState;
+    byteRangeLocks[id] = { operation, fileObject, fileId, byteOffset, length, key, processId, exclusive, state };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -182,6 +190,7 @@ export function liveState(sim: Simulation): SimState {
       serverPorts,
       clientPorts,
       messages,
+      byteRangeLocks,
       violations,
       waitCycles: [],
     }),

@@ -28,6 +28,7 @@ import type { MdlState } from '../machines/mdl.js';
 import type { PoolBlockState } from '../machines/poolBlock.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
+import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 export interface ThreadView {
   readonly name: string;
   /** The owning process (P0 System, P1 the default application process). */
@@ -253,6 +254,22 @@ export interface MessageView {
   readonly replyExpected: boolean;
 }
 
+/** A byte-range lock a file system holds or a lock request waiting in it (§21.10); released and abandoned ones leave the state. */
+export interface ByteRangeLockView {
+  /** The IRP_MN_LOCK request (D…) that asked for it. */
+  readonly operation: string;
+  /** The owner: file object, process (PID) and key. */
+  readonly fileObject: string;
+  readonly processId: number;
+  readonly key: number;
+  /** The stream (file id on its volume). */
+  readonly fileId: number;
+  readonly byteOffset: number;
+  readonly length: number;
+  readonly exclusive: boolean;
+  readonly state: ByteRangeLockState;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -288,6 +305,7 @@ export interface SimState {
   readonly serverPorts: Readonly<Record<string, ServerPortView>>;
   readonly clientPorts: Readonly<Record<string, ClientPortView>>;
   readonly messages: Readonly<Record<string, MessageView>>;
+  readonly byteRangeLocks: Readonly<Record<string, ByteRangeLockView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
@@ -333,6 +351,7 @@ export function emptySimState(): SimState {
     serverPorts: idRecord(),
     clientPorts: idRecord(),
     messages: idRecord(),
+    byteRangeLocks: idRecord(),
     violations: [],
     waitCycles: [],
   };

@@ -16,6 +16,7 @@ export { randomContextWorkload, randomContextSimulationOptions } from '../scenar
 export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomContextWorkload.js';
 export { CONTEXT_INVARIANTS, checkContextInvariants } from '../checkers/contextInvariants.js';
 export { CANCEL_INVARIANTS, checkCancelInvariants } from '../checkers/cancelInvariants.js';
+export { FS_INVARIANTS, checkFsInvariants } from '../checkers/fsInvariants.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';
 export { installPortFilter } from '../scenarios/builders/portFilter.js';
 export type { PortFilter, PortFilterSpec, PortFilterSends } from '../scenarios/builders/portFilter.js';

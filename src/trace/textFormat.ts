@@ -370,6 +370,13 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'FltCbdqDisable':
     case 'FltCbdqEnable':
       return `thread=${fact.thread}`;
+    case 'ByteRangeLockWaiting':
+    case 'ByteRangeLockGranted':
+      return `op=${fact.operation} fo=${fact.fileObject} range=${fact.byteOffset}+${fact.length} ${fact.exclusive ? 'exclusive' : 'shared'} key=${fact.key} pid=${fact.processId}`;
+    case 'ByteRangeLockReleased':
+      return `by=${fact.by}${fact.operation === '' ? '' : ` op=${fact.operation}`}`;
+    case 'ByteRangeLockAbandoned':
+      return `status=${ntStatusName(fact.status)}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

@@ -214,5 +214,9 @@ export const FACT_SCHEMA: FactSchema = {
   CbdqCompleteCanceledIo: { operation: 'id', thread: 'id' },
   FltCbdqDisable: { thread: 'id' },
   FltCbdqEnable: { thread: 'id' },
+  ByteRangeLockWaiting: { operation: 'id', fileObject: 'id', fileId: 'int', byteOffset: 'int', length: 'int', key: 'int', processId: 'int', exclusive: 'boolean' },
+  ByteRangeLockGranted: { operation: 'id', fileObject: 'id', fileId: 'int', byteOffset: 'int', length: 'int', key: 'int', processId: 'int', exclusive: 'boolean' },
+  ByteRangeLockReleased: { by: 'string', operation: 'string' },
+  ByteRangeLockAbandoned: { status: STATUS },
   RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
 };

@@ -36,6 +36,7 @@ import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
 import { irpMachine } from '../machines/irp.js';
 import { cbdqMachine } from '../machines/cbdq.js';
+import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -63,7 +64,8 @@ export type RecordName =
   | 'fileNames'
   | 'serverPorts'
   | 'clientPorts'
-  | 'messages';
+  | 'messages'
+  | 'byteRangeLocks';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -88,6 +90,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   M: 'messages',
   J: 'irps',
   B: 'cbdqs',
+  Y: 'byteRangeLocks',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -109,6 +112,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   R: communicationPortMachine,
   Q: clientPortMachine,
   M: filterMessageMachine,
+  Y: byteRangeLockMachine,
 };
 
 export function emptyState(): WorkingState {

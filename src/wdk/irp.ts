@@ -123,6 +123,17 @@ export const SL_INDEX_SPECIFIED = 0x04;
 export const IRP_MN_NORMAL = 0x00;
 export const IRP_MN_QUERY_DIRECTORY = 0x01;
 export const IRP_MN_NOTIFY_CHANGE_DIRECTORY = 0x02;
+/** IRP_MJ_LOCK_CONTROL minors (§21.10). */
+export const IRP_MN_LOCK = 0x01;
+export const IRP_MN_UNLOCK_SINGLE = 0x02;
+export const IRP_MN_UNLOCK_ALL = 0x03;
+export const IRP_MN_UNLOCK_ALL_BY_KEY = 0x04;
+const IRP_MN_LOCK_NAMES: Readonly<Record<number, string>> = { 1: 'IRP_MN_LOCK', 2: 'IRP_MN_UNLOCK_SINGLE', 3: 'IRP_MN_UNLOCK_ALL', 4: 'IRP_MN_UNLOCK_ALL_BY_KEY' };
+export function irpMinorLockName(minor: number): string {
+  return IRP_MN_LOCK_NAMES[minor] ?? `IRP_MN_0x${minor.toString(16)}`;
+}
+/** IRP_MN_NOTIFY_CHANGE_DIRECTORY: watch the whole subtree (§21.9). */
+export const SL_WATCH_TREE = 0x01;
 export const IRP_MN_USER_FS_REQUEST = 0x00;
 export const IRP_MN_MOUNT_VOLUME = 0x01;
 export const IRP_MN_KERNEL_CALL = 0x04;

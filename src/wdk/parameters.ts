@@ -321,6 +321,16 @@ export interface QueryDirectoryParameters {
 export interface DirectoryControlParameters {
   QueryDirectory: QueryDirectoryParameters;
 }
+/** FLT_PARAMETERS.LockControl (§21.10): no buffers; `Length` is the LARGE_INTEGER the IRP points to. */
+export interface LockControlParameters {
+  Length: number;
+  Key: number;
+  ByteOffset: number;
+  /** The requesting process (PEPROCESS in the IRP; its PID here). */
+  ProcessId: number;
+  FailImmediately: boolean;
+  ExclusiveLock: boolean;
+}
 export type EmptyParameters = Record<string, never>;
 
 /** The union: exactly one member, named as in FLT_PARAMETERS. */
@@ -337,6 +347,7 @@ export type FltParameters =
   | { readonly DeviceIoControl: DeviceIoControlParameters }
   | { readonly FlushBuffers: EmptyParameters }
   | { readonly DirectoryControl: DirectoryControlParameters }
+  | { readonly LockControl: LockControlParameters }
   | { readonly Cleanup: EmptyParameters }
   | { readonly Close: EmptyParameters };
 

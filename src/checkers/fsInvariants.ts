@@ -1,0 +1,102 @@
+/**
+ * §24.9 invariants of the file-system behaviours minifilters depend on (§21), checked over a log
+ * alone. Each returns `{ invariant, seq, message }` at the fact where the violation shows.
+ *
+ * Byte-range locks (§21.10, invariant 11): the granted locks of a stream never conflict with each
+ * other (MS-FSA 2.1.4.10 with the owner (file object, process, key)); a READ or WRITE the file
+ * system refuses with STATUS_FILE_LOCK_CONFLICT overlapped a conflicting granted lock; a file
+ * object holds no lock once its cleanup completed.
+ */
+import type { ByteRangeLockFields, Fact } from '../kernel/facts.js';
+import { IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
+import { STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
+import type { InvariantViolation } from './kernelInvariants.js';
+
+type Check = (facts: readonly Fact[]) => InvariantViolation[];
+
+const SYSTEM_PID = 4;
+
+/** MS-FSA 2.1.4.10 for one pair: does access (range, intent, owner) conflict with granted lock `l`? */
+function conflicts(l: ByteRangeLockFields, byteOffset: number, length: number, exclusive: boolean, lockIntent: boolean, owner: { fileObject: string; processId: number; key: number }): boolean {
+  if ((byteOffset === 0 && length === 0) || (l.byteOffset === 0 && l.length === 0)) return false;
+  if (!(byteOffset <= l.byteOffset + l.length - 1 && byteOffset + length - 1 >= l.byteOffset)) return false;
+  const mine = l.fileObject === owner.fileObject && l.processId === owner.processId && l.key === owner.key;
+  if (l.exclusive) return !mine || (exclusive && lockIntent);
+  return exclusive;
+}
+
+interface IoRequest {
+  readonly write: boolean;
+  readonly fileObject: string;
+  readonly byteOffset: number;
+  readonly length: number;
+  readonly key: number;
+  readonly processId: number;
+  edited: boolean;
+}
+
+/** 11: granted locks are compatible; a lock conflict has a conflicting lock behind it; cleanup leaves no lock. */
+export const byteRangeLocksHold: Check = (facts) => {
+  const out: InvariantViolation[] = [];
+  const granted = new Map<string, ByteRangeLockFields>();
+  const pids = new Map<string, number>([['P0', SYSTEM_PID], ['P1', 1000]]);
+  const threadPid = new Map<string, number>();
+  const io = new Map<string, IoRequest>();
+  for (const f of facts) {
+    switch (f.type) {
+      case 'ProcessCreate':
+        pids.set(f.object, f.pid);
+        break;
+      case 'ThreadCreate':
+        threadPid.set(f.object, pids.get(f.process ?? 'P0') ?? SYSTEM_PID);
+        break;
+      case 'IoStart': {
+        if (f.major !== IRP_MJ_READ && f.major !== IRP_MJ_WRITE) break;
+        const p = (f.parameters.Read ?? f.parameters.Write) as { ByteOffset?: number; Length?: number; Key?: number } | undefined;
+        if (p === undefined || typeof p.ByteOffset !== 'number' || p.ByteOffset < 0 || typeof p.Length !== 'number') break;
+        const processId = f.thread === null ? SYSTEM_PID : (threadPid.get(f.thread) ?? SYSTEM_PID);
+        io.set(f.object, { write: f.major === IRP_MJ_WRITE, fileObject: f.fileObject, byteOffset: p.ByteOffset, length: p.Length, key: (p.Key ?? 0) >>> 0, processId, edited: false });
+        break;
+      }
+      case 'PreOperationReturned':
+        // A filter that edited the parameters sent a range the log does not spell out: not judged.
+        if (f.edit !== undefined) {
+          const r = io.get(f.object);
+          if (r !== undefined) r.edited = true;
+        }
+        break;
+      case 'FsComplete': {
+        const r = io.get(f.object);
+        io.delete(f.object);
+        if (r === undefined || r.edited || f.status !== STATUS_FILE_LOCK_CONFLICT) break;
+        const behind = [...granted.values()].some((l) => conflicts(l, r.byteOffset, r.length, r.write, false, r));
+        if (!behind) out.push({ invariant: '24.9 11', seq: f.seq, message: `${f.object}: ${r.write ? 'WRITE' : 'READ'} of ${r.byteOffset}+${r.length} refused with STATUS_FILE_LOCK_CONFLICT, but no granted lock conflicts with it` });
+        break;
+      }
+      case 'ByteRangeLockGranted': {
+        for (const [id, l] of granted) {
+          if (l.fileId === f.fileId && conflicts(l, f.byteOffset, f.length, f.exclusive, true, f)) {
+            out.push({ invariant: '24.9 11', seq: f.seq, message: `${f.object} granted ${f.byteOffset}+${f.length} over the conflicting lock ${id} (${l.byteOffset}+${l.length})` });
+          }
+        }
+        granted.set(f.object, { operation: f.operation, fileObject: f.fileObject, fileId: f.fileId, byteOffset: f.byteOffset, length: f.length, key: f.key, processId: f.processId, exclusive: f.exclusive });
+        break;
+      }
+      case 'ByteRangeLockReleased':
+        granted.delete(f.object);
+        break;
+      case 'FileObjectCleanup':
+        for (const [id, l] of granted) if (l.fileObject === f.object) out.push({ invariant: '24.9 11', seq: f.seq, message: `${f.object} cleaned up while it still holds the byte-range lock ${id}` });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+};
+
+export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold };
+
+export function checkFsInvariants(facts: readonly Fact[]): InvariantViolation[] {
+  return Object.values(FS_INVARIANTS).flatMap((check) => check(facts));
+}

@@ -1,0 +1,52 @@
+/**
+ * What the file system tells the rest of the simulation, and nothing more: facts about the objects
+ * it keeps for waiting requests (byte-range locks, §21.10), and which of the requests it parked it
+ * now lets go. The file system stays synchronous: a request it cannot finish now comes back from
+ * `dispatch` as `{ Status: STATUS_PENDING, parked: true }`; the I/O path parks it cancellably
+ * (src/io/fileSystemStage.ts) and, after every later dispatch or cancel, completes the requests
+ * listed in `released` on I/O completion threads the scheduler runs.
+ *
+ * A file system built without a kernel (the file-system unit tests) numbers its objects itself and
+ * records no facts.
+ */
+import { createActor, type AnyStateMachine } from 'xstate';
+import type { FactBody } from '../kernel/facts.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { FsCompletion } from './types.js';
+
+/** A parked request the file system finished: the I/O path completes operation `operation` with `completion`. */
+export interface ReleasedRequest {
+  readonly operation: string;
+  readonly completion: FsCompletion;
+}
+
+export class FsKernelLink {
+  private localIds = 0;
+  /** Parked requests finished since the I/O path last took them, oldest first. */
+  readonly released: ReleasedRequest[] = [];
+
+  constructor(private readonly kernel: Kernel | null) {}
+
+  /** A new object (`Y…`) with its machine, moved out of its first state by `first` in the same step. */
+  born(prefix: 'Y', machine: AnyStateMachine, first: FactBody): string {
+    const kernel = this.kernel;
+    if (kernel === null) return `${prefix}${++this.localIds}`;
+    const id = kernel.nextId(prefix);
+    kernel.attachActor(id, createActor(machine, { input: { reject: kernel.rejectEvent } }).start());
+    kernel.emit(id, first);
+    return id;
+  }
+
+  emit(object: string, body: FactBody): void {
+    this.kernel?.emit(object, body);
+  }
+
+  /** The object left the live state (released, abandoned). */
+  retire(object: string): void {
+    this.kernel?.retireActor(object);
+  }
+
+  release(operation: string, completion: FsCompletion): void {
+    this.released.push({ operation, completion });
+  }
+}

@@ -1,0 +1,144 @@
+// §21.10 (and §19 cancellation of what the file system parks): random applications lock, unlock,
+// read, write, wait for locks, cancel and close under random schedules, with a pass-through filter
+// in the stack. Whatever the interleaving: no verifier finding, every §24.9 and §19.9 invariant over
+// the log, every request completes exactly once, the run ends idle, and fold equals live at a
+// random point and at the end. A longer run: fsBehaviours.deep.test.ts.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  createSimulation,
+  FILE_GENERIC_READ,
+  FILE_GENERIC_WRITE,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+  FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FLT_POSTOP_FINISHED_PROCESSING,
+  foldLog,
+  IRP_MJ_LOCK_CONTROL,
+  IRP_MJ_READ,
+  IRP_MJ_WRITE,
+  LOCKFILE_EXCLUSIVE_LOCK,
+  LOCKFILE_FAIL_IMMEDIATELY,
+  sleep,
+  STATUS_PENDING,
+  type Blocking,
+  type OVERLAPPED,
+  type Simulation,
+} from '../../src/index.js';
+import { checkCancelInvariants, checkFsInvariants, installFilter, operations } from '../../src/testing/index.js';
+import { budget } from '../support/deep.js';
+
+type Step =
+  | { readonly kind: 'lock'; readonly offset: number; readonly length: number; readonly exclusive: boolean; readonly wait: boolean }
+  | { readonly kind: 'unlock'; readonly offset: number; readonly length: number }
+  | { readonly kind: 'read' | 'write'; readonly offset: number; readonly length: number }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'pause'; readonly ticks: number };
+
+interface App {
+  readonly asynchronous: boolean;
+  readonly steps: readonly Step[];
+}
+
+interface Workload {
+  readonly seed: number;
+  readonly apps: readonly App[];
+  readonly probeAt: number;
+}
+
+const range = { offset: fc.integer({ min: 0, max: 12 }), length: fc.integer({ min: 0, max: 6 }) };
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constant('lock' as const), ...range, exclusive: fc.boolean(), wait: fc.boolean() }),
+  fc.record({ kind: fc.constant('unlock' as const), ...range }),
+  fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), ...range }),
+  fc.record({ kind: fc.constant('cancel' as const) }),
+  fc.record({ kind: fc.constant('pause' as const), ticks: fc.integer({ min: 0, max: 3 }) }),
+);
+const workloads: fc.Arbitrary<Workload> = fc.record({
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  apps: fc.array(fc.record({ asynchronous: fc.boolean(), steps: fc.array(step, { maxLength: 6 }) }), { minLength: 2, maxLength: 3 }),
+  probeAt: fc.integer({ min: 1, max: 400 }),
+});
+
+function* app(sim: Simulation, spec: App): Blocking<void> {
+  const opened = yield* sim.io.NtCreateFile('C:\\f.bin', {
+    DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+    ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
+    CreateDisposition: FILE_OPEN,
+    CreateOptions: spec.asynchronous ? 0 : FILE_SYNCHRONOUS_IO_NONALERT,
+  });
+  const h = opened.handle!;
+  const pending: OVERLAPPED[] = [];
+  for (const s of spec.steps) {
+    switch (s.kind) {
+      case 'lock':
+        if (spec.asynchronous) {
+          const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset: s.offset };
+          const flags = (s.exclusive ? LOCKFILE_EXCLUSIVE_LOCK : 0) | (s.wait ? 0 : LOCKFILE_FAIL_IMMEDIATELY);
+          if ((yield* sim.io.LockFileEx(h, flags, s.length, o)) === STATUS_PENDING) pending.push(o);
+        } else {
+          // A synchronous thread that waited could wait for ever on another's lock: it never waits here.
+          yield* sim.io.NtLockFile(h, s.offset, s.length, 0, true, s.exclusive);
+        }
+        break;
+      case 'unlock':
+        yield* sim.io.NtUnlockFile(h, s.offset, s.length);
+        break;
+      case 'read':
+        if (s.length > 0) yield* sim.io.NtReadFile(h, s.length, s.offset);
+        break;
+      case 'write':
+        if (s.length > 0) yield* sim.io.NtWriteFile(h, 'x'.repeat(s.length), s.offset);
+        break;
+      case 'cancel':
+        yield* sim.io.CancelIoEx(h);
+        break;
+      case 'pause':
+        yield* sleep(s.ticks);
+        break;
+    }
+  }
+  // The handle's cleanup ends what still waits (STATUS_RANGE_NOT_LOCKED) or a cancel does first.
+  if (pending.length > 0 && spec.steps.length % 2 === 0) yield* sim.io.CancelIoEx(h);
+  yield* sim.io.NtClose(h);
+  for (const o of pending) yield* sim.io.GetOverlappedResult(h, o, true);
+}
+
+function runOnce(w: Workload): void {
+  const sim = createSimulation({ seed: w.seed, strategy: 'random', onViolation: 'record' });
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\f.bin', '0123456789abcdef');
+  installFilter(sim, {
+    name: 'watcher',
+    altitude: '370000',
+    registration: {
+      OperationRegistration: operations([IRP_MJ_LOCK_CONTROL, IRP_MJ_READ, IRP_MJ_WRITE], {
+        PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+        PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
+      }),
+    },
+  });
+  sim.run();
+  w.apps.forEach((spec, i) => sim.spawn(`app${i}`, () => app(sim, spec)));
+  const where = `seed ${w.seed}, ${JSON.stringify(w)}`;
+  sim.runUntil(() => sim.log.length >= w.probeAt);
+  expect(foldLog(sim.log), where).toEqual(sim.state());
+  const outcome = sim.run();
+  expect(outcome.reason, where).toBe('idle');
+  expect(sim.state().violations, where).toEqual([]);
+  expect(checkFsInvariants(sim.log), where).toEqual([]);
+  expect(checkCancelInvariants(sim.log), where).toEqual([]);
+  for (const start of sim.log.filter((f) => f.type === 'IoStart')) {
+    expect(sim.log.filter((f) => f.type === 'IoComplete' && f.object === start.object).length, `${where}: ${start.object}`).toBe(1);
+  }
+  expect(sim.state().byteRangeLocks, where).toEqual({});
+  expect(foldLog(sim.log), where).toEqual(sim.state());
+}
+
+describe('random applications locking, waiting, cancelling and closing (§21.10, §19)', () => {
+  it('no finding, the §24.9 and §19.9 invariants hold, every request completes once, fold = live', () => {
+    fc.assert(fc.property(workloads, (w) => runOnce(w)), { numRuns: budget(6, 300) });
+  });
+});
