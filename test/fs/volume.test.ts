@@ -141,7 +141,7 @@ describe('flush, ioctl, dismount and unknown file objects', () => {
   it('unmodelled majors are STATUS_INVALID_DEVICE_REQUEST and a malformed request is STATUS_INVALID_PARAMETER', () => {
     const { fs, io } = makeFs();
     io.open('f', '\\x', { disposition: FILE_CREATE });
-    expect(io.send('f', 0x11, { Cleanup: {} }).Status).toBe(STATUS_INVALID_DEVICE_REQUEST);
+    expect(io.send('f', 0x07, { Cleanup: {} }).Status).toBe(STATUS_INVALID_DEVICE_REQUEST);
     expect(io.send('f', 3, { Write: { Length: 0, Key: 0, ByteOffset: 0 } }).Status).toBe(STATUS_INVALID_PARAMETER);
     expect(fs.dispatch(null as never).Status).toBe(STATUS_INVALID_PARAMETER);
   });
