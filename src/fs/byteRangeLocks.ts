@@ -38,7 +38,7 @@ import {
 } from '../wdk/ntstatus.js';
 import { parametersMember } from '../wdk/parameters.js';
 
-/** A granted lock or a waiting request (`waiting`), with its object id (Y…). */
+/** A granted lock or a waiting request (`waiting`), with its object id (r…). */
 export interface ByteRangeLock {
   readonly id: string;
   readonly fields: ByteRangeLockFields;
@@ -132,12 +132,12 @@ export function lockControl(state: FsState, request: FsRequest, ctx: OpenContext
   // Checked against the granted locks only: FsRtl gives waiting requests no priority over a new one.
   const blocked = rangeConflicts(fileLock.granted, fields.byteOffset, fields.length, exclusive, true, owner) !== null;
   if (!blocked) {
-    const id = state.link.born('Y', byteRangeLockMachine, { type: 'ByteRangeLockGranted', ...fields });
+    const id = state.link.born('r', byteRangeLockMachine, { type: 'ByteRangeLockGranted', ...fields });
     fileLock.granted.push({ id, fields });
     return complete(STATUS_SUCCESS);
   }
   if (params.FailImmediately === true || request.operation === undefined) return complete(STATUS_LOCK_NOT_GRANTED);
-  const id = state.link.born('Y', byteRangeLockMachine, { type: 'ByteRangeLockWaiting', ...fields });
+  const id = state.link.born('r', byteRangeLockMachine, { type: 'ByteRangeLockWaiting', ...fields });
   fileLock.waiting.push({ id, fields });
   return { Status: STATUS_PENDING, Information: 0, parked: true };
 }

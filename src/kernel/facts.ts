@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL, Y byte-range lock (§21.10). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -279,7 +279,7 @@ export type FactBody =
   | { type: 'BuffersSwapped'; instance: string; fields: readonly string[]; mdl: string | null }
   /** A teardown found an operation whose buffers `instance` swapped: not drained, cancelled and waited for (§20.6). */
   | { type: 'SwappedOperationCancelled'; instance: string }
-  // --- byte-range locks a file system keeps (Y…), §21.10: the lock as IRP_MN_LOCK asked for it, on stream `fileId` ---
+  // --- byte-range locks a file system keeps (r…), §21.10: the lock as IRP_MN_LOCK asked for it, on stream `fileId` ---
   | ({ type: 'ByteRangeLockWaiting' } & ByteRangeLockFields)
   | ({ type: 'ByteRangeLockGranted' } & ByteRangeLockFields)
   /** Removed by an unlock (`by` the IRP_MN_ minor, `operation` its request) or by its file object's cleanup (`by` IRP_MJ_CLEANUP). */

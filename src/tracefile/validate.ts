@@ -14,10 +14,10 @@ import { FACT_SCHEMA, type FieldKind } from './factSchema.js';
 
 export { shown };
 
-/** An object id: `sim`, or a kind letter and a decimal number (F1, T12, W300). */
-const OBJECT_ID = /^(sim|[A-Z][1-9][0-9]{0,14})$/;
+/** An object id: `sim`, or a kind letter (a capital, or a lowercase one once the capitals ran out) and a decimal number (F1, T12, W300, r2). */
+const OBJECT_ID = /^(sim|[A-Za-z][1-9][0-9]{0,14})$/;
 /** What a context is linked to: an object, or a stream of a volume (src/fltmgr/contextTable.ts). */
-const CONTEXT_LINK = /^[A-Z][1-9][0-9]{0,14}(:stream#[0-9]{1,20})?$/;
+const CONTEXT_LINK = /^[A-Za-z][1-9][0-9]{0,14}(:stream#[0-9]{1,20})?$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const HEADER_FIELDS: ReadonlySet<string> = new Set(['seq', 'time', 'object', 'type']);
 /** How deep a `json` field (a parameter summary) may nest, and how many values it may hold. */

@@ -90,7 +90,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   M: 'messages',
   J: 'irps',
   B: 'cbdqs',
-  Y: 'byteRangeLocks',
+  r: 'byteRangeLocks',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -112,7 +112,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   R: communicationPortMachine,
   Q: clientPortMachine,
   M: filterMessageMachine,
-  Y: byteRangeLockMachine,
+  r: byteRangeLockMachine,
 };
 
 export function emptyState(): WorkingState {

@@ -82,10 +82,10 @@ describe('conflicts (§21.10, MS-FSA 2.1.4.10)', () => {
     ]);
     // Both of A's locks went at its handle's cleanup (FsRtlFastUnlockAll).
     expect(compactTrace(sim.log, { types: [...LOCK_FACTS] })).toEqual([
-      'Y1 ByteRangeLockGranted op=D3 fo=O1 range=4+4 exclusive key=0 pid=1000',
-      'Y2 ByteRangeLockGranted op=D10 fo=O1 range=5+1 shared key=0 pid=1000',
-      'Y1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D12',
-      'Y2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D12',
+      'r1 ByteRangeLockGranted op=D3 fo=O1 range=4+4 exclusive key=0 pid=1000',
+      'r2 ByteRangeLockGranted op=D10 fo=O1 range=5+1 shared key=0 pid=1000',
+      'r1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D12',
+      'r2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D12',
     ]);
     expect(sim.state().byteRangeLocks).toEqual({});
   });
@@ -156,16 +156,16 @@ describe('waiting lock requests (§21.10: parked in the file system, cancellable
     expect(foldLog(sim.log)).toEqual(waiting);
     sim.run();
     expect(seen).toEqual(['owner lock: STATUS_SUCCESS', 'owner unlock: STATUS_SUCCESS', 'waiter lock: STATUS_SUCCESS']);
-    expect(compactTrace(sim.log, { types: [...LOCK_FACTS, 'FsPending', 'FsComplete'] }).filter((l) => l.startsWith('Y') || l.includes('LOCK_CONTROL'))).toEqual([
-      'Y1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
+    expect(compactTrace(sim.log, { types: [...LOCK_FACTS, 'FsPending', 'FsComplete'] }).filter((l) => l.startsWith('r') || l.includes('LOCK_CONTROL'))).toEqual([
+      'r1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
       'D2(LOCK_CONTROL \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
-      'Y2 ByteRangeLockWaiting op=D4 fo=O2 range=4+2 exclusive key=0 pid=1000',
+      'r2 ByteRangeLockWaiting op=D4 fo=O2 range=4+2 exclusive key=0 pid=1000',
       'D4(LOCK_CONTROL \\f.txt) FsPending held',
-      'Y1 ByteRangeLockReleased by=IRP_MN_UNLOCK_SINGLE op=D5',
-      'Y2 ByteRangeLockGranted op=D4 fo=O2 range=4+2 exclusive key=0 pid=1000',
+      'r1 ByteRangeLockReleased by=IRP_MN_UNLOCK_SINGLE op=D5',
+      'r2 ByteRangeLockGranted op=D4 fo=O2 range=4+2 exclusive key=0 pid=1000',
       'D5(LOCK_CONTROL \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
       'D4(LOCK_CONTROL \\f.txt) FsComplete status=STATUS_SUCCESS information=0',
-      'Y2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
+      'r2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
     ]);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
@@ -182,7 +182,7 @@ describe('waiting lock requests (§21.10: parked in the file system, cancellable
       issued = yield* sim.io.LockFileEx(b, LOCKFILE_EXCLUSIVE_LOCK, 2, overlapped);
       yield* sim.io.CancelIoEx(b, overlapped);
       result = (yield* sim.io.GetOverlappedResult(b, overlapped, true)).status;
-      expect(Object.keys(sim.state().byteRangeLocks)).toEqual(['Y1']);
+      expect(Object.keys(sim.state().byteRangeLocks)).toEqual(['r1']);
       expect(name(yield* sim.io.LockFileEx(b, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 2, overlappedAt(2)))).toBe('STATUS_LOCK_NOT_GRANTED');
       yield* sim.io.NtClose(b);
       yield* sim.io.NtClose(a);
@@ -191,13 +191,13 @@ describe('waiting lock requests (§21.10: parked in the file system, cancellable
     expect(name(issued)).toBe('STATUS_PENDING');
     expect(name(result)).toBe('STATUS_CANCELLED');
     expect(compactTrace(sim.log, { types: [...LOCK_FACTS, 'IoSetCancelRoutine', 'IoCancelIrp', 'IoCompleteRequest'] })).toEqual([
-      'Y1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
-      'Y2 ByteRangeLockWaiting op=D4 fo=O2 range=2+2 exclusive key=0 pid=1000',
+      'r1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
+      'r2 ByteRangeLockWaiting op=D4 fo=O2 range=2+2 exclusive key=0 pid=1000',
       'J1 IoSetCancelRoutine op=D4 routine=FileSystem',
       `J1 IoCancelIrp op=D4 by=CancelIoEx thread=T1 routine called`,
-      'Y2 ByteRangeLockAbandoned status=STATUS_CANCELLED',
+      'r2 ByteRangeLockAbandoned status=STATUS_CANCELLED',
       'J1 IoCompleteRequest op=D4 status=STATUS_CANCELLED',
-      'Y1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
+      'r1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
     ]);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
@@ -246,13 +246,13 @@ describe('waiting lock requests (§21.10: parked in the file system, cancellable
     sim.run();
     expect(seen).toEqual(['B waits: STATUS_PENDING', 'C waits: STATUS_PENDING', 'C: STATUS_RANGE_NOT_LOCKED', 'B: STATUS_SUCCESS']);
     expect(compactTrace(sim.log, { types: [...LOCK_FACTS] })).toEqual([
-      'Y1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
-      'Y2 ByteRangeLockWaiting op=D5 fo=O2 range=0+4 exclusive key=0 pid=1000',
-      'Y3 ByteRangeLockWaiting op=D6 fo=O3 range=4+4 shared key=0 pid=1000',
-      'Y3 ByteRangeLockAbandoned status=STATUS_RANGE_NOT_LOCKED',
-      'Y1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
-      'Y2 ByteRangeLockGranted op=D5 fo=O2 range=0+4 exclusive key=0 pid=1000',
-      'Y2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D11',
+      'r1 ByteRangeLockGranted op=D2 fo=O1 range=0+8 exclusive key=0 pid=1000',
+      'r2 ByteRangeLockWaiting op=D5 fo=O2 range=0+4 exclusive key=0 pid=1000',
+      'r3 ByteRangeLockWaiting op=D6 fo=O3 range=4+4 shared key=0 pid=1000',
+      'r3 ByteRangeLockAbandoned status=STATUS_RANGE_NOT_LOCKED',
+      'r1 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D8',
+      'r2 ByteRangeLockGranted op=D5 fo=O2 range=0+4 exclusive key=0 pid=1000',
+      'r2 ByteRangeLockReleased by=IRP_MJ_CLEANUP op=D11',
     ]);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
