@@ -27,6 +27,7 @@ import { cbdqMachine } from '../src/machines/cbdq.js';
 import { poolBlockMachine } from '../src/machines/poolBlock.js';
 import { mdlMachine } from '../src/machines/mdl.js';
 import { byteRangeLockMachine } from '../src/machines/byteRangeLock.js';
+import { notifyChangeMachine } from '../src/machines/notifyChange.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -54,6 +55,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   poolBlockMachine,
   mdlMachine,
   byteRangeLockMachine,
+  notifyChangeMachine,
 };
 
 interface StateNodeLike {

@@ -27,7 +27,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -348,6 +348,9 @@ export type { FsHoldSpec, HeldRequest, HeldRequestInfo } from './fs/holds.js';
 export { LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY } from './io/lockFile.js';
 export type { ByteRangeLockState } from './machines/byteRangeLock.js';
 export type { ByteRangeLockFields } from './kernel/facts.js';
+// Directory change notification (§21.9): sim.io.NtNotifyChangeDirectoryFile / ReadDirectoryChangesW
+export * from './wdk/directoryNotify.js';
+export type { NotifyChangeState } from './machines/notifyChange.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';

@@ -6,10 +6,11 @@
  * other (MS-FSA 2.1.4.10 with the owner (file object, process, key)); a READ or WRITE the file
  * system refuses with STATUS_FILE_LOCK_CONFLICT overlapped a conflicting granted lock; a file
  * object holds no lock once its cleanup completed.
+ * Directory change notification (§21.9, invariant 9): see notifyCompletesOnce.
  */
 import type { ByteRangeLockFields, Fact } from '../kernel/facts.js';
-import { IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
-import { STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
+import { STATUS_CANCELLED, STATUS_DELETE_PENDING, STATUS_FILE_LOCK_CONFLICT, STATUS_NOTIFY_CLEANUP, STATUS_NOTIFY_ENUM_DIR, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import type { InvariantViolation } from './kernelInvariants.js';
 
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
@@ -95,7 +96,48 @@ export const byteRangeLocksHold: Check = (facts) => {
   return out;
 };
 
-export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold };
+const NOTIFY_ENDINGS: ReadonlySet<number> = new Set([STATUS_SUCCESS, STATUS_NOTIFY_ENUM_DIR, STATUS_NOTIFY_CLEANUP, STATUS_DELETE_PENDING, STATUS_CANCELLED]);
+
+/**
+ * 9: a notify request the file system took (FsRtlNotifyFullChangeDirectory) completes there exactly
+ * once: with its changes, STATUS_NOTIFY_ENUM_DIR (Information 0), STATUS_NOTIFY_CLEANUP (at or after
+ * its handle's cleanup), STATUS_DELETE_PENDING or STATUS_CANCELLED.
+ */
+export const notifyCompletesOnce: Check = (facts) => {
+  const out: InvariantViolation[] = [];
+  const taken = new Set<string>();
+  const fileObjectOf = new Map<string, string>();
+  const cleanupStarted = new Set<string>();
+  const completed = new Set<string>();
+  for (const f of facts) {
+    switch (f.type) {
+      case 'IoStart':
+        fileObjectOf.set(f.object, f.fileObject);
+        if (f.major === IRP_MJ_CLEANUP) cleanupStarted.add(f.fileObject);
+        break;
+      case 'FsRtlNotifyFullChangeDirectory':
+        taken.add(f.operation);
+        completed.delete(f.operation);
+        break;
+      case 'FsComplete': {
+        if (!taken.has(f.object)) break;
+        taken.delete(f.object);
+        const where = `${f.object}: notify request`;
+        if (completed.has(f.object)) out.push({ invariant: '24.9 9', seq: f.seq, message: `${where} completed twice` });
+        completed.add(f.object);
+        if (!NOTIFY_ENDINGS.has(f.status)) out.push({ invariant: '24.9 9', seq: f.seq, message: `${where} completed with ${f.status.toString(16)}` });
+        if (f.status === STATUS_NOTIFY_ENUM_DIR && f.information !== 0) out.push({ invariant: '24.9 9', seq: f.seq, message: `${where} STATUS_NOTIFY_ENUM_DIR with Information ${f.information}` });
+        if (f.status === STATUS_NOTIFY_CLEANUP && !cleanupStarted.has(fileObjectOf.get(f.object) ?? '')) out.push({ invariant: '24.9 9', seq: f.seq, message: `${where} STATUS_NOTIFY_CLEANUP before its handle's cleanup` });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+};
+
+export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold, notifyCompletesOnce };
 
 export function checkFsInvariants(facts: readonly Fact[]): InvariantViolation[] {
   return Object.values(FS_INVARIANTS).flatMap((check) => check(facts));

@@ -18,6 +18,8 @@
 import type { FsState, OpenContext } from './model.js';
 import type { FsRequest } from './types.js';
 import {
+  IRP_MJ_DIRECTORY_CONTROL,
+  IRP_MN_NOTIFY_CHANGE_DIRECTORY,
   IRP_MJ_FILE_SYSTEM_CONTROL,
   IRP_MJ_QUERY_INFORMATION,
   IRP_MJ_QUERY_SECURITY,
@@ -27,7 +29,7 @@ import {
   IRP_MJ_WRITE,
   IRP_PAGING_IO,
 } from '../wdk/irp.js';
-import { STATUS_FILE_CLOSED, STATUS_FILE_DELETED, type NTSTATUS } from '../wdk/ntstatus.js';
+import { STATUS_FILE_CLOSED, STATUS_FILE_DELETED, STATUS_NOTIFY_CLEANUP, type NTSTATUS } from '../wdk/ntstatus.js';
 
 const FILE_STATE_QUERIES: ReadonlySet<number> = new Set([IRP_MJ_QUERY_INFORMATION, IRP_MJ_FILE_SYSTEM_CONTROL, IRP_MJ_QUERY_SECURITY]);
 const FAT_ALLOWED: ReadonlySet<number> = new Set([IRP_MJ_QUERY_INFORMATION, IRP_MJ_SET_INFORMATION]);
@@ -37,6 +39,8 @@ export function afterCleanupStatus(state: FsState, request: FsRequest, ctx: Open
   const major = request.MajorFunction;
   const pagingIo = (request.IrpFlags & IRP_PAGING_IO) !== 0 && (major === IRP_MJ_READ || major === IRP_MJ_WRITE);
   if (pagingIo) return null;
+  // FsRtlNotifyFullChangeDirectory on a handle already cleaned up (§21.9), on both personalities.
+  if (major === IRP_MJ_DIRECTORY_CONTROL && request.MinorFunction === IRP_MN_NOTIFY_CHANGE_DIRECTORY) return STATUS_NOTIFY_CLEANUP;
   if (state.options.fsType === 'FAT') return FAT_ALLOWED.has(major) ? null : STATUS_FILE_CLOSED;
   if (major === IRP_MJ_QUERY_VOLUME_INFORMATION) return null;
   if (!FILE_STATE_QUERIES.has(major)) return STATUS_FILE_CLOSED;

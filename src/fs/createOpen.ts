@@ -3,6 +3,8 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
+import { reportChange } from './directoryNotify.js';
+import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import type { FsLink, FsNode, FsState } from './model.js';
 import type { FileObjectShare } from './shareAccess.js';
 import type { FsCompletion, FsRequest } from './types.js';
@@ -211,6 +213,7 @@ export function createNew(req: CreateRequest, parent: FsNode, name: string): FsC
   const link = addLink(parent, name, node);
   parent.lastWriteTime = node.creationTime;
   parent.changeTime = node.creationTime;
+  reportChange(state, parent, name, FILE_ACTION_ADDED, directory ? FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME);
   const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, node.share);
   node.share = share.ShareAccess;
   return openContext(req, { kind: 'file', node, link, granted, share: share.FileObject, information: FILE_CREATED });

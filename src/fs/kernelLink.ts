@@ -27,8 +27,8 @@ export class FsKernelLink {
 
   constructor(private readonly kernel: Kernel | null) {}
 
-  /** A new object (`r…`) with its machine, moved out of its first state by `first` in the same step. */
-  born(prefix: 'r', machine: AnyStateMachine, first: FactBody): string {
+  /** A new object (`r…`, `w…`) with its machine, moved out of its first state by `first` in the same step. */
+  born(prefix: 'r' | 'w', machine: AnyStateMachine, first: FactBody): string {
     const kernel = this.kernel;
     if (kernel === null) return `${prefix}${++this.localIds}`;
     const id = kernel.nextId(prefix);

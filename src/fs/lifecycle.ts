@@ -8,24 +8,28 @@
  * Close (last reference to the FILE_OBJECT gone): drops the context; the file record goes when it
  * has neither names nor open file objects.
  */
-import type { FsNode, FsState, OpenContext } from './model.js';
+import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { forgetIfUnreferenced, removeLink } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
 import { releaseLockAtCleanup } from './volumeLock.js';
 import { unlockAllAtCleanup } from './byteRangeLocks.js';
+import { forgetNotify, notifyCleanup, reportChange } from './directoryNotify.js';
+import { FILE_ACTION_REMOVED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 
 export function cleanup(state: FsState, request: FsRequest): FsCompletion {
   const ctx = state.contexts.get(request.FileObject.id);
-  if (ctx !== undefined && ctx.state !== 'cleanedUp') unlockAllAtCleanup(state, ctx, request.operation ?? '');
-  if (ctx !== undefined) cleanupContext(state, ctx);
+  if (ctx !== undefined) cleanupContext(state, ctx, request.operation ?? '');
   return { Status: STATUS_SUCCESS, Information: 0, fileObjectFlags: (request.FileObject.flags | FO_CLEANUP_COMPLETE) >>> 0 };
 }
 
-export function cleanupContext(state: FsState, ctx: OpenContext): void {
+export function cleanupContext(state: FsState, ctx: OpenContext, operation = ''): void {
   if (ctx.state === 'cleanedUp') return;
+  // FsRtlFastUnlockAll and FsRtlNotifyCleanup (§21.10, §21.9) before the handle's own bookkeeping.
+  unlockAllAtCleanup(state, ctx, operation);
+  notifyCleanup(state, ctx);
   ctx.state = 'cleanedUp';
   const node = ctx.node;
   if (ctx.kind === 'volume') {
@@ -39,14 +43,21 @@ export function cleanupContext(state: FsState, ctx: OpenContext): void {
   const link = ctx.link;
   if (link !== null && ctx.deleteOnClose && !nonEmptyDirectory(node)) link.deletePending = true;
   if (link !== null && link.deletePending && ctx.posixDelete && node.links.includes(link) && !nonEmptyDirectory(node)) {
-    removeLink(state, node, link);
+    removeReported(state, node, link);
   }
   if (node.uncleanCount === 0) {
     for (const pending of node.links.filter((l) => l.deletePending)) {
       if (nonEmptyDirectory(node)) pending.deletePending = false;
-      else removeLink(state, node, pending);
+      else removeReported(state, node, pending);
     }
   }
+}
+
+/** A name goes, and the directory's watchers hear of it (FILE_ACTION_REMOVED, §21.9). */
+function removeReported(state: FsState, node: FsNode, link: FsLink): void {
+  const { parent, name } = link;
+  removeLink(state, node, link);
+  reportChange(state, parent, name, FILE_ACTION_REMOVED, node.kind === 'directory' ? FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME);
 }
 
 function nonEmptyDirectory(node: FsNode): boolean {
@@ -60,6 +71,7 @@ export function close(state: FsState, request: FsRequest): FsCompletion {
     cleanupContext(state, ctx);
     state.contexts.delete(ctx.fileObjectId);
     state.closed.add(ctx.fileObjectId);
+    forgetNotify(state, ctx.fileObjectId);
     ctx.node.openCount--;
     forgetIfUnreferenced(state, ctx.node);
     // The last close of a file frees its stream control block: per-stream contexts go with it (§15.8).

@@ -29,6 +29,7 @@ import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type Fs
 import { queryVolumeInformation } from './volumeInformation.js';
 import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
+import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import {
   IRP_MJ_CLEANUP,
@@ -46,6 +47,7 @@ import {
   IRP_MJ_SET_INFORMATION,
   IRP_MJ_SET_SECURITY,
   IRP_MJ_WRITE,
+  IRP_MN_NOTIFY_CHANGE_DIRECTORY,
   IRP_MN_QUERY_DIRECTORY,
 } from '../wdk/irp.js';
 import {
@@ -87,6 +89,7 @@ function createState(options: FsVolumeOptions): FsState {
     lockedBy: null,
     link: new FsKernelLink(options.kernel ?? null),
     fileLocks: new Map(),
+    notifies: new Map(),
   };
 }
 
@@ -186,6 +189,7 @@ export class MemoryFileSystem {
       case IRP_MJ_LOCK_CONTROL:
         return lockControl(state, request, ctx);
       case IRP_MJ_DIRECTORY_CONTROL:
+        if (request.MinorFunction === IRP_MN_NOTIFY_CHANGE_DIRECTORY) return notifyChangeDirectory(state, request, ctx);
         return request.MinorFunction === IRP_MN_QUERY_DIRECTORY ? queryDirectory(state, request, ctx) : complete(STATUS_INVALID_DEVICE_REQUEST);
       default:
         return complete(STATUS_INVALID_DEVICE_REQUEST);
@@ -208,12 +212,17 @@ export class MemoryFileSystem {
     return locks;
   }
 
+  /** The notify structures of its directory handles not yet cleaned up (§21.9). */
+  directoryNotifications(): NotifyChange[] {
+    return [...this.#state.notifies.values()].filter((e) => !e.cleanedUp).map((e) => e.notify);
+  }
+
   /**
    * The file system's cancel routine for a request it parked: forgets it and returns true (the I/O
    * path completes it with STATUS_CANCELLED); false if it does not hold `operation`.
    */
   cancelParked(operation: string): boolean {
-    return cancelWaitingLock(this.#state, operation);
+    return cancelWaitingLock(this.#state, operation) || cancelNotify(this.#state, operation);
   }
 
   /**

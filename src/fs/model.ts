@@ -7,6 +7,7 @@ import type { FileObjectShare, ShareAccess } from './shareAccess.js';
 import type { FsVolumeOptions } from './types.js';
 import type { FsKernelLink } from './kernelLink.js';
 import type { FileLock } from './byteRangeLocks.js';
+import type { NotifyChange } from './directoryNotify.js';
 import type { Guid, SecurityDescriptor } from '../wdk/parameters.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import { generateShortName } from './shortNames.js';
@@ -115,6 +116,8 @@ export interface FsState {
   readonly link: FsKernelLink;
   /** FILE_LOCK per stream, by file id (§21.10), created with the stream's first lock request. */
   readonly fileLocks: Map<number, FileLock>;
+  /** FsRtl's notify structure per directory handle (§21.9), by file object id, until its close. */
+  readonly notifies: Map<string, { readonly notify: NotifyChange; cleanedUp: boolean }>;
 }
 
 /** Access bits that modify the volume; refused on a read-only volume. */

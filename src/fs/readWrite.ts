@@ -7,6 +7,8 @@
  * transferred. Non-cached I/O (IRP_NOCACHE or FO_NO_INTERMEDIATE_BUFFERING) must be sector aligned.
  * Paging I/O is not access checked, never extends the file and is allowed after cleanup.
  */
+import { reportModified } from './directoryNotify.js';
+import { FILE_NOTIFY_CHANGE_LAST_WRITE, FILE_NOTIFY_CHANGE_SIZE } from '../wdk/directoryNotify.js';
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { STATUS_DISK_FULL, STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
@@ -123,6 +125,7 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
     node.lastWriteTime = now;
     node.changeTime = now;
     node.attributes |= FILE_ATTRIBUTE_ARCHIVE;
+    reportModified(state, ctx, FILE_NOTIFY_CHANGE_LAST_WRITE | (end > endOfFile ? FILE_NOTIFY_CHANGE_SIZE : 0));
   }
   const completion = complete(STATUS_SUCCESS, count);
   if (moves) completion.currentByteOffset = end;

@@ -5,6 +5,8 @@
  * SL_OPEN_TARGET_DIRECTORY), RootDirectory (a file object id), the parent named by an absolute
  * FileName, or the source's own directory for a simple name.
  */
+import { reportChange } from './directoryNotify.js';
+import { FILE_ACTION_ADDED, FILE_ACTION_REMOVED, FILE_ACTION_RENAMED_NEW_NAME, FILE_ACTION_RENAMED_OLD_NAME, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_RENAME_INFORMATION, SetFileInformationParameters } from '../wdk/parameters.js';
@@ -90,12 +92,15 @@ export function renameOrLink(
   if (!isLink && node.kind === 'directory' && hasOpenHandlesBelow(state, node)) return complete(STATUS_ACCESS_DENIED);
 
   const existing = childLink(target.dir, target.name);
+  const nameFilter = node.kind === 'directory' ? FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME;
   if (existing === source && !isLink) {
     // Same entry (only the case changes, or the target was the alias): the entry keeps its alias.
+    reportChange(state, source.parent, source.name, FILE_ACTION_RENAMED_OLD_NAME, nameFilter);
     const key = upcase(source.name);
     if (source.parent.children?.get(key) === source) source.parent.children.delete(key);
     if (source.shortName === null || upcase(target.name) !== upcase(source.shortName)) source.name = target.name;
     source.parent.children?.set(upcase(source.name), source);
+    reportChange(state, source.parent, source.name, FILE_ACTION_RENAMED_NEW_NAME, nameFilter);
     return renamed(state, node, source);
   }
   if (existing !== null) {
@@ -105,12 +110,15 @@ export function renameOrLink(
   if (isLink) {
     addLink(target.dir, target.name, node);
     node.changeTime = state.options.now();
+    reportChange(state, target.dir, target.name, FILE_ACTION_ADDED, nameFilter);
     return complete(STATUS_SUCCESS);
   }
+  reportChange(state, source.parent, source.name, FILE_ACTION_RENAMED_OLD_NAME, nameFilter);
   leaveLink(source);
   touch(state, source.parent);
   source.name = target.name;
   enterLink(target.dir, source);
+  reportChange(state, target.dir, target.name, FILE_ACTION_RENAMED_NEW_NAME, nameFilter);
   return renamed(state, node, source);
 }
 
@@ -119,7 +127,9 @@ function replaceTarget(state: FsState, existing: FsLink, replaceIfExists: boolea
   if (!replaceIfExists) return STATUS_OBJECT_NAME_COLLISION;
   const victim = existing.node;
   if (victim.kind === 'directory' || victim.uncleanCount > 0 || victim.attributes & FILE_ATTRIBUTE_READONLY) return STATUS_ACCESS_DENIED;
+  const { parent, name } = existing;
   removeLink(state, victim, existing);
+  reportChange(state, parent, name, FILE_ACTION_REMOVED, FILE_NOTIFY_CHANGE_FILE_NAME);
   return STATUS_SUCCESS;
 }
 

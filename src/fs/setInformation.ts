@@ -4,6 +4,8 @@
  * (FILE_WRITE_ATTRIBUTES for Basic, FILE_WRITE_DATA for sizes, DELETE for disposition and rename), for
  * every requestor mode, as NTFS does.
  */
+import { reportModified } from './directoryNotify.js';
+import { FILE_NOTIFY_CHANGE_ATTRIBUTES, FILE_NOTIFY_CHANGE_CREATION, FILE_NOTIFY_CHANGE_LAST_ACCESS, FILE_NOTIFY_CHANGE_LAST_WRITE, FILE_NOTIFY_CHANGE_SIZE } from '../wdk/directoryNotify.js';
 import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_RENAME_INFORMATION, SetFileInformationParameters } from '../wdk/parameters.js';
@@ -106,6 +108,12 @@ function setBasic(state: FsState, ctx: OpenContext, info: Record<string, unknown
   if (value('LastWriteTime') > 0) node.lastWriteTime = value('LastWriteTime');
   if (attributes !== 0) node.attributes = attributes & FILE_ATTRIBUTE_VALID_SET_FLAGS;
   node.changeTime = value('ChangeTime') > 0 ? value('ChangeTime') : state.options.now();
+  const changed =
+    (attributes !== 0 ? FILE_NOTIFY_CHANGE_ATTRIBUTES : 0) |
+    (value('CreationTime') > 0 ? FILE_NOTIFY_CHANGE_CREATION : 0) |
+    (value('LastAccessTime') > 0 ? FILE_NOTIFY_CHANGE_LAST_ACCESS : 0) |
+    (value('LastWriteTime') > 0 ? FILE_NOTIFY_CHANGE_LAST_WRITE : 0);
+  if (changed !== 0) reportModified(state, ctx, changed);
   return complete(STATUS_SUCCESS);
 }
 
@@ -167,5 +175,6 @@ function setSize(state: FsState, ctx: OpenContext, value: unknown, which: 'endOf
   const now = state.options.now();
   node.lastWriteTime = now;
   node.changeTime = now;
+  reportModified(state, ctx, FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE);
   return complete(STATUS_SUCCESS);
 }

@@ -14,6 +14,7 @@ import type {
   VolumeInformation,
 } from '../wdk/parameters.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { FILE_NOTIFY_INFORMATION } from '../wdk/directoryNotify.js';
 
 export interface FsVolumeOptions {
   volumeName: string;
@@ -92,7 +93,8 @@ export type FsOutput =
   | { readonly kind: 'directory'; readonly FileInformationClass: number; readonly entries: readonly DirectoryEntry[] }
   | { readonly kind: 'reparse'; readonly buffer: REPARSE_DATA_BUFFER }
   | { readonly kind: 'objectId'; readonly buffer: FILE_OBJECTID_BUFFER }
-  | { readonly kind: 'lengthInfo'; readonly info: GET_LENGTH_INFORMATION };
+  | { readonly kind: 'lengthInfo'; readonly info: GET_LENGTH_INFORMATION }
+  | { readonly kind: 'notify'; readonly changes: readonly FILE_NOTIFY_INFORMATION[] };
 
 export interface FsCompletion {
   Status: number;

@@ -16,6 +16,7 @@ import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { mdlObject, type MdlObject, type PoolBlock } from '../fltmgr/memoryObjects.js';
 import type { FsCompletion } from '../fs/types.js';
 import { encodeDirectoryEntries } from '../wdk/directoryBytes.js';
+import { encodeFileNotifyInformation } from '../wdk/directoryNotify.js';
 import { IRP_MJ_READ, IRP_MJ_WRITE, IRP_NOCACHE, irpMajorName } from '../wdk/irp.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import type { CompletionNode, IoOperation } from './ioOperation.js';
@@ -25,7 +26,7 @@ export interface DataMember {
   /** The object holding the fields: Parameters.Read, .Write, or .DirectoryControl.QueryDirectory. */
   readonly holder: Record<string, unknown>;
   readonly bufferKey: 'ReadBuffer' | 'WriteBuffer' | 'DirectoryBuffer';
-  readonly name: 'Read' | 'Write' | 'QueryDirectory';
+  readonly name: 'Read' | 'Write' | 'QueryDirectory' | 'NotifyDirectory';
 }
 
 function own(record: Record<string, unknown>, key: string): unknown {
@@ -41,6 +42,8 @@ export function dataMemberOf(parameters: FltParameters): DataMember | null {
   const control = own(p, 'DirectoryControl');
   const query = control !== null && typeof control === 'object' ? own(control as Record<string, unknown>, 'QueryDirectory') : undefined;
   if (query !== null && typeof query === 'object') return { holder: query as Record<string, unknown>, bufferKey: 'DirectoryBuffer', name: 'QueryDirectory' };
+  const notify = control !== null && typeof control === 'object' ? own(control as Record<string, unknown>, 'NotifyDirectory') : undefined;
+  if (notify !== null && typeof notify === 'object') return { holder: notify as Record<string, unknown>, bufferKey: 'DirectoryBuffer', name: 'NotifyDirectory' };
   return null;
 }
 
@@ -120,6 +123,8 @@ export function deliverData(transfer: Transfer | null, result: FsCompletion): vo
   } else if (output.kind === 'directory') {
     const bytes = encodeDirectoryEntries(output.FileInformationClass, output.entries, Math.min(result.Information, transfer.bytes.length));
     transfer.bytes.set(bytes);
+  } else if (output.kind === 'notify') {
+    transfer.bytes.set(encodeFileNotifyInformation(output.changes, Math.min(result.Information, transfer.bytes.length)));
   }
 }
 

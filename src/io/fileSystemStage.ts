@@ -135,6 +135,11 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
 function completeLater(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>): void {
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     yield* preempt();
+    if (result?.output !== undefined) {
+      // What a parked request was let go with (a change notification's entries) lands in its buffer now (§20.1).
+      const transfer = checkedTransfer(fltMgr, op);
+      if (transfer !== 'invalidUserBuffer') deliverData(transfer, result);
+    }
     if (!settle(fltMgr, op, result ?? dispatchToFileSystem(fltMgr, op), runPostWalk)) return 0;
     beginPost(op);
     const thread = fltMgr.kernel.current!;

@@ -21,6 +21,8 @@ import {
 import {
   IRP_MJ_LOCK_CONTROL,
   IRP_MN_LOCK,
+  IRP_MN_NOTIFY_CHANGE_DIRECTORY,
+  SL_WATCH_TREE,
   IRP_MN_UNLOCK_SINGLE,
   IRP_MJ_CREATE,
   IRP_MJ_DEVICE_CONTROL,
@@ -70,6 +72,8 @@ import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js
 import { resolvePath } from './paths.js';
 import { startOperation } from './startOperation.js';
 import { lockFileEx, lockParameters, unlockFileEx } from './lockFile.js';
+import { notifyParameters, readDirectoryChangesW } from './directoryChanges.js';
+import { decodeFileNotifyInformation } from '../wdk/directoryNotify.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
@@ -317,6 +321,25 @@ export class IoManager {
   /** NtUnlockFile: IRP_MN_UNLOCK_SINGLE; STATUS_RANGE_NOT_LOCKED when this owner holds no lock of exactly that range. */
   *NtUnlockFile(handle: string, ByteOffset: number, Length: number, Key = 0): Blocking<IoResult> {
     return yield* this.request(handle, IRP_MJ_LOCK_CONTROL, () => lockParameters(this.fltMgr, ByteOffset, Length, Key, false, false), { MinorFunction: IRP_MN_UNLOCK_SINGLE });
+  }
+
+  /**
+   * NtNotifyChangeDirectoryFile (§21.9, src/io/directoryChanges.ts): IRP_MN_NOTIFY_CHANGE_DIRECTORY on a
+   * directory handle into `Buffer`; waits for a matching change. Output: the FILE_NOTIFY_INFORMATION
+   * chain read back from `Buffer` (what the filters above left there).
+   */
+  *NtNotifyChangeDirectoryFile(handle: string, Buffer: Uint8Array, CompletionFilter: number, WatchTree = false): Blocking<IoResult> {
+    const r = yield* this.request(handle, IRP_MJ_DIRECTORY_CONTROL, () => notifyParameters(Buffer, Buffer.length, CompletionFilter), {
+      MinorFunction: IRP_MN_NOTIFY_CHANGE_DIRECTORY,
+      OperationFlags: WatchTree ? SL_WATCH_TREE : 0,
+    });
+    if (r.output?.kind !== 'notify') return r;
+    return { ...r, output: { kind: 'notify', changes: decodeFileNotifyInformation(Buffer, r.information) } };
+  }
+
+  /** ReadDirectoryChangesW(hDirectory, lpBuffer, nBufferLength, bWatchSubtree, dwNotifyFilter, …, lpOverlapped): STATUS_PENDING on an asynchronous handle until a change; decodeFileNotifyInformation(lpBuffer, InternalHigh) reads the result. */
+  ReadDirectoryChangesW(handle: string, lpBuffer: Uint8Array, bWatchSubtree: boolean, dwNotifyFilter: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    return readDirectoryChangesW(this, handle, lpBuffer, bWatchSubtree, dwNotifyFilter, lpOverlapped);
   }
 
   /** LockFileEx with an OVERLAPPED (LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY): STATUS_PENDING while a conflicting request waits on an asynchronous handle. */

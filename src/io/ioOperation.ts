@@ -260,7 +260,7 @@ function copyParameters(p: FltParameters): FltParameters {
 }
 
 /** The views nested one level down in a member (DirectoryControl.QueryDirectory) are copied too, so a swap edits only the copy. */
-const NESTED_VIEWS: ReadonlySet<string> = new Set(['QueryDirectory']);
+const NESTED_VIEWS: ReadonlySet<string> = new Set(['QueryDirectory', 'NotifyDirectory']);
 
 function copyMember(member: Record<string, unknown>): Record<string, unknown> {
   const out = { ...member };

@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -286,6 +286,15 @@ export type FactBody =
   | { type: 'ByteRangeLockReleased'; by: string; operation: string }
   /** A waiting request that will never be granted: cancelled (STATUS_CANCELLED) or its file object cleaned up (STATUS_RANGE_NOT_LOCKED). */
   | { type: 'ByteRangeLockAbandoned'; status: NTSTATUS }
+  // --- directory change notification (§21.9): FsRtl's notify structure of a directory handle (w…) ---
+  /** An IRP_MN_NOTIFY_CHANGE_DIRECTORY request `operation` on the handle (the first creates the structure with its filter, tree flag and buffer length). */
+  | { type: 'FsRtlNotifyFullChangeDirectory'; operation: string; fileObject: string; fileId: number; completionFilter: number; watchTree: boolean; bufferLength: number }
+  /** A change (FILE_ACTION_*) queued under its name relative to the watched directory; `overflow`: it did not fit, the queue is dropped (STATUS_NOTIFY_ENUM_DIR owed). */
+  | { type: 'FsRtlNotifyFullReportChange'; action: number; fileName: string; overflow: boolean }
+  /** Request `operation` completed: with `changes` FILE_NOTIFY_INFORMATION entries, STATUS_NOTIFY_ENUM_DIR, STATUS_NOTIFY_CLEANUP or STATUS_CANCELLED. */
+  | { type: 'NotifyChangeCompleted'; operation: string; status: NTSTATUS; changes: number }
+  /** The handle's IRP_MJ_CLEANUP (FsRtlNotifyCleanup): the structure goes. */
+  | { type: 'FsRtlNotifyCleanup' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

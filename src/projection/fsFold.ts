@@ -1,17 +1,36 @@
 /**
  * The fold of the facts about objects the file systems keep for waiting requests: byte-range locks
- * (§21.10). Lifecycle states come from the same machines the live objects use; released and
+ * (§21.10) and directory change notification structures (§21.9). Lifecycle states come from the same machines the live objects use; released and
  * abandoned locks leave the state (their facts stay in the log).
  */
 import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
+import { notifyChangeMachine } from '../machines/notifyChange.js';
+import { STATUS_NOTIFY_ENUM_DIR, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
 
-export type FsFact = FactOf<'ByteRangeLockWaiting'> | FactOf<'ByteRangeLockGranted'> | FactOf<'ByteRangeLockReleased'> | FactOf<'ByteRangeLockAbandoned'>;
+export type FsFact =
+  | FactOf<'ByteRangeLockWaiting'>
+  | FactOf<'ByteRangeLockGranted'>
+  | FactOf<'ByteRangeLockReleased'>
+  | FactOf<'ByteRangeLockAbandoned'>
+  | FactOf<'FsRtlNotifyFullChangeDirectory'>
+  | FactOf<'FsRtlNotifyFullReportChange'>
+  | FactOf<'NotifyChangeCompleted'>
+  | FactOf<'FsRtlNotifyCleanup'>;
 
-const FS_FACTS = new Set<string>(['ByteRangeLockWaiting', 'ByteRangeLockGranted', 'ByteRangeLockReleased', 'ByteRangeLockAbandoned']);
+const FS_FACTS = new Set<string>([
+  'ByteRangeLockWaiting',
+  'ByteRangeLockGranted',
+  'ByteRangeLockReleased',
+  'ByteRangeLockAbandoned',
+  'FsRtlNotifyFullChangeDirectory',
+  'FsRtlNotifyFullReportChange',
+  'NotifyChangeCompleted',
+  'FsRtlNotifyCleanup',
+]);
 
 export function isFsFact(fact: Fact): fact is FsFact {
   return FS_FACTS.has(fact.type);
@@ -33,6 +52,37 @@ export function applyFsFact(d: Draft<SimState>, fact: FsFact, born: Born, advanc
     case 'ByteRangeLockAbandoned':
       advance(fact);
       delete d.byteRangeLocks[id];
+      return;
+    case 'FsRtlNotifyFullChangeDirectory': {
+      const existing = d.directoryNotifications[id];
+      if (existing === undefined) born(id, notifyChangeMachine);
+      const state = advance(fact) as never;
+      if (existing === undefined) {
+        const { fileObject, fileId, completionFilter, watchTree, bufferLength } = fact;
+        d.directoryNotifications[id] = { fileObject, fileId, completionFilter, watchTree, bufferLength, pending: [fact.operation], queued: 0, state };
+      } else {
+        existing.pending.push(fact.operation);
+        existing.state = state;
+      }
+      return;
+    }
+    case 'FsRtlNotifyFullReportChange': {
+      const n = d.directoryNotifications[id]!;
+      n.state = advance(fact) as never;
+      n.queued = fact.overflow ? 0 : n.queued + 1;
+      return;
+    }
+    case 'NotifyChangeCompleted': {
+      const n = d.directoryNotifications[id]!;
+      n.state = advance(fact) as never;
+      const at = n.pending.indexOf(fact.operation);
+      if (at >= 0) n.pending.splice(at, 1);
+      if (fact.status === STATUS_SUCCESS || fact.status === STATUS_NOTIFY_ENUM_DIR) n.queued = 0;
+      return;
+    }
+    case 'FsRtlNotifyCleanup':
+      advance(fact);
+      delete d.directoryNotifications[id];
       return;
   }
 }

@@ -13,8 +13,9 @@ import { contextTypeName } from '../wdk/contextConstants.js';
 import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
 import type { CbdqState } from '../machines/cbdq.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
+import type { NotifyChangeState } from '../machines/notifyChange.js';
 import { idRecord } from './simState.js';
-import type { ByteRangeLockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ByteRangeLockView, DirectoryNotificationView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -161,6 +162,21 @@ export function liveState(sim: Simulation): SimState {
     const state = (kernel.actorOf(id)!.getSnapshot() as AnyMachineSnapshot).value as ByteRangeLockState;
     byteRangeLocks[id] = { operation, fileObject, fileId, byteOffset, length, key, processId, exclusive, state };
   }
+  const directoryNotifications = idRecord<DirectoryNotificationView>();
+  const notifies = fltMgr.volumes.flatMap((v) => v.fileSystem.directoryNotifications()).sort((a, b) => idNumber(a.id) - idNumber(b.id));
+  for (const n of notifies) {
+    const state = (kernel.actorOf(n.id)!.getSnapshot() as AnyMachineSnapshot).value as NotifyChangeState;
+    directoryNotifications[n.id] = {
+      fileObject: n.fileObject,
+      fileId: n.directory.fileId,
+      completionFilter: n.completionFilter,
+      watchTree: n.watchTree,
+      bufferLength: n.bufferLength,
+      pending: n.pending.map((p) => p.operation),
+      queued: n.queued.length,
+      state,
+    };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -191,6 +207,7 @@ export function liveState(sim: Simulation): SimState {
       clientPorts,
       messages,
       byteRangeLocks,
+      directoryNotifications,
       violations,
       waitCycles: [],
     }),

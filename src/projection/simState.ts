@@ -29,6 +29,7 @@ import type { PoolBlockState } from '../machines/poolBlock.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
+import type { NotifyChangeState } from '../machines/notifyChange.js';
 export interface ThreadView {
   readonly name: string;
   /** The owning process (P0 System, P1 the default application process). */
@@ -270,6 +271,22 @@ export interface ByteRangeLockView {
   readonly state: ByteRangeLockState;
 }
 
+/** FsRtl's notify structure of a directory handle (§21.9), until the handle's cleanup. */
+export interface DirectoryNotificationView {
+  /** The directory handle's file object and the directory (file id). */
+  readonly fileObject: string;
+  readonly fileId: number;
+  /** FILE_NOTIFY_CHANGE_* bits, SL_WATCH_TREE and the buffer length, from the handle's first request. */
+  readonly completionFilter: number;
+  readonly watchTree: boolean;
+  readonly bufferLength: number;
+  /** IRP_MN_NOTIFY_CHANGE_DIRECTORY requests parked on it (D…), oldest first. */
+  readonly pending: readonly string[];
+  /** Changes queued for the next request. */
+  readonly queued: number;
+  readonly state: NotifyChangeState;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -306,6 +323,7 @@ export interface SimState {
   readonly clientPorts: Readonly<Record<string, ClientPortView>>;
   readonly messages: Readonly<Record<string, MessageView>>;
   readonly byteRangeLocks: Readonly<Record<string, ByteRangeLockView>>;
+  readonly directoryNotifications: Readonly<Record<string, DirectoryNotificationView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
@@ -352,6 +370,7 @@ export function emptySimState(): SimState {
     clientPorts: idRecord(),
     messages: idRecord(),
     byteRangeLocks: idRecord(),
+    directoryNotifications: idRecord(),
     violations: [],
     waitCycles: [],
   };

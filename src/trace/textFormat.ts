@@ -26,6 +26,7 @@ import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
 import { parametersText } from './parameterText.js';
 import { fileNameOptionsText } from '../wdk/nameConstants.js';
+import { FILE_ACTION_NAMES } from '../wdk/directoryNotify.js';
 
 
 export class TraceNamer {
@@ -377,6 +378,14 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `by=${fact.by}${fact.operation === '' ? '' : ` op=${fact.operation}`}`;
     case 'ByteRangeLockAbandoned':
       return `status=${ntStatusName(fact.status)}`;
+    case 'FsRtlNotifyFullChangeDirectory':
+      return `op=${fact.operation} fo=${fact.fileObject} filter=0x${fact.completionFilter.toString(16)}${fact.watchTree ? ' tree' : ''} buffer=${fact.bufferLength}`;
+    case 'FsRtlNotifyFullReportChange':
+      return `${FILE_ACTION_NAMES[fact.action] ?? fact.action} ${fact.fileName}${fact.overflow ? ' overflow' : ''}`;
+    case 'NotifyChangeCompleted':
+      return `op=${fact.operation} ${ntStatusName(fact.status)} changes=${fact.changes}`;
+    case 'FsRtlNotifyCleanup':
+      return '';
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

@@ -218,5 +218,9 @@ export const FACT_SCHEMA: FactSchema = {
   ByteRangeLockGranted: { operation: 'id', fileObject: 'id', fileId: 'int', byteOffset: 'int', length: 'int', key: 'int', processId: 'int', exclusive: 'boolean' },
   ByteRangeLockReleased: { by: 'string', operation: 'string' },
   ByteRangeLockAbandoned: { status: STATUS },
+  FsRtlNotifyFullChangeDirectory: { operation: 'string', fileObject: 'id', fileId: 'int', completionFilter: 'int', watchTree: 'boolean', bufferLength: 'int' },
+  FsRtlNotifyFullReportChange: { action: 'int', fileName: 'string', overflow: 'boolean' },
+  NotifyChangeCompleted: { operation: 'string', status: STATUS, changes: 'int' },
+  FsRtlNotifyCleanup: {},
   RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
 };

@@ -37,6 +37,7 @@ import { LOCK_MACHINES } from '../machines/locks.js';
 import { irpMachine } from '../machines/irp.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
+import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -65,7 +66,8 @@ export type RecordName =
   | 'serverPorts'
   | 'clientPorts'
   | 'messages'
-  | 'byteRangeLocks';
+  | 'byteRangeLocks'
+  | 'directoryNotifications';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -91,6 +93,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   J: 'irps',
   B: 'cbdqs',
   r: 'byteRangeLocks',
+  w: 'directoryNotifications',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -113,6 +116,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   Q: clientPortMachine,
   M: filterMessageMachine,
   r: byteRangeLockMachine,
+  w: notifyChangeMachine,
 };
 
 export function emptyState(): WorkingState {

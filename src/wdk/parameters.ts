@@ -318,8 +318,19 @@ export interface QueryDirectoryParameters {
   /** When set, the buffer the file system uses. */
   MdlAddress?: MDL | null;
 }
+/** IRP_MN_NOTIFY_CHANGE_DIRECTORY (§21.9); SL_WATCH_TREE in OperationFlags watches the subtree. */
+export interface NotifyDirectoryParameters {
+  Length: number;
+  /** FILE_NOTIFY_CHANGE_* bits. */
+  CompletionFilter: number;
+  /** Where the FILE_NOTIFY_INFORMATION chain lands (src/wdk/directoryNotify.ts). */
+  DirectoryBuffer?: Uint8Array | null;
+  MdlAddress?: MDL | null;
+}
+/** One member per minor function: QueryDirectory for IRP_MN_QUERY_DIRECTORY, NotifyDirectory for IRP_MN_NOTIFY_CHANGE_DIRECTORY. */
 export interface DirectoryControlParameters {
-  QueryDirectory: QueryDirectoryParameters;
+  QueryDirectory?: QueryDirectoryParameters;
+  NotifyDirectory?: NotifyDirectoryParameters;
 }
 /** FLT_PARAMETERS.LockControl (§21.10): no buffers; `Length` is the LARGE_INTEGER the IRP points to. */
 export interface LockControlParameters {

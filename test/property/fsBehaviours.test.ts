@@ -1,13 +1,21 @@
-// §21.10 (and §19 cancellation of what the file system parks): random applications lock, unlock,
-// read, write, wait for locks, cancel and close under random schedules, with a pass-through filter
-// in the stack. Whatever the interleaving: no verifier finding, every §24.9 and §19.9 invariant over
+// §21.10, §21.9 (and §19 cancellation of what the file system parks): random applications lock,
+// unlock, read, write, create and delete files, wait for locks, cancel and close, while a watcher
+// waits for directory changes, under random schedules, with a pass-through filter in the stack. Whatever the interleaving: no verifier finding, every §24.9 and §19.9 invariant over
 // the log, every request completes exactly once, the run ends idle, and fold equals live at a
 // random point and at the end. A longer run: fsBehaviours.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   createSimulation,
+  DELETE,
+  FILE_CREATE,
+  FILE_DELETE_ON_CLOSE,
+  FILE_DIRECTORY_FILE,
   FILE_GENERIC_READ,
+  FILE_LIST_DIRECTORY,
+  FILE_NOTIFY_CHANGE_FILE_NAME,
+  FILE_NOTIFY_CHANGE_LAST_WRITE,
+  FILE_SHARE_DELETE,
   FILE_GENERIC_WRITE,
   FILE_OPEN,
   FILE_SHARE_READ,
@@ -35,6 +43,7 @@ type Step =
   | { readonly kind: 'unlock'; readonly offset: number; readonly length: number }
   | { readonly kind: 'read' | 'write'; readonly offset: number; readonly length: number }
   | { readonly kind: 'cancel' }
+  | { readonly kind: 'create' }
   | { readonly kind: 'pause'; readonly ticks: number };
 
 interface App {
@@ -42,9 +51,16 @@ interface App {
   readonly steps: readonly Step[];
 }
 
+interface Watcher {
+  readonly requests: number;
+  readonly bufferLength: number;
+  readonly cancelAfter: number | null;
+}
+
 interface Workload {
   readonly seed: number;
   readonly apps: readonly App[];
+  readonly watcher: Watcher;
   readonly probeAt: number;
 }
 
@@ -54,13 +70,33 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('unlock' as const), ...range }),
   fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), ...range }),
   fc.record({ kind: fc.constant('cancel' as const) }),
+  fc.record({ kind: fc.constant('create' as const) }),
   fc.record({ kind: fc.constant('pause' as const), ticks: fc.integer({ min: 0, max: 3 }) }),
 );
 const workloads: fc.Arbitrary<Workload> = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   apps: fc.array(fc.record({ asynchronous: fc.boolean(), steps: fc.array(step, { maxLength: 6 }) }), { minLength: 2, maxLength: 3 }),
+  watcher: fc.record({ requests: fc.integer({ min: 0, max: 3 }), bufferLength: fc.constantFrom(16, 40, 256), cancelAfter: fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }) }),
   probeAt: fc.integer({ min: 1, max: 400 }),
 });
+
+/** Waits for changes in the root, request after request; may cancel one; its handle's close ends what still waits. */
+function* watcher(sim: Simulation, spec: Watcher): Blocking<void> {
+  const opened = yield* sim.io.NtCreateFile('C:\\', { DesiredAccess: FILE_LIST_DIRECTORY, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, CreateDisposition: FILE_OPEN, CreateOptions: FILE_DIRECTORY_FILE });
+  const d = opened.handle!;
+  const buffer = new Uint8Array(spec.bufferLength);
+  for (let i = 0; i < spec.requests; i++) {
+    const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
+    yield* sim.io.ReadDirectoryChangesW(d, buffer, false, FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_LAST_WRITE, o);
+    if (spec.cancelAfter !== null) {
+      yield* sleep(spec.cancelAfter);
+      yield* sim.io.CancelIoEx(d, o);
+    }
+    if (i === spec.requests - 1) yield* sim.io.NtClose(d);
+    yield* sim.io.GetOverlappedResult(d, o, true);
+  }
+  if (spec.requests === 0) yield* sim.io.NtClose(d);
+}
 
 function* app(sim: Simulation, spec: App): Blocking<void> {
   const opened = yield* sim.io.NtCreateFile('C:\\f.bin', {
@@ -71,6 +107,7 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
   });
   const h = opened.handle!;
   const pending: OVERLAPPED[] = [];
+  let created = 0;
   for (const s of spec.steps) {
     switch (s.kind) {
       case 'lock':
@@ -95,6 +132,11 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
       case 'cancel':
         yield* sim.io.CancelIoEx(h);
         break;
+      case 'create': {
+        const c = yield* sim.io.NtCreateFile(`C:\\new${created++}-${sim.currentThread()}.txt`, { DesiredAccess: FILE_GENERIC_WRITE | DELETE, ShareAccess: 0, CreateDisposition: FILE_CREATE, CreateOptions: FILE_DELETE_ON_CLOSE | FILE_SYNCHRONOUS_IO_NONALERT });
+        if (c.handle !== null) yield* sim.io.NtClose(c.handle);
+        break;
+      }
       case 'pause':
         yield* sleep(s.ticks);
         break;
@@ -122,6 +164,7 @@ function runOnce(w: Workload): void {
   });
   sim.run();
   w.apps.forEach((spec, i) => sim.spawn(`app${i}`, () => app(sim, spec)));
+  sim.spawn('watcher', () => watcher(sim, w.watcher));
   const where = `seed ${w.seed}, ${JSON.stringify(w)}`;
   sim.runUntil(() => sim.log.length >= w.probeAt);
   expect(foldLog(sim.log), where).toEqual(sim.state());
@@ -134,10 +177,11 @@ function runOnce(w: Workload): void {
     expect(sim.log.filter((f) => f.type === 'IoComplete' && f.object === start.object).length, `${where}: ${start.object}`).toBe(1);
   }
   expect(sim.state().byteRangeLocks, where).toEqual({});
+  expect(sim.state().directoryNotifications, where).toEqual({});
   expect(foldLog(sim.log), where).toEqual(sim.state());
 }
 
-describe('random applications locking, waiting, cancelling and closing (§21.10, §19)', () => {
+describe('random applications locking, waiting, watching, cancelling and closing (§21.10, §21.9, §19)', () => {
   it('no finding, the §24.9 and §19.9 invariants hold, every request completes once, fold = live', () => {
     fc.assert(fc.property(workloads, (w) => runOnce(w)), { numRuns: budget(6, 300) });
   });
