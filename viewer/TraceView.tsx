@@ -5,7 +5,7 @@
  * thread in the stack view selects it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { diffStates, type StateDiff } from '../src/travel/diff.js';
+import type { StateDiff } from '../src/travel/diff.js';
 import { stackPicture } from '../src/viewer/stackModel.js';
 import type { ViewerModel } from '../src/viewer/viewerModel.js';
 import { DiffPanel } from './DiffPanel.js';
@@ -22,8 +22,8 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
   const [position, setPosition] = useState(() => start ?? model.openingPosition);
   // The first picture needs the trace folded up to the cursor only; the rest folds after it.
   const [folded, setFolded] = useState(() => (model.foldMore(Math.max(0, position - model.folded)), model.folded));
-  const [selectedOperation, setSelectedOperation] = useState<string | null>(null);
-  const [selectedThread, setSelectedThread] = useState<string | null>(null);
+  // A click pins an operation or a thread; until then the selection follows the fact at the cursor.
+  const [pinned, setPinned] = useState<{ readonly operation: string | null; readonly thread: string | null; readonly at: number }>({ operation: null, thread: null, at: -1 });
   const jumpInput = useRef<HTMLInputElement>(null);
 
   // Fold the rest of the trace a slice at a time after the first paint.
@@ -39,14 +39,13 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
     return () => void (cancelled = true);
   }, [model]);
 
-  // The selection follows the fact at the cursor.
   const fact = position === 0 ? undefined : model.index.facts[position - 1];
-  useEffect(() => {
-    if (fact === undefined) return;
-    if (fact.object.startsWith('D')) setSelectedOperation(fact.object);
-    const thread = model.index.threadOf(position - 1);
-    if (thread !== null) setSelectedThread(thread);
-  }, [position]);
+  const followed = useMemo(() => followSelection(model, position), [model, position]);
+  // A pin holds while the cursor stays where it was made or moves along the pinned object.
+  const selectedOperation = pinned.operation !== null && (pinned.at === position || fact?.object === pinned.operation) ? pinned.operation : followed.operation;
+  const selectedThread = pinned.thread !== null && (pinned.at === position || model.index.threadOf(position - 1) === pinned.thread) ? pinned.thread : followed.thread;
+  const setSelectedOperation = (operation: string): void => setPinned({ operation, thread: selectedThread, at: position });
+  const setSelectedThread = (thread: string): void => setPinned({ operation: selectedOperation, thread, at: position });
 
   const move = useCallback((p: number) => setPosition(model.clamp(p)), [model]);
 
@@ -82,8 +81,7 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
   }, [model, position, selectedOperation, selectedThread, move]);
 
   const state = position <= folded ? model.stateAt(position) : null;
-  const before = state !== null && position > 0 ? model.stateAt(position - 1) : null;
-  const diff: StateDiff | null = useMemo(() => (state === null || before === null ? null : diffStates(before, state)), [state, before]);
+  const diff: StateDiff | null = useMemo(() => (state === null ? null : model.diffAt(position)), [state, model, position]);
   const picture = useMemo(() => (state === null ? null : stackPicture(state, model.index, position)), [state, model, position]);
   const changed = useMemo(() => new Set(diff === null ? [] : [...diff.added.map((a) => a.id), ...diff.changed.map((c) => c.id)]), [diff]);
 
@@ -124,4 +122,17 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
       </div>
     </div>
   );
+}
+
+/** The operation and thread of the fact at the cursor, else the last ones before it. */
+function followSelection(model: ViewerModel, position: number): { readonly operation: string | null; readonly thread: string | null } {
+  let operation: string | null = null;
+  let thread: string | null = null;
+  // A short look back: the selection is a convenience, never a scan of a long log.
+  for (let seq = position - 1; seq >= 0 && seq >= position - 64 && (operation === null || thread === null); seq--) {
+    const f = model.index.facts[seq]!;
+    if (operation === null && f.object.startsWith('D')) operation = f.object;
+    if (thread === null) thread = model.index.threadOf(seq);
+  }
+  return { operation, thread };
 }

@@ -153,7 +153,9 @@ export function stackPicture(state: SimState, index: TraceIndex, position: numbe
   const fileObjects = Object.entries(state.fileObjects).map(([id, fo]) => ({ id, fileName: fo.fileName, volume: fo.volume, state: fo.state, handles: fo.handles, currentByteOffset: fo.currentByteOffset }));
   const threads: ThreadRow[] = [];
   let exitedThreads = 0;
-  for (const [id, t] of Object.entries(state.threads)) {
+  // A long run keeps every exited thread in its state: a plain loop, no entry arrays.
+  for (const id in state.threads) {
+    const t = state.threads[id]!;
     if (t.state === 'exited') {
       exitedThreads++;
       continue;

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
 import type { Fact } from '../../src/kernel/facts.js';
+import { diffStates } from '../../src/travel/diff.js';
 import { filterRange } from '../../src/viewer/eventFilter.js';
 import { factLine, eventRow } from '../../src/viewer/eventRows.js';
 import { inertJson, PAYLOAD_PLACEHOLDER, viewerHtml } from '../../src/viewer/payload.js';
@@ -80,6 +81,17 @@ describe('the stack at the cursor', () => {
         "T4 ready FilterUnloadCallback F2",
       ]
     `);
+  });
+});
+
+describe('what the fact at the cursor changed', () => {
+  it('is diffStates of the states before and after it, though only the objects the fact names are compared', () => {
+    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 });
+    sim.run();
+    for (const facts of [failing.facts, sim.log]) {
+      const m = model({ ...failing, facts } as TraceFile);
+      for (let p = 1; p <= m.length; p++) expect(m.diffAt(p)).toEqual(diffStates(m.stateAt(p - 1)!, m.stateAt(p)!));
+    }
   });
 });
 
