@@ -5,8 +5,8 @@ function shown(v: unknown): string {
   return v === undefined ? '-' : JSON.stringify(v);
 }
 
-export function DiffPanel({ diff }: { readonly diff: StateDiff | null }) {
-  if (diff === null) return <div class="diff muted" data-testid="diff">no change to show at the start</div>;
+export function DiffPanel({ diff, atStart }: { readonly diff: StateDiff | null; readonly atStart: boolean }) {
+  if (diff === null) return <div class="diff muted" data-testid="diff">{atStart ? 'no change to show at the start' : '…'}</div>;
   const empty = diff.added.length + diff.removed.length + diff.changed.length + diff.violations.length === 0 && diff.time[0] === diff.time[1];
   return (
     <div class="diff" data-testid="diff">

@@ -81,7 +81,16 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
   }, [model, position, selectedOperation, selectedThread, move]);
 
   const state = position <= folded ? model.stateAt(position) : null;
-  const diff: StateDiff | null = useMemo(() => (state === null ? null : model.diffAt(position)), [state, model, position]);
+  // The diff needs the state before the cursor's fact too: at hand after a step, folded after the
+  // picture is on screen after a jump (so a jump costs one fold before it paints, not two).
+  const [lateDiff, setLateDiff] = useState<{ readonly position: number; readonly diff: StateDiff | null } | null>(null);
+  const ready = state !== null && (position === 0 || model.hasState(position - 1));
+  const diff: StateDiff | null = useMemo(() => (ready ? model.diffAt(position) : lateDiff?.position === position ? lateDiff.diff : null), [ready, model, position, lateDiff]);
+  useEffect(() => {
+    if (ready || state === null) return;
+    const timer = setTimeout(() => setLateDiff({ position, diff: model.diffAt(position) }), 0);
+    return () => clearTimeout(timer);
+  }, [ready, state, model, position]);
   const picture = useMemo(() => (state === null ? null : stackPicture(state, model.index, position)), [state, model, position]);
   const changed = useMemo(() => new Set(diff === null ? [] : [...diff.added.map((a) => a.id), ...diff.changed.map((c) => c.id)]), [diff]);
 
@@ -113,7 +122,7 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
           ) : (
             <StackView picture={picture} changed={changed} selectedOperation={selectedOperation} selectedThread={selectedThread} onSelectOperation={setSelectedOperation} onSelectThread={setSelectedThread} />
           )}
-          <DiffPanel diff={diff} />
+          <DiffPanel diff={diff} atStart={position === 0} />
           <WhyPanel model={model} seq={position - 1} onMove={move} />
         </section>
         <section class="right">

@@ -77,6 +77,11 @@ export class ViewerModel {
     return diffStates(only(before, ids), only(after, ids));
   }
 
+  /** Is the state at `position` at hand (a step back or forth from the last one needs no new fold)? */
+  hasState(position: number): boolean {
+    return this.cache.has(position);
+  }
+
   clamp(position: number): number {
     return Math.max(0, Math.min(this.length, Math.trunc(position)));
   }
