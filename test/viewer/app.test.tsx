@@ -46,14 +46,15 @@ const key = (init: KeyboardEventInit): void => {
 };
 
 describe('the viewer page', () => {
-  it('opens an exploration on its violation, with the stack there and the shrunk schedule beside it', () => {
+  it('opens an exploration on its violation, with the stack there and the shrunk schedule beside it', async () => {
     const el = open(race);
     const v = race.main.header!.violation!;
     expect(cursor(el)).toContain(`#${v.seq} · position ${v.seq + 1}/`);
     const levels = [...el.querySelectorAll('[data-volume=V1] [data-level]')].map((l) => `${l.getAttribute('data-level')}@${l.getAttribute('data-altitude')}`);
     expect(levels).toEqual(['I1@100000', 'V1:fs@']);
     expect(el.querySelector('[data-file-object=O1]')?.getAttribute('data-state')).toBe('HandleCreated');
-    expect(el.querySelector('[data-diff=violation]')?.textContent).toContain('INSTANCE_USED_AFTER_TEARDOWN');
+    // The diff needs the state before the violation too: folded just after the first picture.
+    await vi.waitFor(() => expect(el.querySelector('[data-diff=violation]')?.textContent).toContain('INSTANCE_USED_AFTER_TEARDOWN'));
     expect(el.querySelectorAll('[data-schedule]')).toHaveLength(2);
     expect(el.querySelector('[data-marker=violation]')).not.toBeNull();
   });
