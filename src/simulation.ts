@@ -23,6 +23,7 @@ import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRout
 import { liveState, type SimState } from './projection/liveState.js';
 import type { WaitForEdge } from './projection/waitFor.js';
 import { IoManager } from './io/ioManager.js';
+import { applicationThread } from './io/threadExit.js';
 import { DEFAULT_USER_SID } from './kernel/sids.js';
 import { ProcessObject, type ThreadObject } from './io/processes.js';
 import { enumerateFilters, enumerateInstances, type EnumerationResult } from './fltmgr/enumeration.js';
@@ -223,7 +224,8 @@ export class Simulation {
     }
     if (process.state === 'Exited') throw new UsageError('PROCESS_EXITED', `spawn ${name}: ${process} has exited`);
     if (process !== table.defaultApplication) table.threadStarting(process);
-    return this.handle(this.kernel.spawn(name, body(), options.token ?? process.token, process.id));
+    // The thread's exit cancels the I/O it still has in flight (IoCancelThreadIo, src/io/threadExit.ts).
+    return this.handle(this.kernel.spawn(name, applicationThread(this.fltMgr, this.io.inFlight, body()), options.token ?? process.token, process.id));
   }
 
   /**

@@ -240,6 +240,54 @@ describe('the cancel reaching the file system (§19.2)', () => {
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
+  it('an application thread that exits with an overlapped read outstanding cancels it (IoCancelThreadIo) and ends only after its completion (§19.1)', () => {
+    const sim = system();
+    sim.fileSystem('C:').hold({ path: '\\f.txt', MajorFunction: IRP_MJ_READ });
+    const overlapped = newOverlapped(0);
+    let handle = '';
+    const app = sim.spawn('app', function* () {
+      handle = yield* open(sim, false);
+      return yield* sim.io.ReadFile(handle, 4, overlapped);
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toBe(STATUS_PENDING);
+    expect(overlapped.Internal).toBe(STATUS_CANCELLED);
+    expect(compactTrace(sim.log, { types: ['IoSetCancelRoutine', 'IoCancelIrp', 'FsComplete', 'IoComplete', 'ThreadExit'] }).filter((l) => /D2|J1|app/.test(l))).toEqual([
+      'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
+      `J1 IoCancelIrp op=D2 by=ThreadExit thread=${app.id} routine called`,
+      'D2(READ \\f.txt) FsComplete status=STATUS_CANCELLED information=0',
+      'D2(READ \\f.txt) IoComplete status=STATUS_CANCELLED information=0',
+      expect.stringMatching(/^T\d+\(IoCompletion\(D2\)\) ThreadExit/),
+      `${app.id}(app) ThreadExit result=STATUS_PENDING`,
+    ]);
+    // The handle outlives the thread (it is the process's): closing it later sends cleanup and close as usual.
+    sim.spawn('closer', () => sim.io.NtClose(handle));
+    expect(sim.run().reason).toBe('idle');
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('a request nobody completes keeps the exiting thread five minutes, then the thread goes without it (§19.1)', () => {
+    const sim = system({
+      // Pends every read and never completes it, cancel routine or not: a filter bug, not the thread's.
+      'sink@300000': () => ({ OperationRegistration: operations([IRP_MJ_READ], { PreOperation: () => FLT_PREOP_PENDING }) }),
+    });
+    const overlapped = newOverlapped(0);
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      return yield* sim.io.ReadFile(h, 4, overlapped);
+    });
+    const outcome = sim.run();
+    expect(app.result).toBe(STATUS_PENDING);
+    expect(overlapped.Internal).toBe(STATUS_PENDING);
+    const exit = sim.log.find((f) => f.type === 'ThreadExit' && f.object === app.id)!;
+    const cancel = sim.log.find((f) => f.type === 'IoCancelIrp')!;
+    expect(cancel).toMatchObject({ operation: 'D2', by: 'ThreadExit', routineCalled: false });
+    expect(exit.time - cancel.time).toBe(5 * 60 * 1000);
+    expect(outcome.reason).toBe('idle');
+  });
+
   it('a cancel before the request becomes cancellable leaves the bit set; the file system then completes it as cancelled at once (§19.1)', () => {
     const seen: boolean[] = [];
     const sim = system({
