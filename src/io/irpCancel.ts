@@ -15,6 +15,7 @@ import { callMaybeBlocking, type Blocking, type MaybeBlocking } from '../kernel/
 import type { CancelRoutineKind } from '../kernel/facts.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { irpMachine, type IrpState } from '../machines/irp.js';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
@@ -100,17 +101,36 @@ export function clearCancelRoutine(fltMgr: FilterManager, op: IoOperation, by: s
 /**
  * IoCancelIrp as FltCancelIo and the I/O manager use it: true if a cancel routine was called.
  * The routine runs on the cancelling thread, inside this call, as on Windows.
+ *
+ * IRQL (§18.1, §19.3): IoCancelIrp takes the system cancel spin lock, so the routine (a
+ * DRIVER_CANCEL) is entered at DISPATCH_LEVEL and runs there until it calls
+ * IoReleaseCancelSpinLock(Irp->CancelIrql), which drops back to the canceller's IRQL. The file
+ * system's routine does its work there (take the request off its list, queue the completion: nothing
+ * that waits). FltMgr's routines release the lock first and then call the filter — its
+ * CanceledCallback "without holding the system cancel spin lock", the Cbdq's Acquire /
+ * RemoveIo / Release / CompleteCanceledIo — so a filter's cancel code runs at the canceller's IRQL:
+ * PASSIVE_LEVEL for an application's cancel, DISPATCH_LEVEL for FltCancelIo under a spin lock or
+ * from a completion, where a wait or a PASSIVE-only routine is the verifier's finding.
  */
 export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): Blocking<boolean> {
   if (op.phase === 'completed') return false;
   const irp = irpOf(fltMgr, op);
   const routine = irp.state === 'Cancelable' ? irp.routine : null;
+  const kind = irp.routineKind;
   fltMgr.emit(irp.id, { type: 'IoCancelIrp', operation: op.id, thread: fltMgr.kernel.current?.id ?? null, by, routineCalled: routine !== null });
   if (op.cancelRequested !== null) fltMgr.kernel.signal(op.cancelRequested);
   if (routine === null) return false;
   irp.routine = null;
   irp.routineKind = null;
-  yield* callMaybeBlocking(routine(op));
+  const thread = fltMgr.kernel.current;
+  const cancelIrql = thread?.irql ?? PASSIVE_LEVEL;
+  // Only the file system's routine runs under the cancel spin lock; FltMgr's release it before the filter's code.
+  if (thread !== null && kind === 'FileSystem') thread.irql = DISPATCH_LEVEL;
+  try {
+    yield* callMaybeBlocking(routine(op));
+  } finally {
+    if (thread !== null) thread.irql = cancelIrql;
+  }
   return true;
 }
 

@@ -263,9 +263,9 @@ export const VERIFIER_RULES = {
     sections: ['§18.1'],
   },
   WAIT_AT_DISPATCH: {
-    checks: 'a KeWaitForSingleObject / KeWaitForMultipleObjects / FltCancellableWaitFor… with a timeout other than 0 at DISPATCH_LEVEL (a spin lock held)',
+    checks: 'a KeWaitForSingleObject / KeWaitForMultipleObjects / FltCancellableWaitFor… with a timeout other than 0 at DISPATCH_LEVEL (a spin lock held), a cancel routine included: it runs at the canceller\'s IRQL, DISPATCH_LEVEL for FltCancelIo under a spin lock',
     windows: 'bug check 0xA IRQL_NOT_LESS_OR_EQUAL (Driver Verifier: 0xC4)',
-    sections: ['§18.2', '§18.4'],
+    sections: ['§18.2', '§18.4', '§19.3'],
   },
   TOO_MANY_WAIT_OBJECTS: {
     checks: 'KeWaitForMultipleObjects on more than MAXIMUM_WAIT_OBJECTS (64) objects, or on more than THREAD_WAIT_OBJECTS (3) without a WaitBlockArray',

@@ -41,6 +41,13 @@ import {
   STATUS_TIMEOUT,
   SynchronizationEvent,
   KeSetEvent,
+  KeReleaseSpinLock,
+  KeAcquireSpinLock,
+  KeInitializeSpinLock,
+  KSPIN_LOCK,
+  KernelMode,
+  Executive,
+  KeWaitForSingleObject,
   type Blocking,
   type FLT_CALLBACK_DATA,
   type FLT_REGISTRATION,
@@ -164,6 +171,72 @@ describe('FltSetCancelCompletion and FltClearCancelCompletion (§19.3)', () => {
     expect([app.result, canceller.result]).toEqual([STATUS_CANCELLED, STATUS_SUCCESS]);
     expect(completions[0]).toBe(`cancel routine on ${canceller.id}`);
     expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+});
+
+describe('the IRQL a cancel routine runs at (§18.1, §19.3)', () => {
+  /**
+   * A filter whose CanceledCallback waits (up to 5 ticks) before completing: legal at PASSIVE_LEVEL,
+   * the verifier's finding at DISPATCH_LEVEL. `cancelUnderSpinLock` makes the filter cancel its own
+   * posted read with FltCancelIo while it holds a spin lock.
+   */
+  function waitingCanceller(cancelUnderSpinLock: boolean) {
+    return (): FLT_REGISTRATION => ({
+      OperationRegistration: operations([IRP_MJ_READ], {
+        PreOperation: function* (data) {
+          const settle = new KEVENT();
+          yield* KeInitializeEvent(settle, NotificationEvent, false);
+          expect(FltSetCancelCompletion(data, function* (Data) {
+            yield* KeWaitForSingleObject(settle, Executive, KernelMode, false, relativeTicks(5));
+            Data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
+            yield* FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null);
+          })).toBe(STATUS_SUCCESS);
+          if (cancelUnderSpinLock) {
+            FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+              const lock = new KSPIN_LOCK();
+              yield* KeInitializeSpinLock(lock);
+              const old = yield* KeAcquireSpinLock(lock);
+              yield* FltCancelIo(Data);
+              yield* KeReleaseSpinLock(lock, old);
+            }, 'DelayedWorkQueue', null);
+          }
+          return FLT_PREOP_PENDING;
+        },
+      }),
+    });
+  }
+
+  it('an application\'s cancel runs the filter\'s CanceledCallback at PASSIVE_LEVEL (FltMgr releases the cancel spin lock first): its wait is legal', () => {
+    const sim = system({ 'poster@300000': waitingCanceller(false) });
+    const overlapped = newOverlapped(0);
+    const app = sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      yield* sim.io.ReadFile(h, 4, overlapped);
+      yield* sim.io.CancelIoEx(h, overlapped);
+      const r = yield* sim.io.GetOverlappedResult(h, overlapped, true);
+      yield* sim.io.NtClose(h);
+      return r.status;
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toBe(STATUS_CANCELLED);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('FltCancelIo under a spin lock runs it at DISPATCH_LEVEL: the wait inside the CanceledCallback is the verifier\'s finding', () => {
+    const sim = system({ 'poster@300000': waitingCanceller(true) });
+    const overlapped = newOverlapped(0);
+    sim.spawn('app', function* () {
+      const h = yield* open(sim, false);
+      yield* sim.io.ReadFile(h, 4, overlapped);
+      return yield* sim.io.GetOverlappedResult(h, overlapped, true);
+    });
+    sim.run();
+    expect(sim.state().violations.map((v) => v.rule)).toEqual(['WAIT_AT_DISPATCH']);
+    expect(compactTrace(sim.log, { types: ['LockAcquire', 'IoCancelIrp', 'KeWait', 'VerifierViolation'] })).toEqual([
+      'K1(K1 (KSPIN_LOCK)) LockAcquire KeAcquireSpinLock by=T3:DeferredIo(poster, D2, DelayedWorkQueue) Exclusive',
+      'J1 IoCancelIrp op=D2 by=FltCancelIo thread=T3 routine called',
+      'T3(DeferredIo(poster, D2, DelayedWorkQueue)) VerifierViolation rule=WAIT_AT_DISPATCH KeWaitForSingleObject by DeferredIo(poster, D2, DelayedWorkQueue) at DISPATCH_LEVEL holding K1: only a zero timeout is allowed there (§18.2)',
+    ]);
   });
 });
 
