@@ -24,6 +24,7 @@ import {
   type Scenario,
   type Simulation,
 } from '../../src/index.js';
+import { checkCancelInvariants } from '../../src/testing/index.js';
 
 const diskScenario: Scenario = {
   id: 'test-host-disk',
@@ -132,6 +133,7 @@ describe("fileSystemCompletion: 'host' — cancellation and the end of a run (§
     expect(sim.run().reason).toBe('idle');
     expect(app.result).toEqual([STATUS_PENDING, STATUS_SUCCESS, STATUS_CANCELLED]);
     expect(sim.log.filter((f) => f.type === 'IoCancelIrp').map((f) => f.type === 'IoCancelIrp' && `${f.operation} by=${f.by} routineCalled=${f.routineCalled}`)).toEqual(['D2 by=CancelIoEx routineCalled=false']);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
   });
 });
 

@@ -220,6 +220,7 @@ describe('the IRQL a cancel routine runs at (§18.1, §19.3)', () => {
     expect(sim.run().reason).toBe('idle');
     expect(app.result).toBe(STATUS_CANCELLED);
     expect(sim.state().violations).toEqual([]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
   });
 
   it('FltCancelIo under a spin lock runs it at DISPATCH_LEVEL: the wait inside the CanceledCallback is the verifier\'s finding', () => {
@@ -359,6 +360,8 @@ describe('the cancel reaching the file system (§19.2)', () => {
     expect(cancel).toMatchObject({ operation: 'D2', by: 'ThreadExit', routineCalled: false });
     expect(exit.time - cancel.time).toBe(5 * 60 * 1000);
     expect(outcome.reason).toBe('idle');
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
   it('a cancel before the request becomes cancellable leaves the bit set; the file system then completes it as cancelled at once (§19.1)', () => {
