@@ -1,7 +1,7 @@
 // §19.5, §19.9 invariants 23–26: cancel racing the worker racing the teardown drain, under random
 // schedules. Two filters each hold reads their own way — the cancelSafe sample in its cancel-safe
 // queue, and a posting filter with FltSetCancelCompletion and a deferred-I/O worker — while the
-// applications cancel (CancelIoEx, CancelSynchronousIo) and an operator unloads. Whatever wins,
+// applications cancel (CancelIoEx, CancelSynchronousIo, a thread's exit) and an operator unloads. Whatever wins,
 // every read completes exactly once, with its normal result or STATUS_CANCELLED, and fold = live.
 // Every failure names its seed and arguments; a longer run: cancellation.deep.test.ts.
 //
@@ -13,6 +13,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   createSimulation,
+  FILE_GENERIC_READ,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  STATUS_PENDING,
   FLT_PREOP_COMPLETE,
   FLT_PREOP_PENDING,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
@@ -39,6 +43,8 @@ interface Race {
   readonly cancel: boolean;
   readonly posterDelay: number;
   readonly cancelSyncAt: number | null;
+  /** A third application thread issues an overlapped read of a.txt and exits at once: its exit cancels the read (§19.1). */
+  readonly exiter: boolean;
 }
 
 /** The posting filter of §19.3, below cancelSafe: the worker owns a read only if FltClearCancelCompletion says so. */
@@ -85,6 +91,14 @@ function raceOnce(race: Race): void {
       });
     });
   }
+  if (race.exiter) {
+    sim.whenSettled(() => {
+      sim.spawn('exiter', function* () {
+        const h = (yield* sim.io.NtCreateFile('C:\\data\\a.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: 0 })).handle;
+        if (h !== null) yield* sim.io.ReadFile(h, 5, { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset: 0 });
+      });
+    });
+  }
   const where = `seed ${race.seed}, ${JSON.stringify(race)}`;
   let outcome = sim.run();
   if (outcome.reason === 'deadlock' && !race.unload) {
@@ -114,6 +128,7 @@ const races = fc.record({
   cancel: fc.boolean(),
   posterDelay: fc.integer({ min: 0, max: 4 }),
   cancelSyncAt: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
+  exiter: fc.boolean(),
 });
 
 describe('cancel vs worker vs teardown drain, random schedules (§19.5)', () => {
@@ -122,6 +137,6 @@ describe('cancel vs worker vs teardown drain, random schedules (§19.5)', () => 
   });
 
   it('the deep run\'s counterexample (seed 922743085): a read stranded behind a cancelled one is the sample\'s bug; the unload drains it, exactly once', () => {
-    raceOnce({ seed: 922743085, delay: 0, unload: false, cancel: true, posterDelay: 0, cancelSyncAt: null });
+    raceOnce({ seed: 922743085, delay: 0, unload: false, cancel: true, posterDelay: 0, cancelSyncAt: null, exiter: false });
   });
 });
