@@ -1,7 +1,7 @@
 // The cancelSafe sample (examples/samples/cancelSafe), §19.4: what its README and code say it does,
 // pinned as traces, then explored against unload and a second application thread.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, foldLog, HUNDRED_NANOSECONDS_PER_TICK, STATUS_CANCELLED, STATUS_FILE_CLOSED, STATUS_PENDING, STATUS_SUCCESS, type OVERLAPPED, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, sleep, FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, foldLog, HUNDRED_NANOSECONDS_PER_TICK, STATUS_CANCELLED, STATUS_FILE_CLOSED, STATUS_PENDING, STATUS_SUCCESS, type OVERLAPPED, type Simulation } from '../../src/index.js';
 import { checkCancelInvariants, compactTrace } from '../../src/testing/index.js';
 import { main } from '../../src/cli/main.js';
 import { buildCancelSafe, scenario } from '../../examples/samples/cancelSafe/index.js';
@@ -106,23 +106,30 @@ describe('cancelSafe, as shipped (§19.4)', () => {
     sim.loadDriver({ name: 'cancelSafe', instances: { DefaultInstance: 'CancelSafe Instance', Instances: { 'CancelSafe Instance': { Altitude: '370050', Flags: 0 } } } }, sample.DriverEntry);
     sim.run();
     const overlapped: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0, Offset: 0 };
-    sim.spawn('app', function* () {
-      const h = (yield* sim.io.NtCreateFile('C:\\data\\a.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: 0 })).handle!;
-      yield* sim.io.ReadFile(h, 5, overlapped);
-      yield* sim.io.NtClose(h);
+    let handle = '';
+    const app = sim.spawn('app', function* () {
+      handle = (yield* sim.io.NtCreateFile('C:\\data\\a.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: 0 })).handle!;
+      yield* sim.io.ReadFile(handle, 5, overlapped);
+      // The app waits for its read (its exit would cancel it, §19.1); another thread closes the handle.
+      return (yield* sim.io.GetOverlappedResult(handle, overlapped, true)).status;
+    });
+    sim.spawn('closer', function* () {
+      yield* sleep(1);
+      return yield* sim.io.NtClose(handle);
     });
     expect(sim.run().reason).toBe('idle');
+    expect(app.result).toBe(STATUS_FILE_CLOSED);
     expect(compactTrace(sim.log, { types: ['FltCbdqInsertIo', 'FltCbdqRemoveNextIo', 'FltCompletePendedPreOperation', 'FsComplete', 'IoComplete'] }).filter((l) => !/CREATE/.test(l))).toEqual([
       'B1 FltCbdqInsertIo op=D2 status=STATUS_SUCCESS thread=T2',
       'D3(CLEANUP \\data\\a.txt) FsComplete status=STATUS_SUCCESS information=0',
       'D3(CLEANUP \\data\\a.txt) IoComplete status=STATUS_SUCCESS information=0',
-      'B1 FltCbdqRemoveNextIo op=D2 thread=T3',
+      'B1 FltCbdqRemoveNextIo op=D2 thread=T4',
       'D2(READ \\data\\a.txt) FltCompletePendedPreOperation instance=I1:cancelSafe@370050 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
       'D2(READ \\data\\a.txt) FsComplete status=STATUS_FILE_CLOSED information=0',
       'D2(READ \\data\\a.txt) IoComplete status=STATUS_FILE_CLOSED information=0',
       expect.stringMatching(/^D4\(CLOSE .*FsComplete status=STATUS_SUCCESS/),
       expect.stringMatching(/^D4\(CLOSE .*IoComplete status=STATUS_SUCCESS/),
-      'B1 FltCbdqRemoveNextIo op=NULL thread=T3',
+      'B1 FltCbdqRemoveNextIo op=NULL thread=T4',
     ]);
     expect(overlapped.Internal).toBe(STATUS_FILE_CLOSED);
     expect(sim.state().violations).toEqual([]);
