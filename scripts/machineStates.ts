@@ -28,6 +28,7 @@ import { poolBlockMachine } from '../src/machines/poolBlock.js';
 import { mdlMachine } from '../src/machines/mdl.js';
 import { byteRangeLockMachine } from '../src/machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../src/machines/notifyChange.js';
+import { oplockMachine } from '../src/machines/oplock.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -56,6 +57,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   mdlMachine,
   byteRangeLockMachine,
   notifyChangeMachine,
+  oplockMachine,
 };
 
 interface StateNodeLike {

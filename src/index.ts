@@ -27,7 +27,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView } from './projection/simState.js';
 export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
@@ -351,6 +351,10 @@ export type { ByteRangeLockFields } from './kernel/facts.js';
 // Directory change notification (§21.9): sim.io.NtNotifyChangeDirectoryFile / ReadDirectoryChangesW
 export * from './wdk/directoryNotify.js';
 export type { NotifyChangeState } from './machines/notifyChange.js';
+// Oplocks (§21.8): legacy levels through sim.io.NtFsControlFile
+export { FILE_OPLOCK_BROKEN_TO_LEVEL_2, FILE_OPLOCK_BROKEN_TO_NONE } from './fs/oplocks.js';
+export type { OplockState } from './machines/oplock.js';
+export type { OplockLevel } from './kernel/facts.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';

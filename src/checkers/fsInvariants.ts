@@ -137,7 +137,53 @@ export const notifyCompletesOnce: Check = (facts) => {
   return out;
 };
 
-export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold, notifyCompletesOnce };
+/**
+ * 10: a granted oplock request stays pending until a break, its holder's cleanup or a cancel; a
+ * create that waits for a break does not complete before the break is over (acknowledged, or the
+ * holder closed) or it was cancelled.
+ */
+export const oplockDiscipline: Check = (facts) => {
+  const out: InvariantViolation[] = [];
+  const granted = new Map<string, string>();
+  const ended = new Set<string>();
+  const waiting = new Set<string>();
+  for (const f of facts) {
+    switch (f.type) {
+      case 'OplockGranted':
+        granted.set(f.operation, f.fileObject);
+        ended.delete(f.operation);
+        break;
+      case 'OplockAcknowledged':
+        if (f.newLevel === 'Level2') {
+          granted.set(f.operation, f.fileObject);
+          ended.delete(f.operation);
+        }
+        break;
+      case 'OplockBreak':
+      case 'OplockReleased':
+        for (const [op, fo] of granted) if (fo === f.fileObject) ended.add(op);
+        break;
+      case 'OplockBreakWait':
+        waiting.add(f.operation);
+        break;
+      case 'OplockWaitEnded':
+        waiting.delete(f.operation);
+        break;
+      case 'FsComplete':
+        if (granted.has(f.object)) {
+          if (!ended.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: a granted oplock request completed (${f.status.toString(16)}) without a break, a cleanup or a cancel` });
+          granted.delete(f.object);
+        }
+        if (waiting.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: a create waiting for an oplock break completed before the break was over` });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+};
+
+export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold, notifyCompletesOnce, oplockDiscipline };
 
 export function checkFsInvariants(facts: readonly Fact[]): InvariantViolation[] {
   return Object.values(FS_INVARIANTS).flatMap((check) => check(facts));

@@ -3,6 +3,8 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
+import { checkOplockForCreate } from './oplocks.js';
+import { STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_PENDING } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import type { FsLink, FsNode, FsState } from './model.js';
@@ -114,7 +116,21 @@ function systemSecurityDenied(req: CreateRequest, groups: readonly string[]): bo
   return (req.desired & ACCESS_SYSTEM_SECURITY) !== 0 && mustCheckAccess(req.request) && !holdsSecurityPrivilege(groups);
 }
 
+/**
+ * Open an existing file or directory. A file's oplock held through another file object is broken
+ * first (§21.8; before the share check, as NTFS does for Batch and Filter [model: for every level]):
+ * the create waits for the break, or with FILE_COMPLETE_IF_OPLOCKED goes on and succeeds with
+ * STATUS_OPLOCK_BREAK_IN_PROGRESS.
+ */
 export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
+  if (node.kind !== 'file' || req.state.oplocks.size === 0 || link?.deletePending === true) return openExistingNow(req, node, link);
+  const oplock = checkOplockForCreate(req.state, req.request, node);
+  if (oplock === 'wait') return { Status: STATUS_PENDING, Information: 0, parked: true };
+  const opened = openExistingNow(req, node, link);
+  return oplock === 'breakInProgress' && opened.Status === STATUS_SUCCESS ? { ...opened, Status: STATUS_OPLOCK_BREAK_IN_PROGRESS } : opened;
+}
+
+function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
   const { state, request, params, disposition, options } = req;
   if (link?.deletePending) return complete(STATUS_DELETE_PENDING);
   if (node.reparse !== null && !(options & FILE_OPEN_REPARSE_POINT)) return reparseCompletion(node, 0);

@@ -8,6 +8,7 @@
  * IOCTL_DISK_GET_LENGTH_INFO on a volume open, is STATUS_INVALID_DEVICE_REQUEST.
  */
 import { dismountVolume, lockVolume, unlockVolume } from './volumeLock.js';
+import { acknowledgeOplockBreak, requestOplock } from './oplocks.js';
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_OBJECTID_BUFFER } from '../wdk/parameters.js';
@@ -61,8 +62,11 @@ export function fileSystemControl(state: FsState, request: FsRequest, ctx: OpenC
   const params = parametersMember(request.Parameters, 'FileSystemControl');
   if (params === null || typeof params.FsControlCode !== 'number') return complete(STATUS_INVALID_PARAMETER);
   const code = params.FsControlCode >>> 0;
-  if (OPLOCK_REQUESTS.includes(code)) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  if (OPLOCK_ACKNOWLEDGEMENTS.includes(code)) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
+  // Windows 7 oplocks (FSCTL_REQUEST_OPLOCK) are not modelled: never granted, a legal answer.
+  if (code === FSCTL_REQUEST_OPLOCK) return complete(STATUS_OPLOCK_NOT_GRANTED);
+  if (OPLOCK_REQUESTS.includes(code)) return requestOplock(state, request, ctx, code);
+  if (code === FSCTL_OPLOCK_BREAK_NOTIFY) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
+  if (OPLOCK_ACKNOWLEDGEMENTS.includes(code)) return acknowledgeOplockBreak(state, request, ctx, code);
   switch (code) {
     case FSCTL_SET_REPARSE_POINT:
       return setReparsePoint(state, request, ctx, params);

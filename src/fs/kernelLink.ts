@@ -17,7 +17,8 @@ import type { FsCompletion } from './types.js';
 /** A parked request the file system finished: the I/O path completes operation `operation` with `completion`. */
 export interface ReleasedRequest {
   readonly operation: string;
-  readonly completion: FsCompletion;
+  /** How it completes, or null: the file system is to run it again now (a create whose oplock break is over). */
+  readonly completion: FsCompletion | null;
 }
 
 export class FsKernelLink {
@@ -27,8 +28,8 @@ export class FsKernelLink {
 
   constructor(private readonly kernel: Kernel | null) {}
 
-  /** A new object (`r…`, `w…`) with its machine, moved out of its first state by `first` in the same step. */
-  born(prefix: 'r' | 'w', machine: AnyStateMachine, first: FactBody): string {
+  /** A new object (`r…`, `w…`, `o…`) with its machine, moved out of its first state by `first` in the same step. */
+  born(prefix: 'r' | 'w' | 'o', machine: AnyStateMachine, first: FactBody): string {
     const kernel = this.kernel;
     if (kernel === null) return `${prefix}${++this.localIds}`;
     const id = kernel.nextId(prefix);
@@ -46,7 +47,7 @@ export class FsKernelLink {
     this.kernel?.retireActor(object);
   }
 
-  release(operation: string, completion: FsCompletion): void {
+  release(operation: string, completion: FsCompletion | null): void {
     this.released.push({ operation, completion });
   }
 }

@@ -14,6 +14,7 @@ import { forgetIfUnreferenced, removeLink } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
 import { releaseLockAtCleanup } from './volumeLock.js';
 import { unlockAllAtCleanup } from './byteRangeLocks.js';
+import { oplockCleanup } from './oplocks.js';
 import { forgetNotify, notifyCleanup, reportChange } from './directoryNotify.js';
 import { FILE_ACTION_REMOVED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
@@ -30,6 +31,7 @@ export function cleanupContext(state: FsState, ctx: OpenContext, operation = '')
   // FsRtlFastUnlockAll and FsRtlNotifyCleanup (§21.10, §21.9) before the handle's own bookkeeping.
   unlockAllAtCleanup(state, ctx, operation);
   notifyCleanup(state, ctx);
+  oplockCleanup(state, ctx);
   ctx.state = 'cleanedUp';
   const node = ctx.node;
   if (ctx.kind === 'volume') {

@@ -30,6 +30,7 @@ import { queryVolumeInformation } from './volumeInformation.js';
 import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
 import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
+import { cancelOplockRequest, type Oplock } from './oplocks.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import {
   IRP_MJ_CLEANUP,
@@ -90,6 +91,7 @@ function createState(options: FsVolumeOptions): FsState {
     link: new FsKernelLink(options.kernel ?? null),
     fileLocks: new Map(),
     notifies: new Map(),
+    oplocks: new Map(),
   };
 }
 
@@ -212,6 +214,11 @@ export class MemoryFileSystem {
     return locks;
   }
 
+  /** The oplocks of its streams (§21.8). */
+  oplocks(): Oplock[] {
+    return [...this.#state.oplocks.values()];
+  }
+
   /** The notify structures of its directory handles not yet cleaned up (§21.9). */
   directoryNotifications(): NotifyChange[] {
     return [...this.#state.notifies.values()].filter((e) => !e.cleanedUp).map((e) => e.notify);
@@ -222,7 +229,7 @@ export class MemoryFileSystem {
    * path completes it with STATUS_CANCELLED); false if it does not hold `operation`.
    */
   cancelParked(operation: string): boolean {
-    return cancelWaitingLock(this.#state, operation) || cancelNotify(this.#state, operation);
+    return cancelWaitingLock(this.#state, operation) || cancelNotify(this.#state, operation) || cancelOplockRequest(this.#state, operation);
   }
 
   /**

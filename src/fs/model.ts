@@ -8,6 +8,7 @@ import type { FsVolumeOptions } from './types.js';
 import type { FsKernelLink } from './kernelLink.js';
 import type { FileLock } from './byteRangeLocks.js';
 import type { NotifyChange } from './directoryNotify.js';
+import type { Oplock } from './oplocks.js';
 import type { Guid, SecurityDescriptor } from '../wdk/parameters.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import { generateShortName } from './shortNames.js';
@@ -118,6 +119,8 @@ export interface FsState {
   readonly fileLocks: Map<number, FileLock>;
   /** FsRtl's notify structure per directory handle (§21.9), by file object id, until its close. */
   readonly notifies: Map<string, { readonly notify: NotifyChange; cleanedUp: boolean }>;
+  /** The oplock of each stream that has one (§21.8), by file id. */
+  readonly oplocks: Map<number, Oplock>;
 }
 
 /** Access bits that modify the volume; refused on a read-only volume. */

@@ -13,6 +13,7 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { STATUS_DISK_FULL, STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
 import { ioConflictsWithLock } from './byteRangeLocks.js';
+import { breakLevel2 } from './oplocks.js';
 import { freeBytes, roundUp } from './model.js';
 import { complete } from './types.js';
 import {
@@ -102,6 +103,7 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
   const sector = state.options.sectorSize;
   if (isNonCached(request) && (offset % sector !== 0 || params.Length % sector !== 0)) return complete(STATUS_INVALID_PARAMETER);
   if (!paging && ioConflictsWithLock(state, ctx, request.processId ?? 0, params.Key >>> 0, offset, params.Length, true)) return complete(STATUS_FILE_LOCK_CONFLICT);
+  if (!paging) breakLevel2(state, ctx, request.operation ?? '');
   const moves = isSynchronous(request) && !paging;
   let count = params.Length;
   if (paging) count = Math.max(0, Math.min(count, endOfFile - offset));

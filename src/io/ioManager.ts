@@ -64,7 +64,7 @@ import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
 import type { AppRequest, OverlappedRequest } from './appRequests.js';
 import type { OVERLAPPED } from '../fltmgr/portObjects.js';
-import { cancelIoEx, cancelIoFile, cancelSynchronousIo, getOverlappedResult, readFileOverlapped, writeFileOverlapped } from './overlappedIo.js';
+import { cancelIoEx, cancelIoFile, cancelSynchronousIo, getOverlappedResult, readFileOverlapped, requestOverlapped, writeFileOverlapped } from './overlappedIo.js';
 import type { FileObject } from './fileObject.js';
 import { closeHandleIn, createHandle, handlesOf } from './handles.js';
 import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
@@ -340,6 +340,24 @@ export class IoManager {
   /** ReadDirectoryChangesW(hDirectory, lpBuffer, nBufferLength, bWatchSubtree, dwNotifyFilter, …, lpOverlapped): STATUS_PENDING on an asynchronous handle until a change; decodeFileNotifyInformation(lpBuffer, InternalHigh) reads the result. */
   ReadDirectoryChangesW(handle: string, lpBuffer: Uint8Array, bWatchSubtree: boolean, dwNotifyFilter: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
     return readDirectoryChangesW(this, handle, lpBuffer, bWatchSubtree, dwNotifyFilter, lpOverlapped);
+  }
+
+  /**
+   * DeviceIoControl with an OVERLAPPED for a file-system control code (FSCTL_*, device type
+   * FILE_DEVICE_FILE_SYSTEM): IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST. On an asynchronous
+   * handle a request the file system keeps (a granted oplock, §21.8) returns STATUS_PENDING and
+   * completes the OVERLAPPED later. Other control codes: STATUS_INVALID_PARAMETER [not modelled].
+   */
+  *DeviceIoControl(handle: string, dwIoControlCode: number, lpInBuffer: FsctlInput | null, nInBufferSize: number, nOutBufferSize: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    if (dwIoControlCode >>> 16 !== 0x0009) return STATUS_INVALID_PARAMETER;
+    const fo = this.handles.get(handle);
+    if (fo !== undefined && (fo.Flags & FO_SYNCHRONOUS_IO) !== 0) {
+      const r = yield* this.NtFsControlFile(handle, dwIoControlCode, lpInBuffer, nInBufferSize, nOutBufferSize);
+      Object.assign(lpOverlapped, { Internal: r.status, InternalHigh: r.information });
+      return r.status;
+    }
+    const Parameters = { FileSystemControl: { FsControlCode: dwIoControlCode, InputBufferLength: nInBufferSize, OutputBufferLength: nOutBufferSize, InputBuffer: lpInBuffer } };
+    return yield* requestOverlapped(this.fltMgr, this, handle, IRP_MJ_FILE_SYSTEM_CONTROL, Parameters, lpOverlapped, undefined, { MinorFunction: IRP_MN_USER_FS_REQUEST });
   }
 
   /** LockFileEx with an OVERLAPPED (LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY): STATUS_PENDING while a conflicting request waits on an asynchronous handle. */

@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8). `sim` is the simulation itself.
  */
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -295,6 +295,18 @@ export type FactBody =
   | { type: 'NotifyChangeCompleted'; operation: string; status: NTSTATUS; changes: number }
   /** The handle's IRP_MJ_CLEANUP (FsRtlNotifyCleanup): the structure goes. */
   | { type: 'FsRtlNotifyCleanup' }
+  // --- oplocks (§21.8): a stream's oplock (o…); `remaining`: holders after the fact ---
+  | { type: 'OplockGranted'; operation: string; fileObject: string; fileId: number; level: OplockLevel }
+  /** `by` (a create, a write) broke `fileObject`'s oplock; its request completed; `acknowledgementOwed`: the breaker waits. */
+  | { type: 'OplockBreak'; fileObject: string; level: OplockLevel; toLevel: 'Level2' | 'None'; by: string; acknowledgementOwed: boolean; remaining: number }
+  /** A create waits for the break to be acknowledged or the holder to close. */
+  | { type: 'OplockBreakWait'; operation: string }
+  /** The holder acknowledged with `routine` (request `operation`); Level2: that request is now the Level 2 oplock. */
+  | { type: 'OplockAcknowledged'; fileObject: string; operation: string; routine: string; newLevel: 'Level2' | 'None' | 'ClosePending'; remaining: number }
+  /** The holder's oplock went: its cleanup, or its request was cancelled. */
+  | { type: 'OplockReleased'; fileObject: string; reason: 'cleanup' | 'cancel'; remaining: number }
+  /** A waiting create runs again (`acknowledged`, `closed`) or was cancelled. */
+  | { type: 'OplockWaitEnded'; operation: string; reason: 'acknowledged' | 'closed' | 'cancelled' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 
@@ -317,6 +329,9 @@ export interface ByteRangeLockFields {
   readonly processId: number;
   readonly exclusive: boolean;
 }
+
+/** Legacy oplock levels (§21.8). */
+export type OplockLevel = 'Level1' | 'Batch' | 'Filter' | 'Level2';
 
 /** Operation parameters as JSON: buffers become their length, structures stay as they are. */
 export type ParametersSummary = { readonly [key: string]: unknown };

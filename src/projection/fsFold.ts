@@ -7,6 +7,7 @@ import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
+import { oplockMachine } from '../machines/oplock.js';
 import { STATUS_NOTIFY_ENUM_DIR, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
@@ -19,7 +20,13 @@ export type FsFact =
   | FactOf<'FsRtlNotifyFullChangeDirectory'>
   | FactOf<'FsRtlNotifyFullReportChange'>
   | FactOf<'NotifyChangeCompleted'>
-  | FactOf<'FsRtlNotifyCleanup'>;
+  | FactOf<'FsRtlNotifyCleanup'>
+  | FactOf<'OplockGranted'>
+  | FactOf<'OplockBreak'>
+  | FactOf<'OplockBreakWait'>
+  | FactOf<'OplockAcknowledged'>
+  | FactOf<'OplockReleased'>
+  | FactOf<'OplockWaitEnded'>;
 
 const FS_FACTS = new Set<string>([
   'ByteRangeLockWaiting',
@@ -30,6 +37,12 @@ const FS_FACTS = new Set<string>([
   'FsRtlNotifyFullReportChange',
   'NotifyChangeCompleted',
   'FsRtlNotifyCleanup',
+  'OplockGranted',
+  'OplockBreak',
+  'OplockBreakWait',
+  'OplockAcknowledged',
+  'OplockReleased',
+  'OplockWaitEnded',
 ]);
 
 export function isFsFact(fact: Fact): fact is FsFact {
@@ -84,5 +97,48 @@ export function applyFsFact(d: Draft<SimState>, fact: FsFact, born: Born, advanc
       advance(fact);
       delete d.directoryNotifications[id];
       return;
+    default:
+      return applyOplockFact(d, fact, born, advance);
   }
+}
+
+function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: Advance): void {
+  const id = fact.object;
+  if (fact.type === 'OplockGranted' && d.oplocks[id] === undefined) {
+    born(id, oplockMachine);
+    d.oplocks[id] = { fileId: fact.fileId, holders: [], waiters: [], state: 'NoOplock' };
+  }
+  const o = d.oplocks[id]!;
+  o.state = advance(fact) as never;
+  const holder = (fileObject: string): number => o.holders.findIndex((h) => h.fileObject === fileObject);
+  switch (fact.type) {
+    case 'OplockGranted':
+      o.holders.push({ fileObject: fact.fileObject, level: fact.level, operation: fact.operation, breakingTo: null, closePending: false });
+      break;
+    case 'OplockBreak': {
+      const at = holder(fact.fileObject);
+      if (fact.acknowledgementOwed) Object.assign(o.holders[at]!, { operation: null, breakingTo: fact.toLevel });
+      else o.holders.splice(at, 1);
+      break;
+    }
+    case 'OplockBreakWait':
+      o.waiters.push(fact.operation);
+      break;
+    case 'OplockAcknowledged': {
+      const at = holder(fact.fileObject);
+      if (fact.newLevel === 'ClosePending') o.holders[at]!.closePending = true;
+      else if (fact.newLevel === 'Level2') Object.assign(o.holders[at]!, { level: 'Level2', operation: fact.operation, breakingTo: null });
+      else o.holders.splice(at, 1);
+      break;
+    }
+    case 'OplockReleased':
+      o.holders.splice(holder(fact.fileObject), 1);
+      break;
+    case 'OplockWaitEnded':
+      o.waiters.splice(o.waiters.indexOf(fact.operation), 1);
+      break;
+    default:
+      break;
+  }
+  if (o.holders.length === 0 && o.waiters.length === 0) delete d.oplocks[id];
 }

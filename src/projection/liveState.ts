@@ -14,8 +14,9 @@ import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
 import type { CbdqState } from '../machines/cbdq.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import type { NotifyChangeState } from '../machines/notifyChange.js';
+import type { OplockState } from '../machines/oplock.js';
 import { idRecord } from './simState.js';
-import type { ByteRangeLockView, DirectoryNotificationView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ByteRangeLockView, DirectoryNotificationView, OplockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -177,6 +178,15 @@ export function liveState(sim: Simulation): SimState {
       state,
     };
   }
+  const oplocks = idRecord<OplockView>();
+  for (const o of fltMgr.volumes.flatMap((v) => v.fileSystem.oplocks()).sort((a, b) => idNumber(a.id) - idNumber(b.id))) {
+    oplocks[o.id] = {
+      fileId: o.fileId,
+      holders: o.holders.map((h) => ({ fileObject: h.fileObject, level: h.level, operation: h.operation, breakingTo: h.breakingTo, closePending: h.closePending })),
+      waiters: [...o.waiters],
+      state: (kernel.actorOf(o.id)!.getSnapshot() as AnyMachineSnapshot).value as OplockState,
+    };
+  }
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -208,6 +218,7 @@ export function liveState(sim: Simulation): SimState {
       messages,
       byteRangeLocks,
       directoryNotifications,
+      oplocks,
       violations,
       waitCycles: [],
     }),

@@ -30,6 +30,8 @@ import type { PoolBlockState } from '../machines/poolBlock.js';
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import type { NotifyChangeState } from '../machines/notifyChange.js';
+import type { OplockState } from '../machines/oplock.js';
+import type { OplockLevel } from '../kernel/facts.js';
 export interface ThreadView {
   readonly name: string;
   /** The owning process (P0 System, P1 the default application process). */
@@ -287,6 +289,16 @@ export interface DirectoryNotificationView {
   readonly state: NotifyChangeState;
 }
 
+/** A stream's oplock (§21.8): its holders and the creates waiting for a break; gone once neither is left. */
+export interface OplockView {
+  readonly fileId: number;
+  /** Who holds it, at which level; `operation` the parked request that is the oplock (null while a break is owed); `breakingTo` the level a break owed goes to. */
+  readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: 'Level2' | 'None' | null; readonly closePending: boolean }[];
+  /** Creates (D…) waiting for the break to end, oldest first. */
+  readonly waiters: readonly string[];
+  readonly state: OplockState;
+}
+
 export interface ViolationView {
   readonly seq: number;
   readonly object: string;
@@ -324,6 +336,7 @@ export interface SimState {
   readonly messages: Readonly<Record<string, MessageView>>;
   readonly byteRangeLocks: Readonly<Record<string, ByteRangeLockView>>;
   readonly directoryNotifications: Readonly<Record<string, DirectoryNotificationView>>;
+  readonly oplocks: Readonly<Record<string, OplockView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
@@ -371,6 +384,7 @@ export function emptySimState(): SimState {
     messages: idRecord(),
     byteRangeLocks: idRecord(),
     directoryNotifications: idRecord(),
+    oplocks: idRecord(),
     violations: [],
     waitCycles: [],
   };

@@ -386,6 +386,17 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `op=${fact.operation} ${ntStatusName(fact.status)} changes=${fact.changes}`;
     case 'FsRtlNotifyCleanup':
       return '';
+    case 'OplockGranted':
+      return `${fact.level} op=${fact.operation} fo=${fact.fileObject}`;
+    case 'OplockBreak':
+      return `fo=${fact.fileObject} ${fact.level} to ${fact.toLevel} by=${fact.by}${fact.acknowledgementOwed ? ' acknowledgement owed' : ''}`;
+    case 'OplockBreakWait':
+    case 'OplockWaitEnded':
+      return `op=${fact.operation}${fact.type === 'OplockWaitEnded' ? ` ${fact.reason}` : ''}`;
+    case 'OplockAcknowledged':
+      return `fo=${fact.fileObject} ${fact.routine} op=${fact.operation} to ${fact.newLevel}`;
+    case 'OplockReleased':
+      return `fo=${fact.fileObject} ${fact.reason}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

@@ -222,5 +222,11 @@ export const FACT_SCHEMA: FactSchema = {
   FsRtlNotifyFullReportChange: { action: 'int', fileName: 'string', overflow: 'boolean' },
   NotifyChangeCompleted: { operation: 'string', status: STATUS, changes: 'int' },
   FsRtlNotifyCleanup: {},
+  OplockGranted: { operation: 'string', fileObject: 'id', fileId: 'int', level: ['Level1', 'Batch', 'Filter', 'Level2'] },
+  OplockBreak: { fileObject: 'id', level: ['Level1', 'Batch', 'Filter', 'Level2'], toLevel: ['Level2', 'None'], by: 'string', acknowledgementOwed: 'boolean', remaining: 'int' },
+  OplockBreakWait: { operation: 'string' },
+  OplockAcknowledged: { fileObject: 'id', operation: 'string', routine: 'string', newLevel: ['Level2', 'None', 'ClosePending'], remaining: 'int' },
+  OplockReleased: { fileObject: 'id', reason: ['cleanup', 'cancel'], remaining: 'int' },
+  OplockWaitEnded: { operation: 'string', reason: ['acknowledged', 'closed', 'cancelled'] },
   RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
 };

@@ -38,6 +38,7 @@ import { irpMachine } from '../machines/irp.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
+import { oplockMachine } from '../machines/oplock.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -67,7 +68,8 @@ export type RecordName =
   | 'clientPorts'
   | 'messages'
   | 'byteRangeLocks'
-  | 'directoryNotifications';
+  | 'directoryNotifications'
+  | 'oplocks';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -94,6 +96,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   B: 'cbdqs',
   r: 'byteRangeLocks',
   w: 'directoryNotifications',
+  o: 'oplocks',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -117,6 +120,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   M: filterMessageMachine,
   r: byteRangeLockMachine,
   w: notifyChangeMachine,
+  o: oplockMachine,
 };
 
 export function emptyState(): WorkingState {

@@ -1,5 +1,6 @@
-// §21.10, §21.9 (and §19 cancellation of what the file system parks): random applications lock,
-// unlock, read, write, create and delete files, wait for locks, cancel and close, while a watcher
+// §21.10, §21.9, §21.8 (and §19 cancellation of what the file system parks): random applications
+// lock, unlock, read, write, create and delete files, take and acknowledge oplocks (their opens
+// break each other's), wait for locks, cancel and close, while a watcher
 // waits for directory changes, under random schedules, with a pass-through filter in the stack. Whatever the interleaving: no verifier finding, every §24.9 and §19.9 invariant over
 // the log, every request completes exactly once, the run ends idle, and fold equals live at a
 // random point and at the end. A longer run: fsBehaviours.deep.test.ts.
@@ -16,6 +17,9 @@ import {
   FILE_NOTIFY_CHANGE_FILE_NAME,
   FILE_NOTIFY_CHANGE_LAST_WRITE,
   FILE_SHARE_DELETE,
+  FSCTL_OPLOCK_BREAK_ACK_NO_2,
+  FSCTL_REQUEST_BATCH_OPLOCK,
+  FSCTL_REQUEST_OPLOCK_LEVEL_2,
   FILE_GENERIC_WRITE,
   FILE_OPEN,
   FILE_SHARE_READ,
@@ -44,6 +48,8 @@ type Step =
   | { readonly kind: 'read' | 'write'; readonly offset: number; readonly length: number }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'create' }
+  | { readonly kind: 'oplock'; readonly exclusive: boolean }
+  | { readonly kind: 'acknowledge' }
   | { readonly kind: 'pause'; readonly ticks: number };
 
 interface App {
@@ -71,6 +77,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), ...range }),
   fc.record({ kind: fc.constant('cancel' as const) }),
   fc.record({ kind: fc.constant('create' as const) }),
+  fc.record({ kind: fc.constant('oplock' as const), exclusive: fc.boolean() }),
+  fc.record({ kind: fc.constant('acknowledge' as const) }),
   fc.record({ kind: fc.constant('pause' as const), ticks: fc.integer({ min: 0, max: 3 }) }),
 );
 const workloads: fc.Arbitrary<Workload> = fc.record({
@@ -132,6 +140,15 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
       case 'cancel':
         yield* sim.io.CancelIoEx(h);
         break;
+      case 'oplock':
+        if (spec.asynchronous) {
+          const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
+          if ((yield* sim.io.DeviceIoControl(h, s.exclusive ? FSCTL_REQUEST_BATCH_OPLOCK : FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, o)) === STATUS_PENDING) pending.push(o);
+        }
+        break;
+      case 'acknowledge':
+        yield* sim.io.NtFsControlFile(h, FSCTL_OPLOCK_BREAK_ACK_NO_2, null, 0, 0);
+        break;
       case 'create': {
         const c = yield* sim.io.NtCreateFile(`C:\\new${created++}-${sim.currentThread()}.txt`, { DesiredAccess: FILE_GENERIC_WRITE | DELETE, ShareAccess: 0, CreateDisposition: FILE_CREATE, CreateOptions: FILE_DELETE_ON_CLOSE | FILE_SYNCHRONOUS_IO_NONALERT });
         if (c.handle !== null) yield* sim.io.NtClose(c.handle);
@@ -178,6 +195,7 @@ function runOnce(w: Workload): void {
   }
   expect(sim.state().byteRangeLocks, where).toEqual({});
   expect(sim.state().directoryNotifications, where).toEqual({});
+  expect(sim.state().oplocks, where).toEqual({});
   expect(foldLog(sim.log), where).toEqual(sim.state());
 }
 
