@@ -88,22 +88,27 @@ const workloads: fc.Arbitrary<Workload> = fc.record({
   probeAt: fc.integer({ min: 1, max: 400 }),
 });
 
-/** Waits for changes in the root, request after request; may cancel one; its handle's close ends what still waits. */
+/**
+ * Waits for changes in the root: several requests on one handle (served oldest first), one maybe
+ * cancelled after a while; the handle's close ends what still waits (STATUS_NOTIFY_CLEANUP), so the
+ * watcher never waits for a change that may not come.
+ */
 function* watcher(sim: Simulation, spec: Watcher): Blocking<void> {
   const opened = yield* sim.io.NtCreateFile('C:\\', { DesiredAccess: FILE_LIST_DIRECTORY, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, CreateDisposition: FILE_OPEN, CreateOptions: FILE_DIRECTORY_FILE });
   const d = opened.handle!;
-  const buffer = new Uint8Array(spec.bufferLength);
+  const requests: OVERLAPPED[] = [];
   for (let i = 0; i < spec.requests; i++) {
     const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
-    yield* sim.io.ReadDirectoryChangesW(d, buffer, false, FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_LAST_WRITE, o);
-    if (spec.cancelAfter !== null) {
-      yield* sleep(spec.cancelAfter);
-      yield* sim.io.CancelIoEx(d, o);
-    }
-    if (i === spec.requests - 1) yield* sim.io.NtClose(d);
-    yield* sim.io.GetOverlappedResult(d, o, true);
+    yield* sim.io.ReadDirectoryChangesW(d, new Uint8Array(spec.bufferLength), false, FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_LAST_WRITE, o);
+    requests.push(o);
   }
-  if (spec.requests === 0) yield* sim.io.NtClose(d);
+  if (spec.cancelAfter !== null && requests.length > 0) {
+    yield* sleep(spec.cancelAfter);
+    yield* sim.io.CancelIoEx(d, requests[0]!);
+  }
+  yield* sleep(2);
+  yield* sim.io.NtClose(d);
+  for (const o of requests) yield* sim.io.GetOverlappedResult(d, o, true);
 }
 
 function* app(sim: Simulation, spec: App): Blocking<void> {
