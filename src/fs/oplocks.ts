@@ -4,7 +4,10 @@
  * (shared; not granted while byte-range locks exist). One oplock object per stream (`o…`).
  *
  * - A granted oplock is its FSCTL request, parked (STATUS_PENDING) while the oplock is held; not
- *   granted → STATUS_OPLOCK_NOT_GRANTED; cancelled → STATUS_CANCELLED, the oplock gone.
+ *   granted → STATUS_OPLOCK_NOT_GRANTED; cancelled → STATUS_CANCELLED, the oplock gone. Never
+ *   granted for synchronous I/O: a synchronous file object, or an issuer that waits for the request
+ *   (sim.io.NtFsControlFile, FltFsControlFile) — only DeviceIoControl with an OVERLAPPED and
+ *   FltPerformAsynchronousIo get one.
  * - An IRP_MJ_CREATE of the stream by another file object breaks an exclusive oplock: the oplock
  *   request completes (STATUS_SUCCESS, Information FILE_OPLOCK_BROKEN_TO_LEVEL_2 for Level 1 and
  *   Batch, FILE_OPLOCK_BROKEN_TO_NONE for Filter) and the create waits for the acknowledgement or the
@@ -32,6 +35,7 @@ import {
   FSCTL_REQUEST_BATCH_OPLOCK,
   FSCTL_REQUEST_FILTER_OPLOCK,
   FSCTL_REQUEST_OPLOCK_LEVEL_1,
+  FO_SYNCHRONOUS_IO,
 } from '../wdk/fileConstants.js';
 import {
   STATUS_INVALID_OPLOCK_PROTOCOL,
@@ -83,6 +87,8 @@ function levelOf(code: number): OplockLevel {
 /** FSCTL_REQUEST_OPLOCK_LEVEL_1 / _BATCH_ / _FILTER_ / _LEVEL_2 on a file handle. */
 export function requestOplock(state: FsState, request: FsRequest, ctx: OpenContext, code: number): FsCompletion {
   if (ctx.kind !== 'file' || ctx.node.kind !== 'file' || request.operation === undefined) return complete(STATUS_OPLOCK_NOT_GRANTED);
+  // Oplocks are never granted for synchronous I/O (a synchronous file object, or an issuer that waits).
+  if ((request.FileObject.flags & FO_SYNCHRONOUS_IO) !== 0 || request.synchronousApi !== false) return complete(STATUS_OPLOCK_NOT_GRANTED);
   const node = ctx.node;
   const level = levelOf(code);
   const existing = oplockOf(state, node);
@@ -118,7 +124,8 @@ export function acknowledgeOplockBreak(state: FsState, request: FsRequest, ctx: 
     state.link.emit(oplock.id, { type: 'OplockAcknowledged', fileObject: ctx.fileObjectId, operation: request.operation, routine, newLevel: 'ClosePending', remaining: oplock.holders.length });
     return complete(STATUS_SUCCESS);
   }
-  const toLevel2 = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE && holder.breakingTo === 'Level2';
+  // The Level 2 oplock an acknowledgement keeps is the acknowledgement itself, pended: an issuer that waits gets none [model].
+  const toLevel2 = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE && holder.breakingTo === 'Level2' && request.synchronousApi === false && (request.FileObject.flags & FO_SYNCHRONOUS_IO) === 0;
   if (toLevel2) {
     holder.level = 'Level2';
     holder.operation = request.operation;

@@ -70,6 +70,12 @@ export interface FsRequest {
   requestorSid: string;
   /** The operation (D…): what a parked request is released by. Absent for FltMgr's own queries, which never wait. */
   operation?: string;
+  /**
+   * The issuer waits for the request (sim.io's Nt* calls, FltFsControlFile): a file system never
+   * grants such a request an oplock (§21.8: "oplocks are never granted for synchronous I/O").
+   * Absent counts as true.
+   */
+  synchronousApi?: boolean;
   /** The requesting process's PID (IoGetRequestorProcess): part of a byte-range lock's owner (§21.10). */
   processId?: number;
   /** The bytes a write takes, as the I/O path resolved them (MdlAddress's, else WriteBuffer); overrides Parameters.Write.WriteBuffer. */

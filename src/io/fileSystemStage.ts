@@ -33,6 +33,7 @@ export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequ
     requestorSid: op.requestorSid,
     operation: op.id,
     processId: op.data.Thread?.Cid.UniqueProcess ?? SYSTEM_PID,
+    synchronousApi: op.asyncCallback === null && !op.issuedOverlapped,
   };
   const buffer = transferBytes ?? op.buffer;
   return buffer === undefined ? request : { ...request, buffer };

@@ -152,6 +152,8 @@ export class IoOperation {
   cbdqRefusedIn: InstanceObject | null = null;
   /** The asynchronous completion routine of this run, if it was issued asynchronously. */
   asyncCallback: AsyncCallback | null = null;
+  /** Issued with an OVERLAPPED on an asynchronous handle (src/io/overlappedIo.ts): its issuer does not wait for it. */
+  issuedOverlapped = false;
   /** The asynchronous callback of the last run has returned (data may be freed or reused after). */
   callbackDone = true;
   /** FltPerformAsynchronousIo is still on the caller's stack and will run the callback itself if the run completes. */

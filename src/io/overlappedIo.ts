@@ -55,6 +55,7 @@ export function* requestOverlapped(
     markGenerated: false,
     ...(buffer === undefined ? {} : { buffer }),
   });
+  op.issuedOverlapped = true;
   const thread = fltMgr.kernel.current;
   const entry: AppRequest = { op, handle, overlapped, thread: thread?.id ?? null, process: thread?.process ?? null };
   const request: OverlappedRequest = { op, output: null };

@@ -88,7 +88,7 @@ describe('object ids', () => {
 
 describe('oplocks and unknown FSCTLs', () => {
   it.each([FSCTL_REQUEST_OPLOCK_LEVEL_1, FSCTL_REQUEST_OPLOCK_LEVEL_2, FSCTL_REQUEST_BATCH_OPLOCK, FSCTL_REQUEST_FILTER_OPLOCK, FSCTL_REQUEST_OPLOCK])(
-    'oplock request 0x%s is never granted (STATUS_OPLOCK_NOT_GRANTED)',
+    'oplock request 0x%s from an issuer that waits for it (synchronous I/O) is not granted (STATUS_OPLOCK_NOT_GRANTED)',
     (code) => {
       const { io } = makeFs();
       io.open('f', '\\x', { disposition: FILE_CREATE });
