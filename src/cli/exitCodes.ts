@@ -51,6 +51,22 @@ export const inputError = (message: string): CliError => new CliError(EXIT.input
 /** Usage errors fltsim's own API raises about what the user typed. */
 const USAGE_CODES = new Set(['UNKNOWN_SCENARIO', 'BAD_SCENARIO_ARGUMENT', 'BAD_OPTION', 'UNKNOWN_STRATEGY', 'BAD_POSITION', 'POSITION_IN_BUILD']);
 
+/** fltsim's own files: src/ from a checkout, dist/ installed (this file is src/cli/ or dist/cli/). */
+const FLTSIM_CODE = new URL('../', import.meta.url).href;
+
+/**
+ * Where an error was thrown when that is a scenario module's own code (a file outside fltsim and
+ * outside any package), as `file:line:column`; null when fltsim or a package threw it.
+ */
+export function thrownByScenarioCode(error: Error): string | null {
+  const frame = error.stack?.split('\n').find((l) => /^\s+at /.test(l));
+  const at = frame === undefined ? null : /\(?((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^()]*?):(\d+):(\d+)\)?$/.exec(frame.trim());
+  if (at === null) return null;
+  const url = at[1]!.startsWith('file://') ? at[1]! : `file://${at[1]!.startsWith('/') ? '' : '/'}${at[1]!.replace(/\\/g, '/')}`;
+  if (url.startsWith(FLTSIM_CODE) || /\/node_modules\//.test(url)) return null;
+  return `${decodeURIComponent(url.slice('file://'.length))}:${at[2]}:${at[3]}`;
+}
+
 /** The exit code and the one line to print for any error a command threw. */
 export function describeFailure(error: unknown): { code: ExitCode; line: string } {
   if (error instanceof CliError) return { code: error.exitCode, line: error.message };
@@ -60,6 +76,9 @@ export function describeFailure(error: unknown): { code: ExitCode; line: string 
   if (error instanceof VerifierError) return { code: EXIT.violation, line: `verifier violation ${error.message}` };
   if (error instanceof UsageError) return { code: USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.input, line: error.message };
   if (error instanceof FltSimError) return { code: EXIT.internal, line: `internal error: ${error.message} (run with --debug for the stack)` };
+  // A scenario module is code: what its build or its threads throw is a fault of that input, not of fltsim.
+  const where = error instanceof Error ? thrownByScenarioCode(error) : null;
+  if (where !== null) return { code: EXIT.input, line: `the scenario module's code threw ${(error as Error).name}: ${(error as Error).message.split('\n')[0]} (at ${where})` };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { code: EXIT.internal, line: `internal error: ${message.split('\n')[0]} (run with --debug for the stack)` };
 }

@@ -51,7 +51,9 @@ export async function loadScenarioModule(path: string, expected?: ScenarioModule
   try {
     exports = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+    // esbuild's "Transform failed with 1 error:" says where on its next line.
+    const lines = error instanceof Error ? error.message.split('\n').filter((l) => l.trim() !== '') : [String(error)];
+    const message = `${error instanceof Error ? `${error.name}: ` : ''}${lines[0]!.endsWith(':') && lines[1] !== undefined ? `${lines[0]} ${lines[1].trim()}` : lines[0]}`;
     throw inputError(`scenario module ${path} failed to load: ${message}`);
   }
   const candidates = [exports['default'], exports['scenario'], ...Object.values(exports)].filter(isScenario);

@@ -1,6 +1,6 @@
 // The command line as a user gets it from the packed tarball (issue 13): each command with a
-// scenario module (TypeScript, loaded without extra flags) and each error class with its exit
-// code. Called from pack.test.ts, which packs and installs once.
+// scenario (TypeScript, loaded without extra flags; explore sharded and merged too) and each error class
+// with its exit code. Called from pack.test.ts, which packs and installs once.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export function cliTests(context: () => { app: string }): void {
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Exit codes:\n  0   success');
     expect(help.stdout).toContain('A scenario module is code');
-    for (const command of ['run', 'explore', 'replay', 'export', 'view', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
+    for (const command of ['run', 'explore', 'merge', 'replay', 'export', 'view', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
   });
 
   it('run a TypeScript scenario module with --arg, replay its trace checked, ask why a generated read happened, export it', () => {
@@ -80,6 +80,21 @@ export function cliTests(context: () => { app: string }): void {
     expect(fltsim('replay', 'shrunk.ndjson').stdout).toContain('identical');
   });
 
+  it('explore a module scenario in two shards and merge them (the result files name the module); replay the merged trace', () => {
+    const { app } = context();
+    writeFileSync(
+      join(app, 'my-race.ts'),
+      "import { builtInScenarios, type Scenario } from 'fltsim';\nconst race = builtInScenarios.find((s) => s.id === 'race-cancel-completion')!;\nexport const scenario: Scenario = { ...race, id: 'my-race', description: 'race-cancel-completion as my own module' };\n",
+    );
+    const plan = ['explore', 'my-race.ts', '--seed', '2', '--schedules', '40'];
+    for (const k of [1, 2]) expect(fltsim(...plan, '--shard', `${k}/2`, '--out', `my-${k}.json`)).toMatchObject({ status: 0, stderr: '' });
+    expect(JSON.parse(readFileSync(join(app, 'my-1.json'), 'utf8')).plan).toMatchObject({ scenario: 'my-race', module: { path: join(app, 'my-race.ts'), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const merged = fltsim('merge', 'my-1.json', 'my-2.json', '--trace', 'my-race.ndjson');
+    expect([merged.status, merged.stderr]).toEqual([1, '']);
+    expect(merged.stdout).toMatch(/^# explored my-race with random: \d+ schedule\(s\)\n[\s\S]*# VIOLATION \(verifier\) [\s\S]*# the failing schedule's trace is in my-race\.ndjson/);
+    expect(fltsim('replay', 'my-race.ndjson')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^# replayed my-race seed \d+: \d+ facts, identical/) });
+  });
+
   it('each error class: one line, its exit code, no stack', () => {
     const { app } = context();
     writeScannerModule(app);
@@ -91,7 +106,10 @@ export function cliTests(context: () => { app: string }): void {
       [['replay', 'missing.ndjson'], 3, /^fltsim replay: cannot read trace file missing\.ndjson: no such file \(ENOENT\)$/],
       [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file or directory$/],
       [['run', 'demo', '--trace', '/dev/full'], 5, /^fltsim run: cannot write \/dev\/full: no space left on the device \(ENOSPC\)$/],
+      // The scenario module's own code throwing is that input's fault (3), not fltsim's (70).
+      [['run', 'throws.ts'], 3, /^fltsim run: the scenario module's code threw RangeError: no such disk \(at \S+throws\.ts:1:\d+\)$/],
     ];
+    writeFileSync(join(app, 'throws.ts'), "export const scenario = { id: 'throws', description: 'a build that throws', build() { throw new RangeError('no such disk'); } };\n");
     for (const [args, code, line] of cases) {
       const r = fltsim(...args);
       expect([r.status, r.stderr.split('\n').length], args.join(' ')).toEqual([code, 2]);
