@@ -1,8 +1,9 @@
 // The time-travel property of issue 13 over scenarios of every kind — the demo, the random kernel
-// and I/O workloads, io-soak, the six built-in races (buggy and fixed), and a scenario loaded from a
-// module (set up with whenSettled, or with run() inside its build; and one with every facility in flight): saved at a random step and
-// restored, a run continues to the uninterrupted log byte for byte; forked at a random choice with
-// another thread, it is a valid run of its own; and checked replay of it passes.
+// and I/O workloads, io-soak, the six built-in races (buggy and fixed), and scenarios loaded from a
+// module (set up with whenSettled, or with run() inside its build; and one with every facility in
+// flight): saved at a random step and restored, a run continues to the uninterrupted log byte for
+// byte; forked at a random choice with another thread, it is a valid run of its own; and checked
+// replay of it passes.
 // Shared by everyScenario.test.ts (short) and everyScenario.deep.test.ts (long).
 import fc from 'fast-check';
 import { expect } from 'vitest';
