@@ -95,7 +95,7 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
   const changed = useMemo(() => new Set(diff === null ? [] : [...diff.added.map((a) => a.id), ...diff.changed.map((c) => c.id)]), [diff]);
 
   return (
-    <div class="trace" data-position={position}>
+    <div class="trace" data-position={position} data-folded={folded} data-length={model.length}>
       <Scrubber model={model} position={position} folded={folded} onMove={move} />
       <div class="cursor-line">
         <span data-testid="cursor">

@@ -137,7 +137,7 @@ function idsChangedBy(fact: Fact, before: SimState): Set<string> {
     if (typeof value === 'string' && key !== 'object' && key !== 'type' && RECORD_OF_PREFIX[value.charAt(0)] !== undefined) ids.add(value);
   }
   if (fact.type === 'SimulationStart') return new Set(['*']);
-  if (fact.type === 'ClockAdvance') for (const [id, t] of Object.entries(before.threads)) if (t.state === 'sleeping') ids.add(id);
+  if (fact.type === 'ClockAdvance') for (const id in before.threads) if (before.threads[id]!.state === 'sleeping') ids.add(id);
   // Every device stack is recomputed after each fact (an instance attaching or leaving restacks its volume): volumes are few.
   for (const id in before.volumes) ids.add(id);
   return ids;

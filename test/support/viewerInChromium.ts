@@ -51,14 +51,22 @@ export async function openViewer(browser: Browser, htmlPath: string): Promise<Op
     void dialog.dismiss();
   });
   await page.goto(pathToFileURL(htmlPath).href, { timeout: 0 });
-  await page.waitForFunction("document.body.dataset.painted === '1'", undefined, { timeout: 0, polling: 20 });
+  await waitUntil(page, "document.body.dataset.painted === '1'");
   const firstPaint = (await page.evaluate('window.fltsimViewer.firstPaint')) as number;
   return { page, errors, firstPaint };
 }
 
-/** Wait until the whole trace is folded (the folding notice is gone and the fold bar full). */
+/**
+ * Poll a page-side expression until it is true. Not page.waitForFunction: its polling evaluates the
+ * predicate with eval inside the page, which the viewer's Content-Security-Policy refuses.
+ */
+export async function waitUntil(page: Page, expression: string): Promise<void> {
+  while ((await page.evaluate(expression)) !== true) await new Promise((done) => setTimeout(done, 20));
+}
+
+/** Wait until the whole trace is folded (the page folds it in slices after the first picture). */
 export async function waitFolded(page: Page): Promise<void> {
-  await page.waitForFunction("document.querySelector('[data-testid=folding]') === null && document.querySelector('[data-testid=stack]') !== null", undefined, { timeout: 0, polling: 50 });
+  await waitUntil(page, "document.querySelector('.trace') !== null && document.querySelector('.trace').dataset.folded === document.querySelector('.trace').dataset.length && document.querySelector('[data-testid=stack]') !== null");
 }
 
 /** The cursor's seq as the page shows it (-1 at the start). */
