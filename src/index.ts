@@ -267,6 +267,25 @@ export {
 export type { FindEcpResult } from './fltmgr/ecpRoutines.js';
 export type { EcpListObject as PECP_LIST, EcpObject as PECP_CONTEXT } from './fltmgr/ecpObjects.js';
 export { ObReferenceObject, ObReferenceObjectByHandle, IoFileObjectType } from './issuedIo/objectReferences.js';
+
+// Sections backed by files (§24): data-scan sections, mapped views, file mappings and the modified page writer
+export {
+  FltRegisterForDataScan,
+  FltCreateSectionForDataScan,
+  FltCloseSectionForDataScan,
+  ZwClose,
+  NtClose,
+  ZwMapViewOfSection,
+  ZwUnmapViewOfSection,
+  NtCurrentProcess,
+  viewBytes,
+} from './fltmgr/sectionRoutines.js';
+export type { CreateSectionResult, MapViewResult, SECTION_OBJECT_ATTRIBUTES } from './fltmgr/sectionRoutines.js';
+export type { SectionObject as PSECTION_OBJECT, SectionHandle as SECTION_HANDLE, SectionView as PVIEW } from './fltmgr/sectionObjects.js';
+export { PAGE_SIZE } from './fltmgr/sectionObjects.js';
+export { MapViewOfFile, UnmapViewOfFile, writeMappedView } from './issuedIo/mappedFiles.js';
+export type { PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK } from './fltmgr/registration.js';
+export * from './wdk/sectionConstants.js';
 export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';
 export { DEFAULT_SEMANTICS } from './fltmgr/semantics.js';

@@ -26,6 +26,7 @@ import type { FileObject } from '../io/fileObject.js';
 import { ContextTable } from './contextTable.js';
 import { EcpTable } from './ecpObjects.js';
 import { MemoryTable } from './memoryObjects.js';
+import { SectionTable } from './sectionObjects.js';
 import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { PortRegistry } from './portObjects.js';
@@ -79,6 +80,8 @@ export class FilterManager {
   readonly ecps: EcpTable = new EcpTable(this);
   /** Pool blocks and MDLs not yet freed (§20). */
   readonly memory: MemoryTable;
+  /** Sections backed by files (§24): data-scan sections and applications' file mappings. */
+  readonly sections: SectionTable;
   /** Processes and which one owns each thread (§23.1). */
   readonly processes: ProcessTable;
   /** File name information, the name cache and running name providers (§16). */
@@ -92,6 +95,7 @@ export class FilterManager {
   ) {
     this.processes = new ProcessTable(kernel);
     this.memory = new MemoryTable(kernel);
+    this.sections = new SectionTable(kernel);
     kernel.owners.set('FilterManager', this);
     this.names = new FileNameState(kernel);
     this.held = new HeldRequests(kernel);

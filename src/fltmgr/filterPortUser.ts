@@ -39,6 +39,8 @@ import { createClientPort } from './portRoutines.js';
 import { bufferArgument, overlappedArgument, portHandleArgument } from './portArguments.js';
 import { abortGets, disconnect, isConnectionOpen, pump, runPortCallback } from './portTraffic.js';
 import { isBeingTornDown } from './references.js';
+import { SectionHandle } from './sectionObjects.js';
+import { closeSectionHandle } from './sectionRoutines.js';
 import { checkStatusResult, fail, requireThread } from './routineSupport.js';
 
 export interface ConnectResult {
@@ -244,9 +246,15 @@ export function* FilterSendMessage(
 /**
  * CloseHandle(hPort) for a connection's handle: waiting gets end with ERROR_OPERATION_ABORTED,
  * and, unless the connection already ended, DisconnectNotify runs in this thread. FALSE for a
- * handle already closed.
+ * handle already closed. A section handle (§24) of the calling process drops its section reference.
  */
-export function* CloseHandle(hObject: FilterPortHandle): Blocking<boolean> {
+export function* CloseHandle(hObject: FilterPortHandle | SectionHandle): Blocking<boolean> {
+  if (hObject instanceof SectionHandle) {
+    const fltMgr = hObject.section.fileObject.volume.fltMgr;
+    const thread = requireThread(fltMgr, 'CloseHandle');
+    yield* preempt();
+    return NT_SUCCESS(closeSectionHandle(fltMgr, hObject, 'CloseHandle', thread.process, true));
+  }
   const port = portHandleArgument('CloseHandle', hObject).port;
   requireThread(port.fltMgr, 'CloseHandle');
   yield* preempt();

@@ -18,6 +18,8 @@ export class InstanceObject {
   readonly changed: Waitable;
   /** While TeardownComplete waits for the drain: what held it when the wait began (the RundownWait fact). */
   waitingFor: readonly string[] | null = null;
+  /** FltRegisterForDataScan succeeded (§24.4): a registration, logged once, not a lifecycle state. */
+  registeredForDataScan = false;
 
   constructor(
     readonly id: string,

@@ -3,6 +3,7 @@
  * FltDetachVolume with InstanceQueryTeardown, and the teardown sequence
  * TeardownStart → drain → wait → TeardownComplete.
  */
+import { closeDataScanSectionsOf } from './sectionRoutines.js';
 import { map } from 'rxjs';
 import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import { normalizeAltitude, parseAltitude } from '../wdk/altitude.js';
@@ -206,6 +207,7 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
   fltMgr.unlinkInstance(instance);
   // §15.8: the instance's file, stream and stream-handle contexts go with it.
+  closeDataScanSectionsOf(fltMgr, instance);
   fltMgr.contexts.instanceTornDown(instance);
   if (fltMgr.options.semantics.volumeContextLifetime === 'lastInstance' && !filter.instances.some((i) => i.volume === instance.volume && !i.isGone)) {
     fltMgr.contexts.volumeContextOfFilterEnds(filter, instance.volume);

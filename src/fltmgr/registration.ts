@@ -100,7 +100,15 @@ export interface FLT_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly NormalizeNameComponentCallback?: PFLT_NORMALIZE_NAME_COMPONENT;
   readonly NormalizeNameComponentExCallback?: PFLT_NORMALIZE_NAME_COMPONENT_EX;
   readonly NormalizeContextCleanupCallback?: PFLT_NORMALIZE_CONTEXT_CLEANUP;
+  /** Called for I/O that conflicts with one of the filter's open data-scan sections (§24.4). */
+  readonly SectionNotificationCallback?: PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
 }
+
+/**
+ * PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK(Instance, SectionContext, Data): PASSIVE_LEVEL, on the
+ * thread of the conflicting operation, possibly before FltCreateSectionForDataScan has returned.
+ */
+export type PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK = (Instance: InstanceObject, SectionContext: ContextObject<object>, Data: FLT_CALLBACK_DATA) => MaybeBlocking<NTSTATUS>;
 
 /** FLT_NAME_CONTROL: the buffer a provider fills (FltCheckAndGrowNameControl, then copy into Name). */
 export interface FLT_NAME_CONTROL {

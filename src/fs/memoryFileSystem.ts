@@ -242,6 +242,13 @@ export class MemoryFileSystem {
     return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId };
   }
 
+  /** What a section on an open file object maps (§24.1): whether it is a directory, and a copy of its data. */
+  streamOf(fileObjectId: string): { readonly isDirectory: boolean; readonly data: Uint8Array } | null {
+    const ctx = this.#state.contexts.get(fileObjectId);
+    if (ctx === undefined || ctx.kind === 'volume') return null;
+    return { isDirectory: ctx.node.kind === 'directory', data: ctx.node.data.slice() };
+  }
+
   /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */
   dismount(): void {
     this.#state.dismounted = true;

@@ -78,6 +78,9 @@ import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
+import type { SectionHandle } from '../fltmgr/sectionObjects.js';
+import { createFileMapping } from '../issuedIo/mappedFiles.js';
+import { notifySectionConflicts } from '../fltmgr/sectionRoutines.js';
 
 /**
  * The buffer an application passes for `Length` bytes. A length no application could have allocated
@@ -402,6 +405,22 @@ export class IoManager {
     return cancelSynchronousIo(this.fltMgr, this, typeof thread === 'string' ? thread : thread.id);
   }
 
+  // ---------------------------------------------------------------- file mappings (§24.1), src/issuedIo/mappedFiles.ts
+
+  /**
+   * CreateFileMappingW(hFile, lpFileMappingAttributes, flProtect, dwMaximumSizeHigh, dwMaximumSizeLow,
+   * lpName): a section over the whole file (PAGE_READWRITE for a writable one), its handle in the
+   * calling process; null on failure. The section references the file object, so closing hFile
+   * sends IRP_MJ_CLEANUP but IRP_MJ_CLOSE waits until the section is gone.
+   */
+  CreateFileMappingW(hFile: string, lpFileMappingAttributes: null, flProtect: number, dwMaximumSizeHigh: number, dwMaximumSizeLow: number, lpName: string | null): Blocking<SectionHandle | null> {
+    void lpFileMappingAttributes;
+    void dwMaximumSizeHigh;
+    void dwMaximumSizeLow;
+    void lpName;
+    return createFileMapping(this.fltMgr, this.handles.get(hFile), flProtect);
+  }
+
   /** The Filter Manager this I/O manager sends to (for src/io/overlappedIo.ts). */
   fltMgrOf(): FilterManager {
     return this.fltMgr;
@@ -460,6 +479,7 @@ export class IoManager {
         markGenerated: false,
         ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
       });
+      yield* notifySectionConflicts(this.fltMgr, fo, op);
       yield* this.tracked({ op, handle, overlapped: null }, driveToCompletion(this.fltMgr, op));
       return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };
     } finally {

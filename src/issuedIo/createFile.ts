@@ -7,6 +7,8 @@
  * instance sees it too (the recursion hazard of §10). Creates are always synchronous. The handle is
  * a kernel handle; cleanup and close for the file object start below the instance as well (§13 A6).
  */
+import { SectionObject } from '../fltmgr/sectionObjects.js';
+import { dereferenceSectionObject } from '../fltmgr/sectionRoutines.js';
 import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
@@ -295,7 +297,12 @@ export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
 }
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
-export function* ObDereferenceObject(FileObject: FileObject): Blocking<void> {
+export function* ObDereferenceObject(FileObject: FileObject | SectionObject): Blocking<void> {
+  // ObDereferenceObject takes any object: a section (§24.4) drops one of its references.
+  if (FileObject instanceof SectionObject) {
+    dereferenceSectionObject(FileObject);
+    return;
+  }
   if (fileObjectArgument('ObDereferenceObject', FileObject) === null) throw new UsageError('BAD_ARGUMENT', 'ObDereferenceObject: Object is NULL (a failed FltCreateFileEx returns no FileObject)');
   const fltMgr = FileObject.volume.fltMgr;
   requireThread(fltMgr, 'ObDereferenceObject');

@@ -307,6 +307,32 @@ export type FactBody =
   | { type: 'OplockReleased'; fileObject: string; reason: 'cleanup' | 'cancel'; remaining: number }
   /** A waiting create runs again (`acknowledged`, `closed`) or was cancelled. */
   | { type: 'OplockWaitEnded'; operation: string; reason: 'acknowledged' | 'closed' | 'cancelled' }
+  // --- sections backed by files (Z…), §24: data-scan sections and applications' file mappings ---
+  /** On an instance: FltRegisterForDataScan succeeded (§24.4). */
+  | { type: 'FltRegisterForDataScan' }
+  /**
+   * A section on `fileObject`: `kind` dataScan (FltCreateSectionForDataScan) or mapping
+   * (CreateFileMapping); `handle` in `process`'s table (`kernelHandle`: OBJ_KERNEL_HANDLE); `size`
+   * the file's size then; `count` the references (the handle, and the object reference the caller got).
+   */
+  | { type: 'SectionCreate'; kind: 'dataScan' | 'mapping'; fileObject: string; handle: string; process: string; kernelHandle: boolean; size: number; writable: boolean; count: number }
+  /** FltMgr attached the section context to the stream for `instance` and holds a reference until FltCloseSectionForDataScan. */
+  | { type: 'SectionContextAttached'; context: string; instance: string; count: number }
+  | { type: 'SectionReferenced'; by: string; count: number }
+  /** `by`: ZwClose/NtClose/CloseHandle (`handle` the one closed), ObDereferenceObject, or the modified page writer. */
+  | { type: 'SectionDereferenced'; by: string; handle: string | null; count: number }
+  | { type: 'SectionViewMapped'; view: string; process: string; bytes: number; writable: boolean; count: number }
+  | { type: 'SectionViewUnmapped'; view: string; count: number }
+  /** A write through a view dirtied pages (no IRP: the modified page writer writes them later). */
+  | { type: 'SectionPagesDirtied'; view: string; offset: number; length: number }
+  /** The modified page writer took the dirty pages from `offset` for `length` bytes to write them (IRP_MJ_WRITE, IRP_PAGING_IO). */
+  | { type: 'SectionPagesWriting'; offset: number; length: number }
+  /** I/O incompatible with an open data-scan section: FltMgr calls the filter's SectionNotificationCallback. */
+  | { type: 'SectionConflict'; context: string; operation: string }
+  /** `by`: the routine, or FltMgr at the teardown of the section's instance. */
+  | { type: 'FltCloseSectionForDataScan'; context: string; by: string; count: number }
+  /** The last reference went: the section drops its file object reference (IRP_MJ_CLOSE may follow). */
+  | { type: 'SectionDeleted' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

@@ -20,6 +20,7 @@ import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
 
 export type InstanceEvent =
+  | FactOf<'FltRegisterForDataScan'>
   | FactOf<'InstanceSetupReturned'>
   | FactOf<'InstanceQueryTeardown'>
   | FactOf<'InstanceQueryTeardownReturned'>
@@ -70,12 +71,13 @@ export const instanceMachine = setup({
     InstanceSetup: {
       on: {
         ...bookkeeping,
+        FltRegisterForDataScan: {},
         InstanceSetupReturned: [{ guard: 'returnedSuccess', target: 'Attached' }, { target: 'Declined' }],
       },
     },
     Declined: { on: { ...bookkeeping } },
     Attached: {
-      on: { ...bookkeeping, InstanceQueryTeardown: 'QueryTeardown', InstanceTeardownStart: 'TeardownStart' },
+      on: { ...bookkeeping, FltRegisterForDataScan: {}, InstanceQueryTeardown: 'QueryTeardown', InstanceTeardownStart: 'TeardownStart' },
     },
     QueryTeardown: {
       on: {

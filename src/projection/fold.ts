@@ -32,6 +32,7 @@ const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; r
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { applyPortFact, isPortFact } from './portFold.js';
 import { applyFsFact, isFsFact } from './fsFold.js';
+import { applySectionFact, isSectionFact } from './sectionFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
@@ -248,6 +249,10 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     case 'InstanceTeardownComplete':
       Object.assign(d.instances[id]!, { state: advance(fact), waitingFor: null });
+      return;
+    case 'FltRegisterForDataScan':
+      advance(fact);
+      d.instances[id]!.registeredForDataScan = true;
       return;
     case 'FltObjectReference':
     case 'FltObjectDereference': {
@@ -581,6 +586,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     default:
       if (isPortFact(fact)) return applyPortFact(d, fact, born, advance);
       if (isFsFact(fact)) return applyFsFact(d, fact, born, advance);
+      if (isSectionFact(fact)) return applySectionFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
 }

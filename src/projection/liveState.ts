@@ -4,6 +4,7 @@ import type { Simulation } from '../simulation.js';
 import type { AnyMachineSnapshot } from 'xstate';
 import { withWaitCycles } from './fold.js';
 import { livePorts } from './livePorts.js';
+import { liveSections } from './liveSections.js';
 import { KEVENT } from '../sync/kevent.js';
 import { LockObject } from '../sync/lockCore.js';
 import type { KernelObject } from '../sync/kernelObject.js';
@@ -56,6 +57,7 @@ export function liveState(sim: Simulation): SimState {
       state: i.state,
       references: i.rundown.value.references,
       waitingFor: i.waitingFor,
+      ...(i.registeredForDataScan ? { registeredForDataScan: true as const } : {}),
     };
   }
   const volumes = idRecord<VolumeView>();
@@ -187,6 +189,7 @@ export function liveState(sim: Simulation): SimState {
       state: (kernel.actorOf(o.id)!.getSnapshot() as AnyMachineSnapshot).value as OplockState,
     };
   }
+  const sections = liveSections(fltMgr.sections);
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -207,6 +210,7 @@ export function liveState(sim: Simulation): SimState {
       irps,
       cbdqs,
       contexts,
+      sections,
       ecpLists,
       ecps,
       poolBlocks,

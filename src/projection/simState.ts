@@ -26,6 +26,7 @@ import type { ClientPortState } from '../machines/clientPort.js';
 import type { FilterMessageState } from '../machines/filterMessage.js';
 import type { MdlState } from '../machines/mdl.js';
 import type { PoolBlockState } from '../machines/poolBlock.js';
+import type { SectionState } from '../machines/section.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
@@ -78,6 +79,8 @@ export interface InstanceView {
   readonly references: number;
   /** While TeardownComplete waits for the drain: what held it when the wait began (RundownWait). */
   readonly waitingFor: readonly string[] | null;
+  /** Present once FltRegisterForDataScan succeeded (§24.4). */
+  readonly registeredForDataScan?: true;
 }
 
 export interface LegacyFilterView {
@@ -305,6 +308,23 @@ export interface ViolationView {
   readonly rule: string;
 }
 
+/** A section backed by a file (§24): a data-scan section or an application's file mapping. */
+export interface SectionView {
+  readonly kind: 'dataScan' | 'mapping';
+  readonly state: SectionState;
+  /** The file object it references (its IRP_MJ_CLOSE waits for the section). */
+  readonly fileObject: string;
+  /** Data-scan sections: the instance and section context FltCreateSectionForDataScan attached. */
+  readonly instance: string | null;
+  readonly context: string | null;
+  /** Handles, object references, views, FltMgr's while the data-scan section is open, the page writer's. */
+  readonly references: number;
+  readonly handles: readonly string[];
+  readonly views: readonly string[];
+  /** Writes through views the modified page writer has not taken yet. */
+  readonly dirty: readonly { readonly offset: number; readonly length: number }[];
+}
+
 export interface SimState {
   /** Number of facts folded: the log position this state is at. */
   readonly seq: number;
@@ -324,6 +344,7 @@ export interface SimState {
   readonly irps: Readonly<Record<string, IrpView>>;
   readonly cbdqs: Readonly<Record<string, CbdqView>>;
   readonly contexts: Readonly<Record<string, ContextView>>;
+  readonly sections: Readonly<Record<string, SectionView>>;
   readonly ecpLists: Readonly<Record<string, EcpListView>>;
   readonly ecps: Readonly<Record<string, EcpView>>;
   readonly poolBlocks: Readonly<Record<string, PoolBlockView>>;
@@ -373,6 +394,7 @@ export function emptySimState(): SimState {
     irps: idRecord(),
     cbdqs: idRecord(),
     contexts: idRecord(),
+    sections: idRecord(),
     ecpLists: idRecord(),
     ecps: idRecord(),
     poolBlocks: idRecord(),

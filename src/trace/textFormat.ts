@@ -294,6 +294,28 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)} ${fact.fields.join(',')}${fact.mdl === null ? '' : ` mdl=${fact.mdl}`}`;
     case 'SwappedOperationCancelled':
       return `instance=${namer.short(fact.instance)}`;
+    case 'FltRegisterForDataScan':
+    case 'SectionDeleted':
+      return '';
+    case 'SectionCreate':
+      return `${fact.kind} file=${fact.fileObject} handle=${fact.handle} process=${fact.process}${fact.kernelHandle ? ' kernel' : ''} size=${fact.size}${fact.writable ? ' writable' : ''} refs=${fact.count}`;
+    case 'SectionContextAttached':
+      return `context=${fact.context} instance=${namer.short(fact.instance)} refs=${fact.count}`;
+    case 'SectionReferenced':
+    case 'SectionDereferenced':
+      return `by=${fact.by} refs=${fact.count}`;
+    case 'SectionViewMapped':
+      return `view=${fact.view} process=${fact.process} bytes=${fact.bytes}${fact.writable ? ' writable' : ''} refs=${fact.count}`;
+    case 'SectionViewUnmapped':
+      return `view=${fact.view} refs=${fact.count}`;
+    case 'SectionPagesDirtied':
+      return `view=${fact.view} offset=${fact.offset} length=${fact.length}`;
+    case 'SectionPagesWriting':
+      return `offset=${fact.offset} length=${fact.length}`;
+    case 'SectionConflict':
+      return `context=${fact.context} op=${fact.operation}`;
+    case 'FltCloseSectionForDataScan':
+      return `context=${fact.context} by=${fact.by} refs=${fact.count}`;
     case 'FltAllocateExtraCreateParameterList':
       return `filter=${namer.short(fact.filter)}`;
     case 'FltAllocateExtraCreateParameter':

@@ -27,6 +27,7 @@ import { communicationPortMachine } from '../machines/communicationPort.js';
 import { filterMessageMachine } from '../machines/filterMessage.js';
 import { mdlMachine } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
+import { sectionMachine } from '../machines/section.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { filterMachine } from '../machines/filter.js';
@@ -59,6 +60,7 @@ export type RecordName =
   | 'irps'
   | 'cbdqs'
   | 'contexts'
+  | 'sections'
   | 'ecpLists'
   | 'ecps'
   | 'poolBlocks'
@@ -83,6 +85,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   E: 'events',
   K: 'locks',
   C: 'contexts',
+  Z: 'sections',
   P: 'processes',
   G: 'ecpLists',
   X: 'ecps',
@@ -107,6 +110,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   D: callbackDataMachine,
   E: keventMachine,
   C: contextMachine,
+  Z: sectionMachine,
   P: processMachine,
   G: ecpListMachine,
   X: ecpMachine,

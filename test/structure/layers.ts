@@ -49,6 +49,8 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/ecpObjects.ts',
       // Pool blocks and MDLs (§20): the walk swaps, maps and frees them.
       'fltmgr/memoryObjects.ts',
+      // Sections backed by files (§24): objects, handles, views and their table.
+      'fltmgr/sectionObjects.ts',
       'io/processes.ts',
     ],
   },
