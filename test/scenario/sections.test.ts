@@ -72,7 +72,7 @@ function system(scan: Scan, options: { register?: boolean; files?: Record<string
     name: 'scan',
     altitude: '265010',
     registration: {
-      ContextRegistration: [{ ContextType: FLT_SECTION_CONTEXT, Size: 64, PoolTag: 'AvSc' }],
+      ContextRegistration: [{ ContextType: FLT_SECTION_CONTEXT, Size: 64, PoolTag: 0x63537641 }],
       InstanceSetupCallback: (FltObjects) => (options.register === false ? STATUS_SUCCESS : FltRegisterForDataScan(FltObjects.Instance)),
       OperationRegistration: operations([IRP_MJ_CREATE], {
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
@@ -231,7 +231,7 @@ describe('FltCreateSectionForDataScan / FltCloseSectionForDataScan (§24.4)', ()
       name: 'scan',
       altitude: '265010',
       registration: {
-        ContextRegistration: [{ ContextType: FLT_SECTION_CONTEXT, Size: 64, PoolTag: 'AvSc' }],
+        ContextRegistration: [{ ContextType: FLT_SECTION_CONTEXT, Size: 64, PoolTag: 0x63537641 }],
         InstanceSetupCallback: (FltObjects) => FltRegisterForDataScan(FltObjects.Instance),
         SectionNotificationCallback: (_Instance, SectionContext, Data) => {
           calls.push(`conflict ${SectionContext.id} ${Data.Iopb.MajorFunction === IRP_MJ_WRITE ? 'WRITE' : '?'}`);
