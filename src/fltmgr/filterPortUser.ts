@@ -40,7 +40,7 @@ import { bufferArgument, overlappedArgument, portHandleArgument } from './portAr
 import { abortGets, disconnect, isConnectionOpen, pump, runPortCallback } from './portTraffic.js';
 import { isBeingTornDown } from './references.js';
 import { SectionHandle } from './sectionObjects.js';
-import { closeSectionHandle } from './sectionRoutines.js';
+import { closeSectionHandle, sectionHandleFromValue } from './sectionRoutines.js';
 import { checkStatusResult, fail, requireThread } from './routineSupport.js';
 
 export interface ConnectResult {
@@ -248,12 +248,14 @@ export function* FilterSendMessage(
  * and, unless the connection already ended, DisconnectNotify runs in this thread. FALSE for a
  * handle already closed. A section handle (§24) of the calling process drops its section reference.
  */
-export function* CloseHandle(hObject: FilterPortHandle | SectionHandle): Blocking<boolean> {
-  if (hObject instanceof SectionHandle) {
-    const fltMgr = hObject.section.fileObject.volume.fltMgr;
+export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | number): Blocking<boolean> {
+  if (hObject instanceof SectionHandle || typeof hObject === 'number') {
+    const handle = yield* sectionHandleFromValue(hObject);
+    if (handle === null) return false;
+    const fltMgr = handle.section.fileObject.volume.fltMgr;
     const thread = requireThread(fltMgr, 'CloseHandle');
     yield* preempt();
-    return NT_SUCCESS(closeSectionHandle(fltMgr, hObject, 'CloseHandle', thread.process, true));
+    return NT_SUCCESS(closeSectionHandle(fltMgr, handle, 'CloseHandle', thread.process, true));
   }
   const port = portHandleArgument('CloseHandle', hObject).port;
   requireThread(port.fltMgr, 'CloseHandle');

@@ -26,6 +26,11 @@ export class SectionHandle {
     readonly kernelHandle: boolean,
   ) {}
 
+  /** The HANDLE value (what a message carries to another process; MapViewOfFile and CloseHandle take it too). */
+  get value(): number {
+    return Number(this.id.slice(1));
+  }
+
   toString(): string {
     return `${this.id}(section ${this.section.id})`;
   }
@@ -109,6 +114,7 @@ export class SectionTable {
     section.handles.push(handle);
     this.live.set(id, section);
     this.handles.set(handleId, handle);
+    kernel.objectHandles.set(handle.value, handle);
     return { section, handle };
   }
 

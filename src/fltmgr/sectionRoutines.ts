@@ -14,7 +14,7 @@
  * - Conflicting I/O calls SectionNotificationCallback and then proceeds: FltMgr does not hold it
  *   until the section is closed.
  */
-import { preempt, type Blocking } from '../kernel/effects.js';
+import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import type { FileObject } from '../io/fileObject.js';
 import { FileObject as FileObjectClass } from '../io/fileObject.js';
@@ -215,6 +215,7 @@ export function closeSectionHandle(fltMgr: FilterManager, Handle: SectionHandle,
   }
   const section = Handle.section;
   fltMgr.sections.handles.delete(Handle.id);
+  fltMgr.kernel.objectHandles.delete(Handle.value);
   section.handles.splice(section.handles.indexOf(Handle), 1);
   dereferenceSection(fltMgr, section, routine, Handle.id);
   return STATUS_SUCCESS;
@@ -369,4 +370,11 @@ export function* notifySectionConflicts(fltMgr: FilterManager, fo: FileObject, o
     fltMgr.emit(s.id, { type: 'SectionConflict', context: context.id, operation: op.id });
     yield* fltMgr.invoke(instance.filter, () => callback(instance, context, op.data));
   }
+}
+
+/** A HANDLE value named by code (a message, a reply), resolved in the object manager's table: the section handle, or null. */
+export function* sectionHandleFromValue(value: SectionHandle | number): Blocking<SectionHandle | null> {
+  if (value instanceof SectionHandle) return value;
+  const found = yield* kernelCall((kernel) => kernel.objectHandles.get(value));
+  return found instanceof SectionHandle ? found : null;
 }

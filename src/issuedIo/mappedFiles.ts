@@ -20,7 +20,7 @@ import { startOperation } from '../io/startOperation.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { requireThread, fail } from '../fltmgr/routineSupport.js';
 import { PAGE_SIZE, SectionHandle, SectionView, type SectionObject } from '../fltmgr/sectionObjects.js';
-import { dereferenceSection, mapView, referenceSection, unmapView } from '../fltmgr/sectionRoutines.js';
+import { dereferenceSection, mapView, referenceSection, sectionHandleFromValue, unmapView } from '../fltmgr/sectionRoutines.js';
 import { IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
 import { STATUS_ACCESS_VIOLATION, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INVALID_HANDLE, NT_SUCCESS } from '../wdk/ntstatus.js';
 import { FILE_MAP_WRITE, PAGE_READWRITE } from '../wdk/sectionConstants.js';
@@ -51,15 +51,18 @@ export function* createFileMapping(fltMgr: FilterManager, fo: FileObject | undef
 }
 
 /** MapViewOfFile(hFileMappingObject, dwDesiredAccess, 0, 0, 0): the whole section; null on failure. */
-export function* MapViewOfFile(hFileMappingObject: SectionHandle, dwDesiredAccess: number, dwFileOffsetHigh: number, dwFileOffsetLow: number, dwNumberOfBytesToMap: number): Blocking<SectionView | null> {
-  if (!(hFileMappingObject instanceof SectionHandle)) throw new UsageError('BAD_ARGUMENT', 'MapViewOfFile: hFileMappingObject is not a section handle');
+export function* MapViewOfFile(hFileMappingObject: SectionHandle | number, dwDesiredAccess: number, dwFileOffsetHigh: number, dwFileOffsetLow: number, dwNumberOfBytesToMap: number): Blocking<SectionView | null> {
+  if (!(hFileMappingObject instanceof SectionHandle) && typeof hFileMappingObject !== 'number') throw new UsageError('BAD_ARGUMENT', 'MapViewOfFile: hFileMappingObject is not a section handle');
+  const handle = yield* sectionHandleFromValue(hFileMappingObject);
+  // A value that names no section: ERROR_INVALID_HANDLE (nothing to log it on).
+  if (handle === null) return null;
   void dwFileOffsetHigh;
   void dwFileOffsetLow;
   void dwNumberOfBytesToMap;
-  const fltMgr = hFileMappingObject.section.fileObject.volume.fltMgr;
+  const fltMgr = handle.section.fileObject.volume.fltMgr;
   const thread = requireThread(fltMgr, 'MapViewOfFile');
   yield* preempt();
-  const r = mapView(fltMgr, hFileMappingObject, 'MapViewOfFile', thread.process, (dwDesiredAccess & FILE_MAP_WRITE) !== 0);
+  const r = mapView(fltMgr, handle, 'MapViewOfFile', thread.process, (dwDesiredAccess & FILE_MAP_WRITE) !== 0);
   return NT_SUCCESS(r.status) ? r.BaseAddress : null;
 }
 

@@ -73,6 +73,11 @@ export class Kernel {
   private clock = 0;
   private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, Z: 0, Y: 0 };
   readonly threads = new Map<string, SimThread>();
+  /**
+   * The object manager's handle table for objects a HANDLE value names in code that passes values
+   * (section handles, §24): value → object. Entries are added and removed by the objects' tables.
+   */
+  readonly objectHandles = new Map<number, unknown>();
   /** Ready threads, kept in creation order so "enabled" is listed the same way every run. */
   private readonly ready: SimThread[] = [];
   private readonly sleeping: SimThread[] = [];

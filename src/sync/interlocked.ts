@@ -44,3 +44,11 @@ export function* InterlockedExchangeAdd(Addend: LONG, Value: number): Blocking<n
   Addend.value = (previous + Value) | 0;
   return previous;
 }
+
+/** InterlockedExchangePointer(&Target, Value): the pointer before; a scheduling point as every interlocked operation. */
+export function* InterlockedExchangePointer<T>(Target: { value: T }, Value: T): Blocking<T> {
+  yield* preempt();
+  const previous = Target.value;
+  Target.value = Value;
+  return previous;
+}
