@@ -18,6 +18,8 @@ interface Tracked {
   key: string | null;
   instance: string | null;
   target: string | null;
+  /** FLT_*_CONTEXT: a section context hangs on the same stream as the stream context (§24.4), under a key of its own. */
+  contextType: number;
   cleanups: number;
   freed: boolean;
 }
@@ -32,7 +34,7 @@ function walk(facts: readonly Fact[], visit: (f: Fact, contexts: Map<string, Tra
     const c = contexts.get(f.object);
     switch (f.type) {
       case 'FltAllocateContext':
-        contexts.set(f.object, { filter: f.filter, count: 1, key: null, instance: null, target: null, cleanups: 0, freed: false });
+        contexts.set(f.object, { filter: f.filter, count: 1, key: null, instance: null, target: null, contextType: f.contextType, cleanups: 0, freed: false });
         break;
       case 'FltReferenceContext':
       case 'FltReleaseContext':
@@ -47,7 +49,7 @@ function walk(facts: readonly Fact[], visit: (f: Fact, contexts: Map<string, Tra
       case 'ContextLinked':
         if (c === undefined) break;
         c.count = f.count;
-        c.key = `${f.instance ?? c.filter}|${f.target}`;
+        c.key = `${c.contextType}|${f.instance ?? c.filter}|${f.target}`;
         c.instance = f.instance;
         c.target = f.target;
         linked.set(c.key, f.object);
@@ -97,7 +99,7 @@ export const oneContextPerKey: Check = (facts) =>
   walk(facts, (f, contexts, linked, out) => {
     if (f.type !== 'ContextLinked') return;
     const c = contexts.get(f.object);
-    const key = `${f.instance ?? c?.filter ?? '?'}|${f.target}`;
+    const key = `${c?.contextType ?? '?'}|${f.instance ?? c?.filter ?? '?'}|${f.target}`;
     const other = linked.get(key);
     if (other !== undefined) out.push({ invariant: '19.9 3', seq: f.seq, message: `${f.object} linked to ${f.target} while ${other} is linked there` });
   });
