@@ -1,0 +1,388 @@
+/**
+ * avscan.c: DriverEntry, AvUnload, the instance callbacks, the operation callbacks, the section
+ * conflict callback, and AvSendAbortToUser / AvSendUnloadingToUser. The image's routines from
+ * context.c, scan.c and communication.c are composed here into one table per loaded image
+ * (createAvScan), with the globals; a C reader finds each routine under its own name.
+ *
+ * Ported: user-mode scans at open (post-create) and at cleanup of a modified stream, the scan
+ * context list and its lock, the scan and abort ports, the section conflict abort, unload telling
+ * the scanner first. Not ported: transactions (KTM enlistment, TxState), the file-state cache
+ * table and file IDs, CSVFS, the prefetch ECP, alternate streams and encrypted files (fltsim's
+ * file system has neither), IoGetStackLimits (no stack file objects), and the query port's
+ * AvIsFileModified (created, never used by the sample's scanner).
+ */
+import {
+  FILE_DIRECTORY_FILE,
+  FLT_INSTANCE_CONTEXT,
+  FLT_POSTOP_FINISHED_PROCESSING,
+  FLT_PREOP_COMPLETE,
+  FLT_PREOP_SUCCESS_NO_CALLBACK,
+  FLT_PREOP_SYNCHRONIZE,
+  FLT_PORT_ALL_ACCESS,
+  FLT_SET_CONTEXT_KEEP_IF_EXISTS,
+  FILE_INFORMATION_CLASS,
+  ERESOURCE,
+  ExInitializeResourceLite,
+  FltAcquireResourceExclusive,
+  FltAllocateContext,
+  FltBuildDefaultSecurityDescriptor,
+  FltCancelFileOpen,
+  FltCloseCommunicationPort,
+  FltDeleteInstanceContext,
+  FltFreeSecurityDescriptor,
+  FltGetInstanceContext,
+  FltGetStreamContext,
+  FltGetStreamHandleContext,
+  FltRegisterFilter,
+  FltRegisterForDataScan,
+  FltReleaseContext,
+  FltReleaseResource,
+  FltSendMessage,
+  FltSetInstanceContext,
+  FltSetStreamContext,
+  FltStartFiltering,
+  FltUnregisterFilter,
+  IRP_MJ_CLEANUP,
+  IRP_MJ_CREATE,
+  IRP_MJ_FILE_SYSTEM_CONTROL,
+  IRP_MJ_SET_INFORMATION,
+  IRP_MJ_WRITE,
+  NT_SUCCESS,
+  NonPagedPoolNx,
+  SL_OPEN_PAGING_FILE,
+  SL_OPEN_TARGET_DIRECTORY,
+  STATUS_FLT_CONTEXT_ALREADY_DEFINED,
+  STATUS_FLT_DO_NOT_ATTACH,
+  STATUS_INVALID_PARAMETER_2,
+  STATUS_NOT_FOUND,
+  STATUS_NOT_SUPPORTED,
+  STATUS_PORT_DISCONNECTED,
+  STATUS_REPARSE,
+  STATUS_SUCCESS,
+  STATUS_TIMEOUT,
+  STATUS_VIRUS_INFECTED,
+  InterlockedExchangePointer,
+  portVariable,
+  type Blocking,
+  type FLT_CALLBACK_DATA,
+  type FLT_POSTOP_CALLBACK_STATUS,
+  type FLT_PREOP_CALLBACK_STATUS,
+  type FLT_REGISTRATION,
+  type FLT_RELATED_OBJECTS,
+  type NTSTATUS,
+  type PDRIVER_OBJECT,
+  type PFLT_CONTEXT,
+  type PFLT_INSTANCE,
+} from '../../../src/index.js';
+import { AV_SCANNER_NOTIFICATION_SIZE, AvConnectForAbort, AvConnectForQuery, AvConnectForScan, AvMsgAbortScanning, AvMsgFilterUnloading, encodeNotification } from './avlib.js';
+import { AV_FLAG_PREFETCH, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
+import { communicationRoutines } from './communication.js';
+import { AvGetFileSize, contextRoutines } from './context.js';
+import { scanRoutines } from './scan.js';
+
+const FSCTL_OFFLOAD_WRITE = 0x00098268;
+const FSCTL_WRITE_RAW_ENCRYPTED = 0x000900df;
+const FSCTL_SET_ZERO_DATA = 0x000980c8;
+const FSCTL_TXFS_SAVEPOINT_INFORMATION = 0x00098288;
+const _1ms = 10000;
+
+/** The image's routine table: every routine of the four files, by its C name. */
+export type AvRoutines = ReturnType<typeof contextRoutines> &
+  ReturnType<typeof scanRoutines> &
+  ReturnType<typeof communicationRoutines> &
+  ReturnType<typeof filterRoutines> & { AvGetFileSize: typeof AvGetFileSize; results: AvResults };
+
+export interface AvScanConfig {
+  /** LocalScanTimeout (ms): the registry value; the C default is 30000. */
+  readonly LocalScanTimeout?: number;
+}
+
+export interface AvScanImage {
+  readonly Globals: AvGlobals;
+  readonly routines: AvRoutines;
+  readonly DriverEntry: (DriverObject: PDRIVER_OBJECT) => Blocking<NTSTATUS>;
+}
+
+export function createAvScan(config: AvScanConfig = {}): AvScanImage {
+  const Globals: AvGlobals = {
+    Filter: null,
+    ScanServerPort: null,
+    AbortServerPort: null,
+    QueryServerPort: null,
+    ScanClientPort: portVariable(),
+    AbortClientPort: portVariable(),
+    QueryClientPort: portVariable(),
+    ScanCtxListHead: [],
+    ScanCtxListLock: new ERESOURCE('ScanCtxListLock'),
+    ScanIdCounter: 0,
+    Unloading: false,
+    LocalScanTimeout: config.LocalScanTimeout ?? 30000,
+    NetworkScanTimeout: 60000,
+    DbgPrint: [],
+  };
+  const R = { AvGetFileSize, results: { closes: [] } } as unknown as AvRoutines & AvCalls;
+  Object.assign(R, contextRoutines(Globals));
+  Object.assign(R, scanRoutines(Globals, R));
+  Object.assign(R, communicationRoutines(Globals, R));
+  Object.assign(R, filterRoutines(Globals, R));
+  return { Globals, routines: R, DriverEntry: R.DriverEntry };
+}
+
+function filterRoutines(Globals: AvGlobals, R: AvCalls) {
+  /** AvInstanceSetup: not on network volumes; an instance context; FltRegisterForDataScan. */
+  function AvInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, VolumeDeviceType: string): NTSTATUS {
+    if (VolumeDeviceType === 'FILE_DEVICE_NETWORK_FILE_SYSTEM') return STATUS_FLT_DO_NOT_ATTACH;
+    const r = FltAllocateContext<AV_INSTANCE_CONTEXT>(Globals.Filter!, FLT_INSTANCE_CONTEXT, 32, NonPagedPoolNx);
+    if (r.context === null) return STATUS_FLT_DO_NOT_ATTACH;
+    r.context.Data.Instance = FltObjects.Instance;
+    const status = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, r.context, null);
+    FltReleaseContext(r.context);
+    if (!NT_SUCCESS(status)) return STATUS_FLT_DO_NOT_ATTACH;
+    if (!NT_SUCCESS(FltRegisterForDataScan(FltObjects.Instance))) return STATUS_FLT_DO_NOT_ATTACH;
+    return STATUS_SUCCESS;
+  }
+
+  function AvInstanceQueryTeardown(): NTSTATUS {
+    return STATUS_SUCCESS;
+  }
+
+  /**
+   * AvInstanceTeardownStart: for each scan of this instance, tell the scanner to abort (holding the
+   * list lock across the send); if that cannot be delivered, finalize the scan and section here.
+   */
+  function* AvInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS): Blocking<void> {
+    const got = FltGetInstanceContext(FltObjects.Instance);
+    if (!NT_SUCCESS(got.status)) return;
+    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    for (const scanCtx of [...Globals.ScanCtxListHead]) {
+      if (scanCtx.FilterInstance !== FltObjects.Instance) continue;
+      const status = yield* AvSendAbortToUser(scanCtx.ScanThreadId, scanCtx.ScanId);
+      if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) yield* R.AvFinalizeScanAndSection(scanCtx);
+    }
+    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    FltReleaseContext(got.context!);
+    FltDeleteInstanceContext(FltObjects.Instance, null);
+  }
+
+  function AvInstanceTeardownComplete(): void {}
+
+  /** DriverEntry: the list lock, the filter, the three ports (one default security descriptor), start filtering. */
+  function* DriverEntry(DriverObject: PDRIVER_OBJECT): Blocking<NTSTATUS> {
+    yield* ExInitializeResourceLite(Globals.ScanCtxListLock);
+    const registered = FltRegisterFilter(DriverObject, FilterRegistration);
+    if (registered.filter === null) return registered.status;
+    Globals.Filter = registered.filter;
+    const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+    let status = sd.status;
+    if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForScan);
+    if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForAbort);
+    if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForQuery);
+    if (NT_SUCCESS(status)) status = yield* FltStartFiltering(Globals.Filter);
+    if (sd.SecurityDescriptor !== null) FltFreeSecurityDescriptor(sd.SecurityDescriptor);
+    if (!NT_SUCCESS(status)) {
+      for (const port of [Globals.ScanServerPort, Globals.AbortServerPort, Globals.QueryServerPort]) if (port !== null) FltCloseCommunicationPort(port);
+      yield* FltUnregisterFilter(Globals.Filter);
+      Globals.Filter = null;
+    }
+    return status;
+  }
+
+  /** AvUnload: mark Unloading, tell the scanner and wait for its reply, close the ports, unregister. */
+  function* AvUnload(): Blocking<NTSTATUS> {
+    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    Globals.Unloading = true;
+    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvSendUnloadingToUser();
+    FltCloseCommunicationPort(Globals.ScanServerPort!);
+    Globals.ScanServerPort = null;
+    FltCloseCommunicationPort(Globals.AbortServerPort!);
+    Globals.AbortServerPort = null;
+    FltCloseCommunicationPort(Globals.QueryServerPort!);
+    Globals.QueryServerPort = null;
+    yield* FltUnregisterFilter(Globals.Filter!);
+    Globals.Filter = null;
+    return STATUS_SUCCESS;
+  }
+
+  /** AvOperationsModifyingFile: writes, three FSCTLs, end of file and valid data length. */
+  function AvOperationsModifyingFile(Data: FLT_CALLBACK_DATA): boolean {
+    const iopb = Data.Iopb;
+    switch (iopb.MajorFunction) {
+      case IRP_MJ_WRITE:
+        return true;
+      case IRP_MJ_FILE_SYSTEM_CONTROL: {
+        const code = (iopb.Parameters as { FileSystemControl?: { FsControlCode?: number } }).FileSystemControl?.FsControlCode;
+        return code === FSCTL_OFFLOAD_WRITE || code === FSCTL_WRITE_RAW_ENCRYPTED || code === FSCTL_SET_ZERO_DATA;
+      }
+      case IRP_MJ_SET_INFORMATION: {
+        const infoClass = (iopb.Parameters as { SetFileInformation?: { FileInformationClass: number } }).SetFileInformation?.FileInformationClass;
+        return infoClass === FILE_INFORMATION_CLASS.FileEndOfFileInformation || infoClass === FILE_INFORMATION_CLASS.FileValidDataLengthInformation;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** AvPreOperationCallback: an operation that modifies the file marks its stream context Modified. */
+  function AvPreOperationCallback(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+    if (!AvOperationsModifyingFile(Data)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    const handle = FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    if (NT_SUCCESS(handle.status)) {
+      const flags = handle.context!.Data.Flags;
+      FltReleaseContext(handle.context!);
+      if ((flags & AV_FLAG_PREFETCH) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    const stream = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    if (!NT_SUCCESS(stream.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    stream.context!.Data.State = 'AvFileModified';
+    FltReleaseContext(stream.context!);
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
+
+  function AvPreFsControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+    const code = (Data.Iopb.Parameters as { FileSystemControl?: { FsControlCode?: number } }).FileSystemControl?.FsControlCode;
+    if (code === FSCTL_TXFS_SAVEPOINT_INFORMATION) {
+      Data.IoStatus.Status = STATUS_NOT_SUPPORTED;
+      return FLT_PREOP_COMPLETE;
+    }
+    return AvPreOperationCallback(Data, FltObjects);
+  }
+
+  /** AvPreCreate: directories, target-directory and paging-file opens are never scanned; the rest are synchronized. */
+  function AvPreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS {
+    const create = (Data.Iopb.Parameters as { Create: { Options: number } }).Create;
+    if ((create.Options & FILE_DIRECTORY_FILE) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    if ((Data.Iopb.OperationFlags & (SL_OPEN_TARGET_DIRECTORY | SL_OPEN_PAGING_FILE)) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    if (Data.Iopb.TargetFileObject?.FileName === '') return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    return FLT_PREOP_SYNCHRONIZE;
+  }
+
+  /** AvCancelFileOpen (utility.c): undo the open and fail the create with `status`. */
+  function* AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void> {
+    yield* FltCancelFileOpen(FltObjects.Instance, FltObjects.FileObject!);
+    Data.IoStatus.Status = status;
+    Data.IoStatus.Information = 0;
+  }
+
+  /** AvPostCreate: find or create the stream context; scan if the file needs it; deny an infected file with STATUS_VIRUS_INFECTED. */
+  function* AvPostCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
+    const status0 = Data.IoStatus.Status;
+    if (!NT_SUCCESS(status0) || status0 === STATUS_REPARSE) return FLT_POSTOP_FINISHED_PROCESSING;
+    const size = yield* AvGetFileSize(FltObjects.Instance, FltObjects.FileObject!);
+    if (NT_SUCCESS(size.status) && size.directory) return FLT_POSTOP_FINISHED_PROCESSING;
+    let got = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    let streamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>;
+    if (got.status === STATUS_NOT_FOUND) {
+      const created = yield* R.AvCreateStreamContext(FltObjects.Filter);
+      if (created.context === null) return FLT_POSTOP_FINISHED_PROCESSING;
+      streamContext = created.context;
+      const old = { value: null as PFLT_CONTEXT<object> | null };
+      const set = FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, streamContext, old);
+      if (!NT_SUCCESS(set)) {
+        FltReleaseContext(streamContext);
+        if (set !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) return FLT_POSTOP_FINISHED_PROCESSING;
+        streamContext = old.value as PFLT_CONTEXT<AV_STREAM_CONTEXT>;
+      }
+    } else if (!NT_SUCCESS(got.status)) {
+      return FLT_POSTOP_FINISHED_PROCESSING;
+    } else streamContext = got.context!;
+    got = { status: STATUS_SUCCESS, context: streamContext };
+    cleanup: {
+      if (IS_FILE_NEED_SCAN(streamContext.Data)) {
+        const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CREATE, false, streamContext);
+        if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) break cleanup;
+      }
+      if (IS_FILE_INFECTED(streamContext.Data)) yield* AvCancelFileOpen(Data, FltObjects, STATUS_VIRUS_INFECTED);
+    }
+    FltReleaseContext(streamContext);
+    return FLT_POSTOP_FINISHED_PROCESSING;
+  }
+
+  /** AvPreCleanup: a modified stream is scanned again before its handle goes. */
+  function* AvPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
+    const handle = FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    if (NT_SUCCESS(handle.status)) FltReleaseContext(handle.context!);
+    const got = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    const streamContext = got.context!;
+    if (IS_FILE_MODIFIED(streamContext.Data)) {
+      const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CLEANUP, false, streamContext);
+      if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvPreCleanup: AvScan FAILED!!');
+    }
+    FltReleaseContext(streamContext);
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+  }
+
+  /**
+   * AvScanAbortCallbackAsync (SectionNotificationCallback): conflicting I/O aborts a scan started at
+   * cleanup only; create-time scans win. May run before FltCreateSectionForDataScan has returned.
+   */
+  function* AvScanAbortCallbackAsync(_Instance: PFLT_INSTANCE, Context: PFLT_CONTEXT<object>, _Data: FLT_CALLBACK_DATA): Blocking<NTSTATUS> {
+    const sectionCtx = (Context as PFLT_CONTEXT<AV_SECTION_CONTEXT> | null)?.Data ?? null;
+    if (sectionCtx === null) return STATUS_INVALID_PARAMETER_2;
+    if (sectionCtx.CancelableOnConflictingIo) {
+      const scanCtx = yield* InterlockedExchangePointer(sectionCtx.ScanContext, null);
+      if (scanCtx === null) return STATUS_SUCCESS;
+      sectionCtx.Aborted.value = true;
+      yield* AvSendAbortToUser(scanCtx.ScanThreadId, scanCtx.ScanId);
+    }
+    return STATUS_SUCCESS;
+  }
+
+  /** AvSendAbortToUser: AvMsgAbortScanning on the abort port, 1 s timeout, no reply. */
+  function* AvSendAbortToUser(ScanThreadId: number, ScanId: number): Blocking<NTSTATUS> {
+    const notification = encodeNotification({ Message: AvMsgAbortScanning, Reason: 0, ScanId, ScanThreadId });
+    const status = yield* FltSendMessage(Globals.Filter!, Globals.AbortClientPort, notification, AV_SCANNER_NOTIFICATION_SIZE, null, { value: 0 }, -1000 * _1ms);
+    if ((!NT_SUCCESS(status) || status === STATUS_TIMEOUT) && status !== STATUS_PORT_DISCONNECTED && status !== STATUS_TIMEOUT) {
+      Globals.DbgPrint.push(`[Av]: AvSendAbortToUser: Failed to FltSendMessage, 0x${status.toString(16)}`);
+    }
+    return status;
+  }
+
+  /** AvSendUnloadingToUser: AvMsgFilterUnloading on the abort port; waits for the reply without a timeout. */
+  function* AvSendUnloadingToUser(): Blocking<NTSTATUS> {
+    const notification = encodeNotification({ Message: AvMsgFilterUnloading, Reason: 0, ScanId: 0, ScanThreadId: 0 });
+    const reply = new Uint8Array(4);
+    const status = yield* FltSendMessage(Globals.Filter!, Globals.AbortClientPort, notification, AV_SCANNER_NOTIFICATION_SIZE, reply, { value: 4 }, null);
+    if (!NT_SUCCESS(status)) Globals.DbgPrint.push(`[Av]: AvSendUnloadingToUser: Failed to FltSendMessage, 0x${status.toString(16)}`);
+    return status;
+  }
+
+  const FilterRegistration: FLT_REGISTRATION = {
+    Flags: 0,
+    ContextRegistration: R.ContextRegistration,
+    OperationRegistration: [
+      { MajorFunction: IRP_MJ_CREATE, Flags: 0, PreOperation: AvPreCreate, PostOperation: AvPostCreate },
+      { MajorFunction: IRP_MJ_CLEANUP, Flags: 0, PreOperation: AvPreCleanup },
+      { MajorFunction: IRP_MJ_WRITE, Flags: 0, PreOperation: AvPreOperationCallback },
+      { MajorFunction: IRP_MJ_SET_INFORMATION, Flags: 0, PreOperation: AvPreOperationCallback },
+      { MajorFunction: IRP_MJ_FILE_SYSTEM_CONTROL, Flags: 0, PreOperation: AvPreFsControl },
+    ],
+    FilterUnloadCallback: AvUnload,
+    InstanceSetupCallback: AvInstanceSetup,
+    InstanceQueryTeardownCallback: AvInstanceQueryTeardown,
+    InstanceTeardownStartCallback: AvInstanceTeardownStart,
+    InstanceTeardownCompleteCallback: AvInstanceTeardownComplete,
+    SectionNotificationCallback: AvScanAbortCallbackAsync,
+  };
+
+  return {
+    AvInstanceSetup,
+    AvInstanceQueryTeardown,
+    AvInstanceTeardownStart,
+    AvInstanceTeardownComplete,
+    DriverEntry,
+    AvUnload,
+    AvOperationsModifyingFile,
+    AvPreOperationCallback,
+    AvPreFsControl,
+    AvPreCreate,
+    AvCancelFileOpen,
+    AvPostCreate,
+    AvPreCleanup,
+    AvScanAbortCallbackAsync,
+    AvSendAbortToUser,
+    AvSendUnloadingToUser,
+    FilterRegistration,
+  };
+}

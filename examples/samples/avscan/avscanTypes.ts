@@ -1,0 +1,105 @@
+/**
+ * avscan.h, context.h, scan.h: the image's globals, the contexts' contents, the scan context, the
+ * file states and the macros over them. One `AvGlobals` per loaded image (createAvScan), never a
+ * module global.
+ */
+import type { Blocking, ERESOURCE, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
+
+/** AV_FILE_INFECTED_STATE. */
+export type AV_FILE_INFECTED_STATE = 'AvFileModified' | 'AvFileInfected' | 'AvFileNotInfected' | 'AvFileUnknown' | 'AvFileScanning';
+
+/** AV_STREAM_CONTEXT (the transaction and cache-revision fields are not ported). */
+export interface AV_STREAM_CONTEXT {
+  State: AV_FILE_INFECTED_STATE;
+  /** Serialises scans of the stream (a synchronization event, initially signalled). */
+  ScanSynchronizationEvent: KEVENT;
+}
+
+/** AV_STREAMHANDLE_CONTEXT. */
+export interface AV_STREAMHANDLE_CONTEXT {
+  Flags: number;
+}
+
+/** AV_SECTION_CONTEXT. */
+export interface AV_SECTION_CONTEXT {
+  SectionHandle: SECTION_HANDLE | null;
+  SectionObject: PSECTION_OBJECT | null;
+  FileSize: number;
+  /** Set by AvScanAbortCallbackAsync; AvScanMemoryStream polls it. */
+  Aborted: { value: boolean };
+  CancelableOnConflictingIo: boolean;
+  /** Exchanged with InterlockedExchangePointer by AvCloseSectionForDataScan and AvScanAbortCallbackAsync. */
+  ScanContext: { value: AV_SCAN_CONTEXT | null };
+}
+
+/** AV_INSTANCE_CONTEXT (no file-state cache table: the cache is not ported). */
+export interface AV_INSTANCE_CONTEXT {
+  Instance: PFLT_INSTANCE;
+}
+
+/** AV_SCAN_CONTEXT: pool the filter allocates per user-mode scan, in Globals.ScanCtxListHead. */
+export interface AV_SCAN_CONTEXT {
+  RefCount: { value: number };
+  FilterInstance: PFLT_INSTANCE;
+  FileObject: PFILE_OBJECT;
+  ScanCompleteNotification: KEVENT;
+  IOMajorFunctionAtScan: number;
+  IsFileInTxWriter: boolean;
+  /** Exchanged with InterlockedExchangePointer by AvFinalizeScanContext: whoever gets it non-NULL closes the section. */
+  SectionContext: { value: PFLT_CONTEXT<AV_SECTION_CONTEXT> | null };
+  ScanId: number;
+  ScanThreadId: number;
+  IoWaitOnScanCompleteNotificationAborted: boolean;
+}
+
+/** AV_SCANNER_GLOBAL_DATA. */
+export interface AvGlobals {
+  Filter: PFLT_FILTER | null;
+  ScanServerPort: PFLT_SERVER_PORT | null;
+  AbortServerPort: PFLT_SERVER_PORT | null;
+  QueryServerPort: PFLT_SERVER_PORT | null;
+  ScanClientPort: PortVariable;
+  AbortClientPort: PortVariable;
+  QueryClientPort: PortVariable;
+  /** ScanCtxListHead: the outstanding user-mode scans, under ScanCtxListLock. */
+  readonly ScanCtxListHead: AV_SCAN_CONTEXT[];
+  readonly ScanCtxListLock: ERESOURCE;
+  ScanIdCounter: number;
+  Unloading: boolean;
+  /** Milliseconds (registry LocalScanTimeout; the C default is 30000). */
+  LocalScanTimeout: number;
+  NetworkScanTimeout: number;
+  /** AV_DBG_PRINT output. */
+  readonly DbgPrint: string[];
+}
+
+export const AV_FLAG_PREFETCH = 0x00000001;
+
+export const IS_FILE_MODIFIED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileModified';
+export const IS_FILE_INFECTED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileInfected';
+/** No transactions are ported: TxContext is always NULL, so the file needs a scan when it is modified. */
+export const IS_FILE_NEED_SCAN = (c: AV_STREAM_CONTEXT): boolean => IS_FILE_MODIFIED(c);
+
+/** What a run of the image records for tests: every AvFinalizeSectionContext, with FltCloseSectionForDataScan's status. */
+export interface AvResults {
+  readonly closes: { context: string; status: NTSTATUS }[];
+}
+
+/** The routines one file of the image calls in another (the C's prototypes in the headers). */
+export interface AvCalls {
+  readonly results: AvResults;
+  readonly ContextRegistration: readonly FLT_CONTEXT_REGISTRATION[];
+  AvGetFileSize(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; size: number; directory: boolean }>;
+  AvCreateStreamContext(Filter: PFLT_FILTER): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null }>;
+  AvCreateSectionContext(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_SECTION_CONTEXT> | null }>;
+  AvAllocateScanContext(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; scanCtx: AV_SCAN_CONTEXT | null }>;
+  AvReferenceScanContext(ScanContext: AV_SCAN_CONTEXT | null): Blocking<NTSTATUS>;
+  AvReleaseScanContext(ScanContext: AV_SCAN_CONTEXT | null): Blocking<NTSTATUS>;
+  AvScan(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, ScanMode: 'AvUserMode' | 'AvKernelMode', IOMajorFunctionAtScan: number, IsInTxWriter: boolean, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>): Blocking<NTSTATUS>;
+  AvCloseSectionForDataScan(SectionContext: PFLT_CONTEXT<AV_SECTION_CONTEXT>): Blocking<NTSTATUS>;
+  AvFinalizeSectionContext(SectionContext: PFLT_CONTEXT<AV_SECTION_CONTEXT>): Blocking<NTSTATUS>;
+  AvFinalizeScanAndSection(ScanContext: AV_SCAN_CONTEXT): Blocking<NTSTATUS>;
+  AvPrepareServerPort(SecurityDescriptor: PSECURITY_DESCRIPTOR, ConnectionType: number): NTSTATUS;
+  AvSendAbortToUser(ScanThreadId: number, ScanId: number): Blocking<NTSTATUS>;
+  AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void>;
+}

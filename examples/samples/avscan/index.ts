@@ -1,0 +1,122 @@
+/**
+ * The avscan sample as a scenario: `fltsim run examples/samples/avscan` (or `explore`).
+ *
+ * C: holds \clean.txt and \infected.txt (which contains the pattern the scanner looks for); the
+ * filter (altitude 265010, as its INF) scans a file at open and again at cleanup once it was
+ * written, in user mode: the scanner process (avscan.exe) runs the sample's user-mode threads —
+ * `workers` scanning workers and the abort listener — over the scan and abort ports.
+ *
+ * - `app`: opens clean.txt for read and write (scanned, clean: the open succeeds), writes to it (the
+ *   stream becomes Modified) and closes it (pre-cleanup scans it again);
+ * - `app2` (a second application thread): opens infected.txt, which the scan finds infected: the
+ *   open fails with STATUS_VIRUS_INFECTED;
+ * - `fltmc unload avscan` (args.unload): unloads the filter `unloadAt` ticks in, racing the scans.
+ *
+ * Args: `LocalScanTimeout` (ms, the registry value; default 100), `scanDelay` (ticks the scanner
+ * sleeps per chunk it searches; default 0), `workers` (scanner threads; default 2), `unload`
+ * (default true), `unloadAt` (default 3), `fixCancelRace` (default false: the scanner as shipped;
+ * true re-checks Finalized after arming a get, closing the lost wake-up exploration found).
+ */
+import {
+  ADMINISTRATORS_SID,
+  FILE_GENERIC_READ,
+  FILE_GENERIC_WRITE,
+  FILE_OPEN,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  FILE_SYNCHRONOUS_IO_NONALERT,
+  SetEvent,
+  sleep,
+  type Blocking,
+  type NTSTATUS,
+  type Scenario,
+  type ScenarioArgs,
+  type Simulation,
+} from '../../../src/index.js';
+import { createAvScan, type AvScanImage } from './avscan.js';
+import { newUserScanContext, userScan, type USER_SCAN_CONTEXT } from './user/userscan.js';
+
+export interface AvScanRun {
+  readonly image: AvScanImage;
+  readonly scanner: USER_SCAN_CONTEXT;
+  /** Filled in as the threads finish. */
+  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; unload?: NTSTATUS; scanner?: number };
+}
+
+function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
+  const v = args[name];
+  return v === undefined || v === null ? fallback : v === true || v === 'true' || v === 1 || v === '1';
+}
+
+function count(args: ScenarioArgs, name: string, fallback: number): number {
+  const v = Number(args[name] ?? fallback);
+  return Number.isInteger(v) && v >= 0 ? v : fallback;
+}
+
+function* open(sim: Simulation, path: string, write: boolean): Blocking<{ status: NTSTATUS; handle: string | null }> {
+  const r = yield* sim.io.NtCreateFile(path, {
+    DesiredAccess: write ? FILE_GENERIC_READ | FILE_GENERIC_WRITE : FILE_GENERIC_READ,
+    ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
+    CreateDisposition: FILE_OPEN,
+    CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
+  });
+  return { status: r.status, handle: r.handle };
+}
+
+/** Build the system and queue the workload; returns what the run fills in. */
+export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun {
+  const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100) });
+  const scanner = newUserScanContext();
+  const results: AvScanRun['results'] = {};
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  sim.fileSystem('C:').writeFile('\\clean.txt', 'nothing to see in this file');
+  sim.fileSystem('C:').writeFile('\\infected.txt', 'a message to be found here');
+  sim.loadDriver({ name: 'avscan', instances: { DefaultInstance: 'avscan Instance', Instances: { 'avscan Instance': { Altitude: '265010', Flags: 0 } } } }, image.DriverEntry);
+  sim.whenSettled(() => {
+    // The default security descriptor admits administrators and SYSTEM: the scanner runs elevated, as the sample's README asks.
+    const process = sim.createProcess('avscan.exe', { token: ADMINISTRATORS_SID });
+    const user = userScan(sim, process, { threads: count(args, 'workers', 2), scanDelay: count(args, 'scanDelay', 0), fixCancelRace: flag(args, 'fixCancelRace', false) });
+    sim.spawn('avscan.exe main', function* () {
+      results.scanner = yield* user.main(scanner);
+    }, { process });
+    const app = sim.spawn('app', function* () {
+      yield* sleep(1);
+      const f = yield* open(sim, 'C:\\clean.txt', true);
+      results.app = f.status;
+      if (f.handle === null) return;
+      results.write = (yield* sim.io.NtWriteFile(f.handle, ' (edited)', 0)).status;
+      yield* sim.io.NtClose(f.handle);
+    });
+    const app2 = sim.spawn('app2', function* () {
+      yield* sleep(1);
+      const f = yield* open(sim, 'C:\\infected.txt', false);
+      results.app2 = f.status;
+      if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+    });
+    if (flag(args, 'unload', true)) {
+      sim.spawn('fltmc unload avscan', function* () {
+        yield* sleep(count(args, 'unloadAt', 3));
+        results.unload = yield* sim.FilterUnload('avscan');
+      });
+    } else {
+      // Without an unload, the operator quits the scanner once the applications are done.
+      sim.spawn('operator', function* () {
+        yield* sim.join(app);
+        yield* sim.join(app2);
+        if (scanner.Quit !== null) SetEvent(scanner.Quit);
+      });
+    }
+  });
+  return { image, scanner, results };
+}
+
+export const scenario: Scenario = {
+  id: 'sample-avscan',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace',
+  options: { onViolation: 'record' },
+  build(sim, args) {
+    buildAvScan(sim, args);
+  },
+};
+
+export default scenario;
