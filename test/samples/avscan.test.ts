@@ -75,6 +75,18 @@ describe('avscan, as shipped (wdk-samples §5)', () => {
     expect(sim.state().violations).toEqual([]);
   });
 
+  it('check 7: I/O that conflicts with the section (a non-cached write by another handle) aborts a scan started at cleanup, not one started at open', () => {
+    const atCleanup = run({ unload: false, scanDelay: 1, LocalScanTimeout: 5000, conflictAt: 700 });
+    expect(atCleanup.reason).toBe('idle');
+    expect(compactTrace(atCleanup.sim.log, { types: ['SectionConflict'] })).toEqual([expect.stringMatching(/^Z3 SectionConflict context=C6 op=D\d+$/)]);
+    expect(atCleanup.scanner.Results.map((r) => [r.ScanId, r.result])).toEqual([[2, AvScanResultInfected], [1, AvScanResultClean], [3, AvScanResultUndetermined]]);
+    expect(sectionsClosedOnce(atCleanup.sim.log)).toEqual([]);
+    const atOpen = run({ unload: false, scanDelay: 1, LocalScanTimeout: 5000, conflictAt: 200 });
+    expect(compactTrace(atOpen.sim.log, { types: ['SectionConflict'] })).toHaveLength(1);
+    expect(atOpen.scanner.Results.map((r) => r.result)).not.toContain(AvScanResultUndetermined);
+    expect(atOpen.results.app).toBe(STATUS_SUCCESS);
+  });
+
   it('the unload tells the scanner first: it cancels its workers, replies, closes its ports and exits; every scan ends and every section is closed once', () => {
     const { sim, reason, results, scanner } = run({ unload: true, unloadAt: 1 });
     expect(reason).toBe('idle');
@@ -94,16 +106,12 @@ describe('avscan, as shipped (wdk-samples §5)', () => {
 });
 
 describe('avscan explored: timeout, the scanner\'s reply and teardown racing (§24.4, §24.9 invariant 15)', () => {
-  it('PCT: FltCloseSectionForDataScan exactly once per section and the waiting create always wakes', () => {
-    const r = explore(scenario, {
-      strategy: 'pct',
-      seed: 1,
-      schedules: budget(6, 300),
-      shrink: false,
-      // The scanner with its cancel race fixed: the filter's guarantees are what this explores (the race is below).
-      args: { unloadAt: 2, scanDelay: 2, LocalScanTimeout: 4, fixCancelRace: true },
-      monitors: [sectionsClosedOnce, createsComplete],
-    });
+  // The scanner with its cancel race fixed: the filter's guarantees are what this explores (the race is below).
+  it.each([
+    ['replies racing the unload', { unloadAt: 1, scanDelay: 0, LocalScanTimeout: 100, fixCancelRace: true }],
+    ['timeouts racing the abort, the reply and the unload', { unloadAt: 2, scanDelay: 2, LocalScanTimeout: 4, fixCancelRace: true }],
+  ])('PCT, %s: FltCloseSectionForDataScan exactly once per section and the waiting create always wakes', (_what, args) => {
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(4, 150), shrink: false, args, monitors: [sectionsClosedOnce, createsComplete] });
     expect(r.violation).toBeNull();
   });
 });

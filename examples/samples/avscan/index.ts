@@ -15,7 +15,9 @@
  * Args: `LocalScanTimeout` (ms, the registry value; default 100), `scanDelay` (ticks the scanner
  * sleeps per chunk it searches; default 0), `workers` (scanner threads; default 2), `unload`
  * (default true), `unloadAt` (default 3), `fixCancelRace` (default false: the scanner as shipped;
- * true re-checks Finalized after arming a get, closing the lost wake-up exploration found).
+ * true re-checks Finalized after arming a get, closing the lost wake-up exploration found),
+ * `conflictAt` (unset: no `app3`; a tick: `app3` opens clean.txt then and writes it non-cached, I/O
+ * that conflicts with a data-scan section, check 7).
  */
 import {
   ADMINISTRATORS_SID,
@@ -25,6 +27,7 @@ import {
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
   FILE_SYNCHRONOUS_IO_NONALERT,
+  IRP_NOCACHE,
   SetEvent,
   sleep,
   type Blocking,
@@ -40,7 +43,7 @@ export interface AvScanRun {
   readonly image: AvScanImage;
   readonly scanner: USER_SCAN_CONTEXT;
   /** Filled in as the threads finish. */
-  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; unload?: NTSTATUS; scanner?: number };
+  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number };
 }
 
 function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
@@ -93,6 +96,17 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
       results.app2 = f.status;
       if (f.handle !== null) yield* sim.io.NtClose(f.handle);
     });
+    const conflictAt = args['conflictAt'];
+    if (conflictAt !== undefined && conflictAt !== null) {
+      // Check 7: a non-cached write by another handle while clean.txt is being scanned at cleanup.
+      sim.spawn('app3', function* () {
+        yield* sleep(count(args, 'conflictAt', 0));
+        const f = yield* open(sim, 'C:\\clean.txt', true);
+        if (f.handle === null) return;
+        results.conflictWrite = (yield* sim.io.NtWriteFile(f.handle, new Uint8Array(512).fill(0x61), 0, IRP_NOCACHE)).status;
+        yield* sim.io.NtClose(f.handle);
+      });
+    }
     if (flag(args, 'unload', true)) {
       sim.spawn('fltmc unload avscan', function* () {
         yield* sleep(count(args, 'unloadAt', 3));
