@@ -99,8 +99,9 @@ export const oneContextPerKey: Check = (facts) =>
   walk(facts, (f, contexts, linked, out) => {
     if (f.type !== 'ContextLinked') return;
     const c = contexts.get(f.object);
-    const key = `${c?.contextType ?? '?'}|${f.instance ?? c?.filter ?? '?'}|${f.target}`;
-    const other = linked.get(key);
+    const where = `|${f.instance ?? c?.filter ?? '?'}|${f.target}`;
+    // A context the log never allocated has no known type: any context linked at that place counts.
+    const other = c !== undefined ? linked.get(`${c.contextType}${where}`) : [...linked].find(([key]) => key.endsWith(where))?.[1];
     if (other !== undefined) out.push({ invariant: '19.9 3', seq: f.seq, message: `${f.object} linked to ${f.target} while ${other} is linked there` });
   });
 
