@@ -28,11 +28,8 @@ import { poolBlockMachine } from '../src/machines/poolBlock.js';
 import { mdlMachine } from '../src/machines/mdl.js';
 import { byteRangeLockMachine } from '../src/machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../src/machines/notifyChange.js';
-<<<<<<< HEAD
 import { oplockMachine } from '../src/machines/oplock.js';
-=======
 import { sectionMachine } from '../src/machines/section.js';
->>>>>>> 383f8c1 (Samples: avscan ported (avscan.c, scan.c, communication.c, context.c, avlib.h and the user-mode scanner user/userscan.c as threads of its own process over the scan and abort ports): scans at open and at cleanup of modified files through data-scan sections created in the scanner's process, STATUS_VIRUS_INFECTED, timeout and abort, unload telling the scanner first; trace tests, CLI run, PCT with monitors (FltCloseSectionForDataScan exactly once, every create wakes); the lost wake-up exploration found in the shipped scanner's UserScanSynchronizedCancel kept as a named test, with fixCancelRace; section machine in docs/machines.md; docs/samples.md)
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -61,11 +58,8 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   mdlMachine,
   byteRangeLockMachine,
   notifyChangeMachine,
-<<<<<<< HEAD
   oplockMachine,
-=======
   sectionMachine,
->>>>>>> 383f8c1 (Samples: avscan ported (avscan.c, scan.c, communication.c, context.c, avlib.h and the user-mode scanner user/userscan.c as threads of its own process over the scan and abort ports): scans at open and at cleanup of modified files through data-scan sections created in the scanner's process, STATUS_VIRUS_INFECTED, timeout and abort, unload telling the scanner first; trace tests, CLI run, PCT with monitors (FltCloseSectionForDataScan exactly once, every create wakes); the lost wake-up exploration found in the shipped scanner's UserScanSynchronizedCancel kept as a named test, with fixCancelRace; section machine in docs/machines.md; docs/samples.md)
 };
 
 interface StateNodeLike {
