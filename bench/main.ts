@@ -4,6 +4,7 @@
  *
  * Performance is measured, not asserted: a missed target prints MISS and the exit code stays 0.
  * To add a group: one file exporting a FigureGroup, one line in GROUPS.
+ * `npm run bench -- io explore` runs the baselines and the named groups only.
  */
 import * as os from 'node:os';
 import { baselines } from './baselines.js';
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   const build = xstateBuild.includes('development') ? 'DEVELOPMENT build (figures not comparable)' : 'production build';
   console.log(`XState ${build}: ${xstateBuild.replace(/^.*node_modules\//, '')}`);
   console.log(`GC for memory figures: ${collector === null ? 'unavailable, memory figures skipped' : `via ${collector.source}`}`);
+  const only = process.argv.slice(2);
   for (const group of GROUPS) {
+    if (only.length > 0 && group.name !== 'baselines' && !only.includes(group.name)) continue;
     gc?.(); // start each group on a clean heap, not on the previous group's garbage
     const groupStart = process.hrtime.bigint();
     rows.push(...(await group.run(context)));
