@@ -66,7 +66,7 @@ interface StateNodeLike {
   readonly key: string;
   readonly type: string;
   readonly states: Readonly<Record<string, StateNodeLike>>;
-  readonly transitions: ReadonlyMap<string, readonly { readonly target?: readonly { readonly key: string }[] | undefined; readonly guard?: unknown }[]>;
+  readonly transitions: ReadonlyMap<string, readonly { readonly target?: readonly { readonly path: readonly string[] }[] | undefined; readonly guard?: unknown }[]>;
 }
 
 function guardName(guard: unknown): string {
@@ -86,7 +86,7 @@ function rows(node: StateNodeLike, path: string): string[] {
       if (event === '*') continue;
       const targets = candidates.filter((c) => c.target !== undefined && c.target.length > 0);
       if (targets.length === 0) stays.push(event);
-      else moves.push(candidates.map((c) => `${event} → ${c.target === undefined || c.target.length === 0 ? '(stays)' : c.target.map((t) => t.key).join(', ')}${guardName(c.guard)}`).join('; '));
+      else moves.push(candidates.map((c) => `${event} → ${c.target === undefined || c.target.length === 0 ? '(stays)' : c.target.map((t) => t.path.join('.')).join(', ')}${guardName(c.guard)}`).join('; '));
     }
     const kind = child.type === 'final' ? ' (final)' : child.type === 'parallel' ? ' (parallel)' : '';
     out.push(`| ${name}${kind} | ${moves.join('<br>') || '—'} | ${stays.join(', ') || '—'} |`);
@@ -97,8 +97,8 @@ function rows(node: StateNodeLike, path: string): string[] {
 
 export function renderMachinesDoc(): string {
   const sections = Object.entries(MACHINES).map(([exportName, machine]) => {
-    const root = machine.root as unknown as StateNodeLike & { readonly initial?: { readonly target?: readonly { readonly key: string }[] } };
-    const initial = root.initial?.target?.map((t) => t.key).join(', ') ?? '—';
+    const root = machine.root as unknown as StateNodeLike & { readonly initial?: { readonly target?: readonly { readonly path: readonly string[] }[] } };
+    const initial = root.initial?.target?.map((t) => t.path.join('.')).join(', ') ?? '—';
     return `## ${machine.id} (\`${exportName}\`)
 
 Initial state: ${initial}.

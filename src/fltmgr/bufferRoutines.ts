@@ -65,7 +65,7 @@ export function FltLockUserBuffer(CallbackData: FLT_CALLBACK_DATA): NTSTATUS {
   fltMgr.memory.lock(mdl, routine);
   member.holder['MdlAddress'] = mdl;
   // From a pre-op (running or pended) the new MDL must reach lower instances: FltMgr marks the data dirty.
-  if (op.phase === 'pre' || op.phase === 'prePended') CallbackData.Flags = (CallbackData.Flags | FLTFL_CALLBACK_DATA_DIRTY) >>> 0;
+  if (op.matches('PreOperation') || op.matches('PrePended')) CallbackData.Flags = (CallbackData.Flags | FLTFL_CALLBACK_DATA_DIRTY) >>> 0;
   op.onComplete.push(() => {
     if (mdl.state !== 'Freed') fltMgr.memory.freeMdl(mdl, 'FltMgr');
   });

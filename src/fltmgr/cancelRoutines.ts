@@ -33,7 +33,7 @@ function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
 
 /** Pended by a filter, or about to be: its pre-op or post-op is running and may still return PENDING / MORE_PROCESSING_REQUIRED. */
 function isPendedOrPending(op: IoOperation): boolean {
-  return op.phase === 'prePended' || op.phase === 'postPended' || op.preCallbackRunning !== null || op.postCallbackRunning !== null;
+  return op.matches('PrePended') || op.matches('PostPended') || op.matches({ PreOperation: 'InCallback' }) || op.matches({ PostOperation: 'InCallback' });
 }
 
 /**
@@ -50,7 +50,7 @@ export function FltSetCancelCompletion(CallbackData: FLT_CALLBACK_DATA, Canceled
   if (typeof CanceledCallback !== 'function') throw new UsageError('BAD_ARGUMENT', 'FltSetCancelCompletion: CanceledCallback must be a function', fltMgr.kernel.place(op.id));
   const owner = op.pendedBy ?? op.preCallbackRunning ?? op.postCallbackRunning;
   if (!isPendedOrPending(op) || owner === null) {
-    throw fltMgr.kernel.violation('CANCEL_COMPLETION_NOT_PENDED', op.id, `FltSetCancelCompletion on ${op.id}, which no filter is pending (it is ${op.phase}); the routine is for operations posted to a work queue (§19.3)`);
+    throw fltMgr.kernel.violation('CANCEL_COMPLETION_NOT_PENDED', op.id, `FltSetCancelCompletion on ${op.id}, which no filter is pending (it is ${op.walkDescription}); the routine is for operations posted to a work queue (§19.3)`);
   }
   if (isCancelable(op)) {
     throw fltMgr.kernel.violation('CANCEL_ROUTINE_CONFLICT', op.id, `FltSetCancelCompletion on ${op.id}, which already has a ${op.irp!.routineKind} cancel routine${op.irp!.routineKind === 'FltCbdq' ? ' (it is in a cancel-safe queue)' : ''} (§19.3, §19.9 invariant 26)`);
@@ -71,9 +71,9 @@ export function FltClearCancelCompletion(CallbackData: FLT_CALLBACK_DATA): NTSTA
     throw fltMgr.kernel.violation('CANCEL_ROUTINE_CONFLICT', op.id, `FltClearCancelCompletion on ${op.id}, which is in a cancel-safe queue: take it out with FltCbdqRemoveIo (§19.3)`);
   }
   // A worker that lost the race finds the operation completed by the cancel path: it owns nothing (§19.3).
-  if (op.phase === 'completed') return STATUS_CANCELLED;
-  if (op.phase !== 'prePended' && op.phase !== 'postPended' && op.preCallbackRunning === null && op.postCallbackRunning === null) {
-    throw fltMgr.kernel.violation('CANCEL_COMPLETION_NOT_PENDED', op.id, `FltClearCancelCompletion on ${op.id}, which no filter is pending (it is ${op.phase}) (§19.3)`);
+  if (!op.inFlight) return STATUS_CANCELLED;
+  if (!isPendedOrPending(op)) {
+    throw fltMgr.kernel.violation('CANCEL_COMPLETION_NOT_PENDED', op.id, `FltClearCancelCompletion on ${op.id}, which no filter is pending (it is ${op.walkDescription}) (§19.3)`);
   }
   return clearCancelRoutine(fltMgr, op, 'FltClearCancelCompletion') ? STATUS_SUCCESS : STATUS_CANCELLED;
 }
@@ -89,9 +89,9 @@ export function* FltCancelIo(CallbackData: FLT_CALLBACK_DATA): Blocking<boolean>
   const fltMgr = op.volume.fltMgr;
   yield* preempt();
   yield* kernelCall((kernel, thread) => checkIrql(kernel, thread, 'FltCancelIo', 2));
-  if (op.phase === 'completed' || op.state === 'Completed' || op.state === 'Allocated' || op.state === 'Freed') return false;
+  if (!op.inFlight) return false;
   if (op.initiator === null && op.pendedBy === null) {
-    throw fltMgr.kernel.violation('CANCEL_IO_NOT_OWNED', op.id, `FltCancelIo on ${op.id}, which no filter issued and none holds pended (it is ${op.phase}); cancel an application's request with its own cancel (CancelIoEx), not FltCancelIo (§19.1)`);
+    throw fltMgr.kernel.violation('CANCEL_IO_NOT_OWNED', op.id, `FltCancelIo on ${op.id}, which no filter issued and none holds pended (it is ${op.walkDescription}); cancel an application's request with its own cancel (CancelIoEx), not FltCancelIo (§19.1)`);
   }
   return yield* cancelIrp(fltMgr, op, 'FltCancelIo');
 }

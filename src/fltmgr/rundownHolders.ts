@@ -38,14 +38,15 @@ export function rundownHolders(fltMgr: FilterManager, object: FilterObject | Ins
     if (filter) for (const taker of instance.rundown.referenceTakers) out.push(`reference on ${instance.id} taken by ${taker}`);
   }
   for (const op of fltMgr.operations) {
-    if (op.pendedBy !== null && instances.includes(op.pendedBy) && (op.phase === 'prePended' || op.phase === 'postPended')) {
-      out.push(`operation ${describeOp(op)} pended by ${op.pendedBy.id} (${op.phase === 'prePended' ? 'pre' : 'post'}-operation)`);
+    const pendedBy = op.pendedBy;
+    if (pendedBy !== null && instances.includes(pendedBy)) {
+      out.push(`operation ${describeOp(op)} pended by ${pendedBy.id} (${op.state === 'PrePended' ? 'pre' : 'post'}-operation)`);
     }
   }
   for (const op of [...fltMgr.operations, ...fltMgr.allocatedData.values()]) {
     const issuer = op.initiator;
     if (issuer === null || !instances.includes(issuer) || op.allocatedBy === issuer && op.state === 'Allocated') continue;
-    if (op.phase !== 'completed') out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, in flight`);
+    if (op.inFlight) out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, in flight`);
     else if (!op.callbackDone) out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, its completion callback not yet returned`);
   }
   for (const t of fltMgr.kernel.threads.values()) {

@@ -14,84 +14,104 @@ import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { LegacyFilter } from '../fltmgr/volumeObject.js';
 import { STATUS_PENDING } from '../wdk/ntstatus.js';
-import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
+import { copyIopb, type IoOperation } from './ioOperation.js';
 import { operationRegistration } from './eligibility.js';
 import { fileSystemStage } from './fileSystemStage.js';
 import { postOperation } from './postOperation.js';
-import { beginPost, preOperation } from './preOperation.js';
+import { preOperation } from './preOperation.js';
+import { beginPost } from './walkSteps.js';
 import { releaseGenerated } from './generatedIoCount.js';
 import { irpCompleted, isCancelable } from './irpCancel.js';
 import { dropStatusRequests, operationStatusCallbacks } from './operationStatus.js';
 
-export function* advance(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
-  for (;;) {
-    switch (op.phase) {
-      case 'pre': {
-        const node = op.path[op.cursor];
-        if (node === undefined) {
-          op.phase = 'fs';
-          break;
-        }
-        if (node.kind === 'legacy') {
-          legacyDispatch(fltMgr, op, node.legacy);
-          break;
-        }
-        const entry = operationRegistration(node.instance, op.currentIopb);
-        if (entry === null) op.cursor++;
-        else yield* preOperation(fltMgr, op, node.instance, entry);
-        break;
-      }
-      case 'fs': {
-        yield* fileSystemStage(fltMgr, op, (o) => continueAfterCompletion(fltMgr, o));
-        if (op.statusRequests.length === 0) break;
+/**
+ * Where a thread takes the walk up: from the pre walk at the cursor (a new run, a pended pre-op
+ * resumed with SUCCESS_*), or from the post walk at the post cursor (after a completion, a pended
+ * post-op resumed, a post-op handed back, a pre-op that completed the operation).
+ */
+export type WalkFrom = 'pre' | 'post';
+
+export function* advance(fltMgr: FilterManager, op: IoOperation, from: WalkFrom = 'pre'): Blocking<void> {
+  if (from === 'pre') {
+    const next = yield* preWalk(fltMgr, op);
+    if (next === 'stop') return;
+    if (next === 'fileSystem') {
+      yield* fileSystemStage(fltMgr, op, (o) => continueAfterCompletion(fltMgr, o));
+      // Inline, the file system completed it (the machine is PostOperation); deferred, it is FsPending.
+      const pending = op.matches('FsPending');
+      if (op.statusRequests.length > 0) {
         // FltRequestOperationStatusCallback: the send below returns now. Deferred, it returned
         // STATUS_PENDING; inline, the completion ran inside it, so the rest of the walk this thread
         // can take comes first, and the status is the file system's (src/io/operationStatus.ts).
         const requests = op.statusRequests.splice(0);
-        const phase = op.phase as IoOperation['phase']; // moved on by fileSystemStage
-        const returned = phase === 'fsPending' ? STATUS_PENDING : op.data.IoStatus.Status;
-        if (phase === 'post') yield* advance(fltMgr, op);
+        const returned = pending ? STATUS_PENDING : op.data.IoStatus.Status;
+        if (!pending) yield* postWalk(fltMgr, op);
         yield* operationStatusCallbacks(fltMgr, op, requests, returned);
         return;
       }
-      case 'post': {
-        const node = op.completion[op.postCursor];
-        if (node === undefined) {
-          completeOperation(fltMgr, op);
-          return;
-        }
-        if (node.kind === 'legacy') {
-          fltMgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
-          op.postCursor--;
-          break;
-        }
-        if (node.state === 'drained') {
-          op.postCursor--;
-          break;
-        }
-        if (node.synchronize && node.thread !== (fltMgr.kernel.current?.id ?? null)) {
-          handOff(fltMgr, op, node);
-          return;
-        }
-        yield* postOperation(fltMgr, op, node);
-        break;
-      }
-      case 'prePended':
-      case 'fsPending':
-      case 'postPended':
-      case 'postHandoff':
-      case 'completed':
-        return;
+      if (pending) return;
     }
+  }
+  yield* postWalk(fltMgr, op);
+}
+
+/** Pre-operations from the cursor down: to the file system, to the post walk (completed above), or a stop (pended). */
+function* preWalk(fltMgr: FilterManager, op: IoOperation): Blocking<'fileSystem' | 'post' | 'stop'> {
+  for (;;) {
+    const node = op.path[op.cursor];
+    if (node === undefined) return 'fileSystem';
+    if (node.kind === 'legacy') {
+      if (legacyDispatch(fltMgr, op, node.legacy) === 'complete') return 'post';
+      continue;
+    }
+    const entry = operationRegistration(node.instance, op.currentIopb);
+    if (entry === null) {
+      op.cursor++;
+      continue;
+    }
+    const outcome = yield* preOperation(fltMgr, op, node.instance, entry);
+    if (outcome === 'pended') return 'stop';
+    if (outcome === 'complete') return 'post';
+  }
+}
+
+/**
+ * Post-operations from the post cursor up, then completion. Stops when a post-op pends, or when the
+ * next one must run on another thread (SYNCHRONIZE, any post-create): that thread takes the walk up
+ * in serveHandoffs, where it finds the node at the cursor still waiting for it.
+ */
+function* postWalk(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
+  for (;;) {
+    const node = op.completion[op.postCursor];
+    if (node === undefined) {
+      completeOperation(fltMgr, op);
+      return;
+    }
+    if (node.kind === 'legacy') {
+      fltMgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
+      op.postCursor--;
+      continue;
+    }
+    if (node.state === 'drained') {
+      op.postCursor--;
+      continue;
+    }
+    if (node.synchronize && node.thread !== (fltMgr.kernel.current?.id ?? null)) {
+      // Hand the post walk to the thread that must run this node, and stop here.
+      signalProgress(fltMgr, op);
+      return;
+    }
+    if ((yield* postOperation(fltMgr, op, node)) === 'pended') return;
   }
 }
 
 /** After the file system completes on a completion thread: the post walk, on that thread. */
 function* continueAfterCompletion(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* advance(fltMgr, op);
+  yield* postWalk(fltMgr, op);
 }
 
-function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFilter): void {
+/** A legacy filter's dispatch (§6): 'pass' sends the IRP on down, 'complete' means it completed it itself. */
+function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFilter): 'pass' | 'complete' {
   fltMgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
   op.cursor++;
   const verdict = legacy.onIrp?.({
@@ -101,18 +121,13 @@ function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFi
   }) ?? 'pass';
   if (verdict === 'pass') {
     op.completion.push({ kind: 'legacy', legacy });
-    return;
+    return 'pass';
   }
   // The legacy filter completed the IRP itself: nothing below sees it; it gets no completion call.
   op.data.IoStatus = { Status: verdict.complete >>> 0, Information: 0 };
   op.completedAbove = true;
   beginPost(op);
-}
-
-/** Hand the post walk to the thread that must run this node, and stop here. */
-function handOff(fltMgr: FilterManager, op: IoOperation, _node: Extract<CompletionNode, { kind: 'instance' }>): void {
-  op.phase = 'postHandoff';
-  signalProgress(fltMgr, op);
+  return 'complete';
 }
 
 /** Wake every thread waiting on this operation to re-check: a hand-off, a drained node, completion. */
@@ -129,14 +144,10 @@ export function signalProgress(fltMgr: FilterManager, op: IoOperation): void {
 export function* serveHandoffs(fltMgr: FilterManager, op: IoOperation, untilComplete: boolean): Blocking<void> {
   const me = fltMgr.kernel.current?.id ?? null;
   for (;;) {
-    if (op.phase === 'completed') return;
-    if (op.phase === 'postHandoff') {
-      const next = op.completion[op.postCursor];
-      if (next !== undefined && next.kind === 'instance' && next.thread === me) {
-        op.phase = 'post';
-        yield* advance(fltMgr, op);
-        continue;
-      }
+    if (!op.inFlight) return;
+    if (isHandedTo(op, me)) {
+      yield* postWalk(fltMgr, op);
+      continue;
     }
     const owesMe = op.completion.some((n) => n.kind === 'instance' && n.synchronize && n.thread === me && n.state === 'waiting');
     if (!owesMe && !untilComplete) return;
@@ -144,9 +155,19 @@ export function* serveHandoffs(fltMgr: FilterManager, op: IoOperation, untilComp
   }
 }
 
+/**
+ * Is the post walk parked at a node this thread must run? Only a hand-off leaves the node at the
+ * post cursor waiting (or drained since) while no thread walks: a running post-op's node is
+ * 'running', a pended one 'pended', and before the post walk the cursor is -1.
+ */
+function isHandedTo(op: IoOperation, me: string | null): boolean {
+  const next = op.completion[op.postCursor];
+  return next !== undefined && next.kind === 'instance' && next.thread === me && (next.state === 'waiting' || next.state === 'drained');
+}
+
 /** Advance, then serve hand-backs: what a thread that resumes an operation does. */
-export function* drive(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
-  yield* advance(fltMgr, op);
+export function* drive(fltMgr: FilterManager, op: IoOperation, from: WalkFrom = 'pre'): Blocking<void> {
+  yield* advance(fltMgr, op, from);
   yield* serveHandoffs(fltMgr, op, false);
 }
 
@@ -166,7 +187,6 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
     // §19.5 rule 1: whoever armed the cancel routine still owns it; the cancel path could complete this too.
     throw fltMgr.kernel.violation('COMPLETE_WHILE_CANCELABLE', op.id, `${op.id} completes while its ${op.irp!.routineKind} cancel routine is still armed (${op.irp!.id}); take it back first (FltClearCancelCompletion, a Cbdq removal) — §19.3, §19.9 invariant 23`);
   }
-  op.phase = 'completed';
   dropStatusRequests(op);
   // The filter that allocated the data sees its own view again, not the last lower level's (§7).
   if (op.allocatedBy !== null) op.data.Iopb = copyIopb(op.issuerIopb);

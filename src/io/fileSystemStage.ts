@@ -15,7 +15,7 @@ import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
 import { NT_SUCCESS, STATUS_CANCELLED, STATUS_INVALID_USER_BUFFER, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
 import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
-import { beginPost, currentFingerprint } from './preOperation.js';
+import { beginPost, currentFingerprint } from './walkSteps.js';
 import { checkedTransfer, deliverData } from './buffers.js';
 import { SYSTEM_PID } from './processes.js';
 
@@ -70,7 +70,6 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   const timing = fltMgr.options.fileSystemCompletion === 'host' ? hostDecides : fixedLatency(latency);
   const request = heldRequestOf(fltMgr, op);
   const decided = timing.decide(request);
-  op.phase = 'fsPending';
   const released = decided === 'hold' ? fltMgr.held.hold(request, () => isCancelRequested(op)) : null;
   fltMgr.emit(op.id, { type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
@@ -102,7 +101,6 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
  * STATUS_CANCELLED, Information 0. Either way the completion runs on an I/O completion thread.
  */
 function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, runPostWalk: (op: IoOperation) => Blocking<void>): void {
-  op.phase = 'fsPending';
   fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
   const unhold = (): void => {
     const at = hold.held.indexOf(request);
@@ -170,10 +168,8 @@ function settle(fltMgr: FilterManager, op: IoOperation, result: FsCompletion, ru
  * parked, it is cancelled at once, as a file system checking Irp->Cancel when it queues does.
  */
 function parkInFileSystem(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): void {
-  if (op.phase !== 'fsPending') {
-    op.phase = 'fsPending';
-    fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
-  }
+  // The machine says whether it already pended (a deferred completion that the file system then parked).
+  if (!op.matches('FsPending')) fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
   const fs = op.volume.fileSystem;
   fltMgr.fsParked.set(op.id, { op, runPostWalk });
   const cancelled = (): void => {

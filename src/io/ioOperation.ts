@@ -7,12 +7,13 @@
  * only with FltSetCallbackDataDirty), and each post-operation gets the parameters its own pre-op
  * saw, never the edits made at or below it.
  */
-import type { Actor } from 'xstate';
+import type { Actor, StateValue } from 'xstate';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { LegacyFilter, StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsOutput, FsTagData } from '../fs/types.js';
 import type { Waitable } from '../kernel/waitable.js';
-import type { callbackDataMachine, CallbackDataState } from '../machines/callbackData.js';
+import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
+import { topState } from '../machines/machineContext.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
@@ -89,8 +90,6 @@ export type CompletionNode =
     }
   | { readonly kind: 'legacy'; readonly legacy: LegacyFilter };
 
-export type Phase = 'pre' | 'prePended' | 'fs' | 'fsPending' | 'post' | 'postPended' | 'postHandoff' | 'completed';
-
 const OPERATION = Symbol('fltsim.operation');
 
 export interface AsyncCallback {
@@ -118,23 +117,21 @@ export class IoOperation {
   issuerIopb: FLT_IO_PARAMETER_BLOCK;
   /** Fingerprint of currentIopb, computed on demand and dropped whenever currentIopb is replaced. */
   currentFingerprint: string | null = null;
-  phase: Phase = 'pre';
   /** Stack nodes the operation passes, top to bottom (a suffix of the stack for generated I/O). */
   path: readonly StackNode[] = [];
   /** Next node of `path` the pre-walk visits. */
   cursor = 0;
   completion: CompletionNode[] = [];
-  /** Index in `completion` of the next node the post-walk visits (walks down to -1). */
+  /** Index in `completion` of the next node the post-walk visits (walks down to -1; -1 before the post walk). */
   postCursor = -1;
-  /** The instance holding the operation pended, if any. */
-  pendedBy: InstanceObject | null = null;
   /** The parameters the pending pre-op saw, for its completion node when it resumes with a callback. */
   pendedSeen: FLT_IO_PARAMETER_BLOCK | null = null;
-  /** Whose pre-op is running now: FltCompletePendedPreOperation may legally arrive before it returns (§8). */
-  preCallbackRunning: InstanceObject | null = null;
+  /**
+   * FltCompletePendedPreOperation called while the pre-op was still running (§8): what it said, acted
+   * on (and logged) when the pre-op returns PENDING. Held here because its fact comes then.
+   */
   earlyPreCompletion: { instance: InstanceObject; result: number; context: unknown } | null = null;
   /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
-  postCallbackRunning: InstanceObject | null = null;
   earlyPostCompletion: InstanceObject | null = null;
   /** A pre-op or a legacy filter completed it: the file system never saw it (STATUS_FLT_IO_COMPLETE). */
   completedAbove = false;
@@ -193,8 +190,68 @@ export class IoOperation {
     this.issuerIopb = copyIopb(data.Iopb);
   }
 
+  /** The machine's top-level state (what `sim.state()` shows). */
   get state(): CallbackDataState {
-    return this.actor.getSnapshot().value as CallbackDataState;
+    return topState(this.actor.getSnapshot().value) as CallbackDataState;
+  }
+
+  /** Ask the machine: is the operation in `state` (a top-level name, or `{ PreOperation: 'InCallback' }`)? */
+  matches(state: StateValue): boolean {
+    return this.actor.getSnapshot().matches(state as never);
+  }
+
+  /** A run has started and not completed. */
+  get inFlight(): boolean {
+    return IN_FLIGHT.includes(this.state);
+  }
+
+  /** The instance whose pre-operation callback is running now (the machine is PreOperation.InCallback; the node at the cursor). */
+  get preCallbackRunning(): InstanceObject | null {
+    if (!this.matches({ PreOperation: 'InCallback' })) return null;
+    const node = this.path[this.cursor];
+    return node?.kind === 'instance' ? node.instance : null;
+  }
+
+  /** The instance whose post-operation callback is running now (PostOperation.InCallback; the node at the post cursor). */
+  get postCallbackRunning(): InstanceObject | null {
+    if (!this.matches({ PostOperation: 'InCallback' })) return null;
+    const node = this.completion[this.postCursor];
+    return node?.kind === 'instance' ? node.instance : null;
+  }
+
+  /** The instance holding the operation pended (the machine is PrePended or PostPended), if any. */
+  get pendedBy(): InstanceObject | null {
+    const state = this.state;
+    const node = state === 'PrePended' ? this.path[this.cursor] : state === 'PostPended' ? this.completion[this.postCursor] : undefined;
+    return node?.kind === 'instance' ? node.instance : null;
+  }
+
+  /**
+   * Where the walk is, in the words verifier messages have always used (pre, prePended, fs,
+   * fsPending, post, postPended, postHandoff, completed): read off the machine and the cursors.
+   */
+  get walkDescription(): string {
+    switch (this.state) {
+      case 'PreOperation':
+        return this.postCursor >= 0 ? 'postHandoff' : 'pre';
+      case 'PrePended':
+        return 'prePended';
+      case 'Dispatched':
+        return 'fs';
+      case 'FsPending':
+        return 'fsPending';
+      case 'PostOperation': {
+        const node = this.completion[this.postCursor];
+        return this.matches({ PostOperation: 'Walking' }) && node?.kind === 'instance' && (node.state === 'waiting' || node.state === 'drained') ? 'postHandoff' : 'post';
+      }
+      case 'PostPended':
+        return 'postPended';
+      case 'Allocated':
+        return this.runs === 0 ? 'pre' : 'completed';
+      case 'Completed':
+      case 'Freed':
+        return 'completed';
+    }
   }
 
   get major(): number {
@@ -204,11 +261,9 @@ export class IoOperation {
   /** Reset the walk for a new run of this data. */
   reset(path: readonly StackNode[], waitables: { readonly completed: Waitable; readonly progress: Waitable }): void {
     this.path = path;
-    this.phase = 'pre';
     this.cursor = 0;
     this.completion = [];
     this.postCursor = -1;
-    this.pendedBy = null;
     this.pendedSeen = null;
     this.earlyPreCompletion = null;
     this.earlyPostCompletion = null;

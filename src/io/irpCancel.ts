@@ -113,7 +113,7 @@ export function clearCancelRoutine(fltMgr: FilterManager, op: IoOperation, by: s
  * from a completion, where a wait or a PASSIVE-only routine is the verifier's finding.
  */
 export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): Blocking<boolean> {
-  if (op.phase === 'completed') return false;
+  if (!op.inFlight) return false;
   const irp = irpOf(fltMgr, op);
   const routine = irp.state === 'Cancelable' ? irp.routine : null;
   const kind = irp.routineKind;

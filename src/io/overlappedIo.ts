@@ -38,7 +38,7 @@ export function* requestOverlapped(
   const fo = io.fileObject(handle);
   if (fo === undefined) return STATUS_INVALID_HANDLE;
   const previous = io.overlappedRequests.get(overlapped);
-  if (previous !== undefined && previous.op.phase !== 'completed') {
+  if (previous !== undefined && previous.op.inFlight) {
     throw new UsageError('BAD_ARGUMENT', `an OVERLAPPED still in use by ${previous.op.id} was passed again`, fltMgr.kernel.place(previous.op.id));
   }
   fo.pointerCount++;
@@ -70,7 +70,7 @@ export function* requestOverlapped(
     releaseRequestReference(fltMgr, fo);
   });
   yield* drive(fltMgr, op);
-  return op.phase === 'completed' ? op.data.IoStatus.Status : STATUS_PENDING;
+  return op.inFlight ? STATUS_PENDING : op.data.IoStatus.Status;
 }
 
 export function* readFileOverlapped(io: IoManager, handle: string, Length: number, overlapped: OVERLAPPED): Blocking<NTSTATUS> {

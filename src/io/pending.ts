@@ -20,7 +20,8 @@ import type { FLT_CALLBACK_DATA, IoOperation } from './ioOperation.js';
 import { callbackDataRef } from './callbackDataRef.js';
 import { drive } from './dispatch.js';
 import { isCancelable } from './irpCancel.js';
-import { applyPreResult, checkCompletionStatus } from './preOperation.js';
+import { applyPreResult } from './preOperation.js';
+import { checkCompletionStatus } from './walkSteps.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 
 function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
@@ -40,10 +41,12 @@ function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
 export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, CallbackStatus: FLT_PREOP_CALLBACK_STATUS, Context: unknown = null): Blocking<void> {
   const op = operationFor(Data, 'FltCompletePendedPreOperation');
   const fltMgr = op.volume.fltMgr;
-  const early = op.phase === 'pre' && op.preCallbackRunning !== null && op.earlyPreCompletion === null;
-  const instance = early ? op.preCallbackRunning! : op.pendedBy;
-  if ((op.phase !== 'prePended' && !early) || instance === null) {
-    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPreOperation on ${op.id}, which is not pended in a pre-operation (it is ${op.phase}); §14 invariant 7`);
+  // The machine says whether it is pended (PrePended), or a pre-op is running that may still pend it (§8).
+  const running = op.preCallbackRunning;
+  const early = running !== null && op.earlyPreCompletion === null;
+  const instance = early ? running : op.pendedBy;
+  if (instance === null || (!early && !op.matches('PrePended'))) {
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPreOperation on ${op.id}, which is not pended in a pre-operation (it is ${op.walkDescription}); §14 invariant 7`);
   }
   if (CallbackStatus !== FLT_PREOP_COMPLETE && CallbackStatus !== FLT_PREOP_SUCCESS_NO_CALLBACK && CallbackStatus !== FLT_PREOP_SUCCESS_WITH_CALLBACK) {
     throw fltMgr.kernel.violation('COMPLETE_PENDED_BAD_STATUS', instance.id, `FltCompletePendedPreOperation on ${op.id} with ${describe(CallbackStatus)}; only COMPLETE, SUCCESS_NO_CALLBACK and SUCCESS_WITH_CALLBACK resume a pended pre-op (§13 A1)`);
@@ -69,23 +72,22 @@ export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, Callback
     status: CallbackStatus === FLT_PREOP_COMPLETE ? Data.IoStatus.Status : null,
     early: false,
   });
-  op.phase = 'pre';
-  op.pendedBy = null;
   const seen = op.pendedSeen!;
   op.pendedSeen = null;
   instance.rundown.add('pendedOperations', -1);
-  applyPreResult(fltMgr, op, instance, CallbackStatus, Context, seen);
-  yield* drive(fltMgr, op);
+  const outcome = applyPreResult(fltMgr, op, instance, CallbackStatus, Context, seen);
+  yield* drive(fltMgr, op, outcome === 'complete' ? 'post' : 'pre');
 }
 
 /** FltCompletePendedPostOperation(Data): resume an operation a post-op pended with MORE_PROCESSING_REQUIRED. */
 export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocking<void> {
   const op = operationFor(Data, 'FltCompletePendedPostOperation');
   const fltMgr = op.volume.fltMgr;
-  const early = op.phase === 'post' && op.postCallbackRunning !== null && op.earlyPostCompletion === null;
-  const instance = early ? op.postCallbackRunning! : op.pendedBy;
-  if ((op.phase !== 'postPended' && !early) || instance === null) {
-    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPostOperation on ${op.id}, which is not pended in a post-operation (it is ${op.phase}); §14 invariant 7`);
+  const running = op.postCallbackRunning;
+  const early = running !== null && op.earlyPostCompletion === null;
+  const instance = early ? running : op.pendedBy;
+  if (instance === null || (!early && !op.matches('PostPended'))) {
+    throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', op.id, `FltCompletePendedPostOperation on ${op.id}, which is not pended in a post-operation (it is ${op.walkDescription}); §14 invariant 7`);
   }
   checkOwnsCompletion(fltMgr, op, 'FltCompletePendedPostOperation');
   if (early) {
@@ -99,10 +101,8 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
     node.state = 'done';
   }
   op.postCursor--;
-  op.phase = 'post';
-  op.pendedBy = null;
   instance.rundown.add('pendedOperations', -1);
-  yield* drive(fltMgr, op);
+  yield* drive(fltMgr, op, 'post');
 }
 
 /**

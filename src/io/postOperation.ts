@@ -13,7 +13,7 @@ import {
 } from '../wdk/fltConstants.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
-import { checkCompletionStatus } from './preOperation.js';
+import { checkCompletionStatus } from './walkSteps.js';
 import { callbackFrame } from './callbackFrame.js';
 import { finishSwap } from './buffers.js';
 
@@ -21,13 +21,17 @@ type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 
 const DISPATCH_LEVEL = 2;
 
-export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<void> {
+/**
+ * Run the post-op of the node at op.postCursor. 'pended': it returned MORE_PROCESSING_REQUIRED and
+ * the walk stops here until FltCompletePendedPostOperation; 'next': the walk goes on upward.
+ */
+export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<'next' | 'pended'> {
   const { instance } = node;
   const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
   if (post === undefined) {
     node.state = 'done';
     op.postCursor--;
-    return;
+    return 'next';
   }
   const data = op.data;
   data.Iopb = copyIopb(node.iopb);
@@ -39,12 +43,11 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
   if (thread !== null && !node.synchronize) thread.irql = DISPATCH_LEVEL;
-  op.postCallbackRunning = instance;
+  // The machine is PostOperation.InCallback from the PostOperation fact to PostOperationReturned.
   let raw: unknown;
   try {
     raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), callbackFrame(op, instance, 'PostOperation'));
   } finally {
-    op.postCallbackRunning = null;
     if (thread !== null) thread.irql = irql;
     data.Flags &= ~FLTFL_CALLBACK_DATA_POST_OPERATION;
   }
@@ -65,17 +68,17 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
       fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
       finishSwap(fltMgr, op, node);
     } else {
+      // The machine is PostPended (PostOperationReturned); the pending instance is the node at the cursor.
       node.state = 'pended';
-      op.phase = 'postPended';
-      op.pendedBy = instance;
       // Counted before the callback is released, so a waiting teardown cannot slip between them.
       instance.rundown.add('pendedOperations', 1);
       instance.rundown.add('callbacksInProgress', -1);
-      return;
+      return 'pended';
     }
   }
   if (raw === FLT_POSTOP_FINISHED_PROCESSING) finishSwap(fltMgr, op, node);
   node.state = 'done';
   op.postCursor--;
   instance.rundown.add('callbacksInProgress', -1);
+  return 'next';
 }

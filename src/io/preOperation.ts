@@ -14,25 +14,32 @@ import {
   FLT_PREOP_SYNCHRONIZE,
   FLTFL_CALLBACK_DATA_DIRTY,
 } from '../wdk/fltConstants.js';
-import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
+import { IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
 import { isCancelable } from './irpCancel.js';
-import { NT_SUCCESS, STATUS_PENDING, STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
 import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
 import { insertedMdl, swappedFields, transferOf } from './buffers.js';
-import { describe, describeResult } from '../fltmgr/routineSupport.js';
+import { describeResult } from '../fltmgr/routineSupport.js';
+import { beginPost, checkCompletionStatus, currentFingerprint } from './walkSteps.js';
 import { fingerprintIopb, summarizeParameters } from './parametersSummary.js';
 import { callbackFrame } from './callbackFrame.js';
 
 const PRE_RESULTS: ReadonlySet<unknown> = new Set([0, 1, 2, 3, 4, 5]);
 
+/**
+ * Where the walk goes after a pre-op's result: on down ('next'), to the post walk of the instances
+ * above ('complete': it completed the operation), or nowhere for now ('pended'). The caller goes
+ * there; the callback-data machine records where the operation is.
+ */
+export type PreOutcome = 'next' | 'complete' | 'pended';
+
 /** Run the pre-op of `instance` (the node at op.cursor) and move the operation on per its result. */
-export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, entry: FLT_OPERATION_REGISTRATION): Blocking<void> {
+export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, entry: FLT_OPERATION_REGISTRATION): Blocking<PreOutcome> {
   const pre = entry.PreOperation;
   if (pre === undefined) {
     // §13 A15: a post-only registration behaves as if its pre-op returned SUCCESS_WITH_CALLBACK, NULL context.
     pushNode(fltMgr, op, instance, null, false);
     op.cursor++;
-    return;
+    return 'next';
   }
   const data = op.data;
   // The callback gets its own copy to edit; `seen` can share currentIopb, which is never mutated.
@@ -42,14 +49,9 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
   fltMgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
   const box = { value: null as unknown };
-  op.preCallbackRunning = instance;
+  // The machine is PreOperation.InCallback from the PreOperation fact to PreOperationReturned.
   instance.rundown.add('callbacksInProgress', 1);
-  let raw: unknown;
-  try {
-    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), callbackFrame(op, instance, 'PreOperation'));
-  } finally {
-    op.preCallbackRunning = null;
-  }
+  const raw: unknown = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), callbackFrame(op, instance, 'PreOperation'));
   const result = checkPreResult(fltMgr, op, instance, raw, box.value);
   const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
   fltMgr.emit(op.id, {
@@ -62,17 +64,18 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   });
   checkNoEarlyCompletion(fltMgr, op, instance, result);
   checkRefusedInsertNotPended(fltMgr, op, instance, result);
-  applyPreResult(fltMgr, op, instance, result, box.value, seen);
+  const outcome = applyPreResult(fltMgr, op, instance, result, box.value, seen);
   // Only now may a teardown waiting on this instance go on: a PENDING result is counted above and
   // a node asking for a post-op is pushed, so neither slips past the drain (§4 steps 3-4).
   instance.rundown.add('callbacksInProgress', -1);
+  return outcome;
 }
 
 /**
  * Act on a pre-op result (returned, or given later to FltCompletePendedPreOperation): edits made
  * with FltSetCallbackDataDirty pass down, others are dropped (§7); the walk goes on, stops, or waits.
  */
-export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, context: unknown, seen: ReturnType<typeof copyIopb>): void {
+export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, result: number, context: unknown, seen: ReturnType<typeof copyIopb>): PreOutcome {
   const data = op.data;
   if ((data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0) {
     op.currentIopb = copyIopb(data.Iopb);
@@ -86,14 +89,14 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
     case FLT_PREOP_SYNCHRONIZE:
       pushNode(fltMgr, op, instance, context, result === FLT_PREOP_SYNCHRONIZE, seen, swap);
       op.cursor++;
-      return;
+      return 'next';
     case FLT_PREOP_SUCCESS_NO_CALLBACK:
       op.cursor++;
-      return;
+      return 'next';
     case FLT_PREOP_COMPLETE:
       op.completedAbove = true;
       beginPost(op);
-      return;
+      return 'complete';
     case FLT_PREOP_PENDING: {
       const early = op.earlyPreCompletion;
       if (early !== null && early.instance === instance) {
@@ -106,14 +109,12 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
           status: early.result === FLT_PREOP_COMPLETE ? op.data.IoStatus.Status : null,
           early: true,
         });
-        applyPreResult(fltMgr, op, instance, early.result, early.context, seen);
-        return;
+        return applyPreResult(fltMgr, op, instance, early.result, early.context, seen);
       }
-      op.phase = 'prePended';
-      op.pendedBy = instance;
+      // The machine is PrePended (PreOperationReturned); the pending instance is the node at the cursor.
       op.pendedSeen = seen;
       instance.rundown.add('pendedOperations', 1);
-      return;
+      return 'pended';
     }
     default:
       throw new Error(`internal: unchecked pre-op result ${result}`);
@@ -158,18 +159,6 @@ function checkRefusedInsertNotPended(fltMgr: FilterManager, op: IoOperation, ins
   throw fltMgr.kernel.violation('CBDQ_PENDED_AFTER_DISABLE', instance.id, `${instance.filter.name}'s pre-operation returned FLT_PREOP_PENDING for ${op.id}, which its FltCbdqInsertIo refused with STATUS_FLT_CBDQ_DISABLED: it is in no queue and nothing will complete it (§19.5 rule 4)`);
 }
 
-/** The fingerprint of the operation's current parameters, computed once per change. */
-export function currentFingerprint(op: IoOperation): string {
-  op.currentFingerprint ??= fingerprintIopb(op.currentIopb, op.issuerIopb.Parameters);
-  return op.currentFingerprint;
-}
-
-/** Switch the operation to its post walk, starting from the lowest node pushed so far. */
-export function beginPost(op: IoOperation): void {
-  op.phase = 'post';
-  op.postCursor = op.completion.length - 1;
-}
-
 function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb, swap: SwapRecord | null = null): void {
   // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
   // behaves as if every instance had asked to synchronize with the issuer.
@@ -206,14 +195,4 @@ function checkPreResult(fltMgr: FilterManager, op: IoOperation, instance: Instan
   }
   if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, where, op.data.IoStatus.Status);
   return result;
-}
-
-/** §14 invariant 10: a completion status is final, and CLEANUP/CLOSE never fail. */
-export function checkCompletionStatus(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, status: number): void {
-  if (status === STATUS_PENDING || status === STATUS_FLT_DISALLOW_FAST_IO) {
-    throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', instance.id, `${where} completed the operation with status ${describe(status)}`);
-  }
-  if ((op.major === IRP_MJ_CLEANUP || op.major === IRP_MJ_CLOSE) && !NT_SUCCESS(status)) {
-    throw fltMgr.kernel.violation('CLEANUP_CLOSE_FAILED', instance.id, `${where} failed ${irpMajorName(op.major)} with ${describe(status)}; cleanup and close cannot fail`);
-  }
 }

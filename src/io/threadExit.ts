@@ -28,7 +28,7 @@ export function* cancelThreadIo(fltMgr: FilterManager, inFlight: readonly AppReq
   yield* cancelRequests(fltMgr, mine, 'ThreadExit');
   const deadline = kernel.now + THREAD_EXIT_IRP_WAIT_TICKS;
   for (const r of mine) {
-    while (r.op.phase !== 'completed' && kernel.now < deadline) {
+    while (r.op.inFlight && kernel.now < deadline) {
       yield* waitForObjects([r.op.completed], 'WaitAny', deadline - kernel.now, `thread exit: ${r.op.id} completion (IoCancelThreadIo)`);
     }
   }

@@ -80,7 +80,7 @@ export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, cal
   } finally {
     op.issuingInline = false;
   }
-  if (op.phase === 'completed' && inlineCallback) {
+  if (!op.inFlight && inlineCallback) {
     yield* runAsyncCallback(fltMgr, op);
     return 'completedInline';
   }

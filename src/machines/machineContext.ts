@@ -14,6 +14,11 @@ export interface MachineContext {
   readonly reject: (event: { type: string }) => void;
 }
 
+/** A machine's top-level state name: the value itself for a flat machine, the outer key of a nested one. */
+export function topState(value: unknown): string {
+  return typeof value === 'string' ? value : Object.keys(value as object)[0]!;
+}
+
 export const contextFromInput = ({ input }: { input: MachineInput }): MachineContext => ({ reject: input.reject });
 
 /** For offline folds: rejections there mean the log itself is inconsistent. */

@@ -10,7 +10,7 @@ import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMa
 import { assertNever, type Fact } from '../kernel/facts.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
-import { throwOnReject } from '../machines/machineContext.js';
+import { throwOnReject, topState } from '../machines/machineContext.js';
 import { volumeMachine } from '../machines/volume.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
@@ -50,14 +50,14 @@ export function foldLog(facts: readonly Fact[]): SimState {
   const born = (id: string, machine: AnyStateMachine): string => {
     const [snapshot] = initialTransition(machine, throwOnReject);
     machines.set(id, { machine, snapshot });
-    return String(snapshot.value);
+    return topState(snapshot.value);
   };
   const advance = (fact: Fact): string | null => {
     const m = machines.get(fact.object);
     if (m === undefined) return null;
     const [snapshot] = transition(m.machine, m.snapshot, fact as never);
     m.snapshot = snapshot;
-    return String(snapshot.value);
+    return topState(snapshot.value);
   };
   const sleepers = new Map<string, number>();
   const state = produce(emptySimState(), (draft) => {

@@ -95,7 +95,7 @@ export function liveState(sim: Simulation): SimState {
       initiator: op.initiator?.id ?? null,
       thread: op.issuerThread,
       state: op.state,
-      pendedBy: op.phase === 'prePended' || op.phase === 'postPended' ? (op.pendedBy?.id ?? null) : null,
+      pendedBy: op.pendedBy?.id ?? null,
       allocatedBy: op.allocatedBy?.id ?? null,
     };
   }
