@@ -15,6 +15,7 @@
  * A fact the fold cannot take (a machine rejects it, its seq is not the next one, it names an
  * object that does not exist) is a FactRejectedError; the state is then unspecified.
  */
+import { topState } from '../machines/machineContext.js';
 import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
@@ -208,7 +209,7 @@ export class FoldEngine {
   private readonly born = (id: string, machine: AnyStateMachine): string => {
     const actor = createActor(machine, { input: this.input }).start();
     this.actors.set(id, actor);
-    return String(actor.getSnapshot().value);
+    return topState(actor.getSnapshot().value);
   };
 
   private readonly advance = (fact: Fact): string | null => {
@@ -220,7 +221,7 @@ export class FoldEngine {
       this.rejected = null;
       throw new FactRejectedError(fact, `${fact.object} in state ${JSON.stringify(actor.getSnapshot().value)} does not accept ${type}`);
     }
-    return String(actor.getSnapshot().value);
+    return topState(actor.getSnapshot().value);
   };
 
   /** An actor for an object folded before this engine started, in the state its view records. */
