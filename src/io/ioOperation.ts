@@ -12,7 +12,7 @@ import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { LegacyFilter, StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsOutput, FsTagData } from '../fs/types.js';
 import type { Waitable } from '../kernel/waitable.js';
-import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
+import { IN_FLIGHT, type callbackDataMachine, type CallbackDataPart, type CallbackDataState } from '../machines/callbackData.js';
 import { topState } from '../machines/machineContext.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
@@ -193,6 +193,12 @@ export class IoOperation {
   /** The machine's top-level state (what `sim.state()` shows). */
   get state(): CallbackDataState {
     return topState(this.actor.getSnapshot().value) as CallbackDataState;
+  }
+
+  /** The part of PreOperation / PostOperation the machine is in (Walking, InCallback), else null. */
+  get part(): CallbackDataPart | null {
+    const value = this.actor.getSnapshot().value;
+    return typeof value === 'string' ? null : (Object.values(value)[0] as CallbackDataPart);
   }
 
   /** Ask the machine: is the operation in `state` (a top-level name, or `{ PreOperation: 'InCallback' }`)? */

@@ -66,6 +66,9 @@ export type CallbackDataEvent =
 /** The machine's top-level states: what `sim.state()` shows of an operation. */
 export type CallbackDataState = 'Allocated' | 'Freed' | 'PreOperation' | 'PrePended' | 'Dispatched' | 'FsPending' | 'PostOperation' | 'PostPended' | 'Completed';
 
+/** The parts of PreOperation and PostOperation: FltMgr between callbacks, or one callback running. */
+export type CallbackDataPart = 'Walking' | 'InCallback';
+
 /** The states in which a run is being walked (started and not completed). */
 export const IN_FLIGHT: readonly CallbackDataState[] = ['PreOperation', 'PrePended', 'Dispatched', 'FsPending', 'PostOperation', 'PostPended'];
 
