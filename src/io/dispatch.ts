@@ -113,19 +113,19 @@ function* continueAfterCompletion(fltMgr: FilterManager, op: IoOperation): Block
 /** A legacy filter's dispatch (§6): 'pass' sends the IRP on down, 'complete' means it completed it itself. */
 function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFilter): 'pass' | 'complete' {
   fltMgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
-  op.cursor++;
   const verdict = legacy.onIrp?.({
     MajorFunction: op.major,
     fileName: op.currentIopb.TargetFileObject.FileName,
     generated: op.initiator !== null,
   }) ?? 'pass';
   if (verdict === 'pass') {
+    op.cursor++;
     op.completion.push({ kind: 'legacy', legacy });
     return 'pass';
   }
   // The legacy filter completed the IRP itself: nothing below sees it; it gets no completion call.
+  // The cursor stays at the legacy filter: the pre walk stopped above the file system.
   op.data.IoStatus = { Status: verdict.complete >>> 0, Information: 0 };
-  op.completedAbove = true;
   beginPost(op);
   return 'complete';
 }

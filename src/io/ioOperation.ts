@@ -133,8 +133,6 @@ export class IoOperation {
   earlyPreCompletion: { instance: InstanceObject; result: number; context: unknown } | null = null;
   /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
   earlyPostCompletion: InstanceObject | null = null;
-  /** A pre-op or a legacy filter completed it: the file system never saw it (STATUS_FLT_IO_COMPLETE). */
-  completedAbove = false;
   /** FltRequestOperationStatusCallback requests, called when the send below returns (src/io/operationStatus.ts). */
   statusRequests: OperationStatusRequest[] = [];
   /** What the file system handed back beyond the status (data, information structures). */
@@ -211,6 +209,14 @@ export class IoOperation {
     return IN_FLIGHT.includes(this.state);
   }
 
+  /**
+   * A pre-op or a legacy filter completed it, so the file system never saw it (STATUS_FLT_IO_COMPLETE):
+   * the pre walk stopped at a node instead of running past the last one. Asked once the run completed.
+   */
+  get completedAbove(): boolean {
+    return this.cursor < this.path.length;
+  }
+
   /** The instance whose pre-operation callback is running now (the machine is PreOperation.InCallback; the node at the cursor). */
   get preCallbackRunning(): InstanceObject | null {
     if (!this.matches({ PreOperation: 'InCallback' })) return null;
@@ -273,7 +279,6 @@ export class IoOperation {
     this.pendedSeen = null;
     this.earlyPreCompletion = null;
     this.earlyPostCompletion = null;
-    this.completedAbove = false;
     this.statusRequests = [];
     this.output = null;
     this.onComplete = [];

@@ -94,7 +94,7 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
       op.cursor++;
       return 'next';
     case FLT_PREOP_COMPLETE:
-      op.completedAbove = true;
+      // The cursor stays at this instance: the pre walk stopped above the file system.
       beginPost(op);
       return 'complete';
     case FLT_PREOP_PENDING: {
