@@ -40,7 +40,8 @@ export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObj
   if (create === null) {
     throw fltMgr.kernel.violation('CANCEL_OPEN_OUTSIDE_POST_CREATE', Instance.id, `FltCancelFileOpen(${Instance}, ${FileObject}) outside that instance's post-create for the file object (§11.13)`);
   }
-  if ((FileObject.Flags & FO_HANDLE_CREATED) !== 0 || FileObject.state !== 'Opened') {
+  // Opened is the window between the file system's success and the first handle (FO_HANDLE_CREATED clear).
+  if (FileObject.state !== 'Opened') {
     throw fltMgr.kernel.violation(
       'CANCEL_OPEN_NOT_OPENED',
       FileObject.id,
