@@ -90,7 +90,6 @@ export function FltCbdqInitialize(
   }
   Cbdq.instance = Instance;
   Cbdq.callbacks = callbacks;
-  Cbdq.deleted = false;
   kernel.emit(Cbdq.binding.id, { type: 'FltCbdqInitialize', instance: Instance.id, name: Cbdq.name ?? Cbdq.binding.id });
   return STATUS_SUCCESS;
 }

@@ -4,7 +4,7 @@
  * simulation whose thread runs that routine. From then on the object carries its simulation, id,
  * machine and the waitable threads block on (whose id is the object's, so a ThreadWait names it).
  */
-import type { AnyActorRef } from 'xstate';
+import type { AnyActorRef, AnyMachineSnapshot } from 'xstate';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SimThread } from '../kernel/thread.js';
 import { UsageError } from '../kernel/errors.js';
@@ -20,8 +20,13 @@ export interface Binding {
 export abstract class KernelObject {
   /** @internal Set by the initialize routine. */
   binding: Binding | null = null;
-  /** @internal Set by a delete routine: the object may not be used again until re-initialized. */
-  deleted = false;
+  /**
+   * @internal Deleted (ExDeleteResourceLite, FltDeletePushLock): its machine is in Deleted, and the
+   * object may not be used again until re-initialized (which binds a new machine).
+   */
+  get deleted(): boolean {
+    return this.binding !== null && (this.binding.actor.getSnapshot() as AnyMachineSnapshot).matches('Deleted');
+  }
 
   /** `name` labels the object in traces and reports; the id (E…, K…) is given at initialization. */
   constructor(readonly name: string | null = null) {}

@@ -49,7 +49,6 @@ export function KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boolea
     const kind = Type === NotificationEvent ? 'notification' : 'synchronization';
     if (b.waitable.kind !== kind) throw new UsageError('BAD_ARGUMENT', `KeInitializeEvent: ${b.id} is a ${Event.eventType}; re-initialize it as the same type`, kernel.place(b.id));
     Event.eventType = Type;
-    Event.deleted = false;
     b.waitable.signaled = State;
     kernel.emit(b.id, { type: 'KeInitializeEvent', name: Event.name ?? b.id, eventType: Type, signaled: State });
   });

@@ -46,7 +46,6 @@ export function initializeLock(kernel: Kernel, thread: SimThread, lock: LockObje
     kernel.attachActor(id, actor);
     const waitable = kernel.createWaitable(lock.name ?? id, 'pulse', id);
     lock.binding = { kernel, id, actor, waitable };
-    lock.deleted = false;
     kernel.kernelObjects.set(id, lock);
   }
   kernel.emit(lock.binding.id, { type: 'LockInitialize', routine, lockType: lock.lockType, name: lock.name ?? lock.binding.id });
@@ -130,5 +129,4 @@ export function deleteLock(kernel: Kernel, thread: SimThread, lock: LockObject, 
   const snapshot = b.actor.getSnapshot() as AnyMachineSnapshot;
   if (!snapshot.can(fact)) throw kernel.violation('LOCK_DELETED_WHILE_OWNED', b.id, `${routine} on ${describe(lock)} while ${ownersText(snapshot)} holds it`);
   kernel.emit(b.id, fact);
-  lock.deleted = true;
 }
