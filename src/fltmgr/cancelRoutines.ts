@@ -33,7 +33,7 @@ function operationFor(Data: FLT_CALLBACK_DATA, routine: string): IoOperation {
 
 /** Pended by a filter, or about to be: its pre-op or post-op is running and may still return PENDING / MORE_PROCESSING_REQUIRED. */
 function isPendedOrPending(op: IoOperation): boolean {
-  return op.matches('PrePended') || op.matches('PostPended') || op.matches({ PreOperation: 'InCallback' }) || op.matches({ PostOperation: 'InCallback' });
+  return op.matches('PrePended') || op.matches('PostPended') || op.preCallbackRunning !== null || op.postCallbackRunning !== null;
 }
 
 /**

@@ -43,11 +43,12 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
   if (thread !== null && !node.synchronize) thread.irql = DISPATCH_LEVEL;
-  // The machine is PostOperation.InCallback from the PostOperation fact to PostOperationReturned.
+  op.postCallbackRunning = instance;
   let raw: unknown;
   try {
     raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), callbackFrame(op, instance, 'PostOperation'));
   } finally {
+    op.postCallbackRunning = null;
     if (thread !== null) thread.irql = irql;
     data.Flags &= ~FLTFL_CALLBACK_DATA_POST_OPERATION;
   }

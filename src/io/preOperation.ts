@@ -49,9 +49,14 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
   fltMgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
   const box = { value: null as unknown };
-  // The machine is PreOperation.InCallback from the PreOperation fact to PreOperationReturned.
+  op.preCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
-  const raw: unknown = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), callbackFrame(op, instance, 'PreOperation'));
+  let raw: unknown;
+  try {
+    raw = yield* fltMgr.invoke(instance.filter, () => pre(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), box), callbackFrame(op, instance, 'PreOperation'));
+  } finally {
+    op.preCallbackRunning = null;
+  }
   const result = checkPreResult(fltMgr, op, instance, raw, box.value);
   const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
   fltMgr.emit(op.id, {

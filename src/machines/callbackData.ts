@@ -9,12 +9,6 @@
  *   PostPended --FltCompletePendedPostOperation--> PostOperation
  *   PreOperation | PostOperation --IoComplete--> Completed
  *
- * PreOperation and PostOperation each have two parts: Walking (FltMgr moves the walk between
- * callbacks) and InCallback (one instance's callback has been called and has not returned). The
- * walk asks these: FltCompletePended*Operation may arrive early only InCallback (§8),
- * FltRequestOperationStatusCallback only from a running pre-op, FltReissueSynchronousIo only from
- * a running post-op. Which instance is called is a position (the walk's cursor), not a state.
- *
  * A pre-op that swaps the data buffers (§20.6) is BuffersSwapped, in PreOperation only; a teardown
  * that finds such an operation cancels it (SwappedOperationCancelled) wherever it is.
  *
@@ -63,14 +57,10 @@ export type CallbackDataEvent =
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
 
-/** The machine's top-level states: what `sim.state()` shows of an operation. */
 export type CallbackDataState = 'Allocated' | 'Freed' | 'PreOperation' | 'PrePended' | 'Dispatched' | 'FsPending' | 'PostOperation' | 'PostPended' | 'Completed';
 
-/** The parts of PreOperation and PostOperation: FltMgr between callbacks, or one callback running. */
-export type CallbackDataPart = 'Walking' | 'InCallback';
-
 /** The states in which a run is being walked (started and not completed). */
-export const IN_FLIGHT: readonly CallbackDataState[] = ['PreOperation', 'PrePended', 'Dispatched', 'FsPending', 'PostOperation', 'PostPended'];
+export const IN_FLIGHT: ReadonlySet<string> = new Set<CallbackDataState>(['PreOperation', 'PrePended', 'Dispatched', 'FsPending', 'PostOperation', 'PostPended']);
 
 const bookkeeping = {
   DrainPostOperation: {},
@@ -104,49 +94,32 @@ export const callbackDataMachine = setup({
     Allocated: { on: { ...bookkeeping, ...statusCallback, AsyncIoCallback: {}, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
     Freed: { on: { ...statusCallback, RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
     PreOperation: {
-      initial: 'Walking',
       on: {
         ...bookkeeping,
+        PreOperation: {},
         FltRequestOperationStatusCallback: {},
+        PreOperationReturned: [{ guard: 'pended', target: 'PrePended' }, {}],
         // Only a pre-op's result can swap buffers (§20.6).
         BuffersSwapped: {},
-      },
-      states: {
-        Walking: {
-          on: {
-            PreOperation: 'InCallback',
-            LegacyFilterDispatch: {},
-            FsDispatch: '#callbackData.Dispatched',
-            // A pre-op or a legacy filter completed it: only the posts above run (§8).
-            PostOperation: '#callbackData.PostOperation.InCallback',
-            LegacyFilterCompletion: '#callbackData.PostOperation',
-            IoComplete: '#callbackData.Completed',
-          },
-        },
-        InCallback: { on: { PreOperationReturned: [{ guard: 'pended', target: '#callbackData.PrePended' }, { target: 'Walking' }] } },
+        LegacyFilterDispatch: {},
+        FsDispatch: 'Dispatched',
+        PostOperation: 'PostOperation',
+        LegacyFilterCompletion: 'PostOperation',
+        IoComplete: 'Completed',
       },
     },
     PrePended: { on: { ...bookkeeping, FltCompletePendedPreOperation: 'PreOperation' } },
     Dispatched: { on: { ...bookkeeping, FsPending: 'FsPending', FsComplete: 'PostOperation' } },
     FsPending: { on: { ...bookkeeping, ...statusCallback, FsComplete: 'PostOperation' } },
     PostOperation: {
-      initial: 'Walking',
-      on: { ...bookkeeping, ...statusCallback },
-      states: {
-        Walking: {
-          on: {
-            PostOperation: 'InCallback',
-            LegacyFilterCompletion: {},
-            IoComplete: '#callbackData.Completed',
-          },
-        },
-        InCallback: {
-          on: {
-            // Only from the post-op of a synchronized operation (§11.14).
-            FltReissueSynchronousIo: {},
-            PostOperationReturned: [{ guard: 'postPended', target: '#callbackData.PostPended' }, { target: 'Walking' }],
-          },
-        },
+      on: {
+        ...bookkeeping,
+        ...statusCallback,
+        FltReissueSynchronousIo: {},
+        PostOperation: {},
+        PostOperationReturned: [{ guard: 'postPended', target: 'PostPended' }, {}],
+        LegacyFilterCompletion: {},
+        IoComplete: 'Completed',
       },
     },
     PostPended: { on: { ...bookkeeping, ...statusCallback, FltCompletePendedPostOperation: 'PostOperation' } },

@@ -14,21 +14,6 @@ export interface MachineContext {
   readonly reject: (event: { type: string }) => void;
 }
 
-/** A machine's top-level state name: the value itself for a flat machine, the outer key of a nested one. */
-export function topState(value: unknown): string {
-  return typeof value === 'string' ? value : Object.keys(value as object)[0]!;
-}
-
-/**
- * A state value as one string: the value itself for a flat machine, "Outer.Inner" for a nested one
- * (the fold and the time-travel fold engine record states this way; the view splits it).
- */
-export function statePath(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const [outer, inner] = Object.entries(value as Record<string, unknown>)[0]!;
-  return `${outer}.${statePath(inner)}`;
-}
-
 export const contextFromInput = ({ input }: { input: MachineInput }): MachineContext => ({ reject: input.reject });
 
 /** For offline folds: rejections there mean the log itself is inconsistent. */

@@ -10,7 +10,7 @@ import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMa
 import { assertNever, type Fact } from '../kernel/facts.js';
 import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
-import { statePath, throwOnReject } from '../machines/machineContext.js';
+import { throwOnReject } from '../machines/machineContext.js';
 import { volumeMachine } from '../machines/volume.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
@@ -50,14 +50,14 @@ export function foldLog(facts: readonly Fact[]): SimState {
   const born = (id: string, machine: AnyStateMachine): string => {
     const [snapshot] = initialTransition(machine, throwOnReject);
     machines.set(id, { machine, snapshot });
-    return statePath(snapshot.value);
+    return String(snapshot.value);
   };
   const advance = (fact: Fact): string | null => {
     const m = machines.get(fact.object);
     if (m === undefined) return null;
     const [snapshot] = transition(m.machine, m.snapshot, fact as never);
     m.snapshot = snapshot;
-    return statePath(snapshot.value);
+    return String(snapshot.value);
   };
   const sleepers = new Map<string, number>();
   const state = produce(emptySimState(), (draft) => {
@@ -309,7 +309,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
         volume: fact.volume,
         initiator: fact.instance,
         thread: null,
-        ...opState(born(id, callbackDataMachine)),
+        state: born(id, callbackDataMachine) as never,
         pendedBy: null,
         allocatedBy: fact.instance,
       };
@@ -324,7 +324,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
         volume: fact.volume,
         initiator: fact.initiator,
         thread: fact.thread,
-        ...opState(advance(fact)),
+        state: advance(fact) as never,
         pendedBy: null,
         allocatedBy: existing?.allocatedBy ?? null,
       };
@@ -337,7 +337,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'FltReissueSynchronousIo': {
       const state = advance(fact);
       const op = d.operations[id];
-      if (op !== undefined) Object.assign(op, opState(state));
+      if (op !== undefined) op.state = state as never;
       return;
     }
     case 'FltFreeCallbackData':
@@ -355,14 +355,14 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'PreOperationReturned':
     case 'PostOperationReturned': {
       const op = d.operations[id]!;
-      Object.assign(op, opState(advance(fact)));
+      op.state = advance(fact) as never;
       op.pendedBy = op.state === 'PrePended' || op.state === 'PostPended' ? fact.instance : null;
       return;
     }
     case 'FltCompletePendedPreOperation':
     case 'FltCompletePendedPostOperation': {
       const op = d.operations[id]!;
-      Object.assign(op, opState(advance(fact)));
+      op.state = advance(fact) as never;
       op.pendedBy = null;
       return;
     }
@@ -374,20 +374,20 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'FsComplete':
     case 'PostOperation':
     case 'DrainPostOperation':
-      Object.assign(d.operations[id]!, opState(advance(fact)));
+      d.operations[id]!.state = advance(fact) as never;
       return;
     case 'DrainPostOperationReturned': {
       // May come after the operation completed and left the state (the drain ran on a copy).
       const state = advance(fact);
       const op = d.operations[id];
-      if (op !== undefined) Object.assign(op, opState(state));
+      if (op !== undefined) op.state = state as never;
       return;
     }
     case 'IoComplete': {
       const state = advance(fact);
       const op = d.operations[id]!;
       if (op.allocatedBy === null) delete d.operations[id];
-      else Object.assign(op, opState(state));
+      else op.state = state as never;
       return;
     }
     case 'PoolAllocate':
@@ -607,10 +607,4 @@ export function restack(d: Draft<SimState>, volumeId: string): void {
   }
   legacyAt(-1);
   d.volumes[volumeId]!.stack = stack;
-}
-
-/** An operation view's state and part from the machine's state path ("PreOperation.InCallback"). */
-function opState(path: string | null): { state: never; part: never } {
-  const [state, part] = (path ?? '').split('.');
-  return { state: state as never, part: (part ?? null) as never };
 }

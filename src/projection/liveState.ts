@@ -95,7 +95,6 @@ export function liveState(sim: Simulation): SimState {
       initiator: op.initiator?.id ?? null,
       thread: op.issuerThread,
       state: op.state,
-      part: op.part,
       pendedBy: op.pendedBy?.id ?? null,
       allocatedBy: op.allocatedBy?.id ?? null,
     };

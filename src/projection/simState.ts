@@ -9,7 +9,7 @@ import type { FilterState } from '../machines/filter.js';
 import type { InstanceState } from '../machines/instance.js';
 import type { VolumeState } from '../machines/volume.js';
 import type { FileObjectState } from '../machines/fileObject.js';
-import type { CallbackDataPart, CallbackDataState } from '../machines/callbackData.js';
+import type { CallbackDataState } from '../machines/callbackData.js';
 import type { CancelRoutineKind, EventType, LockType } from '../kernel/facts.js';
 import type { IrpState } from '../machines/irp.js';
 import type { CbdqState } from '../machines/cbdq.js';
@@ -107,8 +107,6 @@ export interface OperationView {
   readonly initiator: string | null;
   readonly thread: string | null;
   readonly state: CallbackDataState;
-  /** In PreOperation and PostOperation, the machine's part: a callback running (InCallback) or FltMgr between callbacks (Walking); else null. */
-  readonly part: CallbackDataPart | null;
   /** The instance holding it pended (pre or post), if any. */
   readonly pendedBy: string | null;
   /** For callback data a filter allocated: the instance; it stays here until FltFreeCallbackData. */

@@ -15,7 +15,6 @@
  * A fact the fold cannot take (a machine rejects it, its seq is not the next one, it names an
  * object that does not exist) is a FactRejectedError; the state is then unspecified.
  */
-import { statePath } from '../machines/machineContext.js';
 import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
@@ -209,7 +208,7 @@ export class FoldEngine {
   private readonly born = (id: string, machine: AnyStateMachine): string => {
     const actor = createActor(machine, { input: this.input }).start();
     this.actors.set(id, actor);
-    return statePath(actor.getSnapshot().value);
+    return String(actor.getSnapshot().value);
   };
 
   private readonly advance = (fact: Fact): string | null => {
@@ -221,7 +220,7 @@ export class FoldEngine {
       this.rejected = null;
       throw new FactRejectedError(fact, `${fact.object} in state ${JSON.stringify(actor.getSnapshot().value)} does not accept ${type}`);
     }
-    return statePath(actor.getSnapshot().value);
+    return String(actor.getSnapshot().value);
   };
 
   /** An actor for an object folded before this engine started, in the state its view records. */
@@ -232,10 +231,7 @@ export class FoldEngine {
     const machine = lock === undefined ? MACHINE_OF_PREFIX[id.charAt(0)] : LOCK_MACHINES[lock.lockType];
     if (machine === undefined || view === undefined || typeof view.state !== 'string') return undefined;
     const context = lock === undefined ? { reject: this.input.reject } : { reject: this.input.reject, owners: { ...lock.owners } };
-    // A callback data's view names the part of its state too (PreOperation.InCallback).
-    const part = (view as { part?: unknown }).part;
-    const value = typeof part === 'string' ? { [view.state]: part } : view.state;
-    const snapshot = machine.resolveState({ value, context });
+    const snapshot = machine.resolveState({ value: view.state, context });
     const actor = createActor(machine, { snapshot, input: this.input }).start();
     this.actors.set(id, actor);
     return actor;
