@@ -298,6 +298,8 @@ export { FilterGetMessage, FilterReplyMessage, FilterSendMessage, CloseHandle } 
 export type { ConnectResult, SendMessageResult } from './fltmgr/filterPortUser.js';
 export { WaitForSingleObject, SetEvent, ResetEvent, GetOverlappedResult } from './fltmgr/win32Events.js';
 export type { OverlappedResult } from './fltmgr/win32Events.js';
+export { CreateIoCompletionPort, GetQueuedCompletionStatus } from './fltmgr/win32CompletionPorts.js';
+export type { CreateIoCompletionPortResult, QueuedCompletionStatus } from './fltmgr/win32CompletionPorts.js';
 export { portVariable } from './fltmgr/portObjects.js';
 export type {
   ServerPort as PFLT_SERVER_PORT,
@@ -310,6 +312,7 @@ export type {
   PFLT_MESSAGE_NOTIFY,
   FilterPortHandle,
   EventHandle,
+  IoCompletionPortHandle,
   OVERLAPPED,
 } from './fltmgr/portObjects.js';
 export type { Semantics } from './fltmgr/semantics.js';

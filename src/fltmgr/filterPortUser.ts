@@ -34,7 +34,8 @@ import {
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
-import { FilterPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
+import { FilterPortHandle, IoCompletionPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
+import { CloseCompletionPort } from './win32CompletionPorts.js';
 import { createClientPort } from './portRoutines.js';
 import { bufferArgument, overlappedArgument, portHandleArgument } from './portArguments.js';
 import { abortGets, disconnect, isConnectionOpen, pump, runPortCallback } from './portTraffic.js';
@@ -148,6 +149,7 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
     overlapped: lpOverlapped,
     done: kernel.createWaitable('get done', 'notification'),
     result: null,
+    completion: lpOverlapped === null ? null : hPort.completion,
   };
   kernel.emit(port.id, { type: 'FilterGetMessage', get: get.id, size: dwMessageBufferSize, overlapped: lpOverlapped !== null });
   if (lpOverlapped !== null) {
@@ -247,8 +249,13 @@ export function* FilterSendMessage(
  * CloseHandle(hPort) for a connection's handle: waiting gets end with ERROR_OPERATION_ABORTED,
  * and, unless the connection already ended, DisconnectNotify runs in this thread. FALSE for a
  * handle already closed. A section handle (§24) of the calling process drops its section reference.
+ * For a completion port (CreateIoCompletionPort), its waiters return ERROR_ABANDONED_WAIT_0.
  */
-export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | number): Blocking<boolean> {
+export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompletionPortHandle | number): Blocking<boolean> {
+  if (hObject instanceof IoCompletionPortHandle) {
+    yield* preempt();
+    return CloseCompletionPort(hObject);
+  }
   if (hObject instanceof SectionHandle || typeof hObject === 'number') {
     const handle = yield* sectionHandleFromValue(hObject);
     if (handle === null) return false;

@@ -97,6 +97,48 @@ export interface PendingGet {
   readonly done: Waitable;
   /** How it completed (STATUS_SUCCESS with the bytes written, or why not); null while pending. */
   result: { readonly status: NTSTATUS; readonly bytes: number } | null;
+  /**
+   * The I/O completion port the handle was associated with when the get was issued (an overlapped
+   * get only): its completion is queued there even if the handle closes first, as Windows does.
+   */
+  readonly completion: CompletionAssociation | null;
+}
+
+/** CreateIoCompletionPort(FileHandle, Port, CompletionKey, …): where a handle's overlapped completions go. */
+export interface CompletionAssociation {
+  readonly port: IoCompletionPortHandle;
+  readonly key: number;
+}
+
+/** A completion packet: what GetQueuedCompletionStatus hands back. */
+export interface CompletionPacket {
+  readonly status: NTSTATUS;
+  readonly bytes: number;
+  readonly key: number;
+  readonly overlapped: OVERLAPPED;
+}
+
+/**
+ * A Win32 I/O completion port HANDLE (CreateIoCompletionPort). Like the events of CreateEventW it
+ * lives in the application, not in FltMgr: its queue is data, and no fact records it (the gets
+ * whose completions it carries are facts of their connection).
+ */
+export class IoCompletionPortHandle {
+  /** Completion packets not yet dequeued, FIFO. */
+  readonly packets: CompletionPacket[] = [];
+  /** Set by CloseHandle: waiters end with ERROR_ABANDONED_WAIT_0, later calls with ERROR_INVALID_HANDLE. */
+  closed = false;
+  constructor(
+    readonly kernel: Kernel,
+    readonly id: string,
+    /** Signaled while packets wait, or once closed, so every waiter looks again. */
+    readonly waitable: Waitable,
+    readonly NumberOfConcurrentThreads: number,
+  ) {}
+
+  toString(): string {
+    return this.id;
+  }
 }
 
 /** The kernel end of a connection: PFLT_PORT as ConnectNotify receives it. */
@@ -183,6 +225,9 @@ export class FilterPortHandle {
     /** FLT_PORT_FLAG_SYNC_HANDLE: overlapped gets are refused on it. */
     readonly synchronous: boolean,
   ) {}
+
+  /** The completion port CreateIoCompletionPort associated with this handle, if any. */
+  completion: CompletionAssociation | null = null;
 
   /** Open while its connection still names it. */
   get isOpen(): boolean {

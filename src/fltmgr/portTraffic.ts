@@ -8,6 +8,7 @@ import { FILTER_MESSAGE_HEADER_SIZE, FILTER_REPLY_HEADER_SIZE } from '../wdk/por
 import { STATUS_BUFFER_TOO_SMALL, STATUS_PORT_DISCONNECTED, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
 import type { ClientPort, FilterMessage, PendingGet } from './portObjects.js';
+import { postCompletion } from './win32CompletionPorts.js';
 
 /** Deliver queued messages to waiting gets, oldest to oldest, while both exist. */
 export function pump(port: ClientPort): void {
@@ -47,6 +48,7 @@ function completeGet(port: ClientPort, get: PendingGet, status: NTSTATUS, bytes:
     get.overlapped.Internal = status;
     get.overlapped.InternalHigh = bytes;
     if (get.overlapped.hEvent !== null) kernel.signal(get.overlapped.hEvent.waitable);
+    postCompletion(get, status, bytes);
   }
   kernel.signal(get.done);
 }

@@ -32,6 +32,7 @@ import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeL
 import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
 import { cancelOplockRequest, type Oplock } from './oplocks.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
+import type { FileObjectShare } from './shareAccess.js';
 import {
   IRP_MJ_CLEANUP,
   IRP_MJ_CLOSE,
@@ -295,6 +296,10 @@ export class MemoryFileSystem {
   /** The stream an open file object refers to (what FltMgr reads from FsContext); null for volume opens and unknown ones. */
   fsContextOf(fileObjectId: string): FsContextIdentity | null {
     return fsContextOf(this.#state, fileObjectId);
+  }
+  /** What IoSetShareAccess recorded in the file object when this file system opened it (null if it did not). */
+  fileObjectShare(fileObjectId: string): FileObjectShare | null {
+    return this.#state.contexts.get(fileObjectId)?.share ?? null;
   }
   /** Whether file `fileId` is `ancestorId` or lies below it. */
   fileIsWithin(fileId: number, ancestorId: number): boolean {

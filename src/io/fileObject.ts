@@ -42,6 +42,31 @@ export class FileObject {
     return this.actor.getSnapshot().value as FileObjectState;
   }
 
+  /**
+   * FILE_OBJECT.ReadAccess … SharedDelete: what the file system's IoSetShareAccess wrote into the
+   * file object at its create (scanner reads WriteAccess in post-create). Read from the file
+   * system's record of the open, so they follow its create and need no facts of their own; FALSE
+   * before the open, for a volume open, and for an open that ignores sharing.
+   */
+  get ReadAccess(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.ReadAccess ?? false;
+  }
+  get WriteAccess(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.WriteAccess ?? false;
+  }
+  get DeleteAccess(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.DeleteAccess ?? false;
+  }
+  get SharedRead(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.SharedRead ?? false;
+  }
+  get SharedWrite(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.SharedWrite ?? false;
+  }
+  get SharedDelete(): boolean {
+    return this.volume.fileSystem.fileObjectShare(this.id)?.SharedDelete ?? false;
+  }
+
   /** The view the file system reads. */
   fsRef(): FsFileObjectRef {
     return {

@@ -173,6 +173,8 @@ export const FSCTL_SET_REPARSE_POINT = 0x000900a4;
 export const FSCTL_GET_REPARSE_POINT = 0x000900a8;
 export const FSCTL_DELETE_REPARSE_POINT = 0x000900ac;
 export const FSCTL_CREATE_OR_GET_OBJECT_ID = 0x000900c0;
+/** Offloaded data transfer, the write half (ODX, Windows 8): scanner refuses it on a handle it must rescan. */
+export const FSCTL_OFFLOAD_WRITE = 0x00098268;
 export const FSCTL_REQUEST_OPLOCK = 0x00090240;
 /** CTL_CODE(IOCTL_DISK_BASE, 0x17, METHOD_BUFFERED, FILE_READ_ACCESS) */
 export const IOCTL_DISK_GET_LENGTH_INFO = 0x0007405c;

@@ -38,6 +38,8 @@ export const ERROR_NOT_SUPPORTED = 50;
 export const ERROR_INVALID_PARAMETER = 87;
 export const ERROR_INSUFFICIENT_BUFFER = 122;
 export const ERROR_MORE_DATA = 234;
+/** GetQueuedCompletionStatus: the completion port was closed while the caller waited. */
+export const ERROR_ABANDONED_WAIT_0 = 735;
 export const ERROR_OPERATION_ABORTED = 995;
 export const ERROR_IO_INCOMPLETE = 996;
 export const ERROR_IO_PENDING = 997;
