@@ -24,6 +24,7 @@ import { names } from './names.js';
 import { ports } from './ports.js';
 import { cancellation } from './cancellation.js';
 import { viewer } from './viewer.js';
+import { samples } from './samples.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -42,6 +43,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'ports', run: ports },
   { name: 'cancellation', run: cancellation },
   { name: 'viewer', run: viewer },
+  { name: 'samples', run: samples },
 ];
 
 async function main(): Promise<void> {
