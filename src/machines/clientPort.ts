@@ -12,7 +12,9 @@
  *   DisconnectingClosed --DisconnectNotifyReturned--> Closed
  *   Disconnected --FltCloseClientPort--> Closed
  *
- * Only a Connected port carries messages. A connection counts against its server port's
+ * Only a Connected port carries messages. A MessageNotify that began while Connected may return
+ * after the connection ended (an unload disconnects the port while the callback runs in the
+ * user's thread; the unload waits for it): its MessageNotifyReturned is taken in every later state. A connection counts against its server port's
  * MaxConnections from ConnectNotify until DisconnectNotify has returned (scanner.c's comment), so
  * the counted states are Connecting, Connected, ClientPortClosed, Disconnecting and
  * DisconnectingClosed. FltCloseClientPort is accepted once; a second close of the same port is
@@ -52,6 +54,8 @@ export const COUNTED_CONNECTION_STATES: ReadonlySet<ClientPortState> = new Set([
 const bookkeeping = { RoutineFailed: {}, VerifierViolation: {} } as const;
 /** What the user-mode end may still do once connected: close its handle, post gets that fail. */
 const userEnd = { ...bookkeeping, PortHandleClosed: {}, FilterGetMessage: {}, FilterGetMessageAborted: {} } as const;
+/** A MessageNotify started while Connected returning once the connection has ended. */
+const lateReturn = { MessageNotifyReturned: {} } as const;
 
 export const clientPortMachine = setup({
   types: {} as { context: MachineContext; events: ClientPortEvent; input: MachineInput },
@@ -80,10 +84,10 @@ export const clientPortMachine = setup({
         DisconnectNotify: 'Disconnecting',
       },
     },
-    ClientPortClosed: { on: { ...userEnd, DisconnectNotify: 'DisconnectingClosed' } },
-    Disconnecting: { on: { ...userEnd, FltCloseClientPort: 'DisconnectingClosed', DisconnectNotifyReturned: 'Disconnected' } },
-    DisconnectingClosed: { on: { ...userEnd, DisconnectNotifyReturned: 'Closed' } },
-    Disconnected: { on: { ...userEnd, FltCloseClientPort: 'Closed' } },
-    Closed: { on: { ...userEnd } },
+    ClientPortClosed: { on: { ...userEnd, ...lateReturn, DisconnectNotify: 'DisconnectingClosed' } },
+    Disconnecting: { on: { ...userEnd, ...lateReturn, FltCloseClientPort: 'DisconnectingClosed', DisconnectNotifyReturned: 'Disconnected' } },
+    DisconnectingClosed: { on: { ...userEnd, ...lateReturn, DisconnectNotifyReturned: 'Closed' } },
+    Disconnected: { on: { ...userEnd, ...lateReturn, FltCloseClientPort: 'Closed' } },
+    Closed: { on: { ...userEnd, ...lateReturn } },
   },
 });

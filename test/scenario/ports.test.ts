@@ -486,3 +486,38 @@ describe('a timeout racing a reply at the same virtual time (§17.3, §18.2)', (
     expect([...outcomes].sort()).toEqual(['STATUS_SUCCESS reply=S_OK', 'STATUS_TIMEOUT reply=ERROR_FLT_NO_WAITER_FOR_REPLY']);
   });
 });
+
+describe('a MessageNotify still running when the unload disconnects its connection (§17.2, §17.4)', () => {
+  it('the unload waits for it; it returns on the closed connection and FilterSendMessage gets its status (minispy: SpyGetLog spinning on its lock)', () => {
+    const { sim } = system({
+      messageNotify: function* (_cookie, _in, _inLength, out, _outLength, returned) {
+        yield* sleep(10); // still copying records when the unload starts
+        out![0] = 7;
+        returned.value = 1;
+        return STATUS_SUCCESS;
+      },
+    });
+    const results: unknown[] = [];
+    user(sim, 'minispy log', function* (hPort) {
+      const r = yield* FilterSendMessage(hPort, new Uint8Array(8), 8, new Uint8Array(4), 4);
+      results.push(r.hr, r.BytesReturned);
+      results.push((yield* FilterSendMessage(hPort, new Uint8Array(8), 8, new Uint8Array(4), 4)).hr);
+      return yield* CloseHandle(hPort);
+    });
+    sim.spawn('fltmc unload scanner', function* () {
+      yield* sleep(2);
+      return yield* sim.FilterUnload('scanner');
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(results).toEqual([S_OK, 1, HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE)]);
+    expect(compactTrace(sim.log, { types: ['MessageNotify', 'MessageNotifyReturned', 'DisconnectNotify', 'DisconnectNotifyReturned', 'FltUnregisterFilterReturned'] })).toEqual([
+      'Q1(client of \\ScannerPort) MessageNotify in=8 out=4',
+      'Q1(client of \\ScannerPort) DisconnectNotify reason=FltUnregisterFilter',
+      'Q1(client of \\ScannerPort) DisconnectNotifyReturned',
+      'Q1(client of \\ScannerPort) MessageNotifyReturned status=STATUS_SUCCESS returned=1',
+      'F1(scanner) FltUnregisterFilterReturned',
+    ]);
+    expect(checkPortInvariants(sim.log)).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+});
