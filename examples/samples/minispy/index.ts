@@ -39,7 +39,8 @@ export interface MinispySystem {
 
 const SHARE = FILE_SHARE_READ | FILE_SHARE_WRITE;
 
-export function minispySystem(sim: Simulation, args: ScenarioArgs): MinispySystem {
+/** `alongside` starts more threads with the program and the applications (a test's own), once DriverEntry has settled. */
+export function minispySystem(sim: Simulation, args: ScenarioArgs, alongside?: (system: MinispySystem) => void): MinispySystem {
   const exitAt = dwordArg(args, 'exitAt', 500, 0);
   const unloadAt = dwordArg(args, 'unloadAt', 1000, 0);
   const MaxRecords = args['MaxRecords'] === undefined ? undefined : dwordArg(args, 'MaxRecords', 500, 0);
@@ -76,8 +77,10 @@ export function minispySystem(sim: Simulation, args: ScenarioArgs): MinispySyste
       return 'done';
     });
     unloadAfter(sim, entry, MINISPY_NAME, unloadAt);
+    alongside?.(system);
   });
-  return { image, user, process };
+  const system: MinispySystem = { image, user, process };
+  return system;
 }
 
 export const scenario: Scenario = {
