@@ -32,7 +32,7 @@ import { checkPortInvariants } from '../../src/testing/index.js';
 import { minispySystem, scenario, type MinispySystem } from '../../examples/samples/minispy/index.js';
 import { COMMAND_MESSAGE_SIZE, GetMiniSpyLog, GetMiniSpyVersion, readLogRecord, type LOG_RECORD } from '../../examples/samples/minispy/minispyUk.js';
 import { budget } from '../support/deep.js';
-import { fltsimRun } from './run.js';
+import { main } from '../../src/cli/main.js';
 
 function run(args: ScenarioArgs = {}): { sim: Simulation; system: MinispySystem } {
   const sim = createSimulation({ onViolation: 'record', seed: 1 });
@@ -142,10 +142,11 @@ describe('minispy sample with its user program (wdk-samples §3)', () => {
     expect(foldLog(sim.log)).toEqual(state);
   });
 
-  it('fltsim run examples/samples/minispy exits 0, idle', () => {
-    const r = fltsimRun('minispy');
-    expect([r.status, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^# fltsim run sample-minispy, seed 1, strategy in-order: idle after \d+ facts/);
+  it('runs from the command line: fltsim run examples/samples/minispy', async () => {
+    const out: string[] = [];
+    const code = await main(['run', 'examples/samples/minispy'], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(out[0]).toMatch(/^# fltsim run sample-minispy, seed 1, strategy in-order: idle after \d+ facts/);
+    expect(code).toBe(0);
   });
 
   it('PCT: the unload racing the program and both applications: no violation, and every record freed', () => {

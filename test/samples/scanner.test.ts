@@ -25,7 +25,8 @@ import {
 import { checkPortInvariants, compactTrace } from '../../src/testing/index.js';
 import { scannerSystem, scenario, type ScannerSystem } from '../../examples/samples/scanner/index.js';
 import { budget } from '../support/deep.js';
-import { fltsimRun, resultOf } from './run.js';
+import { resultOf } from './run.js';
+import { main } from '../../src/cli/main.js';
 
 function run(args: ScenarioArgs = {}, alongside?: (sim: Simulation, system: ScannerSystem) => void): { sim: Simulation; system: ScannerSystem } {
   const sim = createSimulation({ onViolation: 'record', seed: 1 });
@@ -157,10 +158,11 @@ describe('scanner sample with scanUser (wdk-samples §4)', () => {
     expect(foldLog(sim.log)).toEqual(state);
   });
 
-  it('fltsim run examples/samples/scanner exits 0, idle', () => {
-    const r = fltsimRun('scanner');
-    expect([r.status, r.stderr]).toEqual([0, '']);
-    expect(r.stdout).toMatch(/^# fltsim run sample-scanner, seed 1, strategy in-order: idle after \d+ facts/);
+  it('runs from the command line: fltsim run examples/samples/scanner', async () => {
+    const out: string[] = [];
+    const code = await main(['run', 'examples/samples/scanner'], { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(out[0]).toMatch(/^# fltsim run sample-scanner, seed 1, strategy in-order: idle after \d+ facts/);
+    expect(code).toBe(0);
   });
 
   it('PCT: the unload racing two applications\' scans (after scanUser started): no violation, nothing leaked', () => {
