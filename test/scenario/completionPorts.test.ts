@@ -160,7 +160,7 @@ describe('FILE_OBJECT access fields (IoSetShareAccess at the create)', () => {
             PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
             PostOperation: (_Data, FltObjects) => {
               const fo = FltObjects.FileObject!;
-              seen.push(`read=${fo.ReadAccess} write=${fo.WriteAccess} delete=${fo.DeleteAccess} sharedRead=${fo.SharedRead}`);
+              seen.push(`read=${fo.ReadAccess} write=${fo.WriteAccess} delete=${fo.DeleteAccess} shared=${fo.SharedRead}/${fo.SharedWrite}/${fo.SharedDelete}`);
               return FLT_POSTOP_FINISHED_PROCESSING;
             },
           },
@@ -178,9 +178,9 @@ describe('FILE_OBJECT access fields (IoSetShareAccess at the create)', () => {
     });
     expect(sim.run().reason).toBe('idle');
     expect(seen).toEqual([
-      'read=true write=true delete=false sharedRead=true',
-      'read=true write=false delete=false sharedRead=true',
-      'read=false write=false delete=false sharedRead=true',
+      'read=true write=true delete=false shared=true/false/false',
+      'read=true write=false delete=false shared=true/false/false',
+      'read=false write=false delete=false shared=true/false/false',
     ]);
   });
 });
