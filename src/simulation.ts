@@ -2,6 +2,8 @@
  * createSimulation: one object that owns the clock, the random source, the scheduler, the log and
  * every kernel object. Two simulations never share anything.
  */
+import { objectArgument, recordArgument } from './kernel/arguments.js';
+import { functionArgument, instancesKeyArgument, legacySpecArgument, stringArgument, threadOptionsArgument, volumeSpecArgument } from './simulationArguments.js';
 import { connectCommunicationPort, type ConnectResult } from './fltmgr/filterPortUser.js';
 import type { EventHandle } from './fltmgr/portObjects.js';
 import { createEvent } from './fltmgr/win32Events.js';
@@ -18,7 +20,7 @@ import type { FilterObject } from './fltmgr/filterObject.js';
 import { unloadFilter } from './fltmgr/filterRoutines.js';
 import { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './fltmgr/instanceRoutines.js';
 import type { InstancesKey } from './fltmgr/registration.js';
-import type { LegacyFilterSpec, VolumeObject, VolumeSpec } from './fltmgr/volumeObject.js';
+import { VolumeObject, type LegacyFilterSpec, type VolumeSpec } from './fltmgr/volumeObject.js';
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
 import { liveState, type SimState } from './projection/liveState.js';
 import type { WaitForEdge } from './projection/waitFor.js';
@@ -154,6 +156,7 @@ export class Simulation {
   /** Load a legacy filter driver; it attaches to every volume mounted from now on, above frame `aboveFrame` (-1: just above the FS). */
   loadLegacyFilter(spec: LegacyFilterSpec): void {
     this.refuseDuringDelivery('loadLegacyFilter');
+    legacySpecArgument('loadLegacyFilter', spec);
     this.noteHostChange(`loadLegacyFilter(${spec.name})`);
     const top = this.fltMgr.frames.length - 1;
     if (!Number.isInteger(spec.aboveFrame) || spec.aboveFrame < -1 || spec.aboveFrame > top) {
@@ -164,6 +167,7 @@ export class Simulation {
 
   /** Mount a volume now. Automatic attachment follows per `instanceSetupOnMount`. */
   mountVolume(spec: VolumeSpec): VolumeObject {
+    volumeSpecArgument('mountVolume', spec);
     return this.kernel.log.delivery.guard('mountVolume', () => this.mountVolumeNow(spec));
   }
 
@@ -182,6 +186,7 @@ export class Simulation {
   /** Start dismounting a volume on a new thread (instances torn down with VOLUME_DISMOUNT). */
   dismountVolume(volume: VolumeObject): ThreadHandle {
     this.refuseDuringDelivery('dismountVolume');
+    objectArgument('dismountVolume', 'volume', volume, VolumeObject, 'a PFLT_VOLUME (sim.mountVolume, sim.volume)');
     this.noteHostChange(`dismountVolume(${volume.name})`);
     return this.handle(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
   }
@@ -193,6 +198,9 @@ export class Simulation {
    */
   loadDriver(spec: DriverSpec, entry: DriverEntry): ThreadHandle {
     this.refuseDuringDelivery('loadDriver');
+    stringArgument('loadDriver', 'spec.name', recordArgument<DriverSpec>('loadDriver', 'spec', spec).name);
+    instancesKeyArgument('loadDriver', spec.instances);
+    functionArgument('loadDriver', 'entry', entry, false);
     this.noteHostChange(`loadDriver(${spec.name})`);
     const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
     const fltMgr = this.fltMgr;
@@ -216,6 +224,9 @@ export class Simulation {
    */
   spawn(name: string, body: () => Blocking<unknown>, options: { readonly token?: string; readonly process?: ProcessObject } = {}): ThreadHandle {
     this.refuseDuringDelivery('spawn');
+    stringArgument('spawn', 'name', name);
+    functionArgument('spawn', 'body', body, false);
+    options = threadOptionsArgument('spawn', options) as typeof options;
     this.noteHostChange(`spawn(${name})`);
     const table = this.fltMgr.processes;
     const process = options.process ?? table.defaultApplication;
@@ -234,6 +245,8 @@ export class Simulation {
    */
   createProcess(ImageFileName: string, options: { readonly token?: string } = {}): ProcessObject {
     this.refuseDuringDelivery('createProcess');
+    stringArgument('createProcess', 'ImageFileName', ImageFileName);
+    options = threadOptionsArgument('createProcess', options);
     this.noteHostChange(`createProcess(${ImageFileName})`);
     if (ImageFileName.length === 0) throw new UsageError('BAD_ARGUMENT', 'createProcess: the image name is empty');
     return this.fltMgr.processes.create(ImageFileName, options.token ?? DEFAULT_USER_SID);
@@ -244,6 +257,7 @@ export class Simulation {
    * reduction sees its reads and writes; docs/exploration.md, "Independence").
    */
   sharedCell<T>(name: string, initial: T): SharedCell<T> {
+    stringArgument('sharedCell', 'name', name);
     return new SharedCell(this.kernel, name, initial);
   }
 
@@ -256,6 +270,7 @@ export class Simulation {
    */
   whenSettled(continuation: () => void): void {
     this.refuseDuringDelivery('whenSettled');
+    functionArgument('whenSettled', 'continuation', continuation, false);
     this.noteHostChange('whenSettled');
     this.kernel.whenSettled(() => this.recorded(continuation));
   }
@@ -271,6 +286,7 @@ export class Simulation {
    */
   act(name: string, args: JsonValue = null): void {
     this.host.assertOutsideThreads('act');
+    stringArgument('act', 'name', name);
     const own = this.scenario?.actions;
     const action = own !== undefined && Object.hasOwn(own, name) ? own[name] : Object.hasOwn(BUILT_IN_ACTIONS, name) ? BUILT_IN_ACTIONS[name] : undefined;
     if (action === undefined) {
@@ -305,6 +321,8 @@ export class Simulation {
    * `information` bytes transferred (a short read or write). Not held: UsageError `NOT_HELD`.
    */
   completeRequest(id: string, completion: RequestCompletion = {}): void {
+    stringArgument('completeRequest', 'id', id);
+    recordArgument('completeRequest', 'completion', completion);
     this.act('fltsim.completeRequest', { id, ...completion });
   }
 
@@ -389,16 +407,19 @@ export class Simulation {
 
   /** FltUnloadFilter(FilterName): non-mandatory unload from kernel code (§2). */
   FltUnloadFilter(FilterName: string): Blocking<NTSTATUS> {
+    stringArgument('FltUnloadFilter', 'FilterName', FilterName);
     return unloadFilter(this.fltMgr, 'FltUnloadFilter', FilterName, false);
   }
 
   /** fltlib FilterUnload / `fltmc unload`: non-mandatory. Reports the NTSTATUS, not an HRESULT. */
   FilterUnload(FilterName: string): Blocking<NTSTATUS> {
+    stringArgument('FilterUnload', 'FilterName', FilterName);
     return unloadFilter(this.fltMgr, 'FilterUnload', FilterName, false);
   }
 
   /** Service control STOP (`sc stop`): a mandatory unload (FLTFL_FILTER_UNLOAD_MANDATORY). */
   ServiceStop(ServiceName: string): Blocking<NTSTATUS> {
+    stringArgument('ServiceStop', 'ServiceName', ServiceName);
     return unloadFilter(this.fltMgr, 'ServiceStop', ServiceName, true);
   }
 
@@ -447,6 +468,8 @@ export class Simulation {
   }
 
   private lookup(routine: string, filterName: string, volumeName: string): { filter: FilterObject; volume: VolumeObject } | NTSTATUS {
+    stringArgument(routine, 'FilterName', filterName);
+    stringArgument(routine, 'VolumeName', volumeName);
     const filter = this.fltMgr.filterByName(filterName);
     if (filter === undefined) return fail(this.fltMgr, 'sim', routine, STATUS_FLT_FILTER_NOT_FOUND, `no filter named '${filterName}'`);
     const volume = this.fltMgr.volumeByName(volumeName);
@@ -457,15 +480,18 @@ export class Simulation {
   // ---------------------------------------------------------------- lookups
 
   filter(name: string): FilterObject | undefined {
+    stringArgument('filter', 'name', name);
     return this.fltMgr.filterByName(name);
   }
 
   volume(name: string): VolumeObject | undefined {
+    stringArgument('volume', 'name', name);
     return this.fltMgr.volumeByName(name);
   }
 
   /** The in-memory file system of a volume, to seed files before a run and inspect them after. */
   fileSystem(volumeName: string): MemoryFileSystem {
+    stringArgument('fileSystem', 'volumeName', volumeName);
     const volume = this.fltMgr.volumeByName(volumeName);
     if (volume === undefined) throw new UsageError('UNKNOWN_VOLUME', `no mounted volume named '${volumeName}'`);
     return volume.fileSystem;

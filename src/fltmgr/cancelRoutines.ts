@@ -11,6 +11,7 @@
  */
 import { kernelCall, preempt, waitForObjects, type Blocking, type MaybeBlocking, type WaitType } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
+import { arrayArgument, badArgument, integerArgument, oneOfArgument } from '../kernel/arguments.js';
 import type { LargeInteger } from '../kernel/time.js';
 import { finishWait, planWait, MAXIMUM_WAIT_OBJECTS, THREAD_WAIT_OBJECTS, type DispatcherObject } from '../sync/waits.js';
 import { APC_LEVEL, PASSIVE_LEVEL, checkIrql } from '../sync/irql.js';
@@ -141,7 +142,11 @@ export function* FltCancellableWaitForMultipleObjects(
   WaitBlockArray: unknown,
   CallbackData: FLT_CALLBACK_DATA | null,
 ): Blocking<NTSTATUS> {
-  if (!Number.isInteger(Count) || Count < 1 || Count > ObjectArray.length) throw new UsageError('BAD_ARGUMENT', `FltCancellableWaitForMultipleObjects: Count ${Count} does not match ${ObjectArray.length} objects`);
+  const routine = 'FltCancellableWaitForMultipleObjects';
+  const objects = arrayArgument(routine, 'ObjectArray', ObjectArray, Number.MAX_SAFE_INTEGER, (o) => o as DispatcherObject);
+  integerArgument(routine, 'Count', Count, 1, Number.MAX_SAFE_INTEGER, 'a ULONG from 1');
+  if (Count > objects.length) throw badArgument(routine, `Count ${Count} is more than the ${objects.length} objects of ObjectArray`);
+  oneOfArgument(routine, 'WaitType', WaitType, ['WaitAll', 'WaitAny'] as const);
   yield* kernelCall((kernel, thread) => {
     if (Count > MAXIMUM_WAIT_OBJECTS || (Count > THREAD_WAIT_OBJECTS && (WaitBlockArray === null || WaitBlockArray === undefined))) {
       throw kernel.violation('TOO_MANY_WAIT_OBJECTS', thread.id, `FltCancellableWaitForMultipleObjects on ${Count} objects without a WaitBlockArray (§18.2)`);

@@ -25,6 +25,11 @@ import type { FLT_CALLBACK_DATA, IoOperation } from '../io/ioOperation.js';
 import { clearCancelRoutine, isCancelable, setCancelRoutine } from '../io/irpCancel.js';
 import type { InstanceObject } from './instanceObject.js';
 import { requireThread } from './routineSupport.js';
+import { functionArgument, objectArgument, optionalObjectArgument } from '../kernel/arguments.js';
+import { instanceArgument } from './objectArguments.js';
+
+const queueArgument = (routine: string, value: unknown): FLT_CALLBACK_DATA_QUEUE =>
+  objectArgument(routine, 'Cbdq', value, FLT_CALLBACK_DATA_QUEUE, 'an FLT_CALLBACK_DATA_QUEUE');
 
 export type PFLT_CALLBACK_DATA_QUEUE_INSERT_IO = (Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBACK_DATA, InsertContext: unknown) => MaybeBlocking<NTSTATUS>;
 export type PFLT_CALLBACK_DATA_QUEUE_REMOVE_IO = (Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBACK_DATA) => MaybeBlocking<void>;
@@ -74,10 +79,10 @@ export function FltCbdqInitialize(
   Release: PFLT_CALLBACK_DATA_QUEUE_RELEASE,
   CompleteCanceledIo: PFLT_CALLBACK_DATA_QUEUE_COMPLETE_CANCELED_IO,
 ): NTSTATUS {
+  instanceArgument('FltCbdqInitialize', Instance);
+  queueArgument('FltCbdqInitialize', Cbdq);
   const callbacks = { InsertIo, RemoveIo, PeekNextIo, Acquire, Release, CompleteCanceledIo };
-  for (const [name, fn] of Object.entries(callbacks)) {
-    if (typeof fn !== 'function') throw new UsageError('BAD_ARGUMENT', `FltCbdqInitialize: ${name} must be a function`);
-  }
+  for (const [name, fn] of Object.entries(callbacks)) functionArgument('FltCbdqInitialize', name, fn, false);
   const kernel = Instance.filter.fltMgr.kernel;
   if (Cbdq.binding === null) {
     const id = kernel.nextId('B');
@@ -113,6 +118,8 @@ function* acquire(Cbdq: FLT_CALLBACK_DATA_QUEUE): Blocking<KIRQL> {
  * the pre-op must then still return FLT_PREOP_PENDING.
  */
 export function* FltCbdqInsertIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBACK_DATA, Context: FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT | null, InsertContext: unknown = null): Blocking<NTSTATUS> {
+  queueArgument('FltCbdqInsertIo', Cbdq);
+  optionalObjectArgument('FltCbdqInsertIo', 'Context', Context, FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT, 'an FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT');
   const op = operationFor(Cbd, 'FltCbdqInsertIo');
   const fltMgr = op.volume.fltMgr;
   const thread = requireThread(fltMgr, 'FltCbdqInsertIo');
@@ -169,6 +176,8 @@ function unqueue(Cbdq: FLT_CALLBACK_DATA_QUEUE, op: IoOperation): void {
 
 /** FltCbdqRemoveIo(Cbdq, Context): that operation if it is still queued and not being cancelled, else NULL. */
 export function* FltCbdqRemoveIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Context: FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT): Blocking<FLT_CALLBACK_DATA | null> {
+  queueArgument('FltCbdqRemoveIo', Cbdq);
+  objectArgument('FltCbdqRemoveIo', 'Context', Context, FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT, 'the FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT of FltCbdqInsertIo');
   const kernel = Cbdq.binding?.kernel;
   if (kernel === undefined) throw new UsageError('BAD_ARGUMENT', 'FltCbdqRemoveIo on a queue FltCbdqInitialize never initialized');
   const thread = requireThread(Cbdq.instance!.filter.fltMgr, 'FltCbdqRemoveIo');
@@ -192,6 +201,7 @@ export function* FltCbdqRemoveIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Context: FLT_CAL
  * routine FltMgr can still take back; one being cancelled is skipped (its cancel path owns it).
  */
 export function* FltCbdqRemoveNextIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, PeekContext: unknown = null): Blocking<FLT_CALLBACK_DATA | null> {
+  queueArgument('FltCbdqRemoveNextIo', Cbdq);
   const kernel = Cbdq.binding?.kernel;
   if (kernel === undefined) throw new UsageError('BAD_ARGUMENT', 'FltCbdqRemoveNextIo on a queue FltCbdqInitialize never initialized');
   const thread = requireThread(Cbdq.instance!.filter.fltMgr, 'FltCbdqRemoveNextIo');
@@ -228,6 +238,7 @@ export function FltCbdqEnable(Cbdq: FLT_CALLBACK_DATA_QUEUE): void {
 }
 
 function toggle(Cbdq: FLT_CALLBACK_DATA_QUEUE, routine: 'FltCbdqDisable' | 'FltCbdqEnable'): void {
+  queueArgument(routine, Cbdq);
   const kernel = Cbdq.binding?.kernel;
   if (kernel === undefined) throw new UsageError('BAD_ARGUMENT', `${routine} on a queue FltCbdqInitialize never initialized`);
   const thread = kernel.current;

@@ -1,12 +1,11 @@
 /** Checks every context routine makes of its arguments and its calling context. */
-import { UsageError } from '../kernel/errors.js';
+import { objectArgument } from '../kernel/arguments.js';
 import { ContextObject } from './contextObject.js';
 import type { FilterManager } from './filterManager.js';
 
 /** A context argument must be one of this simulation's contexts: anything else is a usage error. */
-export function contextArgument(routine: string, value: unknown): ContextObject<object> {
-  if (value instanceof ContextObject) return value as ContextObject<object>;
-  throw new UsageError('BAD_ARGUMENT', `${routine}: ${value === null ? 'NULL' : typeof value} is not a PFLT_CONTEXT from FltAllocateContext`);
+export function contextArgument(routine: string, value: unknown, name = 'Context'): ContextObject<object> {
+  return objectArgument(routine, name, value, ContextObject, 'a PFLT_CONTEXT from FltAllocateContext') as ContextObject<object>;
 }
 
 /** §15.5, §19.9 inv. 2: get, set, delete and allocate run at ≤ APC_LEVEL; a post-op at DISPATCH may only reference and release. */

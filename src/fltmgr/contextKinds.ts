@@ -6,6 +6,7 @@ import type { FileObject } from '../io/fileObject.js';
 import { FLT_FILE_CONTEXT, FLT_INSTANCE_CONTEXT, FLT_STREAM_CONTEXT, FLT_STREAMHANDLE_CONTEXT, FLT_VOLUME_CONTEXT } from '../wdk/contextConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import { contextArgument } from './contextArguments.js';
+import { fileObjectArgument, optionalInstanceArgument } from './objectArguments.js';
 import type { ContextObject } from './contextObject.js';
 import { deleteContext, getContext, setContext, type GetContextResult, type PFLT_CONTEXT_OUT } from './contextSetGet.js';
 import type { FilterObject } from './filterObject.js';
@@ -16,7 +17,7 @@ type Ctx = ContextObject<object>;
 
 /** FltSetVolumeContext(Volume, Operation, NewContext, &OldContext): one per (filter, volume); the filter is the context's. */
 export function FltSetVolumeContext(Volume: VolumeObject, Operation: number, NewContext: Ctx, OldContext: PFLT_CONTEXT_OUT | null = null): NTSTATUS {
-  const context = contextArgument('FltSetVolumeContext', NewContext);
+  const context = contextArgument('FltSetVolumeContext', NewContext, 'NewContext');
   return setContext(FLT_VOLUME_CONTEXT, { filter: context.filter, volume: Volume }, Operation, context, OldContext, 'FltSetVolumeContext');
 }
 
@@ -86,15 +87,19 @@ export function FltDeleteStreamHandleContext(Instance: InstanceObject, FileObjec
 
 /** FltSupportsStreamContexts(FileObject): the file object is open on a file stream (not a volume open, not before the open or after the close). */
 export function FltSupportsStreamContexts(FileObject: FileObject): boolean {
+  fileObjectArgument('FltSupportsStreamContexts', FileObject);
   return FileObject.volume.fileSystem.openOf(FileObject.id)?.kind === 'file';
 }
 
 /** FltSupportsFileContexts(FileObject): the FS itself keeps file contexts (NTFS, ReFS); FAT does not (§15.1). */
 export function FltSupportsFileContexts(FileObject: FileObject): boolean {
+  fileObjectArgument('FltSupportsFileContexts', FileObject);
   return FltSupportsStreamContexts(FileObject) && FileObject.volume.fsType !== 'FAT';
 }
 
 /** FltSupportsFileContextsEx(FileObject, Instance): with an instance FltMgr emulates file contexts on single-stream file systems (§15.1). */
 export function FltSupportsFileContextsEx(FileObject: FileObject, Instance: InstanceObject | null): boolean {
+  fileObjectArgument('FltSupportsFileContextsEx', FileObject);
+  Instance = optionalInstanceArgument('FltSupportsFileContextsEx', Instance);
   return Instance === null ? FltSupportsFileContexts(FileObject) : FltSupportsStreamContexts(FileObject);
 }

@@ -3,7 +3,8 @@
  * FltAllocateContext, FltReferenceContext, FltReleaseContext, FltDeleteContext, FltGetContexts,
  * FltReleaseContexts. The per-kind set/get/delete routines are in contextSetGet.ts.
  */
-import { UsageError } from '../kernel/errors.js';
+import { integerArgument, recordArgument, ulongArgument } from '../kernel/arguments.js';
+import { filterArgument, relatedObjectsArgument } from './objectArguments.js';
 import { contextArgument, requireBelowDispatch } from './contextArguments.js';
 import {
   FLT_FILE_CONTEXT,
@@ -51,7 +52,10 @@ export function FltAllocateContext<T extends object = Record<string, unknown>>(
   PoolType: number,
 ): AllocateContextResult<T> {
   const routine = 'FltAllocateContext';
-  if (!(Filter instanceof FilterObject)) throw new UsageError('BAD_ARGUMENT', `${routine}: Filter is not a PFLT_FILTER`);
+  filterArgument(routine, Filter);
+  ulongArgument(routine, 'ContextType', ContextType);
+  integerArgument(routine, 'ContextSize', ContextSize, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a SIZE_T (a whole number)');
+  ulongArgument(routine, 'PoolType', PoolType);
   const fltMgr = Filter.fltMgr;
   requireBelowDispatch(fltMgr, routine, Filter.id);
   const refuse = (status: NTSTATUS, detail: string): AllocateContextResult<T> => ({ status: fail(fltMgr, Filter, routine, status, detail), context: null });
@@ -118,7 +122,8 @@ export interface FLT_RELATED_CONTEXTS {
  * operation, each referenced once; members not asked for or not found are null (§15.5).
  */
 export function FltGetContexts(FltObjects: FLT_RELATED_OBJECTS, DesiredContexts: number): FLT_RELATED_CONTEXTS {
-  const { Filter, Volume, Instance, FileObject } = FltObjects;
+  const { Filter, Volume, Instance, FileObject } = relatedObjectsArgument('FltGetContexts', FltObjects);
+  ulongArgument('FltGetContexts', 'DesiredContexts', DesiredContexts);
   const fltMgr = Filter.fltMgr;
   requireBelowDispatch(fltMgr, 'FltGetContexts', Instance.id);
   const by = 'FltGetContexts';
@@ -138,6 +143,7 @@ export function FltGetContexts(FltObjects: FLT_RELATED_OBJECTS, DesiredContexts:
 
 /** FltReleaseContexts(Contexts): release every non-null member and set it to null (§15.5). */
 export function FltReleaseContexts(Contexts: FLT_RELATED_CONTEXTS): void {
+  recordArgument('FltReleaseContexts', 'Contexts', Contexts);
   for (const key of ['VolumeContext', 'InstanceContext', 'FileContext', 'StreamContext', 'StreamHandleContext', 'TransactionContext'] as const) {
     const context = Contexts[key];
     if (context === null) continue;

@@ -34,6 +34,8 @@ import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import { fail } from './routineSupport.js';
+import { optionalOutArgument } from '../kernel/arguments.js';
+import { fileObjectArgument, filterArgument, instanceArgument, volumeArgument } from './objectArguments.js';
 import { VolumeObject } from './volumeObject.js';
 
 /** The caller's `PFLT_CONTEXT OldContext` variable. */
@@ -58,8 +60,16 @@ type Located = { readonly ok: true; readonly filter: FilterObject; readonly link
 /** Instance states from TeardownStart on: no new contexts may hang on it (§15.4 "tearing down"). */
 const INSTANCE_GOING: ReadonlySet<string> = new Set(['TeardownStart', 'Draining', 'TeardownComplete', 'Detached', 'Declined', 'Freed']);
 
-function fltMgrOf(owner: ContextOwner): FilterManager {
-  return 'volume' in owner ? owner.filter.fltMgr : owner.instance.filter.fltMgr;
+/** The owner's objects checked (kernel/arguments.ts), and the Filter Manager they lead to. */
+function fltMgrOf(owner: ContextOwner, routine: string): FilterManager {
+  if ('volume' in owner) {
+    const filter = filterArgument(routine, owner.filter);
+    volumeArgument(routine, owner.volume, 'Volume', { kernel: filter.fltMgr.kernel, object: filter.id });
+    return filter.fltMgr;
+  }
+  const instance = instanceArgument(routine, owner.instance);
+  if ('fileObject' in owner) fileObjectArgument(routine, owner.fileObject, 'FileObject', { kernel: instance.filter.fltMgr.kernel, object: instance.id });
+  return instance.filter.fltMgr;
 }
 
 /** Where a context of `type` for `owner` hangs, or why it cannot (§15.1, §15.4). */
@@ -97,9 +107,10 @@ function locate(fltMgr: FilterManager, type: number, owner: ContextOwner, routin
 
 /** The FltSet*Context table of §15.4. */
 export function setContext(type: number, owner: ContextOwner, Operation: number, NewContext: ContextObject<object>, OldContext: PFLT_CONTEXT_OUT | null, routine: string): NTSTATUS {
-  const fltMgr = fltMgrOf(owner);
-  if (OldContext !== null) OldContext.value = null;
   const context = contextArgument(routine, NewContext);
+  const fltMgr = fltMgrOf(owner, routine);
+  OldContext = optionalOutArgument(routine, 'OldContext', OldContext);
+  if (OldContext !== null) OldContext.value = null;
   requireBelowDispatch(fltMgr, routine, context.id);
   fltMgr.contexts.requireReferenced(context, routine);
   const filter = 'volume' in owner ? owner.filter : owner.instance.filter;
@@ -137,8 +148,8 @@ export function setContext(type: number, owner: ContextOwner, Operation: number,
 
 /** The FltGet*Context routines (§15.5). `quiet`: FltGetContexts, which reports no failure. */
 export function getContext<T extends object>(type: number, owner: ContextOwner, how: { readonly routine: string; readonly quiet?: boolean }): GetContextResult<T> {
-  const fltMgr = fltMgrOf(owner);
   const { routine } = how;
+  const fltMgr = fltMgrOf(owner, routine);
   requireBelowDispatch(fltMgr, routine, 'volume' in owner ? owner.volume.id : owner.instance.id);
   const where = locate(fltMgr, type, owner, routine, false);
   if (!where.ok) return { status: where.status, context: null };
@@ -154,7 +165,8 @@ export function getContext<T extends object>(type: number, owner: ContextOwner, 
 
 /** The FltDelete*Context routines (§15.7): no reference needed; OldContext takes over the object's reference. */
 export function deleteContext(type: number, owner: ContextOwner, OldContext: PFLT_CONTEXT_OUT | null, routine: string): NTSTATUS {
-  const fltMgr = fltMgrOf(owner);
+  const fltMgr = fltMgrOf(owner, routine);
+  OldContext = optionalOutArgument(routine, 'OldContext', OldContext);
   if (OldContext !== null) OldContext.value = null;
   requireBelowDispatch(fltMgr, routine, 'volume' in owner ? owner.volume.id : owner.instance.id);
   const where = locate(fltMgr, type, owner, routine, true);

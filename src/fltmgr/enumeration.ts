@@ -13,6 +13,8 @@ import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 import { isBeingTornDown, referenceObject } from './references.js';
 import { fail } from './routineSupport.js';
+import { ulongArgument } from '../kernel/arguments.js';
+import { filterArgument, optionalFilterArgument, optionalVolumeArgument } from './objectArguments.js';
 import type { VolumeObject } from './volumeObject.js';
 
 export interface EnumerationResult<T> {
@@ -24,6 +26,7 @@ export interface EnumerationResult<T> {
 }
 
 function handOut<T extends FltObject>(fltMgr: FilterManager, routine: string, about: FltObject | 'sim', found: readonly T[], provided: number): EnumerationResult<T> {
+  ulongArgument(routine, 'NumberProvided', provided);
   if (provided < found.length) {
     return { status: fail(fltMgr, about, routine, STATUS_BUFFER_TOO_SMALL, `room for ${provided}, there are ${found.length}`), List: [], NumberReturned: found.length };
   }
@@ -38,6 +41,7 @@ export function enumerateFilters(fltMgr: FilterManager, NumberFiltersProvided: n
 
 /** FltEnumerateVolumes(Filter, VolumeList, NumberVolumesProvided, &NumberVolumesReturned): mounted volumes, in mount order. */
 export function FltEnumerateVolumes(Filter: FilterObject, NumberVolumesProvided: number): EnumerationResult<VolumeObject> {
+  filterArgument('FltEnumerateVolumes', Filter);
   const fltMgr = Filter.fltMgr;
   return handOut(fltMgr, 'FltEnumerateVolumes', Filter, fltMgr.volumes.filter((v) => !isBeingTornDown(v)), NumberVolumesProvided);
 }
@@ -48,6 +52,8 @@ export function FltEnumerateVolumes(Filter: FilterObject, NumberVolumesProvided:
  * from the top of the stack down.
  */
 export function FltEnumerateInstances(Volume: VolumeObject | null, Filter: FilterObject | null, NumberInstancesProvided: number): EnumerationResult<InstanceObject> {
+  Volume = optionalVolumeArgument('FltEnumerateInstances', Volume);
+  Filter = optionalFilterArgument('FltEnumerateInstances', Filter);
   const fltMgr = Volume?.fltMgr ?? Filter?.fltMgr;
   if (fltMgr === undefined) throw new UsageError('BAD_ARGUMENT', 'FltEnumerateInstances with neither a Volume nor a Filter: call sim.FltEnumerateInstances(null, null, n)');
   return enumerateInstances(fltMgr, Volume, Filter, NumberInstancesProvided);

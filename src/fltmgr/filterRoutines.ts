@@ -26,7 +26,10 @@ import {
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import type { FilterState } from '../machines/filter.js';
-import type { DriverObject } from './driverObject.js';
+import { DriverObject } from './driverObject.js';
+import { objectArgument } from '../kernel/arguments.js';
+import { filterArgument } from './objectArguments.js';
+import { registrationArgument } from './registrationArguments.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import { contextRegistrationError } from './contextRegistration.js';
@@ -74,6 +77,8 @@ export interface RegisterResult {
  * Instances key, and returns the filter in Registered. Non-blocking.
  */
 export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGISTRATION): RegisterResult {
+  objectArgument('FltRegisterFilter', 'Driver', Driver, DriverObject, 'the PDRIVER_OBJECT DriverEntry received');
+  registrationArgument(Registration);
   const fltMgr = Driver.fltMgr;
   const refuse = (status: NTSTATUS, detail: string): RegisterResult => ({ status: fail(fltMgr, 'sim', 'FltRegisterFilter', status, `${Driver.name}: ${detail}`), filter: null });
   if (Driver.filterId !== null) {
@@ -117,6 +122,7 @@ export function* offerVolume(fltMgr: FilterManager, filter: FilterObject, volume
 
 /** FltStartFiltering(Filter): start receiving I/O; existing volumes are offered before it returns. */
 export function* FltStartFiltering(Filter: FilterObject): Blocking<NTSTATUS> {
+  filterArgument('FltStartFiltering', Filter);
   const fltMgr = Filter.fltMgr;
   requireThread(fltMgr, 'FltStartFiltering');
   yield* preempt();
@@ -138,6 +144,7 @@ export function* FltStartFiltering(Filter: FilterObject): Blocking<NTSTATUS> {
  * unload gate opens (no references, pended operations, generated I/O or work items left).
  */
 export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
+  filterArgument('FltUnregisterFilter', Filter);
   const fltMgr = Filter.fltMgr;
   requireThread(fltMgr, 'FltUnregisterFilter');
   yield* preempt();

@@ -4,6 +4,8 @@
  * TeardownStart → drain → wait → TeardownComplete.
  */
 import { closeDataScanSectionsOf } from './sectionRoutines.js';
+import { booleanArgument, optionalStringArgument, stringArgument } from '../kernel/arguments.js';
+import { filterArgument, volumeArgument } from './objectArguments.js';
 import { map } from 'rxjs';
 import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import { normalizeAltitude, parseAltitude } from '../wdk/altitude.js';
@@ -137,6 +139,13 @@ export function* attachInstance(
   return NT_SUCCESS(refStatus) ? { status, instance } : { status: refStatus, instance: null };
 }
 
+function attachArguments(routine: string, Filter: unknown, Volume: unknown, InstanceName: unknown, RetInstance: unknown): void {
+  filterArgument(routine, Filter);
+  volumeArgument(routine, Volume);
+  optionalStringArgument(routine, 'InstanceName', InstanceName);
+  booleanArgument(routine, 'RetInstance', RetInstance);
+}
+
 /**
  * FltAttachVolume(Filter, Volume, InstanceName, RetInstance): attach as a registry instance
  * (NULL name → DefaultInstance). With `RetInstance` true the instance comes back referenced.
@@ -147,6 +156,7 @@ export function FltAttachVolume(
   InstanceName: string | null = null,
   RetInstance = false,
 ): Blocking<AttachResult> {
+  attachArguments('FltAttachVolume', Filter, Volume, InstanceName, RetInstance);
   return attachInstance(Filter.fltMgr, 'FltAttachVolume', Filter, Volume, InstanceName, null, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
 }
 
@@ -158,6 +168,8 @@ export function FltAttachVolumeAtAltitude(
   InstanceName: string | null = null,
   RetInstance = false,
 ): Blocking<AttachResult> {
+  attachArguments('FltAttachVolumeAtAltitude', Filter, Volume, InstanceName, RetInstance);
+  stringArgument('FltAttachVolumeAtAltitude', 'Altitude', Altitude);
   return attachInstance(Filter.fltMgr, 'FltAttachVolumeAtAltitude', Filter, Volume, InstanceName, Altitude, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, RetInstance);
 }
 
@@ -248,6 +260,9 @@ export function* ensureTornDown(fltMgr: FilterManager, instance: InstanceObject,
  * allowed (STATUS_FLT_DO_NOT_DETACH, §13 A8).
  */
 export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, InstanceName: string | null = null): Blocking<NTSTATUS> {
+  filterArgument('FltDetachVolume', Filter);
+  volumeArgument('FltDetachVolume', Volume);
+  InstanceName = optionalStringArgument('FltDetachVolume', 'InstanceName', InstanceName);
   const fltMgr = Filter.fltMgr;
   const routine = 'FltDetachVolume';
   requireThread(fltMgr, routine);

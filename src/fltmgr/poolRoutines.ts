@@ -19,13 +19,23 @@ import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
 import type { PoolBlock } from './memoryObjects.js';
 import { UsageError } from '../kernel/errors.js';
+import { badArgument, kindOf, sizeArgument, ulongArgument } from '../kernel/arguments.js';
+import { instanceArgument } from './objectArguments.js';
 
 const PAGE_SIZE = 4096;
 const SMALL_BLOCK_ALIGNMENT = 16;
 const MAX_BLOCK = 256 * 1024 * 1024;
 
-function validSize(NumberOfBytes: unknown): NumberOfBytes is number {
-  return typeof NumberOfBytes === 'number' && Number.isSafeInteger(NumberOfBytes) && NumberOfBytes >= 0 && NumberOfBytes <= MAX_BLOCK;
+/** A size the pool can give: more than MAX_BLOCK is NULL (out of pool), not a whole number a TypeScript mistake. */
+function validSize(routine: string, NumberOfBytes: unknown): NumberOfBytes is number {
+  return sizeArgument(routine, 'NumberOfBytes', NumberOfBytes) <= MAX_BLOCK;
+}
+
+/** A pool tag: a ULONG, or up to four characters as C writes 'Tag1'. */
+function tagArgument(routine: string, Tag: unknown): number | string {
+  if (typeof Tag === 'string' && Tag.length >= 1 && Tag.length <= 4) return Tag;
+  if (typeof Tag === 'number') return ulongArgument(routine, 'Tag', Tag);
+  throw badArgument(routine, `Tag is ${kindOf(Tag)}, not a ULONG or a string of one to four characters`);
 }
 
 function fltMgrOfKernel(kernel: Kernel): FilterManager {
@@ -40,9 +50,11 @@ function callerFilter(fltMgr: FilterManager, thread: SimThread): FilterObject | 
   return id === undefined ? null : (fltMgr.filters.find((f) => f.id === id) ?? null);
 }
 
-function allocateEx(routine: string, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
+function allocateEx(routine: string, PoolType: number, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
+  ulongArgument(routine, 'PoolType', PoolType);
+  tagArgument(routine, Tag);
   return kernelCall((kernel, thread) => {
-    if (!validSize(NumberOfBytes)) return null;
+    if (!validSize(routine, NumberOfBytes)) return null;
     const fltMgr = fltMgrOfKernel(kernel);
     const alignment = NumberOfBytes >= PAGE_SIZE ? PAGE_SIZE : SMALL_BLOCK_ALIGNMENT;
     return fltMgr.memory.allocate(routine, callerFilter(fltMgr, thread), NumberOfBytes, poolTagText(Tag), false, alignment).Buffer;
@@ -50,13 +62,13 @@ function allocateEx(routine: string, NumberOfBytes: number, Tag: number | string
 }
 
 /** ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag): the bytes are zero here (the model has no stale memory), or NULL. */
-export function ExAllocatePoolWithTag(_PoolType: number, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
-  return allocateEx('ExAllocatePoolWithTag', NumberOfBytes, Tag);
+export function ExAllocatePoolWithTag(PoolType: number, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
+  return allocateEx('ExAllocatePoolWithTag', PoolType, NumberOfBytes, Tag);
 }
 
 /** ExAllocatePoolZero(PoolType, NumberOfBytes, Tag): zeroed pool, or NULL. */
-export function ExAllocatePoolZero(_PoolType: number, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
-  return allocateEx('ExAllocatePoolZero', NumberOfBytes, Tag);
+export function ExAllocatePoolZero(PoolType: number, NumberOfBytes: number, Tag: number | string): Blocking<Uint8Array | null> {
+  return allocateEx('ExAllocatePoolZero', PoolType, NumberOfBytes, Tag);
 }
 
 /** Check a free: the block must be one of this allocator's, not freed, and (when a tag is given) carry that tag. */
@@ -75,6 +87,7 @@ function checkFree(fltMgr: FilterManager, routine: string, P: unknown, Tag: numb
 
 /** ExFreePoolWithTag(P, Tag). */
 export function ExFreePoolWithTag(P: Uint8Array, Tag: number | string): Blocking<void> {
+  tagArgument('ExFreePoolWithTag', Tag);
   return kernelCall((kernel) => {
     const fltMgr = fltMgrOfKernel(kernel);
     fltMgr.memory.free(checkFree(fltMgr, 'ExFreePoolWithTag', P, Tag, false), 'ExFreePoolWithTag');
@@ -93,8 +106,12 @@ export function ExFreePool(P: Uint8Array): Blocking<void> {
  * FltAllocatePoolAlignedWithTag(Instance, PoolType, NumberOfBytes, Tag): a block aligned to the
  * instance's volume sector (§20.7); NumberOfBytes 0 gives the smallest aligned block (one sector).
  */
-export function FltAllocatePoolAlignedWithTag(Instance: InstanceObject, _PoolType: number, NumberOfBytes: number, Tag: number | string): Uint8Array | null {
-  if (!validSize(NumberOfBytes)) return null;
+export function FltAllocatePoolAlignedWithTag(Instance: InstanceObject, PoolType: number, NumberOfBytes: number, Tag: number | string): Uint8Array | null {
+  const routine = 'FltAllocatePoolAlignedWithTag';
+  instanceArgument(routine, Instance);
+  ulongArgument(routine, 'PoolType', PoolType);
+  tagArgument(routine, Tag);
+  if (!validSize(routine, NumberOfBytes)) return null;
   const fltMgr = Instance.filter.fltMgr;
   const sector = Instance.volume.sectorSize;
   return fltMgr.memory.allocate('FltAllocatePoolAlignedWithTag', Instance.filter, NumberOfBytes === 0 ? sector : NumberOfBytes, poolTagText(Tag), true, sector).Buffer;
@@ -102,6 +119,8 @@ export function FltAllocatePoolAlignedWithTag(Instance: InstanceObject, _PoolTyp
 
 /** FltFreePoolAlignedWithTag(Instance, Buffer, Tag): only for blocks FltAllocatePoolAlignedWithTag returned. */
 export function FltFreePoolAlignedWithTag(Instance: InstanceObject, Buffer: Uint8Array, Tag: number | string): void {
+  instanceArgument('FltFreePoolAlignedWithTag', Instance);
+  tagArgument('FltFreePoolAlignedWithTag', Tag);
   const fltMgr = Instance.filter.fltMgr;
   fltMgr.memory.free(checkFree(fltMgr, 'FltFreePoolAlignedWithTag', Buffer, Tag, true), 'FltFreePoolAlignedWithTag');
 }

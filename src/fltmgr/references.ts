@@ -10,6 +10,7 @@ import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import { VolumeObject } from './volumeObject.js';
 import { fail } from './routineSupport.js';
+import { fltObjectArgument } from './objectArguments.js';
 
 export function isBeingTornDown(object: FltObject): boolean {
   if (object instanceof FilterObject) return object.state === 'Unregistering' || object.state === 'Unregistered' || object.state === 'Unloaded';
@@ -50,11 +51,13 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
 
 /** FltObjectReference(FltObject). */
 export function FltObjectReference(FltObject: FltObject): NTSTATUS {
+  fltObjectArgument('FltObjectReference', FltObject);
   return referenceObject(fltMgrOf(FltObject), FltObject);
 }
 
 /** FltObjectDereference(FltObject). */
 export function FltObjectDereference(FltObject: FltObject): void {
+  fltObjectArgument('FltObjectDereference', FltObject);
   dereferenceObject(fltMgrOf(FltObject), FltObject);
 }
 

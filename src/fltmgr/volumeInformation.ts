@@ -7,7 +7,7 @@
  * when it was mounted with deviceType FILE_DEVICE_NETWORK_FILE_SYSTEM; the model's file systems
  * are NTFS, FAT and ReFS (ReFS runs on the NTFS model of the in-memory file system).
  */
-import { UsageError } from '../kernel/errors.js';
+import { integerArgument } from '../kernel/arguments.js';
 import { FileObject as FileObjectClass } from '../io/fileObject.js';
 import {
   FILE_DEVICE_CD_ROM_FILE_SYSTEM,
@@ -34,6 +34,7 @@ import type { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import { referenceObject } from './references.js';
 import { fail } from './routineSupport.js';
+import { filterArgument, instanceArgument, volumeArgument, volumeOrInstanceArgument } from './objectArguments.js';
 import { VolumeObject } from './volumeObject.js';
 
 export interface FLT_VOLUME_PROPERTIES {
@@ -58,10 +59,12 @@ function isNetwork(volume: VolumeObject): boolean {
   return volume.deviceType === 'FILE_DEVICE_NETWORK_FILE_SYSTEM';
 }
 
-function volumeOf(routine: string, object: VolumeObject | InstanceObject): VolumeObject {
-  if (object instanceof VolumeObject) return object;
-  if (object instanceof InstanceObject) return object.volume;
-  throw new UsageError('BAD_ARGUMENT', `${routine}: not a PFLT_VOLUME or PFLT_INSTANCE`);
+const volumeOf = (routine: string, object: VolumeObject | InstanceObject): VolumeObject => volumeOrInstanceArgument(routine, object);
+
+/** A buffer size in bytes (a ULONG or USHORT the routine compares with what it needs), or null for no buffer. */
+function lengthArgument(routine: string, name: string, value: number | null, nullable: boolean): number | null {
+  if (nullable && (value === null || value === undefined)) return null;
+  return integerArgument(routine, name, value, 0, 0xffffffff, 'a ULONG (a whole number from 0 to 0xFFFFFFFF)');
 }
 
 /** The driver and device names of the volume's file system ([model] for the device names). */
@@ -96,6 +99,8 @@ export interface VolumePropertiesResult {
  * names do not → STATUS_BUFFER_OVERFLOW (a warning: NT_ERROR is false) with the names cut.
  */
 export function FltGetVolumeProperties(Volume: VolumeObject, Length: number): VolumePropertiesResult {
+  volumeArgument('FltGetVolumeProperties', Volume);
+  lengthArgument('FltGetVolumeProperties', 'Length', Length, false);
   const fltMgr = Volume.fltMgr;
   const names = fileSystemNames(Volume);
   const real = isNetwork(Volume) ? '' : Volume.name;
@@ -149,6 +154,8 @@ function nameInto(Volume: VolumeObject, routine: string, name: string, MaximumLe
 
 /** FltGetVolumeName(Volume, VolumeName, &BufferSizeNeeded): the NT device name, `\Device\HarddiskVolume1`. MaximumLength null = no buffer. */
 export function FltGetVolumeName(Volume: VolumeObject, MaximumLength: number | null): VolumeNameResult {
+  volumeArgument('FltGetVolumeName', Volume);
+  lengthArgument('FltGetVolumeName', 'MaximumLength', MaximumLength, true);
   return nameInto(Volume, 'FltGetVolumeName', Volume.name, MaximumLength);
 }
 
@@ -157,6 +164,8 @@ export function FltGetVolumeName(Volume: VolumeObject, MaximumLength: number | n
  * from the volume's device name so every run gives the same one. Local volumes only.
  */
 export function FltGetVolumeGuidName(Volume: VolumeObject, MaximumLength: number | null): VolumeNameResult {
+  volumeArgument('FltGetVolumeGuidName', Volume);
+  lengthArgument('FltGetVolumeGuidName', 'MaximumLength', MaximumLength, true);
   if (isNetwork(Volume)) {
     return { status: fail(Volume.fltMgr, Volume, 'FltGetVolumeGuidName', STATUS_INVALID_DEVICE_REQUEST, 'a network volume has no volume GUID'), VolumeName: null, BufferSizeNeeded: 0 };
   }
@@ -184,6 +193,7 @@ export function FltIsVolumeWritable(FltObject: VolumeObject | InstanceObject): {
 
 /** FltGetVolumeFromFileObject(Filter, FileObject, &RetVolume): referenced; release with FltObjectDereference. */
 export function FltGetVolumeFromFileObject(Filter: FilterObject, FileObject: FileObjectClass): { readonly status: NTSTATUS; readonly volume: VolumeObject | null } {
+  filterArgument('FltGetVolumeFromFileObject', Filter);
   if (!(FileObject instanceof FileObjectClass)) return { status: fail(Filter.fltMgr, Filter, 'FltGetVolumeFromFileObject', STATUS_INVALID_PARAMETER, 'not a file object'), volume: null };
   const status = referenceObject(Filter.fltMgr, FileObject.volume);
   return { status, volume: NT_SUCCESS(status) ? FileObject.volume : null };
@@ -191,6 +201,7 @@ export function FltGetVolumeFromFileObject(Filter: FilterObject, FileObject: Fil
 
 /** FltGetFilterFromInstance(Instance, &RetFilter): referenced; release with FltObjectDereference. */
 export function FltGetFilterFromInstance(Instance: InstanceObject): { readonly status: NTSTATUS; readonly filter: FilterObject | null } {
+  instanceArgument('FltGetFilterFromInstance', Instance);
   const fltMgr = Instance.filter.fltMgr;
   const status = referenceObject(fltMgr, Instance.filter);
   return { status, filter: NT_SUCCESS(status) ? Instance.filter : null };

@@ -21,6 +21,8 @@ import type { InstanceObject } from './instanceObject.js';
 import { ensureTornDown } from './instanceRoutines.js';
 import { referenceObject } from './references.js';
 import { fail } from './routineSupport.js';
+import { filterArgument, instanceArgument, volumeArgument } from './objectArguments.js';
+import { stringArgument } from '../kernel/arguments.js';
 import type { VolumeObject, VolumeSpec } from './volumeObject.js';
 
 /** Mount a volume: the device appears, legacy filters attach at their positions, then it is Mounted. */
@@ -75,6 +77,8 @@ export interface VolumeResult {
 
 /** FltGetVolumeFromName(Filter, VolumeName): `\Device\…`, `\DosDevices\D:`, `\??\D:` or `D:`. */
 export function FltGetVolumeFromName(Filter: FilterObject, VolumeName: string): VolumeResult {
+  filterArgument('FltGetVolumeFromName', Filter);
+  stringArgument('FltGetVolumeFromName', 'VolumeName', VolumeName);
   const fltMgr = Filter.fltMgr;
   if (VolumeName.length === 0) return { status: fail(fltMgr, Filter, 'FltGetVolumeFromName', STATUS_INVALID_PARAMETER, 'empty volume name'), volume: null };
   const volume = fltMgr.volumeByName(VolumeName);
@@ -87,6 +91,7 @@ export function FltGetVolumeFromName(Filter: FilterObject, VolumeName: string): 
 
 /** FltGetVolumeFromInstance(Instance). */
 export function FltGetVolumeFromInstance(Instance: InstanceObject): VolumeResult {
+  instanceArgument('FltGetVolumeFromInstance', Instance);
   const status = referenceObject(Instance.filter.fltMgr, Instance.volume);
   return NT_SUCCESS(status) ? { status, volume: Instance.volume } : { status, volume: null };
 }
@@ -109,23 +114,27 @@ function attachedOn(volume: VolumeObject): InstanceObject[] {
 
 /** FltGetTopInstance(Volume): the highest attached instance. */
 export function FltGetTopInstance(Volume: VolumeObject): InstanceResult {
+  volumeArgument('FltGetTopInstance', Volume);
   return handOut(Volume.fltMgr, 'FltGetTopInstance', Volume, attachedOn(Volume)[0]);
 }
 
 /** FltGetBottomInstance(Volume): the lowest attached instance. */
 export function FltGetBottomInstance(Volume: VolumeObject): InstanceResult {
+  volumeArgument('FltGetBottomInstance', Volume);
   const all = attachedOn(Volume);
   return handOut(Volume.fltMgr, 'FltGetBottomInstance', Volume, all[all.length - 1]);
 }
 
 /** FltGetUpperInstance(CurrentInstance): the next attached instance above. */
 export function FltGetUpperInstance(CurrentInstance: InstanceObject): InstanceResult {
+  instanceArgument('FltGetUpperInstance', CurrentInstance, 'CurrentInstance');
   const above = attachedOn(CurrentInstance.volume).filter((i) => compareAltitudes(i.altitude, CurrentInstance.altitude) > 0);
   return handOut(CurrentInstance.filter.fltMgr, 'FltGetUpperInstance', CurrentInstance, above[above.length - 1]);
 }
 
 /** FltGetLowerInstance(CurrentInstance): the next attached instance below. */
 export function FltGetLowerInstance(CurrentInstance: InstanceObject): InstanceResult {
+  instanceArgument('FltGetLowerInstance', CurrentInstance, 'CurrentInstance');
   const below = attachedOn(CurrentInstance.volume).filter((i) => compareAltitudes(i.altitude, CurrentInstance.altitude) < 0);
   return handOut(CurrentInstance.filter.fltMgr, 'FltGetLowerInstance', CurrentInstance, below[0]);
 }
@@ -135,6 +144,8 @@ export function FltGetLowerInstance(CurrentInstance: InstanceObject): InstanceRe
  * the same instance or instances on different volumes (altitudes only order one volume, §3).
  */
 export function FltCompareInstanceAltitudes(Instance1: InstanceObject, Instance2: InstanceObject): number {
+  instanceArgument('FltCompareInstanceAltitudes', Instance1, 'Instance1');
+  instanceArgument('FltCompareInstanceAltitudes', Instance2, 'Instance2');
   if (Instance1 === Instance2 || Instance1.volume !== Instance2.volume) return 0;
   return Math.sign(compareAltitudes(Instance1.altitude, Instance2.altitude));
 }

@@ -9,6 +9,8 @@ import { FilterObject } from './filterObject.js';
 import { InstanceObject } from './instanceObject.js';
 import { isBeingTornDown, fltMgrOf } from './references.js';
 import { fail } from './routineSupport.js';
+import { badArgument, functionArgument, kindOf, nullPointer, oneOfArgument } from '../kernel/arguments.js';
+import { fltObjectArgument } from './objectArguments.js';
 import { IRP_PAGING_IO } from '../wdk/irp.js';
 import {
   STATUS_FLT_DELETING_OBJECT,
@@ -40,8 +42,27 @@ export function FltAllocateDeferredIoWorkItem(): FltWorkItem {
   return { id: 'deferred I/O work item', queued: false };
 }
 
-export function FltFreeGenericWorkItem(_FltWorkItem: FltWorkItem): void {}
-export function FltFreeDeferredIoWorkItem(_FltWorkItem: FltWorkItem): void {}
+export function FltFreeGenericWorkItem(FltWorkItem: FltWorkItem): void {
+  workItemArgument('FltFreeGenericWorkItem', FltWorkItem);
+}
+
+export function FltFreeDeferredIoWorkItem(FltWorkItem: FltWorkItem): void {
+  workItemArgument('FltFreeDeferredIoWorkItem', FltWorkItem);
+}
+
+/** A work item from FltAllocate*WorkItem; NULL (a failed allocation not checked) is NULL_POINTER. */
+function workItemArgument(routine: string, value: unknown): FltWorkItem {
+  if (value !== null && typeof value === 'object' && typeof (value as { queued?: unknown }).queued === 'boolean') return value as FltWorkItem;
+  if (value === null || value === undefined) throw nullPointer(routine, 'FltWorkItem', null);
+  throw badArgument(routine, `FltWorkItem is ${kindOf(value)}, not a work item from FltAllocateGenericWorkItem / FltAllocateDeferredIoWorkItem`);
+}
+
+/** The arguments every queue routine shares: the item, the routine, the queue. */
+function queueArguments(routine: string, FltWorkItem: unknown, WorkerRoutine: unknown, QueueType: unknown): void {
+  workItemArgument(routine, FltWorkItem);
+  functionArgument(routine, 'WorkerRoutine', WorkerRoutine, false);
+  oneOfArgument(routine, 'QueueType', QueueType, ['CriticalWorkQueue', 'DelayedWorkQueue'] as const);
+}
 
 function filterOf(object: FltObject): FilterObject | null {
   if (object instanceof FilterObject) return object;
@@ -61,6 +82,8 @@ export function FltQueueGenericWorkItem(
   QueueType: WORK_QUEUE_TYPE,
   Context: unknown,
 ): NTSTATUS {
+  queueArguments('FltQueueGenericWorkItem', FltWorkItem, WorkerRoutine, QueueType);
+  fltObjectArgument('FltQueueGenericWorkItem', FltObject);
   const fltMgr = fltMgrOf(FltObject);
   const filter = filterOf(FltObject);
   if (filter === null) return fail(fltMgr, FltObject, 'FltQueueGenericWorkItem', STATUS_INVALID_PARAMETER, 'FltObject must be a filter or an instance');
@@ -83,6 +106,7 @@ export function FltQueueDeferredIoWorkItem(
   QueueType: WORK_QUEUE_TYPE,
   Context: unknown,
 ): NTSTATUS {
+  queueArguments('FltQueueDeferredIoWorkItem', FltWorkItem, WorkerRoutine, QueueType);
   const ref = callbackDataRef(Data, 'FltQueueDeferredIoWorkItem');
   const op = ref.op;
   const fltMgr = op.volume.fltMgr;

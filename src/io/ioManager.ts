@@ -6,6 +6,7 @@
  * last handle closes and close when the last reference goes, the target-directory open before a
  * rename or link (§11.19), and following symbolic links and mount points (§21.11). Names follow the native API (NtCreateFile …); results replace out-parameters.
  */
+import { badArgument, booleanArgument, bufferArgument, integerArgument, oneOfArgument, optionalRecordArgument, optionalStringArgument, recordArgument, sizeArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
 import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import {
@@ -87,6 +88,41 @@ import { notifySectionConflicts } from '../fltmgr/sectionRoutines.js';
  * (not a whole number, or past 64 MiB) gets none: the request goes down without one and the file
  * system answers the length as it does today (STATUS_INVALID_PARAMETER for a bad one).
  */
+/**
+ * The checks of the application calls (sim.io): a handle is the string NtCreateFile returned (an
+ * unknown one is STATUS_INVALID_HANDLE, as Windows answers), a length a ULONG, an offset a
+ * LARGE_INTEGER, options records of their fields (kernel/arguments.ts). A UsageError BAD_ARGUMENT
+ * names the call and the parameter.
+ */
+function appArguments(routine: string, handle: unknown, ulongs: Readonly<Record<string, unknown>> = {}): void {
+  if (handle !== undefined) stringArgument(routine, 'handle', handle);
+  for (const [name, value] of Object.entries(ulongs)) ulongArgument(routine, name, value);
+}
+
+function createOptionsArgument(routine: string, value: unknown): CreateFileOptions {
+  const o = recordArgument<CreateFileOptions>(routine, 'options', value);
+  ulongArgument(routine, 'options.DesiredAccess', o.DesiredAccess);
+  for (const name of ['ShareAccess', 'CreateDisposition', 'CreateOptions', 'FileAttributes', 'OperationFlags'] as const) if (o[name] !== undefined) ulongArgument(routine, `options.${name}`, o[name]);
+  if (o.AllocationSize !== undefined) sizeArgument(routine, 'options.AllocationSize', o.AllocationSize);
+  if (o.RequestorMode !== undefined) oneOfArgument(routine, 'options.RequestorMode', o.RequestorMode, ['KernelMode', 'UserMode'] as const);
+  if (o.sid !== undefined) stringArgument(routine, 'options.sid', o.sid);
+  return o;
+}
+
+/** An OVERLAPPED: a structure with hEvent (its event, if any, is the port code's to check). */
+function overlappedArgument(routine: string, value: unknown): void {
+  const o = recordArgument<Record<string, unknown>>(routine, 'lpOverlapped', value);
+  if (!('hEvent' in o)) throw badArgument(routine, 'lpOverlapped is not an OVERLAPPED ({ hEvent, Internal, InternalHigh })');
+}
+
+function optionalOffset(routine: string, ByteOffset: unknown): void {
+  if (ByteOffset !== undefined && ByteOffset !== null) integerArgument(routine, 'ByteOffset', ByteOffset, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a LARGE_INTEGER (a whole number)');
+}
+
+function dataArgument(routine: string, data: unknown): void {
+  if (typeof data !== 'string') bufferArgument(routine, 'data', data, false);
+}
+
 function userBuffer(Length: number): Uint8Array | null {
   return Number.isSafeInteger(Length) && Length >= 0 && Length <= MAX_USER_BUFFER ? new Uint8Array(Length) : null;
 }
@@ -145,6 +181,8 @@ export class IoManager {
 
   /** NtCreateFile: open or create `path` with the given access, share mode, disposition and options. */
   *NtCreateFile(path: string, options: CreateFileOptions): Blocking<CreateFileResult> {
+    stringArgument('NtCreateFile', 'path', path);
+    createOptionsArgument('NtCreateFile', options);
     const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
     const { attempt, status } = yield* this.open(resolved.volume, resolved.fileName, options);
@@ -204,11 +242,14 @@ export class IoManager {
 
   /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
   *NtClose(handle: string): Blocking<NTSTATUS> {
+    appArguments('NtClose', handle);
     return (yield* closeHandleIn(this.fltMgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
   }
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
   *NtReadFile(handle: string, Length: number, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<Uint8Array | null>> {
+    appArguments('NtReadFile', handle, { Length, IrpFlags });
+    optionalOffset('NtReadFile', ByteOffset);
     // The application's buffer: filters see it as ReadBuffer and the file system fills it (§20.1).
     const ReadBuffer = userBuffer(Length);
     const r = yield* this.request(handle, IRP_MJ_READ, (fo) => ({ Read: { Length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset), ReadBuffer, MdlAddress: null } }), { IrpFlags });
@@ -217,12 +258,16 @@ export class IoManager {
 
   /** NtWriteFile. ByteOffset -1 (FILE_WRITE_TO_END_OF_FILE) appends. */
   *NtWriteFile(handle: string, data: Uint8Array | string, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<null>> {
+    appArguments('NtWriteFile', handle, { IrpFlags });
+    dataArgument('NtWriteFile', data);
+    optionalOffset('NtWriteFile', ByteOffset);
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const r = yield* this.request(handle, IRP_MJ_WRITE, (fo) => ({ Write: { Length: bytes.length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset), WriteBuffer: bytes, MdlAddress: null } }), { IrpFlags, buffer: bytes });
     return { ...r, output: null };
   }
 
   *NtQueryInformationFile(handle: string, FileInformationClass: number, Length: number): Blocking<IoResult> {
+    appArguments('NtQueryInformationFile', handle, { FileInformationClass, Length });
     return yield* this.request(handle, IRP_MJ_QUERY_INFORMATION, () => ({ QueryFileInformation: { Length, FileInformationClass } }));
   }
 
@@ -232,6 +277,8 @@ export class IoManager {
    * file system in the request, then closes it (§11.19).
    */
   *NtSetInformationFile(handle: string, FileInformationClass: number, info: FileInformation | null, Length = 64): Blocking<IoResult> {
+    appArguments('NtSetInformationFile', handle, { FileInformationClass, Length });
+    info = optionalRecordArgument('NtSetInformationFile', 'info', info);
     const fo = this.handles.get(handle);
     if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
     const renameLike = FileInformationClass === FILE_INFORMATION_CLASS.FileRenameInformation || FileInformationClass === FILE_INFORMATION_CLASS.FileLinkInformation;
@@ -263,18 +310,24 @@ export class IoManager {
   }
 
   *NtQueryVolumeInformationFile(handle: string, FsInformationClass: number, Length: number): Blocking<IoResult> {
+    appArguments('NtQueryVolumeInformationFile', handle, { FsInformationClass, Length });
     return yield* this.request(handle, IRP_MJ_QUERY_VOLUME_INFORMATION, () => ({ QueryVolumeInformation: { Length, FsInformationClass } }));
   }
 
   *NtQuerySecurityObject(handle: string, SecurityInformation: number, Length: number): Blocking<IoResult> {
+    appArguments('NtQuerySecurityObject', handle, { SecurityInformation, Length });
     return yield* this.request(handle, IRP_MJ_QUERY_SECURITY, () => ({ QuerySecurity: { SecurityInformation, Length } }));
   }
 
   *NtSetSecurityObject(handle: string, SecurityInformation: number, SecurityDescriptor: SecurityDescriptor | null): Blocking<IoResult> {
+    appArguments('NtSetSecurityObject', handle, { SecurityInformation });
+    SecurityDescriptor = optionalRecordArgument('NtSetSecurityObject', 'SecurityDescriptor', SecurityDescriptor);
     return yield* this.request(handle, IRP_MJ_SET_SECURITY, () => ({ SetSecurity: { SecurityInformation, SecurityDescriptor } }));
   }
 
   *NtFsControlFile(handle: string, FsControlCode: number, InputBuffer: FsctlInput | null, InputBufferLength: number, OutputBufferLength: number): Blocking<IoResult> {
+    appArguments('NtFsControlFile', handle, { FsControlCode, InputBufferLength, OutputBufferLength });
+    InputBuffer = optionalRecordArgument('NtFsControlFile', 'InputBuffer', InputBuffer);
     return yield* this.request(
       handle,
       IRP_MJ_FILE_SYSTEM_CONTROL,
@@ -284,12 +337,15 @@ export class IoManager {
   }
 
   *NtDeviceIoControlFile(handle: string, IoControlCode: number, InputBuffer: Uint8Array | null, OutputBufferLength: number): Blocking<IoResult> {
+    appArguments('NtDeviceIoControlFile', handle, { IoControlCode, OutputBufferLength });
+    InputBuffer = bufferArgument('NtDeviceIoControlFile', 'InputBuffer', InputBuffer, true);
     return yield* this.request(handle, IRP_MJ_DEVICE_CONTROL, () => ({
       DeviceIoControl: { IoControlCode, InputBufferLength: InputBuffer?.length ?? 0, OutputBufferLength, InputBuffer },
     }));
   }
 
   *NtFlushBuffersFile(handle: string): Blocking<IoResult> {
+    appArguments('NtFlushBuffersFile', handle);
     return yield* this.request(handle, IRP_MJ_FLUSH_BUFFERS, () => ({ FlushBuffers: {} }));
   }
 
@@ -299,6 +355,9 @@ export class IoManager {
     Length: number,
     options: { readonly FileName?: string; readonly RestartScan?: boolean; readonly ReturnSingleEntry?: boolean } = {},
   ): Blocking<IoResult> {
+    appArguments('NtQueryDirectoryFile', handle, { FileInformationClass, Length });
+    options = optionalRecordArgument<typeof options>('NtQueryDirectoryFile', 'options', options) ?? {};
+    if (options.FileName !== undefined) optionalStringArgument('NtQueryDirectoryFile', 'options.FileName', options.FileName);
     const flags = (options.RestartScan === true ? SL_RESTART_SCAN : 0) | (options.ReturnSingleEntry === true ? SL_RETURN_SINGLE_ENTRY : 0);
     // The application's buffer: the entries land there in their byte layout, and the application reads them back from it (§20.1).
     const DirectoryBuffer = userBuffer(Length);
@@ -377,31 +436,43 @@ export class IoManager {
 
   /** ReadFile with an OVERLAPPED on an asynchronous handle: STATUS_PENDING, or the status if it completed at once. */
   ReadFile(handle: string, nNumberOfBytesToRead: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('ReadFile', handle, { nNumberOfBytesToRead });
+    overlappedArgument('ReadFile', lpOverlapped);
     return readFileOverlapped(this, handle, nNumberOfBytesToRead, lpOverlapped);
   }
 
   /** WriteFile with an OVERLAPPED on an asynchronous handle. */
   WriteFile(handle: string, data: Uint8Array | string, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('WriteFile', handle);
+    dataArgument('WriteFile', data);
+    overlappedArgument('WriteFile', lpOverlapped);
     return writeFileOverlapped(this, handle, data, lpOverlapped);
   }
 
   /** GetOverlappedResult(hFile, lpOverlapped, bWait): the request's outcome; STATUS_PENDING if it has not completed and bWait is false. */
   GetOverlappedResult(handle: string, lpOverlapped: OVERLAPPED, bWait: boolean): Blocking<IoResult<Uint8Array | null>> {
+    appArguments('GetOverlappedResult', handle);
+    overlappedArgument('GetOverlappedResult', lpOverlapped);
+    booleanArgument('GetOverlappedResult', 'bWait', bWait);
     return getOverlappedResult(this, handle, lpOverlapped, bWait);
   }
 
   /** NtCancelIoFile / CancelIo(hFile): the calling thread's requests on the handle. STATUS_SUCCESS (even if none), STATUS_INVALID_HANDLE. */
   NtCancelIoFile(handle: string): Blocking<NTSTATUS> {
+    appArguments('NtCancelIoFile', handle);
     return cancelIoFile(this.fltMgr, this, handle);
   }
 
   /** CancelIoEx(hFile, lpOverlapped) / NtCancelIoFileEx: the calling process's requests on the handle (only lpOverlapped's, if given); STATUS_NOT_FOUND if none. */
   CancelIoEx(handle: string, lpOverlapped: OVERLAPPED | null = null): Blocking<NTSTATUS> {
+    appArguments('CancelIoEx', handle);
+    if (lpOverlapped !== null && lpOverlapped !== undefined) overlappedArgument('CancelIoEx', lpOverlapped);
     return cancelIoEx(this.fltMgr, this, handle, lpOverlapped);
   }
 
   /** CancelSynchronousIo(hThread) / NtCancelSynchronousIoFile: that thread's synchronous request; STATUS_NOT_FOUND if it has none. */
   CancelSynchronousIo(thread: string | { readonly id: string }): Blocking<NTSTATUS> {
+    if (typeof thread !== 'string') stringArgument('CancelSynchronousIo', 'thread.id', recordArgument<{ id: unknown }>('CancelSynchronousIo', 'thread', thread).id);
     return cancelSynchronousIo(this.fltMgr, this, typeof thread === 'string' ? thread : thread.id);
   }
 

@@ -118,14 +118,17 @@ function checkOwnsCompletion(fltMgr: FilterManager, op: IoOperation, routine: st
 
 /** FltSetCallbackDataDirty(Data): the edits made to Data->Iopb count for lower instances (§7). */
 export function FltSetCallbackDataDirty(Data: FLT_CALLBACK_DATA): void {
+  callbackDataRef(Data, 'FltSetCallbackDataDirty');
   Data.Flags = (Data.Flags | FLTFL_CALLBACK_DATA_DIRTY) >>> 0;
 }
 
 export function FltClearCallbackDataDirty(Data: FLT_CALLBACK_DATA): void {
+  callbackDataRef(Data, 'FltClearCallbackDataDirty');
   Data.Flags = (Data.Flags & ~FLTFL_CALLBACK_DATA_DIRTY) >>> 0;
 }
 
 export function FltIsCallbackDataDirty(Data: FLT_CALLBACK_DATA): boolean {
+  callbackDataRef(Data, 'FltIsCallbackDataDirty');
   return (Data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
 }
 

@@ -13,7 +13,7 @@ import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
-import type { EcpListObject } from '../fltmgr/ecpObjects.js';
+import { EcpListObject } from '../fltmgr/ecpObjects.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import { closeHandleIn, createHandle } from '../io/handles.js';
 import { dereferenceFileObject, releaseCreateReference } from '../io/closeFile.js';
@@ -45,6 +45,7 @@ import {
 import { packCreateOptions } from '../wdk/parameters.js';
 import { checkInitiator } from './generatedIo.js';
 import { fileObjectArgument, filterArgument, instanceArgument, ulongArgument } from './routineArguments.js';
+import { badArgument, bufferArgument, optionalObjectArgument, optionalRecordArgument, recordArgument, stringArgument } from '../kernel/arguments.js';
 import { UsageError } from '../kernel/errors.js';
 import { shown } from '../kernel/elide.js';
 
@@ -87,43 +88,35 @@ export interface CreateFileExResult extends CreateFileResult {
 }
 
 /**
- * FltCreateFile(Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes,
- * ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags).
+ * The parameters FltCreateFile, FltCreateFileEx and FltCreateFileEx2 share, in the WDK's order:
+ * (Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess,
+ * CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags). Written once, so the three routines
+ * cannot drift apart; createFile checks every one of them.
  */
-export function* FltCreateFile(
+export type FltCreateFileParameters = [
   Filter: FilterObject,
   Instance: InstanceObject | null,
   DesiredAccess: number,
   ObjectAttributes: OBJECT_ATTRIBUTES,
-  AllocationSize = 0,
-  FileAttributes = 0,
-  ShareAccess = 0,
-  CreateDisposition = FILE_OPEN,
-  CreateOptions = 0,
-  EaBuffer: Uint8Array | null = null,
-  EaLength = 0,
-  Flags = 0,
-): Blocking<CreateFileResult> {
-  const r = yield* createFile('FltCreateFile', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, false);
+  AllocationSize?: number,
+  FileAttributes?: number,
+  ShareAccess?: number,
+  CreateDisposition?: number,
+  CreateOptions?: number,
+  EaBuffer?: Uint8Array | null,
+  EaLength?: number,
+  Flags?: number,
+];
+
+/** FltCreateFile(Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags). */
+export function* FltCreateFile(...parameters: FltCreateFileParameters): Blocking<CreateFileResult> {
+  const r = yield* createFile('FltCreateFile', parameters, false);
   return { status: r.status, FileHandle: r.FileHandle, IoStatusBlock: r.IoStatusBlock };
 }
 
 /** FltCreateFileEx: as FltCreateFile, and also returns the referenced file object. */
-export function FltCreateFileEx(
-  Filter: FilterObject,
-  Instance: InstanceObject | null,
-  DesiredAccess: number,
-  ObjectAttributes: OBJECT_ATTRIBUTES,
-  AllocationSize = 0,
-  FileAttributes = 0,
-  ShareAccess = 0,
-  CreateDisposition = FILE_OPEN,
-  CreateOptions = 0,
-  EaBuffer: Uint8Array | null = null,
-  EaLength = 0,
-  Flags = 0,
-): Blocking<CreateFileExResult> {
-  return createFile('FltCreateFileEx', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, true);
+export function FltCreateFileEx(...parameters: FltCreateFileParameters): Blocking<CreateFileExResult> {
+  return createFile('FltCreateFileEx', parameters, true);
 }
 
 /**
@@ -139,53 +132,28 @@ export interface IO_DRIVER_CREATE_CONTEXT {
  * down the stack (FltGetEcpListFromCallbackData in every lower pre- and post-create). The list is
  * the caller's before and after: unchanged, reusable, freed by the caller (§22.2).
  */
-export function FltCreateFileEx2(
-  Filter: FilterObject,
-  Instance: InstanceObject | null,
-  DesiredAccess: number,
-  ObjectAttributes: OBJECT_ATTRIBUTES,
-  AllocationSize = 0,
-  FileAttributes = 0,
-  ShareAccess = 0,
-  CreateDisposition = FILE_OPEN,
-  CreateOptions = 0,
-  EaBuffer: Uint8Array | null = null,
-  EaLength = 0,
-  Flags = 0,
-  DriverContext: IO_DRIVER_CREATE_CONTEXT | null = null,
-): Blocking<CreateFileExResult> {
-  const list = DriverContext?.ExtraCreateParameter ?? null;
-  if (list !== null && list.state === 'Freed') throw Filter.fltMgr.kernel.violation('ECP_USED_AFTER_FREE', list.id, `FltCreateFileEx2 with ${list}, which was freed`);
-  return createFile('FltCreateFileEx2', Filter, Instance, DesiredAccess, ObjectAttributes, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, true, list);
+export function* FltCreateFileEx2(...parameters: [...FltCreateFileParameters, DriverContext?: IO_DRIVER_CREATE_CONTEXT | null]): Blocking<CreateFileExResult> {
+  const routine = 'FltCreateFileEx2';
+  const filter = filterArgument(routine, parameters[0]);
+  const context = optionalRecordArgument<IO_DRIVER_CREATE_CONTEXT>(routine, 'DriverContext', parameters[12]);
+  const list = optionalObjectArgument(routine, 'DriverContext.ExtraCreateParameter', context?.ExtraCreateParameter, EcpListObject, 'a PECP_LIST');
+  if (list !== null && list.state === 'Freed') throw filter.fltMgr.kernel.violation('ECP_USED_AFTER_FREE', list.id, `FltCreateFileEx2 with ${list}, which was freed`);
+  return yield* createFile(routine, parameters.slice(0, 12) as FltCreateFileParameters, true, list);
 }
 
-function* createFile(
-  routine: string,
-  Filter: FilterObject,
-  Instance: InstanceObject | null,
-  DesiredAccess: number,
-  ObjectAttributes: OBJECT_ATTRIBUTES,
-  AllocationSize: number,
-  FileAttributes: number,
-  ShareAccess: number,
-  CreateDisposition: number,
-  CreateOptions: number,
-  _EaBuffer: Uint8Array | null,
-  _EaLength: number,
-  Flags: number,
-  wantFileObject: boolean,
-  ecpList: EcpListObject | null = null,
-): Blocking<CreateFileExResult> {
+function* createFile(routine: string, parameters: FltCreateFileParameters, wantFileObject: boolean, ecpList: EcpListObject | null = null): Blocking<CreateFileExResult> {
+  const [Filter, InstanceArgument, DesiredAccess, ObjectAttributes, AllocationSize = 0, FileAttributes = 0, ShareAccess = 0, CreateDisposition = FILE_OPEN, CreateOptions = 0, EaBuffer = null, EaLength = 0, Flags = 0] = parameters;
+  let Instance = InstanceArgument;
   filterArgument(routine, Filter);
   if (Instance !== null && Instance !== undefined) instanceArgument(routine, 'Instance', Instance, true);
   Instance ??= null;
   ulongArgument(routine, 'DesiredAccess', DesiredAccess);
-  if (typeof ObjectAttributes !== 'object' || ObjectAttributes === null || typeof ObjectAttributes.ObjectName !== 'string') {
-    throw new UsageError('BAD_ARGUMENT', `${routine}: ObjectAttributes is ${shown(ObjectAttributes)}, not { ObjectName: string }`);
-  }
-  for (const [name, value] of [['AllocationSize', AllocationSize], ['FileAttributes', FileAttributes], ['ShareAccess', ShareAccess], ['CreateDisposition', CreateDisposition], ['CreateOptions', CreateOptions], ['Flags', Flags]] as const) {
+  stringArgument(routine, 'ObjectAttributes.ObjectName', recordArgument<OBJECT_ATTRIBUTES>(routine, 'ObjectAttributes', ObjectAttributes).ObjectName);
+  for (const [name, value] of [['AllocationSize', AllocationSize], ['FileAttributes', FileAttributes], ['ShareAccess', ShareAccess], ['CreateDisposition', CreateDisposition], ['CreateOptions', CreateOptions], ['EaLength', EaLength], ['Flags', Flags]] as const) {
     ulongArgument(routine, name, value);
   }
+  // Extended attributes are not modelled; the buffer is still a buffer at least EaLength long.
+  if (bufferArgument(routine, 'EaBuffer', EaBuffer, true) === null ? EaLength !== 0 : EaBuffer!.length < EaLength) throw badArgument(routine, `EaBuffer is shorter than EaLength ${EaLength}`);
   const fltMgr = Filter.fltMgr;
   const thread = requireThread(fltMgr, routine);
   if (normalKernelApcsDisabled(thread)) {

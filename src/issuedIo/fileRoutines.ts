@@ -4,7 +4,8 @@
  * status with what it handed back. Out-parameters (LengthReturned, buffers) are fields of the result.
  */
 import { UsageError } from '../kernel/errors.js';
-import { fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
+import { bufferArgument, fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
+import { optionalStringArgument } from '../kernel/arguments.js';
 import type { Blocking } from '../kernel/effects.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -48,6 +49,14 @@ export interface GeneratedResult {
   /** IoStatus.Information: bytes returned, or (STATUS_BUFFER_TOO_SMALL on security) the length needed. */
   readonly information: number;
   readonly output: FsOutput | null;
+}
+
+/** FltTagFile / FltUntagFile: the instance, the file object, a ULONG tag and a GUID string or NULL. */
+function tagArguments(routine: string, InitiatingInstance: unknown, FileObject: unknown, FileTag: unknown, Guid: unknown): void {
+  instanceArgument(routine, 'InitiatingInstance', InitiatingInstance);
+  fileObjectArgument(routine, FileObject);
+  ulongArgument(routine, 'FileTag', FileTag);
+  optionalStringArgument(routine, 'Guid', Guid);
 }
 
 /** Each named argument must be a ULONG (src/issuedIo/routineArguments.ts). */
@@ -209,6 +218,12 @@ export function* FltTagFile(
   DataBuffer: Uint8Array,
   DataBufferLength: number,
 ): Blocking<NTSTATUS> {
+  tagArguments('FltTagFile', InitiatingInstance, FileObject, FileTag, Guid);
+  bufferArgument('FltTagFile', 'DataBuffer', DataBuffer);
+  ulongArgument('FltTagFile', 'DataBufferLength', DataBufferLength);
+  if (DataBuffer.length < DataBufferLength) {
+    return fail(InitiatingInstance.filter.fltMgr, InitiatingInstance, 'FltTagFile', STATUS_INVALID_PARAMETER, `DataBuffer holds ${DataBuffer.length} bytes, DataBufferLength is ${DataBufferLength}`);
+  }
   if (!IsReparseTagMicrosoft(FileTag) && Guid === null) {
     return fail(InitiatingInstance.filter.fltMgr, InitiatingInstance, 'FltTagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
   }
@@ -227,6 +242,7 @@ export function* FltTagFile(
 
 /** FltUntagFile(InitiatingInstance, FileObject, FileTag, Guid): remove the reparse point (FSCTL_DELETE_REPARSE_POINT); the file stays. */
 export function* FltUntagFile(InitiatingInstance: InstanceObject, FileObject: FileObject, FileTag: number, Guid: string | null): Blocking<NTSTATUS> {
+  tagArguments('FltUntagFile', InitiatingInstance, FileObject, FileTag, Guid);
   if (!IsReparseTagMicrosoft(FileTag) && Guid === null) {
     return fail(InitiatingInstance.filter.fltMgr, InitiatingInstance, 'FltUntagFile', STATUS_INVALID_PARAMETER, `tag 0x${FileTag.toString(16)} is not a Microsoft tag: a GUID is required`);
   }

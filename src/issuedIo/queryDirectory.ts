@@ -12,6 +12,8 @@ import { startOperation } from '../io/startOperation.js';
 import { IRP_MJ_DIRECTORY_CONTROL, IRP_MN_QUERY_DIRECTORY, SL_RESTART_SCAN, SL_RETURN_SINGLE_ENTRY } from '../wdk/irp.js';
 import { STATUS_INVALID_PARAMETER, type NTSTATUS } from '../wdk/ntstatus.js';
 import { checkFileObject, checkInitiator, performSynchronous } from './generatedIo.js';
+import { bufferArgument, fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
+import { booleanArgument, optionalStringArgument } from '../kernel/arguments.js';
 
 export interface QueryDirectoryResult {
   readonly status: NTSTATUS;
@@ -34,6 +36,14 @@ export function* FltQueryDirectoryFile(
   RestartScan: boolean,
 ): Blocking<QueryDirectoryResult> {
   const routine = 'FltQueryDirectoryFile';
+  instanceArgument(routine, 'Instance', Instance);
+  fileObjectArgument(routine, FileObject);
+  bufferArgument(routine, 'FileInformation', FileInformation);
+  ulongArgument(routine, 'Length', Length);
+  ulongArgument(routine, 'FileInformationClass', FileInformationClass);
+  booleanArgument(routine, 'ReturnSingleEntry', ReturnSingleEntry);
+  booleanArgument(routine, 'RestartScan', RestartScan);
+  optionalStringArgument(routine, 'FileName', FileName);
   const fltMgr = Instance.filter.fltMgr;
   requireThread(fltMgr, routine);
   const refused = checkInitiator(fltMgr, Instance, routine) ?? checkFileObject(fltMgr, Instance, FileObject, routine);

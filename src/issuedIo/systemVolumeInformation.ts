@@ -20,10 +20,12 @@ import {
 } from '../wdk/createConstants.js';
 import { NT_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { FltClose, FltCreateFile } from './createFile.js';
+import { instanceArgument } from './routineArguments.js';
 
 export const SYSTEM_VOLUME_INFORMATION = '\\System Volume Information';
 
 export function* FltCreateSystemVolumeInformationFolder(Instance: InstanceObject): Blocking<NTSTATUS> {
+  instanceArgument('FltCreateSystemVolumeInformationFolder', 'Instance', Instance);
   const open = yield* FltCreateFile(
     Instance.filter,
     Instance,

@@ -34,9 +34,12 @@ export class FltSimError extends Error {
 export class VerifierError extends FltSimError {
   /** Stable rule id: a key of VERIFIER_RULES, listed in docs/verifier.md. */
   readonly rule: VerifierRule;
+  /** What the filter did, without the place (the message adds it). */
+  readonly detail: string;
   constructor(rule: VerifierRule, message: string, place: ErrorPlace) {
     super(`[${rule}] ${message} (object ${place.object ?? '-'}, at seq ${place.seq ?? '-'}, seed ${place.seed ?? '-'})`, place);
     this.rule = rule;
+    this.detail = message;
   }
 }
 

@@ -3,6 +3,7 @@
  * threads and the scheduler loop. It knows nothing about the Filter Manager; src/fltmgr builds
  * on it. One Kernel per simulation and nothing module-global, so simulations never share state.
  */
+import { kindOf } from './arguments.js';
 import { transition, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { Blocking, Effect, WaitOutcome, WaitType } from './effects.js';
 import { FltSimError, UsageError, VerifierError } from './errors.js';
@@ -609,6 +610,11 @@ export class Kernel {
           return;
         }
         const effect = r.value;
+        if (!isEffect(effect)) {
+          // `yield x` where `yield* routine()` was meant: a TypeScript mistake, named on its thread.
+          t.resumeError = new UsageError('NOT_AN_EFFECT', `${t.name} (${t.id}) yielded ${kindOf(effect)}, which is not something to wait for: call blocking routines with yield*`, this.place(t.id));
+          continue;
+        }
         if (effect.kind === 'preempt') return;
         if (effect.kind === 'kernelCall') {
           try {
@@ -703,6 +709,8 @@ export class Kernel {
    * fltsim caller's own mistake and is rethrown as it is.
    */
   private asFinding(t: SimThread, error: unknown): unknown {
+    // A finding made where no simulation was in reach (NULL passed for the only object that leads to one): logged here, on the thread it ended.
+    if (error instanceof VerifierError && error.seq === undefined) return this.violation(error.rule, t.id, error.detail);
     if (error instanceof VerifierError || error instanceof UsageError || this.onViolation !== 'record') return error;
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return this.violation('CRASH', t.id, `${t.name} (${t.id}) crashed inside the model: ${what}`);
@@ -736,4 +744,10 @@ export class Kernel {
     // Its handle (sim.spawn's result) still answers state and result; the kernel forgets it.
     if (!this.keepsHistory) this.threads.delete(t.id);
   }
+}
+
+const EFFECT_KINDS: ReadonlySet<unknown> = new Set(['preempt', 'wait', 'sleep', 'waitObjects', 'kernelCall']);
+
+function isEffect(value: unknown): value is Effect {
+  return typeof value === 'object' && value !== null && EFFECT_KINDS.has((value as { kind?: unknown }).kind);
 }

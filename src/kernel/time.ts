@@ -6,7 +6,8 @@
  * relative to now, positive an absolute system time, zero "do not wait". One tick is one
  * millisecond of virtual time; system time 0 is the start of the simulation.
  */
-import { UsageError } from './errors.js';
+import { badArgument, integerArgument, kindOf } from './arguments.js';
+import { MAX_TICKS } from './effects.js';
 
 export const HUNDRED_NANOSECONDS_PER_TICK = 10_000;
 
@@ -19,18 +20,23 @@ export type LargeInteger = number | bigint;
  * one tick, as a real timer that expires on the next clock interrupt. An absolute time already
  * past is a poll.
  */
-export function timeoutToTicks(Timeout: LargeInteger | null | undefined, now: number): number | null {
+export function timeoutToTicks(Timeout: LargeInteger | null | undefined, now: number, routine = 'timeoutToTicks'): number | null {
   if (Timeout === null || Timeout === undefined) return null;
-  if (typeof Timeout === 'number' && !Number.isSafeInteger(Timeout)) throw new UsageError('BAD_ARGUMENT', `a timeout is a whole number of 100-ns units, got ${Timeout}`);
+  if (typeof Timeout !== 'bigint' && !(typeof Timeout === 'number' && Number.isSafeInteger(Timeout))) {
+    throw badArgument(routine, `Timeout is ${kindOf(Timeout)}, not a LARGE_INTEGER (a whole number of 100-ns units, or a bigint) or NULL`);
+  }
+  integerArgument('timeoutToTicks', 'now', now, 0, Number.MAX_SAFE_INTEGER, 'a time in ticks');
   const t = typeof Timeout === 'bigint' ? Timeout : BigInt(Timeout);
   const perTick = BigInt(HUNDRED_NANOSECONDS_PER_TICK);
   if (t === 0n) return 0;
-  if (t < 0n) return Number((-t + perTick - 1n) / perTick);
-  const deadline = Number((t + perTick - 1n) / perTick);
-  return Math.max(0, deadline - now);
+  // Past 2^50 ticks (~35,000 years) a deadline would leave the integers a trace file holds.
+  const ticks = t < 0n ? (-t + perTick - 1n) / perTick : (t + perTick - 1n) / perTick - BigInt(now);
+  if (ticks > BigInt(MAX_TICKS)) throw badArgument(routine, `Timeout ${String(Timeout)} is more than 2^50 ticks away`);
+  return ticks < 0n ? 0 : Number(ticks);
 }
 
 /** A relative timeout of `ticks` ticks, as a WDK caller writes it (negative 100-ns units). */
 export function relativeTicks(ticks: number): number {
+  integerArgument('relativeTicks', 'ticks', ticks, 0, MAX_TICKS, 'a whole number of ticks from 0 to 2^50');
   return -ticks * HUNDRED_NANOSECONDS_PER_TICK;
 }

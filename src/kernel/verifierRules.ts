@@ -333,6 +333,11 @@ export const VERIFIER_RULES = {
     windows: 'bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED (an exception in a driver)',
     sections: ['§14'],
   },
+  NULL_POINTER: {
+    checks: 'NULL passed for a pointer a routine requires and dereferences (a PFLT_FILTER, PFLT_INSTANCE, PKEVENT, lock, context, callback data, work item, ECP list, MDL, …); a value of the wrong kind is a UsageError BAD_ARGUMENT instead, and a NULL FileObject of generated I/O is NULL_FILE_OBJECT',
+    windows: 'bug check 0x3B SYSTEM_SERVICE_EXCEPTION or 0x50 PAGE_FAULT_IN_NONPAGED_AREA (a NULL dereference in kernel mode)',
+    sections: ['§14'],
+  },
   // ---------------------------------------------------------------- extra create parameters (§22)
   ECP_USED_AFTER_FREE: {
     checks: 'an ECP list or ECP context used after FltFreeExtraCreateParameterList / FltFreeExtraCreateParameter (FltCreateFileEx2 included)',

@@ -10,6 +10,7 @@
  * the upgrade deadlock and is reported as LOCK_SELF_DEADLOCK.
  */
 import type { AnyMachineSnapshot } from 'xstate';
+import { booleanArgument } from '../kernel/arguments.js';
 import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 import type { LockMode } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -18,6 +19,7 @@ import { eresourceMachine, upgradeDeadlock, type EresourceState } from '../machi
 import type { LockContext } from '../machines/lockOwners.js';
 import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { changeRegion, checkIrql, normalKernelApcsDisabled } from './irql.js';
+import { requireKernelObject } from './kernelObject.js';
 import { acquireLock, deleteLock, initializeLock, LockObject, releaseLock, tryAcquire, type SelfDeadlockCheck } from './lockCore.js';
 
 export class ERESOURCE extends LockObject {
@@ -32,16 +34,18 @@ const selfDeadlock: SelfDeadlockCheck = (snapshot: AnyMachineSnapshot, thread: s
 const nothing = (): void => {};
 
 /** ExInitializeResourceLite(Resource): STATUS_SUCCESS. */
-export function ExInitializeResourceLite(Resource: ERESOURCE): Blocking<NTSTATUS> {
-  return kernelCall((kernel, thread) => {
+export function* ExInitializeResourceLite(Resource: ERESOURCE): Blocking<NTSTATUS> {
+  yield* requireKernelObject('ExInitializeResourceLite', 'Resource', Resource, ERESOURCE);
+  return yield* kernelCall((kernel, thread) => {
     initializeLock(kernel, thread, Resource, eresourceMachine, 'ExInitializeResourceLite');
     return STATUS_SUCCESS;
   });
 }
 
 /** ExDeleteResourceLite(Resource): STATUS_SUCCESS; the resource must not be held. */
-export function ExDeleteResourceLite(Resource: ERESOURCE): Blocking<NTSTATUS> {
-  return kernelCall((kernel, thread) => {
+export function* ExDeleteResourceLite(Resource: ERESOURCE): Blocking<NTSTATUS> {
+  yield* requireKernelObject('ExDeleteResourceLite', 'Resource', Resource, ERESOURCE);
+  return yield* kernelCall((kernel, thread) => {
     deleteLock(kernel, thread, Resource, 'ExDeleteResourceLite');
     return STATUS_SUCCESS;
   });
@@ -57,6 +61,8 @@ function requireCriticalRegion(kernel: Kernel, thread: SimThread, routine: strin
 }
 
 function* exAcquire(routine: string, Resource: ERESOURCE, mode: LockMode, Wait: boolean): Blocking<boolean> {
+  booleanArgument(routine, 'Wait', Wait);
+  yield* requireKernelObject(routine, 'Resource', Resource, ERESOURCE);
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, routine);
     requireCriticalRegion(kernel, thread, routine, Resource);
@@ -80,11 +86,13 @@ export function ExAcquireResourceSharedLite(Resource: ERESOURCE, Wait: boolean):
 }
 
 /** ExReleaseResourceLite(Resource): one hold of the calling thread. */
-export function ExReleaseResourceLite(Resource: ERESOURCE): Blocking<void> {
-  return releaseLock(Resource, 'ExReleaseResourceLite', nothing);
+export function* ExReleaseResourceLite(Resource: ERESOURCE): Blocking<void> {
+  yield* requireKernelObject('ExReleaseResourceLite', 'Resource', Resource, ERESOURCE);
+  return yield* releaseLock(Resource, 'ExReleaseResourceLite', nothing);
 }
 
 function* fltAcquire(routine: string, Resource: ERESOURCE, mode: LockMode): Blocking<void> {
+  yield* requireKernelObject(routine, 'Resource', Resource, ERESOURCE);
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, routine);
     changeRegion(kernel, thread, routine, 'critical', 1);
@@ -103,6 +111,7 @@ export function FltAcquireResourceShared(Resource: ERESOURCE): Blocking<void> {
 }
 
 /** FltReleaseResource(Resource): releases, then leaves the critical region the wrapper entered. */
-export function FltReleaseResource(Resource: ERESOURCE): Blocking<void> {
-  return releaseLock(Resource, 'FltReleaseResource', (kernel, thread) => changeRegion(kernel, thread, 'FltReleaseResource', 'critical', -1));
+export function* FltReleaseResource(Resource: ERESOURCE): Blocking<void> {
+  yield* requireKernelObject('FltReleaseResource', 'Resource', Resource, ERESOURCE);
+  return yield* releaseLock(Resource, 'FltReleaseResource', (kernel, thread) => changeRegion(kernel, thread, 'FltReleaseResource', 'critical', -1));
 }

@@ -12,6 +12,7 @@ import { fastMutexMachine } from '../machines/fastMutex.js';
 import { guardedMutexMachine } from '../machines/guardedMutex.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import { APC_LEVEL, changeRegion } from './irql.js';
+import { requireKernelObject } from './kernelObject.js';
 import { acquireLock, initializeLock, LockObject, releaseLock, type SelfDeadlockCheck } from './lockCore.js';
 
 export class FAST_MUTEX extends LockObject {
@@ -26,8 +27,9 @@ const selfDeadlock: SelfDeadlockCheck = (snapshot: AnyMachineSnapshot, thread: s
   exclusiveSelfDeadlock(snapshot.context as LockContext, thread) ? 'it already owns it, and it is not recursive: it would wait for itself (§18.4)' : null;
 
 /** ExInitializeFastMutex(FastMutex). */
-export function ExInitializeFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
-  return kernelCall((kernel, thread) => initializeLock(kernel, thread, FastMutex, fastMutexMachine, 'ExInitializeFastMutex'));
+export function* ExInitializeFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
+  yield* requireKernelObject('ExInitializeFastMutex', 'FastMutex', FastMutex, FAST_MUTEX);
+  return yield* kernelCall((kernel, thread) => initializeLock(kernel, thread, FastMutex, fastMutexMachine, 'ExInitializeFastMutex'));
 }
 
 function raiseToApc(lock: LockObject) {
@@ -44,26 +46,31 @@ function restoreIrql(lock: LockObject) {
 }
 
 /** ExAcquireFastMutex(FastMutex): waits for it, then runs at APC_LEVEL until the release. */
-export function ExAcquireFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
-  return acquireLock(FastMutex, 'ExAcquireFastMutex', 'Exclusive', selfDeadlock, raiseToApc(FastMutex));
+export function* ExAcquireFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
+  yield* requireKernelObject('ExAcquireFastMutex', 'FastMutex', FastMutex, FAST_MUTEX);
+  return yield* acquireLock(FastMutex, 'ExAcquireFastMutex', 'Exclusive', selfDeadlock, raiseToApc(FastMutex));
 }
 
 /** ExReleaseFastMutex(FastMutex): releases and restores the IRQL of the acquire. */
-export function ExReleaseFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
-  return releaseLock(FastMutex, 'ExReleaseFastMutex', restoreIrql(FastMutex));
+export function* ExReleaseFastMutex(FastMutex: FAST_MUTEX): Blocking<void> {
+  yield* requireKernelObject('ExReleaseFastMutex', 'FastMutex', FastMutex, FAST_MUTEX);
+  return yield* releaseLock(FastMutex, 'ExReleaseFastMutex', restoreIrql(FastMutex));
 }
 
 /** KeInitializeGuardedMutex(Mutex). */
-export function KeInitializeGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
-  return kernelCall((kernel, thread) => initializeLock(kernel, thread, Mutex, guardedMutexMachine, 'KeInitializeGuardedMutex'));
+export function* KeInitializeGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
+  yield* requireKernelObject('KeInitializeGuardedMutex', 'Mutex', Mutex, KGUARDED_MUTEX);
+  return yield* kernelCall((kernel, thread) => initializeLock(kernel, thread, Mutex, guardedMutexMachine, 'KeInitializeGuardedMutex'));
 }
 
 /** KeAcquireGuardedMutex(Mutex): waits for it, then holds it in a guarded region. */
-export function KeAcquireGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
-  return acquireLock(Mutex, 'KeAcquireGuardedMutex', 'Exclusive', selfDeadlock, (kernel, thread) => changeRegion(kernel, thread, 'KeAcquireGuardedMutex', 'guarded', 1));
+export function* KeAcquireGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
+  yield* requireKernelObject('KeAcquireGuardedMutex', 'Mutex', Mutex, KGUARDED_MUTEX);
+  return yield* acquireLock(Mutex, 'KeAcquireGuardedMutex', 'Exclusive', selfDeadlock, (kernel, thread) => changeRegion(kernel, thread, 'KeAcquireGuardedMutex', 'guarded', 1));
 }
 
 /** KeReleaseGuardedMutex(Mutex). */
-export function KeReleaseGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
-  return releaseLock(Mutex, 'KeReleaseGuardedMutex', (kernel, thread) => changeRegion(kernel, thread, 'KeReleaseGuardedMutex', 'guarded', -1));
+export function* KeReleaseGuardedMutex(Mutex: KGUARDED_MUTEX): Blocking<void> {
+  yield* requireKernelObject('KeReleaseGuardedMutex', 'Mutex', Mutex, KGUARDED_MUTEX);
+  return yield* releaseLock(Mutex, 'KeReleaseGuardedMutex', (kernel, thread) => changeRegion(kernel, thread, 'KeReleaseGuardedMutex', 'guarded', -1));
 }

@@ -5,24 +5,37 @@
  * Values wrap as 32-bit signed integers. Not facts: they change the filter's own data, not a
  * kernel object.
  */
-import { preempt, type Blocking } from '../kernel/effects.js';
+import { badArgument, kindOf, longArgument, nullPointer } from '../kernel/arguments.js';
+import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 
 export interface LONG {
   value: number;
 }
 
+/** The LONG a PLONG points to: `{ value }` holding a 32-bit whole number; NULL is NULL_POINTER on the calling thread. */
+function* cell(routine: string, name: string, value: LONG): Blocking<LONG> {
+  if (value === null || value === undefined) yield* kernelCall((kernel, thread) => { throw nullPointer(routine, name, { kernel, object: thread.id }); });
+  if (typeof value !== 'object' || !('value' in value)) throw badArgument(routine, `${name} is ${kindOf(value)}, not a PLONG (an object { value })`);
+  longArgument(routine, `${name}.value`, value.value);
+  return value;
+}
+
 export function* InterlockedIncrement(Addend: LONG): Blocking<number> {
+  yield* cell('InterlockedIncrement', 'Addend', Addend);
   yield* preempt();
   return (Addend.value = (Addend.value + 1) | 0);
 }
 
 export function* InterlockedDecrement(Addend: LONG): Blocking<number> {
+  yield* cell('InterlockedDecrement', 'Addend', Addend);
   yield* preempt();
   return (Addend.value = (Addend.value - 1) | 0);
 }
 
 /** InterlockedExchange(Target, Value): the previous value. */
 export function* InterlockedExchange(Target: LONG, Value: number): Blocking<number> {
+  yield* cell('InterlockedExchange', 'Target', Target);
+  longArgument('InterlockedExchange', 'Value', Value);
   yield* preempt();
   const previous = Target.value;
   Target.value = Value | 0;
@@ -31,6 +44,9 @@ export function* InterlockedExchange(Target: LONG, Value: number): Blocking<numb
 
 /** InterlockedCompareExchange(Destination, Exchange, Comperand): the previous value; stores Exchange only if it equalled Comperand. */
 export function* InterlockedCompareExchange(Destination: LONG, Exchange: number, Comperand: number): Blocking<number> {
+  yield* cell('InterlockedCompareExchange', 'Destination', Destination);
+  longArgument('InterlockedCompareExchange', 'Exchange', Exchange);
+  longArgument('InterlockedCompareExchange', 'Comperand', Comperand);
   yield* preempt();
   const previous = Destination.value;
   if (previous === (Comperand | 0)) Destination.value = Exchange | 0;
@@ -39,6 +55,8 @@ export function* InterlockedCompareExchange(Destination: LONG, Exchange: number,
 
 /** InterlockedExchangeAdd(Addend, Value): the previous value. */
 export function* InterlockedExchangeAdd(Addend: LONG, Value: number): Blocking<number> {
+  yield* cell('InterlockedExchangeAdd', 'Addend', Addend);
+  longArgument('InterlockedExchangeAdd', 'Value', Value);
   yield* preempt();
   const previous = Addend.value;
   Addend.value = (previous + Value) | 0;

@@ -5,6 +5,8 @@
  * machine and the waitable threads block on (whose id is the object's, so a ThreadWait names it).
  */
 import type { AnyActorRef, AnyMachineSnapshot } from 'xstate';
+import { objectArgument, type ClassOf } from '../kernel/arguments.js';
+import { kernelCall, type Blocking } from '../kernel/effects.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SimThread } from '../kernel/thread.js';
 import { UsageError } from '../kernel/errors.js';
@@ -42,6 +44,7 @@ export abstract class KernelObject {
  * uninitialized or after deletion is the verifier's OBJECT_NOT_INITIALIZED (Driver Verifier 0x1002).
  */
 export function bound(kernel: Kernel, thread: SimThread, object: KernelObject, routine: string): Binding {
+  objectArgument(routine, 'the object', object, KernelObject, 'a kernel object (KEVENT, a lock, a queue)', { kernel, object: thread.id });
   const b = object.binding;
   if (b === null || object.deleted) {
     const what = b === null ? 'never initialized' : `deleted (${b.id})`;
@@ -56,4 +59,13 @@ export function bound(kernel: Kernel, thread: SimThread, object: KernelObject, r
 /** A label for reports: `E2 'scan done'`. */
 export function describe(object: KernelObject): string {
   return `${object.binding?.id ?? '?'}${object.name === null ? '' : ` '${object.name}'`}`;
+}
+
+/**
+ * The first step of every routine on a caller-allocated kernel object: the argument is a `Class`
+ * (a KEVENT passed for a FAST_MUTEX is a UsageError BAD_ARGUMENT; NULL is NULL_POINTER, recorded on
+ * the calling thread). Not a scheduling point.
+ */
+export function requireKernelObject<T extends KernelObject>(routine: string, name: string, value: T, Class: ClassOf<T>): Blocking<T> {
+  return kernelCall((kernel, thread) => objectArgument(routine, name, value, Class, `a ${Class.name}`, { kernel, object: thread.id }));
 }

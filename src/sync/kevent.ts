@@ -12,7 +12,8 @@ import { UsageError } from '../kernel/errors.js';
 import type { EventType } from '../kernel/facts.js';
 import { keventMachine } from '../machines/kevent.js';
 import { checkIrql } from './irql.js';
-import { bound, KernelObject } from './kernelObject.js';
+import { booleanArgument, longArgument } from '../kernel/arguments.js';
+import { bound, KernelObject, requireKernelObject } from './kernelObject.js';
 
 export type EVENT_TYPE = EventType;
 export const NotificationEvent: EVENT_TYPE = 'NotificationEvent';
@@ -27,8 +28,10 @@ export class KEVENT extends KernelObject {
 }
 
 /** KeInitializeEvent(Event, Type, State). Re-initializing an event nobody waits on is allowed, as drivers reuse events. */
-export function KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boolean): Blocking<void> {
-  return kernelCall((kernel, thread) => {
+export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boolean): Blocking<void> {
+  booleanArgument('KeInitializeEvent', 'State', State);
+  yield* requireKernelObject('KeInitializeEvent', 'Event', Event, KEVENT);
+  return yield* kernelCall((kernel, thread) => {
     if (Type !== NotificationEvent && Type !== SynchronizationEvent) {
       throw new UsageError('BAD_ARGUMENT', `KeInitializeEvent: Type must be NotificationEvent or SynchronizationEvent, got ${String(Type)}`, kernel.place(thread.id));
     }
@@ -58,7 +61,10 @@ export function KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boolea
  * KeSetEvent(Event, Increment, Wait): signal it and release what it satisfies; returns the previous
  * state (true = it was signaled). `Wait` (a KeWait* follows at once) changes nothing in the model.
  */
-export function* KeSetEvent(Event: KEVENT, _Increment: number, _Wait: boolean): Blocking<boolean> {
+export function* KeSetEvent(Event: KEVENT, Increment: number, Wait: boolean): Blocking<boolean> {
+  longArgument('KeSetEvent', 'Increment', Increment);
+  booleanArgument('KeSetEvent', 'Wait', Wait);
+  yield* requireKernelObject('KeSetEvent', 'Event', Event, KEVENT);
   yield* preempt();
   return yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeSetEvent');
@@ -73,6 +79,7 @@ export function* KeSetEvent(Event: KEVENT, _Increment: number, _Wait: boolean): 
 
 /** KeResetEvent(Event): clear it; returns the previous state. */
 export function* KeResetEvent(Event: KEVENT): Blocking<boolean> {
+  yield* requireKernelObject('KeResetEvent', 'Event', Event, KEVENT);
   yield* preempt();
   return yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeResetEvent');
@@ -86,6 +93,7 @@ export function* KeResetEvent(Event: KEVENT): Blocking<boolean> {
 
 /** KeClearEvent(Event): clear it, returning nothing. */
 export function* KeClearEvent(Event: KEVENT): Blocking<void> {
+  yield* requireKernelObject('KeClearEvent', 'Event', Event, KEVENT);
   yield* preempt();
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeClearEvent');
@@ -96,6 +104,7 @@ export function* KeClearEvent(Event: KEVENT): Blocking<void> {
 }
 
 /** KeReadStateEvent(Event): the current state, without changing it (true = signaled). */
-export function KeReadStateEvent(Event: KEVENT): Blocking<boolean> {
-  return kernelCall((kernel, thread) => bound(kernel, thread, Event, 'KeReadStateEvent').waitable.signaled);
+export function* KeReadStateEvent(Event: KEVENT): Blocking<boolean> {
+  yield* requireKernelObject('KeReadStateEvent', 'Event', Event, KEVENT);
+  return yield* kernelCall((kernel, thread) => bound(kernel, thread, Event, 'KeReadStateEvent').waitable.signaled);
 }

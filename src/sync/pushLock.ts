@@ -10,6 +10,7 @@ import type { LockMode } from '../kernel/facts.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import { pushLockMachine, pushLockSelfDeadlock } from '../machines/pushLock.js';
 import { changeRegion, checkIrql } from './irql.js';
+import { requireKernelObject } from './kernelObject.js';
 import { acquireLock, deleteLock, initializeLock, LockObject, releaseLock, type SelfDeadlockCheck } from './lockCore.js';
 
 export class EX_PUSH_LOCK extends LockObject {
@@ -20,16 +21,19 @@ const selfDeadlock: SelfDeadlockCheck = (snapshot: AnyMachineSnapshot, thread: s
   pushLockSelfDeadlock(snapshot.context as LockContext, thread) ? 'it already holds it, and push locks are not recursive: the acquire never returns (§18.4)' : null;
 
 /** FltInitializePushLock(PushLock). */
-export function FltInitializePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
-  return kernelCall((kernel, thread) => initializeLock(kernel, thread, PushLock, pushLockMachine, 'FltInitializePushLock'));
+export function* FltInitializePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
+  yield* requireKernelObject('FltInitializePushLock', 'PushLock', PushLock, EX_PUSH_LOCK);
+  return yield* kernelCall((kernel, thread) => initializeLock(kernel, thread, PushLock, pushLockMachine, 'FltInitializePushLock'));
 }
 
 /** FltDeletePushLock(PushLock). */
-export function FltDeletePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
-  return kernelCall((kernel, thread) => deleteLock(kernel, thread, PushLock, 'FltDeletePushLock'));
+export function* FltDeletePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
+  yield* requireKernelObject('FltDeletePushLock', 'PushLock', PushLock, EX_PUSH_LOCK);
+  return yield* kernelCall((kernel, thread) => deleteLock(kernel, thread, PushLock, 'FltDeletePushLock'));
 }
 
 function* acquire(routine: string, PushLock: EX_PUSH_LOCK, mode: LockMode): Blocking<void> {
+  yield* requireKernelObject(routine, 'PushLock', PushLock, EX_PUSH_LOCK);
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, routine);
     changeRegion(kernel, thread, routine, 'critical', 1);
@@ -48,6 +52,7 @@ export function FltAcquirePushLockShared(PushLock: EX_PUSH_LOCK): Blocking<void>
 }
 
 /** FltReleasePushLock(PushLock): releases, then re-enables normal kernel APCs. */
-export function FltReleasePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
-  return releaseLock(PushLock, 'FltReleasePushLock', (kernel, thread) => changeRegion(kernel, thread, 'FltReleasePushLock', 'critical', -1));
+export function* FltReleasePushLock(PushLock: EX_PUSH_LOCK): Blocking<void> {
+  yield* requireKernelObject('FltReleasePushLock', 'PushLock', PushLock, EX_PUSH_LOCK);
+  return yield* releaseLock(PushLock, 'FltReleasePushLock', (kernel, thread) => changeRegion(kernel, thread, 'FltReleasePushLock', 'critical', -1));
 }

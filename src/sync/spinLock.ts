@@ -10,7 +10,9 @@ import { kernelCall, type Blocking } from '../kernel/effects.js';
 import { exclusiveSelfDeadlock } from '../machines/exclusiveLock.js';
 import type { LockContext } from '../machines/lockOwners.js';
 import { spinLockMachine } from '../machines/spinLock.js';
-import { DISPATCH_LEVEL, type KIRQL } from './irql.js';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL } from './irql.js';
+import { integerArgument } from '../kernel/arguments.js';
+import { requireKernelObject } from './kernelObject.js';
 import { acquireLock, initializeLock, LockObject, releaseLock, type SelfDeadlockCheck } from './lockCore.js';
 
 export class KSPIN_LOCK extends LockObject {
@@ -21,12 +23,14 @@ const selfDeadlock: SelfDeadlockCheck = (snapshot: AnyMachineSnapshot, thread: s
   exclusiveSelfDeadlock(snapshot.context as LockContext, thread) ? 'it already holds it: the processor would spin forever (§18.4)' : null;
 
 /** KeInitializeSpinLock(SpinLock). */
-export function KeInitializeSpinLock(SpinLock: KSPIN_LOCK): Blocking<void> {
-  return kernelCall((kernel, thread) => initializeLock(kernel, thread, SpinLock, spinLockMachine, 'KeInitializeSpinLock'));
+export function* KeInitializeSpinLock(SpinLock: KSPIN_LOCK): Blocking<void> {
+  yield* requireKernelObject('KeInitializeSpinLock', 'SpinLock', SpinLock, KSPIN_LOCK);
+  return yield* kernelCall((kernel, thread) => initializeLock(kernel, thread, SpinLock, spinLockMachine, 'KeInitializeSpinLock'));
 }
 
 /** KeAcquireSpinLock(SpinLock, &OldIrql): the old IRQL is the result. */
 export function* KeAcquireSpinLock(SpinLock: KSPIN_LOCK): Blocking<KIRQL> {
+  yield* requireKernelObject('KeAcquireSpinLock', 'SpinLock', SpinLock, KSPIN_LOCK);
   let old: KIRQL = 0;
   yield* acquireLock(
     SpinLock,
@@ -43,8 +47,10 @@ export function* KeAcquireSpinLock(SpinLock: KSPIN_LOCK): Blocking<KIRQL> {
 }
 
 /** KeReleaseSpinLock(SpinLock, NewIrql): releases and lowers the IRQL to what KeAcquireSpinLock returned. */
-export function KeReleaseSpinLock(SpinLock: KSPIN_LOCK, NewIrql: KIRQL): Blocking<void> {
-  return releaseLock(SpinLock, 'KeReleaseSpinLock', (_kernel, thread) => {
+export function* KeReleaseSpinLock(SpinLock: KSPIN_LOCK, NewIrql: KIRQL): Blocking<void> {
+  integerArgument('KeReleaseSpinLock', 'NewIrql', NewIrql, PASSIVE_LEVEL, DISPATCH_LEVEL, 'a KIRQL from PASSIVE_LEVEL to DISPATCH_LEVEL');
+  yield* requireKernelObject('KeReleaseSpinLock', 'SpinLock', SpinLock, KSPIN_LOCK);
+  return yield* releaseLock(SpinLock, 'KeReleaseSpinLock', (_kernel, thread) => {
     thread.irql = NewIrql;
   });
 }

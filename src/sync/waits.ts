@@ -10,7 +10,7 @@
  * Alertable or UserMode wait behaves as a KernelMode non-alertable one), and abandoned mutexes.
  */
 import { kernelCall, preempt, waitForObjects, type Blocking, type WaitType } from '../kernel/effects.js';
-import { UsageError } from '../kernel/errors.js';
+import { arrayArgument, badArgument, booleanArgument, integerArgument, objectArgument, oneOfArgument } from '../kernel/arguments.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SimThread } from '../kernel/thread.js';
 import { timeoutToTicks, type LargeInteger } from '../kernel/time.js';
@@ -18,7 +18,7 @@ import type { Waitable } from '../kernel/waitable.js';
 import { STATUS_SUCCESS, STATUS_TIMEOUT, STATUS_WAIT_0, type NTSTATUS } from '../wdk/ntstatus.js';
 import { DISPATCH_LEVEL, irqlName } from './irql.js';
 import { bound } from './kernelObject.js';
-import type { KEVENT } from './kevent.js';
+import { KEVENT } from './kevent.js';
 
 export type KWAIT_REASON = 'Executive' | 'UserRequest' | 'WrQueue';
 export const Executive: KWAIT_REASON = 'Executive';
@@ -53,8 +53,9 @@ export function planWait(
   Timeout: LargeInteger | null | undefined,
   extra: readonly Waitable[] = [],
 ): WaitPlan {
-  const ticks = timeoutToTicks(Timeout, kernel.now);
-  const waitables = [...objects.map((o) => bound(kernel, thread, o, routine).waitable), ...extra];
+  const ticks = timeoutToTicks(Timeout, kernel.now, routine);
+  const where = { kernel, object: thread.id };
+  const waitables = [...objects.map((o) => bound(kernel, thread, objectArgument(routine, 'Object', o, KEVENT, 'a KEVENT', where), routine).waitable), ...extra];
   if (ticks !== 0 && thread.irql >= DISPATCH_LEVEL) {
     const held = thread.locksHeld.length === 0 ? '' : ` holding ${thread.locksHeld.join(', ')}`;
     throw kernel.violation('WAIT_AT_DISPATCH', thread.id, `${routine} by ${thread.name} at ${irqlName(thread.irql)}${held}: only a zero timeout is allowed there (§18.2)`);
@@ -79,15 +80,23 @@ function* wait(routine: string, objects: readonly DispatcherObject[], waitType: 
   return yield* finishWait(routine, status);
 }
 
+/** The arguments a wait takes but the model does not act on (no alerts, no APCs): still of their types. */
+export function checkWaitKind(routine: string, WaitReason: unknown, WaitMode: unknown, Alertable: unknown): void {
+  oneOfArgument(routine, 'WaitReason', WaitReason, [Executive, UserRequest, 'WrQueue'] as const);
+  oneOfArgument(routine, 'WaitMode', WaitMode, [KernelMode, UserMode] as const);
+  booleanArgument(routine, 'Alertable', Alertable);
+}
+
 /** KeWaitForSingleObject(Object, WaitReason, WaitMode, Alertable, Timeout): STATUS_SUCCESS or STATUS_TIMEOUT. */
-export function KeWaitForSingleObject(
+export function* KeWaitForSingleObject(
   Object: DispatcherObject,
-  _WaitReason: KWAIT_REASON,
-  _WaitMode: KPROCESSOR_MODE,
-  _Alertable: boolean,
+  WaitReason: KWAIT_REASON,
+  WaitMode: KPROCESSOR_MODE,
+  Alertable: boolean,
   Timeout: LargeInteger | null,
 ): Blocking<NTSTATUS> {
-  return wait('KeWaitForSingleObject', [Object], 'WaitAny', Timeout);
+  checkWaitKind('KeWaitForSingleObject', WaitReason, WaitMode, Alertable);
+  return yield* wait('KeWaitForSingleObject', [Object], 'WaitAny', Timeout);
 }
 
 /**
@@ -99,13 +108,17 @@ export function* KeWaitForMultipleObjects(
   Count: number,
   Object: readonly DispatcherObject[],
   WaitType: WaitType,
-  _WaitReason: KWAIT_REASON,
-  _WaitMode: KPROCESSOR_MODE,
-  _Alertable: boolean,
+  WaitReason: KWAIT_REASON,
+  WaitMode: KPROCESSOR_MODE,
+  Alertable: boolean,
   Timeout: LargeInteger | null,
   WaitBlockArray: unknown = null,
 ): Blocking<NTSTATUS> {
-  if (!Number.isInteger(Count) || Count < 1 || Count > Object.length) throw new UsageError('BAD_ARGUMENT', `KeWaitForMultipleObjects: Count ${Count} does not match ${Object.length} objects`);
+  const objects = arrayArgument('KeWaitForMultipleObjects', 'Object', Object, Number.MAX_SAFE_INTEGER, (o) => o as DispatcherObject);
+  integerArgument('KeWaitForMultipleObjects', 'Count', Count, 1, Number.MAX_SAFE_INTEGER, 'a ULONG from 1');
+  if (Count > objects.length) throw badArgument('KeWaitForMultipleObjects', `Count ${Count} is more than the ${objects.length} objects of Object`);
+  oneOfArgument('KeWaitForMultipleObjects', 'WaitType', WaitType, [WaitAll, WaitAny]);
+  checkWaitKind('KeWaitForMultipleObjects', WaitReason, WaitMode, Alertable);
   yield* kernelCall((kernel, thread) => {
     if (Count > MAXIMUM_WAIT_OBJECTS || (Count > THREAD_WAIT_OBJECTS && WaitBlockArray === null)) {
       throw kernel.violation('TOO_MANY_WAIT_OBJECTS', thread.id, `KeWaitForMultipleObjects on ${Count} objects${WaitBlockArray === null ? ' without a WaitBlockArray' : ''} (§18.2)`);

@@ -40,7 +40,7 @@ function onThread(body: () => Blocking<unknown>): Simulation {
   return sim;
 }
 
-export const syncTriggers: Record<Extract<VerifierRule, 'IRQL_TOO_HIGH' | 'WAIT_AT_DISPATCH' | 'TOO_MANY_WAIT_OBJECTS' | 'CREATE_WITH_APCS_DISABLED' | 'APC_REGION_UNBALANCED' | 'OBJECT_NOT_INITIALIZED' | 'RESOURCE_WITHOUT_CRITICAL_REGION' | 'LOCK_SELF_DEADLOCK' | 'LOCK_NOT_OWNED' | 'LOCK_DELETED_WHILE_OWNED' | 'LOCK_HELD_AT_THREAD_EXIT' | 'LOCK_ORDER_INVERSION'>, Trigger> = {
+export const syncTriggers: Record<Extract<VerifierRule, 'IRQL_TOO_HIGH' | 'WAIT_AT_DISPATCH' | 'TOO_MANY_WAIT_OBJECTS' | 'CREATE_WITH_APCS_DISABLED' | 'APC_REGION_UNBALANCED' | 'OBJECT_NOT_INITIALIZED' | 'RESOURCE_WITHOUT_CRITICAL_REGION' | 'LOCK_SELF_DEADLOCK' | 'LOCK_NOT_OWNED' | 'LOCK_DELETED_WHILE_OWNED' | 'LOCK_HELD_AT_THREAD_EXIT' | 'LOCK_ORDER_INVERSION' | 'NULL_POINTER'>, Trigger> = {
   // An ERESOURCE acquired while a spin lock holds the thread at DISPATCH_LEVEL.
   IRQL_TOO_HIGH: () => {
     const [spin, resource] = [new KSPIN_LOCK('list lock'), new ERESOURCE('metadata')];
@@ -84,6 +84,8 @@ export const syncTriggers: Record<Extract<VerifierRule, 'IRQL_TOO_HIGH' | 'WAIT_
     return w.sim;
   },
   APC_REGION_UNBALANCED: () => onThread(() => KeLeaveCriticalRegion()),
+  // A driver waits on an event pointer it never set (a NULL PKEVENT): a NULL dereference in kernel mode.
+  NULL_POINTER: () => onThread(() => KeWaitForSingleObject(null as unknown as KEVENT, Executive, KernelMode, false, null)),
   OBJECT_NOT_INITIALIZED: () => {
     const event = new KEVENT('never initialized');
     return onThread(() => KeWaitForSingleObject(event, Executive, KernelMode, false, null));
