@@ -604,10 +604,17 @@ export class Simulation {
   buildScenario(
     scenario: { readonly id?: string; build(sim: Simulation, args: ScenarioArgs): void; readonly actions?: Readonly<Record<string, HostActionFunction>> },
     args: ScenarioArgs,
+    watch: ((what: 'fact' | 'step') => void) | null = null,
   ): void {
     if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${scenario.id ?? '(unnamed)'}' must build a fresh simulation`);
     if (scenario.id !== undefined) this.scenario = { id: scenario.id, args: JSON.parse(JSON.stringify(args)) as ScenarioArgs, actions: scenario.actions ?? {} };
-    this.recorded(() => scenario.build(this, args));
+    // `watch`: a replay's budgets bound the set-up too (a build may run the simulation itself).
+    this.kernel.log.watch = watch;
+    try {
+      this.recorded(() => scenario.build(this, args));
+    } finally {
+      this.kernel.log.watch = null;
+    }
     this.host.sealBuild();
   }
 

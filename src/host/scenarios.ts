@@ -45,7 +45,7 @@ export type Recording = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options'
  * A fresh simulation built as `recording` was, its drive not yet followed: strategy 'replay'
  * follows the recorded choices (then in order), the built-in strategies are created by name.
  */
-export function recordedSimulation(recording: Recording, scenarios: readonly Scenario[] = builtInScenarios): Simulation {
+export function recordedSimulation(recording: Recording, scenarios: readonly Scenario[] = builtInScenarios, watch: ((what: 'fact' | 'step') => void) | null = null): Simulation {
   const scenario = findScenario(recording.scenario, scenarios);
   const { strategy, ...options } = recording.options;
   const sim = createSimulation({
@@ -53,7 +53,7 @@ export function recordedSimulation(recording: Recording, scenarios: readonly Sce
     ...options,
     strategy: strategy === 'replay' ? replayStrategy(recording.choices ?? []) : strategy,
   });
-  sim.buildScenario(scenario, recording.args);
+  sim.buildScenario(scenario, recording.args, watch);
   return sim;
 }
 

@@ -524,6 +524,7 @@ export class Kernel {
     }
     const thread = this.ready[index]!;
     this.stepCount++;
+    if (this.log.watch !== null) this.log.watch('step');
     this.runSegment(thread);
     // Settle within the step, so that between steps enabled() and nextRunnable() tell the truth.
     if (this.settledQueue.length > 0) this.settle();

@@ -35,6 +35,12 @@ export class EventLog {
     return this.count;
   }
 
+  /**
+   * Told of every fact appended and every scheduler step while set: a replay's budgets watch a
+   * scenario's set-up with it (src/travel/recording.ts), and stop it by throwing.
+   */
+  watch: ((what: 'fact' | 'step') => void) | null = null;
+
   append<B extends FactBody>(object: string, body: B): Fact {
     return this.push({ seq: this.count, time: this.now(), object, ...body } as Fact);
   }
@@ -46,6 +52,7 @@ export class EventLog {
     this.count++;
     if (this.recording) this.facts.push(fact);
     if (this.subject.observed) this.delivery.deliver(fact, () => this.subject.next(fact));
+    if (this.watch !== null) this.watch('fact');
     return fact;
   }
 

@@ -89,7 +89,7 @@ export function replayChecked(recording: Recording, expected: readonly Fact[], s
   if (expected.length > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the recording has ${expected.length} facts`);
   const steps = driveSteps(recording.drive);
   if (steps > limits.maxSteps) throw new BudgetExceededError('steps', limits.maxSteps, `the recording takes ${steps} steps`);
-  const sim = recordedSimulation(recording, scenarios);
+  const sim = recordedSimulation(recording, scenarios, buildWatch(limits));
   let checked = 0;
   let taken = 0;
   const check = (): void => {
@@ -116,6 +116,24 @@ export function replayChecked(recording: Recording, expected: readonly Fact[], s
   check();
   if (sim.log.length !== expected.length) throw new DeterminismError(sim.log.length, expected[sim.log.length], undefined, recording.options.seed);
   return sim;
+}
+
+/**
+ * The budgets over a scenario's set-up, before its recorded drive is followed: a build may append
+ * facts and run steps of its own (`io-soak` with 50,000,000 threads would), and a trace's header
+ * chooses the scenario and its arguments.
+ */
+function buildWatch(limits: ReturnType<typeof resolveBudget>): (what: 'fact' | 'step') => void {
+  let facts = 0;
+  let steps = 0;
+  return (what) => {
+    if (what === 'fact' && ++facts > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the scenario's set-up reached ${facts} facts`);
+    if (what === 'step' && ++steps > limits.maxSteps) throw new BudgetExceededError('steps', limits.maxSteps, `the scenario's set-up took ${steps} steps`);
+    if (limits.heapUsed !== undefined && (facts + steps) % MEMORY_CHECK_INTERVAL === 0) {
+      const used = limits.heapUsed();
+      if (used > limits.maxMemory) throw new BudgetExceededError('memory', limits.maxMemory, `${Math.round(used / 2 ** 20)} MiB in use during the scenario's set-up`);
+    }
+  };
 }
 
 /** The first seq at which two logs differ (by their JSON), or null if they are identical. */

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import {
   BudgetExceededError,
   builtInScenarios,
+  DeterminismError,
+  sleep,
+  type Scenario,
   FltSimError,
   readTraceFile,
   recordingOf,
@@ -116,6 +119,26 @@ describe('budgets (issue 14 item 2)', () => {
     const heavy = { maxMemory: 1, heapUsed: () => (asked++, 2 ** 20) };
     expect(() => replayChecked(recording, sim.log, undefined, heavy)).toThrow('over the memory budget of 0 MiB: 1 MiB in use after 1 steps (raise it with --max-memory)');
     expect(asked).toBe(1);
+  });
+
+  it("the budgets bound a scenario's set-up too: a header naming a heavy build is stopped while it builds, not after", () => {
+    // A registered scenario whose build runs the simulation itself; a hostile header claims no facts and no steps.
+    const heavy: Scenario = {
+      id: 'heavy-build',
+      description: 'spawns 200 threads and runs them inside build',
+      build(s) {
+        for (let i = 0; i < 200; i++) s.spawn(`t${i}`, () => sleep(1));
+        s.run();
+      },
+    };
+    const recording = { scenario: 'heavy-build', args: {}, options: { seed: 1, strategy: 'in-order' as const }, drive: [], choices: [] };
+    const scenarios = [...builtInScenarios, heavy];
+    expect(() => replayChecked(recording, [], scenarios, { maxFacts: 50 })).toThrow(new BudgetExceededError('facts', 50, "the scenario's set-up reached 51 facts"));
+    expect(() => replayChecked(recording, [], scenarios, { maxSteps: 20 })).toThrow(new BudgetExceededError('steps', 20, "the scenario's set-up took 21 steps"));
+    const heavyMemory = { maxMemory: 1, heapUsed: () => 2 ** 20 };
+    expect(() => replayChecked(recording, [], scenarios, heavyMemory)).toThrow("over the memory budget of 0 MiB: 1 MiB in use during the scenario's set-up (raise it with --max-memory)");
+    // Within the budgets the same header replays to its first difference: the set-up itself is not refused.
+    expect(() => replayChecked(recording, [], scenarios)).toThrow(DeterminismError);
   });
 
   it('every error message is bounded: a long value is elided with its length', () => {
