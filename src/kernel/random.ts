@@ -6,6 +6,7 @@
  * other stream's sequence unchanged, which keeps recorded seeds meaningful as the code grows.
  * The whole state is four uint32 words, so save/restore is exact.
  */
+import { integerArgument } from './arguments.js';
 export type RandomState = readonly [number, number, number, number];
 
 function splitMix32(seed: number): () => number {
@@ -45,7 +46,7 @@ export class Random {
   }
 
   static fromSeed(seed: number): Random {
-    if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    integerArgument('Random.fromSeed', 'seed', seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a whole number');
     const next = splitMix32(seed >>> 0);
     return new Random(next(), next(), next(), next());
   }
@@ -75,9 +76,7 @@ export class Random {
 
   /** Uniform integer in [0, n), without modulo bias. */
   nextInt(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 0x100000000) {
-      throw new RangeError(`nextInt needs an integer bound in 1..2^32, got ${n}`);
-    }
+    integerArgument('Random.nextInt', 'n', n, 1, 0x100000000, 'a whole-number bound from 1 to 2^32');
     const limit = 0x100000000 - (0x100000000 % n);
     for (;;) {
       const x = this.nextUint32();

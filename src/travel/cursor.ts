@@ -3,9 +3,10 @@
  * every move returns a new cursor, so a debugger can keep a history of where it has been.
  * An *operation* is the facts of one callback data (`D…`) from its IoStart to its IoComplete.
  */
+import { integerArgument, objectArgument, optionalStringArgument } from '../kernel/arguments.js';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
-import type { Timeline } from './timeline.js';
+import { Timeline } from './timeline.js';
 
 export class Cursor {
   private cached: SimState | null = null;
@@ -16,9 +17,9 @@ export class Cursor {
     /** The operation the last operation step landed on. */
     readonly operation: string | null = null,
   ) {
-    if (!Number.isInteger(position) || position < 0 || position > timeline.length) {
-      throw new RangeError(`cursor position must be a whole number from 0 to ${timeline.length}, got ${position}`);
-    }
+    objectArgument('Cursor', 'timeline', timeline, Timeline, 'a Timeline');
+    integerArgument('Cursor', 'position', position, 0, timeline.length, `a position from 0 to ${timeline.length}`);
+    optionalStringArgument('Cursor', 'operation', operation);
   }
 
   /** The state after the first `position` facts. */

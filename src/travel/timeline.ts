@@ -8,6 +8,7 @@
  * the checkpoint below p from the versions, then folds the tail, copying only the views the tail
  * changes. See docs/time-travel.md for the measured choice of the interval.
  */
+import { integerArgument } from '../kernel/arguments.js';
 import { freeze } from 'immer';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
@@ -44,7 +45,7 @@ export class Timeline {
   private readonly checkpoints: Checkpoint[] = [];
 
   constructor(readonly interval: number = DEFAULT_CHECKPOINT_INTERVAL) {
-    if (!Number.isInteger(interval) || interval < 1) throw new RangeError(`checkpoint interval must be a whole number >= 1, got ${interval}`);
+    integerArgument('Timeline', 'interval', interval, 1, Number.MAX_SAFE_INTEGER, 'a checkpoint interval (a whole number from 1)');
     this.head.touched = new Set();
     this.checkpoint();
   }
@@ -74,9 +75,7 @@ export class Timeline {
 
   /** The state after the first `position` facts (0 ≤ position ≤ length); equal to `foldLog(log.slice(0, position))`. */
   stateAt(position: number): SimState {
-    if (!Number.isInteger(position) || position < 0 || position > this.facts.length) {
-      throw new RangeError(`position must be a whole number from 0 to ${this.facts.length}, got ${position}`);
-    }
+    integerArgument('Timeline.stateAt', 'position', position, 0, this.facts.length, `a position from 0 to ${this.facts.length}`);
     const index = Math.min(Math.floor(position / this.interval), this.checkpoints.length - 1);
     const checkpoint = this.checkpoints[index]!;
     const base = this.assemble(index, checkpoint);

@@ -3,6 +3,8 @@
  * at most one '.', leading zeros of the whole part and trailing zeros of the fraction ignored.
  * "03333" > "100.123456". Higher altitude = farther from the file system = sees pre-ops first.
  */
+import { badArgument, stringArgument } from '../kernel/arguments.js';
+import { shown } from '../kernel/elide.js';
 export interface Altitude {
   /** Whole part without leading zeros ('' for zero). */
   readonly whole: string;
@@ -28,8 +30,8 @@ export function isAltitude(text: string): boolean {
 
 /** The canonical spelling: "0" for zero, no leading or trailing zeros otherwise. */
 export function normalizeAltitude(text: string): string {
-  const a = parseAltitude(text);
-  if (a === null) throw new RangeError(`not an altitude: '${text}'`);
+  const a = parseAltitude(stringArgument('normalizeAltitude', 'text', text));
+  if (a === null) throw badArgument('normalizeAltitude', `${shown(text)} is not an altitude (digits, optionally with one '.')`);
   return formatAltitude(a);
 }
 
@@ -40,9 +42,9 @@ function formatAltitude(a: Altitude): string {
 
 /** <0, 0, >0 as `a` is below, equal to, above `b`. Both must be valid altitudes. */
 export function compareAltitudes(a: string, b: string): number {
-  const x = parseAltitude(a);
-  const y = parseAltitude(b);
-  if (x === null || y === null) throw new RangeError(`not an altitude: '${x === null ? a : b}'`);
+  const x = parseAltitude(stringArgument('compareAltitudes', 'a', a));
+  const y = parseAltitude(stringArgument('compareAltitudes', 'b', b));
+  if (x === null || y === null) throw badArgument('compareAltitudes', `${shown(x === null ? a : b)} is not an altitude (digits, optionally with one '.')`);
   if (x.whole.length !== y.whole.length) return x.whole.length - y.whole.length;
   if (x.whole !== y.whole) return x.whole < y.whole ? -1 : 1;
   if (x.fraction === y.fraction) return 0;

@@ -131,7 +131,7 @@ describe('budgets (issue 14 item 2)', () => {
         s.run();
       },
     };
-    const recording = { scenario: 'heavy-build', args: {}, options: { seed: 1, strategy: 'in-order' as const }, drive: [], choices: [] };
+    const recording = { ...recordingOf(readTraceFile(text).header), scenario: 'heavy-build', args: {}, drive: [] };
     const scenarios = [...builtInScenarios, heavy];
     expect(() => replayChecked(recording, [], scenarios, { maxFacts: 50 })).toThrow(new BudgetExceededError('facts', 50, "the scenario's set-up reached 51 facts"));
     expect(() => replayChecked(recording, [], scenarios, { maxSteps: 20 })).toThrow(new BudgetExceededError('steps', 20, "the scenario's set-up took 21 steps"));
