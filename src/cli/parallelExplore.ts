@@ -7,6 +7,7 @@
  *
  * Node only (worker_threads), which is why this lives in the CLI and not in src/explore.
  */
+import { FltSimError, ReplayDivergenceError } from '../kernel/errors.js';
 import { Worker } from 'node:worker_threads';
 import { CoverageCounter } from '../explore/coverage.js';
 import { concludeExploration, explorationPlan, planBound, runPlannedSchedule } from '../explore/explore.js';
@@ -54,13 +55,13 @@ export async function exploreInParallel(
   const coverage = new CoverageCounter(plan.windows);
   for (let i = 0; i < schedules; i++) {
     const r = reports.get(i);
-    if (r === undefined) throw new Error(`fltsim explore --workers: schedule ${i} was never reported (a worker stopped early)`);
+    if (r === undefined) throw new FltSimError(`fltsim explore --workers: schedule ${i} was never reported (a worker stopped early)`);
     coverage.add(r.slice(2));
   }
   let found = null;
   if (failing < budget) {
     const run = runPlannedSchedule(scenario, options, plan, failing);
-    if (run.outcome.violation === null) throw new Error(`fltsim explore --workers: schedule ${failing} failed on a worker but passed when re-run (nondeterminism)`);
+    if (run.outcome.violation === null) throw new ReplayDivergenceError(`fltsim explore --workers: schedule ${failing} failed on a worker but passed when re-run (nondeterminism)`, {});
     found = { outcome: run.outcome, seed: run.seed, choices: run.outcome.sim.choices.slice() };
   }
   return concludeExploration(scenario, options, { schedules, exhausted: false, pctBound: planBound(plan), coverage: coverage.result(), found });

@@ -11,6 +11,7 @@
  * there. What the hash cannot see: a filter's private JavaScript variables and the path's own facts,
  * so a scenario whose filters keep state outside the model should run with hashing off.
  */
+import { ReplayDivergenceError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
 import { runSchedule, ScheduleAbandoned, type ScheduleOptions, type ScheduleOutcome } from './run.js';
@@ -114,7 +115,7 @@ function prefixThenNoPreemption(
       let i: number;
       if (choiceIndex < prefix.length) {
         i = ids.indexOf(prefix[choiceIndex]!);
-        if (i < 0) throw new Error(`exhaustive: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+        if (i < 0) throw new ReplayDivergenceError(`exhaustive: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
       } else {
         const p = previous === null ? -1 : ids.indexOf(previous);
         i = p >= 0 ? p : 0;

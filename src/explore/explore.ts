@@ -4,6 +4,7 @@
  * a 1-minimal shrunk schedule. Schedule i of a random or PCT exploration runs with seed + i, so
  * every schedule is also reproducible from its seed alone.
  */
+import { UsageError } from '../kernel/errors.js';
 import { randomStrategy, replayStrategy, type Strategy } from '../kernel/strategy.js';
 import type { ScenarioArgs } from '../scenarios/scenario.js';
 import type { Simulation } from '../simulation.js';
@@ -37,7 +38,7 @@ const PCT_ESTIMATE_RUNS = 4;
 
 export function explorationPlan(target: Explorable, options: ExploreOptions = {}): ExplorationPlan {
   const strategy = options.strategy ?? 'random';
-  if (strategy === 'exhaustive') throw new Error('explorationPlan: exhaustive search has no independent schedules');
+  if (strategy === 'exhaustive') throw new UsageError('BAD_OPTION', 'explorationPlan: exhaustive search has no independent schedules');
   const seed = options.seed ?? 1;
   let estimate = { threads: 0, steps: 0 };
   if (strategy === 'pct') {

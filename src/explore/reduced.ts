@@ -25,6 +25,7 @@
  * (test/explore/reduced.test.ts checks it against brute force). With a bound it explores each
  * Mazurkiewicz trace through some schedule within the bound it finds, not every such schedule.
  */
+import { ReplayDivergenceError } from '../kernel/errors.js';
 import { FootprintRecorder, dependent, type StepFootprint, type StepRecord } from '../kernel/footprint.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
@@ -184,7 +185,7 @@ function follow(
       if (choiceIndex < prefix) {
         const node = path[choiceIndex]!;
         const i = ids.indexOf(node.chosen);
-        if (i < 0 || ids.join(',') !== node.enabled.join(',')) throw new Error(`exhaustive: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+        if (i < 0 || ids.join(',') !== node.enabled.join(',')) throw new ReplayDivergenceError(`exhaustive: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
         return i;
       }
       const parent = path[choiceIndex - 1];
@@ -193,7 +194,7 @@ function follow(
       const awake = ids.filter((id) => !sleep.has(id));
       const frozen = choiceIndex < root.length;
       const chosen = frozen ? root[choiceIndex] : previous !== null && awake.includes(previous) ? previous : awake[0];
-      if (frozen && !ids.includes(chosen!)) throw new Error(`exhaustive: root diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+      if (frozen && !ids.includes(chosen!)) throw new ReplayDivergenceError(`exhaustive: root diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
       if (chosen === undefined || spent + cost({ previous, enabled: ids }, chosen) > bound) throw new Cut();
       if (hashing !== null) {
         const key = `${stateKey(hashing.holder.sim!, ids, previous, spent)}|${[...sleep.keys()].sort().join(',')}`;

@@ -6,6 +6,7 @@
  * with a lenient replay; it is kept if it fails with the same violation, and its real choices
  * become the new schedule. It ends when removing any single remaining preemption makes it pass.
  */
+import { UsageError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { runSchedule, sameViolation, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import type { Explorable, ExplorationViolation } from './types.js';
@@ -90,7 +91,7 @@ export function shrinkSchedule(
 ): ShrinkResult {
   let runs = 1;
   let current = replayLeniently(target, options, choices);
-  if (!sameViolation(current.violation, violation)) throw new Error('shrink: the schedule does not reproduce its violation');
+  if (!sameViolation(current.violation, violation)) throw new UsageError('NOT_REPRODUCED', 'shrink: the schedule does not reproduce its violation');
   const attempt = (drop: readonly number[]): boolean => {
     runs++;
     const candidate = replayLeniently(target, options, withoutPreemptions(current.points, drop));

@@ -5,6 +5,7 @@
  * single run searches them all in order, so both walk the same plan. Above the cut every choice is
  * explored (no reduction, no shared visited states): subtrees are independent.
  */
+import { ReplayDivergenceError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { runSchedule, ScheduleAbandoned, type ScheduleOptions } from './run.js';
 import type { Explorable } from './types.js';
@@ -55,7 +56,7 @@ function stopAfter(prefix: readonly string[]): Strategy {
       const ids = enabled.map((t) => t.id);
       if (choiceIndex >= prefix.length) throw new Branch(ids, previous);
       const i = ids.indexOf(prefix[choiceIndex]!);
-      if (i < 0) throw new Error(`exhaustive plan: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`);
+      if (i < 0) throw new ReplayDivergenceError(`exhaustive plan: prefix diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
       return i;
     },
   };

@@ -3,6 +3,7 @@
  * helpers every routine shares (creating objects with their machines, emitting facts, invoking a
  * filter's callback). Routines live in their own files and take this as their context.
  */
+import { FltSimError } from '../kernel/errors.js';
 import { createActor } from 'xstate';
 import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { FactBody, FrameSpec } from '../kernel/facts.js';
@@ -110,7 +111,7 @@ export class FilterManager {
     for (const f of this.options.frames) {
       if (compareAltitudes(altitude, f.low) >= 0 && (f.high === null || compareAltitudes(altitude, f.high) < 0)) return f.index;
     }
-    throw new Error(`internal: no frame holds altitude ${altitude}`);
+    throw new FltSimError(`internal: no frame holds altitude ${altitude}`);
   }
 
   // ---------------------------------------------------------------- facts

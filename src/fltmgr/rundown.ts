@@ -3,6 +3,7 @@
  * generated I/O, queued work items. Counts are published as a BehaviorSubject so the unload gate
  * (src/streams/unloadGate.ts) can open at the exact moment the last one is released.
  */
+import { FltSimError } from '../kernel/errors.js';
 import { BehaviorSubject } from 'rxjs';
 import { NOTHING_OUTSTANDING, type Outstanding } from '../streams/outstanding.js';
 
@@ -33,7 +34,7 @@ export class Rundown {
   add(field: keyof Outstanding, delta: number): number {
     const now = this.outstanding$.value;
     const next = { ...now, [field]: now[field] + delta };
-    if (next[field] < 0) throw new Error(`rundown ${field} below zero`);
+    if (next[field] < 0) throw new FltSimError(`internal: rundown ${field} below zero`);
     this.outstanding$.next(next);
     return next[field];
   }

@@ -7,6 +7,7 @@ import { checkOplockForCreate } from './oplocks.js';
 import { STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_PENDING } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
+import { FltSimError } from '../kernel/errors.js';
 import type { FsLink, FsNode, FsState } from './model.js';
 import type { FileObjectShare } from './shareAccess.js';
 import type { FsCompletion, FsRequest } from './types.js';
@@ -93,7 +94,7 @@ export interface CreateRequest {
 
 export function reparseCompletion(node: FsNode, unparsedNameLength: number): FsCompletion {
   const reparse = node.reparse;
-  if (reparse === null) throw new Error('fs internal: reparse completion without a reparse point');
+  if (reparse === null) throw new FltSimError('fs internal: reparse completion without a reparse point');
   return {
     Status: STATUS_REPARSE,
     Information: reparse.tag,

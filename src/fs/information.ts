@@ -8,6 +8,7 @@
  * FILE_READ_ATTRIBUTES is required only for UserMode requests (the I/O manager's check; the FS itself
  * does not check queries, so FltQueryInformationFile on any file object works).
  */
+import { FltSimError } from '../kernel/errors.js';
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type {
@@ -190,6 +191,6 @@ function build(state: FsState, request: FsRequest, ctx: OpenContext, cls: number
       return { info, status: name.status, bytes: name.bytes };
     }
     default:
-      throw new Error(`fs internal: query class ${cls} listed as queryable but not built`);
+      throw new FltSimError(`fs internal: query class ${cls} listed as queryable but not built`);
   }
 }

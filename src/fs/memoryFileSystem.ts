@@ -7,6 +7,7 @@
  * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up → per
  * request class, src/fs/afterCleanup.ts).
  */
+import { UsageError } from '../kernel/errors.js';
 import type { FsState } from './model.js';
 import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
 import type { FsCompletion, FsRequest, FsVolumeOptions } from './types.js';
@@ -67,10 +68,10 @@ const DEFAULT_SERIAL_NUMBER = 0x5eed0001;
 function createState(options: FsVolumeOptions): FsState {
   const { sectorSize } = options;
   if (!Number.isInteger(sectorSize) || sectorSize < 512 || (sectorSize & (sectorSize - 1)) !== 0) {
-    throw new Error(`fltsim fs: sectorSize must be a power of two >= 512, got ${sectorSize}`);
+    throw new UsageError('BAD_OPTION', `fltsim fs: sectorSize must be a power of two >= 512, got ${sectorSize}`);
   }
   const clusterSize = options.clusterSize ?? Math.max(4096, sectorSize);
-  if (clusterSize % sectorSize !== 0) throw new Error(`fltsim fs: clusterSize ${clusterSize} is not a multiple of sectorSize ${sectorSize}`);
+  if (clusterSize % sectorSize !== 0) throw new UsageError('BAD_OPTION', `fltsim fs: clusterSize ${clusterSize} is not a multiple of sectorSize ${sectorSize}`);
   const createdAt = options.now();
   const security = options.fsType === 'NTFS' ? cloneDescriptor(options.rootSecurity ?? defaultRootDescriptor()) : null;
   const root = makeNode(ROOT_FILE_ID, 'directory', security, createdAt);

@@ -3,6 +3,7 @@
  * do not. Names are case-insensitive and case-preserving; components follow NTFS rules (no
  * control characters, none of " * / : < > ? \ |, at most 255 characters, not "." or "..").
  */
+import { UsageError } from '../kernel/errors.js';
 import type { FsLink, FsNode, FsState } from './model.js';
 import { childLink } from './model.js';
 import { STATUS_OBJECT_NAME_INVALID, STATUS_OBJECT_PATH_NOT_FOUND } from '../wdk/ntstatus.js';
@@ -76,7 +77,7 @@ export function seedComponents(path: string): string[] {
   const normalized = path.replace(/\//g, '\\').replace(/^\\+/, '').replace(/\\+$/, '');
   if (normalized === '') return [];
   const components = normalized.split('\\');
-  for (const c of components) if (!isValidComponent(c)) throw new Error(`fltsim fs: invalid path component '${c}' in '${path}'`);
+  for (const c of components) if (!isValidComponent(c)) throw new UsageError('BAD_PATH', `fltsim fs: invalid path component '${c}' in '${path}'`);
   return components;
 }
 

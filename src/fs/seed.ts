@@ -4,6 +4,7 @@
  * in the scenario, not a modelled outcome). `snapshot()` is plain JSON, deterministic for a given
  * history: children sorted like an NTFS enumeration, file objects sorted by id.
  */
+import { UsageError } from '../kernel/errors.js';
 import type { FsLink, FsNode, FsState, ReparsePoint } from './model.js';
 import type { SecurityDescriptor } from '../wdk/parameters.js';
 import { addLink, childLink, compareNames, linkPath, newNode, reportedAttributes, roundUp } from './model.js';
@@ -69,7 +70,7 @@ function toHex(data: Uint8Array): string {
 
 function requireNode(state: FsState, path: string): { node: FsNode; link: FsLink | null } {
   const found = lookupSeedPath(state, path);
-  if (found === null) throw new Error(`fltsim fs: no such file '${path}'`);
+  if (found === null) throw new UsageError('BAD_PATH', `fltsim fs: no such file '${path}'`);
   return found;
 }
 
@@ -84,7 +85,7 @@ export function seedMkdir(state: FsState, path: string): FsNode {
     } else if (link.node.kind === 'directory') {
       dir = link.node;
     } else {
-      throw new Error(`fltsim fs: '${component}' in '${path}' is a file`);
+      throw new UsageError('BAD_PATH', `fltsim fs: '${component}' in '${path}' is a file`);
     }
   }
   return dir;
@@ -93,11 +94,11 @@ export function seedMkdir(state: FsState, path: string): FsNode {
 export function seedWriteFile(state: FsState, path: string, content: Uint8Array | string, options: SeedFileOptions = {}): FsNode {
   const components = seedComponents(path);
   const name = components.pop();
-  if (name === undefined) throw new Error('fltsim fs: cannot write the root directory');
+  if (name === undefined) throw new UsageError('BAD_PATH', 'fltsim fs: cannot write the root directory');
   const dir = seedMkdir(state, components.join('\\'));
   const data = typeof content === 'string' ? new TextEncoder().encode(content) : content.slice();
   let node = childLink(dir, name)?.node ?? null;
-  if (node?.kind === 'directory') throw new Error(`fltsim fs: '${path}' is a directory`);
+  if (node?.kind === 'directory') throw new UsageError('BAD_PATH', `fltsim fs: '${path}' is a directory`);
   if (node === null) {
     node = newNode(state, 'file', dir.security ? inheritDescriptor(dir.security, dir.security.Owner ?? 'S-1-5-18') : null);
     addLink(dir, name, node);
@@ -119,7 +120,7 @@ export function seedReparsePoint(state: FsState, path: string, tag: number, guid
 }
 
 export function seedSecurity(state: FsState, path: string, sd: SecurityDescriptor): void {
-  if (state.options.fsType !== 'NTFS') throw new Error('fltsim fs: FAT volumes keep no security');
+  if (state.options.fsType !== 'NTFS') throw new UsageError('BAD_PATH', 'fltsim fs: FAT volumes keep no security');
   requireNode(state, path).node.security = cloneDescriptor(sd);
 }
 

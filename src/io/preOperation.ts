@@ -1,6 +1,7 @@
 /**
  * Calling one instance's pre-operation callback and acting on its result (§8, §7, §14 inv. 3, 9).
  */
+import { FltSimError } from '../kernel/errors.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -122,7 +123,7 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
       return 'pended';
     }
     default:
-      throw new Error(`internal: unchecked pre-op result ${result}`);
+      throw new FltSimError(`internal: unchecked pre-op result ${result}`);
   }
 }
 

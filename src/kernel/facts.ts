@@ -13,6 +13,7 @@
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
  * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8). `sim` is the simulation itself.
  */
+import { FltSimError } from './errors.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
 export interface FactHeader {
@@ -376,5 +377,5 @@ export interface FrameSpec {
 
 /** Use in the `default` branch of every switch over facts: fails to compile if a type is missed. */
 export function assertNever(value: never, what = 'value'): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
+  throw new FltSimError(`internal: unhandled ${what}: ${JSON.stringify(value)}`);
 }

@@ -6,6 +6,7 @@
  * guarded (src/kernel/factStream.ts): a subscriber cannot drive the simulation, and what it throws
  * fails the simulation call that appended the fact.
  */
+import { FltSimError } from './errors.js';
 import { Subject, type Observable } from 'rxjs';
 import { FactDelivery, FactStream } from './factStream.js';
 import type { Fact, FactBody } from './facts.js';
@@ -47,7 +48,7 @@ export class EventLog {
 
   /** Append a fact built by the caller; its seq must be the next one. */
   push(fact: Fact): Fact {
-    if (fact.seq !== this.count) throw new Error(`internal: fact seq ${fact.seq}, log length ${this.count}`);
+    if (fact.seq !== this.count) throw new FltSimError(`internal: fact seq ${fact.seq}, log length ${this.count}`);
     this.delivery.refuseDuringDelivery('a call that appends a fact');
     this.count++;
     if (this.recording) this.facts.push(fact);

@@ -6,6 +6,7 @@
  * The root `'*'` transition catches any fact no state accepts and reports it, instead of XState's
  * default of ignoring it; the kernel turns a report into an error before the fact is appended.
  */
+import { FltSimError } from '../kernel/errors.js';
 export interface MachineInput {
   readonly reject: (event: { type: string }) => void;
 }
@@ -19,6 +20,6 @@ export const contextFromInput = ({ input }: { input: MachineInput }): MachineCon
 /** For offline folds: rejections there mean the log itself is inconsistent. */
 export const throwOnReject: MachineInput = {
   reject: (event) => {
-    throw new Error(`log holds a fact its object's machine does not accept: ${event.type}`);
+    throw new FltSimError(`log holds a fact its object's machine does not accept: ${event.type}`);
   },
 };

@@ -15,6 +15,7 @@
  * A fact the fold cannot take (a machine rejects it, its seq is not the next one, it names an
  * object that does not exist) is a FactRejectedError; the state is then unspecified.
  */
+import { FltSimError } from '../kernel/errors.js';
 import type { Draft } from 'immer';
 import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
@@ -180,7 +181,7 @@ export class FoldEngine {
     if (fact.type === 'ThreadSleep') {
       d.time = fact.time;
       const t = d.threads[fact.object];
-      if (t === undefined) throw new Error(`no thread ${fact.object}`);
+      if (t === undefined) throw new FltSimError(`internal: no thread ${fact.object}`);
       t.state = 'sleeping';
       this.sleepers.set(fact.object, fact.until);
       return;

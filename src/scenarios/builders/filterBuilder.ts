@@ -2,6 +2,7 @@
  * A small builder for test and example filters: register, start, and (by default) unregister on
  * unload, with any callback overridden. Keeps scenario tests about the behaviour under test.
  */
+import { UsageError } from '../../kernel/errors.js';
 import type { Blocking } from '../../kernel/effects.js';
 import type { FilterObject } from '../../fltmgr/filterObject.js';
 import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
@@ -56,7 +57,7 @@ export function installFilter(sim: Simulation, spec: TestFilterSpec): TestFilter
     entry,
     instanceName,
     filter: () => {
-      if (filter === null) throw new Error(`filter ${spec.name} has not registered yet: run the simulation first`);
+      if (filter === null) throw new UsageError('NOT_READY', `filter ${spec.name} has not registered yet: run the simulation first`);
       return filter;
     },
   };

@@ -5,6 +5,7 @@
  * with FltSendMessage and records the status. Options change one thing each, for scenario tests
  * and the random port property.
  */
+import { UsageError } from '../../kernel/errors.js';
 import type { Blocking } from '../../kernel/effects.js';
 import type { FilterObject } from '../../fltmgr/filterObject.js';
 import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
@@ -125,11 +126,11 @@ export function installPortFilter(sim: Simulation, spec: PortFilterSpec = {}): P
     clientPort,
     sends,
     filter: () => {
-      if (filter === null) throw new Error(`filter ${name} has not registered yet: run the simulation first`);
+      if (filter === null) throw new UsageError('NOT_READY', `filter ${name} has not registered yet: run the simulation first`);
       return filter;
     },
     serverPort: () => {
-      if (server === null) throw new Error(`filter ${name} has not created its port yet: run the simulation first`);
+      if (server === null) throw new UsageError('NOT_READY', `filter ${name} has not created its port yet: run the simulation first`);
       return server;
     },
   };
