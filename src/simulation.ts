@@ -2,7 +2,7 @@
  * createSimulation: one object that owns the clock, the random source, the scheduler, the log and
  * every kernel object. Two simulations never share anything.
  */
-import { objectArgument, recordArgument } from './kernel/arguments.js';
+import { bufferArgument, integerArgument, objectArgument, optionalRecordArgument, recordArgument, ulongArgument } from './kernel/arguments.js';
 import { functionArgument, instancesKeyArgument, legacySpecArgument, stringArgument, threadOptionsArgument, volumeSpecArgument } from './simulationArguments.js';
 import { connectCommunicationPort, type ConnectResult } from './fltmgr/filterPortUser.js';
 import type { EventHandle } from './fltmgr/portObjects.js';
@@ -437,6 +437,11 @@ export class Simulation {
     lpSecurityAttributes: unknown = null,
   ): Blocking<ConnectResult> {
     void lpSecurityAttributes;
+    const routine = 'FilterConnectCommunicationPort';
+    stringArgument(routine, 'lpPortName', lpPortName);
+    ulongArgument(routine, 'dwOptions', dwOptions);
+    bufferArgument(routine, 'lpContext', lpContext, true);
+    ulongArgument(routine, 'wSizeOfContext', wSizeOfContext);
     return connectCommunicationPort(this.fltMgr, lpPortName, dwOptions, lpContext, wSizeOfContext);
   }
 
@@ -553,7 +558,8 @@ export class Simulation {
    * returns the fact), nothing can run, or `maxSteps` steps.
    */
   runUntilFact(match: (fact: Fact) => boolean, options: { readonly maxSteps?: number } = {}): RunUntilFactResult {
-    return this.host.runUntilFact(match, options.maxSteps ?? 1_000_000);
+    functionArgument('runUntilFact', 'match', match, false);
+    return this.host.runUntilFact(match, maxStepsOf('runUntilFact', options));
   }
 
   /** Run until nothing can run: `run()` under the name a host looks for. */
@@ -606,6 +612,8 @@ export class Simulation {
     args: ScenarioArgs,
     watch: ((what: 'fact' | 'step') => void) | null = null,
   ): void {
+    functionArgument('buildScenario', 'scenario.build', recordArgument<{ build?: unknown }>('buildScenario', 'scenario', scenario).build, false);
+    recordArgument('buildScenario', 'args', args);
     if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${scenario.id ?? '(unnamed)'}' must build a fresh simulation`);
     if (scenario.id !== undefined) this.scenario = { id: scenario.id, args: JSON.parse(JSON.stringify(args)) as ScenarioArgs, actions: scenario.actions ?? {} };
     // `watch`: a replay's budgets bound the set-up too (a build may run the simulation itself).
@@ -637,10 +645,10 @@ export class Simulation {
     until: (() => boolean) | number,
     options: { readonly maxSteps?: number } = {},
   ): RunResult | RunUntilTimeResult | { readonly reason: 'stopped'; readonly steps: number } {
-    if (typeof until === 'number') return this.host.runUntilTime(until, options.maxSteps ?? 1_000_000);
+    const maxSteps = maxStepsOf('runUntil', options);
+    if (typeof until === 'number') return this.host.runUntilTime(until, maxSteps);
     this.host.assertOutsideThreads('runUntil');
-    const stop = until;
-    const maxSteps = options.maxSteps ?? 1_000_000;
+    const stop = functionArgument<() => boolean>('runUntil', 'until', until, false)!;
     for (let steps = 0; steps < maxSteps; steps++) {
       if (stop()) return { reason: 'stopped', steps };
       const r = this.kernel.step();
@@ -661,7 +669,7 @@ export class Simulation {
   /** Run until nothing can run (idle, deadlock, or waiting for the host), or `maxSteps` steps. */
   run(options: { readonly maxSteps?: number } = {}): RunResult {
     this.refuseDuringDelivery('run');
-    const maxSteps = options.maxSteps ?? 1_000_000;
+    const maxSteps = maxStepsOf('run', options);
     for (let steps = 0; steps < maxSteps; steps++) {
       const r = this.kernel.step();
       if (r.kind === 'idle') return { reason: 'idle', steps };
@@ -694,5 +702,11 @@ function handleOf(t: SimThread): ThreadHandle {
 }
 
 export function createSimulation(options: SimulationOptions = {}): Simulation {
-  return new Simulation(options);
+  return new Simulation(optionalRecordArgument<SimulationOptions>('createSimulation', 'options', options) ?? {});
+}
+
+/** `{ maxSteps }` of the run methods: absent, or a whole number of steps from 0. */
+function maxStepsOf(routine: string, options: unknown): number {
+  const o = optionalRecordArgument<{ maxSteps?: unknown }>(routine, 'options', options);
+  return o === null || o.maxSteps === undefined ? 1_000_000 : integerArgument(routine, 'options.maxSteps', o.maxSteps, 0, Number.MAX_SAFE_INTEGER, 'a whole number of steps');
 }

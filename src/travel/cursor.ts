@@ -33,14 +33,17 @@ export class Cursor {
   }
 
   at(position: number): Cursor {
+    integerArgument('Cursor.at', 'position', position, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a whole number (clamped to the timeline)');
     return new Cursor(this.timeline, Math.max(0, Math.min(this.timeline.length, position)));
   }
 
   next(events = 1): Cursor {
+    integerArgument('Cursor.next', 'events', events, 0, Number.MAX_SAFE_INTEGER, 'a whole number of facts');
     return this.at(this.position + events);
   }
 
   back(events = 1): Cursor {
+    integerArgument('Cursor.back', 'events', events, 0, Number.MAX_SAFE_INTEGER, 'a whole number of facts');
     return this.at(this.position - events);
   }
 

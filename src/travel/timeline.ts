@@ -8,7 +8,7 @@
  * the checkpoint below p from the versions, then folds the tail, copying only the views the tail
  * changes. See docs/time-travel.md for the measured choice of the interval.
  */
-import { integerArgument } from '../kernel/arguments.js';
+import { badArgument, integerArgument, recordArgument, stringArgument } from '../kernel/arguments.js';
 import { freeze } from 'immer';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
@@ -53,6 +53,7 @@ export class Timeline {
   /** A timeline of a whole log. Throws FactRejectedError at the first fact that cannot follow the ones before it. */
   static of(facts: Iterable<Fact>, interval?: number): Timeline {
     const t = new Timeline(interval);
+    if (facts === null || typeof (facts as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') throw badArgument('Timeline.of', 'facts is not an iterable of facts (a log)');
     for (const fact of facts) t.push(fact);
     return t;
   }
@@ -68,6 +69,9 @@ export class Timeline {
 
   /** Append the next fact of the log. */
   push(fact: Fact): void {
+    const f = recordArgument<Record<string, unknown>>('Timeline.push', 'fact', fact);
+    stringArgument('Timeline.push', 'fact.type', f['type']);
+    stringArgument('Timeline.push', 'fact.object', f['object']);
     this.head.apply(fact);
     this.facts.push(fact);
     if (this.facts.length % this.interval === 0) this.checkpoint();

@@ -16,6 +16,7 @@ const ALTITUDE_SYNTAX = /^(\d*)(?:\.(\d*))?$/;
 
 /** Parse an altitude string, or return null if it is not one (caller turns that into STATUS_INVALID_PARAMETER). */
 export function parseAltitude(text: string): Altitude | null {
+  if (typeof text !== 'string') return null;
   const m = ALTITUDE_SYNTAX.exec(text);
   if (m === null) return null;
   const wholeDigits = m[1] ?? '';

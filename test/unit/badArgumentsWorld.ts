@@ -6,12 +6,7 @@ import fc from 'fast-check';
 import * as api from '../../src/index.js';
 import { FltSimError, type Blocking, type FLT_RELATED_OBJECTS, type Simulation } from '../../src/index.js';
 import { openFromFilter, readOnce, world } from '../verifier/world.js';
-
-/** Every exported routine: a function named as the WDK names it (classes and constructors left out). */
-export const ROUTINES: readonly string[] = Object.keys(api)
-  .filter((k) => /^(Flt|Ob|Ke|Io|Ps|Ex|Fs)[A-Z]/.test(k) && typeof (api as Record<string, unknown>)[k] === 'function')
-  .filter((k) => !/^[A-Z][A-Za-z]*Error$/.test(k) && k !== 'KernelHandle')
-  .sort();
+import { PUBLIC_ROUTINES } from './publicRoutines.js';
 
 /** The generated-I/O routines whose every argument is checked (src/issuedIo/routineArguments.ts). */
 export const CHECKED_ROUTINES: readonly string[] = [
@@ -20,6 +15,9 @@ export const CHECKED_ROUTINES: readonly string[] = [
   'FltReuseCallbackData', 'FltQueryInformationFile', 'FltSetInformationFile', 'FltQueryVolumeInformationFile', 'FltQuerySecurityObject', 'FltSetSecurityObject',
   'FltFsControlFile', 'FltDeviceIoControlFile', 'FltFlushBuffers',
 ];
+
+/** Every entry of the table the fuzz calls (classes, internals and helpers left out). */
+export const FUZZED: readonly string[] = [...PUBLIC_ROUTINES].filter(([, how]) => !['class', 'internal', 'helper'].includes(how)).map(([name]) => name).sort();
 
 export interface BadWorld {
   readonly sim: Simulation;
@@ -31,7 +29,11 @@ export interface BadWorld {
 export function badWorld(): BadWorld {
   const w = world({ 'scanner@328000': () => ({}) });
   const objects = w.objects('scanner');
-  const pool: unknown[] = [undefined, null, Number.NaN, -1, 0.5, 1e300, -(2 ** 60), 2 ** 32, 0, 4, 'C:\\f.txt', '', {}, [], () => 0, new Uint8Array(2), objects, objects.Filter, objects.Instance, objects.Volume, true];
+  const pool: unknown[] = [
+    undefined, null, Number.NaN, -1, 0.5, 1e300, -(2 ** 60), 2 ** 32, 0, 4, 'C:\\f.txt', '', '\n;#<x>', {}, [], [null], () => 0, new Uint8Array(2), true,
+    objects, objects.Filter, objects.Instance, objects.Volume, new api.KEVENT('pool event'), new api.ERESOURCE(), new api.FAST_MUTEX(), new api.KSPIN_LOCK(),
+    new api.FLT_CALLBACK_DATA_QUEUE(), { value: 1 }, api.FltAllocateGenericWorkItem(), api.portVariable(), { hEvent: null, Internal: 0, InternalHigh: 0 }, { name: 'X:' },
+  ];
   w.sim.spawn('open', function* () {
     const file = yield* openFromFilter(objects);
     pool.push(file.handle, file.fo);
@@ -42,9 +44,27 @@ export function badWorld(): BadWorld {
 
 export type Outcome = 'returned' | 'usage' | 'verifier' | 'other-fltsim';
 
-/** Call `routine` with `args` on a simulated thread of `w.sim` (so blocking routines can run); what came of it. */
-export function callBadly(w: BadWorld, routine: string, args: readonly unknown[]): Outcome {
-  const fn = (api as unknown as Record<string, (...a: unknown[]) => unknown>)[routine]!;
+/** Call the table entry `name` with `args` the way its `how` says; what came of it. */
+export function callBadly(w: BadWorld, name: string, args: readonly unknown[]): Outcome {
+  const how = PUBLIC_ROUTINES.get(name);
+  const method = name.slice(name.indexOf('.') + 1);
+  const target = (): unknown => {
+    switch (how) {
+      case 'thread':
+        return (api as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
+      case 'simThread':
+      case 'simHost':
+        return (w.sim as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+      case 'io':
+        return (w.sim.io as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+      case 'timeline':
+        return (api.Timeline.of(w.sim.log) as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+      case 'cursor':
+        return (new api.Cursor(api.Timeline.of(w.sim.log), 0) as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+      default:
+        throw new Error(`${name} is not fuzzed (${String(how)})`);
+    }
+  };
   let outcome: Outcome = 'returned';
   let raw: unknown = null;
   const classify = (error: unknown): void => {
@@ -53,20 +73,28 @@ export function callBadly(w: BadWorld, routine: string, args: readonly unknown[]
     else if (error instanceof FltSimError) outcome = 'other-fltsim';
     else raw = error;
   };
-  w.sim.spawn(`bad ${routine}`, function* (): Blocking<void> {
+  if (how === 'simHost' || how === 'timeline' || how === 'cursor') {
     try {
-      const r = fn(...args);
-      if (r !== null && typeof r === 'object' && typeof (r as { next?: unknown }).next === 'function') yield* r as Blocking<unknown>;
+      target();
     } catch (error) {
       classify(error);
     }
-  });
+  } else {
+    w.sim.spawn(`bad ${name}`, function* (): Blocking<void> {
+      try {
+        const r = target();
+        if (r !== null && typeof r === 'object' && typeof (r as { next?: unknown }).next === 'function') yield* r as Blocking<unknown>;
+      } catch (error) {
+        classify(error);
+      }
+    });
+  }
   try {
     w.sim.runUntil(() => false, { maxSteps: 2000 });
   } catch (error) {
     classify(error);
   }
-  if (raw !== null) throw new Error(`${routine}(${args.map(describe).join(', ')}) threw a raw ${String((raw as Error).name)}: ${String((raw as Error).message).slice(0, 200)}`);
+  if (raw !== null) throw new Error(`${name}(${args.map(describe).join(', ')}) threw a raw ${String((raw as Error).name)}: ${String((raw as Error).message).slice(0, 200)}`);
   return outcome;
 }
 
@@ -86,4 +114,4 @@ export function stillWorks(w: BadWorld): number {
 }
 
 export const badCall = (w: BadWorld): fc.Arbitrary<{ routine: string; args: unknown[] }> =>
-  fc.record({ routine: fc.constantFrom(...ROUTINES), args: fc.array(fc.constantFrom(...w.pool), { maxLength: 13 }) });
+  fc.record({ routine: fc.constantFrom(...FUZZED), args: fc.array(fc.constantFrom(...w.pool), { maxLength: 13 }) });
