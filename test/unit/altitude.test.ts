@@ -31,6 +31,6 @@ describe('altitude strings (§3)', () => {
       expect(isAltitude(bad), bad).toBe(false);
       expect(parseAltitude(bad)).toBeNull();
     }
-    expect(() => compareAltitudes('x', '1')).toThrow(/not an altitude: 'x'/);
+    expect(() => compareAltitudes('x', '1')).toThrow('[BAD_ARGUMENT] compareAltitudes: "x" is not an altitude (digits, optionally with one \'.\')');
   });
 });
