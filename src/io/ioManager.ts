@@ -115,6 +115,13 @@ function overlappedArgument(routine: string, value: unknown): void {
   if (!('hEvent' in o)) throw badArgument(routine, 'lpOverlapped is not an OVERLAPPED ({ hEvent, Internal, InternalHigh })');
 }
 
+/** A byte-range lock's handle, range and key. */
+function lockArguments(routine: string, handle: unknown, ByteOffset: unknown, Length: unknown, Key: unknown): void {
+  appArguments(routine, handle, { Key });
+  integerArgument(routine, 'ByteOffset', ByteOffset, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a LARGE_INTEGER (a whole number)');
+  integerArgument(routine, 'Length', Length, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a LARGE_INTEGER (a whole number)');
+}
+
 function optionalOffset(routine: string, ByteOffset: unknown): void {
   if (ByteOffset !== undefined && ByteOffset !== null) integerArgument(routine, 'ByteOffset', ByteOffset, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a LARGE_INTEGER (a whole number)');
 }
@@ -377,11 +384,15 @@ export class IoManager {
    * handle, the calling process and Key. Without FailImmediately a conflicting request waits until granted.
    */
   *NtLockFile(handle: string, ByteOffset: number, Length: number, Key = 0, FailImmediately = false, ExclusiveLock = true): Blocking<IoResult> {
+    lockArguments('NtLockFile', handle, ByteOffset, Length, Key);
+    booleanArgument('NtLockFile', 'FailImmediately', FailImmediately);
+    booleanArgument('NtLockFile', 'ExclusiveLock', ExclusiveLock);
     return yield* this.request(handle, IRP_MJ_LOCK_CONTROL, () => lockParameters(this.fltMgr, ByteOffset, Length, Key, FailImmediately, ExclusiveLock), { MinorFunction: IRP_MN_LOCK });
   }
 
   /** NtUnlockFile: IRP_MN_UNLOCK_SINGLE; STATUS_RANGE_NOT_LOCKED when this owner holds no lock of exactly that range. */
   *NtUnlockFile(handle: string, ByteOffset: number, Length: number, Key = 0): Blocking<IoResult> {
+    lockArguments('NtUnlockFile', handle, ByteOffset, Length, Key);
     return yield* this.request(handle, IRP_MJ_LOCK_CONTROL, () => lockParameters(this.fltMgr, ByteOffset, Length, Key, false, false), { MinorFunction: IRP_MN_UNLOCK_SINGLE });
   }
 
@@ -391,6 +402,9 @@ export class IoManager {
    * chain read back from `Buffer` (what the filters above left there).
    */
   *NtNotifyChangeDirectoryFile(handle: string, Buffer: Uint8Array, CompletionFilter: number, WatchTree = false): Blocking<IoResult> {
+    appArguments('NtNotifyChangeDirectoryFile', handle, { CompletionFilter });
+    bufferArgument('NtNotifyChangeDirectoryFile', 'Buffer', Buffer, false);
+    booleanArgument('NtNotifyChangeDirectoryFile', 'WatchTree', WatchTree);
     const r = yield* this.request(handle, IRP_MJ_DIRECTORY_CONTROL, () => notifyParameters(Buffer, Buffer.length, CompletionFilter), {
       MinorFunction: IRP_MN_NOTIFY_CHANGE_DIRECTORY,
       OperationFlags: WatchTree ? SL_WATCH_TREE : 0,
@@ -401,6 +415,10 @@ export class IoManager {
 
   /** ReadDirectoryChangesW(hDirectory, lpBuffer, nBufferLength, bWatchSubtree, dwNotifyFilter, …, lpOverlapped): STATUS_PENDING on an asynchronous handle until a change; decodeFileNotifyInformation(lpBuffer, InternalHigh) reads the result. */
   ReadDirectoryChangesW(handle: string, lpBuffer: Uint8Array, bWatchSubtree: boolean, dwNotifyFilter: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('ReadDirectoryChangesW', handle, { dwNotifyFilter });
+    bufferArgument('ReadDirectoryChangesW', 'lpBuffer', lpBuffer, false);
+    booleanArgument('ReadDirectoryChangesW', 'bWatchSubtree', bWatchSubtree);
+    overlappedArgument('ReadDirectoryChangesW', lpOverlapped);
     return readDirectoryChangesW(this, handle, lpBuffer, bWatchSubtree, dwNotifyFilter, lpOverlapped);
   }
 
@@ -424,11 +442,15 @@ export class IoManager {
 
   /** LockFileEx with an OVERLAPPED (LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY): STATUS_PENDING while a conflicting request waits on an asynchronous handle. */
   LockFileEx(handle: string, dwFlags: number, nNumberOfBytesToLock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('LockFileEx', handle, { dwFlags, nNumberOfBytesToLock });
+    overlappedArgument('LockFileEx', lpOverlapped);
     return lockFileEx(this, handle, dwFlags, nNumberOfBytesToLock, lpOverlapped);
   }
 
   /** UnlockFileEx with an OVERLAPPED: the range starts at lpOverlapped.Offset. */
   UnlockFileEx(handle: string, nNumberOfBytesToUnlock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('UnlockFileEx', handle, { nNumberOfBytesToUnlock });
+    overlappedArgument('UnlockFileEx', lpOverlapped);
     return unlockFileEx(this, handle, nNumberOfBytesToUnlock, lpOverlapped);
   }
 

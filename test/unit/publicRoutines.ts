@@ -24,7 +24,7 @@ const HELPERS = [
   'formatStacks', 'formatTrace', 'hex32', 'hresultFromNtStatus', 'hresultName', 'inOrderStrategy', 'irpMajorName', 'isScenario', 'lenientReplayStrategy', 'logDigest', 'mountPointReparseData', 'ntStatusName',
   'packCreateOptions', 'parametersMember', 'parseNameSurrogate', 'pctBound', 'pctStrategy', 'poolTagText', 'preemptionsOf', 'randomStrategy', 'readTraceFile', 'rebuild', 'recordingOf', 'reducedSearch',
   'replayChecked', 'replayLeniently', 'replaySchedule', 'replayStrategy', 'restoreSimulation', 'runSchedule', 'shrinkSchedule', 'startRun', 'symbolicLinkReparseData', 'threadActivity', 'toChromeTrace',
-  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
+  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'fileNotifyInformationBytes', 'irpMinorLockName', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
 ];
 const SIM_THREAD = ['PsGetCurrentThread', 'PsGetCurrentProcess', 'PsGetCurrentProcessId', 'PsGetCurrentThreadId', 'join', 'FltUnloadFilter', 'FilterUnload', 'ServiceStop', 'FilterConnectCommunicationPort', 'CreateEventW', 'FilterAttach', 'FilterAttachAtAltitude', 'FilterDetach'];
 const SIM_HOST = [
@@ -35,6 +35,7 @@ const SIM_INTERNAL = ['mountVolumeNow', 'completeHeldRequest', 'recorded', 'note
 const IO = [
   'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
+  'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
 ];
 const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
 
