@@ -6,7 +6,7 @@
  * last handle closes and close when the last reference goes, the target-directory open before a
  * rename or link (§11.19), and following symbolic links and mount points (§21.11). Names follow the native API (NtCreateFile …); results replace out-parameters.
  */
-import { badArgument, booleanArgument, bufferArgument, integerArgument, oneOfArgument, optionalRecordArgument, optionalStringArgument, recordArgument, sizeArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
+import { badArgument, booleanArgument, kindOf, bufferArgument, integerArgument, oneOfArgument, optionalRecordArgument, optionalStringArgument, recordArgument, sizeArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
 import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import {
@@ -255,7 +255,9 @@ export class IoManager {
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
   *NtReadFile(handle: string, Length: number, ByteOffset?: number, IrpFlags = 0): Blocking<IoResult<Uint8Array | null>> {
-    appArguments('NtReadFile', handle, { Length, IrpFlags });
+    // A Length no buffer can have (negative, fractional, huge) is the file system's STATUS_INVALID_PARAMETER (§20.1); only a non-number is the caller's TypeScript mistake.
+    appArguments('NtReadFile', handle, { IrpFlags });
+    if (typeof Length !== 'number' || !Number.isFinite(Length)) throw badArgument('NtReadFile', `Length is ${kindOf(Length)}, not a finite number`);
     optionalOffset('NtReadFile', ByteOffset);
     // The application's buffer: filters see it as ReadBuffer and the file system fills it (§20.1).
     const ReadBuffer = userBuffer(Length);
@@ -429,6 +431,9 @@ export class IoManager {
    * completes the OVERLAPPED later. Other control codes: STATUS_INVALID_PARAMETER [not modelled].
    */
   *DeviceIoControl(handle: string, dwIoControlCode: number, lpInBuffer: FsctlInput | null, nInBufferSize: number, nOutBufferSize: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
+    appArguments('DeviceIoControl', handle, { dwIoControlCode, nInBufferSize, nOutBufferSize });
+    lpInBuffer = optionalRecordArgument('DeviceIoControl', 'lpInBuffer', lpInBuffer);
+    overlappedArgument('DeviceIoControl', lpOverlapped);
     if (dwIoControlCode >>> 16 !== 0x0009) return STATUS_INVALID_PARAMETER;
     const fo = this.handles.get(handle);
     if (fo !== undefined && (fo.Flags & FO_SYNCHRONOUS_IO) !== 0) {

@@ -35,7 +35,7 @@ const SIM_INTERNAL = ['mountVolumeNow', 'completeHeldRequest', 'recorded', 'note
 const IO = [
   'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
-  'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
+  'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
 ];
 const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
 
