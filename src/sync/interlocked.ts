@@ -65,6 +65,8 @@ export function* InterlockedExchangeAdd(Addend: LONG, Value: number): Blocking<n
 
 /** InterlockedExchangePointer(&Target, Value): the pointer before; a scheduling point as every interlocked operation. */
 export function* InterlockedExchangePointer<T>(Target: { value: T }, Value: T): Blocking<T> {
+  if (Target === null || Target === undefined) yield* kernelCall((kernel, thread) => { throw nullPointer('InterlockedExchangePointer', 'Target', { kernel, object: thread.id }); });
+  if (typeof Target !== 'object' || !('value' in Target)) throw badArgument('InterlockedExchangePointer', `Target is ${kindOf(Target)}, not a PVOID variable (an object { value })`);
   yield* preempt();
   const previous = Target.value;
   Target.value = Value;

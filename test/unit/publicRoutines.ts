@@ -16,7 +16,7 @@ import * as api from '../../src/index.js';
 export type How = 'thread' | 'simThread' | 'simHost' | 'io' | 'timeline' | 'cursor' | 'class' | 'internal' | 'helper';
 
 const WDK = /^(Flt|Ke|Ex|Io|Mm|Ob|Ps|Fs|Interlocked|Filter)[A-Z]/;
-const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation'];
+const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus'];
 const HELPERS = [
   'CTL_CODE', 'FAILED', 'HRESULT_FROM_WIN32', 'IsReparseTagMicrosoft', 'IsReparseTagNameSurrogate', 'IsReparseTagValid', 'NT_ERROR', 'NT_SUCCESS', 'NT_WARNING', 'ROUND_TO_SIZE', 'SUCCEEDED',
   'asyncCompletions', 'bitNames', 'checkScenarioArgs', 'contextTypeName', 'createScenarioSimulation', 'decodeDirectoryEntries', 'dependent', 'diffStates', 'encodeDirectoryEntries', 'exhaustiveSearch', 'explore',
@@ -24,7 +24,7 @@ const HELPERS = [
   'formatStacks', 'formatTrace', 'hex32', 'hresultFromNtStatus', 'hresultName', 'inOrderStrategy', 'irpMajorName', 'isScenario', 'lenientReplayStrategy', 'logDigest', 'mountPointReparseData', 'ntStatusName',
   'packCreateOptions', 'parametersMember', 'parseNameSurrogate', 'pctBound', 'pctStrategy', 'poolTagText', 'preemptionsOf', 'randomStrategy', 'readTraceFile', 'rebuild', 'recordingOf', 'reducedSearch',
   'replayChecked', 'replayLeniently', 'replaySchedule', 'replayStrategy', 'restoreSimulation', 'runSchedule', 'shrinkSchedule', 'startRun', 'symbolicLinkReparseData', 'threadActivity', 'toChromeTrace',
-  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'fileNotifyInformationBytes', 'irpMinorLockName', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
+  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'fileNotifyInformationBytes', 'irpMinorLockName', 'viewBytes', 'writeMappedView', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
 ];
 const SIM_THREAD = ['PsGetCurrentThread', 'PsGetCurrentProcess', 'PsGetCurrentProcessId', 'PsGetCurrentThreadId', 'join', 'FltUnloadFilter', 'FilterUnload', 'ServiceStop', 'FilterConnectCommunicationPort', 'CreateEventW', 'FilterAttach', 'FilterAttachAtAltitude', 'FilterDetach'];
 const SIM_HOST = [
@@ -35,7 +35,7 @@ const SIM_INTERNAL = ['mountVolumeNow', 'completeHeldRequest', 'recorded', 'note
 const IO = [
   'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
-  'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
+  'CreateFileMappingW', 'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
 ];
 const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
 
