@@ -17,8 +17,9 @@ import {
   INSTANCE_SETUP_FLAG_NAMES,
   INSTANCE_TEARDOWN_FLAG_NAMES,
 } from '../wdk/fltConstants.js';
-import { ntStatusName } from '../wdk/ntstatus.js';
-import { irpMajorName } from '../wdk/irp.js';
+import { ntStatusName, STATUS_REPARSE } from '../wdk/ntstatus.js';
+import { irpMajorName, IRP_MJ_CREATE } from '../wdk/irp.js';
+import { CREATE_RESULT_NAMES } from '../wdk/createConstants.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
 import { isPortFact } from '../projection/portFold.js';
 import { portPayload } from './portFormat.js';
@@ -38,6 +39,20 @@ export class TraceNamer {
    * word, so the line still splits on spaces).
    */
   private readonly views = new Map<string, { readonly labels: Map<string, string>; next: string | null }>();
+  /** Each operation's major function, so a create's completion can name its result. */
+  private readonly majors = new Map<string, number>();
+
+  /**
+   * IoStatus.Information as Process Monitor shows it: a successful create's is its open result
+   * (FILE_OPENED, FILE_CREATED, ...); every other operation's is a byte count or a value, printed as
+   * the number.
+   */
+  information(operation: string, status: number, information: number): string {
+    // STATUS_REPARSE's Information is the reparse tag, not an open result.
+    const success = (status >>> 0) < 0x80000000 && status !== STATUS_REPARSE;
+    if (success && this.majors.get(operation) === IRP_MJ_CREATE) return CREATE_RESULT_NAMES[information] ?? String(information);
+    return String(information);
+  }
 
   /** Learn names from creation facts; call for every fact in order. */
   learn(fact: Fact): void {
@@ -74,6 +89,7 @@ export class TraceNamer {
         this.names.set(fact.object, `${contextTypeName(fact.contextType).replace(/^FLT_|_CONTEXT$/g, '')} of ${this.names.get(fact.filter) ?? fact.filter}`);
         break;
       case 'IoStart':
+        this.majors.set(fact.object, fact.major);
         this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
         // A reissue starts again from the data's current parameters: those are "as issued" now.
         this.views.set(fact.object, { labels: new Map(), next: 'as-issued' });
@@ -257,7 +273,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return fact.completesAt === null ? 'held' : `completesAt=${fact.completesAt}`;
     case 'FsComplete':
     case 'IoComplete':
-      return `status=${ntStatusName(fact.status)} information=${fact.information}`;
+      return `status=${ntStatusName(fact.status)} information=${namer.information(fact.object, fact.status, fact.information)}`;
     case 'PostOperation':
       return `instance=${namer.short(fact.instance)}${fact.flags === 0 ? '' : ` flags=0x${fact.flags.toString(16)}`} params=${namer.parameters(fact.object, fact.parameters)}`;
     case 'PostOperationReturned':

@@ -51,7 +51,7 @@ describe('avscan, as shipped (wdk-samples §5)', () => {
       'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T4:app2 length=24 reply=4 until=101',
       'Z1 SectionCreate dataScan file=O1 handle=H6 process=P2 size=27 refs=2',
       'Z1 FltCloseSectionForDataScan context=C4 by=FltCloseSectionForDataScan refs=0',
-      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=1',
+      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
       'M3 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
       'Z2 SectionCreate dataScan file=O1 handle=H8 process=P2 size=27 refs=2',
       'Z2 FltCloseSectionForDataScan context=C5 by=FltCloseSectionForDataScan refs=0',

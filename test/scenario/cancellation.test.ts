@@ -264,7 +264,7 @@ describe('the cancel reaching the file system (§19.2)', () => {
     expect(results[1].status).toBe(STATUS_SUCCESS);
     expect(new TextDecoder().decode(results[1].output)).toBe('4567');
     expect(compactTrace(sim.log, { types: ['FsPending', 'IoSetCancelRoutine', 'IoCancelIrp', 'CancelRoutineCleared', 'FsComplete'] })).toEqual([
-      'D1(CREATE \\f.txt) FsComplete status=STATUS_SUCCESS information=1',
+      'D1(CREATE \\f.txt) FsComplete status=STATUS_SUCCESS information=FILE_OPENED',
       'D2(READ \\f.txt) FsPending held',
       'J1 IoSetCancelRoutine op=D2 routine=FileSystem',
       'D3(READ \\f.txt) FsPending held',

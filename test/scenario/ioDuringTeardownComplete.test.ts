@@ -57,7 +57,7 @@ describe('I/O issued while TeardownComplete runs (§4, §12)', () => {
       'I1(cache@300000 on C:) InstanceTeardownComplete reason=MANUAL',
       'D1(CREATE \\cache.db) IoStart IRP_MJ_CREATE file=O1:\\cache.db from=I1:cache@300000 on C: flags=IRP_OPERATION KernelMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read}',
       'I1(cache@300000 on C:) InstanceTeardownCompleteReturned',
-      'D1(CREATE \\cache.db) IoComplete status=STATUS_SUCCESS information=1',
+      'D1(CREATE \\cache.db) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
       'I1(cache@300000 on C:) InstanceFreed',
     ]);
     expect(sim.state().violations).toEqual([]);

@@ -88,7 +88,7 @@ describe('the I/O manager follows symbolic links and mount points (§21.11)', ()
         "D1(CREATE \\toD\\f.txt) FsComplete status=STATUS_REPARSE information=2684354572",
         "O1(\\toD\\f.txt) FileObjectOpenFailed status=STATUS_REPARSE",
         "O2(\\target\\f.txt) FileObjectCreate volume=V2:D: name=\\target\\f.txt",
-        "D2(CREATE \\target\\f.txt) FsComplete status=STATUS_SUCCESS information=1",
+        "D2(CREATE \\target\\f.txt) FsComplete status=STATUS_SUCCESS information=FILE_OPENED",
         "O2(\\target\\f.txt) FileObjectOpened flags=0",
       ]
     `);

@@ -204,8 +204,8 @@ describe('object references and the System Volume Information folder (§23.4, §
     const starts = compactTrace(sim.log, { types: ['IoStart'] }).filter((l) => l.includes('CREATE \\System Volume Information'));
     expect(starts.map((l) => /from=(\S+)/.exec(l)?.[1])).toEqual([`${o.Instance.id}:av@320000`, `${o.Instance.id}:av@320000`]);
     expect(compactTrace(sim.log, { types: ['IoComplete'] }).filter((l) => l.includes('CREATE \\System Volume Information'))).toEqual([
-      'D1(CREATE \\System Volume Information) IoComplete status=STATUS_SUCCESS information=2',
-      'D4(CREATE \\System Volume Information) IoComplete status=STATUS_SUCCESS information=1',
+      'D1(CREATE \\System Volume Information) IoComplete status=STATUS_SUCCESS information=FILE_CREATED',
+      'D4(CREATE \\System Volume Information) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
     ]);
   });
 });
