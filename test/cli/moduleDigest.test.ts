@@ -12,7 +12,9 @@ const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'fltsim-module-'));
 // A user's project: ES modules (tsx reads .ts as CommonJS outside a "type": "module" package).
 writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'my-filters', private: true, type: 'module' }));
-const testing = JSON.stringify(join(root, 'src', 'testing', 'index.js'));
+// The copy of fltsim the CLI runs: the compiled one, which the test set-up builds fresh (a module
+// importing src/ would hand the compiled CLI objects of another copy, which its routines refuse).
+const testing = JSON.stringify(join(root, 'dist', 'testing', 'index.js'));
 
 function fltsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), ...args], { cwd: work, encoding: 'utf8' });
