@@ -80,6 +80,12 @@ function foldedStack(facts: readonly Fact[], position: number): unknown {
   };
 }
 
+/** Wait until the page shows the cursor at `seq`: a key press is handled and painted asynchronously. */
+async function cursorAt(page: Page, seq: number): Promise<number> {
+  await waitUntil(page, `(document.querySelector('[data-testid=cursor]')?.textContent ?? '').startsWith('#${seq} ·')`);
+  return cursorSeq(page);
+}
+
 async function jump(page: Page, seq: number): Promise<void> {
   await page.fill('[data-testid=jump]', `#${seq}`);
   await page.press('[data-testid=jump]', 'Enter');
@@ -97,15 +103,16 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
     const { page, errors } = await openViewer(browser, join(work, 'demo.html'));
     expect(await cursorSeq(page)).toBe(-1);
     await page.keyboard.press('End');
-    expect(await cursorSeq(page)).toBe(demoFacts.length - 1);
+    expect(await cursorAt(page, demoFacts.length - 1)).toBe(demoFacts.length - 1);
     expect(await shownStack(page)).toEqual(foldedStack(demoFacts, demoFacts.length));
     for (const position of [10, 37, 64]) {
       await scrub(page, position);
       expect(await shownStack(page)).toEqual(foldedStack(demoFacts, position));
     }
     await page.keyboard.press('ArrowLeft');
+    await cursorAt(page, 62);
     await page.keyboard.press('ArrowLeft');
-    expect(await cursorSeq(page)).toBe(61);
+    expect(await cursorAt(page, 61)).toBe(61);
     expect(await shownStack(page)).toEqual(foldedStack(demoFacts, 62));
     await jump(page, 50);
     expect(await shownStack(page)).toEqual(foldedStack(demoFacts, 51));
@@ -121,7 +128,7 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
     await page.screenshot({ path: join(out, 'viewer-race.png') });
     for (let back = 1; back <= 3; back++) {
       await page.keyboard.press('ArrowLeft');
-      expect(await cursorSeq(page)).toBe(raceViolation - back);
+      expect(await cursorAt(page, raceViolation - back)).toBe(raceViolation - back);
       expect(await shownStack(page)).toEqual(foldedStack(raceFacts, raceViolation - back + 1));
     }
     // The operation the prefetcher's worker opened: step through its facts with Shift+→.
@@ -129,7 +136,7 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
     await jump(page, d1[0]!);
     for (const seq of d1.slice(1)) {
       await page.keyboard.press('Shift+ArrowRight');
-      expect(await cursorSeq(page)).toBe(seq);
+      expect(await cursorAt(page, seq)).toBe(seq);
       expect(await shownStack(page)).toEqual(foldedStack(raceFacts, seq + 1));
     }
     // Why did the file system complete D1? Follow the chain to the operation's start.
