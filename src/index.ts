@@ -28,7 +28,8 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
 export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView } from './projection/simState.js';
-export { formatTrace, formatFact, TraceNamer } from './trace/textFormat.js';
+export { formatTrace, formatFact } from './trace/textFormat.js';
+export { TraceNamer } from './trace/traceNamer.js';
 export { formatStacks } from './trace/stackView.js';
 export { formatObjects, formatDiff } from './trace/stateView.js';
 

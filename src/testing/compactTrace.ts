@@ -4,7 +4,8 @@
  * against the WDK documentation.
  */
 import type { Fact, FactType } from '../kernel/facts.js';
-import { formatFact, TraceNamer } from '../trace/textFormat.js';
+import { formatFact } from '../trace/textFormat.js';
+import { TraceNamer } from '../trace/traceNamer.js';
 
 const NOISE: ReadonlySet<FactType> = new Set(['Choice', 'ThreadCreate', 'ThreadWait', 'ThreadWaitObjects', 'ThreadWake', 'ThreadSleep', 'ThreadExit', 'ClockAdvance', 'SimulationStart']);
 

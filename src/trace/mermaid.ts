@@ -8,7 +8,7 @@ import type { Fact } from '../kernel/facts.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_PREOP_PENDING } from '../wdk/fltConstants.js';
-import { TraceNamer } from './textFormat.js';
+import { TraceNamer } from './traceNamer.js';
 import { mermaidText } from './escape.js';
 
 export function toMermaid(facts: readonly Fact[], options: { readonly from?: number; readonly to?: number } = {}): string {

@@ -15,7 +15,7 @@
  * one tick keep their order and width. Every event also carries `seq` and `time` in its args.
  */
 import type { Fact } from '../kernel/facts.js';
-import { TraceNamer } from './textFormat.js';
+import { TraceNamer } from './traceNamer.js';
 import { threadActivity } from '../travel/threadActivity.js';
 
 export interface TraceEvent {

@@ -5,7 +5,8 @@
  * the list is virtualized, and a million-fact trace decodes only the rows on screen.
  */
 import type { Fact } from '../kernel/facts.js';
-import { factPayload, TraceNamer } from '../trace/textFormat.js';
+import { factPayload } from '../trace/textFormat.js';
+import { TraceNamer } from '../trace/traceNamer.js';
 import { printableLine } from '../trace/escape.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { FLT_POSTOP_NAMES, FLT_PREOP_NAMES } from '../wdk/fltConstants.js';

@@ -5,7 +5,7 @@
  * (threadActivity), the names the text format uses, and the markers of the timeline.
  */
 import type { Fact } from '../kernel/facts.js';
-import { TraceNamer } from '../trace/textFormat.js';
+import { TraceNamer } from '../trace/traceNamer.js';
 import { threadActivity, type ThreadActivity } from '../travel/threadActivity.js';
 
 export type MarkerKind = 'violation' | 'unload' | 'teardown' | 'preemption';
