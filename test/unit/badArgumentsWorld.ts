@@ -105,6 +105,12 @@ function describe(v: unknown): string {
 
 /** After the bad calls, the simulation still does I/O: an application reads its file. */
 export function stillWorks(w: BadWorld): number {
+  // A fuzzed call may be a valid one that removes C: (sim.dismountVolume with the world's volume):
+  // then the simulation must still mount a volume again and do I/O there.
+  if (w.sim.volume('C:') === undefined) {
+    w.sim.mountVolume({ name: '\\Device\\HarddiskVolume9', dosName: 'C:' });
+    w.sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
+  }
   let status = -1;
   w.sim.spawn('app after', function* () {
     status = yield* readOnce(w.sim);
