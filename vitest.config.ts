@@ -13,6 +13,8 @@ export default defineConfig({
     exclude: deep ? ['**/node_modules/**'] : ['test/**/*.deep.test.ts', '**/node_modules/**'],
     // Builds dist/ when it is older than src/: the package and browser tests use the built package.
     globalSetup: ['test/package/buildOnce.ts'],
+    // FLTSIM_FC_SEED fixes fast-check's seed (CI sets it; test/support/fastCheckSeed.ts says why).
+    setupFiles: ['test/support/fastCheckSeed.ts'],
     // Two cores on every machine here; forks are processes, so a hung test cannot stall the other worker.
     pool: 'forks',
     maxWorkers: 2,
