@@ -409,6 +409,7 @@ export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scena
 export type { Scenario, ScenarioArgs, ScenarioOptions, ScenarioArgument, JsonValue } from './scenarios/scenario.js';
 export { checkScenarioArgs } from './scenarios/scenario.js';
 export { SNAPSHOT_FORMAT, logDigest } from './host/snapshot.js';
+export { SNAPSHOT_FORMAT_VERSION, SnapshotVersionError } from './host/snapshotFormat.js';
 export type { SimulationSnapshot, SnapshotOptions } from './host/snapshot.js';
 export type { EnabledChoice, HostStep, DriveEntry, RunUntilTimeResult, RunUntilFactResult } from './host/types.js';
 

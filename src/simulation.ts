@@ -40,6 +40,7 @@ import { STATUS_FLT_FILTER_NOT_FOUND, STATUS_FLT_VOLUME_NOT_FOUND, type NTSTATUS
 import { fail } from './fltmgr/routineSupport.js';
 import { HostDriver } from './host/driver.js';
 import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snapshot.js';
+import { SNAPSHOT_FORMAT_VERSION } from './host/snapshotFormat.js';
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
 import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './kernel/jsonValue.js';
 import { BUILT_IN_ACTIONS, type HostActionFunction } from './host/actions.js';
@@ -590,7 +591,8 @@ export class Simulation {
     const strategy = builtIn ? (o.strategy as 'in-order' | 'random') : 'replay';
     return {
       format: SNAPSHOT_FORMAT,
-      version: FLTSIM_VERSION,
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      writtenBy: FLTSIM_VERSION,
       scenario: this.scenario.id,
       args: JSON.parse(JSON.stringify(this.scenario.args)) as ScenarioArgs,
       options: JSON.parse(JSON.stringify({ ...o, strategy })) as SimulationSnapshot['options'],

@@ -63,7 +63,8 @@ export function recordedSimulation(recording: Recording, scenarios: readonly Sce
  *
  * Errors, each typed and each leaving every existing simulation as it was:
  * - not a snapshot, or a malformed one: UsageError `BAD_SNAPSHOT`;
- * - written by another fltsim version: UsageError `SNAPSHOT_VERSION`;
+ * - a newer or unknown snapshot format, or another major fltsim version: SnapshotVersionError
+ *   (a UsageError `SNAPSHOT_VERSION` naming the versions); an older format is migrated forward;
  * - a scenario not in `scenarios`: UsageError `UNKNOWN_SCENARIO`;
  * - a re-execution that does not reproduce the saved log: ReplayDivergenceError.
  */
@@ -73,9 +74,12 @@ export function restoreSimulation(snapshot: unknown, options: { readonly scenari
   sim.host.replay(saved.drive);
   const log = sim.log;
   if (log.length !== saved.facts || logDigest(log) !== saved.digest) {
+    const why =
+      saved.writtenBy === FLTSIM_VERSION
+        ? 'did the scenario change, or the host change the simulation outside its scenario and drive?'
+        : `the snapshot was written by fltsim ${saved.writtenBy} and this is fltsim ${FLTSIM_VERSION}: did the model's log for this run change between them (docs/embedding.md, "Saves across versions"), or the scenario?`;
     throw new ReplayDivergenceError(
-      `restore of scenario '${saved.scenario}' rebuilt ${log.length} facts (digest ${logDigest(log)}), the snapshot has ${saved.facts} (digest ${saved.digest}): ` +
-        'did the scenario change, or the host change the simulation outside its scenario and drive?',
+      `restore of scenario '${saved.scenario}' rebuilt ${log.length} facts (digest ${logDigest(log)}), the snapshot has ${saved.facts} (digest ${saved.digest}): ${why}`,
       { seed: saved.options.seed },
     );
   }

@@ -4,13 +4,16 @@
  * and the host did, step by step). Restoring re-executes exactly that, which the determinism of
  * the kernel makes exact; the fact count and a digest of the log check it.
  *
- * This is the minimal form the embedding issue needs. Time travel (issue 5) restores the same way
- * (seed + options + scenario + recorded choices); the two are meant to merge into one format.
+ * The layout has a version of its own (`formatVersion`, src/host/snapshotFormat.ts): a save written
+ * by an earlier format of the same major fltsim version is migrated forward before it is checked.
+ * Time travel (issue 5) restores the same way (seed + options + scenario + recorded choices); the
+ * two are meant to merge into one format.
  */
 import { UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import { jsonValueProblem, type ScenarioArgs } from '../kernel/jsonValue.js';
 import type { Simulation } from '../simulation.js';
+import { migrateSnapshot, SNAPSHOT_FORMAT_VERSION, type RawSnapshot } from './snapshotFormat.js';
 import type { DriveEntry } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'fltsim.snapshot';
@@ -23,8 +26,10 @@ export type SnapshotOptions = Omit<Simulation['options'], 'strategy'> & { readon
 
 export interface SimulationSnapshot {
   readonly format: typeof SNAPSHOT_FORMAT;
-  /** The fltsim version that wrote it: another version may build a different log from the same drive. */
-  readonly version: string;
+  /** The layout's version; an older one is migrated forward on restore (src/host/snapshotFormat.ts). */
+  readonly formatVersion: typeof SNAPSHOT_FORMAT_VERSION;
+  /** The fltsim version that wrote it: only the same major version reads it. */
+  readonly writtenBy: string;
   /** The id of the registered scenario that built the system. */
   readonly scenario: string;
   /** The scenario's arguments. */
@@ -54,17 +59,16 @@ export function logDigest(facts: readonly Fact[]): string {
 }
 
 /**
- * Check that `value` is a snapshot this fltsim can restore: the right shape, and written by this
- * very version. Throws a UsageError naming what is wrong.
+ * Check that `value` is a snapshot this fltsim can restore, migrated to the current format: a
+ * format this fltsim reads, written by the same major version (else a SnapshotVersionError,
+ * `SNAPSHOT_VERSION`), and the right shape (else `BAD_SNAPSHOT`). `value` itself is not changed.
  */
 export function checkSnapshot(value: unknown, version: string): SimulationSnapshot {
-  if (typeof value !== 'object' || value === null || (value as { format?: unknown }).format !== SNAPSHOT_FORMAT) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || (value as { format?: unknown }).format !== SNAPSHOT_FORMAT) {
     throw new UsageError('BAD_SNAPSHOT', `not an fltsim snapshot (expected format '${SNAPSHOT_FORMAT}')`);
   }
-  const s = value as Partial<Record<keyof SimulationSnapshot, unknown>>;
-  if (s.version !== version) {
-    throw new UsageError('SNAPSHOT_VERSION', `snapshot written by fltsim ${String(s.version)}, this is fltsim ${version}: its drive record may not rebuild the same log`);
-  }
+  const migrated = migrateSnapshot(value as RawSnapshot, version);
+  const s = migrated as Partial<Record<keyof SimulationSnapshot, unknown>>;
   const okDrive = Array.isArray(s.drive) && s.drive.every(isDriveEntry);
   const o = s.options as { seed?: unknown; strategy?: unknown } | null;
   const okOptions = typeof o === 'object' && o !== null && Number.isSafeInteger(o.seed) && (o.strategy === 'in-order' || o.strategy === 'random' || o.strategy === 'replay');
@@ -72,7 +76,7 @@ export function checkSnapshot(value: unknown, version: string): SimulationSnapsh
   if (typeof s.scenario !== 'string' || typeof s.args !== 'object' || s.args === null || !okOptions || !okChoices || !okDrive || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
     throw new UsageError('BAD_SNAPSHOT', 'snapshot is missing scenario, options, drive, facts or digest, or one of them is malformed');
   }
-  return value as SimulationSnapshot;
+  return migrated as unknown as SimulationSnapshot;
 }
 
 function isDriveEntry(entry: unknown): entry is DriveEntry {
