@@ -92,6 +92,7 @@ export type { EnumerationResult } from './fltmgr/enumeration.js';
 export type { ProcessObject as PEPROCESS, ThreadObject as PETHREAD } from './io/processes.js';
 export { SYSTEM_PID } from './io/processes.js';
 export { IoThreadToProcess, PsGetProcessId, PsGetThreadId } from './io/processRoutines.js';
+export { IoReplaceFileObjectName } from './io/fileObjectRoutines.js';
 export { FltGetRequestorProcess, FltGetRequestorProcessId, FltGetRequestorProcessIdEx } from './fltmgr/requestorProcess.js';
 
 // Contexts (§15)

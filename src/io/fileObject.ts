@@ -31,7 +31,8 @@ export class FileObject {
   constructor(
     readonly id: string,
     readonly volume: VolumeObject,
-    readonly FileName: string,
+    /** Changed only by IoReplaceFileObjectName (a fact), while no file system has opened it. */
+    public FileName: string,
     readonly RelatedFileObject: FileObject | null,
     /** Set for opens by FltCreateFile* with an instance: cleanup and close start below it (§13 A6). */
     readonly targetedInstance: InstanceObject | null,
@@ -65,6 +66,15 @@ export class FileObject {
   }
   get SharedDelete(): boolean {
     return this.volume.fileSystem.fileObjectShare(this.id)?.SharedDelete ?? false;
+  }
+
+  /**
+   * FILE_OBJECT.FsContext, as far as a filter may read it: the file system's record of the open,
+   * NULL until the file system has opened it (name providers test it to tell an unopened file
+   * object in a pre-create from an opened one, §16.6).
+   */
+  get FsContext(): object | null {
+    return this.volume.fileSystem.openOf(this.id);
   }
 
   /** The view the file system reads. */

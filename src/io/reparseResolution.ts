@@ -2,8 +2,14 @@
  * The I/O manager's half of reparse points (§21.11, §11.1): when a create comes back with
  * STATUS_REPARSE and no filter took it over, IopParseDevice follows a symbolic link or mount point
  * itself — it builds the new name from the reparse data and the part of the name the file system
- * did not parse, and sends a new create from the top of the (possibly other) volume's stack. At most
- * 63 reparse points are followed in one open (then STATUS_REPARSE_POINT_NOT_RESOLVED). Any other tag
+ * did not parse, and sends a new create from the top of the (possibly other) volume's stack. A
+ * create completed with STATUS_REPARSE and Information IO_REPARSE (a filter that replaced
+ * FileObject->FileName with IoReplaceFileObjectName, as simrep does in pre-create) is re-parsed from
+ * that name, a full path, the same way: a new file object and a create from the top, so filters and
+ * the file system below the one that reparsed never see the old name. At most 63 reparses are
+ * followed in one open, whichever kind (then STATUS_REPARSE_POINT_NOT_RESOLVED) [model: the 63 is
+ * the documented symbolic-link limit; one count for both kinds keeps a filter that reparses a name
+ * onto itself from looping forever, as the object manager's own limit does]. Any other tag
  * nobody handled is STATUS_IO_REPARSE_TAG_NOT_HANDLED. A targeted create (FltCreateFile* with an
  * instance) cannot leave its instance's volume: STATUS_MOUNT_POINT_NOT_RESOLVED.
  */
@@ -11,7 +17,7 @@ import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsTagData } from '../fs/types.js';
-import { IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
+import { IO_REPARSE, IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from '../wdk/fileConstants.js';
 import {
   STATUS_IO_REPARSE_DATA_INVALID,
   STATUS_IO_REPARSE_TAG_NOT_HANDLED,
@@ -66,6 +72,18 @@ export function* createFollowingReparse(
   for (;;) {
     const status = attempt.op.data.IoStatus.Status;
     if (status !== STATUS_REPARSE) return { attempt, status };
+    if (attempt.op.data.IoStatus.Information === IO_REPARSE) {
+      if (++reparses > MAX_REPARSE_POINTS) return { attempt, status: STATUS_REPARSE_POINT_NOT_RESOLVED };
+      // The name the driver put into the file object is the whole new name, from the namespace root.
+      const renamed = resolvePath(fltMgr, attempt.fo.FileName);
+      if (renamed === null) return { attempt, status: STATUS_OBJECT_PATH_NOT_FOUND };
+      if (rules.confinedTo !== null && renamed.volume !== rules.confinedTo) return { attempt, status: STATUS_MOUNT_POINT_NOT_RESOLVED };
+      volume = renamed.volume;
+      fileName = renamed.fileName;
+      related = null;
+      attempt = yield* attemptCreate(volume, fileName, related);
+      continue;
+    }
     const tagData = attempt.op.data.TagData;
     const tag = (tagData?.ReparseTag ?? 0) >>> 0;
     if (tagData === null || (tag !== IO_REPARSE_TAG_SYMLINK && tag !== IO_REPARSE_TAG_MOUNT_POINT)) {

@@ -99,6 +99,8 @@ export type FactBody =
   | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null }
   | { type: 'FileObjectOpened'; flags: number }
   | { type: 'FileObjectOpenFailed'; status: NTSTATUS }
+  /** IoReplaceFileObjectName: a filter gives an unopened file object a new name (the name an IO_REPARSE reparses, §11.1). */
+  | { type: 'IoReplaceFileObjectName'; fileName: string }
   | { type: 'FileObjectHandleCreated'; handle: string }
   | { type: 'FileObjectHandleClosed'; handle: string }
   | { type: 'FileObjectUpdate'; currentByteOffset: number; flags: number }

@@ -23,6 +23,7 @@ export type FileObjectEvent =
   | FactOf<'FileObjectOpenCancelled'>
   | FactOf<'FileObjectCleanup'>
   | FactOf<'FileObjectClose'>
+  | FactOf<'IoReplaceFileObjectName'>
   | FactOf<'FltCancelFileOpen'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>
@@ -63,7 +64,8 @@ export const fileObjectMachine = setup({
   initial: 'Opening',
   on: { '*': { actions: 'rejectEvent' } },
   states: {
-    Opening: { on: { ...bookkeeping, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed' } },
+    // Only a file object no file system has opened may take a new name (pre-create, or post-create of a reparse).
+    Opening: { on: { ...bookkeeping, IoReplaceFileObjectName: {}, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed' } },
     Opened: {
       on: {
         ...bookkeeping,

@@ -267,6 +267,10 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'FileObjectCreate':
       d.fileObjects[id] = { volume: fact.volume, fileName: fact.fileName, state: born(id, fileObjectMachine) as never, flags: 0, currentByteOffset: 0, handles: [] };
       return;
+    case 'IoReplaceFileObjectName':
+      advance(fact);
+      d.fileObjects[id]!.fileName = fact.fileName;
+      return;
     case 'FileObjectOpened': {
       const fo = d.fileObjects[id]!;
       fo.state = advance(fact) as never;

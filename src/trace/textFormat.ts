@@ -124,6 +124,8 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `flags=${bitNames(fact.flags, FO_FLAG_NAMES)}`;
     case 'FileObjectOpenFailed':
       return `status=${ntStatusName(fact.status)}`;
+    case 'IoReplaceFileObjectName':
+      return `name=${fact.fileName}`;
     case 'FileObjectHandleCreated':
     case 'FileObjectHandleClosed':
       return `handle=${fact.handle}`;

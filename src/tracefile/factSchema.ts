@@ -100,6 +100,7 @@ export const FACT_SCHEMA: FactSchema = {
   FltObjectDereference: { count: 'int' },
   FileObjectCreate: { volume: 'id', fileName: 'string', relatedFileObject: 'id?', targetedInstance: 'id?' },
   FileObjectOpened: { flags: 'int' },
+  IoReplaceFileObjectName: { fileName: 'string' },
   FileObjectOpenFailed: { status: STATUS },
   FileObjectHandleCreated: { handle: 'id' },
   FileObjectHandleClosed: { handle: 'id' },

@@ -100,6 +100,12 @@ export const IO_REPARSE_TAG_RESERVED_ONE = 1;
 export const IO_REPARSE_TAG_RESERVED_RANGE = IO_REPARSE_TAG_RESERVED_ONE;
 /** Current ntifs.h value (bit 28 is the directory bit); older headers had 0xE000FFFF. */
 export const IO_REPARSE_TAG_VALID_VALUES = 0xf000ffff;
+/**
+ * IoStatus.Information of a create completed with STATUS_REPARSE by a driver that replaced
+ * FileObject->FileName itself (IoReplaceFileObjectName): the I/O manager reparses that name (ntifs.h).
+ * Any other Information is the reparse tag of the point the file system met.
+ */
+export const IO_REPARSE = 0;
 export const IO_REPARSE_TAG_MOUNT_POINT = 0xa0000003;
 export const IO_REPARSE_TAG_HSM = 0xc0000004;
 export const IO_REPARSE_TAG_HSM2 = 0x80000006;

@@ -147,7 +147,10 @@ export function* queryFileName(fltMgr: FilterManager, req: NameRequest): Blockin
     if (unsafe !== null) return refuse(fltMgr, req, STATUS_FLT_NAME_CACHE_MISS, `no cached ${FORMAT_WORD[format]} name and not safe to query the file system: ${unsafe}`);
   }
 
-  const creating = unopened && req.op !== null && req.op.major === IRP_MJ_CREATE ? req.op.currentIopb : null;
+  // The create's parameters as the caller's callback data has them now: a filter that clears
+  // SL_OPEN_TARGET_DIRECTORY before asking gets the whole target's name, not its parent's (simrep.c
+  // SimRepPreCreate does so for the target-directory open of a rename, §16.3).
+  const creating = unopened && req.op !== null && req.op.major === IRP_MJ_CREATE ? (req.data?.Iopb ?? req.op.currentIopb) : null;
   const targetDirectory = creating !== null && (creating.OperationFlags & SL_OPEN_TARGET_DIRECTORY) !== 0;
   const createOptions = creating === null ? 0 : unpackCreateOptions((creating.Parameters as { Create?: { Options?: number } }).Create?.Options ?? 0).CreateOptions;
   const byFileId = (createOptions & FILE_OPEN_BY_FILE_ID) !== 0;
