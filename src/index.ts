@@ -406,6 +406,7 @@ export { FLTSIM_VERSION } from './version.js';
 
 // Embedding: a host drives the simulation step by step, on its clock, and saves/restores it (docs/embedding.md)
 export { createScenarioSimulation, restoreSimulation } from './host/scenarios.js';
+export type { RestoreOptions } from './host/scenarios.js';
 export type { ScenarioRunOptions, ScenarioSimulationOptions } from './host/scenarios.js';
 export type { Scenario, ScenarioArgs, ScenarioOptions, ScenarioArgument, JsonValue } from './scenarios/scenario.js';
 export { checkScenarioArgs } from './scenarios/scenario.js';

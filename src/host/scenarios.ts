@@ -8,7 +8,11 @@
  * The registry is the project's (src/scenarios/index.ts, shared with time travel); this module
  * adds what a host needs on top of it: create by id, and restore by re-execution.
  */
+import type { Observable } from 'rxjs';
 import { ReplayDivergenceError } from '../kernel/errors.js';
+import type { FactDelivery } from '../kernel/factStream.js';
+import type { Fact } from '../kernel/facts.js';
+import { functionArgument } from '../kernel/arguments.js';
 import { replayStrategy } from '../kernel/strategy.js';
 import { builtInScenarios, findScenario } from '../scenarios/index.js';
 import { scenarioOptions, type Scenario, type ScenarioArgs } from '../scenarios/scenario.js';
@@ -45,7 +49,12 @@ export type Recording = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options'
  * A fresh simulation built as `recording` was, its drive not yet followed: strategy 'replay'
  * follows the recorded choices (then in order), the built-in strategies are created by name.
  */
-export function recordedSimulation(recording: Recording, scenarios: readonly Scenario[] = builtInScenarios, watch: ((what: 'fact' | 'step') => void) | null = null): Simulation {
+export function recordedSimulation(
+  recording: Recording,
+  scenarios: readonly Scenario[] = builtInScenarios,
+  watch: ((what: 'fact' | 'step') => void) | null = null,
+  beforeBuild: ((sim: Simulation) => void) | null = null,
+): Simulation {
   const scenario = findScenario(recording.scenario, scenarios);
   const { strategy, ...options } = recording.options;
   const sim = createSimulation({
@@ -53,8 +62,22 @@ export function recordedSimulation(recording: Recording, scenarios: readonly Sce
     ...options,
     strategy: strategy === 'replay' ? replayStrategy(recording.choices ?? []) : strategy,
   });
+  beforeBuild?.(sim);
   sim.buildScenario(scenario, recording.args, watch);
   return sim;
+}
+
+export interface RestoreOptions {
+  /** Where to look the snapshot's scenario up; default `builtInScenarios`. */
+  readonly scenarios?: readonly Scenario[];
+  /**
+   * Called once, before anything is rebuilt, with the restored simulation's fact stream from its
+   * first fact: what the host subscribes there receives every fact the restore re-creates, in
+   * order, as the original's subscribers saw them (guarded as `facts$` is), and then stays
+   * subscribed to the facts that follow. A subscriber that throws fails the restore with a
+   * SubscriberError naming the fact.
+   */
+  readonly replayTo?: (facts$: Observable<Fact>) => void;
 }
 
 /**
@@ -68,10 +91,34 @@ export function recordedSimulation(recording: Recording, scenarios: readonly Sce
  * - a scenario not in `scenarios`: UsageError `UNKNOWN_SCENARIO`;
  * - a re-execution that does not reproduce the saved log: ReplayDivergenceError.
  */
-export function restoreSimulation(snapshot: unknown, options: { readonly scenarios?: readonly Scenario[] } = {}): Simulation {
+export function restoreSimulation(snapshot: unknown, options: RestoreOptions = {}): Simulation {
   const saved = checkSnapshot(snapshot, FLTSIM_VERSION);
-  const sim = recordedSimulation(saved, options.scenarios);
-  sim.host.replay(saved.drive);
+  const replayTo = options.replayTo === undefined ? null : functionArgument<(facts$: Observable<Fact>) => void>('restoreSimulation', 'options.replayTo', options.replayTo, false)!;
+  if (replayTo === null) {
+    const sim = recordedSimulation(saved, options.scenarios);
+    sim.host.replay(saved.drive);
+    return checkRebuilt(sim, saved);
+  }
+  // With subscribers on the replay, the whole rebuild is one simulation call: what a subscriber
+  // throws is kept (the replay's own handling of a step that threw must not swallow it) and
+  // thrown as a SubscriberError once the rebuild is done.
+  let delivery: FactDelivery | null = null;
+  let sim: Simulation;
+  try {
+    sim = recordedSimulation(saved, options.scenarios, null, (fresh) => {
+      delivery = fresh.kernel.log.delivery;
+      delivery.enter('restoreSimulation');
+      replayTo(fresh.kernel.log.factsFromStart$());
+    });
+    sim.host.replay(saved.drive);
+  } finally {
+    (delivery as FactDelivery | null)?.exit();
+  }
+  return checkRebuilt(sim, saved);
+}
+
+/** The rebuilt log must be the saved one: same length, same digest. */
+function checkRebuilt(sim: Simulation, saved: SimulationSnapshot): Simulation {
   const log = sim.log;
   if (log.length !== saved.facts || logDigest(log) !== saved.digest) {
     const why =

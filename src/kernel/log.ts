@@ -27,6 +27,19 @@ export class EventLog {
 
   constructor(private readonly now: () => number) {}
 
+  /**
+   * Facts as a stream that starts at the beginning: a subscriber is first handed every fact already
+   * kept in the log, delivered as live ones are (in order, guarded), then each one appended after.
+   * Restore's `replayTo` (src/host/scenarios.ts) subscribes with it before the rebuild, so the
+   * host sees the whole restored log, the facts the constructor appended included.
+   */
+  factsFromStart$(): Observable<Fact> {
+    return new FactStream<Fact>(this.delivery, (subscriber) => {
+      for (const fact of this.facts) this.delivery.deliver(fact, () => subscriber.next(fact));
+      return this.subject.subscribe(subscriber);
+    });
+  }
+
   get length(): number {
     return this.count;
   }
