@@ -4,6 +4,8 @@ export interface CliIo {
   err(line: string): void;
   /** Redraw a transient status line in place ('' clears it); absent when output is not a terminal. */
   progress?(line: string): void;
+  /** Ends a command that runs until interrupted (`view --serve`); without it, SIGINT or SIGTERM does. */
+  readonly stop?: AbortSignal;
 }
 
 /** A command: its name, its --help text, and what it does with its arguments (the exit code). */

@@ -14,14 +14,15 @@ import { traceHeader } from '../tracefile/header.js';
 import { schedulePreemptions } from '../viewer/preemptions.js';
 import { viewerHtml, type ViewerTrace } from '../viewer/payload.js';
 import { flagOption, integerOption, onePositional, parseCommand, stringOption } from './args.js';
-import { CliError, EXIT } from './exitCodes.js';
+import { CliError, EXIT, usageError } from './exitCodes.js';
 import { writeChunks } from './files.js';
 import { TRUST_NOTE, type Command } from './io.js';
 import { runToEnd, SCENARIO_HELP, SCENARIO_OPTIONS, startScenario } from './runCommand.js';
 import { resolveScenario } from './scenarioModule.js';
 import { isTracePath, loadTrace } from './traceInput.js';
+import { interrupted, serveViewer } from './viewServer.js';
 
-export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--beside TRACE] [--open] [--max-facts N]
+export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--beside TRACE] [--open] [--serve] [--port N] [--max-facts N]
   Write the time-travel viewer: one HTML file with the trace in it that any browser opens from
   disk, with no network and no server. A timeline scrubber with the violations, unloads,
   teardowns and each thread's activity; the stack of every volume at the cursor (instances by
@@ -32,7 +33,10 @@ export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--
   A trace written by \`fltsim explore --trace\` opens on its violation, its preemptions marked.
   --out FILE        where to write it (default: the trace's or scenario's name with .html)
   --beside TRACE    a second trace shown beside the first: \`--trace-shrunk\`'s shrunk schedule
-  --open            open it in the system's browser
+  --open            open it in the system's browser (with --serve: open its URL)
+  --serve           serve it on this machine only (http://127.0.0.1:PORT/, printed) until Ctrl+C,
+                    instead of writing a file (with --out: both)
+  --port N          the port --serve listens on (default: one the system picks)
   --max-facts N     the most facts a trace file may hold (default 5000000)
   A positional ending in .ndjson is a trace file; anything else is a scenario, run here:
 ${SCENARIO_HELP}
@@ -43,10 +47,13 @@ export const viewCommand: Command = {
   summary: 'write the time-travel viewer (one HTML file) for a trace or a scenario',
   help: VIEW_HELP,
   async run(argv, io) {
-    const p = parseCommand('view', argv, { ...SCENARIO_OPTIONS, out: { type: 'string' }, beside: { type: 'string' }, open: { type: 'boolean' }, 'max-facts': { type: 'string' } });
+    const p = parseCommand('view', argv, { ...SCENARIO_OPTIONS, out: { type: 'string' }, beside: { type: 'string' }, open: { type: 'boolean' }, serve: { type: 'boolean' }, port: { type: 'string' }, 'max-facts': { type: 'string' } });
     if (p.values['help'] === true) return (io.out(VIEW_HELP), EXIT.ok);
     const source = onePositional(p, 'view', 'trace file or scenario');
     const maxFacts = integerOption(p, 'max-facts', { min: 1, max: 50_000_000 });
+    const serve = flagOption(p, 'serve');
+    const port = integerOption(p, 'port', { min: 0, max: 65_535 });
+    if (port !== undefined && !serve) throw usageError('--port needs --serve');
     const limits = maxFacts === undefined ? {} : { maxFacts };
     const template = readTemplate();
     let main: ViewerTrace;
@@ -59,10 +66,23 @@ export const viewCommand: Command = {
     }
     const besidePath = stringOption(p, 'beside');
     const beside = besidePath === undefined ? null : traceFromFile(besidePath, limits);
-    const out = stringOption(p, 'out') ?? `${basename(source).replace(/\.(?:ndjson|jsonl|[mc]?[jt]s)$/i, '')}.html`;
-    writeChunks(out, [viewerHtml(template, { main, beside })]);
-    io.out(`# the viewer for ${main.facts.length} facts is in ${out}: open it in a browser (no network needed)`);
-    if (flagOption(p, 'open')) openInBrowser(out);
+    const html = viewerHtml(template, { main, beside });
+    const named = stringOption(p, 'out');
+    if (!serve || named !== undefined) {
+      const out = named ?? `${basename(source).replace(/\.(?:ndjson|jsonl|[mc]?[jt]s)$/i, '')}.html`;
+      writeChunks(out, [html]);
+      io.out(`# the viewer for ${main.facts.length} facts is in ${out}: open it in a browser (no network needed)`);
+      if (!serve && flagOption(p, 'open')) openInBrowser(out);
+    }
+    if (serve) {
+      const server = await serveViewer(html, port ?? 0).catch((error: unknown) => {
+        throw new CliError(EXIT.output, `cannot serve on 127.0.0.1:${port ?? 0}: ${(error as { code?: string }).code ?? String(error)}`);
+      });
+      io.out(`# the viewer for ${main.facts.length} facts is at ${server.url} (this machine only; Ctrl+C stops)`);
+      if (flagOption(p, 'open')) openInBrowser(server.url);
+      await interrupted(io.stop);
+      await server.close();
+    }
     return EXIT.ok;
   },
 };
@@ -95,7 +115,7 @@ function readTemplate(): string {
   return readFileSync(path, 'utf8');
 }
 
-/** The system's own opener; the page needs no server. */
+/** The system's own opener, on a file or a URL. */
 function openInBrowser(path: string): void {
   const [command, args] = process.platform === 'darwin' ? ['open', [path]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', path]] : ['xdg-open', [path]];
   const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
