@@ -6,5 +6,5 @@ import { checkSharded, plans } from './shardRun.js';
 describe('sharded exploration = one exploration (long)', () => {
   it('on 40 random plans over 1–6 shards', () => {
     fc.assert(fc.property(plans, fc.integer({ min: 1, max: 6 }), (plan, count) => checkSharded(plan, count)), { numRuns: 40, seed: 1616 });
-  }, 900_000);
+  });
 });

@@ -5,5 +5,5 @@ import { nameProperty } from './namesProperty.js';
 describe('name cache vs the file system (§16.5), long run', () => {
   it('random opens, renames, links, closes and queries', () => {
     nameProperty(400, 16);
-  }, 600_000);
+  });
 });

@@ -18,6 +18,6 @@ describe('ctx sample, deep', () => {
     it(`PCT depth 3, 400 schedules, unload at t=${unloadAt}: no violation`, () => {
       const r = explore(monitored, { strategy: 'pct', depth: 3, seed: 5, schedules: 400, shrink: false, args: { apps: '3', unloadAt }, monitors: [balanced] });
       expect(r.violation).toBeNull();
-    }, 900_000);
+    });
   }
 });

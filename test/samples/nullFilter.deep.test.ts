@@ -8,5 +8,5 @@ describe('nullFilter sample, deep', () => {
   it('PCT depth 3, 2,000 schedules: no violation', () => {
     const r = explore(scenario, { strategy: 'pct', depth: 3, seed: 7, schedules: 2000, shrink: false });
     expect(r.violation).toBeNull();
-  }, 600_000);
+  });
 });

@@ -9,6 +9,6 @@ describe('passThrough sample, deep', () => {
     it(`PCT depth 3, 500 schedules, unload at t=${unloadAt}: no violation`, () => {
       const r = explore(scenario, { strategy: 'pct', depth: 3, seed: 11, schedules: 500, shrink: false, args: { completion: 'deferred', unloadAt } });
       expect(r.violation).toBeNull();
-    }, 600_000);
+    });
   }
 });
