@@ -25,6 +25,7 @@ import {
   NT_SUCCESS,
   STATUS_REPARSE,
   type Blocking,
+  type Fact,
   type FLT_CALLBACK_DATA,
   type FLT_POSTOP_CALLBACK_STATUS,
   type FLT_PREOP_CALLBACK_STATUS,
@@ -68,6 +69,7 @@ describe('simrep sample (wdk-samples §13)', () => {
       'D2(CREATE \\a\\b\\z.txt) FsComplete status=STATUS_SUCCESS information=FILE_OPENED',
     ]);
     expect(fsCreates(sim).filter((name) => name.toLowerCase().startsWith('\\x\\y'))).toEqual([]);
+    expect(oldNameNeverBelow(sim.log)).toEqual([]);
     // The rename into \x\y: its target-directory create was reparsed too, so the file is in \a\b.
     expect(system.results['app 1']!.rename).toBe('STATUS_SUCCESS');
     const fs = sim.fileSystem('C:');
@@ -84,6 +86,10 @@ describe('simrep sample (wdk-samples §13)', () => {
     // Opens are still redirected; the rename goes where its FileName says.
     expect(system.results).toEqual({ 'app 1': { read: 'redirected', rename: 'STATUS_SUCCESS' }, 'app 2': { read: 'not mapped', rename: 'STATUS_SUCCESS' } });
     expect(sim.fileSystem('C:').exists('\\x\\y\\moved.txt')).toBe(true);
+    // The one create of an old-mapping name the file system sees is that target-directory open.
+    expect(oldNameNeverBelow(sim.log).map((v) => compactTrace(sim.log, { types: ['IoStart'], objects: [v.message.split(' ')[0]!] })[0])).toEqual([
+      'D7(CREATE \\x\\y\\moved.txt) IoStart IRP_MJ_CREATE file=O4:\\x\\y\\moved.txt flags=IRP_OPERATION slFlags=0x4 UserMode {Desired Access: Write Data, Synchronize, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read, Write}',
+    ]);
     expect(sim.log.filter((f) => f.type === 'IoReplaceFileObjectName').map((f) => (f as { fileName: string }).fileName)).toEqual(['\\Device\\HarddiskVolume1\\a\\b\\z.txt']);
   });
 
@@ -160,9 +166,26 @@ const resultsHold = (): MonitorViolation[] => {
   return bad.map(([name, v]) => ({ name: 'SIMREP_RESULT', seq: 0, message: `${name}: ${JSON.stringify(v)}` }));
 };
 
+/**
+ * Check 1 over any schedule: no create for a name under \\x\\y reaches the file system while simrep's
+ * instance still receives operations (before its InstanceTeardownStart).
+ */
+export function oldNameNeverBelow(facts: readonly Fact[]): MonitorViolation[] {
+  const teardown = facts.find((f) => f.type === 'InstanceTeardownStart')?.seq ?? Infinity;
+  const names = new Map<string, string>();
+  const creates = new Set<string>();
+  const out: MonitorViolation[] = [];
+  for (const f of facts) {
+    if (f.type === 'FileObjectCreate') names.set(f.object, f.fileName);
+    else if (f.type === 'IoStart' && f.major === IRP_MJ_CREATE && (names.get(f.fileObject) ?? '').toLowerCase().startsWith('\\x\\y')) creates.add(f.object);
+    else if (f.type === 'FsComplete' && creates.has(f.object) && f.seq < teardown) out.push({ name: 'SIMREP_OLD_NAME_BELOW', seq: f.seq, message: `${f.object} reached the file system with an old-mapping name` });
+  }
+  return out;
+}
+
 describe('simrep under exploration', () => {
-  it('PCT against the unload and the second application: no violation, every application gets what the mapping says', () => {
-    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2' }, monitors: [resultsHold] });
+  it('PCT against the unload and the second application: no violation, the file system never sees \\x\\y while simrep is attached, every application gets what the mapping says', () => {
+    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2' }, monitors: [resultsHold, oldNameNeverBelow] });
     expect(r.violation).toBeNull();
   });
 
