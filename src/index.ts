@@ -27,7 +27,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView, DeviceObjectView } from './projection/simState.js';
 export { formatTrace, formatFact } from './trace/textFormat.js';
 export { TraceNamer } from './trace/traceNamer.js';
 export { formatStacks } from './trace/stackView.js';
@@ -38,6 +38,9 @@ export type { FilterObject as PFLT_FILTER } from './fltmgr/filterObject.js';
 export type { InstanceObject as PFLT_INSTANCE } from './fltmgr/instanceObject.js';
 export type { VolumeObject as PFLT_VOLUME, VolumeSpec } from './fltmgr/volumeObject.js';
 export type { DriverObject as PDRIVER_OBJECT } from './fltmgr/driverObject.js';
+// A driver's own device objects and the IRPs sent to them (§23.6)
+export { IoCreateDevice, IoDeleteDevice, IoGetCurrentIrpStackLocation, IoCompleteRequest, IRP_MJ_MAXIMUM_FUNCTION, FILE_DEVICE_SECURE_OPEN } from './io/deviceObjects.js';
+export type { DEVICE_OBJECT as PDEVICE_OBJECT, IRP as PIRP, IO_STACK_LOCATION as PIO_STACK_LOCATION, DeviceFileObject as PDEVICE_FILE_OBJECT, DRIVER_DISPATCH, FAST_IO_DISPATCH, FAST_IO_DEVICE_CONTROL, IoCreateDeviceResult } from './io/deviceObjects.js';
 export type {
   FLT_REGISTRATION,
   FLT_OPERATION_REGISTRATION,

@@ -46,7 +46,8 @@ function walk(facts: readonly Fact[], visit: (f: Fact, irps: Map<string, IrpTrac
       }
       case 'IoCompleteRequest':
       case 'IoStart':
-        irps.delete(f.type === 'IoStart' ? f.object : f.operation);
+        // (An IRP sent to a driver's own device carries no operation: nothing of FltMgr's to track.)
+        if (f.type === 'IoStart' || f.operation !== null) irps.delete(f.type === 'IoStart' ? f.object : f.operation!);
         break;
       default:
         break;

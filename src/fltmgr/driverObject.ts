@@ -1,10 +1,18 @@
-/** DRIVER_OBJECT as far as FltMgr cares: the service name and its registry `Instances` key. */
+/**
+ * DRIVER_OBJECT as far as FltMgr and the I/O manager care: the service name, its registry
+ * `Instances` key, and the dispatch table a driver that owns a device of its own fills in
+ * (MajorFunction, FastIoDispatch; §23.6). A minifilter's IRPs for volumes never use them.
+ */
 import type { FilterManager } from './filterManager.js';
 import type { InstancesKey } from './registration.js';
+import { IRP_MJ_MAXIMUM_FUNCTION, type DispatchingDriver, type DRIVER_DISPATCH, type FAST_IO_DISPATCH } from '../io/deviceObjects.js';
 
-export class DriverObject {
+export class DriverObject implements DispatchingDriver {
   /** The filter this driver registered, once it has (a driver may only register itself, once). */
   filterId: string | null = null;
+  /** Indexed by IRP_MJ_*: null is the I/O manager's default (STATUS_INVALID_DEVICE_REQUEST). */
+  readonly MajorFunction: (DRIVER_DISPATCH | null)[] = new Array<DRIVER_DISPATCH | null>(IRP_MJ_MAXIMUM_FUNCTION + 1).fill(null);
+  FastIoDispatch: FAST_IO_DISPATCH | null = null;
 
   constructor(
     readonly fltMgr: FilterManager,

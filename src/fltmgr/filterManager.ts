@@ -3,6 +3,7 @@
  * helpers every routine shares (creating objects with their machines, emitting facts, invoking a
  * filter's callback). Routines live in their own files and take this as their context.
  */
+import { DeviceTable } from '../io/deviceObjects.js';
 import { FltSimError } from '../kernel/errors.js';
 import { createActor } from 'xstate';
 import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
@@ -89,6 +90,8 @@ export class FilterManager {
   readonly names: FileNameState;
   /** Communication ports, connections and messages in flight (§17). */
   readonly ports = new PortRegistry();
+  /** Drivers' own device objects, the file objects and handles on them, their IRPs in flight (§23.6). */
+  readonly devices = new DeviceTable();
 
   constructor(
     readonly kernel: Kernel,

@@ -82,6 +82,7 @@ import { DEFAULT_USER_SID } from '../kernel/sids.js';
 import type { SectionHandle } from '../fltmgr/sectionObjects.js';
 import { createFileMapping } from '../issuedIo/mappedFiles.js';
 import { notifySectionConflicts } from '../fltmgr/sectionRoutines.js';
+import { closeDeviceHandle, deviceIoControl, deviceOfPath, deviceRequest, openDevice } from './deviceIo.js';
 
 /**
  * The buffer an application passes for `Length` bytes. A length no application could have allocated
@@ -190,6 +191,9 @@ export class IoManager {
   *NtCreateFile(path: string, options: CreateFileOptions): Blocking<CreateFileResult> {
     stringArgument('NtCreateFile', 'path', path);
     createOptionsArgument('NtCreateFile', options);
+    // A driver's own device (§23.6) is opened by its name, outside every volume and FltMgr.
+    const device = deviceOfPath(this.fltMgr, path);
+    if (device !== null) return yield* openDevice(this.fltMgr, device.device, device.remainder, this.createParameters(options));
     const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
     const { attempt, status } = yield* this.open(resolved.volume, resolved.fileName, options);
@@ -212,16 +216,7 @@ export class IoManager {
       fileObject: fo,
       MajorFunction: IRP_MJ_CREATE,
       OperationFlags: options.OperationFlags ?? 0,
-      Parameters: {
-        Create: {
-          SecurityContext: { DesiredAccess: options.DesiredAccess },
-          Options: packCreateOptions(options.CreateDisposition ?? FILE_OPEN, options.CreateOptions ?? 0),
-          FileAttributes: options.FileAttributes ?? 0,
-          ShareAccess: options.ShareAccess ?? 0,
-          EaLength: 0,
-          ...(options.AllocationSize === undefined ? {} : { AllocationSize: options.AllocationSize }),
-        },
-      },
+      Parameters: this.createParameters(options),
       RequestorMode: options.RequestorMode ?? 'UserMode',
       requestorSid: options.sid ?? this.fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,
       initiator: null,
@@ -240,6 +235,19 @@ export class IoManager {
     return { op, fo };
   }
 
+  private createParameters(options: CreateFileOptions): FltParameters {
+    return {
+      Create: {
+        SecurityContext: { DesiredAccess: options.DesiredAccess },
+        Options: packCreateOptions(options.CreateDisposition ?? FILE_OPEN, options.CreateOptions ?? 0),
+        FileAttributes: options.FileAttributes ?? 0,
+        ShareAccess: options.ShareAccess ?? 0,
+        EaLength: 0,
+        ...(options.AllocationSize === undefined ? {} : { AllocationSize: options.AllocationSize }),
+      },
+    };
+  }
+
   /** After a successful create: the handle takes over the file object from the create's reference. */
   private createHandle(fo: FileObject): string {
     const handle = createHandle(this.fltMgr, this.handles, fo);
@@ -250,6 +258,7 @@ export class IoManager {
   /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
   *NtClose(handle: string): Blocking<NTSTATUS> {
     appArguments('NtClose', handle);
+    if (this.fltMgr.devices.handles.has(handle)) return (yield* closeDeviceHandle(this.fltMgr, handle)) ? 0 : STATUS_INVALID_HANDLE;
     return (yield* closeHandleIn(this.fltMgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
   }
 
@@ -288,6 +297,9 @@ export class IoManager {
   *NtSetInformationFile(handle: string, FileInformationClass: number, info: FileInformation | null, Length = 64): Blocking<IoResult> {
     appArguments('NtSetInformationFile', handle, { FileInformationClass, Length });
     info = optionalRecordArgument('NtSetInformationFile', 'info', info);
+    if (this.fltMgr.devices.handles.has(handle)) {
+      return yield* this.request(handle, IRP_MJ_SET_INFORMATION, () => ({ SetFileInformation: { Length, FileInformationClass, ParentOfTarget: null, InfoBuffer: info } }));
+    }
     const fo = this.handles.get(handle);
     if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
     const renameLike = FileInformationClass === FILE_INFORMATION_CLASS.FileRenameInformation || FileInformationClass === FILE_INFORMATION_CLASS.FileLinkInformation;
@@ -348,6 +360,8 @@ export class IoManager {
   *NtDeviceIoControlFile(handle: string, IoControlCode: number, InputBuffer: Uint8Array | null, OutputBufferLength: number): Blocking<IoResult> {
     appArguments('NtDeviceIoControlFile', handle, { IoControlCode, OutputBufferLength });
     InputBuffer = bufferArgument('NtDeviceIoControlFile', 'InputBuffer', InputBuffer, true);
+    const deviceFile = this.fltMgr.devices.handles.get(handle);
+    if (deviceFile !== undefined) return { ...(yield* deviceIoControl(this.fltMgr, deviceFile, IoControlCode, InputBuffer, OutputBufferLength)), output: null };
     return yield* this.request(handle, IRP_MJ_DEVICE_CONTROL, () => ({
       DeviceIoControl: { IoControlCode, InputBufferLength: InputBuffer?.length ?? 0, OutputBufferLength, InputBuffer },
     }));
@@ -549,6 +563,13 @@ export class IoManager {
     parameters: (fo: FileObject) => FltParameters,
     extra: { readonly MinorFunction?: number; readonly OperationFlags?: number; readonly IrpFlags?: number; readonly buffer?: Uint8Array } = {},
   ): Blocking<IoResult> {
+    const deviceFile = this.fltMgr.devices.handles.get(handle);
+    if (deviceFile !== undefined) {
+      // A driver's own device: the IRP goes to its driver, not down a volume's stack (§23.6).
+      const Parameters = parameters(deviceFile as unknown as FileObject) as Readonly<Record<string, unknown>>;
+      const SystemBuffer = (Parameters as { FileSystemControl?: { InputBuffer?: FsctlInput | null } }).FileSystemControl?.InputBuffer ?? extra.buffer ?? null;
+      return { ...(yield* deviceRequest(this.fltMgr, deviceFile, MajorFunction, extra.MinorFunction ?? 0, Parameters, SystemBuffer as Readonly<Record<string, unknown>> | Uint8Array | null)), output: null };
+    }
     const fo = this.handles.get(handle);
     if (fo === undefined) return { status: STATUS_INVALID_HANDLE, information: 0, output: null };
     // The system service references the object through the handle before it waits for the file

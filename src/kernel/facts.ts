@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8), d a driver's own device object (IoCreateDevice). `sim` is the simulation itself.
  */
 import { FltSimError } from './errors.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
@@ -257,7 +257,23 @@ export type FactBody =
   | { type: 'CancelRoutineCleared'; operation: string; routine: CancelRoutineKind; by: string }
   /** The cancel bit was set by `by` on `thread`; `routineCalled`: a cancel routine was armed and is now called (its owner owns the completion). */
   | { type: 'IoCancelIrp'; operation: string; thread: string | null; by: string; routineCalled: boolean }
-  | { type: 'IoCompleteRequest'; operation: string; status: NTSTATUS }
+  /**
+   * The IRP was completed. `operation`: the callback data it carries, or null for an IRP the I/O
+   * manager sent to a driver's own device (IoCallDriver below); `information` is given for those.
+   */
+  | { type: 'IoCompleteRequest'; operation: string | null; status: NTSTATUS; information?: number }
+  // --- a driver's own device objects (d…) and the IRPs sent to them, outside any volume stack ---
+  /** IoCreateDevice by `driver`: `name` in the object namespace (null: unnamed), DEVICE_TYPE and characteristics. */
+  | { type: 'IoCreateDevice'; driver: string; name: string | null; deviceType: number; characteristics: number; exclusive: boolean }
+  /** IoDeleteDevice: the name goes; with `references` left the deletion is pending until the last file object on it closes. */
+  | { type: 'IoDeleteDevice'; references: number }
+  /** A file object was opened on the device (IopParseDevice) / went away (after its IRP_MJ_CLOSE, or its create failed); `count` after. */
+  | { type: 'DeviceReferenced'; fileObject: string; count: number }
+  | { type: 'DeviceDereferenced'; fileObject: string; count: number }
+  /** The I/O manager sent IRP J… for `fileObject` to `device`'s driver: DRIVER_OBJECT.MajorFunction[major], on `thread`. */
+  | { type: 'IoCallDriver'; device: string; fileObject: string; major: number; minor: number; thread: string | null }
+  /** The I/O manager called the driver's FAST_IO_DISPATCH `routine` first; `handled` FALSE means it falls back to an IRP. */
+  | { type: 'FastIoCall'; routine: string; fileObject: string; handled: boolean; status: NTSTATUS | null }
   // --- cancel-safe callback-data queues (B…), §19.4 ---
   | { type: 'FltCbdqInitialize'; instance: string; name: string }
   /** `status`: what InsertIo returned (inserted when it is a success), or STATUS_FLT_CBDQ_DISABLED (not inserted). */

@@ -482,6 +482,22 @@ export const VERIFIER_RULES = {
     windows: 'Driver Verifier special pool: use of freed pool',
     sections: ['§17.2'],
   },
+  // ---------------------------------------------------------------- a driver's own device objects (§23.6)
+  DEVICE_DELETED_TWICE: {
+    checks: 'IoDeleteDevice of a device object already deleted',
+    windows: 'Driver Verifier I/O verification: bug check 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION (deleting a deleted device object)',
+    sections: ['§23.6'],
+  },
+  MULTIPLE_IRP_COMPLETE_REQUESTS: {
+    checks: 'IoCompleteRequest of an IRP its driver completed already',
+    windows: 'bug check 0x44 MULTIPLE_IRP_COMPLETE_REQUESTS',
+    sections: ['§23.6'],
+  },
+  IRP_NOT_COMPLETED: {
+    checks: 'a dispatch routine returns a status other than STATUS_PENDING without completing its IRP',
+    windows: 'Driver Verifier I/O verification: bug check 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION (IRP returned without completion or STATUS_PENDING)',
+    sections: ['§23.6'],
+  },
 } as const satisfies Record<string, VerifierRuleSpec>;
 
 /** A rule id: a key of `VERIFIER_RULES`. */

@@ -33,6 +33,7 @@ import { contextTypeName } from '../wdk/contextConstants.js';
 import { applyPortFact, isPortFact } from './portFold.js';
 import { applyFsFact, isFsFact } from './fsFold.js';
 import { applySectionFact, isSectionFact } from './sectionFold.js';
+import { applyDeviceFact, isDeviceFact } from './deviceFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
@@ -591,6 +592,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       if (isPortFact(fact)) return applyPortFact(d, fact, born, advance);
       if (isFsFact(fact)) return applyFsFact(d, fact, born, advance);
       if (isSectionFact(fact)) return applySectionFact(d, fact, born, advance);
+      if (isDeviceFact(fact)) return applyDeviceFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
 }

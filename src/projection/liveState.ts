@@ -5,6 +5,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { withWaitCycles } from './fold.js';
 import { livePorts } from './livePorts.js';
 import { liveSections } from './liveSections.js';
+import { liveDeviceFileObjects, liveDeviceIrps, liveDevices } from './liveDevices.js';
 import { KEVENT } from '../sync/kevent.js';
 import { LockObject } from '../sync/lockCore.js';
 import type { KernelObject } from '../sync/kernelObject.js';
@@ -85,6 +86,7 @@ export function liveState(sim: Simulation): SimState {
       handles: sim.io.handlesOf(fo),
     };
   }
+  if (fltMgr.devices.fileObjects.size > 0) liveDeviceFileObjects(fileObjects, fltMgr.devices);
   const operations = idRecord<OperationView>();
   for (const op of [...fltMgr.operations, ...fltMgr.allocatedData.values()]) {
     // The parameters of the run that started (a filter may be filling in its allocated data for the next).
@@ -118,6 +120,7 @@ export function liveState(sim: Simulation): SimState {
     const irp = op.irp!;
     irps[irp.id] = { operation: op.id, state: irp.state, routine: irp.state === 'Cancelable' ? irp.routineKind : null };
   }
+  if (fltMgr.devices.irps.size > 0) liveDeviceIrps(irps, fltMgr.devices);
   const contexts = idRecord<ContextView>();
   for (const c of fltMgr.contexts.live.values()) {
     contexts[c.id] = {
@@ -190,6 +193,7 @@ export function liveState(sim: Simulation): SimState {
     };
   }
   const sections = liveSections(fltMgr.sections);
+  const devices = liveDevices(fltMgr.devices);
   const violations = kernel.violations.map((v) => ({ seq: v.seq ?? -1, object: v.object ?? 'sim', rule: v.rule }));
   return freeze(
     withWaitCycles({
@@ -223,6 +227,7 @@ export function liveState(sim: Simulation): SimState {
       byteRangeLocks,
       directoryNotifications,
       oplocks,
+      devices,
       violations,
       waitCycles: [],
     }),

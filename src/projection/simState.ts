@@ -3,6 +3,7 @@
  * Built two ways that must agree: live from the kernel (liveState) and from the log alone (foldLog).
  * Records are keyed by object id; keys are inserted in creation order, so serialisation is stable.
  */
+import type { DeviceObjectState } from '../machines/deviceObject.js';
 import type { FrameSpec } from '../kernel/facts.js';
 import type { ThreadState } from '../kernel/thread.js';
 import type { FilterState } from '../machines/filter.js';
@@ -133,7 +134,11 @@ export interface LockView {
 
 /** The IRP of an in-flight operation whose cancel state matters (§19): born with its first cancel fact, gone at completion. */
 export interface IrpView {
-  readonly operation: string;
+  /** The callback data it carries, or null for an IRP sent to a driver's own device. */
+  readonly operation: string | null;
+  /** IRPs sent to a driver's own device (§23.6): the device and the major function. */
+  readonly device?: string;
+  readonly major?: number;
   /** NotCancelable, Cancelable (a routine armed), CancelRequested / CancelRoutineCalled (the cancel bit is set). */
   readonly state: IrpState;
   /** Who armed the cancel routine, while one is armed. */
@@ -325,6 +330,18 @@ export interface SectionView {
   readonly dirty: readonly { readonly offset: number; readonly length: number }[];
 }
 
+/** A driver's own device object (§23.6), outside every volume. */
+export interface DeviceObjectView {
+  /** The driver (service name) that created it. */
+  readonly driver: string;
+  readonly name: string | null;
+  readonly deviceType: number;
+  readonly characteristics: number;
+  readonly state: DeviceObjectState;
+  /** DEVICE_OBJECT.ReferenceCount: file objects open on it (their `volume` is this device's id). */
+  readonly references: number;
+}
+
 export interface SimState {
   /** Number of facts folded: the log position this state is at. */
   readonly seq: number;
@@ -358,6 +375,7 @@ export interface SimState {
   readonly byteRangeLocks: Readonly<Record<string, ByteRangeLockView>>;
   readonly directoryNotifications: Readonly<Record<string, DirectoryNotificationView>>;
   readonly oplocks: Readonly<Record<string, OplockView>>;
+  readonly devices: Readonly<Record<string, DeviceObjectView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
@@ -407,6 +425,7 @@ export function emptySimState(): SimState {
     byteRangeLocks: idRecord(),
     directoryNotifications: idRecord(),
     oplocks: idRecord(),
+    devices: idRecord(),
     violations: [],
     waitCycles: [],
   };

@@ -119,7 +119,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'RoutineFailed':
       return `routine=${fact.routine} status=${ntStatusName(fact.status)} (${fact.detail})`;
     case 'FileObjectCreate':
-      return `volume=${namer.short(fact.volume)} name=${fact.fileName === '' ? '<volume>' : fact.fileName}${fact.relatedFileObject === null ? '' : ` related=${fact.relatedFileObject}`}${fact.targetedInstance === null ? '' : ` below=${namer.short(fact.targetedInstance)}`}`;
+      return `${fact.volume.startsWith('d') ? 'device' : 'volume'}=${namer.short(fact.volume)} name=${fact.fileName === '' ? (fact.volume.startsWith('d') ? '<device>' : '<volume>') : fact.fileName}${fact.relatedFileObject === null ? '' : ` related=${fact.relatedFileObject}`}${fact.targetedInstance === null ? '' : ` below=${namer.short(fact.targetedInstance)}`}`;
     case 'FileObjectOpened':
       return `flags=${bitNames(fact.flags, FO_FLAG_NAMES)}`;
     case 'FileObjectOpenFailed':
@@ -287,7 +287,20 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'IoCancelIrp':
       return `op=${fact.operation} by=${fact.by}${fact.thread === null ? '' : ` thread=${fact.thread}`}${fact.routineCalled ? ' routine called' : ''}`;
     case 'IoCompleteRequest':
-      return `op=${fact.operation} status=${ntStatusName(fact.status)}`;
+      return fact.operation === null
+        ? `status=${ntStatusName(fact.status)} information=${fact.information ?? 0}`
+        : `op=${fact.operation} status=${ntStatusName(fact.status)}`;
+    case 'IoCreateDevice':
+      return `driver=${fact.driver} name=${fact.name ?? '<unnamed>'} type=0x${fact.deviceType.toString(16)} characteristics=0x${fact.characteristics.toString(16)}${fact.exclusive ? ' exclusive' : ''}`;
+    case 'IoDeleteDevice':
+      return `references=${fact.references}`;
+    case 'DeviceReferenced':
+    case 'DeviceDereferenced':
+      return `fo=${fact.fileObject} count=${fact.count}`;
+    case 'IoCallDriver':
+      return `device=${fact.device} fo=${fact.fileObject} ${irpMajorName(fact.major)}${fact.minor === 0 ? '' : ` minor=${fact.minor}`}${fact.thread === null ? '' : ` thread=${fact.thread}`}`;
+    case 'FastIoCall':
+      return `${fact.routine} fo=${fact.fileObject} ${fact.handled ? `TRUE status=${ntStatusName(fact.status ?? 0)}` : 'FALSE'}`;
     case 'FltCbdqInitialize':
       return `instance=${namer.short(fact.instance)} name=${fact.name}`;
     case 'FltCbdqInsertIo':

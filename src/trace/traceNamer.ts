@@ -53,7 +53,15 @@ export class TraceNamer {
         this.names.set(fact.object, `${fact.name} on ${this.names.get(fact.volume) ?? fact.volume}`);
         break;
       case 'FileObjectCreate':
-        this.names.set(fact.object, fact.fileName === '' ? `${this.names.get(fact.volume) ?? fact.volume}<volume>` : fact.fileName);
+        // A file object on a driver's own device (d…, §23.6) is named by the device's name and the rest of the path.
+        if (fact.volume.startsWith('d')) this.names.set(fact.object, `${this.names.get(fact.volume) ?? fact.volume}${fact.fileName}`);
+        else this.names.set(fact.object, fact.fileName === '' ? `${this.names.get(fact.volume) ?? fact.volume}<volume>` : fact.fileName);
+        break;
+      case 'IoCreateDevice':
+        if (fact.name !== null) this.names.set(fact.object, fact.name);
+        break;
+      case 'IoCallDriver':
+        this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
         break;
       case 'KeInitializeEvent':
         this.names.set(fact.object, `${fact.name} (${fact.eventType})`);

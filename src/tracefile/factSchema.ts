@@ -18,11 +18,13 @@ import type { FactBody, FactHeader, FactType } from '../kernel/facts.js';
 export type FieldKind = RequiredKind | OptionalKind;
 type RequiredKind = 'string' | 'id' | 'link' | 'int' | 'number' | 'boolean' | 'string?' | 'id?' | 'int?' | 'ids' | 'strings' | 'frames' | 'json' | readonly string[];
 /** A field a fact may leave out (`process?: string`): absent, or present with the kind after `opt ` (`edit`: a dirty pre-op's { fileObject, parameters }). */
-export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean' | 'opt edit';
+export type OptionalKind = 'opt string' | 'opt id' | 'opt boolean' | 'opt int' | 'opt edit';
 
 type KindOf<V> = undefined extends V ? OptionalKindOf<Exclude<V, undefined>> : RequiredKindOf<V>;
 type OptionalKindOf<V> = [V] extends [boolean]
   ? 'opt boolean'
+  : [V] extends [number]
+    ? 'opt int'
   : [V] extends [string]
     ? 'opt string' | 'opt id'
     : [V] extends [{ readonly fileObject: string; readonly parameters: unknown }]
@@ -219,7 +221,13 @@ export const FACT_SCHEMA: FactSchema = {
   IoSetCancelRoutine: { operation: 'id', routine: ['FltSetCancelCompletion', 'FltCbdq', 'FileSystem'], instance: 'id?' },
   CancelRoutineCleared: { operation: 'id', routine: ['FltSetCancelCompletion', 'FltCbdq', 'FileSystem'], by: 'string' },
   IoCancelIrp: { operation: 'id', thread: 'id?', by: 'string', routineCalled: 'boolean' },
-  IoCompleteRequest: { operation: 'id', status: STATUS },
+  IoCompleteRequest: { operation: 'id?', status: STATUS, information: 'opt int' },
+  IoCreateDevice: { driver: 'string', name: 'string?', deviceType: 'int', characteristics: 'int', exclusive: 'boolean' },
+  IoDeleteDevice: { references: 'int' },
+  DeviceReferenced: { fileObject: 'id', count: 'int' },
+  DeviceDereferenced: { fileObject: 'id', count: 'int' },
+  IoCallDriver: { device: 'id', fileObject: 'id', major: 'int', minor: 'int', thread: 'id?' },
+  FastIoCall: { routine: 'string', fileObject: 'id', handled: 'boolean', status: 'int?' },
   FltCbdqInitialize: { instance: 'id', name: 'string' },
   FltCbdqInsertIo: { operation: 'id', status: STATUS, thread: 'id' },
   FltCbdqRemoveIo: { operation: 'id?', thread: 'id' },

@@ -79,6 +79,8 @@ export function checkKind(value: unknown, kind: FieldKind): string | null {
       return checkKind(value, 'id');
     case 'opt boolean':
       return checkKind(value, 'boolean');
+    case 'opt int':
+      return checkKind(value, 'int');
     case 'opt edit':
       return isPlainRecord(value) && Object.keys(value).length === 2 && isObjectId(value['fileObject']) && isPlainRecord(value['parameters']) && isSafeJson(value['parameters'])
         ? null

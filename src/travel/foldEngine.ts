@@ -41,6 +41,7 @@ import { cbdqMachine } from '../machines/cbdq.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { oplockMachine } from '../machines/oplock.js';
+import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -72,7 +73,8 @@ export type RecordName =
   | 'messages'
   | 'byteRangeLocks'
   | 'directoryNotifications'
-  | 'oplocks';
+  | 'oplocks'
+  | 'devices';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -101,6 +103,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   r: 'byteRangeLocks',
   w: 'directoryNotifications',
   o: 'oplocks',
+  d: 'devices',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -126,6 +129,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   r: byteRangeLockMachine,
   w: notifyChangeMachine,
   o: oplockMachine,
+  d: deviceObjectMachine,
 };
 
 export function emptyState(): WorkingState {

@@ -16,6 +16,7 @@ import { nameTriggers } from './nameTriggers.js';
 import { robustnessTriggers } from './robustnessTriggers.js';
 import { cancelTriggers } from './cancelTriggers.js';
 import { bufferTriggers } from './bufferTriggers.js';
+import { deviceTriggers } from './deviceTriggers.js';
 import type { Trigger } from './world.js';
 
 const TRIGGERS: Record<VerifierRule, Trigger> = {
@@ -31,6 +32,7 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...robustnessTriggers,
   ...cancelTriggers,
   ...bufferTriggers,
+  ...deviceTriggers,
 };
 
 const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };
