@@ -29,6 +29,7 @@ import { mdlMachine } from '../src/machines/mdl.js';
 import { byteRangeLockMachine } from '../src/machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../src/machines/notifyChange.js';
 import { oplockMachine } from '../src/machines/oplock.js';
+import { deviceObjectMachine } from '../src/machines/deviceObject.js';
 import { sectionMachine } from '../src/machines/section.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
@@ -59,6 +60,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   byteRangeLockMachine,
   notifyChangeMachine,
   oplockMachine,
+  deviceObjectMachine,
   sectionMachine,
 };
 
