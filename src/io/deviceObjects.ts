@@ -191,7 +191,9 @@ export function IoCreateDevice(
   Exclusive: boolean,
 ): IoCreateDeviceResult {
   const driver = recordArgument<DispatchingDriver>('IoCreateDevice', 'DriverObject', DriverObject);
-  if (!Array.isArray(driver.MajorFunction)) throw new UsageError('BAD_ARGUMENT', 'IoCreateDevice: DriverObject is not the DRIVER_OBJECT DriverEntry was given');
+  if (!Array.isArray(driver.MajorFunction) || !((driver.fltMgr as { devices?: unknown } | undefined)?.devices instanceof DeviceTable)) {
+    throw new UsageError('BAD_ARGUMENT', 'IoCreateDevice: DriverObject is not the DRIVER_OBJECT DriverEntry was given');
+  }
   ulongArgument('IoCreateDevice', 'DeviceExtensionSize', DeviceExtensionSize);
   optionalStringArgument('IoCreateDevice', 'DeviceName', DeviceName);
   ulongArgument('IoCreateDevice', 'DeviceType', DeviceType);

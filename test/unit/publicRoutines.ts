@@ -37,7 +37,7 @@ const IO = [
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
   'CreateFileMappingW', 'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
 ];
-const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
+const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'createParameters', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
 
 const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 
