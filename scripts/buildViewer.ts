@@ -3,14 +3,14 @@
  * library code the page runs) into one script and one stylesheet, and this script inlines both
  * into one HTML file with a Content-Security-Policy that allows exactly those two, by their
  * SHA-256: no other script can run in the page, inline or fetched, and nothing is fetched at all.
- * `fltsim view` fills the template's data block with a trace (src/viewer/payload.ts).
+ * `fltsim view` puts the trace's data blocks where the template's placeholder is (src/viewer/payload.ts).
  *
  * Run by `npm run build` (and so by `prepare`); the viewer's tests build it when it is stale.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PAYLOAD_ELEMENT_ID, PAYLOAD_PLACEHOLDER } from '../src/viewer/payload.js';
+import { PAYLOAD_PLACEHOLDER } from '../src/viewer/payload.js';
 
 const root = join(import.meta.dirname, '..');
 export const VIEWER_TEMPLATE = join(root, 'dist', 'viewer', 'viewer.html');
@@ -71,7 +71,7 @@ export async function buildViewer(out: string = VIEWER_TEMPLATE): Promise<void> 
 </head>
 <body>
 <div id="app"></div>
-<script type="application/json" id="${PAYLOAD_ELEMENT_ID}">${PAYLOAD_PLACEHOLDER}</script>
+${PAYLOAD_PLACEHOLDER}
 <script type="module">${script}</script>
 </body>
 </html>

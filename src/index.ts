@@ -423,7 +423,7 @@ export { builtInScenarios, findScenario, isScenario, ioSoakScenario, randomScena
 export { Timeline, DEFAULT_CHECKPOINT_INTERVAL, Cursor, diffStates, startRun, rebuild, fork, replayChecked, firstDifference, FactRejectedError, TraceFileError, DeterminismError, BudgetExceededError, DEFAULT_REPLAY_BUDGET } from './travel/index.js';
 export type { StateDiff, ObjectChange, ObjectRef, RunSpec, Recording, ReplayBudget, BudgetName } from './travel/index.js';
 export { threadActivity, whyFact } from './travel/index.js';
-export type { ThreadActivity, CallbackSpan, CausalLink, CauseRelation } from './travel/index.js';
+export type { ThreadActivity, CallbackSpan, CausalLink, CauseRelation, WhyOrigins } from './travel/index.js';
 export { TRACE_FORMAT, TRACE_FORMAT_VERSION, traceHeader, recordingOf, traceFileLines, traceFileChunks, traceFileText, readTraceFile, DEFAULT_MAX_FACTS, DEFAULT_MAX_LINE } from './tracefile/index.js';
 export type { TraceHeader, TraceFile, ScenarioModuleRef, TraceHeaderExtras, TraceViolation, TraceReadLimits } from './tracefile/index.js';
 export { toChromeTrace } from './trace/perfetto.js';

@@ -2,7 +2,8 @@
  * The event list, Process Monitor-style: a row per fact with decoded columns, filters by object,
  * fact type, thread and path, and a search over every column. Virtualized: only the rows on
  * screen are decoded and rendered, and filters run over the trace in slices between frames, so
- * a million facts stay responsive. Clicking a row moves the cursor to it; the cursor's row is kept
+ * a million facts stay responsive. While a long trace is still being decoded, the list holds the
+ * facts indexed so far (`indexed`). Clicking a row moves the cursor to it; the cursor's row is kept
  * in view.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -15,14 +16,15 @@ const ROW_HEIGHT = 20;
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const FILTER_SLICE = 50_000;
 
-export function EventList({ model, position, onMove }: { readonly model: ViewerModel; readonly position: number; readonly onMove: (p: number) => void }) {
+export function EventList({ model, position, indexed, onMove }: { readonly model: ViewerModel; readonly position: number; readonly indexed: number; readonly onMove: (p: number) => void }) {
+  const complete = indexed === model.length;
   const [filter, setFilter] = useState<EventFilter>({});
   const [rows, setRows] = useState<readonly number[] | null>(null);
   const [filtering, setFiltering] = useState<number | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(480);
   const box = useRef<HTMLDivElement>(null);
-  const types = useMemo(() => [...new Set(model.index.facts.map((f) => f.type))].sort(), [model]);
+  const types = useMemo(() => [...model.index.types].sort(), [model, complete]);
 
   useEffect(() => {
     const measure = (): void => {
@@ -43,13 +45,15 @@ export function EventList({ model, position, onMove }: { readonly model: ViewerM
     let cancelled = false;
     const out: number[] = [];
     let from = 0;
+    // Over the facts indexed now; a trace still decoding is filtered again once it is whole.
+    const end = model.index.indexed;
     const slice = (): void => {
       if (cancelled) return;
-      const to = Math.min(model.length, from + FILTER_SLICE);
+      const to = Math.min(end, from + FILTER_SLICE);
       filterRange(model.index, filter, from, to, out);
       from = to;
-      if (from < model.length) {
-        setFiltering(from / model.length);
+      if (from < end) {
+        setFiltering(from / end);
         setTimeout(slice, 0);
       } else {
         setRows(out);
@@ -61,9 +65,9 @@ export function EventList({ model, position, onMove }: { readonly model: ViewerM
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [model, filter]);
+  }, [model, filter, complete]);
 
-  const count = rows === null ? model.length : rows.length;
+  const count = rows === null ? indexed : rows.length;
   const total = count * ROW_HEIGHT;
   const scrollHeight = Math.min(total, MAX_SCROLL_HEIGHT);
   const scale = total > scrollHeight && scrollHeight > viewHeight ? (total - viewHeight) / (scrollHeight - viewHeight) : 1;
@@ -73,7 +77,7 @@ export function EventList({ model, position, onMove }: { readonly model: ViewerM
   const visible = Math.ceil(viewHeight / ROW_HEIGHT) + 1;
   const seqAt = (i: number): number => (rows === null ? i : rows[i]!);
   /** The row index of the cursor's fact, or of the last shown fact before it. */
-  const cursorIndex = position === 0 ? -1 : rows === null ? position - 1 : indexAtOrBefore(rows, position - 1);
+  const cursorIndex = position === 0 ? -1 : rows === null ? Math.min(position, indexed) - 1 : indexAtOrBefore(rows, position - 1);
 
   // Keep the cursor's row in view when the cursor moves.
   useEffect(() => {

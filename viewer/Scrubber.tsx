@@ -27,17 +27,20 @@ export function Scrubber({ model, position, folded, onMove }: { readonly model: 
       <div class="folded-bar" title="folded so far">
         <div class="folded-fill" style={{ width: `${(100 * folded) / Math.max(1, model.length)}%` }} />
       </div>
-      <Tracks model={model} onMove={onMove} />
+      <Tracks model={model} complete={folded === model.length} onMove={onMove} />
     </div>
   );
 }
 
-/** The markers and thread lanes: they depend on the trace only, so a step does not redraw them. */
-const Tracks = memo(function Tracks({ model, onMove }: { readonly model: ViewerModel; readonly onMove: (p: number) => void }) {
+/**
+ * The markers and thread lanes: they depend on the trace only, so a step does not redraw them. A
+ * long trace draws them twice: for what the first picture decoded, and once it is whole.
+ */
+const Tracks = memo(function Tracks({ model, complete, onMove }: { readonly model: ViewerModel; readonly complete: boolean; readonly onMove: (p: number) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const length = Math.max(1, model.length);
-  const markers = useMemo(() => (model.markers.length <= MAX_MARKERS ? model.markers : model.markers.filter((_, i) => i % Math.ceil(model.markers.length / MAX_MARKERS) === 0)), [model]);
-  const lanes = useMemo(() => busiestThreads(model, LANES), [model]);
+  const markers = useMemo(() => (model.markers.length <= MAX_MARKERS ? model.markers : model.markers.filter((_, i) => i % Math.ceil(model.markers.length / MAX_MARKERS) === 0)), [model, complete]);
+  const lanes = useMemo(() => busiestThreads(model, LANES), [model, complete]);
 
   useEffect(() => {
     const c = canvas.current;
@@ -58,7 +61,7 @@ const Tracks = memo(function Tracks({ model, onMove }: { readonly model: ViewerM
         g.fillRect(x, lane * laneHeight, 1, laneHeight - 1);
       }
     });
-  }, [model]);
+  }, [model, lanes]);
 
   return (
     <>

@@ -26,20 +26,21 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
   const [pinned, setPinned] = useState<{ readonly operation: string | null; readonly thread: string | null; readonly at: number }>({ operation: null, thread: null, at: -1 });
   const jumpInput = useRef<HTMLInputElement>(null);
 
-  // Fold the rest of the trace a slice at a time after the first paint.
+  // Decode and fold the rest of the trace a slice at a time after the first paint.
   useEffect(() => {
     let cancelled = false;
-    const more = (): void => {
+    const more = async (): Promise<void> => {
+      await model.decodeMore(FOLD_SLICE);
       if (cancelled) return;
       const done = model.foldMore(FOLD_SLICE);
       setFolded(model.folded);
-      if (!done) setTimeout(more, 0);
+      if (!done) setTimeout(() => void more(), 0);
     };
-    if (model.folded < model.length) setTimeout(more, 0);
+    if (model.folded < model.length) setTimeout(() => void more(), 0);
     return () => void (cancelled = true);
   }, [model]);
 
-  const fact = position === 0 ? undefined : model.index.facts[position - 1];
+  const fact = position === 0 || position > model.index.indexed ? undefined : model.index.facts[position - 1];
   const followed = useMemo(() => followSelection(model, position), [model, position]);
   // A pin holds while the cursor stays where it was made or moves along the pinned object.
   const selectedOperation = pinned.operation !== null && (pinned.at === position || fact?.object === pinned.operation) ? pinned.operation : followed.operation;
@@ -123,10 +124,10 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
             <StackView picture={picture} changed={changed} selectedOperation={selectedOperation} selectedThread={selectedThread} onSelectOperation={setSelectedOperation} onSelectThread={setSelectedThread} />
           )}
           <DiffPanel diff={diff} atStart={position === 0} />
-          <WhyPanel model={model} seq={position - 1} onMove={move} />
+          <WhyPanel model={model} seq={position <= folded ? position - 1 : -1} onMove={move} />
         </section>
         <section class="right">
-          <EventList model={model} position={position} onMove={move} />
+          <EventList model={model} position={position} indexed={model.index.indexed} onMove={move} />
         </section>
       </div>
     </div>
@@ -137,8 +138,8 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
 function followSelection(model: ViewerModel, position: number): { readonly operation: string | null; readonly thread: string | null } {
   let operation: string | null = null;
   let thread: string | null = null;
-  // A short look back: the selection is a convenience, never a scan of a long log.
-  for (let seq = position - 1; seq >= 0 && seq >= position - 64 && (operation === null || thread === null); seq--) {
+  // A short look back: the selection is a convenience, never a scan of a long log (nor of facts not decoded yet).
+  for (let seq = Math.min(position, model.index.indexed) - 1; seq >= 0 && seq >= position - 64 && (operation === null || thread === null); seq--) {
     const f = model.index.facts[seq]!;
     if (operation === null && f.object.startsWith('D')) operation = f.object;
     if (thread === null) thread = model.index.threadOf(seq);

@@ -1,8 +1,8 @@
 /**
  * Why the fact at the cursor happened: its causal chain (whyFact: the operation, the callback and
  * thread that issued it, up to the application's request or the host's action), each link a
- * button that moves the cursor there. Computed after the step is on screen, so stepping through a
- * long trace never waits for it.
+ * button that moves the cursor there. Computed after the step is on screen, from the trace index
+ * (no pass over the log), and only once the fact at the cursor is folded.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { whyFact, type CausalLink } from '../src/travel/why.js';
@@ -22,9 +22,8 @@ export function WhyPanel({ model, seq, onMove }: { readonly model: ViewerModel; 
   useEffect(() => {
     setChain(null);
     if (seq < 0) return;
-    // A long trace waits for the cursor to rest before the chain's pass over the log.
-    const delay = model.length > 100_000 ? 200 : 0;
-    const timer = setTimeout(() => setChain(whyFact(model.index.facts, seq, { activity: model.index.activity, buildFacts: model.trace.header?.built ?? 0 })), delay);
+    // The index knows where each object's story starts (its origins), so a chain is a few look-ups.
+    const timer = setTimeout(() => setChain(whyFact(model.index.facts, seq, { activity: model.index.activity, origins: model.index })), 0);
     return () => clearTimeout(timer);
   }, [model, seq]);
   if (seq < 0) return null;

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { builtInScenarios } from '../scenarios/index.js';
 import type { Fact } from '../kernel/facts.js';
@@ -66,7 +67,7 @@ export const viewCommand: Command = {
     }
     const besidePath = stringOption(p, 'beside');
     const beside = besidePath === undefined ? null : traceFromFile(besidePath, limits);
-    const html = viewerHtml(template, { main, beside });
+    const html = viewerHtml(template, { main, beside }, (json) => gzipSync(json).toString('base64'));
     const named = stringOption(p, 'out');
     if (!serve || named !== undefined) {
       const out = named ?? `${basename(source).replace(/\.(?:ndjson|jsonl|[mc]?[jt]s)$/i, '')}.html`;

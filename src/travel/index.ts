@@ -11,4 +11,5 @@ export type { ReplayBudget, BudgetName } from './budget.js';
 export { threadActivity, CALLBACK_RETURNS } from './threadActivity.js';
 export type { ThreadActivity, CallbackSpan } from './threadActivity.js';
 export { whyFact } from './why.js';
+export type { WhyOrigins } from './why.js';
 export type { CausalLink, CauseRelation } from './why.js';

@@ -34,16 +34,29 @@ export interface CausalLink {
 }
 
 /**
+ * Where each object's story starts, over a whole log (or the part of it read so far): what whyFact
+ * otherwise finds by reading the log up to the fact asked about. A viewer keeps one, filled as it
+ * reads the trace (src/viewer/traceIndex.ts), so a why costs a few look-ups instead of a pass.
+ */
+export interface WhyOrigins {
+  /** The seq of the first fact about `object`. */
+  firstOf(object: string): number | undefined;
+  /** For a file object: the seq of the IoStart of the create that opened it (the first IoStart naming it). */
+  openerOf(fileObject: string): number | undefined;
+}
+
+/**
  * The causal chain of the fact at `seq`, the fact first and the root last. `activity` may be
  * passed when the caller already has it (it is one pass over the log); `buildFacts` as for
- * threadActivity.
+ * threadActivity; `origins` (covering the log up to `seq` at least) spares the pass that finds where
+ * each object's story starts.
  */
-export function whyFact(facts: readonly Fact[], seq: number, options: { readonly activity?: ThreadActivity; readonly buildFacts?: number } = {}): CausalLink[] {
+export function whyFact(facts: readonly Fact[], seq: number, options: { readonly activity?: ThreadActivity; readonly buildFacts?: number; readonly origins?: WhyOrigins } = {}): CausalLink[] {
   if (!Number.isSafeInteger(seq) || seq < 0 || seq >= facts.length) {
     throw new UsageError('BAD_POSITION', `no fact #${String(seq)}: the log holds facts 0 to ${facts.length - 1}`);
   }
   const activity = options.activity ?? threadActivity(facts, options.buildFacts ?? 0);
-  const origins = originsOf(facts, seq);
+  const origins = options.origins === undefined ? originsOf(facts, seq) : upTo(options.origins, seq);
   const chain: CausalLink[] = [];
   const seen = new Set<number>();
   const add = (relation: CauseRelation, at: number): boolean => {
@@ -62,8 +75,19 @@ export function whyFact(facts: readonly Fact[], seq: number, options: { readonly
   return chain;
 }
 
+interface Origins {
+  readonly first: { get(object: string): number | undefined };
+  readonly opener: { get(fileObject: string): number | undefined };
+}
+
+/** An index over more of the log, seen as the log up to `end` (what originsOf reads). */
+function upTo(origins: WhyOrigins, end: number): Origins {
+  const seen = (seq: number | undefined): number | undefined => (seq !== undefined && seq <= end ? seq : undefined);
+  return { first: { get: (o) => seen(origins.firstOf(o)) }, opener: { get: (o) => seen(origins.openerOf(o)) } };
+}
+
 /** The first fact of each object up to `end`, and for file objects the create operation that opened them. */
-function originsOf(facts: readonly Fact[], end: number): { first: Map<string, number>; opener: Map<string, number> } {
+function originsOf(facts: readonly Fact[], end: number): Origins {
   const first = new Map<string, number>();
   const opener = new Map<string, number>();
   for (let i = 0; i <= end; i++) {
@@ -76,7 +100,7 @@ function originsOf(facts: readonly Fact[], end: number): { first: Map<string, nu
   return { first, opener };
 }
 
-function causeOf(facts: readonly Fact[], at: number, activity: ThreadActivity, origins: { first: Map<string, number>; opener: Map<string, number> }): { relation: CauseRelation; seq: number } | null {
+function causeOf(facts: readonly Fact[], at: number, activity: ThreadActivity, origins: Origins): { relation: CauseRelation; seq: number } | null {
   const f = facts[at]!;
   // A fact that is not its object's first belongs to the object's story first (the operation, the file object).
   const first = origins.first.get(f.object);

@@ -1,12 +1,14 @@
 /**
- * Indexes over one trace that every view of the viewer reads, built in one pass when the page opens
- * (and by tests in Node): the facts of each object and of each thread (for stepping by operation
+ * Indexes over one trace that every view of the viewer reads, built in one pass as the page decodes
+ * the trace (and by tests in Node, whole): the facts of each object and of each thread (for stepping by operation
  * and by thread, and for where each operation is in its stack), which thread appended each fact
- * (threadActivity), the names the text format uses, and the markers of the timeline.
+ * (threadActivity), the names the text format uses, the markers of the timeline, and where each
+ * object's story starts (whyFact's origins, so a why never reads the log).
  */
 import type { Fact } from '../kernel/facts.js';
 import { TraceNamer } from '../trace/traceNamer.js';
-import { threadActivity, type ThreadActivity } from '../travel/threadActivity.js';
+import { ThreadActivityPass } from '../travel/threadActivity.js';
+import type { WhyOrigins } from '../travel/why.js';
 
 export type MarkerKind = 'violation' | 'unload' | 'teardown' | 'preemption';
 
@@ -17,41 +19,71 @@ export interface Marker {
   readonly label: string;
 }
 
-export class TraceIndex {
-  readonly activity: ThreadActivity;
-  /** Names from the creation facts of the whole trace (an id names one object for the whole run). */
+export class TraceIndex implements WhyOrigins {
+  readonly activity: ThreadActivityPass;
+  /** Names from the creation facts of the trace read so far (an id names one object for the whole run). */
   readonly namer = new TraceNamer();
   /** Threads in the order they were created. */
-  readonly threads: readonly string[];
-  readonly markers: readonly Marker[];
+  readonly threads: string[] = [];
+  /** In seq order, as far as the trace is indexed. */
+  readonly markers: Marker[] = [];
+  /** The fact types seen so far, in the order first seen. */
+  readonly types = new Set<string>();
   private readonly byObject = new Map<string, number[]>();
   private readonly byThread = new Map<string, number[]>();
+  private readonly openers = new Map<string, number>();
+  private next = 0;
 
-  /** @param buildFacts facts the scenario's build appended before the run (the trace header's `built`) */
+  /**
+   * Indexes `facts` whole, or (`{ lazy: true }`) nothing yet: the caller fills `facts` in order and
+   * calls indexTo as it goes — the viewer indexes a long trace a slice at a time as it decodes it.
+   * @param buildFacts facts the scenario's build appended before the run (the trace header's `built`)
+   */
   constructor(
     readonly facts: readonly Fact[],
     buildFacts = 0,
+    options: { readonly lazy?: boolean } = {},
   ) {
-    this.activity = threadActivity(facts, buildFacts);
-    const threads: string[] = [];
-    const markers: Marker[] = [];
-    for (let seq = 0; seq < facts.length; seq++) {
+    this.activity = new ThreadActivityPass(facts, buildFacts);
+    if (options.lazy !== true) this.indexTo(facts.length);
+  }
+
+  /** The trace's length (facts past `indexed` may not be decoded yet). */
+  get length(): number {
+    return this.facts.length;
+  }
+
+  /** Facts indexed so far: seqs 0 … indexed - 1. */
+  get indexed(): number {
+    return this.next;
+  }
+
+  /** Index the facts up to (not including) seq `end`; they must be in `facts` by now. */
+  indexTo(end: number): void {
+    const { facts, threads, markers } = this;
+    end = Math.min(end, facts.length);
+    if (end <= this.next) return;
+    this.activity.advanceTo(end);
+    for (let seq = this.next; seq < end; seq++) {
       const f = facts[seq]!;
       this.namer.learn(f);
-      push(this.byObject, f.object, seq);
+      this.types.add(f.type);
+      const own = this.byObject.get(f.object);
+      if (own === undefined) this.byObject.set(f.object, [seq]);
+      else own.push(seq);
       const thread = this.activity.threadOf[seq];
       if (thread !== null && thread !== undefined) push(this.byThread, thread, seq);
       if (f.type === 'ThreadCreate') threads.push(f.object);
       else if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
       else if (f.type === 'FilterUnloadCallback') markers.push({ seq, kind: 'unload', label: `unload ${this.namer.label(f.object)}` });
       else if (f.type === 'InstanceTeardownStart') markers.push({ seq, kind: 'teardown', label: `teardown ${this.namer.label(f.object)}` });
+      else if (f.type === 'IoStart' && !this.openers.has(f.fileObject)) {
+        // whyFact's opener: the first IoStart on a file object whose story began with its creation.
+        const first = this.byObject.get(f.fileObject)?.[0];
+        if (first !== undefined && facts[first]!.type === 'FileObjectCreate') this.openers.set(f.fileObject, seq);
+      }
     }
-    this.threads = threads;
-    this.markers = markers;
-  }
-
-  get length(): number {
-    return this.facts.length;
+    this.next = end;
   }
 
   /** Seqs of the facts about `object` (its own facts, not the ones that merely name it), ascending. */
@@ -64,15 +96,25 @@ export class TraceIndex {
     return this.byThread.get(thread) ?? [];
   }
 
-  /** The thread that appended the fact at `seq`, or null (the build, a host, the clock). */
+  /** The thread that appended the fact at `seq`, or null (the build, a host, the clock, or not indexed yet). */
   threadOf(seq: number): string | null {
     return this.activity.threadOf[seq] ?? null;
   }
 
-  /** The first seq whose time is at least `time` (the log's length if none): facts' times never decrease. */
+  /** WhyOrigins: the first fact about `object`. */
+  firstOf(object: string): number | undefined {
+    return this.byObject.get(object)?.[0];
+  }
+
+  /** WhyOrigins: the IoStart of the create that opened `fileObject`. */
+  openerOf(fileObject: string): number | undefined {
+    return this.openers.get(fileObject);
+  }
+
+  /** The first indexed seq whose time is at least `time` (`indexed` if none): facts' times never decrease. */
   seqAtTime(time: number): number {
     let lo = 0;
-    let hi = this.facts.length;
+    let hi = this.next;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.facts[mid]!.time < time) lo = mid + 1;

@@ -1,7 +1,9 @@
 /**
  * What the viewer page holds for one trace: the facts, their index, and a Timeline (the existing
  * time-travel checkpoints) folded a chunk at a time, so the page paints before a long trace is
- * folded; and the moves of the cursor. A position p is the state after the first p facts (0 … the
+ * folded; and the moves of the cursor. On the page the facts themselves arrive a block at a time
+ * (payload.ts's LazyFacts): a slice is decoded, indexed and folded together, so the first picture
+ * costs the facts up to the cursor, not the whole trace. A position p is the state after the first p facts (0 … the
  * log's length); the fact "at the cursor" is the one that led there, seq p - 1, as in Cursor.
  */
 import type { Fact } from '../kernel/facts.js';
@@ -15,40 +17,54 @@ import { lastBefore, nextAfter, TraceIndex, type Marker } from './traceIndex.js'
 export class ViewerModel {
   readonly index: TraceIndex;
   readonly timeline = new Timeline();
-  /** Violations, unloads, teardowns (and preemptions, when known), by seq. */
-  readonly markers: Marker[];
   private readonly cache = new Map<number, SimState>();
+  private sortedMarkers: Marker[] = [];
+  private markersFrom = -1;
 
   constructor(readonly trace: ViewerTrace) {
-    this.index = new TraceIndex(trace.facts, trace.header?.built ?? 0);
-    this.markers = [...this.index.markers];
-    for (const seq of trace.preemptions ?? []) {
-      const f = trace.facts[seq];
-      if (f !== undefined) this.markers.push({ seq, kind: 'preemption', label: `preemption: ${f.object} runs` });
-    }
-    const v = trace.header?.violation;
-    // A checker's violation (a §14 invariant) is no fact of its own: the header says where it is.
-    if (v !== undefined && v.seq < trace.facts.length && !this.markers.some((m) => m.seq === v.seq && m.kind === 'violation')) {
-      this.markers.push({ seq: v.seq, kind: 'violation', label: `${v.name} (${v.kind})` });
-    }
-    this.markers.sort((a, b) => a.seq - b.seq);
+    this.index = new TraceIndex(trace.facts, trace.header?.built ?? 0, { lazy: trace.lazy !== undefined });
   }
 
   get length(): number {
     return this.index.length;
   }
 
-  /** Facts folded so far: states up to this position are ready. */
+  /** Facts folded so far (decoded and indexed too): states up to this position are ready. */
   get folded(): number {
     return this.timeline.length;
   }
 
-  /** Fold up to `count` more facts; true once every fact is folded. */
+  /** Decode (on the page) the facts the next foldMore(count) folds. */
+  decodeMore(count: number): Promise<void> {
+    return this.trace.lazy?.decodeTo(this.folded + count) ?? Promise.resolve();
+  }
+
+  /** Index and fold up to `count` more facts, as far as they are decoded; true once every fact is folded. */
   foldMore(count: number): boolean {
     const facts = this.trace.facts;
-    const end = Math.min(facts.length, this.timeline.length + count);
+    const end = Math.min(facts.length, this.timeline.length + count, this.trace.lazy?.decoded ?? facts.length);
+    this.index.indexTo(end);
     for (let seq = this.timeline.length; seq < end; seq++) this.timeline.push(facts[seq]!);
     return this.timeline.length === facts.length;
+  }
+
+  /** Violations, unloads, teardowns (and preemptions, when known), by seq, as far as the trace is indexed. */
+  get markers(): readonly Marker[] {
+    if (this.markersFrom === this.index.indexed) return this.sortedMarkers;
+    const markers = [...this.index.markers];
+    for (const seq of this.trace.preemptions ?? []) {
+      const f = seq < this.index.indexed ? this.trace.facts[seq] : undefined;
+      if (f !== undefined) markers.push({ seq, kind: 'preemption', label: `preemption: ${f.object} runs` });
+    }
+    const v = this.trace.header?.violation;
+    // A checker's violation (a §14 invariant) is no fact of its own: the header says where it is.
+    if (v !== undefined && v.seq < this.length && !markers.some((m) => m.seq === v.seq && m.kind === 'violation')) {
+      markers.push({ seq: v.seq, kind: 'violation', label: `${v.name} (${v.kind})` });
+    }
+    markers.sort((a, b) => a.seq - b.seq);
+    this.markersFrom = this.index.indexed;
+    this.sortedMarkers = markers;
+    return markers;
   }
 
   /** The state at `position`, or null while the fold has not reached it. */
@@ -111,10 +127,7 @@ export class ViewerModel {
 
   /** Where the page opens: just after the violation the trace was written for, else its first violation, else at the start. */
   get openingPosition(): number {
-    const v = this.trace.header?.violation;
-    if (v !== undefined && v.seq < this.length) return v.seq + 1;
-    const first = this.markers.find((m) => m.kind === 'violation');
-    return first === undefined ? 0 : first.seq + 1;
+    return openingPosition(this.trace);
   }
 
   /** Just after the fact at `seq`. */
@@ -126,6 +139,14 @@ export class ViewerModel {
   positionOfTime(time: number): number {
     return this.clamp(this.index.seqAtTime(time) + 1);
   }
+}
+
+/** Where a trace opens (ViewerModel.openingPosition), known before its facts are decoded. */
+export function openingPosition(trace: ViewerTrace): number {
+  const v = trace.header?.violation;
+  if (v !== undefined && v.seq < trace.facts.length) return v.seq + 1;
+  const first = trace.lazy !== undefined ? trace.lazy.firstViolation : trace.facts.findIndex((f) => f.type === 'VerifierViolation');
+  return first === null || first < 0 ? 0 : first + 1;
 }
 
 /** The ids a fact can change, as the fold engine marks them touched (src/travel/foldEngine.ts). */

@@ -54,14 +54,15 @@ export function cliTests(context: () => { app: string }): void {
     expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
   });
 
-  it('view: the installed package writes the viewer page, the trace embedded in its data block', () => {
+  it('view: the installed package writes the viewer page, the trace embedded in its data blocks', () => {
     const { app } = context();
     const view = fltsim('view', 'demo', '--out', 'demo.html');
     expect(view).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^# the viewer for \d+ facts is in demo.html/) });
     const html = readFileSync(join(app, 'demo.html'), 'utf8');
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'/);
     const data = /<script type="application\/json" id="fltsim-payload">([^<]*)<\/script>/.exec(html)![1]!;
-    expect((JSON.parse(data) as { main: { facts: unknown[] } }).main.facts.length).toBeGreaterThan(50);
+    expect((JSON.parse(data) as { main: { length: number } }).main.length).toBeGreaterThan(50);
+    expect(html).toMatch(/<script type="application\/json" id="fltsim-facts-main-0">[A-Za-z0-9+/]+=*<\/script>/);
   });
 
   it('explore a module scenario on two workers, and a race whose trace replay lands on and steps back from', () => {

@@ -1,13 +1,15 @@
 // The viewer's model, without a browser (src/viewer): the stack at a cursor (§3, §6, §7, §8: the
 // levels of a volume, where an operation is at each), the event list's columns and filters, the
 // cursor's moves, the preemptions, and how a trace is embedded in the page.
+import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
 import type { Fact } from '../../src/kernel/facts.js';
 import { diffStates } from '../../src/travel/diff.js';
 import { filterRange } from '../../src/viewer/eventFilter.js';
 import { factLine, eventRow } from '../../src/viewer/eventRows.js';
-import { inertJson, PAYLOAD_PLACEHOLDER, viewerHtml } from '../../src/viewer/payload.js';
+import { embeddedPayload, inertJson, PAYLOAD_PLACEHOLDER, viewerHtml } from '../../src/viewer/payload.js';
+import { whyFact } from '../../src/travel/why.js';
 import { schedulePreemptions } from '../../src/viewer/preemptions.js';
 import { levelOf, stackPicture } from '../../src/viewer/stackModel.js';
 import { ViewerModel } from '../../src/viewer/viewerModel.js';
@@ -138,6 +140,15 @@ describe('the cursor', () => {
   });
 });
 
+describe('why, from the index', () => {
+  it("gives, at every fact of the race, the chain whyFact finds by reading the log (the index's origins replace the pass)", () => {
+    const m = model(failing);
+    for (let seq = 0; seq < failing.facts.length; seq++) {
+      expect(whyFact(failing.facts, seq, { activity: m.index.activity, origins: m.index })).toEqual(whyFact(failing.facts, seq, { buildFacts: failing.header.built ?? 0 }));
+    }
+  });
+});
+
 describe('exploration results', () => {
   it('marks the preemptions the shrinker counts: as many in the shrunk schedule as explore printed', () => {
     const scenario = findScenario('race-unload-async-read');
@@ -161,7 +172,44 @@ describe('the embedded trace', () => {
 
   it('goes into the template once, and a `$&` in a name stays text', () => {
     const html = viewerHtml(`<p>${PAYLOAD_PLACEHOLDER}</p>`, { main: { title: '$&', header: null, facts: [], preemptions: null }, beside: null });
-    expect(html).toBe('<p>{"main":{"title":"$&","header":null,"facts":[],"preemptions":null},"beside":null}</p>'.replace('&', '\\u0026').replace('&', '\\u0026'));
+    expect(html).toBe('<p><script type="application/json" id="fltsim-payload">{"encoding":"json","main":{"title":"$\\u0026","header":null,"preemptions":null,"length":0,"firstViolation":null},"beside":null}</script></p>');
     expect(() => viewerHtml('<p></p>', { main: { title: '', header: null, facts: [], preemptions: null }, beside: null })).toThrow(/placeholder exactly once/);
+  });
+
+  it('holds the facts in blocks of 20,000 that the page decodes only as far as it is asked, and drops once decoded', async () => {
+    // Any 25,000 facts do for the blocks (this one is not folded).
+    const bigFacts: Fact[] = Array.from({ length: 25_000 }, (_, seq) => ({ ...failing.facts[seq % failing.facts.length]!, seq }));
+    const html = viewerHtml(PAYLOAD_PLACEHOLDER, { main: { title: 'race', header: failing.header, facts: failing.facts, preemptions: null }, beside: { title: 'big', header: null, facts: bigFacts, preemptions: [3] } });
+    const blocks = new Map([...html.matchAll(/<script type="application\/json" id="([^"]+)">([^<]*)<\/script>/g)].map((m) => [m[1]!, m[2]!]));
+    expect([...blocks.keys()]).toEqual(['fltsim-payload', 'fltsim-facts-main-0', 'fltsim-facts-beside-0', 'fltsim-facts-beside-1']);
+    const read: string[] = [];
+    const released: string[] = [];
+    const payload = embeddedPayload((id) => (read.push(id), blocks.get(id) ?? null), (id) => released.push(id))!;
+    expect(read).toEqual(['fltsim-payload']);
+    const big = payload.beside!;
+    expect({ length: big.facts.length, decoded: big.lazy!.decoded, preemptions: big.preemptions }).toEqual({ length: bigFacts.length, decoded: 0, preemptions: [3] });
+    await big.lazy!.decodeTo(5);
+    expect({ decoded: big.lazy!.decoded, released }).toEqual({ decoded: 20_000, released: ['fltsim-facts-beside-0'] });
+    await big.lazy!.decodeTo(bigFacts.length);
+    expect(big.facts).toEqual(bigFacts);
+    // The race's violation: where the page opens, known before a fact is decoded.
+    const main = new ViewerModel(payload.main);
+    expect({ opening: main.openingPosition, folded: main.folded, indexed: main.index.indexed }).toEqual({ opening: failing.header.violation!.seq + 1, folded: 0, indexed: 0 });
+    main.foldMore(main.openingPosition);
+    expect(main.folded).toBe(0); // nothing decoded yet
+    await main.decodeMore(main.openingPosition);
+    main.foldMore(main.openingPosition);
+    expect(main.folded).toBe(main.openingPosition);
+    expect(main.stateAt(main.openingPosition)).toEqual(foldLog(failing.facts.slice(0, main.openingPosition)));
+    await expect(embeddedPayload((id) => (id === 'fltsim-facts-main-0' ? '[]' : (blocks.get(id) ?? null)))!.main.lazy!.decodeTo(1)).rejects.toThrow(/data block fltsim-facts-main-0 is missing or damaged/);
+  });
+
+  it('gzipped in base64 as `fltsim view` writes them, decoded by DecompressionStream to the same facts', async () => {
+    const html = viewerHtml(PAYLOAD_PLACEHOLDER, { main: { title: 'race', header: failing.header, facts: failing.facts, preemptions: null }, beside: null }, (json) => gzipSync(json).toString('base64'));
+    const blocks = new Map([...html.matchAll(/<script type="application\/json" id="([^"]+)">([^<]*)<\/script>/g)].map((m) => [m[1]!, m[2]!]));
+    expect(blocks.get('fltsim-facts-main-0')).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const payload = embeddedPayload((id) => blocks.get(id) ?? null)!;
+    await payload.main.lazy!.decodeTo(1);
+    expect(payload.main.facts).toEqual(failing.facts);
   });
 });
