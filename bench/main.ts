@@ -13,6 +13,7 @@ import { io } from './io.js';
 import { kernel } from './kernel.js';
 import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
+import { hostBundleFigures } from './hostBundle.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
@@ -31,6 +32,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'kernel', run: kernel },
   { name: 'time travel', run: timeTravel },
   { name: 'embedding', run: embedding },
+  { name: 'host bundle', run: hostBundleFigures },
   { name: 'io', run: io },
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },

@@ -3,7 +3,7 @@
  * completed each request and the I/O trace fltsim logged, then show that saving half-way and
  * restoring finishes with the same log.
  */
-import { compactTrace } from '../../src/testing/index.js';
+import { formatTrace } from '../../src/index.js';
 import { DiskHost } from './diskHost.js';
 
 const seed = Number(process.argv[2] ?? 1);
@@ -15,7 +15,9 @@ console.log(`# disk host: fltsim seed ${seed}, disk seed ${diskSeed}; ${host.tur
 console.log('# requests as the disk served them (submitted → completed, in ticks)');
 for (const r of host.disk.save().completed) console.log(`${r.label.padEnd(4)} ${String(r.submittedAt).padStart(3)} → ${String(r.completesAt).padStart(3)}`);
 console.log('# the file system stage of the trace');
-for (const line of compactTrace(host.sim.log, { types: ['FsPending', 'FsComplete', 'ClockAdvance'] })) console.log(line);
+const fsStage = new Set(['FsPending', 'FsComplete', 'ClockAdvance']);
+const lines = formatTrace(host.sim.log);
+host.sim.log.forEach((fact, i) => fsStage.has(fact.type) && console.log(lines[i]));
 
 // Save the whole host half-way (fltsim + disk, plain JSON), restore it, and finish both ways.
 const again = DiskHost.start({ seed, diskSeed });

@@ -4,7 +4,8 @@
  * one of them pausing between the two. The file system holds each request for the host
  * (`fileSystemCompletion: 'host'`), which decides when it completes, and the host owns the clock.
  *
- * In your project: `import { … } from 'fltsim'` and `from 'fltsim/testing'`.
+ * Everything comes from the main entry, as a host's own code would: in your project,
+ * `import { … } from 'fltsim'` (examples never import `fltsim/testing`).
  */
 import {
   FILE_GENERIC_READ,
@@ -13,12 +14,37 @@ import {
   FILE_SYNCHRONOUS_IO_NONALERT,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FltRegisterFilter,
+  FltStartFiltering,
+  FltUnregisterFilter,
   IRP_MJ_READ,
   IRP_MJ_WRITE,
   sleep,
+  STATUS_SUCCESS,
+  type PFLT_FILTER,
   type Scenario,
 } from '../../src/index.js';
-import { installFilter, operations } from '../../src/testing/index.js';
+
+/** The monitor: sees every read and write on its way down and back up, and changes nothing. */
+function loadMonitor(sim: Parameters<Scenario['build']>[0]): void {
+  let filter: PFLT_FILTER | null = null;
+  sim.loadDriver({ name: 'monitor', instances: { DefaultInstance: 'monitor Instance', Instances: { 'monitor Instance': { Altitude: '385000', Flags: 0 } } } }, function* (driver) {
+    const registered = FltRegisterFilter(driver, {
+      OperationRegistration: [IRP_MJ_READ, IRP_MJ_WRITE].map((MajorFunction) => ({
+        MajorFunction,
+        PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
+        PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
+      })),
+      FilterUnloadCallback: function* () {
+        yield* FltUnregisterFilter(filter!);
+        return STATUS_SUCCESS;
+      },
+    });
+    if (registered.filter === null) return registered.status;
+    filter = registered.filter;
+    return yield* FltStartFiltering(filter);
+  });
+}
 
 export const diskScenario: Scenario = {
   id: 'example-disk-host',
@@ -26,16 +52,7 @@ export const diskScenario: Scenario = {
   options: { fileSystemCompletion: 'host', clock: 'host' },
   build(sim) {
     sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
-    installFilter(sim, {
-      name: 'monitor',
-      altitude: '385000',
-      registration: {
-        OperationRegistration: operations([IRP_MJ_READ, IRP_MJ_WRITE], {
-          PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-          PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
-        }),
-      },
-    });
+    loadMonitor(sim);
     for (const [app, pause] of [['editor', 0], ['indexer', 5], ['backup', 0]] as const) {
       sim.spawn(app, function* () {
         const open = yield* sim.io.NtCreateFile(`C:\\${app}.dat`, {

@@ -14,7 +14,7 @@ import type { FactDelivery } from '../kernel/factStream.js';
 import type { Fact } from '../kernel/facts.js';
 import { functionArgument } from '../kernel/arguments.js';
 import { replayStrategy } from '../kernel/strategy.js';
-import { builtInScenarios, findScenario } from '../scenarios/index.js';
+import { findScenarioIn } from '../scenarios/registry.js';
 import { scenarioOptions, type Scenario, type ScenarioArgs } from '../scenarios/scenario.js';
 import { createSimulation, type Simulation, type SimulationOptions } from '../simulation.js';
 import { FLTSIM_VERSION } from '../version.js';
@@ -26,18 +26,21 @@ export type ScenarioRunOptions = Omit<SimulationOptions, 'strategy'> & { readonl
 export interface ScenarioSimulationOptions {
   /** The scenario's arguments (JSON-safe). */
   readonly args?: ScenarioArgs;
-  /** Where to look the id up; default `builtInScenarios`. */
-  readonly scenarios?: readonly Scenario[];
+  /**
+   * Where to look the id up: `builtInScenarios` for fltsim's own, `[...builtInScenarios, ...yours]`,
+   * or only yours. No default, so a host that passes only its own does not bundle fltsim's.
+   */
+  readonly scenarios: readonly Scenario[];
 }
 
 /**
- * A fresh simulation built by the scenario `id`, not yet run. The scenario's options come first,
- * `options` override them. An unknown id is a UsageError (`UNKNOWN_SCENARIO`).
+ * A fresh simulation built by the scenario `id` of `more.scenarios`, not yet run. The scenario's
+ * options come first, `options` override them. An unknown id is a UsageError (`UNKNOWN_SCENARIO`).
  */
-export function createScenarioSimulation(id: string, options: ScenarioRunOptions = {}, more: ScenarioSimulationOptions = {}): Simulation {
-  const scenario = findScenario(id, more.scenarios);
+export function createScenarioSimulation(id: string, options: ScenarioRunOptions, more: ScenarioSimulationOptions): Simulation {
+  const scenario = findScenarioIn(id, (more as Partial<ScenarioSimulationOptions> | undefined)?.scenarios as readonly Scenario[], 'createScenarioSimulation');
   const args = more.args ?? {};
-  const sim = createSimulation({ ...scenarioOptions(scenario, options.seed ?? 1, args), ...options });
+  const sim = createSimulation({ ...scenarioOptions(scenario, options?.seed ?? 1, args), ...options });
   sim.buildScenario(scenario, args);
   return sim;
 }
@@ -51,11 +54,11 @@ export type Recording = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options'
  */
 export function recordedSimulation(
   recording: Recording,
-  scenarios: readonly Scenario[] = builtInScenarios,
+  scenarios: readonly Scenario[],
   watch: ((what: 'fact' | 'step') => void) | null = null,
   beforeBuild: ((sim: Simulation) => void) | null = null,
 ): Simulation {
-  const scenario = findScenario(recording.scenario, scenarios);
+  const scenario = findScenarioIn(recording.scenario, scenarios, 'restoreSimulation');
   const { strategy, ...options } = recording.options;
   const sim = createSimulation({
     ...scenarioOptions(scenario, options.seed, recording.args),
@@ -68,8 +71,8 @@ export function recordedSimulation(
 }
 
 export interface RestoreOptions {
-  /** Where to look the snapshot's scenario up; default `builtInScenarios`. */
-  readonly scenarios?: readonly Scenario[];
+  /** Where to look the snapshot's scenario up (`builtInScenarios` for fltsim's own); no default, as for createScenarioSimulation. */
+  readonly scenarios: readonly Scenario[];
   /**
    * Called once, before anything is rebuilt, with the restored simulation's fact stream from its
    * first fact: what the host subscribes there receives every fact the restore re-creates, in
@@ -91,8 +94,9 @@ export interface RestoreOptions {
  * - a scenario not in `scenarios`: UsageError `UNKNOWN_SCENARIO`;
  * - a re-execution that does not reproduce the saved log: ReplayDivergenceError.
  */
-export function restoreSimulation(snapshot: unknown, options: RestoreOptions = {}): Simulation {
+export function restoreSimulation(snapshot: unknown, options: RestoreOptions): Simulation {
   const saved = checkSnapshot(snapshot, FLTSIM_VERSION);
+  findScenarioIn(saved.scenario, (options as Partial<RestoreOptions> | undefined)?.scenarios as readonly Scenario[], 'restoreSimulation');
   const replayTo = options.replayTo === undefined ? null : functionArgument<(facts$: Observable<Fact>) => void>('restoreSimulation', 'options.replayTo', options.replayTo, false)!;
   if (replayTo === null) {
     const sim = recordedSimulation(saved, options.scenarios);

@@ -4,12 +4,12 @@
  * A frozen array, never module state that grows: a host with scenarios of its own passes
  * `[...builtInScenarios, ...mine]` where an API takes a registry.
  */
-import { UsageError } from '../kernel/errors.js';
 import { demoScenario } from './demo.js';
 import { ioSoakScenario } from './ioSoak.js';
 import { randomIoScenario, randomScenario } from './random.js';
 import type { Scenario } from './scenario.js';
 import { raceScenarios } from './races/index.js';
+import { findScenarioIn } from './registry.js';
 
 export type { Scenario, ScenarioArgs, ScenarioOptions } from './scenario.js';
 export { scenarioOptions } from './scenario.js';
@@ -19,15 +19,9 @@ export { demoScenario, ioSoakScenario, randomScenario, randomIoScenario };
 export const builtInScenarios: readonly Scenario[] = Object.freeze([demoScenario, ioSoakScenario, randomScenario, randomIoScenario, ...raceScenarios]);
 export { raceScenarios };
 
-/** The scenario named `id` in `registry`, or a UsageError (`UNKNOWN_SCENARIO`) listing the known ones. */
+/** The scenario named `id` in `registry` (default: the built-in ones), or a UsageError (`UNKNOWN_SCENARIO`) listing the known ones. */
 export function findScenario(id: string, registry: readonly Scenario[] = builtInScenarios): Scenario {
-  const found = registry.find((s) => s.id === id);
-  if (found === undefined) throw new UsageError('UNKNOWN_SCENARIO', `no scenario '${id}' (known: ${registry.map((s) => s.id).join(', ')})`);
-  return found;
+  return findScenarioIn(id, registry, 'findScenario');
 }
 
-/** Is `value` shaped like a scenario (for modules loaded by path)? */
-export function isScenario(value: unknown): value is Scenario {
-  const s = value as Partial<Scenario> | null;
-  return typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.description === 'string' && typeof s.build === 'function';
-}
+export { isScenario } from './registry.js';

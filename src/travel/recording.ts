@@ -89,7 +89,7 @@ export function replayChecked(recording: Recording, expected: readonly Fact[], s
   if (expected.length > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the recording has ${expected.length} facts`);
   const steps = driveSteps(recording.drive);
   if (steps > limits.maxSteps) throw new BudgetExceededError('steps', limits.maxSteps, `the recording takes ${steps} steps`);
-  const sim = recordedSimulation(recording, scenarios, buildWatch(limits));
+  const sim = recordedSimulation(recording, scenarios ?? registry, buildWatch(limits));
   let checked = 0;
   let taken = 0;
   const check = (): void => {

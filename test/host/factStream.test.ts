@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { config, filter, map, Subject } from 'rxjs';
 import {
+  builtInScenarios,
   createScenarioSimulation,
   createSimulation,
   preempt,
@@ -75,7 +76,7 @@ describe('a subscriber cannot drive the simulation while a fact is delivered', (
   });
 
   it('step() from a subscriber of the Choice fact — the case that used to crash with a TypeError — leaves a run that saves and restores', () => {
-    const sim = createScenarioSimulation('demo', { seed: 4, strategy: 'random' });
+    const sim = createScenarioSimulation('demo', { seed: 4, strategy: 'random' }, { scenarios: builtInScenarios });
     const refused: string[] = [];
     sim.facts$.pipe(filter((f) => f.type === 'Choice')).subscribe(() => {
       try {
@@ -87,7 +88,7 @@ describe('a subscriber cannot drive the simulation while a fact is delivered', (
     for (let i = 0; i < 12; i++) sim.step();
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['REENTRANT']));
-    const restored = restoreSimulation(JSON.parse(JSON.stringify(sim.save())));
+    const restored = restoreSimulation(JSON.parse(JSON.stringify(sim.save())), { scenarios: builtInScenarios });
     expect(JSON.stringify(restored.log)).toBe(JSON.stringify(sim.log));
   });
 

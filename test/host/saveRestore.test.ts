@@ -44,7 +44,7 @@ function codeOf(f: () => unknown): string {
 
 describe('save and restore', () => {
   it('a snapshot is plain JSON: scenario, options, drive record, fact count and digest', () => {
-    const sim = createScenarioSimulation('demo', { seed: 3, strategy: 'random' });
+    const sim = createScenarioSimulation('demo', { seed: 3, strategy: 'random' }, { scenarios: builtInScenarios });
     sim.step();
     sim.step('T2');
     sim.advanceTo(5);
@@ -76,20 +76,23 @@ describe('save and restore', () => {
   });
 
   it('bad input gets a typed error and leaves the simulation it came from usable', () => {
-    const sim = createScenarioSimulation('demo', { seed: 2 });
+    const sim = createScenarioSimulation('demo', { seed: 2 }, { scenarios: builtInScenarios });
     sim.runUntil(() => sim.log.length > 40);
     const good = sim.save();
     const before = JSON.stringify(sim.log);
-    expect(codeOf(() => restoreSimulation({ ...good, writtenBy: '99.0.0' }))).toBe('SNAPSHOT_VERSION');
-    expect(codeOf(() => restoreSimulation({ ...good, scenario: 'no-such-scenario' }))).toBe('UNKNOWN_SCENARIO');
-    expect(codeOf(() => createScenarioSimulation('no-such-scenario'))).toBe('UNKNOWN_SCENARIO');
-    expect(codeOf(() => restoreSimulation({ hello: 'world' }))).toBe('BAD_SNAPSHOT');
-    expect(codeOf(() => restoreSimulation({ ...good, drive: [0] }))).toBe('BAD_SNAPSHOT');
-    expect(() => restoreSimulation({ ...good, drive: [...good.drive, 'T99'] })).toThrow(ReplayDivergenceError);
-    expect(() => restoreSimulation({ ...good, digest: '00000000' })).toThrow(ReplayDivergenceError);
+    expect(codeOf(() => restoreSimulation({ ...good, writtenBy: '99.0.0' }, { scenarios: builtInScenarios }))).toBe('SNAPSHOT_VERSION');
+    expect(codeOf(() => restoreSimulation({ ...good, scenario: 'no-such-scenario' }, { scenarios: builtInScenarios }))).toBe('UNKNOWN_SCENARIO');
+    expect(codeOf(() => createScenarioSimulation('no-such-scenario', {}, { scenarios: builtInScenarios }))).toBe('UNKNOWN_SCENARIO');
+    // No default registry (a host's bundle would carry the built-in scenarios): a missing one is named.
+    expect(codeOf(() => restoreSimulation(good, undefined as never))).toBe('BAD_ARGUMENT');
+    expect(() => createScenarioSimulation('demo', {}, {} as never)).toThrow("createScenarioSimulation: scenarios must be the registry to look 'demo' up in");
+    expect(codeOf(() => restoreSimulation({ hello: 'world' }, { scenarios: builtInScenarios }))).toBe('BAD_SNAPSHOT');
+    expect(codeOf(() => restoreSimulation({ ...good, drive: [0] }, { scenarios: builtInScenarios }))).toBe('BAD_SNAPSHOT');
+    expect(() => restoreSimulation({ ...good, drive: [...good.drive, 'T99'] }, { scenarios: builtInScenarios })).toThrow(ReplayDivergenceError);
+    expect(() => restoreSimulation({ ...good, digest: '00000000' }, { scenarios: builtInScenarios })).toThrow(ReplayDivergenceError);
     expect(JSON.stringify(sim.log)).toBe(before);
     expect(sim.run().reason).toBe('idle');
-    expect(restoreSimulation(good).log.length).toBe(good.facts);
+    expect(restoreSimulation(good, { scenarios: builtInScenarios }).log.length).toBe(good.facts);
   });
 
   it('only a scenario-built simulation with a built-in strategy can be saved', () => {

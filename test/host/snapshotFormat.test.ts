@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  builtInScenarios,
   FLTSIM_VERSION,
   ReplayDivergenceError,
   restoreSimulation,
@@ -33,7 +34,7 @@ function deepFreeze<T>(value: T): T {
 
 function versionError(snapshot: unknown): SnapshotVersionError {
   try {
-    restoreSimulation(snapshot);
+    restoreSimulation(snapshot, { scenarios: builtInScenarios });
   } catch (error) {
     if (error instanceof SnapshotVersionError) return error;
     throw error;
@@ -43,7 +44,7 @@ function versionError(snapshot: unknown): SnapshotVersionError {
 
 describe('snapshot format versions', () => {
   it('the stored save of the current format restores to the log it names, and is what save() writes today', () => {
-    const restored = restoreSimulation(current);
+    const restored = restoreSimulation(current, { scenarios: builtInScenarios });
     expect(restored.log.length).toBe(current['facts']);
     expect(restored.save()).toEqual(current);
     expect(fixtureRun().save()).toEqual(current);
@@ -57,7 +58,7 @@ describe('snapshot format versions', () => {
     let migrated: RawSnapshot = v1;
     for (const migration of SNAPSHOT_MIGRATIONS) migrated = migration(migrated);
     expect(migrated).toEqual(current);
-    expect(JSON.stringify(restoreSimulation(v1).log)).toBe(JSON.stringify(restoreSimulation(current).log));
+    expect(JSON.stringify(restoreSimulation(v1, { scenarios: builtInScenarios }).log)).toBe(JSON.stringify(restoreSimulation(current, { scenarios: builtInScenarios }).log));
   });
 
   it('each migration is pure: k in, k+1 out, the input untouched, the same answer twice', () => {
@@ -74,9 +75,9 @@ describe('snapshot format versions', () => {
   });
 
   it('a save of a later fltsim of the same major version is read; if the model changed its log, the divergence names both versions', () => {
-    expect(restoreSimulation({ ...current, writtenBy: '0.9.3' }).log.length).toBe(current['facts']);
-    expect(() => restoreSimulation({ ...current, writtenBy: '0.9.3', digest: '00000000' })).toThrow(ReplayDivergenceError);
-    expect(() => restoreSimulation({ ...current, writtenBy: '0.9.3', digest: '00000000' })).toThrow(`written by fltsim 0.9.3 and this is fltsim ${FLTSIM_VERSION}`);
+    expect(restoreSimulation({ ...current, writtenBy: '0.9.3' }, { scenarios: builtInScenarios }).log.length).toBe(current['facts']);
+    expect(() => restoreSimulation({ ...current, writtenBy: '0.9.3', digest: '00000000' }, { scenarios: builtInScenarios })).toThrow(ReplayDivergenceError);
+    expect(() => restoreSimulation({ ...current, writtenBy: '0.9.3', digest: '00000000' }, { scenarios: builtInScenarios })).toThrow(`written by fltsim 0.9.3 and this is fltsim ${FLTSIM_VERSION}`);
   });
 
   it('a newer format, an unknown format or another major version is a SnapshotVersionError naming the versions', () => {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScenarioSimulation, logDigest } from '../../src/index.js';
+import { builtInScenarios, createScenarioSimulation, logDigest } from '../../src/index.js';
 import { cliTests } from './cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -20,17 +20,17 @@ function npm(args: string[], cwd: string): string {
 }
 
 const CONSUMER = `
-import { createScenarioSimulation, logDigest, FLTSIM_VERSION } from 'fltsim';
+import { builtInScenarios, createScenarioSimulation, logDigest, FLTSIM_VERSION } from 'fltsim';
 import { compactTrace } from 'fltsim/testing';
-const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' });
+const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' }, { scenarios: builtInScenarios });
 const result = sim.run();
 console.log(JSON.stringify({ reason: result.reason, facts: sim.log.length, digest: logDigest(sim.log), version: FLTSIM_VERSION, compact: compactTrace(sim.log).length }));
 `;
 
 const TYPED_CONSUMER = `
-import { createScenarioSimulation, type HostStep, type SimulationSnapshot } from 'fltsim';
+import { builtInScenarios, createScenarioSimulation, type HostStep, type SimulationSnapshot } from 'fltsim';
 import { compactTrace } from 'fltsim/testing';
-const sim = createScenarioSimulation('demo', { seed: 1 });
+const sim = createScenarioSimulation('demo', { seed: 1 }, { scenarios: builtInScenarios });
 const step: HostStep = sim.step();
 const saved: SimulationSnapshot = sim.save();
 export const lines: string[] = compactTrace(sim.log);
@@ -82,7 +82,7 @@ describe('the packed tarball', () => {
     expect(readdirSync(join(app, 'node_modules')).sort()).toEqual(expect.arrayContaining(['fltsim', 'immer', 'rxjs', 'xstate']));
     writeFileSync(join(app, 'consumer.mjs'), CONSUMER);
     const fromPackage = JSON.parse(execFileSync(process.execPath, ['consumer.mjs'], { cwd: app, encoding: 'utf8' })) as Record<string, unknown>;
-    const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' });
+    const sim = createScenarioSimulation('demo', { seed: 7, strategy: 'random' }, { scenarios: builtInScenarios });
     sim.run();
     expect(fromPackage).toMatchObject({ reason: 'idle', facts: sim.log.length, digest: logDigest(sim.log) });
     expect(['offline', 'prefer-offline']).toContain(installMode);

@@ -43,7 +43,7 @@ describe('time travel on every scenario', () => {
       const saved = sim.save();
       expect(saved).toMatchObject({ scenario: race.id, options: { strategy: 'replay' }, choices: expect.any(Array) });
       expect(replayChecked(saved, sim.log).log.length).toBe(sim.log.length);
-      expect(JSON.stringify(restoreSimulation(JSON.parse(JSON.stringify(saved))).log)).toBe(JSON.stringify(sim.log));
+      expect(JSON.stringify(restoreSimulation(JSON.parse(JSON.stringify(saved)), { scenarios }).log)).toBe(JSON.stringify(sim.log));
     }
   });
 });

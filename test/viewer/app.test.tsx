@@ -5,7 +5,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createScenarioSimulation } from '../../src/index.js';
+import { builtInScenarios, createScenarioSimulation } from '../../src/index.js';
 import type { ViewerPayload } from '../../src/viewer/payload.js';
 import { App } from '../../viewer/App.js';
 import { HOSTILE_NAME, scenario as hostileScenario } from './fixtures/hostileNames.js';
@@ -129,7 +129,7 @@ describe('the viewer page', () => {
 
 // A scenario's trace, not a trace file: the page works without a header.
 it('opens a run without a header at its start, and End goes to its last fact once folded', async () => {
-  const sim = createScenarioSimulation('demo', { seed: 1 });
+  const sim = createScenarioSimulation('demo', { seed: 1 }, { scenarios: builtInScenarios });
   sim.run();
   const el = open({ main: { title: 'demo', header: null, facts: sim.log, preemptions: null }, beside: null });
   expect(cursor(el)).toContain('start');

@@ -3,7 +3,7 @@
 // cursor's moves, the preemptions, and how a trace is embedded in the page.
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
+import { builtInScenarios, createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
 import type { Fact } from '../../src/kernel/facts.js';
 import { diffStates } from '../../src/travel/diff.js';
 import { filterRange } from '../../src/viewer/eventFilter.js';
@@ -48,7 +48,7 @@ describe('the stack at the cursor', () => {
   });
 
   it('puts an operation at the level of its last PreOperation, FsDispatch or PostOperation: a pended pre-create waits at I2 while its teardown drains (§4, §7, §8)', () => {
-    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 });
+    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 }, { scenarios: builtInScenarios });
     sim.run();
     const m = new ViewerModel({ title: 'drain', header: null, facts: sim.log, preemptions: null });
     m.foldMore(sim.log.length);
@@ -88,7 +88,7 @@ describe('the stack at the cursor', () => {
 
 describe('what the fact at the cursor changed', () => {
   it('is diffStates of the states before and after it, though only the objects the fact names are compared', () => {
-    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 });
+    const sim = createScenarioSimulation('race-drain-parked-post', { seed: 1 }, { scenarios: builtInScenarios });
     sim.run();
     for (const facts of [failing.facts, sim.log]) {
       const m = model({ ...failing, facts } as TraceFile);
