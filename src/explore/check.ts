@@ -22,10 +22,10 @@ type Check = (facts: readonly Fact[]) => InvariantViolation[];
 /** Every §14 and §19.9 safety check, by name: they hold on any prefix of a correct run. */
 export const SAFETY_CHECKS: Readonly<Record<string, Check>> = { ...KERNEL_INVARIANTS, ...IO_INVARIANTS, ...GENERATED_INVARIANTS, ...CONTEXT_INVARIANTS, ...NAME_INVARIANTS, ...PORT_INVARIANTS, ...CANCEL_INVARIANTS, ...FS_INVARIANTS };
 
-/** The first verifier violation the run recorded (the model's own misuse rules), or null. */
-export function verifierViolation(facts: readonly Fact[]): ExplorationViolation | null {
+/** The first verifier violation the run recorded (the model's own misuse rules) that is not disabled, or null. */
+export function verifierViolation(facts: readonly Fact[], disabledRules: readonly string[] = []): ExplorationViolation | null {
   for (const f of facts) {
-    if (f.type === 'VerifierViolation') return { kind: 'verifier', name: f.rule, seq: f.seq, message: `${f.object}: ${f.message}` };
+    if (f.type === 'VerifierViolation' && !disabledRules.includes(f.rule)) return { kind: 'verifier', name: f.rule, seq: f.seq, message: `${f.object}: ${f.message}` };
   }
   return null;
 }

@@ -211,6 +211,7 @@ export interface ReplayOptions {
   readonly maxOperationsInFlight?: number;
   readonly invariants?: boolean;
   readonly monitors?: readonly Monitor[];
+  readonly disabledRules?: readonly string[];
 }
 
 /** Re-run a found schedule exactly (replayStrategy: a divergence throws) and judge it the same way. */
@@ -225,6 +226,7 @@ export function scheduleBase(options: Omit<ExploreOptions, 'seed' | 'strategy'>)
     maxOperationsInFlight: options.maxOperationsInFlight ?? SCHEDULE_DEFAULTS.maxOperationsInFlight,
     invariants: options.invariants ?? SCHEDULE_DEFAULTS.invariants,
     monitors: options.monitors ?? SCHEDULE_DEFAULTS.monitors,
+    disabledRules: options.disabledRules ?? SCHEDULE_DEFAULTS.disabledRules,
   };
 }
 

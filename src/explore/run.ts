@@ -27,6 +27,8 @@ export interface ScheduleOptions {
   readonly maxOperationsInFlight: number;
   readonly invariants: boolean;
   readonly monitors: readonly Monitor[];
+  /** Verifier rules that do not count as this schedule's violation (ExploreOptions.disabledRules). */
+  readonly disabledRules?: readonly string[];
   /** Remembered §14 verdicts by log, shared across the schedules of one exploration (same result, less work). */
   readonly verdicts?: InvariantVerdicts;
   /** Called with the fresh simulation before the scenario builds and runs it (a strategy that reads state needs it). */
@@ -41,7 +43,7 @@ export interface ScheduleOutcome {
 /** A strategy throws this to end a run early on purpose (exhaustive search at a visited state). */
 export class ScheduleAbandoned extends Error {}
 
-export const SCHEDULE_DEFAULTS = { maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] as readonly Monitor[] };
+export const SCHEDULE_DEFAULTS = { maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] as readonly Monitor[], disabledRules: [] as readonly string[] };
 
 /** Steps between checks for runaway recursion: often enough to stop it early, rare enough to cost nothing. */
 const CHUNK = 64;
@@ -106,7 +108,7 @@ export function runSchedule(target: Explorable, options: ScheduleOptions): Sched
   }
   const facts = sim.log;
   const violation =
-    verifierViolation(facts) ??
+    verifierViolation(facts, options.disabledRules ?? []) ??
     (options.invariants ? (options.verdicts === undefined ? invariantViolation(facts) : options.verdicts.check(facts)) : null) ??
     monitorViolation(facts, options.monitors) ??
     ended ??

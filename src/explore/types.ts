@@ -72,6 +72,12 @@ export interface ExploreOptions {
   /** Run the §14 checkers (kernel, I/O, generated) over each log. Default true. */
   readonly invariants?: boolean;
   readonly monitors?: readonly Monitor[];
+  /**
+   * Verifier rules that do not end the search (Driver Verifier with those checks turned off): a
+   * schedule that records only these is judged by everything else — its deadlock and wait-for
+   * cycle, the invariants, the monitors. The log still holds them. Default none.
+   */
+  readonly disabledRules?: readonly string[];
   /** Shrink a found schedule to a 1-minimal one. Default true. */
   readonly shrink?: boolean;
   /** Race windows to count besides the scenario's own `windows`. */

@@ -4,6 +4,7 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
+import { FO_VOLUME_OPEN } from '../wdk/fileObjectConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import { FileObject } from './fileObject.js';
 
@@ -25,8 +26,18 @@ export function createFileObject(
   const actor = createActor(fileObjectMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
   fltMgr.kernel.attachActor(id, actor);
   const fo = new FileObject(id, volume, fileName, related, targetedInstance, actor);
+  fo.Flags = initialFileObjectFlags(fileName, related?.id ?? null);
   fltMgr.fileObjects.set(id, fo);
   return fo;
+}
+
+/**
+ * FO_VOLUME_OPEN is the I/O manager's, not the file system's: an open with no name left and no
+ * related file object is a volume open from the moment the file object exists, so a pre-create can
+ * test it (MetadataManager's FmmPreCreate asserts exactly this). Shared with the fold.
+ */
+export function initialFileObjectFlags(fileName: string, relatedFileObject: string | null): number {
+  return fileName === '' && relatedFileObject === null ? FO_VOLUME_OPEN : 0;
 }
 
 export function fileObjectOpened(fltMgr: FilterManager, fo: FileObject, flags: number): void {

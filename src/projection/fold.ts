@@ -24,6 +24,7 @@ import { mdlMachine } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
 import { SYSTEM_PROCESS } from '../kernel/kernel.js';
 import { DEFAULT_APPLICATION_PROCESS, SYSTEM_PID, FIRST_APPLICATION_PID } from '../io/processes.js';
+import { initialFileObjectFlags } from '../io/fileObjectLifecycle.js';
 
 const STARTING_PROCESSES: readonly (readonly [string, { readonly name: string; readonly pid: number }])[] = [
   [SYSTEM_PROCESS, { name: 'System', pid: SYSTEM_PID }],
@@ -266,7 +267,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       return;
     case 'FileObjectCreate':
-      d.fileObjects[id] = { volume: fact.volume, fileName: fact.fileName, state: born(id, fileObjectMachine) as never, flags: 0, currentByteOffset: 0, handles: [] };
+      d.fileObjects[id] = { volume: fact.volume, fileName: fact.fileName, state: born(id, fileObjectMachine) as never, flags: initialFileObjectFlags(fact.fileName, fact.relatedFileObject), currentByteOffset: 0, handles: [] };
       return;
     case 'IoReplaceFileObjectName':
       advance(fact);

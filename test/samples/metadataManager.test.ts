@@ -1,0 +1,175 @@
+// The MetadataManager sample (examples/samples/metadataManager), §21.7, §23.4, §23.5, §18.5: what
+// its code does, pinned as traces; then explored against the unload and a second application
+// thread; then the variant that keeps its resource across FltCreateFile, whose wait-for cycle
+// exploration finds and names edge by edge.
+import { describe, expect, it } from 'vitest';
+import { createSimulation, explore, foldLog, formatCycle, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM, ntStatusName, replaySchedule, STATUS_ACCESS_DENIED, STATUS_NOT_LOCKED, STATUS_SUCCESS, type Simulation } from '../../src/index.js';
+import { compactTrace } from '../../src/testing/index.js';
+import { main } from '../../src/cli/main.js';
+import { buildMetadataManager, scenario } from '../../examples/samples/metadataManager/index.js';
+import { FMM_NAME } from '../../examples/samples/metadataManager/metadataManagerInit.js';
+import { budget, DEEP } from '../support/deep.js';
+
+/** The I/O a person checks against the sample: each operation's start (without its parameters), fmm's pre-op verdict, its end. */
+const IO = ['IoStart', 'PreOperationReturned', 'IoComplete'] as const;
+const short = (lines: string[]): string[] => lines.map((l) => l.replace(/ \{.*\}$/, '').replace(/ flags=IRP_OPERATION (KernelMode|UserMode)/, ''));
+const names = (results: Record<string, number | undefined>) => Object.fromEntries(Object.entries(results).map(([k, v]) => [k, ntStatusName(v!)]));
+
+function run(args: Record<string, string | number>): { sim: Simulation; results: ReturnType<typeof buildMetadataManager>['results']; output: string[] } {
+  const sim = createSimulation({ onViolation: 'record' });
+  const { results, image } = buildMetadataManager(sim, args);
+  expect(sim.run().reason).toBe('idle');
+  return { sim, results, output: image.Globals.DebugOutput };
+}
+
+describe('MetadataManager, as shipped (§21.7)', () => {
+  it('chkdsk locks the volume because the pre-FSCTL closed the metadata file first (FltClose + ObDereferenceObject: CLEANUP and CLOSE below fmm), then the post-FSCTL of the unlock re-opens it', () => {
+    const { sim, results } = run({ app: 'no', unload: 'no' });
+    expect(names(results)).toEqual({ open: 'STATUS_SUCCESS', lock: 'STATUS_SUCCESS', unlock: 'STATUS_SUCCESS' });
+    expect(short(compactTrace(sim.log, { types: [...IO] }))).toEqual([
+      // InstanceSetup: the metadata file, opened with a create targeted below fmm (§23.5: handle and referenced file object).
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O1:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D2(CREATE C:<volume>) IoStart IRP_MJ_CREATE file=O2:C:<volume>',
+      'D2(CREATE C:<volume>) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D2(CREATE C:<volume>) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D3(FILE_SYSTEM_CONTROL C:<volume>) IoStart IRP_MJ_FILE_SYSTEM_CONTROL file=O2:C:<volume>',
+      // FmmPreFSControl → FmmReleaseMetadataFileReferences → FmmCloseMetadata, before the lock reaches NTFS.
+      'D4(CLEANUP \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLEANUP file=O1:\\System Volume Information\\FilterMetadata.md',
+      'D4(CLEANUP \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=0',
+      'D5(CLOSE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLOSE file=O1:\\System Volume Information\\FilterMetadata.md',
+      'D5(CLOSE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=0',
+      'D3(FILE_SYSTEM_CONTROL C:<volume>) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SYNCHRONIZE',
+      'D3(FILE_SYSTEM_CONTROL C:<volume>) IoComplete status=STATUS_SUCCESS information=0',
+      'D6(FILE_SYSTEM_CONTROL C:<volume>) IoStart IRP_MJ_FILE_SYSTEM_CONTROL file=O2:C:<volume>',
+      'D6(FILE_SYSTEM_CONTROL C:<volume>) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SYNCHRONIZE',
+      // FmmPostFSControl of the unlock, on chkdsk's thread: the locking file object is the trigger, re-open.
+      'D7(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O3:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+      'D7(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D6(FILE_SYSTEM_CONTROL C:<volume>) IoComplete status=STATUS_SUCCESS information=0',
+      'D8(CLEANUP C:<volume>) IoStart IRP_MJ_CLEANUP file=O2:C:<volume>',
+      'D8(CLEANUP C:<volume>) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SYNCHRONIZE',
+      'D8(CLEANUP C:<volume>) IoComplete status=STATUS_SUCCESS information=0',
+      'D9(CLOSE C:<volume>) IoStart IRP_MJ_CLOSE file=O2:C:<volume>',
+      'D9(CLOSE C:<volume>) IoComplete status=STATUS_SUCCESS information=0',
+    ]);
+    // The resource is dropped around each of the filter's own file-system operations (TRANSITION).
+    expect(sim.state().violations).toEqual([]);
+    expect(sim.state().fileObjects['O3']).toMatchObject({ state: 'HandleCreated' }); // the re-opened metadata file
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('a filter that keeps its handle (variant keepsHandle): the lock meets the open metadata file and fails with STATUS_ACCESS_DENIED, the unlock with STATUS_NOT_LOCKED (§21.7)', () => {
+    const { results } = run({ variant: 'keepsHandle', app: 'no', unload: 'no' });
+    expect(results).toEqual({ open: STATUS_SUCCESS, lock: STATUS_ACCESS_DENIED, unlock: STATUS_NOT_LOCKED });
+  });
+
+  it('dismount: the post-FSCTL detaches the instance (FltDetachVolume from its own post-op), teardown finds the metadata file already closed', () => {
+    const { sim, results } = run({ app: 'no', unload: 'no', dismount: 'yes' });
+    expect(names(results)).toEqual({ open: 'STATUS_SUCCESS', lock: 'STATUS_SUCCESS', dismount: 'STATUS_SUCCESS' });
+    expect(compactTrace(sim.log, { types: ['InstanceTeardownStart', 'InstanceTeardownComplete', 'InstanceFreed'] })).toEqual([
+      'I1(fmm@370060 on C:) InstanceTeardownStart reason=MANUAL',
+      'I1(fmm@370060 on C:) InstanceTeardownComplete reason=MANUAL',
+      'I1(fmm@370060 on C:) InstanceFreed',
+    ]);
+    // One open of the metadata file (InstanceSetup), closed once for the lock, never re-opened.
+    expect(compactTrace(sim.log, { types: ['IoStart'] }).filter((l) => /CREATE \\System Volume Information\\FilterMetadata.md/.test(l))).toHaveLength(1);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('the unload: InstanceTeardownComplete closes the metadata file under the resource', () => {
+    const { sim, results } = run({ app: 'no', unloadAt: 5 });
+    expect(results.unload).toBe(STATUS_SUCCESS);
+    const from = sim.log.find((f) => f.type === 'InstanceTeardownComplete')!.seq;
+    const closes = compactTrace(sim.log, { from, types: ['InstanceTeardownComplete', 'IoStart', 'InstanceTeardownCompleteReturned'] });
+    expect(short(closes)).toEqual([
+      'I1(fmm@370060 on C:) InstanceTeardownComplete reason=FILTER_UNLOAD',
+      'D10(CLEANUP \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLEANUP file=O3:\\System Volume Information\\FilterMetadata.md',
+      'D11(CLOSE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLOSE file=O3:\\System Volume Information\\FilterMetadata.md',
+      'I1(fmm@370060 on C:) InstanceTeardownCompleteReturned',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('a manual attachment to a volume without the file creates \\System Volume Information (FltCreateSystemVolumeInformationFolder, §23.4) and then the metadata file', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    buildMetadataManager(sim, { app: 'no', unload: 'no' });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume2', dosName: 'D:' });
+    const attach = sim.spawn('fltmc attach fmm D:', () => sim.FilterAttach(FMM_NAME, 'D:'));
+    expect(sim.run().reason).toBe('idle');
+    expect(attach.result).toBe(STATUS_SUCCESS);
+    expect(compactTrace(sim.log, { types: ['IoComplete'] }).filter((l) => /^D\d+\(CREATE \\System Volume Information/.test(l))).toEqual([
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=FILE_OPENED', // C:, InstanceSetup
+      // D: mounted: the automatic attachment opens without creating (FILE_OPEN) and does not attach.
+      'D2(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_OBJECT_PATH_NOT_FOUND information=0',
+      // fltmc attach: FILE_OPEN_IF, the folder is missing, FltCreateSystemVolumeInformationFolder, retry.
+      'D3(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_OBJECT_PATH_NOT_FOUND information=0',
+      'D4(CREATE \\System Volume Information) IoComplete status=STATUS_SUCCESS information=FILE_CREATED',
+      'D7(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=FILE_CREATED',
+      'D13(CREATE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=FILE_OPENED', // C:, chkdsk's unlock
+    ]);
+    const created = sim.fileSystem('D:').stat('\\System Volume Information\\FilterMetadata.md');
+    expect(created?.attributes! & (FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM)).toBe(FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('runs from the command line: fltsim run examples/samples/metadataManager', async () => {
+    const out: string[] = [];
+    const code = await main(['run', 'examples/samples/metadataManager'], { out: (l) => out.push(...l.split('\n')), err: (l) => out.push(l) });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/fltsim run sample-metadataManager, seed 1, strategy in-order: idle after \d+ facts/);
+  });
+});
+
+describe('MetadataManager explored: chkdsk vs a second application vs the unload (§21.7)', () => {
+  it('PCT finds no violation with an application file open racing the lock', () => {
+    const r = explore(scenario, { strategy: 'pct', schedules: budget(6, 300), seed: 1 });
+    expect(r.violation).toBeNull();
+  });
+
+  it.each(DEEP ? [1, 2] : [1])('bounded exhaustive search (%i preemption(s)) finds none', (preemptionBound) => {
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound, schedules: budget(6, 3000), seed: 1, args: { unload: 'no' } });
+    expect(r.violation).toBeNull();
+    if (DEEP && preemptionBound === 1) expect(r.exhausted).toBe(true);
+  });
+
+  // A real bug of the shipped sample (checked build): an implicit lock (a volume open sharing only
+  // read) and chkdsk's FSCTL_LOCK_VOLUME each give up the metadata file in their pre-op under the
+  // resource, but between the implicit lock's pre-create and its create reaching NTFS the FSCTL
+  // lock goes through, so the trigger file object is the other one when a post-op asserts on it.
+  it('finds the shipped sample\'s FLT_ASSERT on the trigger file object when an implicit lock races FSCTL_LOCK_VOLUME', () => {
+    const r = explore(scenario, { strategy: 'pct', schedules: 400, seed: 1, shrink: DEEP, args: { app: 'implicit', unload: 'no' } });
+    expect(r.found).toBe(true);
+    expect(r.violation).toMatchObject({ kind: 'verifier', name: 'CRASH' });
+    expect(r.violation!.message).toMatch(/FLT_ASSERT: (MetadataOpenTriggerFileObject is NULL or the locking file object|re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not 0xc0000022)/);
+    if (DEEP) expect(r.shrunk!.preemptions).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the variant that keeps its resource across FltCreateFile: a three-party wait-for cycle (§18.5)', () => {
+  // Every schedule of the variant records CREATE_WITH_APCS_DISABLED (its FltCreateFile inside the
+  // resource's critical region) at once; the search turns that rule off to be judged on the deadlock.
+  const search = { strategy: 'pct', seed: 1, disabledRules: ['CREATE_WITH_APCS_DISABLED'] } as const;
+
+  it('PCT finds the deadlock and names the cycle edge by edge: chkdsk → its pended metadata create → the queue worker → the queue lock → the flusher → fmm\'s resource → chkdsk', () => {
+    const r = explore(scenario, { ...search, schedules: 200, shrink: false, args: { variant: 'keepsResource' } });
+    expect(r.found).toBe(true);
+    expect(r.violation!.kind).toBe('deadlock');
+    const replayed = replaySchedule(scenario, { seed: r.seed, choices: r.choices, args: { variant: 'keepsResource' }, disabledRules: ['CREATE_WITH_APCS_DISABLED'] });
+    const cycles = replayed.sim.state().waitCycles.map(formatCycle);
+    expect(cycles).toHaveLength(1);
+    const edges = cycles[0]!.slice(cycles[0]!.indexOf(': ') + 2).split(/; (?=T\d+ \()/).map((e) => e.replace(/\bT\d+\b/g, 'T').replace(/\bD\d+\b/g, 'D').replace(/\bI\d+\b/g, 'I').replace(/\bK\d+\b/g, 'K'));
+    expect(edges).toEqual([
+      'T (chkdsk) waits for D IRP_MJ_CREATE (PrePended by I) to complete; worked on by T (DeferredIo(fmmQueue, D, DelayedWorkQueue))',
+      "T (DeferredIo(fmmQueue, D, DelayedWorkQueue)) waits for K 'fmmQueue QueueLock' (ERESOURCE, OwnedExclusive), held by T (fmmQueue flusher)",
+      "T (fmmQueue flusher) waits for K 'fmm MetadataResource V1(C:)' (ERESOURCE, OwnedExclusive), held by T (chkdsk)",
+    ]);
+    expect(r.violation!.message).toContain('Wait-for cycle:');
+    expect(replayed.sim.state().violations.map((v) => v.rule)).toContain('CREATE_WITH_APCS_DISABLED');
+  });
+
+  it('the shipped sample in the same system drops the resource (TRANSITION): PCT finds no deadlock', () => {
+    const r = explore(scenario, { ...search, schedules: budget(6, 300), args: { partner: 'yes' } });
+    expect(r.violation).toBeNull();
+  });
+});
