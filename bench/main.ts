@@ -26,6 +26,7 @@ import { ports } from './ports.js';
 import { cancellation } from './cancellation.js';
 import { viewer } from './viewer.js';
 import { samples } from './samples.js';
+import { raceSamples } from './raceSamples.js';
 
 const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = [
   { name: 'baselines', run: baselines },
@@ -46,6 +47,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'cancellation', run: cancellation },
   { name: 'viewer', run: viewer },
   { name: 'samples', run: samples },
+  { name: 'race samples', run: raceSamples },
 ];
 
 async function main(): Promise<void> {
