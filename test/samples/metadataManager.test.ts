@@ -3,7 +3,7 @@
 // thread; then the variant that keeps its resource across FltCreateFile, whose wait-for cycle
 // exploration finds and names edge by edge.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, formatCycle, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM, ntStatusName, replaySchedule, STATUS_ACCESS_DENIED, STATUS_NOT_LOCKED, STATUS_SUCCESS, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, foldLog, formatCycle, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM, ntStatusName, replaySchedule, STATUS_ACCESS_DENIED, STATUS_NOT_LOCKED, STATUS_SUCCESS, type Explorable, type Monitor, type Simulation } from '../../src/index.js';
 import { compactTrace } from '../../src/testing/index.js';
 import { main } from '../../src/cli/main.js';
 import { buildMetadataManager, scenario } from '../../examples/samples/metadataManager/index.js';
@@ -143,6 +143,27 @@ describe('MetadataManager explored: chkdsk vs a second application vs the unload
     expect(r.violation).toMatchObject({ kind: 'verifier', name: 'CRASH' });
     expect(r.violation!.message).toMatch(/FLT_ASSERT: (MetadataOpenTriggerFileObject is NULL or the locking file object|re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not 0xc0000022)/);
     if (DEEP) expect(r.shrunk!.preemptions).toBeLessThanOrEqual(2);
+  });
+  // The same race on a free build (FLT_ASSERT compiled out) does harm: while the failed implicit
+  // lock's re-open is below fmm (TRANSITION), chkdsk's successful lock cannot record itself as the
+  // trigger (FmmSetMetadataOpenTriggerFileObject: STATUS_FILE_LOCK_CONFLICT, which the sample
+  // tolerates); the re-open then fails on the locked volume and clears the trigger, so neither the
+  // unlock nor chkdsk's cleanup re-opens the metadata file. The instance runs on without it.
+  it('on a free build the race leaves the instance without its metadata file after chkdsk unlocked the volume', () => {
+    let current: { sim: Simulation; run: ReturnType<typeof buildMetadataManager> } | null = null;
+    const target: Explorable = { id: 'sample-metadataManager', options: { onViolation: 'record' }, build: (sim, args) => void (current = { sim, run: buildMetadataManager(sim, args) }) };
+    const metadataLost: Monitor = (facts) => {
+      const { sim, run } = current!;
+      const attached = Object.values(sim.state().instances).some((i) => i.state === 'Attached');
+      const open = Object.values(sim.state().fileObjects).some((f) => /FilterMetadata\.md$/.test(f.fileName) && f.state === 'HandleCreated');
+      return run.results.unlock === STATUS_SUCCESS && attached && !open ? [{ name: 'METADATA_LOST', seq: facts.length - 1, message: 'chkdsk unlocked the volume; the instance is attached without its metadata file' }] : [];
+    };
+    const r = explore(target, { strategy: 'random', schedules: 400, seed: 1, shrink: DEEP, monitors: [metadataLost], args: { app: 'implicit', unload: 'no', build: 'free' } });
+    expect(r.violation).toMatchObject({ kind: 'monitor', name: 'METADATA_LOST' });
+    const replayed = replaySchedule(target, { seed: r.seed, choices: r.choices, args: { app: 'implicit', unload: 'no', build: 'free' } });
+    expect(names(current!.run.results)).toEqual({ open: 'STATUS_SUCCESS', app: 'STATUS_SHARING_VIOLATION', lock: 'STATUS_SUCCESS', unlock: 'STATUS_SUCCESS' });
+    expect(current!.run.image.Globals.DebugOutput).toContain('[Fmm]: Failed to update MetadataOpenTriggerFileObject in the instance context with status 0xc0000054 after a successful lock.');
+    expect(replayed.sim.state().violations).toEqual([]);
   });
 });
 

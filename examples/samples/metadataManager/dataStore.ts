@@ -174,8 +174,8 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
 
   /** Dereferences the metadata file object and closes the handle; the caller holds the resource. */
   function* FmmCloseMetadata(InstanceContext: FMM_INSTANCE_CONTEXT): Blocking<void> {
-    FLT_ASSERT(InstanceContext.MetadataHandle !== null, 'InstanceContext->MetadataHandle');
-    FLT_ASSERT(InstanceContext.MetadataFileObject !== null, 'InstanceContext->MetadataFileObject');
+    FLT_ASSERT(Globals, InstanceContext.MetadataHandle !== null, 'InstanceContext->MetadataHandle');
+    FLT_ASSERT(Globals, InstanceContext.MetadataFileObject !== null, 'InstanceContext->MetadataFileObject');
     DebugTrace(Globals, DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Closing metadata file ... (Volume = ${InstanceContext.Volume})`);
     yield* ObDereferenceObject(InstanceContext.MetadataFileObject!);
     InstanceContext.MetadataFileObject = null;
@@ -263,7 +263,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
       DebugTrace(Globals, DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: FmmSetMetadataOpenTriggerFileObject -> Failed to get exclusive access to instance context since it is in a state of transition.');
     } else {
       DebugTrace(Globals, DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: FmmSetMetadataOpenTriggerFileObject -> Setting MetadataOpenTriggerFileObject to ${Cbd.Iopb.TargetFileObject} (OldValue = ${instanceContext.MetadataOpenTriggerFileObject ?? 'NULL'}).`);
-      FLT_ASSERT(
+      FLT_ASSERT(Globals, 
         instanceContext.MetadataOpenTriggerFileObject === null || instanceContext.MetadataOpenTriggerFileObject === Cbd.Iopb.TargetFileObject,
         'MetadataOpenTriggerFileObject is NULL or the locking file object',
       );
@@ -280,7 +280,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
    */
   function* FmmBeginFileSystemOperation(InstanceContext: FMM_INSTANCE_CONTEXT): Blocking<void> {
     if (Globals.variant === 'keepsResource') return;
-    FLT_ASSERT(!FlagOn(InstanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), '!TRANSITION in FmmBeginFileSystemOperation');
+    FLT_ASSERT(Globals, !FlagOn(InstanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), '!TRANSITION in FmmBeginFileSystemOperation');
     InstanceContext.Flags |= INSTANCE_CONTEXT_F_TRANSITION;
     yield* FmmReleaseResource(InstanceContext.MetadataResource);
   }
@@ -289,7 +289,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
   function* FmmEndFileSystemOperation(InstanceContext: FMM_INSTANCE_CONTEXT): Blocking<void> {
     if (Globals.variant === 'keepsResource') return;
     yield* FmmAcquireResourceExclusive(InstanceContext.MetadataResource);
-    FLT_ASSERT(FlagOn(InstanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'TRANSITION in FmmEndFileSystemOperation');
+    FLT_ASSERT(Globals, FlagOn(InstanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'TRANSITION in FmmEndFileSystemOperation');
     InstanceContext.Flags &= ~INSTANCE_CONTEXT_F_TRANSITION;
   }
 

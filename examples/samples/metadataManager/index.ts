@@ -17,7 +17,8 @@
  * - `fltmc unload fmm` (`unload=yes`): unloads the filter `unloadAt` ticks (default 1) after its
  *   DriverEntry returned; teardown closes the metadata file if the instance holds it.
  *
- * `variant`: `shipped` (default), `keepsHandle` (never gives the file up: the lock fails with
+ * `build`: `checked` (default: FLT_ASSERT stops the run, as on a DBG build) or `free` (asserts
+ * compiled out). `variant`: `shipped` (default), `keepsHandle` (never gives the file up: the lock fails with
  * STATUS_ACCESS_DENIED), `keepsResource` (keeps its resource across FltCreateFile). `partner=yes`
  * (the default for keepsResource) adds the lower queue filter of queueFilter.ts and its flusher
  * thread, the other two parties of the wait-for cycle the keepsResource variant closes.
@@ -86,7 +87,9 @@ export function buildMetadataManager(sim: Simulation, args: ScenarioArgs = {}): 
   const results: MetadataManagerRun['results'] = {};
   machine(sim, { '\\data.txt': 'data', [FMM_METADATA_FILE_NAME]: 'fmm metadata' });
   const partner = flagArg(args, 'partner', variant === 'keepsResource') ? loadQueueFilter(sim, VOLUME) : null;
-  const image = metadataManager({ DebugLevel: dwordArg(args, 'DebugLevel', 1, 0), variant });
+  const build = args['build'] ?? 'checked';
+  if (build !== 'checked' && build !== 'free') throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument build must be checked or free, got ${JSON.stringify(build)}`);
+  const image = metadataManager({ DebugLevel: dwordArg(args, 'DebugLevel', 1, 0), variant, checked: build === 'checked' });
   sim.loadDriver({ name: FMM_NAME, instances: FMM_INSTANCES }, image.DriverEntry);
   const dismount = flagArg(args, 'dismount', false);
   const unloadAt = dwordArg(args, 'unloadAt', 1, 0);
@@ -122,7 +125,7 @@ export function buildMetadataManager(sim: Simulation, args: ScenarioArgs = {}): 
 export const scenario: Scenario = {
   id: 'sample-metadataManager',
   description:
-    'the WDK MetadataManager sample: a per-volume metadata file released for FSCTL_LOCK_VOLUME / DISMOUNT and re-opened after, raced by a second application thread and the unload; args: variant (shipped|keepsHandle|keepsResource), dismount, app (file|implicit|no), unload, unloadAt, partner, DebugLevel',
+    'the WDK MetadataManager sample: a per-volume metadata file released for FSCTL_LOCK_VOLUME / DISMOUNT and re-opened after, raced by a second application thread and the unload; args: variant (shipped|keepsHandle|keepsResource), build (checked|free), dismount, app (file|implicit|no), unload, unloadAt, partner, DebugLevel',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildMetadataManager(sim, args);

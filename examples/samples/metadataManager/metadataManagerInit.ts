@@ -87,8 +87,8 @@ export interface FmmImage {
   DriverEntry(DriverObject: PDRIVER_OBJECT): Blocking<NTSTATUS>;
 }
 
-export function metadataManager(options: { readonly DebugLevel?: number; readonly variant?: FmmVariant } = {}): FmmImage {
-  const Globals: FMM_GLOBAL_DATA = { Filter: null, DebugLevel: options.DebugLevel ?? DEBUG_TRACE_ERROR, DebugOutput: [], variant: options.variant ?? 'shipped' };
+export function metadataManager(options: { readonly DebugLevel?: number; readonly variant?: FmmVariant; readonly checked?: boolean } = {}): FmmImage {
+  const Globals: FMM_GLOBAL_DATA = { Filter: null, DebugLevel: options.DebugLevel ?? DEBUG_TRACE_ERROR, DebugOutput: [], variant: options.variant ?? 'shipped', checked: options.checked ?? true };
   const ds = dataStore(Globals);
   const ops = operations(Globals, ds);
 
@@ -194,7 +194,7 @@ export function metadataManager(options: { readonly DebugLevel?: number; readonl
       }
       const context = instanceContext.Data;
       yield* FmmAcquireResourceExclusive(context.MetadataResource);
-      FLT_ASSERT(!FlagOn(context.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'no transition during instance setup');
+      FLT_ASSERT(Globals, !FlagOn(context.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'no transition during instance setup');
       // Attach where the metadata file is found; a manual attachment creates it.
       status = yield* ds.FmmOpenMetadata(context, FlagOn(Flags, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT));
       yield* FmmReleaseResource(context.MetadataResource);
@@ -229,7 +229,7 @@ export function metadataManager(options: { readonly DebugLevel?: number; readonl
     if (NT_SUCCESS(got.status)) {
       const instanceContext = got.context!.Data;
       yield* FmmAcquireResourceExclusive(instanceContext.MetadataResource);
-      FLT_ASSERT(!FlagOn(instanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'no transition during instance teardown complete');
+      FLT_ASSERT(Globals, !FlagOn(instanceContext.Flags, INSTANCE_CONTEXT_F_TRANSITION), 'no transition during instance teardown complete');
       if (FlagOn(instanceContext.Flags, INSTANCE_CONTEXT_F_METADATA_OPENED)) yield* ds.FmmCloseMetadata(instanceContext);
       yield* FmmReleaseResource(instanceContext.MetadataResource);
       FltReleaseContext(got.context!);

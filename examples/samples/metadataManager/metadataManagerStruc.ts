@@ -36,6 +36,8 @@ export interface FMM_GLOBAL_DATA {
   /** The DebugTrace lines a checked build prints (DbgPrint), in order. */
   readonly DebugOutput: string[];
   readonly variant: FmmVariant;
+  /** A checked (DBG) build: FLT_ASSERT stops the run; a free build compiles the assertions out. */
+  readonly checked: boolean;
 }
 
 /** The instance context resource was released around a file-system operation (FmmBeginFileSystemOperation). */
@@ -77,9 +79,9 @@ export function DebugTrace(Globals: FMM_GLOBAL_DATA, Level: number, text: string
   if ((Level & Globals.DebugLevel) !== 0) Globals.DebugOutput.push(text);
 }
 
-/** FLT_ASSERT: a checked build stops here (the port throws, which ends the run as a crash of the filter). */
-export function FLT_ASSERT(condition: boolean, what: string): void {
-  if (!condition) throw new Error(`FLT_ASSERT: ${what}`);
+/** FLT_ASSERT: a checked build stops here (the port throws, which ends the run as a crash of the filter); a free build goes on. */
+export function FLT_ASSERT(Globals: FMM_GLOBAL_DATA, condition: boolean, what: string): void {
+  if (!condition && Globals.checked) throw new Error(`FLT_ASSERT: ${what}`);
 }
 
 export function FlagOn(flags: number, flag: number): boolean {

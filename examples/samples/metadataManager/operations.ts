@@ -62,11 +62,11 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     let status: NTSTATUS = STATUS_SUCCESS;
     let callbackStatus: FLT_PREOP_CALLBACK_STATUS = FLT_PREOP_SUCCESS_NO_CALLBACK;
     const fo = Cbd.Iopb.TargetFileObject;
-    FLT_ASSERT(!(fo.FileName === '' && fo.RelatedFileObject === null) || FmmTargetIsVolumeOpen(Cbd), 'an open with no name and no related file object has FO_VOLUME_OPEN');
+    FLT_ASSERT(Globals, !(fo.FileName === '' && fo.RelatedFileObject === null) || FmmTargetIsVolumeOpen(Cbd), 'an open with no name and no related file object has FO_VOLUME_OPEN');
     if (FmmTargetIsVolumeOpen(Cbd)) {
       const implicit = FmmIsImplicitVolumeLock(Globals, Cbd);
       status = implicit.status;
-      FLT_ASSERT(NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
+      FLT_ASSERT(Globals, NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
       if (implicit.IsLock) {
         status = yield* ds.FmmReleaseMetadataFileReferences(Cbd);
         if (NT_SUCCESS(status)) callbackStatus = FLT_PREOP_SUCCESS_WITH_CALLBACK;
@@ -89,19 +89,19 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     if (!FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING) && FmmTargetIsVolumeOpen(Cbd)) {
       const implicit = FmmIsImplicitVolumeLock(Globals, Cbd);
       status = implicit.status;
-      FLT_ASSERT(NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
+      FLT_ASSERT(Globals, NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
       if (implicit.IsLock) {
         if (!NT_SUCCESS(Cbd.IoStatus.Status)) {
           status = yield* ds.FmmReacquireMetadataFileReferences(Cbd);
           if (!NT_SUCCESS(status)) {
             trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after a failed lock with status ${hex(Cbd.IoStatus.Status)}`);
-            FLT_ASSERT(status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
+            FLT_ASSERT(Globals, status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
           }
         } else {
           status = yield* ds.FmmSetMetadataOpenTriggerFileObject(Cbd);
           if (!NT_SUCCESS(status)) {
             trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to update MetadataOpenTriggerFileObject in the instance context with status ${hex(status)} after a successful lock.`);
-            FLT_ASSERT(status === STATUS_FILE_LOCK_CONFLICT, `setting the trigger fails only with FILE_LOCK_CONFLICT, not ${hex(status)}`);
+            FLT_ASSERT(Globals, status === STATUS_FILE_LOCK_CONFLICT, `setting the trigger fails only with FILE_LOCK_CONFLICT, not ${hex(status)}`);
           }
         }
       }
@@ -126,7 +126,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
         if (!NT_SUCCESS(status)) {
           trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after a successful unlock.`);
           // NTFS remounts after an unlock; a dismounted volume answers INVALID_DEVICE_OBJECT_PARAMETER or NO_MEDIA_IN_DEVICE.
-          FLT_ASSERT(
+          FLT_ASSERT(Globals, 
             status === STATUS_INVALID_DEVICE_OBJECT_PARAMETER ||
               status === STATUS_NO_MEDIA_IN_DEVICE ||
               status === STATUS_INSUFFICIENT_RESOURCES ||
@@ -183,7 +183,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
             status = yield* ds.FmmReacquireMetadataFileReferences(Cbd);
             if (!NT_SUCCESS(status)) {
               trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after a failed dismount with status ${hex(Cbd.IoStatus.Status)}`);
-              FLT_ASSERT(status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed dismount fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
+              FLT_ASSERT(Globals, status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed dismount fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
             }
           }
         }
@@ -194,13 +194,13 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
             status = yield* ds.FmmReacquireMetadataFileReferences(Cbd);
             if (!NT_SUCCESS(status)) {
               trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after a failed lock with status ${hex(Cbd.IoStatus.Status)}`);
-              FLT_ASSERT(status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
+              FLT_ASSERT(Globals, status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a failed lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
             }
           } else {
             status = yield* ds.FmmSetMetadataOpenTriggerFileObject(Cbd);
             if (!NT_SUCCESS(status)) {
               trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to update MetadataOpenTriggerFileObject in the instance context with status ${hex(status)} after a successful lock.`);
-              FLT_ASSERT(status === STATUS_FILE_LOCK_CONFLICT, `setting the trigger fails only with FILE_LOCK_CONFLICT, not ${hex(status)}`);
+              FLT_ASSERT(Globals, status === STATUS_FILE_LOCK_CONFLICT, `setting the trigger fails only with FILE_LOCK_CONFLICT, not ${hex(status)}`);
             }
           }
         }
@@ -210,7 +210,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
           status = yield* ds.FmmReacquireMetadataFileReferences(Cbd);
           if (!NT_SUCCESS(status)) {
             trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after a successful unlock.`);
-            FLT_ASSERT(
+            FLT_ASSERT(Globals, 
               status === STATUS_INVALID_DEVICE_OBJECT_PARAMETER || status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT,
               `re-open after an unlock fails only with INVALID_DEVICE_OBJECT_PARAMETER, INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`,
             );
@@ -264,7 +264,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     switch (ioControlCode(Cbd)) {
       case IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES: {
         const instanceContext = CbdContext as PFLT_CONTEXT<FMM_INSTANCE_CONTEXT> | null;
-        FLT_ASSERT(instanceContext !== null, 'the pre-op passed the instance context');
+        FLT_ASSERT(Globals, instanceContext !== null, 'the pre-op passed the instance context');
         FltReleaseContext(instanceContext!);
         break;
       }
@@ -315,13 +315,13 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
   /** After a cancelled removal: re-open the metadata file. */
   function* FmmPostPnp(Cbd: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CbdContext: unknown, Flags: number): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
     void FltObjects, CbdContext;
-    FLT_ASSERT(Cbd.Iopb.MinorFunction === IRP_MN_CANCEL_REMOVE_DEVICE, 'a PnP post-op only for IRP_MN_CANCEL_REMOVE_DEVICE');
-    FLT_ASSERT(Cbd.IoStatus.Status === STATUS_SUCCESS, 'IRP_MN_CANCEL_REMOVE_DEVICE cannot fail');
+    FLT_ASSERT(Globals, Cbd.Iopb.MinorFunction === IRP_MN_CANCEL_REMOVE_DEVICE, 'a PnP post-op only for IRP_MN_CANCEL_REMOVE_DEVICE');
+    FLT_ASSERT(Globals, Cbd.IoStatus.Status === STATUS_SUCCESS, 'IRP_MN_CANCEL_REMOVE_DEVICE cannot fail');
     if (FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING)) return FLT_POSTOP_FINISHED_PROCESSING;
     const status = yield* ds.FmmReacquireMetadataFileReferences(Cbd);
     if (!NT_SUCCESS(status)) {
       trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, `[Fmm]: Failed to re-open metadata with status ${hex(status)} after cancel device removal.`);
-      FLT_ASSERT(status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a cancelled removal fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
+      FLT_ASSERT(Globals, status === STATUS_INSUFFICIENT_RESOURCES || status === STATUS_FILE_LOCK_CONFLICT, `re-open after a cancelled removal fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not ${hex(status)}`);
     }
     return FLT_POSTOP_FINISHED_PROCESSING;
   }
