@@ -52,6 +52,8 @@ export const LAYERS: readonly Layer[] = [
       // Sections backed by files (§24): objects, handles, views and their table.
       'fltmgr/sectionObjects.ts',
       'io/processes.ts',
+      // A driver's own device objects (§23.6) and their table: the driver and FltMgr objects own them.
+      'io/deviceObjects.ts',
     ],
   },
   { name: 'I/O walk', holds: ['io/'] },
@@ -61,7 +63,7 @@ export const LAYERS: readonly Layer[] = [
   // operation (§13 A7) and so sits above the Filter Manager routines.
   { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager.ts'] },
   // One simulation owns everything; the stepping and snapshot machinery it offers hosts is its own.
-  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'simulationArguments.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/types.ts', 'host/actions.ts'] },
+  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'simulationArguments.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/snapshotFormat.ts', 'host/types.ts', 'host/actions.ts'] },
   { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
   // Time travel's recordings rebuild runs of registered scenarios, so they sit with the scenarios.
   { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
