@@ -14,6 +14,7 @@ import { kernel } from './kernel.js';
 import { timeTravel } from './timeTravel.js';
 import { embedding } from './embedding.js';
 import { hostBundleFigures } from './hostBundle.js';
+import { saves } from './saves.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
@@ -34,6 +35,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'time travel', run: timeTravel },
   { name: 'embedding', run: embedding },
   { name: 'host bundle', run: hostBundleFigures },
+  { name: 'saves', run: saves },
   { name: 'io', run: io },
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },

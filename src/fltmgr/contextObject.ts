@@ -36,7 +36,7 @@ export class ContextObject<T extends object = Record<string, unknown>> {
     readonly PoolType: number,
     /** The registration entry that served the allocation (its cleanup and free callbacks). */
     readonly registration: FLT_CONTEXT_REGISTRATION,
-    readonly actor: Actor<typeof contextMachine>,
+    /** @internal */ readonly actor: Actor<typeof contextMachine>,
     /** Reports a use after free; the table supplies it so the object needs no kernel. */
     private readonly usedAfterFree: (context: ContextObject<object>, what: string) => Error,
   ) {

@@ -15,7 +15,7 @@ export class DriverObject implements DispatchingDriver {
   FastIoDispatch: FAST_IO_DISPATCH | null = null;
 
   constructor(
-    readonly fltMgr: FilterManager,
+    /** @internal */ readonly fltMgr: FilterManager,
     readonly name: string,
     readonly registry: InstancesKey | null,
   ) {}

@@ -15,7 +15,7 @@ export class EcpListObject {
   constructor(
     readonly id: string,
     readonly filter: FilterObject,
-    readonly actor: Actor<typeof ecpListMachine>,
+    /** @internal */ readonly actor: Actor<typeof ecpListMachine>,
   ) {}
 
   get state(): EcpListState {
@@ -39,7 +39,7 @@ export class EcpObject<T extends object = Record<string, unknown>> {
     readonly Size: number,
     /** Runs when the ECP is freed (with its list or alone). */
     readonly CleanupCallback: ((EcpContext: EcpObject, EcpType: string) => void) | null,
-    readonly actor: Actor<typeof ecpMachine>,
+    /** @internal */ readonly actor: Actor<typeof ecpMachine>,
   ) {}
 
   get state(): EcpState {

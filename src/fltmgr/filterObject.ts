@@ -20,12 +20,12 @@ export class FilterObject {
   readonly files: FilterFiles = new FilterFiles(this);
 
   constructor(
-    readonly fltMgr: FilterManager,
+    /** @internal */ readonly fltMgr: FilterManager,
     readonly id: string,
     readonly name: string,
     readonly registration: FLT_REGISTRATION,
     readonly registry: InstancesKey,
-    readonly actor: Actor<typeof filterMachine>,
+    /** @internal */ readonly actor: Actor<typeof filterMachine>,
   ) {}
 
   get state(): FilterState {

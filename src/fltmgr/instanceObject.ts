@@ -29,7 +29,7 @@ export class InstanceObject {
     readonly frame: number,
     readonly filter: FilterObject,
     readonly volume: VolumeObject,
-    readonly actor: Actor<typeof instanceMachine>,
+    /** @internal */ readonly actor: Actor<typeof instanceMachine>,
     changed: Waitable,
   ) {
     this.changed = changed;

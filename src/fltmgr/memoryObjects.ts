@@ -25,7 +25,7 @@ export class PoolBlock {
     readonly aligned: boolean,
     /** The address alignment the block has, in bytes. */
     readonly alignment: number,
-    readonly actor: Actor<typeof poolBlockMachine>,
+    /** @internal */ readonly actor: Actor<typeof poolBlockMachine>,
   ) {}
 
   get state(): PoolBlockState {
@@ -47,9 +47,9 @@ export class MdlObject implements MDL {
     readonly block: PoolBlock | null,
     /** The operation FltMgr built it for (FltLockUserBuffer), freed when that operation completes. */
     readonly operation: string | null,
-    readonly actor: Actor<typeof mdlMachine>,
+    /** @internal */ readonly actor: Actor<typeof mdlMachine>,
     /** Routines handed only the MDL (MmGetSystemAddressForMdlSafe, IoFreeMdl) report through it. */
-    readonly kernel: Kernel,
+    /** @internal */ readonly kernel: Kernel,
   ) {}
 
   get ByteCount(): number {

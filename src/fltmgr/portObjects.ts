@@ -64,7 +64,7 @@ export class ServerPort {
   readonly connections: ClientPort[] = [];
 
   constructor(
-    readonly fltMgr: FilterManager,
+    /** @internal */ readonly fltMgr: FilterManager,
     readonly id: string,
     readonly filter: FilterObject,
     readonly name: string,
@@ -74,7 +74,7 @@ export class ServerPort {
     readonly DisconnectNotify: PFLT_DISCONNECT_NOTIFY,
     readonly MessageNotify: PFLT_MESSAGE_NOTIFY | null,
     readonly maxConnections: number,
-    readonly actor: Actor<typeof communicationPortMachine>,
+    /** @internal */ readonly actor: Actor<typeof communicationPortMachine>,
   ) {}
 
   get state(): CommunicationPortState {
@@ -129,7 +129,7 @@ export class IoCompletionPortHandle {
   /** Set by CloseHandle: waiters end with ERROR_ABANDONED_WAIT_0, later calls with ERROR_INVALID_HANDLE. */
   closed = false;
   constructor(
-    readonly kernel: Kernel,
+    /** @internal */ readonly kernel: Kernel,
     readonly id: string,
     /** Signaled while packets wait, or once closed, so every waiter looks again. */
     readonly waitable: Waitable,
@@ -157,13 +157,14 @@ export class ClientPort {
   constructor(
     readonly id: string,
     readonly server: ServerPort,
-    readonly actor: Actor<typeof clientPortMachine>,
+    /** @internal */ readonly actor: Actor<typeof clientPortMachine>,
   ) {}
 
   get filter(): FilterObject {
     return this.server.filter;
   }
 
+  /** @internal */
   get fltMgr(): FilterManager {
     return this.server.fltMgr;
   }
@@ -209,7 +210,7 @@ export class FilterMessage {
     readonly replyCapacity: number | null,
     /** Signaled when the sender may return: delivered (no reply expected), replied, or withdrawn. */
     readonly done: Waitable,
-    readonly actor: Actor<typeof filterMessageMachine>,
+    /** @internal */ readonly actor: Actor<typeof filterMessageMachine>,
   ) {}
 
   get state(): FilterMessageState {
@@ -242,7 +243,7 @@ export class FilterPortHandle {
 /** A Win32 event HANDLE (CreateEventW), for OVERLAPPED gets. */
 export class EventHandle {
   constructor(
-    readonly kernel: Kernel,
+    /** @internal */ readonly kernel: Kernel,
     readonly id: string,
     readonly waitable: Waitable,
     readonly manualReset: boolean,

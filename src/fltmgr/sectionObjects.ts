@@ -79,7 +79,7 @@ export class SectionObject {
     readonly size: number,
     readonly writable: boolean,
     references: number,
-    readonly actor: Actor<typeof sectionMachine>,
+    /** @internal */ readonly actor: Actor<typeof sectionMachine>,
   ) {
     this.references = references;
   }

@@ -59,14 +59,14 @@ export class VolumeObject {
   firstOperationSeen = false;
 
   constructor(
-    readonly fltMgr: FilterManager,
+    /** @internal */ readonly fltMgr: FilterManager,
     readonly id: string,
     readonly name: string,
     readonly dosName: string | null,
     readonly fsType: string,
     readonly deviceType: string,
     readonly sectorSize: number,
-    readonly actor: Actor<typeof volumeMachine>,
+    /** @internal */ readonly actor: Actor<typeof volumeMachine>,
     /** The file system at the bottom of this volume's stack. */
     readonly fileSystem: MemoryFileSystem,
   ) {}

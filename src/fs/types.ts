@@ -39,7 +39,7 @@ export interface FsVolumeOptions {
   shortNames?: boolean;
   /** Virtual clock; timestamps come from here and nowhere else. */
   now: () => number;
-  /** The simulation's kernel: facts about the objects the file system keeps for waiting requests (src/fs/kernelLink.ts). */
+  /** @internal The simulation's kernel: facts about the objects the file system keeps for waiting requests (src/fs/kernelLink.ts). */
   kernel?: Kernel;
 }
 

@@ -58,7 +58,7 @@ export interface FAST_IO_DISPATCH {
 
 /** The part of DRIVER_OBJECT the I/O manager dispatches through (src/fltmgr/driverObject.ts holds the rest). */
 export interface DispatchingDriver {
-  readonly fltMgr: FilterManager;
+  /** @internal */ readonly fltMgr: FilterManager;
   readonly name: string;
   /** Indexed by IRP_MJ_*; null: the I/O manager's default, which completes STATUS_INVALID_DEVICE_REQUEST. */
   readonly MajorFunction: (DRIVER_DISPATCH | null)[];
@@ -78,7 +78,7 @@ export class DEVICE_OBJECT {
     readonly DeviceType: number,
     readonly Characteristics: number,
     DeviceExtensionSize: number,
-    readonly actor: Actor<typeof deviceObjectMachine>,
+    /** @internal */ readonly actor: Actor<typeof deviceObjectMachine>,
   ) {
     this.DeviceExtension = DeviceExtensionSize === 0 ? null : new Uint8Array(DeviceExtensionSize);
   }
@@ -107,7 +107,7 @@ export class DeviceFileObject {
     readonly id: string,
     readonly DeviceObject: DEVICE_OBJECT,
     readonly FileName: string,
-    readonly actor: Actor<typeof fileObjectMachine>,
+    /** @internal */ readonly actor: Actor<typeof fileObjectMachine>,
   ) {}
 
   get state(): FileObjectState {
@@ -138,7 +138,7 @@ export class IRP {
     /** @internal IoGetCurrentIrpStackLocation reads it. */
     readonly stack: IO_STACK_LOCATION,
     SystemBuffer: Uint8Array | Readonly<Record<string, unknown>> | null,
-    readonly actor: Actor<typeof irpMachine>,
+    /** @internal */ readonly actor: Actor<typeof irpMachine>,
     /** @internal Signalled by IoCompleteRequest, for a dispatch routine that returned STATUS_PENDING. */
     readonly completed: Waitable,
   ) {

@@ -36,7 +36,7 @@ export class FileObject {
     readonly RelatedFileObject: FileObject | null,
     /** Set for opens by FltCreateFile* with an instance: cleanup and close start below it (§13 A6). */
     readonly targetedInstance: InstanceObject | null,
-    readonly actor: Actor<typeof fileObjectMachine>,
+    /** @internal */ readonly actor: Actor<typeof fileObjectMachine>,
   ) {}
 
   get state(): FileObjectState {

@@ -533,7 +533,7 @@ export class IoManager {
     return createFileMapping(this.fltMgr, this.handles.get(hFile), flProtect);
   }
 
-  /** The Filter Manager this I/O manager sends to (for src/io/overlappedIo.ts). */
+  /** @internal The Filter Manager this I/O manager sends to (for src/io/overlappedIo.ts). */
   fltMgrOf(): FilterManager {
     return this.fltMgr;
   }

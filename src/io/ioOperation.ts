@@ -183,7 +183,7 @@ export class IoOperation {
     readonly allocatedBy: InstanceObject | null,
     initiator: InstanceObject | null,
     waitables: { readonly completed: Waitable; readonly progress: Waitable },
-    readonly actor: Actor<typeof callbackDataMachine>,
+    /** @internal */ readonly actor: Actor<typeof callbackDataMachine>,
     data: Omit<FLT_CALLBACK_DATA, 'FilterContext' | 'QueueContext'>,
   ) {
     this.initiator = initiator;

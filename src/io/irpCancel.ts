@@ -31,7 +31,7 @@ export class IrpCancel {
   constructor(
     readonly id: string,
     readonly op: IoOperation,
-    readonly actor: Actor<typeof irpMachine>,
+    /** @internal */ readonly actor: Actor<typeof irpMachine>,
   ) {}
 
   get state(): IrpState {

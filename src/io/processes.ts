@@ -29,7 +29,7 @@ export class ProcessObject {
     readonly ImageFileName: string,
     /** The SID of the process token: its threads' token unless a thread is given another. */
     readonly token: string,
-    readonly actor: Actor<typeof processMachine>,
+    /** @internal */ readonly actor: Actor<typeof processMachine>,
   ) {}
 
   get state(): ProcessState {

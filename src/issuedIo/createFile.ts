@@ -12,6 +12,7 @@ import { dereferenceSectionObject } from '../fltmgr/sectionRoutines.js';
 import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterObject } from '../fltmgr/filterObject.js';
+import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import { EcpListObject } from '../fltmgr/ecpObjects.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
@@ -56,7 +57,7 @@ import { shown } from '../kernel/elide.js';
 export class KernelHandle {
   constructor(
     readonly id: string,
-    /** @internal */ readonly fltMgr: FilterObject['fltMgr'],
+    /** @internal */ readonly fltMgr: FilterManager,
   ) {}
 
   toString(): string {

@@ -13,9 +13,9 @@ import { UsageError } from '../kernel/errors.js';
 import type { Waitable } from '../kernel/waitable.js';
 
 export interface Binding {
-  readonly kernel: Kernel;
+  /** @internal */ readonly kernel: Kernel;
   readonly id: string;
-  readonly actor: AnyActorRef;
+  /** @internal */ readonly actor: AnyActorRef;
   readonly waitable: Waitable;
 }
 

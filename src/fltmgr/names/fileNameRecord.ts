@@ -52,7 +52,7 @@ export class FileNameRecord {
     readonly providerId: string | null,
     /** The file the name is for (FsContext), when known: the cache drops it on rename. */
     readonly fileId: number | null,
-    readonly actor: Actor<typeof fileNameInformationMachine>,
+    /** @internal */ readonly actor: Actor<typeof fileNameInformationMachine>,
     info: FLT_FILE_NAME_INFORMATION,
   ) {
     this.info = { ...info };

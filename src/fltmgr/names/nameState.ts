@@ -47,7 +47,7 @@ export class FileNameState {
   private readonly fileOf = new Map<string, number>();
   private readonly openObjectsOf = new Map<number, number>();
 
-  constructor(readonly kernel: Kernel) {}
+  constructor(/** @internal */ readonly kernel: Kernel) {}
 
   create(spec: NewFileName): FileNameRecord {
     const id = this.kernel.nextId('N');
