@@ -105,7 +105,7 @@ export class Simulation {
   private readonly strategyIsBuiltIn: boolean;
 
   constructor(options: SimulationOptions = {}) {
-    const resolved = resolveOptions(options);
+    const resolved = resolveOptions(optionalRecordArgument<SimulationOptions>('Simulation', 'options', options) ?? {});
     const { seed, strategy, frames, onViolation, clock } = resolved;
     this.strategyIsBuiltIn = resolved.strategyIsBuiltIn;
     this.seed = seed;

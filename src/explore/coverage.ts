@@ -9,6 +9,9 @@
  * while it is open. Opening an open window does nothing (windows do not nest); one fact may close a
  * window and open it again (close is tested first). Predicates must be pure functions of the fact.
  */
+import { sizeArgument } from '../kernel/arguments.js';
+import { arrayOfArgument, factsArgument, shapeArgument } from '../kernel/dataArguments.js';
+import { raceWindowsArgument } from './exploreArguments.js';
 import type { Fact } from '../kernel/facts.js';
 
 export interface RaceWindow {
@@ -30,6 +33,8 @@ export interface WindowCoverage {
 
 /** Hits of each window in one log, in the order of `windows`. */
 export function windowHits(facts: readonly Fact[], windows: readonly RaceWindow[]): number[] {
+  factsArgument('windowHits', 'facts', facts);
+  raceWindowsArgument('windowHits', 'windows', windows);
   return windows.map((w) => {
     let open = false;
     let hits = 0;
@@ -66,6 +71,8 @@ export class CoverageCounter {
 
 /** One line per window, and the windows never reached named last. */
 export function formatCoverage(coverage: readonly WindowCoverage[], schedules: number): string[] {
+  arrayOfArgument('formatCoverage', 'coverage', coverage, (c, at) => shapeArgument('formatCoverage', at, c, { name: 'string', schedules: 'integer', hits: 'integer' }, 'a WindowCoverage'), 'an array of WindowCoverage');
+  sizeArgument('formatCoverage', 'schedules', schedules);
   if (coverage.length === 0) return ['# race windows: none declared'];
   const lines = coverage.map((c) => `#   ${c.schedules === 0 ? 'NEVER ' : ''}${c.name}: hit in ${c.schedules}/${schedules} schedule(s), ${c.hits} hit(s)`);
   const never = coverage.filter((c) => c.schedules === 0).map((c) => c.name);

@@ -11,6 +11,7 @@
  * there. What the hash cannot see: a filter's private JavaScript variables and the path's own facts,
  * so a scenario whose filters keep state outside the model should run with hashing off.
  */
+import { exhaustiveOptionsArgument, explorableArgument } from './exploreArguments.js';
 import { ReplayDivergenceError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
@@ -45,6 +46,8 @@ export interface ExhaustiveResult {
 class Pruned extends ScheduleAbandoned {}
 
 export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions): ExhaustiveResult {
+  explorableArgument('exhaustiveSearch', target);
+  exhaustiveOptionsArgument('exhaustiveSearch', options);
   const seen = new Set<string>();
   const stack: string[][] = [[...(options.root ?? [])]];
   let schedules = 0;

@@ -4,6 +4,8 @@
  * a 1-minimal shrunk schedule. Schedule i of a random or PCT exploration runs with seed + i, so
  * every schedule is also reproducible from its seed alone.
  */
+import { integerArgument } from '../kernel/arguments.js';
+import { choicesArgument, explorableArgument, exploreOptionsArgument, scheduleFieldsArgument } from './exploreArguments.js';
 import { UsageError } from '../kernel/errors.js';
 import { randomStrategy, replayStrategy, type Strategy } from '../kernel/strategy.js';
 import type { ScenarioArgs } from '../scenarios/scenario.js';
@@ -67,6 +69,9 @@ export function runPlannedSchedule(target: Explorable, options: ExploreOptions, 
 }
 
 export function explore(target: Explorable, options: ExploreOptions = {}): ExploreResult {
+  explorableArgument('explore', target);
+  exploreOptionsArgument('explore', options);
+  options ??= {};
   const strategy = options.strategy ?? 'random';
   const seed = options.seed ?? 1;
   const budget = options.schedules ?? 1000;
@@ -216,6 +221,10 @@ export interface ReplayOptions {
 
 /** Re-run a found schedule exactly (replayStrategy: a divergence throws) and judge it the same way. */
 export function replaySchedule(target: Explorable, options: ReplayOptions): ScheduleOutcome {
+  explorableArgument('replaySchedule', target);
+  scheduleFieldsArgument('replaySchedule', 'options', options, false);
+  integerArgument('replaySchedule', 'options.seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a seed (a whole number)');
+  choicesArgument('replaySchedule', 'options.choices', options.choices);
   return runSchedule(target, { ...scheduleBase(options), seed: options.seed, strategy: replayStrategy(options.choices) });
 }
 

@@ -11,6 +11,8 @@
  * All randomness comes from the scheduler's seeded stream in the choice context, so a seed gives
  * one schedule. A strategy object holds one run's priorities: make a fresh one per schedule.
  */
+import { integerArgument, sizeArgument } from '../kernel/arguments.js';
+import { shapeArgument } from '../kernel/dataArguments.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { PctBound } from './types.js';
 
@@ -25,6 +27,7 @@ export interface PctOptions {
 const INITIAL_BASE = 1_000;
 
 export function pctStrategy(options: PctOptions): Strategy {
+  shapeArgument('pctStrategy', 'options', options, { depth: 'integer', steps: 'integer' }, 'PctOptions ({ depth, steps })');
   const depth = Math.max(1, Math.floor(options.depth));
   const steps = Math.max(1, Math.floor(options.steps));
   const priorities = new Map<string, number>();
@@ -58,11 +61,15 @@ function highest(enabled: readonly { readonly id: string }[], priorities: Readon
 
 /** PCT's guaranteed lower bound of finding a depth-d bug in one run: 1/(n·k^(d−1)). */
 export function pctBound(threads: number, steps: number, depth: number): PctBound {
+  sizeArgument('pctBound', 'threads', threads);
+  sizeArgument('pctBound', 'steps', steps);
+  integerArgument('pctBound', 'depth', depth, 1, 1000, 'a PCT depth (1 to 1000)');
   const n = Math.max(1, threads);
   const k = Math.max(1, steps);
   return { threads: n, steps: k, depth, probability: 1 / (n * k ** (depth - 1)) };
 }
 
 export function formatPctBound(b: PctBound): string {
+  shapeArgument('formatPctBound', 'b', b, { threads: 'integer', steps: 'integer', depth: 'integer', probability: 'number' }, 'a PctBound (pctBound)');
   return `PCT depth ${b.depth}: n=${b.threads} threads, k=${b.steps} steps → each schedule finds a depth-${b.depth} bug with probability ≥ 1/(n·k^${b.depth - 1}) = ${b.probability.toPrecision(3)}`;
 }

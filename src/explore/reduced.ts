@@ -25,6 +25,8 @@
  * (test/explore/reduced.test.ts checks it against brute force). With a bound it explores each
  * Mazurkiewicz trace through some schedule within the bound it finds, not every such schedule.
  */
+import { oneOfArgument } from '../kernel/arguments.js';
+import { exhaustiveOptionsArgument, explorableArgument } from './exploreArguments.js';
 import { ReplayDivergenceError } from '../kernel/errors.js';
 import { FootprintRecorder, dependent, type StepFootprint, type StepRecord } from '../kernel/footprint.js';
 import type { Strategy } from '../kernel/strategy.js';
@@ -58,6 +60,9 @@ interface Node {
 class Cut extends ScheduleAbandoned {}
 
 export function reducedSearch(target: Explorable, options: ExhaustiveOptions & { readonly reduction: 'sleep-sets' | 'dpor' }): ExhaustiveResult {
+  explorableArgument('reducedSearch', target);
+  exhaustiveOptionsArgument('reducedSearch', options);
+  oneOfArgument('reducedSearch', 'options.reduction', options.reduction, ['sleep-sets', 'dpor'] as const);
   const dpor = options.reduction === 'dpor';
   const hashing = options.stateHashing && !dpor;
   const bound = options.preemptionBound;

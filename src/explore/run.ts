@@ -3,6 +3,7 @@
  * simulation (the scenario is re-executed), so schedules never share anything and any of them can
  * be rebuilt from (seed, args, choices) alone.
  */
+import { explorableArgument, scheduleFieldsArgument, strategyArgument } from './exploreArguments.js';
 import { ReplayDivergenceError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import type { Strategy } from '../kernel/strategy.js';
@@ -60,6 +61,9 @@ export function buildSimulation(target: Explorable, seed: number, args: Scenario
 
 /** Run one schedule to its end (idle, deadlock or the step bound) and return its first violation. */
 export function runSchedule(target: Explorable, options: ScheduleOptions): ScheduleOutcome {
+  explorableArgument('runSchedule', target);
+  scheduleFieldsArgument('runSchedule', 'options', options, true);
+  strategyArgument('runSchedule', 'options.strategy', options.strategy);
   const sim = buildSimulation(target, options.seed, options.args, options.strategy, options.onBuilt);
   let ended: ExplorationViolation | null = null;
   let reason: 'idle' | 'deadlock' | 'limit' = 'limit';

@@ -6,6 +6,9 @@
  * with a lenient replay; it is kept if it fails with the same violation, and its real choices
  * become the new schedule. It ends when removing any single remaining preemption makes it pass.
  */
+import { badArgument, integerArgument, kindOf } from '../kernel/arguments.js';
+import { shapeArgument } from '../kernel/dataArguments.js';
+import { choicePointsArgument, choicesArgument, explorableArgument, scheduleFieldsArgument } from './exploreArguments.js';
 import { UsageError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import { runSchedule, sameViolation, type ScheduleOptions, type ScheduleOutcome } from './run.js';
@@ -36,6 +39,7 @@ export function recordingStrategy(inner: Strategy, out: ChoicePoint[]): Strategy
  * Never throws, unlike replayStrategy, because a shrinking candidate is allowed to drift.
  */
 export function lenientReplayStrategy(choices: readonly string[]): Strategy {
+  choicesArgument('lenientReplayStrategy', 'choices', choices);
   return {
     name: 'lenient-replay',
     choose(enabled, { choiceIndex, previous }) {
@@ -50,6 +54,7 @@ export function lenientReplayStrategy(choices: readonly string[]): Strategy {
 
 /** Positions of the preemptions among recorded choice points. */
 export function preemptionsOf(points: readonly ChoicePoint[]): number[] {
+  choicePointsArgument('preemptionsOf', 'points', points);
   const out: number[] = [];
   points.forEach((p, i) => {
     if (p.previous !== null && p.chosen !== p.previous && p.enabled.includes(p.previous)) out.push(i);
@@ -59,8 +64,17 @@ export function preemptionsOf(points: readonly ChoicePoint[]): number[] {
 
 /** The choice list with the preemptions at `drop` undone: the preempted thread keeps running there. */
 export function withoutPreemptions(points: readonly ChoicePoint[], drop: Iterable<number>): string[] {
+  choicePointsArgument('withoutPreemptions', 'points', points);
+  if (drop === null || typeof drop !== 'object' || typeof (drop as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw badArgument('withoutPreemptions', `drop is ${kindOf(drop)}, not an iterable of positions`);
+  }
   const choices = points.map((p) => p.chosen);
-  for (const i of drop) choices[i] = points[i]!.previous!;
+  for (const i of drop) {
+    const at = integerArgument('withoutPreemptions', 'drop[]', i, 0, points.length - 1, `a position among the ${points.length} choice points`);
+    const previous = points[at]!.previous;
+    if (previous === null) throw badArgument('withoutPreemptions', `choice point ${at} has no previous thread: not a preemption`);
+    choices[at] = previous;
+  }
   return choices;
 }
 
@@ -70,6 +84,9 @@ export interface ReplayedSchedule extends ScheduleOutcome {
 
 /** Re-run `choices` leniently in a fresh simulation, recording every choice point. */
 export function replayLeniently(target: Explorable, options: Omit<ScheduleOptions, 'strategy'>, choices: readonly string[]): ReplayedSchedule {
+  explorableArgument('replayLeniently', target);
+  scheduleFieldsArgument('replayLeniently', 'options', options, true);
+  choicesArgument('replayLeniently', 'choices', choices);
   const points: ChoicePoint[] = [];
   const outcome = runSchedule(target, { ...options, strategy: recordingStrategy(lenientReplayStrategy(choices), points) });
   return { ...outcome, points };
@@ -89,6 +106,10 @@ export function shrinkSchedule(
   choices: readonly string[],
   violation: ExplorationViolation,
 ): ShrinkResult {
+  explorableArgument('shrinkSchedule', target);
+  scheduleFieldsArgument('shrinkSchedule', 'options', options, true);
+  choicesArgument('shrinkSchedule', 'choices', choices);
+  shapeArgument('shrinkSchedule', 'violation', violation, { kind: 'string', name: 'string', seq: 'integer', message: 'string' }, 'an ExplorationViolation ({ kind, name, seq, message })');
   let runs = 1;
   let current = replayLeniently(target, options, choices);
   if (!sameViolation(current.violation, violation)) throw new UsageError('NOT_REPRODUCED', 'shrink: the schedule does not reproduce its violation');

@@ -14,6 +14,7 @@
  * - Conflicting I/O calls SectionNotificationCallback and then proceeds: FltMgr does not hold it
  *   until the section is closed.
  */
+import { objectArgument } from '../kernel/arguments.js';
 import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import type { FileObject } from '../io/fileObject.js';
@@ -330,6 +331,7 @@ export function* ZwUnmapViewOfSection(ProcessHandle: 'NtCurrentProcess', BaseAdd
 
 /** The bytes a view shows now: the file's data with pages written through views and not yet written out. */
 export function viewBytes(view: SectionView): Uint8Array {
+  objectArgument('viewBytes', 'view', view, SectionView, 'a mapped view (ZwMapViewOfSection, MapViewOfFile)');
   const section = view.section;
   const fltMgr = section.fileObject.volume.fltMgr;
   if (!section.views.includes(view)) throw fltMgr.kernel.violation('IO_ON_CLOSED_FILE_OBJECT', section.id, `a read of ${view.id}, which is unmapped (an access violation)`);

@@ -8,6 +8,7 @@
  * the requests it queued for that file object. The file system only keeps the list; the I/O path
  * (src/io/fileSystemStage.ts) parks the request and completes it on an I/O completion thread.
  */
+import { optionalShapeArgument } from '../kernel/dataArguments.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 
 /** What a hold sees of a request: enough to choose one. */
@@ -38,7 +39,10 @@ export class FsHold {
   readonly held: HeldRequest[] = [];
   active = true;
 
-  constructor(readonly spec: FsHoldSpec) {}
+  constructor(readonly spec: FsHoldSpec) {
+    optionalShapeArgument('FsHold', 'spec', spec, { path: 'string?', MajorFunction: 'integer?', match: 'function?' }, 'an FsHoldSpec ({ path?, MajorFunction?, match? })');
+    this.spec = spec ?? {};
+  }
 
   matches(request: HeldRequestInfo): boolean {
     const { path, MajorFunction, match } = this.spec;

@@ -7,6 +7,8 @@
  * one (unknown file object → STATUS_INVALID_HANDLE, closed → STATUS_FILE_CLOSED, cleaned up → per
  * request class, src/fs/afterCleanup.ts).
  */
+import { oneOfArgument } from '../kernel/arguments.js';
+import { shapeArgument, type Shape } from '../kernel/dataArguments.js';
 import { UsageError } from '../kernel/errors.js';
 import type { FsState } from './model.js';
 import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
@@ -65,6 +67,11 @@ import {
 const DEFAULT_TOTAL_BYTES = 64 * 1024 * 1024;
 const DEFAULT_SERIAL_NUMBER = 0x5eed0001;
 
+const FS_VOLUME_OPTIONS: Shape = {
+  volumeName: 'string', fsType: 'string', sectorSize: 'integer', now: 'function', readOnly: 'boolean?', fileSystemName: 'string?', label: 'string?', serialNumber: 'integer?',
+  totalBytes: 'integer?', clusterSize: 'integer?', rootSecurity: 'object?', tokenGroups: 'function?', shortNames: 'boolean?', kernel: 'object?',
+};
+
 function createState(options: FsVolumeOptions): FsState {
   const { sectorSize } = options;
   if (!Number.isInteger(sectorSize) || sectorSize < 512 || (sectorSize & (sectorSize - 1)) !== 0) {
@@ -117,6 +124,8 @@ export class MemoryFileSystem {
   readonly holds: FsHold[] = [];
 
   constructor(options: FsVolumeOptions) {
+    shapeArgument('MemoryFileSystem', 'options', options, FS_VOLUME_OPTIONS, 'FsVolumeOptions ({ volumeName, fsType, sectorSize, now, … })');
+    oneOfArgument('MemoryFileSystem', 'options.fsType', options.fsType, ['NTFS', 'FAT'] as const);
     this.#state = createState(options);
   }
 

@@ -9,6 +9,8 @@
  * Time travel (issue 5) restores the same way (seed + options + scenario + recorded choices); the
  * two are meant to merge into one format.
  */
+import { badArgument, kindOf } from '../kernel/arguments.js';
+import { factsArgument } from '../kernel/dataArguments.js';
 import { UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import { jsonValueProblem, type ScenarioArgs } from '../kernel/jsonValue.js';
@@ -45,6 +47,7 @@ export interface SimulationSnapshot {
 
 /** FNV-1a (32 bits) over the JSON of each fact: cheap, and the same in Node and in a browser. */
 export function logDigest(facts: readonly Fact[]): string {
+  factsArgument('logDigest', 'facts', facts);
   let hash = 0x811c9dc5;
   for (const fact of facts) {
     const text = JSON.stringify(fact);
@@ -69,14 +72,29 @@ export function checkSnapshot(value: unknown, version: string): SimulationSnapsh
   }
   const migrated = migrateSnapshot(value as RawSnapshot, version);
   const s = migrated as Partial<Record<keyof SimulationSnapshot, unknown>>;
+  if (!isRecording(migrated) || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
+    throw new UsageError('BAD_SNAPSHOT', 'snapshot is missing scenario, options, drive, facts or digest, or one of them is malformed');
+  }
+  return migrated as unknown as SimulationSnapshot;
+}
+
+type RecordingFields = Pick<SimulationSnapshot, 'scenario' | 'args' | 'options' | 'drive' | 'choices'>;
+
+/** The parts of a snapshot (or a trace header's recordingOf) that re-execute a run, well formed. */
+function isRecording(value: unknown): value is RecordingFields {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<Record<keyof RecordingFields, unknown>>;
   const okDrive = Array.isArray(s.drive) && s.drive.every(isDriveEntry);
   const o = s.options as { seed?: unknown; strategy?: unknown } | null;
   const okOptions = typeof o === 'object' && o !== null && Number.isSafeInteger(o.seed) && (o.strategy === 'in-order' || o.strategy === 'random' || o.strategy === 'replay');
   const okChoices = o?.strategy === 'replay' ? Array.isArray(s.choices) && s.choices.every((c) => typeof c === 'string') : s.choices === undefined;
-  if (typeof s.scenario !== 'string' || typeof s.args !== 'object' || s.args === null || !okOptions || !okChoices || !okDrive || typeof s.facts !== 'number' || typeof s.digest !== 'string') {
-    throw new UsageError('BAD_SNAPSHOT', 'snapshot is missing scenario, options, drive, facts or digest, or one of them is malformed');
-  }
-  return migrated as unknown as SimulationSnapshot;
+  return typeof s.scenario === 'string' && typeof s.args === 'object' && s.args !== null && okOptions && okChoices && okDrive;
+}
+
+/** A Recording argument (rebuild, fork, replayChecked): a UsageError BAD_ARGUMENT naming the routine when malformed. */
+export function recordingArgument(routine: string, value: unknown): RecordingFields {
+  if (isRecording(value)) return value;
+  throw badArgument(routine, `recording is ${kindOf(value)}, not a Recording ({ scenario, args, options: { seed, strategy }, drive, choices? }: sim.save(), recordingOf)`);
 }
 
 function isDriveEntry(entry: unknown): entry is DriveEntry {

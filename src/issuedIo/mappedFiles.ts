@@ -11,6 +11,7 @@
  * (a view reads the file's data directly), and reads through the cache seeing dirty pages before
  * they are written: an IRP_MJ_READ in between sees the file system's data.
  */
+import { bufferArgument } from '../kernel/arguments.js';
 import { preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
@@ -81,6 +82,7 @@ export function* UnmapViewOfFile(lpBaseAddress: SectionView): Blocking<boolean> 
  */
 export function* writeMappedView(view: SectionView, offset: number, data: Uint8Array | string): Blocking<void> {
   if (!(view instanceof SectionView)) throw new UsageError('BAD_ARGUMENT', 'writeMappedView: view is not a mapped view');
+  if (typeof data !== 'string') bufferArgument('writeMappedView', 'data', data, false);
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const section = view.section;
   const fltMgr = section.fileObject.volume.fltMgr;

@@ -14,26 +14,15 @@
  *
  * The checks take the classes they accept as parameters, so this layer imports nothing above it.
  */
-import { shown } from './elide.js';
+import { kindOf, shown } from './elide.js';
 import { UsageError, VerifierError } from './errors.js';
 import type { Kernel } from './kernel.js';
+
+export { kindOf };
 
 /** A constructor the checks compare with `instanceof` (abstract classes included). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ClassOf<T> = abstract new (...args: any[]) => T;
-
-/** How an error message names a value a routine did not expect: its kind, and a short form of it. */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'NULL';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'object') {
-    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-    return typeof name === 'string' && name !== '' ? (name === 'Object' ? 'a plain object' : name) : 'an object';
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  if (typeof value === 'string') return `string ${shown(value)}`;
-  return typeof value;
-}
 
 /** The UsageError every check throws: `Routine: Parameter is <kind>, not <what>`. */
 export function badArgument(routine: string, message: string, kernel: Kernel | null = null): UsageError {

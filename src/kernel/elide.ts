@@ -24,3 +24,16 @@ export function shown(value: unknown, max = MAX_SHOWN): string {
   }
   return elide(text, max);
 }
+
+/** How an error message names a value a routine did not expect: its kind, and a short form of it. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name !== '' ? (name === 'Object' ? 'a plain object' : name) : 'an object';
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string') return `string ${shown(value)}`;
+  return typeof value;
+}

@@ -18,6 +18,7 @@
  * Not covered: a handler of an observable the host derives outside this class (its own Subject fed
  * from the stream) is RxJS's to report.
  */
+import { sizeArgument, stringArgument } from './arguments.js';
 import { Observable, Subscriber, type Observer, type Operator, type Subscription } from 'rxjs';
 import { FltSimError, UsageError } from './errors.js';
 
@@ -27,6 +28,8 @@ export class SubscriberError extends FltSimError {
   readonly factSeq: number;
   override readonly cause: unknown;
   constructor(factSeq: number, factType: string, cause: unknown) {
+    sizeArgument('SubscriberError', 'factSeq', factSeq);
+    stringArgument('SubscriberError', 'factType', factType);
     super(`a fact subscriber threw while fact #${factSeq} (${factType}) was delivered: ${cause instanceof Error ? cause.message : String(cause)}`, { seq: factSeq });
     this.factSeq = factSeq;
     this.cause = cause;

@@ -18,6 +18,7 @@
  * state shared between threads outside the model declares it (`sharedState: 'cells'`: every such
  * variable is a `sim.sharedCell`); otherwise every step is `opaque` and dependent on every other.
  */
+import { badArgument, kindOf } from './arguments.js';
 import type { Fact } from './facts.js';
 
 /** One step's footprint: the thread that ran and what it read and wrote. */
@@ -92,8 +93,15 @@ export class FootprintRecorder {
 
 /** Two steps of different threads are dependent when one writes what the other reads or writes. */
 export function dependent(a: StepFootprint, b: StepFootprint): boolean {
+  if (!isFootprint(a)) throw badArgument('dependent', `a is ${kindOf(a)}, not a StepFootprint ({ thread, reads, writes, opaque })`);
+  if (!isFootprint(b)) throw badArgument('dependent', `b is ${kindOf(b)}, not a StepFootprint ({ thread, reads, writes, opaque })`);
   if (a.opaque || b.opaque) return true;
   return meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(b.writes, a.reads);
+}
+
+function isFootprint(value: unknown): value is StepFootprint {
+  const f = value as Partial<StepFootprint> | null;
+  return typeof f === 'object' && f !== null && typeof f.opaque === 'boolean' && f.reads instanceof Set && f.writes instanceof Set;
 }
 
 function meets(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean {

@@ -5,6 +5,8 @@
  * index. It never touches machines or the log, so PCT, bounded search and replay plug in here
  * without changes elsewhere. It is asked only when there is a real choice (two or more enabled).
  */
+import { stringArgument } from './arguments.js';
+import { arrayOfArgument, shapeArgument } from './dataArguments.js';
 import { ReplayDivergenceError, UsageError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -55,6 +57,8 @@ export function randomStrategy(): Strategy {
  * continue with `then` (in-order by default), which is how a fork continues with new choices.
  */
 export function replayStrategy(choices: readonly string[], then: Strategy = inOrderStrategy()): Strategy {
+  arrayOfArgument('replayStrategy', 'choices', choices, (c, at) => stringArgument('replayStrategy', at, c), 'a choice list (an array of thread ids)');
+  shapeArgument('replayStrategy', 'then', then, { name: 'string', choose: 'function' }, 'a Strategy ({ name, choose })');
   return {
     name: 'replay',
     choose(enabled, context) {

@@ -5,6 +5,7 @@
  * stack order, reference counts, thread states) is recomputed here independently of the kernel, so
  * a property test comparing the two catches facts that do not carry what they should.
  */
+import { factsArgument } from '../kernel/dataArguments.js';
 import { produce, type Draft } from 'immer';
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { assertNever, type Fact } from '../kernel/facts.js';
@@ -48,6 +49,7 @@ const RECEIVING = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
 
 /** Fold `facts` (a whole log, or a prefix of one) into the state they describe. */
 export function foldLog(facts: readonly Fact[]): SimState {
+  factsArgument('foldLog', 'facts', facts);
   const machines = new Map<string, { machine: AnyStateMachine; snapshot: AnyMachineSnapshot }>();
   const born = (id: string, machine: AnyStateMachine): string => {
     const [snapshot] = initialTransition(machine, throwOnReject);

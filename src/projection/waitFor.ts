@@ -15,6 +15,9 @@
  * - a synchronous file object busy with another request: the threads whose request holds it.
  * A wait with a timeout ends by itself and takes part in no cycle.
  */
+import { badArgument } from '../kernel/arguments.js';
+import { arrayOfArgument, shapeArgument, type Shape } from '../kernel/dataArguments.js';
+import { simStateArgument } from './stateArguments.js';
 import type { SimState, ThreadView } from './simState.js';
 import { irpMajorName } from '../wdk/irp.js';
 
@@ -108,6 +111,7 @@ function edgeFor(state: SimState, id: string, t: ThreadView, on: string): WaitFo
 
 /** The wait-for graph of `state`. */
 export function waitForGraph(state: SimState): WaitForGraph {
+  simStateArgument('waitForGraph', 'state', state);
   const edges: WaitForEdge[] = [];
   for (const [id, t] of Object.entries(state.threads)) {
     if (t.state !== 'blocked' || t.waitingOn === null) continue;
@@ -150,7 +154,11 @@ function findCycles(state: SimState, edges: readonly WaitForEdge[]): WaitForEdge
   return [...found.values()].sort((a, b) => Number(a[0]!.thread.slice(1)) - Number(b[0]!.thread.slice(1)));
 }
 
+const EDGE_SHAPE: Shape = { thread: 'string', on: 'string', text: 'string' };
+
 /** A cycle as one line: `T1 → K2 → T3 → E1 → T1`, with each edge's text. */
 export function formatCycle(cycle: readonly WaitForEdge[]): string {
+  arrayOfArgument('formatCycle', 'cycle', cycle, (e, name) => shapeArgument('formatCycle', name, e, EDGE_SHAPE, 'a WaitForEdge'), 'a cycle (an array of WaitForEdge)');
+  if (cycle.length === 0) throw badArgument('formatCycle', 'cycle is empty, not a cycle');
   return `${[...cycle.map((e) => `${e.thread} → ${e.on}`), cycle[0]!.thread].join(' → ')}: ${cycle.map((e) => e.text).join('; ')}`;
 }

@@ -25,3 +25,4 @@ export function findScenario(id: string, registry: readonly Scenario[] = builtIn
 }
 
 export { isScenario } from './registry.js';
+export { scenariosArgument } from './registry.js';

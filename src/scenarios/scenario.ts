@@ -8,6 +8,7 @@
  * is not in `args` or drawn from the simulation's own seeded streams.
  */
 import { shown } from '../kernel/elide.js';
+import { badArgument, kindOf } from '../kernel/arguments.js';
 import { UsageError } from '../kernel/errors.js';
 import type { RaceWindow } from '../explore/coverage.js';
 import type { Simulation, SimulationOptions } from '../simulation.js';
@@ -64,6 +65,8 @@ const MAX_ARGUMENTS = 64;
  * declares nothing still gets a JSON-safe, bounded object of scalars.
  */
 export function checkScenarioArgs(scenario: Scenario, args: unknown): ScenarioArgs {
+  const shaped = scenario as Partial<Scenario> | null;
+  if (typeof shaped !== 'object' || shaped === null || typeof shaped.id !== 'string') throw badArgument('checkScenarioArgs', `scenario is ${kindOf(scenario)}, not a Scenario ({ id, description, build })`);
   const bad = (message: string): UsageError => new UsageError('BAD_SCENARIO_ARGUMENT', `scenario '${scenario.id}': ${message}`);
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw bad(`arguments must be an object, got ${shown(args)}`);
   const entries = Object.entries(args);

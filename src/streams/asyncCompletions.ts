@@ -11,6 +11,7 @@
  *   owed(x):        a, c yes; b no     (b's callback already ran inline)
  *   deliveries:  --a--------c--|
  */
+import { observableArgument } from './observableArgument.js';
 import { distinct, filter, type Observable } from 'rxjs';
 
 export interface CompletedRun {
@@ -21,6 +22,7 @@ export interface CompletedRun {
 }
 
 export function asyncCompletions<T extends CompletedRun>(completed$: Observable<T>): Observable<T> {
+  observableArgument('asyncCompletions', 'completed$', completed$);
   return completed$.pipe(
     filter((c) => c.callbackOwed),
     distinct((c) => c.run),

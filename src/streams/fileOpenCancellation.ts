@@ -10,11 +10,14 @@
  *   requests:    ---a----(b|)        a = send cleanup, b = send close
  *   subscription to released$ starts at c:  ---^----!
  */
+import { observableArgument } from './observableArgument.js';
 import { concat, map, of, switchMap, take, type Observable } from 'rxjs';
 
 export type CancellationRequest = 'cleanup' | 'close';
 
 export function fileOpenCancellation(cancel$: Observable<unknown>, released$: Observable<unknown>): Observable<CancellationRequest> {
+  observableArgument('fileOpenCancellation', 'cancel$', cancel$);
+  observableArgument('fileOpenCancellation', 'released$', released$);
   return cancel$.pipe(
     take(1),
     switchMap(() => concat(of<CancellationRequest>('cleanup'), released$.pipe(take(1), map((): CancellationRequest => 'close')))),

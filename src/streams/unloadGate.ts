@@ -10,9 +10,11 @@
  *   unloadGate:   --------z|
  *   subscription: ^-------!                unsubscribes from the counts as it opens
  */
+import { observableArgument } from './observableArgument.js';
 import { filter, take, type Observable } from 'rxjs';
 import { isDrained, type Outstanding } from './outstanding.js';
 
 export function unloadGate(outstanding$: Observable<Outstanding>): Observable<Outstanding> {
+  observableArgument('unloadGate', 'outstanding$', outstanding$);
   return outstanding$.pipe(filter(isDrained), take(1));
 }

@@ -4,6 +4,7 @@
  * down the stack, the file system, post-ops back up, completion to the issuer). Pending, lifecycle
  * and verifier facts become notes. Paste into any Mermaid renderer (GitHub renders ```mermaid).
  */
+import { factsArgument, optionalShapeArgument } from '../kernel/dataArguments.js';
 import type { Fact } from '../kernel/facts.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { ntStatusName } from '../wdk/ntstatus.js';
@@ -12,6 +13,9 @@ import { TraceNamer } from './traceNamer.js';
 import { mermaidText } from './escape.js';
 
 export function toMermaid(facts: readonly Fact[], options: { readonly from?: number; readonly to?: number } = {}): string {
+  factsArgument('toMermaid', 'facts', facts);
+  optionalShapeArgument('toMermaid', 'options', options, { from: 'integer?', to: 'integer?' }, '{ from?, to? }');
+  options ??= {};
   const namer = new TraceNamer();
   const from = options.from ?? 0;
   const to = options.to ?? facts.length;

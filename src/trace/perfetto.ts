@@ -14,6 +14,7 @@
  * tick holds), and the facts of a tick follow each other 1 µs apart in log order, so spans inside
  * one tick keep their order and width. Every event also carries `seq` and `time` in its args.
  */
+import { factsArgument } from '../kernel/dataArguments.js';
 import type { Fact } from '../kernel/facts.js';
 import { TraceNamer } from './traceNamer.js';
 import { threadActivity } from '../travel/threadActivity.js';
@@ -61,6 +62,7 @@ function virtualTimestamps(facts: readonly Fact[]): { ts: Float64Array; ticks: n
 const OPEN_SPAN: Readonly<Record<string, string>> = { PreOperation: 'PreOperationReturned', PostOperation: 'PostOperationReturned', DrainPostOperation: 'DrainPostOperationReturned' };
 
 export function toChromeTrace(facts: readonly Fact[]): ChromeTrace {
+  factsArgument('toChromeTrace', 'facts', facts);
   const namer = new TraceNamer();
   const events: TraceEvent[] = [];
   const tids = new Map<string, number>();

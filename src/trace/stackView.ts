@@ -1,7 +1,9 @@
 /** A picture of every volume's device stack, for the demo and for people reading a state. */
+import { simStateArgument } from '../projection/stateArguments.js';
 import type { SimState } from '../projection/simState.js';
 
 export function formatStacks(state: SimState): string[] {
+  simStateArgument('formatStacks', 'state', state);
   const lines: string[] = [];
   for (const [vid, v] of Object.entries(state.volumes)) {
     lines.push(`${vid} ${v.dosName ?? v.name} (${v.fsType}, ${v.state})`);

@@ -4,6 +4,8 @@
  * ports, locks) are listed without changes here: one line per object, `id field=value …`, with
  * machine states as their XState value.
  */
+import { shapeArgument, type Shape } from '../kernel/dataArguments.js';
+import { simStateArgument } from '../projection/stateArguments.js';
 import type { SimState } from '../projection/simState.js';
 import type { StateDiff } from '../travel/diff.js';
 
@@ -20,8 +22,11 @@ function fields(view: object): string {
     .join(' ');
 }
 
+const DIFF_SHAPE: Shape = { time: 'array', added: 'array', removed: 'array', changed: 'array', violations: 'array' };
+
 /** Every object of every record (threads, filters, volumes, instances, file objects, operations, …), one line each. */
 export function formatObjects(state: SimState): string[] {
+  simStateArgument('formatObjects', 'state', state);
   const lines: string[] = [];
   for (const [record, content] of Object.entries(state)) {
     if (typeof content !== 'object' || content === null || Array.isArray(content)) continue;
@@ -39,6 +44,7 @@ export function formatObjects(state: SimState): string[] {
 
 /** What changed between two states: `+` added, `-` removed, `~` changed with before → after. */
 export function formatDiff(diff: StateDiff): string[] {
+  shapeArgument('formatDiff', 'diff', diff, DIFF_SHAPE, 'a StateDiff (diffStates)');
   const lines: string[] = [];
   for (const a of diff.added) lines.push(`  + ${a.id} (${a.record})`);
   for (const r of diff.removed) lines.push(`  - ${r.id} (${r.record})`);

@@ -7,6 +7,8 @@
  * Object ids are followed by a name once known from the log itself (a fold of the creation facts),
  * so the format needs nothing but the facts.
  */
+import { objectArgument } from '../kernel/arguments.js';
+import { factArgument, factsArgument } from '../kernel/dataArguments.js';
 import { assertNever, type Fact } from '../kernel/facts.js';
 import { TraceNamer } from './traceNamer.js';
 import {
@@ -347,6 +349,11 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
 
 /** Format one fact; `namer` must have learned every earlier fact. */
 export function formatFact(fact: Fact, namer: TraceNamer): string {
+  factArgument('formatFact', 'fact', fact);
+  return formatChecked(fact, objectArgument('formatFact', 'namer', namer, TraceNamer, 'a TraceNamer'));
+}
+
+function formatChecked(fact: Fact, namer: TraceNamer): string {
   namer.learn(fact);
   const rest = factPayload(fact, namer);
   // Names and messages come from the run (or a shared trace file): one fact is always one line.
@@ -356,5 +363,5 @@ export function formatFact(fact: Fact, namer: TraceNamer): string {
 /** Format a whole log (or a slice that starts at seq 0). */
 export function formatTrace(facts: readonly Fact[]): string[] {
   const namer = new TraceNamer();
-  return facts.map((f) => formatFact(f, namer));
+  return factsArgument('formatTrace', 'facts', facts).map((f) => formatChecked(f, namer));
 }

@@ -2,14 +2,14 @@
  * The first line of an NDJSON trace file (docs/trace-format.md): what built the run, so it can be
  * replayed, and what the file holds, so a reader can tell a complete file from a damaged one.
  */
+import { extrasArgument, headerArgument, simulationArgument } from './headerArguments.js';
 import type { Recording } from '../host/scenarios.js';
 import type { SimulationSnapshot } from '../host/snapshot.js';
 import type { Simulation } from '../simulation.js';
 import { FLTSIM_VERSION } from '../version.js';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from './format.js';
 
-export const TRACE_FORMAT = 'fltsim-trace';
-/** Bumped when a change to the file layout would make an older reader misread a file. */
-export const TRACE_FORMAT_VERSION = 1;
+export { TRACE_FORMAT, TRACE_FORMAT_VERSION };
 
 /**
  * Where a scenario that is not built in came from: the module's path (absolute) and a SHA-256 over
@@ -58,6 +58,8 @@ export interface TraceHeader {
 
 /** The header for a simulation built by a scenario (`startRun`, explore), as it is now; `module` when the scenario came from one. */
 export function traceHeader(sim: Simulation, extras: TraceHeaderExtras = {}): TraceHeader {
+  simulationArgument('traceHeader', sim);
+  extras = extrasArgument('traceHeader', extras);
   const saved = sim.save();
   const module = extras.module;
   const built = sim.built.facts;
@@ -79,6 +81,7 @@ export function traceHeader(sim: Simulation, extras: TraceHeaderExtras = {}): Tr
 
 /** The recording a header describes, for `rebuild`, `fork` and `replayChecked`. */
 export function recordingOf(header: TraceHeader): Recording {
+  headerArgument('recordingOf', header);
   const recording = { scenario: header.scenario.id, args: header.scenario.args, options: header.options, drive: header.drive };
   return header.options.strategy === 'replay' ? { ...recording, choices: header.choices } : recording;
 }

@@ -11,6 +11,8 @@
  *
  * The first problem is a TraceFileError naming the line (1 is the header) and the field.
  */
+import { sizeArgument } from '../kernel/arguments.js';
+import { optionalShapeArgument } from '../kernel/dataArguments.js';
 import { elide } from '../kernel/elide.js';
 import type { Fact } from '../kernel/facts.js';
 import { logDigest } from '../host/snapshot.js';
@@ -39,8 +41,9 @@ export const DEFAULT_MAX_FACTS = 5_000_000;
 export const DEFAULT_MAX_LINE = 1_048_576;
 
 export function readTraceFile(text: string, limits: TraceReadLimits = {}): TraceFile {
-  const maxFacts = limits.maxFacts ?? DEFAULT_MAX_FACTS;
-  const maxLine = limits.maxLineLength ?? DEFAULT_MAX_LINE;
+  optionalShapeArgument('readTraceFile', 'limits', limits, { maxFacts: 'any', maxLineLength: 'any' }, 'TraceReadLimits ({ maxFacts?, maxLineLength? })');
+  const maxFacts = limits?.maxFacts === undefined ? DEFAULT_MAX_FACTS : sizeArgument('readTraceFile', 'limits.maxFacts', limits.maxFacts);
+  const maxLine = limits?.maxLineLength === undefined ? DEFAULT_MAX_LINE : sizeArgument('readTraceFile', 'limits.maxLineLength', limits.maxLineLength);
   if (typeof text !== 'string') throw new TraceFileError(0, `a trace file is text, got ${shown(text)}`);
   if (text.length === 0) throw new TraceFileError(0, 'the file is empty');
   const lines = text.split('\n');

@@ -4,6 +4,7 @@
  * a user can raise (`fltsim replay --max-facts/--max-steps/--max-memory`); exceeding one stops the
  * work with a BudgetExceededError naming the budget and how to raise it.
  */
+import { oneOfArgument, sizeArgument, stringArgument } from '../kernel/arguments.js';
 import { FltSimError, UsageError } from '../kernel/errors.js';
 import { shown } from '../kernel/elide.js';
 
@@ -33,6 +34,9 @@ export class BudgetExceededError extends FltSimError {
     readonly limit: number,
     readonly needed: string,
   ) {
+    oneOfArgument('BudgetExceededError', 'budget', budget, ['facts', 'steps', 'memory'] as const);
+    sizeArgument('BudgetExceededError', 'limit', limit);
+    stringArgument('BudgetExceededError', 'needed', needed);
     super(`over the ${budget} budget of ${budget === 'memory' ? `${Math.round(limit / 2 ** 20)} MiB` : limit}: ${needed} (raise it with ${FLAG[budget]})`);
   }
 }

@@ -1,4 +1,5 @@
 /** What changed between two states: objects added, removed, and the fields that differ. */
+import { simStateArgument } from '../projection/stateArguments.js';
 import type { SimState, ViolationView } from '../projection/simState.js';
 import { RECORD_OF_PREFIX, type RecordName } from './foldEngine.js';
 
@@ -26,6 +27,8 @@ export interface StateDiff {
 const RECORDS = [...new Set(Object.values(RECORD_OF_PREFIX))];
 
 export function diffStates(a: SimState, b: SimState): StateDiff {
+  simStateArgument('diffStates', 'a', a);
+  simStateArgument('diffStates', 'b', b);
   const added: ObjectRef[] = [];
   const removed: ObjectRef[] = [];
   const changed: ObjectChange[] = [];

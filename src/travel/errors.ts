@@ -2,6 +2,8 @@
  * Typed errors of time travel and trace files. Each names where the problem is (a log position,
  * a trace-file line) so a user can open the file at that line or jump the cursor there.
  */
+import { integerArgument, sizeArgument, stringArgument } from '../kernel/arguments.js';
+import { factArgument } from '../kernel/dataArguments.js';
 import { FltSimError, ReplayDivergenceError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 
@@ -11,6 +13,8 @@ export class FactRejectedError extends FltSimError {
     readonly fact: Fact,
     readonly problem: string,
   ) {
+    factArgument('FactRejectedError', 'fact', fact);
+    stringArgument('FactRejectedError', 'problem', problem);
     super(`fact #${String(fact.seq)} (${String(fact.type)} on ${String(fact.object)}) cannot follow the facts before it: ${problem}`, { object: fact.object, seq: fact.seq });
   }
 }
@@ -22,6 +26,8 @@ export class TraceFileError extends FltSimError {
     readonly line: number,
     readonly problem: string,
   ) {
+    sizeArgument('TraceFileError', 'line', line);
+    stringArgument('TraceFileError', 'problem', problem);
     super(line > 0 ? `trace file line ${line}: ${problem}` : `trace file: ${problem}`);
   }
 }
@@ -36,6 +42,11 @@ export class DeterminismError extends ReplayDivergenceError {
     /** Why the replay stopped there, when not a differing fact (e.g. the drive could not be followed). */
     readonly reason?: string,
   ) {
+    sizeArgument('DeterminismError', 'firstDifference', firstDifference);
+    if (expected !== undefined) factArgument('DeterminismError', 'expected', expected);
+    if (actual !== undefined) factArgument('DeterminismError', 'actual', actual);
+    integerArgument('DeterminismError', 'seed', seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a seed (a whole number)');
+    if (reason !== undefined) stringArgument('DeterminismError', 'reason', reason);
     super(
       `replay diverged at seq ${firstDifference}: expected ${brief(expected)}, got ${brief(actual)}${reason === undefined ? '' : `: ${reason}`}`,
       { seq: firstDifference, seed },

@@ -9,6 +9,10 @@
  * adds what time travel needs on top: re-executing only up to a position, forking there with other
  * choices, and replaying a recording with a fact-by-fact determinism check.
  */
+import { sizeArgument, stringArgument } from '../kernel/arguments.js';
+import { arrayOfArgument, factsArgument, optionalShapeArgument, shapeArgument } from '../kernel/dataArguments.js';
+import { recordingArgument } from '../host/snapshot.js';
+import { scenariosArgument } from '../scenarios/index.js';
 import { ReplayDivergenceError, UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import { createScenarioSimulation, recordedSimulation, type Recording, type ScenarioRunOptions } from '../host/scenarios.js';
@@ -30,6 +34,8 @@ export interface RunSpec {
 
 /** A fresh simulation built by a registered scenario, not yet run; it can be saved at any step. */
 export function startRun(spec: RunSpec, scenarios: readonly Scenario[] = registry): Simulation {
+  shapeArgument('startRun', 'spec', spec, { scenario: 'string', args: 'object?', options: 'object?' }, 'a RunSpec ({ scenario, args?, options? })');
+  scenariosArgument('startRun', 'scenarios', scenarios);
   return createScenarioSimulation(spec.scenario, spec.options ?? {}, { args: spec.args ?? {}, scenarios });
 }
 
@@ -42,7 +48,11 @@ export function startRun(spec: RunSpec, scenarios: readonly Scenario[] = registr
  * apart from the rest of the build, which is a UsageError (`POSITION_IN_BUILD`).
  */
 export function rebuild(recording: Recording, options: { readonly position?: number; readonly scenarios?: readonly Scenario[] } = {}): Simulation {
-  const scenarios = options.scenarios ?? registry;
+  recordingArgument('rebuild', recording);
+  optionalShapeArgument('rebuild', 'options', options, { position: 'integer?', scenarios: 'array?' }, '{ position?, scenarios? }');
+  options ??= {};
+  const scenarios = scenariosArgument('rebuild', 'options.scenarios', options.scenarios ?? registry);
+  if (options.position !== undefined) sizeArgument('rebuild', 'options.position', options.position);
   if (options.position === undefined) {
     const sim = recordedSimulation(recording, scenarios);
     sim.host.replay(recording.drive);
@@ -71,6 +81,10 @@ export function rebuild(recording: Recording, options: { readonly position?: num
  * run with the recording's strategy. The fork is itself savable: its drive records the choices.
  */
 export function fork(recording: Recording, position: number, choose: readonly string[] = [], scenarios?: readonly Scenario[]): Simulation {
+  recordingArgument('fork', recording);
+  sizeArgument('fork', 'position', position);
+  arrayOfArgument('fork', 'choose', choose, (id, name) => stringArgument('fork', name, id), 'an array of thread ids');
+  if (scenarios !== undefined) scenariosArgument('fork', 'scenarios', scenarios);
   const sim = rebuild(recording, scenarios === undefined ? { position } : { position, scenarios });
   for (const id of choose) sim.step(id);
   return sim;
@@ -84,7 +98,11 @@ export function fork(recording: Recording, position: number, choose: readonly st
  * identical that was not compared: the whole expected log is.
  */
 export function replayChecked(recording: Recording, expected: readonly Fact[], scenarios?: readonly Scenario[], budget?: ReplayBudget): Simulation {
-  const limits = resolveBudget(budget);
+  recordingArgument('replayChecked', recording);
+  factsArgument('replayChecked', 'expected', expected);
+  if (scenarios !== undefined) scenariosArgument('replayChecked', 'scenarios', scenarios);
+  optionalShapeArgument('replayChecked', 'budget', budget, { maxFacts: 'any', maxSteps: 'any', maxMemory: 'any', heapUsed: 'function?' }, 'a ReplayBudget ({ maxFacts?, maxSteps?, maxMemory?, heapUsed? })');
+  const limits = resolveBudget(budget ?? {});
   // What the recording asks for is known before anything runs: refuse it then, not after the work.
   if (expected.length > limits.maxFacts) throw new BudgetExceededError('facts', limits.maxFacts, `the recording has ${expected.length} facts`);
   const steps = driveSteps(recording.drive);
@@ -138,6 +156,8 @@ function buildWatch(limits: ReturnType<typeof resolveBudget>): (what: 'fact' | '
 
 /** The first seq at which two logs differ (by their JSON), or null if they are identical. */
 export function firstDifference(a: readonly Fact[], b: readonly Fact[]): number | null {
+  factsArgument('firstDifference', 'a', a);
+  factsArgument('firstDifference', 'b', b);
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return i;
   return a.length === b.length ? null : n;

@@ -18,6 +18,8 @@
  * callbacks open on a thread form a stack. The time-travel `why` (why.ts), the Perfetto export's
  * thread tracks and the viewer read this.
  */
+import { sizeArgument } from '../kernel/arguments.js';
+import { factsArgument } from '../kernel/dataArguments.js';
 import type { Fact } from '../kernel/facts.js';
 
 /** Opening fact type → the fact type that closes it. */
@@ -55,6 +57,8 @@ export interface ThreadActivity {
 
 /** Attribute every fact of `facts` (a log from seq 0) to its thread and callback. */
 export function threadActivity(facts: readonly Fact[], buildFacts = 0): ThreadActivity {
+  factsArgument('threadActivity', 'facts', facts);
+  sizeArgument('threadActivity', 'buildFacts', buildFacts);
   const pass = new ThreadActivityPass(facts, buildFacts);
   pass.advanceTo(facts.length);
   return pass;

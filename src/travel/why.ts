@@ -9,6 +9,7 @@
  * --why`) and a viewer can print it or turn each link into a jump. Threads and callbacks come from
  * threadActivity.ts.
  */
+import { factsArgument, optionalShapeArgument, shapeArgument } from '../kernel/dataArguments.js';
 import { UsageError } from '../kernel/errors.js';
 import type { Fact } from '../kernel/facts.js';
 import { threadActivity, type ThreadActivity } from './threadActivity.js';
@@ -52,6 +53,10 @@ export interface WhyOrigins {
  * each object's story starts.
  */
 export function whyFact(facts: readonly Fact[], seq: number, options: { readonly activity?: ThreadActivity; readonly buildFacts?: number; readonly origins?: WhyOrigins } = {}): CausalLink[] {
+  factsArgument('whyFact', 'facts', facts);
+  optionalShapeArgument('whyFact', 'options', options, { activity: 'object?', buildFacts: 'integer?', origins: 'object?' }, '{ activity?, buildFacts?, origins? }');
+  options ??= {};
+  if (options.activity !== undefined) shapeArgument('whyFact', 'options.activity', options.activity, { threadOf: 'array', callbackOf: 'object', callbacks: 'object' }, 'a ThreadActivity (threadActivity)');
   if (!Number.isSafeInteger(seq) || seq < 0 || seq >= facts.length) {
     throw new UsageError('BAD_POSITION', `no fact #${String(seq)}: the log holds facts 0 to ${facts.length - 1}`);
   }

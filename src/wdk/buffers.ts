@@ -4,6 +4,8 @@
  * bytes. The constants are the wdm.h values.
  */
 
+import { badArgument, integerArgument, sizeArgument, ulongArgument } from '../kernel/arguments.js';
+
 /** A memory descriptor list: `ByteCount` bytes of one buffer. Map it with MmGetSystemAddressForMdlSafe. */
 export interface MDL {
   readonly id: string;
@@ -28,6 +30,7 @@ export const BUFFER_FIELDS: ReadonlySet<string> = new Set(['ReadBuffer', 'WriteB
 /** A pool tag as the log writes it: four characters, as `'pwsB'` reads in a debugger's pool dump. */
 export function poolTagText(Tag: number | string): string {
   if (typeof Tag === 'string') return Tag;
+  ulongArgument('poolTagText', 'Tag', Tag);
   let text = '';
   for (let i = 0; i < 4; i++) text += String.fromCharCode((Tag >>> (8 * i)) & 0xff);
   return text;
@@ -35,5 +38,8 @@ export function poolTagText(Tag: number | string): string {
 
 /** ROUND_TO_SIZE(Length, Alignment) for a power-of-two Alignment. */
 export function ROUND_TO_SIZE(Length: number, Alignment: number): number {
+  sizeArgument('ROUND_TO_SIZE', 'Length', Length);
+  const alignment = integerArgument('ROUND_TO_SIZE', 'Alignment', Alignment, 1, 2 ** 30, 'an alignment (a power of two from 1)');
+  if ((alignment & (alignment - 1)) !== 0) throw badArgument('ROUND_TO_SIZE', `Alignment ${alignment} is not a power of two`);
   return Math.ceil(Length / Alignment) * Alignment;
 }

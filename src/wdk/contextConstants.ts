@@ -3,6 +3,8 @@
  * registration markers, the set operations (FLT_SET_CONTEXT_OPERATION) and the pool types a
  * context may come from.
  */
+import { integerArgument } from '../kernel/arguments.js';
+
 export const FLT_VOLUME_CONTEXT = 0x0001;
 export const FLT_INSTANCE_CONTEXT = 0x0002;
 export const FLT_FILE_CONTEXT = 0x0004;
@@ -44,5 +46,6 @@ export const CONTEXT_TYPE_NAMES: Readonly<Record<number, string>> = {
 };
 
 export function contextTypeName(type: number): string {
+  integerArgument('contextTypeName', 'type', type, 0, 0xffff, 'a FLT_CONTEXT_TYPE (0 to 0xFFFF)');
   return CONTEXT_TYPE_NAMES[type] ?? `0x${type.toString(16)}`;
 }

@@ -12,6 +12,8 @@
  *   FILE_BOTH_DIR_INFORMATION     … FileNameLength 60, EaSize 64, ShortNameLength 68 (CCHAR), ShortName 70 (WCHAR[12]), FileName 94
  *   FILE_ID_BOTH_DIR_INFORMATION  … ShortName 70, FileId 96, FileName 104
  */
+import { badArgument, bufferArgument, integerArgument, kindOf, ulongArgument } from '../kernel/arguments.js';
+import { arrayOfArgument, shapeArgument, type Shape } from '../kernel/dataArguments.js';
 import type { DirectoryEntry, FILE_BOTH_DIR_INFORMATION, FILE_DIRECTORY_INFORMATION, FILE_ID_BOTH_DIR_INFORMATION, FILE_NAMES_INFORMATION } from './parameters.js';
 import { FILE_INFORMATION_LAYOUT } from './parameters.js';
 
@@ -44,8 +46,21 @@ function getName(view: DataView, at: number, bytes: number): string {
   return name;
 }
 
+/** The most bytes a directory buffer the helpers build may take (a query's Length is a ULONG; this bounds the allocation). */
+const MAX_DIRECTORY_BYTES = 16 * 2 ** 20;
+const ENTRY_SHAPE: Shape = { NextEntryOffset: 'integer', FileIndex: 'integer', FileNameLength: 'integer', FileName: 'string' };
+
+/** One of the four directory information classes the helpers lay out. */
+function directoryClassArgument(routine: string, cls: unknown): number {
+  if (cls === NAMES || cls === DIRECTORY || cls === BOTH || cls === ID_BOTH) return cls;
+  throw badArgument(routine, `FileInformationClass is ${kindOf(cls)}, not one of the directory classes (FileDirectoryInformation, FileBothDirectoryInformation, FileIdBothDirectoryInformation, FileNamesInformation)`);
+}
+
 /** Lay `entries` of class `cls` out in `length` bytes (the file system's Information). */
 export function encodeDirectoryEntries(cls: number, entries: readonly DirectoryEntry[], length: number): Uint8Array {
+  directoryClassArgument('encodeDirectoryEntries', cls);
+  arrayOfArgument('encodeDirectoryEntries', 'entries', entries, (e, at) => shapeArgument('encodeDirectoryEntries', at, e, ENTRY_SHAPE, 'a directory entry'), 'an array of directory entries');
+  integerArgument('encodeDirectoryEntries', 'length', length, 0, MAX_DIRECTORY_BYTES, 'a buffer length (0 to 16 MiB)');
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
   const nameOffset = FILE_INFORMATION_LAYOUT[cls]?.nameOffset ?? 0;
@@ -86,6 +101,9 @@ export function encodeDirectoryEntries(cls: number, entries: readonly DirectoryE
  * FileName holds what fits, as the file system returned it.
  */
 export function decodeDirectoryEntries(cls: number, buffer: Uint8Array, length: number): DirectoryEntry[] {
+  directoryClassArgument('decodeDirectoryEntries', cls);
+  bufferArgument('decodeDirectoryEntries', 'buffer', buffer, false);
+  ulongArgument('decodeDirectoryEntries', 'length', length);
   const view = new DataView(buffer.buffer, buffer.byteOffset, Math.min(length, buffer.length));
   const nameOffset = FILE_INFORMATION_LAYOUT[cls]?.nameOffset ?? 0;
   const entries: DirectoryEntry[] = [];

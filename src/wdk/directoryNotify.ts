@@ -9,6 +9,8 @@
  * Each entry but the last starts on a 4-byte boundary (NextEntryOffset is a multiple of 4); the last
  * has NextEntryOffset 0; Information counts the bytes up to the end of the last name.
  */
+import { bufferArgument, ulongArgument } from '../kernel/arguments.js';
+import { arrayOfArgument, shapeArgument } from '../kernel/dataArguments.js';
 export const FILE_NOTIFY_CHANGE_FILE_NAME = 0x00000001;
 export const FILE_NOTIFY_CHANGE_DIR_NAME = 0x00000002;
 export const FILE_NOTIFY_CHANGE_ATTRIBUTES = 0x00000004;
@@ -49,8 +51,13 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
+function changesArgument(routine: string, changes: unknown): void {
+  arrayOfArgument(routine, 'changes', changes, (c, at) => shapeArgument(routine, at, c, { Action: 'integer', FileName: 'string' }, 'a FILE_NOTIFY_INFORMATION ({ Action, FileName })'), 'an array of FILE_NOTIFY_INFORMATION');
+}
+
 /** The bytes a chain of these changes takes: every entry but the last padded to 4 bytes. */
 export function fileNotifyInformationBytes(changes: readonly FILE_NOTIFY_INFORMATION[]): number {
+  changesArgument('fileNotifyInformationBytes', changes);
   let total = 0;
   changes.forEach((c, i) => {
     const size = HEADER + 2 * c.FileName.length;
@@ -61,6 +68,8 @@ export function fileNotifyInformationBytes(changes: readonly FILE_NOTIFY_INFORMA
 
 /** Lay the chain out in `length` bytes (the caller checked it fits). */
 export function encodeFileNotifyInformation(changes: readonly FILE_NOTIFY_INFORMATION[], length: number): Uint8Array {
+  changesArgument('encodeFileNotifyInformation', changes);
+  ulongArgument('encodeFileNotifyInformation', 'length', length);
   const bytes = new Uint8Array(Math.min(length, fileNotifyInformationBytes(changes)));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
@@ -79,6 +88,8 @@ export function encodeFileNotifyInformation(changes: readonly FILE_NOTIFY_INFORM
 
 /** Read a chain back from the first `length` bytes of `buffer` (the application's side, and a test's). */
 export function decodeFileNotifyInformation(buffer: Uint8Array, length: number): FILE_NOTIFY_INFORMATION[] {
+  bufferArgument('decodeFileNotifyInformation', 'buffer', buffer, false);
+  ulongArgument('decodeFileNotifyInformation', 'length', length);
   const out: FILE_NOTIFY_INFORMATION[] = [];
   const end = Math.min(length, buffer.length);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);

@@ -1,5 +1,7 @@
 /** File objects, security and what the file system controls, values exact from wdm.h / winnt.h / ntifs.h: FO_* flags, SECURITY_INFORMATION, reparse tags, FSCTL/IOCTL codes, byte-offset specials, well-known SIDs. */
 
+import { integerArgument, longArgument, recordArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
+
 // ---- FILE_OBJECT.Flags (wdm.h) -----------------------------------------------------------------
 export const FO_FILE_OPEN = 0x00000001;
 export const FO_SYNCHRONOUS_IO = 0x00000002;
@@ -145,17 +147,24 @@ export const REPARSE_TAG_NAMES: Readonly<Record<number, string>> = {
 };
 /** ntifs.h macro: bit 31 marks a tag owned by Microsoft. */
 export function IsReparseTagMicrosoft(tag: number): boolean {
+  ulongArgument('IsReparseTagMicrosoft', '_tag', tag);
   return (tag & 0x80000000) !== 0;
 }
 export function IsReparseTagNameSurrogate(tag: number): boolean {
+  ulongArgument('IsReparseTagNameSurrogate', '_tag', tag);
   return (tag & 0x20000000) !== 0;
 }
 export function IsReparseTagValid(tag: number): boolean {
+  ulongArgument('IsReparseTagValid', '_tag', tag);
   return (tag & ~IO_REPARSE_TAG_VALID_VALUES) === 0 && tag >>> 0 > IO_REPARSE_TAG_RESERVED_RANGE;
 }
 
 // ---- FSCTL / IOCTL codes: CTL_CODE(DeviceType, Function, Method, Access) ------------------------
 export function CTL_CODE(deviceType: number, func: number, method: number, access: number): number {
+  integerArgument('CTL_CODE', 'DeviceType', deviceType, 0, 0xffff, 'a device type (0 to 0xFFFF)');
+  integerArgument('CTL_CODE', 'Function', func, 0, 0xfff, 'a function code (0 to 0xFFF)');
+  integerArgument('CTL_CODE', 'Method', method, 0, 3, 'a transfer method (0 to 3)');
+  integerArgument('CTL_CODE', 'Access', access, 0, 3, 'an access (0 to 3)');
   return ((deviceType << 16) | (access << 14) | (func << 2) | method) >>> 0;
 }
 export const FILE_DEVICE_DISK = 0x00000007;
@@ -253,6 +262,8 @@ export const SID_BUILTIN_USERS = 'S-1-5-32-545';
 /** `FILE_READ_DATA|SYNCHRONIZE|0x40000000`-style rendering of a flag word against a name table. */
 /** Names of the set bits of `value`, from a table keyed by bit value (`FO_FLAG_NAMES`, …). */
 export function bitNames(value: number, names: Readonly<Record<number, string>>): string {
+  longArgument('bitNames', 'value', value);
+  for (const [bit, name] of Object.entries(recordArgument<Record<string, unknown>>('bitNames', 'names', names))) stringArgument('bitNames', `names[${bit}]`, name);
   let rest = value >>> 0;
   const parts: string[] = [];
   const bits = Object.keys(names)

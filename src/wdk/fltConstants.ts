@@ -4,6 +4,8 @@
  * from JavaScript.
  */
 
+import { longArgument, recordArgument } from '../kernel/arguments.js';
+
 // FLT_REGISTRATION.Flags
 export const FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP = 0x00000001;
 export const FLTFL_REGISTRATION_SUPPORT_NPFS_MSFS = 0x00000002;
@@ -91,6 +93,8 @@ export const FLT_MAJOR_VERSION = 0x0200;
 
 /** Readable names for flag sets, for traces. */
 export function flagNames(value: number, table: Readonly<Record<string, number>>): string {
+  longArgument('flagNames', 'value', value);
+  for (const [name, bit] of Object.entries(recordArgument<Record<string, unknown>>('flagNames', 'table', table))) longArgument('flagNames', `table[${JSON.stringify(name)}]`, bit);
   if (value === 0) return '0';
   const names: string[] = [];
   let rest = value >>> 0;

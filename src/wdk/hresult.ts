@@ -7,6 +7,7 @@
  * (facility 0x1C, 0xC01C00xx), which become FACILITY_USERMODE_FILTER_MANAGER HRESULTs
  * (0x801F00xx, e.g. ERROR_FLT_NO_WAITER_FOR_REPLY). §17.4.
  */
+import { longArgument } from '../kernel/arguments.js';
 import {
   NTSTATUS_NAMES,
   STATUS_ACCESS_DENIED,
@@ -51,6 +52,7 @@ export const ERROR_NO_SYSTEM_RESOURCES = 1450;
 
 /** HRESULT_FROM_WIN32: 0x8007xxxx for a Win32 error, S_OK for ERROR_SUCCESS. */
 export function HRESULT_FROM_WIN32(error: number): HRESULT {
+  longArgument('HRESULT_FROM_WIN32', 'x', error);
   return error <= 0 ? error >>> 0 : ((error & 0xffff) | 0x80070000) >>> 0;
 }
 
@@ -87,6 +89,7 @@ const DOS_ERROR_OF: ReadonlyMap<NTSTATUS, number> = new Map([
  * fallback of the model, not a claim about every status).
  */
 export function hresultFromNtStatus(status: NTSTATUS): HRESULT {
+  longArgument('hresultFromNtStatus', 'status', status);
   const s = status >>> 0;
   if (s >>> 30 === 0) return S_OK;
   if ((s & 0xffff0000) >>> 0 === 0xc01c0000) return (0x801f0000 | (s & 0xffff)) >>> 0;
@@ -97,14 +100,17 @@ export function hresultFromNtStatus(status: NTSTATUS): HRESULT {
 
 /** RtlNtStatusToDosError for the statuses the port model produces (what GetLastError reads); null when unmapped. */
 export function win32ErrorFromNtStatus(status: NTSTATUS): number | null {
+  longArgument('win32ErrorFromNtStatus', 'status', status);
   return DOS_ERROR_OF.get(status >>> 0) ?? null;
 }
 
 export function SUCCEEDED(hr: HRESULT): boolean {
+  longArgument('SUCCEEDED', 'hr', hr);
   return hr >>> 31 === 0;
 }
 
 export function FAILED(hr: HRESULT): boolean {
+  longArgument('FAILED', 'hr', hr);
   return hr >>> 31 === 1;
 }
 
@@ -128,6 +134,7 @@ const HRESULT_NAMES: ReadonlyMap<number, string> = new Map([
 
 /** `E_ACCESSDENIED`, `HRESULT_FROM_WIN32(ERROR_IO_PENDING)`, or hex: the form traces print. */
 export function hresultName(hr: HRESULT): string {
+  longArgument('hresultName', 'hr', hr);
   const known = HRESULT_NAMES.get(hr >>> 0);
   if (known !== undefined) return known;
   const s = hr >>> 0;

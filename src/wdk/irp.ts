@@ -2,6 +2,8 @@
  * IRP major function codes and related constants, values exact from wdm.h / fltKernel.h.
  * The negative FltMgr-only codes are stored as the (UCHAR) values the header casts them to.
  */
+import { integerArgument } from '../kernel/arguments.js';
+
 export const IRP_MJ_CREATE = 0x00;
 export const IRP_MJ_CREATE_NAMED_PIPE = 0x01;
 export const IRP_MJ_CLOSE = 0x02;
@@ -99,6 +101,7 @@ export const IRP_MJ_NAMES: Readonly<Record<number, string>> = {
 };
 
 export function irpMajorName(major: number): string {
+  integerArgument('irpMajorName', 'major', major, 0, 255, 'an IRP major function code (a UCHAR)');
   return IRP_MJ_NAMES[major] ?? `IRP_MJ_0x${major.toString(16)}`;
 }
 
@@ -130,6 +133,7 @@ export const IRP_MN_UNLOCK_ALL = 0x03;
 export const IRP_MN_UNLOCK_ALL_BY_KEY = 0x04;
 const IRP_MN_LOCK_NAMES: Readonly<Record<number, string>> = { 1: 'IRP_MN_LOCK', 2: 'IRP_MN_UNLOCK_SINGLE', 3: 'IRP_MN_UNLOCK_ALL', 4: 'IRP_MN_UNLOCK_ALL_BY_KEY' };
 export function irpMinorLockName(minor: number): string {
+  integerArgument('irpMinorLockName', 'minor', minor, 0, 255, 'an IRP minor function code (a UCHAR)');
   return IRP_MN_LOCK_NAMES[minor] ?? `IRP_MN_0x${minor.toString(16)}`;
 }
 /** IRP_MN_NOTIFY_CHANGE_DIRECTORY: watch the whole subtree (§21.9). */

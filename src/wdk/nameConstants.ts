@@ -2,6 +2,8 @@
  * FLT_FILE_NAME_OPTIONS and the flags of FLT_FILE_NAME_INFORMATION and of name providers (§16.1,
  * ifs/flt-file-name-options, fltKernel.h). Values are copied exactly.
  */
+import { ulongArgument } from '../kernel/arguments.js';
+
 export const FLT_VALID_FILE_NAME_FORMATS = 0x000000ff;
 export const FLT_FILE_NAME_NORMALIZED = 0x01;
 export const FLT_FILE_NAME_OPENED = 0x02;
@@ -52,6 +54,7 @@ const METHOD_NAMES: Readonly<Record<number, string>> = {
 
 /** `NORMALIZED|QUERY_DEFAULT|DO_NOT_CACHE` — for traces and messages. */
 export function fileNameOptionsText(NameOptions: number): string {
+  ulongArgument('fileNameOptionsText', 'NameOptions', NameOptions);
   const parts = [FORMAT_NAMES[FltGetFileNameFormat(NameOptions)] ?? `format 0x${(NameOptions & 0xff).toString(16)}`];
   parts.push(METHOD_NAMES[FltGetFileNameQueryMethod(NameOptions)] ?? `method 0x${(NameOptions & 0xff00).toString(16)}`);
   if (NameOptions & FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER) parts.push('REQUEST_FROM_CURRENT_PROVIDER');

@@ -5,6 +5,8 @@
  * Severity lives in the top two bits: 00 success, 01 informational, 10 warning, 11 error.
  * `NT_SUCCESS` is true for success and informational values only, as in the WDK.
  */
+import { longArgument } from '../kernel/arguments.js';
+
 export const NTSTATUS_NAMES = {
   STATUS_SUCCESS: 0x00000000,
   STATUS_ABANDONED: 0x00000080,
@@ -262,20 +264,25 @@ export const STATUS_ABANDONED_WAIT_0 = 0x00000080;
 
 /** True for success and informational statuses (severity 00 or 01), as the WDK macro. */
 export function NT_SUCCESS(status: NTSTATUS): boolean {
+  longArgument('NT_SUCCESS', 'Status', status);
   return status >>> 30 <= 1;
 }
 export function NT_WARNING(status: NTSTATUS): boolean {
+  longArgument('NT_WARNING', 'Status', status);
   return status >>> 30 === 2;
 }
 export function NT_ERROR(status: NTSTATUS): boolean {
+  longArgument('NT_ERROR', 'Status', status);
   return status >>> 30 === 3;
 }
 
 /** `STATUS_ACCESS_DENIED` for a known value, `0xC00000AB` otherwise: the form traces print. */
 export function ntStatusName(status: NTSTATUS): string {
+  longArgument('ntStatusName', 'status', status);
   return nameByValue.get(status >>> 0) ?? hex32(status);
 }
 
 export function hex32(value: number): string {
+  longArgument('hex32', 'value', value);
   return '0x' + (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

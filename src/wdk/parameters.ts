@@ -11,6 +11,7 @@
  *   FILE_ID_128 is 32 hex digits.
  */
 
+import { recordArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
 import type { MDL } from './buffers.js';
 
 export type Guid = string;
@@ -370,15 +371,20 @@ export type FltParametersMember<K extends string> = FltParameters extends infer 
   : never;
 
 export function parametersMember<K extends string>(parameters: FltParameters, key: K): FltParametersMember<K> | null {
+  recordArgument('parametersMember', 'parameters', parameters);
+  stringArgument('parametersMember', 'key', key);
   const record = parameters as unknown as Record<string, unknown>;
   const value = Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
   return (value ?? null) as never;
 }
 
 export function packCreateOptions(createDisposition: number, createOptions: number): number {
+  ulongArgument('packCreateOptions', 'CreateDisposition', createDisposition);
+  ulongArgument('packCreateOptions', 'CreateOptions', createOptions);
   return ((createDisposition & 0xff) * 0x1000000 + (createOptions & 0xffffff)) >>> 0;
 }
 export function unpackCreateOptions(options: number): { CreateDisposition: number; CreateOptions: number } {
+  ulongArgument('unpackCreateOptions', 'Options', options);
   return { CreateDisposition: (options >>> 24) & 0xff, CreateOptions: options & 0xffffff };
 }
 

@@ -5,6 +5,7 @@
  * SubstituteNameOffset, SubstituteNameLength, PrintNameOffset, PrintNameLength (USHORTs, bytes into
  * PathBuffer), for a symbolic link a ULONG Flags, then PathBuffer in UTF-16LE.
  */
+import { badArgument, bufferArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
 import { IO_REPARSE_TAG_MOUNT_POINT, IO_REPARSE_TAG_SYMLINK } from './fileObjectConstants.js';
 
 /** SymbolicLinkReparseBuffer.Flags: SubstituteName is relative to the link's directory. */
@@ -19,12 +20,22 @@ export interface NameSurrogate {
 
 /** The DataBuffer of an IO_REPARSE_TAG_SYMLINK reparse point (FSCTL_SET_REPARSE_POINT / setReparsePoint). */
 export function symbolicLinkReparseData(SubstituteName: string, PrintName: string, Flags = 0): Uint8Array {
+  reparseNamesArgument('symbolicLinkReparseData', SubstituteName, PrintName);
+  ulongArgument('symbolicLinkReparseData', 'Flags', Flags);
   return encode(SubstituteName, PrintName, Flags, true);
 }
 
 /** The DataBuffer of an IO_REPARSE_TAG_MOUNT_POINT reparse point (a junction or volume mount point). */
 export function mountPointReparseData(SubstituteName: string, PrintName: string): Uint8Array {
+  reparseNamesArgument('mountPointReparseData', SubstituteName, PrintName);
   return encode(SubstituteName, PrintName, 0, false);
+}
+
+/** The two names share a USHORT-sized buffer in REPARSE_DATA_BUFFER (MAXIMUM_REPARSE_DATA_BUFFER_SIZE, 16 KiB). */
+function reparseNamesArgument(routine: string, substitute: unknown, print: unknown): void {
+  const s = stringArgument(routine, 'SubstituteName', substitute);
+  const p = stringArgument(routine, 'PrintName', print);
+  if (2 * (s.length + p.length) + 20 > 16 * 1024) throw badArgument(routine, `SubstituteName and PrintName take ${2 * (s.length + p.length)} bytes, more than a reparse point holds (16 KiB)`);
 }
 
 function encode(substitute: string, print: string, flags: number, symlink: boolean): Uint8Array {
@@ -48,6 +59,8 @@ function writeUtf16(view: DataView, at: number, text: string): void {
 
 /** Decode a symbolic link's or mount point's DataBuffer; null for another tag or a malformed buffer. */
 export function parseNameSurrogate(ReparseTag: number, data: Uint8Array): NameSurrogate | null {
+  ulongArgument('parseNameSurrogate', 'ReparseTag', ReparseTag);
+  bufferArgument('parseNameSurrogate', 'data', data, false);
   const symlink = ReparseTag >>> 0 === IO_REPARSE_TAG_SYMLINK;
   if (!symlink && ReparseTag >>> 0 !== IO_REPARSE_TAG_MOUNT_POINT) return null;
   const header = symlink ? 12 : 8;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSimulation, FltCreateFileEx, FltReadFile, KeSetEvent, sleep, STATUS_INVALID_PARAMETER, STATUS_SUCCESS, type Blocking, type KEVENT } from '../../src/index.js';
 import { budget } from '../support/deep.js';
-import { badWorld, callBadly, FUZZED, stillWorks } from './badArgumentsWorld.js';
+import { badWorld, callBadly, callHelperBadly, FUZZED, HELPERS_FUZZED, helperPool, stillWorks } from './badArgumentsWorld.js';
 import { PUBLIC_ROUTINES, reachableRoutines } from './publicRoutines.js';
 
 /** Random bad calls of every fuzzed routine on one world, then an application reads its file there. */
@@ -18,6 +18,21 @@ export function fuzzEveryRoutine(runs: number, seed?: number): Set<string> {
   fc.assert(
     fc.property(fc.constantFrom(...FUZZED), fc.array(fc.constantFrom(...w.pool), { maxLength: 9 }), (routine, args) => {
       outcomes.add(callBadly(w, routine, args));
+    }),
+    seed === undefined ? { numRuns: runs } : { numRuns: runs, seed },
+  );
+  expect(stillWorks(w)).toBe(STATUS_SUCCESS);
+  return outcomes;
+}
+
+/** Random bad calls of every helper and constructor (formatTrace, foldLog, explore, new KEVENT, …), then I/O on the world. */
+export function fuzzEveryHelper(runs: number, seed?: number): Set<string> {
+  const w = badWorld();
+  const pool = helperPool(w);
+  const outcomes = new Set<string>();
+  fc.assert(
+    fc.property(fc.constantFrom(...HELPERS_FUZZED), fc.array(fc.constantFrom(...pool), { maxLength: 6 }), (helper, args) => {
+      outcomes.add(callHelperBadly(helper, args));
     }),
     seed === undefined ? { numRuns: runs } : { numRuns: runs, seed },
   );
@@ -35,6 +50,27 @@ describe('bad arguments to every public routine: typed errors only, then I/O goe
     const w = badWorld();
     for (const routine of FUZZED) for (const value of w.pool.slice(0, 4)) callBadly(w, routine, [value, value, value, value, value]);
     expect(stillWorks(w)).toBe(STATUS_SUCCESS);
+  });
+
+  it('each helper and constructor, called with each kind of wrong value in each of its first positions and after a valid log, state or fact, ends in a typed error or a result', () => {
+    const w = badWorld();
+    const pool = helperPool(w);
+    const [log, fact, state] = pool.slice(w.pool.length, w.pool.length + 3);
+    for (const helper of HELPERS_FUZZED) {
+      for (const value of pool) {
+        for (const args of [[value], [value, value, value, value], [log, value, value], [fact, value], [state, value], [value, log], [1, value, 4]]) callHelperBadly(helper, args);
+      }
+    }
+    expect(HELPERS_FUZZED.length).toBeGreaterThan(100);
+    expect(stillWorks(w)).toBe(STATUS_SUCCESS);
+  });
+
+  it('random bad argument lists over every helper and constructor (fixed seed), then an application reads its file on the same simulation', () => {
+    // other-fltsim: a helper's own typed error (readTraceFile's TraceFileError, a constructed FltSimError it returns is 'returned').
+    const outcomes = fuzzEveryHelper(budget(300, 300), 14);
+    expect(outcomes).toContain('returned');
+    expect(outcomes).toContain('usage');
+    expect([...outcomes].filter((o) => !['returned', 'usage', 'other-fltsim'].includes(o))).toEqual([]);
   });
 
   it('random bad argument lists over every fuzzed routine (fixed seed), then an application reads its file on the same simulation', () => {

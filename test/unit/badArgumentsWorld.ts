@@ -121,3 +121,38 @@ export function stillWorks(w: BadWorld): number {
 
 export const badCall = (w: BadWorld): fc.Arbitrary<{ routine: string; args: unknown[] }> =>
   fc.record({ routine: fc.constantFrom(...FUZZED), args: fc.array(fc.constantFrom(...w.pool), { maxLength: 13 }) });
+
+/** The helpers over a caller's own data and the constructors of the API (issue 14): called from the host. */
+export const HELPERS_FUZZED: readonly string[] = [...PUBLIC_ROUTINES].filter(([, how]) => how === 'helper' || how === 'class').map(([name]) => name).sort();
+
+/**
+ * The pool, and the caller's own data a helper takes, each a valid value in a place it may not
+ * belong: the world's log and one fact, its state and a diff, a TraceNamer, a strategy.
+ */
+export function helperPool(w: BadWorld): unknown[] {
+  const log = w.sim.log;
+  const state = w.sim.state();
+  return [...w.pool, log, log[3], state, api.diffStates(state, state), new api.TraceNamer(), api.inOrderStrategy(), { seq: 0, time: 0, object: 'sim', type: 'SimulationStart' }];
+}
+
+/** Call helper or constructor `name` with `args` from the host; an iterator it returns is iterated while it yields strings. */
+export function callHelperBadly(name: string, args: readonly unknown[]): Outcome {
+  const how = PUBLIC_ROUTINES.get(name);
+  const f = (api as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
+  try {
+    const r = how === 'class' ? new (f as unknown as new (...a: unknown[]) => unknown)(...args) : f(...args);
+    if (how !== 'class' && r !== null && typeof r === 'object' && typeof (r as { next?: unknown }).next === 'function') {
+      for (let i = 0; i < 100; i++) {
+        const step = (r as Iterator<unknown>).next();
+        if (step.done === true || typeof step.value !== 'string') break;
+      }
+    }
+    return 'returned';
+  } catch (error) {
+    if (error instanceof api.UsageError) return 'usage';
+    if (error instanceof api.VerifierError) return 'verifier';
+    if (error instanceof FltSimError) return 'other-fltsim';
+    const e = error as Error;
+    throw new Error(`${how} ${name}(${args.map(describe).join(', ')}) threw a raw ${String(e?.name)}: ${String(e?.message).slice(0, 200)}`);
+  }
+}
