@@ -8,10 +8,12 @@ import * as api from '../../src/index.js';
  * - `simThread` / `simHost`: a method of `sim`, called on a thread / from the host between steps;
  * - `io`: an application call of `sim.io`, on a thread;
  * - `timeline` / `cursor`: a method of a Timeline / Cursor over the world's log;
- * - `class`: a constructor the caller allocates (`new KEVENT()`); its routines are the entries;
+ * - `class`: a constructor the caller allocates (`new KEVENT()`); its routines are the entries, and
+ *   the constructor itself is fuzzed with the helpers;
  * - `internal`: a TypeScript-private or @internal member, not part of the API;
  * - `helper`: a pure function over the caller's own data (a log, a state, a trace, a constant),
- *   not a routine of the simulation: not fuzzed yet (docs/security.md says so).
+ *   not a routine of the simulation: called from the host with the bad values and the world's own
+ *   log, fact and state (callHelperBadly in badArgumentsWorld.ts).
  */
 export type How = 'thread' | 'simThread' | 'simHost' | 'io' | 'timeline' | 'cursor' | 'class' | 'internal' | 'helper';
 
