@@ -3,7 +3,7 @@
  * every kernel object. Two simulations never share anything.
  */
 import { bufferArgument, integerArgument, objectArgument, optionalRecordArgument, recordArgument, ulongArgument } from './kernel/arguments.js';
-import { functionArgument, instancesKeyArgument, legacySpecArgument, stringArgument, threadOptionsArgument, volumeSpecArgument } from './simulationArguments.js';
+import { functionArgument, instancesKeyArgument, legacySpecArgument, optionalStringArgument, stringArgument, threadOptionsArgument, volumeSpecArgument } from './simulationArguments.js';
 import { connectCommunicationPort, type ConnectResult } from './fltmgr/filterPortUser.js';
 import type { EventHandle } from './fltmgr/portObjects.js';
 import { createEvent } from './fltmgr/win32Events.js';
@@ -431,7 +431,7 @@ export class Simulation {
    * lpSecurityAttributes is accepted and ignored, as it only shapes the handle's own security.
    */
   FilterConnectCommunicationPort(
-    lpPortName: string,
+    lpPortName: string | null,
     dwOptions: number,
     lpContext: Uint8Array | null,
     wSizeOfContext: number,
@@ -439,11 +439,12 @@ export class Simulation {
   ): Blocking<ConnectResult> {
     void lpSecurityAttributes;
     const routine = 'FilterConnectCommunicationPort';
-    stringArgument(routine, 'lpPortName', lpPortName);
+    // NULL for lpPortName is what a C caller can pass: the HRESULT E_INVALIDARG (connectCommunicationPort); a number or an object is not.
+    const name = optionalStringArgument(routine, 'lpPortName', lpPortName);
     ulongArgument(routine, 'dwOptions', dwOptions);
     bufferArgument(routine, 'lpContext', lpContext, true);
-    ulongArgument(routine, 'wSizeOfContext', wSizeOfContext);
-    return connectCommunicationPort(this.fltMgr, lpPortName, dwOptions, lpContext, wSizeOfContext);
+    integerArgument(routine, 'wSizeOfContext', wSizeOfContext, 0, 0xffff, 'a WORD (a whole number from 0 to 0xFFFF)');
+    return connectCommunicationPort(this.fltMgr, name, dwOptions, lpContext, wSizeOfContext);
   }
 
   /** Win32 CreateEventW(lpEventAttributes, bManualReset, bInitialState, lpName), for OVERLAPPED gets. */

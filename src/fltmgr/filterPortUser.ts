@@ -6,11 +6,13 @@
  * handle (DisconnectNotify). Results are HRESULTs, as fltlib returns them; the log carries the
  * NTSTATUS behind each (src/wdk/hresult.ts maps one to the other).
  */
-import { preempt, waitForObjects, type Blocking } from '../kernel/effects.js';
+import { kernelCall, preempt, waitForObjects, type Blocking } from '../kernel/effects.js';
+import { kindOf } from '../kernel/arguments.js';
 import {
   ERROR_IO_PENDING,
   ERROR_NOACCESS,
   ERROR_FLT_NO_WAITER_FOR_REPLY,
+  E_HANDLE,
   E_INVALIDARG,
   HRESULT_FROM_WIN32,
   S_OK,
@@ -34,7 +36,7 @@ import {
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
-import { FilterPortHandle, IoCompletionPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
+import { EventHandle, FilterPortHandle, IoCompletionPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
 import { CloseCompletionPort } from './win32CompletionPorts.js';
 import { createClientPort } from './portRoutines.js';
 import { bufferArgument, overlappedArgument, portHandleArgument } from './portArguments.js';
@@ -60,7 +62,7 @@ export interface ConnectResult {
  */
 export function* connectCommunicationPort(
   fltMgr: FilterManager,
-  lpPortName: string,
+  lpPortName: string | null,
   dwOptions: number,
   lpContext: Uint8Array | null,
   wSizeOfContext: number,
@@ -71,6 +73,8 @@ export function* connectCommunicationPort(
     hr: hresultFromNtStatus(fail(fltMgr, object, 'FilterConnectCommunicationPort', status, detail)),
     hPort: null,
   });
+  // fltlib builds the port's name from lpPortName before anything reaches the kernel (§17.4): a NULL name is the model's E_INVALIDARG.
+  if (lpPortName === null) return refuse('sim', STATUS_INVALID_PARAMETER, 'lpPortName is NULL');
   if ((lpContext === null) !== (wSizeOfContext === 0)) return refuse('sim', STATUS_INVALID_PARAMETER, `lpContext ${lpContext === null ? 'NULL' : 'given'} with wSizeOfContext ${wSizeOfContext}`);
   if (lpContext !== null && (!Number.isInteger(wSizeOfContext) || wSizeOfContext < 0 || wSizeOfContext > lpContext.length)) {
     return refuse('sim', STATUS_ACCESS_VIOLATION, `wSizeOfContext ${wSizeOfContext} with a context of ${lpContext.length} bytes`);
@@ -104,6 +108,22 @@ export function* connectCommunicationPort(
   return { hr: S_OK, hPort: handle };
 }
 
+/**
+ * hPort as fltlib hands it to the kernel: a HANDLE. NULL, a handle value that names nothing, or the
+ * handle of another object (an event, a section, a completion port) fails the DeviceIoControl
+ * fltlib issues with STATUS_INVALID_HANDLE (another object's handle: STATUS_OBJECT_TYPE_MISMATCH;
+ * both ERROR_INVALID_HANDLE), so the call returns E_HANDLE and a RoutineFailed fact says why. A
+ * value no C caller could pass as a HANDLE (a string, a plain object) stays a UsageError.
+ */
+function* portHandleOrHresult(routine: string, hPort: unknown): Blocking<FilterPortHandle | HRESULT> {
+  if (hPort instanceof FilterPortHandle) return hPort;
+  const handleValue = hPort === null || hPort === undefined || typeof hPort === 'number';
+  if (!handleValue && !(hPort instanceof EventHandle || hPort instanceof SectionHandle || hPort instanceof IoCompletionPortHandle)) portHandleArgument(routine, hPort);
+  const detail = `hPort ${handleValue ? kindOf(hPort) : `is the handle of ${kindOf(hPort)}`}, not a communication port handle`;
+  yield* kernelCall((kernel) => kernel.emit('sim', { type: 'RoutineFailed', routine, status: STATUS_INVALID_HANDLE, detail }));
+  return E_HANDLE;
+}
+
 /** The connection of an open handle, or the HRESULT for a closed one (a fact says why). */
 function openPort(hPort: FilterPortHandle, routine: string): ClientPort | HRESULT {
   if (hPort.isOpen) return hPort.port;
@@ -125,9 +145,11 @@ function probe(port: ClientPort, routine: string, buffer: Uint8Array | null, siz
  * completes (Internal: its NTSTATUS, InternalHigh: the bytes written). A get too small for the
  * message fails with ERROR_INSUFFICIENT_BUFFER and the message waits for another get.
  */
-export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint8Array, dwMessageBufferSize: number, lpOverlapped: OVERLAPPED | null): Blocking<HRESULT> {
-  requireThread(portHandleArgument('FilterGetMessage', hPort).port.fltMgr, 'FilterGetMessage');
-  bufferArgument('FilterGetMessage', 'lpMessageBuffer', lpMessageBuffer, false);
+export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint8Array | null, dwMessageBufferSize: number, lpOverlapped: OVERLAPPED | null): Blocking<HRESULT> {
+  const handle = yield* portHandleOrHresult('FilterGetMessage', hPort);
+  if (typeof handle === 'number') return handle;
+  requireThread(handle.port.fltMgr, 'FilterGetMessage');
+  bufferArgument('FilterGetMessage', 'lpMessageBuffer', lpMessageBuffer, true);
   if (lpOverlapped !== null) overlappedArgument('FilterGetMessage', lpOverlapped);
   yield* preempt();
   const port = openPort(hPort, 'FilterGetMessage');
@@ -144,7 +166,8 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
   }
   const get: PendingGet = {
     id: kernel.nextId('U'),
-    buffer: lpMessageBuffer,
+    // Not NULL here: the probe refused a NULL buffer with a size, and a size below the header.
+    buffer: lpMessageBuffer!,
     size: dwMessageBufferSize,
     overlapped: lpOverlapped,
     done: kernel.createWaitable('get done', 'notification'),
@@ -171,9 +194,11 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
  * ERROR_FLT_NO_WAITER_FOR_REPLY (an unknown id, a message sent without ReplyBuffer, a second reply,
  * or a sender that timed out or was disconnected) and nothing changes.
  */
-export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint8Array, dwReplyBufferSize: number): Blocking<HRESULT> {
-  requireThread(portHandleArgument('FilterReplyMessage', hPort).port.fltMgr, 'FilterReplyMessage');
-  bufferArgument('FilterReplyMessage', 'lpReplyBuffer', lpReplyBuffer, false);
+export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint8Array | null, dwReplyBufferSize: number): Blocking<HRESULT> {
+  const handle = yield* portHandleOrHresult('FilterReplyMessage', hPort);
+  if (typeof handle === 'number') return handle;
+  requireThread(handle.port.fltMgr, 'FilterReplyMessage');
+  bufferArgument('FilterReplyMessage', 'lpReplyBuffer', lpReplyBuffer, true);
   yield* preempt();
   const port = openPort(hPort, 'FilterReplyMessage');
   if (typeof port === 'number') return port;
@@ -185,7 +210,8 @@ export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint
   if (port.state !== 'Connected') {
     return hresultFromNtStatus(fail(port.fltMgr, port.id, 'FilterReplyMessage', STATUS_PORT_DISCONNECTED, `${port} is ${port.state}`));
   }
-  const view = new DataView(lpReplyBuffer.buffer, lpReplyBuffer.byteOffset, FILTER_REPLY_HEADER_SIZE);
+  const reply = lpReplyBuffer!; // not NULL: the probe refused a NULL buffer with a size, and a size below the header
+  const view = new DataView(reply.buffer, reply.byteOffset, FILTER_REPLY_HEADER_SIZE);
   const replyStatus = view.getUint32(0, true);
   const messageId = Number(view.getBigUint64(8, true));
   const message = port.awaitingReply.find((m) => m.messageId === messageId);
@@ -193,7 +219,7 @@ export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint
     fail(port.fltMgr, port.id, 'FilterReplyMessage', STATUS_FLT_NO_WAITER_FOR_REPLY, `no sender waits for a reply to MessageId ${messageId}`);
     return ERROR_FLT_NO_WAITER_FOR_REPLY;
   }
-  const data = lpReplyBuffer.slice(FILTER_REPLY_HEADER_SIZE, dwReplyBufferSize);
+  const data = reply.slice(FILTER_REPLY_HEADER_SIZE, dwReplyBufferSize);
   message.reply = { status: replyStatus, data };
   port.awaitingReply.splice(port.awaitingReply.indexOf(message), 1);
   port.fltMgr.kernel.emit(message.id, { type: 'FilterReplyMessage', length: data.length, status: replyStatus });
@@ -220,7 +246,9 @@ export function* FilterSendMessage(
   lpOutBuffer: Uint8Array | null,
   dwOutBufferSize: number,
 ): Blocking<SendMessageResult> {
-  const fltMgr = portHandleArgument('FilterSendMessage', hPort).port.fltMgr;
+  const handle = yield* portHandleOrHresult('FilterSendMessage', hPort);
+  if (typeof handle === 'number') return { hr: handle, BytesReturned: 0 };
+  const fltMgr = handle.port.fltMgr;
   bufferArgument('FilterSendMessage', 'lpInBuffer', lpInBuffer, true);
   bufferArgument('FilterSendMessage', 'lpOutBuffer', lpOutBuffer, true);
   requireThread(fltMgr, 'FilterSendMessage');
@@ -263,6 +291,11 @@ export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompl
     const thread = requireThread(fltMgr, 'CloseHandle');
     yield* preempt();
     return NT_SUCCESS(closeSectionHandle(fltMgr, handle, 'CloseHandle', thread.process, true));
+  }
+  if (hObject === null || hObject === undefined) {
+    // CloseHandle(NULL): FALSE, GetLastError ERROR_INVALID_HANDLE.
+    yield* kernelCall((kernel) => kernel.emit('sim', { type: 'RoutineFailed', routine: 'CloseHandle', status: STATUS_INVALID_HANDLE, detail: `hObject is ${kindOf(hObject)}` }));
+    return false;
   }
   const port = portHandleArgument('CloseHandle', hObject).port;
   requireThread(port.fltMgr, 'CloseHandle');

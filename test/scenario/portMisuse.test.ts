@@ -6,8 +6,10 @@ import {
   ADMINISTRATORS_SID,
   CloseHandle,
   createSimulation,
+  E_HANDLE,
   E_INVALIDARG,
   ERROR_INVALID_HANDLE,
+  ERROR_INVALID_PARAMETER,
   ERROR_NOACCESS,
   FilterGetMessage,
   FilterReplyMessage,
@@ -20,6 +22,8 @@ import {
   FltSendMessage,
   FLT_PORT_ALL_ACCESS,
   HRESULT_FROM_WIN32,
+  hresultName,
+  ntStatusName,
   portVariable,
   ResetEvent,
   SetEvent,
@@ -159,25 +163,68 @@ describe('arguments that are not what the routine takes: UsageError BAD_ARGUMENT
     expect(sim.state().clientPorts['Q1']!.state).toBe('Connected');
   });
 
-  it('user side', () => {
+  it('user side: values no C caller could pass as a handle, an event or an OVERLAPPED', () => {
     const { sim } = connected();
     const codes: string[] = [];
     sim.spawn('scanUser', function* () {
-      codes.push(yield* usageCode(() => FilterGetMessage(null as never, new Uint8Array(64), 64, null)));
       codes.push(yield* usageCode(() => FilterReplyMessage({ id: 'H9' } as never, new Uint8Array(17), 17)));
       codes.push(yield* usageCode(() => FilterSendMessage('H1' as never, null, 0, null, 0)));
-      codes.push(yield* usageCode(() => CloseHandle(undefined as never)));
       codes.push(yield* usageCode(() => WaitForSingleObject(null as never, 0)));
       codes.push(usageCodeOf(() => SetEvent({} as never)));
     });
     sim.run();
     expect(codes).toEqual([
-      'BAD_ARGUMENT: FilterGetMessage: hPort is NULL, not a handle from FilterConnectCommunicationPort',
       'BAD_ARGUMENT: FilterReplyMessage: hPort is Object, not a handle from FilterConnectCommunicationPort',
       'BAD_ARGUMENT: FilterSendMessage: hPort is string, not a handle from FilterConnectCommunicationPort',
-      'BAD_ARGUMENT: CloseHandle: hPort is undefined, not a handle from FilterConnectCommunicationPort',
       'BAD_ARGUMENT: WaitForSingleObject: NULL is not an event handle from CreateEventW',
       'BAD_ARGUMENT: SetEvent: Object is not an event handle from CreateEventW',
+    ]);
+  });
+});
+
+describe('NULL and wrong handles in fltlib calls: the HRESULT Windows returns, and a RoutineFailed fact (issue 14)', () => {
+  it('NULL, a stale handle value or an event handle for hPort is E_HANDLE (ERROR_INVALID_HANDLE); CloseHandle(NULL) is FALSE; a NULL buffer is E_INVALIDARG with size 0 and ERROR_NOACCESS with a size; a NULL port name is E_INVALIDARG', () => {
+    const { sim, hPort } = connected();
+    const event = sim.CreateEventW(null, true, false, null);
+    const results: string[] = [];
+    const name = (hr: number): string => hresultName(hr);
+    sim.spawn(
+      'scanUser',
+      function* () {
+        results.push(`FilterGetMessage(NULL) ${name(yield* FilterGetMessage(null as never, new Uint8Array(64), 64, null))}`);
+        results.push(`FilterSendMessage(0x1234) ${name((yield* FilterSendMessage(0x1234 as never, null, 0, null, 0)).hr)}`);
+        results.push(`FilterReplyMessage(event) ${name(yield* FilterReplyMessage(event as never, new Uint8Array(17), 17))}`);
+        results.push(`CloseHandle(NULL) ${String(yield* CloseHandle(null as never))}`);
+        results.push(`FilterGetMessage(hPort, NULL, 0) ${name(yield* FilterGetMessage(hPort, null, 0, null))}`);
+        results.push(`FilterGetMessage(hPort, NULL, 64) ${name(yield* FilterGetMessage(hPort, null, 64, null))}`);
+        results.push(`FilterReplyMessage(hPort, NULL, 0) ${name(yield* FilterReplyMessage(hPort, null, 0))}`);
+        results.push(`FilterConnectCommunicationPort(NULL) ${name((yield* sim.FilterConnectCommunicationPort(null, 0, null, 0)).hr)}`);
+      },
+      { token: ADMINISTRATORS_SID },
+    );
+    sim.run();
+    expect(results).toEqual([
+      'FilterGetMessage(NULL) E_HANDLE',
+      'FilterSendMessage(0x1234) E_HANDLE',
+      'FilterReplyMessage(event) E_HANDLE',
+      'CloseHandle(NULL) false',
+      'FilterGetMessage(hPort, NULL, 0) E_INVALIDARG',
+      'FilterGetMessage(hPort, NULL, 64) HRESULT_FROM_WIN32(ERROR_NOACCESS)',
+      'FilterReplyMessage(hPort, NULL, 0) E_INVALIDARG',
+      'FilterConnectCommunicationPort(NULL) E_INVALIDARG',
+    ]);
+    expect(E_HANDLE).toBe(HRESULT_FROM_WIN32(ERROR_INVALID_HANDLE));
+    expect(E_INVALIDARG).toBe(HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER));
+    const failed = sim.log.filter((f) => f.type === 'RoutineFailed').map((f) => (f.type === 'RoutineFailed' ? `${f.object} ${f.routine} ${ntStatusName(f.status)}` : ''));
+    expect(failed.slice(-8)).toEqual([
+      'sim FilterGetMessage STATUS_INVALID_HANDLE',
+      'sim FilterSendMessage STATUS_INVALID_HANDLE',
+      'sim FilterReplyMessage STATUS_INVALID_HANDLE',
+      'sim CloseHandle STATUS_INVALID_HANDLE',
+      `${hPort.port.id} FilterGetMessage STATUS_INVALID_PARAMETER`,
+      `${hPort.port.id} FilterGetMessage STATUS_ACCESS_VIOLATION`,
+      `${hPort.port.id} FilterReplyMessage STATUS_INVALID_PARAMETER`,
+      'sim FilterConnectCommunicationPort STATUS_INVALID_PARAMETER',
     ]);
   });
 });
