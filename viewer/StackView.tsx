@@ -1,11 +1,12 @@
 /**
  * The stack at the cursor, as `!fltkd` would show it: per volume its levels top to bottom (frames
  * with their instances by altitude, legacy filters between them, the file system), each with the
- * operations in its pre-op, pended there, below it, or in its post-op; then the file objects,
- * the threads and the other objects with a lifecycle. Objects the fact at the cursor changed are
+ * operations in its pre-op, pended there, below it, or in its post-op, and the contexts each instance
+ * set; then the file objects, the threads (and a deadlock's wait-for cycle) and every other object
+ * with a lifecycle. Objects the fact at the cursor changed are
  * highlighted. Every name is rendered as text (Preact escapes it).
  */
-import type { OperationAtLevel, StackLevel, StackPicture } from '../src/viewer/stackModel.js';
+import type { FrameBand, OperationAtLevel, StackLevel, StackPicture } from '../src/viewer/stackModel.js';
 
 interface Props {
   readonly picture: StackPicture;
@@ -14,6 +15,16 @@ interface Props {
   readonly selectedThread: string | null;
   readonly onSelectOperation: (id: string) => void;
   readonly onSelectThread: (id: string) => void;
+}
+
+/** A frame's band (§6): its index and altitude interval, and how many instances it holds on this volume. */
+function frameBand(f: FrameBand) {
+  return (
+    <div key={`frame${f.index}`} class="frame" data-frame={f.index} data-frame-low={f.low} data-frame-high={f.high ?? ''}>
+      frame {f.index} · altitudes {f.low} to {f.high === null ? '∞' : `below ${f.high}`}
+      {f.instances === 0 ? ' · no instance' : ''}
+    </div>
+  );
 }
 
 const PHASES: readonly { readonly phase: OperationAtLevel['phase']; readonly title: string }[] = [
@@ -38,7 +49,13 @@ export function StackView({ picture, changed, selectedOperation, selectedThread,
         {l.name}
         {l.altitude === null ? '' : ` @ ${l.altitude}`}
         {l.state === null ? '' : <span class="state"> {l.state}</span>}
+        {l.kind === 'legacy' && l.aboveFrame !== null ? <span class="muted">{l.aboveFrame < 0 ? ' (legacy, below every frame)' : ` (legacy, above frame ${l.aboveFrame})`}</span> : ''}
       </div>
+      {l.contexts.length === 0 ? null : (
+        <div class="level-contexts" data-contexts={l.id}>
+          contexts: {l.contexts.join(' · ')}
+        </div>
+      )}
       <div class="level-ops">
         {PHASES.map(({ phase, title }) => {
           const ops = l.operations.filter((o) => o.phase === phase);
@@ -54,22 +71,16 @@ export function StackView({ picture, changed, selectedOperation, selectedThread,
   return (
     <div class="stack" data-testid="stack">
       {picture.volumes.length === 0 ? <p class="muted">no volume mounted yet</p> : null}
-      {picture.volumes.map((v) => {
-        let frame: number | null = null;
-        return (
-          <div key={v.id} class={mark(v.id, 'volume')} data-volume={v.id} data-state={v.state}>
-            <h3>
-              {v.id} {v.name} ({v.fsType}, <span class="state">{v.state}</span>)
-            </h3>
-            {v.levels.map((l) => {
-              const header = l.kind === 'instance' && l.frame !== frame ? <div class="frame" key={`frame${l.frame}`}>frame {l.frame}</div> : null;
-              frame = l.kind === 'instance' ? l.frame : null;
-              return [header, level(l)];
-            })}
-            {v.idle.length === 0 ? null : <div class="idle">not at a level: {v.idle.map(op)}</div>}
-          </div>
-        );
-      })}
+      {picture.volumes.map((v) => (
+        <div key={v.id} class={mark(v.id, 'volume')} data-volume={v.id} data-state={v.state}>
+          <h3>
+            {v.id} {v.name} ({v.fsType}, <span class="state">{v.state}</span>)
+          </h3>
+          {v.contexts.length === 0 ? null : <div class="level-contexts">volume contexts: {v.contexts.join(' · ')}</div>}
+          {v.rows.map((row) => (row.kind === 'frame' ? frameBand(row.frame) : level(row.level)))}
+          {v.idle.length === 0 ? null : <div class="idle">not at a level: {v.idle.map(op)}</div>}
+        </div>
+      ))}
       <h4>file objects ({picture.fileObjects.length})</h4>
       <table class="objects" data-testid="file-objects">
         <tbody>
@@ -100,13 +111,22 @@ export function StackView({ picture, changed, selectedOperation, selectedThread,
           ))}
         </tbody>
       </table>
+      {picture.waitCycles.length === 0 ? null : (
+        <div class="deadlock" data-testid="wait-cycles">
+          {picture.waitCycles.map((cycle, i) => (
+            <p key={i}>
+              <strong>deadlock:</strong> {cycle.join('; ')}
+            </p>
+          ))}
+        </div>
+      )}
       {picture.others.length === 0 ? null : (
         <>
-          <h4>locks, events, contexts, ports, queues ({picture.others.length})</h4>
+          <h4>locks, events, contexts, ports, queues and other objects ({picture.others.length})</h4>
           <table class="objects" data-testid="others">
             <tbody>
               {picture.others.map((o) => (
-                <tr key={o.id} class={mark(o.id)} data-object={o.id} data-state={o.state}>
+                <tr key={o.id} class={mark(o.id)} data-object={o.id} data-record={o.record} data-state={o.state}>
                   <td>{o.id}</td>
                   <td class="state">{o.state}</td>
                   <td>{o.summary}</td>

@@ -3,8 +3,10 @@
  * altitude in their frames, legacy filters between frames, the file system at the bottom), each
  * level with the operations now in its pre-operation, pended there, in the file system below it, or
  * in its post-operation; the file objects with their states and handles; the threads with the
- * callback they run or what they wait on; and the other objects with a lifecycle (locks with their
- * owners, contexts, ports, queues).
+ * callback they run or what they wait on (and the wait-for cycles, a deadlock); the contexts at the
+ * instance that set them and the volume they are on; and every other object with a lifecycle the
+ * fold keeps (locks with their owners, events, contexts, ports and messages, queues, IRPs, byte-range
+ * locks, oplocks, change notifications, sections, ECPs, pool, MDLs, name information).
  *
  * Everything comes from the folded state at the position (Timeline.stateAt, equal to foldLog of the
  * log up to there) except one thing the state does not record: the level an operation is at. That
@@ -37,9 +39,25 @@ export interface StackLevel {
   readonly altitude: string | null;
   /** The frame an instance is in; null for legacy filters and the file system. */
   readonly frame: number | null;
+  /** The frame a legacy filter sits above (-1: below every frame, on the file system); null otherwise. */
+  readonly aboveFrame: number | null;
   readonly state: string | null;
   readonly operations: readonly OperationAtLevel[];
+  /** The contexts an instance has set (any type), as `C3 FLT_STREAM_CONTEXT refs=2 on O4`. */
+  readonly contexts: readonly string[];
 }
+
+/** A frame of the Filter Manager in a volume's stack (§6): its altitude interval and how many of its instances are attached there. */
+export interface FrameBand {
+  readonly index: number;
+  /** `[low, high)`: the instances whose altitude is in it are in this frame. */
+  readonly low: string;
+  readonly high: string | null;
+  readonly instances: number;
+}
+
+/** The volume's stack as drawn, top to bottom: each frame's band, then its instances; legacy filters between frames; the file system. */
+export type StackRow = { readonly kind: 'frame'; readonly frame: FrameBand } | { readonly kind: 'level'; readonly level: StackLevel };
 
 export interface VolumeStack {
   readonly id: string;
@@ -48,6 +66,10 @@ export interface VolumeStack {
   readonly state: string;
   /** Top to bottom; the last is the file system. */
   readonly levels: readonly StackLevel[];
+  /** The levels with every frame's band among them (frames without an instance here too), top to bottom. */
+  readonly rows: readonly StackRow[];
+  /** Volume contexts on it. */
+  readonly contexts: readonly string[];
   /** Callback data of this volume at no level: issued and not yet at one, or allocated and idle. */
   readonly idle: readonly OperationAtLevel[];
 }
@@ -86,6 +108,8 @@ export interface StackPicture {
   readonly threads: readonly ThreadRow[];
   readonly exitedThreads: number;
   readonly others: readonly ObjectRow[];
+  /** Wait-for cycles now (a deadlock), each edge in words. */
+  readonly waitCycles: readonly (readonly string[])[];
 }
 
 const LEVEL_OF_FACT: Readonly<Record<string, 'instance' | 'legacy' | 'fileSystem'>> = {
@@ -138,17 +162,22 @@ export function stackPicture(state: SimState, index: TraceIndex, position: numbe
     if (phase === undefined || level === null) push(idle, op.volume, row);
     else push(atLevel, level === 'fs' ? `${op.volume}:fs` : level, row);
   }
+  const contextsOf = new Map<string, string[]>();
+  for (const [id, c] of Object.entries(state.contexts)) {
+    const at = c.instance ?? (c.target !== null && c.target.startsWith('V') && !c.target.includes(':') ? c.target : null);
+    if (at !== null) push(contextsOf, at, `${id} ${c.contextType} refs=${c.references}${c.target === null || c.target === at ? '' : ` on ${c.target}`}`);
+  }
   const volumes: VolumeStack[] = Object.entries(state.volumes).map(([vid, v]) => {
     const levels: StackLevel[] = v.stack.map((node) => {
       const inst = state.instances[node];
       if (inst !== undefined) {
-        return { id: node, kind: 'instance', name: `${state.filters[inst.filter]?.name ?? inst.filter} "${inst.name}"`, altitude: inst.altitude, frame: inst.frame, state: inst.state, operations: atLevel.get(node) ?? [] };
+        return { id: node, kind: 'instance', name: `${state.filters[inst.filter]?.name ?? inst.filter} "${inst.name}"`, altitude: inst.altitude, frame: inst.frame, aboveFrame: null, state: inst.state, operations: atLevel.get(node) ?? [], contexts: contextsOf.get(node) ?? [] };
       }
       const legacy = state.legacyFilters[node];
-      return { id: node, kind: 'legacy', name: legacy?.name ?? node, altitude: null, frame: null, state: null, operations: atLevel.get(node) ?? [] };
+      return { id: node, kind: 'legacy', name: legacy?.name ?? node, altitude: null, frame: null, aboveFrame: legacy?.aboveFrame ?? null, state: null, operations: atLevel.get(node) ?? [], contexts: [] };
     });
-    levels.push({ id: `${vid}:fs`, kind: 'fileSystem', name: `${v.fsType} file system`, altitude: null, frame: null, state: null, operations: atLevel.get(`${vid}:fs`) ?? [] });
-    return { id: vid, name: v.dosName === null ? v.name : `${v.dosName} ${v.name}`, fsType: v.fsType, state: v.state, levels, idle: idle.get(vid) ?? [] };
+    levels.push({ id: `${vid}:fs`, kind: 'fileSystem', name: `${v.fsType} file system`, altitude: null, frame: null, aboveFrame: null, state: null, operations: atLevel.get(`${vid}:fs`) ?? [], contexts: [] });
+    return { id: vid, name: v.dosName === null ? v.name : `${v.dosName} ${v.name}`, fsType: v.fsType, state: v.state, levels, rows: stackRows(state, levels), contexts: contextsOf.get(vid) ?? [], idle: idle.get(vid) ?? [] };
   });
   const fileObjects = Object.entries(state.fileObjects).map(([id, fo]) => ({ id, fileName: fo.fileName, volume: fo.volume, state: fo.state, handles: fo.handles, currentByteOffset: fo.currentByteOffset }));
   const threads: ThreadRow[] = [];
@@ -163,7 +192,27 @@ export function stackPicture(state: SimState, index: TraceIndex, position: numbe
     const waiting = t.state === 'blocked' ? `${t.waitingOn ?? '?'}${t.waitReason === null ? '' : ` (${t.waitReason})`}` : null;
     threads.push({ id, name: t.name, state: t.state, running: runningCallback(index, id, position), waiting });
   }
-  return { position, volumes, fileObjects, threads, exitedThreads, others: otherObjects(state, names.label.bind(names)) };
+  const waitCycles = state.waitCycles.map((cycle) => cycle.map((edge) => edge.text));
+  return { position, volumes, fileObjects, threads, exitedThreads, others: otherObjects(state, names.label.bind(names)), waitCycles };
+}
+
+/**
+ * The frames' bands among the levels, in the order the device stack rule of §6 stacks them (the
+ * fold's restack): for each frame from the top, the legacy filters above it, its band, its
+ * instances; then the legacy filters below every frame and the file system.
+ */
+function stackRows(state: SimState, levels: readonly StackLevel[]): StackRow[] {
+  const rows: StackRow[] = [];
+  let i = 0;
+  for (let k = state.frames.length - 1; k >= 0; k--) {
+    while (i < levels.length && levels[i]!.kind === 'legacy' && levels[i]!.aboveFrame === k) rows.push({ kind: 'level', level: levels[i++]! });
+    const first = rows.length;
+    while (i < levels.length && levels[i]!.kind === 'instance' && levels[i]!.frame === k) rows.push({ kind: 'level', level: levels[i++]! });
+    const f = state.frames[k]!;
+    rows.splice(first, 0, { kind: 'frame', frame: { index: f.index, low: f.low, high: f.high, instances: rows.length - first } });
+  }
+  while (i < levels.length) rows.push({ kind: 'level', level: levels[i++]! });
+  return rows;
 }
 
 /** The innermost callback open on `thread` just before `position`, as `PostOperation D3 at I2`. */
@@ -184,19 +233,40 @@ function runningCallback(index: TraceIndex, thread: string, position: number): s
   return `${f.type} ${f.object}${typeof instance === 'string' ? ` at ${instance}` : ''}`;
 }
 
-/** Locks with their owners, contexts, events, ports, queues: one row each, for the objects panel. */
+/** Objects panel rows per record, at most this many each (a long run keeps thousands of some). */
+const ROWS_PER_RECORD = 200;
+
+/** Every other object with a lifecycle the fold keeps, one row each: locks with their owners, events, contexts, ports, messages, queues, IRPs, file-system and memory objects. */
 function otherObjects(state: SimState, label: (id: string) => string): ObjectRow[] {
   const rows: ObjectRow[] = [];
-  for (const [id, l] of Object.entries(state.locks)) {
-    const owners = Object.entries(l.owners).map(([t, n]) => (n > 1 ? `${t}×${n}` : t));
-    rows.push({ id, record: 'locks', state: String(l.state), summary: `${l.name} (${l.lockType})${owners.length === 0 ? '' : ` owned by ${owners.join(', ')}`}` });
-  }
-  for (const [id, e] of Object.entries(state.events)) rows.push({ id, record: 'events', state: e.state, summary: `${e.name} (${e.eventType})` });
-  for (const [id, c] of Object.entries(state.contexts)) rows.push({ id, record: 'contexts', state: c.state, summary: `${c.contextType} of ${label(c.filter)} refs=${c.references}${c.target === null ? '' : ` on ${c.target}`}` });
-  for (const [id, p] of Object.entries(state.serverPorts)) rows.push({ id, record: 'serverPorts', state: p.state, summary: `${p.name} connections=${p.connections.length}/${p.maxConnections}` });
-  for (const [id, p] of Object.entries(state.clientPorts)) rows.push({ id, record: 'clientPorts', state: p.state, summary: `client of ${p.serverPort} queued=${p.queued.length}` });
-  for (const [id, q] of Object.entries(state.cbdqs)) rows.push({ id, record: 'cbdqs', state: q.state, summary: `${q.name} queued=${q.queued.join(',') || 'none'}` });
-  for (const [id, irp] of Object.entries(state.irps)) rows.push({ id, record: 'irps', state: irp.state, summary: `IRP of ${irp.operation}${irp.routine === null ? '' : ` routine=${irp.routine}`}` });
+  const each = <T,>(record: string, views: Readonly<Record<string, T>>, row: (view: T) => { state: string; summary: string }): void => {
+    let n = 0;
+    for (const id in views) {
+      if (n++ === ROWS_PER_RECORD) {
+        rows.push({ id: `${record}…`, record, state: '', summary: `and ${Object.keys(views).length - ROWS_PER_RECORD} more ${record}` });
+        return;
+      }
+      rows.push({ id, record, ...row(views[id]!) });
+    }
+  };
+  const ownersOf = (owners: Readonly<Record<string, number>>): string => Object.entries(owners).map(([t, n]) => (n > 1 ? `${label(t)}×${n}` : label(t))).join(', ');
+  each('locks', state.locks, (l) => ({ state: String(l.state), summary: `${l.name} (${l.lockType})${Object.keys(l.owners).length === 0 ? '' : ` owned by ${ownersOf(l.owners)}`}` }));
+  each('events', state.events, (e) => ({ state: e.state, summary: `${e.name} (${e.eventType})` }));
+  each('contexts', state.contexts, (c) => ({ state: c.state, summary: `${c.contextType} of ${label(c.filter)} refs=${c.references}${c.target === null ? '' : ` on ${c.target}`}${c.instance === null ? '' : ` set by ${c.instance}`}` }));
+  each('serverPorts', state.serverPorts, (p) => ({ state: p.state, summary: `server port ${p.name} of ${label(p.filter)} connections=${p.connections.length}/${p.maxConnections}` }));
+  each('clientPorts', state.clientPorts, (p) => ({ state: p.state, summary: `client of ${p.serverPort}${p.handle === null ? '' : ` handle ${p.handle}`} queued=${p.queued.length} gets=${p.pendingGets.length} awaiting reply=${p.awaitingReply.length}` }));
+  each('messages', state.messages, (m) => ({ state: m.state, summary: `FltSendMessage on ${m.port} by ${label(m.sender)}${m.replyExpected ? ', reply expected' : ''}` }));
+  each('cbdqs', state.cbdqs, (q) => ({ state: q.state, summary: `${q.name} of ${q.instance} queued=${q.queued.join(',') || 'none'}` }));
+  each('irps', state.irps, (irp) => ({ state: irp.state, summary: `IRP of ${irp.operation}${irp.routine === null ? '' : ` routine=${irp.routine}`}` }));
+  each('byteRangeLocks', state.byteRangeLocks, (l) => ({ state: l.state, summary: `${l.exclusive ? 'exclusive' : 'shared'} lock [${l.byteOffset}, +${l.length}) of ${l.fileObject} (pid ${l.processId}, key ${l.key}) by ${l.operation}` }));
+  each('oplocks', state.oplocks, (o) => ({ state: o.state, summary: `oplock of file ${o.fileId}: ${o.holders.map((h) => `${h.fileObject} ${h.level}${h.breakingTo === null ? '' : ` breaking to ${h.breakingTo}`}`).join(', ') || 'no holder'}${o.waiters.length === 0 ? '' : `; waiting ${o.waiters.join(',')}`}` }));
+  each('directoryNotifications', state.directoryNotifications, (n) => ({ state: n.state, summary: `change notify on ${n.fileObject}${n.watchTree ? ' (tree)' : ''} pending=${n.pending.join(',') || 'none'} queued=${n.queued}` }));
+  each('sections', state.sections, (x) => ({ state: x.state, summary: `${x.kind === 'dataScan' ? 'data-scan section' : 'mapping'} of ${x.fileObject} refs=${x.references} views=${x.views.length}${x.dirty.length === 0 ? '' : ` dirty=${x.dirty.length}`}` }));
+  each('ecpLists', state.ecpLists, (l) => ({ state: l.state, summary: `ECP list of ${label(l.filter)}: ${l.ecps.join(',') || 'empty'}` }));
+  each('ecps', state.ecps, (e) => ({ state: e.state, summary: `ECP ${e.guid} (${e.size} bytes)${e.list === null ? '' : ` in ${e.list}`}` }));
+  each('poolBlocks', state.poolBlocks, (b) => ({ state: b.state, summary: `pool '${b.tag}' ${b.bytes} bytes${b.owner === null ? '' : ` of ${label(b.owner)}`}` }));
+  each('mdls', state.mdls, (m) => ({ state: m.state, summary: `MDL ${m.bytes} bytes${m.operation === null ? '' : ` for ${m.operation}`}${m.buffer === null ? '' : ` of ${m.buffer}`}` }));
+  each('fileNames', state.fileNames, (n) => ({ state: n.state, summary: `name of ${n.fileObject}: ${n.name}${n.references.length === 0 ? '' : ` refs ${n.references.join(',')}`}${n.cacheKey === null ? '' : ' (cached)'}` }));
   return rows;
 }
 

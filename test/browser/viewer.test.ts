@@ -56,12 +56,12 @@ async function expectOk(run: Promise<{ code: number; err: string[] }>): Promise<
   if (r.code !== 0 && r.code !== 1) throw new Error(`fltsim failed: ${r.err.join('\n')}`);
 }
 
-/** What the stack view shows: per volume its levels (id@altitude), the operations with their states, the file objects and live threads. */
+/** What the stack view shows: per volume its levels (id@altitude) and frames' bands (index:low-high, §6), the operations with their states, the file objects and live threads. */
 async function shownStack(page: Page): Promise<unknown> {
   return page.evaluate(`(() => {
     const attr = (el, name) => el.getAttribute(name);
     return {
-      volumes: [...document.querySelectorAll('[data-volume]')].map((v) => [attr(v, 'data-volume'), attr(v, 'data-state'), [...v.querySelectorAll('[data-level]')].map((l) => attr(l, 'data-level') + '@' + attr(l, 'data-altitude'))]),
+      volumes: [...document.querySelectorAll('[data-volume]')].map((v) => [attr(v, 'data-volume'), attr(v, 'data-state'), [...v.querySelectorAll('[data-level]')].map((l) => attr(l, 'data-level') + '@' + attr(l, 'data-altitude')), [...v.querySelectorAll('[data-frame]')].map((f) => attr(f, 'data-frame') + ':' + attr(f, 'data-frame-low') + '-' + attr(f, 'data-frame-high'))]),
       operations: Object.fromEntries([...document.querySelectorAll('[data-op]')].map((o) => [attr(o, 'data-op'), attr(o, 'data-state')])),
       fileObjects: [...document.querySelectorAll('[data-file-object]')].map((f) => [attr(f, 'data-file-object'), attr(f, 'data-state')]),
       threads: [...document.querySelectorAll('[data-thread]')].map((t) => [attr(t, 'data-thread'), attr(t, 'data-state')]),
@@ -73,7 +73,7 @@ async function shownStack(page: Page): Promise<unknown> {
 function foldedStack(facts: readonly Fact[], position: number): unknown {
   const s = foldLog(facts.slice(0, position));
   return {
-    volumes: Object.entries(s.volumes).map(([id, v]) => [id, v.state, [...v.stack.map((n) => `${n}@${s.instances[n]?.altitude ?? ''}`), `${id}:fs@`]]),
+    volumes: Object.entries(s.volumes).map(([id, v]) => [id, v.state, [...v.stack.map((n) => `${n}@${s.instances[n]?.altitude ?? ''}`), `${id}:fs@`], [...s.frames].reverse().map((f) => `${f.index}:${f.low}-${f.high ?? ''}`)]),
     operations: Object.fromEntries(Object.entries(s.operations).map(([id, o]) => [id, o.state])),
     fileObjects: Object.entries(s.fileObjects).map(([id, f]) => [id, f.state]),
     threads: Object.entries(s.threads).filter(([, t]) => t.state !== 'exited').map(([id, t]) => [id, t.state]),

@@ -16,6 +16,7 @@ import { ViewerModel } from '../../src/viewer/viewerModel.js';
 import { findScenario } from '../../src/scenarios/index.js';
 import { exploreRace, readTrace, type RaceTraces } from './support.js';
 import type { TraceFile } from '../../src/tracefile/reader.js';
+import { scenario as facilitiesScenario } from '../travel/fixtures/facilitiesScenario.js';
 
 let race: RaceTraces;
 let failing: TraceFile;
@@ -137,6 +138,63 @@ describe('the cursor', () => {
     expect(m.openingPosition).toBe(failing.header.violation!.seq + 1);
     expect(m.nextViolation(0)).toBe(m.markers.find((x) => x.kind === 'violation')!.seq + 1);
     expect(m.positionOfTime(1)).toBe(failing.facts.findIndex((f) => f.time >= 1) + 1);
+  });
+});
+
+describe('frames, contexts and the other objects in the stack view', () => {
+  it("draws every frame's band with its altitude interval among the levels as the §6 stack rule orders them: the demo's legacy filter between its two frames", () => {
+    const sim = createScenarioSimulation('demo', { seed: 1 });
+    sim.run();
+    const m = new ViewerModel({ title: 'demo', header: null, facts: sim.log, preemptions: null });
+    m.foldMore(sim.log.length);
+    let sawLegacyBetween = false;
+    for (let p = 1; p <= m.length; p += 7) {
+      const state = m.stateAt(p)!;
+      for (const v of stackPicture(state, m.index, p).volumes) {
+        const bands = v.rows.flatMap((r) => (r.kind === 'frame' ? [r.frame] : []));
+        expect(bands.map((b) => [b.index, b.low, b.high])).toEqual([...state.frames].reverse().map((f) => [f.index, f.low, f.high]));
+        expect(v.rows.flatMap((r) => (r.kind === 'level' ? [r.level.id] : []))).toEqual(v.levels.map((l) => l.id));
+        // Under each band, until the next band or legacy filter: its instances, by altitude, each in that frame's interval.
+        let band: (typeof bands)[number] | null = null;
+        for (const row of v.rows) {
+          if (row.kind === 'frame') band = row.frame;
+          else if (row.level.kind === 'instance') {
+            expect(row.level.frame).toBe(band!.index);
+            expect(BigInt(row.level.altitude!.replace('.', '')) >= BigInt(band!.low.replace('.', ''))).toBe(true);
+          } else if (row.level.kind === 'legacy') {
+            expect(row.level.aboveFrame).toBe(band === null ? state.frames.length - 1 : band.index - 1);
+            if (band !== null && row.level.aboveFrame! >= 0) sawLegacyBetween = true;
+          }
+        }
+        for (const b of bands) expect(b.instances).toBe(v.levels.filter((l) => l.kind === 'instance' && l.frame === b.index).length);
+      }
+    }
+    expect(sawLegacyBetween).toBe(true);
+  });
+
+  it('shows contexts at the instance that set them, locks with their owners, ports, messages and queues: every object foldLog keeps (§15, §17, §18.4, §19)', () => {
+    const sim = createScenarioSimulation('facilities', { seed: 1 }, { scenarios: [facilitiesScenario] });
+    sim.run();
+    const m = new ViewerModel({ title: 'facilities', header: null, facts: sim.log, preemptions: null });
+    m.foldMore(sim.log.length);
+    const seen = new Set<string>();
+    for (let p = 1; p <= m.length; p += 5) {
+      const state = m.stateAt(p)!;
+      const picture = stackPicture(state, m.index, p);
+      const records = ['locks', 'events', 'contexts', 'serverPorts', 'clientPorts', 'messages', 'cbdqs', 'irps', 'byteRangeLocks', 'oplocks', 'directoryNotifications', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'fileNames'] as const;
+      const expected = records.flatMap((r) => Object.keys(state[r]).map((id) => `${r} ${id}`));
+      expect(picture.others.map((o) => `${o.record} ${o.id}`).sort()).toEqual(expected.sort());
+      for (const o of picture.others) seen.add(o.record);
+      for (const [id, l] of Object.entries(state.locks)) {
+        for (const owner of Object.keys(l.owners)) expect(picture.others.find((o) => o.id === id)!.summary).toContain(m.index.namer.label(owner));
+      }
+      for (const [id, c] of Object.entries(state.contexts)) {
+        if (c.instance === null) continue;
+        const level = picture.volumes.flatMap((v) => v.levels).find((l) => l.id === c.instance);
+        if (level !== undefined) expect(level.contexts.some((text) => text.startsWith(`${id} ${c.contextType} refs=${c.references}`))).toBe(true);
+      }
+    }
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['clientPorts', 'contexts', 'events', 'locks', 'messages', 'serverPorts', 'cbdqs']));
   });
 });
 
