@@ -6,7 +6,7 @@
  * callback they run or what they wait on (and the wait-for cycles, a deadlock); the contexts at the
  * instance that set them and the volume they are on; and every other object with a lifecycle the
  * fold keeps (locks with their owners, events, contexts, ports and messages, queues, IRPs, byte-range
- * locks, oplocks, change notifications, sections, ECPs, pool, MDLs, name information).
+ * * locks, oplocks, change notifications, sections, ECPs, pool, MDLs, device objects, name information).
  *
  * Everything comes from the folded state at the position (Timeline.stateAt, equal to foldLog of the
  * log up to there) except one thing the state does not record: the level an operation is at. That
@@ -266,6 +266,7 @@ function otherObjects(state: SimState, label: (id: string) => string): ObjectRow
   each('ecps', state.ecps, (e) => ({ state: e.state, summary: `ECP ${e.guid} (${e.size} bytes)${e.list === null ? '' : ` in ${e.list}`}` }));
   each('poolBlocks', state.poolBlocks, (b) => ({ state: b.state, summary: `pool '${b.tag}' ${b.bytes} bytes${b.owner === null ? '' : ` of ${label(b.owner)}`}` }));
   each('mdls', state.mdls, (m) => ({ state: m.state, summary: `MDL ${m.bytes} bytes${m.operation === null ? '' : ` for ${m.operation}`}${m.buffer === null ? '' : ` of ${m.buffer}`}` }));
+  each('devices', state.devices, (d) => ({ state: d.state, summary: `device ${d.name ?? '(unnamed)'} of ${d.driver} refs=${d.references}` }));
   each('fileNames', state.fileNames, (n) => ({ state: n.state, summary: `name of ${n.fileObject}: ${n.name}${n.references.length === 0 ? '' : ` refs ${n.references.join(',')}`}${n.cacheKey === null ? '' : ' (cached)'}` }));
   return rows;
 }
