@@ -143,7 +143,7 @@ describe('the cursor', () => {
 
 describe('frames, contexts and the other objects in the stack view', () => {
   it("draws every frame's band with its altitude interval among the levels as the §6 stack rule orders them: the demo's legacy filter between its two frames", () => {
-    const sim = createScenarioSimulation('demo', { seed: 1 });
+    const sim = createScenarioSimulation('demo', { seed: 1 }, { scenarios: builtInScenarios });
     sim.run();
     const m = new ViewerModel({ title: 'demo', header: null, facts: sim.log, preemptions: null });
     m.foldMore(sim.log.length);
