@@ -31,6 +31,7 @@ import { notifyChangeMachine } from '../src/machines/notifyChange.js';
 import { oplockMachine } from '../src/machines/oplock.js';
 import { deviceObjectMachine } from '../src/machines/deviceObject.js';
 import { sectionMachine } from '../src/machines/section.js';
+import { transactionMachine } from '../src/machines/transaction.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -62,6 +63,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   oplockMachine,
   deviceObjectMachine,
   sectionMachine,
+  transactionMachine,
 };
 
 interface StateNodeLike {

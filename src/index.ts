@@ -290,6 +290,27 @@ export type { SectionObject as PSECTION_OBJECT, SectionHandle as SECTION_HANDLE,
 export { PAGE_SIZE } from './fltmgr/sectionObjects.js';
 export { MapViewOfFile, UnmapViewOfFile, writeMappedView } from './issuedIo/mappedFiles.js';
 export type { PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK } from './fltmgr/registration.js';
+export {
+  FltEnlistInTransaction,
+  FltCommitComplete,
+  FltCommitFinalizeComplete,
+  FltPrepareComplete,
+  FltPrePrepareComplete,
+  FltRollbackComplete,
+  FltSetTransactionContext,
+  FltGetTransactionContext,
+  FltDeleteTransactionContext,
+  IoGetTransactionParameterBlock,
+  ObOpenObjectByPointer,
+  OBJ_KERNEL_HANDLE,
+  TmTransactionObjectType,
+  ZwQueryInformationTransaction,
+} from './fltmgr/transactionRoutines.js';
+export type { TXN_PARAMETER_BLOCK, TRANSACTION_BASIC_INFORMATION } from './fltmgr/transactionRoutines.js';
+export type { TransactionObject, TransactionHandle, TransactionObject as PKTRANSACTION } from './fltmgr/transactionObjects.js';
+export type { PFLT_TRANSACTION_NOTIFICATION_CALLBACK } from './fltmgr/registration.js';
+export type { TransactionState } from './machines/transaction.js';
+export * from './wdk/transactionConstants.js';
 export * from './wdk/sectionConstants.js';
 export { FltCreateSystemVolumeInformationFolder } from './issuedIo/systemVolumeInformation.js';
 export { FltReissueSynchronousIo } from './issuedIo/reissue.js';

@@ -1,5 +1,5 @@
 /**
- * FltSet/Get/Delete{Volume,Instance,File,Stream,StreamHandle}Context (§15.4, §15.5, §15.7), one
+ * FltSet/Get/Delete{Volume,Instance,File,Stream,StreamHandle,Transaction}Context (§15.4, §15.5, §15.7), one
  * engine for every kind: find where the context hangs (its key), then apply the table of §15.4.
  *
  * `OldContext` stays a parameter, `{ value }` as the caller's `&OldContext`: whether the caller
@@ -37,6 +37,7 @@ import { fail } from './routineSupport.js';
 import { optionalOutArgument } from '../kernel/arguments.js';
 import { fileObjectArgument, filterArgument, instanceArgument, volumeArgument } from './objectArguments.js';
 import { VolumeObject } from './volumeObject.js';
+import { TransactionObject } from './transactionObjects.js';
 
 /** The caller's `PFLT_CONTEXT OldContext` variable. */
 export interface PFLT_CONTEXT_OUT {
@@ -53,7 +54,8 @@ export interface GetContextResult<T extends object> {
 export type ContextOwner =
   | { readonly filter: FilterObject; readonly volume: VolumeObject }
   | { readonly instance: InstanceObject }
-  | { readonly instance: InstanceObject; readonly fileObject: FileObject };
+  | { readonly instance: InstanceObject; readonly fileObject: FileObject }
+  | { readonly instance: InstanceObject; readonly transaction: TransactionObject };
 
 type Located = { readonly ok: true; readonly filter: FilterObject; readonly link: ContextLink } | { readonly ok: false; readonly status: NTSTATUS };
 
@@ -69,6 +71,7 @@ function fltMgrOf(owner: ContextOwner, routine: string): FilterManager {
   }
   const instance = instanceArgument(routine, owner.instance);
   if ('fileObject' in owner) fileObjectArgument(routine, owner.fileObject, 'FileObject', { kernel: instance.filter.fltMgr.kernel, object: instance.id });
+  if ('transaction' in owner && !(owner.transaction instanceof TransactionObject)) throw new UsageError('BAD_ARGUMENT', `${routine}: Transaction is not a PKTRANSACTION`);
   return instance.filter.fltMgr;
 }
 
@@ -91,6 +94,14 @@ function locate(fltMgr: FilterManager, type: number, owner: ContextOwner, routin
     return { ok: false, status: fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`) };
   }
   if (type === FLT_INSTANCE_CONTEXT) return { ok: true, filter: instance.filter, link: { key: instanceKey('instance', instance, instance.id), target: instance.id, instance } };
+  if ('transaction' in owner) {
+    // §15.8: FltMgr deletes a transaction's contexts after its outcome; none may be set on it from then on.
+    const tx = owner.transaction;
+    if (forChange && (tx.state === 'Committed' || tx.state === 'RolledBack' || tx.state === 'Deleted')) {
+      return { ok: false, status: fail(fltMgr, tx.id, routine, STATUS_FLT_DELETING_OBJECT, `${tx} has ended`) };
+    }
+    return { ok: true, filter: instance.filter, link: { key: instanceKey('transaction', instance, tx.id), target: tx.id, instance } };
+  }
   if (!('fileObject' in owner) || !(owner.fileObject instanceof FileObject)) {
     throw new UsageError('BAD_ARGUMENT', `${routine}: FileObject is not a PFILE_OBJECT`);
   }

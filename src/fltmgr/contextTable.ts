@@ -165,6 +165,11 @@ export class ContextTable {
     for (const c of this.linkedWhere((c) => c.link?.instance === instance && c.ContextType !== FLT_INSTANCE_CONTEXT)) this.unlink(c, `teardown of ${instance.id}`, false);
   }
 
+  /** A transaction's enlistments ended after its outcome: FltMgr deletes every transaction context on it. */
+  transactionEnded(transaction: string): void {
+    for (const c of this.linkedWhere((c) => c.link?.target === transaction)) this.unlink(c, `end of ${transaction}`, false);
+  }
+
   /** After the instance's last reference (§15.8 "instance" row): its instance context goes. */
   instanceFreed(instance: InstanceObject): void {
     for (const c of this.linkedWhere((c) => c.link?.instance === instance)) this.unlink(c, `free of ${instance.id}`, false);

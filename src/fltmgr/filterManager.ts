@@ -29,6 +29,7 @@ import { ContextTable } from './contextTable.js';
 import { EcpTable } from './ecpObjects.js';
 import { MemoryTable } from './memoryObjects.js';
 import { SectionTable } from './sectionObjects.js';
+import { TransactionTable, type TransactionObject } from './transactionObjects.js';
 import { ProcessTable } from '../io/processes.js';
 import { FilterObject } from './filterObject.js';
 import { PortRegistry } from './portObjects.js';
@@ -92,6 +93,8 @@ export class FilterManager {
   readonly ports = new PortRegistry();
   /** Drivers' own device objects, the file objects and handles on them, their IRPs in flight (§23.6). */
   readonly devices = new DeviceTable();
+  /** KTM transactions, their handles and enlistments (§22.4). */
+  readonly transactions: TransactionTable = new TransactionTable(this);
 
   constructor(
     readonly kernel: Kernel,
@@ -211,8 +214,10 @@ export class FilterManager {
     return undefined;
   }
 
-  relatedObjects(instance: InstanceObject, fileObject: FileObject | null = null): FLT_RELATED_OBJECTS {
-    return { Filter: instance.filter, Volume: instance.volume, Instance: instance, FileObject: fileObject };
+  /** FLT_RELATED_OBJECTS for a callback of `instance`: the transaction is the file object's, or the one being notified. */
+  relatedObjects(instance: InstanceObject, fileObject: FileObject | null = null, transaction: TransactionObject | null = fileObject?.transaction ?? null): FLT_RELATED_OBJECTS {
+    const TransactionContext = transaction?.enlistmentOf(instance)?.context ?? null;
+    return { Filter: instance.filter, Volume: instance.volume, Instance: instance, FileObject: fileObject, Transaction: transaction, TransactionContext };
   }
 
   // ---------------------------------------------------------------- callbacks

@@ -220,6 +220,7 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
   fltMgr.unlinkInstance(instance);
   // §15.8: the instance's file, stream and stream-handle contexts go with it.
   closeDataScanSectionsOf(fltMgr, instance);
+  fltMgr.transactions.instanceTornDown(instance);
   fltMgr.contexts.instanceTornDown(instance);
   if (fltMgr.options.semantics.volumeContextLifetime === 'lastInstance' && !filter.instances.some((i) => i.volume === instance.volume && !i.isGone)) {
     fltMgr.contexts.volumeContextOfFilterEnds(filter, instance.volume);

@@ -12,6 +12,7 @@ import type { VolumeObject } from './volumeObject.js';
 import type { FLT_CALLBACK_DATA, FLT_IO_PARAMETER_BLOCK } from '../io/ioOperation.js';
 import type { FileObject } from '../io/fileObject.js';
 import type { ContextObject } from './contextObject.js';
+import type { TransactionObject } from './transactionObjects.js';
 
 /** FLT_RELATED_OBJECTS: read-only to filters. FileObject is null outside operation callbacks. */
 export interface FLT_RELATED_OBJECTS {
@@ -19,6 +20,10 @@ export interface FLT_RELATED_OBJECTS {
   readonly Volume: VolumeObject;
   readonly Instance: InstanceObject;
   readonly FileObject: FileObject | null;
+  /** The KTM transaction of a transacted file object (§22.4), or of the notification; null otherwise. */
+  readonly Transaction: TransactionObject | null;
+  /** The context the instance enlisted in that transaction with (FltEnlistInTransaction), or null. */
+  readonly TransactionContext: ContextObject<object> | null;
 }
 
 export type PFLT_FILTER_UNLOAD_CALLBACK = (Flags: number) => MaybeBlocking<NTSTATUS>;
@@ -102,7 +107,17 @@ export interface FLT_REGISTRATION<Data = FLT_CALLBACK_DATA> {
   readonly NormalizeContextCleanupCallback?: PFLT_NORMALIZE_CONTEXT_CLEANUP;
   /** Called for I/O that conflicts with one of the filter's open data-scan sections (§24.4). */
   readonly SectionNotificationCallback?: PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
+  /** KTM notifications of transactions the filter enlisted in (FltEnlistInTransaction, §22.4). */
+  readonly TransactionNotificationCallback?: PFLT_TRANSACTION_NOTIFICATION_CALLBACK;
 }
+
+/**
+ * PFLT_TRANSACTION_NOTIFICATION_CALLBACK(FltObjects, TransactionContext, NotificationMask): one
+ * notification bit per call, on the KTM worker thread at PASSIVE_LEVEL. Returns STATUS_SUCCESS, or
+ * STATUS_PENDING and later FltCommitComplete / FltPrepareComplete / FltPrePrepareComplete /
+ * FltRollbackComplete / FltCommitFinalizeComplete.
+ */
+export type PFLT_TRANSACTION_NOTIFICATION_CALLBACK = (FltObjects: FLT_RELATED_OBJECTS, TransactionContext: ContextObject<object>, NotificationMask: number) => MaybeBlocking<NTSTATUS>;
 
 /**
  * PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK(Instance, SectionContext, Data): PASSIVE_LEVEL, on the

@@ -43,6 +43,8 @@ import { FILE_INFORMATION_CLASS } from '../wdk/informationClasses.js';
 import type { IoOperation } from '../io/ioOperation.js';
 import { ContextObject } from './contextObject.js';
 import { instanceKey, streamTarget } from './contextTable.js';
+import { TransactionHandle } from './transactionObjects.js';
+import { closeTransactionHandle } from './transactionRoutines.js';
 import type { FilterManager } from './filterManager.js';
 import { InstanceObject } from './instanceObject.js';
 import { fail, requireThread } from './routineSupport.js';
@@ -227,8 +229,14 @@ function handleArgument(routine: string, Handle: SectionHandle): SectionHandle {
   return Handle;
 }
 
-/** ZwClose(Handle) for a section handle: a kernel handle, or a handle of the current process. */
-export function* ZwClose(Handle: SectionHandle): Blocking<NTSTATUS> {
+/** ZwClose(Handle) for a section or transaction handle: a kernel handle, or a handle of the current process. */
+export function* ZwClose(Handle: SectionHandle | TransactionHandle): Blocking<NTSTATUS> {
+  if (Handle instanceof TransactionHandle) {
+    const fltMgr = Handle.transaction.fltMgr;
+    const thread = requireThread(fltMgr, 'ZwClose');
+    yield* preempt();
+    return closeTransactionHandle(fltMgr, Handle, 'ZwClose', thread.process, false);
+  }
   const fltMgr = handleArgument('ZwClose', Handle).section.fileObject.volume.fltMgr;
   const thread = requireThread(fltMgr, 'ZwClose');
   yield* preempt();

@@ -7,6 +7,7 @@ import type { fileObjectMachine, FileObjectState } from '../machines/fileObject.
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsFileObjectRef } from '../fs/types.js';
+import type { TransactionObject } from '../fltmgr/transactionObjects.js';
 
 export class FileObject {
   /** FO_* flags (src/wdk/fileConstants.ts). */
@@ -25,6 +26,11 @@ export class FileObject {
    * reference goes, instead of the I/O manager (src/streams/fileOpenCancellation.ts).
    */
   released: (() => void) | null = null;
+  /**
+   * The KTM transaction a transacted open joined (§22.4), referenced by the file object until its
+   * close; FltObjects->Transaction in every callback on it. Set at creation only.
+   */
+  transaction: TransactionObject | null = null;
   /** Opened with IO_IGNORE_SHARE_ACCESS_CHECK: takes no part in share access. */
   ignoreSharing = false;
 

@@ -3,6 +3,7 @@ import { createActor } from 'xstate';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
+import type { TransactionObject } from '../fltmgr/transactionObjects.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
 import { FO_VOLUME_OPEN } from '../wdk/fileObjectConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
@@ -14,6 +15,7 @@ export function createFileObject(
   fileName: string,
   related: FileObject | null,
   targetedInstance: InstanceObject | null,
+  transaction: TransactionObject | null = null,
 ): FileObject {
   const id = fltMgr.kernel.nextId('O');
   fltMgr.kernel.emit(id, {
@@ -22,12 +24,18 @@ export function createFileObject(
     fileName,
     relatedFileObject: related?.id ?? null,
     targetedInstance: targetedInstance?.id ?? null,
+    ...(transaction === null ? {} : { transaction: transaction.id }),
   });
   const actor = createActor(fileObjectMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
   fltMgr.kernel.attachActor(id, actor);
   const fo = new FileObject(id, volume, fileName, related, targetedInstance, actor);
   fo.Flags = initialFileObjectFlags(fileName, related?.id ?? null);
   fltMgr.fileObjects.set(id, fo);
+  if (transaction !== null) {
+    // A transacted file object keeps its transaction referenced until its close (§22.4).
+    fo.transaction = transaction;
+    fltMgr.transactions.reference(transaction, id);
+  }
   return fo;
 }
 
@@ -38,6 +46,11 @@ export function createFileObject(
  */
 export function initialFileObjectFlags(fileName: string, relatedFileObject: string | null): number {
   return fileName === '' && relatedFileObject === null ? FO_VOLUME_OPEN : 0;
+}
+
+/** A file object that goes (closed, or its open failed) lets its transaction go. */
+function releaseTransaction(fltMgr: FilterManager, fo: FileObject): void {
+  if (fo.transaction !== null) fltMgr.transactions.dereference(fo.transaction, fo.id);
 }
 
 export function fileObjectOpened(fltMgr: FilterManager, fo: FileObject, flags: number): void {
@@ -56,6 +69,7 @@ export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, stat
   fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpenFailed', status });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
+  releaseTransaction(fltMgr, fo);
 }
 
 export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
@@ -64,4 +78,5 @@ export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
   fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
+  releaseTransaction(fltMgr, fo);
 }

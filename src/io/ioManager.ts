@@ -7,7 +7,7 @@
  * rename or link (§11.19), and following symbolic links and mount points (§21.11). Names follow the native API (NtCreateFile …); results replace out-parameters.
  */
 import { badArgument, booleanArgument, kindOf, bufferArgument, integerArgument, oneOfArgument, optionalRecordArgument, optionalStringArgument, recordArgument, sizeArgument, stringArgument, ulongArgument } from '../kernel/arguments.js';
-import { waitFor, type Blocking } from '../kernel/effects.js';
+import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import {
   BYTE_OFFSET_USE_FILE_POINTER_POSITION,
@@ -50,6 +50,7 @@ import {
   STATUS_NOT_SAME_DEVICE,
   STATUS_OBJECT_PATH_NOT_FOUND,
   STATUS_REPARSE,
+  STATUS_TRANSACTION_NOT_ACTIVE,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import {
@@ -83,6 +84,8 @@ import type { SectionHandle } from '../fltmgr/sectionObjects.js';
 import { createFileMapping } from '../issuedIo/mappedFiles.js';
 import { notifySectionConflicts } from '../fltmgr/sectionRoutines.js';
 import { closeDeviceHandle, deviceIoControl, deviceOfPath, deviceRequest, openDevice } from './deviceIo.js';
+import type { TransactionHandle } from '../fltmgr/transactionObjects.js';
+import { closeTransactionHandle, endTransaction, NtCreateTransaction } from '../fltmgr/transactionRoutines.js';
 
 /**
  * The buffer an application passes for `Length` bytes. A length no application could have allocated
@@ -107,6 +110,7 @@ function createOptionsArgument(routine: string, value: unknown): CreateFileOptio
   if (o.AllocationSize !== undefined) sizeArgument(routine, 'options.AllocationSize', o.AllocationSize);
   if (o.RequestorMode !== undefined) oneOfArgument(routine, 'options.RequestorMode', o.RequestorMode, ['KernelMode', 'UserMode'] as const);
   if (o.sid !== undefined) stringArgument(routine, 'options.sid', o.sid);
+  if (o.Transaction !== undefined) stringArgument(routine, 'options.Transaction', o.Transaction);
   return o;
 }
 
@@ -152,6 +156,11 @@ export interface CreateFileOptions extends Requestor {
   readonly AllocationSize?: number;
   /** IRP_MJ_CREATE stack flags, e.g. SL_OPEN_TARGET_DIRECTORY, SL_FORCE_ACCESS_CHECK. */
   readonly OperationFlags?: number;
+  /**
+   * A transaction handle from NtCreateTransaction: the open joins that transaction (what
+   * CreateFileTransacted, or RtlSetCurrentTransaction before NtCreateFile, does), §22.4.
+   */
+  readonly Transaction?: string;
 }
 
 export interface CreateFileResult {
@@ -196,6 +205,12 @@ export class IoManager {
     if (device !== null) return yield* openDevice(this.fltMgr, device.device, device.remainder, this.createParameters(options));
     const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, handle: null };
+    if (options.Transaction !== undefined) {
+      // The transaction must be open in this process and still active (KTM refuses to join an ended one).
+      const h = this.transactionHandle(options.Transaction);
+      if (h === null) return { status: STATUS_INVALID_HANDLE, information: 0, handle: null };
+      if (h.transaction.state !== 'Active') return { status: STATUS_TRANSACTION_NOT_ACTIVE, information: 0, handle: null };
+    }
     const { attempt, status } = yield* this.open(resolved.volume, resolved.fileName, options);
     // (STATUS_REPARSE never comes back from open(): the I/O manager followed it or failed it.)
     if (!NT_SUCCESS(status)) return { status, information: status === attempt.op.data.IoStatus.Status ? attempt.op.data.IoStatus.Information : 0, handle: null };
@@ -210,7 +225,8 @@ export class IoManager {
   /** The create itself: a new file object and an IRP_MJ_CREATE from the top of the stack. */
   private *create(volume: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<{ op: IoOperation; fo: FileObject }> {
     yield* beforeFirstOperation(this.fltMgr, volume);
-    const fo = createFileObject(this.fltMgr, volume, fileName, null, null);
+    const transaction = options.Transaction === undefined ? null : (this.transactionHandle(options.Transaction)?.transaction ?? null);
+    const fo = createFileObject(this.fltMgr, volume, fileName, null, null, transaction !== null && transaction.state === 'Active' ? transaction : null);
     const op = startOperation(this.fltMgr, {
       volume,
       fileObject: fo,
@@ -255,11 +271,49 @@ export class IoManager {
     return handle;
   }
 
-  /** NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. */
+  /**
+   * NtClose: the last handle sends IRP_MJ_CLEANUP; the last reference then sends IRP_MJ_CLOSE. A
+   * transaction handle: the last one of a transaction that has not committed rolls it back (§22.4).
+   */
   *NtClose(handle: string): Blocking<NTSTATUS> {
     appArguments('NtClose', handle);
     if (this.fltMgr.devices.handles.has(handle)) return (yield* closeDeviceHandle(this.fltMgr, handle)) ? 0 : STATUS_INVALID_HANDLE;
+    const transaction = this.transactionHandle(handle);
+    if (transaction !== null) {
+      yield* preempt();
+      return closeTransactionHandle(this.fltMgr, transaction, 'NtClose', this.fltMgr.kernel.current?.process ?? 'P1', true);
+    }
     return (yield* closeHandleIn(this.fltMgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
+  }
+
+  // ---------------------------------------------------------------- KTM transactions (§22.4)
+
+  /** NtCreateTransaction: a new Active transaction; its handle belongs to the calling process. */
+  *NtCreateTransaction(): Blocking<{ readonly status: NTSTATUS; readonly handle: string }> {
+    const r = yield* NtCreateTransaction(this.fltMgr);
+    return { status: r.status, handle: r.handle.id };
+  }
+
+  /** NtCommitTransaction(TransactionHandle, Wait): enlisted filters get PREPREPARE … COMMIT_FINALIZE on a KTM worker. */
+  *NtCommitTransaction(TransactionHandle: string, Wait = true): Blocking<NTSTATUS> {
+    appArguments('NtCommitTransaction', TransactionHandle);
+    const h = this.transactionHandle(TransactionHandle);
+    return h === null ? STATUS_INVALID_HANDLE : yield* endTransaction(this.fltMgr, h, 'commit', Wait);
+  }
+
+  /** NtRollbackTransaction(TransactionHandle, Wait): enlisted filters get ROLLBACK on a KTM worker. */
+  *NtRollbackTransaction(TransactionHandle: string, Wait = true): Blocking<NTSTATUS> {
+    appArguments('NtRollbackTransaction', TransactionHandle);
+    const h = this.transactionHandle(TransactionHandle);
+    return h === null ? STATUS_INVALID_HANDLE : yield* endTransaction(this.fltMgr, h, 'rollback', Wait);
+  }
+
+  /** The open transaction handle of the calling process named `handle`, or null. */
+  private transactionHandle(handle: string): TransactionHandle | null {
+    const h = this.fltMgr.transactions.handles.get(handle);
+    if (h === undefined || h.kernelHandle) return null;
+    const process = this.fltMgr.kernel.current?.process;
+    return process === undefined || h.process === process ? h : null;
   }
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */

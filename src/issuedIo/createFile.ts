@@ -18,6 +18,8 @@ import { EcpListObject } from '../fltmgr/ecpObjects.js';
 import { fail, requireThread } from '../fltmgr/routineSupport.js';
 import { closeHandleIn, createHandle } from '../io/handles.js';
 import { dereferenceFileObject, releaseCreateReference } from '../io/closeFile.js';
+import { TransactionObject } from '../fltmgr/transactionObjects.js';
+import { dereferenceTransactionObject, transactionArgument, type TXN_PARAMETER_BLOCK } from '../fltmgr/transactionRoutines.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
 import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycle.js';
@@ -42,6 +44,7 @@ import {
   STATUS_REPARSE,
   STATUS_SUCCESS,
   type NTSTATUS,
+  STATUS_TRANSACTION_NOT_ACTIVE,
 } from '../wdk/ntstatus.js';
 import { packCreateOptions } from '../wdk/parameters.js';
 import { checkInitiator } from './generatedIo.js';
@@ -121,11 +124,14 @@ export function FltCreateFileEx(...parameters: FltCreateFileParameters): Blockin
 }
 
 /**
- * IO_DRIVER_CREATE_CONTEXT: the ECP list the create carries (§22.1). `DeviceObjectHint` is the
- * instance argument here; transactions (`TxnParameters`) are not modelled.
+ * IO_DRIVER_CREATE_CONTEXT: the ECP list the create carries and the transaction it joins (§22.1).
+ * `DeviceObjectHint` is the instance argument here. `TxnParameters` as
+ * IoGetTransactionParameterBlock(FileObject) returns it; absent or NULL, the open is not
+ * transacted, whatever transaction the calling thread has.
  */
 export interface IO_DRIVER_CREATE_CONTEXT {
   readonly ExtraCreateParameter: EcpListObject | null;
+  readonly TxnParameters?: TXN_PARAMETER_BLOCK | null;
 }
 
 /**
@@ -139,10 +145,22 @@ export function* FltCreateFileEx2(...parameters: [...FltCreateFileParameters, Dr
   const context = optionalRecordArgument<IO_DRIVER_CREATE_CONTEXT>(routine, 'DriverContext', parameters[12]);
   const list = optionalObjectArgument(routine, 'DriverContext.ExtraCreateParameter', context?.ExtraCreateParameter, EcpListObject, 'a PECP_LIST');
   if (list !== null && list.state === 'Freed') throw filter.fltMgr.kernel.violation('ECP_USED_AFTER_FREE', list.id, `FltCreateFileEx2 with ${list}, which was freed`);
-  return yield* createFile(routine, parameters.slice(0, 12) as FltCreateFileParameters, true, list);
+  const txn = optionalRecordArgument<TXN_PARAMETER_BLOCK>(routine, 'DriverContext.TxnParameters', context?.TxnParameters);
+  const transaction = txn === null ? null : transactionArgument(routine, txn.TransactionObject, 'DriverContext.TxnParameters.TransactionObject');
+  if (transaction !== null && transaction.state !== 'Active') {
+    const status = fail(filter.fltMgr, filter, routine, STATUS_TRANSACTION_NOT_ACTIVE, `${transaction} is ${transaction.state}`);
+    return { status, FileHandle: null, FileObject: null, IoStatusBlock: { Status: status, Information: 0 } };
+  }
+  return yield* createFile(routine, parameters.slice(0, 12) as FltCreateFileParameters, true, list, transaction);
 }
 
-function* createFile(routine: string, parameters: FltCreateFileParameters, wantFileObject: boolean, ecpList: EcpListObject | null = null): Blocking<CreateFileExResult> {
+function* createFile(
+  routine: string,
+  parameters: FltCreateFileParameters,
+  wantFileObject: boolean,
+  ecpList: EcpListObject | null = null,
+  transaction: TransactionObject | null = null,
+): Blocking<CreateFileExResult> {
   const [Filter, InstanceArgument, DesiredAccess, ObjectAttributes, AllocationSize = 0, FileAttributes = 0, ShareAccess = 0, CreateDisposition = FILE_OPEN, CreateOptions = 0, EaBuffer = null, EaLength = 0, Flags = 0] = parameters;
   let Instance = InstanceArgument;
   filterArgument(routine, Filter);
@@ -193,7 +211,7 @@ function* createFile(routine: string, parameters: FltCreateFileParameters, wantF
   // One create per name the I/O manager parses: a symbolic link or mount point sends another (§21.11).
   const attemptCreate = function* (target: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> {
     yield* beforeFirstOperation(fltMgr, target);
-    const fo = createFileObject(fltMgr, target, name, relatedFo, Instance);
+    const fo = createFileObject(fltMgr, target, name, relatedFo, Instance, transaction !== null && transaction.state === 'Active' ? transaction : null);
     fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
     const op = startOperation(fltMgr, {
       volume: target,
@@ -266,10 +284,14 @@ export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
 }
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
-export function* ObDereferenceObject(FileObject: FileObject | SectionObject): Blocking<void> {
-  // ObDereferenceObject takes any object: a section (§24.4) drops one of its references.
+export function* ObDereferenceObject(FileObject: FileObject | SectionObject | TransactionObject): Blocking<void> {
+  // ObDereferenceObject takes any object: a section (§24.4) or a transaction (§22.4) drops one of its references.
   if (FileObject instanceof SectionObject) {
     dereferenceSectionObject(FileObject);
+    return;
+  }
+  if (FileObject instanceof TransactionObject) {
+    dereferenceTransactionObject(FileObject);
     return;
   }
   if (fileObjectArgument('ObDereferenceObject', FileObject) === null) throw new UsageError('BAD_ARGUMENT', 'ObDereferenceObject: Object is NULL (a failed FltCreateFileEx returns no FileObject)');

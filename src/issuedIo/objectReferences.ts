@@ -9,13 +9,19 @@ import { FileObject } from '../io/fileObject.js';
 import { STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { fail } from '../fltmgr/routineSupport.js';
 import { KernelHandle } from './createFile.js';
+import { TransactionObject } from '../fltmgr/transactionObjects.js';
+import { referenceTransactionObject } from '../fltmgr/transactionRoutines.js';
 
 /** The object type a handle must name: `*IoFileObjectType`, the only object type handles here refer to. */
 export const IoFileObjectType = 'File';
 
-/** ObReferenceObject(Object): one more pointer reference on a file object. */
-export function ObReferenceObject(Object: FileObject): void {
-  if (!(Object instanceof FileObject)) throw new UsageError('BAD_ARGUMENT', 'ObReferenceObject: only file objects are modelled');
+/** ObReferenceObject(Object): one more pointer reference on a file object or a transaction (§22.4). */
+export function ObReferenceObject(Object: FileObject | TransactionObject): void {
+  if (Object instanceof TransactionObject) {
+    referenceTransactionObject(Object);
+    return;
+  }
+  if (!(Object instanceof FileObject)) throw new UsageError('BAD_ARGUMENT', 'ObReferenceObject: only file objects and transactions are modelled');
   if (Object.state === 'Closed' || Object.pointerCount <= 0) {
     throw Object.volume.fltMgr.kernel.violation('IO_ON_CLOSED_FILE_OBJECT', Object.id, `ObReferenceObject on ${Object}, which is closed`);
   }

@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8), d a driver's own device object (IoCreateDevice). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8), d a driver's own device object (IoCreateDevice), t KTM transaction (§22.4). `sim` is the simulation itself.
  */
 import { FltSimError } from './errors.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
@@ -96,7 +96,8 @@ export type FactBody =
   /** An unload (on a filter) or a teardown (on an instance) starts waiting for its rundown: what holds it, one line each. */
   | { type: 'RundownWait'; gate: string; holders: readonly string[] }
   // --- file objects (O…) ---
-  | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null }
+  /** `transaction`: the KTM transaction (t…) a transacted open joins; absent for an open outside one. */
+  | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null; transaction?: string }
   | { type: 'FileObjectOpened'; flags: number }
   | { type: 'FileObjectOpenFailed'; status: NTSTATUS }
   /** IoReplaceFileObjectName: a filter gives an unopened file object a new name (the name an IO_REPARSE reparses, §11.1). */
@@ -352,6 +353,32 @@ export type FactBody =
   | { type: 'FltCloseSectionForDataScan'; context: string; by: string; count: number }
   /** The last reference went: the section drops its file object reference (IRP_MJ_CLOSE may follow). */
   | { type: 'SectionDeleted' }
+  // --- KTM transactions (t…), §22.4: the transaction object FltMgr forwards notifications of; `count` = references after ---
+  /** Born Active with the creator's handle (in `process`) as its one reference. */
+  | { type: 'NtCreateTransaction'; process: string; handle: string; count: number }
+  /** `by`: a transacted file object, ObReferenceObject, ObOpenObjectByPointer (`handle` the handle it opened), the KTM worker for the outcome. */
+  | { type: 'TransactionReferenced'; by: string; handle: string | null; count: number }
+  /** `handle`: the handle NtClose closed, when that is what dropped it. */
+  | { type: 'TransactionDereferenced'; by: string; handle: string | null; count: number }
+  /** `instance` enlisted with its transaction context `context` for the NOTIFICATION_MASK `mask`. */
+  | { type: 'FltEnlistInTransaction'; instance: string; context: string; mask: number }
+  /** A commit was asked for (Active → PrePreparing); the KTM worker `worker` runs the phases. */
+  | { type: 'NtCommitTransaction'; thread: string; worker: string }
+  /** A rollback was asked for or forced (`by`: NtRollbackTransaction, the last handle closed); `worker` runs it. */
+  | { type: 'NtRollbackTransaction'; thread: string; by: string; worker: string }
+  | { type: 'TransactionPrepare' }
+  | { type: 'TransactionCommit' }
+  /** The outcome is decided: TRANSACTION_OUTCOME Committed or Aborted. */
+  | { type: 'TransactionOutcome'; outcome: 'Committed' | 'Aborted' }
+  /** FltMgr calls `instance`'s TransactionNotificationCallback with one notification bit. */
+  | { type: 'TransactionNotification'; instance: string; notification: number }
+  | { type: 'TransactionNotificationReturned'; instance: string; notification: number; status: NTSTATUS }
+  /** A notification answered STATUS_PENDING is acknowledged by `routine` (FltCommitComplete, …). */
+  | { type: 'TransactionNotificationComplete'; instance: string; notification: number; routine: string }
+  /** `instance`'s enlistment ended: after the outcome's last notification, or at the instance's teardown; FltMgr drops its context reference. */
+  | { type: 'TransactionEnlistmentEnded'; instance: string; by: 'outcome' | 'teardown' }
+  /** The last reference went: the object is deleted. */
+  | { type: 'TransactionDeleted' }
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 

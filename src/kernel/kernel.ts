@@ -58,7 +58,7 @@ export const SYSTEM_PROCESS = 'P0';
  * message, U FilterGetMessage request,
  * J IRP (cancel state, §19), B cancel-safe callback-data queue, S pool block, A MDL.
  */
-type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C' | 'P' | 'G' | 'X' | 'N' | 'R' | 'Q' | 'M' | 'U' | 'J' | 'B' | 'S' | 'A' | 'r' | 'w' | 'o' | 'd' | 'Z' | 'Y';
+type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C' | 'P' | 'G' | 'X' | 'N' | 'R' | 'Q' | 'M' | 'U' | 'J' | 'B' | 'S' | 'A' | 'r' | 'w' | 'o' | 'd' | 'Z' | 'Y' | 't';
 
 export class Kernel {
   readonly log: EventLog;
@@ -72,7 +72,7 @@ export class Kernel {
   readonly hostClock: boolean;
 
   private clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, d: 0, Z: 0, Y: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, d: 0, Z: 0, Y: 0, t: 0 };
   readonly threads = new Map<string, SimThread>();
   /**
    * The object manager's handle table for objects a HANDLE value names in code that passes values

@@ -498,6 +498,18 @@ export const VERIFIER_RULES = {
     windows: 'Driver Verifier I/O verification: bug check 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION (IRP returned without completion or STATUS_PENDING)',
     sections: ['§23.6'],
   },
+  // ---------------------------------------------------------------- KTM transactions (§22.4)
+  TRANSACTION_USED_AFTER_DELETE: {
+    checks: 'a transaction routine, ObReferenceObject or ObDereferenceObject on a transaction whose last reference is gone (ObDereferenceObject more often than it was referenced)',
+    windows: 'a use of a freed KTRANSACTION; Driver Verifier: bug check 0x18 REFERENCE_BY_POINTER on the extra dereference',
+    sections: ['§22.4'],
+  },
+  TRANSACTION_COMPLETE_NOT_PENDING: {
+    checks:
+      'FltCommitComplete, FltCommitFinalizeComplete, FltPrepareComplete, FltPrePrepareComplete or FltRollbackComplete by an enlisted instance with no notification of that kind pended (its callback did not return STATUS_PENDING for it, or it was completed already)',
+    windows: null,
+    sections: ['§22.4'],
+  },
 } as const satisfies Record<string, VerifierRuleSpec>;
 
 /** A rule id: a key of `VERIFIER_RULES`. */

@@ -36,6 +36,7 @@ import { applyPortFact, isPortFact } from './portFold.js';
 import { applyFsFact, isFsFact } from './fsFold.js';
 import { applySectionFact, isSectionFact } from './sectionFold.js';
 import { applyDeviceFact, isDeviceFact } from './deviceFold.js';
+import { applyTransactionFact, isTransactionFact } from './transactionFold.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
@@ -269,7 +270,15 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       advance(fact);
       return;
     case 'FileObjectCreate':
-      d.fileObjects[id] = { volume: fact.volume, fileName: fact.fileName, state: born(id, fileObjectMachine) as never, flags: initialFileObjectFlags(fact.fileName, fact.relatedFileObject), currentByteOffset: 0, handles: [] };
+      d.fileObjects[id] = {
+        volume: fact.volume,
+        fileName: fact.fileName,
+        state: born(id, fileObjectMachine) as never,
+        flags: initialFileObjectFlags(fact.fileName, fact.relatedFileObject),
+        currentByteOffset: 0,
+        handles: [],
+        ...(fact.transaction === undefined ? {} : { transaction: fact.transaction }),
+      };
       return;
     case 'IoReplaceFileObjectName':
       advance(fact);
@@ -596,6 +605,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       if (isFsFact(fact)) return applyFsFact(d, fact, born, advance);
       if (isSectionFact(fact)) return applySectionFact(d, fact, born, advance);
       if (isDeviceFact(fact)) return applyDeviceFact(d, fact, born, advance);
+      if (isTransactionFact(fact)) return applyTransactionFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
 }

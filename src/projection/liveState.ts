@@ -6,6 +6,7 @@ import { withWaitCycles } from './fold.js';
 import { livePorts } from './livePorts.js';
 import { liveSections } from './liveSections.js';
 import { liveDeviceFileObjects, liveDeviceIrps, liveDevices } from './liveDevices.js';
+import { liveTransactions } from './liveTransactions.js';
 import { KEVENT } from '../sync/kevent.js';
 import { LockObject } from '../sync/lockCore.js';
 import type { KernelObject } from '../sync/kernelObject.js';
@@ -84,6 +85,7 @@ export function liveState(sim: Simulation): SimState {
       flags: fo.Flags,
       currentByteOffset: fo.CurrentByteOffset,
       handles: sim.io.handlesOf(fo),
+      ...(fo.transaction === null ? {} : { transaction: fo.transaction.id }),
     };
   }
   if (fltMgr.devices.fileObjects.size > 0) liveDeviceFileObjects(fileObjects, fltMgr.devices);
@@ -215,6 +217,7 @@ export function liveState(sim: Simulation): SimState {
       cbdqs,
       contexts,
       sections,
+      transactions: liveTransactions(fltMgr.transactions),
       ecpLists,
       ecps,
       poolBlocks,

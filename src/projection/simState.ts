@@ -28,6 +28,7 @@ import type { FilterMessageState } from '../machines/filterMessage.js';
 import type { MdlState } from '../machines/mdl.js';
 import type { PoolBlockState } from '../machines/poolBlock.js';
 import type { SectionState } from '../machines/section.js';
+import type { TransactionState } from '../machines/transaction.js';
 
 import type { FileNameInformationState } from '../machines/fileNameInformation.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
@@ -98,6 +99,8 @@ export interface FileObjectView {
   readonly currentByteOffset: number;
   /** Handles open on it now. */
   readonly handles: readonly string[];
+  /** The KTM transaction of a transacted open (§22.4); absent otherwise. */
+  readonly transaction?: string;
 }
 
 /** An operation in flight, or callback data a filter allocated and has not freed (other completed operations leave the state; their facts stay in the log). */
@@ -313,6 +316,16 @@ export interface ViolationView {
   readonly rule: string;
 }
 
+/** A KTM transaction (§22.4): its lifecycle, references, handles and the instances enlisted in it. */
+export interface TransactionView {
+  readonly state: TransactionState;
+  /** Handles, transacted file objects, ObReferenceObject, the KTM worker while it runs the outcome. */
+  readonly references: number;
+  readonly handles: readonly string[];
+  /** `pending`: the notification bit a callback answered STATUS_PENDING and the filter has not completed. */
+  readonly enlistments: readonly { readonly instance: string; readonly context: string; readonly mask: number; readonly pending: number | null }[];
+}
+
 /** A section backed by a file (§24): a data-scan section or an application's file mapping. */
 export interface SectionView {
   readonly kind: 'dataScan' | 'mapping';
@@ -376,6 +389,7 @@ export interface SimState {
   readonly directoryNotifications: Readonly<Record<string, DirectoryNotificationView>>;
   readonly oplocks: Readonly<Record<string, OplockView>>;
   readonly devices: Readonly<Record<string, DeviceObjectView>>;
+  readonly transactions: Readonly<Record<string, TransactionView>>;
   readonly violations: readonly ViolationView[];
   /**
    * Cycles of the wait-for graph now (src/projection/waitFor.ts): threads that wait, each for
@@ -426,6 +440,7 @@ export function emptySimState(): SimState {
     directoryNotifications: idRecord(),
     oplocks: idRecord(),
     devices: idRecord(),
+    transactions: idRecord(),
     violations: [],
     waitCycles: [],
   };

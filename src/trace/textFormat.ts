@@ -23,6 +23,7 @@ import {
 import { ntStatusName } from '../wdk/ntstatus.js';
 import { irpMajorName } from '../wdk/irp.js';
 import { contextTypeName } from '../wdk/contextConstants.js';
+import { transactionNotifyName } from '../wdk/transactionConstants.js';
 import { isPortFact } from '../projection/portFold.js';
 import { portPayload } from './portFormat.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
@@ -121,7 +122,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'RoutineFailed':
       return `routine=${fact.routine} status=${ntStatusName(fact.status)} (${fact.detail})`;
     case 'FileObjectCreate':
-      return `${fact.volume.startsWith('d') ? 'device' : 'volume'}=${namer.short(fact.volume)} name=${fact.fileName === '' ? (fact.volume.startsWith('d') ? '<device>' : '<volume>') : fact.fileName}${fact.relatedFileObject === null ? '' : ` related=${fact.relatedFileObject}`}${fact.targetedInstance === null ? '' : ` below=${namer.short(fact.targetedInstance)}`}`;
+      return `${fact.volume.startsWith('d') ? 'device' : 'volume'}=${namer.short(fact.volume)} name=${fact.fileName === '' ? (fact.volume.startsWith('d') ? '<device>' : '<volume>') : fact.fileName}${fact.relatedFileObject === null ? '' : ` related=${fact.relatedFileObject}`}${fact.targetedInstance === null ? '' : ` below=${namer.short(fact.targetedInstance)}`}${fact.transaction === undefined ? '' : ` transaction=${fact.transaction}`}`;
     case 'FileObjectOpened':
       return `flags=${bitNames(fact.flags, FO_FLAG_NAMES)}`;
     case 'FileObjectOpenFailed':
@@ -205,7 +206,31 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `instance=${namer.short(fact.instance)}`;
     case 'FltRegisterForDataScan':
     case 'SectionDeleted':
+    case 'TransactionPrepare':
+    case 'TransactionCommit':
+    case 'TransactionDeleted':
       return '';
+    case 'NtCreateTransaction':
+      return `process=${fact.process} handle=${fact.handle} refs=${fact.count}`;
+    case 'TransactionReferenced':
+    case 'TransactionDereferenced':
+      return `by=${fact.by}${fact.handle === null ? '' : ` handle=${fact.handle}`} refs=${fact.count}`;
+    case 'FltEnlistInTransaction':
+      return `instance=${namer.short(fact.instance)} context=${fact.context} mask=${transactionNotifyName(fact.mask)}`;
+    case 'NtCommitTransaction':
+      return `by=${fact.thread} worker=${fact.worker}`;
+    case 'NtRollbackTransaction':
+      return `by=${fact.thread} (${fact.by}) worker=${fact.worker}`;
+    case 'TransactionOutcome':
+      return fact.outcome;
+    case 'TransactionNotification':
+      return `instance=${namer.short(fact.instance)} ${transactionNotifyName(fact.notification)}`;
+    case 'TransactionNotificationReturned':
+      return `instance=${namer.short(fact.instance)} ${transactionNotifyName(fact.notification)} status=${ntStatusName(fact.status)}`;
+    case 'TransactionNotificationComplete':
+      return `instance=${namer.short(fact.instance)} ${transactionNotifyName(fact.notification)} by=${fact.routine}`;
+    case 'TransactionEnlistmentEnded':
+      return `instance=${namer.short(fact.instance)} at=${fact.by}`;
     case 'SectionCreate':
       return `${fact.kind} file=${fact.fileObject} handle=${fact.handle} process=${fact.process}${fact.kernelHandle ? ' kernel' : ''} size=${fact.size}${fact.writable ? ' writable' : ''} refs=${fact.count}`;
     case 'SectionContextAttached':

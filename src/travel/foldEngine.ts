@@ -42,6 +42,7 @@ import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
+import { transactionMachine } from '../machines/transaction.js';
 import { applyFact, restack } from '../projection/fold.js';
 import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
@@ -74,7 +75,8 @@ export type RecordName =
   | 'byteRangeLocks'
   | 'directoryNotifications'
   | 'oplocks'
-  | 'devices';
+  | 'devices'
+  | 'transactions';
 
 /** Which record of SimState holds an object, by its id's prefix (`T3` → threads). */
 export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
@@ -104,6 +106,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   w: 'directoryNotifications',
   o: 'oplocks',
   d: 'devices',
+  t: 'transactions',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -130,6 +133,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   w: notifyChangeMachine,
   o: oplockMachine,
   d: deviceObjectMachine,
+  t: transactionMachine,
 };
 
 export function emptyState(): WorkingState {

@@ -51,6 +51,7 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/memoryObjects.ts',
       // Sections backed by files (§24): objects, handles, views and their table.
       'fltmgr/sectionObjects.ts',
+      'fltmgr/transactionObjects.ts',
       'io/processes.ts',
       // A driver's own device objects (§23.6) and their table: the driver and FltMgr objects own them.
       'io/deviceObjects.ts',

@@ -18,12 +18,12 @@ import * as api from '../../src/index.js';
 export type How = 'thread' | 'simThread' | 'simHost' | 'io' | 'timeline' | 'cursor' | 'class' | 'internal' | 'helper';
 
 const WDK = /^(Flt|Ke|Ex|Io|Mm|Ob|Ps|Fs|Interlocked|Filter)[A-Z]/;
-const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus'];
+const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwQueryInformationTransaction', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus'];
 const HELPERS = [
   'CTL_CODE', 'FAILED', 'HRESULT_FROM_WIN32', 'IsReparseTagMicrosoft', 'IsReparseTagNameSurrogate', 'IsReparseTagValid', 'NT_ERROR', 'NT_SUCCESS', 'NT_WARNING', 'ROUND_TO_SIZE', 'SUCCEEDED',
   'asyncCompletions', 'bitNames', 'checkScenarioArgs', 'contextTypeName', 'createScenarioSimulation', 'decodeDirectoryEntries', 'dependent', 'diffStates', 'encodeDirectoryEntries', 'exhaustiveSearch', 'explore',
   'fileNameOptionsText', 'fileOpenCancellation', 'findScenario', 'firstDifference', 'flagNames', 'foldLog', 'fork', 'formatCoverage', 'formatCycle', 'formatDiff', 'formatFact', 'formatObjects', 'formatPctBound',
-  'formatStacks', 'formatTrace', 'hex32', 'hresultFromNtStatus', 'hresultName', 'inOrderStrategy', 'irpMajorName', 'isScenario', 'lenientReplayStrategy', 'logDigest', 'mountPointReparseData', 'ntStatusName',
+  'formatStacks', 'formatTrace', 'transactionNotifyName', 'hex32', 'hresultFromNtStatus', 'hresultName', 'inOrderStrategy', 'irpMajorName', 'isScenario', 'lenientReplayStrategy', 'logDigest', 'mountPointReparseData', 'ntStatusName',
   'packCreateOptions', 'parametersMember', 'parseNameSurrogate', 'pctBound', 'pctStrategy', 'poolTagText', 'preemptionsOf', 'randomStrategy', 'readTraceFile', 'rebuild', 'recordingOf', 'reducedSearch',
   'replayChecked', 'replayLeniently', 'replaySchedule', 'replayStrategy', 'restoreSimulation', 'runSchedule', 'shrinkSchedule', 'startRun', 'symbolicLinkReparseData', 'threadActivity', 'toChromeTrace',
   'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'fileNotifyInformationBytes', 'irpMinorLockName', 'viewBytes', 'writeMappedView', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
@@ -38,8 +38,9 @@ const IO = [
   'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
   'CreateFileMappingW', 'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
+  'NtCreateTransaction', 'NtCommitTransaction', 'NtRollbackTransaction',
 ];
-const IO_INTERNAL = ['handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'createParameters', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
+const IO_INTERNAL = ['transactionHandle', 'handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'createParameters', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
 
 const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 

@@ -17,6 +17,7 @@ import { robustnessTriggers } from './robustnessTriggers.js';
 import { cancelTriggers } from './cancelTriggers.js';
 import { bufferTriggers } from './bufferTriggers.js';
 import { deviceTriggers } from './deviceTriggers.js';
+import { transactionTriggers } from './transactionTriggers.js';
 import type { Trigger } from './world.js';
 
 const TRIGGERS: Record<VerifierRule, Trigger> = {
@@ -33,6 +34,7 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...cancelTriggers,
   ...bufferTriggers,
   ...deviceTriggers,
+  ...transactionTriggers,
 };
 
 const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };

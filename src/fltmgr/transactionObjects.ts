@@ -1,0 +1,159 @@
+/**
+ * KTM transaction objects (§22.4) and their handles, as the Filter Manager and the I/O manager
+ * see them: the object with its lifecycle (src/machines/transaction.ts), its references, the
+ * handles open on it, and the filter instances enlisted in it. Every change is a fact first.
+ *
+ * References: each handle, each file object opened in the transaction, each ObReferenceObject a
+ * filter took, and the KTM worker while it runs the outcome. The object is deleted when the last
+ * one goes after the outcome; a transaction whose last handle closes before it committed rolls
+ * back first (what KTM does), which the caller starts (src/fltmgr/transactionOutcome.ts).
+ */
+import { createActor, type Actor } from 'xstate';
+import { outcomeOf, transactionMachine, type TransactionState } from '../machines/transaction.js';
+import type { Waitable } from '../kernel/waitable.js';
+import type { ContextObject } from './contextObject.js';
+import type { FilterManager } from './filterManager.js';
+import type { InstanceObject } from './instanceObject.js';
+
+/** One instance enlisted in one transaction (FltEnlistInTransaction). */
+export interface Enlistment {
+  readonly instance: InstanceObject;
+  readonly context: ContextObject<object>;
+  readonly mask: number;
+  /** A notification the callback answered STATUS_PENDING and the filter has not completed yet. */
+  pending: { readonly notification: number; readonly done: Waitable } | null;
+}
+
+export class TransactionObject {
+  references = 0;
+  readonly handles: TransactionHandle[] = [];
+  readonly enlistments: Enlistment[] = [];
+  /** Set when the outcome's notifications are all done (NtCommitTransaction waits for it). */
+  readonly ended: Waitable;
+
+  constructor(
+    readonly id: string,
+    readonly fltMgr: FilterManager,
+    readonly actor: Actor<typeof transactionMachine>,
+  ) {
+    this.ended = fltMgr.kernel.createWaitable(`outcome of ${id}`, 'notification', id);
+  }
+
+  get state(): TransactionState {
+    return this.actor.getSnapshot().value as TransactionState;
+  }
+
+  get outcome(): 'Undetermined' | 'Committed' | 'Aborted' {
+    return outcomeOf(this.state);
+  }
+
+  enlistmentOf(instance: InstanceObject): Enlistment | undefined {
+    return this.enlistments.find((e) => e.instance === instance);
+  }
+
+  toString(): string {
+    return `${this.id}(transaction, ${this.state})`;
+  }
+}
+
+/** A handle to a transaction: an application's (NtCreateTransaction) or a kernel handle (ObOpenObjectByPointer). */
+export class TransactionHandle {
+  constructor(
+    readonly id: string,
+    readonly transaction: TransactionObject,
+    /** The owning process (P…); kernel handles belong to System (P0). */
+    readonly process: string,
+    readonly kernelHandle: boolean,
+  ) {}
+
+  toString(): string {
+    return `${this.id}(${this.transaction.id})`;
+  }
+}
+
+export class TransactionTable {
+  /** Transactions not yet deleted, in creation order. */
+  readonly live = new Map<string, TransactionObject>();
+  /** Open handles by id. */
+  readonly handles = new Map<string, TransactionHandle>();
+
+  constructor(private readonly fltMgr: FilterManager) {}
+
+  /** NtCreateTransaction: a new Active transaction and the creator's handle. */
+  create(process: string): TransactionHandle {
+    const kernel = this.fltMgr.kernel;
+    const id = kernel.nextId('t');
+    const handle = kernel.nextId('H');
+    kernel.emit(id, { type: 'NtCreateTransaction', process, handle, count: 1 });
+    const actor = createActor(transactionMachine, { input: { reject: kernel.rejectEvent } }).start();
+    kernel.attachActor(id, actor);
+    const tx = new TransactionObject(id, this.fltMgr, actor);
+    tx.references = 1;
+    this.live.set(id, tx);
+    const h = new TransactionHandle(handle, tx, process, false);
+    tx.handles.push(h);
+    this.handles.set(handle, h);
+    return h;
+  }
+
+  /** One more handle (ObOpenObjectByPointer): a reference too. */
+  openHandle(tx: TransactionObject, process: string, kernelHandle: boolean, by: string): TransactionHandle {
+    const handle = this.fltMgr.kernel.nextId('H');
+    this.reference(tx, by, handle);
+    const h = new TransactionHandle(handle, tx, process, kernelHandle);
+    tx.handles.push(h);
+    this.handles.set(handle, h);
+    return h;
+  }
+
+  /**
+   * End one enlistment: FltMgr forgets it, drops the reference it held on the transaction context,
+   * and lets a KTM worker waiting for its pended notification go on.
+   */
+  endEnlistment(tx: TransactionObject, enlistment: Enlistment, by: 'outcome' | 'teardown'): void {
+    const at = tx.enlistments.indexOf(enlistment);
+    if (at < 0) return;
+    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionEnlistmentEnded', instance: enlistment.instance.id, by });
+    tx.enlistments.splice(at, 1);
+    const pending = enlistment.pending;
+    enlistment.pending = null;
+    if (pending !== null) this.fltMgr.kernel.signal(pending.done);
+    this.fltMgr.contexts.release(enlistment.context, by === 'outcome' ? 'end of enlistment' : `teardown of ${enlistment.instance.id}`);
+  }
+
+  /** After TeardownComplete (§15.8): the instance's enlistments end with its transaction contexts. */
+  instanceTornDown(instance: InstanceObject): void {
+    for (const tx of [...this.live.values()]) {
+      const e = tx.enlistmentOf(instance);
+      if (e !== undefined) this.endEnlistment(tx, e, 'teardown');
+    }
+  }
+
+  /** References others own: its handles, the file objects opened in it, the KTM worker while it runs. */
+  ownedReferences(tx: TransactionObject): number {
+    let n = tx.handles.length;
+    for (const fo of this.fltMgr.fileObjects.values()) if (fo.transaction === tx) n++;
+    const workerRunning = tx.state !== 'Active' && tx.state !== 'Deleted' && !tx.ended.signaled;
+    return n + (workerRunning ? 1 : 0);
+  }
+
+  reference(tx: TransactionObject, by: string, handle: string | null = null): void {
+    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionReferenced', by, handle, count: tx.references + 1 });
+    tx.references++;
+  }
+
+  /** Drop one reference; the last one after the outcome deletes the object. */
+  dereference(tx: TransactionObject, by: string, handle: TransactionHandle | null = null): void {
+    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionDereferenced', by, handle: handle?.id ?? null, count: tx.references - 1 });
+    tx.references--;
+    if (handle !== null) {
+      tx.handles.splice(tx.handles.indexOf(handle), 1);
+      this.handles.delete(handle.id);
+    }
+    if (tx.references === 0) {
+      this.fltMgr.kernel.emit(tx.id, { type: 'TransactionDeleted' });
+      this.live.delete(tx.id);
+      this.fltMgr.kernel.retireActor(tx.id);
+    }
+  }
+}

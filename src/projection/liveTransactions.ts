@@ -1,0 +1,16 @@
+/** The transaction part of the live view (§22.4), read off FltMgr's transaction table. */
+import type { TransactionTable } from '../fltmgr/transactionObjects.js';
+import { idRecord, type TransactionView } from './simState.js';
+
+export function liveTransactions(table: TransactionTable): Record<string, TransactionView> {
+  const transactions = idRecord<TransactionView>();
+  for (const t of table.live.values()) {
+    transactions[t.id] = {
+      state: t.state,
+      references: t.references,
+      handles: t.handles.map((h) => h.id),
+      enlistments: t.enlistments.map((e) => ({ instance: e.instance.id, context: e.context.id, mask: e.mask, pending: e.pending?.notification ?? null })),
+    };
+  }
+  return transactions;
+}
