@@ -6,6 +6,7 @@
  * ZwQueryInformationTransaction). The application side (NtCreateTransaction, NtCommitTransaction,
  * NtRollbackTransaction) is at the bottom; sim.io exposes it.
  */
+import { UsageError } from '../kernel/errors.js';
 import { objectArgument, optionalObjectArgument, ulongArgument } from '../kernel/arguments.js';
 import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import type { FileObject } from '../io/fileObject.js';
@@ -230,6 +231,16 @@ export function dereferenceTransactionObject(tx: TransactionObject): void {
     throw tx.fltMgr.kernel.violation('TRANSACTION_USED_AFTER_DELETE', tx.id, `ObDereferenceObject on ${tx} without a reference of the caller's own (${tx.references} references, ${owned} held by its handles, file objects and KTM)`);
   }
   tx.fltMgr.transactions.dereference(tx, 'ObDereferenceObject');
+}
+
+/**
+ * ObfDereferenceObject(Object): the function the ObDereferenceObject macro calls, for a transaction.
+ * fltsim's ObDereferenceObject is a generator (a file object's last reference sends IRP_MJ_CLOSE);
+ * a transaction's never blocks, so code that may not block (a context cleanup callback) calls this.
+ */
+export function ObfDereferenceObject(Object: TransactionObject): void {
+  if (!(Object instanceof TransactionObject)) throw new UsageError('BAD_ARGUMENT', 'ObfDereferenceObject: only a transaction is dereferenced without blocking here; use yield* ObDereferenceObject for a file object or section');
+  dereferenceTransactionObject(Object);
 }
 
 /** TRANSACTION_BASIC_INFORMATION. */

@@ -72,3 +72,13 @@ export function* InterlockedExchangePointer<T>(Target: { value: T }, Value: T): 
   Target.value = Value;
   return previous;
 }
+
+/** InterlockedCompareExchangePointer(&Destination, Exchange, Comperand): the pointer before; stores Exchange only if it was Comperand. */
+export function* InterlockedCompareExchangePointer<T>(Destination: { value: T }, Exchange: T, Comperand: T): Blocking<T> {
+  if (Destination === null || Destination === undefined) yield* kernelCall((kernel, thread) => { throw nullPointer('InterlockedCompareExchangePointer', 'Destination', { kernel, object: thread.id }); });
+  if (typeof Destination !== 'object' || !('value' in Destination)) throw badArgument('InterlockedCompareExchangePointer', `Destination is ${kindOf(Destination)}, not a PVOID variable (an object { value })`);
+  yield* preempt();
+  const previous = Destination.value;
+  if (previous === Comperand) Destination.value = Exchange;
+  return previous;
+}
