@@ -84,7 +84,9 @@ function* notify(fltMgr: FilterManager, tx: TransactionObject, e: Enlistment, bi
       `TransactionNotificationCallback of ${filter.name} returned ${ntStatusName(status)} for ${transactionNotifyName(bit)}; it returns STATUS_SUCCESS or STATUS_PENDING`,
     );
   }
-  if (status === STATUS_PENDING) {
+  // The instance may have been torn down while its callback ran (the call is a scheduling point):
+  // its enlistment is gone, so nothing will complete a pended notification and KTM goes on.
+  if (status === STATUS_PENDING && tx.enlistments.includes(e)) {
     const done = kernel.createWaitable(`${completionRoutineOf(bit)} of ${instance.id}`, 'notification', tx.id);
     e.pending = { notification: bit, done };
   }

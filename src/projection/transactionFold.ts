@@ -68,7 +68,11 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
       t.enlistments.push({ instance: fact.instance, context: fact.context, mask: fact.mask, pending: null });
       return;
     case 'TransactionNotificationReturned':
-      if (fact.status === STATUS_PENDING) t.enlistments.find((e) => e.instance === fact.instance)!.pending = fact.notification;
+      if (fact.status === STATUS_PENDING) {
+        // An enlistment that ended while its callback ran is not waited for (src/fltmgr/transactionOutcome.ts).
+        const e = t.enlistments.find((x) => x.instance === fact.instance);
+        if (e !== undefined) e.pending = fact.notification;
+      }
       return;
     case 'TransactionNotificationComplete':
       t.enlistments.find((e) => e.instance === fact.instance)!.pending = null;
