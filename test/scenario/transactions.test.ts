@@ -302,15 +302,20 @@ describe('KTM transactions through FltMgr (§22.4)', () => {
             const h = ObOpenObjectByPointer(FltObjects.Transaction, OBJ_KERNEL_HANDLE, null, 0, TmTransactionObjectType, 'KernelMode');
             outcomes.push(ZwQueryInformationTransaction(h.Handle!, TransactionBasicInformation, 24).TransactionInformation!.Outcome);
             yield* ZwClose(h.Handle!);
+            const c = FltAllocateContext(FltObjects.Filter, FLT_TRANSACTION_CONTEXT, 8, PagedPool).context!;
+            FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
+            yield* FltEnlistInTransaction(FltObjects.Instance, FltObjects.Transaction, c, TRANSACTION_NOTIFY_COMMIT_FINALIZE);
+            FltReleaseContext(c);
             yield* ObDereferenceObject(r.FileObject!);
             yield* FltClose(r.FileHandle!);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },
         },
       ],
-      TransactionNotificationCallback: (FltObjects) => {
+      TransactionNotificationCallback: function* (FltObjects) {
         const h = ObOpenObjectByPointer(FltObjects.Transaction!, OBJ_KERNEL_HANDLE, null, 0, TmTransactionObjectType, 'KernelMode');
         outcomes.push(ZwQueryInformationTransaction(h.Handle!, TransactionBasicInformation, 24).TransactionInformation!.Outcome);
+        yield* ZwClose(h.Handle!);
         return STATUS_SUCCESS;
       },
     });
@@ -319,6 +324,7 @@ describe('KTM transactions through FltMgr (§22.4)', () => {
     expect(own).toBe('t1');
     // In post-create nothing is decided; at COMMIT_FINALIZE the transaction has committed.
     expect(outcomes).toEqual([TransactionOutcomeUndetermined, TransactionOutcomeCommitted]);
+    expect(sim.state().transactions).toEqual({});
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
