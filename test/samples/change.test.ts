@@ -80,8 +80,8 @@ describe('change sample (wdk-samples §8)', () => {
     expect(compactTrace(sim.log, { types: ['PreOperationReturned'] }).filter((l) => l.includes('FLT_PREOP_COMPLETE'))).toHaveLength(1);
   });
 
-  it('fltsim run examples/samples/change exits 0, idle', () => {
-    const r = fltsimRun('change');
+  it('fltsim run examples/samples/change exits 0, idle', async () => {
+    const r = await fltsimRun('change');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^# fltsim run sample-change, seed 1, strategy in-order: idle after \d+ facts/);
   });
