@@ -1,10 +1,15 @@
 // The command line as a user gets it from the packed tarball (issue 13): each command with a
-// scenario (TypeScript, loaded without extra flags; explore sharded and merged too) and each error class
-// with its exit code. Called from pack.test.ts, which packs and installs once.
+// scenario (TypeScript, loaded without extra flags; explore on worker threads, sharded and merged
+// too) and the error classes that only a process shows. Called from pack.test.ts, which packs and
+// installs once. Each spawn of the installed bin costs a second or more of CPU, so `npm test` runs
+// each command once; pack.deep.test.ts (npm run test:deep) adds the longer checks: every command's
+// --help, one thread against two, a race's trace replayed back, every error class. The same
+// commands from the checkout's sources run in process in test/cli/.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { DEEP } from '../support/deep.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -18,6 +23,9 @@ export function writeScannerModule(app: string): string {
   return path;
 }
 
+const MY_RACE =
+  "import { builtInScenarios, type Scenario } from 'fltsim';\nconst race = builtInScenarios.find((s) => s.id === 'race-cancel-completion')!;\nexport const scenario: Scenario = { ...race, id: 'my-race', description: 'race-cancel-completion as my own module' };\n";
+
 export function cliTests(context: () => { app: string }): void {
   const fltsim = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
     const { app } = context();
@@ -25,16 +33,22 @@ export function cliTests(context: () => { app: string }): void {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
-  it('--version, and --help on every command with the exit-code table and the trust note', () => {
+  it('--version, and --help with the command list, the exit-code table and the trust note', () => {
     expect(fltsim('--version')).toMatchObject({ status: 0, stdout: '0.1.0\n' });
     const help = fltsim('--help');
     expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}demo {6}run the built-in demo/m);
     expect(help.stdout).toContain('Exit codes:\n  0   success');
     expect(help.stdout).toContain('A scenario module is code');
-    for (const command of ['run', 'explore', 'merge', 'replay', 'export', 'view', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
   });
 
-  it('run a TypeScript scenario module with --arg, replay its trace checked, ask why a generated read happened, export it', () => {
+  if (DEEP) {
+    it('--help on every command', () => {
+      for (const command of ['run', 'explore', 'merge', 'replay', 'export', 'view', 'demo']) expect(fltsim(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
+    });
+  }
+
+  it('run a TypeScript scenario module with --arg, replay its trace checked, export it', () => {
     const { app } = context();
     const module = writeScannerModule(app);
     const run = fltsim('run', 'scanner.ts', '--arg', 'apps=3', '--seed=4', '--strategy', 'random', '--trace', 'scanner.ndjson');
@@ -43,16 +57,28 @@ export function cliTests(context: () => { app: string }): void {
     const header = JSON.parse(text.split('\n')[0]!);
     expect(header.scenario).toEqual({ id: 'scanner', args: { apps: '3' }, module: { path: module, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(fltsim('replay', 'scanner.ndjson')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^# replayed scanner seed 4: \d+ facts, identical/) });
-    // The scanner's generated read (IoStart with an initiator), back to the application's open.
-    const facts = text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as { seq: number; type: string; initiator?: string | null; major?: number });
-    const read = facts.find((f) => f.type === 'IoStart' && f.major === 3 && f.initiator !== null)!;
-    const why = fltsim('replay', 'scanner.ndjson', '--why', String(read.seq));
-    expect(why.status).toBe(0);
-    expect(why.stdout).toMatch(/IoStart IRP_MJ_READ[^\n]*\n {2}↑ issued inside the callback\n[^\n]*PostOperation[^\n]*\n {2}↑ belongs to the operation[^\n]*\n[^\n]*IoStart IRP_MJ_CREATE[^\n]*UserMode[^\n]*\n {2}↑ on the thread created at\n[^\n]*ThreadCreate name="app \d"/);
-    const perfetto = fltsim('export', 'scanner.ts', '--format', 'perfetto', '--arg', 'apps=1');
+    const perfetto = fltsim('export', 'scanner.ndjson', '--format', 'perfetto');
     expect(perfetto.status).toBe(0);
     expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
   });
+
+  if (DEEP) {
+    it('ask why a generated read happened; export a module run here', () => {
+      const { app } = context();
+      writeScannerModule(app);
+      expect(fltsim('run', 'scanner.ts', '--arg', 'apps=3', '--seed=4', '--strategy', 'random', '--trace', 'scanner.ndjson').status).toBe(0);
+      const text = readFileSync(join(app, 'scanner.ndjson'), 'utf8');
+      // The scanner's generated read (IoStart with an initiator), back to the application's open.
+      const facts = text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as { seq: number; type: string; initiator?: string | null; major?: number });
+      const read = facts.find((f) => f.type === 'IoStart' && f.major === 3 && f.initiator !== null)!;
+      const why = fltsim('replay', 'scanner.ndjson', '--why', String(read.seq));
+      expect(why.status).toBe(0);
+      expect(why.stdout).toMatch(/IoStart IRP_MJ_READ[^\n]*\n {2}↑ issued inside the callback\n[^\n]*PostOperation[^\n]*\n {2}↑ belongs to the operation[^\n]*\n[^\n]*IoStart IRP_MJ_CREATE[^\n]*UserMode[^\n]*\n {2}↑ on the thread created at\n[^\n]*ThreadCreate name="app \d"/);
+      const perfetto = fltsim('export', 'scanner.ts', '--format', 'perfetto', '--arg', 'apps=1');
+      expect(perfetto.status).toBe(0);
+      expect(JSON.parse(perfetto.stdout).traceEvents.length).toBeGreaterThan(10);
+    });
+  }
 
   it('view: the installed package writes the viewer page, the trace embedded in its data blocks', () => {
     const { app } = context();
@@ -65,68 +91,86 @@ export function cliTests(context: () => { app: string }): void {
     expect(html).toMatch(/<script type="application\/json" id="fltsim-facts-main-0">[A-Za-z0-9+/]+=*<\/script>/);
   });
 
-  it('explore a module scenario on two workers, and a race whose trace replay lands on and steps back from', () => {
+  it('explore a module scenario on two worker threads (each loads the compiled package and the TypeScript module)', () => {
     writeScannerModule(context().app);
-    const one = fltsim('explore', 'scanner.ts', '--schedules', '30');
     const two = fltsim('explore', 'scanner.ts', '--schedules', '30', '--workers', '2');
-    expect([one.status, two.status]).toEqual([0, 0]);
+    expect([two.status, two.stderr]).toEqual([0, '']);
+    expect(two.stdout).toMatch(/^# explored scanner with random on 2 worker threads: 30 schedule\(s\)\n/);
+    expect(two.stdout).toContain('# no violation found');
+    if (!DEEP) return;
+    const one = fltsim('explore', 'scanner.ts', '--schedules', '30');
+    expect(one.status).toBe(0);
     expect(two.stdout.replace(' on 2 worker threads', '')).toBe(one.stdout);
-    const race = fltsim('explore', 'race-free-before-callback', '--trace', 'race.ndjson', '--trace-shrunk', 'shrunk.ndjson');
-    expect(race.status).toBe(1);
-    const replay = fltsim('replay', 'race.ndjson');
-    expect(replay.status).toBe(0);
-    expect(replay.stdout).toMatch(/# VIOLATION \(verifier\) FREE_BEFORE_CALLBACK at #(\d+)/);
-    const seq = Number(/at #(\d+)/.exec(replay.stdout)![1]);
-    expect(fltsim('replay', 'race.ndjson', '--at', 'violation', '--back', '1').stdout).toContain(`# at fact #${seq - 1} of`);
-    expect(fltsim('replay', 'shrunk.ndjson').stdout).toContain('identical');
   });
 
-  it('explore a module scenario in two shards and merge them (the result files name the module); replay the merged trace', () => {
+  if (DEEP) {
+    it('explore a race whose trace replay lands on and steps back from', () => {
+      const race = fltsim('explore', 'race-free-before-callback', '--trace', 'race.ndjson', '--trace-shrunk', 'shrunk.ndjson');
+      expect(race.status).toBe(1);
+      const replay = fltsim('replay', 'race.ndjson');
+      expect(replay.status).toBe(0);
+      expect(replay.stdout).toMatch(/# VIOLATION \(verifier\) FREE_BEFORE_CALLBACK at #(\d+)/);
+      const seq = Number(/at #(\d+)/.exec(replay.stdout)![1]);
+      expect(fltsim('replay', 'race.ndjson', '--at', 'violation', '--back', '1').stdout).toContain(`# at fact #${seq - 1} of`);
+      expect(fltsim('replay', 'shrunk.ndjson').stdout).toContain('identical');
+    });
+  }
+
+  it('explore a module scenario in two shards and merge them (the result files name the module)', () => {
     const { app } = context();
-    writeFileSync(
-      join(app, 'my-race.ts'),
-      "import { builtInScenarios, type Scenario } from 'fltsim';\nconst race = builtInScenarios.find((s) => s.id === 'race-cancel-completion')!;\nexport const scenario: Scenario = { ...race, id: 'my-race', description: 'race-cancel-completion as my own module' };\n",
-    );
+    writeFileSync(join(app, 'my-race.ts'), MY_RACE);
     const plan = ['explore', 'my-race.ts', '--seed', '2', '--schedules', '40'];
     for (const k of [1, 2]) expect(fltsim(...plan, '--shard', `${k}/2`, '--out', `my-${k}.json`)).toMatchObject({ status: 0, stderr: '' });
     expect(JSON.parse(readFileSync(join(app, 'my-1.json'), 'utf8')).plan).toMatchObject({ scenario: 'my-race', module: { path: join(app, 'my-race.ts'), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     const merged = fltsim('merge', 'my-1.json', 'my-2.json', '--trace', 'my-race.ndjson');
     expect([merged.status, merged.stderr]).toEqual([1, '']);
     expect(merged.stdout).toMatch(/^# explored my-race with random: \d+ schedule\(s\)\n[\s\S]*# VIOLATION \(verifier\) [\s\S]*# the failing schedule's trace is in my-race\.ndjson/);
-    expect(fltsim('replay', 'my-race.ndjson')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^# replayed my-race seed \d+: \d+ facts, identical/) });
+    if (DEEP) expect(fltsim('replay', 'my-race.ndjson')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^# replayed my-race seed \d+: \d+ facts, identical/) });
   });
 
-  it('each error class: one line, its exit code, no stack', () => {
+  // Each case: the arguments, the exit code, the one line on stderr. `npm test` spawns the two a
+  // process shows differently from an in-process call (a write error of the process, a module's own
+  // throw); the deep run spawns every class (test/cli/errors.test.ts runs them all in process).
+  const cases: [string[], number, RegExp][] = [
+    [['run', 'demo', '--trace', '/dev/full'], 5, /^fltsim run: cannot write \/dev\/full: no space left on the device \(ENOSPC\)$/],
+    // The scenario module's own code throwing is that input's fault (3), not fltsim's (70).
+    [['run', 'throws.ts'], 3, /^fltsim run: the scenario module's code threw RangeError: no such disk \(at \S+throws\.ts:1:\d+\)$/],
+    ...(DEEP
+      ? ([
+          [['run', 'demo', '--bogus'], 2, /^fltsim run: unknown option '--bogus'/],
+          [['run', 'demo', '--seed', '99999999999999999999'], 2, /^fltsim run: --seed must be an integer/],
+          [['run', 'no-such-scenario'], 2, /^fltsim run: \[UNKNOWN_SCENARIO\]/],
+          [['replay', 'missing.ndjson'], 3, /^fltsim replay: cannot read trace file missing\.ndjson: no such file \(ENOENT\)$/],
+          [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file or directory$/],
+        ] as [string[], number, RegExp][])
+      : []),
+  ];
+
+  it('error classes: one line, its exit code, no stack', () => {
     const { app } = context();
-    writeScannerModule(app);
-    fltsim('run', 'scanner.ts', '--trace', 'before.ndjson');
-    const cases: [string[], number, RegExp][] = [
-      [['run', 'demo', '--bogus'], 2, /^fltsim run: unknown option '--bogus'/],
-      [['run', 'demo', '--seed', '99999999999999999999'], 2, /^fltsim run: --seed must be an integer/],
-      [['run', 'no-such-scenario'], 2, /^fltsim run: \[UNKNOWN_SCENARIO\]/],
-      [['replay', 'missing.ndjson'], 3, /^fltsim replay: cannot read trace file missing\.ndjson: no such file \(ENOENT\)$/],
-      [['run', 'missing.ts'], 3, /^fltsim run: scenario module missing\.ts: no such file or directory$/],
-      [['run', 'demo', '--trace', '/dev/full'], 5, /^fltsim run: cannot write \/dev\/full: no space left on the device \(ENOSPC\)$/],
-      // The scenario module's own code throwing is that input's fault (3), not fltsim's (70).
-      [['run', 'throws.ts'], 3, /^fltsim run: the scenario module's code threw RangeError: no such disk \(at \S+throws\.ts:1:\d+\)$/],
-    ];
     writeFileSync(join(app, 'throws.ts'), "export const scenario = { id: 'throws', description: 'a build that throws', build() { throw new RangeError('no such disk'); } };\n");
     for (const [args, code, line] of cases) {
       const r = fltsim(...args);
       expect([r.status, r.stderr.split('\n').length], args.join(' ')).toEqual([code, 2]);
       expect(r.stderr.trimEnd(), args.join(' ')).toMatch(line);
     }
-    // A damaged trace (input, 3); a trace that does not reproduce (4); a changed module (3).
-    const text = readFileSync(join(app, 'before.ndjson'), 'utf8');
-    writeFileSync(join(app, 'damaged.ndjson'), text.slice(0, -3));
-    expect(fltsim('replay', 'damaged.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: damaged\.ndjson: trace file line \d+: truncated[^\n]*\n$/) });
-    const [first, ...rest] = text.split('\n');
-    const header = JSON.parse(first!);
-    writeFileSync(join(app, 'reseeded.ndjson'), [JSON.stringify({ ...header, seed: 2, options: { ...header.options, seed: 2 } }), ...rest].join('\n'));
-    expect(fltsim('replay', 'reseeded.ndjson')).toMatchObject({ status: 4, stderr: expect.stringMatching(/^fltsim replay: replay differs: replay diverged at seq 0[^\n]*\n$/) });
-    writeFileSync(join(app, 'scanner.ts'), readFileSync(join(app, 'scanner.ts'), 'utf8') + '\n// edited\n');
-    expect(fltsim('replay', 'before.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: scenario module \S+scanner\.ts changed since the trace was written/) });
-    // A violation found is exit 1.
-    expect(fltsim('explore', 'race-cancel-completion', '--schedules', '200').status).toBe(1);
   });
+
+  if (DEEP) {
+    it('a damaged trace (3), a trace that does not reproduce (4), a changed module (3), a violation found (1)', () => {
+      const { app } = context();
+      writeScannerModule(app);
+      fltsim('run', 'scanner.ts', '--trace', 'before.ndjson');
+      const text = readFileSync(join(app, 'before.ndjson'), 'utf8');
+      writeFileSync(join(app, 'damaged.ndjson'), text.slice(0, -3));
+      expect(fltsim('replay', 'damaged.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: damaged\.ndjson: trace file line \d+: truncated[^\n]*\n$/) });
+      const [first, ...rest] = text.split('\n');
+      const header = JSON.parse(first!);
+      writeFileSync(join(app, 'reseeded.ndjson'), [JSON.stringify({ ...header, seed: 2, options: { ...header.options, seed: 2 } }), ...rest].join('\n'));
+      expect(fltsim('replay', 'reseeded.ndjson')).toMatchObject({ status: 4, stderr: expect.stringMatching(/^fltsim replay: replay differs: replay diverged at seq 0[^\n]*\n$/) });
+      writeFileSync(join(app, 'scanner.ts'), readFileSync(join(app, 'scanner.ts'), 'utf8') + '\n// edited\n');
+      expect(fltsim('replay', 'before.ndjson')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: scenario module \S+scanner\.ts changed since the trace was written/) });
+      expect(fltsim('explore', 'race-cancel-completion', '--schedules', '200').status).toBe(1);
+    });
+  }
 }
