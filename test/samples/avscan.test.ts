@@ -98,8 +98,8 @@ describe('avscan, as shipped (wdk-samples §5)', () => {
     expect(sim.state().violations).toEqual([]);
   });
 
-  it('runs from the command line: fltsim run examples/samples/avscan', () => {
-    const r = fltsimRun('avscan');
+  it('runs from the command line: fltsim run examples/samples/avscan', async () => {
+    const r = await fltsimRun('avscan');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^# fltsim run sample-avscan, seed 1, strategy in-order: idle after \d+ facts/);
   });

@@ -76,8 +76,8 @@ describe('ctx sample (wdk-samples §9)', () => {
     }
   });
 
-  it('fltsim run examples/samples/ctx exits 0, idle', () => {
-    const r = fltsimRun('ctx');
+  it('fltsim run examples/samples/ctx exits 0, idle', async () => {
+    const r = await fltsimRun('ctx');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^# fltsim run sample-ctx, seed 1, strategy in-order: idle after \d+ facts/);
   });

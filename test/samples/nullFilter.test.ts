@@ -41,8 +41,8 @@ describe('nullFilter sample (wdk-samples §1)', () => {
     expect(sim.state().filters.F1!.state).toBe('Unloaded');
   });
 
-  it('fltsim run examples/samples/nullFilter exits 0, idle', () => {
-    const r = fltsimRun('nullFilter');
+  it('fltsim run examples/samples/nullFilter exits 0, idle', async () => {
+    const r = await fltsimRun('nullFilter');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^# fltsim run sample-nullFilter, seed 1, strategy in-order: idle after \d+ facts/);
   });

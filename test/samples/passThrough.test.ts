@@ -73,8 +73,8 @@ describe('passThrough sample (wdk-samples §2)', () => {
     ]);
   });
 
-  it('fltsim run examples/samples/passThrough --arg completion=deferred exits 0, idle', () => {
-    const r = fltsimRun('passThrough', '--arg', 'completion=deferred');
+  it('fltsim run examples/samples/passThrough --arg completion=deferred exits 0, idle', async () => {
+    const r = await fltsimRun('passThrough', '--arg', 'completion=deferred');
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toMatch(/^# fltsim run sample-passThrough, seed 1, strategy in-order: idle after \d+ facts/);
   });

@@ -1,7 +1,8 @@
 // How the sample tests run a port: the scenario as the CLI builds it (its options, the args),
-// run to its end; and `fltsim run <dir>` in a child process.
-import { spawnSync } from 'node:child_process';
+// run to its end; and `fltsim run <dir>` through the CLI's main, in process (a child process would
+// cost seconds of CPU for tsx and the sources; the bin is spawned by test/cli and test/package).
 import { join } from 'node:path';
+import { fltsimInProcess, type Ran } from '../cli/inProcess.js';
 import { createSimulation, type Scenario, type ScenarioArgs, type Simulation, type Strategy } from '../../src/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -14,9 +15,8 @@ export function runSample(scenario: Scenario, args: ScenarioArgs = {}, seed = 1,
 }
 
 /** `fltsim run examples/samples/<name> [args]`: its exit status and output. */
-export function fltsimRun(name: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), 'run', join('examples', 'samples', name), ...args], { cwd: root, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+export function fltsimRun(name: string, ...args: string[]): Promise<Ran> {
+  return fltsimInProcess('run', join(root, 'examples', 'samples', name), ...args);
 }
 
 /** What the simulated thread named `name` returned. */
