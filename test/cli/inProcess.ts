@@ -4,7 +4,8 @@
 // crash handler, stdout errors) is spawned by demo.test.ts, travel.test.ts and the package tests.
 import { main } from '../../src/cli/main.js';
 
-export type Ran = { status: number; stdout: string; stderr: string };
+/** What a spawned `fltsim` gives (a killed process has no status), and what an in-process call gives. */
+export type Ran = { status: number | null; stdout: string; stderr: string };
 
 /** `fltsim ...args`, in process: the exit code, and stdout and stderr as the bin writes them. */
 export async function fltsimInProcess(...args: string[]): Promise<Ran> {

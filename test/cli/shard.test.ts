@@ -1,8 +1,10 @@
-// `fltsim explore --shard K/N` and `fltsim merge` (issue 16, item 5): two shard processes and a
-// merge print, byte for byte, what one `fltsim explore` of the same plan prints, with the same exit
-// code; a result file is untrusted input, refused with one typed line and exit 3. A scenario module
-// shards too (issue 13 item 2): its result files record the module's path and SHA-256, as a trace
-// does, and merge loads it only when every shard ran that module and the file still matches.
+// `fltsim explore --shard K/N` and `fltsim merge` (issue 16, item 5): two shards and a merge print,
+// byte for byte, what one `fltsim explore` of the same plan prints, with the same exit code; a
+// result file is untrusted input, refused with one typed line and exit 3. A scenario module shards
+// too (issue 13 item 2): its result files record the module's path and SHA-256, as a trace does, and
+// merge loads it only when every shard ran that module and the file still matches. The commands run
+// the CLI's main in process (a spawn costs seconds of CPU); one merge is a separate process of the
+// real bin, reading the files the shards wrote, as on another machine.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +12,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { fltsimInProcess, type Ran } from './inProcess.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'fltsim-shard-'));
 
-type Ran = { status: number | null; stdout: string; stderr: string };
-
-/** Run the real bin as a user does; several at once, as shards on separate machines would. */
+/** Run the real bin as a user does. */
 function fltsim(...args: string[]): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin', 'fltsim.mjs'), ...args], { cwd: dir });
@@ -36,19 +37,20 @@ async function inProcess(...argv: string[]): Promise<{ code: number; out: string
   return { code, out, err };
 }
 
-/** Run the plan whole and as 2 shard processes (all three at once), then merge: the reports must be the same bytes. */
+/** Run the plan whole and as 2 shards, then merge in a process of its own: the reports must be the same bytes. */
 async function shardedEqualsSingle(name: string, plan: readonly string[]): Promise<Ran> {
   const files = [1, 2].map((k) => join(dir, `${name}-${k}.json`));
-  const [single, ...shards] = await Promise.all([fltsim('explore', ...plan), ...files.map((out, i) => fltsim('explore', ...plan, '--shard', `${i + 1}/2`, '--out', out))]);
-  shards.forEach((shard, i) => {
-    expect(shard!.status, shard!.stderr).toBe(0);
-    expect(shard!.stdout).toContain(`# shard ${i + 1}/2 of ${plan[0]}`);
-  });
+  const single = await fltsimInProcess('explore', ...plan);
+  for (const [i, out] of files.entries()) {
+    const shard = await fltsimInProcess('explore', ...plan, '--shard', `${i + 1}/2`, '--out', out);
+    expect(shard.status, shard.stderr).toBe(0);
+    expect(shard.stdout).toContain(`# shard ${i + 1}/2 of ${plan[0]}`);
+  }
   const merged = await fltsim('merge', ...files);
   expect(merged.stderr).toBe('');
-  expect(merged.stdout).toBe(single!.stdout);
-  expect(merged.status).toBe(single!.status);
-  return single!;
+  expect(merged.stdout).toBe(single.stdout);
+  expect(merged.status).toBe(single.status);
+  return single;
 }
 
 describe('fltsim explore --shard K/N, then fltsim merge', () => {
@@ -129,12 +131,14 @@ describe('a scenario module, sharded and merged', () => {
   const module = join(root, 'test', 'cli', 'fixtures', 'moduleRace.ts');
   const plan = ['explore', module, '--strategy', 'random', '--seed', '2', '--schedules', '40'];
 
-  it('shard processes and a merge print what one explore prints; the merged trace names the module and replays checked', async () => {
+  it('shards and a merge print what one explore prints; the merged trace names the module and replays checked', async () => {
     const files = [1, 2].map((k) => join(dir, `module-${k}.json`));
-    const shards = await Promise.all(files.map((out, i) => fltsim(...plan, '--shard', `${i + 1}/2`, '--out', out)));
-    shards.forEach((shard, i) => expect([shard.status, shard.stdout.split('\n')[0]], shard.stderr).toEqual([0, expect.stringContaining(`# shard ${i + 1}/2 of my-race with random`)]));
+    for (const [i, out] of files.entries()) {
+      const shard = await fltsimInProcess(...plan, '--shard', `${i + 1}/2`, '--out', out);
+      expect([shard.status, shard.stdout.split('\n')[0]], shard.stderr).toEqual([0, expect.stringContaining(`# shard ${i + 1}/2 of my-race with random`)]);
+    }
     const trace = join(dir, 'module-merged.ndjson');
-    const merged = await fltsim('merge', ...files, '--trace', trace);
+    const merged = await fltsimInProcess('merge', ...files, '--trace', trace);
     const single = await inProcess(...plan);
     expect([merged.status, merged.stderr]).toEqual([1, '']);
     expect(merged.stdout).toBe([...single.out, `# the failing schedule's trace is in ${trace}: fltsim replay ${trace} checks it and lands on the violation`, ''].join('\n'));
