@@ -1,7 +1,9 @@
 // `fltsim explore --workers N` and the progress line (issue 6, items 3 and 4). The workers split the
 // schedule indices of one plan, so the printed report — schedules run, coverage, the failing seed,
-// the shrunk trace — must be byte-for-byte what one thread prints. Spawned as a user runs it,
-// because worker threads need the real bin (the compiled CLI, or tsx in each worker from fresh sources).
+// the shrunk trace — must be byte-for-byte what one thread prints. The runs on worker threads are
+// spawned as a user runs them, because worker threads need the real bin (the compiled CLI, or tsx in
+// each worker from fresh sources); the one-thread run they are compared with calls the CLI's main in
+// process, which prints the same bytes and costs no process.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { exploreWorkerLoop, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
 import { ProgressLine } from '../../src/cli/progressLine.js';
 import { budget } from '../support/deep.js';
+import { fltsimInProcess } from './inProcess.js';
 
 /** The report with the header's "on N worker threads" taken out, which is the only line that may differ. */
 function sameAsOneThread(stdout: string, threads: number): string {
@@ -36,7 +39,7 @@ function capture(): { io: { out(l: string): void; err(l: string): void; progress
 describe('fltsim explore --workers', async () => {
   it('finds the same first failing schedule as one thread, with the same coverage and shrunk trace', async () => {
     const args = ['explore', 'race-cancel-completion', '--strategy', 'random', '--seed', '4', '--arg', 'variant=buggy'];
-    const one = fltsim(...args);
+    const one = await fltsimInProcess(...args);
     const two = fltsim(...args, '--workers', '2');
     expect(one.status).toBe(1);
     expect(two.status).toBe(1);
@@ -49,7 +52,7 @@ describe('fltsim explore --workers', async () => {
   it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', async () => {
     const schedules = budget(40, 600);
     const args = ['explore', 'race-cancel-completion', '--strategy', 'pct', '--schedules', String(schedules), '--arg', 'variant=fixed'];
-    const one = fltsim(...args);
+    const one = await fltsimInProcess(...args);
     const three = fltsim(...args, '--workers', '3');
     expect(one.status).toBe(0);
     expect(three.status).toBe(0);
