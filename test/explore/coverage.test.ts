@@ -1,10 +1,12 @@
 // Race windows (issue 6, item 4): a window opens, closes and is hit by facts; exploration counts
-// the schedules that reach each window and names the windows never reached.
+// the schedules that reach each window and names the windows never reached. A longer run:
+// coverage.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import { explore, formatCoverage, InvariantVerdicts, runSchedule, windowHits, type RaceWindow } from '../../src/explore/index.js';
 import { randomStrategy } from '../../src/kernel/strategy.js';
 import type { Fact } from '../../src/kernel/facts.js';
 import { cancelRaceScenario, freeRaceScenario, raceScenarios } from '../../examples/races/index.js';
+import { budget } from '../support/deep.js';
 
 const fact = (seq: number, letter: string): Fact => ({ seq, time: 0, object: 'x', type: TYPES[letter] }) as unknown as Fact;
 // a = IoStart opens, c = IoComplete closes, b = InstanceTeardownStart hits.
@@ -59,7 +61,7 @@ describe('remembered §14 verdicts', () => {
     const verdicts = new InvariantVerdicts();
     const base = { args: {}, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] };
     for (const scenario of raceScenarios) {
-      for (let seed = 1; seed <= 40; seed++) {
+      for (let seed = 1; seed <= budget(10, 40); seed++) {
         const plain = runSchedule(scenario, { ...base, seed, strategy: randomStrategy() });
         const cached = runSchedule(scenario, { ...base, seed, strategy: randomStrategy(), verdicts });
         expect(cached.violation).toEqual(plain.violation);

@@ -3,11 +3,12 @@
 // Every assertion names its seed; `build(seed)` replays it exactly. A longer run: contexts.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { budget } from '../support/deep.js';
 import { build, checkContextRun } from './contextRun.js';
 
 describe('random context use under teardown and unload (§15, §19.9)', () => {
   it('every run ends idle, with no verifier finding, the §19.9 invariants holding and fold = live', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => checkContextRun(seed)), { numRuns: 60 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => checkContextRun(seed)), { numRuns: budget(20, 60) });
   });
 
   it('is deterministic: the same seed gives the same log', () => {

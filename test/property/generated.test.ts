@@ -1,9 +1,10 @@
 // Issue 4's property: over random stacks and random generated I/O from random instances, generated I/O
 // never reaches its initiator or anything above it (§14 inv. 1), every asynchronous callback runs
 // exactly once (inv. 6), and the other generated-I/O invariants (11–13, 15, 17–19) hold, with an
-// unload racing the I/O in every run.
+// unload racing the I/O in every run. A longer run: generated.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { budget } from '../support/deep.js';
 import {
   createSimulation,
   FILE_GENERIC_READ,
@@ -129,7 +130,7 @@ describe('random generated I/O (issue 4)', () => {
         expect(sim.state().violations, `seed ${seed}`).toEqual([]);
         expect(JSON.parse(JSON.stringify(foldLog(sim.log))), `seed ${seed}`).toEqual(JSON.parse(JSON.stringify(sim.state())));
       }),
-      { numRuns: 80 },
+      { numRuns: budget(25, 400) },
     );
   });
 

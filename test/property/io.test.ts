@@ -71,7 +71,7 @@ describe('random I/O: the §14 I/O invariants', () => {
         expect(describeViolations(checkKernelInvariants(sim.log)), `${where}: kernel invariants`).toEqual([]);
         expect(plain(sim.state().violations), `${where}: verifier violations`).toEqual([]);
       }),
-      { numRuns: budget(60, 600) },
+      { numRuns: budget(25, 600) },
     );
   });
 
@@ -87,7 +87,7 @@ describe('random I/O: the §14 I/O invariants', () => {
         expect(describeViolations(checkIoLiveness(sim.log)), `${where}: liveness`).toEqual([]);
         expect(plain(sim.state().violations), `${where}: verifier violations`).toEqual([]);
       }),
-      { numRuns: budget(25, 250) },
+      { numRuns: budget(10, 250) },
     );
   });
 });
@@ -106,7 +106,7 @@ describe('random I/O: the log is the source of truth', () => {
         runToEnd(sim);
         expect(plain(foldLog(sim.log)), `seed ${seed}: fold vs live at the end`).toEqual(plain(sim.state()));
       }),
-      { numRuns: budget(20, 200) },
+      { numRuns: budget(8, 200) },
     );
   });
 
@@ -120,7 +120,7 @@ describe('random I/O: the log is the source of truth', () => {
         expect(endB, `seed ${seed}: outcome`).toEqual(endA);
         expect(JSON.stringify(b.log), `seed ${seed}: log`).toBe(JSON.stringify(a.log));
       }),
-      { numRuns: budget(10, 100) },
+      { numRuns: budget(4, 100) },
     );
   });
 
