@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { budget } from '../support/deep.js';
 import { makeFs } from './helpers.js';
 import type { Io } from './helpers.js';
 import type { SnapshotEntry } from '../../src/fs/index.js';
@@ -90,7 +91,7 @@ describe('random I/O sequences (fast-check)', () => {
         expect(snapshot.orphans).toEqual([]);
         expect(allShares(snapshot.root).every((n) => n === 0)).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: budget(100, 300) },
     );
   });
 
@@ -122,7 +123,7 @@ describe('random I/O sequences (fast-check)', () => {
         else expect(whole.output?.kind === 'data' ? Array.from(whole.output.data) : null).toEqual(model);
         expect(fs.stat('\\model')?.allocationSize).toBe(Math.ceil(model.length / 4096) * 4096);
       }),
-      { numRuns: 200 },
+      { numRuns: budget(60, 200) },
     );
   });
 
@@ -135,7 +136,7 @@ describe('random I/O sequences (fast-check)', () => {
         io.open('h', '\\x', { disposition: FILE_CREATE });
         expect(fs.snapshot()).toEqual(before);
       }),
-      { numRuns: 50 },
+      { numRuns: budget(20, 50) },
     );
   });
 });

@@ -1,8 +1,9 @@
 // What must hold when a host drives fltsim (issue 7): simulations interleaved by one host never
 // affect each other, and a host that makes every choice itself reproduces a run exactly.
-// Each property prints its seeds on failure.
+// Each property prints its seeds on failure. A longer run: hostProperties.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { budget } from '../support/deep.js';
 import { createScenarioSimulation, type Simulation } from '../../src/index.js';
 import { randomKernelScenario } from './randomScenario.js';
 
@@ -48,7 +49,7 @@ describe('two simulations driven by one host', () => {
         for (const choice of hostChoicesForB) bAlone.step(choice);
         expect(JSON.stringify(bAlone.log)).toBe(JSON.stringify(b.log));
       }),
-      { numRuns: 40 },
+      { numRuns: budget(15, 40) },
     );
   });
 });
@@ -70,7 +71,7 @@ describe('a host that makes every choice itself', () => {
         expect(JSON.stringify(host.log)).toBe(JSON.stringify(original.log));
         expect(host.choices).toEqual(original.choices);
       }),
-      { numRuns: 40 },
+      { numRuns: budget(15, 40) },
     );
   });
 });

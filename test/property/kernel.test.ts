@@ -1,7 +1,9 @@
 // Event sourcing and determinism of the kernel, over random systems and workloads
-// (design.md "Event sourcing"; style guide habit 3). Each case prints its seed on failure.
+// (design.md "Event sourcing"; style guide habit 3). Each case prints its seed on failure. A longer
+// run: kernel.deep.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { budget } from '../support/deep.js';
 import { createSimulation, foldLog, replayStrategy } from '../../src/index.js';
 import { randomWorkload } from '../../src/testing/index.js';
 import { randomFrameBoundaries } from '../../src/scenarios/builders/randomWorkload.js';
@@ -27,7 +29,7 @@ describe('the log is the source of truth', () => {
         expect(sim.run({ maxSteps: 50_000 }).reason).not.toBe('limit');
         expect(plain(foldLog(sim.log))).toEqual(plain(sim.state()));
       }),
-      { numRuns: 60 },
+      { numRuns: budget(20, 60) },
     );
   });
 
@@ -39,7 +41,7 @@ describe('the log is the source of truth', () => {
         expect(checkKernelInvariants(sim.log)).toEqual([]);
         expect(sim.state().violations).toEqual([]);
       }),
-      { numRuns: 80 },
+      { numRuns: budget(25, 80) },
     );
   });
 });
@@ -54,7 +56,7 @@ describe('determinism', () => {
         b.run();
         expect(JSON.stringify(b.log)).toBe(JSON.stringify(a.log));
       }),
-      { numRuns: 40 },
+      { numRuns: budget(15, 40) },
     );
   });
 
@@ -73,7 +75,7 @@ describe('determinism', () => {
         replay.run();
         expect(JSON.stringify(replay.log)).toBe(JSON.stringify(original.log));
       }),
-      { numRuns: 40 },
+      { numRuns: budget(15, 40) },
     );
   });
 
