@@ -2,6 +2,7 @@
 // package imported by name. Plain JavaScript on purpose: it is what a page ships, and it needs no
 // dist/ to exist when the repository is type-checked.
 import {
+  builtInScenarios,
   createScenarioSimulation,
   restoreSimulation,
   FILE_GENERIC_READ,
@@ -114,10 +115,10 @@ function hostDrive(sim, maxSteps) {
 
 /** Every log as one JSON string: the browser's and Node's must be equal byte for byte. */
 export function runScenarios() {
-  const demo = createScenarioSimulation('demo', { seed: 7, strategy: 'random' });
+  const demo = createScenarioSimulation('demo', { seed: 7, strategy: 'random' }, { scenarios: builtInScenarios });
   demo.run();
 
-  const hosted = createScenarioSimulation('demo', { seed: 11 });
+  const hosted = createScenarioSimulation('demo', { seed: 11 }, { scenarios: builtInScenarios });
   hostDrive(hosted, 10_000);
 
   const io = createScenarioSimulation('browser-deferred-io', { seed: 5, strategy: 'random' }, { scenarios });
