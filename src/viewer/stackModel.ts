@@ -266,6 +266,7 @@ function otherObjects(state: SimState, label: (id: string) => string): ObjectRow
   each('ecps', state.ecps, (e) => ({ state: e.state, summary: `ECP ${e.guid} (${e.size} bytes)${e.list === null ? '' : ` in ${e.list}`}` }));
   each('poolBlocks', state.poolBlocks, (b) => ({ state: b.state, summary: `pool '${b.tag}' ${b.bytes} bytes${b.owner === null ? '' : ` of ${label(b.owner)}`}` }));
   each('mdls', state.mdls, (m) => ({ state: m.state, summary: `MDL ${m.bytes} bytes${m.operation === null ? '' : ` for ${m.operation}`}${m.buffer === null ? '' : ` of ${m.buffer}`}` }));
+  each('transactions', state.transactions, (t) => ({ state: t.state, summary: `transaction refs=${t.references}${t.handles.length === 0 ? '' : ` handles ${t.handles.join(',')}`}${t.enlistments.length === 0 ? '' : ` enlisted ${t.enlistments.map((e) => `${e.instance}${e.pending === null ? '' : ' (pending)'}`).join(', ')}`}` }));
   each('devices', state.devices, (d) => ({ state: d.state, summary: `device ${d.name ?? '(unnamed)'} of ${d.driver} refs=${d.references}` }));
   each('fileNames', state.fileNames, (n) => ({ state: n.state, summary: `name of ${n.fileObject}: ${n.name}${n.references.length === 0 ? '' : ` refs ${n.references.join(',')}`}${n.cacheKey === null ? '' : ' (cached)'}` }));
   return rows;

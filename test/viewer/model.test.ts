@@ -181,7 +181,7 @@ describe('frames, contexts and the other objects in the stack view', () => {
     for (let p = 1; p <= m.length; p += 5) {
       const state = m.stateAt(p)!;
       const picture = stackPicture(state, m.index, p);
-      const records = ['locks', 'events', 'contexts', 'serverPorts', 'clientPorts', 'messages', 'cbdqs', 'irps', 'byteRangeLocks', 'oplocks', 'directoryNotifications', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'devices', 'fileNames'] as const;
+      const records = ['locks', 'events', 'contexts', 'serverPorts', 'clientPorts', 'messages', 'cbdqs', 'irps', 'byteRangeLocks', 'oplocks', 'directoryNotifications', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'transactions', 'devices', 'fileNames'] as const;
       const expected = records.flatMap((r) => Object.keys(state[r]).map((id) => `${r} ${id}`));
       expect(picture.others.map((o) => `${o.record} ${o.id}`).sort()).toEqual(expected.sort());
       for (const o of picture.others) seen.add(o.record);
