@@ -33,8 +33,8 @@ export class TransactionObject {
 
   constructor(
     readonly id: string,
-    readonly fltMgr: FilterManager,
-    readonly actor: Actor<typeof transactionMachine>,
+    /** @internal */ readonly fltMgr: FilterManager,
+    /** @internal */ readonly actor: Actor<typeof transactionMachine>,
   ) {
     this.ended = fltMgr.kernel.createWaitable(`outcome of ${id}`, 'notification', id);
   }
