@@ -4,7 +4,8 @@
  */
 import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
-import { transactionMachine } from '../machines/transaction.js';
+import { transactionMachine, type TransactionEvent } from '../machines/transaction.js';
+import { STATUS_PENDING } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
 
@@ -25,27 +26,13 @@ const TRANSACTION_FACTS = new Set<string>([
   'TransactionDeleted',
 ]);
 
-export type TransactionFact =
-  | FactOf<'NtCreateTransaction'>
-  | FactOf<'TransactionReferenced'>
-  | FactOf<'TransactionDereferenced'>
-  | FactOf<'FltEnlistInTransaction'>
-  | FactOf<'NtCommitTransaction'>
-  | FactOf<'NtRollbackTransaction'>
-  | FactOf<'TransactionPrepare'>
-  | FactOf<'TransactionCommit'>
-  | FactOf<'TransactionOutcome'>
-  | FactOf<'TransactionNotification'>
-  | FactOf<'TransactionNotificationReturned'>
-  | FactOf<'TransactionNotificationComplete'>
-  | FactOf<'TransactionEnlistmentEnded'>
-  | FactOf<'TransactionDeleted'>;
+/** The facts of a transaction's life: its creation, then every event its machine takes but the
+ * failures and findings any object's machine takes (those fold elsewhere). */
+export type TransactionFact = FactOf<'NtCreateTransaction'> | Exclude<TransactionEvent, FactOf<'RoutineFailed'> | FactOf<'VerifierViolation'>>;
 
 export function isTransactionFact(fact: Fact): fact is TransactionFact {
   return TRANSACTION_FACTS.has(fact.type);
 }
-
-const STATUS_PENDING = 0x103;
 
 export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, born: Born, advance: Advance): void {
   const id = fact.object;
