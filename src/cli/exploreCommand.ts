@@ -9,8 +9,9 @@ import { formatCoverage } from '../explore/coverage.js';
 import type { ExploreResult, StrategyChoice } from '../explore/types.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { traceFileChunks } from '../tracefile/writer.js';
-import { integerOption, oneOf, onePositional, parseCommand, scenarioArgs, stringOption, type Parsed } from './args.js';
-import { EXIT } from './exitCodes.js';
+import { integerOption, listOption, oneOf, onePositional, parseCommand, scenarioArgs, stringOption, type Parsed } from './args.js';
+import { EXIT, usageError } from './exitCodes.js';
+import { isVerifierRule, type VerifierRule } from '../kernel/verifierRules.js';
 import { writeChunks } from './files.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
 import { exploreInParallel } from './parallelExplore.js';
@@ -22,7 +23,7 @@ import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
                 [--depth D] [--bound B] [--split-depth S] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
-                [--workers N] [--shard K/N [--out FILE]]
+                [--workers N] [--shard K/N [--out FILE]] [--disable-rule RULE]...
   Run the scenario (a built-in id or a module path) under up to N schedules (default 1000) and stop
   at the first violation of a §14 invariant, a verifier rule, a deadlock or a liveness bound;
   shrink it to a schedule where removing any preemption makes it pass, and print it. PCT takes a
@@ -40,6 +41,8 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
                         of the whole plan from the N files (a module's file records its path
                         and SHA-256, and merge refuses a module that changed)
   --out FILE            where --shard writes its result (default shard-K-of-N.json)
+  --disable-rule RULE   a verifier rule (docs/verifier.md) that does not count as a violation: the
+                        run goes on to the next finding; repeat for several (the log still holds them)
   On a terminal a progress line shows schedules done and the rate. Exit 1 if a violation was found.
   Races to try: ${scenarios.filter((s) => s.id.startsWith('race-')).map((s) => s.id).join(', ')} (--arg variant=buggy|fixed).
   ${TRUST_NOTE}`;
@@ -62,6 +65,7 @@ export const exploreCommand: Command = {
       'split-depth': { type: 'string' },
       shard: { type: 'string' },
       out: { type: 'string' },
+      'disable-rule': { type: 'string', multiple: true },
     });
     if (p.values['help'] === true) return (io.out(EXPLORE_HELP), EXIT.ok);
     const r = request(p);
@@ -90,9 +94,20 @@ export const exploreCommand: Command = {
 interface ExploreRequest {
   readonly target: string;
   readonly strategy: StrategyChoice;
-  readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number; splitDepth?: number };
+  readonly options: ExploreCliOptions;
   readonly workers: number;
   readonly shard: { readonly index: number; readonly count: number } | null;
+}
+
+/** What the command line sets of ExploreOptions (explore, --workers, --shard and merge alike). */
+export interface ExploreCliOptions {
+  seed: number;
+  schedules: number;
+  args: Record<string, string>;
+  depth?: number;
+  preemptionBound?: number;
+  splitDepth?: number;
+  disabledRules?: readonly VerifierRule[];
 }
 
 function request(p: Parsed): ExploreRequest {
@@ -102,6 +117,7 @@ function request(p: Parsed): ExploreRequest {
   const depth = integerOption(p, 'depth', { min: 1, max: 64 });
   const bound = integerOption(p, 'bound', { min: 0, max: 64 });
   const splitDepth = integerOption(p, 'split-depth', { min: 0, max: 16 });
+  const disabledRules = disabledRulesOption(p);
   const options = {
     seed: integerOption(p, 'seed') ?? 1,
     schedules: integerOption(p, 'schedules', { min: 1, max: 100_000_000 }) ?? 1000,
@@ -109,8 +125,19 @@ function request(p: Parsed): ExploreRequest {
     ...(depth === undefined ? {} : { depth }),
     ...(bound === undefined ? {} : { preemptionBound: bound }),
     ...(splitDepth === undefined ? {} : { splitDepth }),
+    ...(disabledRules.length === 0 ? {} : { disabledRules }),
   };
   return { target, strategy, options, workers, shard: shardOption(p) };
+}
+
+/** `--disable-rule RULE`, repeated: each a rule id of the verifier's table, each once. */
+function disabledRulesOption(p: Parsed): readonly VerifierRule[] {
+  const rules: VerifierRule[] = [];
+  for (const rule of listOption(p, 'disable-rule')) {
+    if (!isVerifierRule(rule)) throw usageError(`--disable-rule names no verifier rule: '${rule.length > 40 ? `${rule.slice(0, 40)}…` : rule}' (the rules are in docs/verifier.md)`);
+    if (!rules.includes(rule)) rules.push(rule);
+  }
+  return rules;
 }
 
 /** Print the result, write the traces asked for; exit 1 for a violation. */
@@ -127,7 +154,7 @@ export function conclude(p: Parsed, r: Pick<ExploreRequest, 'target' | 'options'
       io.out(`# no ${what} to write to ${out}: no violation was found`);
       continue;
     }
-    const replay = replaySchedule(resolved.scenario, { seed: result.seed, choices, args: r.options.args });
+    const replay = replaySchedule(resolved.scenario, { seed: result.seed, choices, args: r.options.args, ...(r.options.disabledRules === undefined ? {} : { disabledRules: r.options.disabledRules }) });
     writeChunks(out, traceFileChunks(replay.sim, 10_000, { module: resolved.module, violation: replay.violation }));
     io.out(`# the ${what}'s trace is in ${out}: fltsim replay ${out} checks it and lands on the violation`);
   }

@@ -18,7 +18,7 @@ export interface ExploreWorkerData {
   readonly scenarioId: string;
   /** A scenario module's absolute path: the worker imports it (a module is code, trusted like the command line). */
   readonly module?: string;
-  readonly options: Pick<ExploreOptions, 'strategy' | 'seed' | 'schedules' | 'args' | 'depth' | 'maxSteps' | 'maxOperationsInFlight'>;
+  readonly options: Pick<ExploreOptions, 'strategy' | 'seed' | 'schedules' | 'args' | 'depth' | 'maxSteps' | 'maxOperationsInFlight' | 'disabledRules'>;
   readonly worker: number;
   readonly stride: number;
   /** Int32[1]: the lowest failing index found so far; `schedules` while none is. */

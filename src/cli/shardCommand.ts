@@ -11,6 +11,7 @@ import { writeChunks } from './files.js';
 import type { CliIo } from './io.js';
 import type { ResolvedScenario } from './scenarioModule.js';
 import type { StrategyChoice } from '../explore/types.js';
+import type { ExploreCliOptions } from './exploreCommand.js';
 
 /** `--shard K/N`: 1 ≤ K ≤ N ≤ 10,000, or null when not given. */
 export function shardOption(p: Parsed): { readonly index: number; readonly count: number } | null {
@@ -29,7 +30,7 @@ export function shardOption(p: Parsed): { readonly index: number; readonly count
 interface ShardRequest {
   readonly target: string;
   readonly strategy: StrategyChoice;
-  readonly options: { seed: number; schedules: number; args: Record<string, string>; depth?: number; preemptionBound?: number; splitDepth?: number };
+  readonly options: ExploreCliOptions;
   readonly workers: number;
 }
 
@@ -47,6 +48,8 @@ export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { reado
     depth: r.options.depth ?? 2,
     bound: r.options.preemptionBound ?? 2,
     splitDepth: r.options.splitDepth ?? 0,
+    // Only when given, so a plan without it reads as before (and the shard file's format keeps its version).
+    ...(r.options.disabledRules === undefined ? {} : { disabledRules: r.options.disabledRules }),
   };
   const out = stringOption(p, 'out') ?? `shard-${shard.index}-of-${shard.count}.json`;
   const result = runShard(resolved.scenario, plan, shard.index, shard.count);

@@ -71,6 +71,7 @@ export function scheduleFieldsArgument(routine: string, name: string, value: unk
   optional(o['maxSteps'], (v) => sizeArgument(routine, `${name}.maxSteps`, v));
   optional(o['maxOperationsInFlight'], (v) => sizeArgument(routine, `${name}.maxOperationsInFlight`, v));
   optional(o['monitors'], (v) => monitorsArgument(routine, `${name}.monitors`, v));
+  optional(o['disabledRules'], (v) => arrayOfArgument(routine, `${name}.disabledRules`, v, (r, at) => stringArgument(routine, at, r), 'an array of rule ids'));
   optional(o['onBuilt'], (v) => functionArgument(routine, `${name}.onBuilt`, v, false));
   return o;
 }

@@ -15,6 +15,7 @@ import { concludeExploration, exhaustiveRoots, explorationPlan, planBound, runPl
 import { runSchedule } from './run.js';
 import type { Explorable, ExploreOptions, ExploreResult, StrategyChoice } from './types.js';
 import { UsageError } from '../kernel/errors.js';
+import type { VerifierRule } from '../kernel/verifierRules.js';
 import type { ScenarioModuleRef } from '../tracefile/header.js';
 
 export const SHARD_FORMAT = 'fltsim-explore-shard';
@@ -40,6 +41,8 @@ export interface ShardPlan {
   readonly depth: number;
   readonly bound: number;
   readonly splitDepth: number;
+  /** ExploreOptions.disabledRules; absent when none (every shard of a plan must agree on it). */
+  readonly disabledRules?: readonly VerifierRule[];
 }
 
 /** Schedules of one unit (random/PCT: the shard's indices; exhaustive: one subtree) in plan order. */
@@ -67,7 +70,7 @@ export interface ShardResult {
 }
 
 export function exploreOptionsOf(plan: ShardPlan): ExploreOptions {
-  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth };
+  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth, ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
 }
 
 /** The plan as the shards must agree on it: everything but where the module sat on each machine. */

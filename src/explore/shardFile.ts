@@ -6,6 +6,7 @@
  * and the failing schedule is re-run and must fail again.
  */
 import { UsageError } from '../kernel/errors.js';
+import { isVerifierRule, VERIFIER_RULE_IDS, type VerifierRule } from '../kernel/verifierRules.js';
 import { shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
 
 type Json = unknown;
@@ -54,7 +55,19 @@ function plan(v: Json): ShardPlan {
     depth: integer(field(v, 'depth', 'plan'), 'plan.depth', 1, 64),
     bound: integer(field(v, 'bound', 'plan'), 'plan.bound', 0, 64),
     splitDepth: integer(field(v, 'splitDepth', 'plan'), 'plan.splitDepth', 0, 16),
+    ...disabledRules(v),
   };
+}
+
+/** plan.disabledRules, when present: rule ids of the verifier's table (explore --disable-rule). */
+function disabledRules(v: Record<string, Json>): { disabledRules?: readonly VerifierRule[] } {
+  if (!Object.hasOwn(v, 'disabledRules')) return {};
+  const rules = array(v['disabledRules']!, 'plan.disabledRules', VERIFIER_RULE_IDS.length).map((r, i) => {
+    const id = text(r, `plan.disabledRules[${i}]`, /^[A-Z][A-Z0-9_]{0,63}$/);
+    if (!isVerifierRule(id)) throw shardError(`plan.disabledRules[${i}] names no verifier rule: ${id}`);
+    return id;
+  });
+  return { disabledRules: rules };
 }
 
 /**

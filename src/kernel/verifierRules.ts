@@ -516,3 +516,8 @@ export const VERIFIER_RULES = {
 export type VerifierRule = keyof typeof VERIFIER_RULES;
 
 export const VERIFIER_RULE_IDS = Object.keys(VERIFIER_RULES) as readonly VerifierRule[];
+
+/** Whether `id` names a rule of the table (a command line's `--disable-rule`, a shard file's plan). */
+export function isVerifierRule(id: string): id is VerifierRule {
+  return Object.hasOwn(VERIFIER_RULES, id);
+}
