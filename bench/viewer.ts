@@ -8,14 +8,26 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildViewer, VIEWER_TEMPLATE, viewerIsStale } from '../scripts/buildViewer.js';
 import { main } from '../src/cli/main.js';
 import { HAS_CHROMIUM, launchChromium, measureViewer, type ViewerTimings } from '../test/support/viewerInChromium.js';
 import type { Row } from './harness.js';
 
 const MILLION_ITERATIONS = 2300; // io-soak with 4 threads: ~1.01M facts (bench/timeTravel.ts)
 
+/**
+ * Build the viewer's page when it is missing or older than src/ or viewer/, as the tests' global
+ * setup does: a stale page once reached the bench and Chromium closed it ("Target page closed").
+ */
+export async function freshViewerPage(): Promise<void> {
+  if (!viewerIsStale()) return;
+  await buildViewer();
+  if (viewerIsStale()) throw new Error(`${VIEWER_TEMPLATE} is still older than src/ after building it`);
+}
+
 /** Write the viewer for io-soak with `iterations` and time it in Chromium. */
 export async function viewerTimings(iterations: number, samples = 21): Promise<ViewerTimings> {
+  await freshViewerPage();
   const work = mkdtempSync(join(tmpdir(), 'fltsim-viewer-bench-'));
   const browser = await launchChromium();
   try {

@@ -8,7 +8,7 @@
  * Run by `npm run build` (and so by `prepare`); the viewer's tests build it when it is stale.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PAYLOAD_PLACEHOLDER } from '../src/viewer/payload.js';
 
@@ -20,6 +20,28 @@ interface OutputFile {
   readonly fileName: string;
   readonly code?: string;
   readonly source?: string | Uint8Array;
+}
+
+/** The newest modification time of any file under `dir`. */
+export function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const s = statSync(path);
+    newest = Math.max(newest, s.isDirectory() ? newestMtime(path) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Is the built page missing or older than what it bundles (src/, viewer/, the build's tsconfig)?
+ * A stale page once reached the bench: a page written for another payload layout that Chromium
+ * could not show ("Target page closed").
+ */
+export function viewerIsStale(template: string = VIEWER_TEMPLATE): boolean {
+  if (!existsSync(template)) return true;
+  const newestSource = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'viewer')), statSync(join(root, 'tsconfig.build.json')).mtimeMs);
+  return statSync(template).mtimeMs < newestSource;
 }
 
 function sha256(text: string): string {

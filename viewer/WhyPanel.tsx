@@ -5,7 +5,7 @@
  * (no pass over the log), and only once the fact at the cursor is folded.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { whyFact, type CausalLink } from '../src/travel/why.js';
+import { whyFactUnchecked, type CausalLink } from '../src/travel/why.js';
 import { factLine } from '../src/viewer/eventRows.js';
 import type { ViewerModel } from '../src/viewer/viewerModel.js';
 
@@ -23,7 +23,7 @@ export function WhyPanel({ model, seq, onMove }: { readonly model: ViewerModel; 
     setChain(null);
     if (seq < 0) return;
     // The index knows where each object's story starts (its origins), so a chain is a few look-ups.
-    const timer = setTimeout(() => setChain(whyFact(model.index.facts, seq, { activity: model.index.activity, origins: model.index })), 0);
+    const timer = setTimeout(() => setChain(whyFactUnchecked(model.index.facts, seq, model.index.activity, model.index)), 0);
     return () => clearTimeout(timer);
   }, [model, seq]);
   if (seq < 0) return null;

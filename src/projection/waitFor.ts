@@ -48,11 +48,17 @@ function list(state: SimState, ids: readonly string[]): string {
   return ids.map((id) => threadLabel(state, id)).join(', ');
 }
 
+/**
+ * The threads not exited, in the state's order: a long run keeps its exited threads by the ten
+ * thousand, and every wait on an operation asks who works on it (a Timeline's stateAt computes the
+ * graph each time: a pass over every thread per wait was most of its cost).
+ */
+type AliveThreads = readonly (readonly [string, ThreadView])[];
 /** Threads still alive, other than `except`, whose name refers to `object` (work items and completions are named after their operation). */
-function workingOn(state: SimState, object: string, except: string): string[] {
+function workingOn(alive: AliveThreads, object: string, except: string): string[] {
   const pattern = new RegExp(`\\b${object}\\b`);
-  return Object.entries(state.threads)
-    .filter(([id, t]) => id !== except && t.state !== 'exited' && pattern.test(t.name))
+  return alive
+    .filter(([id, t]) => id !== except && pattern.test(t.name))
     .map(([id]) => id);
 }
 
@@ -71,7 +77,7 @@ function owedOperations(state: SimState, gate: string): string[] {
     .map(([id]) => id);
 }
 
-function edgeFor(state: SimState, id: string, t: ThreadView, on: string): WaitForEdge {
+function edgeFor(state: SimState, alive: AliveThreads, id: string, t: ThreadView, on: string): WaitForEdge {
   const who = threadLabel(state, id);
   const lock = state.locks[on];
   if (lock !== undefined) {
@@ -89,14 +95,14 @@ function edgeFor(state: SimState, id: string, t: ThreadView, on: string): WaitFo
   if (m !== null) return { thread: id, on: m[1]!, holders: [m[1]!], text: `${who} waits for ${threadLabel(state, m[1]!)} to exit` };
   m = /^(D\d+) (?:completion|hands)/.exec(reason);
   if (m !== null) {
-    const holders = workingOn(state, m[1]!, id);
+    const holders = workingOn(alive, m[1]!, id);
     const by = holders.length === 0 ? 'no thread is working on it' : `worked on by ${list(state, holders)}`;
     return { thread: id, on: m[1]!, holders, text: `${who} waits for ${operationText(state, m[1]!)} to complete; ${by}` };
   }
   m = /^(?:unload gate of|drain of) ([FI]\d+)/.exec(reason);
   if (m !== null) {
     const owed = owedOperations(state, m[1]!);
-    const holders = [...new Set(owed.flatMap((op) => workingOn(state, op, id)))];
+    const holders = [...new Set(owed.flatMap((op) => workingOn(alive, op, id)))];
     const what = owed.length === 0 ? 'references' : owed.map((op) => operationText(state, op)).join(', ');
     const by = holders.length === 0 ? '' : `; worked on by ${list(state, holders)}`;
     return { thread: id, on: m[1]!, holders, text: `${who} waits for the ${reason} (owed: ${what})${by}` };
@@ -113,10 +119,16 @@ function edgeFor(state: SimState, id: string, t: ThreadView, on: string): WaitFo
 export function waitForGraph(state: SimState): WaitForGraph {
   simStateArgument('waitForGraph', 'state', state);
   const edges: WaitForEdge[] = [];
-  for (const [id, t] of Object.entries(state.threads)) {
-    if (t.state !== 'blocked' || t.waitingOn === null) continue;
-    for (const on of t.waitingOn.split(',')) edges.push(edgeFor(state, id, t, on));
+  // One pass over every thread the run ever had; the waits are then resolved among the live ones.
+  const alive: [string, ThreadView][] = [];
+  const blocked: [string, ThreadView][] = [];
+  for (const id in state.threads) {
+    const t = state.threads[id]!;
+    if (t.state === 'exited') continue;
+    alive.push([id, t]);
+    if (t.state === 'blocked' && t.waitingOn !== null) blocked.push([id, t]);
   }
+  for (const [id, t] of blocked) for (const on of t.waitingOn!.split(',')) edges.push(edgeFor(state, alive, id, t, on));
   return { edges, cycles: findCycles(state, edges) };
 }
 

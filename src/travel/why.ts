@@ -61,7 +61,20 @@ export function whyFact(facts: readonly Fact[], seq: number, options: { readonly
     throw new UsageError('BAD_POSITION', `no fact #${String(seq)}: the log holds facts 0 to ${facts.length - 1}`);
   }
   const activity = options.activity ?? threadActivity(facts, options.buildFacts ?? 0);
-  const origins = options.origins === undefined ? originsOf(facts, seq) : upTo(options.origins, seq);
+  return causalChain(facts, seq, activity, options.origins === undefined ? originsOf(facts, seq) : upTo(options.origins, seq));
+}
+
+/**
+ * whyFact without its argument checks, for a caller whose facts were checked when they were read
+ * (the viewer: its trace was read by `fltsim view`'s trace reader). whyFact checks every fact of
+ * the log on each call, a pass over a million facts per step in the viewer — and the viewer's
+ * facts past the part decoded so far are holes. Reads facts[0 … seq] only, through `origins`.
+ */
+export function whyFactUnchecked(facts: readonly Fact[], seq: number, activity: ThreadActivity, origins: WhyOrigins): CausalLink[] {
+  return causalChain(facts, seq, activity, upTo(origins, seq));
+}
+
+function causalChain(facts: readonly Fact[], seq: number, activity: ThreadActivity, origins: Origins): CausalLink[] {
   const chain: CausalLink[] = [];
   const seen = new Set<number>();
   const add = (relation: CauseRelation, at: number): boolean => {

@@ -3,26 +3,16 @@
 // whose `prepare` builds it). Only this setup writes dist/ during a test run. The same for the
 // viewer's page, dist/viewer/viewer.html: it bundles src/ too, and viewer/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { newestMtime, viewerIsStale } from '../../scripts/buildViewer.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const stamp = join(root, 'dist', 'index.js');
-const viewerTemplate = join(root, 'dist', 'viewer', 'viewer.html');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const s = statSync(path);
-    newest = Math.max(newest, s.isDirectory() ? newestMtime(path) : s.mtimeMs);
-  }
-  return newest;
-}
 
 export default function setup(): void {
   const newestSource = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'tsconfig.build.json')).mtimeMs);
-  buildViewerIfStale(Math.max(newestSource, newestMtime(join(root, 'viewer'))));
+  buildViewerIfStale();
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource) return;
   const started = performance.now();
   try {
@@ -34,8 +24,8 @@ export default function setup(): void {
   console.log(`built dist/ for the package and browser tests in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function buildViewerIfStale(newestSource: number): void {
-  if (existsSync(viewerTemplate) && statSync(viewerTemplate).mtimeMs >= newestSource) return;
+function buildViewerIfStale(): void {
+  if (!viewerIsStale()) return;
   const started = performance.now();
   execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'buildViewer.ts')], { cwd: root, stdio: 'pipe' });
   console.log(`built dist/viewer/viewer.html for the viewer's tests in ${((performance.now() - started) / 1000).toFixed(1)} s`);

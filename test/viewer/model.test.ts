@@ -9,7 +9,7 @@ import { diffStates } from '../../src/travel/diff.js';
 import { filterRange } from '../../src/viewer/eventFilter.js';
 import { factLine, eventRow } from '../../src/viewer/eventRows.js';
 import { embeddedPayload, inertJson, PAYLOAD_PLACEHOLDER, viewerHtml } from '../../src/viewer/payload.js';
-import { whyFact } from '../../src/travel/why.js';
+import { whyFact, whyFactUnchecked } from '../../src/travel/why.js';
 import { schedulePreemptions } from '../../src/viewer/preemptions.js';
 import { levelOf, stackPicture } from '../../src/viewer/stackModel.js';
 import { ViewerModel } from '../../src/viewer/viewerModel.js';
@@ -202,8 +202,18 @@ describe('why, from the index', () => {
   it("gives, at every fact of the race, the chain whyFact finds by reading the log (the index's origins replace the pass)", () => {
     const m = model(failing);
     for (let seq = 0; seq < failing.facts.length; seq++) {
-      expect(whyFact(failing.facts, seq, { activity: m.index.activity, origins: m.index })).toEqual(whyFact(failing.facts, seq, { buildFacts: failing.header.built ?? 0 }));
+      const read = whyFact(failing.facts, seq, { buildFacts: failing.header.built ?? 0 });
+      expect(whyFact(failing.facts, seq, { activity: m.index.activity, origins: m.index })).toEqual(read);
+      expect(whyFactUnchecked(m.index.facts, seq, m.index.activity, m.index)).toEqual(read);
     }
+  });
+
+  it('reads no fact past the one asked about: the page asks while the rest of the trace is still holes', () => {
+    const m = model(failing);
+    const seq = failing.header.violation!.seq;
+    const partial: Fact[] = new Array<Fact>(failing.facts.length);
+    for (let i = 0; i <= seq; i++) partial[i] = failing.facts[i]!;
+    expect(whyFactUnchecked(partial, seq, m.index.activity, m.index)).toEqual(whyFact(failing.facts, seq, { buildFacts: failing.header.built ?? 0 }));
   });
 });
 
