@@ -90,8 +90,21 @@ export function* setupInstance(
     status = checkStatusResult(fltMgr, filter, 'InstanceSetupCallback', result);
   }
   fltMgr.emit(instance, { type: 'InstanceSetupReturned', status });
-  if (!NT_SUCCESS(status)) fltMgr.unlinkInstance(instance);
+  if (!NT_SUCCESS(status)) declineInstance(fltMgr, instance);
   return { status, instance };
+}
+
+/**
+ * A declined setup (§3: any warning or error → not attached): FltMgr frees the instance it built for
+ * the call, so it never joins the volume's list or the filter's (no FltEnumerateInstances, no
+ * `fltmc instances` shows it), and an instance context set during setup goes with it (§15.8). The
+ * machine's Declined is final; the state views drop the instance at this fact, as the fold does.
+ */
+function declineInstance(fltMgr: FilterManager, instance: InstanceObject): void {
+  fltMgr.unlinkInstance(instance);
+  const at = instance.filter.instances.indexOf(instance);
+  if (at >= 0) instance.filter.instances.splice(at, 1);
+  fltMgr.contexts.instanceFreed(instance);
 }
 
 /** Attach `filter` to `volume` as the named registry instance, or as a new instance at `altitude`. */

@@ -243,7 +243,16 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       };
       d.filters[fact.filter]!.instances.push(id);
       return;
-    case 'InstanceSetupReturned':
+    case 'InstanceSetupReturned': {
+      const instance = d.instances[id]!;
+      instance.state = advance(fact) as never;
+      if (instance.state !== 'Declined') return;
+      // A declined instance is freed at once and was never the filter's (§3): gone from the views.
+      const list = d.filters[instance.filter]!.instances;
+      list.splice(list.indexOf(id), 1);
+      delete d.instances[id];
+      return;
+    }
     case 'InstanceQueryTeardown':
     case 'InstanceQueryTeardownReturned':
     case 'InstanceTeardownStart':

@@ -12,6 +12,13 @@ import {
   FltGetUpperInstance,
   FltGetVolumeFromName,
   FltObjectDereference,
+  FltAllocateContext,
+  FltReleaseContext,
+  FltSetInstanceContext,
+  FLT_INSTANCE_CONTEXT,
+  FLT_SET_CONTEXT_KEEP_IF_EXISTS,
+  NonPagedPool,
+  foldLog,
 } from '../../src/index.js';
 import {
   STATUS_FLT_DO_NOT_ATTACH,
@@ -55,8 +62,42 @@ describe('attaching instances (§3)', () => {
       'I1(picky@370000 on C:) InstanceSetup filter=F1:picky volume=V1:C: name="picky Instance" altitude=370000 frame=0 flags=AUTOMATIC_ATTACHMENT',
       'I1(picky@370000 on C:) InstanceSetupReturned status=STATUS_FLT_DO_NOT_ATTACH',
     ]);
-    expect(sim.state().instances.I1!.state).toBe('Declined');
+    // FltMgr frees the instance it built for the call: it never attached, so no view lists it.
+    expect(sim.state().instances).toEqual({});
+    expect(sim.state().filters.F1!.instances).toEqual([]);
     expect(sim.state().volumes.V1!.stack).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('an instance context set before InstanceSetup declines goes with the instance (§3, §15.8): cleanup runs, nothing leaks at unload', () => {
+    const { sim } = system();
+    const cleanups: string[] = [];
+    const picky = installFilter(sim, {
+      name: 'picky',
+      altitude: '370000',
+      registration: {
+        ContextRegistration: [{ ContextType: FLT_INSTANCE_CONTEXT, Size: 8, PoolTag: 1, ContextCleanupCallback: (c) => void cleanups.push(c.id) }],
+        InstanceSetupCallback: (FltObjects) => {
+          const { context } = FltAllocateContext(FltObjects.Filter, FLT_INSTANCE_CONTEXT, 8, NonPagedPool);
+          expect(FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)).toBe(STATUS_SUCCESS);
+          FltReleaseContext(context!);
+          return STATUS_FLT_DO_NOT_ATTACH;
+        },
+      },
+    });
+    sim.run();
+    expect(compactTrace(sim.log, { types: ['InstanceSetupReturned', 'ContextUnlinked', 'ContextFreed'] })).toEqual([
+      'I1(picky@370000 on C:) InstanceSetupReturned status=STATUS_FLT_DO_NOT_ATTACH',
+      'C1(INSTANCE of picky) ContextUnlinked by=free of I1 count=0',
+      'C1(INSTANCE of picky) ContextFreed',
+    ]);
+    expect(cleanups).toEqual(['C1']);
+    expect(sim.state().contexts).toEqual({});
+    expect(foldLog(sim.log)).toEqual(sim.state());
+    sim.spawn('fltmc unload picky', () => sim.FilterUnload('picky'));
+    sim.run();
+    expect(sim.log.filter((f) => f.type === 'VerifierViolation')).toEqual([]);
+    expect(['Unregistered', 'Unloaded']).toContain(sim.state().filters[picky.filter().id]!.state);
   });
 
   it('InstanceSetup receives the volume device type and file system type', () => {
