@@ -11,7 +11,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { clientPortMachine, ClientPortState } from '../machines/clientPort.js';
 import type { communicationPortMachine, CommunicationPortState } from '../machines/communicationPort.js';
-import type { filterMessageMachine, FilterMessageState } from '../machines/filterMessage.js';
+import { filterMessageState, withdrawnPart, type filterMessageMachine, type FilterMessageState, type WithdrawnPart } from '../machines/filterMessage.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
@@ -195,8 +195,6 @@ export function portVariable(port: ClientPort | null = null): PortVariable {
 export class FilterMessage {
   /** The accepted reply: FILTER_REPLY_HEADER.Status and the bytes after the header. */
   reply: { readonly status: NTSTATUS; readonly data: Uint8Array } | null = null;
-  /** Why it was withdrawn (the FilterMessageWithdrawn fact's reason), once it is. */
-  withdrawnFor: 'timeout' | 'disconnected' | null = null;
 
   constructor(
     readonly id: string,
@@ -214,7 +212,12 @@ export class FilterMessage {
   ) {}
 
   get state(): FilterMessageState {
-    return this.actor.getSnapshot().value as FilterMessageState;
+    return filterMessageState(this.actor.getSnapshot());
+  }
+
+  /** Why it was withdrawn (the machine's part of Withdrawn), or null while it is not. */
+  get withdrawn(): WithdrawnPart | null {
+    return withdrawnPart(this.actor.getSnapshot());
   }
 }
 

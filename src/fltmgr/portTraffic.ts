@@ -61,7 +61,6 @@ export function withdraw(message: FilterMessage, reason: 'timeout' | 'disconnect
   const awaiting = port.awaitingReply.indexOf(message);
   if (awaiting >= 0) port.awaitingReply.splice(awaiting, 1);
   port.fltMgr.kernel.emit(message.id, { type: 'FilterMessageWithdrawn', reason });
-  message.withdrawnFor = reason;
   port.fltMgr.kernel.signal(message.done);
 }
 

@@ -98,7 +98,7 @@ export function* FltSendMessage(
   let copied = 0;
   const state = message.state;
   if (state === 'Withdrawn') {
-    status = message.withdrawnFor === 'timeout' ? STATUS_TIMEOUT : STATUS_PORT_DISCONNECTED;
+    status = message.withdrawn === 'Timeout' ? STATUS_TIMEOUT : STATUS_PORT_DISCONNECTED;
   } else if (state === 'Replied') {
     const data = message.reply!.data;
     copied = Math.min(data.length, replyCapacity!);

@@ -18,7 +18,7 @@ import { UsageError } from '../kernel/errors.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { deviceObjectMachine, type DeviceObjectState } from '../machines/deviceObject.js';
 import type { fileObjectMachine, FileObjectState } from '../machines/fileObject.js';
-import { irpMachine, type IrpState } from '../machines/irp.js';
+import { irpMachine, irpState, type IrpState } from '../machines/irp.js';
 import type { IO_STATUS_BLOCK } from './ioOperation.js';
 import { STATUS_OBJECT_NAME_COLLISION, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 
@@ -146,7 +146,7 @@ export class IRP {
   }
 
   get state(): IrpState {
-    return this.actor.getSnapshot().value as IrpState;
+    return irpState(this.actor.getSnapshot());
   }
 }
 

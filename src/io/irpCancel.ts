@@ -14,7 +14,7 @@ import { createActor, type Actor } from 'xstate';
 import { callMaybeBlocking, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { CancelRoutineKind } from '../kernel/facts.js';
 import type { Waitable } from '../kernel/waitable.js';
-import { irpMachine, type IrpState } from '../machines/irp.js';
+import { armedRoutine, irpMachine, irpState, type IrpState } from '../machines/irp.js';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
@@ -25,7 +25,7 @@ import type { IoOperation } from './ioOperation.js';
 export type CancelRoutine = (op: IoOperation) => MaybeBlocking<void>;
 
 export class IrpCancel {
-  routineKind: CancelRoutineKind | null = null;
+  /** The routine IoCancelIrp would call: what the armed party handed over, kept while the machine is Cancelable. */
   routine: CancelRoutine | null = null;
 
   constructor(
@@ -35,7 +35,12 @@ export class IrpCancel {
   ) {}
 
   get state(): IrpState {
-    return this.actor.getSnapshot().value as IrpState;
+    return irpState(this.actor.getSnapshot());
+  }
+
+  /** Who armed the cancel routine (the machine's part of Cancelable), or null when none is armed. */
+  get routineKind(): CancelRoutineKind | null {
+    return armedRoutine(this.actor.getSnapshot());
   }
 
   /** Irp->Cancel. */
@@ -83,7 +88,6 @@ export function setCancelRoutine(fltMgr: FilterManager, op: IoOperation, kind: C
   const irp = irpOf(fltMgr, op);
   fltMgr.emit(irp.id, { type: 'IoSetCancelRoutine', operation: op.id, routine: kind, instance: instance?.id ?? null });
   if (irp.state === 'CancelRoutineCalled') return 'cancelled';
-  irp.routineKind = kind;
   irp.routine = routine;
   return 'armed';
 }
@@ -93,7 +97,6 @@ export function clearCancelRoutine(fltMgr: FilterManager, op: IoOperation, by: s
   const irp = op.irp;
   if (irp === null || irp.state !== 'Cancelable') return false;
   fltMgr.emit(irp.id, { type: 'CancelRoutineCleared', operation: op.id, routine: irp.routineKind!, by });
-  irp.routineKind = null;
   irp.routine = null;
   return true;
 }
@@ -121,7 +124,6 @@ export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): 
   if (op.cancelRequested !== null) fltMgr.kernel.signal(op.cancelRequested);
   if (routine === null) return false;
   irp.routine = null;
-  irp.routineKind = null;
   const thread = fltMgr.kernel.current;
   const cancelIrql = thread?.irql ?? PASSIVE_LEVEL;
   // Only the file system's routine runs under the cancel spin lock; FltMgr's release it before the filter's code.
@@ -140,6 +142,5 @@ export function irpCompleted(fltMgr: FilterManager, op: IoOperation, status: NTS
   if (irp === null || irp.state === 'Completed') return;
   fltMgr.emit(irp.id, { type: 'IoCompleteRequest', operation: op.id, status });
   irp.routine = null;
-  irp.routineKind = null;
   fltMgr.kernel.retireActor(irp.id);
 }

@@ -14,7 +14,6 @@ import { callbackDataRef } from '../io/callbackDataRef.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import { startOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_REISSUED_IO, FLTFL_CALLBACK_DATA_REISSUE_MASK } from '../wdk/fltConstants.js';
-import { FO_FILE_OPEN_CANCELLED } from '../wdk/fileConstants.js';
 import { IRP_MJ_CREATE } from '../wdk/irp.js';
 import { STATUS_CANCELLED } from '../wdk/ntstatus.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
@@ -40,7 +39,9 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   }
   const iopb = CallbackData.Iopb;
   const fo = iopb.TargetFileObject;
-  if (iopb.MajorFunction === IRP_MJ_CREATE && (fo.Flags & FO_FILE_OPEN_CANCELLED) !== 0) {
+  // The file object's machine says whether its open was cancelled (FileObjectOpenCancelled); the
+  // FO_FILE_OPEN_CANCELLED bit FltCancelFileOpen sets in Flags is what a filter reads, not what decides.
+  if (iopb.MajorFunction === IRP_MJ_CREATE && fo.state === 'OpenCancelled') {
     // A cancelled open cannot be reissued (§11.13): it completes with STATUS_CANCELLED, as Windows
     // does; the filter's logic error is recorded too (§14 invariant 14), without ending its thread.
     CallbackData.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };

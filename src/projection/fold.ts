@@ -42,6 +42,7 @@ import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { compareAltitudes } from '../wdk/altitude.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { irpMachine } from '../machines/irp.js';
+import { splitStatePath, statePath } from '../machines/stateValue.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { emptySimState, idRecord, type SimState } from './simState.js';
 
@@ -55,14 +56,14 @@ export function foldLog(facts: readonly Fact[]): SimState {
   const born = (id: string, machine: AnyStateMachine): string => {
     const [snapshot] = initialTransition(machine, throwOnReject);
     machines.set(id, { machine, snapshot });
-    return String(snapshot.value);
+    return statePath(snapshot.value);
   };
   const advance = (fact: Fact): string | null => {
     const m = machines.get(fact.object);
     if (m === undefined) return null;
     const [snapshot] = transition(m.machine, m.snapshot, fact as never);
     m.snapshot = snapshot;
-    return String(snapshot.value);
+    return statePath(snapshot.value);
   };
   const sleepers = new Map<string, number>();
   const state = produce(emptySimState(), (draft) => {
@@ -79,6 +80,7 @@ export function withWaitCycles(state: SimState): SimState {
   return { ...state, waitCycles: waitForGraph(state).cycles };
 }
 
+/** Both give the machine's state as `statePath` does: a flat state's name, or `Top.Part` for a state with parts. */
 export type Born = (id: string, machine: AnyStateMachine) => string;
 export type Advance = (fact: Fact) => string | null;
 
@@ -578,8 +580,10 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
         d.irps[id] = { operation: fact.operation, state: 'NotCancelable', routine: null };
       }
       const irp = d.irps[id]!;
-      irp.state = advance(fact) as never;
-      irp.routine = irp.state === 'Cancelable' && fact.type === 'IoSetCancelRoutine' ? fact.routine : irp.state === 'Cancelable' ? irp.routine : null;
+      // Cancelable's part is who armed the routine (src/machines/irp.ts).
+      const [state, routine] = splitStatePath(advance(fact)!);
+      irp.state = state as never;
+      irp.routine = routine as never;
       return;
     }
     case 'IoCompleteRequest':

@@ -26,7 +26,8 @@ export function livePorts(ports: PortRegistry): {
   }
   const messages = idRecord<MessageView>();
   for (const m of ports.messages.values()) {
-    messages[m.id] = { port: m.port.id, filter: m.port.filter.id, sender: m.sender, state: m.state, replyExpected: m.replyCapacity !== null };
+    const withdrawn = m.withdrawn;
+    messages[m.id] = { port: m.port.id, filter: m.port.filter.id, sender: m.sender, state: m.state, replyExpected: m.replyCapacity !== null, ...(withdrawn === null ? {} : { withdrawn }) };
   }
   return { serverPorts, clientPorts, messages };
 }

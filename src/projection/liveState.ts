@@ -120,7 +120,7 @@ export function liveState(sim: Simulation): SimState {
   const withIrp = [...fltMgr.operations, ...fltMgr.allocatedData.values()].filter((op) => op.irp !== null && op.irp.state !== 'Completed');
   for (const op of withIrp.sort((a, b) => idNumber(a.irp!.id) - idNumber(b.irp!.id))) {
     const irp = op.irp!;
-    irps[irp.id] = { operation: op.id, state: irp.state, routine: irp.state === 'Cancelable' ? irp.routineKind : null };
+    irps[irp.id] = { operation: op.id, state: irp.state, routine: irp.routineKind };
   }
   if (fltMgr.devices.irps.size > 0) liveDeviceIrps(irps, fltMgr.devices);
   const contexts = idRecord<ContextView>();

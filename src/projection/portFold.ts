@@ -7,6 +7,7 @@ import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { clientPortMachine } from '../machines/clientPort.js';
 import { communicationPortMachine } from '../machines/communicationPort.js';
+import { splitStatePath } from '../machines/stateValue.js';
 import { filterMessageMachine } from '../machines/filterMessage.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
@@ -121,7 +122,10 @@ export function applyPortFact(d: Draft<SimState>, fact: PortFact, born: Born, ad
     case 'FilterReplyMessage':
     case 'FilterMessageWithdrawn': {
       const message = d.messages[id]!;
-      message.state = advance(fact) as never;
+      // Withdrawn's part is why (src/machines/filterMessage.ts).
+      const [state, withdrawn] = splitStatePath(advance(fact)!);
+      message.state = state as never;
+      if (withdrawn !== null) message.withdrawn = withdrawn as never;
       const port = d.clientPorts[message.port]!;
       without(port.queued, id);
       without(port.awaitingReply, id);

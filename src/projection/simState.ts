@@ -24,7 +24,7 @@ import type { ProcessState } from '../machines/process.js';
 import type { EcpListState, EcpState } from '../machines/ecp.js';
 import type { CommunicationPortState } from '../machines/communicationPort.js';
 import type { ClientPortState } from '../machines/clientPort.js';
-import type { FilterMessageState } from '../machines/filterMessage.js';
+import type { FilterMessageState, WithdrawnPart } from '../machines/filterMessage.js';
 import type { MdlState } from '../machines/mdl.js';
 import type { PoolBlockState } from '../machines/poolBlock.js';
 import type { SectionState } from '../machines/section.js';
@@ -266,6 +266,8 @@ export interface MessageView {
   readonly sender: string;
   readonly state: FilterMessageState;
   readonly replyExpected: boolean;
+  /** While Withdrawn: why (the machine's part), which decides the sender's status (STATUS_TIMEOUT or STATUS_PORT_DISCONNECTED). */
+  readonly withdrawn?: WithdrawnPart;
 }
 
 /** A byte-range lock a file system holds or a lock request waiting in it (§21.10); released and abandoned ones leave the state. */

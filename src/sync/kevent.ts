@@ -6,14 +6,14 @@
  * Each routine is a scheduling point (a `preempt` before it acts), except KeReadStateEvent and
  * KeInitializeEvent, which no other thread can race on a fresh object.
  */
-import { createActor } from 'xstate';
+import { createActor, type AnyMachineSnapshot } from 'xstate';
 import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import type { EventType } from '../kernel/facts.js';
 import { keventMachine } from '../machines/kevent.js';
 import { checkIrql } from './irql.js';
 import { booleanArgument, longArgument } from '../kernel/arguments.js';
-import { bound, KernelObject, requireKernelObject } from './kernelObject.js';
+import { bound, KernelObject, requireKernelObject, type Binding } from './kernelObject.js';
 
 export type EVENT_TYPE = EventType;
 export const NotificationEvent: EVENT_TYPE = 'NotificationEvent';
@@ -25,6 +25,15 @@ export class KEVENT extends KernelObject {
   /** @internal */ eventType: EVENT_TYPE = NotificationEvent;
   /** @internal Threads that have set it, in the order they first did: the expected signallers in a wait-for report. */
   readonly setBy: string[] = [];
+}
+
+/**
+ * The event's state as its machine has it. The waitable beside it is the kernel's dispatcher header
+ * (what the scheduler reads to release and consume waits); the routines ask the machine, which the
+ * same facts move (KeSetEvent, KeResetEvent, KeClearEvent, EventAutoReset).
+ */
+function isSignaled(b: Binding): boolean {
+  return (b.actor.getSnapshot() as AnyMachineSnapshot).matches('Signaled');
 }
 
 /** KeInitializeEvent(Event, Type, State). Re-initializing an event nobody waits on is allowed, as drivers reuse events. */
@@ -69,7 +78,7 @@ export function* KeSetEvent(Event: KEVENT, Increment: number, Wait: boolean): Bl
   return yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeSetEvent');
     const b = bound(kernel, thread, Event, 'KeSetEvent');
-    const previous = b.waitable.signaled;
+    const previous = isSignaled(b);
     if (!Event.setBy.includes(thread.id)) Event.setBy.push(thread.id);
     kernel.emit(b.id, { type: 'KeSetEvent', thread: thread.id, previous });
     kernel.signal(b.waitable);
@@ -84,7 +93,7 @@ export function* KeResetEvent(Event: KEVENT): Blocking<boolean> {
   return yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeResetEvent');
     const b = bound(kernel, thread, Event, 'KeResetEvent');
-    const previous = b.waitable.signaled;
+    const previous = isSignaled(b);
     b.waitable.signaled = false;
     kernel.emit(b.id, { type: 'KeResetEvent', thread: thread.id, previous });
     return previous;
@@ -106,5 +115,5 @@ export function* KeClearEvent(Event: KEVENT): Blocking<void> {
 /** KeReadStateEvent(Event): the current state, without changing it (true = signaled). */
 export function* KeReadStateEvent(Event: KEVENT): Blocking<boolean> {
   yield* requireKernelObject('KeReadStateEvent', 'Event', Event, KEVENT);
-  return yield* kernelCall((kernel, thread) => bound(kernel, thread, Event, 'KeReadStateEvent').waitable.signaled);
+  return yield* kernelCall((kernel, thread) => isSignaled(bound(kernel, thread, Event, 'KeReadStateEvent')));
 }

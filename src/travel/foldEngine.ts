@@ -17,7 +17,7 @@
  */
 import { FltSimError } from '../kernel/errors.js';
 import type { Draft } from 'immer';
-import { createActor, type AnyActorRef, type AnyStateMachine } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type StateValue } from 'xstate';
 import type { Fact } from '../kernel/facts.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
 import { contextMachine } from '../machines/context.js';
@@ -25,7 +25,7 @@ import { processMachine } from '../machines/process.js';
 import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { clientPortMachine } from '../machines/clientPort.js';
 import { communicationPortMachine } from '../machines/communicationPort.js';
-import { filterMessageMachine } from '../machines/filterMessage.js';
+import { filterMessageMachine, filterMessageStateValue } from '../machines/filterMessage.js';
 import { mdlMachine } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
 import { sectionMachine } from '../machines/section.js';
@@ -36,7 +36,8 @@ import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
 import { keventMachine } from '../machines/kevent.js';
 import { LOCK_MACHINES } from '../machines/locks.js';
-import { irpMachine } from '../machines/irp.js';
+import { irpMachine, irpStateValue } from '../machines/irp.js';
+import { statePath } from '../machines/stateValue.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
@@ -44,7 +45,7 @@ import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine } from '../machines/transaction.js';
 import { applyFact, restack } from '../projection/fold.js';
-import { emptySimState, type LockView, type SimState } from '../projection/simState.js';
+import { emptySimState, type IrpView, type LockView, type MessageView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -141,6 +142,13 @@ export function emptyState(): WorkingState {
 }
 
 /** The view of object `id` in `state`, if it is there now. */
+/** The machine state a view records: its `state`, and for a state with parts the field that names the part. */
+function machineValueOfView(id: string, view: { readonly state: string }): StateValue {
+  if (id.charAt(0) === 'J') return irpStateValue((view as IrpView).state, (view as IrpView).routine);
+  if (id.charAt(0) === 'M') return filterMessageStateValue((view as MessageView).state, (view as MessageView).withdrawn);
+  return view.state;
+}
+
 export function viewOf(state: WorkingState | SimState, id: string): { readonly state?: unknown } | undefined {
   const record = RECORD_OF_PREFIX[id.charAt(0)];
   return record === undefined ? undefined : (state[record] as Record<string, { state?: unknown }>)[id];
@@ -217,7 +225,7 @@ export class FoldEngine {
   private readonly born = (id: string, machine: AnyStateMachine): string => {
     const actor = createActor(machine, { input: this.input }).start();
     this.actors.set(id, actor);
-    return String(actor.getSnapshot().value);
+    return statePath(actor.getSnapshot().value);
   };
 
   private readonly advance = (fact: Fact): string | null => {
@@ -229,7 +237,7 @@ export class FoldEngine {
       this.rejected = null;
       throw new FactRejectedError(fact, `${fact.object} in state ${JSON.stringify(actor.getSnapshot().value)} does not accept ${type}`);
     }
-    return String(actor.getSnapshot().value);
+    return statePath(actor.getSnapshot().value);
   };
 
   /** An actor for an object folded before this engine started, in the state its view records. */
@@ -240,7 +248,7 @@ export class FoldEngine {
     const machine = lock === undefined ? MACHINE_OF_PREFIX[id.charAt(0)] : LOCK_MACHINES[lock.lockType];
     if (machine === undefined || view === undefined || typeof view.state !== 'string') return undefined;
     const context = lock === undefined ? { reject: this.input.reject } : { reject: this.input.reject, owners: { ...lock.owners } };
-    const snapshot = machine.resolveState({ value: view.state, context });
+    const snapshot = machine.resolveState({ value: machineValueOfView(id, view as { readonly state: string }), context });
     const actor = createActor(machine, { snapshot, input: this.input }).start();
     this.actors.set(id, actor);
     return actor;
