@@ -260,6 +260,21 @@ describe('disconnects (§17.2, §17.4)', () => {
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
+  it('until its sender returns, a message withdrawn by the disconnect is Withdrawn for Disconnected (the machine part its STATUS_PORT_DISCONNECTED follows); fold = live (§17.3)', () => {
+    const { sim } = system();
+    user(sim, 'quitter', function* (hPort) {
+      const message = new Uint8Array(64);
+      yield* FilterGetMessage(hPort, message, 64, null);
+      return yield* CloseHandle(hPort);
+    });
+    writer(sim, 'C:\\f.txt', 'x');
+    for (let steps = 0; steps < 1000 && !sim.log.some((f) => f.type === 'FilterMessageWithdrawn'); steps++) sim.step();
+    expect(sim.state().messages.M1).toMatchObject({ state: 'Withdrawn', withdrawn: 'Disconnected' });
+    expect(foldLog(sim.log)).toEqual(sim.state());
+    sim.run();
+    expect(sim.state().messages).toEqual({});
+  });
+
   it('MaxConnections 1: a second client gets ERROR_CONNECTION_COUNT_LIMIT until the first has disconnected; a standard user is denied; a wrong name is not found', () => {
     const { sim } = system();
     const results: Record<string, number> = {};
