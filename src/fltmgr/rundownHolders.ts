@@ -47,7 +47,7 @@ export function rundownHolders(fltMgr: FilterManager, object: FilterObject | Ins
     const issuer = op.initiator;
     if (issuer === null || !instances.includes(issuer) || op.allocatedBy === issuer && op.state === 'Allocated') continue;
     if (op.inFlight) out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, in flight`);
-    else if (!op.callbackDone) out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, its completion callback not yet returned`);
+    else if (op.callbackOwed) out.push(`generated I/O ${describeOp(op)} issued by ${issuer.id}, its completion callback not yet returned`);
   }
   for (const t of fltMgr.kernel.threads.values()) {
     for (const frame of t.operationCallbacks) {

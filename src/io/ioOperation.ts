@@ -13,6 +13,7 @@ import type { LegacyFilter, StackNode, VolumeObject } from '../fltmgr/volumeObje
 import type { FsOutput, FsTagData } from '../fs/types.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
+import { topState } from '../machines/stateValue.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
@@ -156,9 +157,12 @@ export class IoOperation {
   asyncCallback: AsyncCallback | null = null;
   /** Issued with an OVERLAPPED on an asynchronous handle (src/io/overlappedIo.ts): its issuer does not wait for it. */
   issuedOverlapped = false;
-  /** The asynchronous callback of the last run has returned (data may be freed or reused after). */
-  callbackDone = true;
-  /** FltPerformAsynchronousIo is still on the caller's stack and will run the callback itself if the run completes. */
+  /**
+   * FltPerformAsynchronousIo is still on the caller's stack and will run the callback itself if the
+   * run completes. Not a state of the data: it is where the issuing call is (a frame on the issuing
+   * thread, as preCallbackRunning is), set and cleared around the call; it only decides who delivers
+   * the callback, the issuing call or the completion stream, and no fact marks it.
+   */
   issuingInline = false;
   /** How many runs this data has started (FltReuseCallbackData starts another). */
   runs = 0;
@@ -196,17 +200,29 @@ export class IoOperation {
   }
 
   get state(): CallbackDataState {
-    return this.actor.getSnapshot().value as CallbackDataState;
+    return topState(this.actor.getSnapshot().value) as CallbackDataState;
   }
 
   /** Ask the machine: is the operation in `state`? */
   matches(state: CallbackDataState): boolean {
-    return this.actor.getSnapshot().value === state;
+    const value = this.actor.getSnapshot().value;
+    return (typeof value === 'string' ? value : topState(value)) === state;
+  }
+
+  /**
+   * The run was issued with a completion routine (asyncCallback) that has not been called yet: the
+   * machine has not reached Completed.AsyncIoCallbackCalled. Until then the data may be neither
+   * freed nor reused (§11.10), and the initiator's unload waits for the call.
+   */
+  get callbackOwed(): boolean {
+    if (this.asyncCallback === null) return false;
+    const snapshot = this.actor.getSnapshot();
+    return IN_FLIGHT.has(snapshot.value as string) || snapshot.matches({ Completed: 'IoCompleted' });
   }
 
   /** A run has started and not completed. */
   get inFlight(): boolean {
-    return IN_FLIGHT.has(this.actor.getSnapshot().value);
+    return IN_FLIGHT.has(this.actor.getSnapshot().value as string);
   }
 
   /**

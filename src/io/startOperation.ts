@@ -124,7 +124,6 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   op.requestorSid = options.requestorSid;
   op.buffer = options.buffer;
   op.asyncCallback = null;
-  op.callbackDone = true;
   op.runs++;
   kernel.emit(op.id, {
     type: 'IoStart',

@@ -100,7 +100,7 @@ function ownData(routine: string, Data: FLT_CALLBACK_DATA): { fltMgr: FilterMana
 
 function checkIdle(fltMgr: FilterManager, op: IoOperation, routine: string): void {
   // The more specific rule first: an asynchronous run owes its callback whether or not it has completed.
-  if (!op.callbackDone) {
+  if (op.callbackOwed) {
     throw fltMgr.kernel.violation('FREE_BEFORE_CALLBACK', op.id, `${routine} on ${op.id} before its asynchronous completion callback ran (§14 invariant 13)`);
   }
   if (op.state !== 'Allocated' && op.state !== 'Completed') {

@@ -72,8 +72,8 @@ export type AsyncOutcome = 'completedInline' | 'pending';
  * callback is delivered later by a scheduled completion.
  */
 export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, callback: AsyncCallback, inlineCallback: boolean): Blocking<AsyncOutcome> {
+  // From here the run owes its callback (IoOperation.callbackOwed) until the machine records the call.
   op.asyncCallback = callback;
-  op.callbackDone = false;
   op.issuingInline = inlineCallback;
   try {
     yield* drive(fltMgr, op);
@@ -104,9 +104,9 @@ export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Bloc
   const instance = op.initiator!;
   const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
+  // From here the filter owns the data again (the machine is Completed.AsyncIoCallbackCalled): it
+  // may free or reuse it inside the callback (§11.10).
   fltMgr.emit(op.id, { type: 'AsyncIoCallback', instance: instance.id });
-  // From here the filter owns the data again: it may free or reuse it inside the callback (§11.10).
-  op.callbackDone = true;
   if (thread !== null) thread.irql = 2;
   try {
     yield* fltMgr.invoke(instance.filter, () => callback.routine(op.data, callback.context) as void);

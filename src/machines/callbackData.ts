@@ -22,6 +22,13 @@
  *
  * Data FltMgr builds itself is born with its IoStart, so its actor starts in Allocated and takes
  * IoStart at once.
+ *
+ * Completed has two parts: IoCompleted, then AsyncIoCallbackCalled once the run's completion
+ * routine was called (FltPerformAsynchronousIo, an asynchronous FltReadFile / FltWriteFile, §11.10).
+ * A run issued with a completion routine owes that call from its start until AsyncIoCallbackCalled:
+ * until then the data may not be freed or reused (FREE_BEFORE_CALLBACK), and the initiator's
+ * unload waits for it. Whether a run has a completion routine is the run's parameter (the routine
+ * the issuer passed), not a state; whether it was called is the machine's.
  */
 import { setup } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
@@ -124,13 +131,17 @@ export const callbackDataMachine = setup({
     },
     PostPended: { on: { ...bookkeeping, ...statusCallback, FltCompletePendedPostOperation: 'PostOperation' } },
     Completed: {
+      initial: 'IoCompleted',
+      states: {
+        IoCompleted: { on: { AsyncIoCallback: 'AsyncIoCallbackCalled' } },
+        AsyncIoCallbackCalled: {},
+      },
       on: {
         ...statusCallback,
         RoutineFailed: {},
         VerifierViolation: {},
         // A drain started before the operation completed may return after it (the drain ran on a copy).
         DrainPostOperationReturned: {},
-        AsyncIoCallback: {},
         AsyncIoCallbackReturned: {},
         FltReissueSynchronousIo: {},
         FltReuseCallbackData: 'Allocated',

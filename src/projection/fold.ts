@@ -84,6 +84,11 @@ export function withWaitCycles(state: SimState): SimState {
 export type Born = (id: string, machine: AnyStateMachine) => string;
 export type Advance = (fact: Fact) => string | null;
 
+/** The top-level state of a `statePath`: what a view whose machine has parts it does not show records. */
+function topOf(path: string | null): string | null {
+  return path === null ? null : splitStatePath(path)[0];
+}
+
 export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance, sleepers?: Map<string, number>): void {
   d.time = fact.time;
   const id = fact.object;
@@ -363,7 +368,8 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'AsyncIoCallbackReturned': // may follow a free inside the callback: the view is gone then
 
     case 'FltReissueSynchronousIo': {
-      const state = advance(fact);
+      // Completed's parts (IoCompleted, AsyncIoCallbackCalled) are the engine's; the view names Completed.
+      const state = topOf(advance(fact));
       const op = d.operations[id];
       if (op !== undefined) op.state = state as never;
       return;
@@ -406,13 +412,13 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     case 'DrainPostOperationReturned': {
       // May come after the operation completed and left the state (the drain ran on a copy).
-      const state = advance(fact);
+      const state = topOf(advance(fact));
       const op = d.operations[id];
       if (op !== undefined) op.state = state as never;
       return;
     }
     case 'IoComplete': {
-      const state = advance(fact);
+      const state = topOf(advance(fact));
       const op = d.operations[id]!;
       if (op.allocatedBy === null) delete d.operations[id];
       else op.state = state as never;
