@@ -1,25 +1,23 @@
 // A scenario module is more than its entry file (issue 13, item 2): a sample port keeps its filter,
 // its user-mode program and shared helpers apart. The trace's digest covers every local file the
 // module imports, a directory names its index.ts, and replay refuses a change to any of the files.
-import { spawnSync } from 'node:child_process';
+// The commands run in process (inProcess.ts: the CLI's main, the bytes a spawned `fltsim` prints;
+// each spawn cost a second or more of CPU); the bin itself is spawned by demo.test.ts, travel.test.ts
+// and the package tests.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleDigest } from '../../src/cli/moduleDigest.js';
+import { fltsimInProcess as fltsim } from './inProcess.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'fltsim-module-'));
 // A user's project: ES modules (tsx reads .ts as CommonJS outside a "type": "module" package).
 writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'my-filters', private: true, type: 'module' }));
-// The copy of fltsim the CLI runs: the compiled one, which the test set-up builds fresh (a module
-// importing src/ would hand the compiled CLI objects of another copy, which its routines refuse).
-const testing = JSON.stringify(join(root, 'dist', 'testing', 'index.js'));
-
-function fltsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'fltsim.mjs'), ...args], { cwd: work, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// The copy of fltsim the module imports is the one the CLI runs: here the sources (a module importing
+// dist/ would hand the in-process CLI objects of another copy, which its routines refuse).
+const testing = JSON.stringify(join(root, 'src', 'testing', 'index.js'));
 
 /** A sample laid out as a port is: index.ts → filter.ts → ../common/altitude.ts, and a user-mode part. */
 function writeSample(altitude: string): string {
@@ -46,25 +44,25 @@ describe('scenario modules of several files', () => {
     expect(moduleDigest(join(dir, 'index.ts')).sha256).not.toBe(digest.sha256);
   });
 
-  it('`fltsim run <directory>` runs its index.ts; replay checks it; a change two imports away is refused with exit 3', () => {
+  it('`fltsim run <directory>` runs its index.ts; replay checks it; a change two imports away is refused with exit 3', async () => {
     const dir = writeSample('370000');
     const trace = join(work, 'sample.ndjson');
-    const run = fltsim('run', dir, '--trace', trace);
+    const run = await fltsim('run', dir, '--trace', trace);
     expect([run.status, run.stderr]).toEqual([0, '']);
     expect(run.stdout).toMatch(/^# fltsim run sample, seed 1, strategy in-order: idle after \d+ facts/);
     const header = JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!) as { scenario: { module: { path: string; sha256: string } } };
     expect(header.scenario.module).toEqual({ path: join(dir, 'index.ts'), sha256: moduleDigest(join(dir, 'index.ts')).sha256 });
-    expect(fltsim('replay', trace)).toMatchObject({ status: 0, stdout: expect.stringMatching(/identical/) });
+    expect(await fltsim('replay', trace)).toMatchObject({ status: 0, stdout: expect.stringMatching(/identical/) });
     writeSample('370001');
-    const refused = fltsim('replay', trace);
+    const refused = await fltsim('replay', trace);
     expect(refused.status).toBe(3);
     expect(refused.stderr).toMatch(/^fltsim replay: scenario module \S+index\.ts or one of the 3 local file\(s\) it imports \(\.\.\/common\/altitude\.ts, filter\.ts, user\.ts\) changed since the trace was written/);
     expect(refused.stderr.split('\n')).toHaveLength(2);
   });
 
-  it('a directory without an index is an input error naming it', () => {
+  it('a directory without an index is an input error naming it', async () => {
     mkdirSync(join(work, 'empty'), { recursive: true });
-    const r = fltsim('run', join(work, 'empty'));
+    const r = await fltsim('run', join(work, 'empty'));
     expect([r.status, r.stderr.trim()]).toEqual([3, `fltsim run: scenario module ${join(work, 'empty')}: a directory without index.ts or index.js`]);
   });
 });
