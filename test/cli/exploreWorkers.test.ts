@@ -50,7 +50,7 @@ describe('fltsim explore --workers', async () => {
   });
 
   it('a fixed filter under PCT: every schedule in the budget, the same coverage, the same PCT bound', async () => {
-    const schedules = budget(40, 600);
+    const schedules = budget(20, 600);
     const args = ['explore', 'race-cancel-completion', '--strategy', 'pct', '--schedules', String(schedules), '--arg', 'variant=fixed'];
     const one = await fltsimInProcess(...args);
     const three = fltsim(...args, '--workers', '3');

@@ -61,7 +61,7 @@ describe('remembered §14 verdicts', () => {
     const verdicts = new InvariantVerdicts();
     const base = { args: {}, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] };
     for (const scenario of raceScenarios) {
-      for (let seed = 1; seed <= budget(10, 40); seed++) {
+      for (let seed = 1; seed <= budget(5, 40); seed++) {
         const plain = runSchedule(scenario, { ...base, seed, strategy: randomStrategy() });
         const cached = runSchedule(scenario, { ...base, seed, strategy: randomStrategy(), verdicts });
         expect(cached.violation).toEqual(plain.violation);

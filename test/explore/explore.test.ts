@@ -187,10 +187,12 @@ describe('exhaustive search visits exactly the interleavings a brute-force enume
   });
 
   it('with a preemption bound: exactly the enumerated schedules within the bound', () => {
+    // Each enumerated schedule's preemptions counted once (a replay each), not once per bound.
+    const counted = all.map((c) => ({ key: c.join(' '), preemptions: preemptionCount(c) }));
     for (const bound of [0, 1, 2]) {
       const visited = new Set<string>();
       exhaustiveSearch(tiny, { ...base, seed: 1, preemptionBound: bound, stateHashing: false, maxSchedules: 100_000, visit: (_o, choices) => (visited.add(choices.join(' ')), false) });
-      const expected = new Set(all.filter((c) => preemptionCount(c) <= bound).map((c) => c.join(' ')));
+      const expected = new Set(counted.filter((c) => c.preemptions <= bound).map((c) => c.key));
       expect(visited, `bound ${bound}`).toEqual(expected);
     }
   });

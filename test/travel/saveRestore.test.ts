@@ -24,7 +24,7 @@ function uninterrupted(spec: RunSpec): string {
  * so far, so checking every step costs the square of the run's length), restore from JSON, run both
  * on: every restored run ends with the same log.
  */
-function checkEveryStep(spec: RunSpec, stride = budget(5, 1)): number {
+function checkEveryStep(spec: RunSpec, stride = budget(10, 1)): number {
   const expected = uninterrupted(spec);
   const sim = startRun(spec);
   let steps = 0;
@@ -44,7 +44,7 @@ function checkEveryStep(spec: RunSpec, stride = budget(5, 1)): number {
   return steps;
 }
 
-describe('save and restore at every step (every 5th in npm test)', () => {
+describe('save and restore at every step (every 10th in npm test)', () => {
   it('random kernel runs (attach, detach, unload racing; blocked threads and unload gates mid-flight)', () => {
     fc.assert(fc.property(seeds, (seed) => void checkEveryStep({ scenario: 'random', options: { seed, strategy: 'random' } })), { numRuns: budget(4, 12) });
   });
