@@ -4,7 +4,7 @@
  */
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { fingerprintIopb } from '../io/parametersSummary.js';
-import { FLT_PREOP_COMPLETE } from '../wdk/fltConstants.js';
+import { FLT_PREOP_COMPLETE, FLT_PREOP_DISALLOW_FASTIO } from '../wdk/fltConstants.js';
 import type { InvariantViolation } from './kernelInvariants.js';
 import { isWalkFact, instanceTable, above, label, asksForCallback, getOrAdd, type Check } from './ioWalk.js';
 
@@ -98,7 +98,7 @@ export const preAndPostOrder: Check = (facts) => {
 };
 
 /**
- * 3: once a pre-op returns FLT_PREOP_COMPLETE (or a pended one is resumed with it), nothing below
+ * 3: once a pre-op returns FLT_PREOP_COMPLETE or FLT_PREOP_DISALLOW_FASTIO (or a pended one is resumed with COMPLETE), nothing below
  * sees the operation — no pre-op, no legacy filter, no file system, no post-op or drain of a lower
  * instance — and the completing instance gets no post-op of its own.
  */
@@ -109,7 +109,8 @@ export const completeStopsTheWalk: Check = (facts) => {
   for (const f of facts) {
     if (!isWalkFact(f)) continue;
     const by = completedBy.get(f.object);
-    if ((f.type === 'PreOperationReturned' || f.type === 'FltCompletePendedPreOperation') && f.result === FLT_PREOP_COMPLETE) {
+    // DISALLOW_FASTIO stops a fast operation's walk exactly as COMPLETE does (§14 invariant 3).
+    if ((f.type === 'PreOperationReturned' || f.type === 'FltCompletePendedPreOperation') && (f.result === FLT_PREOP_COMPLETE || f.result === FLT_PREOP_DISALLOW_FASTIO)) {
       completedBy.set(f.object, { instance: f.instance, seq: f.seq });
       continue;
     }
@@ -125,6 +126,7 @@ export const completeStopsTheWalk: Check = (facts) => {
       case 'FsDispatch':
       case 'FsPending':
       case 'FsComplete':
+      case 'FsFastIoDeclined':
         out.push({ invariant: '3', seq: f.seq, message: `${who}, yet the file system saw it (${f.type})` });
         break;
       case 'PostOperation':

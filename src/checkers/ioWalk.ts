@@ -23,6 +23,7 @@ export const WALK_TYPES = [
   'FsDispatch',
   'FsPending',
   'FsComplete',
+  'FsFastIoDeclined',
   'PostOperation',
   'PostOperationReturned',
   'FltCompletePendedPostOperation',

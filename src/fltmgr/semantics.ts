@@ -70,6 +70,21 @@ export interface Semantics {
    * unload gate shut until closed, and a hang names them.
    */
   readonly leakedFilesHoldUnload: boolean;
+  /**
+   * §8, §20.2, §24.2: when the I/O manager takes the fast-I/O path for an operation that has an IRP
+   * form too. Default 'never': every read, write and information query is an IRP, as before fast I/O
+   * was modelled. fltsim has no cache manager, so it cannot know when a file system's fast routine
+   * would succeed, and Windows sends the IRP whenever it does not: an IRP-only run is one Windows
+   * produces, and the IRP path is where pending, posting and cross-thread completion live.
+   * 'whereWindows': on a synchronous file object the I/O manager tries the fast routine first for
+   * a read or write once caching is initiated on the file object (CcInitializeCacheMap at the first
+   * cached IRP read or write the file system serves) and for FileBasicInformation,
+   * FileStandardInformation and FileNetworkOpenInformation queries; minifilters see it with
+   * FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, and a fast operation that ends in
+   * STATUS_FLT_DISALLOW_FAST_IO (a filter disallowed it, or the file system's routine returned
+   * FALSE) is sent again as an IRP. IRP_MJ_NETWORK_QUERY_OPEN has no IRP form and is always tried fast.
+   */
+  readonly fastIo: 'never' | 'whereWindows';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -85,6 +100,7 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   renameNameCache: 'invalidate',
   sendMessageZeroTimeout: 'noWait',
   leakedFilesHoldUnload: false,
+  fastIo: 'never',
 });
 
 /**
@@ -105,4 +121,5 @@ export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Seman
   renameNameCache: ['invalidate', 'stale'],
   sendMessageZeroTimeout: ['noWait', 'infinite'],
   leakedFilesHoldUnload: [false, true],
+  fastIo: ['never', 'whereWindows'],
 };

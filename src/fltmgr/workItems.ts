@@ -12,6 +12,7 @@ import { fail } from './routineSupport.js';
 import { badArgument, functionArgument, kindOf, nullPointer, oneOfArgument } from '../kernel/arguments.js';
 import { fltObjectArgument } from './objectArguments.js';
 import { IRP_PAGING_IO } from '../wdk/irp.js';
+import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import {
   STATUS_FLT_DELETING_OBJECT,
   STATUS_FLT_NOT_SAFE_TO_POST_OPERATION,
@@ -95,7 +96,7 @@ export function FltQueueGenericWorkItem(
 /**
  * FltQueueDeferredIoWorkItem(FltWorkItem, Data, WorkerRoutine, QueueType, Context): post an
  * operation to a worker thread, typically from a pre-op that then returns FLT_PREOP_PENDING.
- * Refused with STATUS_FLT_NOT_SAFE_TO_POST_OPERATION for paging I/O, and with
+ * Refused with STATUS_FLT_NOT_SAFE_TO_POST_OPERATION for fast I/O and paging I/O, and with
  * STATUS_FLT_DELETING_OBJECT once the target instance is tearing down, the copy a draining post-op
  * received included (§14 invariant 19).
  */
@@ -112,6 +113,10 @@ export function FltQueueDeferredIoWorkItem(
   const fltMgr = op.volume.fltMgr;
   const instance = Data.Iopb.TargetInstance;
   if (instance === null) return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_INVALID_PARAMETER, 'no target instance');
+  if ((Data.Flags & FLTFL_CALLBACK_DATA_IRP_OPERATION) === 0) {
+    // Fast I/O runs on the caller's thread to the end: it cannot be posted (§8).
+    return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'not an IRP operation (fast I/O cannot be posted)');
+  }
   if ((Data.Iopb.IrpFlags & IRP_PAGING_IO) !== 0) {
     return fail(fltMgr, op.id, 'FltQueueDeferredIoWorkItem', STATUS_FLT_NOT_SAFE_TO_POST_OPERATION, 'paging I/O cannot be posted');
   }

@@ -15,6 +15,7 @@ import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
 import type { FsCompletion, FsRequest, FsVolumeOptions } from './types.js';
 import type { SecurityDescriptor } from '../wdk/parameters.js';
 import { create } from './create.js';
+import { fastQueryOpen } from './queryOpen.js';
 import { queryDirectory } from './directory.js';
 import { deviceControl, fileSystemControl } from './fsctl.js';
 import { queryInformation } from './information.js';
@@ -207,6 +208,19 @@ export class MemoryFileSystem {
       default:
         return complete(STATUS_INVALID_DEVICE_REQUEST);
     }
+  }
+
+  /**
+   * FAST_IO_DISPATCH.FastIoQueryOpen (IRP_MJ_NETWORK_QUERY_OPEN, src/fs/queryOpen.ts): the file's
+   * FILE_NETWORK_OPEN_INFORMATION without an open the I/O manager sees, or null (FALSE) where the
+   * I/O manager must open, query and close with IRPs instead.
+   */
+  fastQueryOpen(request: FsRequest): FsCompletion | null {
+    const state = this.#state;
+    if (!wellFormed(request)) return complete(STATUS_INVALID_PARAMETER);
+    if (state.dismounted) return complete(STATUS_VOLUME_DISMOUNTED);
+    if (state.lockedBy !== null) return complete(STATUS_ACCESS_DENIED);
+    return fastQueryOpen(state, request);
   }
 
   /**

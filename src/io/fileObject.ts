@@ -13,6 +13,12 @@ export class FileObject {
   /** FO_* flags (src/wdk/fileConstants.ts). */
   Flags = 0;
   CurrentByteOffset = 0;
+  /**
+   * FILE_OBJECT.PrivateCacheMap is set: the file system initiated caching on it (CcInitializeCacheMap),
+   * the I/O manager's condition for trying a fast read or write (§24.2). Tracked only under
+   * `semantics.fastIo: 'whereWindows'`.
+   */
+  PrivateCacheMap = false;
   /** Open handles (cleanup is sent when this reaches zero). */
   handleCount = 0;
   /**

@@ -72,6 +72,13 @@ export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, stat
   releaseTransaction(fltMgr, fo);
 }
 
+/** The stack-based file object of a fast query open goes when the query returns (IRP_MJ_NETWORK_QUERY_OPEN, §24.2). */
+export function fileObjectDiscarded(fltMgr: FilterManager, fo: FileObject): void {
+  fltMgr.kernel.emit(fo.id, { type: 'FileObjectDiscarded' });
+  fltMgr.fileObjects.delete(fo.id);
+  fltMgr.kernel.retireActor(fo.id);
+}
+
 export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
   // Names cached for this file object (and its stream, if it was the last) go with it (§16.5).
   fltMgr.names.fileObjectClosed(fo.id);

@@ -10,7 +10,9 @@ import type { FsHold } from '../fs/holds.js';
 import { clearCancelRoutine, isCancelRequested, setCancelRoutine } from './irpCancel.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { FsCompletion, FsRequest } from '../fs/types.js';
-import { IRP_MJ_CLEANUP, IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION } from '../wdk/irp.js';
+import { IRP_MJ_CLEANUP, IRP_MJ_CREATE, IRP_MJ_READ, IRP_MJ_SET_INFORMATION, IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
+import { FO_NO_INTERMEDIATE_BUFFERING } from '../wdk/fileObjectConstants.js';
+import { fastIoStage } from './fastIoStage.js';
 import { FILE_INFORMATION_CLASS } from '../wdk/fileConstants.js';
 import { NT_SUCCESS, STATUS_CANCELLED, STATUS_INVALID_USER_BUFFER, STATUS_REPARSE, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { IoOperation } from './ioOperation.js';
@@ -50,6 +52,14 @@ function dispatchToFileSystem(fltMgr: FilterManager, op: IoOperation): FsComplet
 
 /** Send the operation to the file system; on return it is in 'post' (inline) or 'fsPending'. */
 export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
+  if (op.isFastIo) {
+    // The file system's fast routine: inline on this thread whatever fileSystemCompletion says (§24.2).
+    fastIoStage(fltMgr, op, () => dispatchToFileSystem(fltMgr, op), () => fsRequestOf(op), (result) => {
+      applyCompletion(fltMgr, op, result);
+      completeReleased(fltMgr, op);
+    });
+    return;
+  }
   fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
   if (fs.holds.length > 0) {
@@ -237,6 +247,21 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
     updateFileObject(fltMgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
   }
+  if (fltMgr.options.semantics.fastIo === 'whereWindows' && initiatesCaching(op, result)) {
+    fltMgr.emit(fo.id, { type: 'CcInitializeCacheMap' });
+    fo.PrivateCacheMap = true;
+  }
+}
+
+/**
+ * §24.2: a file system initiates caching on a file object (CcInitializeCacheMap) at the first cached
+ * read or write it serves there — an IRP one, non-paging, without IRP_NOCACHE, on a file object
+ * opened with intermediate buffering — as FastFat's FatCommonRead/FatCommonWrite do.
+ */
+function initiatesCaching(op: IoOperation, result: FsCompletion): boolean {
+  const fo = op.currentIopb.TargetFileObject;
+  if (fo.PrivateCacheMap || op.isFastIo || (op.major !== IRP_MJ_READ && op.major !== IRP_MJ_WRITE) || !NT_SUCCESS(result.Status)) return false;
+  return (op.currentIopb.IrpFlags & (IRP_NOCACHE | IRP_PAGING_IO)) === 0 && (fo.Flags & FO_NO_INTERMEDIATE_BUFFERING) === 0;
 }
 
 /**

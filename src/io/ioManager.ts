@@ -13,6 +13,8 @@ import {
   BYTE_OFFSET_USE_FILE_POINTER_POSITION,
   FILE_INFORMATION_CLASS,
   FILE_OPEN,
+  FILE_READ_ATTRIBUTES,
+  FILE_SHARE_DELETE,
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
   FO_SYNCHRONOUS_IO,
@@ -39,12 +41,14 @@ import {
   IRP_MJ_WRITE,
   IRP_MN_QUERY_DIRECTORY,
   IRP_MN_USER_FS_REQUEST,
+  SL_CASE_SENSITIVE,
   SL_OPEN_TARGET_DIRECTORY,
   SL_RESTART_SCAN,
   SL_RETURN_SINGLE_ENTRY,
 } from '../wdk/irp.js';
 import {
   NT_SUCCESS,
+  STATUS_FLT_DISALLOW_FAST_IO,
   STATUS_INVALID_HANDLE,
   STATUS_INVALID_PARAMETER,
   STATUS_NOT_SAME_DEVICE,
@@ -54,6 +58,7 @@ import {
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
 import {
+  FILE_INFORMATION_LAYOUT,
   packCreateOptions,
   type FileInformation,
   type FltParameters,
@@ -73,6 +78,8 @@ import { dereferenceFileObject, releaseCreateReference } from './closeFile.js';
 import { createFileObject, fileObjectOpenFailed } from './fileObjectLifecycle.js';
 import { resolvePath } from './paths.js';
 import { startOperation } from './startOperation.js';
+import { triesFastIoFirst } from './fastIoPath.js';
+import { fastQueryOpen } from './queryOpen.js';
 import { lockFileEx, lockParameters, unlockFileEx } from './lockFile.js';
 import { notifyParameters, readDirectoryChangesW } from './directoryChanges.js';
 import { decodeFileNotifyInformation } from '../wdk/directoryNotify.js';
@@ -336,6 +343,33 @@ export class IoManager {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const r = yield* this.request(handle, IRP_MJ_WRITE, (fo) => ({ Write: { Length: bytes.length, Key: 0, ByteOffset: this.offsetFor(fo, ByteOffset), WriteBuffer: bytes, MdlAddress: null } }), { IrpFlags, buffer: bytes });
     return { ...r, output: null };
+  }
+
+  /**
+   * NtQueryFullAttributesFile (GetFileAttributesEx): a file's FILE_NETWORK_OPEN_INFORMATION by path.
+   * The fast query open first (IRP_MJ_NETWORK_QUERY_OPEN, src/io/queryOpen.ts); refused, the
+   * I/O manager opens the file for FILE_READ_ATTRIBUTES sharing everything, queries
+   * FileNetworkOpenInformation and closes it, with IRPs (§24.2).
+   */
+  *NtQueryFullAttributesFile(path: string, CaseSensitive = false): Blocking<IoResult> {
+    stringArgument('NtQueryFullAttributesFile', 'path', path);
+    booleanArgument('NtQueryFullAttributesFile', 'CaseSensitive', CaseSensitive);
+    const resolved = resolvePath(this.fltMgr, path);
+    if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, output: null };
+    const fast = yield* fastQueryOpen(this.fltMgr, resolved.volume, resolved.fileName, CaseSensitive);
+    if (fast !== null) return fast;
+    const opened = yield* this.NtCreateFile(path, {
+      DesiredAccess: FILE_READ_ATTRIBUTES,
+      ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+      CreateDisposition: FILE_OPEN,
+      OperationFlags: CaseSensitive ? SL_CASE_SENSITIVE : 0,
+    });
+    if (opened.handle === null) return { status: opened.status, information: 0, output: null };
+    try {
+      return yield* this.NtQueryInformationFile(opened.handle, FILE_INFORMATION_CLASS.FileNetworkOpenInformation, FILE_INFORMATION_LAYOUT[FILE_INFORMATION_CLASS.FileNetworkOpenInformation]!.size);
+    } finally {
+      yield* this.NtClose(opened.handle);
+    }
   }
 
   *NtQueryInformationFile(handle: string, FileInformationClass: number, Length: number): Blocking<IoResult> {
@@ -637,7 +671,7 @@ export class IoManager {
         // An asynchronous file object has no current position to use.
         return { status: STATUS_INVALID_PARAMETER, information: 0, output: null };
       }
-      const op = startOperation(this.fltMgr, {
+      const spec = {
         volume: fo.volume,
         fileObject: fo,
         MajorFunction,
@@ -646,12 +680,20 @@ export class IoManager {
         IrpFlags: extra.IrpFlags ?? 0,
         Parameters,
         // These calls model an application calling the native API: the requestor is user mode.
-        RequestorMode: 'UserMode',
+        RequestorMode: 'UserMode' as const,
         requestorSid: this.fltMgr.kernel.current?.token ?? DEFAULT_USER_SID,
         initiator: fo.targetedInstance,
         markGenerated: false,
         ...(extra.buffer === undefined ? {} : { buffer: extra.buffer }),
-      });
+      };
+      if (triesFastIoFirst(this.fltMgr, fo, MajorFunction, Parameters, spec.IrpFlags)) {
+        // The fast path first (src/io/fastIoPath.ts); refused, the same request goes again as an IRP.
+        const fast = startOperation(this.fltMgr, { ...spec, fastIo: true });
+        yield* notifySectionConflicts(this.fltMgr, fo, fast);
+        yield* driveToCompletion(this.fltMgr, fast);
+        if (fast.data.IoStatus.Status !== STATUS_FLT_DISALLOW_FAST_IO) return { status: fast.data.IoStatus.Status, information: fast.data.IoStatus.Information, output: fast.output };
+      }
+      const op = startOperation(this.fltMgr, spec);
       yield* notifySectionConflicts(this.fltMgr, fo, op);
       yield* this.tracked({ op, handle, overlapped: null }, driveToCompletion(this.fltMgr, op));
       return { status: op.data.IoStatus.Status, information: op.data.IoStatus.Information, output: op.output };

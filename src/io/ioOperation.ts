@@ -15,6 +15,7 @@ import type { Waitable } from '../kernel/waitable.js';
 import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
 import { topState } from '../machines/stateValue.js';
 import type { FltParameters } from '../wdk/parameters.js';
+import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION } from '../wdk/fltConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
 import type { ThreadObject } from './processes.js';
@@ -141,6 +142,12 @@ export class IoOperation {
   postCallbackRunning: InstanceObject | null = null;
   /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
   earlyPostCompletion: InstanceObject | null = null;
+  /**
+   * A fast I/O run that ends in STATUS_FLT_DISALLOW_FAST_IO because FltMgr set it (a pre-op returned
+   * FLT_PREOP_DISALLOW_FASTIO, or the file system's fast routine returned FALSE): the post-ops above
+   * may leave that status, which no filter may set itself (§8).
+   */
+  fastIoRefused = false;
   /** FltRequestOperationStatusCallback requests, called when the send below returns (src/io/operationStatus.ts). */
   statusRequests: OperationStatusRequest[] = [];
   /** What the file system handed back beyond the status (data, information structures). */
@@ -272,6 +279,11 @@ export class IoOperation {
     return this.data.Iopb.MajorFunction;
   }
 
+  /** FLT_IS_FASTIO_OPERATION: the I/O manager's fast path, walked synchronously on the issuing thread (§8, §24.2). */
+  get isFastIo(): boolean {
+    return (this.data.Flags & FLTFL_CALLBACK_DATA_FAST_IO_OPERATION) !== 0;
+  }
+
   /** Reset the walk for a new run of this data. */
   reset(path: readonly StackNode[], waitables: { readonly completed: Waitable; readonly progress: Waitable }): void {
     this.path = path;
@@ -281,6 +293,7 @@ export class IoOperation {
     this.pendedSeen = null;
     this.earlyPreCompletion = null;
     this.earlyPostCompletion = null;
+    this.fastIoRefused = false;
     this.statusRequests = [];
     this.output = null;
     this.onComplete = [];

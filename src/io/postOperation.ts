@@ -56,6 +56,9 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   if (raw !== FLT_POSTOP_FINISHED_PROCESSING && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     throw fltMgr.kernel.violation('CALLBACK_RETURN_INVALID', instance.id, `${where} returned ${describeResult(raw)}, not an FLT_POSTOP_CALLBACK_STATUS`);
   }
+  if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED && op.isFastIo) {
+    throw fltMgr.kernel.violation('PEND_FAST_IO', instance.id, `${where} returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for a fast I/O operation: only IRP operations can be pended (§8)`);
+  }
   checkCompletionStatus(fltMgr, op, instance, where, data.IoStatus.Status);
   if (op.earlyPostCompletion === instance && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     op.earlyPostCompletion = null;

@@ -16,6 +16,7 @@ import {
   FLTFL_CALLBACK_DATA_DIRTY,
 } from '../wdk/fltConstants.js';
 import { IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
+import { STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
 import { isCancelable } from './irpCancel.js';
 import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
 import { insertedMdl, swappedFields, transferOf } from './buffers.js';
@@ -103,6 +104,12 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
       // The cursor stays at this instance: the pre walk stopped above the file system.
       beginPost(op);
       return 'complete';
+    case FLT_PREOP_DISALLOW_FASTIO:
+      // §8: as COMPLETE, with the status FltMgr sets; the I/O manager then sends the request as an IRP.
+      op.data.IoStatus = { Status: STATUS_FLT_DISALLOW_FAST_IO, Information: 0 };
+      op.fastIoRefused = true;
+      beginPost(op);
+      return 'complete';
     case FLT_PREOP_PENDING: {
       const early = op.earlyPreCompletion;
       if (early !== null && early.instance === instance) {
@@ -168,7 +175,9 @@ function checkRefusedInsertNotPended(fltMgr: FilterManager, op: IoOperation, ins
 function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, context: unknown, synchronize: boolean, seen = op.currentIopb, swap: SwapRecord | null = null): void {
   // Post-create always runs at PASSIVE in the thread that issued the create (§8), so a create
   // behaves as if every instance had asked to synchronize with the issuer.
+  // Fast I/O is walked whole on the issuing thread, its post-ops at PASSIVE there (§8, §20.2): the same.
   const isCreate = op.major === IRP_MJ_CREATE;
+  synchronize ||= op.isFastIo;
   op.completion.push({
     kind: 'instance',
     instance,
@@ -196,8 +205,11 @@ function checkPreResult(fltMgr: FilterManager, op: IoOperation, instance: Instan
   if (wantsPost && entry?.PostOperation === undefined) {
     throw fltMgr.kernel.violation('NO_POST_OPERATION', instance.id, `${where} asked for a post-operation callback it did not register`);
   }
-  if (result === FLT_PREOP_DISALLOW_FASTIO) {
+  if (result === FLT_PREOP_DISALLOW_FASTIO && !op.isFastIo) {
     throw fltMgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for an IRP operation`);
+  }
+  if (result === FLT_PREOP_PENDING && op.isFastIo) {
+    throw fltMgr.kernel.violation('PEND_FAST_IO', instance.id, `${where} returned FLT_PREOP_PENDING for a fast I/O operation: only IRP operations can be pended (FLT_IS_IRP_OPERATION); return FLT_PREOP_DISALLOW_FASTIO to have it sent as an IRP (§8)`);
   }
   if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, where, op.data.IoStatus.Status);
   return result;

@@ -13,7 +13,7 @@ import { compareAltitudes } from '../wdk/altitude.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE } from '../wdk/irp.js';
 import { countGenerated } from './generatedIoCount.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
+import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { IoOperation } from './ioOperation.js';
@@ -50,6 +50,8 @@ export interface OperationSpec {
   readonly extraFlags?: number;
   /** A create's ECP list (FltCreateFileEx2, §22). */
   readonly ecpList?: EcpListObject | null;
+  /** The I/O manager's fast-I/O path (§24.2): FLTFL_CALLBACK_DATA_FAST_IO_OPERATION instead of IRP_OPERATION. */
+  readonly fastIo?: boolean;
 }
 
 
@@ -109,11 +111,13 @@ function waitablesFor(fltMgr: FilterManager, id: string) {
  * Start a run of `op` with the parameters now in `op.data.Iopb`: log IoStart, compute the path,
  * and count it as generated I/O of its initiator (the unload gate waits for it, §10).
  */
-export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number }): void {
+export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number; readonly fastIo?: boolean }): void {
   const kernel = fltMgr.kernel;
   const generated = op.initiator !== null && (options.markGenerated ?? true);
   const data = op.data;
-  data.Flags = (FLTFL_CALLBACK_DATA_IRP_OPERATION | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
+  // Exactly one of IRP / FAST_IO / FS_FILTER (§7); only the I/O manager's own requests are ever fast I/O.
+  const kind = options.fastIo === true ? FLTFL_CALLBACK_DATA_FAST_IO_OPERATION : FLTFL_CALLBACK_DATA_IRP_OPERATION;
+  data.Flags = (kind | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
   (data as { Thread: ThreadObject | null }).Thread = kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current);
   data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
   data.TagData = null;
@@ -170,6 +174,7 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
     fromTop: spec.fromTop ?? false,
     markGenerated: spec.markGenerated ?? true,
     extraFlags: spec.extraFlags ?? 0,
+    fastIo: spec.fastIo ?? false,
   });
   return op;
 }

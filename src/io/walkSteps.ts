@@ -27,7 +27,8 @@ export function currentFingerprint(op: IoOperation): string {
 
 /** §14 invariant 10: a completion status is final, and CLEANUP/CLOSE never fail. */
 export function checkCompletionStatus(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, status: number): void {
-  if (status === STATUS_PENDING || status === STATUS_FLT_DISALLOW_FAST_IO) {
+  // STATUS_FLT_DISALLOW_FAST_IO is FltMgr's alone: a post-op above a refused fast operation may leave it, never set it.
+  if (status === STATUS_PENDING || (status === STATUS_FLT_DISALLOW_FAST_IO && !(op.isFastIo && op.matches('PostOperation') && op.fastIoRefused))) {
     throw fltMgr.kernel.violation('COMPLETE_WITH_PENDING_STATUS', instance.id, `${where} completed the operation with status ${describe(status)}`);
   }
   if ((op.major === IRP_MJ_CLEANUP || op.major === IRP_MJ_CLOSE) && !NT_SUCCESS(status)) {

@@ -108,6 +108,14 @@ export type FactBody =
   | { type: 'FileObjectOpenCancelled' }
   | { type: 'FileObjectCleanup' }
   | { type: 'FileObjectClose' }
+  /**
+   * The file system initiated caching on the file object (FILE_OBJECT.PrivateCacheMap set) at the first
+   * cached read or write it served: from now on the I/O manager may try the fast path (§24.2).
+   * Logged only under `semantics.fastIo: 'whereWindows'`, the one reader of it.
+   */
+  | { type: 'CcInitializeCacheMap' }
+  /** The stack-based file object of a fast query open (IRP_MJ_NETWORK_QUERY_OPEN) goes when the query returns: never opened, no cleanup, no close. */
+  | { type: 'FileObjectDiscarded' }
   // --- callback data: one per operation (D…) ---
   | {
       type: 'IoStart';
@@ -141,6 +149,8 @@ export type FactBody =
   /** `completesAt`: the virtual time the file system completes it, or null while a hold keeps it (until released or cancelled) or the host has not said (`fileSystemCompletion: 'host'`). */
   | { type: 'FsPending'; completesAt: number | null }
   | { type: 'FsComplete'; status: NTSTATUS; information: number }
+  /** The file system's fast-I/O routine returned FALSE (§24.2): FltMgr completes the fast operation with STATUS_FLT_DISALLOW_FAST_IO and the I/O manager sends an IRP. */
+  | { type: 'FsFastIoDeclined' }
   | { type: 'PostOperation'; instance: string; flags: number; parameters: string }
   | { type: 'PostOperationReturned'; instance: string; result: number; status: NTSTATUS }
   | { type: 'FltCompletePendedPostOperation'; instance: string; early: boolean }

@@ -105,6 +105,11 @@ export const VERIFIER_RULES = {
     windows: null,
     sections: ['§8'],
   },
+  PEND_FAST_IO: {
+    checks: 'a pre-operation returns FLT_PREOP_PENDING, or a post-operation FLT_POSTOP_MORE_PROCESSING_REQUIRED, for a fast I/O operation (only IRP operations can be pended)',
+    windows: null,
+    sections: ['§8', '§14.8'],
+  },
   COMPLETE_WITH_PENDING_STATUS: {
     checks: 'an operation is completed with STATUS_PENDING (or STATUS_FLT_DISALLOW_FAST_IO) in IoStatus',
     windows: null,

@@ -4,6 +4,7 @@
  *   PreOperation --PreOperationReturned(PENDING)--> PrePended --FltCompletePendedPreOperation--> PreOperation
  *   PreOperation --FsDispatch--> Dispatched --FsPending--> FsPending --FsComplete--> PostOperation
  *   Dispatched --FsComplete--> PostOperation
+ *   Dispatched --FsFastIoDeclined--> PostOperation   (fast I/O the file system's routine would not do, §24.2)
  *   PreOperation --PostOperation--> PostOperation        (a pre-op completed it: only higher posts run)
  *   PostOperation --PostOperationReturned(MORE_PROCESSING_REQUIRED)--> PostPended
  *   PostPended --FltCompletePendedPostOperation--> PostOperation
@@ -44,6 +45,7 @@ export type CallbackDataEvent =
   | FactOf<'FsDispatch'>
   | FactOf<'FsPending'>
   | FactOf<'FsComplete'>
+  | FactOf<'FsFastIoDeclined'>
   | FactOf<'PostOperation'>
   | FactOf<'PostOperationReturned'>
   | FactOf<'FltCompletePendedPostOperation'>
@@ -116,7 +118,7 @@ export const callbackDataMachine = setup({
       },
     },
     PrePended: { on: { ...bookkeeping, FltCompletePendedPreOperation: 'PreOperation' } },
-    Dispatched: { on: { ...bookkeeping, FsPending: 'FsPending', FsComplete: 'PostOperation' } },
+    Dispatched: { on: { ...bookkeeping, FsPending: 'FsPending', FsComplete: 'PostOperation', FsFastIoDeclined: 'PostOperation' } },
     FsPending: { on: { ...bookkeeping, ...statusCallback, FsComplete: 'PostOperation' } },
     PostOperation: {
       on: {

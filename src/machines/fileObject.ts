@@ -3,6 +3,7 @@
  *
  *   Opening --FileObjectOpened--> Opened --FileObjectHandleCreated--> HandleCreated
  *   Opening --FileObjectOpenFailed--> OpenFailed                                   (final)
+ *   Opening --FileObjectDiscarded--> Discarded                                     (a fast query open's stack object, final)
  *   Opened --FileObjectOpenCancelled--> OpenCancelled                              (FltCancelFileOpen)
  *   HandleCreated | OpenCancelled --FileObjectCleanup--> CleanedUp                 (last handle gone)
  *   Opened | CleanedUp | OpenCancelled --FileObjectClose--> Closed                 (last reference gone)
@@ -23,6 +24,8 @@ export type FileObjectEvent =
   | FactOf<'FileObjectOpenCancelled'>
   | FactOf<'FileObjectCleanup'>
   | FactOf<'FileObjectClose'>
+  | FactOf<'CcInitializeCacheMap'>
+  | FactOf<'FileObjectDiscarded'>
   | FactOf<'IoReplaceFileObjectName'>
   | FactOf<'FltCancelFileOpen'>
   | FactOf<'RoutineFailed'>
@@ -40,7 +43,7 @@ type FileNameQueryEvent =
   | FactOf<'NormalizeNameComponentReturned'>
   | FactOf<'NormalizeContextCleanup'>;
 
-export type FileObjectState = 'Opening' | 'Opened' | 'OpenFailed' | 'HandleCreated' | 'OpenCancelled' | 'CleanedUp' | 'Closed';
+export type FileObjectState = 'Opening' | 'Opened' | 'OpenFailed' | 'Discarded' | 'HandleCreated' | 'OpenCancelled' | 'CleanedUp' | 'Closed';
 
 const nameQueries = {
   FileNameQuery: {},
@@ -53,7 +56,7 @@ const nameQueries = {
   NormalizeContextCleanup: {},
 } as const;
 
-const bookkeeping = { FileObjectUpdate: {}, RoutineFailed: {}, VerifierViolation: {}, ...nameQueries } as const;
+const bookkeeping = { FileObjectUpdate: {}, CcInitializeCacheMap: {}, RoutineFailed: {}, VerifierViolation: {}, ...nameQueries } as const;
 
 export const fileObjectMachine = setup({
   types: {} as { context: MachineContext; events: FileObjectEvent; input: MachineInput },
@@ -65,7 +68,7 @@ export const fileObjectMachine = setup({
   on: { '*': { actions: 'rejectEvent' } },
   states: {
     // Only a file object no file system has opened may take a new name (pre-create, or post-create of a reparse).
-    Opening: { on: { ...bookkeeping, IoReplaceFileObjectName: {}, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed' } },
+    Opening: { on: { ...bookkeeping, IoReplaceFileObjectName: {}, FileObjectOpened: 'Opened', FileObjectOpenFailed: 'OpenFailed', FileObjectDiscarded: 'Discarded' } },
     Opened: {
       on: {
         ...bookkeeping,
@@ -79,6 +82,7 @@ export const fileObjectMachine = setup({
     },
     // Post-create of a failed create may still ask for the name it tried (built from FileName).
     OpenFailed: { on: { RoutineFailed: {}, VerifierViolation: {}, ...nameQueries } },
+    Discarded: { on: { RoutineFailed: {}, VerifierViolation: {} } },
     HandleCreated: { on: { ...bookkeeping, FileObjectHandleCreated: {}, FileObjectHandleClosed: {}, FileObjectCleanup: 'CleanedUp' } },
     OpenCancelled: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },
     CleanedUp: { on: { ...bookkeeping, FileObjectClose: 'Closed' } },

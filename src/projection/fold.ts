@@ -326,11 +326,16 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       fo.handles = fo.handles.filter((h) => h !== fact.handle);
       return;
     }
+    case 'CcInitializeCacheMap':
+      advance(fact);
+      d.fileObjects[id]!.cacheInitiated = true;
+      return;
     case 'FileObjectOpenCancelled':
     case 'FileObjectCleanup':
       d.fileObjects[id]!.state = advance(fact) as never;
       return;
     case 'FileObjectOpenFailed':
+    case 'FileObjectDiscarded':
     case 'FileObjectClose':
       advance(fact);
       delete d.fileObjects[id];
@@ -406,6 +411,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'FsDispatch':
     case 'FsPending':
     case 'FsComplete':
+    case 'FsFastIoDeclined':
     case 'PostOperation':
     case 'DrainPostOperation':
       d.operations[id]!.state = advance(fact) as never;

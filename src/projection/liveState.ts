@@ -86,6 +86,7 @@ export function liveState(sim: Simulation): SimState {
       currentByteOffset: fo.CurrentByteOffset,
       handles: sim.io.handlesOf(fo),
       ...(fo.transaction === null ? {} : { transaction: fo.transaction.id }),
+      ...(fo.PrivateCacheMap ? { cacheInitiated: true as const } : {}),
     };
   }
   if (fltMgr.devices.fileObjects.size > 0) liveDeviceFileObjects(fileObjects, fltMgr.devices);

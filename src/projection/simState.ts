@@ -101,6 +101,8 @@ export interface FileObjectView {
   readonly handles: readonly string[];
   /** The KTM transaction of a transacted open (§22.4); absent otherwise. */
   readonly transaction?: string;
+  /** Caching initiated on it (CcInitializeCacheMap, §24.2; only under `semantics.fastIo: 'whereWindows'`); absent otherwise. */
+  readonly cacheInitiated?: true;
 }
 
 /** An operation in flight, or callback data a filter allocated and has not freed (other completed operations leave the state; their facts stay in the log). */

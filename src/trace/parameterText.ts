@@ -88,9 +88,11 @@ function memberText(member: string, fields: Readonly<Record<string, unknown>>): 
   const out: string[] = [];
   const used = new Set<string>();
   const take = (key: string): unknown => (used.add(key), fields[key]);
-  if (member === 'Create') {
-    const security = take('SecurityContext') as { DesiredAccess?: number } | undefined;
+  // NetworkQueryOpen.Irp: the create it stands for, in the create's words (its SL_* flags only when set).
+  if (member === 'Create' || member === 'Irp') {
+    const security = (member === 'Irp' ? { DesiredAccess: take('DesiredAccess') } : take('SecurityContext')) as { DesiredAccess?: number } | undefined;
     if (typeof security?.DesiredAccess === 'number') out.push(`Desired Access: ${accessMaskText(security.DesiredAccess)}`);
+    if (member === 'Irp' && fields['Flags'] === 0) used.add('Flags');
     const options = take('Options');
     if (typeof options === 'number') {
       // Parameters.Create.Options: the disposition in the high byte, the create options below it.

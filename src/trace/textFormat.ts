@@ -137,6 +137,9 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'FileObjectOpenCancelled':
     case 'FileObjectCleanup':
     case 'FileObjectClose':
+    case 'CcInitializeCacheMap':
+    case 'FileObjectDiscarded':
+    case 'FsFastIoDeclined':
       return '';
     case 'FsDispatch':
       return `params=${namer.parameters(fact.object, fact.parameters)}`;

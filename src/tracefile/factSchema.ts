@@ -108,6 +108,8 @@ export const FACT_SCHEMA: FactSchema = {
   FileObjectHandleClosed: { handle: 'id' },
   FileObjectUpdate: { currentByteOffset: 'int', flags: 'int' },
   FileObjectOpenCancelled: {},
+  CcInitializeCacheMap: {},
+  FileObjectDiscarded: {},
   FileObjectCleanup: {},
   FileObjectClose: {},
   IoStart: {
@@ -132,6 +134,7 @@ export const FACT_SCHEMA: FactSchema = {
   FsDispatch: { parameters: 'string' },
   FsPending: { completesAt: 'int?' },
   FsComplete: { status: STATUS, information: 'int' },
+  FsFastIoDeclined: {},
   PostOperation: { instance: 'id', flags: 'int', parameters: 'string' },
   PostOperationReturned: { instance: 'id', result: 'int', status: STATUS },
   FltCompletePendedPostOperation: { instance: 'id', early: 'boolean' },

@@ -124,6 +124,7 @@ const LEVEL_OF_FACT: Readonly<Record<string, 'instance' | 'legacy' | 'fileSystem
   FsDispatch: 'fileSystem',
   FsPending: 'fileSystem',
   FsComplete: 'fileSystem',
+  FsFastIoDeclined: 'fileSystem',
 };
 
 const PHASE_OF_STATE: Readonly<Record<string, OperationPhase>> = {

@@ -252,6 +252,15 @@ export interface CreateParameters {
   EaLength: number;
   AllocationSize?: number;
 }
+/**
+ * IRP_MJ_NETWORK_QUERY_OPEN (FastIoQueryOpen, §24.2): a fast I/O operation only. `Irp` is the create
+ * IRP the open stands for, never sent: its stack location's Flags (SL_*) and Parameters.Create.
+ * The FILE_NETWORK_OPEN_INFORMATION the file system returns comes back as the operation's output.
+ */
+export interface NetworkQueryOpenParameters {
+  Irp: { Flags: number; Options: number; DesiredAccess: number; ShareAccess: number; FileAttributes: number };
+  NetworkInformation: FILE_NETWORK_OPEN_INFORMATION | null;
+}
 export interface ReadParameters {
   Length: number;
   Key: number;
@@ -348,6 +357,7 @@ export type EmptyParameters = Record<string, never>;
 /** The union: exactly one member, named as in FLT_PARAMETERS. */
 export type FltParameters =
   | { readonly Create: CreateParameters }
+  | { readonly NetworkQueryOpen: NetworkQueryOpenParameters }
   | { readonly Read: ReadParameters }
   | { readonly Write: WriteParameters }
   | { readonly QueryFileInformation: QueryFileInformationParameters }

@@ -1,7 +1,7 @@
 // The cancelSafe sample (examples/samples/cancelSafe), §19.4: what its README and code say it does,
 // pinned as traces, then explored against unload and a second application thread.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, sleep, FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, foldLog, HUNDRED_NANOSECONDS_PER_TICK, STATUS_CANCELLED, STATUS_FILE_CLOSED, STATUS_PENDING, STATUS_SUCCESS, type OVERLAPPED, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, sleep, FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ, FILE_SYNCHRONOUS_IO_NONALERT, foldLog, HUNDRED_NANOSECONDS_PER_TICK, STATUS_CANCELLED, STATUS_FILE_CLOSED, STATUS_PENDING, STATUS_SUCCESS, type OVERLAPPED, type Simulation } from '../../src/index.js';
 import { checkCancelInvariants, compactTrace } from '../../src/testing/index.js';
 import { main } from '../../src/cli/main.js';
 import { buildCancelSafe, scenario } from '../../examples/samples/cancelSafe/index.js';
@@ -132,6 +132,43 @@ describe('cancelSafe, as shipped (§19.4)', () => {
       'B1 FltCbdqRemoveNextIo op=NULL thread=T4',
     ]);
     expect(overlapped.Internal).toBe(STATUS_FILE_CLOSED);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('its fast-I/O branch: with semantics.fastIo \'whereWindows\' the second read of a synchronous handle comes as fast I/O, which CancelSafePreRead refuses with FLT_PREOP_DISALLOW_FASTIO before queueing; the I/O manager sends it as an IRP, which is pended in the Cbdq (§8, §24.2)', () => {
+    const sim = createSimulation({ onViolation: 'record', semantics: { fastIo: 'whereWindows' } });
+    const sample = createCancelSafe({ OperatingDelay: 5 * HUNDRED_NANOSECONDS_PER_TICK, OperatingPath: '\\data', DebugLevel: CSQ_TRACE_ERROR });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').mkdir('\\data');
+    sim.fileSystem('C:').writeFile('\\data\\a.txt', 'alpha');
+    sim.loadDriver({ name: 'cancelSafe', instances: { DefaultInstance: 'CancelSafe Instance', Instances: { 'CancelSafe Instance': { Altitude: '370050', Flags: 0 } } } }, sample.DriverEntry);
+    sim.run();
+    const app = sim.spawn('app', function* () {
+      const h = (yield* sim.io.NtCreateFile('C:\\data\\a.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT })).handle!;
+      // The first read is an IRP (no caching yet); the file system initiates caching as it serves it.
+      const first = yield* sim.io.NtReadFile(h, 5, 0);
+      const second = yield* sim.io.NtReadFile(h, 5, 0);
+      yield* sim.io.NtClose(h);
+      return [first.status, second.status, new TextDecoder().decode(second.output!)];
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(app.result).toEqual([STATUS_SUCCESS, STATUS_SUCCESS, 'alpha']);
+    expect(compactTrace(sim.log, { types: ['IoStart', 'PreOperationReturned', 'FltCbdqInsertIo', 'CcInitializeCacheMap', 'IoComplete'] }).filter((l) => /READ|Cbdq|CcInit/.test(l)).map((l) => l.replace(/ UserMode.*/, '').replace(/ file=O1:\\data\\a.txt/, ''))).toEqual([
+      'D2(READ \\data\\a.txt) IoStart IRP_MJ_READ flags=IRP_OPERATION',
+      'B1 FltCbdqInsertIo op=D2 status=STATUS_SUCCESS thread=T2',
+      'D2(READ \\data\\a.txt) PreOperationReturned instance=I1:cancelSafe@370050 on C: FLT_PREOP_PENDING',
+      'O1(\\data\\a.txt) CcInitializeCacheMap',
+      'D2(READ \\data\\a.txt) IoComplete status=STATUS_SUCCESS information=5',
+      'D3(READ \\data\\a.txt) IoStart IRP_MJ_READ flags=FAST_IO_OPERATION',
+      'D3(READ \\data\\a.txt) PreOperationReturned instance=I1:cancelSafe@370050 on C: FLT_PREOP_DISALLOW_FASTIO',
+      'D3(READ \\data\\a.txt) IoComplete status=STATUS_FLT_DISALLOW_FAST_IO information=0',
+      'D4(READ \\data\\a.txt) IoStart IRP_MJ_READ flags=IRP_OPERATION',
+      'B1 FltCbdqInsertIo op=D4 status=STATUS_SUCCESS thread=T2',
+      'D4(READ \\data\\a.txt) PreOperationReturned instance=I1:cancelSafe@370050 on C: FLT_PREOP_PENDING',
+      'D4(READ \\data\\a.txt) IoComplete status=STATUS_SUCCESS information=5',
+    ]);
+    expect(checkCancelInvariants(sim.log)).toEqual([]);
     expect(sim.state().violations).toEqual([]);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });

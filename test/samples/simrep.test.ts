@@ -3,7 +3,8 @@
 // IoReplaceFileObjectName, and the I/O manager re-issues it from the top with the new name, so the
 // file system never sees the old one (§11.1, §8); without rename remapping the SL_OPEN_TARGET_DIRECTORY
 // create is left alone (§11.19); a rename into the old mapping is sent again by simrep with the new
-// name and the original completed (§16.4, FltSetInformationFile); a filter above asks simrep, the
+// name and the original completed (§16.4, FltSetInformationFile); a fast query open of a mapped path
+// is refused with FLT_PREOP_DISALLOW_FASTIO and comes back as IRPs (§24.2); a filter above asks simrep, the
 // name provider, for names (§16.6). PCT explores it against the unload and the second application.
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,7 @@ import {
   FltStartFiltering,
   foldLog,
   IRP_MJ_CREATE,
+  IRP_MJ_NETWORK_QUERY_OPEN,
   IRP_MJ_OPERATION_END,
   IRP_MJ_SET_INFORMATION,
   NT_SUCCESS,
@@ -91,6 +93,43 @@ describe('simrep sample (wdk-samples §13)', () => {
       'D7(CREATE \\x\\y\\moved.txt) IoStart IRP_MJ_CREATE file=O4:\\x\\y\\moved.txt flags=IRP_OPERATION slFlags=0x4 UserMode {Desired Access: Write Data, Synchronize, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read, Write}',
     ]);
     expect(sim.log.filter((f) => f.type === 'IoReplaceFileObjectName').map((f) => (f as { fileName: string }).fileName)).toEqual(['\\Device\\HarddiskVolume1\\a\\b\\z.txt']);
+  });
+
+  it('check 3: a fast query open (IRP_MJ_NETWORK_QUERY_OPEN, NtQueryFullAttributesFile) of a mapped path is refused with FLT_PREOP_DISALLOW_FASTIO; the I/O manager opens, queries and closes with IRPs, the open is reparsed, and the attributes are the new file\'s; an unmapped path stays fast (§8, §24.2)', () => {
+    const { sim, system } = run({ queryAttributes: '1' });
+    // \a\b\z.txt holds "redirected" (10 bytes), \x\y\z.txt "the old place" (13): app 1 got the new file's size.
+    expect(system.results['app 1']).toEqual({ read: 'redirected', rename: 'STATUS_SUCCESS', attributes: 'EndOfFile 10' });
+    expect(system.results['app 2']).toEqual({ read: 'not mapped', rename: 'STATUS_SUCCESS', attributes: 'EndOfFile 10' });
+    const queryOpens = sim.log.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_NETWORK_QUERY_OPEN ? [f.object] : []));
+    expect(compactTrace(sim.log, { types: ['FileObjectCreate', 'FileObjectDiscarded', 'IoStart', 'PreOperationReturned', 'FsComplete', 'IoComplete'] }).slice(0, 18)).toEqual([
+      'O1(\\x\\y\\z.txt) FileObjectCreate volume=V1:C: name=\\x\\y\\z.txt',
+      'D1(NETWORK_QUERY_OPEN \\x\\y\\z.txt) IoStart IRP_MJ_NETWORK_QUERY_OPEN file=O1:\\x\\y\\z.txt flags=FAST_IO_OPERATION UserMode {Desired Access: Read Attributes, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read, Write, Delete}',
+      'D1(NETWORK_QUERY_OPEN \\x\\y\\z.txt) PreOperationReturned instance=I2:simrep@371100 on C: FLT_PREOP_DISALLOW_FASTIO',
+      'D1(NETWORK_QUERY_OPEN \\x\\y\\z.txt) IoComplete status=STATUS_FLT_DISALLOW_FAST_IO information=0',
+      // The stack-based file object goes with the query: never opened, no cleanup, no close.
+      'O1(\\x\\y\\z.txt) FileObjectDiscarded',
+      'O2(\\x\\y\\z.txt) FileObjectCreate volume=V1:C: name=\\x\\y\\z.txt',
+      'D2(CREATE \\x\\y\\z.txt) IoStart IRP_MJ_CREATE file=O2:\\x\\y\\z.txt flags=IRP_OPERATION UserMode {Desired Access: Read Attributes, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read, Write, Delete}',
+      'D2(CREATE \\x\\y\\z.txt) PreOperationReturned instance=I2:simrep@371100 on C: FLT_PREOP_COMPLETE status=STATUS_REPARSE',
+      'D2(CREATE \\x\\y\\z.txt) IoComplete status=STATUS_REPARSE information=0',
+      'O3(\\a\\b\\z.txt) FileObjectCreate volume=V1:C: name=\\a\\b\\z.txt',
+      'D3(CREATE \\a\\b\\z.txt) IoStart IRP_MJ_CREATE file=O3:\\a\\b\\z.txt flags=IRP_OPERATION UserMode {Desired Access: Read Attributes, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read, Write, Delete}',
+      'D3(CREATE \\a\\b\\z.txt) PreOperationReturned instance=I2:simrep@371100 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D3(CREATE \\a\\b\\z.txt) FsComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D3(CREATE \\a\\b\\z.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D4(QUERY_INFORMATION \\a\\b\\z.txt) IoStart IRP_MJ_QUERY_INFORMATION file=O3:\\a\\b\\z.txt flags=IRP_OPERATION UserMode {Class: FileNetworkOpenInformation, Length: 56}',
+      'D4(QUERY_INFORMATION \\a\\b\\z.txt) FsComplete status=STATUS_SUCCESS information=56',
+      'D4(QUERY_INFORMATION \\a\\b\\z.txt) IoComplete status=STATUS_SUCCESS information=56',
+      'D5(CLEANUP \\a\\b\\z.txt) IoStart IRP_MJ_CLEANUP file=O3:\\a\\b\\z.txt flags=IRP_OPERATION KernelMode {}',
+    ]);
+    // app 2's query open of \other.txt: simrep lets it pass, the file system answers it fast.
+    expect(compactTrace(sim.log, { types: ['PreOperationReturned', 'FsComplete', 'IoComplete'], objects: queryOpens.slice(1) })).toEqual([
+      `${queryOpens[1]}(NETWORK_QUERY_OPEN \\other.txt) PreOperationReturned instance=I2:simrep@371100 on C: FLT_PREOP_SUCCESS_NO_CALLBACK`,
+      `${queryOpens[1]}(NETWORK_QUERY_OPEN \\other.txt) FsComplete status=STATUS_SUCCESS information=56`,
+      `${queryOpens[1]}(NETWORK_QUERY_OPEN \\other.txt) IoComplete status=STATUS_SUCCESS information=56`,
+    ]);
+    expect(oldNameNeverBelow(sim.log)).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
   it('check 4: a rename to exactly the old mapping is sent again by simrep with FltSetInformationFile to the new mapping, and the original completed with its status', () => {

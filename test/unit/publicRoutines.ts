@@ -35,7 +35,7 @@ const SIM_HOST = [
 ];
 const SIM_INTERNAL = ['mountVolumeNow', 'completeHeldRequest', 'recorded', 'noteHostChange', 'refuseDuringDelivery', 'currentThreadObject', 'lookup', 'handle'];
 const IO = [
-  'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
+  'NtCreateFile', 'NtClose', 'NtReadFile', 'NtWriteFile', 'NtQueryFullAttributesFile', 'NtQueryInformationFile', 'NtSetInformationFile', 'NtQueryVolumeInformationFile', 'NtQuerySecurityObject', 'NtSetSecurityObject', 'NtFsControlFile',
   'NtDeviceIoControlFile', 'NtFlushBuffersFile', 'NtQueryDirectoryFile', 'ReadFile', 'WriteFile', 'GetOverlappedResult', 'NtCancelIoFile', 'CancelIoEx', 'CancelSynchronousIo',
   'CreateFileMappingW', 'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
   'NtCreateTransaction', 'NtCommitTransaction', 'NtRollbackTransaction',

@@ -14,7 +14,12 @@ import {
   FltQueueGenericWorkItem,
   IRP_MJ_CLEANUP,
   IRP_MJ_CREATE,
+  IRP_MJ_QUERY_INFORMATION,
   IRP_MJ_READ,
+  FILE_GENERIC_READ,
+  FILE_INFORMATION_CLASS,
+  FILE_OPEN,
+  FILE_SYNCHRONOUS_IO_NONALERT,
   sleep,
   STATUS_ACCESS_DENIED,
   STATUS_PENDING,
@@ -45,6 +50,16 @@ export const callbackTriggers = {
     }),
   NO_POST_OPERATION: () => readThrough([IRP_MJ_READ], { PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK }),
   DISALLOW_FASTIO_ON_IRP: () => readThrough([IRP_MJ_READ], { PreOperation: () => FLT_PREOP_DISALLOW_FASTIO }),
+  // A fast FileBasicInformation query (semantics.fastIo 'whereWindows', synchronous handle) pended (§8).
+  PEND_FAST_IO: () => {
+    const { sim } = world({ 'careless@300000': () => ({ OperationRegistration: operations([IRP_MJ_QUERY_INFORMATION], { PreOperation: () => FLT_PREOP_PENDING }) }) }, { semantics: { fastIo: 'whereWindows' } });
+    sim.spawn('app', function* () {
+      const c = yield* sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+      yield* sim.io.NtQueryInformationFile(c.handle!, FILE_INFORMATION_CLASS.FileBasicInformation, 40);
+    });
+    sim.run();
+    return sim;
+  },
   COMPLETE_WITH_PENDING_STATUS: () =>
     readThrough([IRP_MJ_READ], { PreOperation: (d) => ((d.IoStatus = { Status: STATUS_PENDING, Information: 0 }), FLT_PREOP_COMPLETE) }),
   CLEANUP_CLOSE_FAILED: () =>

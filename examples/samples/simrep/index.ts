@@ -6,7 +6,8 @@
  * into `\x\y\moved.txt`; app 2 reads `C:\other.txt` and renames `\work\note.txt` to
  * `\a\b\note.txt`. `fltmc unload simrep` after `unloadAt` ticks (default 6).
  * Args: OldMapping, NewMapping, RemapRenamesAndLinks (1; 0 picks the registration without rename
- * handling), renameTo (app 1's rename destination), DebugLevel (0x1 = DEBUG_TRACE_ERROR), unloadAt.
+ * handling), renameTo (app 1's rename destination), queryAttributes (1: each application first asks
+ * for its file's attributes, a fast query open), DebugLevel (0x1 = DEBUG_TRACE_ERROR), unloadAt.
  */
 import {
   DELETE,
@@ -29,10 +30,11 @@ import { dwordArg, machine, unloadAfter } from '../common/system.js';
 import { DEBUG_TRACE_ERROR } from './simrepGlobals.js';
 import { SIMREP_INSTANCES, SIMREP_NAME, simrep, type SimRepImage } from './simrep.js';
 
-/** What one application saw: the data it read and the status of its rename. */
+/** What one application saw: the data it read and the status of its rename (and, with queryAttributes, the EndOfFile NtQueryFullAttributesFile reported). */
 export interface SimRepAppResult {
   readonly read: string;
   readonly rename: string;
+  readonly attributes?: string;
 }
 
 export interface SimRepSystem {
@@ -49,8 +51,18 @@ function stringArg(args: ScenarioArgs, name: string, fallback: string): string {
   return v;
 }
 
-/** One application: read `path`, then rename `from` to `to` (a Win32-style full path). */
-function* application(sim: Simulation, path: string, from: string, to: string): Blocking<SimRepAppResult> {
+/**
+ * One application: read `path`, then rename `from` to `to` (a Win32-style full path). With
+ * `queryAttributes` it first asks for `path`'s attributes (GetFileAttributesEx): the fast query open
+ * simrep refuses with FLT_PREOP_DISALLOW_FASTIO when the path is mapped (wdk-samples check 3).
+ */
+function* application(sim: Simulation, path: string, from: string, to: string, queryAttributes: boolean): Blocking<SimRepAppResult> {
+  let attributes: string | undefined;
+  if (queryAttributes) {
+    const q = yield* sim.io.NtQueryFullAttributesFile(`C:${path}`);
+    const info = q.output?.kind === 'fileInformation' ? (q.output.info as { EndOfFile?: number }) : null;
+    attributes = info?.EndOfFile === undefined ? ntStatusName(q.status) : `EndOfFile ${info.EndOfFile}`;
+  }
   let read = '';
   const open = yield* sim.io.NtCreateFile(`C:${path}`, { DesiredAccess: FILE_GENERIC_READ, ShareAccess: SHARE, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
   if (open.handle === null) read = ntStatusName(open.status);
@@ -60,15 +72,17 @@ function* application(sim: Simulation, path: string, from: string, to: string): 
     yield* sim.io.NtClose(open.handle);
   }
   const source = yield* sim.io.NtCreateFile(`C:${from}`, { DesiredAccess: DELETE | FILE_GENERIC_READ, ShareAccess: SHARE, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
-  if (source.handle === null) return { read, rename: `open ${ntStatusName(source.status)}` };
+  const extra = attributes === undefined ? {} : { attributes };
+  if (source.handle === null) return { read, rename: `open ${ntStatusName(source.status)}`, ...extra };
   const renamed = yield* sim.io.NtSetInformationFile(source.handle, FILE_INFORMATION_CLASS.FileRenameInformation, { ReplaceIfExists: false, RootDirectory: null, FileName: `\\??\\C:${to}` });
   yield* sim.io.NtClose(source.handle);
-  return { read, rename: ntStatusName(renamed.status) };
+  return { read, rename: ntStatusName(renamed.status), ...extra };
 }
 
 export function simrepSystem(sim: Simulation, args: ScenarioArgs): SimRepSystem {
   const unloadAt = dwordArg(args, 'unloadAt', 6, 0);
   const renameTo = stringArg(args, 'renameTo', '\\x\\y\\moved.txt');
+  const queryAttributes = dwordArg(args, 'queryAttributes', 0, 0) !== 0;
   machine(sim, {
     '\\x\\y\\z.txt': 'the old place',
     '\\a\\b\\z.txt': 'redirected',
@@ -93,7 +107,7 @@ export function simrepSystem(sim: Simulation, args: ScenarioArgs): SimRepSystem 
     for (const [name, path, from, to] of apps) {
       sim.spawn(name, function* () {
         yield* sim.join(attach);
-        results[name] = yield* application(sim, path, from, to);
+        results[name] = yield* application(sim, path, from, to, queryAttributes);
         return 'done';
       });
     }
@@ -104,7 +118,7 @@ export function simrepSystem(sim: Simulation, args: ScenarioArgs): SimRepSystem 
 
 export const scenario: Scenario = {
   id: 'sample-simrep',
-  description: 'WDK simrep: creates under \\x\\y reparsed in pre-create to \\a\\b (STATUS_REPARSE / IO_REPARSE), renames into the mapping redirected; args: OldMapping, NewMapping, RemapRenamesAndLinks (1), renameTo, DebugLevel (1), unloadAt (6)',
+  description: 'WDK simrep: creates under \\x\\y reparsed in pre-create to \\a\\b (STATUS_REPARSE / IO_REPARSE), renames into the mapping redirected; args: OldMapping, NewMapping, RemapRenamesAndLinks (1), renameTo, queryAttributes (0; 1: each app first asks NtQueryFullAttributesFile), DebugLevel (1), unloadAt (6)',
   options: { onViolation: 'record' },
   build(sim, args) {
     simrepSystem(sim, args);
