@@ -6,7 +6,8 @@
  *
  * Ported: user-mode scans at open (post-create) and at cleanup of a modified stream, the scan
  * context list and its lock, the scan and abort ports, the section conflict abort, unload telling
- * the scanner first. Not ported: transactions (KTM enlistment, TxState), the file-state cache
+ * the scanner first. Not ported: transactions (KTM enlistment, TxState; fltsim has them, §22.4, the
+ * port leaves them out), the file-state cache
  * table and file IDs, CSVFS, the prefetch ECP, alternate streams and encrypted files (fltsim's
  * file system has neither), IoGetStackLimits (no stack file objects), and the query port's
  * AvIsFileModified (created, never used by the sample's scanner).

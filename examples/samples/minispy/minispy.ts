@@ -9,8 +9,9 @@
  * 361000.
  *
  * Transactions: the C finds FltGetTransactionContext & co. with FltGetRoutineAddress and skips
- * them when absent; fltsim models no transactions, so they are absent (PFltGetTransactionContext
- * NULL) and the KTM callback is not registered.
+ * them when absent. fltsim has them (§22.4), but this port answers those look-ups with NULL, as on a
+ * system without them: SpyEnlistInTransaction and SpyKtmNotificationCallback are not ported
+ * (docs/samples.md, minispy).
  */
 import {
   FLT_FILE_NAME_NORMALIZED,
@@ -355,7 +356,7 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
     lib.SpyLogPostOperationData(Data, recordList);
     // Reparse tag data (RECORD_TYPE_FILETAG records) is not ported: see docs/samples.md.
     yield* lib.SpyLog(recordList);
-    // Creates in a transaction would enlist here; FltObjects carries no transaction in fltsim.
+    // The C enlists a transacted create here (SpyEnlistInTransaction); not ported, see the header.
     return FLT_POSTOP_FINISHED_PROCESSING;
   }
 

@@ -39,7 +39,7 @@ export interface MINISPY_DATA {
   DebugFlags: number;
   /**
    * FltGetRoutineAddress("FltGetTransactionContext") and its two siblings: NULL, as on a system
-   * without them — fltsim does not model transactions — so SpyEnlistInTransaction does nothing.
+   * without them — the port leaves the sample's transaction logging out — so nothing enlists.
    */
   readonly PFltGetTransactionContext: null;
 }

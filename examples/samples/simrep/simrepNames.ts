@@ -179,9 +179,9 @@ export function simrepNames(Globals: SIMREP_GLOBAL_DATA) {
 
   /**
    * NormalizeNameComponentEx (Vista and later, preferred when both are registered): the same, with
-   * the parent opened by FltCreateFileEx2 in the file object's transaction. Transactions are not
-   * modelled, so IoGetTransactionParameterBlock(FileObject) is always NULL and the create context
-   * carries none.
+   * the parent opened by FltCreateFileEx2 in the file object's transaction. The port does not ask
+   * IoGetTransactionParameterBlock(FileObject) (fltsim has it, §22.4), so the create context
+   * carries no transaction.
    */
   function* SimRepNormalizeNameComponentEx(
     Instance: PFLT_INSTANCE,
