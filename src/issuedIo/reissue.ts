@@ -26,7 +26,9 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   if (ref.kind === 'drainingCopy') {
     throw fltMgr.kernel.violation('REISSUE_NOT_SYNCHRONIZED', InitiatingInstance.id, `FltReissueSynchronousIo on the copy of ${outer.id} a draining post-op of ${ref.instance} received: a drained operation is still below and cannot be sent again (§14 invariants 14, 20)`);
   }
+  // Fast I/O post-ops run on the issuing thread too, but only IRP operations are synchronized and reissued (§8, §11.14).
   const fromSynchronizedPost =
+    !outer.isFastIo &&
     outer.postCallbackRunning === InitiatingInstance &&
     outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && n.state === 'running');
   const ownAfterPerform = outer.allocatedBy === InitiatingInstance && outer.state === 'Completed' && outer.asyncCallback === null;
@@ -34,7 +36,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     throw fltMgr.kernel.violation(
       'REISSUE_NOT_SYNCHRONIZED',
       InitiatingInstance.id,
-      `FltReissueSynchronousIo on ${outer.id} from ${InitiatingInstance}: only from the post-op of a synchronized operation (SYNCHRONIZE or create), or on the filter's own data after FltPerformSynchronousIo (§14 invariant 14)`,
+      `FltReissueSynchronousIo on ${outer.id} from ${InitiatingInstance}: ${outer.isFastIo ? 'a fast I/O operation cannot be reissued (return FLT_PREOP_DISALLOW_FASTIO to get the IRP); ' : ''}only from the post-op of a synchronized IRP operation (SYNCHRONIZE or create), or on the filter's own data after FltPerformSynchronousIo (§14 invariant 14)`,
     );
   }
   const iopb = CallbackData.Iopb;

@@ -3,7 +3,7 @@
 // as without the filter — checked against a run without it, under the schedules PCT tries against
 // an unload and a second application thread, with the rules of §20.6 in the trace.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, IRP_MJ_DIRECTORY_CONTROL, IRP_MJ_READ, IRP_MJ_WRITE, IRP_NOCACHE, FILE_GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, foldLog, IRP_MJ_DIRECTORY_CONTROL, IRP_MJ_READ, IRP_MJ_WRITE, IRP_NOCACHE, FILE_GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, type Simulation } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
 import { runSwapBuffers, scenario, type AppResult } from '../../examples/samples/swapBuffers/index.js';
 import { budget } from '../support/deep.js';
@@ -35,6 +35,24 @@ describe('swapBuffers: the data through swapped buffers is the data without the 
       expect(foldLog(filtered.sim.log)).toEqual(state);
     });
   }
+
+  it("its fast-I/O branch: with semantics.fastIo 'whereWindows' each application's read-back is fast I/O (caching began at its write); SwapPreReadBuffers swaps ReadBuffer and inserts no MDL (IRP operations only), SwapPostReadBuffers copies into the requester's buffer directly, and the data is the baseline's (§20.2, §20.6, §24.2)", () => {
+    const baseline = run({ filter: false, completion: 'inline' });
+    const fast = run({ unload: false, completion: 'inline' }, { semantics: { fastIo: 'whereWindows' } });
+    expect(byThread(fast.results)).toEqual(byThread(baseline.results));
+    const fastReads = fast.sim.log.filter((f) => f.type === 'IoStart' && f.major === IRP_MJ_READ && (f.flags & FLTFL_CALLBACK_DATA_FAST_IO_OPERATION) !== 0).map((f) => f.object);
+    expect(fastReads).toHaveLength(2);
+    // Swapped without an MDL, and no IRP read followed: the fast path did the reads.
+    expect(fast.sim.log.flatMap((f) => (f.type === 'BuffersSwapped' && fastReads.includes(f.object) ? [[f.fields, f.mdl]] : []))).toEqual([
+      [['Read.ReadBuffer'], null],
+      [['Read.ReadBuffer'], null],
+    ]);
+    expect(fast.sim.log.filter((f) => f.type === 'IoStart' && f.major === IRP_MJ_READ)).toHaveLength(2);
+    const state = fast.sim.state();
+    expect(state.violations).toEqual([]);
+    expect(state.poolBlocks).toEqual({});
+    expect(foldLog(fast.sim.log)).toEqual(state);
+  });
 
   it('a non-cached read goes down in a sector-aligned buffer of the rounded-up length and comes back the same (§20.7)', () => {
     const read = (filter: boolean) => {

@@ -21,7 +21,9 @@ import {
   FLT_PREOP_PENDING,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
+  FLT_PREOP_SYNCHRONIZE,
   FLTFL_CALLBACK_DATA_FAST_IO_OPERATION,
+  FltReissueSynchronousIo,
   foldLog,
   FltAllocateDeferredIoWorkItem,
   FltFreeDeferredIoWorkItem,
@@ -217,6 +219,27 @@ describe('fast I/O (§8, §24.2)', () => {
     sim.run();
     expect(queued).toEqual([STATUS_FLT_NOT_SAFE_TO_POST_OPERATION]);
     expect(sim.state().violations.map((v) => v.rule)).toEqual(['PEND_FAST_IO']);
+  });
+
+  it('a fast operation cannot be reissued: FltReissueSynchronousIo from its post-op is REISSUE_NOT_SYNCHRONIZED, though the post-op runs on the issuing thread (§8, §11.14)', () => {
+    const sim = volume('whereWindows');
+    installFilter(sim, {
+      name: 'reissuer',
+      altitude: '370000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: () => FLT_PREOP_SYNCHRONIZE,
+          PostOperation: function* (data: FLT_CALLBACK_DATA, objects): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
+            if ((data.Flags & FLTFL_CALLBACK_DATA_FAST_IO_OPERATION) !== 0) yield* FltReissueSynchronousIo(objects.Instance, data);
+            return FLT_POSTOP_FINISHED_PROCESSING;
+          },
+        }),
+      },
+    });
+    sim.run();
+    sim.spawn('app', () => writeThenRead(sim));
+    sim.run();
+    expect(sim.state().violations.map((v) => v.rule)).toEqual(['REISSUE_NOT_SYNCHRONIZED']);
   });
 
   it('the fold of the log equals the live state, caching initiated on an open file object included', () => {
