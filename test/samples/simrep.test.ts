@@ -228,6 +228,22 @@ describe('simrep under exploration', () => {
     expect(r.violation).toBeNull();
   });
 
+  it('PCT with the fast query opens (queryAttributes) against the unload: no violation; while simrep is attached no query open of \\x\\y is answered by the file system, and each application gets the attributes of the file it reads', () => {
+    const attributesHold = (): MonitorViolation[] => {
+      const r = latest!.results;
+      const expected = (name: string, read: string): string => (name === 'app 1' && read === 'the old place' ? 'EndOfFile 13' : 'EndOfFile 10');
+      return Object.entries(r).flatMap(([name, v]) => (v.attributes === expected(name, v.read) ? [] : [{ name: 'SIMREP_ATTRIBUTES', seq: 0, message: `${name}: ${JSON.stringify(v)}` }]));
+    };
+    const oldQueryOpenNeverAnswered = (facts: readonly Fact[]): MonitorViolation[] => {
+      const teardown = facts.find((f) => f.type === 'InstanceTeardownStart')?.seq ?? Infinity;
+      const names = new Map(facts.flatMap((f) => (f.type === 'FileObjectCreate' ? [[f.object, f.fileName] as const] : [])));
+      const old = new Set(facts.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_NETWORK_QUERY_OPEN && (names.get(f.fileObject) ?? '').startsWith('\\x\\y') ? [f.object] : [])));
+      return facts.flatMap((f) => (f.type === 'FsComplete' && old.has(f.object) && f.seq < teardown ? [{ name: 'SIMREP_FAST_OLD_NAME', seq: f.seq, message: `${f.object}: the file system answered a query open of an old-mapping name` }] : []));
+    };
+    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2', queryAttributes: '1' }, monitors: [resultsHold, attributesHold, oldNameNeverBelow, oldQueryOpenNeverAnswered] });
+    expect(r.violation).toBeNull();
+  });
+
   it('runs from the command line: fltsim run examples/samples/simrep', async () => {
     const out: string[] = [];
     const code = await main(['run', 'examples/samples/simrep'], { out: (l) => out.push(l), err: (l) => out.push(l) });
