@@ -356,6 +356,7 @@ export class IoManager {
     booleanArgument('NtQueryFullAttributesFile', 'CaseSensitive', CaseSensitive);
     const resolved = resolvePath(this.fltMgr, path);
     if (resolved === null) return { status: STATUS_OBJECT_PATH_NOT_FOUND, information: 0, output: null };
+    yield* beforeFirstOperation(this.fltMgr, resolved.volume);
     const fast = yield* fastQueryOpen(this.fltMgr, resolved.volume, resolved.fileName, CaseSensitive);
     if (fast !== null) return fast;
     const opened = yield* this.NtCreateFile(path, {

@@ -8,7 +8,6 @@
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
-import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
 import { FILE_OPEN, FILE_READ_ATTRIBUTES, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE } from '../wdk/createConstants.js';
 import { IRP_MJ_NETWORK_QUERY_OPEN, SL_CASE_SENSITIVE } from '../wdk/irp.js';
@@ -21,8 +20,8 @@ import { createFileObject, fileObjectDiscarded } from './fileObjectLifecycle.js'
 import { startOperation } from './startOperation.js';
 
 /** What the fast query open answered, or null when it was refused and the slow path must run. */
+/** The caller (IoManager) has run the volume's first-operation attach (beforeFirstOperation, a layer above this one). */
 export function* fastQueryOpen(fltMgr: FilterManager, volume: VolumeObject, fileName: string, CaseSensitive: boolean): Blocking<{ status: number; information: number; output: FsOutput | null } | null> {
-  yield* beforeFirstOperation(fltMgr, volume);
   const fo = createFileObject(fltMgr, volume, fileName, null, null);
   const op = startOperation(fltMgr, {
     volume,
