@@ -20,6 +20,7 @@ import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
+import { factChecks } from './factChecks.js';
 import { syncFigures } from './sync.js';
 import { contexts } from './contexts.js';
 import { names } from './names.js';
@@ -42,6 +43,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore POR', run: explorePorFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
+  { name: 'fact checks', run: factChecks },
   { name: 'synchronization', run: syncFigures },
   { name: 'contexts', run: contexts },
   { name: 'names', run: names },

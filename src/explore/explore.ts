@@ -15,7 +15,7 @@ import { exhaustiveSearch, type ExhaustiveOptions } from './exhaustive.js';
 import { reducedSearch } from './reduced.js';
 import { subtreeRoots } from './subtrees.js';
 import { InvariantVerdicts } from './check.js';
-import { CoverageCounter, windowHits, type RaceWindow, type WindowCoverage } from './coverage.js';
+import { CoverageCounter, hitsOfWindows, type RaceWindow, type WindowCoverage } from './coverage.js';
 import { pctBound, pctStrategy } from './pct.js';
 import { runSchedule, SCHEDULE_DEFAULTS, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import { shrinkSchedule } from './shrink.js';
@@ -65,7 +65,7 @@ export function runPlannedSchedule(target: Explorable, options: ExploreOptions, 
   const seed = plan.seed + index;
   const strategy: Strategy = plan.strategy === 'pct' ? pctStrategy({ depth: plan.depth, steps: plan.estimate.steps }) : randomStrategy();
   const outcome = runSchedule(target, { ...scheduleBase(options), seed, strategy, ...(verdicts === undefined ? {} : { verdicts }) });
-  return { outcome, seed, windowHits: windowHits(outcome.sim.log, plan.windows) };
+  return { outcome, seed, windowHits: hitsOfWindows(outcome.sim.log, plan.windows) };
 }
 
 export function explore(target: Explorable, options: ExploreOptions = {}): ExploreResult {
@@ -163,7 +163,7 @@ export function searchSubtree(
     maxSchedules: budget,
     visit: (outcome, choices) => {
       onSchedule?.(hits.length, outcome.violation !== null);
-      hits.push(windowHits(outcome.sim.log, windows));
+      hits.push(hitsOfWindows(outcome.sim.log, windows));
       if (outcome.violation === null) return false;
       found = { outcome, choices };
       return true;

@@ -5,11 +5,12 @@
  * `UsageError` `BAD_ARGUMENT` naming the helper and the parameter (kernel/arguments.ts), never a
  * TypeError from deep inside a fold or a formatter.
  *
- * A log is checked fact by fact for its envelope (seq, time, object, type): that is what every
- * helper reads first. The fields of each fact type are the trace reader's business (readTraceFile
- * checks every field against the fact schema); a log from `sim.log` or `readTraceFile` has them.
+ * A log is checked fact by fact against the fact schema (factCheck.ts, the trace reader's own
+ * check): its envelope (seq, time, object, type) and then every field of its type, so a hand-built
+ * fact that lacks a field is refused here, not met as a TypeError inside a formatter or the fold.
  */
 import { badArgument, kindOf } from './arguments.js';
+import { factProblem } from './factCheck.js';
 import type { Fact } from './facts.js';
 
 /** What a field of a structure must hold; `?` after a kind: the field may be absent (undefined). */
@@ -72,9 +73,13 @@ export function optionalShapeArgument<T>(routine: string, name: string, value: u
 
 const FACT_SHAPE: Shape = { seq: 'integer', time: 'number', object: 'string', type: 'string' };
 
-/** One fact: its envelope (a whole-number seq, a time, an object id and a type). */
+/** One fact: its envelope (a whole-number seq, a time, an object id and a type), then the fields of its type. */
 export function factArgument(routine: string, name: string, value: unknown): Fact {
-  return shapeArgument<Fact>(routine, name, value, FACT_SHAPE, 'a fact ({ seq, time, object, type, … })');
+  const problem = factProblem(value);
+  if (problem === null) return value as Fact;
+  // A wrong envelope keeps the message that names the field it lacks.
+  if (problem.field === null) shapeArgument<Fact>(routine, name, value, FACT_SHAPE, 'a fact ({ seq, time, object, type, … })');
+  throw badArgument(routine, `${name} is not a fact of the schema: ${problem.problem}`);
 }
 
 /** A log: an array of facts, each checked for its envelope. */

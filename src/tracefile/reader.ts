@@ -6,7 +6,7 @@
  * 1. the header line is checked against its schema (src/tracefile/validate.ts), and the number of
  *    lines against the facts it announces and the budget (`maxFacts`);
  * 2. every fact line is parsed and checked against the schema of its fact type
- *    (src/tracefile/factSchema.ts): seq order, object ids, every field's type and range;
+ *    (src/kernel/factSchema.ts): seq order, object ids, every field's type and range;
  * 3. then every fact is folded (its object's machine must accept it), and the digest compared.
  *
  * The first problem is a TraceFileError naming the line (1 is the header) and the field.

@@ -1,144 +1,25 @@
 /**
- * Checking one line of a trace file against the fact schema, before anything is folded or replayed.
- * A trace file is untrusted (docs/security.md): no name from it may become a key of a plain object,
- * so object ids must look like ids, no object may carry `__proto__`, `constructor` or `prototype`
- * keys, and every field has the type and range its fact type says. Messages name the line and the
- * field and elide long values, so a hostile line cannot make a huge error either.
+ * Checking a trace file's header, and each line against the fact schema, before anything is folded
+ * or replayed. A trace file is untrusted (docs/security.md): no name from it may become a key of a
+ * plain object, so object ids must look like ids, no object may carry `__proto__`, `constructor` or
+ * `prototype` keys, and every field has the type and range its fact type says (the fact check is
+ * kernel/factCheck.ts, shared with the helpers over a caller's own log). Messages name the line and
+ * the field and elide long values, so a hostile line cannot make a huge error either.
  */
 import { shown } from '../kernel/elide.js';
 import { UsageError } from '../kernel/errors.js';
+import { factProblem, isObjectId, isPlainRecord, isSafeJson } from '../kernel/factCheck.js';
 import type { Fact } from '../kernel/facts.js';
 import { resolveOptions } from '../simulationOptions.js';
 import { TraceFileError } from '../travel/errors.js';
-import { FACT_SCHEMA, type FieldKind } from './factSchema.js';
 
-export { shown };
+export { shown, isPlainRecord, isObjectId, isSafeJson };
 
-/** An object id: `sim`, or a kind letter (a capital, or a lowercase one once the capitals ran out) and a decimal number (F1, T12, W300, r2). */
-const OBJECT_ID = /^(sim|[A-Za-z][1-9][0-9]{0,14})$/;
-/** What a context is linked to: an object, or a stream of a volume (src/fltmgr/contextTable.ts). */
-const CONTEXT_LINK = /^[A-Za-z][1-9][0-9]{0,14}(:stream#[0-9]{1,20})?$/;
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const HEADER_FIELDS: ReadonlySet<string> = new Set(['seq', 'time', 'object', 'type']);
-/** How deep a `json` field (a parameter summary) may nest, and how many values it may hold. */
-const JSON_DEPTH = 8;
-const JSON_VALUES = 10_000;
-/** The longest string a fact field may hold: a Windows path is at most 32,767 characters. */
-export const MAX_STRING = 65_536;
-/** The most ids a list field may hold (a wait on several objects: Windows allows 64). */
-const MAX_IDS = 4096;
-
-/** A plain JSON object: not an array, not null, with the ordinary prototype and no forbidden key. */
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return !Object.keys(value).some((k) => FORBIDDEN_KEYS.has(k));
-}
-
-export function isObjectId(value: unknown): value is string {
-  return typeof value === 'string' && OBJECT_ID.test(value);
-}
-
-/** Check one parsed fact line. Returns it typed, or throws a TraceFileError naming line and field. */
+/** Check one parsed fact line against the fact schema (kernel/factCheck.ts). Returns it typed, or throws a TraceFileError naming line and field. */
 export function validateFact(value: unknown, line: number, expectedSeq: number): Fact {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TraceFileError(line, 'a fact must be a JSON object');
-  const keys = Object.keys(value);
-  const forbidden = keys.find((k) => FORBIDDEN_KEYS.has(k));
-  if (forbidden !== undefined) throw new TraceFileError(line, `a fact may not have a field named ${shown(forbidden)}`);
-  const f = value as Record<string, unknown>;
-  if (!Number.isSafeInteger(f['seq']) || !Number.isSafeInteger(f['time']) || typeof f['object'] !== 'string' || typeof f['type'] !== 'string') {
-    throw new TraceFileError(line, 'a fact needs seq and time (integers), object and type (strings)');
-  }
-  if (f['seq'] !== expectedSeq) throw new TraceFileError(line, `seq ${shown(f['seq'])} out of order, expected ${expectedSeq}`);
-  if ((f['time'] as number) < 0) throw new TraceFileError(line, `time ${shown(f['time'])} is negative`);
-  if (!isObjectId(f['object'])) throw new TraceFileError(line, `object ${shown(f['object'])} is not an object id (sim, or a letter and a number such as T12)`);
-  const type = f['type'] as string;
-  if (!Object.hasOwn(FACT_SCHEMA, type)) throw new TraceFileError(line, `unknown fact type ${shown(type)}`);
-  const fields = FACT_SCHEMA[type as keyof typeof FACT_SCHEMA] as Readonly<Record<string, FieldKind>>;
-  for (const key of keys) {
-    if (!HEADER_FIELDS.has(key) && !Object.hasOwn(fields, key)) throw new TraceFileError(line, `${type} has no field ${shown(key)}`);
-  }
-  for (const [field, kind] of Object.entries(fields)) {
-    if (!Object.hasOwn(f, field)) {
-      if (typeof kind === 'string' && kind.startsWith('opt ')) continue;
-      throw new TraceFileError(line, `${type} lacks its field ${field}`);
-    }
-    const problem = checkKind(f[field], kind);
-    if (problem !== null) throw new TraceFileError(line, `${type}.${field} ${problem}, got ${shown(f[field])}`);
-  }
+  const problem = factProblem(value, expectedSeq);
+  if (problem !== null) throw new TraceFileError(line, problem.problem);
   return value as Fact;
-}
-
-/** Why `value` is not of `kind`, or null when it is. */
-export function checkKind(value: unknown, kind: FieldKind): string | null {
-  if (typeof kind !== 'string') return typeof value === 'string' && kind.includes(value) ? null : `must be one of ${kind.join(', ')}`;
-  switch (kind) {
-    case 'opt string':
-      return checkKind(value, 'string');
-    case 'opt id':
-      return checkKind(value, 'id');
-    case 'opt boolean':
-      return checkKind(value, 'boolean');
-    case 'opt int':
-      return checkKind(value, 'int');
-    case 'opt edit':
-      return isPlainRecord(value) && Object.keys(value).length === 2 && isObjectId(value['fileObject']) && isPlainRecord(value['parameters']) && isSafeJson(value['parameters'])
-        ? null
-        : 'must be { fileObject, parameters } (an object id and a parameter summary)';
-    case 'string':
-      return typeof value !== 'string' ? 'must be a string' : value.length > MAX_STRING ? `must be at most ${MAX_STRING} characters` : null;
-    case 'id':
-      return isObjectId(value) ? null : 'must be an object id';
-    case 'link':
-      return typeof value === 'string' && CONTEXT_LINK.test(value) ? null : 'must be an object id or a stream (V1:stream#64)';
-    case 'int':
-      return Number.isSafeInteger(value) ? null : 'must be a whole number';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value) ? null : 'must be a finite number';
-    case 'boolean':
-      return typeof value === 'boolean' ? null : 'must be true or false';
-    case 'string?':
-      return value === null ? null : typeof value !== 'string' ? 'must be a string or null' : value.length > MAX_STRING ? `must be at most ${MAX_STRING} characters` : null;
-    case 'id?':
-      return value === null || isObjectId(value) ? null : 'must be an object id or null';
-    case 'int?':
-      return value === null || Number.isSafeInteger(value) ? null : 'must be a whole number or null';
-    case 'ids':
-      return Array.isArray(value) && value.length <= MAX_IDS && value.every(isObjectId) ? null : `must be a list of at most ${MAX_IDS} object ids`;
-    case 'strings':
-      return Array.isArray(value) && value.length <= MAX_IDS && value.every((v) => typeof v === 'string' && v.length <= MAX_STRING) ? null : `must be a list of at most ${MAX_IDS} strings`;
-    case 'frames':
-      return Array.isArray(value) && value.length <= MAX_IDS && value.every(isFrame) ? null : 'must be a list of frames { index, low, high }';
-    case 'json':
-      return isSafeJson(value) ? null : `must be JSON without __proto__/constructor/prototype keys, at most ${JSON_DEPTH} deep and ${JSON_VALUES} values`;
-  }
-}
-
-function isFrame(value: unknown): boolean {
-  if (!isPlainRecord(value)) return false;
-  const keys = Object.keys(value);
-  return (
-    keys.length === 3 &&
-    Number.isSafeInteger(value['index']) &&
-    typeof value['low'] === 'string' &&
-    value['low'].length <= 64 &&
-    (value['high'] === null || (typeof value['high'] === 'string' && value['high'].length <= 64))
-  );
-}
-
-/** JSON as JSON.parse builds it, bounded in depth and size, with no key that could reach a prototype. */
-export function isSafeJson(value: unknown): boolean {
-  let budget = JSON_VALUES;
-  const walk = (v: unknown, depth: number): boolean => {
-    if (--budget < 0 || depth > JSON_DEPTH) return false;
-    if (v === null || typeof v === 'boolean') return true;
-    if (typeof v === 'string') return v.length <= MAX_STRING;
-    if (typeof v === 'number') return Number.isFinite(v);
-    if (Array.isArray(v)) return v.every((x) => walk(x, depth + 1));
-    if (!isPlainRecord(v)) return false;
-    return Object.values(v).every((x) => walk(x, depth + 1));
-  };
-  return walk(value, 0);
 }
 
 const HEADER_KEYS: ReadonlySet<string> = new Set([

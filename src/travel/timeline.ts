@@ -8,7 +8,8 @@
  * the checkpoint below p from the versions, then folds the tail, copying only the views the tail
  * changes. See docs/time-travel.md for the measured choice of the interval.
  */
-import { badArgument, integerArgument, recordArgument, stringArgument } from '../kernel/arguments.js';
+import { badArgument, integerArgument } from '../kernel/arguments.js';
+import { factArgument } from '../kernel/dataArguments.js';
 import { freeze } from 'immer';
 import type { Fact } from '../kernel/facts.js';
 import type { SimState } from '../projection/simState.js';
@@ -69,9 +70,7 @@ export class Timeline {
 
   /** Append the next fact of the log. */
   push(fact: Fact): void {
-    const f = recordArgument<Record<string, unknown>>('Timeline.push', 'fact', fact);
-    stringArgument('Timeline.push', 'fact.type', f['type']);
-    stringArgument('Timeline.push', 'fact.object', f['object']);
+    factArgument('Timeline.push', 'fact', fact);
     this.head.apply(fact);
     this.facts.push(fact);
     if (this.facts.length % this.interval === 0) this.checkpoint();

@@ -8,10 +8,11 @@ import type { Fact } from '../../src/kernel/facts.js';
 import { cancelRaceScenario, freeRaceScenario, raceScenarios } from '../../examples/races/index.js';
 import { budget } from '../support/deep.js';
 
-const fact = (seq: number, letter: string): Fact => ({ seq, time: 0, object: 'x', type: TYPES[letter] }) as unknown as Fact;
-// a = IoStart opens, c = IoComplete closes, b = InstanceTeardownStart hits.
-const window: RaceWindow = { name: 'b between a and c', opensAt: (f) => f.type === 'IoStart', closesAt: (f) => f.type === 'IoComplete', hitBy: (f) => f.type === 'InstanceTeardownStart' };
-const TYPES: Record<string, string> = { a: 'IoStart', b: 'InstanceTeardownStart', c: 'IoComplete' };
+// Fact types with no fields of their own, so each hand-built fact passes windowHits' schema check.
+const fact = (seq: number, letter: string): Fact => ({ seq, time: 0, object: 'F1', type: TYPES[letter] }) as unknown as Fact;
+// a = FltStartFiltering opens, c = FltUnregisterFilter closes, b = DriverUnload hits.
+const window: RaceWindow = { name: 'b between a and c', opensAt: (f) => f.type === 'FltStartFiltering', closesAt: (f) => f.type === 'FltUnregisterFilter', hitBy: (f) => f.type === 'DriverUnload' };
+const TYPES: Record<string, string> = { a: 'FltStartFiltering', b: 'DriverUnload', c: 'FltUnregisterFilter' };
 
 describe('windowHits', () => {
   it('counts hits only while open; windows do not nest; a closed window is not hit', () => {

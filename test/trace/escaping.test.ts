@@ -96,12 +96,14 @@ describe('exports escape every name (hostile names)', () => {
     await expect(mermaid.parse(`${toMermaid(facts)}  I1->>X: a\nparticipant\n`)).rejects.toThrow();
   });
 
-  it('a hostile object id (a damaged trace) cannot become a Mermaid participant', () => {
+  it('a hostile object id (a damaged trace) is refused before it can become a Mermaid participant', () => {
     const forged: Fact[] = [
       { seq: 0, time: 0, object: 'T1', type: 'ThreadCreate', name: 'x', parent: null },
       { seq: 1, time: 0, object: 'A;B\nparticipant Z', type: 'VerifierViolation', rule: 'R;1', message: 'm' } as Fact,
     ];
-    const lines = toMermaid(forged).trimEnd().split('\n');
-    expect(lines).toEqual(['sequenceDiagram', '  participant X0 as A#59;B#10;participant Z', '  Note over X0: VerifierViolation R#59;1']);
+    // The helper checks each fact against the schema first: an object id must look like one.
+    expect(() => toMermaid(forged)).toThrow(
+      'toMermaid: facts[1] is not a fact of the schema: object "A;B\\nparticipant Z" is not an object id (sim, or a letter and a number such as T12)',
+    );
   });
 });

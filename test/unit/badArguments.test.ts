@@ -15,6 +15,7 @@ import {
   FltCreateFileEx,
   FltReadFile,
   foldLog,
+  formatFact,
   formatTrace,
   KeSetEvent,
   NT_SUCCESS,
@@ -22,6 +23,9 @@ import {
   sleep,
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
+  Timeline,
+  toMermaid,
+  TraceNamer,
   VerifierError,
   type Blocking,
   type KEVENT,
@@ -104,6 +108,16 @@ describe('bad arguments to every public routine: typed errors only, then I/O goe
     };
     expect(outcome(() => formatTrace(null as never))).toBe('UsageError: [BAD_ARGUMENT] formatTrace: facts is NULL, not a log (an array of facts)');
     expect(outcome(() => foldLog([{}] as never))).toBe('UsageError: [BAD_ARGUMENT] foldLog: facts[0].seq is undefined, not a whole number (facts[0] is not a fact ({ seq, time, object, type, … }))');
+    // A fact with the right envelope is checked against the schema of its type too (docs/security.md).
+    expect(outcome(() => formatFact({ seq: 0, time: 0, object: 'sim', type: 'SimulationStart' } as never, new TraceNamer()))).toBe(
+      'UsageError: [BAD_ARGUMENT] formatFact: fact is not a fact of the schema: SimulationStart lacks its field seed',
+    );
+    expect(outcome(() => Timeline.of([{ seq: 0, time: 0, object: 'T1', type: 'ThreadCreate', name: 7, parent: null }] as never))).toBe(
+      'UsageError: [BAD_ARGUMENT] Timeline.push: fact is not a fact of the schema: ThreadCreate.name must be a string, got 7',
+    );
+    expect(outcome(() => toMermaid([{ seq: 0, time: 0, object: 'T1', type: 'ThreadExit', result: null, error: null, extra: 1 }] as never))).toBe(
+      'UsageError: [BAD_ARGUMENT] toMermaid: facts[0] is not a fact of the schema: ThreadExit has no field "extra"',
+    );
     expect(outcome(() => NT_SUCCESS(Number.NaN))).toBe('UsageError: [BAD_ARGUMENT] NT_SUCCESS: Status is number NaN, not a LONG (a 32-bit whole number)');
     expect(outcome(() => explore({} as never))).toBe('UsageError: [BAD_ARGUMENT] explore: target.build is undefined, not a function (target is not an Explorable (a Scenario, or { build(sim, args) }))');
     expect(outcome(() => diffStates(createSimulation({ seed: 1 }).state(), {} as never))).toBe('UsageError: [BAD_ARGUMENT] diffStates: b.seq is undefined, not a whole number (b is not a SimState (sim.state(), foldLog, a Timeline))');

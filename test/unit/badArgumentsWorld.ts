@@ -132,10 +132,15 @@ export const HELPERS_FUZZED: readonly string[] = [...PUBLIC_ROUTINES].filter(([,
 export function helperPool(w: BadWorld): unknown[] {
   const log = w.sim.log;
   const state = w.sim.state();
-  // No hand-built fact with a right envelope and missing fields: the helpers check a fact's envelope,
-  // not its own fields (readTraceFile does; docs/security.md says so), and such a fact still reaches
-  // a formatter as a TypeError (formatFact of a SimulationStart without frames, found by this fuzz).
-  return [...w.pool, log, log[3], state, api.diffStates(state, state), new api.TraceNamer(), api.inOrderStrategy()];
+  // Hand-built facts with the right envelope and wrong fields of their own (a SimulationStart
+  // without frames was a TypeError in formatFact): the helpers check each fact against the schema.
+  const brokenFacts = [
+    { seq: 0, time: 0, object: 'sim', type: 'SimulationStart' },
+    { seq: 3, time: 0, object: 'I9', type: 'IoStart', major: 3, minor: 0 },
+    { seq: 1, time: 0, object: 'T1', type: 'ThreadCreate', name: 7, parent: null },
+    { seq: 2, time: 0, object: 'T1', type: 'ThreadExit', result: null, error: null, extra: '\n;#' },
+  ];
+  return [...w.pool, log, log[3], state, api.diffStates(state, state), new api.TraceNamer(), api.inOrderStrategy(), ...brokenFacts, [log[0], ...brokenFacts]];
 }
 
 /** Call helper or constructor `name` with `args` from the host; an iterator it returns is iterated while it yields strings. */

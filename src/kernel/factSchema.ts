@@ -7,7 +7,7 @@
  * or a field missing here, one too many, or a kind that does not fit the field's type is a compile
  * error.
  */
-import type { FactBody, FactHeader, FactType } from '../kernel/facts.js';
+import type { FactBody, FactHeader, FactType } from './facts.js';
 
 /**
  * What a field may hold. `id`: an object id (`sim`, or a kind letter and a number: F1, T12, …) —
