@@ -38,6 +38,7 @@ import {
 import type { FilterManager } from './filterManager.js';
 import { EventHandle, FilterPortHandle, IoCompletionPortHandle, type ClientPort, type OVERLAPPED, type PendingGet } from './portObjects.js';
 import { CloseCompletionPort } from './win32CompletionPorts.js';
+import { overlappedEventOrFailure, recordHandleFailure } from './win32Handles.js';
 import { createClientPort } from './portRoutines.js';
 import { bufferArgument, overlappedArgument, portHandleArgument } from './portArguments.js';
 import { abortGets, disconnect, isConnectionOpen, pump, runPortCallback } from './portTraffic.js';
@@ -154,6 +155,12 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
   yield* preempt();
   const port = openPort(hPort, 'FilterGetMessage');
   if (typeof port === 'number') return port;
+  // The I/O manager references lpOverlapped->hEvent before the request reaches FltMgr: a closed or foreign handle fails the call.
+  const event = lpOverlapped === null ? null : overlappedEventOrFailure('FilterGetMessage', lpOverlapped);
+  if (event !== null && !(event instanceof EventHandle)) {
+    recordHandleFailure(port.fltMgr.kernel, 'FilterGetMessage', event);
+    return E_HANDLE;
+  }
   const bad = probe(port, 'FilterGetMessage', lpMessageBuffer, dwMessageBufferSize, 'lpMessageBuffer');
   if (bad !== null) return bad;
   const kernel = port.fltMgr.kernel;
@@ -170,6 +177,7 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
     buffer: lpMessageBuffer!,
     size: dwMessageBufferSize,
     overlapped: lpOverlapped,
+    event,
     done: kernel.createWaitable('get done', 'notification'),
     result: null,
     completion: lpOverlapped === null ? null : hPort.completion,
@@ -178,7 +186,7 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
   if (lpOverlapped !== null) {
     lpOverlapped.Internal = STATUS_PENDING;
     lpOverlapped.InternalHigh = 0;
-    if (lpOverlapped.hEvent !== null) lpOverlapped.hEvent.waitable.signaled = false;
+    if (event !== null) event.waitable.signaled = false;
   }
   port.pendingGets.push(get);
   pump(port);
@@ -277,16 +285,32 @@ export function* FilterSendMessage(
  * CloseHandle(hPort) for a connection's handle: waiting gets end with ERROR_OPERATION_ABORTED,
  * and, unless the connection already ended, DisconnectNotify runs in this thread. FALSE for a
  * handle already closed. A section handle (§24) of the calling process drops its section reference.
- * For a completion port (CreateIoCompletionPort), its waiters return ERROR_ABANDONED_WAIT_0.
+ * For a completion port (CreateIoCompletionPort), its waiters return ERROR_ABANDONED_WAIT_0. An
+ * event (CreateEventW) is closed: later calls with its handle fail with ERROR_INVALID_HANDLE. NULL,
+ * a handle value that names nothing and a handle closed before: FALSE (ERROR_INVALID_HANDLE).
  */
-export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompletionPortHandle | number): Blocking<boolean> {
+export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompletionPortHandle | EventHandle | number): Blocking<boolean> {
   if (hObject instanceof IoCompletionPortHandle) {
     yield* preempt();
     return CloseCompletionPort(hObject);
   }
+  if (hObject instanceof EventHandle) {
+    // An event from CreateEventW: its handle names nothing after this, so later calls fail with ERROR_INVALID_HANDLE.
+    yield* preempt();
+    if (hObject.closed) {
+      recordHandleFailure(hObject.kernel, 'CloseHandle', { status: STATUS_INVALID_HANDLE, detail: `hObject ${hObject.id} is already closed` });
+      return false;
+    }
+    hObject.closed = true;
+    return true;
+  }
   if (hObject instanceof SectionHandle || typeof hObject === 'number') {
     const handle = yield* sectionHandleFromValue(hObject);
-    if (handle === null) return false;
+    if (handle === null) {
+      // A handle value that names nothing (any more): FALSE, GetLastError ERROR_INVALID_HANDLE.
+      yield* kernelCall((kernel) => recordHandleFailure(kernel, 'CloseHandle', { status: STATUS_INVALID_HANDLE, detail: `hObject ${kindOf(hObject)} names no open handle` }));
+      return false;
+    }
     const fltMgr = handle.section.fileObject.volume.fltMgr;
     const thread = requireThread(fltMgr, 'CloseHandle');
     yield* preempt();

@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import { FilterObject } from './filterObject.js';
-import { ClientPort, EventHandle, FilterPortHandle, SecurityDescriptor, ServerPort, type OVERLAPPED, type PortVariable } from './portObjects.js';
+import { overlappedEventOrFailure } from './win32Handles.js';
+import { ClientPort, FilterPortHandle, SecurityDescriptor, ServerPort, type OVERLAPPED, type PortVariable } from './portObjects.js';
 
 function describe(value: unknown): string {
   return value === null ? 'NULL' : value === undefined ? 'undefined' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
@@ -36,11 +37,6 @@ export function portHandleArgument(routine: string, value: unknown): FilterPortH
   throw new UsageError('BAD_ARGUMENT', `${routine}: hPort is ${describe(value)}, not a handle from FilterConnectCommunicationPort`);
 }
 
-export function eventHandleArgument(routine: string, value: unknown): EventHandle {
-  if (value instanceof EventHandle) return value;
-  throw new UsageError('BAD_ARGUMENT', `${routine}: ${describe(value)} is not an event handle from CreateEventW`);
-}
-
 export function securityDescriptorArgument(routine: string, value: unknown): SecurityDescriptor {
   if (value instanceof SecurityDescriptor) return value;
   throw new UsageError('BAD_ARGUMENT', `${routine}: ${describe(value)} is not a PSECURITY_DESCRIPTOR from FltBuildDefaultSecurityDescriptor`);
@@ -53,12 +49,16 @@ export function bufferArgument(routine: string, name: string, value: unknown, nu
   throw new UsageError('BAD_ARGUMENT', `${routine}: ${name} is ${describe(value)}, not a buffer (Uint8Array)${nullable ? ' or NULL' : ''}`);
 }
 
-/** An OVERLAPPED: `{ hEvent, Internal, InternalHigh }`, hEvent an event from CreateEventW or NULL. */
+/**
+ * An OVERLAPPED: `{ hEvent, Internal, InternalHigh }`, hEvent a HANDLE or NULL. A handle that names
+ * no open event (closed, unknown, another object's) is the call's to fail with ERROR_INVALID_HANDLE
+ * when it references hEvent (overlappedEventOrFailure); only a value no C caller could put there is
+ * a UsageError here.
+ */
 export function overlappedArgument(routine: string, value: unknown): OVERLAPPED {
   if (value === null || typeof value !== 'object' || !('hEvent' in value)) {
     throw new UsageError('BAD_ARGUMENT', `${routine}: lpOverlapped is ${describe(value)}, not an OVERLAPPED ({ hEvent, Internal, InternalHigh })`);
   }
-  const hEvent = (value as { hEvent: unknown }).hEvent;
-  if (hEvent !== null) eventHandleArgument(routine, hEvent);
+  overlappedEventOrFailure(routine, value as OVERLAPPED);
   return value as OVERLAPPED;
 }

@@ -93,6 +93,8 @@ export interface PendingGet {
   readonly size: number;
   /** The caller's OVERLAPPED for an overlapped get; null for a synchronous one. */
   readonly overlapped: OVERLAPPED | null;
+  /** lpOverlapped->hEvent as the get was issued: the I/O manager referenced it then, so a later change to the OVERLAPPED does not move it. */
+  readonly event: EventHandle | null;
   /** Signaled when the get completes: the synchronous caller waits on it. */
   readonly done: Waitable;
   /** How it completed (STATUS_SUCCESS with the bytes written, or why not); null while pending. */
@@ -245,6 +247,8 @@ export class FilterPortHandle {
 
 /** A Win32 event HANDLE (CreateEventW), for OVERLAPPED gets. */
 export class EventHandle {
+  /** Set by CloseHandle: the handle's value names nothing after, so every later call fails with ERROR_INVALID_HANDLE. */
+  closed = false;
   constructor(
     /** @internal */ readonly kernel: Kernel,
     readonly id: string,

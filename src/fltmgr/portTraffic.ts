@@ -47,7 +47,7 @@ function completeGet(port: ClientPort, get: PendingGet, status: NTSTATUS, bytes:
   if (get.overlapped !== null) {
     get.overlapped.Internal = status;
     get.overlapped.InternalHigh = bytes;
-    if (get.overlapped.hEvent !== null) kernel.signal(get.overlapped.hEvent.waitable);
+    if (get.event !== null) kernel.signal(get.event.waitable);
     postCompletion(get, status, bytes);
   }
   kernel.signal(get.done);

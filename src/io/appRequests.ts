@@ -9,7 +9,7 @@
  */
 import type { Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
-import type { OVERLAPPED } from '../fltmgr/portObjects.js';
+import type { EventHandle, OVERLAPPED } from '../fltmgr/portObjects.js';
 import type { FsOutput } from '../fs/types.js';
 import type { IoOperation } from './ioOperation.js';
 import { cancelIrp } from './irpCancel.js';
@@ -18,6 +18,8 @@ import { cancelIrp } from './irpCancel.js';
 export interface OverlappedRequest {
   readonly op: IoOperation;
   output: FsOutput | null;
+  /** lpOverlapped->hEvent as the request was issued: referenced then (sim.io checked it), so a later change to the OVERLAPPED does not move it. */
+  readonly event: EventHandle | null;
 }
 
 export interface AppRequest {
@@ -42,5 +44,5 @@ export function completeOverlapped(fltMgr: FilterManager, overlapped: OVERLAPPED
   overlapped.Internal = op.data.IoStatus.Status;
   overlapped.InternalHigh = op.data.IoStatus.Information;
   request.output = op.output;
-  if (overlapped.hEvent !== null) fltMgr.kernel.signal(overlapped.hEvent.waitable);
+  if (request.event !== null) fltMgr.kernel.signal(request.event.waitable);
 }

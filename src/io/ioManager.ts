@@ -50,6 +50,7 @@ import {
   NT_SUCCESS,
   STATUS_FLT_DISALLOW_FAST_IO,
   STATUS_INVALID_HANDLE,
+  STATUS_PENDING,
   STATUS_INVALID_PARAMETER,
   STATUS_NOT_SAME_DEVICE,
   STATUS_OBJECT_PATH_NOT_FOUND,
@@ -70,7 +71,9 @@ import { decodeDirectoryEntries } from '../wdk/directoryBytes.js';
 import type { IoOperation } from './ioOperation.js';
 import { driveToCompletion } from './dispatch.js';
 import type { AppRequest, OverlappedRequest } from './appRequests.js';
-import type { OVERLAPPED } from '../fltmgr/portObjects.js';
+import { EventHandle, type OVERLAPPED } from '../fltmgr/portObjects.js';
+import { overlappedArgument } from '../fltmgr/portArguments.js';
+import { overlappedEventOrFailure, recordHandleFailure, type HandleFailure } from '../fltmgr/win32Handles.js';
 import { cancelIoEx, cancelIoFile, cancelSynchronousIo, getOverlappedResult, readFileOverlapped, requestOverlapped, writeFileOverlapped } from './overlappedIo.js';
 import type { FileObject } from './fileObject.js';
 import { closeHandleIn, createHandle, handlesOf } from './handles.js';
@@ -86,6 +89,7 @@ import { decodeFileNotifyInformation } from '../wdk/directoryNotify.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
 import type { SectionHandle } from '../fltmgr/sectionObjects.js';
 import { createFileMapping } from '../issuedIo/mappedFiles.js';
@@ -100,13 +104,14 @@ import { closeTransactionHandle, endTransaction, NtCreateTransaction } from '../
  * system answers the length as it does today (STATUS_INVALID_PARAMETER for a bad one).
  */
 /**
- * The checks of the application calls (sim.io): a handle is the string NtCreateFile returned (an
- * unknown one is STATUS_INVALID_HANDLE, as Windows answers), a length a ULONG, an offset a
+ * The checks of the application calls (sim.io): a handle is the string NtCreateFile returned (NULL
+ * or an unknown one is STATUS_INVALID_HANDLE, as Windows answers), a length a ULONG, an offset a
  * LARGE_INTEGER, options records of their fields (kernel/arguments.ts). A UsageError BAD_ARGUMENT
  * names the call and the parameter.
  */
 function appArguments(routine: string, handle: unknown, ulongs: Readonly<Record<string, unknown>> = {}): void {
-  if (handle !== undefined) stringArgument(routine, 'handle', handle);
+  // NULL is a HANDLE a C caller can pass: it names no open file, so the call answers STATUS_INVALID_HANDLE.
+  if (handle !== undefined && handle !== null) stringArgument(routine, 'handle', handle);
   for (const [name, value] of Object.entries(ulongs)) ulongArgument(routine, name, value);
 }
 
@@ -121,10 +126,21 @@ function createOptionsArgument(routine: string, value: unknown): CreateFileOptio
   return o;
 }
 
-/** An OVERLAPPED: a structure with hEvent (its event, if any, is the port code's to check). */
-function overlappedArgument(routine: string, value: unknown): void {
-  const o = recordArgument<Record<string, unknown>>(routine, 'lpOverlapped', value);
-  if (!('hEvent' in o)) throw badArgument(routine, 'lpOverlapped is not an OVERLAPPED ({ hEvent, Internal, InternalHigh })');
+/**
+ * lpOverlapped->hEvent as NtReadFile & co. reference it, after the file handle (an unknown file
+ * handle fails first, with STATUS_INVALID_HANDLE, on the call's own path): a closed, unknown or
+ * foreign handle fails the call before any request is built (win32Handles.ts). Null: go on.
+ */
+function refusedEvent(routine: string, knownFile: boolean, overlapped: OVERLAPPED): HandleFailure | null {
+  if (!knownFile) return null;
+  const event = overlappedEventOrFailure(routine, overlapped);
+  return event === null || event instanceof EventHandle ? null : event;
+}
+
+/** The refusal as the call returns it: its status, with a RoutineFailed fact on `sim`. */
+function* refused(kernel: Kernel, routine: string, failure: HandleFailure): Blocking<NTSTATUS> {
+  recordHandleFailure(kernel, routine, failure);
+  return failure.status;
 }
 
 /** A byte-range lock's handle, range and key. */
@@ -524,6 +540,8 @@ export class IoManager {
     bufferArgument('ReadDirectoryChangesW', 'lpBuffer', lpBuffer, false);
     booleanArgument('ReadDirectoryChangesW', 'bWatchSubtree', bWatchSubtree);
     overlappedArgument('ReadDirectoryChangesW', lpOverlapped);
+    const failure = refusedEvent('ReadDirectoryChangesW', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return refused(this.fltMgr.kernel, 'ReadDirectoryChangesW', failure);
     return readDirectoryChangesW(this, handle, lpBuffer, bWatchSubtree, dwNotifyFilter, lpOverlapped);
   }
 
@@ -537,6 +555,8 @@ export class IoManager {
     appArguments('DeviceIoControl', handle, { dwIoControlCode, nInBufferSize, nOutBufferSize });
     lpInBuffer = optionalRecordArgument('DeviceIoControl', 'lpInBuffer', lpInBuffer);
     overlappedArgument('DeviceIoControl', lpOverlapped);
+    const failure = refusedEvent('DeviceIoControl', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return yield* refused(this.fltMgr.kernel, 'DeviceIoControl', failure);
     if (dwIoControlCode >>> 16 !== 0x0009) return STATUS_INVALID_PARAMETER;
     const fo = this.handles.get(handle);
     if (fo !== undefined && (fo.Flags & FO_SYNCHRONOUS_IO) !== 0) {
@@ -552,6 +572,8 @@ export class IoManager {
   LockFileEx(handle: string, dwFlags: number, nNumberOfBytesToLock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
     appArguments('LockFileEx', handle, { dwFlags, nNumberOfBytesToLock });
     overlappedArgument('LockFileEx', lpOverlapped);
+    const failure = refusedEvent('LockFileEx', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return refused(this.fltMgr.kernel, 'LockFileEx', failure);
     return lockFileEx(this, handle, dwFlags, nNumberOfBytesToLock, lpOverlapped);
   }
 
@@ -559,6 +581,8 @@ export class IoManager {
   UnlockFileEx(handle: string, nNumberOfBytesToUnlock: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
     appArguments('UnlockFileEx', handle, { nNumberOfBytesToUnlock });
     overlappedArgument('UnlockFileEx', lpOverlapped);
+    const failure = refusedEvent('UnlockFileEx', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return refused(this.fltMgr.kernel, 'UnlockFileEx', failure);
     return unlockFileEx(this, handle, nNumberOfBytesToUnlock, lpOverlapped);
   }
 
@@ -568,6 +592,8 @@ export class IoManager {
   ReadFile(handle: string, nNumberOfBytesToRead: number, lpOverlapped: OVERLAPPED): Blocking<NTSTATUS> {
     appArguments('ReadFile', handle, { nNumberOfBytesToRead });
     overlappedArgument('ReadFile', lpOverlapped);
+    const failure = refusedEvent('ReadFile', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return refused(this.fltMgr.kernel, 'ReadFile', failure);
     return readFileOverlapped(this, handle, nNumberOfBytesToRead, lpOverlapped);
   }
 
@@ -576,6 +602,8 @@ export class IoManager {
     appArguments('WriteFile', handle);
     dataArgument('WriteFile', data);
     overlappedArgument('WriteFile', lpOverlapped);
+    const failure = refusedEvent('WriteFile', this.handles.has(handle), lpOverlapped);
+    if (failure !== null) return refused(this.fltMgr.kernel, 'WriteFile', failure);
     return writeFileOverlapped(this, handle, data, lpOverlapped);
   }
 
@@ -584,6 +612,11 @@ export class IoManager {
     appArguments('GetOverlappedResult', handle);
     overlappedArgument('GetOverlappedResult', lpOverlapped);
     booleanArgument('GetOverlappedResult', 'bWait', bWait);
+    // Waiting, it waits on hEvent: a closed or foreign handle fails the wait (FALSE, ERROR_INVALID_HANDLE).
+    const failure = bWait && lpOverlapped.Internal === STATUS_PENDING ? refusedEvent('GetOverlappedResult', true, lpOverlapped) : null;
+    if (failure !== null) return (function* (kernel: Kernel): Blocking<IoResult<Uint8Array | null>> {
+      return { status: yield* refused(kernel, 'GetOverlappedResult', failure), information: 0, output: null };
+    })(this.fltMgr.kernel);
     return getOverlappedResult(this, handle, lpOverlapped, bWait);
   }
 
@@ -602,6 +635,8 @@ export class IoManager {
 
   /** CancelSynchronousIo(hThread) / NtCancelSynchronousIoFile: that thread's synchronous request; STATUS_NOT_FOUND if it has none. */
   CancelSynchronousIo(thread: string | { readonly id: string }): Blocking<NTSTATUS> {
+    // hThread NULL names no thread: STATUS_INVALID_HANDLE (ERROR_INVALID_HANDLE), as NtCancelSynchronousIoFile answers.
+    if (thread === null) return refused(this.fltMgr.kernel, 'CancelSynchronousIo', { status: STATUS_INVALID_HANDLE, detail: 'hThread is NULL' });
     if (typeof thread !== 'string') stringArgument('CancelSynchronousIo', 'thread.id', recordArgument<{ id: unknown }>('CancelSynchronousIo', 'thread', thread).id);
     return cancelSynchronousIo(this.fltMgr, this, typeof thread === 'string' ? thread : thread.id);
   }

@@ -58,7 +58,7 @@ export function* requestOverlapped(
   op.issuedOverlapped = true;
   const thread = fltMgr.kernel.current;
   const entry: AppRequest = { op, handle, overlapped, thread: thread?.id ?? null, process: thread?.process ?? null };
-  const request: OverlappedRequest = { op, output: null };
+  const request: OverlappedRequest = { op, output: null, event: overlapped.hEvent };
   overlapped.Internal = STATUS_PENDING;
   overlapped.InternalHigh = 0;
   io.overlappedRequests.set(overlapped, request);

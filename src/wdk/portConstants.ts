@@ -26,4 +26,6 @@ export const FILTER_REPLY_HEADER_SIZE = 16;
 /** Win32 WaitForSingleObject results and INFINITE (winbase.h). */
 export const WAIT_OBJECT_0 = 0x00000000;
 export const WAIT_TIMEOUT = 0x00000102;
+/** (DWORD)0xFFFFFFFF: the wait itself failed (an invalid handle, one that is not waitable); GetLastError says why. */
+export const WAIT_FAILED = 0xffffffff;
 export const INFINITE = 0xffffffff;

@@ -169,15 +169,15 @@ describe('arguments that are not what the routine takes: UsageError BAD_ARGUMENT
     sim.spawn('scanUser', function* () {
       codes.push(yield* usageCode(() => FilterReplyMessage({ id: 'H9' } as never, new Uint8Array(17), 17)));
       codes.push(yield* usageCode(() => FilterSendMessage('H1' as never, null, 0, null, 0)));
-      codes.push(yield* usageCode(() => WaitForSingleObject(null as never, 0)));
+      codes.push(yield* usageCode(() => WaitForSingleObject('H3' as never, 0)));
       codes.push(usageCodeOf(() => SetEvent({} as never)));
     });
     sim.run();
     expect(codes).toEqual([
       'BAD_ARGUMENT: FilterReplyMessage: hPort is Object, not a handle from FilterConnectCommunicationPort',
       'BAD_ARGUMENT: FilterSendMessage: hPort is string, not a handle from FilterConnectCommunicationPort',
-      'BAD_ARGUMENT: WaitForSingleObject: NULL is not an event handle from CreateEventW',
-      'BAD_ARGUMENT: SetEvent: Object is not an event handle from CreateEventW',
+      'BAD_ARGUMENT: WaitForSingleObject: hHandle is string "H3", not an event handle from CreateEventW',
+      'BAD_ARGUMENT: SetEvent: hEvent is a plain object, not an event handle from CreateEventW',
     ]);
   });
 });

@@ -34,7 +34,11 @@ export function badWorld(): BadWorld {
     objects, objects.Filter, objects.Instance, objects.Volume, new api.KEVENT('pool event'), new api.ERESOURCE(), new api.FAST_MUTEX(), new api.KSPIN_LOCK(),
     new api.FLT_CALLBACK_DATA_QUEUE(), { value: 1 }, api.FltAllocateGenericWorkItem(), api.portVariable(), { hEvent: null, Internal: 0, InternalHigh: 0 }, { name: 'X:' },
   ];
+  // A closed event's handle and OVERLAPPEDs whose hEvent names no open event: Windows fails the call (ERROR_INVALID_HANDLE).
+  const closed = w.sim.CreateEventW(null, true, false, 'closed event');
+  pool.push(closed, { hEvent: closed, Internal: 0x103, InternalHigh: 0 }, { hEvent: 0x99, Internal: 0, InternalHigh: 0 });
   w.sim.spawn('open', function* () {
+    yield* api.CloseHandle(closed);
     const file = yield* openFromFilter(objects);
     pool.push(file.handle, file.fo);
   });
