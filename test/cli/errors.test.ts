@@ -38,6 +38,9 @@ describe('fltsim error classes: one line, its exit code, no stack', () => {
     const text = readFileSync(trace, 'utf8');
     writeFileSync(join(dir, 'damaged.ndjson'), text.slice(0, -3));
     expect(await fltsim('replay', join(dir, 'damaged.ndjson'))).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: \S+damaged\.ndjson: trace file line \d+: truncated[^\n]*\n$/) });
+    // The budgets of docs/security.md through the command line: over one is an input that cannot be used (3), naming the flag.
+    expect(await fltsim('replay', trace, '--max-facts', '5')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: \S+before\.ndjson: trace file line 1: the header announces \d+ facts, more than the budget of 5 \(raise it with --max-facts\)\n$/) });
+    expect(await fltsim('replay', trace, '--max-steps', '1')).toMatchObject({ status: 3, stderr: expect.stringMatching(/^fltsim replay: [^\n]*over the steps budget of 1: [^\n]*\(raise it with --max-steps\)\n$/) });
     const [first, ...rest] = text.split('\n');
     const header = JSON.parse(first!);
     writeFileSync(join(dir, 'reseeded.ndjson'), [JSON.stringify({ ...header, seed: 2, options: { ...header.options, seed: 2 } }), ...rest].join('\n'));
