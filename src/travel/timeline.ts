@@ -12,7 +12,7 @@ import { badArgument, integerArgument } from '../kernel/arguments.js';
 import { factArgument } from '../kernel/dataArguments.js';
 import { freeze } from 'immer';
 import type { Fact } from '../kernel/facts.js';
-import type { SimState } from '../projection/simState.js';
+import { idRecord, type SimState } from '../projection/simState.js';
 import { emptyState, FoldEngine, RECORD_OF_PREFIX, type RecordName, type WorkingState } from './foldEngine.js';
 
 /** Facts between checkpoints; measured in bench/timeTravel.ts (docs/time-travel.md). */
@@ -140,7 +140,7 @@ export class Timeline {
       if (view === undefined) this.historyOf.delete(id);
     }
     this.head.touched!.clear();
-    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, nameCache: { ...state.nameCache }, sleepers: [...this.head.sleepers] });
+    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, nameCache: Object.assign(idRecord<string>(), state.nameCache), sleepers: [...this.head.sleepers] });
   }
 
   /** The state at checkpoint `index`, sharing the frozen versions (immer copies what the tail changes). */
@@ -152,7 +152,8 @@ export class Timeline {
     base.seed = checkpoint.seed;
     base.frames = checkpoint.frames as WorkingState['frames'];
     base.violations = head.violations.slice(0, checkpoint.violations);
-    base.nameCache = { ...checkpoint.nameCache };
+    // A record without a prototype, as in the fold and the live state: a cache key is a name from the run.
+    base.nameCache = Object.assign(idRecord<string>(), checkpoint.nameCache);
     for (const h of this.histories) {
       if (h.at[0]! > index) break;
       const version = h.versions[lastAtOrBefore(h.at, index)];

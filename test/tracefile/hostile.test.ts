@@ -66,6 +66,18 @@ describe('hostile trace files are refused before anything is folded', () => {
     expect(() => replayChecked(recordingOf(ok.header), ok.facts)).not.toThrow();
   });
 
+  it("a read trace's timeline answers with records that have no prototype, at a checkpoint and between two (the name cache too)", () => {
+    const { timeline } = readTraceFile(text);
+    for (const position of [0, 1024, 1500, timeline.length]) {
+      const state = timeline.stateAt(Math.min(position, timeline.length)) as unknown as Record<string, unknown>;
+      const withPrototype = Object.keys(state).filter((k) => {
+        const v = state[k];
+        return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== null;
+      });
+      expect(withPrototype, `position ${position}`).toEqual([]);
+    }
+  });
+
   it('every field is checked against its fact type: the error names the line, the field and the value, elided', () => {
     const create = sim.log.find((f) => f.type === 'FileObjectCreate')!;
     const line = create.seq + 2;
