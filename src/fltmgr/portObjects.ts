@@ -22,7 +22,11 @@ import type { FilterObject } from './filterObject.js';
  * scanner.c does) leaves the port's security unchanged.
  */
 export class SecurityDescriptor {
-  /** Set by FltFreeSecurityDescriptor; using or freeing it again is a verifier finding. */
+  /**
+   * Set by FltFreeSecurityDescriptor; using or freeing it again is a verifier finding. A flag, not a
+   * machine: the descriptor is pool memory the filter owns, with no id and no facts (building and
+   * freeing it are not logged), so a machine for it would add facts to every port scenario's log.
+   */
   freed = false;
   constructor(
     readonly grants: readonly string[],

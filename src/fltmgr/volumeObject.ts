@@ -55,7 +55,12 @@ export class VolumeObject {
   readonly rundown = new Rundown();
   /** Filters already offered this volume for automatic attachment (by filter id, in order). */
   readonly offeredTo: string[] = [];
-  /** Whether an operation has been delivered yet (automatic attachment happens before the first, §13 A7). */
+  /**
+   * Whether an operation has been delivered yet (automatic attachment happens before the first, §13 A7).
+   * Still a flag beside the volume's machine: no fact marks the first operation (its IoStart comes
+   * after the attachment it triggers, and a volume that nobody attaches to logs nothing there), so a
+   * machine state for it needs a new fact in every log; left for a change that may alter logs.
+   */
   firstOperationSeen = false;
 
   constructor(

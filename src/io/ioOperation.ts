@@ -59,17 +59,31 @@ export interface FLT_CALLBACK_DATA {
   QueueContext: unknown[];
 }
 
-/** An instance's pre-op replaced the operation's data buffers (§20.6): what FltMgr owes after its post-op. */
+/**
+ * An instance's pre-op replaced the operation's data buffers (§20.6): what FltMgr owes after its
+ * post-op. Marks on one completion slot, not states of an object with a machine: the callback data's
+ * machine has one state for the whole operation, and a swap belongs to one instance's slot.
+ */
 export interface SwapRecord {
   /** The MDL the pre-op inserted (FltMgr frees it after the post-op), or null. */
   readonly mdl: MdlObject | null;
-  /** FltRetainSwappedBufferMdlAddress was called: the filter frees the MDL itself. */
+  /**
+   * FltRetainSwappedBufferMdlAddress was called: the filter frees the MDL itself. Not the MDL's
+   * machine state: a post-op may free the MDL before it calls the routine (order within the post-op
+   * does not matter on Windows), and no fact records the call today.
+   */
   retained: boolean;
-  /** A teardown cancelled the operation instead of draining it (logged once). */
+  /** A teardown cancelled the operation instead of draining it: logged (SwappedOperationCancelled) and cancelled once per slot. */
   cancelled: boolean;
 }
 
-/** Where a completion node is in its life. */
+/**
+ * Where one slot of the completion stack is: the walk's position over the stack, slot by slot
+ * (postCursor says which slot is next). 'running' and 'pended' hold exactly while the callback-data
+ * machine is PostOperation with this slot's post-op running, or PostPended at this slot; 'drained'
+ * (a teardown ran the post-op on a copy, §4) and 'done' are marks the walk skips. Not a second state
+ * of the data: a per-slot position, as the cursors are.
+ */
 export type NodeState = 'waiting' | 'running' | 'pended' | 'drained' | 'done';
 
 /** One entry of the completion stack: an instance that asked for its post-op, or a legacy filter the IRP passed. */
@@ -129,7 +143,10 @@ export class IoOperation {
   pendedSeen: FLT_IO_PARAMETER_BLOCK | null = null;
   /**
    * FltCompletePendedPreOperation called while the pre-op was still running (§8): what it said, acted
-   * on (and logged) when the pre-op returns PENDING. Held here because its fact comes then.
+   * on (and logged) when the pre-op returns PENDING. Held here because its fact comes then. Not a
+   * machine state: it lives only while that pre-op's callback frame is on the stack (set inside it,
+   * consumed or refused as COMPLETE_NOT_PENDED when it returns), and the log records the call where
+   * it takes effect (`early: true`), so no fact exists to move a machine at the call itself.
    */
   earlyPreCompletion: { instance: InstanceObject; result: number; context: unknown } | null = null;
   /**
@@ -140,7 +157,7 @@ export class IoOperation {
    */
   preCallbackRunning: InstanceObject | null = null;
   postCallbackRunning: InstanceObject | null = null;
-  /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED. */
+  /** Likewise for a post-op that will return MORE_PROCESSING_REQUIRED (the same reasons keep it data). */
   earlyPostCompletion: InstanceObject | null = null;
   /**
    * A fast I/O run that ends in STATUS_FLT_DISALLOW_FAST_IO because FltMgr set it (a pre-op returned
