@@ -186,8 +186,11 @@ export function FltGetSwappedBufferMdlAddress(CallbackData: FLT_CALLBACK_DATA): 
 /** FltRetainSwappedBufferMdlAddress(CallbackData) (§20.6): FltMgr will not free the swapped-in MDL; the filter frees it (IoFreeMdl). */
 export function FltRetainSwappedBufferMdlAddress(CallbackData: FLT_CALLBACK_DATA): void {
   const op = operationOfData(CallbackData, 'FltRetainSwappedBufferMdlAddress');
-  const swap = postNodeOf(op, CallbackData)?.swap;
-  if (swap !== undefined && swap !== null) swap.retained = true;
+  const node = postNodeOf(op, CallbackData);
+  const mdl = node?.swap?.mdl ?? null;
+  // Only an inserted MDL is FltMgr's to free; a swapped plain buffer is the filter's already.
+  if (node === null || mdl === null || mdl.retained) return;
+  op.volume.fltMgr.emit(mdl.id, { type: 'FltRetainSwappedBufferMdlAddress', operation: op.id, instance: node.instance.id });
 }
 
 export interface WhenSafeResult {

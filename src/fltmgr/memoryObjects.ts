@@ -8,7 +8,7 @@
  * the array's identity. An MDL's system address is a view of the bytes it describes, never a copy.
  */
 import { createActor, type Actor } from 'xstate';
-import { mdlMachine, type MdlState } from '../machines/mdl.js';
+import { isRetained, mdlMachine, mdlState, type MdlState } from '../machines/mdl.js';
 import { poolBlockMachine, type PoolBlockState } from '../machines/poolBlock.js';
 import type { MDL } from '../wdk/buffers.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -57,7 +57,12 @@ export class MdlObject implements MDL {
   }
 
   get state(): MdlState {
-    return this.actor.getSnapshot().value as MdlState;
+    return mdlState(this.actor.getSnapshot());
+  }
+
+  /** A swapping post-op retained it (FltRetainSwappedBufferMdlAddress): the machine's part of Locked or Freed. */
+  get retained(): boolean {
+    return isRetained(this.actor.getSnapshot());
   }
 
   toString(): string {
@@ -70,6 +75,11 @@ export class MemoryTable {
   readonly blocks = new Map<string, PoolBlock>();
   /** MDLs not yet freed, by id, in allocation order. */
   readonly mdls = new Map<string, MdlObject>();
+  /**
+   * MDLs a pre-op swapped into an operation whose post-op is not done yet (src/io/buffers.ts). Their
+   * machines stay live after a free: the post-op may still retain them, and FltMgr asks at its end.
+   */
+  readonly swapped = new Set<MdlObject>();
   /** Every block ever handed out, by the array it handed out (a freed one too: a second free is named). */
   readonly #byBuffer = new WeakMap<Uint8Array, PoolBlock>();
 
@@ -117,7 +127,13 @@ export class MemoryTable {
   freeMdl(mdl: MdlObject, by: 'FltMgr' | 'filter'): void {
     this.kernel.emit(mdl.id, { type: 'IoFreeMdl', by });
     this.mdls.delete(mdl.id);
-    this.kernel.retireActor(mdl.id);
+    if (!this.swapped.has(mdl)) this.kernel.retireActor(mdl.id);
+  }
+
+  /** The swapping post-op is done with `mdl`: a freed one's machine retires now. */
+  swapFinished(mdl: MdlObject): void {
+    this.swapped.delete(mdl);
+    if (mdl.state === 'Freed') this.kernel.retireActor(mdl.id);
   }
 }
 

@@ -162,8 +162,11 @@ type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
  */
 export function finishSwap(fltMgr: FilterManager, op: IoOperation, node: InstanceNode): void {
   const swap = node.swap;
-  if (swap === undefined || swap === null || swap.mdl === null || swap.retained) return;
+  if (swap === undefined || swap === null || swap.mdl === null) return;
   const mdl = swap.mdl;
+  fltMgr.memory.swapFinished(mdl);
+  // The MDL's machine says whether the post-op retained it (before or after freeing it itself).
+  if (mdl.retained) return;
   if (mdl.state === 'Freed') {
     throw fltMgr.kernel.violation('BUFFER_USED_AFTER_FREE', mdl.id, `${node.instance.filter.name} freed ${mdl}, the MDL its pre-op swapped into ${op.id}; FltMgr frees it after the post-op unless the post-op calls FltRetainSwappedBufferMdlAddress (§20.6)`);
   }

@@ -65,14 +65,11 @@ export interface FLT_CALLBACK_DATA {
  * machine has one state for the whole operation, and a swap belongs to one instance's slot.
  */
 export interface SwapRecord {
-  /** The MDL the pre-op inserted (FltMgr frees it after the post-op), or null. */
-  readonly mdl: MdlObject | null;
   /**
-   * FltRetainSwappedBufferMdlAddress was called: the filter frees the MDL itself. Not the MDL's
-   * machine state: a post-op may free the MDL before it calls the routine (order within the post-op
-   * does not matter on Windows), and no fact records the call today.
+   * The MDL the pre-op inserted, or null. FltMgr frees it after the post-op unless the post-op
+   * retained it: the MDL's machine records that (FltRetainSwappedBufferMdlAddress, src/machines/mdl.ts).
    */
-  retained: boolean;
+  readonly mdl: MdlObject | null;
   /** A teardown cancelled the operation instead of draining it: logged (SwappedOperationCancelled) and cancelled once per slot. */
   cancelled: boolean;
 }

@@ -150,7 +150,8 @@ function recordSwap(fltMgr: FilterManager, op: IoOperation, instance: InstanceOb
   if (result !== FLT_PREOP_SUCCESS_WITH_CALLBACK && result !== FLT_PREOP_SYNCHRONIZE) {
     throw fltMgr.kernel.violation('SWAP_WITHOUT_POST_OPERATION', instance.id, `${instance.filter.name} swapped the buffers of ${op.id} (${fields.join(', ')}) and returned ${result}: a filter that swaps buffers must get its post-operation callback to restore and free them (§20.6)`);
   }
-  return { mdl, retained: false, cancelled: false };
+  if (mdl !== null) fltMgr.memory.swapped.add(mdl);
+  return { mdl, cancelled: false };
 }
 
 /** An early completion recorded against a pre-op that then did not return PENDING is a misuse (§14 inv. 7). */

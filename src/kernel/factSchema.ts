@@ -166,6 +166,7 @@ export const FACT_SCHEMA: FactSchema = {
   IoAllocateMdl: { routine: 'string', owner: 'id?', buffer: 'id?', bytes: 'int', operation: 'id?' },
   MdlLocked: { routine: 'string' },
   IoFreeMdl: { by: ['FltMgr', 'filter'] },
+  FltRetainSwappedBufferMdlAddress: { operation: 'id', instance: 'id' },
   BuffersSwapped: { instance: 'id', fields: 'strings', mdl: 'id?' },
   SwappedOperationCancelled: { instance: 'id' },
   FltRegisterForDataScan: {},

@@ -305,6 +305,8 @@ export type FactBody =
   | { type: 'MdlLocked'; routine: string }
   /** `by`: FltMgr (after the swapping post-op, or at completion for a FltLockUserBuffer MDL) or the filter. */
   | { type: 'IoFreeMdl'; by: 'FltMgr' | 'filter' }
+  /** The post-op of `instance`, whose pre-op swapped this MDL into `operation`, keeps it: FltMgr will not free it, the filter does (§20.6). */
+  | { type: 'FltRetainSwappedBufferMdlAddress'; operation: string; instance: string }
   /** A pre-op returned with dirty edits that replaced data buffers (§20.6): `fields` the members it replaced, `mdl` the MDL it inserted. */
   | { type: 'BuffersSwapped'; instance: string; fields: readonly string[]; mdl: string | null }
   /** A teardown found an operation whose buffers `instance` swapped: not drained, cancelled and waited for (§20.6). */

@@ -441,8 +441,16 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       d.mdls[id] = { owner: fact.owner, buffer: fact.buffer, bytes: fact.bytes, operation: fact.operation, state: born(id, mdlMachine) as never };
       return;
     case 'MdlLocked':
-      d.mdls[id]!.state = advance(fact) as never;
+    case 'FltRetainSwappedBufferMdlAddress': {
+      // Locked's part says whether a swapping post-op retained it (src/machines/mdl.ts).
+      const path = advance(fact);
+      const mdl = d.mdls[id];
+      if (mdl === undefined || path === null) return; // retained after the filter freed it: the view is gone
+      const [state, part] = splitStatePath(path);
+      mdl.state = state as never;
+      if (part === 'Retained') mdl.retained = true;
       return;
+    }
     case 'IoFreeMdl':
       advance(fact);
       delete d.mdls[id];

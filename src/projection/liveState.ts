@@ -146,7 +146,7 @@ export function liveState(sim: Simulation): SimState {
   }
   const mdls = idRecord<MdlView>();
   for (const m of fltMgr.memory.mdls.values()) {
-    mdls[m.id] = { owner: m.owner?.id ?? null, buffer: m.block?.id ?? null, bytes: m.ByteCount, operation: m.operation, state: m.state };
+    mdls[m.id] = { owner: m.owner?.id ?? null, buffer: m.block?.id ?? null, bytes: m.ByteCount, operation: m.operation, state: m.state, ...(m.retained ? { retained: true as const } : {}) };
   }
   const fileNames = idRecord<FileNameInformationView>();
   for (const n of fltMgr.names.records.values()) {

@@ -217,6 +217,8 @@ export interface MdlView {
   /** The operation FltLockUserBuffer built it for, or null. */
   readonly operation: string | null;
   readonly state: MdlState;
+  /** A swapping post-op called FltRetainSwappedBufferMdlAddress for it: the filter frees it, not FltMgr (§20.6). */
+  readonly retained?: true;
 }
 
 /** A FLT_FILE_NAME_INFORMATION still alive: referenced by a filter or kept by the name cache (§16.4, §16.5). */

@@ -203,6 +203,8 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `${fact.routine} bytes=${fact.bytes}${fact.buffer === null ? '' : ` buffer=${fact.buffer}`}${fact.operation === null ? '' : ` for=${fact.operation}`}`;
     case 'IoFreeMdl':
       return `by=${fact.by}`;
+    case 'FltRetainSwappedBufferMdlAddress':
+      return `operation=${fact.operation} instance=${namer.short(fact.instance)}`;
     case 'BuffersSwapped':
       return `instance=${namer.short(fact.instance)} ${fact.fields.join(',')}${fact.mdl === null ? '' : ` mdl=${fact.mdl}`}`;
     case 'SwappedOperationCancelled':

@@ -26,7 +26,7 @@ import { ecpListMachine, ecpMachine } from '../machines/ecp.js';
 import { clientPortMachine } from '../machines/clientPort.js';
 import { communicationPortMachine } from '../machines/communicationPort.js';
 import { filterMessageMachine, filterMessageStateValue } from '../machines/filterMessage.js';
-import { mdlMachine } from '../machines/mdl.js';
+import { mdlMachine, mdlStateValue } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
 import { sectionMachine } from '../machines/section.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
@@ -45,7 +45,7 @@ import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine } from '../machines/transaction.js';
 import { applyFact, restack } from '../projection/fold.js';
-import { emptySimState, type IrpView, type LockView, type MessageView, type SimState } from '../projection/simState.js';
+import { emptySimState, type IrpView, type LockView, type MdlView, type MessageView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -145,6 +145,7 @@ export function emptyState(): WorkingState {
 /** The machine state a view records: its `state`, and for a state with parts the field that names the part. */
 function machineValueOfView(id: string, view: { readonly state: string }): StateValue {
   if (id.charAt(0) === 'J') return irpStateValue((view as IrpView).state, (view as IrpView).routine);
+  if (id.charAt(0) === 'A') return mdlStateValue((view as MdlView).state, (view as MdlView).retained);
   if (id.charAt(0) === 'M') return filterMessageStateValue((view as MessageView).state, (view as MessageView).withdrawn);
   return view.state;
 }

@@ -35,8 +35,10 @@ import {
   FltQueryDirectoryFile,
   FltQueueGenericWorkItem,
   FltReadFile,
+  FltRetainSwappedBufferMdlAddress,
   FltSetCallbackDataDirty,
   IoAllocateMdl,
+  IoFreeMdl,
   IoReadAccess,
   IoWriteAccess,
   IRP_MJ_DIRECTORY_CONTROL,
@@ -345,6 +347,77 @@ function swapReads(log: string[]): FLT_OPERATION_REGISTRATION[] {
     },
   });
 }
+
+/** A read swapper whose post-op copies back through ReadBuffer and then does `withMdl` with the MDL it swapped in. */
+function swapReadsKeepingMdl(withMdl: (Data: FLT_CALLBACK_DATA, mdl: MDL) => void): FLT_OPERATION_REGISTRATION[] {
+  return operations([IRP_MJ_READ], {
+    PreOperation: function* (Data, FltObjects, Context) {
+      const swapped = FltAllocatePoolAlignedWithTag(FltObjects.Instance, NonPagedPool, read(Data).Length, 'Swp ')!;
+      const mdl = (yield* IoAllocateMdl(swapped, swapped.length))!;
+      MmBuildMdlForNonPagedPool(mdl);
+      read(Data).ReadBuffer = swapped;
+      read(Data).MdlAddress = mdl;
+      FltSetCallbackDataDirty(Data);
+      Context.value = swapped;
+      return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+    },
+    PostOperation: (Data, FltObjects, Context) => {
+      const swapped = Context as Uint8Array;
+      read(Data).ReadBuffer!.set(swapped.subarray(0, Data.IoStatus.Information));
+      withMdl(Data, FltGetSwappedBufferMdlAddress(Data)!);
+      FltFreePoolAlignedWithTag(FltObjects.Instance, swapped, 'Swp ');
+      return FLT_POSTOP_FINISHED_PROCESSING;
+    },
+  });
+}
+
+function readThroughSwapper(withMdl: (Data: FLT_CALLBACK_DATA, mdl: MDL, sim: Simulation) => void): { sim: Simulation; result: string | null } {
+  const sim: Simulation = system({ 'swapper@300000': swapReadsKeepingMdl((Data, mdl) => withMdl(Data, mdl, sim)) });
+  const app = sim.spawn('app', () => withFile(sim, function* (h) {
+    return text((yield* sim.io.NtReadFile(h, 9, 4)).output);
+  }));
+  sim.run();
+  return { sim, result: app.result as string | null };
+}
+
+describe('FltRetainSwappedBufferMdlAddress (§20.6): the MDL\'s machine says who frees it', () => {
+  const mdlFacts = (sim: Simulation) => compactTrace(sim.log, { types: ['IoAllocateMdl', 'MdlLocked', 'FltRetainSwappedBufferMdlAddress', 'IoFreeMdl', 'VerifierViolation'] }).filter((l) => /^A1|Violation/.test(l));
+
+  it('retained in the post-op, the MDL is the filter\'s: Locked.Retained until the filter frees it, and FltMgr frees nothing', () => {
+    let seen: unknown = null;
+    const { sim, result } = readThroughSwapper((Data, mdl, running) => {
+      FltRetainSwappedBufferMdlAddress(Data);
+      seen = foldLog(running.log).mdls['A1']; // the state the log holds at this point, from inside the post-op
+      IoFreeMdl(mdl);
+    });
+    expect(result).toBe('quick bro');
+    expect(seen).toMatchObject({ state: 'Locked', retained: true });
+    expect(mdlFacts(sim)).toEqual([
+      'A1 IoAllocateMdl IoAllocateMdl bytes=9 buffer=S1',
+      'A1 MdlLocked MmBuildMdlForNonPagedPool',
+      'A1 FltRetainSwappedBufferMdlAddress operation=D2 instance=I1:swapper@300000 on C:',
+      'A1 IoFreeMdl by=filter',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('freed by the filter before it calls the routine: the order inside the post-op does not matter, FltMgr still frees nothing', () => {
+    const { sim, result } = readThroughSwapper((Data, mdl) => {
+      IoFreeMdl(mdl);
+      FltRetainSwappedBufferMdlAddress(Data);
+    });
+    expect(result).toBe('quick bro');
+    expect(mdlFacts(sim).slice(2)).toEqual(['A1 IoFreeMdl by=filter', 'A1 FltRetainSwappedBufferMdlAddress operation=D2 instance=I1:swapper@300000 on C:']);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('freed by the filter without the routine: FltMgr would free it a second time, BUFFER_USED_AFTER_FREE', () => {
+    const { sim } = readThroughSwapper((_Data, mdl) => IoFreeMdl(mdl));
+    expect(sim.state().violations.map((v) => [v.object, v.rule])).toEqual([['A1', 'BUFFER_USED_AFTER_FREE']]);
+  });
+});
 
 describe('buffer swapping (§20.6)', () => {
   it('lower instances and the file system use the swapped buffer; the post-op sees the original; a DISPATCH post-op copies back through FltDoCompletionProcessingWhenSafe', () => {
