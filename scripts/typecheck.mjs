@@ -9,11 +9,17 @@
 // of dist/, the published-types and import-graph tests, the docs generators. Output is printed
 // whole, one project after the other; the exit code is the first failure's.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/typescript-native/bin/tsc', import.meta.url));
 const projects = ['tsconfig.json', 'viewer/tsconfig.json'];
+if (!existsSync(tsc)) {
+  // A checkout installed before the devDependency was added: one line that says what to do.
+  process.stderr.write('typecheck: node_modules/typescript-native is missing (the TypeScript 7 checker): run npm ci\n');
+  process.exit(1);
+}
 
 const checks = projects.map(
   (project) =>
