@@ -89,6 +89,17 @@ function topOf(path: string | null): string | null {
   return path === null ? null : splitStatePath(path)[0];
 }
 
+/**
+ * Objects a fact changes without naming them in any field. Incremental folds (the Timeline's
+ * checkpoints, the fold engine's `touched` set) copy and record only the objects a fact names, so
+ * every such change must be listed here, computed from the state before the fact.
+ */
+export function changedUnnamed(state: Pick<SimState, 'instances'>, fact: Fact): string | null {
+  // A declined instance leaves its filter's list (InstanceSetupReturned names only the instance).
+  if (fact.type === 'InstanceSetupReturned') return state.instances[fact.object]?.filter ?? null;
+  return null;
+}
+
 export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: Advance, sleepers?: Map<string, number>): void {
   d.time = fact.time;
   const id = fact.object;

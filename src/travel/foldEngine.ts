@@ -44,7 +44,7 @@ import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine } from '../machines/transaction.js';
-import { applyFact, restack } from '../projection/fold.js';
+import { applyFact, changedUnnamed, restack } from '../projection/fold.js';
 import { emptySimState, type IrpView, type LockView, type MdlView, type MessageView, type SimState } from '../projection/simState.js';
 import { waitForGraph } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
@@ -174,6 +174,7 @@ export class FoldEngine {
   apply(fact: Fact): void {
     const d = this.state;
     if (fact.seq !== d.seq) throw new FactRejectedError(fact, `expected seq ${d.seq}`);
+    const unnamed = this.touched === null ? null : changedUnnamed(d as SimState, fact);
     try {
       this.applyUnchecked(d, fact);
     } catch (error) {
@@ -184,6 +185,7 @@ export class FoldEngine {
     const touched = this.touched;
     if (touched !== null) {
       if (RECORD_OF_PREFIX[fact.object.charAt(0)] !== undefined) touched.add(fact.object);
+      if (unnamed !== null) touched.add(unnamed);
       // The processes every simulation starts with are born with SimulationStart, a fact about 'sim'.
       if (fact.type === 'SimulationStart') for (const id of Object.keys(d.processes)) touched.add(id);
       // Facts also change the objects they name (InstanceSetup adds to its filter's list): mark every id-valued field.

@@ -13,6 +13,7 @@ import { factArgument } from '../kernel/dataArguments.js';
 import { freeze } from 'immer';
 import type { Fact } from '../kernel/facts.js';
 import { idRecord, type SimState } from '../projection/simState.js';
+import { changedUnnamed } from '../projection/fold.js';
 import { emptyState, FoldEngine, RECORD_OF_PREFIX, type RecordName, type WorkingState } from './foldEngine.js';
 
 /** Facts between checkpoints; measured in bench/timeTravel.ts (docs/time-travel.md). */
@@ -103,6 +104,8 @@ export class Timeline {
           const value = (fact as unknown as Record<string, unknown>)[key];
           if (typeof value === 'string' && key !== 'type') thaw(value);
         }
+        const unnamed = changedUnnamed(base as SimState, fact);
+        if (unnamed !== null) thaw(unnamed);
       }
       engine.apply(fact);
     }

@@ -29,7 +29,8 @@ describe('Timeline.stateAt', () => {
         for (let p = 0; p <= sim.log.length; p += p < 150 ? 1 : stride) expect(json(timeline.stateAt(p)), `seed ${seed} position ${p}`).toBe(json(foldLog(sim.log.slice(0, p))));
         expect(json(timeline.stateAt(sim.log.length))).toBe(json(foldLog(sim.log)));
       }),
-      { numRuns: budget(3, 24) },
+      // 431520930: a filter declines an instance (InstanceSetupReturned changes the filter's list without naming the filter).
+      { numRuns: budget(3, 24), examples: [[431520930, 1]] },
     );
   });
 
