@@ -8,7 +8,10 @@
  * - paging read/write: served as on an open file object;
  * - the file's state — QUERY_INFORMATION, FILE_SYSTEM_CONTROL, QUERY_SECURITY: served while the file
  *   exists (delete-pending included: DeletePending is TRUE), STATUS_FILE_DELETED once the last
- *   cleanup has removed it;
+ *   cleanup has removed it; on a named stream (§21.5) QUERY_INFORMATION is STATUS_FILE_DELETED as
+ *   soon as that stream is removed, while FSCTLs (FSCTL_GET_OBJECT_ID) and QUERY_SECURITY still
+ *   answer for the file that holds it — which is how the delete sample tells a stream's deletion
+ *   from the file's;
  * - the volume's state — QUERY_VOLUME_INFORMATION: served;
  * - everything that acts through the handle — read, write, directory enumeration, set information,
  *   set security, flush, device control: STATUS_FILE_CLOSED.
@@ -44,6 +47,9 @@ export function afterCleanupStatus(state: FsState, request: FsRequest, ctx: Open
   if (state.options.fsType === 'FAT') return FAT_ALLOWED.has(major) ? null : STATUS_FILE_CLOSED;
   if (major === IRP_MJ_QUERY_VOLUME_INFORMATION) return null;
   if (!FILE_STATE_QUERIES.has(major)) return STATUS_FILE_CLOSED;
+  // A query about the opened stream sees that stream gone; an FSCTL or a security query is about the
+  // file, which lives on when only a named stream was deleted (§21.2, §21.5).
+  if (major === IRP_MJ_QUERY_INFORMATION && ctx.stream?.deleted === true) return STATUS_FILE_DELETED;
   return fileRemoved(state, ctx) ? STATUS_FILE_DELETED : null;
 }
 

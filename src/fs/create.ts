@@ -12,7 +12,7 @@ import type { FsCompletion, FsRequest } from './types.js';
 import type { CreateParameters } from '../wdk/parameters.js';
 import { type CreateRequest, createNew, openContext, openExisting, reparseCompletion } from './createOpen.js';
 import { WRITE_LIKE_ACCESS, childLink, linkPath } from './model.js';
-import { parseFileName, walkToParent } from './namespace.js';
+import { parseFileName, splitStreamSuffix, walkToParent } from './namespace.js';
 import { IoCheckShareAccess } from './shareAccess.js';
 import { grantFrom, mapGenericMask } from './security.js';
 import { complete } from './types.js';
@@ -72,14 +72,19 @@ export function create(state: FsState, request: FsRequest): FsCompletion {
     related = state.contexts.get(fo.relatedFileObjectId) ?? null;
     if (related === null) return complete(STATUS_INVALID_HANDLE);
   }
-  const parsedName = parseFileName(fo.fileName, related !== null);
+  // `file:stream[:$DATA]` opens a named data stream of `file` (§21.5).
+  const streamSplit = splitStreamSuffix(fo.fileName);
+  if (typeof streamSplit === 'number') return complete(streamSplit);
+  const { stream: streamName, suffix } = streamSplit;
+  const parsedName = parseFileName(streamSplit.fileName, related !== null);
   if (typeof parsedName === 'number') return complete(parsedName);
   const start = related === null || related.kind === 'volume' ? state.root : related.node;
   const { components, trailingBackslash } = parsedName;
   if (components.length > 0 && start.kind !== 'directory') return complete(STATUS_INVALID_PARAMETER);
   const typedPrefix = related === null ? '' : related.kind === 'volume' ? '' : relatedPath(related);
-  const typedName = components.length === 0 ? (related === null ? '\\' : relatedPath(related)) : `${typedPrefix}\\${components.join('\\')}`;
-  const req: CreateRequest = { ...base, trailingBackslash, typedName };
+  if (suffix !== '' && (components.length === 0 || trailingBackslash || request.OperationFlags & SL_OPEN_TARGET_DIRECTORY)) return complete(STATUS_OBJECT_NAME_INVALID);
+  const typedName = components.length === 0 ? (related === null ? '\\' : relatedPath(related)) : `${typedPrefix}\\${components.join('\\')}${suffix}`;
+  const req: CreateRequest = { ...base, trailingBackslash, typedName, streamName };
 
   if (components.length === 0) {
     if (request.OperationFlags & SL_OPEN_TARGET_DIRECTORY) return complete(STATUS_OBJECT_NAME_INVALID);

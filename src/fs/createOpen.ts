@@ -8,12 +8,13 @@ import { STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_PENDING } from '../wdk/ntstatus
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import { FltSimError } from '../kernel/errors.js';
-import type { FsLink, FsNode, FsState } from './model.js';
+import type { FsLink, FsNode, FsState, FsStream } from './model.js';
 import type { FileObjectShare } from './shareAccess.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { CreateParameters } from '../wdk/parameters.js';
 import { STATUS_DISK_FULL, STATUS_PRIVILEGE_NOT_HELD } from '../wdk/ntstatus.js';
-import { WRITE_LIKE_ACCESS, addLink, freeBytes, newNode, roundUp } from './model.js';
+import { WRITE_LIKE_ACCESS, addLink, addStream, freeBytes, newNode, roundUp, upcase } from './model.js';
+import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import { checkShareUnlessIgnored } from './shareAccess.js';
 import { allowedAccess, defaultTokenGroups, grantFrom, holdsSecurityPrivilege, inheritDescriptor } from './security.js';
 import { complete } from './types.js';
@@ -90,6 +91,8 @@ export interface CreateRequest {
   /** The full name as the opener spelled it (FileNameInformation reports it). */
   readonly typedName: string;
   readonly targetName?: string;
+  /** The named data stream the create names (`file:stream`, §21.5); null or absent for the default stream. */
+  readonly streamName?: string | null;
 }
 
 export function reparseCompletion(node: FsNode, unparsedNameLength: number): FsCompletion {
@@ -135,8 +138,15 @@ function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null):
   const { state, request, params, disposition, options } = req;
   if (link?.deletePending) return complete(STATUS_DELETE_PENDING);
   if (node.reparse !== null && !(options & FILE_OPEN_REPARSE_POINT)) return reparseCompletion(node, 0);
-  if (disposition === FILE_CREATE) return complete(STATUS_OBJECT_NAME_COLLISION, FILE_EXISTS);
-  const overwrite = disposition === FILE_SUPERSEDE || disposition >= FILE_OVERWRITE;
+  // A named stream (§21.5) exists or not on its own: FILE_CREATE collides with the stream, not the file.
+  const streamName = req.streamName ?? null;
+  if (streamName !== null && node.kind === 'directory') return complete(STATUS_OBJECT_NAME_INVALID);
+  const stream: FsStream | null = streamName === null ? null : (node.streams.get(upcase(streamName)) ?? null);
+  const newStream = streamName !== null && stream === null;
+  if (stream?.deletePending) return complete(STATUS_DELETE_PENDING);
+  if (newStream && (disposition === FILE_OPEN || disposition === FILE_OVERWRITE)) return complete(STATUS_OBJECT_NAME_NOT_FOUND);
+  if (disposition === FILE_CREATE && !newStream) return complete(STATUS_OBJECT_NAME_COLLISION, FILE_EXISTS);
+  const overwrite = !newStream && (disposition === FILE_SUPERSEDE || disposition >= FILE_OVERWRITE);
   if (node.kind === 'directory') {
     if (options & FILE_NON_DIRECTORY_FILE) return complete(STATUS_FILE_IS_A_DIRECTORY);
     // FastFAT/NTFS: a directory can only be opened, never overwritten or superseded.
@@ -151,8 +161,8 @@ function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null):
   const effective = req.desired | addedAccess;
   const readOnlyFile = node.kind === 'file' && (node.attributes & FILE_ATTRIBUTE_READONLY) !== 0;
 
-  if (state.options.readOnly && (effective & WRITE_LIKE_ACCESS || overwrite || deleteOnClose)) return complete(STATUS_MEDIA_WRITE_PROTECTED);
-  if (readOnlyFile && (effective & (FILE_WRITE_DATA | FILE_APPEND_DATA) || overwrite)) return complete(STATUS_ACCESS_DENIED);
+  if (state.options.readOnly && (effective & WRITE_LIKE_ACCESS || overwrite || deleteOnClose || newStream)) return complete(STATUS_MEDIA_WRITE_PROTECTED);
+  if (readOnlyFile && (effective & (FILE_WRITE_DATA | FILE_APPEND_DATA) || overwrite || newStream)) return complete(STATUS_ACCESS_DENIED);
   if (deleteOnClose && (readOnlyFile || node === state.root)) return complete(STATUS_CANNOT_DELETE);
   if (deleteOnClose && node.kind === 'directory' && (node.children?.size ?? 0) > 0) return complete(STATUS_DIRECTORY_NOT_EMPTY);
   if (overwrite) {
@@ -180,28 +190,36 @@ function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null):
   if (systemSecurityDenied(req, groups)) return complete(STATUS_PRIVILEGE_NOT_HELD);
   if (req.desired & ACCESS_SYSTEM_SECURITY) granted |= ACCESS_SYSTEM_SECURITY;
 
-  let newAllocation = node.allocationSize;
-  if (overwrite) {
+  // Overwriting a named stream truncates that stream only; each stream keeps its own share access.
+  const body = stream ?? node;
+  let newAllocation = body.allocationSize;
+  if (overwrite || newStream) {
     newAllocation = roundUp(params.AllocationSize ?? 0, state.clusterSize);
-    if (newAllocation - node.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
+    if (newAllocation - body.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
   }
-  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, node.share);
+  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, stream?.share ?? (newStream ? EMPTY_SHARE_ACCESS : node.share));
   if (share.Status !== STATUS_SUCCESS) return complete(share.Status);
-  node.share = share.ShareAccess;
+  const opened = newStream ? addStream(node, streamName) : stream;
+  if (opened !== null) opened.share = share.ShareAccess;
+  else node.share = share.ShareAccess;
 
-  let information = FILE_OPENED;
+  let information = newStream ? FILE_CREATED : FILE_OPENED;
+  const now = state.options.now();
+  if (newStream && opened !== null) {
+    opened.allocationSize = newAllocation;
+    node.changeTime = now;
+  }
   if (overwrite) {
-    const now = state.options.now();
     const requested = params.FileAttributes & FILE_ATTRIBUTE_VALID_SET_FLAGS;
-    node.attributes = (disposition === FILE_SUPERSEDE ? requested : node.attributes | requested) | FILE_ATTRIBUTE_ARCHIVE;
-    node.data = new Uint8Array(0);
-    node.allocationSize = newAllocation;
+    if (stream === null) node.attributes = (disposition === FILE_SUPERSEDE ? requested : node.attributes | requested) | FILE_ATTRIBUTE_ARCHIVE;
+    body.data = new Uint8Array(0);
+    body.allocationSize = newAllocation;
     node.lastWriteTime = now;
     node.changeTime = now;
     information = disposition === FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN;
   }
   const grantedAccess = (granted & ~(addedAccess & ~req.desired)) >>> 0;
-  return openContext(req, { kind: 'file', node, link, granted: grantedAccess, share: share.FileObject, information });
+  return openContext(req, { kind: 'file', node, link, stream: opened, granted: grantedAccess, share: share.FileObject, information });
 }
 
 export function createNew(req: CreateRequest, parent: FsNode, name: string): FsCompletion {
@@ -209,6 +227,7 @@ export function createNew(req: CreateRequest, parent: FsNode, name: string): FsC
   if (disposition === FILE_OPEN || disposition === FILE_OVERWRITE) return complete(STATUS_OBJECT_NAME_NOT_FOUND);
   const directory = (options & FILE_DIRECTORY_FILE) !== 0;
   if (req.trailingBackslash && !directory) return complete(STATUS_OBJECT_NAME_INVALID);
+  if (directory && (req.streamName ?? null) !== null) return complete(STATUS_OBJECT_NAME_INVALID);
   if (parent.links[0]?.deletePending) return complete(STATUS_DELETE_PENDING);
   if (state.options.readOnly) return complete(STATUS_MEDIA_WRITE_PROTECTED);
   const groups = tokenGroups(state, request);
@@ -231,15 +250,24 @@ export function createNew(req: CreateRequest, parent: FsNode, name: string): FsC
   parent.lastWriteTime = node.creationTime;
   parent.changeTime = node.creationTime;
   reportChange(state, parent, name, FILE_ACTION_ADDED, directory ? FILE_NOTIFY_CHANGE_DIR_NAME : FILE_NOTIFY_CHANGE_FILE_NAME);
-  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, node.share);
-  node.share = share.ShareAccess;
-  return openContext(req, { kind: 'file', node, link, granted, share: share.FileObject, information: FILE_CREATED });
+  // `new:stream` creates the file with an empty default stream and the named stream, which is what the handle opens (§21.5).
+  const stream = req.streamName === undefined || req.streamName === null ? null : addStream(node, req.streamName);
+  if (stream !== null) {
+    stream.allocationSize = node.allocationSize;
+    node.allocationSize = 0;
+  }
+  const share = checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, granted, req.shareAccess, EMPTY_SHARE_ACCESS);
+  if (stream !== null) stream.share = share.ShareAccess;
+  else node.share = share.ShareAccess;
+  return openContext(req, { kind: 'file', node, link, stream, granted, share: share.FileObject, information: FILE_CREATED });
 }
 
 export interface OpenedObject {
   readonly kind: 'volume' | 'file';
   readonly node: FsNode;
   readonly link: FsLink | null;
+  /** The named stream opened; absent or null for the default stream. */
+  readonly stream?: FsStream | null;
   readonly granted: number;
   readonly share: FileObjectShare;
   readonly information: number;
@@ -254,6 +282,7 @@ export function openContext(req: CreateRequest, opened: OpenedObject): FsComplet
     kind: opened.kind,
     node: opened.node,
     link: opened.link,
+    stream: opened.stream ?? null,
     grantedAccess: opened.granted >>> 0,
     share: opened.share,
     openedName: opened.kind === 'volume' ? null : req.typedName,
@@ -266,6 +295,7 @@ export function openContext(req: CreateRequest, opened: OpenedObject): FsComplet
   state.closed.delete(id);
   opened.node.uncleanCount++;
   opened.node.openCount++;
+  if (opened.stream) opened.stream.uncleanCount++;
   let flags = request.FileObject.flags;
   if (options & FILE_SYNCHRONOUS_IO_ALERT) flags |= FO_SYNCHRONOUS_IO | FO_ALERTABLE_IO;
   if (options & FILE_SYNCHRONOUS_IO_NONALERT) flags |= FO_SYNCHRONOUS_IO;

@@ -18,7 +18,7 @@ import type {
   FILE_STANDARD_INFORMATION,
   FileInformation,
 } from '../wdk/parameters.js';
-import { hex, linkPath, reportedAttributes } from './model.js';
+import { hex, linkPath, reportedAttributes, streamOf } from './model.js';
 import { isLegal83Name } from './shortNames.js';
 import { complete } from './types.js';
 import {
@@ -62,15 +62,22 @@ export function basicInformation(ctx: OpenContext): FILE_BASIC_INFORMATION {
   };
 }
 
+/** Sizes of the opened stream; on a named stream DeletePending is the stream's or the file's (§21.5). */
 export function standardInformation(ctx: OpenContext): FILE_STANDARD_INFORMATION {
   const n = ctx.node;
+  const body = streamOf(ctx);
   return {
-    AllocationSize: n.allocationSize,
-    EndOfFile: n.data.length,
+    AllocationSize: body.allocationSize,
+    EndOfFile: body.data.length,
     NumberOfLinks: n.links.filter((l) => !l.deletePending).length,
-    DeletePending: ctx.link?.deletePending ?? false,
+    DeletePending: (ctx.stream?.deletePending ?? false) || (ctx.link?.deletePending ?? false),
     Directory: n.kind === 'directory',
   };
+}
+
+/** The normalized name of what a file object opened: the file's stored path, and `:stream` for a named stream (no `:$DATA`, §16.2). */
+export function normalizedNameOf(ctx: OpenContext): string {
+  return ctx.stream === null ? linkPath(ctx.link) : `${linkPath(ctx.link)}:${ctx.stream.name}`;
 }
 
 /** Name fitted into `length` bytes after `nameOffset`; FileNameLength stays the full length. */
@@ -139,7 +146,7 @@ export function queryInformation(state: FsState, request: FsRequest, ctx: OpenCo
 function build(state: FsState, request: FsRequest, ctx: OpenContext, cls: number, length: number, size: number, nameOffset: number): Query {
   const node = ctx.node;
   const fixed = (info: FileInformation): Query => ({ info, status: STATUS_SUCCESS, bytes: size });
-  const openedName = ctx.openedName ?? linkPath(ctx.link);
+  const openedName = ctx.openedName ?? normalizedNameOf(ctx);
   switch (cls) {
     case C.FileBasicInformation:
       return fixed(basicInformation(ctx));
@@ -159,7 +166,7 @@ function build(state: FsState, request: FsRequest, ctx: OpenContext, cls: number
       return fixed({ AlignmentRequirement: 0 });
     case C.FileNetworkOpenInformation: {
       const b = basicInformation(ctx);
-      return fixed({ ...b, AllocationSize: node.allocationSize, EndOfFile: node.data.length });
+      return fixed({ ...b, AllocationSize: streamOf(ctx).allocationSize, EndOfFile: streamOf(ctx).data.length });
     }
     case C.FileAttributeTagInformation:
       return fixed({ FileAttributes: reportedAttributes(node), ReparseTag: node.reparse?.tag ?? 0 });
@@ -168,7 +175,7 @@ function build(state: FsState, request: FsRequest, ctx: OpenContext, cls: number
     case C.FileNameInformation:
       return fitName(openedName, length, nameOffset);
     case C.FileNormalizedNameInformation:
-      return fitName(linkPath(ctx.link), length, nameOffset);
+      return fitName(normalizedNameOf(ctx), length, nameOffset);
     case C.FileAlternateNameInformation: {
       // MS-FSCC 2.4.5: the 8.3 name of the final component; none (8.3 generation off, or the root) → not found.
       const alias = alternateName(state, ctx);

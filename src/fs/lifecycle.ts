@@ -4,13 +4,15 @@
  *
  * Cleanup (last handle to the FILE_OBJECT closed): IoRemoveShareAccess, delete-on-close marks the
  * link delete-pending, a POSIX delete removes the name at once, and when the file's last handle is
- * cleaned up every delete-pending name goes. Sets FO_CLEANUP_COMPLETE.
+ * cleaned up every delete-pending name goes (with the last name, the file and all its streams). On
+ * a named stream (§21.5) delete-on-close marks the stream, which goes at its own last cleanup.
+ * Sets FO_CLEANUP_COMPLETE.
  * Close (last reference to the FILE_OBJECT gone): drops the context; the file record goes when it
  * has neither names nor open file objects.
  */
 import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
-import { forgetIfUnreferenced, removeLink } from './model.js';
+import { forgetIfUnreferenced, removeLink, removeStream } from './model.js';
 import { IoRemoveShareAccess } from './shareAccess.js';
 import { releaseLockAtCleanup } from './volumeLock.js';
 import { unlockAllAtCleanup } from './byteRangeLocks.js';
@@ -40,13 +42,26 @@ export function cleanupContext(state: FsState, ctx: OpenContext, operation = '')
     node.uncleanCount--;
     return;
   }
-  node.share = IoRemoveShareAccess(ctx.share, node.share);
   node.uncleanCount--;
   const link = ctx.link;
-  if (link !== null && ctx.deleteOnClose && !nonEmptyDirectory(node)) link.deletePending = true;
-  if (link !== null && link.deletePending && ctx.posixDelete && node.links.includes(link) && !nonEmptyDirectory(node)) {
-    removeReported(state, node, link);
+  const stream = ctx.stream;
+  if (stream !== null) {
+    // A named stream (§21.5): delete-on-close marks the stream, and its own last cleanup removes it.
+    stream.share = IoRemoveShareAccess(ctx.share, stream.share);
+    stream.uncleanCount--;
+    if (ctx.deleteOnClose) stream.deletePending = true;
+    if (stream.uncleanCount === 0 && stream.deletePending && !stream.deleted) removeStream(stream);
+  } else {
+    node.share = IoRemoveShareAccess(ctx.share, node.share);
+    if (link !== null && ctx.deleteOnClose && !nonEmptyDirectory(node)) link.deletePending = true;
+    if (link !== null && link.deletePending && ctx.posixDelete && node.links.includes(link) && !nonEmptyDirectory(node)) {
+      removeReported(state, node, link);
+    }
   }
+  // The default stream's disposition deletes the file at the file's last cleanup, whichever stream
+  // that handle was open on (the delete sample's case of a delete-pending file whose last handle is
+  // to a named stream).
+
   if (node.uncleanCount === 0) {
     for (const pending of node.links.filter((l) => l.deletePending)) {
       if (nonEmptyDirectory(node)) pending.deletePending = false;

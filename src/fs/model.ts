@@ -41,6 +41,26 @@ export interface FsLink {
   shortName: string | null;
 }
 
+/**
+ * A named data stream of a file (`file:name`, §21.5). The default stream is the file record's own
+ * data; a named stream has its own data, share access, handle counts and delete disposition, and is
+ * removed at its own last cleanup while delete-pending.
+ */
+export interface FsStream {
+  readonly node: FsNode;
+  /** As created (case kept); looked up case-insensitively. */
+  readonly name: string;
+  data: Uint8Array;
+  allocationSize: number;
+  share: ShareAccess;
+  /** Set by a disposition or a delete-on-close cleanup on a handle to this stream. */
+  deletePending: boolean;
+  /** Handles to this stream not yet cleaned up. */
+  uncleanCount: number;
+  /** Removed from its file (its own delete, or the file's); file objects on it then see STATUS_FILE_DELETED. */
+  deleted: boolean;
+}
+
 export interface FsNode {
   readonly fileId: number;
   readonly kind: 'file' | 'directory';
@@ -63,7 +83,9 @@ export interface FsNode {
   /** Directory entries keyed by upcased 8.3 alias; null for files and on volumes without 8.3 names. */
   shortChildren: Map<string, FsLink> | null;
   share: ShareAccess;
-  /** Handles not yet cleaned up (Fcb->UncleanCount). */
+  /** Named data streams by upcased name (§21.5); the default stream is `data` above. */
+  readonly streams: Map<string, FsStream>;
+  /** Handles not yet cleaned up, to any of its streams (Fcb->UncleanCount). */
   uncleanCount: number;
   /** File objects not yet closed (Fcb->CloseCount). */
   openCount: number;
@@ -84,6 +106,8 @@ export interface OpenContext {
   readonly node: FsNode;
   /** The name it was opened by; null for the root and volume opens. */
   readonly link: FsLink | null;
+  /** The named stream it was opened on; null for the default stream (§21.5). */
+  readonly stream: FsStream | null;
   readonly grantedAccess: number;
   readonly share: FileObjectShare;
   /** Name as the opener spelled it; null once a rename made it stale (then the stored name is used). */
@@ -147,6 +171,7 @@ export function makeNode(fileId: number, kind: 'file' | 'directory', security: S
     children: kind === 'directory' ? new Map() : null,
     shortChildren: null,
     share: EMPTY_SHARE_ACCESS,
+    streams: new Map(),
     uncleanCount: 0,
     openCount: 0,
   };
@@ -194,10 +219,30 @@ export function leaveLink(link: FsLink): void {
 export function removeLink(state: FsState, node: FsNode, link: FsLink): void {
   leaveLink(link);
   node.links = node.links.filter((l) => l !== link);
+  // The file is gone with its last name, and its named streams with it (§21.5).
+  if (node.links.length === 0 && node !== state.root) for (const stream of [...node.streams.values()]) removeStream(stream);
   const now = state.options.now();
   link.parent.lastWriteTime = now;
   link.parent.changeTime = now;
   forgetIfUnreferenced(state, node);
+}
+
+/** The data a file object reads and writes: its named stream's, or the file's default stream. */
+export function streamOf(ctx: OpenContext): { data: Uint8Array; allocationSize: number } {
+  return ctx.stream ?? ctx.node;
+}
+
+/** A new, empty named stream of `node`. */
+export function addStream(node: FsNode, name: string): FsStream {
+  const stream: FsStream = { node, name, data: new Uint8Array(0), allocationSize: 0, share: EMPTY_SHARE_ACCESS, deletePending: false, uncleanCount: 0, deleted: false };
+  node.streams.set(upcase(name), stream);
+  return stream;
+}
+
+/** A named stream leaves its file (its last cleanup while delete-pending, or the file's removal). */
+export function removeStream(stream: FsStream): void {
+  if (stream.node.streams.get(upcase(stream.name)) === stream) stream.node.streams.delete(upcase(stream.name));
+  stream.deleted = true;
 }
 
 export function forgetIfUnreferenced(state: FsState, node: FsNode): void {
@@ -238,7 +283,10 @@ export function roundUp(value: number, unit: number): number {
 
 export function usedBytes(state: FsState): number {
   let used = 0;
-  for (const node of state.nodes.values()) used += node.allocationSize;
+  for (const node of state.nodes.values()) {
+    used += node.allocationSize;
+    for (const stream of node.streams.values()) used += stream.allocationSize;
+  }
   return used;
 }
 

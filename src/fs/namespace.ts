@@ -46,6 +46,24 @@ export function parseFileName(fileName: string, relative: boolean): ParsedName |
   return { components, trailingBackslash };
 }
 
+/**
+ * Splits a stream suffix off the final component (§21.5): `f:s` and `f:s:$DATA` name the data stream
+ * `s` of `f`; `f::$DATA` is `f`'s default stream. Any other stream type, an empty stream name
+ * without a type, or a bad stream name is STATUS_OBJECT_NAME_INVALID. `suffix` is the text as typed,
+ * for the opened name.
+ */
+export function splitStreamSuffix(fileName: string): { fileName: string; stream: string | null; suffix: string } | number {
+  if (typeof fileName !== 'string') return STATUS_OBJECT_NAME_INVALID;
+  const colon = fileName.indexOf(':', fileName.lastIndexOf('\\') + 1);
+  if (colon < 0) return { fileName, stream: null, suffix: '' };
+  const suffix = fileName.slice(colon);
+  const [stream = '', type, ...extra] = suffix.slice(1).split(':');
+  if (extra.length > 0 || (type !== undefined && type.toUpperCase() !== '$DATA')) return STATUS_OBJECT_NAME_INVALID;
+  if (stream === '') return type === undefined ? STATUS_OBJECT_NAME_INVALID : { fileName: fileName.slice(0, colon), stream: null, suffix };
+  if (!isValidComponent(stream)) return STATUS_OBJECT_NAME_INVALID;
+  return { fileName: fileName.slice(0, colon), stream, suffix };
+}
+
 export type WalkResult =
   | { readonly kind: 'error'; readonly status: number }
   | { readonly kind: 'reparse'; readonly node: FsNode; readonly unparsedNameLength: number }

@@ -14,7 +14,7 @@ import type { FsCompletion, FsRequest } from './types.js';
 import { STATUS_DISK_FULL, STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
 import { ioConflictsWithLock } from './byteRangeLocks.js';
 import { breakLevel2 } from './oplocks.js';
-import { freeBytes, roundUp } from './model.js';
+import { freeBytes, roundUp, streamOf } from './model.js';
 import { complete } from './types.js';
 import {
   BYTE_OFFSET_USE_FILE_POINTER_POSITION,
@@ -64,7 +64,7 @@ export function read(state: FsState, request: FsRequest, ctx: OpenContext): FsCo
   if (ctx.kind === 'volume' || ctx.node.kind === 'directory') return complete(STATUS_INVALID_DEVICE_REQUEST);
   const paging = (request.IrpFlags & IRP_PAGING_IO) !== 0;
   if (!paging && !(ctx.grantedAccess & (FILE_READ_DATA | FILE_EXECUTE))) return complete(STATUS_ACCESS_DENIED);
-  const node = ctx.node;
+  const node = streamOf(ctx);
   const offset = resolveOffset(request, params.ByteOffset, node.data.length, false);
   if (offset === null) return complete(STATUS_INVALID_PARAMETER);
   const sector = state.options.sectorSize;
@@ -94,8 +94,10 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
   const paging = (request.IrpFlags & IRP_PAGING_IO) !== 0;
   const granted = ctx.grantedAccess;
   if (!paging && !(granted & (FILE_WRITE_DATA | FILE_APPEND_DATA))) return complete(STATUS_ACCESS_DENIED);
+  // The bytes go to the opened stream (§21.5); the times and attributes are the file's.
+  const body = streamOf(ctx);
   const node = ctx.node;
-  const endOfFile = node.data.length;
+  const endOfFile = body.data.length;
   let offset = resolveOffset(request, params.ByteOffset, endOfFile, true);
   if (offset === null) return complete(STATUS_INVALID_PARAMETER);
   // A handle with FILE_APPEND_DATA but not FILE_WRITE_DATA can only add to the end.
@@ -114,14 +116,14 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
   }
   const end = offset + count;
   if (end > endOfFile) {
-    const allocation = Math.max(node.allocationSize, roundUp(end, state.clusterSize));
-    if (allocation - node.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
+    const allocation = Math.max(body.allocationSize, roundUp(end, state.clusterSize));
+    if (allocation - body.allocationSize > freeBytes(state)) return complete(STATUS_DISK_FULL);
     const grown = new Uint8Array(end);
-    grown.set(node.data);
-    node.data = grown;
-    node.allocationSize = allocation;
+    grown.set(body.data);
+    body.data = grown;
+    body.allocationSize = allocation;
   }
-  node.data.set(buffer.subarray(0, count), offset);
+  body.data.set(buffer.subarray(0, count), offset);
   if (!paging) {
     const now = state.options.now();
     node.lastWriteTime = now;

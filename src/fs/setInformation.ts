@@ -10,7 +10,7 @@ import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_RENAME_INFORMATION, SetFileInformationParameters } from '../wdk/parameters.js';
 import { STATUS_DISK_FULL } from '../wdk/ntstatus.js';
-import { freeBytes, roundUp } from './model.js';
+import { freeBytes, roundUp, streamOf } from './model.js';
 import { isFileInformationClassInRange } from './information.js';
 import { renameOrLink } from './rename.js';
 import { complete } from './types.js';
@@ -141,6 +141,11 @@ function setDisposition(state: FsState, ctx: OpenContext, flags: number): FsComp
     ctx.deleteOnClose = deleting;
     return complete(STATUS_SUCCESS);
   }
+  // A handle to a named stream sets that stream's disposition only (§21.5).
+  if (ctx.stream !== null) {
+    ctx.stream.deletePending = deleting;
+    return complete(STATUS_SUCCESS);
+  }
   if (link !== null) link.deletePending = deleting;
   ctx.posixDelete = deleting && (flags & FILE_DISPOSITION_POSIX_SEMANTICS) !== 0;
   return complete(STATUS_SUCCESS);
@@ -153,8 +158,10 @@ function isNonEmptyDirectory(node: FsNode): boolean {
 /** FileEndOfFileInformation (truncates or zero-extends) and FileAllocationInformation. */
 function setSize(state: FsState, ctx: OpenContext, value: unknown, which: 'endOfFile' | 'allocation'): FsCompletion {
   if (!(ctx.grantedAccess & FILE_WRITE_DATA)) return complete(STATUS_ACCESS_DENIED);
-  const node = ctx.node;
-  if (node.kind === 'directory') return complete(STATUS_INVALID_PARAMETER);
+  if (ctx.node.kind === 'directory') return complete(STATUS_INVALID_PARAMETER);
+  // The sizes are the opened stream's (§21.5); the times are the file's.
+  const node = streamOf(ctx);
+  const file = ctx.node;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return complete(STATUS_INVALID_PARAMETER);
   const cluster = state.clusterSize;
   const endOfFile = which === 'endOfFile' ? value : Math.min(node.data.length, roundUp(value, cluster));
@@ -173,8 +180,8 @@ function setSize(state: FsState, ctx: OpenContext, value: unknown, which: 'endOf
   }
   node.allocationSize = allocation;
   const now = state.options.now();
-  node.lastWriteTime = now;
-  node.changeTime = now;
+  file.lastWriteTime = now;
+  file.changeTime = now;
   reportModified(state, ctx, FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE);
   return complete(STATUS_SUCCESS);
 }

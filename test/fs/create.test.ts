@@ -168,7 +168,7 @@ describe('IRP_MJ_CREATE option and name checks', () => {
     expect(io.open('b', '\\f\\x.txt', { disposition: FILE_OPEN_IF }).Status).toBe(STATUS_OBJECT_PATH_NOT_FOUND);
   });
 
-  it.each([['no\\leading'], ['\\a\\\\b'], ['\\wild*.txt'], ['\\q?.txt'], ['\\a:stream'], ['\\.'], ['\\..\\x'], ['\\' + 'n'.repeat(256)]])(
+  it.each([['no\\leading'], ['\\a\\\\b'], ['\\wild*.txt'], ['\\q?.txt'], ['\\a:'], ['\\a:s:$BITMAP'], ['\\a:s:$DATA:x'], ['\\.'], ['\\..\\x'], ['\\' + 'n'.repeat(256)]])(
     'the name %s is STATUS_OBJECT_NAME_INVALID',
     (name) => {
       const { io } = makeFs();
