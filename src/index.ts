@@ -365,7 +365,7 @@ export {
 export { FAST_MUTEX, KGUARDED_MUTEX, ExInitializeFastMutex, ExAcquireFastMutex, ExReleaseFastMutex, KeInitializeGuardedMutex, KeAcquireGuardedMutex, KeReleaseGuardedMutex } from './sync/fastMutex.js';
 export { EX_PUSH_LOCK, FltInitializePushLock, FltAcquirePushLockExclusive, FltAcquirePushLockShared, FltReleasePushLock, FltDeletePushLock } from './sync/pushLock.js';
 export { KSPIN_LOCK, KeInitializeSpinLock, KeAcquireSpinLock, KeReleaseSpinLock } from './sync/spinLock.js';
-export { InterlockedIncrement, InterlockedDecrement, InterlockedExchange, InterlockedCompareExchange, InterlockedExchangeAdd, InterlockedExchangePointer, InterlockedCompareExchangePointer } from './sync/interlocked.js';
+export { InterlockedIncrement, InterlockedDecrement, InterlockedExchange, InterlockedCompareExchange, InterlockedExchangeAdd, InterlockedExchangePointer, InterlockedCompareExchangePointer, KeMemoryBarrier } from './sync/interlocked.js';
 export type { LONG } from './sync/interlocked.js';
 export {
   KeGetCurrentIrql,

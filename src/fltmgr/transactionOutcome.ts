@@ -75,7 +75,16 @@ function* notify(fltMgr: FilterManager, tx: TransactionObject, e: Enlistment, bi
   const filter = instance.filter;
   const callback = filter.registration.TransactionNotificationCallback!;
   kernel.emit(tx.id, { type: 'TransactionNotification', instance: instance.id, notification: bit });
-  const raw = yield* fltMgr.invoke(filter, () => callback(fltMgr.relatedObjects(instance, null, tx), e.context, bit));
+  // FltMgr holds the instance's rundown protection across the call, as for operation callbacks: a
+  // teardown racing the notification waits for it before TeardownComplete ends the enlistment and
+  // drops the context the callback is using.
+  instance.rundown.add('callbacksInProgress', 1);
+  let raw: unknown;
+  try {
+    raw = yield* fltMgr.invoke(filter, () => callback(fltMgr.relatedObjects(instance, null, tx), e.context, bit));
+  } finally {
+    instance.rundown.add('callbacksInProgress', -1);
+  }
   const status = checkStatusResult(fltMgr, filter, 'TransactionNotificationCallback', raw);
   if (status !== STATUS_SUCCESS && status !== STATUS_PENDING) {
     throw kernel.violation(

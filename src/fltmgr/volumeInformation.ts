@@ -172,6 +172,19 @@ export function FltGetVolumeGuidName(Volume: VolumeObject, MaximumLength: number
   return nameInto(Volume, 'FltGetVolumeGuidName', `\\??\\Volume{${volumeGuid(Volume.name)}}`, MaximumLength);
 }
 
+/**
+ * The volume a `\??\Volume{GUID}` name designates (the mount manager's persistent link to it, the
+ * name FltGetVolumeGuidName returns), or undefined. Local volumes only, as that routine.
+ */
+export function volumeByGuidName(volumes: readonly VolumeObject[], guidName: string): VolumeObject | undefined {
+  const wanted = guidName.toLowerCase();
+  for (let i = volumes.length - 1; i >= 0; i--) {
+    const v = volumes[i]!;
+    if (v.state !== 'Dismounted' && !isNetwork(v) && `\\??\\volume{${volumeGuid(v.name)}}` === wanted) return v;
+  }
+  return undefined;
+}
+
 /** A GUID-shaped string from FNV-1a hashes of the device name. */
 function volumeGuid(name: string): string {
   const hash = (seed: number): number => {

@@ -82,3 +82,11 @@ export function* InterlockedCompareExchangePointer<T>(Destination: { value: T },
   if (previous === Comperand) Destination.value = Exchange;
   return previous;
 }
+
+/**
+ * KeMemoryBarrier(): orders the caller's memory accesses. The model's threads see every write at
+ * once (sequential consistency), so the barrier only marks a point where another thread may run.
+ */
+export function* KeMemoryBarrier(): Blocking<void> {
+  yield* preempt();
+}
