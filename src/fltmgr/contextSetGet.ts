@@ -112,7 +112,7 @@ function locate(fltMgr: FilterManager, type: number, owner: ContextOwner, routin
   if (open === null) return { ok: false, status: fail(fltMgr, instance, routine, STATUS_NOT_SUPPORTED, `${fo} is not open (${fo.state}): no stream yet or any more`) };
   if (type === FLT_STREAMHANDLE_CONTEXT) return { ok: true, filter: instance.filter, link: { key: instanceKey('streamHandle', instance, fo.id), target: fo.id, instance } };
   if (open.kind === 'volume') return { ok: false, status: fail(fltMgr, instance, routine, STATUS_NOT_SUPPORTED, `${fo} is a volume open: it has no file stream`) };
-  const target = type === FLT_STREAM_CONTEXT ? streamTarget(fo.volume, open.fileId) : fileTarget(fo.volume, open.fileId);
+  const target = type === FLT_STREAM_CONTEXT ? streamTarget(fo.volume, open.fileId, open.stream) : fileTarget(fo.volume, open.fileId);
   return { ok: true, filter: instance.filter, link: { key: instanceKey(type === FLT_STREAM_CONTEXT ? 'stream' : 'file', instance, target), target, instance } };
 }
 

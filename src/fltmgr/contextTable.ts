@@ -157,7 +157,8 @@ export class ContextTable {
   streamTornDown(volume: VolumeObject, fileId: number): void {
     const stream = streamTarget(volume, fileId);
     const file = fileTarget(volume, fileId);
-    for (const c of this.linkedWhere((c) => c.link?.target === stream || c.link?.target === file)) this.unlink(c, `teardown of ${c.link!.target}`, false);
+    // Every stream of the file goes with its last close: the default one and the named ones ([model]).
+    for (const c of this.linkedWhere((c) => c.link?.target === stream || c.link?.target.startsWith(`${stream}:`) === true || c.link?.target === file)) this.unlink(c, `teardown of ${c.link!.target}`, false);
   }
 
   /** After TeardownComplete: the instance's file, stream, stream-handle and transaction contexts go. */
@@ -200,9 +201,12 @@ export class ContextTable {
 
 // ---------------------------------------------------------------- keys and targets (§15.1)
 
-/** A stream is named by its volume and file id: the model's file systems keep one stream per file. */
-export function streamTarget(volume: VolumeObject, fileId: number): string {
-  return `${volume.id}:stream#${fileId}`;
+/**
+ * A stream is named by its volume and file id, and a named data stream (§21.5) by its name after
+ * that (`V1:stream#64:ads`): a stream context is per (file, stream), a file context per file.
+ */
+export function streamTarget(volume: VolumeObject, fileId: number, stream: string | null = null): string {
+  return stream === null ? `${volume.id}:stream#${fileId}` : `${volume.id}:stream#${fileId}:${stream.toUpperCase()}`;
 }
 
 export function fileTarget(volume: VolumeObject, fileId: number): string {

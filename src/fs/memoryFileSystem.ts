@@ -261,10 +261,10 @@ export class MemoryFileSystem {
    * What an open file object is bound to: the file (its id, which names its stream, §15.1), the
    * volume itself, or null when the FS holds no open for it (not opened yet, or closed).
    */
-  openOf(fileObjectId: string): { readonly kind: 'volume' } | { readonly kind: 'file'; readonly fileId: number } | null {
+  openOf(fileObjectId: string): { readonly kind: 'volume' } | { readonly kind: 'file'; readonly fileId: number; readonly stream: string | null } | null {
     const ctx = this.#state.contexts.get(fileObjectId);
     if (ctx === undefined) return null;
-    return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId };
+    return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId, stream: ctx.stream?.name ?? null };
   }
 
   /** What a section on an open file object maps (§24.1): whether it is a directory, and a copy of its data. */

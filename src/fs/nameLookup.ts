@@ -90,10 +90,12 @@ export interface FsContextIdentity {
   /** Names the file has (NTFS hard links, delete-pending ones excluded). */
   readonly linkCount: number;
   readonly directory: boolean;
+  /** The named data stream it is open on, as the file system stores its name; null for the default stream (§21.5). */
+  readonly stream: string | null;
 }
 
 export function fsContextOf(state: FsState, fileObjectId: string): FsContextIdentity | null {
   const ctx = state.contexts.get(fileObjectId);
   if (ctx === undefined || ctx.kind === 'volume') return null;
-  return { fileId: ctx.node.fileId, linkCount: ctx.node.links.filter((l) => !l.deletePending).length, directory: ctx.node.kind === 'directory' };
+  return { fileId: ctx.node.fileId, linkCount: ctx.node.links.filter((l) => !l.deletePending).length, directory: ctx.node.kind === 'directory', stream: ctx.stream?.name ?? null };
 }
