@@ -9,6 +9,7 @@
  */
 import { integerArgument } from '../kernel/arguments.js';
 import { FileObject as FileObjectClass } from '../io/fileObject.js';
+import { volumeGuid } from '../io/paths.js';
 import {
   FILE_DEVICE_CD_ROM_FILE_SYSTEM,
   FILE_DEVICE_DISK_FILE_SYSTEM,
@@ -172,30 +173,6 @@ export function FltGetVolumeGuidName(Volume: VolumeObject, MaximumLength: number
   return nameInto(Volume, 'FltGetVolumeGuidName', `\\??\\Volume{${volumeGuid(Volume.name)}}`, MaximumLength);
 }
 
-/**
- * The volume a `\??\Volume{GUID}` name designates (the mount manager's persistent link to it, the
- * name FltGetVolumeGuidName returns), or undefined. Local volumes only, as that routine.
- */
-export function volumeByGuidName(volumes: readonly VolumeObject[], guidName: string): VolumeObject | undefined {
-  const wanted = guidName.toLowerCase();
-  for (let i = volumes.length - 1; i >= 0; i--) {
-    const v = volumes[i]!;
-    if (v.state !== 'Dismounted' && !isNetwork(v) && `\\??\\volume{${volumeGuid(v.name)}}` === wanted) return v;
-  }
-  return undefined;
-}
-
-/** A GUID-shaped string from FNV-1a hashes of the device name. */
-function volumeGuid(name: string): string {
-  const hash = (seed: number): number => {
-    let h = seed >>> 0;
-    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-    return h;
-  };
-  const hex = (n: number, digits: number): string => (n >>> 0).toString(16).padStart(8, '0').slice(0, digits);
-  const [a, b, c, d] = [hash(0x811c9dc5), hash(0x01234567), hash(0x89abcdef), hash(0x13579bdf)];
-  return `${hex(a, 8)}-${hex(b, 4)}-${hex(b << 16, 4)}-${hex(c, 4)}-${hex(c << 16, 4)}${hex(d, 8)}`;
-}
 
 /** FltIsVolumeWritable(FltObject, &IsWritable): IOCTL_DISK_IS_WRITABLE on the storage; network volumes do not answer it. */
 export function FltIsVolumeWritable(FltObject: VolumeObject | InstanceObject): { readonly status: NTSTATUS; readonly IsWritable: boolean } {

@@ -135,7 +135,7 @@ describe('delete sample (wdk-samples §10)', () => {
   it('PCT: the unload racing the five deleting threads and the KTM worker, commit and rollback: no violation', () => {
     for (const outcome of ['commit', 'rollback']) {
       for (const unloadAt of ['0', '3']) {
-        const r = explore(scenario as Scenario, { strategy: 'pct', seed: 1, schedules: budget(4, 100), shrink: false, args: { unloadAt, outcome } });
+        const r = explore(scenario as Scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 100), shrink: false, args: { unloadAt, outcome } });
         expect([outcome, unloadAt, r.violation]).toEqual([outcome, unloadAt, null]);
       }
     }
