@@ -85,6 +85,15 @@ export interface Semantics {
    * FALSE) is sent again as an IRP. IRP_MJ_NETWORK_QUERY_OPEN has no IRP form and is always tried fast.
    */
   readonly fastIo: 'never' | 'whereWindows';
+  /**
+   * §11.10: the IRQL a FltPerformAsynchronousIo (or asynchronous FltReadFile / FltWriteFile)
+   * completion callback runs at. Default 'dispatch': DISPATCH_LEVEL, the worst case of the DDI's
+   * "IRQL <= DISPATCH_LEVEL", so a callback that takes an ERESOURCE or waits is the verifier's
+   * finding. 'completer': the IRQL of whoever completed the request, as Windows' I/O completion
+   * runs in the completer's context (a directory change notification is completed by the thread
+   * that made the change, at PASSIVE_LEVEL; a cancelled request at the canceller's IRQL).
+   */
+  readonly asyncIoCallbackIrql: 'dispatch' | 'completer';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -101,6 +110,7 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   sendMessageZeroTimeout: 'noWait',
   leakedFilesHoldUnload: false,
   fastIo: 'never',
+  asyncIoCallbackIrql: 'dispatch',
 });
 
 /**
@@ -122,4 +132,5 @@ export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Seman
   sendMessageZeroTimeout: ['noWait', 'infinite'],
   leakedFilesHoldUnload: [false, true],
   fastIo: ['never', 'whereWindows'],
+  asyncIoCallbackIrql: ['dispatch', 'completer'],
 };

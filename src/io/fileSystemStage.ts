@@ -20,6 +20,7 @@ import { fileObjectOpened, updateFileObject } from './fileObjectLifecycle.js';
 import { beginPost, currentFingerprint } from './walkSteps.js';
 import { checkedTransfer, deliverData } from './buffers.js';
 import { SYSTEM_PID } from './processes.js';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
 
 /** The request as the file system gets it; `buffer` is the bytes a write takes (its MDL's, else WriteBuffer, else the issuer's data). */
 export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequest {
@@ -96,7 +97,8 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     }
     if (!settle(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision), runPostWalk)) return 0;
     beginPost(op);
-    // Completion routines run in an arbitrary thread at DISPATCH_LEVEL.
+    // Completion routines run in an arbitrary thread at DISPATCH_LEVEL: that is who completed it.
+    op.completerIrql = DISPATCH_LEVEL;
     const thread = fltMgr.kernel.current!;
     thread.irql = 2;
     yield* runPostWalk(op);
@@ -124,14 +126,14 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
     complete: (status: NTSTATUS | null, by = 'FileSystem'): boolean => {
       if (!clearCancelRoutine(fltMgr, op, by)) return false;
       unhold();
-      completeLater(fltMgr, op, status === null ? null : { Status: status, Information: 0 }, runPostWalk);
+      completeLater(fltMgr, op, status === null ? null : { Status: status, Information: 0 }, runPostWalk, currentIrql(fltMgr));
       return true;
     },
   };
   hold.held.push(request);
   const cancelled = (): void => {
     unhold();
-    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk);
+    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk, cancellerIrql(fltMgr, op));
   };
   if (setCancelRoutine(fltMgr, op, 'FileSystem', null, cancelled) === 'cancelled') cancelled();
 }
@@ -141,7 +143,8 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
  * (`result` null: a hold's release, which may park it in the file system after all) or end it with
  * `result`; then the post walk.
  */
-function completeLater(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>): void {
+function completeLater(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>, completerIrql: number): void {
+  op.completerIrql = completerIrql;
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
     yield* preempt();
     if (result?.output !== undefined) {
@@ -185,7 +188,7 @@ function parkInFileSystem(fltMgr: FilterManager, op: IoOperation, runPostWalk: (
   const cancelled = (): void => {
     fs.cancelParked(op.id);
     fltMgr.fsParked.delete(op.id);
-    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk);
+    completeLater(fltMgr, op, { Status: STATUS_CANCELLED, Information: 0 }, runPostWalk, cancellerIrql(fltMgr, op));
   };
   if (setCancelRoutine(fltMgr, op, 'FileSystem', null, cancelled) === 'cancelled') cancelled();
 }
@@ -198,8 +201,22 @@ function completeReleased(fltMgr: FilterManager, op: IoOperation): void {
     fltMgr.fsParked.delete(operation);
     // The routine is always still armed here: a cancel takes the request out of the file system in the same step.
     if (!clearCancelRoutine(fltMgr, parked.op, 'FileSystem')) continue;
-    completeLater(fltMgr, parked.op, completion, parked.runPostWalk);
+    // The thread whose request made the change completes it (FsRtlNotifyFullReportChange, an unlock), at its IRQL.
+    completeLater(fltMgr, parked.op, completion, parked.runPostWalk, currentIrql(fltMgr));
   }
+}
+
+/** The IRQL the running thread is at (PASSIVE_LEVEL outside any thread: a host's call). */
+function currentIrql(fltMgr: FilterManager): number {
+  return fltMgr.kernel.current?.irql ?? PASSIVE_LEVEL;
+}
+
+/**
+ * A cancel routine of the file system runs under the cancel spin lock, but completes the request
+ * after IoReleaseCancelSpinLock(Irp->CancelIrql): at the canceller's IRQL (§19.3).
+ */
+function cancellerIrql(fltMgr: FilterManager, op: IoOperation): number {
+  return op.irp?.CancelIrql ?? currentIrql(fltMgr);
 }
 
 /** What a timing is told about a request: major function, file, offset and length, arrival, the cancel bit. */

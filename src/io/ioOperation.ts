@@ -185,6 +185,12 @@ export class IoOperation {
    * the callback, the issuing call or the completion stream, and no fact marks it.
    */
   issuingInline = false;
+  /**
+   * The IRQL of whoever completed this run (the thread whose change let a parked request go, the
+   * canceller's Irp->CancelIrql, DISPATCH_LEVEL for a completion thread): the asynchronous callback
+   * runs there under `semantics.asyncIoCallbackIrql: 'completer'`. Null: completed by its issuer.
+   */
+  completerIrql: number | null = null;
   /** How many runs this data has started (FltReuseCallbackData starts another). */
   runs = 0;
   /** Called once at completion, in order; cleared for each run. */

@@ -27,6 +27,8 @@ export type CancelRoutine = (op: IoOperation) => MaybeBlocking<void>;
 export class IrpCancel {
   /** The routine IoCancelIrp would call: what the armed party handed over, kept while the machine is Cancelable. */
   routine: CancelRoutine | null = null;
+  /** Irp->CancelIrql: the canceller's IRQL, which IoReleaseCancelSpinLock(Irp->CancelIrql) returns to. */
+  CancelIrql = PASSIVE_LEVEL;
 
   constructor(
     readonly id: string,
@@ -126,6 +128,7 @@ export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): 
   irp.routine = null;
   const thread = fltMgr.kernel.current;
   const cancelIrql = thread?.irql ?? PASSIVE_LEVEL;
+  irp.CancelIrql = cancelIrql;
   // Only the file system's routine runs under the cancel spin lock; FltMgr's release it before the filter's code.
   if (thread !== null && kind === 'FileSystem') thread.irql = DISPATCH_LEVEL;
   try {

@@ -128,6 +128,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   op.requestorSid = options.requestorSid;
   op.buffer = options.buffer;
   op.asyncCallback = null;
+  op.completerIrql = null;
   op.runs++;
   kernel.emit(op.id, {
     type: 'IoStart',

@@ -32,6 +32,7 @@ export interface AllocateResult {
   readonly data: FLT_CALLBACK_DATA | null;
 }
 
+/** The completion routine: a plain function, or a generator function when it takes locks or calls routines that block (the Filter Manager drives what it returns). */
 export type PFLT_COMPLETED_ASYNC_IO_CALLBACK = (CallbackData: FLT_CALLBACK_DATA, Context: unknown) => void;
 
 /** FltAllocateCallbackData(Instance, FileObject): FileObject is null for a create. */

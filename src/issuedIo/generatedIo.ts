@@ -14,6 +14,7 @@ import { drive, driveToCompletion } from '../io/dispatch.js';
 import { releaseGenerated } from '../io/generatedIoCount.js';
 import type { FileObject } from '../io/fileObject.js';
 import { STATUS_FLT_DELETING_OBJECT, STATUS_INVALID_PARAMETER, type NTSTATUS } from '../wdk/ntstatus.js';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
 
 /**
  * May `instance` initiate I/O now? Once freed (torn down, last reference gone) it is use after free,
@@ -88,26 +89,33 @@ export function* performAsynchronous(fltMgr: FilterManager, op: IoOperation, cal
   return 'pending';
 }
 
-/** Call the completion routine at DISPATCH_LEVEL on the current thread, then release the gates. */
+/** Call the completion routine on the current thread (at the IRQL callAsyncCallback says), then release the gates. */
 export function* runAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   yield* callAsyncCallback(fltMgr, op);
   releaseGenerated(op);
 }
 
 /**
- * Call the completion routine at DISPATCH_LEVEL on the current thread. Also for a request refused
- * before it was issued: the callback runs exactly once on every path (§11.10), then with nothing
- * in flight to release.
+ * Call the completion routine on the current thread. Also for a request refused before it was
+ * issued: the callback runs exactly once on every path (§11.10), then with nothing in flight to
+ * release.
+ *
+ * IRQL (§11.10, §18.1): the DDI says "IRQL <= DISPATCH_LEVEL", so by default the callback runs at
+ * DISPATCH_LEVEL, the worst case the contract allows (no ERESOURCE, no wait, nothing paged).
+ * `semantics.asyncIoCallbackIrql: 'completer'` runs it where Windows' I/O completion does: at the
+ * IRQL of whoever completed the request (the issuer when it completed inside the call, the thread
+ * whose change let a parked request go, the canceller, DISPATCH_LEVEL for a completion thread).
  */
 export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
   const callback = op.asyncCallback!;
   const instance = op.initiator!;
   const thread = fltMgr.kernel.current;
-  const irql = thread?.irql ?? 0;
+  const irql = thread?.irql ?? PASSIVE_LEVEL;
+  const callbackIrql = fltMgr.options.semantics.asyncIoCallbackIrql === 'completer' ? (op.completerIrql ?? irql) : DISPATCH_LEVEL;
   // From here the filter owns the data again (the machine is Completed.AsyncIoCallbackCalled): it
   // may free or reuse it inside the callback (§11.10).
   fltMgr.emit(op.id, { type: 'AsyncIoCallback', instance: instance.id });
-  if (thread !== null) thread.irql = 2;
+  if (thread !== null) thread.irql = callbackIrql;
   try {
     yield* fltMgr.invoke(instance.filter, () => callback.routine(op.data, callback.context) as void);
   } finally {

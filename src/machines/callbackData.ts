@@ -72,6 +72,9 @@ export type CallbackDataState = 'Allocated' | 'Freed' | 'PreOperation' | 'PrePen
 export const IN_FLIGHT: ReadonlySet<string> = new Set<CallbackDataState>(['PreOperation', 'PrePended', 'Dispatched', 'FsPending', 'PostOperation', 'PostPended']);
 
 const bookkeeping = {
+  // The callback of the last run returns: its data may already be reused and issued again by
+  // another thread (NameChanger reissues from a work item queued inside the callback, §11.10).
+  AsyncIoCallbackReturned: {},
   DrainPostOperation: {},
   DrainPostOperationReturned: {},
   // A teardown cancels an operation whose buffers its instance swapped wherever the operation is (§20.6).
