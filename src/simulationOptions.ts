@@ -95,6 +95,9 @@ export function resolveOptions(options: SimulationOptions): Resolution {
     if (!allowed.includes(value)) throw new UsageError('BAD_OPTION', `semantics.${key} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${shown(value)}`);
     semantics[key as keyof Semantics] = value;
   }
+  // Options added after saves and trace headers were first written are left out at their default
+  // (as `clock` is), so what fltsim writes for a run that does not use them stays the same.
+  if (semantics.asyncIoCallbackIrql === 'dispatch') delete semantics.asyncIoCallbackIrql;
   const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);
   const record = options.record ?? true;
   if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${shown(record)}`);

@@ -92,8 +92,10 @@ export interface Semantics {
    * finding. 'completer': the IRQL of whoever completed the request, as Windows' I/O completion
    * runs in the completer's context (a directory change notification is completed by the thread
    * that made the change, at PASSIVE_LEVEL; a cancelled request at the canceller's IRQL).
+   * Absent from a simulation's options at its default (resolveOptions), so saves and trace headers
+   * written before the option existed are still what fltsim writes.
    */
-  readonly asyncIoCallbackIrql: 'dispatch' | 'completer';
+  readonly asyncIoCallbackIrql?: 'dispatch' | 'completer';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
