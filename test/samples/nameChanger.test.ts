@@ -1,6 +1,6 @@
 // The notification core of the NameChanger sample (examples/samples/nameChanger), §11.10, §19.3,
 // §21.9: a user's ReadDirectoryChangesW pended behind a shadow FltPerformAsynchronousIo request,
-// pinned as traces; the completion routine's IRQL under the DDI's contract (§13 A16); then explored
+// pinned as traces; the completion routine's IRQL under the DDI's contract (§13 A17); then explored
 // against a cancel, handle cleanup and unload. What exploration found in the shipped code is kept.
 import { describe, expect, it } from 'vitest';
 import { createSimulation, explore, foldLog, replaySchedule, STATUS_CANCELLED, STATUS_NOTIFY_CLEANUP, STATUS_PENDING, STATUS_SUCCESS, type ScenarioArgs, type Simulation } from '../../src/index.js';
@@ -58,7 +58,7 @@ describe('NameChanger in Filter mode: the user request pended behind a shadow re
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
-  it('under the DDI\'s contract (the model\'s default, §13 A16) the completion routine runs at DISPATCH_LEVEL: its ERESOURCE is IRQL_TOO_HIGH — the sample relies on running at the completer\'s IRQL', () => {
+  it('under the DDI\'s contract (the model\'s default, §13 A17) the completion routine runs at DISPATCH_LEVEL: its ERESOURCE is IRQL_TOO_HIGH — the sample relies on running at the completer\'s IRQL', () => {
     const { sim, results, reason } = run({ cancel: false, unload: false, irql: 'dispatch' });
     const v = sim.state().violations;
     expect(v).toHaveLength(1);

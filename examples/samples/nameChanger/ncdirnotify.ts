@@ -17,7 +17,7 @@
  *
  * The completion routine takes the stream handle context's ERESOURCE: it relies on being called at
  * the completer's IRQL (PASSIVE_LEVEL for a change notification), which the DDI does not promise
- * (§11.10, §13 A16); with the model's default it is the verifier's IRQL_TOO_HIGH.
+ * (§11.10, §13 A17); with the model's default it is the verifier's IRQL_TOO_HIGH.
  */
 import {
   FLT_FILE_NAME_OPENED,
