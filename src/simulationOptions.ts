@@ -97,6 +97,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
   }
   // Options added after saves and trace headers were first written are left out at their default
   // (as `clock` is), so what fltsim writes for a run that does not use them stays the same.
+  if (semantics.fastIo === 'never') delete semantics.fastIo;
   if (semantics.asyncIoCallbackIrql === 'dispatch') delete semantics.asyncIoCallbackIrql;
   const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);
   const record = options.record ?? true;

@@ -83,8 +83,10 @@ export interface Semantics {
    * FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, and a fast operation that ends in
    * STATUS_FLT_DISALLOW_FAST_IO (a filter disallowed it, or the file system's routine returned
    * FALSE) is sent again as an IRP. IRP_MJ_NETWORK_QUERY_OPEN has no IRP form and is always tried fast.
+   * Absent from a simulation's options at its default (resolveOptions), so saves and trace headers
+   * written before the option existed are still what fltsim writes.
    */
-  readonly fastIo: 'never' | 'whereWindows';
+  readonly fastIo?: 'never' | 'whereWindows';
   /**
    * §11.10: the IRQL a FltPerformAsynchronousIo (or asynchronous FltReadFile / FltWriteFile)
    * completion callback runs at. Default 'dispatch': DISPATCH_LEVEL, the worst case of the DDI's
