@@ -13,10 +13,10 @@
 import { shown } from './elide.js';
 import { FACT_SCHEMA, type FieldKind } from './factSchema.js';
 
-/** An object id: `sim`, or a kind letter (a capital, or a lowercase one once the capitals ran out) and a decimal number (F1, T12, W300, r2). */
-const OBJECT_ID = /^(sim|[A-Za-z][1-9][0-9]{0,14})$/;
+/** An object id: `sim`, or a kind letter (a capital, or a lowercase one once the capitals ran out) and a decimal number (F1, T12, W300, r2; P0 is the System process). */
+const OBJECT_ID = /^(sim|[A-Za-z](0|[1-9][0-9]{0,14}))$/;
 /** What a context is linked to: an object, or a stream of a volume (src/fltmgr/contextTable.ts). */
-const CONTEXT_LINK = /^[A-Za-z][1-9][0-9]{0,14}(:stream#[0-9]{1,20}(:[^\\/:*?"<>|\u0000-\u001f]{1,255})?)?$/;
+const CONTEXT_LINK = /^[A-Za-z][1-9][0-9]{0,14}(:stream#[0-9]{1,20}(:[^\\/:*?"<>|\u0000-\u001f]{1,255})?|:file#[0-9]{1,20})?$/;
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const ENVELOPE: ReadonlySet<string> = new Set(['seq', 'time', 'object', 'type']);
 /** How deep a `json` field (a parameter summary) may nest, and how many values it may hold. */
@@ -121,7 +121,7 @@ export function checkKind(value: unknown, kind: FieldKind): string | null {
     case 'id':
       return isObjectId(value) ? null : 'must be an object id';
     case 'link':
-      return typeof value === 'string' && CONTEXT_LINK.test(value) ? null : 'must be an object id or a stream (V1:stream#64, V1:stream#64:ADS)';
+      return typeof value === 'string' && CONTEXT_LINK.test(value) ? null : 'must be an object id, a stream (V1:stream#64, V1:stream#64:ADS) or a file (V1:file#64)';
     case 'int':
       return Number.isSafeInteger(value) ? null : 'must be a whole number';
     case 'number':
