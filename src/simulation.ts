@@ -22,6 +22,7 @@ import { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './f
 import type { InstancesKey } from './fltmgr/registration.js';
 import { VolumeObject, type LegacyFilterSpec, type VolumeSpec } from './fltmgr/volumeObject.js';
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
+import { ejectVolume, shutdownSystem, surpriseRemoveVolume } from './issuedIo/pnpManager.js';
 import { liveState, type SimState } from './projection/liveState.js';
 import type { WaitForEdge } from './projection/waitFor.js';
 import { IoManager } from './io/ioManager.js';
@@ -190,6 +191,34 @@ export class Simulation {
     objectArgument('dismountVolume', 'volume', volume, VolumeObject, 'a PFLT_VOLUME (sim.mountVolume, sim.volume)');
     this.noteHostChange(`dismountVolume(${volume.name})`);
     return this.handle(this.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, dismountVolume(this.fltMgr, volume)));
+  }
+
+  /**
+   * The PnP manager ejects the volume's device on a new thread (src/issuedIo/pnpManager.ts):
+   * IRP_MN_QUERY_REMOVE_DEVICE down the stack, then IRP_MN_REMOVE_DEVICE and the dismount, or
+   * IRP_MN_CANCEL_REMOVE_DEVICE when a filter or the file system refused. The thread's result is
+   * the query's status.
+   */
+  ejectVolume(volume: VolumeObject): ThreadHandle {
+    this.refuseDuringDelivery('ejectVolume');
+    objectArgument('ejectVolume', 'volume', volume, VolumeObject, 'a PFLT_VOLUME (sim.mountVolume, sim.volume)');
+    this.noteHostChange(`ejectVolume(${volume.name})`);
+    return this.handle(this.kernel.spawn(`PnP eject ${volume.dosName ?? volume.name}`, ejectVolume(this.fltMgr, volume)));
+  }
+
+  /** The volume's device goes without warning: IRP_MN_SURPRISE_REMOVAL, the dismount, IRP_MN_REMOVE_DEVICE (pnpManager.ts). */
+  surpriseRemoveVolume(volume: VolumeObject): ThreadHandle {
+    this.refuseDuringDelivery('surpriseRemoveVolume');
+    objectArgument('surpriseRemoveVolume', 'volume', volume, VolumeObject, 'a PFLT_VOLUME (sim.mountVolume, sim.volume)');
+    this.noteHostChange(`surpriseRemoveVolume(${volume.name})`);
+    return this.handle(this.kernel.spawn(`PnP surprise removal ${volume.dosName ?? volume.name}`, surpriseRemoveVolume(this.fltMgr, volume)));
+  }
+
+  /** System shutdown on a new thread: IRP_MJ_SHUTDOWN to every mounted volume, in mount order (pnpManager.ts). */
+  shutdownSystem(): ThreadHandle {
+    this.refuseDuringDelivery('shutdownSystem');
+    this.noteHostChange('shutdownSystem');
+    return this.handle(this.kernel.spawn('shutdown', shutdownSystem(this.fltMgr)));
   }
 
   /**

@@ -52,7 +52,7 @@ export const byteRangeLocksHold: Check = (facts) => {
         threadPid.set(f.object, pids.get(f.process ?? 'P0') ?? SYSTEM_PID);
         break;
       case 'IoStart': {
-        if (f.major !== IRP_MJ_READ && f.major !== IRP_MJ_WRITE) break;
+        if ((f.major !== IRP_MJ_READ && f.major !== IRP_MJ_WRITE) || f.fileObject === null) break;
         const p = (f.parameters.Read ?? f.parameters.Write) as { ByteOffset?: number; Length?: number; Key?: number } | undefined;
         if (p === undefined || typeof p.ByteOffset !== 'number' || p.ByteOffset < 0 || typeof p.Length !== 'number') break;
         const processId = f.thread === null ? SYSTEM_PID : (threadPid.get(f.thread) ?? SYSTEM_PID);
@@ -112,6 +112,8 @@ export const notifyCompletesOnce: Check = (facts) => {
   for (const f of facts) {
     switch (f.type) {
       case 'IoStart':
+        // A volume-level request (PnP, shutdown) has no file object, so nothing here concerns it.
+        if (f.fileObject === null) break;
         fileObjectOf.set(f.object, f.fileObject);
         if (f.major === IRP_MJ_CLEANUP) cleanupStarted.add(f.fileObject);
         break;

@@ -142,6 +142,7 @@ export const cancelledOpenCleanupClose: Check = (facts) => {
   const opInfo = new Map<string, { major: number; fileObject: string; initiator: string | null }>();
   for (const f of facts) {
     if (f.type === 'IoStart') {
+      if (f.fileObject === null) continue; // a volume-level request (PnP, shutdown): never generated
       opInfo.set(f.object, { major: f.major, fileObject: f.fileObject, initiator: f.initiator });
       if (f.major === IRP_MJ_CREATE) createOf.set(f.fileObject, f.object);
     } else if (f.type === 'FltCancelFileOpen') cancelled.set(f.object, { instance: f.instance, seq: f.seq });
@@ -249,6 +250,7 @@ export const reissueOnlySynchronized: Check = (facts) => {
         allocatedBy.set(f.object, f.instance);
         break;
       case 'IoStart':
+        if (f.fileObject === null) break; // a volume-level request (PnP, shutdown): never reissued
         major.set(f.object, f.major);
         fileObject.set(f.object, f.fileObject);
         synchronizedBy.set(f.object, new Set());

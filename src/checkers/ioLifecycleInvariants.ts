@@ -253,7 +253,7 @@ export const closeAfterIo: Check = (facts) => {
   const fileObjectOf = new Map<string, string>();
   const closedAt = new Map<string, number>();
   for (const f of facts) {
-    if (f.type === 'IoStart') {
+    if (f.type === 'IoStart' && f.fileObject !== null) {
       const closed = closedAt.get(f.fileObject);
       if (closed !== undefined) out.push({ invariant: 'close-after-io', seq: f.seq, message: `${f.object} (${irpMajorName(f.major)}) starts on ${f.fileObject} after its close (#${closed})` });
       const others = getOrAdd(inFlight, f.fileObject, () => new Set());

@@ -172,7 +172,7 @@ function issuedFingerprint(start: FactOf<'IoStart'>): string {
     MinorFunction: start.minor,
     IrpFlags: start.irpFlags,
     OperationFlags: start.operationFlags,
-    TargetFileObject: { id: start.fileObject },
+    TargetFileObject: start.fileObject === null ? null : { id: start.fileObject },
     Parameters: parameters as never,
   });
 }

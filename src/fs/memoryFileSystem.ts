@@ -31,6 +31,7 @@ import { complete } from './types.js';
 import { FsHold, type FsHoldSpec, type HeldRequestInfo } from './holds.js';
 import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
+import { volumeRequest } from './volumeRequests.js';
 import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
 import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
@@ -208,6 +209,11 @@ export class MemoryFileSystem {
       default:
         return complete(STATUS_INVALID_DEVICE_REQUEST);
     }
+  }
+
+  /** IRP_MJ_PNP or IRP_MJ_SHUTDOWN on the volume device, with no file object (volumeRequests.ts); answered even after a dismount. */
+  volumeRequest(MajorFunction: number, MinorFunction: number): FsCompletion {
+    return volumeRequest(this.#state, MajorFunction, MinorFunction);
   }
 
   /**

@@ -135,7 +135,10 @@ export interface FsState {
   volumeShare: ShareAccess;
   nextFileId: number;
   dismounted: boolean;
-  /** The volume open holding FSCTL_LOCK_VOLUME, if any (§21.7). */
+  /**
+   * The volume open holding FSCTL_LOCK_VOLUME, if any (§21.7), or PNP_REMOVE_LOCK while a PnP
+   * query-remove it granted waits for its REMOVE or CANCEL (src/fs/volumeRequests.ts).
+   */
   lockedBy: string | null;
   /** Facts about the objects below, and the parked requests let go (src/fs/kernelLink.ts). */
   readonly link: FsKernelLink;

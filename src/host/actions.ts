@@ -9,7 +9,7 @@
  * built-in actions below, or the registered scenario's `actions`.
  */
 import { UsageError } from '../kernel/errors.js';
-import type { VolumeSpec } from '../fltmgr/volumeObject.js';
+import type { VolumeObject, VolumeSpec } from '../fltmgr/volumeObject.js';
 import type { JsonValue } from '../kernel/jsonValue.js';
 import type { Simulation } from '../simulation.js';
 import { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_OPEN_IF, FILE_SYNCHRONOUS_IO_NONALERT } from '../wdk/createConstants.js';
@@ -72,6 +72,14 @@ function ioSteps(args: { readonly [key: string]: JsonValue }): ApplicationIoStep
   });
 }
 
+/** The volume an action's `{ volume }` names (its device or DOS name), or UNKNOWN_VOLUME. */
+function namedVolume(sim: Simulation, action: string, args: JsonValue): VolumeObject {
+  const name = stringField(action, objectArg(action, args), 'volume');
+  const volume = sim.volume(name);
+  if (volume === undefined) throw new UsageError('UNKNOWN_VOLUME', `action ${action}: no mounted volume named '${name}'`);
+  return volume;
+}
+
 /**
  * The actions every simulation knows:
  * - `fltsim.applicationIo` `{ name?, ops: ApplicationIoStep[] }`: an application thread opens a
@@ -80,6 +88,9 @@ function ioSteps(args: { readonly [key: string]: JsonValue }): ApplicationIoStep
  *   host (`fileSystemCompletion: 'host'`), at a tick, with a fault status, or cut short.
  * - `fltsim.mountVolume` `VolumeSpec`: mount a volume now.
  * - `fltsim.dismountVolume` `{ volume }`: start dismounting the named volume.
+ * - `fltsim.ejectVolume` `{ volume }`: the PnP manager ejects the named volume (query-remove, then remove or cancel).
+ * - `fltsim.surpriseRemoveVolume` `{ volume }`: the named volume's device goes without warning.
+ * - `fltsim.shutdownSystem` `null`: IRP_MJ_SHUTDOWN to every mounted volume.
  * - `fltsim.serviceStop` `{ filter }`: a mandatory unload (`sc stop`) on a new thread.
  * - `fltsim.filterUnload` `{ filter }`: a non-mandatory unload (`fltmc unload`) on a new thread.
  */
@@ -136,6 +147,15 @@ export const BUILT_IN_ACTIONS: Readonly<Record<string, HostActionFunction>> = {
     const volume = sim.volume(name);
     if (volume === undefined) throw new UsageError('UNKNOWN_VOLUME', `action fltsim.dismountVolume: no mounted volume named '${name}'`);
     sim.dismountVolume(volume);
+  },
+  'fltsim.ejectVolume'(sim, args) {
+    sim.ejectVolume(namedVolume(sim, 'fltsim.ejectVolume', args));
+  },
+  'fltsim.surpriseRemoveVolume'(sim, args) {
+    sim.surpriseRemoveVolume(namedVolume(sim, 'fltsim.surpriseRemoveVolume', args));
+  },
+  'fltsim.shutdownSystem'(sim) {
+    sim.shutdownSystem();
   },
   'fltsim.serviceStop'(sim, args) {
     const filter = stringField('fltsim.serviceStop', objectArg('fltsim.serviceStop', args), 'filter');

@@ -115,7 +115,7 @@ function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFi
   fltMgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
   const verdict = legacy.onIrp?.({
     MajorFunction: op.major,
-    fileName: op.currentIopb.TargetFileObject.FileName,
+    fileName: op.currentIopb.TargetFileObject?.FileName ?? '',
     generated: op.initiator !== null,
   }) ?? 'pass';
   if (verdict === 'pass') {

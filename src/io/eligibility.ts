@@ -35,6 +35,7 @@ function skipped(flags: number, iopb: FLT_IO_PARAMETER_BLOCK): boolean {
   if ((flags & FLTFL_OPERATION_REGISTRATION_SKIP_CACHED_IO) !== 0 && readWrite && !paging && !nonCached) return true;
   if ((flags & FLTFL_OPERATION_REGISTRATION_SKIP_NON_CACHED_NON_PAGING_IO) !== 0 && readWrite && !paging && nonCached) return true;
   // DASD I/O is I/O on a volume open; everything else is "non-DASD".
-  if ((flags & FLTFL_OPERATION_REGISTRATION_SKIP_NON_DASD_IO) !== 0 && iopb.TargetFileObject.FileName !== '') return true;
+  // A volume-level request with no file object (PnP, shutdown) is addressed to the volume: DASD.
+  if ((flags & FLTFL_OPERATION_REGISTRATION_SKIP_NON_DASD_IO) !== 0 && (iopb.TargetFileObject?.FileName ?? '') !== '') return true;
   return false;
 }

@@ -21,16 +21,17 @@ import { beginPost, currentFingerprint } from './walkSteps.js';
 import { checkedTransfer, deliverData } from './buffers.js';
 import { SYSTEM_PID } from './processes.js';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
+import type { FileObject } from './fileObject.js';
 
 /** The request as the file system gets it; `buffer` is the bytes a write takes (its MDL's, else WriteBuffer, else the issuer's data). */
-export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequest {
+export function fsRequestOf(op: IoOperation, fo: FileObject, transferBytes?: Uint8Array): FsRequest {
   const iopb = op.currentIopb;
   const request: FsRequest = {
     MajorFunction: iopb.MajorFunction,
     MinorFunction: iopb.MinorFunction,
     IrpFlags: iopb.IrpFlags,
     OperationFlags: iopb.OperationFlags,
-    FileObject: iopb.TargetFileObject.fsRef(),
+    FileObject: fo.fsRef(),
     Parameters: iopb.Parameters,
     RequestorMode: op.data.RequestorMode,
     requestorSid: op.requestorSid,
@@ -44,9 +45,12 @@ export function fsRequestOf(op: IoOperation, transferBytes?: Uint8Array): FsRequ
 
 /** One request to the file system: the transfer checked, the request sent, the data delivered into the buffer (§20.1). */
 function dispatchToFileSystem(fltMgr: FilterManager, op: IoOperation): FsCompletion {
+  const fo = op.currentIopb.TargetFileObject;
+  // IRP_MJ_PNP and IRP_MJ_SHUTDOWN reach the volume device itself, with no file object (src/fs/volumeRequests.ts).
+  if (fo === null) return op.volume.fileSystem.volumeRequest(op.currentIopb.MajorFunction, op.currentIopb.MinorFunction);
   const transfer = checkedTransfer(fltMgr, op);
   if (transfer === 'invalidUserBuffer') return { Status: STATUS_INVALID_USER_BUFFER, Information: 0 };
-  const result = op.volume.fileSystem.dispatch(fsRequestOf(op, transfer?.bytes));
+  const result = op.volume.fileSystem.dispatch(fsRequestOf(op, fo, transfer?.bytes));
   deliverData(transfer, result);
   return result;
 }
@@ -63,13 +67,14 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   }
   fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
   const fs = op.volume.fileSystem;
-  if (fs.holds.length > 0) {
-    const fo = op.currentIopb.TargetFileObject;
+  const fo = op.currentIopb.TargetFileObject;
+  // A hold picks requests by file (path, file object): a volume-level request (PnP, shutdown) has none.
+  if (fs.holds.length > 0 && fo !== null) {
     // DispatchCleanup: the requests the file system queued for this file object end first (§19.2).
     if (op.major === IRP_MJ_CLEANUP) for (const h of fs.holds) h.cleanup(fo.id, STATUS_CANCELLED);
     const hold = fs.holdFor({ operation: op.id, MajorFunction: op.major, fileName: fo.FileName, fileObject: fo.id });
     if (hold !== null) {
-      parkCancellably(fltMgr, op, hold, runPostWalk);
+      parkCancellably(fltMgr, op, fo, hold, runPostWalk);
       return;
     }
   }
@@ -112,7 +117,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
  * armed (§19.2 (c)): a release takes the routine back and completes it; a cancel completes it with
  * STATUS_CANCELLED, Information 0. Either way the completion runs on an I/O completion thread.
  */
-function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, runPostWalk: (op: IoOperation) => Blocking<void>): void {
+function parkCancellably(fltMgr: FilterManager, op: IoOperation, fo: FileObject, hold: FsHold, runPostWalk: (op: IoOperation) => Blocking<void>): void {
   fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
   const unhold = (): void => {
     const at = hold.held.indexOf(request);
@@ -121,8 +126,8 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, hold: FsHold, r
   const request = {
     operation: op.id,
     MajorFunction: op.major,
-    fileName: op.currentIopb.TargetFileObject.FileName,
-    fileObject: op.currentIopb.TargetFileObject.id,
+    fileName: fo.FileName,
+    fileObject: fo.id,
     complete: (status: NTSTATUS | null, by = 'FileSystem'): boolean => {
       if (!clearCancelRoutine(fltMgr, op, by)) return false;
       unhold();
@@ -227,8 +232,8 @@ function heldRequestOf(fltMgr: FilterManager, op: IoOperation): PendingFsRequest
   return {
     id: op.id,
     major: iopb.MajorFunction,
-    fileObject: iopb.TargetFileObject.id,
-    fileName: iopb.TargetFileObject.FileName,
+    fileObject: iopb.TargetFileObject?.id ?? null,
+    fileName: iopb.TargetFileObject?.FileName ?? '',
     offset: transfer?.ByteOffset ?? null,
     length: transfer?.Length ?? null,
     since: fltMgr.kernel.now,
@@ -241,9 +246,9 @@ function heldRequestOf(fltMgr: FilterManager, op: IoOperation): PendingFsRequest
  * instead of performing it, or a transfer cut short (a short read hands back only the bytes it
  * reports; a short write reports fewer bytes done).
  */
-function completionOf(dispatch: (request: FsRequest) => FsCompletion, op: IoOperation, decision: RequestCompletion): FsCompletion {
+function completionOf(dispatch: () => FsCompletion, op: IoOperation, decision: RequestCompletion): FsCompletion {
   if (decision.status !== undefined) return { Status: decision.status, Information: 0 };
-  const result = dispatch(fsRequestOf(op));
+  const result = dispatch();
   if (decision.information === undefined || decision.information >= result.Information) return result;
   const output = result.output;
   const short = { ...result, Information: decision.information };
@@ -259,6 +264,7 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
   op.data.TagData = result.tagData ?? null;
   if (result.streamTornDown !== undefined) fltMgr.contexts.streamTornDown(op.volume, result.streamTornDown);
   if (op.major === IRP_MJ_SET_INFORMATION && NT_SUCCESS(result.Status)) namespaceChangedBy(fltMgr, op);
+  if (fo === null) return; // a volume-level request (PnP, shutdown) changes no file object
   if (op.major === IRP_MJ_CREATE && NT_SUCCESS(result.Status) && result.Status !== STATUS_REPARSE && fo.state === 'Opening') {
     fileObjectOpened(fltMgr, fo, result.fileObjectFlags ?? fo.Flags);
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
@@ -292,7 +298,7 @@ function namespaceChangedBy(fltMgr: FilterManager, op: IoOperation): void {
   const reason = cls === undefined ? null : RENAME_CLASSES.has(cls) ? 'rename' : LINK_CLASSES.has(cls) ? 'link' : null;
   if (reason === null || fltMgr.options.semantics.renameNameCache === 'stale' || fltMgr.names.cache.size === 0) return;
   const fs = op.volume.fileSystem;
-  const identity = fs.fsContextOf(op.currentIopb.TargetFileObject.id);
+  const identity = fs.fsContextOf(op.currentIopb.TargetFileObject!.id); // a rename or link has a file object
   if (identity !== null) fltMgr.names.namespaceChanged(fs, op.volume.id, identity.fileId, identity.directory, reason);
 }
 

@@ -28,7 +28,8 @@ export interface PendingFsRequest {
   /** IRP_MJ_… number. */
   readonly major: number;
   /** The file object and its name on the volume. */
-  readonly fileObject: string;
+  /** null for a volume-level request (IRP_MJ_PNP, IRP_MJ_SHUTDOWN), which no file object carries. */
+  readonly fileObject: string | null;
   readonly fileName: string;
   /** Byte offset and length of a read or write; null for other requests. */
   readonly offset: number | null;

@@ -30,7 +30,8 @@ export interface FLT_IO_PARAMETER_BLOCK {
   MajorFunction: number;
   MinorFunction: number;
   OperationFlags: number;
-  TargetFileObject: FileObject;
+  /** NULL for the volume-level requests no file object carries: IRP_MJ_PNP and IRP_MJ_SHUTDOWN (src/io/volumeRequests.ts). */
+  TargetFileObject: FileObject | null;
   TargetInstance: InstanceObject | null;
   Parameters: FltParameters;
 }

@@ -59,12 +59,12 @@ export function fingerprintIopb(
     readonly MinorFunction: number;
     readonly IrpFlags: number;
     readonly OperationFlags: number;
-    readonly TargetFileObject: { readonly id: string };
+    readonly TargetFileObject: { readonly id: string } | null;
     readonly Parameters: FltParameters;
   },
   original: FltParameters | null = null,
 ): string {
-  const text = JSON.stringify([iopb.MajorFunction, iopb.MinorFunction, iopb.IrpFlags, iopb.OperationFlags, iopb.TargetFileObject.id, summarizeParameters(iopb.Parameters, undefined, original)]);
+  const text = JSON.stringify([iopb.MajorFunction, iopb.MinorFunction, iopb.IrpFlags, iopb.OperationFlags, iopb.TargetFileObject?.id ?? null, summarizeParameters(iopb.Parameters, undefined, original)]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

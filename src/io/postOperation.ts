@@ -11,7 +11,7 @@ import {
   FLT_POSTOP_MORE_PROCESSING_REQUIRED,
   FLTFL_CALLBACK_DATA_POST_OPERATION,
 } from '../wdk/fltConstants.js';
-import { irpMajorName } from '../wdk/irp.js';
+import { IRP_MJ_SHUTDOWN, irpMajorName } from '../wdk/irp.js';
 import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
 import { checkCompletionStatus } from './walkSteps.js';
 import { callbackFrame } from './callbackFrame.js';
@@ -27,7 +27,8 @@ const DISPATCH_LEVEL = 2;
  */
 export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: InstanceNode): Blocking<'next' | 'pended'> {
   const { instance } = node;
-  const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
+  // FltMgr calls no post-operation for IRP_MJ_SHUTDOWN (§2: one registered is never called).
+  const post = op.major === IRP_MJ_SHUTDOWN ? undefined : instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
   if (post === undefined) {
     node.state = 'done';
     op.postCursor--;

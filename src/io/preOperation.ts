@@ -67,7 +67,8 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
     result,
     dirty,
     status: result === FLT_PREOP_COMPLETE ? data.IoStatus.Status : null,
-    ...(dirty ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined, op.issuerIopb.Parameters) } } : {}),
+    // An edit of a volume-level request (no file object: PnP, shutdown) is not recorded: no file-object invariant concerns it.
+    ...(dirty && data.Iopb.TargetFileObject !== null ? { edit: { fileObject: data.Iopb.TargetFileObject.id, parameters: summarizeParameters(data.Iopb.Parameters, undefined, op.issuerIopb.Parameters) } } : {}),
   });
   checkNoEarlyCompletion(fltMgr, op, instance, result);
   checkRefusedInsertNotPended(fltMgr, op, instance, result);

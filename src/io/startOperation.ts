@@ -25,7 +25,8 @@ import { SYSTEM_SID } from '../kernel/sids.js';
 
 export interface OperationSpec {
   readonly volume: VolumeObject;
-  readonly fileObject: FileObject;
+  /** null for a volume-level request (IRP_MJ_PNP, IRP_MJ_SHUTDOWN: no file object in the IRP). */
+  readonly fileObject: FileObject | null;
   readonly MajorFunction: number;
   readonly MinorFunction?: number;
   readonly IrpFlags?: number;
@@ -73,7 +74,7 @@ export function pathFor(fltMgr: FilterManager, volume: VolumeObject, initiator: 
 export function createCallbackData(
   fltMgr: FilterManager,
   volume: VolumeObject,
-  fileObject: FileObject,
+  fileObject: FileObject | null,
   initiator: InstanceObject | null,
   allocatedBy: InstanceObject | null,
   RequestorMode: 'KernelMode' | 'UserMode',
@@ -134,7 +135,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
     type: 'IoStart',
     major: iopb.MajorFunction,
     minor: iopb.MinorFunction,
-    fileObject: iopb.TargetFileObject.id,
+    fileObject: iopb.TargetFileObject?.id ?? null,
     volume: op.volume.id,
     thread: op.issuerThread,
     initiator: op.initiator?.id ?? null,
@@ -150,7 +151,7 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   // it even when the last handle goes while it is in flight. Create, cleanup and close are the
   // object's own lifecycle and take none.
   const fo = iopb.TargetFileObject;
-  if (iopb.MajorFunction !== IRP_MJ_CREATE && iopb.MajorFunction !== IRP_MJ_CLEANUP && iopb.MajorFunction !== IRP_MJ_CLOSE) {
+  if (fo !== null && iopb.MajorFunction !== IRP_MJ_CREATE && iopb.MajorFunction !== IRP_MJ_CLEANUP && iopb.MajorFunction !== IRP_MJ_CLOSE) {
     fo.pointerCount++;
     op.onComplete.push(() => releaseRequestReference(fltMgr, fo));
   }

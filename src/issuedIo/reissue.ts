@@ -43,7 +43,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   const fo = iopb.TargetFileObject;
   // The file object's machine says whether its open was cancelled (FileObjectOpenCancelled); the
   // FO_FILE_OPEN_CANCELLED bit FltCancelFileOpen sets in Flags is what a filter reads, not what decides.
-  if (iopb.MajorFunction === IRP_MJ_CREATE && fo.state === 'OpenCancelled') {
+  if (iopb.MajorFunction === IRP_MJ_CREATE && fo !== null && fo.state === 'OpenCancelled') {
     // A cancelled open cannot be reissued (§11.13): it completes with STATUS_CANCELLED, as Windows
     // does; the filter's logic error is recorded too (§14 invariant 14), without ending its thread.
     CallbackData.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };

@@ -115,7 +115,7 @@ export const FACT_SCHEMA: FactSchema = {
   IoStart: {
     major: 'int',
     minor: 'int',
-    fileObject: 'id',
+    fileObject: 'id?',
     volume: 'id',
     thread: 'id?',
     initiator: 'id?',

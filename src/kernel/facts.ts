@@ -121,7 +121,8 @@ export type FactBody =
       type: 'IoStart';
       major: number;
       minor: number;
-      fileObject: string;
+      /** null for IRP_MJ_PNP and IRP_MJ_SHUTDOWN, which reach the volume with no file object. */
+      fileObject: string | null;
       volume: string;
       thread: string | null;
       /** Instance that generated it, or null for I/O from above the stack. */

@@ -58,7 +58,7 @@ export function toMermaid(facts: readonly Fact[], options: { readonly from?: num
         where.set(id, origin);
         what.set(id, irpMajorName(fact.major).replace('IRP_MJ_', ''));
         volumeOf.set(id, fact.volume);
-        body.push(`  Note over ${who(origin)}: ${id} ${mermaidText(`${what.get(id)} ${namer.label(fact.fileObject)}`)}${fact.initiator === null ? '' : ' (generated)'}`);
+        body.push(`  Note over ${who(origin)}: ${id} ${mermaidText(`${what.get(id)} ${fact.fileObject === null ? namer.label(fact.volume) : namer.label(fact.fileObject)}`)}${fact.initiator === null ? '' : ' (generated)'}`);
         break;
       }
       case 'PreOperation':

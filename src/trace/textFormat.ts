@@ -146,7 +146,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'IoStart':
       return [
         irpMajorName(fact.major),
-        `file=${namer.short(fact.fileObject)}`,
+        fact.fileObject === null ? `volume=${namer.short(fact.volume)}` : `file=${namer.short(fact.fileObject)}`,
         fact.initiator === null ? '' : `from=${namer.short(fact.initiator)}`,
         `flags=${flagNames(fact.flags, CALLBACK_DATA_FLAG_NAMES)}`,
         fact.irpFlags === 0 ? '' : `irpFlags=0x${fact.irpFlags.toString(16)}`,

@@ -75,12 +75,15 @@ export class TraceNamer {
       case 'FltAllocateContext':
         this.names.set(fact.object, `${contextTypeName(fact.contextType).replace(/^FLT_|_CONTEXT$/g, '')} of ${this.names.get(fact.filter) ?? fact.filter}`);
         break;
-      case 'IoStart':
+      case 'IoStart': {
         this.majors.set(fact.object, fact.major);
-        this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(fact.fileObject) ?? fact.fileObject}`);
+        // A volume-level request (PnP, shutdown) carries no file object: it is named after its volume.
+        const target = fact.fileObject ?? fact.volume;
+        this.names.set(fact.object, `${irpMajorName(fact.major).replace('IRP_MJ_', '')} ${this.names.get(target) ?? target}`);
         // A reissue starts again from the data's current parameters: those are "as issued" now.
         this.views.set(fact.object, { labels: new Map(), next: 'as-issued' });
         break;
+      }
       case 'PreOperationReturned':
         if (fact.dirty) {
           const view = this.views.get(fact.object);

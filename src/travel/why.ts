@@ -111,7 +111,7 @@ function originsOf(facts: readonly Fact[], end: number): Origins {
   for (let i = 0; i <= end; i++) {
     const f = facts[i]!;
     if (!first.has(f.object)) first.set(f.object, i);
-    if (f.type === 'IoStart' && !opener.has(f.fileObject) && first.get(f.fileObject) !== undefined && facts[first.get(f.fileObject)!]!.type === 'FileObjectCreate') {
+    if (f.type === 'IoStart' && f.fileObject !== null && !opener.has(f.fileObject) && first.get(f.fileObject) !== undefined && facts[first.get(f.fileObject)!]!.type === 'FileObjectCreate') {
       opener.set(f.fileObject, i);
     }
   }

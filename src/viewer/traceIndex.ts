@@ -77,7 +77,7 @@ export class TraceIndex implements WhyOrigins {
       else if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
       else if (f.type === 'FilterUnloadCallback') markers.push({ seq, kind: 'unload', label: `unload ${this.namer.label(f.object)}` });
       else if (f.type === 'InstanceTeardownStart') markers.push({ seq, kind: 'teardown', label: `teardown ${this.namer.label(f.object)}` });
-      else if (f.type === 'IoStart' && !this.openers.has(f.fileObject)) {
+      else if (f.type === 'IoStart' && f.fileObject !== null && !this.openers.has(f.fileObject)) {
         // whyFact's opener: the first IoStart on a file object whose story began with its creation.
         const first = this.byObject.get(f.fileObject)?.[0];
         if (first !== undefined && facts[first]!.type === 'FileObjectCreate') this.openers.set(f.fileObject, seq);

@@ -138,6 +138,11 @@ export function irpMinorLockName(minor: number): string {
 }
 /** IRP_MN_NOTIFY_CHANGE_DIRECTORY: watch the whole subtree (§21.9). */
 export const SL_WATCH_TREE = 0x01;
+/** IRP_MJ_PNP minor codes a file system handles on its volume device (wdm.h). */
+export const IRP_MN_QUERY_REMOVE_DEVICE = 0x01;
+export const IRP_MN_REMOVE_DEVICE = 0x02;
+export const IRP_MN_CANCEL_REMOVE_DEVICE = 0x03;
+export const IRP_MN_SURPRISE_REMOVAL = 0x17;
 export const IRP_MN_USER_FS_REQUEST = 0x00;
 export const IRP_MN_MOUNT_VOLUME = 0x01;
 export const IRP_MN_KERNEL_CALL = 0x04;

@@ -371,7 +371,9 @@ export type FltParameters =
   | { readonly DirectoryControl: DirectoryControlParameters }
   | { readonly LockControl: LockControlParameters }
   | { readonly Cleanup: EmptyParameters }
-  | { readonly Close: EmptyParameters };
+  | { readonly Close: EmptyParameters }
+  /** FLT_PARAMETERS.Others: requests whose arguments no filter reads here (IRP_MJ_PNP's minor codes, IRP_MJ_SHUTDOWN). */
+  | { readonly Others: EmptyParameters };
 
 /** The member of a union value named `key`, or null when the value holds another member. */
 export type FltParametersMember<K extends string> = FltParameters extends infer U

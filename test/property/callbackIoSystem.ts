@@ -91,7 +91,7 @@ function randomFilter(sim: Simulation, r: Random, name: string, altitude: string
     yield* callbackIo(r, o, opened ? data.Iopb.TargetFileObject : null);
     if (major === IRP_MJ_CREATE && opened && r.nextInt(5) === 0) {
       // scanner.c's verdict "infected": cancel the open, fail the create.
-      yield* FltCancelFileOpen(o.Instance, data.Iopb.TargetFileObject);
+      yield* FltCancelFileOpen(o.Instance, data.Iopb.TargetFileObject!);
       data.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
     }
     return FLT_POSTOP_FINISHED_PROCESSING;
@@ -150,7 +150,7 @@ export function fsCleanupsAndCloses(sim: Simulation): Map<string, { cleanup: num
   const target = new Map<string, { fo: string; major: number }>();
   const out = new Map<string, { cleanup: number; close: number }>();
   for (const f of sim.log) {
-    if (f.type === 'IoStart') target.set(f.object, { fo: f.fileObject, major: f.major });
+    if (f.type === 'IoStart' && f.fileObject !== null) target.set(f.object, { fo: f.fileObject, major: f.major });
     else if (f.type === 'FsDispatch') {
       const t = target.get(f.object);
       if (t === undefined || (t.major !== IRP_MJ_CLEANUP && t.major !== 2 /* IRP_MJ_CLOSE */)) continue;

@@ -44,7 +44,7 @@ function run(args: ScenarioArgs, seed = 1, strategy: 'in-order' | 'random' = 'in
 /** Check 6: no IRP to the CDO is an FltMgr operation, so no instance (cdo's has none) sees it. */
 export function cdoIoOutsideFltMgr(facts: readonly Fact[]): MonitorViolation[] {
   const onDevice = new Set(facts.filter((f) => f.type === 'FileObjectCreate' && f.volume.startsWith('d')).map((f) => f.object));
-  return facts.filter((f) => f.type === 'IoStart' && onDevice.has(f.fileObject)).map((f) => ({ name: 'CDO_IO_THROUGH_FLTMGR', seq: f.seq, message: `${f.object} on ${f.type === 'IoStart' ? f.fileObject : ''} went through FltMgr` }));
+  return facts.filter((f) => f.type === 'IoStart' && f.fileObject !== null && onDevice.has(f.fileObject)).map((f) => ({ name: 'CDO_IO_THROUGH_FLTMGR', seq: f.seq, message: `${f.object} on ${f.type === 'IoStart' ? f.fileObject : ''} went through FltMgr` }));
 }
 
 describe('cdo, as shipped (§23.6)', () => {

@@ -53,7 +53,7 @@ function run(args: ScenarioArgs, build?: (sim: Simulation) => void): { sim: Simu
 /** The creates the file system completed, by the name it was asked to open. */
 const fsCreates = (sim: Simulation): string[] => {
   const names = new Map(sim.log.flatMap((f) => (f.type === 'FileObjectCreate' ? [[f.object, f.fileName] as const] : [])));
-  const starts = new Map(sim.log.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_CREATE ? [[f.object, names.get(f.fileObject)!] as const] : [])));
+  const starts = new Map(sim.log.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_CREATE ? [[f.object, names.get(f.fileObject!)!] as const] : [])));
   return sim.log.flatMap((f) => (f.type === 'FsComplete' && starts.has(f.object) ? [starts.get(f.object)!] : []));
 };
 
@@ -216,7 +216,7 @@ export function oldNameNeverBelow(facts: readonly Fact[]): MonitorViolation[] {
   const out: MonitorViolation[] = [];
   for (const f of facts) {
     if (f.type === 'FileObjectCreate') names.set(f.object, f.fileName);
-    else if (f.type === 'IoStart' && f.major === IRP_MJ_CREATE && (names.get(f.fileObject) ?? '').toLowerCase().startsWith('\\x\\y')) creates.add(f.object);
+    else if (f.type === 'IoStart' && f.major === IRP_MJ_CREATE && (names.get(f.fileObject!) ?? '').toLowerCase().startsWith('\\x\\y')) creates.add(f.object);
     else if (f.type === 'FsComplete' && creates.has(f.object) && f.seq < teardown) out.push({ name: 'SIMREP_OLD_NAME_BELOW', seq: f.seq, message: `${f.object} reached the file system with an old-mapping name` });
   }
   return out;

@@ -76,9 +76,9 @@ describe('the initiator\'s view of its own callback data (§7, §11.9–11.11)',
       data.Iopb.MajorFunction = IRP_MJ_READ;
       data.Iopb.Parameters = { Read: { Length: 4, Key: 0, ByteOffset: 0 } };
       yield* FltPerformSynchronousIo(data);
-      seen.push(`scanner after perform: ${view(data)} file=${data.Iopb.TargetFileObject.id} read=${data.IoStatus.Information}`);
+      seen.push(`scanner after perform: ${view(data)} file=${data.Iopb.TargetFileObject!.id} read=${data.IoStatus.Information}`);
       FltReuseCallbackData(data);
-      seen.push(`scanner after reuse: ${data.Iopb.TargetInstance?.id} file=${data.Iopb.TargetFileObject.id}`);
+      seen.push(`scanner after reuse: ${data.Iopb.TargetInstance?.id} file=${data.Iopb.TargetFileObject!.id}`);
       data.Iopb.Parameters = { Read: { Length: 4, Key: 0, ByteOffset: 4 } };
       yield* FltPerformAsynchronousIo(data, (d) => void seen.push(`scanner callback: ${view(d)}`), null);
       FltFreeCallbackData(data);

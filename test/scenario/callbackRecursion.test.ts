@@ -30,7 +30,7 @@ function policyFilter(sim: Simulation, target: (name: string) => string | null, 
     registration: {
       OperationRegistration: operations([IRP_MJ_CREATE], {
         PreOperation: function* (data, objects) {
-          const name = target(data.Iopb.TargetFileObject.FileName);
+          const name = target(data.Iopb.TargetFileObject!.FileName);
           if (name === null) return FLT_PREOP_SUCCESS_NO_CALLBACK;
           const instance: PFLT_INSTANCE | null = own ? objects.Instance : null;
           const r = yield* FltCreateFile(objects.Filter, instance, FILE_GENERIC_READ, { ObjectName: `C:${name}` }, 0, 0, FILE_SHARE_READ, FILE_OPEN);

@@ -43,7 +43,7 @@ function installMetadataManager(sim: Simulation): string[] {
         // FmmPreFSControl: lock and dismount of a volume open, and unlock, are synchronized.
         PreOperation: (data) => {
           const code = codeOf(data);
-          const volumeOpen = data.Iopb.TargetFileObject.FileName === '';
+          const volumeOpen = data.Iopb.TargetFileObject!.FileName === '';
           return (volumeOpen && (code === FSCTL_DISMOUNT_VOLUME || code === FSCTL_LOCK_VOLUME)) || code === FSCTL_UNLOCK_VOLUME ? FLT_PREOP_SYNCHRONIZE : FLT_PREOP_SUCCESS_NO_CALLBACK;
         },
         // FmmPostFSControl: after a successful dismount the instance is no longer valid; detach it.

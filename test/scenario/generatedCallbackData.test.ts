@@ -136,7 +136,7 @@ describe('callback data the filter allocates (§11.8–11.12)', () => {
         readParams(data!, 0, 4);
         const status = yield* FltPerformAsynchronousIo(data!, (d) => events.push(`callback at t=${sim.now} on ${sim.currentThread()} info=${d.IoStatus.Information}`), null);
         events.push(`returned ${status === STATUS_PENDING ? 'STATUS_PENDING' : status} at t=${sim.now}`);
-        while (sim.state().operations[data!.Iopb.TargetFileObject.id] !== undefined) yield* sleep(1);
+        while (sim.state().operations[data!.Iopb.TargetFileObject!.id] !== undefined) yield* sleep(1);
         yield* sleep(10);
         FltFreeCallbackData(data!);
         return 0;

@@ -64,7 +64,7 @@ describe('FltCancelFileOpen (§11.13, invariant 15)', () => {
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
         PostOperation: function* (data, objects) {
           if (!NT_SUCCESS(data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
-          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject);
+          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject!);
           data.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
           return FLT_POSTOP_FINISHED_PROCESSING;
         },
@@ -83,7 +83,7 @@ describe('FltCancelFileOpen (§11.13, invariant 15)', () => {
     const outside = system({
       OperationRegistration: operations([IRP_MJ_CREATE], {
         PreOperation: function* (data, objects) {
-          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject);
+          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject!);
           return FLT_PREOP_SUCCESS_WITH_CALLBACK;
         },
         PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
@@ -97,7 +97,7 @@ describe('FltCancelFileOpen (§11.13, invariant 15)', () => {
       OperationRegistration: operations([IRP_MJ_CREATE], {
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
         PostOperation: function* (data, objects) {
-          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject);
+          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject!);
           return FLT_POSTOP_FINISHED_PROCESSING; // forgot to fail the create
         },
       }),
@@ -195,7 +195,7 @@ describe('FltReissueSynchronousIo (§11.14, invariant 14)', () => {
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
         PostOperation: function* (data, objects) {
           if (!NT_SUCCESS(data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
-          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject);
+          yield* FltCancelFileOpen(objects.Instance, data.Iopb.TargetFileObject!);
           yield* FltReissueSynchronousIo(objects.Instance, data); // the filter's logic error
           reissued.push(`${data.IoStatus.Status === STATUS_CANCELLED ? 'STATUS_CANCELLED' : data.IoStatus.Status}/${data.IoStatus.Information}`);
           return FLT_POSTOP_FINISHED_PROCESSING;

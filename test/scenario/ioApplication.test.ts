@@ -122,7 +122,7 @@ describe('application I/O', () => {
       registration: {
         OperationRegistration: operations([IRP_MJ_CREATE, IRP_MJ_SET_INFORMATION], {
           PreOperation: (d) => {
-            seen.push(d.Iopb.MajorFunction === IRP_MJ_CREATE ? `create ${d.Iopb.TargetFileObject.FileName}${d.Iopb.OperationFlags & SL_OPEN_TARGET_DIRECTORY ? ' (target directory)' : ''}` : 'set information');
+            seen.push(d.Iopb.MajorFunction === IRP_MJ_CREATE ? `create ${d.Iopb.TargetFileObject!.FileName}${d.Iopb.OperationFlags & SL_OPEN_TARGET_DIRECTORY ? ' (target directory)' : ''}` : 'set information');
             return FLT_PREOP_SUCCESS_WITH_CALLBACK;
           },
           PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,

@@ -39,10 +39,10 @@ function world(redirect: (data: FLT_CALLBACK_DATA) => FLT_PREOP_CALLBACK_STATUS)
     altitude: '100000',
     registration: {
       OperationRegistration: operations([IRP_MJ_CREATE], {
-        PreOperation: (data) => (below.push(data.Iopb.TargetFileObject.FileName), FLT_PREOP_SUCCESS_WITH_CALLBACK),
+        PreOperation: (data) => (below.push(data.Iopb.TargetFileObject!.FileName), FLT_PREOP_SUCCESS_WITH_CALLBACK),
         PostOperation: (data) => {
           // Once the file system has opened it, the name is the file system's: the routine refuses.
-          if (data.IoStatus.Status === 0) refused.push(ntStatusName(IoReplaceFileObjectName(data.Iopb.TargetFileObject, '\\Device\\HarddiskVolume1\\x', 48)));
+          if (data.IoStatus.Status === 0) refused.push(ntStatusName(IoReplaceFileObjectName(data.Iopb.TargetFileObject!, '\\Device\\HarddiskVolume1\\x', 48)));
           return FLT_POSTOP_FINISHED_PROCESSING;
         },
       }),
@@ -66,9 +66,9 @@ function open(sim: Simulation, path: string): { status: string; data: string } {
 describe('IoReplaceFileObjectName and IO_REPARSE (§11.1)', () => {
   it('a pre-create reparse to \\new.txt: only the new name goes below the filter and to the file system, the application reads \\new.txt', () => {
     const { sim, below, refused } = world((data) => {
-      if (data.Iopb.TargetFileObject.FileName !== '\\old.txt') return FLT_PREOP_SUCCESS_NO_CALLBACK;
+      if (data.Iopb.TargetFileObject!.FileName !== '\\old.txt') return FLT_PREOP_SUCCESS_NO_CALLBACK;
       const name = '\\Device\\HarddiskVolume1\\new.txt';
-      expect(IoReplaceFileObjectName(data.Iopb.TargetFileObject, name, name.length * 2)).toBe(0);
+      expect(IoReplaceFileObjectName(data.Iopb.TargetFileObject!, name, name.length * 2)).toBe(0);
       data.IoStatus.Status = STATUS_REPARSE;
       data.IoStatus.Information = IO_REPARSE;
       return FLT_PREOP_COMPLETE;
@@ -85,7 +85,7 @@ describe('IoReplaceFileObjectName and IO_REPARSE (§11.1)', () => {
     const { sim, below } = world((data) => {
       creates++;
       const name = '\\Device\\HarddiskVolume1\\old.txt';
-      IoReplaceFileObjectName(data.Iopb.TargetFileObject, name, name.length * 2);
+      IoReplaceFileObjectName(data.Iopb.TargetFileObject!, name, name.length * 2);
       data.IoStatus.Status = STATUS_REPARSE;
       data.IoStatus.Information = IO_REPARSE;
       return FLT_PREOP_COMPLETE;
@@ -96,9 +96,9 @@ describe('IoReplaceFileObjectName and IO_REPARSE (§11.1)', () => {
 
   it('a name that no volume has fails the open with STATUS_OBJECT_PATH_NOT_FOUND; bad arguments are UsageErrors', () => {
     const { sim } = world((data) => {
-      expect(() => IoReplaceFileObjectName(data.Iopb.TargetFileObject, '\\x', 3)).toThrow(UsageError);
-      expect(() => IoReplaceFileObjectName(data.Iopb.TargetFileObject, '\\x', 8)).toThrow(UsageError);
-      IoReplaceFileObjectName(data.Iopb.TargetFileObject, '\\Device\\Nowhere\\f', 34);
+      expect(() => IoReplaceFileObjectName(data.Iopb.TargetFileObject!, '\\x', 3)).toThrow(UsageError);
+      expect(() => IoReplaceFileObjectName(data.Iopb.TargetFileObject!, '\\x', 8)).toThrow(UsageError);
+      IoReplaceFileObjectName(data.Iopb.TargetFileObject!, '\\Device\\Nowhere\\f', 34);
       data.IoStatus.Status = STATUS_REPARSE;
       data.IoStatus.Information = IO_REPARSE;
       return FLT_PREOP_COMPLETE;

@@ -46,7 +46,7 @@ function fileSystemRequests(log: readonly Fact[]): string[] {
   const start = new Map<string, { major: number; fileObject: string }>();
   const out: string[] = [];
   for (const f of log) {
-    if (f.type === 'IoStart') start.set(f.object, { major: f.major, fileObject: f.fileObject });
+    if (f.type === 'IoStart' && f.fileObject !== null) start.set(f.object, { major: f.major, fileObject: f.fileObject });
     if (f.type === 'FsDispatch') {
       const op = start.get(f.object)!;
       out.push(`${NAMES[op.major] ?? op.major} ${op.fileObject}`);
@@ -97,8 +97,8 @@ function scannerPostCreate(scan: Scan) {
 
 function watcher(log: string[]) {
   return operations(WATCHED, {
-    PreOperation: (d) => (log.push(`pre ${NAMES[d.Iopb.MajorFunction]} ${d.Iopb.TargetFileObject.id}`), FLT_PREOP_SUCCESS_WITH_CALLBACK),
-    PostOperation: (d) => (log.push(`post ${NAMES[d.Iopb.MajorFunction]} ${d.Iopb.TargetFileObject.id} ${d.IoStatus.Status === 0 ? 'ok' : d.IoStatus.Status.toString(16)}`), FLT_POSTOP_FINISHED_PROCESSING),
+    PreOperation: (d) => (log.push(`pre ${NAMES[d.Iopb.MajorFunction]} ${d.Iopb.TargetFileObject!.id}`), FLT_PREOP_SUCCESS_WITH_CALLBACK),
+    PostOperation: (d) => (log.push(`post ${NAMES[d.Iopb.MajorFunction]} ${d.Iopb.TargetFileObject!.id} ${d.IoStatus.Status === 0 ? 'ok' : d.IoStatus.Status.toString(16)}`), FLT_POSTOP_FINISHED_PROCESSING),
   });
 }
 

@@ -57,8 +57,8 @@ function twoVolumes(): { sim: Simulation; seen: string[]; instances: Map<string,
     registration: {
       InstanceSetupCallback: (objects) => (instances.set(objects.Volume.dosName ?? '?', objects.Instance), STATUS_SUCCESS),
       OperationRegistration: operations([IRP_MJ_CREATE], {
-        PreOperation: (data, objects) => (seen.push(`pre-create ${objects.Volume.dosName}${data.Iopb.TargetFileObject.FileName}`), FLT_PREOP_SUCCESS_WITH_CALLBACK),
-        PostOperation: (data, objects) => (seen.push(`post-create ${objects.Volume.dosName}${data.Iopb.TargetFileObject.FileName} ${ntStatusName(data.IoStatus.Status)}`), FLT_POSTOP_FINISHED_PROCESSING),
+        PreOperation: (data, objects) => (seen.push(`pre-create ${objects.Volume.dosName}${data.Iopb.TargetFileObject!.FileName}`), FLT_PREOP_SUCCESS_WITH_CALLBACK),
+        PostOperation: (data, objects) => (seen.push(`post-create ${objects.Volume.dosName}${data.Iopb.TargetFileObject!.FileName} ${ntStatusName(data.IoStatus.Status)}`), FLT_POSTOP_FINISHED_PROCESSING),
       }),
     },
   });

@@ -40,7 +40,7 @@ function stuckFilter(sim: Simulation): void {
     registration: {
       InstanceSetupCallback: (o) => ((objects = o), STATUS_SUCCESS),
       OperationRegistration: operations([IRP_MJ_CREATE], {
-        PreOperation: (data) => (data.Iopb.TargetFileObject.FileName === '\\pend.txt' ? FLT_PREOP_PENDING : FLT_PREOP_SUCCESS_NO_CALLBACK),
+        PreOperation: (data) => (data.Iopb.TargetFileObject!.FileName === '\\pend.txt' ? FLT_PREOP_PENDING : FLT_PREOP_SUCCESS_NO_CALLBACK),
       }),
     },
   });

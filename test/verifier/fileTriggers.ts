@@ -91,12 +91,12 @@ export const fileTriggers = {
   CANCEL_OPEN_NOT_OPENED: () =>
     // The file system failed the create (no such file): there is no open to cancel.
     createThrough(function* (d, o) {
-      yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject);
+      yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject!);
       return FLT_POSTOP_FINISHED_PROCESSING;
     }, 'C:\\missing.txt'),
   CANCELLED_OPEN_NOT_FAILED: () =>
     createThrough(function* (d, o) {
-      yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject);
+      yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject!);
       return FLT_POSTOP_FINISHED_PROCESSING; // IoStatus still says STATUS_SUCCESS
     }),
   REISSUE_NOT_SYNCHRONIZED: () => {

@@ -66,7 +66,7 @@ export const robustnessTriggers = {
           PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
           PostOperation: function* (d, o) {
             if (!NT_SUCCESS(d.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
-            yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject);
+            yield* FltCancelFileOpen(o.Instance, d.Iopb.TargetFileObject!);
             yield* FltReissueSynchronousIo(o.Instance, d);
             d.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
             return FLT_POSTOP_FINISHED_PROCESSING;

@@ -4,9 +4,9 @@
  * that shares neither write nor delete), the snapshot's IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES, the
  * cleanup of the volume handle that locked, system shutdown, and PnP removal (§21.7).
  *
- * IRP_MJ_SHUTDOWN and IRP_MJ_PNP are registered and ported as the C has them, but nothing in fltsim
- * issues either request yet (no shutdown, no PnP manager), so FmmPreShutdown, FmmPrePnp and
- * FmmPostPnp never run (docs/samples.md says so).
+ * IRP_MJ_SHUTDOWN and IRP_MJ_PNP come from the host: `sim.shutdownSystem()`, `sim.ejectVolume(v)`
+ * and `sim.surpriseRemoveVolume(v)` (or the actions fltsim.shutdownSystem / ejectVolume /
+ * surpriseRemoveVolume), with no file object in the request, as on Windows.
  */
 import {
   FltDetachVolume,
@@ -61,7 +61,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     trace(DEBUG_TRACE_ALL_IO, `[Fmm]: FmmPreCreate -> Enter (Cbd = ${Cbd.Iopb.TargetFileObject}, FileObject = ${FltObjects.FileObject})`);
     let status: NTSTATUS = STATUS_SUCCESS;
     let callbackStatus: FLT_PREOP_CALLBACK_STATUS = FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const fo = Cbd.Iopb.TargetFileObject;
+    const fo = Cbd.Iopb.TargetFileObject!; // a create always has one
     FLT_ASSERT(Globals, !(fo.FileName === '' && fo.RelatedFileObject === null) || FmmTargetIsVolumeOpen(Cbd), 'an open with no name and no related file object has FO_VOLUME_OPEN');
     if (FmmTargetIsVolumeOpen(Cbd)) {
       const implicit = FmmIsImplicitVolumeLock(Globals, Cbd);
@@ -272,7 +272,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     return FLT_POSTOP_FINISHED_PROCESSING;
   }
 
-  /** At shutdown the instance detaches itself. (Never called in fltsim: nothing issues IRP_MJ_SHUTDOWN.) */
+  /** At shutdown the instance detaches itself. */
   function* FmmPreShutdown(Cbd: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     void Cbd, CompletionContext;
     const status = yield* FltDetachVolume(Globals.Filter!, FltObjects.Volume, null);
@@ -282,8 +282,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
 
   /**
    * Query-remove gives up the metadata file (or fails the query); cancel-remove asks for a
-   * synchronized post-op to re-open it; surprise removal detaches the instance. (Never called in
-   * fltsim: nothing issues IRP_MJ_PNP.)
+   * synchronized post-op to re-open it; surprise removal detaches the instance.
    */
   function* FmmPrePnp(Cbd: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     void CompletionContext;

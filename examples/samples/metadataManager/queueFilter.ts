@@ -68,7 +68,7 @@ export function queueFilter(): QueueFilter {
   const self: QueueFilter = { QueueLock, Filter: null, DriverEntry, Flusher };
 
   function QueuePreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS {
-    if (!Data.Iopb.TargetFileObject.FileName.startsWith(SYSTEM_VOLUME_INFORMATION)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    if (!Data.Iopb.TargetFileObject!.FileName.startsWith(SYSTEM_VOLUME_INFORMATION)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     const item = FltAllocateDeferredIoWorkItem();
     FltQueueDeferredIoWorkItem(item, Data, QueueWorker, 'DelayedWorkQueue', null);
     return FLT_PREOP_PENDING;
