@@ -3,7 +3,7 @@
 // thread; then the variant that keeps its resource across FltCreateFile, whose wait-for cycle
 // exploration finds and names edge by edge.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, formatCycle, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM, ntStatusName, replaySchedule, STATUS_ACCESS_DENIED, STATUS_NOT_LOCKED, STATUS_SUCCESS, type Explorable, type Monitor, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, IRP_MJ_READ, sleep, foldLog, formatCycle, FILE_ATTRIBUTE_HIDDEN, FILE_ATTRIBUTE_SYSTEM, ntStatusName, replaySchedule, STATUS_ACCESS_DENIED, STATUS_NOT_LOCKED, STATUS_SUCCESS, type Explorable, type Monitor, type Simulation } from '../../src/index.js';
 import { compactTrace } from '../../src/testing/index.js';
 import { main } from '../../src/cli/main.js';
 import { buildMetadataManager, scenario } from '../../examples/samples/metadataManager/index.js';
@@ -118,6 +118,86 @@ describe('MetadataManager, as shipped (§21.7)', () => {
     const code = await main(['run', 'examples/samples/metadataManager'], { out: (l) => out.push(...l.split('\n')), err: (l) => out.push(l) });
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/fltsim run sample-metadataManager, seed 1, strategy in-order: idle after \d+ facts/);
+  });
+});
+
+describe('MetadataManager and the PnP manager, and shutdown (IRP_MJ_PNP, IRP_MJ_SHUTDOWN, §5)', () => {
+  const metadata = (lines: string[]): string[] => lines.filter((l) => /FilterMetadata\.md/.test(l));
+
+  it('an eject with nothing else open: FmmPrePnp closes the metadata file for the query-remove, the file system grants it, the remove dismounts and the instance goes (reason VOLUME_DISMOUNT)', () => {
+    const { sim, results } = run({ app: 'no', unload: 'no', chkdsk: 'no', pnp: 'eject' });
+    expect(names(results)).toEqual({ pnp: 'STATUS_SUCCESS' });
+    expect(short(compactTrace(sim.log, { types: ['IoStart', 'PreOperationReturned', 'IoComplete', 'InstanceTeardownStart', 'VolumeDismounted'] })).slice(2)).toEqual([
+      'D2(PNP C:) IoStart IRP_MJ_PNP volume=V1:C:',
+      // FmmPrePnp(IRP_MN_QUERY_REMOVE_DEVICE) → FmmReleaseMetadataFileReferences: CLEANUP and CLOSE below fmm.
+      'D3(CLEANUP \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLEANUP file=O1:\\System Volume Information\\FilterMetadata.md',
+      'D3(CLEANUP \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=0',
+      'D4(CLOSE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLOSE file=O1:\\System Volume Information\\FilterMetadata.md',
+      'D4(CLOSE \\System Volume Information\\FilterMetadata.md) IoComplete status=STATUS_SUCCESS information=0',
+      'D2(PNP C:) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D2(PNP C:) IoComplete status=STATUS_SUCCESS information=0',
+      'D5(PNP C:) IoStart IRP_MJ_PNP volume=V1:C:',
+      'D5(PNP C:) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D5(PNP C:) IoComplete status=STATUS_SUCCESS information=0',
+      'I1(fmm@370060 on C:) InstanceTeardownStart reason=VOLUME_DISMOUNT',
+      'V1(C:) VolumeDismounted',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('an application file open: the file system refuses the query (STATUS_ACCESS_DENIED), and FmmPostPnp of the CANCEL_REMOVE (a synchronized post-op) re-opens the metadata file', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    const { results } = buildMetadataManager(sim, { app: 'file', unload: 'no', chkdsk: 'no', pnp: 'eject', pnpAt: 1 });
+    // The application's read waits in the file system, so C:\data.txt is open while the eject asks.
+    const hold = sim.fileSystem('C:').hold({ path: '\\data.txt', MajorFunction: IRP_MJ_READ });
+    // Queued like the sample's own workload (a thread polling from the start would keep the run from settling).
+    sim.whenSettled(() => {
+      sim.spawn('release the read once the eject is over', function* () {
+        while (results.pnp === undefined) yield* sleep(1);
+        hold.release();
+      });
+    });
+    expect(sim.run().reason).toBe('idle');
+    expect(names(results)).toEqual({ app: 'STATUS_SUCCESS', pnp: 'STATUS_ACCESS_DENIED' });
+    expect(metadata(short(compactTrace(sim.log, { types: ['IoStart'] })))).toEqual([
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O1:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+      // the query-remove's pre-op gives the file up …
+      'D5(CLEANUP \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLEANUP file=O1:\\System Volume Information\\FilterMetadata.md',
+      'D6(CLOSE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CLOSE file=O1:\\System Volume Information\\FilterMetadata.md',
+      // … and the cancel-remove's post-op takes it back (the trigger was NULL, the TargetFileObject of both).
+      'D8(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O3:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+    ]);
+    expect(compactTrace(sim.log, { types: ['PreOperationReturned'] }).filter((l) => /PNP/.test(l))).toEqual([
+      'D4(PNP C:) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SUCCESS_NO_CALLBACK',
+      'D7(PNP C:) PreOperationReturned instance=I1:fmm@370060 on C: FLT_PREOP_SYNCHRONIZE',
+    ]);
+    expect(sim.state().volumes.V1!.state).toBe('Mounted');
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('a surprise removal: FmmPrePnp detaches the instance itself (FltDetachVolume, reason MANUAL) before the dismount; a shutdown: FmmPreShutdown does the same', () => {
+    for (const pnp of ['surprise', 'shutdown'] as const) {
+      const { sim, results } = run({ app: 'no', unload: 'no', chkdsk: 'no', pnp });
+      expect([pnp, names(results)]).toEqual([pnp, { pnp: 'STATUS_SUCCESS' }]);
+      expect([pnp, compactTrace(sim.log, { types: ['InstanceTeardownStart', 'InstanceTeardownComplete'] })]).toEqual([pnp, [
+        'I1(fmm@370060 on C:) InstanceTeardownStart reason=MANUAL',
+        'I1(fmm@370060 on C:) InstanceTeardownComplete reason=MANUAL',
+      ]]);
+      // Teardown closed the metadata file the instance still held.
+      expect(metadata(short(compactTrace(sim.log, { types: ['IoStart'] }))).map((l) => l.split(' ')[0])).toEqual([
+        'D1(CREATE', 'D3(CLEANUP', 'D4(CLOSE',
+      ].map((d) => expect.stringContaining(d.split('(')[1]!)));
+      expect(sim.state().violations).toEqual([]);
+    }
+  });
+
+  // The race the eject opens: the query-remove's pre-op closes the metadata file under fmm's
+  // resource, and the CANCEL_REMOVE's post-op re-opens it, while chkdsk's lock and unlock do the
+  // same around their FSCTLs on another thread.
+  it('explored: an eject racing chkdsk\'s lock and unlock under PCT', () => {
+    const r = explore(scenario, { strategy: 'pct', schedules: budget(4, 200), seed: 1, args: { app: 'no', unload: 'no', pnp: 'eject' } });
+    expect(r.violation === null ? null : `${r.violation.kind} ${r.violation.name}: ${r.violation.message}`).toBeNull();
   });
 });
 

@@ -17,6 +17,12 @@
  * - `fltmc unload fmm` (`unload=yes`): unloads the filter `unloadAt` ticks (default 1) after its
  *   DriverEntry returned; teardown closes the metadata file if the instance holds it.
  *
+ * - the host's PnP manager or shutdown (`pnp=eject|surprise|shutdown`, default none), `pnpAt` ticks
+ *   (default 0) after the drivers settled: an eject sends IRP_MN_QUERY_REMOVE_DEVICE (FmmPrePnp
+ *   closes the metadata file; the file system refuses while the app's file is open, and the
+ *   CANCEL_REMOVE's post-op re-opens it), then REMOVE or CANCEL; a surprise removal detaches the
+ *   instance from FmmPrePnp; a shutdown detaches it from FmmPreShutdown. `chkdsk=no` leaves chkdsk out.
+ *
  * `build`: `checked` (default: FLT_ASSERT stops the run, as on a DBG build) or `free` (asserts
  * compiled out). `variant`: `shipped` (default), `keepsHandle` (never gives the file up: the lock fails with
  * STATUS_ACCESS_DENIED), `keepsResource` (keeps its resource across FltCreateFile). `partner=yes`
@@ -51,7 +57,7 @@ export interface MetadataManagerRun {
   readonly image: FmmImage;
   readonly partner: QueueFilter | null;
   /** Filled in as the threads finish: the statuses each one saw. */
-  readonly results: { open?: NTSTATUS; lock?: NTSTATUS; unlock?: NTSTATUS; dismount?: NTSTATUS; app?: NTSTATUS; unload?: NTSTATUS; flusher?: NTSTATUS };
+  readonly results: { open?: NTSTATUS; lock?: NTSTATUS; unlock?: NTSTATUS; dismount?: NTSTATUS; app?: NTSTATUS; unload?: NTSTATUS; flusher?: NTSTATUS; pnp?: NTSTATUS };
 }
 
 const VARIANTS: readonly FmmVariant[] = ['shipped', 'keepsHandle', 'keepsResource'];
@@ -68,6 +74,12 @@ function appArg(args: ScenarioArgs): 'file' | 'implicit' | 'no' {
   const v = args['app'] ?? 'file';
   if (v === 'file' || v === 'implicit' || v === 'no') return v;
   throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument app must be file, implicit or no, got ${JSON.stringify(v)}`);
+}
+
+function pnpArg(args: ScenarioArgs): 'eject' | 'surprise' | 'shutdown' | 'no' {
+  const v = args['pnp'] ?? 'no';
+  if (v === 'eject' || v === 'surprise' || v === 'shutdown' || v === 'no') return v;
+  throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument pnp must be eject, surprise, shutdown or no, got ${JSON.stringify(v)}`);
 }
 
 /** What chkdsk does: open the volume, lock it, then unlock or dismount it, and close. */
@@ -94,8 +106,19 @@ export function buildMetadataManager(sim: Simulation, args: ScenarioArgs = {}): 
   const dismount = flagArg(args, 'dismount', false);
   const unloadAt = dwordArg(args, 'unloadAt', 1, 0);
   const app = appArg(args);
+  const pnp = pnpArg(args);
+  const pnpAt = dwordArg(args, 'pnpAt', 0, 0);
+  const withChkdsk = flagArg(args, 'chkdsk', true);
   sim.whenSettled(() => {
-    sim.spawn('chkdsk', () => chkdsk(sim, dismount, results));
+    if (withChkdsk) sim.spawn('chkdsk', () => chkdsk(sim, dismount, results));
+    if (pnp !== 'no') {
+      sim.spawn(`host ${pnp}`, function* () {
+        yield* sleep(pnpAt);
+        const volume = sim.volume('C:')!;
+        const thread = pnp === 'eject' ? sim.ejectVolume(volume) : pnp === 'surprise' ? sim.surpriseRemoveVolume(volume) : sim.shutdownSystem();
+        results.pnp = (yield* sim.join(thread)) as NTSTATUS;
+      });
+    }
     if (app === 'file') {
       sim.spawn('app', function* () {
         const r = yield* sim.io.NtCreateFile('C:\\data.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
@@ -125,7 +148,7 @@ export function buildMetadataManager(sim: Simulation, args: ScenarioArgs = {}): 
 export const scenario: Scenario = {
   id: 'sample-metadataManager',
   description:
-    'the WDK MetadataManager sample: a per-volume metadata file released for FSCTL_LOCK_VOLUME / DISMOUNT and re-opened after, raced by a second application thread and the unload; args: variant (shipped|keepsHandle|keepsResource), build (checked|free), dismount, app (file|implicit|no), unload, unloadAt, partner, DebugLevel',
+    'the WDK MetadataManager sample: a per-volume metadata file released for FSCTL_LOCK_VOLUME / DISMOUNT and re-opened after, raced by a second application thread and the unload; args: variant (shipped|keepsHandle|keepsResource), build (checked|free), dismount, app (file|implicit|no), unload, unloadAt, partner, pnp (eject|surprise|shutdown|no), pnpAt, chkdsk, DebugLevel',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildMetadataManager(sim, args);
