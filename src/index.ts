@@ -17,6 +17,7 @@ export { Random } from './kernel/random.js';
 
 // Errors
 export { FltSimError, VerifierError, UsageError, ReplayDivergenceError } from './kernel/errors.js';
+export { FLT_ASSERT } from './kernel/fltAssert.js';
 export { SubscriberError } from './kernel/factStream.js';
 export { BUILT_IN_ACTIONS } from './host/actions.js';
 export type { HostActionFunction, ApplicationIoStep } from './host/actions.js';

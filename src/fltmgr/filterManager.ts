@@ -4,7 +4,7 @@
  * filter's callback). Routines live in their own files and take this as their context.
  */
 import { DeviceTable } from '../io/deviceObjects.js';
-import { FltSimError } from '../kernel/errors.js';
+import { FltSimError, VerifierError } from '../kernel/errors.js';
 import { createActor } from 'xstate';
 import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { FactBody, FrameSpec } from '../kernel/facts.js';
@@ -236,12 +236,26 @@ export class FilterManager {
     if (frame !== undefined) thread?.operationCallbacks.push(frame);
     try {
       return yield* callMaybeBlocking(call());
+    } catch (error) {
+      throw this.locateAssertion(error, filter, frame);
     } finally {
       // The same thread resumes this frame, so the stack is balanced even across blocking.
       const t = this.kernel.threads.get(thread?.id ?? '');
       t?.callbackFilters.pop();
       if (frame !== undefined) t?.operationCallbacks.pop();
     }
+  }
+
+  /**
+   * A failed FLT_ASSERT leaving the innermost callback it failed in: logged here, where the filter's
+   * place is still known (the frame is popped on the way out), on the instance of an operation
+   * callback or else on the filter. Anything else passes through unchanged.
+   */
+  private locateAssertion(error: unknown, filter: FilterObject, frame: OperationCallbackFrame | undefined): unknown {
+    if (!(error instanceof VerifierError) || error.rule !== 'FLT_ASSERT' || error.seq !== undefined) return error;
+    const thread = this.kernel.current;
+    const where = frame === undefined ? `a callback of ${filter.name}` : `the ${frame.callback} of ${filter.name} (${frame.instance}) for ${frame.operation()}`;
+    return this.kernel.violation('FLT_ASSERT', frame?.instance ?? filter.id, `${error.detail} in ${where}${thread === null ? '' : `, on ${thread.name} (${thread.id})`}`);
   }
 
   /**

@@ -711,6 +711,8 @@ export class Kernel {
    */
   private asFinding(t: SimThread, error: unknown): unknown {
     // A finding made where no simulation was in reach (NULL passed for the only object that leads to one): logged here, on the thread it ended.
+    // A failed FLT_ASSERT outside any callback (a filter's own thread or work routine) is placed by its thread.
+    if (error instanceof VerifierError && error.seq === undefined && error.rule === 'FLT_ASSERT') return this.violation(error.rule, t.id, `${error.detail} on ${t.name} (${t.id})`);
     if (error instanceof VerifierError && error.seq === undefined) return this.violation(error.rule, t.id, error.detail);
     if (error instanceof VerifierError || error instanceof UsageError || this.onViolation !== 'record') return error;
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

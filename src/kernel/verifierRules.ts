@@ -333,6 +333,11 @@ export const VERIFIER_RULES = {
     sections: ['§10', '§14.1'],
   },
   // ---------------------------------------------------------------- the model itself
+  FLT_ASSERT: {
+    checks: "an FLT_ASSERT in a filter's code fails (a checked build): fltsim's FLT_ASSERT(condition, expression) names the expression and where the filter was — its callback, instance and operation, or the thread — instead of the CRASH of an exception",
+    windows: 'NT_ASSERT raises STATUS_ASSERTION_FAILURE (0xC0000420): a break into an attached kernel debugger, else bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED',
+    sections: ['§14'],
+  },
   CRASH: {
     checks: "with onViolation 'record' (and in explore): anything other than a rule thrown inside a simulated thread — a filter callback's own exception, or an internal error of fltsim — recorded on the failing thread at its log position; the run goes on",
     windows: 'bug check 0x1E KMODE_EXCEPTION_NOT_HANDLED (an exception in a driver)',

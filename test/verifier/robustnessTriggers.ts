@@ -1,5 +1,6 @@
 /** Triggers for the rules of issue 10's robustness work: findings that leave the run going. */
 import {
+  FLT_ASSERT,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
@@ -86,6 +87,22 @@ export const robustnessTriggers = {
           PreOperation: function* (_d, o) {
             const r = yield* FltCreateFile(o.Filter, null, FILE_GENERIC_READ, { ObjectName: 'C:\\f.txt' }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
             if (r.FileHandle !== null) yield* FltClose(r.FileHandle);
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        }),
+      }),
+    });
+    sim.spawn('app', () => readOnce(sim));
+    sim.run();
+    return sim;
+  },
+  FLT_ASSERT: () => {
+    // A pre-read asserts what it believes of every read; a read of 4 bytes proves it wrong.
+    const { sim } = world({
+      'asserting@300000': () => ({
+        OperationRegistration: operations([IRP_MJ_READ], {
+          PreOperation: (d) => {
+            FLT_ASSERT((d.Iopb.Parameters as { Read: { Length: number } }).Read.Length > 4096, 'Data->Iopb->Parameters.Read.Length > PAGE_SIZE');
             return FLT_PREOP_SUCCESS_NO_CALLBACK;
           },
         }),

@@ -6,6 +6,7 @@
  * region around the raw Ex*ResourceLite calls exactly as the C's FORCEINLINE routines do.
  */
 import {
+  FLT_ASSERT as FltAssert,
   ExAcquireResourceExclusiveLite,
   ExAcquireResourceSharedLite,
   ExReleaseResourceLite,
@@ -79,9 +80,9 @@ export function DebugTrace(Globals: FMM_GLOBAL_DATA, Level: number, text: string
   if ((Level & Globals.DebugLevel) !== 0) Globals.DebugOutput.push(text);
 }
 
-/** FLT_ASSERT: a checked build stops here (the port throws, which ends the run as a crash of the filter); a free build goes on. */
+/** FLT_ASSERT: a checked build stops here (fltsim's FLT_ASSERT: the verifier finding of that name, with the filter's place); a free build goes on. */
 export function FLT_ASSERT(Globals: FMM_GLOBAL_DATA, condition: boolean, what: string): void {
-  if (!condition && Globals.checked) throw new Error(`FLT_ASSERT: ${what}`);
+  if (Globals.checked) FltAssert(condition, what);
 }
 
 export function FlagOn(flags: number, flag: number): boolean {
