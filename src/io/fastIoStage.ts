@@ -43,7 +43,7 @@ export function fastIoStage(fltMgr: FilterManager, op: IoOperation, dispatch: ()
 }
 
 function fastIoRoutine(op: IoOperation, dispatch: () => FsCompletion, request: () => FsRequest): FastIoAnswer {
-  const fo = op.currentIopb.TargetFileObject;
+  const fo = op.currentIopb.TargetFileObject!; // fast I/O always has a file object (PnP and shutdown are IRPs)
   const fs = op.volume.fileSystem;
   if (fs.holds.length > 0 && fs.holdFor({ operation: op.id, MajorFunction: op.major, fileName: fo.FileName, fileObject: fo.id }) !== null) return null;
   switch (op.major) {

@@ -59,7 +59,7 @@ function dispatchToFileSystem(fltMgr: FilterManager, op: IoOperation): FsComplet
 export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<void> {
   if (op.isFastIo) {
     // The file system's fast routine: inline on this thread whatever fileSystemCompletion says (§24.2).
-    fastIoStage(fltMgr, op, () => dispatchToFileSystem(fltMgr, op), () => fsRequestOf(op), (result) => {
+    fastIoStage(fltMgr, op, () => dispatchToFileSystem(fltMgr, op), () => fsRequestOf(op, op.currentIopb.TargetFileObject!), (result) => {
       applyCompletion(fltMgr, op, result);
       completeReleased(fltMgr, op);
     });
@@ -283,7 +283,7 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
  */
 function initiatesCaching(op: IoOperation, result: FsCompletion): boolean {
   const fo = op.currentIopb.TargetFileObject;
-  if (fo.PrivateCacheMap || op.isFastIo || (op.major !== IRP_MJ_READ && op.major !== IRP_MJ_WRITE) || !NT_SUCCESS(result.Status)) return false;
+  if (fo === null || fo.PrivateCacheMap || op.isFastIo || (op.major !== IRP_MJ_READ && op.major !== IRP_MJ_WRITE) || !NT_SUCCESS(result.Status)) return false;
   return (op.currentIopb.IrpFlags & (IRP_NOCACHE | IRP_PAGING_IO)) === 0 && (fo.Flags & FO_NO_INTERMEDIATE_BUFFERING) === 0;
 }
 

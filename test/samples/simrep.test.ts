@@ -237,7 +237,7 @@ describe('simrep under exploration', () => {
     const oldQueryOpenNeverAnswered = (facts: readonly Fact[]): MonitorViolation[] => {
       const teardown = facts.find((f) => f.type === 'InstanceTeardownStart')?.seq ?? Infinity;
       const names = new Map(facts.flatMap((f) => (f.type === 'FileObjectCreate' ? [[f.object, f.fileName] as const] : [])));
-      const old = new Set(facts.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_NETWORK_QUERY_OPEN && (names.get(f.fileObject) ?? '').startsWith('\\x\\y') ? [f.object] : [])));
+      const old = new Set(facts.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_NETWORK_QUERY_OPEN && (names.get(f.fileObject!) ?? '').startsWith('\\x\\y') ? [f.object] : [])));
       return facts.flatMap((f) => (f.type === 'FsComplete' && old.has(f.object) && f.seq < teardown ? [{ name: 'SIMREP_FAST_OLD_NAME', seq: f.seq, message: `${f.object}: the file system answered a query open of an old-mapping name` }] : []));
     };
     const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2', queryAttributes: '1' }, monitors: [resultsHold, attributesHold, oldNameNeverBelow, oldQueryOpenNeverAnswered] });
