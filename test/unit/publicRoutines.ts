@@ -18,7 +18,7 @@ import * as api from '../../src/index.js';
 export type How = 'thread' | 'simThread' | 'simHost' | 'io' | 'timeline' | 'cursor' | 'class' | 'internal' | 'helper';
 
 const WDK = /^(Flt|Ke|Ex|Io|Mm|Ob|Ps|Fs|Interlocked|Filter)[A-Z]/;
-const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwQueryInformationTransaction', 'ObfDereferenceObject', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus'];
+const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwQueryInformationTransaction', 'ObfDereferenceObject', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus', 'FLT_ASSERT'];
 const HELPERS = [
   'CTL_CODE', 'FAILED', 'HRESULT_FROM_WIN32', 'IsReparseTagMicrosoft', 'IsReparseTagNameSurrogate', 'IsReparseTagValid', 'NT_ERROR', 'NT_SUCCESS', 'NT_WARNING', 'ROUND_TO_SIZE', 'SUCCEEDED',
   'asyncCompletions', 'bitNames', 'checkScenarioArgs', 'contextTypeName', 'createScenarioSimulation', 'decodeDirectoryEntries', 'dependent', 'diffStates', 'encodeDirectoryEntries', 'exhaustiveSearch', 'explore',
@@ -30,7 +30,7 @@ const HELPERS = [
 ];
 const SIM_THREAD = ['PsGetCurrentThread', 'PsGetCurrentProcess', 'PsGetCurrentProcessId', 'PsGetCurrentThreadId', 'join', 'FltUnloadFilter', 'FilterUnload', 'ServiceStop', 'FilterConnectCommunicationPort', 'CreateEventW', 'FilterAttach', 'FilterAttachAtAltitude', 'FilterDetach'];
 const SIM_HOST = [
-  'state', 'loadLegacyFilter', 'mountVolume', 'dismountVolume', 'loadDriver', 'spawn', 'createProcess', 'sharedCell', 'whenSettled', 'act', 'heldRequests', 'completeRequest', 'currentThread',
+  'state', 'loadLegacyFilter', 'mountVolume', 'dismountVolume', 'ejectVolume', 'surpriseRemoveVolume', 'shutdownSystem', 'loadDriver', 'spawn', 'createProcess', 'sharedCell', 'whenSettled', 'act', 'heldRequests', 'completeRequest', 'currentThread',
   'FltEnumerateFilters', 'FltEnumerateInstances', 'filter', 'volume', 'fileSystem', 'thread', 'step', 'enabled', 'nextEventTime', 'nextWakeTime', 'advanceTo', 'runUntilFact', 'runUntilIdle', 'save', 'buildScenario', 'runUntil', 'stuck', 'run',
 ];
 const SIM_INTERNAL = ['mountVolumeNow', 'completeHeldRequest', 'recorded', 'noteHostChange', 'refuseDuringDelivery', 'currentThreadObject', 'lookup', 'handle'];
