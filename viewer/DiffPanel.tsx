@@ -1,11 +1,13 @@
 /** What the fact at the cursor changed: objects added, removed, and each changed field before → after. */
+import { memo } from 'preact/compat';
 import type { StateDiff } from '../src/travel/diff.js';
 
 function shown(v: unknown): string {
   return v === undefined ? '-' : JSON.stringify(v);
 }
 
-export function DiffPanel({ diff, atStart }: { readonly diff: StateDiff | null; readonly atStart: boolean }) {
+// Memoized: the background work re-renders the page a few times a second, and this part only changes with the cursor.
+export const DiffPanel = memo(function DiffPanel({ diff, atStart }: { readonly diff: StateDiff | null; readonly atStart: boolean }) {
   if (diff === null) return <div class="diff muted" data-testid="diff">{atStart ? 'no change to show at the start' : '…'}</div>;
   const empty = diff.added.length + diff.removed.length + diff.changed.length + diff.violations.length === 0 && diff.time[0] === diff.time[1];
   return (
@@ -43,5 +45,4 @@ export function DiffPanel({ diff, atStart }: { readonly diff: StateDiff | null; 
         )}
       </ul>
     </div>
-  );
-}
+  );});

@@ -2,8 +2,9 @@
  * The event list, Process Monitor-style: a row per fact with decoded columns, filters by object,
  * fact type, thread and path, and a search over every column. Virtualized: only the rows on
  * screen are decoded and rendered, and filters run over the trace in slices between frames, so
- * a million facts stay responsive. While a long trace is still being decoded, the list holds the
- * facts indexed so far (`indexed`). Clicking a row moves the cursor to it; the cursor's row is kept
+ * a million facts stay responsive. While a long trace is still being indexed, the list holds the
+ * facts indexed so far (`indexed`) and says so; a filter goes on over each part as it is indexed,
+ * and says how far it has looked. Clicking a row moves the cursor to it; the cursor's row is kept
  * in view.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -16,10 +17,26 @@ const ROW_HEIGHT = 20;
 const MAX_SCROLL_HEIGHT = 8_000_000;
 const FILTER_SLICE = 50_000;
 
-export function EventList({ model, position, indexed, onMove }: { readonly model: ViewerModel; readonly position: number; readonly indexed: number; readonly onMove: (p: number) => void }) {
+export function EventList({
+  model,
+  position,
+  indexed,
+  onMove,
+  onFilter,
+}: {
+  readonly model: ViewerModel;
+  readonly position: number;
+  readonly indexed: number;
+  readonly onMove: (p: number) => void;
+  /** The user changed a filter (the page's background work pauses meanwhile). */
+  readonly onFilter: () => void;
+}) {
   const complete = indexed === model.length;
   const [filter, setFilter] = useState<EventFilter>({});
-  const [rows, setRows] = useState<readonly number[] | null>(null);
+  // The matching seqs, over the facts up to `upTo`.
+  const [matches, setMatches] = useState<{ readonly rows: readonly number[]; readonly upTo: number } | null>(null);
+  const rows = matches?.rows ?? null;
+  const run = useRef<FilterRun | null>(null);
   const [filtering, setFiltering] = useState<number | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewHeight, setViewHeight] = useState(480);
@@ -35,37 +52,42 @@ export function EventList({ model, position, indexed, onMove }: { readonly model
     return () => window.removeEventListener('resize', measure);
   }, []);
 
-  // Run the filter a slice at a time; a newer filter cancels an older run.
+  // Run the filter a slice at a time; a newer filter cancels an older run. A run that has caught up
+  // with the indexing goes on when more of the trace is indexed.
+  const advance = (r: FilterRun): void => {
+    if (r.cancelled) return;
+    const end = model.index.indexed;
+    const to = Math.min(end, r.from + FILTER_SLICE);
+    filterRange(model.index, r.filter, r.from, to, r.out);
+    r.from = to;
+    r.timer = null;
+    if (r.from < end) {
+      setFiltering(r.from / end);
+      r.timer = setTimeout(() => advance(r), 0);
+    } else {
+      setMatches({ rows: r.out, upTo: r.from });
+      setFiltering(null);
+    }
+  };
   useEffect(() => {
     if (isEmptyFilter(filter)) {
-      setRows(null);
+      run.current = null;
+      setMatches(null);
       setFiltering(null);
       return;
     }
-    let cancelled = false;
-    const out: number[] = [];
-    let from = 0;
-    // Over the facts indexed now; a trace still decoding is filtered again once it is whole.
-    const end = model.index.indexed;
-    const slice = (): void => {
-      if (cancelled) return;
-      const to = Math.min(end, from + FILTER_SLICE);
-      filterRange(model.index, filter, from, to, out);
-      from = to;
-      if (from < end) {
-        setFiltering(from / end);
-        setTimeout(slice, 0);
-      } else {
-        setRows(out);
-        setFiltering(null);
-      }
-    };
-    const timer = setTimeout(slice, 150);
+    const r: FilterRun = { filter, out: [], from: 0, cancelled: false, timer: null };
+    run.current = r;
+    r.timer = setTimeout(() => advance(r), 150);
     return () => {
-      cancelled = true;
-      clearTimeout(timer);
+      r.cancelled = true;
+      if (r.timer !== null) clearTimeout(r.timer);
     };
-  }, [model, filter, complete]);
+  }, [model, filter]);
+  useEffect(() => {
+    const r = run.current;
+    if (r !== null && r.timer === null && r.from < indexed) r.timer = setTimeout(() => advance(r), 0);
+  }, [indexed]);
 
   const count = rows === null ? indexed : rows.length;
   const total = count * ROW_HEIGHT;
@@ -89,7 +111,10 @@ export function EventList({ model, position, indexed, onMove }: { readonly model
     setScrollTop(wanted);
   }, [position, rows]);
 
-  const set = (key: keyof EventFilter) => (e: Event) => setFilter({ ...filter, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof EventFilter) => (e: Event) => {
+    onFilter();
+    setFilter({ ...filter, [key]: (e.currentTarget as HTMLInputElement).value });
+  };
   const shown: number[] = [];
   for (let i = first; i < Math.min(count, first + visible); i++) shown.push(i);
 
@@ -108,8 +133,14 @@ export function EventList({ model, position, indexed, onMove }: { readonly model
         <input placeholder="thread (T3)" data-filter="thread" value={filter.thread ?? ''} onInput={set('thread')} size={8} />
         <input placeholder="path" data-filter="path" value={filter.path ?? ''} onInput={set('path')} size={12} />
         <input placeholder="search" data-filter="search" value={filter.search ?? ''} onInput={set('search')} size={12} />
-        <span class="muted" data-testid="event-count">
-          {filtering === null ? `${count} of ${model.length}` : `filtering ${Math.floor(filtering * 100)}%`}
+        <span class="muted" data-testid="event-count" data-complete={complete && filtering === null ? '1' : '0'}>
+          {filtering !== null
+            ? `filtering ${Math.floor(filtering * 100)}%`
+            : complete
+              ? `${count} of ${model.length}`
+              : rows === null
+                ? `${count} of ${model.length} (indexing: the rest follows)`
+                : `${count} in the first ${matches?.upTo ?? 0} of ${model.length} facts (indexing: more follow)`}
         </span>
       </div>
       <div class="event-head">
@@ -150,6 +181,15 @@ export function EventList({ model, position, indexed, onMove }: { readonly model
       </div>
     </div>
   );
+}
+
+/** A filter's pass over the trace, a slice at a time: the matches so far, and where it has got to. */
+interface FilterRun {
+  readonly filter: EventFilter;
+  readonly out: number[];
+  from: number;
+  cancelled: boolean;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /** The index of the last element ≤ seq in an ascending list, or -1. */

@@ -1,16 +1,31 @@
-/** Jump to a seq (`#123` or `123`), a time (`t=50`) or a violation (`v`). */
+/**
+ * Jump to a seq (`#123` or `123`), a time (`t=50`) or a violation (`v`). A time or a violation past
+ * the part of the trace indexed so far waits for the indexing (`onSeek`), which goes first meanwhile.
+ */
 import type { RefObject } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ViewerModel } from '../src/viewer/viewerModel.js';
 
-export function JumpBox({ model, inputRef, onMove }: { readonly model: ViewerModel; readonly inputRef: RefObject<HTMLInputElement | null>; readonly onMove: (p: number) => void }) {
+export function JumpBox({
+  model,
+  inputRef,
+  onMove,
+  onSeek,
+}: {
+  readonly model: ViewerModel;
+  readonly inputRef: RefObject<HTMLInputElement | null>;
+  readonly onMove: (p: number) => void;
+  readonly onSeek: (find: () => number | null, what: string) => void;
+}) {
   const [problem, setProblem] = useState<string | null>(null);
   const submit = (text: string): void => {
     const t = text.trim();
     let m: RegExpExecArray | null;
     if ((m = /^#?(\d+)$/.exec(t)) !== null) onMove(model.positionOfSeq(Number(m[1])));
-    else if ((m = /^t\s*=\s*(\d+)$/.exec(t)) !== null) onMove(model.positionOfTime(Number(m[1])));
-    else if (/^v(iolation)?$/i.test(t)) onMove(model.nextViolation(0));
+    else if ((m = /^t\s*=\s*(\d+)$/.exec(t)) !== null) {
+      const time = Number(m[1]);
+      onSeek(() => model.findTime(time), `the first fact at t=${time}`);
+    } else if (/^v(iolation)?$/i.test(t)) onSeek(() => model.findNextViolation(0), 'the first violation');
     else return setProblem('a seq (#12), a time (t=5) or v');
     setProblem(null);
     inputRef.current?.blur();

@@ -1,7 +1,10 @@
 /**
  * The timeline scrubber: a slider over every position of the trace, the markers (violations,
  * unloads, teardowns, preemptions) as buttons that move the cursor, and a lane per busiest thread
- * showing where it appended facts. The part of the trace not yet folded is shaded.
+ * showing where it appended facts. Under the slider, how far the trace is indexed (the event list,
+ * the markers, the lanes and the searches cover that part) and folded (the stack can be shown up to
+ * there); the markers and lanes are drawn again as the indexing goes on, the part not indexed yet
+ * hatched.
  */
 import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
@@ -11,7 +14,11 @@ import type { ViewerModel } from '../src/viewer/viewerModel.js';
 const MAX_MARKERS = 400;
 const LANES = 8;
 
-export function Scrubber({ model, position, folded, onMove }: { readonly model: ViewerModel; readonly position: number; readonly folded: number; readonly onMove: (p: number) => void }) {
+export function Scrubber({ model, position, folded, indexed, onMove }: { readonly model: ViewerModel; readonly position: number; readonly folded: number; readonly indexed: number; readonly onMove: (p: number) => void }) {
+  const length = Math.max(1, model.length);
+  const whole = folded === model.length;
+  // Redrawn at each tenth of the indexing, and once the trace is whole.
+  const tenth = indexed === model.length ? 10 : Math.floor((10 * indexed) / length);
   return (
     <div class="scrubber">
       <input
@@ -24,10 +31,17 @@ export function Scrubber({ model, position, folded, onMove }: { readonly model: 
         value={position}
         onInput={(e) => onMove(Number((e.currentTarget as HTMLInputElement).value))}
       />
-      <div class="folded-bar" title="folded so far">
-        <div class="folded-fill" style={{ width: `${(100 * folded) / Math.max(1, model.length)}%` }} />
+      <div class="progress-bar" title="indexed and folded so far">
+        <div class="indexed-fill" style={{ width: `${(100 * indexed) / length}%` }} />
+        <div class="folded-fill" style={{ width: `${(100 * folded) / length}%` }} />
       </div>
-      <Tracks model={model} complete={folded === model.length} onMove={onMove} />
+      {whole ? null : (
+        <div class="progress" data-testid="progress" data-indexed={indexed} data-folded={folded}>
+          {indexed === model.length ? 'indexed' : `indexing: ${indexed} of ${model.length} facts (${Math.floor((100 * indexed) / length)}%)`} · folded {folded} ({Math.floor((100 * folded) / length)}%) · the event list, markers, lanes and searches cover
+          the indexed part; a search past it waits for it
+        </div>
+      )}
+      <Tracks model={model} tenth={tenth} indexedTo={indexed === model.length ? 1 : tenth / 10} onMove={onMove} />
     </div>
   );
 }
@@ -36,11 +50,11 @@ export function Scrubber({ model, position, folded, onMove }: { readonly model: 
  * The markers and thread lanes: they depend on the trace only, so a step does not redraw them. A
  * long trace draws them twice: for what the first picture decoded, and once it is whole.
  */
-const Tracks = memo(function Tracks({ model, complete, onMove }: { readonly model: ViewerModel; readonly complete: boolean; readonly onMove: (p: number) => void }) {
+const Tracks = memo(function Tracks({ model, tenth, indexedTo, onMove }: { readonly model: ViewerModel; readonly tenth: number; readonly indexedTo: number; readonly onMove: (p: number) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const length = Math.max(1, model.length);
-  const markers = useMemo(() => (model.markers.length <= MAX_MARKERS ? model.markers : model.markers.filter((_, i) => i % Math.ceil(model.markers.length / MAX_MARKERS) === 0)), [model, complete]);
-  const lanes = useMemo(() => busiestThreads(model, LANES), [model, complete]);
+  const markers = useMemo(() => (model.markers.length <= MAX_MARKERS ? model.markers : model.markers.filter((_, i) => i % Math.ceil(model.markers.length / MAX_MARKERS) === 0)), [model, tenth]);
+  const lanes = useMemo(() => busiestThreads(model, LANES), [model, tenth]);
 
   useEffect(() => {
     const c = canvas.current;
@@ -61,11 +75,17 @@ const Tracks = memo(function Tracks({ model, complete, onMove }: { readonly mode
         g.fillRect(x, lane * laneHeight, 1, laneHeight - 1);
       }
     });
-  }, [model, lanes]);
+    // Not indexed yet: nothing is known there.
+    if (indexedTo < 1) {
+      g.fillStyle = '#e8e8e8';
+      g.fillRect(Math.floor(indexedTo * width), 0, width, c.height);
+    }
+  }, [model, lanes, tenth]);
 
   return (
     <>
-      <div class="markers">
+      <div class="markers" data-tenth={tenth}>
+        {indexedTo < 1 ? <div class="not-indexed" style={{ left: `${100 * indexedTo}%` }} title="not indexed yet" /> : null}
         {markers.map((m) => (
           <button
             key={`${m.kind}${m.seq}`}

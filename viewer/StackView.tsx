@@ -6,6 +6,7 @@
  * with a lifecycle. Objects the fact at the cursor changed are
  * highlighted. Every name is rendered as text (Preact escapes it).
  */
+import { memo } from 'preact/compat';
 import type { FrameBand, OperationAtLevel, StackLevel, StackPicture } from '../src/viewer/stackModel.js';
 
 interface Props {
@@ -35,7 +36,8 @@ const PHASES: readonly { readonly phase: OperationAtLevel['phase']; readonly tit
   { phase: 'postPended', title: 'pended (post)' },
 ];
 
-export function StackView({ picture, changed, selectedOperation, selectedThread, onSelectOperation, onSelectThread }: Props) {
+// Memoized: the background work re-renders the page a few times a second, and this part only changes with the cursor.
+export const StackView = memo(function StackView({ picture, changed, selectedOperation, selectedThread, onSelectOperation, onSelectThread }: Props) {
   const mark = (id: string, extra = ''): string => `${extra}${changed.has(id) ? ' changed' : ''}`;
   const op = (o: OperationAtLevel) => (
     <button key={o.id} class={mark(o.id, `op phase-${o.phase}${o.id === selectedOperation ? ' selected' : ''}`)} data-op={o.id} data-phase={o.phase} data-state={o.state} title={`${o.state} on ${o.thread ?? 'no thread'}`} onClick={() => onSelectOperation(o.id)}>
@@ -91,6 +93,9 @@ export function StackView({ picture, changed, selectedOperation, selectedThread,
               <td class="state">{f.state}</td>
               <td>{f.handles.length === 0 ? '' : `handles ${f.handles.join(', ')}`}</td>
               <td>{f.currentByteOffset === 0 ? '' : `offset ${f.currentByteOffset}`}</td>
+              <td class="file-contexts" data-file-contexts={f.id}>
+                {f.contexts.join(' · ')}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -137,5 +142,4 @@ export function StackView({ picture, changed, selectedOperation, selectedThread,
         </>
       )}
     </div>
-  );
-}
+  );});

@@ -14,61 +14,91 @@ import { JumpBox } from './JumpBox.js';
 import { Scrubber } from './Scrubber.js';
 import { StackView } from './StackView.js';
 import { WhyPanel } from './WhyPanel.js';
-
-/** Facts folded per slice of the background fold: small enough to keep the page responsive. */
-const FOLD_SLICE = 20_000;
+import { BackgroundWork } from './backgroundWork.js';
 
 export function TraceView({ model, start = null }: { readonly model: ViewerModel; readonly start?: number | null }) {
   const [position, setPosition] = useState(() => start ?? model.openingPosition);
-  // The first picture needs the trace folded up to the cursor only; the rest folds after it.
-  const [folded, setFolded] = useState(() => (model.foldMore(Math.max(0, position - model.folded)), model.folded));
+  // The first picture needs the trace folded up to the cursor only; the rest is indexed and folded after it.
+  useState(() => model.foldMore(Math.max(0, position - model.folded)));
+  // How far the background work has got: re-rendered a few times a second while it runs.
+  const [, setProgress] = useState(0);
+  const work = useMemo(() => new BackgroundWork(model, position, () => setProgress((n) => n + 1)), [model]);
+  useEffect(() => {
+    work.start();
+    return () => work.stop();
+  }, [work]);
+  const folded = model.folded;
+  const indexed = model.index.indexed;
+  // A search that waits for the part of the trace not indexed yet (a time, the next violation, …).
+  const [waiting, setWaiting] = useState<string | null>(null);
+  const seekToken = useRef(0);
   // A click pins an operation or a thread; until then the selection follows the fact at the cursor.
   const [pinned, setPinned] = useState<{ readonly operation: string | null; readonly thread: string | null; readonly at: number }>({ operation: null, thread: null, at: -1 });
   const jumpInput = useRef<HTMLInputElement>(null);
 
-  // Decode and fold the rest of the trace a slice at a time after the first paint.
-  useEffect(() => {
-    let cancelled = false;
-    const more = async (): Promise<void> => {
-      await model.decodeMore(FOLD_SLICE);
-      if (cancelled) return;
-      const done = model.foldMore(FOLD_SLICE);
-      setFolded(model.folded);
-      if (!done) setTimeout(() => void more(), 0);
-    };
-    if (model.folded < model.length) setTimeout(() => void more(), 0);
-    return () => void (cancelled = true);
-  }, [model]);
-
-  const fact = position === 0 || position > model.index.indexed ? undefined : model.index.facts[position - 1];
-  const followed = useMemo(() => followSelection(model, position), [model, position]);
+  const fact = position === 0 || position > indexed ? undefined : model.index.facts[position - 1];
+  const followed = useMemo(() => followSelection(model, position), [model, position, position <= indexed]);
   // A pin holds while the cursor stays where it was made or moves along the pinned object.
   const selectedOperation = pinned.operation !== null && (pinned.at === position || fact?.object === pinned.operation) ? pinned.operation : followed.operation;
   const selectedThread = pinned.thread !== null && (pinned.at === position || model.index.threadOf(position - 1) === pinned.thread) ? pinned.thread : followed.thread;
-  const setSelectedOperation = (operation: string): void => setPinned({ operation, thread: selectedThread, at: position });
-  const setSelectedThread = (thread: string): void => setPinned({ operation: selectedOperation, thread, at: position });
+  // Stable callbacks (the stack view is memoized) that read the latest selection.
+  const latest = useRef({ position, selectedOperation, selectedThread });
+  latest.current = { position, selectedOperation, selectedThread };
+  const setSelectedOperation = useCallback((operation: string): void => setPinned({ operation, thread: latest.current.selectedThread, at: latest.current.position }), []);
+  const setSelectedThread = useCallback((thread: string): void => setPinned({ operation: latest.current.selectedOperation, thread, at: latest.current.position }), []);
 
-  const move = useCallback((p: number) => setPosition(model.clamp(p)), [model]);
+  const move = useCallback(
+    (p: number) => {
+      const to = model.clamp(p);
+      seekToken.current++;
+      setWaiting(null);
+      work.interacted(to);
+      setPosition(to);
+    },
+    [model, work],
+  );
+
+  /**
+   * Move to what `find` finds in the part of the trace indexed so far; when the answer may lie
+   * beyond it (find gives null), say so and wait for the indexing, which goes first meanwhile.
+   */
+  const seek = useCallback(
+    (find: () => number | null, what: string) => {
+      const found = find();
+      if (found !== null) return move(found);
+      const token = ++seekToken.current;
+      setWaiting(what);
+      work.wake();
+      void model.whenIndexed(() => find() !== null).then(() => {
+        if (token !== seekToken.current) return; // the user moved on meanwhile
+        move(find() ?? position);
+      });
+    },
+    [model, work, move, position],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
       if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
-      let next: number | null = null;
       const forward = e.key === 'ArrowRight';
+      let next: number | null = null;
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
         if (e.shiftKey && selectedOperation !== null) {
-          const list = model.index.factsOf(selectedOperation);
-          next = forward ? model.nextIn(list, position) : model.previousIn(list, position);
+          const list = (): readonly number[] => model.index.factsOf(selectedOperation);
+          e.preventDefault();
+          return seek(() => (forward ? model.findNextIn(list(), position) : model.findPreviousIn(list(), position)), `the ${forward ? 'next' : 'previous'} fact of ${selectedOperation}`);
         } else if (e.altKey && selectedThread !== null) {
-          const list = model.index.factsOnThread(selectedThread);
-          next = forward ? model.nextIn(list, position) : model.previousIn(list, position);
+          const list = (): readonly number[] => model.index.factsOnThread(selectedThread);
+          e.preventDefault();
+          return seek(() => (forward ? model.findNextIn(list(), position) : model.findPreviousIn(list(), position)), `the ${forward ? 'next' : 'previous'} fact of ${model.index.namer.label(selectedThread)}`);
         } else if (!e.shiftKey && !e.altKey) next = position + (forward ? 1 : -1);
       } else if (e.key === 'Home') next = 0;
       else if (e.key === 'End') next = model.length;
-      else if (e.key === 'v') next = model.nextViolation(position);
-      else if (e.key === 'V') next = model.previousViolation(position);
-      else if (e.key === 'g') {
+      else if (e.key === 'v' || e.key === 'V') {
+        e.preventDefault();
+        return e.key === 'v' ? seek(() => model.findNextViolation(position), 'the next violation') : seek(() => model.findPreviousViolation(position), 'the previous violation');
+      } else if (e.key === 'g') {
         e.preventDefault();
         jumpInput.current?.focus();
         return;
@@ -79,25 +109,18 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [model, position, selectedOperation, selectedThread, move]);
+  }, [model, position, selectedOperation, selectedThread, move, seek]);
 
-  const state = position <= folded ? model.stateAt(position) : null;
-  // The diff needs the state before the cursor's fact too: at hand after a step, folded after the
-  // picture is on screen after a jump (so a jump costs one fold before it paints, not two).
-  const [lateDiff, setLateDiff] = useState<{ readonly position: number; readonly diff: StateDiff | null } | null>(null);
-  const ready = state !== null && (position === 0 || model.hasState(position - 1));
-  const diff: StateDiff | null = useMemo(() => (ready ? model.diffAt(position) : lateDiff?.position === position ? lateDiff.diff : null), [ready, model, position, lateDiff]);
-  useEffect(() => {
-    if (ready || state === null) return;
-    const timer = setTimeout(() => setLateDiff({ position, diff: model.diffAt(position) }), 0);
-    return () => clearTimeout(timer);
-  }, [ready, state, model, position]);
+  // One fold of the Timeline gives the state and what the cursor's fact changed (ViewerModel.viewAt).
+  const view = position <= folded ? model.viewAt(position) : null;
+  const state = view?.state ?? null;
+  const diff: StateDiff | null = view?.diff ?? null;
   const picture = useMemo(() => (state === null ? null : stackPicture(state, model.index, position)), [state, model, position]);
   const changed = useMemo(() => new Set(diff === null ? [] : [...diff.added.map((a) => a.id), ...diff.changed.map((c) => c.id)]), [diff]);
 
   return (
-    <div class="trace" data-position={position} data-folded={folded} data-length={model.length}>
-      <Scrubber model={model} position={position} folded={folded} onMove={move} />
+    <div class="trace" data-position={position} data-folded={folded} data-indexed={indexed} data-length={model.length}>
+      <Scrubber model={model} position={position} folded={folded} indexed={indexed} onMove={move} />
       <div class="cursor-line">
         <span data-testid="cursor">
           {position === 0 ? 'start (no fact folded)' : `#${position - 1}`} · position {position}/{model.length} · t={state?.time ?? fact?.time ?? 0}
@@ -112,13 +135,18 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
           {' '}
           · operation {selectedOperation ?? '-'} · thread {selectedThread === null ? '-' : model.index.namer.label(selectedThread)}
         </span>
-        <JumpBox model={model} inputRef={jumpInput} onMove={move} />
+        <JumpBox model={model} inputRef={jumpInput} onMove={move} onSeek={seek} />
+        {waiting === null ? null : (
+          <span class="waiting" data-testid="waiting">
+            looking for {waiting}: indexing the trace, {percent(indexed, model.length)} so far
+          </span>
+        )}
       </div>
       <div class="panes">
         <section class="left">
           {picture === null ? (
             <p class="folding" data-testid="folding">
-              folding the trace: {folded} of {model.length} facts ({Math.floor((100 * folded) / Math.max(1, model.length))}%)
+              folding the trace up to the cursor: {folded} of {position} facts ({percent(folded, position)}; {percent(folded, model.length)} of the trace)
             </p>
           ) : (
             <StackView picture={picture} changed={changed} selectedOperation={selectedOperation} selectedThread={selectedThread} onSelectOperation={setSelectedOperation} onSelectThread={setSelectedThread} />
@@ -127,11 +155,15 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
           <WhyPanel model={model} seq={position <= folded ? position - 1 : -1} onMove={move} />
         </section>
         <section class="right">
-          <EventList model={model} position={position} indexed={model.index.indexed} onMove={move} />
+          <EventList model={model} position={position} indexed={indexed} onMove={move} onFilter={() => work.interacted(position)} />
         </section>
       </div>
     </div>
   );
+}
+
+function percent(part: number, whole: number): string {
+  return `${Math.floor((100 * part) / Math.max(1, whole))}%`;
 }
 
 /** The operation and thread of the fact at the cursor, else the last ones before it. */

@@ -4,6 +4,7 @@
  * button that moves the cursor there. Computed after the step is on screen, from the trace index
  * (no pass over the log), and only once the fact at the cursor is folded.
  */
+import { memo } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import { whyFactUnchecked, type CausalLink } from '../src/travel/why.js';
 import { factLine } from '../src/viewer/eventRows.js';
@@ -17,7 +18,8 @@ const RELATION_TEXT: Readonly<Record<CausalLink['relation'], string>> = {
   thread: 'on the thread created by',
 };
 
-export function WhyPanel({ model, seq, onMove }: { readonly model: ViewerModel; readonly seq: number; readonly onMove: (p: number) => void }) {
+// Memoized: the background work re-renders the page a few times a second, and this part only changes with the cursor.
+export const WhyPanel = memo(function WhyPanel({ model, seq, onMove }: { readonly model: ViewerModel; readonly seq: number; readonly onMove: (p: number) => void }) {
   const [chain, setChain] = useState<readonly CausalLink[] | null>(null);
   useEffect(() => {
     setChain(null);
@@ -46,5 +48,4 @@ export function WhyPanel({ model, seq, onMove }: { readonly model: ViewerModel; 
         </ol>
       )}
     </div>
-  );
-}
+  );});

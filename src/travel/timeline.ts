@@ -80,7 +80,23 @@ export class Timeline {
   /** The state after the first `position` facts (0 ≤ position ≤ length); equal to `foldLog(log.slice(0, position))`. */
   stateAt(position: number): SimState {
     integerArgument('Timeline.stateAt', 'position', position, 0, this.facts.length, `a position from 0 to ${this.facts.length}`);
-    const index = Math.min(Math.floor(position / this.interval), this.checkpoints.length - 1);
+    return this.fold(position, null);
+  }
+
+  /**
+   * @internal The state at `position` (≥ 1), and a look at the state just before its last fact:
+   * `peek(before, fact)` is called with the working state after position - 1 facts, before `fact`
+   * (seq position - 1) is folded into it. The viewer copies there the few objects the fact changes,
+   * so the diff of a jump costs one fold, not two. `before` is mutated afterwards: copy, never keep it.
+   */
+  stateAtPeeking(position: number, peek: (before: SimState, fact: Fact) => void): SimState {
+    integerArgument('Timeline.stateAtPeeking', 'position', position, 1, this.facts.length, `a position from 1 to ${this.facts.length}`);
+    return this.fold(position, peek);
+  }
+
+  private fold(position: number, peek: ((before: SimState, fact: Fact) => void) | null): SimState {
+    // With a peek, the tail holds the last fact at least: the checkpoint below position - 1.
+    const index = Math.min(Math.floor((peek === null ? position : position - 1) / this.interval), this.checkpoints.length - 1);
     const checkpoint = this.checkpoints[index]!;
     const base = this.assemble(index, checkpoint);
     const engine = new FoldEngine(base, new Map(checkpoint.sleepers));
@@ -107,6 +123,7 @@ export class Timeline {
         const unnamed = changedUnnamed(base as SimState, fact);
         if (unnamed !== null) thaw(unnamed);
       }
+      if (peek !== null && seq === position - 1) peek(base as SimState, fact);
       engine.apply(fact);
     }
     for (const id of Object.keys(base.volumes)) thaw(id);

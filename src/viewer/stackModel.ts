@@ -81,6 +81,11 @@ export interface FileObjectRow {
   readonly state: string;
   readonly handles: readonly string[];
   readonly currentByteOffset: number;
+  /**
+   * The contexts on it (§15): its stream handle contexts, and the stream and file contexts of its
+   * stream, as `C3 FLT_STREAM_CONTEXT refs=2`.
+   */
+  readonly contexts: readonly string[];
 }
 
 export interface ThreadRow {
@@ -180,7 +185,17 @@ export function stackPicture(state: SimState, index: TraceIndex, position: numbe
     levels.push({ id: `${vid}:fs`, kind: 'fileSystem', name: `${v.fsType} file system`, altitude: null, frame: null, aboveFrame: null, state: null, operations: atLevel.get(`${vid}:fs`) ?? [], contexts: [] });
     return { id: vid, name: v.dosName === null ? v.name : `${v.dosName} ${v.name}`, fsType: v.fsType, state: v.state, levels, rows: stackRows(state, levels), contexts: contextsOf.get(vid) ?? [], idle: idle.get(vid) ?? [] };
   });
-  const fileObjects = Object.entries(state.fileObjects).map(([id, fo]) => ({ id, fileName: fo.fileName, volume: fo.volume, state: fo.state, handles: fo.handles, currentByteOffset: fo.currentByteOffset }));
+  const contextsOn = new Map<string, string[]>();
+  for (const [id, c] of Object.entries(state.contexts)) if (c.target !== null) push(contextsOn, c.target, `${id} ${c.contextType} refs=${c.references}`);
+  const fileObjects = Object.entries(state.fileObjects).map(([id, fo]) => ({
+    id,
+    fileName: fo.fileName,
+    volume: fo.volume,
+    state: fo.state,
+    handles: fo.handles,
+    currentByteOffset: fo.currentByteOffset,
+    contexts: [id, ...index.streamsOf(id)].flatMap((target) => contextsOn.get(target) ?? []),
+  }));
   const threads: ThreadRow[] = [];
   let exitedThreads = 0;
   // A long run keeps every exited thread in its state: a plain loop, no entry arrays.

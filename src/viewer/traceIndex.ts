@@ -2,8 +2,10 @@
  * Indexes over one trace that every view of the viewer reads, built in one pass as the page decodes
  * the trace (and by tests in Node, whole): the facts of each object and of each thread (for stepping by operation
  * and by thread, and for where each operation is in its stack), which thread appended each fact
- * (threadActivity), the names the text format uses, the markers of the timeline, and where each
- * object's story starts (whyFact's origins, so a why never reads the log).
+ * (threadActivity), the names the text format uses, the markers of the timeline, where each
+ * object's story starts (whyFact's origins, so a why never reads the log), and the streams each
+ * file object was seen on (the folded state names a stream context's stream, `V1:stream#64`, not the
+ * file objects open on it).
  */
 import type { Fact } from '../kernel/facts.js';
 import { TraceNamer } from '../trace/traceNamer.js';
@@ -32,6 +34,10 @@ export class TraceIndex implements WhyOrigins {
   private readonly byObject = new Map<string, number[]>();
   private readonly byThread = new Map<string, number[]>();
   private readonly openers = new Map<string, number>();
+  /** The file object of each operation (its IoStart), the target of each context's last link, the streams of each file object. */
+  private readonly fileOfOperation = new Map<string, string>();
+  private readonly targetOfContext = new Map<string, string>();
+  private readonly streamsOfFile = new Map<string, string[]>();
   private next = 0;
 
   /**
@@ -77,13 +83,44 @@ export class TraceIndex implements WhyOrigins {
       else if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
       else if (f.type === 'FilterUnloadCallback') markers.push({ seq, kind: 'unload', label: `unload ${this.namer.label(f.object)}` });
       else if (f.type === 'InstanceTeardownStart') markers.push({ seq, kind: 'teardown', label: `teardown ${this.namer.label(f.object)}` });
-      else if (f.type === 'IoStart' && f.fileObject !== null && !this.openers.has(f.fileObject)) {
-        // whyFact's opener: the first IoStart on a file object whose story began with its creation.
-        const first = this.byObject.get(f.fileObject)?.[0];
-        if (first !== undefined && facts[first]!.type === 'FileObjectCreate') this.openers.set(f.fileObject, seq);
+      else if (f.type === 'IoStart' && f.fileObject !== null) {
+        // A volume-level request (PnP, shutdown) has no file object: nothing to open or to attach contexts to.
+        this.fileOfOperation.set(f.object, f.fileObject);
+        if (!this.openers.has(f.fileObject)) {
+          // whyFact's opener: the first IoStart on a file object whose story began with its creation.
+          const first = this.byObject.get(f.fileObject)?.[0];
+          if (first !== undefined && facts[first]!.type === 'FileObjectCreate') this.openers.set(f.fileObject, seq);
+        }
+      } else if (f.type === 'ContextLinked') {
+        this.targetOfContext.set(f.object, f.target);
+        this.sawStream(seq, f.target);
+      } else if (f.type === 'FltReferenceContext' && /^FltGet\w*Contexts?$/.test(f.by)) {
+        const target = this.targetOfContext.get(f.object);
+        if (target !== undefined) this.sawStream(seq, target);
       }
     }
     this.next = end;
+  }
+
+  /**
+   * A stream or file context (`V1:stream#64`, `V1:file#64`) set or got at `seq`: inside a callback
+   * for an operation, it is the stream of that operation's file object (§15.1: FltSetStreamContext
+   * and FltGetStreamContext take the operation's FileObject).
+   */
+  private sawStream(seq: number, target: string): void {
+    if (!target.includes(':')) return;
+    const callback = this.activity.callbackOf[seq] ?? -1;
+    if (callback < 0) return;
+    const fileObject = this.fileOfOperation.get(this.facts[callback]!.object);
+    if (fileObject === undefined) return;
+    const streams = this.streamsOfFile.get(fileObject);
+    if (streams === undefined) this.streamsOfFile.set(fileObject, [target]);
+    else if (!streams.includes(target)) streams.push(target);
+  }
+
+  /** The streams and files (`V1:stream#64`, `V1:file#64`) a context was set or got on through `fileObject`, as far as the trace is indexed. */
+  streamsOf(fileObject: string): readonly string[] {
+    return this.streamsOfFile.get(fileObject) ?? [];
   }
 
   /** Seqs of the facts about `object` (its own facts, not the ones that merely name it), ascending. */

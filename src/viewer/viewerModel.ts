@@ -7,6 +7,8 @@
  * log's length); the fact "at the cursor" is the one that led there, seq p - 1, as in Cursor.
  */
 import type { Fact } from '../kernel/facts.js';
+import type { Draft } from 'immer';
+import { restack } from '../projection/fold.js';
 import { emptySimState, type SimState } from '../projection/simState.js';
 import { diffStates, type StateDiff } from '../travel/diff.js';
 import { RECORD_OF_PREFIX } from '../travel/foldEngine.js';
@@ -14,10 +16,17 @@ import { Timeline } from '../travel/timeline.js';
 import type { ViewerTrace } from './payload.js';
 import { lastBefore, nextAfter, TraceIndex, type Marker } from './traceIndex.js';
 
+/** What the page shows of one position: the state there and what the fact that led there changed. */
+export interface CursorView {
+  readonly state: SimState;
+  /** Null at the start (no fact). */
+  readonly diff: StateDiff | null;
+}
+
 export class ViewerModel {
   readonly index: TraceIndex;
   readonly timeline = new Timeline();
-  private readonly cache = new Map<number, SimState>();
+  private readonly cache = new Map<number, CursorView>();
   private sortedMarkers: Marker[] = [];
   private markersFrom = -1;
 
@@ -42,10 +51,71 @@ export class ViewerModel {
   /** Index and fold up to `count` more facts, as far as they are decoded; true once every fact is folded. */
   foldMore(count: number): boolean {
     const facts = this.trace.facts;
-    const end = Math.min(facts.length, this.timeline.length + count, this.trace.lazy?.decoded ?? facts.length);
+    const end = Math.min(facts.length, this.timeline.length + count, this.decoded);
     this.index.indexTo(end);
     for (let seq = this.timeline.length; seq < end; seq++) this.timeline.push(facts[seq]!);
+    this.settleWaiters();
     return this.timeline.length === facts.length;
+  }
+
+  /** Facts decoded so far (all of them off the page). */
+  get decoded(): number {
+    return this.trace.lazy?.decoded ?? this.trace.facts.length;
+  }
+
+  /** Is every fact indexed (the event list, markers, lanes and searches cover the whole trace)? */
+  get complete(): boolean {
+    return this.index.indexed === this.length;
+  }
+
+  /**
+   * Index more of the trace ahead of the fold, `chunk` facts at a time until `enough()` says the
+   * slice is over: decoding the next block first when every decoded fact is indexed.
+   */
+  async indexSome(enough: () => boolean, chunk = 2_000): Promise<void> {
+    if (this.index.indexed === this.decoded && this.decoded < this.length) await this.trace.lazy?.decodeTo(this.decoded + 1);
+    do this.index.indexTo(Math.min(this.decoded, this.index.indexed + chunk));
+    while (this.index.indexed < this.decoded && !enough());
+    this.settleWaiters();
+  }
+
+  /** Fold more of the indexed trace, `chunk` facts at a time until `enough()`; indexing first if the fold has caught up with it. */
+  async foldSome(enough: () => boolean, chunk = 256): Promise<void> {
+    if (this.folded === this.index.indexed) await this.indexSome(enough);
+    const facts = this.trace.facts;
+    do {
+      const end = Math.min(this.index.indexed, this.timeline.length + chunk);
+      for (let seq = this.timeline.length; seq < end; seq++) this.timeline.push(facts[seq]!);
+    } while (this.timeline.length < this.index.indexed && !enough());
+  }
+
+  private waiters: { readonly until: () => boolean; readonly done: () => void }[] = [];
+
+  /**
+   * Resolves once `until()` holds or the whole trace is indexed: a jump to a time, a search for the
+   * next violation or the next fact of a thread waits so for the part of the trace it needs. While
+   * one waits, the page's background work indexes before it folds (`wantsIndexing`).
+   */
+  whenIndexed(until: () => boolean): Promise<void> {
+    return new Promise((done) => {
+      this.waiters.push({ until, done });
+      this.settleWaiters();
+    });
+  }
+
+  /** Does a search wait for more of the trace to be indexed? */
+  get wantsIndexing(): boolean {
+    return this.waiters.length > 0;
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      if (this.complete || w.until()) w.done();
+      else this.waiters.push(w);
+    }
   }
 
   /** Violations, unloads, teardowns (and preemptions, when known), by seq, as far as the trace is indexed. */
@@ -69,28 +139,42 @@ export class ViewerModel {
 
   /** The state at `position`, or null while the fold has not reached it. */
   stateAt(position: number): SimState | null {
-    if (position > this.timeline.length) return null;
-    let state = this.cache.get(position);
-    if (state === undefined) {
-      state = this.timeline.stateAt(position);
-      if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(position, state);
-    }
-    return state;
+    return this.viewAt(position)?.state ?? null;
   }
 
   /**
    * What the fact at the cursor (seq position - 1) changed: `diffStates` of the states before and
    * after it, over the objects the fact can change only — the ones it names, and on a ClockAdvance
    * the sleeping threads — so a step costs the same in a run of a thousand objects as of a million.
+   * Null at the start and while the fold has not reached the position.
    */
   diffAt(position: number): StateDiff | null {
-    if (position === 0) return null;
-    const after = this.stateAt(position);
-    const before = this.stateAt(position - 1);
-    if (after === null || before === null) return null;
-    const ids = idsChangedBy(this.index.facts[position - 1]!, before);
-    return diffStates(only(before, ids), only(after, ids));
+    return this.viewAt(position)?.diff ?? null;
+  }
+
+  /**
+   * The state at `position` and its diff, from one fold of the Timeline: the objects the fact
+   * changes are copied from the fold just before it takes the fact (Timeline.stateAtPeeking), so a
+   * jump folds once, not once for the state and once more for the state before it.
+   */
+  viewAt(position: number): CursorView | null {
+    if (position > this.timeline.length) return null;
+    let view = this.cache.get(position);
+    if (view === undefined) {
+      if (position === 0) view = { state: this.timeline.stateAt(0), diff: null };
+      else {
+        let before: SimState | null = null;
+        let ids = new Set<string>();
+        const state = this.timeline.stateAtPeeking(position, (working, fact) => {
+          ids = idsChangedBy(fact, working);
+          before = copyOf(working, ids, position - 1);
+        });
+        view = { state, diff: diffStates(before!, only(state, ids)) };
+      }
+      if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(position, view);
+    }
+    return view;
   }
 
   /** Is the state at `position` at hand (a step back or forth from the last one needs no new fold)? */
@@ -104,25 +188,52 @@ export class ViewerModel {
 
   /** Just after the next fact of `list` (an object's or a thread's facts) after the cursor's fact; the same position if none. */
   nextIn(list: readonly number[], position: number): number {
-    const seq = nextAfter(list, position - 1);
-    return seq === null ? position : seq + 1;
+    return this.findNextIn(list, position) ?? position;
   }
 
   /** Just after the previous fact of `list` before the cursor's fact; the same position if none. */
   previousIn(list: readonly number[], position: number): number {
-    const seq = lastBefore(list, position - 1);
-    return seq === null ? position : seq + 1;
+    return this.findPreviousIn(list, position) ?? position;
   }
 
   /** Just after the next violation after the cursor (or the first, from the start); the same position if none. */
   nextViolation(position: number): number {
-    const m = this.markers.find((x) => x.kind === 'violation' && x.seq >= position);
-    return m === undefined ? position : m.seq + 1;
+    return this.findNextViolation(position) ?? position;
   }
 
   previousViolation(position: number): number {
+    return this.findPreviousViolation(position) ?? position;
+  }
+
+  // The find… forms answer from the part of the trace indexed so far: a position (the same one when
+  // there is none), or null when the answer may lie in the part not indexed yet (whenIndexed).
+
+  findNextIn(list: readonly number[], position: number): number | null {
+    const seq = nextAfter(list, position - 1);
+    return seq !== null ? seq + 1 : this.complete ? position : null;
+  }
+
+  findPreviousIn(list: readonly number[], position: number): number | null {
+    if (this.index.indexed < position - 1) return null;
+    const seq = lastBefore(list, position - 1);
+    return seq === null ? position : seq + 1;
+  }
+
+  findNextViolation(position: number): number | null {
+    const m = this.markers.find((x) => x.kind === 'violation' && x.seq >= position);
+    return m !== undefined ? m.seq + 1 : this.complete ? position : null;
+  }
+
+  findPreviousViolation(position: number): number | null {
+    if (this.index.indexed < position - 1) return null;
     const m = this.markers.filter((x) => x.kind === 'violation' && x.seq < position - 1).pop();
     return m === undefined ? position : m.seq + 1;
+  }
+
+  /** Just after the first fact at or after virtual time `time` (the end if none); null while that fact is not indexed yet. */
+  findTime(time: number): number | null {
+    const seq = this.index.seqAtTime(time);
+    return seq < this.index.indexed || this.complete ? this.clamp(seq + 1) : null;
   }
 
   /** Where the page opens: just after the violation the trace was written for, else its first violation, else at the start. */
@@ -162,6 +273,32 @@ function idsChangedBy(fact: Fact, before: SimState): Set<string> {
   // Every device stack is recomputed after each fact (an instance attaching or leaving restacks its volume): volumes are few.
   for (const id in before.volumes) ids.add(id);
   return ids;
+}
+
+/**
+ * The working state of a fold (mutated after this call) as a state of its own with only the
+ * objects in `ids` (every object for `*`), each copied; the volumes restacked as a fold's last step
+ * does (§6): the stacks in a working state are recomputed only when the fold ends.
+ */
+function copyOf(working: SimState, ids: ReadonlySet<string>, seq: number): SimState {
+  const picked = { ...emptySimState(), seq, time: working.time, seed: working.seed, frames: working.frames, violations: working.violations.slice() } as unknown as Record<string, Record<string, unknown>>;
+  const all = ids.has('*');
+  for (const record of new Set(Object.values(RECORD_OF_PREFIX))) {
+    const views = working[record] as unknown as Record<string, object>;
+    const wanted = all ? Object.keys(views) : [...ids].filter((id) => RECORD_OF_PREFIX[id.charAt(0)] === record);
+    for (const id of wanted) if (views[id] !== undefined) picked[record]![id] = copyView(views[id]);
+  }
+  const copy = picked as unknown as SimState;
+  const stacks = { instances: working.instances, legacyFilters: working.legacyFilters, frames: working.frames, volumes: copy.volumes } as unknown as Draft<SimState>;
+  for (const id in copy.volumes) restack(stacks, id);
+  return copy;
+}
+
+/** A fold replaces a view's nested objects and mutates its arrays in place: a copy shares no array. */
+function copyView(view: object): object {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(view)) copy[key] = Array.isArray(value) ? value.slice() : value;
+  return copy;
 }
 
 /** The state with only the objects in `ids` (every object for `*`), the rest of it as it is. */

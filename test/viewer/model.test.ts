@@ -1,6 +1,9 @@
 // The viewer's model, without a browser (src/viewer): the stack at a cursor (§3, §6, §7, §8: the
 // levels of a volume, where an operation is at each), the event list's columns and filters, the
 // cursor's moves, the preemptions, and how a trace is embedded in the page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInScenarios, createScenarioSimulation, foldLog, formatTrace } from '../../src/index.js';
@@ -14,7 +17,7 @@ import { schedulePreemptions } from '../../src/viewer/preemptions.js';
 import { levelOf, stackPicture } from '../../src/viewer/stackModel.js';
 import { ViewerModel } from '../../src/viewer/viewerModel.js';
 import { findScenario } from '../../src/scenarios/index.js';
-import { exploreRace, readTrace, type RaceTraces } from './support.js';
+import { exploreRace, fltsim, readTrace, type RaceTraces } from './support.js';
 import type { TraceFile } from '../../src/tracefile/reader.js';
 import { scenario as facilitiesScenario } from '../travel/fixtures/facilitiesScenario.js';
 
@@ -195,6 +198,31 @@ describe('frames, contexts and the other objects in the stack view', () => {
       }
     }
     expect([...seen].sort()).toEqual(expect.arrayContaining(['clientPorts', 'contexts', 'events', 'locks', 'messages', 'serverPorts', 'cbdqs']));
+  });
+});
+
+describe('contexts on the file objects', () => {
+  it("lists on a file object's row its stream handle context and its stream's stream and file contexts, as the ctx sample sets them (§15.1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fltsim-viewer-ctx-'));
+    try {
+      expect((await fltsim('run', 'examples/samples/ctx', '--trace', join(dir, 'ctx.ndjson'))).code).toBe(0);
+      // The trace reader takes a file context's link (V1:file#64) as it takes a stream's.
+      const trace = readTrace(join(dir, 'ctx.ndjson'));
+      const m = model(trace);
+      const after = (context: string): number => trace.facts.find((f) => f.type === 'ContextLinked' && f.object === context)!.seq + 1;
+      const row = (position: number, fileObject: string): readonly string[] | undefined => stackPicture(m.stateAt(position)!, m.index, position).fileObjects.find((f) => f.id === fileObject)?.contexts;
+      expect(trace.facts.filter((f) => f.type === 'ContextLinked').map((f) => `${f.object} ${f.by} ${f.target}`).slice(1, 4)).toEqual([
+        'C2 FltSetStreamContext V1:stream#64',
+        'C3 FltSetStreamHandleContext O1',
+        'C4 FltSetFileContext V1:file#64',
+      ]);
+      expect(row(after('C4'), 'O1')).toEqual(['C3 FLT_STREAMHANDLE_CONTEXT refs=2', 'C2 FLT_STREAM_CONTEXT refs=2', 'C4 FLT_FILE_CONTEXT refs=2']);
+      // A later open of the same file: its own handle context, the stream's and file's new contexts.
+      expect(row(after('C6'), 'O3')).toEqual(['C6 FLT_STREAM_CONTEXT refs=2']);
+      expect(row(after('C8'), 'O3')).toEqual(['C7 FLT_STREAMHANDLE_CONTEXT refs=2', 'C6 FLT_STREAM_CONTEXT refs=2', 'C8 FLT_FILE_CONTEXT refs=2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
