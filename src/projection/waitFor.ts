@@ -118,16 +118,31 @@ function edgeFor(state: SimState, alive: AliveThreads, id: string, t: ThreadView
 /** The wait-for graph of `state`. */
 export function waitForGraph(state: SimState): WaitForGraph {
   simStateArgument('waitForGraph', 'state', state);
+  return graphOf(state, null);
+}
+
+/**
+ * @internal The wait-for graph of `state`, given the threads that may be alive (every thread not
+ * exited is among them; in creation order): a Timeline knows them, and a pass over the thread
+ * record of a long run, which keeps every exited thread, was most of the cost of its stateAt.
+ */
+export function waitForGraphAmong(state: SimState, threads: readonly string[]): WaitForGraph {
+  return graphOf(state, threads);
+}
+
+function graphOf(state: SimState, candidates: readonly string[] | null): WaitForGraph {
   const edges: WaitForEdge[] = [];
-  // One pass over every thread the run ever had; the waits are then resolved among the live ones.
+  // The waits are resolved among the live threads.
   const alive: [string, ThreadView][] = [];
   const blocked: [string, ThreadView][] = [];
-  for (const id in state.threads) {
-    const t = state.threads[id]!;
-    if (t.state === 'exited') continue;
+  const consider = (id: string): void => {
+    const t = state.threads[id];
+    if (t === undefined || t.state === 'exited') return;
     alive.push([id, t]);
     if (t.state === 'blocked' && t.waitingOn !== null) blocked.push([id, t]);
-  }
+  };
+  if (candidates === null) for (const id in state.threads) consider(id);
+  else for (const id of candidates) consider(id);
   for (const [id, t] of blocked) for (const on of t.waitingOn!.split(',')) edges.push(edgeFor(state, alive, id, t, on));
   return { edges, cycles: findCycles(state, edges) };
 }

@@ -46,7 +46,7 @@ import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine } from '../machines/transaction.js';
 import { applyFact, changedUnnamed, restack } from '../projection/fold.js';
 import { emptySimState, type IrpView, type LockView, type MdlView, type MessageView, type SimState } from '../projection/simState.js';
-import { waitForGraph } from '../projection/waitFor.js';
+import { waitForGraph, waitForGraphAmong } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
 export type WorkingState = Draft<SimState>;
@@ -258,8 +258,10 @@ export class FoldEngine {
   }
 
   /** Recompute every device stack: the last step of a fold, as in foldLog. */
-  finish(): void {
+  /** `liveThreads`: when the caller knows them, the threads that may not have exited (in creation order). */
+  finish(liveThreads?: readonly string[]): void {
     for (const volume of Object.keys(this.state.volumes)) restack(this.state, volume);
-    this.state.waitCycles = waitForGraph(this.state as SimState).cycles as WorkingState['waitCycles'];
+    const graph = liveThreads === undefined ? waitForGraph(this.state as SimState) : waitForGraphAmong(this.state as SimState, liveThreads);
+    this.state.waitCycles = graph.cycles as WorkingState['waitCycles'];
   }
 }

@@ -36,6 +36,8 @@ interface Checkpoint {
   /** The name cache is small and keyed by entry, not by object: kept whole per checkpoint. */
   readonly nameCache: Readonly<Record<string, string>>;
   readonly sleepers: readonly (readonly [string, number])[];
+  /** The threads not exited, in creation order: the wait-for graph looks at these only (a long run keeps its exited threads by the ten thousand). */
+  readonly live: readonly string[];
 }
 
 export class Timeline {
@@ -45,6 +47,8 @@ export class Timeline {
   private readonly histories: History[] = [];
   private readonly historyOf = new Map<string, History>();
   private readonly checkpoints: Checkpoint[] = [];
+  /** Threads created and not exited at the head (only ThreadCreate makes a thread, only ThreadExit ends one). */
+  private readonly live = new Set<string>();
 
   constructor(readonly interval: number = DEFAULT_CHECKPOINT_INTERVAL) {
     integerArgument('Timeline', 'interval', interval, 1, Number.MAX_SAFE_INTEGER, 'a checkpoint interval (a whole number from 1)');
@@ -73,6 +77,8 @@ export class Timeline {
   push(fact: Fact): void {
     factArgument('Timeline.push', 'fact', fact);
     this.head.apply(fact);
+    if (fact.type === 'ThreadCreate') this.live.add(fact.object);
+    else if (fact.type === 'ThreadExit') this.live.delete(fact.object);
     this.facts.push(fact);
     if (this.facts.length % this.interval === 0) this.checkpoint();
   }
@@ -111,8 +117,10 @@ export class Timeline {
       if (view !== undefined && Object.isFrozen(view)) thawed.push((views[id] = mutableCopy(view)));
     };
     const facts = this.facts;
+    const live = [...checkpoint.live];
     for (let seq = index * this.interval; seq < position; seq++) {
       const fact = facts[seq]!;
+      if (fact.type === 'ThreadCreate') live.push(fact.object);
       if (fact.type === 'ClockAdvance') {
         for (const [id, wakeAt] of engine.sleepers) if (wakeAt <= fact.to) thaw(id);
       } else {
@@ -127,7 +135,7 @@ export class Timeline {
       engine.apply(fact);
     }
     for (const id of Object.keys(base.volumes)) thaw(id);
-    engine.finish();
+    engine.finish(live);
     for (const view of thawed) freeze(view, true);
     for (const record of Object.values(RECORD_OF_PREFIX)) Object.freeze(base[record]);
     freeze(base.violations, true);
@@ -160,7 +168,7 @@ export class Timeline {
       if (view === undefined) this.historyOf.delete(id);
     }
     this.head.touched!.clear();
-    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, nameCache: Object.assign(idRecord<string>(), state.nameCache), sleepers: [...this.head.sleepers] });
+    this.checkpoints.push({ time: state.time, seed: state.seed, frames: state.frames, violations: state.violations.length, nameCache: Object.assign(idRecord<string>(), state.nameCache), sleepers: [...this.head.sleepers], live: [...this.live] });
   }
 
   /** The state at checkpoint `index`, sharing the frozen versions (immer copies what the tail changes). */

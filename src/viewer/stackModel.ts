@@ -197,18 +197,15 @@ export function stackPicture(state: SimState, index: TraceIndex, position: numbe
     contexts: [id, ...index.streamsOf(id)].flatMap((target) => contextsOn.get(target) ?? []),
   }));
   const threads: ThreadRow[] = [];
-  let exitedThreads = 0;
-  // A long run keeps every exited thread in its state: a plain loop, no entry arrays.
-  for (const id in state.threads) {
-    const t = state.threads[id]!;
-    if (t.state === 'exited') {
-      exitedThreads++;
-      continue;
-    }
+  // A long run keeps every exited thread in its state: the index names the live ones.
+  for (const id of index.liveThreadsAt(position)) {
+    const t = state.threads[id];
+    if (t === undefined || t.state === 'exited') continue;
     const waiting = t.state === 'blocked' ? `${t.waitingOn ?? '?'}${t.waitReason === null ? '' : ` (${t.waitReason})`}` : null;
     threads.push({ id, name: t.name, state: t.state, running: runningCallback(index, id, position), waiting });
   }
   const waitCycles = state.waitCycles.map((cycle) => cycle.map((edge) => edge.text));
+  const exitedThreads = index.threadsCreatedBefore(position) - threads.length;
   return { position, volumes, fileObjects, threads, exitedThreads, others: otherObjects(state, names.label.bind(names)), waitCycles };
 }
 

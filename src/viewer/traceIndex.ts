@@ -27,6 +27,9 @@ export class TraceIndex implements WhyOrigins {
   readonly namer = new TraceNamer();
   /** Threads in the order they were created. */
   readonly threads: string[] = [];
+  /** The seq of each thread's ThreadCreate, in the order of `threads` (ascending). */
+  private readonly threadCreated: number[] = [];
+  private readonly threadExited = new Map<string, number>();
   /** In seq order, as far as the trace is indexed. */
   readonly markers: Marker[] = [];
   /** The fact types seen so far, in the order first seen. */
@@ -79,8 +82,11 @@ export class TraceIndex implements WhyOrigins {
       else own.push(seq);
       const thread = this.activity.threadOf[seq];
       if (thread !== null && thread !== undefined) push(this.byThread, thread, seq);
-      if (f.type === 'ThreadCreate') threads.push(f.object);
-      else if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
+      if (f.type === 'ThreadCreate') {
+        threads.push(f.object);
+        this.threadCreated.push(seq);
+      } else if (f.type === 'ThreadExit') this.threadExited.set(f.object, seq);
+      if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
       else if (f.type === 'FilterUnloadCallback') markers.push({ seq, kind: 'unload', label: `unload ${this.namer.label(f.object)}` });
       else if (f.type === 'InstanceTeardownStart') markers.push({ seq, kind: 'teardown', label: `teardown ${this.namer.label(f.object)}` });
       else if (f.type === 'IoStart' && f.fileObject !== null) {
@@ -121,6 +127,25 @@ export class TraceIndex implements WhyOrigins {
   /** The streams and files (`V1:stream#64`, `V1:file#64`) a context was set or got on through `fileObject`, as far as the trace is indexed. */
   streamsOf(fileObject: string): readonly string[] {
     return this.streamsOfFile.get(fileObject) ?? [];
+  }
+
+  /**
+   * The threads created and not exited at `position` (after its first `position` facts), in
+   * creation order: a long run keeps every exited thread in its state, by the ten thousand, and the
+   * stack view lists the live ones only — a pass over two arrays instead of over the thread record.
+   */
+  liveThreadsAt(position: number): string[] {
+    const live: string[] = [];
+    for (let i = 0; i < this.threads.length && this.threadCreated[i]! < position; i++) {
+      const exited = this.threadExited.get(this.threads[i]!);
+      if (exited === undefined || exited >= position) live.push(this.threads[i]!);
+    }
+    return live;
+  }
+
+  /** How many threads were created in the first `position` facts. */
+  threadsCreatedBefore(position: number): number {
+    return indexAfter(this.threadCreated, position - 1);
   }
 
   /** Seqs of the facts about `object` (its own facts, not the ones that merely name it), ascending. */
@@ -165,6 +190,18 @@ function push(map: Map<string, number[]>, key: string, seq: number): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [seq]);
   else list.push(seq);
+}
+
+/** How many elements of an ascending list are ≤ `seq`. */
+function indexAfter(sorted: readonly number[], seq: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The first element of an ascending list greater than `seq`, or null. */

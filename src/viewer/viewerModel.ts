@@ -166,7 +166,7 @@ export class ViewerModel {
         let before: SimState | null = null;
         let ids = new Set<string>();
         const state = this.timeline.stateAtPeeking(position, (working, fact) => {
-          ids = idsChangedBy(fact, working);
+          ids = idsChangedBy(fact, working, this.index);
           before = copyOf(working, ids, position - 1);
         });
         view = { state, diff: diffStates(before!, only(state, ids)) };
@@ -261,7 +261,7 @@ export function openingPosition(trace: ViewerTrace): number {
 }
 
 /** The ids a fact can change, as the fold engine marks them touched (src/travel/foldEngine.ts). */
-function idsChangedBy(fact: Fact, before: SimState): Set<string> {
+function idsChangedBy(fact: Fact, before: SimState, index: TraceIndex): Set<string> {
   const ids = new Set<string>();
   if (RECORD_OF_PREFIX[fact.object.charAt(0)] !== undefined) ids.add(fact.object);
   for (const key in fact) {
@@ -269,7 +269,8 @@ function idsChangedBy(fact: Fact, before: SimState): Set<string> {
     if (typeof value === 'string' && key !== 'object' && key !== 'type' && RECORD_OF_PREFIX[value.charAt(0)] !== undefined) ids.add(value);
   }
   if (fact.type === 'SimulationStart') return new Set(['*']);
-  if (fact.type === 'ClockAdvance') for (const id in before.threads) if (before.threads[id]!.state === 'sleeping') ids.add(id);
+  // The sleepers among the live threads (the index names them: a pass over every thread ever created was most of a step's cost).
+  if (fact.type === 'ClockAdvance') for (const id of index.liveThreadsAt(fact.seq)) if (before.threads[id]?.state === 'sleeping') ids.add(id);
   // Every device stack is recomputed after each fact (an instance attaching or leaving restacks its volume): volumes are few.
   for (const id in before.volumes) ids.add(id);
   return ids;
