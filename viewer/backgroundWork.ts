@@ -22,6 +22,8 @@ export class BackgroundWork {
   private quietUntil = 0;
   private stopped = false;
   private scheduled = false;
+  /** A slice awaits a block's decoding: one slice at a time. */
+  private running = false;
   private lastProgress = 0;
   private indexedWhole = false;
   private readonly channel = new MessageChannel();
@@ -66,8 +68,17 @@ export class BackgroundWork {
 
   private async run(): Promise<void> {
     this.scheduled = false;
+    if (this.stopped || this.running) return;
+    this.running = true;
+    try {
+      await this.slice();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async slice(): Promise<void> {
     const { model } = this;
-    if (this.stopped) return;
     if (model.folded === model.length) return this.progress(true);
     const now = performance.now();
     const foldToCursor = this.cursor > model.folded;

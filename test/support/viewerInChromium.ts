@@ -38,9 +38,11 @@ export interface OpenedViewer {
   readonly firstPaint: number;
 }
 
-/** Open a viewer HTML file from disk and wait for its first picture. No limit of its own: vitest's catches a hang. */
-export async function openViewer(browser: Browser, htmlPath: string): Promise<OpenedViewer> {
+/** Open a viewer HTML file from disk and wait for its first picture. No limit of its own: vitest's catches a hang. `initScript` runs in the page before its own. */
+export async function openViewer(browser: Browser, htmlPath: string, initScript?: string): Promise<OpenedViewer> {
   const page = await browser.context.newPage();
+  // Run before the page's own script (playwright injects it outside the page's CSP).
+  if (initScript !== undefined) await page.addInitScript(initScript);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('console', (message) => {
@@ -104,9 +106,28 @@ export async function timeScrub(page: Page, position: number): Promise<number> {
   })()`)) as number;
 }
 
+/** Milliseconds from clicking the element `expression` finds to the next frame after the cursor has moved and the page has re-rendered. */
+export async function timeClick(page: Page, expression: string): Promise<number | null> {
+  return (await page.evaluate(`(async () => {
+    const el = ${expression};
+    if (el === null || el === undefined) return null;
+    const before = document.querySelector('.trace').dataset.position;
+    const t0 = performance.now();
+    el.click();
+    for (let i = 0; i < 1000 && document.querySelector('.trace').dataset.position === before; i++) await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t0;
+  })()`)) as number | null;
+}
+
 export function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+/** The value below which a share `p` of the values lie (nearest rank). */
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 }
 
 /** Positions spread over a trace by a fixed LCG: comparable from run to run. */
@@ -118,39 +139,92 @@ export function spreadPositions(n: number, length: number): number[] {
   });
 }
 
+/** Median, 95th percentile and maximum of one kind of interaction, in milliseconds. */
+export interface Spread {
+  readonly n: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  return { n: values.length, median: median(values), p95: percentile(values, 0.95), max: Math.max(...values) };
+}
+
 export interface ViewerTimings {
   readonly facts: number;
   readonly htmlBytes: number;
   readonly firstPaintMs: number;
+  /** From navigation until the whole trace is indexed and folded. */
   readonly foldedMs: number;
+  /** Right after the first paint, while the trace is indexed and folded behind: steps, and jumps to random positions (those past the fold show its progress). */
+  readonly whileFolding: { readonly step: Spread; readonly jump: Spread; readonly jumpsPastTheFold: number };
+  /** Once the trace is folded: a step by fact, a scrubber jump, a click on a row of the event list, a click on a why-link. */
+  readonly step: Spread;
+  readonly jump: Spread;
+  readonly eventClick: Spread;
+  readonly whyLink: Spread;
+  // The figures the bench printed before (kept for comparison): medians and maxima.
   readonly stepMedianMs: number;
   readonly stepMaxMs: number;
   readonly scrubMedianMs: number;
   readonly scrubMaxMs: number;
 }
 
-/** Open, wait for the fold, then time steps by fact and scrubber jumps. */
+/** Wait until the why panel has its chain for the fact at the cursor. */
+async function whyReady(page: Page): Promise<void> {
+  await waitUntil(page, "document.querySelector('[data-testid=why] ol') !== null || document.querySelector('[data-testid=why]') === null");
+}
+
+/**
+ * Open the page, time steps and jumps at once (while the trace is indexed and folded behind the
+ * first picture), wait for the fold, then time steps, scrubber jumps, event-list clicks and
+ * why-link clicks (each from a random position).
+ */
 export async function measureViewer(browser: Browser, htmlPath: string, facts: number, htmlBytes: number, samples = 21): Promise<ViewerTimings & { readonly errors: readonly string[] }> {
   const opened = await openViewer(browser, htmlPath);
   const { page } = opened;
+  const earlySteps: number[] = [];
+  for (let i = 0; i < samples; i++) earlySteps.push(await timeKey(page, i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft'));
+  const earlyJumps: number[] = [];
+  let pastTheFold = 0;
+  for (const p of spreadPositions(samples, facts)) {
+    if (p > Number(await page.evaluate("document.querySelector('.trace').dataset.folded"))) pastTheFold++;
+    earlyJumps.push(await timeScrub(page, p));
+  }
   await waitFolded(page);
   const foldedMs = (await page.evaluate('performance.now()')) as number;
   // Steps from the middle of the trace, where the state is as large as it gets.
   await timeScrub(page, Math.floor(facts / 2));
   const steps: number[] = [];
   for (let i = 0; i < samples; i++) steps.push(await timeKey(page, i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft'));
-  const scrubs: number[] = [];
-  for (const p of spreadPositions(samples, facts)) scrubs.push(await timeScrub(page, p));
+  const jumps: number[] = [];
+  const eventClicks: number[] = [];
+  const whyLinks: number[] = [];
+  for (const p of spreadPositions(samples, facts).map((p) => Math.max(1, Math.floor(p * 0.999)))) {
+    jumps.push(await timeScrub(page, p));
+    // A row a few below the cursor's in the list, and the root of the why chain.
+    const row = await timeClick(page, "document.querySelector('.event-row.current')?.nextElementSibling?.nextElementSibling?.nextElementSibling");
+    if (row !== null) eventClicks.push(row);
+    await whyReady(page);
+    const why = await timeClick(page, "[...document.querySelectorAll('[data-why-seq]')].filter((b) => String(Number(b.dataset.whySeq) + 1) !== document.querySelector('.trace').dataset.position).pop()");
+    if (why !== null) whyLinks.push(why);
+  }
   await page.close();
   return {
     facts,
     htmlBytes,
     firstPaintMs: opened.firstPaint,
     foldedMs,
+    whileFolding: { step: spread(earlySteps), jump: spread(earlyJumps), jumpsPastTheFold: pastTheFold },
+    step: spread(steps),
+    jump: spread(jumps),
+    eventClick: spread(eventClicks),
+    whyLink: spread(whyLinks),
     stepMedianMs: median(steps),
     stepMaxMs: Math.max(...steps),
-    scrubMedianMs: median(scrubs),
-    scrubMaxMs: Math.max(...scrubs),
+    scrubMedianMs: median(jumps),
+    scrubMaxMs: Math.max(...jumps),
     errors: opened.errors,
   };
 }
