@@ -91,7 +91,9 @@ export class BackgroundWork {
     // The end of the indexing and of the fold are reported at once; the rest now and then.
     const justIndexed = model.complete && !this.indexedWhole;
     this.indexedWhole = model.complete;
-    this.progress(justIndexed || model.folded === model.length || (foldToCursor && model.folded >= this.cursor));
+    // And before a wait for the next block's decoding: the page shows what it has.
+    const waitsForBlock = model.index.indexed === model.decoded && !model.complete;
+    this.progress(justIndexed || waitsForBlock || model.folded === model.length || (foldToCursor && model.folded >= this.cursor));
     this.schedule(0);
   }
 
