@@ -56,7 +56,7 @@ export const PUBLIC_ROUTINES: ReadonlyMap<string, How> = new Map<string, How>([
   ...IO.map((k): [string, How] => [`io.${k}`, 'io']),
   ...IO_INTERNAL.map((k): [string, How] => [`io.${k}`, 'internal']),
   ...['push', 'stateAt'].map((k): [string, How] => [`Timeline.${k}`, 'timeline']),
-  ...['checkpoint', 'assemble'].map((k): [string, How] => [`Timeline.${k}`, 'internal']),
+  ...['checkpoint', 'assemble', 'fold', 'stateAtPeeking'].map((k): [string, How] => [`Timeline.${k}`, 'internal']),
   ...['at', 'next', 'back', 'nextOperation', 'previousOperation'].map((k): [string, How] => [`Cursor.${k}`, 'cursor']),
 ]);
 
