@@ -17,6 +17,7 @@ import { Waitable, type WaitableKind } from './waitable.js';
 import type { VerifierRule } from './verifierRules.js';
 import { SYSTEM_SID } from './sids.js';
 import type { FootprintRecorder } from './footprint.js';
+import { isQuietFact } from './quietFacts.js';
 
 export type ViolationMode = 'throw' | 'record';
 
@@ -116,6 +117,8 @@ export class Kernel {
   onThreadExit: ((thread: SimThread) => void) | null = null;
   /** Set by exploration with partial-order reduction: each step's read and write sets (footprint.ts). */
   private footprints: FootprintRecorder | null = null;
+  /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. */
+  private readonly unwatchedReads = new WeakMap<AnyActorRef, () => AnyMachineSnapshot>();
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -159,6 +162,7 @@ export class Kernel {
 
   private watchReads(object: string, actor: AnyActorRef, recorder: FootprintRecorder): void {
     const read = actor.getSnapshot.bind(actor);
+    this.unwatchedReads.set(actor, read);
     actor.getSnapshot = () => {
       recorder.read(object);
       return read();
@@ -209,8 +213,12 @@ export class Kernel {
     const actor = this.actors.get(object);
     const fact = { seq: this.log.nextSeq, time: this.clock, object, ...body } as Fact;
     if (actor !== undefined) {
-      actor.send(fact);
-      this.throwIfRejected(object, () => actor.getSnapshot().value);
+      // A fact the machine's definition takes with a targetless, actionless transition is not sent (quietFacts.ts).
+      const snapshot = (this.footprints === null ? actor.getSnapshot() : this.unwatchedReads.get(actor)!()) as AnyMachineSnapshot;
+      if (!isQuietFact(snapshot, fact)) {
+        actor.send(fact);
+        this.throwIfRejected(object, () => actor.getSnapshot().value);
+      }
     } else {
       const retired = this.retired.get(object);
       if (retired !== undefined) {
