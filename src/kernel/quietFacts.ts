@@ -41,6 +41,11 @@ interface Transition {
   readonly reenter?: boolean;
 }
 
+/**
+ * Plans by state node, then fact type. Module-wide on purpose: a plan is a function of the machine
+ * definition alone (shared, never changed), holds no simulation's state, and an exploration that
+ * builds thousands of simulations derives each plan once.
+ */
 const plans = new WeakMap<object, Map<string, Plan>>();
 
 /** Whether XState would take `event` in `snapshot` with a targetless, actionless transition. */
