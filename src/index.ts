@@ -254,6 +254,8 @@ export * from './wdk/buffers.js';
 export { encodeDirectoryEntries, decodeDirectoryEntries } from './wdk/directoryBytes.js';
 export { FltCreateFileEx2 } from './issuedIo/createFile.js';
 export type { IO_DRIVER_CREATE_CONTEXT } from './issuedIo/createFile.js';
+export { FLT_CREATEFILE_TARGET_ECP_CONTEXT_SIZE } from './issuedIo/createTarget.js';
+export type { FLT_CREATEFILE_TARGET_ECP_CONTEXT } from './issuedIo/createTarget.js';
 export {
   FltAllocateExtraCreateParameterList,
   FltFreeExtraCreateParameterList,

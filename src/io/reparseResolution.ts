@@ -56,6 +56,11 @@ export interface CreateOutcome {
   readonly attempt: CreateAttempt;
   /** The open's result: the last create's status, or why the I/O manager could not follow a reparse. */
   readonly status: NTSTATUS;
+  /**
+   * Where a targeted create confined to its instance's volume was reparsed to on another volume
+   * (status STATUS_MOUNT_POINT_NOT_RESOLVED): FltCreateFileEx2's target ECP (§22.3) can continue there.
+   */
+  readonly crossing?: { readonly volume: VolumeObject; readonly fileName: string };
 }
 
 /** Open `fileName`, following symbolic links and mount points as the I/O manager does. */
@@ -77,7 +82,7 @@ export function* createFollowingReparse(
       // The name the driver put into the file object is the whole new name, from the namespace root.
       const renamed = resolvePath(fltMgr, attempt.fo.FileName);
       if (renamed === null) return { attempt, status: STATUS_OBJECT_PATH_NOT_FOUND };
-      if (rules.confinedTo !== null && renamed.volume !== rules.confinedTo) return { attempt, status: STATUS_MOUNT_POINT_NOT_RESOLVED };
+      if (rules.confinedTo !== null && renamed.volume !== rules.confinedTo) return { attempt, status: STATUS_MOUNT_POINT_NOT_RESOLVED, crossing: renamed };
       volume = renamed.volume;
       fileName = renamed.fileName;
       related = null;
@@ -96,7 +101,7 @@ export function* createFollowingReparse(
     if (next === null) return { attempt, status: STATUS_IO_REPARSE_DATA_INVALID };
     const target = resolvePath(fltMgr, next);
     if (target === null) return { attempt, status: STATUS_OBJECT_PATH_NOT_FOUND };
-    if (rules.confinedTo !== null && target.volume !== rules.confinedTo) return { attempt, status: STATUS_MOUNT_POINT_NOT_RESOLVED };
+    if (rules.confinedTo !== null && target.volume !== rules.confinedTo) return { attempt, status: STATUS_MOUNT_POINT_NOT_RESOLVED, crossing: target };
     volume = target.volume;
     fileName = target.fileName;
     related = null;

@@ -27,6 +27,7 @@ import { resolvePath } from '../io/paths.js';
 import { startOperation } from '../io/startOperation.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
 import { createFollowingReparse, type CreateAttempt } from '../io/reparseResolution.js';
+import { autoReparse, callersInstanceOn, recordTarget, targetEcpOf } from './createTarget.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
 import { FILE_OPEN } from '../wdk/fileConstants.js';
 import {
@@ -249,10 +250,19 @@ function* createFile(
   };
   // FltCreateFile never returns STATUS_REPARSE (§11.1): the I/O manager follows links and mount
   // points, on the instance's own volume only for a targeted create (STATUS_MOUNT_POINT_NOT_RESOLVED).
-  const { attempt, status } = yield* createFollowingReparse(fltMgr, volume, fileName, related, attemptCreate, {
-    confinedTo: Instance === null ? null : Instance.volume,
-    stopOnSymlink: (Flags & IO_STOP_ON_SYMLINK) !== 0,
-  });
+  const rules = (confinedTo: VolumeObject | null) => ({ confinedTo, stopOnSymlink: (Flags & IO_STOP_ON_SYMLINK) !== 0 });
+  let { attempt, status, crossing } = yield* createFollowingReparse(fltMgr, volume, fileName, related, attemptCreate, rules(Instance === null ? null : Instance.volume));
+  // FltCreateFileEx2's target ECP may take the create across to the caller's instance there (§22.3).
+  const ecp = crossing === undefined || Instance === null ? null : targetEcpOf(ecpList);
+  if (ecp !== null && crossing !== undefined) {
+    const auto = autoReparse(routine, ecp);
+    const there = callersInstanceOn(Filter, crossing.volume);
+    recordTarget(fltMgr, Filter, ecp, attempt.fo, auto && there === null ? null : there, crossing, auto && there !== null);
+    if (auto && there !== null) {
+      Instance = there;
+      ({ attempt, status } = yield* createFollowingReparse(fltMgr, crossing.volume, crossing.fileName, null, attemptCreate, rules(there.volume)));
+    }
+  }
   if (!NT_SUCCESS(status)) return failed(status);
   const { op, fo } = attempt;
   const handleId = createHandle(fltMgr, fltMgr.kernelHandles, fo);

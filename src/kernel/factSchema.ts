@@ -160,6 +160,7 @@ export const FACT_SCHEMA: FactSchema = {
   FltRemoveExtraCreateParameter: { list: 'id' },
   FltAcknowledgeEcp: { filter: 'id' },
   FltPrepareToReuseEcp: {},
+  EcpTargetAdjusted: { instance: 'id?', volume: 'id?', name: 'id', retried: 'boolean' },
   FltFreeExtraCreateParameter: { withList: 'boolean' },
   PoolAllocate: { routine: 'string', owner: 'id?', tag: 'string', bytes: 'int', aligned: 'boolean', alignment: 'int' },
   PoolFree: { routine: 'string' },

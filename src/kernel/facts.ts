@@ -184,6 +184,13 @@ export type FactBody =
   | { type: 'FltRemoveExtraCreateParameter'; list: string }
   | { type: 'FltAcknowledgeEcp'; filter: string }
   | { type: 'FltPrepareToReuseEcp' }
+  /**
+   * FltCreateFileEx2 wrote a cross-volume target into a FLT_CREATEFILE_TARGET_ECP_CONTEXT and
+   * acknowledged it (§22.3): the caller's instance there (null when it has none, or it was not
+   * looked for), the volume and the name information, each a reference the caller releases;
+   * `retried`: FltMgr sent the create on to that instance itself (FLTTCFL_AUTO_REPARSE).
+   */
+  | { type: 'EcpTargetAdjusted'; instance: string | null; volume: string | null; name: string; retried: boolean }
   /** `withList`: freed by FltFreeExtraCreateParameterList of the list that held it. */
   | { type: 'FltFreeExtraCreateParameter'; withList: boolean }
   // --- contexts (C…), §15: every change of a context's reference count carries the count after it ---

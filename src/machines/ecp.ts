@@ -5,6 +5,7 @@
  *
  * ECP context:  Allocated --FltInsertExtraCreateParameter--> Inserted
  *               Inserted --FltAcknowledgeEcp--> Acknowledged --FltPrepareToReuseEcp--> Inserted
+ *               Inserted --EcpTargetAdjusted--> Acknowledged   (FltCreateFileEx2 filled a target ECP, §22.3)
  *               Inserted | Acknowledged --FltRemoveExtraCreateParameter--> Allocated
  *               Allocated --FltFreeExtraCreateParameter--> Freed
  *               Inserted | Acknowledged --FltFreeExtraCreateParameter(withList)--> Freed   (its list was freed)
@@ -35,6 +36,7 @@ export type EcpEvent =
   | FactOf<'FltRemoveExtraCreateParameter'>
   | FactOf<'FltAcknowledgeEcp'>
   | FactOf<'FltPrepareToReuseEcp'>
+  | FactOf<'EcpTargetAdjusted'>
   | FactOf<'FltFreeExtraCreateParameter'>
   | FactOf<'RoutineFailed'>
   | FactOf<'VerifierViolation'>;
@@ -53,6 +55,7 @@ export const ecpMachine = setup({
     Inserted: {
       on: {
         FltAcknowledgeEcp: 'Acknowledged',
+        EcpTargetAdjusted: 'Acknowledged',
         FltRemoveExtraCreateParameter: 'Allocated',
         FltFreeExtraCreateParameter: { guard: 'withList', target: 'Freed' },
       },

@@ -496,6 +496,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     }
     case 'FltAcknowledgeEcp':
     case 'FltPrepareToReuseEcp':
+    case 'EcpTargetAdjusted':
       d.ecps[id]!.state = advance(fact) as never;
       return;
     case 'FltFreeExtraCreateParameter': {

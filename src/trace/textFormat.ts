@@ -264,6 +264,8 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `list=${fact.list}`;
     case 'FltAcknowledgeEcp':
       return `by=${namer.short(fact.filter)}`;
+    case 'EcpTargetAdjusted':
+      return `instance=${fact.instance === null ? 'NULL' : namer.short(fact.instance)} volume=${fact.volume === null ? 'NULL' : namer.short(fact.volume)} name=${fact.name}${fact.retried ? ' retried there' : ''}`;
     case 'FltFreeExtraCreateParameter':
       return fact.withList ? 'with its list' : '';
     case 'FltFreeExtraCreateParameterList':

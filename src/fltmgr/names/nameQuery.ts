@@ -48,7 +48,8 @@ import { nameFromProvider, providerFor } from './nameProviders.js';
 import { openedObjectName, unopenedName, type SourcedName } from './nameSources.js';
 import { parseFileNameParts } from './parseFileName.js';
 
-export type NameRoutine = 'FltGetFileNameInformation' | 'FltGetFileNameInformationUnsafe' | 'FltGetDestinationFileNameInformation';
+/** The routines that create a name information: the three queries, and FltCreateFileEx2 filling a target ECP (§22.3). */
+export type NameRoutine = 'FltGetFileNameInformation' | 'FltGetFileNameInformationUnsafe' | 'FltGetDestinationFileNameInformation' | 'FltCreateFileEx2';
 
 export interface NameRequest {
   readonly routine: NameRoutine;
