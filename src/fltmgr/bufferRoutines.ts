@@ -172,7 +172,9 @@ type InstanceNode = Extract<CompletionNode, { kind: 'instance' }>;
 /** The completion node of the post-op now running (or pended) for the data's target instance. */
 function postNodeOf(op: IoOperation, Data: FLT_CALLBACK_DATA): InstanceNode | null {
   for (const node of op.completion) {
-    if (node.kind === 'instance' && node.instance === Data.Iopb.TargetInstance && (node.state === 'running' || node.state === 'pended')) return node;
+    if (node.kind !== 'instance' || node.instance !== Data.Iopb.TargetInstance) continue;
+    const where = op.slotState(node);
+    if (where === 'running' || where === 'pended') return node;
   }
   return null;
 }

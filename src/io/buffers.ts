@@ -177,7 +177,7 @@ export function finishSwap(fltMgr: FilterManager, op: IoOperation, node: Instanc
 export function swappedOperationsOf(fltMgr: FilterManager, instance: InstanceObject): IoOperation[] {
   const out: IoOperation[] = [];
   for (const op of fltMgr.operations) {
-    if (op.completion.some((n) => n.kind === 'instance' && n.instance === instance && n.state === 'waiting' && n.swap !== undefined && n.swap !== null)) out.push(op);
+    if (op.completion.some((n) => n.kind === 'instance' && n.instance === instance && op.slotState(n) === 'waiting' && n.swap !== undefined && n.swap !== null)) out.push(op);
   }
   return out;
 }

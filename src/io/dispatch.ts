@@ -92,7 +92,7 @@ function* postWalk(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
       op.postCursor--;
       continue;
     }
-    if (node.state === 'drained') {
+    if (node.mark === 'drained') {
       op.postCursor--;
       continue;
     }
@@ -149,7 +149,7 @@ export function* serveHandoffs(fltMgr: FilterManager, op: IoOperation, untilComp
       yield* postWalk(fltMgr, op);
       continue;
     }
-    const owesMe = op.completion.some((n) => n.kind === 'instance' && n.synchronize && n.thread === me && n.state === 'waiting');
+    const owesMe = op.completion.some((n) => n.kind === 'instance' && n.synchronize && n.thread === me && op.slotState(n) === 'waiting');
     if (!owesMe && !untilComplete) return;
     yield* waitFor(op.progress, owesMe ? `${op.id} hands a post-op back to ${me ?? '-'}` : `${op.id} completion`);
   }
@@ -157,12 +157,14 @@ export function* serveHandoffs(fltMgr: FilterManager, op: IoOperation, untilComp
 
 /**
  * Is the post walk parked at a node this thread must run? Only a hand-off leaves the node at the
- * post cursor waiting (or drained since) while no thread walks: a running post-op's node is
- * 'running', a pended one 'pended', and before the post walk the cursor is -1.
+ * post cursor waiting (or drained since) while no thread walks: the machine says when the node's
+ * post-op is running or pended there, and before the post walk the cursor is -1.
  */
 function isHandedTo(op: IoOperation, me: string | null): boolean {
   const next = op.completion[op.postCursor];
-  return next !== undefined && next.kind === 'instance' && next.thread === me && (next.state === 'waiting' || next.state === 'drained');
+  if (next === undefined || next.kind !== 'instance' || next.thread !== me) return false;
+  const where = op.slotState(next);
+  return where === 'waiting' || where === 'drained';
 }
 
 /** Advance, then serve hand-backs: what a thread that resumes an operation does. */

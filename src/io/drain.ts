@@ -29,7 +29,7 @@ import { cancelIrp } from './irpCancel.js';
 export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceObject): Blocking<void> {
   for (const op of [...fltMgr.operations]) {
     for (const node of op.completion) {
-      if (node.kind !== 'instance' || node.instance !== instance || node.state !== 'waiting') continue;
+      if (node.kind !== 'instance' || node.instance !== instance || op.slotState(node) !== 'waiting') continue;
       if (node.swap !== undefined && node.swap !== null) {
         if (!node.swap.cancelled) {
           node.swap.cancelled = true;
@@ -39,7 +39,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
         continue;
       }
       // Marked before the call: the real completion must skip this node even if it arrives meanwhile.
-      node.state = 'drained';
+      node.mark = 'drained';
       const post = instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
       if (post !== undefined) {
         const copy: FLT_CALLBACK_DATA = {
@@ -76,7 +76,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
 /** Does any operation in flight still wait for this instance's post-op? */
 export function hasWaitingPostOperation(fltMgr: FilterManager, instance: InstanceObject): boolean {
   for (const op of fltMgr.operations) {
-    for (const node of op.completion) if (node.kind === 'instance' && node.instance === instance && node.state === 'waiting') return true;
+    for (const node of op.completion) if (node.kind === 'instance' && node.instance === instance && op.slotState(node) === 'waiting') return true;
   }
   return false;
 }

@@ -76,13 +76,18 @@ export interface SwapRecord {
 }
 
 /**
- * Where one slot of the completion stack is: the walk's position over the stack, slot by slot
- * (postCursor says which slot is next). 'running' and 'pended' hold exactly while the callback-data
- * machine is PostOperation with this slot's post-op running, or PostPended at this slot; 'drained'
- * (a teardown ran the post-op on a copy, §4) and 'done' are marks the walk skips. Not a second state
- * of the data: a per-slot position, as the cursors are.
+ * A mark on one slot of the completion stack: the walk's position over the stack, slot by slot, as
+ * postCursor is the position of the walk. 'waiting': its post-op has not finished (not started, or
+ * running or pended now); 'drained': a teardown ran the post-op on a copy (§4); 'done': the walk
+ * passed it. Whether a waiting slot's post-op is running or pended is not a mark: the callback-data
+ * machine says it (PostOperation with this slot's post-op on a thread, or PostPended at this slot),
+ * and `IoOperation.slotState` asks it. Marks stay data because the machine has one state for the
+ * whole operation, and a drain or a pass belongs to one instance's slot of it.
  */
-export type NodeState = 'waiting' | 'running' | 'pended' | 'drained' | 'done';
+export type SlotMark = 'waiting' | 'drained' | 'done';
+
+/** Where one slot is: its mark, or what the machine says of the slot at the post cursor. */
+export type SlotState = SlotMark | 'running' | 'pended';
 
 /** One entry of the completion stack: an instance that asked for its post-op, or a legacy filter the IRP passed. */
 export type CompletionNode =
@@ -97,7 +102,7 @@ export type CompletionNode =
       /** Post-op must run on `thread`: the pre-op returned SYNCHRONIZE, or the operation is a create. */
       readonly synchronize: boolean;
       readonly thread: string | null;
-      state: NodeState;
+      mark: SlotMark;
       /** Set when this instance's pre-op swapped the data buffers: the node is never drained (§20.6). */
       swap?: SwapRecord | null;
     }
@@ -284,7 +289,7 @@ export class IoOperation {
         return 'fsPending';
       case 'PostOperation': {
         const node = this.completion[this.postCursor];
-        return this.postCallbackRunning === null && node?.kind === 'instance' && (node.state === 'waiting' || node.state === 'drained') ? 'postHandoff' : 'post';
+        return this.postCallbackRunning === null && node?.kind === 'instance' && node.mark !== 'done' ? 'postHandoff' : 'post';
       }
       case 'PostPended':
         return 'postPended';
@@ -294,6 +299,18 @@ export class IoOperation {
       case 'Freed':
         return 'completed';
     }
+  }
+
+  /**
+   * Where a slot of the completion stack is. Only the slot at the post cursor can be running or
+   * pended, and the machine says which: PostPended holds there, or PostOperation with that slot's
+   * post-op callback on a thread (postCallbackRunning, the frame record kept beside the machine
+   * for the reason given there).
+   */
+  slotState(node: Extract<CompletionNode, { kind: 'instance' }>): SlotState {
+    if (node.mark !== 'waiting' || this.completion[this.postCursor] !== node) return node.mark;
+    if (this.matches('PostPended')) return 'pended';
+    return this.postCallbackRunning === node.instance && this.matches('PostOperation') ? 'running' : 'waiting';
   }
 
   get major(): number {

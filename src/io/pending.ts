@@ -98,7 +98,7 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
   const node = op.completion[op.postCursor];
   if (node !== undefined && node.kind === 'instance') {
     finishSwap(fltMgr, op, node);
-    node.state = 'done';
+    node.mark = 'done';
   }
   op.postCursor--;
   instance.rundown.add('pendedOperations', -1);

@@ -30,7 +30,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   // FltMgr calls no post-operation for IRP_MJ_SHUTDOWN (§2: one registered is never called).
   const post = op.major === IRP_MJ_SHUTDOWN ? undefined : instance.filter.registration.OperationRegistration?.find((e) => e.MajorFunction === op.major)?.PostOperation;
   if (post === undefined) {
-    node.state = 'done';
+    node.mark = 'done';
     op.postCursor--;
     return 'next';
   }
@@ -38,13 +38,13 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   data.Iopb = copyIopb(node.iopb);
   data.Iopb.TargetInstance = instance;
   data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
-  node.state = 'running';
   fltMgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
+  // From here until it returns, the machine (PostOperation) and this frame say the slot's post-op runs.
+  op.postCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
   const thread = fltMgr.kernel.current;
   const irql = thread?.irql ?? 0;
   if (thread !== null && !node.synchronize) thread.irql = DISPATCH_LEVEL;
-  op.postCallbackRunning = instance;
   let raw: unknown;
   try {
     raw = yield* fltMgr.invoke(instance.filter, () => post(data, fltMgr.relatedObjects(instance, data.Iopb.TargetFileObject), node.context, 0), callbackFrame(op, instance, 'PostOperation'));
@@ -74,7 +74,6 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
       finishSwap(fltMgr, op, node);
     } else {
       // The machine is PostPended (PostOperationReturned); the pending instance is the node at the cursor.
-      node.state = 'pended';
       // Counted before the callback is released, so a waiting teardown cannot slip between them.
       instance.rundown.add('pendedOperations', 1);
       instance.rundown.add('callbacksInProgress', -1);
@@ -82,7 +81,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
     }
   }
   if (raw === FLT_POSTOP_FINISHED_PROCESSING) finishSwap(fltMgr, op, node);
-  node.state = 'done';
+  node.mark = 'done';
   op.postCursor--;
   instance.rundown.add('callbacksInProgress', -1);
   return 'next';

@@ -188,7 +188,7 @@ function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObje
     fingerprint: seen === op.currentIopb ? currentFingerprint(op) : fingerprintIopb(seen, op.issuerIopb.Parameters),
     synchronize: synchronize || isCreate,
     thread: isCreate ? op.issuerThread : (fltMgr.kernel.current?.id ?? null),
-    state: 'waiting',
+    mark: 'waiting',
     ...(swap === null ? {} : { swap }),
   });
 }

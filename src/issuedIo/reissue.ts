@@ -30,7 +30,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
   const fromSynchronizedPost =
     !outer.isFastIo &&
     outer.postCallbackRunning === InitiatingInstance &&
-    outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && n.state === 'running');
+    outer.completion.some((n) => n.kind === 'instance' && n.instance === InitiatingInstance && n.synchronize && outer.slotState(n) === 'running');
   const ownAfterPerform = outer.allocatedBy === InitiatingInstance && outer.state === 'Completed' && outer.asyncCallback === null;
   if (!fromSynchronizedPost && !ownAfterPerform) {
     throw fltMgr.kernel.violation(
