@@ -3,8 +3,11 @@
 // (src, tests, bench, examples, scripts) and the viewer's page with its component tests, which sees
 // the DOM — checked at the same time. The checker is TypeScript 7, the native port (the
 // devDependency `typescript-native`, an alias pinned to one release): it reports the same errors as
-// TypeScript 5.9 on this code in about a third of the CPU time (~19 CPU-seconds for both projects
-// against ~64; the 5.9 checks took ~30 s of `npm test`'s wall time on two cores). TypeScript 5.9
+// TypeScript 5.9 on this code in about a third of the CPU time (the 5.9 checks took ~64 CPU-seconds
+// and ~30 s of `npm test`'s wall time on two cores). Each checker runs --singleThreaded: the two
+// projects already fill two cores, and the port's own threads (four checkers per project by
+// default) each re-resolve the shared types, which cost ~30 CPU-seconds for both projects against
+// ~18 single-threaded, for no gain in wall time on two cores. TypeScript 5.9
 // (`typescript`) stays for what needs its JavaScript compiler API, which 7 does not have: the build
 // of dist/, the published-types and import-graph tests, the docs generators. Output is printed
 // whole, one project after the other; the exit code is the first failure's.
@@ -24,7 +27,7 @@ if (!existsSync(tsc)) {
 const checks = projects.map(
   (project) =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [tsc, '-p', project, '--noEmit'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [tsc, '-p', project, '--noEmit', '--singleThreaded'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       const output = [];
       child.stdout.on('data', (chunk) => output.push(chunk));
       child.stderr.on('data', (chunk) => output.push(chunk));
