@@ -24,7 +24,7 @@ export function renderVerifierDoc(): string {
     const cell = (s: string) => s.replace(/\|/g, '\\|');
     return `| \`${id}\` | ${cell(rule.checks)} | ${rule.windows === null ? '—' : cell(rule.windows)} | ${rule.sections.map(sectionLink).join(', ')} |`;
   });
-  return `<!-- Generated from src/kernel/verifierRules.ts by \`npm run docs\`; edit the table there, not this file. -->
+  return `<!-- Generated from src/kernel/verifierRules.ts by \`npm run docs\`; edit its entries (src/kernel/coreVerifierRules.ts, facilityVerifierRules.ts), not this file. -->
 # Verifier rules
 
 Misuse that Windows would bug check on or Filter Verifier flags is not a crash of fltsim: it is
