@@ -58,6 +58,8 @@ export async function buildViewer(out: string = VIEWER_TEMPLATE): Promise<void> 
     build: {
       write: false,
       target: 'es2022',
+      // FLTSIM_VIEWER_MINIFY=0 keeps the bundle's names, for a profile of the page in Chromium's DevTools.
+      ...(process.env.FLTSIM_VIEWER_MINIFY === '0' ? { minify: false } : {}),
       cssCodeSplit: false,
       modulePreload: false,
       rollupOptions: { input: join(root, 'viewer', 'main.tsx'), output: { format: 'es', codeSplitting: false } },

@@ -7,7 +7,8 @@
  * and says how far it has looked. Clicking a row moves the cursor to it; the cursor's row is kept
  * in view.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { memo } from 'preact/compat';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { eventRow } from '../src/viewer/eventRows.js';
 import { filterRange, isEmptyFilter, type EventFilter } from '../src/viewer/eventFilter.js';
 import type { ViewerModel } from '../src/viewer/viewerModel.js';
@@ -38,7 +39,14 @@ export function EventList({
   const rows = matches?.rows ?? null;
   const run = useRef<FilterRun | null>(null);
   const [filtering, setFiltering] = useState<number | null>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // The list's scroll offset: set by the user's scrolling, or in the render that moves the cursor
+  // out of view (one render and one layout per move: no second render from an effect, and no
+  // layout forced by the scroll event that follows).
+  const scrollTop = useRef(0);
+  const [, scrolled] = useState(0);
+  /** The offset the box was last given or scrolled to: a render that keeps it leaves the box alone (reading its scrollTop would force a layout). */
+  const applied = useRef(-1);
+  const followed = useRef<{ readonly position: number; readonly rows: readonly number[] | null }>({ position: -1, rows: null });
   const [viewHeight, setViewHeight] = useState(480);
   const box = useRef<HTMLDivElement>(null);
   const types = useMemo(() => [...model.index.types].sort(), [model, complete]);
@@ -93,23 +101,28 @@ export function EventList({
   const total = count * ROW_HEIGHT;
   const scrollHeight = Math.min(total, MAX_SCROLL_HEIGHT);
   const scale = total > scrollHeight && scrollHeight > viewHeight ? (total - viewHeight) / (scrollHeight - viewHeight) : 1;
-  // A filter that shrinks the list leaves the old scroll offset past its end.
-  const top = Math.min(scrollTop, Math.max(0, scrollHeight - viewHeight));
-  const first = Math.max(0, Math.min(count - 1, Math.floor((top * scale) / ROW_HEIGHT)));
   const visible = Math.ceil(viewHeight / ROW_HEIGHT) + 1;
+  const maxTop = Math.max(0, scrollHeight - viewHeight);
+  const firstAt = (top: number): number => Math.max(0, Math.min(count - 1, Math.floor((Math.min(top, maxTop) * scale) / ROW_HEIGHT)));
   const seqAt = (i: number): number => (rows === null ? i : rows[i]!);
   /** The row index of the cursor's fact, or of the last shown fact before it. */
   const cursorIndex = position === 0 ? -1 : rows === null ? Math.min(position, indexed) - 1 : indexAtOrBefore(rows, position - 1);
-
-  // Keep the cursor's row in view when the cursor moves.
-  useEffect(() => {
+  // Keep the cursor's row in view when the cursor moves (or the filter changes the rows).
+  if (followed.current.position !== position || followed.current.rows !== rows) {
+    followed.current = { position, rows };
+    const shownFirst = firstAt(scrollTop.current);
+    if (cursorIndex >= 0 && (cursorIndex < shownFirst || cursorIndex >= shownFirst + visible - 1)) scrollTop.current = Math.min(maxTop, Math.max(0, (cursorIndex * ROW_HEIGHT) / scale - viewHeight / 3));
+  }
+  // A filter that shrinks the list leaves the old scroll offset past its end.
+  const top = Math.min(scrollTop.current, maxTop);
+  const first = firstAt(scrollTop.current);
+  // Before the browser paints: the box shows the offset this render drew.
+  useLayoutEffect(() => {
     const el = box.current;
-    if (el === null || cursorIndex < 0) return;
-    if (cursorIndex >= first && cursorIndex < first + visible - 1) return;
-    const wanted = Math.max(0, (cursorIndex * ROW_HEIGHT) / scale - viewHeight / 3);
-    el.scrollTop = wanted;
-    setScrollTop(wanted);
-  }, [position, rows]);
+    if (el === null || top === applied.current) return;
+    applied.current = top;
+    if (Math.abs(el.scrollTop - top) >= 1) el.scrollTop = top;
+  });
 
   const set = (key: keyof EventFilter) => (e: Event) => {
     onFilter();
@@ -153,35 +166,46 @@ export function EventList({
         <span>result</span>
         <span>detail</span>
       </div>
-      <div class="event-box" ref={box} data-testid="events" onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+      <div
+        class="event-box"
+        ref={box}
+        data-testid="events"
+        onScroll={(e) => {
+          const at = (e.currentTarget as HTMLDivElement).scrollTop;
+          if (Math.abs(at - Math.min(scrollTop.current, maxTop)) < 1) return; // the offset the last render set
+          scrollTop.current = at;
+          applied.current = at;
+          scrolled((n) => n + 1);
+        }}
+      >
         <div class="event-spacer" style={{ height: `${scrollHeight}px` }}>
           {shown.map((i) => {
             const seq = seqAt(i);
-            const r = eventRow(model.index, seq);
-            return (
-              <div
-                key={seq}
-                class={`event-row${seq === position - 1 ? ' current' : ''}`}
-                data-seq={seq}
-                style={{ top: `${top + (i - first) * ROW_HEIGHT - ((top * scale) % ROW_HEIGHT)}px` }}
-                onClick={() => onMove(seq + 1)}
-              >
-                <span>{seq}</span>
-                <span>{r.time}</span>
-                <span title={r.thread}>{r.thread}</span>
-                <span title={r.object}>{r.object}</span>
-                <span>{r.operation}</span>
-                <span title={r.path}>{r.path}</span>
-                <span>{r.result}</span>
-                <span title={r.detail}>{r.detail}</span>
-              </div>
-            );
+            // Keyed by its slot on screen: a jump rewrites the rows' text instead of building new rows.
+            return <EventRow key={i - first} model={model} seq={seq} current={seq === position - 1} top={top + (i - first) * ROW_HEIGHT - ((top * scale) % ROW_HEIGHT)} onMove={onMove} />;
           })}
         </div>
       </div>
     </div>
   );
 }
+
+/** One row: decoded and rendered again only when it moves, or becomes or stops being the cursor's. */
+const EventRow = memo(function EventRow({ model, seq, current, top, onMove }: { readonly model: ViewerModel; readonly seq: number; readonly current: boolean; readonly top: number; readonly onMove: (p: number) => void }) {
+  const r = eventRow(model.index, seq);
+  return (
+    <div class={`event-row${current ? ' current' : ''}`} data-seq={seq} style={{ top: `${top}px` }} onClick={() => onMove(seq + 1)}>
+      <span>{seq}</span>
+      <span>{r.time}</span>
+      <span title={r.thread}>{r.thread}</span>
+      <span title={r.object}>{r.object}</span>
+      <span>{r.operation}</span>
+      <span title={r.path}>{r.path}</span>
+      <span>{r.result}</span>
+      <span title={r.detail}>{r.detail}</span>
+    </div>
+  );
+});
 
 /** A filter's pass over the trace, a slice at a time: the matches so far, and where it has got to. */
 interface FilterRun {

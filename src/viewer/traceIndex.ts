@@ -30,6 +30,10 @@ export class TraceIndex implements WhyOrigins {
   /** The seq of each thread's ThreadCreate, in the order of `threads` (ascending). */
   private readonly threadCreated: number[] = [];
   private readonly threadExited = new Map<string, number>();
+  /** The threads live at the indexing head, in creation order (a Set keeps its insertion order). */
+  private readonly liveNow = new Set<string>();
+  /** `liveAtMark[k]`: the threads live at position k × LIVE_MARK, in creation order. */
+  private readonly liveAtMark: (readonly string[])[] = [];
   /** In seq order, as far as the trace is indexed. */
   readonly markers: Marker[] = [];
   /** The fact types seen so far, in the order first seen. */
@@ -75,6 +79,7 @@ export class TraceIndex implements WhyOrigins {
     this.activity.advanceTo(end);
     for (let seq = this.next; seq < end; seq++) {
       const f = facts[seq]!;
+      if (seq % LIVE_MARK === 0) this.liveAtMark.push([...this.liveNow]);
       this.namer.learn(f);
       this.types.add(f.type);
       const own = this.byObject.get(f.object);
@@ -85,7 +90,11 @@ export class TraceIndex implements WhyOrigins {
       if (f.type === 'ThreadCreate') {
         threads.push(f.object);
         this.threadCreated.push(seq);
-      } else if (f.type === 'ThreadExit') this.threadExited.set(f.object, seq);
+        this.liveNow.add(f.object);
+      } else if (f.type === 'ThreadExit') {
+        this.threadExited.set(f.object, seq);
+        this.liveNow.delete(f.object);
+      }
       if (f.type === 'VerifierViolation') markers.push({ seq, kind: 'violation', label: `${f.rule} on ${f.object}` });
       else if (f.type === 'FilterUnloadCallback') markers.push({ seq, kind: 'unload', label: `unload ${this.namer.label(f.object)}` });
       else if (f.type === 'InstanceTeardownStart') markers.push({ seq, kind: 'teardown', label: `teardown ${this.namer.label(f.object)}` });
@@ -132,13 +141,20 @@ export class TraceIndex implements WhyOrigins {
   /**
    * The threads created and not exited at `position` (after its first `position` facts), in
    * creation order: a long run keeps every exited thread in its state, by the ten thousand, and the
-   * stack view lists the live ones only — a pass over two arrays instead of over the thread record.
+   * stack view lists the live ones only: the ones live at the mark at or below `position` (recorded
+   * every LIVE_MARK facts as the trace is indexed) that are still live, then the ones created since.
+   * A jump costs the live threads and a mark's worth of creations, not a pass over every thread.
    */
   liveThreadsAt(position: number): string[] {
-    const live: string[] = [];
-    for (let i = 0; i < this.threads.length && this.threadCreated[i]! < position; i++) {
-      const exited = this.threadExited.get(this.threads[i]!);
-      if (exited === undefined || exited >= position) live.push(this.threads[i]!);
+    const mark = Math.min(Math.floor(Math.max(0, position) / LIVE_MARK), this.liveAtMark.length - 1);
+    if (mark < 0) return [];
+    const stillLive = (thread: string): boolean => {
+      const exited = this.threadExited.get(thread);
+      return exited === undefined || exited >= position;
+    };
+    const live = this.liveAtMark[mark]!.filter(stillLive);
+    for (let i = indexAfter(this.threadCreated, mark * LIVE_MARK - 1); i < this.threads.length && this.threadCreated[i]! < position; i++) {
+      if (stillLive(this.threads[i]!)) live.push(this.threads[i]!);
     }
     return live;
   }
@@ -185,6 +201,9 @@ export class TraceIndex implements WhyOrigins {
     return lo;
   }
 }
+
+/** Facts between two records of the live threads (liveThreadsAt). */
+const LIVE_MARK = 1024;
 
 function push(map: Map<string, number[]>, key: string, seq: number): void {
   const list = map.get(key);

@@ -17,6 +17,7 @@ import { schedulePreemptions } from '../../src/viewer/preemptions.js';
 import { levelOf, stackPicture } from '../../src/viewer/stackModel.js';
 import { ViewerModel } from '../../src/viewer/viewerModel.js';
 import { findScenario } from '../../src/scenarios/index.js';
+import { startRun } from '../../src/travel/recording.js';
 import { exploreRace, fltsim, readTrace, type RaceTraces } from './support.js';
 import type { TraceFile } from '../../src/tracefile/reader.js';
 import { scenario as facilitiesScenario } from '../travel/fixtures/facilitiesScenario.js';
@@ -87,6 +88,24 @@ describe('the stack at the cursor', () => {
         "T4 ready FilterUnloadCallback F2",
       ]
     `);
+  });
+});
+
+describe('the live threads of a long run', () => {
+  it('are, at every position, the threads foldLog has not exited, though the index looks only at a mark every 1,024 facts and the threads created since', () => {
+    // io-soak starts threads as it goes and keeps the exited ones: a few thousand facts cross several marks.
+    const sim = startRun({ scenario: 'io-soak', args: { threads: 3, iterations: 12 }, options: { seed: 3, strategy: 'random' } });
+    sim.run();
+    const m = new ViewerModel({ title: 'soak', header: null, facts: sim.log, preemptions: null });
+    m.foldMore(sim.log.length);
+    expect(sim.log.length).toBeGreaterThan(3 * 1024);
+    let exitedSeen = 0;
+    for (let p = 0; p <= m.length; p += p % 1024 < 2 || p % 1024 > 1021 ? 1 : 97) {
+      const threads = Object.entries(m.stateAt(p)!.threads);
+      exitedSeen = Math.max(exitedSeen, threads.filter(([, t]) => t.state === 'exited').length);
+      expect(m.index.liveThreadsAt(p)).toEqual(threads.filter(([, t]) => t.state !== 'exited').map(([id]) => id));
+    }
+    expect(exitedSeen).toBeGreaterThan(3);
   });
 });
 
