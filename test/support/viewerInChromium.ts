@@ -159,8 +159,10 @@ export interface ViewerTimings {
   readonly foldedMs: number;
   /** Right after the first paint, while the trace is indexed and folded behind: steps, and jumps to random positions (those past the fold show its progress). */
   readonly whileFolding: { readonly step: Spread; readonly jump: Spread; readonly jumpsPastTheFold: number };
-  /** Once the trace is folded: a step by fact, a scrubber jump, a click on a row of the event list, a click on a why-link. */
+  /** Once the trace is folded: a step by fact (→ and ← in turn), a scrubber jump, a click on a row of the event list, a click on a why-link. */
   readonly step: Spread;
+  /** Steps forward only, each to a state not at hand. */
+  readonly stepForward: Spread;
   readonly jump: Spread;
   readonly eventClick: Spread;
   readonly whyLink: Spread;
@@ -198,6 +200,9 @@ export async function measureViewer(browser: Browser, htmlPath: string, facts: n
   await timeScrub(page, Math.floor(facts / 2));
   const steps: number[] = [];
   for (let i = 0; i < samples; i++) steps.push(await timeKey(page, i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft'));
+  // Forward only: each step's state is new (the alternating steps above mostly find theirs at hand).
+  const forward: number[] = [];
+  for (let i = 0; i < samples; i++) forward.push(await timeKey(page, 'ArrowRight'));
   const jumps: number[] = [];
   const eventClicks: number[] = [];
   const whyLinks: number[] = [];
@@ -218,6 +223,7 @@ export async function measureViewer(browser: Browser, htmlPath: string, facts: n
     foldedMs,
     whileFolding: { step: spread(earlySteps), jump: spread(earlyJumps), jumpsPastTheFold: pastTheFold },
     step: spread(steps),
+    stepForward: spread(forward),
     jump: spread(jumps),
     eventClick: spread(eventClicks),
     whyLink: spread(whyLinks),
