@@ -37,6 +37,7 @@ import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
 import { VolumeObject, type LegacyFilter, type LegacyFilterSpec } from './volumeObject.js';
 import { HeldRequests } from '../io/heldRequests.js';
+import { fileObjectClosedOn } from './volumeMount.js';
 
 /** When an automatic attachment to a newly mounted volume happens (§13 A7). */
 export type InstanceSetupOnMount = 'firstOperation' | 'mount';
@@ -140,13 +141,17 @@ export class FilterManager {
     return filter;
   }
 
-  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false, shortNames = false): VolumeObject {
+  /** `remountOf`: the dismounted volume whose disk this mount reads (src/fltmgr/volumeMount.ts). */
+  createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false, shortNames = false, remountOf: VolumeObject | null = null): VolumeObject {
     const id = this.kernel.nextId('V');
-    this.kernel.emit(id, { type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize, ...(readOnly ? { readOnly } : {}), ...(shortNames ? { shortNames } : {}) });
+    this.kernel.emit(id, {
+      type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize,
+      ...(readOnly ? { readOnly } : {}), ...(shortNames ? { shortNames } : {}), ...(remountOf !== null ? { remountOf: remountOf.id } : {}),
+    });
     const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
-    const fileSystem = new MemoryFileSystem({
+    const fileSystem = remountOf !== null ? remountOf.fileSystem.remount() : new MemoryFileSystem({
       volumeName: name,
       fsType: fsType === 'ReFS' ? 'NTFS' : fsType,
       sectorSize,
@@ -202,6 +207,11 @@ export class FilterManager {
   }
 
   /** Accepts `\Device\HarddiskVolume1`, `\DosDevices\D:`, `\??\D:` and `D:` (§5). */
+  /** An IRP_MJ_CLOSE on `volume` completed: the last one of a dismounted mount tears its instances down (volumeMount.ts). */
+  lastCloseCheck(volume: VolumeObject): void {
+    fileObjectClosedOn(this, volume);
+  }
+
   volumeByName(name: string): VolumeObject | undefined {
     const wanted = name.toLowerCase();
     const dos = wanted.replace(/^\\dosdevices\\/, '').replace(/^\\\?\?\\/, '');

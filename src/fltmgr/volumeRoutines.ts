@@ -58,6 +58,11 @@ export function* dismountVolume(fltMgr: FilterManager, volume: VolumeObject): Bl
   yield* preempt();
   if (volume.state !== 'Mounted') return fail(fltMgr, volume, 'Dismount', STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
   fltMgr.emit(volume, { type: 'VolumeDismount' });
+  return yield* tearDownVolume(fltMgr, volume);
+}
+
+/** A Dismounting volume: its instances go, top of the stack first, then the volume is Dismounted. */
+export function* tearDownVolume(fltMgr: FilterManager, volume: VolumeObject): Blocking<NTSTATUS> {
   for (;;) {
     const next = volume.instances.find((i) => !i.isGone);
     if (next === undefined) break;

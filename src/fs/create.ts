@@ -14,6 +14,7 @@ import { type CreateRequest, createNew, openContext, openExisting, reparseComple
 import { WRITE_LIKE_ACCESS, childLink, linkPath } from './model.js';
 import { parseFileName, splitStreamSuffix, walkToParent } from './namespace.js';
 import { IoCheckShareAccess } from './shareAccess.js';
+import { implicitLockFor } from './volumeLock.js';
 import { grantFrom, mapGenericMask } from './security.js';
 import { complete } from './types.js';
 import {
@@ -143,13 +144,17 @@ function openVolume(req: BaseRequest): FsCompletion {
   if (options & FILE_DIRECTORY_FILE) return complete(STATUS_NOT_A_DIRECTORY);
   if (state.options.readOnly && desired & WRITE_LIKE_ACCESS) return complete(STATUS_MEDIA_WRITE_PROTECTED);
   const granted = grantFrom(desired, FILE_ALL_ACCESS) ?? 0;
-  const share = IoCheckShareAccess(granted, shareAccess, state.volumeShare, true);
+  // Sharing neither write nor delete asks for an implicit lock of the volume (§21.7, volumeLock.ts).
+  const implicit = implicitLockFor(state, granted, shareAccess);
+  if (typeof implicit === 'number') return complete(implicit);
+  const share = IoCheckShareAccess(granted, implicit.lock ? implicit.shareAccess : shareAccess, state.volumeShare, true);
   if (share.Status !== STATUS_SUCCESS) return complete(share.Status);
   state.volumeShare = share.ShareAccess;
   const completion = openContext(
     { ...req, trailingBackslash: false, typedName: '' },
     { kind: 'volume', node: state.root, link: null, granted, share: share.FileObject, information: FILE_OPENED },
   );
+  if (implicit.lock) state.lockedBy = request.FileObject.id;
   return { ...completion, fileObjectFlags: (completion.fileObjectFlags ?? request.FileObject.flags) | FO_VOLUME_OPEN };
 }
 

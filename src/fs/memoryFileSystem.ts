@@ -31,7 +31,8 @@ import { complete } from './types.js';
 import { FsHold, type FsHoldSpec, type HeldRequestInfo } from './holds.js';
 import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
-import { volumeRequest } from './volumeRequests.js';
+import { PNP_REMOVE_LOCK, volumeRequest } from './volumeRequests.js';
+import { remountState } from './remount.js';
 import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
 import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
@@ -98,6 +99,7 @@ function createState(options: FsVolumeOptions): FsState {
     volumeShare: EMPTY_SHARE_ACCESS,
     nextFileId: FIRST_USER_FILE_ID,
     dismounted: false,
+    deviceRemoved: false,
     lockedBy: null,
     link: new FsKernelLink(options.kernel ?? null),
     fileLocks: new Map(),
@@ -125,10 +127,29 @@ export class MemoryFileSystem {
   /** Holds a test set on this volume (src/fs/holds.ts), in the order they were made. */
   readonly holds: FsHold[] = [];
 
-  constructor(options: FsVolumeOptions) {
+  constructor(options: FsVolumeOptions, /** @internal the state of a remount (remount()) */ state?: FsState) {
     shapeArgument('MemoryFileSystem', 'options', options, FS_VOLUME_OPTIONS, 'FsVolumeOptions ({ volumeName, fsType, sectorSize, now, … })');
     oneOfArgument('MemoryFileSystem', 'options.fsType', options.fsType, ['NTFS', 'FAT'] as const);
-    this.#state = createState(options);
+    this.#state = state ?? createState(options);
+  }
+
+  /**
+   * Dismounted (FSCTL_DISMOUNT_VOLUME, or FAT at a PnP query-remove later cancelled) while its
+   * device is still there and no PnP removal holds it: the next open mounts the volume again.
+   */
+  get remountable(): boolean {
+    const state = this.#state;
+    return state.dismounted && !state.deviceRemoved && state.lockedBy !== PNP_REMOVE_LOCK;
+  }
+
+  /** File objects opened on it and not yet closed (Vcb->OpenFileCount). */
+  get openFileObjects(): number {
+    return this.#state.contexts.size;
+  }
+
+  /** A new file system mounted on the disk this one left (src/fs/remount.ts); this one stays dismounted. */
+  remount(): MemoryFileSystem {
+    return new MemoryFileSystem(this.#state.options, remountState(this.#state));
   }
 
   /** Hold matching requests in the file system until released or cancelled (src/fs/holds.ts). */
@@ -154,6 +175,11 @@ export class MemoryFileSystem {
   /** Mounted read-only: writes fail, FltIsVolumeWritable says no. */
   get readOnly(): boolean {
     return this.#state.options.readOnly === true;
+  }
+
+  /** Generates 8.3 aliases (§21.6). */
+  get shortNames(): boolean {
+    return this.#state.options.shortNames === true;
   }
 
   get sectorSize(): number {

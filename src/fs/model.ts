@@ -135,6 +135,8 @@ export interface FsState {
   volumeShare: ShareAccess;
   nextFileId: number;
   dismounted: boolean;
+  /** IRP_MN_REMOVE_DEVICE or SURPRISE_REMOVAL came: the device is gone, so no open mounts it again (§21.7). */
+  deviceRemoved: boolean;
   /**
    * The volume open holding FSCTL_LOCK_VOLUME, if any (§21.7), or PNP_REMOVE_LOCK while a PnP
    * query-remove it granted waits for its REMOVE or CANCEL (src/fs/volumeRequests.ts).

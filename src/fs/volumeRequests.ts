@@ -39,6 +39,7 @@ export function volumeRequest(state: FsState, MajorFunction: number, MinorFuncti
     case IRP_MN_SURPRISE_REMOVAL:
       if (state.lockedBy === PNP_REMOVE_LOCK) state.lockedBy = null;
       state.dismounted = true;
+      state.deviceRemoved = true;
       return complete(STATUS_SUCCESS);
     default:
       return complete(STATUS_SUCCESS);

@@ -87,6 +87,7 @@ import { lockFileEx, lockParameters, unlockFileEx } from './lockFile.js';
 import { notifyParameters, readDirectoryChangesW } from './directoryChanges.js';
 import { decodeFileNotifyInformation } from '../wdk/directoryNotify.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
+import { volumeForOpen } from '../fltmgr/volumeMount.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -246,7 +247,9 @@ export class IoManager {
   }
 
   /** The create itself: a new file object and an IRP_MJ_CREATE from the top of the stack. */
-  private *create(volume: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<{ op: IoOperation; fo: FileObject }> {
+  private *create(named: FileObject['volume'], fileName: string, options: CreateFileOptions): Blocking<{ op: IoOperation; fo: FileObject }> {
+    // A volume dismounted since is mounted again for this open (§21.7).
+    const volume = yield* volumeForOpen(this.fltMgr, named);
     yield* beforeFirstOperation(this.fltMgr, volume);
     const transaction = options.Transaction === undefined ? null : (this.transactionHandle(options.Transaction)?.transaction ?? null);
     const fo = createFileObject(this.fltMgr, volume, fileName, null, null, transaction !== null && transaction.state === 'Active' ? transaction : null);

@@ -228,4 +228,6 @@ export function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void
   // The file object is gone once its close completed: FltMgr deletes its stream-handle contexts (§15.8).
   fltMgr.contexts.fileObjectClosed(fo);
   fileObjectClosed(fltMgr, fo);
+  // The last file object of a dismounted mount: FltMgr tears its instances down (§21.7).
+  fltMgr.lastCloseCheck(fo.volume);
 }

@@ -26,6 +26,7 @@ import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycl
 import { resolvePath } from '../io/paths.js';
 import { startOperation } from '../io/startOperation.js';
 import { beforeFirstOperation } from '../fltmgr/volumeRoutines.js';
+import { volumeForOpen } from '../fltmgr/volumeMount.js';
 import { createFollowingReparse, type CreateAttempt } from '../io/reparseResolution.js';
 import { autoReparse, callersInstanceOn, recordTarget, targetEcpOf } from './createTarget.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
@@ -210,7 +211,9 @@ function* createFile(
     return failed(fail(fltMgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
   }
   // One create per name the I/O manager parses: a symbolic link or mount point sends another (§21.11).
-  const attemptCreate = function* (target: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> {
+  const attemptCreate = function* (named: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> {
+    // Without an instance the create starts at the top, by name: a volume dismounted since is mounted again (§21.7).
+    const target = Instance === null && relatedFo === null ? yield* volumeForOpen(fltMgr, named) : named;
     yield* beforeFirstOperation(fltMgr, target);
     const fo = createFileObject(fltMgr, target, name, relatedFo, Instance, transaction !== null && transaction.state === 'Active' ? transaction : null);
     fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;

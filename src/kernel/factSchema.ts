@@ -77,7 +77,7 @@ export const FACT_SCHEMA: FactSchema = {
   LockAcquire: { routine: 'string', thread: 'id', mode: ['Exclusive', 'Shared'] },
   LockRelease: { routine: 'string', thread: 'id' },
   LockDelete: { routine: 'string' },
-  VolumeMount: { name: 'string', dosName: 'string?', fsType: 'string', deviceType: 'string', sectorSize: 'int', readOnly: 'opt boolean', shortNames: 'opt boolean' },
+  VolumeMount: { name: 'string', dosName: 'string?', fsType: 'string', deviceType: 'string', sectorSize: 'int', readOnly: 'opt boolean', shortNames: 'opt boolean', remountOf: 'opt id' },
   VolumeMounted: {},
   VolumeDismount: {},
   VolumeDismounted: {},

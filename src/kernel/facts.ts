@@ -59,7 +59,8 @@ export type FactBody =
   | { type: 'LockRelease'; routine: string; thread: string }
   | { type: 'LockDelete'; routine: string }
   // --- volumes and the devices on them ---
-  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean; shortNames?: boolean }
+  /** `remountOf`: the dismounted volume (same device) this mount follows (§21.7). */
+  | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean; shortNames?: boolean; remountOf?: string }
   | { type: 'VolumeMounted' }
   | { type: 'VolumeDismount' }
   | { type: 'VolumeDismounted' }

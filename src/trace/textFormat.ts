@@ -85,7 +85,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'LockDelete':
       return fact.routine;
     case 'VolumeMount':
-      return `name=${fact.name}${fact.dosName === null ? '' : ` dos=${fact.dosName}`} fs=${fact.fsType} sector=${fact.sectorSize}`;
+      return `name=${fact.name}${fact.dosName === null ? '' : ` dos=${fact.dosName}`} fs=${fact.fsType} sector=${fact.sectorSize}${fact.remountOf === undefined ? '' : ` remountOf=${fact.remountOf}`}`;
     case 'VolumeMounted':
     case 'VolumeDismount':
     case 'VolumeDismounted':
