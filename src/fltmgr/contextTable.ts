@@ -7,6 +7,7 @@
  * memory goes (free callback or pool) — on the releasing thread at ≤ APC_LEVEL, or, when the last
  * release happens at DISPATCH_LEVEL, on a worker thread of its own, as FltMgr queues a work item.
  */
+import { runWithoutBlocking } from '../kernel/nonBlocking.js';
 import { createActor } from 'xstate';
 import { contextMachine } from '../machines/context.js';
 import { FLT_INSTANCE_CONTEXT, FLT_STREAMHANDLE_CONTEXT, FLT_VOLUME_CONTEXT, NonPagedPool, NonPagedPoolNx } from '../wdk/contextConstants.js';
@@ -135,10 +136,12 @@ export class ContextTable {
     const { ContextCleanupCallback, ContextFreeCallback } = context.registration;
     if (ContextCleanupCallback != null) {
       kernel.emit(context.id, { type: 'ContextCleanupCallback' });
-      const result: unknown = ContextCleanupCallback(context as ContextObject, context.ContextType);
-      if (result !== undefined) {
-        throw kernel.violation('CALLBACK_RETURN_INVALID', context.id, `ContextCleanupCallback of ${context.filter.name} returned ${typeof result}; it returns VOID and may not block`);
-      }
+      const invalid = (what: string): Error =>
+        kernel.violation('CALLBACK_RETURN_INVALID', context.id, `ContextCleanupCallback of ${context.filter.name} ${what}; it returns VOID and may not block`);
+      // A generator may call routines that reach the kernel (ExDeleteResourceLite of a resource
+      // the context holds, the ctx and NameChanger pattern); it runs here, to its end, unblocked.
+      const result = runWithoutBlocking(kernel, kernel.current, ContextCleanupCallback(context as ContextObject, context.ContextType), invalid);
+      if (result !== undefined) throw invalid(`returned ${typeof result}`);
     }
     if (ContextFreeCallback != null) ContextFreeCallback(context, context.ContextType);
     kernel.emit(context.id, { type: 'ContextFreed' });

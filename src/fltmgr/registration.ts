@@ -3,7 +3,7 @@
  * filter ported from C reads the same. Every callback may be a plain function or a generator
  * function (to block: wait on I/O, sleep, take a lock) — see src/kernel/effects.ts.
  */
-import type { MaybeBlocking } from '../kernel/effects.js';
+import type { Blocking, MaybeBlocking } from '../kernel/effects.js';
 import type { FLT_POSTOP_CALLBACK_STATUS, FLT_PREOP_CALLBACK_STATUS } from '../wdk/fltConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterObject } from './filterObject.js';
@@ -69,7 +69,11 @@ export interface FLT_OPERATION_REGISTRATION<Data = FLT_CALLBACK_DATA> {
 }
 
 /** Runs just before FltMgr frees a context: free what the context points to, never the context (§15.2). */
-export type PFLT_CONTEXT_CLEANUP_CALLBACK = (Context: ContextObject, ContextType: number) => void;
+/**
+ * VOID, and it may not block; a generator runs to its end inside the call that freed the context
+ * (its kernel calls, such as ExDeleteResourceLite, go through; a wait is CALLBACK_RETURN_INVALID).
+ */
+export type PFLT_CONTEXT_CLEANUP_CALLBACK = (Context: ContextObject, ContextType: number) => void | Blocking<void>;
 /** Supplies the memory of a context instead of FltMgr's pool; null fails the allocation. */
 export type PFLT_CONTEXT_ALLOCATE_CALLBACK = (PoolType: number, Size: number, ContextType: number) => unknown;
 export type PFLT_CONTEXT_FREE_CALLBACK = (Pool: unknown, ContextType: number) => void;

@@ -6,6 +6,7 @@
  * with its own Globals.
  */
 import {
+  ExDeleteResourceLite,
   FLT_CONTEXT_END,
   FLT_FILE_CONTEXT,
   FLT_INSTANCE_CONTEXT,
@@ -57,6 +58,7 @@ import {
   type CTX_GLOBAL_DATA,
   type CTX_INSTANCE_CONTEXT,
   type CTX_STREAM_CONTEXT,
+  type CTX_STREAMHANDLE_CONTEXT,
 } from './ctxStruc.js';
 import { operations } from './operations.js';
 
@@ -121,11 +123,10 @@ export function ctx(DebugLevel = DEBUG_TRACE_ERROR): CtxImage {
   }
 
   /**
-   * Frees what the contexts point to; the Filter Manager frees the contexts. (The C also deletes the
-   * ERESOURCEs here with ExDeleteResourceLite; a cleanup callback cannot block in fltsim, so the
-   * port only drops them.)
+   * Frees what the contexts point to, the stream and stream-handle contexts' ERESOURCEs with
+   * ExDeleteResourceLite; the Filter Manager frees the contexts.
    */
-  function CtxContextCleanup(Context: PFLT_CONTEXT, ContextType: number): void {
+  function* CtxContextCleanup(Context: PFLT_CONTEXT, ContextType: number): Blocking<void> {
     switch (ContextType) {
       case FLT_INSTANCE_CONTEXT:
         (Context.Data as Partial<CTX_INSTANCE_CONTEXT>).VolumeName = null;
@@ -140,14 +141,18 @@ export function ctx(DebugLevel = DEBUG_TRACE_ERROR): CtxImage {
           DEBUG_TRACE_STREAM_CONTEXT_OPERATIONS,
           `[Ctx]: Cleaning up stream context for file ${streamContext.FileName ?? ''} CreateCount = ${streamContext.CreateCount ?? 0} CleanupCount = ${streamContext.CleanupCount ?? 0} CloseCount = ${streamContext.CloseCount ?? 0}`,
         );
+        if (streamContext.Resource != null) yield* ExDeleteResourceLite(streamContext.Resource);
         streamContext.Resource = null;
         streamContext.FileName = null;
         break;
       }
-      case FLT_STREAMHANDLE_CONTEXT:
-        Context.Data['Resource'] = null;
-        Context.Data['FileName'] = null;
+      case FLT_STREAMHANDLE_CONTEXT: {
+        const streamHandleContext = Context.Data as Partial<CTX_STREAMHANDLE_CONTEXT>;
+        if (streamHandleContext.Resource != null) yield* ExDeleteResourceLite(streamHandleContext.Resource);
+        streamHandleContext.Resource = null;
+        streamHandleContext.FileName = null;
         break;
+      }
     }
   }
 

@@ -2,9 +2,8 @@
  * nccontext.c of the NameChanger sample: the lifetime of the instance context and of the stream
  * handle context, with callouts to the notification part of the latter (ncdirnotifyAbort.ts).
  *
- * Differs: NcStreamHandleContextClose does not call NcFreeEResource (ExDeleteResourceLite). A
- * ContextCleanupCallback may not block in the model, and ExDeleteResourceLite reaches the
- * simulation through an effect, so it cannot be called there; the ERESOURCE goes with the context.
+ * NcStreamHandleContextClose frees the context's ERESOURCE (NcFreeEResource: ExDeleteResourceLite)
+ * as the C does; a cleanup callback written as a generator runs unblocked to its end.
  * The enumeration and find-by-SID parts of the context are not ported (nc.ts).
  */
 import {
@@ -26,16 +25,17 @@ import {
   type PFLT_INSTANCE,
 } from '../../../src/index.js';
 import type { NC_STREAM_HANDLE_CONTEXT, PNC_STREAM_HANDLE_CONTEXT } from './nc.js';
-import { NcAllocateEResource } from './nchelper.js';
+import { NcAllocateEResource, NcFreeEResource } from './nchelper.js';
 import { NcStreamHandleContextNotClose, NcStreamHandleContextNotCreate } from './ncdirnotifyAbort.js';
 
 /** The instance context's cleanup: NcTeardownMapping has nothing to free (the mapping is strings). */
 export function NcInstanceContextClose(_Context: PFLT_CONTEXT, _ContextType: number): void {}
 
 /** The stream handle context's cleanup: the notification state goes (see the header for the lock). */
-export function NcStreamHandleContextClose(Context: PFLT_CONTEXT, _ContextType: number): void {
+export function* NcStreamHandleContextClose(Context: PFLT_CONTEXT, _ContextType: number): Blocking<void> {
   const StreamContext = (Context as unknown as PNC_STREAM_HANDLE_CONTEXT).Data;
   NcStreamHandleContextNotClose(StreamContext.DirectoryNotificationContext);
+  if (StreamContext.Lock !== null) yield* NcFreeEResource(StreamContext.Lock);
   StreamContext.Lock = null;
 }
 
