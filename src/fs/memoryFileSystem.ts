@@ -142,6 +142,11 @@ export class MemoryFileSystem {
     return state.dismounted && !state.deviceRemoved && state.lockedBy !== PNP_REMOVE_LOCK;
   }
 
+  /** The PnP manager removed its device (IRP_MN_REMOVE_DEVICE or SURPRISE_REMOVAL). */
+  get deviceRemoved(): boolean {
+    return this.#state.deviceRemoved;
+  }
+
   /** File objects opened on it and not yet closed (Vcb->OpenFileCount). */
   get openFileObjects(): number {
     return this.#state.contexts.size;

@@ -161,6 +161,8 @@ export class DeviceTable {
   readonly handles = new Map<string, DeviceFileObject>();
   /** IRPs sent to devices and not yet completed. */
   readonly irps = new Map<string, IRP>();
+  /** The storage device under each volume FltGetDiskDeviceObject was asked about, by lower-case device name (src/fltmgr/diskDevices.ts). */
+  readonly disks = new Map<string, DEVICE_OBJECT>();
 }
 
 function deviceArgument(routine: string, DeviceObject: unknown): DEVICE_OBJECT {

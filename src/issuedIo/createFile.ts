@@ -8,6 +8,8 @@
  * a kernel handle; cleanup and close for the file object start below the instance as well (§13 A6).
  */
 import { SectionObject } from '../fltmgr/sectionObjects.js';
+import { DEVICE_OBJECT } from '../io/deviceObjects.js';
+import { dereferenceDiskDevice } from '../fltmgr/diskDevices.js';
 import { dereferenceSectionObject } from '../fltmgr/sectionRoutines.js';
 import { normalKernelApcsDisabled } from '../sync/irql.js';
 import type { Blocking } from '../kernel/effects.js';
@@ -297,8 +299,12 @@ export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
 }
 
 /** ObDereferenceObject(FileObject): drops the reference FltCreateFileEx handed out; the last one sends IRP_MJ_CLOSE. */
-export function* ObDereferenceObject(FileObject: FileObject | SectionObject | TransactionObject): Blocking<void> {
-  // ObDereferenceObject takes any object: a section (§24.4) or a transaction (§22.4) drops one of its references.
+export function* ObDereferenceObject(FileObject: FileObject | SectionObject | TransactionObject | DEVICE_OBJECT): Blocking<void> {
+  // ObDereferenceObject takes any object: a section (§24.4), a transaction (§22.4) or a disk device (§23.2) drops one of its references.
+  if (FileObject instanceof DEVICE_OBJECT) {
+    dereferenceDiskDevice(FileObject.DriverObject.fltMgr, FileObject);
+    return;
+  }
   if (FileObject instanceof SectionObject) {
     dereferenceSectionObject(FileObject);
     return;

@@ -151,6 +151,11 @@ export const FACILITY_VERIFIER_RULES = {
     sections: ['§17.2'],
   },
   // ---------------------------------------------------------------- a driver's own device objects (§23.6)
+  DEREFERENCE_UNREFERENCED_DEVICE_OBJECT: {
+    checks: 'ObDereferenceObject on the disk device object of FltGetDiskDeviceObject more often than it was handed out',
+    windows: 'bug check 0x18 REFERENCE_BY_POINTER',
+    sections: ['§23.2'],
+  },
   DEVICE_DELETED_TWICE: {
     checks: 'IoDeleteDevice of a device object already deleted',
     windows: 'Driver Verifier I/O verification: bug check 0xC9 DRIVER_VERIFIER_IOMANAGER_VIOLATION (deleting a deleted device object)',

@@ -288,8 +288,9 @@ export type FactBody =
   /** IoDeleteDevice: the name goes; with `references` left the deletion is pending until the last file object on it closes. */
   | { type: 'IoDeleteDevice'; references: number }
   /** A file object was opened on the device (IopParseDevice) / went away (after its IRP_MJ_CLOSE, or its create failed); `count` after. */
-  | { type: 'DeviceReferenced'; fileObject: string; count: number }
-  | { type: 'DeviceDereferenced'; fileObject: string; count: number }
+  /** By a file object opened on the device, or (`routine`) a reference handed to a driver: FltGetDiskDeviceObject, and its ObDereferenceObject. */
+  | { type: 'DeviceReferenced'; fileObject?: string; routine?: string; count: number }
+  | { type: 'DeviceDereferenced'; fileObject?: string; routine?: string; count: number }
   /** The I/O manager sent IRP J… for `fileObject` to `device`'s driver: DRIVER_OBJECT.MajorFunction[major], on `thread`. */
   | { type: 'IoCallDriver'; device: string; fileObject: string; major: number; minor: number; thread: string | null }
   /** The I/O manager called the driver's FAST_IO_DISPATCH `routine` first; `handled` FALSE means it falls back to an IRP. */

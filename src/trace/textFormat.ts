@@ -330,7 +330,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `references=${fact.references}`;
     case 'DeviceReferenced':
     case 'DeviceDereferenced':
-      return `fo=${fact.fileObject} count=${fact.count}`;
+      return `${fact.fileObject !== undefined ? `fo=${fact.fileObject}` : `by=${fact.routine ?? '?'}`} count=${fact.count}`;
     case 'IoCallDriver':
       return `device=${fact.device} fo=${fact.fileObject} ${irpMajorName(fact.major)}${fact.minor === 0 ? '' : ` minor=${fact.minor}`}${fact.thread === null ? '' : ` thread=${fact.thread}`}`;
     case 'FastIoCall':

@@ -3,6 +3,8 @@ import {
   createSimulation,
   FILE_DEVICE_DISK_FILE_SYSTEM,
   FILE_GENERIC_READ,
+  FltGetDiskDeviceObject,
+  ObDereferenceObject,
   IoCompleteRequest,
   IoCreateDevice,
   IoDeleteDevice,
@@ -13,6 +15,7 @@ import {
   type Simulation,
   type VerifierRule,
 } from '../../src/index.js';
+import { installFilter } from '../../src/testing/index.js';
 import type { Trigger } from './world.js';
 
 /** A driver with a device `\Device\Trigger` whose IRP_MJ_CREATE is `create`, opened once by an application. */
@@ -30,7 +33,7 @@ function openedWith(create: DRIVER_DISPATCH): Simulation {
   return sim;
 }
 
-export const deviceTriggers: Record<Extract<VerifierRule, 'DEVICE_DELETED_TWICE' | 'MULTIPLE_IRP_COMPLETE_REQUESTS' | 'IRP_NOT_COMPLETED'>, Trigger> = {
+export const deviceTriggers: Record<Extract<VerifierRule, 'DEVICE_DELETED_TWICE' | 'MULTIPLE_IRP_COMPLETE_REQUESTS' | 'IRP_NOT_COMPLETED' | 'DEREFERENCE_UNREFERENCED_DEVICE_OBJECT'>, Trigger> = {
   // The unload path deletes the device, and an error path deletes it again.
   DEVICE_DELETED_TWICE: () => {
     const sim = createSimulation({ onViolation: 'record' });
@@ -52,4 +55,23 @@ export const deviceTriggers: Record<Extract<VerifierRule, 'DEVICE_DELETED_TWICE'
     }),
   // The dispatch routine forgets IoCompleteRequest and does not return STATUS_PENDING either.
   IRP_NOT_COMPLETED: () => openedWith(() => STATUS_SUCCESS),
+  // A filter gives back the disk device of FltGetDiskDeviceObject twice (§23.2).
+  DEREFERENCE_UNREFERENCED_DEVICE_OBJECT: () => {
+    const sim = createSimulation({ onViolation: 'record', instanceSetupOnMount: 'mount' });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    installFilter(sim, {
+      name: 'trigger',
+      altitude: '370000',
+      registration: {
+        InstanceSetupCallback: function* (FltObjects) {
+          const { DiskDeviceObject } = FltGetDiskDeviceObject(FltObjects.Volume);
+          yield* ObDereferenceObject(DiskDeviceObject!);
+          yield* ObDereferenceObject(DiskDeviceObject!);
+          return STATUS_SUCCESS;
+        },
+      },
+    });
+    sim.run();
+    return sim;
+  },
 };
