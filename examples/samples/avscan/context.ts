@@ -4,6 +4,7 @@
  * counted by the filter itself).
  */
 import {
+  FLT_ASSERT,
   FLT_CONTEXT_END,
   FLT_INSTANCE_CONTEXT,
   FLT_SECTION_CONTEXT,
@@ -57,7 +58,8 @@ export function contextRoutines(Globals: AvGlobals) {
   /** AvSectionContextCleanup: FLT_ASSERTs that the handle and object were cleared first (AvCloseSectionForDataScan). */
   function AvSectionContextCleanup(Context: PFLT_CONTEXT, _ContextType: number): void {
     const c = (Context as unknown as PFLT_CONTEXT<AV_SECTION_CONTEXT>).Data;
-    if (c.SectionHandle !== null || c.SectionObject !== null) Globals.DbgPrint.push('[AV] AvSectionContextCleanup: FLT_ASSERT failed: section handle or object not NULL at cleanup');
+    FLT_ASSERT(c.SectionHandle === null, '[AV] AvSectionContextCleanup: Section handle should be NULL at cleanup.');
+    FLT_ASSERT(c.SectionObject === null, '[AV] AvSectionContextCleanup: Section object should be NULL at cleanup.');
   }
 
   function AvInstanceContextCleanup(_Context: PFLT_CONTEXT, _ContextType: number): void {}

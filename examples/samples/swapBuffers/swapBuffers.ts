@@ -17,9 +17,13 @@
  * - `try { … leave … } finally` becomes a labeled block inside try/finally: `break leave`.
  * - RtlCopyMemory inside try/except becomes `copyMemory`, which answers the exception code a bad
  *   user buffer would raise (STATUS_ACCESS_VIOLATION) instead of throwing.
+ * - The C's FLT_ASSERTs are fltsim's FLT_ASSERT (a failed one is the verifier finding FLT_ASSERT
+ *   with the callback it failed in), all but SwapPreWriteBuffers' check that the requester's MDL is
+ *   not chained: the model's MDLs have no Next.
  */
 import {
   ExAllocatePoolZero,
+  FLT_ASSERT,
   ExFreePool,
   FLT_CONTEXT_END,
   FLT_POSTOP_FINISHED_PROCESSING,
@@ -216,7 +220,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT;
     let cleanupAllocatedBuffer = true;
     // FltMgr never drains an operation with swapped buffers (§20.6).
-    if ((Flags & FLTFL_POST_OPERATION_DRAINING) !== 0) throw new Error('FLT_ASSERT: a swapped read was drained');
+    FLT_ASSERT((Flags & FLTFL_POST_OPERATION_DRAINING) === 0, '!FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING)');
     try {
       leave: {
         if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) break leave;
@@ -256,6 +260,8 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
   function SwapPostReadBuffersWhenSafe(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown, _Flags: number): FLT_POSTOP_CALLBACK_STATUS {
     const read = Data.Iopb.Parameters as { Read: { MdlAddress?: MDL | null } };
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT;
+    // Only posted with data to copy (SwapPostReadBuffers returned early for none).
+    FLT_ASSERT(Data.IoStatus.Information !== 0, 'Data->IoStatus.Information != 0');
     const status = FltLockUserBuffer(Data);
     if (!NT_SUCCESS(status)) {
       Data.IoStatus = { Status: status, Information: 0 };
@@ -318,7 +324,8 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     let retValue: FLT_POSTOP_CALLBACK_STATUS = FLT_POSTOP_FINISHED_PROCESSING;
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT;
     let cleanupAllocatedBuffer = true;
-    if ((Flags & FLTFL_POST_OPERATION_DRAINING) !== 0) throw new Error('FLT_ASSERT: a swapped directory query was drained');
+    // FltMgr never drains an operation with swapped buffers (§20.6).
+    FLT_ASSERT((Flags & FLTFL_POST_OPERATION_DRAINING) === 0, '!FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING)');
     try {
       leave: {
         if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) break leave;
@@ -357,6 +364,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
   function* SwapPostDirCtrlBuffersWhenSafe(Data: FLT_CALLBACK_DATA, _FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown, _Flags: number): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
     const query = (Data.Iopb.Parameters as { DirectoryControl: { QueryDirectory: { Length: number; MdlAddress?: MDL | null } } }).DirectoryControl.QueryDirectory;
     const p2pCtx = CompletionContext as PRE_2_POST_CONTEXT;
+    FLT_ASSERT(Data.IoStatus.Information !== 0, 'Data->IoStatus.Information != 0');
     const status = FltLockUserBuffer(Data);
     if (!NT_SUCCESS(status)) {
       Data.IoStatus = { Status: status, Information: 0 };
