@@ -78,8 +78,8 @@ export {
   FltCompareInstanceAltitudes,
 } from './fltmgr/volumeRoutines.js';
 export type { VolumeResult, InstanceResult } from './fltmgr/volumeRoutines.js';
-export { FltGetDiskDeviceObject } from './fltmgr/diskDevices.js';
-export type { DiskDeviceResult } from './fltmgr/diskDevices.js';
+export { FltGetDiskDeviceObject, IoVolumeDeviceToDosName } from './fltmgr/diskDevices.js';
+export type { DiskDeviceResult, DosNameResult } from './fltmgr/diskDevices.js';
 export { FltObjectReference, FltObjectDereference } from './fltmgr/references.js';
 export {
   FltGetVolumeProperties,

@@ -12,7 +12,9 @@ import { createActor } from 'xstate';
 import { DEVICE_OBJECT, type DispatchingDriver } from '../io/deviceObjects.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { FILE_DEVICE_DISK } from '../wdk/fileObjectConstants.js';
-import { STATUS_FLT_NO_DEVICE_OBJECT, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+import { STATUS_FLT_NO_DEVICE_OBJECT, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
+import { UsageError } from '../kernel/errors.js';
+import { shown } from '../kernel/elide.js';
 import type { FilterManager } from './filterManager.js';
 import { volumeArgument } from './objectArguments.js';
 import { fail } from './routineSupport.js';
@@ -63,4 +65,30 @@ export function dereferenceDiskDevice(fltMgr: FilterManager, device: DEVICE_OBJE
   }
   device.ReferenceCount--;
   fltMgr.kernel.emit(device.id, { type: 'DeviceDereferenced', routine: 'ObDereferenceObject', count: device.ReferenceCount });
+}
+
+export interface DosNameResult {
+  readonly status: NTSTATUS;
+  /** The drive letter form (`C:`) on success. */
+  readonly DosName: string | null;
+}
+
+/**
+ * IoVolumeDeviceToDosName(VolumeDeviceObject, &DosName): the MS-DOS name of the volume on a storage
+ * device (as swapBuffers asks for the device of FltGetDiskDeviceObject). The model asks its volumes
+ * instead of the mount manager: a device that is no volume's disk is STATUS_INVALID_PARAMETER, a
+ * volume with no drive letter STATUS_OBJECT_NAME_NOT_FOUND [model: the statuses are not documented].
+ */
+export function IoVolumeDeviceToDosName(VolumeDeviceObject: DEVICE_OBJECT): DosNameResult {
+  if (!(VolumeDeviceObject instanceof DEVICE_OBJECT)) throw new UsageError('BAD_ARGUMENT', `IoVolumeDeviceToDosName: VolumeDeviceObject is ${shown(VolumeDeviceObject)}, not a DEVICE_OBJECT`);
+  const fltMgr = VolumeDeviceObject.DriverObject.fltMgr;
+  const key = VolumeDeviceObject.name?.toLowerCase() ?? null;
+  const volume = key === null || fltMgr.devices.disks.get(key) !== VolumeDeviceObject ? undefined : fltMgr.volumes.find((v) => v.name.toLowerCase() === key);
+  if (volume === undefined) {
+    return { status: fail(fltMgr, VolumeDeviceObject.id, 'IoVolumeDeviceToDosName', STATUS_INVALID_PARAMETER, `${VolumeDeviceObject} is not the storage device of a volume`), DosName: null };
+  }
+  if (volume.dosName === null) {
+    return { status: fail(fltMgr, VolumeDeviceObject.id, 'IoVolumeDeviceToDosName', STATUS_OBJECT_NAME_NOT_FOUND, `${volume} has no drive letter`), DosName: null };
+  }
+  return { status: STATUS_SUCCESS, DosName: volume.dosName };
 }

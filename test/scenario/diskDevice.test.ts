@@ -12,6 +12,7 @@ import {
   FILE_SHARE_WRITE,
   FILE_WRITE_DATA,
   FltGetDiskDeviceObject,
+  IoVolumeDeviceToDosName,
   foldLog,
   FSCTL_DISMOUNT_VOLUME,
   ntStatusName,
@@ -77,6 +78,28 @@ describe('FltGetDiskDeviceObject (§23.2)', () => {
     sim.run();
     expect(seen.map((l) => l.slice(0, l.indexOf(' \\')))).toEqual(['V1: STATUS_SUCCESS d1', 'V2: STATUS_SUCCESS d1']);
     expect(devices[0]).toBe(devices[1]);
+  });
+
+  it('IoVolumeDeviceToDosName of the disk device is the volume\'s drive letter (swapBuffers\' InstanceSetup); a volume without one is STATUS_OBJECT_NAME_NOT_FOUND', () => {
+    const sim = createSimulation({ instanceSetupOnMount: 'mount' });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume2' });
+    const names: string[] = [];
+    installFilter(sim, {
+      name: 'dos',
+      altitude: '370000',
+      registration: {
+        InstanceSetupCallback: function* (FltObjects) {
+          const { DiskDeviceObject } = FltGetDiskDeviceObject(FltObjects.Volume);
+          const r = IoVolumeDeviceToDosName(DiskDeviceObject!);
+          names.push(`${FltObjects.Volume.id}: ${ntStatusName(r.status)} ${r.DosName}`);
+          yield* ObDereferenceObject(DiskDeviceObject!);
+          return STATUS_SUCCESS;
+        },
+      },
+    });
+    sim.run();
+    expect(names).toEqual(['V1: STATUS_SUCCESS C:', 'V2: STATUS_OBJECT_NAME_NOT_FOUND null']);
   });
 
   it('one ObDereferenceObject too many is DEREFERENCE_UNREFERENCED_DEVICE_OBJECT, naming the device', () => {

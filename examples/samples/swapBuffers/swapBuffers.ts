@@ -10,9 +10,8 @@
  *   two simulations in one process share nothing.
  * - The PRE_2_POST_CONTEXT lookaside list is a plain allocation: JavaScript has no pool to recycle,
  *   and the model has no allocation failure to handle for it.
- * - The volume name comes from FltGetVolumeProperties (the NT name): the DOS-name lookup
- *   (FltGetDiskDeviceObject, IoVolumeDeviceToDosName) is not modelled, so no name buffer is allocated
- *   and CleanupVolumeContext has nothing to free.
+ * - The volume name is a string: no name buffer is allocated, so CleanupVolumeContext has nothing
+ *   to free.
  * - LOG_PRINT / ReadDriverParameters (registry-driven debug output) are left out.
  * - `try { … leave … } finally` becomes a labeled block inside try/finally: `break leave`.
  * - RtlCopyMemory inside try/except becomes `copyMemory`, which answers the exception code a bad
@@ -23,6 +22,10 @@
  */
 import {
   ExAllocatePoolZero,
+  FltGetDiskDeviceObject,
+  IoVolumeDeviceToDosName,
+  ObDereferenceObject,
+  type PDEVICE_OBJECT,
   FLT_ASSERT,
   ExFreePool,
   FLT_CONTEXT_END,
@@ -87,7 +90,8 @@ const CONTEXT_TAG = 0x7863_4253; // 'xcBS'
 
 /** VOLUME_CONTEXT: the name to display and the sector size of the volume. */
 export interface VOLUME_CONTEXT {
-  Name: string;
+  /** The DOS name (`C:`), else the NT name with a colon; null until InstanceSetup sets it (ctx->Name.Buffer). */
+  Name: string | null;
   SectorSize: number;
 }
 
@@ -113,10 +117,12 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
   // ------------------------------------------------------------------------------- instance setup
 
   /**
-   * InstanceSetup: attach to every volume; a volume context records the volume's name and its
+   * InstanceSetup: attach to every volume; a volume context records the volume's name (its DOS
+   * name through FltGetDiskDeviceObject and IoVolumeDeviceToDosName, else the NT name) and its
    * sector size (at least MIN_SECTOR_SIZE), which the read and write paths round non-cached lengths to.
    */
-  function InstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, _VolumeDeviceType: unknown, _VolumeFilesystemType: unknown): NTSTATUS {
+  function* InstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, _VolumeDeviceType: unknown, _VolumeFilesystemType: unknown): Blocking<NTSTATUS> {
+    let devObj: PDEVICE_OBJECT | null = null;
     let ctx: PFLT_CONTEXT<VOLUME_CONTEXT> | null = null;
     let status: NTSTATUS = STATUS_SUCCESS;
     try {
@@ -129,13 +135,29 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
         const volProp = FltGetVolumeProperties(FltObjects.Volume, 512);
         status = volProp.status;
         if (!NT_SUCCESS(status) || volProp.VolumeProperties === null) break leave;
-        ctx.Data.SectorSize = Math.max(volProp.VolumeProperties.SectorSize, MIN_SECTOR_SIZE);
-        const workingName = volProp.VolumeProperties.RealDeviceName !== '' ? volProp.VolumeProperties.RealDeviceName : volProp.VolumeProperties.FileSystemDeviceName;
-        if (workingName === '') {
-          status = STATUS_FLT_DO_NOT_ATTACH;
-          break leave;
+        const SectorSize = volProp.VolumeProperties.SectorSize;
+        FLT_ASSERT(SectorSize === 0 || SectorSize >= MIN_SECTOR_SIZE, '(volProp->SectorSize == 0) || (volProp->SectorSize >= MIN_SECTOR_SIZE)');
+        ctx.Data.SectorSize = Math.max(SectorSize, MIN_SECTOR_SIZE);
+        ctx.Data.Name = null;
+        // The storage device we want a name for, and its DOS name.
+        const disk = FltGetDiskDeviceObject(FltObjects.Volume);
+        status = disk.status;
+        if (NT_SUCCESS(status)) {
+          devObj = disk.DiskDeviceObject;
+          const dos = IoVolumeDeviceToDosName(devObj!);
+          status = dos.status;
+          if (NT_SUCCESS(status)) ctx.Data.Name = dos.DosName;
         }
-        ctx.Data.Name = `${workingName}:`;
+        // No DOS name: the NT name from the properties, with a colon for the display.
+        if (!NT_SUCCESS(status)) {
+          FLT_ASSERT(ctx.Data.Name === null, 'ctx->Name.Buffer == NULL');
+          const workingName = volProp.VolumeProperties.RealDeviceName !== '' ? volProp.VolumeProperties.RealDeviceName : volProp.VolumeProperties.FileSystemDeviceName;
+          if (workingName === '') {
+            status = STATUS_FLT_DO_NOT_ATTACH;
+            break leave;
+          }
+          ctx.Data.Name = `${workingName}:`;
+        }
         status = FltSetVolumeContext(FltObjects.Volume, FLT_SET_CONTEXT_KEEP_IF_EXISTS, ctx, null);
         // It is OK for the context to already be defined.
         if (status === STATUS_FLT_CONTEXT_ALREADY_DEFINED) status = STATUS_SUCCESS;
@@ -143,12 +165,17 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     } finally {
       // If the set failed this frees the context; if not, it drops the reference the allocation took.
       if (ctx !== null) FltReleaseContext(ctx);
+      // The reference FltGetDiskDeviceObject took.
+      if (devObj !== null) yield* ObDereferenceObject(devObj);
     }
     return status;
   }
 
   /** CleanupVolumeContext: the name is a string here, so there is no name buffer to free. */
-  function CleanupVolumeContext(_Context: PFLT_CONTEXT, _ContextType: number): void {}
+  function CleanupVolumeContext(Context: PFLT_CONTEXT, ContextType: number): void {
+    FLT_ASSERT(ContextType === FLT_VOLUME_CONTEXT, 'ContextType == FLT_VOLUME_CONTEXT');
+    (Context as unknown as PFLT_CONTEXT<VOLUME_CONTEXT>).Data.Name = null;
+  }
 
   /** InstanceQueryTeardown: manual detach is always allowed. */
   function InstanceQueryTeardown(_FltObjects: FLT_RELATED_OBJECTS, _Flags: number): NTSTATUS {
