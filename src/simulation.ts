@@ -22,6 +22,7 @@ import { FltAttachVolume, FltAttachVolumeAtAltitude, FltDetachVolume } from './f
 import type { InstancesKey } from './fltmgr/registration.js';
 import { VolumeObject, type LegacyFilterSpec, type VolumeSpec } from './fltmgr/volumeObject.js';
 import { dismountVolume, mountVolume, offerNewVolume } from './fltmgr/volumeRoutines.js';
+import { installTeardownAtLastClose } from './fltmgr/volumeMount.js';
 import { ejectVolume, shutdownSystem, surpriseRemoveVolume } from './issuedIo/pnpManager.js';
 import { liveState, type SimState } from './projection/liveState.js';
 import type { WaitForEdge } from './projection/waitFor.js';
@@ -121,6 +122,7 @@ export class Simulation {
       semantics: resolved.summary.semantics,
     });
     installAsyncDelivery(this.fltMgr);
+    installTeardownAtLastClose(this.fltMgr);
     this.io = new IoManager(this.fltMgr);
     this.host = new HostDriver(this.kernel);
     this.host.perform = (name, args) => this.act(name, args);

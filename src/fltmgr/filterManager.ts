@@ -37,7 +37,6 @@ import { InstanceObject } from './instanceObject.js';
 import type { FLT_REGISTRATION, FLT_RELATED_OBJECTS, InstancesKey } from './registration.js';
 import { VolumeObject, type LegacyFilter, type LegacyFilterSpec } from './volumeObject.js';
 import { HeldRequests } from '../io/heldRequests.js';
-import { fileObjectClosedOn } from './volumeMount.js';
 
 /** When an automatic attachment to a newly mounted volume happens (§13 A7). */
 export type InstanceSetupOnMount = 'firstOperation' | 'mount';
@@ -74,6 +73,11 @@ export class FilterManager {
   readonly kernelHandles = new Map<string, FileObject>();
   /** Every completed run of an operation, for the asynchronous-completion stream (src/streams/asyncCompletions.ts). */
   readonly completedRuns = new Subject<CompletedRunItem>();
+  /**
+   * Each volume an IRP_MJ_CLOSE completed on, as it completes (src/io/startOperation.ts): the last
+   * close of a dismounted mount tears its instances down (src/fltmgr/volumeMount.ts subscribes).
+   */
+  readonly closesOnVolumes = new Subject<VolumeObject>();
   /** Every context not yet freed, and which object each is linked to (§15). */
   readonly contexts: ContextTable = new ContextTable(this);
   /** Requests held for the host (`fileSystemCompletion: 'host'`, src/io/heldRequests.ts). */
@@ -207,11 +211,6 @@ export class FilterManager {
   }
 
   /** Accepts `\Device\HarddiskVolume1`, `\DosDevices\D:`, `\??\D:` and `D:` (§5). */
-  /** An IRP_MJ_CLOSE on `volume` completed: the last one of a dismounted mount tears its instances down (volumeMount.ts). */
-  lastCloseCheck(volume: VolumeObject): void {
-    fileObjectClosedOn(this, volume);
-  }
-
   volumeByName(name: string): VolumeObject | undefined {
     const wanted = name.toLowerCase();
     const dos = wanted.replace(/^\\dosdevices\\/, '').replace(/^\\\?\?\\/, '');

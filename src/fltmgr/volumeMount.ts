@@ -26,6 +26,11 @@ export function* volumeForOpen(fltMgr: FilterManager, volume: VolumeObject): Blo
   return mounted;
 }
 
+/** FltMgr watches every close: the simulation installs this once. */
+export function installTeardownAtLastClose(fltMgr: FilterManager): void {
+  fltMgr.closesOnVolumes.subscribe((volume) => fileObjectClosedOn(fltMgr, volume));
+}
+
 /**
  * After an IRP_MJ_CLOSE on `volume` completed: if it was the last file object of a dismounted mount
  * whose FLT_VOLUME still stands, its instances are torn down now, on a thread of FltMgr's.

@@ -229,5 +229,5 @@ export function* sendClose(fltMgr: FilterManager, fo: FileObject): Blocking<void
   fltMgr.contexts.fileObjectClosed(fo);
   fileObjectClosed(fltMgr, fo);
   // The last file object of a dismounted mount: FltMgr tears its instances down (§21.7).
-  fltMgr.lastCloseCheck(fo.volume);
+  fltMgr.closesOnVolumes.next(fo.volume);
 }
