@@ -1,6 +1,6 @@
 /** PFLT_VOLUME: a mounted volume and its device stack. Lifecycle in src/machines/volume.ts. */
 import type { Actor } from 'xstate';
-import type { volumeMachine, VolumeState } from '../machines/volume.js';
+import { firstOperationSeen, volumeState, type volumeMachine, type VolumeState } from '../machines/volume.js';
 import type { MemoryFileSystem } from '../fs/memoryFileSystem.js';
 import type { FilterManager } from './filterManager.js';
 import type { InstanceObject } from './instanceObject.js';
@@ -55,14 +55,6 @@ export class VolumeObject {
   readonly rundown = new Rundown();
   /** Filters already offered this volume for automatic attachment (by filter id, in order). */
   readonly offeredTo: string[] = [];
-  /**
-   * Whether an operation has been delivered yet (automatic attachment happens before the first, §13 A7).
-   * Still a flag beside the volume's machine: no fact marks the first operation (its IoStart comes
-   * after the attachment it triggers, and a volume that nobody attaches to logs nothing there), so a
-   * machine state for it needs a new fact in every log; left for a change that may alter logs.
-   */
-  firstOperationSeen = false;
-
   constructor(
     /** @internal */ readonly fltMgr: FilterManager,
     readonly id: string,
@@ -77,7 +69,15 @@ export class VolumeObject {
   ) {}
 
   get state(): VolumeState {
-    return this.actor.getSnapshot().value as VolumeState;
+    return volumeState(this.actor.getSnapshot());
+  }
+
+  /**
+   * The first operation has reached this mounted volume (its machine is Mounted.FirstOperationSeen):
+   * by default the automatic attachment happened then (§13 A7).
+   */
+  get firstOperationSeen(): boolean {
+    return firstOperationSeen(this.actor.getSnapshot());
   }
 
   /**

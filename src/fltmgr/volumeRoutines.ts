@@ -160,7 +160,10 @@ export function FltCompareInstanceAltitudes(Instance1: InstanceObject, Instance2
  * default). Runs on the issuing thread, before the operation is built.
  */
 export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
-  if (volume.firstOperationSeen) return;
-  volume.firstOperationSeen = true;
-  if (fltMgr.options.instanceSetupOnMount === 'firstOperation') yield* offerNewVolume(fltMgr, volume);
+  if (fltMgr.options.instanceSetupOnMount !== 'firstOperation') return;
+  // The volume's machine says whether this is the first operation (Mounted.AwaitingFirstOperation);
+  // a volume already dismounting is offered to nobody.
+  if (!volume.actor.getSnapshot().matches({ Mounted: 'AwaitingFirstOperation' })) return;
+  fltMgr.emit(volume, { type: 'VolumeFirstOperation' });
+  yield* offerNewVolume(fltMgr, volume);
 }

@@ -79,6 +79,7 @@ export const FACT_SCHEMA: FactSchema = {
   LockDelete: { routine: 'string' },
   VolumeMount: { name: 'string', dosName: 'string?', fsType: 'string', deviceType: 'string', sectorSize: 'int', readOnly: 'opt boolean', shortNames: 'opt boolean', remountOf: 'opt id' },
   VolumeMounted: {},
+  VolumeFirstOperation: {},
   VolumeDismount: {},
   VolumeDismounted: {},
   LegacyFilterAttach: { name: 'string', volume: 'id', aboveFrame: 'int' },

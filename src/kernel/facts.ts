@@ -62,6 +62,12 @@ export type FactBody =
   /** `remountOf`: the dismounted volume (same device) this mount follows (§21.7). */
   | { type: 'VolumeMount'; name: string; dosName: string | null; fsType: string; deviceType: string; sectorSize: number; readOnly?: boolean; shortNames?: boolean; remountOf?: string }
   | { type: 'VolumeMounted' }
+  /**
+   * The first operation reached the volume, and FltMgr offers it to the started filters first
+   * (instanceSetupOnMount 'firstOperation', §13 A7). Logged only in that mode: with 'mount' the offer
+   * came at mount and the first operation decides nothing.
+   */
+  | { type: 'VolumeFirstOperation' }
   | { type: 'VolumeDismount' }
   | { type: 'VolumeDismounted' }
   | { type: 'LegacyFilterAttach'; name: string; volume: string; aboveFrame: number }

@@ -5,13 +5,20 @@
  *
  * Dismounting is where every instance on the volume is torn down with VOLUME_DISMOUNT.
  * A Dismounted volume stays enumerable while references remain (a "detached volume").
+ *
+ * Mounted has two parts: AwaitingFirstOperation, then FirstOperationSeen once the first operation
+ * reached the volume (VolumeFirstOperation). By default FltMgr offers a mounted volume to the started
+ * filters only then, on the issuing thread (§13 A7): the part decides whether an operation does that
+ * first. With instanceSetupOnMount 'mount' the offer comes at mount and no fact moves the part.
  */
-import { setup } from 'xstate';
+import { setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+import { topState } from './stateValue.js';
 
 export type VolumeEvent =
   | FactOf<'VolumeMounted'>
+  | FactOf<'VolumeFirstOperation'>
   | FactOf<'VolumeDismount'>
   | FactOf<'VolumeDismounted'>
   | FactOf<'FltObjectReference'>
@@ -40,8 +47,30 @@ export const volumeMachine = setup({
   on: { '*': { actions: 'rejectEvent' } },
   states: {
     Mounting: { on: { ...bookkeeping, VolumeMounted: 'Mounted' } },
-    Mounted: { on: { ...bookkeeping, VolumeDismount: 'Dismounting' } },
+    Mounted: {
+      initial: 'AwaitingFirstOperation',
+      states: {
+        AwaitingFirstOperation: { on: { VolumeFirstOperation: 'FirstOperationSeen' } },
+        FirstOperationSeen: {},
+      },
+      on: { ...bookkeeping, VolumeDismount: 'Dismounting' },
+    },
     Dismounting: { on: { ...bookkeeping, VolumeDismounted: 'Dismounted' } },
     Dismounted: { on: { ...bookkeeping } },
   },
 });
+
+/** The volume's top-level state. */
+export function volumeState(snapshot: SnapshotFrom<typeof volumeMachine>): VolumeState {
+  return topState(snapshot.value) as VolumeState;
+}
+
+/** The first operation has reached the mounted volume (VolumeFirstOperation): FltMgr's lazy offer is done. */
+export function firstOperationSeen(snapshot: SnapshotFrom<typeof volumeMachine>): boolean {
+  return snapshot.matches({ Mounted: 'FirstOperationSeen' });
+}
+
+/** The machine value of a volume whose view says `state` and `firstOperationSeen` (what a fold resumes from). */
+export function volumeStateValue(state: VolumeState, seen: true | undefined): StateValue {
+  return state === 'Mounted' ? { Mounted: seen === true ? 'FirstOperationSeen' : 'AwaitingFirstOperation' } : state;
+}

@@ -222,10 +222,17 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       };
       return;
     case 'VolumeMounted':
+    case 'VolumeFirstOperation':
     case 'VolumeDismount':
-    case 'VolumeDismounted':
-      d.volumes[id]!.state = advance(fact) as never;
+    case 'VolumeDismounted': {
+      // Mounted's part says whether the first operation came (src/machines/volume.ts).
+      const [state, part] = splitStatePath(advance(fact)!);
+      const volume = d.volumes[id]!;
+      volume.state = state as never;
+      if (part === 'FirstOperationSeen') volume.firstOperationSeen = true;
+      else delete volume.firstOperationSeen;
       return;
+    }
     case 'LegacyFilterAttach':
       d.legacyFilters[id] = { name: fact.name, volume: fact.volume, aboveFrame: fact.aboveFrame };
       return;

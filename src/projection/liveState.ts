@@ -74,6 +74,8 @@ export function liveState(sim: Simulation): SimState {
       state: v.state,
       references: v.rundown.value.references,
       stack: v.stack(fltMgr.frames.length).map((n) => (n.kind === 'instance' ? n.instance.id : n.legacy.id)),
+      // Last, where the fold adds it when the first operation comes: the same key order, so a saved state reads the same.
+      ...(v.firstOperationSeen ? { firstOperationSeen: true as const } : {}),
     };
   }
   const fileObjects = idRecord<FileObjectView>();

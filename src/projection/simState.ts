@@ -69,6 +69,8 @@ export interface VolumeView {
   readonly references: number;
   /** Device stack top to bottom: instance ids (I…) and legacy filter ids (L…); the FS is below the last. */
   readonly stack: readonly string[];
+  /** Mounted, and the first operation has reached it: FltMgr's automatic attachment came then (§13 A7). */
+  readonly firstOperationSeen?: true;
 }
 
 export interface InstanceView {

@@ -87,6 +87,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'VolumeMount':
       return `name=${fact.name}${fact.dosName === null ? '' : ` dos=${fact.dosName}`} fs=${fact.fsType} sector=${fact.sectorSize}${fact.remountOf === undefined ? '' : ` remountOf=${fact.remountOf}`}`;
     case 'VolumeMounted':
+    case 'VolumeFirstOperation':
     case 'VolumeDismount':
     case 'VolumeDismounted':
     case 'FltStartFiltering':

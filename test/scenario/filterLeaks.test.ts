@@ -56,11 +56,11 @@ describe('files a filter never closed (§2, §11.2, §11.3)', () => {
     expect(unload.result).toBe(STATUS_SUCCESS);
     expect(compactTrace(sim.log, { from, types: ['InstanceTeardownComplete', 'VerifierViolation', 'FltUnregisterFilterReturned'] })).toEqual([
       'I1(logger@300000 on C:) InstanceTeardownComplete reason=FILTER_UNLOAD',
-      'O1(\\log.txt) VerifierViolation rule=FILE_HANDLE_LEAKED logger unregistered with kernel handle H1 to O1(\\log.txt) still open (opened by I1 on T1 (DriverEntry(logger)) at #13); FltClose it, at the latest in InstanceTeardownComplete',
-      "O1(\\log.txt) VerifierViolation rule=FILE_OBJECT_LEAKED logger unregistered still holding the reference FltCreateFileEx handed it on O1(\\log.txt) (opened by I1 on T1 (DriverEntry(logger)) at #13); ObDereferenceObject it",
+      'O1(\\log.txt) VerifierViolation rule=FILE_HANDLE_LEAKED logger unregistered with kernel handle H1 to O1(\\log.txt) still open (opened by I1 on T1 (DriverEntry(logger)) at #14); FltClose it, at the latest in InstanceTeardownComplete',
+      "O1(\\log.txt) VerifierViolation rule=FILE_OBJECT_LEAKED logger unregistered still holding the reference FltCreateFileEx handed it on O1(\\log.txt) (opened by I1 on T1 (DriverEntry(logger)) at #14); ObDereferenceObject it",
       'F1(logger) FltUnregisterFilterReturned',
     ]);
-    expect(sim.log[13]).toMatchObject({ type: 'FileObjectHandleCreated', object: 'O1', handle: 'H1' });
+    expect(sim.log[14]).toMatchObject({ type: 'FileObjectHandleCreated', object: 'O1', handle: 'H1' });
     expect(sim.state().fileObjects['O1']).toMatchObject({ state: 'HandleCreated', handles: ['H1'] });
     // FltClose on the dead filter's handle afterwards is refused, and the file stays open.
     sim.spawn('late close', () => FltClose(file().FileHandle!));
@@ -85,8 +85,8 @@ describe('files a filter never closed (§2, §11.2, §11.3)', () => {
     const r = sim.run();
     expect(r.reason).toBe('deadlock');
     const held = [
-      'open file: handle H1 to O1(\\log.txt) opened by I1 on T1 (DriverEntry(logger)) at #13',
-      'open file: FltCreateFileEx reference on O1(\\log.txt) opened by I1 on T1 (DriverEntry(logger)) at #13',
+      'open file: handle H1 to O1(\\log.txt) opened by I1 on T1 (DriverEntry(logger)) at #14',
+      'open file: FltCreateFileEx reference on O1(\\log.txt) opened by I1 on T1 (DriverEntry(logger)) at #14',
     ];
     expect(r.reason === 'deadlock' && r.blocked.map((b) => ({ name: b.name, reason: b.reason, heldBy: b.heldBy }))).toEqual([{ name: 'fltmc unload logger', reason: 'unload gate of F1', heldBy: held }]);
     expect(compactTrace(sim.log, { types: ['RundownWait'] })).toEqual([`F1(logger) RundownWait unload gate of F1 held by: ${held.join('; ')}`]);

@@ -53,10 +53,10 @@ describe('whyFact', () => {
     const chain = whyFact(facts, complete.seq, { buildFacts: built });
     expect(chain.map((l) => `${l.relation}: ${lines[l.seq]}`)).toMatchInlineSnapshot(`
       [
-        "fact: #41 t=0 D3(READ \\doc1.txt) IoComplete status=STATUS_SUCCESS information=8",
-        "object: #38 t=0 D3(READ \\doc1.txt) IoStart IRP_MJ_READ file=O2:\\doc1.txt from=I1:scanner@320000 on C: flags=IRP_OPERATION|GENERATED_IO KernelMode {Offset: 0, Length: 8}",
-        "callback: #29 t=0 D1(CREATE \\doc1.txt) PostOperation instance=I1:scanner@320000 on C: params=as-issued",
-        "object: #22 t=0 D1(CREATE \\doc1.txt) IoStart IRP_MJ_CREATE file=O1:\\doc1.txt flags=IRP_OPERATION UserMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read}",
+        "fact: #42 t=0 D3(READ \\doc1.txt) IoComplete status=STATUS_SUCCESS information=8",
+        "object: #39 t=0 D3(READ \\doc1.txt) IoStart IRP_MJ_READ file=O2:\\doc1.txt from=I1:scanner@320000 on C: flags=IRP_OPERATION|GENERATED_IO KernelMode {Offset: 0, Length: 8}",
+        "callback: #30 t=0 D1(CREATE \\doc1.txt) PostOperation instance=I1:scanner@320000 on C: params=as-issued",
+        "object: #23 t=0 D1(CREATE \\doc1.txt) IoStart IRP_MJ_CREATE file=O1:\\doc1.txt flags=IRP_OPERATION UserMode {Desired Access: Generic Read, Disposition: Open, Options: n/a, Attributes: n/a, ShareMode: Read}",
         "thread: #18 t=0 T3(app 1) ThreadCreate name="app 1"",
       ]
     `);
