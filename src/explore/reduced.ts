@@ -162,7 +162,7 @@ function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): 
 function unfinished(sim: Simulation): StepRecord[] {
   const out: StepRecord[] = [];
   for (const t of sim.kernel.threads.values()) {
-    if (t.state === 'ready' || t.state === 'sleeping') out.push({ thread: t.id, reads: new Set(), writes: new Set(), opaque: true, choiceIndex: null });
+    if (t.state === 'ready' || t.state === 'sleeping') out.push({ thread: t.id, reads: new Set(), writes: new Set(), updates: new Set(), opaque: true, choiceIndex: null });
   }
   return out;
 }

@@ -18,31 +18,61 @@ export interface FilterOpen {
 }
 
 export class FilterFiles {
-  /** Kernel handles by id, in the order they were opened. */
-  readonly handles = new Map<string, FilterOpen>();
-  /** References FltCreateFileEx handed out, one entry per reference. */
-  readonly references: FilterOpen[] = [];
+  readonly #handles = new Map<string, FilterOpen>();
+  readonly #references: FilterOpen[] = [];
 
   constructor(private readonly filter: FilterObject) {}
 
+  /**
+   * Kernel handles by id, in the order they were opened. Kept with the filter's counts (every open
+   * and close counts openFiles): going through them all reads the counts; one handle is its own
+   * entry (`hasHandle`, opened, closed), so threads that open and close their own handles commute.
+   */
+  get handles(): ReadonlyMap<string, FilterOpen> {
+    this.filter.rundown.looked();
+    return this.#handles;
+  }
+
+  /** References FltCreateFileEx handed out, one entry per reference. */
+  get references(): readonly FilterOpen[] {
+    this.filter.rundown.looked();
+    return this.#references;
+  }
+
+  /** Whether this filter opened `handle` and has not closed it. */
+  hasHandle(handle: string): boolean {
+    this.filter.rundown.entry(`handle:${handle}`, false);
+    return this.#handles.has(handle);
+  }
+
+  /** Whether this filter holds a FltCreateFileEx reference on `fo`. */
+  holdsReference(fo: FileObject): boolean {
+    this.filter.rundown.entry(`reference:${fo.id}`, false);
+    return this.#references.some((r) => r.fo === fo);
+  }
+
   opened(handle: string, open: FilterOpen, withReference: boolean): void {
-    this.handles.set(handle, open);
+    this.filter.rundown.entry(`handle:${handle}`, true);
+    this.#handles.set(handle, open);
     this.filter.rundown.add('openFiles', 1);
     if (withReference) {
-      this.references.push(open);
+      this.filter.rundown.entry(`reference:${open.fo.id}`, true);
+      this.#references.push(open);
       this.filter.rundown.add('openFiles', 1);
     }
   }
 
   closed(handle: string): void {
-    if (this.handles.delete(handle)) this.filter.rundown.add('openFiles', -1);
+    this.filter.rundown.entry(`handle:${handle}`, true);
+    if (this.#handles.delete(handle)) this.filter.rundown.add('openFiles', -1);
   }
 
   /** Drop one reference on `fo`, if this filter holds one; true if it did. */
   dereferenced(fo: FileObject): boolean {
-    const i = this.references.findIndex((r) => r.fo === fo);
+    this.filter.rundown.entry(`reference:${fo.id}`, true);
+    const i = this.#references.findIndex((r) => r.fo === fo);
     if (i < 0) return false;
-    this.references.splice(i, 1);
+    this.#references.splice(i, 1);
     this.filter.rundown.add('openFiles', -1);
     return true;
   }

@@ -11,7 +11,7 @@ export class FilterObject {
   /** Instances in creation order, including torn-down ones until they are freed. */
   readonly instances: InstanceObject[] = [];
   /** What the filter owes before its unload gate opens, including references on its instances. */
-  readonly rundown = new Rundown();
+  readonly rundown: Rundown;
   /** Flags of the unload in progress (FLTFL_FILTER_UNLOAD_MANDATORY), for the teardown reason. */
   unloadFlags = 0;
   /** While FltUnregisterFilter waits on the unload gate: what held it when the wait began (the RundownWait fact). */
@@ -26,7 +26,9 @@ export class FilterObject {
     readonly registration: FLT_REGISTRATION,
     readonly registry: InstancesKey,
     /** @internal */ readonly actor: Actor<typeof filterMachine>,
-  ) {}
+  ) {
+    this.rundown = new Rundown(id, () => fltMgr.kernel.footprintRecorder);
+  }
 
   get state(): FilterState {
     return this.actor.getSnapshot().value as FilterState;

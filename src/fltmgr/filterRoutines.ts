@@ -112,6 +112,8 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
  * the instance key suppresses automatic attachment. A decline is an outcome, not an error.
  */
 export function* offerVolume(fltMgr: FilterManager, filter: FilterObject, volume: VolumeObject, extraFlags: number): Blocking<void> {
+  // A list no fact carries: partial-order reduction learns of it here (src/kernel/footprint.ts).
+  fltMgr.kernel.footprintRecorder?.write(volume.id);
   if (volume.offeredTo.includes(filter.id)) return;
   volume.offeredTo.push(filter.id);
   const name = filter.registry.DefaultInstance;

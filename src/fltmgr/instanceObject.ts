@@ -13,7 +13,7 @@ const GONE: ReadonlySet<InstanceState> = new Set(['Declined', 'Detached', 'Freed
 
 export class InstanceObject {
   /** Drain accounting for TeardownComplete (§4 step 4); references are tracked separately. */
-  readonly rundown = new Rundown();
+  readonly rundown: Rundown;
   /** Pulsed on every state change, so threads waiting for another thread's teardown re-check. */
   readonly changed: Waitable;
   /** While TeardownComplete waits for the drain: what held it when the wait began (the RundownWait fact). */
@@ -33,6 +33,7 @@ export class InstanceObject {
     changed: Waitable,
   ) {
     this.changed = changed;
+    this.rundown = new Rundown(id, () => filter.fltMgr.kernel.footprintRecorder);
   }
 
   get state(): InstanceState {

@@ -4,7 +4,8 @@
  * (src/streams/unloadGate.ts) can open at the exact moment the last one is released.
  */
 import { FltSimError } from '../kernel/errors.js';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { FootprintRecorder } from '../kernel/footprint.js';
 import { NOTHING_OUTSTANDING, type Outstanding } from '../streams/outstanding.js';
 
 export function ignoreReferences(o: Outstanding): Outstanding {
@@ -20,22 +21,66 @@ export function ignoreOpenFiles(o: Outstanding): Outstanding {
   return o.openFiles === 0 ? o : { ...o, openFiles: 0 };
 }
 
+/**
+ * The counts are state no fact carries: partial-order reduction (src/kernel/footprint.ts) learns
+ * of them here, as an object of their own beside their owner's record (`I1:counts` for instance
+ * I1; the owner's machine does not read them, the routines that do read them here). Looking at
+ * the counts reads them. Changing one is a commutative update while nothing watches the counts
+ * (two threads' +1 and −1 give the same counts in either order), and a write while something
+ * does (the unload gate and teardown's drain subscribe, and act at zero): then the order matters.
+ */
 export class Rundown {
-  readonly outstanding$ = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
+  readonly #outstanding = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
   /** Who holds each rundown reference (`T3 (worker) at #45`), oldest first: what a hung unload names. */
   readonly referenceTakers: string[] = [];
   /** Threads of the work items queued against this object and not finished. */
   readonly workItemThreads: string[] = [];
 
+  private readonly footprintId: string;
+
+  /** `owner`: the object's id; `footprints`: the kernel's recorder, when exploration installed one. */
+  constructor(
+    private readonly owner: string,
+    private readonly footprints: () => FootprintRecorder | null,
+  ) {
+    this.footprintId = `${owner}:counts`;
+  }
+
+  /** The counts as a stream (the unload gate and teardown's drain wait on it): subscribing reads them. */
+  get outstanding$(): Observable<Outstanding> {
+    this.looked();
+    return this.#outstanding;
+  }
+
   get value(): Outstanding {
-    return this.outstanding$.value;
+    this.looked();
+    return this.#outstanding.value;
+  }
+
+  /** Something kept with the counts (a filter's open files) was looked at as a whole. */
+  looked(): void {
+    this.footprints()?.read(this.footprintId);
+  }
+
+  /** One entry of what is kept with the counts (`<owner>:<key>`, a filter's handle) was looked at or changed. */
+  entry(key: string, write: boolean): void {
+    const recorder = this.footprints();
+    if (recorder === null) return;
+    const id = `${this.owner}:${key}`;
+    if (write) recorder.write(id);
+    else recorder.read(id);
   }
 
   add(field: keyof Outstanding, delta: number): number {
-    const next = copyOf(this.outstanding$.value);
+    const recorder = this.footprints();
+    if (recorder !== null) {
+      if (this.#outstanding.observed) recorder.write(this.footprintId);
+      else recorder.update(this.footprintId);
+    }
+    const next = copyOf(this.#outstanding.value);
     next[field] += delta;
     if (next[field] < 0) throw new FltSimError(`internal: rundown ${field} below zero`);
-    this.outstanding$.next(next);
+    this.#outstanding.next(next);
     return next[field];
   }
 }

@@ -52,7 +52,7 @@ export class VolumeObject {
   readonly instances: InstanceObject[] = [];
   /** Legacy filters attached to this volume, in load order. */
   readonly legacyFilters: LegacyFilter[] = [];
-  readonly rundown = new Rundown();
+  readonly rundown: Rundown;
   /** Filters already offered this volume for automatic attachment (by filter id, in order). */
   readonly offeredTo: string[] = [];
   constructor(
@@ -66,7 +66,9 @@ export class VolumeObject {
     /** @internal */ readonly actor: Actor<typeof volumeMachine>,
     /** The file system at the bottom of this volume's stack. */
     readonly fileSystem: MemoryFileSystem,
-  ) {}
+  ) {
+    this.rundown = new Rundown(id, () => fltMgr.kernel.footprintRecorder);
+  }
 
   get state(): VolumeState {
     return volumeState(this.actor.getSnapshot());

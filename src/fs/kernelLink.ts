@@ -26,7 +26,23 @@ export class FsKernelLink {
   /** Parked requests finished since the I/O path last took them, oldest first. */
   readonly released: ReleasedRequest[] = [];
 
-  constructor(private readonly kernel: Kernel | null) {}
+  /** `footprintId`: what partial-order reduction calls this file system's state (`fs:<volume name>`). */
+  constructor(
+    private readonly kernel: Kernel | null,
+    private readonly footprintId = '',
+  ) {}
+
+  /**
+   * The file system's state is no object's machine and its changes are no facts: every call into
+   * it tells the footprint recorder (src/kernel/footprint.ts), if exploration installed one,
+   * whether it looked (read) or may have changed something (write).
+   */
+  touched(write: boolean): void {
+    const recorder = this.kernel?.footprintRecorder;
+    if (recorder === null || recorder === undefined) return;
+    if (write) recorder.write(this.footprintId);
+    else recorder.read(this.footprintId);
+  }
 
   /** A new object (`r…`, `w…`, `o…`) with its machine, moved out of its first state by `first` in the same step. */
   born(prefix: 'r' | 'w' | 'o', machine: AnyStateMachine, first: FactBody): string {
@@ -48,6 +64,7 @@ export class FsKernelLink {
   }
 
   release(operation: string, completion: FsCompletion | null): void {
+    this.touched(true);
     this.released.push({ operation, completion });
   }
 }

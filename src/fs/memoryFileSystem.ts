@@ -101,12 +101,15 @@ function createState(options: FsVolumeOptions): FsState {
     dismounted: false,
     deviceRemoved: false,
     lockedBy: null,
-    link: new FsKernelLink(options.kernel ?? null),
+    link: new FsKernelLink(options.kernel ?? null, `fs:${options.volumeName}`),
     fileLocks: new Map(),
     notifies: new Map(),
     oplocks: new Map(),
   };
 }
+
+/** Requests that change nothing the file system keeps: only the file system's answer differs by order. */
+const LOOKS_ONLY: ReadonlySet<number> = new Set([IRP_MJ_READ, IRP_MJ_QUERY_INFORMATION]);
 
 function wellFormed(request: FsRequest): boolean {
   return (
@@ -122,6 +125,12 @@ function wellFormed(request: FsRequest): boolean {
   );
 }
 
+/**
+ * Every public method tells the footprint recorder whether it reads or may change the file
+ * system's state (`link.touched`): partial-order reduction sees the file system as one object per
+ * volume, `fs:<volume name>` (what the fold calls the volume, its `volume` fields, is only named by
+ * the operations that pass through it).
+ */
 export class MemoryFileSystem {
   readonly #state: FsState;
   /** Holds a test set on this volume (src/fs/holds.ts), in the order they were made. */
@@ -159,6 +168,7 @@ export class MemoryFileSystem {
 
   /** Hold matching requests in the file system until released or cancelled (src/fs/holds.ts). */
   hold(spec: FsHoldSpec = {}): FsHold {
+    this.#state.link.touched(true);
     const hold = new FsHold(spec);
     this.holds.push(hold);
     return hold;
@@ -166,6 +176,7 @@ export class MemoryFileSystem {
 
   /** The first active hold that wants this request, if any. */
   holdFor(request: HeldRequestInfo): FsHold | null {
+    this.#state.link.touched(false);
     return this.holds.find((h) => h.active && h.matches(request)) ?? null;
   }
 
@@ -192,10 +203,13 @@ export class MemoryFileSystem {
   }
 
   get isDismounted(): boolean {
+    this.#state.link.touched(false);
     return this.#state.dismounted;
   }
 
   dispatch(request: FsRequest): FsCompletion {
+    // A read or an information query only looks (the byte offset it moves is the file object's, a fact).
+    this.#state.link.touched(!(wellFormed(request) && LOOKS_ONLY.has(request.MajorFunction)));
     const state = this.#state;
     if (!wellFormed(request)) return complete(STATUS_INVALID_PARAMETER);
     const major = request.MajorFunction;
@@ -253,6 +267,7 @@ export class MemoryFileSystem {
    * I/O manager must open, query and close with IRPs instead.
    */
   fastQueryOpen(request: FsRequest): FsCompletion | null {
+    this.#state.link.touched(true);
     const state = this.#state;
     if (!wellFormed(request)) return complete(STATUS_INVALID_PARAMETER);
     if (state.dismounted) return complete(STATUS_VOLUME_DISMOUNTED);
@@ -266,11 +281,14 @@ export class MemoryFileSystem {
    * after every dispatch and cancel.
    */
   takeReleased(): ReleasedRequest[] {
+    // Asked after every dispatch: taking nothing changes nothing.
+    this.#state.link.touched(this.#state.link.released.length > 0);
     return this.#state.link.released.splice(0);
   }
 
   /** The byte-range locks it holds and the lock requests waiting in it (§21.10), stream by stream. */
   byteRangeLocks(): ByteRangeLock[] {
+    this.#state.link.touched(false);
     const locks: ByteRangeLock[] = [];
     for (const fileLock of this.#state.fileLocks.values()) locks.push(...fileLock.granted, ...fileLock.waiting);
     return locks;
@@ -278,11 +296,13 @@ export class MemoryFileSystem {
 
   /** The oplocks of its streams (§21.8). */
   oplocks(): Oplock[] {
+    this.#state.link.touched(false);
     return [...this.#state.oplocks.values()];
   }
 
   /** The notify structures of its directory handles not yet cleaned up (§21.9). */
   directoryNotifications(): NotifyChange[] {
+    this.#state.link.touched(false);
     return [...this.#state.notifies.values()].filter((e) => !e.cleanedUp).map((e) => e.notify);
   }
 
@@ -291,6 +311,7 @@ export class MemoryFileSystem {
    * path completes it with STATUS_CANCELLED); false if it does not hold `operation`.
    */
   cancelParked(operation: string): boolean {
+    this.#state.link.touched(true);
     return cancelWaitingLock(this.#state, operation) || cancelNotify(this.#state, operation) || cancelOplockRequest(this.#state, operation);
   }
 
@@ -299,6 +320,7 @@ export class MemoryFileSystem {
    * volume itself, or null when the FS holds no open for it (not opened yet, or closed).
    */
   openOf(fileObjectId: string): { readonly kind: 'volume' } | { readonly kind: 'file'; readonly fileId: number; readonly stream: string | null } | null {
+    this.#state.link.touched(false);
     const ctx = this.#state.contexts.get(fileObjectId);
     if (ctx === undefined) return null;
     return ctx.kind === 'volume' ? { kind: 'volume' } : { kind: 'file', fileId: ctx.node.fileId, stream: ctx.stream?.name ?? null };
@@ -306,6 +328,7 @@ export class MemoryFileSystem {
 
   /** What a section on an open file object maps (§24.1): whether it is a directory, and a copy of its data. */
   streamOf(fileObjectId: string): { readonly isDirectory: boolean; readonly data: Uint8Array } | null {
+    this.#state.link.touched(false);
     const ctx = this.#state.contexts.get(fileObjectId);
     if (ctx === undefined || ctx.kind === 'volume') return null;
     return { isDirectory: ctx.node.kind === 'directory', data: ctx.node.data.slice() };
@@ -313,57 +336,72 @@ export class MemoryFileSystem {
 
   /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */
   dismount(): void {
+    this.#state.link.touched(true);
     this.#state.dismounted = true;
   }
 
   // ---- Seeding and inspection (no IRPs, no access checks) ------------------------------------
   mkdir(path: string): void {
+    this.#state.link.touched(true);
     seedMkdir(this.#state, path);
   }
   writeFile(path: string, data: Uint8Array | string, options?: SeedFileOptions): void {
+    this.#state.link.touched(true);
     seedWriteFile(this.#state, path, data, options);
   }
   setReparsePoint(path: string, tag: number, guid: string | null, data: Uint8Array): void {
+    this.#state.link.touched(true);
     seedReparsePoint(this.#state, path, tag, guid, data);
   }
   setSecurity(path: string, sd: SecurityDescriptor): void {
+    this.#state.link.touched(true);
     seedSecurity(this.#state, path, sd);
   }
   stat(path: string): FsStat | null {
+    this.#state.link.touched(false);
     return statOf(this.#state, path);
   }
   readFile(path: string): Uint8Array | null {
+    this.#state.link.touched(false);
     return readFileOf(this.#state, path);
   }
   list(dirPath: string): string[] | null {
+    this.#state.link.touched(false);
     return listOf(this.#state, dirPath);
   }
   exists(path: string): boolean {
+    this.#state.link.touched(false);
     return statOf(this.#state, path) !== null;
   }
   snapshot(): FsSnapshot {
+    this.#state.link.touched(false);
     return snapshotOf(this.#state);
   }
 
   // ---- The Filter Manager's own name lookups (§16; no IRP, no filter sees them) ---------------
   /** Normalize a name that is not open yet (pre-create): long names, stored case; see nameLookup.ts. */
   normalizeUnopenedName(fileName: string, relatedFileObjectId: string | null): NameLookup {
+    this.#state.link.touched(false);
     return normalizeUnopenedName(this.#state, fileName, relatedFileObjectId);
   }
   /** The path of the file a FILE_OPEN_BY_FILE_ID name designates (pre-create names of opens by id, §21.4). */
   pathOfFileId(fileName: string): NameLookup {
+    this.#state.link.touched(false);
     return pathOfFileId(this.#state, fileName);
   }
   /** The stream an open file object refers to (what FltMgr reads from FsContext); null for volume opens and unknown ones. */
   fsContextOf(fileObjectId: string): FsContextIdentity | null {
+    this.#state.link.touched(false);
     return fsContextOf(this.#state, fileObjectId);
   }
   /** What IoSetShareAccess recorded in the file object when this file system opened it (null if it did not). */
   fileObjectShare(fileObjectId: string): FileObjectShare | null {
+    this.#state.link.touched(false);
     return this.#state.contexts.get(fileObjectId)?.share ?? null;
   }
   /** Whether file `fileId` is `ancestorId` or lies below it. */
   fileIsWithin(fileId: number, ancestorId: number): boolean {
+    this.#state.link.touched(false);
     return fileIsWithin(this.#state, fileId, ancestorId);
   }
 }

@@ -288,7 +288,7 @@ export function* FltClose(FileHandle: KernelHandle): Blocking<NTSTATUS> {
   if (!(FileHandle instanceof KernelHandle)) throw new UsageError('BAD_ARGUMENT', `FltClose: FileHandle is ${shown(FileHandle)}, not a HANDLE from FltCreateFile*`);
   const fltMgr = FileHandle.fltMgr;
   requireThread(fltMgr, 'FltClose');
-  const opener = fltMgr.filters.find((f) => f.files.handles.has(FileHandle.id));
+  const opener = fltMgr.filters.find((f) => f.files.hasHandle(FileHandle.id));
   if (opener?.isGone === true) {
     // The filter that opened it has unloaded: its handle was reported leaked and is nobody's to close now.
     throw fltMgr.kernel.violation('HANDLE_OF_UNLOADED_FILTER', opener.id, `FltClose(${FileHandle.id}) after ${opener.name} unregistered; the handle leaked when it unloaded (FILE_HANDLE_LEAKED)`);
@@ -321,7 +321,7 @@ export function* ObDereferenceObject(FileObject: FileObject | SectionObject | Tr
   }
   // The reference a filter's FltCreateFileEx took, the calling filter's first.
   const caller = fltMgr.kernel.current?.callbackFilters.at(-1);
-  const holders = fltMgr.filters.filter((f) => f.files.references.some((r) => r.fo === FileObject));
+  const holders = fltMgr.filters.filter((f) => f.files.holdsReference(FileObject));
   (holders.find((f) => f.id === caller) ?? holders[0])?.files.dereferenced(FileObject);
   yield* dereferenceFileObject(fltMgr, FileObject);
 }

@@ -1,24 +1,28 @@
 /**
  * What each scheduler step touched: its read set and write set, as object ids. Partial-order
- * reduction (src/explore/dpor.ts) calls two steps of different threads independent when neither
+ * reduction (src/explore/reduced.ts) calls two steps of different threads independent when neither
  * writes what the other reads or writes; independent steps commute, so only one of their orders
  * needs exploring.
  *
  * Where the sets come from, all recorded inside `Kernel.step` while a recorder is installed:
- * - writes: every object a fact of the step names — its `object` and every id-valued field
- *   (`instance`, `volume`, `fileObject`, `on`, `by`, …), so a fact about an operation also touches
- *   the instance and volume it passes through; a waitable signaled, waited on or consumed; a
- *   sleeper the step's clock advance woke; a shared cell written (SharedCell.set);
- * - reads: every machine snapshot read (`actor.getSnapshot()`, which is how the model asks an
- *   object's state), the running thread itself, a thread whose exit is joined, a shared cell read.
+ * - writes: the objects a fact of the step changes — its `object`, the objects the fold or the
+ *   live state changes beside it (factFootprint.ts); in-flight counts changed (Rundown); a file
+ *   system changed (`fs:<volume name>`); a waitable signaled, waited on or consumed; the sleepers a
+ *   step wakes by leaving no thread ready (the clock moves next); a shared cell written;
+ * - reads: the objects a fact only names (the instance and volume an operation passes through,
+ *   the thread that issued it), every machine snapshot read (`actor.getSnapshot()`, which is how
+ *   the model asks an object's state), in-flight counts and file systems looked at, the running
+ *   thread itself, a thread whose exit is joined, a shared cell read.
  * The simulation itself (`sim`: the clock, SimulationStart) is left out: the clock only moves
- * when no thread is ready, as a function of the state, never as part of one thread's step.
+ * when no thread is ready, so the step that left none ready is what wakes the sleepers (it writes
+ * them; Kernel.recordedStep), not the step of whichever woken thread runs first.
  *
  * A filter's private JavaScript variables are invisible to all of this. A scenario that keeps
  * state shared between threads outside the model declares it (`sharedState: 'cells'`: every such
  * variable is a `sim.sharedCell`); otherwise every step is `opaque` and dependent on every other.
  */
 import { badArgument, kindOf } from './arguments.js';
+import { FactFootprints } from './factFootprint.js';
 import type { Fact } from './facts.js';
 
 /** One step's footprint: the thread that ran and what it read and wrote. */
@@ -26,6 +30,8 @@ export interface StepFootprint {
   readonly thread: string;
   readonly reads: ReadonlySet<string>;
   readonly writes: ReadonlySet<string>;
+  /** Commutative updates (a count changed while nothing watches it): independent of each other, dependent on a read or write. */
+  readonly updates: ReadonlySet<string>;
   /** Touched state nobody declared: dependent on every step of another thread. */
   readonly opaque: boolean;
 }
@@ -36,14 +42,14 @@ export interface StepRecord extends StepFootprint {
   readonly choiceIndex: number | null;
 }
 
-const OBJECT_ID = /^[FIVLTWODHEKCPGX]\d+$/;
-
 /** Collects the footprint of every step of one run, in order. */
 export class FootprintRecorder {
   readonly steps: StepRecord[] = [];
   private reads = new Set<string>();
   private writes = new Set<string>();
+  private updates = new Set<string>();
   private recording = false;
+  private readonly facts = new FactFootprints();
 
   /** `opaque`: the scenario did not declare its shared JavaScript state, so every step is opaque. */
   constructor(readonly opaque: boolean) {}
@@ -52,12 +58,13 @@ export class FootprintRecorder {
     this.recording = true;
     this.reads = new Set();
     this.writes = new Set();
+    this.updates = new Set();
   }
 
   end(thread: string, choiceIndex: number | null): void {
     this.recording = false;
     this.reads.add(thread);
-    this.steps.push({ thread, reads: this.reads, writes: this.writes, opaque: this.opaque, choiceIndex });
+    this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex });
   }
 
   /** A step that ended in an error: nothing is recorded for it. */
@@ -73,35 +80,36 @@ export class FootprintRecorder {
     if (this.recording) this.writes.add(id);
   }
 
-  /** Every object a fact names is written by the step that appended it. */
+  update(id: string): void {
+    if (this.recording) this.updates.add(id);
+  }
+
+  /** A fact appended: its object and what it changes are written, the objects it only names read (factFootprint.ts). */
   fact(fact: Fact): void {
-    if (!this.recording) return;
-    if (fact.object !== 'sim') this.writes.add(fact.object);
-    for (const key in fact) {
-      if (key === 'object' || key === 'type') continue;
-      const value = (fact as unknown as Record<string, unknown>)[key];
-      // A thread named as who did something (the issuer of an I/O, a creator, a caller) is read, not changed.
-      const into = key === 'thread' || key === 'parent' ? this.reads : this.writes;
-      if (typeof value === 'string') {
-        if (OBJECT_ID.test(value)) into.add(value);
-      } else if (Array.isArray(value)) {
-        for (const v of value) if (typeof v === 'string' && OBJECT_ID.test(v)) into.add(v);
-      }
-    }
+    if (this.recording) this.facts.record(fact, this);
+    else this.facts.learn(fact);
   }
 }
 
-/** Two steps of different threads are dependent when one writes what the other reads or writes. */
+/**
+ * Two steps of different threads are dependent when one writes what the other reads, writes or
+ * updates, or one updates what the other reads. Two updates of one thing commute.
+ */
 export function dependent(a: StepFootprint, b: StepFootprint): boolean {
   if (!isFootprint(a)) throw badArgument('dependent', `a is ${kindOf(a)}, not a StepFootprint ({ thread, reads, writes, opaque })`);
   if (!isFootprint(b)) throw badArgument('dependent', `b is ${kindOf(b)}, not a StepFootprint ({ thread, reads, writes, opaque })`);
   if (a.opaque || b.opaque) return true;
-  return meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(b.writes, a.reads);
+  if (meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(b.writes, a.reads)) return true;
+  const au = a.updates ?? NONE;
+  const bu = b.updates ?? NONE;
+  return meets(a.writes, bu) || meets(b.writes, au) || meets(au, b.reads) || meets(bu, a.reads);
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 function isFootprint(value: unknown): value is StepFootprint {
   const f = value as Partial<StepFootprint> | null;
-  return typeof f === 'object' && f !== null && typeof f.opaque === 'boolean' && f.reads instanceof Set && f.writes instanceof Set;
+  return typeof f === 'object' && f !== null && typeof f.opaque === 'boolean' && f.reads instanceof Set && f.writes instanceof Set && (f.updates === undefined || f.updates instanceof Set);
 }
 
 function meets(x: ReadonlySet<string>, y: ReadonlySet<string>): boolean {

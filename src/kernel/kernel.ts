@@ -119,6 +119,8 @@ export class Kernel {
   private footprints: FootprintRecorder | null = null;
   /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. */
   private readonly unwatchedReads = new WeakMap<AnyActorRef, () => AnyMachineSnapshot>();
+  /** Sleepers whose coming wake-up a step was already charged with (chargeWakes). */
+  private readonly wakesCharged = new Set<string>();
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -456,7 +458,8 @@ export class Kernel {
     for (let i = 0; i < this.sleeping.length; ) {
       const t = this.sleeping[i]!;
       if (t.wakeAt <= this.clock) {
-        this.footprints?.write(t.id);
+        // Charged to the step that left no thread ready, when one did (recordedStep).
+        if (this.footprints !== null && !this.wakesCharged.delete(t.id)) this.footprints.write(t.id);
         this.sleeping.splice(i, 1);
         t.state = 'ready';
         this.insertReady(t);
@@ -489,12 +492,30 @@ export class Kernel {
     recorder.begin();
     try {
       const r = this.stepOnce(hostChoice);
-      if (r.kind === 'ran') recorder.end(r.thread, r.choice ? this.choices.length - 1 : null);
-      else recorder.abort();
+      if (r.kind === 'ran') {
+        this.chargeWakes(recorder);
+        recorder.end(r.thread, r.choice ? this.choices.length - 1 : null);
+      } else recorder.abort();
       return r;
     } catch (error) {
       recorder.abort();
       throw error;
+    }
+  }
+
+  /**
+   * A step that leaves no thread ready makes the clock move to the next sleepers, which then run:
+   * it is what wakes them (a write of each), not the step of whichever woken thread runs first.
+   * Were the wake charged to that step, the woken threads' first steps would all depend on it.
+   */
+  private chargeWakes(recorder: FootprintRecorder): void {
+    if (this.ready.length > 0 || this.settledQueue.length > 0 || this.hostClock) return;
+    const wake = this.nextWakeTime();
+    if (wake === null) return;
+    for (const t of this.sleeping) {
+      if (t.wakeAt > wake) continue;
+      recorder.write(t.id);
+      this.wakesCharged.add(t.id);
     }
   }
 

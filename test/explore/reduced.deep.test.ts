@@ -5,10 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { exhaustiveSearch, reducedSearch, type Reduction } from '../../src/index.js';
 import { raceScenarios } from '../../examples/races/index.js';
 import { checkAgainstBruteForce, programs } from './reducedRun.js';
+import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
+import './reduced.test.js';
 
 describe('reduced exhaustive search = brute-force enumeration (long)', () => {
   it('on 60 random programs of up to 5,000 interleavings', () => {
     fc.assert(fc.property(programs(5_000), (p) => void checkAgainstBruteForce(p, true)), { numRuns: 60, seed: 1616 });
+  });
+});
+
+describe('reduced exhaustive search = brute force on I/O while the filter unloads (long)', () => {
+  it('random threads of one operation beside an unload of the filter they issue it through', () => {
+    fc.assert(fc.property(ioPrograms(1, true), (p) => void checkIoAgainstBruteForce(p)), { numRuns: 6 });
   });
 });
 

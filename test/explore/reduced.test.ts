@@ -4,6 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkAgainstBruteForce, programs, programScenario, reach } from './reducedRun.js';
+import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
+import { budget } from '../support/deep.js';
 
 describe('reduced exhaustive search = brute-force enumeration (final states, violations)', () => {
   it('on random programs of 2–3 threads over three shared cells and a FAST_MUTEX', () => {
@@ -30,5 +32,19 @@ describe('reduced exhaustive search = brute-force enumeration (final states, vio
     expect(dpor.finals).toEqual(brute.finals);
     expect(dpor.schedules).toBe(brute.schedules);
     expect(reach(programScenario(program, true), 'dpor').schedules).toBe(1);
+  });
+});
+
+// The footprints no shared cell declares (§12 rundown counts, §21 the file system): an operation
+// only names the volume and the instances it passes through, changes their in-flight counts
+// (commutative while no unload watches them), and reads or changes the volume's file system.
+describe('reduced exhaustive search = brute force on I/O through instances of one shared volume', () => {
+  it('random threads reading, writing and referencing through one filter', () => {
+    fc.assert(fc.property(ioPrograms(budget(1, 2), false), (p) => void checkIoAgainstBruteForce(p)), { numRuns: budget(2, 12) });
+  });
+
+  it('two reads through the same instances: fewer orders than brute force, the same outcomes', () => {
+    const r = checkIoAgainstBruteForce({ threads: [[{ kind: 'read', file: 0 }], [{ kind: 'read', file: 1 }]], unload: false });
+    expect(r).toEqual({ brute: 20, dpor: 16 });
   });
 });
