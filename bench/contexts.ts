@@ -9,8 +9,9 @@
  *   FltReleaseContext, which also unlinks and frees the context it replaces (six facts and a cleanup).
  *
  * Public API only. The stack and the open happen before the clock starts; the routines are called
- * from plain code at PASSIVE_LEVEL, as a filter's worker would, with `record: false` so the log is
- * streamed, not kept.
+ * from a simulated thread at PASSIVE_LEVEL, as a filter's worker would (get and set are scheduling
+ * points, so the figure includes the scheduler's step for each), with `record: false` so the log
+ * is streamed, not kept.
  */
 import { XSTATE_SEND } from './baselines.js';
 import { compare, measure, rateSpread, type BenchContext, type Row } from './harness.js';
@@ -31,13 +32,15 @@ import {
   IRP_MJ_CREATE,
   NonPagedPool,
   STATUS_SUCCESS,
+  type Blocking,
   type FLT_RELATED_OBJECTS,
+  type Simulation,
 } from '../src/index.js';
 import { installFilter } from '../src/testing/index.js';
 
 const ROUND_TRIPS = 20_000;
 
-function system(): FLT_RELATED_OBJECTS {
+function system(): { sim: Simulation; objects: FLT_RELATED_OBJECTS } {
   const sim = createSimulation({ seed: 1, record: false });
   sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
   sim.fileSystem('C:').writeFile('\\f.txt', 'context');
@@ -50,10 +53,10 @@ function system(): FLT_RELATED_OBJECTS {
       OperationRegistration: [
         {
           MajorFunction: IRP_MJ_CREATE,
-          PostOperation: (_Data, FltObjects) => {
+          PostOperation: function* (_Data, FltObjects) {
             objects = FltObjects;
             const { context } = FltAllocateContext(FltObjects.Filter, FLT_STREAM_CONTEXT, 16, NonPagedPool);
-            FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
+            yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
             FltReleaseContext(context!);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },
@@ -64,28 +67,34 @@ function system(): FLT_RELATED_OBJECTS {
   sim.spawn('open', () => sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN }));
   runToIdle(sim);
   if (objects === null) throw new Error('bench: the open never reached post-create');
-  return objects;
+  return { sim, objects };
 }
 
 export function contexts(context: BenchContext): Row[] {
   const xstate = context.baseline(XSTATE_SEND);
-  const { Filter, Instance, FileObject } = system();
+  const { sim, objects } = system();
+  const { Filter, Instance, FileObject } = objects;
   const fo = FileObject!;
-  const get = measure({ warmup: 2, repetitions: 7 }, () => {
+  // Get and set are scheduling points: each round trip runs on a simulated thread, its preemption
+  // points taken by the scheduler as a filter's would be.
+  const onThread = (body: () => Blocking<void>) => () => {
+    sim.spawn('bench', body);
+    runToIdle(sim);
+    return fo;
+  };
+  const get = measure({ warmup: 2, repetitions: 7 }, onThread(function* () {
     for (let i = 0; i < ROUND_TRIPS; i++) {
-      const { context: c } = FltGetStreamContext(Instance, fo);
+      const { context: c } = yield* FltGetStreamContext(Instance, fo);
       FltReleaseContext(c!);
     }
-    return fo;
-  });
-  const set = measure({ warmup: 2, repetitions: 7 }, () => {
+  }));
+  const set = measure({ warmup: 2, repetitions: 7 }, onThread(function* () {
     for (let i = 0; i < ROUND_TRIPS; i++) {
       const { context: c } = FltAllocateContext(Filter, FLT_STREAM_CONTEXT, 16, NonPagedPool);
-      if (FltSetStreamContext(Instance, fo, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c!) !== STATUS_SUCCESS) throw new Error('bench: set failed');
+      if ((yield* FltSetStreamContext(Instance, fo, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c!)) !== STATUS_SUCCESS) throw new Error('bench: set failed');
       FltReleaseContext(c!);
     }
-    return fo;
-  });
+  }));
   return [
     compare({ name: 'context get round trip', value: ROUND_TRIPS / get.median, unit: 'round trips/s', note: rateSpread(ROUND_TRIPS, get) }, xstate),
     compare({ name: 'context allocate+set(REPLACE)+release', value: ROUND_TRIPS / set.median, unit: 'round trips/s', note: rateSpread(ROUND_TRIPS, set) }, xstate),

@@ -29,7 +29,7 @@ import {
 } from '../wdk/ntstatus.js';
 import type { ContextObject } from './contextObject.js';
 import { entryFor, isContextType } from './contextRegistration.js';
-import { getContext } from './contextSetGet.js';
+import { lookupContext } from './contextSetGet.js';
 import type { FilterManager } from './filterManager.js';
 import { FilterObject } from './filterObject.js';
 import type { FLT_RELATED_OBJECTS } from './registration.js';
@@ -130,12 +130,12 @@ export function FltGetContexts(FltObjects: FLT_RELATED_OBJECTS, DesiredContexts:
   const want = (type: number): boolean => (DesiredContexts & type) !== 0;
   const quiet = { routine: by, quiet: true } as const;
   return {
-    VolumeContext: want(FLT_VOLUME_CONTEXT) ? getContext(FLT_VOLUME_CONTEXT, { filter: Filter, volume: Volume }, quiet).context : null,
-    InstanceContext: want(FLT_INSTANCE_CONTEXT) ? getContext(FLT_INSTANCE_CONTEXT, { instance: Instance }, quiet).context : null,
-    FileContext: want(FLT_FILE_CONTEXT) && FileObject !== null ? getContext(FLT_FILE_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
-    StreamContext: want(FLT_STREAM_CONTEXT) && FileObject !== null ? getContext(FLT_STREAM_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
+    VolumeContext: want(FLT_VOLUME_CONTEXT) ? lookupContext(FLT_VOLUME_CONTEXT, { filter: Filter, volume: Volume }, quiet).context : null,
+    InstanceContext: want(FLT_INSTANCE_CONTEXT) ? lookupContext(FLT_INSTANCE_CONTEXT, { instance: Instance }, quiet).context : null,
+    FileContext: want(FLT_FILE_CONTEXT) && FileObject !== null ? lookupContext(FLT_FILE_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
+    StreamContext: want(FLT_STREAM_CONTEXT) && FileObject !== null ? lookupContext(FLT_STREAM_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
     StreamHandleContext:
-      want(FLT_STREAMHANDLE_CONTEXT) && FileObject !== null ? getContext(FLT_STREAMHANDLE_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
+      want(FLT_STREAMHANDLE_CONTEXT) && FileObject !== null ? lookupContext(FLT_STREAMHANDLE_CONTEXT, { instance: Instance, fileObject: FileObject }, quiet).context : null,
     // Transactions are not modelled: FLT_RELATED_OBJECTS carries none, so there is never one to find.
     TransactionContext: null,
   };

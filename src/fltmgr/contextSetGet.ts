@@ -2,11 +2,19 @@
  * FltSet/Get/Delete{Volume,Instance,File,Stream,StreamHandle,Transaction}Context (§15.4, §15.5, §15.7), one
  * engine for every kind: find where the context hangs (its key), then apply the table of §15.4.
  *
+ * Get, set and delete are scheduling points (the routines take FltMgr's per-object context lock, and
+ * another thread may run between a filter's get and its set — the race KEEP_IF_EXISTS exists for,
+ * §15.4): the caller's arguments and IRQL are checked first, so a call at DISPATCH_LEVEL is the
+ * verifier's finding at the call, then the thread may be preempted, then the table is read and
+ * changed in one step. FltReferenceContext / FltReleaseContext stay plain calls (any IRQL ≤
+ * DISPATCH_LEVEL, they never wait), and so does FltGetContexts' lookup.
+ *
  * `OldContext` stays a parameter, `{ value }` as the caller's `&OldContext`: whether the caller
  * passes one changes what REPLACE and the delete routines do with the old context's reference, so
  * it cannot become a field of the result. Every path writes `value` (NULL when there is nothing to
  * return).
  */
+import { preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import { FileObject } from '../io/fileObject.js';
 import {
@@ -117,12 +125,13 @@ function locate(fltMgr: FilterManager, type: number, owner: ContextOwner, routin
 }
 
 /** The FltSet*Context table of §15.4. */
-export function setContext(type: number, owner: ContextOwner, Operation: number, NewContext: ContextObject<object>, OldContext: PFLT_CONTEXT_OUT | null, routine: string): NTSTATUS {
+export function* setContext(type: number, owner: ContextOwner, Operation: number, NewContext: ContextObject<object>, OldContext: PFLT_CONTEXT_OUT | null, routine: string): Blocking<NTSTATUS> {
   const context = contextArgument(routine, NewContext);
   const fltMgr = fltMgrOf(owner, routine);
   OldContext = optionalOutArgument(routine, 'OldContext', OldContext);
   if (OldContext !== null) OldContext.value = null;
   requireBelowDispatch(fltMgr, routine, context.id);
+  yield* preempt();
   fltMgr.contexts.requireReferenced(context, routine);
   const filter = 'volume' in owner ? owner.filter : owner.instance.filter;
   if (context.filter !== filter) {
@@ -157,8 +166,16 @@ export function setContext(type: number, owner: ContextOwner, Operation: number,
   return STATUS_SUCCESS;
 }
 
-/** The FltGet*Context routines (§15.5). `quiet`: FltGetContexts, which reports no failure. */
-export function getContext<T extends object>(type: number, owner: ContextOwner, how: { readonly routine: string; readonly quiet?: boolean }): GetContextResult<T> {
+/** The FltGet*Context routines (§15.5): checked, a scheduling point, then the lookup. */
+export function* getContext<T extends object>(type: number, owner: ContextOwner, routine: string): Blocking<GetContextResult<T>> {
+  const fltMgr = fltMgrOf(owner, routine);
+  requireBelowDispatch(fltMgr, routine, 'volume' in owner ? owner.volume.id : owner.instance.id);
+  yield* preempt();
+  return lookupContext<T>(type, owner, { routine });
+}
+
+/** The lookup of a get, in the caller's step. `quiet`: FltGetContexts, which reports no failure. */
+export function lookupContext<T extends object>(type: number, owner: ContextOwner, how: { readonly routine: string; readonly quiet?: boolean }): GetContextResult<T> {
   const { routine } = how;
   const fltMgr = fltMgrOf(owner, routine);
   requireBelowDispatch(fltMgr, routine, 'volume' in owner ? owner.volume.id : owner.instance.id);
@@ -175,11 +192,12 @@ export function getContext<T extends object>(type: number, owner: ContextOwner, 
 }
 
 /** The FltDelete*Context routines (§15.7): no reference needed; OldContext takes over the object's reference. */
-export function deleteContext(type: number, owner: ContextOwner, OldContext: PFLT_CONTEXT_OUT | null, routine: string): NTSTATUS {
+export function* deleteContext(type: number, owner: ContextOwner, OldContext: PFLT_CONTEXT_OUT | null, routine: string): Blocking<NTSTATUS> {
   const fltMgr = fltMgrOf(owner, routine);
   OldContext = optionalOutArgument(routine, 'OldContext', OldContext);
   if (OldContext !== null) OldContext.value = null;
   requireBelowDispatch(fltMgr, routine, 'volume' in owner ? owner.volume.id : owner.instance.id);
+  yield* preempt();
   const where = locate(fltMgr, type, owner, routine, true);
   if (!where.ok) return where.status;
   const found = fltMgr.contexts.linkedAt(where.link.key);

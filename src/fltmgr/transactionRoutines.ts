@@ -155,21 +155,21 @@ export function FltRollbackComplete(Instance: InstanceObject, Transaction: Trans
 // ---------------------------------------------------------------- transaction contexts (§15.4, §15.5, §15.7)
 
 /** FltSetTransactionContext(Instance, Transaction, Operation, NewContext, &OldContext): one per (instance, transaction). */
-export function FltSetTransactionContext(Instance: InstanceObject, Transaction: TransactionObject, Operation: number, NewContext: ContextObject<object>, OldContext: PFLT_CONTEXT_OUT | null = null): NTSTATUS {
+export function* FltSetTransactionContext(Instance: InstanceObject, Transaction: TransactionObject, Operation: number, NewContext: ContextObject<object>, OldContext: PFLT_CONTEXT_OUT | null = null): Blocking<NTSTATUS> {
   const transaction = transactionArgument('FltSetTransactionContext', Transaction);
-  return setContext(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, Operation, NewContext, OldContext, 'FltSetTransactionContext');
+  return yield* setContext(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, Operation, NewContext, OldContext, 'FltSetTransactionContext');
 }
 
 /** FltGetTransactionContext(Instance, Transaction, &Context). */
-export function FltGetTransactionContext<T extends object = Record<string, unknown>>(Instance: InstanceObject, Transaction: TransactionObject): GetContextResult<T> {
+export function* FltGetTransactionContext<T extends object = Record<string, unknown>>(Instance: InstanceObject, Transaction: TransactionObject): Blocking<GetContextResult<T>> {
   const transaction = transactionArgument('FltGetTransactionContext', Transaction);
-  return getContext<T>(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, { routine: 'FltGetTransactionContext' });
+  return yield* getContext<T>(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, 'FltGetTransactionContext');
 }
 
 /** FltDeleteTransactionContext(Instance, Transaction, &OldContext). */
-export function FltDeleteTransactionContext(Instance: InstanceObject, Transaction: TransactionObject, OldContext: PFLT_CONTEXT_OUT | null = null): NTSTATUS {
+export function* FltDeleteTransactionContext(Instance: InstanceObject, Transaction: TransactionObject, OldContext: PFLT_CONTEXT_OUT | null = null): Blocking<NTSTATUS> {
   const transaction = transactionArgument('FltDeleteTransactionContext', Transaction);
-  return deleteContext(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, OldContext, 'FltDeleteTransactionContext');
+  return yield* deleteContext(FLT_TRANSACTION_CONTEXT, { instance: Instance, transaction }, OldContext, 'FltDeleteTransactionContext');
 }
 
 // ---------------------------------------------------------------- the file object's transaction, object references, KTM queries

@@ -36,16 +36,16 @@ function realRun(): readonly Fact[] {
     altitude: '320000',
     registration: {
       ContextRegistration: [FLT_INSTANCE_CONTEXT, FLT_STREAM_CONTEXT, FLT_STREAMHANDLE_CONTEXT].map((ContextType) => ({ ContextType, Size: 8, PoolTag: 1, ContextCleanupCallback: () => undefined })),
-      InstanceSetupCallback: (o) => {
+      InstanceSetupCallback: function* (o) {
         const c = FltAllocateContext(o.Filter, FLT_INSTANCE_CONTEXT, 8, NonPagedPool).context!;
-        FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
+        yield* FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
         FltReleaseContext(c);
         return STATUS_SUCCESS;
       },
       OperationRegistration: [
         {
           MajorFunction: IRP_MJ_CREATE,
-          PostOperation: (Data, o) => {
+          PostOperation: function* (Data, o) {
             if (!NT_SUCCESS(Data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
             for (const [type, set] of [
               [FLT_STREAM_CONTEXT, FltSetStreamContext],
@@ -55,7 +55,7 @@ function realRun(): readonly Fact[] {
               set(o.Instance, o.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
               FltReleaseContext(c);
             }
-            const got = FltGetStreamContext(o.Instance, o.FileObject!);
+            const got = yield* FltGetStreamContext(o.Instance, o.FileObject!);
             FltReleaseContext(got.context!);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },

@@ -212,12 +212,12 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
   const operation = (): number => (r.nextInt(2) === 0 ? FLT_SET_CONTEXT_KEEP_IF_EXISTS : FLT_SET_CONTEXT_REPLACE_IF_EXISTS);
 
   /** Allocate, set (KEEP or REPLACE, with or without OldContext), and drop every reference it took. */
-  const setNew = (objects: FLT_RELATED_OBJECTS, type: number, set: (c: never, op: number, old: { value: unknown } | null) => NTSTATUS, verdict = 0): NTSTATUS => {
+  const setNew = function* (objects: FLT_RELATED_OBJECTS, type: number, set: (c: never, op: number, old: { value: unknown } | null) => Blocking<NTSTATUS>, verdict = 0): Blocking<NTSTATUS> {
     const { status, context } = FltAllocateContext<Verdict>(objects.Filter, type, 8, pool());
     if (context === null) return status;
     context.Data.verdict = verdict;
     const old: { value: unknown } | null = r.nextInt(2) === 0 ? { value: null } : null;
-    const set_ = set(context as never, operation(), old);
+    const set_ = yield* set(context as never, operation(), old);
     FltReleaseContext(context);
     if (old?.value != null) FltReleaseContext(old.value as never);
     return set_;
@@ -232,13 +232,13 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
         delete c.Data.verdict;
       },
     })),
-    InstanceSetupCallback: (objects) => {
-      setNew(objects, FLT_INSTANCE_CONTEXT, (c, op, old) => FltSetInstanceContext(objects.Instance, op, c, old as never));
+    InstanceSetupCallback: function* (objects) {
+      yield* setNew(objects, FLT_INSTANCE_CONTEXT, (c, op, old) => FltSetInstanceContext(objects.Instance, op, c, old as never));
       return STATUS_SUCCESS;
     },
     InstanceQueryTeardownCallback: () => STATUS_SUCCESS,
-    InstanceTeardownStartCallback: (objects) => {
-      const got = FltGetInstanceContext(objects.Instance);
+    InstanceTeardownStartCallback: function* (objects) {
+      const got = yield* FltGetInstanceContext(objects.Instance);
       if (got.context !== null) FltReleaseContext(got.context);
     },
     FilterUnloadCallback: function* (): Blocking<NTSTATUS> {
@@ -251,11 +251,11 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
       {
         MajorFunction: IRP_MJ_CREATE,
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-        PostOperation: (Data, objects) => {
+        PostOperation: function* (Data, objects) {
           if (!NT_SUCCESS(Data.IoStatus.Status) || objects.FileObject === null) return FLT_POSTOP_FINISHED_PROCESSING;
           const fo = objects.FileObject;
-          setNew(objects, FLT_STREAM_CONTEXT, (c, op, old) => FltSetStreamContext(objects.Instance, fo, op, c, old as never));
-          if (r.nextInt(2) === 0) setNew(objects, FLT_STREAMHANDLE_CONTEXT, (c, op, old) => FltSetStreamHandleContext(objects.Instance, fo, op, c, old as never));
+          yield* setNew(objects, FLT_STREAM_CONTEXT, (c, op, old) => FltSetStreamContext(objects.Instance, fo, op, c, old as never));
+          if (r.nextInt(2) === 0) yield* setNew(objects, FLT_STREAMHANDLE_CONTEXT, (c, op, old) => FltSetStreamHandleContext(objects.Instance, fo, op, c, old as never));
           return FLT_POSTOP_FINISHED_PROCESSING;
         },
       },
@@ -265,7 +265,7 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
           const fo = objects.FileObject;
           if (fo === null) return FLT_PREOP_SUCCESS_NO_CALLBACK;
           // Held across the round trip: a reference that must not keep the unload waiting forever.
-          const held = FltGetStreamContext(objects.Instance, fo).context;
+          const held = (yield* FltGetStreamContext(objects.Instance, fo)).context;
           if (clientPort.value !== null) {
             const body = new TextEncoder().encode(Data.Iopb.TargetFileObject?.FileName ?? '');
             const reply = expectsReply ? new Uint8Array(1) : null;
@@ -273,13 +273,13 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
             const status = yield* FltSendMessage(filter!, clientPort, body, body.length, reply, length, timeout);
             seen.sends.push(status);
             if (status === STATUS_SUCCESS && reply !== null && length!.value === 1) {
-              const replaced = setNew(objects, FLT_STREAM_CONTEXT, (c, _op, old) => FltSetStreamContext(objects.Instance, fo, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c, old as never), reply[0]!);
+              const replaced = yield* setNew(objects, FLT_STREAM_CONTEXT, (c, _op, old) => FltSetStreamContext(objects.Instance, fo, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c, old as never), reply[0]!);
               if (replaced === STATUS_SUCCESS) seen.verdicts++;
             }
           }
           if (r.nextInt(4) === 0) {
             const old = { value: null as unknown };
-            if (FltDeleteStreamContext(objects.Instance, fo, r.nextInt(2) === 0 ? (old as never) : null) === STATUS_SUCCESS && old.value !== null) FltReleaseContext(old.value as never);
+            if ((yield* FltDeleteStreamContext(objects.Instance, fo, r.nextInt(2) === 0 ? (old as never) : null)) === STATUS_SUCCESS && old.value !== null) FltReleaseContext(old.value as never);
           }
           if (held !== null) FltReleaseContext(held);
           return FLT_PREOP_SUCCESS_NO_CALLBACK;

@@ -77,12 +77,12 @@ function build(plan: Plan): Simulation {
           MajorFunction: IRP_MJ_CREATE,
           PostOperation: function* (Data, o: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
             if (Data.IoStatus.Status !== STATUS_SUCCESS || o.Transaction === null) return FLT_POSTOP_FINISHED_PROCESSING;
-            let context: PFLT_CONTEXT | null = FltGetTransactionContext(o.Instance, o.Transaction).context;
+            let context: PFLT_CONTEXT | null = (yield* FltGetTransactionContext(o.Instance, o.Transaction)).context;
             if (context === null) {
               const a = FltAllocateContext(o.Filter, FLT_TRANSACTION_CONTEXT, 8, PagedPool);
               if (a.context === null) return FLT_POSTOP_FINISHED_PROCESSING;
               const old = { value: null as PFLT_CONTEXT<object> | null };
-              if (FltSetTransactionContext(o.Instance, o.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a.context, old) === STATUS_SUCCESS) context = a.context;
+              if ((yield* FltSetTransactionContext(o.Instance, o.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a.context, old)) === STATUS_SUCCESS) context = a.context;
               else {
                 FltReleaseContext(a.context);
                 context = old.value as PFLT_CONTEXT | null;

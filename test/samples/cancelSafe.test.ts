@@ -66,7 +66,8 @@ describe('cancelSafe, as shipped (§19.4)', () => {
   // it (§19.5 rule 3). So the worker sees an empty queue and leaves (WorkerThreadFlag 1 → 0) while
   // CsqInsertIo, finding the list not empty (the cancelled read is still in it), queues no worker.
   it('a read inserted while a cancelled read is still listed is stranded until teardown: the sample\'s own liveness bug, not a double completion (§19.4, §19.5 rules 1, 3)', () => {
-    const sim = createSimulation({ seed: 456, strategy: 'random', onViolation: 'record' });
+    // Seed 416 (456 before the context routines became scheduling points, which moved every random schedule): the first seed whose schedule is this one.
+    const sim = createSimulation({ seed: 416, strategy: 'random', onViolation: 'record' });
     const { results } = buildCancelSafe(sim, { delay: 0, unload: false, cancel: true });
     const outcome = sim.run();
     expect(compactTrace(sim.log, { types: ['FltCbdqInsertIo', 'IoCancelIrp', 'FltCbdqRemoveNextIo', 'CbdqCompleteCanceledIo', 'ThreadExit', 'LockAcquire'] }).filter((l) => !/DriverEntry|canceller\) ThreadExit/.test(l))).toEqual([

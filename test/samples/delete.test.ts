@@ -136,8 +136,10 @@ describe('delete sample (wdk-samples §10)', () => {
   it('PCT: the unload racing the five deleting threads and the KTM worker, commit and rollback: no violation but the leak below', () => {
     for (const outcome of ['commit', 'rollback']) {
       for (const unloadAt of ['0', '3']) {
-        const r = explore(scenario as Scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 100), shrink: false, args: { unloadAt, outcome } });
-        // The unload at once reaches the leak pinned below within 100 schedules, with either outcome (commit: schedule 95).
+        const r = explore(scenario as Scenario, { strategy: 'pct', seed: 1, schedules: budget(2, unloadAt === '0' ? 250 : 100), shrink: false, args: { unloadAt, outcome } });
+        // The unload at once reaches the leak pinned below at schedule 245 with either outcome (schedule
+        // 95 before the context routines became scheduling points, which spread PCT's priority changes
+        // over more steps).
         const found = r.violation === null ? null : r.violation.name;
         expect([outcome, unloadAt, found]).toEqual([outcome, unloadAt, DEEP && unloadAt === '0' ? 'CONTEXT_LEAKED' : null]);
       }
@@ -149,8 +151,10 @@ describe('delete sample (wdk-samples §10)', () => {
     // STATUS_FLT_DELETING_OBJECT because the instance is draining; DfGetOrSetContext returns that
     // failure with the context still referenced and DfProcessDelete returns without releasing it.
     // The unload then waits forever (FltUnregisterFilter holds for the leaked reference).
-    const choices = [...Array(11).fill('T6'), ...Array(8).fill('T3'), ...Array(13).fill('T2'), ...Array(25).fill('T5'), ...Array(6).fill('T7'), 'T4', 'T6', 'T7', 'T7'];
-    const o = replaySchedule(scenario as Scenario, { seed: 95, choices, args: { unloadAt: '0', outcome: 'commit' } });
+    // PCT schedule 245 (seed 1), shrunk to one preemption. Re-pinned when the context routines became
+    // scheduling points (it was schedule 95): the same leak of C2, reached through the new points.
+    const choices = [...Array(16).fill('T6'), ...Array(11).fill('T3'), ...Array(6).fill('T7'), 'T4', 'T5', 'T2', 'T6', 'T7', 'T7'];
+    const o = replaySchedule(scenario as Scenario, { seed: 245, choices, args: { unloadAt: '0', outcome: 'commit' } });
     expect(o.violation?.name).toBe('CONTEXT_LEAKED');
     expect(o.violation?.message).toMatch(/delete leaked references to FLT_CONTEXT: 1 \(C2 RefCount 1\); FltUnregisterFilter waits for them/);
     expect(compactTrace(o.sim.log, { types: ['RoutineFailed'] }).some((l) => l.includes('FltEnlistInTransaction') && l.includes('STATUS_FLT_DELETING_OBJECT'))).toBe(true);

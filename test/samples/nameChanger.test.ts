@@ -89,7 +89,9 @@ describe('NameChanger in Filter mode: the user request pended behind a shadow re
 
   it('a cancel racing the shadow\'s completion: over random schedules the user request completes exactly once, STATUS_SUCCESS with the change or STATUS_CANCELLED, and both happen (§19.9)', () => {
     const outcomes = new Set<string>();
-    for (let seed = 18; seed < 18 + budget(4, 60); seed++) {
+    // Seeds from 68 (18 before the context routines became scheduling points: the extra points make a
+    // random schedule cancel first far more often; 71 is the first to see the change win).
+    for (let seed = 68; seed < 68 + budget(4, 60); seed++) {
       const { sim, results } = run({ unload: false, watchTree: false }, seed, 'random');
       expect(completionsOf(sim, 'D2')).toBe(1);
       expect(sim.state().violations).toEqual([]);
@@ -124,7 +126,8 @@ describe('NameChanger explored: change vs CancelIoEx vs handle cleanup vs unload
   // Merge modes: nobody completes the request (the C code's FLT_ASSERT that no user request is
   // left after cleanup would fire in a checked build).
   it('the shipped sample\'s bug: handle cleanup racing CancelIoEx leaves the user request pended forever', () => {
-    const { sim, results, reason } = run({ close: true, unload: false }, 55, 'random');
+    // Seed 54 (55 before the context routines became scheduling points): the same interleaving.
+    const { sim, results, reason } = run({ close: true, unload: false }, 54, 'random');
     expect(reason).toBe('deadlock');
     expect(results).toMatchObject({ issued: STATUS_PENDING, close: STATUS_SUCCESS, cancelIoEx: STATUS_SUCCESS });
     expect(results.watcher).toBeUndefined();
@@ -156,7 +159,8 @@ describe('NameChanger explored: change vs CancelIoEx vs handle cleanup vs unload
   // The cancel routine completes the user request (the instance's last pended operation) before it
   // releases the stream handle context it looked up; an unload in between finds that reference.
   it('unload overtaking NcNotifyCancelCallback after it completed the request: its context reference is CONTEXT_LEAKED at FltUnregisterFilter (§15.9)', () => {
-    const { sim, results } = run({}, 24, 'random');
+    // Seed 41 (24 before the context routines became scheduling points).
+    const { sim, results } = run({}, 41, 'random');
     expect(results).toMatchObject({ watcher: STATUS_CANCELLED, unload: STATUS_SUCCESS });
     expect(sim.state().violations.map((v) => v.rule)).toEqual(['CONTEXT_LEAKED']);
     expect(completionsOf(sim, 'D2')).toBe(1);

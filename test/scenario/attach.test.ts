@@ -77,9 +77,9 @@ describe('attaching instances (§3)', () => {
       altitude: '370000',
       registration: {
         ContextRegistration: [{ ContextType: FLT_INSTANCE_CONTEXT, Size: 8, PoolTag: 1, ContextCleanupCallback: (c) => void cleanups.push(c.id) }],
-        InstanceSetupCallback: (FltObjects) => {
+        InstanceSetupCallback: function* (FltObjects) {
           const { context } = FltAllocateContext(FltObjects.Filter, FLT_INSTANCE_CONTEXT, 8, NonPagedPool);
-          expect(FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)).toBe(STATUS_SUCCESS);
+          expect(yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)).toBe(STATUS_SUCCESS);
           FltReleaseContext(context!);
           return STATUS_FLT_DO_NOT_ATTACH;
         },

@@ -46,13 +46,13 @@ const everyKind = (log: string[]): FLT_CONTEXT_REGISTRATION[] =>
 function everyKindFilter(log: string[], leakStreamContext = false): FLT_REGISTRATION {
   return {
     ContextRegistration: everyKind(log),
-    InstanceSetupCallback: (FltObjects) => {
+    InstanceSetupCallback: function* (FltObjects) {
       for (const [type, set] of [
         [FLT_VOLUME_CONTEXT, (c: never) => FltSetVolumeContext(FltObjects.Volume, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c)],
         [FLT_INSTANCE_CONTEXT, (c: never) => FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c)],
       ] as const) {
         const { context } = FltAllocateContext(FltObjects.Filter, type, 8, NonPagedPool);
-        expect(set(context as never)).toBe(STATUS_SUCCESS);
+        expect(yield* set(context as never)).toBe(STATUS_SUCCESS);
         FltReleaseContext(context!);
       }
       return STATUS_SUCCESS;
@@ -60,16 +60,16 @@ function everyKindFilter(log: string[], leakStreamContext = false): FLT_REGISTRA
     OperationRegistration: [
       {
         MajorFunction: IRP_MJ_CREATE,
-        PostOperation: (Data, FltObjects) => {
+        PostOperation: function* (Data, FltObjects) {
           if (!NT_SUCCESS(Data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
           const fo = FltObjects.FileObject!;
           const handle = FltAllocateContext(FltObjects.Filter, FLT_STREAMHANDLE_CONTEXT, 8, NonPagedPool).context!;
-          FltSetStreamHandleContext(FltObjects.Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, handle);
+          yield* FltSetStreamHandleContext(FltObjects.Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, handle);
           FltReleaseContext(handle);
-          const existing = FltGetStreamContext(FltObjects.Instance, fo).context;
+          const existing = (yield* FltGetStreamContext(FltObjects.Instance, fo)).context;
           if (existing === null) {
             const stream = FltAllocateContext(FltObjects.Filter, FLT_STREAM_CONTEXT, 8, NonPagedPool).context!;
-            FltSetStreamContext(FltObjects.Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
+            yield* FltSetStreamContext(FltObjects.Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
             // The delete sample's bug (#1360) in miniature: on one path the allocation reference is never released.
             if (!leakStreamContext) FltReleaseContext(stream);
           } else {

@@ -50,13 +50,14 @@ import {
   type PFLT_CONTEXT,
   type Simulation,
   type SimulationOptions,
+  type Blocking,
 } from '../../src/index.js';
 import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
 
 const registrationOfEveryKind = [FLT_VOLUME_CONTEXT, FLT_INSTANCE_CONTEXT, FLT_STREAM_CONTEXT, FLT_STREAMHANDLE_CONTEXT].map((ContextType) => ({ ContextType, Size: 8, PoolTag: 1 }));
 
 /** Run `body` inside the filter's InstanceSetup (PASSIVE_LEVEL, an instance at hand) and return what it logged. */
-function inSetup(body: (objects: Parameters<NonNullable<FLT_REGISTRATION['InstanceSetupCallback']>>[0], log: string[]) => void, registration: Partial<FLT_REGISTRATION> = {}) {
+function inSetup(body: (objects: Parameters<NonNullable<FLT_REGISTRATION['InstanceSetupCallback']>>[0], log: string[]) => Blocking<void>, registration: Partial<FLT_REGISTRATION> = {}) {
   const sim = createSimulation({ onViolation: 'record' });
   sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
   const log: string[] = [];
@@ -65,8 +66,8 @@ function inSetup(body: (objects: Parameters<NonNullable<FLT_REGISTRATION['Instan
     altitude: '320000',
     registration: {
       ContextRegistration: registrationOfEveryKind,
-      InstanceSetupCallback: (objects) => {
-        body(objects, log);
+      InstanceSetupCallback: function* (objects) {
+        yield* body(objects, log);
         return STATUS_SUCCESS;
       },
       ...registration,
@@ -79,7 +80,7 @@ function inSetup(body: (objects: Parameters<NonNullable<FLT_REGISTRATION['Instan
 describe('FltAllocateContext (§15.2, §15.3)', () => {
   it('answers a type or size no registration entry serves with STATUS_FLT_CONTEXT_ALLOCATION_NOT_FOUND, and bad arguments as documented', () => {
     const { log } = inSetup(
-      ({ Filter }, l) => {
+      function* ({ Filter }, l) {
         const status = (type: number, size: number, pool: number = NonPagedPool) => FltAllocateContext(Filter, type, size, pool).status;
         l.push(
           ...[
@@ -128,19 +129,19 @@ describe('FltAllocateContext (§15.2, §15.3)', () => {
 
 describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   it('a second release of an unlinked context is CONTEXT_DOUBLE_RELEASE; touching its Data afterwards is CONTEXT_USED_AFTER_FREE', () => {
-    const { rules } = inSetup(({ Filter }) => {
+    const { rules } = inSetup(function* ({ Filter }) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
       FltReleaseContext(context!);
       FltReleaseContext(context!);
     });
     expect(rules).toEqual(['CONTEXT_DOUBLE_RELEASE']);
-    const after = inSetup(({ Filter }) => {
+    const after = inSetup(function* ({ Filter }) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
       FltReleaseContext(context!);
       void context!.Data;
     });
     expect(after.rules).toEqual(['CONTEXT_USED_AFTER_FREE']);
-    const reference = inSetup(({ Filter }) => {
+    const reference = inSetup(function* ({ Filter }) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
       FltReleaseContext(context!);
       FltReferenceContext(context!);
@@ -149,9 +150,9 @@ describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   });
 
   it('releasing the reference a linked context’s object holds is CONTEXT_DOUBLE_RELEASE, before anything is freed', () => {
-    const { sim, rules } = inSetup(({ Filter, Instance }) => {
+    const { sim, rules } = inSetup(function* ({ Filter, Instance }) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
-      FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
+      yield* FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
       FltReleaseContext(context!);
       FltReleaseContext(context!);
     });
@@ -160,9 +161,9 @@ describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   });
 
   it('a context of the wrong kind: STATUS_INVALID_PARAMETER, and the verifier names it (CONTEXT_WRONG_TYPE)', () => {
-    const { log, rules } = inSetup(({ Filter, Instance }, l) => {
+    const { log, rules } = inSetup(function* ({ Filter, Instance }, l) {
       const { context } = FltAllocateContext(Filter, FLT_STREAM_CONTEXT, 8, PagedPool);
-      l.push(String(FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)));
+      l.push(String(yield* FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)));
       FltReleaseContext(context!);
     });
     expect(log).toEqual([String(STATUS_INVALID_PARAMETER)]);
@@ -170,11 +171,11 @@ describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   });
 
   it('a context set twice is STATUS_FLT_CONTEXT_ALREADY_LINKED; a bad Operation STATUS_INVALID_PARAMETER; a non-context a UsageError', () => {
-    const { log } = inSetup(({ Filter, Instance }, l) => {
+    const { log } = inSetup(function* ({ Filter, Instance }, l) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
-      l.push(String(FltSetInstanceContext(Instance, 7, context!)));
-      l.push(String(FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)));
-      l.push(String(FltSetInstanceContext(Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, context!)));
+      l.push(String(yield* FltSetInstanceContext(Instance, 7, context!)));
+      l.push(String(yield* FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)));
+      l.push(String(yield* FltSetInstanceContext(Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, context!)));
       FltReleaseContext(context!);
       try {
         FltReleaseContext({} as PFLT_CONTEXT);
@@ -186,11 +187,11 @@ describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   });
 
   it('after a delete, the get routine answers STATUS_NOT_FOUND while the caller’s reference keeps the memory (§15.7, §19.9 inv. 7)', () => {
-    const { log, sim } = inSetup(({ Filter, Instance }, l) => {
+    const { log, sim } = inSetup(function* ({ Filter, Instance }, l) {
       const { context } = FltAllocateContext(Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
-      FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
+      yield* FltSetInstanceContext(Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
       FltDeleteContext(context!);
-      l.push(String(FltGetInstanceContext(Instance).status), context!.state);
+      l.push(String((yield* FltGetInstanceContext(Instance)).status), context!.state);
       context!.Data['still'] = 'valid';
       FltReleaseContext(context!);
       l.push(context!.state);
@@ -206,9 +207,9 @@ describe('misuse Filter Verifier names (§15.6, §19.9 inv. 1)', () => {
   });
 
   it('FltGetContexts references each context it finds; FltReleaseContexts releases them and NULLs the members (§15.5)', () => {
-    const { log, sim } = inSetup((objects, l) => {
+    const { log, sim } = inSetup(function* (objects, l) {
       const { context } = FltAllocateContext(objects.Filter, FLT_INSTANCE_CONTEXT, 8, PagedPool);
-      FltSetInstanceContext(objects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
+      yield* FltSetInstanceContext(objects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
       FltReleaseContext(context!);
       const contexts = FltGetContexts(objects, FLT_ALL_CONTEXTS);
       l.push(`${contexts.InstanceContext?.id} ${String(contexts.VolumeContext)} ${String(contexts.StreamContext)}`);
@@ -237,18 +238,31 @@ describe('where contexts cannot hang (§15.1, §19.9 inv. 2)', () => {
 
   it('in pre-create (not opened yet) and in post-close (closed) stream and stream-handle contexts are STATUS_NOT_SUPPORTED', () => {
     const log: string[] = [];
-    const attempt = (where: string, Instance: Parameters<typeof FltSetStreamContext>[0], fo: Parameters<typeof FltSetStreamContext>[1]) => {
+    const attempt = function* (where: string, Instance: Parameters<typeof FltSetStreamContext>[0], fo: Parameters<typeof FltSetStreamContext>[1]) {
       const { context } = FltAllocateContext(Instance.filter, FLT_STREAM_CONTEXT, 8, NonPagedPool);
       const handle = FltAllocateContext(Instance.filter, FLT_STREAMHANDLE_CONTEXT, 8, NonPagedPool).context!;
-      log.push(`${where}: set ${FltSetStreamContext(Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)} handle ${FltSetStreamHandleContext(Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, handle)} get ${FltGetStreamContext(Instance, fo).status} delete ${FltDeleteStreamContext(Instance, fo)}`);
+      log.push(`${where}: set ${yield* FltSetStreamContext(Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!)} handle ${yield* FltSetStreamHandleContext(Instance, fo, FLT_SET_CONTEXT_KEEP_IF_EXISTS, handle)} get ${(yield* FltGetStreamContext(Instance, fo)).status} delete ${yield* FltDeleteStreamContext(Instance, fo)}`);
       FltReleaseContext(context!);
       FltReleaseContext(handle);
     };
     const sim = ioSystem({
       OperationRegistration: [
-        { MajorFunction: IRP_MJ_CREATE, PreOperation: (_d, o) => (attempt('pre-create', o.Instance, o.FileObject!), FLT_PREOP_SUCCESS_NO_CALLBACK) },
+        {
+          MajorFunction: IRP_MJ_CREATE,
+          PreOperation: function* (_d, o) {
+            yield* attempt('pre-create', o.Instance, o.FileObject!);
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        },
         // SYNCHRONIZE keeps post-close at PASSIVE_LEVEL; by then the FS no longer holds the file object.
-        { MajorFunction: IRP_MJ_CLOSE, PreOperation: () => FLT_PREOP_SYNCHRONIZE, PostOperation: (_d, o) => (attempt('post-close', o.Instance, o.FileObject!), FLT_POSTOP_FINISHED_PROCESSING) },
+        {
+          MajorFunction: IRP_MJ_CLOSE,
+          PreOperation: () => FLT_PREOP_SYNCHRONIZE,
+          PostOperation: function* (_d, o) {
+            yield* attempt('post-close', o.Instance, o.FileObject!);
+            return FLT_POSTOP_FINISHED_PROCESSING;
+          },
+        },
       ],
     });
     sim.spawn('app', () => readOnce(sim));
@@ -271,9 +285,9 @@ describe('where contexts cannot hang (§15.1, §19.9 inv. 2)', () => {
           completion.value = FltAllocateContext(o.Filter, FLT_STREAMHANDLE_CONTEXT, 8, NonPagedPool).context;
           return FLT_PREOP_SUCCESS_WITH_CALLBACK;
         },
-        PostOperation: (_d, o, completion) => {
+        PostOperation: function* (_d, o, completion) {
           FltReleaseContext(completion as PFLT_CONTEXT); // allowed at DISPATCH for nonpaged contexts
-          FltGetStreamContext(o.Instance, o.FileObject!); // not allowed
+          yield* FltGetStreamContext(o.Instance, o.FileObject!); // not allowed
           return FLT_POSTOP_FINISHED_PROCESSING;
         },
       }),

@@ -77,15 +77,15 @@ const streamContextFilter = (log: string[]): FLT_REGISTRATION => ({
     {
       MajorFunction: IRP_MJ_CREATE,
       PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-      PostOperation: (Data, FltObjects) => {
+      PostOperation: function* (Data, FltObjects) {
         if (!NT_SUCCESS(Data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
-        const got = FltGetStreamContext(FltObjects.Instance, FltObjects.FileObject!);
+        const got = yield* FltGetStreamContext(FltObjects.Instance, FltObjects.FileObject!);
         if (got.status === STATUS_NOT_FOUND) {
           const { status, context } = FltAllocateContext(FltObjects.Filter, FLT_STREAM_CONTEXT, 16, PagedPool);
           expect(status).toBe(STATUS_SUCCESS);
           context!.Data['opens'] = 1;
           const old: PFLT_CONTEXT_OUT = { value: null };
-          const set = FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!, old);
+          const set = yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!, old);
           log.push(`set ${context!.id}: ${set === STATUS_SUCCESS ? 'SUCCESS' : set === STATUS_FLT_CONTEXT_ALREADY_DEFINED ? 'ALREADY_DEFINED' : set}`);
           FltReleaseContext(context!);
           if (old.value !== null) FltReleaseContext(old.value);
@@ -98,8 +98,8 @@ const streamContextFilter = (log: string[]): FLT_REGISTRATION => ({
     },
     {
       MajorFunction: IRP_MJ_READ,
-      PreOperation: (_Data, FltObjects) => {
-        const { status, context } = FltGetStreamContext(FltObjects.Instance, FltObjects.FileObject!);
+      PreOperation: function* (_Data, FltObjects) {
+        const { status, context } = yield* FltGetStreamContext(FltObjects.Instance, FltObjects.FileObject!);
         log.push(`pre-read get: ${status === STATUS_SUCCESS ? context!.id : status}`);
         if (context !== null) FltReleaseContext(context);
         return FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -140,11 +140,11 @@ describe('reference counting (§15.3–§15.6)', () => {
       OperationRegistration: [
         {
           MajorFunction: IRP_MJ_CREATE,
-          PostOperation: (Data, FltObjects) => {
+          PostOperation: function* (Data, FltObjects) {
             if (!NT_SUCCESS(Data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
             const { context } = FltAllocateContext(FltObjects.Filter, FLT_STREAM_CONTEXT, 8, NonPagedPool);
             const old: PFLT_CONTEXT_OUT = { value: null };
-            const status = FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!, old);
+            const status = yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!, old);
             l.push(`${context!.id} set → ${status === STATUS_SUCCESS ? 'SUCCESS' : 'ALREADY_DEFINED'}, old=${old.value?.id ?? 'NULL'}`);
             FltReleaseContext(context!);
             if (old.value !== null) FltReleaseContext(old.value);
@@ -175,21 +175,21 @@ describe('reference counting (§15.3–§15.6)', () => {
   it('REPLACE_IF_EXISTS hands the old context to the caller when it asks, else drops the link reference (§15.4)', () => {
     const { sim, log } = system((l, current) => ({
       ContextRegistration: [{ ContextType: FLT_INSTANCE_CONTEXT, Size: 4, PoolTag: 1, ContextCleanupCallback: (c) => void l.push(`cleanup ${c.id}`) }],
-      InstanceSetupCallback: (FltObjects) => {
+      InstanceSetupCallback: function* (FltObjects) {
         const a = FltAllocateContext(FltObjects.Filter, FLT_INSTANCE_CONTEXT, 4, PagedPool).context!;
-        FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a);
+        yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a);
         FltReleaseContext(a);
         const b = FltAllocateContext(FltObjects.Filter, FLT_INSTANCE_CONTEXT, 4, PagedPool).context!;
         const old: PFLT_CONTEXT_OUT = { value: null };
-        expect(FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, b, old)).toBe(STATUS_SUCCESS);
+        expect(yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, b, old)).toBe(STATUS_SUCCESS);
         const view = current().state().contexts[old.value!.id]!;
         l.push(`replaced ${old.value!.id}: ${view.state}, count ${view.references}`);
         FltReleaseContext(old.value!);
         FltReleaseContext(b);
         const c = FltAllocateContext(FltObjects.Filter, FLT_INSTANCE_CONTEXT, 4, PagedPool).context!;
-        expect(FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c, null)).toBe(STATUS_SUCCESS);
+        expect(yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, c, null)).toBe(STATUS_SUCCESS);
         FltReleaseContext(c);
-        const got = FltGetInstanceContext(FltObjects.Instance);
+        const got = yield* FltGetInstanceContext(FltObjects.Instance);
         l.push(`now ${got.context!.id}`);
         FltReleaseContext(got.context!);
         return STATUS_SUCCESS;

@@ -96,11 +96,11 @@ function enlistingFilter(sim: Simulation, mask: number, registration: Partial<FL
           PostOperation: function* (Data, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
             if (Data.IoStatus.Status !== STATUS_SUCCESS || FltObjects.Transaction === null) return FLT_POSTOP_FINISHED_PROCESSING;
             // Found (referenced), or allocated (the caller's reference) and set; a racing set keeps the other.
-            let context: PFLT_CONTEXT | null = FltGetTransactionContext(FltObjects.Instance, FltObjects.Transaction).context;
+            let context: PFLT_CONTEXT | null = (yield* FltGetTransactionContext(FltObjects.Instance, FltObjects.Transaction)).context;
             if (context === null) {
               const a = FltAllocateContext(FltObjects.Filter, FLT_TRANSACTION_CONTEXT, 8, PagedPool);
               const old = { value: null as PFLT_CONTEXT | null };
-              const status = FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a.context!, old);
+              const status = yield* FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, a.context!, old);
               if (status === STATUS_SUCCESS) context = a.context;
               else {
                 FltReleaseContext(a.context!);
@@ -303,7 +303,7 @@ describe('KTM transactions through FltMgr (§22.4)', () => {
             outcomes.push(ZwQueryInformationTransaction(h.Handle!, TransactionBasicInformation, 24).TransactionInformation!.Outcome);
             yield* ZwClose(h.Handle!);
             const c = FltAllocateContext(FltObjects.Filter, FLT_TRANSACTION_CONTEXT, 8, PagedPool).context!;
-            FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
+            yield* FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
             yield* FltEnlistInTransaction(FltObjects.Instance, FltObjects.Transaction, c, TRANSACTION_NOTIFY_COMMIT_FINALIZE);
             FltReleaseContext(c);
             yield* ObDereferenceObject(r.FileObject!);

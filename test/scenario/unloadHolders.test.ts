@@ -113,10 +113,10 @@ describe('a leaked context holds the unload, and the unload names it (§15.9)', 
       registration: {
         ContextRegistration: [{ ContextType: FLT_STREAM_CONTEXT, Size: 8, PoolTag: 1 }],
         OperationRegistration: operations([IRP_MJ_CREATE], {
-          PostOperation: (data, objects) => {
+          PostOperation: function* (data, objects) {
             if (!NT_SUCCESS(data.IoStatus.Status)) return FLT_POSTOP_FINISHED_PROCESSING;
             const stream = FltAllocateContext(objects.Filter, FLT_STREAM_CONTEXT, 8, NonPagedPool).context!;
-            FltSetStreamContext(objects.Instance, objects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
+            yield* FltSetStreamContext(objects.Instance, objects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
             // The mistake: the allocation's reference is never released (FltReleaseContext).
             return FLT_POSTOP_FINISHED_PROCESSING;
           },

@@ -16,6 +16,7 @@ import {
   type FLT_CONTEXT_REGISTRATION,
   type FLT_RELATED_OBJECTS,
   type VerifierRule,
+  type Blocking,
 } from '../../src/index.js';
 import { operations } from '../../src/testing/index.js';
 import { readOnce, world, type Trigger } from './world.js';
@@ -26,12 +27,12 @@ const contexts: readonly FLT_CONTEXT_REGISTRATION[] = [
 ];
 
 /** A filter whose InstanceSetup does `mistake` (PASSIVE_LEVEL, its instance at hand). */
-function inSetup(mistake: (o: FLT_RELATED_OBJECTS) => void) {
+function inSetup(mistake: (o: FLT_RELATED_OBJECTS) => Blocking<void>) {
   const { sim } = world({
     'careless@300000': () => ({
       ContextRegistration: contexts,
-      InstanceSetupCallback: (o) => {
-        mistake(o);
+      InstanceSetupCallback: function* (o) {
+        yield* mistake(o);
         return STATUS_SUCCESS;
       },
     }),
@@ -43,30 +44,30 @@ const instanceContext = (o: FLT_RELATED_OBJECTS) => FltAllocateContext(o.Filter,
 
 export const contextTriggers = {
   CONTEXT_DOUBLE_RELEASE: () =>
-    inSetup((o) => {
+    inSetup(function* (o) {
       const c = instanceContext(o);
       FltReleaseContext(c);
       FltReleaseContext(c);
     }),
   CONTEXT_USED_AFTER_FREE: () =>
-    inSetup((o) => {
+    inSetup(function* (o) {
       const c = instanceContext(o);
       FltReleaseContext(c);
       FltReferenceContext(c);
     }),
   CONTEXT_WRONG_TYPE: () =>
-    inSetup((o) => {
+    inSetup(function* (o) {
       const stream = FltAllocateContext(o.Filter, FLT_STREAM_CONTEXT, 8, PagedPool).context!;
-      FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
+      yield* FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, stream);
       FltReleaseContext(stream);
     }),
   CONTEXT_OF_ANOTHER_FILTER: () => {
     const w = world({
       'owner@300000': () => ({ ContextRegistration: contexts }),
       'borrower@200000': (v) => ({
-        InstanceSetupCallback: (o) => {
+        InstanceSetupCallback: function* (o) {
           const theirs = instanceContext(v.objects('owner'));
-          FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, theirs);
+          yield* FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, theirs);
           return STATUS_SUCCESS;
         },
       }),
@@ -80,8 +81,8 @@ export const contextTriggers = {
         ContextRegistration: contexts,
         OperationRegistration: operations([IRP_MJ_READ], {
           PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-          PostOperation: (_d, o) => {
-            FltGetStreamContext(o.Instance, o.FileObject!);
+          PostOperation: function* (_d, o) {
+            yield* FltGetStreamContext(o.Instance, o.FileObject!);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },
         }),
@@ -93,8 +94,8 @@ export const contextTriggers = {
   },
   CONTEXT_LEAKED: () => {
     // The allocation reference is never released: the context outlives the filter's unload.
-    const sim = inSetup((o) => {
-      FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext(o));
+    const sim = inSetup(function* (o) {
+      yield* FltSetInstanceContext(o.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext(o));
     });
     sim.spawn('fltmc unload', () => sim.FilterUnload('careless'));
     sim.run();

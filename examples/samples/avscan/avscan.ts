@@ -131,12 +131,12 @@ export function createAvScan(config: AvScanConfig = {}): AvScanImage {
 
 function filterRoutines(Globals: AvGlobals, R: AvCalls) {
   /** AvInstanceSetup: not on network volumes; an instance context; FltRegisterForDataScan. */
-  function AvInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, VolumeDeviceType: string): NTSTATUS {
+  function* AvInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, VolumeDeviceType: string): Blocking<NTSTATUS> {
     if (VolumeDeviceType === 'FILE_DEVICE_NETWORK_FILE_SYSTEM') return STATUS_FLT_DO_NOT_ATTACH;
     const r = FltAllocateContext<AV_INSTANCE_CONTEXT>(Globals.Filter!, FLT_INSTANCE_CONTEXT, 32, NonPagedPoolNx);
     if (r.context === null) return STATUS_FLT_DO_NOT_ATTACH;
     r.context.Data.Instance = FltObjects.Instance;
-    const status = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, r.context, null);
+    const status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, r.context, null);
     FltReleaseContext(r.context);
     if (!NT_SUCCESS(status)) return STATUS_FLT_DO_NOT_ATTACH;
     if (!NT_SUCCESS(FltRegisterForDataScan(FltObjects.Instance))) return STATUS_FLT_DO_NOT_ATTACH;
@@ -152,7 +152,7 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
    * list lock across the send); if that cannot be delivered, finalize the scan and section here.
    */
   function* AvInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS): Blocking<void> {
-    const got = FltGetInstanceContext(FltObjects.Instance);
+    const got = yield* FltGetInstanceContext(FltObjects.Instance);
     if (!NT_SUCCESS(got.status)) return;
     yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
     for (const scanCtx of [...Globals.ScanCtxListHead]) {
@@ -162,7 +162,7 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     }
     yield* FltReleaseResource(Globals.ScanCtxListLock);
     FltReleaseContext(got.context!);
-    FltDeleteInstanceContext(FltObjects.Instance, null);
+    yield* FltDeleteInstanceContext(FltObjects.Instance, null);
   }
 
   function AvInstanceTeardownComplete(): void {}
@@ -225,28 +225,28 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
   }
 
   /** AvPreOperationCallback: an operation that modifies the file marks its stream context Modified. */
-  function AvPreOperationCallback(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+  function* AvPreOperationCallback(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     if (!AvOperationsModifyingFile(Data)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const handle = FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const handle = yield* FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (NT_SUCCESS(handle.status)) {
       const flags = handle.context!.Data.Flags;
       FltReleaseContext(handle.context!);
       if ((flags & AV_FLAG_PREFETCH) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     }
-    const stream = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const stream = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(stream.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     stream.context!.Data.State = 'AvFileModified';
     FltReleaseContext(stream.context!);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
 
-  function AvPreFsControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+  function* AvPreFsControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     const code = (Data.Iopb.Parameters as { FileSystemControl?: { FsControlCode?: number } }).FileSystemControl?.FsControlCode;
     if (code === FSCTL_TXFS_SAVEPOINT_INFORMATION) {
       Data.IoStatus.Status = STATUS_NOT_SUPPORTED;
       return FLT_PREOP_COMPLETE;
     }
-    return AvPreOperationCallback(Data, FltObjects);
+    return yield* AvPreOperationCallback(Data, FltObjects);
   }
 
   /** AvPreCreate: directories, target-directory and paging-file opens are never scanned; the rest are synchronized. */
@@ -271,14 +271,14 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     if (!NT_SUCCESS(status0) || status0 === STATUS_REPARSE) return FLT_POSTOP_FINISHED_PROCESSING;
     const size = yield* AvGetFileSize(FltObjects.Instance, FltObjects.FileObject!);
     if (NT_SUCCESS(size.status) && size.directory) return FLT_POSTOP_FINISHED_PROCESSING;
-    let got = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    let got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     let streamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>;
     if (got.status === STATUS_NOT_FOUND) {
       const created = yield* R.AvCreateStreamContext(FltObjects.Filter);
       if (created.context === null) return FLT_POSTOP_FINISHED_PROCESSING;
       streamContext = created.context;
       const old = { value: null as PFLT_CONTEXT<object> | null };
-      const set = FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, streamContext, old);
+      const set = yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, streamContext, old);
       if (!NT_SUCCESS(set)) {
         FltReleaseContext(streamContext);
         if (set !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) return FLT_POSTOP_FINISHED_PROCESSING;
@@ -301,9 +301,9 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
 
   /** AvPreCleanup: a modified stream is scanned again before its handle goes. */
   function* AvPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
-    const handle = FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const handle = yield* FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (NT_SUCCESS(handle.status)) FltReleaseContext(handle.context!);
-    const got = FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     const streamContext = got.context!;
     if (IS_FILE_MODIFIED(streamContext.Data)) {

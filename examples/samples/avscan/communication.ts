@@ -106,7 +106,7 @@ export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
     let sectionHandle = 0;
     let sectionHandleObject: SECTION_HANDLE | null = null;
     let sectionContext: PFLT_CONTEXT<AV_SECTION_CONTEXT> | null = null;
-    const got = FltGetStreamContext<AV_STREAM_CONTEXT>(ScanContext.FilterInstance, ScanContext.FileObject);
+    const got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(ScanContext.FilterInstance, ScanContext.FileObject);
     const streamContext = got.context;
     status = got.status;
     cleanup: {
@@ -179,7 +179,7 @@ export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
   }
 
   function* AvHandleCmdCloseSectionForDataScan(ScanContext: AV_SCAN_CONTEXT, ScanResult: AVSCAN_RESULT): Blocking<NTSTATUS> {
-    const got = FltGetStreamContext<AV_STREAM_CONTEXT>(ScanContext.FilterInstance, ScanContext.FileObject);
+    const got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(ScanContext.FilterInstance, ScanContext.FileObject);
     if (NT_SUCCESS(got.status)) AvUpdateStreamContextWithScanResult(got.context!, ScanContext, ScanResult);
     const status = yield* AvFinalizeScanAndSection(ScanContext);
     if (got.context !== null) FltReleaseContext(got.context);

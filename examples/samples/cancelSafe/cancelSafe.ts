@@ -244,7 +244,7 @@ export function createCancelSafe(configuration: CancelSafeConfiguration = {}): C
         ctx.WorkerThreadFlag = { value: 0 };
         ctx.TeardownEvent = new KEVENT('cancelSafe teardown');
         yield* KeInitializeEvent(ctx.TeardownEvent, NotificationEvent, false);
-        Status = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, InstCtx, null);
+        Status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, InstCtx, null);
         if (!NT_SUCCESS(Status)) DebugTrace(CSQ_TRACE_INSTANCE_CALLBACK | CSQ_TRACE_ERROR, `[Csq]: Failed to set instance context (Status = 0x${Status.toString(16)})`);
       }
     }
@@ -260,7 +260,7 @@ export function createCancelSafe(configuration: CancelSafeConfiguration = {}): C
 
   function* InstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS, _Flags: number): Blocking<void> {
     DebugTrace(CSQ_TRACE_INSTANCE_CALLBACK, '[Csq]: CancelSafe!InstanceTeardownStart');
-    const got = FltGetInstanceContext<INSTANCE_CONTEXT>(FltObjects.Instance);
+    const got = yield* FltGetInstanceContext<INSTANCE_CONTEXT>(FltObjects.Instance);
     if (!NT_SUCCESS(got.status)) {
       DebugTrace(CSQ_TRACE_ERROR, 'FLT_ASSERT: Instance Context is missing');
       return;
@@ -371,7 +371,7 @@ export function createCancelSafe(configuration: CancelSafeConfiguration = {}): C
       }
       //  Allocate a context for each I/O to be inserted into the queue (ExAllocateFromNPagedLookasideList).
       QueueCtx = { CbdqIoContext: new FLT_CALLBACK_DATA_QUEUE_IO_CONTEXT() };
-      const got = FltGetInstanceContext<INSTANCE_CONTEXT>(FltObjects.Instance);
+      const got = yield* FltGetInstanceContext<INSTANCE_CONTEXT>(FltObjects.Instance);
       if (!NT_SUCCESS(got.status)) {
         DebugTrace(CSQ_TRACE_ERROR, 'FLT_ASSERT: Instance context is missing');
         break PreReadCleanup;
@@ -399,7 +399,7 @@ export function createCancelSafe(configuration: CancelSafeConfiguration = {}): C
   function* PreReadWorkItemRoutine(WorkItem: FltWorkItem, _Filter: unknown, Context: unknown): Blocking<void> {
     const Instance = Context as PFLT_INSTANCE;
     DebugTrace(CSQ_TRACE_PRE_READ, '[Csq]: CancelSafe!PreReadWorkItemRoutine');
-    const got = FltGetInstanceContext<INSTANCE_CONTEXT>(Instance);
+    const got = yield* FltGetInstanceContext<INSTANCE_CONTEXT>(Instance);
     if (!NT_SUCCESS(got.status)) {
       DebugTrace(CSQ_TRACE_ERROR, 'FLT_ASSERT: Instance Context is missing');
       return;

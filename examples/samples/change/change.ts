@@ -303,10 +303,10 @@ export function change(gTraceFlags = CGDBG_TRACE_DEBUG | CGDBG_TRACE_ERROR): Cha
   }
 
   /** CgPreOperationCallback: a modifying operation marks the file Dirty, or TxDirty inside its transaction. */
-  function CgPreOperationCallback(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+  function* CgPreOperationCallback(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     CG_DBG_PRINT(Globals, CGDBG_TRACE_ROUTINES, '[CG] CgPreOperationCallback: Entered');
     if (!CgOperationsNeedDirty(Data)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const got = FltGetFileContext<CG_FILE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const got = yield* FltGetFileContext<CG_FILE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) {
       CG_DBG_PRINT(Globals, CGDBG_TRACE_ROUTINES, `[CG] CgPreOperationCallback: get file context failed. rq: ${Data.Iopb.MajorFunction}`);
       return FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -315,7 +315,7 @@ export function change(gTraceFlags = CGDBG_TRACE_DEBUG | CGDBG_TRACE_ERROR): Cha
     if (fileContext.Data.TxContext.value !== null) {
       // The checked build's assertions: the operation's transaction context is the file's.
       if (FltObjects.Transaction !== null) {
-        const statusTx = FltGetTransactionContext(FltObjects.Instance, FltObjects.Transaction);
+        const statusTx = yield* FltGetTransactionContext(FltObjects.Instance, FltObjects.Transaction);
         if (!NT_SUCCESS(statusTx.status)) CG_DBG_PRINT(Globals, CGDBG_TRACE_ERROR, 'Transaction context should not fail, because it is supposed to be created at post create.');
         else if ((statusTx.context as PFLT_CONTEXT<object> | null) !== fileContext.Data.TxContext.value) CG_DBG_PRINT(Globals, CGDBG_TRACE_ERROR, "The file's TxCtx should be identical with the target TxCtx.");
         if (NT_SUCCESS(statusTx.status)) FltReleaseContext(statusTx.context!);
@@ -329,12 +329,12 @@ export function change(gTraceFlags = CGDBG_TRACE_DEBUG | CGDBG_TRACE_ERROR): Cha
   }
 
   /** CgPreFsControl: savepoints are not supported; otherwise as any modifying operation. */
-  function CgPreFsControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
+  function* CgPreFsControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     if ((Data.Iopb.Parameters as { FileSystemControl?: { FsControlCode?: number } }).FileSystemControl?.FsControlCode === FSCTL_TXFS_SAVEPOINT_INFORMATION) {
       Data.IoStatus.Status = STATUS_NOT_SUPPORTED;
       return FLT_PREOP_COMPLETE;
     }
-    return CgPreOperationCallback(Data, FltObjects);
+    return yield* CgPreOperationCallback(Data, FltObjects);
   }
 
   /** CgPreCreate: SYNCHRONIZE, so post-create runs below DISPATCH_LEVEL (the C's reason). */
@@ -367,8 +367,8 @@ export function change(gTraceFlags = CGDBG_TRACE_DEBUG | CGDBG_TRACE_ERROR): Cha
   }
 
   /** CgPreClose: report a dirty file closed outside a transaction. */
-  function CgPreClose(_Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): FLT_PREOP_CALLBACK_STATUS {
-    const got = FltGetFileContext<CG_FILE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+  function* CgPreClose(_Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
+    const got = yield* FltGetFileContext<CG_FILE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) {
       CG_DBG_PRINT(Globals, CGDBG_TRACE_ROUTINES, '[CG] CgPreClose: find file context failed.');
       return FLT_PREOP_SUCCESS_NO_CALLBACK;

@@ -127,7 +127,7 @@ export function contextRoutines(Globals: CG_GLOBAL_DATA): ContextRoutines {
     const Instance = Cbd.Iopb.TargetInstance!;
     const FileObject = Cbd.Iopb.TargetFileObject!;
     CG_DBG_PRINT(Globals, CGDBG_TRACE_ROUTINES, `[CG]: Trying to get file context (FileObject = ${FileObject.id}, Instance = ${Instance.id}, rq = ${Cbd.Iopb.MajorFunction})`);
-    const got = FltGetFileContext<CG_FILE_CONTEXT>(Instance, FileObject);
+    const got = yield* FltGetFileContext<CG_FILE_CONTEXT>(Instance, FileObject);
     let status = got.status;
     let fileContext = got.context;
     if (status === STATUS_NOT_FOUND) {
@@ -145,7 +145,7 @@ export function contextRoutines(Globals: CG_GLOBAL_DATA): ContextRoutines {
       fileContext.Data.FileID = id.FileId;
       CG_DBG_PRINT(Globals, CGDBG_TRACE_ROUTINES, `[CG]: Setting file context ${fileContext.id} (FileObject = ${FileObject.id}, Instance = ${Instance.id})`);
       const oldFileContext = { value: null as PFLT_CONTEXT<object> | null };
-      status = FltSetFileContext(Instance, FileObject, FLT_SET_CONTEXT_KEEP_IF_EXISTS, fileContext, oldFileContext);
+      status = yield* FltSetFileContext(Instance, FileObject, FLT_SET_CONTEXT_KEEP_IF_EXISTS, fileContext, oldFileContext);
       if (!NT_SUCCESS(status)) {
         CG_DBG_PRINT(Globals, CGDBG_TRACE_ERROR, `[CG]: Failed to set file context with status 0x${status.toString(16)}. (FileObject = ${FileObject.id}, Instance = ${Instance.id}, rq = ${Cbd.Iopb.MajorFunction})`);
         // FltSetFileContext failed: the context we allocated goes.
@@ -180,7 +180,7 @@ export function contextRoutines(Globals: CG_GLOBAL_DATA): ContextRoutines {
   /** CgFindOrCreateTransactionContext: get the transaction context, or create one (referencing the transaction) and set it. */
   function* CgFindOrCreateTransactionContext(FltObjects: FLT_RELATED_OBJECTS): Blocking<{ status: NTSTATUS; TransactionContext: PCG_TRANSACTION_CONTEXT | null }> {
     CG_DBG_PRINT(Globals, CGDBG_TRACE_DEBUG, '[CG]: CgFindOrCreateTransactionContext entered. ');
-    const got = FltGetTransactionContext<CG_TRANSACTION_CONTEXT>(FltObjects.Instance, FltObjects.Transaction!);
+    const got = yield* FltGetTransactionContext<CG_TRANSACTION_CONTEXT>(FltObjects.Instance, FltObjects.Transaction!);
     if (NT_SUCCESS(got.status)) return { status: STATUS_SUCCESS, TransactionContext: got.context };
     if (got.status !== STATUS_NOT_FOUND) {
       CG_DBG_PRINT(Globals, CGDBG_TRACE_ERROR, `[CG]: Failed to get transaction context with status 0x${got.status.toString(16)} `);
@@ -199,7 +199,7 @@ export function contextRoutines(Globals: CG_GLOBAL_DATA): ContextRoutines {
     Object.assign(transactionContext.Data, { Transaction: FltObjects.Transaction, Enlisted: false, ListDrained: false, ScListHead: [], Mutex: pFastMutex } satisfies CG_TRANSACTION_CONTEXT);
     yield* ExInitializeFastMutex(pFastMutex);
     const oldTransactionContext = { value: null as PFLT_CONTEXT<object> | null };
-    const status = FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, transactionContext, oldTransactionContext);
+    const status = yield* FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, transactionContext, oldTransactionContext);
     if (NT_SUCCESS(status)) return { status: STATUS_SUCCESS, TransactionContext: transactionContext };
     FltReleaseContext(transactionContext);
     if (status !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) {

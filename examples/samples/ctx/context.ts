@@ -50,8 +50,8 @@ export interface Found<T extends object> {
 }
 
 export function contextRoutines(Globals: CTX_GLOBAL_DATA) {
-  function CtxFindOrCreateFileContext(Cbd: FLT_CALLBACK_DATA, CreateIfNotFound: boolean, FileName: string | null): Found<CTX_FILE_CONTEXT> {
-    const got = FltGetFileContext<CTX_FILE_CONTEXT>(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!);
+  function* CtxFindOrCreateFileContext(Cbd: FLT_CALLBACK_DATA, CreateIfNotFound: boolean, FileName: string | null): Blocking<Found<CTX_FILE_CONTEXT>> {
+    const got = yield* FltGetFileContext<CTX_FILE_CONTEXT>(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!);
     let status = got.status;
     let fileContext = got.context;
     let created = false;
@@ -59,7 +59,7 @@ export function contextRoutines(Globals: CTX_GLOBAL_DATA) {
       const made = CtxCreateFileContext(FileName!);
       if (!NT_SUCCESS(made.status)) return { status: made.status, context: null, flag: false };
       const oldFileContext = { value: null as PFLT_CONTEXT | null };
-      status = FltSetFileContext(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, made.context!, oldFileContext);
+      status = yield* FltSetFileContext(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, made.context!, oldFileContext);
       if (!NT_SUCCESS(status)) {
         // Ours was not set: drop it. Unless another thread set one first, the file has none.
         FltReleaseContext(made.context!);
@@ -82,7 +82,7 @@ export function contextRoutines(Globals: CTX_GLOBAL_DATA) {
   }
 
   function* CtxFindOrCreateStreamContext(Cbd: FLT_CALLBACK_DATA, CreateIfNotFound: boolean): Blocking<Found<CTX_STREAM_CONTEXT>> {
-    const got = FltGetStreamContext<CTX_STREAM_CONTEXT>(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!);
+    const got = yield* FltGetStreamContext<CTX_STREAM_CONTEXT>(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!);
     let status = got.status;
     let streamContext = got.context;
     let created = false;
@@ -90,7 +90,7 @@ export function contextRoutines(Globals: CTX_GLOBAL_DATA) {
       const made = yield* CtxCreateStreamContext();
       if (!NT_SUCCESS(made.status)) return { status: made.status, context: null, flag: false };
       const oldStreamContext = { value: null as PFLT_CONTEXT | null };
-      status = FltSetStreamContext(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, made.context!, oldStreamContext);
+      status = yield* FltSetStreamContext(Cbd.Iopb.TargetInstance!, Cbd.Iopb.TargetFileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, made.context!, oldStreamContext);
       if (!NT_SUCCESS(status)) {
         FltReleaseContext(made.context!);
         if (status !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) return { status, context: null, flag: false };
@@ -127,7 +127,7 @@ export function contextRoutines(Globals: CTX_GLOBAL_DATA) {
     const made = yield* CtxCreateStreamHandleContext();
     if (!NT_SUCCESS(made.status)) return { status: made.status, context: null, flag: false };
     const oldStreamHandleContext = { value: null as PFLT_CONTEXT | null };
-    const status = FltSetStreamHandleContext(
+    const status = yield* FltSetStreamHandleContext(
       Cbd.Iopb.TargetInstance!,
       Cbd.Iopb.TargetFileObject!,
       ReplaceIfExists ? FLT_SET_CONTEXT_REPLACE_IF_EXISTS : FLT_SET_CONTEXT_KEEP_IF_EXISTS,

@@ -156,7 +156,7 @@ export function ctx(DebugLevel = DEBUG_TRACE_ERROR): CtxImage {
     }
   }
 
-  function CtxInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, Flags: number, VolumeDeviceType: string, VolumeFilesystemType: string): NTSTATUS {
+  function* CtxInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, Flags: number, VolumeDeviceType: string, VolumeFilesystemType: string): Blocking<NTSTATUS> {
     void Flags, VolumeDeviceType, VolumeFilesystemType;
     const allocated = FltAllocateContext<CTX_INSTANCE_CONTEXT>(FltObjects.Filter, FLT_INSTANCE_CONTEXT, CTX_INSTANCE_CONTEXT_SIZE, NonPagedPool);
     let status = allocated.status;
@@ -173,7 +173,7 @@ export function ctx(DebugLevel = DEBUG_TRACE_ERROR): CtxImage {
       status = named.status;
       if (!NT_SUCCESS(status)) break;
       Object.assign(instanceContext!.Data, { Instance: FltObjects.Instance, Volume: FltObjects.Volume, VolumeName: named.VolumeName });
-      status = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext!, null);
+      status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext!, null);
       DebugTrace(Globals, DEBUG_TRACE_INSTANCE_CONTEXT_OPERATIONS, `[Ctx]: Instance context for volume ${named.VolumeName ?? ''} set (status 0x${(status >>> 0).toString(16)})`);
     } while (false);
     // The instance holds its own reference once set; ours goes in every case.

@@ -73,7 +73,7 @@ export function operations(Globals: CTX_GLOBAL_DATA, c: CtxContextRoutines) {
 
       // The file context keeps the name without the stream part (as the sample computes it).
       const fileName = nameInfo.Name.slice(0, nameInfo.Name.length - nameInfo.Stream.length);
-      const file = c.CtxFindOrCreateFileContext(Cbd, true, fileName);
+      const file = yield* c.CtxFindOrCreateFileContext(Cbd, true, fileName);
       status = file.status;
       if (!NT_SUCCESS(status)) break;
       held.push(file.context!);
@@ -129,7 +129,7 @@ export function operations(Globals: CTX_GLOBAL_DATA, c: CtxContextRoutines) {
     let status = Cbd.IoStatus.Status;
     do {
       if (!NT_SUCCESS(Cbd.IoStatus.Status)) break;
-      const instance = FltGetInstanceContext<CTX_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+      const instance = yield* FltGetInstanceContext<CTX_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
       status = instance.status;
       if (!NT_SUCCESS(status)) break;
       held.push(instance.context!);
@@ -160,7 +160,7 @@ export function operations(Globals: CTX_GLOBAL_DATA, c: CtxContextRoutines) {
       if (!NT_SUCCESS(status)) break;
 
       // The file context is only looked up here: the sample does not rename it.
-      const file = c.CtxFindOrCreateFileContext(Cbd, false, null);
+      const file = yield* c.CtxFindOrCreateFileContext(Cbd, false, null);
       status = file.status;
       if (!NT_SUCCESS(status)) break;
       held.push(file.context!);

@@ -231,7 +231,7 @@ export function deleteSample(gTraceFlags = DFDBG_TRACE_ERRORS): DeleteImage {
   /** DfPreCleanupCallback: a stream with a context gets its opened name refreshed for the report, and a post-cleanup. */
   function* DfPreCleanupCallback(Data: FLT_CALLBACK_DATA, _FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     DF_DBG_PRINT(Globals, DFDBG_TRACE_ROUTINES, 'delete!DfPreCleanupCallback: Entered\n');
-    const got = FltGetStreamContext(Data.Iopb.TargetInstance!, Data.Iopb.TargetFileObject!);
+    const got = yield* FltGetStreamContext(Data.Iopb.TargetInstance!, Data.Iopb.TargetFileObject!);
     if (NT_SUCCESS(got.status)) {
       const streamContext = got.context as unknown as PDF_STREAM_CONTEXT;
       const status = yield* DfGetFileNameInformation(Data, streamContext.Data);

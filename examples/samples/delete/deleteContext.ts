@@ -115,31 +115,31 @@ export function deleteContexts(Globals: DF_GLOBALS) {
   }
 
   /** DfSetContext: FltSet{Stream,Transaction,Instance}Context with KEEP_IF_EXISTS. */
-  function DfSetContext(FltObjects: FLT_RELATED_OBJECTS, Target: PFILE_OBJECT | PKTRANSACTION | null, ContextType: number, NewContext: AnyContext, OldContext: ContextSlot | null): NTSTATUS {
+  function* DfSetContext(FltObjects: FLT_RELATED_OBJECTS, Target: PFILE_OBJECT | PKTRANSACTION | null, ContextType: number, NewContext: AnyContext, OldContext: ContextSlot | null): Blocking<NTSTATUS> {
     switch (ContextType) {
       case FLT_STREAM_CONTEXT:
-        return FltSetStreamContext(FltObjects.Instance, Target as PFILE_OBJECT, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
+        return yield* FltSetStreamContext(FltObjects.Instance, Target as PFILE_OBJECT, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
       case FLT_TRANSACTION_CONTEXT:
-        return FltSetTransactionContext(FltObjects.Instance, Target as PKTRANSACTION, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
+        return yield* FltSetTransactionContext(FltObjects.Instance, Target as PKTRANSACTION, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
       case FLT_INSTANCE_CONTEXT:
-        return FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
+        return yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, NewContext, OldContext);
       default:
         return STATUS_INVALID_PARAMETER;
     }
   }
 
   /** DfGetContext: FltGet{Stream,Transaction,Instance}Context. */
-  function DfGetContext(FltObjects: FLT_RELATED_OBJECTS, Target: PFILE_OBJECT | PKTRANSACTION | null, ContextType: number, Context: ContextSlot): NTSTATUS {
+  function* DfGetContext(FltObjects: FLT_RELATED_OBJECTS, Target: PFILE_OBJECT | PKTRANSACTION | null, ContextType: number, Context: ContextSlot): Blocking<NTSTATUS> {
     let r: { status: NTSTATUS; context: AnyContext | null };
     switch (ContextType) {
       case FLT_STREAM_CONTEXT:
-        r = FltGetStreamContext(FltObjects.Instance, Target as PFILE_OBJECT);
+        r = yield* FltGetStreamContext(FltObjects.Instance, Target as PFILE_OBJECT);
         break;
       case FLT_TRANSACTION_CONTEXT:
-        r = FltGetTransactionContext(FltObjects.Instance, Target as PKTRANSACTION);
+        r = yield* FltGetTransactionContext(FltObjects.Instance, Target as PKTRANSACTION);
         break;
       case FLT_INSTANCE_CONTEXT:
-        r = FltGetInstanceContext(FltObjects.Instance);
+        r = yield* FltGetInstanceContext(FltObjects.Instance);
         break;
       default:
         return STATUS_INVALID_PARAMETER;
@@ -156,7 +156,7 @@ export function deleteContexts(Globals: DF_GLOBALS) {
   function* DfGetOrSetContext(FltObjects: FLT_RELATED_OBJECTS, Target: PFILE_OBJECT | PKTRANSACTION | null, Context: ContextSlot, ContextType: number): Blocking<NTSTATUS> {
     let newContext = Context.value;
     const oldContext: ContextSlot = { value: null };
-    let status = DfGetContext(FltObjects, Target, ContextType, oldContext);
+    let status = yield* DfGetContext(FltObjects, Target, ContextType, oldContext);
     if (status === STATUS_NOT_FOUND) {
       // Nothing attached: attach the caller's context, or a new one.
       if (newContext === null) {
@@ -174,7 +174,7 @@ export function deleteContexts(Globals: DF_GLOBALS) {
       Context.value = oldContext.value;
       return status;
     }
-    status = DfSetContext(FltObjects, Target, ContextType, newContext!, oldContext);
+    status = yield* DfSetContext(FltObjects, Target, ContextType, newContext!, oldContext);
     if (!NT_SUCCESS(status)) {
       FltReleaseContext(newContext!);
       if (status === STATUS_FLT_CONTEXT_ALREADY_DEFINED) {

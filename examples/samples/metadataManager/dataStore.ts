@@ -192,7 +192,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
    * in transition.
    */
   function* FmmReleaseMetadataFileReferences(Cbd: FLT_CALLBACK_DATA): Blocking<NTSTATUS> {
-    const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+    const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
     let status = got.status;
     if (!NT_SUCCESS(status)) {
       DebugTrace(Globals, DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: FmmReleaseMetadataFileReferences -> Failed to get instance context.');
@@ -221,7 +221,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
    * filter release it (and it is not open already). STATUS_FILE_LOCK_CONFLICT while in transition.
    */
   function* FmmReacquireMetadataFileReferences(Cbd: FLT_CALLBACK_DATA): Blocking<NTSTATUS> {
-    const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+    const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
     let status = got.status;
     if (!NT_SUCCESS(status)) {
       DebugTrace(Globals, DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: FmmReacquireMetadataFileReferences -> Failed to get instance context.');
@@ -250,7 +250,7 @@ export function dataStore(Globals: FMM_GLOBAL_DATA): FmmDataStore {
 
   /** After a successful lock: the locking volume file object becomes the trigger of the re-open. */
   function* FmmSetMetadataOpenTriggerFileObject(Cbd: FLT_CALLBACK_DATA): Blocking<NTSTATUS> {
-    const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+    const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
     let status = got.status;
     if (!NT_SUCCESS(status)) {
       DebugTrace(Globals, DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: FmmSetMetadataOpenTriggerFileObject -> Failed to get instance context.');

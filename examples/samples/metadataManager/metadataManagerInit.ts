@@ -187,7 +187,7 @@ export function metadataManager(options: { readonly DebugLevel?: number; readonl
       };
       Object.assign(instanceContext.Data, fields);
       yield* ExInitializeResourceLite(instanceContext.Data.MetadataResource);
-      status = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext, null);
+      status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext, null);
       if (!NT_SUCCESS(status)) {
         DebugTrace(Globals, DEBUG_TRACE_INSTANCES | DEBUG_TRACE_ERROR, `[Fmm]: Failed to set instance context (Volume = ${FltObjects.Volume}, Instance = ${FltObjects.Instance}, Status = 0x${(status >>> 0).toString(16)})`);
         break;
@@ -225,7 +225,7 @@ export function metadataManager(options: { readonly DebugLevel?: number; readonl
   function* FmmInstanceTeardownComplete(FltObjects: FLT_RELATED_OBJECTS, Flags: number): Blocking<void> {
     void Flags;
     DebugTrace(Globals, DEBUG_TRACE_INSTANCES, `[Fmm]: Instance teardown complete started (Instance = ${FltObjects.Instance})`);
-    const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(FltObjects.Instance);
+    const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(FltObjects.Instance);
     if (NT_SUCCESS(got.status)) {
       const instanceContext = got.context!.Data;
       yield* FmmAcquireResourceExclusive(instanceContext.MetadataResource);

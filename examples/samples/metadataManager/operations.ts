@@ -64,7 +64,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     const fo = Cbd.Iopb.TargetFileObject!; // a create always has one
     FLT_ASSERT(Globals, !(fo.FileName === '' && fo.RelatedFileObject === null) || FmmTargetIsVolumeOpen(Cbd), 'an open with no name and no related file object has FO_VOLUME_OPEN');
     if (FmmTargetIsVolumeOpen(Cbd)) {
-      const implicit = FmmIsImplicitVolumeLock(Globals, Cbd);
+      const implicit = yield* FmmIsImplicitVolumeLock(Globals, Cbd);
       status = implicit.status;
       FLT_ASSERT(Globals, NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
       if (implicit.IsLock) {
@@ -87,7 +87,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     void FltObjects, CbdContext;
     let status: NTSTATUS = STATUS_SUCCESS;
     if (!FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING) && FmmTargetIsVolumeOpen(Cbd)) {
-      const implicit = FmmIsImplicitVolumeLock(Globals, Cbd);
+      const implicit = yield* FmmIsImplicitVolumeLock(Globals, Cbd);
       status = implicit.status;
       FLT_ASSERT(Globals, NT_SUCCESS(status), 'FmmIsImplicitVolumeLock succeeded');
       if (implicit.IsLock) {
@@ -226,7 +226,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
    * until the post-op. The instance context goes to the post-op as the completion context, so the
    * post-op can unmark it without a FltGetInstanceContext that could fail.
    */
-  function FmmPreDeviceControl(Cbd: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): FLT_PREOP_CALLBACK_STATUS {
+  function* FmmPreDeviceControl(Cbd: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     void FltObjects;
     let status: NTSTATUS = STATUS_SUCCESS;
     let callbackStatus: FLT_PREOP_CALLBACK_STATUS = FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -234,7 +234,7 @@ export function operations(Globals: FMM_GLOBAL_DATA, ds: FmmDataStore) {
     CompletionContext.value = null;
     switch (ioControlCode(Cbd)) {
       case IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES: {
-        const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+        const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
         status = got.status;
         if (!NT_SUCCESS(status)) {
           trace(DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: Failed to get instance context in FmmPreDeviceControl.');

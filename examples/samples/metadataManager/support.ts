@@ -13,6 +13,7 @@ import {
   NT_SUCCESS,
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
+  type Blocking,
   type FLT_CALLBACK_DATA,
   type NTSTATUS,
 } from '../../../src/index.js';
@@ -25,8 +26,8 @@ export function FmmTargetIsVolumeOpen(Cbd: FLT_CALLBACK_DATA): boolean {
 }
 
 /** Whether a volume open is an implicit lock: STATUS_SUCCESS and IsLock, or STATUS_INVALID_PARAMETER for an unknown file system. */
-export function FmmIsImplicitVolumeLock(Globals: FMM_GLOBAL_DATA, Cbd: FLT_CALLBACK_DATA): { status: NTSTATUS; IsLock: boolean } {
-  const got = FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
+export function* FmmIsImplicitVolumeLock(Globals: FMM_GLOBAL_DATA, Cbd: FLT_CALLBACK_DATA): Blocking<{ status: NTSTATUS; IsLock: boolean }> {
+  const got = yield* FltGetInstanceContext<FMM_INSTANCE_CONTEXT>(Cbd.Iopb.TargetInstance!);
   if (!NT_SUCCESS(got.status)) {
     DebugTrace(Globals, DEBUG_TRACE_ERROR | DEBUG_TRACE_METADATA_OPERATIONS, '[Fmm]: FmmIsImplicitVolumeLock -> Failed to get instance context.');
     return { status: got.status, IsLock: false };

@@ -101,7 +101,7 @@ export function createNameChanger(configuration: NameChangerConfiguration): Name
   };
 
   /** Attach only when asked (never automatically), and only where the mapping makes sense. */
-  function NcInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, Flags: number, _VolumeDeviceType: unknown, VolumeFilesystemType: unknown): NTSTATUS {
+  function* NcInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, Flags: number, _VolumeDeviceType: unknown, VolumeFilesystemType: unknown): Blocking<NTSTATUS> {
     //  V3 USN records of ReFS are not handled.
     if (VolumeFilesystemType === FLT_FSTYPE_REFS) return STATUS_FLT_DO_NOT_ATTACH;
     //  Prevent the filter from auto attaching.
@@ -129,7 +129,7 @@ export function createNameChanger(configuration: NameChangerConfiguration): Name
         break NcInstanceSetupCleanup;
       }
       InstanceContext.Data.VolumeFilesystemType = VolumeFilesystemType;
-      ReturnValue = FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, InstanceContext, null);
+      ReturnValue = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, InstanceContext, null);
     }
     // NcInstanceSetupCleanup:
     FltReleaseContext(InstanceContext);
@@ -140,8 +140,8 @@ export function createNameChanger(configuration: NameChangerConfiguration): Name
     return STATUS_SUCCESS;
   }
 
-  function NcInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS, _Flags: number): void {
-    const got = FltGetInstanceContext<NC_INSTANCE_CONTEXT>(FltObjects.Instance);
+  function* NcInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS, _Flags: number): Blocking<void> {
+    const got = yield* FltGetInstanceContext<NC_INSTANCE_CONTEXT>(FltObjects.Instance);
     if (got.context !== null) FltReleaseContext(got.context);
   }
 
@@ -185,7 +185,7 @@ export function createNameChanger(configuration: NameChangerConfiguration): Name
   function* NcPostCleanupCallback(_Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, _CompletionContext: unknown, Flags: number): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
     let HandleContext = null;
     if (!FlagOn(Flags, FLTFL_POST_OPERATION_DRAINING)) {
-      const got = FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+      const got = yield* FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
       if (NT_SUCCESS(got.status)) {
         HandleContext = got.context!;
         yield* NcStreamHandleContextNotCleanup(HandleContext);

@@ -49,7 +49,7 @@ export function* NcStreamHandleContextAllocAndAttach(Filter: PFLT_FILTER, Instan
   let Context: PNC_STREAM_HANDLE_CONTEXT | null = null;
   let Status: NTSTATUS;
   //  Check if a context already exists.  If so, return it.
-  const got = FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(Instance, FileObject);
+  const got = yield* FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(Instance, FileObject);
   if (NT_SUCCESS(got.status)) return { status: got.status, Context: got.context };
   NcStreamHandleContextAllocAndAttachClose: {
     const allocated = FltAllocateContext<NC_STREAM_HANDLE_CONTEXT>(Filter, FLT_STREAMHANDLE_CONTEXT, 64, PagedPool);
@@ -68,7 +68,7 @@ export function* NcStreamHandleContextAllocAndAttach(Filter: PFLT_FILTER, Instan
     if (!NT_SUCCESS(Status)) break NcStreamHandleContextAllocAndAttachClose;
     //  We could be racing with another thread attaching a context: keep theirs if it is there.
     const OldContext = { value: null as PFLT_CONTEXT | null };
-    Status = FltSetStreamHandleContext(Instance, FileObject, FLT_SET_CONTEXT_KEEP_IF_EXISTS, OurContext, OldContext);
+    Status = yield* FltSetStreamHandleContext(Instance, FileObject, FLT_SET_CONTEXT_KEEP_IF_EXISTS, OurContext, OldContext);
     TheirContext = OldContext.value as PNC_STREAM_HANDLE_CONTEXT | null;
     if (Status === STATUS_FLT_CONTEXT_ALREADY_DEFINED) {
       Status = STATUS_SUCCESS;

@@ -114,7 +114,7 @@ export function ncDirNotify(NcGlobalData: NC_GLOBAL_DATA): NcDirNotify {
         Status = STATUS_NOTIFY_CLEANUP;
         break NcPreNotifyDirectoryCleanup;
       }
-      const got = FltGetInstanceContext<NC_INSTANCE_CONTEXT>(FltObjects.Instance);
+      const got = yield* FltGetInstanceContext<NC_INSTANCE_CONTEXT>(FltObjects.Instance);
       Status = got.status;
       if (!NT_SUCCESS(Status)) {
         ReturnValue = FLT_PREOP_COMPLETE;

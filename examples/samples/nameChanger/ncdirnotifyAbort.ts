@@ -68,7 +68,7 @@ export function* NcNotifyAbort(HandleContext: PNC_STREAM_HANDLE_CONTEXT, Status:
 /** The cancel routine of the user's request (FltSetCancelCompletion), in Filter and Merge modes. */
 export function* NcNotifyCancelCallback(Data: FLT_CALLBACK_DATA): Blocking<void> {
   //  Find the context of this request (FltObjects are not given to a cancel routine).
-  const got = FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(Data.Iopb.TargetInstance!, Data.Iopb.TargetFileObject!);
+  const got = yield* FltGetStreamHandleContext<NC_STREAM_HANDLE_CONTEXT>(Data.Iopb.TargetInstance!, Data.Iopb.TargetFileObject!);
   if (!NT_SUCCESS(got.status)) return;
   const HandleContext = got.context!;
   const NotCtx = HandleContext.Data.DirectoryNotificationContext;

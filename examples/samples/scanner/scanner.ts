@@ -333,7 +333,7 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
         const scannerContext = allocated.context!;
         scannerContext.Data.RescanRequired = true;
         // The only failure would say contexts are unsupported; releasing frees it then.
-        FltSetStreamHandleContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, scannerContext, null);
+        yield* FltSetStreamHandleContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_REPLACE_IF_EXISTS, scannerContext, null);
         FltReleaseContext(scannerContext);
       }
     }
@@ -343,7 +343,7 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
   /** Rescan a handle opened for write; cleanup cannot fail, so an unsafe result is only reported. */
   function* ScannerPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     void Data, CompletionContext;
-    const got = FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const got = yield* FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (NT_SUCCESS(got.status)) {
       const context = got.context!;
       if (context.Data.RescanRequired) {
@@ -362,7 +362,7 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
     let notification: Uint8Array | null = null;
     let safe = true;
     if (ScannerData.ClientPort.value === null) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const got = FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const got = yield* FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     const context = got.context;
     try {
@@ -424,11 +424,11 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
   }
 
   /** The scanner cannot see the data of an offloaded write: refuse it on a handle it must rescan. */
-  function ScannerPreFileSystemControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): FLT_PREOP_CALLBACK_STATUS {
+  function* ScannerPreFileSystemControl(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     void CompletionContext;
     let returnStatus: FLT_PREOP_CALLBACK_STATUS = FLT_PREOP_SUCCESS_NO_CALLBACK;
     if (ScannerData.ClientPort.value === null) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const got = FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
+    const got = yield* FltGetStreamHandleContext<SCANNER_STREAM_HANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     try {
       const fsControlCode = (Data.Iopb.Parameters as { FileSystemControl: { FsControlCode: number } }).FileSystemControl.FsControlCode;

@@ -158,7 +158,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
           }
           ctx.Data.Name = `${workingName}:`;
         }
-        status = FltSetVolumeContext(FltObjects.Volume, FLT_SET_CONTEXT_KEEP_IF_EXISTS, ctx, null);
+        status = yield* FltSetVolumeContext(FltObjects.Volume, FLT_SET_CONTEXT_KEEP_IF_EXISTS, ctx, null);
         // It is OK for the context to already be defined.
         if (status === STATUS_FLT_CONTEXT_ALREADY_DEFINED) status = STATUS_SUCCESS;
       }
@@ -205,7 +205,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     try {
       leave: {
         if (readLen === 0) break leave;
-        const got = FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
+        const got = yield* FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
         if (!NT_SUCCESS(got.status)) break leave;
         volCtx = got.context!;
         // Non-cached I/O moves whole sectors: our buffer must be as big as the file system expects.
@@ -317,7 +317,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     try {
       leave: {
         if (query.Length === 0) break leave;
-        const got = FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
+        const got = yield* FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
         if (!NT_SUCCESS(got.status)) break leave;
         volCtx = got.context!;
         newBuf = yield* ExAllocatePoolZero(NonPagedPool, query.Length, BUFFER_SWAP_TAG);
@@ -423,7 +423,7 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
     try {
       leave: {
         if (writeLen === 0) break leave;
-        const got = FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
+        const got = yield* FltGetVolumeContext<VOLUME_CONTEXT>(FltObjects.Filter, FltObjects.Volume);
         if (!NT_SUCCESS(got.status)) break leave;
         volCtx = got.context!;
         if ((iopb.IrpFlags & IRP_NOCACHE) !== 0) writeLen = ROUND_TO_SIZE(writeLen, volCtx.Data.SectorSize);

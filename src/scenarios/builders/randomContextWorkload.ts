@@ -114,12 +114,12 @@ type Ctx = ContextObject<Record<string, unknown>>;
 /** One filter's callbacks; every choice is drawn from `r` when the callback runs. */
 function contextFilter(r: Random): FLT_REGISTRATION {
   const pool = (): number => (r.nextInt(2) === 0 ? PagedPool : NonPagedPool);
-  const setNew = (objects: FLT_RELATED_OBJECTS, type: number, set: (c: Ctx, op: number, old: PFLT_CONTEXT_OUT | null) => number): void => {
+  const setNew = function* (objects: FLT_RELATED_OBJECTS, type: number, set: (c: Ctx, op: number, old: PFLT_CONTEXT_OUT | null) => Blocking<number>): Blocking<void> {
     const { context } = FltAllocateContext(objects.Filter, type, 8, type === FLT_VOLUME_CONTEXT ? NonPagedPool : pool());
     if (context === null) return;
     const op = r.nextInt(2) === 0 ? FLT_SET_CONTEXT_KEEP_IF_EXISTS : FLT_SET_CONTEXT_REPLACE_IF_EXISTS;
     const old: PFLT_CONTEXT_OUT | null = r.nextInt(2) === 0 ? { value: null } : null;
-    set(context, op, old);
+    yield* set(context, op, old);
     FltReleaseContext(context);
     if (old?.value != null) FltReleaseContext(old.value);
   };
@@ -132,7 +132,11 @@ function contextFilter(r: Random): FLT_REGISTRATION {
       FltReleaseContexts(all);
       return;
     }
-    for (const got of [FltGetStreamContext(objects.Instance, objects.FileObject!), FltGetStreamHandleContext(objects.Instance, objects.FileObject!), FltGetInstanceContext(objects.Instance)]) {
+    for (const got of [
+      yield* FltGetStreamContext(objects.Instance, objects.FileObject!),
+      yield* FltGetStreamHandleContext(objects.Instance, objects.FileObject!),
+      yield* FltGetInstanceContext(objects.Instance),
+    ]) {
       if (got.context !== null) held.push(got.context);
     }
     if (r.nextInt(2) === 0) yield* sleep(r.nextInt(3));
@@ -149,28 +153,28 @@ function contextFilter(r: Random): FLT_REGISTRATION {
       PoolTag: 0x78744352,
       ContextCleanupCallback: cleanup,
     })),
-    InstanceSetupCallback: (objects) => {
-      setNew(objects, FLT_INSTANCE_CONTEXT, (c, op, old) => FltSetInstanceContext(objects.Instance, op, c, old));
-      if (r.nextInt(2) === 0) setNew(objects, FLT_VOLUME_CONTEXT, (c, op, old) => FltSetVolumeContext(objects.Volume, op, c, old));
+    InstanceSetupCallback: function* (objects) {
+      yield* setNew(objects, FLT_INSTANCE_CONTEXT, (c, op, old) => FltSetInstanceContext(objects.Instance, op, c, old));
+      if (r.nextInt(2) === 0) yield* setNew(objects, FLT_VOLUME_CONTEXT, (c, op, old) => FltSetVolumeContext(objects.Volume, op, c, old));
       return STATUS_SUCCESS;
     },
     InstanceQueryTeardownCallback: () => STATUS_SUCCESS,
-    InstanceTeardownStartCallback: (objects) => {
-      const got = FltGetInstanceContext(objects.Instance);
+    InstanceTeardownStartCallback: function* (objects) {
+      const got = yield* FltGetInstanceContext(objects.Instance);
       if (got.context !== null) FltReleaseContext(got.context);
     },
     OperationRegistration: [
       {
         MajorFunction: IRP_MJ_CREATE,
         PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-        PostOperation: (Data, objects) => {
+        PostOperation: function* (Data, objects) {
           if (!NT_SUCCESS(Data.IoStatus.Status) || objects.FileObject === null) return FLT_POSTOP_FINISHED_PROCESSING;
           const fo = objects.FileObject;
-          setNew(objects, FLT_STREAM_CONTEXT, (c, op, old) => FltSetStreamContext(objects.Instance, fo, op, c, old));
-          if (r.nextInt(2) === 0) setNew(objects, FLT_STREAMHANDLE_CONTEXT, (c, op, old) => FltSetStreamHandleContext(objects.Instance, fo, op, c, old));
+          yield* setNew(objects, FLT_STREAM_CONTEXT, (c, op, old) => FltSetStreamContext(objects.Instance, fo, op, c, old));
+          if (r.nextInt(2) === 0) yield* setNew(objects, FLT_STREAMHANDLE_CONTEXT, (c, op, old) => FltSetStreamHandleContext(objects.Instance, fo, op, c, old));
           if (r.nextInt(5) === 0) {
             const old: PFLT_CONTEXT_OUT = { value: null };
-            if (FltDeleteStreamContext(objects.Instance, fo, r.nextInt(2) === 0 ? old : null) === STATUS_SUCCESS && old.value !== null) FltReleaseContext(old.value);
+            if ((yield* FltDeleteStreamContext(objects.Instance, fo, r.nextInt(2) === 0 ? old : null)) === STATUS_SUCCESS && old.value !== null) FltReleaseContext(old.value);
           }
           return FLT_POSTOP_FINISHED_PROCESSING;
         },
