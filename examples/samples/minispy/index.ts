@@ -5,7 +5,8 @@
  * writes, reads back and closes `\log\a.txt`; app 2 opens `\readme.txt`, queries it and lists `\log`);
  * at `exitAt` the user presses Enter and types `exit`; `fltmc unload MiniSpy` comes at `unloadAt`.
  * Args: MaxRecords (the registry value, default 500), exitAt (500), unloadAt (1000; before exitAt the
- * unload ends the program: "The kernel component of minispy has unloaded").
+ * unload ends the program: "The kernel component of minispy has unloaded"), transaction (none;
+ * commit or rollback: app 3 writes `\log\tx.txt` inside a transaction and ends it so).
  */
 import {
   ADMINISTRATORS_SID,
@@ -19,8 +20,10 @@ import {
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
   FILE_SYNCHRONOUS_IO_NONALERT,
+  ntStatusName,
   sleep,
   SYNCHRONIZE,
+  UsageError,
   type Blocking,
   type Scenario,
   type ScenarioArgs,
@@ -43,6 +46,10 @@ const SHARE = FILE_SHARE_READ | FILE_SHARE_WRITE;
 export function minispySystem(sim: Simulation, args: ScenarioArgs, alongside?: (system: MinispySystem) => void): MinispySystem {
   const exitAt = dwordArg(args, 'exitAt', 500, 0);
   const unloadAt = dwordArg(args, 'unloadAt', 1000, 0);
+  const transaction = args['transaction'] ?? 'none';
+  if (transaction !== 'none' && transaction !== 'commit' && transaction !== 'rollback') {
+    throw new UsageError('BAD_SCENARIO_ARGUMENT', `scenario argument transaction must be none, commit or rollback, got ${JSON.stringify(transaction)}`);
+  }
   const MaxRecords = args['MaxRecords'] === undefined ? undefined : dwordArg(args, 'MaxRecords', 500, 0);
   machine(sim, { '\\readme.txt': 'minispy logs what happens to this file' });
   sim.fileSystem('C:').mkdir('\\log');
@@ -76,6 +83,27 @@ export function minispySystem(sim: Simulation, args: ScenarioArgs, alongside?: (
       }
       return 'done';
     });
+    if (transaction !== 'none') {
+      // app 3 writes a file inside a transaction, then commits or rolls it back (§22.4).
+      sim.spawn('app 3', function* (): Blocking<string> {
+        yield* sleep(2);
+        const tx = yield* sim.io.NtCreateTransaction();
+        const r = yield* sim.io.NtCreateFile('C:\\log\\tx.txt', {
+          DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+          ShareAccess: SHARE,
+          CreateDisposition: FILE_OPEN_IF,
+          CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
+          Transaction: tx.handle,
+        });
+        if (r.handle !== null) {
+          yield* sim.io.NtWriteFile(r.handle, 'in a transaction', 0);
+          yield* sim.io.NtClose(r.handle);
+        }
+        const status = transaction === 'commit' ? yield* sim.io.NtCommitTransaction(tx.handle) : yield* sim.io.NtRollbackTransaction(tx.handle);
+        yield* sim.io.NtClose(tx.handle);
+        return ntStatusName(status);
+      });
+    }
     unloadAfter(sim, entry, MINISPY_NAME, unloadAt);
     alongside?.(system);
   });
@@ -85,7 +113,7 @@ export function minispySystem(sim: Simulation, args: ScenarioArgs, alongside?: (
 
 export const scenario: Scenario = {
   id: 'sample-minispy',
-  description: 'WDK minispy with its user program: every operation logged with its name, the records drained over the port and printed; args: MaxRecords (500), exitAt (500), unloadAt (1000)',
+  description: 'WDK minispy with its user program: every operation logged with its name, the records drained over the port and printed; args: MaxRecords (500), exitAt (500), unloadAt (1000), transaction (none | commit | rollback)',
   options: { onViolation: 'record' },
   build(sim, args) {
     minispySystem(sim, args);

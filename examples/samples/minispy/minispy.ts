@@ -8,12 +8,18 @@
  * Instance" 385100 (the default), "Minispy - Middle Instance" 370000, "Minispy - Bottom Instance"
  * 361000.
  *
- * Transactions: the C finds FltGetTransactionContext & co. with FltGetRoutineAddress and skips
- * them when absent. fltsim has them (§22.4), but this port answers those look-ups with NULL, as on a
- * system without them: SpyEnlistInTransaction and SpyKtmNotificationCallback are not ported
- * (docs/samples.md, minispy).
+ * Transactions (§22.4): the C finds FltGetTransactionContext & co. with FltGetRoutineAddress and
+ * skips them when absent; fltsim has them. A create that succeeds inside a transaction enlists the
+ * instance (SpyEnlistInTransaction: a transaction context, KEEP_IF_EXISTS, FltEnlistInTransaction for
+ * FLT_MAX_TRANSACTION_NOTIFICATIONS) and logs a BEGIN record; SpyKtmNotificationCallback logs one
+ * IRP_MJ_TRANSACTION_NOTIFY record per notification KTM sends.
  */
 import {
+  FLT_CONTEXT_END,
+  FLT_TRANSACTION_CONTEXT,
+  FltEnlistInTransaction,
+  FltGetTransactionContext,
+  FltSetTransactionContext,
   FLT_FILE_NAME_NORMALIZED,
   FLT_FILE_NAME_OPENED,
   FLT_FILE_NAME_QUERY_ALWAYS_ALLOW_CACHE_LOOKUP,
@@ -85,6 +91,7 @@ import {
   STATUS_UNSUCCESSFUL,
   type Blocking,
   type FLT_CALLBACK_DATA,
+  type FLT_CONTEXT_REGISTRATION,
   type FLT_FILE_NAME_INFORMATION,
   type FLT_OPERATION_REGISTRATION,
   type FLT_POSTOP_CALLBACK_STATUS,
@@ -98,8 +105,9 @@ import {
   type Simulation,
 } from '../../../src/index.js';
 import { COMMAND_MESSAGE_SIZE, emptyRecordData, GetMiniSpyLog, GetMiniSpyVersion, MINISPY_MAJ_VERSION, MINISPY_MIN_VERSION, MINISPY_PORT_NAME, MINISPYVER_SIZE } from './minispyUk.js';
-import { DEFAULT_MAX_RECORDS_TO_ALLOCATE, DEFAULT_NAME_QUERY_METHOD, SPY_DEBUG_PARSE_NAMES, type MINISPY_DATA, type MinispyRegistry, type RECORD_LIST } from './mspyKern.js';
+import { DEFAULT_MAX_RECORDS_TO_ALLOCATE, DEFAULT_NAME_QUERY_METHOD, MINISPY_TRANSACTION_CONTEXT_SIZE, SPY_DEBUG_PARSE_NAMES, type MINISPY_DATA, type MinispyRegistry, type RECORD_LIST } from './mspyKern.js';
 import { mspyLib } from './mspyLib.js';
+import { spyTransactions } from './mspyTransactions.js';
 
 export const MINISPY_NAME = 'MiniSpy';
 
@@ -136,8 +144,11 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
     NameQueryMethod: 0,
     DebugFlags: 0,
     PFltGetTransactionContext: null,
+    PFltSetTransactionContext: null,
+    PFltEnlistInTransaction: null,
   };
   const lib = mspyLib(sim, MiniSpyData);
+  const { SpyEnlistInTransaction, SpyKtmNotificationCallback, SpyDeleteTxfContext } = spyTransactions(MiniSpyData, lib);
 
   // RegistrationData.c: every major function, all to the same pair (IRP_MJ_SHUTDOWN: no post-op).
   const logged = [
@@ -159,11 +170,18 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
   ];
 
   // FLTFL_REGISTRATION_SUPPORT_NPFS_MSFS (Win8) has nothing to act on: fltsim has no pipe or mailslot volumes.
+  const Contexts: FLT_CONTEXT_REGISTRATION[] = [
+    { ContextType: FLT_TRANSACTION_CONTEXT, Flags: 0, ContextCleanupCallback: SpyDeleteTxfContext, Size: MINISPY_TRANSACTION_CONTEXT_SIZE, PoolTag: 0x4d737079 /* 'ypsM' */ },
+    { ContextType: FLT_CONTEXT_END },
+  ];
+
   const FilterRegistration: FLT_REGISTRATION = {
     Flags: 0,
+    ContextRegistration: Contexts,
     OperationRegistration: Callbacks,
     FilterUnloadCallback: SpyFilterUnload,
     InstanceQueryTeardownCallback: SpyQueryTeardown,
+    TransactionNotificationCallback: SpyKtmNotificationCallback,
   };
 
   function* DriverEntry(DriverObject: PDRIVER_OBJECT): Blocking<NTSTATUS> {
@@ -173,6 +191,10 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
     MiniSpyData.RecordsAllocated = 0;
     MiniSpyData.NameQueryMethod = DEFAULT_NAME_QUERY_METHOD;
     MiniSpyData.DriverObject = DriverObject;
+    // FltGetRoutineAddress of the transaction routines (the C's down-level guard): present here.
+    MiniSpyData.PFltGetTransactionContext = FltGetTransactionContext;
+    MiniSpyData.PFltSetTransactionContext = FltSetTransactionContext;
+    MiniSpyData.PFltEnlistInTransaction = FltEnlistInTransaction;
     yield* KeInitializeSpinLock(MiniSpyData.OutputBufferLock);
     SpyReadDriverParameters();
     try {
@@ -356,7 +378,10 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
     lib.SpyLogPostOperationData(Data, recordList);
     // Reparse tag data (RECORD_TYPE_FILETAG records) is not ported: see docs/samples.md.
     yield* lib.SpyLog(recordList);
-    // The C enlists a transacted create here (SpyEnlistInTransaction); not ported, see the header.
+    // For creates within a transaction enlist in the transaction if we have not already.
+    if (FltObjects.Transaction !== null && Data.Iopb.MajorFunction === IRP_MJ_CREATE && Data.IoStatus.Status === STATUS_SUCCESS) {
+      yield* SpyEnlistInTransaction(FltObjects);
+    }
     return FLT_POSTOP_FINISHED_PROCESSING;
   }
 

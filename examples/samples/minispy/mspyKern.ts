@@ -3,7 +3,7 @@
  * entry. One MINISPY_DATA per loaded image. The C's lookaside list of RECORD_SIZE buffers is plain
  * allocation here, counted against MaxRecordsToAllocate as the C counts it.
  */
-import type { KSPIN_LOCK, PDRIVER_OBJECT, PFLT_FILTER, PFLT_SERVER_PORT, PortVariable } from '../../../src/index.js';
+import type { LONG, FltEnlistInTransaction, FltGetTransactionContext, FltSetTransactionContext, KSPIN_LOCK, PDRIVER_OBJECT, PFLT_FILTER, PFLT_SERVER_PORT, PortVariable } from '../../../src/index.js';
 import type { LOG_RECORD } from './minispyUk.js';
 
 export const SPY_TAG = 'MSpy'; // 'ypSM'
@@ -38,11 +38,24 @@ export interface MINISPY_DATA {
   NameQueryMethod: number;
   DebugFlags: number;
   /**
-   * FltGetRoutineAddress("FltGetTransactionContext") and its two siblings: NULL, as on a system
-   * without them — the port leaves the sample's transaction logging out — so nothing enlists.
+   * FltGetRoutineAddress("FltGetTransactionContext") and its two siblings: the C looks them up so
+   * one binary runs down-level; DriverEntry finds them (fltsim has KTM transactions, §22.4).
    */
-  readonly PFltGetTransactionContext: null;
+  PFltGetTransactionContext: typeof FltGetTransactionContext | null;
+  PFltSetTransactionContext: typeof FltSetTransactionContext | null;
+  PFltEnlistInTransaction: typeof FltEnlistInTransaction | null;
 }
+
+/** MINISPY_TRANSACTION_CONTEXT: set on a transaction the first time a create inside it succeeds. */
+export interface MINISPY_TRANSACTION_CONTEXT {
+  /** Set with SetFlagInterlocked: a LONG cell. */
+  Flags: LONG;
+  /** The enlistment's sequence number (SpyEnlistInTransaction's static Sequence). */
+  Count: number;
+}
+export const MINISPY_TRANSACTION_CONTEXT_SIZE = 8;
+/** MINISPY_TRANSACTION_CONTEXT.Flags: the context is enlisted in its transaction. */
+export const MINISPY_ENLISTED_IN_TRANSACTION = 0x01;
 
 export interface MinispyRegistry {
   /** MaxRecords (REG_DWORD); absent: DEFAULT_MAX_RECORDS_TO_ALLOCATE. */

@@ -5,6 +5,7 @@
  * and frees them. The C runs at DISPATCH_LEVEL here; so does the port (the spin lock raises IRQL).
  */
 import {
+  FLT_ASSERT,
   FltGetEcpListFromCallbackData,
   FltGetNextExtraCreateParameter,
   HUNDRED_NANOSECONDS_PER_TICK,
@@ -23,6 +24,7 @@ import {
 } from '../../../src/index.js';
 import {
   emptyRecordData,
+  IRP_MJ_TRANSACTION_NOTIFY,
   LOG_RECORD_SIZE,
   MAX_NAME_SPACE,
   MAX_NAME_SPACE_LESS_NULL,
@@ -35,6 +37,18 @@ import {
   writeLogRecord,
 } from './minispyUk.js';
 import type { MINISPY_DATA, RECORD_LIST } from './mspyKern.js';
+
+/**
+ * TxNotificationToMinorCode: a notification bit as a UCHAR minor code, log2(bit) + 1 (0 for 0), so
+ * COMMIT (0x4) is 3 and COMMIT_FINALIZE (0x40000000) 31 — mspyLog.h's TRANSACTION_NOTIFICATION_CODES.
+ */
+export function TxNotificationToMinorCode(TxNotification: number): number {
+  let count = 0;
+  if (TxNotification === 0) return 0;
+  FLT_ASSERT((TxNotification & (TxNotification - 1)) === 0, '!(( TxNotification ) & ( TxNotification - 1 ))');
+  for (let n = TxNotification >>> 0; n !== 0; n >>>= 1) count++;
+  return count;
+}
 
 /** An object's number, for the FILE_ID fields (`O12` → 12): what a pointer value identifies. */
 export function FILE_ID(object: { readonly id: string } | null | undefined): number {
@@ -134,7 +148,7 @@ export function mspyLib(sim: Simulation, MiniSpyData: MINISPY_DATA) {
     // FltGetDeviceObject(Volume): the volume's device, by its number.
     recordData.DeviceObject = FILE_ID(FltObjects.Volume);
     recordData.FileObject = FILE_ID(FltObjects.FileObject);
-    recordData.Transaction = 0;
+    recordData.Transaction = FILE_ID(FltObjects.Transaction);
     recordData.ProcessId = sim.PsGetCurrentProcessId();
     recordData.ThreadId = PsGetThreadId(sim.PsGetCurrentThread());
     // Parameters.Others.Argument1..6 over the union: for reads and writes Length, Key, ByteOffset.
@@ -151,6 +165,23 @@ export function mspyLib(sim: Simulation, MiniSpyData: MINISPY_DATA) {
     recordData.Status = Data.IoStatus.Status >>> 0;
     recordData.Information = Data.IoStatus.Information;
     recordData.CompletionTime = KeQuerySystemTime();
+  }
+
+  /**
+   * SpyLogTransactionNotify: a record of a transaction notification (0: the enlistment, BEGIN in
+   * the user program) under minispy's own major code, the notification as its minor code.
+   */
+  function SpyLogTransactionNotify(FltObjects: FLT_RELATED_OBJECTS, RecordList: RECORD_LIST, TransactionNotification: number): void {
+    const recordData = RecordList.LogRecord.Data;
+    recordData.CallbackMajorId = IRP_MJ_TRANSACTION_NOTIFY;
+    recordData.CallbackMinorId = TxNotificationToMinorCode(TransactionNotification);
+    // FltGetDeviceObject(Volume), dereferenced at once: the volume's device, by its number.
+    recordData.DeviceObject = FILE_ID(FltObjects.Volume);
+    recordData.FileObject = FILE_ID(FltObjects.FileObject);
+    recordData.Transaction = FILE_ID(FltObjects.Transaction);
+    recordData.ProcessId = sim.PsGetCurrentProcessId();
+    recordData.ThreadId = PsGetThreadId(sim.PsGetCurrentThread());
+    recordData.OriginatingTime = KeQuerySystemTime();
   }
 
   /** Append to the list user mode drains. */
@@ -211,7 +242,7 @@ export function mspyLib(sim: Simulation, MiniSpyData: MINISPY_DATA) {
     yield* KeReleaseSpinLock(MiniSpyData.OutputBufferLock, oldIrql);
   }
 
-  return { KeQuerySystemTime, SpyAllocateBuffer, SpyFreeBuffer, SpyNewRecord, SpyFreeRecord, SpyParseEcps, SpySetRecordNameAndEcpData, SpyLogPreOperationData, SpyLogPostOperationData, SpyLog, SpyGetLog, SpyEmptyOutputBufferList };
+  return { KeQuerySystemTime, SpyLogTransactionNotify, SpyAllocateBuffer, SpyFreeBuffer, SpyNewRecord, SpyFreeRecord, SpyParseEcps, SpySetRecordNameAndEcpData, SpyLogPreOperationData, SpyLogPostOperationData, SpyLog, SpyGetLog, SpyEmptyOutputBufferList };
 }
 
 export type MspyLib = ReturnType<typeof mspyLib>;

@@ -29,6 +29,16 @@ import {
 } from './minispyUk.js';
 
 export const BUFFER_SIZE = 4096;
+
+/** mspyLog.h's transaction strings by TRANSACTION_NOTIFICATION_CODES (the ones KTM sends here). */
+const TRANSACTION_NOTIFICATION_STRINGS: Readonly<Record<number, string>> = {
+  0: 'BEGIN_TRANSACTION',
+  1: 'TRANSACTION_NOTIFY_PREPREPARE',
+  2: 'TRANSACTION_NOTIFY_PREPARE',
+  3: 'TRANSACTION_NOTIFY_COMMIT',
+  4: 'TRANSACTION_NOTIFY_ROLLBACK',
+  31: 'TRANSACTION_NOTIFY_COMMIT_FINALIZE',
+};
 const POLL_INTERVAL = 200; // milliseconds
 
 /** LOG_CONTEXT: what main and the logging thread share. */
@@ -54,9 +64,15 @@ export interface UserProcess {
 export function mspyLog(process: UserProcess) {
   const { printf } = process;
 
-  /** The IRP_MJ_* name of a record's major function (minispy's own code for transaction notices). */
+  /**
+   * The IRP_MJ_* name of a record's major function; for minispy's own transaction notices the
+   * notification's name (TRANSACTION_NOTIFICATION_CODES: log2 of its bit + 1; 0 is the enlistment).
+   */
   function PrintIrpCode(MajorCode: number, MinorCode: number): { major: string; minor: string } {
-    const major = MajorCode === IRP_MJ_TRANSACTION_NOTIFY ? 'IRP_MJ_TRANSACTION_NOTIFY' : (IRP_MJ_NAMES[MajorCode] ?? IRP_MJ_NAMES[(MajorCode << 24) >> 24] ?? `Unknown Irp major code (${MajorCode})`);
+    if (MajorCode === IRP_MJ_TRANSACTION_NOTIFY) {
+      return { major: 'IRP_MJ_TRANSACTION_NOTIFY', minor: TRANSACTION_NOTIFICATION_STRINGS[MinorCode] ?? `Unknown Transaction notication code (${MinorCode})` };
+    }
+    const major = IRP_MJ_NAMES[MajorCode] ?? IRP_MJ_NAMES[(MajorCode << 24) >> 24] ?? `Unknown Irp major code (${MajorCode})`;
     return { major, minor: MinorCode === 0 ? '' : `minor ${MinorCode}` };
   }
 
