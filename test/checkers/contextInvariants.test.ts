@@ -52,7 +52,7 @@ function realRun(): readonly Fact[] {
               [FLT_STREAMHANDLE_CONTEXT, FltSetStreamHandleContext],
             ] as const) {
               const c = FltAllocateContext(o.Filter, type, 8, NonPagedPool).context!;
-              set(o.Instance, o.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
+              yield* set(o.Instance, o.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, c);
               FltReleaseContext(c);
             }
             const got = yield* FltGetStreamContext(o.Instance, o.FileObject!);
