@@ -62,7 +62,7 @@ function filterWithResourceContext(sim: Simulation, cleanup: (Context: PFLT_CONT
             yield* ExInitializeResourceLite(Resource);
             made.push(Resource);
             Object.assign(context!.Data, { Resource, Opens: 0 });
-            FltSetStreamHandleContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
+            yield* FltSetStreamHandleContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context!);
             yield* FltAcquireResourceExclusive(Resource);
             context!.Data.Opens++;
             yield* FltReleaseResource(Resource);
