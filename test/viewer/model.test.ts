@@ -64,18 +64,18 @@ describe('the stack at the cursor', () => {
       walk.push(`#${seq} ${m.index.facts[seq]!.type} → ${at.join(',') || 'at no level'}`);
     }
     expect(walk).toEqual([
-      '#22 IoStart → at no level',
-      '#23 PreOperation → I1 pre (PreOperation)',
-      '#25 PreOperationReturned → I1 pre (PreOperation)',
-      '#26 PreOperation → I2 pre (PreOperation)',
-      '#29 PreOperationReturned → I2 prePended (PrePended)',
-      '#39 DrainPostOperation → I2 prePended (PrePended)',
-      '#44 FltCompletePendedPreOperation → I2 pre (PreOperation)',
-      '#45 FsDispatch → V1:fs below (Dispatched)',
-      '#46 FsComplete → V1:fs post (PostOperation)',
-      '#48 IoComplete → at no level',
+      '#23 IoStart → at no level',
+      '#24 PreOperation → I1 pre (PreOperation)',
+      '#26 PreOperationReturned → I1 pre (PreOperation)',
+      '#27 PreOperation → I2 pre (PreOperation)',
+      '#30 PreOperationReturned → I2 prePended (PrePended)',
+      '#40 DrainPostOperation → I2 prePended (PrePended)',
+      '#45 FltCompletePendedPreOperation → I2 pre (PreOperation)',
+      '#46 FsDispatch → V1:fs below (Dispatched)',
+      '#47 FsComplete → V1:fs post (PostOperation)',
+      '#49 IoComplete → at no level',
     ]);
-    expect(levelOf(m.index, 'D1', 30)).toBe('I2');
+    expect(levelOf(m.index, 'D1', 31)).toBe('I2');
   });
 
   it('says which callback each live thread runs and what a blocked thread waits on', () => {
