@@ -16,7 +16,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { foldLog, type Fact } from '../../src/index.js';
+import { createSimulation, foldLog, type Fact } from '../../src/index.js';
+import { HOSTILE_NAME, scenario as hostileNames } from '../viewer/fixtures/hostileNames.js';
 import { exploreRace, fltsim, readTrace } from '../viewer/support.js';
 import { CHROMIUM_PATH, cursorSeq, HAS_CHROMIUM, launchChromium, measureViewer, openViewer, waitFolded, waitUntil, type Browser } from '../support/viewerInChromium.js';
 import type { Page } from 'playwright-core';
@@ -166,8 +167,12 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
 
   it('renders names that are markup as text, and its Content-Security-Policy refuses any other inline script', async () => {
     const { page, errors } = await openViewer(browser!, join(work, 'hostile.html'));
-    const name = '</script><script>alert(1)</script>';
-    await jump(page, 4); // the FileObjectCreate of the file named so, on the thread named so
+    const name = HOSTILE_NAME;
+    // The FileObjectCreate of the file named so, on the thread named so: its position in the same run.
+    const sim = createSimulation();
+    hostileNames.build(sim, {});
+    sim.run();
+    await jump(page, sim.log.find((f) => f.type === 'FileObjectCreate')!.seq);
     expect(await page.textContent('[data-testid=threads]')).toContain(name);
     expect(await page.textContent('[data-testid=file-objects]')).toContain(`\\${name}`);
     expect(await page.locator('.event-row', { hasText: `\\${name}` }).count()).toBeGreaterThan(0);
