@@ -15,6 +15,11 @@
  *   completing request's Length): STATUS_NOTIFY_ENUM_DIR, Information 0, the changes discarded.
  * - IRP_MJ_CLEANUP of the handle (FsRtlNotifyCleanup): its parked requests complete with
  *   STATUS_NOTIFY_CLEANUP; a request after the cleanup completes with it at once.
+ * - The watched directory marked for deletion (a disposition, or a delete-on-close handle's cleanup):
+ *   the file system calls FsRtlNotifyFullChangeDirectory with no IRP, and the parked requests of
+ *   every structure watching that directory complete with STATUS_DELETE_PENDING; while it stays
+ *   delete-pending a new request completes with it at once, before any structure is made (FastFat's
+ *   FatNotifyChangeDirectory raises it before calling FsRtl).
  */
 import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
@@ -22,7 +27,7 @@ import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { complete } from './types.js';
 import { SL_WATCH_TREE } from '../wdk/irp.js';
 import { FILE_ACTION_MODIFIED, FILE_NOTIFY_VALID_MASK, fileNotifyInformationBytes, type FILE_NOTIFY_INFORMATION } from '../wdk/directoryNotify.js';
-import { STATUS_CANCELLED, STATUS_INVALID_PARAMETER, STATUS_NOTIFY_CLEANUP, STATUS_NOTIFY_ENUM_DIR, STATUS_PENDING, STATUS_SUCCESS } from '../wdk/ntstatus.js';
+import { STATUS_CANCELLED, STATUS_DELETE_PENDING, STATUS_INVALID_PARAMETER, STATUS_NOTIFY_CLEANUP, STATUS_NOTIFY_ENUM_DIR, STATUS_PENDING, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { parametersMember } from '../wdk/parameters.js';
 
 /** FsRtl's NOTIFY_CHANGE for one directory handle. */
@@ -51,6 +56,7 @@ export function notifyChangeDirectory(state: FsState, request: FsRequest, ctx: O
   if (filter === 0 || (filter & ~FILE_NOTIFY_VALID_MASK) !== 0) return complete(STATUS_INVALID_PARAMETER);
   const existing = state.notifies.get(ctx.fileObjectId);
   if (ctx.state === 'cleanedUp' || existing?.cleanedUp === true) return complete(STATUS_NOTIFY_CLEANUP);
+  if (ctx.node.links.some((l) => l.deletePending)) return complete(STATUS_DELETE_PENDING);
   const operation = request.operation ?? '';
   let notify = existing?.notify;
   if (notify === undefined) {
@@ -154,6 +160,23 @@ export function notifyCleanup(state: FsState, ctx: OpenContext): void {
   state.link.emit(notify.id, { type: 'FsRtlNotifyCleanup' });
   state.link.retire(notify.id);
   entry.cleanedUp = true;
+}
+
+/**
+ * FsRtlNotifyFullChangeDirectory with a NULL NotifyIrp, as a file system calls it when directory
+ * `dir` becomes delete-pending: every request parked on a structure watching `dir` itself (not a
+ * tree watch above it) completes with STATUS_DELETE_PENDING; the structures stay until their
+ * handles' cleanups.
+ */
+export function notifyDirectoryDeleting(state: FsState, dir: FsNode): void {
+  if (state.notifies.size === 0) return;
+  for (const { notify, cleanedUp } of state.notifies.values()) {
+    if (cleanedUp || notify.directory !== dir) continue;
+    for (const { operation } of notify.pending.splice(0)) {
+      state.link.emit(notify.id, { type: 'NotifyChangeCompleted', operation, status: STATUS_DELETE_PENDING, changes: 0 });
+      state.link.release(operation, complete(STATUS_DELETE_PENDING));
+    }
+  }
 }
 
 /** The file object's close: its notify structure's record goes. */

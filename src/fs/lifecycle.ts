@@ -17,7 +17,7 @@ import { IoRemoveShareAccess } from './shareAccess.js';
 import { releaseLockAtCleanup } from './volumeLock.js';
 import { unlockAllAtCleanup } from './byteRangeLocks.js';
 import { oplockCleanup } from './oplocks.js';
-import { forgetNotify, notifyCleanup, reportChange } from './directoryNotify.js';
+import { forgetNotify, notifyCleanup, notifyDirectoryDeleting, reportChange } from './directoryNotify.js';
 import { FILE_ACTION_REMOVED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import { FO_CLEANUP_COMPLETE } from '../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
@@ -53,7 +53,10 @@ export function cleanupContext(state: FsState, ctx: OpenContext, operation = '')
     if (stream.uncleanCount === 0 && stream.deletePending && !stream.deleted) removeStream(stream);
   } else {
     node.share = IoRemoveShareAccess(ctx.share, node.share);
-    if (link !== null && ctx.deleteOnClose && !nonEmptyDirectory(node)) link.deletePending = true;
+    if (link !== null && ctx.deleteOnClose && !nonEmptyDirectory(node)) {
+      link.deletePending = true;
+      if (node.kind === 'directory') notifyDirectoryDeleting(state, node);
+    }
     if (link !== null && link.deletePending && ctx.posixDelete && node.links.includes(link) && !nonEmptyDirectory(node)) {
       removeReported(state, node, link);
     }

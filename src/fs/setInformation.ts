@@ -4,7 +4,7 @@
  * (FILE_WRITE_ATTRIBUTES for Basic, FILE_WRITE_DATA for sizes, DELETE for disposition and rename), for
  * every requestor mode, as NTFS does.
  */
-import { reportModified } from './directoryNotify.js';
+import { notifyDirectoryDeleting, reportModified } from './directoryNotify.js';
 import { FILE_NOTIFY_CHANGE_ATTRIBUTES, FILE_NOTIFY_CHANGE_CREATION, FILE_NOTIFY_CHANGE_LAST_ACCESS, FILE_NOTIFY_CHANGE_LAST_WRITE, FILE_NOTIFY_CHANGE_SIZE } from '../wdk/directoryNotify.js';
 import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
@@ -147,6 +147,7 @@ function setDisposition(state: FsState, ctx: OpenContext, flags: number): FsComp
     return complete(STATUS_SUCCESS);
   }
   if (link !== null) link.deletePending = deleting;
+  if (deleting && node.kind === 'directory') notifyDirectoryDeleting(state, node);
   ctx.posixDelete = deleting && (flags & FILE_DISPOSITION_POSIX_SEMANTICS) !== 0;
   return complete(STATUS_SUCCESS);
 }

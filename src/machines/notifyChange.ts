@@ -10,8 +10,8 @@
  *   ChangesQueued | Overflowed --NotifyChangeCompleted [a request took them]--> Watching
  *   any --FsRtlNotifyCleanup--> CleanedUp
  *
- * A NotifyChangeCompleted with STATUS_CANCELLED or STATUS_NOTIFY_CLEANUP ends one parked request and
- * leaves the queue as it is.
+ * A NotifyChangeCompleted with STATUS_CANCELLED, STATUS_NOTIFY_CLEANUP or STATUS_DELETE_PENDING (the
+ * watched directory marked for deletion) ends one parked request and leaves the queue as it is.
  */
 import { setup } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';

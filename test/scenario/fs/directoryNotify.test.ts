@@ -1,6 +1,7 @@
 // §21.9: IRP_MN_NOTIFY_CHANGE_DIRECTORY parked in the file system until a matching change, the
 // FILE_NOTIFY_INFORMATION chain in the caller's buffer, STATUS_NOTIFY_ENUM_DIR on overflow,
-// STATUS_NOTIFY_CLEANUP at the handle's cleanup, STATUS_CANCELLED when cancelled. Applications use
+// STATUS_NOTIFY_CLEANUP at the handle's cleanup, STATUS_DELETE_PENDING when the watched directory is
+// marked for deletion, STATUS_CANCELLED when cancelled. Applications use
 // sim.io.ReadDirectoryChangesW / NtNotifyChangeDirectoryFile; each test pins the notify facts.
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,7 @@ import {
   FILE_GENERIC_WRITE,
   FILE_INFORMATION_CLASS,
   FILE_LIST_DIRECTORY,
+  FILE_NOTIFY_CHANGE_DIR_NAME,
   FILE_NOTIFY_CHANGE_FILE_NAME,
   FILE_NOTIFY_CHANGE_LAST_WRITE,
   FILE_OPEN,
@@ -220,6 +222,65 @@ describe('overflow, cleanup, cancel (§21.9)', () => {
       'w1 NotifyChangeCompleted op=D2 STATUS_CANCELLED changes=0',
       'w1 FsRtlNotifyCleanup',
     ]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('the watched directory marked for deletion by another handle: the parked request ends with STATUS_DELETE_PENDING, a new one at once; a tree watch above only hears the name go', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('app', function* () {
+      const watched = yield* openDir(sim, 'C:\\dir\\sub');
+      const above = yield* openDir(sim, 'C:\\dir');
+      const o = overlapped();
+      const t = overlapped();
+      yield* sim.io.ReadDirectoryChangesW(watched, new Uint8Array(64), false, FILE_NOTIFY_CHANGE_FILE_NAME, o);
+      const treeBuffer = new Uint8Array(64);
+      yield* sim.io.ReadDirectoryChangesW(above, treeBuffer, true, FILE_NOTIFY_CHANGE_DIR_NAME, t);
+      const deleter = yield* sim.io.NtCreateFile('C:\\dir\\sub', { DesiredAccess: DELETE, ShareAccess: SHARE_ALL, CreateDisposition: FILE_OPEN, CreateOptions: FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT });
+      yield* sim.io.NtSetInformationFile(deleter.handle!, FILE_INFORMATION_CLASS.FileDispositionInformation, { DeleteFile: true });
+      seen.push(`parked: ${ntStatusName((yield* sim.io.GetOverlappedResult(watched, o, true)).status)}`);
+      seen.push(`new request: ${ntStatusName((yield* sim.io.NtNotifyChangeDirectoryFile(watched, new Uint8Array(64), FILE_NOTIFY_CHANGE_FILE_NAME)).status)}`);
+      seen.push(`tree watch before the last cleanup: ${ntStatusName(t.Internal)}`);
+      yield* sim.io.NtClose(deleter.handle!);
+      yield* sim.io.NtClose(watched);
+      seen.push(`tree watch: ${ntStatusName((yield* sim.io.GetOverlappedResult(above, t, true)).status)} ${entries(treeBuffer, t).join(', ')}`);
+      yield* sim.io.NtClose(above);
+    });
+    sim.run();
+    expect(seen).toEqual([
+      'parked: STATUS_DELETE_PENDING',
+      'new request: STATUS_DELETE_PENDING',
+      'tree watch before the last cleanup: STATUS_PENDING',
+      'tree watch: STATUS_SUCCESS REMOVED sub',
+    ]);
+    expect(compactTrace(sim.log, { types: [...NOTIFY_FACTS] })).toEqual([
+      'w1 FsRtlNotifyFullChangeDirectory op=D3 fo=O1 filter=0x1 buffer=64',
+      'w2 FsRtlNotifyFullChangeDirectory op=D4 fo=O2 filter=0x2 tree buffer=64',
+      'w1 NotifyChangeCompleted op=D3 STATUS_DELETE_PENDING changes=0',
+      'w1 FsRtlNotifyCleanup',
+      'w2 FsRtlNotifyFullReportChange FILE_ACTION_REMOVED sub',
+      'w2 NotifyChangeCompleted op=D4 STATUS_SUCCESS changes=1',
+      'w2 FsRtlNotifyCleanup',
+    ]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('a delete-on-close handle to the watched directory cleaned up while another handle still watches: STATUS_DELETE_PENDING', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('app', function* () {
+      const watched = yield* openDir(sim, 'C:\\dir\\sub');
+      const o = overlapped();
+      yield* sim.io.ReadDirectoryChangesW(watched, new Uint8Array(64), false, FILE_NOTIFY_CHANGE_FILE_NAME, o);
+      const doomed = yield* sim.io.NtCreateFile('C:\\dir\\sub', { DesiredAccess: DELETE, ShareAccess: SHARE_ALL, CreateDisposition: FILE_OPEN, CreateOptions: FILE_DIRECTORY_FILE | FILE_DELETE_ON_CLOSE | FILE_SYNCHRONOUS_IO_NONALERT });
+      seen.push(`before: ${ntStatusName(o.Internal)}`);
+      yield* sim.io.NtClose(doomed.handle!);
+      seen.push(`after the delete-on-close cleanup: ${ntStatusName((yield* sim.io.GetOverlappedResult(watched, o, true)).status)}`);
+      yield* sim.io.NtClose(watched);
+      seen.push(`gone: ${sim.fileSystem('C:').exists('\\dir\\sub') ? 'no' : 'yes'}`);
+    });
+    sim.run();
+    expect(seen).toEqual(['before: STATUS_PENDING', 'after the delete-on-close cleanup: STATUS_DELETE_PENDING', 'gone: yes']);
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
