@@ -293,7 +293,7 @@ export {
 export type { CreateSectionResult, MapViewResult, SECTION_OBJECT_ATTRIBUTES } from './fltmgr/sectionRoutines.js';
 export type { SectionObject as PSECTION_OBJECT, SectionHandle as SECTION_HANDLE, SectionView as PVIEW } from './fltmgr/sectionObjects.js';
 export { PAGE_SIZE } from './fltmgr/sectionObjects.js';
-export { MapViewOfFile, UnmapViewOfFile, writeMappedView } from './issuedIo/mappedFiles.js';
+export { FlushViewOfFile, MapViewOfFile, UnmapViewOfFile, writeMappedView } from './issuedIo/mappedFiles.js';
 export type { PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK } from './fltmgr/registration.js';
 export {
   FltEnlistInTransaction,

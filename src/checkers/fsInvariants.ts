@@ -12,6 +12,7 @@ import type { ByteRangeLockFields, Fact } from '../kernel/facts.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
 import { STATUS_CANCELLED, STATUS_DELETE_PENDING, STATUS_FILE_LOCK_CONFLICT, STATUS_NOTIFY_CLEANUP, STATUS_NOTIFY_ENUM_DIR, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import type { InvariantViolation } from './kernelInvariants.js';
+import { FS_FILTER_INVARIANTS } from './fsFilterInvariants.js';
 
 type Check = (facts: readonly Fact[]) => InvariantViolation[];
 
@@ -185,7 +186,8 @@ export const oplockDiscipline: Check = (facts) => {
   return out;
 };
 
-export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold, notifyCompletesOnce, oplockDiscipline };
+// The FsFilter callback operations' invariant (§24.9 16) lives in fsFilterInvariants.ts.
+export const FS_INVARIANTS: Readonly<Record<string, Check>> = { byteRangeLocksHold, notifyCompletesOnce, oplockDiscipline, ...FS_FILTER_INVARIANTS };
 
 export function checkFsInvariants(facts: readonly Fact[]): InvariantViolation[] {
   return Object.values(FS_INVARIANTS).flatMap((check) => check(facts));

@@ -6,6 +6,7 @@
 import { CONTEXT_INVARIANTS } from '../checkers/contextInvariants.js';
 import { CANCEL_INVARIANTS } from '../checkers/cancelInvariants.js';
 import { FS_INVARIANTS } from '../checkers/fsInvariants.js';
+import { fsFilterAcquiresReleased } from '../checkers/fsFilterInvariants.js';
 import { GENERATED_INVARIANTS } from '../checkers/generatedInvariants.js';
 import { IO_INVARIANTS, IO_LIVENESS } from '../checkers/ioInvariants.js';
 import { KERNEL_INVARIANTS, type InvariantViolation } from '../checkers/kernelInvariants.js';
@@ -74,9 +75,9 @@ export function monitorViolation(facts: readonly Fact[], monitors: readonly Moni
   return null;
 }
 
-/** Owed at the end of an idle run: every operation completed, every drain returned (§14 6, 20). */
+/** Owed at the end of an idle run: every operation completed, every drain returned (§14 6, 20), every FsFilter acquire released (§24.9 16). */
 export function idleLivenessViolation(facts: readonly Fact[]): ExplorationViolation | null {
-  for (const [name, check] of Object.entries(IO_LIVENESS)) {
+  for (const [name, check] of Object.entries({ ...IO_LIVENESS, fsFilterAcquiresReleased })) {
     const v = check(facts)[0];
     if (v !== undefined) return { kind: 'liveness', name, seq: v.seq, message: v.message };
   }

@@ -13,6 +13,10 @@
  *   STATUS_NOT_FOUND.
  * - Conflicting I/O calls SectionNotificationCallback and then proceeds: FltMgr does not hold it
  *   until the section is closed.
+ * - FltCreateSectionForDataScan creates its section between IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION
+ *   and IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION (§24.1), after its own argument checks; a second
+ *   call that attached a section to the stream while the acquire's callbacks ran wins, and this one
+ *   gets STATUS_FLT_CONTEXT_ALREADY_DEFINED after its release.
  */
 import { objectArgument } from '../kernel/arguments.js';
 import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
@@ -35,9 +39,11 @@ import {
   STATUS_NOT_FOUND,
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
+  NT_SUCCESS,
   type NTSTATUS,
 } from '../wdk/ntstatus.js';
-import { SEC_COMMIT, SECTION_MAP_WRITE } from '../wdk/sectionConstants.js';
+import { SEC_COMMIT, SECTION_MAP_WRITE, SyncTypeCreateSection } from '../wdk/sectionConstants.js';
+import { acquireForSectionSynchronization, releaseForSectionSynchronization } from '../io/fsFilterOperations.js';
 import { IRP_MJ_SET_INFORMATION, IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
 import { FILE_INFORMATION_CLASS } from '../wdk/informationClasses.js';
 import type { IoOperation } from '../io/ioOperation.js';
@@ -110,7 +116,6 @@ export function* FltCreateSectionForDataScan(
   const instance = instanceArgument(routine, Instance);
   if (!(FileObject instanceof FileObjectClass)) throw new UsageError('BAD_ARGUMENT', `${routine}: FileObject is not a PFILE_OBJECT`);
   if (!(SectionContext instanceof ContextObject)) throw new UsageError('BAD_ARGUMENT', `${routine}: SectionContext is not a PFLT_CONTEXT`);
-  void SectionPageProtection;
   void Flags;
   const fltMgr = instance.filter.fltMgr;
   const thread = requireThread(fltMgr, routine);
@@ -135,6 +140,17 @@ export function* FltCreateSectionForDataScan(
   const key = instanceKey('section', instance, target);
   const existing = fltMgr.contexts.linkedAt(key);
   if (existing !== undefined) return refuse(SectionContext.id, STATUS_FLT_CONTEXT_ALREADY_DEFINED, `${existing.id} is the open section context of ${instance} on ${target}`);
+  // FsRtlCreateSectionForDataScan creates it as Mm creates any section: between the FsFilter acquire
+  // and release for section synchronization (§24.1), which every instance of the volume sees, this
+  // one included. A filter may refuse the acquire with STATUS_INSUFFICIENT_RESOURCES: no section.
+  const acquired = yield* acquireForSectionSynchronization(fltMgr, FileObject, SyncTypeCreateSection, SectionPageProtection);
+  if (!NT_SUCCESS(acquired)) return refuse(FileObject.id, acquired, `IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION of ${FileObject} failed`);
+  const raced = fltMgr.contexts.linkedAt(key);
+  if (raced !== undefined || SectionContext.state !== 'Allocated') {
+    // Another thread attached a section (or this context) while the acquire's callbacks ran.
+    yield* releaseForSectionSynchronization(fltMgr, FileObject);
+    return refuse(SectionContext.id, STATUS_FLT_CONTEXT_ALREADY_DEFINED, `${(raced ?? SectionContext).id} is the open section context of ${instance} on ${target}`);
+  }
   const kernelHandle = ((ObjectAttributes?.Attributes ?? 0) & OBJ_KERNEL_HANDLE) !== 0;
   const size = MaximumSize !== null && MaximumSize > 0 ? Math.min(MaximumSize, stream.data.length) : stream.data.length;
   const { section, handle } = fltMgr.sections.create('dataScan', FileObject, size, (DesiredAccess & SECTION_MAP_WRITE) !== 0, kernelHandle ? 'P0' : thread.process, kernelHandle);
@@ -145,6 +161,7 @@ export function* FltCreateSectionForDataScan(
   section.references++;
   section.context = SectionContext;
   section.instance = instance;
+  yield* releaseForSectionSynchronization(fltMgr, FileObject);
   return { status: STATUS_SUCCESS, SectionHandle: handle, SectionObject: section, FileSize: stream.data.length };
 }
 

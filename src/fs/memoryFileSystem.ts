@@ -23,6 +23,7 @@ import { afterCleanupStatus } from './afterCleanup.js';
 import { cleanup, close } from './lifecycle.js';
 import { FIRST_USER_FILE_ID, ROOT_FILE_ID, makeNode } from './model.js';
 import { flush, read, write } from './readWrite.js';
+import { fsFilterCallback } from './fsFilterCallbacks.js';
 import { cloneDescriptor, defaultRootDescriptor } from './security.js';
 import { querySecurity, setSecurity } from './securityIrp.js';
 import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
@@ -40,6 +41,7 @@ import { cancelOplockRequest, type Oplock } from './oplocks.js';
 import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import type { FileObjectShare } from './shareAccess.js';
 import {
+  FS_FILTER_MAJORS,
   IRP_MJ_CLEANUP,
   IRP_MJ_CLOSE,
   IRP_MJ_CREATE,
@@ -109,7 +111,8 @@ function createState(options: FsVolumeOptions): FsState {
 }
 
 /** Requests that change nothing the file system keeps: only the file system's answer differs by order. */
-const LOOKS_ONLY: ReadonlySet<number> = new Set([IRP_MJ_READ, IRP_MJ_QUERY_INFORMATION]);
+// The FsFilter acquires and releases change nothing here (src/fs/fsFilterCallbacks.ts).
+const LOOKS_ONLY: ReadonlySet<number> = new Set([IRP_MJ_READ, IRP_MJ_QUERY_INFORMATION, ...FS_FILTER_MAJORS]);
 
 function wellFormed(request: FsRequest): boolean {
   return (
@@ -221,6 +224,8 @@ export class MemoryFileSystem {
     const id = request.FileObject.id;
     const ctx = state.contexts.get(id);
     if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);
+    // The memory and cache managers' acquires and releases come after cleanup too (§24.1).
+    if (FS_FILTER_MAJORS.has(major)) return fsFilterCallback(ctx);
     if (ctx.state === 'cleanedUp') {
       const refused = afterCleanupStatus(state, request, ctx);
       if (refused !== null) return complete(refused);

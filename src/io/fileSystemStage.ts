@@ -66,6 +66,14 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     return;
   }
   fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
+  if (op.isFsFilter) {
+    // The file system's FsFilter callback (its AcquireForCreateSection, AcquireForModWrite, ...):
+    // called on this thread and answered now; never held, deferred or parked (§24.1).
+    applyCompletion(fltMgr, op, dispatchToFileSystem(fltMgr, op));
+    completeReleased(fltMgr, op);
+    beginPost(op);
+    return;
+  }
   const fs = op.volume.fileSystem;
   const fo = op.currentIopb.TargetFileObject;
   // A hold picks requests by file (path, file object): a volume-level request (PnP, shutdown) has none.

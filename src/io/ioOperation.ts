@@ -15,7 +15,7 @@ import type { Waitable } from '../kernel/waitable.js';
 import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
 import { topState } from '../machines/stateValue.js';
 import type { FltParameters } from '../wdk/parameters.js';
-import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION } from '../wdk/fltConstants.js';
+import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION } from '../wdk/fltConstants.js';
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FileObject } from './fileObject.js';
 import type { ThreadObject } from './processes.js';
@@ -320,6 +320,11 @@ export class IoOperation {
   /** FLT_IS_FASTIO_OPERATION: the I/O manager's fast path, walked synchronously on the issuing thread (§8, §24.2). */
   get isFastIo(): boolean {
     return (this.data.Flags & FLTFL_CALLBACK_DATA_FAST_IO_OPERATION) !== 0;
+  }
+
+  /** FLT_IS_FS_FILTER_OPERATION: an FsFilter callback operation (§24.1): no buffers, never pended, walked whole on the issuing thread. */
+  get isFsFilter(): boolean {
+    return (this.data.Flags & FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION) !== 0;
   }
 
   /** Reset the walk for a new run of this data. */

@@ -60,6 +60,9 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED && op.isFastIo) {
     throw fltMgr.kernel.violation('PEND_FAST_IO', instance.id, `${where} returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for a fast I/O operation: only IRP operations can be pended (§8)`);
   }
+  if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED && op.isFsFilter) {
+    throw fltMgr.kernel.violation('FS_FILTER_OPERATION_PENDED', instance.id, `${where} returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for an FsFilter callback operation: they cannot be pended (§24.1)`);
+  }
   checkCompletionStatus(fltMgr, op, instance, where, data.IoStatus.Status);
   if (op.earlyPostCompletion === instance && raw !== FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     op.earlyPostCompletion = null;

@@ -15,8 +15,10 @@ import {
   FLT_PREOP_SYNCHRONIZE,
   FLTFL_CALLBACK_DATA_DIRTY,
 } from '../wdk/fltConstants.js';
-import { IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
-import { STATUS_FLT_DISALLOW_FAST_IO } from '../wdk/ntstatus.js';
+import { IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
+import { STATUS_FLT_DISALLOW_FAST_IO, STATUS_INSUFFICIENT_RESOURCES } from '../wdk/ntstatus.js';
+import { SyncTypeCreateSection } from '../wdk/sectionConstants.js';
+import { BUFFER_FIELDS } from '../wdk/buffers.js';
 import { isCancelable } from './irpCancel.js';
 import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
 import { insertedMdl, swappedFields, transferOf } from './buffers.js';
@@ -61,6 +63,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   }
   const result = checkPreResult(fltMgr, op, instance, raw, box.value);
   const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
+  if (dirty && op.isFsFilter) checkFsFilterHasNoBuffers(fltMgr, op, instance);
   fltMgr.emit(op.id, {
     type: 'PreOperationReturned',
     instance: instance.id,
@@ -179,7 +182,8 @@ function pushNode(fltMgr: FilterManager, op: IoOperation, instance: InstanceObje
   // behaves as if every instance had asked to synchronize with the issuer.
   // Fast I/O is walked whole on the issuing thread, its post-ops at PASSIVE there (§8, §20.2): the same.
   const isCreate = op.major === IRP_MJ_CREATE;
-  synchronize ||= op.isFastIo;
+  // So is an FsFilter operation: the memory manager's call into the file system returns only when every post-op ran (§24.1).
+  synchronize ||= op.isFastIo || op.isFsFilter;
   op.completion.push({
     kind: 'instance',
     instance,
@@ -213,6 +217,36 @@ function checkPreResult(fltMgr: FilterManager, op: IoOperation, instance: Instan
   if (result === FLT_PREOP_PENDING && op.isFastIo) {
     throw fltMgr.kernel.violation('PEND_FAST_IO', instance.id, `${where} returned FLT_PREOP_PENDING for a fast I/O operation: only IRP operations can be pended (FLT_IS_IRP_OPERATION); return FLT_PREOP_DISALLOW_FASTIO to have it sent as an IRP (§8)`);
   }
+  if (op.isFsFilter) checkFsFilterResult(fltMgr, op, instance, where, result);
   if (result === FLT_PREOP_COMPLETE) checkCompletionStatus(fltMgr, op, instance, where, op.data.IoStatus.Status);
   return result;
+}
+
+/**
+ * §24.1, §24.9 invariant 16: an FsFilter callback operation cannot be pended, and the only failure a
+ * pre-op may give one is STATUS_INSUFFICIENT_RESOURCES for a SyncTypeCreateSection acquire (the
+ * section creation then fails with it); SyncTypeOther acquires and every other FsFilter operation
+ * cannot fail.
+ */
+function checkFsFilterResult(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject, where: string, result: number): void {
+  if (result === FLT_PREOP_PENDING) {
+    throw fltMgr.kernel.violation('FS_FILTER_OPERATION_PENDED', instance.id, `${where} returned FLT_PREOP_PENDING for an FsFilter callback operation: they cannot be pended (§24.1)`);
+  }
+  if (result !== FLT_PREOP_COMPLETE) return;
+  const status = op.data.IoStatus.Status >>> 0;
+  const sync = (op.currentIopb.Parameters as { AcquireForSectionSynchronization?: { SyncType: number } }).AcquireForSectionSynchronization;
+  if (op.major === IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && sync?.SyncType === SyncTypeCreateSection && status === STATUS_INSUFFICIENT_RESOURCES) return;
+  const what = op.major === IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && sync?.SyncType === SyncTypeCreateSection ? 'only STATUS_INSUFFICIENT_RESOURCES may fail a SyncTypeCreateSection acquire' : op.major === IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION ? 'a SyncTypeOther acquire cannot be failed' : 'this FsFilter operation cannot be failed';
+  throw fltMgr.kernel.violation('FS_FILTER_OPERATION_FAILED', instance.id, `${where} completed it with 0x${status.toString(16).padStart(8, '0')}: ${what} (§24.1, §24.9 invariant 16)`);
+}
+
+/** §24.1: FsFilter operations carry no buffers; a dirty edit that puts a buffer or an MDL in their parameters is a swap they cannot have. */
+function checkFsFilterHasNoBuffers(fltMgr: FilterManager, op: IoOperation, instance: InstanceObject): void {
+  for (const [member, value] of Object.entries(op.data.Iopb.Parameters)) {
+    if (value === null || typeof value !== 'object') continue;
+    const field = Object.keys(value).find((k) => BUFFER_FIELDS.has(k) && (value as Record<string, unknown>)[k] != null);
+    if (field !== undefined) {
+      throw fltMgr.kernel.violation('FS_FILTER_OPERATION_BUFFERS', instance.id, `${instance.filter.name} put ${member}.${field} into ${op.id} ${irpMajorName(op.major)}, an FsFilter callback operation: they have no buffers to swap (§24.1, §24.9 invariant 16)`);
+    }
+  }
 }

@@ -13,7 +13,7 @@ import { compareAltitudes } from '../wdk/altitude.js';
 import { IRP_MJ_CLEANUP, IRP_MJ_CLOSE, IRP_MJ_CREATE } from '../wdk/irp.js';
 import { countGenerated } from './generatedIoCount.js';
 import { callbackDataMachine } from '../machines/callbackData.js';
-import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
+import { FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, FLTFL_CALLBACK_DATA_GENERATED_IO, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import type { FltParameters } from '../wdk/parameters.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { IoOperation } from './ioOperation.js';
@@ -53,6 +53,8 @@ export interface OperationSpec {
   readonly ecpList?: EcpListObject | null;
   /** The I/O manager's fast-I/O path (§24.2): FLTFL_CALLBACK_DATA_FAST_IO_OPERATION instead of IRP_OPERATION. */
   readonly fastIo?: boolean;
+  /** An FsFilter callback operation of the memory or cache manager (§24.1): FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION. */
+  readonly fsFilter?: boolean;
 }
 
 
@@ -112,12 +114,13 @@ function waitablesFor(fltMgr: FilterManager, id: string) {
  * Start a run of `op` with the parameters now in `op.data.Iopb`: log IoStart, compute the path,
  * and count it as generated I/O of its initiator (the unload gate waits for it, §10).
  */
-export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number; readonly fastIo?: boolean }): void {
+export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: { readonly requestorSid: string; readonly buffer?: Uint8Array | undefined; readonly fromTop?: boolean; readonly markGenerated?: boolean; readonly extraFlags?: number; readonly fastIo?: boolean; readonly fsFilter?: boolean }): void {
   const kernel = fltMgr.kernel;
   const generated = op.initiator !== null && (options.markGenerated ?? true);
   const data = op.data;
-  // Exactly one of IRP / FAST_IO / FS_FILTER (§7); only the I/O manager's own requests are ever fast I/O.
-  const kind = options.fastIo === true ? FLTFL_CALLBACK_DATA_FAST_IO_OPERATION : FLTFL_CALLBACK_DATA_IRP_OPERATION;
+  // Exactly one of IRP / FAST_IO / FS_FILTER (§7); only the I/O manager's own requests are ever fast
+  // I/O, only the memory and cache managers' ever FsFilter operations (§24.1).
+  const kind = options.fastIo === true ? FLTFL_CALLBACK_DATA_FAST_IO_OPERATION : options.fsFilter === true ? FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION : FLTFL_CALLBACK_DATA_IRP_OPERATION;
   data.Flags = (kind | (generated ? FLTFL_CALLBACK_DATA_GENERATED_IO : 0) | (options.extraFlags ?? 0)) >>> 0;
   (data as { Thread: ThreadObject | null }).Thread = kernel.current === null ? null : fltMgr.processes.threadObject(kernel.current);
   data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
@@ -177,6 +180,7 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
     markGenerated: spec.markGenerated ?? true,
     extraFlags: spec.extraFlags ?? 0,
     fastIo: spec.fastIo ?? false,
+    fsFilter: spec.fsFilter ?? false,
   });
   return op;
 }

@@ -14,7 +14,7 @@ import { callbackDataRef } from '../io/callbackDataRef.js';
 import type { FileObject } from '../io/fileObject.js';
 import { beginOperation } from '../io/startOperation.js';
 import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
-import { IRP_MJ_CREATE } from '../wdk/irp.js';
+import { FS_FILTER_MAJORS, IRP_MJ_CREATE, irpMajorName } from '../wdk/irp.js';
 import {
   STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST,
   STATUS_FLT_IO_COMPLETE,
@@ -113,6 +113,10 @@ function begin(fltMgr: FilterManager, op: IoOperation, routine: string): NTSTATU
   checkIdle(fltMgr, op, routine);
   if (op.state === 'Completed') {
     throw fltMgr.kernel.violation('PERFORM_WITHOUT_REUSE', op.id, `${routine} on ${op.id}, which already ran: call FltReuseCallbackData first (§11.11)`);
+  }
+  if (FS_FILTER_MAJORS.has(op.data.Iopb.MajorFunction)) {
+    // §24.1, §24.9 invariant 16: FsFilter callback operations come from the memory and cache managers only.
+    throw fltMgr.kernel.violation('FS_FILTER_OPERATION_GENERATED', op.id, `${routine} on ${op.id} for ${irpMajorName(op.data.Iopb.MajorFunction)}, an FsFilter callback operation: filters never issue them, only IRP operations can be performed (§24.1)`);
   }
   const refused = checkInitiator(fltMgr, op.allocatedBy!, routine);
   if (refused !== null) return refused;

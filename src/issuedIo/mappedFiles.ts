@@ -4,12 +4,16 @@
  * filter hands a user-mode scanner), writes through a writable view, and the paging writes that
  * carry those pages to the file system later — from a system thread of their own, so they can come
  * after the handle's IRP_MJ_CLEANUP and always before the file object's IRP_MJ_CLOSE (the section
- * references the file object, and the writer holds the section).
+ * references the file object, and the writer holds the section) — or now, from FlushViewOfFile.
  *
- * Not modelled: the FsFilter callbacks around them (IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION,
- * IRP_MJ_ACQUIRE_FOR_MOD_WRITE and their releases; every operation here is an IRP), paging reads
- * (a view reads the file's data directly), and reads through the cache seeing dirty pages before
- * they are written: an IRP_MJ_READ in between sees the file system's data.
+ * The FsFilter callback operations around them (src/io/fsFilterOperations.ts): the section is
+ * created between IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION (SyncTypeCreateSection) and
+ * IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION; each paging write of the modified page writer is
+ * between IRP_MJ_ACQUIRE_FOR_MOD_WRITE and IRP_MJ_RELEASE_FOR_MOD_WRITE, each of a flush between
+ * IRP_MJ_ACQUIRE_FOR_CC_FLUSH and IRP_MJ_RELEASE_FOR_CC_FLUSH (one pair per paging write, [model]).
+ *
+ * Not modelled: paging reads (a view reads the file's data directly), and reads through the cache
+ * seeing dirty pages before they are written: an IRP_MJ_READ in between sees the file system's data.
  */
 import { bufferArgument } from '../kernel/arguments.js';
 import { preempt, type Blocking } from '../kernel/effects.js';
@@ -22,9 +26,10 @@ import type { FilterManager } from '../fltmgr/filterManager.js';
 import { requireThread, fail } from '../fltmgr/routineSupport.js';
 import { PAGE_SIZE, SectionHandle, SectionView, type SectionObject } from '../fltmgr/sectionObjects.js';
 import { dereferenceSection, mapView, referenceSection, sectionHandleFromValue, unmapView } from '../fltmgr/sectionRoutines.js';
-import { IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
+import { acquireForCcFlush, acquireForModWrite, acquireForSectionSynchronization, releaseForCcFlush, releaseForModWrite, releaseForSectionSynchronization } from '../io/fsFilterOperations.js';
+import { IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO, IRP_SYNCHRONOUS_PAGING_IO } from '../wdk/irp.js';
 import { STATUS_ACCESS_VIOLATION, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INVALID_HANDLE, NT_SUCCESS } from '../wdk/ntstatus.js';
-import { FILE_MAP_WRITE, PAGE_READWRITE } from '../wdk/sectionConstants.js';
+import { FILE_MAP_WRITE, PAGE_READWRITE, SyncTypeCreateSection } from '../wdk/sectionConstants.js';
 
 /** CreateFileMappingW(hFile, NULL, flProtect, 0, 0, NULL) on an open file object: a section with a handle in the caller's process. */
 export function* createFileMapping(fltMgr: FilterManager, fo: FileObject | undefined, flProtect: number): Blocking<SectionHandle | null> {
@@ -44,8 +49,17 @@ export function* createFileMapping(fltMgr: FilterManager, fo: FileObject | undef
     fail(fltMgr, fo.id, 'CreateFileMappingW', STATUS_END_OF_FILE, `${fo} is empty`);
     return null;
   }
-  const { section, handle } = fltMgr.sections.create('mapping', fo, stream.data.length, flProtect === PAGE_READWRITE, thread.process, false);
+  // Mm takes the file for the section's creation (FsRtlAcquireToCreateMappedSection); a filter may
+  // refuse it with STATUS_INSUFFICIENT_RESOURCES, and then there is no section and no release.
+  const acquired = yield* acquireForSectionSynchronization(fltMgr, fo, SyncTypeCreateSection, flProtect);
+  if (!NT_SUCCESS(acquired)) {
+    fail(fltMgr, fo.id, 'CreateFileMappingW', acquired, `IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION of ${fo} failed`);
+    return null;
+  }
+  const size = fo.volume.fileSystem.streamOf(fo.id)?.data.length ?? stream.data.length;
+  const { section, handle } = fltMgr.sections.create('mapping', fo, size, flProtect === PAGE_READWRITE, thread.process, false);
   fo.pointerCount++;
+  yield* releaseForSectionSynchronization(fltMgr, fo);
   // An application holds only the handle: the object reference the create took is dropped at once.
   dereferenceSection(fltMgr, section, 'CreateFileMappingW');
   return handle;
@@ -102,39 +116,83 @@ export function* writeMappedView(view: SectionView, offset: number, data: Uint8A
 }
 
 /**
+ * FlushViewOfFile(lpBaseAddress, dwNumberOfBytesToFlush): the dirty pages of the view's first
+ * dwNumberOfBytesToFlush bytes (0: the whole view) are written now, on the caller's thread, as one
+ * paging write (IRP_PAGING_IO | IRP_NOCACHE | IRP_SYNCHRONOUS_PAGING_IO) between
+ * IRP_MJ_ACQUIRE_FOR_CC_FLUSH and IRP_MJ_RELEASE_FOR_CC_FLUSH (§24.3). Nothing dirty: no I/O.
+ */
+export function* FlushViewOfFile(lpBaseAddress: SectionView, dwNumberOfBytesToFlush: number): Blocking<boolean> {
+  if (!(lpBaseAddress instanceof SectionView)) throw new UsageError('BAD_ARGUMENT', 'FlushViewOfFile: lpBaseAddress is not a mapped view');
+  if (!Number.isInteger(dwNumberOfBytesToFlush) || dwNumberOfBytesToFlush < 0) throw new UsageError('BAD_ARGUMENT', 'FlushViewOfFile: dwNumberOfBytesToFlush is not a byte count');
+  const section = lpBaseAddress.section;
+  const fltMgr = section.fileObject.volume.fltMgr;
+  const thread = requireThread(fltMgr, 'FlushViewOfFile');
+  yield* preempt();
+  if (!section.views.includes(lpBaseAddress) || lpBaseAddress.process !== thread.process) {
+    fail(fltMgr, section.id, 'FlushViewOfFile', STATUS_INVALID_HANDLE, `${lpBaseAddress.id} is not a view mapped in ${thread.process}`);
+    return false;
+  }
+  const limit = dwNumberOfBytesToFlush === 0 ? section.size : Math.ceil(dwNumberOfBytesToFlush / PAGE_SIZE) * PAGE_SIZE;
+  const pages = takeDirtyPages(fltMgr, section, limit);
+  if (pages === null) return true;
+  yield* acquireForCcFlush(fltMgr, section.fileObject);
+  const status = yield* pagingWrite(fltMgr, section, pages, IRP_SYNCHRONOUS_PAGING_IO);
+  yield* releaseForCcFlush(fltMgr, section.fileObject);
+  return NT_SUCCESS(status);
+}
+
+/**
+ * The dirty pages below `limit` taken for one paging write — whole pages, from the first dirty one to
+ * the last (sector aligned, as non-cached I/O must be; the file system cuts a paging write at end
+ * of file) — or null when none is dirty.
+ */
+function takeDirtyPages(fltMgr: FilterManager, section: SectionObject, limit: number): { start: number; bytes: Uint8Array } | null {
+  const offsets = [...section.dirty.keys()].filter((at) => at < limit).sort((a, b) => a - b);
+  if (offsets.length === 0) return null;
+  const fileData = section.fileObject.volume.fileSystem.streamOf(section.fileObject.id)?.data ?? new Uint8Array(0);
+  const start = Math.floor(offsets[0]! / PAGE_SIZE) * PAGE_SIZE;
+  const end = Math.ceil((offsets.at(-1)! + 1) / PAGE_SIZE) * PAGE_SIZE;
+  const bytes = new Uint8Array(end - start);
+  bytes.set(fileData.subarray(start, end));
+  for (const at of offsets) if (at >= start) bytes[at - start] = section.dirty.get(at)!;
+  fltMgr.emit(section.id, { type: 'SectionPagesWriting', offset: start, length: bytes.length });
+  for (const at of offsets) section.dirty.delete(at);
+  if (section.dirty.size === 0) section.dirtyRanges.length = 0;
+  return { start, bytes };
+}
+
+/** One IRP_MJ_WRITE with IRP_PAGING_IO | IRP_NOCACHE (and `extraFlags`) from the top of the stack, on this thread; its status. */
+function* pagingWrite(fltMgr: FilterManager, section: SectionObject, pages: { start: number; bytes: Uint8Array }, extraFlags: number): Blocking<number> {
+  const op = startOperation(fltMgr, {
+    volume: section.fileObject.volume,
+    fileObject: section.fileObject,
+    MajorFunction: IRP_MJ_WRITE,
+    IrpFlags: IRP_PAGING_IO | IRP_NOCACHE | extraFlags,
+    Parameters: { Write: { Length: pages.bytes.length, Key: 0, ByteOffset: pages.start, WriteBuffer: pages.bytes, MdlAddress: null } },
+    RequestorMode: 'KernelMode',
+    requestorSid: SYSTEM_SID,
+    initiator: null,
+    markGenerated: false,
+    buffer: pages.bytes,
+  });
+  yield* driveToCompletion(fltMgr, op);
+  return op.data.IoStatus.Status;
+}
+
+/**
  * The modified page writer for one section: a system thread the scheduler runs when it chooses.
- * It writes the dirty pages — whole pages; the file system cuts them at end of file — as IRP_MJ_WRITE with
- * IRP_PAGING_IO | IRP_NOCACHE from the top of the stack, until none are left, then drops its
- * reference on the section.
+ * It writes the dirty pages as paging writes from the top of the stack, each between
+ * IRP_MJ_ACQUIRE_FOR_MOD_WRITE (EndingOffset: the end of its range) and IRP_MJ_RELEASE_FOR_MOD_WRITE,
+ * until none are left, then drops its reference on the section.
  */
 function* modifiedPageWriter(fltMgr: FilterManager, section: SectionObject): Blocking<number> {
   yield* preempt();
   for (;;) {
-    const offsets = [...section.dirty.keys()].sort((a, b) => a - b);
-    if (offsets.length === 0) break;
-    const fileData = section.fileObject.volume.fileSystem.streamOf(section.fileObject.id)?.data ?? new Uint8Array(0);
-    const start = Math.floor(offsets[0]! / PAGE_SIZE) * PAGE_SIZE;
-    // Whole pages (sector aligned, as non-cached I/O must be); the file system cuts a paging write at end of file.
-    const end = Math.ceil((offsets.at(-1)! + 1) / PAGE_SIZE) * PAGE_SIZE;
-    const pages = new Uint8Array(end - start);
-    pages.set(fileData.subarray(start, end));
-    for (const [at, byte] of section.dirty) if (at >= start && at < end) pages[at - start] = byte;
-    fltMgr.emit(section.id, { type: 'SectionPagesWriting', offset: start, length: pages.length });
-    section.dirty.clear();
-    section.dirtyRanges.length = 0;
-    const op = startOperation(fltMgr, {
-      volume: section.fileObject.volume,
-      fileObject: section.fileObject,
-      MajorFunction: IRP_MJ_WRITE,
-      IrpFlags: IRP_PAGING_IO | IRP_NOCACHE,
-      Parameters: { Write: { Length: pages.length, Key: 0, ByteOffset: start, WriteBuffer: pages, MdlAddress: null } },
-      RequestorMode: 'KernelMode',
-      requestorSid: SYSTEM_SID,
-      initiator: null,
-      markGenerated: false,
-      buffer: pages,
-    });
-    yield* driveToCompletion(fltMgr, op);
+    const pages = takeDirtyPages(fltMgr, section, Number.POSITIVE_INFINITY);
+    if (pages === null) break;
+    yield* acquireForModWrite(fltMgr, section.fileObject, pages.start + pages.bytes.length);
+    yield* pagingWrite(fltMgr, section, pages, 0);
+    yield* releaseForModWrite(fltMgr, section.fileObject);
   }
   section.writerQueued = false;
   dereferenceSection(fltMgr, section, 'ModifiedPageWriter');

@@ -1,6 +1,7 @@
 /**
  * The verifier rules of the facilities (§15–§24): extra create parameters, buffers, contexts,
- * file names, communication ports, a driver's own device objects and KTM transactions. Joined
+ * file names, communication ports, a driver's own device objects, KTM transactions and the FsFilter
+ * callback operations around sections, mapped-page writes and flushes (§24.1). Joined
  * with the core rules into the one table by src/kernel/verifierRules.ts.
  */
 import type { VerifierRuleSpec } from './verifierRuleSpec.js';
@@ -182,5 +183,27 @@ export const FACILITY_VERIFIER_RULES = {
       'FltCommitComplete, FltCommitFinalizeComplete, FltPrepareComplete, FltPrePrepareComplete or FltRollbackComplete by an enlisted instance with no notification of that kind pended (its callback did not return STATUS_PENDING for it, or it was completed already)',
     windows: null,
     sections: ['§22.4'],
+  },
+  // ---------------------------------------------------------------- FsFilter callback operations (§24.1)
+  FS_FILTER_OPERATION_FAILED: {
+    checks:
+      'a pre-operation completes an FsFilter callback operation (FLT_PREOP_COMPLETE) other than by failing a SyncTypeCreateSection IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION with STATUS_INSUFFICIENT_RESOURCES: a SyncTypeOther acquire, another status, or another FsFilter operation',
+    windows: 'the memory manager assumes the acquire cannot fail: a deadlock or a corrupted section later',
+    sections: ['§24.1', '§24.9'],
+  },
+  FS_FILTER_OPERATION_PENDED: {
+    checks: 'a pre-operation returns FLT_PREOP_PENDING, or a post-operation FLT_POSTOP_MORE_PROCESSING_REQUIRED, for an FsFilter callback operation (they cannot be pended)',
+    windows: null,
+    sections: ['§24.1', '§24.9'],
+  },
+  FS_FILTER_OPERATION_BUFFERS: {
+    checks: 'a pre-operation puts a data buffer or an MDL into the parameters of an FsFilter callback operation, which has none (buffers cannot be swapped there)',
+    windows: null,
+    sections: ['§24.1', '§24.9'],
+  },
+  FS_FILTER_OPERATION_GENERATED: {
+    checks: 'a filter issues an FsFilter callback operation itself (FltPerformSynchronousIo or FltPerformAsynchronousIo with an IRP_MJ_ACQUIRE_FOR_* / IRP_MJ_RELEASE_FOR_* major): only the memory and cache managers issue them',
+    windows: 'Filter Verifier: FltPerform*Io is for IRP operations only',
+    sections: ['§24.1', '§24.9'],
   },
 } as const satisfies Record<string, VerifierRuleSpec>;

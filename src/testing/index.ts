@@ -17,6 +17,7 @@ export type { RandomContextWorkloadOptions } from '../scenarios/builders/randomC
 export { CONTEXT_INVARIANTS, checkContextInvariants } from '../checkers/contextInvariants.js';
 export { CANCEL_INVARIANTS, checkCancelInvariants } from '../checkers/cancelInvariants.js';
 export { FS_INVARIANTS, checkFsInvariants } from '../checkers/fsInvariants.js';
+export { FS_FILTER_INVARIANTS, fsFilterOperations, fsFilterAcquiresReleased } from '../checkers/fsFilterInvariants.js';
 export { IO_INVARIANTS, IO_LIVENESS, checkIoInvariants, checkIoLiveness, allOperationsCompleted, allDrainsReturned } from '../checkers/ioInvariants.js';
 export { installPortFilter } from '../scenarios/builders/portFilter.js';
 export type { PortFilter, PortFilterSpec, PortFilterSends } from '../scenarios/builders/portFilter.js';

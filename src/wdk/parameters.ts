@@ -353,6 +353,19 @@ export interface LockControlParameters {
   ExclusiveLock: boolean;
 }
 export type EmptyParameters = Record<string, never>;
+/**
+ * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION (§24.1): SyncType SyncTypeCreateSection when a section
+ * is being created (PageProtection its PAGE_* protection), SyncTypeOther otherwise (PageProtection 0).
+ * OutputInformation (FS_FILTER_SECTION_SYNC_OUTPUT, filled by the file system) is not modelled.
+ */
+export interface AcquireForSectionSynchronizationParameters {
+  SyncType: number;
+  PageProtection: number;
+}
+/** IRP_MJ_ACQUIRE_FOR_MOD_WRITE (§24.1): EndingOffset, the end of the range the paging write covers. ResourceToRelease is not modelled. */
+export interface AcquireForModifiedPageWriterParameters {
+  EndingOffset: number;
+}
 
 /** The union: exactly one member, named as in FLT_PARAMETERS. */
 export type FltParameters =
@@ -372,7 +385,11 @@ export type FltParameters =
   | { readonly LockControl: LockControlParameters }
   | { readonly Cleanup: EmptyParameters }
   | { readonly Close: EmptyParameters }
-  /** FLT_PARAMETERS.Others: requests whose arguments no filter reads here (IRP_MJ_PNP's minor codes, IRP_MJ_SHUTDOWN). */
+  | { readonly AcquireForSectionSynchronization: AcquireForSectionSynchronizationParameters }
+  | { readonly AcquireForModifiedPageWriter: AcquireForModifiedPageWriterParameters }
+  /** IRP_MJ_RELEASE_FOR_MOD_WRITE: ResourceToRelease (the file system's resource) is not modelled. */
+  | { readonly ReleaseForModifiedPageWriter: EmptyParameters }
+  /** FLT_PARAMETERS.Others: requests whose arguments no filter reads here (IRP_MJ_PNP's minor codes, IRP_MJ_SHUTDOWN; the release for section synchronization, the CC-flush pair). */
   | { readonly Others: EmptyParameters };
 
 /** The member of a union value named `key`, or null when the value holds another member. */

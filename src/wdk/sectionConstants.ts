@@ -14,3 +14,8 @@ export const ViewShare = 1;
 export const ViewUnmap = 2;
 /** MEM_UNMAP_WITH_TRANSIENT_BOOST (UnmapViewOfFileEx): avscan's user scanner passes it after an open-time scan. */
 export const MEM_UNMAP_WITH_TRANSIENT_BOOST = 0x00000001;
+/** FS_FILTER_SECTION_SYNC_TYPE (ntifs.h): Parameters.AcquireForSectionSynchronization.SyncType (§24.1). */
+export const SyncTypeOther = 0;
+export const SyncTypeCreateSection = 1;
+/** The page protections that make a section writable (PAGE_READWRITE, PAGE_EXECUTE_READWRITE). */
+export const PAGE_EXECUTE_READWRITE = 0x40;

@@ -18,6 +18,7 @@ import { cancelTriggers } from './cancelTriggers.js';
 import { bufferTriggers } from './bufferTriggers.js';
 import { deviceTriggers } from './deviceTriggers.js';
 import { transactionTriggers } from './transactionTriggers.js';
+import { fsFilterTriggers } from './fsFilterTriggers.js';
 import type { Trigger } from './world.js';
 
 const TRIGGERS: Record<VerifierRule, Trigger> = {
@@ -35,6 +36,7 @@ const TRIGGERS: Record<VerifierRule, Trigger> = {
   ...bufferTriggers,
   ...deviceTriggers,
   ...transactionTriggers,
+  ...fsFilterTriggers,
 };
 
 const PRESUPPOSES: Partial<Record<VerifierRule, readonly VerifierRule[]>> = { HANDLE_OF_UNLOADED_FILTER: ['FILE_HANDLE_LEAKED'] };

@@ -1,0 +1,143 @@
+/**
+ * §24.9 invariant 16 over a log alone: the FsFilter callback operations (IoStart with
+ * FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, §24.1). Each check returns `{ invariant, seq, message }`
+ * at the fact where the violation shows; all hold on any prefix of a correct run.
+ *
+ * - Never generated: no filter issues one (IoStart has no initiator), and it is only an FsFilter
+ *   operation (neither IRP_OPERATION nor FAST_IO_OPERATION beside the flag).
+ * - Never pended: no pre-op returns FLT_PREOP_PENDING, no post-op FLT_POSTOP_MORE_PROCESSING_REQUIRED.
+ * - Never failed by a filter, except a SyncTypeCreateSection IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION
+ *   with STATUS_INSUFFICIENT_RESOURCES (in particular a SyncTypeOther acquire is never failed).
+ * - No buffers: none in the parameters issued, none swapped in (BuffersSwapped, a dirty edit).
+ * - Pairs (the model's sequence, §24.1): on one thread and file object, a release follows its
+ *   successful acquire of the same kind, with no second acquire in between and no release without
+ *   one; a paging write the memory or cache manager sends (not a filter's) is inside an
+ *   IRP_MJ_ACQUIRE_FOR_MOD_WRITE or IRP_MJ_ACQUIRE_FOR_CC_FLUSH of its file object on its thread.
+ *   That every acquire is released in the end is `fsFilterAcquiresReleased`, for runs that ended idle.
+ */
+import type { Fact } from '../kernel/facts.js';
+import { FLT_POSTOP_MORE_PROCESSING_REQUIRED, FLT_PREOP_COMPLETE, FLT_PREOP_PENDING, FLTFL_CALLBACK_DATA_FAST_IO_OPERATION, FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION, FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
+import {
+  IRP_MJ_ACQUIRE_FOR_CC_FLUSH,
+  IRP_MJ_ACQUIRE_FOR_MOD_WRITE,
+  IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION,
+  IRP_MJ_RELEASE_FOR_CC_FLUSH,
+  IRP_MJ_RELEASE_FOR_MOD_WRITE,
+  IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION,
+  IRP_MJ_WRITE,
+  IRP_PAGING_IO,
+  irpMajorName,
+} from '../wdk/irp.js';
+import { NT_SUCCESS, STATUS_INSUFFICIENT_RESOURCES } from '../wdk/ntstatus.js';
+import { SyncTypeCreateSection } from '../wdk/sectionConstants.js';
+import { BUFFER_FIELDS } from '../wdk/buffers.js';
+import type { InvariantViolation } from './kernelInvariants.js';
+
+type Check = (facts: readonly Fact[]) => InvariantViolation[];
+
+const INVARIANT = '24.9 16';
+
+/** Acquire major → its release major. */
+const PAIRS: ReadonlyMap<number, number> = new Map([
+  [IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION],
+  [IRP_MJ_ACQUIRE_FOR_MOD_WRITE, IRP_MJ_RELEASE_FOR_MOD_WRITE],
+  [IRP_MJ_ACQUIRE_FOR_CC_FLUSH, IRP_MJ_RELEASE_FOR_CC_FLUSH],
+]);
+const RELEASES: ReadonlyMap<number, number> = new Map([...PAIRS].map(([a, r]) => [r, a]));
+
+interface FsFilterStart {
+  readonly major: number;
+  readonly fileObject: string | null;
+  readonly thread: string | null;
+  readonly syncType: number | null;
+}
+
+const hasBuffer = (parameters: Record<string, unknown>): boolean =>
+  Object.values(parameters).some((v) => v !== null && typeof v === 'object' && Object.entries(v).some(([k, x]) => BUFFER_FIELDS.has(k) && x !== null && x !== undefined));
+
+/** What an acquire or release is held under: its kind, thread and file object. */
+const holdKey = (acquireMajor: number, start: { readonly thread: string | null; readonly fileObject: string | null }): string => `${acquireMajor}|${start.thread ?? '-'}|${start.fileObject ?? '-'}`;
+
+/** Walk the log's FsFilter operations; `visit` gets each violation-relevant event. Returns the acquires still held at the end. */
+function walk(facts: readonly Fact[], out: InvariantViolation[]): Map<string, { seq: number; what: string }> {
+  const fsFilter = new Map<string, FsFilterStart>();
+  const held = new Map<string, { seq: number; what: string }>();
+  // The acquire each in-flight acquire operation will hold once it succeeds.
+  for (const f of facts) {
+    switch (f.type) {
+      case 'IoStart': {
+        if ((f.flags & FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION) === 0) {
+          if (f.major === IRP_MJ_WRITE && (f.irpFlags & IRP_PAGING_IO) !== 0 && f.initiator === null && f.fileObject !== null) {
+            const inside = [IRP_MJ_ACQUIRE_FOR_MOD_WRITE, IRP_MJ_ACQUIRE_FOR_CC_FLUSH].some((a) => held.has(holdKey(a, f)));
+            if (!inside) out.push({ invariant: INVARIANT, seq: f.seq, message: `${f.object}: a paging write of ${f.fileObject} by ${f.thread ?? '-'} outside IRP_MJ_ACQUIRE_FOR_MOD_WRITE / IRP_MJ_ACQUIRE_FOR_CC_FLUSH` });
+          }
+          break;
+        }
+        const sync = (f.parameters['AcquireForSectionSynchronization'] ?? null) as { SyncType?: unknown } | null;
+        const start = { major: f.major, fileObject: f.fileObject, thread: f.thread, syncType: typeof sync?.SyncType === 'number' ? sync.SyncType : null };
+        fsFilter.set(f.object, start);
+        const name = `${f.object} ${irpMajorName(f.major)}`;
+        if (f.initiator !== null) out.push({ invariant: INVARIANT, seq: f.seq, message: `${name} was generated by ${f.initiator}` });
+        if ((f.flags & (FLTFL_CALLBACK_DATA_IRP_OPERATION | FLTFL_CALLBACK_DATA_FAST_IO_OPERATION)) !== 0) out.push({ invariant: INVARIANT, seq: f.seq, message: `${name} is also an IRP or fast I/O operation (flags 0x${f.flags.toString(16)})` });
+        if (hasBuffer(f.parameters)) out.push({ invariant: INVARIANT, seq: f.seq, message: `${name} was issued with a buffer` });
+        const acquire = RELEASES.get(f.major);
+        if (acquire !== undefined) {
+          const key = holdKey(acquire, f);
+          if (!held.has(key)) out.push({ invariant: INVARIANT, seq: f.seq, message: `${name} on ${f.fileObject ?? '-'} by ${f.thread ?? '-'} without a successful ${irpMajorName(acquire)}` });
+          held.delete(key);
+        } else if (PAIRS.has(f.major) && held.has(holdKey(f.major, f))) {
+          out.push({ invariant: INVARIANT, seq: f.seq, message: `${name}: ${f.thread ?? '-'} acquires ${f.fileObject ?? '-'} again before releasing it (${held.get(holdKey(f.major, f))!.what})` });
+        }
+        break;
+      }
+      case 'PreOperationReturned': {
+        const start = fsFilter.get(f.object);
+        if (start === undefined) break;
+        const name = `${f.object} ${irpMajorName(start.major)}`;
+        if (f.result === FLT_PREOP_PENDING) out.push({ invariant: INVARIANT, seq: f.seq, message: `${f.instance} pended ${name}` });
+        if (f.result === FLT_PREOP_COMPLETE) {
+          const status = (f.status ?? 0) >>> 0;
+          const allowed = start.major === IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && start.syncType === SyncTypeCreateSection && status === STATUS_INSUFFICIENT_RESOURCES;
+          if (!allowed) out.push({ invariant: INVARIANT, seq: f.seq, message: `${f.instance} completed ${name}${start.syncType === null ? '' : ` (SyncType ${start.syncType})`} with 0x${status.toString(16)}` });
+        }
+        break;
+      }
+      case 'PostOperationReturned': {
+        const start = fsFilter.get(f.object);
+        if (start !== undefined && f.result === FLT_POSTOP_MORE_PROCESSING_REQUIRED) out.push({ invariant: INVARIANT, seq: f.seq, message: `${f.instance} pended ${f.object} ${irpMajorName(start.major)} in its post-operation` });
+        break;
+      }
+      case 'BuffersSwapped': {
+        const start = fsFilter.get(f.object);
+        if (start !== undefined) out.push({ invariant: INVARIANT, seq: f.seq, message: `${f.instance} swapped buffers into ${f.object} ${irpMajorName(start.major)}` });
+        break;
+      }
+      case 'IoComplete': {
+        const start = fsFilter.get(f.object);
+        if (start === undefined) break;
+        fsFilter.delete(f.object);
+        if (PAIRS.has(start.major) && NT_SUCCESS(f.status)) held.set(holdKey(start.major, start), { seq: f.seq, what: `${f.object} at #${f.seq}` });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return held;
+}
+
+/** §24.9 16, safety: never generated, pended, failed (but the one allowed way) or given buffers; releases and paging writes inside their acquires. */
+export const fsFilterOperations: Check = (facts) => {
+  const out: InvariantViolation[] = [];
+  walk(facts, out);
+  return out;
+};
+
+/** §24.9 16, at the end of a run that ended idle: every successful acquire was released. */
+export const fsFilterAcquiresReleased: Check = (facts) => {
+  const held = walk(facts, []);
+  const last = facts.at(-1)?.seq ?? 0;
+  return [...held.values()].map((h) => ({ invariant: INVARIANT, seq: last, message: `${h.what} was never released` }));
+};
+
+export const FS_FILTER_INVARIANTS: Readonly<Record<string, Check>> = { fsFilterOperations };
