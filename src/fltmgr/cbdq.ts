@@ -13,7 +13,6 @@
  * A cancel arriving for queued data runs FltMgr's routine on the cancelling thread: Acquire,
  * RemoveIo, Release, then CompleteCanceledIo (§19.4 "cancellation path").
  */
-import { createActor } from 'xstate';
 import { callMaybeBlocking, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import { cbdqMachine, type CbdqState } from '../machines/cbdq.js';
@@ -86,7 +85,7 @@ export function FltCbdqInitialize(
   const kernel = Instance.filter.fltMgr.kernel;
   if (Cbdq.binding === null) {
     const id = kernel.nextId('B');
-    const actor = createActor(cbdqMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(cbdqMachine);
     kernel.attachActor(id, actor);
     Cbdq.binding = { kernel, id, actor, waitable: kernel.createWaitable(Cbdq.name ?? id, 'pulse', id) };
     kernel.kernelObjects.set(id, Cbdq);

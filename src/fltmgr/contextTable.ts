@@ -8,7 +8,6 @@
  * release happens at DISPATCH_LEVEL, on a worker thread of its own, as FltMgr queues a work item.
  */
 import { runWithoutBlocking } from '../kernel/nonBlocking.js';
-import { createActor } from 'xstate';
 import { contextMachine } from '../machines/context.js';
 import { FLT_INSTANCE_CONTEXT, FLT_STREAMHANDLE_CONTEXT, FLT_VOLUME_CONTEXT, NonPagedPool, NonPagedPoolNx } from '../wdk/contextConstants.js';
 import { ContextObject, type ContextLink } from './contextObject.js';
@@ -37,7 +36,7 @@ export class ContextTable {
     const kernel = this.kernel;
     const id = kernel.nextId('C');
     kernel.emit(id, { type: 'FltAllocateContext', filter: filter.id, contextType: type, size, poolType });
-    const actor = createActor(contextMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(contextMachine);
     kernel.attachActor(id, actor);
     const context = new ContextObject(id, filter, type, size, poolType, entry, actor, (c, what) =>
       kernel.violation('CONTEXT_USED_AFTER_FREE', c.id, `${c.filter.name} tried to ${what} of ${c}, which was freed`),

@@ -8,7 +8,6 @@
  * system, as on Windows. A network volume has no disk under it, and a volume whose device the PnP
  * manager removed has none left: both STATUS_FLT_NO_DEVICE_OBJECT.
  */
-import { createActor } from 'xstate';
 import { DEVICE_OBJECT, type DispatchingDriver } from '../io/deviceObjects.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { FILE_DEVICE_DISK } from '../wdk/fileObjectConstants.js';
@@ -50,7 +49,7 @@ function diskOf(fltMgr: FilterManager, volume: VolumeObject): DEVICE_OBJECT {
   const driver: DispatchingDriver = { fltMgr, name: '\\Driver\\volmgr', MajorFunction: [], FastIoDispatch: null };
   const id = kernel.nextId('d');
   kernel.emit(id, { type: 'IoCreateDevice', driver: driver.name, name: volume.name, deviceType: FILE_DEVICE_DISK, characteristics: 0, exclusive: false });
-  const actor = createActor(deviceObjectMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(deviceObjectMachine);
   kernel.attachActor(id, actor);
   const device = new DEVICE_OBJECT(id, driver, volume.name, FILE_DEVICE_DISK, 0, 0, actor);
   fltMgr.devices.live.set(id, device);

@@ -3,7 +3,7 @@
  * src/machines/ecp.ts; every change is a fact first. The originator owns a list and frees it; the
  * OS never does, and a create leaves it unchanged (§22.2 "Lifetime").
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { ecpListMachine, ecpMachine, type EcpListState, type EcpState } from '../machines/ecp.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
@@ -61,7 +61,7 @@ export class EcpTable {
     const kernel = this.fltMgr.kernel;
     const id = kernel.nextId('G');
     kernel.emit(id, { type: 'FltAllocateExtraCreateParameterList', filter: filter.id });
-    const actor = createActor(ecpListMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(ecpListMachine);
     kernel.attachActor(id, actor);
     const list = new EcpListObject(id, filter, actor);
     this.lists.set(id, list);
@@ -72,7 +72,7 @@ export class EcpTable {
     const kernel = this.fltMgr.kernel;
     const id = kernel.nextId('X');
     kernel.emit(id, { type: 'FltAllocateExtraCreateParameter', filter: filter.id, guid, size });
-    const actor = createActor(ecpMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(ecpMachine);
     kernel.attachActor(id, actor);
     const ecp = new EcpObject(id, filter, guid, size, cleanup, actor);
     this.ecps.set(id, ecp);

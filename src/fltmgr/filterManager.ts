@@ -5,7 +5,6 @@
  */
 import { DeviceTable } from '../io/deviceObjects.js';
 import { FltSimError, VerifierError } from '../kernel/errors.js';
-import { createActor } from 'xstate';
 import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { FactBody, FrameSpec } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -138,7 +137,7 @@ export class FilterManager {
   createFilter(name: string, registration: FLT_REGISTRATION, registry: InstancesKey, flags: number): FilterObject {
     const id = this.kernel.nextId('F');
     this.kernel.emit(id, { type: 'FltRegisterFilter', name, flags });
-    const actor = createActor(filterMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    const actor = this.kernel.startMachine(filterMachine);
     this.kernel.attachActor(id, actor);
     const filter = new FilterObject(this, id, name, registration, registry, actor);
     this.filters.push(filter);
@@ -152,7 +151,7 @@ export class FilterManager {
       type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize,
       ...(readOnly ? { readOnly } : {}), ...(shortNames ? { shortNames } : {}), ...(remountOf !== null ? { remountOf: remountOf.id } : {}),
     });
-    const actor = createActor(volumeMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    const actor = this.kernel.startMachine(volumeMachine);
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
     const fileSystem = remountOf !== null ? remountOf.fileSystem.remount() : new MemoryFileSystem({
@@ -184,7 +183,7 @@ export class FilterManager {
     const id = this.kernel.nextId('I');
     const frame = this.frameOf(altitude);
     this.kernel.emit(id, { type: 'InstanceSetup', filter: filter.id, volume: volume.id, name, altitude, frame, flags });
-    const actor = createActor(instanceMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    const actor = this.kernel.startMachine(instanceMachine);
     this.kernel.attachActor(id, actor);
     const instance = new InstanceObject(id, name, altitude, frame, filter, volume, actor, this.kernel.createWaitable(`${id} changed`, 'pulse'));
     filter.instances.push(instance);

@@ -7,7 +7,7 @@
  * the pointer back (ExFreePoolWithTag, FltFreePoolAlignedWithTag, IoAllocateMdl) find the block by
  * the array's identity. An MDL's system address is a view of the bytes it describes, never a copy.
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { isRetained, mdlMachine, mdlState, type MdlState } from '../machines/mdl.js';
 import { poolBlockMachine, type PoolBlockState } from '../machines/poolBlock.js';
 import type { MDL } from '../wdk/buffers.js';
@@ -89,7 +89,7 @@ export class MemoryTable {
     const kernel = this.kernel;
     const id = kernel.nextId('S');
     kernel.emit(id, { type: 'PoolAllocate', routine, owner: owner?.id ?? null, tag, bytes, aligned, alignment });
-    const actor = createActor(poolBlockMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(poolBlockMachine);
     kernel.attachActor(id, actor);
     const block = new PoolBlock(id, owner, tag, new Uint8Array(bytes), aligned, alignment, actor);
     this.blocks.set(id, block);
@@ -113,7 +113,7 @@ export class MemoryTable {
     const id = kernel.nextId('A');
     const block = this.blockOf(base) ?? null;
     kernel.emit(id, { type: 'IoAllocateMdl', routine, owner: owner?.id ?? null, buffer: block?.id ?? null, bytes: view.length, operation });
-    const actor = createActor(mdlMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(mdlMachine);
     kernel.attachActor(id, actor);
     const mdl = new MdlObject(id, owner, view, block, operation, actor, kernel);
     this.mdls.set(id, mdl);

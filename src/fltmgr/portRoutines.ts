@@ -4,7 +4,6 @@
  * FltCloseCommunicationPort, FltCloseClientPort. Messages are in sendMessage.ts, the user-mode
  * side in filterPortUser.ts.
  */
-import { createActor } from 'xstate';
 import { clientPortMachine } from '../machines/clientPort.js';
 import { communicationPortMachine } from '../machines/communicationPort.js';
 import { ADMINISTRATORS_SID, SYSTEM_SID } from '../kernel/sids.js';
@@ -91,7 +90,7 @@ export function FltCreateCommunicationPort(
   if (fltMgr.ports.listening(name) !== undefined) return refuse(STATUS_OBJECT_NAME_COLLISION, `a port named ${name} exists`);
   const id = fltMgr.kernel.nextId('R');
   fltMgr.kernel.emit(id, { type: 'FltCreateCommunicationPort', filter: Filter.id, name, maxConnections: MaxConnections, messageNotify: MessageNotifyCallback !== null });
-  const actor = createActor(communicationPortMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
+  const actor = fltMgr.kernel.startMachine(communicationPortMachine);
   fltMgr.kernel.attachActor(id, actor);
   // A NULL security descriptor gets the object directory's default, which the model takes as the same two SIDs.
   const grants = sd?.grants ?? [SYSTEM_SID, ADMINISTRATORS_SID];
@@ -145,7 +144,7 @@ export function createClientPort(server: ServerPort, thread: string, contextLeng
   const fltMgr = server.fltMgr;
   const id = fltMgr.kernel.nextId('Q');
   fltMgr.kernel.emit(id, { type: 'ConnectNotify', serverPort: server.id, filter: server.filter.id, thread, contextLength });
-  const actor = createActor(clientPortMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
+  const actor = fltMgr.kernel.startMachine(clientPortMachine);
   fltMgr.kernel.attachActor(id, actor);
   const port = new ClientPort(id, server, actor);
   fltMgr.ports.clientPorts.push(port);

@@ -9,7 +9,7 @@
  * FltCreateSectionForDataScan returns, and ObReferenceObject's), each mapped view, FltMgr's own while
  * the data-scan section is open, and the modified page writer's while pages are dirty.
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { sectionMachine, type SectionState } from '../machines/section.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { FileObject } from '../io/fileObject.js';
@@ -107,7 +107,7 @@ export class SectionTable {
     const handleId = kernel.nextId('H');
     // The handle and the caller's object reference.
     kernel.emit(id, { type: 'SectionCreate', kind, fileObject: fileObject.id, handle: handleId, process, kernelHandle, size, writable, count: 2 });
-    const actor = createActor(sectionMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(sectionMachine);
     kernel.attachActor(id, actor);
     const section = new SectionObject(id, kind, fileObject, size, writable, 2, actor);
     const handle = new SectionHandle(handleId, section, process, kernelHandle);

@@ -17,7 +17,6 @@
 import { preempt, waitForObjects, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import { timeoutToTicks, type LargeInteger } from '../kernel/time.js';
-import { createActor } from 'xstate';
 import { filterMessageMachine } from '../machines/filterMessage.js';
 import {
   STATUS_BUFFER_OVERFLOW,
@@ -79,7 +78,7 @@ export function* FltSendMessage(
     replyLength: replyCapacity,
     until: ticks === null ? null : kernel.now + ticks,
   });
-  const actor = createActor(filterMessageMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(filterMessageMachine);
   kernel.attachActor(id, actor);
   // The buffer is copied: the application never sees the filter's memory (§17.3).
   const body = SenderBuffer.slice(0, SenderBufferLength);

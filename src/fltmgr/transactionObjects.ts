@@ -8,7 +8,7 @@
  * one goes after the outcome; a transaction whose last handle closes before it committed rolls
  * back first (what KTM does), which the caller starts (src/fltmgr/transactionOutcome.ts).
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { outcomeOf, transactionMachine, type TransactionState } from '../machines/transaction.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { ContextObject } from './contextObject.js';
@@ -85,7 +85,7 @@ export class TransactionTable {
     const id = kernel.nextId('t');
     const handle = kernel.nextId('H');
     kernel.emit(id, { type: 'NtCreateTransaction', process, handle, count: 1 });
-    const actor = createActor(transactionMachine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(transactionMachine);
     kernel.attachActor(id, actor);
     const tx = new TransactionObject(id, this.fltMgr, actor);
     tx.references = 1;

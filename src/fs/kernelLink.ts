@@ -9,7 +9,7 @@
  * A file system built without a kernel (the file-system unit tests) numbers its objects itself and
  * records no facts.
  */
-import { createActor, type AnyStateMachine } from 'xstate';
+import { type AnyStateMachine } from 'xstate';
 import type { FactBody } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { FsCompletion } from './types.js';
@@ -49,7 +49,7 @@ export class FsKernelLink {
     const kernel = this.kernel;
     if (kernel === null) return `${prefix}${++this.localIds}`;
     const id = kernel.nextId(prefix);
-    kernel.attachActor(id, createActor(machine, { input: { reject: kernel.rejectEvent } }).start());
+    kernel.attachActor(id, kernel.startMachine(machine));
     kernel.emit(id, first);
     return id;
   }

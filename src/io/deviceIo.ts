@@ -7,7 +7,6 @@
  * holds one, so its IRP can reach the driver after the cleanup. NtDeviceIoControlFile tries the
  * driver's FastIoDeviceControl first and sends IRP_MJ_DEVICE_CONTROL only if it returns FALSE.
  */
-import { createActor } from 'xstate';
 import { callMaybeBlocking, waitFor, type Blocking } from '../kernel/effects.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
@@ -79,7 +78,7 @@ export function* openDevice(fltMgr: FilterManager, device: DEVICE_OBJECT, FileNa
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('O');
   kernel.emit(id, { type: 'FileObjectCreate', volume: device.id, fileName: FileName, relatedFileObject: null, targetedInstance: null });
-  const actor = createActor(fileObjectMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(fileObjectMachine);
   kernel.attachActor(id, actor);
   const fo = new DeviceFileObject(id, device, FileName, actor);
   fltMgr.devices.fileObjects.set(id, fo);

@@ -10,7 +10,7 @@
  * FILE_OBJECT machine (its FileObjectCreate names the device where a volume file object names its
  * volume), each IRP the IRP machine (born with IoCallDriver, ended by IoCompleteRequest).
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { booleanArgument, optionalStringArgument, recordArgument, ulongArgument } from '../kernel/arguments.js';
@@ -213,7 +213,7 @@ export function IoCreateDevice(
   }
   const id = fltMgr.kernel.nextId('d');
   fltMgr.kernel.emit(id, { type: 'IoCreateDevice', driver: driver.name, name, deviceType: DeviceType, characteristics: DeviceCharacteristics, exclusive: Exclusive });
-  const actor = createActor(deviceObjectMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
+  const actor = fltMgr.kernel.startMachine(deviceObjectMachine);
   fltMgr.kernel.attachActor(id, actor);
   const device = new DEVICE_OBJECT(id, driver, name, DeviceType, DeviceCharacteristics, DeviceExtensionSize, actor);
   table.live.set(id, device);
@@ -275,7 +275,7 @@ export function allocateIrp(fltMgr: FilterManager, stack: Omit<IO_STACK_LOCATION
   const id = kernel.nextId('J');
   const device = stack.FileObject.DeviceObject;
   kernel.emit(id, { type: 'IoCallDriver', device: device.id, fileObject: stack.FileObject.id, major: stack.MajorFunction, minor: stack.MinorFunction, thread: kernel.current?.id ?? null });
-  const actor = createActor(irpMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(irpMachine);
   kernel.attachActor(id, actor);
   const irp = new IRP(id, { ...stack, DeviceObject: device }, SystemBuffer, actor, kernel.createWaitable(`${id} completion`, 'notification'));
   fltMgr.devices.irps.set(id, irp);

@@ -1,5 +1,4 @@
 /** Creating file objects and recording their changes: every change is a fact first. */
-import { createActor } from 'xstate';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
@@ -26,7 +25,7 @@ export function createFileObject(
     targetedInstance: targetedInstance?.id ?? null,
     ...(transaction === null ? {} : { transaction: transaction.id }),
   });
-  const actor = createActor(fileObjectMachine, { input: { reject: fltMgr.kernel.rejectEvent } }).start();
+  const actor = fltMgr.kernel.startMachine(fileObjectMachine);
   fltMgr.kernel.attachActor(id, actor);
   const fo = new FileObject(id, volume, fileName, related, targetedInstance, actor);
   fo.Flags = initialFileObjectFlags(fileName, related?.id ?? null);

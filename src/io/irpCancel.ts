@@ -10,7 +10,7 @@
  * engine only ever asks the snapshot. The object is created on the first cancel fact about the
  * operation, so logs of runs without cancellation carry no IRP.
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { callMaybeBlocking, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { CancelRoutineKind } from '../kernel/facts.js';
 import type { Waitable } from '../kernel/waitable.js';
@@ -56,7 +56,7 @@ export function irpOf(fltMgr: FilterManager, op: IoOperation): IrpCancel {
   if (op.irp !== null) return op.irp;
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('J');
-  const actor = createActor(irpMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(irpMachine);
   kernel.attachActor(id, actor);
   op.irp = new IrpCancel(id, op, actor);
   return op.irp;

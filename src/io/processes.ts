@@ -9,7 +9,7 @@
  * ProcessCreate fact; such a process exits (ProcessExit) when its last thread has.
  * PIDs and TIDs are deterministic: System 4, then 1000, 1004, … by creation; a thread's TID is 4 × its number.
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { SYSTEM_PROCESS, type Kernel } from '../kernel/kernel.js';
 import { DEFAULT_USER_SID, SYSTEM_SID } from '../kernel/sids.js';
 import type { SimThread } from '../kernel/thread.js';
@@ -71,7 +71,7 @@ export class ProcessTable {
   }
 
   private add(id: string, pid: number, name: string, token: string): ProcessObject {
-    const actor = createActor(processMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    const actor = this.kernel.startMachine(processMachine);
     this.kernel.attachActor(id, actor);
     const process = new ProcessObject(id, pid, name, token, actor);
     this.processes.set(id, process);

@@ -2,7 +2,6 @@
  * Building the callback data for a new operation and the path it will take: the whole volume
  * stack for I/O from above, or the part below the initiating instance for generated I/O (§10).
  */
-import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
 import type { ThreadObject } from './processes.js';
 import type { EcpListObject } from '../fltmgr/ecpObjects.js';
@@ -83,7 +82,7 @@ export function createCallbackData(
 ): IoOperation {
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('D');
-  const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(callbackDataMachine);
   kernel.attachActor(id, actor);
   return new IoOperation(id, volume, allocatedBy, initiator, waitablesFor(fltMgr, id), actor, {
     Flags: FLTFL_CALLBACK_DATA_IRP_OPERATION,

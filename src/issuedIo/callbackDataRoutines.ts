@@ -4,7 +4,6 @@
  * The filter fills Data->Iopb (MajorFunction, Parameters, …) between allocation and Perform.
  */
 import { fileObjectArgument, instanceArgument, ulongArgument } from './routineArguments.js';
-import { createActor } from 'xstate';
 import type { Blocking } from '../kernel/effects.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
@@ -55,7 +54,7 @@ export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: 
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('D');
   kernel.emit(id, { type: 'FltAllocateCallbackData', instance: Instance.id, volume: Instance.volume.id, fileObject: FileObject?.id ?? null, flags: Flags });
-  const actor = createActor(callbackDataMachine, { input: { reject: kernel.rejectEvent } }).start();
+  const actor = kernel.startMachine(callbackDataMachine);
   kernel.attachActor(id, actor);
   const op = new IoOperation(
     id,

@@ -4,7 +4,7 @@
  * on it. One Kernel per simulation and nothing module-global, so simulations never share state.
  */
 import { kindOf } from './arguments.js';
-import { transition, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
+import { transition, type Actor, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import type { Blocking, Effect, WaitOutcome, WaitType } from './effects.js';
 import { FltSimError, UsageError, VerifierError } from './errors.js';
 import type { Fact, FactBody } from './facts.js';
@@ -18,6 +18,7 @@ import type { VerifierRule } from './verifierRules.js';
 import { SYSTEM_SID } from './sids.js';
 import type { FootprintRecorder } from './footprint.js';
 import { isQuietFact } from './quietFacts.js';
+import { isTableActor, startMachine } from './machineTable.js';
 
 export type ViolationMode = 'throw' | 'record';
 
@@ -86,7 +87,7 @@ export class Kernel {
   private readonly exitEvents = new Map<string, Waitable>();
   private readonly actors = new Map<string, AnyActorRef>();
   /** Retired objects: their machine and last state only (no actor, no snapshot), rebuilt for a late fact. */
-  private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue }>();
+  private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue } | AnyActorRef>();
   /** Dispatcher objects and locks a filter initialized (E…, K…), in creation order: what sim.state() lists. */
   readonly kernelObjects = new Map<string, object>();
   /**
@@ -142,6 +143,15 @@ export class Kernel {
 
   // ---------------------------------------------------------------- facts and machines
 
+  /**
+   * Start an object's machine, its rejections reported to this kernel: a table-run object where the
+   * definition allows (machineTable.ts), a live actor otherwise. Typed as the machine's actor;
+   * either answers the `getSnapshot`, `send` and `stop` the model uses, and nothing else.
+   */
+  startMachine<M extends AnyStateMachine>(machine: M): Actor<M> {
+    return startMachine(machine, this.rejectEvent) as Actor<M>;
+  }
+
   /** Register the actor that mirrors an object's lifecycle; facts about the object are its events. */
   attachActor(object: string, actor: AnyActorRef): void {
     this.actors.set(object, actor);
@@ -175,15 +185,22 @@ export class Kernel {
    * An object has left the live state for good (a closed file object, a completed operation nobody
    * can reuse): its actor is stopped and only its last snapshot is kept, so a long run's memory
    * stays flat while a late fact about it is still checked against its machine (pure transition:
-   * slower, but late facts are rare).
+   * slower, but late facts are rare). A table-run object (machineTable.ts) is kept whole: it is a
+   * pointer into its machine's table, and late facts (an asynchronous I/O's callback after its data
+   * was retired) are common enough in explored races that the pure transition showed in profiles.
    */
   retireActor(object: string): void {
     const actor = this.actors.get(object);
     if (actor === undefined) return;
     const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
     // Not recording, nobody reads a late fact's check back: keep nothing of a retired object.
-    if (this.keepsHistory) this.retired.set(object, { machine: snapshot.machine as AnyStateMachine, value: snapshot.value });
-    actor.stop();
+    // A table-run object is a pointer into its machine's shared table: kept as it is, it answers a late fact with a look-up.
+    if (isTableActor(actor)) {
+      if (this.keepsHistory) this.retired.set(object, actor);
+    } else {
+      if (this.keepsHistory) this.retired.set(object, { machine: snapshot.machine as AnyStateMachine, value: snapshot.value });
+      actor.stop();
+    }
     this.actors.delete(object);
   }
 
@@ -215,15 +232,18 @@ export class Kernel {
     const actor = this.actors.get(object);
     const fact = { seq: this.log.nextSeq, time: this.clock, object, ...body } as Fact;
     if (actor !== undefined) {
-      // A fact the machine's definition takes with a targetless, actionless transition is not sent (quietFacts.ts).
-      const snapshot = (this.footprints === null ? actor.getSnapshot() : this.unwatchedReads.get(actor)!()) as AnyMachineSnapshot;
-      if (!isQuietFact(snapshot, fact)) {
+      // A fact the machine's definition takes with a targetless, actionless transition is not sent
+      // to a live actor (quietFacts.ts); a table-run object answers every fact with a look-up.
+      if (isTableActor(actor) || !isQuietFact((this.footprints === null ? actor.getSnapshot() : this.unwatchedReads.get(actor)!()) as AnyMachineSnapshot, fact)) {
         actor.send(fact);
         this.throwIfRejected(object, () => actor.getSnapshot().value);
       }
     } else {
       const retired = this.retired.get(object);
-      if (retired !== undefined) {
+      if (retired !== undefined && 'send' in retired) {
+        retired.send(fact);
+        this.throwIfRejected(object, () => retired.getSnapshot().value);
+      } else if (retired !== undefined) {
         const snapshot = retired.machine.resolveState({ value: retired.value, context: { reject: this.rejectEvent } });
         const [next, actions] = transition(retired.machine, snapshot, fact);
         // transition() is pure: run the root '*' rejection action ourselves so a refused fact is seen.

@@ -6,7 +6,7 @@
  * Each routine is a scheduling point (a `preempt` before it acts), except KeReadStateEvent and
  * KeInitializeEvent, which no other thread can race on a fresh object.
  */
-import { createActor, type AnyMachineSnapshot } from 'xstate';
+import { type AnyMachineSnapshot } from 'xstate';
 import { kernelCall, preempt, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import type { EventType } from '../kernel/facts.js';
@@ -47,7 +47,7 @@ export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boole
     let b = Event.binding;
     if (b === null) {
       const id = kernel.nextId('E');
-      const actor = createActor(keventMachine, { input: { reject: kernel.rejectEvent } }).start();
+      const actor = kernel.startMachine(keventMachine);
       kernel.attachActor(id, actor);
       const waitable = kernel.createWaitable(Event.name ?? id, Type === NotificationEvent ? 'notification' : 'synchronization', id);
       b = { kernel, id, actor, waitable };

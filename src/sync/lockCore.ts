@@ -12,7 +12,7 @@
  * `held → this` edges to the run's lock-order graph; an edge that closes a cycle is reported
  * (LOCK_ORDER_INVERSION, Driver Verifier 0xC4/0x1001) and the run goes on.
  */
-import { createActor, type AnyStateMachine, type AnyMachineSnapshot } from 'xstate';
+import { type AnyStateMachine, type AnyMachineSnapshot } from 'xstate';
 import { kernelCall, preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import type { FactOf, LockMode, LockType } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -42,7 +42,7 @@ export function initializeLock(kernel: Kernel, thread: SimThread, lock: LockObje
   }
   if (lock.binding === null || lock.deleted) {
     const id = kernel.nextId('K');
-    const actor = createActor(machine, { input: { reject: kernel.rejectEvent } }).start();
+    const actor = kernel.startMachine(machine);
     kernel.attachActor(id, actor);
     const waitable = kernel.createWaitable(lock.name ?? id, 'pulse', id);
     lock.binding = { kernel, id, actor, waitable };

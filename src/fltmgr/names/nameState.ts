@@ -14,7 +14,6 @@
  * An entry goes when its stream's last known file object closes, when a successful rename or link
  * changes the file (or, for a directory, anything below it; §16.5), or on purge.
  */
-import { createActor } from 'xstate';
 import type { Kernel } from '../../kernel/kernel.js';
 import { fileNameInformationMachine } from '../../machines/fileNameInformation.js';
 import type { MemoryFileSystem } from '../../fs/memoryFileSystem.js';
@@ -61,7 +60,7 @@ export class FileNameState {
       name: spec.info.Name,
       provider: spec.providerId,
     });
-    const actor = createActor(fileNameInformationMachine, { input: { reject: this.kernel.rejectEvent } }).start();
+    const actor = this.kernel.startMachine(fileNameInformationMachine);
     this.kernel.attachActor(id, actor);
     const record = new FileNameRecord(this, id, spec.volumeId, spec.fileObjectId, spec.providerId, spec.fileId, actor, spec.info);
     record.addReference(spec.filterId);
