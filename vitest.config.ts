@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongFirstSequencer from './test/support/longFirstSequencer.js';
 
 const ci = process.env.CI === 'true';
 // `npm run test:deep` runs only the long fuzzing, exploration and sample sweeps (*.deep.test.ts);
@@ -18,7 +19,8 @@ export default defineConfig({
     // Builds dist/ when it is older than src/: the package and browser tests use the built package.
     globalSetup: ['test/package/buildOnce.ts'],
     // FLTSIM_FC_SEED fixes fast-check's seed (CI sets it; test/support/fastCheckSeed.ts says why).
-    setupFiles: ['test/support/fastCheckSeed.ts'],
+    // FLTSIM_TEST_CPU=<file> writes each file's CPU-seconds there (test/support/cpuPerFile.ts).
+    setupFiles: ['test/support/fastCheckSeed.ts', ...(process.env.FLTSIM_TEST_CPU ? ['test/support/cpuPerFile.ts'] : [])],
     // Two cores on every machine here; forks are processes, so a hung test cannot stall the other worker.
     pool: 'forks',
     maxWorkers: 2,
@@ -27,6 +29,8 @@ export default defineConfig({
     // ~370 CPU-seconds). Safe because nothing in src/ keeps module-level state between simulations
     // (determinism demands it); a test that patches a global restores it.
     isolate: false,
+    // The happy-dom file first, then the long files, longest first (test/support/longFirstSequencer.ts).
+    sequence: { sequencer: LongFirstSequencer },
     // No test's pass may depend on the machine's speed: the limits only catch a test that hangs.
     // On a loaded two-core machine the whole suite gets slower, never red. The deep sweeps run up
     // to ~10 minutes each on a quiet machine and several times that under load (a 600 s limit in

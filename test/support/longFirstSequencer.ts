@@ -1,0 +1,51 @@
+/**
+ * The order `npm test` hands its files to the two forks: the happy-dom file first, then the files
+ * that cost the most CPU, longest first, then the rest in vitest's own order. Why:
+ * - A fork runs one environment: the file that needs happy-dom (test/viewer/app.test.tsx) gets a
+ *   fork of its own, and the fork after it imports the sources again. First, that happens once; in
+ *   the middle of the run it cost a second replacement fork and a third import of the sources.
+ * - The forks take the next file when they finish one, so a long file near the end leaves one core
+ *   idle while the other finishes it (on a fresh clone vitest has no durations and orders by file
+ *   size: the 10 CPU-s published-types check, a 27-line file, ran last). Long files first, the many
+ *   short ones fill in at the end.
+ * The list is a measurement (CPU-seconds per file on 2026-12-02, test/support/cpuPerFile.ts); a file
+ * that grows long and is not listed only costs balance, never a result.
+ */
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const FIRST: readonly string[] = [
+  'test/viewer/app.test.tsx',
+  'test/package/pack.test.ts',
+  'test/browser/viewer.test.ts',
+  'test/package/publishedTypes.test.ts',
+  'test/cli/demo.test.ts',
+  'test/explore/explore.test.ts',
+  'test/cli/exploreWorkers.test.ts',
+  'test/cli/travel.test.ts',
+  'test/structure/unyieldedRoutines.test.ts',
+  'test/browser/browser.test.ts',
+  'test/property/io.test.ts',
+  'test/docs/cliWalkthrough.test.ts',
+  'test/travel/everyScenario.test.ts',
+  'test/travel/timeline.test.ts',
+  'test/explore/coverage.test.ts',
+  'test/viewer/model.test.ts',
+  'test/explore/reduced.test.ts',
+  'test/samples/metadataManager.test.ts',
+  'test/samples/ctx.test.ts',
+  'test/trace/escaping.test.ts',
+  'test/explore/shard.test.ts',
+  'test/cli/shard.test.ts',
+];
+
+export default class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification): number => {
+      const at = FIRST.indexOf(relative(spec.project.config.root, spec.moduleId).replaceAll('\\', '/'));
+      return at === -1 ? FIRST.length : at;
+    };
+    // Array.prototype.sort is stable: the unlisted files keep vitest's order among themselves.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
