@@ -362,6 +362,8 @@ export {
   ExDeleteResourceLite,
   ExAcquireResourceExclusiveLite,
   ExAcquireResourceSharedLite,
+  ExIsResourceAcquiredExclusiveLite,
+  ExIsResourceAcquiredSharedLite,
   ExReleaseResourceLite,
   FltAcquireResourceExclusive,
   FltAcquireResourceShared,

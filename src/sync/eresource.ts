@@ -19,7 +19,7 @@ import { eresourceMachine, upgradeDeadlock, type EresourceState } from '../machi
 import type { LockContext } from '../machines/lockOwners.js';
 import { STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { changeRegion, checkIrql, normalKernelApcsDisabled } from './irql.js';
-import { requireKernelObject } from './kernelObject.js';
+import { bound, requireKernelObject } from './kernelObject.js';
 import { acquireLock, deleteLock, initializeLock, LockObject, releaseLock, tryAcquire, type SelfDeadlockCheck } from './lockCore.js';
 
 export class ERESOURCE extends LockObject {
@@ -49,6 +49,29 @@ export function* ExDeleteResourceLite(Resource: ERESOURCE): Blocking<NTSTATUS> {
     deleteLock(kernel, thread, Resource, 'ExDeleteResourceLite');
     return STATUS_SUCCESS;
   });
+}
+
+/** The calling thread's holds on `Resource` (0 if none), and whether the resource is owned exclusive; a query, no scheduling point. */
+function* holdsOf(routine: string, Resource: ERESOURCE): Blocking<{ count: number; exclusive: boolean }> {
+  yield* requireKernelObject(routine, 'Resource', Resource, ERESOURCE);
+  return yield* kernelCall((kernel, thread) => {
+    const snapshot = bound(kernel, thread, Resource, routine).actor.getSnapshot() as AnyMachineSnapshot;
+    return { count: (snapshot.context as LockContext).owners[thread.id] ?? 0, exclusive: snapshot.matches('OwnedExclusive') };
+  });
+}
+
+/** ExIsResourceAcquiredExclusiveLite(Resource): TRUE if the calling thread owns the resource exclusive (avscan's FLT_ASSERTs around its locks). */
+export function* ExIsResourceAcquiredExclusiveLite(Resource: ERESOURCE): Blocking<boolean> {
+  const h = yield* holdsOf('ExIsResourceAcquiredExclusiveLite', Resource);
+  return h.exclusive && h.count > 0;
+}
+
+/**
+ * ExIsResourceAcquiredSharedLite(Resource): how many times the calling thread holds the resource,
+ * 0 if not at all; an exclusive owner counts too (it has shared access as well).
+ */
+export function* ExIsResourceAcquiredSharedLite(Resource: ERESOURCE): Blocking<number> {
+  return (yield* holdsOf('ExIsResourceAcquiredSharedLite', Resource)).count;
 }
 
 function requireCriticalRegion(kernel: Kernel, thread: SimThread, routine: string, Resource: ERESOURCE): void {

@@ -13,6 +13,8 @@ import {
   ExAcquireResourceSharedLite,
   ExInitializeFastMutex,
   ExInitializeResourceLite,
+  ExIsResourceAcquiredExclusiveLite,
+  ExIsResourceAcquiredSharedLite,
   ExReleaseFastMutex,
   ExReleaseResourceLite,
   FAST_MUTEX,
@@ -132,6 +134,51 @@ describe('ERESOURCE (§18.4)', () => {
     });
     sim.run();
     expect(seen).toEqual([true, false]);
+  });
+});
+
+describe('ExIsResourceAcquiredExclusiveLite / ExIsResourceAcquiredSharedLite (§18.4)', () => {
+  it('answer for the calling thread only: the exclusive owner counts its holds in both queries, a shared owner only in the shared one, another thread sees 0', () => {
+    const sim = createSimulation();
+    const r = new ERESOURCE('list');
+    init(sim, () => ExInitializeResourceLite(r));
+    const seen: [string, boolean, number][] = [];
+    const look = function* (who: string): Blocking<void> {
+      seen.push([who, yield* ExIsResourceAcquiredExclusiveLite(r), yield* ExIsResourceAcquiredSharedLite(r)]);
+    };
+    sim.spawn('owner', function* () {
+      yield* look('owner before');
+      yield* FltAcquireResourceExclusive(r);
+      yield* FltAcquireResourceShared(r);
+      yield* look('owner holding twice');
+      yield* sleep(5);
+      yield* FltReleaseResource(r);
+      yield* FltReleaseResource(r);
+      yield* FltAcquireResourceShared(r);
+      yield* look('owner holding shared');
+      yield* FltReleaseResource(r);
+    });
+    sim.spawn('other', function* () {
+      yield* sleep(1);
+      yield* look('other thread');
+    });
+    sim.run();
+    expect(seen).toEqual([
+      ['owner before', false, 0],
+      ['owner holding twice', true, 2],
+      ['other thread', false, 0],
+      ['owner holding shared', false, 1],
+    ]);
+  });
+
+  it('on a resource never initialized: OBJECT_NOT_INITIALIZED', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    const r = new ERESOURCE('never');
+    sim.spawn('asker', function* () {
+      yield* ExIsResourceAcquiredSharedLite(r);
+    });
+    sim.run();
+    expect(sim.state().violations.map((v) => v.rule)).toEqual(['OBJECT_NOT_INITIALIZED']);
   });
 });
 
