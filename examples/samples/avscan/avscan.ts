@@ -1,19 +1,30 @@
 /**
  * avscan.c: DriverEntry, AvUnload, the instance callbacks, the operation callbacks, the section
  * conflict callback, and AvSendAbortToUser / AvSendUnloadingToUser. The image's routines from
- * context.c, scan.c and communication.c are composed here into one table per loaded image
- * (createAvScan), with the globals; a C reader finds each routine under its own name.
+ * context.c, scan.c, communication.c and avscan.c's transaction routines (transaction.ts) are
+ * composed here into one table per loaded image (createAvScan), with the globals; a C reader finds
+ * each routine under its own name.
  *
  * Ported: user-mode scans at open (post-create) and at cleanup of a modified stream, the scan
  * context list and its lock, the scan and abort ports, the section conflict abort, unload telling
- * the scanner first. Not ported: transactions (KTM enlistment, TxState; fltsim has them, §22.4, the
- * port leaves them out), the file-state cache
- * table and file IDs, CSVFS, the prefetch ECP, alternate streams and encrypted files (fltsim's
- * file system has neither), IoGetStackLimits (no stack file objects), and the query port's
- * AvIsFileModified (created, never used by the sample's scanner).
+ * the scanner first, and transactions (§22.4: a writer's open enlists, its scans and writes go to
+ * the transacted view, the KTM callback propagates or discards it). Not ported: the file-state
+ * cache table and file IDs, CSVFS, the prefetch ECP, alternate streams and encrypted files
+ * (fltsim's file system has neither), IoGetStackLimits (no stack file objects), and the query
+ * port's AvIsFileModified (created, never used by the sample's scanner).
  */
 import {
+  ACCESS_SYSTEM_SECURITY,
+  DELETE,
+  FILE_APPEND_DATA,
   FILE_DIRECTORY_FILE,
+  FILE_WRITE_ATTRIBUTES,
+  FILE_WRITE_DATA,
+  FILE_WRITE_EA,
+  FLT_ASSERT,
+  FltGetTransactionContext,
+  WRITE_DAC,
+  WRITE_OWNER,
   FLT_INSTANCE_CONTEXT,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_COMPLETE,
@@ -24,7 +35,6 @@ import {
   FILE_INFORMATION_CLASS,
   ERESOURCE,
   ExInitializeResourceLite,
-  FltAcquireResourceExclusive,
   FltAllocateContext,
   FltBuildDefaultSecurityDescriptor,
   FltCancelFileOpen,
@@ -37,7 +47,6 @@ import {
   FltRegisterFilter,
   FltRegisterForDataScan,
   FltReleaseContext,
-  FltReleaseResource,
   FltSendMessage,
   FltSetInstanceContext,
   FltSetStreamContext,
@@ -77,9 +86,11 @@ import {
 } from '../../../src/index.js';
 import { AV_SCANNER_NOTIFICATION_SIZE, AvConnectForAbort, AvConnectForQuery, AvConnectForScan, AvMsgAbortScanning, AvMsgFilterUnloading, encodeNotification } from './avlib.js';
 import { AV_FLAG_PREFETCH, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
+import { AvAcquireResourceExclusive, AvReleaseResource } from './utility.js';
 import { communicationRoutines } from './communication.js';
 import { AvGetFileSize, contextRoutines } from './context.js';
 import { scanRoutines } from './scan.js';
+import { transactionRoutines } from './transaction.js';
 
 const FSCTL_OFFLOAD_WRITE = 0x00098268;
 const FSCTL_WRITE_RAW_ENCRYPTED = 0x000900df;
@@ -91,6 +102,7 @@ const _1ms = 10000;
 export type AvRoutines = ReturnType<typeof contextRoutines> &
   ReturnType<typeof scanRoutines> &
   ReturnType<typeof communicationRoutines> &
+  ReturnType<typeof transactionRoutines> &
   ReturnType<typeof filterRoutines> & { AvGetFileSize: typeof AvGetFileSize; results: AvResults };
 
 export interface AvScanConfig {
@@ -125,6 +137,7 @@ export function createAvScan(config: AvScanConfig = {}): AvScanImage {
   Object.assign(R, contextRoutines(Globals));
   Object.assign(R, scanRoutines(Globals, R));
   Object.assign(R, communicationRoutines(Globals, R));
+  Object.assign(R, transactionRoutines(Globals, R));
   Object.assign(R, filterRoutines(Globals, R));
   return { Globals, routines: R, DriverEntry: R.DriverEntry };
 }
@@ -154,13 +167,13 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
   function* AvInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS): Blocking<void> {
     const got = yield* FltGetInstanceContext(FltObjects.Instance);
     if (!NT_SUCCESS(got.status)) return;
-    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    yield* AvAcquireResourceExclusive(Globals.ScanCtxListLock);
     for (const scanCtx of [...Globals.ScanCtxListHead]) {
       if (scanCtx.FilterInstance !== FltObjects.Instance) continue;
       const status = yield* AvSendAbortToUser(scanCtx.ScanThreadId, scanCtx.ScanId);
       if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) yield* R.AvFinalizeScanAndSection(scanCtx);
     }
-    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvReleaseResource(Globals.ScanCtxListLock);
     FltReleaseContext(got.context!);
     yield* FltDeleteInstanceContext(FltObjects.Instance, null);
   }
@@ -190,9 +203,9 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
 
   /** AvUnload: mark Unloading, tell the scanner and wait for its reply, close the ports, unregister. */
   function* AvUnload(): Blocking<NTSTATUS> {
-    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    yield* AvAcquireResourceExclusive(Globals.ScanCtxListLock);
     Globals.Unloading = true;
-    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvReleaseResource(Globals.ScanCtxListLock);
     yield* AvSendUnloadingToUser();
     FltCloseCommunicationPort(Globals.ScanServerPort!);
     Globals.ScanServerPort = null;
@@ -235,8 +248,19 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     }
     const stream = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(stream.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    stream.context!.Data.State = 'AvFileModified';
-    FltReleaseContext(stream.context!);
+    const streamContext = stream.context!;
+    if (streamContext.Data.TxContext.value !== null && FltObjects.Transaction !== null) {
+      // The checked build's asserts (#if DBG): post-create created the transaction context and linked this stream to it.
+      const statusTx = yield* FltGetTransactionContext(FltObjects.Instance, FltObjects.Transaction);
+      FLT_ASSERT(NT_SUCCESS(statusTx.status), 'NT_SUCCESS( statusTx )');
+      FLT_ASSERT((statusTx.context as PFLT_CONTEXT<object> | null) === streamContext.Data.TxContext.value, 'streamContext->TxContext == transactionContext');
+      if (NT_SUCCESS(statusTx.status)) FltReleaseContext(statusTx.context!);
+      // The transacted writer's view is modified, not the file's.
+      streamContext.Data.TxState = 'AvFileModified';
+    } else {
+      streamContext.Data.State = 'AvFileModified';
+    }
+    FltReleaseContext(streamContext);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
   }
 
@@ -288,9 +312,20 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
       return FLT_POSTOP_FINISHED_PROCESSING;
     } else streamContext = got.context!;
     got = { status: STATUS_SUCCESS, context: streamContext };
+    let isTxWriter = false;
     cleanup: {
+      // A successful open with TxF's "exclusive write" access: a previous transaction of the stream, if any, has ended.
+      const desiredAccess = (Data.Iopb.Parameters as { Create: { SecurityContext: { DesiredAccess: number } } }).Create.SecurityContext.DesiredAccess;
+      if ((desiredAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | WRITE_DAC | WRITE_OWNER | ACCESS_SYSTEM_SECURITY)) !== 0) {
+        const processed = yield* R.AvProcessPreviousTransaction(FltObjects, streamContext);
+        if (!NT_SUCCESS(processed)) {
+          Globals.DbgPrint.push('[AV] AvPostCreate: AvProcessTransaction FAILED!!');
+          break cleanup;
+        }
+        isTxWriter = FltObjects.Transaction !== null;
+      }
       if (IS_FILE_NEED_SCAN(streamContext.Data)) {
-        const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CREATE, false, streamContext);
+        const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CREATE, isTxWriter, streamContext);
         if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) break cleanup;
       }
       if (IS_FILE_INFECTED(streamContext.Data)) yield* AvCancelFileOpen(Data, FltObjects, STATUS_VIRUS_INFECTED);
@@ -306,7 +341,8 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     const got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
     const streamContext = got.context!;
-    if (IS_FILE_MODIFIED(streamContext.Data)) {
+    // A transacted writer's stream is not scanned at cleanup: the transaction may still roll back; a commit rescans it at the next open.
+    if (streamContext.Data.TxContext.value === null && IS_FILE_MODIFIED(streamContext.Data)) {
       const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CLEANUP, false, streamContext);
       if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvPreCleanup: AvScan FAILED!!');
     }
@@ -364,6 +400,7 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     InstanceQueryTeardownCallback: AvInstanceQueryTeardown,
     InstanceTeardownStartCallback: AvInstanceTeardownStart,
     InstanceTeardownCompleteCallback: AvInstanceTeardownComplete,
+    TransactionNotificationCallback: R.AvKtmNotificationCallback,
     SectionNotificationCallback: AvScanAbortCallbackAsync,
   };
 

@@ -3,16 +3,43 @@
  * file states and the macros over them. One `AvGlobals` per loaded image (createAvScan), never a
  * module global.
  */
-import type { Blocking, ERESOURCE, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
+import type { Blocking, ERESOURCE, PKTRANSACTION, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
 
 /** AV_FILE_INFECTED_STATE. */
 export type AV_FILE_INFECTED_STATE = 'AvFileModified' | 'AvFileInfected' | 'AvFileNotInfected' | 'AvFileUnknown' | 'AvFileScanning';
 
-/** AV_STREAM_CONTEXT (the transaction and cache-revision fields are not ported). */
+/** AV_STREAM_CONTEXT (the file id and the CSVFS revision fields are not ported: no file-state cache). */
 export interface AV_STREAM_CONTEXT {
-  State: AV_FILE_INFECTED_STATE;
+  /**
+   * PAV_TRANSACTION_CONTEXT TxContext: the transaction whose writer view this stream is in, a PVOID
+   * variable ({ value }) because post-create and the KTM callback swap it interlocked. Holds a
+   * reference on the transaction context while non-NULL.
+   */
+  readonly TxContext: { value: PFLT_CONTEXT<AV_TRANSACTION_CONTEXT> | null };
   /** Serialises scans of the stream (a synchronization event, initially signalled). */
   ScanSynchronizationEvent: KEVENT;
+  /** The state outside any transaction. */
+  State: AV_FILE_INFECTED_STATE;
+  /** The transacted writer's view: propagated into State when the transaction commits, reset when it ends. */
+  TxState: AV_FILE_INFECTED_STATE;
+}
+
+/** AV_TXCTX_ENLISTED / AV_TXCTX_LISTDRAINED (AV_TRANSACTION_CONTEXT.Flags). */
+export const AV_TXCTX_ENLISTED = 0x01;
+export const AV_TXCTX_LISTDRAINED = 0x02;
+
+/**
+ * AV_TRANSACTION_CONTEXT: one per transaction the filter saw a writer open in. ScListHead (a
+ * LIST_ENTRY of stream contexts linked through ListInTransaction) is an array in insertion order;
+ * every entry holds a reference on its stream context. Resource guards the list and Flags.
+ */
+export interface AV_TRANSACTION_CONTEXT {
+  /** Referenced with ObReferenceObject while the context lives (dropped in AvTransactionContextCleanup). */
+  Transaction: PKTRANSACTION | null;
+  readonly ScListHead: PFLT_CONTEXT<AV_STREAM_CONTEXT>[];
+  /** PERESOURCE: allocated apart from the context in C because an ERESOURCE must be nonpaged. */
+  Resource: ERESOURCE | null;
+  Flags: number;
 }
 
 /** AV_STREAMHANDLE_CONTEXT. */
@@ -77,8 +104,19 @@ export const AV_FLAG_PREFETCH = 0x00000001;
 
 export const IS_FILE_MODIFIED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileModified';
 export const IS_FILE_INFECTED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileInfected';
-/** No transactions are ported: TxContext is always NULL, so the file needs a scan when it is modified. */
-export const IS_FILE_NEED_SCAN = (c: AV_STREAM_CONTEXT): boolean => IS_FILE_MODIFIED(c);
+export const IS_FILE_TX_MODIFIED = (c: AV_STREAM_CONTEXT): boolean => c.TxState === 'AvFileModified';
+/** Outside a transaction the State decides; inside a transacted writer's view, the TxState. */
+export const IS_FILE_NEED_SCAN = (c: AV_STREAM_CONTEXT): boolean => (c.TxContext.value === null && IS_FILE_MODIFIED(c)) || (c.TxContext.value !== null && IS_FILE_TX_MODIFIED(c));
+
+/**
+ * SET_FILE_<state>_EX(flag, ctx): the TxState when the scan runs for a transacted writer, else the
+ * State. The C's InterlockedExchange is one atomic store; here a plain store (no scheduling point):
+ * the port's races are at the TxContext exchanges and the locks, which are scheduling points.
+ */
+export function SET_FILE_STATE_EX(IsInTxWriter: boolean, c: AV_STREAM_CONTEXT, state: AV_FILE_INFECTED_STATE): void {
+  if (IsInTxWriter) c.TxState = state;
+  else c.State = state;
+}
 
 /** What a run of the image records for tests: every AvFinalizeSectionContext, with FltCloseSectionForDataScan's status. */
 export interface AvResults {
@@ -91,6 +129,9 @@ export interface AvCalls {
   readonly ContextRegistration: readonly FLT_CONTEXT_REGISTRATION[];
   AvGetFileSize(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; size: number; directory: boolean }>;
   AvCreateStreamContext(Filter: PFLT_FILTER): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null }>;
+  AvFindOrCreateTransactionContext(FltObjects: FLT_RELATED_OBJECTS): Blocking<{ status: NTSTATUS; TransactionContext: PFLT_CONTEXT<AV_TRANSACTION_CONTEXT> | null }>;
+  AvProcessPreviousTransaction(FltObjects: FLT_RELATED_OBJECTS, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>): Blocking<NTSTATUS>;
+  AvKtmNotificationCallback(FltObjects: FLT_RELATED_OBJECTS, TransactionContext: PFLT_CONTEXT<object>, TransactionNotification: number): Blocking<NTSTATUS>;
   AvCreateSectionContext(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_SECTION_CONTEXT> | null }>;
   AvAllocateScanContext(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; scanCtx: AV_SCAN_CONTEXT | null }>;
   AvReferenceScanContext(ScanContext: AV_SCAN_CONTEXT | null): Blocking<NTSTATUS>;

@@ -7,14 +7,13 @@
  * the scanner's close command — exactly one of them.
  */
 import {
-  FltAcquireResourceShared,
+  FLT_ASSERT,
   FltCloseClientPort,
   FltCreateCommunicationPort,
   FltCreateSectionForDataScan,
   FltGetStreamContext,
   FltReferenceContext,
   FltReleaseContext,
-  FltReleaseResource,
   IRP_MJ_CLEANUP,
   InterlockedExchangePointer,
   KeSetEvent,
@@ -55,7 +54,8 @@ import {
   writeHandle,
   type AVSCAN_RESULT,
 } from './avlib.js';
-import type { AV_SCAN_CONTEXT, AV_SECTION_CONTEXT, AV_STREAM_CONTEXT, AvGlobals, AvCalls } from './avscanTypes.js';
+import { SET_FILE_STATE_EX, type AV_SCAN_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AvGlobals, type AvCalls } from './avscanTypes.js';
+import { AvAcquireResourceShared, AvReleaseResource } from './utility.js';
 
 export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
   /** AvConnectNotifyCallback: the connection context names the port's use; the client port goes into its global. */
@@ -89,10 +89,10 @@ export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
 
   /** AvGetScanCtxSynchronized: find the scan by id under the list lock (shared) and reference it. */
   function* AvGetScanCtxSynchronized(ScanId: number): Blocking<{ status: NTSTATUS; scanCtx: AV_SCAN_CONTEXT | null }> {
-    yield* FltAcquireResourceShared(Globals.ScanCtxListLock);
+    yield* AvAcquireResourceShared(Globals.ScanCtxListLock);
     const found = Globals.ScanCtxListHead.find((s) => s.ScanId === ScanId) ?? null;
     if (found !== null) yield* R.AvReferenceScanContext(found);
-    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvReleaseResource(Globals.ScanCtxListLock);
     return found === null ? { status: STATUS_UNSUCCESSFUL, scanCtx: null } : { status: STATUS_SUCCESS, scanCtx: found };
   }
 
@@ -129,14 +129,15 @@ export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
       section.Data.SectionObject = s.SectionObject;
       sectionHandleObject = s.SectionHandle;
       if (!NT_SUCCESS(status)) break cleanup;
-      streamContext!.Data.State = 'AvFileScanning';
+      // Scanning, so a write during the scan (which sets Modified) makes the result not stick.
+      SET_FILE_STATE_EX(ScanContext.IsFileInTxWriter, streamContext!.Data, 'AvFileScanning');
       FltReferenceContext(section);
       ScanContext.SectionContext.value = section;
       sectionHandle = s.SectionHandle!.value;
     }
     if (!NT_SUCCESS(status)) yield* KeSetEvent(ScanContext.ScanCompleteNotification, 0, false);
     if (streamContext !== null) {
-      if (!NT_SUCCESS(status)) streamContext.Data.State = 'AvFileModified';
+      if (!NT_SUCCESS(status)) SET_FILE_STATE_EX(ScanContext.IsFileInTxWriter, streamContext.Data, 'AvFileModified');
       FltReleaseContext(streamContext);
     }
     if (sectionContext !== null) FltReleaseContext(sectionContext);
@@ -148,13 +149,26 @@ export function communicationRoutines(Globals: AvGlobals, R: AvCalls) {
     return { status, sectionHandle };
   }
 
-  /** AvUpdateStreamContextWithScanResult: a compare-exchange from Scanning, so a write during the scan keeps the file Modified. */
-  function AvUpdateStreamContextWithScanResult(StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>, _ScanContext: AV_SCAN_CONTEXT, ScanResult: AVSCAN_RESULT): NTSTATUS {
+  /**
+   * AvUpdateStreamContextWithScanResult: a compare-exchange from Scanning, so a write during the
+   * scan keeps the file Modified; on the TxState for a transacted writer's scan, else the State.
+   */
+  function AvUpdateStreamContextWithScanResult(StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>, ScanContext: AV_SCAN_CONTEXT, ScanResult: AVSCAN_RESULT): NTSTATUS {
     const c = StreamContext.Data;
-    if (ScanResult === AvScanResultUndetermined) c.State = 'AvFileModified';
-    else if (ScanResult === AvScanResultInfected) {
-      if (c.State === 'AvFileScanning') c.State = 'AvFileInfected';
-    } else if (c.State === 'AvFileScanning') c.State = 'AvFileNotInfected';
+    const field = ScanContext.IsFileInTxWriter ? 'TxState' : 'State';
+    switch (ScanResult) {
+      case AvScanResultUndetermined:
+        SET_FILE_STATE_EX(ScanContext.IsFileInTxWriter, c, 'AvFileModified');
+        break;
+      case AvScanResultInfected:
+        if (c[field] === 'AvFileScanning') c[field] = 'AvFileInfected';
+        break;
+      case AvScanResultClean:
+        if (c[field] === 'AvFileScanning') c[field] = 'AvFileNotInfected';
+        break;
+      default:
+        FLT_ASSERT(false, 'No such scan result.');
+    }
     return STATUS_SUCCESS;
   }
 

@@ -1,7 +1,7 @@
 /**
  * context.c: the context registration, the contexts' cleanup callbacks, and the helpers that
- * allocate a stream, stream-handle or section context and the scan context (pool, reference
- * counted by the filter itself).
+ * allocate a stream, stream-handle or section context, find or create the transaction context,
+ * and the scan context (pool, reference counted by the filter itself).
  */
 import {
   FLT_ASSERT,
@@ -10,7 +10,18 @@ import {
   FLT_SECTION_CONTEXT,
   FLT_STREAM_CONTEXT,
   FLT_STREAMHANDLE_CONTEXT,
+  FLT_SET_CONTEXT_KEEP_IF_EXISTS,
+  FLT_TRANSACTION_CONTEXT,
+  ERESOURCE,
+  ExDeleteResourceLite,
+  ExInitializeResourceLite,
   FILE_INFORMATION_CLASS,
+  FltGetTransactionContext,
+  FltReleaseContext,
+  FltSetTransactionContext,
+  ObfDereferenceObject,
+  STATUS_FLT_CONTEXT_ALREADY_DEFINED,
+  STATUS_NOT_FOUND,
   FltAllocateContext,
   FltObjectDereference,
   FltObjectReference,
@@ -28,17 +39,19 @@ import {
   InterlockedIncrement,
   type Blocking,
   type FLT_CONTEXT_REGISTRATION,
+  type FLT_RELATED_OBJECTS,
   type NTSTATUS,
   type PFILE_OBJECT,
   type PFLT_CONTEXT,
   type PFLT_FILTER,
   type PFLT_INSTANCE,
 } from '../../../src/index.js';
-import type { AV_SCAN_CONTEXT, AV_SECTION_CONTEXT, AV_STREAM_CONTEXT, AV_STREAMHANDLE_CONTEXT, AvGlobals } from './avscanTypes.js';
+import type { AV_SCAN_CONTEXT, AV_SECTION_CONTEXT, AV_STREAM_CONTEXT, AV_STREAMHANDLE_CONTEXT, AV_TRANSACTION_CONTEXT, AvGlobals } from './avscanTypes.js';
 
 const AV_STREAM_CONTEXT_SIZE = 64;
 const AV_STREAMHANDLE_CONTEXT_SIZE = 8;
 const AV_SECTION_CONTEXT_SIZE = 48;
+const AV_TRANSACTION_CONTEXT_SIZE = 40;
 const AV_INSTANCE_CONTEXT_SIZE = 32;
 
 /** AvGetFileSize (utility.c): FileStandardInformation's EndOfFile through FltQueryInformationFile. */
@@ -50,9 +63,30 @@ export function* AvGetFileSize(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT
 }
 
 export function contextRoutines(Globals: AvGlobals) {
-  /** AvStreamContextCleanup: the KEVENT goes with the context (AvFreeKevent). */
+  /**
+   * AvStreamContextCleanup: a stream context must have left its transaction's list before it goes
+   * (the list holds a reference, so only a context whose TxContext was never cleared can reach
+   * here with one); the KEVENT goes with the context (AvFreeKevent).
+   */
   function AvStreamContextCleanup(Context: PFLT_CONTEXT, _ContextType: number): void {
-    void Context;
+    const streamContext = (Context as unknown as PFLT_CONTEXT<AV_STREAM_CONTEXT>).Data;
+    FLT_ASSERT(streamContext.TxContext.value === null, 'NULL == streamContext->TxContext');
+  }
+
+  /**
+   * AvTransactionContextCleanup: the resource and the transaction reference taken in
+   * AvFindOrCreateTransactionContext go. (ObDereferenceObject is the C macro for
+   * ObfDereferenceObject; fltsim's ObDereferenceObject is a generator because a file object's last
+   * reference sends IRP_MJ_CLOSE, so this callback calls ObfDereferenceObject, which never blocks
+   * for a transaction. ExDeleteResourceLite reaches the kernel without blocking; the cleanup runs
+   * it to its end.)
+   */
+  function* AvTransactionContextCleanup(Context: PFLT_CONTEXT, _ContextType: number): Blocking<void> {
+    const transactionContext = (Context as unknown as PFLT_CONTEXT<AV_TRANSACTION_CONTEXT>).Data;
+    yield* ExDeleteResourceLite(transactionContext.Resource!);
+    transactionContext.Resource = null;
+    ObfDereferenceObject(transactionContext.Transaction!);
+    transactionContext.Transaction = null;
   }
 
   /** AvSectionContextCleanup: FLT_ASSERTs that the handle and object were cleared first (AvCloseSectionForDataScan). */
@@ -67,6 +101,7 @@ export function contextRoutines(Globals: AvGlobals) {
   const ContextRegistration: readonly FLT_CONTEXT_REGISTRATION[] = [
     { ContextType: FLT_STREAM_CONTEXT, Flags: 0, ContextCleanupCallback: AvStreamContextCleanup, Size: AV_STREAM_CONTEXT_SIZE, PoolTag: 0x63537641 },
     { ContextType: FLT_STREAMHANDLE_CONTEXT, Flags: 0, ContextCleanupCallback: null, Size: AV_STREAMHANDLE_CONTEXT_SIZE, PoolTag: 0x68537641 },
+    { ContextType: FLT_TRANSACTION_CONTEXT, Flags: 0, ContextCleanupCallback: AvTransactionContextCleanup, Size: AV_TRANSACTION_CONTEXT_SIZE, PoolTag: 0x63547641 },
     { ContextType: FLT_SECTION_CONTEXT, Flags: 0, ContextCleanupCallback: AvSectionContextCleanup, Size: AV_SECTION_CONTEXT_SIZE, PoolTag: 0x65537641 },
     { ContextType: FLT_INSTANCE_CONTEXT, Flags: 0, ContextCleanupCallback: AvInstanceContextCleanup, Size: AV_INSTANCE_CONTEXT_SIZE, PoolTag: 0x69537641 },
     { ContextType: FLT_CONTEXT_END },
@@ -78,15 +113,59 @@ export function contextRoutines(Globals: AvGlobals) {
     return r;
   }
 
-  /** AvCreateStreamContext: a synchronization KEVENT, initially signalled, and the state Modified (not yet scanned). */
+  /** AvCreateStreamContext: a synchronization KEVENT, initially signalled, and both states Modified (not yet scanned), in no transaction. */
   function* AvCreateStreamContext(Filter: PFLT_FILTER): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null }> {
     const event = new KEVENT();
     const r = FltAllocateContext<AV_STREAM_CONTEXT>(Filter, FLT_STREAM_CONTEXT, AV_STREAM_CONTEXT_SIZE, PagedPool);
     if (r.context === null) return r;
     yield* KeInitializeEvent(event, SynchronizationEvent, true);
+    // RtlZeroMemory: TxContext NULL.
+    Object.assign(r.context.Data, { TxContext: { value: null } });
     r.context.Data.ScanSynchronizationEvent = event;
     r.context.Data.State = 'AvFileModified';
+    r.context.Data.TxState = 'AvFileModified';
     return r;
+  }
+
+  /**
+   * AvFindOrCreateTransactionContext: the transaction's context, or a new one (its own ERESOURCE, a
+   * reference on the transaction, an empty list) set with KEEP_IF_EXISTS, so a racing open's
+   * context wins. The caller releases the reference returned.
+   */
+  function* AvFindOrCreateTransactionContext(FltObjects: FLT_RELATED_OBJECTS): Blocking<{ status: NTSTATUS; TransactionContext: PFLT_CONTEXT<AV_TRANSACTION_CONTEXT> | null }> {
+    const got = yield* FltGetTransactionContext<AV_TRANSACTION_CONTEXT>(FltObjects.Instance, FltObjects.Transaction!);
+    if (NT_SUCCESS(got.status)) return { status: STATUS_SUCCESS, TransactionContext: got.context };
+    if (got.status !== STATUS_NOT_FOUND) {
+      Globals.DbgPrint.push(`[AV]: Failed to get transaction context with status 0x${got.status.toString(16)}`);
+      return { status: got.status, TransactionContext: null };
+    }
+    // AvAllocateResource: the ERESOURCE lives apart from the context (nonpaged in C).
+    const pResource = new ERESOURCE('AV_TRANSACTION_CONTEXT.Resource');
+    const a = FltAllocateContext<AV_TRANSACTION_CONTEXT>(Globals.Filter!, FLT_TRANSACTION_CONTEXT, AV_TRANSACTION_CONTEXT_SIZE, PagedPool);
+    if (!NT_SUCCESS(a.status)) {
+      Globals.DbgPrint.push(`[AV]: Failed to allocate transaction context with status 0x${a.status.toString(16)}`);
+      return { status: a.status, TransactionContext: null };
+    }
+    FLT_ASSERT(FltObjects.Transaction !== null, 'FltObjects->Transaction != NULL');
+    const transactionContext = a.context!;
+    // RtlZeroMemory, then the resource, the referenced transaction, the empty list.
+    Object.assign(transactionContext.Data, { Transaction: null, ScListHead: [], Resource: pResource, Flags: 0 } satisfies AV_TRANSACTION_CONTEXT);
+    ObReferenceObject(FltObjects.Transaction!);
+    transactionContext.Data.Transaction = FltObjects.Transaction;
+    yield* ExInitializeResourceLite(pResource);
+    const oldTransactionContext = { value: null as PFLT_CONTEXT<object> | null };
+    const status = yield* FltSetTransactionContext(FltObjects.Instance, FltObjects.Transaction!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, transactionContext, oldTransactionContext);
+    if (NT_SUCCESS(status)) return { status: STATUS_SUCCESS, TransactionContext: transactionContext };
+    FltReleaseContext(transactionContext);
+    if (status !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) {
+      Globals.DbgPrint.push(`[Av]: Failed to set transaction context with status 0x${status.toString(16)}`);
+      return { status, TransactionContext: null };
+    }
+    if (oldTransactionContext.value === null) {
+      Globals.DbgPrint.push('[Av]: Failed to set transaction context oldTransactionContext is NULL');
+      return { status, TransactionContext: null };
+    }
+    return { status: STATUS_SUCCESS, TransactionContext: oldTransactionContext.value as PFLT_CONTEXT<AV_TRANSACTION_CONTEXT> };
   }
 
   function* AvCreateSectionContext(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_SECTION_CONTEXT> | null }> {
@@ -138,10 +217,12 @@ export function contextRoutines(Globals: AvGlobals) {
   return {
     ContextRegistration,
     AvStreamContextCleanup,
+    AvTransactionContextCleanup,
     AvSectionContextCleanup,
     AvInstanceContextCleanup,
     AvCreateStreamHandleContext,
     AvCreateStreamContext,
+    AvFindOrCreateTransactionContext,
     AvCreateSectionContext,
     AvAllocateScanContext,
     AvReferenceScanContext,

@@ -5,11 +5,9 @@
  * section: clear the back-pointer, dereference the section object, FltCloseSectionForDataScan.
  */
 import {
-  FltAcquireResourceExclusive,
   FltCancellableWaitForSingleObject,
   FltCloseSectionForDataScan,
   FltCreateSectionForDataScan,
-  FltReleaseResource,
   FltSendMessage,
   FsRtlEnterFileSystem,
   FsRtlExitFileSystem,
@@ -44,7 +42,8 @@ import {
   type PFLT_CONTEXT,
 } from '../../../src/index.js';
 import { AV_SCANNER_NOTIFICATION_SIZE, AvMsgStartScanning, AvScanOnCleanup, AvScanOnOpen, AvScanResultClean, AvScanResultInfected, AvScanResultUndetermined, decodedPattern, encodeNotification, type AVSCAN_RESULT } from './avlib.js';
-import type { AV_SECTION_CONTEXT, AV_STREAM_CONTEXT, AvGlobals, AvCalls } from './avscanTypes.js';
+import { IS_FILE_NEED_SCAN, SET_FILE_STATE_EX, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AvGlobals, type AvCalls } from './avscanTypes.js';
+import { AvAcquireResourceExclusive, AvReleaseResource } from './utility.js';
 
 /** 1 ms in 100-ns units, as the C's _1ms. */
 const _1ms = 10000;
@@ -79,7 +78,7 @@ export function scanRoutines(Globals: AvGlobals, R: AvCalls) {
   }
 
   /** AvScanInKernel: a data-scan section with a kernel handle, scanned here; the result goes into the stream context. */
-  function* AvScanInKernel(FltObjects: FLT_RELATED_OBJECTS, IOMajorFunctionAtScan: number, _IsInTxWriter: boolean, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>): Blocking<NTSTATUS> {
+  function* AvScanInKernel(FltObjects: FLT_RELATED_OBJECTS, IOMajorFunctionAtScan: number, IsInTxWriter: boolean, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>): Blocking<NTSTATUS> {
     const created = yield* R.AvCreateSectionContext(FltObjects.Instance, FltObjects.FileObject!);
     if (!NT_SUCCESS(created.status)) return created.status;
     const sectionContext = created.context!;
@@ -90,9 +89,9 @@ export function scanRoutines(Globals: AvGlobals, R: AvCalls) {
     sectionContext.Data.SectionHandle = s.SectionHandle;
     sectionContext.Data.SectionObject = s.SectionObject;
     const scan = yield* AvMapSectionAndScan(sectionContext);
-    if (scan.scanResult === AvScanResultClean) StreamContext.Data.State = 'AvFileNotInfected';
-    else if (scan.scanResult === AvScanResultInfected) StreamContext.Data.State = 'AvFileInfected';
-    else StreamContext.Data.State = 'AvFileUnknown';
+    if (scan.scanResult === AvScanResultClean) SET_FILE_STATE_EX(IsInTxWriter, StreamContext.Data, 'AvFileNotInfected');
+    else if (scan.scanResult === AvScanResultInfected) SET_FILE_STATE_EX(IsInTxWriter, StreamContext.Data, 'AvFileInfected');
+    else SET_FILE_STATE_EX(IsInTxWriter, StreamContext.Data, 'AvFileUnknown');
     // The kernel handle: the C leaves it to AvFinalizeSectionContext's ObDereferenceObject; the handle is closed here.
     yield* ZwClose(s.SectionHandle!);
     return yield* R.AvFinalizeSectionContext(sectionContext);
@@ -113,15 +112,15 @@ export function scanRoutines(Globals: AvGlobals, R: AvCalls) {
     scanCtx.IsFileInTxWriter = IsInTxWriter;
     scanCtx.SectionContext.value = null;
 
-    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    yield* AvAcquireResourceExclusive(Globals.ScanCtxListLock);
     if (Globals.Unloading) {
-      yield* FltReleaseResource(Globals.ScanCtxListLock);
+      yield* AvReleaseResource(Globals.ScanCtxListLock);
       yield* R.AvReleaseScanContext(scanCtx);
       return STATUS_FLT_DELETING_OBJECT;
     }
     scanCtx.ScanId = ++Globals.ScanIdCounter;
     Globals.ScanCtxListHead.push(scanCtx);
-    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvReleaseResource(Globals.ScanCtxListLock);
 
     const notification = encodeNotification({ Message: AvMsgStartScanning, ScanId: scanCtx.ScanId, Reason: IOMajorFunctionAtScan === IRP_MJ_CLEANUP ? AvScanOnCleanup : AvScanOnOpen, ScanThreadId: 0 });
     const timeout = -(Globals.LocalScanTimeout * _1ms);
@@ -146,9 +145,9 @@ export function scanRoutines(Globals: AvGlobals, R: AvCalls) {
       // The wait was cancelled (CancelSynchronousIo): the open is undone.
       if (!NT_SUCCESS(status) && IOMajorFunctionAtScan === IRP_MJ_CREATE) yield* R.AvCancelFileOpen(Data, FltObjects, status);
     }
-    yield* FltAcquireResourceExclusive(Globals.ScanCtxListLock);
+    yield* AvAcquireResourceExclusive(Globals.ScanCtxListLock);
     Globals.ScanCtxListHead.splice(Globals.ScanCtxListHead.indexOf(scanCtx), 1);
-    yield* FltReleaseResource(Globals.ScanCtxListLock);
+    yield* AvReleaseResource(Globals.ScanCtxListLock);
     yield* R.AvReleaseScanContext(scanCtx);
     return status;
   }
@@ -173,7 +172,8 @@ export function scanRoutines(Globals: AvGlobals, R: AvCalls) {
     yield* FsRtlEnterFileSystem();
     let status = yield* FltCancellableWaitForSingleObject(StreamContext.Data.ScanSynchronizationEvent, null, Data);
     if (NT_SUCCESS(status)) {
-      if (StreamContext.Data.State === 'AvFileModified') {
+      // Again: the file may have been scanned (and found clean) while this thread waited.
+      if (IS_FILE_NEED_SCAN(StreamContext.Data)) {
         status = ScanMode === 'AvUserMode' ? yield* AvScanInUser(Data, FltObjects, IOMajorFunctionAtScan, IsInTxWriter, 0) : yield* AvScanInKernel(FltObjects, IOMajorFunctionAtScan, IsInTxWriter, StreamContext);
         if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvScan: failed to scan the file.');
       }
