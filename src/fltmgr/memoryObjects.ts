@@ -39,6 +39,9 @@ export class PoolBlock {
 
 /** An MDL: `ByteCount` bytes starting at the buffer it was built for; `view` is its system address. */
 export class MdlObject implements MDL {
+  /** No chains: IoAllocateMdl's SecondaryBuffer (chaining to an IRP) is not modelled. */
+  readonly Next: MDL | null = null;
+
   constructor(
     readonly id: string,
     readonly owner: FilterObject | null,

@@ -10,6 +10,8 @@ import { badArgument, integerArgument, sizeArgument, ulongArgument } from '../ke
 export interface MDL {
   readonly id: string;
   readonly ByteCount: number;
+  /** The next MDL of a chain (an IRP's secondary buffers). fltsim never chains MDLs, so it is NULL (swapBuffers asserts so). */
+  readonly Next: MDL | null;
 }
 
 /** LOCK_OPERATION: what FltDecodeParameters says the filter may do with the buffer (§20.5). */

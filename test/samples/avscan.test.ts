@@ -2,40 +2,18 @@
 // traces, then explored against the unload and a second application thread — a scan finalized by
 // timeout, by the scanner's reply and by teardown, racing.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, STATUS_SUCCESS, STATUS_VIRUS_INFECTED, type Fact, type MonitorViolation, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, foldLog, STATUS_SUCCESS, STATUS_VIRUS_INFECTED, type Simulation } from '../../src/index.js';
 import { compactTrace } from '../../src/testing/index.js';
 import { buildAvScan, scenario } from '../../examples/samples/avscan/index.js';
 import { AvScanResultClean, AvScanResultInfected, AvScanResultUndetermined } from '../../examples/samples/avscan/avlib.js';
 import { budget } from '../support/deep.js';
+import { createsComplete, sectionsClosedOnce } from './avscanMonitors.js';
 import { fltsimRun } from './run.js';
 
 function run(args: Record<string, string | number | boolean>, seed = 1): { sim: Simulation; reason: string } & ReturnType<typeof buildAvScan> {
   const sim = createSimulation({ onViolation: 'record', seed });
   const built = buildAvScan(sim, args);
   return { sim, reason: sim.run({ maxSteps: 200_000 }).reason, ...built };
-}
-
-/** §24.9 invariant 15 for the sample: every data-scan section is closed exactly once, and no close of the filter's fails. */
-export function sectionsClosedOnce(facts: readonly Fact[]): MonitorViolation[] {
-  const out: MonitorViolation[] = [];
-  const closes = new Map<string, number>();
-  for (const f of facts) {
-    if (f.type === 'SectionContextAttached') closes.set(f.object, 0);
-    if (f.type === 'FltCloseSectionForDataScan') closes.set(f.object, (closes.get(f.object) ?? 0) + 1);
-    if (f.type === 'RoutineFailed' && f.routine === 'FltCloseSectionForDataScan') out.push({ name: 'SECTION_CLOSED_TWICE', seq: f.seq, message: `${f.object}: ${f.detail}` });
-  }
-  for (const [section, n] of closes) if (n !== 1) out.push({ name: 'SECTION_CLOSE_COUNT', seq: facts.length, message: `${section} closed ${n} times` });
-  return out;
-}
-
-/** The waiting create always wakes: every IRP_MJ_CREATE an application issued completes. */
-export function createsComplete(facts: readonly Fact[]): MonitorViolation[] {
-  const open = new Set<string>();
-  for (const f of facts) {
-    if (f.type === 'IoStart' && f.major === 0 && f.requestorMode === 'UserMode') open.add(f.object);
-    if (f.type === 'IoComplete') open.delete(f.object);
-  }
-  return [...open].map((op) => ({ name: 'CREATE_NEVER_WOKE', seq: facts.length, message: `${op} never completed` }));
 }
 
 const SCAN_FACTS = ['FltSendMessage', 'SectionCreate', 'FltCloseSectionForDataScan', 'IoComplete'] as const;

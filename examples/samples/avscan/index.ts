@@ -18,6 +18,15 @@
  * true re-checks Finalized after arming a get, closing the lost wake-up exploration found),
  * `conflictAt` (unset: no `app3`; a tick: `app3` opens clean.txt then and writes it non-cached, I/O
  * that conflicts with a data-scan section, check 7).
+ *
+ * `transaction` (`commit` or `rollback`; unset: the workload above) replaces the applications with a
+ * transacted writer (check 5, §22.4): `holder` opens clean.txt for read (scanned: clean) and keeps
+ * it open, so the stream and its context live on; `txapp` creates a transaction, opens clean.txt in
+ * it for write (the filter enlists; the transacted view is scanned), writes (the view is modified),
+ * closes (no cleanup scan inside a transaction), commits or rolls back, closes the transaction, then
+ * opens clean.txt again outside any transaction (`reopen`): after a commit the file is scanned again,
+ * after a rollback its clean state stands. `holder` closes after `holdFor` ticks (default 200);
+ * `commitAfter` (default 0) ticks pass between the close and the outcome, a window for the unload.
  */
 import {
   ADMINISTRATORS_SID,
@@ -35,6 +44,7 @@ import {
   type Scenario,
   type ScenarioArgs,
   type Simulation,
+  type ThreadHandle,
 } from '../../../src/index.js';
 import { createAvScan, type AvScanImage } from './avscan.js';
 import { newUserScanContext, userScan, type USER_SCAN_CONTEXT } from './user/userscan.js';
@@ -43,7 +53,7 @@ export interface AvScanRun {
   readonly image: AvScanImage;
   readonly scanner: USER_SCAN_CONTEXT;
   /** Filled in as the threads finish. */
-  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number };
+  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number; holder?: NTSTATUS; txOpen?: NTSTATUS; txWrite?: NTSTATUS; outcome?: NTSTATUS; reopen?: NTSTATUS };
 }
 
 function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
@@ -56,14 +66,44 @@ function count(args: ScenarioArgs, name: string, fallback: number): number {
   return Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 
-function* open(sim: Simulation, path: string, write: boolean): Blocking<{ status: NTSTATUS; handle: string | null }> {
+function* open(sim: Simulation, path: string, write: boolean, Transaction?: string): Blocking<{ status: NTSTATUS; handle: string | null }> {
   const r = yield* sim.io.NtCreateFile(path, {
     DesiredAccess: write ? FILE_GENERIC_READ | FILE_GENERIC_WRITE : FILE_GENERIC_READ,
     ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
     CreateDisposition: FILE_OPEN,
     CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
+    ...(Transaction === undefined ? {} : { Transaction }),
   });
   return { status: r.status, handle: r.handle };
+}
+
+/** The transacted writer's workload (args.transaction); returns the threads the operator waits for. */
+function spawnTransactedWriter(sim: Simulation, args: ScenarioArgs, results: AvScanRun['results'], outcome: 'commit' | 'rollback'): ThreadHandle[] {
+  const holder = sim.spawn('holder', function* () {
+    yield* sleep(1);
+    const f = yield* open(sim, 'C:\\clean.txt', false);
+    results.holder = f.status;
+    if (f.handle === null) return;
+    yield* sleep(count(args, 'holdFor', 200));
+    yield* sim.io.NtClose(f.handle);
+  });
+  const txapp = sim.spawn('txapp', function* () {
+    yield* sleep(2);
+    const tx = yield* sim.io.NtCreateTransaction();
+    const f = yield* open(sim, 'C:\\clean.txt', true, tx.handle);
+    results.txOpen = f.status;
+    if (f.handle !== null) {
+      results.txWrite = (yield* sim.io.NtWriteFile(f.handle, ' (edited in a transaction)', 0)).status;
+      yield* sim.io.NtClose(f.handle);
+    }
+    yield* sleep(count(args, 'commitAfter', 0));
+    results.outcome = outcome === 'commit' ? yield* sim.io.NtCommitTransaction(tx.handle) : yield* sim.io.NtRollbackTransaction(tx.handle);
+    yield* sim.io.NtClose(tx.handle);
+    const again = yield* open(sim, 'C:\\clean.txt', false);
+    results.reopen = again.status;
+    if (again.handle !== null) yield* sim.io.NtClose(again.handle);
+  });
+  return [holder, txapp];
 }
 
 /** Build the system and queue the workload; returns what the run fills in. */
@@ -82,20 +122,27 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
     sim.spawn('avscan.exe main', function* () {
       results.scanner = yield* user.main(scanner);
     }, { process });
-    const app = sim.spawn('app', function* () {
-      yield* sleep(1);
-      const f = yield* open(sim, 'C:\\clean.txt', true);
-      results.app = f.status;
-      if (f.handle === null) return;
-      results.write = (yield* sim.io.NtWriteFile(f.handle, ' (edited)', 0)).status;
-      yield* sim.io.NtClose(f.handle);
-    });
-    const app2 = sim.spawn('app2', function* () {
-      yield* sleep(1);
-      const f = yield* open(sim, 'C:\\infected.txt', false);
-      results.app2 = f.status;
-      if (f.handle !== null) yield* sim.io.NtClose(f.handle);
-    });
+    const transaction = args['transaction'];
+    const apps: ThreadHandle[] = [];
+    if (transaction === 'commit' || transaction === 'rollback') {
+      apps.push(...spawnTransactedWriter(sim, args, results, transaction));
+    } else {
+      const app = sim.spawn('app', function* () {
+        yield* sleep(1);
+        const f = yield* open(sim, 'C:\\clean.txt', true);
+        results.app = f.status;
+        if (f.handle === null) return;
+        results.write = (yield* sim.io.NtWriteFile(f.handle, ' (edited)', 0)).status;
+        yield* sim.io.NtClose(f.handle);
+      });
+      const app2 = sim.spawn('app2', function* () {
+        yield* sleep(1);
+        const f = yield* open(sim, 'C:\\infected.txt', false);
+        results.app2 = f.status;
+        if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+      });
+      apps.push(app, app2);
+    }
     const conflictAt = args['conflictAt'];
     if (conflictAt !== undefined && conflictAt !== null) {
       // Check 7: a non-cached write by another handle while clean.txt is being scanned at cleanup.
@@ -115,8 +162,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
     } else {
       // Without an unload, the operator quits the scanner once the applications are done.
       sim.spawn('operator', function* () {
-        yield* sim.join(app);
-        yield* sim.join(app2);
+        for (const t of apps) yield* sim.join(t);
         if (scanner.Quit !== null) SetEvent(scanner.Quit);
       });
     }
@@ -126,7 +172,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);

@@ -253,6 +253,8 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
         if (!NT_SUCCESS(Data.IoStatus.Status) || Data.IoStatus.Information === 0) break leave;
         let origBuf: Uint8Array | null;
         if (read.Read.MdlAddress !== null && read.Read.MdlAddress !== undefined) {
+          // A simple MDL: no chained MDLs this high up the stack.
+          FLT_ASSERT(read.Read.MdlAddress.Next === null, '((PMDL)iopb->Parameters.Read.MdlAddress)->Next == NULL');
           origBuf = MmGetSystemAddressForMdlSafe(read.Read.MdlAddress, NormalPagePriority | MdlMappingNoExecute);
           if (origBuf === null) {
             Data.IoStatus = { Status: STATUS_INSUFFICIENT_RESOURCES, Information: 0 };
@@ -436,6 +438,8 @@ export function swapBuffersDriver(): { readonly FilterRegistration: FLT_REGISTRA
         }
         let origBuf: Uint8Array | null;
         if (write.Write.MdlAddress !== null && write.Write.MdlAddress !== undefined) {
+          // A simple MDL: no chained MDLs this high up the stack.
+          FLT_ASSERT(write.Write.MdlAddress.Next === null, '((PMDL)iopb->Parameters.Write.MdlAddress)->Next == NULL');
           origBuf = MmGetSystemAddressForMdlSafe(write.Write.MdlAddress, NormalPagePriority | MdlMappingNoExecute);
           if (origBuf === null) {
             Data.IoStatus = { Status: STATUS_INSUFFICIENT_RESOURCES, Information: 0 };

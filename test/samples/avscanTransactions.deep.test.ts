@@ -1,0 +1,2 @@
+// The avscan transaction exploration with the deep budget (npm run test:deep).
+import './avscanTransactions.test.js';
