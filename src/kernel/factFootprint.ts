@@ -87,6 +87,14 @@ const OBJECT_READ_ONLY: ReadonlySet<FactType> = new Set(['Choice', 'RoutineFaile
  */
 export const COUNT_ONLY: ReadonlySet<FactType> = new Set(['FltObjectReference', 'FltObjectDereference']);
 
+/**
+ * Facts that change no record and no machine state of their object, but a list of the whole run:
+ * a verifier violation (every machine takes it without moving; the fold appends it to
+ * `violations`, whose order says which came first). Its object is read and the list written, so
+ * two violations stay ordered while a violation and a step that only looks at its object commute.
+ */
+const RUN_LIST: ReadonlyMap<FactType, string> = new Map([['VerifierViolation', 'violations']]);
+
 /** Fields that name who did something: read, never changed, by every fact. */
 const ACTOR_FIELDS: ReadonlySet<string> = new Set(['thread', 'parent']);
 
@@ -127,6 +135,9 @@ export class FactFootprints {
       // The simulation's facts (the clock, its start) are no thread's doing: see Kernel.chargeWakes.
     } else if (OBJECT_READ_ONLY.has(fact.type)) {
       into.read(fact.object);
+    } else if (RUN_LIST.has(fact.type)) {
+      into.read(fact.object);
+      into.write(RUN_LIST.get(fact.type)!);
     } else if (COUNT_ONLY.has(fact.type)) {
       into.read(fact.object);
       into.write(`${fact.object}:counts`);

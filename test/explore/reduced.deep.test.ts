@@ -6,6 +6,7 @@ import { exhaustiveSearch, reducedSearch, type Reduction } from '../../src/index
 import { raceScenarios } from '../../examples/races/index.js';
 import { checkAgainstBruteForce, programs } from './reducedRun.js';
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
+import { checkRaceAgainstPlain } from './reducedRaceRun.js';
 import './reduced.test.js';
 
 describe('reduced exhaustive search = brute-force enumeration (long)', () => {
@@ -32,6 +33,18 @@ describe('every built-in race, bound 2: DPOR finds the violations the plain sear
   for (const scenario of raceScenarios) {
     it(scenario.id, () => {
       for (const variant of ['buggy', 'fixed']) expect(violations(scenario, variant, 'dpor'), variant).toEqual(violations(scenario, variant, 'none'));
+    });
+  }
+});
+
+describe('small built-in races, bound 2: DPOR reaches the final states of every bounded schedule, up to ids', () => {
+  for (const id of ['race-reentrant-create', 'race-free-before-callback']) {
+    it(id, () => {
+      const scenario = raceScenarios.find((s) => s.id === id)!;
+      for (const variant of ['buggy', 'fixed']) {
+        const r = checkRaceAgainstPlain(scenario, variant, 2);
+        expect(r.dpor, variant).toBeLessThan(r.plain);
+      }
     });
   }
 });

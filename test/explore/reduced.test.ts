@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { checkAgainstBruteForce, programs, programScenario, reach } from './reducedRun.js';
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
 import { budget } from '../support/deep.js';
+import { checkRaceAgainstPlain } from './reducedRaceRun.js';
+import { recursionScenario } from '../../examples/races/index.js';
 
 describe('reduced exhaustive search = brute-force enumeration (final states, violations)', () => {
   it('on random programs of 2–3 threads over three shared cells and a FAST_MUTEX', () => {
@@ -46,5 +48,15 @@ describe('reduced exhaustive search = brute force on I/O through instances of on
   it('two reads through the same instances: fewer orders than brute force, the same outcomes', () => {
     const r = checkIoAgainstBruteForce({ threads: [[{ kind: 'read', file: 0 }], [{ kind: 'read', file: 1 }]], unload: false });
     expect(r).toEqual({ brute: 20, dpor: 16 });
+  });
+});
+
+// A verifier violation (§14) changes no record or machine state of the object it names: it is
+// appended to the run's list of violations. So it reads its object and writes that list: two
+// violations stay ordered, a violation and a step that only looks at the same object commute.
+describe('verifier violations: ordered among themselves, independent of steps that only read their object', () => {
+  it('race-reentrant-create (both creates re-enter until CALLBACK_RECURSION), bound 1: the plain search\'s final states in fewer schedules', () => {
+    const r = checkRaceAgainstPlain(recursionScenario, 'buggy', 1);
+    expect(r).toEqual({ plain: 20, dpor: 4 });
   });
 });

@@ -1,0 +1,57 @@
+// Reduced search on a built-in race against the plain search without state hashing (every schedule
+// within the preemption bound): the final states both reach, up to the renaming of ids. Reordering
+// independent steps hands out file-object, callback-data and thread ids in another order, so
+// schedules that DPOR counts as one reach states that differ by names only. Shared by
+// reduced.test.ts (short) and reduced.deep.test.ts.
+import { expect } from 'vitest';
+import { exhaustiveSearch, reducedSearch, type Scenario, type Simulation } from '../../src/index.js';
+
+const isId = (s: string): boolean => /^[A-Zrwodt]\d+$/.test(s);
+
+/**
+ * A state with every object id replaced by its kind: records keyed by ids become the sorted list of
+ * their contents, log positions and times are left out. Isomorphic states compare equal (and a few
+ * that are not, which only weakens the check, on both sides alike).
+ */
+export function upToIds(state: unknown): string {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return isId(v) ? v[0] : v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const entries = Object.entries(v);
+    if (entries.length > 0 && entries.every(([k]) => isId(k))) return entries.map(([k, x]) => JSON.stringify([k[0], walk(x)])).sort();
+    return Object.fromEntries(entries.filter(([k]) => k !== 'seq' && k !== 'time').map(([k, x]) => [k, walk(x)]));
+  };
+  return JSON.stringify(walk(state));
+}
+
+export interface RaceReached {
+  readonly finals: Set<string>;
+  readonly violations: Set<string>;
+  readonly schedules: number;
+}
+
+/** Final states (up to ids) and the violation lists of every schedule a search runs to its end. */
+export function reachRace(scenario: Scenario, variant: string, bound: number, reduction: 'none' | 'dpor'): RaceReached {
+  const finals = new Set<string>();
+  const violations = new Set<string>();
+  const visit = (o: { sim: Simulation }) => {
+    const state = o.sim.state();
+    finals.add(upToIds(state));
+    violations.add(state.violations.map((v) => v.rule).join(','));
+    return false;
+  };
+  const options = { seed: 1, args: { variant }, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [], preemptionBound: bound, stateHashing: false, maxSchedules: 50_000, visit };
+  const r = reduction === 'none' ? exhaustiveSearch(scenario, options) : reducedSearch(scenario, { ...options, reduction });
+  expect(r.exhausted).toBe(true);
+  return { finals, violations, schedules: r.schedules };
+}
+
+/** DPOR reaches the plain search's final states and violation lists; returns both schedule counts. */
+export function checkRaceAgainstPlain(scenario: Scenario, variant: string, bound: number): { plain: number; dpor: number } {
+  const plain = reachRace(scenario, variant, bound, 'none');
+  const dpor = reachRace(scenario, variant, bound, 'dpor');
+  expect(dpor.finals, `${scenario.id} ${variant}`).toEqual(plain.finals);
+  expect(dpor.violations, `${scenario.id} ${variant}`).toEqual(plain.violations);
+  return { plain: plain.schedules, dpor: dpor.schedules };
+}
