@@ -43,7 +43,7 @@ describe('small built-in races, bound 2: DPOR reaches the final states of every 
       const scenario = raceScenarios.find((s) => s.id === id)!;
       for (const variant of ['buggy', 'fixed']) {
         const r = checkRaceAgainstPlain(scenario, variant, 2);
-        expect(r.dpor, variant).toBeLessThan(r.plain);
+        expect(r.dpor, variant).toBeLessThanOrEqual(r.plain);
       }
     });
   }
