@@ -14,10 +14,10 @@ import { EXIT, usageError } from './exitCodes.js';
 import { isVerifierRule, type VerifierRule } from '../kernel/verifierRules.js';
 import { writeChunks } from './files.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
-import { exploreInParallel } from './parallelExplore.js';
+import { exhaustiveInParallel, exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
 import { checkScenarioArgs } from '../scenarios/scenario.js';
-import { runShardCommand, shardOption } from './shardCommand.js';
+import { runShardCommand, shardOption, shardPlan } from './shardCommand.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
 import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
@@ -32,8 +32,9 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
   Exhaustive search uses partial-order reduction (DPOR with sleep sets; docs/exploration.md).
   --trace FILE          write the failing schedule's trace (fltsim replay FILE lands on the violation)
   --trace-shrunk FILE   write the shrunk schedule's trace
-  --workers N           spread random or PCT schedules over N threads with the same result as one
-                        (exhaustive search stays on one: its schedules share one visited-state set)
+  --workers N           spread the schedules over N threads with the same result as one (random,
+                        PCT: schedule indices; exhaustive: the subtrees of --split-depth, dealt out
+                        as to N shards)
   --split-depth S       exhaustive: search the subtree under each choice prefix of length S on its
                         own (default 0: one tree); the unit --shard deals out
   --shard K/N           run only the K-th of N partitions of this plan (schedule indices, or
@@ -81,13 +82,14 @@ export const exploreCommand: Command = {
       } finally {
         progress?.end();
       }
+    } else if (r.workers > 1) {
+      result = await exhaustiveInParallel(resolved.scenario, shardPlan(r, resolved), r.workers);
     } else {
-      if (r.workers > 1) io.out('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
       const budget = r.options.schedules;
       result = explore(resolved.scenario, { ...r.options, strategy: r.strategy, ...(progress === null ? {} : { onSchedule: (i: number, failed: boolean) => progress.update(i + 1, budget, failed ? 1 : 0) }) });
       progress?.end();
     }
-    return conclude(p, r, resolved, result, io, r.workers > 1 && r.strategy !== 'exhaustive' ? r.workers : 1);
+    return conclude(p, r, resolved, result, io, r.workers);
   },
 };
 

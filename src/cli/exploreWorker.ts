@@ -1,12 +1,15 @@
 /**
- * One worker thread of `fltsim explore --workers N` (see parallelExplore.ts). Worker w runs the
- * plan's schedules w, w+N, w+2N, … and posts each one's window hits and verdict in batches. It
- * stops at the first index past the lowest failing index any worker has found (a shared Int32),
- * because the exploration's answer is the lowest failing index and everything before it.
+ * One worker thread of `fltsim explore --workers N` (see parallelExplore.ts). The workers take the
+ * plan's schedule indices in chunks from a shared counter, in increasing order, so a worker that
+ * gets more of the machine runs more of them (a fixed split waits for the slowest worker), and
+ * post each one's window hits and verdict in batches. A worker stops at the first index past the
+ * lowest failing index any worker has found (a shared Int32), because the exploration's answer is
+ * the lowest failing index and everything before it; every lower index was handed out before it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvariantVerdicts } from '../explore/check.js';
 import { explorationPlan, runPlannedSchedule } from '../explore/explore.js';
+import { runShard, type ShardPlan, type ShardResult } from '../explore/shard.js';
 import type { ExploreOptions } from '../explore/types.js';
 import { findScenario, type Scenario } from '../scenarios/index.js';
 import { loadScenarioModule } from './scenarioModule.js';
@@ -20,10 +23,21 @@ export interface ExploreWorkerData {
   readonly module?: string;
   readonly options: Pick<ExploreOptions, 'strategy' | 'seed' | 'schedules' | 'args' | 'depth' | 'maxSteps' | 'maxOperationsInFlight' | 'disabledRules'>;
   readonly worker: number;
-  readonly stride: number;
-  /** Int32[1]: the lowest failing index found so far; `schedules` while none is. */
-  readonly firstFailure: SharedArrayBuffer;
+  /** Int32[2]: [0] the lowest failing index found so far (`schedules` while none is), [1] the next index not handed out. */
+  readonly shared: SharedArrayBuffer;
+  /** Indices a worker takes at a time. */
+  readonly chunk: number;
 }
+
+/** The shared cells of one exploration: no failure yet, nothing handed out. */
+export function sharedCells(budget: number): SharedArrayBuffer {
+  const shared = new SharedArrayBuffer(8);
+  new Int32Array(shared)[FIRST_FAILURE] = budget;
+  return shared;
+}
+
+const FIRST_FAILURE = 0;
+const NEXT = 1;
 
 /** One schedule's result: [index, violated (0/1), ...hits per window]. */
 export type ScheduleReport = readonly number[];
@@ -38,39 +52,63 @@ export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWork
   // The plan is a pure function of the scenario and options, so every worker derives the same one.
   const plan = explorationPlan(scenario, data.options);
   const budget = data.options.schedules ?? 1000;
-  const firstFailure = new Int32Array(data.firstFailure);
+  const cells = new Int32Array(data.shared);
   const verdicts = new InvariantVerdicts();
   let batch: ScheduleReport[] = [];
-  for (let i = data.worker; i < budget; i += data.stride) {
-    if (i > Atomics.load(firstFailure, 0)) break;
-    const run = runPlannedSchedule(scenario, data.options, plan, i, verdicts);
-    const violated = run.outcome.violation !== null;
-    batch.push([i, violated ? 1 : 0, ...run.windowHits]);
-    if (violated) {
-      lowerTo(firstFailure, i);
-      break;
+  let failed = false;
+  while (!failed) {
+    const start = Atomics.add(cells, NEXT, data.chunk);
+    for (let i = start; i < Math.min(start + data.chunk, budget); i++) {
+      if (i > Atomics.load(cells, FIRST_FAILURE)) break;
+      const run = runPlannedSchedule(scenario, data.options, plan, i, verdicts);
+      const violated = run.outcome.violation !== null;
+      batch.push([i, violated ? 1 : 0, ...run.windowHits]);
+      if (violated) {
+        lowerTo(cells, i);
+        failed = true;
+        break;
+      }
+      if (batch.length === BATCH) {
+        post({ kind: 'batch', reports: batch });
+        batch = [];
+      }
     }
-    if (batch.length === BATCH) {
-      post({ kind: 'batch', reports: batch });
-      batch = [];
-    }
+    // Past the budget or the lowest failure: every later chunk would be too.
+    if (start + data.chunk >= budget || start + data.chunk > Atomics.load(cells, FIRST_FAILURE)) break;
   }
   if (batch.length > 0) post({ kind: 'batch', reports: batch });
   post({ kind: 'done' });
 }
 
-/** Atomically set cell 0 to min(cell 0, value). */
-function lowerTo(cell: Int32Array, value: number): void {
+/** Atomically set the first-failure cell to min(cell, value). */
+function lowerTo(cells: Int32Array, value: number): void {
   for (;;) {
-    const current = Atomics.load(cell, 0);
-    if (current <= value || Atomics.compareExchange(cell, 0, current, value) === current) return;
+    const current = Atomics.load(cells, FIRST_FAILURE);
+    if (current <= value || Atomics.compareExchange(cells, FIRST_FAILURE, current, value) === current) return;
   }
 }
 
-const started = workerData as Partial<ExploreWorkerData> | null;
+/**
+ * What the coordinator hands a worker of an exhaustive search on N threads: the plan, as a shard of
+ * it gets it, and which of N shards to search (its subtrees: src/explore/shard.ts).
+ */
+export interface ExhaustiveWorkerData {
+  readonly kind: 'fltsim-explore-shard';
+  readonly plan: ShardPlan;
+  readonly index: number;
+  readonly count: number;
+}
+
+export type ExhaustiveWorkerMessage = { readonly kind: 'shard'; readonly result: ShardResult };
+
+const started = workerData as Partial<ExploreWorkerData> | Partial<ExhaustiveWorkerData> | null;
+const scenarioOf = (id: string, module: string | undefined): Promise<Scenario> => (module === undefined ? Promise.resolve(findScenario(id)) : loadScenarioModule(module).then((r) => r.scenario));
 if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
   const data = started as ExploreWorkerData;
-  const scenario = data.module === undefined ? Promise.resolve(findScenario(data.scenarioId)) : loadScenarioModule(data.module).then((r) => r.scenario);
-  void scenario.then((s) => exploreWorkerLoop(data, (m) => port.postMessage(m), s));
+  void scenarioOf(data.scenarioId, data.module).then((s) => exploreWorkerLoop(data, (m) => port.postMessage(m), s));
+} else if (parentPort !== null && started?.kind === 'fltsim-explore-shard') {
+  const port = parentPort;
+  const data = started as ExhaustiveWorkerData;
+  void scenarioOf(data.plan.scenario, data.plan.module?.path).then((s) => port.postMessage({ kind: 'shard', result: runShard(s, data.plan, data.index, data.count) } satisfies ExhaustiveWorkerMessage));
 }

@@ -1,7 +1,7 @@
 /**
  * `fltsim explore --workers N`: a random or PCT exploration spread over N worker threads, with the
  * same answer a single thread gives. Schedule i depends only on the plan and i (explorationPlan), so
- * the workers run disjoint indices; the answer is the lowest failing index f, the coverage is summed
+ * the workers run disjoint indices (taken in chunks from a shared counter: exploreWorker.ts); the answer is the lowest failing index f, the coverage is summed
  * over indices 0..f, and the failing schedule is re-run here (it is deterministic) for its log, its
  * trace and its shrinking, which then happen exactly as in `explore`.
  *
@@ -13,7 +13,14 @@ import { CoverageCounter } from '../explore/coverage.js';
 import { concludeExploration, explorationPlan, planBound, runPlannedSchedule } from '../explore/explore.js';
 import type { ExploreResult } from '../explore/types.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import type { ExploreWorkerData, ExploreWorkerMessage, ScheduleReport } from './exploreWorker.js';
+import { sharedCells, type ExhaustiveWorkerData, type ExhaustiveWorkerMessage, type ExploreWorkerData, type ExploreWorkerMessage, type ScheduleReport } from './exploreWorker.js';
+import { mergeShards, type ShardPlan, type ShardResult } from '../explore/shard.js';
+
+/**
+ * Schedule indices a worker takes at a time: a few milliseconds of work each, so a worker that gets
+ * less of the machine holds up the end by at most one chunk.
+ */
+const CHUNK = 16;
 
 export type ParallelExploreOptions = ExploreWorkerData['options'] & { readonly strategy: 'random' | 'pct' };
 
@@ -29,15 +36,14 @@ export async function exploreInParallel(
   module: string | undefined,
   onProgress?: (done: number, budget: number, violations: number) => void,
 ): Promise<ExploreResult> {
-  const plan = explorationPlan(scenario, options);
   const budget = options.schedules ?? 1000;
-  const firstFailure = new SharedArrayBuffer(4);
-  new Int32Array(firstFailure)[0] = budget;
+  const shared = sharedCells(budget);
   const reports = new Map<number, ScheduleReport>();
   let violations = 0;
-  const stride = Math.max(1, Math.min(workers, budget));
-  const threads = Array.from({ length: stride }, (_, w) =>
-    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, ...(module === undefined ? {} : { module }), options, worker: w, stride, firstFailure }, (batch) => {
+  const count = Math.max(1, Math.min(workers, budget));
+  // Workers first: their start-up (loading the modules, warming up) overlaps the plan made here.
+  const threads = Array.from({ length: count }, (_, w) =>
+    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, ...(module === undefined ? {} : { module }), options, worker: w, shared, chunk: CHUNK }, (batch) => {
       for (const r of batch) {
         reports.set(r[0]!, r);
         violations += r[1]!;
@@ -45,12 +51,13 @@ export async function exploreInParallel(
       onProgress?.(reports.size, budget, violations);
     }),
   );
+  const plan = explorationPlan(scenario, options);
   try {
     await Promise.all(threads.map((t) => t.finished));
   } finally {
     for (const t of threads) void t.worker.terminate();
   }
-  const failing = new Int32Array(firstFailure)[0]!;
+  const failing = new Int32Array(shared)[0]!;
   const schedules = failing < budget ? failing + 1 : budget;
   const coverage = new CoverageCounter(plan.windows);
   for (let i = 0; i < schedules; i++) {
@@ -65,6 +72,32 @@ export async function exploreInParallel(
     found = { outcome: run.outcome, seed: run.seed, choices: run.outcome.sim.choices.slice() };
   }
   return concludeExploration(scenario, options, { schedules, exhausted: false, pctBound: planBound(plan), coverage: coverage.result(), found });
+}
+
+/**
+ * Exhaustive search on `workers` threads: the plan's subtrees (cut at its split depth) dealt out as
+ * to `workers` shards, each worker searching one shard's, and the results merged as `fltsim merge`
+ * merges shards, so the report is the one a single run with the same --split-depth prints. With
+ * split depth 0 the plan is one tree, which one worker searches.
+ */
+export async function exhaustiveInParallel(scenario: Scenario, plan: ShardPlan, workers: number): Promise<ExploreResult> {
+  const count = Math.max(1, workers);
+  const threads = Array.from({ length: count }, (_, w) => {
+    const worker = startWorker({ kind: 'fltsim-explore-shard', plan, index: w + 1, count });
+    const result = new Promise<ShardResult>((resolve, reject) => {
+      let got: ShardResult | null = null;
+      worker.on('message', (m: ExhaustiveWorkerMessage) => void (got = m.result));
+      worker.on('error', reject);
+      worker.on('exit', (code) => (got !== null ? resolve(got) : reject(new Error(`fltsim explore --workers: worker ${w} exited with code ${code} before finishing`))));
+    });
+    return { worker, result };
+  });
+  try {
+    const results = await Promise.all(threads.map((t) => t.result));
+    return mergeShards(scenario, results);
+  } finally {
+    for (const t of threads) void t.worker.terminate();
+  }
 }
 
 function spawn(data: ExploreWorkerData, onBatch: (reports: readonly ScheduleReport[]) => void): { worker: Worker; finished: Promise<void> } {
@@ -86,7 +119,7 @@ function spawn(data: ExploreWorkerData, onBatch: (reports: readonly ScheduleRepo
  * the .ts source, and a worker thread does not inherit tsx's loader, so a two-line bootstrap
  * registers tsx in the worker before importing it.
  */
-function startWorker(data: ExploreWorkerData): Worker {
+function startWorker(data: ExploreWorkerData | ExhaustiveWorkerData): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./exploreWorker.js', here), { workerData: data });
   const entry = new URL('./exploreWorker.ts', here).href;

@@ -27,17 +27,9 @@ export function shardOption(p: Parsed): { readonly index: number; readonly count
   return { index, count };
 }
 
-interface ShardRequest {
-  readonly target: string;
-  readonly strategy: StrategyChoice;
-  readonly options: ExploreCliOptions;
-  readonly workers: number;
-}
-
-export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { readonly index: number; readonly count: number }, resolved: ResolvedScenario, io: CliIo): Promise<number> {
-  if (r.workers > 1) throw usageError('--shard and --workers do not combine: run more shards instead');
-  for (const flag of ['trace', 'trace-shrunk']) if (stringOption(p, flag) !== undefined) throw usageError(`--${flag} goes to fltsim merge, which finds the failing schedule of the whole plan`);
-  const plan: ShardPlan = {
+/** The plan the command line describes, as every shard of it (and every worker of `--workers`) gets it. */
+export function shardPlan(r: Pick<ShardRequest, 'target' | 'strategy' | 'options'>, resolved: ResolvedScenario): ShardPlan {
+  return {
     // A module's plan names its scenario by id and records where the module is and its digest, as a trace does.
     scenario: resolved.module === undefined ? r.target : resolved.scenario.id,
     ...(resolved.module === undefined ? {} : { module: resolved.module }),
@@ -51,6 +43,19 @@ export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { reado
     // Only when given, so a plan without it reads as before (and the shard file's format keeps its version).
     ...(r.options.disabledRules === undefined ? {} : { disabledRules: r.options.disabledRules }),
   };
+}
+
+interface ShardRequest {
+  readonly target: string;
+  readonly strategy: StrategyChoice;
+  readonly options: ExploreCliOptions;
+  readonly workers: number;
+}
+
+export async function runShardCommand(p: Parsed, r: ShardRequest, shard: { readonly index: number; readonly count: number }, resolved: ResolvedScenario, io: CliIo): Promise<number> {
+  if (r.workers > 1) throw usageError('--shard and --workers do not combine: run more shards instead');
+  for (const flag of ['trace', 'trace-shrunk']) if (stringOption(p, flag) !== undefined) throw usageError(`--${flag} goes to fltsim merge, which finds the failing schedule of the whole plan`);
+  const plan = shardPlan(r, resolved);
   const out = stringOption(p, 'out') ?? `shard-${shard.index}-of-${shard.count}.json`;
   const result = runShard(resolved.scenario, plan, shard.index, shard.count);
   writeChunks(out, [JSON.stringify(result), '\n']);

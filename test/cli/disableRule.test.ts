@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exploreWorkerLoop, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
+import { exploreWorkerLoop, sharedCells, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
 import { fltsimInProcess } from './inProcess.js';
 
 const race = ['explore', 'race-cancel-completion', '--strategy', 'random', '--seed', '4', '--schedules', '8', '--arg', 'variant=buggy'];
@@ -28,16 +28,14 @@ describe('fltsim explore --disable-rule', () => {
 
   it('a worker thread honours it too (the option travels in the worker data)', () => {
     const run = (disabledRules: readonly string[]): ScheduleReport[] => {
-      const firstFailure = new SharedArrayBuffer(4);
-      new Int32Array(firstFailure)[0] = 8;
       const reports: ScheduleReport[] = [];
       const post = (m: ExploreWorkerMessage) => void (m.kind === 'batch' && reports.push(...m.reports));
       const options = { strategy: 'random' as const, seed: 4, schedules: 8, args: { variant: 'buggy' }, disabledRules };
-      exploreWorkerLoop({ kind: 'fltsim-explore', scenarioId: 'race-cancel-completion', options, worker: 0, stride: 3, firstFailure }, post);
+      exploreWorkerLoop({ kind: 'fltsim-explore', scenarioId: 'race-cancel-completion', options, worker: 0, shared: sharedCells(8), chunk: 8 }, post);
       return reports;
     };
-    expect(run([]).map((r) => [r[0], r[1]])).toEqual([[0, 0], [3, 0], [6, 1]]);
-    expect(run(['COMPLETE_NOT_PENDED']).map((r) => [r[0], r[1]])).toEqual([[0, 0], [3, 0], [6, 0]]);
+    expect(run([]).map((r) => [r[0], r[1]])).toEqual([[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 1]]);
+    expect(run(['COMPLETE_NOT_PENDED']).map((r) => [r[0], r[1]])).toEqual([[0, 0], [1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0], [7, 0]]);
   });
 
   it('shards carry it in their plan, and the merge prints what one run prints', async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exploreCommand } from '../../src/cli/exploreCommand.js';
 import { main } from '../../src/cli/main.js';
-import { exploreWorkerLoop, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
+import { exploreWorkerLoop, sharedCells, type ExploreWorkerMessage, type ScheduleReport } from '../../src/cli/exploreWorker.js';
 import { ProgressLine } from '../../src/cli/progressLine.js';
 import { budget } from '../support/deep.js';
 import { fltsimInProcess } from './inProcess.js';
@@ -61,23 +61,22 @@ describe('fltsim explore --workers', async () => {
     expect(one.stdout).toContain('# no violation found');
   });
 
-  it('a worker runs every stride-th index and stops at its first index past the lowest failure found', async () => {
-    const firstFailure = new SharedArrayBuffer(4);
+  it('workers take indices in chunks from a shared counter and stop at the first index past the lowest failure found', async () => {
     const budget = 40;
-    new Int32Array(firstFailure)[0] = budget;
+    const shared = sharedCells(budget);
     const run = (worker: number): ScheduleReport[] => {
       const reports: ScheduleReport[] = [];
       const post = (m: ExploreWorkerMessage) => void (m.kind === 'batch' && reports.push(...m.reports));
-      exploreWorkerLoop({ kind: 'fltsim-explore', scenarioId: 'race-cancel-completion', options: { strategy: 'random', seed: 4, schedules: budget, args: { variant: 'buggy' } }, worker, stride: 3, firstFailure }, post);
+      exploreWorkerLoop({ kind: 'fltsim-explore', scenarioId: 'race-cancel-completion', options: { strategy: 'random', seed: 4, schedules: budget, args: { variant: 'buggy' } }, worker, shared, chunk: 3 }, post);
       return reports;
     };
-    // Seed 4 first fails at index 6 (test above): worker 0 runs 0, 3, 6 and records the failure.
+    // Seed 4 first fails at index 6 (test above): worker 0, alone, takes 0–2, 3–5, 6–8 and stops at 6.
     const zero = run(0);
-    expect(zero.map((r) => r[0])).toEqual([0, 3, 6]);
-    expect(zero.map((r) => r[1])).toEqual([0, 0, 1]);
-    expect(new Int32Array(firstFailure)[0]).toBe(6);
-    // Worker 1 then runs only the indices below 6, and no further.
-    expect(run(1).map((r) => r[0])).toEqual([1, 4]);
+    expect(zero.map((r) => r[0])).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(zero.map((r) => r[1])).toEqual([0, 0, 0, 0, 0, 0, 1]);
+    expect(new Int32Array(shared)[0]).toBe(6);
+    // Worker 1 then gets 9–11, past the failure: it runs nothing.
+    expect(run(1)).toEqual([]);
   });
 
   it('rejects a worker count outside 1..64 with exit 2 and says which flag', async () => {
@@ -86,11 +85,14 @@ describe('fltsim explore --workers', async () => {
     expect(c.err).toEqual(["fltsim explore: --workers must be an integer from 1 to 64, got '0'"]);
   });
 
-  it('exhaustive search stays on one thread and says so', async () => {
-    const c = capture();
-    const code = await exploreCommand.run(['race-free-before-callback', '--strategy', 'exhaustive', '--workers', '4', '--arg', 'variant=fixed'], c.io);
-    expect(code).toBe(0);
-    expect(c.out[0]).toBe('# --workers ignored: exhaustive search runs on one thread (its schedules share one visited-state set)');
+  it('exhaustive search: the subtrees of --split-depth dealt out to the workers, the report of one thread', async () => {
+    const args = ['explore', 'race-free-before-callback', '--strategy', 'exhaustive', '--split-depth', '2', '--arg', 'variant=buggy'];
+    const one = await fltsimInProcess(...args);
+    const two = fltsim(...args, '--workers', '2');
+    expect(one.status).toBe(1);
+    expect(two.status, two.stderr).toBe(1);
+    expect(sameAsOneThread(two.stdout, 2)).toBe(one.stdout);
+    expect(one.stdout).toContain('# VIOLATION (verifier) FREE_BEFORE_CALLBACK');
   });
 });
 
