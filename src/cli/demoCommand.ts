@@ -12,7 +12,6 @@ import { describeExploration } from './exploreCommand.js';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the built-in demo and print its trace, then find a race',
   help: `fltsim demo [--seed N] [--strategy in-order|random]
   Run the built-in demo scenario and print its trace, then explore a race: a filter's worker
   prefetches through generated I/O while the filter unloads.`,

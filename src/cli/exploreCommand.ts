@@ -50,7 +50,6 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
 
 export const exploreCommand: Command = {
   name: 'explore',
-  summary: 'find, shrink and print a race under many schedules',
   help: EXPLORE_HELP,
   async run(argv, io) {
     const p = parseCommand('explore', argv, {

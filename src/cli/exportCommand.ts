@@ -13,7 +13,6 @@ import { resolveScenario } from './scenarioModule.js';
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'convert a trace (or a scenario\'s run) to Perfetto JSON, Mermaid or text',
   help: `fltsim export <trace.ndjson | scenario> --format perfetto|mermaid|text [--out FILE]
   Convert a trace file — or run a scenario here and convert its trace: Chrome trace-event JSON
   (open it in ui.perfetto.dev: a track per object and per simulated thread, virtual time, flow

@@ -8,10 +8,9 @@ export interface CliIo {
   readonly stop?: AbortSignal;
 }
 
-/** A command: its name, its --help text, and what it does with its arguments (the exit code). */
+/** A command: its name, its --help text, and what it does with its arguments (the exit code). Its one-line summary is in main.ts's table, which lists the commands without loading them. */
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   readonly help: string;
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }

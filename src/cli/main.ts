@@ -4,19 +4,25 @@
  * an exit code from one table (exitCodes.ts, docs/cli.md); --debug adds the stack.
  */
 import { FLTSIM_VERSION } from '../version.js';
-import { demoCommand } from './demoCommand.js';
 import { describeFailure, EXIT, EXIT_TABLE } from './exitCodes.js';
-import { exploreCommand } from './exploreCommand.js';
-import { exportCommand } from './exportCommand.js';
-import { mergeCommand } from './mergeCommand.js';
 import { TRUST_NOTE, type CliIo, type Command } from './io.js';
-import { replayCommand } from './replayCommand.js';
-import { runCommand } from './runCommand.js';
-import { viewCommand } from './viewCommand.js';
 
 export type { CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [runCommand, exploreCommand, mergeCommand, replayCommand, exportCommand, viewCommand, demoCommand];
+/**
+ * The commands in --help order, each module imported only when its command runs: importing all
+ * seven loaded most of the simulator, ~0.7 CPU-s for every `fltsim --version` or `--help`, and a
+ * command loads only what it uses (its summary lives here so that --help needs none of them).
+ */
+const COMMANDS: readonly { readonly name: string; readonly summary: string; load(): Promise<Command> }[] = [
+  { name: 'run', summary: 'run a scenario to its end (a built-in id or a module path)', load: async () => (await import('./runCommand.js')).runCommand },
+  { name: 'explore', summary: 'find, shrink and print a race under many schedules', load: async () => (await import('./exploreCommand.js')).exploreCommand },
+  { name: 'merge', summary: 'merge the result files of explore --shard K/N into one report', load: async () => (await import('./mergeCommand.js')).mergeCommand },
+  { name: 'replay', summary: 'check that a trace reproduces; step back from its violation; ask why', load: async () => (await import('./replayCommand.js')).replayCommand },
+  { name: 'export', summary: "convert a trace (or a scenario's run) to Perfetto JSON, Mermaid or text", load: async () => (await import('./exportCommand.js')).exportCommand },
+  { name: 'view', summary: 'write the time-travel viewer (one HTML file) for a trace or a scenario', load: async () => (await import('./viewCommand.js')).viewCommand },
+  { name: 'demo', summary: 'run the built-in demo and print its trace, then find a race', load: async () => (await import('./demoCommand.js')).demoCommand },
+];
 
 const HELP = `fltsim ${FLTSIM_VERSION} — a deterministic simulator of the Windows Filter Manager
 
@@ -57,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return EXIT.usage;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (error) {
     const { code, line } = describeFailure(error);
     io.err(`fltsim ${command.name}: ${line}`);

@@ -33,7 +33,6 @@ export const MERGE_HELP = `fltsim merge <result.json>... [--trace FILE] [--trace
 
 export const mergeCommand: Command = {
   name: 'merge',
-  summary: 'merge the result files of explore --shard K/N into one report',
   help: MERGE_HELP,
   async run(argv, io) {
     const p = parseCommand('merge', argv, { trace: { type: 'string' }, 'trace-shrunk': { type: 'string' }, scenario: { type: 'string' } });

@@ -26,7 +26,6 @@ import { loadTrace } from './traceInput.js';
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'check that a trace reproduces; step back from its violation; ask why',
   help: `fltsim replay <trace.ndjson> [--at violation|SEQ] [--back N] [--why SEQ] [--json] [--scenario PATH]
                              [--max-facts N] [--max-steps N] [--max-memory MIB]
   With no option: re-run the trace's scenario with its recorded schedule and compare every fact

@@ -24,7 +24,6 @@ export const SCENARIO_HELP = `  <scenario> is a built-in id (${scenarios.map((s)
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a scenario to its end (a built-in id or a module path)',
   help: `fltsim run <scenario> [--seed N] [--strategy in-order|random] [--arg key=value]... [--trace FILE]
   Run the scenario to its end and print how it ended; --trace writes its NDJSON trace file
   (docs/trace-format.md), which \`fltsim replay\` checks and steps through.

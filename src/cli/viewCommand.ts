@@ -45,7 +45,6 @@ ${SCENARIO_HELP}
 
 export const viewCommand: Command = {
   name: 'view',
-  summary: 'write the time-travel viewer (one HTML file) for a trace or a scenario',
   help: VIEW_HELP,
   async run(argv, io) {
     const p = parseCommand('view', argv, { ...SCENARIO_OPTIONS, out: { type: 'string' }, beside: { type: 'string' }, open: { type: 'boolean' }, serve: { type: 'boolean' }, port: { type: 'string' }, 'max-facts': { type: 'string' } });
