@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { createSimulation } from '../../src/index.js';
 import { buildDemo, demoOptions } from '../../src/scenarios/demo.js';
 import { formatTrace } from '../../src/trace/textFormat.js';
+import { DEEP } from '../support/deep.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -52,22 +53,31 @@ describe('fltsim demo', async () => {
   });
 
   it('is byte-identical for the same seed, different for another seed under random scheduling', async () => {
-    // The whole demo once in-process with seed 5; its first half (the scenario's trace) is then rebuilt
-    // twice through the API: seed 5 gives the same lines, seed 6 others. (The exploration half is the
-    // explorer's, whose determinism test/explore pins.)
-    const a = await runCli(['demo', '--seed', '5', '--strategy', 'random']);
-    expect(a.code).toBe(0);
-    const traceOf = (seed: number): string[] => {
-      const sim = createSimulation({ ...demoOptions, seed, strategy: 'random' });
+    // The demo's first half (the scenario's trace) rebuilt through the API gives the lines the
+    // command printed for the same seed and strategy, and other lines for another seed. npm test
+    // compares the README's run above (seed 1, in order) and seeds 5 and 6 under random scheduling
+    // through the API; the deep run (demo.deep.test.ts) runs the whole demo a second time with
+    // --seed 5 --strategy random (its exploration costs ~4 CPU-seconds). (The exploration half is
+    // the explorer's, whose determinism test/explore pins.)
+    const traceOf = (seed: number, strategy: 'in-order' | 'random'): string[] => {
+      const sim = createSimulation({ ...demoOptions, seed, strategy });
       buildDemo(sim);
       sim.run();
       return formatTrace(sim.log);
     };
-    const start = a.out.indexOf('# trace (one fact per line: #seq t=time object Type details)') + 1;
-    const printed = a.out.slice(start, a.out.indexOf('', start));
-    expect(printed.length).toBeGreaterThan(50);
-    expect(traceOf(5)).toEqual(printed);
-    expect(traceOf(6)).not.toEqual(printed);
+    const printedTrace = (out: string[]): string[] => {
+      const start = out.indexOf('# trace (one fact per line: #seq t=time object Type details)') + 1;
+      return out.slice(start, out.indexOf('', start));
+    };
+    const readmeTrace = printedTrace(readme.out);
+    expect(readmeTrace.length).toBeGreaterThan(50);
+    expect(traceOf(1, 'in-order')).toEqual(readmeTrace);
+    const random = DEEP ? await runCli(['demo', '--seed', '5', '--strategy', 'random']) : null;
+    if (random !== null) expect(random.code).toBe(0);
+    const five = random === null ? traceOf(5, 'random') : printedTrace(random.out);
+    expect(five[0]).toMatch(/^#0 t=0 sim SimulationStart seed=5 /);
+    expect(traceOf(5, 'random')).toEqual(five);
+    expect(traceOf(6, 'random')).not.toEqual(five);
   });
 
   it('bad arguments get a one-line error and a non-zero exit', async () => {
