@@ -12,6 +12,7 @@
 import { type Actor } from 'xstate';
 import { sectionMachine, type SectionState } from '../machines/section.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { Waitable } from '../kernel/waitable.js';
 import type { FileObject } from '../io/fileObject.js';
 import type { ContextObject } from './contextObject.js';
 import type { InstanceObject } from './instanceObject.js';
@@ -70,6 +71,12 @@ export class SectionObject {
   instance: InstanceObject | null = null;
   /** The modified page writer has been queued for this section's dirty pages. */
   writerQueued = false;
+  /**
+   * Free (signaled) while no paging write of this section's pages is in flight: the modified page
+   * writer and FlushViewOfFile take it before they take the dirty pages (src/issuedIo/mappedFiles.ts).
+   * Made at the first paging write.
+   */
+  pagingWriteGate: Waitable | null = null;
 
   constructor(
     readonly id: string,

@@ -16,7 +16,7 @@
  * seeing dirty pages before they are written: an IRP_MJ_READ in between sees the file system's data.
  */
 import { bufferArgument } from '../kernel/arguments.js';
-import { preempt, type Blocking } from '../kernel/effects.js';
+import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import { UsageError } from '../kernel/errors.js';
 import { SYSTEM_SID } from '../kernel/sids.js';
 import { driveToCompletion } from '../io/dispatch.js';
@@ -28,7 +28,7 @@ import { PAGE_SIZE, SectionHandle, SectionView, type SectionObject } from '../fl
 import { dereferenceSection, mapView, referenceSection, sectionHandleFromValue, unmapView } from '../fltmgr/sectionRoutines.js';
 import { acquireForCcFlush, acquireForModWrite, acquireForSectionSynchronization, releaseForCcFlush, releaseForModWrite, releaseForSectionSynchronization } from '../io/fsFilterOperations.js';
 import { IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO, IRP_SYNCHRONOUS_PAGING_IO } from '../wdk/irp.js';
-import { STATUS_ACCESS_VIOLATION, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INVALID_HANDLE, NT_SUCCESS } from '../wdk/ntstatus.js';
+import { STATUS_ACCESS_VIOLATION, STATUS_END_OF_FILE, STATUS_FILE_IS_A_DIRECTORY, STATUS_INVALID_HANDLE, STATUS_SUCCESS, NT_SUCCESS } from '../wdk/ntstatus.js';
 import { FILE_MAP_WRITE, PAGE_READWRITE, SyncTypeCreateSection } from '../wdk/sectionConstants.js';
 
 /** CreateFileMappingW(hFile, NULL, flProtect, 0, 0, NULL) on an open file object: a section with a handle in the caller's process. */
@@ -133,12 +133,37 @@ export function* FlushViewOfFile(lpBaseAddress: SectionView, dwNumberOfBytesToFl
     return false;
   }
   const limit = dwNumberOfBytesToFlush === 0 ? section.size : Math.ceil(dwNumberOfBytesToFlush / PAGE_SIZE) * PAGE_SIZE;
-  const pages = takeDirtyPages(fltMgr, section, limit);
-  if (pages === null) return true;
-  yield* acquireForCcFlush(fltMgr, section.fileObject);
-  const status = yield* pagingWrite(fltMgr, section, pages, IRP_SYNCHRONOUS_PAGING_IO);
-  yield* releaseForCcFlush(fltMgr, section.fileObject);
+  yield* enterPagingWrite(fltMgr, section);
+  let status: number = STATUS_SUCCESS;
+  try {
+    const pages = takeDirtyPages(fltMgr, section, limit);
+    if (pages !== null) {
+      yield* acquireForCcFlush(fltMgr, section.fileObject);
+      status = yield* pagingWrite(fltMgr, section, pages, IRP_SYNCHRONOUS_PAGING_IO);
+      yield* releaseForCcFlush(fltMgr, section.fileObject);
+    }
+  } finally {
+    leavePagingWrite(fltMgr, section);
+  }
   return NT_SUCCESS(status);
+}
+
+/**
+ * One paging write of a section's pages in flight at a time: a flush that collides with the
+ * modified page writer's write of the same pages waits for it to finish, as Mm makes it, and takes
+ * the pages after — so pages dirtied again meanwhile are written after the older contents, never
+ * under them. (Found by test/property/fsFilterOperations.test.ts once FlushViewOfFile existed.)
+ */
+function* enterPagingWrite(fltMgr: FilterManager, section: SectionObject): Blocking<void> {
+  if (section.pagingWriteGate === null) {
+    section.pagingWriteGate = fltMgr.kernel.createWaitable(`${section.id} paging write`, 'synchronization');
+    fltMgr.kernel.signal(section.pagingWriteGate);
+  }
+  yield* waitFor(section.pagingWriteGate, `a paging write of ${section.id} in flight`);
+}
+
+function leavePagingWrite(fltMgr: FilterManager, section: SectionObject): void {
+  fltMgr.kernel.signal(section.pagingWriteGate!);
 }
 
 /**
@@ -188,11 +213,16 @@ function* pagingWrite(fltMgr: FilterManager, section: SectionObject, pages: { st
 function* modifiedPageWriter(fltMgr: FilterManager, section: SectionObject): Blocking<number> {
   yield* preempt();
   for (;;) {
-    const pages = takeDirtyPages(fltMgr, section, Number.POSITIVE_INFINITY);
-    if (pages === null) break;
-    yield* acquireForModWrite(fltMgr, section.fileObject, pages.start + pages.bytes.length);
-    yield* pagingWrite(fltMgr, section, pages, 0);
-    yield* releaseForModWrite(fltMgr, section.fileObject);
+    yield* enterPagingWrite(fltMgr, section);
+    try {
+      const pages = takeDirtyPages(fltMgr, section, Number.POSITIVE_INFINITY);
+      if (pages === null) break;
+      yield* acquireForModWrite(fltMgr, section.fileObject, pages.start + pages.bytes.length);
+      yield* pagingWrite(fltMgr, section, pages, 0);
+      yield* releaseForModWrite(fltMgr, section.fileObject);
+    } finally {
+      leavePagingWrite(fltMgr, section);
+    }
   }
   section.writerQueued = false;
   dereferenceSection(fltMgr, section, 'ModifiedPageWriter');

@@ -83,6 +83,8 @@ function plain(value: unknown): string {
   return String(value);
 }
 
+const PAGE_PROTECTION_NAMES: Readonly<Record<number, string>> = { 0: '0', 0x02: 'PAGE_READONLY', 0x04: 'PAGE_READWRITE', 0x40: 'PAGE_EXECUTE_READWRITE' };
+
 /** One member's fields (`Create`, `Read`, …) in Process Monitor's words. */
 function memberText(member: string, fields: Readonly<Record<string, unknown>>): string[] {
   const out: string[] = [];
@@ -104,6 +106,12 @@ function memberText(member: string, fields: Readonly<Record<string, unknown>>): 
     const share = take('ShareAccess');
     if (typeof share === 'number') out.push(`ShareMode: ${share === 0 ? 'None' : bitWords(share, SHARE_ACCESS_NAMES).join(', ')}`);
     if (fields['EaLength'] === 0) used.add('EaLength');
+  } else if (member === 'AcquireForSectionSynchronization') {
+    // As Process Monitor writes its CreateFileMapping line (§24.1).
+    const sync = take('SyncType');
+    out.push(`SyncType: ${sync === 1 ? 'SyncTypeCreateSection' : sync === 0 ? 'SyncTypeOther' : plain(sync)}`);
+    const protection = take('PageProtection');
+    out.push(`PageProtection: ${PAGE_PROTECTION_NAMES[protection as number] ?? plain(protection)}`);
   } else if (member === 'Read' || member === 'Write') {
     if ('ByteOffset' in fields) out.push(`Offset: ${plain(take('ByteOffset'))}`);
     if ('Length' in fields) out.push(`Length: ${plain(take('Length'))}`);

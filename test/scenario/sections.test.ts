@@ -187,7 +187,7 @@ describe('FltCreateSectionForDataScan / FltCloseSectionForDataScan (§24.4)', ()
       FltReleaseContext(held!.context);
     });
     sim.run();
-    expect(compactTrace(sim.log, { types: ['IoStart', 'SectionDeleted'] }).filter((l) => /CLEANUP|CLOSE|Section/.test(l))).toEqual([
+    expect(compactTrace(sim.log, { types: ['IoStart', 'SectionDeleted'] }).filter((l) => /IRP_MJ_CLEANUP|IRP_MJ_CLOSE|SectionDeleted/.test(l))).toEqual([
       expect.stringMatching(/CLEANUP/),
       'Z1 SectionDeleted',
       expect.stringMatching(/CLOSE/),
