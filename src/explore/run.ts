@@ -127,9 +127,19 @@ function boundViolation(sim: Simulation, facts: readonly Fact[]): ExplorationVio
   return { kind: 'liveness', name: 'HOT_PAST_BOUND', seq: lastSeq(facts), message: `still owed after the step bound: ${hot.slice(0, 6).join('; ')}${hot.length > 6 ? ` (+${hot.length - 6} more)` : ''}` };
 }
 
-/** Same violation for shrinking and replay purposes: same kind and name. */
+/**
+ * Same violation for shrinking and replay purposes: same kind and name — and, for the verifier's
+ * FLT_ASSERT, the same assertion: the rule covers every FLT_ASSERT of the filter, so without the
+ * expression a shrink could trade the failure it was given for another assertion of the sample.
+ */
 export function sameViolation(a: ExplorationViolation | null, b: ExplorationViolation | null): boolean {
-  return a !== null && b !== null && a.kind === b.kind && a.name === b.name;
+  if (a === null || b === null || a.kind !== b.kind || a.name !== b.name) return false;
+  return a.kind !== 'verifier' || a.name !== 'FLT_ASSERT' || assertedExpression(a.message) === assertedExpression(b.message);
+}
+
+/** The expression of a failed FLT_ASSERT as its message carries it ("FLT_ASSERT(<expression>) failed …"). */
+function assertedExpression(message: string): string {
+  return /FLT_ASSERT\((.*)\) failed/.exec(message)?.[1] ?? message;
 }
 
 function lastSeq(facts: readonly Fact[]): number {

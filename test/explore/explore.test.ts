@@ -100,6 +100,15 @@ describe('replay and shrinking', () => {
   });
 });
 
+describe('sameViolation: what shrinking keeps', () => {
+  it('same kind and name; for FLT_ASSERT also the same asserted expression, so a shrink cannot trade one assertion of the filter for another', () => {
+    const assertion = (expression: string, where: string) => ({ kind: 'verifier' as const, name: 'FLT_ASSERT', seq: 1, message: `I1: FLT_ASSERT(${expression}) failed in ${where}` });
+    expect(sameViolation(assertion('a == b', 'the PostOperation of fmm (I1) for D2'), assertion('a == b', 'the PostOperation of fmm (I1) for D9'))).toBe(true);
+    expect(sameViolation(assertion('a == b', 'the PostOperation of fmm (I1) for D2'), assertion('c != NULL', 'the PostOperation of fmm (I1) for D2'))).toBe(false);
+    expect(sameViolation({ kind: 'verifier', name: 'CONTEXT_LEAKED', seq: 1, message: 'C2' }, { kind: 'verifier', name: 'CONTEXT_LEAKED', seq: 9, message: 'C7' })).toBe(true);
+  });
+});
+
 describe('deadlock, liveness and monitors', () => {
   const forgetful: Explorable = {
     build(sim) {

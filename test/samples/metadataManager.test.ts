@@ -225,6 +225,45 @@ describe('MetadataManager explored: chkdsk vs a second application vs the unload
     expect(r.violation!.message).toMatch(/FLT_ASSERT\((MetadataOpenTriggerFileObject is NULL or the locking file object|re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not 0xc0000022)\) failed in the PostOperation of fmm \(I1\) for D\d+ IRP_MJ_/);
     if (DEEP) expect(r.shrunk!.preemptions).toBeLessThanOrEqual(2);
   });
+  // The finding of random schedules with the eject and the dismount beside the implicit lock
+  // (app=implicit, dismount=yes, pnp=eject): the re-open assertion fails. It is the race above, not
+  // the eject's or the dismount's: shrunk (the same assertion, src/explore/run.ts sameViolation), the
+  // schedule needs three preemptions of app and chkdsk, and the dismount and the eject both come
+  // after the assertion. The status is faithful (§21.7: once chkdsk's lock succeeded, only its
+  // handle may use the volume; a new open, fmm's metadata create included, is STATUS_ACCESS_DENIED).
+  it('with an eject and a dismount beside it: the same race — the failed implicit lock\'s re-open meets chkdsk\'s lock (STATUS_ACCESS_DENIED) and the re-open FLT_ASSERT fails; shrunk, the eject and the dismount take no part', () => {
+    const args = { app: 'implicit', dismount: 'yes', pnp: 'eject', unload: 'no' };
+    const r = explore(scenario, { strategy: 'random', schedules: budget(4, 100), seed: 1, shrink: true, args });
+    expect(r.violation).toMatchObject({ kind: 'verifier', name: 'FLT_ASSERT' });
+    expect(r.shrunk!.violation.message).toMatch(/FLT_ASSERT\(re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not 0xc0000022\) failed in the PostOperation of fmm \(I1\) for D2 IRP_MJ_CREATE, on app/);
+    expect(r.shrunk!.preemptions).toBe(3);
+    const { sim } = replaySchedule(scenario, { seed: r.seed, choices: r.shrunk!.choices, args });
+    const steps = short(compactTrace(sim.log, { types: ['IoStart', 'FsComplete', 'VerifierViolation', 'RoutineFailed'] })).filter((l) => /^D\d+\((CREATE|FILE_SYSTEM_CONTROL|PNP)|VerifierViolation|PnP eject/.test(l));
+    expect(steps).toEqual([
+      // InstanceSetup opens the metadata file.
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O1:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+      'D1(CREATE \\System Volume Information\\FilterMetadata.md) FsComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      // app's implicit lock (a volume open sharing only read): its pre-create closes the metadata file, trigger = O2.
+      'D2(CREATE C:<volume>) IoStart IRP_MJ_CREATE file=O2:C:<volume>',
+      // chkdsk opens the volume before the implicit lock reaches NTFS, and asks for the lock.
+      'D5(CREATE C:<volume>) IoStart IRP_MJ_CREATE file=O3:C:<volume>',
+      'D5(CREATE C:<volume>) FsComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'D6(FILE_SYSTEM_CONTROL C:<volume>) IoStart IRP_MJ_FILE_SYSTEM_CONTROL file=O3:C:<volume>',
+      // The implicit lock fails against chkdsk's handle (it has write access; app shares only read).
+      'D2(CREATE C:<volume>) FsComplete status=STATUS_SHARING_VIOLATION information=0',
+      // chkdsk's pre-FSCTL finds the file closed already (the trigger stays O2): nothing else is open, the lock succeeds.
+      'D6(FILE_SYSTEM_CONTROL C:<volume>) FsComplete status=STATUS_SUCCESS information=0',
+      // app's post-create: the lock failed, the trigger is its own file object, so it re-opens the metadata file — on a locked volume.
+      'D7(CREATE \\System Volume Information\\FilterMetadata.md) IoStart IRP_MJ_CREATE file=O4:\\System Volume Information\\FilterMetadata.md from=I1:fmm@370060 on C:',
+      'D7(CREATE \\System Volume Information\\FilterMetadata.md) FsComplete status=STATUS_ACCESS_DENIED information=0',
+      'I1(fmm@370060 on C:) VerifierViolation rule=FLT_ASSERT FLT_ASSERT(re-open after a failed implicit lock fails only with INSUFFICIENT_RESOURCES or FILE_LOCK_CONFLICT, not 0xc0000022) failed in the PostOperation of fmm (I1) for D2 IRP_MJ_CREATE, on app (T4)',
+      // Only then chkdsk's dismount, and the eject finds the volume dismounting.
+      'D8(FILE_SYSTEM_CONTROL C:<volume>) IoStart IRP_MJ_FILE_SYSTEM_CONTROL file=O3:C:<volume>',
+      'D8(FILE_SYSTEM_CONTROL C:<volume>) FsComplete status=STATUS_SUCCESS information=0',
+      'V1(C:) RoutineFailed routine=PnP eject status=STATUS_NO_SUCH_DEVICE (V1(C:) is Dismounting)',
+    ]);
+  });
+
   // The same race on a free build (FLT_ASSERT compiled out) does harm: while the failed implicit
   // lock's re-open is below fmm (TRANSITION), chkdsk's successful lock cannot record itself as the
   // trigger (FmmSetMetadataOpenTriggerFileObject: STATUS_FILE_LOCK_CONFLICT, which the sample
