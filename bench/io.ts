@@ -207,17 +207,25 @@ function perRound(rounds: number, figure: (round: number) => number): Sample {
   return summarize(Array.from({ length: rounds }, (_, r) => figure(r)));
 }
 
+/**
+ * Issue 16: an operation through 10 instances costs at most 40 baseline actor.sends. As a ratio of
+ * ops/s to actor.send/s that is ≥ 1/40, so the table's PASS/MISS reads it like every other target.
+ */
+const SENDS_PER_READ_TARGET = 40;
+
 function rowsOf(c: Case, context: BenchContext): Row[] {
   const { checked } = c;
   const xstate = context.baseline(XSTATE_SEND);
   const reducer = context.baseline(PLAIN_REDUCER);
   const perOp = summarize(c.perOp);
   const factsPerOp = checked.facts / checked.ops;
+  const target = c.label === 'depth 10' ? { target: 1 / SENDS_PER_READ_TARGET } : {};
   const opsRow: Row = {
     name: `io ops/s, ${c.label}`,
     value: 1 / perOp.median,
     unit: 'ops/s',
-    note: `${formatSeconds(perOp.median)}/op = ${formatNumber(perOp.median * xstate.value)} actor.sends; ${checked.ops} ops/run, ${c.runs} runs/rep; min ${formatNumber(1 / perOp.max)} max ${formatNumber(1 / perOp.min)}`,
+    ...target,
+    note: `${formatSeconds(perOp.median)}/op = ${formatNumber(perOp.median * xstate.value)} actor.sends${c.label === 'depth 10' ? ` (target ≤ ${SENDS_PER_READ_TARGET})` : ''}; ${checked.ops} ops/run, ${c.runs} runs/rep; min ${formatNumber(1 / perOp.max)} max ${formatNumber(1 / perOp.min)}`,
   };
   const factsRow: Row = {
     name: '  facts/s',
