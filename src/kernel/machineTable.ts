@@ -41,10 +41,15 @@ interface Transition {
 /** One state of one machine definition: its XState snapshot and where each fact takes it, once known. */
 interface TableState {
   readonly snapshot: AnyMachineSnapshot;
-  /** The guards to ask, by fact type: every candidate transition's, from the atomic state up to the root. */
-  readonly guards: Map<string, readonly Guard[]>;
-  /** By fact type and guard answers ('PostOperationReturned/01'): the next state, or the root's rejection. */
-  readonly next: Map<string, TableState | 'reject'>;
+  /** What each fact type does here, once met. */
+  readonly byType: Map<string, TypeEntry>;
+}
+
+interface TypeEntry {
+  /** The guards to ask: every candidate transition's, from the atomic state up to the root. */
+  readonly guards: readonly Guard[];
+  /** By the guards' answers (bit i: guard i passed): the next state, or the root's rejection. */
+  readonly next: Map<number, TableState | 'reject'>;
 }
 
 interface Table {
@@ -96,15 +101,13 @@ class TableActor {
     // A finished or stopped actor ignores what it is sent, as XState's does.
     if (this.stopped || this.state.snapshot.status !== 'active') return;
     const state = this.state;
-    let guards = state.guards.get(event.type);
-    if (guards === undefined) state.guards.set(event.type, (guards = guardsFor(this.table.machine, state.snapshot, event.type)));
-    let key = event.type;
-    if (guards.length > 0) {
-      key += '/';
-      for (const guard of guards) key += guard({ context: state.snapshot.context, event }, undefined) ? '1' : '0';
-    }
-    let next = state.next.get(key);
-    if (next === undefined) state.next.set(key, (next = this.derive(state, event)));
+    let entry = state.byType.get(event.type);
+    if (entry === undefined) state.byType.set(event.type, (entry = { guards: guardsFor(this.table.machine, state.snapshot, event.type), next: new Map() }));
+    let answers = 0;
+    const guards = entry.guards;
+    for (let i = 0; i < guards.length; i++) if (guards[i]!({ context: state.snapshot.context, event }, undefined)) answers |= 1 << i;
+    let next = entry.next.get(answers);
+    if (next === undefined) entry.next.set(answers, (next = this.derive(state, event)));
     if (next === 'reject') this.reject(event);
     else this.state = next;
   }
@@ -124,12 +127,15 @@ class TableActor {
     const key = JSON.stringify(after.value);
     const known = this.table.states.get(key);
     if (known !== undefined && known.snapshot.status === after.status) return known;
-    const fresh: TableState = { snapshot: after, guards: new Map(), next: new Map() };
+    const fresh: TableState = { snapshot: after, byType: new Map() };
     // A final state's snapshot differs from an active one of the same value only in status; keep the first.
     if (known === undefined) this.table.states.set(key, fresh);
     return fresh;
   }
 }
+
+/** At most 30 guarded transitions in a table machine, so any state's guard answers fit a small integer's bits. */
+const MAX_GUARDS = 30;
 
 function guardsFor(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, type: string): readonly Guard[] {
   const guards: Guard[] = [];
@@ -153,12 +159,12 @@ function tableOf(machine: AnyStateMachine): Table | null {
 }
 
 function buildTable(machine: AnyStateMachine): Table | null {
-  if (!tabulable(machine, machine.root as unknown as Node, true)) return null;
+  if (!tabulable(machine, machine.root as unknown as Node, true) || guardedTransitions(machine.root as unknown as Node) > MAX_GUARDS) return null;
   const [snapshot, actions] = initialTransition(machine, { reject: SHARED_CONTEXT.reject } as never);
   if (actions.length > 0 || snapshot.status !== 'active') return null;
   // Only the context every machine gets (machineContext.ts); anything else could be changed or read.
   if (Object.keys(snapshot.context as object).join() !== 'reject') return null;
-  const initial: TableState = { snapshot: machine.resolveState({ value: snapshot.value, context: SHARED_CONTEXT }), guards: new Map(), next: new Map() };
+  const initial: TableState = { snapshot: machine.resolveState({ value: snapshot.value, context: SHARED_CONTEXT }), byType: new Map() };
   return { machine, initial, states: new Map([[JSON.stringify(snapshot.value), initial]]) };
 }
 
@@ -175,6 +181,13 @@ function tabulable(machine: AnyStateMachine, node: Node, root: boolean): boolean
     }
   }
   return Object.values(node.states).every((child) => tabulable(machine, child, false));
+}
+
+function guardedTransitions(node: Node): number {
+  let n = 0;
+  for (const candidates of node.transitions.values()) for (const t of candidates) if (t.guard !== undefined) n++;
+  for (const child of Object.values(node.states)) n += guardedTransitions(child);
+  return n;
 }
 
 /** A guard given by name and implemented as a plain function; `undefined` for anything else. */
