@@ -1,8 +1,9 @@
 /**
  * `fltsim explore --workers N`: a random or PCT exploration spread over N worker threads, with the
  * same answer a single thread gives. Schedule i depends only on the plan and i (explorationPlan), so
- * the workers run disjoint indices (taken in chunks from a shared counter: exploreWorker.ts); the answer is the lowest failing index f, the coverage is summed
- * over indices 0..f, and the failing schedule is re-run here (it is deterministic) for its log, its
+ * the threads run disjoint indices, taken in chunks from a shared counter (exploreWorker.ts); this
+ * thread is one of them. The answer is the lowest failing index f, the coverage is summed over
+ * indices 0..f, and the failing schedule is re-run here (it is deterministic) for its log, its
  * trace and its shrinking, which then happen exactly as in `explore`.
  *
  * Node only (worker_threads), which is why this lives in the CLI and not in src/explore.
@@ -13,7 +14,7 @@ import { CoverageCounter } from '../explore/coverage.js';
 import { concludeExploration, explorationPlan, planBound, runPlannedSchedule } from '../explore/explore.js';
 import type { ExploreResult } from '../explore/types.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import { sharedCells, type ExhaustiveWorkerData, type ExhaustiveWorkerMessage, type ExploreWorkerData, type ExploreWorkerMessage, type ScheduleReport } from './exploreWorker.js';
+import { exploreWorkerLoop, sharedCells, type ExhaustiveWorkerData, type ExhaustiveWorkerMessage, type ExploreWorkerData, type ExploreWorkerMessage, type ScheduleReport } from './exploreWorker.js';
 import { mergeShards, type ShardPlan, type ShardResult } from '../explore/shard.js';
 
 /**
@@ -38,25 +39,36 @@ export async function exploreInParallel(
 ): Promise<ExploreResult> {
   const budget = options.schedules ?? 1000;
   const shared = sharedCells(budget);
+  const cells = new Int32Array(shared);
   const reports = new Map<number, ScheduleReport>();
   let violations = 0;
+  // Done once every index up to the lowest failure (or the budget) is reported: a worker still
+  // starting up then has nothing left that is needed, and is not waited for.
+  let complete: () => void = () => {};
+  const completed = new Promise<void>((resolve) => (complete = resolve));
+  let reported = 0;
+  const onBatch = (batch: readonly ScheduleReport[]): void => {
+    for (const r of batch) {
+      reports.set(r[0]!, r);
+      violations += r[1]!;
+    }
+    onProgress?.(reports.size, budget, violations);
+    while (reports.has(reported)) reported++;
+    const failing = Atomics.load(cells, 0);
+    if (reported >= (failing < budget ? failing + 1 : budget)) complete();
+  };
+  const data = { kind: 'fltsim-explore', scenarioId: scenario.id, ...(module === undefined ? {} : { module }), options, shared, chunk: CHUNK } as const;
   const count = Math.max(1, Math.min(workers, budget));
-  // Workers first: their start-up (loading the modules, warming up) overlaps the plan made here.
-  const threads = Array.from({ length: count }, (_, w) =>
-    spawn({ kind: 'fltsim-explore', scenarioId: scenario.id, ...(module === undefined ? {} : { module }), options, worker: w, shared, chunk: CHUNK }, (batch) => {
-      for (const r of batch) {
-        reports.set(r[0]!, r);
-        violations += r[1]!;
-      }
-      onProgress?.(reports.size, budget, violations);
-    }),
-  );
-  const plan = explorationPlan(scenario, options);
+  // This thread is one of the N: it has the modules loaded and warm, so it runs schedules at once
+  // while the other N-1 start up (loading the modules, warming up), and they join as they are ready.
+  const threads = Array.from({ length: count - 1 }, (_, w) => spawn({ ...data, worker: w + 1 }, onBatch));
   try {
-    await Promise.all(threads.map((t) => t.finished));
+    exploreWorkerLoop({ ...data, worker: 0 }, (m) => void (m.kind === 'batch' && onBatch(m.reports)), scenario);
+    await Promise.race([completed, Promise.all(threads.map((t) => t.finished))]);
   } finally {
-    for (const t of threads) void t.worker.terminate();
+    for (const t of threads) t.stop();
   }
+  const plan = explorationPlan(scenario, options);
   const failing = new Int32Array(shared)[0]!;
   const schedules = failing < budget ? failing + 1 : budget;
   const coverage = new CoverageCounter(plan.windows);
@@ -100,18 +112,23 @@ export async function exhaustiveInParallel(scenario: Scenario, plan: ShardPlan, 
   }
 }
 
-function spawn(data: ExploreWorkerData, onBatch: (reports: readonly ScheduleReport[]) => void): { worker: Worker; finished: Promise<void> } {
+function spawn(data: ExploreWorkerData, onBatch: (reports: readonly ScheduleReport[]) => void): { stop(): void; finished: Promise<void> } {
   const worker = startWorker(data);
+  let done = false;
   const finished = new Promise<void>((resolve, reject) => {
-    let done = false;
     worker.on('message', (m: ExploreWorkerMessage) => {
       if (m.kind === 'batch') onBatch(m.reports);
       else done = true;
     });
-    worker.on('error', reject);
+    worker.on('error', (error) => (done ? resolve() : reject(error)));
     worker.on('exit', (code) => (done ? resolve() : reject(new Error(`fltsim explore --workers: worker ${data.worker} exited with code ${code} before finishing`))));
   });
-  return { worker, finished };
+  // Stopped on purpose (its reports are no longer needed, or this thread failed): its end is no failure.
+  const stop = (): void => {
+    done = true;
+    void worker.terminate();
+  };
+  return { stop, finished };
 }
 
 /**
