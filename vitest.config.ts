@@ -3,11 +3,14 @@ import LongFirstSequencer from './test/support/longFirstSequencer.js';
 
 const ci = process.env.CI === 'true';
 // `npm run test:deep` runs only the long fuzzing, exploration and sample sweeps (*.deep.test.ts);
-// `npm test` runs everything else. Its goal is 90 s on two quiet cores; measured at ~130 s of vitest
-// (~220 CPU-seconds) before the resident-CLI and single-threaded-checker changes took ~30 CPU-s off
-// (test/package/cli.ts, scripts/typecheck.mjs). Where the rest goes: the CLI and package tests'
-// processes (each node process of the package costs ~1 CPU-s to load it), the explorations, and
-// the transform and import of the sources in each of the two forks.
+// `npm test` runs everything else. Its goal is 90 s on two quiet cores, about (CPU-seconds of the
+// whole run) / 2 plus the type check's ~9 s. Measured on 2026-12-02 (issue 15 item 6): 239 CPU-s of
+// vitest, then 183 later that day — the CLI's commands loaded lazily, the package test without npm
+// install, the demo run once, the happy-dom file and the long files first, and the engine's own
+// speed-ups landed meanwhile (~25 CPU-s of the 56 are these test changes). Where it goes (FLTSIM_TEST_CPU,
+// test/support/cpuPerFile.ts): ~32 CPU-s in vitest's main process (transforming the sources), the
+// browser and package tests (Chromium, npm pack, the installed package's processes), the
+// published-types walk (TypeScript 5.9's checker, ~10), the explorations.
 const deep = process.env.FLTSIM_DEEP === '1';
 
 export default defineConfig({

@@ -8,35 +8,33 @@
  *   idle while the other finishes it (on a fresh clone vitest has no durations and orders by file
  *   size: the 10 CPU-s published-types check, a 27-line file, ran last). Long files first, the many
  *   short ones fill in at the end.
- * The list is a measurement (CPU-seconds per file on 2026-12-02, test/support/cpuPerFile.ts); a file
- * that grows long and is not listed only costs balance, never a result.
+ * The list is a measurement (the files over ~2 CPU-seconds on 2026-12-02, test/support/cpuPerFile.ts);
+ * a file that grows long and is not listed only costs balance, never a result.
  */
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const FIRST: readonly string[] = [
   'test/viewer/app.test.tsx',
-  'test/package/pack.test.ts',
   'test/browser/viewer.test.ts',
   'test/package/publishedTypes.test.ts',
-  'test/cli/demo.test.ts',
-  'test/explore/explore.test.ts',
+  'test/package/pack.test.ts',
   'test/cli/exploreWorkers.test.ts',
   'test/cli/travel.test.ts',
-  'test/structure/unyieldedRoutines.test.ts',
+  'test/explore/explore.test.ts',
   'test/browser/browser.test.ts',
-  'test/property/io.test.ts',
-  'test/docs/cliWalkthrough.test.ts',
-  'test/travel/everyScenario.test.ts',
+  'test/structure/layers.test.ts',
   'test/travel/timeline.test.ts',
-  'test/explore/coverage.test.ts',
-  'test/viewer/model.test.ts',
-  'test/explore/reduced.test.ts',
-  'test/samples/metadataManager.test.ts',
-  'test/samples/ctx.test.ts',
+  'test/cli/demo.test.ts',
   'test/trace/escaping.test.ts',
-  'test/explore/shard.test.ts',
+  'test/travel/everyScenario.test.ts',
+  'test/explore/reduced.test.ts',
+  'test/property/io.test.ts',
+  'test/viewer/model.test.ts',
+  'test/explore/coverage.test.ts',
   'test/cli/shard.test.ts',
+  'test/property/contextPorts.test.ts',
+  'test/docs/cliWalkthrough.test.ts',
 ];
 
 export default class LongFirstSequencer extends BaseSequencer {
