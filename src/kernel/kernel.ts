@@ -147,6 +147,7 @@ export class Kernel {
    * Start an object's machine, its rejections reported to this kernel: a table-run object where the
    * definition allows (machineTable.ts), a live actor otherwise. Typed as the machine's actor;
    * either answers the `getSnapshot`, `send` and `stop` the model uses, and nothing else.
+   * @internal (the published types hand out no XState machine or actor: test/package/publishedTypes)
    */
   startMachine<M extends AnyStateMachine>(machine: M): Actor<M> {
     return startMachine(machine, this.rejectEvent) as Actor<M>;
