@@ -407,10 +407,25 @@ export type { ByteRangeLockFields } from './kernel/facts.js';
 // Directory change notification (§21.9): sim.io.NtNotifyChangeDirectoryFile / ReadDirectoryChangesW
 export * from './wdk/directoryNotify.js';
 export type { NotifyChangeState } from './machines/notifyChange.js';
-// Oplocks (§21.8): legacy levels through sim.io.NtFsControlFile
+// Oplocks (§21.8): legacy levels and Windows 7 FSCTL_REQUEST_OPLOCK through sim.io.DeviceIoControl / NtFsControlFile
 export { FILE_OPLOCK_BROKEN_TO_LEVEL_2, FILE_OPLOCK_BROKEN_TO_NONE } from './fs/oplocks.js';
+export {
+  OPLOCK_LEVEL_CACHE_READ,
+  OPLOCK_LEVEL_CACHE_HANDLE,
+  OPLOCK_LEVEL_CACHE_WRITE,
+  REQUEST_OPLOCK_INPUT_FLAG_REQUEST,
+  REQUEST_OPLOCK_INPUT_FLAG_ACK,
+  REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED,
+  REQUEST_OPLOCK_OUTPUT_FLAG_MODES_PROVIDED,
+  REQUEST_OPLOCK_CURRENT_VERSION,
+  REQUEST_OPLOCK_INPUT_BUFFER_SIZE,
+  REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE,
+  encodeRequestOplockInputBuffer,
+  decodeRequestOplockOutputBuffer,
+} from './wdk/requestOplock.js';
+export type { REQUEST_OPLOCK_INPUT_BUFFER, REQUEST_OPLOCK_OUTPUT_BUFFER } from './wdk/requestOplock.js';
 export type { OplockState } from './machines/oplock.js';
-export type { OplockLevel } from './kernel/facts.js';
+export type { OplockLevel, OplockBreakTarget } from './kernel/facts.js';
 
 // Streams
 export { unloadGate } from './streams/unloadGate.js';

@@ -141,30 +141,37 @@ export const notifyCompletesOnce: Check = (facts) => {
 };
 
 /**
- * 10: a granted oplock request stays pending until a break, its holder's cleanup or a cancel; a
- * create that waits for a break does not complete before the break is over (acknowledged, or the
- * holder closed) or it was cancelled.
+ * 10: a granted oplock request stays pending until a break, its holder's cleanup, a cancel or a
+ * switch to a newer request of the same handle (Windows 7 levels); an operation that waits for a
+ * break does not complete before the break is over (acknowledged, or the holder closed) or it was
+ * cancelled; an acknowledgement comes only from a holder whose break owed one.
  */
 export const oplockDiscipline: Check = (facts) => {
   const out: InvariantViolation[] = [];
   const granted = new Map<string, string>();
   const ended = new Set<string>();
   const waiting = new Set<string>();
+  const owing = new Set<string>();
+  const grant = (operation: string, fileObject: string): void => {
+    granted.set(operation, fileObject);
+    ended.delete(operation);
+  };
   for (const f of facts) {
     switch (f.type) {
       case 'OplockGranted':
-        granted.set(f.operation, f.fileObject);
-        ended.delete(f.operation);
+        if (f.switched !== undefined) ended.add(f.switched);
+        grant(f.operation, f.fileObject);
         break;
       case 'OplockAcknowledged':
-        if (f.newLevel === 'Level2') {
-          granted.set(f.operation, f.fileObject);
-          ended.delete(f.operation);
-        }
+        if (!owing.has(`${f.object}/${f.fileObject}`)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.fileObject}: ${f.routine} acknowledged a break it did not owe` });
+        if (f.newLevel !== 'ClosePending') owing.delete(`${f.object}/${f.fileObject}`);
+        if (f.newLevel !== 'None' && f.newLevel !== 'ClosePending') grant(f.operation, f.fileObject);
         break;
       case 'OplockBreak':
       case 'OplockReleased':
         for (const [op, fo] of granted) if (fo === f.fileObject) ended.add(op);
+        if (f.type === 'OplockBreak' && f.acknowledgementOwed) owing.add(`${f.object}/${f.fileObject}`);
+        if (f.type === 'OplockReleased') owing.delete(`${f.object}/${f.fileObject}`);
         break;
       case 'OplockBreakWait':
         waiting.add(f.operation);
@@ -174,10 +181,10 @@ export const oplockDiscipline: Check = (facts) => {
         break;
       case 'FsComplete':
         if (granted.has(f.object)) {
-          if (!ended.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: a granted oplock request completed (${f.status.toString(16)}) without a break, a cleanup or a cancel` });
+          if (!ended.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: a granted oplock request completed (${f.status.toString(16)}) without a break, a cleanup, a cancel or a switch` });
           granted.delete(f.object);
         }
-        if (waiting.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: a create waiting for an oplock break completed before the break was over` });
+        if (waiting.has(f.object)) out.push({ invariant: '24.9 10', seq: f.seq, message: `${f.object}: an operation waiting for an oplock break completed before the break was over` });
         break;
       default:
         break;

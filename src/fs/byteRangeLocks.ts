@@ -17,6 +17,7 @@
  * - IRP_MJ_CLEANUP of a file object removes its locks (FsRtlFastUnlockAll) and ends its waiting
  *   requests with STATUS_RANGE_NOT_LOCKED [model].
  */
+import { oplockGate } from './oplockGate.js';
 import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { ByteRangeLockFields } from '../kernel/facts.js';
@@ -98,6 +99,9 @@ export function lockControl(state: FsState, request: FsRequest, ctx: OpenContext
   if (ctx.kind === 'volume' || ctx.node.kind === 'directory') return complete(STATUS_INVALID_PARAMETER);
   const minor = request.MinorFunction;
   if (minor !== IRP_MN_LOCK && minor !== IRP_MN_UNLOCK_SINGLE && minor !== IRP_MN_UNLOCK_ALL && minor !== IRP_MN_UNLOCK_ALL_BY_KEY) return complete(STATUS_INVALID_DEVICE_REQUEST);
+  // Every byte-range lock operation checks the oplock first (§21.8).
+  const gate = oplockGate(state, request, ctx, { kind: 'lock' });
+  if (gate !== null) return gate;
   const processId = validNumber(params.ProcessId) ? params.ProcessId : (request.processId ?? 0);
   const key = validNumber(params.Key) ? params.Key >>> 0 : 0;
   const owner: Owner = { fileObject: ctx.fileObjectId, processId, key };

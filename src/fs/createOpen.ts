@@ -3,7 +3,7 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
-import { checkOplockForCreate } from './oplocks.js';
+import { breakOplocksFor } from './oplocks.js';
 import { STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_PENDING } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
@@ -51,8 +51,10 @@ import {
   FILE_SUPERSEDED,
   FILE_SYNCHRONOUS_IO_ALERT,
   FILE_SYNCHRONOUS_IO_NONALERT,
+  FILE_WRITE_ATTRIBUTES,
   FILE_WRITE_DATA,
   FILE_WRITE_THROUGH,
+  SYNCHRONIZE,
   FO_ALERTABLE_IO,
   FO_DELETE_ON_CLOSE,
   FO_NO_INTERMEDIATE_BUFFERING,
@@ -122,16 +124,27 @@ function systemSecurityDenied(req: CreateRequest, groups: readonly string[]): bo
 
 /**
  * Open an existing file or directory. A file's oplock held through another file object is broken
- * first (§21.8; before the share check, as NTFS does for Batch and Filter [model: for every level]):
- * the create waits for the break, or with FILE_COMPLETE_IF_OPLOCKED goes on and succeeds with
- * STATUS_OPLOCK_BREAK_IN_PROGRESS.
+ * first (§21.8, oplocks.ts: legacy holders before the share check, as NTFS does for Batch and
+ * Filter [model: for every legacy level]; Windows 7 holders by the share check's outcome): the
+ * create waits for the break, or with FILE_COMPLETE_IF_OPLOCKED goes on and succeeds with
+ * STATUS_OPLOCK_BREAK_IN_PROGRESS. Opening for nothing but FILE_READ_ATTRIBUTES,
+ * FILE_WRITE_ATTRIBUTES and SYNCHRONIZE breaks no oplock [doc].
  */
 export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
   if (node.kind !== 'file' || req.state.oplocks.size === 0 || link?.deletePending === true) return openExistingNow(req, node, link);
-  const oplock = checkOplockForCreate(req.state, req.request, node);
+  const overwrite = req.disposition === FILE_SUPERSEDE || req.disposition >= FILE_OVERWRITE;
+  const attributesOnly = (req.desired & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)) === 0;
+  const oplock = breakOplocksFor(req.state, req.request, node, { kind: 'create', overwrite, attributesOnly, sharingViolation: () => wouldViolateSharing(req, node, overwrite) });
   if (oplock === 'wait') return { Status: STATUS_PENDING, Information: 0, parked: true };
   const opened = openExistingNow(req, node, link);
   return oplock === 'breakInProgress' && opened.Status === STATUS_SUCCESS ? { ...opened, Status: STATUS_OPLOCK_BREAK_IN_PROGRESS } : opened;
+}
+
+/** Whether the share check of this open would fail (the access it asks, plus what an overwrite adds). */
+function wouldViolateSharing(req: CreateRequest, node: FsNode, overwrite: boolean): boolean {
+  const stream = req.streamName === undefined || req.streamName === null ? null : (node.streams.get(upcase(req.streamName)) ?? null);
+  const access = (req.desired & ~MAXIMUM_ALLOWED) | (overwrite ? (req.disposition === FILE_SUPERSEDE ? DELETE : FILE_WRITE_DATA) : 0);
+  return checkShareUnlessIgnored(req.request.FileObject.ignoreSharing, access, req.shareAccess, stream?.share ?? node.share).Status !== STATUS_SUCCESS;
 }
 
 function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {

@@ -3,12 +3,12 @@
  *
  * Modelled FSCTLs: the reparse-point trio (reparse.ts), the object-id family, FSCTL_IS_VOLUME_MOUNTED,
  * volume lock, unlock and dismount (volumeLock.ts),
- * and the oplock requests, which are never granted (STATUS_OPLOCK_NOT_GRANTED; a break acknowledgement
- * without an oplock is STATUS_INVALID_OPLOCK_PROTOCOL). Every other FSCTL, and every IOCTL except
+ * and the oplock FSCTLs (§21.8, oplockRequests.ts: legacy and Windows 7 requests, acknowledgements,
+ * FSCTL_OPLOCK_BREAK_NOTIFY). Every other FSCTL, and every IOCTL except
  * IOCTL_DISK_GET_LENGTH_INFO on a volume open, is STATUS_INVALID_DEVICE_REQUEST.
  */
 import { dismountVolume, lockVolume, unlockVolume } from './volumeLock.js';
-import { acknowledgeOplockBreak, requestOplock } from './oplocks.js';
+import { acknowledgeOplockBreak, oplockBreakNotify, requestOplock, requestOplockWin7 } from './oplockRequests.js';
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import type { FILE_OBJECTID_BUFFER } from '../wdk/parameters.js';
@@ -62,10 +62,9 @@ export function fileSystemControl(state: FsState, request: FsRequest, ctx: OpenC
   const params = parametersMember(request.Parameters, 'FileSystemControl');
   if (params === null || typeof params.FsControlCode !== 'number') return complete(STATUS_INVALID_PARAMETER);
   const code = params.FsControlCode >>> 0;
-  // Windows 7 oplocks (FSCTL_REQUEST_OPLOCK) are not modelled: never granted, a legal answer.
-  if (code === FSCTL_REQUEST_OPLOCK) return complete(STATUS_OPLOCK_NOT_GRANTED);
+  if (code === FSCTL_REQUEST_OPLOCK) return requestOplockWin7(state, request, ctx);
   if (OPLOCK_REQUESTS.includes(code)) return requestOplock(state, request, ctx, code);
-  if (code === FSCTL_OPLOCK_BREAK_NOTIFY) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
+  if (code === FSCTL_OPLOCK_BREAK_NOTIFY) return oplockBreakNotify(state, request, ctx);
   if (OPLOCK_ACKNOWLEDGEMENTS.includes(code)) return acknowledgeOplockBreak(state, request, ctx, code);
   switch (code) {
     case FSCTL_SET_REPARSE_POINT:

@@ -1,69 +1,49 @@
 /**
- * Legacy oplocks (§21.8) as FsRtl's oplock package grants and breaks them for a file system: Level 1,
- * Batch and Filter (exclusive: one holder, granted only to the stream's only open handle) and Level 2
- * (shared; not granted while byte-range locks exist). One oplock object per stream (`o…`).
+ * Oplocks (§21.8) as FsRtl's oplock package keeps them for a file system: one oplock object per
+ * stream (`o…`) with its holders — legacy Level 1, Batch, Filter (exclusive) and Level 2 (shared),
+ * and the Windows 7 levels R and RH (shared among handles), RW and RWH (one handle) — and the
+ * requests waiting for a break to be acknowledged. The oplock key is the file object: every file
+ * object is its own key in the model (no dual-oplock-key ECP).
  *
- * - A granted oplock is its FSCTL request, parked (STATUS_PENDING) while the oplock is held; not
- *   granted → STATUS_OPLOCK_NOT_GRANTED; cancelled → STATUS_CANCELLED, the oplock gone. Never
- *   granted for synchronous I/O: a synchronous file object, or an issuer that waits for the request
- *   (sim.io.NtFsControlFile, FltFsControlFile) — only DeviceIoControl with an OVERLAPPED and
- *   FltPerformAsynchronousIo get one.
- * - An IRP_MJ_CREATE of the stream by another file object breaks an exclusive oplock: the oplock
- *   request completes (STATUS_SUCCESS, Information FILE_OPLOCK_BROKEN_TO_LEVEL_2 for Level 1 and
- *   Batch, FILE_OPLOCK_BROKEN_TO_NONE for Filter) and the create waits for the acknowledgement or the
- *   holder's cleanup — unless it asked FILE_COMPLETE_IF_OPLOCKED: then it goes on and succeeds with
- *   STATUS_OPLOCK_BREAK_IN_PROGRESS. Creates during a break wait likewise.
- * - A non-paging WRITE (or an end-of-file change) by another file object breaks Level 2 oplocks to
- *   none, with no acknowledgement.
- * - Acknowledgements from the holder while a break is owed: FSCTL_OPLOCK_BREAK_ACKNOWLEDGE (to Level 2:
- *   the acknowledgement request itself is parked as the Level 2 oplock; to none: completes),
- *   FSCTL_OPLOCK_BREAK_ACK_NO_2 (to none), FSCTL_OPBATCH_ACK_CLOSE_PENDING (waiters keep waiting until
- *   the holder's cleanup). Any other time: STATUS_INVALID_OPLOCK_PROTOCOL. The waiting creates then
- *   run again.
- * - IRP_MJ_CLEANUP of a holder: its oplock request completes (STATUS_SUCCESS, BROKEN_TO_NONE), the
- *   break it owed is over, the waiting creates run again.
+ * This file holds the object and the breaks; the FSCTLs that grant and acknowledge are in
+ * oplockRequests.ts.
+ *
+ * - A granted oplock is its FSCTL request, parked (STATUS_PENDING) while the oplock is held.
+ * - `breakOplocksFor(state, request, node, cause)`: an operation through another file object breaks
+ *   the holders its cause conflicts with (the tables of "Checking the oplock state of IRP_MJ_…"):
+ *   each broken holder's request completes (legacy: Information FILE_OPLOCK_BROKEN_TO_*; Windows 7:
+ *   a REQUEST_OPLOCK_OUTPUT_BUFFER with the new level and REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED);
+ *   a break that owes an acknowledgement keeps the holder breaking; where the tables say the
+ *   operation waits, it parks until no holder owes one (it is then dispatched again) — a create
+ *   with FILE_COMPLETE_IF_OPLOCKED goes on instead (STATUS_OPLOCK_BREAK_IN_PROGRESS).
+ * - IRP_MJ_CLEANUP of a holder: its request completes (broken to none), an acknowledgement it owed
+ *   is over, the waiting operations run again.
  */
 import type { FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
-import { oplockMachine } from '../machines/oplock.js';
 import { complete } from './types.js';
-import {
-  FILE_COMPLETE_IF_OPLOCKED,
-  FSCTL_OPBATCH_ACK_CLOSE_PENDING,
-  FSCTL_OPLOCK_BREAK_ACK_NO_2,
-  FSCTL_OPLOCK_BREAK_ACKNOWLEDGE,
-  FSCTL_REQUEST_BATCH_OPLOCK,
-  FSCTL_REQUEST_FILTER_OPLOCK,
-  FSCTL_REQUEST_OPLOCK_LEVEL_1,
-  FO_SYNCHRONOUS_IO,
-} from '../wdk/fileConstants.js';
-import {
-  STATUS_INVALID_OPLOCK_PROTOCOL,
-  STATUS_INVALID_PARAMETER,
-  STATUS_OPLOCK_NOT_GRANTED,
-  STATUS_PENDING,
-  STATUS_SUCCESS,
-} from '../wdk/ntstatus.js';
+import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
+import { FILE_COMPLETE_IF_OPLOCKED } from '../wdk/fileConstants.js';
 import { parametersMember, unpackCreateOptions } from '../wdk/parameters.js';
-
-import type { OplockLevel } from '../kernel/facts.js';
+import type { OplockBreakTarget, OplockLevel } from '../kernel/facts.js';
+import { encodeRequestOplockOutputBuffer, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED } from '../wdk/requestOplock.js';
 
 /** FILE_OPLOCK_BROKEN_TO_* (Information of a completed legacy oplock request). */
 export const FILE_OPLOCK_BROKEN_TO_LEVEL_2 = 0x00000007;
 export const FILE_OPLOCK_BROKEN_TO_NONE = 0x00000008;
 
-interface Holder {
+export interface Holder {
   readonly fileObject: string;
   level: OplockLevel;
   /** The parked request that is the oplock; null while a break is owed (its request completed). */
   operation: string | null;
   /** The level a break owed goes to, or null. */
-  breakingTo: 'Level2' | 'None' | null;
+  breakingTo: OplockBreakTarget | null;
   /** FSCTL_OPBATCH_ACK_CLOSE_PENDING: the holder will close; waiters stay until its cleanup. */
   closePending: boolean;
 }
 
-/** A stream's oplock: holders (one exclusive, or Level 2s) and the creates waiting for a break. */
+/** A stream's oplock: holders and the operations waiting for a break. */
 export interface Oplock {
   readonly id: string;
   readonly fileId: number;
@@ -71,112 +51,203 @@ export interface Oplock {
   readonly waiters: string[];
 }
 
-function oplockOf(state: FsState, node: FsNode): Oplock | undefined {
+/** OPLOCK_LEVEL_CACHE_* bits of the Windows 7 levels (R 1, H 2, W 4). */
+const WIN7_BITS: Readonly<Record<string, number>> = { R: 1, RH: 3, RW: 5, RWH: 7 };
+const WIN7_NAMES: Readonly<Record<number, OplockBreakTarget | 'RWH'>> = { 0: 'None', 1: 'R', 3: 'RH', 5: 'RW', 7: 'RWH' };
+
+export const isWin7 = (level: OplockLevel | OplockBreakTarget): boolean => WIN7_BITS[level] !== undefined;
+/** OPLOCK_LEVEL_CACHE_* bits of a Windows 7 level or break target (None: 0). */
+export const cacheBits = (level: OplockLevel | OplockBreakTarget): number => WIN7_BITS[level] ?? 0;
+/** The Windows 7 level of some OPLOCK_LEVEL_CACHE_* bits, or undefined for a combination no oplock has. */
+export const win7Level = (bits: number): OplockBreakTarget | 'RWH' | undefined => WIN7_NAMES[bits];
+
+export function oplockOf(state: FsState, node: FsNode): Oplock | undefined {
   return state.oplocks.get(node.fileId);
 }
 
-const exclusive = (level: OplockLevel): boolean => level !== 'Level2';
-
-function levelOf(code: number): OplockLevel {
-  if (code === FSCTL_REQUEST_OPLOCK_LEVEL_1) return 'Level1';
-  if (code === FSCTL_REQUEST_BATCH_OPLOCK) return 'Batch';
-  if (code === FSCTL_REQUEST_FILTER_OPLOCK) return 'Filter';
-  return 'Level2';
+/** `owed` for a fact: how many holders still owe an acknowledgement — only on oplocks with a Windows 7 holder (legacy facts keep their shape). */
+export function owedField(oplock: Oplock, win7: boolean): { owed?: number } {
+  return win7 || oplock.holders.some((h) => isWin7(h.level)) ? { owed: oplock.holders.filter((h) => h.breakingTo !== null).length } : {};
 }
 
-/** FSCTL_REQUEST_OPLOCK_LEVEL_1 / _BATCH_ / _FILTER_ / _LEVEL_2 on a file handle. */
-export function requestOplock(state: FsState, request: FsRequest, ctx: OpenContext, code: number): FsCompletion {
-  if (ctx.kind !== 'file' || ctx.node.kind !== 'file' || request.operation === undefined) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  // Oplocks are never granted for synchronous I/O (a synchronous file object, or an issuer that waits).
-  if ((request.FileObject.flags & FO_SYNCHRONOUS_IO) !== 0 || request.synchronousApi !== false) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  const node = ctx.node;
-  const level = levelOf(code);
-  const existing = oplockOf(state, node);
-  const held = existing?.holders ?? [];
-  if (existing !== undefined && existing.holders.some((h) => h.breakingTo !== null)) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  if (exclusive(level)) {
-    // Only the stream's one open handle gets an exclusive oplock, and only when none is held.
-    if (node.uncleanCount !== 1 || held.length > 0) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  } else {
-    if (held.some((h) => exclusive(h.level)) || (state.fileLocks.get(node.fileId)?.granted.length ?? 0) > 0) return complete(STATUS_OPLOCK_NOT_GRANTED);
-  }
-  const fact = { type: 'OplockGranted', operation: request.operation, fileObject: ctx.fileObjectId, fileId: node.fileId, level } as const;
-  let oplock = existing;
-  if (oplock === undefined) {
-    oplock = { id: state.link.born('o', oplockMachine, fact), fileId: node.fileId, holders: [], waiters: [] };
-    state.oplocks.set(node.fileId, oplock);
-  } else {
-    state.link.emit(oplock.id, fact);
-  }
-  oplock.holders.push({ fileObject: ctx.fileObjectId, level, operation: request.operation, breakingTo: null, closePending: false });
-  return { Status: STATUS_PENDING, Information: 0, parked: true };
+/** What an operation through another file object does to a holder (§21.8's tables). */
+export type OplockBreakCause =
+  /** IRP_MJ_CREATE of the existing stream. `sharingViolation`: the share check would fail (only RH/RWH look at it). */
+  | { readonly kind: 'create'; readonly overwrite: boolean; readonly attributesOnly: boolean; readonly sharingViolation: () => boolean }
+  | { readonly kind: 'read' }
+  | { readonly kind: 'write' }
+  /** SET_INFORMATION FileEndOfFile / FileAllocation / FileValidDataLength. */
+  | { readonly kind: 'setEndOfFile' }
+  /** Any IRP_MJ_LOCK_CONTROL. */
+  | { readonly kind: 'lock' }
+  /** SET_INFORMATION FileRename / FileLink / FileShortName. */
+  | { readonly kind: 'rename' }
+  /** SET_INFORMATION FileDisposition with DeleteFile TRUE. */
+  | { readonly kind: 'delete' }
+  /** IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION creating a section [model: writable like a write, else like a read]. */
+  | { readonly kind: 'section'; readonly writable: boolean };
+
+interface Rule {
+  readonly to: OplockBreakTarget;
+  /** The holder must acknowledge (REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED; legacy: Level 1, Batch, Filter). */
+  readonly ack: boolean;
+  /** The operation waits for the acknowledgement (RH breaks by a write, lock or overwrite do not). */
+  readonly wait: boolean;
 }
 
-/** The acknowledgement FSCTLs from the holder whose break is owed. */
-export function acknowledgeOplockBreak(state: FsState, request: FsRequest, ctx: OpenContext, code: number): FsCompletion {
-  if (ctx.kind !== 'file') return complete(STATUS_INVALID_PARAMETER);
-  const oplock = oplockOf(state, ctx.node);
-  const holder = oplock?.holders.find((h) => h.fileObject === ctx.fileObjectId && h.breakingTo !== null);
-  if (oplock === undefined || holder === undefined || request.operation === undefined) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
-  const routine = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE ? 'FSCTL_OPLOCK_BREAK_ACKNOWLEDGE' : code === FSCTL_OPLOCK_BREAK_ACK_NO_2 ? 'FSCTL_OPLOCK_BREAK_ACK_NO_2' : 'FSCTL_OPBATCH_ACK_CLOSE_PENDING';
-  if (code === FSCTL_OPBATCH_ACK_CLOSE_PENDING) {
-    holder.closePending = true;
-    state.link.emit(oplock.id, { type: 'OplockAcknowledged', fileObject: ctx.fileObjectId, operation: request.operation, routine, newLevel: 'ClosePending', remaining: oplock.holders.length });
-    return complete(STATUS_SUCCESS);
-  }
-  // The Level 2 oplock an acknowledgement keeps is the acknowledgement itself, pended: an issuer that waits gets none [model].
-  const toLevel2 = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE && holder.breakingTo === 'Level2' && request.synchronousApi === false && (request.FileObject.flags & FO_SYNCHRONOUS_IO) === 0;
-  if (toLevel2) {
-    holder.level = 'Level2';
-    holder.operation = request.operation;
-    holder.breakingTo = null;
-  } else {
-    oplock.holders.splice(oplock.holders.indexOf(holder), 1);
-  }
-  state.link.emit(oplock.id, { type: 'OplockAcknowledged', fileObject: ctx.fileObjectId, operation: request.operation, routine, newLevel: toLevel2 ? 'Level2' : 'None', remaining: oplock.holders.length });
-  releaseWaiters(state, oplock, 'acknowledged');
-  forgetIfIdle(state, oplock);
-  return toLevel2 ? { Status: STATUS_PENDING, Information: 0, parked: true } : complete(STATUS_SUCCESS);
+const owing = (to: OplockBreakTarget, wait = true): Rule => ({ to, ack: true, wait });
+const NONE_NO_ACK: Rule = { to: 'None', ack: false, wait: false };
+
+/** A write-like change (write, size change, lock): everything to none; R and Level 2 need no acknowledgement, RH's breaker goes on. */
+function writeRule(level: OplockLevel, lock: boolean): Rule | null {
+  if (level === 'Level2' || level === 'R') return NONE_NO_ACK;
+  if (level === 'RH') return owing('None', false);
+  if (lock && level === 'Filter') return null;
+  return owing('None');
+}
+
+function readRule(level: OplockLevel): Rule | null {
+  if (level === 'Level1' || level === 'Batch') return owing('Level2');
+  if (level === 'RW') return owing('R');
+  if (level === 'RWH') return owing('RH');
+  return null;
 }
 
 /**
- * Before an IRP_MJ_CREATE of an existing file opens it: 'proceed', 'breakInProgress' (it goes on;
- * a success becomes STATUS_OPLOCK_BREAK_IN_PROGRESS) or 'wait' (parked until the break is over).
+ * IRP_MJ_CREATE. Legacy holders first (NTFS breaks Batch and Filter before the share check [model:
+ * every legacy level]); Windows 7 holders after it: on a sharing violation only the H holders break
+ * (RH → R, RWH → RW) and the create waits to check sharing again; otherwise W is broken (RW → R,
+ * RWH → RH; to none on an overwrite) and an overwrite breaks R and RH to none.
  */
-export function checkOplockForCreate(state: FsState, request: FsRequest, node: FsNode): 'proceed' | 'breakInProgress' | 'wait' {
+function createRule(level: OplockLevel, cause: Extract<OplockBreakCause, { kind: 'create' }>, sharingViolation: boolean): Rule | null {
+  if (cause.attributesOnly) return null;
+  const over = cause.overwrite;
+  switch (level) {
+    case 'Level1':
+    case 'Batch':
+      return owing(over ? 'None' : 'Level2');
+    case 'Filter':
+      return owing('None');
+    case 'Level2':
+    case 'R':
+      return over && !sharingViolation ? NONE_NO_ACK : null;
+    case 'RH':
+      if (sharingViolation) return owing('R');
+      return over ? owing('None', false) : null;
+    case 'RW':
+      return sharingViolation ? null : owing(over ? 'None' : 'R');
+    case 'RWH':
+      if (sharingViolation) return owing('RW');
+      return owing(over ? 'None' : 'RH');
+  }
+}
+
+function ruleFor(level: OplockLevel, cause: OplockBreakCause, sharingViolation: boolean): Rule | null {
+  switch (cause.kind) {
+    case 'create':
+      return createRule(level, cause, sharingViolation);
+    case 'read':
+      return readRule(level);
+    case 'write':
+    case 'setEndOfFile':
+      return writeRule(level, false);
+    case 'lock':
+      return writeRule(level, true);
+    case 'rename':
+      if (level === 'Batch' || level === 'Filter') return owing('None');
+      return level === 'RH' ? owing('R') : level === 'RWH' ? owing('RW') : null;
+    case 'delete':
+      return level === 'RH' ? owing('R') : level === 'RWH' ? owing('RW') : null;
+    case 'section':
+      return cause.writable ? writeRule(level, false) : readRule(level);
+  }
+}
+
+/** The lower of two break targets (a second break of a holder already breaking). */
+function lower(a: OplockBreakTarget, b: OplockBreakTarget): OplockBreakTarget {
+  if (isWin7(a) || isWin7(b)) return (win7Level(cacheBits(a) & cacheBits(b)) ?? 'None') as OplockBreakTarget;
+  return a === 'None' || b === 'None' ? 'None' : 'Level2';
+}
+
+/** What a broken Windows 7 holder's request completes with. */
+function win7Completion(original: OplockLevel, to: OplockBreakTarget, ack: boolean): FsCompletion {
+  const data = encodeRequestOplockOutputBuffer({ OriginalOplockLevel: cacheBits(original), NewOplockLevel: cacheBits(to), Flags: ack ? REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED : 0, AccessMode: 0, ShareMode: 0 });
+  return { Status: STATUS_SUCCESS, Information: REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, output: { kind: 'data', data } };
+}
+
+/** The completion of a holder's request when its oplock goes to `to`. */
+export function brokenCompletion(holder: Holder, to: OplockBreakTarget, ack: boolean): FsCompletion {
+  if (isWin7(holder.level)) return win7Completion(holder.level, to, ack);
+  return complete(STATUS_SUCCESS, to === 'Level2' ? FILE_OPLOCK_BROKEN_TO_LEVEL_2 : FILE_OPLOCK_BROKEN_TO_NONE);
+}
+
+/** Break one holder to `rule.to`; a holder already breaking only has its target lowered. */
+function breakHolder(state: FsState, oplock: Oplock, holder: Holder, rule: Rule, by: string): void {
+  const win7 = isWin7(holder.level);
+  if (holder.operation === null) {
+    const to = lower(holder.breakingTo ?? rule.to, rule.to);
+    if (to === holder.breakingTo) return;
+    holder.breakingTo = to;
+    state.link.emit(oplock.id, { type: 'OplockBreak', fileObject: holder.fileObject, level: holder.level, toLevel: to, by, acknowledgementOwed: true, remaining: oplock.holders.length, ...owedField(oplock, win7) });
+    return;
+  }
+  const request = holder.operation;
+  if (rule.ack) {
+    holder.operation = null;
+    holder.breakingTo = rule.to;
+  } else {
+    oplock.holders.splice(oplock.holders.indexOf(holder), 1);
+  }
+  state.link.emit(oplock.id, { type: 'OplockBreak', fileObject: holder.fileObject, level: holder.level, toLevel: rule.to, by, acknowledgementOwed: rule.ack, remaining: oplock.holders.length, ...owedField(oplock, win7) });
+  state.link.release(request, brokenCompletion(holder, rule.to, rule.ack));
+}
+
+/**
+ * What an operation through `request.FileObject` does to the stream's oplock (§21.8): breaks every
+ * holder of another file object its cause conflicts with, then says whether the operation goes on
+ * ('proceed'), goes on with a break under way ('breakInProgress': a create with
+ * FILE_COMPLETE_IF_OPLOCKED, which then succeeds with STATUS_OPLOCK_BREAK_IN_PROGRESS), waits
+ * ('wait': parked until no holder owes an acknowledgement, then dispatched again — the caller
+ * returns `{ Status: STATUS_PENDING, parked: true }`), or, for a fast I/O routine that would have
+ * to wait, 'declineFastIo' with nothing broken (FsRtlOplockIsFastIoPossible is FALSE; the IRP comes).
+ * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION calls it with `{ kind: 'section' }`.
+ */
+export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode, cause: OplockBreakCause): 'proceed' | 'breakInProgress' | 'wait' | 'declineFastIo' {
   const oplock = oplockOf(state, node);
   if (oplock === undefined) return 'proceed';
   const fo = request.FileObject.id;
-  const others = oplock.holders.filter((h) => h.fileObject !== fo && exclusive(h.level));
-  if (others.length === 0) return 'proceed';
-  const operation = request.operation ?? '';
-  for (const holder of others) {
-    if (holder.breakingTo !== null || holder.operation === null) continue;
-    const toLevel = holder.level === 'Filter' ? 'None' : 'Level2';
-    state.link.emit(oplock.id, { type: 'OplockBreak', fileObject: holder.fileObject, level: holder.level, toLevel, by: operation, acknowledgementOwed: true, remaining: oplock.holders.length });
-    state.link.release(holder.operation, complete(STATUS_SUCCESS, toLevel === 'Level2' ? FILE_OPLOCK_BROKEN_TO_LEVEL_2 : FILE_OPLOCK_BROKEN_TO_NONE));
-    holder.operation = null;
-    holder.breakingTo = toLevel;
+  const others = (): Holder[] => oplock.holders.filter((h) => h.fileObject !== fo);
+  // Windows 7 holders look at the share check; it is asked only when one with H is there.
+  const violation = cause.kind === 'create' && others().some((h) => (cacheBits(h.level) & 2) !== 0) && cause.sharingViolation();
+  const hits: [Holder, Rule][] = [];
+  for (const holder of others()) {
+    const rule = ruleFor(holder.level, cause, violation && isWin7(holder.level));
+    if (rule !== null) hits.push([holder, rule]);
   }
-  const params = parametersMember(request.Parameters, 'Create');
-  const options = params === null ? 0 : unpackCreateOptions(params.Options).CreateOptions;
+  if (hits.length === 0) return 'proceed';
+  const mustWait = hits.some(([, rule]) => rule.wait);
+  if (mustWait && request.fastIo === true) return 'declineFastIo';
+  const by = request.operation ?? '';
+  for (const [holder, rule] of hits) breakHolder(state, oplock, holder, rule, by);
+  if (!mustWait || !oplock.holders.some((h) => h.breakingTo !== null)) {
+    forgetIfIdle(state, oplock);
+    return 'proceed';
+  }
+  const options = cause.kind === 'create' ? createOptionsOf(request) : 0;
   if ((options & FILE_COMPLETE_IF_OPLOCKED) !== 0 || request.operation === undefined) return 'breakInProgress';
-  oplock.waiters.push(operation);
-  state.link.emit(oplock.id, { type: 'OplockBreakWait', operation });
+  waitForBreak(state, oplock, request.operation);
   return 'wait';
 }
 
-/** A non-paging WRITE or size change through another file object: Level 2 oplocks break to none (no acknowledgement). */
-export function breakLevel2(state: FsState, ctx: OpenContext, operation: string): void {
-  if (ctx.kind !== 'file') return;
-  const oplock = oplockOf(state, ctx.node);
-  if (oplock === undefined) return;
-  for (const holder of oplock.holders.filter((h) => h.level === 'Level2' && h.fileObject !== ctx.fileObjectId && h.operation !== null)) {
-    oplock.holders.splice(oplock.holders.indexOf(holder), 1);
-    state.link.emit(oplock.id, { type: 'OplockBreak', fileObject: holder.fileObject, level: 'Level2', toLevel: 'None', by: operation, acknowledgementOwed: false, remaining: oplock.holders.length });
-    state.link.release(holder.operation!, complete(STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE));
-  }
-  forgetIfIdle(state, oplock);
+/** Park `operation` until no holder owes an acknowledgement (OplockBreakWait). */
+export function waitForBreak(state: FsState, oplock: Oplock, operation: string): void {
+  oplock.waiters.push(operation);
+  state.link.emit(oplock.id, { type: 'OplockBreakWait', operation });
+}
+
+function createOptionsOf(request: FsRequest): number {
+  const params = parametersMember(request.Parameters, 'Create');
+  return params === null ? 0 : unpackCreateOptions(params.Options).CreateOptions;
 }
 
 /** IRP_MJ_CLEANUP of a file object: its oplock goes (FsRtlOplockCleanup); waiters for its break run again. */
@@ -187,15 +258,15 @@ export function oplockCleanup(state: FsState, ctx: OpenContext): void {
   const mine = oplock.holders.filter((h) => h.fileObject === ctx.fileObjectId);
   for (const holder of mine) {
     oplock.holders.splice(oplock.holders.indexOf(holder), 1);
-    state.link.emit(oplock.id, { type: 'OplockReleased', fileObject: holder.fileObject, reason: 'cleanup', remaining: oplock.holders.length });
-    if (holder.operation !== null) state.link.release(holder.operation, complete(STATUS_SUCCESS, FILE_OPLOCK_BROKEN_TO_NONE));
+    state.link.emit(oplock.id, { type: 'OplockReleased', fileObject: holder.fileObject, reason: 'cleanup', remaining: oplock.holders.length, ...owedField(oplock, isWin7(holder.level)) });
+    if (holder.operation !== null) state.link.release(holder.operation, brokenCompletion(holder, 'None', false));
   }
   if (mine.length > 0) releaseWaiters(state, oplock, 'closed');
   forgetIfIdle(state, oplock);
 }
 
-/** The creates waiting for a break run again (their create is dispatched anew), unless a holder still owes a break without close-pending. */
-function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' | 'closed'): void {
+/** The operations waiting for a break run again (dispatched anew), once no holder owes an acknowledgement. */
+export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' | 'closed'): void {
   if (oplock.holders.some((h) => h.breakingTo !== null)) return;
   for (const operation of oplock.waiters.splice(0)) {
     state.link.emit(oplock.id, { type: 'OplockWaitEnded', operation, reason });
@@ -203,19 +274,19 @@ function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' |
   }
 }
 
-function forgetIfIdle(state: FsState, oplock: Oplock): void {
+export function forgetIfIdle(state: FsState, oplock: Oplock): void {
   if (oplock.holders.length > 0 || oplock.waiters.length > 0) return;
   state.link.retire(oplock.id);
   state.oplocks.delete(oplock.fileId);
 }
 
-/** The cancel routine: a parked oplock request (the oplock goes) or a create waiting for a break. */
+/** The cancel routine: a parked oplock request (the oplock goes) or an operation waiting for a break. */
 export function cancelOplockRequest(state: FsState, operation: string): boolean {
   for (const oplock of state.oplocks.values()) {
     const holder = oplock.holders.find((h) => h.operation === operation);
     if (holder !== undefined) {
       oplock.holders.splice(oplock.holders.indexOf(holder), 1);
-      state.link.emit(oplock.id, { type: 'OplockReleased', fileObject: holder.fileObject, reason: 'cancel', remaining: oplock.holders.length });
+      state.link.emit(oplock.id, { type: 'OplockReleased', fileObject: holder.fileObject, reason: 'cancel', remaining: oplock.holders.length, ...owedField(oplock, isWin7(holder.level)) });
       releaseWaiters(state, oplock, 'closed');
       forgetIfIdle(state, oplock);
       return true;
@@ -230,4 +301,3 @@ export function cancelOplockRequest(state: FsState, operation: string): boolean 
   }
   return false;
 }
-

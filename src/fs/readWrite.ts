@@ -13,7 +13,7 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { STATUS_DISK_FULL, STATUS_FILE_LOCK_CONFLICT } from '../wdk/ntstatus.js';
 import { ioConflictsWithLock } from './byteRangeLocks.js';
-import { breakLevel2 } from './oplocks.js';
+import { oplockGate } from './oplockGate.js';
 import { freeBytes, roundUp, streamOf } from './model.js';
 import { complete } from './types.js';
 import {
@@ -70,6 +70,8 @@ export function read(state: FsState, request: FsRequest, ctx: OpenContext): FsCo
   const sector = state.options.sectorSize;
   if (isNonCached(request) && (offset % sector !== 0 || params.Length % sector !== 0)) return complete(STATUS_INVALID_PARAMETER);
   if (!paging && ioConflictsWithLock(state, ctx, request.processId ?? 0, params.Key >>> 0, offset, params.Length, false)) return complete(STATUS_FILE_LOCK_CONFLICT);
+  const gate = paging ? null : oplockGate(state, request, ctx, { kind: 'read' });
+  if (gate !== null) return gate;
   const moves = isSynchronous(request) && !paging;
   if (params.Length === 0) return { Status: STATUS_SUCCESS, Information: 0, output: { kind: 'data', data: new Uint8Array(0) } };
   if (offset >= node.data.length) return complete(STATUS_END_OF_FILE);
@@ -105,7 +107,8 @@ export function write(state: FsState, request: FsRequest, ctx: OpenContext): FsC
   const sector = state.options.sectorSize;
   if (isNonCached(request) && (offset % sector !== 0 || params.Length % sector !== 0)) return complete(STATUS_INVALID_PARAMETER);
   if (!paging && ioConflictsWithLock(state, ctx, request.processId ?? 0, params.Key >>> 0, offset, params.Length, true)) return complete(STATUS_FILE_LOCK_CONFLICT);
-  if (!paging) breakLevel2(state, ctx, request.operation ?? '');
+  const gate = paging ? null : oplockGate(state, request, ctx, { kind: 'write' });
+  if (gate !== null) return gate;
   const moves = isSynchronous(request) && !paging;
   let count = params.Length;
   if (paging) count = Math.max(0, Math.min(count, endOfFile - offset));

@@ -4,6 +4,8 @@
  * (FILE_WRITE_ATTRIBUTES for Basic, FILE_WRITE_DATA for sizes, DELETE for disposition and rename), for
  * every requestor mode, as NTFS does.
  */
+import { oplockGate } from './oplockGate.js';
+import type { OplockBreakCause } from './oplocks.js';
 import { notifyDirectoryDeleting, reportModified } from './directoryNotify.js';
 import { FILE_NOTIFY_CHANGE_ATTRIBUTES, FILE_NOTIFY_CHANGE_CREATION, FILE_NOTIFY_CHANGE_LAST_ACCESS, FILE_NOTIFY_CHANGE_LAST_WRITE, FILE_NOTIFY_CHANGE_SIZE } from '../wdk/directoryNotify.js';
 import type { FsNode, FsState, OpenContext } from './model.js';
@@ -66,6 +68,9 @@ export function setInformation(state: FsState, request: FsRequest, ctx: OpenCont
   if (typeof buffer !== 'object' || buffer === null) return complete(STATUS_INVALID_PARAMETER);
   if (cls === C.FilePositionInformation) return setPosition(state, request, buffer);
   if (state.options.readOnly) return complete(STATUS_MEDIA_WRITE_PROTECTED);
+  const cause = oplockCauseOf(cls, buffer);
+  const gate = cause === null ? null : oplockGate(state, request, ctx, cause);
+  if (gate !== null) return gate;
   switch (cls) {
     case C.FileBasicInformation:
       return setBasic(state, ctx, buffer);
@@ -82,6 +87,14 @@ export function setInformation(state: FsState, request: FsRequest, ctx: OpenCont
     default:
       return renameOrLink(state, request, ctx, params as SetFileInformationParameters & { InfoBuffer: FILE_RENAME_INFORMATION }, cls === C.FileLinkInformation);
   }
+}
+
+/** What a change of this class does to an oplock held through another handle (§21.8): a size change, a rename or link, a delete. */
+function oplockCauseOf(cls: number, buffer: Record<string, unknown>): OplockBreakCause | null {
+  if (cls === C.FileEndOfFileInformation || cls === C.FileAllocationInformation) return { kind: 'setEndOfFile' };
+  if (cls === C.FileRenameInformation || cls === C.FileLinkInformation) return { kind: 'rename' };
+  const deleting = cls === C.FileDispositionInformation ? buffer['DeleteFile'] === true : cls === C.FileDispositionInformationEx && typeof buffer['Flags'] === 'number' && (buffer['Flags'] & FILE_DISPOSITION_DELETE) !== 0;
+  return deleting ? { kind: 'delete' } : null;
 }
 
 function validTime(value: unknown): value is number {

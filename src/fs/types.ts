@@ -76,6 +76,8 @@ export interface FsRequest {
    * Absent counts as true.
    */
   synchronousApi?: boolean;
+  /** Sent to the fast I/O routine (§24.2), which cannot wait: an oplock break that would make it wait declines it instead. */
+  fastIo?: boolean;
   /** The requesting process's PID (IoGetRequestorProcess): part of a byte-range lock's owner (§21.10). */
   processId?: number;
   /** The bytes a write takes, as the I/O path resolved them (MdlAddress's, else WriteBuffer); overrides Parameters.Write.WriteBuffer. */

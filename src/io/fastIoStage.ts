@@ -9,7 +9,8 @@
  * When the in-memory file system's fast routine does the request, as FastFat's and NTFS's do:
  * - read and write: only on a file object with caching initiated (the I/O manager tries nothing
  *   else), and not when a byte-range lock conflicts (FsRtlFastCheckLockForRead/Write fail, so
- *   FastIoCheckIfPossible says no and the IRP gets the conflict);
+ *   FastIoCheckIfPossible says no and the IRP gets the conflict), nor when an oplock break would make
+ *   it wait (FsRtlOplockIsFastIoPossible, §21.8);
  * - FileBasicInformation, FileStandardInformation, FileNetworkOpenInformation queries: always;
  * - IRP_MJ_NETWORK_QUERY_OPEN (FastIoQueryOpen): always; the file system opens, queries and closes
  *   the file inside the call (src/fs/queryOpen.ts).
@@ -52,7 +53,8 @@ function fastIoRoutine(op: IoOperation, dispatch: () => FsCompletion, request: (
       if (!fo.PrivateCacheMap) return null;
       const result = dispatch();
       // A lock conflict does nothing to the file: FastIoCheckIfPossible said no, and the IRP reports it.
-      return result.Status === STATUS_FILE_LOCK_CONFLICT ? null : result;
+      // STATUS_FLT_DISALLOW_FAST_IO: an oplock break it would have to wait for (FsRtlOplockIsFastIoPossible, §21.8).
+      return result.Status === STATUS_FILE_LOCK_CONFLICT || result.Status === STATUS_FLT_DISALLOW_FAST_IO ? null : result;
     }
     case IRP_MJ_QUERY_INFORMATION:
       return dispatch();

@@ -38,6 +38,7 @@ export function fsRequestOf(op: IoOperation, fo: FileObject, transferBytes?: Uin
     operation: op.id,
     processId: op.data.Thread?.Cid.UniqueProcess ?? SYSTEM_PID,
     synchronousApi: op.asyncCallback === null && !op.issuedOverlapped,
+    ...(op.isFastIo ? { fastIo: true } : {}),
   };
   const buffer = transferBytes ?? op.buffer;
   return buffer === undefined ? request : { ...request, buffer };

@@ -171,15 +171,16 @@ export type FacilityFact =
   /** The handle's IRP_MJ_CLEANUP (FsRtlNotifyCleanup): the structure goes. */
   | { type: 'FsRtlNotifyCleanup' }
   // --- oplocks (§21.8): a stream's oplock (o…); `remaining`: holders after the fact ---
-  | { type: 'OplockGranted'; operation: string; fileObject: string; fileId: number; level: OplockLevel }
+  /** `switched`: the holder's earlier Windows 7 request, completed with STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE (same oplock key: this one replaces it). */
+  | { type: 'OplockGranted'; operation: string; fileObject: string; fileId: number; level: OplockLevel; switched?: string }
   /** `by` (a create, a write) broke `fileObject`'s oplock; its request completed; `acknowledgementOwed`: the breaker waits. */
-  | { type: 'OplockBreak'; fileObject: string; level: OplockLevel; toLevel: 'Level2' | 'None'; by: string; acknowledgementOwed: boolean; remaining: number }
-  /** A create waits for the break to be acknowledged or the holder to close. */
+  | { type: 'OplockBreak'; fileObject: string; level: OplockLevel; toLevel: OplockBreakTarget; by: string; acknowledgementOwed: boolean; remaining: number; owed?: number }
+  /** A create (or a write, lock, … — §21.8) waits for the break to be acknowledged or the holder to close. */
   | { type: 'OplockBreakWait'; operation: string }
   /** The holder acknowledged with `routine` (request `operation`); Level2: that request is now the Level 2 oplock. */
-  | { type: 'OplockAcknowledged'; fileObject: string; operation: string; routine: string; newLevel: 'Level2' | 'None' | 'ClosePending'; remaining: number }
+  | { type: 'OplockAcknowledged'; fileObject: string; operation: string; routine: string; newLevel: OplockBreakTarget | 'ClosePending'; remaining: number; owed?: number }
   /** The holder's oplock went: its cleanup, or its request was cancelled. */
-  | { type: 'OplockReleased'; fileObject: string; reason: 'cleanup' | 'cancel'; remaining: number }
+  | { type: 'OplockReleased'; fileObject: string; reason: 'cleanup' | 'cancel'; remaining: number; owed?: number }
   /** A waiting create runs again (`acknowledged`, `closed`) or was cancelled. */
   | { type: 'OplockWaitEnded'; operation: string; reason: 'acknowledged' | 'closed' | 'cancelled' }
   // --- sections backed by files (Z…), §24: data-scan sections and applications' file mappings ---
@@ -250,5 +251,13 @@ export interface ByteRangeLockFields {
   readonly exclusive: boolean;
 }
 
-/** Legacy oplock levels (§21.8). */
-export type OplockLevel = 'Level1' | 'Batch' | 'Filter' | 'Level2';
+/**
+ * Oplock levels (§21.8): legacy Level 1, Batch, Filter, Level 2, and the Windows 7 levels R, RH, RW,
+ * RWH (OPLOCK_LEVEL_CACHE_READ | _HANDLE | _WRITE) FSCTL_REQUEST_OPLOCK grants.
+ */
+export type OplockLevel = 'Level1' | 'Batch' | 'Filter' | 'Level2' | 'R' | 'RH' | 'RW' | 'RWH';
+/**
+ * What a break goes to: Level 2 or none (legacy), R, RH or RW (Windows 7). `owed` on a Windows 7
+ * oplock's facts: how many holders still owe an acknowledgement afterwards (absent: none).
+ */
+export type OplockBreakTarget = 'Level2' | 'None' | 'R' | 'RH' | 'RW';

@@ -21,7 +21,7 @@ import type { CoreFact } from './coreFacts.js';
 import type { FacilityFact } from './facilityFacts.js';
 
 export type { EventType, FrameSpec, LockMode, LockType, ParametersSummary } from './coreFacts.js';
-export type { ByteRangeLockFields, CancelRoutineKind, OplockLevel } from './facilityFacts.js';
+export type { ByteRangeLockFields, CancelRoutineKind, OplockBreakTarget, OplockLevel } from './facilityFacts.js';
 
 export interface FactHeader {
   /** 0-based position in the log. */

@@ -22,7 +22,7 @@ import type { FileNameInformationState } from '../machines/fileNameInformation.j
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import type { NotifyChangeState } from '../machines/notifyChange.js';
 import type { OplockState } from '../machines/oplock.js';
-import type { OplockLevel } from '../kernel/facts.js';
+import type { OplockBreakTarget, OplockLevel } from '../kernel/facts.js';
 
 /** The IRP of an in-flight operation whose cancel state matters (§19): born with its first cancel fact, gone at completion. */
 export interface IrpView {
@@ -197,7 +197,7 @@ export interface DirectoryNotificationView {
 export interface OplockView {
   readonly fileId: number;
   /** Who holds it, at which level; `operation` the parked request that is the oplock (null while a break is owed); `breakingTo` the level a break owed goes to. */
-  readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: 'Level2' | 'None' | null; readonly closePending: boolean }[];
+  readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: OplockBreakTarget | null; readonly closePending: boolean }[];
   /** Creates (D…) waiting for the break to end, oldest first. */
   readonly waiters: readonly string[];
   readonly state: OplockState;

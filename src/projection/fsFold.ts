@@ -113,7 +113,9 @@ function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: 
   const holder = (fileObject: string): number => o.holders.findIndex((h) => h.fileObject === fileObject);
   switch (fact.type) {
     case 'OplockGranted':
-      o.holders.push({ fileObject: fact.fileObject, level: fact.level, operation: fact.operation, breakingTo: null, closePending: false });
+      // A switch (same oplock key) replaces the holder's earlier request.
+      if (fact.switched !== undefined) Object.assign(o.holders[holder(fact.fileObject)]!, { level: fact.level, operation: fact.operation });
+      else o.holders.push({ fileObject: fact.fileObject, level: fact.level, operation: fact.operation, breakingTo: null, closePending: false });
       break;
     case 'OplockBreak': {
       const at = holder(fact.fileObject);
@@ -127,8 +129,8 @@ function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: 
     case 'OplockAcknowledged': {
       const at = holder(fact.fileObject);
       if (fact.newLevel === 'ClosePending') o.holders[at]!.closePending = true;
-      else if (fact.newLevel === 'Level2') Object.assign(o.holders[at]!, { level: 'Level2', operation: fact.operation, breakingTo: null });
-      else o.holders.splice(at, 1);
+      else if (fact.newLevel === 'None') o.holders.splice(at, 1);
+      else Object.assign(o.holders[at]!, { level: fact.newLevel, operation: fact.operation, breakingTo: null });
       break;
     }
     case 'OplockReleased':

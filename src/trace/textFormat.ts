@@ -364,7 +364,7 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'FsRtlNotifyCleanup':
       return '';
     case 'OplockGranted':
-      return `${fact.level} op=${fact.operation} fo=${fact.fileObject}`;
+      return `${fact.level} op=${fact.operation} fo=${fact.fileObject}${fact.switched === undefined ? '' : ` switched=${fact.switched}`}`;
     case 'OplockBreak':
       return `fo=${fact.fileObject} ${fact.level} to ${fact.toLevel} by=${fact.by}${fact.acknowledgementOwed ? ' acknowledgement owed' : ''}`;
     case 'OplockBreakWait':
