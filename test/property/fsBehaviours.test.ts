@@ -1,6 +1,7 @@
 // §21.10, §21.9, §21.8 (and §19 cancellation of what the file system parks): random applications
-// lock, unlock, read, write, create and delete files, take and acknowledge oplocks (their opens
-// break each other's), wait for locks, cancel and close, while a watcher
+// lock, unlock, read, write, create and delete files, take and acknowledge oplocks — legacy and
+// Windows 7 (FSCTL_REQUEST_OPLOCK R, RH, RW, RWH; their opens, writes and locks break each other's) —
+// wait for locks, cancel and close, while a watcher
 // waits for directory changes, under random schedules, with a pass-through filter in the stack. Whatever the interleaving: no verifier finding, every §24.9 and §19.9 invariant over
 // the log, every request completes exactly once, the run ends idle, and fold equals live at a
 // random point and at the end. A longer run: fsBehaviours.deep.test.ts.
@@ -20,6 +21,14 @@ import {
   FSCTL_OPLOCK_BREAK_ACK_NO_2,
   FSCTL_REQUEST_BATCH_OPLOCK,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
+  FSCTL_REQUEST_OPLOCK,
+  encodeRequestOplockInputBuffer,
+  OPLOCK_LEVEL_CACHE_HANDLE,
+  OPLOCK_LEVEL_CACHE_READ,
+  OPLOCK_LEVEL_CACHE_WRITE,
+  REQUEST_OPLOCK_INPUT_FLAG_ACK,
+  REQUEST_OPLOCK_INPUT_FLAG_REQUEST,
+  REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE,
   FILE_GENERIC_WRITE,
   FILE_OPEN,
   FILE_SHARE_READ,
@@ -48,9 +57,13 @@ type Step =
   | { readonly kind: 'read' | 'write'; readonly offset: number; readonly length: number }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'create' }
-  | { readonly kind: 'oplock'; readonly exclusive: boolean }
+  | { readonly kind: 'oplock'; readonly level: OplockRequest }
   | { readonly kind: 'acknowledge' }
   | { readonly kind: 'pause'; readonly ticks: number };
+
+type OplockRequest = 'Batch' | 'Level2' | 'R' | 'RH' | 'RW' | 'RWH';
+const R = OPLOCK_LEVEL_CACHE_READ;
+const WIN7: Readonly<Record<string, number>> = { R, RH: R | OPLOCK_LEVEL_CACHE_HANDLE, RW: R | OPLOCK_LEVEL_CACHE_WRITE, RWH: R | OPLOCK_LEVEL_CACHE_HANDLE | OPLOCK_LEVEL_CACHE_WRITE };
 
 interface App {
   readonly asynchronous: boolean;
@@ -77,7 +90,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), ...range }),
   fc.record({ kind: fc.constant('cancel' as const) }),
   fc.record({ kind: fc.constant('create' as const) }),
-  fc.record({ kind: fc.constant('oplock' as const), exclusive: fc.boolean() }),
+  fc.record({ kind: fc.constant('oplock' as const), level: fc.constantFrom<OplockRequest>('Batch', 'Level2', 'R', 'RH', 'RW', 'RWH') }),
   fc.record({ kind: fc.constant('acknowledge' as const) }),
   fc.record({ kind: fc.constant('pause' as const), ticks: fc.integer({ min: 0, max: 3 }) }),
 );
@@ -148,11 +161,18 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
       case 'oplock':
         if (spec.asynchronous) {
           const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
-          if ((yield* sim.io.DeviceIoControl(h, s.exclusive ? FSCTL_REQUEST_BATCH_OPLOCK : FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, o)) === STATUS_PENDING) pending.push(o);
+          const win7 = WIN7[s.level];
+          const granted =
+            win7 === undefined
+              ? yield* sim.io.DeviceIoControl(h, s.level === 'Batch' ? FSCTL_REQUEST_BATCH_OPLOCK : FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, o)
+              : yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(win7, REQUEST_OPLOCK_INPUT_FLAG_REQUEST), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, o);
+          if (granted === STATUS_PENDING) pending.push(o);
         }
         break;
       case 'acknowledge':
+        // Whichever break is owed: the other family's acknowledgement is STATUS_INVALID_OPLOCK_PROTOCOL.
         yield* sim.io.NtFsControlFile(h, FSCTL_OPLOCK_BREAK_ACK_NO_2, null, 0, 0);
+        yield* sim.io.NtFsControlFile(h, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(0, REQUEST_OPLOCK_INPUT_FLAG_ACK), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE);
         break;
       case 'create': {
         const c = yield* sim.io.NtCreateFile(`C:\\new${created++}-${sim.currentThread()}.txt`, { DesiredAccess: FILE_GENERIC_WRITE | DELETE, ShareAccess: 0, CreateDisposition: FILE_CREATE, CreateOptions: FILE_DELETE_ON_CLOSE | FILE_SYNCHRONOUS_IO_NONALERT });
