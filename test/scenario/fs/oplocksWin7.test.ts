@@ -14,12 +14,17 @@ import {
   FILE_GENERIC_WRITE,
   FILE_INFORMATION_CLASS,
   FILE_OPEN,
+  FILE_OPLOCK_BROKEN_TO_LEVEL_2,
+  FILE_OPLOCK_BROKEN_TO_NONE,
+  FILE_OVERWRITE,
+  FILE_READ_ATTRIBUTES,
   FILE_SHARE_DELETE,
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
   FILE_SYNCHRONOUS_IO_NONALERT,
   foldLog,
   FSCTL_OPLOCK_BREAK_NOTIFY,
+  FSCTL_REQUEST_BATCH_OPLOCK,
   FSCTL_REQUEST_OPLOCK,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   ntStatusName,
@@ -33,6 +38,7 @@ import {
   sleep,
   STATUS_PENDING,
   type Blocking,
+  type Fact,
   type OVERLAPPED,
   type Simulation,
 } from '../../../src/index.js';
@@ -126,7 +132,7 @@ describe('granting (§21.8, FSCTL_REQUEST_OPLOCK)', () => {
       'Granted O1:RH,O2:RH',
       'RWH on the only open: STATUS_PENDING',
     ]);
-    expect(compactTrace(sim.log, { types: ['OplockGranted'] })).toEqual(['o1 OplockGranted R op=D4 fo=O1', 'o1 OplockGranted RH op=D5 fo=O2', 'o1 OplockGranted RH op=D7 fo=O1 switched=D4', 'o2 OplockGranted RWH op=D10 fo=O3']);
+    expect(compactTrace(sim.log, { types: ['OplockGranted'] })).toEqual(['o1 OplockGranted R op=D4 fo=O1', 'o1 OplockGranted RH op=D5 fo=O2', 'o1 OplockGranted RH op=D7 fo=O1 switched=D4', 'o2 OplockGranted RWH op=D11 fo=O3']);
     expect(sim.state().oplocks).toEqual({});
     finish(sim);
   });
@@ -376,5 +382,131 @@ describe('breaking and acknowledging (§21.8)', () => {
     sim.run();
     expect(seen).toEqual(['cancel: STATUS_SUCCESS', 'request: STATUS_CANCELLED', 'oplocks: 0', 'R at cleanup: STATUS_SUCCESS R→none']);
     finish(sim);
+  });
+});
+
+describe('more breakers (§21.8): a delete through another handle, and LOCK_CONTROL and SET_INFORMATION for the legacy levels', () => {
+  it('a delete disposition through another handle breaks RH to R and waits (the open itself, sharing, broke nothing); the holder acknowledges keeping R', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('holder', function* () {
+      const h = (yield* open(sim, { synchronous: false })).handle!;
+      const o = overlapped();
+      yield* request(sim, h, R | H, o);
+      seen.push(`broken: ${yield* outcome(sim, h, o)}`);
+      yield* sleep(5);
+      const ack = overlapped();
+      seen.push(`ack keeping RW: ${yield* request(sim, h, R | W, ack, REQUEST_OPLOCK_INPUT_FLAG_ACK)}`);
+      seen.push(`ack keeping R: ${yield* request(sim, h, R, ack, REQUEST_OPLOCK_INPUT_FLAG_ACK)}`);
+      yield* sleep(5);
+      yield* sim.io.NtClose(h);
+      seen.push(`R at cleanup: ${yield* outcome(sim, h, ack)}`);
+    });
+    sim.spawn('deleter', function* () {
+      yield* sleep(1);
+      const d = (yield* open(sim, { access: DELETE })).handle!;
+      seen.push(`open for DELETE: ${Object.values(sim.state().oplocks).map((x) => `${x.state} ${x.holders[0]!.level}`)}`);
+      const set = yield* sim.io.NtSetInformationFile(d, FILE_INFORMATION_CLASS.FileDispositionInformation, { DeleteFile: true }, 1);
+      seen.push(`delete: ${name(set.status)}`);
+      yield* sim.io.NtClose(d);
+    });
+    sim.run();
+    expect(seen).toEqual(['open for DELETE: Granted RH', 'broken: STATUS_SUCCESS RH→R ack required', 'ack keeping RW: STATUS_INVALID_PARAMETER', 'ack keeping R: STATUS_PENDING', 'delete: STATUS_SUCCESS', 'R at cleanup: STATUS_SUCCESS R→none']);
+    finish(sim);
+  });
+
+  it('legacy: a byte-range lock by another handle breaks Level 2 to none (no acknowledgement); an end-of-file change breaks Batch (acknowledgement, the change waits); an open for attributes only breaks nothing; an overwrite breaks Level 2', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('app', function* () {
+      const a = (yield* open(sim, { synchronous: false })).handle!;
+      const other = (yield* open(sim)).handle!;
+      const l2 = overlapped();
+      yield* sim.io.DeviceIoControl(a, FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, l2);
+      seen.push(`lock: ${name((yield* sim.io.NtLockFile(other, 0, 1, 0, true, true)).status)}`);
+      yield* sim.io.GetOverlappedResult(a, l2, true);
+      seen.push(`Level 2: ${name(l2.Internal)} ${l2.InternalHigh === FILE_OPLOCK_BROKEN_TO_NONE ? 'BROKEN_TO_NONE' : l2.InternalHigh}`);
+      yield* sim.io.NtUnlockFile(other, 0, 1);
+      const again = overlapped();
+      yield* sim.io.DeviceIoControl(a, FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, again);
+      const over = yield* sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_WRITE, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, CreateDisposition: FILE_OVERWRITE, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+      seen.push(`overwrite: ${name(over.status)} Level 2 ${name((yield* sim.io.GetOverlappedResult(a, again, true)).status)}`);
+      yield* sim.io.NtClose(over.handle!);
+      yield* sim.io.NtClose(other);
+      yield* sim.io.NtClose(a);
+    });
+    sim.run();
+    sim.spawn('batch', function* () {
+      const h = (yield* open(sim, { synchronous: false })).handle!;
+      const o = overlapped();
+      yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_BATCH_OPLOCK, null, 0, 0, o);
+      const attrs = yield* open(sim, { access: FILE_READ_ATTRIBUTES });
+      seen.push(`attributes-only open: ${name(attrs.status)} batch ${name(o.Internal)}`);
+      const sizer = (yield* open(sim, { createOptions: FILE_COMPLETE_IF_OPLOCKED })).handle!;
+      yield* sim.io.GetOverlappedResult(h, o, true);
+      seen.push(`batch after an open with FILE_COMPLETE_IF_OPLOCKED: ${o.InternalHigh === FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? 'BROKEN_TO_LEVEL_2' : o.InternalHigh}`);
+      sim.spawn('sizer', function* () {
+        const set = yield* sim.io.NtSetInformationFile(sizer, FILE_INFORMATION_CLASS.FileEndOfFileInformation, { EndOfFile: 4 }, 8);
+        seen.push(`end of file: ${name(set.status)}`);
+        yield* sim.io.NtClose(sizer);
+      });
+      yield* sleep(3);
+      seen.push('holder closes');
+      yield* sim.io.NtClose(attrs.handle!);
+      yield* sim.io.NtClose(h);
+    });
+    sim.run();
+    expect(seen).toEqual([
+      'lock: STATUS_SUCCESS',
+      'Level 2: STATUS_SUCCESS BROKEN_TO_NONE',
+      'overwrite: STATUS_SUCCESS Level 2 STATUS_SUCCESS',
+      'attributes-only open: STATUS_SUCCESS batch STATUS_PENDING',
+      'batch after an open with FILE_COMPLETE_IF_OPLOCKED: BROKEN_TO_LEVEL_2',
+      'holder closes',
+      'end of file: STATUS_SUCCESS',
+    ]);
+    expect(compactTrace(sim.log, { types: ['OplockBreak', 'OplockBreakWait', 'OplockWaitEnded'] }).slice(-4)).toEqual([
+      'o3 OplockBreak fo=O4 Batch to Level2 by=D17 acknowledgement owed',
+      'o3 OplockBreak fo=O4 Batch to None by=D18 acknowledgement owed',
+      'o3 OplockBreakWait op=D18',
+      'o3 OplockWaitEnded op=D18 closed',
+    ]);
+    finish(sim);
+  });
+});
+
+describe('the §24.9 10 checker (oplockDiscipline) on logs edited by hand', () => {
+  function brokenAndAcknowledged(): readonly Fact[] {
+    const sim = system();
+    sim.spawn('holder', function* () {
+      const h = (yield* open(sim, { synchronous: false })).handle!;
+      const o = overlapped();
+      yield* request(sim, h, R | W | H, o);
+      yield* request(sim, h, R | W | H, overlapped());
+      yield* outcome(sim, h, o);
+      const current = Object.values(sim.state().oplocks)[0]!.holders[0]!.operation;
+      yield* sleep(10);
+      yield* request(sim, h, R | H, overlapped(), REQUEST_OPLOCK_INPUT_FLAG_ACK);
+      yield* sim.io.NtClose(h);
+      expect(current).not.toBeNull();
+    });
+    sim.spawn('opener', function* () {
+      yield* sleep(1);
+      const r = yield* open(sim);
+      yield* sim.io.NtClose(r.handle!);
+    });
+    sim.run();
+    expect(checkFsInvariants(sim.log)).toEqual([]);
+    return sim.log;
+  }
+
+  it('names an acknowledgement with no break owed, a waiting open completed before the break was over, and a granted request completed without a break or a switch', () => {
+    const log = brokenAndAcknowledged();
+    const without = (type: string): Fact[] => log.filter((f) => !(f.type === type && f.type.startsWith('Oplock')));
+    const messages = (facts: readonly Fact[]): string[] => checkFsInvariants(facts).map((v) => `${v.invariant}: ${v.message}`);
+    expect(messages(without('OplockBreak'))).toContain('24.9 10: O1: FSCTL_REQUEST_OPLOCK acknowledged a break it did not owe');
+    expect(messages(without('OplockWaitEnded')).some((m) => /an operation waiting for an oplock break completed before the break was over/.test(m))).toBe(true);
+    const unswitched = log.map((f) => (f.type === 'OplockGranted' && f.switched !== undefined ? { ...f, switched: 'D999' } : f));
+    expect(messages(unswitched).some((m) => /a granted oplock request completed \(215\) without a break, a cleanup, a cancel or a switch/.test(m))).toBe(true);
   });
 });
