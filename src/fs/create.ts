@@ -130,7 +130,7 @@ function validateCreate(params: CreateParameters): { disposition: number; option
   if ((params.ShareAccess >>> 0) & ~FILE_SHARE_VALID_FLAGS) return STATUS_INVALID_PARAMETER;
   if ((params.AllocationSize ?? 0) < 0) return STATUS_INVALID_PARAMETER;
   if (params.EaLength > 0) return STATUS_EAS_NOT_SUPPORTED;
-  // Oplocks are never granted by this model, so an open that requires one cannot succeed.
+  // An open that reserves an oplock for itself (§21.8) is refused, a legal answer [not modelled: the reservation].
   if (options & (FILE_OPEN_REQUIRING_OPLOCK | FILE_RESERVE_OPFILTER)) return STATUS_OPLOCK_NOT_GRANTED;
   return { disposition, options };
 }

@@ -17,7 +17,7 @@ import type { FsCompletion } from './types.js';
 /** A parked request the file system finished: the I/O path completes operation `operation` with `completion`. */
 export interface ReleasedRequest {
   readonly operation: string;
-  /** How it completes, or null: the file system is to run it again now (a create whose oplock break is over). */
+  /** How it completes, or null: the file system is to run it again now (an operation whose oplock break is over, §21.8). */
   readonly completion: FsCompletion | null;
 }
 

@@ -210,7 +210,9 @@ function breakHolder(state: FsState, oplock: Oplock, holder: Holder, rule: Rule,
  * ('wait': parked until no holder owes an acknowledgement, then dispatched again — the caller
  * returns `{ Status: STATUS_PENDING, parked: true }`), or, for a fast I/O routine that would have
  * to wait, 'declineFastIo' with nothing broken (FsRtlOplockIsFastIoPossible is FALSE; the IRP comes).
- * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION calls it with `{ kind: 'section' }`.
+ * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION is to call it with `{ kind: 'section', writable }`; on
+ * 'wait' its caller parks it like the IRPs (the file system waits for the acknowledgement inside the
+ * callback; the operation itself is not pended to the filters).
  */
 export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode, cause: OplockBreakCause): 'proceed' | 'breakInProgress' | 'wait' | 'declineFastIo' {
   const oplock = oplockOf(state, node);

@@ -38,6 +38,7 @@ import {
   STATUS_VOLUME_DISMOUNTED,
 } from '../../src/wdk/ntstatus.js';
 import { STATUS_INVALID_OPLOCK_PROTOCOL } from '../../src/wdk/ntstatus.js';
+import { encodeRequestOplockInputBuffer, OPLOCK_LEVEL_CACHE_READ, REQUEST_OPLOCK_INPUT_FLAG_REQUEST } from '../../src/wdk/requestOplock.js';
 import {  } from '../../src/fs/index.js';
 
 function objectId(c: { output?: { kind: string; buffer?: unknown } }): FILE_OBJECTID_BUFFER | null {
@@ -87,7 +88,7 @@ describe('object ids', () => {
 });
 
 describe('oplocks and unknown FSCTLs', () => {
-  it.each([FSCTL_REQUEST_OPLOCK_LEVEL_1, FSCTL_REQUEST_OPLOCK_LEVEL_2, FSCTL_REQUEST_BATCH_OPLOCK, FSCTL_REQUEST_FILTER_OPLOCK, FSCTL_REQUEST_OPLOCK])(
+  it.each([FSCTL_REQUEST_OPLOCK_LEVEL_1, FSCTL_REQUEST_OPLOCK_LEVEL_2, FSCTL_REQUEST_BATCH_OPLOCK, FSCTL_REQUEST_FILTER_OPLOCK])(
     'oplock request 0x%s from an issuer that waits for it (synchronous I/O) is not granted (STATUS_OPLOCK_NOT_GRANTED)',
     (code) => {
       const { io } = makeFs();
@@ -95,6 +96,14 @@ describe('oplocks and unknown FSCTLs', () => {
       expect(io.fsctl('f', code).Status).toBe(STATUS_OPLOCK_NOT_GRANTED);
     },
   );
+
+  it('FSCTL_REQUEST_OPLOCK (§21.8): from an issuer that waits, not granted; without a REQUEST_OPLOCK_INPUT_BUFFER, STATUS_INVALID_PARAMETER', () => {
+    const { io } = makeFs();
+    io.open('f', '\\x', { disposition: FILE_CREATE });
+    const input = encodeRequestOplockInputBuffer(OPLOCK_LEVEL_CACHE_READ, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
+    expect(io.fsctl('f', FSCTL_REQUEST_OPLOCK, input, input.length).Status).toBe(STATUS_OPLOCK_NOT_GRANTED);
+    expect(io.fsctl('f', FSCTL_REQUEST_OPLOCK).Status).toBe(STATUS_INVALID_PARAMETER);
+  });
 
   it('a break acknowledgement without an oplock is STATUS_INVALID_OPLOCK_PROTOCOL', () => {
     const { io } = makeFs();
