@@ -4,6 +4,8 @@
  * (what the parked request completes with when the oplock breaks), as the bytes DeviceIoControl
  * passes; little-endian, laid out as the C structures are.
  */
+import { bufferArgument, ulongArgument } from '../kernel/arguments.js';
+
 export const OPLOCK_LEVEL_CACHE_READ = 0x00000001;
 export const OPLOCK_LEVEL_CACHE_HANDLE = 0x00000002;
 export const OPLOCK_LEVEL_CACHE_WRITE = 0x00000004;
@@ -36,6 +38,8 @@ export interface REQUEST_OPLOCK_OUTPUT_BUFFER {
 
 /** The input buffer as bytes; Version and Length default to REQUEST_OPLOCK_CURRENT_VERSION and the structure's size. */
 export function encodeRequestOplockInputBuffer(RequestedOplockLevel: number, Flags: number, StructureVersion = REQUEST_OPLOCK_CURRENT_VERSION, StructureLength = REQUEST_OPLOCK_INPUT_BUFFER_SIZE): Uint8Array {
+  const routine = 'encodeRequestOplockInputBuffer';
+  [RequestedOplockLevel, Flags, StructureVersion, StructureLength] = [ulongArgument(routine, 'RequestedOplockLevel', RequestedOplockLevel), ulongArgument(routine, 'Flags', Flags), ulongArgument(routine, 'StructureVersion', StructureVersion), ulongArgument(routine, 'StructureLength', StructureLength)];
   const bytes = new Uint8Array(REQUEST_OPLOCK_INPUT_BUFFER_SIZE);
   const view = new DataView(bytes.buffer);
   view.setUint16(0, StructureVersion & 0xffff, true);
@@ -66,7 +70,9 @@ export function encodeRequestOplockOutputBuffer(out: Omit<REQUEST_OPLOCK_OUTPUT_
 }
 
 /** What a completed FSCTL_REQUEST_OPLOCK returned (GetOverlappedResult's output, `information` bytes), or null if it returned none. */
-export function decodeRequestOplockOutputBuffer(bytes: Uint8Array | null, information: number = bytes?.length ?? 0): REQUEST_OPLOCK_OUTPUT_BUFFER | null {
+export function decodeRequestOplockOutputBuffer(bytes: Uint8Array | null, information?: number): REQUEST_OPLOCK_OUTPUT_BUFFER | null {
+  bytes = bufferArgument('decodeRequestOplockOutputBuffer', 'bytes', bytes, true);
+  information = information === undefined ? (bytes?.length ?? 0) : ulongArgument('decodeRequestOplockOutputBuffer', 'information', information);
   if (bytes === null || information < REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE || bytes.length < REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE);
   return {

@@ -26,7 +26,7 @@ const HELPERS = [
   'formatStacks', 'formatTrace', 'transactionNotifyName', 'hex32', 'hresultFromNtStatus', 'hresultName', 'inOrderStrategy', 'irpMajorName', 'isScenario', 'lenientReplayStrategy', 'logDigest', 'mountPointReparseData', 'ntStatusName',
   'packCreateOptions', 'parametersMember', 'parseNameSurrogate', 'pctBound', 'pctStrategy', 'poolTagText', 'preemptionsOf', 'randomStrategy', 'readTraceFile', 'rebuild', 'recordingOf', 'reducedSearch',
   'replayChecked', 'replayLeniently', 'replaySchedule', 'replayStrategy', 'restoreSimulation', 'runSchedule', 'shrinkSchedule', 'startRun', 'symbolicLinkReparseData', 'threadActivity', 'toChromeTrace',
-  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'fileNotifyInformationBytes', 'irpMinorLockName', 'viewBytes', 'writeMappedView', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
+  'toMermaid', 'traceFileChunks', 'traceFileLines', 'traceFileText', 'traceHeader', 'unloadGate', 'unpackCreateOptions', 'decodeFileNotifyInformation', 'encodeFileNotifyInformation', 'decodeRequestOplockOutputBuffer', 'encodeRequestOplockInputBuffer', 'fileNotifyInformationBytes', 'irpMinorLockName', 'viewBytes', 'writeMappedView', 'waitForGraph', 'whyFact', 'win32ErrorFromNtStatus', 'windowHits', 'withoutPreemptions',
 ];
 const SIM_THREAD = ['PsGetCurrentThread', 'PsGetCurrentProcess', 'PsGetCurrentProcessId', 'PsGetCurrentThreadId', 'join', 'FltUnloadFilter', 'FilterUnload', 'ServiceStop', 'FilterConnectCommunicationPort', 'CreateEventW', 'FilterAttach', 'FilterAttachAtAltitude', 'FilterDetach'];
 const SIM_HOST = [
