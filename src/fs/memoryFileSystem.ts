@@ -225,7 +225,7 @@ export class MemoryFileSystem {
     const ctx = state.contexts.get(id);
     if (ctx === undefined) return complete(state.closed.has(id) ? STATUS_FILE_CLOSED : STATUS_INVALID_HANDLE);
     // The memory and cache managers' acquires and releases come after cleanup too (§24.1).
-    if (FS_FILTER_MAJORS.has(major)) return fsFilterCallback(ctx);
+    if (FS_FILTER_MAJORS.has(major)) return fsFilterCallback(state, request, ctx);
     if (ctx.state === 'cleanedUp') {
       const refused = afterCleanupStatus(state, request, ctx);
       if (refused !== null) return complete(refused);

@@ -84,7 +84,7 @@ export type OplockBreakCause =
   | { readonly kind: 'rename' }
   /** SET_INFORMATION FileDisposition with DeleteFile TRUE. */
   | { readonly kind: 'delete' }
-  /** IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION creating a section [model: writable like a write, else like a read]. */
+  /** IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION with SyncTypeCreateSection; `writable`: PAGE_READWRITE or PAGE_EXECUTE_READWRITE. */
   | { readonly kind: 'section'; readonly writable: boolean };
 
 interface Rule {
@@ -159,7 +159,8 @@ function ruleFor(level: OplockLevel, cause: OplockBreakCause, sharingViolation: 
     case 'delete':
       return level === 'RH' ? owing('R') : level === 'RWH' ? owing('RW') : null;
     case 'section':
-      return cause.writable ? writeRule(level, false) : readRule(level);
+      // FsRtlCheckOplockForFsFilterCallback: a writable section breaks the Windows 7 levels to none, unacknowledged; legacy ones stay.
+      return cause.writable && isWin7(level) ? NONE_NO_ACK : null;
   }
 }
 
@@ -210,9 +211,8 @@ function breakHolder(state: FsState, oplock: Oplock, holder: Holder, rule: Rule,
  * ('wait': parked until no holder owes an acknowledgement, then dispatched again — the caller
  * returns `{ Status: STATUS_PENDING, parked: true }`), or, for a fast I/O routine that would have
  * to wait, 'declineFastIo' with nothing broken (FsRtlOplockIsFastIoPossible is FALSE; the IRP comes).
- * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION is to call it with `{ kind: 'section', writable }`; on
- * 'wait' its caller parks it like the IRPs (the file system waits for the acknowledgement inside the
- * callback; the operation itself is not pended to the filters).
+ * IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION calls it with `{ kind: 'section', writable }`
+ * (src/fs/fsFilterCallbacks.ts); its breaks never wait.
  */
 export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode, cause: OplockBreakCause): 'proceed' | 'breakInProgress' | 'wait' | 'declineFastIo' {
   const oplock = oplockOf(state, node);

@@ -5,6 +5,7 @@
 // or what the applications saw.
 import { describe, expect, it } from 'vitest';
 import {
+  CloseHandle,
   createSimulation,
   decodeRequestOplockOutputBuffer,
   DELETE,
@@ -28,6 +29,8 @@ import {
   FSCTL_REQUEST_OPLOCK,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   ntStatusName,
+  PAGE_READONLY,
+  PAGE_READWRITE,
   OPLOCK_LEVEL_CACHE_HANDLE,
   OPLOCK_LEVEL_CACHE_READ,
   OPLOCK_LEVEL_CACHE_WRITE,
@@ -508,5 +511,30 @@ describe('the §24.9 10 checker (oplockDiscipline) on logs edited by hand', () =
     expect(messages(without('OplockWaitEnded')).some((m) => /an operation waiting for an oplock break completed before the break was over/.test(m))).toBe(true);
     const unswitched = log.map((f) => (f.type === 'OplockGranted' && f.switched !== undefined ? { ...f, switched: 'D999' } : f));
     expect(messages(unswitched).some((m) => /a granted oplock request completed \(215\) without a break, a cleanup, a cancel or a switch/.test(m))).toBe(true);
+  });
+});
+
+describe('section creation (§21.8, §24.1)', () => {
+  it('a writable section created through another handle breaks RH to none with no acknowledgement (IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION); a read-only one breaks nothing', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('app', function* () {
+      const h = (yield* open(sim, { synchronous: false })).handle!;
+      const mapper = (yield* open(sim)).handle!;
+      const o = overlapped();
+      yield* request(sim, h, R | H, o);
+      const readOnly = yield* sim.io.CreateFileMappingW(mapper, null, PAGE_READONLY, 0, 0, null);
+      seen.push(`read-only section: ${Object.values(sim.state().oplocks).map((x) => `${x.state} ${x.holders[0]!.level}`)}`);
+      const writable = yield* sim.io.CreateFileMappingW(mapper, null, PAGE_READWRITE, 0, 0, null);
+      seen.push(`writable section: ${yield* outcome(sim, h, o)}`);
+      yield* CloseHandle(readOnly!);
+      yield* CloseHandle(writable!);
+      yield* sim.io.NtClose(mapper);
+      yield* sim.io.NtClose(h);
+    });
+    sim.run();
+    expect(seen).toEqual(['read-only section: Granted RH', 'writable section: STATUS_SUCCESS RH→none']);
+    expect(sim.state().oplocks).toEqual({});
+    finish(sim);
   });
 });
