@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createSimulation, explore, FLT_TRANSACTION_CONTEXT, foldLog, STATUS_SUCCESS, type Fact, type MonitorViolation, type Simulation } from '../../src/index.js';
 import { compactTrace } from '../../src/testing/index.js';
 import { buildAvScan, scenario } from '../../examples/samples/avscan/index.js';
-import { budget, DEEP } from '../support/deep.js';
+import { budget } from '../support/deep.js';
 import { createsComplete, sectionsClosedOnce } from './avscanMonitors.js';
 
 function run(args: Record<string, string | number | boolean>): { sim: Simulation; reason: string } & ReturnType<typeof buildAvScan> {
@@ -96,7 +96,7 @@ describe('a finding about the sample: unloading while a transaction is outstandi
   });
 
   it('PCT finds it with the unload racing the transacted writer', () => {
-    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(4, 60), shrink: DEEP, args: { transaction: 'commit', unloadAt: 3, commitAfter: 3, holdFor: 20, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(4, 20), shrink: false, args: { transaction: 'commit', unloadAt: 3, commitAfter: 3, holdFor: 20, fixCancelRace: true } });
     expect(r.violation).toMatchObject({ kind: 'verifier', name: 'CONTEXT_LEAKED' });
   });
 });
@@ -104,12 +104,12 @@ describe('a finding about the sample: unloading while a transaction is outstandi
 describe('avscan\'s transactions explored: the transacted writer vs the holder vs the scanner (§22.4)', () => {
   const monitors = [sectionsClosedOnce, createsComplete, transactionContextsFreed];
   it.each(['commit', 'rollback'])('PCT, %s: no FLT_ASSERT, every section closed once, every create wakes, the transaction context freed', (transaction) => {
-    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 100), shrink: false, monitors, args: { transaction, unload: false, holdFor: 20, scanDelay: 1, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 30), shrink: false, monitors, args: { transaction, unload: false, holdFor: 20, scanDelay: 1, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 
   it('bounded exhaustive search (1 preemption), commit: none', () => {
-    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 300), shrink: false, monitors, args: { transaction: 'commit', unload: false, holdFor: 20, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { transaction: 'commit', unload: false, holdFor: 20, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 });
