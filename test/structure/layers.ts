@@ -62,7 +62,8 @@ export const LAYERS: readonly Layer[] = [
   // Both issue I/O into the stack: minifilters through the Flt routines, applications through the
   // I/O manager (NtCreateFile, NtReadFile, …), which attaches lazily before a volume's first
   // operation (§13 A7) and so sits above the Filter Manager routines.
-  { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager.ts'] },
+  // 'io/ioManager' holds ioManager.ts and its parts (ioManagerNative.ts, ioManagerRequests.ts, …).
+  { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager'] },
   // One simulation owns everything; the stepping and snapshot machinery it offers hosts is its own.
   { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'simulationArguments.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/snapshotFormat.ts', 'host/types.ts', 'host/actions.ts'] },
   { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
