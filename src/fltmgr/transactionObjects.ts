@@ -9,7 +9,7 @@
  * back first (what KTM does), which the caller starts (src/fltmgr/transactionOutcome.ts).
  */
 import { type Actor } from 'xstate';
-import { outcomeOf, transactionMachine, type TransactionState } from '../machines/transaction.js';
+import { ktmWorkerRunning, outcomeOf, transactionMachine, transactionState, type TransactionState } from '../machines/transaction.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { ContextObject } from './contextObject.js';
 import type { FilterManager } from './filterManager.js';
@@ -28,7 +28,7 @@ export class TransactionObject {
   references = 0;
   readonly handles: TransactionHandle[] = [];
   readonly enlistments: Enlistment[] = [];
-  /** Set when the outcome's notifications are all done (NtCommitTransaction waits for it). */
+  /** Set when the outcome's notifications are all done: what NtCommitTransaction's Wait waits on (the machine says whether the worker still runs). */
   readonly ended: Waitable;
 
   constructor(
@@ -40,7 +40,12 @@ export class TransactionObject {
   }
 
   get state(): TransactionState {
-    return this.actor.getSnapshot().value as TransactionState;
+    return transactionState(this.actor.getSnapshot());
+  }
+
+  /** The KTM worker of the outcome has not dropped its reference yet (the machine's KtmWorkerRunning, or a phase state). */
+  get ktmWorkerRunning(): boolean {
+    return ktmWorkerRunning(this.actor.getSnapshot());
   }
 
   get outcome(): 'Undetermined' | 'Committed' | 'Aborted' {
@@ -133,8 +138,7 @@ export class TransactionTable {
   ownedReferences(tx: TransactionObject): number {
     let n = tx.handles.length;
     for (const fo of this.fltMgr.fileObjects.values()) if (fo.transaction === tx) n++;
-    const workerRunning = tx.state !== 'Active' && tx.state !== 'Deleted' && !tx.ended.signaled;
-    return n + (workerRunning ? 1 : 0);
+    return n + (tx.ktmWorkerRunning ? 1 : 0);
   }
 
   reference(tx: TransactionObject, by: string, handle: string | null = null): void {

@@ -13,8 +13,13 @@
  * (TransactionEnlistmentEnded): at its instance's teardown, or after the outcome's last
  * notification. The outcome a query reports follows the state: the commit is decided from
  * Committing on, the abort from RollingBack on.
+ *
+ * Committed and RolledBack have two parts: KtmWorkerRunning while the KTM worker still delivers the
+ * outcome (COMMIT_FINALIZE) and ends the enlistments, then KtmWorkerDone once it dropped its reference
+ * (TransactionDereferenced by KTM). The part decides whether the worker still owns a reference, which
+ * a filter's ObDereferenceObject may not take away (TRANSACTION_USED_AFTER_DELETE).
  */
-import { setup } from 'xstate';
+import { setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import {
   TRANSACTION_NOTIFY_COMMIT,
@@ -24,6 +29,7 @@ import {
   TRANSACTION_NOTIFY_ROLLBACK,
 } from '../wdk/transactionConstants.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+import { topState } from './stateValue.js';
 
 export type TransactionEvent =
   | FactOf<'TransactionReferenced'>
@@ -61,12 +67,22 @@ function notifications(bit: number) {
 
 const REFERENCES = { TransactionReferenced: {}, TransactionDereferenced: {}, TransactionEnlistmentEnded: {} } as const;
 
+/** An outcome state's parts: the KTM worker runs until it drops the reference startOutcome took. */
+const KTM_WORKER_PARTS = {
+  initial: 'KtmWorkerRunning',
+  states: {
+    KtmWorkerRunning: { on: { TransactionDereferenced: { guard: 'byKtmWorker', target: 'KtmWorkerDone' } } },
+    KtmWorkerDone: {},
+  },
+} as const;
+
 export const transactionMachine = setup({
   types: {} as { context: MachineContext; events: TransactionEvent; input: MachineInput },
   actions: { rejectEvent: ({ context, event }) => context.reject(event) },
   guards: {
     committed: ({ event }) => event.type === 'TransactionOutcome' && event.outcome === 'Committed',
     aborted: ({ event }) => event.type === 'TransactionOutcome' && event.outcome === 'Aborted',
+    byKtmWorker: ({ event }) => event.type === 'TransactionDereferenced' && event.by === 'KTM',
   },
 }).createMachine({
   id: 'transaction',
@@ -78,12 +94,28 @@ export const transactionMachine = setup({
     PrePreparing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.PrePreparing), TransactionPrepare: 'Preparing', NtRollbackTransaction: 'RollingBack' } },
     Preparing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Preparing), TransactionCommit: 'Committing', NtRollbackTransaction: 'RollingBack' } },
     Committing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Committing), TransactionOutcome: { guard: 'committed', target: 'Committed' } } },
-    Committed: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Committed), TransactionDeleted: 'Deleted' } },
+    Committed: { ...KTM_WORKER_PARTS, on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Committed), TransactionDeleted: 'Deleted' } },
     RollingBack: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.RollingBack), TransactionOutcome: { guard: 'aborted', target: 'RolledBack' } } },
-    RolledBack: { on: { ...REFERENCES, TransactionDeleted: 'Deleted' } },
+    RolledBack: { ...KTM_WORKER_PARTS, on: { ...REFERENCES, TransactionDeleted: 'Deleted' } },
     Deleted: {},
   },
 });
+
+/** The transaction's top-level state. */
+export function transactionState(snapshot: SnapshotFrom<typeof transactionMachine>): TransactionState {
+  return topState(snapshot.value) as TransactionState;
+}
+
+/** The KTM worker of the outcome still runs, and owns a reference: from the commit or rollback until it dropped that reference. */
+export function ktmWorkerRunning(snapshot: SnapshotFrom<typeof transactionMachine>): boolean {
+  if (snapshot.matches('Active') || snapshot.matches('Deleted')) return false;
+  return !snapshot.matches({ Committed: 'KtmWorkerDone' }) && !snapshot.matches({ RolledBack: 'KtmWorkerDone' });
+}
+
+/** The machine value of a transaction whose view says `state` and `ktmWorkerDone` (what a fold resumes from). */
+export function transactionStateValue(state: TransactionState, done: true | undefined): StateValue {
+  return state === 'Committed' || state === 'RolledBack' ? { [state]: done === true ? 'KtmWorkerDone' : 'KtmWorkerRunning' } : state;
+}
 
 /** TRANSACTION_OUTCOME of a state: decided once the commit or the abort is. */
 export function outcomeOf(state: TransactionState): 'Undetermined' | 'Committed' | 'Aborted' {

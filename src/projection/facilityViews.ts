@@ -212,6 +212,8 @@ export interface TransactionView {
   readonly handles: readonly string[];
   /** `pending`: the notification bit a callback answered STATUS_PENDING and the filter has not completed. */
   readonly enlistments: readonly { readonly instance: string; readonly context: string; readonly mask: number; readonly pending: number | null }[];
+  /** Committed or RolledBack, and the KTM worker delivered the outcome and dropped its reference (the machine's KtmWorkerDone part). */
+  readonly ktmWorkerDone?: true;
 }
 
 /** A section backed by a file (§24): a data-scan section or an application's file mapping. */

@@ -10,6 +10,7 @@ export function liveTransactions(table: TransactionTable): Record<string, Transa
       references: t.references,
       handles: t.handles.map((h) => h.id),
       enlistments: t.enlistments.map((e) => ({ instance: e.instance.id, context: e.context.id, mask: e.mask, pending: e.pending?.notification ?? null })),
+      ...((t.state === 'Committed' || t.state === 'RolledBack') && !t.ktmWorkerRunning ? { ktmWorkerDone: true as const } : {}),
     };
   }
   return transactions;

@@ -5,6 +5,7 @@
 import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { transactionMachine, type TransactionEvent } from '../machines/transaction.js';
+import { splitStatePath } from '../machines/stateValue.js';
 import { STATUS_PENDING } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
@@ -41,7 +42,11 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
     return;
   }
   const t = d.transactions[id]!;
-  t.state = advance(fact) as never;
+  // Committed's and RolledBack's part says whether the KTM worker is done (src/machines/transaction.ts).
+  const [state, part] = splitStatePath(advance(fact)!);
+  t.state = state as never;
+  if (part === 'KtmWorkerDone') t.ktmWorkerDone = true;
+  else delete t.ktmWorkerDone;
   switch (fact.type) {
     case 'TransactionReferenced':
       t.references = fact.count;

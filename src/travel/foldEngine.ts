@@ -43,9 +43,9 @@ import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
-import { transactionMachine } from '../machines/transaction.js';
+import { transactionMachine, transactionStateValue } from '../machines/transaction.js';
 import { applyFact, changedUnnamed, restack } from '../projection/fold.js';
-import { emptySimState, type IrpView, type LockView, type MdlView, type MessageView, type SimState, type VolumeView } from '../projection/simState.js';
+import { emptySimState, type IrpView, type LockView, type MdlView, type MessageView, type SimState, type TransactionView, type VolumeView } from '../projection/simState.js';
 import { waitForGraph, waitForGraphAmong } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -148,6 +148,7 @@ function machineValueOfView(id: string, view: { readonly state: string }): State
   if (id.charAt(0) === 'A') return mdlStateValue((view as MdlView).state, (view as MdlView).retained);
   if (id.charAt(0) === 'M') return filterMessageStateValue((view as MessageView).state, (view as MessageView).withdrawn);
   if (id.charAt(0) === 'V') return volumeStateValue((view as VolumeView).state, (view as VolumeView).firstOperationSeen);
+  if (id.charAt(0) === 't') return transactionStateValue((view as TransactionView).state, (view as TransactionView).ktmWorkerDone);
   return view.state;
 }
 

@@ -207,6 +207,44 @@ describe('KTM transactions through FltMgr (§22.4)', () => {
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
+  it('the KTM worker owns a reference until it has delivered the outcome: the machine\'s KtmWorkerRunning, then KtmWorkerDone (what ObDereferenceObject may drop)', () => {
+    const sim = machine();
+    enlistingFilter(sim, TRANSACTION_NOTIFY_COMMIT_FINALIZE);
+    const seen: unknown[] = [];
+    const look = (): void => {
+      const live = sim.state().transactions['t1'];
+      expect(foldLog(sim.log).transactions['t1']).toEqual(live);
+      seen.push(live);
+    };
+    sim.whenSettled(() =>
+      sim.spawn('app', function* () {
+        const tx = yield* sim.io.NtCreateTransaction();
+        const f = yield* sim.io.NtCreateFile('C:\\a.txt', { ...OPEN, Transaction: tx.handle });
+        yield* sim.io.NtClose(f.handle!);
+        // Without Wait: STATUS_PENDING, and the KTM worker holds its reference while it delivers the outcome.
+        expect(yield* sim.io.NtCommitTransaction(tx.handle, false)).toBe(STATUS_PENDING);
+        look();
+        yield* sleep(10);
+        look();
+        yield* sim.io.NtClose(tx.handle);
+        return 0;
+      }),
+    );
+    expect(sim.run().reason).toBe('idle');
+    expect(seen).toEqual([
+      { state: 'PrePreparing', references: 2, handles: ['H1'], enlistments: [{ instance: 'I1', context: 'C1', mask: TRANSACTION_NOTIFY_COMMIT_FINALIZE, pending: null }] },
+      { state: 'Committed', references: 1, handles: ['H1'], enlistments: [], ktmWorkerDone: true },
+    ]);
+    expect(compactTrace(sim.log, { types: ['TransactionDereferenced', 'TransactionDeleted'] })).toMatchInlineSnapshot(`
+      [
+        "t1 TransactionDereferenced by=O1 refs=1",
+        "t1 TransactionDereferenced by=KTM refs=1",
+        "t1 TransactionDereferenced by=NtClose handle=H1 refs=0",
+        "t1 TransactionDeleted",
+      ]
+    `);
+  });
+
   it('closing the last handle of an active transaction rolls it back', () => {
     const sim = machine();
     const seen = enlistingFilter(sim, TRANSACTION_NOTIFY_ROLLBACK);
