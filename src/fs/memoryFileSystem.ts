@@ -8,8 +8,7 @@
  * request class, src/fs/afterCleanup.ts).
  */
 import { oneOfArgument } from '../kernel/arguments.js';
-import { shapeArgument, type Shape } from '../kernel/dataArguments.js';
-import { UsageError } from '../kernel/errors.js';
+import { shapeArgument } from '../kernel/dataArguments.js';
 import type { FsState } from './model.js';
 import type { FsSnapshot, FsStat, SeedFileOptions } from './seed.js';
 import type { FsCompletion, FsRequest, FsVolumeOptions } from './types.js';
@@ -21,10 +20,8 @@ import { deviceControl, fileSystemControl } from './fsctl.js';
 import { queryInformation } from './information.js';
 import { afterCleanupStatus } from './afterCleanup.js';
 import { cleanup, close } from './lifecycle.js';
-import { FIRST_USER_FILE_ID, ROOT_FILE_ID, makeNode } from './model.js';
 import { flush, read, write } from './readWrite.js';
 import { fsFilterCallback } from './fsFilterCallbacks.js';
-import { cloneDescriptor, defaultRootDescriptor } from './security.js';
 import { querySecurity, setSecurity } from './securityIrp.js';
 import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
 import { setInformation } from './setInformation.js';
@@ -34,11 +31,10 @@ import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type Fs
 import { queryVolumeInformation } from './volumeInformation.js';
 import { PNP_REMOVE_LOCK, volumeRequest } from './volumeRequests.js';
 import { remountState } from './remount.js';
-import { FsKernelLink, type ReleasedRequest } from './kernelLink.js';
+import { type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
 import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
 import { cancelOplockRequest, type Oplock } from './oplocks.js';
-import { EMPTY_SHARE_ACCESS } from './shareAccess.js';
 import type { FileObjectShare } from './shareAccess.js';
 import {
   FS_FILTER_MAJORS,
@@ -60,55 +56,8 @@ import {
   IRP_MN_NOTIFY_CHANGE_DIRECTORY,
   IRP_MN_QUERY_DIRECTORY,
 } from '../wdk/irp.js';
-import {
-  STATUS_ACCESS_DENIED,
-  STATUS_FILE_CLOSED,
-  STATUS_INVALID_DEVICE_REQUEST,
-  STATUS_INVALID_HANDLE,
-  STATUS_INVALID_PARAMETER,
-  STATUS_VOLUME_DISMOUNTED,
-} from '../wdk/ntstatus.js';
-
-const DEFAULT_TOTAL_BYTES = 64 * 1024 * 1024;
-const DEFAULT_SERIAL_NUMBER = 0x5eed0001;
-
-const FS_VOLUME_OPTIONS: Shape = {
-  volumeName: 'string', fsType: 'string', sectorSize: 'integer', now: 'function', readOnly: 'boolean?', fileSystemName: 'string?', label: 'string?', serialNumber: 'integer?',
-  totalBytes: 'integer?', clusterSize: 'integer?', rootSecurity: 'object?', tokenGroups: 'function?', shortNames: 'boolean?', kernel: 'object?',
-};
-
-function createState(options: FsVolumeOptions): FsState {
-  const { sectorSize } = options;
-  if (!Number.isInteger(sectorSize) || sectorSize < 512 || (sectorSize & (sectorSize - 1)) !== 0) {
-    throw new UsageError('BAD_OPTION', `fltsim fs: sectorSize must be a power of two >= 512, got ${sectorSize}`);
-  }
-  const clusterSize = options.clusterSize ?? Math.max(4096, sectorSize);
-  if (clusterSize % sectorSize !== 0) throw new UsageError('BAD_OPTION', `fltsim fs: clusterSize ${clusterSize} is not a multiple of sectorSize ${sectorSize}`);
-  const createdAt = options.now();
-  const security = options.fsType === 'NTFS' ? cloneDescriptor(options.rootSecurity ?? defaultRootDescriptor()) : null;
-  const root = makeNode(ROOT_FILE_ID, 'directory', security, createdAt);
-  if (options.shortNames === true) root.shortChildren = new Map();
-  return {
-    options,
-    clusterSize,
-    totalBytes: options.totalBytes ?? DEFAULT_TOTAL_BYTES,
-    serialNumber: (options.serialNumber ?? DEFAULT_SERIAL_NUMBER) >>> 0,
-    createdAt,
-    root,
-    nodes: new Map([[ROOT_FILE_ID, root]]),
-    contexts: new Map(),
-    closed: new Set(),
-    volumeShare: EMPTY_SHARE_ACCESS,
-    nextFileId: FIRST_USER_FILE_ID,
-    dismounted: false,
-    deviceRemoved: false,
-    lockedBy: null,
-    link: new FsKernelLink(options.kernel ?? null, `fs:${options.volumeName}`),
-    fileLocks: new Map(),
-    notifies: new Map(),
-    oplocks: new Map(),
-  };
-}
+import { STATUS_ACCESS_DENIED, STATUS_FILE_CLOSED, STATUS_INVALID_DEVICE_REQUEST, STATUS_INVALID_HANDLE, STATUS_INVALID_PARAMETER, STATUS_VOLUME_DISMOUNTED } from '../wdk/ntstatus.js';
+import { FS_VOLUME_OPTIONS, createState } from './volumeState.js';
 
 /** Requests that change nothing the file system keeps: only the file system's answer differs by order. */
 // The FsFilter acquires and releases change nothing here (src/fs/fsFilterCallbacks.ts).
