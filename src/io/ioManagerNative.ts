@@ -66,15 +66,17 @@ import type { CreateFileOptions, CreateFileResult, IoResult } from './ioManagerT
 import { ApplicationRequests } from './ioManagerRequests.js';
 
 export class NativeIoManager {
+  /** @internal */
   protected readonly handles = new Map<string, FileObject>();
   /** Requests applications have in flight, oldest first (src/io/appRequests.ts). */
   readonly inFlight: AppRequest[] = [];
   /** The request each OVERLAPPED was last used for (weak: the application owns the structure). */
   readonly overlappedRequests = new WeakMap<OVERLAPPED, OverlappedRequest>();
 
+  /** @internal */
   protected readonly requests: ApplicationRequests;
 
-  constructor(protected readonly fltMgr: FilterManager) {
+  constructor(/** @internal */ protected readonly fltMgr: FilterManager) {
     this.requests = new ApplicationRequests(fltMgr, this.handles, this.inFlight);
   }
 
