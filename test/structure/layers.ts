@@ -65,7 +65,7 @@ export const LAYERS: readonly Layer[] = [
   // 'io/ioManager' holds ioManager.ts and its parts (ioManagerNative.ts, ioManagerRequests.ts, …).
   { name: 'issued I/O and the I/O manager', holds: ['issuedIo/', 'io/ioManager'] },
   // One simulation owns everything; the stepping and snapshot machinery it offers hosts is its own.
-  { name: 'simulation', holds: ['simulation.ts', 'simulationOptions.ts', 'simulationArguments.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/snapshotFormat.ts', 'host/types.ts', 'host/actions.ts'] },
+  { name: 'simulation', holds: ['simulation.ts', 'simulationBase.ts', 'simulationTypes.ts', 'simulationOptions.ts', 'simulationArguments.ts', 'projection/', 'host/driver.ts', 'host/snapshot.ts', 'host/snapshotFormat.ts', 'host/types.ts', 'host/actions.ts'] },
   { name: 'checkers, exploration, time travel, traces', holds: ['checkers/', 'explore/', 'travel/', 'trace/', 'tracefile/'] },
   // Time travel's recordings rebuild runs of registered scenarios, so they sit with the scenarios.
   { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
