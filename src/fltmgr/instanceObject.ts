@@ -1,7 +1,7 @@
 /** PFLT_INSTANCE: one filter attached to one volume at one altitude. Lifecycle in src/machines/instance.ts. */
 import type { Actor } from 'xstate';
 import type { Waitable } from '../kernel/waitable.js';
-import type { instanceMachine, InstanceState } from '../machines/instance.js';
+import { instanceState, registeredForDataScan, type instanceMachine, type InstanceState } from '../machines/instance.js';
 import type { FilterObject } from './filterObject.js';
 import { Rundown } from './rundown.js';
 import type { VolumeObject } from './volumeObject.js';
@@ -18,8 +18,6 @@ export class InstanceObject {
   readonly changed: Waitable;
   /** While TeardownComplete waits for the drain: what held it when the wait began (the RundownWait fact). */
   waitingFor: readonly string[] | null = null;
-  /** FltRegisterForDataScan succeeded (§24.4): a registration, logged once, not a lifecycle state. */
-  registeredForDataScan = false;
 
   constructor(
     readonly id: string,
@@ -37,7 +35,12 @@ export class InstanceObject {
   }
 
   get state(): InstanceState {
-    return this.actor.getSnapshot().value as InstanceState;
+    return instanceState(this.actor.getSnapshot());
+  }
+
+  /** FltRegisterForDataScan succeeded (§24.4): the machine's RegisteredForDataScan part. */
+  get registeredForDataScan(): boolean {
+    return registeredForDataScan(this.actor.getSnapshot());
   }
 
   /** Receives callbacks for operations that start now (§14 invariant 5). */

@@ -87,10 +87,8 @@ export function FltRegisterForDataScan(Instance: InstanceObject): NTSTATUS {
   const instance = instanceArgument('FltRegisterForDataScan', Instance);
   const fltMgr = instance.filter.fltMgr;
   if (INSTANCE_GOING.has(instance.state)) return fail(fltMgr, instance, 'FltRegisterForDataScan', STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
-  if (!instance.registeredForDataScan) {
-    fltMgr.emit(instance, { type: 'FltRegisterForDataScan' });
-    instance.registeredForDataScan = true;
-  }
+  // Once per instance: the fact moves the machine to its RegisteredForDataScan part.
+  if (!instance.registeredForDataScan) fltMgr.emit(instance, { type: 'FltRegisterForDataScan' });
   return STATUS_SUCCESS;
 }
 

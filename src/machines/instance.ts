@@ -13,11 +13,17 @@
  *   Detached --InstanceFreed--> Freed                                              (last rundown ref gone)
  *
  * Draining is where FltMgr waits for pended operations and generated I/O of the instance (§4 step 4).
+ *
+ * Every state has two parts, NotRegisteredForDataScan and RegisteredForDataScan: FltRegisterForDataScan
+ * (§24.4, accepted in InstanceSetup and Attached, once) moves to the second, and every transition from
+ * a registered part enters the registered part of its target, so the registration lasts the
+ * instance's life. The part decides whether FltCreateSectionForDataScan may create a section.
  */
-import { setup } from 'xstate';
+import { setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+import { subState, topState } from './stateValue.js';
 
 export type InstanceEvent =
   | FactOf<'FltRegisterForDataScan'>
@@ -47,6 +53,38 @@ export type InstanceState =
   | 'Detached'
   | 'Freed';
 
+type Target = string | { readonly target?: string; readonly guard?: string };
+type StateConfig = { readonly on?: Readonly<Record<string, Target | readonly Target[] | Record<string, never>>> };
+
+/** The states in which FltRegisterForDataScan is accepted (§24.4: before or after InstanceSetup returns). */
+const REGISTERS_FOR_DATA_SCAN: ReadonlySet<string> = new Set(['InstanceSetup', 'Attached']);
+
+/**
+ * Give every state the two data-scan parts. A registered part repeats each of its state's
+ * transitions that have a target, aimed at the target's registered part, so a registration survives
+ * every move; targetless transitions (the bookkeeping) stay on the state, shared by both parts.
+ */
+function withDataScanParts<S extends Readonly<Record<string, StateConfig>>>(states: S): S {
+  const registered = (t: Target): Target => (typeof t === 'string' ? `#instance.${t}.RegisteredForDataScan` : t.target === undefined ? t : { ...t, target: `#instance.${t.target}.RegisteredForDataScan` });
+  const out: Record<string, unknown> = {};
+  for (const [name, config] of Object.entries(states)) {
+    const carried: Record<string, unknown> = {};
+    for (const [event, t] of Object.entries(config.on ?? {})) {
+      const targets = (Array.isArray(t) ? t : [t]) as readonly Target[];
+      if (targets.some((x) => typeof x === 'string' || x.target !== undefined)) carried[event] = targets.map(registered);
+    }
+    out[name] = {
+      ...config,
+      initial: 'NotRegisteredForDataScan',
+      states: {
+        NotRegisteredForDataScan: REGISTERS_FOR_DATA_SCAN.has(name) ? { on: { FltRegisterForDataScan: 'RegisteredForDataScan' } } : {},
+        RegisteredForDataScan: { on: carried },
+      },
+    };
+  }
+  return out as S;
+}
+
 const bookkeeping = {
   FltObjectReference: {},
   FltObjectDereference: {},
@@ -67,17 +105,16 @@ export const instanceMachine = setup({
   context: contextFromInput,
   initial: 'InstanceSetup',
   on: { '*': { actions: 'rejectEvent' } },
-  states: {
+  states: withDataScanParts({
     InstanceSetup: {
       on: {
         ...bookkeeping,
-        FltRegisterForDataScan: {},
         InstanceSetupReturned: [{ guard: 'returnedSuccess', target: 'Attached' }, { target: 'Declined' }],
       },
     },
     Declined: { on: { ...bookkeeping } },
     Attached: {
-      on: { ...bookkeeping, FltRegisterForDataScan: {}, InstanceQueryTeardown: 'QueryTeardown', InstanceTeardownStart: 'TeardownStart' },
+      on: { ...bookkeeping, InstanceQueryTeardown: 'QueryTeardown', InstanceTeardownStart: 'TeardownStart' },
     },
     QueryTeardown: {
       on: {
@@ -91,5 +128,20 @@ export const instanceMachine = setup({
     TeardownComplete: { on: { ...bookkeeping, InstanceTeardownCompleteReturned: 'Detached' } },
     Detached: { on: { ...bookkeeping, InstanceFreed: 'Freed' } },
     Freed: { on: { RoutineFailed: {}, VerifierViolation: {} } },
-  },
+  } as const),
 });
+
+/** The instance's top-level state (what views and `InstanceObject.state` name). */
+export function instanceState(snapshot: SnapshotFrom<typeof instanceMachine>): InstanceState {
+  return topState(snapshot.value) as InstanceState;
+}
+
+/** FltRegisterForDataScan succeeded on the instance (its RegisteredForDataScan part). */
+export function registeredForDataScan(snapshot: SnapshotFrom<typeof instanceMachine>): boolean {
+  return subState(snapshot.value) === 'RegisteredForDataScan';
+}
+
+/** The machine value of an instance whose view says `state` and `registeredForDataScan` (what a fold resumes from). */
+export function instanceStateValue(state: InstanceState, registered: true | undefined): StateValue {
+  return { [state]: registered === true ? 'RegisteredForDataScan' : 'NotRegisteredForDataScan' };
+}

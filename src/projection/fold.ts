@@ -167,7 +167,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
         name: fact.name,
         altitude: fact.altitude,
         frame: fact.frame,
-        state: born(id, instanceMachine) as never,
+        state: topOf(born(id, instanceMachine)) as never,
         references: 0,
         waitingFor: null,
       };
@@ -175,7 +175,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       return;
     case 'InstanceSetupReturned': {
       const instance = d.instances[id]!;
-      instance.state = advance(fact) as never;
+      advanceInstance(d, fact, advance);
       if (instance.state !== 'Declined') return;
       // A declined instance is freed at once and was never the filter's (§3): gone from the views.
       const list = d.filters[instance.filter]!.instances;
@@ -189,14 +189,12 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
     case 'InstanceTeardownStartReturned':
     case 'InstanceTeardownCompleteReturned':
     case 'InstanceFreed':
-      d.instances[id]!.state = advance(fact) as never;
+    case 'FltRegisterForDataScan':
+      advanceInstance(d, fact, advance);
       return;
     case 'InstanceTeardownComplete':
-      Object.assign(d.instances[id]!, { state: advance(fact), waitingFor: null });
-      return;
-    case 'FltRegisterForDataScan':
-      advance(fact);
-      d.instances[id]!.registeredForDataScan = true;
+      advanceInstance(d, fact, advance);
+      d.instances[id]!.waitingFor = null;
       return;
     case 'FltObjectReference':
     case 'FltObjectDereference': {
@@ -224,6 +222,19 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       if (isTransactionFact(fact)) return applyTransactionFact(d, fact, born, advance);
       assertNever(fact, 'fact');
   }
+}
+
+/** The top-level state of a `statePath`. */
+function topOf(path: string): string {
+  return splitStatePath(path)[0];
+}
+
+/** An instance fact: the view takes the machine's top-level state, and its data-scan part (src/machines/instance.ts). */
+function advanceInstance(d: Draft<SimState>, fact: Fact, advance: Advance): void {
+  const [state, part] = splitStatePath(advance(fact)!);
+  const instance = d.instances[fact.object]!;
+  instance.state = state as never;
+  if (part === 'RegisteredForDataScan') instance.registeredForDataScan = true;
 }
 
 /** The device stack rule of §6, recomputed from the folded records. */

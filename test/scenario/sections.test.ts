@@ -41,6 +41,7 @@ import {
   STATUS_FLT_CONTEXT_ALREADY_DEFINED,
   STATUS_INVALID_PARAMETER,
   STATUS_NOT_FOUND,
+  STATUS_FLT_DELETING_OBJECT,
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
   UnmapViewOfFile,
@@ -192,6 +193,30 @@ describe('FltCreateSectionForDataScan / FltCloseSectionForDataScan (§24.4)', ()
       'Z1 SectionDeleted',
       expect.stringMatching(/CLOSE/),
     ]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('FltRegisterForDataScan is a part of the instance machine: logged once (a second call changes nothing), kept through the teardown, refused once the instance goes (§24.4)', () => {
+    let instance: FLT_RELATED_OBJECTS['Instance'] | null = null;
+    const statuses: NTSTATUS[] = [];
+    const sim = system(function* (_Data, FltObjects) {
+      instance = FltObjects.Instance;
+      statuses.push(FltRegisterForDataScan(FltObjects.Instance));
+    });
+    sim.spawn('app', () => openAndClose(sim));
+    sim.run();
+    const unload = sim.spawn('fltmc unload', () => sim.FilterUnload('scan'));
+    sim.run();
+    expect(unload.result).toBe(STATUS_SUCCESS);
+    statuses.push(FltRegisterForDataScan(instance!));
+    expect(statuses).toEqual([STATUS_SUCCESS, STATUS_FLT_DELETING_OBJECT]);
+    expect(compactTrace(sim.log, { types: ['FltRegisterForDataScan', 'InstanceFreed'] })).toMatchInlineSnapshot(`
+      [
+        "I1(scan@265010 on C:) FltRegisterForDataScan",
+        "I1(scan@265010 on C:) InstanceFreed",
+      ]
+    `);
+    expect(sim.state().instances['I1']).toMatchObject({ state: 'Freed', registeredForDataScan: true });
     expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
