@@ -40,7 +40,8 @@ const IO = [
   'CreateFileMappingW', 'DeviceIoControl', 'LockFileEx', 'NtLockFile', 'NtNotifyChangeDirectoryFile', 'NtUnlockFile', 'ReadDirectoryChangesW', 'UnlockFileEx',
   'NtCreateTransaction', 'NtCommitTransaction', 'NtRollbackTransaction',
 ];
-const IO_INTERNAL = ['transactionHandle', 'handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'createParameters', 'fltMgrOf', 'hasHandle', 'tracked', 'request', 'offsetFor', 'acquire', 'release'];
+// The request path on a handle (tracked, send, offsetFor, acquire, release) is src/io/ioManagerRequests.ts, not a method of sim.io.
+const IO_INTERNAL = ['transactionHandle', 'handlesOf', 'fileObject', 'open', 'create', 'createHandle', 'createParameters', 'fltMgrOf', 'hasHandle'];
 
 const isClass = (v: unknown): boolean => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v));
 
@@ -60,10 +61,14 @@ export const PUBLIC_ROUTINES: ReadonlyMap<string, How> = new Map<string, How>([
   ...['at', 'next', 'back', 'nextOperation', 'previousOperation'].map((k): [string, How] => [`Cursor.${k}`, 'cursor']),
 ]);
 
-const methods = (prototype: object, prefix: string): string[] =>
-  Object.getOwnPropertyNames(prototype)
-    .filter((k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(prototype, k)!.value === 'function')
-    .map((k) => `${prefix}.${k}`);
+/** The methods of a class and of the classes it extends (Simulation extends SimulationBase, IoManager NativeIoManager). */
+const methods = (prototype: object, prefix: string): string[] => {
+  const names = new Set<string>();
+  for (let p: object | null = prototype; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    for (const k of Object.getOwnPropertyNames(p)) if (k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(p, k)!.value === 'function') names.add(k);
+  }
+  return [...names].map((k) => `${prefix}.${k}`);
+};
 
 /** Every function the public API reaches, found afresh: the exports and the methods of the objects it hands out. */
 export function reachableRoutines(): string[] {
