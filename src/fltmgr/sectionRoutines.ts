@@ -3,7 +3,7 @@
  * FltRegisterForDataScan, FltCreateSectionForDataScan, FltCloseSectionForDataScan, ZwClose / NtClose
  * of a section handle, the section half of ObDereferenceObject, ZwMapViewOfSection /
  * ZwUnmapViewOfSection, and what FltMgr does itself: closing a data-scan section whose instance is
- * torn down, and calling SectionNotificationCallback for I/O that conflicts with an open one.
+ * torn down (SectionNotificationCallback for I/O that conflicts with an open one: sectionConflicts.ts).
  *
  * Choices where the documentation leaves room ([model], docs/semantics.md §24):
  * - FltMgr holds one reference on a data-scan section until FltCloseSectionForDataScan, so the
@@ -44,9 +44,6 @@ import {
 } from '../wdk/ntstatus.js';
 import { SEC_COMMIT, SECTION_MAP_WRITE, SyncTypeCreateSection } from '../wdk/sectionConstants.js';
 import { acquireForSectionSynchronization, releaseForSectionSynchronization } from '../io/fsFilterOperations.js';
-import { IRP_MJ_SET_INFORMATION, IRP_MJ_WRITE, IRP_NOCACHE, IRP_PAGING_IO } from '../wdk/irp.js';
-import { FILE_INFORMATION_CLASS } from '../wdk/informationClasses.js';
-import type { IoOperation } from '../io/ioOperation.js';
 import { ContextObject } from './contextObject.js';
 import { instanceKey, streamTarget } from './contextTable.js';
 import { TransactionHandle } from './transactionObjects.js';
@@ -362,39 +359,6 @@ export function viewBytes(view: SectionView): Uint8Array {
   data.set(section.fileObject.volume.fileSystem.streamOf(section.fileObject.id)?.data.subarray(0, section.size) ?? new Uint8Array(0));
   for (const [offset, byte] of section.dirty) data[offset] = byte;
   return data;
-}
-
-/** Open data-scan sections of other file objects on `fo`'s stream: those an incompatible operation on `fo` conflicts with. */
-export function conflictingSections(fltMgr: FilterManager, fo: FileObject): SectionObject[] {
-  const open = fo.volume.fileSystem.openOf(fo.id);
-  if (open === null || open.kind !== 'file') return [];
-  return fltMgr.sections.dataScanSectionsOn(fo, open.fileId).filter((s) => s.fileObject !== fo);
-}
-
-/** Operations that would purge the cache under a data-scan section (§24.4): a non-cached non-paging write, a new end of file or allocation size. */
-function conflictsWithSection(op: IoOperation): boolean {
-  const iopb = op.data.Iopb;
-  if (iopb.MajorFunction === IRP_MJ_WRITE) return (iopb.IrpFlags & IRP_NOCACHE) !== 0 && (iopb.IrpFlags & IRP_PAGING_IO) === 0;
-  if (iopb.MajorFunction !== IRP_MJ_SET_INFORMATION || !('SetFileInformation' in iopb.Parameters)) return false;
-  const infoClass = iopb.Parameters.SetFileInformation.FileInformationClass;
-  return infoClass === FILE_INFORMATION_CLASS.FileEndOfFileInformation || infoClass === FILE_INFORMATION_CLASS.FileAllocationInformation;
-}
-
-/**
- * Before an application's operation goes down: for each open data-scan section on its stream (of
- * another file object) whose filter registered SectionNotificationCallback, FltMgr calls it at
- * PASSIVE_LEVEL on this thread with (Instance, SectionContext, Data). The operation then proceeds.
- */
-export function* notifySectionConflicts(fltMgr: FilterManager, fo: FileObject, op: IoOperation): Blocking<void> {
-  if (fltMgr.sections.live.size === 0 || !conflictsWithSection(op)) return;
-  for (const s of conflictingSections(fltMgr, fo)) {
-    const instance = s.instance!;
-    const callback = instance.filter.registration.SectionNotificationCallback;
-    if (callback == null || s.state !== 'DataScanOpen') continue;
-    const context = s.context!;
-    fltMgr.emit(s.id, { type: 'SectionConflict', context: context.id, operation: op.id });
-    yield* fltMgr.invoke(instance.filter, () => callback(instance, context, op.data));
-  }
 }
 
 /** A HANDLE value named by code (a message, a reply), resolved in the object manager's table: the section handle, or null. */

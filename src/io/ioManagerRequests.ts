@@ -17,7 +17,7 @@ import { startOperation } from './startOperation.js';
 import { triesFastIoFirst } from './fastIoPath.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
-import { notifySectionConflicts } from '../fltmgr/sectionRoutines.js';
+import { notifySectionConflicts } from '../fltmgr/sectionConflicts.js';
 import { deviceRequest } from './deviceIo.js';
 import type { IoResult } from './ioManagerTypes.js';
 
