@@ -17,7 +17,7 @@ import { booleanArgument, optionalStringArgument, recordArgument, ulongArgument 
 import { UsageError } from '../kernel/errors.js';
 import type { FilterManager } from '../fltmgr/filterManager.js';
 import { deviceObjectMachine, type DeviceObjectState } from '../machines/deviceObject.js';
-import type { fileObjectMachine, FileObjectState } from '../machines/fileObject.js';
+import { fileObjectState, type fileObjectMachine, type FileObjectState } from '../machines/fileObject.js';
 import { irpMachine, irpState, type IrpState } from '../machines/irp.js';
 import type { IO_STATUS_BLOCK } from './ioOperation.js';
 import { STATUS_OBJECT_NAME_COLLISION, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
@@ -111,7 +111,7 @@ export class DeviceFileObject {
   ) {}
 
   get state(): FileObjectState {
-    return this.actor.getSnapshot().value as FileObjectState;
+    return fileObjectState(this.actor.getSnapshot());
   }
 }
 

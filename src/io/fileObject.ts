@@ -3,7 +3,7 @@
  * src/machines/fileObject.ts; flags and CurrentByteOffset are data, changed only through facts.
  */
 import type { Actor } from 'xstate';
-import type { fileObjectMachine, FileObjectState } from '../machines/fileObject.js';
+import { cacheMapInitialized, fileObjectState, type fileObjectMachine, type FileObjectState } from '../machines/fileObject.js';
 import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsFileObjectRef } from '../fs/types.js';
@@ -13,12 +13,6 @@ export class FileObject {
   /** FO_* flags (src/wdk/fileConstants.ts). */
   Flags = 0;
   CurrentByteOffset = 0;
-  /**
-   * FILE_OBJECT.PrivateCacheMap is set: the file system initiated caching on it (CcInitializeCacheMap),
-   * the I/O manager's condition for trying a fast read or write (§24.2). Tracked only under
-   * `semantics.fastIo: 'whereWindows'`.
-   */
-  PrivateCacheMap = false;
   /** Open handles (cleanup is sent when this reaches zero). */
   handleCount = 0;
   /**
@@ -52,7 +46,16 @@ export class FileObject {
   ) {}
 
   get state(): FileObjectState {
-    return this.actor.getSnapshot().value as FileObjectState;
+    return fileObjectState(this.actor.getSnapshot());
+  }
+
+  /**
+   * FILE_OBJECT.PrivateCacheMap is set: the file system initiated caching on it (CcInitializeCacheMap),
+   * the I/O manager's condition for trying a fast read or write (§24.2); the machine's
+   * CacheMapInitialized part. Logged only under `semantics.fastIo: 'whereWindows'`.
+   */
+  get PrivateCacheMap(): boolean {
+    return cacheMapInitialized(this.actor.getSnapshot());
   }
 
   /**

@@ -279,10 +279,8 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
   } else if (result.currentByteOffset !== undefined || result.fileObjectFlags !== undefined) {
     updateFileObject(fltMgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
   }
-  if (fltMgr.options.semantics.fastIo === 'whereWindows' && initiatesCaching(op, result)) {
-    fltMgr.emit(fo.id, { type: 'CcInitializeCacheMap' });
-    fo.PrivateCacheMap = true;
-  }
+  // The fact moves the file object's machine to its CacheMapInitialized part (FILE_OBJECT.PrivateCacheMap).
+  if (fltMgr.options.semantics.fastIo === 'whereWindows' && initiatesCaching(op, result)) fltMgr.emit(fo.id, { type: 'CcInitializeCacheMap' });
 }
 
 /**

@@ -17,13 +17,15 @@
  * Every state has two parts, NotRegisteredForDataScan and RegisteredForDataScan: FltRegisterForDataScan
  * (§24.4, accepted in InstanceSetup and Attached, once) moves to the second, and every transition from
  * a registered part enters the registered part of its target, so the registration lasts the
- * instance's life. The part decides whether FltCreateSectionForDataScan may create a section.
+ * instance's life (src/machines/twoParts.ts). The part decides whether FltCreateSectionForDataScan
+ * may create a section.
  */
 import { setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import { NT_SUCCESS } from '../wdk/ntstatus.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
 import { subState, topState } from './stateValue.js';
+import { withTwoParts, type TwoParts } from './twoParts.js';
 
 export type InstanceEvent =
   | FactOf<'FltRegisterForDataScan'>
@@ -53,37 +55,14 @@ export type InstanceState =
   | 'Detached'
   | 'Freed';
 
-type Target = string | { readonly target?: string; readonly guard?: string };
-type StateConfig = { readonly on?: Readonly<Record<string, Target | readonly Target[] | Record<string, never>>> };
-
-/** The states in which FltRegisterForDataScan is accepted (§24.4: before or after InstanceSetup returns). */
-const REGISTERS_FOR_DATA_SCAN: ReadonlySet<string> = new Set(['InstanceSetup', 'Attached']);
-
-/**
- * Give every state the two data-scan parts. A registered part repeats each of its state's
- * transitions that have a target, aimed at the target's registered part, so a registration survives
- * every move; targetless transitions (the bookkeeping) stay on the state, shared by both parts.
- */
-function withDataScanParts<S extends Readonly<Record<string, StateConfig>>>(states: S): S {
-  const registered = (t: Target): Target => (typeof t === 'string' ? `#instance.${t}.RegisteredForDataScan` : t.target === undefined ? t : { ...t, target: `#instance.${t.target}.RegisteredForDataScan` });
-  const out: Record<string, unknown> = {};
-  for (const [name, config] of Object.entries(states)) {
-    const carried: Record<string, unknown> = {};
-    for (const [event, t] of Object.entries(config.on ?? {})) {
-      const targets = (Array.isArray(t) ? t : [t]) as readonly Target[];
-      if (targets.some((x) => typeof x === 'string' || x.target !== undefined)) carried[event] = targets.map(registered);
-    }
-    out[name] = {
-      ...config,
-      initial: 'NotRegisteredForDataScan',
-      states: {
-        NotRegisteredForDataScan: REGISTERS_FOR_DATA_SCAN.has(name) ? { on: { FltRegisterForDataScan: 'RegisteredForDataScan' } } : {},
-        RegisteredForDataScan: { on: carried },
-      },
-    };
-  }
-  return out as S;
-}
+/** FltRegisterForDataScan is accepted in InstanceSetup and Attached (§24.4: before or after InstanceSetup returns), once. */
+const DATA_SCAN_PARTS: TwoParts = {
+  machine: 'instance',
+  first: 'NotRegisteredForDataScan',
+  second: 'RegisteredForDataScan',
+  enterIn: new Set(['InstanceSetup', 'Attached']),
+  enter: { event: 'FltRegisterForDataScan' },
+};
 
 const bookkeeping = {
   FltObjectReference: {},
@@ -105,7 +84,7 @@ export const instanceMachine = setup({
   context: contextFromInput,
   initial: 'InstanceSetup',
   on: { '*': { actions: 'rejectEvent' } },
-  states: withDataScanParts({
+  states: withTwoParts(DATA_SCAN_PARTS, {
     InstanceSetup: {
       on: {
         ...bookkeeping,

@@ -7,9 +7,10 @@
 import type { Draft } from 'immer';
 import { assertNever, type Fact, type FactOf } from '../kernel/facts.js';
 import { fileObjectMachine } from '../machines/fileObject.js';
+import { splitStatePath } from '../machines/stateValue.js';
 import { initialFileObjectFlags } from '../io/fileObjectLifecycle.js';
 import { FO_HANDLE_CREATED } from '../wdk/fileConstants.js';
-import type { SimState } from './simState.js';
+import type { FileObjectView, SimState } from './simState.js';
 import type { Advance, Born } from './fold.js';
 
 const FILE_OBJECT_FACTS = [
@@ -42,7 +43,7 @@ export function applyFileObjectFact(d: Draft<SimState>, fact: FileObjectFact, bo
       d.fileObjects[id] = {
         volume: fact.volume,
         fileName: fact.fileName,
-        state: born(id, fileObjectMachine) as never,
+        state: splitStatePath(born(id, fileObjectMachine))[0] as never,
         flags: initialFileObjectFlags(fact.fileName, fact.relatedFileObject),
         currentByteOffset: 0,
         handles: [],
@@ -50,42 +51,41 @@ export function applyFileObjectFact(d: Draft<SimState>, fact: FileObjectFact, bo
       };
       return;
     case 'IoReplaceFileObjectName':
-      advance(fact);
+      advanceFileObject(d.fileObjects[id]!, fact, advance);
       d.fileObjects[id]!.fileName = fact.fileName;
       return;
     case 'FileObjectOpened': {
       const fo = d.fileObjects[id]!;
-      fo.state = advance(fact) as never;
+      advanceFileObject(fo, fact, advance);
       fo.flags = fact.flags;
       return;
     }
     case 'FileObjectUpdate': {
       const fo = d.fileObjects[id]!;
-      advance(fact);
+      advanceFileObject(fo, fact, advance);
       fo.flags = fact.flags;
       fo.currentByteOffset = fact.currentByteOffset;
       return;
     }
     case 'FileObjectHandleCreated': {
       const fo = d.fileObjects[id]!;
-      fo.state = advance(fact) as never;
+      advanceFileObject(fo, fact, advance);
       fo.flags = (fo.flags | FO_HANDLE_CREATED) >>> 0;
       fo.handles.push(fact.handle);
       return;
     }
     case 'FileObjectHandleClosed': {
       const fo = d.fileObjects[id]!;
-      fo.state = advance(fact) as never;
+      advanceFileObject(fo, fact, advance);
       fo.handles = fo.handles.filter((h) => h !== fact.handle);
       return;
     }
     case 'CcInitializeCacheMap':
-      advance(fact);
-      d.fileObjects[id]!.cacheInitiated = true;
+      advanceFileObject(d.fileObjects[id]!, fact, advance);
       return;
     case 'FileObjectOpenCancelled':
     case 'FileObjectCleanup':
-      d.fileObjects[id]!.state = advance(fact) as never;
+      advanceFileObject(d.fileObjects[id]!, fact, advance);
       return;
     case 'FileObjectOpenFailed':
     case 'FileObjectDiscarded':
@@ -94,9 +94,16 @@ export function applyFileObjectFact(d: Draft<SimState>, fact: FileObjectFact, bo
       delete d.fileObjects[id];
       return;
     case 'FltCancelFileOpen':
-      d.fileObjects[id]!.state = advance(fact) as never;
+      advanceFileObject(d.fileObjects[id]!, fact, advance);
       return;
     default:
       assertNever(fact, 'fileObject fact');
   }
+}
+
+/** A file object fact: the view takes the machine's top-level state, and its cache-map part (src/machines/fileObject.ts). */
+function advanceFileObject(fo: Draft<FileObjectView>, fact: FileObjectFact, advance: Advance): void {
+  const [state, part] = splitStatePath(advance(fact)!);
+  fo.state = state as never;
+  if (part === 'CacheMapInitialized') fo.cacheInitiated = true;
 }

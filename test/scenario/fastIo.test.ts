@@ -242,6 +242,35 @@ describe('fast I/O (§8, §24.2)', () => {
     expect(sim.state().violations.map((v) => v.rule)).toEqual(['REISSUE_NOT_SYNCHRONIZED']);
   });
 
+  it('caching initiated is a part of the file object machine: the first cached write logs CcInitializeCacheMap, the second none, and PrivateCacheMap reads the part (§24.2)', () => {
+    const sim = volume('whereWindows');
+    const seen: string[] = [];
+    installFilter(sim, {
+      name: 'watcher',
+      altitude: '370000',
+      registration: {
+        OperationRegistration: operations([IRP_MJ_READ, IRP_MJ_WRITE], {
+          PreOperation: (data: FLT_CALLBACK_DATA) => {
+            seen.push(`${data.Iopb.MajorFunction === IRP_MJ_READ ? 'read' : 'write'} PrivateCacheMap=${data.Iopb.TargetFileObject!.PrivateCacheMap}`);
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+          },
+        }),
+      },
+    });
+    sim.run();
+    sim.spawn('app', function* () {
+      const c = yield* sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE, ShareAccess: SHARE, CreateDisposition: FILE_CREATE, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+      yield* sim.io.NtWriteFile(c.handle!, 'hello', 0);
+      yield* sim.io.NtWriteFile(c.handle!, 'world', 5);
+      yield* sim.io.NtReadFile(c.handle!, 10, 0);
+    });
+    sim.run();
+    expect(seen).toEqual(['write PrivateCacheMap=false', 'write PrivateCacheMap=true', 'read PrivateCacheMap=true']);
+    expect(compactTrace(sim.log, { types: ['CcInitializeCacheMap'] })).toEqual(['O1(\\f.txt) CcInitializeCacheMap']);
+    expect(sim.state().fileObjects['O1']).toMatchObject({ state: 'HandleCreated', cacheInitiated: true });
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
   it('the fold of the log equals the live state, caching initiated on an open file object included', () => {
     const sim = volume('whereWindows');
     sim.spawn('app', () => writeThenRead(sim, true));
