@@ -31,9 +31,7 @@ import {
   FILE_OPEN,
   FILE_OPEN_BY_FILE_ID,
   FILE_OPEN_IF,
-  FILE_OPEN_REQUIRING_OPLOCK,
   FILE_OPENED,
-  FILE_RESERVE_OPFILTER,
   FILE_SHARE_VALID_FLAGS,
   FILE_SYNCHRONOUS_IO_ALERT,
   FILE_SYNCHRONOUS_IO_NONALERT,
@@ -49,7 +47,6 @@ import {
   STATUS_MEDIA_WRITE_PROTECTED,
   STATUS_NOT_A_DIRECTORY,
   STATUS_OBJECT_NAME_INVALID,
-  STATUS_OPLOCK_NOT_GRANTED,
   STATUS_SUCCESS,
 } from '../wdk/ntstatus.js';
 import { parametersMember, unpackCreateOptions } from '../wdk/parameters.js';
@@ -130,8 +127,6 @@ function validateCreate(params: CreateParameters): { disposition: number; option
   if ((params.ShareAccess >>> 0) & ~FILE_SHARE_VALID_FLAGS) return STATUS_INVALID_PARAMETER;
   if ((params.AllocationSize ?? 0) < 0) return STATUS_INVALID_PARAMETER;
   if (params.EaLength > 0) return STATUS_EAS_NOT_SUPPORTED;
-  // An open that reserves an oplock for itself (§21.8) is refused, a legal answer [not modelled: the reservation].
-  if (options & (FILE_OPEN_REQUIRING_OPLOCK | FILE_RESERVE_OPFILTER)) return STATUS_OPLOCK_NOT_GRANTED;
   return { disposition, options };
 }
 

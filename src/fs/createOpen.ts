@@ -3,8 +3,8 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
-import { breakOplocksFor } from './oplocks.js';
-import { STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_PENDING } from '../wdk/ntstatus.js';
+import { breakOplocksFor, currentBatchOplock, wouldBreakOplocks, type OplockBreakCause } from './oplocks.js';
+import { STATUS_CANNOT_BREAK_OPLOCK, STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_OPLOCK_NOT_GRANTED, STATUS_PENDING, STATUS_SHARING_VIOLATION } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
 import { FltSimError } from '../kernel/errors.js';
@@ -39,7 +39,11 @@ import {
   FILE_LIST_DIRECTORY,
   FILE_NO_INTERMEDIATE_BUFFERING,
   FILE_NON_DIRECTORY_FILE,
+  FILE_OPBATCH_BREAK_UNDERWAY,
   FILE_OPEN,
+  FILE_OPEN_REQUIRING_OPLOCK,
+  FILE_RESERVE_OPFILTER,
+  FILE_SHARE_VALID_FLAGS,
   FILE_OPEN_REPARSE_POINT,
   FILE_OPENED,
   FILE_OVERWRITE,
@@ -54,6 +58,11 @@ import {
   FILE_WRITE_ATTRIBUTES,
   FILE_WRITE_DATA,
   FILE_WRITE_THROUGH,
+  FILE_EXECUTE,
+  FILE_READ_DATA,
+  FILE_READ_EA,
+  FILE_SHARE_READ,
+  READ_CONTROL,
   SYNCHRONIZE,
   FO_ALERTABLE_IO,
   FO_DELETE_ON_CLOSE,
@@ -122,22 +131,43 @@ function systemSecurityDenied(req: CreateRequest, groups: readonly string[]): bo
   return (req.desired & ACCESS_SYSTEM_SECURITY) !== 0 && mustCheckAccess(req.request) && !holdsSecurityPrivilege(groups);
 }
 
+/** The accesses that do not break a Filter oplock ("Checking the oplock state of IRP_MJ_CREATE"). */
+const FILTER_OPLOCK_READ_ACCESS = FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | FILE_READ_DATA | FILE_READ_EA | FILE_EXECUTE | SYNCHRONIZE | READ_CONTROL;
+
 /**
  * Open an existing file or directory. A file's oplock held through another file object is broken
- * first (§21.8, oplocks.ts: legacy holders before the share check, as NTFS does for Batch and
- * Filter [model: for every legacy level]; Windows 7 holders by the share check's outcome): the
- * create waits for the break, or with FILE_COMPLETE_IF_OPLOCKED goes on and succeeds with
- * STATUS_OPLOCK_BREAK_IN_PROGRESS. Opening for nothing but FILE_READ_ATTRIBUTES,
- * FILE_WRITE_ATTRIBUTES and SYNCHRONIZE breaks no oplock [doc].
+ * first (§21.8, oplocks.ts: Batch and Filter before the share check, as NTFS does; the other levels
+ * by the share check's outcome): the create waits for the break, or with FILE_COMPLETE_IF_OPLOCKED
+ * goes on and succeeds with STATUS_OPLOCK_BREAK_IN_PROGRESS — or fails its share check with
+ * Information FILE_OPBATCH_BREAK_UNDERWAY while a Batch or Filter oplock is there. Opening for
+ * nothing but FILE_READ_ATTRIBUTES, FILE_WRITE_ATTRIBUTES and SYNCHRONIZE breaks no oplock [doc].
+ * FILE_OPEN_REQUIRING_OPLOCK: an open that would break one fails with STATUS_CANNOT_BREAK_OPLOCK
+ * and breaks nothing [doc].
  */
 export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
+  if ((req.options & FILE_RESERVE_OPFILTER) !== 0 && (node.uncleanCount > 0 || !reserveOpFilterShape(req))) return complete(STATUS_OPLOCK_NOT_GRANTED);
   if (node.kind !== 'file' || req.state.oplocks.size === 0 || link?.deletePending === true) return openExistingNow(req, node, link);
   const overwrite = req.disposition === FILE_SUPERSEDE || req.disposition >= FILE_OVERWRITE;
   const attributesOnly = (req.desired & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)) === 0;
-  const oplock = breakOplocksFor(req.state, req.request, node, { kind: 'create', overwrite, attributesOnly, sharingViolation: () => wouldViolateSharing(req, node, overwrite) });
+  const filterConflict = overwrite || (req.desired & ~FILTER_OPLOCK_READ_ACCESS) !== 0 || (req.shareAccess & FILE_SHARE_READ) === 0;
+  const cause: OplockBreakCause = { kind: 'create', overwrite, attributesOnly, filterConflict, sharingViolation: () => wouldViolateSharing(req, node, overwrite) };
+  if ((req.options & FILE_OPEN_REQUIRING_OPLOCK) !== 0 && wouldBreakOplocks(req.state, req.request, node, cause)) return complete(STATUS_CANNOT_BREAK_OPLOCK);
+  const oplock = breakOplocksFor(req.state, req.request, node, cause);
   if (oplock === 'wait') return { Status: STATUS_PENDING, Information: 0, parked: true };
   const opened = openExistingNow(req, node, link);
+  // FastFat and NTFS set FILE_OPBATCH_BREAK_UNDERWAY before the share check when FsRtlCurrentBatchOplock is TRUE; only a failed check keeps it.
+  if (opened.Status === STATUS_SHARING_VIOLATION && currentBatchOplock(req.state, node)) return { ...opened, Information: FILE_OPBATCH_BREAK_UNDERWAY };
   return oplock === 'breakInProgress' && opened.Status === STATUS_SUCCESS ? { ...opened, Status: STATUS_OPLOCK_BREAK_IN_PROGRESS } : opened;
+}
+
+/**
+ * FILE_RESERVE_OPFILTER (§21.8, step 1 of the Filter oplock procedure): DesiredAccess exactly
+ * FILE_READ_ATTRIBUTES and ShareAccess exactly FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+ * else STATUS_OPLOCK_NOT_GRANTED; as it is when other handles are open [doc: ZwCreateFile]. A
+ * successful open reserves nothing: the Filter oplock request after it may still fail [doc].
+ */
+function reserveOpFilterShape(req: CreateRequest): boolean {
+  return req.desired === FILE_READ_ATTRIBUTES && req.shareAccess === FILE_SHARE_VALID_FLAGS;
 }
 
 /** Whether the share check of this open would fail (the access it asks, plus what an overwrite adds). */
@@ -238,6 +268,7 @@ function openExistingNow(req: CreateRequest, node: FsNode, link: FsLink | null):
 export function createNew(req: CreateRequest, parent: FsNode, name: string): FsCompletion {
   const { state, request, params, disposition, options } = req;
   if (disposition === FILE_OPEN || disposition === FILE_OVERWRITE) return complete(STATUS_OBJECT_NAME_NOT_FOUND);
+  if ((options & FILE_RESERVE_OPFILTER) !== 0 && !reserveOpFilterShape(req)) return complete(STATUS_OPLOCK_NOT_GRANTED);
   const directory = (options & FILE_DIRECTORY_FILE) !== 0;
   if (req.trailingBackslash && !directory) return complete(STATUS_OBJECT_NAME_INVALID);
   if (directory && (req.streamName ?? null) !== null) return complete(STATUS_OBJECT_NAME_INVALID);

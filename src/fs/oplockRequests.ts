@@ -14,7 +14,7 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { complete } from './types.js';
-import { cacheBits, forgetIfIdle, isWin7, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
+import { breakToNone, cacheBits, forgetIfIdle, isWin7, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
 import {
   FO_SYNCHRONOUS_IO,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,
@@ -85,12 +85,19 @@ export function requestOplock(state: FsState, request: FsRequest, ctx: OpenConte
   if (ctx.kind !== 'file' || ctx.node.kind !== 'file' || request.operation === undefined) return complete(STATUS_OPLOCK_NOT_GRANTED);
   if (!asynchronous(request)) return complete(STATUS_OPLOCK_NOT_GRANTED);
   const level = legacyLevelOf(code);
-  const existing = oplockOf(state, ctx.node);
+  let existing = oplockOf(state, ctx.node);
   const held = existing?.holders ?? [];
   if (held.some((h) => h.breakingTo !== null)) return complete(STATUS_OPLOCK_NOT_GRANTED);
   if (exclusiveLegacy(level)) {
-    // Only the stream's one open handle gets an exclusive oplock, and only when none is held.
-    if (ctx.node.uncleanCount !== 1 || held.length > 0) return complete(STATUS_OPLOCK_NOT_GRANTED);
+    // Only the stream's one open handle gets an exclusive oplock ("no other opens on the stream"), and
+    // only over no oplock or its own Level 2 ones: "the original Level 2 request is broken with
+    // FILE_OPLOCK_BROKEN_TO_NONE. The requested exclusive oplock is then granted" [doc].
+    if (ctx.node.uncleanCount !== 1 || held.some((h) => h.level !== 'Level2' || h.fileObject !== ctx.fileObjectId)) return complete(STATUS_OPLOCK_NOT_GRANTED);
+    if (existing !== undefined) {
+      for (const holder of [...held]) breakToNone(state, existing, holder, request.operation);
+      forgetIfIdle(state, existing);
+      existing = oplockOf(state, ctx.node);
+    }
   } else {
     // Level 2 coexists with Level 2 and R only [doc]; a handle with a Windows 7 oplock gets none besides [model].
     if (held.some((h) => (h.level !== 'Level2' && h.level !== 'R') || (isWin7(h.level) && h.fileObject === ctx.fileObjectId))) return complete(STATUS_OPLOCK_NOT_GRANTED);
@@ -180,7 +187,8 @@ export function acknowledgeOplockBreak(state: FsState, request: FsRequest, ctx: 
   const holder = oplock?.holders.find((h) => h.fileObject === ctx.fileObjectId && h.breakingTo !== null && !isWin7(h.level));
   if (oplock === undefined || holder === undefined || request.operation === undefined) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
   const routine = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE ? 'FSCTL_OPLOCK_BREAK_ACKNOWLEDGE' : code === FSCTL_OPLOCK_BREAK_ACK_NO_2 ? 'FSCTL_OPLOCK_BREAK_ACK_NO_2' : 'FSCTL_OPBATCH_ACK_CLOSE_PENDING';
-  if (code === FSCTL_OPBATCH_ACK_CLOSE_PENDING) {
+  // FSCTL_OPBATCH_ACK_CLOSE_PENDING for Level 1 "is a complete acknowledgment of the break" and gives the oplock up; for Batch and Filter the waiters wait for the close [doc].
+  if (code === FSCTL_OPBATCH_ACK_CLOSE_PENDING && holder.level !== 'Level1') {
     holder.closePending = true;
     state.link.emit(oplock.id, { type: 'OplockAcknowledged', fileObject: ctx.fileObjectId, operation: request.operation, routine, newLevel: 'ClosePending', remaining: oplock.holders.length });
     return complete(STATUS_SUCCESS);

@@ -72,8 +72,13 @@ export function owedField(oplock: Oplock, win7: boolean): { owed?: number } {
 
 /** What an operation through another file object does to a holder (§21.8's tables). */
 export type OplockBreakCause =
-  /** IRP_MJ_CREATE of the existing stream. `sharingViolation`: the share check would fail (only RH/RWH look at it). */
-  | { readonly kind: 'create'; readonly overwrite: boolean; readonly attributesOnly: boolean; readonly sharingViolation: () => boolean }
+  /**
+   * IRP_MJ_CREATE of the existing stream. `sharingViolation`: the share check would fail (Batch and
+   * Filter do not look at it: they break before the check). `filterConflict`: the open asks a
+   * "writable" access (anything beyond FILE_READ_ATTRIBUTES, FILE_WRITE_ATTRIBUTES, FILE_READ_DATA,
+   * FILE_READ_EA, FILE_EXECUTE, SYNCHRONIZE, READ_CONTROL; an overwrite) or does not share read.
+   */
+  | { readonly kind: 'create'; readonly overwrite: boolean; readonly attributesOnly: boolean; readonly filterConflict: boolean; readonly sharingViolation: () => boolean }
   | { readonly kind: 'read' }
   | { readonly kind: 'write' }
   /** SET_INFORMATION FileEndOfFile / FileAllocation / FileValidDataLength. */
@@ -114,35 +119,40 @@ function readRule(level: OplockLevel): Rule | null {
 }
 
 /**
- * IRP_MJ_CREATE. Legacy holders first (NTFS breaks Batch and Filter before the share check [model:
- * every legacy level]); Windows 7 holders after it: on a sharing violation only the H holders break
- * (RH → R, RWH → RW) and the create waits to check sharing again; otherwise W is broken (RW → R,
- * RWH → RH; to none on an overwrite) and an overwrite breaks R and RH to none.
+ * IRP_MJ_CREATE ("Checking the oplock state of IRP_MJ_CREATE"). Batch and Filter holders are broken
+ * before the share check (NTFS; FastFat's FsRtlCurrentBatchOplock test), so even an open that then
+ * fails with STATUS_SHARING_VIOLATION breaks them; a Filter oplock only by an open that asks a
+ * writable access or does not share read. Every other level is looked at once the share check is
+ * known: on a sharing violation only the H holders break (RH → R, RWH → RW) and the create waits to
+ * check sharing again — the others are not broken, the create fails; otherwise Level 1 → Level 2, W
+ * is broken (RW → R, RWH → RH), and an overwrite breaks everything to none (R, Level 2 and RH with
+ * the create going on at once).
  */
-function createRule(level: OplockLevel, cause: Extract<OplockBreakCause, { kind: 'create' }>, sharingViolation: boolean): Rule | null {
+function createRule(level: OplockLevel, cause: Extract<OplockBreakCause, { kind: 'create' }>, sharingViolation: () => boolean): Rule | null {
   if (cause.attributesOnly) return null;
   const over = cause.overwrite;
   switch (level) {
-    case 'Level1':
     case 'Batch':
       return owing(over ? 'None' : 'Level2');
     case 'Filter':
-      return owing('None');
+      return cause.filterConflict ? owing('None') : null;
+    case 'Level1':
+      return sharingViolation() ? null : owing(over ? 'None' : 'Level2');
     case 'Level2':
     case 'R':
-      return over && !sharingViolation ? NONE_NO_ACK : null;
+      return over && !sharingViolation() ? NONE_NO_ACK : null;
     case 'RH':
-      if (sharingViolation) return owing('R');
+      if (sharingViolation()) return owing('R');
       return over ? owing('None', false) : null;
     case 'RW':
-      return sharingViolation ? null : owing(over ? 'None' : 'R');
+      return sharingViolation() ? null : owing(over ? 'None' : 'R');
     case 'RWH':
-      if (sharingViolation) return owing('RW');
+      if (sharingViolation()) return owing('RW');
       return owing(over ? 'None' : 'RH');
   }
 }
 
-function ruleFor(level: OplockLevel, cause: OplockBreakCause, sharingViolation: boolean): Rule | null {
+function ruleFor(level: OplockLevel, cause: OplockBreakCause, sharingViolation: () => boolean): Rule | null {
   switch (cause.kind) {
     case 'create':
       return createRule(level, cause, sharingViolation);
@@ -217,15 +227,7 @@ function breakHolder(state: FsState, oplock: Oplock, holder: Holder, rule: Rule,
 export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode, cause: OplockBreakCause): 'proceed' | 'breakInProgress' | 'wait' | 'declineFastIo' {
   const oplock = oplockOf(state, node);
   if (oplock === undefined) return 'proceed';
-  const fo = request.FileObject.id;
-  const others = (): Holder[] => oplock.holders.filter((h) => h.fileObject !== fo);
-  // Windows 7 holders look at the share check; it is asked only when one with H is there.
-  const violation = cause.kind === 'create' && others().some((h) => (cacheBits(h.level) & 2) !== 0) && cause.sharingViolation();
-  const hits: [Holder, Rule][] = [];
-  for (const holder of others()) {
-    const rule = ruleFor(holder.level, cause, violation && isWin7(holder.level));
-    if (rule !== null) hits.push([holder, rule]);
-  }
+  const hits = conflicts(oplock, request, cause);
   if (hits.length === 0) return 'proceed';
   const mustWait = hits.some(([, rule]) => rule.wait);
   if (mustWait && request.fastIo === true) return 'declineFastIo';
@@ -239,6 +241,39 @@ export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode
   if ((options & FILE_COMPLETE_IF_OPLOCKED) !== 0 || request.operation === undefined) return 'breakInProgress';
   waitForBreak(state, oplock, request.operation);
   return 'wait';
+}
+
+/** The holders of other file objects `cause` conflicts with, and how each breaks. */
+function conflicts(oplock: Oplock, request: FsRequest, cause: OplockBreakCause): [Holder, Rule][] {
+  const fo = request.FileObject.id;
+  // The share check is asked once, and only when a holder's rule looks at it.
+  let violation: boolean | undefined;
+  const sharingViolation = (): boolean => (violation ??= cause.kind === 'create' && cause.sharingViolation());
+  const hits: [Holder, Rule][] = [];
+  for (const holder of oplock.holders.filter((h) => h.fileObject !== fo)) {
+    const rule = ruleFor(holder.level, cause, sharingViolation);
+    if (rule !== null) hits.push([holder, rule]);
+  }
+  return hits;
+}
+
+/**
+ * FILE_OPEN_REQUIRING_OPLOCK's check, made before the create (§21.8): would this operation break an
+ * oplock of the stream? Nothing is broken.
+ */
+export function wouldBreakOplocks(state: FsState, request: FsRequest, node: FsNode, cause: OplockBreakCause): boolean {
+  const oplock = oplockOf(state, node);
+  return oplock !== undefined && conflicts(oplock, request, cause).length > 0;
+}
+
+/** A Batch or Filter oplock is held on the stream, or its break is under way (FsRtlCurrentBatchOplock). */
+export function currentBatchOplock(state: FsState, node: FsNode): boolean {
+  return oplockOf(state, node)?.holders.some((h) => h.level === 'Batch' || h.level === 'Filter') ?? false;
+}
+
+/** Break a holder to none with no acknowledgement (a Level 2 oplock on the handle an exclusive request is granted to). */
+export function breakToNone(state: FsState, oplock: Oplock, holder: Holder, by: string): void {
+  breakHolder(state, oplock, holder, NONE_NO_ACK, by);
 }
 
 /** Park `operation` until no holder owes an acknowledgement (OplockBreakWait). */

@@ -97,6 +97,8 @@ export const FILE_CREATED = 2;
 export const FILE_OVERWRITTEN = 3;
 export const FILE_EXISTS = 4;
 export const FILE_DOES_NOT_EXIST = 5;
+/** Information of a create that failed its share check while a Batch or Filter oplock break is under way (§21.8). */
+export const FILE_OPBATCH_BREAK_UNDERWAY = 9;
 export const CREATE_RESULT_NAMES: Readonly<Record<number, string>> = {
   [FILE_SUPERSEDED]: 'FILE_SUPERSEDED',
   [FILE_OPENED]: 'FILE_OPENED',

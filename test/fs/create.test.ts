@@ -22,6 +22,7 @@ import {
   FILE_OPEN_BY_FILE_ID,
   FILE_OPEN_IF,
   FILE_OPEN_REQUIRING_OPLOCK,
+  FILE_RESERVE_OPFILTER,
   FILE_OPENED,
   FILE_OVERWRITE,
   FILE_OVERWRITE_IF,
@@ -203,10 +204,11 @@ describe('IRP_MJ_CREATE option and name checks', () => {
     expect((name.output?.kind === 'fileInformation' ? (name.output.info as FILE_NAME_INFORMATION) : null)?.FileName).toBe('\\d\\x.txt');
   });
 
-  it('EaLength > 0 is STATUS_EAS_NOT_SUPPORTED and FILE_OPEN_REQUIRING_OPLOCK is STATUS_OPLOCK_NOT_GRANTED (no EAs, no oplocks)', () => {
+  it('EaLength > 0 is STATUS_EAS_NOT_SUPPORTED; FILE_OPEN_REQUIRING_OPLOCK opens when it breaks no oplock; FILE_RESERVE_OPFILTER asking more than FILE_READ_ATTRIBUTES is STATUS_OPLOCK_NOT_GRANTED (§21.8)', () => {
     const { io } = makeFs();
     expect(io.open('a', '\\x', { disposition: FILE_CREATE, eaLength: 8 }).Status).toBe(STATUS_EAS_NOT_SUPPORTED);
-    expect(io.open('b', '\\x', { disposition: FILE_CREATE, options: FILE_OPEN_REQUIRING_OPLOCK }).Status).toBe(STATUS_OPLOCK_NOT_GRANTED);
+    expect(io.open('b', '\\x', { disposition: FILE_CREATE, options: FILE_OPEN_REQUIRING_OPLOCK }).Status).toBe(STATUS_SUCCESS);
+    expect(io.open('c', '\\y', { disposition: FILE_CREATE, access: FILE_READ_DATA, options: FILE_RESERVE_OPFILTER }).Status).toBe(STATUS_OPLOCK_NOT_GRANTED);
   });
 
   it('a second create on an already-open file object is STATUS_INVALID_PARAMETER', () => {

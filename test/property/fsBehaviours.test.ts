@@ -18,8 +18,14 @@ import {
   FILE_NOTIFY_CHANGE_FILE_NAME,
   FILE_NOTIFY_CHANGE_LAST_WRITE,
   FILE_SHARE_DELETE,
+  FILE_OPEN_REQUIRING_OPLOCK,
+  FILE_READ_ATTRIBUTES,
+  FILE_RESERVE_OPFILTER,
+  FSCTL_OPBATCH_ACK_CLOSE_PENDING,
   FSCTL_OPLOCK_BREAK_ACK_NO_2,
   FSCTL_REQUEST_BATCH_OPLOCK,
+  FSCTL_REQUEST_FILTER_OPLOCK,
+  FSCTL_REQUEST_OPLOCK_LEVEL_1,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   FSCTL_REQUEST_OPLOCK,
   encodeRequestOplockInputBuffer,
@@ -58,15 +64,24 @@ type Step =
   | { readonly kind: 'cancel' }
   | { readonly kind: 'create' }
   | { readonly kind: 'oplock'; readonly level: OplockRequest }
-  | { readonly kind: 'acknowledge' }
+  | { readonly kind: 'acknowledge'; readonly closePending: boolean }
   | { readonly kind: 'pause'; readonly ticks: number };
 
-type OplockRequest = 'Batch' | 'Level2' | 'R' | 'RH' | 'RW' | 'RWH';
+type OplockRequest = 'Level1' | 'Batch' | 'Filter' | 'Level2' | 'R' | 'RH' | 'RW' | 'RWH';
+const LEGACY: Readonly<Record<string, number>> = { Level1: FSCTL_REQUEST_OPLOCK_LEVEL_1, Batch: FSCTL_REQUEST_BATCH_OPLOCK, Filter: FSCTL_REQUEST_FILTER_OPLOCK, Level2: FSCTL_REQUEST_OPLOCK_LEVEL_2 };
 const R = OPLOCK_LEVEL_CACHE_READ;
 const WIN7: Readonly<Record<string, number>> = { R, RH: R | OPLOCK_LEVEL_CACHE_HANDLE, RW: R | OPLOCK_LEVEL_CACHE_WRITE, RWH: R | OPLOCK_LEVEL_CACHE_HANDLE | OPLOCK_LEVEL_CACHE_WRITE };
 
+/**
+ * How an application opens the file (§21.8): plainly; with FILE_OPEN_REQUIRING_OPLOCK (it gives up
+ * on STATUS_CANNOT_BREAK_OPLOCK); or with the Filter oplock procedure — an attributes-only
+ * FILE_RESERVE_OPFILTER handle that takes the Filter oplock, and a second handle to read for the steps.
+ */
+type Opening = 'plain' | 'requiringOplock' | 'reserveOpFilter';
+
 interface App {
   readonly asynchronous: boolean;
+  readonly opening: Opening;
   readonly steps: readonly Step[];
 }
 
@@ -90,13 +105,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom('read' as const, 'write' as const), ...range }),
   fc.record({ kind: fc.constant('cancel' as const) }),
   fc.record({ kind: fc.constant('create' as const) }),
-  fc.record({ kind: fc.constant('oplock' as const), level: fc.constantFrom<OplockRequest>('Batch', 'Level2', 'R', 'RH', 'RW', 'RWH') }),
-  fc.record({ kind: fc.constant('acknowledge' as const) }),
+  fc.record({ kind: fc.constant('oplock' as const), level: fc.constantFrom<OplockRequest>('Level1', 'Batch', 'Filter', 'Level2', 'R', 'RH', 'RW', 'RWH') }),
+  fc.record({ kind: fc.constant('acknowledge' as const), closePending: fc.boolean() }),
   fc.record({ kind: fc.constant('pause' as const), ticks: fc.integer({ min: 0, max: 3 }) }),
 );
 const workloads: fc.Arbitrary<Workload> = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  apps: fc.array(fc.record({ asynchronous: fc.boolean(), steps: fc.array(step, { maxLength: 6 }) }), { minLength: 2, maxLength: 3 }),
+  apps: fc.array(fc.record({ asynchronous: fc.boolean(), opening: fc.constantFrom<Opening>('plain', 'plain', 'requiringOplock', 'reserveOpFilter'), steps: fc.array(step, { maxLength: 6 }) }), { minLength: 2, maxLength: 3 }),
   watcher: fc.record({ requests: fc.integer({ min: 0, max: 3 }), bufferLength: fc.constantFrom(16, 40, 256), cancelAfter: fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }) }),
   probeAt: fc.integer({ min: 1, max: 400 }),
 });
@@ -125,14 +140,30 @@ function* watcher(sim: Simulation, spec: Watcher): Blocking<void> {
 }
 
 function* app(sim: Simulation, spec: App): Blocking<void> {
-  const opened = yield* sim.io.NtCreateFile('C:\\f.bin', {
-    DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
-    ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
-    CreateDisposition: FILE_OPEN,
-    CreateOptions: spec.asynchronous ? 0 : FILE_SYNCHRONOUS_IO_NONALERT,
-  });
-  const h = opened.handle!;
   const pending: OVERLAPPED[] = [];
+  // `oh`: the handle the oplock is requested and acknowledged on; `h`: the one the steps use.
+  let oh: string;
+  let h: string;
+  if (spec.opening === 'reserveOpFilter') {
+    const reserved = yield* sim.io.NtCreateFile('C:\\f.bin', { DesiredAccess: FILE_READ_ATTRIBUTES, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, CreateDisposition: FILE_OPEN, CreateOptions: FILE_RESERVE_OPFILTER });
+    if (reserved.handle === null) return;
+    oh = reserved.handle;
+    const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
+    if ((yield* sim.io.DeviceIoControl(oh, FSCTL_REQUEST_FILTER_OPLOCK, null, 0, 0, o)) === STATUS_PENDING) pending.push(o);
+    const data = yield* sim.io.NtCreateFile('C:\\f.bin', { DesiredAccess: FILE_GENERIC_READ, ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, CreateDisposition: FILE_OPEN, CreateOptions: spec.asynchronous ? 0 : FILE_SYNCHRONOUS_IO_NONALERT });
+    h = data.handle ?? oh;
+  } else {
+    const opened = yield* sim.io.NtCreateFile('C:\\f.bin', {
+      DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+      ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
+      CreateDisposition: FILE_OPEN,
+      CreateOptions: (spec.asynchronous ? 0 : FILE_SYNCHRONOUS_IO_NONALERT) | (spec.opening === 'requiringOplock' ? FILE_OPEN_REQUIRING_OPLOCK : 0),
+    });
+    // FILE_OPEN_REQUIRING_OPLOCK that would break an oplock: STATUS_CANNOT_BREAK_OPLOCK, nothing opened.
+    if (opened.handle === null) return;
+    h = opened.handle;
+    oh = h;
+  }
   let created = 0;
   for (const s of spec.steps) {
     switch (s.kind) {
@@ -159,20 +190,21 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
         yield* sim.io.CancelIoEx(h);
         break;
       case 'oplock':
-        if (spec.asynchronous) {
+        if (spec.asynchronous || spec.opening === 'reserveOpFilter') {
           const o: OVERLAPPED = { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
           const win7 = WIN7[s.level];
           const granted =
             win7 === undefined
-              ? yield* sim.io.DeviceIoControl(h, s.level === 'Batch' ? FSCTL_REQUEST_BATCH_OPLOCK : FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0, o)
-              : yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(win7, REQUEST_OPLOCK_INPUT_FLAG_REQUEST), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, o);
+              ? yield* sim.io.DeviceIoControl(oh, LEGACY[s.level]!, null, 0, 0, o)
+              : yield* sim.io.DeviceIoControl(oh, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(win7, REQUEST_OPLOCK_INPUT_FLAG_REQUEST), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, o);
           if (granted === STATUS_PENDING) pending.push(o);
         }
         break;
       case 'acknowledge':
         // Whichever break is owed: the other family's acknowledgement is STATUS_INVALID_OPLOCK_PROTOCOL.
-        yield* sim.io.NtFsControlFile(h, FSCTL_OPLOCK_BREAK_ACK_NO_2, null, 0, 0);
-        yield* sim.io.NtFsControlFile(h, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(0, REQUEST_OPLOCK_INPUT_FLAG_ACK), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE);
+        // FSCTL_OPBATCH_ACK_CLOSE_PENDING: a Batch or Filter break's waiters wait for this app's close, at its end.
+        yield* sim.io.NtFsControlFile(oh, s.closePending ? FSCTL_OPBATCH_ACK_CLOSE_PENDING : FSCTL_OPLOCK_BREAK_ACK_NO_2, null, 0, 0);
+        yield* sim.io.NtFsControlFile(oh, FSCTL_REQUEST_OPLOCK, encodeRequestOplockInputBuffer(0, REQUEST_OPLOCK_INPUT_FLAG_ACK), 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE);
         break;
       case 'create': {
         const c = yield* sim.io.NtCreateFile(`C:\\new${created++}-${sim.currentThread()}.txt`, { DesiredAccess: FILE_GENERIC_WRITE | DELETE, ShareAccess: 0, CreateDisposition: FILE_CREATE, CreateOptions: FILE_DELETE_ON_CLOSE | FILE_SYNCHRONOUS_IO_NONALERT });
@@ -185,9 +217,13 @@ function* app(sim: Simulation, spec: App): Blocking<void> {
     }
   }
   // The handle's cleanup ends what still waits (STATUS_RANGE_NOT_LOCKED) or a cancel does first.
-  if (pending.length > 0 && spec.steps.length % 2 === 0) yield* sim.io.CancelIoEx(h);
-  yield* sim.io.NtClose(h);
-  for (const o of pending) yield* sim.io.GetOverlappedResult(h, o, true);
+  if (pending.length > 0 && spec.steps.length % 2 === 0) {
+    yield* sim.io.CancelIoEx(h);
+    if (oh !== h) yield* sim.io.CancelIoEx(oh);
+  }
+  if (oh !== h) yield* sim.io.NtClose(h);
+  yield* sim.io.NtClose(oh);
+  for (const o of pending) yield* sim.io.GetOverlappedResult(oh, o, true);
 }
 
 function runOnce(w: Workload): void {

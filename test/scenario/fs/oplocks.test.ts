@@ -20,7 +20,6 @@ import {
   FSCTL_OPLOCK_BREAK_ACKNOWLEDGE,
   FSCTL_REQUEST_BATCH_OPLOCK,
   FSCTL_REQUEST_FILTER_OPLOCK,
-  FSCTL_REQUEST_OPLOCK_LEVEL_1,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   ntStatusName,
   sleep,
@@ -143,13 +142,13 @@ describe('breaking (§21.8)', () => {
     expect(seen).toEqual(['open: STATUS_OPLOCK_BREAK_IN_PROGRESS', 'oplock request: STATUS_SUCCESS BROKEN_TO_NONE']);
   });
 
-  it('FSCTL_OPBATCH_ACK_CLOSE_PENDING: the waiting open goes on only at the holder\'s cleanup', () => {
+  it('FSCTL_OPBATCH_ACK_CLOSE_PENDING on a Batch break: the waiting open goes on only at the holder\'s cleanup', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('holder', function* () {
       const h = (yield* open(sim, { synchronous: false })).handle!;
       const o = overlapped();
-      yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_OPLOCK_LEVEL_1, null, 0, 0, o);
+      yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_BATCH_OPLOCK, null, 0, 0, o);
       yield* sim.io.GetOverlappedResult(h, o, true);
       seen.push(`close pending: ${name((yield* sim.io.NtFsControlFile(h, FSCTL_OPBATCH_ACK_CLOSE_PENDING, null, 0, 0)).status)}`);
       yield* sleep(10);
