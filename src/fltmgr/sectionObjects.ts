@@ -10,7 +10,7 @@
  * the data-scan section is open, and the modified page writer's while pages are dirty.
  */
 import { type Actor } from 'xstate';
-import { sectionMachine, type SectionState } from '../machines/section.js';
+import { modifiedPageWriterQueued, sectionMachine, sectionState, type SectionState } from '../machines/section.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { FileObject } from '../io/fileObject.js';
@@ -69,8 +69,6 @@ export class SectionObject {
   /** The section context of a data-scan section, and the instance it is attached for. */
   context: ContextObject<object> | null = null;
   instance: InstanceObject | null = null;
-  /** The modified page writer has been queued for this section's dirty pages. */
-  writerQueued = false;
   /**
    * Free (signaled) while no paging write of this section's pages is in flight: the modified page
    * writer and FlushViewOfFile take it before they take the dirty pages (src/issuedIo/mappedFiles.ts).
@@ -92,7 +90,12 @@ export class SectionObject {
   }
 
   get state(): SectionState {
-    return this.actor.getSnapshot().value as SectionState;
+    return sectionState(this.actor.getSnapshot());
+  }
+
+  /** The modified page writer has been queued for this section's dirty pages (the machine's ModifiedPageWriterQueued part). */
+  get writerQueued(): boolean {
+    return modifiedPageWriterQueued(this.actor.getSnapshot());
   }
 
   toString(): string {

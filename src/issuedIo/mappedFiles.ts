@@ -108,8 +108,8 @@ export function* writeMappedView(view: SectionView, offset: number, data: Uint8A
   fltMgr.emit(section.id, { type: 'SectionPagesDirtied', view: view.id, offset, length: bytes.length });
   bytes.forEach((b, i) => section.dirty.set(offset + i, b));
   section.dirtyRanges.push({ offset, length: bytes.length });
+  // The writer's reference moves the section's machine to its ModifiedPageWriterQueued part.
   if (!section.writerQueued) {
-    section.writerQueued = true;
     referenceSection(fltMgr, section, 'ModifiedPageWriter');
     fltMgr.kernel.spawn(`ModifiedPageWriter(${section.id})`, modifiedPageWriter(fltMgr, section));
   }
@@ -224,7 +224,6 @@ function* modifiedPageWriter(fltMgr: FilterManager, section: SectionObject): Blo
       leavePagingWrite(fltMgr, section);
     }
   }
-  section.writerQueued = false;
   dereferenceSection(fltMgr, section, 'ModifiedPageWriter');
   return 0;
 }

@@ -231,6 +231,8 @@ export interface SectionView {
   readonly views: readonly string[];
   /** Writes through views the modified page writer has not taken yet. */
   readonly dirty: readonly { readonly offset: number; readonly length: number }[];
+  /** The modified page writer is queued and holds a reference (the machine's ModifiedPageWriterQueued part); absent otherwise. */
+  readonly modifiedPageWriterQueued?: true;
 }
 
 /** A driver's own device object (§23.6), outside every volume. */

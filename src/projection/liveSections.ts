@@ -15,6 +15,7 @@ export function liveSections(table: SectionTable): Record<string, SectionView> {
       handles: s.handles.map((h) => h.id),
       views: s.views.map((v) => v.id),
       dirty: s.dirtyRanges.map((r) => ({ ...r })),
+      ...(s.writerQueued ? { modifiedPageWriterQueued: true as const } : {}),
     };
   }
   return sections;

@@ -6,8 +6,9 @@
 import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { sectionMachine } from '../machines/section.js';
+import { splitStatePath } from '../machines/stateValue.js';
 import type { Advance, Born } from './fold.js';
-import type { SimState } from './simState.js';
+import type { SectionView, SimState } from './simState.js';
 
 const SECTION_FACTS = new Set<string>([
   'SectionCreate',
@@ -46,7 +47,7 @@ export function applySectionFact(d: Draft<SimState>, fact: SectionFact, born: Bo
     case 'SectionCreate':
       d.sections[id] = {
         kind: fact.kind,
-        state: born(id, sectionMachine) as never,
+        state: splitStatePath(born(id, sectionMachine))[0] as never,
         fileObject: fact.fileObject,
         instance: null,
         context: null,
@@ -58,7 +59,7 @@ export function applySectionFact(d: Draft<SimState>, fact: SectionFact, born: Bo
       return;
     case 'SectionContextAttached': {
       const s = d.sections[id]!;
-      s.state = advance(fact) as never;
+      advanceSection(s, fact, advance);
       s.instance = fact.instance;
       s.context = fact.context;
       s.references = fact.count;
@@ -67,21 +68,21 @@ export function applySectionFact(d: Draft<SimState>, fact: SectionFact, born: Bo
     case 'SectionReferenced':
     case 'SectionDereferenced': {
       const s = d.sections[id]!;
-      s.state = advance(fact) as never;
+      advanceSection(s, fact, advance);
       s.references = fact.count;
       if (fact.type === 'SectionDereferenced' && fact.handle !== null) s.handles.splice(s.handles.indexOf(fact.handle), 1);
       return;
     }
     case 'SectionViewMapped': {
       const s = d.sections[id]!;
-      s.state = advance(fact) as never;
+      advanceSection(s, fact, advance);
       s.references = fact.count;
       s.views.push(fact.view);
       return;
     }
     case 'SectionViewUnmapped': {
       const s = d.sections[id]!;
-      s.state = advance(fact) as never;
+      advanceSection(s, fact, advance);
       s.references = fact.count;
       s.views.splice(s.views.indexOf(fact.view), 1);
       return;
@@ -99,7 +100,7 @@ export function applySectionFact(d: Draft<SimState>, fact: SectionFact, born: Bo
       return;
     case 'FltCloseSectionForDataScan': {
       const s = d.sections[id]!;
-      s.state = advance(fact) as never;
+      advanceSection(s, fact, advance);
       s.references = fact.count;
       return;
     }
@@ -108,4 +109,12 @@ export function applySectionFact(d: Draft<SimState>, fact: SectionFact, born: Bo
       delete d.sections[id];
       return;
   }
+}
+
+/** A section fact that may move its machine: the view takes the top-level state, and the page writer's part (src/machines/section.ts). */
+function advanceSection(s: Draft<SectionView>, fact: SectionFact, advance: Advance): void {
+  const [state, part] = splitStatePath(advance(fact)!);
+  s.state = state as never;
+  if (part === 'ModifiedPageWriterQueued') s.modifiedPageWriterQueued = true;
+  else delete s.modifiedPageWriterQueued;
 }

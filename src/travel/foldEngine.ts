@@ -28,7 +28,7 @@ import { communicationPortMachine } from '../machines/communicationPort.js';
 import { filterMessageMachine, filterMessageStateValue } from '../machines/filterMessage.js';
 import { mdlMachine, mdlStateValue } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
-import { sectionMachine } from '../machines/section.js';
+import { sectionMachine, sectionStateValue } from '../machines/section.js';
 import { fileObjectMachine, fileObjectStateValue } from '../machines/fileObject.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
 import { filterMachine } from '../machines/filter.js';
@@ -45,7 +45,7 @@ import { oplockMachine } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine, transactionStateValue } from '../machines/transaction.js';
 import { applyFact, changedUnnamed, restack } from '../projection/fold.js';
-import { emptySimState, type FileObjectView, type IrpView, type LockView, type MdlView, type MessageView, type InstanceView, type SimState, type TransactionView, type VolumeView } from '../projection/simState.js';
+import { emptySimState, type FileObjectView, type IrpView, type LockView, type MdlView, type MessageView, type InstanceView, type SectionView, type SimState, type TransactionView, type VolumeView } from '../projection/simState.js';
 import { waitForGraph, waitForGraphAmong } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -148,6 +148,7 @@ function machineValueOfView(id: string, view: { readonly state: string }): State
   if (id.charAt(0) === 'A') return mdlStateValue((view as MdlView).state, (view as MdlView).retained);
   if (id.charAt(0) === 'M') return filterMessageStateValue((view as MessageView).state, (view as MessageView).withdrawn);
   if (id.charAt(0) === 'O') return fileObjectStateValue((view as FileObjectView).state, (view as FileObjectView).cacheInitiated);
+  if (id.charAt(0) === 'Z') return sectionStateValue((view as SectionView).state, (view as SectionView).modifiedPageWriterQueued);
   if (id.charAt(0) === 'I') return instanceStateValue((view as InstanceView).state, (view as InstanceView).registeredForDataScan);
   if (id.charAt(0) === 'V') return volumeStateValue((view as VolumeView).state, (view as VolumeView).firstOperationSeen);
   if (id.charAt(0) === 't') return transactionStateValue((view as TransactionView).state, (view as TransactionView).ktmWorkerDone);

@@ -290,6 +290,41 @@ describe('FltCreateSectionForDataScan / FltCloseSectionForDataScan (§24.4)', ()
 });
 
 describe('paging writes from a mapped view after IRP_MJ_CLEANUP (§24.1)', () => {
+  it('the modified page writer is a part of the section machine: the first store through a view queues it (its reference), the second finds it queued, the writer drops the reference when no page is dirty (§24.1)', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').writeFile('\\m.txt', 'aaaaaaaaaa');
+    const queued: unknown[] = [];
+    sim.spawn('app', function* () {
+      const f = yield* sim.io.NtCreateFile('C:\\m.txt', { DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE, ShareAccess: FILE_SHARE_READ, CreateDisposition: FILE_OPEN, CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT });
+      const mapping = yield* sim.io.CreateFileMappingW(f.handle!, null, PAGE_READWRITE, 0, 0, null);
+      const view = yield* MapViewOfFile(mapping!, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0);
+      yield* sim.io.NtClose(f.handle!);
+      yield* writeMappedView(view!, 2, 'ZZ');
+      yield* writeMappedView(view!, 6, 'YY');
+      // The writer is queued and has not run: the view shows the part, and the fold agrees.
+      queued.push(sim.state().sections['Z1']?.modifiedPageWriterQueued, foldLog(sim.log).sections['Z1']?.modifiedPageWriterQueued);
+      yield* UnmapViewOfFile(view!);
+      yield* CloseHandle(mapping!);
+    });
+    sim.run();
+    expect(queued).toEqual([true, true]);
+    expect(new TextDecoder().decode(sim.fileSystem('C:').readFile('\\m.txt')!)).toBe('aaZZaaYYaa');
+    expect(compactTrace(sim.log, { types: ['SectionPagesDirtied', 'SectionReferenced', 'SectionDereferenced', 'SectionPagesWriting', 'SectionDeleted'] })).toMatchInlineSnapshot(`
+      [
+        "Z1 SectionDereferenced by=CreateFileMappingW refs=1",
+        "Z1 SectionPagesDirtied view=Y1 offset=2 length=2",
+        "Z1 SectionReferenced by=ModifiedPageWriter refs=3",
+        "Z1 SectionPagesDirtied view=Y1 offset=6 length=2",
+        "Z1 SectionDereferenced by=CloseHandle refs=1",
+        "Z1 SectionPagesWriting offset=0 length=4096",
+        "Z1 SectionDereferenced by=ModifiedPageWriter refs=0",
+        "Z1 SectionDeleted",
+      ]
+    `);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
   it('CREATE, CLEANUP, then the modified page writer\'s WRITE (IRP_PAGING_IO | IRP_NOCACHE), then CLOSE once the view is gone; the file holds the bytes written through the view', () => {
     const sim = createSimulation({ onViolation: 'record' });
     sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
