@@ -372,6 +372,30 @@ export {
 export { FAST_MUTEX, KGUARDED_MUTEX, ExInitializeFastMutex, ExAcquireFastMutex, ExReleaseFastMutex, KeInitializeGuardedMutex, KeAcquireGuardedMutex, KeReleaseGuardedMutex } from './sync/fastMutex.js';
 export { EX_PUSH_LOCK, FltInitializePushLock, FltAcquirePushLockExclusive, FltAcquirePushLockShared, FltReleasePushLock, FltDeletePushLock } from './sync/pushLock.js';
 export { KSPIN_LOCK, KeInitializeSpinLock, KeAcquireSpinLock, KeReleaseSpinLock } from './sync/spinLock.js';
+export {
+  RTL_GENERIC_TABLE,
+  RTL_AVL_TABLE,
+  GenericLessThan,
+  GenericGreaterThan,
+  GenericEqual,
+  RtlInitializeGenericTable,
+  RtlInitializeGenericTableAvl,
+  RtlInsertElementGenericTable,
+  RtlInsertElementGenericTableAvl,
+  RtlLookupElementGenericTable,
+  RtlLookupElementGenericTableAvl,
+  RtlDeleteElementGenericTable,
+  RtlDeleteElementGenericTableAvl,
+  RtlGetElementGenericTable,
+  RtlGetElementGenericTableAvl,
+  RtlNumberGenericTableElements,
+  RtlNumberGenericTableElementsAvl,
+  RtlIsGenericTableEmpty,
+  RtlIsGenericTableEmptyAvl,
+  RtlEnumerateGenericTableWithoutSplaying,
+  RtlEnumerateGenericTableWithoutSplayingAvl,
+} from './rtl/genericTable.js';
+export type { RTL_GENERIC_COMPARE_RESULTS, RTL_GENERIC_COMPARE_ROUTINE, RTL_GENERIC_ALLOCATE_ROUTINE, RTL_GENERIC_FREE_ROUTINE } from './rtl/genericTable.js';
 export { InterlockedIncrement, InterlockedDecrement, InterlockedExchange, InterlockedCompareExchange, InterlockedExchangeAdd, InterlockedExchangePointer, InterlockedCompareExchangePointer, KeMemoryBarrier } from './sync/interlocked.js';
 export type { LONG } from './sync/interlocked.js';
 export {

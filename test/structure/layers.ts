@@ -11,6 +11,8 @@ export interface Layer {
 
 export const LAYERS: readonly Layer[] = [
   { name: 'kernel', holds: ['wdk/', 'kernel/', 'version.ts'] },
+  // The run-time library's data structures a driver keeps in its own memory (generic tables): no kernel object, no fact.
+  { name: 'run-time library', holds: ['rtl/'] },
   // Stream factories depend on nothing above them: the types they need live beside them.
   { name: 'machines and streams', holds: ['machines/', 'streams/'] },
   // KEVENT, the locks, IRQL and APC regions (§18): kernel objects a filter uses, checked by every routine above.

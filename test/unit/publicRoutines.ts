@@ -17,7 +17,7 @@ import * as api from '../../src/index.js';
  */
 export type How = 'thread' | 'simThread' | 'simHost' | 'io' | 'timeline' | 'cursor' | 'class' | 'internal' | 'helper';
 
-const WDK = /^(Flt|Ke|Ex|Io|Mm|Ob|Ps|Fs|Interlocked|Filter)[A-Z]/;
+const WDK = /^(Flt|Ke|Ex|Io|Mm|Ob|Ps|Fs|Rtl|Interlocked|Filter)[A-Z]/;
 const THREAD_EXPORTS = ['CloseHandle', 'GetOverlappedResult', 'ResetEvent', 'SetEvent', 'WaitForSingleObject', 'sleep', 'preempt', 'timeoutToTicks', 'relativeTicks', 'compareAltitudes', 'normalizeAltitude', 'isAltitude', 'portVariable', 'createSimulation', 'FlushViewOfFile', 'MapViewOfFile', 'UnmapViewOfFile', 'NtClose', 'NtCurrentProcess', 'ZwClose', 'ZwMapViewOfSection', 'ZwQueryInformationTransaction', 'ObfDereferenceObject', 'ZwUnmapViewOfSection', 'CreateIoCompletionPort', 'GetQueuedCompletionStatus', 'FLT_ASSERT'];
 const HELPERS = [
   'CTL_CODE', 'FAILED', 'HRESULT_FROM_WIN32', 'IsReparseTagMicrosoft', 'IsReparseTagNameSurrogate', 'IsReparseTagValid', 'NT_ERROR', 'NT_SUCCESS', 'NT_WARNING', 'ROUND_TO_SIZE', 'SUCCEEDED',
