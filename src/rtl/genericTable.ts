@@ -217,21 +217,21 @@ export function RtlGetElementGenericTableAvl<T extends object>(Table: RTL_AVL_TA
 }
 
 /** RtlNumberGenericTableElements(Table). */
-export function RtlNumberGenericTableElements(Table: RTL_GENERIC_TABLE): number {
-  return tableArgument('RtlNumberGenericTableElements', 'splay', Table).sorted.length;
+export function RtlNumberGenericTableElements<T extends object>(Table: RTL_GENERIC_TABLE<T>): number {
+  return tableArgument<T>('RtlNumberGenericTableElements', 'splay', Table).sorted.length;
 }
 
-export function RtlNumberGenericTableElementsAvl(Table: RTL_AVL_TABLE): number {
-  return tableArgument('RtlNumberGenericTableElementsAvl', 'avl', Table).sorted.length;
+export function RtlNumberGenericTableElementsAvl<T extends object>(Table: RTL_AVL_TABLE<T>): number {
+  return tableArgument<T>('RtlNumberGenericTableElementsAvl', 'avl', Table).sorted.length;
 }
 
 /** RtlIsGenericTableEmpty(Table). */
-export function RtlIsGenericTableEmpty(Table: RTL_GENERIC_TABLE): boolean {
-  return tableArgument('RtlIsGenericTableEmpty', 'splay', Table).sorted.length === 0;
+export function RtlIsGenericTableEmpty<T extends object>(Table: RTL_GENERIC_TABLE<T>): boolean {
+  return tableArgument<T>('RtlIsGenericTableEmpty', 'splay', Table).sorted.length === 0;
 }
 
-export function RtlIsGenericTableEmptyAvl(Table: RTL_AVL_TABLE): boolean {
-  return tableArgument('RtlIsGenericTableEmptyAvl', 'avl', Table).sorted.length === 0;
+export function RtlIsGenericTableEmptyAvl<T extends object>(Table: RTL_AVL_TABLE<T>): boolean {
+  return tableArgument<T>('RtlIsGenericTableEmptyAvl', 'avl', Table).sorted.length === 0;
 }
 
 /** RtlEnumerateGenericTableWithoutSplaying(Table, &RestartKey): the next element in collation order (RestartKey NULL: the first), or NULL. */

@@ -28,21 +28,21 @@ describe('avscan, as shipped (wdk-samples §5)', () => {
       'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
       'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T4:app2 length=24 reply=4 until=101',
       // FltCreateSectionForDataScan creates each section between the FsFilter acquire and release (§24.1).
-      'D8(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D10(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z1 SectionCreate dataScan file=O1 handle=H6 process=P2 size=27 refs=2',
-      'D9(RELEASE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D11(RELEASE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z1 FltCloseSectionForDataScan context=C4 by=FltCloseSectionForDataScan refs=0',
       'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
       'M3 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
-      'D14(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D16(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z2 SectionCreate dataScan file=O1 handle=H8 process=P2 size=27 refs=2',
-      'D15(RELEASE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D17(RELEASE_FOR_SECTION_SYNCHRONIZATION \\clean.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z2 FltCloseSectionForDataScan context=C5 by=FltCloseSectionForDataScan refs=0',
-      'D18(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\infected.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D20(ACQUIRE_FOR_SECTION_SYNCHRONIZATION \\infected.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z3 SectionCreate dataScan file=O2 handle=H9 process=P2 size=26 refs=2',
-      'D19(RELEASE_FOR_SECTION_SYNCHRONIZATION \\infected.txt) IoComplete status=STATUS_SUCCESS information=0',
+      'D21(RELEASE_FOR_SECTION_SYNCHRONIZATION \\infected.txt) IoComplete status=STATUS_SUCCESS information=0',
       'Z3 FltCloseSectionForDataScan context=C6 by=FltCloseSectionForDataScan refs=0',
-      'D4(CREATE \\infected.txt) IoComplete status=STATUS_VIRUS_INFECTED information=0',
+      'D5(CREATE \\infected.txt) IoComplete status=STATUS_VIRUS_INFECTED information=0',
     ]);
     expect(image.routines.results.closes.map((c) => c.status)).toEqual([STATUS_SUCCESS, STATUS_SUCCESS, STATUS_SUCCESS]);
     expect(sectionsClosedOnce(sim.log)).toEqual([]);

@@ -8,8 +8,9 @@
  * Ported: user-mode scans at open (post-create) and at cleanup of a modified stream, the scan
  * context list and its lock, the scan and abort ports, the section conflict abort, unload telling
  * the scanner first, and transactions (§22.4: a writer's open enlists, its scans and writes go to
- * the transacted view, the KTM callback propagates or discards it). Not ported: the file-state
- * cache table and file IDs, CSVFS, the prefetch ECP, alternate streams and encrypted files
+ * the transacted view, the KTM callback propagates or discards it), and the file-state cache (a new
+ * stream context loads its file's state by file id; pre-cleanup syncs a clean or infected state;
+ * teardown empties the table; cache.ts). Not ported: CSVFS, the prefetch ECP, alternate streams and encrypted files
  * (fltsim's file system has neither), IoGetStackLimits (no stack file objects), and the query
  * port's AvIsFileModified (created, never used by the sample's scanner).
  */
@@ -35,6 +36,11 @@ import {
   FILE_INFORMATION_CLASS,
   ERESOURCE,
   ExInitializeResourceLite,
+  RTL_AVL_TABLE,
+  RtlDeleteElementGenericTableAvl,
+  RtlGetElementGenericTableAvl,
+  RtlInitializeGenericTableAvl,
+  RtlIsGenericTableEmptyAvl,
   FltAllocateContext,
   FltBuildDefaultSecurityDescriptor,
   FltCancelFileOpen,
@@ -85,8 +91,9 @@ import {
   type PFLT_INSTANCE,
 } from '../../../src/index.js';
 import { AV_SCANNER_NOTIFICATION_SIZE, AvConnectForAbort, AvConnectForQuery, AvConnectForScan, AvMsgAbortScanning, AvMsgFilterUnloading, encodeNotification } from './avlib.js';
-import { AV_FLAG_PREFETCH, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
-import { AvAcquireResourceExclusive, AvReleaseResource } from './utility.js';
+import { AV_FLAG_PREFETCH, AV_SET_INVALID_FILE_REFERENCE, FS_SUPPORTS_FILE_STATE_CACHE, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
+import { AvAcquireResourceExclusive, AvAllocateGenericTableEntry, AvCompareEntry, AvFreeGenericTableEntry, AvGetFileId, AvReleaseResource } from './utility.js';
+import { cacheRoutines } from './cache.js';
 import { communicationRoutines } from './communication.js';
 import { AvGetFileSize, contextRoutines } from './context.js';
 import { scanRoutines } from './scan.js';
@@ -103,6 +110,7 @@ export type AvRoutines = ReturnType<typeof contextRoutines> &
   ReturnType<typeof scanRoutines> &
   ReturnType<typeof communicationRoutines> &
   ReturnType<typeof transactionRoutines> &
+  ReturnType<typeof cacheRoutines> &
   ReturnType<typeof filterRoutines> & { AvGetFileSize: typeof AvGetFileSize; results: AvResults };
 
 export interface AvScanConfig {
@@ -138,19 +146,36 @@ export function createAvScan(config: AvScanConfig = {}): AvScanImage {
   Object.assign(R, scanRoutines(Globals, R));
   Object.assign(R, communicationRoutines(Globals, R));
   Object.assign(R, transactionRoutines(Globals, R));
+  Object.assign(R, cacheRoutines(Globals));
   Object.assign(R, filterRoutines(Globals, R));
   return { Globals, routines: R, DriverEntry: R.DriverEntry };
 }
 
 function filterRoutines(Globals: AvGlobals, R: AvCalls) {
-  /** AvInstanceSetup: not on network volumes; an instance context; FltRegisterForDataScan. */
-  function* AvInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, VolumeDeviceType: string): Blocking<NTSTATUS> {
+  /**
+   * AvInstanceSetup: not on network volumes; an instance context, with the file-state cache (an AVL
+   * table keyed by file id, and its ERESOURCE) where the file system's ids are unique (NTFS, ReFS);
+   * FltRegisterForDataScan. (AvIsVolumeOnCsvDisk is not ported: the model has no CSV disks.)
+   */
+  function* AvInstanceSetup(FltObjects: FLT_RELATED_OBJECTS, _Flags: number, VolumeDeviceType: string, VolumeFilesystemType: string): Blocking<NTSTATUS> {
     if (VolumeDeviceType === 'FILE_DEVICE_NETWORK_FILE_SYSTEM') return STATUS_FLT_DO_NOT_ATTACH;
+    const isOnCsv = false;
     const r = FltAllocateContext<AV_INSTANCE_CONTEXT>(Globals.Filter!, FLT_INSTANCE_CONTEXT, 32, NonPagedPoolNx);
     if (r.context === null) return STATUS_FLT_DO_NOT_ATTACH;
-    r.context.Data.Instance = FltObjects.Instance;
-    const status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, r.context, null);
-    FltReleaseContext(r.context);
+    // RtlZeroMemory, then the fields.
+    const instanceContext = r.context;
+    Object.assign(instanceContext.Data, { FileStateCacheTable: new RTL_AVL_TABLE(), Resource: new ERESOURCE('AV_INSTANCE_CONTEXT.Resource') });
+    instanceContext.Data.Volume = FltObjects.Volume;
+    instanceContext.Data.Instance = FltObjects.Instance;
+    instanceContext.Data.VolumeFSType = VolumeFilesystemType;
+    instanceContext.Data.IsOnCsvMDS = isOnCsv;
+    // One cache table per instance where file ids are unique; unbounded, as the sample says a production filter should not be.
+    if (FS_SUPPORTS_FILE_STATE_CACHE(VolumeFilesystemType)) {
+      yield* ExInitializeResourceLite(instanceContext.Data.Resource);
+      RtlInitializeGenericTableAvl(instanceContext.Data.FileStateCacheTable, AvCompareEntry, AvAllocateGenericTableEntry, AvFreeGenericTableEntry, null);
+    }
+    const status = yield* FltSetInstanceContext(FltObjects.Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, instanceContext, null);
+    FltReleaseContext(instanceContext);
     if (!NT_SUCCESS(status)) return STATUS_FLT_DO_NOT_ATTACH;
     if (!NT_SUCCESS(FltRegisterForDataScan(FltObjects.Instance))) return STATUS_FLT_DO_NOT_ATTACH;
     return STATUS_SUCCESS;
@@ -162,11 +187,13 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
 
   /**
    * AvInstanceTeardownStart: for each scan of this instance, tell the scanner to abort (holding the
-   * list lock across the send); if that cannot be delivered, finalize the scan and section here.
+   * list lock across the send); if that cannot be delivered, finalize the scan and section here. Then
+   * empty the file-state cache (element 0, deleted, until none is left) and delete the instance context.
    */
   function* AvInstanceTeardownStart(FltObjects: FLT_RELATED_OBJECTS): Blocking<void> {
-    const got = yield* FltGetInstanceContext(FltObjects.Instance);
+    const got = yield* FltGetInstanceContext<AV_INSTANCE_CONTEXT>(FltObjects.Instance);
     if (!NT_SUCCESS(got.status)) return;
+    const instanceContext = got.context!;
     yield* AvAcquireResourceExclusive(Globals.ScanCtxListLock);
     for (const scanCtx of [...Globals.ScanCtxListHead]) {
       if (scanCtx.FilterInstance !== FltObjects.Instance) continue;
@@ -174,7 +201,16 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
       if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) yield* R.AvFinalizeScanAndSection(scanCtx);
     }
     yield* AvReleaseResource(Globals.ScanCtxListLock);
-    FltReleaseContext(got.context!);
+    if (FS_SUPPORTS_FILE_STATE_CACHE(instanceContext.Data.VolumeFSType)) {
+      yield* AvAcquireResourceExclusive(instanceContext.Data.Resource);
+      while (!RtlIsGenericTableEmptyAvl(instanceContext.Data.FileStateCacheTable)) {
+        const entry = RtlGetElementGenericTableAvl(instanceContext.Data.FileStateCacheTable, 0)!;
+        Globals.DbgPrint.push(`[AV] AvInstanceTeardownStart: ${entry.FileId.FileId64.UpperZeroes.toString(16)},${entry.FileId.FileId64.Value.toString(16)} requesting deletion, state:${entry.InfectedState}`);
+        yield* RtlDeleteElementGenericTableAvl(instanceContext.Data.FileStateCacheTable, entry);
+      }
+      yield* AvReleaseResource(instanceContext.Data.Resource);
+    }
+    FltReleaseContext(instanceContext);
     yield* FltDeleteInstanceContext(FltObjects.Instance, null);
   }
 
@@ -301,6 +337,14 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
       const created = yield* R.AvCreateStreamContext(FltObjects.Filter);
       if (created.context === null) return FLT_POSTOP_FINISHED_PROCESSING;
       streamContext = created.context;
+      // The stream's infected state from the cache, if the file has an id (the id is optional: a failure does not change the scan).
+      const fileIdStatus = yield* AvGetFileId(FltObjects.Instance, FltObjects.FileObject!, streamContext.Data.FileId);
+      if (!NT_SUCCESS(fileIdStatus)) {
+        AV_SET_INVALID_FILE_REFERENCE(streamContext.Data.FileId);
+      } else {
+        // Loads only what it finds; a miss (or any failure) leaves the new context Modified: the cache is optional.
+        yield* R.AvLoadFileStateFromCache(FltObjects.Instance, streamContext.Data.FileId, streamContext.Data);
+      }
       const old = { value: null as PFLT_CONTEXT<object> | null };
       const set = yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, streamContext, old);
       if (!NT_SUCCESS(set)) {
@@ -345,6 +389,10 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     if (streamContext.Data.TxContext.value === null && IS_FILE_MODIFIED(streamContext.Data)) {
       const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CLEANUP, false, streamContext);
       if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvPreCleanup: AvScan FAILED!!');
+    }
+    // Cleanup: the cache gets an entry only when the file is clean or infected (not while Modified).
+    if (!IS_FILE_MODIFIED(streamContext.Data) || IS_FILE_INFECTED(streamContext.Data)) {
+      if (!NT_SUCCESS(yield* R.AvSyncCache(FltObjects.Instance, streamContext))) Globals.DbgPrint.push('[AV] AvPreCleanup: AvSyncCache FAILED!!');
     }
     FltReleaseContext(streamContext);
     return FLT_PREOP_SUCCESS_NO_CALLBACK;

@@ -3,13 +3,58 @@
  * file states and the macros over them. One `AvGlobals` per loaded image (createAvScan), never a
  * module global.
  */
-import type { Blocking, ERESOURCE, PKTRANSACTION, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
+import type { Blocking, ERESOURCE, PKTRANSACTION, PFLT_VOLUME, RTL_AVL_TABLE, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
 
 /** AV_FILE_INFECTED_STATE. */
 export type AV_FILE_INFECTED_STATE = 'AvFileModified' | 'AvFileInfected' | 'AvFileNotInfected' | 'AvFileUnknown' | 'AvFileScanning';
 
-/** AV_STREAM_CONTEXT (the file id and the CSVFS revision fields are not ported: no file-state cache). */
+/**
+ * AV_FILE_REFERENCE (utility.h): a union of FileId64 { Value, UpperZeroes } and FILE_ID_128; the
+ * port keeps the FileId64 view (ULONGLONGs as bigints), which the 128-bit id fills byte for byte.
+ */
+export interface AV_FILE_REFERENCE {
+  readonly FileId64: { Value: bigint; UpperZeroes: bigint };
+}
+
+/** FILE_INVALID_FILE_ID as AV_SET_INVALID_FILE_REFERENCE stores it: (ULONGLONG)-1. */
+export const FILE_INVALID_FILE_ID = 0xffffffffffffffffn;
+
+/** AV_INVALID_FILE_REFERENCE(fileid). */
+export const AV_INVALID_FILE_REFERENCE = (f: AV_FILE_REFERENCE): boolean => f.FileId64.UpperZeroes === 0n && f.FileId64.Value === FILE_INVALID_FILE_ID;
+
+/** AV_SET_INVALID_FILE_REFERENCE(fileid). */
+export function AV_SET_INVALID_FILE_REFERENCE(f: AV_FILE_REFERENCE): void {
+  f.FileId64.UpperZeroes = 0n;
+  f.FileId64.Value = FILE_INVALID_FILE_ID;
+}
+
+/** AV_GENERIC_TABLE_ENTRY (utility.h): one file's cached state, keyed by its id. */
+export interface AV_GENERIC_TABLE_ENTRY {
+  FileId: AV_FILE_REFERENCE;
+  InfectedState: AV_FILE_INFECTED_STATE;
+  /** Revision numbers for files on CSVFS (not ported: always 0 here). */
+  VolumeRevision: number;
+  CacheRevision: number;
+  FileRevision: number;
+}
+
+/** sizeof(AV_GENERIC_TABLE_ENTRY) on x64: 16 + 4 (+ 4 padding) + 3 × 8. */
+export const AV_GENERIC_TABLE_ENTRY_SIZE = 48;
+
+/** AV_TABLE_ENTRY_TAG 'eTvA'. */
+export const AV_TABLE_ENTRY_TAG = 0x65547641;
+
+/**
+ * FS_SUPPORTS_FILE_STATE_CACHE (utility.h): NTFS, CSVFS and ReFS, whose file ids are unique on the
+ * volume. The model passes InstanceSetup the file system's name ('NTFS', 'FAT', 'ReFS'); it has no CSVFS.
+ */
+export const FS_SUPPORTS_FILE_STATE_CACHE = (VolumeFilesystemType: string): boolean => VolumeFilesystemType === 'NTFS' || VolumeFilesystemType === 'CSVFS' || VolumeFilesystemType === 'ReFS';
+
+/** AV_STREAM_CONTEXT (the CSVFS revision fields are kept for the cache's copy, always 0: CSVFS is not ported). */
 export interface AV_STREAM_CONTEXT {
+  Flags: number;
+  /** From FileInternalInformation or FileIdInformation (AvGetFileId); invalid when the query failed. */
+  FileId: AV_FILE_REFERENCE;
   /**
    * PAV_TRANSACTION_CONTEXT TxContext: the transaction whose writer view this stream is in, a PVOID
    * variable ({ value }) because post-create and the KTM callback swap it interlocked. Holds a
@@ -22,6 +67,9 @@ export interface AV_STREAM_CONTEXT {
   State: AV_FILE_INFECTED_STATE;
   /** The transacted writer's view: propagated into State when the transaction commits, reset when it ends. */
   TxState: AV_FILE_INFECTED_STATE;
+  VolumeRevision: number;
+  CacheRevision: number;
+  FileRevision: number;
 }
 
 /** AV_TXCTX_ENLISTED / AV_TXCTX_LISTDRAINED (AV_TRANSACTION_CONTEXT.Flags). */
@@ -59,9 +107,18 @@ export interface AV_SECTION_CONTEXT {
   ScanContext: { value: AV_SCAN_CONTEXT | null };
 }
 
-/** AV_INSTANCE_CONTEXT (no file-state cache table: the cache is not ported). */
+/** AV_INSTANCE_CONTEXT. */
 export interface AV_INSTANCE_CONTEXT {
+  Volume: PFLT_VOLUME;
   Instance: PFLT_INSTANCE;
+  VolumeFSType: string;
+  /**
+   * The file-state cache (RTL_GENERIC_TABLE; avscan.h defines RTL_USE_AVL_TABLES, so an AVL table),
+   * set up only where FS_SUPPORTS_FILE_STATE_CACHE; guarded by Resource.
+   */
+  readonly FileStateCacheTable: RTL_AVL_TABLE<AV_GENERIC_TABLE_ENTRY>;
+  readonly Resource: ERESOURCE;
+  IsOnCsvMDS: boolean;
 }
 
 /** AV_SCAN_CONTEXT: pool the filter allocates per user-mode scan, in Globals.ScanCtxListHead. */
@@ -143,4 +200,6 @@ export interface AvCalls {
   AvPrepareServerPort(SecurityDescriptor: PSECURITY_DESCRIPTOR, ConnectionType: number): NTSTATUS;
   AvSendAbortToUser(ScanThreadId: number, ScanId: number): Blocking<NTSTATUS>;
   AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void>;
+  AvLoadFileStateFromCache(Instance: PFLT_INSTANCE, FileId: AV_FILE_REFERENCE, Out: Pick<AV_STREAM_CONTEXT, 'State' | 'VolumeRevision' | 'CacheRevision' | 'FileRevision'>): Blocking<NTSTATUS>;
+  AvSyncCache(Instance: PFLT_INSTANCE | null, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null): Blocking<NTSTATUS>;
 }

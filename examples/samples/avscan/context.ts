@@ -32,6 +32,7 @@ import {
   ObDereferenceObject,
   ObReferenceObject,
   PagedPool,
+  RtlIsGenericTableEmptyAvl,
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
   SynchronizationEvent,
@@ -46,7 +47,7 @@ import {
   type PFLT_FILTER,
   type PFLT_INSTANCE,
 } from '../../../src/index.js';
-import type { AV_SCAN_CONTEXT, AV_SECTION_CONTEXT, AV_STREAM_CONTEXT, AV_STREAMHANDLE_CONTEXT, AV_TRANSACTION_CONTEXT, AvGlobals } from './avscanTypes.js';
+import { FS_SUPPORTS_FILE_STATE_CACHE, type AV_INSTANCE_CONTEXT, type AV_SCAN_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AV_TRANSACTION_CONTEXT, type AvGlobals } from './avscanTypes.js';
 
 const AV_STREAM_CONTEXT_SIZE = 64;
 const AV_STREAMHANDLE_CONTEXT_SIZE = 8;
@@ -96,7 +97,17 @@ export function contextRoutines(Globals: AvGlobals) {
     FLT_ASSERT(c.SectionObject === null, '[AV] AvSectionContextCleanup: Section object should be NULL at cleanup.');
   }
 
-  function AvInstanceContextCleanup(_Context: PFLT_CONTEXT, _ContextType: number): void {}
+  /**
+   * AvInstanceContextCleanup: where the volume keeps a file-state cache, AvInstanceTeardownStart must
+   * have emptied it (an entry left is pool no one frees), and the table's resource goes.
+   */
+  function* AvInstanceContextCleanup(Context: PFLT_CONTEXT, _ContextType: number): Blocking<void> {
+    const instanceContext = (Context as unknown as PFLT_CONTEXT<AV_INSTANCE_CONTEXT>).Data;
+    if (FS_SUPPORTS_FILE_STATE_CACHE(instanceContext.VolumeFSType)) {
+      FLT_ASSERT(RtlIsGenericTableEmptyAvl(instanceContext.FileStateCacheTable), '[AV] AvInstanceContextCleanup: The generic table should be empty at cleanup.');
+      yield* ExDeleteResourceLite(instanceContext.Resource);
+    }
+  }
 
   const ContextRegistration: readonly FLT_CONTEXT_REGISTRATION[] = [
     { ContextType: FLT_STREAM_CONTEXT, Flags: 0, ContextCleanupCallback: AvStreamContextCleanup, Size: AV_STREAM_CONTEXT_SIZE, PoolTag: 0x63537641 },
@@ -119,8 +130,8 @@ export function contextRoutines(Globals: AvGlobals) {
     const r = FltAllocateContext<AV_STREAM_CONTEXT>(Filter, FLT_STREAM_CONTEXT, AV_STREAM_CONTEXT_SIZE, PagedPool);
     if (r.context === null) return r;
     yield* KeInitializeEvent(event, SynchronizationEvent, true);
-    // RtlZeroMemory: TxContext NULL.
-    Object.assign(r.context.Data, { TxContext: { value: null } });
+    // RtlZeroMemory: TxContext NULL, no flags, a zero file id (post-create queries it), zero revisions.
+    Object.assign(r.context.Data, { Flags: 0, FileId: { FileId64: { Value: 0n, UpperZeroes: 0n } }, TxContext: { value: null }, VolumeRevision: 0, CacheRevision: 0, FileRevision: 0 });
     r.context.Data.ScanSynchronizationEvent = event;
     r.context.Data.State = 'AvFileModified';
     r.context.Data.TxState = 'AvFileModified';

@@ -19,6 +19,16 @@
  * `conflictAt` (unset: no `app3`; a tick: `app3` opens clean.txt then and writes it non-cached, I/O
  * that conflicts with a data-scan section, check 7).
  *
+ * `cache` (unset: the workload above) replaces the applications with the file-state cache's workload:
+ * `app` opens clean.txt and closes it (scanned: clean; pre-cleanup puts NotInfected in the cache),
+ * opens it again (a new stream context, loaded from the cache: no scan), writes `cache` (`infected`:
+ * the pattern; `clean`: harmless text) and closes it (pre-cleanup scans the modified file and syncs
+ * the result into the cache); then `reader` opens it (a new stream context again, served from the
+ * cache: an infected file is denied with no scan).
+ *
+ * `fsType` (`NTFS`, the default; `ReFS`: file ids are FileIdInformation's 128 bits; `FAT`: no cache,
+ * as FS_SUPPORTS_FILE_STATE_CACHE says) is the file system of C:.
+ *
  * `transaction` (`commit` or `rollback`; unset: the workload above) replaces the applications with a
  * transacted writer (check 5, §22.4): `holder` opens clean.txt for read (scanned: clean) and keeps
  * it open, so the stream and its context live on; `txapp` creates a transaction, opens clean.txt in
@@ -53,7 +63,7 @@ export interface AvScanRun {
   readonly image: AvScanImage;
   readonly scanner: USER_SCAN_CONTEXT;
   /** Filled in as the threads finish. */
-  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number; holder?: NTSTATUS; txOpen?: NTSTATUS; txWrite?: NTSTATUS; outcome?: NTSTATUS; reopen?: NTSTATUS };
+  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number; holder?: NTSTATUS; txOpen?: NTSTATUS; txWrite?: NTSTATUS; outcome?: NTSTATUS; reopen?: NTSTATUS; reader?: NTSTATUS };
 }
 
 function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
@@ -106,12 +116,35 @@ function spawnTransactedWriter(sim: Simulation, args: ScenarioArgs, results: AvS
   return [holder, txapp];
 }
 
+/** The file-state cache's workload (args.cache); returns the threads the operator waits for. */
+function spawnCacheWorkload(sim: Simulation, results: AvScanRun['results'], content: 'infected' | 'clean'): ThreadHandle[] {
+  const app = sim.spawn('app', function* () {
+    yield* sleep(1);
+    const first = yield* open(sim, 'C:\\clean.txt', false);
+    results.app = first.status;
+    if (first.handle !== null) yield* sim.io.NtClose(first.handle);
+    const again = yield* open(sim, 'C:\\clean.txt', true);
+    results.reopen = again.status;
+    if (again.handle === null) return;
+    results.write = (yield* sim.io.NtWriteFile(again.handle, content === 'infected' ? 'a message to be found, written' : 'nothing to see, still', 0)).status;
+    yield* sim.io.NtClose(again.handle);
+  });
+  const reader = sim.spawn('reader', function* () {
+    yield* sim.join(app);
+    const f = yield* open(sim, 'C:\\clean.txt', false);
+    results.reader = f.status;
+    if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+  });
+  return [app, reader];
+}
+
 /** Build the system and queue the workload; returns what the run fills in. */
 export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun {
   const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100) });
   const scanner = newUserScanContext();
   const results: AvScanRun['results'] = {};
-  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+  const fsType = args['fsType'] === 'FAT' || args['fsType'] === 'ReFS' ? args['fsType'] : 'NTFS';
+  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:', fsType });
   sim.fileSystem('C:').writeFile('\\clean.txt', 'nothing to see in this file');
   sim.fileSystem('C:').writeFile('\\infected.txt', 'a message to be found here');
   sim.loadDriver({ name: 'avscan', instances: { DefaultInstance: 'avscan Instance', Instances: { 'avscan Instance': { Altitude: '265010', Flags: 0 } } } }, image.DriverEntry);
@@ -124,7 +157,10 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
     }, { process });
     const transaction = args['transaction'];
     const apps: ThreadHandle[] = [];
-    if (transaction === 'commit' || transaction === 'rollback') {
+    const cache = args['cache'];
+    if (cache === 'infected' || cache === 'clean') {
+      apps.push(...spawnCacheWorkload(sim, results, cache));
+    } else if (transaction === 'commit' || transaction === 'rollback') {
       apps.push(...spawnTransactedWriter(sim, args, results, transaction));
     } else {
       const app = sim.spawn('app', function* () {
@@ -172,7 +208,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean), fsType (NTFS | ReFS | FAT)',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);

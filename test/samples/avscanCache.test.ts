@@ -1,0 +1,135 @@
+// avscan's file-state cache (examples/samples/avscan, cache.ts; wdk-samples §5 checks 1 and 3): the
+// instance context's AVL table keyed by file id (FileInternalInformation, or FileIdInformation's 128
+// bits on ReFS, §21.4), loaded by post-create into each new stream context, synced by pre-cleanup
+// when the file is clean or infected, emptied by AvInstanceTeardownStart, asserted empty by
+// AvInstanceContextCleanup (§15.8). As traces, then explored with the unload racing the workload.
+import { describe, expect, it } from 'vitest';
+import { createSimulation, explore, foldLog, STATUS_SUCCESS, STATUS_VIRUS_INFECTED, type Fact, type MonitorViolation, type Simulation } from '../../src/index.js';
+import { compactTrace } from '../../src/testing/index.js';
+import { buildAvScan, scenario } from '../../examples/samples/avscan/index.js';
+import { AvScanResultClean, AvScanResultInfected } from '../../examples/samples/avscan/avlib.js';
+import { budget } from '../support/deep.js';
+import { createsComplete, sectionsClosedOnce } from './avscanMonitors.js';
+
+function run(args: Record<string, string | number | boolean>): { sim: Simulation; reason: string } & ReturnType<typeof buildAvScan> {
+  const sim = createSimulation({ onViolation: 'record', seed: 1 });
+  const built = buildAvScan(sim, args);
+  return { sim, reason: sim.run({ maxSteps: 200_000 }).reason, ...built };
+}
+
+/**
+ * What a person checks of the cache: the scans asked of the scanner, the stream contexts (each new
+ * one reads the cache), the table's entries (pool tagged 'AvTe'), the creates' outcomes, the teardown.
+ */
+const CACHE_FACTS = ['FltSendMessage', 'FltAllocateContext', 'ContextFreed', 'PoolAllocate', 'PoolFree', 'IoComplete', 'InstanceTeardownStart'] as const;
+function cacheTrace(sim: Simulation): string[] {
+  return compactTrace(sim.log, { types: [...CACHE_FACTS] }).filter((l) => {
+    if (l.includes('AbortPort')) return false;
+    if (l.includes('FltAllocateContext')) return /FLT_(STREAM|INSTANCE)_CONTEXT /.test(l);
+    if (l.includes('ContextFreed')) return /\((STREAM|INSTANCE) of/.test(l);
+    if (l.includes('IoComplete')) return l.includes('(CREATE ');
+    return true;
+  });
+}
+
+/** §15.8 for the cache: once the instance is torn down, every table entry's pool ('AvTe') has been freed. */
+export function cacheEntriesFreed(facts: readonly Fact[]): MonitorViolation[] {
+  if (!facts.some((f) => f.type === 'InstanceTeardownComplete')) return [];
+  const live = new Set<string>();
+  for (const f of facts) {
+    if (f.type === 'PoolAllocate' && f.tag === 'AvTe') live.add(f.object);
+    if (f.type === 'PoolFree') live.delete(f.object);
+  }
+  return [...live].map((b) => ({ name: 'CACHE_ENTRY_LEAKED', seq: facts.length, message: `${b} ('AvTe') is still allocated after the teardown` }));
+}
+
+describe('avscan\'s file-state cache (wdk-samples §5 checks 1, 3)', () => {
+  it('a clean file is scanned once; opened again (a new stream context) its state comes from the cache: no scan; the write marks it Modified, the cleanup rescans and the entry is overwritten in place', () => {
+    const { sim, reason, results, scanner } = run({ cache: 'clean', unload: false });
+    expect(reason).toBe('idle');
+    expect(results).toMatchObject({ app: STATUS_SUCCESS, reopen: STATUS_SUCCESS, write: STATUS_SUCCESS, reader: STATUS_SUCCESS });
+    expect(scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean, AvScanResultClean]);
+    expect(cacheTrace(sim)).toEqual([
+      // InstanceSetup: NTFS keeps a table (FS_SUPPORTS_FILE_STATE_CACHE).
+      'C1(INSTANCE of avscan) FltAllocateContext filter=F1:avscan FLT_INSTANCE_CONTEXT size=32 pool=512',
+      // The first open: a new stream context, its file id (FileInternalInformation) not in the cache: Modified, scanned.
+      'C2(STREAM of avscan) FltAllocateContext filter=F1:avscan FLT_STREAM_CONTEXT size=64 pool=1',
+      'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
+      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      // Its cleanup: NotInfected, so AvSyncCache inserts the entry (32 bytes of RTL_BALANCED_LINKS + 48 of AV_GENERIC_TABLE_ENTRY).
+      "S1 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      'C2(STREAM of avscan) ContextFreed',
+      // The second open: a new stream context loads NotInfected from the cache; no scan.
+      'C4(STREAM of avscan) FltAllocateContext filter=F1:avscan FLT_STREAM_CONTEXT size=64 pool=1',
+      'D10(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      // It writes (Modified), so its cleanup scans; the entry is overwritten in place (no new pool).
+      'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
+      'C4(STREAM of avscan) ContextFreed',
+      // The reader's open: NotInfected from the cache again; no scan.
+      'C6(STREAM of avscan) FltAllocateContext filter=F1:avscan FLT_STREAM_CONTEXT size=64 pool=1',
+      'D20(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'C6(STREAM of avscan) ContextFreed',
+    ]);
+    expect(sim.state().violations).toEqual([]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('a write of the pattern invalidates the clean entry: the cleanup rescan finds the file infected and syncs that, so the reader\'s open is denied from the cache with STATUS_VIRUS_INFECTED, no scan', () => {
+    const { sim, reason, results, scanner } = run({ cache: 'infected', unload: false });
+    expect(reason).toBe('idle');
+    expect(results).toMatchObject({ app: STATUS_SUCCESS, reopen: STATUS_SUCCESS, write: STATUS_SUCCESS, reader: STATUS_VIRUS_INFECTED });
+    expect(scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean, AvScanResultInfected]);
+    expect(cacheTrace(sim).filter((l) => /FltSendMessage|AvTe|PoolFree|CREATE/.test(l))).toEqual([
+      'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
+      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      "S1 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      'D10(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      // The cleanup's rescan of the written file: infected; AvPreCleanup syncs it (IS_FILE_INFECTED) over the clean entry.
+      'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
+      // The reader's new stream context loads AvFileInfected: AvCancelFileOpen without a scan.
+      'D20(CREATE \\clean.txt) IoComplete status=STATUS_VIRUS_INFECTED information=0',
+    ]);
+  });
+
+  it('the instance teardown empties the table (each entry\'s pool back to ExFreePoolWithTag) before FltDeleteInstanceContext, so AvInstanceContextCleanup\'s assert holds (§4, §15.8)', () => {
+    const { sim, reason, results, image } = run({ cache: 'infected', unload: true, unloadAt: 60 });
+    expect(reason).toBe('idle');
+    expect(results.unload).toBe(STATUS_SUCCESS);
+    expect(cacheTrace(sim).slice(-4)).toEqual([
+      'C6(STREAM of avscan) ContextFreed',
+      'I1(avscan@265010 on C:) InstanceTeardownStart reason=FILTER_UNLOAD',
+      // RtlDeleteElementGenericTable of element 0 until the table is empty: AvFreeGenericTableEntry.
+      'S1 PoolFree ExFreePoolWithTag',
+      // FltDeleteInstanceContext; AvInstanceContextCleanup finds the table empty and deletes its resource.
+      'C1(INSTANCE of avscan) ContextFreed',
+    ]);
+    expect(image.Globals.DbgPrint.filter((l) => l.includes('AvInstanceTeardownStart'))).toEqual(['[AV] AvInstanceTeardownStart: 0,40 requesting deletion, state:AvFileInfected']);
+    expect(cacheEntriesFreed(sim.log)).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+  });
+
+  it('keyed by the file system\'s id: ReFS\'s 128-bit FileIdInformation works as NTFS\'s IndexNumber; FAT keeps no table (FS_SUPPORTS_FILE_STATE_CACHE), so every new stream context is scanned again', () => {
+    const refs = run({ cache: 'clean', unload: true, unloadAt: 60, fsType: 'ReFS' });
+    expect(refs.scanner.Results).toHaveLength(2);
+    // FILE_ID_128 of the model's ReFS: the 64-bit id in the low eight bytes (docs/filesystem.md), so UpperZeroes 0, Value 0x40.
+    expect(refs.image.Globals.DbgPrint.filter((l) => l.includes('AvInstanceTeardownStart'))).toEqual(['[AV] AvInstanceTeardownStart: 0,40 requesting deletion, state:AvFileNotInfected']);
+    const fat = run({ cache: 'clean', unload: true, unloadAt: 60, fsType: 'FAT' });
+    expect(fat.results).toMatchObject({ app: STATUS_SUCCESS, reopen: STATUS_SUCCESS, reader: STATUS_SUCCESS, unload: STATUS_SUCCESS });
+    expect(fat.scanner.Results).toHaveLength(4);
+    expect(fat.sim.log.filter((f) => f.type === 'PoolAllocate' && f.tag === 'AvTe')).toEqual([]);
+    expect(fat.sim.state().violations).toEqual([]);
+  });
+});
+
+describe('avscan\'s cache explored: the unload racing the workload (§4, §15.8)', () => {
+  const monitors = [sectionsClosedOnce, createsComplete, cacheEntriesFreed];
+  it.each(['clean', 'infected'])('PCT, %s: every section closed once, every create wakes, no FLT_ASSERT, the table emptied by the teardown', (cache) => {
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(3, 60), shrink: false, monitors, args: { cache, unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    expect(r.violation).toBeNull();
+  });
+
+  it('bounded exhaustive search (1 preemption), clean: none', () => {
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(3, 60), shrink: false, monitors, args: { cache: 'clean', unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    expect(r.violation).toBeNull();
+  });
+});
