@@ -21,6 +21,7 @@
  *   delete-pending a new request completes with it at once, before any structure is made (FastFat's
  *   FatNotifyChangeDirectory raises it before calling FsRtl).
  */
+import type { Actor } from 'xstate';
 import type { FsLink, FsNode, FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
@@ -30,7 +31,11 @@ import { FILE_ACTION_MODIFIED, FILE_NOTIFY_VALID_MASK, fileNotifyInformationByte
 import { STATUS_CANCELLED, STATUS_DELETE_PENDING, STATUS_INVALID_PARAMETER, STATUS_NOTIFY_CLEANUP, STATUS_NOTIFY_ENUM_DIR, STATUS_PENDING, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { parametersMember } from '../wdk/parameters.js';
 
-/** FsRtl's NOTIFY_CHANGE for one directory handle. */
+/**
+ * FsRtl's NOTIFY_CHANGE for one directory handle. Whether changes overflowed the buffer and whether
+ * the handle was cleaned up are states of its machine (src/machines/notifyChange.ts), which the
+ * link runs with a kernel or without one (src/fs/kernelLink.ts); the rest is data.
+ */
 export interface NotifyChange {
   readonly id: string;
   readonly fileObject: string;
@@ -42,7 +47,17 @@ export interface NotifyChange {
   readonly pending: { readonly operation: string; readonly length: number }[];
   /** Changes no request has taken yet. */
   readonly queued: FILE_NOTIFY_INFORMATION[];
-  overflowed: boolean;
+  /** @internal */ readonly machine: Actor<typeof notifyChangeMachine>;
+}
+
+/** Changes were discarded since a request last took the queue: STATUS_NOTIFY_ENUM_DIR is owed (the machine's Overflowed). */
+function overflowed(notify: NotifyChange): boolean {
+  return notify.machine.getSnapshot().matches('Overflowed');
+}
+
+/** FsRtlNotifyCleanup ran for the handle (the machine's CleanedUp). */
+export function cleanedUp(notify: NotifyChange): boolean {
+  return notify.machine.getSnapshot().matches('CleanedUp');
 }
 
 const queuedBytes = fileNotifyInformationBytes;
@@ -55,13 +70,13 @@ export function notifyChangeDirectory(state: FsState, request: FsRequest, ctx: O
   const filter = params.CompletionFilter >>> 0;
   if (filter === 0 || (filter & ~FILE_NOTIFY_VALID_MASK) !== 0) return complete(STATUS_INVALID_PARAMETER);
   const existing = state.notifies.get(ctx.fileObjectId);
-  if (ctx.state === 'cleanedUp' || existing?.cleanedUp === true) return complete(STATUS_NOTIFY_CLEANUP);
+  if (ctx.state === 'cleanedUp' || (existing !== undefined && cleanedUp(existing))) return complete(STATUS_NOTIFY_CLEANUP);
   if (ctx.node.links.some((l) => l.deletePending)) return complete(STATUS_DELETE_PENDING);
   const operation = request.operation ?? '';
-  let notify = existing?.notify;
+  let notify = existing;
   if (notify === undefined) {
     const watchTree = (request.OperationFlags & SL_WATCH_TREE) !== 0;
-    const id = state.link.born('w', notifyChangeMachine, {
+    const { id, machine } = state.link.bornWithMachine('w', notifyChangeMachine, {
       type: 'FsRtlNotifyFullChangeDirectory',
       fileObject: ctx.fileObjectId,
       fileId: ctx.node.fileId,
@@ -70,8 +85,8 @@ export function notifyChangeDirectory(state: FsState, request: FsRequest, ctx: O
       bufferLength: params.Length,
       operation,
     });
-    notify = { id, fileObject: ctx.fileObjectId, directory: ctx.node, completionFilter: filter, watchTree, bufferLength: params.Length, pending: [], queued: [], overflowed: false };
-    state.notifies.set(ctx.fileObjectId, { notify, cleanedUp: false });
+    notify = { id, fileObject: ctx.fileObjectId, directory: ctx.node, completionFilter: filter, watchTree, bufferLength: params.Length, pending: [], queued: [], machine: machine as Actor<typeof notifyChangeMachine> };
+    state.notifies.set(ctx.fileObjectId, notify);
   } else {
     state.link.emit(notify.id, {
       type: 'FsRtlNotifyFullChangeDirectory',
@@ -83,7 +98,7 @@ export function notifyChangeDirectory(state: FsState, request: FsRequest, ctx: O
       operation,
     });
   }
-  if (notify.overflowed || notify.queued.length > 0 || request.operation === undefined) return completeWithQueued(state, notify, operation, params.Length);
+  if (overflowed(notify) || notify.queued.length > 0 || request.operation === undefined) return completeWithQueued(state, notify, operation, params.Length);
   notify.pending.push({ operation, length: params.Length });
   return { Status: STATUS_PENDING, Information: 0, parked: true };
 }
@@ -91,8 +106,8 @@ export function notifyChangeDirectory(state: FsState, request: FsRequest, ctx: O
 /** Hand the queued changes (or the overflow) to request `operation`; the notify structure is empty after. */
 function completeWithQueued(state: FsState, notify: NotifyChange, operation: string, length: number): FsCompletion {
   const changes = notify.queued.splice(0);
-  const overflow = notify.overflowed || queuedBytes(changes) > length;
-  notify.overflowed = false;
+  const overflow = overflowed(notify) || queuedBytes(changes) > length;
+  // The completion takes the machine out of Overflowed or ChangesQueued.
   const status = overflow ? STATUS_NOTIFY_ENUM_DIR : STATUS_SUCCESS;
   state.link.emit(notify.id, { type: 'NotifyChangeCompleted', operation, status, changes: overflow ? 0 : changes.length });
   if (overflow) return complete(STATUS_NOTIFY_ENUM_DIR, 0);
@@ -122,19 +137,16 @@ function relativeDirectory(dir: FsNode, watched: FsNode, watchTree: boolean): st
  */
 export function reportChange(state: FsState, dir: FsNode, name: string, action: number, filter: number): void {
   if (state.notifies.size === 0) return;
-  for (const { notify, cleanedUp } of state.notifies.values()) {
-    if (cleanedUp || (notify.completionFilter & filter) === 0) continue;
+  for (const notify of state.notifies.values()) {
+    if (cleanedUp(notify) || (notify.completionFilter & filter) === 0) continue;
     const within = relativeDirectory(dir, notify.directory, notify.watchTree);
     if (within === null) continue;
     const change: FILE_NOTIFY_INFORMATION = { Action: action, FileName: within === '' ? name : `${within}\\${name}` };
-    const overflow = notify.overflowed || queuedBytes([...notify.queued, change]) > notify.bufferLength;
+    const overflow = overflowed(notify) || queuedBytes([...notify.queued, change]) > notify.bufferLength;
+    // An overflow moves the machine to Overflowed until a request takes it.
     state.link.emit(notify.id, { type: 'FsRtlNotifyFullReportChange', action, fileName: change.FileName, overflow });
-    if (overflow) {
-      notify.queued.length = 0;
-      notify.overflowed = true;
-    } else {
-      notify.queued.push(change);
-    }
+    if (overflow) notify.queued.length = 0;
+    else notify.queued.push(change);
     const first = notify.pending.shift();
     if (first !== undefined) state.link.release(first.operation, completeWithQueued(state, notify, first.operation, first.length));
   }
@@ -150,16 +162,14 @@ export function reportModified(state: FsState, ctx: OpenContext, filter: number)
 
 /** FsRtlNotifyCleanup for the handle's IRP_MJ_CLEANUP: parked requests end with STATUS_NOTIFY_CLEANUP. */
 export function notifyCleanup(state: FsState, ctx: OpenContext): void {
-  const entry = state.notifies.get(ctx.fileObjectId);
-  if (entry === undefined || entry.cleanedUp) return;
-  const notify = entry.notify;
+  const notify = state.notifies.get(ctx.fileObjectId);
+  if (notify === undefined || cleanedUp(notify)) return;
   for (const { operation } of notify.pending.splice(0)) {
     state.link.emit(notify.id, { type: 'NotifyChangeCompleted', operation, status: STATUS_NOTIFY_CLEANUP, changes: 0 });
     state.link.release(operation, complete(STATUS_NOTIFY_CLEANUP));
   }
   state.link.emit(notify.id, { type: 'FsRtlNotifyCleanup' });
   state.link.retire(notify.id);
-  entry.cleanedUp = true;
 }
 
 /**
@@ -170,8 +180,8 @@ export function notifyCleanup(state: FsState, ctx: OpenContext): void {
  */
 export function notifyDirectoryDeleting(state: FsState, dir: FsNode): void {
   if (state.notifies.size === 0) return;
-  for (const { notify, cleanedUp } of state.notifies.values()) {
-    if (cleanedUp || notify.directory !== dir) continue;
+  for (const notify of state.notifies.values()) {
+    if (cleanedUp(notify) || notify.directory !== dir) continue;
     for (const { operation } of notify.pending.splice(0)) {
       state.link.emit(notify.id, { type: 'NotifyChangeCompleted', operation, status: STATUS_DELETE_PENDING, changes: 0 });
       state.link.release(operation, complete(STATUS_DELETE_PENDING));
@@ -186,7 +196,7 @@ export function forgetNotify(state: FsState, fileObjectId: string): void {
 
 /** The cancel routine of a parked notify request: true if `operation` was parked here (it is gone now). */
 export function cancelNotify(state: FsState, operation: string): boolean {
-  for (const { notify } of state.notifies.values()) {
+  for (const notify of state.notifies.values()) {
     const at = notify.pending.findIndex((p) => p.operation === operation);
     if (at < 0) continue;
     notify.pending.splice(at, 1);

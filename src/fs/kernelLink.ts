@@ -7,11 +7,14 @@
  * listed in `released` on I/O completion threads the scheduler runs.
  *
  * A file system built without a kernel (the file-system unit tests) numbers its objects itself and
- * records no facts.
+ * records no facts; the machines it asks for an object's state (`bornWithMachine`) still run, here,
+ * on the same facts, so the file system behaves the same with a kernel and without one.
  */
-import { type AnyStateMachine } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine } from 'xstate';
+import { FltSimError } from '../kernel/errors.js';
 import type { FactBody } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { startMachine } from '../kernel/machineTable.js';
 import type { FsCompletion } from './types.js';
 
 /** A parked request the file system finished: the I/O path completes operation `operation` with `completion`. */
@@ -23,6 +26,10 @@ export interface ReleasedRequest {
 
 export class FsKernelLink {
   private localIds = 0;
+  /** Without a kernel: the machines of the objects born with one, by id, until retired. */
+  private readonly localMachines = new Map<string, AnyActorRef>();
+  /** The fact type a local machine refused last (checked right after the send, as the kernel checks its own). */
+  private rejected: string | null = null;
   /** Parked requests finished since the I/O path last took them, oldest first. */
   readonly released: ReleasedRequest[] = [];
 
@@ -54,13 +61,47 @@ export class FsKernelLink {
     return id;
   }
 
+  /**
+   * `born`, and the object's machine, which the file system asks for the object's state (the
+   * kernel's actor for it, or without a kernel one run here). The machine stays readable after
+   * the object is retired.
+   */
+  bornWithMachine(prefix: 'w', machine: AnyStateMachine, first: FactBody): { readonly id: string; readonly machine: AnyActorRef } {
+    const kernel = this.kernel;
+    if (kernel !== null) {
+      const id = kernel.nextId(prefix);
+      const actor = kernel.startMachine(machine);
+      kernel.attachActor(id, actor);
+      kernel.emit(id, first);
+      return { id, machine: actor };
+    }
+    const id = `${prefix}${++this.localIds}`;
+    const actor = startMachine(machine, (event) => {
+      this.rejected = event.type;
+    });
+    this.localMachines.set(id, actor);
+    this.sendLocal(id, first);
+    return { id, machine: actor };
+  }
+
   emit(object: string, body: FactBody): void {
-    this.kernel?.emit(object, body);
+    if (this.kernel !== null) this.kernel.emit(object, body);
+    else this.sendLocal(object, body);
   }
 
   /** The object left the live state (released, abandoned). */
   retire(object: string): void {
     this.kernel?.retireActor(object);
+    this.localMachines.delete(object);
+  }
+
+  private sendLocal(object: string, body: FactBody): void {
+    const actor = this.localMachines.get(object);
+    if (actor === undefined) return;
+    actor.send({ object, ...body });
+    const type = this.rejected;
+    this.rejected = null;
+    if (type !== null) throw new FltSimError(`internal: ${object} in state ${JSON.stringify(actor.getSnapshot().value)} cannot take ${type}`, { object });
   }
 
   release(operation: string, completion: FsCompletion | null): void {

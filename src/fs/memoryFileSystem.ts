@@ -33,7 +33,7 @@ import { PNP_REMOVE_LOCK, volumeRequest } from './volumeRequests.js';
 import { remountState } from './remount.js';
 import { type ReleasedRequest } from './kernelLink.js';
 import { cancelWaitingLock, lockControl, type ByteRangeLock } from './byteRangeLocks.js';
-import { cancelNotify, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
+import { cancelNotify, cleanedUp, notifyChangeDirectory, type NotifyChange } from './directoryNotify.js';
 import { cancelOplockRequest, type Oplock } from './oplocks.js';
 import type { FileObjectShare } from './shareAccess.js';
 import {
@@ -257,7 +257,7 @@ export class MemoryFileSystem {
   /** The notify structures of its directory handles not yet cleaned up (§21.9). */
   directoryNotifications(): NotifyChange[] {
     this.#state.link.touched(false);
-    return [...this.#state.notifies.values()].filter((e) => !e.cleanedUp).map((e) => e.notify);
+    return [...this.#state.notifies.values()].filter((n) => !cleanedUp(n));
   }
 
   /**

@@ -147,7 +147,8 @@ export interface FsState {
   /** FILE_LOCK per stream, by file id (§21.10), created with the stream's first lock request. */
   readonly fileLocks: Map<number, FileLock>;
   /** FsRtl's notify structure per directory handle (§21.9), by file object id, until its close. */
-  readonly notifies: Map<string, { readonly notify: NotifyChange; cleanedUp: boolean }>;
+  /** By directory file object; kept after FsRtlNotifyCleanup (the machine says so) until the close. */
+  readonly notifies: Map<string, NotifyChange>;
   /** The oplock of each stream that has one (§21.8), by file id. */
   readonly oplocks: Map<number, Oplock>;
 }
