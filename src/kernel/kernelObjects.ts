@@ -1,8 +1,9 @@
 /**
  * The half of the kernel that keeps the simulation's objects: the log and the facts appended to it,
  * each object's machine (live actor, table-run or retired), ids, the seeded random streams, the
- * clock's value, verifier violations, and the footprints exploration records. The other half
- * (kernel.ts: waitables, threads, the scheduler loop) extends it; nothing else does.
+ * clock's value, verifier violations, and the footprints exploration records. The waitables and
+ * threads (kernelThreads.ts) extend it, and the scheduler loop (kernel.ts) extends those; nothing
+ * else does.
  */
 import { transition, type Actor, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import { FltSimError, VerifierError } from './errors.js';
