@@ -1,8 +1,9 @@
 /**
- * I/O from above the stack, as sim.io offers it: the native API (ioManagerNative.ts) and, here, the
- * Win32 calls an application makes with an OVERLAPPED (ReadFile, WriteFile, DeviceIoControl,
- * LockFileEx, ReadDirectoryChangesW, GetOverlappedResult), the cancel calls (§19.1) and file mappings
- * (§24.1). On an asynchronous handle a call returns STATUS_PENDING and completes the OVERLAPPED later.
+ * I/O from above the stack, as sim.io offers it: the native API (ioManagerNative.ts, which extends
+ * the KTM calls of ioManagerTransactions.ts) and, here, the Win32 calls an application makes with an
+ * OVERLAPPED (ReadFile, WriteFile, DeviceIoControl, LockFileEx, ReadDirectoryChangesW,
+ * GetOverlappedResult), the cancel calls (§19.1) and file mappings (§24.1). On an asynchronous
+ * handle a call returns STATUS_PENDING and completes the OVERLAPPED later.
  */
 import { booleanArgument, bufferArgument, optionalRecordArgument, recordArgument, stringArgument } from '../kernel/arguments.js';
 import type { Blocking } from '../kernel/effects.js';

@@ -6,7 +6,7 @@
  * serialising I/O on them (ioManagerRequests.ts), cleanup when the last handle closes and close when
  * the last reference goes, the target-directory open before a rename or link (§11.19), and following
  * symbolic links and mount points (§21.11). Results replace out-parameters. The Win32 calls with an
- * OVERLAPPED build on it in ioManager.ts.
+ * OVERLAPPED build on it in ioManager.ts; the KTM calls it extends are in ioManagerTransactions.ts.
  */
 import { badArgument, booleanArgument, kindOf, bufferArgument, optionalRecordArgument, optionalStringArgument, stringArgument } from '../kernel/arguments.js';
 import { preempt, type Blocking } from '../kernel/effects.js';
@@ -59,13 +59,13 @@ import { volumeForOpen } from '../fltmgr/volumeMount.js';
 import { createFollowingReparse, type CreateOutcome } from './reparseResolution.js';
 import { DEFAULT_USER_SID } from '../kernel/sids.js';
 import { closeDeviceHandle, deviceIoControl, deviceOfPath, openDevice } from './deviceIo.js';
-import type { TransactionHandle } from '../fltmgr/transactionObjects.js';
-import { closeTransactionHandle, endTransaction, NtCreateTransaction } from '../fltmgr/transactionRoutines.js';
+import { closeTransactionHandle } from '../fltmgr/transactionRoutines.js';
 import { appArguments, createOptionsArgument, lockArguments, optionalOffset, dataArgument, userBuffer } from './ioManagerArguments.js';
 import type { CreateFileOptions, CreateFileResult, IoResult } from './ioManagerTypes.js';
 import { ApplicationRequests } from './ioManagerRequests.js';
+import { TransactionCalls } from './ioManagerTransactions.js';
 
-export class NativeIoManager {
+export class NativeIoManager extends TransactionCalls {
   /** @internal */
   protected readonly handles = new Map<string, FileObject>();
   /** Requests applications have in flight, oldest first (src/io/appRequests.ts). */
@@ -76,7 +76,8 @@ export class NativeIoManager {
   /** @internal */
   protected readonly requests: ApplicationRequests;
 
-  constructor(/** @internal */ protected readonly fltMgr: FilterManager) {
+  constructor(fltMgr: FilterManager) {
+    super(fltMgr);
     this.requests = new ApplicationRequests(fltMgr, this.handles, this.inFlight);
   }
 
@@ -180,36 +181,6 @@ export class NativeIoManager {
       return closeTransactionHandle(this.fltMgr, transaction, 'NtClose', this.fltMgr.kernel.current?.process ?? 'P1', true);
     }
     return (yield* closeHandleIn(this.fltMgr, this.handles, handle)) ? 0 : STATUS_INVALID_HANDLE;
-  }
-
-  // ---------------------------------------------------------------- KTM transactions (§22.4)
-
-  /** NtCreateTransaction: a new Active transaction; its handle belongs to the calling process. */
-  *NtCreateTransaction(): Blocking<{ readonly status: NTSTATUS; readonly handle: string }> {
-    const r = yield* NtCreateTransaction(this.fltMgr);
-    return { status: r.status, handle: r.handle.id };
-  }
-
-  /** NtCommitTransaction(TransactionHandle, Wait): enlisted filters get PREPREPARE … COMMIT_FINALIZE on a KTM worker. */
-  *NtCommitTransaction(TransactionHandle: string, Wait = true): Blocking<NTSTATUS> {
-    appArguments('NtCommitTransaction', TransactionHandle);
-    const h = this.transactionHandle(TransactionHandle);
-    return h === null ? STATUS_INVALID_HANDLE : yield* endTransaction(this.fltMgr, h, 'commit', Wait);
-  }
-
-  /** NtRollbackTransaction(TransactionHandle, Wait): enlisted filters get ROLLBACK on a KTM worker. */
-  *NtRollbackTransaction(TransactionHandle: string, Wait = true): Blocking<NTSTATUS> {
-    appArguments('NtRollbackTransaction', TransactionHandle);
-    const h = this.transactionHandle(TransactionHandle);
-    return h === null ? STATUS_INVALID_HANDLE : yield* endTransaction(this.fltMgr, h, 'rollback', Wait);
-  }
-
-  /** The open transaction handle of the calling process named `handle`, or null. */
-  private transactionHandle(handle: string): TransactionHandle | null {
-    const h = this.fltMgr.transactions.handles.get(handle);
-    if (h === undefined || h.kernelHandle) return null;
-    const process = this.fltMgr.kernel.current?.process;
-    return process === undefined || h.process === process ? h : null;
   }
 
   /** NtReadFile. Without ByteOffset a synchronous file object reads at CurrentByteOffset. */
