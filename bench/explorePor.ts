@@ -8,7 +8,7 @@
  * runs, the runs are different orders of dependent steps that end alike.
  */
 import { exhaustiveSearch, reducedSearch, type ExhaustiveResult } from '../src/explore/index.js';
-import { InvariantVerdicts } from '../src/explore/check.js';
+import { InvariantVerdicts } from '../src/explore/verdicts.js';
 import { raceScenarios } from '../examples/races/index.js';
 import type { Simulation } from '../src/simulation.js';
 import type { Row } from './harness.js';

@@ -96,9 +96,14 @@ export function resolveOptions(options: SimulationOptions): Resolution {
     semantics[key as keyof Semantics] = value;
   }
   // Options added after saves and trace headers were first written are left out at their default
-  // (as `clock` is), so what fltsim writes for a run that does not use them stays the same.
-  if (semantics.fastIo === 'never') delete semantics.fastIo;
-  if (semantics.asyncIoCallbackIrql === 'dispatch') delete semantics.asyncIoCallbackIrql;
+  // (as `clock` is), so what fltsim writes for a run that does not use them stays the same. Copied
+  // without them rather than `delete`d: a deleted key turns the object into a slow dictionary, and
+  // the model reads it on hot paths.
+  const written = {} as Record<keyof Semantics, unknown>;
+  for (const key of Object.keys(semantics) as (keyof Semantics)[]) {
+    if ((key === 'fastIo' && semantics.fastIo === 'never') || (key === 'asyncIoCallbackIrql' && semantics.asyncIoCallbackIrql === 'dispatch')) continue;
+    written[key] = semantics[key];
+  }
   const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);
   const record = options.record ?? true;
   if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${shown(record)}`);
@@ -117,7 +122,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
       onViolation,
       fileSystemCompletion,
       fileSystemLatency,
-      semantics: semantics as Semantics,
+      semantics: written as Semantics,
       record,
       ...(clock === 'host' ? { clock } : {}),
     },

@@ -7,7 +7,7 @@
  * the lowest failing index and everything before it; every lower index was handed out before it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InvariantVerdicts } from '../explore/check.js';
+import { InvariantVerdicts } from '../explore/verdicts.js';
 import { explorationPlan, runPlannedSchedule } from '../explore/explore.js';
 import { runShard, type ShardPlan, type ShardResult } from '../explore/shard.js';
 import type { ExploreOptions } from '../explore/types.js';

@@ -43,29 +43,6 @@ export function invariantViolation(facts: readonly Fact[]): ExplorationViolation
   return best;
 }
 
-/**
- * Verdicts of the §14 checkers by log, shared by the schedules of one exploration. Many schedules
- * of a small scenario produce the same log (1,000 random schedules of race-free-before-callback
- * give about 150 distinct ones), and the checkers are pure functions of the facts, so a log seen
- * before needs only its key built (about a fifth of running the 23 checkers). The key leaves out
- * the seed in SimulationStart, the only field that differs between equal schedules of different
- * seeds; no checker reads it. Bounded so a long run of distinct logs cannot grow it without end.
- */
-export class InvariantVerdicts {
-  private readonly verdicts = new Map<string, ExplorationViolation | null>();
-  constructor(private readonly capacity = 4096) {}
-
-  check(facts: readonly Fact[]): ExplorationViolation | null {
-    const first = facts[0];
-    const key = (first === undefined ? '' : JSON.stringify({ ...first, seed: 0 })) + JSON.stringify(facts.slice(1));
-    const known = this.verdicts.get(key);
-    if (known !== undefined) return known;
-    const verdict = invariantViolation(facts);
-    if (this.verdicts.size < this.capacity) this.verdicts.set(key, verdict);
-    return verdict;
-  }
-}
-
 export function monitorViolation(facts: readonly Fact[], monitors: readonly Monitor[]): ExplorationViolation | null {
   for (let i = 0; i < monitors.length; i++) {
     const monitor = monitors[i]!;

@@ -15,7 +15,7 @@ import { exhaustiveOptionsArgument, explorableArgument } from './exploreArgument
 import { ReplayDivergenceError } from '../kernel/errors.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
-import { runSchedule, ScheduleAbandoned, type ScheduleOptions, type ScheduleOutcome } from './run.js';
+import { runCheckedSchedule, ScheduleAbandoned, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import type { ChoicePoint } from './shrink.js';
 import type { Explorable } from './types.js';
 
@@ -61,7 +61,7 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
     const strategy = prefixThenNoPreemption(prefix, points, options.stateHashing ? (key) => visitedBefore(seen, key) : null, holder);
     let outcome: ScheduleOutcome | null = null;
     try {
-      outcome = runSchedule(target, { ...options, strategy, onBuilt: (sim) => (holder.sim = sim) });
+      outcome = runCheckedSchedule(target, { ...options, strategy, onBuilt: (sim) => (holder.sim = sim) });
     } catch (error) {
       if (!(error instanceof Pruned)) throw error;
       pruned++;

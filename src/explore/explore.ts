@@ -14,10 +14,10 @@ import { formatTrace } from '../trace/textFormat.js';
 import { exhaustiveSearch, type ExhaustiveOptions } from './exhaustive.js';
 import { reducedSearch } from './reduced.js';
 import { subtreeRoots } from './subtrees.js';
-import { InvariantVerdicts } from './check.js';
+import { InvariantVerdicts } from './verdicts.js';
 import { CoverageCounter, hitsOfWindows, type RaceWindow, type WindowCoverage } from './coverage.js';
 import { pctBound, pctStrategy } from './pct.js';
-import { runSchedule, SCHEDULE_DEFAULTS, type ScheduleOptions, type ScheduleOutcome } from './run.js';
+import { runCheckedSchedule, runSchedule, SCHEDULE_DEFAULTS, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import { shrinkSchedule } from './shrink.js';
 import type { Explorable, ExploreOptions, ExploreResult, Monitor, PctBound } from './types.js';
 
@@ -60,11 +60,11 @@ export interface IndexedSchedule {
   readonly windowHits: readonly number[];
 }
 
-/** Schedule `index` of a plan: seed + index, under a fresh random or PCT strategy. */
-export function runPlannedSchedule(target: Explorable, options: ExploreOptions, plan: ExplorationPlan, index: number, verdicts?: InvariantVerdicts): IndexedSchedule {
+/** Schedule `index` of a plan: seed + index, under a fresh random or PCT strategy; `checked` when the caller has checked target and options. */
+export function runPlannedSchedule(target: Explorable, options: ExploreOptions, plan: ExplorationPlan, index: number, verdicts?: InvariantVerdicts, checked = false): IndexedSchedule {
   const seed = plan.seed + index;
   const strategy: Strategy = plan.strategy === 'pct' ? pctStrategy({ depth: plan.depth, steps: plan.estimate.steps }) : randomStrategy();
-  const outcome = runSchedule(target, { ...scheduleBase(options), seed, strategy, ...(verdicts === undefined ? {} : { verdicts }) });
+  const outcome = (checked ? runCheckedSchedule : runSchedule)(target, { ...scheduleBase(options), seed, strategy, ...(verdicts === undefined ? {} : { verdicts }) });
   return { outcome, seed, windowHits: hitsOfWindows(outcome.sim.log, plan.windows) };
 }
 
@@ -103,7 +103,7 @@ export function explore(target: Explorable, options: ExploreOptions = {}): Explo
   let schedules = 0;
   let found: IndexedSchedule | null = null;
   for (let i = 0; i < budget; i++) {
-    const run = runPlannedSchedule(target, options, plan, i, verdicts);
+    const run = runPlannedSchedule(target, options, plan, i, verdicts, true);
     schedules++;
     coverage.add(run.windowHits);
     options.onSchedule?.(i, run.outcome.violation !== null);

@@ -15,7 +15,8 @@ export { shrinkSchedule, lenientReplayStrategy, recordingStrategy, preemptionsOf
 export type { ChoicePoint, ShrinkResult, ReplayedSchedule } from './shrink.js';
 export { runSchedule, buildSimulation, sameViolation } from './run.js';
 export type { ScheduleOptions, ScheduleOutcome } from './run.js';
-export { SAFETY_CHECKS, hotParts, deadlockViolation, InvariantVerdicts } from './check.js';
+export { SAFETY_CHECKS, hotParts, deadlockViolation } from './check.js';
+export { InvariantVerdicts } from './verdicts.js';
 export type { Explorable, ExplorationViolation, ViolationKind, Monitor, MonitorViolation, ExploreOptions, ExploreResult, PctBound, StrategyChoice } from './types.js';
 export { runShard, mergeShards, shardError, SHARD_FORMAT } from './shard.js';
 export type { ShardPlan, ShardResult, ShardUnit } from './shard.js';

@@ -33,7 +33,7 @@ import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
 import { stateKey, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 import { HappensBefore } from './races.js';
-import { runSchedule, ScheduleAbandoned, type ScheduleOutcome } from './run.js';
+import { runCheckedSchedule, ScheduleAbandoned, type ScheduleOutcome } from './run.js';
 import type { Explorable } from './types.js';
 
 export type Reduction = 'none' | 'sleep-sets' | 'dpor';
@@ -79,7 +79,7 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
     const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null);
     let outcome: ScheduleOutcome | null = null;
     try {
-      outcome = runSchedule(target, {
+      outcome = runCheckedSchedule(target, {
         ...options,
         strategy,
         onBuilt: (sim) => {

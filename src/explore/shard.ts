@@ -9,7 +9,7 @@
  * the failing schedule as it would have. Result files come from elsewhere: shard-file.ts checks them.
  */
 import { replayStrategy } from '../kernel/strategy.js';
-import { InvariantVerdicts } from './check.js';
+import { InvariantVerdicts } from './verdicts.js';
 import { CoverageCounter } from './coverage.js';
 import { concludeExploration, exhaustiveRoots, explorationPlan, planBound, runPlannedSchedule, scheduleBase, searchSubtree, windowsOf } from './explore.js';
 import { runSchedule } from './run.js';

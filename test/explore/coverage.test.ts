@@ -69,4 +69,20 @@ describe('remembered §14 verdicts', () => {
       }
     }
   });
+
+  it('are looked up by the whole log: a log differing in one field gets its own verdict, the seed alone does not (§14 6)', () => {
+    const verdicts = new InvariantVerdicts();
+    const base = { args: { variant: 'fixed' }, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [] };
+    const log = runSchedule(freeRaceScenario, { ...base, seed: 1, strategy: randomStrategy() }).sim.log;
+    expect(verdicts.check(log)).toBeNull();
+    // The same length and scheduler choices, one operation's completion named after another object.
+    const at = log.findIndex((f) => f.type === 'IoComplete');
+    const renamed = log.map((f, i) => (i === at ? { ...f, object: 'X9' } : f));
+    const found = verdicts.check(renamed);
+    expect(found).toMatchObject({ kind: 'invariant', name: 'completesOnce (§14 6)', seq: at, message: 'X9: IoComplete before its IoStart' });
+    // Another seed in SimulationStart, nothing else: the remembered verdict itself.
+    const reseeded = renamed.map((f, i) => (i === 0 ? { ...f, seed: 99 } : f));
+    expect(verdicts.check(reseeded)).toBe(found);
+    expect(verdicts.check(log)).toBeNull();
+  });
 });

@@ -1,0 +1,121 @@
+/**
+ * Verdicts of the §14 checkers by log, shared by the schedules of one exploration. Many schedules
+ * of a small scenario produce the same log (1,000 random schedules of race-free-before-callback
+ * give about 150 distinct ones), and the checkers are pure functions of the facts, so a log seen
+ * before needs no checker run.
+ *
+ * A log is found by its outline (its length and its scheduler Choice facts, a few dozen characters)
+ * and then compared with the remembered log fact by fact, field by field, in the same key order: a
+ * hit is a log whose JSON text would be the same, so no hash collision can hand out a wrong
+ * verdict. Building the whole log's JSON text as the key instead cost about three times the
+ * comparison (measured on the smallest race) and a tenth of each schedule. The comparison leaves
+ * out the seed in SimulationStart, the only field that differs between equal schedules of
+ * different seeds; no checker reads it. Bounded so a long run of distinct logs cannot grow it
+ * without end.
+ */
+import type { Fact } from '../kernel/facts.js';
+import { idleLivenessViolation, invariantViolation } from './check.js';
+import type { ExplorationViolation } from './types.js';
+
+interface Remembered {
+  readonly facts: readonly Fact[];
+  readonly verdict: ExplorationViolation | null;
+  /** What an idle run with this log still owes (idleLivenessViolation), once asked. */
+  idle?: ExplorationViolation | null;
+}
+
+/** Facts remembered in all (beside the count of logs): a few large logs cannot hold on to unbounded memory. */
+const MAX_REMEMBERED_FACTS = 2_000_000;
+
+export class InvariantVerdicts {
+  private readonly verdicts = new Map<string, Remembered[]>();
+  private logs = 0;
+  private facts = 0;
+  /** The log `check` was last given (the array itself) and its entry, for `idleLiveness` on the same log. */
+  private lastLog: readonly Fact[] | null = null;
+  private lastEntry: Remembered | null = null;
+  constructor(private readonly capacity = 4096) {}
+
+  /** The earliest §14 violation over the log (invariantViolation), remembered. */
+  check(facts: readonly Fact[]): ExplorationViolation | null {
+    this.lastLog = facts;
+    const key = outline(facts);
+    const known = this.verdicts.get(key);
+    if (known !== undefined) {
+      for (const entry of known) {
+        if (sameLog(entry.facts, facts)) {
+          this.lastEntry = entry;
+          return entry.verdict;
+        }
+      }
+    }
+    const verdict = invariantViolation(facts);
+    this.lastEntry = null;
+    if (this.logs < this.capacity && this.facts + facts.length <= MAX_REMEMBERED_FACTS) {
+      // A copy of the array: the simulation's own log would go on growing if its run were continued.
+      const entry: Remembered = { facts: facts.slice(), verdict };
+      if (known === undefined) this.verdicts.set(key, [entry]);
+      else known.push(entry);
+      this.logs++;
+      this.facts += facts.length;
+      this.lastEntry = entry;
+    }
+    return verdict;
+  }
+
+  /**
+   * What an idle run still owes (idleLivenessViolation): remembered beside the §14 verdict when
+   * `facts` is the very log `check` was last given and nothing was appended since, else computed.
+   */
+  idleLiveness(facts: readonly Fact[]): ExplorationViolation | null {
+    const entry = this.lastEntry;
+    if (entry === null || facts !== this.lastLog || facts.length !== entry.facts.length) return idleLivenessViolation(facts);
+    if (entry.idle === undefined) entry.idle = idleLivenessViolation(facts);
+    return entry.idle;
+  }
+}
+
+/** The log's length and the thread each scheduler choice picked, of how many: equal logs have equal outlines. */
+function outline(facts: readonly Fact[]): string {
+  let key = String(facts.length);
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i]!;
+    if (f.type === 'Choice') key += ` ${f.task}/${f.of}`;
+  }
+  return key;
+}
+
+function sameLog(a: readonly Fact[], b: readonly Fact[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  if (!sameRecord(a[0] as unknown as Record<string, unknown>, b[0] as unknown as Record<string, unknown>, 'seed')) return false;
+  for (let i = 1; i < a.length; i++) {
+    if (!sameRecord(a[i] as unknown as Record<string, unknown>, b[i] as unknown as Record<string, unknown>, null)) return false;
+  }
+  return true;
+}
+
+/** Same keys in the same order with the same values (JSON-valued facts), leaving out the key `skip`. */
+function sameRecord(a: Record<string, unknown>, b: Record<string, unknown>, skip: string | null): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    if (k !== skip && !sameValue(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameValue(x[i], y[i])) return false;
+    return true;
+  }
+  if (Array.isArray(y)) return false;
+  return sameRecord(x as Record<string, unknown>, y as Record<string, unknown>, null);
+}
