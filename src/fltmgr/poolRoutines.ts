@@ -38,14 +38,15 @@ function tagArgument(routine: string, Tag: unknown): number | string {
   throw badArgument(routine, `Tag is ${kindOf(Tag)}, not a ULONG or a string of one to four characters`);
 }
 
-function fltMgrOfKernel(kernel: Kernel): FilterManager {
+/** The Filter Manager of the simulation a kernel call runs in (for routines that reach it only through the kernel). */
+export function fltMgrOfKernel(kernel: Kernel): FilterManager {
   const fltMgr = kernel.owners.get('FilterManager');
   if (fltMgr === undefined) throw new UsageError('NO_SIMULATION', 'pool routines need a simulation with a Filter Manager');
   return fltMgr as FilterManager;
 }
 
 /** The filter whose callback or work item is running on this thread: the block's owner in the log. */
-function callerFilter(fltMgr: FilterManager, thread: SimThread): FilterObject | null {
+export function callerFilter(fltMgr: FilterManager, thread: SimThread): FilterObject | null {
   const id = thread.callbackFilters.at(-1);
   return id === undefined ? null : (fltMgr.filters.find((f) => f.id === id) ?? null);
 }

@@ -15,23 +15,25 @@ import { filterMessageState, withdrawnPart, type filterMessageMachine, type Filt
 import type { NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
+import type { PoolBlock } from './memoryObjects.js';
 
 /**
  * PSECURITY_DESCRIPTOR from FltBuildDefaultSecurityDescriptor: the SIDs its DACL grants
- * `access` to. FltCreateCommunicationPort keeps its own copy, so freeing it right after (as
- * scanner.c does) leaves the port's security unchanged.
+ * `access` to, in a block of paged pool (its machine is the pool block's, src/machines/poolBlock.ts:
+ * PoolAllocate when built, PoolFree when FltFreeSecurityDescriptor frees it). FltCreateCommunicationPort
+ * keeps its own copy, so freeing it right after (as scanner.c does) leaves the port's security unchanged.
  */
 export class SecurityDescriptor {
-  /**
-   * Set by FltFreeSecurityDescriptor; using or freeing it again is a verifier finding. A flag, not a
-   * machine: the descriptor is pool memory the filter owns, with no id and no facts (building and
-   * freeing it are not logged), so a machine for it would add facts to every port scenario's log.
-   */
-  freed = false;
   constructor(
     readonly grants: readonly string[],
     readonly access: number,
+    /** @internal */ readonly block: PoolBlock,
   ) {}
+
+  /** FltFreeSecurityDescriptor freed it: the pool block's machine is Freed. Using or freeing it again is a verifier finding. */
+  get freed(): boolean {
+    return this.block.state === 'Freed';
+  }
 }
 
 /** OBJECT_ATTRIBUTES as FltCreateCommunicationPort reads it (InitializeObjectAttributes' fields). */

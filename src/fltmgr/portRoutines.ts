@@ -32,6 +32,8 @@ import { filterArgument, portVariableArgument, securityDescriptorArgument, serve
 import { endTraffic } from './portTraffic.js';
 import { isBeingTornDown } from './references.js';
 import { fail } from './routineSupport.js';
+import { callerFilter, fltMgrOfKernel } from './poolRoutines.js';
+import { kernelCall, type Blocking } from '../kernel/effects.js';
 
 export interface BuildSecurityDescriptorResult {
   readonly status: NTSTATUS;
@@ -41,15 +43,46 @@ export interface BuildSecurityDescriptorResult {
 /**
  * FltBuildDefaultSecurityDescriptor(&SecurityDescriptor, DesiredAccess): a descriptor whose DACL
  * grants DesiredAccess (FLT_PORT_CONNECT or FLT_PORT_ALL_ACCESS) to LocalSystem and
- * Administrators only. Free it with FltFreeSecurityDescriptor once the port is created.
+ * Administrators only, in paged pool (§17.2). Free it with FltFreeSecurityDescriptor once the port
+ * is created. It takes no object that leads to the simulation, so it is a generator (`yield*`)
+ * that reaches it through the kernel, as the Ex* pool routines do.
  */
-export function FltBuildDefaultSecurityDescriptor(DesiredAccess: number): BuildSecurityDescriptorResult {
-  return { status: STATUS_SUCCESS, SecurityDescriptor: new SecurityDescriptor([SYSTEM_SID, ADMINISTRATORS_SID], DesiredAccess >>> 0) };
+export function FltBuildDefaultSecurityDescriptor(DesiredAccess: number): Blocking<BuildSecurityDescriptorResult> {
+  return kernelCall((kernel, thread) => {
+    const fltMgr = fltMgrOfKernel(kernel);
+    const grants = [SYSTEM_SID, ADMINISTRATORS_SID];
+    const block = fltMgr.memory.allocate('FltBuildDefaultSecurityDescriptor', callerFilter(fltMgr, thread), selfRelativeBytes(grants), SECURITY_DESCRIPTOR_TAG, false, SECURITY_DESCRIPTOR_ALIGNMENT);
+    return { status: STATUS_SUCCESS, SecurityDescriptor: new SecurityDescriptor(grants, DesiredAccess >>> 0, block) };
+  });
 }
 
-/** FltFreeSecurityDescriptor(SecurityDescriptor). A port created with it keeps its own copy. */
-export function FltFreeSecurityDescriptor(SecurityDescriptor: SecurityDescriptor): void {
-  securityDescriptorArgument('FltFreeSecurityDescriptor', SecurityDescriptor).freed = true;
+/** FltFreeSecurityDescriptor(SecurityDescriptor): its pool goes. A port created with it keeps its own copy. */
+export function FltFreeSecurityDescriptor(SecurityDescriptor: SecurityDescriptor): Blocking<void> {
+  const sd = securityDescriptorArgument('FltFreeSecurityDescriptor', SecurityDescriptor);
+  return kernelCall((kernel) => {
+    const fltMgr = fltMgrOfKernel(kernel);
+    if (sd.freed) throw fltMgr.kernel.violation('BUFFER_USED_AFTER_FREE', sd.block.id, `FltFreeSecurityDescriptor on ${sd.block}, which was already freed`);
+    fltMgr.memory.free(sd.block, 'FltFreeSecurityDescriptor');
+  });
+}
+
+/**
+ * The pool tag of a descriptor FltBuildDefaultSecurityDescriptor allocates: the model's choice
+ * (FltMgr's own tag is not documented); a pool block's view shows it.
+ */
+const SECURITY_DESCRIPTOR_TAG = 'FMsd';
+/** Small pool blocks are 16 bytes aligned (src/fltmgr/poolRoutines.ts). */
+const SECURITY_DESCRIPTOR_ALIGNMENT = 16;
+
+/**
+ * The size of the descriptor in self-relative form: SECURITY_DESCRIPTOR_RELATIVE (20 bytes), then
+ * the DACL: an ACL header (8) and one ACCESS_ALLOWED_ACE per SID (header and mask, 8, and the SID:
+ * 8 bytes and 4 per sub-authority). 72 bytes for LocalSystem and Administrators.
+ */
+function selfRelativeBytes(sids: readonly string[]): number {
+  let bytes = 20 + 8;
+  for (const sid of sids) bytes += 8 + 8 + 4 * (sid.split('-').length - 3);
+  return bytes;
 }
 
 export interface CreatePortResult {

@@ -302,7 +302,7 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
     const registered = FltRegisterFilter(driver, registration);
     if (registered.filter === null) return registered.status;
     filter = registered.filter;
-    const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+    const sd = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
     const created = FltCreateCommunicationPort(
       filter,
       { ObjectName: PORT, Attributes: OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, SecurityDescriptor: sd.SecurityDescriptor },
@@ -323,7 +323,7 @@ function installContextScanner(sim: Simulation, r: Random, seen: { sends: NTSTAT
       null,
       1 + r.nextInt(2),
     );
-    FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
+    yield* FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
     if (created.ServerPort === null) {
       yield* FltUnregisterFilter(filter);
       return created.status;

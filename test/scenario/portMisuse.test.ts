@@ -20,6 +20,7 @@ import {
   FltCreateCommunicationPort,
   FltFreeSecurityDescriptor,
   FltSendMessage,
+  foldLog,
   FLT_PORT_ALL_ACCESS,
   HRESULT_FROM_WIN32,
   hresultName,
@@ -230,13 +231,28 @@ describe('NULL and wrong handles in fltlib calls: the HRESULT Windows returns, a
 });
 
 describe('the pieces around a port', () => {
-  it('FltBuildDefaultSecurityDescriptor grants LocalSystem and Administrators only; the port keeps its own copy after FltFreeSecurityDescriptor (§17.2)', () => {
-    const built = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
-    expect(built.status).toBe(STATUS_SUCCESS);
-    expect(built.SecurityDescriptor!.grants).toEqual([SYSTEM_SID, ADMINISTRATORS_SID]);
-    expect(built.SecurityDescriptor!.access).toBe(FLT_PORT_ALL_ACCESS);
-    FltFreeSecurityDescriptor(built.SecurityDescriptor!);
-    expect(built.SecurityDescriptor!.freed).toBe(true);
+  it('FltBuildDefaultSecurityDescriptor grants LocalSystem and Administrators only, in paged pool; FltFreeSecurityDescriptor frees the block, and a second free is a use after free (§17.2, §20.7)', () => {
+    const sim = createSimulation({ onViolation: 'record' });
+    const seen: unknown[] = [];
+    sim.spawn('DriverEntry', function* () {
+      const built = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+      const sd = built.SecurityDescriptor!;
+      seen.push(ntStatusName(built.status), sd.grants, sd.access === FLT_PORT_ALL_ACCESS, sd.freed);
+      yield* FltFreeSecurityDescriptor(sd);
+      seen.push(sd.freed);
+      yield* FltFreeSecurityDescriptor(sd);
+    });
+    sim.run();
+    expect(seen).toEqual(['STATUS_SUCCESS', [SYSTEM_SID, ADMINISTRATORS_SID], true, false, true]);
+    // The descriptor's block is the pool block's machine: PoolAllocate when built, PoolFree when freed, a second free refused.
+    expect(compactTrace(sim.log, { types: ['PoolAllocate', 'PoolFree', 'VerifierViolation'] })).toMatchInlineSnapshot(`
+      [
+        "S1 PoolAllocate FltBuildDefaultSecurityDescriptor tag='FMsd' bytes=72",
+        "S1 PoolFree FltFreeSecurityDescriptor",
+        "S1 VerifierViolation rule=BUFFER_USED_AFTER_FREE FltFreeSecurityDescriptor on S1(pool 'FMsd', 72 bytes), which was already freed",
+      ]
+    `);
+    expect(foldLog(sim.log)).toEqual(sim.state());
   });
 
   it('SetEvent / ResetEvent / WaitForSingleObject on a manual-reset event: set stays set until reset; a wait on a reset event times out at its deadline', () => {

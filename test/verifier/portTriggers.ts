@@ -87,8 +87,8 @@ export const portTriggers = {
     const sim = createSimulation({ onViolation: 'record' });
     sim.loadDriver({ name: 'freer', instances: registry }, function* (driver) {
       const r = FltRegisterFilter(driver, {});
-      const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS).SecurityDescriptor!;
-      FltFreeSecurityDescriptor(sd);
+      const sd = (yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS)).SecurityDescriptor!;
+      yield* FltFreeSecurityDescriptor(sd);
       return FltCreateCommunicationPort(r.filter!, { ObjectName: '\\FreedPort', Attributes: OBJ_KERNEL_HANDLE, SecurityDescriptor: sd }, null, () => STATUS_SUCCESS, () => undefined, null, 1).status;
     });
     sim.run();

@@ -222,13 +222,13 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     const registered = FltRegisterFilter(DriverObject, FilterRegistration);
     if (registered.filter === null) return registered.status;
     Globals.Filter = registered.filter;
-    const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+    const sd = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
     let status = sd.status;
     if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForScan);
     if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForAbort);
     if (NT_SUCCESS(status)) status = R.AvPrepareServerPort(sd.SecurityDescriptor!, AvConnectForQuery);
     if (NT_SUCCESS(status)) status = yield* FltStartFiltering(Globals.Filter);
-    if (sd.SecurityDescriptor !== null) FltFreeSecurityDescriptor(sd.SecurityDescriptor);
+    if (sd.SecurityDescriptor !== null) yield* FltFreeSecurityDescriptor(sd.SecurityDescriptor);
     if (!NT_SUCCESS(status)) {
       for (const port of [Globals.ScanServerPort, Globals.AbortServerPort, Globals.QueryServerPort]) if (port !== null) FltCloseCommunicationPort(port);
       yield* FltUnregisterFilter(Globals.Filter);

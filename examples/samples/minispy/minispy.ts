@@ -203,7 +203,7 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
         status = registered.status;
         if (!NT_SUCCESS(status)) break;
         MiniSpyData.Filter = registered.filter;
-        const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+        const sd = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
         status = sd.status;
         if (!NT_SUCCESS(status)) break;
         const created = FltCreateCommunicationPort(
@@ -216,7 +216,7 @@ export function minispy(sim: Simulation, registry: MinispyRegistry = {}): Minisp
           1,
         );
         MiniSpyData.ServerPort = created.ServerPort;
-        FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
+        yield* FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
         status = created.status;
         if (!NT_SUCCESS(status)) break;
         status = yield* FltStartFiltering(MiniSpyData.Filter!);

@@ -186,7 +186,7 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
     }
 
     // Only administrators and SYSTEM may connect.
-    const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+    const sd = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
     status = sd.status;
     if (NT_SUCCESS(status)) {
       const created = FltCreateCommunicationPort(
@@ -201,7 +201,7 @@ export function scanner(sim: Simulation, Extensions: readonly string[] | null = 
       status = created.status;
       ScannerData.ServerPort = created.ServerPort;
       // The port keeps its own copy of the descriptor.
-      FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
+      yield* FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
       if (NT_SUCCESS(status)) {
         status = yield* FltStartFiltering(ScannerData.Filter!);
         if (NT_SUCCESS(status)) return STATUS_SUCCESS;

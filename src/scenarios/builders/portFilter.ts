@@ -92,7 +92,7 @@ export function installPortFilter(sim: Simulation, spec: PortFilterSpec = {}): P
     });
     if (r.filter === null) return r.status;
     filter = r.filter;
-    const sd = FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
+    const sd = yield* FltBuildDefaultSecurityDescriptor(FLT_PORT_ALL_ACCESS);
     const created = FltCreateCommunicationPort(
       filter,
       { ObjectName: portName, Attributes: OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, SecurityDescriptor: sd.SecurityDescriptor },
@@ -113,7 +113,7 @@ export function installPortFilter(sim: Simulation, spec: PortFilterSpec = {}): P
       spec.messageNotify ?? null,
       spec.maxConnections ?? 1,
     );
-    FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
+    yield* FltFreeSecurityDescriptor(sd.SecurityDescriptor!);
     if (created.ServerPort === null) {
       yield* FltUnregisterFilter(filter);
       return created.status;
