@@ -165,10 +165,8 @@ export class IoOperation {
   /**
    * A fast I/O run that ends in STATUS_FLT_DISALLOW_FAST_IO because FltMgr set it (a pre-op returned
    * FLT_PREOP_DISALLOW_FASTIO, or the file system's fast routine returned FALSE): the post-ops above
-   * may leave that status, which no filter may set itself (§8). Data, not a machine state: it says
-   * who put the value now in IoStatus there (FltMgr, not a filter), as IoStatus itself is data; the
-   * log shows it (the PreOperationReturned with FLT_PREOP_DISALLOW_FASTIO, or FsFastIoDeclined), and
-   * it lasts only until the run's completion.
+   * may leave that status, which no filter may set itself (§8). Data, as IoStatus is: who put the
+   * status there (the log shows it: FLT_PREOP_DISALLOW_FASTIO's PreOperationReturned, FsFastIoDeclined).
    */
   fastIoRefused = false;
   /** FltRequestOperationStatusCallback requests, called when the send below returns (src/io/operationStatus.ts). */
@@ -185,10 +183,7 @@ export class IoOperation {
   cbdqRefusedIn: InstanceObject | null = null;
   /** The asynchronous completion routine of this run, if it was issued asynchronously. */
   asyncCallback: AsyncCallback | null = null;
-  /**
-   * Issued with an OVERLAPPED on an asynchronous handle (src/io/overlappedIo.ts): its issuer does not
-   * wait for it. A parameter of the run, as asyncCallback is, set once when it is issued: not a state.
-   */
+  /** Issued with an OVERLAPPED on an asynchronous handle (src/io/overlappedIo.ts): a parameter of the run, as asyncCallback is. */
   issuedOverlapped = false;
   /**
    * FltPerformAsynchronousIo is still on the caller's stack and will run the callback itself if the
