@@ -13,7 +13,7 @@ import type { Fact } from '../kernel/facts.js';
 import type { TraceHeader } from '../tracefile/header.js';
 import { traceHeader } from '../tracefile/header.js';
 import { schedulePreemptions } from '../viewer/preemptions.js';
-import { viewerHtml, type ViewerTrace } from '../viewer/payload.js';
+import { FACTS_PER_BLOCK, MAX_VIEWER_FACTS, viewerHtml, type ViewerTrace } from '../viewer/payload.js';
 import { flagOption, integerOption, onePositional, parseCommand, stringOption } from './args.js';
 import { CliError, EXIT, usageError } from './exitCodes.js';
 import { writeChunks } from './files.js';
@@ -23,7 +23,7 @@ import { resolveScenario } from './scenarioModule.js';
 import { isTracePath, loadTrace } from './traceInput.js';
 import { interrupted, serveViewer } from './viewServer.js';
 
-export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--beside TRACE] [--open] [--serve] [--port N] [--max-facts N]
+export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--beside TRACE] [--open] [--serve] [--port N] [--max-facts N] [--facts-per-block N]
   Write the time-travel viewer: one HTML file with the trace in it that any browser opens from
   disk, with no network and no server. A timeline scrubber with the violations, unloads,
   teardowns and each thread's activity; the stack of every volume at the cursor (instances by
@@ -39,6 +39,8 @@ export const VIEW_HELP = `fltsim view <trace.ndjson | scenario> [--out FILE] [--
                     instead of writing a file (with --out: both)
   --port N          the port --serve listens on (default: one the system picks)
   --max-facts N     the most facts a trace file may hold (default 5000000)
+  --facts-per-block N  facts in each of the page's data blocks (default 20000): the page decodes
+                    a block when it first needs it, so the first picture waits for fewer facts
   A positional ending in .ndjson is a trace file; anything else is a scenario, run here:
 ${SCENARIO_HELP}
   ${TRUST_NOTE}`;
@@ -47,10 +49,11 @@ export const viewCommand: Command = {
   name: 'view',
   help: VIEW_HELP,
   async run(argv, io) {
-    const p = parseCommand('view', argv, { ...SCENARIO_OPTIONS, out: { type: 'string' }, beside: { type: 'string' }, open: { type: 'boolean' }, serve: { type: 'boolean' }, port: { type: 'string' }, 'max-facts': { type: 'string' } });
+    const p = parseCommand('view', argv, { ...SCENARIO_OPTIONS, out: { type: 'string' }, beside: { type: 'string' }, open: { type: 'boolean' }, serve: { type: 'boolean' }, port: { type: 'string' }, 'max-facts': { type: 'string' }, 'facts-per-block': { type: 'string' } });
     if (p.values['help'] === true) return (io.out(VIEW_HELP), EXIT.ok);
     const source = onePositional(p, 'view', 'trace file or scenario');
     const maxFacts = integerOption(p, 'max-facts', { min: 1, max: 50_000_000 });
+    const factsPerBlock = integerOption(p, 'facts-per-block', { min: 1, max: MAX_VIEWER_FACTS }) ?? FACTS_PER_BLOCK;
     const serve = flagOption(p, 'serve');
     const port = integerOption(p, 'port', { min: 0, max: 65_535 });
     if (port !== undefined && !serve) throw usageError('--port needs --serve');
@@ -66,7 +69,7 @@ export const viewCommand: Command = {
     }
     const besidePath = stringOption(p, 'beside');
     const beside = besidePath === undefined ? null : traceFromFile(besidePath, limits);
-    const html = viewerHtml(template, { main, beside }, (json) => gzipSync(json).toString('base64'));
+    const html = viewerHtml(template, { main, beside }, (json) => gzipSync(json).toString('base64'), factsPerBlock);
     const named = stringOption(p, 'out');
     if (!serve || named !== undefined) {
       const out = named ?? `${basename(source).replace(/\.(?:ndjson|jsonl|[mc]?[jt]s)$/i, '')}.html`;

@@ -9,11 +9,13 @@
  * as a `\u003c`-style escape, so nothing in it can close a block or open markup; the page reads it
  * back with JSON.parse and renders every name as text.
  *
- * One block holds the titles, headers and lengths; the facts follow in blocks of FACTS_PER_BLOCK,
+ * One block holds the titles, headers and lengths and how many facts a block holds (FACTS_PER_BLOCK
+ * unless `fltsim view --facts-per-block` says otherwise); the facts follow in blocks of that many,
  * which the page decodes only as its cursor or its background fold reaches them: a million facts
  * are 100 MB of JSON, and decoding them all before the first picture cost most of its wait. `fltsim
  * view` writes each block gzipped and in base64 (a tenth of the size: the browser reads and parses
  * the file that much sooner); the page inflates a block with the browser's own DecompressionStream.
+ * The head is checked like the rest of the page's data: a page may come from anyone.
  */
 import type { Fact } from '../kernel/facts.js';
 import { UsageError } from '../kernel/errors.js';
@@ -55,8 +57,10 @@ export interface ViewerPayload {
 export const PAYLOAD_PLACEHOLDER = '<!--FLTSIM-PAYLOAD-->';
 /** The id of the data block with the titles, headers and lengths. */
 export const PAYLOAD_ELEMENT_ID = 'fltsim-payload';
-/** Facts per data block: about 2 MB of JSON, a few milliseconds to decode. */
+/** Facts per data block unless the writer asks for another size: about 2 MB of JSON, a few milliseconds to decode. */
 export const FACTS_PER_BLOCK = 20_000;
+/** The most facts a trace (and so a block) may hold on the page: the trace reader's own ceiling. */
+export const MAX_VIEWER_FACTS = 50_000_000;
 
 /** The id of block `k` of a trace's facts. */
 export function factsBlockId(which: 'main' | 'beside', k: number): string {
@@ -91,22 +95,29 @@ export function inertJson(value: unknown): string {
   return JSON.stringify(value).replace(UNSAFE_IN_HTML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Whether `n` can be the facts per block of a page: a whole number from 1 to MAX_VIEWER_FACTS. */
+function isBlockSize(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 && n <= MAX_VIEWER_FACTS;
+}
+
 /**
  * The viewer's HTML: the template (dist/viewer/viewer.html) with the payload's data blocks in it.
  * `gzipBase64` (Node's zlib, passed by the CLI: this module also runs in the page) compresses the
- * facts' blocks; without it they are plain JSON.
+ * facts' blocks; without it they are plain JSON. `factsPerBlock` (default FACTS_PER_BLOCK) is how
+ * many facts each block holds; the head records it for the page.
  */
-export function viewerHtml(template: string, payload: ViewerPayload, gzipBase64?: (json: string) => string): string {
+export function viewerHtml(template: string, payload: ViewerPayload, gzipBase64?: (json: string) => string, factsPerBlock: number = FACTS_PER_BLOCK): string {
   const at = template.indexOf(PAYLOAD_PLACEHOLDER);
   if (at < 0 || template.lastIndexOf(PAYLOAD_PLACEHOLDER) !== at) {
     throw new UsageError('BAD_VIEWER_TEMPLATE', 'the viewer template must hold the payload placeholder exactly once (rebuild it: npm run build)');
   }
+  if (!isBlockSize(factsPerBlock)) throw new UsageError('BAD_ARGUMENT', `factsPerBlock must be a whole number from 1 to ${MAX_VIEWER_FACTS}, got ${String(factsPerBlock)}`);
   const encoding: BlockEncoding = gzipBase64 === undefined ? 'json' : 'gzip-base64';
-  const blocks = [dataBlock(PAYLOAD_ELEMENT_ID, inertJson({ encoding, main: headOf(payload.main), beside: payload.beside === null ? null : headOf(payload.beside) }))];
+  const blocks = [dataBlock(PAYLOAD_ELEMENT_ID, inertJson({ encoding, factsPerBlock, main: headOf(payload.main), beside: payload.beside === null ? null : headOf(payload.beside) }))];
   for (const which of ['main', 'beside'] as const) {
     const facts = payload[which]?.facts ?? [];
-    for (let k = 0; k * FACTS_PER_BLOCK < facts.length; k++) {
-      const json = inertJson(facts.slice(k * FACTS_PER_BLOCK, (k + 1) * FACTS_PER_BLOCK));
+    for (let k = 0; k * factsPerBlock < facts.length; k++) {
+      const json = inertJson(facts.slice(k * factsPerBlock, (k + 1) * factsPerBlock));
       // base64 holds no <, > or &: inert too.
       blocks.push(dataBlock(factsBlockId(which, k), gzipBase64 === undefined ? json : gzipBase64(json)));
     }
@@ -123,18 +134,21 @@ export function viewerHtml(template: string, payload: ViewerPayload, gzipBase64?
 export function embeddedPayload(textOf: (id: string) => string | null, release: (id: string) => void = () => undefined): ViewerPayload | null {
   const text = textOf(PAYLOAD_ELEMENT_ID);
   if (text === null) return null;
-  const heads = JSON.parse(text) as { readonly encoding: BlockEncoding; readonly main: TraceHead; readonly beside: TraceHead | null };
+  const heads = JSON.parse(text) as { readonly encoding: BlockEncoding; readonly factsPerBlock: unknown; readonly main: TraceHead; readonly beside: TraceHead | null };
   const decodeBlock = heads.encoding === 'gzip-base64' ? gunzipBase64 : (block: string) => Promise.resolve(block);
+  const perBlock = heads.factsPerBlock;
+  // A size of 0 (or a fraction, or none) would never reach the end of the facts, or read blocks that are not there.
+  if (!isBlockSize(perBlock)) throw new UsageError('BAD_VIEWER_PAYLOAD', `the page's payload gives ${perBlock === undefined ? 'no number of' : String(perBlock).slice(0, 40)} facts per block`);
   const trace = (which: 'main' | 'beside', head: TraceHead): ViewerTrace => {
-    if (!Number.isSafeInteger(head.length) || head.length < 0 || head.length > 50_000_000) throw new UsageError('BAD_VIEWER_PAYLOAD', `the page's payload gives ${which} a length of ${String(head.length)} facts`);
+    if (!Number.isSafeInteger(head.length) || head.length < 0 || head.length > MAX_VIEWER_FACTS) throw new UsageError('BAD_VIEWER_PAYLOAD', `the page's payload gives ${which} a length of ${String(head.length)} facts`);
     const facts: Fact[] = new Array<Fact>(head.length);
     let decoded = 0;
     const decodeTo = async (count: number): Promise<void> => {
       while (decoded < Math.min(count, head.length)) {
-        const id = factsBlockId(which, decoded / FACTS_PER_BLOCK);
+        const id = factsBlockId(which, decoded / perBlock);
         const block = textOf(id);
         const part = block === null ? null : (JSON.parse(await decodeBlock(block)) as unknown);
-        if (!Array.isArray(part) || part.length !== Math.min(FACTS_PER_BLOCK, head.length - decoded)) throw new UsageError('BAD_VIEWER_PAYLOAD', `the page's data block ${id} is missing or damaged`);
+        if (!Array.isArray(part) || part.length !== Math.min(perBlock, head.length - decoded)) throw new UsageError('BAD_VIEWER_PAYLOAD', `the page's data block ${id} is missing or damaged`);
         for (let i = 0; i < part.length; i++) facts[decoded + i] = part[i] as Fact;
         decoded += part.length;
         release(id);

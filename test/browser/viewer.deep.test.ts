@@ -1,8 +1,8 @@
 // The viewer on a 1,000,000-fact io-soak trace in real Chromium (issue 17): first paint, the fold
 // behind it, steps and scrubber jumps, written to out/viewer-timings-1m.json for CI's artifacts.
 // The figures are reported, not asserted (no test depends on the machine's speed): `npm run bench`
-// prints them against their budgets (first paint 5 s, a step 100 ms). The 10,000-fact version is in
-// viewer.test.ts, which this file imports: the deep run runs it too (npm test does not).
+// prints them against their budgets (first paint 5 s, a step 100 ms). The ~26,000-fact timings are in
+// viewer.test.ts, which this file imports: the deep run runs them (npm test does not).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

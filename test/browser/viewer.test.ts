@@ -3,12 +3,15 @@
 // for a trace whose names are markup, drives the scrubber and the keyboard, checks what the stack
 // view shows at given seqs against foldLog at those seqs (§3, §6), follows a why-link, checks the
 // Content-Security-Policy refuses an injected inline script, and saves screenshots under out/
-// (CI keeps them). On a ~26k-fact io-soak trace (two blocks of facts) it holds the second block
-// back to see the page while it indexes (its progress, a jump to a time past the indexed part that
-// waits for it). The deep run (viewer.deep.test.ts imports this file) also times first paint and
-// each interaction on that trace, written to out/viewer-timings.json (a measurement, not a check
-// of the page: it cost npm test seconds of CPU); the 1,000,000-fact figures are in
-// viewer.deep.test.ts and `npm run bench`. No assertion depends on those times.
+// (CI keeps them). On an io-soak trace written in blocks of 500 facts (`fltsim view
+// --facts-per-block 500`: 1,308 facts, three blocks) it holds every block but the first back to see
+// the page while it indexes (its progress, a jump to a time past the indexed part that waits for
+// it); the deep run does the same on a ~26k-fact trace in the default blocks of 20,000 (two blocks:
+// writing, reading and folding it cost npm test ~6 CPU-seconds). The deep run (viewer.deep.test.ts
+// imports this file) also times first paint and each interaction on that trace, written to
+// out/viewer-timings.json (a measurement, not a check of the page: it cost npm test seconds of CPU);
+// the 1,000,000-fact figures are in viewer.deep.test.ts and `npm run bench`. No assertion depends on
+// those times.
 //
 // One browser launch for the whole file. Without Debian's chromium the file is skipped on a
 // developer machine, with a message; under CI=true a missing chromium is a failure.
@@ -37,6 +40,8 @@ let raceViolation = 0;
 let demoFacts: readonly Fact[] = [];
 let soakFacts: readonly Fact[] = [];
 const soakHtml = join(work, 'soak.html');
+/** The io-soak trace the indexing test holds back: its iterations, and the facts per block of its page (deep: the default). */
+const SOAK = DEEP ? { iterations: 60, perBlock: 20_000, viewArgs: [] } : { iterations: 3, perBlock: 500, viewArgs: ['--facts-per-block', '500'] };
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
@@ -50,10 +55,10 @@ beforeAll(async () => {
   demoFacts = readTrace(join(work, 'demo.ndjson')).facts;
   await expectOk(fltsim('view', join(work, 'demo.ndjson'), '--out', join(work, 'demo.html')));
   await expectOk(fltsim('view', join(root, 'test', 'viewer', 'fixtures', 'hostileNames.ts'), '--out', join(work, 'hostile.html')));
-  // Two blocks of facts (20,000 a block): enough to see the page index the second behind the first picture.
-  await expectOk(fltsim('run', 'io-soak', '--arg', 'threads=4', '--arg', 'iterations=60', '--strategy', 'random', '--trace', join(work, 'soak.ndjson')));
+  // More than one block of facts: enough to see the page index the rest behind the first picture.
+  await expectOk(fltsim('run', 'io-soak', '--arg', 'threads=4', '--arg', `iterations=${SOAK.iterations}`, '--strategy', 'random', '--trace', join(work, 'soak.ndjson')));
   soakFacts = readTrace(join(work, 'soak.ndjson')).facts;
-  await expectOk(fltsim('view', join(work, 'soak.ndjson'), '--out', soakHtml));
+  await expectOk(fltsim('view', join(work, 'soak.ndjson'), '--out', soakHtml, ...SOAK.viewArgs));
   browser = await launchChromium();
 });
 
@@ -196,13 +201,13 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
       Response.prototype.text = async function () { const t = await text.call(this); if (++calls > 1) await gate; return t; };
     })()`;
     const { page, errors } = await openViewer(browser!, soakHtml, hold);
-    await waitUntil(page, "document.querySelector('[data-testid=progress]')?.dataset.indexed === '20000'");
-    expect(await page.textContent('[data-testid=progress]')).toContain(`indexing: 20000 of ${soakFacts.length} facts`);
-    expect(await page.textContent('[data-testid=event-count]')).toBe(`20000 of ${soakFacts.length} (indexing: the rest follows)`);
+    await waitUntil(page, `document.querySelector('[data-testid=progress]')?.dataset.indexed === '${SOAK.perBlock}'`);
+    expect(await page.textContent('[data-testid=progress]')).toContain(`indexing: ${SOAK.perBlock} of ${soakFacts.length} facts`);
+    expect(await page.textContent('[data-testid=event-count]')).toBe(`${SOAK.perBlock} of ${soakFacts.length} (indexing: the rest follows)`);
     // A time only block 1 holds: the page says it is looking, and the cursor stays.
     const time = soakFacts[soakFacts.length - 1]!.time;
     const expected = soakFacts.findIndex((f) => f.time >= time) + 1;
-    expect(expected).toBeGreaterThan(20_000);
+    expect(expected).toBeGreaterThan(SOAK.perBlock);
     const before = await page.getAttribute('.trace', 'data-position');
     await page.fill('[data-testid=jump]', `t=${time}`);
     await page.press('[data-testid=jump]', 'Enter');

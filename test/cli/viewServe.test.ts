@@ -95,7 +95,7 @@ describe('fltsim view --serve', () => {
     }
   });
 
-  it('a given --port is used; a taken one is an output error (exit 5); --port without --serve a usage error', async () => {
+  it('a given --port is used; a taken one is an output error (exit 5); --port without --serve a usage error, and so is a --facts-per-block of 0', async () => {
     const first = await serve('demo');
     const port = new URL(first.url).port;
     try {
@@ -115,6 +115,9 @@ describe('fltsim view --serve', () => {
     err.length = 0;
     expect(await main(['view', 'demo', '--serve', '--port', '70000'], { out: () => undefined, err: (l) => err.push(l) })).toBe(2);
     expect(err).toEqual(["fltsim view: --port must be an integer from 0 to 65535, got '70000'"]);
+    err.length = 0;
+    expect(await main(['view', 'demo', '--facts-per-block', '0'], { out: () => undefined, err: (l) => err.push(l) })).toBe(2);
+    expect(err).toEqual(["fltsim view: --facts-per-block must be an integer from 1 to 50000000, got '0'"]);
   });
 
   it('the command line serves until SIGINT, then exits 0', async () => {

@@ -287,16 +287,18 @@ describe('the embedded trace', () => {
 
   it('goes into the template once, and a `$&` in a name stays text', () => {
     const html = viewerHtml(`<p>${PAYLOAD_PLACEHOLDER}</p>`, { main: { title: '$&', header: null, facts: [], preemptions: null }, beside: null });
-    expect(html).toBe('<p><script type="application/json" id="fltsim-payload">{"encoding":"json","main":{"title":"$\\u0026","header":null,"preemptions":null,"length":0,"firstViolation":null},"beside":null}</script></p>');
+    expect(html).toBe('<p><script type="application/json" id="fltsim-payload">{"encoding":"json","factsPerBlock":20000,"main":{"title":"$\\u0026","header":null,"preemptions":null,"length":0,"firstViolation":null},"beside":null}</script></p>');
     expect(() => viewerHtml('<p></p>', { main: { title: '', header: null, facts: [], preemptions: null }, beside: null })).toThrow(/placeholder exactly once/);
   });
 
-  it('holds the facts in blocks of 20,000 that the page decodes only as far as it is asked, and drops once decoded', async () => {
-    // Any 25,000 facts do for the blocks (this one is not folded).
-    const bigFacts: Fact[] = Array.from({ length: 25_000 }, (_, seq) => ({ ...failing.facts[seq % failing.facts.length]!, seq }));
-    const html = viewerHtml(PAYLOAD_PLACEHOLDER, { main: { title: 'race', header: failing.header, facts: failing.facts, preemptions: null }, beside: { title: 'big', header: null, facts: bigFacts, preemptions: [3] } });
+  it('holds the facts in blocks (20,000 unless the writer asks for another size, recorded in the head) that the page decodes only as far as it is asked, and drops once decoded', async () => {
+    // Blocks of 100 here (`fltsim view --facts-per-block`): any 250 facts make three of them (these are not folded).
+    const bigFacts: Fact[] = Array.from({ length: 250 }, (_, seq) => ({ ...failing.facts[seq % failing.facts.length]!, seq }));
+    expect(failing.facts.length).toBeLessThanOrEqual(100);
+    const html = viewerHtml(PAYLOAD_PLACEHOLDER, { main: { title: 'race', header: failing.header, facts: failing.facts, preemptions: null }, beside: { title: 'big', header: null, facts: bigFacts, preemptions: [3] } }, undefined, 100);
     const blocks = new Map([...html.matchAll(/<script type="application\/json" id="([^"]+)">([^<]*)<\/script>/g)].map((m) => [m[1]!, m[2]!]));
-    expect([...blocks.keys()]).toEqual(['fltsim-payload', 'fltsim-facts-main-0', 'fltsim-facts-beside-0', 'fltsim-facts-beside-1']);
+    expect([...blocks.keys()]).toEqual(['fltsim-payload', 'fltsim-facts-main-0', 'fltsim-facts-beside-0', 'fltsim-facts-beside-1', 'fltsim-facts-beside-2']);
+    expect(JSON.parse(blocks.get('fltsim-payload')!)).toMatchObject({ factsPerBlock: 100 });
     const read: string[] = [];
     const released: string[] = [];
     const payload = embeddedPayload((id) => (read.push(id), blocks.get(id) ?? null), (id) => released.push(id))!;
@@ -304,7 +306,9 @@ describe('the embedded trace', () => {
     const big = payload.beside!;
     expect({ length: big.facts.length, decoded: big.lazy!.decoded, preemptions: big.preemptions }).toEqual({ length: bigFacts.length, decoded: 0, preemptions: [3] });
     await big.lazy!.decodeTo(5);
-    expect({ decoded: big.lazy!.decoded, released }).toEqual({ decoded: 20_000, released: ['fltsim-facts-beside-0'] });
+    expect({ decoded: big.lazy!.decoded, released }).toEqual({ decoded: 100, released: ['fltsim-facts-beside-0'] });
+    await big.lazy!.decodeTo(150);
+    expect({ decoded: big.lazy!.decoded, released }).toEqual({ decoded: 200, released: ['fltsim-facts-beside-0', 'fltsim-facts-beside-1'] });
     await big.lazy!.decodeTo(bigFacts.length);
     expect(big.facts).toEqual(bigFacts);
     // The race's violation: where the page opens, known before a fact is decoded.
@@ -317,6 +321,18 @@ describe('the embedded trace', () => {
     expect(main.folded).toBe(main.openingPosition);
     expect(main.stateAt(main.openingPosition)).toEqual(foldLog(failing.facts.slice(0, main.openingPosition)));
     await expect(embeddedPayload((id) => (id === 'fltsim-facts-main-0' ? '[]' : (blocks.get(id) ?? null)))!.main.lazy!.decodeTo(1)).rejects.toThrow(/data block fltsim-facts-main-0 is missing or damaged/);
+  });
+
+  it('refuses a head whose facts per block is not a whole number from 1 to 50,000,000 (a page may come from anyone), and a writer asked for one', () => {
+    const head = (factsPerBlock: unknown): string => inertJson({ encoding: 'json', factsPerBlock, main: { title: 't', header: null, preemptions: null, length: 3, firstViolation: null }, beside: null });
+    // 0 would never reach the end of the facts; a fraction or a string would look for blocks that are not there.
+    for (const bad of [0, -1, 1.5, '100', null, 50_000_001, Number.MAX_SAFE_INTEGER + 2, undefined]) {
+      const text = head(bad);
+      expect(() => embeddedPayload((id) => (id === 'fltsim-payload' ? text : null)), String(bad)).toThrow(/^\[BAD_VIEWER_PAYLOAD\] the page's payload gives .* facts per block$/);
+    }
+    expect(embeddedPayload((id) => (id === 'fltsim-payload' ? head(1) : null))!.main.facts).toHaveLength(3);
+    const trace = { title: 't', header: null, facts: [], preemptions: null };
+    for (const bad of [0, 2.5, Number.NaN]) expect(() => viewerHtml(PAYLOAD_PLACEHOLDER, { main: trace, beside: null }, undefined, bad)).toThrow(/^\[BAD_ARGUMENT\] factsPerBlock must be a whole number from 1 to 50000000, got /);
   });
 
   it('gzipped in base64 as `fltsim view` writes them, decoded by DecompressionStream to the same facts', async () => {
