@@ -15,6 +15,7 @@ import { WRITE_LIKE_ACCESS, childLink, linkPath } from './model.js';
 import { parseFileName, splitStreamSuffix, walkToParent } from './namespace.js';
 import { IoCheckShareAccess } from './shareAccess.js';
 import { implicitLockFor } from './volumeLock.js';
+import { beginAtomicRequest } from './oplocks.js';
 import { grantFrom, mapGenericMask } from './security.js';
 import { complete } from './types.js';
 import {
@@ -30,6 +31,7 @@ import {
   FILE_NON_DIRECTORY_FILE,
   FILE_OPEN,
   FILE_OPEN_BY_FILE_ID,
+  FILE_OPEN_REQUIRING_OPLOCK,
   FILE_OPEN_IF,
   FILE_OPENED,
   FILE_SHARE_VALID_FLAGS,
@@ -52,6 +54,17 @@ import {
 import { parametersMember, unpackCreateOptions } from '../wdk/parameters.js';
 
 export function create(state: FsState, request: FsRequest): FsCompletion {
+  const done = createOrOpen(state, request);
+  // FILE_OPEN_REQUIRING_OPLOCK: the open and its oplock are one atomic request; other opens wait for the oplock (§21.8).
+  const ctx = done.Status === STATUS_SUCCESS ? state.contexts.get(request.FileObject.id) : undefined;
+  const params = parametersMember(request.Parameters, 'Create');
+  if (ctx !== undefined && ctx.kind === 'file' && ctx.node.kind === 'file' && params !== null && request.operation !== undefined && (unpackCreateOptions(params.Options >>> 0).CreateOptions & FILE_OPEN_REQUIRING_OPLOCK) !== 0) {
+    beginAtomicRequest(state, ctx, request.operation);
+  }
+  return done;
+}
+
+function createOrOpen(state: FsState, request: FsRequest): FsCompletion {
   const params = parametersMember(request.Parameters, 'Create');
   if (params === null || state.contexts.has(request.FileObject.id)) return complete(STATUS_INVALID_PARAMETER);
   const parsed = validateCreate(params);

@@ -3,7 +3,7 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
-import { breakOplocksFor, currentBatchOplock, wouldBreakOplocks, type OplockBreakCause } from './oplocks.js';
+import { breakOplocksFor, currentBatchOplock, waitForAtomicRequest, wouldBreakOplocks, type OplockBreakCause } from './oplocks.js';
 import { STATUS_CANNOT_BREAK_OPLOCK, STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_OPLOCK_NOT_GRANTED, STATUS_PENDING, STATUS_SHARING_VIOLATION } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';
@@ -146,6 +146,8 @@ const FILTER_OPLOCK_READ_ACCESS = FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES |
  */
 export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | null): FsCompletion {
   if ((req.options & FILE_RESERVE_OPFILTER) !== 0 && (node.uncleanCount > 0 || !reserveOpFilterShape(req))) return complete(STATUS_OPLOCK_NOT_GRANTED);
+  // Another handle's FILE_OPEN_REQUIRING_OPLOCK has not had its oplock yet: wait for it, then meet it.
+  if (req.state.oplocks.size > 0 && waitForAtomicRequest(req.state, req.request, node)) return { Status: STATUS_PENDING, Information: 0, parked: true };
   if (node.kind !== 'file' || req.state.oplocks.size === 0 || link?.deletePending === true) return openExistingNow(req, node, link);
   const overwrite = req.disposition === FILE_SUPERSEDE || req.disposition >= FILE_OVERWRITE;
   const attributesOnly = (req.desired & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)) === 0;

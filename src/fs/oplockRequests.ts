@@ -14,7 +14,7 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { complete } from './types.js';
-import { breakToNone, cacheBits, forgetIfIdle, isWin7, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
+import { breakToNone, cacheBits, endAtomicRequest, forgetIfIdle, isWin7, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
 import {
   FO_SYNCHRONOUS_IO,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,
@@ -64,7 +64,7 @@ function grant(state: FsState, request: FsRequest, ctx: OpenContext, level: Oplo
   const operation = request.operation!;
   const fact = { type: 'OplockGranted', operation, fileObject: ctx.fileObjectId, fileId: ctx.node.fileId, level, ...(switched === null ? {} : { switched: switched.operation! }) } as const;
   if (existing === undefined) {
-    const oplock: Oplock = { id: state.link.born('o', oplockMachine, fact), fileId: ctx.node.fileId, holders: [], waiters: [] };
+    const oplock: Oplock = { id: state.link.born('o', oplockMachine, fact), fileId: ctx.node.fileId, holders: [], waiters: [], atomicRequest: null };
     state.oplocks.set(ctx.node.fileId, oplock);
     oplock.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null, closePending: false });
     return PARKED;
@@ -76,6 +76,11 @@ function grant(state: FsState, request: FsRequest, ctx: OpenContext, level: Oplo
     Object.assign(switched, { level, operation });
   } else {
     existing.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null, closePending: false });
+  }
+  // The handle a FILE_OPEN_REQUIRING_OPLOCK create opened has its oplock: the opens that waited for it go on and meet it.
+  if (existing.atomicRequest === ctx.fileObjectId) {
+    endAtomicRequest(state, existing, 'granted');
+    releaseWaiters(state, existing, 'granted');
   }
   return PARKED;
 }

@@ -26,6 +26,7 @@ import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { FILE_COMPLETE_IF_OPLOCKED } from '../wdk/fileConstants.js';
 import { parametersMember, unpackCreateOptions } from '../wdk/parameters.js';
 import type { OplockBreakTarget, OplockLevel } from '../kernel/facts.js';
+import { oplockMachine } from '../machines/oplock.js';
 import { encodeRequestOplockOutputBuffer, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED } from '../wdk/requestOplock.js';
 
 /** FILE_OPLOCK_BROKEN_TO_* (Information of a completed legacy oplock request). */
@@ -49,6 +50,11 @@ export interface Oplock {
   readonly fileId: number;
   readonly holders: Holder[];
   readonly waiters: string[];
+  /**
+   * The file object a create with FILE_OPEN_REQUIRING_OPLOCK opened, until an oplock is granted on it
+   * or its cleanup: other opens wait meanwhile (mirrors the machine's AtomicRequestPending part).
+   */
+  atomicRequest: string | null;
 }
 
 /** OPLOCK_LEVEL_CACHE_* bits of the Windows 7 levels (R 1, H 2, W 4). */
@@ -287,24 +293,59 @@ function createOptionsOf(request: FsRequest): number {
   return params === null ? 0 : unpackCreateOptions(params.Options).CreateOptions;
 }
 
-/** IRP_MJ_CLEANUP of a file object: its oplock goes (FsRtlOplockCleanup); waiters for its break run again. */
+/** IRP_MJ_CLEANUP of a file object: its oplock goes (FsRtlOplockCleanup), and an atomic request it made; waiters run again. */
 export function oplockCleanup(state: FsState, ctx: OpenContext): void {
   if (ctx.kind !== 'file') return;
   const oplock = oplockOf(state, ctx.node);
   if (oplock === undefined) return;
+  const atomic = oplock.atomicRequest === ctx.fileObjectId;
+  if (atomic) endAtomicRequest(state, oplock, 'cleanup');
   const mine = oplock.holders.filter((h) => h.fileObject === ctx.fileObjectId);
   for (const holder of mine) {
     oplock.holders.splice(oplock.holders.indexOf(holder), 1);
     state.link.emit(oplock.id, { type: 'OplockReleased', fileObject: holder.fileObject, reason: 'cleanup', remaining: oplock.holders.length, ...owedField(oplock, isWin7(holder.level)) });
     if (holder.operation !== null) state.link.release(holder.operation, brokenCompletion(holder, 'None', false));
   }
-  if (mine.length > 0) releaseWaiters(state, oplock, 'closed');
+  if (mine.length > 0 || atomic) releaseWaiters(state, oplock, 'closed');
   forgetIfIdle(state, oplock);
 }
 
-/** The operations waiting for a break run again (dispatched anew), once no holder owes an acknowledgement. */
-export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' | 'closed'): void {
-  if (oplock.holders.some((h) => h.breakingTo !== null)) return;
+/**
+ * A create with FILE_OPEN_REQUIRING_OPLOCK succeeded on `ctx`: until its handle is granted an oplock
+ * or cleans up, other opens of the stream wait ("all subsequent attempts to open the file will be
+ * blocked without the benefit of normal oplock processing" [doc: ZwCreateFile]). The stream's oplock
+ * object is born here when none was held.
+ */
+export function beginAtomicRequest(state: FsState, ctx: OpenContext, operation: string): void {
+  const fact = { type: 'OplockAtomicRequest', operation, fileObject: ctx.fileObjectId, fileId: ctx.node.fileId } as const;
+  const existing = oplockOf(state, ctx.node);
+  if (existing !== undefined) {
+    existing.atomicRequest = ctx.fileObjectId;
+    state.link.emit(existing.id, fact);
+    return;
+  }
+  const oplock: Oplock = { id: state.link.born('o', oplockMachine, fact), fileId: ctx.node.fileId, holders: [], waiters: [], atomicRequest: ctx.fileObjectId };
+  state.oplocks.set(ctx.node.fileId, oplock);
+}
+
+/** The atomic request is over: an oplock was granted on its handle, or its cleanup. */
+export function endAtomicRequest(state: FsState, oplock: Oplock, reason: 'granted' | 'cleanup'): void {
+  const fileObject = oplock.atomicRequest!;
+  oplock.atomicRequest = null;
+  state.link.emit(oplock.id, { type: 'OplockAtomicRequestEnded', fileObject, reason });
+}
+
+/** An open through another file object while an atomic request is pending waits for it (parked, dispatched again after). */
+export function waitForAtomicRequest(state: FsState, request: FsRequest, node: FsNode): boolean {
+  const oplock = oplockOf(state, node);
+  if (oplock === undefined || oplock.atomicRequest === null || oplock.atomicRequest === request.FileObject.id || request.operation === undefined) return false;
+  waitForBreak(state, oplock, request.operation);
+  return true;
+}
+
+/** The operations waiting for a break run again (dispatched anew), once no holder owes an acknowledgement and no atomic request is pending. */
+export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' | 'closed' | 'granted'): void {
+  if (oplock.holders.some((h) => h.breakingTo !== null) || oplock.atomicRequest !== null) return;
   for (const operation of oplock.waiters.splice(0)) {
     state.link.emit(oplock.id, { type: 'OplockWaitEnded', operation, reason });
     state.link.release(operation, null);
@@ -312,7 +353,7 @@ export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowle
 }
 
 export function forgetIfIdle(state: FsState, oplock: Oplock): void {
-  if (oplock.holders.length > 0 || oplock.waiters.length > 0) return;
+  if (oplock.holders.length > 0 || oplock.waiters.length > 0 || oplock.atomicRequest !== null) return;
   state.link.retire(oplock.id);
   state.oplocks.delete(oplock.fileId);
 }

@@ -182,7 +182,11 @@ export type FacilityFact =
   /** The holder's oplock went: its cleanup, or its request was cancelled. */
   | { type: 'OplockReleased'; fileObject: string; reason: 'cleanup' | 'cancel'; remaining: number; owed?: number }
   /** A waiting create runs again (`acknowledged`, `closed`) or was cancelled. */
-  | { type: 'OplockWaitEnded'; operation: string; reason: 'acknowledged' | 'closed' | 'cancelled' }
+  | { type: 'OplockWaitEnded'; operation: string; reason: 'acknowledged' | 'closed' | 'cancelled' | 'granted' }
+  /** Create `operation` with FILE_OPEN_REQUIRING_OPLOCK opened `fileObject`: other opens of the stream wait until its oplock is granted or its cleanup. */
+  | { type: 'OplockAtomicRequest'; operation: string; fileObject: string; fileId: number }
+  /** The atomic request of `fileObject` is over: an oplock was granted on it, or its cleanup. */
+  | { type: 'OplockAtomicRequestEnded'; fileObject: string; reason: 'granted' | 'cleanup' }
   // --- sections backed by files (Z…), §24: data-scan sections and applications' file mappings ---
   /** On an instance: FltRegisterForDataScan succeeded (§24.4). */
   | { type: 'FltRegisterForDataScan' }

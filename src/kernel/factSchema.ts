@@ -268,6 +268,8 @@ export const FACT_SCHEMA: FactSchema = {
   OplockBreakWait: { operation: 'string' },
   OplockAcknowledged: { fileObject: 'id', operation: 'string', routine: 'string', newLevel: ['Level2', 'None', 'R', 'RH', 'RW', 'ClosePending'], remaining: 'int', owed: 'opt int' },
   OplockReleased: { fileObject: 'id', reason: ['cleanup', 'cancel'], remaining: 'int', owed: 'opt int' },
-  OplockWaitEnded: { operation: 'string', reason: ['acknowledged', 'closed', 'cancelled'] },
+  OplockWaitEnded: { operation: 'string', reason: ['acknowledged', 'closed', 'cancelled', 'granted'] },
+  OplockAtomicRequest: { operation: 'string', fileObject: 'id', fileId: 'int' },
+  OplockAtomicRequestEnded: { fileObject: 'id', reason: ['granted', 'cleanup'] },
   RoutineFailed: { routine: 'string', status: STATUS, detail: 'string' },
 };

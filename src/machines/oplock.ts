@@ -15,14 +15,21 @@
  *   Breaking --OplockAcknowledged [FSCTL_OPBATCH_ACK_CLOSE_PENDING]--> Breaking (waiters wait for the close)
  *   Granted --OplockReleased--> Granted | NoOplock                           (cleanup, cancel)
  *
+ * Every state has two parts: NoAtomicRequest, and AtomicRequestPending from the success of a create
+ * with FILE_OPEN_REQUIRING_OPLOCK (OplockAtomicRequest) until an oplock is granted on its handle or
+ * the handle's cleanup (OplockAtomicRequestEnded): meanwhile other opens of the stream wait
+ * (OplockBreakWait; "blocked without the benefit of normal oplock processing" [doc]).
+ *
  * `remaining` on the facts says how many holders are left after them; `acknowledgementOwed` on a
  * break says whether the holder must acknowledge; `owed` (Windows 7 facts only; absent means none)
  * how many holders still owe an acknowledgement after the fact — legacy breaks have one exclusive
  * holder, so theirs is over with its acknowledgement.
  */
-import { setup } from 'xstate';
+import { setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
+import { subState, topState } from './stateValue.js';
+import { withTwoParts, type TwoParts } from './twoParts.js';
 
 export type OplockEvent =
   | FactOf<'OplockGranted'>
@@ -30,13 +37,25 @@ export type OplockEvent =
   | FactOf<'OplockBreakWait'>
   | FactOf<'OplockAcknowledged'>
   | FactOf<'OplockReleased'>
-  | FactOf<'OplockWaitEnded'>;
+  | FactOf<'OplockWaitEnded'>
+  | FactOf<'OplockAtomicRequest'>
+  | FactOf<'OplockAtomicRequestEnded'>;
 
 export type OplockState = 'NoOplock' | 'Granted' | 'Breaking';
 
 type Counts = { readonly remaining: number; readonly owed?: number };
 const someLeft = ({ event }: { event: OplockEvent }): boolean => 'remaining' in event && (event as Counts).remaining > 0;
 const stillOwed = ({ event }: { event: OplockEvent }): boolean => ((event as Counts).owed ?? 0) > 0;
+
+/** FILE_OPEN_REQUIRING_OPLOCK's atomic request, pending in every state of the oplock until granted or cleaned up. */
+const ATOMIC_REQUEST_PARTS: TwoParts = {
+  machine: 'oplock',
+  first: 'NoAtomicRequest',
+  second: 'AtomicRequestPending',
+  enterIn: new Set(['NoOplock', 'Granted', 'Breaking']),
+  enter: { event: 'OplockAtomicRequest' },
+  leave: { event: 'OplockAtomicRequestEnded' },
+};
 
 export const oplockMachine = setup({
   types: {} as { context: MachineContext; events: OplockEvent; input: MachineInput },
@@ -52,13 +71,14 @@ export const oplockMachine = setup({
   context: contextFromInput,
   initial: 'NoOplock',
   on: { '*': { actions: 'rejectEvent' } },
-  states: {
-    NoOplock: { on: { OplockGranted: 'Granted', OplockWaitEnded: {} } },
+  states: withTwoParts(ATOMIC_REQUEST_PARTS, {
+    NoOplock: { on: { OplockGranted: 'Granted', OplockBreakWait: {}, OplockWaitEnded: {} } },
     Granted: {
       on: {
         OplockGranted: {},
         OplockBreak: [{ guard: 'owed', target: 'Breaking' }, { guard: 'someLeft', target: 'Granted' }, { target: 'NoOplock' }],
         OplockReleased: [{ guard: 'someLeft', target: 'Granted' }, { target: 'NoOplock' }],
+        OplockBreakWait: {},
         OplockWaitEnded: {},
       },
     },
@@ -71,5 +91,20 @@ export const oplockMachine = setup({
         OplockReleased: [{ guard: 'stillOwed' }, { guard: 'someLeft', target: 'Granted' }, { target: 'NoOplock' }],
       },
     },
-  },
+  } as const),
 });
+
+/** The oplock's top-level state (what views name). */
+export function oplockState(snapshot: SnapshotFrom<typeof oplockMachine>): OplockState {
+  return topState(snapshot.value) as OplockState;
+}
+
+/** A FILE_OPEN_REQUIRING_OPLOCK handle has not been granted its oplock yet: the AtomicRequestPending part. */
+export function atomicRequestPending(snapshot: SnapshotFrom<typeof oplockMachine>): boolean {
+  return subState(snapshot.value) === 'AtomicRequestPending';
+}
+
+/** The machine value of an oplock whose view says `state` and `atomicRequest` (what a fold resumes from). */
+export function oplockStateValue(state: OplockState, atomicRequest: string | undefined): StateValue {
+  return { [state]: atomicRequest === undefined ? 'NoAtomicRequest' : 'AtomicRequestPending' };
+}

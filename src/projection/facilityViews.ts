@@ -198,9 +198,11 @@ export interface OplockView {
   readonly fileId: number;
   /** Who holds it, at which level; `operation` the parked request that is the oplock (null while a break is owed); `breakingTo` the level a break owed goes to. */
   readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: OplockBreakTarget | null; readonly closePending: boolean }[];
-  /** Creates (D…) waiting for the break to end, oldest first. */
+  /** Creates (D…) waiting for the break to end, or for `atomicRequest`'s oplock, oldest first. */
   readonly waiters: readonly string[];
   readonly state: OplockState;
+  /** The file object a create with FILE_OPEN_REQUIRING_OPLOCK opened, until its oplock is granted or its cleanup (the machine's AtomicRequestPending part). */
+  readonly atomicRequest?: string;
 }
 
 

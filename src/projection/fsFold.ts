@@ -8,6 +8,7 @@ import type { Fact, FactOf } from '../kernel/facts.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
 import { oplockMachine } from '../machines/oplock.js';
+import { splitStatePath } from '../machines/stateValue.js';
 import { STATUS_NOTIFY_ENUM_DIR, STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
 import type { SimState } from './simState.js';
@@ -26,7 +27,9 @@ export type FsFact =
   | FactOf<'OplockBreakWait'>
   | FactOf<'OplockAcknowledged'>
   | FactOf<'OplockReleased'>
-  | FactOf<'OplockWaitEnded'>;
+  | FactOf<'OplockWaitEnded'>
+  | FactOf<'OplockAtomicRequest'>
+  | FactOf<'OplockAtomicRequestEnded'>;
 
 const FS_FACTS = new Set<string>([
   'ByteRangeLockWaiting',
@@ -43,6 +46,8 @@ const FS_FACTS = new Set<string>([
   'OplockAcknowledged',
   'OplockReleased',
   'OplockWaitEnded',
+  'OplockAtomicRequest',
+  'OplockAtomicRequestEnded',
 ]);
 
 export function isFsFact(fact: Fact): fact is FsFact {
@@ -104,12 +109,14 @@ export function applyFsFact(d: Draft<SimState>, fact: FsFact, born: Born, advanc
 
 function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: Advance): void {
   const id = fact.object;
-  if (fact.type === 'OplockGranted' && d.oplocks[id] === undefined) {
+  if ((fact.type === 'OplockGranted' || fact.type === 'OplockAtomicRequest') && d.oplocks[id] === undefined) {
     born(id, oplockMachine);
     d.oplocks[id] = { fileId: fact.fileId, holders: [], waiters: [], state: 'NoOplock' };
   }
   const o = d.oplocks[id]!;
-  o.state = advance(fact) as never;
+  // The view takes the machine's top-level state; its AtomicRequestPending part is `atomicRequest` (src/machines/oplock.ts).
+  const [state] = splitStatePath(advance(fact)!);
+  o.state = state as never;
   const holder = (fileObject: string): number => o.holders.findIndex((h) => h.fileObject === fileObject);
   switch (fact.type) {
     case 'OplockGranted':
@@ -139,8 +146,14 @@ function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: 
     case 'OplockWaitEnded':
       o.waiters.splice(o.waiters.indexOf(fact.operation), 1);
       break;
+    case 'OplockAtomicRequest':
+      o.atomicRequest = fact.fileObject;
+      break;
+    case 'OplockAtomicRequestEnded':
+      delete o.atomicRequest;
+      break;
     default:
       break;
   }
-  if (o.holders.length === 0 && o.waiters.length === 0) delete d.oplocks[id];
+  if (o.holders.length === 0 && o.waiters.length === 0 && o.atomicRequest === undefined) delete d.oplocks[id];
 }

@@ -1,7 +1,7 @@
 /** The live view: SimState read off the running kernel's objects and machines. */
 import { freeze } from 'immer';
 import type { Simulation } from '../simulation.js';
-import type { AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot, SnapshotFrom } from 'xstate';
 import { withWaitCycles } from './fold.js';
 import { livePorts } from './livePorts.js';
 import { liveSections } from './liveSections.js';
@@ -17,7 +17,7 @@ import { FLT_CALLBACK_DATA_QUEUE, queuedIds } from '../fltmgr/cbdq.js';
 import type { CbdqState } from '../machines/cbdq.js';
 import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import type { NotifyChangeState } from '../machines/notifyChange.js';
-import type { OplockState } from '../machines/oplock.js';
+import { oplockState, type oplockMachine } from '../machines/oplock.js';
 import { idRecord } from './simState.js';
 import type { ByteRangeLockView, DirectoryNotificationView, OplockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
@@ -194,7 +194,8 @@ export function liveState(sim: Simulation): SimState {
       fileId: o.fileId,
       holders: o.holders.map((h) => ({ fileObject: h.fileObject, level: h.level, operation: h.operation, breakingTo: h.breakingTo, closePending: h.closePending })),
       waiters: [...o.waiters],
-      state: (kernel.actorOf(o.id)!.getSnapshot() as AnyMachineSnapshot).value as OplockState,
+      state: oplockState(kernel.actorOf(o.id)!.getSnapshot() as SnapshotFrom<typeof oplockMachine>),
+      ...(o.atomicRequest === null ? {} : { atomicRequest: o.atomicRequest }),
     };
   }
   const sections = liveSections(fltMgr.sections);

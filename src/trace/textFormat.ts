@@ -373,7 +373,10 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'OplockAcknowledged':
       return `fo=${fact.fileObject} ${fact.routine} op=${fact.operation} to ${fact.newLevel}`;
     case 'OplockReleased':
+    case 'OplockAtomicRequestEnded':
       return `fo=${fact.fileObject} ${fact.reason}`;
+    case 'OplockAtomicRequest':
+      return `op=${fact.operation} fo=${fact.fileObject}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
       return assertNever(fact, 'fact');

@@ -41,11 +41,11 @@ import { statePath } from '../machines/stateValue.js';
 import { cbdqMachine } from '../machines/cbdq.js';
 import { byteRangeLockMachine } from '../machines/byteRangeLock.js';
 import { notifyChangeMachine } from '../machines/notifyChange.js';
-import { oplockMachine } from '../machines/oplock.js';
+import { oplockMachine, oplockStateValue } from '../machines/oplock.js';
 import { deviceObjectMachine } from '../machines/deviceObject.js';
 import { transactionMachine, transactionStateValue } from '../machines/transaction.js';
 import { applyFact, changedUnnamed, restack } from '../projection/fold.js';
-import { emptySimState, type FileObjectView, type IrpView, type LockView, type MdlView, type MessageView, type InstanceView, type SectionView, type SimState, type TransactionView, type VolumeView } from '../projection/simState.js';
+import { emptySimState, type FileObjectView, type IrpView, type LockView, type MdlView, type MessageView, type InstanceView, type OplockView, type SectionView, type SimState, type TransactionView, type VolumeView } from '../projection/simState.js';
 import { waitForGraph, waitForGraphAmong } from '../projection/waitFor.js';
 import { FactRejectedError } from './errors.js';
 
@@ -152,6 +152,7 @@ function machineValueOfView(id: string, view: { readonly state: string }): State
   if (id.charAt(0) === 'I') return instanceStateValue((view as InstanceView).state, (view as InstanceView).registeredForDataScan);
   if (id.charAt(0) === 'V') return volumeStateValue((view as VolumeView).state, (view as VolumeView).firstOperationSeen);
   if (id.charAt(0) === 't') return transactionStateValue((view as TransactionView).state, (view as TransactionView).ktmWorkerDone);
+  if (id.charAt(0) === 'o') return oplockStateValue((view as OplockView).state, (view as OplockView).atomicRequest);
   return view.state;
 }
 

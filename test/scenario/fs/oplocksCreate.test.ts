@@ -31,6 +31,7 @@ import {
   FSCTL_REQUEST_OPLOCK_LEVEL_1,
   FSCTL_REQUEST_OPLOCK_LEVEL_2,
   ntStatusName,
+  OPLOCK_LEVEL_CACHE_HANDLE,
   OPLOCK_LEVEL_CACHE_READ,
   REQUEST_OPLOCK_INPUT_FLAG_REQUEST,
   REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE,
@@ -267,6 +268,77 @@ describe('FILE_OPEN_REQUIRING_OPLOCK (§21.8)', () => {
       'o1 OplockGranted R op=D5 fo=O3',
       'o1 OplockReleased fo=O3 cleanup',
       'o1 OplockReleased fo=O1 cleanup',
+    ]);
+    finish(sim);
+  });
+});
+
+describe('FILE_OPEN_REQUIRING_OPLOCK: the open and its oplock are one request (§21.8)', () => {
+  it('other opens wait until the handle is granted its oplock, then meet it: an open that would violate sharing breaks RH to R and waits for the holder', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('holder', function* () {
+      const a = yield* open(sim, { asynchronous: true, access: FILE_GENERIC_READ, share: FILE_SHARE_READ, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
+      seen.push(`open requiring an oplock: ${name(a.status)}`);
+      yield* sleep(5);
+      const o = overlapped();
+      const rh = encodeRequestOplockInputBuffer(OPLOCK_LEVEL_CACHE_READ | OPLOCK_LEVEL_CACHE_HANDLE, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
+      seen.push(`RH: ${name(yield* sim.io.DeviceIoControl(a.handle!, FSCTL_REQUEST_OPLOCK, rh, 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, o))}`);
+      yield* sim.io.GetOverlappedResult(a.handle!, o, true);
+      seen.push('RH broken; holder closes');
+      yield* sim.io.NtClose(a.handle!);
+    });
+    sim.spawn('writer', function* () {
+      yield* sleep(1);
+      const w = yield* open(sim, { access: FILE_GENERIC_WRITE, share: ALL_SHARE });
+      seen.push(`writer: ${name(w.status)}`);
+      if (w.handle !== null) yield* sim.io.NtClose(w.handle);
+    });
+    sim.runUntil(3);
+    const waiting = sim.state();
+    expect(Object.values(waiting.oplocks).map((x) => `${x.state} atomicRequest=${x.atomicRequest} waiters=${x.waiters.join()}`)).toEqual(['NoOplock atomicRequest=O1 waiters=D2']);
+    expect(foldLog(sim.log)).toEqual(waiting);
+    sim.run();
+    expect(seen).toEqual(['open requiring an oplock: STATUS_SUCCESS', 'RH: STATUS_PENDING', 'RH broken; holder closes', 'writer: STATUS_SUCCESS']);
+    expect(compactTrace(sim.log, { types: [...OPLOCK_FACTS, 'OplockAtomicRequest', 'OplockAtomicRequestEnded'] })).toEqual([
+      'o1 OplockAtomicRequest op=D1 fo=O1',
+      'o1 OplockBreakWait op=D2',
+      'o1 OplockGranted RH op=D3 fo=O1',
+      'o1 OplockAtomicRequestEnded fo=O1 granted',
+      'o1 OplockWaitEnded op=D2 granted',
+      'o1 OplockBreak fo=O1 RH to R by=D2 acknowledgement owed',
+      'o1 OplockBreakWait op=D2',
+      'o1 OplockReleased fo=O1 cleanup',
+      'o1 OplockWaitEnded op=D2 closed',
+    ]);
+    finish(sim);
+  });
+
+  it('a handle that gets no oplock (a synchronous one) keeps the others waiting until it closes', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('holder', function* () {
+      const a = yield* open(sim, { access: FILE_GENERIC_READ, share: ALL_SHARE, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
+      seen.push(`open requiring an oplock: ${name(a.status)}`);
+      yield* sleep(5);
+      seen.push(`level 2 on a synchronous handle: ${name((yield* sim.io.NtFsControlFile(a.handle!, FSCTL_REQUEST_OPLOCK_LEVEL_2, null, 0, 0)).status)}`);
+      yield* sleep(5);
+      seen.push('holder closes');
+      yield* sim.io.NtClose(a.handle!);
+    });
+    sim.spawn('reader', function* () {
+      yield* sleep(1);
+      const r = yield* open(sim, { access: FILE_GENERIC_READ, share: ALL_SHARE });
+      seen.push(`reader: ${name(r.status)}`);
+      if (r.handle !== null) yield* sim.io.NtClose(r.handle);
+    });
+    sim.run();
+    expect(seen).toEqual(['open requiring an oplock: STATUS_SUCCESS', 'level 2 on a synchronous handle: STATUS_OPLOCK_NOT_GRANTED', 'holder closes', 'reader: STATUS_SUCCESS']);
+    expect(compactTrace(sim.log, { types: [...OPLOCK_FACTS, 'OplockAtomicRequest', 'OplockAtomicRequestEnded'] })).toEqual([
+      'o1 OplockAtomicRequest op=D1 fo=O1',
+      'o1 OplockBreakWait op=D2',
+      'o1 OplockAtomicRequestEnded fo=O1 cleanup',
+      'o1 OplockWaitEnded op=D2 closed',
     ]);
     finish(sim);
   });
