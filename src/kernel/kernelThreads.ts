@@ -2,7 +2,7 @@
  * The kernel's waitables and simulated threads, between the objects' half (kernelObjects.ts) and
  * the scheduler loop (kernel.ts: step, runSegment, settling), which extends it: signaling and the
  * waits it satisfies, spawning, the ready and sleeping lists, the clock's moves, a thread's exit.
- * The members the scheduler loop uses are protected and @internal.
+ * The members the scheduler loop uses are protected, and kept out of the published types.
  */
 import type { Blocking, WaitOutcome, WaitType } from './effects.js';
 import { FltSimError, VerifierError } from './errors.js';
