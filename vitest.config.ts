@@ -3,8 +3,9 @@ import LongFirstSequencer from './test/support/longFirstSequencer.js';
 
 const ci = process.env.CI === 'true';
 // `npm run test:deep` runs only the long fuzzing, exploration and sample sweeps (*.deep.test.ts);
-// `npm test` runs everything else. Its goal is 90 s on two quiet cores, about (CPU-seconds of the
-// whole run) / 2 plus the type check's ~9 s. Measured on 2026-12-02 (issue 15 item 6): 239 CPU-s of
+// `npm test` runs everything else, the type check among them (test/typecheck.test.ts, beside the
+// other files rather than before them). Its goal is 90 s on two quiet cores, about (CPU-seconds of
+// the whole run) / 2. Measured on 2026-12-02 (issue 15 item 6): 239 CPU-s of
 // vitest, then 183 later that day — the CLI's commands loaded lazily, the package test without npm
 // install, the demo run once, the happy-dom file and the long files first, and the engine's own
 // speed-ups landed meanwhile (~25 CPU-s of the 56 are these test changes). Where it goes (FLTSIM_TEST_CPU,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run typecheck` (and the first half of `npm test`): the two TypeScript projects — the root
+// `npm run typecheck` (and test/typecheck.test.ts, one of `npm test`'s files): the two TypeScript projects — the root
 // (src, tests, bench, examples, scripts) and the viewer's page with its component tests, which sees
 // the DOM — checked at the same time. The checker is TypeScript 7, the native port (the
 // devDependency `typescript-native`, an alias pinned to one release): it reports the same errors as

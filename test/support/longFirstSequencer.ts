@@ -1,6 +1,7 @@
 /**
- * The order `npm test` hands its files to the two forks: the happy-dom file first, then the files
- * that cost the most CPU, longest first, then the rest in vitest's own order. Why:
+ * The order `npm test` hands its files to the two forks: the happy-dom file first, the type check
+ * (test/typecheck.test.ts) second, then the files that cost the most CPU, longest first, then the
+ * rest in vitest's own order. Why:
  * - A fork runs one environment: the file that needs happy-dom (test/viewer/app.test.tsx) gets a
  *   fork of its own, and the fork after it imports the sources again. First, that happens once; in
  *   the middle of the run it cost a second replacement fork and a third import of the sources.
@@ -16,6 +17,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const FIRST: readonly string[] = [
   'test/viewer/app.test.tsx',
+  // The type check (two TypeScript 7 processes): it fills what the forks leave idle while they import the sources.
+  'test/typecheck.test.ts',
   'test/browser/viewer.test.ts',
   'test/package/publishedTypes.test.ts',
   'test/package/pack.test.ts',
