@@ -212,7 +212,8 @@ function checkPreResult(fltMgr: FilterManager, op: IoOperation, instance: Instan
     throw fltMgr.kernel.violation('NO_POST_OPERATION', instance.id, `${where} asked for a post-operation callback it did not register`);
   }
   if (result === FLT_PREOP_DISALLOW_FASTIO && !op.isFastIo) {
-    throw fltMgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for an IRP operation`);
+    // Only a fast I/O operation can be disallowed; an FsFilter callback operation is no IRP, but no fast I/O either.
+    throw fltMgr.kernel.violation('DISALLOW_FASTIO_ON_IRP', instance.id, `${where} returned FLT_PREOP_DISALLOW_FASTIO for ${op.isFsFilter ? 'an FsFilter callback operation' : 'an IRP operation'}: only a fast I/O operation can be disallowed`);
   }
   if (result === FLT_PREOP_PENDING && op.isFastIo) {
     throw fltMgr.kernel.violation('PEND_FAST_IO', instance.id, `${where} returned FLT_PREOP_PENDING for a fast I/O operation: only IRP operations can be pended (FLT_IS_IRP_OPERATION); return FLT_PREOP_DISALLOW_FASTIO to have it sent as an IRP (§8)`);

@@ -87,7 +87,7 @@ export const CORE_VERIFIER_RULES = {
     sections: ['§8'],
   },
   DISALLOW_FASTIO_ON_IRP: {
-    checks: 'a pre-operation returns FLT_PREOP_DISALLOW_FASTIO for an IRP operation',
+    checks: 'a pre-operation returns FLT_PREOP_DISALLOW_FASTIO for an operation that is not fast I/O: an IRP operation or an FsFilter callback operation',
     windows: null,
     sections: ['§8'],
   },

@@ -20,6 +20,7 @@ import {
   FILE_SYNCHRONOUS_IO_NONALERT,
   FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_COMPLETE,
+  FLT_PREOP_DISALLOW_FASTIO,
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FLT_SECTION_CONTEXT,
   FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION,
@@ -60,7 +61,7 @@ import {
   type Simulation,
 } from '../../src/index.js';
 import { compactTrace, fsFilterAcquiresReleased, fsFilterOperations, installFilter, operations } from '../../src/testing/index.js';
-import { fsFilterTriggers } from '../verifier/fsFilterTriggers.js';
+import { fsFilterTriggers, mapThrough } from '../verifier/fsFilterTriggers.js';
 
 const FS_FILTER = [
   IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION,
@@ -331,6 +332,19 @@ describe('misuse is a verifier finding with rule, object and log position (§24.
       expect(foldLog(sim.log).violations).toEqual(sim.state().violations);
     });
   }
+});
+
+describe('FLT_PREOP_DISALLOW_FASTIO on an FsFilter callback operation (§8, §24.1)', () => {
+  it('is DISALLOW_FASTIO_ON_IRP, and the finding says the operation was an FsFilter callback operation, not an IRP', () => {
+    const sim = mapThrough(IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, { PreOperation: () => FLT_PREOP_DISALLOW_FASTIO });
+    const [v] = sim.state().violations;
+    expect(v).toMatchObject({ rule: 'DISALLOW_FASTIO_ON_IRP' });
+    expect(v!.object).toMatch(/^I\d+$/);
+    const fact = sim.log[v!.seq]!;
+    expect(fact).toMatchObject({ type: 'VerifierViolation', rule: 'DISALLOW_FASTIO_ON_IRP', object: v!.object });
+    expect((fact as { message?: string }).message).toMatch(/ACQUIRE_FOR_SECTION_SYNCHRONIZATION returned FLT_PREOP_DISALLOW_FASTIO for an FsFilter callback operation: only a fast I\/O operation can be disallowed$/);
+    expect(foldLog(sim.log).violations).toEqual(sim.state().violations);
+  });
 });
 
 describe('the §24.9 invariant 16 checker reads the log alone', () => {
