@@ -1,7 +1,8 @@
 /**
- * avscan.c: DriverEntry, AvUnload, the instance callbacks, the operation callbacks, the section
- * conflict callback, and AvSendAbortToUser / AvSendUnloadingToUser. The image's routines from
- * context.c, scan.c, communication.c and avscan.c's transaction routines (transaction.ts) are
+ * avscan.c: DriverEntry, AvUnload, the instance callbacks, the modifying-operation callbacks, the
+ * section conflict callback, and AvSendAbortToUser / AvSendUnloadingToUser. The image's routines from
+ * context.c, scan.c, communication.c and avscan.c's create and cleanup callbacks (createCleanup.ts),
+ * transaction routines (transaction.ts) and file-state cache (cache.ts) are
  * composed here into one table per loaded image (createAvScan), with the globals; a C reader finds
  * each routine under its own name.
  *
@@ -15,22 +16,11 @@
  * port's AvIsFileModified (created, never used by the sample's scanner).
  */
 import {
-  ACCESS_SYSTEM_SECURITY,
-  DELETE,
-  FILE_APPEND_DATA,
-  FILE_DIRECTORY_FILE,
-  FILE_WRITE_ATTRIBUTES,
-  FILE_WRITE_DATA,
-  FILE_WRITE_EA,
   FLT_ASSERT,
   FltGetTransactionContext,
-  WRITE_DAC,
-  WRITE_OWNER,
   FLT_INSTANCE_CONTEXT,
-  FLT_POSTOP_FINISHED_PROCESSING,
   FLT_PREOP_COMPLETE,
   FLT_PREOP_SUCCESS_NO_CALLBACK,
-  FLT_PREOP_SYNCHRONIZE,
   FLT_PORT_ALL_ACCESS,
   FLT_SET_CONTEXT_KEEP_IF_EXISTS,
   FILE_INFORMATION_CLASS,
@@ -43,7 +33,6 @@ import {
   RtlIsGenericTableEmptyAvl,
   FltAllocateContext,
   FltBuildDefaultSecurityDescriptor,
-  FltCancelFileOpen,
   FltCloseCommunicationPort,
   FltDeleteInstanceContext,
   FltFreeSecurityDescriptor,
@@ -55,7 +44,6 @@ import {
   FltReleaseContext,
   FltSendMessage,
   FltSetInstanceContext,
-  FltSetStreamContext,
   FltStartFiltering,
   FltUnregisterFilter,
   IRP_MJ_CLEANUP,
@@ -65,23 +53,16 @@ import {
   IRP_MJ_WRITE,
   NT_SUCCESS,
   NonPagedPoolNx,
-  SL_OPEN_PAGING_FILE,
-  SL_OPEN_TARGET_DIRECTORY,
-  STATUS_FLT_CONTEXT_ALREADY_DEFINED,
   STATUS_FLT_DO_NOT_ATTACH,
   STATUS_INVALID_PARAMETER_2,
-  STATUS_NOT_FOUND,
   STATUS_NOT_SUPPORTED,
   STATUS_PORT_DISCONNECTED,
-  STATUS_REPARSE,
   STATUS_SUCCESS,
   STATUS_TIMEOUT,
-  STATUS_VIRUS_INFECTED,
   InterlockedExchangePointer,
   portVariable,
   type Blocking,
   type FLT_CALLBACK_DATA,
-  type FLT_POSTOP_CALLBACK_STATUS,
   type FLT_PREOP_CALLBACK_STATUS,
   type FLT_REGISTRATION,
   type FLT_RELATED_OBJECTS,
@@ -91,9 +72,10 @@ import {
   type PFLT_INSTANCE,
 } from '../../../src/index.js';
 import { AV_SCANNER_NOTIFICATION_SIZE, AvConnectForAbort, AvConnectForQuery, AvConnectForScan, AvMsgAbortScanning, AvMsgFilterUnloading, encodeNotification } from './avlib.js';
-import { AV_FLAG_PREFETCH, AV_SET_INVALID_FILE_REFERENCE, FS_SUPPORTS_FILE_STATE_CACHE, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
-import { AvAcquireResourceExclusive, AvAllocateGenericTableEntry, AvCompareEntry, AvFreeGenericTableEntry, AvGetFileId, AvReleaseResource } from './utility.js';
+import { AV_FLAG_PREFETCH, FS_SUPPORTS_FILE_STATE_CACHE, type AV_INSTANCE_CONTEXT, type AV_SECTION_CONTEXT, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals, type AvResults } from './avscanTypes.js';
+import { AvAcquireResourceExclusive, AvAllocateGenericTableEntry, AvCompareEntry, AvFreeGenericTableEntry, AvReleaseResource } from './utility.js';
 import { cacheRoutines } from './cache.js';
+import { createCleanupRoutines } from './createCleanup.js';
 import { communicationRoutines } from './communication.js';
 import { AvGetFileSize, contextRoutines } from './context.js';
 import { scanRoutines } from './scan.js';
@@ -111,6 +93,7 @@ export type AvRoutines = ReturnType<typeof contextRoutines> &
   ReturnType<typeof communicationRoutines> &
   ReturnType<typeof transactionRoutines> &
   ReturnType<typeof cacheRoutines> &
+  ReturnType<typeof createCleanupRoutines> &
   ReturnType<typeof filterRoutines> & { AvGetFileSize: typeof AvGetFileSize; results: AvResults };
 
 export interface AvScanConfig {
@@ -147,6 +130,7 @@ export function createAvScan(config: AvScanConfig = {}): AvScanImage {
   Object.assign(R, communicationRoutines(Globals, R));
   Object.assign(R, transactionRoutines(Globals, R));
   Object.assign(R, cacheRoutines(Globals));
+  Object.assign(R, createCleanupRoutines(Globals, R));
   Object.assign(R, filterRoutines(Globals, R));
   return { Globals, routines: R, DriverEntry: R.DriverEntry };
 }
@@ -309,95 +293,6 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     return yield* AvPreOperationCallback(Data, FltObjects);
   }
 
-  /** AvPreCreate: directories, target-directory and paging-file opens are never scanned; the rest are synchronized. */
-  function AvPreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS {
-    const create = (Data.Iopb.Parameters as { Create: { Options: number } }).Create;
-    if ((create.Options & FILE_DIRECTORY_FILE) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    if ((Data.Iopb.OperationFlags & (SL_OPEN_TARGET_DIRECTORY | SL_OPEN_PAGING_FILE)) !== 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    if (Data.Iopb.TargetFileObject?.FileName === '') return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    return FLT_PREOP_SYNCHRONIZE;
-  }
-
-  /** AvCancelFileOpen (utility.c): undo the open and fail the create with `status`. */
-  function* AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void> {
-    yield* FltCancelFileOpen(FltObjects.Instance, FltObjects.FileObject!);
-    Data.IoStatus.Status = status;
-    Data.IoStatus.Information = 0;
-  }
-
-  /** AvPostCreate: find or create the stream context; scan if the file needs it; deny an infected file with STATUS_VIRUS_INFECTED. */
-  function* AvPostCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS> {
-    const status0 = Data.IoStatus.Status;
-    if (!NT_SUCCESS(status0) || status0 === STATUS_REPARSE) return FLT_POSTOP_FINISHED_PROCESSING;
-    const size = yield* AvGetFileSize(FltObjects.Instance, FltObjects.FileObject!);
-    if (NT_SUCCESS(size.status) && size.directory) return FLT_POSTOP_FINISHED_PROCESSING;
-    let got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
-    let streamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>;
-    if (got.status === STATUS_NOT_FOUND) {
-      const created = yield* R.AvCreateStreamContext(FltObjects.Filter);
-      if (created.context === null) return FLT_POSTOP_FINISHED_PROCESSING;
-      streamContext = created.context;
-      // The stream's infected state from the cache, if the file has an id (the id is optional: a failure does not change the scan).
-      const fileIdStatus = yield* AvGetFileId(FltObjects.Instance, FltObjects.FileObject!, streamContext.Data.FileId);
-      if (!NT_SUCCESS(fileIdStatus)) {
-        AV_SET_INVALID_FILE_REFERENCE(streamContext.Data.FileId);
-      } else {
-        // Loads only what it finds; a miss (or any failure) leaves the new context Modified: the cache is optional.
-        yield* R.AvLoadFileStateFromCache(FltObjects.Instance, streamContext.Data.FileId, streamContext.Data);
-      }
-      const old = { value: null as PFLT_CONTEXT<object> | null };
-      const set = yield* FltSetStreamContext(FltObjects.Instance, FltObjects.FileObject!, FLT_SET_CONTEXT_KEEP_IF_EXISTS, streamContext, old);
-      if (!NT_SUCCESS(set)) {
-        FltReleaseContext(streamContext);
-        if (set !== STATUS_FLT_CONTEXT_ALREADY_DEFINED) return FLT_POSTOP_FINISHED_PROCESSING;
-        streamContext = old.value as PFLT_CONTEXT<AV_STREAM_CONTEXT>;
-      }
-    } else if (!NT_SUCCESS(got.status)) {
-      return FLT_POSTOP_FINISHED_PROCESSING;
-    } else streamContext = got.context!;
-    got = { status: STATUS_SUCCESS, context: streamContext };
-    let isTxWriter = false;
-    cleanup: {
-      // A successful open with TxF's "exclusive write" access: a previous transaction of the stream, if any, has ended.
-      const desiredAccess = (Data.Iopb.Parameters as { Create: { SecurityContext: { DesiredAccess: number } } }).Create.SecurityContext.DesiredAccess;
-      if ((desiredAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | WRITE_DAC | WRITE_OWNER | ACCESS_SYSTEM_SECURITY)) !== 0) {
-        const processed = yield* R.AvProcessPreviousTransaction(FltObjects, streamContext);
-        if (!NT_SUCCESS(processed)) {
-          Globals.DbgPrint.push('[AV] AvPostCreate: AvProcessTransaction FAILED!!');
-          break cleanup;
-        }
-        isTxWriter = FltObjects.Transaction !== null;
-      }
-      if (IS_FILE_NEED_SCAN(streamContext.Data)) {
-        const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CREATE, isTxWriter, streamContext);
-        if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) break cleanup;
-      }
-      if (IS_FILE_INFECTED(streamContext.Data)) yield* AvCancelFileOpen(Data, FltObjects, STATUS_VIRUS_INFECTED);
-    }
-    FltReleaseContext(streamContext);
-    return FLT_POSTOP_FINISHED_PROCESSING;
-  }
-
-  /** AvPreCleanup: a modified stream is scanned again before its handle goes. */
-  function* AvPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS> {
-    const handle = yield* FltGetStreamHandleContext<AV_STREAMHANDLE_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
-    if (NT_SUCCESS(handle.status)) FltReleaseContext(handle.context!);
-    const got = yield* FltGetStreamContext<AV_STREAM_CONTEXT>(FltObjects.Instance, FltObjects.FileObject!);
-    if (!NT_SUCCESS(got.status)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const streamContext = got.context!;
-    // A transacted writer's stream is not scanned at cleanup: the transaction may still roll back; a commit rescans it at the next open.
-    if (streamContext.Data.TxContext.value === null && IS_FILE_MODIFIED(streamContext.Data)) {
-      const status = yield* R.AvScan(Data, FltObjects, 'AvUserMode', IRP_MJ_CLEANUP, false, streamContext);
-      if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvPreCleanup: AvScan FAILED!!');
-    }
-    // Cleanup: the cache gets an entry only when the file is clean or infected (not while Modified).
-    if (!IS_FILE_MODIFIED(streamContext.Data) || IS_FILE_INFECTED(streamContext.Data)) {
-      if (!NT_SUCCESS(yield* R.AvSyncCache(FltObjects.Instance, streamContext))) Globals.DbgPrint.push('[AV] AvPreCleanup: AvSyncCache FAILED!!');
-    }
-    FltReleaseContext(streamContext);
-    return FLT_PREOP_SUCCESS_NO_CALLBACK;
-  }
-
   /**
    * AvScanAbortCallbackAsync (SectionNotificationCallback): conflicting I/O aborts a scan started at
    * cleanup only; create-time scans win. May run before FltCreateSectionForDataScan has returned.
@@ -437,8 +332,8 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     Flags: 0,
     ContextRegistration: R.ContextRegistration,
     OperationRegistration: [
-      { MajorFunction: IRP_MJ_CREATE, Flags: 0, PreOperation: AvPreCreate, PostOperation: AvPostCreate },
-      { MajorFunction: IRP_MJ_CLEANUP, Flags: 0, PreOperation: AvPreCleanup },
+      { MajorFunction: IRP_MJ_CREATE, Flags: 0, PreOperation: R.AvPreCreate, PostOperation: R.AvPostCreate },
+      { MajorFunction: IRP_MJ_CLEANUP, Flags: 0, PreOperation: R.AvPreCleanup },
       { MajorFunction: IRP_MJ_WRITE, Flags: 0, PreOperation: AvPreOperationCallback },
       { MajorFunction: IRP_MJ_SET_INFORMATION, Flags: 0, PreOperation: AvPreOperationCallback },
       { MajorFunction: IRP_MJ_FILE_SYSTEM_CONTROL, Flags: 0, PreOperation: AvPreFsControl },
@@ -462,10 +357,6 @@ function filterRoutines(Globals: AvGlobals, R: AvCalls) {
     AvOperationsModifyingFile,
     AvPreOperationCallback,
     AvPreFsControl,
-    AvPreCreate,
-    AvCancelFileOpen,
-    AvPostCreate,
-    AvPreCleanup,
     AvScanAbortCallbackAsync,
     AvSendAbortToUser,
     AvSendUnloadingToUser,

@@ -3,7 +3,7 @@
  * file states and the macros over them. One `AvGlobals` per loaded image (createAvScan), never a
  * module global.
  */
-import type { Blocking, ERESOURCE, PKTRANSACTION, PFLT_VOLUME, RTL_AVL_TABLE, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
+import type { Blocking, ERESOURCE, FLT_POSTOP_CALLBACK_STATUS, FLT_PREOP_CALLBACK_STATUS, PKTRANSACTION, PFLT_VOLUME, RTL_AVL_TABLE, FLT_CALLBACK_DATA, FLT_CONTEXT_REGISTRATION, FLT_RELATED_OBJECTS, KEVENT, NTSTATUS, PFILE_OBJECT, PFLT_CONTEXT, PFLT_FILTER, PFLT_INSTANCE, PFLT_SERVER_PORT, PortVariable, PSECTION_OBJECT, PSECURITY_DESCRIPTOR, SECTION_HANDLE } from '../../../src/index.js';
 
 /** AV_FILE_INFECTED_STATE. */
 export type AV_FILE_INFECTED_STATE = 'AvFileModified' | 'AvFileInfected' | 'AvFileNotInfected' | 'AvFileUnknown' | 'AvFileScanning';
@@ -200,6 +200,9 @@ export interface AvCalls {
   AvPrepareServerPort(SecurityDescriptor: PSECURITY_DESCRIPTOR, ConnectionType: number): NTSTATUS;
   AvSendAbortToUser(ScanThreadId: number, ScanId: number): Blocking<NTSTATUS>;
   AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void>;
+  AvPreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS;
+  AvPostCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS>;
+  AvPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS>;
   AvLoadFileStateFromCache(Instance: PFLT_INSTANCE, FileId: AV_FILE_REFERENCE, Out: Pick<AV_STREAM_CONTEXT, 'State' | 'VolumeRevision' | 'CacheRevision' | 'FileRevision'>): Blocking<NTSTATUS>;
   AvSyncCache(Instance: PFLT_INSTANCE | null, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null): Blocking<NTSTATUS>;
 }
