@@ -128,6 +128,7 @@ export {
   FltGetStreamHandleContext,
   FltDeleteStreamHandleContext,
   FltSupportsStreamContexts,
+  FltSupportsStreamHandleContexts,
   FltSupportsFileContexts,
   FltSupportsFileContextsEx,
 } from './fltmgr/contextKinds.js';

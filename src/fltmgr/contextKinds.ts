@@ -93,6 +93,12 @@ export function FltSupportsStreamContexts(FileObject: FileObject): boolean {
   return FileObject.volume.fileSystem.openOf(FileObject.id)?.kind === 'file';
 }
 
+/** FltSupportsStreamHandleContexts(FileObject): as stream contexts — the file object is open on a file stream. */
+export function FltSupportsStreamHandleContexts(FileObject: FileObject): boolean {
+  fileObjectArgument('FltSupportsStreamHandleContexts', FileObject);
+  return FileObject.volume.fileSystem.openOf(FileObject.id)?.kind === 'file';
+}
+
 /** FltSupportsFileContexts(FileObject): the FS itself keeps file contexts (NTFS, ReFS); FAT does not (§15.1). */
 export function FltSupportsFileContexts(FileObject: FileObject): boolean {
   fileObjectArgument('FltSupportsFileContexts', FileObject);

@@ -83,6 +83,9 @@ export const IO_IGNORE_SHARE_ACCESS_CHECK = 0x0800;
 export const GUID_ECP_FLT_CREATEFILE_TARGET = 'ce08041d-f411-447f-b70d-ccee45c23fac';
 export const FLTTCFL_AUTO_REPARSE = 0x0001;
 
+// GUID_ECP_PREFETCH_OPEN (ntifs.h): the ECP the kernel's prefetcher puts on its opens (PREFETCH_OPEN_ECP_CONTEXT)
+export const GUID_ECP_PREFETCH_OPEN = 'e1777b21-847e-4837-aa45-64161d280655';
+
 // OBJECT_ATTRIBUTES.Attributes
 export const OBJ_CASE_INSENSITIVE = 0x00000040;
 export const OBJ_KERNEL_HANDLE = 0x00000200;

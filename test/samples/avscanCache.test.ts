@@ -121,15 +121,40 @@ describe('avscan\'s file-state cache (wdk-samples §5 checks 1, 3)', () => {
   });
 });
 
+describe('a prefetcher\'s open (wdk-samples §5 check 3; §22.2: GUID_ECP_PREFETCH_OPEN from kernel mode)', () => {
+  it('is not scanned and gets no stream context, only a stream-handle context flagged AV_FLAG_PREFETCH; its write marks nothing Modified; its cleanup clears the flag and deletes that context; the next open is scanned as a first one', () => {
+    const { sim, reason, results, scanner, image } = run({ prefetch: true, unload: false });
+    expect(reason).toBe('idle');
+    expect(results).toMatchObject({ prefetch: STATUS_SUCCESS, write: STATUS_SUCCESS, app: STATUS_SUCCESS });
+    expect(compactTrace(sim.log, { types: ['FltAllocateContext', 'ContextLinked', 'ContextUnlinked', 'ContextFreed', 'FltSendMessage'] }).filter((l) => !l.includes('INSTANCE') && !l.includes('SECTION') && !l.includes('AbortPort'))).toEqual([
+      // Post-create of the prefetcher's open: AvPreCreate found the kernel-mode GUID_ECP_PREFETCH_OPEN; no stream context, no scan.
+      'C2(STREAMHANDLE of avscan) FltAllocateContext filter=F2:avscan FLT_STREAMHANDLE_CONTEXT size=8 pool=1',
+      'C2(STREAMHANDLE of avscan) ContextLinked by=FltSetStreamHandleContext to=O1:\\clean.txt instance=I2:avscan@265010 on C: count=2',
+      // Its write: AvPreOperationCallback returns at the handle's AV_FLAG_PREFETCH. Its cleanup: the flag cleared, the context deleted.
+      'C2(STREAMHANDLE of avscan) ContextUnlinked by=FltDeleteStreamHandleContext count=1',
+      'C2(STREAMHANDLE of avscan) ContextFreed',
+      // app's open: the file's first stream context, not in the cache (the prefetch open synced nothing): scanned.
+      'C3(STREAM of avscan) FltAllocateContext filter=F2:avscan FLT_STREAM_CONTEXT size=64 pool=1',
+      'C3(STREAM of avscan) ContextLinked by=FltSetStreamContext to=V1:stream#64 instance=I2:avscan@265010 on C: count=2',
+      'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T5:app length=24 reply=4 until=101',
+      'C3(STREAM of avscan) ContextUnlinked by=teardown of V1:stream#64 count=0',
+      'C3(STREAM of avscan) ContextFreed',
+    ]);
+    expect(scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean]);
+    expect(image.Globals.DbgPrint).toEqual([]);
+    expect(sim.state().violations).toEqual([]);
+  });
+});
+
 describe('avscan\'s cache explored: the unload racing the workload (§4, §15.8)', () => {
   const monitors = [sectionsClosedOnce, createsComplete, cacheEntriesFreed];
   it.each(['clean', 'infected'])('PCT, %s: every section closed once, every create wakes, no FLT_ASSERT, the table emptied by the teardown', (cache) => {
-    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(3, 60), shrink: false, monitors, args: { cache, unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { cache, unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 
   it('bounded exhaustive search (1 preemption), clean: none', () => {
-    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(3, 60), shrink: false, monitors, args: { cache: 'clean', unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { cache: 'clean', unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 });

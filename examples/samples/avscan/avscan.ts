@@ -11,7 +11,8 @@
  * the scanner first, and transactions (§22.4: a writer's open enlists, its scans and writes go to
  * the transacted view, the KTM callback propagates or discards it), and the file-state cache (a new
  * stream context loads its file's state by file id; pre-cleanup syncs a clean or infected state;
- * teardown empties the table; cache.ts). Not ported: CSVFS, the prefetch ECP, alternate streams and encrypted files
+ * teardown empties the table; cache.ts), and the prefetcher's opens (GUID_ECP_PREFETCH_OPEN: a flagged stream-handle
+ * context, never scanned; createCleanup.ts). Not ported: CSVFS, alternate streams and encrypted files
  * (fltsim's file system has neither), IoGetStackLimits (no stack file objects), and the query
  * port's AvIsFileModified (created, never used by the sample's scanner).
  */

@@ -185,6 +185,7 @@ export interface AvCalls {
   readonly results: AvResults;
   readonly ContextRegistration: readonly FLT_CONTEXT_REGISTRATION[];
   AvGetFileSize(Instance: PFLT_INSTANCE, FileObject: PFILE_OBJECT): Blocking<{ status: NTSTATUS; size: number; directory: boolean }>;
+  AvCreateStreamHandleContext(Filter: PFLT_FILTER): { status: NTSTATUS; context: PFLT_CONTEXT<AV_STREAMHANDLE_CONTEXT> | null };
   AvCreateStreamContext(Filter: PFLT_FILTER): Blocking<{ status: NTSTATUS; context: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null }>;
   AvFindOrCreateTransactionContext(FltObjects: FLT_RELATED_OBJECTS): Blocking<{ status: NTSTATUS; TransactionContext: PFLT_CONTEXT<AV_TRANSACTION_CONTEXT> | null }>;
   AvProcessPreviousTransaction(FltObjects: FLT_RELATED_OBJECTS, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT>): Blocking<NTSTATUS>;
@@ -200,8 +201,8 @@ export interface AvCalls {
   AvPrepareServerPort(SecurityDescriptor: PSECURITY_DESCRIPTOR, ConnectionType: number): NTSTATUS;
   AvSendAbortToUser(ScanThreadId: number, ScanId: number): Blocking<NTSTATUS>;
   AvCancelFileOpen(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, status: NTSTATUS): Blocking<void>;
-  AvPreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS;
-  AvPostCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_POSTOP_CALLBACK_STATUS>;
+  AvPreCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: { value: unknown }): FLT_PREOP_CALLBACK_STATUS;
+  AvPostCreate(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS, CompletionContext: unknown): Blocking<FLT_POSTOP_CALLBACK_STATUS>;
   AvPreCleanup(Data: FLT_CALLBACK_DATA, FltObjects: FLT_RELATED_OBJECTS): Blocking<FLT_PREOP_CALLBACK_STATUS>;
   AvLoadFileStateFromCache(Instance: PFLT_INSTANCE, FileId: AV_FILE_REFERENCE, Out: Pick<AV_STREAM_CONTEXT, 'State' | 'VolumeRevision' | 'CacheRevision' | 'FileRevision'>): Blocking<NTSTATUS>;
   AvSyncCache(Instance: PFLT_INSTANCE | null, StreamContext: PFLT_CONTEXT<AV_STREAM_CONTEXT> | null): Blocking<NTSTATUS>;

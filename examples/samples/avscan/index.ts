@@ -26,6 +26,12 @@
  * the result into the cache); then `reader` opens it (a new stream context again, served from the
  * cache: an infected file is denied with no scan).
  *
+ * `prefetch` (default false) replaces the applications with a prefetcher's open: `prefetcher`, a
+ * minifilter above avscan (altitude 385000) standing in for the kernel's prefetcher, opens clean.txt
+ * with FltCreateFileEx2 and a GUID_ECP_PREFETCH_OPEN ECP (kernel mode), writes through it and closes
+ * it (none of which avscan scans or counts as a modification); then `app` opens clean.txt (scanned:
+ * the prefetch open left no state behind).
+ *
  * `fsType` (`NTFS`, the default; `ReFS`: file ids are FileIdInformation's 128 bits; `FAT`: no cache,
  * as FS_SUPPORTS_FILE_STATE_CACHE says) is the file system of C:.
  *
@@ -46,11 +52,25 @@ import {
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
   FILE_SYNCHRONOUS_IO_NONALERT,
+  FltAllocateExtraCreateParameter,
+  FltAllocateExtraCreateParameterList,
+  FltClose,
+  FltCreateFileEx2,
+  FltFreeExtraCreateParameterList,
+  FltInsertExtraCreateParameter,
+  FltRegisterFilter,
+  FltStartFiltering,
+  FltWriteFile,
+  GUID_ECP_PREFETCH_OPEN,
+  ObDereferenceObject,
+  STATUS_SUCCESS,
   IRP_NOCACHE,
   SetEvent,
   sleep,
   type Blocking,
   type NTSTATUS,
+  type PFLT_FILTER,
+  type PFLT_INSTANCE,
   type Scenario,
   type ScenarioArgs,
   type Simulation,
@@ -63,7 +83,7 @@ export interface AvScanRun {
   readonly image: AvScanImage;
   readonly scanner: USER_SCAN_CONTEXT;
   /** Filled in as the threads finish. */
-  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number; holder?: NTSTATUS; txOpen?: NTSTATUS; txWrite?: NTSTATUS; outcome?: NTSTATUS; reopen?: NTSTATUS; reader?: NTSTATUS };
+  readonly results: { app?: NTSTATUS; write?: NTSTATUS; app2?: NTSTATUS; conflictWrite?: NTSTATUS; unload?: NTSTATUS; scanner?: number; holder?: NTSTATUS; txOpen?: NTSTATUS; txWrite?: NTSTATUS; outcome?: NTSTATUS; reopen?: NTSTATUS; reader?: NTSTATUS; prefetch?: NTSTATUS };
 }
 
 function flag(args: ScenarioArgs, name: string, fallback: boolean): boolean {
@@ -138,6 +158,34 @@ function spawnCacheWorkload(sim: Simulation, results: AvScanRun['results'], cont
   return [app, reader];
 }
 
+/**
+ * The prefetcher's workload (args.prefetch): a minifilter above avscan stands in for the kernel's
+ * prefetcher, whose opens carry GUID_ECP_PREFETCH_OPEN; `app` opens the file afterwards.
+ */
+function spawnPrefetchWorkload(sim: Simulation, results: AvScanRun['results'], prefetcher: { Filter: PFLT_FILTER | null; Instance: PFLT_INSTANCE | null }): ThreadHandle[] {
+  const thread = sim.spawn('prefetcher', function* () {
+    yield* sleep(1);
+    const Filter = prefetcher.Filter!;
+    const list = FltAllocateExtraCreateParameterList(Filter).EcpList;
+    FltInsertExtraCreateParameter(Filter, list, FltAllocateExtraCreateParameter(Filter, GUID_ECP_PREFETCH_OPEN, 8).EcpContext!);
+    const open = yield* FltCreateFileEx2(Filter, prefetcher.Instance, FILE_GENERIC_READ | FILE_GENERIC_WRITE, { ObjectName: 'C:\\clean.txt' }, 0, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, FILE_OPEN, 0, null, 0, 0, { ExtraCreateParameter: list });
+    results.prefetch = open.status;
+    if (open.FileObject !== null) {
+      results.write = (yield* FltWriteFile(prefetcher.Instance!, open.FileObject, 0, 5, new TextEncoder().encode('fetch'))).status;
+      yield* FltClose(open.FileHandle!);
+      yield* ObDereferenceObject(open.FileObject);
+    }
+    FltFreeExtraCreateParameterList(Filter, list);
+  });
+  const app = sim.spawn('app', function* () {
+    yield* sim.join(thread);
+    const f = yield* open(sim, 'C:\\clean.txt', false);
+    results.app = f.status;
+    if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+  });
+  return [thread, app];
+}
+
 /** Build the system and queue the workload; returns what the run fills in. */
 export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun {
   const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100) });
@@ -147,6 +195,15 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
   sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:', fsType });
   sim.fileSystem('C:').writeFile('\\clean.txt', 'nothing to see in this file');
   sim.fileSystem('C:').writeFile('\\infected.txt', 'a message to be found here');
+  const prefetcher: { Filter: PFLT_FILTER | null; Instance: PFLT_INSTANCE | null } = { Filter: null, Instance: null };
+  if (flag(args, 'prefetch', false)) {
+    sim.loadDriver({ name: 'prefetcher', instances: { DefaultInstance: 'prefetcher Instance', Instances: { 'prefetcher Instance': { Altitude: '385000', Flags: 0 } } } }, function* (DriverObject) {
+      const registered = FltRegisterFilter(DriverObject, { Flags: 0, InstanceSetupCallback: (FltObjects) => ((prefetcher.Instance = FltObjects.Instance), STATUS_SUCCESS) });
+      if (registered.filter === null) return registered.status;
+      prefetcher.Filter = registered.filter;
+      return yield* FltStartFiltering(registered.filter);
+    });
+  }
   sim.loadDriver({ name: 'avscan', instances: { DefaultInstance: 'avscan Instance', Instances: { 'avscan Instance': { Altitude: '265010', Flags: 0 } } } }, image.DriverEntry);
   sim.whenSettled(() => {
     // The default security descriptor admits administrators and SYSTEM: the scanner runs elevated, as the sample's README asks.
@@ -158,7 +215,9 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
     const transaction = args['transaction'];
     const apps: ThreadHandle[] = [];
     const cache = args['cache'];
-    if (cache === 'infected' || cache === 'clean') {
+    if (flag(args, 'prefetch', false)) {
+      apps.push(...spawnPrefetchWorkload(sim, results, prefetcher));
+    } else if (cache === 'infected' || cache === 'clean') {
       apps.push(...spawnCacheWorkload(sim, results, cache));
     } else if (transaction === 'commit' || transaction === 'rollback') {
       apps.push(...spawnTransactedWriter(sim, args, results, transaction));
@@ -208,7 +267,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean), fsType (NTFS | ReFS | FAT)',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean), prefetch, fsType (NTFS | ReFS | FAT)',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);
