@@ -4,11 +4,11 @@
 // when the file is clean or infected, emptied by AvInstanceTeardownStart, asserted empty by
 // AvInstanceContextCleanup (§15.8). As traces, then explored with the unload racing the workload.
 import { describe, expect, it } from 'vitest';
-import { createSimulation, explore, foldLog, STATUS_SUCCESS, STATUS_VIRUS_INFECTED, type Fact, type MonitorViolation, type Simulation } from '../../src/index.js';
+import { createSimulation, explore, foldLog, replaySchedule, STATUS_SUCCESS, STATUS_VIRUS_INFECTED, type Fact, type MonitorViolation, type Scenario, type Simulation } from '../../src/index.js';
 import { compactTrace } from '../../src/testing/index.js';
 import { buildAvScan, scenario } from '../../examples/samples/avscan/index.js';
 import { AvScanResultClean, AvScanResultInfected } from '../../examples/samples/avscan/avlib.js';
-import { budget } from '../support/deep.js';
+import { budget, DEEP } from '../support/deep.js';
 import { createsComplete, sectionsClosedOnce } from './avscanMonitors.js';
 
 function run(args: Record<string, string | number | boolean>): { sim: Simulation; reason: string } & ReturnType<typeof buildAvScan> {
@@ -143,6 +143,74 @@ describe('a prefetcher\'s open (wdk-samples §5 check 3; §22.2: GUID_ECP_PREFET
     expect(scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean]);
     expect(image.Globals.DbgPrint).toEqual([]);
     expect(sim.state().violations).toEqual([]);
+  });
+});
+
+/** The hand-off workload's file holds the pattern once `app` has written it: the reader's open must fail (§24.4; wdk-samples §5 check 3). */
+export function infectedFileOpened(facts: readonly Fact[]): MonitorViolation[] {
+  const reader = facts.find((f) => f.type === 'ThreadCreate' && f.name === 'reader')?.object;
+  const creates = new Set(facts.filter((f) => f.type === 'IoStart' && f.major === 0 && f.thread === reader).map((f) => f.object));
+  return facts
+    .filter((f) => f.type === 'IoComplete' && creates.has(f.object) && f.status === STATUS_SUCCESS)
+    .map((f) => ({ name: 'INFECTED_FILE_OPENED', seq: f.seq, message: `${f.object}: the reader opened clean.txt, which holds the pattern` }));
+}
+
+describe('a bug in the shipped sample\'s cache, found by exploration: AvPreCleanup caches AvFileScanning', () => {
+  // AvPreCleanup syncs the cache when `!IS_FILE_MODIFIED || IS_FILE_INFECTED`, which is also true of
+  // AvFileScanning (and AvFileUnknown), though its comment says only clean or infected files go in.
+  // A handle closed while another open's scan of the same stream runs writes AvFileScanning into the
+  // table. If that scan then finds the file infected, the open is cancelled (FltCancelFileOpen: no
+  // pre-cleanup of avscan's runs for it), nothing overwrites the entry, and the next new stream
+  // context loads AvFileScanning: IS_FILE_NEED_SCAN only asks for Modified, IS_FILE_INFECTED is
+  // false, so the infected file opens without a scan — until it is written again.
+  // PCT schedule 2 (seed 1) shrunk to one preemption: app (T3) runs its cleanup while app2 (T4) waits for its scan's reply.
+  const SHRUNK: readonly string[] = ['T2', 'T2', 'T2', 'T7', 'T7', 'T8', 'T8', 'T9', 'T9', 'T9', 'T9', 'T4', 'T6', 'T5', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T7', 'T10', 'T7', 'T7', 'T7', 'T3', 'T3', 'T3', 'T3', 'T3', 'T3', 'T3', 'T3', 'T4', 'T4', 'T4', 'T4', 'T4', 'T4', 'T4', 'T4', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T8', 'T3', 'T3', 'T3', 'T3', 'T3', 'T3', 'T3', 'T6', 'T5', 'T4', 'T4', 'T12', 'T8', 'T8', 'T8', 'T8', 'T5', 'T6', 'T7', 'T2', 'T2'];
+  const handoff = { cache: 'handoff', unload: false, scanDelay: 1, LocalScanTimeout: 5000 };
+
+  it('app writes the pattern; app2\'s open is scanned (infected, denied) while app\'s close syncs AvFileScanning; the reader\'s open loads it and succeeds, unscanned', () => {
+    const { sim, reason, results, scanner, image } = run({ ...handoff, openAt: 512, closeAfter: 2, unload: true, unloadAt: 600 });
+    expect(reason).toBe('idle');
+    expect(results).toMatchObject({ app: STATUS_SUCCESS, write: STATUS_SUCCESS, app2: STATUS_VIRUS_INFECTED, reader: STATUS_SUCCESS });
+    // Two scans: app's open (clean) and app2's (infected); none for the reader.
+    expect(scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean, AvScanResultInfected]);
+    expect(cacheTrace(sim).filter((l) => /FltSendMessage|AvTe|CREATE/.test(l))).toEqual([
+      'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=5001',
+      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      // app2's open finds the stream Modified (app wrote the pattern): a scan; AvFileScanning once its section exists.
+      'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T4:app2 length=24 reply=4 until=5512',
+      // app closes meanwhile: its pre-cleanup sees AvFileScanning, which is not Modified, and syncs it into the cache.
+      "S2 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      // app2's scan: infected, its open cancelled (no pre-cleanup of avscan's for it: nothing rewrites the entry).
+      'D9(CREATE \\clean.txt) IoComplete status=STATUS_VIRUS_INFECTED information=0',
+      // The reader's new stream context loads AvFileScanning: no scan, not infected: opened.
+      'D19(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+    ]);
+    expect(image.Globals.DbgPrint.filter((l) => l.includes('AvInstanceTeardownStart'))).toEqual(['[AV] AvInstanceTeardownStart: 0,40 requesting deletion, state:AvFileScanning']);
+    expect(infectedFileOpened(sim.log).map((v) => v.name)).toEqual(['INFECTED_FILE_OPENED']);
+  });
+
+  it('PCT finds it where the in-order schedule does not (app\'s close in the tick app2\'s scan ends); the shrunk schedule has one preemption', () => {
+    const args = { ...handoff, openAt: 512, closeAfter: 1 };
+    const inOrder = run(args);
+    expect([inOrder.results.app2, inOrder.results.reader]).toEqual([STATUS_VIRUS_INFECTED, STATUS_VIRUS_INFECTED]);
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(4, 4), shrink: DEEP, monitors: [infectedFileOpened], args });
+    expect(r.violation).toMatchObject({ kind: 'monitor', name: 'INFECTED_FILE_OPENED' });
+    expect(r.schedules).toBe(2);
+    if (DEEP) expect(r.shrunk!.preemptions).toBe(1);
+  });
+
+  it('the shrunk schedule, replayed: app\'s cleanup runs between app2\'s scan request and its reply', () => {
+    const o = replaySchedule(scenario as Scenario, { seed: 2, choices: SHRUNK, monitors: [infectedFileOpened], args: { ...handoff, openAt: 512, closeAfter: 1 } });
+    expect(o.violation).toMatchObject({ name: 'INFECTED_FILE_OPENED' });
+    expect(cacheTrace(o.sim).filter((l) => /FltSendMessage|AvTe|CREATE/.test(l))).toEqual([
+      'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=5001',
+      'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+      'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T4:app2 length=24 reply=4 until=5512',
+      // The preemption: app's close (its sleep ended in this tick) runs before app2's scan is answered.
+      "S2 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      'D9(CREATE \\clean.txt) IoComplete status=STATUS_VIRUS_INFECTED information=0',
+      'D19(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
+    ]);
   });
 });
 

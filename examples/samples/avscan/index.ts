@@ -32,6 +32,12 @@
  * it (none of which avscan scans or counts as a modification); then `app` opens clean.txt (scanned:
  * the prefetch open left no state behind).
  *
+ * `cache: 'handoff'` is the cache's race: `app` opens clean.txt for write (scanned: clean), writes the
+ * pattern and keeps its handle `closeAfter` ticks (default 3); `app2` opens it `openAt` ticks in
+ * (default 2; the stream is Modified: scanned, infected, denied); `reader` opens it a tick after
+ * both are done. When app's close lands while app2's scan runs, its pre-cleanup puts AvFileScanning
+ * into the cache, and the reader's new stream context loads it: the infected file opens unscanned.
+ *
  * `fsType` (`NTFS`, the default; `ReFS`: file ids are FileIdInformation's 128 bits; `FAT`: no cache,
  * as FS_SUPPORTS_FILE_STATE_CACHE says) is the file system of C:.
  *
@@ -186,6 +192,39 @@ function spawnPrefetchWorkload(sim: Simulation, results: AvScanRun['results'], p
   return [thread, app];
 }
 
+/**
+ * The cache's hand-off workload (args.cache = 'handoff'): `app` opens clean.txt for write (scanned:
+ * clean), writes the pattern and keeps the handle `closeAfter` ticks; `app2` opens it `openAt` ticks
+ * in (the stream is Modified: scanned, infected, denied); `reader` opens it once both are done.
+ */
+function spawnHandoffWorkload(sim: Simulation, args: ScenarioArgs, results: AvScanRun['results']): ThreadHandle[] {
+  const app = sim.spawn('app', function* () {
+    yield* sleep(1);
+    const f = yield* open(sim, 'C:\\clean.txt', true);
+    results.app = f.status;
+    if (f.handle === null) return;
+    results.write = (yield* sim.io.NtWriteFile(f.handle, 'a message to be found, written', 0)).status;
+    yield* sleep(count(args, 'closeAfter', 3));
+    yield* sim.io.NtClose(f.handle);
+  });
+  const app2 = sim.spawn('app2', function* () {
+    yield* sleep(count(args, 'openAt', 2));
+    const f = yield* open(sim, 'C:\\clean.txt', false);
+    results.app2 = f.status;
+    if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+  });
+  const reader = sim.spawn('reader', function* () {
+    yield* sim.join(app);
+    yield* sim.join(app2);
+    // A later open, once every file object of the first two is gone (so is the stream context).
+    yield* sleep(1);
+    const f = yield* open(sim, 'C:\\clean.txt', false);
+    results.reader = f.status;
+    if (f.handle !== null) yield* sim.io.NtClose(f.handle);
+  });
+  return [app, app2, reader];
+}
+
 /** Build the system and queue the workload; returns what the run fills in. */
 export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun {
   const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100) });
@@ -217,6 +256,8 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
     const cache = args['cache'];
     if (flag(args, 'prefetch', false)) {
       apps.push(...spawnPrefetchWorkload(sim, results, prefetcher));
+    } else if (cache === 'handoff') {
+      apps.push(...spawnHandoffWorkload(sim, args, results));
     } else if (cache === 'infected' || cache === 'clean') {
       apps.push(...spawnCacheWorkload(sim, results, cache));
     } else if (transaction === 'commit' || transaction === 'rollback') {
@@ -267,7 +308,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean), prefetch, fsType (NTFS | ReFS | FAT)',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean | handoff), openAt, closeAfter, prefetch, fsType (NTFS | ReFS | FAT)',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);
