@@ -23,8 +23,10 @@ function run(args: Record<string, string | number | boolean>): { sim: Simulation
  */
 const CACHE_FACTS = ['FltSendMessage', 'FltAllocateContext', 'ContextFreed', 'PoolAllocate', 'PoolFree', 'IoComplete', 'InstanceTeardownStart'] as const;
 function cacheTrace(sim: Simulation): string[] {
+  const entries = new Set(sim.log.filter((f) => f.type === 'PoolAllocate' && f.tag === 'AvTe').map((f) => f.object));
   return compactTrace(sim.log, { types: [...CACHE_FACTS] }).filter((l) => {
     if (l.includes('AbortPort')) return false;
+    if (l.includes(' PoolAllocate ') || l.includes(' PoolFree ')) return entries.has(l.split(' ')[0]!);
     if (l.includes('FltAllocateContext')) return /FLT_(STREAM|INSTANCE)_CONTEXT /.test(l);
     if (l.includes('ContextFreed')) return /\((STREAM|INSTANCE) of/.test(l);
     if (l.includes('IoComplete')) return l.includes('(CREATE ');
@@ -57,7 +59,7 @@ describe('avscan\'s file-state cache (wdk-samples §5 checks 1, 3)', () => {
       'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
       'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
       // Its cleanup: NotInfected, so AvSyncCache inserts the entry (32 bytes of RTL_BALANCED_LINKS + 48 of AV_GENERIC_TABLE_ENTRY).
-      "S1 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      "S2 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
       'C2(STREAM of avscan) ContextFreed',
       // The second open: a new stream context loads NotInfected from the cache; no scan.
       'C4(STREAM of avscan) FltAllocateContext filter=F1:avscan FLT_STREAM_CONTEXT size=64 pool=1',
@@ -82,7 +84,7 @@ describe('avscan\'s file-state cache (wdk-samples §5 checks 1, 3)', () => {
     expect(cacheTrace(sim).filter((l) => /FltSendMessage|AvTe|PoolFree|CREATE/.test(l))).toEqual([
       'M1 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
       'D1(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
-      "S1 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
+      "S2 PoolAllocate ExAllocatePoolZero tag='AvTe' bytes=80 owner=F1:avscan",
       'D10(CREATE \\clean.txt) IoComplete status=STATUS_SUCCESS information=FILE_OPENED',
       // The cleanup's rescan of the written file: infected; AvPreCleanup syncs it (IS_FILE_INFECTED) over the clean entry.
       'M2 FltSendMessage port=Q1:client of \\MicrosoftAvSampleFilterScanPort thread=T3:app length=24 reply=4 until=101',
@@ -99,7 +101,7 @@ describe('avscan\'s file-state cache (wdk-samples §5 checks 1, 3)', () => {
       'C6(STREAM of avscan) ContextFreed',
       'I1(avscan@265010 on C:) InstanceTeardownStart reason=FILTER_UNLOAD',
       // RtlDeleteElementGenericTable of element 0 until the table is empty: AvFreeGenericTableEntry.
-      'S1 PoolFree ExFreePoolWithTag',
+      'S2 PoolFree ExFreePoolWithTag',
       // FltDeleteInstanceContext; AvInstanceContextCleanup finds the table empty and deletes its resource.
       'C1(INSTANCE of avscan) ContextFreed',
     ]);
