@@ -10,8 +10,9 @@
  * Beside the wall clock, where the CPU went (Linux, from /proc): the calling thread, the threads
  * started for the exploration (the worker's JavaScript thread, and under tsx its module loader) and
  * V8's helper threads (the platform pool every isolate shares: optimizing compilation, parallel and
- * concurrent GC). CPU seconds barely move with the machine's load, so these rows say what limits the
- * speed-up when the wall-clock rows are unreadable (a shared machine).
+ * concurrent GC). CPU seconds move less with the machine's load than the wall clock (cache misses
+ * and preemption still change them, so compare them within one run), so these rows say what limits
+ * the speed-up when the wall-clock rows are unreadable (a shared machine).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -123,7 +124,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
   const two = cpu[2];
   // On two otherwise idle cores one thread's run takes at least its calling thread's CPU time (its
   // helpers run on the other core) and two threads' run at least half their CPU time, so the ratio
-  // of the two bounds the speed-up from the CPU each spent, whatever the load was.
+  // of the two bounds the speed-up from the CPU each spent.
   const cpuRows: Row[] =
     one1 === null || one1 === undefined || two === null || two === undefined
       ? []
@@ -140,7 +141,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
             unit: 'x',
             baseline: { name: 'allocating JS loop, 2 threads over 1', value: ceiling },
             ratio: Math.max(one1.calling, total(one1) / 2) / (total(two) / 2) / ceiling,
-            note: `--workers 1's calling thread ${one1.calling.toFixed(1)} s over half of --workers 2's ${total(two).toFixed(1)} s; load-independent, no target`,
+            note: `--workers 1's calling thread ${one1.calling.toFixed(1)} s over half of --workers 2's ${total(two).toFixed(1)} s; CPU time, less load-dependent than the wall clock; no target`,
           },
         ];
   const one = { name: `explore --workers 1: schedules/s (${LARGE.toLocaleString('en-US')}, start-up included)`, value: rate(1), unit: 'schedules/s', note: `marginal ${Math.round(marginal(1))}/s` };
