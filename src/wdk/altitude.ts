@@ -14,9 +14,25 @@ export interface Altitude {
 
 const ALTITUDE_SYNTAX = /^(\d*)(?:\.(\d*))?$/;
 
+/**
+ * Parsed altitudes by text: a simulation compares the same few altitudes on every operation (the
+ * path below an initiator), and the regular expressions showed in profiles. A pure function's
+ * memo, so nothing depends on what was parsed before; bounded, as the texts come from callers.
+ */
+const parsed = new Map<string, Altitude | null>();
+const MAX_PARSED = 1024;
+
 /** Parse an altitude string, or return null if it is not one (caller turns that into STATUS_INVALID_PARAMETER). */
 export function parseAltitude(text: string): Altitude | null {
   if (typeof text !== 'string') return null;
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  const altitude = parseText(text);
+  if (parsed.size < MAX_PARSED) parsed.set(text, altitude === null ? null : Object.freeze(altitude));
+  return altitude;
+}
+
+function parseText(text: string): Altitude | null {
   const m = ALTITUDE_SYNTAX.exec(text);
   if (m === null) return null;
   const wholeDigits = m[1] ?? '';
