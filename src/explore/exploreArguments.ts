@@ -83,7 +83,7 @@ export function exploreOptionsArgument(routine: string, value: unknown): void {
   optional(o['schedules'], (v) => sizeArgument(routine, 'options.schedules', v));
   optional(o['depth'], (v) => integerArgument(routine, 'options.depth', v, 1, 1000, 'a PCT depth (1 to 1000)'));
   optional(o['preemptionBound'], (v) => boundArgument(routine, 'options.preemptionBound', v));
-  optional(o['reduction'], (v) => oneOfArgument(routine, 'options.reduction', v, ['none', 'sleep-sets', 'dpor'] as const));
+  optional(o['reduction'], (v) => oneOfArgument(routine, 'options.reduction', v, ['none', 'sleep-sets', 'dpor', 'stateful-dpor'] as const));
   optional(o['splitDepth'], (v) => sizeArgument(routine, 'options.splitDepth', v));
   optional(o['stateHashing'], (v) => booleanArgument(routine, 'options.stateHashing', v));
   optional(o['shrink'], (v) => booleanArgument(routine, 'options.shrink', v));

@@ -71,6 +71,17 @@ export class HappensBefore {
     const v: number[] = [];
     for (let k = i + 1; k < j; k++) if (!has(this.pred[k]!, i)) v.push(k);
     v.push(j);
+    return this.initialsOf(v);
+  }
+
+  /** Threads that can run first in notdep(i), the steps after i to the end that do not happen after it (stateSummaries.ts). */
+  initialsAfter(i: number): string[] {
+    const v: number[] = [];
+    for (let k = i + 1; k < this.steps.length; k++) if (!has(this.pred[k]!, i)) v.push(k);
+    return this.initialsOf(v);
+  }
+
+  private initialsOf(v: readonly number[]): string[] {
     const seen = new Set<string>();
     const out: string[] = [];
     for (let a = 0; a < v.length; a++) {

@@ -34,9 +34,10 @@ import type { Simulation } from '../simulation.js';
 import { stateKey, type ExhaustiveOptions, type ExhaustiveResult } from './exhaustive.js';
 import { HappensBefore } from './races.js';
 import { runCheckedSchedule, ScheduleAbandoned, type ScheduleOutcome } from './run.js';
+import { CellProvenance, Continuations, statefulKey, VisitedStates } from './stateSummaries.js';
 import type { Explorable } from './types.js';
 
-export type Reduction = 'none' | 'sleep-sets' | 'dpor';
+export type Reduction = 'none' | 'sleep-sets' | 'dpor' | 'stateful-dpor';
 
 interface Node {
   readonly enabled: readonly string[];
@@ -54,17 +55,30 @@ interface Node {
   readonly done: Set<string>;
   /** The footprint of the step each explored choice took here. */
   readonly explored: Map<string, StepFootprint>;
+  /** Stateful DPOR: what was explored below this point's state (stateSummaries.ts). */
+  readonly below: Continuations | null;
+}
+
+/** Stateful DPOR's visited states, and where the current run was cut. */
+interface Visited {
+  readonly states: VisitedStates;
+  holder: { readonly sim: Simulation | null };
+  provenance: CellProvenance;
+  cutAt: Continuations | null;
 }
 
 /** A run cut short on purpose; caught here, never escapes. */
 class Cut extends ScheduleAbandoned {}
 
-export function reducedSearch(target: Explorable, options: ExhaustiveOptions & { readonly reduction: 'sleep-sets' | 'dpor' }): ExhaustiveResult {
+export function reducedSearch(target: Explorable, options: ExhaustiveOptions & { readonly reduction: 'sleep-sets' | 'dpor' | 'stateful-dpor' }): ExhaustiveResult {
   explorableArgument('reducedSearch', target);
   exhaustiveOptionsArgument('reducedSearch', options);
-  oneOfArgument('reducedSearch', 'options.reduction', options.reduction, ['sleep-sets', 'dpor'] as const);
-  const dpor = options.reduction === 'dpor';
+  oneOfArgument('reducedSearch', 'options.reduction', options.reduction, ['sleep-sets', 'dpor', 'stateful-dpor'] as const);
+  const dpor = options.reduction !== 'sleep-sets';
   const hashing = options.stateHashing && !dpor;
+  // Undeclared JavaScript state: the key cannot see it, so no state is ever the same (plain DPOR).
+  const visited: Visited | null =
+    options.reduction === 'stateful-dpor' && options.stateHashing && target.sharedState === 'cells' ? { states: new VisitedStates(), holder: { sim: null }, provenance: new CellProvenance(), cutAt: null } : null;
   const bound = options.preemptionBound;
   const seen = new Set<string>();
   const path: Node[] = [];
@@ -76,7 +90,12 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
     if (schedules >= options.maxSchedules) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     const recorder = new FootprintRecorder(target.sharedState !== 'cells');
     const holder: { sim: Simulation | null } = { sim: null };
-    const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null);
+    if (visited !== null) {
+      visited.holder = holder;
+      visited.provenance = new CellProvenance();
+      visited.cutAt = null;
+    }
+    const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null, visited);
     let outcome: ScheduleOutcome | null = null;
     try {
       outcome = runCheckedSchedule(target, {
@@ -98,9 +117,18 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
       if (taken !== undefined && !node.explored.has(node.chosen)) node.explored.set(node.chosen, taken);
     }
     if (dpor) {
-      addReversals(path, new HappensBefore(steps), bound);
-      // One at a time: appended together, the stand-ins would order each other and hide their races.
-      for (const pending of outcome === null ? [] : unfinished(outcome.sim)) addReversals(path, new HappensBefore([...steps, pending]), bound);
+      const pending = outcome === null ? [] : unfinished(outcome.sim);
+      reversalsOf(path, steps, pending, bound);
+      if (visited !== null) {
+        const cutAt = visited.cutAt;
+        for (const node of path) {
+          if (node.below === null) continue;
+          if (cutAt === null) node.below.ended(steps, node.step, pending);
+          else node.below.cut(steps, node.step, cutAt);
+        }
+        // The run stopped at a visited state: its races with each continuation explored from there.
+        cutAt?.each((rest, ending) => reversalsOf(path, [...steps, ...rest], ending, bound));
+      }
     }
     else for (const node of path) for (const id of node.enabled) if (!node.backtrack.includes(id)) node.backtrack.push(id);
     if (outcome !== null) {
@@ -125,6 +153,13 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   }
 }
 
+/** The reversals of a run's races, and of those of each thread a cut-off run left unfinished. */
+function reversalsOf(path: readonly Node[], steps: readonly StepRecord[], pending: readonly StepRecord[], bound: number): void {
+  addReversals(path, new HappensBefore(steps), bound);
+  // One at a time: appended together, the stand-ins would order each other and hide their races.
+  for (const stand of pending) addReversals(path, new HappensBefore([...steps, stand]), bound);
+}
+
 /** For every race in the run, make sure the point before its first step can start the reversed order. */
 function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): void {
   const byStep = new Map<number, number>();
@@ -139,16 +174,21 @@ function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): 
     const candidates = race.initials.includes(second) ? [second, ...race.initials] : race.initials;
     const p = candidates.find((id) => node.enabled.includes(id));
     if (p === undefined) continue;
-    node.backtrack.push(p);
-    if (node.spent + cost(node, p) <= bound) continue;
-    // Over the bound here: also try p where it costs no preemption, the latest such point before.
-    for (let k = c - 1; k >= 0; k--) {
-      const earlier = path[k]!;
-      if (earlier.frozen) break;
-      if (earlier.enabled.includes(p) && cost(earlier, p) === 0) {
-        if (!earlier.backtrack.includes(p)) earlier.backtrack.push(p);
-        break;
-      }
+    addBacktrack(path, c, p, bound);
+  }
+}
+
+/** Explore p at point c; over the bound there, also where p costs no preemption, the latest such point before. */
+function addBacktrack(path: readonly Node[], c: number, p: string, bound: number): void {
+  const node = path[c]!;
+  if (!node.backtrack.includes(p)) node.backtrack.push(p);
+  if (node.spent + cost(node, p) <= bound) return;
+  for (let k = c - 1; k >= 0; k--) {
+    const earlier = path[k]!;
+    if (earlier.frozen) break;
+    if (earlier.enabled.includes(p) && cost(earlier, p) === 0) {
+      if (!earlier.backtrack.includes(p)) earlier.backtrack.push(p);
+      break;
     }
   }
 }
@@ -182,6 +222,7 @@ function follow(
   recorder: FootprintRecorder,
   bound: number,
   hashing: { readonly seen: Set<string>; readonly holder: { readonly sim: Simulation | null } } | null,
+  visited: Visited | null,
 ): Strategy {
   return {
     name: 'exhaustive',
@@ -206,7 +247,16 @@ function follow(
         if (hashing.seen.has(key)) throw new Cut();
         hashing.seen.add(key);
       }
-      path.push({ enabled: ids, previous, spent, step: recorder.steps.length, sleep, chosen, frozen, backtrack: [chosen], done: new Set([chosen]), explored: new Map() });
+      let below: Continuations | null = null;
+      if (visited !== null && !frozen) {
+        const key = recorder.unrecorded(() => statefulKey(visited.holder.sim!, ids, visited.provenance.key(recorder.steps, recorder.cellValues)));
+        const covered = visited.states.visit(key, [...sleep.keys()], previous, spent, (below = new Continuations()));
+        if (covered !== null) {
+          visited.cutAt = covered;
+          throw new Cut();
+        }
+      }
+      path.push({ enabled: ids, previous, spent, step: recorder.steps.length, sleep, chosen, frozen, backtrack: [chosen], done: new Set([chosen]), explored: new Map(), below });
       return ids.indexOf(chosen);
     },
   };

@@ -54,16 +54,19 @@ export interface ExploreOptions {
   readonly preemptionBound?: number;
   /**
    * Exhaustive: partial-order reduction (docs/exploration.md, "Independence"): 'dpor' (default:
-   * source-set DPOR with sleep sets), 'sleep-sets' (sleep sets only), or 'none' (every interleaving).
+   * source-set DPOR with sleep sets), 'sleep-sets' (sleep sets only), 'none' (every interleaving),
+   * or 'stateful-dpor' (DPOR that also stops at visited states, with what was explored below them
+   * kept in order; sound only when a thread keeps nothing across a scheduling point that the model
+   * state, its progress and the shared cells it read do not show: docs/exploration.md, "Stateful DPOR").
    */
-  readonly reduction?: 'none' | 'sleep-sets' | 'dpor';
+  readonly reduction?: 'none' | 'sleep-sets' | 'dpor' | 'stateful-dpor';
   /**
    * Exhaustive: cut the choice tree at this depth and search each prefix's subtree on its own, in
    * order (default 0: one tree). The unit `--shard K/N` deals out: shards and a single run with the
    * same depth walk the same plan.
    */
   readonly splitDepth?: number;
-  /** Exhaustive: visit each (state, enabled, previous, preemptions) once (default true; not with 'dpor'). */
+  /** Exhaustive: visit each (state, enabled, previous, preemptions) once (default true; not with 'dpor'; 'stateful-dpor' is 'dpor' without it). */
   readonly stateHashing?: boolean;
   /** Steps one schedule may take; a run still hot after them is a liveness violation. Default 20,000. */
   readonly maxSteps?: number;

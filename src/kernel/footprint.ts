@@ -40,6 +40,23 @@ export interface StepFootprint {
 export interface StepRecord extends StepFootprint {
   /** Index among the run's real choices (kernel.choices), or null for a step with one thread enabled. */
   readonly choiceIndex: number | null;
+  /**
+   * The shared cells the step looked at, in order, each (SharedCell's key among cells of its name)
+   * with what it saw: a primitive value's JSON, or null for an object (whose last writer stands
+   * for it). Stateful exploration's key uses them.
+   */
+  readonly observed?: readonly (readonly [string, string | null])[];
+  /** The shared cells the step changed, by the same key. */
+  readonly changed?: readonly string[];
+}
+
+/** A primitive's JSON (what a key can compare by value), or null for anything else. */
+export function primitiveDigest(value: unknown): string | null {
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return null;
 }
 
 /** Collects the footprint of every step of one run, in order. */
@@ -48,7 +65,11 @@ export class FootprintRecorder {
   private reads = new Set<string>();
   private writes = new Set<string>();
   private updates = new Set<string>();
+  private observed: (readonly [string, string | null])[] = [];
+  private changed: string[] = [];
   private recording = false;
+  /** Each shared cell's value as a key compares it (primitiveDigest), whether or not a step is running. */
+  readonly cellValues = new Map<string, string | null>();
   private readonly facts = new FactFootprints();
 
   /** `opaque`: the scenario did not declare its shared JavaScript state, so every step is opaque. */
@@ -59,12 +80,28 @@ export class FootprintRecorder {
     this.reads = new Set();
     this.writes = new Set();
     this.updates = new Set();
+    this.observed = [];
+    this.changed = [];
   }
 
   end(thread: string, choiceIndex: number | null): void {
     this.recording = false;
     this.reads.add(thread);
-    this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex });
+    this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, observed: this.observed, changed: this.changed });
+  }
+
+  /**
+   * Run `look` without recording what it reads: exploration's own look at the state (a state key,
+   * asked while the scheduler chooses, inside the step) is not something the step did.
+   */
+  unrecorded<T>(look: () => T): T {
+    const was = this.recording;
+    this.recording = false;
+    try {
+      return look();
+    } finally {
+      this.recording = was;
+    }
   }
 
   /** A step that ended in an error: nothing is recorded for it. */
@@ -78,6 +115,19 @@ export class FootprintRecorder {
 
   write(id: string): void {
     if (this.recording) this.writes.add(id);
+  }
+
+  /** A shared cell looked at (`get`, or `modify` before it changes it): a read of `id`, and what the cell `cell` showed. */
+  readCell(id: string, cell: string, value: unknown): void {
+    if (!this.recording) return;
+    this.reads.add(id);
+    this.observed.push([cell, primitiveDigest(value)]);
+  }
+
+  /** The shared cell `cell`'s new value (after `set` or `modify`; its write is recorded apart). */
+  cellValue(cell: string, value: unknown): void {
+    this.cellValues.set(cell, primitiveDigest(value));
+    if (this.recording) this.changed.push(cell);
   }
 
   update(id: string): void {

@@ -7,8 +7,17 @@
  */
 import type { Kernel } from './kernel.js';
 
+/** Cells each creator (a thread, or the scenario's build) has made so far, per kernel. */
+const made = new WeakMap<Kernel, Map<string, number>>();
+
 export class SharedCell<T> {
   private readonly id: string;
+  /**
+   * This cell among cells of the same name, for stateful exploration's key: its creator and how
+   * many cells that creator made before it. A thread's code is deterministic, so runs in which a
+   * thread got equally far made the same cells, whatever order other threads made theirs in.
+   */
+  private readonly cellKey: string;
 
   constructor(
     private readonly kernel: Kernel,
@@ -17,21 +26,35 @@ export class SharedCell<T> {
     private value: T,
   ) {
     this.id = `js:${name}`;
+    let counts = made.get(kernel);
+    if (counts === undefined) made.set(kernel, (counts = new Map()));
+    const creator = kernel.current?.id ?? 'build';
+    const n = counts.get(creator) ?? 0;
+    counts.set(creator, n + 1);
+    this.cellKey = `${this.id}@${creator}.${n}`;
   }
 
   get(): T {
-    this.kernel.footprintRecorder?.read(this.id);
+    this.kernel.footprintRecorder?.readCell(this.id, this.cellKey, this.value);
     return this.value;
   }
 
   set(value: T): void {
-    this.kernel.footprintRecorder?.write(this.id);
+    const recorder = this.kernel.footprintRecorder;
+    recorder?.write(this.id);
     this.value = value;
+    recorder?.cellValue(this.cellKey, value);
   }
 
-  /** Change the value in place (an array's push or shift) and return what `change` returns: a write. */
+  /** Change the value in place (an array's push or shift) and return what `change` returns: a write (that sees the value). */
   modify<R>(change: (value: T) => R): R {
-    this.kernel.footprintRecorder?.write(this.id);
-    return change(this.value);
+    const recorder = this.kernel.footprintRecorder;
+    recorder?.readCell(this.id, this.cellKey, this.value);
+    recorder?.write(this.id);
+    try {
+      return change(this.value);
+    } finally {
+      recorder?.cellValue(this.cellKey, this.value);
+    }
   }
 }

@@ -21,7 +21,7 @@ describe('reduced exhaustive search = brute force on I/O while the filter unload
   });
 });
 
-describe('every built-in race, bound 2: DPOR finds the violations the plain search finds', () => {
+describe('every built-in race, bound 2: DPOR and stateful DPOR find the violations the plain search finds', () => {
   const violations = (scenario: (typeof raceScenarios)[number], variant: string, reduction: Reduction) => {
     const names = new Set<string>();
     const options = { seed: 1, args: { variant }, maxSteps: 20_000, maxOperationsInFlight: 32, invariants: true, monitors: [], preemptionBound: 2, stateHashing: true, maxSchedules: 50_000 };
@@ -32,18 +32,23 @@ describe('every built-in race, bound 2: DPOR finds the violations the plain sear
   };
   for (const scenario of raceScenarios) {
     it(scenario.id, () => {
-      for (const variant of ['buggy', 'fixed']) expect(violations(scenario, variant, 'dpor'), variant).toEqual(violations(scenario, variant, 'none'));
+      for (const variant of ['buggy', 'fixed']) {
+        const plain = violations(scenario, variant, 'none');
+        expect(violations(scenario, variant, 'dpor'), variant).toEqual(plain);
+        expect(violations(scenario, variant, 'stateful-dpor'), `${variant}, stateful`).toEqual(plain);
+      }
     });
   }
 });
 
-describe('small built-in races, bound 2: DPOR reaches the final states of every bounded schedule, up to ids', () => {
+describe('small built-in races, bound 2: DPOR and stateful DPOR reach the final states of every bounded schedule, up to ids', () => {
   for (const id of ['race-reentrant-create', 'race-free-before-callback']) {
     it(id, () => {
       const scenario = raceScenarios.find((s) => s.id === id)!;
       for (const variant of ['buggy', 'fixed']) {
         const r = checkRaceAgainstPlain(scenario, variant, 2);
         expect(r.dpor, variant).toBeLessThanOrEqual(r.plain);
+        expect(r.stateful, variant).toBeLessThanOrEqual(r.dpor);
       }
     });
   }

@@ -7,7 +7,7 @@ import { checkAgainstBruteForce, programs, programScenario, reach } from './redu
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
 import { budget } from '../support/deep.js';
 import { checkRaceAgainstPlain } from './reducedRaceRun.js';
-import { recursionScenario } from '../../examples/races/index.js';
+import { raceScenarios, recursionScenario } from '../../examples/races/index.js';
 
 describe('reduced exhaustive search = brute-force enumeration (final states, violations)', () => {
   it('on random programs of 2–3 threads over three shared cells and a FAST_MUTEX', () => {
@@ -18,7 +18,7 @@ describe('reduced exhaustive search = brute-force enumeration (final states, vio
     const program = [[{ kind: 'write', cell: 0 }, { kind: 'write', cell: 0 }], [{ kind: 'write', cell: 1 }, { kind: 'read', cell: 1 }], [{ kind: 'write', cell: 2 }]] as const;
     const r = checkAgainstBruteForce(program, true);
     // Segments 3, 3 and 2: 8!/(3!·3!·2!) = 560 interleavings, one Mazurkiewicz trace.
-    expect(r).toEqual({ brute: 560, dpor: 1 });
+    expect(r).toEqual({ brute: 560, dpor: 1, stateful: 1 });
   });
 
   it('two writers of one cell: both orders, nothing more', () => {
@@ -33,6 +33,10 @@ describe('reduced exhaustive search = brute-force enumeration (final states, vio
     const dpor = reach(undeclared, 'dpor');
     expect(dpor.finals).toEqual(brute.finals);
     expect(dpor.schedules).toBe(brute.schedules);
+    // Nor does stateful DPOR merge states whose threads' plain variables it cannot see: it runs as DPOR.
+    const stateful = reach(undeclared, 'stateful-dpor', true);
+    expect(stateful.finals).toEqual(brute.finals);
+    expect(stateful.schedules).toBe(brute.schedules);
     expect(reach(programScenario(program, true), 'dpor').schedules).toBe(1);
   });
 });
@@ -57,6 +61,15 @@ describe('reduced exhaustive search = brute force on I/O through instances of on
 describe('verifier violations: ordered among themselves, independent of steps that only read their object', () => {
   it('race-reentrant-create (both creates re-enter until CALLBACK_RECURSION), bound 1: the plain search\'s final states in fewer schedules', () => {
     const r = checkRaceAgainstPlain(recursionScenario, 'buggy', 1);
-    expect(r).toEqual({ plain: 20, dpor: 4 });
+    expect(r).toEqual({ plain: 20, dpor: 4, stateful: 4 });
+  });
+});
+
+// Stateful DPOR (docs/exploration.md, "Stateful DPOR"): a run stops at a visited state, and its
+// races with every continuation explored from there are analysed as if it had run on.
+describe('stateful DPOR: stops at visited states, reaches what every bounded schedule reaches', () => {
+  it('race-free-before-callback fixed (§11.12: the completion frees the callback data), bound 1: the same final states up to ids in fewer complete schedules', () => {
+    const r = checkRaceAgainstPlain(raceScenarios.find((s) => s.id === 'race-free-before-callback')!, 'fixed', 1);
+    expect(r).toEqual({ plain: 20, dpor: 9, stateful: 7 });
   });
 });

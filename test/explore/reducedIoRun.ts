@@ -145,7 +145,10 @@ export function checkIoAgainstBruteForce(program: IoProgram): { brute: number; d
   const brute = reachIo(program, 'none');
   const dpor = reachIo(program, 'dpor');
   const sleepSets = reachIo(program, 'sleep-sets', true);
+  const stateful = reachIo(program, 'stateful-dpor', true);
   const where = JSON.stringify(program);
+  expect(stateful.finals, `stateful dpor, ${where}`).toEqual(brute.finals);
+  expect(stateful.violations, `stateful dpor, ${where}`).toEqual(brute.violations);
   expect(dpor.finals, `dpor, ${where}`).toEqual(brute.finals);
   expect(dpor.violations, `dpor, ${where}`).toEqual(brute.violations);
   expect(sleepSets.finals, `sleep sets, ${where}`).toEqual(brute.finals);

@@ -96,16 +96,19 @@ export function reach(scenario: ReturnType<typeof programScenario>, reduction: R
 }
 
 /** Reduced search (sleep sets, DPOR) reaches exactly brute force's final states and violations. */
-export function checkAgainstBruteForce(program: Program, declared: boolean): { brute: number; dpor: number } {
+export function checkAgainstBruteForce(program: Program, declared: boolean): { brute: number; dpor: number; stateful: number } {
   const scenario = programScenario(program, declared);
   const brute = reach(scenario, 'none');
   const dpor = reach(scenario, 'dpor');
   const sleepSets = reach(scenario, 'sleep-sets', true);
+  const stateful = reach(scenario, 'stateful-dpor', true);
   const where = JSON.stringify(program);
+  expect(stateful.finals, `stateful dpor, ${where}`).toEqual(brute.finals);
+  expect(stateful.violations, `stateful dpor, ${where}`).toEqual(brute.violations);
   expect(dpor.finals, `dpor, ${where}`).toEqual(brute.finals);
   expect(dpor.violations, `dpor, ${where}`).toEqual(brute.violations);
   expect(sleepSets.finals, `sleep sets, ${where}`).toEqual(brute.finals);
   expect(sleepSets.violations, `sleep sets, ${where}`).toEqual(brute.violations);
   expect(dpor.schedules).toBeLessThanOrEqual(brute.schedules);
-  return { brute: brute.schedules, dpor: dpor.schedules };
+  return { brute: brute.schedules, dpor: dpor.schedules, stateful: stateful.schedules };
 }

@@ -1,0 +1,150 @@
+/**
+ * Stateful DPOR (reduction 'stateful-dpor'): dynamic partial-order reduction that also stops a run
+ * at a state its search has visited before. Cutting a run at a visited state s hides the steps its
+ * rest would have taken, and so the races between those steps and the steps before s on the
+ * current path, which stateless DPOR finds by running on (Yang, Chen, Gopalakrishnan and Kirby,
+ * "Efficient stateful dynamic partial order reduction", SPIN 2008, show the naive cut unsound and
+ * keep a summary of what was explored below s). Here the summary keeps order: every visited state
+ * records the continuations explored below it, each the steps a run took from there to its end (or
+ * to the visited state it was cut at, whose continuations follow). A run cut at s is analysed once
+ * per distinct continuation of s, as the current path followed by it: the same races, so the same
+ * reversals, that stateless DPOR would add after running each of those continuations itself.
+ * Below s nothing changes: its races among its own steps were handled on the first visit, and the
+ * happens-before order between two of them depends on them alone.
+ *
+ * Sound when the key decides the future: equal keys, equal continuations (the same steps with the
+ * same footprints). The key: the folded state, each thread's progress, the enabled threads, the
+ * last thread, the preemptions spent (exhaustive.ts stateKey), the sleep set, and which write of
+ * each shared cell every thread read (CellProvenance). A search's states form a tree in time (each
+ * thread's progress only grows), so a state is never reached again while its subtree is still being
+ * searched: its continuations are all recorded when they are used.
+ */
+import type { StepRecord } from '../kernel/footprint.js';
+import type { Simulation } from '../simulation.js';
+import { stateKey } from './exhaustive.js';
+
+/** Steps `from`..`to` of one run's step list (shared, not copied). */
+interface Segment {
+  readonly steps: readonly StepRecord[];
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What was explored below one visited state: runs that ended, and runs cut at another visited state. */
+export class Continuations {
+  private readonly ends: Array<{ readonly segment: Segment; readonly pending: readonly StepRecord[] }> = [];
+  private readonly via: Array<{ readonly segment: Segment; readonly next: Continuations }> = [];
+
+  /** A run from this state to its end; `pending`: stand-ins for threads a cut-off run left unfinished. */
+  ended(steps: readonly StepRecord[], from: number, pending: readonly StepRecord[]): void {
+    this.ends.push({ segment: { steps, from, to: steps.length }, pending });
+  }
+
+  /** A run from this state to a visited state whose continuations follow. */
+  cut(steps: readonly StepRecord[], from: number, next: Continuations): void {
+    this.via.push({ segment: { steps, from, to: steps.length }, next });
+  }
+
+  /**
+   * Each distinct continuation once (distinct by the footprints of its steps), with the stand-ins of
+   * the run it ends in: every sequence of steps some run explored from this state.
+   */
+  each(visit: (steps: readonly StepRecord[], pending: readonly StepRecord[]) => void): void {
+    const seen = new Set<string>();
+    const walk = (node: Continuations, before: readonly StepRecord[]): void => {
+      for (const { segment, pending } of node.ends) {
+        const steps = [...before, ...segment.steps.slice(segment.from, segment.to)];
+        const key = steps.map(fingerprint).join('\n') + '\n/' + pending.map(fingerprint).join('\n');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        visit(steps, pending);
+      }
+      for (const { segment, next } of node.via) walk(next, [...before, ...segment.steps.slice(segment.from, segment.to)]);
+    };
+    walk(this, []);
+  }
+}
+
+/**
+ * The states a stateful search has visited, by key, each with what was explored below it. A state
+ * is covered by an earlier visit that had no thread asleep that is awake now (state caching with
+ * sleep sets, Godefroid 1996: a stored sleep set included in the current one) and at least as many
+ * preemptions left: the same number spent after the same last thread, or one fewer after another
+ * (from one state, any continuation costs at most one preemption more after another last thread:
+ * only its first switch can count differently). That visit could explore at least as much below it.
+ */
+export class VisitedStates {
+  private readonly states = new Map<string, Array<{ readonly sleep: readonly string[]; readonly previous: string | null; readonly spent: number; readonly below: Continuations }>>();
+
+  /** The continuations of an earlier visit that covers this state, or null after recording this visit with `below`. */
+  visit(key: string, sleep: readonly string[], previous: string | null, spent: number, below: Continuations): Continuations | null {
+    let visits = this.states.get(key);
+    if (visits === undefined) this.states.set(key, (visits = []));
+    for (const v of visits) {
+      const left = v.previous === previous ? v.spent <= spent : v.spent + 1 <= spent;
+      if (left && v.sleep.every((id) => sleep.includes(id))) return v.below;
+    }
+    visits.push({ sleep, previous, spent, below });
+    return null;
+  }
+}
+
+/**
+ * A visited state's key, without the last thread, the preemptions spent and the sleep set
+ * (compared apart): the folded state, each thread's progress, the enabled threads (exhaustive.ts
+ * stateKey), every volume's file system (files, names, open file objects: the folded state holds
+ * none of it), and which write of each shared cell every thread read (CellProvenance).
+ */
+export function statefulKey(sim: Simulation, enabled: readonly string[], provenance: string): string {
+  const fileSystems = Object.values(sim.state().volumes).map((v) => JSON.stringify(sim.volume(v.name)?.fileSystem.snapshot() ?? null));
+  return `${stateKey(sim, enabled, null, 0)}|${fileSystems.join('|')}|${provenance}`;
+}
+
+const fingerprints = new WeakMap<StepRecord, string>();
+
+/** One string per distinct (thread, footprint). */
+function fingerprint(step: StepRecord): string {
+  let f = fingerprints.get(step);
+  if (f === undefined) {
+    const list = (s: ReadonlySet<string>) => [...s].sort().join(',');
+    f = `${step.thread}|${step.opaque ? 1 : 0}|${list(step.reads)}|${list(step.writes)}|${list(step.updates)}`;
+    fingerprints.set(step, f);
+  }
+  return f;
+}
+
+/**
+ * What each thread saw of the shared cells, and what the cells hold: the part of the state a key
+ * needs beside the folded state, which holds no cell values. A thread's private variables are what
+ * it computed from what it read; two runs in which every thread saw the same in every cell it
+ * looked at (the same primitive value, or an object from the same write: a thread's n-th step)
+ * compute the same from them. A cell holding a primitive is keyed by its value, one holding an
+ * object by its last writer.
+ */
+export class CellProvenance {
+  private done = 0;
+  private readonly seen = new Map<string, string[]>();
+  private readonly lastWrite = new Map<string, string>();
+  private readonly stepsOf = new Map<string, number>();
+
+  key(steps: readonly StepRecord[], values: ReadonlyMap<string, string | null>): string {
+    for (; this.done < steps.length; this.done++) {
+      const step = steps[this.done]!;
+      const n = (this.stepsOf.get(step.thread) ?? 0) + 1;
+      this.stepsOf.set(step.thread, n);
+      const observed = step.observed ?? [];
+      if (observed.length > 0) {
+        let seen = this.seen.get(step.thread);
+        if (seen === undefined) this.seen.set(step.thread, (seen = []));
+        for (const [id, digest] of observed) seen.push(digest !== null ? `${n}:${id}=${digest}` : `${n}:${id}<${this.lastWrite.get(id) ?? ''}`);
+      }
+      for (const cell of step.changed ?? []) this.lastWrite.set(cell, `${step.thread}#${n}`);
+    }
+    const threads = [...this.seen.keys()].sort().map((t) => `${t}[${this.seen.get(t)!.join(' ')}]`);
+    const cells = [...values.keys()].sort().map((id) => {
+      const digest = values.get(id)!;
+      return digest !== null ? `${id}=${digest}` : `${id}<${this.lastWrite.get(id) ?? ''}`;
+    });
+    return `${threads.join(';')}|${cells.join(';')}`;
+  }
+}
