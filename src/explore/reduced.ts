@@ -19,7 +19,8 @@
  *   more step that depends on everything, so the races its next step may have are not lost.
  * - State hashing (sleep sets only): a point is cut when its state, enabled threads, last thread,
  *   preemptions spent and sleep set were all seen before. DPOR runs without it: a cut run hides
- *   the races its rest would have shown.
+ *   the races its rest would have shown. Stateful DPOR ('stateful-dpor') cuts at visited states
+ *   and analyses the cut run against every continuation explored from there (stateSummaries.ts).
  *
  * Without a bound, the final states and violations it reaches are those of the full enumeration
  * (test/explore/reduced.test.ts checks it against brute force). With a bound it explores each
