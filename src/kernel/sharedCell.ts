@@ -10,6 +10,17 @@ import type { Kernel } from './kernel.js';
 /** Cells each creator (a thread, or the scenario's build) has made so far, per kernel. */
 const made = new WeakMap<Kernel, Map<string, number>>();
 
+/** The cell's creator and how many cells it made before (a cell built without a kernel has none: never explored). */
+function madeBy(kernel: Kernel): string {
+  if (typeof kernel !== 'object' || kernel === null) return 'nobody';
+  let counts = made.get(kernel);
+  if (counts === undefined) made.set(kernel, (counts = new Map()));
+  const creator = kernel.current?.id ?? 'build';
+  const n = counts.get(creator) ?? 0;
+  counts.set(creator, n + 1);
+  return `${creator}.${n}`;
+}
+
 export class SharedCell<T> {
   private readonly id: string;
   /**
@@ -26,12 +37,7 @@ export class SharedCell<T> {
     private value: T,
   ) {
     this.id = `js:${name}`;
-    let counts = made.get(kernel);
-    if (counts === undefined) made.set(kernel, (counts = new Map()));
-    const creator = kernel.current?.id ?? 'build';
-    const n = counts.get(creator) ?? 0;
-    counts.set(creator, n + 1);
-    this.cellKey = `${this.id}@${creator}.${n}`;
+    this.cellKey = `${this.id}@${madeBy(kernel)}`;
   }
 
   get(): T {
