@@ -3,8 +3,6 @@
 import ts from 'typescript';
 
 export interface Reached {
-  /** Type errors in fltsim's own declarations, checked as a consumer with skipLibCheck off would. */
-  readonly errors: readonly string[];
   /** `Type.member` for every property reachable from the exports. */
   readonly members: readonly string[];
   /** `Type.member` whose declared type comes from xstate (an actor, a machine, a snapshot). */
@@ -12,7 +10,12 @@ export interface Reached {
 }
 
 export function reachableMembers(entry: string): Reached {
-  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, skipLibCheck: false, types: [] });
+  // The standard library without the DOM (target ES2022 alone brings lib.dom.d.ts, the largest file
+  // here), as a Node consumer has it. Whether the declarations type-check is pack.test.ts's question
+  // (TypeScript 7 on a consumer of the installed package, skipLibCheck off): the walk asks for types,
+  // not for diagnostics.
+  const options = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, lib: ['lib.es2022.d.ts'], strict: true, noEmit: true, types: [] };
+  const program = ts.createProgram([entry], options);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry)!;
   const moduleSymbol = checker.getSymbolAtLocation(source)!;
@@ -55,10 +58,5 @@ export function reachableMembers(entry: string): Reached {
     if (symbol.flags & (ts.SymbolFlags.Value)) visit(checker.getTypeOfSymbol(symbol), 0);
     if (symbol.flags & (ts.SymbolFlags.Type)) visit(checker.getDeclaredTypeOfSymbol(symbol), 0);
   }
-  const errors = program
-    .getSourceFiles()
-    .filter((f) => !f.fileName.includes('node_modules'))
-    .flatMap((f) => program.getSemanticDiagnostics(f))
-    .map((d) => `${d.file?.fileName.replace(/^.*\/dist\//, 'dist/') ?? '?'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-  return { errors, members: [...members].sort(), xstate: [...xstate].sort() };
+  return { members: [...members].sort(), xstate: [...xstate].sort() };
 }

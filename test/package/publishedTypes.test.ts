@@ -2,7 +2,8 @@
 // the main entry's exports in dist/index.d.ts (built with stripInternal, test/package/buildOnce.ts),
 // walked with the TypeScript checker, has no member that hands out the simulation's kernel, its
 // Filter Manager, its host driver or an object's XState actor, and no member typed by XState at all.
-// The declarations type-check as a consumer with skipLibCheck off would see them.
+// That the declarations type-check as a consumer with skipLibCheck off sees them is pack.test.ts's
+// check (TypeScript 7 on the installed package; TypeScript 5.9's diagnostics here cost ~3 CPU-s).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reachableMembers } from './publishedSurface.js';
@@ -19,9 +20,5 @@ describe('the published types', () => {
   it('expose no kernel, Filter Manager, host driver or XState actor on any of them', () => {
     expect(reached.members.filter((m) => /\.(kernel|fltMgr|mgr|actor|host|fltMgrOf)$/.test(m))).toEqual([]);
     expect(reached.xstate).toEqual([]);
-  });
-
-  it('type-check with skipLibCheck off', () => {
-    expect(reached.errors).toEqual([]);
   });
 });
