@@ -18,11 +18,12 @@ import { exhaustiveInParallel, exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
 import { checkScenarioArgs } from '../scenarios/scenario.js';
 import { runShardCommand, shardOption, shardPlan } from './shardCommand.js';
+import { MAX_RUNS } from '../explore/shard.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
 import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
-                [--depth D] [--bound B] [--split-depth S] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
+                [--depth D] [--bound B] [--split-depth S] [--max-runs R] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
                 [--workers N] [--shard K/N [--out FILE]] [--disable-rule RULE]...
   Run the scenario (a built-in id or a module path) under up to N schedules (default 1000) and stop
   at the first violation of a §14 invariant, a verifier rule, a deadlock or a liveness bound;
@@ -37,6 +38,9 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
                         as to N shards)
   --split-depth S       exhaustive: search the subtree under each choice prefix of length S on its
                         own (default 0: one tree); the unit --shard deals out
+  --max-runs R          exhaustive: at most R runs per subtree, complete or cut short at a visited
+                        state (default 10 x --schedules); cut runs cost a re-execution but are no
+                        schedule, so the schedule budget alone does not bound the time
   --shard K/N           run only the K-th of N partitions of this plan (schedule indices, or
                         exhaustive subtrees) and write a result file; fltsim merge prints the report
                         of the whole plan from the N files (a module's file records its path
@@ -63,6 +67,7 @@ export const exploreCommand: Command = {
       'trace-shrunk': { type: 'string' },
       workers: { type: 'string' },
       'split-depth': { type: 'string' },
+      'max-runs': { type: 'string' },
       shard: { type: 'string' },
       out: { type: 'string' },
       'disable-rule': { type: 'string', multiple: true },
@@ -108,6 +113,7 @@ export interface ExploreCliOptions {
   depth?: number;
   preemptionBound?: number;
   splitDepth?: number;
+  maxRuns?: number;
   disabledRules?: readonly VerifierRule[];
 }
 
@@ -118,6 +124,8 @@ function request(p: Parsed): ExploreRequest {
   const depth = integerOption(p, 'depth', { min: 1, max: 64 });
   const bound = integerOption(p, 'bound', { min: 0, max: 64 });
   const splitDepth = integerOption(p, 'split-depth', { min: 0, max: 16 });
+  const maxRuns = integerOption(p, 'max-runs', { min: 1, max: MAX_RUNS });
+  if (maxRuns !== undefined && strategy !== 'exhaustive') throw usageError('--max-runs bounds exhaustive search only (random and PCT run exactly --schedules runs)');
   const disabledRules = disabledRulesOption(p);
   const options = {
     seed: integerOption(p, 'seed') ?? 1,
@@ -126,6 +134,7 @@ function request(p: Parsed): ExploreRequest {
     ...(depth === undefined ? {} : { depth }),
     ...(bound === undefined ? {} : { preemptionBound: bound }),
     ...(splitDepth === undefined ? {} : { splitDepth }),
+    ...(maxRuns === undefined ? {} : { maxRuns }),
     ...(disabledRules.length === 0 ? {} : { disabledRules }),
   };
   return { target, strategy, options, workers, shard: shardOption(p) };

@@ -40,6 +40,7 @@ export function shardPlan(r: Pick<ShardRequest, 'target' | 'strategy' | 'options
     depth: r.options.depth ?? 2,
     bound: r.options.preemptionBound ?? 2,
     splitDepth: r.options.splitDepth ?? 0,
+    ...(r.options.maxRuns === undefined ? {} : { maxRuns: r.options.maxRuns }),
     // Only when given, so a plan without it reads as before (and the shard file's format keeps its version).
     ...(r.options.disabledRules === undefined ? {} : { disabledRules: r.options.disabledRules }),
   };

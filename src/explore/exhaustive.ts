@@ -24,6 +24,8 @@ export interface ExhaustiveOptions extends Omit<ScheduleOptions, 'strategy' | 'o
   readonly stateHashing: boolean;
   /** Most complete schedules to run before giving up (the space may be larger). */
   readonly maxSchedules: number;
+  /** Most runs, complete or cut short, before giving up (default no limit): what bounds the work when most runs are cut. */
+  readonly maxRuns?: number;
   /** Called after each complete schedule; return true to stop the search (a violation was found). */
   readonly visit: (outcome: ScheduleOutcome, choices: readonly string[]) => boolean;
   /** Search only the subtree under these first choices (a root of the plan's partition, subtrees.ts). */
@@ -54,7 +56,7 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
   let pruned = 0;
   let prunedAfterLast = 0;
   while (stack.length > 0) {
-    if (schedules >= options.maxSchedules) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
+    if (schedules >= options.maxSchedules || schedules + pruned >= (options.maxRuns ?? Infinity)) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     const prefix = stack.pop()!;
     const points: ChoicePoint[] = [];
     const holder: { sim: Simulation | null } = { sim: null };

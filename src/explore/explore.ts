@@ -37,6 +37,8 @@ export interface ExplorationPlan {
 
 /** Random runs that size PCT's change-point range before exploring (k must be fixed up front). */
 const PCT_ESTIMATE_RUNS = 4;
+/** Exhaustive: runs (complete or cut short) per schedule of the budget when `maxRuns` is not given. */
+export const DEFAULT_RUNS_PER_SCHEDULE = 10;
 
 export function explorationPlan(target: Explorable, options: ExploreOptions = {}): ExplorationPlan {
   const strategy = options.strategy ?? 'random';
@@ -161,6 +163,8 @@ export function searchSubtree(
     preemptionBound: options.preemptionBound ?? 2,
     stateHashing: options.stateHashing ?? true,
     maxSchedules: budget,
+    // From the whole plan's budget, not the part left for this subtree: a shard searching the subtree alone stops where the single run does.
+    maxRuns: options.maxRuns ?? DEFAULT_RUNS_PER_SCHEDULE * (options.schedules ?? 1000),
     visit: (outcome, choices) => {
       onSchedule?.(hits.length, outcome.violation !== null);
       hits.push(hitsOfWindows(outcome.sim.log, windows));

@@ -81,6 +81,7 @@ export function exploreOptionsArgument(routine: string, value: unknown): void {
   const o = scheduleFieldsArgument(routine, 'options', value, false);
   optional(o['strategy'], (v) => oneOfArgument(routine, 'options.strategy', v, ['random', 'pct', 'exhaustive'] as const));
   optional(o['schedules'], (v) => sizeArgument(routine, 'options.schedules', v));
+  optional(o['maxRuns'], (v) => sizeArgument(routine, 'options.maxRuns', v));
   optional(o['depth'], (v) => integerArgument(routine, 'options.depth', v, 1, 1000, 'a PCT depth (1 to 1000)'));
   optional(o['preemptionBound'], (v) => boundArgument(routine, 'options.preemptionBound', v));
   optional(o['reduction'], (v) => oneOfArgument(routine, 'options.reduction', v, ['none', 'sleep-sets', 'dpor', 'stateful-dpor'] as const));
@@ -94,8 +95,9 @@ export function exploreOptionsArgument(routine: string, value: unknown): void {
 /** ExhaustiveOptions (exhaustiveSearch, reducedSearch). */
 export function exhaustiveOptionsArgument(routine: string, value: unknown): void {
   const o = scheduleFieldsArgument(routine, 'options', value, true);
-  shapeArgument(routine, 'options', o, { preemptionBound: 'number', stateHashing: 'boolean', maxSchedules: 'number', visit: 'function' }, 'ExhaustiveOptions');
+  shapeArgument(routine, 'options', o, { preemptionBound: 'number', stateHashing: 'boolean', maxSchedules: 'number', maxRuns: 'number?', visit: 'function' }, 'ExhaustiveOptions');
   boundArgument(routine, 'options.preemptionBound', o['preemptionBound']);
   boundArgument(routine, 'options.maxSchedules', o['maxSchedules']);
+  optional(o['maxRuns'], (v) => boundArgument(routine, 'options.maxRuns', v));
   optional(o['root'], (v) => choicesArgument(routine, 'options.root', v));
 }

@@ -88,7 +88,7 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   let pruned = 0;
   let prunedAfterLast = 0;
   for (;;) {
-    if (schedules >= options.maxSchedules) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
+    if (schedules >= options.maxSchedules || schedules + pruned >= (options.maxRuns ?? Infinity)) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     const recorder = new FootprintRecorder(target.sharedState !== 'cells');
     const holder: { sim: Simulation | null } = { sim: null };
     if (visited !== null) {

@@ -41,9 +41,14 @@ export interface ShardPlan {
   readonly depth: number;
   readonly bound: number;
   readonly splitDepth: number;
+  /** ExploreOptions.maxRuns (exhaustive); absent when not given (the default, 10 x schedules). */
+  readonly maxRuns?: number;
   /** ExploreOptions.disabledRules; absent when none (every shard of a plan must agree on it). */
   readonly disabledRules?: readonly VerifierRule[];
 }
+
+/** The largest `--max-runs` a plan may carry (the command line's and a result file's limit). */
+export const MAX_RUNS = 1_000_000_000;
 
 /** Schedules of one unit (random/PCT: the shard's indices; exhaustive: one subtree) in plan order. */
 export interface ShardUnit {
@@ -70,7 +75,7 @@ export interface ShardResult {
 }
 
 export function exploreOptionsOf(plan: ShardPlan): ExploreOptions {
-  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth, ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
+  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth, ...(plan.maxRuns === undefined ? {} : { maxRuns: plan.maxRuns }), ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
 }
 
 /** The plan as the shards must agree on it: everything but where the module sat on each machine. */

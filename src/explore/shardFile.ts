@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import { isVerifierRule, VERIFIER_RULE_IDS, type VerifierRule } from '../kernel/verifierRules.js';
-import { shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
+import { MAX_RUNS, shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
 
 type Json = unknown;
 
@@ -55,6 +55,7 @@ function plan(v: Json): ShardPlan {
     depth: integer(field(v, 'depth', 'plan'), 'plan.depth', 1, 64),
     bound: integer(field(v, 'bound', 'plan'), 'plan.bound', 0, 64),
     splitDepth: integer(field(v, 'splitDepth', 'plan'), 'plan.splitDepth', 0, 16),
+    ...(Object.hasOwn(v, 'maxRuns') ? { maxRuns: integer(v['maxRuns']!, 'plan.maxRuns', 1, MAX_RUNS) } : {}),
     ...disabledRules(v),
   };
 }

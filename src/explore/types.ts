@@ -47,6 +47,15 @@ export interface ExploreOptions {
   readonly seed?: number;
   /** Most schedules to try. Default 1000. */
   readonly schedules?: number;
+  /**
+   * Exhaustive: most runs of one subtree's search, complete or cut short (at a state already visited,
+   * at a point where every enabled thread sleeps, or at the preemption bound). Default 10 x
+   * `schedules`. A cut run re-executes its prefix as a complete one does but is not a schedule, so
+   * the schedule budget alone does not bound the work: with state hashing on a scenario whose threads
+   * poll (many scheduling points, few distinct outcomes), most runs end cut (docs/exploration.md,
+   * "What a budget bounds"). A search this stops is not exhausted.
+   */
+  readonly maxRuns?: number;
   readonly args?: ScenarioArgs;
   /** PCT depth d (default 2). */
   readonly depth?: number;

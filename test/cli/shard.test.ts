@@ -71,6 +71,19 @@ describe('fltsim explore --shard K/N, then fltsim merge', () => {
     expect(single.code).toBe(0);
     expect(single.out[0]).toMatch(/exhaustive: \d+ schedule\(s\), the bounded space exhausted/);
   });
+
+  it('exhaustive with --max-runs: each subtree stops at the same run in a shard as in the single run (in process)', async () => {
+    const plan = ['race-free-before-callback', '--strategy', 'exhaustive', '--split-depth', '2', '--max-runs', '2', '--arg', 'variant=fixed'];
+    const single = await inProcess('explore', ...plan);
+    const files = [1, 2].map((k) => join(dir, `maxruns-${k}.json`));
+    for (const [i, out] of files.entries()) expect((await inProcess('explore', ...plan, '--shard', `${i + 1}/2`, '--out', out)).code).toBe(0);
+    expect(JSON.parse(readFileSync(files[0]!, 'utf8')).plan.maxRuns).toBe(2);
+    const merged = await inProcess('merge', ...files);
+    expect(merged).toEqual(single);
+    expect(single.out[0]).toMatch(/exhaustive: \d+ schedule\(s\)$/); // stopped by the runs, not exhausted
+    const random = await inProcess('explore', 'race-free-before-callback', '--max-runs', '2');
+    expect([random.code, random.err[0]]).toEqual([2, expect.stringContaining('--max-runs bounds exhaustive search only')]);
+  });
 });
 
 describe('fltsim merge: result files are untrusted input', () => {
@@ -108,6 +121,7 @@ describe('fltsim merge: result files are untrusted input', () => {
     const [a, b] = await good();
     await refused([edited(a!, (j) => ((j['shard'] as { index: number }).index = 3)), b!], /shard\.index must be an integer from 1 to 2, got 3/);
     await refused([edited(a!, (j) => ((j['plan'] as { seed: number }).seed = 6)), b!], /belongs to another plan/);
+    await refused([edited(a!, (j) => ((j['plan'] as { maxRuns: number }).maxRuns = 0)), b!], /plan\.maxRuns must be an integer from 1 to 1000000000, got 0/);
     await refused([edited(a!, (j) => ((j['plan'] as { scenario: string }).scenario = '../../evil.ts')), b!], /plan\.scenario is not valid/);
     const renamed = (j: Record<string, unknown>) => ((j['plan'] as { scenario: string }).scenario = 'no-such-scenario');
     await refused([edited(a!, renamed), edited(b!, renamed)], /names scenario 'no-such-scenario', which is not built in/);

@@ -108,11 +108,13 @@ describe('avscan\'s transactions explored: the transacted writer vs the holder v
     expect(r.violation).toBeNull();
   });
 
-  // The deep budget stops at 24 schedules: the 25th of this search (seed 1) ran for minutes without
-  // finishing (measured 2026-12-02, not analysed yet: a run that reaches maxSteps, with the checks
-  // over its long log, or worse); the 24 before it take ~50 ms each.
+  // Bounded exhaustive search pays for every scheduling point in runs: at the scanner's default
+  // chunk (8 bytes) each scan of a 4 KB view is 512 points per worker, and with state hashing almost
+  // every run past the first few dozen ends cut at a visited state — a budget of 25 schedules once ran
+  // for minutes (cut runs were not counted; maxRuns, 10 x the budget by default, now bounds them).
+  // A 1 KB chunk keeps an abort poll inside each scan at 4 points per view.
   it('bounded exhaustive search (1 preemption), commit: none', () => {
-    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 24), shrink: false, monitors, args: { transaction: 'commit', unload: false, holdFor: 20, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { transaction: 'commit', unload: false, holdFor: 20, fixCancelRace: true, scanChunk: 1024 } });
     expect(r.violation).toBeNull();
   });
 });

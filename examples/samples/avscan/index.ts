@@ -13,7 +13,9 @@
  * - `fltmc unload avscan` (args.unload): unloads the filter `unloadAt` ticks in, racing the scans.
  *
  * Args: `LocalScanTimeout` (ms, the registry value; default 100), `scanDelay` (ticks the scanner
- * sleeps per chunk it searches; default 0), `workers` (scanner threads; default 2), `unload`
+ * sleeps per chunk it searches; default 0), `scanChunk` (bytes a scanner searches between two polls of
+ * its abort flag, each poll a scheduling point; default 8: 512 points per 4 KB view, which a bounded
+ * exhaustive search pays for in runs — give it 1024 or more there), `workers` (scanner threads; default 2), `unload`
  * (default true), `unloadAt` (default 3), `fixCancelRace` (default false: the scanner as shipped;
  * true re-checks Finalized after arming a get, closing the lost wake-up exploration found),
  * `conflictAt` (unset: no `app3`; a tick: `app3` opens clean.txt then and writes it non-cached, I/O
@@ -83,7 +85,7 @@ import {
   type ThreadHandle,
 } from '../../../src/index.js';
 import { createAvScan, type AvScanImage } from './avscan.js';
-import { newUserScanContext, userScan, type USER_SCAN_CONTEXT } from './user/userscan.js';
+import { newUserScanContext, USER_SCAN_CHUNK, userScan, type USER_SCAN_CONTEXT } from './user/userscan.js';
 
 export interface AvScanRun {
   readonly image: AvScanImage;
@@ -247,7 +249,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
   sim.whenSettled(() => {
     // The default security descriptor admits administrators and SYSTEM: the scanner runs elevated, as the sample's README asks.
     const process = sim.createProcess('avscan.exe', { token: ADMINISTRATORS_SID });
-    const user = userScan(sim, process, { threads: count(args, 'workers', 2), scanDelay: count(args, 'scanDelay', 0), fixCancelRace: flag(args, 'fixCancelRace', false) });
+    const user = userScan(sim, process, { threads: count(args, 'workers', 2), scanDelay: count(args, 'scanDelay', 0), scanChunk: count(args, 'scanChunk', USER_SCAN_CHUNK) || USER_SCAN_CHUNK, fixCancelRace: flag(args, 'fixCancelRace', false) });
     sim.spawn('avscan.exe main', function* () {
       results.scanner = yield* user.main(scanner);
     }, { process });
@@ -308,7 +310,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean | handoff), openAt, closeAfter, prefetch, fsType (NTFS | ReFS | FAT)',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), scanChunk (bytes per abort poll), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean | handoff), openAt, closeAfter, prefetch, fsType (NTFS | ReFS | FAT)',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);

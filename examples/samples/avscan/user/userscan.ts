@@ -71,8 +71,13 @@ import {
 export const USER_SCAN_THREAD_COUNT = 6;
 const SCANNER_MESSAGE_SIZE = FILTER_MESSAGE_HEADER_SIZE + AV_SCANNER_NOTIFICATION_SIZE;
 const SCANNER_REPLY_MESSAGE_SIZE = FILTER_REPLY_HEADER_SIZE + 4;
-/** Bytes searched between two polls of the abort flag (the scheduling points of a scan). */
-const USER_SCAN_CHUNK = 8;
+/**
+ * Bytes searched between two polls of the abort flag (the scheduling points of a scan; the C polls
+ * after every byte). The default keeps many points inside a scan for random and PCT schedules; a
+ * bounded exhaustive search wants few, since each is a place to preempt: a 4 KB view is 512 points
+ * per scanning worker at 8 (options.scanChunk).
+ */
+export const USER_SCAN_CHUNK = 8;
 
 export interface SCANNER_THREAD_CONTEXT {
   Handle: ThreadHandle | null;
@@ -104,6 +109,8 @@ export interface UserScanOptions {
   readonly threads?: number;
   /** Ticks a worker sleeps before each chunk it searches (a slow scanner). */
   readonly scanDelay?: number;
+  /** Bytes per chunk: between two polls of the abort flag (default USER_SCAN_CHUNK). */
+  readonly scanChunk?: number;
   /**
    * Not in the C: a worker checks Finalized again after arming its FilterGetMessage, which closes the
    * window in which UserScanSynchronizedCancel's wake-up is lost (test/samples/avscan.test.ts, "a bug
@@ -119,12 +126,13 @@ export function newUserScanContext(): USER_SCAN_CONTEXT {
 export function userScan(sim: Simulation, process: PEPROCESS, options: UserScanOptions = {}) {
   const threadCount = options.threads ?? USER_SCAN_THREAD_COUNT;
   const scanDelay = options.scanDelay ?? 0;
+  const scanChunk = options.scanChunk ?? USER_SCAN_CHUNK;
 
   /** UserScanMemoryStream: search for the pattern, polling *pAbort (reset when it fires). */
   function* UserScanMemoryStream(StartingAddress: Uint8Array, Size: number, pAbort: { value: boolean }): Blocking<AVSCAN_RESULT> {
     const target = decodedPattern();
     for (let p = 0; p <= Size - target.length; p++) {
-      if (p % USER_SCAN_CHUNK === 0) yield* scanDelay > 0 ? sleep(scanDelay) : preempt();
+      if (p % scanChunk === 0) yield* scanDelay > 0 ? sleep(scanDelay) : preempt();
       if (pAbort.value) {
         pAbort.value = false;
         return AvScanResultUndetermined;
