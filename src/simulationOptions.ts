@@ -102,6 +102,7 @@ export function resolveOptions(options: SimulationOptions): Resolution {
   const written = {} as Record<keyof Semantics, unknown>;
   for (const key of Object.keys(semantics) as (keyof Semantics)[]) {
     if ((key === 'fastIo' && semantics.fastIo === 'never') || (key === 'asyncIoCallbackIrql' && semantics.asyncIoCallbackIrql === 'dispatch')) continue;
+    if (key === 'filterOplockCreateBreak' && semantics.filterOplockCreateBreak === 'writableOrNoShareRead') continue;
     written[key] = semantics[key];
   }
   const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);

@@ -164,6 +164,7 @@ export class FilterManager {
       ...(readOnly ? { readOnly } : {}),
       // Set only when asked, so logs of volumes without 8.3 names stay as they were.
       ...(shortNames ? { shortNames } : {}),
+      ...(this.options.semantics.filterOplockCreateBreak === 'writableAndNoShareRead' ? { filterOplockCreateBreak: 'writableAndNoShareRead' as const } : {}),
     });
     const volume = new VolumeObject(this, id, name, dosName, fsType, deviceType, sectorSize, actor, fileSystem);
     this.volumes.push(volume);

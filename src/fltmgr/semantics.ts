@@ -98,6 +98,18 @@ export interface Semantics {
    * written before the option existed are still what fltsim writes.
    */
   readonly asyncIoCallbackIrql?: 'dispatch' | 'completer';
+  /**
+   * §21.8: which IRP_MJ_CREATE breaks a Filter oplock. The table of "Checking the oplock state of
+   * IRP_MJ_CREATE" says: "a 'writable' desired access was requested on the stream which was not
+   * opened for FILE_SHARE_READ access". Default 'writableOrNoShareRead': an open asking anything
+   * beyond FILE_READ_ATTRIBUTES, FILE_WRITE_ATTRIBUTES, FILE_READ_DATA, FILE_READ_EA, FILE_EXECUTE,
+   * SYNCHRONIZE, READ_CONTROL (or overwriting), or not sharing read, breaks it — the reading under
+   * which the Filter oplock procedure's own read handle (ZwCreateFile's remarks list the same
+   * accesses as not breaking) gets in; 'writableAndNoShareRead': only an open that does both.
+   * Absent from a simulation's options at its default (resolveOptions), so saves and trace headers
+   * written before the option existed are still what fltsim writes.
+   */
+  readonly filterOplockCreateBreak?: 'writableOrNoShareRead' | 'writableAndNoShareRead';
 }
 
 export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
@@ -115,6 +127,7 @@ export const DEFAULT_SEMANTICS: Semantics = Object.freeze({
   leakedFilesHoldUnload: false,
   fastIo: 'never',
   asyncIoCallbackIrql: 'dispatch',
+  filterOplockCreateBreak: 'writableOrNoShareRead',
 });
 
 /**
@@ -137,4 +150,5 @@ export const SEMANTICS_VALUES: { readonly [K in keyof Semantics]: readonly Seman
   leakedFilesHoldUnload: [false, true],
   fastIo: ['never', 'whereWindows'],
   asyncIoCallbackIrql: ['dispatch', 'completer'],
+  filterOplockCreateBreak: ['writableOrNoShareRead', 'writableAndNoShareRead'],
 };

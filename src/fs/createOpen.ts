@@ -151,7 +151,10 @@ export function openExisting(req: CreateRequest, node: FsNode, link: FsLink | nu
   if (node.kind !== 'file' || req.state.oplocks.size === 0 || link?.deletePending === true) return openExistingNow(req, node, link);
   const overwrite = req.disposition === FILE_SUPERSEDE || req.disposition >= FILE_OVERWRITE;
   const attributesOnly = (req.desired & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)) === 0;
-  const filterConflict = overwrite || (req.desired & ~FILTER_OPLOCK_READ_ACCESS) !== 0 || (req.shareAccess & FILE_SHARE_READ) === 0;
+  const writable = overwrite || (req.desired & ~FILTER_OPLOCK_READ_ACCESS) !== 0;
+  const noShareRead = (req.shareAccess & FILE_SHARE_READ) === 0;
+  // semantics.filterOplockCreateBreak (§21.8): the table's condition read with "or" (default) or "and".
+  const filterConflict = req.state.options.filterOplockCreateBreak === 'writableAndNoShareRead' ? writable && noShareRead : writable || noShareRead;
   const cause: OplockBreakCause = { kind: 'create', overwrite, attributesOnly, filterConflict, sharingViolation: () => wouldViolateSharing(req, node, overwrite) };
   if ((req.options & FILE_OPEN_REQUIRING_OPLOCK) !== 0 && wouldBreakOplocks(req.state, req.request, node, cause)) return complete(STATUS_CANNOT_BREAK_OPLOCK);
   const oplock = breakOplocksFor(req.state, req.request, node, cause);

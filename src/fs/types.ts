@@ -37,6 +37,11 @@ export interface FsVolumeOptions {
   tokenGroups?: (requestorSid: string) => readonly string[];
   /** Generate 8.3 aliases for long names (§21.6); default false, as on volumes with 8.3 generation off. */
   shortNames?: boolean;
+  /**
+   * Which creates break a Filter oplock (§21.8; `semantics.filterOplockCreateBreak`): absent, one
+   * asking a writable access or not sharing read; 'writableAndNoShareRead', only one that does both.
+   */
+  filterOplockCreateBreak?: 'writableAndNoShareRead';
   /** Virtual clock; timestamps come from here and nowhere else. */
   now: () => number;
   /** @internal The simulation's kernel: facts about the objects the file system keeps for waiting requests (src/fs/kernelLink.ts). */

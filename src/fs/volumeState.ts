@@ -18,7 +18,7 @@ const DEFAULT_SERIAL_NUMBER = 0x5eed0001;
 
 export const FS_VOLUME_OPTIONS: Shape = {
   volumeName: 'string', fsType: 'string', sectorSize: 'integer', now: 'function', readOnly: 'boolean?', fileSystemName: 'string?', label: 'string?', serialNumber: 'integer?',
-  totalBytes: 'integer?', clusterSize: 'integer?', rootSecurity: 'object?', tokenGroups: 'function?', shortNames: 'boolean?', kernel: 'object?',
+  totalBytes: 'integer?', clusterSize: 'integer?', rootSecurity: 'object?', tokenGroups: 'function?', shortNames: 'boolean?', filterOplockCreateBreak: 'string?', kernel: 'object?',
 };
 
 export function createState(options: FsVolumeOptions): FsState {

@@ -179,6 +179,32 @@ describe('a create and the share check (§21.8)', () => {
   });
 });
 
+describe('semantics.filterOplockCreateBreak (§21.8, §13 A18)', () => {
+  it("'writableAndNoShareRead': an open asking write but sharing read leaves the Filter oplock; one that also shares no read breaks it", () => {
+    const sim = createSimulation({ onViolation: 'record', semantics: { filterOplockCreateBreak: 'writableAndNoShareRead' } });
+    sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
+    sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
+    sim.run();
+    const seen: string[] = [];
+    sim.spawn('app', function* () {
+      const h = (yield* open(sim, { asynchronous: true, access: FILE_READ_ATTRIBUTES, share: ALL_SHARE })).handle!;
+      const o = overlapped();
+      seen.push(`filter: ${yield* legacy(sim, h, FSCTL_REQUEST_FILTER_OPLOCK, o)}`);
+      const w = yield* open(sim, { access: FILE_GENERIC_WRITE, share: ALL_SHARE });
+      seen.push(`write sharing read: ${name(w.status)}; oplocks ${Object.values(sim.state().oplocks).map((x) => x.state).join()}`);
+      yield* sim.io.NtClose(w.handle!);
+      const x = yield* open(sim, { access: FILE_GENERIC_WRITE, share: FILE_SHARE_WRITE | FILE_SHARE_DELETE, createOptions: FILE_COMPLETE_IF_OPLOCKED });
+      seen.push(`write sharing no read: ${name(x.status)}`);
+      seen.push(`filter request: ${yield* brokenTo(sim, h, o)}`);
+      yield* sim.io.NtClose(x.handle!);
+      yield* sim.io.NtClose(h);
+    });
+    sim.run();
+    expect(seen).toEqual(['filter: STATUS_PENDING', 'write sharing read: STATUS_SUCCESS; oplocks Granted', 'write sharing no read: STATUS_OPLOCK_BREAK_IN_PROGRESS', 'filter request: STATUS_SUCCESS BROKEN_TO_NONE']);
+    finish(sim);
+  });
+});
+
 describe('FILE_RESERVE_OPFILTER (§21.8)', () => {
   it('the three steps: an attributes-only open sharing everything, the Filter oplock on it, a second open to read; a writer breaks the oplock and gets in once the holder closes', () => {
     const sim = system();
