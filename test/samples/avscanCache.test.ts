@@ -219,12 +219,12 @@ describe('a bug in the shipped sample\'s cache, found by exploration: AvPreClean
 describe('avscan\'s cache explored: the unload racing the workload (§4, §15.8)', () => {
   const monitors = [sectionsClosedOnce, createsComplete, cacheEntriesFreed];
   it.each(['clean', 'infected'])('PCT, %s: every section closed once, every create wakes, no FLT_ASSERT, the table emptied by the teardown', (cache) => {
-    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { cache, unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(1, 60), shrink: false, monitors, args: { cache, unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 
   it('bounded exhaustive search (1 preemption), clean: none', () => {
-    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(2, 60), shrink: false, monitors, args: { cache: 'clean', unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
+    const r = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound: 1, seed: 1, schedules: budget(1, 60), shrink: false, monitors, args: { cache: 'clean', unloadAt: 5, scanDelay: 1, fixCancelRace: true } });
     expect(r.violation).toBeNull();
   });
 });
