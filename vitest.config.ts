@@ -11,7 +11,8 @@ const ci = process.env.CI === 'true';
 // speed-ups landed meanwhile (~25 CPU-s of the 56 are these test changes). Where it goes (FLTSIM_TEST_CPU,
 // test/support/cpuPerFile.ts): ~32 CPU-s in vitest's main process (transforming the sources), the
 // browser and package tests (Chromium, npm pack, the installed package's processes), the
-// published-types walk (TypeScript 5.9's checker, ~10), the explorations.
+// published-types walk (TypeScript 5.9's checker, ~5), the explorations, and the type check
+// (test/typecheck.test.ts, ~18).
 const deep = process.env.FLTSIM_DEEP === '1';
 
 export default defineConfig({
