@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAgainstBruteForce, programs, programScenario, reach } from './reducedRun.js';
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
 import { budget } from '../support/deep.js';
+import { explore } from '../../src/index.js';
 import { checkRaceAgainstPlain } from './reducedRaceRun.js';
 import { raceScenarios, recursionScenario } from '../../examples/races/index.js';
 
@@ -71,5 +72,14 @@ describe('stateful DPOR: stops at visited states, reaches what every bounded sch
   it('race-free-before-callback fixed (§11.12: the completion frees the callback data), bound 1: the same final states up to ids in fewer complete schedules', () => {
     const r = checkRaceAgainstPlain(raceScenarios.find((s) => s.id === 'race-free-before-callback')!, 'fixed', 1);
     expect(r).toEqual({ plain: 20, dpor: 9, stateful: 7 });
+  });
+
+  it('through explore(): race-free-before-callback fixed, bound 2, exhausted with nothing found in 9 complete schedules where DPOR needs 16', () => {
+    const scenario = raceScenarios.find((s) => s.id === 'race-free-before-callback')!;
+    const run = (reduction: 'dpor' | 'stateful-dpor') => explore(scenario, { strategy: 'exhaustive', reduction, preemptionBound: 2, args: { variant: 'fixed' }, schedules: 1000 });
+    const dpor = run('dpor');
+    const stateful = run('stateful-dpor');
+    expect([dpor.found, dpor.exhausted, dpor.schedules]).toEqual([false, true, 16]);
+    expect([stateful.found, stateful.exhausted, stateful.schedules]).toEqual([false, true, 9]);
   });
 });
