@@ -14,7 +14,9 @@ import type { FltParameters } from '../wdk/parameters.js';
 export function summarizeParameters(parameters: FltParameters, buffer: Uint8Array | undefined, original: FltParameters | null = null): ParametersSummary {
   const out: Record<string, unknown> = {};
   const issued = (original ?? {}) as Record<string, unknown>;
-  for (const [member, value] of Object.entries(parameters)) out[member] = summarize(value, issued[member]);
+  // for-in with an own-key test walks what Object.entries would, without building the pairs (allocation per operation).
+  const members = parameters as unknown as Record<string, unknown>;
+  for (const member in members) if (Object.hasOwn(members, member)) out[member] = summarize(members[member], issued[member]);
   if (buffer !== undefined) out.buffer = { bytes: buffer.length };
   return out;
 }
@@ -25,7 +27,10 @@ function summarize(value: unknown, original: unknown): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     const before = original !== null && typeof original === 'object' ? (original as Record<string, unknown>) : null;
-    for (const [k, v] of Object.entries(value)) {
+    const fields = value as Record<string, unknown>;
+    for (const k in fields) {
+      if (!Object.hasOwn(fields, k)) continue;
+      const v = fields[k];
       if (v === undefined) continue;
       if (BUFFER_FIELDS.has(k)) {
         if (before === null || (before[k] ?? null) === (v ?? null)) continue;
