@@ -201,6 +201,14 @@ describe('a bug in the shipped sample\'s cache, found by exploration: AvPreClean
     if (DEEP) expect(r.shrunk!.preemptions).toBe(1);
   });
 
+  it('with fixCacheSync (only a clean or infected state synced, as the C\'s comment says) the reader is scanned and denied, in order and in the same PCT schedules', () => {
+    const fixed = run({ ...handoff, openAt: 512, closeAfter: 2, fixCacheSync: true });
+    expect([fixed.results.app2, fixed.results.reader]).toEqual([STATUS_VIRUS_INFECTED, STATUS_VIRUS_INFECTED]);
+    expect(fixed.scanner.Results.map((r) => r.result)).toEqual([AvScanResultClean, AvScanResultInfected, AvScanResultInfected]);
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(2, 20), shrink: false, monitors: [infectedFileOpened], args: { ...handoff, openAt: 512, closeAfter: 1, fixCacheSync: true } });
+    expect(r.violation).toBeNull();
+  });
+
   it('the shrunk schedule, replayed: app\'s cleanup runs between app2\'s scan request and its reply', () => {
     const o = replaySchedule(scenario as Scenario, { seed: 2, choices: SHRUNK, monitors: [infectedFileOpened], args: { ...handoff, openAt: 512, closeAfter: 1 } });
     expect(o.violation).toMatchObject({ name: 'INFECTED_FILE_OPENED' });

@@ -100,6 +100,8 @@ export type AvRoutines = ReturnType<typeof contextRoutines> &
 export interface AvScanConfig {
   /** LocalScanTimeout (ms): the registry value; the C default is 30000. */
   readonly LocalScanTimeout?: number;
+  /** Not in the C: AvPreCleanup syncs only a clean or infected file, as its comment says (fltsim's finding, docs/samples.md). */
+  readonly fixCacheSync?: boolean;
 }
 
 export interface AvScanImage {
@@ -122,6 +124,7 @@ export function createAvScan(config: AvScanConfig = {}): AvScanImage {
     ScanIdCounter: 0,
     Unloading: false,
     LocalScanTimeout: config.LocalScanTimeout ?? 30000,
+    FixCacheSync: config.fixCacheSync ?? false,
     NetworkScanTimeout: 60000,
     DbgPrint: [],
   };

@@ -152,6 +152,8 @@ export interface AvGlobals {
   Unloading: boolean;
   /** Milliseconds (registry LocalScanTimeout; the C default is 30000). */
   LocalScanTimeout: number;
+  /** Not in the C (args.fixCacheSync): AvPreCleanup syncs the cache only for IS_FILE_NOT_INFECTED or IS_FILE_INFECTED. */
+  readonly FixCacheSync: boolean;
   NetworkScanTimeout: number;
   /** AV_DBG_PRINT output. */
   readonly DbgPrint: string[];
@@ -161,6 +163,7 @@ export const AV_FLAG_PREFETCH = 0x00000001;
 
 export const IS_FILE_MODIFIED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileModified';
 export const IS_FILE_INFECTED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileInfected';
+export const IS_FILE_NOT_INFECTED = (c: AV_STREAM_CONTEXT): boolean => c.State === 'AvFileNotInfected';
 export const IS_FILE_TX_MODIFIED = (c: AV_STREAM_CONTEXT): boolean => c.TxState === 'AvFileModified';
 /** Outside a transaction the State decides; inside a transacted writer's view, the TxState. */
 export const IS_FILE_NEED_SCAN = (c: AV_STREAM_CONTEXT): boolean => (c.TxContext.value === null && IS_FILE_MODIFIED(c)) || (c.TxContext.value !== null && IS_FILE_TX_MODIFIED(c));

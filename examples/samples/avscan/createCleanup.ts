@@ -54,7 +54,7 @@ import {
   type PFLT_CONTEXT,
   type PFLT_FILTER,
 } from '../../../src/index.js';
-import { AV_FLAG_PREFETCH, AV_SET_INVALID_FILE_REFERENCE, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals } from './avscanTypes.js';
+import { AV_FLAG_PREFETCH, AV_SET_INVALID_FILE_REFERENCE, IS_FILE_INFECTED, IS_FILE_MODIFIED, IS_FILE_NEED_SCAN, IS_FILE_NOT_INFECTED, type AV_STREAM_CONTEXT, type AV_STREAMHANDLE_CONTEXT, type AvCalls, type AvGlobals } from './avscanTypes.js';
 import { AvGetFileSize } from './context.js';
 import { AvGetFileId } from './utility.js';
 
@@ -187,7 +187,9 @@ export function createCleanupRoutines(Globals: AvGlobals, R: AvCalls) {
       if (!NT_SUCCESS(status) || status === STATUS_TIMEOUT) Globals.DbgPrint.push('[AV] AvPreCleanup: AvScan FAILED!!');
     }
     // Cleanup: the cache gets an entry only when the file is clean or infected (not while Modified).
-    if (!IS_FILE_MODIFIED(streamContext.Data) || IS_FILE_INFECTED(streamContext.Data)) {
+    // (fixCacheSync, not the C: only a final state, never AvFileScanning or AvFileUnknown.)
+    const syncs = Globals.FixCacheSync ? IS_FILE_NOT_INFECTED(streamContext.Data) || IS_FILE_INFECTED(streamContext.Data) : !IS_FILE_MODIFIED(streamContext.Data) || IS_FILE_INFECTED(streamContext.Data);
+    if (syncs) {
       if (!NT_SUCCESS(yield* R.AvSyncCache(FltObjects.Instance, streamContext))) Globals.DbgPrint.push('[AV] AvPreCleanup: AvSyncCache FAILED!!');
     }
     FltReleaseContext(streamContext);

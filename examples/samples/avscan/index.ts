@@ -39,6 +39,7 @@
  * (default 2; the stream is Modified: scanned, infected, denied); `reader` opens it a tick after
  * both are done. When app's close lands while app2's scan runs, its pre-cleanup puts AvFileScanning
  * into the cache, and the reader's new stream context loads it: the infected file opens unscanned.
+ * `fixCacheSync` (default false: as shipped) syncs only a clean or infected state.
  *
  * `fsType` (`NTFS`, the default; `ReFS`: file ids are FileIdInformation's 128 bits; `FAT`: no cache,
  * as FS_SUPPORTS_FILE_STATE_CACHE says) is the file system of C:.
@@ -229,7 +230,7 @@ function spawnHandoffWorkload(sim: Simulation, args: ScenarioArgs, results: AvSc
 
 /** Build the system and queue the workload; returns what the run fills in. */
 export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun {
-  const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100) });
+  const image = createAvScan({ LocalScanTimeout: count(args, 'LocalScanTimeout', 100), fixCacheSync: flag(args, 'fixCacheSync', false) });
   const scanner = newUserScanContext();
   const results: AvScanRun['results'] = {};
   const fsType = args['fsType'] === 'FAT' || args['fsType'] === 'ReFS' ? args['fsType'] : 'NTFS';
@@ -310,7 +311,7 @@ export function buildAvScan(sim: Simulation, args: ScenarioArgs = {}): AvScanRun
 
 export const scenario: Scenario = {
   id: 'sample-avscan',
-  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), scanChunk (bytes per abort poll), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean | handoff), openAt, closeAfter, prefetch, fsType (NTFS | ReFS | FAT)',
+  description: 'the WDK avscan sample: scans at open and at cleanup of a modified file in a user-mode scanner over the scan and abort ports, data-scan sections, and unload racing them; args: LocalScanTimeout (ms), scanDelay (ticks per chunk), scanChunk (bytes per abort poll), workers, unload, unloadAt, fixCancelRace, conflictAt, transaction (commit | rollback), holdFor, commitAfter, cache (infected | clean | handoff), openAt, closeAfter, fixCacheSync, prefetch, fsType (NTFS | ReFS | FAT)',
   options: { onViolation: 'record' },
   build(sim, args) {
     buildAvScan(sim, args);
