@@ -18,12 +18,13 @@ import { exhaustiveInParallel, exploreInParallel } from './parallelExplore.js';
 import { ProgressLine } from './progressLine.js';
 import { checkScenarioArgs } from '../scenarios/scenario.js';
 import { runShardCommand, shardOption, shardPlan } from './shardCommand.js';
-import { MAX_RUNS } from '../explore/shard.js';
+import { MAX_RUNS, REDUCTIONS, type Reduction } from '../explore/shard.js';
 import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
 import { builtInScenarios as scenarios } from '../scenarios/index.js';
 
 export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|exhaustive] [--schedules N] [--seed N]
-                [--depth D] [--bound B] [--split-depth S] [--max-runs R] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
+                [--depth D] [--bound B] [--split-depth S] [--max-runs R]
+                [--reduction none|sleep-sets|dpor|stateful-dpor] [--arg key=value]... [--trace FILE] [--trace-shrunk FILE]
                 [--workers N] [--shard K/N [--out FILE]] [--disable-rule RULE]...
   Run the scenario (a built-in id or a module path) under up to N schedules (default 1000) and stop
   at the first violation of a §14 invariant, a verifier rule, a deadlock or a liveness bound;
@@ -38,6 +39,9 @@ export const EXPLORE_HELP = `fltsim explore <scenario> [--strategy random|pct|ex
                         as to N shards)
   --split-depth S       exhaustive: search the subtree under each choice prefix of length S on its
                         own (default 0: one tree); the unit --shard deals out
+  --reduction MODE      exhaustive: dpor (default), stateful-dpor (stops runs at visited states;
+                        sound when threads share state only through sharedCell: docs/exploration.md),
+                        sleep-sets, or none (every interleaving within the bound, state hashing)
   --max-runs R          exhaustive: at most R runs per subtree, complete or cut short at a visited
                         state (default 10 x --schedules); cut runs cost a re-execution but are no
                         schedule, so the schedule budget alone does not bound the time
@@ -68,6 +72,7 @@ export const exploreCommand: Command = {
       workers: { type: 'string' },
       'split-depth': { type: 'string' },
       'max-runs': { type: 'string' },
+      reduction: { type: 'string' },
       shard: { type: 'string' },
       out: { type: 'string' },
       'disable-rule': { type: 'string', multiple: true },
@@ -114,6 +119,7 @@ export interface ExploreCliOptions {
   preemptionBound?: number;
   splitDepth?: number;
   maxRuns?: number;
+  reduction?: Reduction;
   disabledRules?: readonly VerifierRule[];
 }
 
@@ -126,6 +132,8 @@ function request(p: Parsed): ExploreRequest {
   const splitDepth = integerOption(p, 'split-depth', { min: 0, max: 16 });
   const maxRuns = integerOption(p, 'max-runs', { min: 1, max: MAX_RUNS });
   if (maxRuns !== undefined && strategy !== 'exhaustive') throw usageError('--max-runs bounds exhaustive search only (random and PCT run exactly --schedules runs)');
+  const reduction = p.values['reduction'] === undefined ? undefined : oneOf(p, 'reduction', REDUCTIONS, 'dpor');
+  if (reduction !== undefined && strategy !== 'exhaustive') throw usageError('--reduction applies to exhaustive search only');
   const disabledRules = disabledRulesOption(p);
   const options = {
     seed: integerOption(p, 'seed') ?? 1,
@@ -135,6 +143,7 @@ function request(p: Parsed): ExploreRequest {
     ...(bound === undefined ? {} : { preemptionBound: bound }),
     ...(splitDepth === undefined ? {} : { splitDepth }),
     ...(maxRuns === undefined ? {} : { maxRuns }),
+    ...(reduction === undefined ? {} : { reduction }),
     ...(disabledRules.length === 0 ? {} : { disabledRules }),
   };
   return { target, strategy, options, workers, shard: shardOption(p) };

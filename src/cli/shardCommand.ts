@@ -41,6 +41,7 @@ export function shardPlan(r: Pick<ShardRequest, 'target' | 'strategy' | 'options
     bound: r.options.preemptionBound ?? 2,
     splitDepth: r.options.splitDepth ?? 0,
     ...(r.options.maxRuns === undefined ? {} : { maxRuns: r.options.maxRuns }),
+    ...(r.options.reduction === undefined ? {} : { reduction: r.options.reduction }),
     // Only when given, so a plan without it reads as before (and the shard file's format keeps its version).
     ...(r.options.disabledRules === undefined ? {} : { disabledRules: r.options.disabledRules }),
   };

@@ -43,12 +43,18 @@ export interface ShardPlan {
   readonly splitDepth: number;
   /** ExploreOptions.maxRuns (exhaustive); absent when not given (the default, 10 x schedules). */
   readonly maxRuns?: number;
+  /** ExploreOptions.reduction (exhaustive); absent when not given (the default, 'dpor'). */
+  readonly reduction?: Reduction;
   /** ExploreOptions.disabledRules; absent when none (every shard of a plan must agree on it). */
   readonly disabledRules?: readonly VerifierRule[];
 }
 
 /** The largest `--max-runs` a plan may carry (the command line's and a result file's limit). */
 export const MAX_RUNS = 1_000_000_000;
+
+/** ExploreOptions.reduction's values, as a plan (and the command line) may name them. */
+export const REDUCTIONS = ['none', 'sleep-sets', 'dpor', 'stateful-dpor'] as const;
+export type Reduction = (typeof REDUCTIONS)[number];
 
 /** Schedules of one unit (random/PCT: the shard's indices; exhaustive: one subtree) in plan order. */
 export interface ShardUnit {
@@ -75,7 +81,7 @@ export interface ShardResult {
 }
 
 export function exploreOptionsOf(plan: ShardPlan): ExploreOptions {
-  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth, ...(plan.maxRuns === undefined ? {} : { maxRuns: plan.maxRuns }), ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
+  return { strategy: plan.strategy, seed: plan.seed, schedules: plan.schedules, args: plan.args, depth: plan.depth, preemptionBound: plan.bound, splitDepth: plan.splitDepth, ...(plan.maxRuns === undefined ? {} : { maxRuns: plan.maxRuns }), ...(plan.reduction === undefined ? {} : { reduction: plan.reduction }), ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
 }
 
 /** The plan as the shards must agree on it: everything but where the module sat on each machine. */

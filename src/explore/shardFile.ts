@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../kernel/errors.js';
 import { isVerifierRule, VERIFIER_RULE_IDS, type VerifierRule } from '../kernel/verifierRules.js';
-import { MAX_RUNS, shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
+import { MAX_RUNS, REDUCTIONS, shardError, type ShardPlan, type ShardResult, type ShardUnit } from './shard.js';
 
 type Json = unknown;
 
@@ -56,8 +56,18 @@ function plan(v: Json): ShardPlan {
     bound: integer(field(v, 'bound', 'plan'), 'plan.bound', 0, 64),
     splitDepth: integer(field(v, 'splitDepth', 'plan'), 'plan.splitDepth', 0, 16),
     ...(Object.hasOwn(v, 'maxRuns') ? { maxRuns: integer(v['maxRuns']!, 'plan.maxRuns', 1, MAX_RUNS) } : {}),
+    ...reduction(v),
     ...disabledRules(v),
   };
+}
+
+/** plan.reduction, when present: one of ExploreOptions.reduction's values. */
+function reduction(v: Record<string, Json>): { reduction?: (typeof REDUCTIONS)[number] } {
+  if (!Object.hasOwn(v, 'reduction')) return {};
+  const value = v['reduction'];
+  const found = REDUCTIONS.find((r) => r === value);
+  if (found === undefined) throw shardError(`plan.reduction must be one of ${REDUCTIONS.join(', ')}, got ${JSON.stringify(value)?.slice(0, 40)}`);
+  return { reduction: found };
 }
 
 /** plan.disabledRules, when present: rule ids of the verifier's table (explore --disable-rule). */

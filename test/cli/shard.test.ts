@@ -84,6 +84,23 @@ describe('fltsim explore --shard K/N, then fltsim merge', () => {
     const random = await inProcess('explore', 'race-free-before-callback', '--max-runs', '2');
     expect([random.code, random.err[0]]).toEqual([2, expect.stringContaining('--max-runs bounds exhaustive search only')]);
   });
+
+  it('exhaustive with --reduction stateful-dpor: fewer schedules than DPOR, and shards agree (in process)', async () => {
+    const plan = ['race-free-before-callback', '--strategy', 'exhaustive', '--arg', 'variant=fixed'];
+    const dpor = await inProcess('explore', ...plan);
+    const single = await inProcess('explore', ...plan, '--reduction', 'stateful-dpor');
+    // docs/exploration.md: 16 complete schedules under DPOR, 9 once runs stop at visited states.
+    expect([dpor.out[0], single.out[0]]).toEqual([expect.stringContaining(': 16 schedule(s), the bounded space exhausted'), expect.stringContaining(': 9 schedule(s), the bounded space exhausted')]);
+    const files = [1, 2].map((k) => join(dir, `stateful-${k}.json`));
+    for (const [i, out] of files.entries()) expect((await inProcess('explore', ...plan, '--reduction', 'stateful-dpor', '--split-depth', '1', '--shard', `${i + 1}/2`, '--out', out)).code).toBe(0);
+    expect(JSON.parse(readFileSync(files[0]!, 'utf8')).plan.reduction).toBe('stateful-dpor');
+    const merged = await inProcess('merge', ...files);
+    expect(merged).toEqual(await inProcess('explore', ...plan, '--reduction', 'stateful-dpor', '--split-depth', '1'));
+    const wrong = await inProcess('explore', ...plan, '--reduction', 'magic');
+    expect([wrong.code, wrong.err[0]]).toEqual([2, expect.stringContaining("--reduction must be none, sleep-sets, dpor or stateful-dpor, got 'magic'")]);
+    const random = await inProcess('explore', 'race-free-before-callback', '--reduction', 'dpor');
+    expect([random.code, random.err[0]]).toEqual([2, expect.stringContaining('--reduction applies to exhaustive search only')]);
+  });
 });
 
 describe('fltsim merge: result files are untrusted input', () => {
@@ -122,6 +139,7 @@ describe('fltsim merge: result files are untrusted input', () => {
     await refused([edited(a!, (j) => ((j['shard'] as { index: number }).index = 3)), b!], /shard\.index must be an integer from 1 to 2, got 3/);
     await refused([edited(a!, (j) => ((j['plan'] as { seed: number }).seed = 6)), b!], /belongs to another plan/);
     await refused([edited(a!, (j) => ((j['plan'] as { maxRuns: number }).maxRuns = 0)), b!], /plan\.maxRuns must be an integer from 1 to 1000000000, got 0/);
+    await refused([edited(a!, (j) => ((j['plan'] as { reduction: string }).reduction = 'fast')), b!], /plan\.reduction must be one of none, sleep-sets, dpor, stateful-dpor, got "fast"/);
     await refused([edited(a!, (j) => ((j['plan'] as { scenario: string }).scenario = '../../evil.ts')), b!], /plan\.scenario is not valid/);
     const renamed = (j: Record<string, unknown>) => ((j['plan'] as { scenario: string }).scenario = 'no-such-scenario');
     await refused([edited(a!, renamed), edited(b!, renamed)], /names scenario 'no-such-scenario', which is not built in/);
