@@ -26,13 +26,11 @@ import { contextTypeName } from '../wdk/contextConstants.js';
 import { transactionNotifyName } from '../wdk/transactionConstants.js';
 import { isPortFact } from '../projection/portFold.js';
 import { portPayload } from './portFormat.js';
+import { fsBehaviourPayload, isFsBehaviourFact } from './fsBehaviourFormat.js';
 import { bitNames, FO_FLAG_NAMES } from '../wdk/fileConstants.js';
 import { printableLine } from './escape.js';
 import { parametersText } from './parameterText.js';
 import { fileNameOptionsText } from '../wdk/nameConstants.js';
-import { FILE_ACTION_NAMES } from '../wdk/directoryNotify.js';
-
-
 
 /** The payload part of a fact's line (after its type), as formatFact writes it; `namer` must have learned every earlier fact of the run. */
 export function factPayload(fact: Fact, namer: TraceNamer): string {
@@ -348,37 +346,9 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
     case 'FltCbdqDisable':
     case 'FltCbdqEnable':
       return `thread=${fact.thread}`;
-    case 'ByteRangeLockWaiting':
-    case 'ByteRangeLockGranted':
-      return `op=${fact.operation} fo=${fact.fileObject} range=${fact.byteOffset}+${fact.length} ${fact.exclusive ? 'exclusive' : 'shared'} key=${fact.key} pid=${fact.processId}`;
-    case 'ByteRangeLockReleased':
-      return `by=${fact.by}${fact.operation === '' ? '' : ` op=${fact.operation}`}`;
-    case 'ByteRangeLockAbandoned':
-      return `status=${ntStatusName(fact.status)}`;
-    case 'FsRtlNotifyFullChangeDirectory':
-      return `op=${fact.operation} fo=${fact.fileObject} filter=0x${fact.completionFilter.toString(16)}${fact.watchTree ? ' tree' : ''} buffer=${fact.bufferLength}`;
-    case 'FsRtlNotifyFullReportChange':
-      return `${FILE_ACTION_NAMES[fact.action] ?? fact.action} ${fact.fileName}${fact.overflow ? ' overflow' : ''}`;
-    case 'NotifyChangeCompleted':
-      return `op=${fact.operation} ${ntStatusName(fact.status)} changes=${fact.changes}`;
-    case 'FsRtlNotifyCleanup':
-      return '';
-    case 'OplockGranted':
-      return `${fact.level} op=${fact.operation} fo=${fact.fileObject}${fact.switched === undefined ? '' : ` switched=${fact.switched}`}`;
-    case 'OplockBreak':
-      return `fo=${fact.fileObject} ${fact.level} to ${fact.toLevel} by=${fact.by}${fact.acknowledgementOwed ? ' acknowledgement owed' : ''}`;
-    case 'OplockBreakWait':
-    case 'OplockWaitEnded':
-      return `op=${fact.operation}${fact.type === 'OplockWaitEnded' ? ` ${fact.reason}` : ''}`;
-    case 'OplockAcknowledged':
-      return `fo=${fact.fileObject} ${fact.routine} op=${fact.operation} to ${fact.newLevel}`;
-    case 'OplockReleased':
-    case 'OplockAtomicRequestEnded':
-      return `fo=${fact.fileObject} ${fact.reason}`;
-    case 'OplockAtomicRequest':
-      return `op=${fact.operation} fo=${fact.fileObject}`;
     default:
       if (isPortFact(fact)) return portPayload(fact, (id) => namer.short(id));
+      if (isFsBehaviourFact(fact)) return fsBehaviourPayload(fact);
       return assertNever(fact, 'fact');
   }
 }
