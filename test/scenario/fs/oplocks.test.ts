@@ -4,16 +4,9 @@
 // Level 2; the holder's cleanup ends it. Each test pins the oplock facts.
 import { describe, expect, it } from 'vitest';
 import {
-  createSimulation,
   FILE_COMPLETE_IF_OPLOCKED,
-  FILE_GENERIC_READ,
-  FILE_GENERIC_WRITE,
-  FILE_OPEN,
   FILE_OPLOCK_BROKEN_TO_LEVEL_2,
   FILE_OPLOCK_BROKEN_TO_NONE,
-  FILE_SHARE_READ,
-  FILE_SHARE_WRITE,
-  FILE_SYNCHRONOUS_IO_NONALERT,
   foldLog,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,
   FSCTL_OPLOCK_BREAK_ACK_NO_2,
@@ -24,35 +17,9 @@ import {
   ntStatusName,
   sleep,
   STATUS_PENDING,
-  type Blocking,
-  type OVERLAPPED,
-  type Simulation,
 } from '../../../src/index.js';
 import { compactTrace } from '../../../src/testing/index.js';
-
-const OPLOCK_FACTS = ['OplockGranted', 'OplockBreak', 'OplockBreakWait', 'OplockAcknowledged', 'OplockReleased', 'OplockWaitEnded'] as const;
-
-function system(): Simulation {
-  const sim = createSimulation({ onViolation: 'record' });
-  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
-  sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
-  sim.run();
-  return sim;
-}
-
-function* open(sim: Simulation, options: { readonly synchronous?: boolean; readonly createOptions?: number } = {}): Blocking<{ handle: string | null; status: number }> {
-  const r = yield* sim.io.NtCreateFile('C:\\f.txt', {
-    DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
-    ShareAccess: FILE_SHARE_READ | FILE_SHARE_WRITE,
-    CreateDisposition: FILE_OPEN,
-    CreateOptions: (options.synchronous === false ? 0 : FILE_SYNCHRONOUS_IO_NONALERT) | (options.createOptions ?? 0),
-  });
-  return { handle: r.handle, status: r.status };
-}
-
-function overlapped(): OVERLAPPED {
-  return { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
-}
+import { system, open, overlapped, OPLOCK_FACTS } from './oplockSupport.js';
 
 const name = ntStatusName;
 

@@ -12,7 +12,6 @@ import {
   FILE_GENERIC_READ,
   FILE_GENERIC_WRITE,
   FILE_OPBATCH_BREAK_UNDERWAY,
-  FILE_OPEN,
   FILE_OPEN_REQUIRING_OPLOCK,
   FILE_OPLOCK_BROKEN_TO_NONE,
   FILE_READ_ATTRIBUTES,
@@ -21,7 +20,6 @@ import {
   FILE_SHARE_DELETE,
   FILE_SHARE_READ,
   FILE_SHARE_WRITE,
-  FILE_SYNCHRONOUS_IO_NONALERT,
   foldLog,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,
   FSCTL_OPLOCK_BREAK_ACK_NO_2,
@@ -41,42 +39,11 @@ import {
   type OVERLAPPED,
   type Simulation,
 } from '../../../src/index.js';
-import { checkFsInvariants } from '../../../src/checkers/fsInvariants.js';
 import { compactTrace } from '../../../src/testing/index.js';
+import { system, open, overlapped, finish, OPLOCK_FACTS } from './oplockSupport.js';
 
-const OPLOCK_FACTS = ['OplockGranted', 'OplockBreak', 'OplockBreakWait', 'OplockAcknowledged', 'OplockReleased', 'OplockWaitEnded'] as const;
 const ALL_SHARE = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
 const name = ntStatusName;
-
-function system(): Simulation {
-  const sim = createSimulation({ onViolation: 'record' });
-  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
-  sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
-  sim.run();
-  return sim;
-}
-
-interface OpenOptions {
-  readonly asynchronous?: boolean;
-  readonly createOptions?: number;
-  readonly share?: number;
-  readonly access?: number;
-}
-
-/** NtCreateFile of C:\f.txt; `handle`, and `status`/`information` as the IO_STATUS_BLOCK says. */
-function* open(sim: Simulation, options: OpenOptions = {}): Blocking<{ handle: string | null; status: number; information: number }> {
-  const r = yield* sim.io.NtCreateFile('C:\\f.txt', {
-    DesiredAccess: options.access ?? FILE_GENERIC_READ | FILE_GENERIC_WRITE,
-    ShareAccess: options.share ?? FILE_SHARE_READ | FILE_SHARE_WRITE,
-    CreateDisposition: FILE_OPEN,
-    CreateOptions: (options.asynchronous === true ? 0 : FILE_SYNCHRONOUS_IO_NONALERT) | (options.createOptions ?? 0),
-  });
-  return { handle: r.handle, status: r.status, information: r.information };
-}
-
-function overlapped(): OVERLAPPED {
-  return { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
-}
 
 function* legacy(sim: Simulation, handle: string, code: number, o: OVERLAPPED): Blocking<string> {
   return name(yield* sim.io.DeviceIoControl(handle, code, null, 0, 0, o));
@@ -89,18 +56,13 @@ function* brokenTo(sim: Simulation, handle: string, o: OVERLAPPED): Blocking<str
 
 const info = (n: number): string => (n === FILE_OPBATCH_BREAK_UNDERWAY ? 'FILE_OPBATCH_BREAK_UNDERWAY' : String(n));
 
-function finish(sim: Simulation): void {
-  expect(foldLog(sim.log)).toEqual(sim.state());
-  expect(checkFsInvariants(sim.log)).toEqual([]);
-}
-
 describe('a create and the share check (§21.8)', () => {
   it('Batch is broken before the share check: a FILE_COMPLETE_IF_OPLOCKED open that violates sharing fails with Information FILE_OPBATCH_BREAK_UNDERWAY, the break under way', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('app', function* () {
       // The holder shares read and write, not delete: an open asking DELETE violates sharing.
-      const h = (yield* open(sim, { asynchronous: true })).handle!;
+      const h = (yield* open(sim, { synchronous: false })).handle!;
       const o = overlapped();
       seen.push(`batch: ${yield* legacy(sim, h, FSCTL_REQUEST_BATCH_OPLOCK, o)}`);
       const r = yield* open(sim, { access: FILE_GENERIC_READ | 0x00010000, share: ALL_SHARE, createOptions: FILE_COMPLETE_IF_OPLOCKED });
@@ -131,7 +93,7 @@ describe('a create and the share check (§21.8)', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('app', function* () {
-      const h = (yield* open(sim, { asynchronous: true })).handle!;
+      const h = (yield* open(sim, { synchronous: false })).handle!;
       const o = overlapped();
       seen.push(`level 1: ${yield* legacy(sim, h, FSCTL_REQUEST_OPLOCK_LEVEL_1, o)}`);
       const r = yield* open(sim, { access: FILE_GENERIC_READ | 0x00010000, share: ALL_SHARE });
@@ -150,7 +112,7 @@ describe('a create and the share check (§21.8)', () => {
     const seen: string[] = [];
     const o = overlapped();
     sim.spawn('holder', function* () {
-      const h = (yield* open(sim, { asynchronous: true, share: ALL_SHARE })).handle!;
+      const h = (yield* open(sim, { synchronous: false, share: ALL_SHARE })).handle!;
       seen.push(`filter: ${yield* legacy(sim, h, FSCTL_REQUEST_FILTER_OPLOCK, o)}`);
       const reader = yield* open(sim, { access: FILE_GENERIC_READ, share: ALL_SHARE });
       seen.push(`open for read: ${name(reader.status)}; oplocks ${Object.values(sim.state().oplocks).map((x) => x.state).join()}`);
@@ -187,7 +149,7 @@ describe('semantics.filterOplockCreateBreak (§21.8, §13 A18)', () => {
     sim.run();
     const seen: string[] = [];
     sim.spawn('app', function* () {
-      const h = (yield* open(sim, { asynchronous: true, access: FILE_READ_ATTRIBUTES, share: ALL_SHARE })).handle!;
+      const h = (yield* open(sim, { synchronous: false, access: FILE_READ_ATTRIBUTES, share: ALL_SHARE })).handle!;
       const o = overlapped();
       seen.push(`filter: ${yield* legacy(sim, h, FSCTL_REQUEST_FILTER_OPLOCK, o)}`);
       const w = yield* open(sim, { access: FILE_GENERIC_WRITE, share: ALL_SHARE });
@@ -211,7 +173,7 @@ describe('FILE_RESERVE_OPFILTER (§21.8)', () => {
     const seen: string[] = [];
     const o = overlapped();
     sim.spawn('holder', function* () {
-      const step1 = yield* open(sim, { asynchronous: true, access: FILE_READ_ATTRIBUTES, share: ALL_SHARE, createOptions: FILE_RESERVE_OPFILTER });
+      const step1 = yield* open(sim, { synchronous: false, access: FILE_READ_ATTRIBUTES, share: ALL_SHARE, createOptions: FILE_RESERVE_OPFILTER });
       seen.push(`step 1: ${name(step1.status)}`);
       seen.push(`step 2: ${yield* legacy(sim, step1.handle!, FSCTL_REQUEST_FILTER_OPLOCK, o)}`);
       const step3 = yield* open(sim, { access: FILE_GENERIC_READ, share: ALL_SHARE });
@@ -244,7 +206,7 @@ describe('FILE_RESERVE_OPFILTER (§21.8)', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('app', function* () {
-      const reserve = (access: number, share: number): Blocking<{ handle: string | null; status: number; information: number }> => open(sim, { asynchronous: true, access, share, createOptions: FILE_RESERVE_OPFILTER });
+      const reserve = (access: number, share: number): Blocking<{ handle: string | null; status: number; information: number }> => open(sim, { synchronous: false, access, share, createOptions: FILE_RESERVE_OPFILTER });
       seen.push(`asking read data too: ${name((yield* reserve(FILE_READ_ATTRIBUTES | FILE_READ_DATA, ALL_SHARE)).status)}`);
       seen.push(`not sharing delete: ${name((yield* reserve(FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE)).status)}`);
       const other = (yield* open(sim, { access: FILE_GENERIC_READ, share: ALL_SHARE })).handle!;
@@ -268,13 +230,13 @@ describe('FILE_OPEN_REQUIRING_OPLOCK (§21.8)', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('app', function* () {
-      const a = (yield* open(sim, { asynchronous: true, access: FILE_GENERIC_READ, share: ALL_SHARE })).handle!;
+      const a = (yield* open(sim, { synchronous: false, access: FILE_GENERIC_READ, share: ALL_SHARE })).handle!;
       const ra = overlapped();
       const requestR = encodeRequestOplockInputBuffer(OPLOCK_LEVEL_CACHE_READ, REQUEST_OPLOCK_INPUT_FLAG_REQUEST);
       seen.push(`R for A: ${name(yield* sim.io.DeviceIoControl(a, FSCTL_REQUEST_OPLOCK, requestR, 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, ra))}`);
       const overwrite = yield* sim.io.NtCreateFile('C:\\f.txt', { DesiredAccess: FILE_GENERIC_WRITE, ShareAccess: ALL_SHARE, CreateDisposition: 4 /* FILE_OVERWRITE */, CreateOptions: FILE_OPEN_REQUIRING_OPLOCK });
       seen.push(`overwrite requiring an oplock: ${name(overwrite.status)}`);
-      const b = yield* open(sim, { asynchronous: true, access: FILE_GENERIC_READ, share: ALL_SHARE, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
+      const b = yield* open(sim, { synchronous: false, access: FILE_GENERIC_READ, share: ALL_SHARE, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
       seen.push(`read open requiring an oplock: ${name(b.status)}`);
       seen.push(`R for B: ${name(yield* sim.io.DeviceIoControl(b.handle!, FSCTL_REQUEST_OPLOCK, requestR, 12, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, overlapped()))}`);
       seen.push(...Object.values(sim.state().oplocks).map((x) => `${x.state} ${x.holders.map((h) => `${h.fileObject}:${h.level}`).join()}`));
@@ -304,7 +266,7 @@ describe('FILE_OPEN_REQUIRING_OPLOCK: the open and its oplock are one request (�
     const sim = system();
     const seen: string[] = [];
     sim.spawn('holder', function* () {
-      const a = yield* open(sim, { asynchronous: true, access: FILE_GENERIC_READ, share: FILE_SHARE_READ, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
+      const a = yield* open(sim, { synchronous: false, access: FILE_GENERIC_READ, share: FILE_SHARE_READ, createOptions: FILE_OPEN_REQUIRING_OPLOCK });
       seen.push(`open requiring an oplock: ${name(a.status)}`);
       yield* sleep(5);
       const o = overlapped();
@@ -375,7 +337,7 @@ describe('legacy requests and acknowledgements (§21.8)', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('app', function* () {
-      const h = (yield* open(sim, { asynchronous: true })).handle!;
+      const h = (yield* open(sim, { synchronous: false })).handle!;
       const l2a = overlapped();
       const l2b = overlapped();
       seen.push(`level 2: ${yield* legacy(sim, h, FSCTL_REQUEST_OPLOCK_LEVEL_2, l2a)}`);
@@ -385,8 +347,8 @@ describe('legacy requests and acknowledgements (§21.8)', () => {
       seen.push(`level 2 requests: ${yield* brokenTo(sim, h, l2a)}, ${yield* brokenTo(sim, h, l2b)}`);
       seen.push(...Object.values(sim.state().oplocks).map((x) => `${x.state} ${x.holders.map((h2) => `${h2.fileObject}:${h2.level}`).join()}`));
       yield* sim.io.NtClose(h);
-      const a = (yield* open(sim, { asynchronous: true })).handle!;
-      const b = (yield* open(sim, { asynchronous: true })).handle!;
+      const a = (yield* open(sim, { synchronous: false })).handle!;
+      const b = (yield* open(sim, { synchronous: false })).handle!;
       yield* legacy(sim, b, FSCTL_REQUEST_OPLOCK_LEVEL_2, overlapped());
       seen.push(`level 1 with Level 2 on another handle: ${yield* legacy(sim, a, FSCTL_REQUEST_OPLOCK_LEVEL_1, overlapped())}`);
       yield* sim.io.NtClose(a);
@@ -415,7 +377,7 @@ describe('legacy requests and acknowledgements (§21.8)', () => {
     const sim = system();
     const seen: string[] = [];
     sim.spawn('holder', function* () {
-      const h = (yield* open(sim, { asynchronous: true })).handle!;
+      const h = (yield* open(sim, { synchronous: false })).handle!;
       const o = overlapped();
       yield* legacy(sim, h, FSCTL_REQUEST_OPLOCK_LEVEL_1, o);
       seen.push(`level 1 request: ${yield* brokenTo(sim, h, o)}`);

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   CloseHandle,
-  createSimulation,
   decodeRequestOplockOutputBuffer,
   DELETE,
   encodeRequestOplockInputBuffer,
@@ -14,7 +13,6 @@ import {
   FILE_GENERIC_READ,
   FILE_GENERIC_WRITE,
   FILE_INFORMATION_CLASS,
-  FILE_OPEN,
   FILE_OPLOCK_BROKEN_TO_LEVEL_2,
   FILE_OPLOCK_BROKEN_TO_NONE,
   FILE_OVERWRITE,
@@ -47,41 +45,14 @@ import {
 } from '../../../src/index.js';
 import { checkFsInvariants } from '../../../src/checkers/fsInvariants.js';
 import { compactTrace } from '../../../src/testing/index.js';
+import { system, type OpenOptions, open as openFile, overlapped, finish, OPLOCK_FACTS } from './oplockSupport.js';
 
-const OPLOCK_FACTS = ['OplockGranted', 'OplockBreak', 'OplockBreakWait', 'OplockAcknowledged', 'OplockReleased', 'OplockWaitEnded'] as const;
 const R = OPLOCK_LEVEL_CACHE_READ;
 const H = OPLOCK_LEVEL_CACHE_HANDLE;
 const W = OPLOCK_LEVEL_CACHE_WRITE;
 const name = ntStatusName;
-
-function system(): Simulation {
-  const sim = createSimulation({ onViolation: 'record' });
-  sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
-  sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
-  sim.run();
-  return sim;
-}
-
-interface OpenOptions {
-  readonly synchronous?: boolean;
-  readonly createOptions?: number;
-  readonly share?: number;
-  readonly access?: number;
-}
-
-function* open(sim: Simulation, options: OpenOptions = {}): Blocking<{ handle: string | null; status: number }> {
-  const r = yield* sim.io.NtCreateFile('C:\\f.txt', {
-    DesiredAccess: options.access ?? FILE_GENERIC_READ | FILE_GENERIC_WRITE,
-    ShareAccess: options.share ?? FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-    CreateDisposition: FILE_OPEN,
-    CreateOptions: (options.synchronous === false ? 0 : FILE_SYNCHRONOUS_IO_NONALERT) | (options.createOptions ?? 0),
-  });
-  return { handle: r.handle, status: r.status };
-}
-
-function overlapped(): OVERLAPPED {
-  return { hEvent: null, Internal: STATUS_PENDING, InternalHigh: 0 };
-}
+/** This file's opens share delete too (FILE_SHARE_READ | WRITE | DELETE unless told). */
+const open = (sim: Simulation, options: OpenOptions = {}) => openFile(sim, { share: FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, ...options });
 
 const levelName = (bits: number): string => (bits === 0 ? 'none' : `${bits & R ? 'R' : ''}${bits & W ? 'W' : ''}${bits & H ? 'H' : ''}`);
 
@@ -96,11 +67,6 @@ function* outcome(sim: Simulation, handle: string, o: OVERLAPPED): Blocking<stri
   const out = decodeRequestOplockOutputBuffer(r.output, r.information);
   if (out === null) return name(r.status);
   return `${name(r.status)} ${levelName(out.OriginalOplockLevel)}→${levelName(out.NewOplockLevel)}${out.Flags & REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED ? ' ack required' : ''}`;
-}
-
-function finish(sim: Simulation): void {
-  expect(foldLog(sim.log)).toEqual(sim.state());
-  expect(checkFsInvariants(sim.log)).toEqual([]);
 }
 
 describe('granting (§21.8, FSCTL_REQUEST_OPLOCK)', () => {
