@@ -66,7 +66,7 @@ export class FsKernelLink {
    * kernel's actor for it, or without a kernel one run here). The machine stays readable after
    * the object is retired.
    */
-  bornWithMachine(prefix: 'w', machine: AnyStateMachine, first: FactBody): { readonly id: string; readonly machine: AnyActorRef } {
+  bornWithMachine(prefix: 'w' | 'o', machine: AnyStateMachine, first: FactBody): { readonly id: string; readonly machine: AnyActorRef } {
     const kernel = this.kernel;
     if (kernel !== null) {
       const id = kernel.nextId(prefix);

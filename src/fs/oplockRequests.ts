@@ -14,7 +14,7 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { complete } from './types.js';
-import { breakToNone, cacheBits, endAtomicRequest, forgetIfIdle, isWin7, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
+import { breakInProgress, breakToNone, cacheBits, endAtomicRequest, forgetIfIdle, isWin7, oplockIn, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
 import {
   FO_SYNCHRONOUS_IO,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,
@@ -64,9 +64,10 @@ function grant(state: FsState, request: FsRequest, ctx: OpenContext, level: Oplo
   const operation = request.operation!;
   const fact = { type: 'OplockGranted', operation, fileObject: ctx.fileObjectId, fileId: ctx.node.fileId, level, ...(switched === null ? {} : { switched: switched.operation! }) } as const;
   if (existing === undefined) {
-    const oplock: Oplock = { id: state.link.born('o', oplockMachine, fact), fileId: ctx.node.fileId, holders: [], waiters: [], atomicRequest: null };
+    const { id, machine } = state.link.bornWithMachine('o', oplockMachine, fact);
+    const oplock: Oplock = { id, fileId: ctx.node.fileId, machine, holders: [], waiters: [], atomicRequest: null };
     state.oplocks.set(ctx.node.fileId, oplock);
-    oplock.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null, closePending: false });
+    oplock.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null });
     return PARKED;
   }
   state.link.emit(existing.id, fact);
@@ -75,7 +76,7 @@ function grant(state: FsState, request: FsRequest, ctx: OpenContext, level: Oplo
     state.link.release(switched.operation!, complete(STATUS_OPLOCK_SWITCHED_TO_NEW_HANDLE));
     Object.assign(switched, { level, operation });
   } else {
-    existing.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null, closePending: false });
+    existing.holders.push({ fileObject: ctx.fileObjectId, level, operation, breakingTo: null });
   }
   // The handle a FILE_OPEN_REQUIRING_OPLOCK create opened has its oplock: the opens that waited for it go on and meet it.
   if (existing.atomicRequest === ctx.fileObjectId) {
@@ -92,7 +93,7 @@ export function requestOplock(state: FsState, request: FsRequest, ctx: OpenConte
   const level = legacyLevelOf(code);
   let existing = oplockOf(state, ctx.node);
   const held = existing?.holders ?? [];
-  if (held.some((h) => h.breakingTo !== null)) return complete(STATUS_OPLOCK_NOT_GRANTED);
+  if (existing !== undefined && breakInProgress(existing)) return complete(STATUS_OPLOCK_NOT_GRANTED);
   if (exclusiveLegacy(level)) {
     // Only the stream's one open handle gets an exclusive oplock ("no other opens on the stream"), and
     // only over no oplock or its own Level 2 ones: "the original Level 2 request is broken with
@@ -146,7 +147,7 @@ function grantWin7(state: FsState, request: FsRequest, ctx: OpenContext, level: 
   const existing = oplockOf(state, ctx.node);
   const held = existing?.holders ?? [];
   const notGranted = complete(STATUS_OPLOCK_NOT_GRANTED);
-  if (held.some((h) => h.breakingTo !== null)) return notGranted;
+  if (existing !== undefined && breakInProgress(existing)) return notGranted;
   const mine = held.filter((h) => h.fileObject === ctx.fileObjectId);
   const others = held.filter((h) => h.fileObject !== ctx.fileObjectId);
   if (mine.some((h) => !isWin7(h.level))) return notGranted;
@@ -173,7 +174,7 @@ function grantWin7(state: FsState, request: FsRequest, ctx: OpenContext, level: 
  */
 function acknowledgeWin7(state: FsState, request: FsRequest, ctx: OpenContext, requested: number): FsCompletion {
   const oplock = oplockOf(state, ctx.node);
-  const holder = oplock?.holders.find((h) => h.fileObject === ctx.fileObjectId && h.breakingTo !== null);
+  const holder = owingHolder(oplock, ctx);
   if (oplock === undefined || holder === undefined || !isWin7(holder.level) || request.operation === undefined) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
   if ((requested & ~cacheBits(holder.breakingTo!)) !== 0) return complete(STATUS_INVALID_PARAMETER);
   const keeps = requested !== 0 && asynchronous(request) ? (win7Level(requested) as OplockLevel) : null;
@@ -185,16 +186,25 @@ function acknowledgeWin7(state: FsState, request: FsRequest, ctx: OpenContext, r
   return keeps !== null ? PARKED : complete(STATUS_SUCCESS);
 }
 
+/**
+ * The holder of `ctx`'s file object whose break is owed, while the machine is Breaking: in
+ * ClosePending the break was acknowledged already (FSCTL_OPBATCH_ACK_CLOSE_PENDING) and a further
+ * acknowledgement is STATUS_INVALID_OPLOCK_PROTOCOL, as FsRtl's for a state without BREAK_TO_*.
+ */
+function owingHolder(oplock: Oplock | undefined, ctx: OpenContext): Holder | undefined {
+  if (oplock === undefined || !oplockIn(oplock, 'Breaking')) return undefined;
+  return oplock.holders.find((h) => h.fileObject === ctx.fileObjectId && h.breakingTo !== null);
+}
+
 /** The legacy acknowledgement FSCTLs from the holder whose break is owed (a Windows 7 break is acknowledged only by FSCTL_REQUEST_OPLOCK [model]). */
 export function acknowledgeOplockBreak(state: FsState, request: FsRequest, ctx: OpenContext, code: number): FsCompletion {
   if (ctx.kind !== 'file') return complete(STATUS_INVALID_PARAMETER);
   const oplock = oplockOf(state, ctx.node);
-  const holder = oplock?.holders.find((h) => h.fileObject === ctx.fileObjectId && h.breakingTo !== null && !isWin7(h.level));
-  if (oplock === undefined || holder === undefined || request.operation === undefined) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
+  const holder = owingHolder(oplock, ctx);
+  if (oplock === undefined || holder === undefined || isWin7(holder.level) || request.operation === undefined) return complete(STATUS_INVALID_OPLOCK_PROTOCOL);
   const routine = code === FSCTL_OPLOCK_BREAK_ACKNOWLEDGE ? 'FSCTL_OPLOCK_BREAK_ACKNOWLEDGE' : code === FSCTL_OPLOCK_BREAK_ACK_NO_2 ? 'FSCTL_OPLOCK_BREAK_ACK_NO_2' : 'FSCTL_OPBATCH_ACK_CLOSE_PENDING';
   // FSCTL_OPBATCH_ACK_CLOSE_PENDING for Level 1 "is a complete acknowledgment of the break" and gives the oplock up; for Batch and Filter the waiters wait for the close [doc].
   if (code === FSCTL_OPBATCH_ACK_CLOSE_PENDING && holder.level !== 'Level1') {
-    holder.closePending = true;
     state.link.emit(oplock.id, { type: 'OplockAcknowledged', fileObject: ctx.fileObjectId, operation: request.operation, routine, newLevel: 'ClosePending', remaining: oplock.holders.length });
     return complete(STATUS_SUCCESS);
   }
@@ -216,7 +226,7 @@ export function acknowledgeOplockBreak(state: FsState, request: FsRequest, ctx: 
 export function oplockBreakNotify(state: FsState, request: FsRequest, ctx: OpenContext): FsCompletion {
   if (ctx.kind !== 'file') return complete(STATUS_INVALID_PARAMETER);
   const oplock = oplockOf(state, ctx.node);
-  if (oplock === undefined || !oplock.holders.some((h) => h.breakingTo !== null) || request.operation === undefined) return complete(STATUS_SUCCESS);
+  if (oplock === undefined || !breakInProgress(oplock) || request.operation === undefined) return complete(STATUS_SUCCESS);
   waitForBreak(state, oplock, request.operation);
   return PARKED;
 }

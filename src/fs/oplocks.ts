@@ -26,35 +26,66 @@ import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
 import { FILE_COMPLETE_IF_OPLOCKED } from '../wdk/fileConstants.js';
 import { parametersMember, unpackCreateOptions } from '../wdk/parameters.js';
 import type { OplockBreakTarget, OplockLevel } from '../kernel/facts.js';
-import { oplockMachine } from '../machines/oplock.js';
+import type { AnyActorRef, SnapshotFrom } from 'xstate';
+import { atomicRequestPending, breakUnderway, oplockMachine, oplockState, type OplockState } from '../machines/oplock.js';
 import { encodeRequestOplockOutputBuffer, REQUEST_OPLOCK_OUTPUT_BUFFER_SIZE, REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED } from '../wdk/requestOplock.js';
 
 /** FILE_OPLOCK_BROKEN_TO_* (Information of a completed legacy oplock request). */
 export const FILE_OPLOCK_BROKEN_TO_LEVEL_2 = 0x00000007;
 export const FILE_OPLOCK_BROKEN_TO_NONE = 0x00000008;
 
+/**
+ * One holder of a stream's oplock. Its fields are data, not states: whether a break is under way, and
+ * whether the holder that acknowledged it will close, are the oplock machine's Breaking and
+ * ClosePending (src/machines/oplock.ts), which the code asks. What stays here says *which*: the
+ * holders of a shared level (Level 2, R, RH) are broken one by one — a write through one RH handle
+ * breaks the others, not its own — so each has its own level and its own owed break, any number of
+ * them, as FsRtl keeps a list entry per RH holder; a machine state per holder would be one machine
+ * per holder, and the facts name the stream's oplock.
+ */
 export interface Holder {
   readonly fileObject: string;
+  /** The level held: like a lock's owner list, who holds what (the machine says Granted for all of them). */
   level: OplockLevel;
-  /** The parked request that is the oplock; null while a break is owed (its request completed). */
+  /** The parked request that is the oplock; null while its break is owed (its request completed). */
   operation: string | null;
-  /** The level a break owed goes to, or null. */
+  /** The level this holder's owed break goes to (the level its acknowledgement may keep), or null: none owed by it. */
   breakingTo: OplockBreakTarget | null;
-  /** FSCTL_OPBATCH_ACK_CLOSE_PENDING: the holder will close; waiters stay until its cleanup. */
-  closePending: boolean;
 }
 
 /** A stream's oplock: holders and the operations waiting for a break. */
 export interface Oplock {
   readonly id: string;
   readonly fileId: number;
+  /** The oplock machine (the kernel's actor, or without a kernel one the file system runs): what a request meets. */
+  readonly machine: AnyActorRef;
   readonly holders: Holder[];
+  /** The operations parked until the break is over (a queue: a position, released in order). */
   readonly waiters: string[];
   /**
-   * The file object a create with FILE_OPEN_REQUIRING_OPLOCK opened, until an oplock is granted on it
-   * or its cleanup: other opens wait meanwhile (mirrors the machine's AtomicRequestPending part).
+   * Which file object a create with FILE_OPEN_REQUIRING_OPLOCK opened (its identity: only the
+   * others wait). Whether the request is pending is the machine's AtomicRequestPending part.
    */
   atomicRequest: string | null;
+}
+
+function snapshotOf(oplock: Oplock): SnapshotFrom<typeof oplockMachine> {
+  return oplock.machine.getSnapshot() as SnapshotFrom<typeof oplockMachine>;
+}
+
+/** A break is under way on the stream (the machine's Breaking or ClosePending). */
+export function breakInProgress(oplock: Oplock): boolean {
+  return breakUnderway(snapshotOf(oplock));
+}
+
+/** The machine is in `state` (Breaking: a holder owes an acknowledgement; ClosePending: the one that acknowledged will close). */
+export function oplockIn(oplock: Oplock, state: OplockState): boolean {
+  return oplockState(snapshotOf(oplock)) === state;
+}
+
+/** A FILE_OPEN_REQUIRING_OPLOCK request is pending on the stream (the machine's AtomicRequestPending part). */
+function atomicPending(oplock: Oplock): boolean {
+  return atomicRequestPending(snapshotOf(oplock));
 }
 
 /** OPLOCK_LEVEL_CACHE_* bits of the Windows 7 levels (R 1, H 2, W 4). */
@@ -202,6 +233,8 @@ export function brokenCompletion(holder: Holder, to: OplockBreakTarget, ack: boo
 function breakHolder(state: FsState, oplock: Oplock, holder: Holder, rule: Rule, by: string): void {
   const win7 = isWin7(holder.level);
   if (holder.operation === null) {
+    // A close-pending holder's break is over (FsRtl sends no further break to it): the operation waits for its close.
+    if (oplockIn(oplock, 'ClosePending')) return;
     const to = lower(holder.breakingTo ?? rule.to, rule.to);
     if (to === holder.breakingTo) return;
     holder.breakingTo = to;
@@ -239,7 +272,7 @@ export function breakOplocksFor(state: FsState, request: FsRequest, node: FsNode
   if (mustWait && request.fastIo === true) return 'declineFastIo';
   const by = request.operation ?? '';
   for (const [holder, rule] of hits) breakHolder(state, oplock, holder, rule, by);
-  if (!mustWait || !oplock.holders.some((h) => h.breakingTo !== null)) {
+  if (!mustWait || !breakInProgress(oplock)) {
     forgetIfIdle(state, oplock);
     return 'proceed';
   }
@@ -324,7 +357,8 @@ export function beginAtomicRequest(state: FsState, ctx: OpenContext, operation: 
     state.link.emit(existing.id, fact);
     return;
   }
-  const oplock: Oplock = { id: state.link.born('o', oplockMachine, fact), fileId: ctx.node.fileId, holders: [], waiters: [], atomicRequest: ctx.fileObjectId };
+  const { id, machine } = state.link.bornWithMachine('o', oplockMachine, fact);
+  const oplock: Oplock = { id, fileId: ctx.node.fileId, machine, holders: [], waiters: [], atomicRequest: ctx.fileObjectId };
   state.oplocks.set(ctx.node.fileId, oplock);
 }
 
@@ -338,14 +372,14 @@ export function endAtomicRequest(state: FsState, oplock: Oplock, reason: 'grante
 /** An open through another file object while an atomic request is pending waits for it (parked, dispatched again after). */
 export function waitForAtomicRequest(state: FsState, request: FsRequest, node: FsNode): boolean {
   const oplock = oplockOf(state, node);
-  if (oplock === undefined || oplock.atomicRequest === null || oplock.atomicRequest === request.FileObject.id || request.operation === undefined) return false;
+  if (oplock === undefined || !atomicPending(oplock) || oplock.atomicRequest === request.FileObject.id || request.operation === undefined) return false;
   waitForBreak(state, oplock, request.operation);
   return true;
 }
 
 /** The operations waiting for a break run again (dispatched anew), once no holder owes an acknowledgement and no atomic request is pending. */
 export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowledged' | 'closed' | 'granted'): void {
-  if (oplock.holders.some((h) => h.breakingTo !== null) || oplock.atomicRequest !== null) return;
+  if (breakInProgress(oplock) || atomicPending(oplock)) return;
   for (const operation of oplock.waiters.splice(0)) {
     state.link.emit(oplock.id, { type: 'OplockWaitEnded', operation, reason });
     state.link.release(operation, null);
@@ -353,7 +387,7 @@ export function releaseWaiters(state: FsState, oplock: Oplock, reason: 'acknowle
 }
 
 export function forgetIfIdle(state: FsState, oplock: Oplock): void {
-  if (oplock.holders.length > 0 || oplock.waiters.length > 0 || oplock.atomicRequest !== null) return;
+  if (oplock.holders.length > 0 || oplock.waiters.length > 0 || atomicPending(oplock)) return;
   state.link.retire(oplock.id);
   state.oplocks.delete(oplock.fileId);
 }

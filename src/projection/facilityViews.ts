@@ -197,9 +197,10 @@ export interface DirectoryNotificationView {
 export interface OplockView {
   readonly fileId: number;
   /** Who holds it, at which level; `operation` the parked request that is the oplock (null while a break is owed); `breakingTo` the level a break owed goes to. */
-  readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: OplockBreakTarget | null; readonly closePending: boolean }[];
+  readonly holders: readonly { readonly fileObject: string; readonly level: OplockLevel; readonly operation: string | null; readonly breakingTo: OplockBreakTarget | null }[];
   /** Creates (D…) waiting for the break to end, or for `atomicRequest`'s oplock, oldest first. */
   readonly waiters: readonly string[];
+  /** The machine's state; ClosePending: the Batch or Filter holder acknowledged its break with FSCTL_OPBATCH_ACK_CLOSE_PENDING and the waiters wait for its cleanup. */
   readonly state: OplockState;
   /** The file object a create with FILE_OPEN_REQUIRING_OPLOCK opened, until its oplock is granted or its cleanup (the machine's AtomicRequestPending part). */
   readonly atomicRequest?: string;

@@ -122,7 +122,7 @@ function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: 
     case 'OplockGranted':
       // A switch (same oplock key) replaces the holder's earlier request.
       if (fact.switched !== undefined) Object.assign(o.holders[holder(fact.fileObject)]!, { level: fact.level, operation: fact.operation });
-      else o.holders.push({ fileObject: fact.fileObject, level: fact.level, operation: fact.operation, breakingTo: null, closePending: false });
+      else o.holders.push({ fileObject: fact.fileObject, level: fact.level, operation: fact.operation, breakingTo: null });
       break;
     case 'OplockBreak': {
       const at = holder(fact.fileObject);
@@ -135,8 +135,9 @@ function applyOplockFact(d: Draft<SimState>, fact: FsFact, born: Born, advance: 
       break;
     case 'OplockAcknowledged': {
       const at = holder(fact.fileObject);
-      if (fact.newLevel === 'ClosePending') o.holders[at]!.closePending = true;
-      else if (fact.newLevel === 'None') o.holders.splice(at, 1);
+      // ClosePending is the machine's state (o.state); the holder stays as it was until its cleanup.
+      if (fact.newLevel === 'ClosePending') break;
+      if (fact.newLevel === 'None') o.holders.splice(at, 1);
       else Object.assign(o.holders[at]!, { level: fact.newLevel, operation: fact.operation, breakingTo: null });
       break;
     }

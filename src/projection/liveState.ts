@@ -192,9 +192,9 @@ export function liveState(sim: Simulation): SimState {
   for (const o of fltMgr.volumes.flatMap((v) => v.fileSystem.oplocks()).sort((a, b) => idNumber(a.id) - idNumber(b.id))) {
     oplocks[o.id] = {
       fileId: o.fileId,
-      holders: o.holders.map((h) => ({ fileObject: h.fileObject, level: h.level, operation: h.operation, breakingTo: h.breakingTo, closePending: h.closePending })),
+      holders: o.holders.map((h) => ({ fileObject: h.fileObject, level: h.level, operation: h.operation, breakingTo: h.breakingTo })),
       waiters: [...o.waiters],
-      state: oplockState(kernel.actorOf(o.id)!.getSnapshot() as SnapshotFrom<typeof oplockMachine>),
+      state: oplockState(o.machine.getSnapshot() as SnapshotFrom<typeof oplockMachine>),
       ...(o.atomicRequest === null ? {} : { atomicRequest: o.atomicRequest }),
     };
   }

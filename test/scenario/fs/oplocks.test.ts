@@ -137,6 +137,52 @@ describe('breaking (§21.8)', () => {
     ]);
   });
 
+  it('a close-pending Batch oplock takes no further acknowledgement (STATUS_INVALID_OPLOCK_PROTOCOL) and sends no further break: a write by another handle waits for the close', () => {
+    const sim = system();
+    const seen: string[] = [];
+    sim.spawn('holder', function* () {
+      const h = (yield* open(sim, { synchronous: false })).handle!;
+      const o = overlapped();
+      yield* sim.io.DeviceIoControl(h, FSCTL_REQUEST_BATCH_OPLOCK, null, 0, 0, o);
+      yield* sim.io.GetOverlappedResult(h, o, true);
+      seen.push(`broken: ${o.InternalHigh === FILE_OPLOCK_BROKEN_TO_LEVEL_2 ? 'BROKEN_TO_LEVEL_2' : o.InternalHigh}`);
+      seen.push(`close pending: ${name((yield* sim.io.NtFsControlFile(h, FSCTL_OPBATCH_ACK_CLOSE_PENDING, null, 0, 0)).status)}`);
+      seen.push(`oplock: ${Object.values(sim.state().oplocks).map((v) => v.state).join(',')}`);
+      seen.push(`ack again: ${name((yield* sim.io.NtFsControlFile(h, FSCTL_OPLOCK_BREAK_ACK_NO_2, null, 0, 0)).status)}`);
+      yield* sleep(10);
+      seen.push('holder closes');
+      yield* sim.io.NtClose(h);
+    });
+    sim.spawn('writer', function* () {
+      yield* sleep(1);
+      const r = yield* open(sim, { createOptions: FILE_COMPLETE_IF_OPLOCKED });
+      seen.push(`open: ${name(r.status)}`);
+      yield* sleep(2);
+      seen.push(`write: ${name((yield* sim.io.NtWriteFile(r.handle!, 'x', 0)).status)}`);
+      yield* sim.io.NtClose(r.handle!);
+    });
+    sim.run();
+    expect(seen).toEqual([
+      'open: STATUS_OPLOCK_BREAK_IN_PROGRESS',
+      'broken: BROKEN_TO_LEVEL_2',
+      'close pending: STATUS_SUCCESS',
+      'oplock: ClosePending',
+      'ack again: STATUS_INVALID_OPLOCK_PROTOCOL',
+      'holder closes',
+      'write: STATUS_SUCCESS',
+    ]);
+    // No OplockBreak to none for the write: the holder's break was over; the write waits for its cleanup.
+    expect(compactTrace(sim.log, { types: [...OPLOCK_FACTS] })).toEqual([
+      'o1 OplockGranted Batch op=D2 fo=O1',
+      'o1 OplockBreak fo=O1 Batch to Level2 by=D3 acknowledgement owed',
+      'o1 OplockAcknowledged fo=O1 FSCTL_OPBATCH_ACK_CLOSE_PENDING op=D4 to ClosePending',
+      'o1 OplockBreakWait op=D6',
+      'o1 OplockReleased fo=O1 cleanup',
+      'o1 OplockWaitEnded op=D6 closed',
+    ]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
   it('FSCTL_OPLOCK_BREAK_ACKNOWLEDGE to Level 2 parks the acknowledgement as the Level 2 oplock; a write by another handle breaks it to none', () => {
     const sim = system();
     const seen: string[] = [];
