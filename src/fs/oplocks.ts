@@ -57,7 +57,7 @@ export interface Holder {
 export interface Oplock {
   readonly id: string;
   readonly fileId: number;
-  /** The oplock machine (the kernel's actor, or without a kernel one the file system runs): what a request meets. */
+  /** @internal The oplock machine (the kernel's actor, or without a kernel one the file system runs): what a request meets. */
   readonly machine: AnyActorRef;
   readonly holders: Holder[];
   /** The operations parked until the break is over (a queue: a position, released in order). */
