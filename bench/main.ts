@@ -18,6 +18,7 @@ import { saves } from './saves.js';
 import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
+import { exploreShardFigures } from './exploreShards.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { factChecks } from './factChecks.js';
@@ -41,6 +42,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore', run: exploreFigures },
   { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'explore POR', run: explorePorFigures },
+  { name: 'explore --shard', run: exploreShardFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
   { name: 'fact checks', run: factChecks },
