@@ -57,11 +57,14 @@ export abstract class KernelThreads extends KernelObjects {
    */
   signal(w: Waitable): void {
     this.footprints?.write(w.id);
+    // A machine's waitable (a KEVENT) was signaled by the fact just emitted (KeSetEvent): only its waits are left to satisfy.
     if (w.kind === 'notification') {
-      if (w.signaled) return;
-      w.signaled = true;
+      if (w.ownsSignal) {
+        if (w.signaled) return;
+        w.signaled = true;
+      }
     } else if (w.kind === 'synchronization') {
-      w.signaled = true;
+      if (w.ownsSignal) w.signaled = true;
     }
     if (w.waiters.length === 0) return;
     for (const { id } of w.waiters.slice()) {
@@ -132,7 +135,8 @@ export abstract class KernelThreads extends KernelObjects {
   protected consume(w: Waitable, t: SimThread): void {
     this.footprints?.write(w.id);
     if (w.kind !== 'synchronization') return;
-    w.signaled = false;
+    // A machine's waitable is reset by its owner's fact (a KEVENT's EventAutoReset, emitted by onConsumed).
+    if (w.ownsSignal) w.signaled = false;
     w.onConsumed?.(t.id);
   }
 

@@ -15,7 +15,10 @@ export interface WaitingThread {
 }
 
 export class Waitable {
-  signaled = false;
+  /** The signal state of a waitable that keeps its own (see `readSignalFrom`). */
+  private own = false;
+  /** For a kernel object whose machine has the signal state: the machine's answer (null: `own`). */
+  private machineSignaled: (() => boolean) | null = null;
   /** Threads blocked on this, in the order they started waiting (FIFO release keeps runs reproducible). */
   readonly waiters: WaitingThread[] = [];
   /** Told when a wait consumes this synchronization waitable (a KEVENT logs its auto-reset). */
@@ -28,4 +31,31 @@ export class Waitable {
     readonly name: string,
     readonly kind: WaitableKind,
   ) {}
+
+  /**
+   * Signaled: what the scheduler reads to satisfy and consume waits (the dispatcher header). The
+   * kernel's own waitables keep it here — gates, exit events, the completion events of runs, Win32
+   * events and completion ports: below the machine layer, or objects no fact records, where it is the
+   * only copy. A kernel object whose machine has a signal state (a KEVENT's Signaled, an IRP's cancel
+   * bit) reads it from the machine instead (`readSignalFrom`): the facts that move the machine set
+   * and clear it, and no copy here can disagree.
+   */
+  get signaled(): boolean {
+    return this.machineSignaled === null ? this.own : this.machineSignaled();
+  }
+
+  set signaled(value: boolean) {
+    if (this.machineSignaled !== null) throw new Error(`internal: ${this.id}'s signal state is its machine's; a fact moves it`);
+    this.own = value;
+  }
+
+  /** The signal state is `read`'s answer from now on: the object's machine (set before any wait on it). */
+  readSignalFrom(read: () => boolean): void {
+    this.machineSignaled = read;
+  }
+
+  /** The waitable keeps its own signal state, which the kernel sets and clears; false: its machine's facts do. */
+  get ownsSignal(): boolean {
+    return this.machineSignaled === null;
+  }
 }

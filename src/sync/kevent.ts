@@ -28,9 +28,10 @@ export class KEVENT extends KernelObject {
 }
 
 /**
- * The event's state as its machine has it. The waitable beside it is the kernel's dispatcher header
- * (what the scheduler reads to release and consume waits); the routines ask the machine, which the
- * same facts move (KeSetEvent, KeResetEvent, KeClearEvent, EventAutoReset).
+ * The event's state as its machine has it: what the routines ask, and what the waitable beside it
+ * (the dispatcher header the scheduler reads to release and consume waits) reads too, so the two
+ * cannot disagree. The facts move it (KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent,
+ * EventAutoReset).
  */
 function isSignaled(b: Binding): boolean {
   return (b.actor.getSnapshot() as AnyMachineSnapshot).matches('Signaled');
@@ -54,6 +55,9 @@ export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boole
       Event.binding = b;
       kernel.kernelObjects.set(id, Event);
       waitable.onConsumed = (by) => kernel.emit(id, { type: 'EventAutoReset', thread: by });
+      // The dispatcher header reads the machine: KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent and EventAutoReset move it.
+      const binding = b;
+      waitable.readSignalFrom(() => isSignaled(binding));
     } else {
       bound(kernel, thread, Event, 'KeInitializeEvent');
     }
@@ -61,7 +65,6 @@ export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boole
     const kind = Type === NotificationEvent ? 'notification' : 'synchronization';
     if (b.waitable.kind !== kind) throw new UsageError('BAD_ARGUMENT', `KeInitializeEvent: ${b.id} is a ${Event.eventType}; re-initialize it as the same type`, kernel.place(b.id));
     Event.eventType = Type;
-    b.waitable.signaled = State;
     kernel.emit(b.id, { type: 'KeInitializeEvent', name: Event.name ?? b.id, eventType: Type, signaled: State });
   });
 }
@@ -94,7 +97,6 @@ export function* KeResetEvent(Event: KEVENT): Blocking<boolean> {
     checkIrql(kernel, thread, 'KeResetEvent');
     const b = bound(kernel, thread, Event, 'KeResetEvent');
     const previous = isSignaled(b);
-    b.waitable.signaled = false;
     kernel.emit(b.id, { type: 'KeResetEvent', thread: thread.id, previous });
     return previous;
   });
@@ -107,7 +109,6 @@ export function* KeClearEvent(Event: KEVENT): Blocking<void> {
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeClearEvent');
     const b = bound(kernel, thread, Event, 'KeClearEvent');
-    b.waitable.signaled = false;
     kernel.emit(b.id, { type: 'KeClearEvent', thread: thread.id });
   });
 }
