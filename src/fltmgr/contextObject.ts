@@ -25,6 +25,10 @@ export interface ContextLink {
 export class ContextObject<T extends object = Record<string, unknown>> {
   /** References held now: the caller's, the object's while linked, every Get's. */
   references = 1;
+  /**
+   * Where it hangs while linked: the key and the object, which routines and reports name. Whether
+   * it is linked is the machine's Linked state, which the routines ask (`state`).
+   */
   link: ContextLink | null = null;
   readonly #data: T;
 

@@ -100,7 +100,7 @@ export function FltDeleteContext(Context: ContextObject<object>): void {
   const fltMgr = context.filter.fltMgr;
   requireBelowDispatch(fltMgr, 'FltDeleteContext', context.id);
   fltMgr.contexts.requireReferenced(context, 'FltDeleteContext');
-  if (context.link !== null && context.references < 2) {
+  if (context.state === 'Linked' && context.references < 2) {
     // The only reference is the object's: the caller holds none, as the routine requires.
     throw fltMgr.kernel.violation('CONTEXT_DOUBLE_RELEASE', context.id, `FltDeleteContext on ${context} without a reference of the caller's own (count ${context.references} is the object's)`);
   }

@@ -73,11 +73,11 @@ export class ContextTable {
     if (context.references === 0) {
       throw this.kernel.violation('CONTEXT_DOUBLE_RELEASE', context.id, `${by} on ${context}, whose count is already 0 (released more often than referenced)`);
     }
-    if (context.link !== null && context.references === 1) {
+    if (context.state === 'Linked' && context.references === 1) {
       throw this.kernel.violation(
         'CONTEXT_DOUBLE_RELEASE',
         context.id,
-        `${by} on ${context} would release the reference its object (${context.link.target}) holds: the filter released more references than it took`,
+        `${by} on ${context} would release the reference its object (${context.link!.target}) holds: the filter released more references than it took`,
       );
     }
     const thread = this.kernel.current;
@@ -107,8 +107,9 @@ export class ContextTable {
    * else holds it.
    */
   unlink(context: AnyContext, by: string, handToCaller: boolean): void {
-    const link = context.link;
-    if (link === null) return;
+    // Not Linked (never set, already deleted or replaced): nothing to unlink.
+    if (context.state !== 'Linked') return;
+    const link = context.link!;
     this.links.delete(link.key);
     context.link = null;
     const count = handToCaller ? context.references : context.references - 1;

@@ -2,6 +2,15 @@
  * The file system's state: files (one record per file id, like an MFT record), links (names in a
  * directory; a file has one per hard link), and per-file-object contexts (FsContext2 / CCB).
  * Everything is owned by one `FsState`; nothing lives at module level.
+ *
+ * The flags on these records (a link's or stream's delete disposition, a context's delete-on-close
+ * and cleanup, the volume's dismount) stay data, not machine states: they are the FSD's own
+ * FCB/CCB/VCB flags, which no fact records — the file system is a component the kernel calls, its
+ * records are saved and re-seeded as plain data (src/fs/seed.ts), and a file system built without a
+ * kernel runs them alone — so no fold could replay a machine of theirs. What the rest of the
+ * simulation sees of a file object's life is the FILE_OBJECT machine (src/machines/fileObject.ts),
+ * moved by the I/O manager's facts. The objects the file system keeps for waiting requests
+ * (byte-range locks, notify structures, oplocks) are facts' objects, and there the machine decides.
  */
 import type { FileObjectShare, ShareAccess } from './shareAccess.js';
 import type { FsVolumeOptions } from './types.js';
@@ -35,7 +44,7 @@ export interface FsLink {
   readonly node: FsNode;
   parent: FsNode;
   name: string;
-  /** Open.Link.IsDeleted in MS-FSA: set by FileDispositionInformation or delete-on-close. */
+  /** Open.Link.IsDeleted in MS-FSA: set by FileDispositionInformation or delete-on-close (an FSD flag: data, see the header). */
   deletePending: boolean;
   /** The 8.3 alias (§21.6), on volumes that generate them and only for names that are not 8.3 already. */
   shortName: string | null;
@@ -112,8 +121,10 @@ export interface OpenContext {
   readonly share: FileObjectShare;
   /** Name as the opener spelled it; null once a rename made it stale (then the stored name is used). */
   openedName: string | null;
+  /** FILE_DELETE_ON_CLOSE, and FILE_DISPOSITION_POSIX_SEMANTICS of its disposition: the CCB's flags (data, see the header). */
   deleteOnClose: boolean;
   posixDelete: boolean;
+  /** IRP_MJ_CLEANUP came for it (the CCB's cleanup flag; the FILE_OBJECT machine's own CleanedUp is the I/O manager's). */
   state: 'open' | 'cleanedUp';
   enumeration: EnumerationCursor | null;
   /** Final component of an SL_OPEN_TARGET_DIRECTORY open, for the rename/link that follows. */
@@ -134,6 +145,7 @@ export interface FsState {
   readonly closed: Set<string>;
   volumeShare: ShareAccess;
   nextFileId: number;
+  /** FSCTL_DISMOUNT_VOLUME came (the VCB's flag; the volume's mount state FltMgr sees is the volume machine's). */
   dismounted: boolean;
   /** IRP_MN_REMOVE_DEVICE or SURPRISE_REMOVAL came: the device is gone, so no open mounts it again (§21.7). */
   deviceRemoved: boolean;

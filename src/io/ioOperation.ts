@@ -177,7 +177,11 @@ export class IoOperation {
   ecpList: EcpListObject | null = null;
   /** The IRP's cancel state (§19), once cancellation concerns this run (src/io/irpCancel.ts). */
   irp: IrpCancel | null = null;
-  /** Created by the first FltCancellableWaitFor* on this data: signaled with the cancel bit. */
+  /**
+   * Created by the first FltCancellableWaitFor* on this data: signaled with the cancel bit. It keeps
+   * its own signal state (not read from the IRP machine, as a KEVENT's waitable is): Irp->Cancel stays
+   * set after IoCompleteRequest, which takes the machine to Completed, and a wait must still see it.
+   */
   cancelRequested: Waitable | null = null;
   /** The instance whose pre-op a Cbdq refused this data to (STATUS_FLT_CBDQ_DISABLED) while it runs. */
   cbdqRefusedIn: InstanceObject | null = null;

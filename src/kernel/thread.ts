@@ -16,6 +16,12 @@ export interface OperationCallbackFrame {
 export type ThreadState = 'ready' | 'blocked' | 'sleeping' | 'exited';
 
 export class SimThread {
+  /**
+   * The scheduler's own state of the thread (ready, blocked, sleeping, exited). The kernel is the
+   * layer below the machines — the machines' facts are emitted by threads it schedules — so a thread
+   * has no machine: its state is the scheduler's data, and every change of it is a fact (ThreadCreate,
+   * ThreadWait, ThreadWake, ThreadSleep, ThreadExit) that the fold replays (src/projection/threadFold.ts).
+   */
   state: ThreadState = 'ready';
   /** Virtual time at which a sleeping thread becomes ready. */
   wakeAt = 0;
