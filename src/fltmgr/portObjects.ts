@@ -214,7 +214,11 @@ export class FilterMessage {
     readonly body: Uint8Array,
     /** The kernel ReplyBuffer's capacity (*ReplyLength on entry), or null when no reply is expected. */
     readonly replyCapacity: number | null,
-    /** Signaled when the sender may return: delivered (no reply expected), replied, or withdrawn. */
+    /**
+     * Signaled when the sender may return: delivered (no reply expected), replied, or withdrawn. The
+     * private event FltSendMessage sleeps on, as FltMgr's own: it only wakes the sender, which then
+     * asks the machine why (Replied, Withdrawn.Timeout, Withdrawn.Disconnected).
+     */
     readonly done: Waitable,
     /** @internal */ readonly actor: Actor<typeof filterMessageMachine>,
   ) {}

@@ -28,7 +28,10 @@ export class TransactionObject {
   references = 0;
   readonly handles: TransactionHandle[] = [];
   readonly enlistments: Enlistment[] = [];
-  /** Set when the outcome's notifications are all done: what NtCommitTransaction's Wait waits on (the machine says whether the worker still runs). */
+  /**
+   * Set when the outcome's notifications are all done: what NtCommitTransaction's Wait waits on. It
+   * only wakes the waiter; the machine says whether the worker still runs (KtmWorkerRunning, KtmWorkerDone).
+   */
   readonly ended: Waitable;
 
   constructor(

@@ -210,6 +210,11 @@ export class IoOperation {
   requestorSid = '';
   /** Write data or control input, kept outside Parameters for requests that carry a buffer. */
   buffer: Uint8Array | undefined = undefined;
+  /**
+   * Signaled when this run completes: the event its issuer sleeps on. Its own signal state, not the
+   * callback data machine's: the machine spans every run of a reused callback data, the event is one
+   * run's (a reuse takes fresh ones), and nothing asks it what the operation is doing.
+   */
   completed: Waitable;
   /** Pulsed when the walk hands a post-op to another thread, a node is drained, or the operation completes. */
   progress: Waitable;

@@ -34,11 +34,13 @@ export class Waitable {
 
   /**
    * Signaled: what the scheduler reads to satisfy and consume waits (the dispatcher header). The
-   * kernel's own waitables keep it here — gates, exit events, the completion events of runs, Win32
-   * events and completion ports: below the machine layer, or objects no fact records, where it is the
-   * only copy. A kernel object whose machine has a signal state (a KEVENT's Signaled, an IRP's cancel
-   * bit) reads it from the machine instead (`readSignalFrom`): the facts that move the machine set
-   * and clear it, and no copy here can disagree.
+   * kernel's own waitables keep it here — gates, exit events, Win32 events and completion ports
+   * (objects no fact records, where it is the only copy), and the private events a routine sleeps on
+   * until something ends its wait (a run's completion, a message's done, a transaction's outcome),
+   * which only wake the waiter: what happened is its object's machine's state, which the waiter asks.
+   * A kernel object whose machine has the signal state itself (a KEVENT's Signaled) reads it from the
+   * machine instead (`readSignalFrom`): the facts that move the machine set and clear it, and no copy
+   * here can disagree.
    */
   get signaled(): boolean {
     return this.machineSignaled === null ? this.own : this.machineSignaled();
