@@ -5,13 +5,12 @@
  *
  * - In one process (`runShard` for K = 1..N one after the other, against `explore` on the same
  *   plan), CPU seconds of this process, warm: what the partition itself costs — the plan every shard
- *   rebuilds (PCT's k from 4 random runs, the exhaustive plan's subtree roots), the schedules a
- *   shard runs to reach its own, and, exhaustive, the state hashing and reduction a subtree cannot
- *   share with its siblings. The target is read here.
+ *   rebuilds (PCT's k from 4 random runs, the exhaustive plan's subtree roots) and, exhaustive, the
+ *   state hashing and reduction a subtree cannot share with its siblings. The target is read here.
  * - As processes (`fltsim explore ... --shard K/2` twice, then `fltsim merge`, against one
  *   `fltsim explore`), their CPU seconds, one after another: what a CI matrix pays, start-up and
  *   each process's JIT warm-up included. Those are a constant per process, so the ratio rises
- *   toward the in-process one as the plan grows: two sizes show it.
+ *   toward the in-process one as the plan grows; the row's note gives the start-up alone.
  *
  * The plans never stop early (the fixed variants: no violation), so every shard runs its whole share.
  */
