@@ -45,7 +45,12 @@ export interface ByteRangeLock {
   readonly fields: ByteRangeLockFields;
 }
 
-/** FILE_LOCK: a stream's granted locks and its waiting requests, each in arrival order. */
+/**
+ * FILE_LOCK: a stream's granted locks and its waiting requests, each in arrival order. The two
+ * queues are positions, as FsRtl's lock queues are: the order decides which waiter is granted first
+ * and which granted lock an unlock of a range releases. A lock's machine (Waiting, Granted) is moved
+ * by the fact of every move between them, so the fold rebuilds both from the log.
+ */
 export interface FileLock {
   readonly granted: ByteRangeLock[];
   readonly waiting: ByteRangeLock[];
