@@ -101,7 +101,17 @@ export interface ExhaustiveWorkerData {
 
 export type ExhaustiveWorkerMessage = { readonly kind: 'shard'; readonly result: ShardResult };
 
-const started = workerData as Partial<ExploreWorkerData> | Partial<ExhaustiveWorkerData> | null;
+/** What an exploration pool's worker is started with (explorationPool.ts): it then waits for explorations. */
+export interface PoolWorkerData {
+  readonly kind: 'fltsim-explore-pool';
+}
+
+/** An exploration handed to a pool's worker: `id` tags what it posts back, so a late message of an earlier exploration is told apart. */
+export type PoolRequest = { readonly kind: 'explore'; readonly id: number; readonly data: ExploreWorkerData };
+
+export type PoolWorkerMessage = (ExploreWorkerMessage | { readonly kind: 'failed'; readonly error: Error }) & { readonly id: number };
+
+const started = workerData as Partial<ExploreWorkerData> | Partial<ExhaustiveWorkerData> | Partial<PoolWorkerData> | null;
 const scenarioOf = (id: string, module: string | undefined): Promise<Scenario> => (module === undefined ? Promise.resolve(findScenario(id)) : loadScenarioModule(module).then((r) => r.scenario));
 if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
@@ -111,4 +121,28 @@ if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
   const data = started as ExhaustiveWorkerData;
   void scenarioOf(data.plan.scenario, data.plan.module?.path).then((s) => port.postMessage({ kind: 'shard', result: runShard(s, data.plan, data.index, data.count) } satisfies ExhaustiveWorkerMessage));
+} else if (parentPort !== null && started?.kind === 'fltsim-explore-pool') {
+  const port = parentPort;
+  // A module is imported once per worker (an ES module cannot be loaded again anyway).
+  const modules = new Map<string, Promise<Scenario>>();
+  const scenario = (data: ExploreWorkerData): Promise<Scenario> => {
+    if (data.module === undefined) return Promise.resolve(findScenario(data.scenarioId));
+    let loaded = modules.get(data.module);
+    if (loaded === undefined) modules.set(data.module, (loaded = scenarioOf(data.scenarioId, data.module)));
+    return loaded;
+  };
+  // Requests are handled one after another, in the order they came: each exploration's loop runs to
+  // its end before the next starts (the pool gives a worker one exploration at a time).
+  let queue = Promise.resolve();
+  port.on('message', (request: PoolRequest) => {
+    const { id, data } = request;
+    queue = queue.then(async () => {
+      try {
+        const s = await scenario(data);
+        exploreWorkerLoop(data, (m) => port.postMessage({ ...m, id } satisfies PoolWorkerMessage), s);
+      } catch (error) {
+        port.postMessage({ kind: 'failed', id, error: error instanceof Error ? error : new Error(String(error)) } satisfies PoolWorkerMessage);
+      }
+    });
+  });
 }

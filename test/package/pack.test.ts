@@ -1,5 +1,5 @@
 // The package as a user gets it (issue 7): `npm pack`, install the tarball into an empty folder,
-// import the public entry and the testing entry by name, type-check against the shipped .d.ts,
+// import the public entry, the testing entry and the Node entry by name, type-check against the shipped .d.ts,
 // and run a scenario there — the same log as the same scenario run from the sources here.
 // `npm install` itself is the deep run's (pack.deep.test.ts): it cost ~6 of npm test's CPU-seconds.
 // npm test unpacks the tarball into the empty folder's node_modules as npm lays it out, beside a
@@ -35,8 +35,11 @@ console.log(JSON.stringify({ reason: result.reason, facts: sim.log.length, diges
 const TYPED_CONSUMER = `
 import { builtInScenarios, createScenarioSimulation, type HostStep, type SimulationSnapshot } from 'fltsim';
 import { compactTrace } from 'fltsim/testing';
+import { createExplorationPool, type ExplorationPool, type PoolExploreOptions } from 'fltsim/node';
 const sim = createScenarioSimulation('demo', { seed: 1 }, { scenarios: builtInScenarios });
 const step: HostStep = sim.step();
+export const pool: (options: { readonly workers: number }) => ExplorationPool = createExplorationPool;
+export const options: PoolExploreOptions = { strategy: 'pct', schedules: 10, args: { variant: 'fixed' } };
 const saved: SimulationSnapshot = sim.save();
 export const lines: string[] = compactTrace(sim.log);
 export const kind: 'ran' | 'idle' | 'deadlock' | 'waiting' = step.kind;
@@ -92,7 +95,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed tarball', () => {
   it('holds the built ESM, its declarations, the bin, the README and docs/, and no sources or tests', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json', 'package/dist/viewer/viewer.html']));
+    expect(listing).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/dist/testing/index.js', 'package/dist/testing/index.d.ts', 'package/dist/node.js', 'package/dist/node.d.ts', 'package/bin/fltsim.mjs', 'package/README.md', 'package/package.json', 'package/dist/viewer/viewer.html']));
     expect(listing.filter((f) => /^package\/(src|test|bench|examples)\//.test(f))).toEqual([]);
   });
 
@@ -153,7 +156,7 @@ describe('the packed tarball', () => {
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { scripts: Record<string, string>; exports: Record<string, unknown> };
     // TypeScript 5.9 by its path: the devDependency typescript-native (7.x, the type check) has a `tsc` too.
     expect(pkg.scripts.prepare).toBe('node node_modules/typescript/bin/tsc -p tsconfig.build.json && tsx scripts/buildViewer.ts'); // the viewer's page too (docs/viewer.md)
-    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './node', './package.json']);
   });
 });
 

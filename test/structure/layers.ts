@@ -73,7 +73,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'scenarios and host', holds: ['scenarios/', 'host/', 'travel/recording.ts', 'travel/index.ts'] },
   // The time-travel viewer's model (no DOM: the page in viewer/ renders it; the CLI embeds traces in it).
   { name: 'viewer', holds: ['viewer/'] },
-  { name: 'entries and command line', holds: ['index.ts', 'testing/', 'cli/'] },
+  { name: 'entries and command line', holds: ['index.ts', 'node.ts', 'testing/', 'cli/'] },
 ];
 
 export function layerOf(path: string): { readonly name: string; readonly rank: number } {
