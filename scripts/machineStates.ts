@@ -32,6 +32,7 @@ import { oplockMachine } from '../src/machines/oplock.js';
 import { deviceObjectMachine } from '../src/machines/deviceObject.js';
 import { sectionMachine } from '../src/machines/section.js';
 import { transactionMachine } from '../src/machines/transaction.js';
+import { workItemMachine } from '../src/machines/workItem.js';
 
 /** Every machine in src/machines, by the name it is exported under (test/docs/generatedDocs.test.ts checks the list is complete). */
 export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
@@ -64,6 +65,7 @@ export const MACHINES: Readonly<Record<string, AnyStateMachine>> = {
   deviceObjectMachine,
   sectionMachine,
   transactionMachine,
+  workItemMachine,
 };
 
 interface StateNodeLike {

@@ -170,7 +170,8 @@ export {
   FltFreeDeferredIoWorkItem,
   FltQueueDeferredIoWorkItem,
 } from './fltmgr/workItems.js';
-export type { FltWorkItem, WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
+export type { WORK_QUEUE_TYPE, PFLT_GENERIC_WORKITEM_ROUTINE, PFLT_DEFERRED_IO_WORKITEM_ROUTINE } from './fltmgr/workItems.js';
+export type { FltWorkItem, WorkItemKind } from './fltmgr/workItemObjects.js';
 export type { IoManager, CreateFileOptions, CreateFileResult, IoResult, Requestor } from './io/ioManager.js';
 export { DEFAULT_USER_SID, SYSTEM_SID, ADMINISTRATORS_SID } from './kernel/sids.js';
 

@@ -27,6 +27,7 @@ import type { FileObject } from '../io/fileObject.js';
 import { ContextTable } from './contextTable.js';
 import { EcpTable } from './ecpObjects.js';
 import { MemoryTable } from './memoryObjects.js';
+import { WorkItemTable } from './workItemObjects.js';
 import { SectionTable } from './sectionObjects.js';
 import { TransactionTable, type TransactionObject } from './transactionObjects.js';
 import { ProcessTable } from '../io/processes.js';
@@ -87,6 +88,8 @@ export class FilterManager {
   readonly ecps: EcpTable = new EcpTable(this);
   /** Pool blocks and MDLs not yet freed (§20). */
   readonly memory: MemoryTable;
+  /** Work items not yet freed (§12.1). */
+  readonly workItems: WorkItemTable;
   /** Sections backed by files (§24): data-scan sections and applications' file mappings. */
   readonly sections: SectionTable;
   /** Processes and which one owns each thread (§23.1). */
@@ -106,6 +109,7 @@ export class FilterManager {
   ) {
     this.processes = new ProcessTable(kernel);
     this.memory = new MemoryTable(kernel);
+    this.workItems = new WorkItemTable(kernel);
     this.sections = new SectionTable(kernel);
     kernel.owners.set('FilterManager', this);
     this.names = new FileNameState(kernel);

@@ -84,6 +84,18 @@ export type CoreFact =
   | { type: 'FltObjectDereference'; count: number }
   /** An unload (on a filter) or a teardown (on an instance) starts waiting for its rundown: what holds it, one line each. */
   | { type: 'RundownWait'; gate: string; holders: readonly string[] }
+  // --- work items (q…, a WORK_QUEUE_ITEM), §12: `owner` the filter whose code allocated it, when a filter's did ---
+  | { type: 'FltAllocateGenericWorkItem'; owner: string | null }
+  | { type: 'FltAllocateDeferredIoWorkItem'; owner: string | null }
+  /** Queued for `filter`'s routine on FltObject `target` (the filter or an instance, referenced until the routine returns). */
+  | { type: 'FltQueueGenericWorkItem'; filter: string; target: string; queueType: WorkQueueType }
+  /** Queued to finish operation `operation` (D…) pended at `instance` of `filter`. */
+  | { type: 'FltQueueDeferredIoWorkItem'; filter: string; operation: string; instance: string; queueType: WorkQueueType }
+  /** A system worker thread took it off its queue and calls its routine (at PASSIVE_LEVEL); FltMgr holds the item no more. */
+  | { type: 'WorkItemRoutine'; thread: string }
+  | { type: 'WorkItemRoutineReturned'; thread: string }
+  | { type: 'FltFreeGenericWorkItem' }
+  | { type: 'FltFreeDeferredIoWorkItem' }
   // --- file objects (O…) ---
   /** `transaction`: the KTM transaction (t…) a transacted open joins; absent for an open outside one. */
   | { type: 'FileObjectCreate'; volume: string; fileName: string; relatedFileObject: string | null; targetedInstance: string | null; transaction?: string }
@@ -165,6 +177,8 @@ export type CoreFact =
   // --- a routine returned a failure status (success shows in the facts it caused) ---
   | { type: 'RoutineFailed'; routine: string; status: NTSTATUS; detail: string };
 
+/** WORK_QUEUE_TYPE: the system work queue a work item goes to. */
+export type WorkQueueType = 'CriticalWorkQueue' | 'DelayedWorkQueue';
 /** KeInitializeEvent's EVENT_TYPE. */
 export type EventType = 'NotificationEvent' | 'SynchronizationEvent';
 /** The lock objects a minifilter uses (§18.4). */

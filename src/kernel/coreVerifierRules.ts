@@ -66,9 +66,14 @@ export const CORE_VERIFIER_RULES = {
     sections: ['§12'],
   },
   WORK_ITEM_QUEUED_TWICE: {
-    checks: 'a work item is queued again before its routine ran',
+    checks: 'FltQueueGenericWorkItem / FltQueueDeferredIoWorkItem on a work item that is still queued (its routine has not started)',
     windows: 'Filter Verifier (queued work items)',
-    sections: ['§12'],
+    sections: ['§12', '§12.1'],
+  },
+  WORK_ITEM_FREED_WHILE_QUEUED: {
+    checks: 'FltFreeGenericWorkItem / FltFreeDeferredIoWorkItem on a work item that is still queued: the system worker thread would take it off the queue from freed pool (free it in its routine, or after it ran)',
+    windows: 'Driver Verifier special pool: a use of freed pool when the worker thread dequeues it',
+    sections: ['§12.1'],
   },
   // ---------------------------------------------------------------- callbacks and their results (§8)
   CALLBACK_RETURN_INVALID: {

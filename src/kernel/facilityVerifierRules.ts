@@ -27,9 +27,9 @@ export const FACILITY_VERIFIER_RULES = {
   },
   BUFFER_USED_AFTER_FREE: {
     checks:
-      'a pool block or MDL used, mapped or freed after its free; a filter that freed the MDL it swapped into an operation, which FltMgr frees after the post-op (unless FltRetainSwappedBufferMdlAddress)',
+      'a pool block, MDL or work item used, mapped, queued or freed after its free; a filter that freed the MDL it swapped into an operation, which FltMgr frees after the post-op (unless FltRetainSwappedBufferMdlAddress)',
     windows: 'Driver Verifier special pool: a use of freed pool, or bug check 0xC2 BAD_POOL_CALLER (double free)',
-    sections: ['§20.6', '§24.9'],
+    sections: ['§20.6', '§24.9', '§12.1'],
   },
   BUFFER_TOO_SHORT: {
     checks: "an operation reaches the file system with a buffer (or MDL) shorter than its Length: the file system would write past its end",

@@ -68,6 +68,11 @@ export const NAMED_ONLY: NamedOnly = {
   TransactionNotificationReturned: ['instance'],
   // Owners named for the verifier's leak reports; the owner's own record does not change.
   PoolAllocate: ['owner'],
+  FltAllocateGenericWorkItem: ['owner'],
+  FltAllocateDeferredIoWorkItem: ['owner'],
+  // A queued work item holds its filter's rundown (and its target's): Rundown records that count.
+  FltQueueGenericWorkItem: ['filter', 'target'],
+  FltQueueDeferredIoWorkItem: ['filter', 'operation', 'instance'],
   FltCbdqInitialize: ['instance'],
   // The scheduler's choice names the thread it lets run, which changes nothing.
   Choice: ['task'],
@@ -106,7 +111,7 @@ export function namesOnly(type: FactType, key: string): boolean {
 }
 
 /** An object id (facts.ts lists the prefixes); `sim` is left out, and so are fields of text that may look like one. */
-const OBJECT_ID = /^[A-Zrwodt]\d+$/;
+const OBJECT_ID = /^[A-Zrwodtq]\d+$/;
 const TEXT_FIELDS: ReadonlySet<string> = new Set(['name', 'fileName', 'key', 'tag', 'routine', 'component', 'expanded', 'message', 'detail', 'reason', 'guid', 'dosName', 'fsType', 'deviceType']);
 
 /** Where a fact's footprint goes: the recorder's read and write sets. */

@@ -11,7 +11,7 @@
  * (ERESOURCE, mutex, push lock, spin lock), C context, P process, G ECP list, X ECP, N file name
  * information, R server port, Q client port (connection), M port message, U a FilterGetMessage
  * request, J the IRP behind an operation once its cancel state matters (§19), B cancel-safe
- * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8), d a driver's own device object (IoCreateDevice), t KTM transaction (§22.4). `sim` is the simulation itself.
+ * callback-data queue (Cbdq), S pool block, A MDL; lowercase once the capitals ran out: r byte-range lock (§21.10), w directory change notification (§21.9), o oplock (§21.8), d a driver's own device object (IoCreateDevice), t KTM transaction (§22.4), q work item (§12.1). `sim` is the simulation itself.
  *
  * The union has two parts, one file each: coreFacts.ts (the walk and FltMgr's objects) and
  * facilityFacts.ts (§15–§24). Add a fact to the part its object belongs to.
@@ -20,7 +20,7 @@ import { FltSimError } from './errors.js';
 import type { CoreFact } from './coreFacts.js';
 import type { FacilityFact } from './facilityFacts.js';
 
-export type { EventType, FrameSpec, LockMode, LockType, ParametersSummary } from './coreFacts.js';
+export type { EventType, FrameSpec, LockMode, LockType, ParametersSummary, WorkQueueType } from './coreFacts.js';
 export type { ByteRangeLockFields, CancelRoutineKind, OplockBreakTarget, OplockLevel } from './facilityFacts.js';
 
 export interface FactHeader {

@@ -36,9 +36,11 @@ export interface KernelOptions {
  * W waitable, O file object, D callback data, H handle, E KEVENT, K lock, C context, P process,
  * G ECP list, X ECP, N file name information, R server port, Q client port (connection), M port
  * message, U FilterGetMessage request,
- * J IRP (cancel state, §19), B cancel-safe callback-data queue, S pool block, A MDL.
+ * J IRP (cancel state, §19), B cancel-safe callback-data queue, S pool block, A MDL; once the
+ * capitals ran out, lowercase: r byte-range lock, w directory-notify structure, o oplock, d device
+ * object, t KTM transaction, q work item (a WORK_QUEUE_ITEM); Z section and Y section view.
  */
-export type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C' | 'P' | 'G' | 'X' | 'N' | 'R' | 'Q' | 'M' | 'U' | 'J' | 'B' | 'S' | 'A' | 'r' | 'w' | 'o' | 'd' | 'Z' | 'Y' | 't';
+export type IdPrefix = 'F' | 'I' | 'V' | 'L' | 'T' | 'W' | 'O' | 'D' | 'H' | 'E' | 'K' | 'C' | 'P' | 'G' | 'X' | 'N' | 'R' | 'Q' | 'M' | 'U' | 'J' | 'B' | 'S' | 'A' | 'r' | 'w' | 'o' | 'd' | 'Z' | 'Y' | 't' | 'q';
 
 export abstract class KernelObjects {
   readonly log: EventLog;
@@ -53,7 +55,7 @@ export abstract class KernelObjects {
 
   /** @internal */
   protected clock = 0;
-  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, d: 0, Z: 0, Y: 0, t: 0 };
+  private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, d: 0, Z: 0, Y: 0, t: 0, q: 0 };
   /**
    * The object manager's handle table for objects a HANDLE value names in code that passes values
    * (section handles, §24): value → object. Entries are added and removed by the objects' tables.

@@ -14,6 +14,7 @@ import type { KeventState } from '../machines/kevent.js';
 import type { EresourceState } from '../machines/eresource.js';
 import type { PushLockState } from '../machines/pushLock.js';
 import type { ExclusiveLockState } from '../machines/exclusiveLock.js';
+import type { WorkItemState } from '../machines/workItem.js';
 
 export interface ThreadView {
   readonly name: string;
@@ -117,6 +118,14 @@ export interface LockView {
   readonly state: EresourceState | PushLockState | ExclusiveLockState;
   /** Owning thread → how many times it holds the lock (recursion), in the order they were granted it. */
   readonly owners: Readonly<Record<string, number>>;
+}
+
+/** A work item not yet freed (§12.1): FltAllocateGenericWorkItem or FltAllocateDeferredIoWorkItem. */
+export interface WorkItemView {
+  readonly kind: 'generic' | 'deferredIo';
+  /** The filter whose code allocated it, or null. */
+  readonly owner: string | null;
+  readonly state: WorkItemState;
 }
 
 export interface ViolationView {

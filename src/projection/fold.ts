@@ -28,6 +28,7 @@ import { applyThreadFact, isThreadFact } from './threadFold.js';
 import { applyFileObjectFact, isFileObjectFact } from './fileObjectFold.js';
 import { applyOperationFact, isOperationFact } from './operationFold.js';
 import { applyMemoryFact, isMemoryFact } from './memoryFold.js';
+import { applyWorkItemFact, isWorkItemFact } from './workItemFold.js';
 import { applyEcpFact, isEcpFact } from './ecpFold.js';
 import { applyContextFact, isContextFact } from './contextFold.js';
 import { applyNameFact, isNameFact } from './nameFold.js';
@@ -211,6 +212,7 @@ export function applyFact(d: Draft<SimState>, fact: Fact, born: Born, advance: A
       if (isFileObjectFact(fact)) return applyFileObjectFact(d, fact, born, advance);
       if (isThreadFact(fact)) return applyThreadFact(d, fact, born, advance, sleepers);
       if (isMemoryFact(fact)) return applyMemoryFact(d, fact, born, advance);
+      if (isWorkItemFact(fact)) return applyWorkItemFact(d, fact, born, advance);
       if (isEcpFact(fact)) return applyEcpFact(d, fact, born, advance);
       if (isContextFact(fact)) return applyContextFact(d, fact, born, advance);
       if (isNameFact(fact)) return applyNameFact(d, fact, born, advance);

@@ -19,7 +19,7 @@ import type { ByteRangeLockState } from '../machines/byteRangeLock.js';
 import type { NotifyChangeState } from '../machines/notifyChange.js';
 import { oplockState, type oplockMachine } from '../machines/oplock.js';
 import { idRecord } from './simState.js';
-import type { ByteRangeLockView, DirectoryNotificationView, OplockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
+import type { ByteRangeLockView, DirectoryNotificationView, OplockView, CbdqView, IrpView, ContextView, EcpListView, EcpView, MdlView, PoolBlockView, FileNameInformationView, ProcessView, EventView, LockView, WorkItemView, FileObjectView, FilterView, InstanceView, LegacyFilterView, OperationView, SimState, ThreadView, VolumeView } from './simState.js';
 
 export type { SimState } from './simState.js';
 
@@ -119,6 +119,8 @@ export function liveState(sim: Simulation): SimState {
       locks[id] = { name: object.name ?? id, lockType: object.lockType, state: snapshot.value as LockView['state'], owners: Object.assign(idRecord<number>(), (snapshot.context as LockContext).owners) };
     }
   }
+  const workItems = idRecord<WorkItemView>();
+  for (const w of fltMgr.workItems.items.values()) workItems[w.id] = { kind: w.kind, owner: w.owner?.id ?? null, state: w.state };
   const irps = idRecord<IrpView>();
   const withIrp = [...fltMgr.operations, ...fltMgr.allocatedData.values()].filter((op) => op.irp !== null && op.irp.state !== 'Completed');
   for (const op of withIrp.sort((a, b) => idNumber(a.irp!.id) - idNumber(b.irp!.id))) {
@@ -217,6 +219,7 @@ export function liveState(sim: Simulation): SimState {
       operations,
       events,
       locks,
+      workItems,
       irps,
       cbdqs,
       contexts,

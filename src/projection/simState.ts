@@ -8,10 +8,10 @@
  */
 import type { FrameSpec } from '../kernel/facts.js';
 import type { WaitForEdge } from './waitFor.js';
-import type { ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, EventView, LockView, ViolationView } from './coreViews.js';
+import type { ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, EventView, LockView, ViolationView, WorkItemView } from './coreViews.js';
 import type { IrpView, CbdqView, ProcessView, ContextView, EcpListView, EcpView, PoolBlockView, MdlView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ByteRangeLockView, DirectoryNotificationView, OplockView, TransactionView, SectionView, DeviceObjectView } from './facilityViews.js';
 
-export type { EventView, FileObjectView, FilterView, InstanceView, LegacyFilterView, LockView, OperationView, ThreadView, ViolationView, VolumeView } from './coreViews.js';
+export type { EventView, FileObjectView, FilterView, InstanceView, LegacyFilterView, LockView, OperationView, ThreadView, ViolationView, VolumeView, WorkItemView } from './coreViews.js';
 export type { ByteRangeLockView, CbdqView, ClientPortView, ContextView, DeviceObjectView, DirectoryNotificationView, EcpListView, EcpView, FileNameInformationView, IrpView, MdlView, MessageView, OplockView, PoolBlockView, ProcessView, SectionView, ServerPortView, TransactionView } from './facilityViews.js';
 
 export interface SimState {
@@ -30,6 +30,7 @@ export interface SimState {
   readonly operations: Readonly<Record<string, OperationView>>;
   readonly events: Readonly<Record<string, EventView>>;
   readonly locks: Readonly<Record<string, LockView>>;
+  readonly workItems: Readonly<Record<string, WorkItemView>>;
   readonly irps: Readonly<Record<string, IrpView>>;
   readonly cbdqs: Readonly<Record<string, CbdqView>>;
   readonly contexts: Readonly<Record<string, ContextView>>;
@@ -82,6 +83,7 @@ export function emptySimState(): SimState {
     operations: idRecord(),
     events: idRecord(),
     locks: idRecord(),
+    workItems: idRecord(),
     irps: idRecord(),
     cbdqs: idRecord(),
     contexts: idRecord(),

@@ -15,7 +15,7 @@ import {
 } from '../wdk/fileConstants.js';
 import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_PENDING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../wdk/fltConstants.js';
 import { IRP_MJ_CREATE, IRP_MJ_READ, IRP_MJ_WRITE } from '../wdk/irp.js';
-import { FltAllocateDeferredIoWorkItem, FltQueueDeferredIoWorkItem } from '../fltmgr/workItems.js';
+import { FltAllocateDeferredIoWorkItem, FltFreeDeferredIoWorkItem, FltQueueDeferredIoWorkItem } from '../fltmgr/workItems.js';
 import { FltCompletePendedPreOperation } from '../io/pending.js';
 import { installFilter, operations } from './builders/filterBuilder.js';
 import { STATUS_SUCCESS } from '../wdk/ntstatus.js';
@@ -46,10 +46,11 @@ export const ioSoakScenario: Scenario = {
           ...operations([IRP_MJ_CREATE, IRP_MJ_WRITE], { PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK, PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }),
           ...operations([IRP_MJ_READ], {
             // Every third read is scanned on a worker thread: the pre-op pends and the worker resumes it.
-            PreOperation: (data) => {
+            PreOperation: function* (data) {
               if (++reads % 3 !== 0) return FLT_PREOP_SUCCESS_WITH_CALLBACK;
-              FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+              FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (FltWorkItem, Data) {
                 yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
+                FltFreeDeferredIoWorkItem(FltWorkItem);
               }, 'DelayedWorkQueue', null);
               return FLT_PREOP_PENDING;
             },

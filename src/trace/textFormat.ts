@@ -118,6 +118,19 @@ export function factPayload(fact: Fact, namer: TraceNamer): string {
       return `count=${fact.count}`;
     case 'RundownWait':
       return `${fact.gate} held by: ${fact.holders.join('; ')}`;
+    case 'FltAllocateGenericWorkItem':
+    case 'FltAllocateDeferredIoWorkItem':
+      return fact.owner === null ? '' : `owner=${namer.short(fact.owner)}`;
+    case 'FltQueueGenericWorkItem':
+      return `filter=${namer.short(fact.filter)} object=${namer.short(fact.target)} ${fact.queueType}`;
+    case 'FltQueueDeferredIoWorkItem':
+      return `filter=${namer.short(fact.filter)} op=${fact.operation} instance=${namer.short(fact.instance)} ${fact.queueType}`;
+    case 'WorkItemRoutine':
+    case 'WorkItemRoutineReturned':
+      return `thread=${namer.short(fact.thread)}`;
+    case 'FltFreeGenericWorkItem':
+    case 'FltFreeDeferredIoWorkItem':
+      return '';
     case 'RoutineFailed':
       return `routine=${fact.routine} status=${ntStatusName(fact.status)} (${fact.detail})`;
     case 'FileObjectCreate':

@@ -28,6 +28,7 @@ import { communicationPortMachine } from '../machines/communicationPort.js';
 import { filterMessageMachine, filterMessageStateValue } from '../machines/filterMessage.js';
 import { mdlMachine, mdlStateValue } from '../machines/mdl.js';
 import { poolBlockMachine } from '../machines/poolBlock.js';
+import { workItemMachine } from '../machines/workItem.js';
 import { sectionMachine, sectionStateValue } from '../machines/section.js';
 import { fileObjectMachine, fileObjectStateValue } from '../machines/fileObject.js';
 import { fileNameInformationMachine } from '../machines/fileNameInformation.js';
@@ -61,6 +62,7 @@ export type RecordName =
   | 'operations'
   | 'events'
   | 'locks'
+  | 'workItems'
   | 'irps'
   | 'cbdqs'
   | 'contexts'
@@ -108,6 +110,7 @@ export const RECORD_OF_PREFIX: Readonly<Record<string, RecordName>> = {
   o: 'oplocks',
   d: 'devices',
   t: 'transactions',
+  q: 'workItems',
 };
 
 const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
@@ -135,6 +138,7 @@ const MACHINE_OF_PREFIX: Readonly<Record<string, AnyStateMachine>> = {
   o: oplockMachine,
   d: deviceObjectMachine,
   t: transactionMachine,
+  q: workItemMachine,
 };
 
 export function emptyState(): WorkingState {

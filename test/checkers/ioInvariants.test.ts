@@ -18,6 +18,7 @@ import {
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FLT_PREOP_SYNCHRONIZE,
   FltAllocateGenericWorkItem,
+  FltFreeGenericWorkItem,
   FltCompletePendedPostOperation,
   FltCompletePendedPreOperation,
   FltQueueGenericWorkItem,
@@ -34,6 +35,7 @@ import {
   STATUS_PENDING,
   STATUS_SUCCESS,
   type Blocking,
+  type NTSTATUS,
   type FLT_CALLBACK_DATA,
   type Fact,
   type FactOf,
@@ -71,11 +73,13 @@ function realRun() {
   sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
   sim.fileSystem('C:').writeFile('\\f.txt', '0123456789');
   const parked: FLT_CALLBACK_DATA[] = [];
-  const later = (object: PFLT_INSTANCE, work: () => Blocking<void>) =>
-    FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), object, function* () {
+  const later = function* (object: PFLT_INSTANCE, work: () => Blocking<void>): Blocking<NTSTATUS> {
+    return FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), object, function* (FltWorkItem) {
       yield* sleep(1);
       yield* work();
+      FltFreeGenericWorkItem(FltWorkItem);
     }, 'DelayedWorkQueue', null);
+  };
   installFilter(sim, {
     name: 'top',
     altitude: '300000',
@@ -102,8 +106,14 @@ function realRun() {
           PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
         }),
         ...operations([IRP_MJ_WRITE], {
-          PreOperation: (d, o) => (later(o.Instance, () => FltCompletePendedPreOperation(d, FLT_PREOP_SUCCESS_WITH_CALLBACK, 'ctx')), FLT_PREOP_PENDING),
-          PostOperation: (d, o) => (later(o.Instance, () => FltCompletePendedPostOperation(d)), FLT_POSTOP_MORE_PROCESSING_REQUIRED),
+          PreOperation: function* (d, o) {
+            yield* later(o.Instance, () => FltCompletePendedPreOperation(d, FLT_PREOP_SUCCESS_WITH_CALLBACK, 'ctx'));
+            return FLT_PREOP_PENDING;
+          },
+          PostOperation: function* (d, o) {
+            yield* later(o.Instance, () => FltCompletePendedPostOperation(d));
+            return FLT_POSTOP_MORE_PROCESSING_REQUIRED;
+          },
         }),
       ],
     },

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import { exhaustiveSearch, reducedSearch, type Scenario, type Simulation } from '../../src/index.js';
 
-const isId = (s: string): boolean => /^[A-Zrwodt]\d+$/.test(s);
+const isId = (s: string): boolean => /^[A-Zrwodtq]\d+$/.test(s);
 
 /**
  * A state with every object id replaced by its kind: records keyed by ids become the sorted list of

@@ -54,7 +54,7 @@ function installPoster(sim: Simulation, delay: number): void {
     altitude: '320000',
     registration: {
       OperationRegistration: operations([IRP_MJ_READ], {
-        PreOperation: (data) => {
+        PreOperation: function* (data) {
           if (FltSetCancelCompletion(data, function* (Data) {
             Data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
             yield* FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null);
@@ -62,7 +62,7 @@ function installPoster(sim: Simulation, delay: number): void {
             data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
             return FLT_PREOP_COMPLETE;
           }
-          const queued = FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+          const queued = FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
             yield* sleep(delay);
             if (FltClearCancelCompletion(Data) === STATUS_SUCCESS) yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
           }, 'DelayedWorkQueue', null);

@@ -189,7 +189,7 @@ describe('reductions of simulator bugs found by these properties', () => {
           OperationRegistration: operations([IRP_MJ_READ], {
             PreOperation: function* (data) {
               yield* sleep(2);
-              FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!.filter, function* () {
+              FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!.filter, function* () {
                 yield* sleep(5);
                 yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
               }, 'DelayedWorkQueue', null);
@@ -246,8 +246,8 @@ describe('reductions of simulator bugs found by these properties', () => {
         },
         'lower@100000': {
           OperationRegistration: operations([IRP_MJ_READ], {
-            PreOperation: (data) => {
-              FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+            PreOperation: function* (data) {
+              FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
                 yield* sleep(1);
                 yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
               }, 'DelayedWorkQueue', null);
@@ -271,8 +271,8 @@ describe('reductions of simulator bugs found by these properties', () => {
       {
         'nopost@100000': {
           OperationRegistration: operations([IRP_MJ_READ], {
-            PreOperation: (data) => {
-              FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+            PreOperation: function* (data) {
+              FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
                 yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
               }, 'DelayedWorkQueue', null);
               return FLT_PREOP_PENDING;
@@ -303,8 +303,8 @@ describe('reductions of simulator bugs found by these properties', () => {
           // Completing CLEANUP/CLOSE with success is legal; here it keeps the file system's open alive.
           ...operations([IRP_MJ_CLEANUP, IRP_MJ_CLOSE], { PreOperation: (data) => ((data.IoStatus = { Status: STATUS_SUCCESS, Information: 0 }), FLT_PREOP_COMPLETE) }),
           ...operations([IRP_MJ_READ], {
-            PreOperation: (data, objects) => {
-              FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), objects.Instance, function* () {
+            PreOperation: function* (data, objects) {
+              FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), objects.Instance, function* () {
                 yield* sleep(3);
                 yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
               }, 'DelayedWorkQueue', null);

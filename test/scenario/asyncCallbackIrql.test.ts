@@ -118,7 +118,7 @@ describe('the IRQL of a FltPerformAsynchronousIo callback (§11.10, §13 A17)', 
         const callback = function* (again: FLT_CALLBACK_DATA): Blocking<void> {
           seen.push(`${yield* KeGetCurrentIrql()} ${ntStatusName(again.IoStatus.Status)} (reissued)`);
         };
-        FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), o.Filter, function* () {
+        FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), o.Filter, function* () {
           yield* FltPerformAsynchronousIo(d, callback, null);
         }, 'DelayedWorkQueue', null);
         // Let the work item run first: the reissued request is in the file system before this returns.

@@ -450,8 +450,8 @@ describe('buffer swapping (§20.6)', () => {
       'swapper@300000': swapReads(log),
       'holder@100000': operations([IRP_MJ_READ], {
         // Holds the read below the swapper for a while, as a slow lower filter or device would.
-        PreOperation: (Data, FltObjects) => {
-          FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), FltObjects.Instance, function* () {
+        PreOperation: function* (Data, FltObjects) {
+          FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), FltObjects.Instance, function* () {
             yield* sleep(50);
             yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
           }, 'DelayedWorkQueue', null);

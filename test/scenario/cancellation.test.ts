@@ -83,13 +83,13 @@ const cancelFacts = ['IoSetCancelRoutine', 'CancelRoutineCleared', 'IoCancelIrp'
 function postingFilter(delay: number, completions: string[]) {
   return (sim: Simulation): FLT_REGISTRATION => ({
     OperationRegistration: operations([IRP_MJ_READ], {
-      PreOperation: (data) => {
+      PreOperation: function* (data) {
         expect(FltSetCancelCompletion(data, function* (Data) {
           completions.push(`cancel routine on ${sim.currentThread()}`);
           Data.IoStatus = { Status: STATUS_CANCELLED, Information: 0 };
           yield* FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null);
         })).toBe(STATUS_SUCCESS);
-        FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+        FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
           yield* sleep(delay);
           const owns = FltClearCancelCompletion(Data);
           completions.push(`worker: FltClearCancelCompletion ${owns === STATUS_SUCCESS ? 'SUCCESS' : 'CANCELLED'}`);
@@ -192,7 +192,7 @@ describe('the IRQL a cancel routine runs at (§18.1, §19.3)', () => {
             yield* FltCompletePendedPreOperation(Data, FLT_PREOP_COMPLETE, null);
           })).toBe(STATUS_SUCCESS);
           if (cancelUnderSpinLock) {
-            FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+            FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
               const lock = new KSPIN_LOCK();
               yield* KeInitializeSpinLock(lock);
               const old = yield* KeAcquireSpinLock(lock);

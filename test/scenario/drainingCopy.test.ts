@@ -31,6 +31,7 @@ import {
   type FLT_CALLBACK_DATA,
   type FLT_RELATED_OBJECTS,
   type MaybeBlocking,
+  type FltWorkItem,
 } from '../../src/index.js';
 import { compactTrace, installFilter, operations } from '../../src/testing/index.js';
 
@@ -75,9 +76,9 @@ function drainWith(use: (data: FLT_CALLBACK_DATA, objects: FLT_RELATED_OBJECTS) 
 
 describe('a draining post-op passing its Data to Flt routines (§4, §14 invariants 19, 20)', () => {
   it('FltQueueDeferredIoWorkItem on the draining copy fails with STATUS_FLT_DELETING_OBJECT; teardown and the create finish', () => {
-    const { sim, outcomes, from, detach, app, end } = drainWith((data) =>
-      ntStatusName(FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, () => undefined, 'DelayedWorkQueue', null)),
-    );
+    const { sim, outcomes, from, detach, app, end } = drainWith(function* (data) {
+      return ntStatusName(FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, () => undefined, 'DelayedWorkQueue', null));
+    });
     expect(outcomes).toEqual(['STATUS_FLT_DELETING_OBJECT']);
     expect(compactTrace(sim.log, { from, types: ['DrainPostOperation', 'RoutineFailed', 'DrainPostOperationReturned', 'InstanceTeardownComplete'] }).map((l) => l.replace(/ params=\S+/, ''))).toEqual([
       'D1(CREATE \\f.txt) DrainPostOperation instance=I1:upper@300000 on C:',
@@ -136,7 +137,11 @@ describe('a draining post-op passing its Data to Flt routines (§4, §14 invaria
 
   it('Data no simulation handed out is a UsageError naming the routine', () => {
     const fake = { Flags: 0, Iopb: {}, IoStatus: { Status: 0, Information: 0 } } as unknown as FLT_CALLBACK_DATA;
-    expect(() => FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), fake, () => undefined, 'DelayedWorkQueue', null)).toThrow(UsageError);
-    expect(() => FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), fake, () => undefined, 'DelayedWorkQueue', null)).toThrow(/NOT_CALLBACK_DATA.*FltQueueDeferredIoWorkItem/);
+    const sim = createSimulation();
+    const allocated = sim.spawn('filter thread', () => FltAllocateDeferredIoWorkItem());
+    sim.run();
+    const item = allocated.result as FltWorkItem;
+    expect(() => FltQueueDeferredIoWorkItem(item, fake, () => undefined, 'DelayedWorkQueue', null)).toThrow(UsageError);
+    expect(() => FltQueueDeferredIoWorkItem(item, fake, () => undefined, 'DelayedWorkQueue', null)).toThrow(/NOT_CALLBACK_DATA.*FltQueueDeferredIoWorkItem/);
   });
 });

@@ -204,9 +204,9 @@ describe('fast I/O (§8, §24.2)', () => {
       altitude: '370000',
       registration: {
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
+          PreOperation: function* (data) {
             if ((data.Flags & FLTFL_CALLBACK_DATA_FAST_IO_OPERATION) === 0) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-            const item = FltAllocateDeferredIoWorkItem();
+            const item = yield* FltAllocateDeferredIoWorkItem();
             queued.push(FltQueueDeferredIoWorkItem(item, data, () => undefined, 'DelayedWorkQueue', null));
             FltFreeDeferredIoWorkItem(item);
             return FLT_PREOP_PENDING;

@@ -63,9 +63,9 @@ describe('pending a pre-operation (§8)', () => {
       'top@300000': recorder('top'),
       'pender@200000': (s, l) => ({
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
+          PreOperation: function* (data) {
             l.push(`pre pender on ${s.currentThread()}`);
-            const status = FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+            const status = FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
               l.push(`worker on ${s.currentThread()}`);
               yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_WITH_CALLBACK, 'ctx');
             }, 'DelayedWorkQueue', null);
@@ -103,7 +103,7 @@ describe('pending a pre-operation (§8)', () => {
       'racer@200000': (s, l) => ({
         OperationRegistration: operations([IRP_MJ_READ], {
           PreOperation: function* (data) {
-            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+            FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
               yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
             }, 'DelayedWorkQueue', null);
             yield* sleep(5); // the worker completes the operation while this pre-op is still running
@@ -127,11 +127,11 @@ describe('pending a pre-operation (§8)', () => {
     const { sim } = system({
       'sloppy@200000': () => ({
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
-            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+          PreOperation: function* (data) {
+            FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
               yield* FltCompletePendedPreOperation(data, FLT_PREOP_SYNCHRONIZE, null);
             }, 'DelayedWorkQueue', null);
-            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+            FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
               yield* sleep(1);
               yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
               yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_WITH_CALLBACK, null);
@@ -152,8 +152,8 @@ describe('pending a pre-operation (§8)', () => {
     const { sim } = system({
       'poster@200000': () => ({
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
-            statuses.push(FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, () => undefined, 'DelayedWorkQueue', null));
+          PreOperation: function* (data) {
+            statuses.push(FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, () => undefined, 'DelayedWorkQueue', null));
             return FLT_PREOP_SUCCESS_WITH_CALLBACK;
           },
           PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING,
@@ -173,9 +173,9 @@ describe('pending a post-operation (§8)', () => {
       'parker@200000': (s, l) => ({
         OperationRegistration: operations([IRP_MJ_READ], {
           PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-          PostOperation: (data) => {
+          PostOperation: function* (data) {
             l.push(`post parker on ${s.currentThread()}`);
-            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
+            FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, function* () {
               yield* sleep(3);
               l.push(`worker resumes on ${s.currentThread()}`);
               yield* FltCompletePendedPostOperation(data);

@@ -51,6 +51,8 @@ export const LAYERS: readonly Layer[] = [
       'fltmgr/ecpObjects.ts',
       // Pool blocks and MDLs (§20): the walk swaps, maps and frees them.
       'fltmgr/memoryObjects.ts',
+      // Work items (§12.1): the objects and their table (FltAllocate*WorkItem and the rest sit above).
+      'fltmgr/workItemObjects.ts',
       // Sections backed by files (§24): objects, handles, views and their table.
       'fltmgr/sectionObjects.ts',
       'fltmgr/transactionObjects.ts',

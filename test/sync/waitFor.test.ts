@@ -68,8 +68,8 @@ function plantedSystem(sim: Simulation): Planted {
     altitude: '200000',
     registration: {
       OperationRegistration: operations([IRP_MJ_CREATE], {
-        PreOperation: (data) => {
-          FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
+        PreOperation: function* (data) {
+          FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, function* (_item, Data) {
             yield* ExAcquireFastMutex(planted.queueLock);
             yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
             yield* ExReleaseFastMutex(planted.queueLock);

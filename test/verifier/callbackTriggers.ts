@@ -87,8 +87,8 @@ export const callbackTriggers = {
     }),
   COMPLETE_PENDED_BAD_STATUS: () =>
     readThrough([IRP_MJ_READ], {
-      PreOperation: (d) => {
-        FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), d.Iopb.TargetInstance!, () => FltCompletePendedPreOperation(d, FLT_PREOP_SYNCHRONIZE, null), 'DelayedWorkQueue', null);
+      PreOperation: function* (d) {
+        FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), d.Iopb.TargetInstance!, () => FltCompletePendedPreOperation(d, FLT_PREOP_SYNCHRONIZE, null), 'DelayedWorkQueue', null);
         return FLT_PREOP_PENDING;
       },
       PostOperation: finished,

@@ -52,9 +52,9 @@ export const cancelTriggers: Record<Extract<VerifierRule, 'COMPLETE_WHILE_CANCEL
     const w = world({
       'poster@300000': () => ({
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
+          PreOperation: function* (data) {
             FltSetCancelCompletion(data, () => undefined);
-            FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), data, (_i, Data) => FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null), 'DelayedWorkQueue', null);
+            FltQueueDeferredIoWorkItem(yield* FltAllocateDeferredIoWorkItem(), data, (_i, Data) => FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null), 'DelayedWorkQueue', null);
             return FLT_PREOP_PENDING;
           },
         }),

@@ -2,6 +2,7 @@
 import {
   FltAllocateCallbackData,
   FltAllocateGenericWorkItem,
+  FltFreeGenericWorkItem,
   FltObjectDereference,
   FltQueueGenericWorkItem,
   FltRegisterFilter,
@@ -82,10 +83,20 @@ export const registrationTriggers = {
   WORK_ITEM_QUEUED_TWICE: () => {
     const w = world({ 'eager@300000': () => ({}) });
     w.sim.spawn('filter thread', function* () {
-      const item = FltAllocateGenericWorkItem();
+      const item = yield* FltAllocateGenericWorkItem();
       const routine = () => undefined;
       FltQueueGenericWorkItem(item, w.objects('eager').Instance, routine, 'DelayedWorkQueue', null);
       FltQueueGenericWorkItem(item, w.objects('eager').Instance, routine, 'DelayedWorkQueue', null);
+    });
+    w.sim.run();
+    return w.sim;
+  },
+  WORK_ITEM_FREED_WHILE_QUEUED: () => {
+    const w = world({ 'hasty@300000': () => ({}) });
+    w.sim.spawn('filter thread', function* () {
+      const item = yield* FltAllocateGenericWorkItem();
+      FltQueueGenericWorkItem(item, w.objects('hasty').Instance, () => undefined, 'DelayedWorkQueue', null);
+      FltFreeGenericWorkItem(item);
     });
     w.sim.run();
     return w.sim;

@@ -68,14 +68,14 @@ describe('the stack at the cursor', () => {
       '#24 PreOperation → I1 pre (PreOperation)',
       '#26 PreOperationReturned → I1 pre (PreOperation)',
       '#27 PreOperation → I2 pre (PreOperation)',
-      '#30 PreOperationReturned → I2 prePended (PrePended)',
-      '#40 DrainPostOperation → I2 prePended (PrePended)',
-      '#45 FltCompletePendedPreOperation → I2 pre (PreOperation)',
-      '#46 FsDispatch → V1:fs below (Dispatched)',
-      '#47 FsComplete → V1:fs post (PostOperation)',
-      '#49 IoComplete → at no level',
+      '#32 PreOperationReturned → I2 prePended (PrePended)',
+      '#42 DrainPostOperation → I2 prePended (PrePended)',
+      '#50 FltCompletePendedPreOperation → I2 pre (PreOperation)',
+      '#51 FsDispatch → V1:fs below (Dispatched)',
+      '#52 FsComplete → V1:fs post (PostOperation)',
+      '#54 IoComplete → at no level',
     ]);
-    expect(levelOf(m.index, 'D1', 31)).toBe('I2');
+    expect(levelOf(m.index, 'D1', 33)).toBe('I2');
   });
 
   it('says which callback each live thread runs and what a blocked thread waits on', () => {

@@ -306,7 +306,7 @@ export function createCancelSafe(configuration: CancelSafeConfiguration = {}): C
     InstCtx.QueueHead.push(Data);
     //  Queue a work item if no worker thread present.
     if (WasQueueEmpty && (yield* InterlockedIncrement(InstCtx.WorkerThreadFlag)) === 1) {
-      const WorkItem = FltAllocateGenericWorkItem();
+      const WorkItem = yield* FltAllocateGenericWorkItem();
       Status = FltQueueGenericWorkItem(WorkItem, InstCtx.Instance, PreReadWorkItemRoutine, 'DelayedWorkQueue', InstCtx.Instance);
       if (!NT_SUCCESS(Status)) {
         DebugTrace(CSQ_TRACE_CBDQ_CALLBACK | CSQ_TRACE_ERROR, `[Csq]: Failed to queue the work item (Status = 0x${Status.toString(16)})`);

@@ -42,6 +42,7 @@ import {
   type Blocking,
   type FLT_CALLBACK_DATA,
   type FLT_PREOP_CALLBACK_STATUS,
+  type FltWorkItem,
   type InstancesKey,
   type NTSTATUS,
   type PDRIVER_OBJECT,
@@ -67,14 +68,14 @@ export function queueFilter(): QueueFilter {
   const QueueLock = new ERESOURCE('fmmQueue QueueLock');
   const self: QueueFilter = { QueueLock, Filter: null, DriverEntry, Flusher };
 
-  function QueuePreCreate(Data: FLT_CALLBACK_DATA): FLT_PREOP_CALLBACK_STATUS {
+  function* QueuePreCreate(Data: FLT_CALLBACK_DATA): Blocking<FLT_PREOP_CALLBACK_STATUS> {
     if (!Data.Iopb.TargetFileObject!.FileName.startsWith(SYSTEM_VOLUME_INFORMATION)) return FLT_PREOP_SUCCESS_NO_CALLBACK;
-    const item = FltAllocateDeferredIoWorkItem();
+    const item = yield* FltAllocateDeferredIoWorkItem();
     FltQueueDeferredIoWorkItem(item, Data, QueueWorker, 'DelayedWorkQueue', null);
     return FLT_PREOP_PENDING;
   }
 
-  function* QueueWorker(FltWorkItem: ReturnType<typeof FltAllocateDeferredIoWorkItem>, Data: FLT_CALLBACK_DATA): Blocking<void> {
+  function* QueueWorker(FltWorkItem: FltWorkItem, Data: FLT_CALLBACK_DATA): Blocking<void> {
     yield* FltAcquireResourceExclusive(QueueLock);
     yield* FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
     yield* FltReleaseResource(QueueLock);

@@ -404,7 +404,7 @@ export function ncDirNotify(NcGlobalData: NC_GLOBAL_DATA): NcDirNotify {
           Status = own.status;
           if (!NT_SUCCESS(Status)) break NcPostNotifyDirectoryRealCleanup;
           const OldMdl = NotifyDirectory(Data).MdlAddress ?? null;
-          const WorkItem = FltAllocateGenericWorkItem();
+          const WorkItem = yield* FltAllocateGenericWorkItem();
           //  Reinitialize the request with the buffer it used: it is one of ours, so system buffered.
           FltReuseCallbackData(Data);
           Data.Iopb.MajorFunction = IRP_MJ_DIRECTORY_CONTROL;

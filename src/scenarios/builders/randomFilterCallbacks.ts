@@ -11,10 +11,13 @@ import { FltCompletePendedPostOperation, FltCompletePendedPreOperation, FltSetCa
 import {
   FltAllocateDeferredIoWorkItem,
   FltAllocateGenericWorkItem,
+  FltFreeDeferredIoWorkItem,
+  FltFreeGenericWorkItem,
   FltQueueDeferredIoWorkItem,
   FltQueueGenericWorkItem,
 } from '../../fltmgr/workItems.js';
 import type { InstanceObject } from '../../fltmgr/instanceObject.js';
+import type { FilterObject } from '../../fltmgr/filterObject.js';
 import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
 import {
   FLT_POSTOP_FINISHED_PROCESSING,
@@ -109,7 +112,7 @@ export function* preOperation(
   }
   if (roll < 75) {
     const p: Pended = { where: 'pre', data, instance: objects.Instance, hasPost, claimed: false };
-    if (queueWorker(r, pended, p)) {
+    if (yield* queueWorker(r, pended, p)) {
       // Sometimes the worker may resume it before this pre-op has returned (§8, legal).
       if (r.nextInt(5) === 0) yield* sleep(1);
       return FLT_PREOP_PENDING;
@@ -139,7 +142,7 @@ export function* postOperation(
   if (failable && NT_SUCCESS(data.IoStatus.Status) && r.nextInt(10) === 0) data.IoStatus = { Status: STATUS_ACCESS_DENIED, Information: 0 };
   if (r.nextInt(6) === 0) {
     const p: Pended = { where: 'post', data, instance: objects.Instance, hasPost: true, claimed: false };
-    if (queueWorker(r, pended, p)) {
+    if (yield* queueWorker(r, pended, p)) {
       if (mayBlock && r.nextInt(4) === 0) yield* sleep(1);
       return FLT_POSTOP_MORE_PROCESSING_REQUIRED;
     }
@@ -151,19 +154,34 @@ export function* postOperation(
  * Hand a pended operation to a worker: a deferred-I/O work item, or a generic one on the instance
  * or the filter. False if every queue refused (the instance or filter is going away).
  */
-function queueWorker(r: Random, pended: Pended[], p: Pended): boolean {
+function* queueWorker(r: Random, pended: Pended[], p: Pended): Blocking<boolean> {
   const delay = r.nextInt(4);
   const work = function* (): Blocking<void> {
     yield* sleep(delay);
     yield* resume(r, pended, p);
   };
+  // Each routine frees its own item, and a refused item is freed at once (§12.1).
+  const generic = function* (FltObject: InstanceObject | FilterObject): Blocking<NTSTATUS> {
+    const item = yield* FltAllocateGenericWorkItem();
+    const queued = FltQueueGenericWorkItem(item, FltObject, function* (FltWorkItem) {
+      yield* work();
+      FltFreeGenericWorkItem(FltWorkItem);
+    }, 'DelayedWorkQueue', null);
+    if (!NT_SUCCESS(queued)) FltFreeGenericWorkItem(item);
+    return queued;
+  };
   let status: NTSTATUS;
   if (r.nextInt(2) === 0) {
-    status = FltQueueDeferredIoWorkItem(FltAllocateDeferredIoWorkItem(), p.data, () => work(), 'DelayedWorkQueue', null);
+    const item = yield* FltAllocateDeferredIoWorkItem();
+    status = FltQueueDeferredIoWorkItem(item, p.data, function* (FltWorkItem) {
+      yield* work();
+      FltFreeDeferredIoWorkItem(FltWorkItem);
+    }, 'DelayedWorkQueue', null);
+    if (!NT_SUCCESS(status)) FltFreeDeferredIoWorkItem(item);
   } else {
-    status = FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), p.instance, () => work(), 'DelayedWorkQueue', null);
+    status = yield* generic(p.instance);
   }
-  if (!NT_SUCCESS(status)) status = FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), p.instance.filter, () => work(), 'DelayedWorkQueue', null);
+  if (!NT_SUCCESS(status)) status = yield* generic(p.instance.filter);
   if (!NT_SUCCESS(status)) return false;
   pended.push(p);
   return true;

@@ -8,7 +8,8 @@
  * verifier reports COMPLETE_NOT_PENDED (§14 invariant 7). The fix dequeues first — whoever takes
  * the data off the queue owns its completion — as a cancel-safe queue does.
  */
-import { FltAllocateGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
+import { FltAllocateGenericWorkItem, FltFreeGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
+import type { FltWorkItem } from '../../fltmgr/workItemObjects.js';
 import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
 import { FltCompletePendedPreOperation } from '../../io/pending.js';
 import { preempt, type Blocking } from '../../kernel/effects.js';
@@ -47,7 +48,11 @@ export const cancelRaceScenario: Scenario = {
     volumeWithFile(sim);
     // The filter's queue of pended reads: pushed by the pre-read, taken by the worker and by teardown.
     const queue = sim.sharedCell<FLT_CALLBACK_DATA[]>('pender queue', []);
-    function* worker(): Blocking<void> {
+    function* worker(WorkItem: FltWorkItem): Blocking<void> {
+      yield* work();
+      FltFreeGenericWorkItem(WorkItem);
+    }
+    function* work(): Blocking<void> {
       if (variant === 'fixed') {
         const data = queue.modify((q) => q.shift());
         if (data === undefined) return; // teardown cancelled it first
@@ -66,10 +71,12 @@ export const cancelRaceScenario: Scenario = {
       altitude: '200000',
       registration: {
         OperationRegistration: operations([IRP_MJ_READ], {
-          PreOperation: (data) => {
+          PreOperation: function* (data) {
+            const WorkItem = yield* FltAllocateGenericWorkItem();
             // Queueing fails once teardown has started (STATUS_FLT_DELETING_OBJECT): then nobody would
             // complete the request, so let it pass instead of pending it (the explorer found this one).
-            if (FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), data.Iopb.TargetInstance!, worker, 'DelayedWorkQueue', null) !== STATUS_SUCCESS) {
+            if (FltQueueGenericWorkItem(WorkItem, data.Iopb.TargetInstance!, worker, 'DelayedWorkQueue', null) !== STATUS_SUCCESS) {
+              FltFreeGenericWorkItem(WorkItem);
               return FLT_PREOP_SUCCESS_NO_CALLBACK;
             }
             queue.modify((q) => q.push(data));

@@ -7,7 +7,7 @@
  * FLTFL_POST_OPERATION_DRAINING — and the buggy filter parks the drain too, which FltMgr forbids
  * (DRAIN_MUST_FINISH, §14 invariant 20). The fix checks the flag and returns FINISHED_PROCESSING.
  */
-import { FltAllocateGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
+import { FltAllocateGenericWorkItem, FltFreeGenericWorkItem, FltQueueGenericWorkItem } from '../../fltmgr/workItems.js';
 import { FltCompletePendedPostOperation, FltCompletePendedPreOperation } from '../../io/pending.js';
 import { preempt } from '../../kernel/effects.js';
 import { FILE_GENERIC_READ, FILE_OPEN } from '../../wdk/fileConstants.js';
@@ -48,11 +48,14 @@ export const drainRaceScenario: Scenario = {
       registration: {
         OperationRegistration: operations([IRP_MJ_CREATE], {
           PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK,
-          PostOperation: (data, objects, _context, flags) => {
+          PostOperation: function* (data, objects, _context, flags) {
             if (variant === 'fixed' && (flags & FLTFL_POST_OPERATION_DRAINING) !== 0) return FLT_POSTOP_FINISHED_PROCESSING;
-            const queued = FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), objects.Instance, function* () {
+            const WorkItem = yield* FltAllocateGenericWorkItem();
+            const queued = FltQueueGenericWorkItem(WorkItem, objects.Instance, function* (FltWorkItem) {
               yield* FltCompletePendedPostOperation(data);
+              FltFreeGenericWorkItem(FltWorkItem);
             }, 'DelayedWorkQueue', null);
+            if (queued !== STATUS_SUCCESS) FltFreeGenericWorkItem(WorkItem);
             // Teardown has started (STATUS_FLT_DELETING_OBJECT): no worker will finish it, so finish now.
             if (queued !== STATUS_SUCCESS && (flags & FLTFL_POST_OPERATION_DRAINING) === 0) return FLT_POSTOP_FINISHED_PROCESSING;
             return FLT_POSTOP_MORE_PROCESSING_REQUIRED;
@@ -65,10 +68,11 @@ export const drainRaceScenario: Scenario = {
       altitude: '100000',
       registration: {
         OperationRegistration: operations([IRP_MJ_CREATE], {
-          PreOperation: (data, objects) => {
-            FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), objects.Instance, function* () {
+          PreOperation: function* (data, objects) {
+            FltQueueGenericWorkItem(yield* FltAllocateGenericWorkItem(), objects.Instance, function* (FltWorkItem) {
               yield* preempt(); // looks the file up before letting the create go on
               yield* FltCompletePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+              FltFreeGenericWorkItem(FltWorkItem);
             }, 'DelayedWorkQueue', null);
             return FLT_PREOP_PENDING;
           },
