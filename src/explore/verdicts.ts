@@ -4,7 +4,7 @@
  * give about 150 distinct ones), and the checkers are pure functions of the facts, so a log seen
  * before needs no checker run.
  *
- * A log is found by its outline (its length and its scheduler Choice facts, a few dozen characters)
+ * A log is found by its outline (a number folded from its length and its scheduler Choice facts)
  * and then compared with the remembered log fact by fact, field by field, in the same key order: a
  * hit is a log whose JSON text would be the same, so no hash collision can hand out a wrong
  * verdict. Building the whole log's JSON text as the key instead cost about three times the
@@ -28,7 +28,7 @@ interface Remembered {
 const MAX_REMEMBERED_FACTS = 2_000_000;
 
 export class InvariantVerdicts {
-  private readonly verdicts = new Map<string, Remembered[]>();
+  private readonly verdicts = new Map<number, Remembered[]>();
   private logs = 0;
   private facts = 0;
   /** The log `check` was last given (the array itself) and its entry, for `idleLiveness` on the same log. */
@@ -75,14 +75,26 @@ export class InvariantVerdicts {
   }
 }
 
-/** The log's length and the thread each scheduler choice picked, of how many: equal logs have equal outlines. */
-function outline(facts: readonly Fact[]): string {
-  let key = String(facts.length);
+/**
+ * The log's length and the thread each scheduler choice picked, of how many, folded into a number
+ * (FNV-1a): equal logs have equal outlines. Only a bucket: a hit is still decided by `sameLog`, so
+ * two logs sharing an outline cost a comparison, never a wrong verdict. A number, not the text of
+ * the choices: building that string was an allocation per choice of every schedule.
+ */
+function outline(facts: readonly Fact[]): number {
+  let h = mix(0x811c9dc5, facts.length);
   for (let i = 0; i < facts.length; i++) {
     const f = facts[i]!;
-    if (f.type === 'Choice') key += ` ${f.task}/${f.of}`;
+    if (f.type !== 'Choice') continue;
+    const task = f.task;
+    for (let c = 0; c < task.length; c++) h = mix(h, task.charCodeAt(c));
+    h = mix(mix(h, 0x2f), f.of);
   }
-  return key;
+  return h;
+}
+
+function mix(h: number, value: number): number {
+  return Math.imul(h ^ value, 0x01000193) >>> 0;
 }
 
 function sameLog(a: readonly Fact[], b: readonly Fact[]): boolean {

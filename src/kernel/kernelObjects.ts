@@ -198,19 +198,20 @@ export abstract class KernelObjects {
       // to a live actor (quietFacts.ts); a table-run object answers every fact with a look-up.
       if (isTableActor(actor) || !isQuietFact((this.footprints === null ? actor.getSnapshot() : this.unwatchedReads.get(actor)!()) as AnyMachineSnapshot, fact)) {
         actor.send(fact);
-        this.throwIfRejected(object, () => actor.getSnapshot().value);
+        // Tested here, not by a helper taking the state as a closure: that closure was an allocation per fact.
+        if (this.rejectedEvent !== null) this.throwRejected(object, actor.getSnapshot().value);
       }
     } else {
       const retired = this.retired.get(object);
       if (retired !== undefined && 'send' in retired) {
         retired.send(fact);
-        this.throwIfRejected(object, () => retired.getSnapshot().value);
+        if (this.rejectedEvent !== null) this.throwRejected(object, retired.getSnapshot().value);
       } else if (retired !== undefined) {
         const snapshot = retired.machine.resolveState({ value: retired.value, context: { reject: this.rejectEvent } });
         const [next, actions] = transition(retired.machine, snapshot, fact);
         // transition() is pure: run the root '*' rejection action ourselves so a refused fact is seen.
         for (const action of actions) action.exec?.(action.info, action.params);
-        this.throwIfRejected(object, () => retired.value);
+        if (this.rejectedEvent !== null) this.throwRejected(object, retired.value);
         retired.value = next.value;
       }
     }
@@ -218,11 +219,11 @@ export abstract class KernelObjects {
     return this.log.push(fact);
   }
 
-  private throwIfRejected(object: string, stateOf: () => unknown): void {
-    if (this.rejectedEvent === null) return;
+  /** A machine refused the fact just sent (its root `'*'` set `rejectedEvent`): the kernel skipped a check. */
+  private throwRejected(object: string, state: unknown): never {
     const type = this.rejectedEvent;
     this.rejectedEvent = null;
-    throw new FltSimError(`internal: ${object} in state ${JSON.stringify(stateOf())} cannot take ${type}`, this.place(object));
+    throw new FltSimError(`internal: ${object} in state ${JSON.stringify(state)} cannot take ${type}`, this.place(object));
   }
 
   place(object?: string): { object?: string; seq: number; seed: number } {
