@@ -86,25 +86,9 @@ export function resolveOptions(options: SimulationOptions): Resolution {
   if (!Number.isSafeInteger(fileSystemLatency) || fileSystemLatency < 0 || fileSystemLatency > MAX_FILE_SYSTEM_LATENCY) {
     throw new UsageError('BAD_OPTION', `fileSystemLatency must be a whole number of ticks from 0 to ${MAX_FILE_SYSTEM_LATENCY}, got ${shown(fileSystemLatency)}`);
   }
-  const given: unknown = options.semantics ?? {};
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new UsageError('BAD_OPTION', `semantics must be an object, got ${shown(given)}`);
-  const semantics = { ...DEFAULT_SEMANTICS } as Record<keyof Semantics, unknown>;
-  for (const [key, value] of Object.entries(given)) {
-    if (!Object.hasOwn(SEMANTICS_VALUES, key)) throw new UsageError('BAD_OPTION', `unknown semantics option ${shown(key)} (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
-    const allowed = SEMANTICS_VALUES[key as keyof Semantics] as readonly unknown[];
-    if (!allowed.includes(value)) throw new UsageError('BAD_OPTION', `semantics.${key} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${shown(value)}`);
-    semantics[key as keyof Semantics] = value;
-  }
-  // Options added after saves and trace headers were first written are left out at their default
-  // (as `clock` is), so what fltsim writes for a run that does not use them stays the same. Copied
-  // without them rather than `delete`d: a deleted key turns the object into a slow dictionary, and
-  // the model reads it on hot paths.
-  const written = {} as Record<keyof Semantics, unknown>;
-  for (const key of Object.keys(semantics) as (keyof Semantics)[]) {
-    if ((key === 'fastIo' && semantics.fastIo === 'never') || (key === 'asyncIoCallbackIrql' && semantics.asyncIoCallbackIrql === 'dispatch')) continue;
-    if (key === 'filterOplockCreateBreak' && semantics.filterOplockCreateBreak === 'writableOrNoShareRead') continue;
-    written[key] = semantics[key];
-  }
+  // Every simulation of an exploration leaves the semantics at their defaults: one frozen object serves them all.
+  const given: unknown = options.semantics ?? null;
+  const written = given === null ? (defaultSemantics ??= Object.freeze(resolveSemantics({}))) : resolveSemantics(given);
   const clock = oneOf('clock', options.clock ?? 'sim', ['sim', 'host'] as const);
   const record = options.record ?? true;
   if (typeof record !== 'boolean') throw new UsageError('BAD_OPTION', `record must be true or false, got ${shown(record)}`);
@@ -123,11 +107,35 @@ export function resolveOptions(options: SimulationOptions): Resolution {
       onViolation,
       fileSystemCompletion,
       fileSystemLatency,
-      semantics: written as Semantics,
+      semantics: written,
       record,
       ...(clock === 'host' ? { clock } : {}),
     },
   };
+}
+
+let defaultSemantics: Semantics | null = null;
+
+function resolveSemantics(given: unknown): Semantics {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new UsageError('BAD_OPTION', `semantics must be an object, got ${shown(given)}`);
+  const semantics = { ...DEFAULT_SEMANTICS } as Record<keyof Semantics, unknown>;
+  for (const [key, value] of Object.entries(given)) {
+    if (!Object.hasOwn(SEMANTICS_VALUES, key)) throw new UsageError('BAD_OPTION', `unknown semantics option ${shown(key)} (known: ${Object.keys(DEFAULT_SEMANTICS).join(', ')})`);
+    const allowed = SEMANTICS_VALUES[key as keyof Semantics] as readonly unknown[];
+    if (!allowed.includes(value)) throw new UsageError('BAD_OPTION', `semantics.${key} must be ${allowed.map((a) => JSON.stringify(a)).join(' or ')}, got ${shown(value)}`);
+    semantics[key as keyof Semantics] = value;
+  }
+  // Options added after saves and trace headers were first written are left out at their default
+  // (as `clock` is), so what fltsim writes for a run that does not use them stays the same. Copied
+  // without them rather than `delete`d: a deleted key turns the object into a slow dictionary, and
+  // the model reads it on hot paths.
+  const written = {} as Record<keyof Semantics, unknown>;
+  for (const key of Object.keys(semantics) as (keyof Semantics)[]) {
+    if ((key === 'fastIo' && semantics.fastIo === 'never') || (key === 'asyncIoCallbackIrql' && semantics.asyncIoCallbackIrql === 'dispatch')) continue;
+    if (key === 'filterOplockCreateBreak' && semantics.filterOplockCreateBreak === 'writableOrNoShareRead') continue;
+    written[key] = semantics[key];
+  }
+  return written as Semantics;
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

@@ -131,6 +131,7 @@ export class IoOperation {
    * The parameters as the issuer set them for this run. Each level writes its own view into the one
    * data object while it runs (§7); a filter's own data gets this view back when the run completes,
    * so after FltPerformSynchronousIo (or in its async callback) the initiator reads its own values.
+   * Never mutated in place either: a run starts with it and currentIopb the same object.
    */
   issuerIopb: FLT_IO_PARAMETER_BLOCK;
   /** Fingerprint of currentIopb, computed on demand and dropped whenever currentIopb is replaced. */
@@ -238,8 +239,8 @@ export class IoOperation {
     this.progress = waitables.progress;
     this.data = { ...data, FilterContext: [null, null, null, null], QueueContext: [null, null] };
     Object.defineProperty(this.data, OPERATION, { value: this, enumerable: false, writable: true });
-    this.currentIopb = copyIopb(data.Iopb);
-    this.issuerIopb = copyIopb(data.Iopb);
+    // One copy for both views: neither is ever mutated in place (each is replaced, and callbacks get copies of them).
+    this.currentIopb = this.issuerIopb = copyIopb(data.Iopb);
   }
 
   get state(): CallbackDataState {
@@ -355,8 +356,7 @@ export class IoOperation {
     this.cbdqRefusedIn = null;
     this.completed = waitables.completed;
     this.progress = waitables.progress;
-    this.currentIopb = copyIopb(this.data.Iopb);
-    this.issuerIopb = copyIopb(this.data.Iopb);
+    this.currentIopb = this.issuerIopb = copyIopb(this.data.Iopb);
     this.currentFingerprint = null;
   }
 

@@ -94,11 +94,11 @@ export abstract class KernelThreads extends KernelObjects {
     const waitables = t.waitSet?.waitables ?? [];
     for (const x of waitables) {
       const i = x.waiters.findIndex((waiter) => waiter.id === t.id);
-      if (i >= 0) x.waiters.splice(i, 1);
+      if (i >= 0) removeAt(x.waiters, i);
     }
     if (t.waitSet === null && by !== 'timeout') {
       const i = by.waiters.findIndex((waiter) => waiter.id === t.id);
-      if (i >= 0) by.waiters.splice(i, 1);
+      if (i >= 0) removeAt(by.waiters, i);
     }
     const timer = t.waitTimer;
     t.waitTimer = null;
@@ -182,13 +182,15 @@ export abstract class KernelThreads extends KernelObjects {
       if (r[mid]!.order < t.order) lo = mid + 1;
       else hi = mid;
     }
-    r.splice(lo, 0, t);
+    // Shifted by hand rather than r.splice(lo, 0, t), which returns an array of nothing removed (see removeAt).
+    for (let i = r.length; i > lo; i--) r[i] = r[i - 1]!;
+    r[lo] = t;
   }
 
   /** @internal */
   protected removeReady(t: SimThread): void {
     const i = this.ready.indexOf(t);
-    if (i >= 0) this.ready.splice(i, 1);
+    if (i >= 0) removeAt(this.ready, i);
   }
 
   /** Threads that could run now, in creation order. */
@@ -238,7 +240,7 @@ export abstract class KernelThreads extends KernelObjects {
       if (t.wakeAt <= this.clock) {
         // Charged to the step that left no thread ready, when one did (recordedStep).
         if (this.footprints !== null && !this.wakesCharged.delete(t.id)) this.footprints.write(t.id);
-        this.sleeping.splice(i, 1);
+        removeAt(this.sleeping, i);
         t.state = 'ready';
         this.insertReady(t);
       } else i++;
@@ -248,7 +250,7 @@ export abstract class KernelThreads extends KernelObjects {
   /** A wait satisfied before its deadline takes its timer off the clock (KeCancelTimer). */
   private cancelTimer(timer: SimThread): void {
     const i = this.sleeping.indexOf(timer);
-    if (i >= 0) this.sleeping.splice(i, 1);
+    if (i >= 0) removeAt(this.sleeping, i);
     this.exitThread(timer, undefined, undefined);
   }
 
@@ -281,4 +283,13 @@ export abstract class KernelThreads extends KernelObjects {
     // Its handle (sim.spawn's result) still answers state and result; the kernel forgets it.
     if (!this.keepsHistory) this.threads.delete(t.id);
   }
+}
+
+/**
+ * `array.splice(i, 1)` without the array of removed elements it returns: the ready, sleeping and
+ * waiter lists change on nearly every step, and that array was an allocation each time.
+ */
+function removeAt<T>(array: T[], i: number): void {
+  for (let j = i + 1; j < array.length; j++) array[j - 1] = array[j]!;
+  array.length--;
 }
