@@ -32,7 +32,7 @@ export function badWorld(): BadWorld {
   const pool: unknown[] = [
     undefined, null, Number.NaN, -1, 0.5, 1e300, -(2 ** 60), 2 ** 32, 0, 4, 'C:\\f.txt', '', '\n;#<x>', {}, [], [null], () => 0, new Uint8Array(2), true,
     objects, objects.Filter, objects.Instance, objects.Volume, new api.KEVENT('pool event'), new api.ERESOURCE(), new api.FAST_MUTEX(), new api.KSPIN_LOCK(),
-    new api.FLT_CALLBACK_DATA_QUEUE(), { value: 1 }, api.FltAllocateGenericWorkItem(), api.portVariable(), { hEvent: null, Internal: 0, InternalHigh: 0 }, { name: 'X:' },
+    new api.FLT_CALLBACK_DATA_QUEUE(), { value: 1 }, api.portVariable(), { hEvent: null, Internal: 0, InternalHigh: 0 }, { name: 'X:' },
   ];
   // A closed event's handle and OVERLAPPEDs whose hEvent names no open event: Windows fails the call (ERROR_INVALID_HANDLE).
   const closed = w.sim.CreateEventW(null, true, false, 'closed event');
@@ -40,7 +40,7 @@ export function badWorld(): BadWorld {
   w.sim.spawn('open', function* () {
     yield* api.CloseHandle(closed);
     const file = yield* openFromFilter(objects);
-    pool.push(file.handle, file.fo);
+    pool.push(yield* api.FltAllocateGenericWorkItem(), yield* api.FltAllocateDeferredIoWorkItem(), file.handle, file.fo);
   });
   w.sim.run();
   return { sim: w.sim, objects, pool };
