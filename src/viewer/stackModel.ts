@@ -265,6 +265,7 @@ function otherObjects(state: SimState, label: (id: string) => string): ObjectRow
   const ownersOf = (owners: Readonly<Record<string, number>>): string => Object.entries(owners).map(([t, n]) => (n > 1 ? `${label(t)}×${n}` : label(t))).join(', ');
   each('locks', state.locks, (l) => ({ state: String(l.state), summary: `${l.name} (${l.lockType})${Object.keys(l.owners).length === 0 ? '' : ` owned by ${ownersOf(l.owners)}`}` }));
   each('events', state.events, (e) => ({ state: e.state, summary: `${e.name} (${e.eventType})` }));
+  each('workItems', state.workItems, (w) => ({ state: w.state, summary: `${w.kind === 'generic' ? 'generic' : 'deferred I/O'} work item${w.owner === null ? '' : ` of ${label(w.owner)}`}` }));
   each('contexts', state.contexts, (c) => ({ state: c.state, summary: `${c.contextType} of ${label(c.filter)} refs=${c.references}${c.target === null ? '' : ` on ${c.target}`}${c.instance === null ? '' : ` set by ${c.instance}`}` }));
   each('serverPorts', state.serverPorts, (p) => ({ state: p.state, summary: `server port ${p.name} of ${label(p.filter)} connections=${p.connections.length}/${p.maxConnections}` }));
   each('clientPorts', state.clientPorts, (p) => ({ state: p.state, summary: `client of ${p.serverPort}${p.handle === null ? '' : ` handle ${p.handle}`} queued=${p.queued.length} gets=${p.pendingGets.length} awaiting reply=${p.awaitingReply.length}` }));

@@ -76,6 +76,9 @@ describe('the stack at the cursor', () => {
       '#54 IoComplete → at no level',
     ]);
     expect(levelOf(m.index, 'D1', 33)).toBe('I2');
+    // The work item the pre-create queued is listed with the other objects, in its machine's state (§12.1).
+    const queued = stackPicture(m.stateAt(31)!, m.index, 31).others.filter((o) => o.record === 'workItems');
+    expect(queued.map((o) => `${o.id} ${o.state} ${o.summary}`)).toEqual([`q1 Queued generic work item of ${m.index.namer.label('F2')}`]);
   });
 
   it('says which callback each live thread runs and what a blocked thread waits on', () => {
@@ -203,7 +206,7 @@ describe('frames, contexts and the other objects in the stack view', () => {
     for (let p = 1; p <= m.length; p += 5) {
       const state = m.stateAt(p)!;
       const picture = stackPicture(state, m.index, p);
-      const records = ['locks', 'events', 'contexts', 'serverPorts', 'clientPorts', 'messages', 'cbdqs', 'irps', 'byteRangeLocks', 'oplocks', 'directoryNotifications', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'transactions', 'devices', 'fileNames'] as const;
+      const records = ['locks', 'events', 'workItems', 'contexts', 'serverPorts', 'clientPorts', 'messages', 'cbdqs', 'irps', 'byteRangeLocks', 'oplocks', 'directoryNotifications', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'transactions', 'devices', 'fileNames'] as const;
       const expected = records.flatMap((r) => Object.keys(state[r]).map((id) => `${r} ${id}`));
       expect(picture.others.map((o) => `${o.record} ${o.id}`).sort()).toEqual(expected.sort());
       for (const o of picture.others) seen.add(o.record);
