@@ -19,6 +19,7 @@ import { exploreFigures } from './explore.js';
 import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
 import { exploreShardFigures } from './exploreShards.js';
+import { explorePorFloorFigures } from './explorePorFloor.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { factChecks } from './factChecks.js';
@@ -43,6 +44,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore --workers', run: exploreWorkerFigures },
   { name: 'explore POR', run: explorePorFigures },
   { name: 'explore --shard', run: exploreShardFigures },
+  { name: 'explore POR floor', run: explorePorFloorFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
   { name: 'fact checks', run: factChecks },
