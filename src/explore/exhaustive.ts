@@ -133,8 +133,8 @@ function prefixThenNoPreemption(
 }
 
 /** The folded state without log positions and time, plus what the scheduler's next move depends on. */
-export function stateKey(sim: Simulation, enabled: readonly string[], previous: string | null, preemptions: number): string {
-  const state = JSON.stringify(sim.state(), (key, value: unknown) => (key === 'seq' ? undefined : value));
+export function stateKey(sim: Simulation, enabled: readonly string[], previous: string | null, preemptions: number, folded: object = sim.state()): string {
+  const state = JSON.stringify(folded, (key, value: unknown) => (key === 'seq' ? undefined : value));
   // The folded state cannot see where each thread's code is (its generator), so two schedules that
   // reach the same objects with threads at different points would be merged wrongly: found by the
   // buggy unload race, whose bug exhaustive search then missed. Each thread's segment count stands

@@ -89,14 +89,15 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   let prunedAfterLast = 0;
   for (;;) {
     if (schedules >= options.maxSchedules || schedules + pruned >= (options.maxRuns ?? Infinity)) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
-    const recorder = new FootprintRecorder(target.sharedState !== 'cells');
+    // Objects named by their makers wherever a key compares states (FootprintRecorder.canonical).
+    const recorder = new FootprintRecorder(target.sharedState !== 'cells', visited !== null || (hashing && target.sharedState === 'cells'));
     const holder: { sim: Simulation | null } = { sim: null };
     if (visited !== null) {
       visited.holder = holder;
       visited.provenance = new CellProvenance();
       visited.cutAt = null;
     }
-    const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder } : null, visited);
+    const strategy = follow(path, prefix, options.root ?? [], recorder, bound, hashing ? { seen, holder, cells: target.sharedState === 'cells' ? new CellProvenance() : null } : null, visited);
     let outcome: ScheduleOutcome | null = null;
     try {
       outcome = runCheckedSchedule(target, {
@@ -222,7 +223,7 @@ function follow(
   root: readonly string[],
   recorder: FootprintRecorder,
   bound: number,
-  hashing: { readonly seen: Set<string>; readonly holder: { readonly sim: Simulation | null } } | null,
+  hashing: { readonly seen: Set<string>; readonly holder: { readonly sim: Simulation | null }; readonly cells: CellProvenance | null } | null,
   visited: Visited | null,
 ): Strategy {
   return {
@@ -244,13 +245,21 @@ function follow(
       if (frozen && !ids.includes(chosen!)) throw new ReplayDivergenceError(`exhaustive: root diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
       if (chosen === undefined || spent + cost({ previous, enabled: ids }, chosen) > bound) throw new Cut();
       if (hashing !== null) {
-        const key = `${stateKey(hashing.holder.sim!, ids, previous, spent)}|${[...sleep.keys()].sort().join(',')}`;
+        // Exploration's own look, not the step's: recorded, it would read every object and so wake
+        // every sleeper. Where the scenario declares its cells, the key holds them and what each
+        // thread saw in them, as stateful DPOR's does: with sleepers kept, a key of the folded
+        // state alone merged runs whose cells differ (test/explore/reduced.test.ts found one).
+        const key = recorder.unrecorded(() => {
+          const sim = hashing.holder.sim!;
+          const state = hashing.cells === null ? stateKey(sim, ids, previous, spent) : `${statefulKey(sim, ids, hashing.cells.key(recorder.steps, recorder.cellValues), recorder)}|${previous ?? ''}|${spent}`;
+          return `${state}|${[...sleep.keys()].sort().join(',')}`;
+        });
         if (hashing.seen.has(key)) throw new Cut();
         hashing.seen.add(key);
       }
       let below: Continuations | null = null;
       if (visited !== null && !frozen) {
-        const key = recorder.unrecorded(() => statefulKey(visited.holder.sim!, ids, visited.provenance.key(recorder.steps, recorder.cellValues)));
+        const key = recorder.unrecorded(() => statefulKey(visited.holder.sim!, ids, visited.provenance.key(recorder.steps, recorder.cellValues), recorder));
         const covered = visited.states.visit(key, [...sleep.keys()], previous, spent, (below = new Continuations()));
         if (covered !== null) {
           visited.cutAt = covered;

@@ -19,7 +19,7 @@
  * thread's progress only grows), so a state is never reached again while its subtree is still being
  * searched: its continuations are all recorded when they are used.
  */
-import type { StepRecord } from '../kernel/footprint.js';
+import type { FootprintRecorder, StepRecord } from '../kernel/footprint.js';
 import type { Simulation } from '../simulation.js';
 import { stateKey } from './exhaustive.js';
 
@@ -94,10 +94,25 @@ export class VisitedStates {
  * (compared apart): the folded state, each thread's progress, the enabled threads (exhaustive.ts
  * stateKey), every volume's file system (files, names, open file objects: the folded state holds
  * none of it), and which write of each shared cell every thread read (CellProvenance).
+ *
+ * Objects are named by their makers, not by their ids (FootprintRecorder.canonical): runs in which
+ * threads made their objects in another order, so with other ids, share the state they reach. The
+ * folded state lists the instances of every filter in one record, in the order of their ids'
+ * numbers (liveState), so in the order their makers happened to run; the key lists them by name.
+ * That order is the projection's, not the model's: the model keeps instances in each filter's
+ * list and each volume's stack, both in the key in their own order (`filters[F].instances`,
+ * `volumes[V].stack`), and never compares ids. Other records keep the order of their ids: the
+ * model walks some of their live lists in the order they were made (an unload's leak report walks
+ * the callback data allocated and the handles opened, in that order).
  */
-export function statefulKey(sim: Simulation, enabled: readonly string[], provenance: string): string {
-  const fileSystems = Object.values(sim.state().volumes).map((v) => JSON.stringify(sim.volume(v.name)?.fileSystem.snapshot() ?? null));
-  return `${stateKey(sim, enabled, null, 0)}|${fileSystems.join('|')}|${provenance}`;
+export function statefulKey(sim: Simulation, enabled: readonly string[], provenance: string, names: Pick<FootprintRecorder, 'canonical'>): string {
+  const state = sim.state();
+  const instances = Object.entries(state.instances)
+    .map(([id, record]) => [names.canonical(id), id, record] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, id, record]) => [id, record] as const);
+  const fileSystems = Object.values(state.volumes).map((v) => JSON.stringify(sim.volume(v.name)?.fileSystem.snapshot() ?? null));
+  return names.canonical(`${stateKey(sim, enabled, null, 0, { ...state, instances: Object.fromEntries(instances) })}|${fileSystems.join('|')}|${provenance}`);
 }
 
 const fingerprints = new WeakMap<StepRecord, string>();

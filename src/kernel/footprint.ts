@@ -17,6 +17,10 @@
  * when no thread is ready, so the step that left none ready is what wakes the sleepers (it writes
  * them; Kernel.recordedStep), not the step of whichever woken thread runs first.
  *
+ * Stateful exploration (`byCreator`) names each object a step makes by its maker, the thread and
+ * how many objects of its kind it made before, instead of by its id (`canonical`), in footprints
+ * and state keys alike: runs that made objects in another order share the states they reach.
+ *
  * A filter's private JavaScript variables are invisible to all of this. A scenario that keeps
  * state shared between threads outside the model declares it (`sharedState: 'cells'`: every such
  * variable is a `sim.sharedCell`); otherwise every step is `opaque` and dependent on every other.
@@ -59,6 +63,9 @@ export function primitiveDigest(value: unknown): string | null {
   return null;
 }
 
+/** An object id inside a longer text: a kind prefix and a number, not part of a longer word or number. */
+const ID_TOKEN = /(?<![A-Za-z0-9_])[A-Zrwodt]\d+(?![0-9])/g;
+
 /** Collects the footprint of every step of one run, in order. */
 export class FootprintRecorder {
   readonly steps: StepRecord[] = [];
@@ -71,12 +78,26 @@ export class FootprintRecorder {
   /** Each shared cell's value as a key compares it (primitiveDigest), whether or not a step is running. */
   readonly cellValues = new Map<string, string | null>();
   private readonly facts = new FactFootprints();
+  /** Ids made by the running step, named when it ends (`byCreator`). */
+  private mintedNow: string[] = [];
+  /** Objects made inside a step, by id: the name their maker gives them (`byCreator`). */
+  private readonly names = new Map<string, string>();
+  /** How many objects of each kind each thread has made: `<thread> <kind>` → count. */
+  private readonly made = new Map<string, number>();
 
-  /** `opaque`: the scenario did not declare its shared JavaScript state, so every step is opaque. */
-  constructor(readonly opaque: boolean) {}
+  /**
+   * `opaque`: the scenario did not declare its shared JavaScript state, so every step is opaque.
+   * `byCreator`: name each object a step makes by its maker instead of its id (`canonical`), in
+   * the footprints and in state keys; stateful exploration sets it.
+   */
+  constructor(
+    readonly opaque: boolean,
+    readonly byCreator = false,
+  ) {}
 
   begin(): void {
     this.recording = true;
+    this.mintedNow = [];
     this.reads = new Set();
     this.writes = new Set();
     this.updates = new Set();
@@ -87,7 +108,56 @@ export class FootprintRecorder {
   end(thread: string, choiceIndex: number | null): void {
     this.recording = false;
     this.reads.add(thread);
+    if (this.byCreator) {
+      for (const id of this.mintedNow) {
+        const kind = id.replace(/\d+$/, '');
+        const key = `${thread} ${kind}`;
+        const n = (this.made.get(key) ?? 0) + 1;
+        this.made.set(key, n);
+        this.names.set(id, `${kind}@${thread}.${n}`);
+      }
+      this.mintedNow = [];
+      if (this.names.size > 0) {
+        this.reads = this.renamed(this.reads);
+        this.writes = this.renamed(this.writes);
+        this.updates = this.renamed(this.updates);
+      }
+    }
     this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, observed: this.observed, changed: this.changed });
+  }
+
+  /**
+   * An object id just handed out (Kernel.nextId). Made inside a step, it is named by the step's
+   * thread and how many objects of its kind that thread made before: a thread's code is
+   * deterministic, so runs in which a thread got equally far made the same objects, whatever order
+   * other threads made theirs in and so whatever ids they got (shared cells are told apart the
+   * same way, sharedCell.ts). Made outside a step (the build, the host), it keeps its id. Threads
+   * keep their ids: exploration schedules them by id.
+   */
+  minted(id: string): void {
+    if (this.byCreator && this.recording && !id.startsWith('T')) this.mintedNow.push(id);
+  }
+
+  /**
+   * `text` (a footprint entry, a state key) with every id of an object made inside a step
+   * replaced by its maker's name for it. Two runs whose canonical keys are equal reached states
+   * equal up to a renaming of ids that maps each thread's n-th object of a kind to the other run's.
+   */
+  canonical(text: string): string {
+    if (this.names.size === 0 && this.mintedNow.length === 0) return text;
+    return text.replace(ID_TOKEN, (id) => {
+      const name = this.names.get(id);
+      if (name !== undefined) return name;
+      // Made by the running step before its thread was chosen (a settle, the clock): named by order.
+      const now = this.mintedNow.indexOf(id);
+      return now < 0 ? id : `${id.replace(/\d+$/, '')}@now.${now}`;
+    });
+  }
+
+  private renamed(set: Set<string>): Set<string> {
+    const out = new Set<string>();
+    for (const entry of set) out.add(this.canonical(entry));
+    return out;
   }
 
   /**
@@ -107,6 +177,7 @@ export class FootprintRecorder {
   /** A step that ended in an error: nothing is recorded for it. */
   abort(): void {
     this.recording = false;
+    this.mintedNow = []; // its objects keep their ids
   }
 
   read(id: string): void {

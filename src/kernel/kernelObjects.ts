@@ -99,7 +99,10 @@ export abstract class KernelObjects {
   }
 
   nextId(prefix: IdPrefix): string {
-    return prefix + String(++this.counters[prefix]);
+    const id = prefix + String(++this.counters[prefix]);
+    // Stateful exploration names an object by the thread whose step made it (footprint.ts).
+    this.footprints?.minted(id);
+    return id;
   }
 
   // ---------------------------------------------------------------- facts and machines
