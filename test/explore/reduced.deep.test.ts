@@ -41,8 +41,11 @@ describe('every built-in race, bound 2: DPOR and stateful DPOR find the violatio
   }
 });
 
-describe('small built-in races, bound 2: DPOR and stateful DPOR reach the final states of every bounded schedule, up to ids', () => {
-  for (const id of ['race-reentrant-create', 'race-free-before-callback']) {
+// Every built-in race but race-unload-async-read, whose 16,407 bounded schedules take minutes
+// (docs/exploration.md, "The floor": stateful DPOR's final states up to ids were compared with them
+// once, by hand, when objects were first named by their makers).
+describe('built-in races, bound 2: DPOR and stateful DPOR reach the final states of every bounded schedule, up to ids', () => {
+  for (const id of ['race-reentrant-create', 'race-free-before-callback', 'race-cancel-completion', 'race-unload-sync-read', 'race-drain-parked-post']) {
     it(id, () => {
       const scenario = raceScenarios.find((s) => s.id === id)!;
       for (const variant of ['buggy', 'fixed']) {
