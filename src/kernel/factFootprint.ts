@@ -110,8 +110,11 @@ export function namesOnly(type: FactType, key: string): boolean {
   return ACTOR_FIELDS.has(key) || ((NAMED_ONLY[type] as readonly string[] | undefined) ?? EMPTY).includes(key);
 }
 
+/** The first letter of an object id: its kind (facts.ts lists them). */
+export const ID_KIND = '[A-Zrwodtq]';
+
 /** An object id (facts.ts lists the prefixes); `sim` is left out, and so are fields of text that may look like one. */
-const OBJECT_ID = /^[A-Zrwodtq]\d+$/;
+const OBJECT_ID = new RegExp(`^${ID_KIND}\\d+$`);
 const TEXT_FIELDS: ReadonlySet<string> = new Set(['name', 'fileName', 'key', 'tag', 'routine', 'component', 'expanded', 'message', 'detail', 'reason', 'guid', 'dosName', 'fsType', 'deviceType']);
 
 /** Where a fact's footprint goes: the recorder's read and write sets. */

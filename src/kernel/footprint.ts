@@ -26,7 +26,7 @@
  * variable is a `sim.sharedCell`); otherwise every step is `opaque` and dependent on every other.
  */
 import { badArgument, kindOf } from './arguments.js';
-import { FactFootprints } from './factFootprint.js';
+import { FactFootprints, ID_KIND } from './factFootprint.js';
 import type { Fact } from './facts.js';
 
 /** One step's footprint: the thread that ran and what it read and wrote. */
@@ -64,7 +64,7 @@ export function primitiveDigest(value: unknown): string | null {
 }
 
 /** An object id inside a longer text: a kind prefix and a number, not part of a longer word or number. */
-const ID_TOKEN = /(?<![A-Za-z0-9_])[A-Zrwodt]\d+(?![0-9])/g;
+const ID_TOKEN = new RegExp(`(?<![A-Za-z0-9_])${ID_KIND}\\d+(?![0-9])`, 'g');
 
 /** Collects the footprint of every step of one run, in order. */
 export class FootprintRecorder {
