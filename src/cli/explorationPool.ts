@@ -17,10 +17,14 @@
 import { UsageError } from '../kernel/errors.js';
 import { badArgument } from '../kernel/arguments.js';
 import { exploreOptionsArgument } from '../explore/exploreArguments.js';
-import type { ExploreResult } from '../explore/types.js';
+import type { ExploreOptions, ExploreResult } from '../explore/types.js';
 import type { PoolRequest, PoolWorkerMessage } from './exploreWorker.js';
 import { CHUNK } from './parallelExplore.js';
-import { resolveScenario } from './scenarioModule.js';
+import { resolveScenario, type ResolvedScenario } from './scenarioModule.js';
+import { shardPlan } from './shardCommand.js';
+import type { ExploreCliOptions } from './exploreCommand.js';
+import type { VerifierRule } from '../kernel/verifierRules.js';
+import { mergeShards, type ShardResult } from '../explore/shard.js';
 import { ScheduleReports, type ParallelExploreOptions } from './scheduleReports.js';
 import { startWorker, type StartedWorker } from './workerThread.js';
 
@@ -29,11 +33,14 @@ export interface ExplorationPoolOptions {
   readonly workers: number;
 }
 
-/** What one exploration on a pool is given: random or PCT, the options `fltsim explore` has. */
-export type PoolExploreOptions = ParallelExploreOptions & {
-  /** Called as reports arrive: schedules done, the budget, violations so far. */
-  readonly onProgress?: (done: number, budget: number, violations: number) => void;
-};
+/** What one exploration on a pool is given: the options `fltsim explore` has (random, PCT or exhaustive). */
+export type PoolExploreOptions = Omit<ParallelExploreOptions, 'strategy'> &
+  Pick<ExploreOptions, 'preemptionBound' | 'splitDepth' | 'maxRuns' | 'reduction'> & {
+    /** 'random' when left out, as for `explore`. */
+    readonly strategy?: 'random' | 'pct' | 'exhaustive';
+    /** Random and PCT: called as reports arrive with the schedules done, the budget and the violations so far. */
+    readonly onProgress?: (done: number, budget: number, violations: number) => void;
+  };
 
 const SENT = ['strategy', 'seed', 'schedules', 'args', 'depth', 'maxSteps', 'maxOperationsInFlight', 'disabledRules'] as const satisfies readonly (keyof ParallelExploreOptions)[];
 
@@ -42,12 +49,22 @@ export interface ExplorationPool {
   /**
    * Explore a built-in scenario (its id) or a scenario module (a path, as `fltsim explore` takes
    * it; each worker imports a module once, so a module changed after its first exploration is not
-   * seen again) with random or PCT schedules on the pool's threads. The result is the one
-   * `explore` gives on one thread for the same scenario and options.
+   * seen again) on the pool's threads. The result is the one `explore` gives on one thread for the
+   * same scenario and options.
    */
   explore(target: string, options: PoolExploreOptions): Promise<ExploreResult>;
   /** End the workers once the explorations asked for are over; `explore` afterwards rejects. */
   close(): Promise<void>;
+}
+
+/** What a shard plan can carry of exhaustive options (it is JSON: string arguments, no step limits). */
+function exhaustiveArguments(opts: PoolExploreOptions): void {
+  for (const [key, value] of Object.entries(opts.args ?? {})) {
+    if (typeof value !== 'string') throw badArgument('ExplorationPool.explore', `options.args.${key} is ${typeof value}: an exhaustive search on a pool takes string arguments, as \`fltsim explore --arg\` does`);
+  }
+  for (const key of ['maxSteps', 'maxOperationsInFlight'] as const) {
+    if (opts[key] !== undefined) throw badArgument('ExplorationPool.explore', `options.${key}: an exhaustive search on a pool takes the scenario's own limits, as \`fltsim explore\` does`);
+  }
 }
 
 export function createExplorationPool(options: ExplorationPoolOptions): ExplorationPool {
@@ -83,10 +100,11 @@ export function createExplorationPool(options: ExplorationPoolOptions): Explorat
   const run = async (target: string, opts: PoolExploreOptions): Promise<ExploreResult> => {
     if (broken !== null) throw broken;
     exploreOptionsArgument('ExplorationPool.explore', opts);
-    if (opts.strategy !== 'random' && opts.strategy !== 'pct') throw badArgument('ExplorationPool.explore', `options.strategy is ${JSON.stringify(opts.strategy)}: a pool runs 'random' or 'pct' explorations`);
+    const strategy = opts.strategy ?? 'random';
+    if (strategy === 'exhaustive') exhaustiveArguments(opts);
     // What a worker is sent: the fields it reads, plain data (a stray function would not cross).
     // Fields left out stay absent (a default applies), as in the options `explore` is given.
-    const explore = Object.fromEntries(SENT.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]])) as ParallelExploreOptions;
+    const explore = { ...Object.fromEntries(SENT.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]])), strategy } as ParallelExploreOptions;
     const onProgress = opts.onProgress;
     const resolved = await resolveScenario(target);
     if (resolved.module !== undefined && threads.some((t) => t.compiledFromSources)) {
@@ -96,6 +114,7 @@ export function createExplorationPool(options: ExplorationPoolOptions): Explorat
       threads = start(true);
       await Promise.all(compiled.map((t) => t.worker.terminate()));
     }
+    if (strategy === 'exhaustive') return exhaustive(resolved, opts);
     const reports = new ScheduleReports(resolved.scenario, explore, onProgress);
     reports.plan();
     const id = ++ids;
@@ -128,6 +147,52 @@ export function createExplorationPool(options: ExplorationPoolOptions): Explorat
       for (const t of threads) t.worker.unref();
     }
     return reports.result();
+  };
+
+  /**
+   * Exhaustive search: the plan's subtrees (cut at its split depth) dealt out as to `size` shards,
+   * one per worker, and merged as `fltsim merge` merges shards (src/explore/shard.ts), which gives
+   * the result one thread gives with the same split depth. At split depth 0 (the default) the plan
+   * is one tree, which one worker searches.
+   */
+  const exhaustive = async (resolved: ResolvedScenario, opts: PoolExploreOptions): Promise<ExploreResult> => {
+    const { seed = 1, schedules = 1000, args = {}, depth, preemptionBound, splitDepth, maxRuns, reduction, disabledRules } = opts;
+    const options: ExploreCliOptions = {
+      seed,
+      schedules,
+      args: args as Record<string, string>, // checked: strings only (exhaustiveArguments)
+      ...(depth === undefined ? {} : { depth }),
+      ...(preemptionBound === undefined ? {} : { preemptionBound }),
+      ...(splitDepth === undefined ? {} : { splitDepth }),
+      ...(maxRuns === undefined ? {} : { maxRuns }),
+      ...(reduction === undefined ? {} : { reduction }),
+      // strings (exploreOptionsArgument); an unknown rule is refused where a simulation is built, as by explore()
+      ...(disabledRules === undefined ? {} : { disabledRules: disabledRules as readonly VerifierRule[] }),
+    };
+    const plan = shardPlan({ target: resolved.scenario.id, strategy: 'exhaustive', options }, resolved);
+    const id = ++ids;
+    const results: ShardResult[] = [];
+    const over = new Promise<void>((resolve, reject) => {
+      current = {
+        id,
+        onMessage(_worker, m) {
+          if (m.kind === 'shard') results.push(m.result);
+          else if (m.kind === 'failed') reject(m.error);
+          if (results.length === size) resolve();
+        },
+        fail: reject,
+      };
+    });
+    over.catch(() => undefined);
+    for (const t of threads) t.worker.ref();
+    try {
+      threads.forEach(({ worker: t }, w) => t.postMessage({ kind: 'shard', id, data: { kind: 'fltsim-explore-shard', plan, index: w + 1, count: size } } satisfies PoolRequest));
+      await over;
+    } finally {
+      current = null;
+      for (const t of threads) t.worker.unref();
+    }
+    return mergeShards(resolved.scenario, results);
   };
 
   return {

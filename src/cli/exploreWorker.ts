@@ -106,10 +106,16 @@ export interface PoolWorkerData {
   readonly kind: 'fltsim-explore-pool';
 }
 
-/** An exploration handed to a pool's worker: `id` tags what it posts back, so a late message of an earlier exploration is told apart. */
-export type PoolRequest = { readonly kind: 'explore'; readonly id: number; readonly data: ExploreWorkerData };
+/**
+ * An exploration handed to a pool's worker: random or PCT indices from the shared counter, or one
+ * shard of an exhaustive plan's subtrees. `id` tags what it posts back, so a late message of an
+ * earlier exploration is told apart.
+ */
+export type PoolRequest =
+  | { readonly kind: 'explore'; readonly id: number; readonly data: ExploreWorkerData }
+  | { readonly kind: 'shard'; readonly id: number; readonly data: ExhaustiveWorkerData };
 
-export type PoolWorkerMessage = (ExploreWorkerMessage | { readonly kind: 'failed'; readonly error: Error }) & { readonly id: number };
+export type PoolWorkerMessage = (ExploreWorkerMessage | ExhaustiveWorkerMessage | { readonly kind: 'failed'; readonly error: Error }) & { readonly id: number };
 
 const started = workerData as Partial<ExploreWorkerData> | Partial<ExhaustiveWorkerData> | Partial<PoolWorkerData> | null;
 const scenarioOf = (id: string, module: string | undefined): Promise<Scenario> => (module === undefined ? Promise.resolve(findScenario(id)) : loadScenarioModule(module).then((r) => r.scenario));
@@ -125,21 +131,26 @@ if (parentPort !== null && started?.kind === 'fltsim-explore') {
   const port = parentPort;
   // A module is imported once per worker (an ES module cannot be loaded again anyway).
   const modules = new Map<string, Promise<Scenario>>();
-  const scenario = (data: ExploreWorkerData): Promise<Scenario> => {
-    if (data.module === undefined) return Promise.resolve(findScenario(data.scenarioId));
-    let loaded = modules.get(data.module);
-    if (loaded === undefined) modules.set(data.module, (loaded = scenarioOf(data.scenarioId, data.module)));
+  const scenario = (id: string, module: string | undefined): Promise<Scenario> => {
+    if (module === undefined) return Promise.resolve(findScenario(id));
+    let loaded = modules.get(module);
+    if (loaded === undefined) modules.set(module, (loaded = scenarioOf(id, module)));
     return loaded;
   };
   // Requests are handled one after another, in the order they came: each exploration's loop runs to
   // its end before the next starts (the pool gives a worker one exploration at a time).
   let queue = Promise.resolve();
   port.on('message', (request: PoolRequest) => {
-    const { id, data } = request;
+    const { id } = request;
     queue = queue.then(async () => {
       try {
-        const s = await scenario(data);
-        exploreWorkerLoop(data, (m) => port.postMessage({ ...m, id } satisfies PoolWorkerMessage), s);
+        if (request.kind === 'explore') {
+          const { data } = request;
+          exploreWorkerLoop(data, (m) => port.postMessage({ ...m, id } satisfies PoolWorkerMessage), await scenario(data.scenarioId, data.module));
+        } else {
+          const { plan, index, count } = request.data;
+          port.postMessage({ kind: 'shard', id, result: runShard(await scenario(plan.scenario, plan.module?.path), plan, index, count) } satisfies PoolWorkerMessage);
+        }
       } catch (error) {
         port.postMessage({ kind: 'failed', id, error: error instanceof Error ? error : new Error(String(error)) } satisfies PoolWorkerMessage);
       }

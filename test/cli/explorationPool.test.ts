@@ -39,8 +39,18 @@ describe('an exploration pool reused across explorations', async () => {
     expect(await pool.explore('race-cancel-completion', buggy)).toEqual(oneThread);
   });
 
+  it('exhaustive search: the subtrees of the split depth dealt out to the workers, the result of one thread with the same split depth', async () => {
+    // The fixed filter: every subtree is searched to its end, so both workers have their share.
+    const exhaustive = { strategy: 'exhaustive', splitDepth: 2, args: { variant: 'fixed' } } as const;
+    const r = await pool.explore('race-free-before-callback', exhaustive);
+    expect(r).toEqual(explore(findScenario('race-free-before-callback'), exhaustive));
+    expect(r.exhausted).toBe(true);
+    expect(r.schedules).toBe(37);
+  });
+
   it('refuses what it cannot run on its threads before asking them, and keeps working', async () => {
-    await expect(pool.explore('race-cancel-completion', { ...buggy, strategy: 'exhaustive' as 'random' })).rejects.toThrow(/a pool runs 'random' or 'pct' explorations/);
+    // An exhaustive plan is JSON, as a shard's: string arguments, as `--arg` gives them.
+    await expect(pool.explore('race-cancel-completion', { strategy: 'exhaustive', args: { variant: 1 } })).rejects.toThrow(/options\.args\.variant is number: an exhaustive search on a pool takes string arguments/);
     await expect(pool.explore('race-cancel-completion', { ...buggy, schedules: 1.5 })).rejects.toThrow(/ExplorationPool\.explore: options\.schedules/);
     await expect(pool.explore('no-such-race', buggy)).rejects.toThrow(/no scenario 'no-such-race'/);
     expect((await pool.explore('race-cancel-completion', buggy)).schedules).toBe(7);
