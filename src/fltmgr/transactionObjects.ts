@@ -20,7 +20,15 @@ export interface Enlistment {
   readonly instance: InstanceObject;
   readonly context: ContextObject<object>;
   readonly mask: number;
-  /** A notification the callback answered STATUS_PENDING and the filter has not completed yet. */
+  /**
+   * A notification the callback answered STATUS_PENDING and the filter has not completed yet: which
+   * one (FltCommitComplete and its kin must name it) and the event the KTM worker sleeps on. An
+   * enlistment is a record of the transaction, not an object with facts of its own: the pend and its
+   * completion are the transaction's facts (TransactionNotificationReturned with STATUS_PENDING,
+   * TransactionNotificationComplete), which the fold replays. (The KTM worker waits for each pended
+   * notification before the next, so at most one enlistment of a transaction has one: a part of the
+   * transaction machine could say so; not done yet.)
+   */
   pending: { readonly notification: number; readonly done: Waitable } | null;
 }
 
