@@ -28,7 +28,7 @@ export type { VerifierRule, VerifierRuleSpec } from './kernel/verifierRules.js';
 // The log and its views
 export type { Fact, FactType, FactOf, FrameSpec } from './kernel/facts.js';
 export { foldLog } from './projection/fold.js';
-export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView, DeviceObjectView } from './projection/simState.js';
+export type { SimState, ProcessView, ThreadView, FilterView, VolumeView, InstanceView, LegacyFilterView, FileObjectView, OperationView, ContextView, EcpListView, EcpView, FileNameInformationView, ServerPortView, ClientPortView, MessageView, ViolationView, EventView, LockView, WorkItemView, IrpView, CbdqView, ByteRangeLockView, DirectoryNotificationView, OplockView, DeviceObjectView } from './projection/simState.js';
 export { formatTrace, formatFact } from './trace/textFormat.js';
 export { TraceNamer } from './trace/traceNamer.js';
 export { formatStacks } from './trace/stackView.js';
