@@ -89,20 +89,34 @@ export class VolumeObject {
    */
   stack(frameCount: number): StackNode[] {
     const nodes: StackNode[] = [];
-    const legacyAt = (k: number): void => {
-      for (let i = this.legacyFilters.length - 1; i >= 0; i--) {
-        const legacy = this.legacyFilters[i]!;
-        if (legacy.aboveFrame === k) nodes.push({ kind: 'legacy', legacy });
-      }
-    };
     for (let k = frameCount - 1; k >= 0; k--) {
-      legacyAt(k);
+      this.pushLegacyAt(nodes, k);
       for (const instance of this.instances) {
-        if (instance.frame === k && instance.receivesOperations) nodes.push({ kind: 'instance', instance });
+        if (instance.frame === k && instance.receivesOperations) nodes.push(this.nodeOf(instance));
       }
     }
-    legacyAt(-1);
+    this.pushLegacyAt(nodes, -1);
     return nodes;
+  }
+
+  /**
+   * Each instance's node, made once: nodes are read-only, and every operation's path is built from
+   * them (a node per instance per operation was a steady share of a schedule's allocation).
+   */
+  private readonly instanceNodes = new Map<InstanceObject, StackNode>();
+
+  private nodeOf(instance: InstanceObject): StackNode {
+    let node = this.instanceNodes.get(instance);
+    if (node === undefined) this.instanceNodes.set(instance, (node = { kind: 'instance', instance }));
+    return node;
+  }
+
+  /** The legacy filters right above frame `k` (-1: above the file system), latest load first. */
+  private pushLegacyAt(nodes: StackNode[], k: number): void {
+    for (let i = this.legacyFilters.length - 1; i >= 0; i--) {
+      const legacy = this.legacyFilters[i]!;
+      if (legacy.aboveFrame === k) nodes.push({ kind: 'legacy', legacy });
+    }
   }
 
   toString(): string {
