@@ -38,9 +38,11 @@ export function instancesKeyArgument(routine: string, value: unknown): Instances
   stringArgument(routine, 'instances.DefaultInstance', key.DefaultInstance);
   const instances = recordArgument<Record<string, unknown>>(routine, 'instances.Instances', key.Instances);
   for (const [name, entry] of Object.entries(instances)) {
-    const e = recordArgument<{ Altitude: unknown; Flags?: unknown }>(routine, `instances.Instances[${JSON.stringify(name)}]`, entry);
-    stringArgument(routine, `instances.Instances[${JSON.stringify(name)}].Altitude`, e.Altitude);
-    optional(e.Flags, (v) => ulongArgument(routine, `instances.Instances[${JSON.stringify(name)}].Flags`, v));
+    // The entry's name for messages, built once (it was built three times per entry of every load).
+    const at = `instances.Instances[${JSON.stringify(name)}]`;
+    const e = recordArgument<{ Altitude: unknown; Flags?: unknown }>(routine, at, entry);
+    stringArgument(routine, `${at}.Altitude`, e.Altitude);
+    optional(e.Flags, (v) => ulongArgument(routine, `${at}.Flags`, v));
   }
   return key;
 }
