@@ -88,7 +88,8 @@ export const noAsynchronousCreate: Check = (facts) => {
 
 /**
  * 12, 13: FltFreeCallbackData / FltReuseCallbackData only on data a filter allocated; nothing on it
- * after it is freed (but the return of the callback that freed it); no free or reuse while an
+ * after it is freed (but the return of the callback that freed it, and the return of a teardown's
+ * drain that started before: the drain's post-op ran on a copy, §4); no free or reuse while an
  * asynchronous run is owed its callback.
  */
 export const callbackDataLifetime: Check = (facts) => {
@@ -107,7 +108,7 @@ export const callbackDataLifetime: Check = (facts) => {
   for (const f of facts) {
     const id = f.object;
     if (f.type === 'FltAllocateCallbackData') allocated.add(id);
-    if (freed.has(id) && f.type !== 'AsyncIoCallbackReturned' && f.type !== 'VerifierViolation') {
+    if (freed.has(id) && f.type !== 'AsyncIoCallbackReturned' && f.type !== 'DrainPostOperationReturned' && f.type !== 'VerifierViolation') {
       out.push({ invariant: '13', seq: f.seq, message: `${id}: ${f.type} after FltFreeCallbackData` });
     }
     switch (f.type) {

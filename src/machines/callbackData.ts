@@ -104,7 +104,9 @@ export const callbackDataMachine = setup({
     // AsyncIoCallbackReturned: a completion callback may reuse or free its data before returning.
     // AsyncIoCallback: FltPerformAsynchronousIo refused before issuing still calls back once (§11.10).
     Allocated: { on: { ...bookkeeping, ...statusCallback, AsyncIoCallback: {}, AsyncIoCallbackReturned: {}, IoStart: 'PreOperation', FltFreeCallbackData: 'Freed' } },
-    Freed: { on: { ...statusCallback, RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {} } },
+    // DrainPostOperationReturned: a teardown's drain runs the post-op on a copy of the data (§4), so
+    // the operation may complete and its owner free the data while the drain is still in the callback.
+    Freed: { on: { ...statusCallback, RoutineFailed: {}, VerifierViolation: {}, AsyncIoCallbackReturned: {}, DrainPostOperationReturned: {} } },
     PreOperation: {
       on: {
         ...bookkeeping,

@@ -134,6 +134,26 @@ describe('random generated I/O (issue 4)', () => {
     );
   });
 
+  it('a drained post-op may return after the operation completed and its issuer freed the data: the drain ran on a copy (§4 step 3)', () => {
+    // Found by this property (seed 949803587): F3's unload drains I1's post-op for D7, a read I3
+    // issued with FltPerformAsynchronousIo; while the drain is in I1's callback the file system
+    // completes D7, I3's completion callback frees it (FltFreeCallbackData), and only then does the
+    // drain return. Windows hands the draining post-op a copy of the callback data, so the free is
+    // legal and the drain's return is recorded on the freed data without a finding.
+    const sim = scenario(949803587);
+    expect(sim.run({ maxSteps: 200_000 }).reason).toBe('idle');
+    const facts = [...sim.log];
+    const at = (type: string, object: string, instance?: string) =>
+      facts.findIndex((f) => f.type === type && f.object === object && (instance === undefined || (f as { instance?: string }).instance === instance));
+    expect(at('DrainPostOperation', 'D7', 'I1')).toBeGreaterThan(-1);
+    expect(at('IoComplete', 'D7')).toBeGreaterThan(at('DrainPostOperation', 'D7', 'I1'));
+    expect(at('FltFreeCallbackData', 'D7')).toBeGreaterThan(at('IoComplete', 'D7'));
+    expect(at('DrainPostOperationReturned', 'D7', 'I1')).toBeGreaterThan(at('FltFreeCallbackData', 'D7'));
+    expect(sim.state().violations).toEqual([]);
+    expect(checkGeneratedInvariants(sim.log)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(foldLog(sim.log)))).toEqual(JSON.parse(JSON.stringify(sim.state())));
+  });
+
   it('the checks catch what they must: a hand-edited log where generated I/O reaches its initiator fails invariant 1', () => {
     // Find a run in which some generated operation reached a pre-op below its initiator, then point that pre-op at the initiator.
     for (let seed = 1; ; seed++) {
