@@ -9,7 +9,7 @@
  * back first (what KTM does), which the caller starts (src/fltmgr/transactionOutcome.ts).
  */
 import { type Actor } from 'xstate';
-import { ktmWorkerRunning, outcomeOf, transactionMachine, transactionState, type TransactionState } from '../machines/transaction.js';
+import { ktmWorkerRunning, outcomeOf, pendedInstance, transactionMachine, transactionState, type TransactionState } from '../machines/transaction.js';
 import type { Waitable } from '../kernel/waitable.js';
 import type { ContextObject } from './contextObject.js';
 import type { FilterManager } from './filterManager.js';
@@ -20,16 +20,9 @@ export interface Enlistment {
   readonly instance: InstanceObject;
   readonly context: ContextObject<object>;
   readonly mask: number;
-  /**
-   * A notification the callback answered STATUS_PENDING and the filter has not completed yet: which
-   * one (FltCommitComplete and its kin must name it) and the event the KTM worker sleeps on. An
-   * enlistment is a record of the transaction, not an object with facts of its own: the pend and its
-   * completion are the transaction's facts (TransactionNotificationReturned with STATUS_PENDING,
-   * TransactionNotificationComplete), which the fold replays. (The KTM worker waits for each pended
-   * notification before the next, so at most one enlistment of a transaction has one: a part of the
-   * transaction machine could say so; not done yet.)
-   */
-  pending: { readonly notification: number; readonly done: Waitable } | null;
+  // Whether a notification of it is pending is the transaction machine's NotificationPending part
+  // (src/machines/transaction.ts), whose context names the instance: at most one enlistment of a
+  // transaction has one, as the KTM worker waits for each before the next.
 }
 
 export class TransactionObject {
@@ -41,6 +34,12 @@ export class TransactionObject {
    * only wakes the waiter; the machine says whether the worker still runs (KtmWorkerRunning, KtmWorkerDone).
    */
   readonly ended: Waitable;
+  /**
+   * The event the KTM worker sleeps on while a notification is pending, set by FltCommitComplete and
+   * its kin or by the end of that enlistment. Like `ended`, it only wakes the worker; the machine's
+   * NotificationPending part says whether one is pending and whose (`pendedInstance`).
+   */
+  notificationDone: Waitable | null = null;
 
   constructor(
     readonly id: string,
@@ -59,8 +58,20 @@ export class TransactionObject {
     return ktmWorkerRunning(this.actor.getSnapshot());
   }
 
+  /** The instance whose notification the KTM worker waits on (the machine's NotificationPending), or null. */
+  get pendedInstance(): string | null {
+    return pendedInstance(this.actor.getSnapshot());
+  }
+
   get outcome(): 'Undetermined' | 'Committed' | 'Aborted' {
     return outcomeOf(this.state);
+  }
+
+  /** Let the KTM worker waiting for a pended notification go on (the machine has just left NotificationPending). */
+  wakeKtmWorker(): void {
+    const done = this.notificationDone;
+    this.notificationDone = null;
+    if (done !== null) this.fltMgr.kernel.signal(done);
   }
 
   enlistmentOf(instance: InstanceObject): Enlistment | undefined {
@@ -129,11 +140,11 @@ export class TransactionTable {
   endEnlistment(tx: TransactionObject, enlistment: Enlistment, by: 'outcome' | 'teardown'): void {
     const at = tx.enlistments.indexOf(enlistment);
     if (at < 0) return;
+    const waitedOn = tx.pendedInstance === enlistment.instance.id;
+    // The machine leaves NotificationPending when the enlistment it waits on ends.
     this.fltMgr.kernel.emit(tx.id, { type: 'TransactionEnlistmentEnded', instance: enlistment.instance.id, by });
     tx.enlistments.splice(at, 1);
-    const pending = enlistment.pending;
-    enlistment.pending = null;
-    if (pending !== null) this.fltMgr.kernel.signal(pending.done);
+    if (waitedOn) tx.wakeKtmWorker();
     this.fltMgr.contexts.release(enlistment.context, by === 'outcome' ? 'end of enlistment' : `teardown of ${enlistment.instance.id}`);
   }
 

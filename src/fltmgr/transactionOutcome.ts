@@ -93,15 +93,12 @@ function* notify(fltMgr: FilterManager, tx: TransactionObject, e: Enlistment, bi
       `TransactionNotificationCallback of ${filter.name} returned ${ntStatusName(status)} for ${transactionNotifyName(bit)}; it returns STATUS_SUCCESS or STATUS_PENDING`,
     );
   }
-  // The instance may have been torn down while its callback ran (the call is a scheduling point):
-  // its enlistment is gone, so nothing will complete a pended notification and KTM goes on.
-  if (status === STATUS_PENDING && tx.enlistments.includes(e)) {
-    const done = kernel.createWaitable(`${completionRoutineOf(bit)} of ${instance.id}`, 'notification', tx.id);
-    e.pending = { notification: bit, done };
-  }
+  // STATUS_PENDING takes the machine to NotificationPending for this instance. Its enlistment is still
+  // there: the rundown protection held across the call keeps its teardown from ending it meanwhile.
+  if (status === STATUS_PENDING) tx.notificationDone = kernel.createWaitable(`${completionRoutineOf(bit)} of ${instance.id}`, 'notification', tx.id);
   kernel.emit(tx.id, { type: 'TransactionNotificationReturned', instance: instance.id, notification: bit, status });
-  const pending = e.pending;
-  if (pending !== null) yield* waitFor(pending.done, `${completionRoutineOf(bit)} by ${filter.name} for ${tx.id}`);
+  // The machine says whether to wait; the completion routine or the end of the enlistment wakes the worker.
+  if (tx.pendedInstance === instance.id) yield* waitFor(tx.notificationDone!, `${completionRoutineOf(bit)} by ${filter.name} for ${tx.id}`);
 }
 
 /** The routine that completes a pended notification of `bit`. */

@@ -99,31 +99,35 @@ export function* FltEnlistInTransaction(Instance: InstanceObject, Transaction: T
   if (tx.state !== 'Active') return fail(fltMgr, tx.id, routine, STATUS_TRANSACTION_NOT_ACTIVE, `${tx} is ${tx.state}`);
   if (tx.enlistmentOf(instance) !== undefined) return fail(fltMgr, tx.id, routine, STATUS_FLT_ALREADY_ENLISTED, `${instance} is enlisted in ${tx.id} already`);
   fltMgr.kernel.emit(tx.id, { type: 'FltEnlistInTransaction', instance: instance.id, context: context.id, mask: NotificationMask });
-  tx.enlistments.push({ instance, context, mask: NotificationMask, pending: null });
+  tx.enlistments.push({ instance, context, mask: NotificationMask });
   // FltMgr keeps the context for the callbacks until the enlistment ends.
   fltMgr.contexts.reference(context, routine);
   return STATUS_SUCCESS;
 }
 
-/** The completion routines: (Instance, Transaction, TransactionContext?) → the pended notification of `bit` goes on. */
+/**
+ * The completion routines: (Instance, Transaction, TransactionContext?) → the pended notification of
+ * `bit` goes on. The transaction's machine decides (src/machines/transaction.ts): a completion its
+ * NotificationPending part does not take — none pending, another instance's, or another kind — is
+ * TRANSACTION_COMPLETE_NOT_PENDING.
+ */
 function completeNotification(routine: string, bit: number, Instance: InstanceObject, Transaction: TransactionObject, TransactionContext: ContextObject<object> | null): NTSTATUS {
   const instance = instanceArgument(routine, Instance);
   const tx = transactionArgument(routine, Transaction);
   optionalObjectArgument(routine, 'TransactionContext', TransactionContext, Object, 'a PFLT_CONTEXT or NULL');
   const fltMgr = instance.filter.fltMgr;
-  const enlistment = tx.enlistmentOf(instance);
-  if (enlistment === undefined) return fail(fltMgr, tx.id, routine, STATUS_NOT_FOUND, `${instance} is not enlisted in ${tx.id}`);
-  if (enlistment.pending === null || enlistment.pending.notification !== bit) {
-    throw fltMgr.kernel.violation(
+  const kernel = fltMgr.kernel;
+  if (tx.enlistmentOf(instance) === undefined) return fail(fltMgr, tx.id, routine, STATUS_NOT_FOUND, `${instance} is not enlisted in ${tx.id}`);
+  const fact = { seq: kernel.log.nextSeq, time: kernel.now, object: tx.id, type: 'TransactionNotificationComplete', instance: instance.id, notification: bit, routine } as const;
+  if (!tx.actor.getSnapshot().can(fact)) {
+    throw kernel.violation(
       'TRANSACTION_COMPLETE_NOT_PENDING',
       tx.id,
       `${routine} by ${instance.filter.name} on ${tx.id}, but no ${transactionNotifyName(bit)} notification of ${instance.id} is pending (STATUS_PENDING was not returned for it)`,
     );
   }
-  const pending = enlistment.pending;
-  fltMgr.kernel.emit(tx.id, { type: 'TransactionNotificationComplete', instance: instance.id, notification: bit, routine });
-  enlistment.pending = null;
-  fltMgr.kernel.signal(pending.done);
+  kernel.emit(tx.id, { type: 'TransactionNotificationComplete', instance: instance.id, notification: bit, routine });
+  tx.wakeKtmWorker();
   return STATUS_SUCCESS;
 }
 

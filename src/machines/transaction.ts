@@ -18,8 +18,18 @@
  * outcome (COMMIT_FINALIZE) and ends the enlistments, then KtmWorkerDone once it dropped its reference
  * (TransactionDereferenced by KTM). The part decides whether the worker still owns a reference, which
  * a filter's ObDereferenceObject may not take away (TRANSACTION_USED_AFTER_DELETE).
+ *
+ * Each phase state (and Committed's KtmWorkerRunning, which delivers COMMIT_FINALIZE) has two parts of
+ * its own: Notifying while the KTM worker calls the enlistments one after another, NotificationPending
+ * once a callback answered STATUS_PENDING, until the filter's completion routine (FltCommitComplete
+ * and its kin: TransactionNotificationComplete) or the end of that enlistment (its instance's
+ * teardown) lets the worker go on. The worker waits for each pended notification before the next, so
+ * at most one enlistment of a transaction has one: the part is the transaction's, and the context
+ * names which instance it waits on (a position, as a cursor is). A completion no pending notification
+ * of that instance and kind takes is refused: TRANSACTION_COMPLETE_NOT_PENDING, asked with `can`.
+ * The worker's next notification and the next phase wait in Notifying.
  */
-import { setup, type SnapshotFrom, type StateValue } from 'xstate';
+import { assign, setup, type SnapshotFrom, type StateValue } from 'xstate';
 import type { FactOf } from '../kernel/facts.js';
 import {
   TRANSACTION_NOTIFY_COMMIT,
@@ -28,8 +38,9 @@ import {
   TRANSACTION_NOTIFY_PREPREPARE,
   TRANSACTION_NOTIFY_ROLLBACK,
 } from '../wdk/transactionConstants.js';
-import { contextFromInput, type MachineContext, type MachineInput } from './machineContext.js';
-import { topState } from './stateValue.js';
+import { STATUS_PENDING } from '../wdk/ntstatus.js';
+import type { MachineInput } from './machineContext.js';
+import { statePath, topState } from './stateValue.js';
 
 export type TransactionEvent =
   | FactOf<'TransactionReferenced'>
@@ -59,44 +70,96 @@ const PHASE_NOTIFICATION = {
   RollingBack: TRANSACTION_NOTIFY_ROLLBACK,
 } as const;
 
-/** The notification facts of a phase: only that phase's bit. */
-function notifications(bit: number) {
-  const guard = ({ event }: { event: TransactionEvent }): boolean => 'notification' in event && event.notification === bit;
-  return { TransactionNotification: { guard }, TransactionNotificationReturned: { guard }, TransactionNotificationComplete: { guard } };
+export interface TransactionContext {
+  readonly reject: (event: { type: string }) => void;
+  /** The instance whose notification is pending, while NotificationPending (which enlistment the KTM worker waits on). */
+  readonly pended: string | null;
+}
+
+const transactionContextFromInput = ({ input }: { input: MachineInput }): TransactionContext => ({ reject: input.reject, pended: null });
+
+type Args = { context: TransactionContext; event: TransactionEvent };
+type Phase = { readonly notification: number };
+
+/**
+ * A phase's parts (see the module comment): the notifications of `bit`, and `advance`, the fact
+ * that ends the phase, taken only while no notification is pending.
+ */
+function notificationParts(bit: number, advance: object) {
+  const phase = { notification: bit };
+  return {
+    initial: 'Notifying',
+    states: {
+      Notifying: {
+        on: {
+          TransactionNotification: { guard: { type: 'ofPhase', params: phase } },
+          TransactionNotificationReturned: [
+            { guard: { type: 'pendedInPhase', params: phase }, target: 'NotificationPending', actions: 'recordPended' },
+            { guard: { type: 'ofPhase', params: phase } },
+          ],
+          ...advance,
+        },
+      },
+      NotificationPending: {
+        on: {
+          TransactionNotificationComplete: { guard: { type: 'completesPended', params: phase }, target: 'Notifying', actions: 'clearPended' },
+          // Its instance's teardown ends the enlistment: nothing will complete the notification, and KTM goes on.
+          TransactionEnlistmentEnded: { guard: 'endsPended', target: 'Notifying', actions: 'clearPended' },
+        },
+      },
+    },
+  } as const;
 }
 
 const REFERENCES = { TransactionReferenced: {}, TransactionDereferenced: {}, TransactionEnlistmentEnded: {} } as const;
 
 /** An outcome state's parts: the KTM worker runs until it drops the reference startOutcome took. */
-const KTM_WORKER_PARTS = {
-  initial: 'KtmWorkerRunning',
-  states: {
-    KtmWorkerRunning: { on: { TransactionDereferenced: { guard: 'byKtmWorker', target: 'KtmWorkerDone' } } },
-    KtmWorkerDone: {},
-  },
-} as const;
+function ktmWorkerParts(running: object) {
+  return {
+    initial: 'KtmWorkerRunning',
+    states: {
+      KtmWorkerRunning: { ...running, on: { TransactionDereferenced: { guard: 'byKtmWorker', target: 'KtmWorkerDone' } } },
+      KtmWorkerDone: {},
+    },
+  } as const;
+}
 
 export const transactionMachine = setup({
-  types: {} as { context: MachineContext; events: TransactionEvent; input: MachineInput },
-  actions: { rejectEvent: ({ context, event }) => context.reject(event) },
+  types: {} as { context: TransactionContext; events: TransactionEvent; input: MachineInput },
+  actions: {
+    rejectEvent: ({ context, event }) => context.reject(event),
+    recordPended: assign({ pended: ({ event }) => (event.type === 'TransactionNotificationReturned' ? event.instance : null) }),
+    clearPended: assign({ pended: null }),
+  },
   guards: {
     committed: ({ event }) => event.type === 'TransactionOutcome' && event.outcome === 'Committed',
     aborted: ({ event }) => event.type === 'TransactionOutcome' && event.outcome === 'Aborted',
     byKtmWorker: ({ event }) => event.type === 'TransactionDereferenced' && event.by === 'KTM',
+    /** The notification facts of a phase carry only that phase's bit. */
+    ofPhase: ({ event }: Args, { notification }: Phase) => 'notification' in event && event.notification === notification,
+    /** The callback answered STATUS_PENDING: the KTM worker waits for this instance's completion. */
+    pendedInPhase: ({ event }: Args, { notification }: Phase) => event.type === 'TransactionNotificationReturned' && event.notification === notification && event.status === STATUS_PENDING,
+    /** The completion routine of the pending notification, called for the instance it pends on. */
+    completesPended: ({ context, event }: Args, { notification }: Phase) => event.type === 'TransactionNotificationComplete' && event.notification === notification && event.instance === context.pended,
+    /** The enlistment the worker waits on ends (its instance's teardown). */
+    endsPended: ({ context, event }: Args) => event.type === 'TransactionEnlistmentEnded' && event.instance === context.pended,
   },
 }).createMachine({
   id: 'transaction',
-  context: contextFromInput,
+  context: transactionContextFromInput,
   initial: 'Active',
-  on: { '*': { actions: 'rejectEvent' }, RoutineFailed: {}, VerifierViolation: {} },
+  // TransactionNotificationComplete is taken here without moving, so that `can` answers no where no
+  // pending notification takes it (as the locks' machines do: src/machines/lockOwners.ts) instead of
+  // reaching `'*'`; the routines never emit one the machine refused.
+  on: { '*': { actions: 'rejectEvent' }, RoutineFailed: {}, VerifierViolation: {}, TransactionNotificationComplete: {} },
   states: {
     Active: { on: { ...REFERENCES, FltEnlistInTransaction: {}, NtCommitTransaction: 'PrePreparing', NtRollbackTransaction: 'RollingBack' } },
-    PrePreparing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.PrePreparing), TransactionPrepare: 'Preparing', NtRollbackTransaction: 'RollingBack' } },
-    Preparing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Preparing), TransactionCommit: 'Committing', NtRollbackTransaction: 'RollingBack' } },
-    Committing: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Committing), TransactionOutcome: { guard: 'committed', target: 'Committed' } } },
-    Committed: { ...KTM_WORKER_PARTS, on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.Committed), TransactionDeleted: 'Deleted' } },
-    RollingBack: { on: { ...REFERENCES, ...notifications(PHASE_NOTIFICATION.RollingBack), TransactionOutcome: { guard: 'aborted', target: 'RolledBack' } } },
-    RolledBack: { ...KTM_WORKER_PARTS, on: { ...REFERENCES, TransactionDeleted: 'Deleted' } },
+    PrePreparing: { ...notificationParts(PHASE_NOTIFICATION.PrePreparing, { TransactionPrepare: '#transaction.Preparing' }), on: { ...REFERENCES, NtRollbackTransaction: 'RollingBack' } },
+    Preparing: { ...notificationParts(PHASE_NOTIFICATION.Preparing, { TransactionCommit: '#transaction.Committing' }), on: { ...REFERENCES, NtRollbackTransaction: 'RollingBack' } },
+    Committing: { ...notificationParts(PHASE_NOTIFICATION.Committing, { TransactionOutcome: { guard: 'committed', target: '#transaction.Committed' } }), on: REFERENCES },
+    Committed: { ...ktmWorkerParts(notificationParts(PHASE_NOTIFICATION.Committed, {})), on: { ...REFERENCES, TransactionDeleted: 'Deleted' } },
+    RollingBack: { ...notificationParts(PHASE_NOTIFICATION.RollingBack, { TransactionOutcome: { guard: 'aborted', target: '#transaction.RolledBack' } }), on: REFERENCES },
+    RolledBack: { ...ktmWorkerParts({}), on: { ...REFERENCES, TransactionDeleted: 'Deleted' } },
     Deleted: {},
   },
 });
@@ -112,9 +175,20 @@ export function ktmWorkerRunning(snapshot: SnapshotFrom<typeof transactionMachin
   return !snapshot.matches({ Committed: 'KtmWorkerDone' }) && !snapshot.matches({ RolledBack: 'KtmWorkerDone' });
 }
 
-/** The machine value of a transaction whose view says `state` and `ktmWorkerDone` (what a fold resumes from). */
-export function transactionStateValue(state: TransactionState, done: true | undefined): StateValue {
-  return state === 'Committed' || state === 'RolledBack' ? { [state]: done === true ? 'KtmWorkerDone' : 'KtmWorkerRunning' } : state;
+/** The instance whose notification the KTM worker waits on (the NotificationPending part), or null. */
+export function pendedInstance(snapshot: SnapshotFrom<typeof transactionMachine>): string | null {
+  return statePath(snapshot.value).endsWith('.NotificationPending') ? snapshot.context.pended : null;
+}
+
+/**
+ * The machine value of a transaction whose view says `state`, `ktmWorkerDone` and whether an
+ * enlistment's notification is pending (what a fold resumes from; the context names the instance).
+ */
+export function transactionStateValue(state: TransactionState, done: true | undefined, pending: boolean): StateValue {
+  const part = pending ? 'NotificationPending' : 'Notifying';
+  if (state === 'Committed') return { Committed: done === true ? 'KtmWorkerDone' : { KtmWorkerRunning: part } };
+  if (state === 'RolledBack') return { RolledBack: done === true ? 'KtmWorkerDone' : 'KtmWorkerRunning' };
+  return state === 'Active' || state === 'Deleted' ? state : { [state]: part };
 }
 
 /** TRANSACTION_OUTCOME of a state: decided once the commit or the abort is. */

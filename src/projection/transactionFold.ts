@@ -6,9 +6,8 @@ import type { Draft } from 'immer';
 import type { Fact, FactOf } from '../kernel/facts.js';
 import { transactionMachine, type TransactionEvent } from '../machines/transaction.js';
 import { splitStatePath } from '../machines/stateValue.js';
-import { STATUS_PENDING } from '../wdk/ntstatus.js';
 import type { Advance, Born } from './fold.js';
-import type { SimState } from './simState.js';
+import type { SimState, TransactionView } from './simState.js';
 
 const TRANSACTION_FACTS = new Set<string>([
   'NtCreateTransaction',
@@ -42,8 +41,10 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
     return;
   }
   const t = d.transactions[id]!;
-  // Committed's and RolledBack's part says whether the KTM worker is done (src/machines/transaction.ts).
-  const [state, part] = splitStatePath(advance(fact)!);
+  // Committed's and RolledBack's part says whether the KTM worker is done; a phase's (and a running
+  // worker's in Committed) whether a notification is pending (src/machines/transaction.ts).
+  const path = advance(fact)!;
+  const [state, part] = splitStatePath(path);
   t.state = state as never;
   if (part === 'KtmWorkerDone') t.ktmWorkerDone = true;
   else delete t.ktmWorkerDone;
@@ -60,14 +61,11 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
       t.enlistments.push({ instance: fact.instance, context: fact.context, mask: fact.mask, pending: null });
       return;
     case 'TransactionNotificationReturned':
-      if (fact.status === STATUS_PENDING) {
-        // An enlistment that ended while its callback ran is not waited for (src/fltmgr/transactionOutcome.ts).
-        const e = t.enlistments.find((x) => x.instance === fact.instance);
-        if (e !== undefined) e.pending = fact.notification;
-      }
+      // STATUS_PENDING took the machine to NotificationPending, waiting on this instance.
+      if (path.endsWith('.NotificationPending')) setPending(t.enlistments, fact.instance, fact.notification);
       return;
     case 'TransactionNotificationComplete':
-      t.enlistments.find((e) => e.instance === fact.instance)!.pending = null;
+      setPending(t.enlistments, fact.instance, null);
       return;
     case 'TransactionEnlistmentEnded':
       t.enlistments.splice(
@@ -86,4 +84,13 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
     case 'TransactionNotification':
       return;
   }
+}
+
+/**
+ * A new record for the enlistment rather than a change in place: a time-travel checkpoint copies a
+ * view and its arrays but shares their frozen elements (src/travel/timeline.ts).
+ */
+function setPending(enlistments: Draft<TransactionView>['enlistments'], instance: string, pending: number | null): void {
+  const at = enlistments.findIndex((e) => e.instance === instance);
+  enlistments[at] = { ...enlistments[at]!, pending };
 }

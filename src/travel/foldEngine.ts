@@ -155,9 +155,14 @@ function machineValueOfView(id: string, view: { readonly state: string }): State
   if (id.charAt(0) === 'Z') return sectionStateValue((view as SectionView).state, (view as SectionView).modifiedPageWriterQueued);
   if (id.charAt(0) === 'I') return instanceStateValue((view as InstanceView).state, (view as InstanceView).registeredForDataScan);
   if (id.charAt(0) === 'V') return volumeStateValue((view as VolumeView).state, (view as VolumeView).firstOperationSeen);
-  if (id.charAt(0) === 't') return transactionStateValue((view as TransactionView).state, (view as TransactionView).ktmWorkerDone);
+  if (id.charAt(0) === 't') return transactionStateValue((view as TransactionView).state, (view as TransactionView).ktmWorkerDone, pendedOfView(view as TransactionView) !== null);
   if (id.charAt(0) === 'o') return oplockStateValue((view as OplockView).state, (view as OplockView).atomicRequest);
   return view.state;
+}
+
+/** The instance a transaction's view shows with a pending notification (at most one: src/machines/transaction.ts). */
+function pendedOfView(view: TransactionView): string | null {
+  return view.enlistments.find((e) => e.pending !== null)?.instance ?? null;
 }
 
 export function viewOf(state: WorkingState | SimState, id: string): { readonly state?: unknown } | undefined {
@@ -256,11 +261,16 @@ export class FoldEngine {
   /** An actor for an object folded before this engine started, in the state its view records. */
   private revive(id: string): AnyActorRef | undefined {
     const view = viewOf(this.state, id);
-    // A lock's machine depends on its type, and its context holds the owners.
+    // A lock's machine depends on its type, and its context holds the owners; a transaction's names the instance whose notification is pending.
     const lock = id.charAt(0) === 'K' ? (view as LockView | undefined) : undefined;
     const machine = lock === undefined ? MACHINE_OF_PREFIX[id.charAt(0)] : LOCK_MACHINES[lock.lockType];
     if (machine === undefined || view === undefined || typeof view.state !== 'string') return undefined;
-    const context = lock === undefined ? { reject: this.input.reject } : { reject: this.input.reject, owners: { ...lock.owners } };
+    const context =
+      lock !== undefined
+        ? { reject: this.input.reject, owners: { ...lock.owners } }
+        : id.charAt(0) === 't'
+          ? { reject: this.input.reject, pended: pendedOfView(view as TransactionView) }
+          : { reject: this.input.reject };
     const snapshot = machine.resolveState({ value: machineValueOfView(id, view as { readonly state: string }), context });
     const actor = createActor(machine, { snapshot, input: this.input }).start();
     this.actors.set(id, actor);

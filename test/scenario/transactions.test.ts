@@ -19,6 +19,7 @@ import {
   FltAllocateContext,
   FltClose,
   FltCommitComplete,
+  FltPrepareComplete,
   FltCreateFileEx2,
   FltEnlistInTransaction,
   FltGetTransactionContext,
@@ -58,6 +59,7 @@ import {
   type Simulation,
 } from '../../src/index.js';
 import { compactTrace, installFilter } from '../../src/testing/index.js';
+import { Timeline } from '../../src/travel/index.js';
 
 const TX_FACTS = [
   'NtCreateTransaction',
@@ -77,17 +79,19 @@ const TX_FACTS = [
 interface Seen {
   readonly notes: string[];
   readonly statuses: NTSTATUS[];
+  /** The instances it enlisted, in order. */
+  readonly enlisted: FLT_RELATED_OBJECTS['Instance'][];
 }
 
 /**
  * A filter that enlists every transacted open of its volume in post-create with a transaction
  * context (found or set KEEP_IF_EXISTS), and writes down what each notification and pre-write sees.
  */
-function enlistingFilter(sim: Simulation, mask: number, registration: Partial<FLT_REGISTRATION> = {}, withCallback = true): Seen {
-  const seen: Seen = { notes: [], statuses: [] };
+function enlistingFilter(sim: Simulation, mask: number, registration: Partial<FLT_REGISTRATION> = {}, withCallback = true, name = 'txf', altitude = '370000'): Seen {
+  const seen: Seen = { notes: [], statuses: [], enlisted: [] };
   installFilter(sim, {
-    name: 'txf',
-    altitude: '370000',
+    name,
+    altitude,
     registration: {
       ContextRegistration: [{ ContextType: FLT_TRANSACTION_CONTEXT, Size: 8, PoolTag: 1 }],
       OperationRegistration: [
@@ -108,6 +112,7 @@ function enlistingFilter(sim: Simulation, mask: number, registration: Partial<FL
               }
             }
             seen.statuses.push(yield* FltEnlistInTransaction(FltObjects.Instance, FltObjects.Transaction, context!, mask));
+            seen.enlisted.push(FltObjects.Instance);
             FltReleaseContext(context!);
             return FLT_POSTOP_FINISHED_PROCESSING;
           },
@@ -306,6 +311,61 @@ describe('KTM transactions through FltMgr (§22.4)', () => {
     ]);
     expect(sim.state().violations.map((v) => v.rule)).toEqual(['TRANSACTION_COMPLETE_NOT_PENDING']);
     expect(foldLog(sim.log)).toEqual(sim.state());
+  });
+
+  it('the transaction machine waits on one pended notification: another enlisted instance\'s FltCommitComplete and the pended instance\'s FltPrepareComplete are TRANSACTION_COMPLETE_NOT_PENDING; its own FltCommitComplete lets KTM go on', () => {
+    // §22.4: a pended notification holds the outcome until the matching completion routine. Two
+    // filters enlist for COMMIT; txg's post-create (lower) enlists first, so it is notified first.
+    const sim = machine();
+    let tx: PKTRANSACTION | null = null;
+    const txf = enlistingFilter(sim, TRANSACTION_NOTIFY_COMMIT);
+    const txg = enlistingFilter(
+      sim,
+      TRANSACTION_NOTIFY_COMMIT,
+      {
+        TransactionNotificationCallback: (FltObjects) => {
+          tx = FltObjects.Transaction;
+          return STATUS_PENDING;
+        },
+      },
+      true,
+      'txg',
+      '360000',
+    );
+    transactedWrite(sim, 'commit');
+    const completer = (name: string, wait: number, complete: () => NTSTATUS): void =>
+      void sim.spawn(name, function* () {
+        while (tx === null) yield* sleep(1);
+        yield* sleep(wait);
+        return complete();
+      });
+    sim.whenSettled(() => {
+      completer('txf completes', 0, () => FltCommitComplete(txf.enlisted[0]!, tx!));
+      completer('txg completes the wrong kind', 0, () => FltPrepareComplete(txg.enlisted[0]!, tx!));
+      completer('txg completes', 1, () => FltCommitComplete(txg.enlisted[0]!, tx!));
+    });
+    sim.run();
+    expect(compactTrace(sim.log, { types: ['TransactionNotification', 'TransactionNotificationReturned', 'TransactionNotificationComplete', 'VerifierViolation', 'TransactionOutcome'] })).toEqual([
+      't1 TransactionNotification instance=I2:txg@360000 on C: COMMIT',
+      't1 TransactionNotificationReturned instance=I2:txg@360000 on C: COMMIT status=STATUS_PENDING',
+      't1 VerifierViolation rule=TRANSACTION_COMPLETE_NOT_PENDING FltCommitComplete by txf on t1, but no COMMIT notification of I1 is pending (STATUS_PENDING was not returned for it)',
+      't1 VerifierViolation rule=TRANSACTION_COMPLETE_NOT_PENDING FltPrepareComplete by txg on t1, but no PREPARE notification of I2 is pending (STATUS_PENDING was not returned for it)',
+      't1 TransactionNotificationComplete instance=I2:txg@360000 on C: COMMIT by=FltCommitComplete',
+      't1 TransactionNotification instance=I1:txf@370000 on C: COMMIT',
+      't1 TransactionNotificationReturned instance=I1:txf@370000 on C: COMMIT status=STATUS_SUCCESS',
+      't1 TransactionOutcome Committed',
+    ]);
+    expect(foldLog(sim.log)).toEqual(sim.state());
+    // Time travel resumes the machine from a view (checkpoint every fact): while txg's COMMIT is
+    // pending the view shows it on I2 alone, and the state at each position is the fold's.
+    const timeline = Timeline.of(sim.log, 1);
+    const pendedAt = sim.log.findIndex((f) => f.type === 'TransactionNotificationReturned');
+    const completedAt = sim.log.findIndex((f) => f.type === 'TransactionNotificationComplete');
+    expect(timeline.stateAt(pendedAt + 1).transactions['t1']!.enlistments.map((e) => [e.instance, e.pending])).toEqual([
+      ['I2', TRANSACTION_NOTIFY_COMMIT],
+      ['I1', null],
+    ]);
+    for (let p = pendedAt; p <= completedAt + 1; p++) expect(timeline.stateAt(p), `position ${p}`).toEqual(foldLog(sim.log.slice(0, p)));
   });
 
   it('a bad NotificationMask is STATUS_INVALID_PARAMETER_4; a filter without TransactionNotificationCallback gets STATUS_INVALID_PARAMETER', () => {
