@@ -192,15 +192,13 @@ export class FilterManager {
     this.kernel.attachActor(id, actor);
     const instance = new InstanceObject(id, name, altitude, frame, filter, volume, actor, this.kernel.createWaitable(`${id} changed`, 'pulse'));
     filter.instances.push(instance);
-    const at = volume.instances.findIndex((other) => compareAltitudes(other.altitude, altitude) < 0);
-    volume.instances.splice(at < 0 ? volume.instances.length : at, 0, instance);
+    volume.insertInstance(instance);
     return instance;
   }
 
   /** Unlink an instance that is gone from its volume's list (its altitude becomes free). */
   unlinkInstance(instance: InstanceObject): void {
-    const i = instance.volume.instances.indexOf(instance);
-    if (i >= 0) instance.volume.instances.splice(i, 1);
+    instance.volume.removeInstance(instance);
   }
 
   // ---------------------------------------------------------------- lookups

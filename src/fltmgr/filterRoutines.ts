@@ -113,7 +113,8 @@ export function FltRegisterFilter(Driver: DriverObject, Registration: FLT_REGIST
  */
 export function* offerVolume(fltMgr: FilterManager, filter: FilterObject, volume: VolumeObject, extraFlags: number): Blocking<void> {
   // A list no fact carries: partial-order reduction learns of it here (src/kernel/footprint.ts).
-  fltMgr.kernel.footprintRecorder?.write(volume.id);
+  // Only this filter's entry is looked at, so offers to two filters commute.
+  fltMgr.kernel.footprintRecorder?.write(`${volume.id}:offered:${filter.id}`);
   if (volume.offeredTo.includes(filter.id)) return;
   volume.offeredTo.push(filter.id);
   const name = filter.registry.DefaultInstance;

@@ -55,18 +55,10 @@ function attachRefusal(
   if (filter.state === 'Registered') return fail(fltMgr, filter, routine, STATUS_FLT_FILTER_NOT_READY, `${filter.name} has not called FltStartFiltering`);
   if (filter.state !== 'Filtering') return fail(fltMgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${filter.name} is unloading`);
   if (volume.state !== 'Mounted') return fail(fltMgr, filter, routine, STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
-  const lowerName = name.toLowerCase();
-  for (const other of volume.instances) {
-    if (other.isGone) continue;
-    // Both altitudes are normalised, so equal numbers are equal strings.
-    if (other.altitude === altitude) {
-      return fail(fltMgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${other}`);
-    }
-    if (other.name.toLowerCase() === lowerName) {
-      return fail(fltMgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${other}`);
-    }
-  }
-  return null;
+  const holder = volume.holderOf(altitude, name.toLowerCase());
+  if (holder === null) return null;
+  if (holder.by === 'altitude') return fail(fltMgr, filter, routine, altitudeCollision, `altitude ${altitude} on ${volume} is taken by ${holder.instance}`);
+  return fail(fltMgr, filter, routine, STATUS_FLT_INSTANCE_NAME_COLLISION, `instance name '${name}' on ${volume} is taken by ${holder.instance}`);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { MemoryFileSystem } from '../fs/memoryFileSystem.js';
 import type { FilterManager } from './filterManager.js';
 import type { InstanceObject } from './instanceObject.js';
 import { Rundown } from './rundown.js';
+import { compareAltitudes } from '../wdk/altitude.js';
 
 /**
  * What a legacy filter does with an IRP on its way down: pass it on (the default), or complete it
@@ -48,8 +49,8 @@ export interface VolumeSpec {
 }
 
 export class VolumeObject {
-  /** Instances holding or reserving an altitude here, highest altitude first. */
-  readonly instances: InstanceObject[] = [];
+  /** The stack's instances (`instances`), changed only by `insertInstance` and `removeInstance`. */
+  readonly #instances: InstanceObject[] = [];
   /** Legacy filters attached to this volume, in load order. */
   readonly legacyFilters: LegacyFilter[] = [];
   readonly rundown: Rundown;
@@ -68,6 +69,61 @@ export class VolumeObject {
     readonly fileSystem: MemoryFileSystem,
   ) {
     this.rundown = new Rundown(id, () => fltMgr.kernel.footprintRecorder);
+  }
+
+  /**
+   * Instances holding or reserving an altitude here, highest altitude first. Looking at the list is
+   * a read of the stack (`<volume>:stack`) for partial-order reduction (src/kernel/footprint.ts):
+   * an attach changes it, so whatever walks the stack (I/O dispatch, enumeration, name providers,
+   * teardown) stays ordered with attaches, while two attaches, which only insert, commute.
+   */
+  get instances(): readonly InstanceObject[] {
+    this.fltMgr.kernel.footprintRecorder?.read(`${this.id}:stack`);
+    return this.#instances;
+  }
+
+  /**
+   * Whether a live instance holds `altitude` or the name `lowerName` (lower case): the attach's
+   * collision check (§3), or null. It reads only the two slots it asks about (`<volume>:altitude:…`,
+   * `<volume>:name:…`), which `insertInstance` and `removeInstance` write, and the state of an
+   * instance found in one: whether attaches at other altitudes and names came first cannot change
+   * its answer, so they commute with it.
+   */
+  holderOf(altitude: string, lowerName: string): { readonly instance: InstanceObject; readonly by: 'altitude' | 'name' } | null {
+    const recorder = this.fltMgr.kernel.footprintRecorder;
+    recorder?.read(`${this.id}:altitude:${altitude}`);
+    recorder?.read(`${this.id}:name:${lowerName}`);
+    for (const other of this.#instances) {
+      // Both altitudes are normalised, so equal numbers are equal strings.
+      if (other.altitude === altitude && !other.isGone) return { instance: other, by: 'altitude' };
+      if (other.name.toLowerCase() === lowerName && !other.isGone) return { instance: other, by: 'name' };
+    }
+    return null;
+  }
+
+  /**
+   * Link `instance` in altitude order. Inserts at distinct altitudes (the collision check makes them
+   * distinct among live instances) give one list whichever comes first, so the stack is updated
+   * (a commutative change), and the instance's altitude and name slots are written.
+   */
+  insertInstance(instance: InstanceObject): void {
+    const recorder = this.fltMgr.kernel.footprintRecorder;
+    recorder?.write(`${this.id}:altitude:${instance.altitude}`);
+    recorder?.write(`${this.id}:name:${instance.name.toLowerCase()}`);
+    recorder?.update(`${this.id}:stack`);
+    const at = this.#instances.findIndex((other) => compareAltitudes(other.altitude, instance.altitude) < 0);
+    this.#instances.splice(at < 0 ? this.#instances.length : at, 0, instance);
+  }
+
+  /**
+   * Unlink `instance`, which is gone (Declined or Detached): its altitude and name become free.
+   * Every reader of the list skips gone instances (they neither receive operations nor hold an
+   * altitude), so no reader's answer changes, and the step that made it gone wrote the instance,
+   * which a reader that passed over it read: nothing more to record.
+   */
+  removeInstance(instance: InstanceObject): void {
+    const i = this.#instances.indexOf(instance);
+    if (i >= 0) this.#instances.splice(i, 1);
   }
 
   get state(): VolumeState {

@@ -50,6 +50,9 @@ export const NAMED_ONLY: NamedOnly = {
   FltRetainSwappedBufferMdlAddress: ['instance'],
   // A file object is opened on a volume, maybe through an instance (FltCreateFile's target).
   FileObjectCreate: ['volume', 'relatedFileObject', 'targetedInstance'],
+  // An instance is set up on a volume: the fold changes the instance's and its filter's records,
+  // not the volume's; the volume's stack is changed by VolumeObject.insertInstance, which records it.
+  InstanceSetup: ['volume'],
   // Name queries are facts of the file object; the instances asking and providing are named.
   FileNameQuery: ['instance', 'provider'],
   GenerateFileName: ['instance'],

@@ -8,11 +8,13 @@
  * - writes: the objects a fact of the step changes — its `object`, the objects the fold or the
  *   live state changes beside it (factFootprint.ts); in-flight counts changed (Rundown); a file
  *   system changed (`fs:<volume name>`); a waitable signaled, waited on or consumed; the sleepers a
- *   step wakes by leaving no thread ready (the clock moves next); a shared cell written;
+ *   step wakes by leaving no thread ready (the clock moves next); a shared cell written; the
+ *   altitude and name an attach takes on a volume (VolumeObject.insertInstance);
+ * - updates (commutative): in-flight counts nobody watches; a volume's stack an attach inserts into;
  * - reads: the objects a fact only names (the instance and volume an operation passes through,
  *   the thread that issued it), every machine snapshot read (`actor.getSnapshot()`, which is how
  *   the model asks an object's state), in-flight counts and file systems looked at, the running
- *   thread itself, a thread whose exit is joined, a shared cell read.
+ *   thread itself, a thread whose exit is joined, a shared cell read, a volume's stack walked.
  * The simulation itself (`sim`: the clock, SimulationStart) is left out: the clock only moves
  * when no thread is ready, so the step that left none ready is what wakes the sleepers (it writes
  * them; Kernel.recordedStep), not the step of whichever woken thread runs first.

@@ -21,6 +21,18 @@ describe('reduced exhaustive search = brute force on I/O while the filter unload
   });
 });
 
+// Two filters attach to the volume while a thread's I/O runs (§3, §13): their inserts into the
+// volume's stack commute, but the I/O that walks the stack and middle's InstanceSetup, which
+// enumerates the volume's instances, read it, so what each filter saw must match brute force.
+describe('reduced exhaustive search = brute force while two filters attach to the volume (long)', () => {
+  for (const kind of ['read', 'write'] as const) {
+    it(`one ${kind} beside two filters loading`, () => {
+      const r = checkIoAgainstBruteForce({ threads: [[{ kind, file: 0 }]], unload: false, attach: true });
+      expect(r.dpor).toBeLessThan(r.brute);
+    });
+  }
+});
+
 describe('every built-in race, bound 2: DPOR and stateful DPOR find the violations the plain search finds', () => {
   const violations = (scenario: (typeof raceScenarios)[number], variant: string, reduction: Reduction) => {
     const names = new Set<string>();

@@ -15,6 +15,7 @@ import {
   FLT_PREOP_SUCCESS_WITH_CALLBACK,
   FltClose,
   FltCreateFileEx,
+  FltEnumerateInstances,
   FltObjectDereference,
   FltObjectReference,
   FltReadFile,
@@ -39,6 +40,12 @@ export interface IoProgram {
   readonly threads: readonly (readonly IoOp[])[];
   /** A thread unloads the filter the others issue their I/O through. */
   readonly unload: boolean;
+  /**
+   * 'lower' and a third filter, 'middle', load while the threads run, so their instances attach
+   * to the volume between the threads' operations (in either order): both count the operations
+   * that reach them, and middle's InstanceSetup counts the instances it finds on the volume.
+   */
+  readonly attach?: boolean;
 }
 
 const ioOp = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const, 'reference' as const), file: fc.integer({ min: 0, max: 1 }) });
@@ -81,21 +88,53 @@ function* issue(o: FLT_RELATED_OBJECTS, op: IoOp, t: number, acc: number): Block
  * is the verifier's finding). Every variable shared between threads is a cell.
  */
 export function ioProgramScenario(program: IoProgram): Explorable & { finals: (sim: Simulation) => string } {
+  // What the filters loaded beside the threads saw (`attach`), read when the run ends.
+  let seen: (() => string) | null = null;
   const watch = () => operations([IRP_MJ_READ, IRP_MJ_WRITE], { PreOperation: () => FLT_PREOP_SUCCESS_WITH_CALLBACK, PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING });
   return {
     sharedState: 'cells',
     // The file system completes inline: no completion threads, so programs stay small enough to enumerate.
     options: { fileSystemCompletion: 'inline' },
-    finals: (sim) => FILES.map((f) => String.fromCharCode(...(sim.fileSystem('C:').readFile(f) ?? []))).join(','),
+    finals: (sim) => FILES.map((f) => String.fromCharCode(...(sim.fileSystem('C:').readFile(f) ?? []))).join(',') + (seen === null ? '' : ` ${seen()}`),
     build(sim: Simulation) {
+      seen = null;
       sim.mountVolume({ name: '\\Device\\HarddiskVolume1', dosName: 'C:' });
       sim.fileSystem('C:').writeFile(FILES[0]!, 'AB');
       sim.fileSystem('C:').writeFile(FILES[1]!, 'CD');
       const objects = sim.sharedCell<FLT_RELATED_OBJECTS | null>('upper objects', null);
       installFilter(sim, { name: 'upper', altitude: '300000', registration: { InstanceSetupCallback: (o) => (objects.set(o), STATUS_SUCCESS), OperationRegistration: watch() } });
-      // One filter loads after the other: their loading threads' interleavings are not what is tested.
-      sim.whenSettled(() => void installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: watch() } }));
+      // Loaded before the threads start unless the program attaches while they run.
+      const loadOthers = () => {
+        const counted = (name: string) => {
+          const count = sim.sharedCell(`${name} saw`, 0);
+          return { count, registration: operations([IRP_MJ_READ, IRP_MJ_WRITE], { PreOperation: () => (count.set(count.get() + 1), FLT_PREOP_SUCCESS_WITH_CALLBACK), PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }) };
+        };
+        const lower = counted('lower');
+        const middle = counted('middle');
+        const found = sim.sharedCell('middle found', -1);
+        seen = () => `${lower.count.get()}/${middle.count.get()}/${found.get()}`;
+        installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: lower.registration } });
+        installFilter(sim, {
+          name: 'middle',
+          altitude: '200000',
+          registration: {
+            OperationRegistration: middle.registration,
+            // What InstanceSetup sees of the stack: whether 'lower' attached first (§3, §13).
+            InstanceSetupCallback: (o) => {
+              const r = FltEnumerateInstances(o.Volume, null, 8);
+              for (const instance of r.List) FltObjectDereference(instance);
+              found.set(r.NumberReturned);
+              return STATUS_SUCCESS;
+            },
+          },
+        });
+      };
+      if (program.attach !== true) {
+        // One filter loads after the other: their loading threads' interleavings are not what is tested.
+        sim.whenSettled(() => void installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: watch() } }));
+      }
       sim.whenSettled(() => {
+        if (program.attach === true) loadOthers();
         const o = objects.get()!;
         program.threads.forEach((ops, t) => {
           sim.spawn(`t${t}`, function* () {
