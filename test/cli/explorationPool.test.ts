@@ -45,7 +45,7 @@ describe('an exploration pool reused across explorations', async () => {
     const r = await pool.explore('race-free-before-callback', exhaustive);
     expect(r).toEqual(explore(findScenario('race-free-before-callback'), exhaustive));
     expect(r.exhausted).toBe(true);
-    expect(r.schedules).toBe(37);
+    expect(r.schedules).toBe(24);
   });
 
   it('refuses what it cannot run on its threads before asking them, and keeps working', async () => {
