@@ -86,10 +86,7 @@ export function applyTransactionFact(d: Draft<SimState>, fact: TransactionFact, 
   }
 }
 
-/**
- * A new record for the enlistment rather than a change in place: a time-travel checkpoint copies a
- * view and its arrays but shares their frozen elements (src/travel/timeline.ts).
- */
+/** The enlistment of `instance`, with `pending` as its pending notification (a new record for it). */
 function setPending(enlistments: Draft<TransactionView>['enlistments'], instance: string, pending: number | null): void {
   const at = enlistments.findIndex((e) => e.instance === instance);
   enlistments[at] = { ...enlistments[at]!, pending };

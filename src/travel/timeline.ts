@@ -15,6 +15,7 @@ import type { Fact } from '../kernel/facts.js';
 import { idRecord, type SimState } from '../projection/simState.js';
 import { changedUnnamed } from '../projection/fold.js';
 import { emptyState, FoldEngine, RECORD_OF_PREFIX, type RecordName, type WorkingState } from './foldEngine.js';
+import { copyView } from './viewCopy.js';
 
 /** Facts between checkpoints; measured in bench/timeTravel.ts (docs/time-travel.md). */
 export const DEFAULT_CHECKPOINT_INTERVAL = 1024;
@@ -114,7 +115,7 @@ export class Timeline {
       if (record === undefined) return;
       const views = base[record] as Record<string, object>;
       const view = views[id];
-      if (view !== undefined && Object.isFrozen(view)) thawed.push((views[id] = mutableCopy(view)));
+      if (view !== undefined && Object.isFrozen(view)) thawed.push((views[id] = copyView(view)));
     };
     const facts = this.facts;
     const live = [...checkpoint.live];
@@ -203,13 +204,7 @@ function lastAtOrBefore(sorted: readonly number[], target: number): number {
   return lo;
 }
 
-/** Views are mutated in place by a fold, arrays included; a copy shares nothing mutable. */
-function mutableCopy(view: object): object {
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(view)) copy[key] = Array.isArray(value) ? value.slice() : value;
-  return copy;
-}
-
+/** A version: a copy that shares nothing with the head's view (src/travel/viewCopy.ts), frozen. */
 function frozenCopy(view: object): object {
-  return freeze(mutableCopy(view), true);
+  return freeze(copyView(view), true);
 }

@@ -13,6 +13,7 @@ import { emptySimState, type SimState } from '../projection/simState.js';
 import { diffStates, type StateDiff } from '../travel/diff.js';
 import { RECORD_OF_PREFIX } from '../travel/foldEngine.js';
 import { Timeline } from '../travel/timeline.js';
+import { copyView } from '../travel/viewCopy.js';
 import type { ViewerTrace } from './payload.js';
 import { lastBefore, nextAfter, TraceIndex, type Marker } from './traceIndex.js';
 
@@ -292,13 +293,6 @@ function copyOf(working: SimState, ids: ReadonlySet<string>, seq: number): SimSt
   const copy = picked as unknown as SimState;
   const stacks = { instances: working.instances, legacyFilters: working.legacyFilters, frames: working.frames, volumes: copy.volumes } as unknown as Draft<SimState>;
   for (const id in copy.volumes) restack(stacks, id);
-  return copy;
-}
-
-/** A fold replaces a view's nested objects and mutates its arrays in place: a copy shares no array. */
-function copyView(view: object): object {
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(view)) copy[key] = Array.isArray(value) ? value.slice() : value;
   return copy;
 }
 
