@@ -8,7 +8,7 @@
  */
 import type { Fact } from '../kernel/facts.js';
 import type { Draft } from 'immer';
-import { restack } from '../projection/fold.js';
+import { changedUnnamed, restack } from '../projection/fold.js';
 import { emptySimState, type SimState } from '../projection/simState.js';
 import { diffStates, type StateDiff } from '../travel/diff.js';
 import { RECORD_OF_PREFIX } from '../travel/foldEngine.js';
@@ -270,6 +270,9 @@ function idsChangedBy(fact: Fact, before: SimState, index: TraceIndex): Set<stri
     if (typeof value === 'string' && key !== 'object' && key !== 'type' && RECORD_OF_PREFIX[value.charAt(0)] !== undefined) ids.add(value);
   }
   if (fact.type === 'SimulationStart') return new Set(['*']);
+  // What it changes without naming it (a declined instance's filter, a delivered message's port).
+  const unnamed = changedUnnamed(before, fact);
+  if (unnamed !== null) ids.add(unnamed);
   // The sleepers among the live threads (the index names them: a pass over every thread ever created was most of a step's cost).
   if (fact.type === 'ClockAdvance') for (const id of index.liveThreadsAt(fact.seq)) if (before.threads[id]?.state === 'sleeping') ids.add(id);
   // Every device stack is recomputed after each fact (an instance attaching or leaving restacks its volume): volumes are few.

@@ -9,7 +9,8 @@
 // record). A copy that shared a nested record with a frozen version made a fold's assignment a
 // JavaScript TypeError ("Cannot assign to read only property"): so it was for a transaction's
 // pended enlistment (§22.4, pinned in test/scenario/transactions.test.ts), a lock's owners (§18.4)
-// and an oplock's holder (§21.8), pinned below as traces. The long sweep is checkpointEveryFact.deep.test.ts.
+// and an oplock's holder (§21.8), pinned below as traces; and a checkpoint keeps a new version only
+// of the views a fact names or changes unnamed (a delivered message's client port, §17). The long sweep is checkpointEveryFact.deep.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -56,7 +57,7 @@ describe('Timeline.stateAt with a checkpoint at every fact or every few', () => 
           expectEveryJumpFolds(Timeline.of(sim.log, interval), [...jumps(sim.log.length, fractions), sim.log.length], `${kind.scenario} ${json(kind.args)} seed ${seed}`);
         },
       ),
-      { numRuns: budget(4, 300) },
+      { numRuns: budget(3, 300) },
     );
   });
 
@@ -71,6 +72,26 @@ describe('Timeline.stateAt with a checkpoint at every fact or every few', () => 
     expect(Object.keys(timeline.stateAt(114).locks['K2']!.owners)).not.toContain('T5');
     expect(Object.keys(timeline.stateAt(115).locks['K2']!.owners)).toContain('T5');
     expectEveryJumpFolds(timeline, [115, 0, 114, 200, 115, sim.log.length], 'facilities seed 1');
+  });
+
+  it('§17: a message delivered, replied to and returned leaves its client port\'s queues in the checkpoint after it — facilities seed 410260425, M1 on Q1 (#121–#233)', () => {
+    // Found by the property above in test:deep: FilterMessageDelivered names only the message (and
+    // the get), so the checkpoint after it kept Q1's version from before, with M1 queued and U1
+    // pending, at every later position (the fold's changedUnnamed now names the port).
+    const sim = startRun({ scenario: 'facilities', options: { seed: 410260425, strategy: 'random' } }, registry);
+    sim.run();
+    expect(sim.log.filter((f) => f.object === 'M1' || f.type === 'FilterGetMessage').map((f) => `#${f.seq} ${f.object} ${f.type}`)).toEqual([
+      '#121 M1 FltSendMessage',
+      '#228 Q1 FilterGetMessage',
+      '#229 M1 FilterMessageDelivered',
+      '#230 M1 FilterReplyMessage',
+      '#233 M1 FltSendMessageReturned',
+    ]);
+    const timeline = Timeline.of(sim.log, 1);
+    expect(timeline.stateAt(229).clientPorts['Q1']).toMatchObject({ queued: ['M1'], pendingGets: ['U1'], awaitingReply: [] });
+    expect(timeline.stateAt(230).clientPorts['Q1']).toMatchObject({ queued: [], pendingGets: [], awaitingReply: ['M1'] });
+    expect(timeline.stateAt(sim.log.length).clientPorts['Q1']).toMatchObject({ queued: [], pendingGets: [], awaitingReply: [] });
+    expectEveryJumpFolds(timeline, [sim.log.length, 229, 231, 230, 122, 300], 'facilities seed 410260425');
   });
 
   it('§21.8: a batch oplock broken to Level 2 with its acknowledgement owed, then acknowledged — the holder record at every position', () => {
