@@ -131,7 +131,7 @@ describe('what the fact at the cursor changed', () => {
     const m = new ViewerModel({ title: 'facilities', header: null, facts: sim.log, preemptions: null });
     m.foldMore(sim.log.length);
     expect(sim.log[114]).toMatchObject({ type: 'LockAcquire', object: 'K2', thread: 'T5' });
-    expect(m.diffAt(115).changed).toEqual([{ record: 'locks', id: 'K2', fields: { state: ['Free', 'OwnedExclusive'], owners: [{}, { T5: 1 }] } }]);
+    expect(m.diffAt(115)?.changed).toEqual([{ record: 'locks', id: 'K2', fields: { state: ['Free', 'OwnedExclusive'], owners: [{}, { T5: 1 }] } }]);
     // Around the acquire and the other locks' (every position is the race traces' test above: a fold per position).
     for (let p = 100; p <= 130; p++) expect(m.diffAt(p)).toEqual(diffStates(m.stateAt(p - 1)!, m.stateAt(p)!));
   });
@@ -142,7 +142,7 @@ describe('what the fact at the cursor changed', () => {
     const m = new ViewerModel({ title: 'facilities', header: null, facts: sim.log, preemptions: null });
     m.foldMore(sim.log.length);
     expect(sim.log[229]).toMatchObject({ type: 'FilterMessageDelivered', object: 'M1', get: 'U1' });
-    expect(m.diffAt(230).changed).toContainEqual({ record: 'clientPorts', id: 'Q1', fields: { queued: [['M1'], []], pendingGets: [['U1'], []], awaitingReply: [[], ['M1']] } });
+    expect(m.diffAt(230)?.changed).toContainEqual({ record: 'clientPorts', id: 'Q1', fields: { queued: [['M1'], []], pendingGets: [['U1'], []], awaitingReply: [[], ['M1']] } });
     // The send, the get, the delivery, the reply and the return.
     for (const p of [122, 229, 230, 231, 234]) expect(m.diffAt(p)).toEqual(diffStates(m.stateAt(p - 1)!, m.stateAt(p)!));
   });
