@@ -16,7 +16,8 @@
  * Fields `thread` and `parent` (who did something) are always read only.
  *
  * A change of an object the fact does not name at all comes from the facts seen before, as the
- * fold's `changedUnnamed` says: a declined instance leaves its filter's list (FactFootprints).
+ * fold's `changedUnnamed` says: a declined instance leaves its filter's list, a delivered, replied
+ * or withdrawn message its client port's queues (FactFootprints).
  */
 import type { Fact, FactBody, FactType } from './facts.js';
 
@@ -127,17 +128,20 @@ export interface FootprintSink {
 }
 
 /**
- * What one fact reads and writes. `UnnamedChanges` keeps the instance → filter map the fold's
- * `changedUnnamed` needs (a declined instance leaves its filter's list), from every fact appended.
+ * What one fact reads and writes. It keeps the instance → filter and message → client port maps
+ * the fold's `changedUnnamed` needs (a declined instance leaves its filter's list; a message's
+ * delivery, reply or withdrawal changes its port's queues), from every fact appended.
  * The name cache is keyed by name, not by an object: a lookup reads its key (`names:<key>`), an
  * insert or invalidation writes it.
  */
 export class FactFootprints {
   private readonly filterOf = new Map<string, string>();
+  private readonly clientPortOf = new Map<string, string>();
 
   /** Learn from a fact appended outside any recorded step (set-up, the host). */
   learn(fact: Fact): void {
     if (fact.type === 'InstanceSetup') this.filterOf.set(fact.object, fact.filter);
+    else if (fact.type === 'FltSendMessage') this.clientPortOf.set(fact.object, fact.port);
   }
 
   record(fact: Fact, into: FootprintSink): void {
@@ -167,6 +171,12 @@ export class FactFootprints {
     if (fact.type === 'InstanceSetupReturned') {
       const filter = this.filterOf.get(fact.object);
       if (filter !== undefined) into.write(filter);
+    }
+    // A message delivered, replied to or withdrawn leaves its client port's queues, which these
+    // facts do not name (the fold's changedUnnamed): the step writes the port.
+    if (fact.type === 'FilterMessageDelivered' || fact.type === 'FilterReplyMessage' || fact.type === 'FilterMessageWithdrawn') {
+      const port = this.clientPortOf.get(fact.object);
+      if (port !== undefined) into.write(port);
     }
     if (fact.type === 'NameCacheMiss' || fact.type === 'NameCacheHit') into.read(`names:${fact.key}`);
     if (fact.type === 'NameCacheInsert' || fact.type === 'NameCacheInvalidate') into.write(`names:${fact.key}`);
