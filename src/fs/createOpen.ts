@@ -3,7 +3,8 @@
  * overwrite/supersede dispositions) and create a new one; plus the per-file-object context that
  * every successful create leaves behind.
  */
-import { breakOplocksFor, currentBatchOplock, waitForAtomicRequest, wouldBreakOplocks, type OplockBreakCause } from './oplocks.js';
+import { breakOplocksFor, currentBatchOplock, waitForAtomicRequest, wouldBreakOplocks } from './oplocks.js';
+import type { OplockBreakCause } from './oplockBreakRules.js';
 import { STATUS_CANNOT_BREAK_OPLOCK, STATUS_OPLOCK_BREAK_IN_PROGRESS, STATUS_OPLOCK_NOT_GRANTED, STATUS_PENDING, STATUS_SHARING_VIOLATION } from '../wdk/ntstatus.js';
 import { reportChange } from './directoryNotify.js';
 import { FILE_ACTION_ADDED, FILE_NOTIFY_CHANGE_DIR_NAME, FILE_NOTIFY_CHANGE_FILE_NAME } from '../wdk/directoryNotify.js';

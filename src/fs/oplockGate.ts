@@ -6,7 +6,8 @@
  */
 import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
-import { breakOplocksFor, type OplockBreakCause } from './oplocks.js';
+import { breakOplocksFor } from './oplocks.js';
+import type { OplockBreakCause } from './oplockBreakRules.js';
 import { STATUS_FLT_DISALLOW_FAST_IO, STATUS_PENDING } from '../wdk/ntstatus.js';
 
 export function oplockGate(state: FsState, request: FsRequest, ctx: OpenContext, cause: OplockBreakCause): FsCompletion | null {

@@ -14,7 +14,8 @@ import type { FsState, OpenContext } from './model.js';
 import type { FsCompletion, FsRequest } from './types.js';
 import { oplockMachine } from '../machines/oplock.js';
 import { complete } from './types.js';
-import { breakInProgress, breakToNone, cacheBits, endAtomicRequest, forgetIfIdle, isWin7, oplockIn, oplockOf, owedField, releaseWaiters, waitForBreak, win7Level, type Holder, type Oplock } from './oplocks.js';
+import { breakInProgress, breakToNone, endAtomicRequest, forgetIfIdle, oplockIn, oplockOf, owedField, releaseWaiters, waitForBreak, type Holder, type Oplock } from './oplocks.js';
+import { cacheBits, isWin7, win7Level } from './oplockBreakRules.js';
 import {
   FO_SYNCHRONOUS_IO,
   FSCTL_OPBATCH_ACK_CLOSE_PENDING,

@@ -5,7 +5,7 @@
  * every requestor mode, as NTFS does.
  */
 import { oplockGate } from './oplockGate.js';
-import type { OplockBreakCause } from './oplocks.js';
+import type { OplockBreakCause } from './oplockBreakRules.js';
 import { notifyDirectoryDeleting, reportModified } from './directoryNotify.js';
 import { FILE_NOTIFY_CHANGE_ATTRIBUTES, FILE_NOTIFY_CHANGE_CREATION, FILE_NOTIFY_CHANGE_LAST_ACCESS, FILE_NOTIFY_CHANGE_LAST_WRITE, FILE_NOTIFY_CHANGE_SIZE } from '../wdk/directoryNotify.js';
 import type { FsNode, FsState, OpenContext } from './model.js';
