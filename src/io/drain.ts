@@ -20,7 +20,8 @@ import {
   FLTFL_CALLBACK_DATA_POST_OPERATION,
   FLTFL_POST_OPERATION_DRAINING,
 } from '../wdk/fltConstants.js';
-import { copyIopb, type FLT_CALLBACK_DATA } from './ioOperation.js';
+import { type FLT_CALLBACK_DATA } from './ioOperation.js';
+import { copyIopb } from './iopbCopy.js';
 import { signalProgress } from './dispatch.js';
 import { markDrainingCopy } from './callbackDataRef.js';
 import { callbackFrame } from './callbackFrame.js';

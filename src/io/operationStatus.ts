@@ -21,7 +21,8 @@ import { FLTFL_CALLBACK_DATA_IRP_OPERATION } from '../wdk/fltConstants.js';
 import { IRP_MJ_CLOSE } from '../wdk/irp.js';
 import { STATUS_FLT_DELETING_OBJECT, STATUS_INVALID_PARAMETER, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import { callbackDataRef } from './callbackDataRef.js';
-import { copyIopb, type FLT_CALLBACK_DATA, type IoOperation, type OperationStatusRequest } from './ioOperation.js';
+import { type FLT_CALLBACK_DATA, type IoOperation, type OperationStatusRequest } from './ioOperation.js';
+import { copyIopb } from './iopbCopy.js';
 
 const ROUTINE = 'FltRequestOperationStatusCallback';
 

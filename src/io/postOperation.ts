@@ -12,7 +12,8 @@ import {
   FLTFL_CALLBACK_DATA_POST_OPERATION,
 } from '../wdk/fltConstants.js';
 import { IRP_MJ_SHUTDOWN, irpMajorName } from '../wdk/irp.js';
-import { copyIopb, type CompletionNode, type IoOperation } from './ioOperation.js';
+import { type CompletionNode, type IoOperation } from './ioOperation.js';
+import { copyIopb } from './iopbCopy.js';
 import { checkCompletionStatus } from './walkSteps.js';
 import { callbackFrame } from './callbackFrame.js';
 import { finishSwap } from './buffers.js';

@@ -20,7 +20,8 @@ import { STATUS_FLT_DISALLOW_FAST_IO, STATUS_INSUFFICIENT_RESOURCES } from '../w
 import { SyncTypeCreateSection } from '../wdk/sectionConstants.js';
 import { BUFFER_FIELDS } from '../wdk/buffers.js';
 import { isCancelable } from './irpCancel.js';
-import { copyIopb, type IoOperation, type SwapRecord } from './ioOperation.js';
+import { type IoOperation, type SwapRecord } from './ioOperation.js';
+import { copyIopb } from './iopbCopy.js';
 import { insertedMdl, swappedFields, transferOf } from './buffers.js';
 import { describeResult } from '../fltmgr/routineSupport.js';
 import { beginPost, checkCompletionStatus, currentFingerprint } from './walkSteps.js';
