@@ -20,6 +20,7 @@ import { exploreWorkerFigures } from './exploreWorkers.js';
 import { explorePorFigures } from './explorePor.js';
 import { exploreShardFigures } from './exploreShards.js';
 import { explorePorFloorFigures } from './explorePorFloor.js';
+import { explorePrefixFigures } from './explorePrefix.js';
 import { generatedIo } from './generatedIo.js';
 import { memory } from './memory.js';
 import { factChecks } from './factChecks.js';
@@ -45,6 +46,7 @@ const GROUPS: readonly { readonly name: string; readonly run: FigureGroup }[] = 
   { name: 'explore POR', run: explorePorFigures },
   { name: 'explore --shard', run: exploreShardFigures },
   { name: 'explore POR floor', run: explorePorFloorFigures },
+  { name: 'explore prefix', run: explorePrefixFigures },
   { name: 'generated io', run: generatedIo },
   { name: 'memory', run: memory },
   { name: 'fact checks', run: factChecks },
