@@ -36,7 +36,6 @@ import { contextRegistrationError } from './contextRegistration.js';
 import { waitForRundown } from './gates.js';
 import { FilterFiles } from './filterFiles.js';
 import { ignoreContexts, ignoreOpenFiles } from './rundown.js';
-import { map } from 'rxjs';
 import type { Outstanding } from '../streams/outstanding.js';
 import { attachInstance, ensureTornDown } from './instanceRoutines.js';
 import { disconnectPortsAtUnregister, reportLeakedClientPorts } from './portUnload.js';
@@ -173,7 +172,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   const holdFiles = fltMgr.options.semantics.leakedFilesHoldUnload;
   const counted = holdFiles ? (o: Outstanding): Outstanding => o : ignoreOpenFiles;
   // An open server port keeps the gate shut (§17.2): the wait names it with the other holders.
-  yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map((o) => ignoreContexts(counted(o)))), `unload gate of ${Filter.id}`, { openFiles: holdFiles });
+  yield* waitForRundown(fltMgr, Filter, Filter.rundown, (o) => ignoreContexts(counted(o)), `unload gate of ${Filter.id}`, { openFiles: holdFiles });
   reportLeakedClientPorts(Filter);
   // §15.9: a context still referenced now is leaked; Filter Verifier reports it, and the reference
   // keeps the filter object alive, so the unload waits for a release that may never come.
@@ -181,7 +180,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   if (leaked.length > 0) {
     const list = leaked.map((c) => `${c.id} RefCount ${c.references}`).join(', ');
     fltMgr.kernel.reportViolation('CONTEXT_LEAKED', Filter.id, `FILTER VERIFIER: ${Filter.name} leaked references to FLT_CONTEXT: ${leaked.length} (${list}); FltUnregisterFilter waits for them`);
-    yield* waitForRundown(fltMgr, Filter, Filter.rundown.outstanding$.pipe(map(counted)), `contexts of ${Filter.id}`, { contexts: true, openFiles: holdFiles });
+    yield* waitForRundown(fltMgr, Filter, Filter.rundown, counted, `contexts of ${Filter.id}`, { contexts: true, openFiles: holdFiles });
   }
   // §13 A12: callback data the filter allocated and never freed is a leak, reported as the filter goes.
   for (const data of fltMgr.allocatedData.values()) {

@@ -1,12 +1,14 @@
 /** Blocking on an unload gate from a simulated thread. */
 import { waitFor, type Blocking } from '../kernel/effects.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { Waitable } from '../kernel/waitable.js';
 import { unloadGate } from '../streams/unloadGate.js';
 import { isDrained, type Outstanding } from '../streams/outstanding.js';
-import { take, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { FilterManager } from './filterManager.js';
 import type { FilterObject } from './filterObject.js';
 import type { InstanceObject } from './instanceObject.js';
+import type { Rundown } from './rundown.js';
 import { rundownHolders, type GateCounts } from './rundownHolders.js';
 
 /**
@@ -14,8 +16,7 @@ import { rundownHolders, type GateCounts } from './rundownHolders.js';
  * `holders` names what holds it shut, for deadlock reports.
  */
 export function* waitForGate(kernel: Kernel, outstanding$: Observable<Outstanding>, what: string, holders?: () => readonly string[]): Blocking<void> {
-  const open = kernel.createWaitable(what, 'notification');
-  if (holders !== undefined) open.holders = holders;
+  const open = gateWaitable(kernel, what, holders);
   const subscription = unloadGate(outstanding$).subscribe(() => kernel.signal(open));
   try {
     yield* waitFor(open, what);
@@ -24,29 +25,39 @@ export function* waitForGate(kernel: Kernel, outstanding$: Observable<Outstandin
   }
 }
 
-/** Is `outstanding$` drained right now? (It is a BehaviorSubject underneath, so it answers at once.) */
-export function drainedNow(outstanding$: Observable<Outstanding>): boolean {
-  let drained = false;
-  outstanding$.pipe(take(1)).subscribe((o) => (drained = isDrained(o)));
-  return drained;
+function gateWaitable(kernel: Kernel, what: string, holders: (() => readonly string[]) | undefined): Waitable {
+  const open = kernel.createWaitable(what, 'notification');
+  if (holders !== undefined) open.holders = holders;
+  return open;
 }
 
 /**
- * An unload or teardown waiting for its rundown: if anything holds it, the `RundownWait` fact names
- * the holders (kept on the object for sim.state() until the wait is over); a deadlock report names
- * them as they are then.
+ * An unload or teardown waiting for its rundown (the counts as `project` sees them: what this gate
+ * leaves out): if anything holds it, the `RundownWait` fact names the holders (kept on the object
+ * for sim.state() until the wait is over); a deadlock report names them as they are then.
+ *
+ * Already drained, the gate is open: its waitable is signaled and waited on at once, as the gate's
+ * subscription would on subscribing (the counts are a BehaviorSubject, which answers then), with
+ * the same ids, footprints and no fact, but without building and tearing down the stream: every
+ * detach and unload drains this way, and the two subscriptions were a tenth of a detach (profile of
+ * the kernel bench's churn).
  */
 export function* waitForRundown(
   fltMgr: FilterManager,
   object: FilterObject | InstanceObject,
-  outstanding$: Observable<Outstanding>,
+  rundown: Rundown,
+  project: (o: Outstanding) => Outstanding,
   what: string,
   counts: GateCounts = {},
 ): Blocking<void> {
-  if (!drainedNow(outstanding$)) {
-    const holders = rundownHolders(fltMgr, object, counts);
-    object.waitingFor = holders;
-    fltMgr.emit(object, { type: 'RundownWait', gate: what, holders });
+  const holders = (): readonly string[] => rundownHolders(fltMgr, object, counts);
+  if (isDrained(project(rundown.value))) {
+    const open = gateWaitable(fltMgr.kernel, what, holders);
+    fltMgr.kernel.signal(open);
+    yield* waitFor(open, what);
+    return;
   }
-  yield* waitForGate(fltMgr.kernel, outstanding$, what, () => rundownHolders(fltMgr, object, counts));
+  object.waitingFor = holders();
+  fltMgr.emit(object, { type: 'RundownWait', gate: what, holders: object.waitingFor });
+  yield* waitForGate(fltMgr.kernel, rundown.outstanding$.pipe(map(project)), what, holders);
 }

@@ -6,7 +6,6 @@
 import { closeDataScanSectionsOf } from './sectionRoutines.js';
 import { booleanArgument, optionalStringArgument, stringArgument } from '../kernel/arguments.js';
 import { filterArgument, volumeArgument } from './objectArguments.js';
-import { map } from 'rxjs';
 import { preempt, waitFor, type Blocking } from '../kernel/effects.js';
 import { normalizeAltitude, parseAltitude } from '../wdk/altitude.js';
 import { FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, FLTFL_INSTANCE_TEARDOWN_MANUAL } from '../wdk/fltConstants.js';
@@ -214,7 +213,7 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
       yield* waitFor(swapped.completed, `${instance.id} teardown waits for ${swapped.id}, whose buffers it swapped (§20.6)`);
       continue;
     }
-    yield* waitForRundown(fltMgr, instance, instance.rundown.outstanding$.pipe(map(ignoreReferences)), `drain of ${instance.id}`);
+    yield* waitForRundown(fltMgr, instance, instance.rundown, ignoreReferences, `drain of ${instance.id}`);
     if (!hasWaitingPostOperation(fltMgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
   }
   instance.waitingFor = null;
