@@ -66,7 +66,14 @@ export interface IndexedSchedule {
 export function runPlannedSchedule(target: Explorable, options: ExploreOptions, plan: ExplorationPlan, index: number, verdicts?: InvariantVerdicts, checked = false): IndexedSchedule {
   const seed = plan.seed + index;
   const strategy: Strategy = plan.strategy === 'pct' ? pctStrategy({ depth: plan.depth, steps: plan.estimate.steps }) : randomStrategy();
-  const outcome = (checked ? runCheckedSchedule : runSchedule)(target, { ...scheduleBase(options), seed, strategy, ...(verdicts === undefined ? {} : { verdicts }) });
+  const base = scheduleBase(options);
+  // Written out: spreading the base and an optional field into a new literal took V8's generic copy, per schedule.
+  const { args, maxSteps, maxOperationsInFlight, invariants, monitors, disabledRules = SCHEDULE_DEFAULTS.disabledRules } = base;
+  const scheduleOptions: ScheduleOptions =
+    verdicts === undefined
+      ? { args, maxSteps, maxOperationsInFlight, invariants, monitors, disabledRules, seed, strategy }
+      : { args, maxSteps, maxOperationsInFlight, invariants, monitors, disabledRules, seed, strategy, verdicts };
+  const outcome = (checked ? runCheckedSchedule : runSchedule)(target, scheduleOptions);
   return { outcome, seed, windowHits: hitsOfWindows(outcome.sim.log, plan.windows) };
 }
 
