@@ -29,7 +29,7 @@ import { fail } from './fltmgr/routineSupport.js';
 import { logDigest, SNAPSHOT_FORMAT, type SimulationSnapshot } from './host/snapshot.js';
 import { SNAPSHOT_FORMAT_VERSION } from './host/snapshotFormat.js';
 import type { EnabledChoice, HostStep, RunUntilFactResult, RunUntilTimeResult } from './host/types.js';
-import { jsonValueProblem, type JsonValue, type ScenarioArgs } from './kernel/jsonValue.js';
+import { copyScenarioArgs, jsonValueProblem, type JsonValue, type ScenarioArgs } from './kernel/jsonValue.js';
 import { BUILT_IN_ACTIONS, type HostActionFunction } from './host/actions.js';
 import type { PendingFsRequest, RequestCompletion } from './io/heldRequests.js';
 import { SimulationBase } from './simulationBase.js';
@@ -314,7 +314,7 @@ export class Simulation extends SimulationBase {
     functionArgument('buildScenario', 'scenario.build', recordArgument<{ build?: unknown }>('buildScenario', 'scenario', scenario).build, false);
     recordArgument('buildScenario', 'args', args);
     if (!this.host.untouched || this.scenario !== null) throw new UsageError('NOT_SAVABLE', `scenario '${scenario.id ?? '(unnamed)'}' must build a fresh simulation`);
-    if (scenario.id !== undefined) this.scenario = { id: scenario.id, args: JSON.parse(JSON.stringify(args)) as ScenarioArgs, actions: scenario.actions ?? {} };
+    if (scenario.id !== undefined) this.scenario = { id: scenario.id, args: copyScenarioArgs(args), actions: scenario.actions ?? {} };
     // `watch`: a replay's budgets bound the set-up too (a build may run the simulation itself).
     this.kernel.log.watch = watch;
     try {
@@ -388,3 +388,4 @@ function maxStepsOf(routine: string, options: unknown): number {
   const o = optionalRecordArgument<{ maxSteps?: unknown }>(routine, 'options', options);
   return o === null || o.maxSteps === undefined ? 1_000_000 : integerArgument(routine, 'options.maxSteps', o.maxSteps, 0, Number.MAX_SAFE_INTEGER, 'a whole number of steps');
 }
+

@@ -40,3 +40,20 @@ export function jsonValueProblem(value: unknown): string | null {
   const chars = JSON.stringify(value).length;
   return chars > MAX_JSON_CHARS ? `${chars} characters of JSON (at most ${MAX_JSON_CHARS})` : null;
 }
+
+/**
+ * The arguments as JSON would copy them (`JSON.parse(JSON.stringify(args))`), without the round
+ * trip when every value is a string, a boolean, null or a finite number JSON writes as it is: an
+ * exploration builds a simulation per schedule, and the round trip was a visible line of each.
+ */
+export function copyScenarioArgs(args: ScenarioArgs): ScenarioArgs {
+  const copy: Record<string, JsonValue> = {};
+  for (const key in args) {
+    if (!Object.hasOwn(args, key)) continue;
+    const value = args[key];
+    const plain = typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0));
+    if (!plain || key === '__proto__') return JSON.parse(JSON.stringify(args)) as ScenarioArgs;
+    copy[key] = value;
+  }
+  return copy;
+}
