@@ -14,14 +14,14 @@
  *
  * Sound when the key decides the future: equal keys, equal continuations (the same steps with the
  * same footprints). The key: the folded state, each thread's progress, the enabled threads, the
- * last thread, the preemptions spent (exhaustive.ts stateKey), the sleep set, and which write of
+ * last thread, the preemptions spent (stateKey.ts), the sleep set, and which write of
  * each shared cell every thread read (CellProvenance). A search's states form a tree in time (each
  * thread's progress only grows), so a state is never reached again while its subtree is still being
  * searched: its continuations are all recorded when they are used.
  */
 import type { FootprintRecorder, StepRecord } from '../kernel/footprint.js';
 import type { Simulation } from '../simulation.js';
-import { stateKey } from './exhaustive.js';
+import { stateKey } from './stateKey.js';
 
 /** Steps `from`..`to` of one run's step list (shared, not copied). */
 interface Segment {
@@ -91,9 +91,9 @@ export class VisitedStates {
 
 /**
  * A visited state's key, without the last thread, the preemptions spent and the sleep set
- * (compared apart): the folded state, each thread's progress, the enabled threads (exhaustive.ts
- * stateKey), every volume's file system (files, names, open file objects: the folded state holds
- * none of it), and which write of each shared cell every thread read (CellProvenance).
+ * (compared apart): the folded state, each thread's progress, the enabled threads (stateKey.ts),
+ * every volume's file system (files, names, open file objects: the folded state holds none of it),
+ * and which write of each shared cell every thread read (CellProvenance).
  *
  * Objects are named by their makers, not by their ids (FootprintRecorder.canonical): runs in which
  * threads made their objects in another order, so with other ids, share the state they reach. The
