@@ -9,15 +9,21 @@
  * the enabled threads, the last thread and the preemptions spent so far is hashed; a point already
  * seen is not expanded again (its subtree was, or will be, from the first visit), and the run stops
  * there. What the hash cannot see: a filter's private JavaScript variables and the path's own facts,
- * so a scenario whose filters keep state outside the model should run with hashing off.
+ * so a scenario whose filters keep state outside the model should run with hashing off. A scenario
+ * that declares its shared variables as cells (`sharedState: 'cells'`) gets the key of sleep sets
+ * and stateful DPOR (stateSummaries.ts statefulKey, objects by id): the folded state alone merged
+ * runs whose cells, file contents or what a thread had read of the cells differ, and lost their
+ * final states (test/explore/reduced.test.ts pins a program that showed it).
  */
 import { exhaustiveOptionsArgument, explorableArgument } from './exploreArguments.js';
 import { ReplayDivergenceError } from '../kernel/errors.js';
+import { FootprintRecorder } from '../kernel/footprint.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
 import { runCheckedSchedule, ScheduleAbandoned, type ScheduleOptions, type ScheduleOutcome } from './run.js';
 import type { ChoicePoint } from './shrink.js';
 import { stateKey } from './stateKey.js';
+import { CellProvenance, statefulKey } from './stateSummaries.js';
 import type { Explorable } from './types.js';
 
 export interface ExhaustiveOptions extends Omit<ScheduleOptions, 'strategy' | 'onBuilt'> {
@@ -52,6 +58,7 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
   explorableArgument('exhaustiveSearch', target);
   exhaustiveOptionsArgument('exhaustiveSearch', options);
   const seen = new Set<string>();
+  const cells = options.stateHashing && target.sharedState === 'cells';
   const stack: string[][] = [[...(options.root ?? [])]];
   let schedules = 0;
   let pruned = 0;
@@ -61,10 +68,26 @@ export function exhaustiveSearch(target: Explorable, options: ExhaustiveOptions)
     const prefix = stack.pop()!;
     const points: ChoicePoint[] = [];
     const holder: { sim: Simulation | null } = { sim: null };
-    const strategy = prefixThenNoPreemption(prefix, points, options.stateHashing ? (key) => visitedBefore(seen, key) : null, holder);
+    // Declared cells: what each thread saw in them, from the footprints. Objects keep their ids (not
+    // named by their makers as stateful DPOR names them): the plain search stays the baseline the
+    // reductions are measured against, merging only states that are the same.
+    const recorder = cells ? new FootprintRecorder(false, false) : null;
+    const provenance = new CellProvenance();
+    const keyOf = (ids: readonly string[], previous: string | null, spent: number): string =>
+      recorder === null
+        ? stateKey(holder.sim!, ids, previous, spent)
+        : recorder.unrecorded(() => `${statefulKey(holder.sim!, ids, provenance.key(recorder.steps, recorder.cellValues), recorder)}|${previous ?? ''}|${spent}`);
+    const strategy = prefixThenNoPreemption(prefix, points, options.stateHashing ? (ids, previous, spent) => visitedBefore(seen, keyOf(ids, previous, spent)) : null);
     let outcome: ScheduleOutcome | null = null;
     try {
-      outcome = runCheckedSchedule(target, { ...options, strategy, onBuilt: (sim) => (holder.sim = sim) });
+      outcome = runCheckedSchedule(target, {
+        ...options,
+        strategy,
+        onBuilt: (sim) => {
+          holder.sim = sim;
+          if (recorder !== null) sim.kernel.recordFootprints(recorder);
+        },
+      });
     } catch (error) {
       if (!(error instanceof Pruned)) throw error;
       pruned++;
@@ -109,15 +132,14 @@ function visitedBefore(seen: Set<string>, key: string): boolean {
 function prefixThenNoPreemption(
   prefix: readonly string[],
   points: ChoicePoint[],
-  seenBefore: ((key: string) => boolean) | null,
-  holder: { readonly sim: Simulation | null },
+  seenBefore: ((enabled: readonly string[], previous: string | null, spent: number) => boolean) | null,
 ): Strategy {
   let spent = 0;
   return {
     name: 'exhaustive',
     choose(enabled, { choiceIndex, previous }) {
       const ids = enabled.map((t) => t.id);
-      if (choiceIndex >= prefix.length && seenBefore !== null && seenBefore(stateKey(holder.sim!, ids, previous, spent))) throw new Pruned();
+      if (choiceIndex >= prefix.length && seenBefore !== null && seenBefore(ids, previous, spent)) throw new Pruned();
       let i: number;
       if (choiceIndex < prefix.length) {
         i = ids.indexOf(prefix[choiceIndex]!);

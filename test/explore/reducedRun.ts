@@ -95,14 +95,20 @@ export function reach(scenario: ReturnType<typeof programScenario>, reduction: R
   return { finals, violations, schedules: r.schedules };
 }
 
-/** Reduced search (sleep sets, DPOR) reaches exactly brute force's final states and violations. */
-export function checkAgainstBruteForce(program: Program, declared: boolean): { brute: number; dpor: number; stateful: number } {
+/**
+ * Reduced search (sleep sets, DPOR, stateful DPOR) and the plain search with state hashing reach
+ * exactly brute force's final states and violations.
+ */
+export function checkAgainstBruteForce(program: Program, declared: boolean): { brute: number; dpor: number; stateful: number; hashed: number } {
   const scenario = programScenario(program, declared);
   const brute = reach(scenario, 'none');
+  const hashed = reach(scenario, 'none', true);
   const dpor = reach(scenario, 'dpor');
   const sleepSets = reach(scenario, 'sleep-sets', true);
   const stateful = reach(scenario, 'stateful-dpor', true);
   const where = JSON.stringify(program);
+  expect(hashed.finals, `plain search with state hashing, ${where}`).toEqual(brute.finals);
+  expect(hashed.violations, `plain search with state hashing, ${where}`).toEqual(brute.violations);
   expect(stateful.finals, `stateful dpor, ${where}`).toEqual(brute.finals);
   expect(stateful.violations, `stateful dpor, ${where}`).toEqual(brute.violations);
   expect(dpor.finals, `dpor, ${where}`).toEqual(brute.finals);
@@ -110,5 +116,5 @@ export function checkAgainstBruteForce(program: Program, declared: boolean): { b
   expect(sleepSets.finals, `sleep sets, ${where}`).toEqual(brute.finals);
   expect(sleepSets.violations, `sleep sets, ${where}`).toEqual(brute.violations);
   expect(dpor.schedules).toBeLessThanOrEqual(brute.schedules);
-  return { brute: brute.schedules, dpor: dpor.schedules, stateful: stateful.schedules };
+  return { brute: brute.schedules, dpor: dpor.schedules, stateful: stateful.schedules, hashed: hashed.schedules };
 }
