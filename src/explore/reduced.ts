@@ -261,7 +261,9 @@ function follow(
       let below: Continuations | null = null;
       if (visited !== null && !frozen) {
         const key = recorder.unrecorded(() => statefulKey(visited.holder.sim!, ids, visited.provenance.key(recorder.steps, recorder.cellValues), recorder));
-        const covered = visited.states.visit(key, [...sleep.keys()], previous, spent, (below = new Continuations()));
+        // A last thread that cannot run costs no preemption to leave: every continuation costs what it would after no thread.
+        const last = previous !== null && ids.includes(previous) ? previous : null;
+        const covered = visited.states.visit(key, [...sleep.keys()], last, spent, (below = new Continuations()));
         if (covered !== null) {
           visited.cutAt = covered;
           throw new Cut();

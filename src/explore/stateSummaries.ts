@@ -81,7 +81,7 @@ export class VisitedStates {
     let visits = this.states.get(key);
     if (visits === undefined) this.states.set(key, (visits = []));
     for (const v of visits) {
-      const left = v.previous === previous ? v.spent <= spent : v.spent + 1 <= spent;
+      const left = v.previous === previous || v.previous === null ? v.spent <= spent : v.spent + 1 <= spent;
       if (left && v.sleep.every((id) => sleep.includes(id))) return v.below;
     }
     visits.push({ sleep, previous, spent, below });
@@ -115,6 +115,9 @@ export function statefulKey(sim: Simulation, enabled: readonly string[], provena
   return names.canonical(`${stateKey(sim, enabled, null, 0, { ...state, instances: Object.fromEntries(instances) })}|${fileSystems.join('|')}|${provenance}`);
 }
 
+/** Who runs host code (whenSettled continuations) in CellProvenance's key: no thread id has an @. */
+const HOST = '@host';
+
 const fingerprints = new WeakMap<StepRecord, string>();
 
 /** One string per distinct (thread, footprint). */
@@ -134,26 +137,36 @@ function fingerprint(step: StepRecord): string {
  * it computed from what it read; two runs in which every thread saw the same in every cell it
  * looked at (the same primitive value, or an object from the same write: a thread's n-th step)
  * compute the same from them. A cell holding a primitive is keyed by its value, one holding an
- * object by its last writer.
+ * object by its last writer. Host code (a `whenSettled` continuation, run outside any thread at the
+ * end of the step that let the simulation settle) is one more reader, whose readings are kept in
+ * order and whose writes are named by their number: the thread whose step it ended computes
+ * nothing from them.
  */
 export class CellProvenance {
   private done = 0;
   private readonly seen = new Map<string, string[]>();
   private readonly lastWrite = new Map<string, string>();
   private readonly stepsOf = new Map<string, number>();
+  private hostWrites = 0;
 
   key(steps: readonly StepRecord[], values: ReadonlyMap<string, string | null>): string {
     for (; this.done < steps.length; this.done++) {
       const step = steps[this.done]!;
       const n = (this.stepsOf.get(step.thread) ?? 0) + 1;
       this.stepsOf.set(step.thread, n);
-      const observed = step.observed ?? [];
-      if (observed.length > 0) {
-        let seen = this.seen.get(step.thread);
-        if (seen === undefined) this.seen.set(step.thread, (seen = []));
-        for (const [id, digest] of observed) seen.push(digest !== null ? `${n}:${id}=${digest}` : `${n}:${id}<${this.lastWrite.get(id) ?? ''}`);
+      for (const event of step.cells ?? []) {
+        // Host code (a whenSettled continuation) is no part of the thread whose step it ended: its
+        // reads and writes are the host's, in the order it made them, whichever step ran it.
+        const who = event.host ? HOST : step.thread;
+        if (event.seen === undefined) {
+          this.lastWrite.set(event.cell, event.host ? `${HOST}#${++this.hostWrites}` : `${step.thread}#${n}`);
+          continue;
+        }
+        let seen = this.seen.get(who);
+        if (seen === undefined) this.seen.set(who, (seen = []));
+        const at = event.host ? '' : `${n}:`;
+        seen.push(event.seen !== null ? `${at}${event.cell}=${event.seen}` : `${at}${event.cell}<${this.lastWrite.get(event.cell) ?? ''}`);
       }
-      for (const cell of step.changed ?? []) this.lastWrite.set(cell, `${step.thread}#${n}`);
     }
     const threads = [...this.seen.keys()].sort().map((t) => `${t}[${this.seen.get(t)!.join(' ')}]`);
     const cells = [...values.keys()].sort().map((id) => {

@@ -47,13 +47,22 @@ export interface StepRecord extends StepFootprint {
   /** Index among the run's real choices (kernel.choices), or null for a step with one thread enabled. */
   readonly choiceIndex: number | null;
   /**
-   * The shared cells the step looked at, in order, each (SharedCell's key among cells of its name)
-   * with what it saw: a primitive value's JSON, or null for an object (whose last writer stands
-   * for it). Stateful exploration's key uses them.
+   * What the step did to shared cells, in order (stateful exploration's key uses it): each cell by
+   * SharedCell's key among cells of its name.
    */
-  readonly observed?: readonly (readonly [string, string | null])[];
-  /** The shared cells the step changed, by the same key. */
-  readonly changed?: readonly string[];
+  readonly cells?: readonly CellEvent[];
+}
+
+/**
+ * A shared cell looked at (`seen`: a primitive value's JSON, or null for an object, whose last
+ * writer stands for it) or changed (`seen` undefined), by the step's thread or by host code the
+ * step ran outside any thread (`host`: a `whenSettled` continuation, which runs at the end of
+ * whichever step let the simulation settle, and is no part of that thread's computation).
+ */
+export interface CellEvent {
+  readonly cell: string;
+  readonly seen?: string | null;
+  readonly host: boolean;
 }
 
 /** A primitive's JSON (what a key can compare by value), or null for anything else. */
@@ -74,8 +83,7 @@ export class FootprintRecorder {
   private reads = new Set<string>();
   private writes = new Set<string>();
   private updates = new Set<string>();
-  private observed: (readonly [string, string | null])[] = [];
-  private changed: string[] = [];
+  private cells: CellEvent[] = [];
   private recording = false;
   /** Each shared cell's value as a key compares it (primitiveDigest), whether or not a step is running. */
   readonly cellValues = new Map<string, string | null>();
@@ -103,8 +111,7 @@ export class FootprintRecorder {
     this.reads = new Set();
     this.writes = new Set();
     this.updates = new Set();
-    this.observed = [];
-    this.changed = [];
+    this.cells = [];
   }
 
   end(thread: string, choiceIndex: number | null): void {
@@ -125,7 +132,7 @@ export class FootprintRecorder {
         this.updates = this.renamed(this.updates);
       }
     }
-    this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, observed: this.observed, changed: this.changed });
+    this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, cells: this.cells });
   }
 
   /**
@@ -190,17 +197,20 @@ export class FootprintRecorder {
     if (this.recording) this.writes.add(id);
   }
 
-  /** A shared cell looked at (`get`, or `modify` before it changes it): a read of `id`, and what the cell `cell` showed. */
-  readCell(id: string, cell: string, value: unknown): void {
+  /**
+   * A shared cell looked at (`get`, or `modify` before it changes it): a read of `id`, and what the
+   * cell `cell` showed; `host`: by code running outside any thread.
+   */
+  readCell(id: string, cell: string, value: unknown, host = false): void {
     if (!this.recording) return;
     this.reads.add(id);
-    this.observed.push([cell, primitiveDigest(value)]);
+    this.cells.push({ cell, seen: primitiveDigest(value), host });
   }
 
   /** The shared cell `cell`'s new value (after `set` or `modify`; its write is recorded apart). */
-  cellValue(cell: string, value: unknown): void {
+  cellValue(cell: string, value: unknown, host = false): void {
     this.cellValues.set(cell, primitiveDigest(value));
-    if (this.recording) this.changed.push(cell);
+    if (this.recording) this.cells.push({ cell, host });
   }
 
   update(id: string): void {

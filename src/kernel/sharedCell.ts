@@ -41,7 +41,7 @@ export class SharedCell<T> {
   }
 
   get(): T {
-    this.kernel.footprintRecorder?.readCell(this.id, this.cellKey, this.value);
+    this.kernel.footprintRecorder?.readCell(this.id, this.cellKey, this.value, this.kernel.current === null);
     return this.value;
   }
 
@@ -49,18 +49,18 @@ export class SharedCell<T> {
     const recorder = this.kernel.footprintRecorder;
     recorder?.write(this.id);
     this.value = value;
-    recorder?.cellValue(this.cellKey, value);
+    recorder?.cellValue(this.cellKey, value, this.kernel.current === null);
   }
 
   /** Change the value in place (an array's push or shift) and return what `change` returns: a write (that sees the value). */
   modify<R>(change: (value: T) => R): R {
     const recorder = this.kernel.footprintRecorder;
-    recorder?.readCell(this.id, this.cellKey, this.value);
+    recorder?.readCell(this.id, this.cellKey, this.value, this.kernel.current === null);
     recorder?.write(this.id);
     try {
       return change(this.value);
     } finally {
-      recorder?.cellValue(this.cellKey, this.value);
+      recorder?.cellValue(this.cellKey, this.value, this.kernel.current === null);
     }
   }
 }

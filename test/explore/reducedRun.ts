@@ -67,6 +67,47 @@ export function programScenario(program: Program, declared: boolean): Explorable
   };
 }
 
+/**
+ * Two threads write v0 (1 and 2, each after a scheduling point); once both are done, a whenSettled
+ * continuation reads v0 and spawns a worker with what it read; the worker sets v0 to 0, yields,
+ * then writes ten times what it was given to v1; a bystander thread runs beside it. Both orders of the writers end the same steps
+ * with different values captured by the host, which no cell shows once the worker zeroed v0.
+ */
+export function settledReader(): ReturnType<typeof programScenario> {
+  let read: () => string = () => '';
+  return {
+    sharedState: 'cells',
+    finals: () => read(),
+    build(sim: Simulation) {
+      const v0 = sim.sharedCell('v0', 0);
+      const v1 = sim.sharedCell('v1', 0);
+      read = () => JSON.stringify([v0.get(), v1.get()]);
+      for (const value of [1, 2]) {
+        sim.spawn(`writer ${value}`, function* () {
+          yield* preempt();
+          v0.set(value);
+          return value;
+        });
+      }
+      sim.whenSettled(() => {
+        const captured = v0.get();
+        sim.spawn('worker', function* () {
+          v0.set(0);
+          yield* preempt();
+          v1.set(captured * 10);
+          return captured;
+        });
+        // Beside the worker, so that its states are choice points, which a key is taken at.
+        sim.spawn('bystander', function* () {
+          yield* preempt();
+          yield* preempt();
+          return 0;
+        });
+      });
+    },
+  };
+}
+
 /** A violation per thread whose result is a multiple of 4: something only some orders produce. */
 const multipleOfFour: Monitor = (facts) =>
   facts.filter((f) => f.type === 'ThreadExit' && f.result !== null && f.result % 4 === 0).map((f) => ({ name: `${f.object} returned a multiple of 4`, seq: f.seq, message: 'found' }));
