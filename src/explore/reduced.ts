@@ -59,6 +59,8 @@ interface Node {
   readonly explored: Map<string, StepFootprint>;
   /** Stateful DPOR: what was explored below this point's state (stateSummaries.ts). */
   readonly below: Continuations | null;
+  /** Stateful DPOR: what earlier visits of this state explored that this point does not (threads in `done` it never ran). */
+  readonly covered: Continuations | null;
 }
 
 /** Stateful DPOR's visited states, and where the current run was cut. */
@@ -131,6 +133,15 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
         }
         // The run stopped at a visited state: its races with each continuation explored from there.
         cutAt?.each((rest, ending) => reversalsOf(path, [...steps, ...rest], ending, bound));
+        // The same for each point this run reached that earlier visits of its state partly covered,
+        // once (the path before it stays): and the points above it record those continuations too.
+        for (let c = prefix; c < path.length; c++) {
+          const node = path[c]!;
+          if (node.covered === null) continue;
+          const before = steps.slice(0, node.step);
+          node.covered.each((rest, ending) => reversalsOf(path.slice(0, c), [...before, ...rest], ending, bound));
+          for (let a = 0; a < c; a++) path[a]!.below?.through(steps, path[a]!.step, node.step, node.covered);
+        }
       }
     }
     else for (const node of path) for (const id of node.enabled) if (!node.backtrack.includes(id)) node.backtrack.push(id);
@@ -242,7 +253,7 @@ function follow(
       const spent = parent === undefined ? 0 : parent.spent + cost(parent, parent.chosen);
       const awake = ids.filter((id) => !sleep.has(id));
       const frozen = choiceIndex < root.length;
-      const chosen = frozen ? root[choiceIndex] : previous !== null && awake.includes(previous) ? previous : awake[0];
+      let chosen = frozen ? root[choiceIndex] : previous !== null && awake.includes(previous) ? previous : awake[0];
       if (frozen && !ids.includes(chosen!)) throw new ReplayDivergenceError(`exhaustive: root diverged at choice ${choiceIndex} (scenario not deterministic?)`, {});
       if (chosen === undefined || spent + cost({ previous, enabled: ids }, chosen) > bound) throw new Cut();
       if (hashing !== null) {
@@ -259,17 +270,35 @@ function follow(
         hashing.seen.add(key);
       }
       let below: Continuations | null = null;
+      let covered: Continuations | null = null;
+      let done = [chosen];
       if (visited !== null && !frozen) {
         const key = recorder.unrecorded(() => statefulKey(visited.holder.sim!, ids, visited.provenance.key(recorder.steps, recorder.cellValues), recorder));
         // A last thread that cannot run costs no preemption to leave: every continuation costs what it would after no thread.
         const last = previous !== null && ids.includes(previous) ? previous : null;
-        const covered = visited.states.visit(key, [...sleep.keys()], last, spent, (below = new Continuations()));
-        if (covered !== null) {
-          visited.cutAt = covered;
+        const coverage = visited.states.lookup(key, [...sleep.keys()], last, spent, awake);
+        if (coverage.all !== null) {
+          visited.cutAt = coverage.all;
           throw new Cut();
         }
+        if (coverage.threads.length > 0) {
+          // Earlier visits explored what starts with these threads here: take another, and
+          // analyse their continuations against this path as a run cut here would be.
+          covered = new Continuations();
+          for (const from of coverage.from) covered.through([], 0, 0, from);
+          const open = awake.filter((id) => !coverage.threads.includes(id) && spent + cost({ previous, enabled: ids }, id) <= bound);
+          const next = open.includes(chosen) ? chosen : open[0];
+          if (next === undefined) {
+            visited.cutAt = covered;
+            throw new Cut();
+          }
+          chosen = next;
+          done = [chosen, ...coverage.threads];
+        }
+        visited.states.record(key, [...sleep.keys()], last, spent, (below = new Continuations()));
+        if (covered !== null) below.through([], 0, 0, covered);
       }
-      path.push({ enabled: ids, previous, spent, step: recorder.steps.length, sleep, chosen, frozen, backtrack: [chosen], done: new Set([chosen]), explored: new Map(), below });
+      path.push({ enabled: ids, previous, spent, step: recorder.steps.length, sleep, chosen, frozen, backtrack: [chosen], done: new Set(done), explored: new Map(), below, covered });
       return ids.indexOf(chosen);
     },
   };

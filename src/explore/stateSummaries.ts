@@ -45,6 +45,11 @@ export class Continuations {
     this.via.push({ segment: { steps, from, to: steps.length }, next });
   }
 
+  /** Steps `from`..`to` of a run, from this state to a state whose continuations `next` follow. */
+  through(steps: readonly StepRecord[], from: number, to: number, next: Continuations): void {
+    this.via.push({ segment: { steps, from, to }, next });
+  }
+
   /**
    * Each distinct continuation once (distinct by the footprints of its steps), with the stand-ins of
    * the run it ends in: every sequence of steps some run explored from this state.
@@ -66,27 +71,55 @@ export class Continuations {
 }
 
 /**
- * The states a stateful search has visited, by key, each with what was explored below it. A state
- * is covered by an earlier visit that had no thread asleep that is awake now (state caching with
- * sleep sets, Godefroid 1996: a stored sleep set included in the current one) and at least as many
- * preemptions left: the same number spent after the same last thread, or one fewer after another
- * (from one state, any continuation costs at most one preemption more after another last thread:
- * only its first switch can count differently). That visit could explore at least as much below it.
+ * What earlier visits of a state cover of the exploration from it now: every continuation (`all`:
+ * a visit's continuations; the run stops here), or the continuations that start with some threads
+ * (`threads`, explored from the visits whose continuations `from` lists).
+ */
+export interface Coverage {
+  readonly all: Continuations | null;
+  readonly threads: readonly string[];
+  readonly from: readonly Continuations[];
+}
+
+/**
+ * The states a stateful search has visited, by key, each with what was explored below it. An
+ * earlier visit that had no thread asleep that is awake now (state caching with sleep sets,
+ * Godefroid 1996: a stored sleep set included in the current one) covers the continuations that
+ * start with thread q if it had at least as many preemptions left after q's first step as there
+ * are now: its preemptions spent plus q's cost after its last thread, against the same now (from
+ * one state, only the first switch of a continuation can cost differently). Every schedule from
+ * here that starts with q is then a schedule within the bound from that visit, which explored its
+ * trace. A visit that covers every thread awake here covers the state.
  */
 export class VisitedStates {
   private readonly states = new Map<string, Array<{ readonly sleep: readonly string[]; readonly previous: string | null; readonly spent: number; readonly below: Continuations }>>();
 
-  /** The continuations of an earlier visit that covers this state, or null after recording this visit with `below`. */
-  visit(key: string, sleep: readonly string[], previous: string | null, spent: number, below: Continuations): Continuations | null {
+  /** What earlier visits cover of this state; `previous`: the last thread if it can run now, else null. */
+  lookup(key: string, sleep: readonly string[], previous: string | null, spent: number, awake: readonly string[]): Coverage {
+    const threads = new Set<string>();
+    const from: Continuations[] = [];
+    for (const v of this.states.get(key) ?? []) {
+      if (!v.sleep.every((id) => sleep.includes(id))) continue;
+      const covered = awake.filter((q) => v.spent + switchCost(v.previous, q) <= spent + switchCost(previous, q));
+      if (covered.length === awake.length) return { all: v.below, threads: awake, from: [v.below] };
+      if (covered.length === 0) continue;
+      for (const q of covered) threads.add(q);
+      from.push(v.below);
+    }
+    return { all: null, threads: awake.filter((q) => threads.has(q)), from };
+  }
+
+  /** A visit of this state, whose exploration `below` records. */
+  record(key: string, sleep: readonly string[], previous: string | null, spent: number, below: Continuations): void {
     let visits = this.states.get(key);
     if (visits === undefined) this.states.set(key, (visits = []));
-    for (const v of visits) {
-      const left = v.previous === previous || v.previous === null ? v.spent <= spent : v.spent + 1 <= spent;
-      if (left && v.sleep.every((id) => sleep.includes(id))) return v.below;
-    }
     visits.push({ sleep, previous, spent, below });
-    return null;
   }
+}
+
+/** Preemptions a first step by `thread` costs after `previous` (null: no last thread that can run). */
+function switchCost(previous: string | null, thread: string): number {
+  return previous !== null && previous !== thread ? 1 : 0;
 }
 
 /**
