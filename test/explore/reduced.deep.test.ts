@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exhaustiveSearch, reducedSearch, type Reduction } from '../../src/index.js';
 import { raceScenarios } from '../../examples/races/index.js';
-import { checkAgainstBruteForce, programs } from './reducedRun.js';
+import { checkAgainstBruteForce, checkStatefulAgainstDpor, programs } from './reducedRun.js';
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
 import { checkRaceAgainstPlain } from './reducedRaceRun.js';
 import './reduced.test.js';
@@ -12,6 +12,12 @@ import './reduced.test.js';
 describe('reduced exhaustive search = brute-force enumeration (long)', () => {
   it('on 60 random programs of up to 5,000 interleavings', () => {
     fc.assert(fc.property(programs(5_000), (p) => void checkAgainstBruteForce(p, true)), { numRuns: 60, seed: 1616 });
+  });
+});
+
+describe('stateful DPOR under a preemption bound reaches what DPOR reaches (long)', () => {
+  it('on 100 random programs at bounds 0, 1 and 2', () => {
+    fc.assert(fc.property(programs(3_000), (p) => { for (const bound of [0, 1, 2]) checkStatefulAgainstDpor(p, bound); }), { numRuns: 100, seed: 1617 });
   });
 });
 
