@@ -190,14 +190,14 @@ export class CellProvenance {
       for (const event of step.cells ?? []) {
         // Host code (a whenSettled continuation) is no part of the thread whose step it ended: its
         // reads and writes are the host's, in the order it made them, whichever step ran it.
-        const who = event.host ? HOST : step.thread;
+        const who = event.outside ? HOST : step.thread;
         if (event.seen === undefined) {
-          this.lastWrite.set(event.cell, event.host ? `${HOST}#${++this.hostWrites}` : `${step.thread}#${n}`);
+          this.lastWrite.set(event.cell, event.outside ? `${HOST}#${++this.hostWrites}` : `${step.thread}#${n}`);
           continue;
         }
         let seen = this.seen.get(who);
         if (seen === undefined) this.seen.set(who, (seen = []));
-        const at = event.host ? '' : `${n}:`;
+        const at = event.outside ? '' : `${n}:`;
         seen.push(event.seen !== null ? `${at}${event.cell}=${event.seen}` : `${at}${event.cell}<${this.lastWrite.get(event.cell) ?? ''}`);
       }
     }

@@ -56,13 +56,13 @@ export interface StepRecord extends StepFootprint {
 /**
  * A shared cell looked at (`seen`: a primitive value's JSON, or null for an object, whose last
  * writer stands for it) or changed (`seen` undefined), by the step's thread or by host code the
- * step ran outside any thread (`host`: a `whenSettled` continuation, which runs at the end of
+ * step ran outside any thread (`outside`: a `whenSettled` continuation, which runs at the end of
  * whichever step let the simulation settle, and is no part of that thread's computation).
  */
 export interface CellEvent {
   readonly cell: string;
   readonly seen?: string | null;
-  readonly host: boolean;
+  readonly outside: boolean;
 }
 
 /** A primitive's JSON (what a key can compare by value), or null for anything else. */
@@ -199,18 +199,18 @@ export class FootprintRecorder {
 
   /**
    * A shared cell looked at (`get`, or `modify` before it changes it): a read of `id`, and what the
-   * cell `cell` showed; `host`: by code running outside any thread.
+   * cell `cell` showed; `outside`: by code running outside any thread (host code).
    */
-  readCell(id: string, cell: string, value: unknown, host = false): void {
+  readCell(id: string, cell: string, value: unknown, outside = false): void {
     if (!this.recording) return;
     this.reads.add(id);
-    this.cells.push({ cell, seen: primitiveDigest(value), host });
+    this.cells.push({ cell, seen: primitiveDigest(value), outside });
   }
 
   /** The shared cell `cell`'s new value (after `set` or `modify`; its write is recorded apart). */
-  cellValue(cell: string, value: unknown, host = false): void {
+  cellValue(cell: string, value: unknown, outside = false): void {
     this.cellValues.set(cell, primitiveDigest(value));
-    if (this.recording) this.cells.push({ cell, host });
+    if (this.recording) this.cells.push({ cell, outside });
   }
 
   update(id: string): void {
