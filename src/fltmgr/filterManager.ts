@@ -5,7 +5,7 @@
  */
 import { DeviceTable } from '../io/deviceObjects.js';
 import { FltSimError, VerifierError } from '../kernel/errors.js';
-import { callMaybeBlocking, preempt, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
+import { isGenerator, PREEMPT, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
 import type { FactBody, FrameSpec } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { OperationCallbackFrame } from '../kernel/thread.js';
@@ -240,13 +240,15 @@ export class FilterManager {
    * for an operation callback (`frame` given) which instance's rundown protection it holds, so re-entry is bounded.
    */
   *invoke<T>(filter: FilterObject, call: () => MaybeBlocking<T>, frame?: OperationCallbackFrame): Blocking<T> {
-    yield* preempt();
+    // preempt() and callMaybeBlocking spelled out: every callback passes here, and each was a generator object per call.
+    yield PREEMPT;
     const thread = this.kernel.current;
     if (frame !== undefined && thread !== null) this.checkReentry(thread.operationCallbacks, frame);
     thread?.callbackFilters.push(filter.id);
     if (frame !== undefined) thread?.operationCallbacks.push(frame);
     try {
-      return yield* callMaybeBlocking(call());
+      const result = call();
+      return isGenerator<T>(result) ? yield* result : result;
     } catch (error) {
       throw this.locateAssertion(error, filter, frame);
     } finally {

@@ -50,13 +50,14 @@ export function* waitForRundown(
   what: string,
   counts: GateCounts = {},
 ): Blocking<void> {
-  const holders = (): readonly string[] => rundownHolders(fltMgr, object, counts);
   if (isDrained(project(rundown.value))) {
-    const open = gateWaitable(fltMgr.kernel, what, holders);
+    // Signaled before the wait, the waitable never holds a thread: no holders to name.
+    const open = gateWaitable(fltMgr.kernel, what, undefined);
     fltMgr.kernel.signal(open);
     yield* waitFor(open, what);
     return;
   }
+  const holders = (): readonly string[] => rundownHolders(fltMgr, object, counts);
   object.waitingFor = holders();
   fltMgr.emit(object, { type: 'RundownWait', gate: what, holders: object.waitingFor });
   yield* waitForGate(fltMgr.kernel, rundown.outstanding$.pipe(map(project)), what, holders);

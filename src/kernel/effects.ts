@@ -56,7 +56,8 @@ export type Blocking<T> = Generator<Effect, T, unknown>;
 /** What a filter callback may return: a value, or a generator that blocks and then returns one. */
 export type MaybeBlocking<T> = T | Blocking<T>;
 
-const PREEMPT: Effect = Object.freeze({ kind: 'preempt' });
+/** The effect `preempt()` yields: a hot path may yield it itself, the same scheduling point without a generator per call. */
+export const PREEMPT: Effect = Object.freeze({ kind: 'preempt' });
 
 /** A scheduling point. */
 export function* preempt(): Blocking<void> {
