@@ -30,7 +30,13 @@ export function ignoreOpenFiles(o: Outstanding): Outstanding {
  * does (the unload gate and teardown's drain subscribe, and act at zero): then the order matters.
  */
 export class Rundown {
-  readonly #outstanding = new BehaviorSubject<Outstanding>(NOTHING_OUTSTANDING);
+  /** The counts now. */
+  #value: Outstanding = NOTHING_OUTSTANDING;
+  /**
+   * The counts as a stream, made the first time something asks for it (most objects never wait on
+   * their rundown: an instance per attach, a filter per load; each had a BehaviorSubject it never used).
+   */
+  #outstanding: BehaviorSubject<Outstanding> | null = null;
   /** Who holds each rundown reference (`T3 (worker) at #45`), oldest first: what a hung unload names. */
   readonly referenceTakers: string[] = [];
   /** Threads of the work items queued against this object and not finished. */
@@ -49,12 +55,12 @@ export class Rundown {
   /** The counts as a stream (the unload gate and teardown's drain wait on it): subscribing reads them. */
   get outstanding$(): Observable<Outstanding> {
     this.looked();
-    return this.#outstanding;
+    return (this.#outstanding ??= new BehaviorSubject<Outstanding>(this.#value));
   }
 
   get value(): Outstanding {
     this.looked();
-    return this.#outstanding.value;
+    return this.#value;
   }
 
   /** Something kept with the counts (a filter's open files) was looked at as a whole. */
@@ -74,13 +80,14 @@ export class Rundown {
   add(field: keyof Outstanding, delta: number): number {
     const recorder = this.footprints();
     if (recorder !== null) {
-      if (this.#outstanding.observed) recorder.write(this.footprintId);
+      if (this.#outstanding?.observed === true) recorder.write(this.footprintId);
       else recorder.update(this.footprintId);
     }
-    const next = copyOf(this.#outstanding.value);
+    const next = copyOf(this.#value);
     next[field] += delta;
     if (next[field] < 0) throw new FltSimError(`internal: rundown ${field} below zero`);
-    this.#outstanding.next(next);
+    this.#value = next;
+    this.#outstanding?.next(next);
     return next[field];
   }
 }
