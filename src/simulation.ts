@@ -41,7 +41,9 @@ export type { DriverEntry, DriverSpec, RunResult, ThreadHandle } from './simulat
 export class Simulation extends SimulationBase {
   constructor(options: SimulationOptions = {}) {
     super(options);
-    this.host.perform = (name, args) => this.act(name, args);
+    // Through a const, not assigned as a literal (V8 puts those in the old generation; docs/exploration.md, "Memory").
+    const perform = (name: string, args: JsonValue): void => this.act(name, args);
+    this.host.perform = perform;
   }
 
   /** The state of every object, as plain frozen data (the same shape `foldLog` rebuilds from the log). */

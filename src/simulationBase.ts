@@ -33,6 +33,7 @@ import { HostDriver } from './host/driver.js';
 import type { ScenarioArgs } from './kernel/jsonValue.js';
 import type { HostActionFunction } from './host/actions.js';
 import type { DriverEntry, DriverSpec, ThreadHandle } from './simulationTypes.js';
+import type { NTSTATUS } from './wdk/ntstatus.js';
 
 export class SimulationBase {
   /** @internal */ readonly kernel: Kernel;
@@ -179,18 +180,7 @@ export class SimulationBase {
     functionArgument('loadDriver', 'entry', entry, false);
     this.noteHostChange(`loadDriver(${spec.name})`);
     const driver = new DriverObject(this.fltMgr, spec.name, spec.instances ?? null);
-    const fltMgr = this.fltMgr;
-    return this.handle(this.kernel.spawn(`DriverEntry(${spec.name})`, (function* () {
-      const status = yield* entry(driver);
-      const filter = driver.filterId === null ? undefined : fltMgr.filters.find((f) => f.id === driver.filterId);
-      if ((status >>> 30) >= 2 && filter !== undefined) {
-        if (filter.state !== 'Unregistered') {
-          throw fltMgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
-        }
-        fltMgr.emit(filter, { type: 'DriverUnload' });
-      }
-      return status;
-    })()));
+    return this.handle(this.kernel.spawn(`DriverEntry(${spec.name})`, driverEntryThread(this.fltMgr, spec, driver, entry)));
   }
 
   /**
@@ -331,23 +321,60 @@ export class SimulationBase {
   }
 }
 
+/**
+ * DriverEntry's thread. A module-level generator, not a generator expression in loadDriver: calling
+ * a generator closure gives it its own initial map, which V8 allocates in the old generation with a
+ * pointer back to the closure, whose context held the simulation — so every simulation survived
+ * young-generation collections until the next full one (docs/exploration.md, "Memory").
+ */
+function* driverEntryThread(fltMgr: FilterManager, spec: DriverSpec, driver: DriverObject, entry: DriverEntry): Blocking<NTSTATUS> {
+  const status = yield* entry(driver);
+  const filter = driver.filterId === null ? undefined : fltMgr.filters.find((f) => f.id === driver.filterId);
+  if ((status >>> 30) >= 2 && filter !== undefined) {
+    if (filter.state !== 'Unregistered') {
+      throw fltMgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
+    }
+    fltMgr.emit(filter, { type: 'DriverUnload' });
+  }
+  return status;
+}
+
 function shownId(thread: unknown): string {
   const id = typeof thread === 'object' && thread !== null ? (thread as { id?: unknown }).id : undefined;
   return typeof id === 'string' ? id.slice(0, 40) : String(typeof thread);
 }
 
+/**
+ * A handle's state, result and error read its thread through getters on the class, not getters in
+ * an object literal: an accessor property of a literal costs V8 an AccessorPair allocated in the
+ * old generation, pointing at the getter closures and through them at the thread, so every
+ * simulation that ever made a handle survived young-generation collections until the next full
+ * one (docs/exploration.md, "Memory").
+ */
+class SimThreadHandle implements ThreadHandle {
+  readonly id: string;
+  readonly name: string;
+  readonly #thread: SimThread;
+
+  constructor(thread: SimThread) {
+    this.id = thread.id;
+    this.name = thread.name;
+    this.#thread = thread;
+  }
+
+  get state(): SimThread['state'] {
+    return this.#thread.state;
+  }
+
+  get result(): unknown {
+    return this.#thread.result;
+  }
+
+  get error(): unknown {
+    return this.#thread.error;
+  }
+}
+
 function handleOf(t: SimThread): ThreadHandle {
-  return {
-    id: t.id,
-    name: t.name,
-    get state() {
-      return t.state;
-    },
-    get result() {
-      return t.result;
-    },
-    get error() {
-      return t.error;
-    },
-  };
+  return new SimThreadHandle(t);
 }

@@ -26,6 +26,7 @@ import {
 import { IRP_MJ_READ, IRP_MJ_WRITE, IRP_MN_MDL, IRP_PAGING_IO } from '../wdk/irp.js';
 import { STATUS_ACCESS_VIOLATION, STATUS_INVALID_PARAMETER, STATUS_SUCCESS, type NTSTATUS } from '../wdk/ntstatus.js';
 import type { FilterManager } from './filterManager.js';
+import type { FilterObject } from './filterObject.js';
 import { mdlObject, type MdlObject } from './memoryObjects.js';
 import type { FLT_RELATED_OBJECTS, PFLT_POST_OPERATION_CALLBACK } from './registration.js';
 import { fail } from './routineSupport.js';
@@ -234,14 +235,25 @@ export function* FltDoCompletionProcessingWhenSafe(
   }
   if ((Data.Iopb.IrpFlags & IRP_PAGING_IO) !== 0) return refuse('paging I/O cannot be posted');
   filter.rundown.add('workItems', 1);
-  fltMgr.kernel.spawn(`WhenSafe(${filter.name}, ${op.id})`, (function* () {
-    try {
-      yield* fltMgr.invoke(filter, () => SafePostCallback(Data, FltObjects, CompletionContext, Flags));
-      yield* FltCompletePendedPostOperation(Data);
-    } finally {
-      filter.rundown.add('workItems', -1);
-    }
-    return 0;
-  })());
+  fltMgr.kernel.spawn(`WhenSafe(${filter.name}, ${op.id})`, postedWhenSafe(fltMgr, filter, SafePostCallback, Data, FltObjects, CompletionContext, Flags));
   return { value: true, RetPostOperationStatus: FLT_POSTOP_MORE_PROCESSING_REQUIRED };
+}
+
+/** The worker thread FltDoCompletionProcessingWhenSafe posts SafePostCallback to (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* postedWhenSafe(
+  fltMgr: FilterManager,
+  filter: FilterObject,
+  SafePostCallback: PFLT_POST_OPERATION_CALLBACK,
+  Data: FLT_CALLBACK_DATA,
+  FltObjects: FLT_RELATED_OBJECTS,
+  CompletionContext: unknown,
+  Flags: number,
+): Blocking<number> {
+  try {
+    yield* fltMgr.invoke(filter, () => SafePostCallback(Data, FltObjects, CompletionContext, Flags));
+    yield* FltCompletePendedPostOperation(Data);
+  } finally {
+    filter.rundown.add('workItems', -1);
+  }
+  return 0;
 }

@@ -8,6 +8,7 @@
  * release happens at DISPATCH_LEVEL, on a worker thread of its own, as FltMgr queues a work item.
  */
 import { runWithoutBlocking } from '../kernel/nonBlocking.js';
+import type { Blocking } from '../kernel/effects.js';
 import { contextMachine } from '../machines/context.js';
 import { FLT_INSTANCE_CONTEXT, FLT_STREAMHANDLE_CONTEXT, FLT_VOLUME_CONTEXT, NonPagedPool, NonPagedPoolNx } from '../wdk/contextConstants.js';
 import { ContextObject, type ContextLink } from './contextObject.js';
@@ -122,16 +123,14 @@ export class ContextTable {
     const thread = this.kernel.current;
     if (thread !== null && thread.irql >= 2) {
       // §15.6: released to zero at DISPATCH_LEVEL, FltMgr frees the context later from a work item.
-      this.kernel.spawn(`ContextFree(${context.id})`, (function* (table: ContextTable) {
-        table.freeNow(context);
-        return 0;
-      })(this));
+      this.kernel.spawn(`ContextFree(${context.id})`, freeLater(this, context));
       return;
     }
     this.freeNow(context);
   }
 
-  private freeNow(context: AnyContext): void {
+  /** @internal Free `context` now: from free, or from freeLater's thread. */
+  freeNow(context: AnyContext): void {
     const kernel = this.kernel;
     const { ContextCleanupCallback, ContextFreeCallback } = context.registration;
     if (ContextCleanupCallback != null) {
@@ -200,6 +199,12 @@ export class ContextTable {
   liveOf(filter: FilterObject): AnyContext[] {
     return [...this.live.values()].filter((c) => c.filter === filter);
   }
+}
+
+/** §15.6's work item: a context released to zero at DISPATCH_LEVEL is freed on a thread of its own (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* freeLater(table: ContextTable, context: AnyContext): Blocking<number> {
+  table.freeNow(context);
+  return 0;
 }
 
 // ---------------------------------------------------------------- keys and targets (§15.1)

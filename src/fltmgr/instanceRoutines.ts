@@ -292,12 +292,15 @@ export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, Ins
     // here for the drain would wait on itself. TeardownStart runs now; the drain, the wait and
     // TeardownComplete run on a system worker thread and finish once that callback has returned.
     yield* startTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
-    fltMgr.kernel.spawn(`Teardown(${instance.id})`, (function* () {
-      yield* completeTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
-      return 0;
-    })());
+    fltMgr.kernel.spawn(`Teardown(${instance.id})`, manualTeardownThread(fltMgr, instance));
     return STATUS_SUCCESS;
   }
   yield* teardownInstance(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
   return STATUS_SUCCESS;
+}
+
+/** The system worker thread that finishes a manual teardown begun from the instance's own callback (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* manualTeardownThread(fltMgr: FilterManager, instance: InstanceObject): Blocking<number> {
+  yield* completeTeardown(fltMgr, instance, FLTFL_INSTANCE_TEARDOWN_MANUAL);
+  return 0;
 }

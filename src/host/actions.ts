@@ -9,6 +9,7 @@
  * built-in actions below, or the registered scenario's `actions`.
  */
 import { UsageError } from '../kernel/errors.js';
+import type { Blocking } from '../kernel/effects.js';
 import type { VolumeObject, VolumeSpec } from '../fltmgr/volumeObject.js';
 import type { JsonValue } from '../kernel/jsonValue.js';
 import type { Simulation } from '../simulation.js';
@@ -80,6 +81,32 @@ function namedVolume(sim: Simulation, action: string, args: JsonValue): VolumeOb
   return volume;
 }
 
+/** fltsim.applicationIo's thread: the steps in order, stopping at a failed create (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* applicationIo(sim: Simulation, steps: readonly ApplicationIoStep[]): Blocking<unknown> {
+  let handle: string | null = null;
+  for (const step of steps) {
+    if (step.op === 'create') {
+      const r = yield* sim.io.NtCreateFile(step.path, {
+        DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+        CreateDisposition: FILE_OPEN_IF,
+        CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
+      });
+      handle = r.handle;
+      if (handle === null) return r.status;
+    } else if (handle === null) {
+      break;
+    } else if (step.op === 'read') {
+      yield* sim.io.NtReadFile(handle, step.length, step.offset);
+    } else if (step.op === 'write') {
+      yield* sim.io.NtWriteFile(handle, step.data, step.offset);
+    } else {
+      yield* sim.io.NtClose(handle);
+      handle = null;
+    }
+  }
+  return 0;
+}
+
 /**
  * The actions every simulation knows:
  * - `fltsim.applicationIo` `{ name?, ops: ApplicationIoStep[] }`: an application thread opens a
@@ -100,30 +127,7 @@ export const BUILT_IN_ACTIONS: Readonly<Record<string, HostActionFunction>> = {
     const steps = ioSteps(o);
     if (steps[0]!.op !== 'create') throw bad('fltsim.applicationIo', 'ops[0] must be create');
     const name = typeof o['name'] === 'string' ? o['name'] : 'application I/O';
-    sim.spawn(name, function* () {
-      let handle: string | null = null;
-      for (const step of steps) {
-        if (step.op === 'create') {
-          const r = yield* sim.io.NtCreateFile(step.path, {
-            DesiredAccess: FILE_GENERIC_READ | FILE_GENERIC_WRITE,
-            CreateDisposition: FILE_OPEN_IF,
-            CreateOptions: FILE_SYNCHRONOUS_IO_NONALERT,
-          });
-          handle = r.handle;
-          if (handle === null) return r.status;
-        } else if (handle === null) {
-          break;
-        } else if (step.op === 'read') {
-          yield* sim.io.NtReadFile(handle, step.length, step.offset);
-        } else if (step.op === 'write') {
-          yield* sim.io.NtWriteFile(handle, step.data, step.offset);
-        } else {
-          yield* sim.io.NtClose(handle);
-          handle = null;
-        }
-      }
-      return 0;
-    });
+    sim.spawn(name, () => applicationIo(sim, steps));
   },
   'fltsim.completeRequest'(sim, args) {
     const o = objectArg('fltsim.completeRequest', args);

@@ -22,6 +22,7 @@ import { checkedTransfer, deliverData } from './buffers.js';
 import { SYSTEM_PID } from './processes.js';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL } from '../sync/irql.js';
 import type { FileObject } from './fileObject.js';
+import type { Waitable } from '../kernel/waitable.js';
 
 /** The request as the file system gets it; `buffer` is the bytes a write takes (its MDL's, else WriteBuffer, else the issuer's data). */
 export function fsRequestOf(op: IoOperation, fo: FileObject, transferBytes?: Uint8Array): FsRequest {
@@ -97,28 +98,48 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   const decided = timing.decide(request);
   const released = decided === 'hold' ? fltMgr.held.hold(request, () => isCancelRequested(op)) : null;
   fltMgr.emit(op.id, { type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
-  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
-    let decision: RequestCompletion;
-    if (released === null) {
-      // Decided at dispatch: the delay counts from when this thread first runs, as it always has.
-      decision = decided as RequestCompletion;
-      yield* sleep((decision.at ?? request.since) - request.since);
-    } else {
-      yield* waitFor(released, `the host completes ${op.id}`);
-      decision = fltMgr.held.take(op.id);
-      const at = decision.at ?? fltMgr.kernel.now;
-      if (at > fltMgr.kernel.now) yield* sleep(at - fltMgr.kernel.now);
-    }
-    if (!settle(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision), runPostWalk)) return 0;
-    beginPost(op);
-    // Completion routines run in an arbitrary thread at DISPATCH_LEVEL: that is who completed it.
-    op.completerIrql = DISPATCH_LEVEL;
-    const thread = fltMgr.kernel.current!;
-    thread.irql = 2;
-    yield* runPostWalk(op);
-    thread.irql = 0;
-    return 0;
-  })());
+  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, deferredCompletion(fltMgr, op, request, decided, released, runPostWalk));
+}
+
+/**
+ * The I/O completion thread of a request the file system completes later: decided at dispatch
+ * (`decided`, the delay counted from when this thread first runs) or held until the host releases
+ * it (`released`); then the completion and the post walk at DISPATCH_LEVEL.
+ *
+ * This and completeLater's thread are module-level generators, not generator expressions: a called
+ * generator closure gets its own initial map, which V8 allocates in the old generation pointing back
+ * at the closure and its context — the operation, the Filter Manager, the whole simulation — so every
+ * simulation survived young-generation collections until the next full one (docs/exploration.md,
+ * "Memory").
+ */
+function* deferredCompletion(
+  fltMgr: FilterManager,
+  op: IoOperation,
+  request: PendingFsRequest,
+  decided: RequestCompletion | 'hold',
+  released: Waitable | null,
+  runPostWalk: (op: IoOperation) => Blocking<void>,
+): Blocking<number> {
+  let decision: RequestCompletion;
+  if (released === null) {
+    // Decided at dispatch: the delay counts from when this thread first runs, as it always has.
+    decision = decided as RequestCompletion;
+    yield* sleep((decision.at ?? request.since) - request.since);
+  } else {
+    yield* waitFor(released, `the host completes ${op.id}`);
+    decision = fltMgr.held.take(op.id);
+    const at = decision.at ?? fltMgr.kernel.now;
+    if (at > fltMgr.kernel.now) yield* sleep(at - fltMgr.kernel.now);
+  }
+  if (!settle(fltMgr, op, completionOf(() => dispatchToFileSystem(fltMgr, op), op, decision), runPostWalk)) return 0;
+  beginPost(op);
+  // Completion routines run in an arbitrary thread at DISPATCH_LEVEL: that is who completed it.
+  op.completerIrql = DISPATCH_LEVEL;
+  const thread = fltMgr.kernel.current!;
+  thread.irql = 2;
+  yield* runPostWalk(op);
+  thread.irql = 0;
+  return 0;
 }
 
 /**
@@ -159,21 +180,24 @@ function parkCancellably(fltMgr: FilterManager, op: IoOperation, fo: FileObject,
  */
 function completeLater(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>, completerIrql: number): void {
   op.completerIrql = completerIrql;
-  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, (function* () {
-    yield* preempt();
-    if (result?.output !== undefined) {
-      // What a parked request was let go with (a change notification's entries) lands in its buffer now (§20.1).
-      const transfer = checkedTransfer(fltMgr, op);
-      if (transfer !== 'invalidUserBuffer') deliverData(transfer, result);
-    }
-    if (!settle(fltMgr, op, result ?? dispatchToFileSystem(fltMgr, op), runPostWalk)) return 0;
-    beginPost(op);
-    const thread = fltMgr.kernel.current!;
-    thread.irql = 2;
-    yield* runPostWalk(op);
-    thread.irql = 0;
-    return 0;
-  })());
+  fltMgr.kernel.spawn(`IoCompletion(${op.id})`, laterCompletion(fltMgr, op, result, runPostWalk));
+}
+
+/** completeLater's I/O completion thread (a module-level generator: see deferredCompletion). */
+function* laterCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompletion | null, runPostWalk: (op: IoOperation) => Blocking<void>): Blocking<number> {
+  yield* preempt();
+  if (result?.output !== undefined) {
+    // What a parked request was let go with (a change notification's entries) lands in its buffer now (§20.1).
+    const transfer = checkedTransfer(fltMgr, op);
+    if (transfer !== 'invalidUserBuffer') deliverData(transfer, result);
+  }
+  if (!settle(fltMgr, op, result ?? dispatchToFileSystem(fltMgr, op), runPostWalk)) return 0;
+  beginPost(op);
+  const thread = fltMgr.kernel.current!;
+  thread.irql = 2;
+  yield* runPostWalk(op);
+  thread.irql = 0;
+  return 0;
 }
 
 /**

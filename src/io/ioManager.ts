@@ -21,6 +21,7 @@ import type { SectionHandle } from '../fltmgr/sectionObjects.js';
 import { createFileMapping } from '../issuedIo/mappedFiles.js';
 import { appArguments, refusedEvent, refused, dataArgument } from './ioManagerArguments.js';
 import type { IoResult } from './ioManagerTypes.js';
+import type { HandleFailure } from '../fltmgr/win32Handles.js';
 import { NativeIoManager } from './ioManagerNative.js';
 
 export type { CreateFileOptions, CreateFileResult, IoResult, Requestor } from './ioManagerTypes.js';
@@ -106,9 +107,7 @@ export class IoManager extends NativeIoManager {
     booleanArgument('GetOverlappedResult', 'bWait', bWait);
     // Waiting, it waits on hEvent: a closed or foreign handle fails the wait (FALSE, ERROR_INVALID_HANDLE).
     const failure = bWait && lpOverlapped.Internal === STATUS_PENDING ? refusedEvent('GetOverlappedResult', true, lpOverlapped) : null;
-    if (failure !== null) return (function* (kernel: Kernel): Blocking<IoResult<Uint8Array | null>> {
-      return { status: yield* refused(kernel, 'GetOverlappedResult', failure), information: 0, output: null };
-    })(this.fltMgr.kernel);
+    if (failure !== null) return refusedOverlappedResult(this.fltMgr.kernel, failure);
     return getOverlappedResult(this, handle, lpOverlapped, bWait);
   }
 
@@ -148,4 +147,9 @@ export class IoManager extends NativeIoManager {
     void lpName;
     return createFileMapping(this.fltMgr, this.handles.get(hFile), flProtect);
   }
+}
+
+/** GetOverlappedResult refused before it waits (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* refusedOverlappedResult(kernel: Kernel, failure: HandleFailure): Blocking<IoResult<Uint8Array | null>> {
+  return { status: yield* refused(kernel, 'GetOverlappedResult', failure), information: 0, output: null };
 }

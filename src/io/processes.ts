@@ -67,7 +67,11 @@ export class ProcessTable {
     this.add(SYSTEM_PROCESS, SYSTEM_PID, 'System', SYSTEM_SID);
     const id = kernel.nextId('P');
     this.add(id, FIRST_APPLICATION_PID, DEFAULT_APPLICATION_NAME, DEFAULT_USER_SID);
-    kernel.onThreadExit = (thread) => this.threadExited(thread);
+    // Through a const: V8 allocates a function literal assigned straight to a property in the old
+    // generation, and from there it kept each simulation alive through young-generation collections
+    // (docs/exploration.md, "Memory").
+    const exited = (thread: SimThread): void => this.threadExited(thread);
+    kernel.onThreadExit = exited;
   }
 
   private add(id: string, pid: number, name: string, token: string): ProcessObject {

@@ -196,10 +196,13 @@ export function startOperation(fltMgr: FilterManager, spec: OperationSpec): IoOp
 export function releaseRequestReference(fltMgr: FilterManager, fo: FileObject): void {
   fo.pointerCount--;
   if (fo.pointerCount > 0 || !lastReferenceGone(fo)) return;
-  fltMgr.kernel.spawn(`Close(${fo.id})`, (function* () {
-    yield* sendClose(fltMgr, fo);
-    return 0;
-  })());
+  fltMgr.kernel.spawn(`Close(${fo.id})`, closeThread(fltMgr, fo));
+}
+
+/** The thread that sends IRP_MJ_CLOSE once the last reference is gone (a module-level generator, not a generator expression: docs/exploration.md, "Memory"). */
+function* closeThread(fltMgr: FilterManager, fo: FileObject): Blocking<number> {
+  yield* sendClose(fltMgr, fo);
+  return 0;
 }
 
 /**

@@ -24,6 +24,7 @@ import { TransactionObject } from '../fltmgr/transactionObjects.js';
 import { dereferenceTransactionObject, transactionArgument, type TXN_PARAMETER_BLOCK } from '../fltmgr/transactionRoutines.js';
 import { driveToCompletion } from '../io/dispatch.js';
 import type { FileObject } from '../io/fileObject.js';
+import type { SimThread } from '../kernel/thread.js';
 import { createFileObject, fileObjectOpenFailed } from '../io/fileObjectLifecycle.js';
 import { resolvePath } from '../io/paths.js';
 import { startOperation } from '../io/startOperation.js';
@@ -213,46 +214,11 @@ function* createFile(
     return failed(fail(fltMgr, Instance, routine, STATUS_INVALID_DEVICE_OBJECT_PARAMETER, `${Instance} is not on ${volume}`));
   }
   // One create per name the I/O manager parses: a symbolic link or mount point sends another (§21.11).
-  const attemptCreate = function* (named: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> {
-    // Without an instance the create starts at the top, by name: a volume dismounted since is mounted again (§21.7).
-    const target = Instance === null && relatedFo === null ? yield* volumeForOpen(fltMgr, named) : named;
-    yield* beforeFirstOperation(fltMgr, target);
-    const fo = createFileObject(fltMgr, target, name, relatedFo, Instance, transaction !== null && transaction.state === 'Active' ? transaction : null);
-    fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
-    const op = startOperation(fltMgr, {
-      volume: target,
-      fileObject: fo,
-      MajorFunction: IRP_MJ_CREATE,
-      OperationFlags: ((Flags & IO_FORCE_ACCESS_CHECK) !== 0 ? SL_FORCE_ACCESS_CHECK : 0) | ((Flags & IO_OPEN_TARGET_DIRECTORY) !== 0 ? SL_OPEN_TARGET_DIRECTORY : 0),
-      Parameters: {
-        Create: {
-          SecurityContext: { DesiredAccess },
-          Options: packCreateOptions(CreateDisposition, CreateOptions),
-          FileAttributes,
-          ShareAccess,
-          EaLength: 0,
-          ...(AllocationSize === 0 ? {} : { AllocationSize }),
-        },
-      },
-      RequestorMode: 'KernelMode',
-      // A forced access check uses the calling thread's token; otherwise kernel mode is not checked.
-      requestorSid: thread.token,
-      initiator: Instance,
-      fromTop: Instance === null,
-      markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
-      ecpList,
-    });
-    yield* driveToCompletion(fltMgr, op);
-    const status = op.data.IoStatus.Status;
-    if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
-      if (fo.state === 'Opened') {
-        throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
-      }
-      if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
-      releaseCreateReference(fltMgr, fo);
-    }
-    return { op, fo };
-  };
+  // A plain arrow handing its arguments to a module-level generator (see attemptCreate): Instance is
+  // read when an attempt starts, as the generator read it; it changes only between attempts.
+  const create: CreateParameters = { DesiredAccess, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, Flags };
+  const attemptCreate = (named: VolumeObject, name: string, relatedFo: FileObject | null): Blocking<CreateAttempt> =>
+    attemptCreateOn(fltMgr, thread, Instance, transaction, ecpList, create, named, name, relatedFo);
   // FltCreateFile never returns STATUS_REPARSE (§11.1): the I/O manager follows links and mount
   // points, on the instance's own volume only for a targeted create (STATUS_MOUNT_POINT_NOT_RESOLVED).
   const rules = (confinedTo: VolumeObject | null) => ({ confinedTo, stopOnSymlink: (Flags & IO_STOP_ON_SYMLINK) !== 0 });
@@ -281,6 +247,76 @@ function* createFile(
     FileObject: wantFileObject ? fo : null,
     IoStatusBlock: { Status: op.data.IoStatus.Status, Information: op.data.IoStatus.Information },
   };
+}
+
+/** The resolved numeric parameters of one FltCreateFile* call, as each of its attempts sends them. */
+interface CreateParameters {
+  readonly DesiredAccess: number;
+  readonly AllocationSize: number;
+  readonly FileAttributes: number;
+  readonly ShareAccess: number;
+  readonly CreateDisposition: number;
+  readonly CreateOptions: number;
+  readonly Flags: number;
+}
+
+/**
+ * One IRP_MJ_CREATE of a FltCreateFile* call: the file object, the operation, driven to completion.
+ * A module-level generator, not a generator expression in createFile: a called generator closure
+ * gets its own initial map, which V8 allocates in the old generation pointing back at the closure
+ * and its context, so every simulation that opened a file survived young-generation collections
+ * until the next full one (docs/exploration.md, "Memory").
+ */
+function* attemptCreateOn(
+  fltMgr: FilterManager,
+  thread: SimThread,
+  Instance: InstanceObject | null,
+  transaction: TransactionObject | null,
+  ecpList: EcpListObject | null,
+  create: CreateParameters,
+  named: VolumeObject,
+  name: string,
+  relatedFo: FileObject | null,
+): Blocking<CreateAttempt> {
+  const { DesiredAccess, AllocationSize, FileAttributes, ShareAccess, CreateDisposition, CreateOptions, Flags } = create;
+  // Without an instance the create starts at the top, by name: a volume dismounted since is mounted again (§21.7).
+  const target = Instance === null && relatedFo === null ? yield* volumeForOpen(fltMgr, named) : named;
+  yield* beforeFirstOperation(fltMgr, target);
+  const fo = createFileObject(fltMgr, target, name, relatedFo, Instance, transaction !== null && transaction.state === 'Active' ? transaction : null);
+  fo.ignoreSharing = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) !== 0;
+  const op = startOperation(fltMgr, {
+    volume: target,
+    fileObject: fo,
+    MajorFunction: IRP_MJ_CREATE,
+    OperationFlags: ((Flags & IO_FORCE_ACCESS_CHECK) !== 0 ? SL_FORCE_ACCESS_CHECK : 0) | ((Flags & IO_OPEN_TARGET_DIRECTORY) !== 0 ? SL_OPEN_TARGET_DIRECTORY : 0),
+    Parameters: {
+      Create: {
+        SecurityContext: { DesiredAccess },
+        Options: packCreateOptions(CreateDisposition, CreateOptions),
+        FileAttributes,
+        ShareAccess,
+        EaLength: 0,
+        ...(AllocationSize === 0 ? {} : { AllocationSize }),
+      },
+    },
+    RequestorMode: 'KernelMode',
+    // A forced access check uses the calling thread's token; otherwise kernel mode is not checked.
+    requestorSid: thread.token,
+    initiator: Instance,
+    fromTop: Instance === null,
+    markGenerated: fltMgr.options.semantics.flagGeneratedCreates,
+    ecpList,
+  });
+  yield* driveToCompletion(fltMgr, op);
+  const status = op.data.IoStatus.Status;
+  if (!NT_SUCCESS(status) || status === STATUS_REPARSE) {
+    if (fo.state === 'Opened') {
+      throw fltMgr.kernel.violation('CREATE_FAILED_WITHOUT_CANCEL', fo.id, `${op.id}: a post-create failed a create the file system had opened (${fo}) without FltCancelFileOpen (§8, §11.13)`);
+    }
+    if (fo.state === 'Opening') fileObjectOpenFailed(fltMgr, fo, status);
+    releaseCreateReference(fltMgr, fo);
+  }
+  return { op, fo };
 }
 
 /** FltClose(FileHandle): closes a handle from FltCreateFile*; the last one sends IRP_MJ_CLEANUP below the instance. */
