@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../../kernel/errors.js';
 import type { Blocking } from '../../kernel/effects.js';
+import type { DriverObject } from '../../fltmgr/driverObject.js';
 import type { FilterObject } from '../../fltmgr/filterObject.js';
 import { FltRegisterFilter, FltStartFiltering, FltUnregisterFilter } from '../../fltmgr/filterRoutines.js';
 import type { FLT_OPERATION_REGISTRATION, FLT_REGISTRATION, InstancesKey } from '../../fltmgr/registration.js';
@@ -32,35 +33,53 @@ export interface TestFilter {
 }
 
 export function installFilter(sim: Simulation, spec: TestFilterSpec): TestFilter {
-  let filter: FilterObject | null = null;
   const instanceName = `${spec.name} Instance`;
   const instances: Record<string, { Altitude: string; Flags?: number }> = {
     [instanceName]: { Altitude: spec.altitude, Flags: spec.instanceFlags ?? 0 },
   };
   for (const [n, a] of Object.entries(spec.moreInstances ?? {})) instances[n] = { Altitude: a };
   const registry: InstancesKey = { DefaultInstance: instanceName, Instances: instances };
-  const registration: FLT_REGISTRATION = {
-    FilterUnloadCallback: function* (): Blocking<NTSTATUS> {
-      yield* FltUnregisterFilter(filter!);
-      return STATUS_SUCCESS;
-    },
+  const loaded: LoadedFilter = { spec, registration: null, filter: null };
+  loaded.registration = {
+    FilterUnloadCallback: () => unregisterOnUnload(loaded),
     ...spec.registration,
   };
-  const entry = sim.loadDriver({ name: spec.name, instances: registry }, function* (driver) {
-    const r = FltRegisterFilter(driver, registration);
-    if (r.filter === null) return r.status;
-    filter = r.filter;
-    if (spec.start === false) return STATUS_SUCCESS;
-    return yield* FltStartFiltering(r.filter);
-  });
+  const entry = sim.loadDriver({ name: spec.name, instances: registry }, (driver) => registerAndStart(loaded, driver));
   return {
     entry,
     instanceName,
     filter: () => {
-      if (filter === null) throw new UsageError('NOT_READY', `filter ${spec.name} has not registered yet: run the simulation first`);
-      return filter;
+      if (loaded.filter === null) throw new UsageError('NOT_READY', `filter ${spec.name} has not registered yet: run the simulation first`);
+      return loaded.filter;
     },
   };
+}
+
+/** What installFilter's DriverEntry and unload callback share: the spec, the registration, the filter once registered. */
+interface LoadedFilter {
+  readonly spec: TestFilterSpec;
+  registration: FLT_REGISTRATION | null;
+  filter: FilterObject | null;
+}
+
+/*
+ * DriverEntry and the default unload callback are module-level generators behind plain arrows, not
+ * generator expressions: a called generator closure gets its own initial map, which V8 allocates in
+ * the old generation pointing back at the closure and its context, so every simulation that loaded a
+ * test filter survived young-generation collections until the next full one (docs/exploration.md,
+ * "Memory").
+ */
+function* registerAndStart(loaded: LoadedFilter, driver: DriverObject): Blocking<NTSTATUS> {
+  const r = FltRegisterFilter(driver, loaded.registration!);
+  if (r.filter === null) return r.status;
+  loaded.filter = r.filter;
+  if (loaded.spec.start === false) return STATUS_SUCCESS;
+  return yield* FltStartFiltering(r.filter);
+}
+
+function* unregisterOnUnload(loaded: LoadedFilter): Blocking<NTSTATUS> {
+  yield* FltUnregisterFilter(loaded.filter!);
+  return STATUS_SUCCESS;
 }
 
 /** An OperationRegistration table: the same pre and/or post callbacks for several major functions. */

@@ -9,12 +9,13 @@
 import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
 import { FltAllocateCallbackData, FltFreeCallbackData, FltPerformAsynchronousIo } from '../../issuedIo/callbackDataRoutines.js';
 import { FltClose, FltCreateFileEx, ObDereferenceObject } from '../../issuedIo/createFile.js';
-import { sleep } from '../../kernel/effects.js';
+import { sleep, type Blocking } from '../../kernel/effects.js';
 import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileConstants.js';
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { installFilter } from '../builders/filterBuilder.js';
-import { FILE, installLowerReader, readParams, variantOf, VARIANT_ARGUMENT, volumeWithFile } from './common.js';
+import { FILE, installLowerReader, readParams, variantOf, VARIANT_ARGUMENT, volumeWithFile, type Variant } from './common.js';
+import type { Simulation } from '../../simulation.js';
 
 export const freeRaceScenario: Scenario = {
   id: 'race-free-before-callback',
@@ -39,24 +40,31 @@ export const freeRaceScenario: Scenario = {
     installLowerReader(sim);
     sim.whenSettled(() => {
       const o = objects.get()!;
-      sim.spawn('reader worker', function* () {
-        const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
-        if (r.FileObject === null) return r.status;
-        const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
-        if (data === null) return 'no callback data';
-        readParams(data, 0, 4);
-        const done = sim.sharedCell('read done', false);
-        yield* FltPerformAsynchronousIo(data, (d) => {
-          done.set(true);
-          if (variant === 'fixed') FltFreeCallbackData(d);
-        }, null);
-        yield* sleep(1);
-        if (variant === 'buggy') FltFreeCallbackData(data);
-        while (!done.get()) yield* sleep(1);
-        yield* FltClose(r.FileHandle!);
-        yield* ObDereferenceObject(r.FileObject);
-        return STATUS_SUCCESS;
-      });
+      sim.spawn('reader worker', () => readerWorker(sim, o, variant));
     });
   },
 };
+
+/**
+ * The worker's thread: open, allocate, read asynchronously, free (too early in the buggy variant).
+ * A module-level generator behind an arrow rather than a generator expression, so that each
+ * schedule's simulation dies young (docs/exploration.md, "Memory").
+ */
+function* readerWorker(sim: Simulation, o: FLT_RELATED_OBJECTS, variant: Variant): Blocking<unknown> {
+  const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+  if (r.FileObject === null) return r.status;
+  const { data } = FltAllocateCallbackData(o.Instance, r.FileObject);
+  if (data === null) return 'no callback data';
+  readParams(data, 0, 4);
+  const done = sim.sharedCell('read done', false);
+  yield* FltPerformAsynchronousIo(data, (d) => {
+    done.set(true);
+    if (variant === 'fixed') FltFreeCallbackData(d);
+  }, null);
+  yield* sleep(1);
+  if (variant === 'buggy') FltFreeCallbackData(data);
+  while (!done.get()) yield* sleep(1);
+  yield* FltClose(r.FileHandle!);
+  yield* ObDereferenceObject(r.FileObject);
+  return STATUS_SUCCESS;
+}
