@@ -47,13 +47,15 @@ export type ExploreWorkerMessage = { readonly kind: 'batch'; readonly reports: r
 /** Schedules per message: large enough that posting costs little, small enough for a live progress line. */
 const BATCH = 32;
 
-/** The worker's loop, callable without a thread (the tests drive it directly). */
-export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void, scenario: Scenario = findScenario(data.scenarioId)): void {
+/**
+ * The worker's loop, callable without a thread (the tests drive it directly). `verdicts`: the §14
+ * verdicts by log it may reuse (a pool's worker keeps them across explorations of one scenario).
+ */
+export function exploreWorkerLoop(data: ExploreWorkerData, post: (m: ExploreWorkerMessage) => void, scenario: Scenario = findScenario(data.scenarioId), verdicts = new InvariantVerdicts()): void {
   // The plan is a pure function of the scenario and options, so every worker derives the same one.
   const plan = explorationPlan(scenario, data.options);
   const budget = data.options.schedules ?? 1000;
   const cells = new Int32Array(data.shared);
-  const verdicts = new InvariantVerdicts();
   let batch: ScheduleReport[] = [];
   let failed = false;
   while (!failed) {
@@ -137,6 +139,18 @@ if (parentPort !== null && started?.kind === 'fltsim-explore') {
     if (loaded === undefined) modules.set(module, (loaded = scenarioOf(id, module)));
     return loaded;
   };
+  // The §14 verdicts of the logs this worker has checked, kept while the explorations it is given
+  // are of one scenario: a verdict is a pure function of the log (InvariantVerdicts), and the
+  // explorations of one scenario — other seeds, budgets, arguments — see mostly the same logs (the
+  // smallest race: ~175 distinct ones in 16,000 schedules, each ~0.6 ms of checking, which every
+  // worker of every exploration paid again). Another scenario starts afresh, so the cache, bounded
+  // and never emptied, holds one scenario's logs and not the first scenarios' for the pool's life.
+  let verdicts: { readonly of: string; readonly kept: InvariantVerdicts } | null = null;
+  const verdictsFor = (data: ExploreWorkerData): InvariantVerdicts => {
+    const of = `${data.scenarioId}\0${data.module ?? ''}`;
+    if (verdicts?.of !== of) verdicts = { of, kept: new InvariantVerdicts() };
+    return verdicts.kept;
+  };
   // Requests are handled one after another, in the order they came: each exploration's loop runs to
   // its end before the next starts (the pool gives a worker one exploration at a time).
   let queue = Promise.resolve();
@@ -146,7 +160,7 @@ if (parentPort !== null && started?.kind === 'fltsim-explore') {
       try {
         if (request.kind === 'explore') {
           const { data } = request;
-          exploreWorkerLoop(data, (m) => port.postMessage({ ...m, id } satisfies PoolWorkerMessage), await scenario(data.scenarioId, data.module));
+          exploreWorkerLoop(data, (m) => port.postMessage({ ...m, id } satisfies PoolWorkerMessage), await scenario(data.scenarioId, data.module), verdictsFor(data));
         } else {
           const { plan, index, count } = request.data;
           port.postMessage({ kind: 'shard', id, result: runShard(await scenario(plan.scenario, plan.module?.path), plan, index, count) } satisfies PoolWorkerMessage);

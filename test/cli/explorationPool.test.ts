@@ -35,6 +35,7 @@ describe('an exploration pool reused across explorations', async () => {
     expect(progress.at(-1)).toBe(fixed.schedules);
   });
 
+  // Its workers reuse the verdicts they checked in the two before (one scenario): a verdict is a function of the log alone.
   it('a third exploration, the first again on warm threads, is the same as a fresh one', async () => {
     expect(await pool.explore('race-cancel-completion', buggy)).toEqual(oneThread);
   });
