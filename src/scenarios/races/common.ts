@@ -4,7 +4,7 @@
  */
 import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
 import type { FLT_CALLBACK_DATA } from '../../io/ioOperation.js';
-import { preempt } from '../../kernel/effects.js';
+import { preempt, type Blocking } from '../../kernel/effects.js';
 import { UsageError } from '../../kernel/errors.js';
 import type { Simulation } from '../../simulation.js';
 import { FLT_POSTOP_FINISHED_PROCESSING, FLT_PREOP_SUCCESS_WITH_CALLBACK } from '../../wdk/fltConstants.js';
@@ -65,11 +65,18 @@ export function prefetcherSystem(sim: Simulation, flush: number, then: (objects:
     altitude: '300000',
     registration: {
       InstanceSetupCallback: (o) => (objects.set(o), STATUS_SUCCESS),
-      InstanceTeardownCompleteCallback: function* () {
-        for (let entry = 0; entry < flush; entry++) yield* preempt();
-      },
+      InstanceTeardownCompleteCallback: () => writeBackCache(flush),
     },
   });
   installLowerReader(sim);
   sim.whenSettled(() => then(objects.get()!));
+}
+
+/**
+ * The prefetcher's TeardownComplete: writing back its cache, one entry per scheduling point.
+ * A module-level generator behind an arrow, not a generator expression, so that each schedule's
+ * simulation dies young (docs/exploration.md, "Memory").
+ */
+function* writeBackCache(flush: number): Blocking<void> {
+  for (let entry = 0; entry < flush; entry++) yield* preempt();
 }

@@ -19,7 +19,7 @@ import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Simulation } from '../../simulation.js';
 import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
-import { FILE, readParams, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT } from './common.js';
+import { FILE, readParams, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT, type Variant } from './common.js';
 
 function* prefetchRound(sim: Simulation, o: FLT_RELATED_OBJECTS, round: number): Blocking<string | null> {
   const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
@@ -64,19 +64,27 @@ export const unloadRaceScenario: Scenario = {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 1, 1, MAX_ROUNDS);
     prefetcherSystem(sim, intArg(args, 'flush', 10, 0, MAX_FLUSH), (o) => {
-      sim.spawn('prefetch worker', function* () {
-        for (let round = 0; round < rounds; round++) {
-          if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
-          try {
-            const failed = yield* prefetchRound(sim, o, round);
-            if (failed !== null) return failed;
-          } finally {
-            if (variant === 'fixed') FltObjectDereference(o.Instance);
-          }
-        }
-        return 'done';
-      });
+      sim.spawn('prefetch worker', () => prefetchWorker(sim, o, rounds, variant));
       sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
     });
   },
 };
+
+/**
+ * The prefetch worker: `rounds` asynchronous prefetches, holding rundown protection on the
+ * instance in the fixed variant.
+ * A module-level generator behind an arrow, not a generator expression, so that each schedule's
+ * simulation dies young (docs/exploration.md, "Memory").
+ */
+function* prefetchWorker(sim: Simulation, o: FLT_RELATED_OBJECTS, rounds: number, variant: Variant): Blocking<unknown> {
+  for (let round = 0; round < rounds; round++) {
+    if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+    try {
+      const failed = yield* prefetchRound(sim, o, round);
+      if (failed !== null) return failed;
+    } finally {
+      if (variant === 'fixed') FltObjectDereference(o.Instance);
+    }
+  }
+  return 'done';
+}

@@ -18,7 +18,9 @@ import { FILE_GENERIC_READ, FILE_OPEN, FILE_SHARE_READ } from '../../wdk/fileCon
 import { STATUS_SUCCESS } from '../../wdk/ntstatus.js';
 import type { Scenario } from '../scenario.js';
 import { intArg } from '../scenario.js';
-import { FILE, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT } from './common.js';
+import { FILE, variantOf, prefetcherSystem, MAX_FLUSH, MAX_ROUNDS, VARIANT_ARGUMENT, type Variant } from './common.js';
+import type { FLT_RELATED_OBJECTS } from '../../fltmgr/registration.js';
+import type { Blocking } from '../../kernel/effects.js';
 
 export const unloadSyncRaceScenario: Scenario = {
   id: 'race-unload-sync-read',
@@ -44,22 +46,30 @@ export const unloadSyncRaceScenario: Scenario = {
     const variant = variantOf(args);
     const rounds = intArg(args, 'rounds', 3, 1, MAX_ROUNDS);
     prefetcherSystem(sim, intArg(args, 'flush', 10, 0, MAX_FLUSH), (o) => {
-      sim.spawn('prefetch worker', function* () {
-        for (let round = 0; round < rounds; round++) {
-          if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
-          try {
-            const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
-            if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
-            yield* FltReadFile(o.Instance, r.FileObject, round * 2, 2, new Uint8Array(2));
-            yield* FltClose(r.FileHandle!);
-            yield* ObDereferenceObject(r.FileObject);
-          } finally {
-            if (variant === 'fixed') FltObjectDereference(o.Instance);
-          }
-        }
-        return 'done';
-      });
+      sim.spawn('prefetch worker', () => syncPrefetchWorker(o, rounds, variant));
       sim.spawn('fltmc unload prefetcher', () => sim.FilterUnload('prefetcher'));
     });
   },
 };
+
+/**
+ * The prefetch worker: `rounds` synchronous open-read-close rounds, holding rundown protection on
+ * the instance in the fixed variant.
+ * A module-level generator behind an arrow, not a generator expression, so that each schedule's
+ * simulation dies young (docs/exploration.md, "Memory").
+ */
+function* syncPrefetchWorker(o: FLT_RELATED_OBJECTS, rounds: number, variant: Variant): Blocking<unknown> {
+  for (let round = 0; round < rounds; round++) {
+    if (variant === 'fixed' && FltObjectReference(o.Instance) !== STATUS_SUCCESS) return 'instance tearing down: stop';
+    try {
+      const r = yield* FltCreateFileEx(o.Filter, o.Instance, FILE_GENERIC_READ, { ObjectName: FILE }, 0, 0, FILE_SHARE_READ, FILE_OPEN);
+      if (r.FileObject === null) return `open failed ${r.status.toString(16)}`;
+      yield* FltReadFile(o.Instance, r.FileObject, round * 2, 2, new Uint8Array(2));
+      yield* FltClose(r.FileHandle!);
+      yield* ObDereferenceObject(r.FileObject);
+    } finally {
+      if (variant === 'fixed') FltObjectDereference(o.Instance);
+    }
+  }
+  return 'done';
+}
