@@ -41,7 +41,7 @@ const LARGE = 16_000;
 /** Runs of each warm contender per budget, and of each loop, taken turn about; the rows read the median. */
 const REPEATS = 3;
 /** Iterations of arithmetic between two units of the loop with a schedule's garbage (see LOOPS). */
-const LOOP_SPIN = 400_000;
+const LOOP_SPIN = 100_000;
 
 const TASKS = '/proc/self/task';
 const linux = existsSync(TASKS);
@@ -189,15 +189,16 @@ function coldCli(workers: number, schedules: number): { wall: number; cpu: numbe
  * - plain: small objects that die young (~0.5% of its bytes survive a scavenge). Measured on the
  *   2-vCPU CI box at 1.06–1.9x (a non-allocating loop scales 2.0x): young-generation GC, memory
  *   traffic and the machine's other load set it. It is the issue's ceiling.
- * - with a schedule's garbage: per unit ~160 kB of small objects of which ~30% outlive two
- *   scavenges (a ring of the last 200 units' survivors), so they are copied, promoted, and die in
- *   the old generation for the next mark-compact to find — what the smallest race's schedules do
- *   (`--trace-gc-nvp` over 12,000 warm schedules: 156 kB allocated and 44 kB promoted per schedule;
- *   this loop: 162 and 49 kB). The spin between units stands for a schedule's work that allocates
- *   nothing, so that V8's helper threads (parallel scavenge, concurrent marking) take about the
- *   share of the CPU they take in fltsim (~30%; the loop without it: ~50%). Like with like for the
- *   pool's rows: whatever of the plain loop's ceiling this loop does not reach either is the cost of
- *   that garbage, not of the pool. Re-measure these figures when a schedule's garbage changes.
+ * - with a schedule's garbage: per unit ~120 kB of small objects of which ~0.5% outlive two
+ *   scavenges (a ring of the last 200 units' survivors), so they are copied, promoted and die in
+ *   the old generation — what the smallest race's schedules do since simulations die young
+ *   (787deaf, ec7e3e1; `--trace-gc-nvp` over 12,000 warm schedules: 135 kB allocated and 1.2 kB
+ *   promoted per schedule; this loop: 122 and 0.5 kB; until then 156 and 44 kB, ~30% of one
+ *   thread's CPU on V8's helper threads). The spin between units stands for a schedule's work that
+ *   allocates nothing, so that a unit costs about a schedule's CPU (~0.15 ms) and the loop allocates
+ *   at a schedule's rate. Like with like for the pool's rows: whatever of the plain ceiling this
+ *   loop does not reach either is the cost of that allocation profile, not of the pool. Re-measure
+ *   these figures when a schedule's garbage changes.
  */
 const LOOPS = {
   plain: { units: 1, code: `
@@ -210,16 +211,16 @@ const LOOPS = {
         if (kept.length > 1000) kept = [];
       }
     };` },
-  garbage: { units: 3_000, code: `
+  garbage: { units: 10_000, code: `
     const ring = new Array(200).fill(null);
     let sum = 0, s = 0;
     const unit = () => {
       let prev = null, kept = null;
-      for (let j = 0; j < 1100; j++) {
+      for (let j = 0; j < 950; j++) {
         const o = { id: j, s, prev, data: [j, s, j + s] };
         prev = j % 8 === 0 ? null : o;
         sum += o.data[2] & 7;
-        if (j % 5 < 2) kept = { id: o.id, data: o.data, kept };
+        if (j % 300 === 0) kept = { id: o.id, data: o.data, kept };
       }
       let x = s;
       for (let k = 0; k < ${LOOP_SPIN}; k++) x = (Math.imul(x, 1103515245) + 12345) | 0;
@@ -329,7 +330,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
       unit: 'x',
       baseline: { name: 'plain loop', value: plain.scaling },
       ratio: garbage.scaling / plain.scaling,
-      note: `~160 kB a unit, ~30% promoted, as a schedule of the smallest race; median of ${garbage.runs}; V8 helpers ${pct(garbage.helperShare)} of one thread's CPU (a pool of 1: ${pct(pool1.cpu.helpers / total(pool1.cpu))}); what the ceiling is for that garbage`,
+      note: `~120 kB a unit, ~0.5% promoted, ~0.15 ms of CPU, as a schedule of the smallest race; median of ${garbage.runs}; V8 helpers ${pct(garbage.helperShare)} of one thread's CPU (a pool of 1: ${pct(pool1.cpu.helpers / total(pool1.cpu))}); what the ceiling is for that garbage`,
     },
     {
       name: `explore, warm pool of 2 workers: speed-up over the loop with a schedule's garbage (${count(LARGE)})`,
