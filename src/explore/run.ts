@@ -9,6 +9,7 @@ import type { Fact } from '../kernel/facts.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { ScenarioArgs } from '../scenarios/scenario.js';
 import { createSimulation, type Simulation } from '../simulation.js';
+import type { SimulationOptions } from '../simulationOptions.js';
 import {
   deadlockViolation,
   hotParts,
@@ -53,7 +54,13 @@ export function buildSimulation(target: Explorable, seed: number, args: Scenario
   const o = target.options;
   const scenarioOptions = o === undefined ? {} : typeof o === 'function' ? o(seed, args) : o;
   // 'record' so a verifier error ends only the offending thread and the run (and its log) goes on.
-  const sim = createSimulation({ ...scenarioOptions, seed, strategy, onViolation: 'record' });
+  // Copied, then set: the spread with keys after it (onViolation one the scenario's options may
+  // already hold) took V8's slow path on every schedule (3.8% of the smallest race's profile, 0.2% this way).
+  const options: { -readonly [K in keyof SimulationOptions]: SimulationOptions[K] } = Object.assign({}, scenarioOptions);
+  options.seed = seed;
+  options.strategy = strategy;
+  options.onViolation = 'record';
+  const sim = createSimulation(options);
   onBuilt?.(sim); // before build: a scenario may run its setup inside build, under the same strategy
   sim.buildScenario(target, args); // with an id, the schedule can be saved and written as a trace
   return sim;
