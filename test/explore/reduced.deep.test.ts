@@ -33,7 +33,7 @@ describe('reduced exhaustive search = brute force on I/O while the filter unload
 describe('reduced exhaustive search = brute force while two filters attach to the volume (long)', () => {
   for (const kind of ['read', 'write'] as const) {
     it(`one ${kind} beside two filters loading`, () => {
-      const r = checkIoAgainstBruteForce({ threads: [[{ kind, file: 0 }]], unload: false, attach: true });
+      const r = checkIoAgainstBruteForce({ threads: [[{ kind, file: 0 }]], unload: false, attach: 'load' });
       expect(r.dpor).toBeLessThan(r.brute);
     });
   }

@@ -41,11 +41,22 @@ export interface IoProgram {
   /** A thread unloads the filter the others issue their I/O through. */
   readonly unload: boolean;
   /**
-   * 'lower' and a third filter, 'middle', load while the threads run, so their instances attach
-   * to the volume between the threads' operations (in either order): both count the operations
-   * that reach them, and middle's InstanceSetup counts the instances it finds on the volume.
+   * 'lower' and a third filter, 'middle', attach to the volume while the threads run, between
+   * their operations (in either order): both count the operations that reach them, and middle's
+   * InstanceSetup counts the instances it finds on the volume. 'load': the two filters load then
+   * (their DriverEntry threads register, start and attach automatically, §2, §3); 'fltmc': they
+   * were loaded before with automatic attachment off (instance Flags 0x1), and a `fltmc attach`
+   * thread per filter attaches it (FilterAttach); 'fltmc middle': 'lower' attached when it loaded,
+   * only middle is attached by `fltmc attach` while the threads run (a fraction of the
+   * interleavings, so that npm test can enumerate them).
    */
-  readonly attach?: boolean;
+  readonly attach?: 'load' | 'fltmc' | 'fltmc middle' | null;
+  /**
+   * With `attach`: a thread detaches this filter's instance from the volume (`fltmc detach`, §4:
+   * the instance's teardown drains what is in flight through it) while the filters load and the
+   * I/O runs; before its filter has registered or attached, the detach finds nothing to detach.
+   */
+  readonly detach?: 'lower' | 'middle' | null;
 }
 
 const ioOp = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const, 'reference' as const), file: fc.integer({ min: 0, max: 1 }) });
@@ -56,6 +67,24 @@ const ioOp = fc.record({ kind: fc.constantFrom('read' as const, 'write' as const
  */
 export const ioPrograms = (most: number, unload: boolean): fc.Arbitrary<IoProgram> =>
   fc.record({ threads: fc.array(fc.array(ioOp, { minLength: 1, maxLength: most }), { minLength: 2, maxLength: 2 }), unload: unload ? fc.boolean() : fc.constant(false) });
+
+/**
+ * Instances attaching to the volume while one thread issues one operation (§3: at distinct
+ * altitudes, middle's InstanceSetup enumerating the volume's instances), maybe beside a detach
+ * (§4). `small`: a read while only middle attaches, no detach (200 interleavings,
+ * npm test). Otherwise also both filters attaching, by `fltmc attach` or by loading (650–1,300
+ * interleavings), and a detach of either filter's instance beside middle's attach (~5,800).
+ */
+export const attachPrograms = (small: boolean): fc.Arbitrary<IoProgram> => {
+  const threads = fc.array(fc.array(ioOp, { minLength: 1, maxLength: 1 }), { minLength: 1, maxLength: 1 });
+  // A read: dispatched through the stack, so it reads what the attach updates (a write costs more).
+  const dispatched = fc.record({ kind: fc.constant('read' as const), file: fc.integer({ min: 0, max: 1 }) });
+  if (small) return fc.record({ threads: fc.tuple(fc.tuple(dispatched)), unload: fc.constant(false), attach: fc.constant('fltmc middle' as const) });
+  return fc.oneof(
+    fc.record({ threads, unload: fc.constant(false), attach: fc.constantFrom('fltmc' as const, 'load' as const) }),
+    fc.record({ threads, unload: fc.constant(false), attach: fc.constant('fltmc middle' as const), detach: fc.constantFrom(null, 'lower' as const, 'middle' as const) }),
+  );
+};
 
 const FILES = ['\\f0', '\\f1'];
 
@@ -104,7 +133,7 @@ export function ioProgramScenario(program: IoProgram): Explorable & { finals: (s
       const objects = sim.sharedCell<FLT_RELATED_OBJECTS | null>('upper objects', null);
       installFilter(sim, { name: 'upper', altitude: '300000', registration: { InstanceSetupCallback: (o) => (objects.set(o), STATUS_SUCCESS), OperationRegistration: watch() } });
       // Loaded before the threads start unless the program attaches while they run.
-      const loadOthers = () => {
+      const loadOthers = (lowerFlags: number, middleFlags: number) => {
         const counted = (name: string) => {
           const count = sim.sharedCell(`${name} saw`, 0);
           return { count, registration: operations([IRP_MJ_READ, IRP_MJ_WRITE], { PreOperation: () => (count.set(count.get() + 1), FLT_PREOP_SUCCESS_WITH_CALLBACK), PostOperation: () => FLT_POSTOP_FINISHED_PROCESSING }) };
@@ -113,10 +142,11 @@ export function ioProgramScenario(program: IoProgram): Explorable & { finals: (s
         const middle = counted('middle');
         const found = sim.sharedCell('middle found', -1);
         seen = () => `${lower.count.get()}/${middle.count.get()}/${found.get()}`;
-        installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: lower.registration } });
+        installFilter(sim, { name: 'lower', altitude: '100000', instanceFlags: lowerFlags, registration: { OperationRegistration: lower.registration } });
         installFilter(sim, {
           name: 'middle',
           altitude: '200000',
+          instanceFlags: middleFlags,
           registration: {
             OperationRegistration: middle.registration,
             // What InstanceSetup sees of the stack: whether 'lower' attached first (§3, §13).
@@ -129,12 +159,15 @@ export function ioProgramScenario(program: IoProgram): Explorable & { finals: (s
           },
         });
       };
-      if (program.attach !== true) {
-        // One filter loads after the other: their loading threads' interleavings are not what is tested.
-        sim.whenSettled(() => void installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: watch() } }));
-      }
+      const attach = program.attach ?? null;
+      // One filter loads after the other: their loading threads' interleavings are not what is tested.
+      if (attach === null) sim.whenSettled(() => void installFilter(sim, { name: 'lower', altitude: '100000', registration: { OperationRegistration: watch() } }));
+      // Loaded, started, not attached (instance Flags 0x1 suppresses automatic attachment, §3).
+      const byFltmc = attach === 'fltmc' ? ['lower', 'middle'] : attach === 'fltmc middle' ? ['middle'] : [];
+      if (byFltmc.length > 0) sim.whenSettled(() => loadOthers(byFltmc.includes('lower') ? 1 : 0, 1));
       sim.whenSettled(() => {
-        if (program.attach === true) loadOthers();
+        if (attach === 'load') loadOthers(0, 0);
+        for (const name of byFltmc) sim.spawn(`fltmc attach ${name}`, () => sim.FilterAttach(name, 'C:'));
         const o = objects.get()!;
         program.threads.forEach((ops, t) => {
           sim.spawn(`t${t}`, function* () {
@@ -144,6 +177,8 @@ export function ioProgramScenario(program: IoProgram): Explorable & { finals: (s
           });
         });
         if (program.unload) sim.spawn('unload', () => sim.FilterUnload('upper'));
+        const detach = program.detach ?? null;
+        if (detach !== null) sim.spawn('detach', () => sim.FilterDetach(detach, 'C:', `${detach} Instance`));
       });
     },
   };
@@ -179,18 +214,29 @@ export function reachIo(program: IoProgram, reduction: Reduction, stateHashing =
   return { finals, violations, schedules: r.schedules };
 }
 
-/** DPOR and sleep sets reach exactly brute force's final states and violations on an I/O program. */
-export function checkIoAgainstBruteForce(program: IoProgram): { brute: number; dpor: number } {
+/**
+ * DPOR, stateful DPOR, sleep sets and the plain search with state hashing reach exactly brute
+ * force's final states and violations on an I/O program. `plainHashing: false` leaves the plain
+ * search out where npm test cannot afford it (its key, taken at every choice point, costs about
+ * what brute force's runs cost here); the cell programs and the other I/O programs check it there.
+ */
+export function checkIoAgainstBruteForce(program: IoProgram, plainHashing = true): { brute: number; dpor: number } {
   const brute = reachIo(program, 'none');
   const dpor = reachIo(program, 'dpor');
   const sleepSets = reachIo(program, 'sleep-sets', true);
   const stateful = reachIo(program, 'stateful-dpor', true);
   const where = JSON.stringify(program);
+  if (plainHashing) {
+    const hashed = reachIo(program, 'none', true);
+    expect(hashed.finals, `plain search with state hashing, ${where}`).toEqual(brute.finals);
+    expect(hashed.violations, `plain search with state hashing, ${where}`).toEqual(brute.violations);
+  }
   expect(stateful.finals, `stateful dpor, ${where}`).toEqual(brute.finals);
   expect(stateful.violations, `stateful dpor, ${where}`).toEqual(brute.violations);
   expect(dpor.finals, `dpor, ${where}`).toEqual(brute.finals);
   expect(dpor.violations, `dpor, ${where}`).toEqual(brute.violations);
   expect(sleepSets.finals, `sleep sets, ${where}`).toEqual(brute.finals);
+  expect(sleepSets.violations, `sleep sets, ${where}`).toEqual(brute.violations);
   expect(dpor.schedules).toBeLessThanOrEqual(brute.schedules);
   return { brute: brute.schedules, dpor: dpor.schedules };
 }
