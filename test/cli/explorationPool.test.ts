@@ -4,11 +4,13 @@
 // gives on one thread — the first failing schedule, its shrunk trace, the coverage — and the
 // pool's second exploration must not see anything of the first (docs/exploration.md, "Many
 // explorations: a pool").
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore/explore.js';
 import { findScenario } from '../../src/scenarios/index.js';
 import { createExplorationPool } from '../../src/node.js';
 import { budget } from '../support/deep.js';
+import { optionsOf, plans } from '../explore/shardRun.js';
 
 describe('an exploration pool reused across explorations', async () => {
   const pool = createExplorationPool({ workers: 2 });
@@ -47,6 +49,18 @@ describe('an exploration pool reused across explorations', async () => {
     expect(r).toEqual(explore(findScenario('race-free-before-callback'), exhaustive));
     expect(r.exhausted).toBe(true);
     expect(r.schedules).toBe(24);
+  });
+
+  // The plans test/explore/shard.test.ts deals out to shards: a race, buggy or fixed, under random,
+  // PCT or exhaustive search (each reduction, a split depth, maybe a bound on runs per subtree).
+  it('on random plans: the result explore() gives on one thread', async () => {
+    await fc.assert(
+      fc.asyncProperty(plans, async (plan) => {
+        const options = optionsOf(plan);
+        expect(await pool.explore(plan.scenario, options), JSON.stringify(plan)).toEqual(explore(findScenario(plan.scenario), options));
+      }),
+      { numRuns: budget(2, 30) },
+    );
   });
 
   it('refuses what it cannot run on its threads before asking them, and keeps working', async () => {
