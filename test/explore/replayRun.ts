@@ -3,7 +3,7 @@
 // throws where the run would diverge, and judges it afresh (no verdict cache).
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { exhaustiveSearch, explorationPlan, explore, reducedSearch, replaySchedule, runPlannedSchedule, type ExploreOptions, type Reduction, type ScheduleOutcome } from '../../src/explore/index.js';
+import { exhaustiveSearch, explorationPlan, explore, reducedSearch, replaySchedule, runPlannedSchedule, type ExploreOptions, type ExploreResult, type Reduction, type ScheduleOutcome } from '../../src/explore/index.js';
 import { scheduleBase } from '../../src/explore/explore.js';
 import { raceScenarios } from '../../examples/races/index.js';
 import { findScenario } from '../../src/scenarios/index.js';
@@ -37,9 +37,9 @@ const seen = (o: ScheduleOutcome) => ({ log: JSON.stringify(o.sim.log), violatio
  * exhaustive: the complete schedules of the search in order, cut runs are no schedule) each replay
  * to the same log and violation; and when explore() finds a violation within `count` schedules,
  * its failing schedule and its shrunk schedule replay to the trace and violation it reports.
- * Returns how many schedules were replayed and whether one failed.
+ * Returns how many schedules were replayed, and explore()'s result.
  */
-export function checkReplays(plan: ReplayPlan, count: number): { replayed: number; found: boolean } {
+export function checkReplays(plan: ReplayPlan, count: number): { replayed: number; explored: ExploreResult } {
   const scenario = findScenario(plan.scenario, raceScenarios);
   const args = { variant: plan.variant };
   const options: ExploreOptions = { strategy: plan.strategy, seed: plan.seed, schedules: count, args, depth: plan.depth, preemptionBound: plan.bound, reduction: plan.reduction };
@@ -68,5 +68,5 @@ export function checkReplays(plan: ReplayPlan, count: number): { replayed: numbe
     const replayed = replaySchedule(scenario, { seed: r.seed, choices: shrunk.choices, args });
     expect({ trace: formatTrace(replayed.sim.log), violation: replayed.violation, choices: replayed.sim.choices }, `${where}, shrunk`).toEqual({ trace: shrunk.trace, violation: shrunk.violation, choices: shrunk.choices });
   }
-  return { replayed: runs.length, found: r.found };
+  return { replayed: runs.length, explored: r };
 }
