@@ -28,14 +28,26 @@ const ringMachine = setup({
 
 const SENDS_PER_REPETITION = 100_000;
 
-function xstateSend(): Row {
+/**
+ * Bare `actor.send` as work a figure can be timed against turn about (harness.ts measurePaired):
+ * `sends` transitions of one running ring actor per call. Stop it when done.
+ */
+export function actorSends(sends: number): { readonly run: () => unknown; readonly stop: () => void } {
   const actor = createActor(ringMachine).start();
   const next = { type: 'NEXT' } as const;
-  const sample = measure({ warmup: 2, repetitions: 9 }, () => {
-    for (let i = 0; i < SENDS_PER_REPETITION; i++) actor.send(next);
-    return actor.getSnapshot();
-  });
-  actor.stop();
+  return {
+    run: () => {
+      for (let i = 0; i < sends; i++) actor.send(next);
+      return actor.getSnapshot();
+    },
+    stop: () => actor.stop(),
+  };
+}
+
+function xstateSend(): Row {
+  const sends = actorSends(SENDS_PER_REPETITION);
+  const sample = measure({ warmup: 2, repetitions: 9 }, sends.run);
+  sends.stop();
   return {
     name: XSTATE_SEND,
     value: SENDS_PER_REPETITION / sample.median,

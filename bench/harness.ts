@@ -57,6 +57,43 @@ export function measure(options: MeasureOptions, work: () => unknown): Sample {
   return summarize(seconds);
 }
 
+/** CPU seconds of this process (every thread: the JIT's and the GC's helpers too) spent running `work`. */
+function cpuSeconds(work: () => unknown): number {
+  const start = process.cpuUsage();
+  sink(work());
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+export interface PairedSample {
+  readonly baseline: Sample;
+  readonly work: Sample;
+  /** Per pair, work's seconds over the baseline's: rates compare as baseline / work times the units. */
+  readonly ratios: Sample;
+}
+
+/**
+ * Time a baseline and a figure's work turn about, in CPU seconds, and compare each pair. A baseline
+ * timed once at the start of a run and a figure timed minutes later, both in wall time, read the
+ * machine's load at two moments: on a shared machine that swung a ratio by 2x between runs. Pairs
+ * taken a fraction of a second apart see the same machine, and CPU time leaves out the time other
+ * processes held the core.
+ */
+export function measurePaired(options: MeasureOptions, baseline: () => unknown, work: () => unknown): PairedSample {
+  for (let i = 0; i < options.warmup; i++) {
+    sink(baseline());
+    sink(work());
+  }
+  const base: number[] = [];
+  const timed: number[] = [];
+  for (let i = 0; i < options.repetitions; i++) {
+    base.push(cpuSeconds(baseline));
+    timed.push(cpuSeconds(work));
+  }
+  sink(null);
+  return { baseline: summarize(base), work: summarize(timed), ratios: summarize(timed.map((t, i) => t / base[i]!)) };
+}
+
 export function summarize(seconds: readonly number[]): Sample {
   if (seconds.length === 0) throw new RangeError('no samples');
   const sorted = [...seconds].sort((a, b) => a - b);
@@ -153,7 +190,7 @@ export function formatRatio(ratio: number): string {
 /** PASS/MISS against a minimum ratio. */
 export function verdict(row: Row): string {
   if (row.target === undefined || row.ratio === undefined) return '';
-  return `${row.ratio >= row.target ? 'PASS' : 'MISS'} (target >= ${row.target})`;
+  return `${row.ratio >= row.target ? 'PASS' : 'MISS'} (target >= ${Number(row.target.toPrecision(3))})`;
 }
 
 /** A compact text table: one row per figure, columns padded to the widest cell. */
