@@ -9,7 +9,7 @@ import { checkSharded, plans } from './shardRun.js';
 
 describe('sharded exploration = one exploration', () => {
   it('on random plans (random, PCT, exhaustive under each reduction) over 1–4 shards', () => {
-    fc.assert(fc.property(plans, fc.integer({ min: 1, max: 4 }), (plan, count) => checkSharded(plan, count)), { numRuns: 5 });
+    fc.assert(fc.property(plans, fc.integer({ min: 1, max: 4 }), (plan, count) => checkSharded(plan, count)), { numRuns: 3 });
   });
 
   it('a budget that runs out inside a subtree, and a failure past a smaller one', () => {
