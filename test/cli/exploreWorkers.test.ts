@@ -88,7 +88,9 @@ describe('fltsim explore --workers', async () => {
     expect(c.err).toEqual(["fltsim explore: --workers must be an integer from 1 to 64, got '0'"]);
   });
 
-  it('exhaustive search: the subtrees of --split-depth dealt out to the workers, the report of one thread', async () => {
+  // A process of its own with two cold workers, ~3 CPU-s: in test:deep. npm test checks the same
+  // split in process (test/cli/explorationPool.test.ts, exhaustive search on a pool of 2).
+  it.runIf(DEEP)('exhaustive search: the subtrees of --split-depth dealt out to the workers, the report of one thread', async () => {
     // The fixed filter: every subtree is searched to its end, so both workers have their share.
     const args = ['explore', 'race-free-before-callback', '--strategy', 'exhaustive', '--split-depth', '2', '--arg', 'variant=fixed'];
     const one = await fltsimInProcess(...args);
