@@ -14,10 +14,9 @@ import { raceScenarios } from '../examples/races/index.js';
 import type { Simulation } from '../src/simulation.js';
 import type { Row } from './harness.js';
 
-function exhaust(scenario: (typeof raceScenarios)[number], variant: string, reduction: 'none' | 'dpor' | 'stateful-dpor'): { r: ExhaustiveResult; names: string[]; finals: number; seconds: number } {
-  const names = new Set<string>();
-  const finals = new Set<string>();
-  const options = {
+/** How the POR figures exhaust a built-in race: bound 2, state hashing on, one verdict cache per search. */
+export function raceSearchOptions(variant: string) {
+  return {
     seed: 1,
     args: { variant },
     maxSteps: 20_000,
@@ -28,6 +27,14 @@ function exhaust(scenario: (typeof raceScenarios)[number], variant: string, redu
     preemptionBound: 2,
     stateHashing: true,
     maxSchedules: 100_000,
+  };
+}
+
+function exhaust(scenario: (typeof raceScenarios)[number], variant: string, reduction: 'none' | 'dpor' | 'stateful-dpor'): { r: ExhaustiveResult; names: string[]; finals: number; seconds: number } {
+  const names = new Set<string>();
+  const finals = new Set<string>();
+  const options = {
+    ...raceSearchOptions(variant),
     visit: (o: { sim: Simulation; violation: { name: string } | null }) => {
       if (o.violation !== null) names.add(o.violation.name);
       finals.add(JSON.stringify(o.sim.state(), (key, value: unknown) => (key === 'seq' || key === 'time' ? undefined : value)));

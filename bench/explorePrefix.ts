@@ -10,8 +10,8 @@
  */
 import { reducedSearch } from '../src/explore/index.js';
 import type { ScheduleOutcome } from '../src/explore/run.js';
-import { InvariantVerdicts } from '../src/explore/verdicts.js';
 import { raceScenarios } from '../examples/races/index.js';
+import { raceSearchOptions } from './explorePor.js';
 import type { Row } from './harness.js';
 
 /** Facts of a log before its k-th Choice fact (all of them when it has fewer). */
@@ -37,16 +37,7 @@ export function explorePrefixFigures(): Row[] {
       let facts = 0;
       let runs = 0;
       reducedSearch(scenario, {
-        seed: 1,
-        args: { variant },
-        maxSteps: 20_000,
-        maxOperationsInFlight: 32,
-        invariants: true,
-        monitors: [],
-        verdicts: new InvariantVerdicts(),
-        preemptionBound: 2,
-        stateHashing: true,
-        maxSchedules: 100_000,
+        ...raceSearchOptions(variant),
         reduction: 'dpor',
         visit: (outcome, choices) => {
           // Depth-first: a run branches off the run before it, at the first choice they differ.
