@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEEP } from '../support/deep.js';
 import { fltsimInProcess as inProcess } from './inProcess.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -64,7 +65,10 @@ describe('fltsim run / replay / export', () => {
     for (const command of ['explore', 'merge', 'view', 'demo']) expect(await inProcess(command, '--help')).toMatchObject({ status: 0, stdout: expect.stringContaining(`fltsim ${command} `) });
   });
 
-  it('run accepts a path to a module exporting a scenario (through the TypeScript entry, no extra flags)', () => {
+  // The checkout's TypeScript entry compiles all of src/ through tsx in a process of its own (~4 CPU-s);
+  // npm test loads a module scenario through the installed package's bin (test/package/cli.ts) and
+  // in process (test/cli/moduleDigest.test.ts, shard.test.ts), so this spawn is the deep run's.
+  it.runIf(DEEP)('run accepts a path to a module exporting a scenario (through the TypeScript entry, no extra flags)', () => {
     const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'cli', 'main.ts'), 'run', join(root, 'test', 'cli', 'fixtures', 'oneVolume.ts')], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect([r.status, r.stdout.trim()]).toEqual([0, expect.stringMatching(/^# fltsim run one-volume, seed 1, strategy in-order: idle after \d+ facts/)]);
