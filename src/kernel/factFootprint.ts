@@ -9,15 +9,16 @@
  * changes behind a named-only field is recorded where it happens, not here: the in-flight counts
  * of an instance or a filter (Rundown, src/fltmgr/rundown.ts), a volume's file system
  * (MemoryFileSystem), a volume offered for automatic attachment (filterRoutines.ts). test/explore/reduced.test.ts checks the result against brute force on
- * random I/O through shared instances and one volume (a check fact by fact against the fold is
- * still to be written: docs/exploration.md, "Not done yet").
+ * random I/O through shared instances and one volume, and test/explore/factFootprintsFold.test.ts
+ * fact by fact against the fold on every built-in scenario and sample port.
  *
  * A fact type missing from the table changes everything it names: the safe default for new facts.
  * Fields `thread` and `parent` (who did something) are always read only.
  *
  * A change of an object the fact does not name at all comes from the facts seen before, as the
  * fold's `changedUnnamed` says: a declined instance leaves its filter's list, a delivered, replied
- * or withdrawn message its client port's queues (FactFootprints).
+ * or withdrawn message its client port's queues, a rejected or disconnected client port its server
+ * port's connections (FactFootprints).
  */
 import type { Fact, FactBody, FactType } from './facts.js';
 
@@ -130,18 +131,21 @@ export interface FootprintSink {
 /**
  * What one fact reads and writes. It keeps the instance → filter and message → client port maps
  * the fold's `changedUnnamed` needs (a declined instance leaves its filter's list; a message's
- * delivery, reply or withdrawal changes its port's queues), from every fact appended.
+ * delivery, reply or withdrawal changes its port's queues; a client port rejected or disconnected
+ * leaves its server port's connections), from every fact appended.
  * The name cache is keyed by name, not by an object: a lookup reads its key (`names:<key>`), an
  * insert or invalidation writes it.
  */
 export class FactFootprints {
   private readonly filterOf = new Map<string, string>();
   private readonly clientPortOf = new Map<string, string>();
+  private readonly serverPortOf = new Map<string, string>();
 
   /** Learn from a fact appended outside any recorded step (set-up, the host). */
   learn(fact: Fact): void {
     if (fact.type === 'InstanceSetup') this.filterOf.set(fact.object, fact.filter);
     else if (fact.type === 'FltSendMessage') this.clientPortOf.set(fact.object, fact.port);
+    else if (fact.type === 'ConnectNotify') this.serverPortOf.set(fact.object, fact.serverPort);
   }
 
   record(fact: Fact, into: FootprintSink): void {
@@ -177,6 +181,11 @@ export class FactFootprints {
     if (fact.type === 'FilterMessageDelivered' || fact.type === 'FilterReplyMessage' || fact.type === 'FilterMessageWithdrawn') {
       const port = this.clientPortOf.get(fact.object);
       if (port !== undefined) into.write(port);
+    }
+    // A client port rejected or disconnected leaves its server port's connections (changedUnnamed).
+    if (fact.type === 'ConnectNotifyReturned' || fact.type === 'DisconnectNotifyReturned') {
+      const server = this.serverPortOf.get(fact.object);
+      if (server !== undefined) into.write(server);
     }
     if (fact.type === 'NameCacheMiss' || fact.type === 'NameCacheHit') into.read(`names:${fact.key}`);
     if (fact.type === 'NameCacheInsert' || fact.type === 'NameCacheInvalidate') into.write(`names:${fact.key}`);

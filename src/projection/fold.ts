@@ -87,9 +87,12 @@ export type Advance = (fact: Fact) => string | null;
  * checkpoints, the fold engine's `touched` set) copy and record only the objects a fact names, so
  * every such change must be listed here, computed from the state before the fact.
  */
-export function changedUnnamed(state: Pick<SimState, 'instances' | 'messages'>, fact: Fact): string | null {
+export function changedUnnamed(state: Pick<SimState, 'instances' | 'messages' | 'clientPorts'>, fact: Fact): string | null {
   // A declined instance leaves its filter's list (InstanceSetupReturned names only the instance).
   if (fact.type === 'InstanceSetupReturned') return state.instances[fact.object]?.filter ?? null;
+  // A client port rejected by the connect callback, or disconnected, leaves its server port's
+  // connections (the facts name only the client port).
+  if (fact.type === 'ConnectNotifyReturned' || fact.type === 'DisconnectNotifyReturned') return state.clientPorts[fact.object]?.serverPort ?? null;
   // A message delivered, replied to or withdrawn leaves its client port's queues (the facts name only the message).
   if (fact.type === 'FilterMessageDelivered' || fact.type === 'FilterReplyMessage' || fact.type === 'FilterMessageWithdrawn') return state.messages[fact.object]?.port ?? null;
   return null;

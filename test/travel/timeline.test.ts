@@ -9,10 +9,16 @@ import { randomFrameBoundaries } from '../../src/scenarios/builders/randomWorklo
 import { randomIoSimulationOptions, randomIoWorkload } from '../../src/scenarios/builders/randomIoWorkload.js';
 import { Cursor, diffStates, Timeline } from '../../src/travel/index.js';
 import { startRun } from '../../src/travel/recording.js';
+import { changedUnnamed } from '../../src/projection/fold.js';
+import { scenario as minispy } from '../../examples/samples/minispy/index.js';
+import { scenario as scanner } from '../../examples/samples/scanner/index.js';
+import { runSample } from '../samples/run.js';
 import { budget, DEEP } from '../support/deep.js';
 
 const seeds = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const json = (x: unknown): string => JSON.stringify(x);
+/** The fact types whose fold may change an object they do not name (fold.ts changedUnnamed). */
+const UNNAMED_CHANGES = new Set(['InstanceSetupReturned', 'FilterMessageDelivered', 'FilterReplyMessage', 'FilterMessageWithdrawn', 'ConnectNotifyReturned', 'DisconnectNotifyReturned']);
 
 describe('Timeline.stateAt', () => {
   it('equals foldLog of the prefix at every position of random kernel runs, for several checkpoint intervals', () => {
@@ -49,6 +55,24 @@ describe('Timeline.stateAt', () => {
       }),
       { numRuns: budget(4, 20) },
     );
+  });
+
+  it('equals foldLog after each fact that changes an object it does not name, on the sample ports with communication ports (§17)', () => {
+    // A client port disconnected (or rejected) leaves its server port's connections; the Timeline
+    // thaws only what a fact names plus the fold's changedUnnamed, and before that named the server
+    // port it refused minispy's own log at its first DisconnectNotifyReturned (a frozen array).
+    for (const scenario of [minispy, scanner]) {
+      const { sim } = runSample(scenario, {}, 1, 'random');
+      const timeline = Timeline.of(sim.log, 16);
+      const seen = new Map<string, number>();
+      for (let p = 0; p < sim.log.length; p++) {
+        const fact = sim.log[p]!;
+        if (!UNNAMED_CHANGES.has(fact.type) || (seen.get(fact.type) ?? 0) >= 2 || changedUnnamed(timeline.stateAt(p), fact) === null) continue;
+        seen.set(fact.type, (seen.get(fact.type) ?? 0) + 1);
+        expect(json(timeline.stateAt(p + 1)), `${scenario.id} ${fact.type} at ${p}`).toBe(json(foldLog(sim.log.slice(0, p + 1))));
+      }
+      expect(seen.get('DisconnectNotifyReturned'), scenario.id).toBeGreaterThan(0);
+    }
   });
 
   it('a timeline that follows a live run as it appends answers like one built afterwards', () => {
