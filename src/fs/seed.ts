@@ -74,9 +74,31 @@ function requireNode(state: FsState, path: string): { node: FsNode; link: FsLink
   return found;
 }
 
+const UTF8 = new TextEncoder();
+
+/**
+ * A seeded file's text as UTF-8. ASCII is copied by hand: TextEncoder.encode allocates its result
+ * outside the JavaScript heap, ~6x the cost of a short copy, and scenarios seed a file on every
+ * schedule of an exploration.
+ */
+function utf8(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return UTF8.encode(text);
+    out[i] = c;
+  }
+  return out;
+}
+
 export function seedMkdir(state: FsState, path: string): FsNode {
+  return mkdirComponents(state, path, seedComponents(path));
+}
+
+/** The directories of an already split path, made where missing (seedWriteFile has split it once). */
+function mkdirComponents(state: FsState, path: string, components: readonly string[]): FsNode {
   let dir = state.root;
-  for (const component of seedComponents(path)) {
+  for (const component of components) {
     const link = childLink(dir, component);
     if (link === null) {
       const node = newNode(state, 'directory', dir.security ? inheritDescriptor(dir.security, dir.security.Owner ?? 'S-1-5-18') : null);
@@ -95,8 +117,8 @@ export function seedWriteFile(state: FsState, path: string, content: Uint8Array 
   const components = seedComponents(path);
   const name = components.pop();
   if (name === undefined) throw new UsageError('BAD_PATH', 'fltsim fs: cannot write the root directory');
-  const dir = seedMkdir(state, components.join('\\'));
-  const data = typeof content === 'string' ? new TextEncoder().encode(content) : content.slice();
+  const dir = mkdirComponents(state, path, components);
+  const data = typeof content === 'string' ? utf8(content) : content.slice();
   let node = childLink(dir, name)?.node ?? null;
   if (node?.kind === 'directory') throw new UsageError('BAD_PATH', `fltsim fs: '${path}' is a directory`);
   if (node === null) {
