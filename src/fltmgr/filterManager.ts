@@ -13,7 +13,7 @@ import { filterMachine } from '../machines/filter.js';
 import { instanceMachine } from '../machines/instance.js';
 import { volumeMachine } from '../machines/volume.js';
 import { compareAltitudes } from '../wdk/altitude.js';
-import { MemoryFileSystem } from '../fs/memoryFileSystem.js';
+import { mountedFileSystem } from '../fs/memoryFileSystem.js';
 import type { IoOperation } from '../io/ioOperation.js';
 import { Subject } from 'rxjs';
 import type { CompletedRun } from '../streams/asyncCompletions.js';
@@ -158,7 +158,7 @@ export class FilterManager {
     const actor = this.kernel.startMachine(volumeMachine);
     this.kernel.attachActor(id, actor);
     const kernel = this.kernel;
-    const fileSystem = remountOf !== null ? remountOf.fileSystem.remount() : new MemoryFileSystem({
+    const fileSystem = remountOf !== null ? remountOf.fileSystem.remount() : mountedFileSystem({
       volumeName: name,
       fsType: fsType === 'ReFS' ? 'NTFS' : fsType,
       sectorSize,
