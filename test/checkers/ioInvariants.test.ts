@@ -455,6 +455,20 @@ describe('10: final statuses', () => {
 });
 
 describe('16: who sees parameter edits', () => {
+  it('a fingerprint is FNV-1a over the JSON text of what the callback saw, escapes and left-out fields as JSON writes them', () => {
+    // What the log's fingerprints were before they were hashed without building the text: the reference.
+    const fnvOfJson = (value: unknown): string => {
+      const text = JSON.stringify(value);
+      let h = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+      return h.toString(16).padStart(8, '0');
+    };
+    const parameters = { Create: { Options: -1, FileName: 'a"b\\c\n\u00e9\ud800', EaLength: undefined, Sizes: [1, undefined, 0.5, null], Nested: { inf: Infinity, zero: -0, yes: true } } };
+    const iopb = { MajorFunction: IRP_MJ_CREATE, MinorFunction: 0, IrpFlags: 0x884, OperationFlags: 1, TargetFileObject: null, Parameters: parameters as never };
+    expect(fingerprintIopb(iopb)).toBe(fnvOfJson([IRP_MJ_CREATE, 0, 0x884, 1, null, parameters]));
+    expect(P0).toBe(fnvOfJson([IRP_MJ_READ, 0, 0, 0, 'O1', { Read: { Length: 8, Key: 0, ByteOffset: 0 } }]));
+  });
+
   it('the top pre-op must see the parameters as issued', () => {
     const facts = log(start(), ...pre('I1', FLT_PREOP_SUCCESS_NO_CALLBACK, { parameters: P1 }), ...fs(P1), complete());
     expect(found(parameterEdits(facts))).toEqual([{ invariant: '16', seq: seqOf(facts, 'PreOperation', 'I1') }]);
