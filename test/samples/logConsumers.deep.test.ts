@@ -1,6 +1,6 @@
 // test:deep only (~10 CPU-s). Every consumer of a log, on each WDK sample port's own log (a random
 // schedule): the trace file (written, read back as untrusted input, the same facts), the text, Perfetto
-// and Mermaid exports, the thread activity and "why" links, the viewer's model at spread positions
+// and Mermaid exports, the fold equal to the live state, the thread activity and "why" links, the viewer's model at spread positions
 // (its state equal to foldLog's, its stack picture drawn) and the state views. The built-in scenarios
 // are the consumers' own tests; the samples use what those do not (communication ports, contexts,
 // names, transactions, sections), and a fact the Timeline could not follow once hid there behind
@@ -39,6 +39,7 @@ describe('every log consumer on every sample port', () => {
       expect(model.viewAt(p), `viewer at ${p}`).not.toBeNull();
     }
     const end = foldLog(log);
+    expect(json(end), 'the fold of the log is the live state').toBe(json(sim.state()));
     expect(formatStacks(end).length).toBeGreaterThan(0);
     expect(formatObjects(end).length).toBeGreaterThan(0);
   });
