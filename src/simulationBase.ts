@@ -76,7 +76,7 @@ export class SimulationBase {
     installTeardownAtLastClose(this.fltMgr);
     this.io = new IoManager(this.fltMgr);
     this.host = new HostDriver(this.kernel);
-    this.kernel.emit('sim', { type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
+    this.kernel.emitFact({ seq: 0, time: 0, object: 'sim', type: 'SimulationStart', seed, frames, version: FLTSIM_VERSION });
   }
 
   // ---------------------------------------------------------------- the log
@@ -334,7 +334,7 @@ function* driverEntryThread(fltMgr: FilterManager, spec: DriverSpec, driver: Dri
     if (filter.state !== 'Unregistered') {
       throw fltMgr.kernel.violation('DRIVER_ENTRY_FAILED_REGISTERED', filter.id, `DriverEntry of ${spec.name} failed without FltUnregisterFilter`);
     }
-    fltMgr.emit(filter, { type: 'DriverUnload' });
+    fltMgr.emitFact({ seq: 0, time: 0, object: filter.id, type: 'DriverUnload' }, filter);
   }
   return status;
 }

@@ -193,7 +193,7 @@ export function FltRetainSwappedBufferMdlAddress(CallbackData: FLT_CALLBACK_DATA
   const mdl = node?.swap?.mdl ?? null;
   // Only an inserted MDL is FltMgr's to free; a swapped plain buffer is the filter's already.
   if (node === null || mdl === null || mdl.retained) return;
-  op.volume.fltMgr.emit(mdl.id, { type: 'FltRetainSwappedBufferMdlAddress', operation: op.id, instance: node.instance.id });
+  op.volume.fltMgr.emitFact({ seq: 0, time: 0, object: mdl.id, type: 'FltRetainSwappedBufferMdlAddress', operation: op.id, instance: node.instance.id });
 }
 
 export interface WhenSafeResult {

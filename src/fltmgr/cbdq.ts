@@ -94,7 +94,7 @@ export function FltCbdqInitialize(
   }
   Cbdq.instance = Instance;
   Cbdq.callbacks = callbacks;
-  kernel.emit(Cbdq.binding.id, { type: 'FltCbdqInitialize', instance: Instance.id, name: Cbdq.name ?? Cbdq.binding.id });
+  kernel.emitFact({ seq: 0, time: 0, object: Cbdq.binding.id, type: 'FltCbdqInitialize', instance: Instance.id, name: Cbdq.name ?? Cbdq.binding.id });
   return STATUS_SUCCESS;
 }
 
@@ -127,13 +127,13 @@ export function* FltCbdqInsertIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Cbd: FLT_CALLBAC
     throw fltMgr.kernel.violation('CANCEL_ROUTINE_CONFLICT', op.id, `FltCbdqInsertIo of ${op.id} into ${b.id}, which already has a ${op.irp!.routineKind} cancel routine (§19.3, §19.9 invariant 26)`);
   }
   if (Cbdq.state === 'Disabled') {
-    fltMgr.emit(b.id, { type: 'FltCbdqInsertIo', operation: op.id, status: STATUS_FLT_CBDQ_DISABLED, thread: thread.id });
+    fltMgr.emitFact({ seq: 0, time: 0, object: b.id, type: 'FltCbdqInsertIo', operation: op.id, status: STATUS_FLT_CBDQ_DISABLED, thread: thread.id });
     op.cbdqRefusedIn = Cbdq.instance;
     return STATUS_FLT_CBDQ_DISABLED;
   }
   const irql = yield* acquire(Cbdq);
   const status = (yield* callMaybeBlocking(Cbdq.callbacks!.InsertIo(Cbdq, Cbd, InsertContext))) >>> 0;
-  fltMgr.emit(b.id, { type: 'FltCbdqInsertIo', operation: op.id, status, thread: thread.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: b.id, type: 'FltCbdqInsertIo', operation: op.id, status, thread: thread.id });
   if (!NT_SUCCESS(status)) {
     yield* callMaybeBlocking(Cbdq.callbacks!.Release(Cbdq, irql));
     return status;
@@ -165,7 +165,7 @@ function* removeCancelled(Cbdq: FLT_CALLBACK_DATA_QUEUE, op: IoOperation, Contex
   unqueue(Cbdq, op);
   if (Context !== null && Context.op === op) Context.op = null;
   const kernel = op.volume.fltMgr.kernel;
-  kernel.emit(Cbdq.binding!.id, { type: 'CbdqCompleteCanceledIo', operation: op.id, thread: kernel.current?.id ?? 'sim' });
+  kernel.emitFact({ seq: 0, time: 0, object: Cbdq.binding!.id, type: 'CbdqCompleteCanceledIo', operation: op.id, thread: kernel.current?.id ?? 'sim' });
 }
 
 function unqueue(Cbdq: FLT_CALLBACK_DATA_QUEUE, op: IoOperation): void {
@@ -190,7 +190,7 @@ export function* FltCbdqRemoveIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, Context: FLT_CAL
     Context.op = null;
     removed = op;
   }
-  kernel.emit(b.id, { type: 'FltCbdqRemoveIo', operation: removed?.id ?? null, thread: thread.id });
+  kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'FltCbdqRemoveIo', operation: removed?.id ?? null, thread: thread.id });
   yield* callMaybeBlocking(Cbdq.callbacks!.Release(Cbdq, irql));
   return removed?.data ?? null;
 }
@@ -221,7 +221,7 @@ export function* FltCbdqRemoveNextIo(Cbdq: FLT_CALLBACK_DATA_QUEUE, PeekContext:
     }
     at = next;
   }
-  kernel.emit(b.id, { type: 'FltCbdqRemoveNextIo', operation: removed?.id ?? null, thread: thread.id });
+  kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'FltCbdqRemoveNextIo', operation: removed?.id ?? null, thread: thread.id });
   yield* callMaybeBlocking(Cbdq.callbacks!.Release(Cbdq, irql));
   return removed?.data ?? null;
 }
@@ -241,7 +241,7 @@ function toggle(Cbdq: FLT_CALLBACK_DATA_QUEUE, routine: 'FltCbdqDisable' | 'FltC
   const kernel = Cbdq.binding?.kernel;
   if (kernel === undefined) throw new UsageError('BAD_ARGUMENT', `${routine} on a queue FltCbdqInitialize never initialized`);
   const thread = kernel.current;
-  kernel.emit(Cbdq.binding!.id, { type: routine, thread: thread?.id ?? 'sim' });
+  kernel.emitFact({ seq: 0, time: 0, object: Cbdq.binding!.id, type: routine, thread: thread?.id ?? 'sim' });
 }
 
 /** For the fold's counterpart in the live state. */

@@ -36,7 +36,7 @@ export class ContextTable {
   create(filter: FilterObject, type: number, size: number, poolType: number, entry: FLT_CONTEXT_REGISTRATION): AnyContext {
     const kernel = this.kernel;
     const id = kernel.nextId('C');
-    kernel.emit(id, { type: 'FltAllocateContext', filter: filter.id, contextType: type, size, poolType });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltAllocateContext', filter: filter.id, contextType: type, size, poolType });
     const actor = kernel.startMachine(contextMachine);
     kernel.attachActor(id, actor);
     const context = new ContextObject(id, filter, type, size, poolType, entry, actor, (c, what) =>
@@ -65,7 +65,7 @@ export class ContextTable {
 
   reference(context: AnyContext, by: string): void {
     this.requireReferenced(context, by);
-    this.kernel.emit(context.id, { type: 'FltReferenceContext', by, count: context.references + 1 });
+    this.kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'FltReferenceContext', by, count: context.references + 1 });
     context.references++;
   }
 
@@ -90,13 +90,13 @@ export class ContextTable {
 
   /** Take one reference away (the caller's or, unlinking, the object's) and free at zero. */
   private drop(context: AnyContext, by: string): void {
-    this.kernel.emit(context.id, { type: 'FltReleaseContext', by, count: context.references - 1 });
+    this.kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'FltReleaseContext', by, count: context.references - 1 });
     context.references--;
     if (context.references === 0) this.free(context);
   }
 
   link(context: AnyContext, link: ContextLink, by: string): void {
-    this.kernel.emit(context.id, { type: 'ContextLinked', by, instance: link.instance?.id ?? null, target: link.target, count: context.references + 1 });
+    this.kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'ContextLinked', by, instance: link.instance?.id ?? null, target: link.target, count: context.references + 1 });
     context.references++;
     context.link = link;
     this.links.set(link.key, context);
@@ -114,7 +114,7 @@ export class ContextTable {
     this.links.delete(link.key);
     context.link = null;
     const count = handToCaller ? context.references : context.references - 1;
-    this.kernel.emit(context.id, { type: 'ContextUnlinked', by, handedToCaller: handToCaller, count });
+    this.kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'ContextUnlinked', by, handedToCaller: handToCaller, count });
     context.references = count;
     if (count === 0) this.free(context);
   }
@@ -134,7 +134,7 @@ export class ContextTable {
     const kernel = this.kernel;
     const { ContextCleanupCallback, ContextFreeCallback } = context.registration;
     if (ContextCleanupCallback != null) {
-      kernel.emit(context.id, { type: 'ContextCleanupCallback' });
+      kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'ContextCleanupCallback' });
       const invalid = (what: string): Error =>
         kernel.violation('CALLBACK_RETURN_INVALID', context.id, `ContextCleanupCallback of ${context.filter.name} ${what}; it returns VOID and may not block`);
       // A generator may call routines that reach the kernel (ExDeleteResourceLite of a resource
@@ -143,7 +143,7 @@ export class ContextTable {
       if (result !== undefined) throw invalid(`returned ${typeof result}`);
     }
     if (ContextFreeCallback != null) ContextFreeCallback(context, context.ContextType);
-    kernel.emit(context.id, { type: 'ContextFreed' });
+    kernel.emitFact({ seq: 0, time: 0, object: context.id, type: 'ContextFreed' });
     this.live.delete(context.id);
     context.filter.rundown.add('contexts', -1);
   }

@@ -37,7 +37,7 @@ export function FltGetDiskDeviceObject(Volume: VolumeObject): DiskDeviceResult {
   }
   const device = diskOf(fltMgr, Volume);
   device.ReferenceCount++;
-  fltMgr.kernel.emit(device.id, { type: 'DeviceReferenced', routine: 'FltGetDiskDeviceObject', count: device.ReferenceCount });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'DeviceReferenced', routine: 'FltGetDiskDeviceObject', count: device.ReferenceCount });
   return { status: STATUS_SUCCESS, DiskDeviceObject: device };
 }
 
@@ -48,7 +48,7 @@ function diskOf(fltMgr: FilterManager, volume: VolumeObject): DEVICE_OBJECT {
   const kernel = fltMgr.kernel;
   const driver: DispatchingDriver = { fltMgr, name: '\\Driver\\volmgr', MajorFunction: [], FastIoDispatch: null };
   const id = kernel.nextId('d');
-  kernel.emit(id, { type: 'IoCreateDevice', driver: driver.name, name: volume.name, deviceType: FILE_DEVICE_DISK, characteristics: 0, exclusive: false });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'IoCreateDevice', driver: driver.name, name: volume.name, deviceType: FILE_DEVICE_DISK, characteristics: 0, exclusive: false });
   const actor = kernel.startMachine(deviceObjectMachine);
   kernel.attachActor(id, actor);
   const device = new DEVICE_OBJECT(id, driver, volume.name, FILE_DEVICE_DISK, 0, 0, actor);
@@ -63,7 +63,7 @@ export function dereferenceDiskDevice(fltMgr: FilterManager, device: DEVICE_OBJE
     throw fltMgr.kernel.violation('DEREFERENCE_UNREFERENCED_DEVICE_OBJECT', device.id, `ObDereferenceObject on ${device}, which holds no reference (more dereferences than FltGetDiskDeviceObject calls)`);
   }
   device.ReferenceCount--;
-  fltMgr.kernel.emit(device.id, { type: 'DeviceDereferenced', routine: 'ObDereferenceObject', count: device.ReferenceCount });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'DeviceDereferenced', routine: 'ObDereferenceObject', count: device.ReferenceCount });
 }
 
 export interface DosNameResult {

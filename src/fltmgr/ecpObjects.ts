@@ -60,7 +60,7 @@ export class EcpTable {
   createList(filter: FilterObject): EcpListObject {
     const kernel = this.fltMgr.kernel;
     const id = kernel.nextId('G');
-    kernel.emit(id, { type: 'FltAllocateExtraCreateParameterList', filter: filter.id });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltAllocateExtraCreateParameterList', filter: filter.id });
     const actor = kernel.startMachine(ecpListMachine);
     kernel.attachActor(id, actor);
     const list = new EcpListObject(id, filter, actor);
@@ -71,7 +71,7 @@ export class EcpTable {
   createEcp(filter: FilterObject, guid: string, size: number, cleanup: EcpObject['CleanupCallback']): EcpObject {
     const kernel = this.fltMgr.kernel;
     const id = kernel.nextId('X');
-    kernel.emit(id, { type: 'FltAllocateExtraCreateParameter', filter: filter.id, guid, size });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltAllocateExtraCreateParameter', filter: filter.id, guid, size });
     const actor = kernel.startMachine(ecpMachine);
     kernel.attachActor(id, actor);
     const ecp = new EcpObject(id, filter, guid, size, cleanup, actor);
@@ -81,14 +81,14 @@ export class EcpTable {
 
   freeEcp(ecp: EcpObject, withList: boolean): void {
     ecp.CleanupCallback?.(ecp, ecp.EcpType);
-    this.fltMgr.kernel.emit(ecp.id, { type: 'FltFreeExtraCreateParameter', withList });
+    this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'FltFreeExtraCreateParameter', withList });
     ecp.list = null;
     this.ecps.delete(ecp.id);
   }
 
   freeList(list: EcpListObject): void {
     for (const ecp of list.ecps.splice(0)) this.freeEcp(ecp, true);
-    this.fltMgr.kernel.emit(list.id, { type: 'FltFreeExtraCreateParameterList' });
+    this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: list.id, type: 'FltFreeExtraCreateParameterList' });
     this.lists.delete(list.id);
   }
 }

@@ -79,7 +79,7 @@ export function FltInsertExtraCreateParameter(Filter: FilterObject, EcpList: Ecp
   const ecp = liveEcp('FltInsertExtraCreateParameter', EcpContext);
   if (ecp.list !== null) return fail(Filter.fltMgr, ecp.id, 'FltInsertExtraCreateParameter', STATUS_INVALID_PARAMETER, `${ecp} is already in ${ecp.list}`);
   if (list.ecps.some((e) => e.EcpType === ecp.EcpType)) return fail(Filter.fltMgr, ecp.id, 'FltInsertExtraCreateParameter', STATUS_INVALID_PARAMETER, `${list} already holds an ECP {${ecp.EcpType}}`);
-  Filter.fltMgr.kernel.emit(ecp.id, { type: 'FltInsertExtraCreateParameter', list: list.id });
+  Filter.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'FltInsertExtraCreateParameter', list: list.id });
   list.ecps.push(ecp);
   ecp.list = list;
   return STATUS_SUCCESS;
@@ -107,7 +107,7 @@ export function FltRemoveExtraCreateParameter(Filter: FilterObject, EcpList: Ecp
   const found = FltFindExtraCreateParameter(Filter, EcpList, EcpType);
   const ecp = found.EcpContext;
   if (ecp === null) return found;
-  Filter.fltMgr.kernel.emit(ecp.id, { type: 'FltRemoveExtraCreateParameter', list: EcpList.id });
+  Filter.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'FltRemoveExtraCreateParameter', list: EcpList.id });
   EcpList.ecps.splice(EcpList.ecps.indexOf(ecp), 1);
   ecp.list = null;
   return found;
@@ -159,7 +159,7 @@ export function FltSetEcpListIntoCallbackData(Filter: FilterObject, Data: FLT_CA
 export function FltAcknowledgeEcp(Filter: FilterObject, EcpContext: EcpObject): void {
   filterArgument('FltAcknowledgeEcp', Filter);
   const ecp = liveEcp('FltAcknowledgeEcp', EcpContext);
-  if (ecp.state === 'Inserted') Filter.fltMgr.kernel.emit(ecp.id, { type: 'FltAcknowledgeEcp', filter: Filter.id });
+  if (ecp.state === 'Inserted') Filter.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'FltAcknowledgeEcp', filter: Filter.id });
 }
 
 /** FltIsEcpAcknowledged(Filter, EcpContext). */
@@ -181,5 +181,5 @@ export function FltIsEcpFromUserMode(Filter: FilterObject, EcpContext: EcpObject
 export function FltPrepareToReuseEcp(Filter: FilterObject, EcpContext: EcpObject): void {
   filterArgument('FltPrepareToReuseEcp', Filter);
   const ecp = liveEcp('FltPrepareToReuseEcp', EcpContext);
-  if (ecp.state === 'Acknowledged') Filter.fltMgr.kernel.emit(ecp.id, { type: 'FltPrepareToReuseEcp' });
+  if (ecp.state === 'Acknowledged') Filter.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'FltPrepareToReuseEcp' });
 }

@@ -6,7 +6,7 @@
 import { DeviceTable } from '../io/deviceObjects.js';
 import { FltSimError, VerifierError } from '../kernel/errors.js';
 import { isGenerator, PREEMPT, type Blocking, type MaybeBlocking } from '../kernel/effects.js';
-import type { FactBody, FrameSpec } from '../kernel/facts.js';
+import type { Fact, FactBody, FrameSpec } from '../kernel/facts.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { OperationCallbackFrame } from '../kernel/thread.js';
 import { filterMachine } from '../machines/filter.js';
@@ -130,6 +130,12 @@ export class FilterManager {
 
   // ---------------------------------------------------------------- facts
 
+  /** `kernel.emitFact` for a fact about `about`: its instance's waiters are told, as `emit` tells them. */
+  emitFact(fact: Fact, about?: FltObject): void {
+    this.kernel.emitFact(fact);
+    if (about instanceof InstanceObject && about.changed.waiters.length > 0) this.kernel.signal(about.changed);
+  }
+
   emit(object: FltObject | string, body: FactBody): void {
     const id = typeof object === 'string' ? object : object.id;
     this.kernel.emit(id, body);
@@ -140,7 +146,7 @@ export class FilterManager {
 
   createFilter(name: string, registration: FLT_REGISTRATION, registry: InstancesKey, flags: number): FilterObject {
     const id = this.kernel.nextId('F');
-    this.kernel.emit(id, { type: 'FltRegisterFilter', name, flags });
+    this.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltRegisterFilter', name, flags });
     const actor = this.kernel.startMachine(filterMachine);
     this.kernel.attachActor(id, actor);
     const filter = new FilterObject(this, id, name, registration, registry, actor);
@@ -151,7 +157,8 @@ export class FilterManager {
   /** `remountOf`: the dismounted volume whose disk this mount reads (src/fltmgr/volumeMount.ts). */
   createVolume(name: string, dosName: string | null, fsType: 'NTFS' | 'FAT' | 'ReFS', deviceType: string, sectorSize: number, readOnly = false, shortNames = false, remountOf: VolumeObject | null = null): VolumeObject {
     const id = this.kernel.nextId('V');
-    this.kernel.emit(id, {
+    this.kernel.emitFact({
+      seq: 0, time: 0, object: id,
       type: 'VolumeMount', name, dosName, fsType, deviceType, sectorSize,
       ...(readOnly ? { readOnly } : {}), ...(shortNames ? { shortNames } : {}), ...(remountOf !== null ? { remountOf: remountOf.id } : {}),
     });
@@ -178,7 +185,7 @@ export class FilterManager {
   attachLegacyFilter(volume: VolumeObject, spec: LegacyFilterSpec): LegacyFilter {
     const { name, aboveFrame } = spec;
     const legacy: LegacyFilter = { id: this.kernel.nextId('L'), name, aboveFrame, onIrp: spec.onIrp ?? null };
-    this.kernel.emit(legacy.id, { type: 'LegacyFilterAttach', name, volume: volume.id, aboveFrame });
+    this.kernel.emitFact({ seq: 0, time: 0, object: legacy.id, type: 'LegacyFilterAttach', name, volume: volume.id, aboveFrame });
     volume.legacyFilters.push(legacy);
     return legacy;
   }
@@ -187,7 +194,7 @@ export class FilterManager {
   createInstance(filter: FilterObject, volume: VolumeObject, name: string, altitude: string, flags: number): InstanceObject {
     const id = this.kernel.nextId('I');
     const frame = this.frameOf(altitude);
-    this.kernel.emit(id, { type: 'InstanceSetup', filter: filter.id, volume: volume.id, name, altitude, frame, flags });
+    this.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'InstanceSetup', filter: filter.id, volume: volume.id, name, altitude, frame, flags });
     const actor = this.kernel.startMachine(instanceMachine);
     this.kernel.attachActor(id, actor);
     const instance = new InstanceObject(id, name, altitude, frame, filter, volume, actor, this.kernel.createWaitable(`${id} changed`, 'pulse'));

@@ -100,7 +100,7 @@ export function* connectCommunicationPort(
       handle = new FilterPortHandle(fltMgr.kernel.nextId('H'), port, (dwOptions & FLT_PORT_FLAG_SYNC_HANDLE) !== 0);
       port.handle = handle;
     }
-    fltMgr.kernel.emit(port.id, { type: 'ConnectNotifyReturned', status, handle: handle === null ? null : (handle as FilterPortHandle).id });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'ConnectNotifyReturned', status, handle: handle === null ? null : (handle as FilterPortHandle).id });
     if (handle === null) server.connections.splice(server.connections.indexOf(port), 1);
   });
   if (handle === null) return { hr: hresultFromNtStatus(status), hPort: null };
@@ -121,7 +121,7 @@ function* portHandleOrHresult(routine: string, hPort: unknown): Blocking<FilterP
   const handleValue = hPort === null || hPort === undefined || typeof hPort === 'number';
   if (!handleValue && !(hPort instanceof EventHandle || hPort instanceof SectionHandle || hPort instanceof IoCompletionPortHandle)) portHandleArgument(routine, hPort);
   const detail = `hPort ${handleValue ? kindOf(hPort) : `is the handle of ${kindOf(hPort)}`}, not a communication port handle`;
-  yield* kernelCall((kernel) => kernel.emit('sim', { type: 'RoutineFailed', routine, status: STATUS_INVALID_HANDLE, detail }));
+  yield* kernelCall((kernel) => kernel.emitFact({ seq: 0, time: 0, object: 'sim', type: 'RoutineFailed', routine, status: STATUS_INVALID_HANDLE, detail }));
   return E_HANDLE;
 }
 
@@ -182,7 +182,7 @@ export function* FilterGetMessage(hPort: FilterPortHandle, lpMessageBuffer: Uint
     result: null,
     completion: lpOverlapped === null ? null : hPort.completion,
   };
-  kernel.emit(port.id, { type: 'FilterGetMessage', get: get.id, size: dwMessageBufferSize, overlapped: lpOverlapped !== null });
+  kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'FilterGetMessage', get: get.id, size: dwMessageBufferSize, overlapped: lpOverlapped !== null });
   if (lpOverlapped !== null) {
     lpOverlapped.Internal = STATUS_PENDING;
     lpOverlapped.InternalHigh = 0;
@@ -230,7 +230,7 @@ export function* FilterReplyMessage(hPort: FilterPortHandle, lpReplyBuffer: Uint
   const data = reply.slice(FILTER_REPLY_HEADER_SIZE, dwReplyBufferSize);
   message.reply = { status: replyStatus, data };
   port.awaitingReply.splice(port.awaitingReply.indexOf(message), 1);
-  port.fltMgr.kernel.emit(message.id, { type: 'FilterReplyMessage', length: data.length, status: replyStatus });
+  port.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: message.id, type: 'FilterReplyMessage', length: data.length, status: replyStatus });
   port.fltMgr.kernel.signal(message.done);
   return S_OK;
 }
@@ -268,7 +268,7 @@ export function* FilterSendMessage(
   if (port.state !== 'Connected') return { hr: hresultFromNtStatus(fail(fltMgr, port.id, 'FilterSendMessage', STATUS_PORT_DISCONNECTED, `${port} is ${port.state}`)), BytesReturned: 0 };
   const notify = port.server.MessageNotify;
   if (notify === null) return { hr: hresultFromNtStatus(fail(fltMgr, port.id, 'FilterSendMessage', STATUS_INVALID_PARAMETER, `${port.server} has no MessageNotify`)), BytesReturned: 0 };
-  fltMgr.kernel.emit(port.id, { type: 'MessageNotify', inputLength: dwInBufferSize, outputLength: dwOutBufferSize });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'MessageNotify', inputLength: dwInBufferSize, outputLength: dwOutBufferSize });
   const returned = { value: 0 };
   let status: NTSTATUS = 0;
   yield* runPortCallback(port.filter, () => notify(port.cookie, lpInBuffer, dwInBufferSize, lpOutBuffer, dwOutBufferSize, returned), (result) => {
@@ -276,7 +276,7 @@ export function* FilterSendMessage(
     if (!Number.isInteger(returned.value) || returned.value < 0 || returned.value > dwOutBufferSize) {
       throw fltMgr.kernel.violation('PORT_BUFFER_TOO_SHORT', port.filter.id, `MessageNotify set ReturnOutputBufferLength ${returned.value} with an OutputBufferLength of ${dwOutBufferSize}`);
     }
-    fltMgr.kernel.emit(port.id, { type: 'MessageNotifyReturned', status, returnOutputBufferLength: returned.value });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'MessageNotifyReturned', status, returnOutputBufferLength: returned.value });
   });
   return { hr: hresultFromNtStatus(status), BytesReturned: returned.value };
 }
@@ -318,7 +318,7 @@ export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompl
   }
   if (hObject === null || hObject === undefined) {
     // CloseHandle(NULL): FALSE, GetLastError ERROR_INVALID_HANDLE.
-    yield* kernelCall((kernel) => kernel.emit('sim', { type: 'RoutineFailed', routine: 'CloseHandle', status: STATUS_INVALID_HANDLE, detail: `hObject is ${kindOf(hObject)}` }));
+    yield* kernelCall((kernel) => kernel.emitFact({ seq: 0, time: 0, object: 'sim', type: 'RoutineFailed', routine: 'CloseHandle', status: STATUS_INVALID_HANDLE, detail: `hObject is ${kindOf(hObject)}` }));
     return false;
   }
   const port = portHandleArgument('CloseHandle', hObject).port;
@@ -329,7 +329,7 @@ export function* CloseHandle(hObject: FilterPortHandle | SectionHandle | IoCompl
     return false;
   }
   port.handle = null;
-  port.fltMgr.kernel.emit(port.id, { type: 'PortHandleClosed', handle: hObject.id });
+  port.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'PortHandleClosed', handle: hObject.id });
   abortGets(port, STATUS_CANCELLED);
   if (isConnectionOpen(port)) yield* disconnect(port, 'CloseHandle');
   return true;

@@ -131,7 +131,7 @@ export function* FltStartFiltering(Filter: FilterObject): Blocking<NTSTATUS> {
   if (Filter.state !== 'Registered') {
     return fail(fltMgr, Filter, 'FltStartFiltering', STATUS_INVALID_PARAMETER, `${Filter.name} is ${Filter.state}, not Registered`);
   }
-  fltMgr.emit(Filter, { type: 'FltStartFiltering' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: Filter.id, type: 'FltStartFiltering' }, Filter);
   for (const volume of fltMgr.volumes.slice()) {
     if (volume.state !== 'Mounted') continue;
     // The filter may have begun unloading while an earlier InstanceSetup ran.
@@ -153,7 +153,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
   if (Filter.state === 'Unregistering' || Filter.state === 'Unregistered' || Filter.state === 'Unloaded') {
     throw fltMgr.kernel.violation('FLT_UNREGISTER_TWICE', Filter.id, `FltUnregisterFilter on ${Filter.name}, which is already ${Filter.state}`);
   }
-  fltMgr.emit(Filter, { type: 'FltUnregisterFilter' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: Filter.id, type: 'FltUnregisterFilter' }, Filter);
   // §17.2: client ports are disconnected before the instances are torn down; an open server port is the filter's bug.
   yield* disconnectPortsAtUnregister(Filter);
   const reason =
@@ -204,7 +204,7 @@ export function* FltUnregisterFilter(Filter: FilterObject): Blocking<void> {
     fltMgr.kernel.reportViolation('FILE_OBJECT_LEAKED', open.fo.id, `${Filter.name} unregistered still holding the reference FltCreateFileEx handed it on ${open.fo} (${FilterFiles.opener(Filter, open)}); ObDereferenceObject it`);
   }
   Filter.waitingFor = null;
-  fltMgr.emit(Filter, { type: 'FltUnregisterFilterReturned' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: Filter.id, type: 'FltUnregisterFilterReturned' }, Filter);
 }
 
 /**
@@ -229,11 +229,11 @@ export function* unloadFilter(fltMgr: FilterManager, routine: string, filterName
   if (callback === undefined) return fail(fltMgr, filter, routine, STATUS_FLT_DO_NOT_DETACH, `${filter.name} has no FilterUnloadCallback`);
   const unloadFlags = mandatory ? FLTFL_FILTER_UNLOAD_MANDATORY : 0;
   filter.unloadFlags = unloadFlags;
-  fltMgr.emit(filter, { type: 'FilterUnloadCallback', flags: unloadFlags });
+  fltMgr.emitFact({ seq: 0, time: 0, object: filter.id, type: 'FilterUnloadCallback', flags: unloadFlags }, filter);
   const result: unknown = yield* fltMgr.invoke(filter, () => callback(unloadFlags));
   const status = checkStatusResult(fltMgr, filter, 'FilterUnloadCallback', result);
   const stateAfter = stateNow(filter);
-  fltMgr.emit(filter, { type: 'FilterUnloadReturned', status });
+  fltMgr.emitFact({ seq: 0, time: 0, object: filter.id, type: 'FilterUnloadReturned', status }, filter);
   if (stateAfter === 'Unregistered') {
     if (!mandatory && isVeto(status)) {
       throw fltMgr.kernel.violation('UNLOAD_VETO_AFTER_UNREGISTER', filter.id, `${filter.name} unregistered and then vetoed its unload with ${status}`);

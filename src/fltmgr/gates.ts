@@ -59,6 +59,6 @@ export function* waitForRundown(
   }
   const holders = (): readonly string[] => rundownHolders(fltMgr, object, counts);
   object.waitingFor = holders();
-  fltMgr.emit(object, { type: 'RundownWait', gate: what, holders: object.waitingFor });
+  fltMgr.emitFact({ seq: 0, time: 0, object: object.id, type: 'RundownWait', gate: what, holders: object.waitingFor }, object);
   yield* waitForGate(fltMgr.kernel, rundown.outstanding$.pipe(map(project)), what, holders);
 }

@@ -80,7 +80,7 @@ export function* setupInstance(
     const result: unknown = yield* fltMgr.invoke(filter, () => callback(objects, flags, volume.deviceType, volume.fsType));
     status = checkStatusResult(fltMgr, filter, 'InstanceSetupCallback', result);
   }
-  fltMgr.emit(instance, { type: 'InstanceSetupReturned', status });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceSetupReturned', status }, instance);
   if (!NT_SUCCESS(status)) declineInstance(fltMgr, instance);
   return { status, instance };
 }
@@ -190,10 +190,10 @@ export function* teardownInstance(fltMgr: FilterManager, instance: InstanceObjec
 /** §4 step 2: TeardownStart; from here the instance gets no callbacks for new operations. */
 function* startTeardown(fltMgr: FilterManager, instance: InstanceObject, reason: number): Blocking<void> {
   const { filter } = instance;
-  fltMgr.emit(instance, { type: 'InstanceTeardownStart', reason });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceTeardownStart', reason }, instance);
   const start = filter.registration.InstanceTeardownStartCallback;
   if (start !== undefined) yield* fltMgr.invoke(filter, () => start(fltMgr.relatedObjects(instance), reason));
-  fltMgr.emit(instance, { type: 'InstanceTeardownStartReturned' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceTeardownStartReturned' }, instance);
 }
 
 /** §4 steps 3-6: drain, wait for what the instance owes, TeardownComplete, unlink, free. */
@@ -217,10 +217,10 @@ function* completeTeardown(fltMgr: FilterManager, instance: InstanceObject, reas
     if (!hasWaitingPostOperation(fltMgr, instance) && isDrained(ignoreReferences(instance.rundown.value))) break;
   }
   instance.waitingFor = null;
-  fltMgr.emit(instance, { type: 'InstanceTeardownComplete', reason });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceTeardownComplete', reason }, instance);
   const complete = filter.registration.InstanceTeardownCompleteCallback;
   if (complete !== undefined) yield* fltMgr.invoke(filter, () => complete(objects, reason));
-  fltMgr.emit(instance, { type: 'InstanceTeardownCompleteReturned' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceTeardownCompleteReturned' }, instance);
   fltMgr.unlinkInstance(instance);
   // §15.8: the instance's file, stream and stream-handle contexts go with it.
   closeDataScanSectionsOf(fltMgr, instance);
@@ -280,11 +280,11 @@ export function* FltDetachVolume(Filter: FilterObject, Volume: VolumeObject, Ins
   if (instance.state !== 'Attached') return fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
   const query = Filter.registration.InstanceQueryTeardownCallback;
   if (query === undefined) return fail(fltMgr, instance, routine, STATUS_FLT_DO_NOT_DETACH, `${Filter.name} has no InstanceQueryTeardownCallback`);
-  fltMgr.emit(instance, { type: 'InstanceQueryTeardown', flags: 0 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceQueryTeardown', flags: 0 }, instance);
   const objects = fltMgr.relatedObjects(instance);
   const result: unknown = yield* fltMgr.invoke(Filter, () => query(objects, 0));
   const status = checkStatusResult(fltMgr, Filter, 'InstanceQueryTeardownCallback', result);
-  fltMgr.emit(instance, { type: 'InstanceQueryTeardownReturned', status });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceQueryTeardownReturned', status }, instance);
   if (isVeto(status)) return fail(fltMgr, instance, routine, status, 'InstanceQueryTeardown vetoed the detach');
   if (fltMgr.kernel.current?.operationCallbacks.some((f) => f.instance === instance.id) === true) {
     // Called from one of the instance's own operation callbacks (MetadataManager detaches in its

@@ -91,7 +91,7 @@ export class MemoryTable {
   allocate(routine: string, owner: FilterObject | null, bytes: number, tag: string, aligned: boolean, alignment: number): PoolBlock {
     const kernel = this.kernel;
     const id = kernel.nextId('S');
-    kernel.emit(id, { type: 'PoolAllocate', routine, owner: owner?.id ?? null, tag, bytes, aligned, alignment });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'PoolAllocate', routine, owner: owner?.id ?? null, tag, bytes, aligned, alignment });
     const actor = kernel.startMachine(poolBlockMachine);
     kernel.attachActor(id, actor);
     const block = new PoolBlock(id, owner, tag, new Uint8Array(bytes), aligned, alignment, actor);
@@ -105,7 +105,7 @@ export class MemoryTable {
   }
 
   free(block: PoolBlock, routine: string): void {
-    this.kernel.emit(block.id, { type: 'PoolFree', routine });
+    this.kernel.emitFact({ seq: 0, time: 0, object: block.id, type: 'PoolFree', routine });
     this.blocks.delete(block.id);
     this.kernel.retireActor(block.id);
   }
@@ -115,7 +115,7 @@ export class MemoryTable {
     const kernel = this.kernel;
     const id = kernel.nextId('A');
     const block = this.blockOf(base) ?? null;
-    kernel.emit(id, { type: 'IoAllocateMdl', routine, owner: owner?.id ?? null, buffer: block?.id ?? null, bytes: view.length, operation });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'IoAllocateMdl', routine, owner: owner?.id ?? null, buffer: block?.id ?? null, bytes: view.length, operation });
     const actor = kernel.startMachine(mdlMachine);
     kernel.attachActor(id, actor);
     const mdl = new MdlObject(id, owner, view, block, operation, actor, kernel);
@@ -124,11 +124,11 @@ export class MemoryTable {
   }
 
   lock(mdl: MdlObject, routine: string): void {
-    if (mdl.state === 'Allocated') this.kernel.emit(mdl.id, { type: 'MdlLocked', routine });
+    if (mdl.state === 'Allocated') this.kernel.emitFact({ seq: 0, time: 0, object: mdl.id, type: 'MdlLocked', routine });
   }
 
   freeMdl(mdl: MdlObject, by: 'FltMgr' | 'filter'): void {
-    this.kernel.emit(mdl.id, { type: 'IoFreeMdl', by });
+    this.kernel.emitFact({ seq: 0, time: 0, object: mdl.id, type: 'IoFreeMdl', by });
     this.mdls.delete(mdl.id);
     if (!this.swapped.has(mdl)) this.kernel.retireActor(mdl.id);
   }

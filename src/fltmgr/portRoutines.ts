@@ -122,7 +122,7 @@ export function FltCreateCommunicationPort(
   }
   if (fltMgr.ports.listening(name) !== undefined) return refuse(STATUS_OBJECT_NAME_COLLISION, `a port named ${name} exists`);
   const id = fltMgr.kernel.nextId('R');
-  fltMgr.kernel.emit(id, { type: 'FltCreateCommunicationPort', filter: Filter.id, name, maxConnections: MaxConnections, messageNotify: MessageNotifyCallback !== null });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltCreateCommunicationPort', filter: Filter.id, name, maxConnections: MaxConnections, messageNotify: MessageNotifyCallback !== null });
   const actor = fltMgr.kernel.startMachine(communicationPortMachine);
   fltMgr.kernel.attachActor(id, actor);
   // A NULL security descriptor gets the object directory's default, which the model takes as the same two SIDs.
@@ -142,7 +142,7 @@ export function FltCloseCommunicationPort(ServerPort: ServerPort): void {
   if (ServerPort.state === 'Closed') {
     throw fltMgr.kernel.violation('SERVER_PORT_CLOSED_TWICE', ServerPort.id, `FltCloseCommunicationPort on ${ServerPort}, already closed`);
   }
-  fltMgr.kernel.emit(ServerPort.id, { type: 'FltCloseCommunicationPort' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ServerPort.id, type: 'FltCloseCommunicationPort' });
   ServerPort.filter.rundown.add('serverPorts', -1);
 }
 
@@ -169,14 +169,14 @@ function closeClientPort(Filter: FilterObject, port: ClientPort): void {
     throw fltMgr.kernel.violation('CLIENT_PORT_CLOSE_INVALID', port.id, `FltCloseClientPort(${Filter.name}) on ${port}, which is ${state}`);
   }
   endTraffic(port, STATUS_PORT_DISCONNECTED);
-  fltMgr.kernel.emit(port.id, { type: 'FltCloseClientPort' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'FltCloseClientPort' });
 }
 
 /** Create the kernel end of a new connection, born in Connecting (ConnectNotify is about to run). */
 export function createClientPort(server: ServerPort, thread: string, contextLength: number): ClientPort {
   const fltMgr = server.fltMgr;
   const id = fltMgr.kernel.nextId('Q');
-  fltMgr.kernel.emit(id, { type: 'ConnectNotify', serverPort: server.id, filter: server.filter.id, thread, contextLength });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'ConnectNotify', serverPort: server.id, filter: server.filter.id, thread, contextLength });
   const actor = fltMgr.kernel.startMachine(clientPortMachine);
   fltMgr.kernel.attachActor(id, actor);
   const port = new ClientPort(id, server, actor);

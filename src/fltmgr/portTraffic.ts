@@ -24,7 +24,7 @@ export function pump(port: ClientPort): void {
     port.queued.shift();
     writeMessageHeader(get.buffer, message);
     get.buffer.set(message.body, FILTER_MESSAGE_HEADER_SIZE);
-    port.fltMgr.kernel.emit(message.id, { type: 'FilterMessageDelivered', get: get.id });
+    port.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: message.id, type: 'FilterMessageDelivered', get: get.id });
     if (message.replyCapacity === null) port.fltMgr.kernel.signal(message.done);
     else port.awaitingReply.push(message);
     completeGet(port, get, STATUS_SUCCESS, bytes);
@@ -42,7 +42,7 @@ function writeMessageHeader(buffer: Uint8Array, message: FilterMessage): void {
 /** End a get: a fact if it did not get a message, then wake whoever waits for it. */
 function completeGet(port: ClientPort, get: PendingGet, status: NTSTATUS, bytes: number): void {
   const kernel = port.fltMgr.kernel;
-  if (status !== STATUS_SUCCESS) kernel.emit(port.id, { type: 'FilterGetMessageAborted', get: get.id, status });
+  if (status !== STATUS_SUCCESS) kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'FilterGetMessageAborted', get: get.id, status });
   get.result = { status, bytes };
   if (get.overlapped !== null) {
     get.overlapped.Internal = status;
@@ -60,7 +60,7 @@ export function withdraw(message: FilterMessage, reason: 'timeout' | 'disconnect
   if (queued >= 0) port.queued.splice(queued, 1);
   const awaiting = port.awaitingReply.indexOf(message);
   if (awaiting >= 0) port.awaitingReply.splice(awaiting, 1);
-  port.fltMgr.kernel.emit(message.id, { type: 'FilterMessageWithdrawn', reason });
+  port.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: message.id, type: 'FilterMessageWithdrawn', reason });
   port.fltMgr.kernel.signal(message.done);
 }
 
@@ -86,9 +86,9 @@ export function* disconnect(port: ClientPort, reason: 'CloseHandle' | 'FltUnregi
   const fltMgr = port.fltMgr;
   const filter = port.filter;
   endTraffic(port, STATUS_PORT_DISCONNECTED);
-  fltMgr.kernel.emit(port.id, { type: 'DisconnectNotify', reason });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'DisconnectNotify', reason });
   yield* runPortCallback(filter, () => port.server.DisconnectNotify(port.cookie), () => {
-    fltMgr.kernel.emit(port.id, { type: 'DisconnectNotifyReturned' });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: port.id, type: 'DisconnectNotifyReturned' });
     const i = port.server.connections.indexOf(port);
     if (i >= 0) port.server.connections.splice(i, 1);
   });

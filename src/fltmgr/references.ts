@@ -24,7 +24,7 @@ export function referenceObject(fltMgr: FilterManager, object: FltObject): NTSTA
   // The fact goes in the log before the count is published, so anything the count wakes comes after it.
   const thread = fltMgr.kernel.current;
   object.rundown.referenceTakers.push(`${thread === null ? 'the host' : `${thread.id} (${thread.name})`} at #${fltMgr.kernel.log.nextSeq}`);
-  fltMgr.emit(object, { type: 'FltObjectReference', count: object.rundown.value.references + 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: object.id, type: 'FltObjectReference', count: object.rundown.value.references + 1 }, object);
   object.rundown.add('references', 1);
   if (object instanceof InstanceObject) object.filter.rundown.add('instanceReferences', 1);
   return STATUS_SUCCESS;
@@ -38,7 +38,7 @@ export function dereferenceObject(fltMgr: FilterManager, object: FltObject): voi
   const takers = object.rundown.referenceTakers;
   const mine = takers.findIndex((t) => t.startsWith(`${fltMgr.kernel.current?.id ?? 'the host'} `));
   takers.splice(mine < 0 ? 0 : mine, 1);
-  fltMgr.emit(object, { type: 'FltObjectDereference', count: object.rundown.value.references - 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: object.id, type: 'FltObjectDereference', count: object.rundown.value.references - 1 }, object);
   object.rundown.add('references', -1);
   if (object instanceof InstanceObject) {
     // Free the instance first: its filter's unload gate may open on the next line.
@@ -92,5 +92,5 @@ export function freeIfUnreferenced(fltMgr: FilterManager, instance: InstanceObje
 function free(fltMgr: FilterManager, instance: InstanceObject): void {
   // Freeing the instance deletes what still hangs on it, its instance context (§15.8).
   fltMgr.contexts.instanceFreed(instance);
-  fltMgr.emit(instance, { type: 'InstanceFreed' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'InstanceFreed' }, instance);
 }

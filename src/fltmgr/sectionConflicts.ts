@@ -40,7 +40,7 @@ export function* notifySectionConflicts(fltMgr: FilterManager, fo: FileObject, o
     const callback = instance.filter.registration.SectionNotificationCallback;
     if (callback == null || s.state !== 'DataScanOpen') continue;
     const context = s.context!;
-    fltMgr.emit(s.id, { type: 'SectionConflict', context: context.id, operation: op.id });
+    fltMgr.emitFact({ seq: 0, time: 0, object: s.id, type: 'SectionConflict', context: context.id, operation: op.id });
     yield* fltMgr.invoke(instance.filter, () => callback(instance, context, op.data));
   }
 }

@@ -116,7 +116,7 @@ export class SectionTable {
     const id = kernel.nextId('Z');
     const handleId = kernel.nextId('H');
     // The handle and the caller's object reference.
-    kernel.emit(id, { type: 'SectionCreate', kind, fileObject: fileObject.id, handle: handleId, process, kernelHandle, size, writable, count: 2 });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'SectionCreate', kind, fileObject: fileObject.id, handle: handleId, process, kernelHandle, size, writable, count: 2 });
     const actor = kernel.startMachine(sectionMachine);
     kernel.attachActor(id, actor);
     const section = new SectionObject(id, kind, fileObject, size, writable, 2, actor);

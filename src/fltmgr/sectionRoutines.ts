@@ -85,7 +85,7 @@ export function FltRegisterForDataScan(Instance: InstanceObject): NTSTATUS {
   const fltMgr = instance.filter.fltMgr;
   if (INSTANCE_GOING.has(instance.state)) return fail(fltMgr, instance, 'FltRegisterForDataScan', STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
   // Once per instance: the fact moves the machine to its RegisteredForDataScan part.
-  if (!instance.registeredForDataScan) fltMgr.emit(instance, { type: 'FltRegisterForDataScan' });
+  if (!instance.registeredForDataScan) fltMgr.emitFact({ seq: 0, time: 0, object: instance.id, type: 'FltRegisterForDataScan' }, instance);
   return STATUS_SUCCESS;
 }
 
@@ -152,7 +152,7 @@ export function* FltCreateSectionForDataScan(
   // The section's own reference on the file object: its IRP_MJ_CLOSE waits for the section (§24.4).
   FileObject.pointerCount++;
   fltMgr.contexts.link(SectionContext, { key, target, instance }, routine);
-  fltMgr.emit(section.id, { type: 'SectionContextAttached', context: SectionContext.id, instance: instance.id, count: section.references + 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionContextAttached', context: SectionContext.id, instance: instance.id, count: section.references + 1 });
   section.references++;
   section.context = SectionContext;
   section.instance = instance;
@@ -189,7 +189,7 @@ export function* FltCloseSectionForDataScan(SectionContext: ContextObject<object
 
 function closeDataScan(fltMgr: FilterManager, section: SectionObject, by: string): void {
   const context = section.context!;
-  fltMgr.emit(section.id, { type: 'FltCloseSectionForDataScan', context: context.id, by, count: section.references - 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'FltCloseSectionForDataScan', context: context.id, by, count: section.references - 1 });
   section.references--;
   fltMgr.contexts.unlink(context, by, false);
   if (section.references === 0) deleteSection(fltMgr, section);
@@ -204,18 +204,18 @@ export function closeDataScanSectionsOf(fltMgr: FilterManager, instance: Instanc
 
 /** Drop one reference; the last one deletes the section, which releases its file object. */
 export function dereferenceSection(fltMgr: FilterManager, section: SectionObject, by: string, handle: string | null = null): void {
-  fltMgr.emit(section.id, { type: 'SectionDereferenced', by, handle, count: section.references - 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionDereferenced', by, handle, count: section.references - 1 });
   section.references--;
   if (section.references === 0) deleteSection(fltMgr, section);
 }
 
 export function referenceSection(fltMgr: FilterManager, section: SectionObject, by: string): void {
-  fltMgr.emit(section.id, { type: 'SectionReferenced', by, count: section.references + 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionReferenced', by, count: section.references + 1 });
   section.references++;
 }
 
 function deleteSection(fltMgr: FilterManager, section: SectionObject): void {
-  fltMgr.emit(section.id, { type: 'SectionDeleted' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionDeleted' });
   fltMgr.sections.live.delete(section.id);
   // The file object's last reference may be this one: IRP_MJ_CLOSE goes out on a thread of its own.
   releaseRequestReference(fltMgr, section.fileObject);
@@ -293,7 +293,7 @@ export function mapView(fltMgr: FilterManager, Handle: SectionHandle, routine: s
   const section = Handle.section;
   if (writable && !section.writable) return { status: fail(fltMgr, section.id, routine, STATUS_INVALID_PARAMETER, `${section} is read-only`), BaseAddress: null, ViewSize: 0 };
   const view = new SectionView(fltMgr.kernel.nextId('Y'), section, process, writable);
-  fltMgr.emit(section.id, { type: 'SectionViewMapped', view: view.id, process, bytes: view.RegionSize, writable, count: section.references + 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionViewMapped', view: view.id, process, bytes: view.RegionSize, writable, count: section.references + 1 });
   section.references++;
   section.views.push(view);
   return { status: STATUS_SUCCESS, BaseAddress: view, ViewSize: view.RegionSize };
@@ -304,7 +304,7 @@ export function unmapView(fltMgr: FilterManager, view: SectionView, routine: str
   if (!section.views.includes(view) || view.process !== process) {
     return fail(fltMgr, section.id, routine, STATUS_INVALID_PARAMETER, `${view.id} is not a view mapped in ${process}`);
   }
-  fltMgr.emit(section.id, { type: 'SectionViewUnmapped', view: view.id, count: section.references - 1 });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionViewUnmapped', view: view.id, count: section.references - 1 });
   section.views.splice(section.views.indexOf(view), 1);
   section.references--;
   if (section.references === 0) deleteSection(fltMgr, section);

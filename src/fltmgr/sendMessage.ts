@@ -69,7 +69,8 @@ export function* FltSendMessage(
   const replyCapacity = ReplyBuffer === null ? null : ReplyLength!.value;
 
   const id = kernel.nextId('M');
-  kernel.emit(id, {
+  kernel.emitFact({
+    seq: 0, time: 0, object: id,
     type: 'FltSendMessage',
     filter: Filter.id,
     port: port.id,
@@ -107,7 +108,7 @@ export function* FltSendMessage(
     status = STATUS_SUCCESS;
   }
   if (ReplyLength !== null && ReplyBuffer !== null) ReplyLength.value = copied;
-  kernel.emit(id, { type: 'FltSendMessageReturned', status, replyLength: copied });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltSendMessageReturned', status, replyLength: copied });
   fltMgr.ports.messages.delete(id);
   return status;
 }

@@ -111,7 +111,7 @@ export class TransactionTable {
     const kernel = this.fltMgr.kernel;
     const id = kernel.nextId('t');
     const handle = kernel.nextId('H');
-    kernel.emit(id, { type: 'NtCreateTransaction', process, handle, count: 1 });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'NtCreateTransaction', process, handle, count: 1 });
     const actor = kernel.startMachine(transactionMachine);
     kernel.attachActor(id, actor);
     const tx = new TransactionObject(id, this.fltMgr, actor);
@@ -142,7 +142,7 @@ export class TransactionTable {
     if (at < 0) return;
     const waitedOn = tx.pendedInstance === enlistment.instance.id;
     // The machine leaves NotificationPending when the enlistment it waits on ends.
-    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionEnlistmentEnded', instance: enlistment.instance.id, by });
+    this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionEnlistmentEnded', instance: enlistment.instance.id, by });
     tx.enlistments.splice(at, 1);
     if (waitedOn) tx.wakeKtmWorker();
     this.fltMgr.contexts.release(enlistment.context, by === 'outcome' ? 'end of enlistment' : `teardown of ${enlistment.instance.id}`);
@@ -164,20 +164,20 @@ export class TransactionTable {
   }
 
   reference(tx: TransactionObject, by: string, handle: string | null = null): void {
-    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionReferenced', by, handle, count: tx.references + 1 });
+    this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionReferenced', by, handle, count: tx.references + 1 });
     tx.references++;
   }
 
   /** Drop one reference; the last one after the outcome deletes the object. */
   dereference(tx: TransactionObject, by: string, handle: TransactionHandle | null = null): void {
-    this.fltMgr.kernel.emit(tx.id, { type: 'TransactionDereferenced', by, handle: handle?.id ?? null, count: tx.references - 1 });
+    this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionDereferenced', by, handle: handle?.id ?? null, count: tx.references - 1 });
     tx.references--;
     if (handle !== null) {
       tx.handles.splice(tx.handles.indexOf(handle), 1);
       this.handles.delete(handle.id);
     }
     if (tx.references === 0) {
-      this.fltMgr.kernel.emit(tx.id, { type: 'TransactionDeleted' });
+      this.fltMgr.kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionDeleted' });
       this.live.delete(tx.id);
       this.fltMgr.kernel.retireActor(tx.id);
     }

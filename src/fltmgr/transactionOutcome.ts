@@ -32,23 +32,23 @@ export function startOutcome(fltMgr: FilterManager, tx: TransactionObject, kind:
   fltMgr.transactions.reference(tx, 'KTM');
   const worker = kernel.spawn(`Ktm(${tx.id})`, ktmWorker(fltMgr, tx, kind));
   const thread = kernel.current?.id ?? 'sim';
-  if (kind === 'commit') kernel.emit(tx.id, { type: 'NtCommitTransaction', thread, worker: worker.id });
-  else kernel.emit(tx.id, { type: 'NtRollbackTransaction', thread, by, worker: worker.id });
+  if (kind === 'commit') kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'NtCommitTransaction', thread, worker: worker.id });
+  else kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'NtRollbackTransaction', thread, by, worker: worker.id });
 }
 
 function* ktmWorker(fltMgr: FilterManager, tx: TransactionObject, kind: 'commit' | 'rollback'): Blocking<number> {
   const kernel = fltMgr.kernel;
   if (kind === 'commit') {
     yield* notifyPhase(fltMgr, tx);
-    kernel.emit(tx.id, { type: 'TransactionPrepare' });
+    kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionPrepare' });
     yield* notifyPhase(fltMgr, tx);
-    kernel.emit(tx.id, { type: 'TransactionCommit' });
+    kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionCommit' });
     yield* notifyPhase(fltMgr, tx);
-    kernel.emit(tx.id, { type: 'TransactionOutcome', outcome: 'Committed' });
+    kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionOutcome', outcome: 'Committed' });
     yield* notifyPhase(fltMgr, tx);
   } else {
     yield* notifyPhase(fltMgr, tx);
-    kernel.emit(tx.id, { type: 'TransactionOutcome', outcome: 'Aborted' });
+    kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionOutcome', outcome: 'Aborted' });
   }
   for (const e of [...tx.enlistments]) fltMgr.transactions.endEnlistment(tx, e, 'outcome');
   fltMgr.contexts.transactionEnded(tx.id);
@@ -74,7 +74,7 @@ function* notify(fltMgr: FilterManager, tx: TransactionObject, e: Enlistment, bi
   const { instance } = e;
   const filter = instance.filter;
   const callback = filter.registration.TransactionNotificationCallback!;
-  kernel.emit(tx.id, { type: 'TransactionNotification', instance: instance.id, notification: bit });
+  kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionNotification', instance: instance.id, notification: bit });
   // FltMgr holds the instance's rundown protection across the call, as for operation callbacks: a
   // teardown racing the notification waits for it before TeardownComplete ends the enlistment and
   // drops the context the callback is using.
@@ -96,7 +96,7 @@ function* notify(fltMgr: FilterManager, tx: TransactionObject, e: Enlistment, bi
   // STATUS_PENDING takes the machine to NotificationPending for this instance. Its enlistment is still
   // there: the rundown protection held across the call keeps its teardown from ending it meanwhile.
   if (status === STATUS_PENDING) tx.notificationDone = kernel.createWaitable(`${completionRoutineOf(bit)} of ${instance.id}`, 'notification', tx.id);
-  kernel.emit(tx.id, { type: 'TransactionNotificationReturned', instance: instance.id, notification: bit, status });
+  kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionNotificationReturned', instance: instance.id, notification: bit, status });
   // The machine says whether to wait; the completion routine or the end of the enlistment wakes the worker.
   if (tx.pendedInstance === instance.id) yield* waitFor(tx.notificationDone!, `${completionRoutineOf(bit)} by ${filter.name} for ${tx.id}`);
 }

@@ -98,7 +98,7 @@ export function* FltEnlistInTransaction(Instance: InstanceObject, Transaction: T
   if (INSTANCE_GOING.has(instance.state)) return fail(fltMgr, instance, routine, STATUS_FLT_DELETING_OBJECT, `${instance} is ${instance.state}`);
   if (tx.state !== 'Active') return fail(fltMgr, tx.id, routine, STATUS_TRANSACTION_NOT_ACTIVE, `${tx} is ${tx.state}`);
   if (tx.enlistmentOf(instance) !== undefined) return fail(fltMgr, tx.id, routine, STATUS_FLT_ALREADY_ENLISTED, `${instance} is enlisted in ${tx.id} already`);
-  fltMgr.kernel.emit(tx.id, { type: 'FltEnlistInTransaction', instance: instance.id, context: context.id, mask: NotificationMask });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'FltEnlistInTransaction', instance: instance.id, context: context.id, mask: NotificationMask });
   tx.enlistments.push({ instance, context, mask: NotificationMask });
   // FltMgr keeps the context for the callbacks until the enlistment ends.
   fltMgr.contexts.reference(context, routine);
@@ -126,7 +126,7 @@ function completeNotification(routine: string, bit: number, Instance: InstanceOb
       `${routine} by ${instance.filter.name} on ${tx.id}, but no ${transactionNotifyName(bit)} notification of ${instance.id} is pending (STATUS_PENDING was not returned for it)`,
     );
   }
-  kernel.emit(tx.id, { type: 'TransactionNotificationComplete', instance: instance.id, notification: bit, routine });
+  kernel.emitFact({ seq: 0, time: 0, object: tx.id, type: 'TransactionNotificationComplete', instance: instance.id, notification: bit, routine });
   tx.wakeKtmWorker();
   return STATUS_SUCCESS;
 }

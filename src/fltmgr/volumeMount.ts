@@ -20,7 +20,7 @@ export function* volumeForOpen(fltMgr: FilterManager, volume: VolumeObject): Blo
   if (newer !== undefined && newer !== volume) return yield* volumeForOpen(fltMgr, newer);
   const mounted = fltMgr.createVolume(volume.name, volume.dosName, volume.fsType as 'NTFS' | 'FAT' | 'ReFS', volume.deviceType, volume.sectorSize, volume.fileSystem.readOnly, volume.fileSystem.shortNames, volume);
   for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(mounted, legacy);
-  fltMgr.emit(mounted, { type: 'VolumeMounted' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: mounted.id, type: 'VolumeMounted' }, mounted);
   // Otherwise the open's own first operation offers it (beforeFirstOperation, §13 A7 default).
   if (fltMgr.options.instanceSetupOnMount === 'mount') yield* offerNewVolume(fltMgr, mounted);
   return mounted;
@@ -38,6 +38,6 @@ export function installTeardownAtLastClose(fltMgr: FilterManager): void {
 export function fileObjectClosedOn(fltMgr: FilterManager, volume: VolumeObject): void {
   if (volume.state !== 'Mounted' || !volume.fileSystem.remountable || volume.fileSystem.openFileObjects > 0) return;
   // Dismounting from this moment (the machine says so to any later close); the teardown can block.
-  fltMgr.emit(volume, { type: 'VolumeDismount' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeDismount' }, volume);
   fltMgr.kernel.spawn(`dismount ${volume.dosName ?? volume.name}`, tearDownVolume(fltMgr, volume));
 }

@@ -37,7 +37,7 @@ export function mountVolume(fltMgr: FilterManager, spec: VolumeSpec): VolumeObje
     spec.shortNames === true,
   );
   for (const legacy of fltMgr.legacyFilters) fltMgr.attachLegacyFilter(volume, legacy);
-  fltMgr.emit(volume, { type: 'VolumeMounted' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeMounted' }, volume);
   return volume;
 }
 
@@ -57,7 +57,7 @@ export function* offerNewVolume(fltMgr: FilterManager, volume: VolumeObject): Bl
 export function* dismountVolume(fltMgr: FilterManager, volume: VolumeObject): Blocking<NTSTATUS> {
   yield* preempt();
   if (volume.state !== 'Mounted') return fail(fltMgr, volume, 'Dismount', STATUS_FLT_DELETING_OBJECT, `${volume} is ${volume.state}`);
-  fltMgr.emit(volume, { type: 'VolumeDismount' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeDismount' }, volume);
   return yield* tearDownVolume(fltMgr, volume);
 }
 
@@ -68,7 +68,7 @@ export function* tearDownVolume(fltMgr: FilterManager, volume: VolumeObject): Bl
     if (next === undefined) break;
     yield* ensureTornDown(fltMgr, next, FLTFL_INSTANCE_TEARDOWN_VOLUME_DISMOUNT);
   }
-  fltMgr.emit(volume, { type: 'VolumeDismounted' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeDismounted' }, volume);
   // The volume object is deleted once dismounted and unreferenced; its volume contexts go with it (§15.8).
   if (volume.rundown.value.references === 0) fltMgr.contexts.volumeDeleted(volume);
   return STATUS_SUCCESS;
@@ -164,6 +164,6 @@ export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObjec
   // The volume's machine says whether this is the first operation (Mounted.AwaitingFirstOperation);
   // a volume already dismounting is offered to nobody.
   if (!volume.actor.getSnapshot().matches({ Mounted: 'AwaitingFirstOperation' })) return;
-  fltMgr.emit(volume, { type: 'VolumeFirstOperation' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeFirstOperation' }, volume);
   yield* offerNewVolume(fltMgr, volume);
 }

@@ -58,7 +58,7 @@ export function overlappedEventOrFailure(routine: string, overlapped: OVERLAPPED
 
 /** Record the refusal on `sim` (when the kernel is known: a bare NULL carries none). */
 export function recordHandleFailure(kernel: Kernel | null, routine: string, failure: HandleFailure): void {
-  kernel?.emit('sim', { type: 'RoutineFailed', routine, status: failure.status, detail: failure.detail });
+  kernel?.emitFact({ seq: 0, time: 0, object: 'sim', type: 'RoutineFailed', routine, status: failure.status, detail: failure.detail });
 }
 
 function describeHandle(value: SectionHandle | FilterPortHandle | IoCompletionPortHandle): string {

@@ -43,7 +43,7 @@ export class WorkItemTable {
   allocate(kind: WorkItemKind, owner: FilterObject | null): FltWorkItem {
     const kernel = this.kernel;
     const id = kernel.nextId('q');
-    kernel.emit(id, { type: kind === 'generic' ? 'FltAllocateGenericWorkItem' : 'FltAllocateDeferredIoWorkItem', owner: owner?.id ?? null });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: kind === 'generic' ? 'FltAllocateGenericWorkItem' : 'FltAllocateDeferredIoWorkItem', owner: owner?.id ?? null });
     const actor = kernel.startMachine(workItemMachine);
     kernel.attachActor(id, actor);
     const item = new FltWorkItem(id, kind, owner, actor, kernel);

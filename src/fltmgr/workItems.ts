@@ -190,10 +190,10 @@ function queue(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, b
 /** The worker thread: the routine starts (FltMgr holds the item no more), returns, and the filter's rundown reference goes. */
 function* runItem(fltMgr: FilterManager, item: FltWorkItem, filter: FilterObject, routine: () => MaybeBlocking<void>): Blocking<number> {
   const self = fltMgr.kernel.current?.id ?? '';
-  fltMgr.kernel.emit(item.id, { type: 'WorkItemRoutine', thread: self });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: item.id, type: 'WorkItemRoutine', thread: self });
   try {
     yield* fltMgr.invoke(filter, routine);
-    fltMgr.kernel.emit(item.id, { type: 'WorkItemRoutineReturned', thread: self });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: item.id, type: 'WorkItemRoutineReturned', thread: self });
   } finally {
     const items = filter.rundown.workItemThreads;
     const i = items.findIndex((t) => t.startsWith(`${self} `));

@@ -12,7 +12,7 @@ import { lastReferenceGone, releaseRequestReference, sendClose, startOperation }
 import { SYSTEM_SID } from '../kernel/sids.js';
 
 export function* closeHandle(fltMgr: FilterManager, fo: FileObject, handle: string | null): Blocking<void> {
-  if (handle !== null) fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });
+  if (handle !== null) fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectHandleClosed', handle });
   fo.handleCount--;
   if (fo.handleCount > 0) return;
   const op = startOperation(fltMgr, {
@@ -26,7 +26,7 @@ export function* closeHandle(fltMgr: FilterManager, fo: FileObject, handle: stri
     startBelow: fo.targetedInstance,
   });
   yield* driveToCompletion(fltMgr, op);
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectCleanup' });
 }
 
 export function* dereferenceFileObject(fltMgr: FilterManager, fo: FileObject): Blocking<void> {

@@ -77,25 +77,25 @@ export function* deviceRequest(fltMgr: FilterManager, fo: DeviceFileObject, Majo
 export function* openDevice(fltMgr: FilterManager, device: DEVICE_OBJECT, FileName: string, Parameters: Readonly<Record<string, unknown>>): Blocking<{ status: NTSTATUS; information: number; handle: string | null }> {
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('O');
-  kernel.emit(id, { type: 'FileObjectCreate', volume: device.id, fileName: FileName, relatedFileObject: null, targetedInstance: null });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FileObjectCreate', volume: device.id, fileName: FileName, relatedFileObject: null, targetedInstance: null });
   const actor = kernel.startMachine(fileObjectMachine);
   kernel.attachActor(id, actor);
   const fo = new DeviceFileObject(id, device, FileName, actor);
   fltMgr.devices.fileObjects.set(id, fo);
   device.ReferenceCount++;
-  kernel.emit(device.id, { type: 'DeviceReferenced', fileObject: id, count: device.ReferenceCount });
+  kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'DeviceReferenced', fileObject: id, count: device.ReferenceCount });
   const irp = allocateIrp(fltMgr, { MajorFunction: IRP_MJ_CREATE, MinorFunction: 0, Flags: 0, FileObject: fo, Parameters }, null);
   const r = yield* callDriver(fltMgr, irp);
   if (!NT_SUCCESS(r.status)) {
-    kernel.emit(id, { type: 'FileObjectOpenFailed', status: r.status });
+    kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FileObjectOpenFailed', status: r.status });
     fltMgr.devices.fileObjects.delete(id);
     kernel.retireActor(id);
     dropDeviceReference(fltMgr, fo);
     return { status: r.status, information: r.information, handle: null };
   }
-  kernel.emit(id, { type: 'FileObjectOpened', flags: fo.Flags });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FileObjectOpened', flags: fo.Flags });
   const handle = kernel.nextId('H');
-  kernel.emit(id, { type: 'FileObjectHandleCreated', handle });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FileObjectHandleCreated', handle });
   fo.Flags = (fo.Flags | FO_HANDLE_CREATED) >>> 0;
   fo.handleCount++;
   // The handle takes over the reference the create held.
@@ -108,13 +108,13 @@ export function* closeDeviceHandle(fltMgr: FilterManager, handle: string): Block
   const fo = fltMgr.devices.handles.get(handle);
   if (fo === undefined) return false;
   fltMgr.devices.handles.delete(handle);
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleClosed', handle });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectHandleClosed', handle });
   fo.handleCount--;
   if (fo.handleCount === 0) {
     fo.pointerCount++;
     const irp = allocateIrp(fltMgr, { MajorFunction: IRP_MJ_CLEANUP, MinorFunction: 0, Flags: 0, FileObject: fo, Parameters: { Cleanup: {} } }, null);
     yield* callDriver(fltMgr, irp);
-    fltMgr.kernel.emit(fo.id, { type: 'FileObjectCleanup' });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectCleanup' });
     fo.pointerCount--;
   }
   yield* dereferenceDeviceFile(fltMgr, fo);
@@ -126,7 +126,7 @@ function* dereferenceDeviceFile(fltMgr: FilterManager, fo: DeviceFileObject): Bl
   if (fo.pointerCount > 0) return;
   const irp = allocateIrp(fltMgr, { MajorFunction: IRP_MJ_CLOSE, MinorFunction: 0, Flags: 0, FileObject: fo, Parameters: { Close: {} } }, null);
   yield* callDriver(fltMgr, irp);
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectClose' });
   fltMgr.devices.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
   dropDeviceReference(fltMgr, fo);
@@ -136,7 +136,7 @@ function* dereferenceDeviceFile(fltMgr: FilterManager, fo: DeviceFileObject): Bl
 function dropDeviceReference(fltMgr: FilterManager, fo: DeviceFileObject): void {
   const device = fo.DeviceObject;
   device.ReferenceCount--;
-  fltMgr.kernel.emit(device.id, { type: 'DeviceDereferenced', fileObject: fo.id, count: device.ReferenceCount });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'DeviceDereferenced', fileObject: fo.id, count: device.ReferenceCount });
   if (device.state === 'Deleted') retireDevice(fltMgr, device);
 }
 
@@ -156,7 +156,7 @@ export function* deviceIoControl(fltMgr: FilterManager, fo: DeviceFileObject, Io
     try {
       const OutputBuffer = OutputBufferLength > 0 ? new Uint8Array(OutputBufferLength) : null;
       handled = (yield* callMaybeBlocking(fast(fo, true, InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength, IoControlCode, IoStatus, device))) === true;
-      fltMgr.kernel.emit(device.id, { type: 'FastIoCall', routine: 'FastIoDeviceControl', fileObject: fo.id, handled, status: handled ? IoStatus.Status >>> 0 : null });
+      fltMgr.kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'FastIoCall', routine: 'FastIoDeviceControl', fileObject: fo.id, handled, status: handled ? IoStatus.Status >>> 0 : null });
     } finally {
       yield* dereferenceDeviceFile(fltMgr, fo);
     }

@@ -207,12 +207,12 @@ export function IoCreateDevice(
   if (name !== null) {
     const key = name.toLowerCase();
     if (table.byName.has(key) || fltMgr.volumes.some((v) => v.name.toLowerCase() === key)) {
-      fltMgr.emit('sim', { type: 'RoutineFailed', routine: 'IoCreateDevice', status: STATUS_OBJECT_NAME_COLLISION, detail: `${name} is already a named object` });
+      fltMgr.emitFact({ seq: 0, time: 0, object: 'sim', type: 'RoutineFailed', routine: 'IoCreateDevice', status: STATUS_OBJECT_NAME_COLLISION, detail: `${name} is already a named object` });
       return { status: STATUS_OBJECT_NAME_COLLISION, DeviceObject: null };
     }
   }
   const id = fltMgr.kernel.nextId('d');
-  fltMgr.kernel.emit(id, { type: 'IoCreateDevice', driver: driver.name, name, deviceType: DeviceType, characteristics: DeviceCharacteristics, exclusive: Exclusive });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'IoCreateDevice', driver: driver.name, name, deviceType: DeviceType, characteristics: DeviceCharacteristics, exclusive: Exclusive });
   const actor = fltMgr.kernel.startMachine(deviceObjectMachine);
   fltMgr.kernel.attachActor(id, actor);
   const device = new DEVICE_OBJECT(id, driver, name, DeviceType, DeviceCharacteristics, DeviceExtensionSize, actor);
@@ -233,7 +233,7 @@ export function IoDeleteDevice(DeviceObject: DEVICE_OBJECT): void {
   if (device.state !== 'Created') {
     throw kernel.violation('DEVICE_DELETED_TWICE', device.id, `IoDeleteDevice of ${device}, which was deleted already (a driver may delete a device once)`);
   }
-  kernel.emit(device.id, { type: 'IoDeleteDevice', references: device.ReferenceCount });
+  kernel.emitFact({ seq: 0, time: 0, object: device.id, type: 'IoDeleteDevice', references: device.ReferenceCount });
   if (device.name !== null && fltMgr.devices.byName.get(device.name.toLowerCase()) === device) fltMgr.devices.byName.delete(device.name.toLowerCase());
   // (The machine moved it: Deleted when no file object referenced it.)
   if ((device.state as DeviceObjectState) === 'Deleted') retireDevice(fltMgr, device);
@@ -263,7 +263,7 @@ export function IoCompleteRequest(Irp: IRP, PriorityBoost: number): void {
   if (Irp.state === 'Completed') {
     throw kernel.violation('MULTIPLE_IRP_COMPLETE_REQUESTS', Irp.stack.DeviceObject.id, `IoCompleteRequest of ${Irp.id}, which was completed already (${Irp.stack.DeviceObject})`);
   }
-  kernel.emit(Irp.id, { type: 'IoCompleteRequest', operation: null, status: Irp.IoStatus.Status >>> 0, information: Irp.IoStatus.Information });
+  kernel.emitFact({ seq: 0, time: 0, object: Irp.id, type: 'IoCompleteRequest', operation: null, status: Irp.IoStatus.Status >>> 0, information: Irp.IoStatus.Information });
   fltMgr.devices.irps.delete(Irp.id);
   kernel.retireActor(Irp.id);
   kernel.signal(Irp.completed);
@@ -274,7 +274,7 @@ export function allocateIrp(fltMgr: FilterManager, stack: Omit<IO_STACK_LOCATION
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('J');
   const device = stack.FileObject.DeviceObject;
-  kernel.emit(id, { type: 'IoCallDriver', device: device.id, fileObject: stack.FileObject.id, major: stack.MajorFunction, minor: stack.MinorFunction, thread: kernel.current?.id ?? null });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'IoCallDriver', device: device.id, fileObject: stack.FileObject.id, major: stack.MajorFunction, minor: stack.MinorFunction, thread: kernel.current?.id ?? null });
   const actor = kernel.startMachine(irpMachine);
   kernel.attachActor(id, actor);
   const irp = new IRP(id, { ...stack, DeviceObject: device }, SystemBuffer, actor, kernel.createWaitable(`${id} completion`, 'notification'));

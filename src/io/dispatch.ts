@@ -89,7 +89,7 @@ function* postWalk(fltMgr: FilterManager, op: IoOperation): Blocking<void> {
       return;
     }
     if (node.kind === 'legacy') {
-      fltMgr.emit(op.id, { type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
+      fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'LegacyFilterCompletion', legacy: node.legacy.id, status: op.data.IoStatus.Status });
       op.postCursor--;
       continue;
     }
@@ -113,7 +113,7 @@ function* continueAfterCompletion(fltMgr: FilterManager, op: IoOperation): Block
 
 /** A legacy filter's dispatch (§6): 'pass' sends the IRP on down, 'complete' means it completed it itself. */
 function legacyDispatch(fltMgr: FilterManager, op: IoOperation, legacy: LegacyFilter): 'pass' | 'complete' {
-  fltMgr.emit(op.id, { type: 'LegacyFilterDispatch', legacy: legacy.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'LegacyFilterDispatch', legacy: legacy.id });
   const verdict = legacy.onIrp?.({
     MajorFunction: op.major,
     fileName: op.currentIopb.TargetFileObject?.FileName ?? '',
@@ -193,7 +193,7 @@ function completeOperation(fltMgr: FilterManager, op: IoOperation): void {
   dropStatusRequests(op);
   // The filter that allocated the data sees its own view again, not the last lower level's (§7).
   if (op.allocatedBy !== null) op.data.Iopb = copyIopb(op.issuerIopb);
-  fltMgr.emit(op.id, { type: 'IoComplete', status: Status, information: Information });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'IoComplete', status: Status, information: Information });
   irpCompleted(fltMgr, op, Status);
   fltMgr.operations.delete(op);
   if (op.allocatedBy === null) fltMgr.kernel.retireActor(op.id);

@@ -34,7 +34,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
       if (node.swap !== undefined && node.swap !== null) {
         if (!node.swap.cancelled) {
           node.swap.cancelled = true;
-          fltMgr.emit(op.id, { type: 'SwappedOperationCancelled', instance: instance.id });
+          fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'SwappedOperationCancelled', instance: instance.id });
           yield* cancelIrp(fltMgr, op, 'SwappedOperationCancelled');
         }
         continue;
@@ -53,7 +53,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
         };
         // Linked, so Flt routines handed the copy can answer for a draining operation (§14 invariant 19).
         markDrainingCopy(copy, op, instance);
-        fltMgr.emit(op.id, { type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
+        fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'DrainPostOperation', instance: instance.id, parameters: node.fingerprint });
         instance.rundown.add('callbacksInProgress', 1);
         const result: unknown = yield* fltMgr.invoke(instance.filter, () =>
           post(copy, fltMgr.relatedObjects(instance, copy.Iopb.TargetFileObject), node.context, FLTFL_POST_OPERATION_DRAINING),
@@ -65,7 +65,7 @@ export function* drainPostOperations(fltMgr: FilterManager, instance: InstanceOb
             `draining PostOperation of ${instance.filter.name} for ${op.id} returned ${describeResult(result)}; it must return FLT_POSTOP_FINISHED_PROCESSING (§14 invariant 20)`,
           );
         }
-        fltMgr.emit(op.id, { type: 'DrainPostOperationReturned', instance: instance.id, result });
+        fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'DrainPostOperationReturned', instance: instance.id, result });
         instance.rundown.add('callbacksInProgress', -1);
       }
       // A thread waiting to run this node's post-op (SYNCHRONIZE, create) is released without it.

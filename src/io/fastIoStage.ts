@@ -31,10 +31,10 @@ export type FastIoAnswer = FsCompletion | null;
  * would (transfer checks and data delivery included); `apply` records a completion as the IRP path does.
  */
 export function fastIoStage(fltMgr: FilterManager, op: IoOperation, dispatch: () => FsCompletion, request: () => FsRequest, apply: (result: FsCompletion) => void): void {
-  fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsDispatch', parameters: currentFingerprint(op) });
   const answer = fastIoRoutine(op, dispatch, request);
   if (answer === null) {
-    fltMgr.emit(op.id, { type: 'FsFastIoDeclined' });
+    fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsFastIoDeclined' });
     op.data.IoStatus = { Status: STATUS_FLT_DISALLOW_FAST_IO, Information: 0 };
     op.fastIoRefused = true;
   } else {

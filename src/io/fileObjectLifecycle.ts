@@ -17,7 +17,8 @@ export function createFileObject(
   transaction: TransactionObject | null = null,
 ): FileObject {
   const id = fltMgr.kernel.nextId('O');
-  fltMgr.kernel.emit(id, {
+  fltMgr.kernel.emitFact({
+    seq: 0, time: 0, object: id,
     type: 'FileObjectCreate',
     volume: volume.id,
     fileName,
@@ -53,19 +54,19 @@ function releaseTransaction(fltMgr: FilterManager, fo: FileObject): void {
 }
 
 export function fileObjectOpened(fltMgr: FilterManager, fo: FileObject, flags: number): void {
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpened', flags });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectOpened', flags });
   fo.Flags = flags;
 }
 
 export function updateFileObject(fltMgr: FilterManager, fo: FileObject, currentByteOffset: number, flags: number): void {
   if (currentByteOffset === fo.CurrentByteOffset && flags === fo.Flags) return;
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectUpdate', currentByteOffset, flags });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectUpdate', currentByteOffset, flags });
   fo.CurrentByteOffset = currentByteOffset;
   fo.Flags = flags;
 }
 
 export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, status: NTSTATUS): void {
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectOpenFailed', status });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectOpenFailed', status });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
   releaseTransaction(fltMgr, fo);
@@ -73,7 +74,7 @@ export function fileObjectOpenFailed(fltMgr: FilterManager, fo: FileObject, stat
 
 /** The stack-based file object of a fast query open goes when the query returns (IRP_MJ_NETWORK_QUERY_OPEN, §24.2). */
 export function fileObjectDiscarded(fltMgr: FilterManager, fo: FileObject): void {
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectDiscarded' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectDiscarded' });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
 }
@@ -81,7 +82,7 @@ export function fileObjectDiscarded(fltMgr: FilterManager, fo: FileObject): void
 export function fileObjectClosed(fltMgr: FilterManager, fo: FileObject): void {
   // Names cached for this file object (and its stream, if it was the last) go with it (§16.5).
   fltMgr.names.fileObjectClosed(fo.id);
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectClose' });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectClose' });
   fltMgr.fileObjects.delete(fo.id);
   fltMgr.kernel.retireActor(fo.id);
   releaseTransaction(fltMgr, fo);

@@ -33,7 +33,7 @@ export function IoReplaceFileObjectName(FileObject_: FileObject, NewFileName: st
     return fail(fltMgr, FileObject_.id, ROUTINE, STATUS_INVALID_PARAMETER, `${FileObject_} is ${FileObject_.state}: only a file object not yet opened takes a new name`);
   }
   const fileName = NewFileName.slice(0, FileNameLength / 2);
-  fltMgr.kernel.emit(FileObject_.id, { type: 'IoReplaceFileObjectName', fileName });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: FileObject_.id, type: 'IoReplaceFileObjectName', fileName });
   FileObject_.FileName = fileName;
   return STATUS_SUCCESS;
 }

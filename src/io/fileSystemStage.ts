@@ -67,7 +67,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
     });
     return;
   }
-  fltMgr.emit(op.id, { type: 'FsDispatch', parameters: currentFingerprint(op) });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsDispatch', parameters: currentFingerprint(op) });
   if (op.isFsFilter) {
     // The file system's FsFilter callback (its AcquireForCreateSection, AcquireForModWrite, ...):
     // called on this thread and answered now; never held, deferred or parked (§24.1).
@@ -97,7 +97,7 @@ export function* fileSystemStage(fltMgr: FilterManager, op: IoOperation, runPost
   const request = heldRequestOf(fltMgr, op);
   const decided = timing.decide(request);
   const released = decided === 'hold' ? fltMgr.held.hold(request, () => isCancelRequested(op)) : null;
-  fltMgr.emit(op.id, { type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsPending', completesAt: decided === 'hold' ? null : (decided.at ?? request.since) });
   fltMgr.kernel.spawn(`IoCompletion(${op.id})`, deferredCompletion(fltMgr, op, request, decided, released, runPostWalk));
 }
 
@@ -148,7 +148,7 @@ function* deferredCompletion(
  * STATUS_CANCELLED, Information 0. Either way the completion runs on an I/O completion thread.
  */
 function parkCancellably(fltMgr: FilterManager, op: IoOperation, fo: FileObject, hold: FsHold, runPostWalk: (op: IoOperation) => Blocking<void>): void {
-  fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsPending', completesAt: null });
   const unhold = (): void => {
     const at = hold.held.indexOf(request);
     if (at >= 0) hold.held.splice(at, 1);
@@ -220,7 +220,7 @@ function settle(fltMgr: FilterManager, op: IoOperation, result: FsCompletion, ru
  */
 function parkInFileSystem(fltMgr: FilterManager, op: IoOperation, runPostWalk: (op: IoOperation) => Blocking<void>): void {
   // The machine says whether it already pended (a deferred completion that the file system then parked).
-  if (!op.matches('FsPending')) fltMgr.emit(op.id, { type: 'FsPending', completesAt: null });
+  if (!op.matches('FsPending')) fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsPending', completesAt: null });
   const fs = op.volume.fileSystem;
   fltMgr.fsParked.set(op.id, { op, runPostWalk });
   const cancelled = (): void => {
@@ -291,7 +291,7 @@ function completionOf(dispatch: () => FsCompletion, op: IoOperation, decision: R
 /** Record what the file system did: status, output, and the file object changes it made. */
 function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompletion): void {
   const fo = op.currentIopb.TargetFileObject;
-  fltMgr.emit(op.id, { type: 'FsComplete', status: result.Status, information: result.Information });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FsComplete', status: result.Status, information: result.Information });
   op.data.IoStatus = { Status: result.Status, Information: result.Information };
   op.output = result.output ?? null;
   op.data.TagData = result.tagData ?? null;
@@ -304,7 +304,7 @@ function applyCompletion(fltMgr: FilterManager, op: IoOperation, result: FsCompl
     updateFileObject(fltMgr, fo, result.currentByteOffset ?? fo.CurrentByteOffset, result.fileObjectFlags ?? fo.Flags);
   }
   // The fact moves the file object's machine to its CacheMapInitialized part (FILE_OBJECT.PrivateCacheMap).
-  if (fltMgr.options.semantics.fastIo === 'whereWindows' && initiatesCaching(op, result)) fltMgr.emit(fo.id, { type: 'CcInitializeCacheMap' });
+  if (fltMgr.options.semantics.fastIo === 'whereWindows' && initiatesCaching(op, result)) fltMgr.emitFact({ seq: 0, time: 0, object: fo.id, type: 'CcInitializeCacheMap' });
 }
 
 /**

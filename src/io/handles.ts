@@ -11,7 +11,7 @@ import type { FileObject } from './fileObject.js';
 
 export function createHandle(fltMgr: FilterManager, table: Map<string, FileObject>, fo: FileObject): string {
   const handle = fltMgr.kernel.nextId('H');
-  fltMgr.kernel.emit(fo.id, { type: 'FileObjectHandleCreated', handle });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectHandleCreated', handle });
   fo.Flags = (fo.Flags | FO_HANDLE_CREATED) >>> 0;
   fo.handleCount++;
   fo.pointerCount++;

@@ -88,7 +88,7 @@ export function isCancelable(op: IoOperation): boolean {
  */
 export function setCancelRoutine(fltMgr: FilterManager, op: IoOperation, kind: CancelRoutineKind, instance: InstanceObject | null, routine: CancelRoutine): 'armed' | 'cancelled' {
   const irp = irpOf(fltMgr, op);
-  fltMgr.emit(irp.id, { type: 'IoSetCancelRoutine', operation: op.id, routine: kind, instance: instance?.id ?? null });
+  fltMgr.emitFact({ seq: 0, time: 0, object: irp.id, type: 'IoSetCancelRoutine', operation: op.id, routine: kind, instance: instance?.id ?? null });
   if (irp.state === 'CancelRoutineCalled') return 'cancelled';
   irp.routine = routine;
   return 'armed';
@@ -98,7 +98,7 @@ export function setCancelRoutine(fltMgr: FilterManager, op: IoOperation, kind: C
 export function clearCancelRoutine(fltMgr: FilterManager, op: IoOperation, by: string): boolean {
   const irp = op.irp;
   if (irp === null || irp.state !== 'Cancelable') return false;
-  fltMgr.emit(irp.id, { type: 'CancelRoutineCleared', operation: op.id, routine: irp.routineKind!, by });
+  fltMgr.emitFact({ seq: 0, time: 0, object: irp.id, type: 'CancelRoutineCleared', operation: op.id, routine: irp.routineKind!, by });
   irp.routine = null;
   return true;
 }
@@ -122,7 +122,7 @@ export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): 
   const irp = irpOf(fltMgr, op);
   const routine = irp.state === 'Cancelable' ? irp.routine : null;
   const kind = irp.routineKind;
-  fltMgr.emit(irp.id, { type: 'IoCancelIrp', operation: op.id, thread: fltMgr.kernel.current?.id ?? null, by, routineCalled: routine !== null });
+  fltMgr.emitFact({ seq: 0, time: 0, object: irp.id, type: 'IoCancelIrp', operation: op.id, thread: fltMgr.kernel.current?.id ?? null, by, routineCalled: routine !== null });
   if (op.cancelRequested !== null) fltMgr.kernel.signal(op.cancelRequested);
   if (routine === null) return false;
   irp.routine = null;
@@ -143,7 +143,7 @@ export function* cancelIrp(fltMgr: FilterManager, op: IoOperation, by: string): 
 export function irpCompleted(fltMgr: FilterManager, op: IoOperation, status: NTSTATUS): void {
   const irp = op.irp;
   if (irp === null || irp.state === 'Completed') return;
-  fltMgr.emit(irp.id, { type: 'IoCompleteRequest', operation: op.id, status });
+  fltMgr.emitFact({ seq: 0, time: 0, object: irp.id, type: 'IoCompleteRequest', operation: op.id, status });
   irp.routine = null;
   fltMgr.kernel.retireActor(irp.id);
 }

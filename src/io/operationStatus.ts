@@ -48,20 +48,20 @@ export function FltRequestOperationStatusCallback(Data: FLT_CALLBACK_DATA, Callb
   // The request holds the instance's rundown until its callback returns (or it is dropped), as a
   // running callback does: a teardown cannot free the instance under a callback it still owes.
   instance.rundown.add('callbacksInProgress', 1);
-  fltMgr.emit(op.id, { type: 'FltRequestOperationStatusCallback', instance: instance.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FltRequestOperationStatusCallback', instance: instance.id });
   return STATUS_SUCCESS;
 }
 
 /** The send below returned `status`: call every request (taken off the operation first), in the order they were made (top first). */
 export function* operationStatusCallbacks(fltMgr: FilterManager, op: IoOperation, requests: readonly OperationStatusRequest[], status: NTSTATUS): Blocking<void> {
   for (const request of requests) {
-    fltMgr.emit(op.id, { type: 'OperationStatusCallback', instance: request.instance.id, status });
+    fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'OperationStatusCallback', instance: request.instance.id, status });
     try {
       yield* fltMgr.invoke(request.instance.filter, () => request.call(status));
     } finally {
       request.instance.rundown.add('callbacksInProgress', -1);
     }
-    fltMgr.emit(op.id, { type: 'OperationStatusCallbackReturned', instance: request.instance.id });
+    fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'OperationStatusCallbackReturned', instance: request.instance.id });
   }
 }
 

@@ -65,7 +65,8 @@ export function* FltCompletePendedPreOperation(Data: FLT_CALLBACK_DATA, Callback
     op.earlyPreCompletion = { instance, result: CallbackStatus, context: Context };
     return;
   }
-  fltMgr.emit(op.id, {
+  fltMgr.emitFact({
+    seq: 0, time: 0, object: op.id,
     type: 'FltCompletePendedPreOperation',
     instance: instance.id,
     result: CallbackStatus,
@@ -94,7 +95,7 @@ export function* FltCompletePendedPostOperation(Data: FLT_CALLBACK_DATA): Blocki
     op.earlyPostCompletion = instance;
     return;
   }
-  fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: false });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FltCompletePendedPostOperation', instance: instance.id, early: false });
   const node = op.completion[op.postCursor];
   if (node !== undefined && node.kind === 'instance') {
     finishSwap(fltMgr, op, node);

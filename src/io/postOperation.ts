@@ -39,7 +39,7 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
   data.Iopb = copyIopb(node.iopb);
   data.Iopb.TargetInstance = instance;
   data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
-  fltMgr.emit(op.id, { type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'PostOperation', instance: instance.id, flags: 0, parameters: node.fingerprint });
   // From here until it returns, the machine (PostOperation) and this frame say the slot's post-op runs.
   op.postCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
@@ -69,12 +69,12 @@ export function* postOperation(fltMgr: FilterManager, op: IoOperation, node: Ins
     op.earlyPostCompletion = null;
     throw fltMgr.kernel.violation('COMPLETE_NOT_PENDED', instance.id, `FltCompletePendedPostOperation on ${op.id} while its post-op was running, and the post-op then returned FLT_POSTOP_FINISHED_PROCESSING`);
   }
-  fltMgr.emit(op.id, { type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'PostOperationReturned', instance: instance.id, result: raw, status: data.IoStatus.Status });
   if (raw === FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
     if (op.earlyPostCompletion === instance) {
       // FltCompletePendedPostOperation came before the post-op returned: carry on upward.
       op.earlyPostCompletion = null;
-      fltMgr.emit(op.id, { type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
+      fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FltCompletePendedPostOperation', instance: instance.id, early: true });
       finishSwap(fltMgr, op, node);
     } else {
       // The machine is PostPended (PostOperationReturned); the pending instance is the node at the cursor.

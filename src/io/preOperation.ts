@@ -52,7 +52,7 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   data.Iopb = copyIopb(seen);
   data.Iopb.TargetInstance = instance;
   data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
-  fltMgr.emit(op.id, { type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'PreOperation', instance: instance.id, parameters: currentFingerprint(op) });
   const box = { value: null as unknown };
   op.preCallbackRunning = instance;
   instance.rundown.add('callbacksInProgress', 1);
@@ -65,7 +65,8 @@ export function* preOperation(fltMgr: FilterManager, op: IoOperation, instance: 
   const result = checkPreResult(fltMgr, op, instance, raw, box.value);
   const dirty = (data.Flags & FLTFL_CALLBACK_DATA_DIRTY) !== 0;
   if (dirty && op.isFsFilter) checkFsFilterHasNoBuffers(fltMgr, op, instance);
-  fltMgr.emit(op.id, {
+  fltMgr.emitFact({
+    seq: 0, time: 0, object: op.id,
     type: 'PreOperationReturned',
     instance: instance.id,
     result,
@@ -120,7 +121,8 @@ export function applyPreResult(fltMgr: FilterManager, op: IoOperation, instance:
       if (early !== null && early.instance === instance) {
         // §8: FltCompletePendedPreOperation ran before the pre-op returned PENDING; go on as it said.
         op.earlyPreCompletion = null;
-        fltMgr.emit(op.id, {
+        fltMgr.emitFact({
+          seq: 0, time: 0, object: op.id,
           type: 'FltCompletePendedPreOperation',
           instance: instance.id,
           result: early.result,
@@ -151,7 +153,7 @@ function recordSwap(fltMgr: FilterManager, op: IoOperation, instance: InstanceOb
   // What was swapped in must be a buffer or a locked MDL: named here, at the pre-op that did it.
   transferOf(fltMgr, op, edited.Parameters);
   const mdl = insertedMdl(seen.Parameters, edited.Parameters);
-  fltMgr.emit(op.id, { type: 'BuffersSwapped', instance: instance.id, fields, mdl: mdl?.id ?? null });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'BuffersSwapped', instance: instance.id, fields, mdl: mdl?.id ?? null });
   if (result !== FLT_PREOP_SUCCESS_WITH_CALLBACK && result !== FLT_PREOP_SYNCHRONIZE) {
     throw fltMgr.kernel.violation('SWAP_WITHOUT_POST_OPERATION', instance.id, `${instance.filter.name} swapped the buffers of ${op.id} (${fields.join(', ')}) and returned ${result}: a filter that swaps buffers must get its post-operation callback to restore and free them (§20.6)`);
   }

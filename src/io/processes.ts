@@ -94,7 +94,7 @@ export class ProcessTable {
   create(name: string, token: string): ProcessObject {
     const id = this.kernel.nextId('P');
     const pid = FIRST_APPLICATION_PID + 4 * (this.processes.size - 1);
-    this.kernel.emit(id, { type: 'ProcessCreate', name, pid, parent: this.kernel.current?.process ?? null, token });
+    this.kernel.emitFact({ seq: 0, time: 0, object: id, type: 'ProcessCreate', name, pid, parent: this.kernel.current?.process ?? null, token });
     return this.add(id, pid, name, token);
   }
 
@@ -110,7 +110,7 @@ export class ProcessTable {
     if (left === undefined) return;
     this.liveThreads.set(thread.process, left - 1);
     if (left - 1 === 0) {
-      this.kernel.emit(thread.process, { type: 'ProcessExit', status: typeof thread.result === 'number' ? thread.result >>> 0 : 0 });
+      this.kernel.emitFact({ seq: 0, time: 0, object: thread.process, type: 'ProcessExit', status: typeof thread.result === 'number' ? thread.result >>> 0 : 0 });
     }
   }
 

@@ -133,7 +133,8 @@ export function beginOperation(fltMgr: FilterManager, op: IoOperation, options: 
   op.asyncCallback = null;
   op.completerIrql = null;
   op.runs++;
-  kernel.emit(op.id, {
+  kernel.emitFact({
+    seq: 0, time: 0, object: op.id,
     type: 'IoStart',
     major: iopb.MajorFunction,
     minor: iopb.MinorFunction,

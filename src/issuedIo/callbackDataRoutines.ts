@@ -53,7 +53,7 @@ export function FltAllocateCallbackDataEx(Instance: InstanceObject, FileObject: 
   }
   const kernel = fltMgr.kernel;
   const id = kernel.nextId('D');
-  kernel.emit(id, { type: 'FltAllocateCallbackData', instance: Instance.id, volume: Instance.volume.id, fileObject: FileObject?.id ?? null, flags: Flags });
+  kernel.emitFact({ seq: 0, time: 0, object: id, type: 'FltAllocateCallbackData', instance: Instance.id, volume: Instance.volume.id, fileObject: FileObject?.id ?? null, flags: Flags });
   const actor = kernel.startMachine(callbackDataMachine);
   kernel.attachActor(id, actor);
   const op = new IoOperation(
@@ -183,7 +183,7 @@ export function FltReuseCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
   const { fltMgr, op } = ownData('FltReuseCallbackData', CallbackData);
   checkIdle(fltMgr, op, 'FltReuseCallbackData');
   if (op.state === 'Allocated') return;
-  fltMgr.emit(op.id, { type: 'FltReuseCallbackData' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FltReuseCallbackData' });
   CallbackData.IoStatus = { Status: STATUS_SUCCESS, Information: 0 };
   CallbackData.TagData = null;
   CallbackData.Flags = FLTFL_CALLBACK_DATA_IRP_OPERATION;
@@ -193,7 +193,7 @@ export function FltReuseCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
 export function FltFreeCallbackData(CallbackData: FLT_CALLBACK_DATA): void {
   const { fltMgr, op } = ownData('FltFreeCallbackData', CallbackData);
   checkIdle(fltMgr, op, 'FltFreeCallbackData');
-  fltMgr.emit(op.id, { type: 'FltFreeCallbackData' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'FltFreeCallbackData' });
   fltMgr.allocatedData.delete(op.id);
   fltMgr.kernel.retireActor(op.id);
 }

@@ -48,7 +48,7 @@ export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObj
       `FltCancelFileOpen on ${FileObject}, which is ${FileObject.state}: it needs a create the file system succeeded and no handle yet (IoCancelFileOpen bugchecks with INVALID_CANCEL_OF_FILE_OPEN)`,
     );
   }
-  fltMgr.emit(FileObject.id, { type: 'FltCancelFileOpen', instance: Instance.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: FileObject.id, type: 'FltCancelFileOpen', instance: Instance.id });
   const cancel$ = new Subject<void>();
   const released$ = new Subject<void>();
   let cleanupDone = false;
@@ -69,7 +69,7 @@ export function* FltCancelFileOpen(Instance: InstanceObject, FileObject: FileObj
   cancel$.next();
   if (cleanupDone) yield* sendBelow(fltMgr, Instance, FileObject, IRP_MJ_CLEANUP);
   updateFileObject(fltMgr, FileObject, FileObject.CurrentByteOffset, (FileObject.Flags | FO_FILE_OPEN_CANCELLED) >>> 0);
-  fltMgr.emit(FileObject.id, { type: 'FileObjectOpenCancelled' });
+  fltMgr.emitFact({ seq: 0, time: 0, object: FileObject.id, type: 'FileObjectOpenCancelled' });
 }
 
 function* sendBelow(fltMgr: FilterManager, instance: InstanceObject, fo: FileObject, major: number): Blocking<number> {
@@ -84,7 +84,7 @@ function* sendBelow(fltMgr: FilterManager, instance: InstanceObject, fo: FileObj
     markGenerated: false,
   });
   yield* driveToCompletion(fltMgr, op);
-  if (major === IRP_MJ_CLEANUP) fltMgr.emit(fo.id, { type: 'FileObjectCleanup' });
+  if (major === IRP_MJ_CLEANUP) fltMgr.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileObjectCleanup' });
   else fileObjectClosed(fltMgr, fo);
   return 0;
 }

@@ -92,7 +92,7 @@ export function recordTarget(
     null,
     null,
   );
-  fltMgr.kernel.emit(ecp.id, { type: 'EcpTargetAdjusted', instance: Instance?.id ?? null, volume: Volume?.id ?? null, name: name.id, retried });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: ecp.id, type: 'EcpTargetAdjusted', instance: Instance?.id ?? null, volume: Volume?.id ?? null, name: name.id, retried });
   ecp.Data.Instance = Instance;
   ecp.Data.Volume = Volume;
   ecp.Data.FileNameInformation = name.info;

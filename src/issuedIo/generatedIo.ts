@@ -114,13 +114,13 @@ export function* callAsyncCallback(fltMgr: FilterManager, op: IoOperation): Bloc
   const callbackIrql = fltMgr.options.semantics.asyncIoCallbackIrql === 'completer' ? (op.completerIrql ?? irql) : DISPATCH_LEVEL;
   // From here the filter owns the data again (the machine is Completed.AsyncIoCallbackCalled): it
   // may free or reuse it inside the callback (§11.10).
-  fltMgr.emit(op.id, { type: 'AsyncIoCallback', instance: instance.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'AsyncIoCallback', instance: instance.id });
   if (thread !== null) thread.irql = callbackIrql;
   try {
     yield* fltMgr.invoke(instance.filter, () => callback.routine(op.data, callback.context) as void);
   } finally {
     if (thread !== null) thread.irql = irql;
   }
-  fltMgr.emit(op.id, { type: 'AsyncIoCallbackReturned', instance: instance.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: op.id, type: 'AsyncIoCallbackReturned', instance: instance.id });
 }
 

@@ -105,7 +105,7 @@ export function* writeMappedView(view: SectionView, offset: number, data: Uint8A
   if (!section.views.includes(view) || !view.writable || !Number.isInteger(offset) || offset < 0 || offset + bytes.length > section.size) {
     throw fltMgr.kernel.violation('IO_ON_CLOSED_FILE_OBJECT', section.id, `a write of ${bytes.length} bytes at ${offset} through ${view.id} (${!section.views.includes(view) ? 'unmapped' : !view.writable ? 'read-only' : `outside the ${section.size}-byte section`}): an access violation (${STATUS_ACCESS_VIOLATION.toString(16)})`);
   }
-  fltMgr.emit(section.id, { type: 'SectionPagesDirtied', view: view.id, offset, length: bytes.length });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionPagesDirtied', view: view.id, offset, length: bytes.length });
   bytes.forEach((b, i) => section.dirty.set(offset + i, b));
   section.dirtyRanges.push({ offset, length: bytes.length });
   // The writer's reference moves the section's machine to its ModifiedPageWriterQueued part.
@@ -180,7 +180,7 @@ function takeDirtyPages(fltMgr: FilterManager, section: SectionObject, limit: nu
   const bytes = new Uint8Array(end - start);
   bytes.set(fileData.subarray(start, end));
   for (const at of offsets) if (at >= start) bytes[at - start] = section.dirty.get(at)!;
-  fltMgr.emit(section.id, { type: 'SectionPagesWriting', offset: start, length: bytes.length });
+  fltMgr.emitFact({ seq: 0, time: 0, object: section.id, type: 'SectionPagesWriting', offset: start, length: bytes.length });
   for (const at of offsets) section.dirty.delete(at);
   if (section.dirty.size === 0) section.dirtyRanges.length = 0;
   return { start, bytes };

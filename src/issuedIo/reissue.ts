@@ -67,7 +67,7 @@ export function* FltReissueSynchronousIo(InitiatingInstance: InstanceObject, Cal
     extraFlags: ((CallbackData.Flags & FLTFL_CALLBACK_DATA_REISSUE_MASK) | FLTFL_CALLBACK_DATA_REISSUED_IO) >>> 0,
     ...(outer.buffer === undefined ? {} : { buffer: outer.buffer }),
   });
-  fltMgr.emit(outer.id, { type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
+  fltMgr.emitFact({ seq: 0, time: 0, object: outer.id, type: 'FltReissueSynchronousIo', instance: InitiatingInstance.id, reissue: inner.id });
   // Lower callbacks receive the caller's data object; while the reissue runs it belongs to the inner walk.
   const savedIopb = CallbackData.Iopb;
   const savedFlags = CallbackData.Flags;

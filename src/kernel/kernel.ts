@@ -117,7 +117,7 @@ export class Kernel extends KernelThreads {
       }
       this.choiceCount++;
       if (this.keepsHistory) this.choices.push(chosen.id);
-      this.emit(chosen.id, { type: 'Choice', task: chosen.id, of: this.ready.length });
+      this.emitFact({ seq: 0, time: 0, object: chosen.id, type: 'Choice', task: chosen.id, of: this.ready.length });
     }
     const thread = this.ready[index]!;
     this.stepCount++;
@@ -253,7 +253,7 @@ export class Kernel extends KernelThreads {
           for (const w of effect.waitables) w.waiters.push(t);
           const until = effect.timeout === null ? null : this.clock + effect.timeout;
           t.waitUntil = until;
-          this.emit(t.id, { type: 'ThreadWaitObjects', on: effect.waitables.map((w) => w.id), waitType: effect.waitType, until, reason: effect.reason });
+          this.emitFact({ seq: 0, time: 0, object: t.id, type: 'ThreadWaitObjects', on: effect.waitables.map((w) => w.id), waitType: effect.waitType, until, reason: effect.reason });
           if (effect.timeout !== null) t.waitTimer = this.spawn(`timeout of ${t.id}`, this.waitTimeout(t, effect.timeout));
           return;
         }
@@ -264,7 +264,7 @@ export class Kernel extends KernelThreads {
           t.waitReason = effect.reason;
           t.blockedOn = effect.waitable;
           effect.waitable.waiters.push(t);
-          this.emit(t.id, { type: 'ThreadWait', on: effect.waitable.id, reason: effect.reason });
+          this.emitFact({ seq: 0, time: 0, object: t.id, type: 'ThreadWait', on: effect.waitable.id, reason: effect.reason });
           return;
         }
         if (effect.ticks === 0) return;
@@ -272,7 +272,7 @@ export class Kernel extends KernelThreads {
         t.state = 'sleeping';
         t.wakeAt = this.clock + effect.ticks;
         this.sleeping.push(t);
-        this.emit(t.id, { type: 'ThreadSleep', until: t.wakeAt });
+        this.emitFact({ seq: 0, time: 0, object: t.id, type: 'ThreadSleep', until: t.wakeAt });
         return;
       }
     } finally {

@@ -110,7 +110,7 @@ export abstract class KernelThreads extends KernelObjects {
     t.waitUntil = null;
     t.resumeValue = outcome;
     this.insertReady(t);
-    this.emit(t.id, { type: 'ThreadWake', by: by === 'timeout' ? by : by.id });
+    this.emitFact({ seq: 0, time: 0, object: t.id, type: 'ThreadWake', by: by === 'timeout' ? by : by.id });
   }
 
   /** Satisfy a wait at once if its objects allow it (consuming synchronization waitables): the outcome, or null. */
@@ -165,7 +165,7 @@ export abstract class KernelThreads extends KernelObjects {
       const id = this.nextId('T');
       const thread = new SimThread(id, name, body, this.spawned++, token, process);
       this.threads.set(id, thread);
-      this.emit(id, process === SYSTEM_PROCESS ? { type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
+      this.emitFact(process === SYSTEM_PROCESS ? { seq: 0, time: 0, object: id, type: 'ThreadCreate', name, parent: this.current?.id ?? null } : { seq: 0, time: 0, object: id, type: 'ThreadCreate', name, parent: this.current?.id ?? null, process });
       this.insertReady(thread);
       return thread;
     } finally {
@@ -233,7 +233,7 @@ export abstract class KernelThreads extends KernelObjects {
     }
     if (to > this.clock) {
       this.clock = to;
-      this.emit('sim', { type: 'ClockAdvance', to });
+      this.emitFact({ seq: 0, time: 0, object: 'sim', type: 'ClockAdvance', to });
     }
     for (let i = 0; i < this.sleeping.length; ) {
       const t = this.sleeping[i]!;
@@ -266,7 +266,8 @@ export abstract class KernelThreads extends KernelObjects {
     t.error = error;
     const errorText =
       error === undefined ? null : error instanceof VerifierError ? error.rule : error instanceof Error ? error.message : String(error);
-    this.emit(t.id, {
+    this.emitFact({
+      seq: 0, time: 0, object: t.id,
       type: 'ThreadExit',
       result: typeof result === 'number' ? result : null,
       error: errorText,

@@ -101,7 +101,7 @@ export function changeRegion(kernel: Kernel, thread: SimThread, routine: string,
   }
   if (region === 'critical') thread.criticalRegionDepth += delta;
   else thread.guardedRegionDepth += delta;
-  kernel.emit(thread.id, { type: 'ApcRegion', routine, criticalRegion: thread.criticalRegionDepth, guardedRegion: thread.guardedRegionDepth });
+  kernel.emitFact({ seq: 0, time: 0, object: thread.id, type: 'ApcRegion', routine, criticalRegion: thread.criticalRegionDepth, guardedRegion: thread.guardedRegionDepth });
 }
 
 function region(routine: string, which: 'critical' | 'guarded', delta: 1 | -1): Blocking<void> {

@@ -56,7 +56,7 @@ export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boole
       kernel.kernelObjects.set(id, Event);
       // Through a const, not assigned as a literal (V8 puts those in the old generation; docs/exploration.md, "Memory").
       const consumed = (by: string): void => {
-        kernel.emit(id, { type: 'EventAutoReset', thread: by });
+        kernel.emitFact({ seq: 0, time: 0, object: id, type: 'EventAutoReset', thread: by });
       };
       waitable.onConsumed = consumed;
       // The dispatcher header reads the machine: KeInitializeEvent, KeSetEvent, KeResetEvent, KeClearEvent and EventAutoReset move it.
@@ -69,7 +69,7 @@ export function* KeInitializeEvent(Event: KEVENT, Type: EVENT_TYPE, State: boole
     const kind = Type === NotificationEvent ? 'notification' : 'synchronization';
     if (b.waitable.kind !== kind) throw new UsageError('BAD_ARGUMENT', `KeInitializeEvent: ${b.id} is a ${Event.eventType}; re-initialize it as the same type`, kernel.place(b.id));
     Event.eventType = Type;
-    kernel.emit(b.id, { type: 'KeInitializeEvent', name: Event.name ?? b.id, eventType: Type, signaled: State });
+    kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'KeInitializeEvent', name: Event.name ?? b.id, eventType: Type, signaled: State });
   });
 }
 
@@ -87,7 +87,7 @@ export function* KeSetEvent(Event: KEVENT, Increment: number, Wait: boolean): Bl
     const b = bound(kernel, thread, Event, 'KeSetEvent');
     const previous = isSignaled(b);
     if (!Event.setBy.includes(thread.id)) Event.setBy.push(thread.id);
-    kernel.emit(b.id, { type: 'KeSetEvent', thread: thread.id, previous });
+    kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'KeSetEvent', thread: thread.id, previous });
     kernel.signal(b.waitable);
     return previous;
   });
@@ -101,7 +101,7 @@ export function* KeResetEvent(Event: KEVENT): Blocking<boolean> {
     checkIrql(kernel, thread, 'KeResetEvent');
     const b = bound(kernel, thread, Event, 'KeResetEvent');
     const previous = isSignaled(b);
-    kernel.emit(b.id, { type: 'KeResetEvent', thread: thread.id, previous });
+    kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'KeResetEvent', thread: thread.id, previous });
     return previous;
   });
 }
@@ -113,7 +113,7 @@ export function* KeClearEvent(Event: KEVENT): Blocking<void> {
   yield* kernelCall((kernel, thread) => {
     checkIrql(kernel, thread, 'KeClearEvent');
     const b = bound(kernel, thread, Event, 'KeClearEvent');
-    kernel.emit(b.id, { type: 'KeClearEvent', thread: thread.id });
+    kernel.emitFact({ seq: 0, time: 0, object: b.id, type: 'KeClearEvent', thread: thread.id });
   });
 }
 

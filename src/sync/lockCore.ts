@@ -48,7 +48,7 @@ export function initializeLock(kernel: Kernel, thread: SimThread, lock: LockObje
     lock.binding = { kernel, id, actor, waitable };
     kernel.kernelObjects.set(id, lock);
   }
-  kernel.emit(lock.binding.id, { type: 'LockInitialize', routine, lockType: lock.lockType, name: lock.name ?? lock.binding.id });
+  kernel.emitFact({ seq: 0, time: 0, object: lock.binding.id, type: 'LockInitialize', routine, lockType: lock.lockType, name: lock.name ?? lock.binding.id });
 }
 
 function acquireFact(b: Binding, kernel: Kernel, routine: string, thread: string, mode: LockMode): FactOf<'LockAcquire'> {

@@ -60,14 +60,14 @@ export function planWait(
     const held = thread.locksHeld.length === 0 ? '' : ` holding ${thread.locksHeld.join(', ')}`;
     throw kernel.violation('WAIT_AT_DISPATCH', thread.id, `${routine} by ${thread.name} at ${irqlName(thread.irql)}${held}: only a zero timeout is allowed there (§18.2)`);
   }
-  kernel.emit(thread.id, { type: 'KeWait', routine, on: waitables.map((w) => w.id), waitType, timeout: ticks });
+  kernel.emitFact({ seq: 0, time: 0, object: thread.id, type: 'KeWait', routine, on: waitables.map((w) => w.id), waitType, timeout: ticks });
   return { waitables, ticks };
 }
 
 /** The NTSTATUS a finished wait returns, logged as KeWaitReturned. */
 export function finishWait(routine: string, status: NTSTATUS): Blocking<NTSTATUS> {
   return kernelCall((kernel, thread) => {
-    kernel.emit(thread.id, { type: 'KeWaitReturned', routine, status });
+    kernel.emitFact({ seq: 0, time: 0, object: thread.id, type: 'KeWaitReturned', routine, status });
     return status;
   });
 }

@@ -74,11 +74,11 @@ function* generate(fltMgr: FilterManager, provider: InstanceObject, fileObject: 
   const callback = provider.filter.registration.GenerateFileNameCallback!;
   const cache = { value: false };
   const control: FLT_NAME_CONTROL = { Name: '' };
-  fltMgr.kernel.emit(fileObject.id, { type: 'GenerateFileName', instance: provider.id, options });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fileObject.id, type: 'GenerateFileName', instance: provider.id, options });
   const raw = yield* fltMgr.invoke(provider.filter, () => callback(provider, fileObject, data, options, cache, control));
   const status = checkStatusResult(fltMgr, provider.filter, 'GenerateFileNameCallback', raw);
   const name = NT_SUCCESS(status) && typeof control.Name === 'string' ? control.Name : '';
-  fltMgr.kernel.emit(fileObject.id, { type: 'GenerateFileNameReturned', instance: provider.id, status, name, cache: cache.value === true });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fileObject.id, type: 'GenerateFileNameReturned', instance: provider.id, status, name, cache: cache.value === true });
   return { status, name, cache: cache.value === true };
 }
 
@@ -103,7 +103,7 @@ export function* normalizeComponents(fltMgr: FilterManager, provider: InstanceOb
     const component = base!;
     const expand: FILE_NAMES_INFORMATION_OUT = { FileNameLength: 0, FileName: '' };
     const parentDirectory = parent === volumeName ? `${volumeName}\\` : parent;
-    fltMgr.kernel.emit(fileObject.id, { type: 'NormalizeNameComponent', instance: provider.id, parent: parentDirectory, component, flags });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fileObject.id, type: 'NormalizeNameComponent', instance: provider.id, parent: parentDirectory, component, flags });
     const ex = registration.NormalizeNameComponentExCallback;
     const plain = registration.NormalizeNameComponentCallback;
     const raw = yield* fltMgr.invoke(provider.filter, () =>
@@ -113,7 +113,7 @@ export function* normalizeComponents(fltMgr: FilterManager, provider: InstanceOb
     );
     const result = checkStatusResult(fltMgr, provider.filter, ex !== undefined ? 'NormalizeNameComponentExCallback' : 'NormalizeNameComponentCallback', raw);
     const expanded = NT_SUCCESS(result) && typeof expand.FileName === 'string' && expand.FileName !== '' ? expand.FileName : '';
-    fltMgr.kernel.emit(fileObject.id, { type: 'NormalizeNameComponentReturned', instance: provider.id, status: result, expanded });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fileObject.id, type: 'NormalizeNameComponentReturned', instance: provider.id, status: result, expanded });
     let name = component;
     if (NT_SUCCESS(result)) name = expanded === '' ? component : expanded;
     else if (!(last && (result === STATUS_NO_SUCH_FILE || result === STATUS_OBJECT_NAME_NOT_FOUND))) {
@@ -126,7 +126,7 @@ export function* normalizeComponents(fltMgr: FilterManager, provider: InstanceOb
   }
   const cleanup = registration.NormalizeContextCleanupCallback;
   if (cleanup !== undefined && context.value !== null) {
-    fltMgr.kernel.emit(fileObject.id, { type: 'NormalizeContextCleanup', instance: provider.id });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fileObject.id, type: 'NormalizeContextCleanup', instance: provider.id });
     yield* fltMgr.invoke(provider.filter, () => cleanup(context));
   }
   if (!NT_SUCCESS(status)) return { status, name: '', cache: false };

@@ -110,7 +110,7 @@ export function* queryFileName(fltMgr: FilterManager, req: NameRequest): Blockin
     return refuse(fltMgr, req, STATUS_FLT_INVALID_NAME_REQUEST, 'called at DISPATCH_LEVEL');
   }
   const provider = providerFor(fo.volume, req.caller, options);
-  fltMgr.kernel.emit(fo.id, { type: 'FileNameQuery', routine: req.routine, instance: req.caller?.id ?? null, operation: req.op?.id ?? null, options, provider: provider?.id ?? null });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileNameQuery', routine: req.routine, instance: req.caller?.id ?? null, operation: req.op?.id ?? null, options, provider: provider?.id ?? null });
 
   const frames = fltMgr.names.frames(thread?.id ?? '');
   if (provider !== null && frames.some((f) => f.instance === provider && f.fileObjectId === fo.id)) {
@@ -143,7 +143,7 @@ export function* queryFileName(fltMgr: FilterManager, req: NameRequest): Blockin
       fltMgr.names.hit(cached, key!, fo.id, req.filterId);
       return { status: STATUS_SUCCESS, FileNameInformation: cached.info };
     }
-    fltMgr.kernel.emit(fo.id, { type: 'NameCacheMiss', key: key ?? `${fo.volume.id}|${fo.id}|unopened` });
+    fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'NameCacheMiss', key: key ?? `${fo.volume.id}|${fo.id}|unopened` });
     if (method === FLT_FILE_NAME_QUERY_CACHE_ONLY) return refuse(fltMgr, req, STATUS_FLT_NAME_CACHE_MISS, `no cached ${FORMAT_WORD[format]} name`);
     if (unsafe !== null) return refuse(fltMgr, req, STATUS_FLT_NAME_CACHE_MISS, `no cached ${FORMAT_WORD[format]} name and not safe to query the file system: ${unsafe}`);
   }

@@ -137,7 +137,7 @@ export function* FltGetDestinationFileNameInformation(
   }
   const filterId = Instance.filter.id;
   const provider = providerFor(FileObject_.volume, Instance, NameOptions);
-  fltMgr.kernel.emit(FileObject_.id, { type: 'FileNameQuery', routine, instance: Instance.id, operation: null, options: NameOptions >>> 0, provider: provider?.id ?? null });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: FileObject_.id, type: 'FileNameQuery', routine, instance: Instance.id, operation: null, options: NameOptions >>> 0, provider: provider?.id ?? null });
   const name = FileName.slice(0, Math.floor(FileNameLength / 2));
   const built = destinationName(fltMgr, FileObject_, RootDirectory, name, provider === null ? format : FLT_FILE_NAME_OPENED);
   if (!NT_SUCCESS(built.status)) return refuse(built.status, built.detail);
@@ -237,7 +237,7 @@ export function FltParseFileNameInformation(FileNameInformation: FLT_FILE_NAME_I
   const record = recordOrThrow('FltParseFileNameInformation', FileNameInformation);
   const filterId = checkUse(record, 'FltParseFileNameInformation', actingFilter(record), 'FLT_NAME_USE_AFTER_RELEASE');
   const namesParsed = FLTFL_FILE_NAME_PARSED_FINAL_COMPONENT | FLTFL_FILE_NAME_PARSED_EXTENSION | FLTFL_FILE_NAME_PARSED_STREAM | FLTFL_FILE_NAME_PARSED_PARENT_DIR;
-  record.home.kernel.emit(record.id, { type: 'FltParseFileNameInformation', filter: filterId, namesParsed });
+  record.home.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'FltParseFileNameInformation', filter: filterId, namesParsed });
   record.update({ ...parseFileNameParts(record.info.Name, record.info.Format), NamesParsed: namesParsed });
   return STATUS_SUCCESS;
 }
@@ -266,7 +266,7 @@ export function FltGetTunneledName(CallbackData: FLT_CALLBACK_DATA, FileNameInfo
   const major = CallbackData.Iopb.MajorFunction;
   const post = (CallbackData.Flags & FLTFL_CALLBACK_DATA_POST_OPERATION) !== 0;
   const kernel = record.home.kernel;
-  kernel.emit(record.id, { type: 'FltGetTunneledName', filter: filterId, operation: op.id, major, post, tunneled: null });
+  kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'FltGetTunneledName', filter: filterId, operation: op.id, major, post, tunneled: null });
   if (!post || (major !== IRP_MJ_CREATE && major !== IRP_MJ_SET_INFORMATION)) {
     kernel.reportViolation('TUNNELED_NAME_OUTSIDE_POST_OPERATION', record.id, `${routine} from ${post ? 'the post-operation' : 'outside the post-operation'} of ${irpMajorName(major)}: only post-create and post-set-information may ask`);
     return { status: fail(op.volume.fltMgr, record.id, routine, STATUS_INVALID_PARAMETER, 'not in a post-create or post-set-information callback'), RetTunneledFileNameInformation: null };

@@ -81,7 +81,7 @@ export function unopenedName(fltMgr: FilterManager, fo: FileObject, format: numb
       result = { status: lookup.status === STATUS_REPARSE ? STATUS_MOUNT_POINT_NOT_RESOLVED : lookup.status, name: '' };
     }
   }
-  fltMgr.kernel.emit(fo.id, { type: 'FileSystemNameQuery', format, status: result.status, name: result.name });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileSystemNameQuery', format, status: result.status, name: result.name });
   return result;
 }
 
@@ -108,6 +108,6 @@ export function openedObjectName(fltMgr: FilterManager, fo: FileObject, format: 
     if (!NT_SUCCESS(completion.Status) || info === null) result = { status: NT_SUCCESS(completion.Status) ? STATUS_MOUNT_POINT_NOT_RESOLVED : completion.Status, name: '' };
     else result = { status: STATUS_SUCCESS, name: format === FLT_FILE_NAME_OPENED || format === FLT_FILE_NAME_NORMALIZED ? join(volumeName, info.FileName) : info.FileName };
   }
-  fltMgr.kernel.emit(fo.id, { type: 'FileSystemNameQuery', format, status: result.status, name: result.name });
+  fltMgr.kernel.emitFact({ seq: 0, time: 0, object: fo.id, type: 'FileSystemNameQuery', format, status: result.status, name: result.name });
   return result;
 }

@@ -50,7 +50,8 @@ export class FileNameState {
 
   create(spec: NewFileName): FileNameRecord {
     const id = this.kernel.nextId('N');
-    this.kernel.emit(id, {
+    this.kernel.emitFact({
+      seq: 0, time: 0, object: id,
       type: 'FileNameInformationCreate',
       fileObject: spec.fileObjectId,
       volume: spec.volumeId,
@@ -73,14 +74,14 @@ export class FileNameState {
   }
 
   hit(record: FileNameRecord, key: string, fileObjectId: string, filterId: string): void {
-    this.kernel.emit(record.id, { type: 'NameCacheHit', key, fileObject: fileObjectId, filter: filterId, count: record.references + 1 });
+    this.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'NameCacheHit', key, fileObject: fileObjectId, filter: filterId, count: record.references + 1 });
     record.addReference(filterId);
   }
 
   insert(record: FileNameRecord, key: string, fileObjectId: string): void {
     const previous = this.cache.get(key);
     if (previous !== undefined) this.invalidate(previous, 'purge');
-    this.kernel.emit(record.id, { type: 'NameCacheInsert', key, fileId: record.fileId });
+    this.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'NameCacheInsert', key, fileId: record.fileId });
     record.cacheKey = key;
     this.cache.set(key, record);
     this.noteFileObject(fileObjectId, record.fileId);
@@ -89,20 +90,20 @@ export class FileNameState {
   invalidate(record: FileNameRecord, reason: 'rename' | 'link' | 'close' | 'purge'): void {
     const key = record.cacheKey;
     if (key === null) return;
-    this.kernel.emit(record.id, { type: 'NameCacheInvalidate', key, reason });
+    this.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'NameCacheInvalidate', key, reason });
     this.cache.delete(key);
     record.cacheKey = null;
     if (record.state === 'Freed') this.records.delete(record.id);
   }
 
   reference(record: FileNameRecord, filterId: string): void {
-    this.kernel.emit(record.id, { type: 'FltReferenceFileNameInformation', filter: filterId, count: record.references + 1 });
+    this.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'FltReferenceFileNameInformation', filter: filterId, count: record.references + 1 });
     record.addReference(filterId);
   }
 
   release(record: FileNameRecord, filterId: string): void {
     const count = record.references - 1;
-    this.kernel.emit(record.id, { type: 'FltReleaseFileNameInformation', filter: filterId, count, cached: record.cacheKey !== null });
+    this.kernel.emitFact({ seq: 0, time: 0, object: record.id, type: 'FltReleaseFileNameInformation', filter: filterId, count, cached: record.cacheKey !== null });
     record.dropReference(filterId);
     if (record.state === 'Freed') this.records.delete(record.id);
   }
