@@ -81,6 +81,8 @@ export abstract class KernelObjects {
   /** Set by exploration with partial-order reduction: each step's read and write sets (footprint.ts). */
   /** @internal */
   protected footprints: FootprintRecorder | null = null;
+  /** @internal Shared cells each creator (a thread id, or 'build') made so far (sharedCell.ts names a cell by them); none until the first. */
+  cellsMade: Map<string, number> | null = null;
   /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. */
   private readonly unwatchedReads = new WeakMap<AnyActorRef, () => AnyMachineSnapshot>();
 

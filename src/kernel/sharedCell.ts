@@ -5,16 +5,17 @@
  * which steps touched which variable; reading is a read, writing and `modify` are writes.
  * Outside exploration a cell is just a box.
  */
-import type { Kernel } from './kernel.js';
+import { Kernel } from './kernel.js';
 
-/** Cells each creator (a thread, or the scenario's build) has made so far, per kernel. */
-const made = new WeakMap<Kernel, Map<string, number>>();
-
-/** The cell's creator and how many cells it made before (a cell built without a kernel has none: never explored). */
+/**
+ * The cell's creator and how many cells it made before (a cell built without a kernel has none:
+ * never explored). The counts live on the kernel (`cellsMade`), not in a WeakMap keyed by it: a new
+ * key per simulation cost ~0.5% of a schedule of the smallest race, and a weak table's entries are
+ * more work for every young-generation collection. Anything else passed as the kernel is none.
+ */
 function madeBy(kernel: Kernel): string {
-  if (typeof kernel !== 'object' || kernel === null) return 'nobody';
-  let counts = made.get(kernel);
-  if (counts === undefined) made.set(kernel, (counts = new Map()));
+  if (!(kernel instanceof Kernel)) return 'nobody';
+  const counts = (kernel.cellsMade ??= new Map());
   const creator = kernel.current?.id ?? 'build';
   const n = counts.get(creator) ?? 0;
   counts.set(creator, n + 1);
