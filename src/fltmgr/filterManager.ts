@@ -58,6 +58,12 @@ export type FltObject = FilterObject | InstanceObject | VolumeObject;
 /** How many times one instance's pre- (or post-) operation may be running on one thread before it is CALLBACK_RECURSION. */
 export const MAX_CALLBACK_REENTRY = 8;
 
+/** A request the file system parked, and how its post-operation walk goes on once released. */
+export interface ParkedRequest {
+  readonly op: IoOperation;
+  readonly runPostWalk: (op: IoOperation) => Blocking<void>;
+}
+
 export class FilterManager {
   readonly filters: FilterObject[] = [];
   readonly volumes: VolumeObject[] = [];
@@ -80,40 +86,77 @@ export class FilterManager {
   readonly closesOnVolumes = new Subject<VolumeObject>();
   /** Every context not yet freed, and which object each is linked to (§15). */
   readonly contexts: ContextTable = new ContextTable(this);
-  /** Requests held for the host (`fileSystemCompletion: 'host'`, src/io/heldRequests.ts). */
-  readonly held: HeldRequests;
-  /** Requests the file system parked (a waiting byte-range lock, §21.10), by operation id: what its later release completes (src/io/fileSystemStage.ts). */
-  readonly fsParked = new Map<string, { readonly op: IoOperation; readonly runPostWalk: (op: IoOperation) => Blocking<void> }>();
-  /** ECP lists and ECP contexts not yet freed (§22). */
-  readonly ecps: EcpTable = new EcpTable(this);
-  /** Pool blocks and MDLs not yet freed (§20). */
-  readonly memory: MemoryTable;
-  /** Work items not yet freed (§12.1). */
-  readonly workItems: WorkItemTable;
-  /** Sections backed by files (§24): data-scan sections and applications' file mappings. */
-  readonly sections: SectionTable;
   /** Processes and which one owns each thread (§23.1). */
   readonly processes: ProcessTable;
   /** File name information, the name cache and running name providers (§16). */
   readonly names: FileNameState;
-  /** Communication ports, connections and messages in flight (§17). */
-  readonly ports = new PortRegistry();
-  /** Drivers' own device objects, the file objects and handles on them, their IRPs in flight (§23.6). */
-  readonly devices = new DeviceTable();
-  /** KTM transactions, their handles and enlistments (§22.4). */
-  readonly transactions: TransactionTable = new TransactionTable(this);
+  /*
+   * The tables below are made on first use: most runs never touch most of them, and an exploration
+   * builds a simulation per schedule (~20 Maps a schedule that most schedules never filled). Made
+   * empty and with no side effect, so when one is made changes nothing a run logs.
+   */
+  private madeHeld: HeldRequests | null = null;
+  private madeFsParked: Map<string, ParkedRequest> | null = null;
+  private madeEcps: EcpTable | null = null;
+  private madeMemory: MemoryTable | null = null;
+  private madeWorkItems: WorkItemTable | null = null;
+  private madeSections: SectionTable | null = null;
+  private madePorts: PortRegistry | null = null;
+  private madeDevices: DeviceTable | null = null;
+  private madeTransactions: TransactionTable | null = null;
 
   constructor(
     readonly kernel: Kernel,
     readonly options: FilterManagerOptions,
   ) {
     this.processes = new ProcessTable(kernel);
-    this.memory = new MemoryTable(kernel);
-    this.workItems = new WorkItemTable(kernel);
-    this.sections = new SectionTable(kernel);
     kernel.owners.set('FilterManager', this);
     this.names = new FileNameState(kernel);
-    this.held = new HeldRequests(kernel);
+  }
+
+  /** Requests held for the host (`fileSystemCompletion: 'host'`, src/io/heldRequests.ts). */
+  get held(): HeldRequests {
+    return (this.madeHeld ??= new HeldRequests(this.kernel));
+  }
+
+  /** Requests the file system parked (a waiting byte-range lock, §21.10), by operation id: what its later release completes (src/io/fileSystemStage.ts). */
+  get fsParked(): Map<string, ParkedRequest> {
+    return (this.madeFsParked ??= new Map());
+  }
+
+  /** ECP lists and ECP contexts not yet freed (§22). */
+  get ecps(): EcpTable {
+    return (this.madeEcps ??= new EcpTable(this));
+  }
+
+  /** Pool blocks and MDLs not yet freed (§20). */
+  get memory(): MemoryTable {
+    return (this.madeMemory ??= new MemoryTable(this.kernel));
+  }
+
+  /** Work items not yet freed (§12.1). */
+  get workItems(): WorkItemTable {
+    return (this.madeWorkItems ??= new WorkItemTable(this.kernel));
+  }
+
+  /** Sections backed by files (§24): data-scan sections and applications' file mappings. */
+  get sections(): SectionTable {
+    return (this.madeSections ??= new SectionTable(this.kernel));
+  }
+
+  /** Communication ports, connections and messages in flight (§17). */
+  get ports(): PortRegistry {
+    return (this.madePorts ??= new PortRegistry());
+  }
+
+  /** Drivers' own device objects, the file objects and handles on them, their IRPs in flight (§23.6). */
+  get devices(): DeviceTable {
+    return (this.madeDevices ??= new DeviceTable());
+  }
+
+  /** KTM transactions, their handles and enlistments (§22.4). */
+  get transactions(): TransactionTable {
+    return (this.madeTransactions ??= new TransactionTable(this));
   }
 
   get frames(): readonly FrameSpec[] {

@@ -56,24 +56,22 @@ export abstract class KernelObjects {
   /** @internal */
   protected clock = 0;
   private readonly counters: Record<IdPrefix, number> = { F: 0, I: 0, V: 0, L: 0, T: 0, W: 0, O: 0, D: 0, H: 0, E: 0, K: 0, C: 0, P: 0, G: 0, X: 0, N: 0, R: 0, Q: 0, M: 0, U: 0, J: 0, B: 0, S: 0, A: 0, r: 0, w: 0, o: 0, d: 0, Z: 0, Y: 0, t: 0, q: 0 };
-  /**
-   * The object manager's handle table for objects a HANDLE value names in code that passes values
-   * (section handles, §24): value → object. Entries are added and removed by the objects' tables.
-   */
-  readonly objectHandles = new Map<number, unknown>();
   private readonly actors = new Map<string, AnyActorRef>();
   /** Retired objects: their machine and last state only (no actor, no snapshot), rebuilt for a late fact. */
   private readonly retired = new Map<string, { readonly machine: AnyStateMachine; value: StateValue } | AnyActorRef>();
-  /** Dispatcher objects and locks a filter initialized (E…, K…), in creation order: what sim.state() lists. */
-  readonly kernelObjects = new Map<string, object>();
   /**
    * Per-simulation owners that a routine with no object argument reaches through `kernelCall`
    * (ExAllocatePoolWithTag and ExFreePoolWithTag find the pool table this way). The layer that owns
    * one registers it; the kernel never reads them.
    */
   readonly owners = new Map<string, object>();
-  /** The lock acquisition-order graph of the run (Driver Verifier's deadlock detection, §18.5). */
-  readonly lockOrder = new LockOrderGraph();
+  /*
+   * Made on first use, like the Filter Manager's rarer tables: most runs initialize no dispatcher
+   * object or lock and pass no object handle, and an exploration builds a kernel per schedule.
+   */
+  private madeObjectHandles: Map<number, unknown> | null = null;
+  private madeKernelObjects: Map<string, object> | null = null;
+  private madeLockOrder: LockOrderGraph | null = null;
   private rejectedEvent: string | null = null;
   readonly violations: VerifierError[] = [];
   /** @internal */
@@ -83,8 +81,8 @@ export abstract class KernelObjects {
   protected footprints: FootprintRecorder | null = null;
   /** @internal Shared cells each creator (a thread id, or 'build') made so far (sharedCell.ts names a cell by them); none until the first. */
   cellsMade: Map<string, number> | null = null;
-  /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. */
-  private readonly unwatchedReads = new WeakMap<AnyActorRef, () => AnyMachineSnapshot>();
+  /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. Made when footprints are first recorded. */
+  private unwatchedReads: WeakMap<AnyActorRef, () => AnyMachineSnapshot> | null = null;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -98,6 +96,24 @@ export abstract class KernelObjects {
 
   get now(): number {
     return this.clock;
+  }
+
+  /**
+   * The object manager's handle table for objects a HANDLE value names in code that passes values
+   * (section handles, §24): value → object. Entries are added and removed by the objects' tables.
+   */
+  get objectHandles(): Map<number, unknown> {
+    return (this.madeObjectHandles ??= new Map());
+  }
+
+  /** Dispatcher objects and locks a filter initialized (E…, K…), in creation order: what sim.state() lists. */
+  get kernelObjects(): Map<string, object> {
+    return (this.madeKernelObjects ??= new Map());
+  }
+
+  /** The lock acquisition-order graph of the run (Driver Verifier's deadlock detection, §18.5). */
+  get lockOrder(): LockOrderGraph {
+    return (this.madeLockOrder ??= new LockOrderGraph());
   }
 
   nextId(prefix: IdPrefix): string {
@@ -132,6 +148,7 @@ export abstract class KernelObjects {
    */
   recordFootprints(recorder: FootprintRecorder): void {
     this.footprints = recorder;
+    this.unwatchedReads ??= new WeakMap();
     for (const [object, actor] of this.actors) this.watchReads(object, actor, recorder);
   }
 
@@ -141,7 +158,7 @@ export abstract class KernelObjects {
 
   private watchReads(object: string, actor: AnyActorRef, recorder: FootprintRecorder): void {
     const read = actor.getSnapshot.bind(actor);
-    this.unwatchedReads.set(actor, read);
+    this.unwatchedReads!.set(actor, read);
     // Through a const, not assigned as a literal (V8 puts those in the old generation; docs/exploration.md, "Memory").
     const watched = (): ReturnType<AnyActorRef['getSnapshot']> => {
       recorder.read(object);
@@ -218,7 +235,7 @@ export abstract class KernelObjects {
     if (actor !== undefined) {
       // A fact the machine's definition takes with a targetless, actionless transition is not sent
       // to a live actor (quietFacts.ts); a table-run object answers every fact with a look-up.
-      if (isTableActor(actor) || !isQuietFact((this.footprints === null ? actor.getSnapshot() : this.unwatchedReads.get(actor)!()) as AnyMachineSnapshot, fact)) {
+      if (isTableActor(actor) || !isQuietFact((this.footprints === null ? actor.getSnapshot() : this.unwatchedReads!.get(actor)!()) as AnyMachineSnapshot, fact)) {
         actor.send(fact);
         // Tested here, not by a helper taking the state as a closure: that closure was an allocation per fact.
         if (this.rejectedEvent !== null) this.throwRejected(object, actor.getSnapshot().value);
