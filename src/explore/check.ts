@@ -31,10 +31,13 @@ export function verifierViolation(facts: readonly Fact[], disabledRules: readonl
   return null;
 }
 
+/** SAFETY_CHECKS as pairs, listed once: a checker run per distinct log of an exploration needs no new list. */
+const SAFETY_CHECK_LIST: readonly (readonly [string, Check])[] = Object.entries(SAFETY_CHECKS);
+
 /** The earliest §14 violation over the log, or null. */
 export function invariantViolation(facts: readonly Fact[]): ExplorationViolation | null {
   let best: ExplorationViolation | null = null;
-  for (const [name, check] of Object.entries(SAFETY_CHECKS)) {
+  for (const [name, check] of SAFETY_CHECK_LIST) {
     for (const v of check(facts)) {
       const section = v.invariant.startsWith('19.9') || v.invariant.startsWith('24.9') ? v.invariant : `14 ${v.invariant}`;
       if (best === null || v.seq < best.seq) best = { kind: 'invariant', name: `${name} (§${section})`, seq: v.seq, message: v.message };
@@ -52,9 +55,11 @@ export function monitorViolation(facts: readonly Fact[], monitors: readonly Moni
   return null;
 }
 
+const LIVENESS_CHECK_LIST: readonly (readonly [string, Check])[] = Object.entries({ ...IO_LIVENESS, fsFilterAcquiresReleased });
+
 /** Owed at the end of an idle run: every operation completed, every drain returned (§14 6, 20), every FsFilter acquire released (§24.9 16). */
 export function idleLivenessViolation(facts: readonly Fact[]): ExplorationViolation | null {
-  for (const [name, check] of Object.entries({ ...IO_LIVENESS, fsFilterAcquiresReleased })) {
+  for (const [name, check] of LIVENESS_CHECK_LIST) {
     const v = check(facts)[0];
     if (v !== undefined) return { kind: 'liveness', name, seq: v.seq, message: v.message };
   }

@@ -18,9 +18,15 @@ import { idleLivenessViolation, invariantViolation } from './check.js';
 import type { ExplorationViolation } from './types.js';
 
 interface Remembered {
-  readonly facts: readonly Fact[];
+  /** The log's length. */
+  readonly length: number;
   /** Each remembered fact's keys in order (one array shared by every fact of that key list): read once, when remembered. */
   readonly keys: readonly (readonly string[])[];
+  /**
+   * Each remembered fact's values, in its keys' order: compared by index, where reading them off
+   * the remembered fact by key was a look-up in V8's cache for objects of many shapes per field.
+   */
+  readonly values: readonly (readonly unknown[])[];
   readonly verdict: ExplorationViolation | null;
   /** What an idle run with this log still owes (idleLivenessViolation), once asked. */
   idle?: ExplorationViolation | null;
@@ -54,8 +60,7 @@ export class InvariantVerdicts {
     const verdict = invariantViolation(facts);
     this.lastEntry = null;
     if (this.logs < this.capacity && this.facts + facts.length <= MAX_REMEMBERED_FACTS) {
-      // A copy of the array: the simulation's own log would go on growing if its run were continued.
-      const entry: Remembered = { facts: facts.slice(), keys: this.keysOf(facts), verdict };
+      const entry: Remembered = { length: facts.length, ...this.fieldsOf(facts), verdict };
       if (known === undefined) this.verdicts.set(key, [entry]);
       else known.push(entry);
       this.logs++;
@@ -65,17 +70,30 @@ export class InvariantVerdicts {
     return verdict;
   }
 
-  /** Key lists interned by their text: most facts share the key list of every other fact of their type. */
-  private readonly keyLists = new Map<string, readonly string[]>();
+  /** Key lists interned by fact type: most facts share the key list of every other fact of their type. */
+  private readonly keyLists = new Map<string, (readonly string[])[]>();
 
-  private keysOf(facts: readonly Fact[]): (readonly string[])[] {
-    return facts.map((fact) => {
-      const keys = Object.keys(fact);
-      const text = keys.join(',');
-      let shared = this.keyLists.get(text);
-      if (shared === undefined) this.keyLists.set(text, (shared = keys));
-      return shared;
-    });
+  /** Each fact's keys (interned) and values, in order. */
+  private fieldsOf(facts: readonly Fact[]): Pick<Remembered, 'keys' | 'values'> {
+    const keys: (readonly string[])[] = [];
+    const values: unknown[][] = [];
+    for (const fact of facts) {
+      keys.push(this.interned(fact.type, Object.keys(fact)));
+      values.push(Object.values(fact));
+    }
+    return { keys, values };
+  }
+
+  private interned(type: string, keys: string[]): readonly string[] {
+    let lists = this.keyLists.get(type);
+    if (lists === undefined) this.keyLists.set(type, (lists = []));
+    next: for (const list of lists) {
+      if (list.length !== keys.length) continue;
+      for (let i = 0; i < keys.length; i++) if (list[i] !== keys[i]) continue next;
+      return list;
+    }
+    lists.push(keys);
+    return keys;
   }
 
   /**
@@ -84,7 +102,7 @@ export class InvariantVerdicts {
    */
   idleLiveness(facts: readonly Fact[]): ExplorationViolation | null {
     const entry = this.lastEntry;
-    if (entry === null || facts !== this.lastLog || facts.length !== entry.facts.length) return idleLivenessViolation(facts);
+    if (entry === null || facts !== this.lastLog || facts.length !== entry.length) return idleLivenessViolation(facts);
     if (entry.idle === undefined) entry.idle = idleLivenessViolation(facts);
     return entry.idle;
   }
@@ -114,24 +132,23 @@ function mix(h: number, value: number): number {
 
 /**
  * The remembered log's facts against the new log's, each new fact's keys walked once against the
- * remembered key list: reading the remembered fact's keys again on every hit was a third of the
- * comparison.
+ * remembered key list and its values against the remembered values: reading the remembered fact's
+ * keys again on every hit was a third of the comparison.
  */
 function sameLog(entry: Remembered, b: readonly Fact[]): boolean {
-  const a = entry.facts;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (!sameFact(a[i] as unknown as Record<string, unknown>, entry.keys[i]!, b[i] as unknown as Record<string, unknown>, i === 0 ? 'seed' : null)) return false;
+  if (entry.length !== b.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    if (!sameFact(entry.keys[i]!, entry.values[i]!, b[i] as unknown as Record<string, unknown>, i === 0 ? 'seed' : null)) return false;
   }
   return true;
 }
 
-/** sameRecord for a remembered fact whose keys are known. */
-function sameFact(a: Record<string, unknown>, keys: readonly string[], b: Record<string, unknown>, skip: string | null): boolean {
+/** sameRecord for a remembered fact whose keys and values are known. */
+function sameFact(keys: readonly string[], values: readonly unknown[], b: Record<string, unknown>, skip: string | null): boolean {
   let i = 0;
   for (const k in b) {
     if (i === keys.length || k !== keys[i]) return false;
-    if (k !== skip && !sameValue(a[k], b[k], 1)) return false;
+    if (k !== skip && !sameValue(values[i], b[k], 1)) return false;
     i++;
   }
   return i === keys.length;
