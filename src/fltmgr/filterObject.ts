@@ -7,6 +7,14 @@ import type { FLT_REGISTRATION, InstancesKey } from './registration.js';
 import { Rundown } from './rundown.js';
 import { FilterFiles } from './filterFiles.js';
 
+/** States in which operations reach the filter's callbacks (filtersOperations). */
+const FILTERING_STATES: ReadonlySet<FilterState> = new Set(['Filtering', 'UnloadCallback']);
+/** States after FltUnregisterFilter returned (isGone). */
+const GONE_STATES: ReadonlySet<FilterState> = new Set(['Unregistered', 'Unloaded']);
+/** The facets of a filter's state that readers ask alone (KernelObjects.declareFacet). */
+const FILTERING = 'filtering';
+const GONE = 'gone';
+
 export class FilterObject {
   /** Instances in creation order, including torn-down ones until they are freed. */
   readonly instances: InstanceObject[] = [];
@@ -28,16 +36,29 @@ export class FilterObject {
     /** @internal */ readonly actor: Actor<typeof filterMachine>,
   ) {
     this.rundown = new Rundown(id, () => fltMgr.kernel.footprintRecorder);
+    fltMgr.kernel.declareFacet(id, FILTERING, (snapshot) => FILTERING_STATES.has(snapshot.value as FilterState));
+    fltMgr.kernel.declareFacet(id, GONE, (snapshot) => GONE_STATES.has(snapshot.value as FilterState));
   }
 
   get state(): FilterState {
     return this.actor.getSnapshot().value as FilterState;
   }
 
-  /** FltUnregisterFilter has returned: the filter's code is gone, what it still holds is leaked. */
+  /**
+   * Its instances' operation callbacks are called (src/io/eligibility.ts): FltStartFiltering has
+   * returned and FltUnregisterFilter not begun. An operation asks only this of the filter: a read of
+   * its `filtering` facet (KernelObjects.declareFacet), which its unload callback leaves alone.
+   */
+  get filtersOperations(): boolean {
+    return FILTERING_STATES.has(this.fltMgr.kernel.facetSnapshot(this.id, FILTERING, this.actor).value as FilterState);
+  }
+
+  /**
+   * FltUnregisterFilter has returned: the filter's code is gone, what it still holds is leaked. A
+   * read of its `gone` facet only (a FltClose asks it of the filter that opened the handle).
+   */
   get isGone(): boolean {
-    const state = this.state;
-    return state === 'Unregistered' || state === 'Unloaded';
+    return GONE_STATES.has(this.fltMgr.kernel.facetSnapshot(this.id, GONE, this.actor).value as FilterState);
   }
 
   toString(): string {

@@ -1,5 +1,6 @@
 /** PFLT_INSTANCE: one filter attached to one volume at one altitude. Lifecycle in src/machines/instance.ts. */
-import type { Actor } from 'xstate';
+import type { Actor, SnapshotFrom } from 'xstate';
+import { INSTANCE_RECEIVES } from '../kernel/factFootprint.js';
 import type { Waitable } from '../kernel/waitable.js';
 import { instanceState, registeredForDataScan, type instanceMachine, type InstanceState } from '../machines/instance.js';
 import type { FilterObject } from './filterObject.js';
@@ -8,6 +9,11 @@ import type { VolumeObject } from './volumeObject.js';
 
 /** States in which the instance is linked into its volume and receives new operations. */
 const RECEIVING: ReadonlySet<InstanceState> = new Set(['Attached', 'QueryTeardown', 'TeardownApproved']);
+/** Whether an instance in state `snapshot` receives operations: its `receives` facet (receivesOperations). */
+function receivesIn(snapshot: SnapshotFrom<typeof instanceMachine>): boolean {
+  return RECEIVING.has(instanceState(snapshot));
+}
+
 /** States in which the instance is gone from the volume (or never made it). */
 const GONE: ReadonlySet<InstanceState> = new Set(['Declined', 'Detached', 'Freed']);
 
@@ -32,6 +38,7 @@ export class InstanceObject {
   ) {
     this.changed = changed;
     this.rundown = new Rundown(id, () => filter.fltMgr.kernel.footprintRecorder);
+    filter.fltMgr.kernel.declareFacet(id, INSTANCE_RECEIVES, (snapshot) => receivesIn(snapshot as SnapshotFrom<typeof instanceMachine>));
   }
 
   get state(): InstanceState {
@@ -43,9 +50,13 @@ export class InstanceObject {
     return registeredForDataScan(this.actor.getSnapshot());
   }
 
-  /** Receives callbacks for operations that start now (§14 invariant 5). */
+  /**
+   * Receives callbacks for operations that start now (§14 invariant 5). What an operation passing
+   * through the instance asks of it, and only that: a read of the instance's `receives` facet
+   * (KernelObjects.declareFacet), which only the facts that move it in or out of RECEIVING write.
+   */
   get receivesOperations(): boolean {
-    return RECEIVING.has(this.state);
+    return receivesIn(this.filter.fltMgr.kernel.facetSnapshot(this.id, INSTANCE_RECEIVES, this.actor) as SnapshotFrom<typeof instanceMachine>);
   }
 
   get isGone(): boolean {

@@ -16,8 +16,7 @@ import type { FLT_IO_PARAMETER_BLOCK } from './ioOperation.js';
 
 export function operationRegistration(instance: InstanceObject, iopb: FLT_IO_PARAMETER_BLOCK): FLT_OPERATION_REGISTRATION | null {
   if (!instance.receivesOperations) return null;
-  const filterState = instance.filter.state;
-  if (filterState !== 'Filtering' && filterState !== 'UnloadCallback') return null;
+  if (!instance.filter.filtersOperations) return null;
   for (const entry of instance.filter.registration.OperationRegistration ?? []) {
     if (entry.MajorFunction === IRP_MJ_OPERATION_END) break;
     if (entry.MajorFunction !== iopb.MajorFunction) continue;

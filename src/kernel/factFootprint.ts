@@ -105,6 +105,22 @@ export const COUNT_ONLY: ReadonlySet<FactType> = new Set(['FltObjectReference', 
  */
 const RUN_LIST: ReadonlyMap<FactType, string> = new Map([['VerifierViolation', 'violations']]);
 
+/**
+ * The facet of an instance's state (KernelObjects.declareFacet) a fact that only names the instance
+ * reads: whether it receives operations (`I1:receives`). Such a fact passes through the instance or
+ * counts its references; nothing in it depends on the rest of the instance's state, which the fold
+ * never consults for it, and the §14 checks that order it against the instance's own facts compare
+ * it with the facts that move the instance in or out of receiving (setup succeeded, teardown
+ * started), which write that facet, or with the drain (teardown complete), which waits on the
+ * in-flight counts the passing step changes (Rundown).
+ */
+export const INSTANCE_RECEIVES = 'receives';
+
+/** What a fact that only names object `id` reads: an instance's `receives` facet, anything else whole. */
+function namedRead(id: string): string {
+  return id.charCodeAt(0) === 73 /* 'I' */ ? `${id}:${INSTANCE_RECEIVES}` : id;
+}
+
 /** Fields that name who did something: read, never changed, by every fact. */
 const ACTOR_FIELDS: ReadonlySet<string> = new Set(['thread', 'parent']);
 
@@ -158,7 +174,7 @@ export class FactFootprints {
       into.read(fact.object);
       into.write(RUN_LIST.get(fact.type)!);
     } else if (COUNT_ONLY.has(fact.type)) {
-      into.read(fact.object);
+      into.read(namedRead(fact.object));
       into.write(`${fact.object}:counts`);
     } else into.write(fact.object);
     const fields = fact as unknown as Record<string, unknown>;
@@ -167,9 +183,9 @@ export class FactFootprints {
       const value = fields[key];
       const only = namesOnly(fact.type, key);
       if (typeof value === 'string') {
-        if (OBJECT_ID.test(value)) (only ? into.read(value) : into.write(value));
+        if (OBJECT_ID.test(value)) (only ? into.read(namedRead(value)) : into.write(value));
       } else if (Array.isArray(value)) {
-        for (const v of value) if (typeof v === 'string' && OBJECT_ID.test(v)) (only ? into.read(v) : into.write(v));
+        for (const v of value) if (typeof v === 'string' && OBJECT_ID.test(v)) (only ? into.read(namedRead(v)) : into.write(v));
       }
     }
     if (fact.type === 'InstanceSetupReturned') {

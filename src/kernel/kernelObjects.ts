@@ -19,6 +19,12 @@ import { isTableActor, startMachine } from './machineTable.js';
 
 export type ViolationMode = 'throw' | 'record';
 
+/** A part of an object's state some readers ask alone (KernelObjects.declareFacet). */
+interface Facet {
+  readonly name: string;
+  readonly of: (snapshot: AnyMachineSnapshot) => unknown;
+}
+
 export interface KernelOptions {
   readonly seed: number;
   readonly strategy: Strategy;
@@ -83,6 +89,8 @@ export abstract class KernelObjects {
   cellsMade: Map<string, number> | null = null;
   /** Each watched actor's own `getSnapshot`: the kernel's quiet-fact check is not a read of the model's. Made when footprints are first recorded. */
   private unwatchedReads: WeakMap<AnyActorRef, () => AnyMachineSnapshot> | null = null;
+  /** Parts of an object's state that some readers ask apart from the rest (declareFacet), by object; made with the first. */
+  private facets: Map<string, readonly Facet[]> | null = null;
 
   constructor(options: KernelOptions) {
     this.seed = options.seed;
@@ -154,6 +162,25 @@ export abstract class KernelObjects {
 
   get footprintRecorder(): FootprintRecorder | null {
     return this.footprints;
+  }
+
+  /**
+   * A part of `object`'s state, `of(snapshot)`, that some readers ask alone (an instance's
+   * `receivesOperations`): such a reader reads `<object>:<name>` (facetSnapshot), not the object,
+   * and a fact about the object writes `<object>:<name>` only when it changes that part, so the
+   * reader commutes with the object's other changes (footprint.ts).
+   */
+  declareFacet(object: string, name: string, of: (snapshot: AnyMachineSnapshot) => unknown): void {
+    this.facets ??= new Map();
+    this.facets.set(object, [...(this.facets.get(object) ?? []), { name, of }]);
+  }
+
+  /** `actor`'s snapshot for a reader that uses only facet `name` of `object` (declareFacet): a read of `<object>:<name>`. */
+  facetSnapshot(object: string, name: string, actor: AnyActorRef): AnyMachineSnapshot {
+    const recorder = this.footprints;
+    if (recorder === null) return actor.getSnapshot() as AnyMachineSnapshot;
+    recorder.read(`${object}:${name}`);
+    return this.unwatchedReads!.get(actor)!();
   }
 
   private watchReads(object: string, actor: AnyActorRef, recorder: FootprintRecorder): void {
@@ -236,9 +263,12 @@ export abstract class KernelObjects {
       // A fact the machine's definition takes with a targetless, actionless transition is not sent
       // to a live actor (quietFacts.ts); a table-run object answers every fact with a look-up.
       if (isTableActor(actor) || !isQuietFact((this.footprints === null ? actor.getSnapshot() : this.unwatchedReads!.get(actor)!()) as AnyMachineSnapshot, fact)) {
+        const facets = this.footprints === null ? undefined : this.facets?.get(object);
+        const before = facets === undefined ? null : this.facetValues(facets, actor);
         actor.send(fact);
         // Tested here, not by a helper taking the state as a closure: that closure was an allocation per fact.
         if (this.rejectedEvent !== null) this.throwRejected(object, actor.getSnapshot().value);
+        if (before !== null) this.facetsChanged(object, facets!, before, this.facetValues(facets!, actor));
       }
     } else {
       const retired = this.retired.get(object);
@@ -254,8 +284,22 @@ export abstract class KernelObjects {
         retired.value = next.value;
       }
     }
+    // A retired object's facets are not followed: a late fact about it writes them all.
+    if (actor === undefined && this.footprints !== null) for (const facet of this.facets?.get(object) ?? []) this.footprints.write(`${object}:${facet.name}`);
     this.footprints?.fact(fact);
     return this.log.push(fact);
+  }
+
+  private facetValues(facets: readonly Facet[], actor: AnyActorRef): unknown[] {
+    const snapshot = this.unwatchedReads!.get(actor)!();
+    return facets.map((f) => f.of(snapshot));
+  }
+
+  /** The facets a fact changed are written (declareFacet); the object itself is written by its fact (factFootprint.ts). */
+  private facetsChanged(object: string, facets: readonly Facet[], before: readonly unknown[], after: readonly unknown[]): void {
+    facets.forEach((facet, i) => {
+      if (!Object.is(before[i], after[i])) this.footprints!.write(`${object}:${facet.name}`);
+    });
   }
 
   /** A machine refused the fact just sent (its root `'*'` set `rejectedEvent`): the kernel skipped a check. */
