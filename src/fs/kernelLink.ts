@@ -33,22 +33,64 @@ export class FsKernelLink {
   /** Parked requests finished since the I/O path last took them, oldest first. */
   readonly released: ReleasedRequest[] = [];
 
+  /** What every request touches of the whole (`<footprintId>/*`, fileFootprint.ts). */
+  private readonly allFiles: string;
+
   /** `footprintId`: what partial-order reduction calls this file system's state (`fs:<volume name>`). */
   constructor(
     private readonly kernel: Kernel | null,
     private readonly footprintId = '',
-  ) {}
+  ) {
+    this.allFiles = `${footprintId}/*`;
+  }
 
   /**
    * The file system's state is no object's machine and its changes are no facts: every call into
    * it tells the footprint recorder (src/kernel/footprint.ts), if exploration installed one,
-   * whether it looked (read) or may have changed something (write).
+   * whether it looked (read) or may have changed something (write) — of the whole file system
+   * here, of one file in touchedFile (fileFootprint.ts).
    */
   touched(write: boolean): void {
     const recorder = this.kernel?.footprintRecorder;
     if (recorder === null || recorder === undefined) return;
+    if (write) {
+      recorder.write(this.footprintId);
+      recorder.write(this.allFiles);
+    } else {
+      recorder.read(this.footprintId);
+      recorder.read(this.allFiles);
+    }
+  }
+
+  /**
+   * The volume's own part only (fileFootprint.ts): its flags, the holds, the parked requests let go,
+   * the lists of oplocks, notify structures and byte-range locks — not any file's record.
+   */
+  touchedVolume(write: boolean): void {
+    const recorder = this.kernel?.footprintRecorder;
+    if (recorder === null || recorder === undefined) return;
     if (write) recorder.write(this.footprintId);
     else recorder.read(this.footprintId);
+  }
+
+  /** Exploration records footprints (the file system then works out which file a request confines itself to). */
+  get recording(): boolean {
+    return (this.kernel?.footprintRecorder ?? null) !== null;
+  }
+
+  /**
+   * A request confined to file `fileId` (fileFootprint.ts): it reads the volume's own part and reads
+   * or writes the file's; a write also updates the whole, which commutes with other files' writes.
+   */
+  touchedFile(fileId: number, write: boolean): void {
+    const recorder = this.kernel?.footprintRecorder;
+    if (recorder === null || recorder === undefined) return;
+    recorder.read(this.footprintId);
+    const file = `${this.footprintId}/${fileId}`;
+    if (write) {
+      recorder.write(file);
+      recorder.update(this.allFiles);
+    } else recorder.read(file);
   }
 
   /** A new object (`r…`, `w…`, `o…`) with its machine, moved out of its first state by `first` in the same step. */
@@ -105,7 +147,7 @@ export class FsKernelLink {
   }
 
   release(operation: string, completion: FsCompletion | null): void {
-    this.touched(true);
+    this.touchedVolume(true);
     this.released.push({ operation, completion });
   }
 }

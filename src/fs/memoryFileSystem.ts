@@ -26,6 +26,7 @@ import { querySecurity, setSecurity } from './securityIrp.js';
 import { listOf, readFileOf, seedMkdir, seedReparsePoint, seedSecurity, seedWriteFile, snapshotOf, statOf } from './seed.js';
 import { setInformation } from './setInformation.js';
 import { complete } from './types.js';
+import { confinedRequest } from './fileFootprint.js';
 import { FsHold, type FsHoldSpec, type HeldRequestInfo } from './holds.js';
 import { fileIsWithin, fsContextOf, normalizeUnopenedName, pathOfFileId, type FsContextIdentity, type NameLookup } from './nameLookup.js';
 import { queryVolumeInformation } from './volumeInformation.js';
@@ -79,9 +80,10 @@ function wellFormed(request: FsRequest): boolean {
 
 /**
  * Every public method tells the footprint recorder whether it reads or may change the file
- * system's state (`link.touched`): partial-order reduction sees the file system as one object per
- * volume, `fs:<volume name>` (what the fold calls the volume, its `volume` fields, is only named by
- * the operations that pass through it).
+ * system's state (`link.touched`): partial-order reduction sees the whole file system of a volume
+ * as `fs:<volume name>` and `fs:<volume name>/*`, and a request confined to one file as that file,
+ * `fs:<volume name>/<file id>` (fileFootprint.ts; what the fold calls the volume, its `volume`
+ * fields, is only named by the operations that pass through it).
  */
 export class MemoryFileSystem {
   readonly #state: FsState;
@@ -103,16 +105,19 @@ export class MemoryFileSystem {
    */
   get remountable(): boolean {
     const state = this.#state;
+    state.link.touchedVolume(false);
     return state.dismounted && !state.deviceRemoved && state.lockedBy !== PNP_REMOVE_LOCK;
   }
 
   /** The PnP manager removed its device (IRP_MN_REMOVE_DEVICE or SURPRISE_REMOVAL). */
   get deviceRemoved(): boolean {
+    this.#state.link.touchedVolume(false);
     return this.#state.deviceRemoved;
   }
 
   /** File objects opened on it and not yet closed (Vcb->OpenFileCount). */
   get openFileObjects(): number {
+    this.#state.link.touched(false);
     return this.#state.contexts.size;
   }
 
@@ -123,7 +128,7 @@ export class MemoryFileSystem {
 
   /** Hold matching requests in the file system until released or cancelled (src/fs/holds.ts). */
   hold(spec: FsHoldSpec = {}): FsHold {
-    this.#state.link.touched(true);
+    this.#state.link.touchedVolume(true);
     const hold = new FsHold(spec);
     this.holds.push(hold);
     return hold;
@@ -131,7 +136,7 @@ export class MemoryFileSystem {
 
   /** The first active hold that wants this request, if any. */
   holdFor(request: HeldRequestInfo): FsHold | null {
-    this.#state.link.touched(false);
+    this.#state.link.touchedVolume(false);
     return this.holds.find((h) => h.active && h.matches(request)) ?? null;
   }
 
@@ -158,13 +163,25 @@ export class MemoryFileSystem {
   }
 
   get isDismounted(): boolean {
-    this.#state.link.touched(false);
+    this.#state.link.touchedVolume(false);
     return this.#state.dismounted;
   }
 
   dispatch(request: FsRequest): FsCompletion {
-    // A read or an information query only looks (the byte offset it moves is the file object's, a fact).
-    this.#state.link.touched(!(wellFormed(request) && LOOKS_ONLY.has(request.MajorFunction)));
+    const state = this.#state;
+    // A request confined to one file touches that file (fileFootprint.ts), once it is known which.
+    const confined = wellFormed(request) && state.link.recording ? confinedRequest(state, request) : null;
+    if (confined === null) {
+      // A read or an information query only looks (the byte offset it moves is the file object's, a fact).
+      state.link.touched(!(wellFormed(request) && LOOKS_ONLY.has(request.MajorFunction)));
+      return this.#dispatch(request);
+    }
+    const done = this.#dispatch(request);
+    confined.settle(done);
+    return done;
+  }
+
+  #dispatch(request: FsRequest): FsCompletion {
     const state = this.#state;
     if (!wellFormed(request)) return complete(STATUS_INVALID_PARAMETER);
     const major = request.MajorFunction;
@@ -239,13 +256,13 @@ export class MemoryFileSystem {
    */
   takeReleased(): ReleasedRequest[] {
     // Asked after every dispatch: taking nothing changes nothing.
-    this.#state.link.touched(this.#state.link.released.length > 0);
+    this.#state.link.touchedVolume(this.#state.link.released.length > 0);
     return this.#state.link.released.splice(0);
   }
 
   /** The byte-range locks it holds and the lock requests waiting in it (§21.10), stream by stream. */
   byteRangeLocks(): ByteRangeLock[] {
-    this.#state.link.touched(false);
+    this.#state.link.touchedVolume(false);
     const locks: ByteRangeLock[] = [];
     for (const fileLock of this.#state.fileLocks.values()) locks.push(...fileLock.granted, ...fileLock.waiting);
     return locks;
@@ -253,13 +270,13 @@ export class MemoryFileSystem {
 
   /** The oplocks of its streams (§21.8). */
   oplocks(): Oplock[] {
-    this.#state.link.touched(false);
+    this.#state.link.touchedVolume(false);
     return [...this.#state.oplocks.values()];
   }
 
   /** The notify structures of its directory handles not yet cleaned up (§21.9). */
   directoryNotifications(): NotifyChange[] {
-    this.#state.link.touched(false);
+    this.#state.link.touchedVolume(false);
     return [...this.#state.notifies.values()].filter((n) => !cleanedUp(n));
   }
 
@@ -268,7 +285,7 @@ export class MemoryFileSystem {
    * path completes it with STATUS_CANCELLED); false if it does not hold `operation`.
    */
   cancelParked(operation: string): boolean {
-    this.#state.link.touched(true);
+    this.#state.link.touchedVolume(true);
     return cancelWaitingLock(this.#state, operation) || cancelNotify(this.#state, operation) || cancelOplockRequest(this.#state, operation);
   }
 
@@ -293,7 +310,7 @@ export class MemoryFileSystem {
 
   /** From now on every request but CLEANUP and CLOSE fails with STATUS_VOLUME_DISMOUNTED. */
   dismount(): void {
-    this.#state.link.touched(true);
+    this.#state.link.touchedVolume(true);
     this.#state.dismounted = true;
   }
 
