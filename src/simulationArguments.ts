@@ -37,14 +37,23 @@ export function instancesKeyArgument(routine: string, value: unknown): Instances
   if (key === null) return null;
   stringArgument(routine, 'instances.DefaultInstance', key.DefaultInstance);
   const instances = recordArgument<Record<string, unknown>>(routine, 'instances.Instances', key.Instances);
-  for (const [name, entry] of Object.entries(instances)) {
-    // The entry's name for messages, built once (it was built three times per entry of every load).
+  for (const name of Object.keys(instances)) {
+    const entry = instances[name];
+    // Named only when wrong: the name for messages was built for every entry of every load (every filter of every explored schedule).
+    if (wellFormedInstance(entry)) continue;
     const at = `instances.Instances[${JSON.stringify(name)}]`;
     const e = recordArgument<{ Altitude: unknown; Flags?: unknown }>(routine, at, entry);
     stringArgument(routine, `${at}.Altitude`, e.Altitude);
     optional(e.Flags, (v) => ulongArgument(routine, `${at}.Flags`, v));
   }
   return key;
+}
+
+/** What instancesKeyArgument's checks accept of an entry, asked without building a message: a record with a string Altitude and no Flags or ULONG Flags. */
+function wellFormedInstance(entry: unknown): boolean {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return false;
+  const { Altitude, Flags } = entry as { Altitude?: unknown; Flags?: unknown };
+  return typeof Altitude === 'string' && (Flags === undefined || (typeof Flags === 'number' && Number.isInteger(Flags) && Flags >= 0 && Flags <= 0xffffffff));
 }
 
 export function legacySpecArgument(routine: string, value: unknown): LegacyFilterSpec {

@@ -265,7 +265,8 @@ export class FilterManager {
   /** Accepts `\Device\HarddiskVolume1`, `\DosDevices\D:`, `\??\D:` and `D:` (§5). */
   volumeByName(name: string): VolumeObject | undefined {
     const wanted = name.toLowerCase();
-    const dos = wanted.replace(/^\\dosdevices\\/, '').replace(/^\\\?\?\\/, '');
+    // Both prefixes start with a backslash: a drive letter ('c:') skips the two replaces (every mount looks its names up).
+    const dos = wanted.charCodeAt(0) === 0x5c ? wanted.replace(/^\\dosdevices\\/, '').replace(/^\\\?\?\\/, '') : wanted;
     for (let i = this.volumes.length - 1; i >= 0; i--) {
       const v = this.volumes[i]!;
       if (v.state === 'Dismounted') continue;

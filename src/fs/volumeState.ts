@@ -29,7 +29,9 @@ export function createState(options: FsVolumeOptions): FsState {
   const clusterSize = options.clusterSize ?? Math.max(4096, sectorSize);
   if (clusterSize % sectorSize !== 0) throw new UsageError('BAD_OPTION', `fltsim fs: clusterSize ${clusterSize} is not a multiple of sectorSize ${sectorSize}`);
   const createdAt = options.now();
-  const security = options.fsType === 'NTFS' ? cloneDescriptor(options.rootSecurity ?? defaultRootDescriptor()) : null;
+  // The default is made afresh: copying it again was a second copy on every mount (every explored schedule mounts).
+  const given = options.rootSecurity;
+  const security = options.fsType !== 'NTFS' ? null : given !== undefined && given !== null ? cloneDescriptor(given) : defaultRootDescriptor();
   const root = makeNode(ROOT_FILE_ID, 'directory', security, createdAt);
   if (options.shortNames === true) root.shortChildren = new Map();
   return {
