@@ -123,7 +123,8 @@ function outline(facts: readonly Fact[]): number {
     for (let c = 0; c < task.length; c++) h = mix(h, task.charCodeAt(c));
     h = mix(mix(h, 0x2f), f.of);
   }
-  return h;
+  // Within V8's small integers: a Map keyed by a larger number hashes a boxed one.
+  return h & 0x3fffffff;
 }
 
 function mix(h: number, value: number): number {

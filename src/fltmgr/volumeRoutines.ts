@@ -162,8 +162,10 @@ export function FltCompareInstanceAltitudes(Instance1: InstanceObject, Instance2
 export function* beforeFirstOperation(fltMgr: FilterManager, volume: VolumeObject): Blocking<void> {
   if (fltMgr.options.instanceSetupOnMount !== 'firstOperation') return;
   // The volume's machine says whether this is the first operation (Mounted.AwaitingFirstOperation);
-  // a volume already dismounting is offered to nobody.
-  if (!volume.actor.getSnapshot().matches({ Mounted: 'AwaitingFirstOperation' })) return;
+  // a volume already dismounting is offered to nobody. Read off its value, both parts being atomic
+  // states: matches() built XState's state path on every create (~0.6% of an explored schedule).
+  const value = volume.actor.getSnapshot().value;
+  if (typeof value === 'string' || value['Mounted'] !== 'AwaitingFirstOperation') return;
   fltMgr.emitFact({ seq: 0, time: 0, object: volume.id, type: 'VolumeFirstOperation' }, volume);
   yield* offerNewVolume(fltMgr, volume);
 }

@@ -272,7 +272,9 @@ export class IoOperation {
   get callbackOwed(): boolean {
     if (this.asyncCallback === null) return false;
     const snapshot = this.actor.getSnapshot();
-    return IN_FLIGHT.has(snapshot.value as string) || snapshot.matches({ Completed: 'IoCompleted' });
+    // Completed's parts are atomic states: its value says what matches() would, without building a state path per call.
+    const value = snapshot.value;
+    return typeof value === 'string' ? IN_FLIGHT.has(value) : value['Completed'] === 'IoCompleted';
   }
 
   /** A run has started and not completed. */
