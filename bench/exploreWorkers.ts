@@ -24,7 +24,8 @@
  * cores would allow that CPU (`idealSeconds`). The same work's CPU moves too, with how long the run
  * waited for a core (caches refilled after each preemption; this VM reports no steal time, so time
  * the host takes from a vCPU counts as running), so a speed-up above 2.0x — the same work costing
- * less CPU on two threads than on one — is flagged and gives no verdict: noise, not a speed-up.
+ * less CPU on two threads than on one — is flagged: noise, not a speed-up; a row gives a verdict only
+ * when no round of the loop or the pool went above 2.0x.
  *
  * The cold rows are `fltsim explore --workers 1` against `--workers 2`, each a fresh process (from
  * a checkout: tsx, or dist/ when fresh), start-up and JIT warm-up included: a user running the
@@ -262,7 +263,11 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
   const slice = (runs: readonly Run[]): string => (1000 * med(runs.map(ownOf)) / med(runs.map((r) => r.slices))).toFixed(1);
   const helpers = (one: readonly Run[], two: readonly Run[]): string =>
     `V8 helpers ${share(one, (r) => r.helpers)} of 1 worker's CPU, ${share(two, (r) => r.helpers)} of 2 workers'; a worker ran ${slice(one)} / ${slice(two)} ms a time on a core`;
-  const sound = loopCpu.value <= 2 && poolCpu.value <= 2;
+  // A verdict only when no round of either went above 2.0x: a round above it shows noise in the
+  // CPU accounting at least as large as the gap the target asks about (five runs at loads 6-13 had
+  // such rounds in every run, and their medians of the same work spread over 1.58-2.09x).
+  const steady = (x: { value: number; rounds: readonly number[] }): boolean => x.value <= 2 && x.rounds.every((r) => r <= 2);
+  const sound = steady(loopCpu) && steady(poolCpu);
   if (linux) {
     rows.push(
       {
@@ -278,7 +283,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
         baseline: { name: 'allocating JS loop, same method', value: loopCpu.value },
         ratio: poolCpu.value / loopCpu.value,
         ...(sound ? { target: 0.9 } : {}),
-        note: `${sound ? '' : "NO VERDICT: a speed-up above 2.0x is the CPU accounting's noise; "}${poolCpu.note}; per round, pool over loop ${list(poolCpu.rounds.map((p, i) => p / loopCpu.rounds[i]!))}; ${helpers(warm.pool1, warm.pool2)}; the calling thread ${share(warm.pool1, (r) => r.calling)} / ${share(warm.pool2, (r) => r.calling)}; ${load}`,
+        note: `${sound ? '' : "NO VERDICT: a round above 2.0x is the CPU accounting's noise; "}${poolCpu.note}; per round, pool over loop ${list(poolCpu.rounds.map((p, i) => p / loopCpu.rounds[i]!))}; ${helpers(warm.pool1, warm.pool2)}; the calling thread ${share(warm.pool1, (r) => r.calling)} / ${share(warm.pool2, (r) => r.calling)}; ${load}`,
       },
     );
   }
@@ -287,7 +292,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
   const loopWall = speedUp(warm.loop1, warm.loop2, (r) => r.wall);
   const poolWall = speedUp(warm.pool1, warm.pool2, (r) => r.wall);
   const waited = Math.max(waitShare(warm.loop1), waitShare(warm.loop2), waitShare(warm.pool1), waitShare(warm.pool2));
-  const readable = linux && waited < WAIT_READABLE && loopWall.value <= 2 && poolWall.value <= 2;
+  const readable = linux && waited < WAIT_READABLE && steady(loopWall) && steady(poolWall);
   const waits = `our threads waited for a core ${pct(waitShare(warm.loop1))} / ${pct(waitShare(warm.loop2))} / ${pct(waitShare(warm.pool1))} / ${pct(waitShare(warm.pool2))} of their time (loop 1, 2, pool 1, 2)`;
   const rate = (runs: readonly Run[]): number => BUDGET / med(runs.map((r) => r.wall));
   rows.push(
