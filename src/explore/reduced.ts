@@ -29,7 +29,7 @@
 import { oneOfArgument } from '../kernel/arguments.js';
 import { exhaustiveOptionsArgument, explorableArgument } from './exploreArguments.js';
 import { ReplayDivergenceError } from '../kernel/errors.js';
-import { FootprintRecorder, dependent, type StepFootprint, type StepRecord } from '../kernel/footprint.js';
+import { FootprintRecorder, HOST_STEP, dependent, type StepFootprint, type StepRecord } from '../kernel/footprint.js';
 import type { Strategy } from '../kernel/strategy.js';
 import type { Simulation } from '../simulation.js';
 import type { ExhaustiveOptions, ExhaustiveResult } from './exhaustive.js';
@@ -93,7 +93,8 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   for (;;) {
     if (schedules >= options.maxSchedules || schedules + pruned >= (options.maxRuns ?? Infinity)) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     // Objects named by their makers wherever a key compares states (FootprintRecorder.canonical).
-    const recorder = new FootprintRecorder(target.sharedState !== 'cells', visited !== null || (hashing && target.sharedState === 'cells'));
+    // Plain DPOR records the host's continuations as steps of their own (FootprintRecorder.continuations).
+    const recorder = new FootprintRecorder(target.sharedState !== 'cells', visited !== null || (hashing && target.sharedState === 'cells'), options.reduction === 'dpor');
     const holder: { sim: Simulation | null } = { sim: null };
     if (visited !== null) {
       visited.holder = holder;
@@ -182,6 +183,8 @@ function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): 
     const c = byStep.get(race.first)!;
     const node = path[c]!;
     if (node.frozen) continue;
+    // The host's continuations run once no thread can: no choice runs them before a step of a thread.
+    if (hb.steps[race.second]!.thread === HOST_STEP) continue;
     if (race.initials.some((id) => node.backtrack.includes(id))) continue;
     // Prefer the thread of the second step; a thread not enabled here was enabled by the first step: no reversal.
     const second = hb.steps[race.second]!.thread;

@@ -31,6 +31,12 @@ import { badArgument, kindOf } from './arguments.js';
 import { FactFootprints, ID_KIND } from './factFootprint.js';
 import type { Fact } from './facts.js';
 
+/**
+ * The thread of a step that is the host's `whenSettled` continuations (FootprintRecorder.continuations):
+ * they run once no thread can, so no choice puts them earlier and no race reverses them.
+ */
+export const HOST_STEP = 'host';
+
 /** One step's footprint: the thread that ran and what it read and wrote. */
 export interface StepFootprint {
   readonly thread: string;
@@ -94,19 +100,26 @@ export class FootprintRecorder {
   private readonly names = new Map<string, string>();
   /** How many objects of each kind each thread has made: `<thread> <kind>` → count. */
   private readonly made = new Map<string, number>();
+  /** The host's continuations run in the running step (hostSteps), recorded after it as steps of their own. */
+  private hostRuns: StepRecord[] = [];
 
   /**
    * `opaque`: the scenario did not declare its shared JavaScript state, so every step is opaque.
    * `byCreator`: name each object a step makes by its maker instead of its id (`canonical`), in
    * the footprints and in state keys; stateful exploration sets it.
+   * `hostSteps`: what the host's `whenSettled` continuations do at the end of a step is recorded
+   * as a step of its own after it (thread HOST_STEP, dependent on every step), not as the
+   * step's (`continuations`); DPOR sets it.
    */
   constructor(
     readonly opaque: boolean,
     readonly byCreator = false,
+    readonly hostSteps = false,
   ) {}
 
   begin(): void {
     this.recording = true;
+    this.hostRuns = [];
     this.mintedNow = [];
     this.reads = new Set();
     this.writes = new Set();
@@ -133,6 +146,36 @@ export class FootprintRecorder {
       }
     }
     this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, cells: this.cells });
+    if (this.hostRuns.length > 0) {
+      for (const run of this.hostRuns) this.steps.push(run);
+      this.hostRuns = [];
+    }
+  }
+
+  /**
+   * Run the host's `whenSettled` continuations (`settle`), which run at the end of whichever step
+   * let the simulation settle. With `hostSteps`, what they touch is recorded as a step of its own
+   * after the running one (thread HOST_STEP, opaque: it runs only once no thread can, after every
+   * step before it and before every step after it); otherwise as the running step's.
+   */
+  continuations(settle: () => void): void {
+    if (!this.hostSteps || !this.recording) return settle();
+    const saved = { reads: this.reads, writes: this.writes, updates: this.updates, cells: this.cells };
+    this.reads = new Set();
+    this.writes = new Set();
+    this.updates = new Set();
+    this.cells = [];
+    try {
+      settle();
+    } finally {
+      if (this.reads.size + this.writes.size + this.updates.size + this.cells.length > 0) {
+        this.hostRuns.push({ thread: HOST_STEP, reads: this.reads, writes: this.writes, updates: this.updates, opaque: true, choiceIndex: null, cells: this.cells });
+      }
+      this.reads = saved.reads;
+      this.writes = saved.writes;
+      this.updates = saved.updates;
+      this.cells = saved.cells;
+    }
   }
 
   /**
@@ -186,6 +229,7 @@ export class FootprintRecorder {
   /** A step that ended in an error: nothing is recorded for it. */
   abort(): void {
     this.recording = false;
+    this.hostRuns = [];
     this.mintedNow = []; // its objects keep their ids
   }
 

@@ -150,10 +150,16 @@ export class Kernel extends KernelThreads {
     if (this.settling) return;
     this.settling = true;
     try {
-      while (this.settledQueue.length > 0 && this.ready.length === 0 && this.nextWakeTime() === null) this.settledQueue.shift()!();
+      const recorder = this.footprints;
+      if (recorder === null) this.runSettled();
+      else recorder.continuations(() => this.runSettled());
     } finally {
       this.settling = false;
     }
+  }
+
+  private runSettled(): void {
+    while (this.settledQueue.length > 0 && this.ready.length === 0 && this.nextWakeTime() === null) this.settledQueue.shift()!();
   }
 
   /**
