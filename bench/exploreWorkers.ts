@@ -24,8 +24,9 @@
  * cores would allow that CPU (`idealSeconds`). The same work's CPU moves too, with how long the run
  * waited for a core (caches refilled after each preemption; this VM reports no steal time, so time
  * the host takes from a vCPU counts as running), so a speed-up above 2.0x — the same work costing
- * less CPU on two threads than on one — is flagged: noise, not a speed-up; a row gives a verdict only
- * when no round of the loop or the pool went above 2.0x.
+ * less CPU on two threads than on one — is noise, not a speed-up; a row gives a verdict only when
+ * the loop's and the pool's medians are at most 2.0x and the middle half of each one's rounds lies
+ * within SPREAD_READABLE of its median: noise smaller than the 10% gap the target asks about.
  *
  * The cold rows are `fltsim explore --workers 1` against `--workers 2`, each a fresh process (from
  * a checkout: tsx, or dist/ when fresh), start-up and JIT warm-up included: a user running the
@@ -49,8 +50,15 @@ const BUDGET = 4_000;
 const COLD_BUDGETS = [4_000, 16_000] as const;
 /** Rounds of the four warm runs (loop 1, loop 2, pool 1, pool 2), turn about; the rows read medians. */
 const ROUNDS = 9;
-/** The wall clock is read when our threads waited for a core under this share of their time. */
-const WAIT_READABLE = 0.05;
+/**
+ * The wall clock is read when our threads waited for a core under this share of their time. On an
+ * idle machine two workers, their V8 helpers and the calling thread share the two cores and wait
+ * 4-6% of their time (the loop's threads as much as the pool's: it is part of the ceiling); other
+ * sessions' load shows as 26-68%.
+ */
+const WAIT_READABLE = 0.1;
+/** A speed-up gives a verdict when the middle half of its rounds lies within this share of its median (the target's gap is 10%). */
+const SPREAD_READABLE = 0.1;
 /** Iterations of the loop per unit: about a warm schedule's CPU (both ~0.3 ms at load ~10), so its chunks are as fine as the pool's. */
 const LOOP_ITERATIONS = 20_000;
 
@@ -240,8 +248,15 @@ function speedUp(one: readonly Run[], two: readonly Run[], by: (r: Run, workers:
   const rounds = one.map((r, i) => by(r, 1) / by(two[i]!, 2));
   const above = rounds.filter((x) => x > 2);
   const value = med(one.map((r) => by(r, 1))) / med(two.map((r) => by(r, 2)));
-  const flag = above.length === 0 ? 'no round above 2.0x' : `${above.length} of ${rounds.length} rounds above 2.0x, flagged: a run less disturbed than its pair, not a speed-up`;
-  return { value, rounds, note: `median runs; rounds ${list(rounds)} (${flag})` };
+  const flag = above.length === 0 ? 'no round above 2.0x' : `${above.length} of ${rounds.length} rounds above 2.0x: a run less disturbed than its pair, not a speed-up`;
+  return { value, rounds, note: `median runs; rounds ${list(rounds)} (${flag}; middle half within ${pct(spread(rounds))} of the median)` };
+}
+
+/** The middle half of `xs` (interquartile range) over their median. */
+function spread(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.round(q * (sorted.length - 1))]!;
+  return (at(0.75) - at(0.25)) / med(sorted);
 }
 
 /** Our threads' wait for a core over their time in the run (wall x threads). */
@@ -263,10 +278,13 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
   const slice = (runs: readonly Run[]): string => (1000 * med(runs.map(ownOf)) / med(runs.map((r) => r.slices))).toFixed(1);
   const helpers = (one: readonly Run[], two: readonly Run[]): string =>
     `V8 helpers ${share(one, (r) => r.helpers)} of 1 worker's CPU, ${share(two, (r) => r.helpers)} of 2 workers'; a worker ran ${slice(one)} / ${slice(two)} ms a time on a core`;
-  // A verdict only when no round of either went above 2.0x: a round above it shows noise in the
-  // CPU accounting at least as large as the gap the target asks about (five runs at loads 6-13 had
-  // such rounds in every run, and their medians of the same work spread over 1.58-2.09x).
-  const steady = (x: { value: number; rounds: readonly number[] }): boolean => x.value <= 2 && x.rounds.every((r) => r <= 2);
+  // A verdict only when the measurement can tell a 10% gap (the target asks for 0.9 of the
+  // ceiling): each median at most 2.0x (a median above it is noise, not a speed-up) and the middle
+  // half of each one's rounds within SPREAD_READABLE of its median. The rule was "no round above
+  // 2.0x", which a ceiling near 1.9x misses on an idle machine too: rounds spread ±5-8% around the
+  // median there, so one or two of nine land just above 2.0x (2.02, 2.03) in every run, while at
+  // loads 6-13 the middle half spread 10-30% and the medians of the same work 1.58-2.09x.
+  const steady = (x: { value: number; rounds: readonly number[] }): boolean => x.value <= 2 && spread(x.rounds) <= SPREAD_READABLE;
   const sound = steady(loopCpu) && steady(poolCpu);
   if (linux) {
     rows.push(
@@ -283,7 +301,7 @@ export async function exploreWorkerFigures(): Promise<Row[]> {
         baseline: { name: 'allocating JS loop, same method', value: loopCpu.value },
         ratio: poolCpu.value / loopCpu.value,
         ...(sound ? { target: 0.9 } : {}),
-        note: `${sound ? '' : "NO VERDICT: a round above 2.0x is the CPU accounting's noise; "}${poolCpu.note}; per round, pool over loop ${list(poolCpu.rounds.map((p, i) => p / loopCpu.rounds[i]!))}; ${helpers(warm.pool1, warm.pool2)}; the calling thread ${share(warm.pool1, (r) => r.calling)} / ${share(warm.pool2, (r) => r.calling)}; ${load}`,
+        note: `${sound ? '' : "NO VERDICT: the CPU accounting's noise is as large as the gap (a median above 2.0x, or rounds spread past 10%); "}${poolCpu.note}; per round, pool over loop ${list(poolCpu.rounds.map((p, i) => p / loopCpu.rounds[i]!))}; ${helpers(warm.pool1, warm.pool2)}; the calling thread ${share(warm.pool1, (r) => r.calling)} / ${share(warm.pool2, (r) => r.calling)}; ${load}`,
       },
     );
   }
