@@ -6,28 +6,23 @@
 // change of an object whose count lives apart, `<object>:counts`) must leave its object's machine
 // where it was. The clock's facts (`sim`) wake sleepers that they do not name; the kernel charges
 // those wakes to the step that let the clock move (Kernel.chargeWakes), so they are left out here.
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { enablePatches, produceWithPatches, type Draft, type Patch } from 'immer';
 import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { FactFootprints } from '../../src/kernel/factFootprint.js';
 import { applyFact } from '../../src/projection/fold.js';
+import { RECORD_OF_PREFIX } from '../../src/travel/foldEngine.js';
 import { emptySimState, type SimState } from '../../src/projection/simState.js';
 import { throwOnReject } from '../../src/machines/machineContext.js';
 import { statePath } from '../../src/machines/stateValue.js';
-import { builtInScenarios, createScenarioSimulation, type Fact, type Scenario } from '../../src/index.js';
-import { runSample } from '../samples/run.js';
+import { builtInScenarios, createScenarioSimulation, type Fact } from '../../src/index.js';
+import { runSample, sampleScenarios } from '../samples/run.js';
 import { budget, DEEP } from '../support/deep.js';
 
 enablePatches();
 
-/** The per-object collections of the folded state: a record changed is the object changed. */
-const COLLECTIONS = [
-  'processes', 'threads', 'filters', 'volumes', 'instances', 'legacyFilters', 'fileObjects', 'operations', 'events', 'locks',
-  'workItems', 'irps', 'cbdqs', 'contexts', 'sections', 'ecpLists', 'ecps', 'poolBlocks', 'mdls', 'fileNames', 'serverPorts',
-  'clientPorts', 'messages', 'byteRangeLocks', 'directoryNotifications', 'oplocks', 'devices', 'transactions',
-] as const satisfies readonly (keyof SimState)[];
+/** The per-object collections of the folded state, one per id prefix (the fold's own table): a record changed is the object changed. */
+const COLLECTIONS: ReadonlySet<string> = new Set(Object.values(RECORD_OF_PREFIX));
 
 /** Facts that change only the object's reference count (`references`), which its footprint writes as `<object>:counts`. */
 const COUNTS = new Set(['FltObjectReference', 'FltObjectDereference']);
@@ -81,7 +76,7 @@ function mismatches(log: readonly Fact[]): Mismatch[] {
         if (!writes.has('violations')) miss('violations');
       } else if (top === 'nameCache') {
         if (!writes.has(`names:${key}`)) miss(`nameCache.${key}`);
-      } else if (key === undefined || !(COLLECTIONS as readonly string[]).includes(top)) {
+      } else if (key === undefined || !COLLECTIONS.has(top)) {
         miss(String(top));
       } else if (!writes.has(String(key))) {
         // A count-only fact changes its object's `references` and nothing else of the record.
@@ -95,12 +90,7 @@ function mismatches(log: readonly Fact[]): Mismatch[] {
   return found;
 }
 
-const samplesDir = join(import.meta.dirname, '..', '..', 'examples', 'samples');
-const samples = await Promise.all(
-  readdirSync(samplesDir)
-    .filter((name) => existsSync(join(samplesDir, name, 'index.ts')))
-    .map(async (name) => [name, ((await import(join(samplesDir, name, 'index.ts'))) as { scenario: Scenario }).scenario] as const),
-);
+const samples = await sampleScenarios();
 
 // npm test: one seed, random (~1 CPU-s); test:deep: eight seeds, in order and random.
 const seeds = Array.from({ length: budget(1, 8) }, (_, i) => i + 1);

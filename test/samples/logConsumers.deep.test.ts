@@ -5,19 +5,12 @@
 // are the consumers' own tests; the samples use what those do not (communication ports, contexts,
 // names, transactions, sections), and a fact the Timeline could not follow once hid there behind
 // the samples' passing tests (test/explore/factFootprintsFold.test.ts).
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldLog, formatObjects, formatStacks, formatTrace, readTraceFile, threadActivity, toChromeTrace, toMermaid, traceFileText, whyFact, type Scenario } from '../../src/index.js';
+import { foldLog, formatObjects, formatStacks, formatTrace, readTraceFile, threadActivity, toChromeTrace, toMermaid, traceFileText, whyFact } from '../../src/index.js';
 import { ViewerModel } from '../../src/viewer/viewerModel.js';
-import { runSample } from './run.js';
+import { runSample, sampleScenarios } from './run.js';
 
-const samplesDir = join(import.meta.dirname, '..', '..', 'examples', 'samples');
-const samples = await Promise.all(
-  readdirSync(samplesDir)
-    .filter((name) => existsSync(join(samplesDir, name, 'index.ts')))
-    .map(async (name) => [name, ((await import(join(samplesDir, name, 'index.ts'))) as { scenario: Scenario }).scenario] as const),
-);
+const samples = await sampleScenarios();
 const json = (x: unknown): string => JSON.stringify(x);
 
 describe('every log consumer on every sample port', () => {

@@ -4,18 +4,11 @@
 // (communication ports connected and disconnected, contexts, names, transactions, sections), and a
 // fact the Timeline could not follow there once hid behind a sample's passing tests (a client port's
 // disconnect changing its server port: test/explore/factFootprintsFold.test.ts).
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldLog, Timeline, type Scenario } from '../../src/index.js';
-import { runSample } from '../samples/run.js';
+import { foldLog, Timeline } from '../../src/index.js';
+import { runSample, sampleScenarios } from '../samples/run.js';
 
-const samplesDir = join(import.meta.dirname, '..', '..', 'examples', 'samples');
-const samples = await Promise.all(
-  readdirSync(samplesDir)
-    .filter((name) => existsSync(join(samplesDir, name, 'index.ts')))
-    .map(async (name) => [name, ((await import(join(samplesDir, name, 'index.ts'))) as { scenario: Scenario }).scenario] as const),
-);
+const samples = await sampleScenarios();
 const json = (x: unknown): string => JSON.stringify(x);
 
 describe('Timeline.stateAt on every sample port', () => {
