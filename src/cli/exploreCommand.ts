@@ -162,7 +162,7 @@ function disabledRulesOption(p: Parsed): readonly VerifierRule[] {
 /** Print the result, write the traces asked for; exit 1 for a violation. */
 export function conclude(p: Parsed, r: Pick<ExploreRequest, 'target' | 'options'>, resolved: ResolvedScenario, result: ExploreResult, io: CliIo, threads: number): number {
   // A module is named by its absolute path, so the line reads the same from a merge of shards.
-  for (const line of describeExploration(resolved.scenario, result, threads, resolved.module?.path ?? r.target)) io.out(line);
+  for (const line of describeExploration(resolved.scenario, result, threads, resolved.module?.path ?? r.target, r.options.reduction)) io.out(line);
   const writes: [string | undefined, readonly string[] | undefined, string][] = [
     [stringOption(p, 'trace'), result.choices, 'failing schedule'],
     [stringOption(p, 'trace-shrunk'), result.shrunk?.choices, 'shrunk schedule'],
@@ -180,10 +180,19 @@ export function conclude(p: Parsed, r: Pick<ExploreRequest, 'target' | 'options'
   return result.found ? EXIT.violation : EXIT.ok;
 }
 
-/** What a person reads: the outcome, and for a violation the shrunk schedule and its trace. */
-export function describeExploration(scenario: Scenario, r: ExploreResult, threads = 1, target: string = scenario.id): string[] {
+/**
+ * What a person reads: the outcome, and for a violation the shrunk schedule and its trace. An
+ * exhaustive search says whether it covered its bounded space or spent its budget first (nothing
+ * found then proves nothing), and when partial-order reduction had nothing to work with: a
+ * scenario that does not declare its shared state makes every step dependent on every other.
+ */
+export function describeExploration(scenario: Scenario, r: ExploreResult, threads = 1, target: string = scenario.id, reduction: Reduction = 'dpor'): string[] {
   const on = threads > 1 ? ` on ${threads} worker threads` : '';
-  const lines = [`# explored ${scenario.id} with ${r.strategy}${on}: ${r.schedules} schedule(s)${r.exhausted ? ', the bounded space exhausted' : ''}`];
+  const coverage = r.strategy !== 'exhaustive' || r.found ? '' : r.exhausted ? ', the bounded space exhausted' : ', the budget spent before the bounded space was exhausted (--schedules, --max-runs)';
+  const lines = [`# explored ${scenario.id} with ${r.strategy}${on}: ${r.schedules} schedule(s)${coverage}`];
+  if (r.strategy === 'exhaustive' && reduction !== 'none' && scenario.sharedState !== 'cells') {
+    lines.push(`# partial-order reduction (${reduction}) skipped nothing: ${scenario.id} does not declare its shared state (sharedState: 'cells'), so every step counts as touching its filters' private variables (docs/exploration.md, "What makes a step dependent on everything")`);
+  }
   if (r.pctBound !== null) lines.push(`# PCT guarantees each schedule finds a bug of depth ${r.pctBound.depth} with probability at least ${r.pctBound.probability.toPrecision(3)} (n=${r.pctBound.threads}, k=${r.pctBound.steps})`);
   lines.push(...formatCoverage(r.coverage, r.schedules));
   if (!r.found || r.violation === null) return [...lines, '# no violation found'];

@@ -58,7 +58,7 @@ export const mergeCommand: Command = {
       throw error;
     }
     const result = mergeShards(scenario, results);
-    const options = { seed: plan.seed, schedules: plan.schedules, args: { ...plan.args }, ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
+    const options = { seed: plan.seed, schedules: plan.schedules, args: { ...plan.args }, ...(plan.reduction === undefined ? {} : { reduction: plan.reduction }), ...(plan.disabledRules === undefined ? {} : { disabledRules: plan.disabledRules }) };
     return conclude(p, { target: plan.scenario, options }, resolved, result, io, 1);
   },
 };

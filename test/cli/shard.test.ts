@@ -80,7 +80,7 @@ describe('fltsim explore --shard K/N, then fltsim merge', () => {
     expect(JSON.parse(readFileSync(files[0]!, 'utf8')).plan.maxRuns).toBe(2);
     const merged = await inProcess('merge', ...files);
     expect(merged).toEqual(single);
-    expect(single.out[0]).toMatch(/exhaustive: \d+ schedule\(s\)$/); // stopped by the runs, not exhausted
+    expect(single.out[0]).toMatch(/exhaustive: \d+ schedule\(s\), the budget spent before the bounded space was exhausted/); // stopped by the runs
     const random = await inProcess('explore', 'race-free-before-callback', '--max-runs', '2');
     expect([random.code, random.err[0]]).toEqual([2, expect.stringContaining('--max-runs bounds exhaustive search only')]);
   });
