@@ -34,7 +34,7 @@ export default defineConfig({
     // ~370 CPU-seconds). Safe because nothing in src/ keeps module-level state between simulations
     // (determinism demands it); a test that patches a global restores it.
     isolate: false,
-    // The happy-dom file first, then the long files, longest first (test/support/longFirstSequencer.ts).
+    // The type check first, then the long files, longest first (test/support/longFirstSequencer.ts).
     sequence: { sequencer: LongFirstSequencer },
     // No test's pass may depend on the machine's speed: the limits only catch a test that hangs.
     // On a loaded two-core machine the whole suite gets slower, never red. The deep sweeps run up

@@ -1,14 +1,16 @@
 /**
- * The order `npm test` hands its files to the two forks: the happy-dom file first, the type check
- * (test/typecheck.test.ts) second, then the files that cost the most CPU, longest first, then the
- * rest in vitest's own order. Why:
- * - A fork runs one environment: the file that needs happy-dom (test/viewer/app.test.tsx) gets a
- *   fork of its own, and the fork after it imports the sources again. First, that happens once; in
- *   the middle of the run it cost a second replacement fork and a third import of the sources.
+ * The order `npm test` hands its files to the two forks: the type check (test/typecheck.test.ts)
+ * first, then the files that cost the most CPU, longest first, then the rest in vitest's own order.
+ * Why:
+ * - The type check is two processes of its own: they fill what the forks leave idle while they
+ *   import the sources.
  * - The forks take the next file when they finish one, so a long file near the end leaves one core
  *   idle while the other finishes it (on a fresh clone vitest has no durations and orders by file
  *   size: the 10 CPU-s published-types check, a 27-line file, ran last). Long files first, the many
  *   short ones fill in at the end.
+ * Every file runs in vitest's node environment, so any fork can take any file: the viewer's
+ * component test installs its DOM itself (test/viewer/happyDom.ts) instead of a happy-dom
+ * environment, which took a fork of its own, and the fork after it imported the sources again.
  * The list is a measurement (the files over ~2 CPU-seconds on 2026-12-02, test/support/cpuPerFile.ts);
  * a file that grows long and is not listed only costs balance, never a result.
  */
@@ -16,7 +18,6 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const FIRST: readonly string[] = [
-  'test/viewer/app.test.tsx',
   // The type check (two TypeScript 7 processes): it fills what the forks leave idle while they import the sources.
   'test/typecheck.test.ts',
   'test/browser/viewer.test.ts',
@@ -32,6 +33,7 @@ const FIRST: readonly string[] = [
   'test/trace/escaping.test.ts',
   'test/travel/everyScenario.test.ts',
   'test/explore/reduced.test.ts',
+  'test/viewer/app.test.tsx',
   'test/property/io.test.ts',
   'test/viewer/model.test.ts',
   'test/explore/coverage.test.ts',

@@ -1,16 +1,18 @@
-// @vitest-environment happy-dom
-// The viewer's components in a DOM (happy-dom): the page a user opens on the README's race, driven
+// The viewer's components in a DOM (happy-dom, ./happyDom.ts): the page a user opens on the README's race, driven
 // by keys and clicks — the stack at the cursor, stepping by fact, operation and thread, a why-link,
 // the event list's filter — and a trace whose names are markup, rendered as text.
-import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { builtInScenarios, createScenarioSimulation } from '../../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { builtInScenarios, createScenarioSimulation, createSimulation, threadActivity } from '../../src/index.js';
 import type { ViewerPayload } from '../../src/viewer/payload.js';
-import { App } from '../../viewer/App.js';
 import { HOSTILE_NAME, scenario as hostileScenario } from './fixtures/hostileNames.js';
 import { exploreRace, readTrace } from './support.js';
-import { createSimulation, threadActivity } from '../../src/index.js';
+// The DOM before preact and the components load (./happyDom.ts says why).
+import { closeDom } from './happyDom.js';
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { App } from '../../viewer/App.js';
+
+afterAll(closeDom);
 
 let race: ViewerPayload;
 let threadOfAt: (seq: number) => string | null;
