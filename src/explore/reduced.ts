@@ -93,8 +93,9 @@ export function reducedSearch(target: Explorable, options: ExhaustiveOptions & {
   for (;;) {
     if (schedules >= options.maxSchedules || schedules + pruned >= (options.maxRuns ?? Infinity)) return { schedules, pruned, prunedAfterLast, exhausted: false, stopped: false };
     // Objects named by their makers wherever a key compares states (FootprintRecorder.canonical).
-    // Plain DPOR records the host's continuations as steps of their own (FootprintRecorder.continuations).
-    const recorder = new FootprintRecorder(target.sharedState !== 'cells', visited !== null || (hashing && target.sharedState === 'cells'), options.reduction === 'dpor');
+    // DPOR and stateful DPOR record the host's continuations as steps of their own (FootprintRecorder.continuations);
+    // sleep sets gain nothing by it: a step after which they run was its point's only choice and leaves no sleeper.
+    const recorder = new FootprintRecorder(target.sharedState !== 'cells', visited !== null || (hashing && target.sharedState === 'cells'), options.reduction !== 'sleep-sets');
     const holder: { sim: Simulation | null } = { sim: null };
     if (visited !== null) {
       visited.holder = holder;

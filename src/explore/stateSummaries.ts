@@ -189,7 +189,8 @@ export class CellProvenance {
       this.stepsOf.set(step.thread, n);
       for (const event of step.cells ?? []) {
         // Host code (a whenSettled continuation) is no part of the thread whose step it ended: its
-        // reads and writes are the host's, in the order it made them, whichever step ran it.
+        // reads and writes are the host's, in the order it made them, whichever step ran it (a host
+        // step of its own under stateful DPOR, FootprintRecorder.continuations; the step's under sleep sets).
         const who = event.outside ? HOST : step.thread;
         if (event.seen === undefined) {
           this.lastWrite.set(event.cell, event.outside ? `${HOST}#${++this.hostWrites}` : `${step.thread}#${n}`);

@@ -109,7 +109,7 @@ export class FootprintRecorder {
    * the footprints and in state keys; stateful exploration sets it.
    * `hostSteps`: what the host's `whenSettled` continuations do at the end of a step is recorded
    * as a step of its own after it (thread HOST_STEP, dependent on every step), not as the
-   * step's (`continuations`); DPOR sets it.
+   * step's (`continuations`); DPOR and stateful DPOR set it.
    */
   constructor(
     readonly opaque: boolean,
@@ -143,6 +143,8 @@ export class FootprintRecorder {
         this.reads = this.renamed(this.reads);
         this.writes = this.renamed(this.writes);
         this.updates = this.renamed(this.updates);
+        // The host's steps after it, named alike (objects their code made count as this thread's, as when they were the step's).
+        this.hostRuns = this.hostRuns.map((run) => ({ ...run, reads: this.renamed(run.reads), writes: this.renamed(run.writes), updates: this.renamed(run.updates) }));
       }
     }
     this.steps.push({ thread, reads: this.reads, writes: this.writes, updates: this.updates, opaque: this.opaque, choiceIndex, cells: this.cells });
@@ -206,7 +208,7 @@ export class FootprintRecorder {
     });
   }
 
-  private renamed(set: Set<string>): Set<string> {
+  private renamed(set: ReadonlySet<string>): Set<string> {
     const out = new Set<string>();
     for (const entry of set) out.add(this.canonical(entry));
     return out;

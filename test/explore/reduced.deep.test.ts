@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exhaustiveSearch, reducedSearch, type Reduction } from '../../src/index.js';
 import { raceScenarios } from '../../examples/races/index.js';
-import { checkAgainstBruteForce, checkStatefulAgainstDpor, programs } from './reducedRun.js';
+import { checkAgainstBruteForce, checkStatefulAgainstDpor, programs, programsWithSettled } from './reducedRun.js';
 import { checkIoAgainstBruteForce, ioPrograms } from './reducedIoRun.js';
 import { checkRaceAgainstPlain } from './reducedRaceRun.js';
 import './reduced.test.js';
@@ -18,6 +18,18 @@ describe('reduced exhaustive search = brute-force enumeration (long)', () => {
 describe('stateful DPOR under a preemption bound reaches what DPOR reaches (long)', () => {
   it('on 100 random programs at bounds 0, 1 and 2', () => {
     fc.assert(fc.property(programs(3_000), (p) => { for (const bound of [0, 1, 2]) checkStatefulAgainstDpor(p, bound); }), { numRuns: 100, seed: 1617 });
+  });
+});
+
+// The host's whenSettled continuations are steps of their own under DPOR and stateful DPOR
+// (docs/exploration.md, "The algorithm"): never reversed, dependent on every step. Here one runs
+// between two waves of threads, reads and writes cells and hands what it read to the second wave.
+describe('a whenSettled continuation between two waves of threads: reduced search = brute force, stateful DPOR reaches what DPOR reaches (long)', () => {
+  it('on 150 random programs, unbounded against brute force', () => {
+    fc.assert(fc.property(programsWithSettled(5_000), ({ program, settledFrom }) => void checkAgainstBruteForce(program, true, settledFrom)), { numRuns: 150, seed: 1618 });
+  });
+  it('on 200 random programs at bounds 0, 1 and 2', () => {
+    fc.assert(fc.property(programsWithSettled(3_000), ({ program, settledFrom }) => { for (const bound of [0, 1, 2]) checkStatefulAgainstDpor(program, bound, settledFrom); }), { numRuns: 200, seed: 1619 });
   });
 });
 

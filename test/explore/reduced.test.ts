@@ -110,8 +110,8 @@ describe('stateful DPOR: stops at visited states, reaches what every bounded sch
   it('race-free-before-callback fixed (§11.12: the completion frees the callback data), bound 1: the same final states up to ids in fewer complete schedules', () => {
     const r = checkRaceAgainstPlain(raceScenarios.find((s) => s.id === 'race-free-before-callback')!, 'fixed', 1);
     // 3: the set-up's whenSettled continuation reads the reader's objects as the host, whichever
-    // DriverEntry thread's step it ended: stateful DPOR's key, and DPOR's footprints, where the
-    // continuation is a step of its own after that one (FootprintRecorder.continuations; 5 before).
+    // DriverEntry thread's step it ended: stateful DPOR's key, and both searches' footprints, where
+    // the continuation is a step of its own after that one (FootprintRecorder.continuations; DPOR 5 before).
     expect(r).toEqual({ plain: 20, dpor: 3, stateful: 3 });
   });
 
