@@ -2,7 +2,8 @@
 // behind it, steps and scrubber jumps, written to out/viewer-timings-1m.json for CI's artifacts.
 // The figures are reported, not asserted (no test depends on the machine's speed): `npm run bench`
 // prints them against their budgets (first paint 5 s, a step 100 ms). The ~26,000-fact timings are in
-// viewer.test.ts, which this file imports: the deep run runs them (npm test does not).
+// viewer.test.ts, which this file imports: the deep run runs them (npm test does not), and the
+// package's own page in the same browser (packageInBrowser.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -13,8 +13,10 @@
 // the 1,000,000-fact figures are in viewer.deep.test.ts and `npm run bench`. No assertion depends on
 // those times.
 //
-// One browser launch for the whole file. Without Debian's chromium the file is skipped on a
-// developer machine, with a message; under CI=true a missing chromium is a failure.
+// One browser launch for the whole file, which also runs the package's own page in it
+// (packageInBrowser.ts: a launch costs ~3 CPU-seconds, once for both). Without Debian's chromium
+// the file is skipped on a developer machine, with a message; under CI=true a missing chromium is a
+// failure.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import { exploreRace, fltsim, readTrace } from '../viewer/support.js';
 import { CHROMIUM_PATH, cursorSeq, HAS_CHROMIUM, launchChromium, measureViewer, openViewer, waitFolded, waitUntil, type Browser } from '../support/viewerInChromium.js';
 import type { Page } from 'playwright-core';
 import { DEEP } from '../support/deep.js';
+import { packageInBrowserTests } from './packageInBrowser.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const ci = process.env.CI === 'true';
@@ -232,3 +235,5 @@ describe.skipIf(!HAS_CHROMIUM && !ci)('the viewer in Chromium', () => {
     for (const ms of [timings.firstPaintMs, timings.step.median, timings.jump.median, timings.eventClick.median, timings.whyLink.median]) expect(Number.isFinite(ms)).toBe(true);
   });
 });
+
+packageInBrowserTests(() => browser);

@@ -26,7 +26,6 @@ const FIRST: readonly string[] = [
   'test/cli/exploreWorkers.test.ts',
   'test/cli/travel.test.ts',
   'test/explore/explore.test.ts',
-  'test/browser/browser.test.ts',
   'test/structure/layers.test.ts',
   'test/travel/timeline.test.ts',
   'test/cli/demo.test.ts',

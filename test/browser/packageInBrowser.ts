@@ -5,8 +5,10 @@
 // continues byte-identically.
 //
 // Chromium is Debian's (/usr/bin/chromium, installed by .ci/run), driven by playwright-core; no
-// browser is ever downloaded. Without it this test is skipped on a developer machine, with a
-// message; under CI=true a missing chromium is a failure.
+// browser is ever downloaded. The check runs in the browser viewer.test.ts launches, which registers
+// it (packageInBrowserTests): a launch of Chromium costs ~3 CPU-seconds, once for both. Without
+// Chromium that file is skipped on a developer machine, with a message; under CI=true a missing
+// chromium is a failure.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,25 +16,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, HAS_CHROMIUM, type Browser } from '../support/viewerInChromium.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const pageDir = join(import.meta.dirname, 'page');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
 const ci = process.env.CI === 'true';
-/** toolchain.md: the flags that work here; background networking off, or Chromium calls out of a closed network. */
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-if (!hasChromium && !ci) {
-  console.warn(`browser test skipped: no chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH); under CI=true it runs and fails instead`);
-}
-
-const work = mkdtempSync(join(tmpdir(), 'fltsim-browser-'));
-let server: Server | null = null;
-afterAll(async () => {
-  await new Promise<void>((done) => (server === null ? done() : server.close(() => done())));
-  rmSync(work, { recursive: true, force: true });
-});
 
 /** Bundle the page with vite, the package resolved to its build in dist/ as `fltsim` and `fltsim/testing`. */
 async function buildPage(outDir: string): Promise<void> {
@@ -55,8 +43,8 @@ async function buildPage(outDir: string): Promise<void> {
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
 
 /** Serve `dir` on a loopback port: module scripts do not load from file:// URLs. */
-async function serve(dir: string): Promise<string> {
-  server = createServer((request, response) => {
+async function serve(dir: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
     const path = normalize(join(dir, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
     const file = path.endsWith('/') ? join(path, 'index.html') : path;
     if (!file.startsWith(dir) || !existsSync(file)) {
@@ -65,15 +53,13 @@ async function serve(dir: string): Promise<string> {
     }
     response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`;
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
-async function logInChromium(url: string): Promise<string> {
-  const { chromium } = await import('playwright-core');
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: chromiumPath, headless: true, args: CHROMIUM_FLAGS });
+async function logInChromium(browser: Browser, url: string): Promise<string> {
+  const page = await browser.context.newPage();
   try {
-    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(url);
@@ -85,19 +71,34 @@ async function logInChromium(url: string): Promise<string> {
     if (result.error !== undefined) throw new Error(`the page failed: ${result.error}`);
     return result.log!;
   } finally {
-    await context.close();
+    await page.close();
   }
 }
 
-describe('in a browser', () => {
-  it.skipIf(!hasChromium && !ci)('a page built from the package runs the scenarios with the log Node gives, byte for byte', async () => {
-    if (!hasChromium) throw new Error(`CI=true but there is no chromium at ${chromiumPath}: .ci/run installs Debian's chromium`);
-    const out = join(work, 'page');
-    await buildPage(out);
-    const inBrowser = await logInChromium(await serve(out));
-    const inNode = execFileSync(process.execPath, [join(pageDir, 'node.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    expect(inNode.length).toBeGreaterThan(10_000);
-    expect(inBrowser.length).toBe(inNode.length);
-    expect(inBrowser === inNode).toBe(true);
+/** Registers the check; `browser` is the file's Chromium, launched in its beforeAll (null without one). */
+export function packageInBrowserTests(browser: () => Browser | null): void {
+  describe.skipIf(!HAS_CHROMIUM && !ci)('the package in a browser', () => {
+    const work = mkdtempSync(join(tmpdir(), 'fltsim-browser-'));
+    let server: Server | null = null;
+    afterAll(async () => {
+      // The browser stays open (the file's other tests use it): its idle keep-alive connection would hold close() up.
+      server?.closeAllConnections();
+      await new Promise<void>((done) => (server === null ? done() : server.close(() => done())));
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it('a page built from the package runs the scenarios with the log Node gives, byte for byte', async () => {
+      const chromium = browser();
+      if (chromium === null) throw new Error(`CI=true but there is no chromium at ${CHROMIUM_PATH}: .ci/run installs Debian's chromium`);
+      const out = join(work, 'page');
+      await buildPage(out);
+      const served = await serve(out);
+      server = served.server;
+      const inBrowser = await logInChromium(chromium, served.url);
+      const inNode = execFileSync(process.execPath, [join(pageDir, 'node.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      expect(inNode.length).toBeGreaterThan(10_000);
+      expect(inBrowser.length).toBe(inNode.length);
+      expect(inBrowser === inNode).toBe(true);
+    });
   });
-});
+}
