@@ -53,7 +53,8 @@ describe('Timeline.stateAt', () => {
         for (let p = 0; p <= sim.log.length; p += stride) expect(json(timeline.stateAt(p)), `seed ${seed} position ${p}`).toBe(json(foldLog(sim.log.slice(0, p))));
         expect(json(timeline.stateAt(sim.log.length))).toBe(json(sim.state()));
       }),
-      { numRuns: budget(4, 20) },
+      // 2 random runs in npm test (~0.5 CPU-s each); test:deep 20, every 7th position (timeline.deep.test.ts).
+      { numRuns: budget(2, 20) },
     );
   });
 
