@@ -8,7 +8,8 @@ import { build, checkContextRun } from './contextRun.js';
 
 describe('random context use under teardown and unload (§15, §19.9)', () => {
   it('every run ends idle, with no verifier finding, the §19.9 invariants holding and fold = live', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => checkContextRun(seed)), { numRuns: budget(20, 60) });
+    // 10 runs in npm test; test:deep 60 (contexts.deep.test.ts).
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => checkContextRun(seed)), { numRuns: budget(10, 60) });
   });
 
   it('is deterministic: the same seed gives the same log', () => {

@@ -71,7 +71,8 @@ describe('random I/O: the §14 I/O invariants', () => {
         expect(describeViolations(checkKernelInvariants(sim.log)), `${where}: kernel invariants`).toEqual([]);
         expect(plain(sim.state().violations), `${where}: verifier violations`).toEqual([]);
       }),
-      { numRuns: budget(25, 600) },
+      // 12 runs in npm test; test:deep 600 (io.deep.test.ts).
+      { numRuns: budget(12, 600) },
     );
   });
 
@@ -106,7 +107,8 @@ describe('random I/O: the log is the source of truth', () => {
         runToEnd(sim);
         expect(plain(foldLog(sim.log)), `seed ${seed}: fold vs live at the end`).toEqual(plain(sim.state()));
       }),
-      { numRuns: budget(8, 200) },
+      // 4 runs in npm test; test:deep 200 (io.deep.test.ts).
+      { numRuns: budget(4, 200) },
     );
   });
 
