@@ -11,7 +11,8 @@
  *   is cut (its schedules are covered). Past its prefix a run never picks a sleeping thread.
  * - DPOR: a choice point starts with one choice; after each run the races of its steps
  *   (races.ts) add, at the choice point before a race's first step, a thread that starts the
- *   reversed order, unless one is there already. Only such points are ever branched.
+ *   reversed order, unless one is there already. Only such points are ever branched. A race whose
+ *   second step's thread only the first step made ready (created, woke) has no reversed order.
  * - Preemption bound: a choice that would exceed it is not taken. A reversal that needs one more
  *   preemption than allowed is also tried at the latest earlier point where that thread could be
  *   scheduled without preempting (Coons et al., "Bounded partial-order reduction", 2013).
@@ -186,14 +187,28 @@ function addReversals(path: readonly Node[], hb: HappensBefore, bound: number): 
     if (node.frozen) continue;
     // The host's continuations run once no thread can: no choice runs them before a step of a thread.
     if (hb.steps[race.second]!.thread === HOST_STEP) continue;
-    if (race.initials.some((id) => node.backtrack.includes(id))) continue;
-    // Prefer the thread of the second step; a thread not enabled here was enabled by the first step: no reversal.
     const second = hb.steps[race.second]!.thread;
+    // Not reversible: the second step's thread cannot run here and nothing between the two steps but
+    // what follows the first makes it ready (whatever creates or wakes a thread writes it), so the
+    // first did. Its notdep steps are then no reversal, only an order of independent steps again.
+    if (!node.enabled.includes(second) && !readiedBetween(hb, race.first, race.second, second)) continue;
+    if (race.initials.some((id) => node.backtrack.includes(id))) continue;
+    // Prefer the thread of the second step.
     const candidates = race.initials.includes(second) ? [second, ...race.initials] : race.initials;
     const p = candidates.find((id) => node.enabled.includes(id));
     if (p === undefined) continue;
     addBacktrack(path, c, p, bound);
   }
+}
+
+/**
+ * Whether a step between steps `first` and `second` that does not happen after `first` writes
+ * `thread`: creates it (ThreadCreate), wakes it (ThreadWake) or leaves no thread ready before its
+ * sleep ends (Kernel.chargeWakes), which is how a thread that cannot run becomes able to.
+ */
+function readiedBetween(hb: HappensBefore, first: number, second: number, thread: string): boolean {
+  for (let k = first + 1; k < second; k++) if (!hb.before(first, k) && hb.steps[k]!.writes.has(thread)) return true;
+  return false;
 }
 
 /** Explore p at point c; over the bound there, also where p costs no preemption, the latest such point before. */

@@ -98,7 +98,7 @@ describe('fltsim explore --workers', async () => {
     expect(one.status).toBe(0);
     expect(two.status, two.stderr).toBe(0);
     expect(sameAsOneThread(two.stdout, 2)).toBe(one.stdout);
-    expect(one.stdout).toContain('# explored race-free-before-callback with exhaustive: 12 schedule(s), the bounded space exhausted');
+    expect(one.stdout).toContain('# explored race-free-before-callback with exhaustive: 8 schedule(s), the bounded space exhausted');
   });
 });
 
