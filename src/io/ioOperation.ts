@@ -12,6 +12,7 @@ import type { InstanceObject } from '../fltmgr/instanceObject.js';
 import type { LegacyFilter, StackNode, VolumeObject } from '../fltmgr/volumeObject.js';
 import type { FsOutput, FsTagData } from '../fs/types.js';
 import type { Waitable } from '../kernel/waitable.js';
+import { CALLBACK_OWED } from '../kernel/factFootprint.js';
 import { IN_FLIGHT, type callbackDataMachine, type CallbackDataState } from '../machines/callbackData.js';
 import { topState } from '../machines/stateValue.js';
 import type { FltParameters } from '../wdk/parameters.js';
@@ -236,6 +237,8 @@ export class IoOperation {
     data: Omit<FLT_CALLBACK_DATA, 'FilterContext' | 'QueueContext'>,
   ) {
     this.initiator = initiator;
+    // A filter's own data (FltAllocateCallbackData: few) is what a free, a reuse or a perform asks about through its `owed` facet.
+    if (allocatedBy !== null) volume.fltMgr.kernel.declareFacet(id, CALLBACK_OWED, owedIn);
     this.completed = waitables.completed;
     this.progress = waitables.progress;
     // Field by field, in the order the spread gave: a spread into a literal with more fields takes V8's generic path (a profile's hottest line of building an operation).
@@ -271,10 +274,19 @@ export class IoOperation {
    */
   get callbackOwed(): boolean {
     if (this.asyncCallback === null) return false;
-    const snapshot = this.actor.getSnapshot();
-    // Completed's parts are atomic states: its value says what matches() would, without building a state path per call.
-    const value = snapshot.value;
-    return typeof value === 'string' ? IN_FLIGHT.has(value) : value['Completed'] === 'IoCompleted';
+    // The `owed` facet alone (footprint.ts): the file system's completion leaves it, the callback's call changes it.
+    // asyncCallback changes only in the step that starts a run, whose IoStart moves the facet from false to true.
+    return owedIn(this.owedSnapshot()) === true;
+  }
+
+  /** FltFreeCallbackData freed it (the `owed` facet: a free or a reuse asks this before anything else). */
+  get freed(): boolean {
+    return owedIn(this.owedSnapshot()) === 'freed';
+  }
+
+  /** The machine's snapshot as a reader of the `owed` facet only, which a filter's own data declares (the rest: the whole data). */
+  private owedSnapshot(): { readonly value: unknown } {
+    return this.allocatedBy === null ? this.actor.getSnapshot() : this.volume.fltMgr.kernel.facetSnapshot(this.id, CALLBACK_OWED, this.actor);
   }
 
   /** A run has started and not completed. */
@@ -393,4 +405,16 @@ export function bindData(data: FLT_CALLBACK_DATA, op: IoOperation): void {
 export function operationOf(data: FLT_CALLBACK_DATA): IoOperation | null {
   const op = (data as unknown as Record<symbol, unknown>)[OPERATION];
   return op instanceof IoOperation ? op : null;
+}
+
+/**
+ * The `owed` facet of callback data (CALLBACK_OWED): 'freed', or whether a run is in flight or
+ * completed short of its asynchronous callback (callbackOwed adds that the run has one).
+ * Completed's parts are atomic states: its value says what matches() would, without building a
+ * state path per call.
+ */
+function owedIn(snapshot: { readonly value: unknown }): boolean | 'freed' {
+  const value = snapshot.value as string | Record<string, string>;
+  if (typeof value === 'string') return value === 'Freed' ? 'freed' : IN_FLIGHT.has(value);
+  return value['Completed'] === 'IoCompleted';
 }

@@ -88,7 +88,7 @@ function ownData(routine: string, Data: FLT_CALLBACK_DATA): { fltMgr: FilterMana
   if (op.allocatedBy === null) {
     throw fltMgr.kernel.violation('FREE_NOT_OWNED', op.id, `${routine} on ${op.id}, callback data FltMgr passed to a callback; only data from FltAllocateCallbackData may be (§14 invariant 12)`);
   }
-  if (op.state === 'Freed') {
+  if (op.freed) {
     throw fltMgr.kernel.violation('USE_AFTER_FREE', op.id, `${routine} on ${op.id} after FltFreeCallbackData (§14 invariant 13)`);
   }
   const caller = fltMgr.kernel.current?.callbackFilters.at(-1);

@@ -106,6 +106,24 @@ export const COUNT_ONLY: ReadonlySet<FactType> = new Set(['FltObjectReference', 
 const RUN_LIST: ReadonlyMap<FactType, string> = new Map([['VerifierViolation', 'violations']]);
 
 /**
+ * The facet of callback data (an IoOperation, KernelObjects.declareFacet) that a free, a reuse or a
+ * perform asks before anything else: whether its asynchronous completion callback is still owed
+ * (its run is in flight or completed without the callback) or it was freed (`D1:owed`). The file
+ * system's completion and the steps that carry the callback to its thread leave it alone; the
+ * callback's call, the start of a run and the free change it.
+ */
+export const CALLBACK_OWED = 'owed';
+
+/**
+ * Violations decided by one facet of their object alone: they read that facet, not the object.
+ * FREE_BEFORE_CALLBACK is reported (callbackDataRoutines.ts checkIdle) when the `owed` facet says
+ * the callback is owed, after checks of the data that never change (who allocated it, whether it
+ * is FltMgr's draining copy), of the caller's own thread and of that facet (freed); its message
+ * names the routine and the data only.
+ */
+const VIOLATION_FACET: ReadonlyMap<string, string> = new Map([['FREE_BEFORE_CALLBACK', CALLBACK_OWED]]);
+
+/**
  * The facet of an instance's state (KernelObjects.declareFacet) a fact that only names the instance
  * reads: whether it receives operations (`I1:receives`). Such a fact passes through the instance or
  * counts its references; nothing in it depends on the rest of the instance's state, which the fold
@@ -171,7 +189,8 @@ export class FactFootprints {
     } else if (OBJECT_READ_ONLY.has(fact.type)) {
       into.read(fact.object);
     } else if (RUN_LIST.has(fact.type)) {
-      into.read(fact.object);
+      const facet = fact.type === 'VerifierViolation' ? VIOLATION_FACET.get(fact.rule) : undefined;
+      into.read(facet === undefined ? fact.object : `${fact.object}:${facet}`);
       into.write(RUN_LIST.get(fact.type)!);
     } else if (COUNT_ONLY.has(fact.type)) {
       into.read(namedRead(fact.object));

@@ -85,4 +85,13 @@ describe('built-in races, bound 2: DPOR and stateful DPOR reach the final states
       }
     });
   }
+
+  // The worker's early free reads only its data's `owed` facet (factFootprint.ts CALLBACK_OWED),
+  // which the file system's completion leaves alone: wherever the free lands among the completion's
+  // steps is one trace, after the callback's first step another, after its last a third
+  // (docs/exploration.md, "The floor").
+  it('race-free-before-callback buggy: its 3 traces, in 3 schedules of DPOR and of stateful DPOR (5 before the facet)', () => {
+    const r = checkRaceAgainstPlain(raceScenarios.find((s) => s.id === 'race-free-before-callback')!, 'buggy', 2);
+    expect(r).toEqual({ plain: 59, dpor: 3, stateful: 3 });
+  });
 });
