@@ -24,10 +24,17 @@ if (!existsSync(tsc)) {
   process.exit(1);
 }
 
+// The checker is a Go program: Go's collector, left at its default (GOGC=100), ran through the heap
+// again and again for a program that only grows until it exits. Off, with a limit at which it
+// collects after all, the two checks took 11.9 CPU-s instead of 13.0 (five alternated runs each,
+// load 1.6-2.1, 2026-12-03; a run's worst 14.3 -> 13.1) for ~0.84 + 0.52 GB resident instead of
+// ~0.68 + 0.41. A GOGC or GOMEMLIMIT of the caller's own wins.
+const GO_GC = { GOGC: process.env.GOGC ?? 'off', GOMEMLIMIT: process.env.GOMEMLIMIT ?? '2GiB' };
+
 const checks = projects.map(
   (project) =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [tsc, '-p', project, '--noEmit', '--singleThreaded'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [tsc, '-p', project, '--noEmit', '--singleThreaded'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...GO_GC } });
       const output = [];
       child.stdout.on('data', (chunk) => output.push(chunk));
       child.stderr.on('data', (chunk) => output.push(chunk));
