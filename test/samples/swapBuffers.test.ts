@@ -77,7 +77,8 @@ describe('swapBuffers: the data through swapped buffers is the data without the 
   it('racing the unload: whatever the schedule, the applications see the baseline data, and a swapped operation is waited for, never drained', () => {
     const baseline = byThread(run({ filter: false }).results);
     let cancelled = 0;
-    for (let seed = 1; seed <= budget(12, 60); seed++) {
+    // 6 seeds in npm test; test:deep 60 (swapBuffers.deep.test.ts).
+    for (let seed = 1; seed <= budget(6, 60); seed++) {
       const { sim, results } = run({}, { seed, strategy: 'random' });
       expect(byThread(results)).toEqual(baseline);
       expect(sim.state().violations).toEqual([]);
@@ -88,7 +89,8 @@ describe('swapBuffers: the data through swapped buffers is the data without the 
   });
 
   it('PCT against the unload and the second application: no schedule breaks a §14 invariant or a verifier rule, and the teardown meets a swapped operation', () => {
-    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(20, 200), shrink: false });
+    // 10 schedules in npm test; test:deep 200 (swapBuffers.deep.test.ts).
+    const r = explore(scenario, { strategy: 'pct', seed: 1, schedules: budget(10, 200), shrink: false });
     expect(r.violation).toBeNull();
     expect(r.windowsNeverHit).toEqual([]);
   });
