@@ -11,7 +11,8 @@
  * Every file runs in vitest's node environment, so any fork can take any file: the viewer's
  * component test installs its DOM itself (test/viewer/happyDom.ts) instead of a happy-dom
  * environment, which took a fork of its own, and the fork after it imported the sources again.
- * The list is a measurement (the files over ~2 CPU-seconds on 2026-12-02, test/support/cpuPerFile.ts);
+ * The list is a measurement (the files over ~1.1 CPU-seconds in a whole run on 2026-12-03 at load 1.6-3.3,
+ * test/support/cpuPerFile.ts; the first file a fork runs also pays for its import of the sources);
  * a file that grows long and is not listed only costs balance, never a result.
  */
 import { relative } from 'node:path';
@@ -21,24 +22,25 @@ const FIRST: readonly string[] = [
   // The type check (two TypeScript 7 processes): it fills what the forks leave idle while they import the sources.
   'test/typecheck.test.ts',
   'test/browser/viewer.test.ts',
-  'test/package/publishedTypes.test.ts',
   'test/package/pack.test.ts',
+  'test/package/publishedTypes.test.ts',
+  'test/trace/escaping.test.ts',
+  'test/explore/reduced.test.ts',
+  'test/explore/explore.test.ts',
+  'test/travel/timeline.test.ts',
+  'test/cli/explorationPool.test.ts',
+  'test/viewer/model.test.ts',
+  'test/cli/shard.test.ts',
+  'test/viewer/app.test.tsx',
+  'test/structure/layers.test.ts',
+  'test/travel/everyScenario.test.ts',
+  'test/docs/cliWalkthrough.test.ts',
+  'test/cli/exploreReport.test.ts',
+  'test/samples/metadataManager.test.ts',
+  'test/property/io.test.ts',
+  'test/cli/viewServe.test.ts',
   'test/cli/exploreWorkers.test.ts',
   'test/cli/travel.test.ts',
-  'test/explore/explore.test.ts',
-  'test/structure/layers.test.ts',
-  'test/travel/timeline.test.ts',
-  'test/cli/demo.test.ts',
-  'test/trace/escaping.test.ts',
-  'test/travel/everyScenario.test.ts',
-  'test/explore/reduced.test.ts',
-  'test/viewer/app.test.tsx',
-  'test/property/io.test.ts',
-  'test/viewer/model.test.ts',
-  'test/explore/coverage.test.ts',
-  'test/cli/shard.test.ts',
-  'test/property/contextPorts.test.ts',
-  'test/docs/cliWalkthrough.test.ts',
 ];
 
 export default class LongFirstSequencer extends BaseSequencer {
