@@ -4,15 +4,21 @@ import LongFirstSequencer from './test/support/longFirstSequencer.js';
 const ci = process.env.CI === 'true';
 // `npm run test:deep` runs only the long fuzzing, exploration and sample sweeps (*.deep.test.ts);
 // `npm test` runs everything else, the type check among them (test/typecheck.test.ts, beside the
-// other files rather than before them). Its goal is 90 s on two quiet cores, about (CPU-seconds of
-// the whole run) / 2. Measured on 2026-12-02 (issue 15 item 6): 239 CPU-s of
-// vitest, then 183 later that day — the CLI's commands loaded lazily, the package test without npm
-// install, the demo run once, the happy-dom file and the long files first, and the engine's own
-// speed-ups landed meanwhile (~25 CPU-s of the 56 are these test changes). Where it goes (FLTSIM_TEST_CPU,
-// test/support/cpuPerFile.ts): ~32 CPU-s in vitest's main process (transforming the sources), the
-// browser and package tests (Chromium, npm pack, the installed package's processes), the
-// published-types walk (TypeScript 5.9's checker, ~5), the explorations, and the type check
-// (test/typecheck.test.ts, ~18).
+// other files rather than before them). Its limit is 90 s on two quiet cores, about (CPU-seconds of
+// the whole run) / 2 with the forks' waits for their processes; its goal ~70 s, a margin under it.
+// Measured on 2026-12-03 (/usr/bin/time around `npx vitest run`, one checkout with and without that
+// morning's cuts, three alternated runs each at load 1.7-4.9, the machine's other work and the run):
+// 122.6 CPU-s (118.8-127.5) and 70.8 s (68.9-73.2) without, 113.5 (108.0-119.3) and 64.6 s
+// (61.5-67.8) with; one run at load 0.6-2.6, 114.9 CPU-s and 65.8 s. The cuts: the happy-dom file in
+// node's environment with a DOM of its own (test/viewer/happyDom.ts: no fork and no client-side
+// transform of the sources of its own), one Chromium for both browser checks, the import graph from
+// cut-out declarations, Go's collector off in the type check, and fewer runs of random sweeps that
+// test:deep runs long. CPU-seconds move with the load as well (the same tree read 106-129 at loads
+// 2-7). Where they go now (FLTSIM_TEST_CPU, test/support/cpuPerFile.ts; one run at load 1.6-3.3):
+// ~10 in vitest's main process (transforming the sources), the type check ~13, the browser file
+// ~10.5 (Chromium on the viewer's pages and the package's page, vite's bundle of that page, its Node
+// run), the package test ~8 (npm pack ~2, the installed package's processes), the published-types
+// walk (TypeScript 5.9's checker) ~3.5, Mermaid's import ~1, the explorations and properties the rest.
 const deep = process.env.FLTSIM_DEEP === '1';
 
 export default defineConfig({
