@@ -163,7 +163,8 @@ describe('cdo explored: the unload racing an application using the CDO (§23.6, 
 
   // npm test runs the one-preemption search to its end (12 schedules); test:deep also two preemptions (38).
   it.each(DEEP ? [1, 2] : [1])('without the unload, no schedule breaks a rule, a §14 invariant or check 6: PCT, then the bounded exhaustive search with %i preemption(s) to its end', (preemptionBound) => {
-    const pct = explore(scenario, { strategy: 'pct', schedules: budget(10, 300), seed: 1, args: { unload: false }, monitors: [cdoIoOutsideFltMgr] });
+    // PCT: 5 schedules in npm test, 300 in test:deep (cdo.deep.test.ts).
+    const pct = explore(scenario, { strategy: 'pct', schedules: budget(5, 300), seed: 1, args: { unload: false }, monitors: [cdoIoOutsideFltMgr] });
     expect(pct.found).toBe(false);
     const dfs = explore(scenario, { strategy: 'exhaustive', reduction: 'sleep-sets', preemptionBound, schedules: 200, seed: 1, args: { unload: false }, monitors: [cdoIoOutsideFltMgr] });
     expect([dfs.found, dfs.exhausted]).toEqual([false, true]);

@@ -80,7 +80,8 @@ describe('minispy logs transactions (wdk-samples §3, §22.4)', () => {
       { transaction: 'commit', unloadAt: '0', exitAt: '250' },
       { transaction: 'rollback', unloadAt: '3', exitAt: '250' },
     ]) {
-      const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(6, 200), shrink: false, args, monitors: [recordsFreed] });
+      // 3 schedules each in npm test; test:deep 200 (minispyTransactions.deep.test.ts).
+      const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(3, 200), shrink: false, args, monitors: [recordsFreed] });
       expect([args, r.violation]).toEqual([args, null]);
     }
   });

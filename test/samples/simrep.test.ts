@@ -224,7 +224,8 @@ export function oldNameNeverBelow(facts: readonly Fact[]): MonitorViolation[] {
 
 describe('simrep under exploration', () => {
   it('PCT against the unload and the second application: no violation, the file system never sees \\x\\y while simrep is attached, every application gets what the mapping says', () => {
-    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2' }, monitors: [resultsHold, oldNameNeverBelow] });
+    // 6 schedules in npm test; test:deep 300 (simrep.deep.test.ts).
+    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(6, 300), shrink: false, args: { unloadAt: '2' }, monitors: [resultsHold, oldNameNeverBelow] });
     expect(r.violation).toBeNull();
   });
 
@@ -240,7 +241,8 @@ describe('simrep under exploration', () => {
       const old = new Set(facts.flatMap((f) => (f.type === 'IoStart' && f.major === IRP_MJ_NETWORK_QUERY_OPEN && (names.get(f.fileObject!) ?? '').startsWith('\\x\\y') ? [f.object] : [])));
       return facts.flatMap((f) => (f.type === 'FsComplete' && old.has(f.object) && f.seq < teardown ? [{ name: 'SIMREP_FAST_OLD_NAME', seq: f.seq, message: `${f.object}: the file system answered a query open of an old-mapping name` }] : []));
     };
-    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(12, 300), shrink: false, args: { unloadAt: '2', queryAttributes: '1' }, monitors: [resultsHold, attributesHold, oldNameNeverBelow, oldQueryOpenNeverAnswered] });
+    // 6 schedules in npm test; test:deep 300 (simrep.deep.test.ts).
+    const r = explore(monitored, { strategy: 'pct', seed: 1, schedules: budget(6, 300), shrink: false, args: { unloadAt: '2', queryAttributes: '1' }, monitors: [resultsHold, attributesHold, oldNameNeverBelow, oldQueryOpenNeverAnswered] });
     expect(r.violation).toBeNull();
   });
 
