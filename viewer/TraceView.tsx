@@ -4,7 +4,7 @@
  * The selected operation and thread follow the fact at the cursor; a click on an operation or a
  * thread in the stack view selects it.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { StateDiff } from '../src/travel/diff.js';
 import { stackPicture } from '../src/viewer/stackModel.js';
 import type { ViewerModel } from '../src/viewer/viewerModel.js';
@@ -77,7 +77,9 @@ export function TraceView({ model, start = null }: { readonly model: ViewerModel
     [model, work, move, position],
   );
 
-  useEffect(() => {
+  // Registered as the render that moves the cursor commits, not in the frame after it: a key pressed
+  // once the new position shows, before that frame, stepped from the old one and went nowhere.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
       if (target !== null && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;

@@ -9,7 +9,7 @@ import { exploreRace, readTrace } from './support.js';
 // The DOM before preact and the components load (./happyDom.ts says why).
 import { closeDom } from './happyDom.js';
 import { render } from 'preact';
-import { act } from 'preact/test-utils';
+import { act, setupRerender, teardown } from 'preact/test-utils';
 import { App } from '../../viewer/App.js';
 
 afterAll(closeDom);
@@ -88,6 +88,26 @@ describe('the viewer page', () => {
     for (const seq of d1.slice(1)) {
       key({ key: 'ArrowRight', shiftKey: true });
       expect(cursor(el)).toContain(`#${seq} ·`);
+    }
+  });
+
+  // A key pressed once the page shows where the previous one went, before the browser's next frame
+  // runs the page's effects: it must step from there. The handler was registered in an effect, so
+  // until that frame it held the old position and the step went nowhere (found as a hang of
+  // test/browser/viewer.test.ts under load: waiting for a cursor that never moved).
+  it('a key pressed before the next frame steps from where the previous key moved', () => {
+    const el = open(race);
+    const v = race.main.header!.violation!.seq;
+    // Renders flushed by hand, the effects left to the window's frames.
+    const rerender = setupRerender();
+    try {
+      for (const back of [1, 2, 3]) {
+        window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft' }));
+        rerender();
+        expect(cursor(el)).toContain(`#${v - back} ·`);
+      }
+    } finally {
+      teardown();
     }
   });
 
